@@ -1,0 +1,236 @@
+"""The aidctl command line: parse options, call one library function, render. No logic here."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import sys
+import traceback
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from aidctl import __version__
+from aidctl.errors import AidctlError, Exit, UsageError
+
+app = typer.Typer(name="aidctl", no_args_is_help=True, add_completion=False,
+                  pretty_exceptions_enable=False, rich_markup_mode=None,
+                  help="学生资助管理中心的批处理工具：审核花名册、通过银行发放、接受审计。")
+rules_app = typer.Typer(no_args_is_help=True, help="检查和查看资助规则（rules/*.yaml）。")
+app.add_typer(rules_app, name="rules")
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+
+
+# Options shared by every command, defined once.
+FormatOpt = Annotated[Format, typer.Option("--format", help="输出格式：table（默认）或 json（标准输出，一个文档）。")]
+WorkspaceOpt = Annotated[Optional[Path], typer.Option(
+    "--workspace", "-w", envvar="AIDCTL_WORKSPACE", file_okay=False,
+    help="工作目录（默认当前目录，或环境变量 AIDCTL_WORKSPACE）。")]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="出错时打印完整的调用栈。")]
+TermOpt = Annotated[Optional[str], typer.Option("--term", help="学期，如 2011-autumn、2012-spring。")]
+
+
+def _stdout() -> Console:
+    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+
+
+def _emit_json(doc: dict) -> None:
+    sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+
+
+def guarded(fn):
+    """Turn aidctl's errors into one line on stderr and exit 2; never a traceback unless --debug."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except AidctlError as exc:
+            if kwargs.get("debug"):
+                traceback.print_exc()
+            typer.echo(f"aidctl: 错误：{exc}", err=True)
+            raise typer.Exit(Exit.CANNOT_RUN) from None
+        except KeyboardInterrupt:
+            typer.echo("aidctl: 已中断，没有写入任何文件。", err=True)
+            raise typer.Exit(130) from None
+        except Exception as exc:  # a bug in aidctl: still one line, and the way to see more
+            if type(exc).__module__.startswith(("typer", "click")):
+                raise  # exits and usage errors of the CLI framework itself
+            if kwargs.get("debug"):
+                traceback.print_exc()
+            typer.echo(f"aidctl: 内部错误：{type(exc).__name__}: {exc}（加 --debug 查看详情，并请报告此问题）",
+                       err=True)
+            raise typer.Exit(Exit.CANNOT_RUN) from None
+
+    return wrapper
+
+
+def _workspace(path: Path | None):
+    from aidctl.workspace import Workspace
+
+    return Workspace(path)
+
+
+def _term(text: str | None):
+    from aidctl.terms import Term
+
+    return Term.parse(text) if text else None
+
+
+def _version(value: bool):
+    if value:
+        typer.echo(f"aidctl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                help="显示版本号。")] = False):
+    """学生资助管理中心的批处理工具：审核花名册、通过银行发放、接受审计。"""
+
+
+@app.command()
+@guarded
+def validate(
+    rosters: Annotated[Optional[list[Path]], typer.Argument(
+        help="花名册文件（.xlsx/.xls/.csv），可多个；一起检查，跨表查重。省略时读取 intake/<学期>/。",
+        show_default=False)] = None,
+    term: TermOpt = None,
+    registry: Annotated[Optional[Path], typer.Option("--registry", help="学籍系统导出（学籍号/身份证号/姓名/学校），用于核对。")] = None,
+    report: Annotated[Optional[Path], typer.Option("--report", help="把审核结果写成 Excel 工作簿（汇总 + 问题清单）。")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="终端上显示的问题条数。")] = 20,
+    format: FormatOpt = Format.table,
+    workspace: WorkspaceOpt = None,
+    debug: DebugOpt = False,
+):
+    """审核花名册：身份证、银行卡、学籍、资格、金额、重复申报。有错误时退出码为 1。
+
+    示例：aidctl validate samples/intake/2011-autumn/*.xlsx --term 2011-autumn --report 审核结果.xlsx
+    """
+    from aidctl.reports import write_validation_report
+    from aidctl.validation import validate as run
+
+    ws = _workspace(workspace)
+    the_term = _term(term)
+    if not rosters:
+        if the_term is None:
+            raise UsageError("请列出要审核的花名册文件，或用 --term 指定学期以读取 intake/<学期>/ 下的文件")
+        rosters = ws.intake(the_term)
+    console = Console(stderr=True)
+    with console.status("正在读取和审核花名册…") if console.is_terminal else contextlib.nullcontext():
+        result = run(list(rosters), ws, term=the_term, registry=registry)
+    if report is not None:
+        write_validation_report(result, report)
+    if format is Format.json:
+        _emit_json(result.to_json())
+    else:
+        from aidctl import render
+
+        render.validation(_stdout(), result, limit)
+        if report is not None:
+            _stdout().print(f"审核报告已写入：{report}")
+    raise typer.Exit(Exit.DATA_ERRORS if result.errors else Exit.OK)
+
+
+@rules_app.command("check")
+@guarded
+def rules_check(format: FormatOpt = Format.table, workspace: WorkspaceOpt = None, debug: DebugOpt = False):
+    """检查所有规则文件：格式、取值、日期时段的重叠与空档，并运行 rules/tests 中的案例。
+
+    示例：aidctl rules check --workspace samples
+    """
+    from aidctl import rulecases, rules_view
+
+    ws = _workspace(workspace)
+    rules = ws.rules
+    results = rulecases.run_cases(ws)
+    failed = [r for r in results if not r["passed"]]
+    doc = {"version": 1, "ok": not failed, "fingerprint": rules.fingerprint,
+           "files": rules_view.files(rules), "warnings": [str(w) for w in rules.warnings],
+           "cases": results}
+    if format is Format.json:
+        _emit_json(doc)
+    else:
+        from aidctl import render
+
+        console = _stdout()
+        render.rules_files(console, doc["files"])
+        for w in doc["warnings"]:
+            console.print(f"[yellow]提醒：[/yellow]{w}")
+        for r in results:
+            mark = "[green]通过[/green]" if r["passed"] else "[red]未通过[/red]"
+            console.print(f"{mark} {r['file']}：{r['name']}" + ("" if r["passed"] else f"：{r['detail']}"))
+        console.print(f"规则指纹（SHA-256）：{doc['fingerprint']}")
+        console.print("[green]规则文件检查通过。[/green]" if not failed else f"[red]{len(failed)} 个规则案例未通过。[/red]")
+    raise typer.Exit(Exit.OK if not failed else Exit.DATA_ERRORS)
+
+
+@rules_app.command("show")
+@guarded
+def rules_show(term: TermOpt = None, format: FormatOpt = Format.table, workspace: WorkspaceOpt = None,
+               debug: DebugOpt = False):
+    """显示某学期执行的资助项目、标准、条件和依据，以及每个规则文件的来源。
+
+    示例：aidctl rules show --term 2011-autumn
+    """
+    from datetime import date
+
+    from aidctl import rules_view
+    from aidctl.terms import Term
+
+    ws = _workspace(workspace)
+    doc = rules_view.in_force(ws.rules, _term(term) or Term.from_date(date.today()))
+    if format is Format.json:
+        _emit_json(doc)
+    else:
+        from aidctl import render
+
+        render.rules_in_force(_stdout(), doc)
+
+
+@app.command()
+@guarded
+def codes(format: FormatOpt = Format.table, debug: DebugOpt = False):
+    """列出全部问题代码及其默认严重程度。
+
+    示例：aidctl codes --format json
+    """
+    from aidctl.findings import CATALOGUE
+
+    if format is Format.json:
+        _emit_json({"version": 1, "codes": [{"code": c, "severity": t.severity, "title": t.title, "when": t.when}
+                                            for c, t in CATALOGUE.items()]})
+    else:
+        from aidctl import render
+
+        render.catalogue(_stdout())
+
+
+@app.command()
+@guarded
+def init(directory: Annotated[Path, typer.Argument(help="新工作目录（默认当前目录）。")] = Path("."),
+         format: FormatOpt = Format.table, debug: DebugOpt = False):
+    """建立一个空的工作目录：intake/、out/、rules/ 和 aidctl.toml。
+
+    示例：aidctl init 资助2011
+    """
+    from aidctl.workspace import init_workspace
+
+    made = init_workspace(directory)
+    if format is Format.json:
+        _emit_json({"version": 1, "workspace": str(directory), "created": [str(p) for p in made]})
+    else:
+        for p in made:
+            typer.echo(f"已建立 {p}")
+
+
+def main() -> None:
+    app()

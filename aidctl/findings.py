@@ -1,0 +1,124 @@
+"""The finding catalogue (codes, severities, titles, message templates) and the findings frame.
+
+A check returns a frame with one row per finding: `rec` (the roster record it concerns, or -1 for a
+whole file), `column` (canonical column name or None), `code`, `message`, `value`. `finalise` adds the
+location (file, sheet, Excel row, header as written) and the severity in force.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class FindingType:
+    code: str
+    severity: str
+    title: str
+    when: str
+
+
+def _t(code: str, severity: str, title: str, when: str) -> tuple[str, FindingType]:
+    return code, FindingType(code, severity, title, when)
+
+
+CATALOGUE: dict[str, FindingType] = dict([
+    _t("schema.missing_column", ERROR, "缺少必填列", "a required column is not in the file (row is null)"),
+    _t("name.missing", ERROR, "姓名为空", "no name"),
+    _t("id.missing", ERROR, "身份证号码为空", "no ID number"),
+    _t("id.format", ERROR, "身份证号码格式错误",
+       "not 18 characters (17 digits + digit or X) after normalisation"),
+    _t("id.legacy", WARNING, "15位旧身份证号码",
+       "a valid 15-digit number, upgraded to 18 digits for the checks; ask for the new number"),
+    _t("id.checksum", ERROR, "身份证号码校验位错误", "check character wrong"),
+    _t("id.birthdate", ERROR, "身份证号码出生日期错误",
+       "the birth date in the ID does not exist or is after the term start"),
+    _t("id.precision_lost", ERROR, "身份证号码以数字格式保存，末位已丢失",
+       "the cell holds a number: digits are already lost in the file"),
+    _t("id.duplicate", ERROR, "同一学生重复申报",
+       "the same person stands more than once for the same programme in the rosters checked together"),
+    _t("gender.mismatch", WARNING, "性别与身份证号码不符", "性别 disagrees with the ID"),
+    _t("age.out_of_range", WARNING, "年龄超出合理范围",
+       "age at term start outside the range the rules give for the school type"),
+    _t("card.missing", ERROR, "银行卡号为空", "no bank card"),
+    _t("card.format", ERROR, "银行卡号格式错误", "not 16–19 digits after normalisation"),
+    _t("card.precision_lost", ERROR, "银行卡号以数字格式保存，末位已丢失",
+       "the cell holds a number: digits lost"),
+    _t("card.luhn", WARNING, "银行卡号校验位未通过（请核对）",
+       "Luhn check fails (many real cards do: review, don't refuse)"),
+    _t("card.shared", WARNING, "多名学生使用同一银行卡", "one card stands for more than one student"),
+    _t("status.not_enrolled", ERROR, "学籍状态不是在籍",
+       "学籍状态 is not an enrolled state (退学, 休学, 毕业, 转出 …)"),
+    _t("eligibility.unknown_program", ERROR, "资助项目不明或不在执行期",
+       "the programme is not in the rules, or not in force that term"),
+    _t("eligibility.not_eligible", ERROR, "不符合资助条件",
+       "the programme's conditions fail; the message names the condition"),
+    _t("amount.invalid", ERROR, "资助金额无效", "not a positive amount in yuan and fen"),
+    _t("amount.mismatch", ERROR, "资助金额与标准不符", "the amount differs from the standard the rules give"),
+    _t("registry.not_found", ERROR, "学籍库中无此学生", "with --registry: not in the 学籍 export"),
+    _t("registry.mismatch", ERROR, "与学籍库信息不一致", "with --registry: name or school differ"),
+    _t("ledger.already_paid", ERROR, "本学期已发放",
+       "the ledger already holds a payment for this student, programme and term"),
+])
+
+FINDING_COLUMNS = ["rec", "column", "code", "message", "value"]
+
+
+def empty() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in FINDING_COLUMNS})
+
+
+def build(mask: pd.Series | np.ndarray, code: str, column: str | None, message: pd.Series | str,
+          value: pd.Series | str | None = None) -> pd.DataFrame:
+    """Findings for the records where `mask` holds; `message`/`value` are aligned Series or scalars."""
+    assert code in CATALOGUE, code
+    mask = pd.Series(np.asarray(mask, dtype=bool))
+    idx = np.flatnonzero(mask.to_numpy())
+    if len(idx) == 0:
+        return empty()
+
+    def pick(x):
+        if isinstance(x, pd.Series):
+            return x.to_numpy(dtype=object)[idx]
+        return np.full(len(idx), x, dtype=object)
+
+    return pd.DataFrame({
+        "rec": idx.astype("int64"),
+        "column": column,
+        "code": code,
+        "message": pick(message),
+        "value": pick(value) if value is not None else None,
+    })
+
+
+def file_finding(rec_file: int, code: str, column: str | None, message: str) -> pd.DataFrame:
+    """A finding about a whole file/sheet (row is null); `rec_file` indexes the table list."""
+    return pd.DataFrame({"rec": [-1], "table": [rec_file], "column": [column], "code": [code],
+                         "message": [message], "value": [None]})
+
+
+def text(template: str, **parts: pd.Series | str) -> pd.Series:
+    """Fill `{name}` placeholders from aligned Series, vectorised (no per-row Python)."""
+    import re
+
+    pieces = re.split(r"\{(\w+)\}", template)
+    length = next((len(v) for v in parts.values() if isinstance(v, pd.Series)), None)
+    out = None
+    for i, piece in enumerate(pieces):
+        if i % 2:
+            value = parts[piece]
+            part = value.astype("string").fillna("") if isinstance(value, pd.Series) else value
+        else:
+            part = piece
+        if isinstance(part, pd.Series):
+            part = part.reset_index(drop=True)
+        out = part if out is None else out + part
+    if not isinstance(out, pd.Series):
+        out = pd.Series([out] * (length or 0), dtype="string")
+    return out

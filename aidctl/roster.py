@@ -1,0 +1,285 @@
+"""Read rosters into one frame: a row a record, canonical columns, and where each record came from.
+
+Derived columns are computed here, once: normalised ID and card, cell-type flags, the vocabulary
+value of each coded column, grade as a number, school type, the programme, the amount in yuan.
+Checks read these; they never derive them again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from aidctl import identity
+from aidctl.rulebook import Rulebook
+from aidctl.tables import Table, read_tables
+from aidctl.terms import Term, find_term
+from aidctl.text import fold_one, lookup
+from aidctl.workspace import Workspace
+
+MONEY = pd.ArrowDtype(pa.decimal128(18, 2))
+_MONEY_TEXT = r"^[+-]?\d{1,12}(?:\.\d{1,10})?$"
+
+
+@dataclass
+class Roster:
+    """All records of the rosters read together, and the tables they came from."""
+
+    frame: pd.DataFrame
+    tables: list[Table]
+    term: Term
+
+    def present(self, column: str) -> pd.Series:
+        """True for records whose table has `column`."""
+        having = [i for i, t in enumerate(self.tables) if column in t.columns]
+        return self.frame["table"].isin(having)
+
+    def file_info(self) -> list[dict]:
+        return [{"file": t.file, "sheet": t.sheet, "header_row": t.header_row, "records": t.records}
+                for t in self.tables]
+
+
+def read_roster_tables(paths: list[Path], rules: Rulebook, displays: list[str] | None = None) -> list[Table]:
+    displays = displays or [str(p) for p in paths]
+    tables: list[Table] = []
+    for path, display in zip(paths, displays):
+        tables.extend(read_tables(path, display, "roster", rules))
+    return tables
+
+
+def infer_term(tables: list[Table], paths: list[Path], today) -> Term:
+    """The term named in the titles or file names or intake/<term>/ folder; else today's term."""
+    votes: dict[Term, int] = {}
+    for t in tables:
+        for text in [*t.above, t.path.name, t.path.parent.name]:
+            term = find_term(text)
+            if term:
+                votes[term] = votes.get(term, 0) + 1
+                break
+    if votes:
+        return max(votes, key=lambda k: (votes[k], k.sort_key))
+    return Term.from_date(today)
+
+
+def build(tables: list[Table], term: Term, ws: Workspace) -> Roster:
+    """Stack the tables into the roster frame and derive what the checks need."""
+    rules = ws.rules
+    spec = rules.columns.tables["roster"]
+    parts = []
+    for i, t in enumerate(tables):
+        part = t.data.copy()
+        part.insert(0, "excel_row", part.index.astype("int64"))
+        part.insert(0, "table", i)
+        part["amount_unit"] = t.columns["amount"].unit if "amount" in t.columns else Decimal(1)
+        for key in ("id_number", "card"):
+            mask = t.big_numbers.get(key)
+            part[f"{key}_number_cell"] = mask if mask is not None else False
+        title_programme = _programme_from_title(t, rules)
+        if "programme" not in part.columns and title_programme:
+            part["programme"] = title_programme
+        school = _school_from_title(t, rules, ws)
+        if school and "school" not in part.columns:
+            part["school"] = school
+        parts.append(part.reset_index(drop=True))
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    for key in spec.columns:
+        if key not in frame.columns:
+            frame[key] = pd.Series(pd.NA, index=frame.index, dtype="string[pyarrow]")
+    if "amount_unit" not in frame.columns:
+        frame["amount_unit"] = Decimal(1)
+    for key in ("id_number_number_cell", "card_number_cell"):
+        if key not in frame.columns:
+            frame[key] = False
+        frame[key] = frame[key].fillna(False).astype(bool)
+    frame["table"] = frame["table"].astype("int64") if len(frame) else pd.Series(dtype="int64")
+    _derive(frame, rules, term, ws)
+    return Roster(frame, tables, term)
+
+
+def _programme_from_title(t: Table, rules: Rulebook) -> str | None:
+    text = fold_one(" ".join(t.above))
+    names = []
+    for name, prog in rules.programmes.programmes.items():
+        names += [name, *prog.aliases]
+    hits = [n for n in names if fold_one(n) and fold_one(n) in text]
+    return max(hits, key=lambda n: len(fold_one(n))) if hits else None
+
+
+def _school_from_title(t: Table, rules: Rulebook, ws: Workspace) -> str | None:
+    prefixes = "|".join(re.escape(p) for p in rules.vocabulary.rows.school_prefixes)
+    for line in t.above:
+        m = re.search(rf"(?:{prefixes})\s*[:：]\s*(\S+)", line)
+        if m:
+            return re.sub(r"[(（].*?[)）]$", "", fold_one(m.group(1))) or None
+    for line in t.above:  # "第一职业中学2011年秋季学期…"
+        m = re.match(r"^\s*(\S+?)\s*\d{4}\s*年", line)
+        if m and len(m.group(1)) >= 3:
+            return fold_one(m.group(1))
+    if ws.schools is not None:  # a known school named in the title or the file name
+        text = fold_one(" ".join(t.above)) + fold_one(t.path.stem)
+        known = [n for n in ws.schools["school"].astype(object) if n and n in text]
+        if known:
+            return max(known, key=len)
+    return None
+
+
+def _derive(frame: pd.DataFrame, rules: Rulebook, term: Term, ws: Workspace) -> None:
+    vocab = rules.vocabulary
+    # identity
+    ids = identity.clean_id(frame["id_number"])
+    frame["id_number"] = ids
+    shape18 = ids.str.fullmatch(identity.ID18).fillna(False).astype(bool)
+    shape15 = ids.str.fullmatch(identity.ID15).fillna(False).astype(bool)
+    id18 = ids.where(shape18)
+    if shape15.any():
+        id18 = id18.mask(shape15, identity.upgrade_15(ids[shape15]))
+    frame["id18"] = id18
+    frame["id_legacy"] = shape15
+    frame["card"] = identity.clean_card(frame["card"])
+    # coded columns
+    frame["v_gender"] = lookup(frame["gender"], vocab.gender)
+    frame["v_household"] = lookup(frame["household"], vocab.household)
+    frame["v_difficulty"] = lookup(frame["difficulty"], vocab.difficulty)
+    frame["v_agricultural"] = lookup(frame["agricultural"], vocab.yes_no)
+    frame["v_status"] = lookup(frame["status"], {"enrolled": vocab.status.enrolled,
+                                                 "not_enrolled": vocab.status.not_enrolled})
+    frame["v_grade"] = _grades(frame["grade"], rules, term)
+    _school_attributes(frame, rules, ws)
+    frame["programme_name"] = _resolve_programmes(frame, rules)
+    single_type = {n: p.school_types[0] for n, p in rules.programmes.programmes.items()
+                   if len(p.school_types) == 1}
+    frame["v_school_type"] = _either(frame["v_school_type"], frame["programme_name"].map(single_type))
+    frame["v_school_type"] = frame["v_school_type"].where(frame["v_school_type"].notna(), None)
+    _identity(frame, rules, term)
+    _amounts(frame)
+
+
+def _identity(frame: pd.DataFrame, rules: Rulebook, term: Term) -> None:
+    """Checksum, birth date and card shape, computed once for the checks and the payment plan."""
+    id18 = frame["id18"]
+    has18 = id18.notna()
+    expected = pd.Series(pd.NA, index=frame.index, dtype="string[pyarrow]")
+    if has18.any():
+        expected[has18] = identity.check_char(id18[has18].str.slice(0, 17)).astype("string[pyarrow]")
+    frame["id_expected_check"] = expected
+    checksum_ok = (id18.str.slice(17, 18) == expected).fillna(False).astype(bool)
+    frame["id_checksum_ok"] = checksum_ok
+    births = identity.birth_dates(id18.where(checksum_ok))
+    start = pd.Timestamp(rules.term_start(term))
+    frame["birth_date"] = births
+    frame["birth_ok"] = (births.notna() & (births <= start) & (births.dt.year >= 1900)).astype(bool)
+    frame["id_valid"] = (checksum_ok & frame["birth_ok"] & ~frame["id_number_number_cell"]).astype(bool)
+    age = start.year - births.dt.year - ((births.dt.month * 100 + births.dt.day)
+                                          > start.month * 100 + start.day).astype("Int64")
+    frame["age"] = age.where(frame["id_valid"]).astype("Int64")
+    card = frame["card"]
+    frame["card_shape_ok"] = card.str.fullmatch(identity.CARD).fillna(False).astype(bool) \
+        & ~frame["card_number_cell"]
+    luhn = pd.Series(False, index=frame.index)
+    if frame["card_shape_ok"].any():
+        luhn[frame["card_shape_ok"]] = identity.luhn_ok(card[frame["card_shape_ok"]])
+    frame["card_luhn_ok"] = luhn.astype(bool)
+    # who a record is, for duplicates and the ledger: the valid 18-character ID, else the ID as typed
+    frame["person"] = id18.where(frame["id_valid"]).fillna(frame["id_number"])
+
+
+def _grades(grade: pd.Series, rules: Rulebook, term: Term) -> pd.Series:
+    words = rules.vocabulary.grades
+    out = lookup(grade, {k: v for k, v in words.words.items()}).astype("Int64")
+    suffixes = "|".join(re.escape(s) for s in words.cohort_suffixes)
+    cohort = grade.str.extract(rf"^(\d{{2}}|\d{{4}})(?:{suffixes})$")[0]
+    cohort = pd.to_numeric(cohort, errors="coerce").astype("Int64")
+    cohort = cohort.where(cohort >= 100, cohort + 2000)
+    by_cohort = rules.school_year(term) - cohort + 1
+    return out.fillna(by_cohort.where(by_cohort >= 1))
+
+
+def _either(first: pd.Series, then: pd.Series) -> pd.Series:
+    first = first.astype(object)
+    return first.where(first.notna(), then.astype(object))
+
+
+def _school_attributes(frame: pd.DataFrame, rules: Rulebook, ws: Workspace) -> None:
+    """School type, county and ownership: the roster's own column, else schools.xlsx, else the name."""
+    vocab = rules.vocabulary
+    types = {k: v.aliases for k, v in vocab.school_types.items()}
+    values = {
+        "v_school_type": lookup(frame["school_type"], types),
+        "v_ownership": lookup(frame["ownership"], vocab.ownership),
+        "v_county": frame["county"].astype(object),
+    }
+    schools = ws.schools
+    if schools is not None and len(frame):
+        code = frame["school_code"].astype(object)
+        name = frame["school"].astype(object)
+        for col in values:
+            by_code = dict(zip(schools["school_code"].astype(object), schools[col].astype(object)))
+            by_name = dict(zip(schools["school"].astype(object), schools[col].astype(object)))
+            values[col] = _either(values[col], _either(code.map(by_code), name.map(by_name)))
+    # last resort for the type: words in the school's name (职业 → 中职 …), decided per unique name
+    school_type = values["v_school_type"]
+    missing = school_type.isna() & frame["school"].notna()
+    if missing.any():
+        guesses = {}
+        for name in frame.loc[missing, "school"].unique():
+            for st, words in vocab.school_types.items():
+                if any(k in name for k in words.name_keywords):
+                    guesses[name] = st
+                    break
+        values["v_school_type"] = _either(school_type, frame["school"].astype(object).map(guesses))
+    for col, series in values.items():
+        frame[col] = series.where(series.notna(), None)
+
+
+def _resolve_programmes(frame: pd.DataFrame, rules: Rulebook) -> pd.Series:
+    """Canonical programme per record from the name as written and the school type; NA if unknown."""
+    progs = rules.programmes.programmes
+    by_word: dict[str, list[str]] = {}
+    for name, prog in progs.items():
+        for word in [name, *prog.aliases]:
+            by_word.setdefault(fold_one(word), [])
+            if name not in by_word[fold_one(word)]:
+                by_word[fold_one(word)].append(name)
+    # the school type may settle a programme name shared by several (国家助学金 → 中职 or 普高)
+    combos = frame[["programme", "v_school_type"]].drop_duplicates()
+    resolved = {}
+    for text, st in combos.itertuples(index=False, name=None):
+        if text is None or text is pd.NA:
+            continue
+        cands = by_word.get(text, [])
+        if len(cands) > 1:
+            cands = [c for c in cands if st in progs[c].school_types]
+        resolved[(text, st)] = cands[0] if len(cands) == 1 else None
+    if not resolved:
+        return pd.Series(None, index=frame.index, dtype=object)
+    keys = pd.MultiIndex.from_frame(frame[["programme", "v_school_type"]].astype(object))
+    table = pd.Series(resolved)
+    table.index = pd.MultiIndex.from_tuples(table.index)
+    out = table.reindex(keys)
+    out.index = frame.index
+    return out.astype(object).where(out.notna(), None)
+
+
+def _amounts(frame: pd.DataFrame) -> None:
+    """amount_yuan: the cell × its header's unit (元/万元), exact, in yuan and fen.
+
+    NA where the cell is blank, not a number, or has a part below one fen (amount_ok is False then).
+    """
+    text = frame["amount"].str.replace(r"[,，¥￥元]", "", regex=True)
+    ok = text.str.fullmatch(_MONEY_TEXT).fillna(False).astype(bool).to_numpy()
+    value = pc.cast(pa.array(text.where(ok).astype(object), type=pa.string()), pa.decimal128(24, 10))
+    unit = pa.array(frame["amount_unit"].astype(object), type=pa.decimal128(12, 4))
+    yuan = pc.multiply(value, unit)
+    fen = pc.round(yuan, ndigits=2, round_mode="half_up")
+    exact = pc.fill_null(pc.equal(fen, yuan), False).to_numpy(zero_copy_only=False)
+    fen = pc.if_else(pa.array(exact), fen, pa.scalar(None, fen.type))
+    frame["amount_yuan"] = pd.Series(pd.arrays.ArrowExtensionArray(pc.cast(fen, pa.decimal128(18, 2))),
+                                     index=frame.index)
+    frame["amount_ok"] = ok & exact

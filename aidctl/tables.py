@@ -1,0 +1,175 @@
+"""Find the table in a sheet: the header row, the columns it maps to, the data rows.
+
+Schools put a merged title and a 填报单位 line above the header, spell headers their own way, add
+units such as （元）, and put 合计 and signature rows below the data. None of that is an error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from aidctl.errors import ReadError
+from aidctl.rulebook import Rulebook, TableSpec
+from aidctl.text import fold, fold_one, starts_with_any
+from aidctl.workbook import RawSheet, column_letter, open_sheets
+
+HEADER_SEARCH_ROWS = 30  # how far down a sheet a header may start
+_UNIT_RE = re.compile(r"^(.*?)[(\[]\s*(?:单位[:：])?\s*([^()\[\]]*?)\s*[)\]]$")
+_MARKERS_RE = re.compile(r"^[*＊★※#]+")
+
+
+@dataclass
+class ColumnMatch:
+    """Where a canonical column stands in a sheet and how its header was written."""
+
+    key: str
+    index: int
+    header: str
+    unit: Decimal = Decimal(1)
+
+    @property
+    def letter(self) -> str:
+        return column_letter(self.index)
+
+
+@dataclass
+class Table:
+    """One recognised table: a sheet of a file, its header and its data rows as canonical columns."""
+
+    file: str                 # the name as given on the command line
+    path: Path
+    sheet: str
+    header_row: int
+    columns: dict[str, ColumnMatch]
+    data: pd.DataFrame        # canonical columns (text), index = Excel row
+    above: list[str] = field(default_factory=list)  # text of the rows above the header
+    big_numbers: dict[str, np.ndarray] = field(default_factory=dict)  # column key → bool mask
+
+    @property
+    def records(self) -> int:
+        return len(self.data)
+
+
+def split_header(text: object, units: dict[str, Decimal]) -> tuple[str, Decimal | None]:
+    """'资助金额（万元）' → ('资助金额', 10000); a non-unit remark in brackets is dropped."""
+    folded = _MARKERS_RE.sub("", fold_one(text))
+    unit = None
+    m = _UNIT_RE.match(folded)
+    while m:
+        inner = m.group(2)
+        if inner in units:
+            unit = units[inner]
+        folded = m.group(1)
+        m = _UNIT_RE.match(folded)
+    m = re.match(r"^(.*?)[/／](元|万元|千元)$", folded)
+    if m and m.group(2) in units:
+        folded, unit = m.group(1), units[m.group(2)]
+    return folded, unit
+
+
+def alias_table(spec: TableSpec) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, col in spec.columns.items():
+        for alias in [col.title, *col.aliases]:
+            out.setdefault(fold_one(alias).upper(), key)
+    return out
+
+
+def match_header_row(cells: list[object], spec: TableSpec, aliases: dict[str, str],
+                     units: dict[str, Decimal], col_indexes: list[int]) -> dict[str, ColumnMatch]:
+    found: dict[str, ColumnMatch] = {}
+    for idx, cell in zip(col_indexes, cells):
+        if cell is None or (isinstance(cell, float) and np.isnan(cell)) or cell is pd.NA:
+            continue
+        base, unit = split_header(cell, units)
+        key = aliases.get(base.upper()) or aliases.get(fold_one(cell).upper())
+        if key and key not in found:
+            found[key] = ColumnMatch(key, idx, str(cell).strip(), unit or Decimal(1))
+    return found
+
+
+def locate(sheet: RawSheet, spec: TableSpec, units: dict[str, Decimal]) -> tuple[int, dict[str, ColumnMatch]] | None:
+    """The header row (Excel number) and its column matches, or None if the sheet holds no table."""
+    aliases = alias_table(spec)
+    best: tuple[int, int, dict[str, ColumnMatch]] | None = None
+    head = sheet.grid.head(HEADER_SEARCH_ROWS)
+    col_indexes = list(head.columns)
+    for row_no, row in zip(head.index, head.itertuples(index=False, name=None)):
+        found = match_header_row(list(row), spec, aliases, units, col_indexes)
+        if len(found) < spec.min_header_matches:
+            continue
+        if not all(k in found for k in spec.header_must_have):
+            continue
+        if best is None or len(found) > best[1]:
+            best = (row_no, len(found), found)
+    if best is None:
+        return None
+    return best[0], best[2]
+
+
+def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
+            columns: dict[str, ColumnMatch], spec: TableSpec, rules: Rulebook) -> Table:
+    """Cut the data rows below the header into canonical columns, dropping blank/total/signature rows."""
+    body = sheet.grid.loc[header_row + 1:]
+    data = pd.DataFrame(index=body.index)
+    for key, match in columns.items():
+        raw = body[match.index]
+        kind = spec.columns[key].kind
+        data[key] = fold(raw, keep_inner_spaces=kind == "text" and key in ("address", "remarks"))
+    markers = rules.vocabulary.rows.skip_markers
+    content_cols = [k for k in data.columns if k != "seq"]
+    blank = data[content_cols].isna().all(axis=1) if content_cols else pd.Series(True, index=data.index)
+    first_cols = [fold(body[c]) for c in list(body.columns)[:2]]
+    marked = pd.Series(False, index=data.index)
+    for series in first_cols + [data[k] for k in ("seq", "name") if k in data.columns]:
+        marked |= starts_with_any(series, markers)
+    if "name" in data.columns:  # a header repeated inside the data (classes pasted one under another)
+        name_aliases = {fold_one(a) for a in [spec.columns["name"].title, *spec.columns["name"].aliases]}
+        marked |= data["name"].isin(name_aliases).fillna(False).astype(bool)
+    keep = ~(blank | marked)
+    if "id_number" in data.columns:  # never drop a row that carries an ID number
+        keep |= data["id_number"].notna() & ~marked
+    data = data[keep.to_numpy()]
+    big = {}
+    for key, match in columns.items():
+        if spec.columns[key].kind in ("id", "card"):
+            big[key] = sheet.big_number_mask(match.index, data.index)
+    above = []
+    for _, row in sheet.grid.loc[:header_row - 1].iterrows():
+        cells = [str(v).strip() for v in row if isinstance(v, str) and v.strip()]
+        if cells:
+            above.append("  ".join(cells))
+    return Table(display, path, sheet.name, header_row, columns, data, above, big)
+
+
+def read_tables(path: Path, display: str, kind: str, rules: Rulebook, *,
+                all_sheets: bool = True) -> list[Table]:
+    """Every sheet of a file that holds a recognisable table of `kind` (roster, registry, schools).
+
+    Raises ReadError when no sheet does: the file is not what it should be.
+    """
+    spec = rules.columns.tables[kind]
+    units = rules.columns.units
+    tables = []
+    sheets = open_sheets(path, display)
+    for sheet in sheets:
+        if sheet.grid.empty:
+            continue
+        hit = locate(sheet, spec, units)
+        if hit is None:
+            continue
+        tables.append(extract(path, display, sheet, hit[0], hit[1], spec, rules))
+        if not all_sheets:
+            break
+    if not tables:
+        must = "、".join(spec.columns[k].title for k in spec.header_must_have)
+        names = "、".join(f"“{s.name}”" for s in sheets) or "（无可见工作表）"
+        raise ReadError(f"没有找到{spec.description}的表头（需含 {must} 等列，前 {HEADER_SEARCH_ROWS} 行内）；"
+                        f"已查看工作表 {names}。请确认提交的是正确的文件", file=display)
+    return tables

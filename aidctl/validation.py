@@ -1,0 +1,126 @@
+"""validate: rosters → roster frame → findings, as one report for the table, the JSON and Excel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from aidctl.checks import registry as registry_check
+from aidctl.checks import run_all
+from aidctl.findings import CATALOGUE, ERROR, WARNING
+from aidctl.roster import Roster, build, infer_term, read_roster_tables
+from aidctl.tables import read_tables
+from aidctl.terms import Term
+from aidctl.workspace import Workspace
+
+REPORT_COLUMNS = ["file", "sheet", "row", "column", "code", "severity", "message", "value"]
+
+
+@dataclass
+class Validation:
+    """The outcome of checking rosters together."""
+
+    term: Term
+    roster: Roster
+    findings: pd.DataFrame   # REPORT_COLUMNS + rec, table, school, name (one row a finding)
+
+    @property
+    def errors(self) -> int:
+        return int((self.findings["severity"] == ERROR).sum())
+
+    @property
+    def warnings(self) -> int:
+        return int((self.findings["severity"] == WARNING).sum())
+
+    def refused(self) -> pd.Series:
+        """True for each roster record that has an error finding, or whose file has one."""
+        f = self.findings[self.findings["severity"] == ERROR]
+        bad = np.zeros(len(self.roster.frame), dtype=bool)
+        recs = f.loc[f["rec"] >= 0, "rec"].to_numpy(dtype=np.int64)
+        bad[recs] = True
+        bad |= self.roster.frame["table"].isin(f.loc[f["rec"] < 0, "table"]).to_numpy()
+        return pd.Series(bad, index=self.roster.frame.index)
+
+    def summary(self) -> dict:
+        return {"records": int(len(self.roster.frame)), "errors": self.errors, "warnings": self.warnings}
+
+    def by_code(self) -> pd.DataFrame:
+        counts = self.findings.groupby(["code", "severity"]).size().rename("count").reset_index()
+        order = {c: i for i, c in enumerate(CATALOGUE)}
+        counts["title"] = counts["code"].map({c: t.title for c, t in CATALOGUE.items()})
+        return counts.sort_values("code", key=lambda s: s.map(order)).reset_index(drop=True)
+
+    def by_school(self) -> pd.DataFrame:
+        frame = self.roster.frame
+        school = frame["school"].astype(object).fillna("（学校不明）")
+        records = school.groupby(school).size().rename("records")
+        f = self.findings
+        f_school = f["school"].fillna("（学校不明）")
+        errors = f_school[f["severity"] == ERROR].value_counts().rename("errors")
+        warnings = f_school[f["severity"] == WARNING].value_counts().rename("warnings")
+        refused = school[self.refused()].value_counts().rename("refused")
+        out = pd.concat([records, refused, errors, warnings], axis=1).fillna(0).astype("int64")
+        out.index.name = "school"
+        return out.reset_index()
+
+    def to_json(self) -> dict:
+        rows = self.findings[REPORT_COLUMNS].astype(object)
+        rows = rows.where(rows.notna(), None)
+        findings = [dict(zip(REPORT_COLUMNS, r)) for r in rows.itertuples(index=False, name=None)]
+        for item in findings:
+            if item["row"] is not None:
+                item["row"] = int(item["row"])
+        return {"version": 1, "term": str(self.term), "files": self.roster.file_info(),
+                "summary": self.summary(), "findings": findings}
+
+
+def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
+             registry: Path | None = None, displays: list[str] | None = None,
+             today: date | None = None) -> Validation:
+    """Read the rosters, run every check over them together, and locate each finding."""
+    rules = ws.rules
+    displays = displays or [str(p) for p in paths]
+    tables = read_roster_tables(paths, rules, displays)
+    term = term or infer_term(tables, paths, today or date.today())
+    roster = build(tables, term, ws)
+    findings = run_all(roster, rules)
+    if registry is not None:
+        reg_tables = read_tables(registry, str(registry), "registry", rules)
+        extra = registry_check.check(roster, registry_check.registry_frame(reg_tables), registry.name)
+        findings = pd.concat([findings, extra], ignore_index=True) if len(extra) else findings
+    return Validation(term, roster, locate(findings, roster, rules))
+
+
+def locate(findings: pd.DataFrame, roster: Roster, rules) -> pd.DataFrame:
+    """Add file, sheet, Excel row, the header as written, severity, school and name to findings."""
+    frame = roster.frame
+    f = findings.copy()
+    if "table" not in f.columns:
+        f["table"] = np.nan
+    rec = f["rec"].astype("int64").to_numpy()
+    on_record = rec >= 0
+    table = f["table"].to_numpy(dtype=float, copy=True)
+    table[on_record] = frame["table"].to_numpy()[rec[on_record]]
+    f["table"] = table.astype("int64") if len(f) else pd.Series(dtype="int64")
+    f["row"] = pd.array([None] * len(f), dtype="Int64")
+    f.loc[on_record, "row"] = frame["excel_row"].to_numpy()[rec[on_record]]
+    tables = roster.tables
+    f["file"] = [tables[t].file for t in f["table"]] if len(f) else []
+    f["sheet"] = [tables[t].sheet for t in f["table"]] if len(f) else []
+    titles = {k: c.title for k, c in rules.columns.tables["roster"].columns.items()}
+    headers = {(i, k): m.header for i, t in enumerate(tables) for k, m in t.columns.items()}
+    f["column"] = [headers.get((t, c), titles.get(c)) if c is not None else None
+                   for t, c in zip(f["table"], f["column"])]
+    f["severity"] = f["code"].map({c: rules.severity(c, t.severity) for c, t in CATALOGUE.items()})
+    for key in ("school", "name", "id_number", "programme_name"):
+        values = frame[key].astype(object).to_numpy()
+        f[key] = np.where(on_record, values[np.where(on_record, rec, 0)] if len(values) else None, None)
+    f["value"] = f["value"].astype(object).where(f["value"].notna(), None)
+    order = {c: i for i, c in enumerate(CATALOGUE)}
+    f["_code_order"] = f["code"].map(order)
+    f = f.sort_values(["table", "row", "_code_order"], na_position="first", kind="stable")
+    return f.drop(columns="_code_order").reset_index(drop=True)

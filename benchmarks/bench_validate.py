@@ -1,0 +1,404 @@
+#!/usr/bin/env python3
+"""Benchmark `aidctl validate` against the fastest plain load of the same roster.
+
+    python benchmarks/bench_validate.py [--sizes 50000,200000,500000]
+        [--workdir /tmp/aidctl-bench] [--runs 3]
+        [--cmd "aidctl validate {file} --term 2011-autumn --format json"]
+
+For each size N:
+  1. generate workdir/roster-N-seedS.xlsx with make_roster.py (reused if it
+     is already there);
+  2. run, each in a fresh process, --runs times:
+       load      python -c "fastexcel.read_excel(p).load_sheet(0,
+                 header_row=None, dtypes='string').to_pandas()"
+       validate  the --cmd command, stdout sent to /dev/null
+     Each run goes through its own small wrapper process which starts the
+     command, waits for it, and reports wall time and
+     getrusage(RUSAGE_CHILDREN).ru_maxrss -- so the peak RSS is that of this
+     run's command (largest process in its tree), not a maximum over runs.
+  3. report medians, the validate/load ratio, rows/s and peak RSS.
+
+Targets checked: ratio <= 1.3 and validate peak <= 1200 MB at every size, and
+linear growth: validate seconds per 100k rows at the different sizes within
+25 % of each other (max/min <= 1.25).
+
+The validate command's exit code must be in --ok-exit (default 0,1: the
+roster has planted problems, so 1 is expected); anything else (2 = usage or
+internal error) fails that size.  Results go to stdout as markdown and to
+workdir/results.json.  MB here means MiB (ru_maxrss KiB / 1024).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import os
+import platform
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MAKE_ROSTER = os.path.join(HERE, "make_roster.py")
+
+DEFAULT_CMD = "aidctl validate {file} --term 2011-autumn --format json"
+
+LOAD_CODE = (
+    "import sys, fastexcel\n"
+    "df = fastexcel.read_excel(sys.argv[1]).load_sheet("
+    "0, header_row=None, dtypes='string').to_pandas()\n"
+    "assert len(df) > 0\n"
+)
+
+# Runs argv[1:] (or a shell string if argv[1] == '--shell'), stdout to
+# /dev/null, stderr captured; prints one JSON line on its own stdout.
+WRAPPER_CODE = r"""
+import json, os, resource, subprocess, sys, time
+shell = sys.argv[1] == "--shell"
+cmd = sys.argv[2] if shell else sys.argv[1:]
+t0 = time.perf_counter()
+p = subprocess.run(cmd, shell=shell, stdin=subprocess.DEVNULL,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+wall = time.perf_counter() - t0
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+json.dump({"wall_s": wall, "maxrss_kb": ru.ru_maxrss, "rc": p.returncode,
+           "user_s": ru.ru_utime, "sys_s": ru.ru_stime,
+           "stderr_tail": p.stderr[-2000:].decode("utf-8", "replace")},
+          sys.stdout)
+"""
+
+TARGET_RATIO = 1.3
+TARGET_PEAK_MB = 1200.0
+TARGET_LINEAR = 0.25
+
+PACKAGES = ["aidctl", "fastexcel", "python-calamine", "openpyxl", "xlsxwriter",
+            "pandas", "pyarrow", "numpy", "python-stdnum"]
+
+
+# --------------------------------------------------------------------------
+# machine description
+
+def machine_info(python: str) -> dict:
+    info: dict = {
+        "hostname": platform.node(),
+        "platform": platform.platform(),
+        "nproc": os.cpu_count(),
+        "python": python,
+    }
+    try:
+        info["nproc_available"] = len(os.sched_getaffinity(0))
+    except AttributeError:
+        pass
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    info["cpu"] = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("MemTotal:"):
+                    info["mem_total_mb"] = round(int(line.split()[1]) / 1024)
+                    break
+    except OSError:
+        pass
+    # Ask the interpreter that runs the benchmarks, not necessarily this one.
+    probe = (
+        "import json, sys, platform\n"
+        "from importlib import metadata\n"
+        f"pk = {PACKAGES!r}\n"
+        "v = {}\n"
+        "for p in pk:\n"
+        "    try: v[p] = metadata.version(p)\n"
+        "    except Exception: v[p] = None\n"
+        "print(json.dumps({'python_version': platform.python_version(),\n"
+        "                  'python_impl': platform.python_implementation(),\n"
+        "                  'packages': v}))\n"
+    )
+    try:
+        out = subprocess.run([python, "-c", probe], capture_output=True, text=True,
+                             check=True, timeout=60).stdout
+        info.update(json.loads(out))
+    except Exception as exc:  # pragma: no cover - informational only
+        info["probe_error"] = repr(exc)
+    return info
+
+
+# --------------------------------------------------------------------------
+# roster generation (cached)
+
+def roster_path(workdir: str, n: int, seed: int) -> str:
+    return os.path.join(workdir, f"roster-{n}-seed{seed}.xlsx")
+
+
+def ensure_roster(python: str, workdir: str, n: int, seed: int) -> dict:
+    path = roster_path(workdir, n, seed)
+    if os.path.exists(path):
+        return {"file": path, "bytes": os.path.getsize(path), "cached": True,
+                "generate_s": None}
+    manifest = path[:-len(".xlsx")] + ".planted.json"
+    print(f"generating {path} ...", file=sys.stderr, flush=True)
+    t0 = time.perf_counter()
+    subprocess.run([python, MAKE_ROSTER, str(n), path, "--seed", str(seed),
+                    "--manifest", manifest], check=True)
+    dt = time.perf_counter() - t0
+    return {"file": path, "bytes": os.path.getsize(path), "cached": False,
+            "generate_s": round(dt, 2)}
+
+
+# --------------------------------------------------------------------------
+# measurement
+
+def child_env(python: str) -> dict:
+    env = dict(os.environ)
+    # Let a bare `aidctl` resolve to the console script installed next to the
+    # interpreter under test (e.g. /work/venv/bin) even if the venv is not
+    # activated.
+    bindir = os.path.dirname(os.path.abspath(python))
+    env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
+    env.setdefault("PYTHONHASHSEED", "0")
+    return env
+
+
+def measure_once(python: str, argv_or_shell, env: dict, timeout: float) -> dict:
+    if isinstance(argv_or_shell, str):
+        wargs = ["--shell", argv_or_shell]
+    else:
+        wargs = list(argv_or_shell)
+    proc = subprocess.run([python, "-c", WRAPPER_CODE, *wargs], env=env,
+                          capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise RuntimeError(f"measurement wrapper failed: {proc.stderr[-2000:]}")
+    res = json.loads(proc.stdout)
+    res["peak_mb"] = res["maxrss_kb"] / 1024.0  # Linux: ru_maxrss is KiB
+    return res
+
+
+def warm_cache(path: str) -> None:
+    with open(path, "rb") as fh:
+        while fh.read(1 << 22):
+            pass
+
+
+def summarize(runs: list[dict]) -> dict:
+    walls = [r["wall_s"] for r in runs]
+    peaks = [r["peak_mb"] for r in runs]
+    return {
+        "wall_s_median": statistics.median(walls),
+        "wall_s_min": min(walls),
+        "wall_s_max": max(walls),
+        "peak_mb_median": statistics.median(peaks),
+        "peak_mb_max": max(peaks),
+    }
+
+
+def bench_size(n: int, roster: dict, args, env: dict) -> dict:
+    path = roster["file"]
+    warm_cache(path)
+    load_argv = [args.python, "-c", LOAD_CODE, path]
+    cmd = args.cmd.replace("{file}", shlex.quote(path))
+    ok_exit = {int(x) for x in args.ok_exit.split(",") if x.strip()}
+
+    row: dict = {"rows": n, **roster, "cmd": cmd, "load_runs": [], "validate_runs": []}
+
+    for k in range(args.runs):
+        r = measure_once(args.python, load_argv, env, args.timeout)
+        row["load_runs"].append(r)
+        print(f"  [{n}] load     run {k + 1}/{args.runs}: {r['wall_s']:.2f}s "
+              f"{r['peak_mb']:.0f} MB rc={r['rc']}", file=sys.stderr, flush=True)
+        if r["rc"] != 0:
+            row["error"] = f"baseline load exited {r['rc']}: {r['stderr_tail'][-500:]}"
+            return row
+
+    for k in range(args.runs):
+        r = measure_once(args.python, cmd, env, args.timeout)
+        row["validate_runs"].append(r)
+        print(f"  [{n}] validate run {k + 1}/{args.runs}: {r['wall_s']:.2f}s "
+              f"{r['peak_mb']:.0f} MB rc={r['rc']}", file=sys.stderr, flush=True)
+        if r["rc"] not in ok_exit:
+            row["error"] = (f"command exited {r['rc']} (allowed {sorted(ok_exit)}): "
+                            f"{r['stderr_tail'][-500:]}")
+            return row
+
+    row["load"] = summarize(row["load_runs"])
+    row["validate"] = summarize(row["validate_runs"])
+    lo, va = row["load"]["wall_s_median"], row["validate"]["wall_s_median"]
+    row["ratio"] = va / lo if lo > 0 else None
+    row["rows_per_s"] = n / va if va > 0 else None
+    row["validate_s_per_100k"] = va / n * 100_000
+    row["load_s_per_100k"] = lo / n * 100_000
+    row["validate_exit_codes"] = sorted({r["rc"] for r in row["validate_runs"]})
+    return row
+
+
+# --------------------------------------------------------------------------
+# reporting
+
+def check_targets(rows: list[dict]) -> dict:
+    good = [r for r in rows if "error" not in r]
+    out: dict = {}
+    if rows and len(good) < len(rows):
+        out["errors"] = {str(r["rows"]): r["error"] for r in rows if "error" in r}
+    if not good:
+        out["all_pass"] = False
+        return out
+    worst_ratio = max(r["ratio"] for r in good)
+    worst_peak = max(r["validate"]["peak_mb_max"] for r in good)
+    out["ratio"] = {"target": TARGET_RATIO, "worst": worst_ratio,
+                    "pass": worst_ratio <= TARGET_RATIO}
+    out["peak_mb"] = {"target": TARGET_PEAK_MB, "worst": worst_peak,
+                      "pass": worst_peak <= TARGET_PEAK_MB}
+    per = [r["validate_s_per_100k"] for r in good]
+    spread = max(per) / min(per) if min(per) > 0 else float("inf")
+    lper = [r["load_s_per_100k"] for r in good]
+    lin: dict = {"target_max_over_min": 1 + TARGET_LINEAR,
+                 "s_per_100k": {str(r["rows"]): r["validate_s_per_100k"] for r in good},
+                 "max_over_min": spread,
+                 # Same measure for the baseline, for context: start-up cost
+                 # alone can push a short run's s/100k up.
+                 "load_max_over_min": max(lper) / min(lper) if min(lper) > 0 else None}
+    if len(good) >= 2:
+        lin["pass"] = spread <= 1 + TARGET_LINEAR
+        # Informational: marginal cost between consecutive sizes, which
+        # excludes fixed costs such as interpreter start-up and imports.
+        srt = sorted(good, key=lambda r: r["rows"])
+        lin["marginal_s_per_100k"] = {
+            f"{a['rows']}->{b['rows']}":
+                (b["validate"]["wall_s_median"] - a["validate"]["wall_s_median"])
+                / (b["rows"] - a["rows"]) * 100_000
+            for a, b in zip(srt, srt[1:])
+        }
+    else:
+        lin["pass"] = None  # needs at least two sizes
+    out["linear"] = lin
+    out["all_pass"] = (out["ratio"]["pass"] and out["peak_mb"]["pass"]
+                       and lin["pass"] is not False and "errors" not in out)
+    return out
+
+
+def _ok(flag) -> str:
+    return "n/a" if flag is None else ("PASS" if flag else "FAIL")
+
+
+def render_markdown(machine: dict, config: dict, rows: list[dict], targets: dict) -> str:
+    pk = machine.get("packages", {})
+    pkgs = ", ".join(f"{k} {v}" for k, v in pk.items() if v) or "?"
+    lines = [
+        "## aidctl validate benchmark",
+        "",
+        f"- machine: {machine.get('cpu', '?')}, nproc {machine.get('nproc')}"
+        + (f" ({machine['nproc_available']} available)"
+           if machine.get("nproc_available") not in (None, machine.get("nproc")) else "")
+        + f", {machine.get('mem_total_mb', '?')} MB RAM, {machine.get('platform')}",
+        f"- python: {machine.get('python_version', '?')} ({machine.get('python')})",
+        f"- packages: {pkgs}",
+        f"- command: `{config['cmd']}`",
+        f"- baseline: fastexcel `load_sheet(0, header_row=None, dtypes=\"string\")"
+        f".to_pandas()` in a fresh process",
+        f"- median of {config['runs']} runs, each in a fresh process; seed {config['seed']}",
+        "",
+        "| rows | load s | validate s | validate/load | rows/s | peak MB (load) | peak MB (validate) |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        if "error" in r:
+            lines.append(f"| {r['rows']:,} | FAILED: {r['error'][:120].replace('|', '/')} "
+                         "| | | | | |")
+            continue
+        lines.append(
+            f"| {r['rows']:,} | {r['load']['wall_s_median']:.2f} "
+            f"| {r['validate']['wall_s_median']:.2f} | {r['ratio']:.2f} "
+            f"| {r['rows_per_s']:,.0f} | {r['load']['peak_mb_max']:.0f} "
+            f"| {r['validate']['peak_mb_max']:.0f} |"
+        )
+    lines.append("")
+    if "ratio" in targets:
+        lin = targets["linear"]
+        per = ", ".join(f"{k}: {v:.2f}s" for k, v in lin["s_per_100k"].items())
+        lines.append(
+            f"Targets: ratio ≤ {TARGET_RATIO} {_ok(targets['ratio']['pass'])} "
+            f"(worst {targets['ratio']['worst']:.2f}); "
+            f"peak ≤ {TARGET_PEAK_MB:.0f} MB {_ok(targets['peak_mb']['pass'])} "
+            f"(worst {targets['peak_mb']['worst']:.0f} MB); "
+            f"linear ±{TARGET_LINEAR:.0%} {_ok(lin['pass'])} "
+            f"(validate s per 100k rows: {per}; max/min {lin['max_over_min']:.2f})"
+        )
+        if lin.get("marginal_s_per_100k"):
+            marg = ", ".join(f"{k}: {v:.2f}s" for k, v in lin["marginal_s_per_100k"].items())
+            lines.append(f"(info) marginal validate s per 100k rows, fixed costs excluded: {marg}; "
+                         f"baseline load s/100k max/min {lin['load_max_over_min']:.2f}")
+    if targets.get("errors"):
+        for n, e in targets["errors"].items():
+            lines.append(f"ERROR at {n} rows: {e}")
+    lines.append(f"Overall: {'PASS' if targets.get('all_pass') else 'FAIL'}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(
+        description="Benchmark aidctl validate against a plain fastexcel load.",
+        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    ap.add_argument("--sizes", default="50000,200000,500000",
+                    help="comma-separated row counts (default %(default)s)")
+    ap.add_argument("--workdir", default="/tmp/aidctl-bench",
+                    help="where rosters are cached and results.json is written")
+    ap.add_argument("--cmd", default=DEFAULT_CMD,
+                    help="command under test; {file} is replaced by the roster "
+                         "path (shell-quoted); run by /bin/sh with stdout to "
+                         "/dev/null (default: %(default)s)")
+    ap.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
+    ap.add_argument("--seed", type=int, default=2011)
+    ap.add_argument("--ok-exit", default="0,1",
+                    help="exit codes of the command that count as success")
+    ap.add_argument("--python", default=sys.executable,
+                    help="interpreter for the baseline, generator and wrappers")
+    ap.add_argument("--timeout", type=float, default=1800, help="seconds per run")
+    args = ap.parse_args(argv)
+
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    if "{file}" not in args.cmd:
+        ap.error("--cmd must contain {file}")
+    os.makedirs(args.workdir, exist_ok=True)
+    env = child_env(args.python)
+
+    first_word = shlex.split(args.cmd)[0]
+    if shutil.which(first_word, path=env["PATH"]) is None:
+        print(f"warning: {first_word!r} not found on PATH", file=sys.stderr)
+
+    machine = machine_info(args.python)
+    config = {"sizes": sizes, "cmd": args.cmd, "runs": args.runs, "seed": args.seed,
+              "ok_exit": args.ok_exit, "workdir": os.path.abspath(args.workdir),
+              "baseline": LOAD_CODE.strip()}
+    started = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+    rows = []
+    for n in sizes:
+        roster = ensure_roster(args.python, args.workdir, n, args.seed)
+        print(f"[{n}] {roster['file']} ({roster['bytes'] / 1e6:.1f} MB"
+              + (", cached" if roster["cached"] else f", generated in {roster['generate_s']}s")
+              + ")", file=sys.stderr, flush=True)
+        rows.append(bench_size(n, roster, args, env))
+
+    targets = check_targets(rows)
+    md = render_markdown(machine, config, rows, targets)
+    print(md)
+
+    results = {"started": started, "machine": machine, "config": config,
+               "results": rows, "targets": targets}
+    out = os.path.join(args.workdir, "results.json")
+    with open(out, "w", encoding="utf-8") as fh:
+        json.dump(results, fh, ensure_ascii=False, indent=1)
+    print(f"\nresults written to {out}", file=sys.stderr)
+    return 0 if targets.get("all_pass") else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
