@@ -20,7 +20,8 @@ from aidctl.errors import AidctlError, Exit, UsageError
 app = typer.Typer(name="aidctl", no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False, rich_markup_mode=None,
                   help="学生资助管理中心的批处理工具：审核花名册、通过银行发放、接受审计。")
-rules_app = typer.Typer(no_args_is_help=True, help="检查和查看资助规则（rules/*.yaml）。")
+rules_app = typer.Typer(no_args_is_help=True,
+                        help="检查和查看资助规则（rules/*.yaml）。\n\n示例：aidctl rules show --term 2011-autumn")
 app.add_typer(rules_app, name="rules")
 
 

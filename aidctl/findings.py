@@ -7,6 +7,7 @@ location (file, sheet, Excel row, header as written) and the severity in force.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,33 +68,33 @@ CATALOGUE: dict[str, FindingType] = dict([
        "the ledger already holds a payment for this student, programme and term"),
 ])
 
-FINDING_COLUMNS = ["rec", "column", "code", "message", "value"]
+FINDING_COLUMNS = ["rec", "table", "column", "code", "message", "value"]
 
 
 def empty() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="object") for c in FINDING_COLUMNS})
 
 
-def build(mask: pd.Series | np.ndarray, code: str, column: str | None, message: pd.Series | str,
-          value: pd.Series | str | None = None) -> pd.DataFrame:
-    """Findings for the records where `mask` holds; `message`/`value` are aligned Series or scalars."""
+def build(mask: pd.Series | np.ndarray, code: str, column: str | None, message: str,
+          value: pd.Series | None = None, **parts: pd.Series | str) -> pd.DataFrame:
+    """Findings for the records where `mask` holds.
+
+    `message` is a template whose `{name}` placeholders are filled from `parts` (Series aligned with
+    the roster, or plain text); only the flagged records are rendered, so a check costs little when
+    few records fail. `value` is the cell content to report.
+    """
     assert code in CATALOGUE, code
-    mask = pd.Series(np.asarray(mask, dtype=bool))
-    idx = np.flatnonzero(mask.to_numpy())
+    idx = np.flatnonzero(np.asarray(mask, dtype=bool))
     if len(idx) == 0:
         return empty()
-
-    def pick(x):
-        if isinstance(x, pd.Series):
-            return x.to_numpy(dtype=object)[idx]
-        return np.full(len(idx), x, dtype=object)
-
+    # parts may be whole-roster Series or Series of just the flagged records (same labels)
+    picked = {k: (v.reindex(idx) if isinstance(v, pd.Series) else v) for k, v in parts.items()}
     return pd.DataFrame({
         "rec": idx.astype("int64"),
         "column": column,
         "code": code,
-        "message": pick(message),
-        "value": pick(value) if value is not None else None,
+        "message": text(message, len(idx), **picked).to_numpy(dtype=object),
+        "value": value.reindex(idx).astype(object).to_numpy() if value is not None else None,
     })
 
 
@@ -103,22 +104,17 @@ def file_finding(rec_file: int, code: str, column: str | None, message: str) -> 
                          "message": [message], "value": [None]})
 
 
-def text(template: str, **parts: pd.Series | str) -> pd.Series:
-    """Fill `{name}` placeholders from aligned Series, vectorised (no per-row Python)."""
-    import re
-
+def text(template: str, length: int, **parts: pd.Series | str) -> pd.Series:
+    """Fill `{name}` placeholders from aligned Series (NA shows as 空), vectorised."""
     pieces = re.split(r"\{(\w+)\}", template)
-    length = next((len(v) for v in parts.values() if isinstance(v, pd.Series)), None)
-    out = None
+    out = pd.Series([""] * length, dtype="string")
     for i, piece in enumerate(pieces):
-        if i % 2:
-            value = parts[piece]
-            part = value.astype("string").fillna("") if isinstance(value, pd.Series) else value
-        else:
-            part = piece
-        if isinstance(part, pd.Series):
-            part = part.reset_index(drop=True)
-        out = part if out is None else out + part
-    if not isinstance(out, pd.Series):
-        out = pd.Series([out] * (length or 0), dtype="string")
+        if i % 2 == 0:
+            if piece:
+                out = out + piece
+            continue
+        value = parts[piece]
+        if isinstance(value, pd.Series):
+            value = pd.Series(value.astype("string").fillna("空").to_numpy(), dtype="string")
+        out = out + value
     return out

@@ -21,7 +21,7 @@ from aidctl import identity
 from aidctl.rulebook import Rulebook
 from aidctl.tables import Table, read_tables
 from aidctl.terms import Term, find_term
-from aidctl.text import fold_one, lookup
+from aidctl.text import fold_one, lookup, per_distinct
 from aidctl.workspace import Workspace
 
 MONEY = pd.ArrowDtype(pa.decimal128(18, 2))
@@ -191,14 +191,23 @@ def _identity(frame: pd.DataFrame, rules: Rulebook, term: Term) -> None:
 
 
 def _grades(grade: pd.Series, rules: Rulebook, term: Term) -> pd.Series:
-    words = rules.vocabulary.grades
-    out = lookup(grade, {k: v for k, v in words.words.items()}).astype("Int64")
-    suffixes = "|".join(re.escape(s) for s in words.cohort_suffixes)
-    cohort = grade.str.extract(rf"^(\d{{2}}|\d{{4}})(?:{suffixes})$")[0]
-    cohort = pd.to_numeric(cohort, errors="coerce").astype("Int64")
-    cohort = cohort.where(cohort >= 100, cohort + 2000)
-    by_cohort = rules.school_year(term) - cohort + 1
-    return out.fillna(by_cohort.where(by_cohort >= 1))
+    """Year of study from 一年级 / 高二 / 2011级 (the cohort that entered in that school year)."""
+    words = {fold_one(k).upper(): v for k, v in rules.vocabulary.grades.words.items()}
+    cohort = re.compile(r"^(\d{2}|\d{4})(?:" + "|".join(map(re.escape, rules.vocabulary.grades.cohort_suffixes))
+                        + r")$")
+    school_year = rules.school_year(term)
+
+    def year_of_study(text: str):
+        key = fold_one(text).upper()
+        if key in words:
+            return words[key]
+        m = cohort.match(key)
+        if m:
+            year = int(m.group(1)) + (2000 if len(m.group(1)) == 2 else 0)
+            return school_year - year + 1 if school_year >= year else None
+        return None
+
+    return per_distinct(grade, year_of_study).astype("Int64")
 
 
 def _either(first: pd.Series, then: pd.Series) -> pd.Series:
@@ -283,3 +292,7 @@ def _amounts(frame: pd.DataFrame) -> None:
     frame["amount_yuan"] = pd.Series(pd.arrays.ArrowExtensionArray(pc.cast(fen, pa.decimal128(18, 2))),
                                      index=frame.index)
     frame["amount_ok"] = ok & exact
+    # the same amount in fen as an integer, for exact comparisons with the standard
+    frame["amount_fen"] = pd.Series(pd.arrays.ArrowExtensionArray(
+        pc.cast(pc.multiply(pc.cast(fen, pa.decimal128(18, 2)), pa.scalar(Decimal(100), pa.decimal128(3, 0))),
+                pa.int64())), index=frame.index).astype("Int64")

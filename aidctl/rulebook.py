@@ -248,7 +248,9 @@ class Rulebook:
 
     def __init__(self, workspace_rules: Path | None = None, packaged: Path | None = None):
         self.packaged_dir = packaged or packaged_rules_dir()
-        self.workspace_dir = workspace_rules if workspace_rules and workspace_rules.is_dir() else None
+        self.workspace_dir = workspace_rules.resolve() if workspace_rules and workspace_rules.is_dir() else None
+        if self.workspace_dir == self.packaged_dir.resolve():
+            self.workspace_dir = None  # run from the repository itself: its rules/ are the packaged ones
         self.paths: dict[str, Path] = {}
         parsed: dict[str, Strict] = {}
         for name, model in FILES.items():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -24,11 +25,13 @@ def _series(arr: pa.Array, index: pd.Index) -> pd.Series:
 def fold(series: pd.Series, *, keep_inner_spaces: bool = False) -> pd.Series:
     """NFKC-fold (Ｘ→X, ４→4, （→( ), trim, drop inner spaces unless told; empty → NA."""
     arr = pc.utf8_normalize(_arrow(series), form="NFKC")
-    if keep_inner_spaces:
-        arr = pc.utf8_trim_whitespace(arr)
-        arr = pc.replace_substring_regex(arr, r"\s+", " ")
-    else:
-        arr = pc.replace_substring_regex(arr, r"\s+", "")
+    spaced = pc.match_substring_regex(arr, r"\s")
+    if pc.any(spaced).as_py():  # most columns have none: skip the costlier rewrite
+        if keep_inner_spaces:
+            fixed = pc.replace_substring_regex(pc.utf8_trim_whitespace(arr), r"\s+", " ")
+        else:
+            fixed = pc.replace_substring_regex(arr, r"\s+", "")
+        arr = pc.if_else(spaced, fixed, arr)
     arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.large_string()), arr)
     return _series(arr, series.index)
 
@@ -40,8 +43,23 @@ def fold_one(text: object) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text)))
 
 
-def lookup(series: pd.Series, words: dict[str, list[str]] | dict[str, object]) -> pd.Series:
-    """Map folded cell text to a canonical word through `{canonical: [spellings]}`; unknown → NA."""
+def per_distinct(series: pd.Series, fn) -> pd.Series:
+    """`fn` applied once per distinct non-blank value, spread back as a categorical (blank → NA).
+
+    Coded columns (年级, 户口性质, 学校 …) hold a handful of distinct values among many rows.
+    """
+    codes, uniques = pd.factorize(series)
+    targets = [fn(u) for u in uniques]
+    cats = list(dict.fromkeys(t for t in targets if t is not None and t == t))
+    position = {c: i for i, c in enumerate(cats)}
+    remap = np.array([position.get(t, -1) if t is not None and t == t else -1 for t in targets] + [-1],
+                     dtype=np.int64)
+    return pd.Series(pd.Categorical.from_codes(remap[codes], categories=cats), index=series.index)
+
+
+def lookup(series: pd.Series, words: dict) -> pd.Series:
+    """Map folded cell text to a canonical word through `{canonical: [spellings]}` (or
+    `{spelling: value}`); unknown or blank → NA, as a categorical."""
     table: dict[str, object] = {}
     for canonical, spellings in words.items():
         if isinstance(spellings, list):
@@ -50,8 +68,7 @@ def lookup(series: pd.Series, words: dict[str, list[str]] | dict[str, object]) -
             table[fold_one(canonical).upper()] = canonical
         else:
             table[fold_one(canonical).upper()] = spellings
-    mapped = series.str.upper().map(table).astype(object)
-    return mapped.where(mapped.notna(), None)
+    return per_distinct(series, lambda v: table.get(fold_one(v).upper()))
 
 
 def starts_with_any(series: pd.Series, prefixes: list[str]) -> pd.Series:

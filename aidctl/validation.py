@@ -119,7 +119,8 @@ def locate(findings: pd.DataFrame, roster: Roster, rules) -> pd.DataFrame:
     for key in ("school", "name", "id_number", "programme_name"):
         values = frame[key].astype(object).to_numpy()
         f[key] = np.where(on_record, values[np.where(on_record, rec, 0)] if len(values) else None, None)
-    f["value"] = f["value"].astype(object).where(f["value"].notna(), None)
+    # the value as text (what the clerk sees), whatever type the check handed over (age, amount …)
+    f["value"] = f["value"].astype("string").astype(object).where(f["value"].notna(), None)
     order = {c: i for i, c in enumerate(CATALOGUE)}
     f["_code_order"] = f["code"].map(order)
     f = f.sort_values(["table", "row", "_code_order"], na_position="first", kind="stable")

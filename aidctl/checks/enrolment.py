@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from aidctl.findings import build, text
+from aidctl.findings import build, empty
 from aidctl.rulebook import Rulebook
 from aidctl.roster import Roster
 
@@ -15,8 +15,12 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
     left = written & (f["v_status"] == "not_enrolled")
     unknown = written & f["v_status"].isna()
     enrolled_words = "、".join(rules.vocabulary.status.enrolled[:3])
-    message = text("学籍状态为“{s}”，不是在籍学生：不得发放，请从名单中删除或说明情况", s=f["status"])
-    message = message.where(~unknown.to_numpy(),
-                            text("学籍状态“{s}”无法识别为在籍（" + enrolled_words + "等）：请核实后按规范填写",
-                                 s=f["status"]))
-    return build((left | unknown).fillna(False), "status.not_enrolled", "status", message, f["status"])
+    parts = [
+        build(left, "status.not_enrolled", "status",
+              "学籍状态为“{s}”，不是在籍学生：不得发放，请从名单中删除或说明情况", f["status"], s=f["status"]),
+        build(unknown, "status.not_enrolled", "status",
+              "学籍状态“{s}”无法识别为在籍（{words}等）：请核实后按规范填写", f["status"], s=f["status"],
+              words=enrolled_words),
+    ]
+    parts = [p for p in parts if len(p)]
+    return pd.concat(parts, ignore_index=True) if parts else empty()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from aidctl import identity
-from aidctl.findings import build, empty, text
+from aidctl.findings import build, empty
 from aidctl.roster import Roster
 from aidctl.tables import Table
 
@@ -24,22 +24,21 @@ def registry_frame(tables: list[Table]) -> pd.DataFrame:
 
 def check(roster: Roster, registry: pd.DataFrame, registry_file: str) -> pd.DataFrame:
     f = roster.frame
-    checkable = f["id_valid"]
-    key = f["id18"].astype(object)
-    found = key.isin(registry.index) & checkable
+    checkable = f["id_valid"].to_numpy()
+    found = checkable & f["id18"].isin(registry.index).to_numpy()
     out = [build(checkable & ~found, "registry.not_found", "id_number",
-                 text("学籍库（" + registry_file + "）中没有身份证号码为“{id}”的学生：请核实是否在籍，"
-                      "不在籍的不得申报", id=f["id18"]), f["id_number"])]
-    reg_name = key.map(registry["name"]).astype("string")
-    reg_school = key.map(registry["school"]).astype("string")
-    name_differs = found & f["name"].notna() & reg_name.notna() & (f["name"] != reg_name).fillna(False)
-    out.append(build(name_differs, "registry.mismatch", "name",
-                     text("姓名“{n}”与学籍库中的“{r}”不一致：请核实是否为同一学生", n=f["name"], r=reg_name),
-                     f["name"]))
-    school_differs = found & f["school"].notna() & reg_school.notna() & \
-        (f["school"] != reg_school).fillna(False)
-    out.append(build(school_differs, "registry.mismatch", "school",
-                     text("学籍库登记该生在“{r}”就读，花名册由“{s}”申报：请核实学籍所在学校",
-                          s=f["school"], r=reg_school), f["school"]))
+                 "学籍库（{reg}）中没有身份证号码为“{id}”的学生：请核实是否在籍，不在籍的不得申报",
+                 f["id_number"], reg=registry_file, id=f["id18"])]
+    sub = f[found]
+    reg = registry.reindex(sub["id18"].astype(object))
+    reg.index = sub.index
+    reg_name, reg_school = reg["name"].astype("string"), reg["school"].astype("string")
+    name_differs = sub["name"].notna() & reg_name.notna() & (sub["name"] != reg_name).fillna(False)
+    out.append(build(f.index.isin(name_differs[name_differs].index), "registry.mismatch", "name",
+                     "姓名“{n}”与学籍库中的“{r}”不一致：请核实是否为同一学生", f["name"], n=f["name"], r=reg_name))
+    school_differs = sub["school"].notna() & reg_school.notna() & (sub["school"] != reg_school).fillna(False)
+    out.append(build(f.index.isin(school_differs[school_differs].index), "registry.mismatch", "school",
+                     "学籍库登记该生在“{r}”就读，花名册由“{s}”申报：请核实学籍所在学校", f["school"],
+                     s=f["school"], r=reg_school))
     parts = [p for p in out if len(p)]
     return pd.concat(parts, ignore_index=True) if parts else empty()
