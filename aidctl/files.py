@@ -24,7 +24,11 @@ def atomic_path(target: Path):
     tmp_path = Path(tmp)
     try:
         yield tmp_path
-        os.replace(tmp_path, target)
+        try:
+            os.replace(tmp_path, target)
+        except OSError as exc:  # the target is a folder, or read-only, or open in Excel
+            raise AidctlError(f"无法写入（{exc.strerror}）；请换一个文件名，或先关闭在 Excel 中打开的该文件",
+                              file=str(target)) from None
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise

@@ -43,7 +43,7 @@ CATALOGUE: dict[str, FindingType] = dict([
     _t("id.precision_lost", ERROR, "身份证号码以数字格式保存，末位已丢失",
        "the cell holds a number: digits are already lost in the file"),
     _t("id.duplicate", ERROR, "同一学生重复申报",
-       "the same person stands more than once for the same programme in the rosters checked together"),
+       "one person claimed twice for one programme, or by two schools, in the rosters checked together"),
     _t("gender.mismatch", WARNING, "性别与身份证号码不符", "性别 disagrees with the ID"),
     _t("age.out_of_range", WARNING, "年龄超出合理范围",
        "age at term start outside the range the rules give for the school type"),

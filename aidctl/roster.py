@@ -163,6 +163,11 @@ def _derive(frame: pd.DataFrame, rules: Rulebook, term: Term, ws: Workspace) -> 
 
 def _identity(frame: pd.DataFrame, rules: Rulebook, term: Term) -> None:
     """Checksum, birth date and card shape, computed once for the checks and the payment plan."""
+    # a long number stored as a number cell, or Excel's "4.20102E+17" typed as text: digits gone
+    for key, number_cell in (("id_number", "id_number_number_cell"), ("card", "card_number_cell")):
+        value = frame[key]
+        frame[f"{key.split('_')[0]}_digits_lost"] = (value.notna() & (
+            frame[number_cell] | value.str.fullmatch(identity.SCIENTIFIC).fillna(False))).astype(bool)
     id18 = frame["id18"]
     has18 = id18.notna()
     expected = pd.Series(pd.NA, index=frame.index, dtype="string[pyarrow]")
@@ -175,19 +180,20 @@ def _identity(frame: pd.DataFrame, rules: Rulebook, term: Term) -> None:
     start = pd.Timestamp(rules.term_start(term))
     frame["birth_date"] = births
     frame["birth_ok"] = (births.notna() & (births <= start) & (births.dt.year >= 1900)).astype(bool)
-    frame["id_valid"] = (checksum_ok & frame["birth_ok"] & ~frame["id_number_number_cell"]).astype(bool)
+    frame["id_valid"] = (checksum_ok & frame["birth_ok"] & ~frame["id_digits_lost"]).astype(bool)
     age = start.year - births.dt.year - ((births.dt.month * 100 + births.dt.day)
                                           > start.month * 100 + start.day).astype("Int64")
     frame["age"] = age.where(frame["id_valid"]).astype("Int64")
     card = frame["card"]
     frame["card_shape_ok"] = card.str.fullmatch(identity.CARD).fillna(False).astype(bool) \
-        & ~frame["card_number_cell"]
+        & ~frame["card_digits_lost"]
     luhn = pd.Series(False, index=frame.index)
     if frame["card_shape_ok"].any():
         luhn[frame["card_shape_ok"]] = identity.luhn_ok(card[frame["card_shape_ok"]])
     frame["card_luhn_ok"] = luhn.astype(bool)
-    # who a record is, for duplicates and the ledger: the valid 18-character ID, else the ID as typed
-    frame["person"] = id18.where(frame["id_valid"]).fillna(frame["id_number"])
+    # who a record is, for duplicates and the ledger: the valid 18-character ID, else the ID as typed;
+    # nobody when the digits are lost (twins' IDs both read 420102199605211000, yet are two people)
+    frame["person"] = id18.where(frame["id_valid"]).fillna(frame["id_number"]).mask(frame["id_digits_lost"])
 
 
 def _grades(grade: pd.Series, rules: Rulebook, term: Term) -> pd.Series:

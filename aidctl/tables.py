@@ -126,6 +126,13 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
     content_cols = [k for k in data.columns if k != "seq"]
     blank = data[content_cols].isna().all(axis=1) if content_cols else pd.Series(True, index=data.index)
     first_cols = [fold(body[c]) for c in list(body.columns)[:2]]
+    # a signature row may start further right: "制表人：" under 身份证号码, the first cells blank
+    first_filled = pd.Series(pd.NA, index=body.index, dtype="string")
+    for c in body.columns:
+        first_filled = first_filled.fillna(body[c])
+        if not first_filled.isna().any():
+            break
+    first_cols.append(fold(first_filled))
     marked = pd.Series(False, index=data.index)
     for series in first_cols + [data[k] for k in ("seq", "name") if k in data.columns]:
         marked |= starts_with_any(series, markers)

@@ -282,10 +282,13 @@ def _open_csv(path: Path, display: str) -> RawSheet:
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;|")
         sep = dialect.delimiter
-    except csv.Error:
-        sep = ","
+    except csv.Error:  # rows of unequal width (a title line above the header): the commonest one
+        counts = {d: text[:4096].count(d) for d in ",\t;|"}
+        sep = max(counts, key=counts.get) if any(counts.values()) else ","
+    # a title line has fewer fields than the header: size the grid by the widest line
+    width = max((line.count(sep) for line in text.splitlines()), default=0) + 1
     try:
-        grid = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype="string",
+        grid = pd.read_csv(io.StringIO(text), sep=sep, header=None, names=range(width), dtype="string",
                            keep_default_na=False, skip_blank_lines=False)
     except Exception as exc:
         raise ReadError(f"CSV 文件格式错误（{_short(exc)}）", file=display) from None

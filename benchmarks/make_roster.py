@@ -100,7 +100,7 @@ MAJORS = [
 ]
 GRADES = ["一年级", "二年级"]
 HUKOU = ["农村", "县镇非农", "城市"]
-HUKOU_WEIGHTS = [80, 12, 8]  # cumulative-weight lookup done once below
+HUKOU_WEIGHTS = (80, 20, 0)  # rosters of 中职国家助学金 hold eligible households only
 CARD_PREFIXES = ["6217", "6222", "6228"]
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -137,8 +137,9 @@ def luhn_ok(number: str) -> bool:
 
 
 def _birth_dates() -> list[str]:
-    d = _dt.date(1992, 1, 1)
-    end = _dt.date(1997, 12, 31)
+    # students aged 14–17 at the 2011-autumn term start, as a 中职 first or second year is
+    d = _dt.date(1993, 9, 2)
+    end = _dt.date(1997, 8, 31)
     out = []
     one = _dt.timedelta(days=1)
     while d <= end:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 
 from aidctl.findings import build, empty
-from aidctl.identity import SCIENTIFIC
 from aidctl.rulebook import Rulebook
 from aidctl.roster import Roster
 
@@ -15,7 +14,7 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
     card = f["card"]
     out = [build(card.isna() & roster.present("card"), "card.missing", "card",
                  "银行卡号为空：请补填学生本人的资助卡卡号")]
-    lost = card.notna() & (f["card_number_cell"] | card.str.fullmatch(SCIENTIFIC).fillna(False))
+    lost = f["card_digits_lost"]
     out.append(build(lost, "card.precision_lost", "card",
                      "银行卡号以数字格式保存，Excel 只保留15位有效数字，末几位已丢失（现为“{v}”）："
                      "请把该列设为“文本”格式，照卡面重新录入", card, v=card))

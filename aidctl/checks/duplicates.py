@@ -19,7 +19,8 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
     known = who >= 0
     key = who.astype(np.int64) * (len(prog_names) + 1) + (prog + 1)
     same_programme = known & pd.Series(key).duplicated(keep=False).to_numpy()
-    pairs = pd.DataFrame({"who": who[known], "school": school[known]}).drop_duplicates()
+    named = known & (school >= 0)  # a roster that names no school is no evidence of a second school
+    pairs = pd.DataFrame({"who": who[named], "school": school[named]}).drop_duplicates()
     per_person = pairs.groupby("who").size()
     two_schools = known & pd.Series(who).map(per_person).gt(1).to_numpy()
     dup = same_programme | two_schools

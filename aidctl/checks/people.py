@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 
 from aidctl.findings import build, empty
-from aidctl.identity import SCIENTIFIC
 from aidctl.rulebook import Rulebook
 from aidctl.roster import Roster
 
@@ -19,7 +18,7 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
         build(ids.isna() & roster.present("id_number"), "id.missing", "id_number",
               "身份证号码为空：请补填学生的18位身份证号码"),
     ]
-    lost = ids.notna() & (f["id_number_number_cell"] | ids.str.fullmatch(SCIENTIFIC).fillna(False))
+    lost = f["id_digits_lost"]
     out.append(build(lost, "id.precision_lost", "id_number",
                      "身份证号码以数字格式保存，Excel 只保留15位有效数字，末几位已丢失（现为“{v}”）："
                      "请把该列设为“文本”格式，照原件重新录入", ids, v=ids))

@@ -1,0 +1,567 @@
+"""Every roster finding code, triggered by a roster written here and seen through `validate --format json`.
+
+Each test pins the code, the severity, the Excel row, the header as written in the file and a Chinese
+message that names the problem. Rosters carry a title and a 填报单位 line above the header (as schools
+write them), so the header is on row 3 and the k-th record (0-based) is on Excel row 4 + k.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from aidctl.findings import CATALOGUE
+from aidctl.rulebook import packaged_rules_dir
+from conftest import VOC_HEADERS, make_card, make_id, voc_row, write_roster
+
+TERM = "2011-autumn"
+FIRST_ROW = 4  # Excel row of the first record under the two title lines and the header
+CJK = re.compile(r"[\u4e00-\u9fff]")
+LEGACY_15 = "420102950312123"           # an old 15-digit ID …
+LEGACY_18 = make_id(birth="19950312", seq=123)  # … and its 18-digit form (19 inserted, check appended)
+
+HS_HEADERS = ["序号", "姓名", "性别", "身份证号", "年级", "困难等级", "学籍状态", "资助项目", "金额", "账号"]
+FREE_HEADERS = ["序号", "姓名", "性别", "身份证号码", "年级", "办学性质", "困难等级", "学籍状态", "资助项目",
+                "资助金额（元）", "银行卡号"]
+
+
+# --- helpers (this file's own; conftest.py is shared) ---------------------------------------------
+
+def roster(tmp_path: Path, rows: list[dict], name: str = "a.xlsx", school: str = "第一职业中学",
+           headers: list[str] | None = None) -> Path:
+    """A roster as a school writes it: title row, 填报单位 row, header on row 3, data from row 4."""
+    return write_roster(tmp_path / name, rows, headers or VOC_HEADERS,
+                        above=[[f"{school}2011年秋季学期受助学生名单"], [f"填报单位：{school}", None, None, "填报日期：2011年9月20日"]])
+
+
+def hs_row(i: int, **over) -> dict:
+    """A clean 普高国家助学金 record (一档, 1000 yuan in 2011-autumn)."""
+    row = {"序号": i, "姓名": f"高中生{i}", "性别": "男", "身份证号": make_id("19950601", seq=300 + 2 * i),
+           "年级": "高一", "困难等级": "一档", "学籍状态": "在籍", "资助项目": "普高国家助学金", "金额": 1000,
+           "账号": make_card(seed=500 + i)}
+    row.update(over)
+    return row
+
+
+def free_row(i: int, **over) -> dict:
+    """A clean 中职免学费 record (公办, 一档; the amount is the school's approved fee)."""
+    row = voc_row(i)
+    row.pop("户口性质")
+    row.update({"办学性质": "公办", "困难等级": "一档", "资助项目": "中职免学费", "资助金额（元）": 1000})
+    row.update(over)
+    return row
+
+
+def check(run, *files, term: str | None = TERM, extra: tuple = (), expect_exit: int | None = None) -> dict:
+    args = ["validate", *[Path(f).name for f in files], "--format", "json", *extra]
+    if term:
+        args += ["--term", term]
+    code, doc, err = run(*args, as_json=True)
+    assert isinstance(doc, dict), (code, doc, err)
+    if expect_exit is not None:
+        assert code == expect_exit, (code, doc, err)
+    doc["_exit"] = code
+    return doc
+
+
+def found(doc: dict, code: str | None = None) -> list[dict]:
+    return [f for f in doc["findings"] if code is None or f["code"] == code]
+
+
+def codes(doc: dict) -> set[tuple]:
+    return {(Path(f["file"]).name, f["row"], f["code"]) for f in doc["findings"]}
+
+
+def only(doc: dict, code: str) -> dict:
+    hits = found(doc, code)
+    assert len(hits) == 1, doc["findings"]
+    return hits[0]
+
+
+def assert_finding(f: dict, *, code: str, severity: str, row: int | None, column: str | None,
+                   file: str = "a.xlsx", says: tuple[str, ...] = ()) -> None:
+    assert f["code"] == code
+    assert f["severity"] == severity, f
+    assert f["row"] == row, f
+    assert f["column"] == column, f
+    assert Path(f["file"]).name == file
+    assert CJK.search(f["message"]), f["message"]
+    for part in says:
+        assert part in f["message"], (part, f["message"])
+
+
+# --- negative controls ------------------------------------------------------------------------------
+
+def test_clean_vocational_roster_has_no_findings(tmp_path, run):
+    roster(tmp_path, [voc_row(i) for i in range(1, 6)])
+    doc = check(run, "a.xlsx", expect_exit=0)
+    assert doc["findings"] == []
+    assert doc["summary"] == {"records": 5, "errors": 0, "warnings": 0}
+
+
+def test_clean_high_school_roster_has_no_findings(tmp_path, run):
+    roster(tmp_path, [hs_row(1, 困难等级="一档", 金额=1000), hs_row(2, 困难等级="二档", 金额=750),
+                      hs_row(3, 困难等级="三档", 金额=500)], school="第一中学", headers=HS_HEADERS)
+    doc = check(run, "a.xlsx", expect_exit=0)
+    assert doc["findings"] == []
+
+
+def test_clean_fee_waiver_roster_has_no_findings(tmp_path, run):
+    roster(tmp_path, [free_row(i) for i in range(1, 4)], headers=FREE_HEADERS)
+    doc = check(run, "a.xlsx", expect_exit=0)
+    assert doc["findings"] == []
+
+
+def test_every_roster_code_has_a_test_here():
+    """A new roster code in the catalogue must get a trigger test in this file."""
+    source = Path(__file__).read_text(encoding="utf-8")
+    roster_codes = [c for c in CATALOGUE if not c.startswith("extraction.") and c != "ledger.already_paid"]
+    missing = [c for c in roster_codes if f'code="{c}"' not in source]
+    assert not missing, f"no trigger test asserts these codes: {missing}"
+
+
+# --- schema -----------------------------------------------------------------------------------------
+
+def test_schema_missing_required_column(tmp_path, run):
+    headers = [h for h in VOC_HEADERS if h != "银行卡号"]
+    roster(tmp_path, [voc_row(1), voc_row(2)], headers=headers)
+    doc = check(run, "a.xlsx", expect_exit=1)
+    f = only(doc, "schema.missing_column")
+    assert_finding(f, code="schema.missing_column", severity="error", row=None, column="银行卡号",
+                   says=("缺少", "银行卡号"))
+    assert f["sheet"] == "Sheet1"
+
+
+def test_schema_missing_column_a_condition_needs(tmp_path, run):
+    """中职国家助学金 in 2011 needs 户口性质 or 困难等级: a roster with neither cannot be judged."""
+    headers = [h for h in VOC_HEADERS if h != "户口性质"]
+    roster(tmp_path, [voc_row(1)], headers=headers)
+    doc = check(run, "a.xlsx", expect_exit=1)
+    missing = found(doc, "schema.missing_column")
+    assert missing and all(f["row"] is None for f in missing)
+    assert "户口性质" in {f["column"] for f in missing}
+
+
+# --- people ----------------------------------------------------------------------------------------
+
+def test_name_missing(tmp_path, run):
+    roster(tmp_path, [voc_row(1), voc_row(2, 姓名=None)])
+    doc = check(run, "a.xlsx", expect_exit=1)
+    assert codes(doc) == {("a.xlsx", 5, "name.missing")}
+    assert_finding(only(doc, "name.missing"), code="name.missing", severity="error", row=5, column="姓名",
+                   says=("姓名为空",))
+
+
+def test_id_missing(tmp_path, run):
+    roster(tmp_path, [voc_row(1), voc_row(2, 身份证号码=None)])
+    doc = check(run, "a.xlsx", expect_exit=1)
+    assert codes(doc) == {("a.xlsx", 5, "id.missing")}
+    assert_finding(only(doc, "id.missing"), code="id.missing", severity="error", row=5, column="身份证号码",
+                   says=("身份证号码为空",))
+
+
+def test_id_format_seventeen_characters(tmp_path, run):
+    bad = make_id(seq=130)[:-1]
+    roster(tmp_path, [voc_row(1, 身份证号码=bad)])
+    doc = check(run, "a.xlsx", expect_exit=1)
+    assert codes(doc) == {("a.xlsx", 4, "id.format")}
+    f = only(doc, "id.format")
+    assert_finding(f, code="id.format", severity="error", row=4, column="身份证号码", says=(bad, "17"))
+    assert f["value"] == bad
+
+
+def test_id_legacy_fifteen_digits_is_a_warning(tmp_path, run):
+    roster(tmp_path, [voc_row(1, 身份证号码=LEGACY_15)])
+    doc = check(run, "a.xlsx", expect_exit=0)
+    assert codes(doc) == {("a.xlsx", 4, "id.legacy")}
+    assert_finding(only(doc, "id.legacy"), code="id.legacy", severity="warning", row=4, column="身份证号码",
+                   says=(LEGACY_15, "15位", LEGACY_18))
+
+
+def test_id_checksum(tmp_path, run):
+    good = make_id(seq=140)
+    wrong = good[:-1] + ("0" if good[-1] != "0" else "1")
+    # the header written another way: the finding names the header as written
+    headers = [h if h != "身份证号码" else "公民身份号码" for h in VOC_HEADERS]
+    roster(tmp_path, [{**voc_row(1), "公民身份号码": voc_row(1)["身份证号码"]}, {**voc_row(2), "公民身份号码": wrong}],
+           headers=headers)
+    doc = check(run, "a.xlsx", expect_exit=1)
+    assert codes(doc) == {("a.xlsx", 5, "id.checksum")}
+    assert_finding(only(doc, "id.checksum"), code="id.checksum", severity="error", row=5, column="公民身份号码",
+                   says=(wrong, f"应为“{good[-1]}”"))
+
+
+def test_id_birthdate_after_term_start(tmp_path, run):
+    late = make_id(birth="20111001", seq=150)
+    roster(tmp_path, [voc_row(1, 身份证号码=late)])
+    doc = check(run, "a.xlsx", expect_exit=1)
+    assert codes(doc) == {("a.xlsx", 4, "id.birthdate")}
+    assert_finding(only(doc, "id.birthdate"), code="id.birthdate", severity="error", row=4, column="身份证号码",
+                   says=(late, "20111001", "2011-09-01"))
+
+
+def test_id_birthdate_that_does_not_exist(tmp_path, run):
+    impossible = make_id(birth="19950230", seq=152)
+    roster(tmp_path, [voc_row(1, 身份证号码=impossible)])
+    doc = check(run, "a.xlsx", expect_exit=1)
+    assert codes(doc) == {("a.xlsx", 4, "id.birthdate")}
+    assert "19950230" in only(doc, "id.birthdate")["message"]
+
+
+def test_id_precision_lost_number_cell(tmp_path, run):
+    roster(tmp_path, [voc_row(1), voc_row(2, 身份证号码=420102199503121234)])
+    doc = check(run, "a.xlsx", expect_exit=1)
+    assert ("a.xlsx", 5, "id.precision_lost") in codes(doc)
+    assert not [f for f in doc["findings"] if f["code"] in ("id.checksum", "id.format", "id.birthdate")]
+    assert_finding(only(doc, "id.precision_lost"), code="id.precision_lost", severity="error", row=5,
+                   column="身份证号码", says=("文本",))
+
+
+def test_gender_mismatch(tmp_path, run):
+    roster(tmp_path, [voc_row(1, 性别="女")])  # voc_row's IDs are male
+    doc = check(run, "a.xlsx", expect_exit=0)
+    assert codes(doc) == {("a.xlsx", 4, "gender.mismatch")}
+    f = only(doc, "gender.mismatch")
+    assert_finding(f, code="gender.mismatch", severity="warning", row=4, column="性别", says=("女", "男"))
+    assert f["value"] == "女"
+
+
+def test_age_out_of_range_for_vocational_at_26_not_25(tmp_path, run):
+    aged_26 = make_id(birth="19850901", seq=160)   # 26 on 2011-09-01
+    aged_25 = make_id(birth="19850902", seq=162)   # 25 on 2011-09-01 (birthday the next day)
+    roster(tmp_path, [voc_row(1, 身份证号码=aged_26), voc_row(2, 身份证号码=aged_25)])
+    doc = check(run, "a.xlsx", expect_exit=0)
+    assert codes(doc) == {("a.xlsx", 4, "age.out_of_range")}
+    assert_finding(only(doc, "age.out_of_range"), code="age.out_of_range", severity="warning", row=4,
+                   column="身份证号码", says=("26", "中职", "25"))
+    assert doc["summary"]["errors"] == 0
+
+
+# --- cards -----------------------------------------------------------------------------------------
+
+def test_card_missing(tmp_path, run):
+    roster(tmp_path, [voc_row(1, 银行卡号=None)])
+    doc = check(run, "a.xlsx", expect_exit=1)
+    assert codes(doc) == {("a.xlsx", 4, "card.missing")}
+    assert_finding(only(doc, "card.missing"), code="card.missing", severity="error", row=4, column="银行卡号",
+                   says=("银行卡号为空",))
+
+
+def test_card_format(tmp_path, run):
+    headers = [h if h != "银行卡号" else "资助卡号" for h in VOC_HEADERS]
+    roster(tmp_path, [{**voc_row(1), "资助卡号": "622202285544086"}], headers=headers)
+    doc = check(run, "a.xlsx", expect_exit=1)
+    assert codes(doc) == {("a.xlsx", 4, "card.format")}
+    assert_finding(only(doc, "card.format"), code="card.format", severity="error", row=4, column="资助卡号",
+                   says=("622202285544086", "15"))
+
+
+def test_card_precision_lost_number_cell(tmp_path, run):
+    roster(tmp_path, [voc_row(1), voc_row(2, 银行卡号=6222021234567890123)])
+    doc = check(run, "a.xlsx", expect_exit=1)
+    assert codes(doc) == {("a.xlsx", 5, "card.precision_lost")}
+    assert_finding(only(doc, "card.precision_lost"), code="card.precision_lost", severity="error", row=5,
+                   column="银行卡号", says=("文本",))
+
+
+def test_card_luhn_is_a_warning_and_the_record_is_not_refused(tmp_path, run):
+    good = make_card(seed=7)
+    bad = good[:-1] + str((int(good[-1]) + 1) % 10)
+    roster(tmp_path, [voc_row(1), voc_row(2, 银行卡号=bad)])
+    doc = check(run, "a.xlsx", expect_exit=0)
+    assert codes(doc) == {("a.xlsx", 5, "card.luhn")}
+    assert_finding(only(doc, "card.luhn"), code="card.luhn", severity="warning", row=5, column="银行卡号",
+                   says=(bad, "校验"))
+    assert doc["summary"] == {"records": 2, "errors": 0, "warnings": 1}
+    # and through the library: the record is still paid
+    from aidctl.terms import Term
+    from aidctl.validation import validate
+    from aidctl.workspace import Workspace
+
+    result = validate([tmp_path / "a.xlsx"], Workspace(tmp_path), term=Term.parse(TERM))
+    assert not result.refused().any()
+
+
+def test_card_shared_by_two_students(tmp_path, run):
+    card = make_card(seed=42)
+    roster(tmp_path, [voc_row(1, 银行卡号=card), voc_row(2), voc_row(3, 银行卡号=card)])
+    doc = check(run, "a.xlsx", expect_exit=0)
+    assert codes(doc) == {("a.xlsx", 4, "card.shared"), ("a.xlsx", 6, "card.shared")}
+    for f, row in zip(found(doc, "card.shared"), (4, 6)):
+        assert_finding(f, code="card.shared", severity="warning", row=row, column="银行卡号", says=(card, "2名"))
+
+
+# --- enrolment -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("status", ["退学", "休学", "毕业", "转出"])
+def test_status_not_enrolled(tmp_path, run, status):
+    roster(tmp_path, [voc_row(1), voc_row(2, 学籍状态=status)])
+    doc = check(run, "a.xlsx", expect_exit=1)
+    assert codes(doc) == {("a.xlsx", 5, "status.not_enrolled")}
+    f = only(doc, "status.not_enrolled")
+    assert_finding(f, code="status.not_enrolled", severity="error", row=5, column="学籍状态",
+                   says=(status, "不是在籍"))
+    assert f["value"] == status
+
+
+def test_status_unrecognised_word(tmp_path, run):
+    roster(tmp_path, [voc_row(1, 学籍状态="待定")])
+    doc = check(run, "a.xlsx", expect_exit=1)
+    assert codes(doc) == {("a.xlsx", 4, "status.not_enrolled")}
+    assert_finding(only(doc, "status.not_enrolled"), code="status.not_enrolled", severity="error", row=4,
+                   column="学籍状态", says=("待定", "无法识别"))
+
+
+@pytest.mark.parametrize("status", ["在籍", "在校", "正常"])
+def test_status_enrolled_words_pass(tmp_path, run, status):
+    roster(tmp_path, [voc_row(1, 学籍状态=status)])
+    assert check(run, "a.xlsx", expect_exit=0)["findings"] == []
+
+
+# --- eligibility and amounts -----------------------------------------------------------------------
+
+def test_not_eligible_third_year_names_the_condition(tmp_path, run):
+    roster(tmp_path, [voc_row(1), voc_row(2, 年级="三年级")])
+    doc = check(run, "a.xlsx", expect_exit=1)
+    assert codes(doc) == {("a.xlsx", 5, "eligibility.not_eligible")}
+    f = only(doc, "eligibility.not_eligible")
+    assert_finding(f, code="eligibility.not_eligible", severity="error", row=5, column="年级",
+                   says=("一、二年级", "三年级", "中职国家助学金"))
+
+
+def test_not_eligible_city_household_without_difficulty(tmp_path, run):
+    roster(tmp_path, [voc_row(1, 户口性质="城市")])
+    doc = check(run, "a.xlsx", expect_exit=1)
+    assert codes(doc) == {("a.xlsx", 4, "eligibility.not_eligible")}
+    assert_finding(only(doc, "eligibility.not_eligible"), code="eligibility.not_eligible", severity="error",
+                   row=4, column="户口性质", says=("城市", "农村户籍"))
+
+
+def test_county_town_household_is_eligible(tmp_path, run):
+    roster(tmp_path, [voc_row(1, 户口性质="县镇非农")])
+    assert check(run, "a.xlsx", expect_exit=0)["findings"] == []
+
+
+def test_unknown_programme_name(tmp_path, run):
+    roster(tmp_path, [voc_row(1), voc_row(2, 资助项目="营养改善计划")])
+    doc = check(run, "a.xlsx", expect_exit=1)
+    assert codes(doc) == {("a.xlsx", 5, "eligibility.unknown_program")}
+    f = only(doc, "eligibility.unknown_program")
+    assert_finding(f, code="eligibility.unknown_program", severity="error", row=5, column="资助项目",
+                   says=("营养改善计划",))
+    assert f["value"] == "营养改善计划"
+
+
+def test_programme_not_in_force_that_term(tmp_path, run):
+    """学前教育资助 starts 2011-09-01: in 2010-autumn it is not in force."""
+    child = make_id(birth="20070312", seq=170)
+    rows = [{"序号": 1, "幼儿姓名": "幼儿1", "性别": "男", "身份证号码": child, "困难等级": "一档",
+             "资助项目": "学前教育资助", "资助金额（元）": 500, "银行卡号": make_card(seed=9)}]
+    headers = list(rows[0])
+    write_roster(tmp_path / "k.xlsx", rows, headers, above=[["填报单位：城关幼儿园"]])
+    doc = check(run, "k.xlsx", term="2010-autumn", expect_exit=1)
+    assert codes(doc) == {("k.xlsx", 3, "eligibility.unknown_program")}
+    assert_finding(only(doc, "eligibility.unknown_program"), code="eligibility.unknown_program",
+                   severity="error", row=3, column="资助项目", file="k.xlsx",
+                   says=("学前教育资助", "2010年秋季学期", "不在执行期"))
+    # and the same roster in 2011-autumn passes
+    assert check(run, "k.xlsx", term="2011-autumn", expect_exit=0)["findings"] == []
+
+
+@pytest.mark.parametrize("written, per_term", [("一档", 1000), ("二档", 750), ("三档", 500), ("特别困难", 1000),
+                                               ("困难", 750), ("一般困难", 500)])
+def test_high_school_tiers_pass_at_their_amount(tmp_path, run, written, per_term):
+    roster(tmp_path, [hs_row(1, 困难等级=written, 金额=per_term)], school="第一中学", headers=HS_HEADERS)
+    assert check(run, "a.xlsx", expect_exit=0)["findings"] == []
+
+
+@pytest.mark.parametrize("written, given, expected", [("一档", 750, "1000.00"), ("二档", 1000, "750.00"),
+                                                      ("三档", 750, "500.00"), ("特别困难", 750, "1000.00")])
+def test_high_school_tier_amount_mismatch(tmp_path, run, written, given, expected):
+    roster(tmp_path, [hs_row(1), hs_row(2, 困难等级=written, 金额=given)], school="第一中学", headers=HS_HEADERS)
+    doc = check(run, "a.xlsx", expect_exit=1)
+    assert codes(doc) == {("a.xlsx", 5, "amount.mismatch")}
+    assert_finding(only(doc, "amount.mismatch"), code="amount.mismatch", severity="error", row=5, column="金额",
+                   says=(str(given), expected))
+
+
+def test_high_school_needs_a_difficulty_tier(tmp_path, run):
+    roster(tmp_path, [hs_row(1, 困难等级=None)], school="第一中学", headers=HS_HEADERS)
+    doc = check(run, "a.xlsx", expect_exit=1)
+    assert ("a.xlsx", 4, "eligibility.not_eligible") in codes(doc)
+    f = only(doc, "eligibility.not_eligible")
+    assert_finding(f, code="eligibility.not_eligible", severity="error", row=4, column="困难等级",
+                   says=("家庭经济困难", "困难等级为空"))
+
+
+def test_amount_mismatch_vocational(tmp_path, run):
+    roster(tmp_path, [voc_row(1), voc_row(2, **{"资助金额（元）": 800})])
+    doc = check(run, "a.xlsx", expect_exit=1)
+    assert codes(doc) == {("a.xlsx", 5, "amount.mismatch")}
+    f = only(doc, "amount.mismatch")
+    assert_finding(f, code="amount.mismatch", severity="error", row=5, column="资助金额（元）", says=("800", "750"))
+
+
+def test_amount_in_ten_thousands_of_yuan_is_converted(tmp_path, run):
+    headers = [h if h != "资助金额（元）" else "金额（万元）" for h in VOC_HEADERS]
+    rows = [{**voc_row(1), "金额（万元）": 0.075}]
+    roster(tmp_path, rows, headers=headers)
+    assert check(run, "a.xlsx", expect_exit=0)["findings"] == []
+
+
+@pytest.mark.parametrize("amount", [0, -750, "七百五十"])
+def test_amount_invalid(tmp_path, run, amount):
+    roster(tmp_path, [voc_row(1), voc_row(2, **{"资助金额（元）": amount})])
+    doc = check(run, "a.xlsx", expect_exit=1)
+    assert codes(doc) == {("a.xlsx", 5, "amount.invalid")}
+    assert_finding(only(doc, "amount.invalid"), code="amount.invalid", severity="error", row=5,
+                   column="资助金额（元）", says=(str(amount), "金额"))
+
+
+# --- duplicates ------------------------------------------------------------------------------------
+
+def test_duplicate_within_one_file(tmp_path, run):
+    same = make_id(seq=180)
+    roster(tmp_path, [voc_row(1, 身份证号码=same), voc_row(2), voc_row(3, 身份证号码=same, 银行卡号=make_card(seed=99))])
+    doc = check(run, "a.xlsx", expect_exit=1)
+    assert codes(doc) == {("a.xlsx", 4, "id.duplicate"), ("a.xlsx", 6, "id.duplicate")}
+    for f, row in zip(found(doc, "id.duplicate"), (4, 6)):
+        assert_finding(f, code="id.duplicate", severity="error", row=row, column="身份证号码",
+                       says=(same, "2次", "a.xlsx 第4行", "a.xlsx 第6行"))
+
+
+def test_duplicate_across_two_files_names_the_other(tmp_path, run):
+    same = make_id(seq=190)
+    roster(tmp_path, [voc_row(1), voc_row(2, 身份证号码=same)], name="a.xlsx", school="第一职业中学")
+    roster(tmp_path, [voc_row(3, 身份证号码=same), voc_row(4)], name="b.xlsx", school="东河县职业高级中学")
+    doc = check(run, "a.xlsx", "b.xlsx", expect_exit=1)
+    assert codes(doc) == {("a.xlsx", 5, "id.duplicate"), ("b.xlsx", 4, "id.duplicate")}
+    fa = [f for f in found(doc, "id.duplicate") if f["file"] == "a.xlsx"][0]
+    fb = [f for f in found(doc, "id.duplicate") if f["file"] == "b.xlsx"][0]
+    assert_finding(fa, code="id.duplicate", severity="error", row=5, column="身份证号码", file="a.xlsx",
+                   says=("b.xlsx 第4行", "东河县职业高级中学"))
+    assert_finding(fb, code="id.duplicate", severity="error", row=4, column="身份证号码", file="b.xlsx",
+                   says=("a.xlsx 第5行", "第一职业中学"))
+
+
+def test_same_student_in_two_programmes_of_one_school_is_not_a_duplicate(tmp_path, run):
+    same = make_id(seq=200)
+    roster(tmp_path, [voc_row(1, 身份证号码=same)], name="grant.xlsx")
+    roster(tmp_path, [free_row(1, 身份证号码=same)], name="free.xlsx", headers=FREE_HEADERS)
+    doc = check(run, "grant.xlsx", "free.xlsx", expect_exit=0)
+    assert found(doc, "id.duplicate") == []
+    assert doc["findings"] == []
+
+
+def test_same_student_at_two_schools_is_a_duplicate_even_for_different_programmes(tmp_path, run):
+    same = make_id(seq=210)
+    roster(tmp_path, [voc_row(1, 身份证号码=same)], name="grant.xlsx", school="第一职业中学")
+    roster(tmp_path, [free_row(1, 身份证号码=same)], name="free.xlsx", school="城关职业技术学校",
+           headers=FREE_HEADERS)
+    doc = check(run, "grant.xlsx", "free.xlsx", expect_exit=1)
+    assert codes(doc) == {("grant.xlsx", 4, "id.duplicate"), ("free.xlsx", 4, "id.duplicate")}
+    for f in found(doc, "id.duplicate"):
+        other = "free.xlsx 第4行" if f["file"] == "grant.xlsx" else "grant.xlsx 第4行"
+        assert_finding(f, code="id.duplicate", severity="error", row=4, column="身份证号码", file=f["file"],
+                       says=(other,))
+
+
+def test_a_roster_that_names_no_school_is_not_a_second_school(tmp_path, run):
+    """School unknown on one roster (no 填报单位, no school column): different programmes are not a duplicate."""
+    same = make_id(seq=220)
+    roster(tmp_path, [voc_row(1, 身份证号码=same)], name="grant.xlsx", school="第一职业中学")
+    write_roster(tmp_path / "free.xlsx", [free_row(1, 身份证号码=same)], FREE_HEADERS)
+    doc = check(run, "grant.xlsx", "free.xlsx", expect_exit=0)
+    assert found(doc, "id.duplicate") == []
+    # the same programme twice is still a duplicate, school known or not
+    write_roster(tmp_path / "grant2.xlsx", [voc_row(1, 身份证号码=same)], VOC_HEADERS)
+    doc = check(run, "grant.xlsx", "grant2.xlsx", expect_exit=1)
+    assert codes(doc) == {("grant.xlsx", 4, "id.duplicate"), ("grant2.xlsx", 2, "id.duplicate")}
+
+
+def test_legacy_and_new_id_of_one_student_are_a_duplicate(tmp_path, run):
+    new = LEGACY_18
+    roster(tmp_path, [voc_row(1, 身份证号码=LEGACY_15), voc_row(2, 身份证号码=new, 银行卡号=make_card(seed=77))])
+    doc = check(run, "a.xlsx")
+    assert {("a.xlsx", 4, "id.duplicate"), ("a.xlsx", 5, "id.duplicate")} <= codes(doc)
+
+
+# --- registry --------------------------------------------------------------------------------------
+
+def write_registry(path: Path, students: list[tuple[str, str, str]]) -> Path:
+    rows = [{"学籍号": f"G{i:08d}", "身份证号": sid, "姓名": name, "学校": school}
+            for i, (sid, name, school) in enumerate(students, 1)]
+    return write_roster(path, rows, ["学籍号", "身份证号", "姓名", "学校"])
+
+
+def test_registry_not_found_and_mismatch(tmp_path, run):
+    rows = [voc_row(i) for i in range(1, 5)]
+    roster(tmp_path, rows)
+    write_registry(tmp_path / "reg.xlsx", [
+        (rows[0]["身份证号码"], rows[0]["姓名"], "第一职业中学"),
+        (rows[1]["身份证号码"], "别的名字", "第一职业中学"),
+        (rows[2]["身份证号码"], rows[2]["姓名"], "城关职业技术学校"),
+        # rows[3] is not in the registry
+    ])
+    # without --registry nothing is said
+    assert check(run, "a.xlsx", expect_exit=0)["findings"] == []
+    doc = check(run, "a.xlsx", extra=("--registry", "reg.xlsx"), expect_exit=1)
+    assert codes(doc) == {("a.xlsx", 5, "registry.mismatch"), ("a.xlsx", 6, "registry.mismatch"),
+                          ("a.xlsx", 7, "registry.not_found")}
+    by_row = {f["row"]: f for f in doc["findings"]}
+    assert_finding(by_row[5], code="registry.mismatch", severity="error", row=5, column="姓名",
+                   says=(rows[1]["姓名"], "别的名字"))
+    assert_finding(by_row[6], code="registry.mismatch", severity="error", row=6, column="学校名称",
+                   says=("城关职业技术学校", "第一职业中学"))
+    assert_finding(by_row[7], code="registry.not_found", severity="error", row=7, column="身份证号码",
+                   says=(rows[3]["身份证号码"], "reg.xlsx"))
+
+
+def test_registry_finds_a_legacy_id_under_its_18_digit_form(tmp_path, run):
+    new = LEGACY_18
+    roster(tmp_path, [voc_row(1, 身份证号码=LEGACY_15)])
+    write_registry(tmp_path / "reg.xlsx", [(new, "学生1", "第一职业中学")])
+    doc = check(run, "a.xlsx", extra=("--registry", "reg.xlsx"))
+    assert codes(doc) == {("a.xlsx", 4, "id.legacy")}
+
+
+# --- rules are data --------------------------------------------------------------------------------
+
+def copy_rule(tmp_path: Path, name: str) -> Path:
+    target = tmp_path / "rules" / name
+    target.parent.mkdir(exist_ok=True)
+    shutil.copy(packaged_rules_dir() / name, target)
+    return target
+
+
+def test_workspace_severity_override_changes_severity_and_exit(tmp_path, run):
+    good = make_card(seed=8)
+    bad = good[:-1] + str((int(good[-1]) + 1) % 10)
+    roster(tmp_path, [voc_row(1, 银行卡号=bad)])
+    assert only(check(run, "a.xlsx", expect_exit=0), "card.luhn")["severity"] == "warning"
+    path = copy_rule(tmp_path, "severities.yaml")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["overrides"] = {"card.luhn": "error"}
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    doc = check(run, "a.xlsx", expect_exit=1)
+    assert only(doc, "card.luhn")["severity"] == "error"
+    assert doc["summary"]["errors"] == 1 and doc["summary"]["warnings"] == 0
+
+
+def test_workspace_programmes_copy_changes_the_standard(tmp_path, run):
+    path = copy_rule(tmp_path, "programmes.yaml")
+    text = path.read_text(encoding="utf-8")
+    marker = 'from: 2007-09-01\n        amount: {per_term: "750.00"}'
+    assert marker in text
+    path.write_text(text.replace(marker, 'from: 2007-09-01\n        amount: {per_term: "800.00"}'),
+                    encoding="utf-8")
+    roster(tmp_path, [voc_row(1, **{"资助金额（元）": 800})], name="a.xlsx")
+    assert check(run, "a.xlsx", expect_exit=0)["findings"] == []
+    roster(tmp_path, [voc_row(1, **{"资助金额（元）": 750})], name="b.xlsx")
+    doc = check(run, "b.xlsx", expect_exit=1)
+    assert codes(doc) == {("b.xlsx", 4, "amount.mismatch")}
+    assert "800.00" in only(doc, "amount.mismatch")["message"]

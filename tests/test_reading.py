@@ -1,0 +1,535 @@
+"""Reading real rosters: the messy layouts schools send, each written here with openpyxl.
+
+Each test asserts on `aidctl validate --format json` (files[].sheet/header_row/records and
+findings[].row/column) and, where it says more, on the library (read_tables, roster.build).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from aidctl.roster import build
+from aidctl.tables import read_tables
+from aidctl.terms import Term
+from aidctl.workspace import Workspace
+
+from conftest import VOC_HEADERS, make_card, make_id, voc_row
+
+TITLE = "第一职业中学2011年秋季学期中职国家助学金发放花名册"
+# an ID whose check character is X, born on another day than voc_row's students
+ID_X = next(n for n in (make_id(birth="19960521", seq=s) for s in range(0, 999, 2)) if n.endswith("X"))
+WIDTH = len(VOC_HEADERS)
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+def values(i: int, headers: list[str] = VOC_HEADERS, **over) -> list:
+    """voc_row as a list in header order; keys of `over` are header names."""
+    row = voc_row(i)
+    row.update(over)
+    return [row.get(h) for h in headers]
+
+
+def book(path: Path, *sheets: dict) -> Path:
+    """Write a workbook: each sheet is {name, rows, merges=[], hidden=False}.
+
+    A row is a list of cell values (int/float → number cell, str → text cell), [] for a blank row.
+    """
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for spec in sheets:
+        ws = wb.create_sheet(spec.get("name", "Sheet1"))
+        for r, row in enumerate(spec["rows"], start=1):
+            for c, value in enumerate(row, start=1):
+                if value is not None:
+                    ws.cell(row=r, column=c, value=value)
+        for rng in spec.get("merges", []):
+            ws.merge_cells(rng)
+        if spec.get("hidden"):
+            ws.sheet_state = "hidden" if spec["hidden"] is True else spec["hidden"]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def roster(path: Path, rows: list[list], *, above: list[list] = (), below: list[list] = (),
+           headers: list[str] = VOC_HEADERS, name: str = "Sheet1", merges: list[str] = ()) -> Path:
+    return book(path, {"name": name, "rows": [*above, headers, *rows, *below], "merges": list(merges)})
+
+
+@pytest.fixture
+def check(run, tmp_path):
+    """validate the named files (in tmp_path) for 2011-autumn; returns (exit code, JSON doc)."""
+
+    def go(*names: str, term: str | None = "2011-autumn", extra: tuple = ()):
+        args = ["validate", *names, "--format", "json", *extra]
+        if term:
+            args += ["--term", term]
+        code, doc, err = run(*args, as_json=True)
+        assert code in (0, 1), err
+        assert isinstance(doc, dict), (code, doc, err)
+        return code, doc
+
+    return go
+
+
+def codes(doc: dict) -> list[str]:
+    return [f["code"] for f in doc["findings"]]
+
+
+def where(doc: dict) -> list[tuple]:
+    return [(f["row"], f["column"], f["code"]) for f in doc["findings"]]
+
+
+def frame_of(path: Path, term: str = "2011-autumn"):
+    ws = Workspace(path.parent)
+    tables = read_tables(path, path.name, "roster", ws.rules)
+    return build(tables, Term.parse(term), ws).frame
+
+
+# --- above the header -----------------------------------------------------------------------------
+
+def test_merged_title_and_unit_row_above_header(check, tmp_path):
+    roster(tmp_path / "a.xlsx", [values(i) for i in range(1, 6)],
+           above=[[TITLE], ["填报单位：第一职业中学（盖章）", None, None, None, None, None, None,
+                            "填报日期：2011年9月20日"]],
+           merges=["A1:J1", "A2:F2"])
+    code, doc = check("a.xlsx")
+    assert code == 0, doc["findings"]
+    assert doc["files"] == [{"file": "a.xlsx", "sheet": "Sheet1", "header_row": 3, "records": 5}]
+    assert doc["findings"] == []
+    frame = frame_of(tmp_path / "a.xlsx")
+    assert set(frame["school"]) == {"第一职业中学"}
+    assert list(frame["excel_row"]) == [4, 5, 6, 7, 8]
+
+
+def test_title_names_the_term_when_no_term_given(check, tmp_path):
+    roster(tmp_path / "a.xlsx", [values(i) for i in range(1, 3)], above=[[TITLE]], merges=["A1:J1"])
+    code, doc = check("a.xlsx", term=None)
+    assert doc["term"] == "2011-autumn"
+    assert code == 0, doc["findings"]
+
+
+def test_header_on_row_5_with_blank_rows_above(check, tmp_path):
+    rows = [values(i) for i in range(1, 4)]
+    rows[1][3] = make_id(seq=200)[:-1] + ("0" if make_id(seq=200)[-1] != "0" else "1")
+    roster(tmp_path / "a.xlsx", rows, above=[[], [], [], []])
+    code, doc = check("a.xlsx")
+    assert doc["files"][0]["header_row"] == 5
+    assert doc["files"][0]["records"] == 3
+    assert where(doc) == [(7, "身份证号码", "id.checksum")]
+    assert code == 1
+
+
+def test_header_starting_in_a_later_column(check, tmp_path):
+    """Blank rows above and a blank first column: rows and columns still line up."""
+    rows = [[None, *values(i)] for i in range(1, 4)]
+    rows[2][9] = 800
+    roster(tmp_path / "a.xlsx", rows, headers=[None, *VOC_HEADERS], above=[[], [], [None, TITLE]])
+    code, doc = check("a.xlsx")
+    assert doc["files"][0]["header_row"] == 4
+    assert where(doc) == [(7, "资助金额（元）", "amount.mismatch")]
+
+
+# --- header spellings -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("id_h", ["身份证号", "身份证号码", "公民身份号码"])
+@pytest.mark.parametrize("card_h", ["银行卡号", "卡号", "账号"])
+@pytest.mark.parametrize("amount_h", ["金额", "资助金额（元）"])
+def test_header_spellings(check, tmp_path, id_h, card_h, amount_h):
+    headers = [{"身份证号码": id_h, "银行卡号": card_h, "资助金额（元）": amount_h}.get(h, h)
+               for h in VOC_HEADERS]
+    rows = [values(i) for i in range(1, 4)]
+    rows[0][3] = make_id(seq=300)[:-1] + ("1" if make_id(seq=300)[-1] != "1" else "2")  # row 2
+    rows[1][9] = make_card(seed=2)[:-1] + str((int(make_card(seed=2)[-1]) + 1) % 10)   # row 3: Luhn
+    rows[2][8] = 800                                                                  # row 4
+    roster(tmp_path / "a.xlsx", rows, headers=headers)
+    code, doc = check("a.xlsx")
+    assert doc["files"][0]["records"] == 3
+    assert where(doc) == [(2, id_h, "id.checksum"), (3, card_h, "card.luhn"),
+                          (4, amount_h, "amount.mismatch")]
+    assert code == 1
+
+
+def test_header_with_line_break_and_star_marker(check, tmp_path):
+    headers = ["序号", "*姓名", "性别", "*身份证\n号码", "年级", "户口\n性质", "学籍状态", "资助项目",
+               "资助金额\n（元）", "＊银行卡号\n（必填）"]
+    rows = [values(i) for i in range(1, 4)]
+    rows[2][3] = "4201021995031212"   # 16 characters
+    roster(tmp_path / "a.xlsx", rows, headers=headers, above=[[TITLE]])
+    code, doc = check("a.xlsx")
+    assert doc["files"][0]["header_row"] == 2
+    assert doc["files"][0]["records"] == 3
+    assert where(doc) == [(5, "*身份证\n号码", "id.format")]
+    frame = frame_of(tmp_path / "a.xlsx")
+    assert frame["card"].notna().all()
+    assert list(frame["amount_yuan"].astype(str)) == ["750.00"] * 3
+
+
+# --- which sheets are read ------------------------------------------------------------------------
+
+def test_roster_on_second_sheet_after_instructions(check, tmp_path):
+    book(tmp_path / "a.xlsx",
+         {"name": "填表说明", "rows": [["填表说明："], ["1. 身份证号码请设为文本格式"],
+                                       ["2. 姓名、性别、银行卡号必须填写"]]},
+         {"name": "花名册", "rows": [[TITLE], VOC_HEADERS, *[values(i) for i in range(1, 5)]]})
+    code, doc = check("a.xlsx")
+    assert code == 0, doc["findings"]
+    assert doc["files"] == [{"file": "a.xlsx", "sheet": "花名册", "header_row": 2, "records": 4}]
+
+
+def test_two_roster_sheets_are_both_read(check, tmp_path):
+    cls1 = [values(i, 班级="1班") for i in range(1, 4)]
+    cls2 = [values(i, 班级="2班") for i in range(4, 6)]
+    cls2[1][5] = "城市"   # 户口性质 城市, no difficulty: not eligible
+    book(tmp_path / "a.xlsx",
+         {"name": "一年级", "rows": [[TITLE], VOC_HEADERS, *cls1]},
+         {"name": "二年级", "rows": [VOC_HEADERS, *cls2]})
+    code, doc = check("a.xlsx")
+    assert doc["files"] == [{"file": "a.xlsx", "sheet": "一年级", "header_row": 2, "records": 3},
+                            {"file": "a.xlsx", "sheet": "二年级", "header_row": 1, "records": 2}]
+    assert doc["summary"]["records"] == 5
+    assert [(f["sheet"], f["row"], f["column"], f["code"]) for f in doc["findings"]] == [
+        ("二年级", 3, "户口性质", "eligibility.not_eligible")]
+
+
+def test_the_same_student_on_two_sheets_is_a_duplicate(check, tmp_path):
+    book(tmp_path / "a.xlsx",
+         {"name": "一班", "rows": [VOC_HEADERS, values(1), values(2)]},
+         {"name": "二班", "rows": [VOC_HEADERS, values(3), values(1)]})
+    code, doc = check("a.xlsx")
+    dups = [(f["sheet"], f["row"]) for f in doc["findings"] if f["code"] == "id.duplicate"]
+    assert sorted(dups) == [("一班", 2), ("二班", 3)]
+
+
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_hidden_sheet_is_not_read(check, tmp_path, state):
+    broken = [values(i, 身份证号码="123", 银行卡号="") for i in range(1, 4)]
+    book(tmp_path / "a.xlsx",
+         {"name": "花名册", "rows": [VOC_HEADERS, *[values(i) for i in range(1, 4)]]},
+         {"name": "旧名单", "rows": [VOC_HEADERS, *broken], "hidden": state},
+         {"name": "下拉选项", "rows": [["农村"], ["县镇非农"], ["城市"]], "hidden": True})
+    code, doc = check("a.xlsx")
+    assert code == 0, doc["findings"]
+    assert [f["sheet"] for f in doc["files"]] == ["花名册"]
+    assert doc["summary"]["records"] == 3
+
+
+# --- rows below and inside the data ---------------------------------------------------------------
+
+def _blank_row(seq=None):
+    return [seq] + [None] * (WIDTH - 1)
+
+
+def test_totals_signatures_notes_and_blank_rows_are_dropped(check, tmp_path):
+    data = [values(i) for i in range(1, 4)]
+    data += [["小计", None, None, None, None, None, None, None, 2250, None]]
+    data += [_blank_row()]
+    data += [values(i) for i in range(4, 7)]
+    data += [[None, "小计", None, None, None, None, None, None, 2250, None]]
+    data += [_blank_row(7), _blank_row(8)]   # numbered in advance, never filled
+    below = [
+        ["合 计", None, None, None, None, None, None, None, 4500, None],
+        ["总计：6人", None, None, None, None, None, None, None, "4500.00", None],
+        [],
+        ["制表人：张三", None, None, "审核人：李四", None, None, "校长：王五", None, None, None],
+        ["注：1. 户口性质填农村、县镇非农或城市；2. 金额单位为元"],
+        ["填报日期：2011年9月20日"],
+    ]
+    roster(tmp_path / "a.xlsx", data, above=[[TITLE], ["填报单位：第一职业中学"]], below=below,
+           merges=["A1:J1"])
+    code, doc = check("a.xlsx")
+    assert code == 0, doc["findings"]
+    assert doc["findings"] == []
+    assert doc["files"][0]["records"] == 6
+    frame = frame_of(tmp_path / "a.xlsx")
+    assert list(frame["excel_row"]) == [4, 5, 6, 9, 10, 11]
+    assert list(frame["name"]) == [f"学生{i}" for i in range(1, 7)]
+
+
+@pytest.mark.parametrize("first", ["合计", "合  计", "合　计", "总 计", "小计：", "共计3人",
+                                   "制表人：张三", "审核人：", "注：以上学生均已公示", "说明：金额单位元"])
+def test_each_kind_of_footer_row_is_dropped(check, tmp_path, first):
+    below = [[first, None, None, None, None, None, None, None, 2250, None]]
+    roster(tmp_path / "a.xlsx", [values(i) for i in range(1, 4)], below=below)
+    code, doc = check("a.xlsx")
+    assert doc["findings"] == []
+    assert doc["files"][0]["records"] == 3
+
+
+def test_total_written_in_the_name_column(check, tmp_path):
+    below = [[None, "合计", None, None, None, None, None, None, 2250, None],
+             [None, "制表：张三", None, None, "审核：李四", None, None, None, None, None]]
+    roster(tmp_path / "a.xlsx", [values(i) for i in range(1, 4)], below=below)
+    code, doc = check("a.xlsx")
+    assert doc["findings"] == []
+    assert doc["files"][0]["records"] == 3
+
+
+def test_signature_row_spread_over_the_columns(check, tmp_path):
+    """A signature row whose first cells are blank: the words stand under 身份证号码 and 户口性质."""
+    below = [[],
+             [None, None, None, "制表人：张三", None, "审核人：李四", None, None, "校长（签字）：", None]]
+    roster(tmp_path / "a.xlsx", [values(i) for i in range(1, 4)], below=below)
+    code, doc = check("a.xlsx")
+    assert doc["findings"] == []
+    assert doc["files"][0]["records"] == 3
+
+
+def test_header_repeated_in_the_data_is_dropped(check, tmp_path):
+    data = [values(i, 班级="1班") for i in range(1, 4)]
+    data += [[TITLE.replace("花名册", "（二班）")], VOC_HEADERS]
+    data += [values(i) for i in range(4, 7)]
+    data[-1][9] = "62220212345"      # Excel row 9: card too short
+    roster(tmp_path / "a.xlsx", data)
+    code, doc = check("a.xlsx")
+    # header 1; 学生1–3 on rows 2–4; title 5; header again 6; 学生4–6 on rows 7–9
+    assert doc["files"][0]["records"] == 6
+    assert where(doc) == [(9, "银行卡号", "card.format")]
+    assert list(frame_of(tmp_path / "a.xlsx")["excel_row"]) == [2, 3, 4, 7, 8, 9]
+
+
+def test_rows_are_excel_rows_even_with_rows_dropped_above(check, tmp_path):
+    data = [values(1), _blank_row(), ["小计", None, None, None, None, None, None, None, 750, None],
+            values(2), [], values(3, 学籍状态="退学"), values(4)]
+    roster(tmp_path / "a.xlsx", data, above=[[TITLE], [], ["填报单位：第一职业中学"], []],
+           merges=["A1:J1"])
+    code, doc = check("a.xlsx")
+    assert doc["files"][0]["header_row"] == 5
+    assert doc["files"][0]["records"] == 4
+    # header 5; data: 6 学生1, 7 blank, 8 小计, 9 学生2, 10 blank, 11 学生3 (退学), 12 学生4
+    assert where(doc) == [(11, "学籍状态", "status.not_enrolled")]
+    f = doc["findings"][0]
+    assert f["sheet"] == "Sheet1" and f["file"] == "a.xlsx" and f["value"] == "退学"
+
+
+# --- how IDs and cards are typed ------------------------------------------------------------------
+
+FULL = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+
+
+@pytest.mark.parametrize("typed", [
+    ID_X.translate(FULL),                       # full-width digits and Ｘ
+    ID_X[:-1] + "x",                            # lower-case x
+    f"{ID_X[:6]} {ID_X[6:14]} {ID_X[14:]}",      # spaces inside
+    f" {ID_X}  ",                               # stray spaces around
+    f"'{ID_X}",                                 # leading apostrophe
+    f"{ID_X[:6]}\u3000{ID_X[6:]}",              # ideographic space
+    ID_X[:-1] + "ｘ",                           # full-width lower-case x
+])
+def test_id_typing_is_normalised_without_finding(check, tmp_path, typed):
+    card = make_card(seed=9)
+    rows = [values(1), values(2, 身份证号码=typed, 性别="男",
+                               银行卡号=f"'{card[:4]} {card[4:8]} {card[8:]}".translate(FULL))]
+    roster(tmp_path / "a.xlsx", rows)
+    code, doc = check("a.xlsx")
+    assert code == 0, doc["findings"]
+    assert doc["findings"] == []
+    frame = frame_of(tmp_path / "a.xlsx")
+    assert frame["id_number"].iloc[1] == ID_X
+    assert frame["card"].iloc[1] == card
+    assert bool(frame["id_valid"].iloc[1])
+
+
+def test_normalised_ids_are_still_found_as_duplicates(check, tmp_path):
+    rows = [values(1, 身份证号码=ID_X), values(2, 身份证号码=ID_X.translate(FULL).lower())]
+    roster(tmp_path / "a.xlsx", rows)
+    code, doc = check("a.xlsx")
+    assert where(doc) == [(2, "身份证号码", "id.duplicate"), (3, "身份证号码", "id.duplicate")]
+
+
+def test_id_stored_as_number_is_precision_lost(check, tmp_path):
+    rows = [values(1), values(2, 身份证号码=int(make_id(seq=400))),        # all 18 digits in the XML
+            values(3, 身份证号码=float(make_id(birth="19960101")[:15] + "000")),  # Excel's 4.2E+17
+            values(4)]
+    roster(tmp_path / "a.xlsx", rows)
+    code, doc = check("a.xlsx")
+    assert where(doc) == [(3, "身份证号码", "id.precision_lost"), (4, "身份证号码", "id.precision_lost")]
+    assert code == 1
+
+
+def test_ids_that_lost_digits_are_not_duplicates_of_each_other(check, tmp_path):
+    """Twins: same area, same birthday, consecutive numbers. Stored as numbers, both IDs read
+    420102199605211000 — yet they are two students, not one student listed twice."""
+    twin_a, twin_b = make_id(birth="19960521", seq=100), make_id(birth="19960521", seq=102)
+    assert twin_a[:15] == twin_b[:15] and twin_a != twin_b
+    rows = [values(1, 身份证号码=float(twin_a[:15] + "000")),
+            values(2, 身份证号码=float(twin_b[:15] + "000")), values(3)]
+    roster(tmp_path / "a.xlsx", rows)
+    code, doc = check("a.xlsx")
+    assert where(doc) == [(2, "身份证号码", "id.precision_lost"), (3, "身份证号码", "id.precision_lost")]
+
+
+def test_card_stored_as_number_is_precision_lost(check, tmp_path):
+    rows = [values(1, 银行卡号=int(make_card(seed=1))), values(2),
+            values(3, 银行卡号=6.22202123456789e18)]
+    roster(tmp_path / "a.xlsx", rows)
+    code, doc = check("a.xlsx")
+    assert where(doc) == [(2, "银行卡号", "card.precision_lost"), (4, "银行卡号", "card.precision_lost")]
+
+
+def test_legacy_15_digit_id_as_number_is_not_precision_lost(check, tmp_path):
+    rows = [values(1), values(2, 身份证号码=420104951116869, 性别="男"), values(3, 身份证号码="420104951116869")]
+    rows[2][1] = "学生2"  # the same student typed again as text: a duplicate by the upgraded ID
+    roster(tmp_path / "a.xlsx", rows[:2])
+    code, doc = check("a.xlsx")
+    assert where(doc) == [(3, "身份证号码", "id.legacy")]
+    assert doc["findings"][0]["severity"] == "warning"
+    assert "420104199511168690" in doc["findings"][0]["message"]
+    assert code == 0
+
+
+def test_16_digit_number_in_card_column_is_precision_lost_not_format(check, tmp_path):
+    # a 16-digit card stored as a number: Excel already turned its last digit into 0
+    rows = [values(1, 银行卡号=6222021234567890), values(2)]
+    roster(tmp_path / "a.xlsx", rows)
+    code, doc = check("a.xlsx")
+    assert where(doc) == [(2, "银行卡号", "card.precision_lost")]
+
+
+# --- amounts --------------------------------------------------------------------------------------
+
+def test_amount_in_wan_yuan(check, tmp_path):
+    headers = [("资助金额（万元）" if h == "资助金额（元）" else h) for h in VOC_HEADERS]
+    rows = [values(1, headers), values(2, headers), values(3, headers)]
+    rows[0][8] = 0.075
+    rows[1][8] = "0.075"
+    rows[2][8] = 0.08       # 800 yuan
+    roster(tmp_path / "a.xlsx", rows, headers=headers)
+    code, doc = check("a.xlsx")
+    assert where(doc) == [(4, "资助金额（万元）", "amount.mismatch")]
+    assert "800" in doc["findings"][0]["message"]
+    frame = frame_of(tmp_path / "a.xlsx")
+    assert list(frame["amount_yuan"].astype(str)) == ["750.00", "750.00", "800.00"]
+
+
+def test_amount_800_in_yuan_column_is_mismatch(check, tmp_path):
+    rows = [values(1), values(2, **{"资助金额（元）": 800}), values(3)]
+    roster(tmp_path / "a.xlsx", rows)
+    code, doc = check("a.xlsx")
+    assert where(doc) == [(3, "资助金额（元）", "amount.mismatch")]
+    assert code == 1
+
+
+@pytest.mark.parametrize("typed", ["750", "750.00", "750.0", " 750 ", "７５０", "750元", "￥750.00",
+                                   750, 750.0])
+def test_amount_as_text_compares_as_number(check, tmp_path, typed):
+    rows = [values(1, **{"资助金额（元）": typed}), values(2)]
+    roster(tmp_path / "a.xlsx", rows)
+    code, doc = check("a.xlsx")
+    assert doc["findings"] == [], typed
+    assert code == 0
+
+
+@pytest.mark.parametrize("typed", ["1,500", "1,500.00", "1500", "1，500"])
+def test_thousands_separator_is_read_as_a_number(check, tmp_path, typed):
+    # 1500 is the yearly standard; 2011-autumn pays 750 a term: a mismatch, not an invalid amount
+    rows = [values(1, **{"资助金额（元）": typed}), values(2)]
+    roster(tmp_path / "a.xlsx", rows)
+    code, doc = check("a.xlsx")
+    assert where(doc) == [(2, "资助金额（元）", "amount.mismatch")]
+    assert "1500.00" in doc["findings"][0]["message"]
+
+
+@pytest.mark.parametrize("typed", ["七百五十", "750.005", "-750", "0"])
+def test_amount_that_is_no_amount_is_invalid(check, tmp_path, typed):
+    rows = [values(1, **{"资助金额（元）": typed})]
+    roster(tmp_path / "a.xlsx", rows)
+    code, doc = check("a.xlsx")
+    assert where(doc) == [(2, "资助金额（元）", "amount.invalid")]
+
+
+# --- grades ---------------------------------------------------------------------------------------
+
+def test_grades_written_many_ways(check, tmp_path):
+    grades = ["一年级", "二年级", "2011级", "2010级", "高一", "2009级", "11级", "1", "二"]
+    rows = [values(i, 年级=g) for i, g in enumerate(grades, start=1)]
+    rows[7][4] = 1   # a number cell
+    roster(tmp_path / "a.xlsx", rows)
+    code, doc = check("a.xlsx")
+    assert where(doc) == [(7, "年级", "eligibility.not_eligible")]
+    assert "2009级" in doc["findings"][0]["message"]
+    frame = frame_of(tmp_path / "a.xlsx")
+    assert list(frame["v_grade"]) == [1, 2, 1, 2, 1, 3, 1, 1, 2]
+
+
+def test_cohort_grade_depends_on_the_term(check, tmp_path):
+    roster(tmp_path / "a.xlsx", [values(1, 年级="2010级")])
+    code, doc = check("a.xlsx", term="2012-autumn")   # 2010级 is in its third year then
+    assert "eligibility.not_eligible" in codes(doc)
+    code, doc = check("a.xlsx", term="2012-spring")   # still school year 2011–2012: second year
+    assert "eligibility.not_eligible" not in codes(doc)
+
+
+# --- programme from the title ---------------------------------------------------------------------
+
+def test_programme_taken_from_title(check, tmp_path):
+    headers = [h for h in VOC_HEADERS if h != "资助项目"]
+    rows = [values(i, headers) for i in range(1, 4)]
+    rows[1][headers.index("资助金额（元）")] = 800
+    roster(tmp_path / "a.xlsx", rows, headers=headers, above=[[TITLE]], merges=["A1:I1"])
+    code, doc = check("a.xlsx")
+    assert where(doc) == [(4, "资助金额（元）", "amount.mismatch")]
+    frame = frame_of(tmp_path / "a.xlsx")
+    assert set(frame["programme_name"]) == {"中职国家助学金"}
+
+
+def test_no_programme_column_and_no_title_is_missing_column(check, tmp_path):
+    headers = [h for h in VOC_HEADERS if h != "资助项目"]
+    roster(tmp_path / "a.xlsx", [values(i, headers) for i in range(1, 3)], headers=headers)
+    code, doc = check("a.xlsx")
+    assert [(f["row"], f["code"]) for f in doc["findings"]] == [(None, "schema.missing_column")]
+    assert doc["findings"][0]["column"] == "资助项目"
+    assert code == 1
+
+
+# --- CSV ------------------------------------------------------------------------------------------
+
+def _csv_text(rows: list[list]) -> str:
+    lines = [",".join("" if v is None else str(v) for v in row) for row in rows]
+    return "\r\n".join(lines) + "\r\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gbk", "utf-8"])
+def test_csv_roster(check, tmp_path, encoding):
+    rows = [VOC_HEADERS, *[values(i) for i in range(1, 4)],
+            values(4, 身份证号码="4.20102E+17"),
+            values(5, 银行卡号="6.22202E+18"),
+            ["合计", None, None, None, None, None, None, None, 3750, None]]
+    (tmp_path / "名单.csv").write_bytes(_csv_text(rows).encode(encoding))
+    code, doc = check("名单.csv")
+    assert doc["files"] == [{"file": "名单.csv", "sheet": "名单", "header_row": 1, "records": 5}]
+    assert where(doc) == [(5, "身份证号码", "id.precision_lost"), (6, "银行卡号", "card.precision_lost")]
+    assert code == 1
+
+
+def test_csv_where_every_id_lost_its_digits(check, tmp_path):
+    """A whole ID column mangled to 4.20102E+17 by Excel: precision lost, not one duplicated student."""
+    rows = [VOC_HEADERS, *[values(i, 身份证号码="4.20102E+17") for i in range(1, 5)]]
+    (tmp_path / "a.csv").write_bytes(_csv_text(rows).encode("utf-8-sig"))
+    code, doc = check("a.csv")
+    assert codes(doc) == ["id.precision_lost"] * 4
+
+
+@pytest.mark.parametrize("sep", [",", "\t"])
+def test_csv_with_an_unpadded_title_row(check, tmp_path, sep):
+    rows = [[TITLE], ["填报单位：第一职业中学"], VOC_HEADERS, *[values(i) for i in range(1, 4)]]
+    text = "\r\n".join(sep.join("" if v is None else str(v) for v in r) for r in rows) + "\r\n"
+    (tmp_path / "a.csv").write_bytes(text.encode("gbk"))
+    code, doc = check("a.csv", term=None)
+    assert doc["files"] == [{"file": "a.csv", "sheet": "a", "header_row": 3, "records": 3}]
+    assert doc["term"] == "2011-autumn"
+    assert doc["findings"] == []
+
+
+def test_csv_with_title_row_and_tabs(check, tmp_path):
+    rows = [[TITLE], VOC_HEADERS, *[values(i) for i in range(1, 4)]]
+    text = "\r\n".join("\t".join("" if v is None else str(v) for v in r) for r in rows) + "\r\n"
+    (tmp_path / "a.csv").write_bytes(text.encode("gbk"))
+    code, doc = check("a.csv")
+    assert doc["files"][0]["header_row"] == 2
+    assert doc["files"][0]["records"] == 3
+    assert doc["findings"] == []
