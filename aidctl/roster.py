@@ -287,9 +287,10 @@ def _amounts(frame: pd.DataFrame) -> None:
 
     NA where the cell is blank, not a number, or has a part below one fen (amount_ok is False then).
     """
-    text = frame["amount"].str.replace(r"[,，¥￥元]", "", regex=True)
-    ok = text.str.fullmatch(_MONEY_TEXT).fillna(False).astype(bool).to_numpy()
-    value = pc.cast(pa.array(text.where(ok).astype(object), type=pa.string()), pa.decimal128(24, 10))
+    text = pa.array(frame["amount"].str.replace(r"[,，¥￥元]", "", regex=True).astype("string[pyarrow]"))
+    matches = pc.fill_null(pc.match_substring_regex(text, _MONEY_TEXT), False)
+    ok = matches.to_numpy(zero_copy_only=False)
+    value = pc.cast(pc.if_else(matches, text, pa.scalar(None, text.type)), pa.decimal128(24, 10))
     unit = pa.array(frame["amount_unit"].astype(object), type=pa.decimal128(12, 4))
     yuan = pc.multiply(value, unit)
     fen = pc.round(yuan, ndigits=2, round_mode="half_up")

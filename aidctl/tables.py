@@ -125,24 +125,31 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
     markers = rules.vocabulary.rows.skip_markers
     content_cols = [k for k in data.columns if k != "seq"]
     blank = data[content_cols].isna().all(axis=1) if content_cols else pd.Series(True, index=data.index)
-    first_cols = [fold(body[c]) for c in list(body.columns)[:2]]
+    # a row carrying an ID number is a student, whatever else it holds: only the others can be
+    # totals, signatures, notes or a repeated header
+    if "id_number" in data.columns:
+        candidates = ~data["id_number"].str.contains(r"\d{6}", regex=True).fillna(False).astype(bool)
+    else:
+        candidates = pd.Series(True, index=data.index)
+    rows = candidates[candidates].index
+    sub = body.loc[rows]
+    first_cols = [fold(sub[c]) for c in list(sub.columns)[:2]]
     # a signature row may start further right: "制表人：" under 身份证号码, the first cells blank
-    first_filled = pd.Series(pd.NA, index=body.index, dtype="string")
-    for c in body.columns:
-        first_filled = first_filled.fillna(body[c])
+    first_filled = pd.Series(pd.NA, index=sub.index, dtype="string")
+    for c in sub.columns:
+        first_filled = first_filled.fillna(sub[c])
         if not first_filled.isna().any():
             break
     first_cols.append(fold(first_filled))
-    marked = pd.Series(False, index=data.index)
-    for series in first_cols + [data[k] for k in ("seq", "name") if k in data.columns]:
+    marked = pd.Series(False, index=sub.index)
+    for series in first_cols + [data.loc[rows, k] for k in ("seq", "name") if k in data.columns]:
         marked |= starts_with_any(series, markers)
     if "name" in data.columns:  # a header repeated inside the data (classes pasted one under another)
         name_aliases = {fold_one(a) for a in [spec.columns["name"].title, *spec.columns["name"].aliases]}
-        marked |= data["name"].isin(name_aliases).fillna(False).astype(bool)
-    keep = ~(blank | marked)
-    if "id_number" in data.columns:  # never drop a row that carries an ID number
-        keep |= data["id_number"].notna() & ~marked
-    data = data[keep.to_numpy()]
+        marked |= data.loc[rows, "name"].isin(name_aliases).fillna(False).astype(bool)
+    drop = blank.copy()
+    drop[marked[marked].index] = True
+    data = data[~drop.to_numpy()]
     big = {}
     for key, match in columns.items():
         if spec.columns[key].kind in ("id", "card"):

@@ -23,8 +23,22 @@ def _series(arr: pa.Array, index: pd.Index) -> pd.Series:
 
 
 def fold(series: pd.Series, *, keep_inner_spaces: bool = False) -> pd.Series:
-    """NFKC-fold (Ｘ→X, ４→4, （→( ), trim, drop inner spaces unless told; empty → NA."""
-    arr = pc.utf8_normalize(_arrow(series), form="NFKC")
+    """NFKC-fold (Ｘ→X, ４→4, （→( ), trim, drop inner spaces unless told; empty → NA.
+
+    Most roster columns repeat a few values (学校, 年级, 户口性质 …): those are folded once per
+    distinct value. Columns of mostly distinct values (姓名, 身份证号) are folded directly.
+    """
+    arr = _arrow(series)
+    sample = arr.slice(0, 2000)  # hashing every value costs more than folding it when most are distinct
+    if len(arr) > 4 * len(sample) and pc.count_distinct(sample).as_py() * 4 < len(sample):
+        encoded = pc.dictionary_encode(arr)
+        folded = _fold_array(encoded.dictionary, keep_inner_spaces)
+        return _series(pc.take(folded, encoded.indices), series.index)
+    return _series(_fold_array(arr, keep_inner_spaces), series.index)
+
+
+def _fold_array(arr: pa.Array, keep_inner_spaces: bool) -> pa.Array:
+    arr = pc.utf8_normalize(arr, form="NFKC")
     spaced = pc.match_substring_regex(arr, r"\s")
     if pc.any(spaced).as_py():  # most columns have none: skip the costlier rewrite
         if keep_inner_spaces:
@@ -32,8 +46,7 @@ def fold(series: pd.Series, *, keep_inner_spaces: bool = False) -> pd.Series:
         else:
             fixed = pc.replace_substring_regex(arr, r"\s+", "")
         arr = pc.if_else(spaced, fixed, arr)
-    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.large_string()), arr)
-    return _series(arr, series.index)
+    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
 
 
 def fold_one(text: object) -> str:

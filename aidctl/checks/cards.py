@@ -32,14 +32,14 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
 def _shared(roster: Roster) -> pd.DataFrame:
     """card.shared: one card number given for more than one person (by ID, else by name)."""
     f = roster.frame
-    usable = f["card_shape_ok"].to_numpy()
-    card_codes, _ = pd.factorize(f["card"])
-    who_codes, _ = pd.factorize(f["person"].fillna(f["name"]))
-    pairs = pd.DataFrame({"card": card_codes[usable], "who": who_codes[usable]}).drop_duplicates()
+    usable = f["card_shape_ok"].to_numpy() & f["card"].duplicated(keep=False).to_numpy()
+    if not usable.any():
+        return empty()
+    sub = f[usable]
+    pairs = pd.DataFrame({"card": sub["card"], "who": sub["person"].fillna(sub["name"])}).drop_duplicates()
     people = pairs.groupby("card").size()
     shared = people[people > 1]
-    counts = pd.Series(card_codes).map(shared)
-    mask = usable & counts.notna().to_numpy()
+    mask = usable & f["card"].isin(shared.index).to_numpy()
     return build(mask, "card.shared", "card",
                  "银行卡号“{v}”同时登记给{n}名学生：资助卡应一人一卡，请核实是否为学生本人的卡",
-                 f["card"], v=f["card"], n=pd.Series(counts.to_numpy(), index=f.index).astype("Int64"))
+                 f["card"], v=f["card"], n=f["card"][mask].map(shared))

@@ -12,6 +12,18 @@ from aidctl.roster import Roster
 
 def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
     f = roster.frame
+    repeated = f["person"].notna().to_numpy() & f["person"].duplicated(keep=False).to_numpy()
+    if not repeated.any():
+        return empty()
+    sub = f[repeated]
+    found = _duplicates(sub)
+    dup = np.zeros(len(f), dtype=bool)
+    dup[np.flatnonzero(repeated)[found]] = True
+    return _findings(roster, f, dup)
+
+
+def _duplicates(f: pd.DataFrame) -> np.ndarray:
+    """Among records of people who stand more than once: same programme twice, or two schools."""
     who, _ = pd.factorize(f["person"])
     programme = f["programme_name"].astype(object).fillna(f["programme"].astype(object))
     prog, prog_names = pd.factorize(programme)
@@ -23,9 +35,11 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
     pairs = pd.DataFrame({"who": who[named], "school": school[named]}).drop_duplicates()
     per_person = pairs.groupby("who").size()
     two_schools = known & pd.Series(who).map(per_person).gt(1).to_numpy()
-    dup = same_programme | two_schools
-    if not dup.any():
-        return empty()
+    return same_programme | two_schools
+
+
+def _findings(roster: Roster, f: pd.DataFrame, dup: np.ndarray) -> pd.DataFrame:
+    programme = f["programme_name"].astype(object).fillna(f["programme"].astype(object))
     sub = f[dup]
     files = pd.Series([t.file for t in roster.tables])
     place = (files.reindex(sub["table"].to_numpy()).to_numpy() + " 第" + sub["excel_row"].astype(str)
