@@ -66,6 +66,10 @@ CATALOGUE: dict[str, FindingType] = dict([
     _t("registry.mismatch", ERROR, "与学籍库信息不一致", "with --registry: name or school differ"),
     _t("ledger.already_paid", ERROR, "本学期已发放",
        "the ledger already holds a payment for this student, programme and term"),
+    _t("bank.unknown", ERROR, "开户银行没有对应的报盘格式",
+       "disburse: the record's 开户银行 has no profile in rules/banks/"),
+    _t("bank.unwritable", ERROR, "银行文件无法写入该记录",
+       "disburse: a character outside the bank file's encoding, a value wider than its field"),
 ])
 
 FINDING_COLUMNS = ["rec", "table", "column", "code", "message", "value"]

@@ -266,7 +266,36 @@ class Rulebook:
         self.programmes: ProgrammesFile = parsed["programmes.yaml"]  # type: ignore[assignment]
         self.severities: SeveritiesFile = parsed["severities.yaml"]  # type: ignore[assignment]
         self.warnings: list[RuleError] = []
+        self.banks = self._load_banks()
         self._cross_check()
+
+    def _load_banks(self) -> dict:
+        """Bank profiles by id (file stem): packaged ones, replaced or added to by the workspace's."""
+        from aidctl.bankfiles import BankProfile
+
+        found: dict[str, Path] = {}
+        for folder in (self.packaged_dir / "banks", self.workspace_dir / "banks" if self.workspace_dir else None):
+            if folder and folder.is_dir():
+                found.update({p.stem: p for p in sorted(folder.glob("*.yaml"))})
+        profiles = {}
+        for pid, path in found.items():
+            self.paths[f"banks/{path.name}"] = path
+            profiles[pid] = _parse(path, BankProfile)
+        defaults = [pid for pid, p in profiles.items() if p.default]
+        if profiles and len(defaults) != 1:
+            raise RuleError(f"rules/banks 中应恰好有一个 default: true 的银行格式，现有 {len(defaults)} 个"
+                            f"（{'、'.join(defaults) or '无'}）", file=str(self.packaged_dir / "banks"))
+        return profiles
+
+    def bank(self, profile_id: str):
+        if profile_id not in self.banks:
+            known = "、".join(sorted(self.banks)) or "（无）"
+            raise RuleError(f"没有名为“{profile_id}”的银行格式；已有：{known}（见 rules/banks/）")
+        return self.banks[profile_id]
+
+    @property
+    def default_bank(self) -> str:
+        return next(pid for pid, p in self.banks.items() if p.default)
 
     # -- consistency across files ---------------------------------------------------------------
 
@@ -372,7 +401,7 @@ class Rulebook:
 
     def origin(self, name: str) -> str:
         """'workspace' or 'packaged' for a rule file."""
-        return "workspace" if self.workspace_dir and self.paths[name].parent == self.workspace_dir \
+        return "workspace" if self.workspace_dir and self.workspace_dir in self.paths[name].parents \
             else "packaged"
 
 

@@ -80,7 +80,7 @@ class Validation:
 
 def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
              registry: Path | None = None, displays: list[str] | None = None,
-             today: date | None = None) -> Validation:
+             today: date | None = None, check_ledger: bool = True) -> Validation:
     """Read the rosters, run every check over them together, and locate each finding."""
     rules = ws.rules
     displays = displays or [str(p) for p in paths]
@@ -88,6 +88,12 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
     term = term or infer_term(tables, paths, today or date.today())
     roster = build(tables, term, ws)
     findings = run_all(roster, rules)
+    if check_ledger and ws.has_ledger():
+        from aidctl.checks import ledger as ledger_check
+        from aidctl.ledger import Ledger
+
+        extra = ledger_check.check(roster, Ledger(ws.ledger_url()))
+        findings = pd.concat([findings, extra], ignore_index=True) if len(extra) else findings
     if registry is not None:
         reg_tables = read_tables(registry, str(registry), "registry", rules)
         extra = registry_check.check(roster, registry_check.registry_frame(reg_tables), registry.name)

@@ -24,9 +24,11 @@ class Settings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    bank_profile: str | None = None
-    database_url: str | None = None
-    operator: str | None = None
+    bank_profile: str | None = None     # the agent bank's profile in rules/banks/ (default: the packaged one)
+    database_url: str | None = None     # the ledger (default: sqlite:///<workspace>/aidctl.db)
+    operator: str | None = None         # recorded with each batch (default: the login name)
+    payer_name: str | None = None       # the 资助专户 paying out: needed by ISO 20022 files
+    payer_account: str | None = None
 
 
 class Workspace:
@@ -65,6 +67,13 @@ class Workspace:
         if not files:
             raise UsageError(f"{folder} 下没有花名册（.xlsx/.xls/.csv）；请把学校报送的文件放到这里，或在命令行上列出文件")
         return files
+
+    def ledger_url(self, override: str | None = None) -> str:
+        return override or self.settings.database_url or f"sqlite:///{self.root / 'aidctl.db'}"
+
+    def has_ledger(self) -> bool:
+        url = self.ledger_url()
+        return not url.startswith("sqlite:///") or Path(url.removeprefix("sqlite:///")).is_file()
 
     def out_dir(self, term: Term) -> Path:
         return self.root / "out" / str(term)

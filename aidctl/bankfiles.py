@@ -1,0 +1,401 @@
+"""Bank profiles (rules/banks/*.yaml) and the payment files (报盘) and result files (回盘) they describe.
+
+There is no national format: each agent bank sends its own template, so a profile is data: file
+type, encoding, delimiter or widths, columns and their order, amount format, header and trailer
+lines with 总笔数/总金额, records per file, the file name. Writers are vectorised over the batch; a
+record a profile cannot carry (a 生僻字 outside the encoding, a value wider than its field, the
+delimiter inside a value) is found before anything is written.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+from xml.etree import ElementTree
+from xml.sax.saxutils import escape
+
+import numpy as np
+import pandas as pd
+from pydantic import Field, model_validator
+
+from aidctl.errors import ReadError, RuleError
+from aidctl.rulebook import ColumnSpec, Strict, TableSpec
+
+FIELDS = Literal["seq", "name", "card", "amount", "id_number", "memo", "school", "programme"]
+RESULT_FIELDS = Literal["seq", "card", "name", "amount", "status", "reason"]
+# characters every Chinese bank encoding carries: ASCII, CJK punctuation, full-width forms, and
+# the 20,902 ideographs of the basic CJK block (all in GBK); only others need a closer look
+_COMMON = re.compile(r"[^\x00-\x7f\u3000-\u303f\uff00-\uffef\u4e00-\u9fa5·•]")
+
+
+class BankColumn(Strict):
+    field: FIELDS
+    title: str
+    width: int | None = Field(default=None, ge=1)
+    align: Literal["left", "right"] = "left"
+    pad: str = Field(default=" ", min_length=1, max_length=1)
+
+
+class ResultSpec(Strict):
+    format: Literal["delimited", "xlsx", "pain.002.001.03"]
+    encoding: str = "gbk"
+    delimiter: str = "|"
+    columns: dict[RESULT_FIELDS, str]
+    amount: Literal["yuan", "fen"] = "yuan"
+    success: list[str]
+    failure: list[str]
+
+    @model_validator(mode="after")
+    def _needs(self):
+        if self.format != "pain.002.001.03":
+            missing = {"card", "amount", "status"} - set(self.columns)
+            if missing:
+                raise ValueError(f"result.columns must name {sorted(missing)}")
+        return self
+
+
+class BankProfile(Strict):
+    name: str
+    description: str
+    source: str
+    default: bool = False
+    bank_names: list[str] = []
+    format: Literal["delimited", "fixed_width", "xlsx", "pain.001.001.03"]
+    encoding: str = "gbk"
+    allow_gb18030: bool = False
+    delimiter: str = "|"
+    line_ending: Literal["crlf", "lf"] = "crlf"
+    column_titles: bool = True
+    amount: Literal["yuan", "fen"] = "yuan"
+    max_records: int = Field(ge=1)
+    file_name: str
+    memo: str = "{term_label}{programme}"
+    header: list[str] = []
+    trailer: list[str] = []
+    columns: list[BankColumn] = Field(min_length=1)
+    result: ResultSpec
+
+    @model_validator(mode="after")
+    def _shape(self):
+        fields = [c.field for c in self.columns]
+        for needed in ("name", "card", "amount"):
+            if needed not in fields:
+                raise ValueError(f"columns must include {needed}")
+        if self.format == "fixed_width" and any(c.width is None for c in self.columns):
+            raise ValueError("every column of a fixed_width profile needs a width")
+        if "{part" not in self.file_name:
+            raise ValueError("file_name must contain {part…} so that split files get distinct names")
+        try:
+            "x".encode(self.encoding)
+        except LookupError:
+            raise ValueError(f"unknown encoding {self.encoding}") from None
+        return self
+
+    @property
+    def newline(self) -> str:
+        return "\r\n" if self.line_ending == "crlf" else "\n"
+
+
+@dataclass
+class BankFile:
+    """One rendered payment file, not yet on disk."""
+
+    profile: str
+    name: str
+    content: bytes
+    count: int
+    total_fen: int          # the sum of the amounts as written in the file, read back
+    declared_total_fen: int  # what the header/trailer/control sum says
+    encoding: str
+
+
+def yuan_text(fen: pd.Series) -> pd.Series:
+    """Integer fen → "750.00" (exact, vectorised)."""
+    fen = fen.astype("int64")
+    sign = np.where(fen < 0, "-", "")
+    a = fen.abs()
+    return pd.Series(sign, index=fen.index) + (a // 100).astype(str) + "." + (a % 100).astype(str).str.zfill(2)
+
+
+def fen_from_text(text: pd.Series) -> pd.Series:
+    """"750.00" / "750" / "750.5" → 75000 / 75000 / 75050; NA where not an amount in yuan and fen."""
+    t = text.astype("string").str.strip().str.replace(",", "", regex=False)
+    m = t.str.extract(r"^(-?)(\d+)(?:\.(\d{1,2}))?$")
+    whole = pd.to_numeric(m[1], errors="coerce").astype("Int64")
+    cents = pd.to_numeric(m[2].fillna("0").str.ljust(2, "0"), errors="coerce").astype("Int64")
+    value = whole * 100 + cents
+    return value.where(m[0] != "-", -value)
+
+
+def _context_values(profile: BankProfile, count: int, total_fen: int, ctx: dict) -> dict:
+    return ctx | {"count": count, "total_fen": total_fen,
+                  "total": str(yuan_text(pd.Series([total_fen])).iloc[0])}
+
+
+def byte_width(values: pd.Series, encoding: str) -> pd.Series:
+    """Bytes each value takes in a double-byte Chinese encoding (ASCII 1, others 2)."""
+    if encoding.lower().replace("-", "") in ("utf8",):
+        raise ValueError("fixed-width files are counted in a double-byte encoding")
+    return values.str.len() + values.str.count(r"[^\x00-\x7f]")
+
+
+def unwritable(profile: BankProfile, records: pd.DataFrame) -> pd.Series:
+    """Why each record cannot go into this profile's file (None where it can)."""
+    reasons = pd.Series(None, index=records.index, dtype=object)
+    text_fields = [c for c in profile.columns if c.field in ("name", "memo", "school", "programme")]
+    for col in text_fields:
+        values = records[col.field].astype("string").fillna("")
+        odd = values.str.contains(_COMMON).fillna(False).to_numpy()
+        for value in values[odd].unique():
+            try:
+                value.encode(profile.encoding)
+            except UnicodeEncodeError as exc:
+                ch = value[exc.start:exc.end]
+                if profile.allow_gb18030:
+                    continue
+                where = (values == value).to_numpy() & reasons.isna().to_numpy()
+                reasons[where] = (f"{col.title}“{value}”中的“{ch}”（U+{ord(ch[0]):04X}）无法用 "
+                                  f"{profile.encoding.upper()} 编码写入“{profile.name}”文件：请与银行核对"
+                                  f"该字的录入方式，或在银行格式中允许 GB18030")
+        if profile.format == "delimited":
+            bad = values.str.contains(re.escape(profile.delimiter)).fillna(False).to_numpy() & reasons.isna().to_numpy()
+            reasons[bad] = f"{col.title}中含有分隔符“{profile.delimiter}”，银行文件无法写入：请更正"
+    if profile.format == "fixed_width":
+        for col in profile.columns:
+            values = _field_text(profile, records, col.field)
+            wide = (byte_width(values, profile.encoding) > col.width).to_numpy() & reasons.isna().to_numpy()
+            reasons[wide] = (f"{col.title}“" + values[wide] + f"”超过银行文件规定的 {col.width} 字节宽度："
+                             f"请与银行核对").to_numpy()
+    return reasons
+
+
+def _field_text(profile: BankProfile, records: pd.DataFrame, field: str) -> pd.Series:
+    if field == "amount":
+        return records["amount_fen"].astype("int64").astype(str) if profile.amount == "fen" \
+            else yuan_text(records["amount_fen"])
+    if field == "seq":
+        return records["file_seq"].astype("int64").astype(str)
+    return records[field].astype("string").fillna("")
+
+
+def _needs_gb18030(profile: BankProfile, records: pd.DataFrame) -> bool:
+    if not profile.allow_gb18030:
+        return False
+    names = pd.concat([records[c.field].astype("string").fillna("") for c in profile.columns
+                       if c.field in ("name", "memo", "school", "programme")])
+    for value in names[names.str.contains(_COMMON).fillna(False)].unique():
+        try:
+            value.encode(profile.encoding)
+        except UnicodeEncodeError:
+            return True
+    return False
+
+
+def render(profile_id: str, profile: BankProfile, records: pd.DataFrame, ctx: dict) -> list[BankFile]:
+    """The payment files for `records` (file_seq, name, card, amount_fen, id_number, memo …), split
+    by max_records. `ctx` fills names and header lines: term, term_label, batch, date, payer_*."""
+    files = []
+    records = records.sort_values("file_seq").reset_index(drop=True)
+    parts = max(1, -(-len(records) // profile.max_records))
+    encoding = "gb18030" if _needs_gb18030(profile, records) else profile.encoding
+    for part in range(parts):
+        chunk = records.iloc[part * profile.max_records:(part + 1) * profile.max_records]
+        total = int(chunk["amount_fen"].sum())
+        values = _context_values(profile, len(chunk), total, ctx | {"part": part + 1, "parts": parts})
+        name = profile.file_name.format(**values)
+        writer = {"delimited": _delimited, "fixed_width": _fixed, "xlsx": _xlsx,
+                  "pain.001.001.03": _pain001}[profile.format]
+        content, amounts = writer(profile, chunk, values, encoding)
+        written = fen_from_text(amounts) if profile.amount == "yuan" or profile.format == "pain.001.001.03" \
+            else pd.to_numeric(amounts, errors="coerce").astype("Int64")
+        files.append(BankFile(profile_id, name, content, len(chunk), int(written.sum()), total, encoding))
+    return files
+
+
+def _lines(profile: BankProfile, values: dict, templates: list[str]) -> list[str]:
+    try:
+        return [t.format(**values) for t in templates]
+    except (KeyError, ValueError, IndexError) as exc:
+        raise RuleError(f"银行格式的首尾行模板无法填写（{exc}）", key=f"{profile.name}.header") from None
+
+
+def _delimited(profile, chunk, values, encoding):
+    cols = [_field_text(profile, chunk, c.field) for c in profile.columns]
+    body = cols[0]
+    for c in cols[1:]:
+        body = body + profile.delimiter + c
+    lines = _lines(profile, values, profile.header)
+    if profile.column_titles:
+        lines.append(profile.delimiter.join(c.title for c in profile.columns))
+    text = profile.newline.join([*lines, *body.tolist(), *_lines(profile, values, profile.trailer)]) + profile.newline
+    amount_col = [c.field for c in profile.columns].index("amount")
+    return text.encode(encoding), cols[amount_col]
+
+
+def _fixed(profile, chunk, values, encoding):
+    cols = []
+    for c in profile.columns:
+        v = _field_text(profile, chunk, c.field)
+        pad = (c.width - byte_width(v, encoding)).clip(lower=0)
+        filler = pd.Series(np.char.multiply(c.pad, pad.to_numpy(dtype=np.int64)), index=v.index)
+        cols.append(filler + v if c.align == "right" else v + filler)
+    body = cols[0]
+    for c in cols[1:]:
+        body = body + c
+    lines = _lines(profile, values, profile.header)
+    text = profile.newline.join([*lines, *body.tolist(), *_lines(profile, values, profile.trailer)]) + profile.newline
+    content = text.encode(encoding)
+    width = sum(c.width for c in profile.columns)
+    records = content.split(profile.newline.encode())[len(lines):len(lines) + len(chunk)]
+    if any(len(r) != width for r in records):  # the widths are a contract with the bank: prove them
+        raise RuleError(f"定长记录宽度不是 {width} 字节", key=profile.name)
+    amount_col = [c.field for c in profile.columns].index("amount")
+    amounts = cols[amount_col].str.lstrip(profile.columns[amount_col].pad).replace("", "0")
+    return content, amounts
+
+
+def _xlsx(profile, chunk, values, encoding):
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False,
+                                      "strings_to_formulas": False, "strings_to_urls": False})
+    ws = wb.add_worksheet("代发明细")
+    text = wb.add_format({"num_format": "@"})
+    head = wb.add_format({"bold": True})
+    row = 0
+    for line in _lines(profile, values, profile.header):
+        ws.write_row(row, 0, line.split("|"), head)
+        row += 1
+    if profile.column_titles:
+        ws.write_row(row, 0, [c.title for c in profile.columns], head)
+        row += 1
+    cols = [_field_text(profile, chunk, c.field).tolist() for c in profile.columns]
+    for j, col in enumerate(cols):
+        ws.set_column(j, j, 22 if profile.columns[j].field in ("card", "id_number") else 14, text)
+        ws.write_column(row, j, col, text)  # every cell text: Excel must not turn a card into 6.2E+18
+    for line in _lines(profile, values, profile.trailer):
+        ws.write_row(row + len(chunk), 0, line.split("|"), head)
+    wb.close()
+    amount_col = [c.field for c in profile.columns].index("amount")
+    return buffer.getvalue(), pd.Series(cols[amount_col], index=chunk.index)
+
+
+def _pain001(profile, chunk, values, encoding):
+    payer_name, payer_account = values.get("payer_name"), values.get("payer_account")
+    if not payer_name or not payer_account:
+        raise RuleError("ISO 20022 文件需要付款账户：请在 aidctl.toml 中设置 payer_name 和 payer_account",
+                        key=profile.name)
+    amounts = yuan_text(chunk["amount_fen"])
+    e2e = values["batch"] + "-" + chunk["file_seq"].astype("int64").astype(str)
+    names = _escape(chunk["name"])
+    memo = _escape(chunk["memo"])
+    tx = ("<CdtTrfTxInf><PmtId><EndToEndId>" + e2e + "</EndToEndId></PmtId><Amt><InstdAmt Ccy=\"CNY\">"
+          + amounts + "</InstdAmt></Amt><Cdtr><Nm>" + names + "</Nm></Cdtr><CdtrAcct><Id><Othr><Id>"
+          + chunk["card"].astype(str) + "</Id></Othr></Id></CdtrAcct><RmtInf><Ustrd>" + memo
+          + "</Ustrd></RmtInf></CdtTrfTxInf>")
+    msg_id = f"{values['batch']}-{values['part']:02d}"
+    total = values["total"]
+    head = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.03">'
+            f"<CstmrCdtTrfInitn><GrpHdr><MsgId>{msg_id}</MsgId><CreDtTm>{values['timestamp']}</CreDtTm>"
+            f"<NbOfTxs>{len(chunk)}</NbOfTxs><CtrlSum>{total}</CtrlSum><InitgPty><Nm>{escape(payer_name)}</Nm>"
+            f"</InitgPty></GrpHdr><PmtInf><PmtInfId>{msg_id}</PmtInfId><PmtMtd>TRF</PmtMtd>"
+            f"<NbOfTxs>{len(chunk)}</NbOfTxs><CtrlSum>{total}</CtrlSum>"
+            f"<ReqdExctnDt>{values['date_iso']}</ReqdExctnDt><Dbtr><Nm>{escape(payer_name)}</Nm></Dbtr>"
+            f"<DbtrAcct><Id><Othr><Id>{escape(payer_account)}</Id></Othr></Id></DbtrAcct>"
+            f"<DbtrAgt><FinInstnId/></DbtrAgt>")
+    text = head + "\n".join(tx.tolist()) + "</PmtInf></CstmrCdtTrfInitn></Document>\n"
+    return text.encode("utf-8"), amounts
+
+
+def _escape(values: pd.Series) -> pd.Series:
+    s = values.astype("string").fillna("")
+    for a, b in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;")):
+        s = s.str.replace(a, b, regex=False)
+    return s
+
+
+# --- result files (回盘) -------------------------------------------------------------------------
+
+def result_spec_table(profile: BankProfile) -> TableSpec:
+    """A table spec for reading the bank's result file through the roster reader."""
+    cols = {k: ColumnSpec(title=t, aliases=[t], kind="card" if k == "card" else "text")
+            for k, t in profile.result.columns.items()}
+    return TableSpec(description=f"“{profile.name}”回盘文件", min_header_matches=3,
+                     header_must_have=["card", "status"], columns=cols)
+
+
+def read_result(profile: BankProfile, path, display: str, rules) -> pd.DataFrame:
+    """The bank's result file as rows: seq, card, name, amount_fen, outcome (paid/failed/None),
+    status (as written), reason, row (line or Excel row)."""
+    if profile.result.format == "pain.002.001.03":
+        return _read_pain002(profile, path, display)
+    from aidctl.tables import extract, locate
+    from aidctl.workbook import open_sheets
+
+    spec = result_spec_table(profile)
+    for sheet in open_sheets(path, display):
+        hit = locate(sheet, spec, rules.columns.units)
+        if hit:
+            table = extract(path, display, sheet, hit[0], hit[1], spec, rules)
+            break
+    else:
+        titles = "、".join(profile.result.columns.values())
+        raise ReadError(f"没有找到回盘文件的表头（应含 {titles}）：这是“{profile.name}”的回盘吗？", file=display)
+    data = table.data
+    out = pd.DataFrame({"row": data.index.astype("int64")})
+    for key in ("seq", "card", "name", "status", "reason"):
+        out[key] = data[key].to_numpy() if key in data.columns else None
+    amount = data["amount"].reset_index(drop=True)
+    out["amount_fen"] = (fen_from_text(amount) if profile.result.amount == "yuan"
+                         else pd.to_numeric(amount, errors="coerce").astype("Int64")).to_numpy()
+    out["seq"] = pd.to_numeric(out["seq"], errors="coerce").astype("Int64")
+    return _outcomes(profile, out)
+
+
+def _outcomes(profile: BankProfile, out: pd.DataFrame) -> pd.DataFrame:
+    status = out["status"].astype("string").str.strip()
+    outcome = pd.Series(None, index=out.index, dtype=object)
+    outcome[status.isin(profile.result.success).fillna(False).to_numpy()] = "paid"
+    outcome[status.isin(profile.result.failure).fillna(False).to_numpy()] = "failed"
+    out["outcome"] = outcome
+    return out
+
+
+def _read_pain002(profile: BankProfile, path, display: str) -> pd.DataFrame:
+    try:
+        tree = ElementTree.parse(path)
+    except (ElementTree.ParseError, OSError) as exc:
+        raise ReadError(f"无法解析 pain.002 状态报告（{exc}）", file=display) from None
+    rows = []
+    for i, tx in enumerate(tree.getroot().iter(), start=1):
+        if not tx.tag.endswith("TxInfAndSts"):
+            continue
+        def find(name, node=tx):
+            for el in node.iter():
+                if el.tag.endswith(name):
+                    return el
+            return None
+        e2e = (find("OrgnlEndToEndId").text or "") if find("OrgnlEndToEndId") is not None else ""
+        amount = find("InstdAmt")
+        account = find("CdtrAcct")
+        reason = find("StsRsnInf")
+        rows.append({"row": len(rows) + 1, "e2e": e2e,
+                     "seq": int(e2e.rsplit("-", 1)[1]) if "-" in e2e and e2e.rsplit("-", 1)[1].isdigit() else None,
+                     "card": "".join(account.itertext()).strip() if account is not None else None,
+                     "name": None, "status": (find("TxSts").text or "").strip() if find("TxSts") is not None else None,
+                     "reason": " ".join(t.strip() for t in reason.itertext() if t.strip()) if reason is not None else None,
+                     "amount_text": amount.text if amount is not None else None})
+    out = pd.DataFrame(rows, columns=["row", "e2e", "seq", "card", "name", "status", "reason", "amount_text"])
+    out["amount_fen"] = fen_from_text(out["amount_text"]) if len(out) else pd.Series(dtype="Int64")
+    out["seq"] = out["seq"].astype("Int64")
+    return _outcomes(profile, out.drop(columns="amount_text"))
+
+
+def now_context() -> dict:
+    moment = datetime.now()
+    return {"date": moment.strftime("%Y%m%d"), "date_iso": moment.strftime("%Y-%m-%d"),
+            "timestamp": moment.strftime("%Y-%m-%dT%H:%M:%S")}

@@ -1,0 +1,37 @@
+"""ledger.already_paid: the ledger already holds a payment for this student, programme and term."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import select
+
+from aidctl.findings import build, empty
+from aidctl.ledger import Ledger, payments
+from aidctl.roster import Roster
+
+PAID_OR_UNDER_WAY = ("pending", "sent", "paid", "reissued")
+
+
+def paid_keys(ledger: Ledger, term: str) -> pd.DataFrame:
+    """(person, programme) → batch, status of the term's payments that stand (not failed)."""
+    with ledger.connect() as conn:
+        rows = conn.execute(select(payments.c.person, payments.c.programme, payments.c.batch_id,
+                                   payments.c.status, payments.c.card, payments.c.id,
+                                   payments.c.failure_reason)
+                            .where(payments.c.term == term)).all()
+    return pd.DataFrame(rows, columns=["person", "programme", "batch", "status", "card", "payment_id",
+                                       "failure_reason"])
+
+
+def check(roster: Roster, ledger: Ledger) -> pd.DataFrame:
+    paid = paid_keys(ledger, str(roster.term))
+    paid = paid[paid["status"].isin(PAID_OR_UNDER_WAY)]
+    if paid.empty:
+        return empty()
+    f = roster.frame
+    key = pd.MultiIndex.from_arrays([f["person"].astype(object), f["programme_name"].astype(object)])
+    known = paid.set_index(["person", "programme"])["batch"]
+    batch = pd.Series(known.reindex(key).to_numpy(), index=f.index)
+    return build(batch.notna(), "ledger.already_paid", "id_number",
+                 "该生本学期的“{p}”已在批次 {b} 中发放（或正在发放）：不得重复发放",
+                 f["id_number"], p=f["programme_name"], b=batch)

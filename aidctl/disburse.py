@@ -1,0 +1,394 @@
+"""disburse: checked rosters → payment plan → ledger → bank files and the payment audit workbook.
+
+Order of work, so that nothing is ever paid twice or half-written:
+1. plan: validate the rosters; refuse every record with an error; route each payment to a bank
+   profile and prove its file can carry it; compare with the ledger (already paid → reported;
+   failed and now on a corrected card → re-issued);
+2. record the batch, its payments and attempts in one ledger transaction (status pending);
+3. render the bank files from the ledger's rows, check file totals = ledger totals = the plan's,
+   write them to temporary names and rename; write SHA256SUMS;
+4. mark the batch complete (payments sent / reissued) in a second transaction.
+A run killed after 2 leaves a recorded batch: the next run renders its files from the ledger and
+completes it before planning anything new.
+"""
+
+from __future__ import annotations
+
+import getpass
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import func, insert, select, text, update
+
+from aidctl import ledger as L
+from aidctl.bankfiles import BankFile, render, unwritable
+from aidctl.checks.eligibility import expected_fen
+from aidctl.checks.ledger import PAID_OR_UNDER_WAY, paid_keys
+from aidctl.errors import AidctlError
+from aidctl.files import atomic_path, sha256
+from aidctl.findings import ERROR
+from aidctl.terms import Term
+from aidctl.text import fold_one
+from aidctl.validation import Validation, validate
+from aidctl.workspace import Workspace
+
+MANIFEST = "SHA256SUMS"
+
+
+@dataclass
+class Plan:
+    """What a disbursement run would do; nothing in it has touched the ledger or the disk."""
+
+    term: Term
+    validation: Validation
+    pay: pd.DataFrame              # one row a payment to send (new, or re-issue of a failed one)
+    refused: pd.DataFrame          # rec, codes, reasons
+    already: pd.DataFrame          # records the ledger already holds (paid or under way)
+    failed_unchanged: pd.DataFrame  # failed before and the roster still has the same card
+    school_funded: pd.DataFrame    # programmes paid to the school (免学费): not in student bank files
+    inputs: list[dict] = field(default_factory=list)
+
+    @property
+    def total_fen(self) -> int:
+        return int(self.pay["amount_fen"].sum()) if len(self.pay) else 0
+
+
+@dataclass
+class Outcome:
+    plan: Plan
+    batch: str | None
+    files: list[Path]
+    recovered: list[str]
+    report: Path | None
+    dry_run: bool = False
+
+    def to_json(self, root: Path) -> dict:
+        """The disburse document of the README's contract."""
+        p = self.plan
+        frame = p.validation.roster.frame
+
+        def rel(path: Path) -> str:
+            return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+
+        payments = [{"id_number": r.person, "name": r.name, "school": r.school, "programme": r.programme,
+                     "amount": str(L.yuan(r.amount_fen)), "file": r.source_file, "row": int(r.source_row),
+                     "bank_profile": r.bank_profile, "reissue": bool(pd.notna(r.payment_id))}
+                    for r in p.pay.itertuples()]
+        refused = [{"id_number": _text(frame.at[r.rec, "id_number"]), "name": _text(frame.at[r.rec, "name"]),
+                    "file": r.file, "row": int(r.row), "codes": list(r.codes)} for r in p.refused.itertuples()]
+        already = [{"id_number": r.person, "programme": r.programme, "batch": r.batch, "status": r.status,
+                    "file": r.file, "row": int(r.row)} for r in p.already.itertuples()]
+        failed = [{"id_number": r.person, "programme": r.programme, "card": r.card, "reason": r.failure_reason,
+                   "file": r.file, "row": int(r.row)} for r in p.failed_unchanged.itertuples()]
+        return {"version": 1, "term": str(p.term), "batch": self.batch, "dry_run": self.dry_run,
+                "payments": payments, "refused": refused, "already_paid": already,
+                "failed_unchanged": failed, "school_funded": len(p.school_funded),
+                "recovered_batches": self.recovered, "files": [rel(f) for f in self.files],
+                "report": rel(self.report) if self.report else None,
+                "totals": {"payments": len(p.pay), "amount": str(L.yuan(p.total_fen))}}
+
+
+def _text(value) -> str | None:
+    return None if value is None or value is pd.NA or (isinstance(value, float) and value != value) else str(value)
+
+
+# --- planning ------------------------------------------------------------------------------------
+
+def make_plan(ws: Workspace, term: Term, rosters: list[Path], ledger: L.Ledger | None,
+              bank: str | None = None, displays: list[str] | None = None) -> Plan:
+    rules = ws.rules
+    v = validate(rosters, ws, term=term, displays=displays, check_ledger=False)
+    f = v.roster.frame
+    tables = v.roster.tables
+    source_file = pd.Series([t.file for t in tables]).reindex(f["table"].to_numpy()).to_numpy()
+    refused = v.refused().to_numpy()
+    extra_codes: dict[int, list[str]] = {}
+
+    programmes = rules.programmes.programmes
+    payee = f["programme_name"].astype(object).map({n: p.payee for n, p in programmes.items()})
+    school_funded = ~refused & (payee == "school").to_numpy()
+    candidate = ~refused & (payee == "student").to_numpy()
+
+    amount = pd.Series(pd.NA, index=f.index, dtype="Int64")
+    for name in programmes:
+        rows = candidate & (f["programme_name"] == name).fillna(False).to_numpy()
+        if not rows.any():
+            continue
+        period = rules.period_in_force(name, term)
+        standard = expected_fen(f, period.amount)
+        value = f["amount_fen"] if standard is None else standard.fillna(f["amount_fen"])
+        amount[rows] = value[rows]
+    amount_missing = candidate & amount.isna().to_numpy()  # cannot happen after validation; never guess
+    if amount_missing.any():
+        raise AidctlError(f"{int(amount_missing.sum())} 条记录无法确定发放金额：这是 aidctl 的缺陷，请报告")
+
+    profile = _route(f, rules, ws, bank)
+    unknown_bank = candidate & profile.isna().to_numpy()
+    for rec in np.flatnonzero(unknown_bank):
+        extra_codes.setdefault(int(rec), []).append("bank.unknown")
+    candidate &= ~unknown_bank
+
+    memo_label = rules.term_label(term)
+    pay = pd.DataFrame({
+        "rec": np.flatnonzero(candidate),
+        "person": f["person"].to_numpy()[candidate],
+        "name": f["name"].astype(object).to_numpy()[candidate],
+        "school": f["school"].astype(object).to_numpy()[candidate],
+        "county": f["v_county"].astype(object).to_numpy()[candidate],
+        "programme": f["programme_name"].astype(object).to_numpy()[candidate],
+        "amount_fen": amount.to_numpy()[candidate].astype("int64"),
+        "card": f["card"].astype(object).to_numpy()[candidate],
+        "id_number": f["person"].to_numpy()[candidate],
+        "bank_profile": profile.to_numpy()[candidate],
+        "source_file": source_file[candidate],
+        "source_row": f["excel_row"].to_numpy()[candidate],
+    })
+    pay["memo"] = memo_label + pay["programme"]
+    for pid, group in pay.groupby("bank_profile"):
+        reasons = unwritable(rules.bank(pid), group)
+        for rec, reason in zip(group["rec"], reasons):
+            if reason is not None and reason == reason:
+                extra_codes.setdefault(int(rec), []).append("bank.unwritable")
+    pay = pay[~pay["rec"].isin(list(extra_codes))]
+
+    already, failed_unchanged, reissue = _against_ledger(pay, ledger, term)
+    pay = pay.assign(payment_id=pay["rec"].map(reissue).astype("Int64"))
+    pay = pay[~pay["rec"].isin(already["rec"]) & ~pay["rec"].isin(failed_unchanged["rec"])]
+    pay = pay.sort_values(["bank_profile", "school", "programme", "source_file", "source_row"],
+                          na_position="last", kind="stable").reset_index(drop=True)
+
+    refused_df = _refusals(v, refused, extra_codes, source_file)
+    already = already.assign(file=source_file[already["rec"]], row=f["excel_row"].to_numpy()[already["rec"]])
+    failed_unchanged = failed_unchanged.assign(file=source_file[failed_unchanged["rec"]],
+                                               row=f["excel_row"].to_numpy()[failed_unchanged["rec"]])
+    inputs = [{"file": str(p), "sha256": sha256(p),
+               "records": sum(t.records for t in tables if t.path == p)} for p in dict.fromkeys(rosters)]
+    return Plan(term, v, pay, refused_df, already, failed_unchanged,
+                pd.DataFrame({"rec": np.flatnonzero(school_funded)}), inputs)
+
+
+def _route(f: pd.DataFrame, rules, ws: Workspace, bank: str | None) -> pd.Series:
+    """The bank profile of each record: --bank; else the profile naming its 开户银行; else, with no
+    开户银行 written, the workspace's agent bank; a bank named but without a profile → None."""
+    if bank:
+        rules.bank(bank)
+        return pd.Series(bank, index=f.index, dtype=object)
+    default = ws.settings.bank_profile or rules.default_bank
+    rules.bank(default)
+    by_name = {fold_one(n): pid for pid, p in rules.banks.items() for n in p.bank_names}
+    written = f["bank"].astype(object)
+
+    def pick(name):
+        key = fold_one(name)
+        return by_name.get(key) or next((pid for n, pid in by_name.items() if n and n in key), None)
+
+    routed = written.map({n: pick(n) for n in written.dropna().unique()})
+    return routed.where(written.notna(), default).astype(object)
+
+
+def _against_ledger(pay: pd.DataFrame, ledger: L.Ledger | None, term: Term):
+    """Split by what the ledger holds: standing payments (not paid again), failed ones whose card is
+    unchanged (not sent again), and failed ones now on another card (rec → payment id to re-issue)."""
+    cols = ["rec", "person", "programme", "batch", "status", "card", "payment_id", "failure_reason"]
+    if ledger is None or pay.empty:
+        return pd.DataFrame(columns=cols), pd.DataFrame(columns=cols), pd.Series(dtype="Int64")
+    known = paid_keys(ledger, str(term))
+    merged = pay[["rec", "person", "programme", "card"]].merge(
+        known.rename(columns={"card": "paid_card"}), on=["person", "programme"], how="inner")
+    standing = merged[merged["status"].isin(PAID_OR_UNDER_WAY)]
+    failed = merged[merged["status"] == "failed"]
+    unchanged = failed[failed["card"] == failed["paid_card"]]
+    reissue = failed[failed["card"] != failed["paid_card"]].set_index("rec")["payment_id"]
+    return (standing.drop(columns="paid_card")[cols],
+            unchanged.drop(columns="card").rename(columns={"paid_card": "card"})[cols], reissue)
+
+
+def _refusals(v: Validation, refused: np.ndarray, extra: dict[int, list[str]], source_file) -> pd.DataFrame:
+    f = v.findings
+    errors = f[f["severity"] == ERROR]
+    frame = v.roster.frame
+    codes: dict[int, list[str]] = {}
+    for rec, code in errors.loc[errors["rec"] >= 0, ["rec", "code"]].itertuples(index=False, name=None):
+        codes.setdefault(int(rec), []).append(code)
+    whole_file = errors.loc[errors["rec"] < 0].groupby("table")["code"].agg(list).to_dict()
+    recs = sorted(set(np.flatnonzero(refused)) | set(extra))
+    out = []
+    for rec in recs:  # refused records are few; each keeps its codes in order of the catalogue
+        table = int(frame.at[rec, "table"])
+        all_codes = list(dict.fromkeys(whole_file.get(table, []) + codes.get(rec, []) + extra.get(rec, [])))
+        out.append({"rec": rec, "file": source_file[rec], "row": int(frame.at[rec, "excel_row"]),
+                    "codes": all_codes})
+    return pd.DataFrame(out, columns=["rec", "file", "row", "codes"])
+
+
+# --- executing -----------------------------------------------------------------------------------
+
+def new_batch_id() -> str:
+    return "B" + datetime.now().strftime("%Y%m%d%H%M%S") + secrets.token_hex(2).upper()
+
+
+def execute(plan: Plan, ws: Workspace, ledger: L.Ledger, operator: str | None = None) -> tuple[str, list[Path]]:
+    """Record the plan as one batch, then write its files. Returns the batch id and the files."""
+    rules = ws.rules
+    batch_id = new_batch_id()
+    created = L.now()
+    pay = plan.pay.copy()
+    pay["file_seq"] = np.arange(1, len(pay) + 1)
+    ctx = _context(ws, plan.term, batch_id, created)
+    for pid, group in pay.groupby("bank_profile"):  # render once before recording: every file can be made
+        render(pid, rules.bank(pid), group, ctx | {"programme": ""})
+    operator = operator or ws.settings.operator or getpass.getuser()
+    with ledger.transaction() as conn:
+        conn.execute(insert(L.batches).values(
+            id=batch_id, term=str(plan.term), created_at=created, operator=operator,
+            rules_fingerprint=rules.fingerprint, status="recorded", payments=len(pay),
+            total_fen=int(pay["amount_fen"].sum())))
+        if plan.inputs:
+            conn.execute(insert(L.batch_inputs), [i | {"batch_id": batch_id} for i in plan.inputs])
+        new = pay[pay["payment_id"].isna()]
+        first_id = (conn.execute(select(func.max(L.payments.c.id))).scalar() or 0) + 1  # under BEGIN IMMEDIATE
+        ids = pd.Series(np.arange(first_id, first_id + len(new)), index=new.index)
+        pay["pid"] = pay["payment_id"].astype("Int64")
+        pay.loc[new.index, "pid"] = ids
+        if len(new):
+            conn.execute(insert(L.payments), [
+                {"id": int(i), "term": str(plan.term), "programme": r.programme, "person": r.person,
+                 "name": r.name, "school": r.school, "county": r.county, "card": r.card,
+                 "bank_profile": r.bank_profile, "amount_fen": int(r.amount_fen), "status": "pending",
+                 "batch_id": batch_id, "source_file": r.source_file, "source_row": int(r.source_row),
+                 "updated_at": created}
+                for i, r in zip(ids, new.itertuples())])
+        again = pay[pay["payment_id"].notna()]
+        for r in again.itertuples():  # failed payments sent again to a corrected card: few
+            conn.execute(update(L.payments).where(L.payments.c.id == int(r.payment_id),
+                                                  L.payments.c.status == "failed")
+                         .values(card=r.card, name=r.name, bank_profile=r.bank_profile, status="pending",
+                                 batch_id=batch_id, failure_reason=None, updated_at=created))
+        conn.execute(insert(L.attempts), [
+            {"payment_id": int(r.pid), "batch_id": batch_id, "file_seq": int(r.file_seq), "card": r.card,
+             "amount_fen": int(r.amount_fen), "status": "pending", "created_at": created}
+            for r in pay.itertuples()])
+    files = complete_batch(ws, ledger, batch_id, expected_total_fen=plan.total_fen, expected_count=len(pay))
+    return batch_id, files
+
+
+def _context(ws: Workspace, term: Term, batch_id: str, created: str) -> dict:
+    moment = datetime.fromisoformat(created)
+    return {"term": str(term), "term_label": ws.rules.term_label(term), "batch": batch_id,
+            "date": moment.strftime("%Y%m%d"), "date_iso": moment.strftime("%Y-%m-%d"),
+            "timestamp": moment.strftime("%Y-%m-%dT%H:%M:%S"),
+            "payer_name": ws.settings.payer_name, "payer_account": ws.settings.payer_account}
+
+
+def batch_records(conn, batch_id: str) -> pd.DataFrame:
+    q = (select(L.attempts.c.file_seq, L.attempts.c.card, L.attempts.c.amount_fen, L.payments.c.name,
+                L.payments.c.person.label("id_number"), L.payments.c.programme, L.payments.c.school,
+                L.payments.c.bank_profile)
+         .join(L.payments, L.payments.c.id == L.attempts.c.payment_id)
+         .where(L.attempts.c.batch_id == batch_id).order_by(L.attempts.c.file_seq))
+    return pd.DataFrame(conn.execute(q).all(), columns=["file_seq", "card", "amount_fen", "name", "id_number",
+                                                        "programme", "school", "bank_profile"])
+
+
+def complete_batch(ws: Workspace, ledger: L.Ledger, batch_id: str, *, expected_total_fen: int | None = None,
+                   expected_count: int | None = None) -> list[Path]:
+    """Render a recorded batch's files from the ledger, prove the totals, put them in place, mark it sent."""
+    rules = ws.rules
+    with ledger.connect() as conn:
+        batch = conn.execute(select(L.batches).where(L.batches.c.id == batch_id)).mappings().one()
+        records = batch_records(conn, batch_id)
+        count, total = conn.execute(select(func.count(), func.coalesce(func.sum(L.attempts.c.amount_fen), 0))
+                                    .where(L.attempts.c.batch_id == batch_id)).one()
+    term = Term.parse(batch["term"])
+    ctx = _context(ws, term, batch_id, batch["created_at"])
+    records["memo"] = ctx["term_label"] + records["programme"]
+    files: list[BankFile] = []
+    for pid, group in records.groupby("bank_profile", sort=True):
+        files += render(pid, rules.bank(pid), group, ctx | {"programme": ""})
+    _prove_totals(batch_id, files, records, count, total, batch, expected_total_fen, expected_count)
+    out = ws.out_dir(term)
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in out.glob(".*.part"):
+        stale.unlink(missing_ok=True)  # left by a run killed while writing
+    written = []
+    for f in files:
+        target = out / f.name
+        with atomic_path(target) as tmp:
+            tmp.write_bytes(f.content)
+        written.append(target)
+    write_manifest(out)
+    with ledger.transaction() as conn:
+        conn.execute(update(L.attempts).where(L.attempts.c.batch_id == batch_id, L.attempts.c.status == "pending")
+                     .values(status="sent"))
+        conn.execute(text(
+            "UPDATE payments SET status = CASE WHEN (SELECT count(*) FROM attempts a WHERE a.payment_id = "
+            "payments.id) > 1 THEN 'reissued' ELSE 'sent' END, updated_at = :now "
+            "WHERE batch_id = :batch AND status = 'pending'"), {"batch": batch_id, "now": L.now()})
+        conn.execute(update(L.batches).where(L.batches.c.id == batch_id).values(status="complete"))
+    return written
+
+
+def _prove_totals(batch_id, files, records, count, total, batch, expected_total, expected_count) -> None:
+    """Bank file totals = ledger totals = the sum of the records (= the plan's): else write nothing."""
+    file_count = sum(f.count for f in files)
+    file_total = sum(f.total_fen for f in files)
+    declared = sum(f.declared_total_fen for f in files)
+    checks = {"银行文件笔数": file_count, "账本笔数": count, "批次登记笔数": batch["payments"],
+              "明细笔数": len(records)}
+    amounts = {"银行文件金额": file_total, "银行文件汇总行金额": declared, "账本金额": total,
+               "批次登记金额": batch["total_fen"], "明细金额": int(records["amount_fen"].sum())}
+    if expected_count is not None:
+        checks["发放计划笔数"] = expected_count
+    if expected_total is not None:
+        amounts["发放计划金额"] = expected_total
+    if len(set(checks.values())) != 1 or len(set(amounts.values())) != 1:
+        detail = "；".join(f"{k} {v}" for k, v in checks.items()) + "；" + \
+            "；".join(f"{k} {L.yuan(v)}" for k, v in amounts.items())
+        raise AidctlError(f"批次 {batch_id} 合计不符，银行文件没有写出（{detail}）：请报告此问题，勿手工改账")
+
+
+def write_manifest(out: Path) -> Path:
+    """SHA256SUMS over every file aidctl wrote in the term's folder (the format sha256sum -c reads)."""
+    lines = [f"{sha256(p)}  {p.name}\n" for p in sorted(out.iterdir())
+             if p.is_file() and p.name != MANIFEST and not p.name.startswith(".")]
+    target = out / MANIFEST
+    with atomic_path(target) as tmp:
+        tmp.write_text("".join(lines), encoding="utf-8")
+    return target
+
+
+def recover(ws: Workspace, ledger: L.Ledger, term: Term) -> list[str]:
+    """Complete every batch of the term that was recorded but whose files were never put in place."""
+    with ledger.connect() as conn:
+        pending = [b["id"] for b in ledger.unfinished_batches(conn, str(term))]
+    for batch_id in pending:
+        complete_batch(ws, ledger, batch_id)
+    return pending
+
+
+def disburse(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, bank: str | None = None,
+             dry_run: bool = False, db: str | None = None, wait: float = 0,
+             displays: list[str] | None = None, operator: str | None = None) -> Outcome:
+    """Plan and (unless dry_run) pay the term's rosters; see the module docstring for the order of work."""
+    from aidctl.ledger import workspace_lock
+    from aidctl.reports import write_payment_report
+
+    rosters = rosters or ws.intake(term)
+    if dry_run:
+        ledger = L.Ledger(ws.ledger_url(db)) if (db or ws.has_ledger()) else None
+        plan = make_plan(ws, term, rosters, ledger, bank, displays)
+        return Outcome(plan, None, [], [], None, dry_run=True)
+    with workspace_lock(ws.root, wait):
+        ledger = L.Ledger(ws.ledger_url(db))
+        recovered = recover(ws, ledger, term)
+        plan = make_plan(ws, term, rosters, ledger, bank, displays)
+        batch, files = (None, [])
+        if len(plan.pay):
+            batch, files = execute(plan, ws, ledger, operator)
+        report = write_payment_report(plan, batch, files, ws.out_dir(term), ws.rules)
+        write_manifest(ws.out_dir(term))
+        return Outcome(plan, batch, files, recovered, report)
