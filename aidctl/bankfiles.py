@@ -13,13 +13,16 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Literal
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, model_validator
+import pyarrow as pa
+import pyarrow.compute as pc
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from aidctl.errors import ReadError, RuleError
 from aidctl.rulebook import ColumnSpec, Strict, TableSpec
@@ -78,21 +81,33 @@ class BankProfile(Strict):
     columns: list[BankColumn] = Field(min_length=1)
     result: ResultSpec
 
-    @model_validator(mode="after")
-    def _shape(self):
-        fields = [c.field for c in self.columns]
+    # field validators, so that an error names its key (file_name, columns, encoding)
+    @field_validator("columns")
+    @classmethod
+    def _columns(cls, columns: list[BankColumn], info: ValidationInfo):
+        fields = [c.field for c in columns]
         for needed in ("name", "card", "amount"):
             if needed not in fields:
                 raise ValueError(f"columns must include {needed}")
-        if self.format == "fixed_width" and any(c.width is None for c in self.columns):
+        if info.data.get("format") == "fixed_width" and any(c.width is None for c in columns):
             raise ValueError("every column of a fixed_width profile needs a width")
-        if "{part" not in self.file_name:
+        return columns
+
+    @field_validator("file_name")
+    @classmethod
+    def _file_name(cls, file_name: str):
+        if "{part" not in file_name:
             raise ValueError("file_name must contain {part…} so that split files get distinct names")
+        return file_name
+
+    @field_validator("encoding")
+    @classmethod
+    def _encoding(cls, encoding: str):
         try:
-            "x".encode(self.encoding)
+            "x".encode(encoding)
         except LookupError:
-            raise ValueError(f"unknown encoding {self.encoding}") from None
-        return self
+            raise ValueError(f"unknown encoding {encoding}") from None
+        return encoding
 
     @property
     def newline(self) -> str:
@@ -113,7 +128,7 @@ class BankFile:
 
 
 def yuan_text(fen: pd.Series) -> pd.Series:
-    """Integer fen → "750.00" (exact, vectorised)."""
+    """Integer fen → yuan text with two decimals: 125000 → "1250.00" (exact, vectorised)."""
     fen = fen.astype("int64")
     sign = np.where(fen < 0, "-", "")
     a = fen.abs()
@@ -121,13 +136,13 @@ def yuan_text(fen: pd.Series) -> pd.Series:
 
 
 def fen_from_text(text: pd.Series) -> pd.Series:
-    """"750.00" / "750" / "750.5" → 75000 / 75000 / 75050; NA where not an amount in yuan and fen."""
-    t = text.astype("string").str.strip().str.replace(",", "", regex=False)
-    m = t.str.extract(r"^(-?)(\d+)(?:\.(\d{1,2}))?$")
-    whole = pd.to_numeric(m[1], errors="coerce").astype("Int64")
-    cents = pd.to_numeric(m[2].fillna("0").str.ljust(2, "0"), errors="coerce").astype("Int64")
-    value = whole * 100 + cents
-    return value.where(m[0] != "-", -value)
+    """Yuan text → integer fen: "1250.00" / "1250" / "1250.5" → 125000 / 125000 / 125050; NA where
+    the text is not an amount in yuan and fen."""
+    arr = pa.array(text.astype("string").str.strip().str.replace(",", "", regex=False).astype("string[pyarrow]"))
+    ok = pc.fill_null(pc.match_substring_regex(arr, r"^-?\d{1,15}(\.\d{1,2})?$"), False)
+    value = pc.cast(pc.if_else(ok, arr, pa.scalar(None, arr.type)), pa.decimal128(18, 2))
+    fen = pc.cast(pc.multiply(value, pa.scalar(Decimal(100), pa.decimal128(3, 0))), pa.int64())
+    return pd.Series(pd.arrays.ArrowExtensionArray(fen), index=text.index).astype("Int64")
 
 
 def _context_values(profile: BankProfile, count: int, total_fen: int, ctx: dict) -> dict:
@@ -164,6 +179,8 @@ def unwritable(profile: BankProfile, records: pd.DataFrame) -> pd.Series:
             bad = values.str.contains(re.escape(profile.delimiter)).fillna(False).to_numpy() & reasons.isna().to_numpy()
             reasons[bad] = f"{col.title}中含有分隔符“{profile.delimiter}”，银行文件无法写入：请更正"
     if profile.format == "fixed_width":
+        if "file_seq" not in records:  # planning: the 序号 are given later, none above the count
+            records = records.assign(file_seq=np.arange(1, len(records) + 1))
         for col in profile.columns:
             values = _field_text(profile, records, col.field)
             wide = (byte_width(values, profile.encoding) > col.width).to_numpy() & reasons.isna().to_numpy()

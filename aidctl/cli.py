@@ -43,8 +43,14 @@ def _stdout() -> Console:
     return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
 
 
+JSON_INDENT_MAX_ITEMS = 2_048
+
+
 def _emit_json(doc: dict) -> None:
-    sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+    # indented output is only for small documents: json's C encoder is used only without indent,
+    # and a disbursement of 500,000 payments is a document of that many objects
+    big = sum(len(v) for v in doc.values() if isinstance(v, list)) > JSON_INDENT_MAX_ITEMS
+    sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=None if big else 2) + "\n")
 
 
 def guarded(fn):
@@ -125,9 +131,12 @@ def validate(
         if the_term is None:
             raise UsageError("请列出要审核的花名册文件，或用 --term 指定学期以读取 intake/<学期>/ 下的文件")
         rosters = ws.intake(the_term)
+        displays = [ws.display(p) for p in rosters]
+    else:
+        displays = [str(p) for p in rosters]  # as given on the command line
     console = Console(stderr=True)
     with console.status("正在读取和审核花名册…") if console.is_terminal else contextlib.nullcontext():
-        result = run(list(rosters), ws, term=the_term, registry=registry)
+        result = run(list(rosters), ws, term=the_term, registry=registry, displays=displays)
     if report is not None:
         write_validation_report(result, report)
     if format is Format.json:

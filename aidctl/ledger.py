@@ -186,6 +186,23 @@ class Ledger:
                 | {"total": str(yuan(r["total_fen"])), "statuses": by_batch.get(r["id"], {})} for r in rows]
 
 
+def bulk_insert(conn, table: Table, frame) -> None:
+    """Insert a frame's rows into `table` in one executemany.
+
+    On SQLite the rows go to the driver as tuples: SQLAlchemy's per-row parameter processing costs
+    more than SQLite itself for a batch of 500,000 payments. Other databases take the Core path.
+    """
+    if frame.empty:
+        return
+    columns = [frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in frame.columns]
+    names = list(frame.columns)
+    if conn.dialect.name == "sqlite":
+        sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+        conn.exec_driver_sql(sql, list(zip(*columns)))
+    else:
+        conn.execute(insert(table), [dict(zip(names, values)) for values in zip(*columns)])
+
+
 def status_totals(conn, term: str | None = None) -> dict:
     """Payments by status: count and amount."""
     q = select(payments.c.status, func.count(), func.sum(payments.c.amount_fen)).group_by(payments.c.status)

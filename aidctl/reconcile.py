@@ -54,7 +54,7 @@ def _attempts(conn, term: str) -> pd.DataFrame:
                 L.attempts.c.file_seq, L.attempts.c.card, L.attempts.c.amount_fen, L.attempts.c.status,
                 L.payments.c.person, L.payments.c.name, L.payments.c.programme, L.payments.c.bank_profile)
          .join(L.payments, L.payments.c.id == L.attempts.c.payment_id).where(L.payments.c.term == term))
-    return pd.DataFrame(conn.execute(q).all(), columns=[
+    return pd.DataFrame(list(map(tuple, conn.execute(q).all())), columns=[
         "attempt_id", "payment_id", "batch_id", "file_seq", "card", "amount_fen", "status", "person", "name",
         "programme", "bank_profile"])
 
@@ -79,13 +79,14 @@ def reconcile(ws: Workspace, term: Term, result: Path, *, bank: str | None = Non
         profile = rules.bank(bank)
         lines = read_result(profile, result, display, rules)
         lines = lines.assign(card=lines["card"].astype("string").str.replace(r"\s", "", regex=True))
+        lines = _by_reference(lines, attempts)
         matched, problems = _match(lines, outstanding[outstanding["bank_profile"] == bank], attempts)
         applied = matched
         with ledger.transaction() as conn:
             stamp = L.now()
             rows = [{"aid": int(r.attempt_id), "pid": int(r.payment_id), "outcome": r.outcome,
-                     "reason": None if r.reason is None or r.reason != r.reason else str(r.reason),
-                     "payment_reason": None if r.outcome == "paid" or r.reason != r.reason else r.reason}
+                     "reason": _reason(r.reason),
+                     "payment_reason": None if r.outcome == "paid" else _reason(r.reason)}
                     for r in applied.itertuples()]
             if rows:
                 conn.execute(update(L.attempts).where(L.attempts.c.id == bindparam("aid"),
@@ -97,6 +98,26 @@ def reconcile(ws: Workspace, term: Term, result: Path, *, bank: str | None = Non
     view = applied.rename(columns={"person": "id_number", "amount_fen": "amount", "batch_id": "batch"})
     return Reconciliation(term, display, bank, view[view["outcome"] == "paid"], view[view["outcome"] == "failed"],
                           problems)
+
+
+def _reason(value) -> str | None:
+    """The bank's failure reason as text; None where the line gives none (None, NaN or pd.NA)."""
+    return None if value is None or pd.isna(value) else str(value)
+
+
+def _by_reference(lines: pd.DataFrame, attempts: pd.DataFrame) -> pd.DataFrame:
+    """A pain.002 names each payment by its EndToEndId (<batch>-<序号>) and need not repeat the account
+    or the amount: take those from that attempt, so that the usual matching (and its checks) applies."""
+    if "e2e" not in lines.columns or lines.empty:
+        return lines
+    refs = attempts[["batch_id", "file_seq", "card", "amount_fen"]].set_axis(
+        ["ref_batch", "seq", "ref_card", "ref_amount"], axis=1).astype({"seq": "Int64"})
+    out = lines.reset_index(drop=True).assign(
+        ref_batch=lines["e2e"].astype("string").str.rsplit("-", n=1).str[0].to_numpy())
+    out = out.merge(refs, on=["ref_batch", "seq"], how="left")
+    out["card"] = out["card"].fillna(out["ref_card"])
+    out["amount_fen"] = out["amount_fen"].fillna(out["ref_amount"]).astype("Int64")
+    return out.drop(columns=["ref_batch", "ref_card", "ref_amount"])
 
 
 def _match(lines: pd.DataFrame, outstanding: pd.DataFrame, everything: pd.DataFrame):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from aidctl.files import atomic_path
 from aidctl.findings import CATALOGUE
 
 SEVERITY_WORDS = {"error": "错误", "warning": "警告"}
+ID_IN_TEXT = re.compile(r"(?<![0-9])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9])")
 FINDING_HEADERS = [("文件", 28), ("工作表", 12), ("行号", 7), ("列", 14), ("问题代码", 22),
                    ("严重程度", 9), ("问题", 22), ("说明", 80), ("单元格内容", 22), ("学校", 18),
                    ("姓名", 10)]
@@ -143,7 +145,7 @@ def write_payment_report(plan, batch: str | None, files: list[Path], out_dir: Pa
         pay = plan.pay
         by = (pay.groupby(["school", "programme"], dropna=False)["amount_fen"].agg(["size", "sum"])
               .reset_index() if len(pay) else pd.DataFrame(columns=["school", "programme", "size", "sum"]))
-        rows = [[r.school or "（学校不明）", r.programme, int(r.size), str(yuan(r.sum))] for r in by.itertuples()]
+        rows = [[_s(r.school) or "（学校不明）", r.programme, int(r.size), str(yuan(r.sum))] for r in by.itertuples()]
         rows.append(["合计", "", int(len(pay)), str(yuan(plan.total_fen))])
         row = _table(ws, fmt, 3, [("学校", 26), ("资助项目", 18), ("受助学生", 10), ("金额（元）", 16)], rows, {3})
         counts = [["本次发放", len(pay)], ["不予发放", len(plan.refused)], ["已发放（不重复发放）", len(plan.already)],
@@ -164,6 +166,7 @@ def write_payment_report(plan, batch: str | None, files: list[Path], out_dir: Pa
                 msg = f"开户银行“{frame.at[r.rec, 'bank']}”没有对应的报盘格式（rules/banks/）"
             elif "bank.unwritable" in r.codes and not msg:
                 msg = "银行文件无法写入该记录（生僻字或超长），请与银行核对"
+            msg = ID_IN_TEXT.sub(r"\1********\2", msg)  # the workbook goes to finance and audit: no full ID
             ident = frame.at[r.rec, "id_number"]
             refused_rows.append([r.file, int(r.row), _s(frame.at[r.rec, "name"]),
                                  _s(mask_id(pd.Series([ident], dtype="string")).iloc[0]) if _s(ident) else "",
@@ -190,7 +193,8 @@ def write_payment_report(plan, batch: str | None, files: list[Path], out_dir: Pa
         sheet = wb.add_worksheet("待复核")
         warn = findings[(findings["severity"] == "warning") & findings["rec"].isin(pay["rec"])]
         _table(sheet, fmt, 0, [("文件", 28), ("行号", 7), ("姓名", 10), ("问题代码", 22), ("说明", 80)],
-               [[r.file, int(r.row), _s(r.name), r.code, r.message] for r in warn.itertuples()])
+               [[r.file, int(r.row), _s(r.name), r.code, ID_IN_TEXT.sub(r"\1********\2", r.message)]
+                for r in warn.itertuples()])
         wb.close()
     return target
 

@@ -24,7 +24,7 @@ from aidctl.terms import Term, find_term
 from aidctl.text import fold_one, lookup, per_distinct
 from aidctl.workspace import Workspace
 
-MONEY = pd.ArrowDtype(pa.decimal128(18, 2))
+TWO_DIGIT_YEARS_FROM = 2_000  # "11级" is the cohort of 2011: rosters of this century
 _MONEY_TEXT = r"^[+-]?\d{1,12}(?:\.\d{1,10})?$"
 
 
@@ -209,7 +209,7 @@ def _grades(grade: pd.Series, rules: Rulebook, term: Term) -> pd.Series:
             return words[key]
         m = cohort.match(key)
         if m:
-            year = int(m.group(1)) + (2000 if len(m.group(1)) == 2 else 0)
+            year = int(m.group(1)) + (TWO_DIGIT_YEARS_FROM if len(m.group(1)) == 2 else 0)
             return school_year - year + 1 if school_year >= year else None
         return None
 

@@ -284,7 +284,8 @@ class Rulebook:
         defaults = [pid for pid, p in profiles.items() if p.default]
         if profiles and len(defaults) != 1:
             raise RuleError(f"rules/banks 中应恰好有一个 default: true 的银行格式，现有 {len(defaults)} 个"
-                            f"（{'、'.join(defaults) or '无'}）", file=str(self.packaged_dir / "banks"))
+                            f"（{'、'.join(defaults) or '无'}）",
+                            file="、".join(str(found[d]) for d in defaults) or str(self.packaged_dir / "banks"))
         return profiles
 
     def bank(self, profile_id: str):

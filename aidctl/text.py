@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 STRING = pd.StringDtype("pyarrow")
+CARDINALITY_SAMPLE = 2_048
 
 
 def _arrow(series: pd.Series) -> pa.Array:
@@ -29,7 +30,7 @@ def fold(series: pd.Series, *, keep_inner_spaces: bool = False) -> pd.Series:
     distinct value. Columns of mostly distinct values (姓名, 身份证号) are folded directly.
     """
     arr = _arrow(series)
-    sample = arr.slice(0, 2000)  # hashing every value costs more than folding it when most are distinct
+    sample = arr.slice(0, CARDINALITY_SAMPLE)  # hashing costs more than folding when most values differ
     if len(arr) > 4 * len(sample) and pc.count_distinct(sample).as_py() * 4 < len(sample):
         encoded = pc.dictionary_encode(arr)
         folded = _fold_array(encoded.dictionary, keep_inner_spaces)

@@ -68,6 +68,12 @@ class Workspace:
             raise UsageError(f"{folder} 下没有花名册（.xlsx/.xls/.csv）；请把学校报送的文件放到这里，或在命令行上列出文件")
         return files
 
+    def display(self, path: Path) -> str:
+        """How a file the workspace supplied is named in reports: relative to the workspace."""
+        path = Path(path)
+        return str(path.relative_to(self.root)) if path.is_absolute() and path.is_relative_to(self.root) \
+            else str(path)
+
     def ledger_url(self, override: str | None = None) -> str:
         return override or self.settings.database_url or f"sqlite:///{self.root / 'aidctl.db'}"
 

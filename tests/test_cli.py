@@ -244,6 +244,9 @@ def test_validate_without_files_reads_the_intake_folder(tmp_path, run):
     assert code == 1, err
     expected = sorted(p.name for p in (SAMPLES / "intake" / "2011-autumn").glob("*.xlsx"))
     assert sorted(Path(f["file"]).name for f in doc["files"]) == expected
+    # no command-line name to echo: files the workspace supplied are named relative to it
+    assert sorted(f["file"] for f in doc["files"]) == [f"intake/2011-autumn/{n}" for n in expected]
+    assert {f["file"] for f in doc["findings"]} <= {f["file"] for f in doc["files"]}
     assert doc["term"] == "2011-autumn"
 
 

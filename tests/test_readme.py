@@ -23,7 +23,7 @@ def test_quick_start_is_two_commands_install_and_run_then_test():
     block = re.search(r"```bash\n(.*?)```", section, re.S).group(1)
     commands = [line for line in block.splitlines() if line.strip()]
     assert len(commands) == 2
-    assert "pip install ." in commands[0] and "aidctl " in commands[0] and "samples/" in commands[0]
+    assert "pip install ." in commands[0] and "aidctl " in commands[0] and "samples" in commands[0]
     assert commands[1].rstrip().endswith("pytest")
 
 

@@ -117,7 +117,7 @@ def test_intake_folder_is_read_when_no_files_are_given(run, planted):
 
 # --- the README's Quick start ----------------------------------------------------------------------
 
-def _quick_start_validate() -> tuple[Path, list[str]] | None:
+def _quick_start_command() -> tuple[Path, list[str]] | None:
     """The `aidctl validate` command line of the README's Quick start, and the folder it runs in."""
     readme = REPO / "README.md"
     text = readme.read_text(encoding="utf-8") if readme.is_file() else ""
@@ -132,17 +132,19 @@ def _quick_start_validate() -> tuple[Path, list[str]] | None:
                 line = part.strip()
                 if line.startswith("cd "):
                     cwd = (cwd / shlex.split(line)[1]).resolve()
-                elif re.match(r"^(aidctl|python -m aidctl)\s+validate\b", line):
+                elif re.match(r"^(aidctl|python -m aidctl)\s+(validate|disburse)\b", line):
                     return cwd, shlex.split(line)
     return None
 
 
-def test_readme_quick_start_validate_runs(tmp_path):
-    found = _quick_start_validate()
+def test_readme_quick_start_runs(tmp_path):
+    found = _quick_start_command()
     if found is None:
-        pytest.skip("README.md has no Quick start section with an `aidctl validate` command yet")
+        pytest.skip("README.md has no Quick start section with an aidctl command yet")
     cwd, argv = found
-    argv = argv[argv.index("validate"):]
+    argv = argv[argv.index("aidctl") + 1:] if "aidctl" in argv else argv[argv.index("-m") + 2:]
+    if argv[0] == "disburse":
+        assert "--dry-run" in argv, "the Quick start must not pay into the sample workspace"
     args = []
     for a in argv:   # the shell's glob expansion
         hits = sorted(glob.glob(a, root_dir=cwd)) if any(c in a for c in "*?[") else []

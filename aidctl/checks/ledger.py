@@ -19,7 +19,7 @@ def paid_keys(ledger: Ledger, term: str) -> pd.DataFrame:
                                    payments.c.status, payments.c.card, payments.c.id,
                                    payments.c.failure_reason)
                             .where(payments.c.term == term)).all()
-    return pd.DataFrame(rows, columns=["person", "programme", "batch", "status", "card", "payment_id",
+    return pd.DataFrame(list(map(tuple, rows)), columns=["person", "programme", "batch", "status", "card", "payment_id",
                                        "failure_reason"])
 
 

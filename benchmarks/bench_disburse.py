@@ -1,0 +1,76 @@
+"""Benchmark `aidctl disburse` (read, check, ledger, bank files) against the plain read of the roster.
+
+    python benchmarks/bench_disburse.py [--sizes 50000,200000,500000] [--workdir /tmp/aidctl-bench]
+
+For each size: a fresh workspace whose intake/2011-autumn/ holds the generated roster (make_roster.py),
+then, each in a fresh process and from an empty ledger each time, `aidctl disburse --term 2011-autumn
+--format json`. The baseline is the same fastexcel load as bench_validate.py. Target: ≤ 3× the load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_validate as bv  # noqa: E402  (shared generator, wrapper and measurement)
+
+TARGET_RATIO = 3.0
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="50000,200000,500000")
+    ap.add_argument("--workdir", default="/tmp/aidctl-bench")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=2011)
+    ap.add_argument("--python", default=sys.executable)
+    ap.add_argument("--timeout", type=float, default=900)
+    args = ap.parse_args(argv)
+    os.makedirs(args.workdir, exist_ok=True)
+    env = bv.child_env(args.python)
+    rows = []
+    for n in [int(s) for s in args.sizes.split(",")]:
+        roster = bv.ensure_roster(args.python, args.workdir, n, args.seed)
+        ws = os.path.join(args.workdir, f"ws-{n}")
+        load, runs = [], []
+        for k in range(args.runs):
+            load.append(bv.measure_once(args.python, [args.python, "-c", bv.LOAD_CODE, roster["file"]], env,
+                                        args.timeout))
+        for k in range(args.runs):
+            shutil.rmtree(ws, ignore_errors=True)          # every run pays into an empty ledger
+            intake = os.path.join(ws, "intake", "2011-autumn")
+            os.makedirs(intake)
+            os.symlink(roster["file"], os.path.join(intake, "roster.xlsx"))
+            cmd = f"aidctl disburse --term 2011-autumn --workspace {ws} --format json > {ws}/out.json"
+            r = bv.measure_once(args.python, cmd, env, args.timeout)
+            if r["rc"] not in (0, 1):
+                print(f"disburse exited {r['rc']}: {r['stderr_tail'][-800:]}", file=sys.stderr)
+                return 2
+            runs.append(r)
+            print(f"  [{n}] disburse run {k + 1}/{args.runs}: {r['wall_s']:.2f}s {r['peak_mb']:.0f} MB",
+                  file=sys.stderr, flush=True)
+        with open(os.path.join(ws, "out.json"), encoding="utf-8") as fh:
+            doc = json.load(fh)
+        lo, di = bv.summarize(load), bv.summarize(runs)
+        rows.append({"rows": n, "load_s": lo["wall_s_median"], "disburse_s": di["wall_s_median"],
+                     "ratio": di["wall_s_median"] / lo["wall_s_median"], "peak_mb": di["peak_mb_max"],
+                     "paid": doc["totals"]["payments"], "amount": doc["totals"]["amount"],
+                     "refused": len(doc["refused"]), "files": len(doc["files"])})
+    print("| rows | load s | disburse s | disburse/load | peak MB | paid | refused | bank files |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print(f"| {r['rows']:,} | {r['load_s']:.2f} | {r['disburse_s']:.2f} | {r['ratio']:.2f} | "
+              f"{r['peak_mb']:.0f} | {r['paid']:,} | {r['refused']:,} | {r['files']} |")
+    worst = max(r["ratio"] for r in rows)
+    print(f"Target disburse/load ≤ {TARGET_RATIO}: {'PASS' if worst <= TARGET_RATIO else 'FAIL'} (worst {worst:.2f})")
+    with open(os.path.join(args.workdir, "results-disburse.json"), "w", encoding="utf-8") as fh:
+        json.dump(rows, fh, ensure_ascii=False, indent=2)
+    return 0 if worst <= TARGET_RATIO else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,239 @@
+"""aidctl.bankfiles: money text, the writers each packaged profile drives, what a profile cannot carry,
+and bad profile files in a workspace's rules/banks/."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from pathlib import Path
+from xml.etree import ElementTree
+
+import openpyxl
+import pandas as pd
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from aidctl.bankfiles import byte_width, fen_from_text, render, unwritable, yuan_text
+from aidctl.rulebook import Rulebook, packaged_rules_dir
+from conftest import make_card, make_id
+
+CTX = {"term": "2011-autumn", "term_label": "2011年秋季学期", "batch": "B20110920120000ABCD",
+       "date": "20110920", "date_iso": "2011-09-20", "timestamp": "2011-09-20T12:00:00",
+       "payer_name": "某市学生资助管理中心", "payer_account": "9558800000000000001", "programme": ""}
+PROFILES = ["icbc-txt", "abc-fixed", "ccb-xlsx", "iso20022"]
+ABC_WIDTH = 8 + 19 + 20 + 12 + 18 + 40
+
+
+@pytest.fixture(scope="module")
+def rules() -> Rulebook:
+    return Rulebook()
+
+
+def frame(names: list[str], amounts_fen: list[int]) -> pd.DataFrame:
+    n = len(names)
+    return pd.DataFrame({
+        "file_seq": range(1, n + 1), "name": names, "card": [make_card(seed=i) for i in range(n)],
+        "amount_fen": amounts_fen, "id_number": [make_id(seq=100 + 2 * i) for i in range(n)],
+        "memo": ["2011年秋季学期中职国家助学金"] * n, "school": ["第一职业中学"] * n,
+        "programme": ["中职国家助学金"] * n})
+
+
+NAMES = ["张三", "欧阳娜娜", "王小明", "Ma Li", "迪丽热巴·迪力木拉提"]
+AMOUNTS = [75000, 100000, 50005, 1, 123456789]   # 750.00, 1000.00, 500.05, 0.01, 1234567.89
+TOTAL = sum(AMOUNTS)
+
+
+# --- money text ------------------------------------------------------------------------------------
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 10**11), min_size=1, max_size=20))
+def test_yuan_text_and_fen_from_text_round_trip(values):
+    text = yuan_text(pd.Series(values))
+    assert text.str.fullmatch(r"\d+\.\d{2}").all()
+    assert [Decimal(t) for t in text] == [(Decimal(v) / 100).quantize(Decimal("0.01")) for v in values]
+    assert fen_from_text(text).tolist() == values
+
+
+def test_fen_from_text_reads_what_banks_and_clerks_write():
+    got = fen_from_text(pd.Series(["750", "750.5", "750.05", " 1,234.56 ", "0.01", "-3.00",
+                                   "7.555", "abc", "", None, "1e3"]))
+    assert got.iloc[:6].tolist() == [75000, 75050, 75005, 123456, 1, -300]
+    assert got.iloc[6:].isna().all()
+
+
+def test_yuan_text_of_negative_and_zero():
+    assert yuan_text(pd.Series([0, 5, -5, -12345])).tolist() == ["0.00", "0.05", "-0.05", "-123.45"]
+
+
+# --- rendering each packaged profile -----------------------------------------------------------------
+
+@pytest.mark.parametrize("pid", PROFILES)
+def test_every_packaged_profile_renders_balanced_files(rules, pid):
+    profile = rules.bank(pid)
+    files = render(pid, profile, frame(NAMES, AMOUNTS), CTX)
+    assert len(files) == 1
+    f = files[0]
+    assert f.count == len(NAMES)
+    assert f.total_fen == f.declared_total_fen == TOTAL
+    assert "{" not in f.name and CTX["batch"] in f.name and f.name.endswith(("01.txt", "01.dat", "01.xlsx", "01.xml"))
+    reader = {"icbc-txt": _read_icbc, "abc-fixed": _read_abc, "ccb-xlsx": _read_ccb, "iso20022": _read_pain}[pid]
+    count, declared, amounts, names = reader(f.content)
+    assert count == len(NAMES)
+    assert declared == sum(amounts) == Decimal(TOTAL) / 100
+    assert names == NAMES
+
+
+def _read_icbc(content: bytes):
+    lines = content.decode("gbk").split("\r\n")[:-1]
+    head = lines[0].split("|")
+    rows = [line.split("|") for line in lines[2:]]
+    return int(head[1]), Decimal(head[3]), [Decimal(r[3]) for r in rows], [r[1] for r in rows]
+
+
+def _read_abc(content: bytes):
+    lines = content.split(b"\r\n")[:-1]
+    head, *rows, trailer = lines
+    assert head[:1] == b"H" and trailer[:1] == b"T" and head[9:] == trailer[1:]
+    assert all(len(r) == ABC_WIDTH for r in rows)
+    count, fen = int(head[9:17]), int(head[17:32])
+    amounts = [Decimal(int(r[47:59])) / 100 for r in rows]
+    names = [r[27:47].decode("gbk").rstrip() for r in rows]
+    return count, Decimal(fen) / 100, amounts, names
+
+
+def _read_ccb(content: bytes):
+    cells = list(openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+    assert cells[1][0] == "总笔数" and cells[1][2] == "总金额"
+    rows = cells[3:]
+    assert all(isinstance(c, str) for r in rows for c in r)   # every cell text, cards intact
+    return int(cells[1][1]), Decimal(cells[1][3]), [Decimal(r[3]) for r in rows], [r[2] for r in rows]
+
+
+def _read_pain(content: bytes):
+    ns = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"}
+    root = ElementTree.fromstring(content)
+    head = root.find("p:CstmrCdtTrfInitn/p:GrpHdr", ns)
+    txs = root.findall(".//p:CdtTrfTxInf", ns)
+    return (int(head.find("p:NbOfTxs", ns).text), Decimal(head.find("p:CtrlSum", ns).text),
+            [Decimal(t.find("p:Amt/p:InstdAmt", ns).text) for t in txs], [t.find("p:Cdtr/p:Nm", ns).text for t in txs])
+
+
+def test_render_splits_by_max_records_with_each_part_balanced(rules):
+    profile = rules.bank("icbc-txt").model_copy(update={"max_records": 2})
+    files = render("icbc-txt", profile, frame(NAMES, AMOUNTS), CTX)
+    assert [f.count for f in files] == [2, 2, 1]
+    assert len({f.name for f in files}) == 3
+    assert [f.total_fen for f in files] == [f.declared_total_fen for f in files] == \
+        [AMOUNTS[0] + AMOUNTS[1], AMOUNTS[2] + AMOUNTS[3], AMOUNTS[4]]
+    heads = [f.content.decode("gbk").split("\r\n")[0] for f in files]
+    assert [h.split("|")[-1] for h in heads] == ["第1/3个文件", "第2/3个文件", "第3/3个文件"]
+
+
+def test_fixed_width_records_count_bytes_not_characters(rules):
+    profile = rules.bank("abc-fixed")
+    names = ["张三", "Ma Li", "欧阳娜娜", "王" * 10]            # 4, 5, 8 and 20 bytes in GBK
+    assert byte_width(pd.Series(names), "gbk").tolist() == [len(n.encode("gbk")) for n in names]
+    content = render("abc-fixed", profile, frame(names, [75000] * 4), CTX)[0].content
+    rows = content.split(b"\r\n")[1:-2]
+    assert [len(r) for r in rows] == [ABC_WIDTH] * 4
+    for r, name in zip(rows, names):
+        assert r[:8] == f"{rows.index(r) + 1:08d}".encode()
+        assert r[27:47] == name.encode("gbk").ljust(20, b" ")
+        assert r[47:59] == b"000000075000"
+        assert r[77:].decode("gbk").rstrip() == "2011年秋季学期中职国家助学金"
+
+
+# --- what a profile cannot carry ----------------------------------------------------------------------
+
+def test_unwritable_names_a_rare_character_outside_the_encoding(rules):
+    records = frame(["张三", "李䶮", "王𠮷"], [75000] * 3)
+    reasons = unwritable(rules.bank("icbc-txt"), records)
+    assert pd.isna(reasons.iloc[0])
+    assert "䶮" in reasons.iloc[1] and "U+4DAE" in reasons.iloc[1] and "GBK" in reasons.iloc[1]
+    assert "𠮷" in reasons.iloc[2] and "U+20BB7" in reasons.iloc[2]
+    gb18030 = rules.bank("icbc-txt").model_copy(update={"allow_gb18030": True})
+    assert unwritable(gb18030, records).isna().all()
+    f = render("icbc-txt", gb18030, records, CTX)[0]
+    assert f.encoding == "gb18030"
+    assert "李䶮" in f.content.decode("gb18030") and b"?" not in f.content
+
+
+def test_unwritable_finds_the_delimiter_inside_a_name(rules):
+    reasons = unwritable(rules.bank("icbc-txt"), frame(["张|三", "李四"], [75000, 75000]))
+    assert "分隔符" in reasons.iloc[0] and "|" in reasons.iloc[0]
+    assert pd.isna(reasons.iloc[1])
+    # a fixed-width or xlsx file has no delimiter: the same name is fine there
+    assert unwritable(rules.bank("ccb-xlsx"), frame(["张|三"], [75000])).isna().all()
+
+
+def test_unwritable_finds_a_name_too_wide_for_its_fixed_field(rules):
+    names = ["王" * 10, "王" * 11, "A" * 20, "A" * 21]     # 20, 22, 20, 21 bytes; the field is 20
+    reasons = unwritable(rules.bank("abc-fixed"), frame(names, [75000] * 4))
+    assert reasons.isna().tolist() == [True, False, True, False]
+    assert "20 字节" in reasons.iloc[1] and "王" * 11 in reasons.iloc[1]
+    assert unwritable(rules.bank("icbc-txt"), frame(names, [75000] * 4)).isna().all()
+
+
+# --- bad profiles in a workspace ------------------------------------------------------------------------
+
+def profile_data(base: str = "icbc-txt", **changes) -> dict:
+    data = yaml.safe_load((packaged_rules_dir() / "banks" / f"{base}.yaml").read_text(encoding="utf-8"))
+    data.update(changes)
+    return data
+
+
+def write_profile(root: Path, name: str, data: dict) -> Path:
+    path = root / "rules" / "banks" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def rules_check(run, root: Path) -> tuple[int, str]:
+    code, out, err = run("rules", "check", "--workspace", root)
+    return code, err
+
+
+def test_a_good_workspace_profile_passes_rules_check(tmp_path, run):
+    write_profile(tmp_path, "town-bank.yaml", profile_data(default=False, max_records=100))
+    code, err = rules_check(run, tmp_path)
+    assert code == 0, err
+
+
+BAD = {
+    "unknown key": (dict(default=False, colour="red"), "colour"),
+    "fixed_width without widths": (dict(format="fixed_width", default=False), "columns"),
+    "file_name without part": (dict(default=False, file_name="代发_{term}_{batch}.txt"), "file_name"),
+    "unknown encoding": (dict(default=False, encoding="klingon"), "encoding"),
+    "no amount column": (dict(default=False, columns=[{"field": "name", "title": "户名"},
+                                                     {"field": "card", "title": "账号"}]), "columns"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_a_bad_workspace_profile_stops_rules_check_naming_file_and_key(tmp_path, run, case):
+    changes, key = BAD[case]
+    path = write_profile(tmp_path, "town-bank.yaml", profile_data(**changes))
+    code, err = rules_check(run, tmp_path)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err
+    assert str(path) in lines[0] and f"键 {key}" in lines[0], lines[0]
+
+
+def test_two_default_profiles_stop_rules_check(tmp_path, run):
+    path = write_profile(tmp_path, "town-bank.yaml", profile_data(default=True))
+    code, err = rules_check(run, tmp_path)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "default: true" in lines[0] and "town-bank" in lines[0]
+    assert str(path) in lines[0]
+
+
+def test_a_workspace_profile_replaces_the_packaged_one_of_the_same_name(tmp_path):
+    write_profile(tmp_path, "icbc-txt.yaml", profile_data(max_records=3, allow_gb18030=True))
+    rules = Rulebook(tmp_path / "rules")
+    assert rules.bank("icbc-txt").max_records == 3 and rules.default_bank == "icbc-txt"
+    assert Rulebook().bank("icbc-txt").max_records == 5000

@@ -1,0 +1,665 @@
+"""The money path: `aidctl disburse` from rosters to the ledger, the bank files and the audit workbook.
+
+Every test builds a workspace in tmp_path (intake/2011-autumn/*.xlsx, sometimes an aidctl.toml or a
+workspace copy of a bank profile), runs the command and then reads what it really wrote: the SQLite
+ledger, the GBK bank files byte by byte, SHA256SUMS, the audit workbook. Money is compared as
+Decimal / integer fen, never as floats.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from decimal import Decimal
+from pathlib import Path
+from xml.etree import ElementTree
+
+import openpyxl
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import aidctl.disburse as D
+from aidctl.ledger import workspace_lock
+from aidctl.rulebook import packaged_rules_dir
+from aidctl.terms import Term
+from aidctl.workspace import Workspace
+from conftest import VOC_HEADERS, make_card, make_id, voc_row, write_roster
+
+TERM = "2011-autumn"
+SCHOOL = "第一职业中学"
+MONEY = re.compile(r"^\d+\.\d{2}$")
+HS_HEADERS = ["序号", "姓名", "性别", "身份证号", "年级", "困难等级", "学籍状态", "资助项目", "金额", "账号"]
+HS_STANDARD = {"一档": 1000, "二档": 750, "三档": 500}   # 普高国家助学金, 2011-autumn, yuan per term
+FREE_HEADERS = ["序号", "姓名", "性别", "身份证号码", "年级", "办学性质", "困难等级", "学籍状态", "资助项目",
+                "资助金额（元）", "银行卡号"]
+BAD_ID = make_id(seq=400)[:-1] + ("0" if make_id(seq=400)[-1] != "0" else "1")  # check character wrong
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+def make_ws(tmp_path: Path, rosters: dict[str, list[dict]] | None = None, *, headers=None,
+            toml: str | None = None, school: str = SCHOOL, name: str = "ws") -> Path:
+    """A workspace folder with intake/2011-autumn/<file> rosters (title and 填报单位 rows above)."""
+    root = tmp_path / name
+    (root / "intake" / TERM).mkdir(parents=True, exist_ok=True)
+    for file, rows in (rosters or {}).items():
+        add_roster(root, file, rows, headers=headers, school=school)
+    if toml is not None:
+        (root / "aidctl.toml").write_text(toml, encoding="utf-8")
+    return root
+
+
+def add_roster(root: Path, file: str, rows: list[dict], *, headers=None, school: str = SCHOOL) -> Path:
+    return write_roster(root / "intake" / TERM / file, rows, headers or VOC_HEADERS,
+                        above=[[f"{school}2011年秋季学期受助学生名单"], [f"填报单位：{school}"]])
+
+
+def workspace_profile(root: Path, base: str = "icbc-txt", as_name: str | None = None, **changes) -> Path:
+    """A copy of a packaged bank profile in the workspace's rules/banks/, with some keys changed."""
+    data = yaml.safe_load((packaged_rules_dir() / "banks" / f"{base}.yaml").read_text(encoding="utf-8"))
+    data.update(changes)
+    target = root / "rules" / "banks" / f"{as_name or base}.yaml"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return target
+
+
+def disburse(run, root: Path, *extra, expect: int | None = None) -> dict:
+    code, doc, err = run("disburse", "--term", TERM, "--workspace", root, "--format", "json", *extra,
+                         as_json=True)
+    assert isinstance(doc, dict), (code, doc, err)
+    if expect is not None:
+        assert code == expect, (code, err, doc)
+    doc["_exit"] = code
+    return doc
+
+
+def db(root: Path) -> sqlite3.Connection:
+    path = root / "aidctl.db"
+    assert path.is_file()
+    return sqlite3.connect(path)
+
+
+def ledger_rows(root: Path, sql: str, *args) -> list[tuple]:
+    with db(root) as conn:
+        return conn.execute(sql, args).fetchall()
+
+
+def out_dir(root: Path) -> Path:
+    return root / "out" / TERM
+
+
+def bank_files(root: Path, pattern: str = "代发_*") -> list[Path]:
+    return sorted(out_dir(root).glob(pattern)) if out_dir(root).is_dir() else []
+
+
+def read_icbc(path: Path, encoding: str = "gbk") -> tuple[dict, list[dict]]:
+    """The header line (总笔数, 总金额 …) and the record lines of an icbc-txt payment file."""
+    raw = path.read_bytes()
+    text = raw.decode(encoding)
+    assert text.endswith("\r\n")
+    lines = text[:-2].split("\r\n")
+    head = lines[0].split("|")
+    assert head[0] == "总笔数" and head[2] == "总金额" and head[4] == "批次号", lines[0]
+    titles = lines[1].split("|")
+    assert titles == ["序号", "户名", "账号", "金额", "身份证号", "摘要"]
+    records = [dict(zip(titles, line.split("|"), strict=True)) for line in lines[2:]]
+    return {"count": int(head[1]), "total": Decimal(head[3]), "batch": head[5], "part": head[6]}, records
+
+
+def file_total(records: list[dict]) -> Decimal:
+    return sum((Decimal(r["金额"]) for r in records), Decimal("0.00"))
+
+
+def verify_manifest(folder: Path) -> list[str]:
+    """What `sha256sum -c SHA256SUMS` does: every listed file exists and has that digest.
+    Also: every file aidctl left in the folder is listed. Returns the listed names."""
+    lines = (folder / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    names = []
+    for line in lines:
+        m = re.fullmatch(r"([0-9a-f]{64})  (.+)", line)
+        assert m, line
+        digest, name = m.groups()
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, name
+        names.append(name)
+    on_disk = sorted(p.name for p in folder.iterdir() if p.name != "SHA256SUMS" and not p.name.startswith("."))
+    assert sorted(names) == on_disk
+    return names
+
+
+def assert_money(value: str) -> None:
+    assert isinstance(value, str) and MONEY.match(value), value
+
+
+def refused_by_name(doc: dict, name: str) -> dict:
+    hits = [r for r in doc["refused"] if r["name"] == name]
+    assert len(hits) == 1, doc["refused"]
+    return hits[0]
+
+
+def assert_refused(doc: dict, name: str, *, code: str) -> dict:
+    """The record of `name` is refused with `code`, and paid nowhere in this run."""
+    r = refused_by_name(doc, name)
+    assert code in r["codes"], r
+    assert name not in {p["name"] for p in doc["payments"]}
+    return r
+
+
+def hs_row(i: int, tier: str = "一档", **over) -> dict:
+    row = {"序号": i, "姓名": f"高中生{i}", "性别": "男", "身份证号": make_id("19950601", seq=300 + 2 * i),
+           "年级": "高一", "困难等级": tier, "学籍状态": "在籍", "资助项目": "普高国家助学金",
+           "金额": HS_STANDARD[tier], "账号": make_card(seed=500 + i)}
+    row.update(over)
+    return row
+
+
+def five_with_one_bad(tmp_path: Path) -> Path:
+    """Four clean students and one whose ID check character is wrong."""
+    rows = [voc_row(i) for i in range(1, 5)] + [voc_row(5, 身份证号码=BAD_ID, 姓名="错号生")]
+    return make_ws(tmp_path, {"a.xlsx": rows})
+
+
+# --- dry run ---------------------------------------------------------------------------------------
+
+def test_dry_run_writes_nothing_and_lists_what_would_be_paid(tmp_path, run):
+    root = five_with_one_bad(tmp_path)
+    before = sorted(p.relative_to(root) for p in root.rglob("*"))
+    doc = disburse(run, root, "--dry-run", expect=1)
+
+    assert sorted(p.relative_to(root) for p in root.rglob("*")) == before
+    assert not (root / "aidctl.db").exists() and not (root / "out").exists()
+
+    assert doc["version"] == 1 and doc["term"] == TERM
+    assert doc["batch"] is None and doc["dry_run"] is True
+    assert doc["files"] == [] and doc["already_paid"] == []
+    assert len(doc["payments"]) == 4
+    for i, p in enumerate(doc["payments"], start=1):
+        assert {"id_number", "name", "school", "programme", "amount", "file", "row"} <= set(p)
+        assert p["id_number"] == make_id(seq=100 + 2 * i) and p["name"] == f"学生{i}"
+        assert p["school"] == SCHOOL and p["programme"] == "中职国家助学金"
+        assert p["amount"] == "750.00"
+        assert Path(p["file"]).name == "a.xlsx" and p["row"] == 3 + i   # header on row 3
+    r = refused_by_name(doc, "错号生")
+    assert r == {"id_number": BAD_ID, "name": "错号生", "file": r["file"], "row": 8, "codes": ["id.checksum"]}
+    assert Path(r["file"]).name == "a.xlsx"
+    assert doc["totals"] == {"payments": 4, "amount": "3000.00"}
+
+
+def test_dry_run_with_nothing_refused_exits_0_and_keeps_money_two_decimals(tmp_path, run):
+    rows = [hs_row(1, "一档"), hs_row(2, "二档"), hs_row(3, "三档")]
+    root = make_ws(tmp_path, {"h.xlsx": rows}, headers=HS_HEADERS, school="第一中学")
+    doc = disburse(run, root, "--dry-run", expect=0)
+    assert [p["amount"] for p in doc["payments"]] == ["1000.00", "750.00", "500.00"]
+    assert doc["totals"] == {"payments": 3, "amount": "2250.00"}
+    for p in doc["payments"]:
+        assert_money(p["amount"])
+    assert not (root / "aidctl.db").exists()
+
+
+# --- a real run ------------------------------------------------------------------------------------
+
+def test_real_run_records_one_batch_writes_a_balanced_bank_file_manifest_and_workbook(tmp_path, run):
+    root = five_with_one_bad(tmp_path)
+    doc = disburse(run, root, expect=1)   # one record refused: exit 1, the others paid
+    batch = doc["batch"]
+    assert batch and doc["dry_run"] is False
+    assert doc["totals"] == {"payments": 4, "amount": "3000.00"}
+
+    # the ledger: one complete batch, one sent payment per eligible record, attempts to match
+    assert ledger_rows(root, "SELECT id, term, status, payments, total_fen FROM batches") == \
+        [(batch, TERM, "complete", 4, 300000)]
+    pays = ledger_rows(root, "SELECT person, name, amount_fen, status, batch_id FROM payments ORDER BY id")
+    assert [(p[0], p[2], p[3], p[4]) for p in pays] == \
+        [(make_id(seq=100 + 2 * i), 75000, "sent", batch) for i in range(1, 5)]
+    assert ledger_rows(root, "SELECT count(*), sum(amount_fen) FROM attempts WHERE status = 'sent'") == [(4, 300000)]
+
+    # the bank file, read back from its GBK bytes
+    files = bank_files(root)
+    assert len(files) == 1 and doc["files"] == [str(files[0].relative_to(root))]
+    assert files[0].parent == out_dir(root) and batch in files[0].name
+    head, records = read_icbc(files[0])
+    assert head["batch"] == batch
+    assert head["count"] == len(records) == doc["totals"]["payments"]
+    assert head["total"] == file_total(records) == Decimal(doc["totals"]["amount"])
+    assert [r["身份证号"] for r in records] == [p["id_number"] for p in doc["payments"]]
+    assert [r["序号"] for r in records] == ["1", "2", "3", "4"]
+    assert {r["摘要"] for r in records} == {"2011年秋季学期中职国家助学金"}
+    for r in records:
+        assert_money(r["金额"])
+
+    # SHA256SUMS covers the bank file and the workbook, and verifies
+    listed = verify_manifest(out_dir(root))
+    assert files[0].name in listed
+
+    # the audit workbook
+    report = root / doc["report"]
+    assert report.name in listed
+    wb = openpyxl.load_workbook(report)
+    assert wb.sheetnames == ["汇总", "不予发放", "已发放", "失败未重发", "待复核"]
+    summary = [r for r in wb["汇总"].iter_rows(values_only=True)]
+    total_row = next(r for r in summary if r[0] == "合计")
+    assert total_row[2] == 4 and total_row[3] == "3000.00"
+    assert (SCHOOL, "中职国家助学金", 4, "3000.00") in [tuple(r[:4]) for r in summary]
+    refused_rows = list(wb["不予发放"].iter_rows(min_row=2, values_only=True))
+    assert len(refused_rows) == 1 and refused_rows[0][2] == "错号生" and "id.checksum" in refused_rows[0][4]
+    assert refused_rows[0][3] == BAD_ID[:6] + "*" * 8 + BAD_ID[-4:]   # the ID column is masked
+
+
+def test_real_run_with_nothing_refused_exits_0(tmp_path, run):
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 4)]})
+    doc = disburse(run, root, expect=0)
+    assert doc["refused"] == [] and doc["totals"] == {"payments": 3, "amount": "2250.00"}
+    head, records = read_icbc(bank_files(root)[0])
+    assert (head["count"], head["total"]) == (3, Decimal("2250.00"))
+
+
+def test_a_roster_without_a_school_is_still_paid(tmp_path, run):
+    """No title row and no 学校 column: the school is unknown, the JSON says null, the ledger NULL."""
+    root = tmp_path / "ws"
+    write_roster(root / "intake" / TERM / "a.xlsx", [voc_row(1), voc_row(2)], VOC_HEADERS)
+    doc = disburse(run, root, expect=0)
+    assert [p["school"] for p in doc["payments"]] == [None, None]
+    assert ledger_rows(root, "SELECT count(*), sum(amount_fen) FROM payments WHERE school IS NULL") == [(2, 150000)]
+    summary = list(openpyxl.load_workbook(root / doc["report"])["汇总"].iter_rows(values_only=True))
+    assert ("（学校不明）", "中职国家助学金", 2, "1500.00") in [tuple(r[:4]) for r in summary]
+
+
+# --- running again ---------------------------------------------------------------------------------
+
+def test_second_run_pays_nobody_and_a_third_pays_only_the_new_student(tmp_path, run):
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 5)]})
+    first = disburse(run, root, expect=0)
+    batch = first["batch"]
+
+    again = disburse(run, root, expect=0)
+    assert again["batch"] is None and again["payments"] == [] and again["files"] == []
+    assert again["totals"] == {"payments": 0, "amount": "0.00"}
+    assert sorted((a["id_number"], a["programme"], a["batch"]) for a in again["already_paid"]) == \
+        sorted((make_id(seq=100 + 2 * i), "中职国家助学金", batch) for i in range(1, 5))
+    assert ledger_rows(root, "SELECT count(*) FROM batches") == [(1,)]
+    assert ledger_rows(root, "SELECT count(*) FROM payments") == [(4,)]
+    assert len(bank_files(root)) == 1
+    verify_manifest(out_dir(root))
+
+    add_roster(root, "a.xlsx", [voc_row(i) for i in range(1, 6)])   # the school adds 学生5
+    third = disburse(run, root, expect=0)
+    assert [p["name"] for p in third["payments"]] == ["学生5"]
+    assert third["batch"] not in (None, batch)
+    assert len(third["already_paid"]) == 4
+    assert ledger_rows(root, "SELECT count(*) FROM batches") == [(2,)]
+    assert ledger_rows(root, "SELECT count(*), sum(amount_fen) FROM payments") == [(5, 375000)]
+    new_file = [f for f in bank_files(root) if third["batch"] in f.name]
+    assert len(new_file) == 1
+    head, records = read_icbc(new_file[0])
+    assert [r["户名"] for r in records] == ["学生5"] and head["total"] == Decimal("750.00")
+    verify_manifest(out_dir(root))
+
+
+def test_refused_records_never_reach_a_bank_file(tmp_path, run):
+    root = five_with_one_bad(tmp_path)
+    disburse(run, root, expect=1)
+    disburse(run, root, expect=1)   # still refused on the rerun, still not paid
+    for f in bank_files(root):
+        text = f.read_bytes().decode("gbk")
+        assert "错号生" not in text and BAD_ID not in text
+    assert ledger_rows(root, "SELECT count(*) FROM payments WHERE person = ? OR name = ?", BAD_ID, "错号生") == [(0,)]
+
+
+def test_two_programmes_for_one_student_the_fee_waiver_goes_to_the_school(tmp_path, run):
+    student = voc_row(1)
+    free = {k: v for k, v in student.items() if k != "户口性质"} | {
+        "办学性质": "公办", "困难等级": "一档", "资助项目": "中职免学费", "资助金额（元）": 1000}
+    root = make_ws(tmp_path, {"助学金.xlsx": [student, voc_row(2)]})
+    add_roster(root, "免学费.xlsx", [free], headers=FREE_HEADERS)
+
+    doc = disburse(run, root, expect=0)   # not an id.duplicate: another programme, the same school
+    assert doc["refused"] == []
+    assert doc["school_funded"] == 1
+    assert {(p["id_number"], p["programme"]) for p in doc["payments"]} == \
+        {(student["身份证号码"], "中职国家助学金"), (voc_row(2)["身份证号码"], "中职国家助学金")}
+    assert doc["totals"] == {"payments": 2, "amount": "1500.00"}
+    head, records = read_icbc(bank_files(root)[0])
+    assert head["count"] == 2 and head["total"] == Decimal("1500.00")
+    assert all("免学费" not in r["摘要"] for r in records)
+    assert ledger_rows(root, "SELECT count(*) FROM payments WHERE programme = '中职免学费'") == [(0,)]
+    summary = list(openpyxl.load_workbook(root / doc["report"])["汇总"].iter_rows(values_only=True))
+    assert ("拨付学校的项目（不入学生银行文件）", 1) in [tuple(r[:2]) for r in summary]
+
+
+# --- crash consistency -----------------------------------------------------------------------------
+
+def test_a_crash_after_the_ledger_and_before_the_files_is_completed_by_the_next_run(tmp_path, run, monkeypatch):
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 6)]})
+    calls = []
+
+    def power_cut(*args, **kwargs):
+        calls.append(args[2])
+        raise RuntimeError("断电")
+
+    monkeypatch.setattr(D, "complete_batch", power_cut)
+    with pytest.raises(RuntimeError, match="断电"):
+        D.disburse(Workspace(root), Term.parse(TERM), operator="测试")
+    assert len(calls) == 1
+    batch = calls[0]
+
+    assert ledger_rows(root, "SELECT id, status, payments, total_fen FROM batches") == [(batch, "recorded", 5, 375000)]
+    assert ledger_rows(root, "SELECT DISTINCT status FROM payments") == [("pending",)]
+    assert ledger_rows(root, "SELECT DISTINCT status FROM attempts") == [("pending",)]
+    assert bank_files(root) == [] and bank_files(root, "*.part") == []
+
+    # a dry run meanwhile sees the recorded batch as under way: it would pay nobody
+    dry = disburse(run, root, "--dry-run", expect=0)
+    assert dry["payments"] == [] and {a["batch"] for a in dry["already_paid"]} == {batch}
+
+    monkeypatch.undo()
+    doc = disburse(run, root, expect=0)
+    assert doc["recovered_batches"] == [batch]
+    assert doc["batch"] is None and doc["payments"] == []
+    assert len(doc["already_paid"]) == 5
+    files = bank_files(root)
+    assert len(files) == 1 and batch in files[0].name
+    head, records = read_icbc(files[0])
+    assert head["count"] == 5 and head["total"] == Decimal("3750.00") == file_total(records)
+    verify_manifest(out_dir(root))
+    assert ledger_rows(root, "SELECT status FROM batches") == [("complete",)]
+    assert ledger_rows(root, "SELECT DISTINCT status FROM payments") == [("sent",)]
+    assert ledger_rows(root, "SELECT count(*), count(DISTINCT person) FROM payments") == [(5, 5)]
+    assert ledger_rows(root, "SELECT count(*) FROM attempts") == [(5,)]
+
+
+KILLER = r"""
+import contextlib, os, sys
+import aidctl.disburse as D
+real = D.atomic_path
+done = []
+
+@contextlib.contextmanager
+def killing(target):
+    with real(target) as tmp:
+        yield tmp
+        if WHEN == "while_writing" and done:
+            os._exit(137)          # the second file half-written under its temporary name
+    done.append(target)
+    if WHEN == "after_rename":
+        os._exit(137)              # the first file renamed into place, nothing else
+
+WHEN = sys.argv[2]
+D.atomic_path = killing
+from aidctl.cli import app
+app(["disburse", "--term", "2011-autumn", "--workspace", sys.argv[1], "--format", "json"])
+"""
+
+
+@pytest.mark.parametrize("when", ["after_rename", "while_writing"])
+def test_a_run_killed_while_writing_files_is_made_whole_by_the_next(tmp_path, run, when):
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 8)]})
+    workspace_profile(root, max_records=3)
+    script = tmp_path / "killer.py"
+    script.write_text(KILLER, encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(script), str(root), when], capture_output=True, timeout=60)
+    assert proc.returncode == 137, proc.stderr.decode()
+    assert ledger_rows(root, "SELECT status FROM batches") == [("recorded",)]
+    assert len(bank_files(root, "代发_*.txt")) == 1
+    assert not (out_dir(root) / "SHA256SUMS").exists()
+    if when == "while_writing":
+        assert bank_files(root, ".*.part")
+
+    doc = disburse(run, root, expect=0)
+    assert len(doc["recovered_batches"]) == 1 and doc["payments"] == []
+    assert bank_files(root, ".*.part") == [] and bank_files(root, "*.part") == []
+    files = bank_files(root, "代发_*.txt")
+    assert len(files) == 3
+    names = verify_manifest(out_dir(root))
+    assert {f.name for f in files} <= set(names)
+    total = Decimal("0.00")
+    count = 0
+    for f in files:
+        head, records = read_icbc(f)
+        assert head["count"] == len(records) and head["total"] == file_total(records)
+        total += head["total"]
+        count += head["count"]
+    fen, n = ledger_rows(root, "SELECT sum(amount_fen), count(*) FROM payments")[0]
+    assert (Decimal(fen) / 100, n) == (total, count) == (Decimal("5250.00"), 7)
+    assert ledger_rows(root, "SELECT DISTINCT status FROM payments") == [("sent",)]
+
+
+# --- totals always balance -------------------------------------------------------------------------
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(tiers=st.lists(st.sampled_from(list(HS_STANDARD)), min_size=1, max_size=30),
+       wrong=st.sets(st.integers(0, 29), max_size=3), as_text=st.booleans())
+def test_totals_always_balance(tiers, wrong, as_text):
+    rows = []
+    for i, tier in enumerate(tiers, start=1):
+        amount = HS_STANDARD[tier] + (1 if i - 1 in wrong else 0)   # a wrong amount is refused
+        rows.append(hs_row(i, tier, 金额=f"{amount}.00" if as_text else amount))
+    with tempfile.TemporaryDirectory() as tmp:
+        root = make_ws(Path(tmp), {"h.xlsx": rows}, headers=HS_HEADERS, school="第一中学")
+        outcome = D.disburse(Workspace(root), Term.parse(TERM), operator="测试")
+        doc = outcome.to_json(root)
+        expected = [HS_STANDARD[t] for i, t in enumerate(tiers) if i not in wrong]
+        assert len(doc["refused"]) == len(tiers) - len(expected)
+        assert doc["totals"]["payments"] == len(expected)
+        json_total = Decimal(doc["totals"]["amount"])
+        assert json_total == sum((Decimal(p["amount"]) for p in doc["payments"]), Decimal("0.00"))
+        assert json_total == sum(expected)
+        if not expected:
+            assert doc["batch"] is None and bank_files(root) == []
+            return
+        head, records = read_icbc(bank_files(root)[0])
+        assert head["count"] == len(records) == len(expected)
+        assert head["total"] == file_total(records) == json_total
+        fen, n = ledger_rows(root, "SELECT sum(amount_fen), count(*) FROM payments")[0]
+        assert Decimal(fen) / 100 == json_total and n == len(expected)
+
+
+# --- bank.unwritable -------------------------------------------------------------------------------
+
+RARE = "李䶮"   # 䶮 (U+4DAE) is in CJK Extension A: not in GBK, in GB18030
+
+
+def test_a_name_the_bank_encoding_cannot_carry_is_refused_before_anything_is_written(tmp_path, run):
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(1, 姓名=RARE)]})
+    dry = disburse(run, root, "--dry-run", expect=1)
+    r = assert_refused(dry, RARE, code="bank.unwritable")
+    assert r["codes"] == ["bank.unwritable"] and r["row"] == 4
+
+    doc = disburse(run, root, expect=1)
+    assert_refused(doc, RARE, code="bank.unwritable")
+    assert doc["batch"] is None and doc["payments"] == []
+    assert ledger_rows(root, "SELECT count(*) FROM batches") == [(0,)]
+    assert ledger_rows(root, "SELECT count(*) FROM payments") == [(0,)]
+    assert bank_files(root) == []
+    wb = openpyxl.load_workbook(root / doc["report"])
+    rows = list(wb["不予发放"].iter_rows(min_row=2, values_only=True))
+    assert rows[0][2] == RARE and rows[0][4] == "bank.unwritable" and rows[0][5]
+
+
+def test_others_are_paid_and_the_file_has_no_replacement_characters(tmp_path, run):
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(1), voc_row(2, 姓名=RARE), voc_row(3)]})
+    doc = disburse(run, root, expect=1)
+    assert_refused(doc, RARE, code="bank.unwritable")
+    content = bank_files(root)[0].read_bytes()
+    assert b"?" not in content
+    text = content.decode("gbk")
+    assert "李" not in text and "学生1" in text and "学生3" in text
+    head, records = read_icbc(bank_files(root)[0])
+    assert head["count"] == 2 and head["total"] == Decimal("1500.00")
+
+
+def test_with_gb18030_allowed_the_rare_name_is_paid_intact(tmp_path, run):
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(1), voc_row(2, 姓名=RARE)]})
+    workspace_profile(root, allow_gb18030=True)
+    doc = disburse(run, root, expect=0)
+    assert RARE in {p["name"] for p in doc["payments"]}
+    content = bank_files(root)[0].read_bytes()
+    assert b"?" not in content
+    head, records = read_icbc(bank_files(root)[0], encoding="gb18030")
+    assert [r["户名"] for r in records] == ["学生1", RARE]
+    assert head["count"] == 2 and head["total"] == Decimal("1500.00")
+    assert ledger_rows(root, "SELECT name FROM payments ORDER BY id") == [("学生1",), (RARE,)]
+
+
+# --- routing by 开户银行 ----------------------------------------------------------------------------
+
+def test_each_record_goes_to_its_banks_profile_or_is_refused_as_bank_unknown(tmp_path, run):
+    headers = VOC_HEADERS + ["开户银行"]
+    rows = [voc_row(1, 开户银行="某某村镇银行"), voc_row(2, 开户银行="建设银行"),
+            voc_row(3, 开户银行=None), voc_row(4, 开户银行="中国建设银行"), voc_row(5)]
+    root = make_ws(tmp_path, {"a.xlsx": rows}, headers=headers, toml='bank_profile = "abc-fixed"\n')
+    doc = disburse(run, root, expect=1)
+    r = assert_refused(doc, "学生1", code="bank.unknown")
+    assert r["codes"] == ["bank.unknown"]
+    assert {p["name"]: p["bank_profile"] for p in doc["payments"]} == \
+        {"学生2": "ccb-xlsx", "学生3": "abc-fixed", "学生4": "ccb-xlsx", "学生5": "abc-fixed"}
+    assert doc["totals"] == {"payments": 4, "amount": "3000.00"}
+
+    ccb = sorted(out_dir(root).glob("代发_建设银行_*.xlsx"))
+    abc = sorted(out_dir(root).glob("DF_ABC_*.dat"))
+    assert len(ccb) == 1 and len(abc) == 1
+    assert sorted(doc["files"]) == sorted(str(p.relative_to(root)) for p in ccb + abc)
+    verify_manifest(out_dir(root))
+
+    sheet = openpyxl.load_workbook(ccb[0]).active
+    cells = list(sheet.iter_rows(values_only=True))
+    assert cells[1][:4] == ("总笔数", "2", "总金额", "1500.00")
+    assert cells[2][:4] == ("序号", "收款人账号", "收款人姓名", "金额")
+    assert [(c[2], c[3]) for c in cells[3:]] == [("学生2", "750.00"), ("学生4", "750.00")]
+    assert [c[1] for c in cells[3:]] == [voc_row(2)["银行卡号"], voc_row(4)["银行卡号"]]  # text, all digits
+
+    lines = abc[0].read_bytes().split(b"\r\n")
+    assert lines[-1] == b""
+    header, *records, trailer = lines[:-1]
+    assert len(records) == 2
+    assert {len(r) for r in records} == {8 + 19 + 20 + 12 + 18 + 40}
+    assert header.decode("gbk")[9:] == "00000002000000000150000"   # H + date, then count and fen
+    assert trailer.decode("gbk") == "T00000002000000000150000"
+    assert [r[47:59].decode("gbk") for r in records] == ["000000075000"] * 2
+    assert [r[27:47].decode("gbk").rstrip() for r in records] == ["学生3", "学生5"]
+    assert "学生1" not in abc[0].read_bytes().decode("gbk")
+
+
+# --- ISO 20022 --------------------------------------------------------------------------------------
+
+def test_iso20022_without_a_payer_account_stops_naming_aidctl_toml(tmp_path, run):
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(1), voc_row(2)]})
+    code, out, err = run("disburse", "--term", TERM, "--workspace", root, "--bank", "iso20022")
+    assert code == 2, (out, err)
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "aidctl.toml" in lines[0] and "payer_account" in lines[0]
+    assert "Traceback" not in err
+    assert not out_dir(root).exists() or not any(out_dir(root).iterdir())
+    if (root / "aidctl.db").exists():
+        assert ledger_rows(root, "SELECT count(*) FROM batches") == [(0,)]
+
+
+def test_iso20022_writes_a_pain001_whose_control_sums_match(tmp_path, run):
+    toml = 'payer_name = "某市学生资助管理中心"\npayer_account = "9558800000000000001"\n'
+    rows = [hs_row(1, "一档"), hs_row(2, "二档"), hs_row(3, "三档", 姓名="A&B<高>")]
+    root = make_ws(tmp_path, {"h.xlsx": rows}, headers=HS_HEADERS, school="第一中学", toml=toml)
+    doc = disburse(run, root, "--bank", "iso20022", expect=0)
+    files = sorted(out_dir(root).glob("pain001_*.xml"))
+    assert len(files) == 1
+    ns = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"}
+    tree = ElementTree.parse(files[0]).getroot()
+    for path in ("p:CstmrCdtTrfInitn/p:GrpHdr", "p:CstmrCdtTrfInitn/p:PmtInf"):
+        node = tree.find(path, ns)
+        assert int(node.find("p:NbOfTxs", ns).text) == doc["totals"]["payments"] == 3
+        assert Decimal(node.find("p:CtrlSum", ns).text) == Decimal(doc["totals"]["amount"]) == Decimal("2250.00")
+    txs = tree.findall(".//p:CdtTrfTxInf", ns)
+    assert sum(Decimal(t.find("p:Amt/p:InstdAmt", ns).text) for t in txs) == Decimal("2250.00")
+    assert [t.find("p:PmtId/p:EndToEndId", ns).text for t in txs] == [f"{doc['batch']}-{i}" for i in (1, 2, 3)]
+    assert [t.find("p:Cdtr/p:Nm", ns).text for t in txs] == ["高中生1", "高中生2", "A&B<高>"]
+    assert tree.find(".//p:DbtrAcct/p:Id/p:Othr/p:Id", ns).text == "9558800000000000001"
+
+
+# --- split files -----------------------------------------------------------------------------------
+
+def test_a_batch_larger_than_max_records_is_split_into_balanced_files(tmp_path, run):
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 8)]})
+    workspace_profile(root, max_records=3)
+    doc = disburse(run, root, expect=0)
+    files = bank_files(root)
+    assert len(files) == 3 and len({f.name for f in files}) == 3
+    assert sorted(doc["files"]) == sorted(str(f.relative_to(root)) for f in files)
+    seen = []
+    for part, f in enumerate(files, start=1):
+        head, records = read_icbc(f)
+        assert head["count"] == len(records) and head["total"] == file_total(records)
+        assert head["part"] == f"第{part}/3个文件"
+        seen += [r["序号"] for r in records]
+    assert [len(read_icbc(f)[1]) for f in files] == [3, 3, 1]
+    assert seen == [str(i) for i in range(1, 8)]
+    assert sum(read_icbc(f)[0]["total"] for f in files) == Decimal(doc["totals"]["amount"]) == Decimal("5250.00")
+    verify_manifest(out_dir(root))
+
+
+# --- one run at a time -----------------------------------------------------------------------------
+
+def test_a_second_run_while_one_holds_the_lock_stops_and_writes_nothing(tmp_path, run):
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(1), voc_row(2)]})
+    with workspace_lock(root):
+        code, out, err = run("disburse", "--term", TERM, "--workspace", root)
+    assert code == 2, (out, err)
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "另一个 aidctl 发放任务正在运行" in lines[0] and "--wait" in lines[0]
+    assert not (root / "aidctl.db").exists() and not (root / "out").exists()
+
+
+def test_with_wait_the_run_goes_ahead_once_the_lock_is_released(tmp_path, run):
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(1), voc_row(2)]})
+    held, release = threading.Event(), threading.Event()
+
+    def holder():
+        with workspace_lock(root):
+            held.set()
+            release.wait(10)
+
+    t = threading.Thread(target=holder)
+    t.start()
+    assert held.wait(5)
+    threading.Timer(1.0, release.set).start()
+    started = time.monotonic()
+    try:
+        doc = disburse(run, root, "--wait", "5", expect=0)
+    finally:
+        release.set()
+        t.join(5)
+    assert time.monotonic() - started >= 0.9
+    assert doc["totals"] == {"payments": 2, "amount": "1500.00"}
+    assert len(bank_files(root)) == 1
+
+
+# --- validate knows the ledger ---------------------------------------------------------------------
+
+def test_validate_reports_students_already_paid_this_term(tmp_path, run):
+    root = five_with_one_bad(tmp_path)
+    disburse(run, root, expect=1)
+    code, doc, err = run("validate", "--term", TERM, "--workspace", root, "--format", "json", as_json=True)
+    assert code == 1, err
+    paid = [f for f in doc["findings"] if f["code"] == "ledger.already_paid"]
+    assert sorted(f["row"] for f in paid) == [4, 5, 6, 7]
+    for f in paid:
+        assert_finding(f, code="ledger.already_paid", severity="error", column="身份证号码")
+        assert "中职国家助学金" in f["message"] and "批次" in f["message"]
+    # a student in another term's roster is not "already paid"
+    other = tmp_path / "other"
+    write_roster(other / "intake" / "2012-spring" / "a.xlsx", [voc_row(1)], VOC_HEADERS,
+                 above=[[f"{SCHOOL}2012年春季学期受助学生名单"]])
+    (other / "aidctl.db").write_bytes((root / "aidctl.db").read_bytes())
+    code, doc, err = run("validate", "--term", "2012-spring", "--workspace", other, "--format", "json", as_json=True)
+    assert [f for f in doc["findings"] if f["code"] == "ledger.already_paid"] == [], doc
+
+
+def assert_finding(f: dict, *, code: str, severity: str, column: str | None) -> None:
+    assert f["code"] == code and f["severity"] == severity and f["column"] == column, f
+    assert re.search(r"[\u4e00-\u9fff]", f["message"])
+
