@@ -21,7 +21,7 @@ from aidctl import identity
 from aidctl.rulebook import Rulebook
 from aidctl.tables import Table, read_tables
 from aidctl.terms import Term, find_term
-from aidctl.text import fold_one, lookup, per_distinct
+from aidctl.text import fold_one, lookup, per_distinct, per_distinct_rows
 from aidctl.workspace import Workspace
 
 TWO_DIGIT_YEARS_FROM = 2_000  # "11级" is the cohort of 2011: rosters of this century
@@ -222,64 +222,55 @@ def _either(first: pd.Series, then: pd.Series) -> pd.Series:
 
 
 def _school_attributes(frame: pd.DataFrame, rules: Rulebook, ws: Workspace) -> None:
-    """School type, county and ownership: the roster's own column, else schools.xlsx, else the name."""
+    """School type, county and ownership: the roster's own column, else schools.xlsx, else words in
+    the school's name (职业 → 中职). Decided once per distinct school, code and written values."""
     vocab = rules.vocabulary
-    types = {k: v.aliases for k, v in vocab.school_types.items()}
-    values = {
-        "v_school_type": lookup(frame["school_type"], types),
-        "v_ownership": lookup(frame["ownership"], vocab.ownership),
-        "v_county": frame["county"].astype(object),
-    }
+    type_of = {fold_one(a).upper(): t for t, words in vocab.school_types.items() for a in [t, *words.aliases]}
+    owner_of = {fold_one(a).upper(): o for o, words in vocab.ownership.items() for a in [o, *words]}
     schools = ws.schools
-    if schools is not None and len(frame):
-        code = frame["school_code"].astype(object)
-        name = frame["school"].astype(object)
-        for col in values:
-            by_code = dict(zip(schools["school_code"].astype(object), schools[col].astype(object)))
-            by_name = dict(zip(schools["school"].astype(object), schools[col].astype(object)))
-            values[col] = _either(values[col], _either(code.map(by_code), name.map(by_name)))
-    # last resort for the type: words in the school's name (职业 → 中职 …), decided per unique name
-    school_type = values["v_school_type"]
-    missing = school_type.isna() & frame["school"].notna()
-    if missing.any():
-        guesses = {}
-        for name in frame.loc[missing, "school"].unique():
-            for st, words in vocab.school_types.items():
-                if any(k in name for k in words.name_keywords):
-                    guesses[name] = st
-                    break
-        values["v_school_type"] = _either(school_type, frame["school"].astype(object).map(guesses))
-    for col, series in values.items():
-        frame[col] = series.where(series.notna(), None)
+    known_by_code, known_by_name = {}, {}
+    if schools is not None:
+        rows = schools[["school_code", "school", "v_school_type", "v_ownership", "v_county"]].astype(object)
+        for code, name, *attrs in rows.itertuples(index=False, name=None):
+            if code is not None and code == code:
+                known_by_code.setdefault(code, attrs)
+            known_by_name.setdefault(name, attrs)
+
+    def attributes(school_type, ownership, county, code, name):
+        known = known_by_code.get(code) or known_by_name.get(name) or [None, None, None]
+        st = type_of.get(fold_one(school_type).upper()) if school_type else None
+        st = st or known[0]
+        if st is None and name:
+            st = next((t for t, words in vocab.school_types.items()
+                       if any(k in name for k in words.name_keywords)), None)
+        own = (owner_of.get(fold_one(ownership).upper()) if ownership else None) or known[1]
+        return st, own, county or known[2]
+
+    values = per_distinct_rows(frame, ["school_type", "ownership", "county", "school_code", "school"],
+                               attributes, ["v_school_type", "v_ownership", "v_county"])
+    for col in values.columns:
+        frame[col] = values[col]
 
 
 def _resolve_programmes(frame: pd.DataFrame, rules: Rulebook) -> pd.Series:
-    """Canonical programme per record from the name as written and the school type; NA if unknown."""
+    """Canonical programme per record from the name as written and the school type; None if unknown.
+    A name several programmes share (国家助学金) is settled by the school type."""
     progs = rules.programmes.programmes
     by_word: dict[str, list[str]] = {}
     for name, prog in progs.items():
         for word in [name, *prog.aliases]:
-            by_word.setdefault(fold_one(word), [])
-            if name not in by_word[fold_one(word)]:
+            if name not in by_word.setdefault(fold_one(word), []):
                 by_word[fold_one(word)].append(name)
-    # the school type may settle a programme name shared by several (国家助学金 → 中职 or 普高)
-    combos = frame[["programme", "v_school_type"]].drop_duplicates()
-    resolved = {}
-    for text, st in combos.itertuples(index=False, name=None):
-        if text is None or text is pd.NA:
-            continue
+
+    def resolve(text, school_type):
+        if text is None:
+            return (None,)
         cands = by_word.get(text, [])
         if len(cands) > 1:
-            cands = [c for c in cands if st in progs[c].school_types]
-        resolved[(text, st)] = cands[0] if len(cands) == 1 else None
-    if not resolved:
-        return pd.Series(None, index=frame.index, dtype=object)
-    keys = pd.MultiIndex.from_frame(frame[["programme", "v_school_type"]].astype(object))
-    table = pd.Series(resolved)
-    table.index = pd.MultiIndex.from_tuples(table.index)
-    out = table.reindex(keys)
-    out.index = frame.index
-    return out.astype(object).where(out.notna(), None)
+            cands = [c for c in cands if school_type in progs[c].school_types]
+        return (cands[0] if len(cands) == 1 else None,)
+
+    return per_distinct_rows(frame, ["programme", "v_school_type"], resolve, ["programme_name"])["programme_name"]
 
 
 def _amounts(frame: pd.DataFrame) -> None:

@@ -71,6 +71,27 @@ def per_distinct(series: pd.Series, fn) -> pd.Series:
     return pd.Series(pd.Categorical.from_codes(remap[codes], categories=cats), index=series.index)
 
 
+def per_distinct_rows(frame: pd.DataFrame, columns: list[str], fn, outputs: list[str]) -> pd.DataFrame:
+    """`fn(*values)` → a tuple of `outputs`, called once per distinct combination of `columns`
+    (blank → None) and spread back over the rows as object columns."""
+    codes = []
+    for col in columns:
+        c, _ = pd.factorize(frame[col])
+        codes.append(c.astype(np.int64) + 1)  # blank → 0
+    key = np.zeros(len(frame), dtype=np.int64)
+    for c in codes:
+        key = key * (int(c.max(initial=0)) + 1) + c
+    uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    sample = frame[columns].iloc[first].astype(object)
+    results = [fn(*[None if v is None or v is pd.NA or v != v else v for v in row])
+               for row in sample.itertuples(index=False, name=None)]
+    table = np.empty((len(results) + 0, len(outputs)), dtype=object)
+    for i, r in enumerate(results):
+        table[i] = r
+    spread = table[inverse] if len(frame) else np.empty((0, len(outputs)), dtype=object)
+    return pd.DataFrame(spread, columns=outputs, index=frame.index)
+
+
 def lookup(series: pd.Series, words: dict) -> pd.Series:
     """Map folded cell text to a canonical word through `{canonical: [spellings]}` (or
     `{spelling: value}`); unknown or blank → NA, as a categorical."""
