@@ -29,6 +29,8 @@ class Settings(BaseModel):
     operator: str | None = None         # recorded with each batch (default: the login name)
     payer_name: str | None = None       # the 资助专户 paying out: needed by ISO 20022 files
     payer_account: str | None = None
+    publicity_issuer: str | None = None  # who posts the 公示 (default: each school)
+    complaint_phone: str | None = None   # the 监督举报电话 printed on every 公示 list
 
 
 class Workspace:
@@ -122,6 +124,8 @@ SETTINGS_TEMPLATE = """\
 # bank_profile = "icbc-txt"        # the agent bank (代理银行) profile in rules/banks/
 # database_url = "sqlite:///aidctl.db"
 # operator = "资助中心 张三"
+# complaint_phone = "0000-12345678"  # 监督举报电话, printed on every 公示 list
+# publicity_issuer = "市学生资助管理中心"
 """
 
 RULES_README = """\

@@ -1090,7 +1090,9 @@ def main() -> None:
 
     (OUT / "aidctl.toml").write_text(
         "# aidctl workspace settings for the sample city\n"
-        'bank_profile = "icbc-txt"\n',
+        'bank_profile = "icbc-txt"\n'
+        'complaint_phone = "0716-8123456"\n'
+        'publicity_issuer = "市学生资助管理中心"\n',
         encoding="utf-8",
     )
     write_schools()
