@@ -13,18 +13,16 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Literal
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from aidctl.errors import ReadError, RuleError
+from aidctl.money import fen_from_text, yuan_text  # noqa: F401  (used by the writers and readers)
 from aidctl.rulebook import ColumnSpec, Strict, TableSpec
 
 FIELDS = Literal["seq", "name", "card", "amount", "id_number", "memo", "school", "programme"]
@@ -125,24 +123,6 @@ class BankFile:
     total_fen: int          # the sum of the amounts as written in the file, read back
     declared_total_fen: int  # what the header/trailer/control sum says
     encoding: str
-
-
-def yuan_text(fen: pd.Series) -> pd.Series:
-    """Integer fen → yuan text with two decimals: 125000 → "1250.00" (exact, vectorised)."""
-    fen = fen.astype("int64")
-    sign = np.where(fen < 0, "-", "")
-    a = fen.abs()
-    return pd.Series(sign, index=fen.index) + (a // 100).astype(str) + "." + (a % 100).astype(str).str.zfill(2)
-
-
-def fen_from_text(text: pd.Series) -> pd.Series:
-    """Yuan text → integer fen: "1250.00" / "1250" / "1250.5" → 125000 / 125000 / 125050; NA where
-    the text is not an amount in yuan and fen."""
-    arr = pa.array(text.astype("string").str.strip().str.replace(",", "", regex=False).astype("string[pyarrow]"))
-    ok = pc.fill_null(pc.match_substring_regex(arr, r"^-?\d{1,15}(\.\d{1,2})?$"), False)
-    value = pc.cast(pc.if_else(ok, arr, pa.scalar(None, arr.type)), pa.decimal128(18, 2))
-    fen = pc.cast(pc.multiply(value, pa.scalar(Decimal(100), pa.decimal128(3, 0))), pa.int64())
-    return pd.Series(pd.arrays.ArrowExtensionArray(fen), index=text.index).astype("Int64")
 
 
 def _context_values(profile: BankProfile, count: int, total_fen: int, ctx: dict) -> dict:

@@ -25,7 +25,8 @@ import pandas as pd
 from sqlalchemy import func, insert, select, text, update
 
 from aidctl import ledger as L
-from aidctl.bankfiles import BankFile, render, unwritable, yuan_text
+from aidctl.bankfiles import BankFile, render, unwritable
+from aidctl.money import yuan_text
 from aidctl.checks.eligibility import expected_fen
 from aidctl.checks.ledger import PAID_OR_UNDER_WAY, paid_keys
 from aidctl.errors import AidctlError

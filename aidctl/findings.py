@@ -70,6 +70,15 @@ CATALOGUE: dict[str, FindingType] = dict([
        "disburse: the record's 开户银行 has no profile in rules/banks/"),
     _t("bank.unwritable", ERROR, "银行文件无法写入该记录",
        "disburse: a character outside the bank file's encoding, a value wider than its field"),
+    _t("extraction.under", ERROR, "校内资助金提取不足",
+       "audit-extraction: extracted less than the minimum rate × 事业收入"),
+    _t("extraction.over", WARNING, "提取比例高于上限", "audit-extraction: extracted more than the maximum rate"),
+    _t("extraction.not_deposited", ERROR, "提取资金未全部划入专户",
+       "audit-extraction: less was paid into the 资助专户 than was extracted"),
+    _t("extraction.unspent", WARNING, "专户资金结余过多",
+       "audit-extraction: much of the deposit is unspent at year end"),
+    _t("extraction.invalid", ERROR, "财务数据不全或无法识别",
+       "audit-extraction: a figure is blank or not an amount, or the school type has no rate that year"),
 ])
 
 FINDING_COLUMNS = ["rec", "table", "column", "code", "message", "value"]

@@ -14,15 +14,15 @@ import fcntl
 import os
 import time
 from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import (Column, ForeignKey, Index, Integer, MetaData, String, Table, UniqueConstraint,
-                        create_engine, event, func, insert, select, text, update)
+                        create_engine, event, func, insert, select)
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from aidctl.errors import AidctlError
+from aidctl.money import yuan  # noqa: F401  (the ledger hands out yuan)
 
 SCHEMA_VERSION = 1
 metadata = MetaData()
@@ -92,8 +92,6 @@ attempts = Table(
 MIGRATIONS: dict[int, list] = {1: [schema_version, batches, batch_inputs, payments, attempts]}
 
 
-def yuan(fen: int) -> Decimal:
-    return (Decimal(int(fen)) / 100).quantize(Decimal("0.01"))
 
 
 def now() -> str:

@@ -201,3 +201,92 @@ def write_payment_report(plan, batch: str | None, files: list[Path], out_dir: Pa
 
 def _s(value) -> str:
     return "" if value is None or value is pd.NA or (isinstance(value, float) and value != value) else str(value)
+
+
+def write_extraction_report(audit, target: Path) -> Path:
+    """Every school with its figures and verdict, a county roll-up with a native chart of required
+    against extracted, and the findings. Amounts are numeric cells (yuan) so that Excel can chart
+    and sum them; the exact figures are the JSON's and the terminal's."""
+    from aidctl.money import yuan
+
+    def num(fen):
+        return None if fen is None or fen is pd.NA or fen != fen else float(yuan(fen))
+
+    verdicts = audit.verdicts()
+    with atomic_path(target) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                            "strings_to_urls": False})
+        fmt = _formats(wb)
+        amount = wb.add_format({"border": 1, "num_format": "#,##0.00"})
+        bad = wb.add_format({"border": 1, "font_color": "#C00000", "bold": True})
+        ws = wb.add_worksheet("学校明细")
+        ws.write(0, 0, f"{audit.year}年度校内资助资金提取情况审核", fmt["title"])
+        s = audit.schools
+        headers = [("所属县区", 10), ("学校代码", 9), ("学校名称", 20), ("学校类型", 8), ("事业收入（元）", 15),
+                   ("应提比例", 10), ("应提下限（元）", 14), ("应提上限（元）", 14), ("实提金额（元）", 14),
+                   ("实提比例", 9), ("少提金额（元）", 13), ("划入专户（元）", 14), ("发放金额（元）", 14),
+                   ("结论", 8), ("问题", 60)]
+        for j, (h, w) in enumerate(headers):
+            ws.set_column(j, j, w)
+            ws.write(2, j, h, fmt["head"])
+        messages = audit.findings[audit.findings["rec"] >= 0].groupby("rec")["message"].agg("；".join)
+        for n, (rec, r) in enumerate(zip(s.index, s.itertuples()), start=3):
+            rate_range = r.min_rate if r.min_rate == r.max_rate else f"{r.min_rate}—{r.max_rate}"
+            texts = [r.county, r.school_code, r.school, r.school_type]
+            for j, v in enumerate(texts):
+                ws.write_string(n, j, v or "", fmt["cell"])
+            ws.write(n, 4, num(r.income), amount)
+            ws.write_string(n, 5, rate_range or "", fmt["cell"])
+            for j, col in ((6, "required_min"), (7, "required_max"), (8, "extracted")):
+                ws.write(n, j, num(getattr(r, col)), amount)
+            ws.write_string(n, 9, r.rate or "", fmt["cell"])
+            for j, col in ((10, "shortfall"), (11, "deposited"), (12, "spent")):
+                ws.write(n, j, num(getattr(r, col)), amount)
+            ws.write_string(n, 13, verdicts[rec], bad if verdicts[rec] == "不合规" else fmt["cell"])
+            ws.write_string(n, 14, messages.get(rec, ""), fmt["wrap"])
+        ws.autofilter(2, 0, max(2 + len(s), 3), len(headers) - 1)
+        ws.freeze_panes(3, 3)
+
+        county = audit.by_county()
+        cs = wb.add_worksheet("县区汇总")
+        cs.write(0, 0, f"{audit.year}年度各县区校内资助资金提取情况", fmt["title"])
+        heads = [("所属县区", 12), ("学校数", 8), ("不合规学校", 10), ("事业收入（元）", 16),
+                 ("应提下限（元）", 16), ("实提金额（元）", 16), ("少提金额（元）", 14), ("划入专户（元）", 16),
+                 ("发放金额（元）", 16)]
+        for j, (h, w) in enumerate(heads):
+            cs.set_column(j, j, w)
+            cs.write(2, j, h, fmt["head"])
+        for n, r in enumerate(county.itertuples(), start=3):
+            cs.write_string(n, 0, r.county, fmt["cell"])
+            cs.write_number(n, 1, int(r.schools), fmt["cell"])
+            cs.write_number(n, 2, int(r.non_compliant), fmt["cell"])
+            for j, col in enumerate(["income", "required_min", "extracted", "shortfall", "deposited", "spent"],
+                                    start=3):
+                cs.write(n, j, num(getattr(r, col)), amount)
+        total_row = 3 + len(county)
+        cs.write_string(total_row, 0, "合计", fmt["total"])
+        cs.write_number(total_row, 1, int(county["schools"].sum()), fmt["total"])
+        cs.write_number(total_row, 2, int(county["non_compliant"].sum()), fmt["total"])
+        for j, col in enumerate(["income", "required_min", "extracted", "shortfall", "deposited", "spent"], start=3):
+            cs.write(total_row, j, num(county[col].sum(min_count=1)), amount)
+        chart = wb.add_chart({"type": "column"})
+        last = total_row - 1
+        for col, name in ((4, "应提下限"), (5, "实提金额")):
+            chart.add_series({"name": name, "categories": ["县区汇总", 3, 0, last, 0],
+                              "values": ["县区汇总", 3, col, last, col], "data_labels": {"value": False}})
+        chart.set_title({"name": f"{audit.year}年度各县区应提与实提校内资助资金（元）"})
+        chart.set_y_axis({"num_format": "#,##0"})
+        chart.set_legend({"position": "bottom"})
+        cs.insert_chart(total_row + 2, 0, chart, {"x_scale": 1.6, "y_scale": 1.3})
+
+        fs = wb.add_worksheet("问题清单")
+        rows = []
+        for r in audit.findings.itertuples():
+            school = s.at[r.rec, "school"] if r.rec >= 0 else ""
+            row = s.at[r.rec, "row"] if r.rec >= 0 else None
+            rows.append([audit.tables[int(r.table)].file, row, school or "", r.header or "", r.code,
+                         SEVERITY_WORDS.get(r.severity, r.severity), r.message])
+        _table(fs, fmt, 0, [("文件", 30), ("行号", 7), ("学校", 20), ("列", 16), ("问题代码", 24), ("严重程度", 9),
+                            ("说明", 80)], rows)
+        wb.close()
+    return target

@@ -12,20 +12,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
-from aidctl import identity
+from aidctl import identity, money
 from aidctl.rulebook import Rulebook
+from aidctl.schools import school_attributes
 from aidctl.tables import Table, read_tables
 from aidctl.terms import Term, find_term
 from aidctl.text import fold_one, lookup, per_distinct, per_distinct_rows
 from aidctl.workspace import Workspace
 
 TWO_DIGIT_YEARS_FROM = 2_000  # "11级" is the cohort of 2011: rosters of this century
-_MONEY_TEXT = r"^[+-]?\d{1,12}(?:\.\d{1,10})?$"
 
 
 @dataclass
@@ -151,7 +148,8 @@ def _derive(frame: pd.DataFrame, rules: Rulebook, term: Term, ws: Workspace) -> 
     frame["v_status"] = lookup(frame["status"], {"enrolled": vocab.status.enrolled,
                                                  "not_enrolled": vocab.status.not_enrolled})
     frame["v_grade"] = _grades(frame["grade"], rules, term)
-    _school_attributes(frame, rules, ws)
+    for col, values in school_attributes(frame, rules, ws).items():
+        frame[col] = values
     frame["programme_name"] = _resolve_programmes(frame, rules)
     single_type = {n: p.school_types[0] for n, p in rules.programmes.programmes.items()
                    if len(p.school_types) == 1}
@@ -221,37 +219,6 @@ def _either(first: pd.Series, then: pd.Series) -> pd.Series:
     return first.where(first.notna(), then.astype(object))
 
 
-def _school_attributes(frame: pd.DataFrame, rules: Rulebook, ws: Workspace) -> None:
-    """School type, county and ownership: the roster's own column, else schools.xlsx, else words in
-    the school's name (职业 → 中职). Decided once per distinct school, code and written values."""
-    vocab = rules.vocabulary
-    type_of = {fold_one(a).upper(): t for t, words in vocab.school_types.items() for a in [t, *words.aliases]}
-    owner_of = {fold_one(a).upper(): o for o, words in vocab.ownership.items() for a in [o, *words]}
-    schools = ws.schools
-    known_by_code, known_by_name = {}, {}
-    if schools is not None:
-        rows = schools[["school_code", "school", "v_school_type", "v_ownership", "v_county"]].astype(object)
-        for code, name, *attrs in rows.itertuples(index=False, name=None):
-            if code is not None and code == code:
-                known_by_code.setdefault(code, attrs)
-            known_by_name.setdefault(name, attrs)
-
-    def attributes(school_type, ownership, county, code, name):
-        known = known_by_code.get(code) or known_by_name.get(name) or [None, None, None]
-        st = type_of.get(fold_one(school_type).upper()) if school_type else None
-        st = st or known[0]
-        if st is None and name:
-            st = next((t for t, words in vocab.school_types.items()
-                       if any(k in name for k in words.name_keywords)), None)
-        own = (owner_of.get(fold_one(ownership).upper()) if ownership else None) or known[1]
-        return st, own, county or known[2]
-
-    values = per_distinct_rows(frame, ["school_type", "ownership", "county", "school_code", "school"],
-                               attributes, ["v_school_type", "v_ownership", "v_county"])
-    for col in values.columns:
-        frame[col] = values[col]
-
-
 def _resolve_programmes(frame: pd.DataFrame, rules: Rulebook) -> pd.Series:
     """Canonical programme per record from the name as written and the school type; None if unknown.
     A name several programmes share (国家助学金) is settled by the school type."""
@@ -274,23 +241,9 @@ def _resolve_programmes(frame: pd.DataFrame, rules: Rulebook) -> pd.Series:
 
 
 def _amounts(frame: pd.DataFrame) -> None:
-    """amount_yuan: the cell × its header's unit (元/万元), exact, in yuan and fen.
+    """amount_yuan / amount_fen: the cell × its header's unit (元/万元), exact, in yuan and fen.
 
     NA where the cell is blank, not a number, or has a part below one fen (amount_ok is False then).
     """
-    text = pa.array(frame["amount"].str.replace(r"[,，¥￥元]", "", regex=True).astype("string[pyarrow]"))
-    matches = pc.fill_null(pc.match_substring_regex(text, _MONEY_TEXT), False)
-    ok = matches.to_numpy(zero_copy_only=False)
-    value = pc.cast(pc.if_else(matches, text, pa.scalar(None, text.type)), pa.decimal128(24, 10))
-    unit = pa.array(frame["amount_unit"].astype(object), type=pa.decimal128(12, 4))
-    yuan = pc.multiply(value, unit)
-    fen = pc.round(yuan, ndigits=2, round_mode="half_up")
-    exact = pc.fill_null(pc.equal(fen, yuan), False).to_numpy(zero_copy_only=False)
-    fen = pc.if_else(pa.array(exact), fen, pa.scalar(None, fen.type))
-    frame["amount_yuan"] = pd.Series(pd.arrays.ArrowExtensionArray(pc.cast(fen, pa.decimal128(18, 2))),
-                                     index=frame.index)
-    frame["amount_ok"] = ok & exact
-    # the same amount in fen as an integer, for exact comparisons with the standard
-    frame["amount_fen"] = pd.Series(pd.arrays.ArrowExtensionArray(
-        pc.cast(pc.multiply(pc.cast(fen, pa.decimal128(18, 2)), pa.scalar(Decimal(100), pa.decimal128(3, 0))),
-                pa.int64())), index=frame.index).astype("Int64")
+    frame["amount_yuan"], frame["amount_fen"], frame["amount_ok"] = money.parse(frame["amount"],
+                                                                                frame["amount_unit"])

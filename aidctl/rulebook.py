@@ -12,10 +12,10 @@ from decimal import Decimal
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator)
 
 from aidctl.errors import RuleError
 from aidctl.terms import Term
@@ -124,6 +124,171 @@ class SeveritiesFile(Strict):
     overrides: dict[str, Literal["error", "warning"]] = {}
 
 
+# --- extraction.yaml ----------------------------------------------------------------------------
+
+class RatePeriod(Strict):
+    from_: date = Field(alias="from")
+    min_rate: Decimal = Field(ge=0, le=1)
+    max_rate: Decimal = Field(ge=0, le=1)
+    source: str
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.max_rate < self.min_rate:
+            raise ValueError(f"max_rate {self.max_rate} is below min_rate {self.min_rate}")
+        return self
+
+
+class ExtractionFile(Strict):
+    description: str
+    source: str
+    by_school_type: dict[str, list[RatePeriod]]
+    unspent_warning_share: Decimal = Field(ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _dates(self):
+        for st, periods in self.by_school_type.items():
+            dates = [p.from_ for p in periods]
+            if len(set(dates)) != len(dates):
+                raise ValueError(f"{st}: two periods start on the same date")
+        return self
+
+    def rates(self, school_type: str, year: int) -> RatePeriod | None:
+        """The rates that hold for a school type during a calendar year (from its 1 January)."""
+        day = date(year, 12, 31)
+        current = None
+        for p in sorted(self.by_school_type.get(school_type, []), key=lambda p: p.from_):
+            if p.from_ <= day:
+                current = p
+        return current
+
+
+# --- publicity.yaml -----------------------------------------------------------------------------
+
+# The floor that no rule file can lower (教财厅函〔2017〕28号): the only roster columns a public
+# list may show. Everything else (id_number, card, phone, address, birth date, gender, amount,
+# difficulty tier, remarks …) is refused whatever publicity.yaml says.
+PUBLIC_FIELDS_ALLOWED = frozenset({"name", "school", "department", "grade", "major", "class", "programme"})
+NEVER_PUBLIC = {"id_number": "身份证号码（脱敏也不可）", "id18": "身份证号码", "person": "身份证号码",
+                "id_masked": "身份证号码（脱敏也不可）", "card": "银行卡号", "bank": "开户银行",
+                "phone": "联系电话", "address": "家庭住址", "birth_date": "出生日期", "age": "年龄",
+                "gender": "性别", "amount": "资助金额", "difficulty": "困难等级（会暴露家庭经济状况）",
+                "household": "户口性质", "student_no": "学籍号", "remarks": "备注"}
+INTERNAL_FIELDS_ALLOWED = frozenset({"id_masked", "source_file", "source_row"})
+PUBLIC_MIN_WORKING_DAYS = 5  # the national floor: a city may post longer, never shorter
+PUBLICITY_PLACEHOLDERS = frozenset({"school", "term", "term_label", "programmes", "students", "from", "until",
+                                    "working_days", "issuer", "complaint_phone", "date"})
+
+
+def _public_field(key: str) -> str:
+    if key in PUBLIC_FIELDS_ALLOWED:
+        return key
+    what = NEVER_PUBLIC.get(key)
+    allowed = "、".join(sorted(PUBLIC_FIELDS_ALLOWED))
+    if what:
+        raise ValueError(f"“{key}”（{what}）不得公示：教财厅函〔2017〕28号规定公示名单不含身份证号码、银行卡号、"
+                         f"出生日期、家庭住址、联系电话等个人信息；可公示的字段只有 {allowed}")
+    raise ValueError(f"“{key}”不是可公示的字段；可公示的字段只有 {allowed}")
+
+
+def _internal_field(key: str) -> str:
+    if key not in INTERNAL_FIELDS_ALLOWED:
+        raise ValueError(f"“{key}”不能加入内部核对名单；只能加 {'、'.join(sorted(INTERNAL_FIELDS_ALLOWED))}"
+                         f"（身份证号码只以前6位后4位出现）")
+    return key
+
+
+def _template(text: str) -> str:
+    import string
+
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+    except ValueError as exc:
+        raise ValueError(f"模板“{text}”格式错误（{exc}）；花括号只用于占位符，如 {{school}}") from None
+    unknown = [n for n in names if n not in PUBLICITY_PLACEHOLDERS]
+    if unknown:
+        raise ValueError(f"模板中有未知的占位符 {unknown}；可用：{'、'.join(sorted(PUBLICITY_PLACEHOLDERS))}")
+    return text
+
+
+PublicKey = Annotated[str, AfterValidator(_public_field)]
+InternalKey = Annotated[str, AfterValidator(_internal_field)]
+Template = Annotated[str, AfterValidator(_template)]
+
+
+class PublicityFile(Strict):
+    description: str
+    source: str
+    min_working_days: int = Field(ge=PUBLIC_MIN_WORKING_DAYS)
+    public_fields: dict[PublicKey, str] = Field(min_length=1)   # column → heading, in order
+    always_shown: list[PublicKey] = []
+    internal_fields: dict[InternalKey, str] = {}
+    title: Template
+    internal_title: Template
+    period_line: Template
+    footer: list[Template] = []
+    weekends_only_note: str
+
+    @model_validator(mode="after")
+    def _shown_are_public(self):
+        missing = [k for k in self.always_shown if k not in self.public_fields]
+        if missing:
+            raise ValueError(f"always_shown 中的 {missing} 不在 public_fields 中")
+        return self
+
+
+# --- quotas.yaml --------------------------------------------------------------------------------
+
+Region = Literal["east", "centre", "west"]
+
+
+class QuotaPeriod(Strict):
+    """The share of enrolment (per cent) that may be aided, by region band, from a date."""
+
+    from_: date = Field(alias="from")
+    until: date | None = None
+    share: dict[Region, Decimal]
+    source: str
+
+    @model_validator(mode="after")
+    def _check(self):
+        missing = [r for r in ("east", "centre", "west") if r not in self.share]
+        if missing:
+            raise ValueError(f"share needs a value for every region; missing {missing}")
+        bad = {r: str(v) for r, v in self.share.items() if not Decimal(0) <= v <= Decimal(100)}
+        if bad:
+            raise ValueError(f"share is a percentage between 0 and 100: {bad}")
+        if self.until and self.until < self.from_:
+            raise ValueError(f"until {self.until} is before from {self.from_}")
+        return self
+
+
+class SchoolTypeQuota(Strict):
+    programmes: list[str] = []          # the students counted for the share; empty: every programme
+    periods: list[QuotaPeriod] = []     # empty: no quota for this school type
+    note: str | None = None
+
+
+class QuotasFile(Strict):
+    description: str
+    unit: str
+    source: str
+    region: Region = "centre"
+    tolerance: Decimal = Field(ge=0, le=100)   # percentage points above the quota that pass unflagged
+    by_school_type: dict[str, SchoolTypeQuota] = {}
+
+    def quota(self, school_type: str | None, day: date) -> Decimal | None:
+        """The quota (per cent) for a school type on a day in the file's region, or None."""
+        entry = self.by_school_type.get(school_type or "")
+        current = None
+        for p in sorted(entry.periods if entry else [], key=lambda p: p.from_):
+            if p.from_ <= day:
+                current = p
+        if current is None or (current.until and current.until < day):
+            return None
+        return current.share[self.region]
+
+
 # --- programmes.yaml ----------------------------------------------------------------------------
 
 class Condition(Strict):
@@ -204,10 +369,13 @@ class ProgrammesFile(Strict):
 FILES: dict[str, type[Strict]] = {
     "columns.yaml": ColumnsFile,
     "vocabulary.yaml": VocabularyFile,
+    "publicity.yaml": PublicityFile,
     "terms.yaml": TermsFile,
     "ages.yaml": AgesFile,
     "programmes.yaml": ProgrammesFile,
     "severities.yaml": SeveritiesFile,
+    "extraction.yaml": ExtractionFile,
+    "quotas.yaml": QuotasFile,
 }
 
 
@@ -261,10 +429,13 @@ class Rulebook:
             parsed[name] = _parse(path, model)
         self.columns: ColumnsFile = parsed["columns.yaml"]  # type: ignore[assignment]
         self.vocabulary: VocabularyFile = parsed["vocabulary.yaml"]  # type: ignore[assignment]
+        self.publicity: PublicityFile = parsed["publicity.yaml"]  # type: ignore[assignment]
         self.terms: TermsFile = parsed["terms.yaml"]  # type: ignore[assignment]
         self.ages: AgesFile = parsed["ages.yaml"]  # type: ignore[assignment]
         self.programmes: ProgrammesFile = parsed["programmes.yaml"]  # type: ignore[assignment]
         self.severities: SeveritiesFile = parsed["severities.yaml"]  # type: ignore[assignment]
+        self.extraction: ExtractionFile = parsed["extraction.yaml"]  # type: ignore[assignment]
+        self.quotas: QuotasFile = parsed["quotas.yaml"]  # type: ignore[assignment]
         self.warnings: list[RuleError] = []
         self.banks = self._load_banks()
         self._cross_check()
@@ -341,6 +512,22 @@ class Rulebook:
                     if bad:
                         raise RuleError(f"分档 {bad} 不在 vocabulary.yaml 的 {tiers.field} 词表中",
                                         file=prog_path, key=key + ".amount.tiers")
+        for st in self.extraction.by_school_type:
+            if st not in known_types:
+                raise RuleError(f"学校类型“{st}”不在 vocabulary.yaml 的 school_types 中",
+                                file=str(self.paths["extraction.yaml"]), key=f"by_school_type.{st}")
+        quotas_path = str(self.paths["quotas.yaml"])
+        for st, entry in self.quotas.by_school_type.items():
+            if st not in known_types:
+                raise RuleError(f"学校类型“{st}”不在 vocabulary.yaml 的 school_types 中",
+                                file=quotas_path, key=f"by_school_type.{st}")
+            unknown = [n for n in entry.programmes if n not in self.programmes.programmes]
+            if unknown:
+                raise RuleError(f"资助项目 {unknown} 不在 programmes.yaml 中", file=quotas_path,
+                                key=f"by_school_type.{st}.programmes")
+            starts = sorted(p.from_ for p in entry.periods)
+            if len(set(starts)) != len(starts):
+                raise RuleError("两个时段同日起生效", file=quotas_path, key=f"by_school_type.{st}.periods")
         for st in self.ages.by_school_type:
             if st not in known_types:
                 raise RuleError(f"学校类型“{st}”不在 vocabulary.yaml 的 school_types 中",

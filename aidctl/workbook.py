@@ -188,7 +188,7 @@ def _open_xlsx(path: Path, display: str) -> list[RawSheet]:
         scan: dict[str, object] = {}
         worker = None
         if part:
-            def run(p=part):
+            def run(p=part, scan=scan):  # joined before the next sheet: bound for clarity
                 try:
                     scan["result"] = scan_big_numbers(path, p)
                 except Exception as exc:  # reported below, in the caller's thread

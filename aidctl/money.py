@@ -1,0 +1,66 @@
+"""Money from cells: exact yuan and fen from text, with the unit the header gives (元, 万元)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+_MONEY_TEXT = r"^[+-]?\d{1,12}(?:\.\d{1,10})?$"
+_NOISE = r"[,，¥￥元\s]"
+
+
+def parse(text: pd.Series, unit: Decimal | pd.Series = Decimal(1)) -> tuple[pd.Series, pd.Series, np.ndarray]:
+    """(yuan as an exact Arrow decimal, fen as Int64, ok) for cells such as "750", "1,500.00", "0.075"
+    under 万元. Not ok where blank, not a number, or holding a part below one fen after the unit."""
+    arr = pa.array(text.astype("string").str.replace(_NOISE, "", regex=True).astype("string[pyarrow]"))
+    matches = pc.fill_null(pc.match_substring_regex(arr, _MONEY_TEXT), False)
+    value = pc.cast(pc.if_else(matches, arr, pa.scalar(None, arr.type)), pa.decimal128(24, 10))
+    if isinstance(unit, pd.Series):
+        units = pa.array(unit.astype(object), type=pa.decimal128(12, 4))
+    else:
+        units = pa.scalar(Decimal(unit), pa.decimal128(12, 4))
+    yuan = pc.multiply(value, units)
+    rounded = pc.round(yuan, ndigits=2, round_mode="half_up")
+    exact = pc.fill_null(pc.equal(rounded, yuan), False)
+    yuan2 = pc.cast(pc.if_else(exact, rounded, pa.scalar(None, rounded.type)), pa.decimal128(18, 2))
+    fen = pc.cast(pc.multiply(yuan2, pa.scalar(Decimal(100), pa.decimal128(3, 0))), pa.int64())
+    ok = matches.to_numpy(zero_copy_only=False) & exact.to_numpy(zero_copy_only=False)
+    return (pd.Series(pd.arrays.ArrowExtensionArray(yuan2), index=text.index),
+            pd.Series(pd.arrays.ArrowExtensionArray(fen), index=text.index).astype("Int64"), ok)
+
+
+def yuan_text(fen: pd.Series) -> pd.Series:
+    """Integer fen → yuan text with two decimals: 125000 → "1250.00" (exact, vectorised)."""
+    fen = fen.astype("int64")
+    sign = np.where(fen < 0, "-", "")
+    a = fen.abs()
+    return pd.Series(sign, index=fen.index) + (a // 100).astype(str) + "." + (a % 100).astype(str).str.zfill(2)
+
+
+def fen_from_text(text: pd.Series) -> pd.Series:
+    """Yuan text → integer fen: "1250.00" / "1250" / "1250.5" → 125000 / 125000 / 125050; NA where
+    the text is not an amount in yuan and fen."""
+    arr = pa.array(text.astype("string").str.strip().str.replace(",", "", regex=False).astype("string[pyarrow]"))
+    ok = pc.fill_null(pc.match_substring_regex(arr, r"^-?\d{1,15}(\.\d{1,2})?$"), False)
+    value = pc.cast(pc.if_else(ok, arr, pa.scalar(None, arr.type)), pa.decimal128(18, 2))
+    fen = pc.cast(pc.multiply(value, pa.scalar(Decimal(100), pa.decimal128(3, 0))), pa.int64())
+    return pd.Series(pd.arrays.ArrowExtensionArray(fen), index=text.index).astype("Int64")
+
+
+def yuan(fen: int) -> Decimal:
+    """Integer fen → Decimal yuan with two places."""
+    return (Decimal(int(fen)) / 100).quantize(Decimal("0.01"))
+
+
+def share_text(part: pd.Series, whole: pd.Series) -> pd.Series:
+    """part / whole as a percentage with two decimals ("4.50%"), exact half-up; NA where whole ≤ 0."""
+    p = part.astype("Int64")
+    w = whole.astype("Int64")
+    usable = p.notna() & w.notna() & (w > 0)
+    bp = ((p.where(usable, 0) * 20000 + w.where(usable, 1)) // (2 * w.where(usable, 1))).astype("Int64")
+    text = (bp // 100).astype(str) + "." + (bp % 100).astype(str).str.zfill(2) + "%"
+    return text.where(usable, None)

@@ -1,0 +1,216 @@
+"""audit-extraction: the set-aside from 事业收入 (职高 5%, 普高 3–5%), deposit into the 专户, spending."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from conftest import SAMPLES
+
+SAMPLE = SAMPLES / "finance" / "2011年度校内资助资金提取情况.xlsx"
+HEAD = ["学校代码", "学校名称", "学校类型", "所属县区", "事业收入（元）", "提取金额（元）", "划入专户金额（元）", "发放金额（元）"]
+
+
+def sheet(path: Path, rows: list[list], headers: list[str] = HEAD, above: list[list] | None = None) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for line in above or [["2011年度校内资助资金提取情况"]]:
+        ws.append(line)
+    ws.append(headers)
+    for r in rows:
+        ws.append(r)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def school(code="9001", name="测试职业中学", kind="中职", county="甲县", income=1_000_000, extracted=50_000,
+           deposited=None, spent=None):
+    deposited = extracted if deposited is None else deposited
+    spent = deposited if spent is None else spent
+    return [code, name, kind, county, income, extracted, deposited, spent]
+
+
+def audit(run, tmp_path, *rows, headers=HEAD, extra=()):
+    path = sheet(tmp_path / "finance.xlsx", list(rows), headers)
+    code, doc, err = run("audit-extraction", path, "--format", "json", "--workspace", tmp_path, *extra,
+                         as_json=True)
+    assert code in (0, 1), err
+    return code, doc
+
+
+def finding(doc, school: int, *, code: str) -> dict:
+    """The one finding `code` of the school at position `school` (fails if there is not exactly one)."""
+    hits = [f for f in doc["schools"][school]["findings"] if f["code"] == code]
+    assert len(hits) == 1, doc["schools"][school]["findings"]
+    return hits[0]
+
+
+def codes(doc) -> list[list[str]]:
+    return [[f["code"] for f in s["findings"]] for s in doc["schools"]]
+
+
+def test_the_sample_sheet_finds_each_kind_of_problem(run):
+    code, doc, err = run("audit-extraction", SAMPLE, "--format", "json", "--workspace", SAMPLES, as_json=True)
+    assert code == 1, err
+    assert doc["version"] == 1 and doc["year"] == 2011
+    found = {s["school_name"]: [f["code"] for f in s["findings"]] for s in doc["schools"]}
+    assert found == {"第一职业中学": [], "城关职业技术学校": ["extraction.under"], "第一中学": ["extraction.not_deposited"],
+                     "实验中学": ["extraction.over"], "东河县职业高级中学": ["extraction.unspent"], "西山县第二中学": []}
+    s = doc["summary"]
+    assert (s["schools"], s["compliant"], s["attention"], s["non_compliant"]) == (6, 2, 2, 2)
+    assert s["shortfall"] == "100000.00" and s["income"] == "95005000.00"
+
+
+def test_units_are_honoured_column_by_column(run):
+    # 事业收入 in 万元, the others in 元: 2000万 × 5% = 100万 required
+    code, doc, err = run("audit-extraction", SAMPLE, "--format", "json", "--workspace", SAMPLES, as_json=True)
+    first = doc["schools"][0]
+    assert first["income"] == "20000000.00" and first["required_min"] == "1000000.00"
+    west = [x for x in doc["schools"] if x["school_name"] == "西山县第二中学"][0]
+    assert west["income"] == "10005000.00"            # 1000.5 万元, exact
+    assert west["required_min"] == "300150.00" and west["required_max"] == "500250.00"
+    assert west["rate"] == "4.00%"
+
+
+def test_under_extraction_is_an_error_with_the_shortfall(run, tmp_path):
+    code, doc = audit(run, tmp_path, school(income=1_000_000, extracted=40_000))
+    assert code == 1 and codes(doc) == [["extraction.under"]]
+    s = doc["schools"][0]
+    assert (s["required_min"], s["extracted"], s["shortfall"], s["rate"]) == ("50000.00", "40000.00", "10000.00", "4.00%")
+    f = finding(doc, 0, code="extraction.under")
+    assert f["severity"] == "error" and "少提取10000.00元" in f["message"] and "5%" in f["message"]
+
+
+def test_exactly_the_minimum_complies_and_rounding_is_half_up_to_the_fen(run, tmp_path):
+    # 普高 3% of 1,000,001.50 yuan = 30,000.045 → 30,000.05 required
+    code, doc = audit(run, tmp_path, school(kind="普通高中", income="1000001.50", extracted="30000.05"),
+                      school(code="9002", kind="普通高中", income="1000001.50", extracted="30000.04"))
+    assert [s["required_min"] for s in doc["schools"]] == ["30000.05", "30000.05"]
+    assert codes(doc) == [[], ["extraction.under"]]
+    assert doc["schools"][1]["shortfall"] == "0.01"
+
+
+def test_over_the_ceiling_is_a_warning(run, tmp_path):
+    code, doc = audit(run, tmp_path, school(kind="普高", income=1_000_000, extracted=60_000))
+    assert code == 0 and codes(doc) == [["extraction.over"]]
+    assert finding(doc, 0, code="extraction.over")["severity"] == "warning"
+    assert doc["schools"][0]["required_max"] == "50000.00"
+
+
+def test_vocational_rate_is_five_percent_and_general_three_to_five(run, tmp_path):
+    code, doc = audit(run, tmp_path, school(kind="职高", extracted=40_000),
+                      school(code="9002", name="测试中学", kind="普高", extracted=40_000))
+    assert codes(doc) == [["extraction.under"], []]
+    assert [(s["min_rate"], s["max_rate"]) for s in doc["schools"]] == [("5%", "5%"), ("3%", "5%")]
+
+
+def test_not_deposited_is_an_error_naming_the_gap(run, tmp_path):
+    code, doc = audit(run, tmp_path, school(extracted=50_000, deposited=45_000))
+    assert code == 1 and codes(doc) == [["extraction.not_deposited"]]
+    assert "差5000.00元" in finding(doc, 0, code="extraction.not_deposited")["message"]
+
+
+def test_unspent_over_the_threshold_is_a_warning_and_at_it_is_not(run, tmp_path):
+    code, doc = audit(run, tmp_path, school(extracted=50_000, spent=34_999),     # 30.002% unspent
+                      school(code="9002", extracted=50_000, spent=35_000))       # exactly 30%
+    assert code == 0 and codes(doc) == [["extraction.unspent"], []]
+    f = finding(doc, 0, code="extraction.unspent")
+    assert f["severity"] == "warning" and "30%" in f["message"]
+
+
+def test_blank_or_text_figures_are_invalid_not_guessed(run, tmp_path):
+    code, doc = audit(run, tmp_path, school(income=None),
+                      school(code="9002", extracted="五万元", deposited=50_000, spent=50_000))
+    assert code == 1 and codes(doc) == [["extraction.invalid"], ["extraction.invalid"]]
+    assert finding(doc, 0, code="extraction.invalid")["message"].startswith("事业收入")
+
+
+def test_a_school_type_without_a_rate_is_invalid(run, tmp_path):
+    code, doc = audit(run, tmp_path, school(name="某某幼儿园", kind="幼儿园"))
+    assert code == 1 and codes(doc) == [["extraction.invalid"]]
+    assert "rules/extraction.yaml" in doc["schools"][0]["findings"][0]["message"]
+
+
+def test_schools_xlsx_decides_type_and_county(run, tmp_path):
+    shutil.copy(SAMPLES / "schools.xlsx", tmp_path / "schools.xlsx")
+    # the sheet calls 第一中学 a 中职 in 乙县: the register says 普通高中 in 城关区, and its 3–5% applies
+    code, doc = audit(run, tmp_path, school(code="3201", name="第一中学", kind="中职", county="乙县", extracted=40_000))
+    s = doc["schools"][0]
+    assert (s["type"], s["county"], s["min_rate"]) == ("普高", "城关区", "3%") and codes(doc) == [[]]
+
+
+def test_a_missing_column_is_a_file_finding(run, tmp_path):
+    code, doc = audit(run, tmp_path, school()[:7], headers=HEAD[:7])
+    assert code == 1
+    assert [(f["code"], f["severity"]) for f in doc["file_findings"]] == [("schema.missing_column", "error")]
+    assert "发放金额" in doc["file_findings"][0]["message"]
+
+
+def test_year_from_option_column_or_title(run, tmp_path):
+    _, doc = audit(run, tmp_path, school(), extra=("--year", "2012"))
+    assert (doc["year"], doc["year_source"]) == (2012, "option")
+    path = sheet(tmp_path / "b.xlsx", [["2013", *school()]], headers=["年度", *HEAD])
+    code, doc, err = run("audit-extraction", path, "--format", "json", "--workspace", tmp_path, as_json=True)
+    assert (doc["year"], doc["year_source"]) == (2013, "column") and doc["schools"][0]["year"] == 2013
+
+
+def test_rates_are_rules_a_workspace_can_change(run, tmp_path):
+    from aidctl.rulebook import packaged_rules_dir
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    text = (packaged_rules_dir() / "extraction.yaml").read_text(encoding="utf-8")
+    (rules / "extraction.yaml").write_text(text.replace('min_rate: "0.03"', 'min_rate: "0.04"'), encoding="utf-8")
+    code, doc = audit(run, tmp_path, school(kind="普高", extracted=35_000))
+    assert codes(doc) == [["extraction.under"]] and doc["schools"][0]["min_rate"] == "4%"
+
+
+def test_json_shape_is_the_contract(run, tmp_path):
+    _, doc = audit(run, tmp_path, school())
+    assert set(doc) >= {"version", "year", "schools", "summary"}
+    assert set(doc["schools"][0]) >= {"file", "row", "school_code", "school_name", "type", "county", "income",
+                                      "required_min", "required_max", "extracted", "deposited", "spent", "rate",
+                                      "shortfall", "findings"}
+    assert doc["schools"][0]["row"] == 3 and doc["schools"][0]["file"].endswith("finance.xlsx")
+
+
+def test_report_workbook_has_schools_county_rollup_and_a_native_chart(run, tmp_path):
+    out = tmp_path / "审核.xlsx"
+    code, _, err = run("audit-extraction", SAMPLE, "--workspace", SAMPLES, "--report", out)
+    assert code == 1, err
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["学校明细", "县区汇总", "问题清单"]
+    rows = list(wb["县区汇总"].iter_rows(min_row=4, values_only=True))
+    total = [r for r in rows if r[0] == "合计"][0]
+    assert total[1] == 6 and total[2] == 2 and total[3] == pytest.approx(95005000)
+    with zipfile.ZipFile(out) as z:
+        chart = z.read("xl/charts/chart1.xml").decode()
+        assert "<c:barChart>" in chart and "应提下限" in chart and "实提金额" in chart
+        assert any(n.startswith("xl/drawings/") for n in z.namelist())
+    verdicts = [r[13] for r in wb["学校明细"].iter_rows(min_row=4, values_only=True) if r[2]]
+    assert verdicts.count("不合规") == 2 and verdicts.count("合规") == 2
+    assert not list(tmp_path.glob(".*.part"))
+
+
+def test_terminal_table_lists_every_school(run):
+    code, out, err = run("audit-extraction", SAMPLE, "--workspace", SAMPLES)
+    assert code == 1
+    for name in ("第一职业中学", "城关职业技术学校", "西山县第二中学"):
+        assert name in out
+    assert "不合规" in out and "少提取合计 100000.00 元" in out
+
+
+def test_without_files_reads_the_finance_folder(run):
+    code, doc, err = run("audit-extraction", "--workspace", SAMPLES, "--format", "json", as_json=True)
+    assert code == 1 and doc["files"][0]["file"] == "finance/2011年度校内资助资金提取情况.xlsx"
+
+
+def test_a_roster_is_not_a_finance_sheet(run):
+    roster = next((SAMPLES / "intake" / "2011-autumn").glob("*.xlsx"))
+    code, out, err = run("audit-extraction", roster)
+    assert code == 2 and "事业收入" in err and len(err.strip().splitlines()) == 1

@@ -1,0 +1,424 @@
+"""aidctl report: the term overview, checked against the ledger, the dry run and the workbook as read back."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sqlite3
+import zipfile
+from collections import Counter
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from aidctl.cli import app
+from aidctl.errors import AidctlError
+from aidctl.findings import CATALOGUE
+from aidctl.rulebook import Rulebook, packaged_rules_dir
+from conftest import SAMPLES
+
+TERM = "2011-autumn"
+REPORT = Path("out") / TERM / f"资助情况报告_{TERM}.xlsx"
+SHEETS = ["汇总", "按县区", "按学校", "按项目", "不予发放原因"]
+TOP_KEYS = {"version", "term", "ledger", "totals", "by_county", "by_school", "by_programme", "refused_by_code",
+            "over_quota", "quota", "rosters", "notes", "report"}
+MONEY_KEYS = {"amount", "paid", "sent", "failed"}
+
+
+def aidctl(ws: Path, *args: str, as_json: bool = False):
+    result = CliRunner().invoke(app, [*map(str, args), "--workspace", str(ws)])
+    out = json.loads(result.stdout) if as_json and result.stdout.strip() else result.stdout
+    return result.exit_code, out, result.stderr
+
+
+def copy_samples(dest: Path) -> Path:
+    ws = dest / "ws"
+    shutil.copytree(SAMPLES, ws, ignore=shutil.ignore_patterns("aidctl.db", "out", ".aidctl.lock"))
+    return ws
+
+
+@pytest.fixture(scope="module")
+def cycle(tmp_path_factory):
+    """The sample payment cycle, once: dry run, disburse, the bank's result file; then the report."""
+    ws = copy_samples(tmp_path_factory.mktemp("cycle"))
+    code, dry, err = aidctl(ws, "disburse", "--term", TERM, "--dry-run", "--format", "json", as_json=True)
+    assert code == 1, err
+    code, _, err = aidctl(ws, "disburse", "--term", TERM)
+    assert code == 1, err
+    code, _, err = aidctl(ws, "reconcile", ws / "bank" / f"回盘_工商银行_{TERM}.txt", "--term", TERM)
+    assert code == 1, err  # two payments fail
+    code, doc, err = aidctl(ws, "report", "--term", TERM, "--format", "json", as_json=True)
+    assert code == 0, err
+    return ws, doc, dry
+
+
+@pytest.fixture
+def paid_ws(cycle, tmp_path):
+    """A private copy of the workspace after the cycle, for tests that change it."""
+    ws = tmp_path / "paid"
+    shutil.copytree(cycle[0], ws)
+    (ws / REPORT).unlink()
+    return ws
+
+
+def ledger_sums(ws: Path) -> dict:
+    with sqlite3.connect(ws / "aidctl.db") as conn:
+        rows = conn.execute("SELECT status, count(*), sum(amount_fen) FROM payments WHERE term = ? GROUP BY status",
+                            (TERM,)).fetchall()
+    return {status: (n, fen) for status, n, fen in rows}
+
+
+def yuan_fen(text: str) -> int:
+    return int(Decimal(text) * 100)
+
+
+def cell_fen(value) -> int:
+    return int((Decimal(str(value)) * 100).quantize(Decimal(1)))
+
+
+def total_row(sheet, label: str = "合计") -> tuple:
+    rows = [r for r in sheet.iter_rows(values_only=True) if r and r[0] == label]
+    assert len(rows) == 1, f"{sheet.title}: {len(rows)} rows labelled {label}"
+    return rows[0]
+
+
+def header(sheet) -> list:
+    return list(next(sheet.iter_rows(min_row=1, max_row=1, values_only=True)))
+
+
+def data_rows(sheet) -> list[dict]:
+    names = header(sheet)
+    out = []
+    for row in sheet.iter_rows(min_row=2, values_only=True):
+        if row[0] is None or row[0] == "合计":
+            break
+        out.append(dict(zip(names, row)))
+    return out
+
+
+# --- the sample cycle -----------------------------------------------------------------------------
+
+def test_paid_and_failed_amounts_after_the_sample_cycle(cycle):
+    ws, doc, _ = cycle
+    t = doc["totals"]
+    assert doc["ledger"] is True and doc["term"] == TERM and doc["version"] == 1
+    assert t["paid"] == {"count": 38, "amount": "28500.00"}
+    assert t["failed"] == {"count": 2, "amount": "1500.00"}
+    assert t["sent"] == {"count": 0, "amount": "0.00"}
+    assert t["payments"] == {"count": 40, "amount": "30000.00"}
+    assert t["students"] == 40
+    assert t["statuses"]["paid"]["count"] == 38 and t["statuses"]["reissued"] == {"count": 0, "amount": "0.00"}
+    assert doc["report"] == str(REPORT)
+    assert (ws / REPORT).is_file()
+
+
+def test_json_shape(cycle):
+    _, doc, _ = cycle
+    assert set(doc) == TOP_KEYS
+    assert set(doc["totals"]) == {"students", "payments", "paid", "sent", "failed", "statuses"}
+    assert set(doc["totals"]["statuses"]) == {"paid", "sent", "reissued", "failed", "pending"}
+    assert set(doc["by_county"][0]) == {"county", "roster_records", "refused", "students", "payments"} | MONEY_KEYS
+    assert set(doc["by_school"][0]) == {"county", "school", "school_type", "roster_records", "refused", "students",
+                                        "payments", "enrolment", "share", "quota", "over_quota"} | MONEY_KEYS
+    assert set(doc["by_programme"][0]) == {"programme", "students", "payments", "amount_share"} | MONEY_KEYS
+    assert set(doc["refused_by_code"][0]) == {"code", "title", "count"}
+    assert doc["quota"] == {"region": "centre", "tolerance": "2.0"}
+    assert set(doc["rosters"]) == {"files", "records", "refused", "school_funded"}
+    for row in doc["by_county"] + doc["by_school"] + doc["by_programme"]:  # money: text with two decimals
+        assert all(re.fullmatch(r"\d+\.\d\d", row[k]) for k in MONEY_KEYS), row
+
+
+def test_sums_by_county_school_and_programme_are_the_ledgers(cycle):
+    ws, doc, _ = cycle
+    sums = ledger_sums(ws)
+    ledger_fen = sum(fen for _, fen in sums.values())
+    paid_fen = sums["paid"][1]
+    failed_fen = sums["failed"][1]
+    for part in ("by_county", "by_school", "by_programme"):
+        rows = doc[part]
+        assert sum(yuan_fen(r["amount"]) for r in rows) == ledger_fen, part
+        assert sum(yuan_fen(r["paid"]) for r in rows) == paid_fen, part
+        assert sum(yuan_fen(r["failed"]) for r in rows) == failed_fen, part
+        assert sum(r["payments"] for r in rows) == 40, part
+    counties = {r["county"]: r for r in doc["by_county"]}
+    assert set(counties) == {"城关区", "东河县", "西山县"}  # 西山县 sent no roster and still shows, with zeros
+    assert counties["西山县"]["amount"] == "0.00" and counties["西山县"]["roster_records"] == 0
+    with sqlite3.connect(ws / "aidctl.db") as conn:
+        by_county = dict(conn.execute("SELECT county, sum(amount_fen) FROM payments WHERE term = ? GROUP BY county",
+                                      (TERM,)).fetchall())
+    assert {c: yuan_fen(r["amount"]) for c, r in counties.items() if r["payments"]} == by_county
+
+
+def test_refused_by_code_counts_are_the_dry_runs_refusals(cycle):
+    _, doc, dry = cycle
+    expected = Counter(code for r in dry["refused"] for code in r["codes"])
+    assert {r["code"]: r["count"] for r in doc["refused_by_code"]} == dict(expected)
+    assert all(r["title"] == CATALOGUE[r["code"]].title for r in doc["refused_by_code"])
+    assert doc["rosters"]["refused"] == len(dry["refused"]) == 22
+    assert doc["rosters"]["records"] == sum(r["roster_records"] for r in doc["by_school"])
+    assert sum(r["refused"] for r in doc["by_county"]) == len(dry["refused"])
+
+
+def test_roster_and_ledger_sides_agree_per_school(cycle):
+    _, doc, dry = cycle
+    schools = {r["school"]: r for r in doc["by_school"]}
+    assert schools["西山县第二中学"]["roster_records"] == 0 and schools["西山县第二中学"]["enrolment"] == 1300
+    for name in ("第一职业中学", "城关职业技术学校", "第一中学", "实验中学", "东河县职业高级中学"):
+        r = schools[name]
+        assert r["roster_records"] == r["refused"] + r["students"], name  # everyone else was paid once
+    assert schools["第一中学"]["school_type"] == "普高" and schools["第一中学"]["quota"] == "20.0"
+    assert schools["第一职业中学"]["quota"] is None  # 中职: no quota
+    assert schools["第一中学"]["share"] == "0.4"      # 10 of 2400
+    assert doc["over_quota"] == []
+
+
+def test_table_output(cycle):
+    ws = cycle[0]
+    code, out, err = aidctl(ws, "report", "--term", TERM)
+    assert code == 0, err
+    assert "已入账 38 笔 28500.00 元" in out and "失败 2 笔 1500.00 元" in out
+    for title in ("按县区", "按资助项目", "不予发放原因", "合计", "id.duplicate"):
+        assert title in out
+    assert f"报告已写入：{REPORT}" in out
+
+
+# --- the workbook ---------------------------------------------------------------------------------
+
+def test_workbook_sheets_charts_and_totals(cycle):
+    ws, doc, _ = cycle
+    path = ws / REPORT
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == SHEETS
+    sums = ledger_sums(ws)
+    ledger_fen = sum(fen for _, fen in sums.values())
+
+    county = wb["按县区"]
+    names = header(county)
+    total = total_row(county)
+    assert cell_fen(total[names.index("金额合计（元）")]) == ledger_fen
+    assert cell_fen(total[names.index("已入账（元）")]) == sums["paid"][1] == 2_850_000
+    assert cell_fen(total[names.index("失败（元）")]) == sums["failed"][1] == 150_000
+    assert sum(cell_fen(r["金额合计（元）"]) for r in data_rows(county)) == ledger_fen
+    charts = county._charts
+    assert len(charts) == 1 and charts[0].tagname == "barChart" and charts[0].type == "col"
+
+    school = wb["按学校"]
+    names = header(school)
+    assert names[:3] == ["县区", "学校", "学校类型"]
+    assert {"受助学生", "在校生人数", "受助比例", "核定比例", "超出比例"} <= set(names)
+    total = total_row(school)
+    assert cell_fen(total[names.index("金额合计（元）")]) == ledger_fen
+    assert total[names.index("受助学生")] == 40
+    assert sum(cell_fen(r["金额合计（元）"]) for r in data_rows(school)) == ledger_fen
+    first = {r["学校"]: r for r in data_rows(school)}["第一中学"]
+    assert first["在校生人数"] == 2400 and first["核定比例"] == pytest.approx(0.2) and first["超出比例"] == ""
+
+    programme = wb["按项目"]
+    names = header(programme)
+    total = total_row(programme)
+    assert cell_fen(total[names.index("金额合计（元）")]) == ledger_fen
+    assert {r["资助项目"]: cell_fen(r["金额合计（元）"]) for r in data_rows(programme)} == {
+        "中职国家助学金": 1_725_000, "普高国家助学金": 1_275_000}
+    charts = programme._charts
+    assert len(charts) == 1 and charts[0].tagname in ("pieChart", "doughnutChart")
+
+    refused = wb["不予发放原因"]
+    assert header(refused) == ["问题代码", "问题", "不予发放记录数"]
+    assert {r["问题代码"]: r["不予发放记录数"] for r in data_rows(refused)} == {
+        r["code"]: r["count"] for r in doc["refused_by_code"]}
+    assert total_row(refused)[2] == 22
+
+    summary = wb["汇总"]
+    values = [v for row in summary.iter_rows(values_only=True) for v in row if v is not None]
+    assert values[0] == "2011年秋季学期学生资助情况报告"
+    assert any(isinstance(v, str) and TERM in v and "规则指纹" in v for v in values)
+    assert any(isinstance(v, str) and "受助学生 40 人" in v for v in values)
+    rows = {r[0]: r for r in summary.iter_rows(values_only=True) if r[0]}
+    assert rows["已入账（银行确认）"][1:3] == (38, 28500)
+    assert rows["失败（银行退回，待更正卡号后重发）"][1:3] == (2, 1500)
+    assert "同一学生重复申报" in rows
+
+
+def test_charts_are_native_and_referenced_from_the_drawings(cycle):
+    with zipfile.ZipFile(cycle[0] / REPORT) as z:
+        names = set(z.namelist())
+        charts = sorted(n for n in names if re.fullmatch(r"xl/charts/chart\d+\.xml", n))
+        assert len(charts) == 2
+        drawing_rels = "".join(z.read(n).decode() for n in names if n.startswith("xl/drawings/_rels/"))
+        for chart in charts:
+            assert f"../charts/{Path(chart).name}" in drawing_rels
+        kinds = {Path(c).name: z.read(c).decode() for c in charts}
+        assert any("<c:barChart>" in x and '<c:barDir val="col"/>' in x for x in kinds.values())
+        assert any("<c:pieChart>" in x or "<c:doughnutChart>" in x for x in kinds.values())
+        sheet_rels = "".join(z.read(n).decode() for n in names if n.startswith("xl/worksheets/_rels/"))
+        assert sheet_rels.count("../drawings/drawing") == 2
+
+
+def test_summary_sheet_prints_on_one_a4_landscape_page(cycle):
+    with zipfile.ZipFile(cycle[0] / REPORT) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()   # 汇总 is the first sheet
+        workbook = z.read("xl/workbook.xml").decode()
+    assert '<pageSetUpPr fitToPage="1"/>' in sheet
+    setup = re.search(r"<pageSetup [^>]*/>", sheet).group(0)
+    assert 'paperSize="9"' in setup and 'orientation="landscape"' in setup
+    assert 'fitToHeight="1"' in setup or "fitToHeight" not in setup  # 1 is the default and may be omitted
+    assert 'fitToWidth="1"' in setup or "fitToWidth" not in setup
+    area = re.search(r'<definedName name="_xlnm.Print_Area" localSheetId="0">([^<]+)</definedName>', workbook)
+    assert area and area.group(1).startswith("汇总!$A$1:$F$")
+
+
+# --- states of the term ---------------------------------------------------------------------------
+
+def test_sent_reissued_and_pending_are_not_yet_confirmed(paid_ws):
+    with sqlite3.connect(paid_ws / "aidctl.db") as conn:
+        ids = [r[0] for r in conn.execute("SELECT id FROM payments WHERE status = 'paid' ORDER BY id LIMIT 3")]
+        for pid, status in zip(ids, ("sent", "reissued", "pending")):
+            conn.execute("UPDATE payments SET status = ? WHERE id = ?", (status, pid))
+    code, doc, err = aidctl(paid_ws, "report", "--term", TERM, "--format", "json", as_json=True)
+    assert code == 0, err
+    t = doc["totals"]
+    assert t["paid"] == {"count": 35, "amount": "26250.00"}
+    assert t["sent"]["count"] == 3 and yuan_fen(t["sent"]["amount"]) == 225_000
+    assert t["statuses"]["reissued"]["count"] == 1 and t["statuses"]["pending"]["count"] == 1
+    assert sum(yuan_fen(r["sent"]) for r in doc["by_county"]) == 225_000
+
+
+def test_rosters_without_ledger_payments_still_report_the_roster_side(tmp_path):
+    ws = copy_samples(tmp_path)
+    _, dry, _ = aidctl(ws, "disburse", "--term", TERM, "--dry-run", "--format", "json", as_json=True)
+    code, doc, err = aidctl(ws, "report", "--term", TERM, "--format", "json", as_json=True)
+    assert code == 0, err
+    assert doc["ledger"] is False
+    assert not (ws / "aidctl.db").exists()  # the report creates no ledger
+    assert doc["totals"]["payments"] == {"count": 0, "amount": "0.00"} and doc["by_programme"] == []
+    assert doc["rosters"]["records"] == 62 and doc["rosters"]["refused"] == 22
+    assert {r["code"]: r["count"] for r in doc["refused_by_code"]} == dict(
+        Counter(c for r in dry["refused"] for c in r["codes"]))
+    assert any("还没有付款" in n for n in doc["notes"])
+    assert sum(r["roster_records"] for r in doc["by_county"]) == 62
+    wb = openpyxl.load_workbook(ws / REPORT)
+    assert wb.sheetnames == SHEETS
+    assert total_row(wb["不予发放原因"])[2] == 22
+    assert total_row(wb["按县区"])[1] == 62
+    summary = [v for row in wb["汇总"].iter_rows(values_only=True) for v in row if isinstance(v, str)]
+    assert any("还没有付款" in v for v in summary)
+
+
+def test_ledger_without_rosters_reports_the_ledger_side(paid_ws):
+    shutil.rmtree(paid_ws / "intake" / TERM)
+    code, doc, err = aidctl(paid_ws, "report", "--term", TERM, "--format", "json", as_json=True)
+    assert code == 0, err
+    assert doc["rosters"] is None and doc["refused_by_code"] == []
+    assert doc["totals"]["paid"]["amount"] == "28500.00"
+    assert any("没有花名册" in n for n in doc["notes"])
+
+
+def test_nothing_to_report_is_exit_2_with_one_line(tmp_path):
+    (tmp_path / "intake").mkdir()
+    code, out, err = aidctl(tmp_path, "report", "--term", TERM)
+    assert code == 2 and out == ""
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and TERM in lines[0] and "Traceback" not in err
+
+
+def test_out_option_writes_where_asked(paid_ws, tmp_path):
+    target = tmp_path / "给财务" / "资助情况.xlsx"
+    code, doc, err = aidctl(paid_ws, "report", "--term", TERM, "--out", target, "--format", "json", as_json=True)
+    assert code == 0, err
+    assert doc["report"] == str(target) and target.is_file()
+    assert not (paid_ws / REPORT).exists()
+    code, _, err = aidctl(paid_ws, "report", "--term", TERM, "--out", tmp_path / "x.csv")
+    assert code == 2 and ".xlsx" in err
+
+
+def test_totals_that_disagree_stop_the_report_before_writing(paid_ws, monkeypatch):
+    from aidctl import term_report as tr
+    from aidctl.terms import Term
+    from aidctl.workspace import Workspace
+
+    real = tr._by_programme
+    monkeypatch.setattr(tr, "_by_programme", lambda pay: real(pay).iloc[1:])  # one programme lost
+    with pytest.raises(AidctlError, match="合计不符"):
+        tr.term_report(Workspace(paid_ws), Term.parse(TERM))
+    assert not (paid_ws / REPORT).exists()
+
+
+# --- the share aided against the quota ------------------------------------------------------------
+
+def set_enrolment(ws: Path, enrolment: dict[str, int]) -> None:
+    wb = openpyxl.load_workbook(ws / "schools.xlsx")
+    sheet = wb.worksheets[0]
+    names = [c.value for c in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        school = row[names.index("学校名称")].value
+        if school in enrolment:
+            row[names.index("在校生人数")].value = enrolment[school]
+    wb.save(ws / "schools.xlsx")
+
+
+def test_a_school_above_its_quota_is_flagged(paid_ws):
+    # 第一中学: 10 aided of 40 = 25.0% > 20% + 2; 实验中学: 7 of 35 = 20.0%, within; 中职 has no quota
+    set_enrolment(paid_ws, {"第一中学": 40, "实验中学": 35, "第一职业中学": 10})
+    code, doc, err = aidctl(paid_ws, "report", "--term", TERM, "--format", "json", as_json=True)
+    assert code == 0, err
+    assert doc["over_quota"] == [{"school": "第一中学", "county": "城关区", "school_type": "普高", "students": 10,
+                                  "enrolment": 40, "share": "25.0", "quota": "20.0", "excess": "5.0"}]
+    schools = {r["school"]: r for r in doc["by_school"]}
+    assert schools["实验中学"]["share"] == "20.0" and not schools["实验中学"]["over_quota"]
+    assert schools["第一职业中学"]["share"] == "80.0" and not schools["第一职业中学"]["over_quota"]
+
+    wb = openpyxl.load_workbook(paid_ws / REPORT)
+    flags = {r["学校"]: r["超出比例"] for r in data_rows(wb["按学校"])}
+    assert flags["第一中学"] == "是" and flags["实验中学"] == "" and flags["第一职业中学"] == ""
+    summary = list(wb["汇总"].iter_rows(values_only=True))
+    listed = [r for r in summary if r[0] == "第一中学"]
+    assert listed and listed[0][4] == pytest.approx(0.25) and listed[0][5] == pytest.approx(0.2)
+
+
+def test_a_workspace_quota_file_overrides_the_packaged_one(paid_ws):
+    set_enrolment(paid_ws, {"第一中学": 40})
+    rules = yaml.safe_load((packaged_rules_dir() / "quotas.yaml").read_text(encoding="utf-8"))
+    rules["region"] = "west"  # 30%: 25% is within
+    (paid_ws / "rules").mkdir(exist_ok=True)
+    (paid_ws / "rules" / "quotas.yaml").write_text(yaml.safe_dump(rules, allow_unicode=True), encoding="utf-8")
+    code, doc, err = aidctl(paid_ws, "report", "--term", TERM, "--format", "json", as_json=True)
+    assert code == 0, err
+    assert doc["over_quota"] == [] and doc["quota"]["region"] == "west"
+    assert {r["school"]: r["quota"] for r in doc["by_school"]}["第一中学"] == "30.0"
+    code, checked, err = aidctl(paid_ws, "rules", "check", "--format", "json", as_json=True)
+    assert {f["file"]: f["origin"] for f in checked["files"]}["quotas.yaml"] == "workspace"
+
+
+@pytest.mark.parametrize("change, key", [
+    ({"region": "north"}, "region"),
+    ({"tolerance": "-1"}, "tolerance"),
+    ({"by_school_type": {"普高": {"periods": [{"from": "2010-09-01", "share": {"east": "10", "centre": "120",
+                                                                              "west": "30"}, "source": "x"}]}}},
+     "by_school_type"),
+    ({"by_school_type": {"大学": {"periods": []}}}, "by_school_type.大学"),
+    ({"by_school_type": {"普高": {"programmes": ["不存在的项目"], "periods": []}}}, "programmes"),
+])
+def test_rules_check_refuses_a_bad_quota_file(tmp_path, change, key):
+    rules = yaml.safe_load((packaged_rules_dir() / "quotas.yaml").read_text(encoding="utf-8")) | change
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "quotas.yaml").write_text(yaml.safe_dump(rules, allow_unicode=True), encoding="utf-8")
+    code, out, err = aidctl(tmp_path, "rules", "check")
+    assert code == 2
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "quotas.yaml" in lines[0] and key in lines[0], err
+
+
+def test_packaged_quotas_by_school_type_and_date():
+    quotas = Rulebook().quotas
+    assert quotas.region == "centre" and quotas.tolerance == Decimal("2")
+    assert quotas.quota("普高", date(2011, 9, 1)) == Decimal("20")
+    assert quotas.quota("普高", date(2010, 2, 1)) is None   # before 普高国家助学金 existed
+    assert quotas.quota("中职", date(2011, 9, 1)) is None   # no quota
+    assert quotas.quota(None, date(2011, 9, 1)) is None
+    assert quotas.by_school_type["普高"].programmes == ["普高国家助学金"]
