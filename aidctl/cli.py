@@ -44,14 +44,10 @@ def _stdout() -> Console:
     return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
 
 
-JSON_INDENT_MAX_ITEMS = 2_048
-
-
 def _emit_json(doc: dict) -> None:
-    # indented output is only for small documents: json's C encoder is used only without indent,
-    # and a disbursement of 500,000 payments is a document of that many objects
-    big = sum(len(v) for v in doc.values() if isinstance(v, list)) > JSON_INDENT_MAX_ITEMS
-    sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=None if big else 2) + "\n")
+    from aidctl.jsonout import dumps
+
+    sys.stdout.write(dumps(doc) + "\n")
 
 
 def guarded(fn):
@@ -183,14 +179,13 @@ def disburse(
     the_term = _term(term)
     outcome = run(ws, the_term, list(rosters) if rosters else None, bank=bank, dry_run=dry_run, db=db,
                   wait=wait)
-    doc = outcome.to_json(ws.root)
     if format is Format.json:
-        _emit_json(doc)
+        _emit_json(outcome.to_json(ws.root, payments_as_frame=True))
     else:
         from aidctl import render
 
-        render.disbursement(_stdout(), doc)
-    raise typer.Exit(Exit.DATA_ERRORS if doc["refused"] else Exit.OK)
+        render.disbursement(_stdout(), outcome.to_json(ws.root))
+    raise typer.Exit(Exit.DATA_ERRORS if len(outcome.plan.refused) else Exit.OK)
 
 
 @app.command()

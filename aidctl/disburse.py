@@ -67,8 +67,8 @@ class Outcome:
     report: Path | None
     dry_run: bool = False
 
-    def to_json(self, root: Path) -> dict:
-        """The disburse document of the README's contract."""
+    def to_json(self, root: Path, *, payments_as_frame: bool = False) -> dict:
+        """The disburse document of the README's contract (payments as a frame for jsonout.dumps)."""
         p = self.plan
         frame = p.validation.roster.frame
 
@@ -80,7 +80,9 @@ class Outcome:
             "id_number": pay["person"], "name": pay["name"], "school": pay["school"],
             "programme": pay["programme"], "amount": yuan_text(pay["amount_fen"]), "file": pay["source_file"],
             "row": pay["source_row"].astype("int64"), "bank_profile": pay["bank_profile"],
-            "reissue": pay["payment_id"].notna()}).astype(object).to_dict("records") if len(pay) else []
+            "reissue": pay["payment_id"].notna()})
+        if not payments_as_frame:
+            payments = payments.astype(object).to_dict("records")
         refused = [{"id_number": _text(frame.at[r.rec, "id_number"]), "name": _text(frame.at[r.rec, "name"]),
                     "file": r.file, "row": int(r.row), "codes": list(r.codes)} for r in p.refused.itertuples()]
         already = [{"id_number": r.person, "programme": r.programme, "batch": r.batch, "status": r.status,
