@@ -43,12 +43,20 @@ class Roster:
                 for t in self.tables]
 
 
+READERS = 2  # files read at once: fastexcel parses without the GIL, so two files use both cores
+
+
 def read_roster_tables(paths: list[Path], rules: Rulebook, displays: list[str] | None = None) -> list[Table]:
+    """The roster tables of every file, in the order given (files are read two at a time; the first
+    unreadable file in that order is the one reported)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     displays = displays or [str(p) for p in paths]
-    tables: list[Table] = []
-    for path, display in zip(paths, displays):
-        tables.extend(read_tables(path, display, "roster", rules))
-    return tables
+    if len(paths) == 1:
+        return read_tables(paths[0], displays[0], "roster", rules)
+    with ThreadPoolExecutor(max_workers=READERS) as pool:
+        results = list(pool.map(lambda pd_: read_tables(pd_[0], pd_[1], "roster", rules), zip(paths, displays)))
+    return [t for tables in results for t in tables]
 
 
 def infer_term(tables: list[Table], paths: list[Path], today) -> Term:
@@ -129,16 +137,10 @@ def _school_from_title(t: Table, rules: Rulebook, ws: Workspace) -> str | None:
 
 def _derive(frame: pd.DataFrame, rules: Rulebook, term: Term, ws: Workspace) -> None:
     vocab = rules.vocabulary
-    # identity
-    ids = identity.clean_id(frame["id_number"])
-    frame["id_number"] = ids
-    shape18 = ids.str.fullmatch(identity.ID18).fillna(False).astype(bool)
-    shape15 = ids.str.fullmatch(identity.ID15).fillna(False).astype(bool)
-    id18 = ids.where(shape18)
-    if shape15.any():
-        id18 = id18.mask(shape15, identity.upgrade_15(ids[shape15]))
-    frame["id18"] = id18
-    frame["id_legacy"] = shape15
+    # identity: normalised ID, 18-character form, checksum, birth date (shared with other registers)
+    for col, values in identity.resident_ids(frame["id_number"], frame["id_number_number_cell"],
+                                             rules.term_start(term)).items():
+        frame[col] = values
     frame["card"] = identity.clean_card(frame["card"])
     # coded columns
     frame["v_gender"] = lookup(frame["gender"], vocab.gender)
@@ -160,38 +162,24 @@ def _derive(frame: pd.DataFrame, rules: Rulebook, term: Term, ws: Workspace) -> 
 
 
 def _identity(frame: pd.DataFrame, rules: Rulebook, term: Term) -> None:
-    """Checksum, birth date and card shape, computed once for the checks and the payment plan."""
+    """Age and card shape, computed once for the checks and the payment plan (the ID columns come
+    from identity.resident_ids)."""
     # a long number stored as a number cell, or Excel's "4.20102E+17" typed as text: digits gone
-    for key, number_cell in (("id_number", "id_number_number_cell"), ("card", "card_number_cell")):
-        value = frame[key]
-        frame[f"{key.split('_')[0]}_digits_lost"] = (value.notna() & (
-            frame[number_cell] | value.str.fullmatch(identity.SCIENTIFIC).fillna(False))).astype(bool)
-    id18 = frame["id18"]
-    has18 = id18.notna()
-    expected = pd.Series(pd.NA, index=frame.index, dtype="string[pyarrow]")
-    if has18.any():
-        expected[has18] = identity.check_char(id18[has18].str.slice(0, 17)).astype("string[pyarrow]")
-    frame["id_expected_check"] = expected
-    checksum_ok = (id18.str.slice(17, 18) == expected).fillna(False).astype(bool)
-    frame["id_checksum_ok"] = checksum_ok
-    births = identity.birth_dates(id18.where(checksum_ok))
+    card = frame["card"]
+    frame["card_digits_lost"] = (card.notna() & (
+        frame["card_number_cell"] | card.str.fullmatch(identity.SCIENTIFIC).fillna(False))).astype(bool)
+    births = frame["birth_date"]
     start = pd.Timestamp(rules.term_start(term))
-    frame["birth_date"] = births
-    frame["birth_ok"] = (births.notna() & (births <= start) & (births.dt.year >= 1900)).astype(bool)
-    frame["id_valid"] = (checksum_ok & frame["birth_ok"] & ~frame["id_digits_lost"]).astype(bool)
     age = start.year - births.dt.year - ((births.dt.month * 100 + births.dt.day)
                                           > start.month * 100 + start.day).astype("Int64")
     frame["age"] = age.where(frame["id_valid"]).astype("Int64")
-    card = frame["card"]
     frame["card_shape_ok"] = card.str.fullmatch(identity.CARD).fillna(False).astype(bool) \
         & ~frame["card_digits_lost"]
     luhn = pd.Series(False, index=frame.index)
     if frame["card_shape_ok"].any():
         luhn[frame["card_shape_ok"]] = identity.luhn_ok(card[frame["card_shape_ok"]])
     frame["card_luhn_ok"] = luhn.astype(bool)
-    # who a record is, for duplicates and the ledger: the valid 18-character ID, else the ID as typed;
-    # nobody when the digits are lost (twins' IDs both read 420102199605211000, yet are two people)
-    frame["person"] = id18.where(frame["id_valid"]).fillna(frame["id_number"]).mask(frame["id_digits_lost"])
+    frame["person"] = identity.person(frame)
 
 
 def _grades(grade: pd.Series, rules: Rulebook, term: Term) -> pd.Series:
