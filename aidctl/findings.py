@@ -79,6 +79,31 @@ CATALOGUE: dict[str, FindingType] = dict([
        "audit-extraction: much of the deposit is unspent at year end"),
     _t("extraction.invalid", ERROR, "财务数据不全或无法识别",
        "audit-extraction: a figure is blank or not an amount, or the school type has no rate that year"),
+    _t("enlist.invalid", ERROR, "入伍学生信息不全或无法识别",
+       "enlist: a blank or non-numeric figure, an unknown 学历层次, a year that is not a year, 入伍年份 before "
+       "入学年份 or after the year compensated"),
+    _t("enlist.duplicate", ERROR, "同一入伍学生重复申报",
+       "enlist: the same person stands more than once in the lists checked together"),
+    _t("enlist.not_covered", ERROR, "入伍时间不在补偿政策范围内",
+       "enlist: enlisted before the first cap period in rules/enlistment.yaml"),
+    _t("enlist.no_years", WARNING, "没有计入的学年",
+       "enlist: 入伍年份 equals 入学年份, so no school year was completed; review by hand"),
+    _t("enlist.year_not_counted", WARNING, "填写了未计入学年的学费",
+       "enlist: tuition written for a year of study beyond those counted (after enlistment, or beyond the "
+       "normal length)"),
+    _t("enlist.loan_exceeds", WARNING, "贷款本金超过可代偿金额",
+       "enlist: the loan principal exceeds the compensation; the rest stays the student's to repay"),
+    _t("enlist.month_unknown", WARNING, "入伍时间未写月份，当年上限有调整",
+       "enlist: 入伍年份 without a month in a year whose cap changes; the rules' year_only_date decides"),
+    _t("loan.invalid", ERROR, "贷款台账数据不全或无法识别",
+       "loans: a blank or unreadable amount, 贷款年度, date, 预计毕业年份 or repayment figure, a 学历层次 that is "
+       "neither 本专科 nor 研究生, or a loan year before the first cap in rules/loans.yaml"),
+    _t("loan.over_cap", ERROR, "贷款金额超过当年额度",
+       "loans: the amount is over the cap for the level of study in force for the 贷款年度"),
+    _t("loan.duplicate_contract", ERROR, "同一借款人同一年度有多份合同",
+       "loans: one borrower holds more than one contract in one 贷款年度"),
+    _t("loan.graduation_year", ERROR, "预计毕业年份与学历层次不符",
+       "loans: 预计毕业年份 − 贷款年度 lies outside the bounds rules/loans.yaml gives for the level"),
 ])
 
 FINDING_COLUMNS = ["rec", "table", "column", "code", "message", "value"]

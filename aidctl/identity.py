@@ -84,3 +84,56 @@ def luhn_ok(cards: pd.Series) -> pd.Series:
 def mask_id(ids: pd.Series) -> pd.Series:
     """First 6 and last 4 characters shown, the rest starred (for internal reports only)."""
     return ids.str.slice_replace(6, -4, "********")
+
+
+def resident_ids(raw: pd.Series, number_cell: pd.Series, reference) -> pd.DataFrame:
+    """Everything the ID checks read, derived once from the ID cells as read (folded text).
+
+    `number_cell` is True where the cell was stored as a number; `reference` (a date, or a Series of
+    Timestamps aligned with `raw`) is the day no birth date may follow (a term start, a loan year's
+    start). Columns: id_number (normalised), id18 (the 18-character form, 15-digit numbers upgraded),
+    id_legacy, id_digits_lost, id_expected_check, id_checksum_ok, birth_date, birth_ok, id_valid.
+    Shared by rosters and every other register that carries resident IDs (loans …).
+    """
+    ids = clean_id(raw)
+    shape18 = ids.str.fullmatch(ID18).fillna(False).astype(bool)
+    shape15 = ids.str.fullmatch(ID15).fillna(False).astype(bool)
+    id18 = ids.where(shape18)
+    if shape15.any():
+        id18 = id18.mask(shape15, upgrade_15(ids[shape15]))
+    # a long number stored as a number cell, or Excel's "4.20102E+17" typed as text: digits gone
+    lost = (ids.notna() & (pd.Series(number_cell, index=ids.index).fillna(False).astype(bool)
+                           | ids.str.fullmatch(SCIENTIFIC).fillna(False))).astype(bool)
+    has18 = id18.notna()
+    expected = pd.Series(pd.NA, index=ids.index, dtype="string[pyarrow]")
+    if has18.any():
+        expected[has18] = check_char(id18[has18].str.slice(0, 17)).astype("string[pyarrow]")
+    checksum_ok = (id18.str.slice(17, 18) == expected).fillna(False).astype(bool)
+    births = birth_dates(id18.where(checksum_ok))
+    limit = reference if isinstance(reference, pd.Series) else pd.Timestamp(reference)
+    birth_ok = (births.notna() & (births <= limit).fillna(False) & (births.dt.year >= 1900)).astype(bool)
+    return pd.DataFrame({"id_number": ids, "id18": id18, "id_legacy": shape15, "id_digits_lost": lost,
+                         "id_expected_check": expected, "id_checksum_ok": checksum_ok, "birth_date": births,
+                         "birth_ok": birth_ok, "id_valid": (checksum_ok & birth_ok & ~lost).astype(bool)},
+                        index=ids.index)
+
+
+def bank_cards(card: pd.Series, number_cell: pd.Series) -> pd.DataFrame:
+    """What the card checks read, from the card cells after clean_card: card_digits_lost (a number
+    cell, or Excel's "6.22203E+18" typed as text), card_shape_ok (16–19 digits, nothing lost) and
+    card_luhn_ok. Shared by rosters and every other list that pays to a card (enlist …)."""
+    lost = (card.notna() & (pd.Series(number_cell, index=card.index).fillna(False).astype(bool)
+                            | card.str.fullmatch(SCIENTIFIC).fillna(False))).astype(bool)
+    shape = card.str.fullmatch(CARD).fillna(False).astype(bool) & ~lost
+    luhn = pd.Series(False, index=card.index)
+    if shape.any():
+        luhn[shape] = luhn_ok(card[shape])
+    return pd.DataFrame({"card_digits_lost": lost, "card_shape_ok": shape, "card_luhn_ok": luhn.astype(bool)},
+                        index=card.index)
+
+
+def person(ids: pd.DataFrame) -> pd.Series:
+    """Who a record is, for duplicates and the ledger: the valid 18-character ID, else the ID as typed;
+    nobody when the digits are lost (twins' IDs both read 420102199605211000, yet are two people).
+    `ids` holds the columns of resident_ids."""
+    return ids["id18"].where(ids["id_valid"]).fillna(ids["id_number"]).mask(ids["id_digits_lost"])

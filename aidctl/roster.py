@@ -163,22 +163,14 @@ def _derive(frame: pd.DataFrame, rules: Rulebook, term: Term, ws: Workspace) -> 
 
 def _identity(frame: pd.DataFrame, rules: Rulebook, term: Term) -> None:
     """Age and card shape, computed once for the checks and the payment plan (the ID columns come
-    from identity.resident_ids)."""
-    # a long number stored as a number cell, or Excel's "4.20102E+17" typed as text: digits gone
-    card = frame["card"]
-    frame["card_digits_lost"] = (card.notna() & (
-        frame["card_number_cell"] | card.str.fullmatch(identity.SCIENTIFIC).fillna(False))).astype(bool)
+    from identity.resident_ids, the card columns from identity.bank_cards)."""
+    for col, values in identity.bank_cards(frame["card"], frame["card_number_cell"]).items():
+        frame[col] = values
     births = frame["birth_date"]
     start = pd.Timestamp(rules.term_start(term))
     age = start.year - births.dt.year - ((births.dt.month * 100 + births.dt.day)
                                           > start.month * 100 + start.day).astype("Int64")
     frame["age"] = age.where(frame["id_valid"]).astype("Int64")
-    frame["card_shape_ok"] = card.str.fullmatch(identity.CARD).fillna(False).astype(bool) \
-        & ~frame["card_digits_lost"]
-    luhn = pd.Series(False, index=frame.index)
-    if frame["card_shape_ok"].any():
-        luhn[frame["card_shape_ok"]] = identity.luhn_ok(card[frame["card_shape_ok"]])
-    frame["card_luhn_ok"] = luhn.astype(bool)
     frame["person"] = identity.person(frame)
 
 

@@ -103,7 +103,15 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
 
 def locate(findings: pd.DataFrame, roster: Roster, rules) -> pd.DataFrame:
     """Add file, sheet, Excel row, the header as written, severity, school and name to findings."""
-    frame = roster.frame
+    return locate_in(findings, roster.frame, roster.tables, rules, "roster",
+                     ("school", "name", "id_number", "programme_name"))
+
+
+def locate_in(findings: pd.DataFrame, frame: pd.DataFrame, tables: list, rules, kind: str,
+              carry: tuple[str, ...]) -> pd.DataFrame:
+    """Locate the findings on any frame read from `tables` of a kind in columns.yaml (roster,
+    loan_register …): file, sheet, Excel row, the header as written, the severity in force, and the
+    record's `carry` columns. Ordered by table, row, then the catalogue's order of codes."""
     f = findings.copy()
     if "table" not in f.columns:
         f["table"] = np.nan
@@ -114,15 +122,14 @@ def locate(findings: pd.DataFrame, roster: Roster, rules) -> pd.DataFrame:
     f["table"] = table.astype("int64") if len(f) else pd.Series(dtype="int64")
     f["row"] = pd.array([None] * len(f), dtype="Int64")
     f.loc[on_record, "row"] = frame["excel_row"].to_numpy()[rec[on_record]]
-    tables = roster.tables
     f["file"] = [tables[t].file for t in f["table"]] if len(f) else []
     f["sheet"] = [tables[t].sheet for t in f["table"]] if len(f) else []
-    titles = {k: c.title for k, c in rules.columns.tables["roster"].columns.items()}
+    titles = {k: c.title for k, c in rules.columns.tables[kind].columns.items()}
     headers = {(i, k): m.header for i, t in enumerate(tables) for k, m in t.columns.items()}
     f["column"] = [headers.get((t, c), titles.get(c)) if c is not None else None
                    for t, c in zip(f["table"], f["column"])]
     f["severity"] = f["code"].map({c: rules.severity(c, t.severity) for c, t in CATALOGUE.items()})
-    for key in ("school", "name", "id_number", "programme_name"):
+    for key in carry:
         values = frame[key].astype(object).to_numpy()
         f[key] = np.where(on_record, values[np.where(on_record, rec, 0)] if len(values) else None, None)
     # the value as text (what the clerk sees), whatever type the check handed over (age, amount …)

@@ -29,6 +29,6 @@ def test_quick_start_is_two_commands_install_and_run_then_test():
 
 def test_every_command_is_documented():
     names = [c.name or c.callback.__name__ for c in app.registered_commands]
-    names += [f"rules {c.name}" for g in app.registered_groups for c in g.typer_instance.registered_commands]
+    names += [f"{g.name} {c.name}" for g in app.registered_groups for c in g.typer_instance.registered_commands]
     for name in names:
         assert f"aidctl {name}" in README, name

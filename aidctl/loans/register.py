@@ -1,0 +1,263 @@
+"""Read the loan register (贷款台账) the bank exports: one row a contract, one contract a loan year.
+
+The frame keeps every cell as text and adds, computed once and vectorised: the resident-ID columns
+(identity.resident_ids, the same as rosters), the level of study, the loan year and its start date,
+the cap in force, exact money in fen (units per column from the header), dates, the repayment status
+word, and who the borrower is. Checks (aidctl/checks/loans.py) and figures read these columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from aidctl import identity, money
+from aidctl.findings import CATALOGUE, ERROR, WARNING
+from aidctl.rulebook import Rulebook
+from aidctl.tables import Table, read_tables
+from aidctl.terms import Term
+from aidctl.text import lookup, per_distinct_rows
+from aidctl.workspace import Workspace
+
+KIND = "loan_register"
+MONEY = ["amount", "principal_due", "interest_due", "repaid"]
+REPAYMENT = frozenset({"principal_due", "interest_due", "repaid", "due_date", "days_overdue"})
+CARRY = ("name", "id_number", "contract", "county")   # carried onto each finding
+NO_COUNTY = "（县区不明）"
+_DATE = (r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+         r"(?:T?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_YEAR = r"((?:19|20|21)\d{2})"
+
+
+@dataclass
+class Register:
+    """The register's contracts, the tables they came from, and the located findings."""
+
+    frame: pd.DataFrame
+    tables: list[Table]
+    findings: pd.DataFrame
+
+    def present(self, column: str) -> pd.Series:
+        having = [i for i, t in enumerate(self.tables) if column in t.columns]
+        return self.frame["table"].isin(having)
+
+    @property
+    def errors(self) -> int:
+        return int((self.findings["severity"] == ERROR).sum())
+
+    @property
+    def warnings(self) -> int:
+        return int((self.findings["severity"] == WARNING).sum())
+
+    def file_info(self) -> list[dict]:
+        return [{"file": t.file, "sheet": t.sheet, "header_row": t.header_row, "records": t.records}
+                for t in self.tables]
+
+    def summary(self) -> dict:
+        return {"records": int(len(self.frame)), "errors": self.errors, "warnings": self.warnings}
+
+    def _faults(self, columns: frozenset[str] | None) -> pd.DataFrame:
+        f = self.findings
+        hit = ((f["code"] == "loan.invalid") & (f["rec"] >= 0)) | ((f["code"] == "schema.missing_column") & (f["rec"] < 0))
+        if columns is not None:
+            hit &= f["key"].isin(columns)
+        return f[hit]
+
+    def invalid(self, columns: frozenset[str] | None = None) -> pd.Series:
+        """True for the contracts that cannot be counted: a loan.invalid finding, or a sheet lacking a
+        required column; with `columns` (REPAYMENT for the repayment figures), only faults in those."""
+        f = self._faults(columns)
+        bad = np.zeros(len(self.frame), dtype=bool)
+        bad[f.loc[f["rec"] >= 0, "rec"].to_numpy(dtype=np.int64)] = True
+        bad |= self.frame["table"].isin(f.loc[f["rec"] < 0, "table"]).to_numpy()
+        return pd.Series(bad, index=self.frame.index)
+
+    def excluded(self, columns: frozenset[str] | None = None) -> list[dict]:
+        """The contracts left out (see invalid), with the reasons: for the JSON and the workbooks."""
+        bad = np.flatnonzero(self.invalid(columns).to_numpy())
+        if not len(bad):
+            return []
+        f = self._faults(columns)
+        per_rec = f[f["rec"] >= 0].groupby("rec")["message"].agg(list)
+        per_table = f[f["rec"] < 0].groupby("table")["message"].agg(list)
+        rows = self.frame.iloc[bad]
+        files = [t.file for t in self.tables]
+        return [{"file": files[int(t)], "row": int(r), "contract": _text(c), "name": _text(n),
+                 "reasons": per_rec.get(rec, []) + per_table.get(t, [])}
+                for rec, t, r, c, n in zip(bad, rows["table"], rows["excel_row"], rows["contract"], rows["name"])]
+
+    def by_code(self) -> pd.DataFrame:
+        counts = self.findings.groupby(["code", "severity"]).size().rename("count").reset_index()
+        order = {c: i for i, c in enumerate(CATALOGUE)}
+        counts["title"] = counts["code"].map({c: t.title for c, t in CATALOGUE.items()})
+        return counts.sort_values("code", key=lambda s: s.map(order)).reset_index(drop=True)
+
+    def by_county(self) -> pd.DataFrame:
+        county = self.frame["county"].astype(object).fillna(NO_COUNTY)
+        records = county.value_counts().rename("records")
+        f = self.findings[self.findings["rec"] >= 0]
+        fc = county.to_numpy()[f["rec"].to_numpy(dtype=np.int64)] if len(f) else np.array([], dtype=object)
+        errors = pd.Series(fc[(f["severity"] == ERROR).to_numpy()]).value_counts().rename("errors")
+        warnings = pd.Series(fc[(f["severity"] == WARNING).to_numpy()]).value_counts().rename("warnings")
+        out = pd.concat([records, errors, warnings], axis=1).fillna(0).astype("int64").sort_index()
+        out.index.name = "county"
+        return out.reset_index()
+
+    def to_json(self) -> dict:
+        cols = ["file", "sheet", "row", "column", "code", "severity", "message", "value"]
+        rows = self.findings[cols].astype(object)
+        rows = rows.where(rows.notna(), None)
+        findings = [dict(zip(cols, r)) for r in rows.itertuples(index=False, name=None)]
+        for item in findings:
+            if item["row"] is not None:
+                item["row"] = int(item["row"])
+        return {"version": 1, "files": self.file_info(), "summary": self.summary(), "findings": findings}
+
+
+def _text(v) -> str | None:
+    return None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v)
+
+
+def read_register(path: Path, ws: Workspace, display: str | None = None, *,
+                  today: date | None = None) -> Register:
+    """Read the register, derive its columns and check it (findings located by file, sheet, row)."""
+    from aidctl.checks import loans as loan_checks
+    from aidctl.validation import locate_in
+
+    rules = ws.rules
+    tables = read_tables(path, display or str(path), KIND, rules)
+    frame = build_frame(tables, rules, today=today)
+    findings = loan_checks.check(frame, tables, rules)
+    findings["key"] = findings["column"]          # the canonical column, before locate writes the header
+    return Register(frame, tables, locate_in(findings, frame, tables, rules, KIND, CARRY))
+
+
+def build_frame(tables: list[Table], rules: Rulebook, *, today: date | None = None) -> pd.DataFrame:
+    spec = rules.columns.tables[KIND]
+    parts = []
+    for i, t in enumerate(tables):
+        part = t.data.copy()
+        for key in spec.columns:
+            if key not in part.columns:
+                part[key] = pd.Series(pd.NA, index=part.index, dtype="string[pyarrow]")
+        for key in MONEY:
+            unit = t.columns[key].unit if key in t.columns else 1
+            _, part[f"{key}_fen"], part[f"{key}_ok"] = money.parse(part[key].astype("string"), unit)
+        mask = t.big_numbers.get("id_number")
+        part["id_number_number_cell"] = mask if mask is not None else False
+        part.insert(0, "excel_row", part.index.astype("int64"))
+        part.insert(0, "table", i)
+        parts.append(part.reset_index(drop=True))
+    frame = pd.concat(parts, ignore_index=True)
+    frame["table"] = frame["table"].astype("int64")
+    frame["id_number_number_cell"] = frame["id_number_number_cell"].fillna(False).astype(bool)
+    derive(frame, rules, today=today or date.today())
+    return frame
+
+
+def years(text: pd.Series) -> pd.Series:
+    """The first four-digit year in each cell ("2024", "2024-2025学年", "2028年6月") as Int64; NA else."""
+    found = text.astype("string").str.extract(_YEAR, expand=False)
+    return pd.to_numeric(found, errors="coerce").astype("Int64")
+
+
+def dates(text: pd.Series) -> pd.Series:
+    """Dates written 2024-09-15, 2024/9/15, 2024.9.15, 2024年9月15日, 20240915, or as Excel shows a
+    date cell (2024-09-15 00:00:00); NaT where blank or not a real date."""
+    t = text.astype("string").str.strip()
+    m = t.str.extract(_DATE)
+    compact = t.str.extract(r"^(\d{4})(\d{2})(\d{2})$")
+    y, mo, d = (m[i].fillna(compact[i]) for i in range(3))
+    iso = y + "-" + mo.str.zfill(2) + "-" + d.str.zfill(2)
+    return pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
+
+
+def derive(frame: pd.DataFrame, rules: Rulebook, *, today: date) -> None:
+    loans = rules.loans
+    frame["year"] = years(frame["loan_year"])
+    frame.loc[(frame["year"] < 2000) | (frame["year"] > 2100), "year"] = pd.NA
+    starts = {int(y): pd.Timestamp(rules.term_start(Term(int(y), "autumn"))) for y in frame["year"].dropna().unique()}
+    frame["year_start"] = pd.to_datetime(frame["year"].map(starts, na_action="ignore"))
+    reference = frame["year_start"].fillna(pd.Timestamp(today))
+    for col, values in identity.resident_ids(frame["id_number"], frame["id_number_number_cell"], reference).items():
+        frame[col] = values
+    frame["person"] = identity.person(frame)
+    frame["v_level"] = lookup(frame["level"], loans.levels).astype(object)
+    frame["v_status"] = lookup(frame["status"], loans.statuses.model_dump()).astype(object)
+
+    def cap(level, year):
+        if level is None or year is None:
+            return None, None, None
+        period = loans.cap(rules.term_start(Term(int(year), "autumn")))
+        if period is None:
+            return None, None, None
+        value = period.per_year[level]
+        return int(value * 100), f"{value:.2f}", period.source
+
+    caps = per_distinct_rows(frame, ["v_level", "year"], cap, ["cap_fen", "cap_yuan", "cap_source"])
+    frame["cap_fen"] = pd.array(caps["cap_fen"].tolist(), dtype="Int64")
+    frame["cap_yuan"] = caps["cap_yuan"]
+    frame["cap_source"] = caps["cap_source"]
+    frame["disbursed"] = dates(frame["disbursed_on"])
+    frame["due"] = dates(frame["due_date"])
+    frame["graduation"] = years(frame["graduation_year"])
+    frame["days_overdue_n"] = pd.to_numeric(
+        frame["days_overdue"].astype("string").str.replace("天", "", regex=False).str.extract(r"^(\d{1,5})$",
+                                                                                              expand=False),
+        errors="coerce").astype("Int64")
+    month, day = (int(x) for x in loans.interest.study_ends.split("-"))
+    grad = frame["graduation"]
+    ok = grad.notna() & (grad >= 2000) & (grad <= 2100)
+    ends = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    if ok.any():
+        ends[ok] = pd.to_datetime(pd.DataFrame({"year": grad[ok].astype("int64"), "month": month, "day": day}))
+    frame["study_end"] = ends            # the last day of 贴息, inclusive
+    county = frame["county"].astype(object)
+    frame["county"] = county.where(county.notna(), None)
+
+
+# --- repayment at a date ---------------------------------------------------------------------------
+
+OVERDUE_RULE = ("逾期认定：应还本金＋应还利息－实还金额＞0（欠款），且台账有应还日期的，应还日期早于截止日"
+                "（逾期天数＝截止日－应还日期）；没有应还日期的，按银行导出时的逾期天数＞0认定（天数照录）。"
+                "还款状态为结清、代偿的合同不计逾期。")
+
+
+def repayment(frame: pd.DataFrame, as_of: date, rules: Rulebook) -> pd.DataFrame:
+    """Per contract at `as_of`: due_fen (应还本金 + 应还利息, blank = 0), repaid_fen, arrears_fen,
+    fallen_due, days (overdue), days_source, overdue, on_time, closed, in_repayment.
+
+    A contract is **overdue** at `as_of` when its arrears (应还 − 实还) are positive, it is neither
+    settled nor compensated, and: its 应还日期 is before `as_of` (days = as_of − 应还日期); or,
+    without an 应还日期, the bank's 逾期天数 at the export is positive (days as exported).
+    Its amounts have **fallen due** when 应还 > 0 and its 应还日期 (if any) is before `as_of`;
+    it is **on time** when they have fallen due, it is not overdue and nothing is left unpaid.
+    It is **in repayment** when not settled or compensated and its status is a grace or repayment
+    word, or (no such word) its study ended before `as_of`.
+    """
+    due = frame["principal_due_fen"].fillna(0) + frame["interest_due_fen"].fillna(0)
+    repaid = frame["repaid_fen"].fillna(0)
+    arrears = due - repaid
+    status = frame["v_status"]
+    closed = status.isin(["settled", "compensated"]).to_numpy()
+    cutoff = pd.Timestamp(as_of)
+    has_date = frame["due"].notna()
+    by_date = (cutoff - frame["due"]).dt.days.astype("Int64")
+    days = by_date.where(has_date, frame["days_overdue_n"]).fillna(0).astype("int64")
+    fallen = ((due > 0) & (~has_date | (frame["due"] < cutoff))).to_numpy(dtype=bool)
+    overdue = fallen & ~closed & (arrears > 0).to_numpy(dtype=bool) & (days > 0).to_numpy()
+    on_time = fallen & ~overdue & (arrears <= 0).to_numpy(dtype=bool)
+    worded = status.isin(["grace", "repayment"]).to_numpy()
+    unworded = status.isna().to_numpy()            # blank, or a word rules/loans.yaml does not know
+    studied = (frame["study_end"] < cutoff).fillna(False).to_numpy(dtype=bool)
+    in_repayment = ~closed & (worded | (unworded & studied))
+    return pd.DataFrame({"due_fen": due.astype("int64"), "repaid_fen": repaid.astype("int64"),
+                         "arrears_fen": arrears.astype("int64"), "fallen_due": fallen,
+                         "days": np.where(overdue, days, 0), "days_source": np.where(has_date, "due_date", "register"),
+                         "overdue": overdue, "on_time": on_time, "closed": closed, "in_repayment": in_repayment},
+                        index=frame.index)
+

@@ -1,0 +1,220 @@
+"""The year's loan figures by county: applications and approvals, new loans, 在校期间贴息,
+风险补偿金, and the repayment picture (in repayment, fallen due, repaid on time, 履约率, overdue).
+
+Money is integer fen throughout. Rounding: 贴息 half up to the fen per loan and year (interest.py);
+风险补偿金 half up to the fen per county (ratio × the county's new loans); every total is the sum of
+the rounded county figures, so the table adds up. Rates are percentages with two decimals, half up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from aidctl import money
+from aidctl.loans.interest import rate_steps, steps_in_year, year_interest
+from aidctl.loans.register import (
+    KIND,
+    NO_COUNTY,
+    OVERDUE_RULE,
+    REPAYMENT,
+    Register,
+    dates,
+    read_register,
+    repayment,
+    years,
+)
+from aidctl.tables import Table, read_tables
+from aidctl.terms import Term
+from aidctl.text import lookup
+from aidctl.workspace import Workspace
+
+COUNTS = ["applications", "approved", "rejected", "pending", "new_loans", "interest_loans", "in_repayment",
+          "due", "repaid_on_time", "overdue"]
+AMOUNTS = ["new_amount", "interest", "risk_compensation", "due_amount", "repaid_amount", "overdue_amount"]
+APPLICATION_FIELDS = ["applications", "approved", "rejected", "pending", "approval_rate"]
+ORDER = [*APPLICATION_FIELDS, "new_loans", "new_amount", "interest_loans", "interest", "risk_compensation",
+         "in_repayment", "due", "due_amount", "repaid_on_time", "repaid_amount", "performance_rate", "overdue",
+         "overdue_amount"]
+
+
+@dataclass
+class Applications:
+    file: str
+    tables: list[Table]
+    frame: pd.DataFrame          # county, year, v_result for the year's applications
+    year_source: str             # loan_year | accepted_on | none
+    unknown_results: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LoanSummary:
+    year: int
+    as_of: date
+    register: Register
+    counties: pd.DataFrame       # one row a county: COUNTS (int) and AMOUNTS (fen)
+    interest_detail: pd.DataFrame
+    applications: Applications | None
+    rates: list[dict]
+    risk: dict
+    interest_rules: dict         # day_count, repricing, study_ends
+    notes: list[str]
+
+    @property
+    def excluded(self) -> list[dict]:
+        return self.register.excluded()
+
+    def totals(self) -> pd.Series:
+        return self.counties[COUNTS + AMOUNTS].sum()
+
+    def rows(self) -> list[dict]:
+        """County rows and a 合计 row, as JSON values (money as yuan text, rates as percentages)."""
+        frame = pd.concat([self.counties, pd.DataFrame([{"county": "合计", **self.totals().to_dict()}])],
+                          ignore_index=True)
+        approval = money.share_text(frame["approved"], frame["applications"])
+        performance = money.share_text(frame["repaid_on_time"], frame["due"])
+        out = []
+        for i, r in enumerate(frame.itertuples(index=False)):
+            values = {c: int(getattr(r, c)) for c in COUNTS}
+            values.update({c: str(money.yuan(getattr(r, c))) for c in AMOUNTS})
+            values["approval_rate"] = None if pd.isna(approval.iloc[i]) else approval.iloc[i]
+            values["performance_rate"] = None if pd.isna(performance.iloc[i]) else performance.iloc[i]
+            if self.applications is None:
+                values.update({c: None for c in APPLICATION_FIELDS})
+            out.append({"county": r.county, **{k: values[k] for k in ORDER}})
+        return out
+
+    def to_json(self) -> dict:
+        rows = self.rows()
+        apps = None
+        if self.applications is not None:
+            apps = {"file": self.applications.file, "year_source": self.applications.year_source,
+                    "unknown_results": self.applications.unknown_results}
+        return {"version": 1, "year": self.year, "as_of": str(self.as_of),
+                "files": self.register.file_info(), "applications": apps,
+                "counties": rows[:-1], "totals": {k: v for k, v in rows[-1].items() if k != "county"},
+                "interest": {**self.interest_rules,
+                             "rounding": "每笔贷款每年四舍五入到分（ROUND_HALF_UP）",
+                             "rates": self.rates},
+                "risk_compensation": self.risk, "overdue_rule": OVERDUE_RULE,
+                "excluded": self.excluded, "notes": self.notes}
+
+
+def _applications(path: Path, display: str, ws: Workspace, year: int) -> Applications:
+    rules = ws.rules
+    tables = read_tables(path, display, "loan_applications", rules)
+    parts = []
+    for t in tables:
+        part = t.data.copy()
+        for key in rules.columns.tables["loan_applications"].columns:
+            if key not in part.columns:
+                part[key] = pd.Series(pd.NA, index=part.index, dtype="string[pyarrow]")
+        parts.append(part.reset_index(drop=True))
+    frame = pd.concat(parts, ignore_index=True)
+    if any("loan_year" in t.columns for t in tables):
+        source, row_year = "loan_year", years(frame["loan_year"])
+    elif any("accepted_on" in t.columns for t in tables):
+        source, row_year = "accepted_on", dates(frame["accepted_on"]).dt.year.astype("Int64")
+    else:
+        source, row_year = "none", pd.Series(year, index=frame.index, dtype="Int64")
+    words = rules.loans.applications.model_dump()
+    result = lookup(frame["result"], words).astype(object)
+    unknown = sorted(set(frame.loc[result.isna() & frame["result"].notna(), "result"].astype(str)))
+    county = frame["county"].astype(object)
+    keep = (row_year == year).fillna(False).to_numpy(dtype=bool)
+    out = pd.DataFrame({"county": county.where(county.notna(), NO_COUNTY).to_numpy()[keep],
+                        "v_result": result.where(result.notna(), "pending").to_numpy()[keep]})
+    return Applications(display, tables, out, source, unknown)
+
+
+def summarise(path: Path, ws: Workspace, year: int, *, applications: Path | None = None,
+              as_of: date | None = None, display: str | None = None,
+              applications_display: str | None = None) -> LoanSummary:
+    """Read and check the register, then the year's figures by county."""
+    rules = ws.rules
+    loans = rules.loans
+    as_of = as_of or date(year, 12, 31)
+    register = read_register(path, ws, display)
+    f = register.frame
+    # a fault in a repayment figure keeps a contract out of the repayment figures; any other fault,
+    # out of the loan figures (new loans, 贴息, 风险补偿金)
+    usable = ~register.invalid(frozenset(rules.columns.tables[KIND].columns) - REPAYMENT).to_numpy()
+    payable = ~register.invalid(REPAYMENT).to_numpy()
+    county = f["county"].astype(object).where(f["county"].notna(), NO_COUNTY)
+    notes = []
+
+    # new loans of the loan year
+    new = usable & (f["year"] == year).fillna(False).to_numpy(dtype=bool)
+    # 在校期间贴息 for the calendar year, on every usable loan that was in study some day of it
+    steps = rate_steps(loans.interest)
+    principal = f["amount_fen"].fillna(0).astype("int64").to_numpy()
+    start = f["disbursed"].to_numpy(dtype="datetime64[D]")
+    last = f["study_end"].to_numpy(dtype="datetime64[D]")
+    # on the principal up to the year's cap: what is lent beyond it (loan.over_cap) bears no 贴息
+    capped = np.minimum(principal, f["cap_fen"].fillna(0).astype("int64").to_numpy())
+    fen, days = year_interest(np.where(usable, capped, 0), np.where(usable, start, np.datetime64("NaT")),
+                              last, year, loans.interest, steps)
+    fen = np.where(usable, fen, 0)
+    days = np.where(usable, days, 0)
+    in_study = days > 0
+    # repayment at as_of
+    rep = repayment(f, as_of, rules)
+    # applications
+    apps = None
+    if applications is not None:
+        apps = _applications(applications, applications_display or str(applications), ws, year)
+        if apps.year_source == "none":
+            notes.append("申请受理清单没有贷款年度和受理日期列：全部申请计入本年度")
+        if apps.unknown_results:
+            notes.append(f"审核结果“{'、'.join(apps.unknown_results)}”无法识别，按待审核计（用语见 rules/loans.yaml）")
+
+    per = pd.DataFrame({
+        "county": county.to_numpy(),
+        "new_loans": new.astype(np.int64),
+        "new_amount": np.where(new, principal, 0),
+        "interest_loans": in_study.astype(np.int64),
+        "interest": fen,
+        "in_repayment": (payable & rep["in_repayment"].to_numpy()).astype(np.int64),
+        "due": (payable & rep["fallen_due"].to_numpy()).astype(np.int64),
+        "due_amount": np.where(payable & rep["fallen_due"].to_numpy(), rep["due_fen"].to_numpy(), 0),
+        "repaid_on_time": (payable & rep["on_time"].to_numpy()).astype(np.int64),
+        "repaid_amount": np.where(payable & rep["fallen_due"].to_numpy(),
+                                  np.minimum(rep["repaid_fen"].to_numpy(), rep["due_fen"].to_numpy()), 0),
+        "overdue": (payable & rep["overdue"].to_numpy()).astype(np.int64),
+        "overdue_amount": np.where(payable & rep["overdue"].to_numpy(), rep["arrears_fen"].to_numpy(), 0),
+    })
+    counties = per.groupby("county", sort=True).sum()
+    if apps is not None:
+        a = apps.frame.assign(n=1).pivot_table(index="county", columns="v_result", values="n", aggfunc="sum",
+                                               fill_value=0)
+        a = a.reindex(columns=["approved", "rejected", "pending"], fill_value=0)
+        a["applications"] = a.sum(axis=1)
+        counties = counties.join(a, how="outer")
+    counties = counties.reindex(columns=[c for c in COUNTS + AMOUNTS if c != "risk_compensation"]).fillna(0)
+    counties = counties.astype("int64")
+    # 风险补偿金: ratio in force for the loan year × the county's new loans, half up to the fen
+    period = loans.risk_ratio(rules.term_start(Term(year, "autumn")))
+    ratio = Fraction(period.ratio) if period else Fraction(0)
+    counties["risk_compensation"] = [(int(v) * ratio.numerator * 2 + ratio.denominator) // (2 * ratio.denominator)
+                                     for v in counties["new_amount"]]
+    if period is None:
+        notes.append(f"rules/loans.yaml 没有 {year} 贷款年度的风险补偿金比例：按 0 计")
+    counties = counties.reset_index().rename(columns={"index": "county"})
+    detail = pd.DataFrame({"table": f["table"], "excel_row": f["excel_row"], "contract": f["contract"],
+                           "name": f["name"], "id_number": f["id_number"], "county": county,
+                           "level": f["v_level"], "year": f["year"], "amount_fen": principal,
+                           "interest_principal_fen": capped,
+                           "disbursed": f["disbursed"], "study_end": f["study_end"], "days": days,
+                           "interest_fen": fen})[in_study].reset_index(drop=True)
+    rates = [{"from": str(s.start), "rate": f"{s.rate:.2f}", "basis": s.basis, "source": s.source}
+             for s in steps_in_year(steps, year)]
+    risk = {"ratio": str(period.ratio) if period else None, "from": str(period.from_) if period else None,
+            "source": period.source if period else None}
+    interest_rules = {"day_count": loans.interest.day_count, "repricing": loans.interest.repricing,
+                      "study_ends": loans.interest.study_ends}
+    return LoanSummary(year, as_of, register, counties, detail, apps, rates, risk, interest_rules, notes)

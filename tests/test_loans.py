@@ -1,0 +1,717 @@
+"""aidctl loans: the register's checks, the caps by year, the 贴息 arithmetic worked out by hand, the
+year's figures (审批通过率, 履约率, 风险补偿金), the 催收 workbook, the JSON shapes and exit codes.
+
+Registers are written here as the bank exports them: a title row, the header on row 2, so the k-th
+contract (0-based) stands on Excel row 3 + k.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import sys
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pytest
+import yaml
+
+from aidctl.rulebook import Rulebook, packaged_rules_dir
+from conftest import SAMPLES, make_id, voc_row, write_roster
+
+FIRST_ROW = 3
+HEAD = ["合同编号", "借款人姓名", "身份证号", "学校", "学历层次", "贷款年度", "贷款金额（元）", "发放日期", "预计毕业年份",
+        "还款状态", "应还日期", "应还本金", "应还利息", "实还金额", "逾期天数", "所属县区", "联系电话", "家庭住址"]
+APP_HEAD = ["序号", "受理日期", "所属县区", "姓名", "身份证号", "贷款年度", "审核结果", "不通过原因"]
+SAMPLE_REGISTER = SAMPLES / "loans" / "生源地信用助学贷款台账.xlsx"
+SAMPLE_APPLICATIONS = SAMPLES / "loans" / "2024年度贷款申请受理清单.xlsx"
+PLANTED = json.loads((SAMPLES / "loans" / "planted.json").read_text(encoding="utf-8"))
+CENT = Decimal("0.01")
+BIRTH = "19880315"        # borrowers born before every loan year the tests use (2007 on)
+
+
+# --- helpers (this file's own) --------------------------------------------------------------------
+
+def contract(i: int, **over) -> dict:
+    """A clean contract in study: 本专科, loan year 2023, 8000 yuan, graduating 2026."""
+    row = {"合同编号": f"HT2023{i:04d}", "借款人姓名": f"借款人{i}", "身份证号": make_id(BIRTH, seq=100 + 2 * i),
+           "学校": "湖北大学", "学历层次": "本专科", "贷款年度": "2023", "贷款金额（元）": 8000, "发放日期": "2023-10-15",
+           "预计毕业年份": 2026, "还款状态": "在读", "应还日期": None, "应还本金": 0, "应还利息": 0, "实还金额": 0,
+           "逾期天数": 0, "所属县区": "城关区", "联系电话": f"1380000{i:04d}", "家庭住址": "城关区解放街道红星村3组"}
+    row.update(over)
+    return row
+
+
+def repaying(i: int, *, unpaid: int = 0, due: str = "2024-12-20", **over) -> dict:
+    """A graduate in repayment: 1,000 principal and 320 interest fallen due, `unpaid` of it not paid."""
+    return contract(i, **{"贷款年度": "2019", "发放日期": "2019-10-15", "预计毕业年份": 2021, "还款状态": "还款期",
+                          "应还日期": due, "应还本金": 1000, "应还利息": 320, "实还金额": 1320 - unpaid, **over})
+
+
+def register(tmp_path: Path, rows: list[dict], name: str = "台账.xlsx", headers: list[str] = HEAD) -> Path:
+    return write_roster(tmp_path / name, rows, headers, above=[["国家开发银行生源地信用助学贷款台账"]])
+
+
+def applications(tmp_path: Path, rows: list[tuple[str, str]], name: str = "受理清单.xlsx") -> Path:
+    """(county, result) pairs as an application list for loan year 2024."""
+    data = [{"序号": i, "受理日期": "2024-07-15", "所属县区": county, "姓名": f"申请人{i}",
+             "身份证号": make_id("20050101", seq=100 + 2 * i), "贷款年度": "2024", "审核结果": result}
+            for i, (county, result) in enumerate(rows, start=1)]
+    return write_roster(tmp_path / name, data, APP_HEAD, above=[["2024年度生源地信用助学贷款申请受理清单"]])
+
+
+def check(run, path: Path, *, expect_exit: int | None = None, workspace: Path | None = None) -> dict:
+    code, doc, err = run("loans", "check", path, "--format", "json", "--workspace", workspace or path.parent,
+                         as_json=True)
+    assert isinstance(doc, dict), (code, doc, err)
+    if expect_exit is not None:
+        assert code == expect_exit, (code, doc, err)
+    return doc
+
+
+def summary(run, path: Path, year: int, *extra, expect_exit: int | None = None) -> dict:
+    code, doc, err = run("loans", "summary", "--year", year, path, "--format", "json", "--workspace", path.parent,
+                         *extra, as_json=True)
+    assert isinstance(doc, dict), (code, doc, err)
+    if expect_exit is not None:
+        assert code == expect_exit, (code, doc, err)
+    return doc
+
+
+def finding(doc: dict, row: int, *, code: str) -> dict:
+    """The one finding `code` on Excel row `row` (fails unless there is exactly one)."""
+    hits = [f for f in doc["findings"] if f["code"] == code and f["row"] == row]
+    assert len(hits) == 1, doc["findings"]
+    return hits[0]
+
+
+def codes(doc: dict) -> set[tuple[int | None, str]]:
+    return {(f["row"], f["code"]) for f in doc["findings"]}
+
+
+def by_hand(*segments: tuple[str, str, int], base: int = 360) -> str:
+    """Σ principal × rate% × days ÷ base, exact in Decimal, ROUND_HALF_UP to the fen: the rule the
+    README states, worked here independently of aidctl's integer arithmetic."""
+    total = sum((Decimal(p) * Decimal(r) / 100 * d for p, r, d in segments), Decimal(0)) / base
+    return str(total.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def county(doc: dict, name: str) -> dict:
+    return next(c for c in doc["counties"] if c["county"] == name)
+
+
+# --- check: negative control, shape, exit codes ---------------------------------------------------------
+
+def test_a_clean_register_has_no_findings_and_exits_0(run, tmp_path):
+    path = register(tmp_path, [contract(1), contract(2, 贷款年度="2024", 发放日期="2024-10-20", 预计毕业年份=2027,
+                                                  **{"贷款金额（元）": 20000}), repaying(3)])
+    doc = check(run, path, expect_exit=0)
+    assert doc["findings"] == []
+    assert doc["version"] == 1 and doc["summary"] == {"records": 3, "errors": 0, "warnings": 0}
+    assert doc["files"] == [{"file": str(path), "sheet": "Sheet1", "header_row": 2, "records": 3}]
+
+
+def test_check_json_shape_matches_validate(run, tmp_path):
+    path = register(tmp_path, [contract(1, **{"贷款金额（元）": 13000})])
+    doc = check(run, path, expect_exit=1)
+    assert set(doc) == {"version", "files", "summary", "findings"}
+    assert set(doc["findings"][0]) == {"file", "sheet", "row", "column", "code", "severity", "message", "value"}
+    f = finding(doc, FIRST_ROW, code="loan.over_cap")
+    assert (f["file"], f["sheet"], f["column"], f["severity"], f["value"]) == (str(path), "Sheet1", "贷款金额（元）",
+                                                                                 "error", "13000")
+
+
+def test_table_output_and_report_workbook(run, tmp_path):
+    path = register(tmp_path, [contract(1, **{"贷款金额（元）": 13000}), contract(2)])
+    report = tmp_path / "台账检查.xlsx"
+    code, out, err = run("loans", "check", path, "--workspace", tmp_path, "--report", report)
+    assert code == 1, err
+    assert "loan.over_cap" in out and "错误 1 个" in out
+    wb = openpyxl.load_workbook(report)
+    assert wb.sheetnames == ["汇总", "问题清单"]
+    rows = list(wb["问题清单"].iter_rows(min_row=2, values_only=True))
+    assert [(r[2], r[3], r[4]) for r in rows] == [(FIRST_ROW, "贷款金额（元）", "loan.over_cap")]
+    assert rows[0][9] == "HT20230001" and rows[0][11] == "城关区"
+
+
+@pytest.mark.parametrize("make", ["roster", "text", "missing", "empty"])
+def test_a_file_that_is_no_register_is_exit_2_in_one_line(run, tmp_path, make):
+    path = tmp_path / "x.xlsx"
+    if make == "roster":
+        write_roster(path, [voc_row(1)])
+    elif make == "text":
+        path.write_text("not a workbook", encoding="utf-8")
+    elif make == "empty":
+        path.write_bytes(b"")
+    for args in (("check", path), ("summary", "--year", "2024", path), ("collect", "--as-of", "2025-01-10", path)):
+        code, out, err = run("loans", *args, "--workspace", tmp_path)
+        assert code == 2, (args, out, err)
+        assert err.startswith("aidctl: 错误：") and "x.xlsx" in err and len(err.strip().splitlines()) == 1
+        assert "Traceback" not in err
+
+
+def test_a_bad_option_is_exit_2(run, tmp_path):
+    path = register(tmp_path, [contract(1)])
+    assert run("loans", "collect", "--as-of", "2025-13-01", path)[0] == 2
+    assert run("loans", "summary", path)[0] == 2                       # --year is required
+
+
+def test_a_missing_required_column_is_a_file_finding(run, tmp_path):
+    headers = [h for h in HEAD if h != "预计毕业年份"]
+    path = register(tmp_path, [contract(1)], headers=headers)
+    doc = check(run, path, expect_exit=1)
+    f = [x for x in doc["findings"] if x["code"] == "schema.missing_column"]
+    assert len(f) == 1 and f[0]["row"] is None and f[0]["column"] == "预计毕业年份"
+    assert "预计毕业年份" in f[0]["message"]
+
+
+# --- identity: the same checks as rosters ---------------------------------------------------------------
+
+def test_borrower_identity_is_checked_as_on_rosters(run, tmp_path):
+    good = make_id(BIRTH, seq=200)
+    wrong = good[:17] + ("0" if good[17] != "0" else "1")
+    path = register(tmp_path, [
+        contract(1, 借款人姓名=None),
+        contract(2, 身份证号=None),
+        contract(3, 身份证号="4201022004031512"),
+        contract(4, 身份证号=wrong),
+        contract(5, 身份证号=make_id("20250101", seq=300)),        # born after the loan year began
+        contract(6, 身份证号=int(make_id(BIRTH, seq=400)[:15] + "000")),
+        contract(7, 身份证号="４２０１０２" + make_id(BIRTH, seq=500)[6:] + " "),   # full-width, a stray space
+    ])
+    doc = check(run, path, expect_exit=1)
+    assert "借款学生姓名" in finding(doc, 3, code="name.missing")["message"]
+    assert finding(doc, 4, code="id.missing")["column"] == "身份证号"
+    assert "共16位" in finding(doc, 5, code="id.format")["message"]
+    assert f"应为“{good[17]}”" in finding(doc, 6, code="id.checksum")["message"]
+    assert "晚于贷款年度开学日（2023-09-01）" in finding(doc, 7, code="id.birthdate")["message"]
+    assert finding(doc, 8, code="id.precision_lost")["severity"] == "error"
+    assert 9 not in {row for row, _ in codes(doc)}
+
+
+# --- loan.over_cap: the caps change by loan year ------------------------------------------------------
+
+@pytest.mark.parametrize("level,year,amount,over", [
+    ("本专科", 2007, 6000, False), ("本专科", 2013, 6001, True), ("研究生", 2013, 8000, True),
+    ("本专科", 2014, 8000, False), ("本专科", 2014, 8000.01, True), ("研究生", 2014, 12000, False),
+    ("本专科", 2020, 12000, True), ("本专科", 2021, 12000, False), ("研究生", 2021, 16000, False),
+    ("研究生", 2023, 16001, True), ("本专科", 2023, 20000, True), ("本专科", 2024, 20000, False),
+    ("本专科", 2024, 20000.01, True), ("研究生", 2024, 25000, False), ("研究生", 2024, 25001, True),
+])
+def test_caps_change_by_loan_year(run, tmp_path, level, year, amount, over):
+    path = register(tmp_path, [contract(1, 学历层次=level, 贷款年度=str(year), 发放日期=f"{year}-10-15",
+                                        预计毕业年份=year + 2, **{"贷款金额（元）": amount})])
+    doc = check(run, path)
+    if over:
+        f = finding(doc, FIRST_ROW, code="loan.over_cap")
+        assert f["column"] == "贷款金额（元）" and f"{year}贷款年度{level}每人每年最多贷款" in f["message"]
+    else:
+        assert doc["findings"] == []
+
+
+def test_the_cap_switches_on_the_school_years_first_day():
+    loans = Rulebook().loans
+    assert loans.cap(date(2024, 8, 31)).per_year == {"本专科": Decimal("12000"), "研究生": Decimal("16000")}
+    assert loans.cap(date(2024, 9, 1)).per_year == {"本专科": Decimal("20000"), "研究生": Decimal("25000")}
+    assert "财教〔2024〕188号" in loans.cap(date(2024, 9, 1)).source
+    assert loans.cap(date(2007, 8, 31)) is None
+
+
+def test_over_cap_message_names_the_cap_the_amount_and_the_excess(run, tmp_path):
+    path = register(tmp_path, [contract(1, 学历层次="研究生", 贷款年度="2024", 发放日期="2024-10-15", 预计毕业年份=2027,
+                                        **{"贷款金额（元）": "26,000"})])
+    f = finding(check(run, path, expect_exit=1), FIRST_ROW, code="loan.over_cap")
+    for part in ("25000.00元", "财教〔2024〕188号", "本合同26000.00元", "超出1000.00元"):
+        assert part in f["message"]
+
+
+def test_amounts_honour_the_unit_in_the_header(run, tmp_path):
+    headers = [h if h != "贷款金额（元）" else "贷款金额（万元）" for h in HEAD]
+    rows = [{**contract(1), "贷款金额（万元）": 1.2}, {**contract(2), "贷款金额（万元）": 1.21}]   # 2023 cap: 12,000
+    doc = check(run, register(tmp_path, rows, headers=headers), expect_exit=1)
+    assert codes(doc) == {(FIRST_ROW + 1, "loan.over_cap")}
+
+
+# --- loan.duplicate_contract ------------------------------------------------------------------------
+
+def test_two_contracts_of_one_borrower_in_one_year_are_both_flagged(run, tmp_path):
+    same = make_id(BIRTH, seq=222)
+    path = register(tmp_path, [contract(1, 身份证号=same), contract(2), contract(3, 身份证号=same, **{"贷款金额（元）": 2000}),
+                               contract(4, 身份证号=same, 贷款年度="2024", 发放日期="2024-10-15")])
+    doc = check(run, path, expect_exit=1)
+    first = finding(doc, 3, code="loan.duplicate_contract")
+    second = finding(doc, 5, code="loan.duplicate_contract")
+    assert first["column"] == "合同编号" and first["value"] == "HT20230001"
+    for part in ("2023贷款年度有2份合同", "第3行（合同HT20230001，8000.00元）", "第5行（合同HT20230003，2000.00元）"):
+        assert part in first["message"] and part in second["message"]
+    assert codes(doc) == {(3, "loan.duplicate_contract"), (5, "loan.duplicate_contract")}   # 2024 is another year
+
+
+def test_a_lost_id_is_nobodys_duplicate(run, tmp_path):
+    lost = int(make_id(BIRTH, seq=222)[:15] + "000")
+    doc = check(run, register(tmp_path, [contract(1, 身份证号=lost), contract(2, 身份证号=lost)]), expect_exit=1)
+    assert {c for _, c in codes(doc)} == {"id.precision_lost"}
+
+
+# --- loan.graduation_year ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("level,graduation,flagged", [
+    ("本专科", 2024, True), ("本专科", 2025, False), ("本专科", 2029, False), ("本专科", 2030, True),
+    ("研究生", 2025, False), ("研究生", 2028, False), ("研究生", 2029, True), ("研究生", 2023, True),
+])
+def test_graduation_year_must_fit_the_level(run, tmp_path, level, graduation, flagged):
+    path = register(tmp_path, [contract(1, 学历层次=level, 贷款年度="2024", 发放日期="2024-10-15",
+                                        预计毕业年份=graduation, **{"贷款金额（元）": 8000})])
+    doc = check(run, path)
+    if flagged:
+        f = finding(doc, FIRST_ROW, code="loan.graduation_year")
+        assert f["column"] == "预计毕业年份" and f"相差{graduation - 2024}年" in f["message"]
+    else:
+        assert doc["findings"] == []
+
+
+def test_graduation_bounds_are_rules_a_workspace_can_change(run, tmp_path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    text = (packaged_rules_dir() / "loans.yaml").read_text(encoding="utf-8")
+    (rules / "loans.yaml").write_text(text.replace("本专科: {min_years: 1, max_years: 5}",
+                                                   "本专科: {min_years: 2, max_years: 5}"), encoding="utf-8")
+    doc = check(run, register(tmp_path, [contract(1, 预计毕业年份=2024)]), expect_exit=1)
+    assert "不在2—5年之内" in finding(doc, FIRST_ROW, code="loan.graduation_year")["message"]
+
+
+# --- loan.invalid -----------------------------------------------------------------------------------
+
+def test_blank_or_unreadable_figures_are_invalid_not_guessed(run, tmp_path):
+    path = register(tmp_path, [
+        contract(1, **{"贷款金额（元）": None}),
+        contract(2, **{"贷款金额（元）": "五千"}),
+        contract(3, **{"贷款金额（元）": 0}),
+        contract(4, 学历层次="中专"),
+        contract(5, 贷款年度="二〇二三"),
+        contract(6, 贷款年度="2005", 发放日期="2005-10-15", 预计毕业年份=2008),
+        contract(7, 发放日期="2023-13-01"),
+        contract(8, 预计毕业年份=None),
+        repaying(9, 应还本金="一千"),
+        repaying(10, 逾期天数="十天"),
+        repaying(11, 应还日期="下月"),
+    ])
+    doc = check(run, path, expect_exit=1)
+    expect = {3: "贷款金额（元）", 4: "贷款金额（元）", 5: "贷款金额（元）", 6: "学历层次", 7: "贷款年度", 8: "贷款年度",
+              9: "发放日期", 10: "预计毕业年份", 11: "应还本金", 12: "逾期天数", 13: "应还日期"}
+    for row, column in expect.items():
+        assert finding(doc, row, code="loan.invalid")["column"] == column
+    assert {c for _, c in codes(doc)} == {"loan.invalid"}
+    assert "rules/loans.yaml 从2007-09-01起" in finding(doc, 8, code="loan.invalid")["message"]
+    assert "本专科、研究生" in finding(doc, 6, code="loan.invalid")["message"]
+
+
+def test_dates_are_read_however_the_bank_writes_them(run, tmp_path):
+    rows = [contract(i, 发放日期=d) for i, d in enumerate(
+        ["2023-10-15", "2023/10/5", "2023.10.15", "2023年10月15日", "20231015", "2023-10-15 00:00:00"], start=1)]
+    doc = check(run, register(tmp_path, rows), expect_exit=0)
+    assert doc["findings"] == []
+
+
+# --- 在校期间贴息: the arithmetic, by hand ------------------------------------------------------------
+
+def interest(run, tmp_path, rows: list[dict], year: int, *extra) -> dict:
+    return summary(run, register(tmp_path, rows), year, *extra)["totals"]
+
+
+def test_interest_for_a_whole_year_of_study(run, tmp_path):
+    # 8000 × 4.90% × 365 days ÷ 360 = 397.4444… → 397.44
+    expected = by_hand(("8000", "4.90", 365))
+    assert expected == "397.44"
+    t = interest(run, tmp_path, [contract(1, 贷款年度="2022", 发放日期="2022-10-15")], 2023)
+    assert (t["interest"], t["interest_loans"]) == (expected, 1)
+
+
+def test_interest_starts_on_the_disbursement_day(run, tmp_path):
+    # 15 October to 31 December 2023 inclusive: 17 + 30 + 31 = 78 days
+    expected = by_hand(("8000", "4.90", 78))
+    assert expected == "84.93"
+    assert interest(run, tmp_path, [contract(1)], 2023)["interest"] == expected
+
+
+def test_interest_stops_after_the_last_day_of_study(run, tmp_path):
+    # graduating 2024: 1 January – 31 August 2024 (a leap year) = 244 days, then the borrower pays
+    expected = by_hand(("8000", "4.90", 244))
+    assert expected == "265.69"
+    assert interest(run, tmp_path, [contract(1, 预计毕业年份=2024, 贷款年度="2021", 发放日期="2021-10-15")],
+                    2024)["interest"] == expected
+    assert interest(run, tmp_path, [contract(2, 预计毕业年份=2024, 贷款年度="2021", 发放日期="2021-10-15")],
+                    2025)["interest"] == "0.00"
+
+
+def test_a_year_spanning_rate_changes_is_split_at_each_change(run, tmp_path):
+    # 2024: benchmark 4.90% to 31 August (244 days); LPR 3.85% − 70 BP = 3.15% from 1 September to
+    # 20 October (50 days); LPR 3.60% − 70 BP = 2.90% from 21 October (72 days)
+    expected = by_hand(("10000", "4.90", 244), ("10000", "3.15", 50), ("10000", "2.90", 72))
+    assert expected == "433.86"
+    t = interest(run, tmp_path, [contract(1, **{"贷款金额（元）": 10000})], 2024)
+    assert t["interest"] == expected
+
+
+def test_a_loan_disbursed_between_two_rate_changes(run, tmp_path):
+    # 15 – 20 October 2024 at 3.15% (6 days), 21 October – 31 December at 2.90% (72 days): 126.50 exactly
+    expected = by_hand(("20000", "3.15", 6), ("20000", "2.90", 72))
+    assert expected == "126.50"
+    row = contract(1, 贷款年度="2024", 发放日期="2024-10-15", 预计毕业年份=2027, **{"贷款金额（元）": 20000})
+    assert interest(run, tmp_path, [row], 2024)["interest"] == expected
+
+
+def test_rounding_is_half_up_to_the_fen_not_half_even(run, tmp_path):
+    # 9000 × 2.90% × 1 day ÷ 360 = 0.725 exactly: half up gives 0.73 (half even would give 0.72)
+    assert by_hand(("9000", "2.90", 1)) == "0.73"
+    row = contract(1, 贷款年度="2024", 发放日期="2024-12-31", 预计毕业年份=2027, **{"贷款金额（元）": 9000})
+    assert interest(run, tmp_path, [row], 2024)["interest"] == "0.73"
+
+
+def test_each_loan_is_rounded_then_summed(run, tmp_path):
+    # two loans of 0.725 each: 0.73 + 0.73 = 1.46 (rounding the sum 1.45 would differ)
+    rows = [contract(i, 贷款年度="2024", 发放日期="2024-12-31", 预计毕业年份=2027, **{"贷款金额（元）": 9000})
+            for i in (1, 2)]
+    assert interest(run, tmp_path, rows, 2024)["interest"] == "1.46"
+
+
+def test_no_interest_beyond_the_cap(run, tmp_path):
+    # 21,000 lent against a 20,000 cap: 贴息 on 20,000 only, 1 – 31 December 2024 at 2.90% (31 days)
+    expected = by_hand(("20000", "2.90", 31))
+    assert expected == "49.94"
+    row = contract(1, 贷款年度="2024", 发放日期="2024-12-01", 预计毕业年份=2028, **{"贷款金额（元）": 21000})
+    assert interest(run, tmp_path, [row], 2024)["interest"] == expected
+
+
+def _workspace_rules(tmp_path: Path, old: str, new: str) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir(exist_ok=True)
+    text = (packaged_rules_dir() / "loans.yaml").read_text(encoding="utf-8")
+    assert old in text
+    (rules / "loans.yaml").write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_day_count_is_a_rule(run, tmp_path):
+    _workspace_rules(tmp_path, "day_count: ACT/360", "day_count: ACT/365")
+    expected = by_hand(("8000", "4.90", 365), base=365)
+    assert expected == "392.00"
+    doc = summary(run, register(tmp_path, [contract(1, 贷款年度="2022", 发放日期="2022-10-15")]), 2023)
+    assert doc["totals"]["interest"] == expected and doc["interest"]["day_count"] == "ACT/365"
+
+
+def test_annual_repricing_fixes_the_rate_on_1_january(run, tmp_path):
+    _workspace_rules(tmp_path, "repricing: on_change", "repricing: annual")
+    # in study all of 2024: the 4.90% of 1 January holds for 366 days
+    whole = by_hand(("10000", "4.90", 366))
+    # disbursed 15 October 2024: the rate of that day (3.15%) holds to 31 December (78 days)
+    first = by_hand(("20000", "3.15", 78))
+    rows = [contract(1, **{"贷款金额（元）": 10000}),
+            contract(2, 贷款年度="2024", 发放日期="2024-10-15", 预计毕业年份=2027, **{"贷款金额（元）": 20000})]
+    assert (whole, first) == ("498.17", "136.50")
+    assert interest(run, tmp_path, rows, 2024)["interest"] == str(Decimal(whole) + Decimal(first))
+
+
+def test_the_rates_in_force_are_reported_with_their_basis(run, tmp_path):
+    doc = summary(run, register(tmp_path, [contract(1)]), 2024)
+    assert [(r["from"], r["rate"], r["basis"]) for r in doc["interest"]["rates"]] == [
+        ("2015-10-24", "4.90", "基准利率4.90%"), ("2024-09-01", "3.15", "LPR3.85%−70BP"),
+        ("2024-10-21", "2.90", "LPR3.60%−70BP")]
+    assert doc["interest"]["rounding"].startswith("每笔贷款每年四舍五入到分")
+
+
+def test_integer_arithmetic_matches_decimal_on_many_loans():
+    """The vectorised integer path against Decimal, loan by loan, over awkward amounts and dates."""
+    from aidctl.loans.interest import rate_on, rate_steps, year_interest
+
+    rules = Rulebook().loans.interest
+    steps = rate_steps(rules)
+    rng = np.random.default_rng(7)
+    n = 120
+    principal = rng.integers(1, 2_500_000, n)
+    start = np.datetime64("2023-06-01") + rng.integers(0, 600, n).astype("timedelta64[D]")
+    last = start + rng.integers(0, 900, n).astype("timedelta64[D]")
+    fen, days = year_interest(principal, start, last, 2024, rules, steps)
+    for p, a, b, got, d in zip(principal, start.astype(object), last.astype(object), fen, days):
+        total, counted = Decimal(0), 0
+        day = max(a, date(2024, 1, 1))
+        while day <= min(b, date(2024, 12, 31)):
+            total += Decimal(int(p)) * rate_on(steps, day).rate / 100
+            counted += 1
+            day = date.fromordinal(day.toordinal() + 1)
+        assert counted == d
+        assert Decimal(int(got)) == (total / 360).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+
+
+# --- the year's figures: 审批通过率, 履约率, 风险补偿金 -----------------------------------------------------
+
+def test_approval_rate_is_approved_over_applications(run, tmp_path):
+    path = register(tmp_path, [contract(1, 贷款年度="2024", 发放日期="2024-10-15", 预计毕业年份=2027)])
+    apps = applications(tmp_path, [("城关区", "审核通过"), ("城关区", "通过"), ("城关区", "不通过"),
+                                   ("东河县", "审核通过"), ("东河县", "不通过"), ("东河县", "待审核"),
+                                   ("东河县", "同意"), ("东河县", "不合格"), ("东河县", None)])
+    doc = summary(run, path, 2024, "--applications", apps, expect_exit=0)
+    c, d = county(doc, "城关区"), county(doc, "东河县")
+    assert (c["applications"], c["approved"], c["rejected"], c["pending"], c["approval_rate"]) == (3, 2, 1, 0, "66.67%")
+    assert (d["applications"], d["approved"], d["rejected"], d["pending"], d["approval_rate"]) == (6, 2, 2, 2, "33.33%")
+    t = doc["totals"]
+    assert (t["applications"], t["approved"], t["approval_rate"]) == (9, 4, "44.44%")   # 4 ÷ 9 = 44.444…%
+    assert doc["applications"]["year_source"] == "loan_year"
+
+
+def test_applications_of_other_years_do_not_count(run, tmp_path):
+    path = register(tmp_path, [contract(1)])
+    apps = applications(tmp_path, [("城关区", "审核通过"), ("城关区", "不通过")])
+    wb = openpyxl.load_workbook(apps)
+    wb.active.cell(row=3, column=6).value = "2023"
+    wb.save(apps)
+    doc = summary(run, path, 2024, "--applications", apps)
+    assert (county(doc, "城关区")["applications"], county(doc, "城关区")["approval_rate"]) == (1, "0.00%")
+
+
+def test_without_applications_the_approval_fields_are_null(run, tmp_path):
+    doc = summary(run, register(tmp_path, [contract(1)]), 2024, expect_exit=0)
+    assert doc["applications"] is None
+    assert all(county(doc, "城关区")[k] is None for k in ("applications", "approved", "approval_rate"))
+
+
+def test_performance_rate_is_on_time_over_fallen_due(run, tmp_path):
+    rows = [repaying(1), repaying(2), repaying(3), repaying(4, unpaid=320),            # 城关区: 3 of 4 on time
+            repaying(5, 所属县区="东河县"), repaying(6, 所属县区="东河县", unpaid=1320),
+            repaying(7, 所属县区="东河县", 应还日期="2025-03-20"),                       # not yet due at 2024-12-31
+            contract(8, 所属县区="东河县"),                                               # in study
+            repaying(9, 所属县区="东河县", unpaid=500, 还款状态="已代偿")]                 # compensated: due, not overdue
+    doc = summary(run, register(tmp_path, rows), 2024)
+    c, d, t = county(doc, "城关区"), county(doc, "东河县"), doc["totals"]
+    assert (c["due"], c["repaid_on_time"], c["performance_rate"], c["overdue"], c["overdue_amount"]) == \
+        (4, 3, "75.00%", 1, "320.00")
+    assert (c["due_amount"], c["repaid_amount"]) == ("5280.00", "4960.00")
+    assert (d["due"], d["repaid_on_time"], d["performance_rate"], d["overdue"], d["overdue_amount"]) == \
+        (3, 1, "33.33%", 1, "1320.00")
+    assert (t["due"], t["repaid_on_time"], t["performance_rate"], t["overdue"]) == (7, 4, "57.14%", 2)
+    assert (c["in_repayment"], d["in_repayment"]) == (4, 3)     # the compensated contract is not in repayment
+    assert doc["as_of"] == "2024-12-31"
+
+
+def test_as_of_moves_the_repayment_picture(run, tmp_path):
+    path = register(tmp_path, [repaying(1, unpaid=320)])
+    before = summary(run, path, 2024, "--as-of", "2024-12-20")["totals"]      # due that day: not yet overdue
+    after = summary(run, path, 2024, "--as-of", "2024-12-21")["totals"]
+    assert (before["due"], before["overdue"]) == (0, 0)
+    assert (after["due"], after["overdue"], after["overdue_amount"]) == (1, 1, "320.00")
+
+
+def test_new_loans_and_risk_compensation(run, tmp_path):
+    rows = [contract(1, 贷款年度="2024", 发放日期="2024-10-15", 预计毕业年份=2027, **{"贷款金额（元）": "12345.67"}),
+            contract(2, 贷款年度="2024", 发放日期="2024-10-16", 预计毕业年份=2027, 所属县区="东河县",
+                     **{"贷款金额（元）": 8000}),
+            contract(3)]                                                           # 2023: not new in 2024
+    doc = summary(run, register(tmp_path, rows), 2024)
+    c, d = county(doc, "城关区"), county(doc, "东河县")
+    assert (c["new_loans"], c["new_amount"], d["new_loans"], d["new_amount"]) == (1, "12345.67", 1, "8000.00")
+    # 15% × 12,345.67 = 1,851.8505 → 1,851.85 (half up, per county); the total is the sum of the counties
+    assert (c["risk_compensation"], d["risk_compensation"]) == ("1851.85", "1200.00")
+    assert doc["totals"]["risk_compensation"] == "3051.85"
+    assert doc["risk_compensation"]["ratio"] == "0.15" and "REVIEW" in doc["risk_compensation"]["source"]
+
+
+def test_risk_ratio_is_a_dated_rule(run, tmp_path):
+    _workspace_rules(tmp_path, "risk_compensation:\n  - from: 2007-09-01\n    ratio: \"0.15\"",
+                     "risk_compensation:\n  - from: 2007-09-01\n    ratio: \"0.15\"\n    source: old\n"
+                     "  - from: 2024-09-01\n    ratio: \"0.10\"")
+    rows = [contract(1, 贷款年度="2024", 发放日期="2024-10-15", 预计毕业年份=2027, **{"贷款金额（元）": 8000})]
+    doc = summary(run, register(tmp_path, rows), 2024)
+    assert doc["totals"]["risk_compensation"] == "800.00" and doc["risk_compensation"]["from"] == "2024-09-01"
+
+
+def test_summary_json_shape(run, tmp_path):
+    doc = summary(run, register(tmp_path, [contract(1)]), 2024)
+    assert set(doc) == {"version", "year", "as_of", "files", "applications", "counties", "totals", "interest",
+                        "risk_compensation", "overdue_rule", "excluded", "notes"}
+    fields = {"applications", "approved", "rejected", "pending", "approval_rate", "new_loans", "new_amount",
+              "interest_loans", "interest", "risk_compensation", "in_repayment", "due", "due_amount",
+              "repaid_on_time", "repaid_amount", "performance_rate", "overdue", "overdue_amount"}
+    assert set(doc["counties"][0]) == fields | {"county"} and set(doc["totals"]) == fields
+    assert set(doc["interest"]) == {"day_count", "repricing", "study_ends", "rounding", "rates"}
+
+
+def test_summary_leaves_out_invalid_contracts_and_exits_1(run, tmp_path):
+    rows = [contract(1, 贷款年度="2024", 发放日期="2024-10-15", 预计毕业年份=2027),
+            contract(2, 贷款年度="2024", 发放日期="2024-10-15", 预计毕业年份=2027, **{"贷款金额（元）": "待定"})]
+    doc = summary(run, register(tmp_path, rows), 2024, expect_exit=1)
+    assert doc["totals"]["new_loans"] == 1
+    assert [(e["row"], e["contract"]) for e in doc["excluded"]] == [(4, "HT20230002")]
+    assert "待定" in doc["excluded"][0]["reasons"][0]
+
+
+def test_a_fault_keeps_a_contract_out_only_of_the_figures_that_need_it(run, tmp_path):
+    rows = [repaying(1, 应还本金="一千"),                                     # out of the repayment figures
+            repaying(2, unpaid=320, **{"贷款金额（元）": "待定"}),             # out of the loan figures only
+            contract(3, 贷款年度="2024", 发放日期="2024-10-15", 预计毕业年份=2027, 应还利息="x")]
+    t = summary(run, register(tmp_path, rows), 2024, expect_exit=1)
+    doc_t = t["totals"]
+    assert (doc_t["due"], doc_t["overdue"], doc_t["overdue_amount"]) == (1, 1, "320.00")
+    assert (doc_t["new_loans"], doc_t["new_amount"], doc_t["interest_loans"]) == (1, "8000.00", 1)
+    assert [e["row"] for e in t["excluded"]] == [3, 4, 5]
+
+
+def test_summary_table_and_workbook(run, tmp_path):
+    path = register(tmp_path, [contract(1), repaying(2, unpaid=100)])
+    out = tmp_path / "汇总.xlsx"
+    code, text, err = run("loans", "summary", "--year", "2024", path, "--workspace", tmp_path, "--report", out)
+    assert code == 0, err
+    assert "城关区" in text and "合计" in text and "ACT/360" in text
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["县区汇总", "贴息明细", "说明", "未计入"]
+    rows = list(wb["县区汇总"].iter_rows(min_row=4, values_only=True))
+    assert rows[-1][0] == "合计" and rows[-1][16] == pytest.approx(100)
+    detail = list(wb["贴息明细"].iter_rows(min_row=2, values_only=True))
+    ident = make_id(BIRTH, seq=102)
+    assert [(r[2], r[4]) for r in detail] == [("HT20230001", ident[:6] + "********" + ident[-4:])]
+
+
+# --- collect: the 催收 list -------------------------------------------------------------------------
+
+def collect(run, path: Path, as_of: str = "2025-01-10", *extra) -> tuple[int, dict, Path]:
+    out = path.parent / "催收.xlsx"
+    code, doc, err = run("loans", "collect", "--as-of", as_of, path, "--out", out, "--format", "json",
+                         "--workspace", path.parent, *extra, as_json=True)
+    assert isinstance(doc, dict), (code, doc, err)
+    return code, doc, out
+
+
+def test_overdue_is_arrears_with_a_due_date_before_as_of(run, tmp_path):
+    rows = [repaying(1, unpaid=320),                                   # 21 days at 2025-01-10
+            repaying(2),                                               # paid
+            repaying(3, unpaid=100, 应还日期="2025-01-10"),             # due that day: not yet overdue
+            repaying(4, unpaid=100, 应还日期=None, 逾期天数=45),         # no due date: the bank's days
+            repaying(5, unpaid=100, 应还日期=None, 逾期天数=0),
+            repaying(6, unpaid=100, 还款状态="已结清"),
+            repaying(7, unpaid=100, 还款状态="代偿")]
+    code, doc, _ = collect(run, register(tmp_path, rows))
+    assert code == 0
+    got = [(b["name"], b["days_overdue"], b["days_source"], b["amount_due"]) for b in doc["borrowers"]]
+    assert got == [("借款人4", 45, "register", "100.00"), ("借款人1", 21, "due_date", "320.00")]
+    assert doc["totals"] == {"borrowers": 2, "amount_due": "420.00"}
+
+
+def test_one_line_per_borrower_with_contracts_summed(run, tmp_path):
+    same = make_id("20000101", seq=500)
+    rows = [repaying(1, 身份证号=same, unpaid=320, 应还日期="2023-12-20"),
+            repaying(2, 身份证号=same, unpaid=100, 贷款年度="2020", 发放日期="2020-10-15")]
+    _, doc, _ = collect(run, register(tmp_path, rows))
+    [b] = doc["borrowers"]
+    assert (b["days_overdue"], b["amount_due"], b["loan_years"], b["rows"]) == (387, "420.00", "2019、2020", [3, 4])
+    assert b["contracts"] == "HT20230001、HT20230002" and b["due_date"] == "2023-12-20"
+
+
+def test_collect_workbook_one_sheet_per_county_sorted_with_contact_columns(run, tmp_path):
+    rows = [repaying(1, unpaid=100, 应还日期="2024-12-20"), repaying(2, unpaid=900, 应还日期="2024-06-20"),
+            repaying(3, unpaid=50, 应还日期="2024-12-20"), repaying(4, unpaid=320, 所属县区="东河县"),
+            repaying(5, unpaid=10, 所属县区="西山县[二区]")]
+    code, doc, out = collect(run, register(tmp_path, rows))
+    assert code == 0 and doc["out"] == str(out.relative_to(tmp_path))
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["汇总", "东河县", "城关区", "西山县二区"]
+    ws = wb["城关区"]
+    header = [c.value for c in ws[3]]
+    assert header[-4:] == ["联系日期", "联系结果", "承诺还款日期", "经办人"]
+    assert {"借款人姓名", "逾期天数", "逾期金额（元）", "联系电话", "家庭住址"} <= set(header)
+    data = [dict(zip(header, r)) for r in ws.iter_rows(min_row=4, values_only=True) if r[0] is not None]
+    assert [(r["借款人姓名"], r["逾期天数"], r["逾期金额（元）"]) for r in data] == \
+        [("借款人2", 204, 900), ("借款人1", 21, 100), ("借款人3", 21, 50)]   # most overdue first, then amount
+    assert all(r["联系日期"] is None and r["经办人"] is None for r in data)
+    assert data[0]["联系电话"] == "13800000002" and data[0]["身份证号"].count("*") == 8
+    assert ws.freeze_panes == "C4" and ws.print_title_rows == "$3:$3"
+    lists = [v for v in ws.data_validations.dataValidation if v.type == "list"]
+    assert lists and "无法联系" in lists[0].formula1
+    summary_rows = list(wb["汇总"].iter_rows(min_row=5, values_only=True))
+    assert summary_rows[-1][:4] == ("合计", "", 5, pytest.approx(1380))
+
+
+def test_collect_defaults_to_the_workspace_out_folder(run, tmp_path):
+    path = register(tmp_path, [repaying(1, unpaid=320)])
+    code, doc, err = run("loans", "collect", "--as-of", "2025-01-10", path, "--workspace", tmp_path, "--format", "json",
+                         as_json=True)
+    assert code == 0, err
+    assert doc["out"] == "out/loans/生源地贷款逾期催收名单_2025-01-10.xlsx"
+    assert (tmp_path / doc["out"]).is_file()
+
+
+def test_collect_needs_the_repayment_columns(run, tmp_path):
+    headers = [h for h in HEAD if h not in ("应还日期", "逾期天数")]
+    path = register(tmp_path, [repaying(1)], headers=headers)
+    code, out, err = run("loans", "collect", "--as-of", "2025-01-10", path, "--workspace", tmp_path)
+    assert code == 2 and "应还日期或逾期天数" in err and len(err.strip().splitlines()) == 1
+
+
+def test_collect_json_shape_and_table(run, tmp_path):
+    path = register(tmp_path, [repaying(1, unpaid=320), repaying(2, 应还本金="一千")])
+    code, doc, _ = collect(run, path)
+    assert code == 1                                                  # a contract could not be judged
+    assert set(doc) == {"version", "as_of", "rule", "files", "counties", "borrowers", "excluded", "totals", "out"}
+    assert set(doc["borrowers"][0]) == {"county", "name", "id_number", "contracts", "loan_years", "days_overdue",
+                                        "days_source", "amount_due", "due_date", "phone", "co_borrower", "co_phone",
+                                        "address", "school", "file", "rows"}
+    assert [e["row"] for e in doc["excluded"]] == [4]
+    code, text, err = run("loans", "collect", "--as-of", "2025-01-10", path, "--workspace", tmp_path)
+    assert "逾期借款人 1 人" in text and "催收名单已写入" in text
+
+
+# --- the sample files -------------------------------------------------------------------------------
+
+def test_the_sample_register_has_exactly_the_planted_problems(run):
+    doc = check(run, SAMPLE_REGISTER, expect_exit=1, workspace=SAMPLES)
+    got = {(f["row"], f["column"], f["code"]) for f in doc["findings"]}
+    assert got == {(p["row"], p["column"], p["code"]) for p in PLANTED["findings"]}
+
+
+def test_the_sample_collect_list_is_the_planted_overdue_borrowers(run, tmp_path):
+    shutil.copy(SAMPLE_REGISTER, tmp_path / SAMPLE_REGISTER.name)
+    code, doc, out = collect(run, tmp_path / SAMPLE_REGISTER.name, PLANTED["exported"])
+    assert code == 0
+    got = sorted((b["name"], b["county"], b["days_overdue"], b["amount_due"], b["rows"]) for b in doc["borrowers"])
+    assert got == sorted((o["name"], o["county"], o["days"], o["amount"], o["rows"]) for o in PLANTED["overdue"])
+
+
+def test_the_sample_summary_counts_the_planted_applications(run, tmp_path):
+    for p in (SAMPLE_REGISTER, SAMPLE_APPLICATIONS):
+        shutil.copy(p, tmp_path / p.name)
+    doc = summary(run, tmp_path / SAMPLE_REGISTER.name, 2024, "--applications", tmp_path / SAMPLE_APPLICATIONS.name,
+                  expect_exit=1)                                       # two planted invalid contracts
+    for name, k in PLANTED["applications_2024"].items():
+        c = county(doc, name)
+        assert {x: c[x] for x in ("applications", "approved", "rejected", "pending")} == k
+    assert len(doc["excluded"]) == 2
+
+
+def test_make_loans_writes_the_samples_byte_for_byte(tmp_path, monkeypatch):
+    spec = importlib.util.spec_from_file_location("make_loans", SAMPLES / "make_loans.py")
+    mod = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "make_loans", mod)      # its dataclasses look themselves up there
+    spec.loader.exec_module(mod)
+    mod.OUT = tmp_path
+    mod.main()
+    for p in sorted((SAMPLES / "loans").iterdir()):
+        assert (tmp_path / p.name).read_bytes() == p.read_bytes(), p.name
+
+
+# --- the rule file ----------------------------------------------------------------------------------
+
+def test_loans_yaml_marks_what_is_unconfirmed_for_review():
+    text = (packaged_rules_dir() / "loans.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    assert "REVIEW" in data["risk_compensation"][0]["source"]
+    assert "REVIEW" in text.split("risk_compensation:")[0].rsplit("\n\n", 1)[-1]   # the comment above it
+    assert {p["from"] for p in data["caps"]} == {date(2007, 9, 1), date(2014, 9, 1), date(2021, 9, 1), date(2024, 9, 1)}
+    assert data["interest"]["pricing"][-1] == {"from": date(2024, 9, 1), "base": "lpr", "spread_bp": -70,
+                                               "source": data["interest"]["pricing"][-1]["source"]}
+
+
+def test_a_bad_loans_yaml_is_exit_2_naming_the_file_and_key(run, tmp_path):
+    _workspace_rules(tmp_path, 'per_year: {本专科: "8000", 研究生: "12000"}', 'per_year: {本专科: "8000"}')
+    code, out, err = run("loans", "check", register(tmp_path, [contract(1)]), "--workspace", tmp_path)
+    assert code == 2 and "loans.yaml" in err and "caps" in err and "Traceback" not in err
