@@ -24,7 +24,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from aidctl.errors import AidctlError
 from aidctl.money import yuan  # noqa: F401  (the ledger hands out yuan)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 metadata = MetaData()
 
 schema_version = Table(
@@ -89,7 +89,62 @@ attempts = Table(
     Column("settled_at", String),
 )
 
-MIGRATIONS: dict[int, list] = {1: [schema_version, batches, batch_inputs, payments, attempts]}
+# --- oversight (migration 2): what schools sent and when, and inspections of paid students -------
+
+submissions = Table(
+    "submissions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("term", String, nullable=False, index=True),
+    Column("school", String, nullable=False),        # （学校不明） when the file names no school
+    Column("file", String, nullable=False),          # the name as given (relative to the workspace)
+    Column("sha256", String, nullable=False),
+    Column("version", Integer, nullable=False),      # 1 for a school's first file of the term, then 2 …
+    Column("first_seen", String, nullable=False),
+    Column("records", Integer, nullable=False),
+    Column("errors", Integer, nullable=False),
+    Column("warnings", Integer, nullable=False),
+    Column("command", String, nullable=False),       # validate / disburse: which run first saw it
+    UniqueConstraint("term", "school", "sha256", name="one_version_per_content"),
+)
+
+inspection_samples = Table(
+    "inspection_samples", metadata,
+    Column("id", String, primary_key=True),
+    Column("term", String, nullable=False, index=True),
+    Column("created_at", String, nullable=False),
+    Column("operator", String),
+    Column("seed", Integer, nullable=False),
+    Column("per_school", Integer, nullable=False),
+    Column("method", String, nullable=False),        # how the draw was made, to draw it again
+)
+
+inspection_items = Table(
+    "inspection_items", metadata,
+    Column("sample_id", String, ForeignKey("inspection_samples.id"), primary_key=True),
+    Column("payment_id", Integer, ForeignKey("payments.id"), primary_key=True),
+    Column("school", String),
+    Column("position", Integer, nullable=False),     # the student's 序号 on the school's sign-off sheet
+)
+
+inspection_results = Table(
+    "inspection_results", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sample_id", String, ForeignKey("inspection_samples.id"), nullable=False, index=True),
+    Column("payment_id", Integer, ForeignKey("payments.id"), nullable=False),
+    Column("present", String),                       # 是 / 否 as recorded
+    Column("card_held", String),
+    Column("amount_received_fen", Integer),
+    Column("discrepancy", String),                   # None when everything agreed
+    Column("inspector", String),
+    Column("inspected_on", String),
+    Column("recorded_at", String, nullable=False),
+    Column("file", String, nullable=False),
+)
+
+MIGRATIONS: dict[int, list] = {
+    1: [schema_version, batches, batch_inputs, payments, attempts],
+    2: [submissions, inspection_samples, inspection_items, inspection_results],
+}
 
 
 

@@ -497,6 +497,33 @@ class LoansFile(Strict):
         return self._in_force(self.risk_compensation, day)
 
 
+# --- oversight.yaml -----------------------------------------------------------------------------
+
+class InspectionDefaults(Strict):
+    per_school_default: int = Field(ge=1)
+
+
+class OversightFile(Strict):
+    description: str
+    source: str
+    submission_deadlines: dict[Literal["spring", "autumn"], str]
+    inspection: InspectionDefaults
+
+    @field_validator("submission_deadlines")
+    @classmethod
+    def _month_days(cls, v):
+        for season, md in v.items():
+            try:
+                date(2001, *map(int, md.split("-")))
+            except (ValueError, TypeError):
+                raise ValueError(f"{season}: '{md}' is not a month-day such as 10-15") from None
+        return v
+
+    def deadline(self, term: Term) -> date:
+        month, day = map(int, self.submission_deadlines[term.season].split("-"))
+        return date(term.year, month, day)
+
+
 # --- programmes.yaml ----------------------------------------------------------------------------
 
 class Condition(Strict):
@@ -583,6 +610,7 @@ FILES: dict[str, type[Strict]] = {
     "programmes.yaml": ProgrammesFile,
     "severities.yaml": SeveritiesFile,
     "extraction.yaml": ExtractionFile,
+    "oversight.yaml": OversightFile,
     "quotas.yaml": QuotasFile,
     "loans.yaml": LoansFile,
     "enlistment.yaml": EnlistmentFile,
@@ -645,6 +673,7 @@ class Rulebook:
         self.programmes: ProgrammesFile = parsed["programmes.yaml"]  # type: ignore[assignment]
         self.severities: SeveritiesFile = parsed["severities.yaml"]  # type: ignore[assignment]
         self.extraction: ExtractionFile = parsed["extraction.yaml"]  # type: ignore[assignment]
+        self.oversight: OversightFile = parsed["oversight.yaml"]  # type: ignore[assignment]
         self.quotas: QuotasFile = parsed["quotas.yaml"]  # type: ignore[assignment]
         self.loans: LoansFile = parsed["loans.yaml"]  # type: ignore[assignment]
         self.enlistment: EnlistmentFile = parsed["enlistment.yaml"]  # type: ignore[assignment]
