@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from rich import box
 from rich.console import Console
 from rich.table import Table as RichTable
@@ -71,6 +73,16 @@ def rules_in_force(console: Console, doc: dict) -> None:
     console.print(table)
     ages = "；".join(f"{k} {v['min']}—{v['max']} 周岁" for k, v in doc["ages"].items())
     console.print(f"年龄范围（超出为警告）：{ages}")
+    def pct(text: str) -> str:
+        return f"{(Decimal(text) * 100).normalize():f}%"
+
+    rates = "；".join(f"{k} {pct(v['min_rate'])}" + ("" if v["min_rate"] == v["max_rate"]
+                     else f"—{pct(v['max_rate'])}") for k, v in doc["extraction"].items())
+    console.print(f"校内资助资金提取比例（{doc['term'][:4]}年）：{rates}")
+    if doc["quotas"]:
+        quotas = "；".join(f"{k} {v}%" for k, v in doc["quotas"].items())
+        console.print(f"资助面核定比例（{doc['quota_region']}）：{quotas}")
+    console.print(f"花名册报送截止：{doc['submission_deadline']}")
     if doc["severity_overrides"]:
         console.print(f"严重程度调整：{doc['severity_overrides']}")
     rules_files(console, doc["files"])

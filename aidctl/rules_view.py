@@ -39,9 +39,25 @@ def in_force(rules: Rulebook, term: Term) -> dict:
         "school_year": f"{rules.school_year(term)}-{rules.school_year(term) + 1}",
         "programmes": programmes,
         "ages": {k: {"min": v.min, "max": v.max} for k, v in rules.ages.by_school_type.items()},
+        "extraction": _extraction(rules, term.year),
+        "quotas": {st: str(q) for st in rules.quotas.by_school_type
+                   if (q := rules.quotas.quota(st, rules.term_start(term))) is not None},
+        "quota_region": rules.quotas.region,
+        "submission_deadline": str(rules.oversight.deadline(term)),
         "severity_overrides": dict(rules.severities.overrides),
         "files": files(rules),
     }
+
+
+def _extraction(rules: Rulebook, year: int) -> dict:
+    """The set-aside rates for the calendar year the term starts in, by school type."""
+    out = {}
+    for st in rules.extraction.by_school_type:
+        period = rules.extraction.rates(st, year)
+        if period:
+            out[st] = {"min_rate": str(period.min_rate), "max_rate": str(period.max_rate),
+                       "from": str(period.from_), "source": period.source}
+    return out
 
 
 def files(rules: Rulebook) -> list[dict]:

@@ -456,3 +456,13 @@ def test_workspace_from_environment(tmp_path, run, monkeypatch):
     code, doc, err = run("validate", "g.xlsx", "--term", "2011-autumn", "--format", "json", as_json=True)
     assert code == 1
     assert doc["findings"][0]["severity"] == "error"
+
+
+def test_rules_show_includes_extraction_rates_quotas_and_the_submission_deadline(run):
+    code, doc, err = run("rules", "show", "--term", "2011-autumn", "--format", "json", as_json=True)
+    assert code == 0, err
+    assert doc["extraction"]["中职"]["min_rate"] == "0.05" and doc["extraction"]["普高"]["max_rate"] == "0.05"
+    assert doc["extraction"]["普高"]["min_rate"] == "0.03" and "source" in doc["extraction"]["普高"]
+    assert doc["quotas"] == {"普高": "20"} and doc["submission_deadline"] == "2011-10-15"
+    code, out, err = run("rules", "show", "--term", "2011-autumn")
+    assert "中职 5%" in out and "普高 3%—5%" in out and "2011-10-15" in out
