@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import func, insert, select, text, update
 
+from aidctl import intake
 from aidctl import ledger as L
 from aidctl.bankfiles import BankFile, render, unwritable
 from aidctl.money import yuan_text
@@ -397,6 +398,7 @@ def disburse(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, ba
         ledger = L.Ledger(ws.ledger_url(db))
         recovered = recover(ws, ledger, term)
         plan = make_plan(ws, term, rosters, ledger, bank, displays)
+        intake.record(ledger, plan.validation, "disburse", display=intake.workspace_names(ws))
         batch, files = (None, [])
         if len(plan.pay):
             batch, files = execute(plan, ws, ledger, operator)

@@ -104,6 +104,9 @@ CATALOGUE: dict[str, FindingType] = dict([
        "loans: one borrower holds more than one contract in one 贷款年度"),
     _t("loan.graduation_year", ERROR, "预计毕业年份与学历层次不符",
        "loans: 预计毕业年份 − 贷款年度 lies outside the bounds rules/loans.yaml gives for the level"),
+    _t("complaint.invalid", ERROR, "投诉登记数据不全或无法识别",
+       "complaints: a blank or unreadable 受理日期, an unreadable 办结日期 or one before 受理日期, or neither 学校 "
+       "nor 县区; the complaint is left out of the figures"),
 ])
 
 FINDING_COLUMNS = ["rec", "table", "column", "code", "message", "value"]

@@ -15,8 +15,9 @@ from aidctl.files import sha256
 UNKNOWN_SCHOOL = "（学校不明）"
 
 
-def record(ledger: L.Ledger, validation, command: str) -> int:
-    """Record the validation's files (one row per file and school); returns how many were new."""
+def record(ledger: L.Ledger, validation, command: str, display=None) -> int:
+    """Record the validation's files (one row per file and school); returns how many were new.
+    `display` (path → name) names each file in the history; by default the name it was read under."""
     frame = validation.roster.frame
     f = validation.findings
     term = str(validation.term)
@@ -30,12 +31,13 @@ def record(ledger: L.Ledger, validation, command: str) -> int:
     for i, t in enumerate(validation.roster.tables):
         files.setdefault(t.file, []).append(i)
         digests.setdefault(t.file, sha256(t.path))
+    shown = {t.file: (display(t.path) if display else t.file) for t in validation.roster.tables}
     for file, tables in files.items():
         mine = counts[counts["table"].isin(tables)].groupby("school")["records"].sum()
         found = sev[sev["table"].isin(tables)]
         for school_name, records in mine.items():
             here = found[(found["school"] == school_name) | (found["rec"] < 0)]
-            rows.append({"school": school_name, "file": file, "sha256": digests[file], "records": int(records),
+            rows.append({"school": school_name, "file": shown[file], "sha256": digests[file], "records": int(records),
                          "errors": int((here["severity"] == "error").sum()),
                          "warnings": int((here["severity"] == "warning").sum())})
     new = 0
@@ -63,3 +65,105 @@ def history(ledger: L.Ledger, term: str | None = None) -> pd.DataFrame:
     with ledger.connect() as conn:
         rows = conn.execute(q).all()
     return pd.DataFrame(list(map(tuple, rows)), columns=[c.name for c in L.submissions.columns])
+
+
+# --- when a validate run is recorded ------------------------------------------------------------
+
+def workspace_names(ws):
+    """path → its name in the history: relative to the workspace root where it lies inside it."""
+    from pathlib import Path
+
+    return lambda path: ws.display(Path(path).resolve())
+
+
+def is_workspace_intake(ws, paths, term) -> bool:
+    """Whether a `validate` of `paths` is a check of the workspace's own intake, to be recorded.
+
+    Every file must lie inside the workspace root; and either the workspace already has a ledger,
+    or every file lies in its intake/<term>/ folder for the term validated (read by default or listed).
+    Loose files elsewhere, or files inside a workspace that has no ledger yet outside intake/<term>/,
+    are not recorded, and no ledger is created for them."""
+    from pathlib import Path
+
+    root = ws.root
+    resolved = [Path(p).resolve() for p in paths]
+    if not resolved or not all(p.is_relative_to(root) for p in resolved):
+        return False
+    if ws.has_ledger():
+        return True
+    folder = (root / "intake" / str(term)).resolve()
+    return all(p.parent == folder for p in resolved)
+
+
+def record_validation(ws, validation, paths) -> str | None:
+    """Record a validate run's files when they are the workspace's own (see is_workspace_intake).
+    Returns a note for the user when the history could not be written (the check itself stands)."""
+    from aidctl.errors import AidctlError
+
+    if not is_workspace_intake(ws, paths, validation.term):
+        return None
+    try:
+        record(L.Ledger(ws.ledger_url()), validation, "validate", display=workspace_names(ws))
+    except AidctlError as exc:
+        return f"报送记录未能写入账本（{exc}）；审核结果不受影响"
+    return None
+
+
+# --- aidctl intake show --------------------------------------------------------------------------
+
+ON_TIME, LATE, NOTHING = "按时", "逾期", "未报送"
+
+
+def show(ws, term, db: str | None = None, today=None) -> dict:
+    """The term's intake: per school its versions, first and latest submission, on time or late
+    against rules/oversight.yaml's deadline (judged by the first version), the first and latest
+    version's records/errors/warnings; then the schools in schools.xlsx that sent nothing."""
+    from datetime import date
+
+    deadline = ws.rules.oversight.deadline(term)
+    today = today or date.today()
+    if db or ws.has_ledger():
+        frame = history(L.Ledger(ws.ledger_url(db)), str(term))
+    else:  # nothing was ever recorded here; never create a ledger just to say so
+        frame = pd.DataFrame(columns=[c.name for c in L.submissions.columns])
+    submissions = [
+        {"school": r.school, "version": int(r.version), "file": r.file, "sha256": r.sha256,
+         "first_seen": r.first_seen, "records": int(r.records), "errors": int(r.errors),
+         "warnings": int(r.warnings), "command": r.command}
+        for r in frame.sort_values(["school", "version"], kind="stable").itertuples()]
+
+    def counts(item: dict) -> dict:
+        return {k: item[k] for k in ("file", "first_seen", "records", "errors", "warnings")}
+
+    schools = []
+    by_school: dict[str, list[dict]] = {}
+    for s in submissions:
+        by_school.setdefault(s["school"], []).append(s)
+    for school, items in by_school.items():
+        first, latest = items[0], items[-1]
+        on_time = date.fromisoformat(first["first_seen"][:10]) <= deadline
+        schools.append({"school": school, "status": ON_TIME if on_time else LATE, "on_time": on_time,
+                        "versions": len(items), "first_submitted": first["first_seen"],
+                        "latest_submitted": latest["first_seen"], "first": counts(first),
+                        "latest": counts(latest)})
+    if ws.schools is not None:
+        from aidctl.text import fold_one
+
+        sent = {fold_one(s) for s in by_school}
+        for name in ws.schools["school"].astype(object):
+            if fold_one(name) not in sent:
+                schools.append({"school": str(name), "status": NOTHING, "on_time": None, "versions": 0,
+                                "first_submitted": None, "latest_submitted": None, "first": None,
+                                "latest": None})
+    overdue = today > deadline
+    return {"version": 1, "term": str(term), "deadline": deadline.isoformat(), "deadline_passed": overdue,
+            "schools": schools, "submissions": submissions,
+            "totals": {"schools": len(schools), "on_time": sum(s["status"] == ON_TIME for s in schools),
+                       "late": sum(s["status"] == LATE for s in schools),
+                       "nothing": sum(s["status"] == NOTHING for s in schools),
+                       "submissions": len(submissions)}}
+
+
+def non_compliant(doc: dict) -> bool:
+    """A school sent late, or sent nothing once the deadline has passed."""
+    return bool(doc["totals"]["late"] or (doc["deadline_passed"] and doc["totals"]["nothing"]))

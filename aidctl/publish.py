@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +39,7 @@ from aidctl.files import atomic_path
 from aidctl.identity import mask_id
 from aidctl.terms import Term
 from aidctl.validation import validate
+from aidctl.workdays import CALENDAR_STATUTORY, CALENDAR_WEEKENDS, nth_working_day  # noqa: F401
 from aidctl.workspace import Workspace
 
 UNKNOWN_SCHOOL = "（学校不明）"
@@ -52,8 +53,6 @@ _SEP = "[ \t\u3000\\-－—–_.·/]"  # space, tab, ideographic space, dashes, 
 LONG_NUMBER = rf"{_DIGIT}(?:{_SEP}?{_DIGIT}){{6,}}(?:{_SEP}?[XxＸｘ])?"
 ID_OR_CARD = re.compile(r"[0-9]{15,}")  # the last check on every text of a public file (after NFKC)
 
-CALENDAR_STATUTORY = "statutory"     # statutory holidays and 调休 from the chinese_calendar package
-CALENDAR_WEEKENDS = "weekends-only"  # some day of the 公示期 lies outside the package's years
 SOURCE_COLUMN = {"programme": "programme_name"}  # the programme as the rules name it, not as typed
 
 
@@ -102,21 +101,7 @@ def publicity_period(start: date, working_days: int) -> tuple[date, str]:
     weekend days made working days (调休), from the chinese_calendar package. A day outside the
     years the package knows is counted by weekends alone, and the calendar is then "weekends-only".
     """
-    import chinese_calendar
-
-    calendar = CALENDAR_STATUTORY
-    day, counted = start, 0
-    while True:  # ends: any seven days hold a working day
-        try:
-            working = chinese_calendar.is_workday(day)
-        except NotImplementedError:  # "no available data for year …"
-            working = day.weekday() < 5
-            calendar = CALENDAR_WEEKENDS
-        if working:
-            counted += 1
-            if counted == working_days:
-                return day, calendar
-        day += timedelta(days=1)
+    return nth_working_day(start, working_days, count_start=True)
 
 
 # --- masking -------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -27,6 +27,7 @@ class Validation:
     term: Term
     roster: Roster
     findings: pd.DataFrame   # REPORT_COLUMNS + rec, table, school, name (one row a finding)
+    notes: list[str] = field(default_factory=list)   # for the user, on stderr (not findings)
 
     @property
     def errors(self) -> int:
@@ -80,8 +81,11 @@ class Validation:
 
 def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
              registry: Path | None = None, displays: list[str] | None = None,
-             today: date | None = None, check_ledger: bool = True) -> Validation:
-    """Read the rosters, run every check over them together, and locate each finding."""
+             today: date | None = None, check_ledger: bool = True, record_intake: bool = False) -> Validation:
+    """Read the rosters, run every check over them together, and locate each finding.
+
+    With `record_intake` (the validate command), the files are recorded in the workspace's intake
+    history when they are the workspace's own: see intake.is_workspace_intake."""
     rules = ws.rules
     displays = displays or [str(p) for p in paths]
     tables = read_roster_tables(paths, rules, displays)
@@ -98,7 +102,14 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
         reg_tables = read_tables(registry, str(registry), "registry", rules)
         extra = registry_check.check(roster, registry_check.registry_frame(reg_tables), registry.name)
         findings = pd.concat([findings, extra], ignore_index=True) if len(extra) else findings
-    return Validation(term, roster, locate(findings, roster, rules))
+    result = Validation(term, roster, locate(findings, roster, rules))
+    if record_intake:
+        from aidctl.intake import record_validation
+
+        note = record_validation(ws, result, paths)
+        if note:
+            result.notes.append(note)
+    return result
 
 
 def locate(findings: pd.DataFrame, roster: Roster, rules) -> pd.DataFrame:

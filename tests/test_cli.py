@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -239,8 +240,11 @@ def test_term_from_option_wins(tmp_path, run):
 
 
 def test_validate_without_files_reads_the_intake_folder(tmp_path, run):
-    code, doc, err = run("validate", "--term", "2011-autumn", "--workspace", str(SAMPLES), "--format", "json",
-                         as_json=True)
+    # on a copy: validating a workspace's own intake records it in the workspace's ledger
+    shutil.copytree(SAMPLES, tmp_path / "samples",
+                    ignore=shutil.ignore_patterns("out", "aidctl.db", ".aidctl.lock", "__pycache__"))
+    code, doc, err = run("validate", "--term", "2011-autumn", "--workspace", str(tmp_path / "samples"),
+                         "--format", "json", as_json=True)
     assert code == 1, err
     expected = sorted(p.name for p in (SAMPLES / "intake" / "2011-autumn").glob("*.xlsx"))
     assert sorted(Path(f["file"]).name for f in doc["files"]) == expected

@@ -6,6 +6,7 @@ import glob
 import json
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -35,10 +36,15 @@ def sample_files() -> list[str]:
 
 
 @pytest.fixture
-def validate_samples(run, sample_files):
+def validate_samples(run, sample_files, tmp_path):
+    # a copy of samples/ under the same relative names: validating a workspace's own intake records
+    # it in the workspace's ledger, which must not be the repository's
+    shutil.copytree(SAMPLES, tmp_path / "samples",
+                    ignore=shutil.ignore_patterns("out", "aidctl.db", ".aidctl.lock", "__pycache__"))
+
     def go(*extra: str) -> tuple[int, dict]:
         code, doc, err = run("validate", *sample_files, "--term", TERM, "--workspace", "samples",
-                             "--format", "json", *extra, as_json=True, cwd=REPO)
+                             "--format", "json", *extra, as_json=True, cwd=tmp_path)
         assert isinstance(doc, dict), err
         return code, doc
     return go
@@ -108,8 +114,11 @@ def test_registry_school_mismatch_for_the_student_claimed_by_two_schools(validat
     assert ("第一职业中学_2011秋_助学金.xlsx", 16, "id.duplicate") in dups
 
 
-def test_intake_folder_is_read_when_no_files_are_given(run, planted):
-    code, doc, err = run("validate", "--term", TERM, "--workspace", str(SAMPLES), "--format", "json",
+def test_intake_folder_is_read_when_no_files_are_given(run, planted, tmp_path):
+    # on a copy: validating a workspace's own intake records it in the workspace's ledger
+    root = tmp_path / "samples"
+    shutil.copytree(SAMPLES, root, ignore=shutil.ignore_patterns("out", "aidctl.db", ".aidctl.lock", "__pycache__"))
+    code, doc, err = run("validate", "--term", TERM, "--workspace", str(root), "--format", "json",
                          as_json=True)
     assert code == 1, err
     assert {key(f) for f in doc["findings"]} == {key(p) for p in planted if not p.get("registry")}

@@ -1,0 +1,64 @@
+"""Working days (工作日): weekends and statutory holidays off, the weekend days made working days
+(调休) on, from the chinese_calendar package (PyPI: chinesecalendar).
+
+The package knows a range of years (2004 to the year after its release). A day outside that range
+is judged by the weekday alone, and the calendar used is then reported as "weekends-only" so that
+the reader knows the holidays of that year were not taken into account.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import lru_cache
+
+CALENDAR_STATUTORY = "statutory"     # statutory holidays and 调休 from the chinese_calendar package
+CALENDAR_WEEKENDS = "weekends-only"  # some day counted lies outside the package's years
+
+
+@lru_cache(maxsize=4096)
+def is_working_day(day: date) -> tuple[bool, bool]:
+    """(working, known): whether `day` is a working day, and whether the statutory calendar knew it."""
+    import chinese_calendar
+
+    try:
+        return bool(chinese_calendar.is_workday(day)), True
+    except NotImplementedError:  # "no available data for year …"
+        return day.weekday() < 5, False
+
+
+def nth_working_day(start: date, n: int, *, count_start: bool) -> tuple[date, str]:
+    """The day that completes `n` working days, and the calendar used.
+
+    With `count_start` the start day is working day 1 when it is a working day (a 公示 posted on a
+    Monday for five working days ends on Friday). Without it, counting begins the day after `start`:
+    the first working day after `start` is working day 1 (a complaint accepted on a Monday with five
+    working days to close must be closed by the next Monday). n = 0 gives `start` itself.
+    """
+    calendar = CALENDAR_STATUTORY
+    day, counted = (start, 0) if count_start else (start + timedelta(days=1), 0)
+    if n <= 0:
+        return start, calendar
+    while True:  # ends: any seven days hold a working day
+        working, known = is_working_day(day)
+        if not known:
+            calendar = CALENDAR_WEEKENDS
+        if working:
+            counted += 1
+            if counted == n:
+                return day, calendar
+        day += timedelta(days=1)
+
+
+def working_days_after(start: date, end: date) -> tuple[int, str]:
+    """How many working days lie after `start` up to and including `end` (0 when end ≤ start),
+    and the calendar used: the count of nth_working_day(start, n, count_start=False)."""
+    calendar = CALENDAR_STATUTORY
+    counted = 0
+    day = start + timedelta(days=1)
+    while day <= end:
+        working, known = is_working_day(day)
+        if not known:
+            calendar = CALENDAR_WEEKENDS
+        counted += working
+        day += timedelta(days=1)
+    return counted, calendar

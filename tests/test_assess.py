@@ -1,0 +1,208 @@
+"""aidctl assess: the scorecard's arithmetic against figures worked out by hand, 无数据 never scored
+as zero, normalisation, rank order, the chart, the JSON and exit codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import zipfile
+from fractions import Fraction
+from pathlib import Path
+
+import openpyxl
+import pytest
+from sqlalchemy import insert
+
+from aidctl import ledger as L
+from aidctl.assessment import rank, score
+
+from conftest import SAMPLES
+from test_complaints import seed_ledger, write_register
+
+D = dt.date
+
+
+def submit(root: Path, rows: list[tuple]) -> None:
+    """Intake history rows: (term, school, version, first_seen, records, errors)."""
+    ledger = L.Ledger.for_workspace(root)
+    with ledger.transaction() as conn:
+        for term, school, version, seen, records, errors in rows:
+            conn.execute(insert(L.submissions).values(
+                term=term, school=school, file=f"intake/{term}/{school}_{version}.xlsx", sha256=f"{school}{version}",
+                version=version, first_seen=seen, records=records, errors=errors, warnings=0, command="validate"))
+
+
+@pytest.fixture
+def ws(tmp_path) -> Path:
+    """Two schools in two counties, 2011 autumn.
+    甲校 (东区): 4 payments, 3 sent 2011-11-20 and 1 on 2011-12-05 (deadline 11-30) → 3/4;
+      first submission 2011-10-10 (deadline 10-15), 10 records with 2 errors → 8/10, on time;
+      one complaint, closed on time; 4 aided students → 250 per 1,000.
+    乙校 (西区): 2 payments sent 2011-11-01 → 2/2; first submission 2011-10-20, late, 5 records, no
+      error (a corrected version 2 later does not count); no complaint → 0 per 1,000, closure 无数据.
+    No finance sheet and no loan register: 提取达标 and 履约率 are 无数据."""
+    root = tmp_path / "ws"
+    root.mkdir()
+    pays = [("2011-autumn", f"P甲{i}", "甲校", "东区") for i in range(4)] + \
+           [("2011-autumn", f"P乙{i}", "乙校", "西区") for i in range(2)]
+    seed_ledger(root, pays, {0: [("sent", "2011-11-20T10:00:00")], 1: [("paid", "2011-11-20T10:00:00")],
+                             2: [("failed", "2011-11-10T10:00:00"), ("paid", "2011-11-20T10:00:00")],
+                             3: [("sent", "2011-12-05T10:00:00")]})
+    submit(root, [("2011-autumn", "甲校", 1, "2011-10-10T09:00:00", 10, 2),
+                  ("2011-autumn", "乙校", 1, "2011-10-20T09:00:00", 5, 0),
+                  ("2011-autumn", "乙校", 2, "2011-10-25T09:00:00", 5, 0)])
+    write_register(root / "complaints" / "台账.xlsx", [["T1", D(2011, 9, 5), "东区", "甲校", "资金发放", "王某",
+                                                         D(2011, 9, 16)]])
+    return root
+
+
+def _json(run, ws, *extra):
+    code, doc, err = run("assess", "--year", "2011", "--workspace", ws, "--format", "json", *extra, as_json=True)
+    return code, doc, err
+
+
+def test_scorecard_arithmetic_by_hand(ws, run):
+    code, doc, err = _json(run, ws)
+    assert code == 0, err
+    schools = {s["school"]: s for s in doc["schools"]}
+    a, b = schools["甲校"], schools["乙校"]
+    ia = a["indicators"]
+    assert (ia["timely_payment"]["value"], ia["timely_payment"]["score"]) == ("75.00%", "11.25")   # 15 × 3/4
+    assert (ia["data_accuracy"]["value"], ia["data_accuracy"]["score"]) == ("80.00%", "8.00")      # 10 × 8/10
+    assert (ia["on_time_submission"]["value"], ia["on_time_submission"]["score"]) == ("100.00%", "5.00")
+    assert (ia["complaint_rate"]["value"], ia["complaint_rate"]["score"]) == ("250.00", "0.02")    # 5 × 1/250
+    assert (ia["complaint_closure"]["value"], ia["complaint_closure"]["score"]) == ("100.00%", "5.00")
+    # Σ 29.27 over weights 40 with data → 73.175 → 73.18 (exact, half up)
+    assert (a["total"], a["weight_with_data"], a["weight_computed"]) == ("73.18", "40.00", "55.00")
+    ib = b["indicators"]
+    assert ib["on_time_submission"]["value"] == "0.00%" and ib["on_time_submission"]["score"] == "0.00"
+    assert ib["complaint_rate"]["value"] == "0.00" and ib["complaint_rate"]["score"] == "5.00"
+    # 15 + 10 + 0 + 5 = 30 over 35 → 85.714… → 85.71
+    assert (b["total"], b["weight_with_data"]) == ("85.71", "35.00")
+    assert [s["school"] for s in doc["schools"]] == ["乙校", "甲校"] and [b["rank"], a["rank"]] == [1, 2]
+    counties = {c["county"]: c for c in doc["counties"]}
+    assert (counties["西区"]["total"], counties["西区"]["rank"]) == ("85.71", 1)
+    assert (counties["东区"]["total"], counties["东区"]["rank"]) == ("73.18", 2)
+
+
+def test_missing_indicators_are_no_data_not_zero(ws, run):
+    _, doc, _ = _json(run, ws)
+    b = {s["school"]: s for s in doc["schools"]}["乙校"]
+    for key in ("complaint_closure", "extraction", "loan_performance"):
+        assert b["indicators"][key] == {"value": None, "numerator": None if key != "complaint_closure" else 0,
+                                        "denominator": None if key != "complaint_closure" else 0,
+                                        "score": None, "meets": None}
+    assert b["total"] != "40.00"          # what counting them as 0 would give: 30 ÷ 75
+    code, out, _ = run("assess", "--year", "2011", "--workspace", ws)
+    assert "无数据" in out
+    assert any("没有财务报表" in n for n in doc["notes"]) and any("没有生源地贷款台账" in n for n in doc["notes"])
+    assert [i["key"] for i in doc["not_computed"]] == ["fund_spending", "standard_compliance", "poverty_coverage",
+                                                      "satisfaction"]
+
+
+def test_without_any_data_there_is_no_total_and_no_rank(tmp_path, run):
+    code, doc, _ = _json(run, tmp_path)
+    assert code == 0
+    assert doc["counties"] == [] and doc["schools"] == []
+    assert doc["sources"] == {"ledger": False, "intake_history": False, "finance": None, "complaints": None,
+                              "loans": None}
+    assert not (tmp_path / "aidctl.db").exists()
+
+
+def test_score_rules():
+    w = Fraction(10)
+    assert score(Fraction(9, 10), Fraction(95, 100), w, "higher", "proportional") == Fraction(900, 95)
+    assert score(Fraction(1), Fraction(95, 100), w, "higher", "proportional") == w          # capped at the weight
+    assert score(Fraction(9, 10), Fraction(95, 100), w, "higher", "pass_fail") == 0
+    assert score(Fraction(1, 2), Fraction(1), w, "lower", "proportional") == w
+    assert score(Fraction(4), Fraction(1), w, "lower", "proportional") == Fraction(5, 2)
+    assert score(Fraction(4), Fraction(1), w, "lower", "pass_fail") == 0
+
+
+def test_rank_ties_share_a_rank_and_no_total_is_unranked():
+    assert rank([Fraction(80), None, Fraction(90), Fraction(80), Fraction(70)]) == [2, None, 1, 2, 4]
+
+
+def test_weights_and_method_come_from_the_rule_file(ws, run):
+    import yaml
+
+    from aidctl.rulebook import packaged_rules_dir
+
+    data = yaml.safe_load((packaged_rules_dir() / "assessment.yaml").read_text(encoding="utf-8"))
+    data["scoring"]["method"] = "pass_fail"
+    data["indicators"]["timely_payment"]["weight"] = "30"
+    (ws / "rules").mkdir()
+    (ws / "rules" / "assessment.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    _, doc, _ = _json(run, ws)
+    a = {s["school"]: s for s in doc["schools"]}["甲校"]
+    # pass_fail: timely 0 (75%), accuracy 0 (80%), on time 5, complaint rate 0, closure 5 → 10 over 55
+    assert a["indicators"]["timely_payment"]["score"] == "0.00"
+    assert (a["total"], a["weight_with_data"]) == ("18.18", "55.00")
+
+
+def test_a_bad_rule_file_is_exit_2(ws, run):
+    (ws / "rules").mkdir()
+    (ws / "rules" / "assessment.yaml").write_text(
+        (Path(SAMPLES).parent / "rules" / "assessment.yaml").read_text(encoding="utf-8").replace(
+            'target: "0.95"', 'target: "95"', 1), encoding="utf-8")
+    code, _, err = run("assess", "--year", "2011", "--workspace", ws)
+    assert code == 2 and "assessment.yaml" in err
+
+
+def test_workbook_with_the_chart(ws, run, tmp_path):
+    target = tmp_path / "考核.xlsx"
+    code, out, _ = run("assess", "--year", "2011", "--workspace", ws, "--report", target)
+    assert code == 0 and "考核工作簿已写入" in out
+    names = zipfile.ZipFile(target).namelist()
+    assert "xl/charts/chart1.xml" in names
+    chart = zipfile.ZipFile(target).read("xl/charts/chart1.xml").decode()
+    assert "<c:barChart>" in chart and '<c:barDir val="bar"/>' in chart and "县区得分" in chart
+    wb = openpyxl.load_workbook(target)
+    assert wb.sheetnames == ["县区得分", "学校得分", "指标与权重", "说明"]
+    rows = list(wb["县区得分"].iter_rows(min_row=4, values_only=True))
+    assert [(r[0], r[1]) for r in rows] == [(1, "西区"), (2, "东区")]
+    assert rows[0][-2] == pytest.approx(85.71) and "无数据" in rows[0]
+
+
+def test_json_shape(ws, run):
+    _, doc, _ = _json(run, ws)
+    assert set(doc) == {"version", "year", "as_of", "sources", "indicators", "not_computed", "total_rule",
+                        "counties", "schools", "notes", "problems"}
+    assert set(doc["counties"][0]) == {"county", "rank", "total", "weight_with_data", "weight_computed", "indicators"}
+    assert set(doc["schools"][0]) == {"school", "county", "rank", "total", "weight_with_data", "weight_computed",
+                                      "indicators"}
+    assert set(doc["indicators"][0]) == {"key", "name", "target", "weight", "better", "unit", "method", "computed",
+                                         "has_source", "source"}
+    assert [i["key"] for i in doc["indicators"]] == ["timely_payment", "data_accuracy", "on_time_submission",
+                                                    "extraction", "complaint_rate", "complaint_closure",
+                                                    "loan_performance"]
+
+
+def test_an_unreadable_complaint_row_is_exit_1(ws, run):
+    write_register(ws / "complaints" / "台账.xlsx", [["T1", "不详", "东区", "甲校", "资金发放", "王某", None]])
+    code, doc, _ = _json(run, ws)
+    assert code == 1 and doc["problems"][0]["source"] == "complaints"
+
+
+def test_a_bad_complaint_register_is_exit_2(ws, run, tmp_path):
+    bad = tmp_path / "坏.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["随便", "什么"])
+    wb.save(bad)
+    code, _, err = run("assess", "--year", "2011", "--workspace", ws, "--complaints", bad)
+    assert code == 2 and "坏.xlsx" in err
+
+
+def test_the_sample_workspace_after_the_payment_cycle(tmp_path, run):
+    ws = tmp_path / "s"
+    shutil.copytree(SAMPLES, ws, ignore=shutil.ignore_patterns("aidctl.db", "out"))
+    run("disburse", "--term", "2011-autumn", "--workspace", ws)
+    code, doc, err = _json(run, ws)
+    assert code in (0, 1), err           # 1: the sample loan register has planted faulty contracts
+    assert {c["county"] for c in doc["counties"]} == {"城关区", "东河县", "西山县"}
+    assert doc["sources"]["finance"] and doc["sources"]["complaints"] and doc["sources"]["loans"]
+    ranks = [c["rank"] for c in doc["counties"]]
+    assert ranks == sorted(ranks)
+    target = tmp_path / "a.xlsx"
+    code, _, _ = run("assess", "--year", "2011", "--workspace", ws, "--report", target)
+    assert "xl/charts/chart1.xml" in zipfile.ZipFile(target).namelist()

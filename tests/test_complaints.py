@@ -1,0 +1,250 @@
+"""aidctl complaints: working days across holidays and 调休, rates per 1,000 aided students,
+on-time closure, overdue open complaints, 无数据 without a ledger, exit codes and the JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from sqlalchemy import insert
+
+from aidctl import ledger as L
+from aidctl.complaints import default_as_of
+from aidctl.workdays import CALENDAR_STATUTORY, CALENDAR_WEEKENDS, nth_working_day, working_days_after
+
+from conftest import SAMPLES
+
+D = dt.date
+HEADERS = ["序号", "受理编号", "受理时间", "涉及县区", "被投诉学校", "投诉类别", "投诉人", "办结时间"]
+
+
+def write_register(path: Path, rows: list[list], headers: list[str] = HEADERS) -> Path:
+    """A register as a clerk keeps it: title and 填报单位 rows above the header, a signature row below."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["2011年度学生资助投诉登记台账"])
+    ws.append(["填报单位：市学生资助管理中心"])
+    ws.append(headers)
+    for i, row in enumerate(rows, start=1):
+        ws.append([i, *row])
+    ws.append(["制表人：刘芳"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def seed_ledger(root: Path, payments: list[tuple], attempts: dict | None = None) -> None:
+    """Payments (term, person, school, county) in one batch; `attempts` maps a payment's index to
+    (status, created_at) of its attempts."""
+    ledger = L.Ledger.for_workspace(root)
+    with ledger.transaction() as conn:
+        conn.execute(insert(L.batches).values(id="B1", term="2011-autumn", created_at="2011-11-01T09:00:00",
+                                              rules_fingerprint="x", status="complete", payments=len(payments),
+                                              total_fen=75000 * len(payments)))
+        for i, (term, person, school, county) in enumerate(payments):
+            pid = conn.execute(insert(L.payments).values(
+                term=term, programme="中职国家助学金", person=person, name=f"学生{i}", school=school, county=county,
+                card="6222020000000000000", bank_profile="icbc-txt", amount_fen=75000, status="paid", batch_id="B1",
+                updated_at="2011-11-01T09:00:00")).inserted_primary_key[0]
+            for j, (status, created) in enumerate((attempts or {}).get(i, [("sent", "2011-11-01T09:00:00")])):
+                conn.execute(insert(L.attempts).values(payment_id=pid, batch_id="B1", file_seq=i + 1,
+                                                       card="6222020000000000000", amount_fen=75000, status=status,
+                                                       created_at=created))
+
+
+# --- working days ----------------------------------------------------------------------------------
+
+def test_deadline_across_national_day_and_its_adjusted_weekend():
+    # 2011-09-28 (Wed): working days 1–2 are 29–30 Sep; 1–7 Oct are 国庆; Sat 8 and Sun 9 Oct are
+    # 调休 working days 3 and 4; working day 5 is Mon 10 Oct
+    assert nth_working_day(D(2011, 9, 28), 5, count_start=False) == (D(2011, 10, 10), CALENDAR_STATUTORY)
+    assert nth_working_day(D(2011, 9, 28), 3, count_start=False)[0] == D(2011, 10, 8)   # a Saturday
+    assert working_days_after(D(2011, 9, 28), D(2011, 10, 10)) == (5, CALENDAR_STATUTORY)
+    assert working_days_after(D(2011, 9, 28), D(2011, 10, 7)) == (2, CALENDAR_STATUTORY)
+    # weekends alone would give 5 October
+    assert nth_working_day(D(2099, 9, 28), 5, count_start=False) == (D(2099, 10, 5), CALENDAR_WEEKENDS)
+
+
+def test_accepted_day_is_day_zero_and_an_adjusted_saturday_counts():
+    # 清明 2011: Saturday 2 April was a working day (调休), 3–5 April off
+    assert nth_working_day(D(2011, 4, 1), 1, count_start=False)[0] == D(2011, 4, 2)
+    assert nth_working_day(D(2011, 4, 1), 2, count_start=False)[0] == D(2011, 4, 6)
+    # a complaint accepted on a holiday: the first working day after it is day 1
+    assert nth_working_day(D(2011, 10, 3), 1, count_start=False)[0] == D(2011, 10, 8)
+    assert working_days_after(D(2011, 9, 28), D(2011, 9, 28))[0] == 0
+
+
+def test_the_publicity_period_still_counts_its_first_day():
+    from aidctl.publish import publicity_period
+
+    assert publicity_period(D(2011, 9, 26), 5)[0] == D(2011, 9, 30)        # Mon–Fri
+    assert publicity_period(D(2011, 9, 29), 5)[0] == D(2011, 10, 10)       # 29, 30, 8, 9, 10 Oct
+
+
+def test_default_as_of_is_today_or_the_year_end():
+    assert default_as_of(2011, D(2026, 3, 1)) == D(2011, 12, 31)
+    assert default_as_of(2026, D(2026, 3, 1)) == D(2026, 3, 1)
+
+
+# --- the command -----------------------------------------------------------------------------------
+
+@pytest.fixture
+def ws(tmp_path) -> Path:
+    root = tmp_path / "ws"
+    root.mkdir()
+    write_register(root / "complaints" / "台账.xlsx", [
+        # on time across 国庆: deadline (15 working days) 2011-10-14; weekends alone would say 10-11
+        ["T1", D(2011, 9, 20), "东区", "甲校", "资金发放", "王某", D(2011, 10, 14)],
+        ["T2", D(2011, 9, 20), "东区", "甲校", "资格认定", "李某", "2011年10月17日"],      # late, by one working day
+        ["T3", "2011/11/21", "东区", "甲校", "公示", "赵某", None],                        # open, deadline 12-12
+        ["T4", D(2011, 12, 22), "西区", "乙校", "资金发放", "钱某", None],                  # open, deadline 2012-01-13
+        ["T5", D(2011, 6, 13), "西区", None, "政策咨询", "孙某", D(2011, 6, 24)],           # county only
+        ["T6", D(2010, 12, 6), "西区", "乙校", "资格认定", "周某", D(2010, 12, 15)],        # another year
+    ])
+    return root
+
+
+def _students(school: str, county: str, n: int, start: int = 0, term: str = "2011-autumn") -> list[tuple]:
+    return [(term, f"P{school}{i}", school, county) for i in range(start, start + n)]
+
+
+def test_counts_rates_and_closure_as_of_the_year_end(ws, run):
+    # 甲校: 4 students, one paid in both terms (counted once); 乙校: 2 students
+    seed_ledger(ws, _students("甲校", "东区", 4) + [("2011-spring", "P甲校0", "甲校", "东区")]
+                + _students("乙校", "西区", 2))
+    code, doc, err = run("complaints", "--year", "2011", "--workspace", ws, "--format", "json", as_json=True)
+    assert code == 0, err
+    assert doc["as_of"] == "2011-12-31" and doc["closing_working_days"] == 15
+    status = {c["number"]: (c["status"], c["deadline"]) for c in doc["complaints"]}
+    assert status == {"T1": ("on_time", "2011-10-14"), "T2": ("late", "2011-10-14"),
+                      "T3": ("overdue", "2011-12-12"), "T4": ("open", "2012-01-13"),
+                      "T5": ("on_time", "2011-07-04")}
+    schools = {s["school"]: s for s in doc["schools"]}
+    a = schools["甲校"]
+    assert (a["complaints"], a["aided_students"], a["closed_on_time"], a["closed_late"], a["overdue_open"]) == \
+        (3, 4, 1, 1, 1)
+    assert a["rate_per_thousand"] == "750.00"       # 3 × 1000 ÷ 4
+    assert a["on_time_rate"] == "33.33%"            # 1 ÷ (2 closed + 1 overdue)
+    b = schools["乙校"]
+    assert (b["complaints"], b["aided_students"], b["rate_per_thousand"], b["due"], b["on_time_rate"]) == \
+        (1, 2, "500.00", 0, None)                   # still within its deadline: not judged yet
+    counties = {c["county"]: c for c in doc["counties"]}
+    assert counties["西区"]["complaints"] == 2 and counties["西区"]["rate_per_thousand"] == "1000.00"
+    assert counties["西区"]["on_time_rate"] == "100.00%"
+    t = doc["totals"]
+    assert (t["complaints"], t["aided_students"], t["rate_per_thousand"], t["on_time_rate"]) == \
+        (5, 6, "833.33", "50.00%")                  # 5000 ÷ 6 = 833.333…; 2 on time ÷ 4 due
+    assert any("不在2011年内" in n for n in doc["notes"])
+
+
+def test_a_school_without_complaints_has_a_real_zero_rate(ws, run):
+    seed_ledger(ws, _students("甲校", "东区", 4) + _students("乙校", "西区", 2) + _students("丙校", "西区", 5))
+    code, doc, _ = run("complaints", "--year", "2011", "--workspace", ws, "--format", "json", as_json=True)
+    c = {s["school"]: s for s in doc["schools"]}["丙校"]
+    assert (c["complaints"], c["aided_students"], c["rate_per_thousand"], c["on_time_rate"]) == (0, 5, "0.00", None)
+
+
+def test_overdue_open_as_of_a_date(ws, run):
+    seed_ledger(ws, _students("甲校", "东区", 4))
+    _, doc, _ = run("complaints", "--year", "2011", "--as-of", "2011-12-12", "--workspace", ws, "--format", "json",
+                    as_json=True)
+    assert {c["number"]: c["status"] for c in doc["complaints"]}["T3"] == "open"     # the deadline day itself
+    _, doc, _ = run("complaints", "--year", "2011", "--as-of", "2011-12-13", "--workspace", ws, "--format", "json",
+                    as_json=True)
+    assert {c["number"]: c["status"] for c in doc["complaints"]}["T3"] == "overdue"
+    assert doc["totals"]["overdue_open"] == 1
+    # closed after the as-of date: not known yet, so open
+    _, doc, _ = run("complaints", "--year", "2011", "--as-of", "2011-10-15", "--workspace", ws, "--format", "json",
+                    as_json=True)
+    assert {c["number"]: c["status"] for c in doc["complaints"]}["T2"] == "overdue"
+    assert "T3" not in {c["number"] for c in doc["complaints"]}                       # accepted later
+
+
+def test_without_a_ledger_the_rate_is_no_data_never_zero(ws, run):
+    code, doc, _ = run("complaints", "--year", "2011", "--workspace", ws, "--format", "json", as_json=True)
+    assert code == 0
+    assert doc["aided"]["known"] is False
+    assert all(r["rate_per_thousand"] is None and r["aided_students"] is None
+               for r in doc["schools"] + doc["counties"] + [doc["totals"]])
+    assert any("账本中没有2011年" in n for n in doc["notes"])
+    assert not (ws / "aidctl.db").exists()          # no ledger made just to find it empty
+    code, out, _ = run("complaints", "--year", "2011", "--workspace", ws)
+    assert "无数据" in out and "0.00\n" not in out
+
+
+def test_table_output_and_workbook(ws, run, tmp_path):
+    seed_ledger(ws, _students("甲校", "东区", 4))
+    target = tmp_path / "投诉.xlsx"
+    code, out, _ = run("complaints", "--year", "2011", "--workspace", ws, "--report", target)
+    assert code == 0
+    assert "超期未办结的投诉（1 件）" in out and "T3" in out
+    wb = openpyxl.load_workbook(target)
+    assert wb.sheetnames == ["县区汇总", "学校汇总", "投诉明细", "说明"]
+    assert "xl/charts/chart1.xml" in zipfile.ZipFile(target).namelist()
+    rows = list(wb["投诉明细"].iter_rows(min_row=2, values_only=True))
+    assert {r[0]: r[8] for r in rows}["T3"] == "超期未办结"
+
+
+def test_json_shape(ws, run):
+    _, doc, _ = run("complaints", "--year", "2011", "--workspace", ws, "--format", "json", as_json=True)
+    assert set(doc) == {"version", "year", "as_of", "closing_working_days", "day_rule", "calendar", "files", "aided",
+                        "counties", "schools", "totals", "by_category", "complaints", "findings", "notes"}
+    figures = {"complaints", "closed", "closed_on_time", "closed_late", "open", "overdue_open", "aided_students",
+               "rate_per_thousand", "due", "on_time_rate"}
+    assert set(doc["counties"][0]) == {"county"} | figures
+    assert set(doc["schools"][0]) == {"county", "school"} | figures
+    assert set(doc["complaints"][0]) == {"file", "row", "number", "accepted_on", "county", "school", "category",
+                                         "closed_on", "deadline", "working_days", "status"}
+    assert doc["files"][0]["header_row"] == 3 and doc["files"][0]["file"] == "complaints/台账.xlsx"
+    assert doc["by_category"][0] == {"category": "资金发放", "complaints": 2}
+
+
+def test_an_unreadable_row_is_reported_and_exit_1(tmp_path, run):
+    reg = write_register(tmp_path / "r.xlsx", [
+        ["T1", "不详", "东区", "甲校", "资金发放", "王某", None],
+        ["T2", D(2011, 9, 20), "东区", "甲校", "资金发放", "王某", D(2011, 9, 1)],
+        ["T3", D(2011, 9, 20), None, None, "资金发放", "王某", None],
+        ["T4", D(2011, 9, 20), "东区", "甲校", "资金发放", "王某", D(2011, 9, 23)],
+    ])
+    code, doc, _ = run("complaints", reg, "--year", "2011", "--format", "json", as_json=True)
+    assert code == 1
+    assert [(f["row"], f["code"], f["column"]) for f in doc["findings"]] == [
+        (4, "complaint.invalid", "受理时间"), (5, "complaint.invalid", "办结时间"), (6, "complaint.invalid", "被投诉学校")]
+    assert doc["totals"]["complaints"] == 1
+    assert "早于受理日期" in finding(doc, 5, code="complaint.invalid")["message"]
+
+
+def finding(doc: dict, row: int, *, code: str) -> dict:
+    return next(f for f in doc["findings"] if f["row"] == row and f["code"] == code)
+
+
+@pytest.mark.parametrize("rows, headers", [
+    ([["甲", "乙"]], ["姓名", "金额"]),                                            # no header at all
+    ([["T1", D(2011, 9, 20), "资金发放", "王某"]], ["序号", "受理编号", "受理日期", "类别", "投诉人"]),  # no school/county
+])
+def test_a_bad_register_is_exit_2_naming_the_file(tmp_path, run, rows, headers):
+    reg = write_register(tmp_path / "坏台账.xlsx", [r[: len(headers) - 1] for r in rows], headers)
+    code, out, err = run("complaints", reg, "--year", "2011")
+    assert code == 2
+    assert "坏台账.xlsx" in err and "Traceback" not in err
+
+
+def test_no_register_and_no_folder_is_exit_2(tmp_path, run):
+    code, _, err = run("complaints", "--year", "2011", "--workspace", tmp_path)
+    assert code == 2 and "complaints" in err
+
+
+def test_the_sample_register(tmp_path, run):
+    import shutil
+
+    ws = tmp_path / "s"
+    shutil.copytree(SAMPLES, ws, ignore=shutil.ignore_patterns("aidctl.db", "out"))
+    code, doc, err = run("complaints", "--year", "2011", "--workspace", ws, "--format", "json", as_json=True)
+    assert code == 0, err
+    status = {c["number"]: c["status"] for c in doc["complaints"]}
+    assert status == {"TS2011-001": "on_time", "TS2011-002": "on_time", "TS2011-003": "on_time",
+                      "TS2011-004": "late", "TS2011-005": "overdue", "TS2011-006": "on_time", "TS2011-007": "open"}
+    assert doc["totals"]["rate_per_thousand"] is None          # no payments yet in a fresh sample workspace

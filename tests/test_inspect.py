@@ -1,0 +1,313 @@
+"""Inspections: `aidctl inspect sample` draws a reproducible sample of paid students per school from
+the ledger and writes sign-off workbooks; `aidctl inspect record` reads a filled one back and lists
+every discrepancy."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pytest
+
+from conftest import SAMPLES
+from test_disburse import TERM
+
+RESULT = SAMPLES / "bank" / f"回盘_工商银行_{TERM}.txt"
+SAMPLE_FILE = SAMPLES / "inspection" / f"第一职业中学_{TERM}_资助资金抽查核对表_已填.xlsx"
+SCHOOLS = ["东河县职业高级中学", "城关职业技术学校", "实验中学", "第一中学", "第一职业中学"]
+
+
+def q(root: Path, sql: str, *args) -> list[tuple]:
+    with sqlite3.connect(root / "aidctl.db") as conn:
+        return conn.execute(sql, args).fetchall()
+
+
+@pytest.fixture(scope="module")
+def paid_ws(tmp_path_factory) -> Path:
+    """The sample workspace after disburse and reconcile (38 paid, 2 failed), prepared once."""
+    from typer.testing import CliRunner
+
+    from aidctl.cli import app
+
+    root = tmp_path_factory.mktemp("prepared") / "samples"
+    shutil.copytree(SAMPLES, root, ignore=shutil.ignore_patterns("out", "aidctl.db", ".aidctl.lock", "__pycache__"))
+    runner = CliRunner()
+    assert runner.invoke(app, ["disburse", "--term", TERM, "--workspace", str(root)]).exit_code == 1
+    assert runner.invoke(app, ["reconcile", str(RESULT), "--term", TERM, "--workspace", str(root)]).exit_code == 1
+    return root
+
+
+@pytest.fixture
+def ws(paid_ws, tmp_path) -> Path:
+    root = tmp_path / "samples"
+    shutil.copytree(paid_ws, root)
+    return root
+
+
+def sample(run, root: Path, *extra, expect: int = 0) -> dict:
+    code, doc, err = run("inspect", "sample", "--term", TERM, "--workspace", root, "--format", "json", *extra,
+                         as_json=True)
+    assert code == expect, (code, err)
+    return doc
+
+
+def record(run, root: Path, path: Path, expect: int | None = None) -> dict:
+    code, doc, err = run("inspect", "record", path, "--workspace", root, "--format", "json", as_json=True)
+    assert isinstance(doc, dict), (code, err)
+    if expect is not None:
+        assert code == expect, (code, err, doc)
+    doc["_exit"] = code
+    return doc
+
+
+def drawn(doc: dict) -> list[tuple]:
+    return [(s["school"], s["position"], s["reference"]) for s in doc["students"]]
+
+
+def fill(path: Path, results: dict[int, tuple], *, reverse: bool = False, inspector: str | None = "李明",
+         target: Path | None = None) -> Path:
+    """Fill the result columns by 序号 (present, card held, amount, note); optionally re-sort the rows."""
+    wb = openpyxl.load_workbook(path)
+    sheet = wb.worksheets[0]
+    data = [row for row in sheet.iter_rows(min_row=4) if isinstance(row[0].value, int)]
+    values = [[c.value for c in row] for row in data]
+    for v in values:
+        if v[0] in results:
+            v[7:11] = list(results[v[0]])
+    if reverse:
+        values.reverse()
+    for row, v in zip(data, values):
+        for cell, value in zip(row, v):
+            cell.value = value
+    for row in sheet.iter_rows():
+        if row[0].value == "检查人签字：" and inspector:
+            sheet.cell(row=row[0].row, column=3).value = inspector
+            sheet.cell(row=row[0].row, column=10).value = "2011-11-16"
+    target = target or path.with_name("已填_" + path.name)
+    wb.save(target)
+    return target
+
+
+# --- drawing -----------------------------------------------------------------------------------------
+
+def test_sample_per_school_counts_files_and_record(ws, run):
+    doc = sample(run, ws, "--seed", "2011", "--per-school", "3")
+    assert doc["version"] == 1 and doc["term"] == TERM and doc["seed"] == 2011 and doc["seed_source"] == "given"
+    assert doc["per_school"] == 3 and doc["existing"] is False
+    assert re.fullmatch(rf"JC-{TERM}-2011-[0-9A-F]{{6}}", doc["sample"])
+    assert [s["school"] for s in doc["schools"]] == SCHOOLS
+    assert all(s["drawn"] == 3 and s["basis"] == "paid" for s in doc["schools"])
+    assert sum(s["population"] for s in doc["schools"]) == 38       # the 2 failed payments are not drawn
+    assert doc["totals"] == {"schools": 5, "students": 15}
+    for s in doc["schools"]:
+        assert s["file"] == f"out/{TERM}/检查/{s['school']}_{TERM}_资助资金抽查核对表_{doc['sample']}.xlsx"
+        assert (ws / s["file"]).is_file()
+    for st in doc["students"]:
+        assert re.fullmatch(r"\d{6}\*{8}\d{3}[\dX]", st["id_number"]) and re.fullmatch(r"\*{4}\d{4}", st["card"])
+        assert re.fullmatch(r"\d+\.\d{2}", st["amount"])
+    (row,) = q(ws, "SELECT id, term, seed, per_school, method FROM inspection_samples")
+    assert row[:4] == (doc["sample"], TERM, 2011, 3) and row[4] == doc["method"]
+    assert "default_rng(seed)" in row[4] and "permutation" in row[4]
+    assert q(ws, "SELECT count(*) FROM inspection_items WHERE sample_id = ?", doc["sample"]) == [(15,)]
+    failed = {r[0] for r in q(ws, "SELECT id FROM payments WHERE status = 'failed'")}
+    assert len(failed) == 2
+    everyone = sample(run, ws, "--seed", "1", "--per-school", "100")
+    assert len(everyone["students"]) == 38
+    assert not failed & {int(s["reference"][1:]) for s in everyone["students"]}
+
+
+def test_same_seed_same_sample_different_seed_different(ws, run):
+    first = sample(run, ws, "--seed", "2011", "--per-school", "3")
+    again = sample(run, ws, "--seed", "2011", "--per-school", "3")
+    assert drawn(again) == drawn(first) and again["sample"] == first["sample"] and again["existing"] is True
+    assert q(ws, "SELECT count(*) FROM inspection_samples") == [(1,)]
+    assert q(ws, "SELECT count(*) FROM inspection_items") == [(15,)]
+    other = sample(run, ws, "--seed", "7", "--per-school", "3")
+    assert drawn(other) != drawn(first) and other["sample"] != first["sample"]
+
+
+def test_the_recorded_seed_and_method_redraw_the_sample(ws, run):
+    doc = sample(run, ws, "--seed", "424242", "--per-school", "4")
+    ((seed, per_school, method),) = q(ws, "SELECT seed, per_school, method FROM inspection_samples WHERE id = ?",
+                                      doc["sample"])
+    # the documented algorithm, by hand: per school (in str order) its paid students, ordered by
+    # smallest payment id; one default_rng(seed); order = rng.permutation(n); the first per_school
+    assert f"numpy {np.__version__}" in method
+    payments = q(ws, "SELECT id, school, person FROM payments WHERE term = ? AND status = 'paid' ORDER BY id", TERM)
+    rng = np.random.default_rng(seed)
+    expected = []
+    for school in sorted({p[1] for p in payments}):
+        refs = []
+        for pid, s, person in payments:
+            if s == school and all(person != other for _, o, other in payments if o == school and _ < pid):
+                refs.append(pid)
+        order = rng.permutation(len(refs))
+        expected += [(school, i + 1, refs[j]) for i, j in enumerate(order[:min(per_school, len(refs))])]
+    got = q(ws, "SELECT school, position, payment_id FROM inspection_items WHERE sample_id = ? "
+                "ORDER BY school, position", doc["sample"])
+    assert sorted(got) == sorted(expected)
+    assert drawn(doc) == [(s, p, f"P{r}") for s, p, r in expected]
+
+
+def test_the_default_seed_is_the_date_printed_and_recorded(ws, run):
+    doc = sample(run, ws)
+    today = int(date.today().strftime("%Y%m%d"))
+    assert doc["seed"] == today and doc["seed_source"] == "date"
+    assert doc["per_school"] == 10                                  # rules/oversight.yaml
+    assert q(ws, "SELECT seed FROM inspection_samples") == [(today,)]
+    code, out, err = run("inspect", "sample", "--term", TERM, "--workspace", ws)
+    assert code == 0 and str(today) in out and "按日期生成" in out
+
+
+def test_before_any_result_file_sent_payments_are_drawn(tmp_path, run):
+    root = tmp_path / "samples"
+    shutil.copytree(SAMPLES, root, ignore=shutil.ignore_patterns("out", "aidctl.db", ".aidctl.lock", "__pycache__"))
+    run("disburse", "--term", TERM, "--workspace", root)
+    doc = sample(run, root, "--seed", "3", "--per-school", "2")
+    assert {s["basis"] for s in doc["schools"]} == {"sent"} and len(doc["students"]) == 10
+
+
+def test_sample_needs_a_ledger_with_payments(tmp_path, run):
+    (tmp_path / "ws").mkdir()
+    code, _, err = run("inspect", "sample", "--term", TERM, "--workspace", tmp_path / "ws")
+    assert code == 2 and "aidctl disburse" in err
+    assert not (tmp_path / "ws" / "aidctl.db").exists()
+
+
+def test_sample_of_another_term_is_exit_2(ws, run):
+    code, _, err = run("inspect", "sample", "--term", "2012-spring", "--workspace", ws)
+    assert code == 2 and "2012-spring" in err
+
+
+# --- the sign-off workbook -----------------------------------------------------------------------------
+
+def test_the_signoff_workbook(ws, run):
+    doc = sample(run, ws, "--seed", "2011", "--per-school", "3")
+    school = next(s for s in doc["schools"] if s["school"] == "第一职业中学")
+    wb = openpyxl.load_workbook(ws / school["file"])
+    sheet = wb.worksheets[0]
+    assert wb.sheetnames == ["抽查核对表", "_aidctl"] and wb["_aidctl"].sheet_state == "hidden"
+    text = [tuple(row) for row in sheet.iter_rows(values_only=True)]
+    assert "第一职业中学" in text[0][0] and "抽查核对表" in text[0][0]
+    assert doc["sample"] in text[1][0] and "随机种子：2011" in text[1][0]
+    assert text[2] == ("序号", "核对编号", "姓名", "身份证号码（前6位后4位）", "资助项目", "发放金额（元）",
+                       "资助卡（后4位）", "本人在校（是/否）", "资助卡由本人持有（是/否）", "实收金额（元）", "情况说明")
+    mine = [s for s in doc["students"] if s["school"] == "第一职业中学"]
+    assert [(r[0], r[1], r[2], r[3], r[4], r[6]) for r in text[3:6]] == \
+        [(s["position"], s["reference"], s["name"], s["id_number"], s["programme"], s["card"]) for s in mine]
+    assert all(r[5] == 750 and r[7:11] == (None,) * 4 for r in text[3:6])
+    flat = " ".join(str(c) for row in text for c in row if c is not None)
+    for label in ("检查人签字", "学校负责人签字", "日期"):
+        assert label in flat
+    # never a full ID or card
+    people = q(ws, "SELECT person, card FROM payments")
+    for person, card in people:
+        assert person not in flat and card not in flat
+    assert not re.search(r"\d{15,}", flat)
+    lists = [dv for dv in sheet.data_validations.dataValidation if dv.type == "list"]
+    assert {str(dv.sqref) for dv in lists} == {"H4:H6", "I4:I6"}
+    assert all(dv.formula1 == '"是,否"' for dv in lists)
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0   # 1 is the default
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+
+
+# --- reading a filled workbook back --------------------------------------------------------------------
+
+@pytest.fixture
+def signoff(ws, run):
+    doc = sample(run, ws, "--seed", "2011", "--per-school", "3")
+    school = next(s for s in doc["schools"] if s["school"] == "第一职业中学")
+    students = {s["position"]: s for s in doc["students"] if s["school"] == "第一职业中学"}
+    return ws / school["file"], doc["sample"], students
+
+
+def test_all_agree_exit_0_even_re_sorted(ws, run, signoff):
+    path, sample_id, students = signoff
+    filled = fill(path, {1: ("是", "是", 750, None), 2: ("是", "是", "750.00元", None), 3: ("是", "是", 750.0, "")},
+                  reverse=True)
+    doc = record(run, ws, filled, expect=0)
+    assert doc["sample"] == sample_id and doc["school"] == "第一职业中学" and doc["discrepancies"] == []
+    assert doc["counts"] == {"students": 3, "rows": 3, "inspected": 3, "not_inspected": 0, "agreed": 3,
+                             "with_discrepancies": 0, "discrepancies": 0, "recorded": 3, "updated": 0,
+                             "unchanged": 0}
+    assert [r["reference"] for r in doc["results"]] == [students[i]["reference"] for i in (1, 2, 3)]
+    assert [r["row"] for r in doc["results"]] == [6, 5, 4]     # re-sorted: matched by 核对编号, not position
+    assert doc["inspector"] == "李明" and doc["inspected_on"] == "2011-11-16"
+    stored = q(ws, "SELECT payment_id, present, card_held, amount_received_fen, discrepancy, inspector "
+                   "FROM inspection_results ORDER BY payment_id")
+    assert sorted(stored) == sorted((int(s["reference"][1:]), "是", "是", 75000, None, "李明")
+                                    for s in students.values())
+
+
+def test_each_discrepancy_kind(ws, run, signoff):
+    path, _, students = signoff
+    filled = fill(path, {1: ("否", None, None, "转学"), 2: ("是", "否", 749.99, None), 3: (None, None, None, None)})
+    doc = record(run, ws, filled, expect=1)
+    kinds = [(d["position"], d["kind"]) for d in doc["discrepancies"]]
+    assert kinds == [(1, "absent"), (2, "card_not_held"), (2, "amount_differs"), (3, "not_inspected")]
+    diff = next(d for d in doc["discrepancies"] if d["kind"] == "amount_differs")
+    assert "749.99" in diff["detail"] and "750.00" in diff["detail"] and "-0.01" in diff["detail"]
+    assert doc["counts"]["not_inspected"] == 1 and doc["counts"]["inspected"] == 2
+    assert doc["counts"]["with_discrepancies"] == 3 and doc["counts"]["agreed"] == 0
+    assert set(doc["discrepancies"][0]) == {"reference", "position", "name", "kind", "title", "row", "detail"}
+    stored = dict(q(ws, "SELECT payment_id, discrepancy FROM inspection_results"))
+    ref = {p: int(s["reference"][1:]) for p, s in students.items()}
+    assert stored == {ref[1]: "absent", ref[2]: "card_not_held,amount_differs", ref[3]: "not_inspected"}
+    code, out, err = run("inspect", "record", filled, "--workspace", ws)
+    assert code == 1 and "学生本人不在校" in out and "未填写检查结果" in out
+
+
+def test_incomplete_unreadable_missing_and_unknown_rows(ws, run, signoff):
+    path, _, students = signoff
+    filled = fill(path, {1: ("是", None, 750, None), 2: ("也许", "是", "七百五", None), 3: ("是", "是", 750, None)})
+    wb = openpyxl.load_workbook(filled)
+    sheet = wb.worksheets[0]
+    row3 = next(r for r in sheet.iter_rows(min_row=4) if r[0].value == 3)
+    row3[1].value = "P99999"           # a 核对编号 that is not in the sample (and 序号3's row is gone)
+    wb.save(filled)
+    doc = record(run, ws, filled, expect=1)
+    kinds = sorted((d["kind"], d["position"]) for d in doc["discrepancies"] if d["position"] is not None)
+    assert kinds == [("incomplete", 1), ("missing_row", 3), ("unreadable", 2), ("unreadable", 2)]
+    assert [d["reference"] for d in doc["discrepancies"] if d["kind"] == "unknown_row"] == ["P99999"]
+
+
+def test_re_recording_is_idempotent_and_a_correction_is_an_update(ws, run, signoff):
+    path, _, _ = signoff
+    filled = fill(path, {1: ("是", "是", 750, None), 2: ("是", "是", 750, None), 3: (None, None, None, None)})
+    first = record(run, ws, filled, expect=1)
+    assert first["counts"]["recorded"] == 3
+    again = record(run, ws, filled, expect=1)
+    assert again["counts"] | {} == first["counts"] | {"recorded": 0, "unchanged": 3}
+    assert q(ws, "SELECT count(*) FROM inspection_results") == [(3,)]
+    fill(filled, {3: ("是", "是", 750, None)}, target=filled)     # the school is visited again
+    third = record(run, ws, filled, expect=0)
+    assert (third["counts"]["updated"], third["counts"]["unchanged"], third["counts"]["recorded"]) == (1, 2, 0)
+    assert q(ws, "SELECT count(*) FROM inspection_results") == [(4,)]
+
+
+def test_record_refuses_what_it_cannot_read(ws, run, tmp_path):
+    code, _, err = run("inspect", "record", tmp_path / "nope.xlsx", "--workspace", ws)
+    assert code == 2 and "nope.xlsx" in err
+    bad = tmp_path / "bad.xlsx"
+    bad.write_text("not a workbook")
+    code, _, err = run("inspect", "record", bad, "--workspace", ws)
+    assert code == 2 and "bad.xlsx" in err
+    # a workbook from another workspace's sample
+    code, _, err = run("inspect", "record", SAMPLE_FILE, "--workspace", ws)
+    assert code == 2 and "不在本工作目录的账本中" in err
+
+
+def test_the_sample_workbook_in_samples(ws, run):
+    """The README example: the sample cycle, inspect sample --seed 2011 --per-school 3, then the
+    filled workbook in samples/inspection/: one student absent, one amount differs."""
+    doc = sample(run, ws, "--seed", "2011", "--per-school", "3")
+    got = record(run, ws, SAMPLE_FILE, expect=1)
+    assert got["sample"] == doc["sample"] and got["school"] == "第一职业中学"
+    assert [(d["position"], d["kind"]) for d in got["discrepancies"]] == [(2, "absent"), (3, "amount_differs")]
+    assert got["counts"]["agreed"] == 1 and got["inspector"] == "李明"

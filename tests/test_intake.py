@@ -1,0 +1,184 @@
+"""Intake history: validate and disburse record each roster file per school and term; `aidctl intake
+show` lists versions, on time or late against rules/oversight.yaml's deadline, and 未报送 schools."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import aidctl.ledger as L
+from conftest import SAMPLES, voc_row, write_roster
+from test_disburse import TERM, disburse, make_ws
+
+INTAKE = SAMPLES / "intake" / TERM
+
+
+def rows(root: Path, sql: str = "SELECT school, version, file, records, errors, warnings, command "
+                                 "FROM submissions ORDER BY school, version") -> list[tuple]:
+    with sqlite3.connect(root / "aidctl.db") as conn:
+        return conn.execute(sql).fetchall()
+
+
+def show(run, root: Path, expect: int | None = None) -> dict:
+    code, doc, err = run("intake", "show", "--term", TERM, "--workspace", root, "--format", "json", as_json=True)
+    assert isinstance(doc, dict), (code, err)
+    if expect is not None:
+        assert code == expect, (code, err)
+    return doc
+
+
+@pytest.fixture
+def sample_ws(tmp_path) -> Path:
+    root = tmp_path / "samples"
+    shutil.copytree(SAMPLES, root, ignore=shutil.ignore_patterns("out", "aidctl.db", ".aidctl.lock", "__pycache__"))
+    return root
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Set the time the ledger records (first_seen)."""
+    def at(stamp: str):
+        monkeypatch.setattr(L, "now", lambda: stamp)
+    return at
+
+
+def test_validate_of_the_workspace_intake_records_every_file(sample_ws, run):
+    code, _, err = run("validate", "--term", TERM, "--workspace", sample_ws)
+    assert code == 1, err
+    got = rows(sample_ws)
+    assert len(got) == 5
+    assert {r[0] for r in got} == {"第一职业中学", "城关职业技术学校", "第一中学", "实验中学", "东河县职业高级中学"}
+    assert all(r[1] == 1 and r[6] == "validate" and r[2].startswith(f"intake/{TERM}/") for r in got)
+    # the counts are the validate report's, per school
+    code, doc, _ = run("validate", "--term", TERM, "--workspace", sample_ws, "--format", "json", as_json=True)
+    assert sum(r[3] for r in got) == doc["summary"]["records"]
+    assert sum(r[4] for r in got) == doc["summary"]["errors"]
+    assert sum(r[5] for r in got) == doc["summary"]["warnings"]
+    assert len(rows(sample_ws)) == 5          # the same files again: nothing new
+    (digest,) = rows(sample_ws, "SELECT sha256 FROM submissions WHERE school = '实验中学'")[0]
+    import hashlib
+    assert digest == hashlib.sha256((INTAKE / "实验中学.xlsx").read_bytes()).hexdigest()
+
+
+def test_listed_files_in_intake_are_recorded_with_workspace_names(sample_ws, run):
+    files = sorted((sample_ws / "intake" / TERM).glob("*.xlsx"))
+    code, _, err = run("validate", *files, "--term", TERM, "--workspace", sample_ws)
+    assert code == 1, err
+    assert {r[2] for r in rows(sample_ws)} == {f"intake/{TERM}/{f.name}" for f in files}
+
+
+def test_loose_files_outside_a_workspace_create_no_ledger(tmp_path, run):
+    write_roster(tmp_path / "loose" / "a.xlsx", [voc_row(1)])
+    (tmp_path / "ws").mkdir()
+    code, _, err = run("validate", tmp_path / "loose" / "a.xlsx", "--term", TERM, "--workspace", tmp_path / "ws")
+    assert code == 0, err
+    assert not (tmp_path / "ws" / "aidctl.db").exists() and not (tmp_path / "loose" / "aidctl.db").exists()
+    # inside the workspace but outside intake/<term>/, and no ledger yet: not recorded either
+    write_roster(tmp_path / "ws" / "待审" / "a.xlsx", [voc_row(1)])
+    code, _, err = run("validate", "待审/a.xlsx", "--term", TERM, cwd=tmp_path / "ws")
+    assert code == 0, err
+    assert not (tmp_path / "ws" / "aidctl.db").exists()
+
+
+def test_files_inside_a_workspace_with_a_ledger_are_recorded(tmp_path, run):
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(1), voc_row(2)]})
+    disburse(run, root, expect=0)
+    write_roster(root / "待审" / "b.xlsx", [voc_row(3)], above=[["填报单位：城关职业技术学校"]])
+    code, _, err = run("validate", "待审/b.xlsx", "--term", TERM, cwd=root)
+    assert code == 0, err
+    got = rows(root)
+    assert [(r[2], r[6]) for r in got if r[2].startswith("待审")] == [("待审/b.xlsx", "validate")]
+
+
+def test_disburse_records_and_dry_run_does_not(tmp_path, run):
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(1), voc_row(2)]})
+    disburse(run, root, "--dry-run", expect=0)
+    assert not (root / "aidctl.db").exists()
+    disburse(run, root, expect=0)
+    assert rows(root) == [("第一职业中学", 1, f"intake/{TERM}/a.xlsx", 2, 0, 0, "disburse")]
+
+
+def test_a_resubmitted_file_is_the_next_version(tmp_path, run, clock):
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(1), voc_row(2, 年级="三年级")]})
+    clock("2011-10-10T09:00:00")
+    run("validate", "--term", TERM, "--workspace", root)
+    # the school corrects the roster and sends it again after the deadline
+    make_ws(tmp_path, {"a.xlsx": [voc_row(1), voc_row(2), voc_row(3)]})
+    clock("2011-10-20T15:30:00")
+    disburse(run, root, expect=0)
+    assert rows(root) == [("第一职业中学", 1, f"intake/{TERM}/a.xlsx", 2, 1, 0, "validate"),
+                          ("第一职业中学", 2, f"intake/{TERM}/a.xlsx", 3, 0, 0, "disburse")]
+    doc = show(run, root, expect=0)   # on time: the first version came before 2011-10-15
+    (school,) = doc["schools"]
+    assert school == {"school": "第一职业中学", "status": "按时", "on_time": True, "versions": 2,
+                      "first_submitted": "2011-10-10T09:00:00", "latest_submitted": "2011-10-20T15:30:00",
+                      "first": {"file": f"intake/{TERM}/a.xlsx", "first_seen": "2011-10-10T09:00:00",
+                                "records": 2, "errors": 1, "warnings": 0},
+                      "latest": {"file": f"intake/{TERM}/a.xlsx", "first_seen": "2011-10-20T15:30:00",
+                                 "records": 3, "errors": 0, "warnings": 0}}
+    assert [s["version"] for s in doc["submissions"]] == [1, 2]
+
+
+def test_on_time_late_and_nothing_sent(sample_ws, run, clock):
+    intake = sample_ws / "intake" / TERM
+    late = "实验中学.xlsx"
+    moved = sample_ws / "later.xlsx"
+    shutil.move(intake / late, moved)
+    clock("2011-10-15T23:59:59")     # on the deadline day: on time
+    run("validate", "--term", TERM, "--workspace", sample_ws)
+    shutil.move(moved, intake / late)
+    clock("2011-10-16T08:00:00")
+    run("validate", "--term", TERM, "--workspace", sample_ws)
+    doc = show(run, sample_ws, expect=1)
+    assert doc["deadline"] == "2011-10-15" and doc["term"] == TERM and doc["version"] == 1
+    status = {s["school"]: s["status"] for s in doc["schools"]}
+    assert status == {"东河县职业高级中学": "按时", "城关职业技术学校": "按时", "第一中学": "按时",
+                      "第一职业中学": "按时", "实验中学": "逾期", "西山县第二中学": "未报送"}
+    nothing = next(s for s in doc["schools"] if s["status"] == "未报送")
+    assert nothing == {"school": "西山县第二中学", "status": "未报送", "on_time": None, "versions": 0,
+                       "first_submitted": None, "latest_submitted": None, "first": None, "latest": None}
+    assert doc["totals"] == {"schools": 6, "on_time": 4, "late": 1, "nothing": 1, "submissions": 5}
+    assert set(doc["submissions"][0]) == {"school", "version", "file", "sha256", "first_seen", "records", "errors",
+                                         "warnings", "command"}
+    code, out, err = run("intake", "show", "--term", TERM, "--workspace", sample_ws)
+    assert code == 1 and "未报送" in out and "逾期" in out and "西山县第二中学" in out
+
+
+def test_the_deadline_is_a_rule(sample_ws, run, clock):
+    clock("2011-10-20T10:00:00")
+    run("validate", "--term", TERM, "--workspace", sample_ws)
+    assert show(run, sample_ws)["totals"]["late"] == 5
+    text = (Path(__file__).parent.parent / "rules" / "oversight.yaml").read_text(encoding="utf-8")
+    (sample_ws / "rules").mkdir(exist_ok=True)
+    (sample_ws / "rules" / "oversight.yaml").write_text(text.replace('"10-15"', '"10-31"'), encoding="utf-8")
+    doc = show(run, sample_ws)
+    assert doc["deadline"] == "2011-10-31" and doc["totals"]["late"] == 0
+
+
+def test_show_without_a_ledger_lists_every_school_as_not_sent(sample_ws, run):
+    doc = show(run, sample_ws, expect=1)   # the 2011 deadline has passed
+    assert {s["status"] for s in doc["schools"]} == {"未报送"} and len(doc["schools"]) == 6
+    assert doc["submissions"] == []
+    assert not (sample_ws / "aidctl.db").exists()
+
+
+def test_show_needs_a_term(run, tmp_path):
+    code, _, err = run("intake", "show", "--workspace", tmp_path)
+    assert code == 2
+
+
+def test_file_level_errors_count_for_the_school(tmp_path, run):
+    root = make_ws(tmp_path)
+    path = root / "intake" / TERM / "a.xlsx"
+    write_roster(path, [voc_row(1)], above=[["填报单位：第一职业中学"]])
+    wb = openpyxl.load_workbook(path)   # drop the card column: schema.missing_column on the file
+    sheet = wb.active
+    sheet.delete_cols(10)
+    wb.save(path)
+    run("validate", "--term", TERM, "--workspace", root)
+    ((school, errors),) = rows(root, "SELECT school, errors FROM submissions")
+    assert errors >= 1
