@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -25,9 +24,9 @@ import pandas as pd
 
 from aidctl import identity, money
 from aidctl.errors import AidctlError
-from aidctl.findings import CATALOGUE, ERROR, WARNING, build, empty, file_finding
+from aidctl.findings import CATALOGUE, ERROR, FindingCounts, build, empty, file_finding
 from aidctl.rulebook import EnlistCapPeriod, Rulebook
-from aidctl.tables import Table, read_tables
+from aidctl.tables import Table, read_tables, stack
 from aidctl.text import lookup
 from aidctl.workspace import Workspace
 
@@ -38,7 +37,7 @@ _DOC_NUMBER = re.compile(r"[^\s（(：:]*〔\d{4}〕\d+号")
 
 
 @dataclass
-class Enlistment:
+class Enlistment(FindingCounts):
     """The students of the lists read, their years of study counted, and the findings."""
 
     year: int
@@ -51,14 +50,6 @@ class Enlistment:
     out_dir: Path | None = None
     bank_files: list[Path] = field(default_factory=list)
     report: Path | None = None
-
-    @property
-    def errors(self) -> int:
-        return int((self.findings["severity"] == ERROR).sum())
-
-    @property
-    def warnings(self) -> int:
-        return int((self.findings["severity"] == WARNING).sum())
 
     @property
     def payments(self) -> pd.DataFrame:
@@ -140,27 +131,6 @@ def _int(value) -> int | None:
 
 # --- reading -------------------------------------------------------------------------------------
 
-def _stack(tables: list[Table], rules: Rulebook) -> pd.DataFrame:
-    spec = rules.columns.tables[KIND]
-    parts = []
-    for i, t in enumerate(tables):
-        part = t.data.copy()
-        for key in spec.columns:
-            if key not in part.columns:
-                part[key] = pd.Series(pd.NA, index=part.index, dtype="string[pyarrow]")
-        for key in spec.columns:
-            if spec.columns[key].kind == "money":
-                part[f"{key}_unit"] = t.columns[key].unit if key in t.columns else Decimal(1)
-        for key in ("id_number", "card"):
-            mask = t.big_numbers.get(key)
-            part[f"{key}_number_cell"] = mask if mask is not None else False
-        part.insert(0, "row", part.index.astype("int64"))
-        part.insert(0, "table", i)
-        part["file"] = t.file
-        parts.append(part.reset_index(drop=True))
-    return pd.concat(parts, ignore_index=True)
-
-
 def _years(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(year, month) from 2012 / 2012级 / 2012年9月 / 2012.09 / 2014-09-10 (a date cell); NA otherwise."""
     parts = text.astype("string").str.extract(_YEAR)
@@ -180,7 +150,7 @@ def compute(paths: list[Path], ws: Workspace, *, year: int, bank: str | None = N
     profile = rules.bank(profile_id)
     displays = displays or [str(p) for p in paths]
     tables = [t for p, d in zip(paths, displays) for t in read_tables(p, d, KIND, rules)]
-    f = _stack(tables, rules)
+    f = stack(tables, rules.columns.tables[KIND]).rename(columns={"excel_row": "row"})
     spec = rules.columns.tables[KIND]
     tuition_keys = [k for k in spec.columns if k.startswith("tuition_")]
 
@@ -209,9 +179,8 @@ def compute(paths: list[Path], ws: Workspace, *, year: int, bank: str | None = N
                        else f"{p.from_}起执行的标准") if p is not None else None for p in period]
 
     # money: tuition per year and the loan, each with its column's unit
-    for key in [*tuition_keys, "loan"]:
-        _, f[f"{key}_fen"], ok = money.parse(f[key].astype("string"), f[f"{key}_unit"])
-        f[f"{key}_ok"] = ok & (f[f"{key}_fen"].fillna(-1) >= 0).to_numpy()
+    for key in [*tuition_keys, "loan"]:  # parsed with their units by stack(); a negative figure is no figure
+        f[f"{key}_ok"] = f[f"{key}_ok"] & (f[f"{key}_fen"].fillna(-1) >= 0).to_numpy()
     f["loan_given"] = f["loan"].notna()
     f["loan_fen"] = f["loan_fen"].where(f["loan_given"], 0).astype("Int64")  # blank: no loan
 

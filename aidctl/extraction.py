@@ -19,9 +19,9 @@ import pandas as pd
 
 from aidctl import money
 from aidctl.errors import UsageError
-from aidctl.findings import CATALOGUE, ERROR, WARNING, build, empty, file_finding
+from aidctl.findings import CATALOGUE, ERROR, WARNING, FindingCounts, build, empty, file_finding
 from aidctl.schools import school_attributes
-from aidctl.tables import Table, read_tables
+from aidctl.tables import Table, read_tables, stack
 from aidctl.workspace import Workspace
 
 AMOUNTS = ["income", "extracted", "deposited", "spent"]
@@ -29,16 +29,12 @@ _YEAR = re.compile(r"(\d{4})\s*年")
 
 
 @dataclass
-class ExtractionAudit:
+class ExtractionAudit(FindingCounts):
     year: int
     year_source: str
     tables: list[Table]
     schools: pd.DataFrame      # one row per school with its figures (fen) and verdict
     findings: pd.DataFrame     # rec (school row), table, column, code, severity, message
-
-    @property
-    def errors(self) -> int:
-        return int((self.findings["severity"] == ERROR).sum())
 
     def verdicts(self) -> pd.Series:
         """合规 / 需关注 (warnings only) / 不合规 (an error) per school."""
@@ -116,20 +112,9 @@ def audit(paths: list[Path], ws: Workspace, *, year: int | None = None,
     spec = rules.columns.tables["finance"]
     displays = displays or [str(p) for p in paths]
     tables = [t for p, d in zip(paths, displays) for t in read_tables(p, d, "finance", rules)]
-    parts = []
-    for i, t in enumerate(tables):
-        part = t.data.copy()
-        for key in spec.columns:
-            if key not in part.columns:
-                part[key] = pd.Series(pd.NA, index=part.index, dtype="string[pyarrow]")
-        for key in AMOUNTS:
-            unit = t.columns[key].unit if key in t.columns else 1
-            _, part[key], part[f"{key}_ok"] = money.parse(part[key].astype("string"), unit)
-        part.insert(0, "row", part.index.astype("int64"))
-        part.insert(0, "table", i)
-        part["file"] = t.file
-        parts.append(part.reset_index(drop=True))
-    frame = pd.concat(parts, ignore_index=True)
+    frame = stack(tables, spec).rename(columns={"excel_row": "row"})
+    for key in AMOUNTS:  # the figures in fen, under their own names from here on
+        frame[key] = frame[f"{key}_fen"]
     the_year, source = _year(tables, frame, year)
     row_year = pd.to_numeric(frame["year"].str.extract(r"(\d{4})")[0], errors="coerce")
     frame["year"] = row_year.fillna(the_year).astype("int64") if year is None else the_year

@@ -109,6 +109,20 @@ CATALOGUE: dict[str, FindingType] = dict([
        "nor 县区; the complaint is left out of the figures"),
 ])
 
+class FindingCounts:
+    """`errors` and `warnings` of an outcome that holds a findings frame with a severity column."""
+
+    findings: pd.DataFrame
+
+    @property
+    def errors(self) -> int:
+        return int((self.findings["severity"] == ERROR).sum())
+
+    @property
+    def warnings(self) -> int:
+        return int((self.findings["severity"] == WARNING).sum())
+
+
 FINDING_COLUMNS = ["rec", "table", "column", "code", "message", "value"]
 
 

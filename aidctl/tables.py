@@ -162,6 +162,38 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
     return Table(display, path, sheet.name, header_row, columns, data, above, big)
 
 
+def stack(tables: list[Table], spec: TableSpec) -> pd.DataFrame:
+    """All tables as one frame, a row a record: every column of `spec` (blank where a table lacks
+    it), `table` (index into `tables`), `excel_row`, `file`; for each id/card column
+    `<key>_number_cell` (the cell was a long number: digits lost); for each money column
+    `<key>_fen` (Int64, the header's unit applied, exact) and `<key>_ok`."""
+    from aidctl import money
+
+    parts = []
+    for i, t in enumerate(tables):
+        part = t.data.copy()
+        for key in spec.columns:
+            if key not in part.columns:
+                part[key] = pd.Series(pd.NA, index=part.index, dtype="string[pyarrow]")
+        for key, col in spec.columns.items():
+            if col.kind == "money":
+                unit = t.columns[key].unit if key in t.columns else Decimal(1)
+                _, part[f"{key}_fen"], part[f"{key}_ok"] = money.parse(part[key].astype("string"), unit)
+            elif col.kind in ("id", "card"):
+                mask = t.big_numbers.get(key)
+                part[f"{key}_number_cell"] = mask if mask is not None else False
+        part.insert(0, "excel_row", part.index.astype("int64"))
+        part.insert(0, "table", i)
+        part["file"] = t.file
+        parts.append(part.reset_index(drop=True))
+    frame = pd.concat(parts, ignore_index=True)
+    frame["table"] = frame["table"].astype("int64")
+    for key, col in spec.columns.items():
+        if col.kind in ("id", "card"):
+            frame[f"{key}_number_cell"] = frame[f"{key}_number_cell"].fillna(False).astype(bool)
+    return frame
+
+
 def read_tables(path: Path, display: str, kind: str, rules: Rulebook, *,
                 all_sheets: bool = True) -> list[Table]:
     """Every sheet of a file that holds a recognisable table of `kind` (roster, registry, schools).

@@ -11,7 +11,7 @@ import pandas as pd
 
 from aidctl.checks import registry as registry_check
 from aidctl.checks import run_all
-from aidctl.findings import CATALOGUE, ERROR, WARNING
+from aidctl.findings import CATALOGUE, ERROR, WARNING, FindingCounts
 from aidctl.roster import Roster, build, infer_term, read_roster_tables
 from aidctl.tables import read_tables
 from aidctl.terms import Term
@@ -21,21 +21,13 @@ REPORT_COLUMNS = ["file", "sheet", "row", "column", "code", "severity", "message
 
 
 @dataclass
-class Validation:
+class Validation(FindingCounts):
     """The outcome of checking rosters together."""
 
     term: Term
     roster: Roster
     findings: pd.DataFrame   # REPORT_COLUMNS + rec, table, school, name (one row a finding)
     notes: list[str] = field(default_factory=list)   # for the user, on stderr (not findings)
-
-    @property
-    def errors(self) -> int:
-        return int((self.findings["severity"] == ERROR).sum())
-
-    @property
-    def warnings(self) -> int:
-        return int((self.findings["severity"] == WARNING).sum())
 
     def refused(self) -> pd.Series:
         """True for each roster record that has an error finding, or whose file has one."""

@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from aidctl import identity, money
-from aidctl.findings import CATALOGUE, ERROR, WARNING
+from aidctl import identity
+from aidctl.findings import CATALOGUE, ERROR, WARNING, FindingCounts
 from aidctl.rulebook import Rulebook
-from aidctl.tables import Table, read_tables
+from aidctl.tables import Table, read_tables, stack
 from aidctl.terms import Term
 from aidctl.text import lookup, per_distinct_rows
 from aidctl.workspace import Workspace
@@ -34,7 +34,7 @@ _YEAR = r"((?:19|20|21)\d{2})"
 
 
 @dataclass
-class Register:
+class Register(FindingCounts):
     """The register's contracts, the tables they came from, and the located findings."""
 
     frame: pd.DataFrame
@@ -44,14 +44,6 @@ class Register:
     def present(self, column: str) -> pd.Series:
         having = [i for i, t in enumerate(self.tables) if column in t.columns]
         return self.frame["table"].isin(having)
-
-    @property
-    def errors(self) -> int:
-        return int((self.findings["severity"] == ERROR).sum())
-
-    @property
-    def warnings(self) -> int:
-        return int((self.findings["severity"] == WARNING).sum())
 
     def file_info(self) -> list[dict]:
         return [{"file": t.file, "sheet": t.sheet, "header_row": t.header_row, "records": t.records}
@@ -137,24 +129,7 @@ def read_register(path: Path, ws: Workspace, display: str | None = None, *,
 
 
 def build_frame(tables: list[Table], rules: Rulebook, *, today: date | None = None) -> pd.DataFrame:
-    spec = rules.columns.tables[KIND]
-    parts = []
-    for i, t in enumerate(tables):
-        part = t.data.copy()
-        for key in spec.columns:
-            if key not in part.columns:
-                part[key] = pd.Series(pd.NA, index=part.index, dtype="string[pyarrow]")
-        for key in MONEY:
-            unit = t.columns[key].unit if key in t.columns else 1
-            _, part[f"{key}_fen"], part[f"{key}_ok"] = money.parse(part[key].astype("string"), unit)
-        mask = t.big_numbers.get("id_number")
-        part["id_number_number_cell"] = mask if mask is not None else False
-        part.insert(0, "excel_row", part.index.astype("int64"))
-        part.insert(0, "table", i)
-        parts.append(part.reset_index(drop=True))
-    frame = pd.concat(parts, ignore_index=True)
-    frame["table"] = frame["table"].astype("int64")
-    frame["id_number_number_cell"] = frame["id_number_number_cell"].fillna(False).astype(bool)
+    frame = stack(tables, rules.columns.tables[KIND])
     derive(frame, rules, today=today or date.today())
     return frame
 
