@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
 
+from aidctl import render
 from aidctl.complaints import STATUS_WORDS
 from aidctl.files import atomic_path
 from aidctl.rates import NO_DATA, shown
@@ -58,8 +59,7 @@ def render_complaints(console: Console, doc: dict) -> None:
         for c in overdue:
             console.print(Text(f"  {c['number'] or ''} 受理 {c['accepted_on']}，时限 {c['deadline']}，{c['county']} "
                                f"{c['school']}（{c['file']} 第{c['row']}行）", style="red"))
-    for f in doc["findings"]:
-        console.print(Text(f"{f['file']} 第{f['row']}行 {f['code']}：{f['message']}", style="red"))
+    render.findings(console, [(f"{f['file']} 第{f['row']}行 ", f) for f in doc["findings"]], [])
     for note in doc["notes"]:
         console.print(Text(note, style="yellow"))
 

@@ -16,6 +16,7 @@ from rich.console import Console
 
 from aidctl import __version__
 from aidctl.errors import AidctlError, Exit, UsageError
+from aidctl.terms import FIRST_YEAR, LAST_YEAR
 
 app = typer.Typer(name="aidctl", no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False, rich_markup_mode=None,
@@ -258,7 +259,7 @@ def audit_extraction(
     finance: Annotated[Optional[list[Path]], typer.Argument(
         help="财务报表（每校一行：事业收入、提取金额、划入专户金额、发放金额）；省略时读取 finance/。",
         show_default=False)] = None,
-    year: Annotated[Optional[int], typer.Option("--year", min=2000, max=2100,
+    year: Annotated[Optional[int], typer.Option("--year", min=FIRST_YEAR, max=LAST_YEAR,
                                                 help="年度（默认取表中的年度列或标题）。")] = None,
     report: Annotated[Optional[Path], typer.Option("--report", help="写出审核工作簿（学校明细、县区汇总与图表）。")] = None,
     format: FormatOpt = Format.table,
@@ -366,7 +367,7 @@ def enlist(
     rosters: Annotated[list[Path], typer.Argument(
         help="应征入伍学生名单（每名学生一行：姓名、身份证号、学校、学历层次、入学年份、入伍年份、"
              "第1学年学费、第2学年学费……、贷款本金、银行卡号），可多个，一起查重。", show_default=False)],
-    year: Annotated[int, typer.Option("--year", min=2000, max=2100, help="本次补偿的年度，如 2024。")] = ...,
+    year: Annotated[int, typer.Option("--year", min=FIRST_YEAR, max=LAST_YEAR, help="本次补偿的年度，如 2024。")] = ...,
     report: Annotated[Optional[Path], typer.Option(
         "--report", help="审核工作簿（.xlsx）；默认 out/enlist-<年度>/应征入伍学费补偿审核_<年度>.xlsx。")] = None,
     bank: BankOpt = None,
@@ -445,7 +446,7 @@ def loans_check(
 @guarded
 def loans_summary(
     register: RegisterArg,
-    year: Annotated[int, typer.Option("--year", min=2000, max=2100,
+    year: Annotated[int, typer.Option("--year", min=FIRST_YEAR, max=LAST_YEAR,
                                       help="年度：新增贷款和审批按贷款年度，贴息按自然年。")] = ...,
     applications: Annotated[Optional[Path], typer.Option(
         "--applications", help="贷款申请受理清单（受理日期、审核结果、所属县区……），用于审批通过率。")] = None,
@@ -628,7 +629,7 @@ def inspect_record(
     raise typer.Exit(Exit.DATA_ERRORS if doc["discrepancies"] else Exit.OK)
 
 
-YearOpt = Annotated[int, typer.Option("--year", min=2000, max=2100, help="年度，如 2011（该年春季、秋季学期）。")]
+YearOpt = Annotated[int, typer.Option("--year", min=FIRST_YEAR, max=LAST_YEAR, help="年度，如 2011（该年春季、秋季学期）。")]
 AsOfOpt = Annotated[Optional[datetime], typer.Option(
     "--as-of", formats=["%Y-%m-%d"], show_default=False,
     help="截止日 YYYY-MM-DD：认定办结和超期的日期（默认今天；该年12月31日早于今天时取12月31日）。")]

@@ -268,7 +268,7 @@ def write_signoff(target: Path, s: Sample, school: str, group: pd.DataFrame, ter
                 "error_message": "本列只能填写“是”或“否”。"})
         sheet.data_validation(first, RECEIVED, end, RECEIVED, {
             "validate": "decimal", "criteria": ">=", "value": 0, "error_title": "请填写金额",
-            "error_message": "实收金额填写学生实际收到的元数，如 750 或 750.00。"})
+            "error_message": "实收金额填写学生实际收到的元数，如 860 或 860.50。"})
         r = end + 2
         sheet.merge_range(r, 0, r, last, "填写说明：请当面核对学生本人和资助卡；“本人在校”“资助卡由本人持有”选填是或否，"
                           "“实收金额”填写学生本人确认实际收到的金额（元），不符或有其他情况请在“情况说明”中写明。"
@@ -339,7 +339,7 @@ def _note(value) -> str | None:
 
 
 def _amount_fen(value) -> tuple[int | None, bool]:
-    """(fen, readable) of a 实收金额 cell: a number, or text such as 750、750.00元、￥750."""
+    """(fen, readable) of a 实收金额 cell: a number, or text such as 860、860.50元、￥860."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, True
     if isinstance(value, bool):

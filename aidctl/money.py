@@ -14,7 +14,7 @@ _NOISE = r"[,，¥￥元\s]"
 
 
 def parse(text: pd.Series, unit: Decimal | pd.Series = Decimal(1)) -> tuple[pd.Series, pd.Series, np.ndarray]:
-    """(yuan as an exact Arrow decimal, fen as Int64, ok) for cells such as "750", "1,500.00", "0.075"
+    """(yuan as an exact Arrow decimal, fen as Int64, ok) for cells such as "860", "1,250.00", "0.086"
     under 万元. Not ok where blank, not a number, or holding a part below one fen after the unit."""
     arr = pa.array(text.astype("string").str.replace(_NOISE, "", regex=True).astype("string[pyarrow]"))
     matches = pc.fill_null(pc.match_substring_regex(arr, _MONEY_TEXT), False)

@@ -16,6 +16,15 @@ from aidctl.rules_view import amount_text
 STYLE = {"error": "red", "warning": "yellow"}
 
 
+def findings(console: Console, located: list[tuple[str, dict]], file_findings: list[dict]) -> None:
+    """A line per finding, coloured by severity: where it stands, then code and message; then the
+    findings about whole files."""
+    for where, f in located:
+        console.print(Text(f"{where}{f['code']}：{f['message']}", style=STYLE.get(f["severity"])))
+    for f in file_findings:
+        console.print(Text(f"{f['file']} {f['code']}：{f['message']}", style=STYLE.get(f["severity"])))
+
+
 def validation(console: Console, v, limit: int = 20) -> None:
     s = v.summary()
     console.print(Text(f"{v.term}：{len(v.roster.tables)} 个表，受助学生记录 {s['records']} 条，"
@@ -219,12 +228,8 @@ def extraction(console: Console, doc: dict) -> None:
                       r["required_min"] or "", r["extracted"] or "", r["rate"] or "", r["shortfall"] or "",
                       Text(verdict, style={"不合规": "red", "需关注": "yellow"}.get(verdict, "green")))
     console.print(table)
-    for r in doc["schools"]:
-        for f in r["findings"]:
-            console.print(Text(f"{r['school_name']}（第{r['row']}行）{f['code']}：{f['message']}",
-                               style=STYLE.get(f["severity"])))
-    for f in doc["file_findings"]:
-        console.print(Text(f"{f['file']} {f['code']}：{f['message']}", style=STYLE.get(f["severity"])))
+    findings(console, [(f"{r['school_name']}（第{r['row']}行）", f) for r in doc["schools"] for f in r["findings"]],
+             doc["file_findings"])
 
 
 def term_report(console: Console, doc: dict) -> None:
@@ -294,12 +299,8 @@ def enlistment(console: Console, doc: dict) -> None:
                       s["loan_repayment"] or "", s["to_student"] or "",
                       Text(verdict, style="green" if s["payable"] else "red"))
     console.print(table)
-    for s in doc["students"]:
-        for f in s["findings"]:
-            console.print(Text(f"{s['file']} 第{s['row']}行 {s['name'] or ''} {f['code']}：{f['message']}",
-                               style=STYLE.get(f["severity"])))
-    for f in doc["file_findings"]:
-        console.print(Text(f"{f['file']} {f['code']}：{f['message']}", style=STYLE.get(f["severity"])))
+    findings(console, [(f"{s['file']} 第{s['row']}行 {s['name'] or ''} ", f) for s in doc["students"]
+                       for f in s["findings"]], doc["file_findings"])
     for path in doc["bank_files"]:
         console.print(f"银行文件已写入：{path}")
     if doc["report"]:

@@ -9,6 +9,7 @@ from datetime import date
 
 from aidctl.errors import UsageError
 
+FIRST_YEAR, LAST_YEAR = 2_000, 2_100  # a year outside these is a typing slip, not a school year
 SEASONS = ("spring", "autumn")  # order within a calendar year
 _CHINESE_SEASON = {"春": "spring", "秋": "autumn"}
 _TERM_RE = re.compile(r"^\s*(\d{4})[-_ ]?(spring|autumn)\s*$", re.IGNORECASE)

@@ -15,17 +15,19 @@ running it twice gives byte-identical files. IDs are valid (GB 11643) and use th
 
 from __future__ import annotations
 
-import io
 import json
 import random
-import zipfile
+import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
-from openpyxl.writer.excel import ExcelWriter
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sample scripts share one writer
+from make_samples import new_workbook  # noqa: E402
+from make_samples import save as save_workbook  # noqa: E402
 
 OUT = Path(__file__).parent / "loans"
 SEED = 20250110
@@ -322,30 +324,9 @@ def rows_of(people: list[Borrower]) -> list[tuple[Borrower, Contract]]:
     return pairs
 
 
-def new_workbook(created: datetime) -> Workbook:
-    wb = Workbook()
-    wb.properties.creator = "Administrator"
-    wb.properties.lastModifiedBy = "Administrator"
-    wb.properties.created = created
-    wb.properties.modified = created
-    return wb
-
-
 def save(wb: Workbook, path: Path) -> None:
-    """Save with fixed workbook and zip timestamps (byte-identical on every run)."""
-    modified = wb.properties.modified
-    buf = io.BytesIO()
-    archive = zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
-    wb.properties.modified = modified
-    ExcelWriter(wb, archive).save()
-    buf.seek(0)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            zi = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o600 << 16
-            dst.writestr(zi, src.read(info.filename))
+    """The sample workspace's deterministic writer, with this file's zip timestamp."""
+    save_workbook(wb, path, zip_time=ZIP_TIME)
 
 
 def write_register(pairs: list[tuple[Borrower, Contract]]) -> tuple[list[dict], list[dict]]:

@@ -879,8 +879,8 @@ def new_workbook(created: datetime) -> Workbook:
     return wb
 
 
-def save(wb: Workbook, path: Path) -> None:
-    """Save without openpyxl's 'modified = now' and with fixed zip timestamps."""
+def save(wb: Workbook, path: Path, zip_time: tuple = ZIP_TIME) -> None:
+    """Save without openpyxl's 'modified = now' and with fixed zip timestamps (byte-identical runs)."""
     modified = wb.properties.modified
     buf = io.BytesIO()
     archive = zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
@@ -890,7 +890,7 @@ def save(wb: Workbook, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(buf) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
-            zi = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
+            zi = zipfile.ZipInfo(info.filename, date_time=zip_time)
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = 0o600 << 16
             dst.writestr(zi, src.read(info.filename))

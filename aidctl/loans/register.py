@@ -19,7 +19,7 @@ from aidctl import identity
 from aidctl.findings import CATALOGUE, ERROR, WARNING, FindingCounts
 from aidctl.rulebook import Rulebook
 from aidctl.tables import Table, read_tables, stack
-from aidctl.terms import Term
+from aidctl.terms import FIRST_YEAR, LAST_YEAR, Term
 from aidctl.text import lookup, per_distinct_rows
 from aidctl.workspace import Workspace
 
@@ -154,7 +154,7 @@ def dates(text: pd.Series) -> pd.Series:
 def derive(frame: pd.DataFrame, rules: Rulebook, *, today: date) -> None:
     loans = rules.loans
     frame["year"] = years(frame["loan_year"])
-    frame.loc[(frame["year"] < 2000) | (frame["year"] > 2100), "year"] = pd.NA
+    frame.loc[(frame["year"] < FIRST_YEAR) | (frame["year"] > LAST_YEAR), "year"] = pd.NA
     starts = {int(y): pd.Timestamp(rules.term_start(Term(int(y), "autumn"))) for y in frame["year"].dropna().unique()}
     frame["year_start"] = pd.to_datetime(frame["year"].map(starts, na_action="ignore"))
     reference = frame["year_start"].fillna(pd.Timestamp(today))
@@ -186,7 +186,7 @@ def derive(frame: pd.DataFrame, rules: Rulebook, *, today: date) -> None:
         errors="coerce").astype("Int64")
     month, day = (int(x) for x in loans.interest.study_ends.split("-"))
     grad = frame["graduation"]
-    ok = grad.notna() & (grad >= 2000) & (grad <= 2100)
+    ok = grad.notna() & (grad >= FIRST_YEAR) & (grad <= LAST_YEAR)
     ends = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
     if ok.any():
         ends[ok] = pd.to_datetime(pd.DataFrame({"year": grad[ok].astype("int64"), "month": month, "day": day}))
