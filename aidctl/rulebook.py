@@ -702,10 +702,13 @@ def packaged_rules_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "rules"
 
 
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML was built with it
+
+
 def _load_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            return yaml.load(fh, Loader=_SAFE_LOADER)
     except FileNotFoundError:
         raise RuleError("规则文件不存在", file=str(path)) from None
     except yaml.YAMLError as exc:
