@@ -38,16 +38,30 @@ def fold(series: pd.Series, *, keep_inner_spaces: bool = False) -> pd.Series:
     return _series(_fold_array(arr, keep_inner_spaces), series.index)
 
 
+def _value_bytes(arr: pa.Array) -> np.ndarray:
+    """The UTF-8 bytes of all values of a (large_)string array, as one uint8 view (no copy)."""
+    arr = arr.cast(pa.large_string())
+    _, offsets, data = arr.buffers()
+    if data is None or len(arr) == 0:
+        return np.zeros(0, dtype=np.uint8)
+    bounds = np.frombuffer(offsets, dtype=np.int64)[[arr.offset, arr.offset + len(arr)]]
+    return np.frombuffer(data, dtype=np.uint8)[bounds[0]:bounds[1]]
+
+
 def _fold_array(arr: pa.Array, keep_inner_spaces: bool) -> pa.Array:
     arr = pc.utf8_normalize(arr, form="NFKC")
-    spaced = pc.match_substring_regex(arr, r"\s")
-    if pc.any(spaced).as_py():  # most columns have none: skip the costlier rewrite
+    # RE2's \s is ASCII whitespace only (after NFKC, U+3000 and U+00A0 are plain spaces too): one
+    # pass over the bytes tells whether any value holds some, which most columns do not
+    if (_value_bytes(arr) <= 0x20).any():
+        spaced = pc.match_substring_regex(arr, r"\s")
         if keep_inner_spaces:
             fixed = pc.replace_substring_regex(pc.utf8_trim_whitespace(arr), r"\s+", " ")
         else:
             fixed = pc.replace_substring_regex(arr, r"\s+", "")
         arr = pc.if_else(spaced, fixed, arr)
-    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
+    if pc.any(pc.equal(pc.binary_length(arr), 0)).as_py():
+        arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
+    return arr
 
 
 def fold_one(text: object) -> str:
