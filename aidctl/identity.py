@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 CHECK_CHARS = np.frombuffer(b"10X98765432", dtype=np.uint8)
@@ -50,9 +51,15 @@ def _digits(series: pd.Series, width: int) -> np.ndarray:
 
 def check_char(first17: pd.Series) -> pd.Series:
     """The check character GB 11643 gives for each 17-digit prefix."""
-    codes = _digits(first17, 17).astype(np.int64) - 48
-    chars = CHECK_CHARS[(codes @ WEIGHTS) % 11]
+    chars = CHECK_CHARS[_check_index(_digits(first17, 17))]
     return pd.Series(chars.view("S1").astype(str), index=first17.index)
+
+
+def _check_index(first17: np.ndarray) -> np.ndarray:
+    """Position in CHECK_CHARS of the check character for each row of 17 ASCII digits (uint16 is
+    wide enough: 57 × the weights' sum 97 < 65,536)."""
+    total = first17.astype(np.uint16) @ WEIGHTS.astype(np.uint16) - np.uint16(48 * WEIGHTS.sum())
+    return total % 11
 
 
 def upgrade_15(ids15: pd.Series) -> pd.Series:
@@ -75,15 +82,56 @@ _DOUBLED = np.array([0, 2, 4, 6, 8, 1, 3, 5, 7, 9], dtype=np.uint16)  # 2d, digi
 
 def luhn_ok(cards: pd.Series) -> pd.Series:
     """The Luhn check for digit strings of up to 19 digits (left-padded with zeros, which is neutral)."""
-    d = _digits(cards.str.zfill(19), 19) - np.uint8(48)
-    doubled = _DOUBLED[d[:, 1::2]].sum(axis=1)  # positions 2, 4, … from the right in a 19-wide row
-    plain = d[:, 0::2].sum(axis=1, dtype=np.uint16)
-    return pd.Series((doubled + plain) % 10 == 0, index=cards.index)
+    return pd.Series(_luhn(_digits(cards.str.zfill(19), 19) - np.uint8(48)), index=cards.index)
+
+
+def _luhn(d: np.ndarray) -> np.ndarray:
+    """The Luhn check over a (k, width) matrix of digit values (the check digit last)."""
+    doubled = _DOUBLED[d[:, -2::-2]].sum(axis=1, dtype=np.uint16)  # 2nd, 4th, … from the right
+    plain = d[:, ::-2].sum(axis=1, dtype=np.uint16)
+    return (doubled + plain) % 10 == 0
 
 
 def mask_id(ids: pd.Series) -> pd.Series:
     """First 6 and last 4 characters shown, the rest starred (for internal reports only)."""
     return ids.str.slice_replace(6, -4, "********")
+
+
+def _large(series: pd.Series) -> pa.Array:
+    """The Series as one Arrow large_string array (no copy when it is already Arrow-backed)."""
+    if isinstance(series.array, pd.arrays.ArrowStringArray):
+        arr = series.array._pa_array.combine_chunks()
+    else:
+        arr = pa.array(series.astype("string[pyarrow]"), type=pa.large_string())
+    return arr.cast(pa.large_string())
+
+
+def _flags(arr: pa.Array) -> np.ndarray:
+    """An Arrow boolean array as a numpy bool array, null → False."""
+    return pc.fill_null(arr, False).to_numpy(zero_copy_only=False)
+
+
+def _of_width(arr: pa.Array, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """(positions, bytes): the values exactly `width` bytes long and their (k, width) uint8 matrix."""
+    rows = np.flatnonzero(_flags(pc.equal(pc.binary_length(arr), width)))
+    return rows, _digits(pd.Series(pd.arrays.ArrowStringArray(arr.take(rows))), width)
+
+
+def _all_digits(matrix: np.ndarray) -> np.ndarray:
+    return ((matrix >= 48) & (matrix <= 57)).all(axis=1)
+
+
+def _dates(matrix: np.ndarray) -> np.ndarray:
+    """YYYYMMDD as (k, 8) ASCII digits → datetime64[D], NaT where it is no real date."""
+    d = matrix.astype(np.int32) - 48
+    year = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
+    month = d[:, 4] * 10 + d[:, 5]
+    day = d[:, 6] * 10 + d[:, 7]
+    ok = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1)
+    months = np.where(ok, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
+    first = months.astype("datetime64[D]")
+    ok &= day <= ((months + 1).astype("datetime64[D]") - first).astype(np.int64)
+    return np.where(ok, first + (day - 1).astype("timedelta64[D]"), np.datetime64("NaT", "D"))
 
 
 def resident_ids(raw: pd.Series, number_cell: pd.Series, reference) -> pd.DataFrame:
@@ -96,25 +144,48 @@ def resident_ids(raw: pd.Series, number_cell: pd.Series, reference) -> pd.DataFr
     Shared by rosters and every other register that carries resident IDs (loans …).
     """
     ids = clean_id(raw)
-    shape18 = ids.str.fullmatch(ID18).fillna(False).astype(bool)
-    shape15 = ids.str.fullmatch(ID15).fillna(False).astype(bool)
+    arr = _large(ids)
+    n = len(arr)
+    rows18, m18 = _of_width(arr, 18)
+    keep = _all_digits(m18[:, :17]) & (_all_digits(m18[:, 17:]) | (m18[:, 17] == ord("X")))
+    rows18, m18 = rows18[keep], m18[keep]
+    rows15, m15 = _of_width(arr, 15)
+    keep = _all_digits(m15)
+    rows15, m15 = rows15[keep], m15[keep]
+    shape18 = np.zeros(n, dtype=bool)
+    shape18[rows18] = True
+    shape15 = np.zeros(n, dtype=bool)
+    shape15[rows15] = True
     id18 = ids.where(shape18)
-    if shape15.any():
+    if len(rows15):
         id18 = id18.mask(shape15, upgrade_15(ids[shape15]))
     # a long number stored as a number cell, or Excel's "4.20102E+17" typed as text: digits gone
-    lost = (ids.notna() & (pd.Series(number_cell, index=ids.index).fillna(False).astype(bool)
-                           | ids.str.fullmatch(SCIENTIFIC).fillna(False))).astype(bool)
-    has18 = id18.notna()
-    expected = pd.Series(pd.NA, index=ids.index, dtype="string[pyarrow]")
-    if has18.any():
-        expected[has18] = check_char(id18[has18].str.slice(0, 17)).astype("string[pyarrow]")
-    checksum_ok = (id18.str.slice(17, 18) == expected).fillna(False).astype(bool)
-    births = birth_dates(id18.where(checksum_ok))
+    lost = ids.notna().to_numpy() & (pd.Series(number_cell, index=ids.index).fillna(False).to_numpy(dtype=bool)
+                                     | _flags(pc.match_substring_regex(arr, SCIENTIFIC)))
+    # the 17-digit prefixes of every 18-character form (old numbers get 19 before their year)
+    nineteen = np.frombuffer(b"19", dtype=np.uint8)
+    first17 = np.vstack([m18[:, :17],
+                         np.hstack([m15[:, :6], np.broadcast_to(nineteen, (len(m15), 2)), m15[:, 6:]])])
+    rows = np.concatenate([rows18, rows15])
+    wanted = _check_index(first17)
+    given = np.concatenate([m18[:, 17], CHECK_CHARS[wanted[len(rows18):]]])
+    checksum = given == CHECK_CHARS[wanted]
+    checksum_ok = np.zeros(n, dtype=bool)
+    checksum_ok[rows] = checksum
+    index = np.zeros(n, dtype=np.int8)
+    index[rows] = wanted
+    expected = pa.DictionaryArray.from_arrays(pa.array(index, mask=~(shape18 | shape15)),
+                                              pa.array(list(CHECK_CHARS.tobytes().decode()), pa.large_string()))
+    births = np.full(n, np.datetime64("NaT", "D"))
+    births[rows[checksum]] = _dates(first17[checksum, 6:14])
+    births = pd.Series(births.astype("datetime64[us]"), index=ids.index)
     limit = reference if isinstance(reference, pd.Series) else pd.Timestamp(reference)
     birth_ok = (births.notna() & (births <= limit).fillna(False) & (births.dt.year >= 1900)).astype(bool)
     return pd.DataFrame({"id_number": ids, "id18": id18, "id_legacy": shape15, "id_digits_lost": lost,
-                         "id_expected_check": expected, "id_checksum_ok": checksum_ok, "birth_date": births,
-                         "birth_ok": birth_ok, "id_valid": (checksum_ok & birth_ok & ~lost).astype(bool)},
+                         "id_expected_check": pd.Series(pd.arrays.ArrowStringArray(expected.cast(pa.large_string())),
+                                                        index=ids.index),
+                         "id_checksum_ok": checksum_ok, "birth_date": births,
+                         "birth_ok": birth_ok, "id_valid": checksum_ok & birth_ok.to_numpy() & ~lost},
                         index=ids.index)
 
 
@@ -122,13 +193,19 @@ def bank_cards(card: pd.Series, number_cell: pd.Series) -> pd.DataFrame:
     """What the card checks read, from the card cells after clean_card: card_digits_lost (a number
     cell, or Excel's "6.22203E+18" typed as text), card_shape_ok (16–19 digits, nothing lost) and
     card_luhn_ok. Shared by rosters and every other list that pays to a card (enlist …)."""
-    lost = (card.notna() & (pd.Series(number_cell, index=card.index).fillna(False).astype(bool)
-                            | card.str.fullmatch(SCIENTIFIC).fillna(False))).astype(bool)
-    shape = card.str.fullmatch(CARD).fillna(False).astype(bool) & ~lost
-    luhn = pd.Series(False, index=card.index)
-    if shape.any():
-        luhn[shape] = luhn_ok(card[shape])
-    return pd.DataFrame({"card_digits_lost": lost, "card_shape_ok": shape, "card_luhn_ok": luhn.astype(bool)},
+    arr = _large(card)
+    lost = card.notna().to_numpy() & (pd.Series(number_cell, index=card.index).fillna(False).to_numpy(dtype=bool)
+                                      | _flags(pc.match_substring_regex(arr, SCIENTIFIC)))
+    shape = np.zeros(len(arr), dtype=bool)
+    luhn = np.zeros(len(arr), dtype=bool)
+    for width in range(16, 20):
+        rows, matrix = _of_width(arr, width)
+        digits = _all_digits(matrix)
+        rows, matrix = rows[digits], matrix[digits]
+        shape[rows] = True
+        luhn[rows] = _luhn(matrix - np.uint8(48))
+    shape &= ~lost
+    return pd.DataFrame({"card_digits_lost": lost, "card_shape_ok": shape, "card_luhn_ok": luhn & shape},
                         index=card.index)
 
 

@@ -219,3 +219,100 @@ def test_birth_after_term_start_is_birthdate_error(number):
         doc = _validate_ids([number], Path(tmp))
     codes = [f["code"] for f in doc["findings"] if f["code"].startswith("id.")]
     assert codes == ["id.birthdate"]
+
+
+# --- resident_ids / bank_cards over mixed columns --------------------------------------------------
+# The roster-wide functions take fixed-width paths through the Arrow buffers; these compare them, on
+# columns mixing every shape, with stdnum and the standard library value by value.
+
+REFERENCE_DAY = dt.date(2011, 9, 1)
+
+@st.composite
+def id_shaped(draw) -> str:
+    """18 characters: a place, a date that may not exist (30 February, month 13, year 1899 …), a
+    sequence, then the right check character or another character (wrong, lower-case, not a digit)."""
+    date = f"{draw(st.integers(1890, 2030)):04d}{draw(st.integers(0, 13)):02d}{draw(st.integers(0, 32)):02d}"
+    first17 = f"{draw(st.sampled_from(AREAS))}{date}{draw(digit_string(3))}"
+    return first17 + draw(st.one_of(st.just(stdnum_check(first17)), st.sampled_from(list("0123456789Xx a-张"))))
+
+
+@st.composite
+def id_old(draw) -> str:
+    """15 digits: place, a two-digit year, a month and day that may not exist, a sequence."""
+    return (f"{draw(st.sampled_from(AREAS))}{draw(digit_string(2))}{draw(st.integers(0, 13)):02d}"
+            f"{draw(st.integers(0, 32)):02d}{draw(digit_string(3))}")
+
+
+id_like = st.one_of(
+    valid_ids(),
+    id_shaped(),
+    id_old(),
+    id_shaped().map(lambda n: n[:-1]),                                            # 17 characters
+    digit_string(14, 19),
+    st.text(alphabet="0123456789Xx张 -'", min_size=0, max_size=20),
+    st.just("4.20102E+17"),
+    st.none(),
+)
+
+
+def _reference_id(text, number_cell: bool) -> dict:
+    """One ID cell's verdict, by stdnum and datetime."""
+    ids = identity.clean_id(pd.Series([text], dtype="string[pyarrow]"))[0]
+    out = {"id18": None, "checksum": False, "birth": None, "lost": False}
+    if ids is None or ids is pd.NA:
+        return out
+    out["lost"] = number_cell or bool(pd.Series([ids]).str.fullmatch(identity.SCIENTIFIC)[0])
+    if len(ids) == 15 and ids.isascii() and ids.isdigit():
+        first17 = ids[:6] + "19" + ids[6:]
+        ids18 = first17 + stdnum_check(first17)
+    elif len(ids) == 18 and ids[:17].isascii() and ids[:17].isdigit() and ids[17] in "0123456789X":
+        ids18 = ids
+    else:
+        return out
+    out["id18"] = ids18
+    out["checksum"] = stdnum_check(ids18[:17]) == ids18[17]
+    if out["checksum"]:
+        try:
+            born = dt.datetime.strptime(ids18[6:14], "%Y%m%d").date()
+            out["birth"] = born if 1900 <= born.year and born <= REFERENCE_DAY else None
+        except ValueError:
+            pass
+    return out
+
+
+@PURE
+@given(st.lists(st.tuples(id_like, st.booleans()), min_size=1, max_size=40))
+def test_resident_ids_agree_with_stdnum_value_by_value(cells):
+    raw = pd.Series([c for c, _ in cells], dtype="string[pyarrow]")
+    number_cell = pd.Series([n for _, n in cells])
+    got = identity.resident_ids(raw, number_cell, REFERENCE_DAY)
+    for i, (text, cell) in enumerate(cells):
+        want = _reference_id(text, cell and text is not None)
+        row = got.iloc[i]
+        assert (None if pd.isna(row["id18"]) else row["id18"]) == want["id18"], text
+        assert bool(row["id_checksum_ok"]) == want["checksum"], text
+        assert bool(row["id_digits_lost"]) == want["lost"], text
+        assert bool(row["birth_ok"]) == (want["birth"] is not None), text
+        if want["birth"] is not None:
+            assert row["birth_date"].date() == want["birth"]
+        assert bool(row["id_valid"]) == (want["checksum"] and want["birth"] is not None and not want["lost"])
+        if want["id18"] is not None:
+            assert row["id_expected_check"] == stdnum_check(want["id18"][:17])
+
+
+card_like = st.one_of(digit_string(16, 19), digit_string(10, 22),
+                      st.text(alphabet="0123456789 -'a", min_size=0, max_size=21),
+                      st.just("6.22203E+18"), st.none())
+
+
+@PURE
+@given(st.lists(card_like, min_size=1, max_size=40))
+def test_bank_cards_agree_with_stdnum_value_by_value(cards):
+    clean = identity.clean_card(pd.Series(cards, dtype="string[pyarrow]"))
+    got = identity.bank_cards(clean, pd.Series([False] * len(cards)))
+    for i, card in enumerate(clean):
+        present = isinstance(card, str)
+        shaped = present and card.isascii() and card.isdigit() and 16 <= len(card) <= 19
+        assert bool(got["card_shape_ok"].iloc[i]) == shaped, card
+        assert bool(got["card_luhn_ok"].iloc[i]) == (shaped and luhn.is_valid(card)), card
+        assert bool(got["card_digits_lost"].iloc[i]) == (present and card == "6.22203E+18")
