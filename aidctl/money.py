@@ -15,22 +15,37 @@ _NOISE = r"[,，¥￥元\s]"
 
 def parse(text: pd.Series, unit: Decimal | pd.Series = Decimal(1)) -> tuple[pd.Series, pd.Series, np.ndarray]:
     """(yuan as an exact Arrow decimal, fen as Int64, ok) for cells such as "860", "1,250.00", "0.086"
-    under 万元. Not ok where blank, not a number, or holding a part below one fen after the unit."""
-    arr = pa.array(text.astype("string").str.replace(_NOISE, "", regex=True).astype("string[pyarrow]"))
+    under 万元. Not ok where blank, not a number, or holding a part below one fen after the unit.
+
+    A roster's amounts repeat a handful of values: each distinct (cell, unit) is parsed once."""
+    cells, cell_values = pd.factorize(text, use_na_sentinel=True)
+    if isinstance(unit, pd.Series):
+        units, unit_values = pd.factorize(unit.astype(object))
+        unit_values = list(unit_values)
+    else:
+        units, unit_values = np.zeros(len(text), dtype=np.int64), [unit]
+    key = (cells.astype(np.int64) + 1) * max(len(unit_values), 1) + units
+    distinct, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    values = np.append(np.asarray(cell_values, dtype=object), None)  # code -1 (blank) → None
+    yuan2, fen, ok = _parse_distinct(pd.Series(values[cells[first]], dtype="string"),
+                                     [unit_values[u] for u in units[first]])
+    take = pa.array(inverse.reshape(-1))
+    return (pd.Series(pd.arrays.ArrowExtensionArray(yuan2.take(take)), index=text.index),
+            pd.Series(pd.arrays.ArrowExtensionArray(fen.take(take)), index=text.index).astype("Int64"),
+            ok[inverse.reshape(-1)])
+
+
+def _parse_distinct(text: pd.Series, units: list) -> tuple[pa.Array, pa.Array, np.ndarray]:
+    arr = pa.array(text.str.replace(_NOISE, "", regex=True).astype("string[pyarrow]"))
     matches = pc.fill_null(pc.match_substring_regex(arr, _MONEY_TEXT), False)
     value = pc.cast(pc.if_else(matches, arr, pa.scalar(None, arr.type)), pa.decimal128(24, 10))
-    if isinstance(unit, pd.Series):
-        units = pa.array(unit.astype(object), type=pa.decimal128(12, 4))
-    else:
-        units = pa.scalar(Decimal(unit), pa.decimal128(12, 4))
-    yuan = pc.multiply(value, units)
+    yuan = pc.multiply(value, pa.array([Decimal(u) for u in units], type=pa.decimal128(12, 4)))
     rounded = pc.round(yuan, ndigits=2, round_mode="half_up")
     exact = pc.fill_null(pc.equal(rounded, yuan), False)
     yuan2 = pc.cast(pc.if_else(exact, rounded, pa.scalar(None, rounded.type)), pa.decimal128(18, 2))
     fen = pc.cast(pc.multiply(yuan2, pa.scalar(Decimal(100), pa.decimal128(3, 0))), pa.int64())
     ok = matches.to_numpy(zero_copy_only=False) & exact.to_numpy(zero_copy_only=False)
-    return (pd.Series(pd.arrays.ArrowExtensionArray(yuan2), index=text.index),
-            pd.Series(pd.arrays.ArrowExtensionArray(fen), index=text.index).astype("Int64"), ok)
+    return yuan2, fen, ok
 
 
 def yuan_text(fen: pd.Series) -> pd.Series:

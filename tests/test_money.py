@@ -1,0 +1,58 @@
+"""aidctl.money.parse against Decimal arithmetic, value by value, on columns that repeat values
+under different units (parse works once per distinct cell and unit)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from aidctl import money
+
+CELLS = st.one_of(
+    st.decimals(min_value=0, max_value=99999, places=3, allow_nan=False).map(str),
+    st.integers(0, 2_000_000).map(lambda n: f"{n:,}"),
+    st.sampled_from(["860", "1,250.00", "0.086", "￥1000元", " 750 ", "abc", "", "-5", "1e3", "0.0001"]),
+    st.none(),
+)
+UNITS = st.sampled_from([Decimal(1), Decimal(1000), Decimal(10000)])
+
+
+def reference(cell, unit: Decimal) -> int | None:
+    """Fen by Decimal: the cell without separators and currency marks, times the unit, exact to a fen."""
+    if cell is None:
+        return None
+    text = re.sub(r"[,，¥￥元\s]", "", cell)
+    if not re.fullmatch(r"[+-]?\d{1,12}(?:\.\d{1,10})?", text):
+        return None
+    try:
+        yuan = Decimal(text) * unit
+    except InvalidOperation:
+        return None
+    fen = yuan * 100
+    return int(fen) if fen == fen.to_integral_value() else None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(CELLS, UNITS), min_size=1, max_size=60))
+def test_parse_agrees_with_decimal_value_by_value(pairs):
+    cells = pd.Series([c for c, _ in pairs] * 2, dtype="string")  # every value twice: the shared path
+    units = pd.Series([u for _, u in pairs] * 2)
+    yuan, fen, ok = money.parse(cells, units)
+    for i, (cell, unit) in enumerate(pairs * 2):
+        want = reference(cell, unit)
+        assert (None if pd.isna(fen.iloc[i]) else int(fen.iloc[i])) == want, (cell, unit)
+        assert bool(ok[i]) == (want is not None), (cell, unit)
+        if want is not None:
+            assert yuan.iloc[i] == Decimal(want) / 100
+
+
+def test_parse_keeps_the_index_and_takes_one_unit():
+    cells = pd.Series(["0.086", None, "1,250.00"], index=[7, 8, 9], dtype="string")
+    yuan, fen, ok = money.parse(cells, Decimal(10000))
+    assert list(fen.index) == [7, 8, 9]
+    assert fen.tolist() == [86000, pd.NA, 1250000000]
+    assert ok.tolist() == [True, False, True]
