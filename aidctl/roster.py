@@ -155,8 +155,9 @@ def _derive(frame: pd.DataFrame, rules: Rulebook, term: Term, ws: Workspace) -> 
     frame["programme_name"] = _resolve_programmes(frame, rules)
     single_type = {n: p.school_types[0] for n, p in rules.programmes.programmes.items()
                    if len(p.school_types) == 1}
-    frame["v_school_type"] = _either(frame["v_school_type"], frame["programme_name"].map(single_type))
-    frame["v_school_type"] = frame["v_school_type"].where(frame["v_school_type"].notna(), None)
+    frame["v_school_type"] = per_distinct_rows(frame, ["v_school_type", "programme_name"],
+                                               lambda known, programme: (known or single_type.get(programme),),
+                                               ["v_school_type"])["v_school_type"]
     _identity(frame, rules, term)
     _amounts(frame)
 
@@ -192,11 +193,6 @@ def _grades(grade: pd.Series, rules: Rulebook, term: Term) -> pd.Series:
         return None
 
     return per_distinct(grade, year_of_study).astype("Int64")
-
-
-def _either(first: pd.Series, then: pd.Series) -> pd.Series:
-    first = first.astype(object)
-    return first.where(first.notna(), then.astype(object))
 
 
 def _resolve_programmes(frame: pd.DataFrame, rules: Rulebook) -> pd.Series:

@@ -132,9 +132,10 @@ def locate_in(findings: pd.DataFrame, frame: pd.DataFrame, tables: list, rules, 
     f["column"] = [headers.get((t, c), titles.get(c)) if c is not None else None
                    for t, c in zip(f["table"], f["column"])]
     f["severity"] = f["code"].map({c: rules.severity(c, t.severity) for c, t in CATALOGUE.items()})
-    for key in carry:
-        values = frame[key].astype(object).to_numpy()
-        f[key] = np.where(on_record, values[np.where(on_record, rec, 0)] if len(values) else None, None)
+    for key in carry:  # read at the flagged records only: a roster has far more rows than findings
+        values = np.full(len(f), None, dtype=object)
+        values[on_record] = frame[key].iloc[rec[on_record]].astype(object).to_numpy()
+        f[key] = pd.Series(values, index=f.index).where(pd.notna(values), None)
     # the value as text (what the clerk sees), whatever type the check handed over (age, amount …)
     f["value"] = f["value"].astype("string").astype(object).where(f["value"].notna(), None)
     order = {c: i for i, c in enumerate(CATALOGUE)}

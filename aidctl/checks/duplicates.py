@@ -39,12 +39,12 @@ def _duplicates(f: pd.DataFrame) -> np.ndarray:
 
 
 def _findings(roster: Roster, f: pd.DataFrame, dup: np.ndarray) -> pd.DataFrame:
-    programme = f["programme_name"].astype(object).fillna(f["programme"].astype(object))
     sub = f[dup]
+    programme = sub["programme_name"].astype(object).fillna(sub["programme"].astype(object))
     files = pd.Series([t.file for t in roster.tables])
     place = (files.reindex(sub["table"].to_numpy()).to_numpy() + " 第" + sub["excel_row"].astype(str)
              + "行（" + sub["school"].astype("string").fillna("学校不明") + "，"
-             + programme[dup].astype("string").fillna("项目不明") + "）")
+             + programme.astype("string").fillna("项目不明") + "）")
     places = place.groupby(sub["person"]).agg("；".join)
     counts = sub["person"].value_counts()
     return build(dup, "id.duplicate", "id_number",

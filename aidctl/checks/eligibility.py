@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from aidctl.findings import build, empty
+from aidctl.money import yuan_text
 from aidctl.rulebook import Condition, Rulebook
 from aidctl.roster import Roster
 
@@ -99,10 +100,10 @@ def _amounts(f: pd.DataFrame, rows: np.ndarray, name: str, period, term_label: s
     if expected is not None:
         differs = rows & has_amount & ~invalid & expected.notna().to_numpy() & \
             (fen != expected).fillna(False).to_numpy(dtype=bool)
-        tier = ("（" + f["v_" + amount.tiers.field].astype("string") + "）") if amount.tiers else ""
+        tier = ("（" + f["v_" + amount.tiers.field][differs].astype("string") + "）") if amount.tiers else ""
         out.append(build(differs, "amount.mismatch", "amount",
                          "资助金额{a}元，与“{name}”{term}标准{tier}{e}元/生不符：请按标准更正", f["amount"],
                          a=f["amount_yuan"], name=name, term=term_label, tier=tier,
-                         e=(expected.astype("Float64") / 100).map("{:.2f}".format)))
+                         e=yuan_text(expected[differs])))
     parts = [p for p in out if len(p)]
     return pd.concat(parts, ignore_index=True) if parts else empty()

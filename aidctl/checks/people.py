@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from aidctl.findings import build, empty
@@ -60,9 +61,12 @@ def identity_findings(f: pd.DataFrame, *, has_name: pd.Series, has_id: pd.Series
 def _ages(roster: Roster, rules: Rulebook) -> pd.DataFrame:
     f = roster.frame
     ranges = rules.ages.by_school_type
-    school_type = f["v_school_type"].astype(object)
-    low = school_type.map({k: v.min for k, v in ranges.items()}).astype("float64")
-    high = school_type.map({k: v.max for k, v in ranges.items()}).astype("float64")
+    school_type = f["v_school_type"]
+    kind, kinds = pd.factorize(school_type)  # a few school types: look each up once
+    low = pd.Series(np.array([ranges[k].min if k in ranges else np.nan for k in kinds] + [np.nan])[kind],
+                    index=f.index)
+    high = pd.Series(np.array([ranges[k].max if k in ranges else np.nan for k in kinds] + [np.nan])[kind],
+                     index=f.index)
     age = f["age"].astype("float64")
     outside = f["age"].notna() & low.notna() & ((age < low) | (age > high))
     return build(outside.fillna(False), "age.out_of_range", "id_number",
