@@ -119,7 +119,6 @@ def validate(
 
     示例：aidctl validate samples/intake/2011-autumn/*.xlsx --term 2011-autumn --report 审核结果.xlsx
     """
-    from aidctl.reports import write_validation_report
     from aidctl.validation import validate as run
 
     ws = _workspace(workspace)
@@ -137,6 +136,8 @@ def validate(
     for line in result.notes:
         typer.echo(f"aidctl: 提醒：{line}", err=True)
     if report is not None:
+        from aidctl.reports import write_validation_report
+
         write_validation_report(result, report)
     if format is Format.json:
         _emit_json(result.to_json())

@@ -6,11 +6,16 @@ sighting is kept); new content from the same school for the same term is its nex
 
 from __future__ import annotations
 
-import pandas as pd
-from sqlalchemy import func, insert, select
+from typing import TYPE_CHECKING
 
-from aidctl import ledger as L
+import pandas as pd
+
 from aidctl.files import sha256
+
+if TYPE_CHECKING:
+    from aidctl import ledger as L
+
+# The ledger (SQLAlchemy) is imported where it is used: a validate of loose files never opens it.
 
 UNKNOWN_SCHOOL = "（学校不明）"
 
@@ -18,6 +23,10 @@ UNKNOWN_SCHOOL = "（学校不明）"
 def record(ledger: L.Ledger, validation, command: str, display=None) -> int:
     """Record the validation's files (one row per file and school); returns how many were new.
     `display` (path → name) names each file in the history; by default the name it was read under."""
+    from sqlalchemy import func, insert, select
+
+    from aidctl import ledger as L
+
     frame = validation.roster.frame
     f = validation.findings
     term = str(validation.term)
@@ -59,6 +68,10 @@ def record(ledger: L.Ledger, validation, command: str, display=None) -> int:
 def history(ledger: L.Ledger, term: str | None = None) -> pd.DataFrame:
     """The submissions, oldest first: term, school, file, sha256, version, first_seen, records,
     errors, warnings, command."""
+    from sqlalchemy import select
+
+    from aidctl import ledger as L
+
     q = select(L.submissions).order_by(L.submissions.c.term, L.submissions.c.school, L.submissions.c.version)
     if term:
         q = q.where(L.submissions.c.term == term)
@@ -102,6 +115,8 @@ def record_validation(ws, validation, paths) -> str | None:
 
     if not is_workspace_intake(ws, paths, validation.term):
         return None
+    from aidctl import ledger as L
+
     try:
         record(L.Ledger(ws.ledger_url()), validation, "validate", display=workspace_names(ws))
     except AidctlError as exc:
@@ -119,6 +134,8 @@ def show(ws, term, db: str | None = None, today=None) -> dict:
     against rules/oversight.yaml's deadline (judged by the first version), the first and latest
     version's records/errors/warnings; then the schools in schools.xlsx that sent nothing."""
     from datetime import date
+
+    from aidctl import ledger as L
 
     deadline = ws.rules.oversight.deadline(term)
     today = today or date.today()
