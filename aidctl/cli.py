@@ -737,6 +737,7 @@ def rules_check(format: FormatOpt = Format.table, workspace: WorkspaceOpt = None
 
     ws = _workspace(workspace)
     rules = ws.rules
+    rules.banks  # parsed on first use elsewhere: checked here with the rest
     results = rulecases.run_cases(ws)
     failed = [r for r in results if not r["passed"]]
     doc = {"version": 1, "ok": not failed, "fingerprint": rules.fingerprint,

@@ -759,21 +759,22 @@ class Rulebook:
         self.enlistment: EnlistmentFile = parsed["enlistment.yaml"]  # type: ignore[assignment]
         self.assessment: AssessmentFile = parsed["assessment.yaml"]  # type: ignore[assignment]
         self.warnings: list[RuleError] = []
-        self.banks = self._load_banks()
-        self._cross_check()
-
-    def _load_banks(self) -> dict:
-        """Bank profiles by id (file stem): packaged ones, replaced or added to by the workspace's."""
-        from aidctl.bankfiles import BankProfile
-
-        found: dict[str, Path] = {}
+        self._bank_files: dict[str, Path] = {}
         for folder in (self.packaged_dir / "banks", self.workspace_dir / "banks" if self.workspace_dir else None):
             if folder and folder.is_dir():
-                found.update({p.stem: p for p in sorted(folder.glob("*.yaml"))})
-        profiles = {}
-        for pid, path in found.items():
+                self._bank_files.update({p.stem: p for p in sorted(folder.glob("*.yaml"))})
+        for path in self._bank_files.values():
             self.paths[f"banks/{path.name}"] = path
-            profiles[pid] = _parse(path, BankProfile)
+        self._cross_check()
+
+    @cached_property
+    def banks(self) -> dict:
+        """Bank profiles by id (file stem): packaged ones, replaced or added to by the workspace's.
+        Parsed when first asked for (disburse, reconcile, rules check): validate never needs them."""
+        from aidctl.bankfiles import BankProfile
+
+        found = self._bank_files
+        profiles = {pid: _parse(path, BankProfile) for pid, path in found.items()}
         defaults = [pid for pid, p in profiles.items() if p.default]
         if profiles and len(defaults) != 1:
             raise RuleError(f"rules/banks 中应恰好有一个 default: true 的银行格式，现有 {len(defaults)} 个"

@@ -351,6 +351,20 @@ def test_rules_check_exit_2_on_bad_yaml(tmp_path, run):
     assert "programmes.yaml" in err and "Traceback" not in err
 
 
+def test_a_broken_bank_profile_stops_rules_check_and_disburse_but_not_validate(tmp_path, run):
+    import shutil
+
+    shutil.copytree(SAMPLES / "intake", tmp_path / "intake")
+    (tmp_path / "rules" / "banks").mkdir(parents=True)
+    (tmp_path / "rules" / "banks" / "icbc-txt.yaml").write_text("name: [unclosed\n", encoding="utf-8")
+    code, out, err = run("rules", "check")
+    assert code == 2 and "icbc-txt.yaml" in err and "Traceback" not in err
+    code, out, err = run("disburse", "--term", "2011-autumn", "--dry-run")
+    assert code == 2 and "icbc-txt.yaml" in err
+    code, out, err = run("validate", "--term", "2011-autumn")  # bank files are for paying, not checking
+    assert code == 1 and "Traceback" not in err
+
+
 def test_codes_json_lists_the_catalogue(run):
     code, doc, err = run("codes", "--format", "json", as_json=True)
     assert code == 0

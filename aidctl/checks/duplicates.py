@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from aidctl import identity
 from aidctl.findings import build, empty
 from aidctl.rulebook import Rulebook
 from aidctl.roster import Roster
@@ -12,7 +13,7 @@ from aidctl.roster import Roster
 
 def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
     f = roster.frame
-    repeated = f["person"].notna().to_numpy() & f["person"].duplicated(keep=False).to_numpy()
+    repeated = identity.repeated(f["person"])
     if not repeated.any():
         return empty()
     sub = f[repeated]
