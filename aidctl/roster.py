@@ -8,6 +8,7 @@ Checks read these; they never derive them again.
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -137,20 +138,28 @@ def _school_from_title(t: Table, rules: Rulebook, ws: Workspace) -> str | None:
 
 def _derive(frame: pd.DataFrame, rules: Rulebook, term: Term, ws: Workspace) -> None:
     vocab = rules.vocabulary
-    # identity: normalised ID, 18-character form, checksum, birth date (shared with other registers)
-    for col, values in identity.resident_ids(frame["id_number"], frame["id_number_number_cell"],
-                                             rules.term_start(term)).items():
-        frame[col] = values
-    frame["card"] = identity.clean_card(frame["card"])
-    # coded columns
-    frame["v_gender"] = lookup(frame["gender"], vocab.gender)
-    frame["v_household"] = lookup(frame["household"], vocab.household)
-    frame["v_difficulty"] = lookup(frame["difficulty"], vocab.difficulty)
-    frame["v_agricultural"] = lookup(frame["agricultural"], vocab.yes_no)
-    frame["v_status"] = lookup(frame["status"], {"enrolled": vocab.status.enrolled,
-                                                 "not_enrolled": vocab.status.not_enrolled})
-    frame["v_grade"] = _grades(frame["grade"], rules, term)
-    for col, values in school_attributes(frame, rules, ws).items():
+    # The ID and card columns are derived on a second core (mostly numpy and Arrow kernels, which
+    # run without the GIL) while this thread settles the coded columns; each side reads its own
+    # input columns and nothing is written to the frame until both are done.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        people = pool.submit(_people, frame[["id_number", "id_number_number_cell", "card", "card_number_cell"]],
+                             rules.term_start(term))
+        coded = {
+            "v_gender": lookup(frame["gender"], vocab.gender),
+            "v_household": lookup(frame["household"], vocab.household),
+            "v_difficulty": lookup(frame["difficulty"], vocab.difficulty),
+            "v_agricultural": lookup(frame["agricultural"], vocab.yes_no),
+            "v_status": lookup(frame["status"], {"enrolled": vocab.status.enrolled,
+                                                 "not_enrolled": vocab.status.not_enrolled}),
+            "v_grade": _grades(frame["grade"], rules, term),
+        }
+        coded.update(school_attributes(frame, rules, ws).items())
+        # the cell × its header's unit (元/万元), exact; NA and not ok where blank, not a number, or
+        # holding a part below one fen
+        amounts = dict(zip(["amount_yuan", "amount_fen", "amount_ok"],
+                           money.parse(frame["amount"], frame["amount_unit"])))
+        derived = people.result()
+    for col, values in [*derived.items(), *coded.items(), *amounts.items()]:
         frame[col] = values
     frame["programme_name"] = _resolve_programmes(frame, rules)
     single_type = {n: p.school_types[0] for n, p in rules.programmes.programmes.items()
@@ -158,21 +167,20 @@ def _derive(frame: pd.DataFrame, rules: Rulebook, term: Term, ws: Workspace) -> 
     frame["v_school_type"] = per_distinct_rows(frame, ["v_school_type", "programme_name"],
                                                lambda known, programme: (known or single_type.get(programme),),
                                                ["v_school_type"])["v_school_type"]
-    _identity(frame, rules, term)
-    _amounts(frame)
 
 
-def _identity(frame: pd.DataFrame, rules: Rulebook, term: Term) -> None:
-    """Age and card shape, computed once for the checks and the payment plan (the ID columns come
-    from identity.resident_ids, the card columns from identity.bank_cards)."""
-    for col, values in identity.bank_cards(frame["card"], frame["card_number_cell"]).items():
-        frame[col] = values
-    births = frame["birth_date"]
-    start = pd.Timestamp(rules.term_start(term))
+def _people(cells: pd.DataFrame, term_start) -> pd.DataFrame:
+    """The ID and card columns (identity.resident_ids, identity.bank_cards), the age at term start
+    and the person (identity.person): computed once for the checks and the payment plan."""
+    ids = identity.resident_ids(cells["id_number"], cells["id_number_number_cell"], term_start)
+    card = identity.clean_card(cells["card"])
+    cards = identity.bank_cards(card, cells["card_number_cell"])
+    births = ids["birth_date"]
+    start = pd.Timestamp(term_start)
     age = start.year - births.dt.year - ((births.dt.month * 100 + births.dt.day)
                                           > start.month * 100 + start.day).astype("Int64")
-    frame["age"] = age.where(frame["id_valid"]).astype("Int64")
-    frame["person"] = identity.person(frame)
+    return pd.concat([ids, cards], axis=1).assign(card=card, age=age.where(ids["id_valid"]).astype("Int64"),
+                                                  person=identity.person(ids))
 
 
 def _grades(grade: pd.Series, rules: Rulebook, term: Term) -> pd.Series:
@@ -214,12 +222,3 @@ def _resolve_programmes(frame: pd.DataFrame, rules: Rulebook) -> pd.Series:
         return (cands[0] if len(cands) == 1 else None,)
 
     return per_distinct_rows(frame, ["programme", "v_school_type"], resolve, ["programme_name"])["programme_name"]
-
-
-def _amounts(frame: pd.DataFrame) -> None:
-    """amount_yuan / amount_fen: the cell × its header's unit (元/万元), exact, in yuan and fen.
-
-    NA where the cell is blank, not a number, or has a part below one fen (amount_ok is False then).
-    """
-    frame["amount_yuan"], frame["amount_fen"], frame["amount_ok"] = money.parse(frame["amount"],
-                                                                                frame["amount_unit"])
