@@ -280,12 +280,18 @@ def execute(plan: Plan, ws: Workspace, ledger: L.Ledger, operator: str | None = 
                                                   L.payments.c.status == "failed")
                          .values(card=r.card, name=r.name, bank_profile=r.bank_profile, status="pending",
                                  batch_id=batch_id, failure_reason=None, updated_at=created))
+        if len(again):  # a re-issue keeps the school it was first paid under: the files show the ledger's
+            schools = dict(conn.execute(select(L.payments.c.id, L.payments.c.school)
+                                        .where(L.payments.c.id.in_([int(i) for i in again["payment_id"]]))).all())
+            pay.loc[again.index, "school"] = [schools[int(i)] for i in again["payment_id"]]
         attempts = pd.DataFrame({
             "payment_id": pay["pid"].astype("int64"), "batch_id": batch_id, "file_seq": pay["file_seq"],
             "card": pay["card"], "amount_fen": pay["amount_fen"].astype("int64"), "status": "pending",
             "created_at": created}).sort_values("payment_id", kind="stable")
         L.bulk_insert(conn, L.attempts, attempts)
-    files = complete_batch(ws, ledger, batch_id, expected_total_fen=plan.total_fen, expected_count=len(pay))
+    records = pay[RECORD_COLUMNS].sort_values("file_seq")
+    files = complete_batch(ws, ledger, batch_id, records=records.reset_index(drop=True),
+                           expected_total_fen=plan.total_fen, expected_count=len(pay))
     return batch_id, files
 
 
@@ -297,33 +303,57 @@ def _context(ws: Workspace, term: Term, batch_id: str, created: str) -> dict:
             "payer_name": ws.settings.payer_name, "payer_account": ws.settings.payer_account}
 
 
+RECORD_COLUMNS = ["file_seq", "card", "amount_fen", "name", "id_number", "programme", "school", "bank_profile"]
+
+
 def batch_records(conn, batch_id: str) -> pd.DataFrame:
     """A batch's records in file order, from the ledger (what its bank files must hold)."""
     rows = conn.exec_driver_sql(  # the driver's own cursor: no per-row objects for 500,000 rows
         "SELECT a.file_seq, a.card, a.amount_fen, p.name, p.person, p.programme, p.school, p.bank_profile "
         "FROM attempts a JOIN payments p ON p.id = a.payment_id WHERE a.batch_id = ? ORDER BY a.file_seq",
         (batch_id,)).fetchall()
-    return pd.DataFrame(list(map(tuple, rows)), columns=["file_seq", "card", "amount_fen", "name", "id_number", "programme",
-                                       "school", "bank_profile"])
+    return pd.DataFrame(list(map(tuple, rows)), columns=RECORD_COLUMNS)
 
 
-def complete_batch(ws: Workspace, ledger: L.Ledger, batch_id: str, *, expected_total_fen: int | None = None,
-                   expected_count: int | None = None) -> list[Path]:
-    """Render a recorded batch's files from the ledger, prove the totals, put them in place, mark it sent."""
-    rules = ws.rules
+def _ledger_sums(conn, batch_id: str) -> dict:
+    """Per bank profile: count, amount and Σ 序号 × amount of the batch's attempts (the last changes
+    when any record moves or takes another's amount)."""
+    rows = conn.exec_driver_sql(
+        "SELECT p.bank_profile, count(*), sum(a.amount_fen), sum(a.file_seq * a.amount_fen) "
+        "FROM attempts a JOIN payments p ON p.id = a.payment_id WHERE a.batch_id = ? GROUP BY p.bank_profile",
+        (batch_id,)).fetchall()
+    return {r[0]: tuple(int(v) for v in r[1:]) for r in rows}
+
+
+def _record_sums(records: pd.DataFrame) -> dict:
+    amount = records["amount_fen"].astype("int64")
+    weighted = records["file_seq"].astype("int64") * amount
+    grouped = pd.DataFrame({"n": 1, "amount": amount, "weighted": weighted}).groupby(
+        records["bank_profile"].to_numpy()).sum()
+    return {pid: (int(r.n), int(r.amount), int(r.weighted)) for pid, r in grouped.iterrows()}
+
+
+def complete_batch(ws: Workspace, ledger: L.Ledger, batch_id: str, *, records: pd.DataFrame | None = None,
+                   expected_total_fen: int | None = None, expected_count: int | None = None) -> list[Path]:
+    """Render a recorded batch's files, prove the totals, put them in place, mark it sent.
+
+    `records` are the rows just recorded (execute); without them (recovering an interrupted run) the
+    batch's records are read back from the ledger. Either way the files come from the same columns
+    through the same renderer, and the records' count, amount and Σ 序号 × amount per bank profile
+    must equal the ledger's before anything is written."""
     with ledger.connect() as conn:
         batch = conn.execute(select(L.batches).where(L.batches.c.id == batch_id)).mappings().one()
-        records = batch_records(conn, batch_id)
+        if records is None:
+            records = batch_records(conn, batch_id)
         count, total = conn.execute(select(func.count(), func.coalesce(func.sum(L.attempts.c.amount_fen), 0))
                                     .where(L.attempts.c.batch_id == batch_id)).one()
-    term = Term.parse(batch["term"])
-    ctx = _context(ws, term, batch_id, batch["created_at"])
-    records["memo"] = ctx["term_label"] + records["programme"]
-    files: list[BankFile] = []
-    for pid, group in records.groupby("bank_profile", sort=True):
-        files += render(pid, rules.bank(pid), group, ctx | {"programme": ""})
+        ledger_sums = _ledger_sums(conn, batch_id)
+    if _record_sums(records) != ledger_sums:
+        raise AidctlError(f"批次 {batch_id} 的发放明细与账本记录不一致（按银行格式的笔数、金额或序号），银行文件没有写出："
+                          "请报告此问题，勿手工改账")
+    files = render_batch(ws, batch, records)
     _prove_totals(batch_id, files, records, count, total, batch, expected_total_fen, expected_count)
-    out = ws.out_dir(term)
+    out = ws.out_dir(Term.parse(batch["term"]))
     out.mkdir(parents=True, exist_ok=True)
     for stale in out.glob(".*.part"):
         stale.unlink(missing_ok=True)  # left by a run killed while writing
@@ -343,6 +373,16 @@ def complete_batch(ws: Workspace, ledger: L.Ledger, batch_id: str, *, expected_t
             "WHERE batch_id = :batch AND status = 'pending'"), {"batch": batch_id, "now": L.now()})
         conn.execute(update(L.batches).where(L.batches.c.id == batch_id).values(status="complete"))
     return written
+
+
+def render_batch(ws: Workspace, batch, records: pd.DataFrame) -> list[BankFile]:
+    """The bank files of a batch (its ledger row) holding `records` (RECORD_COLUMNS, in file order)."""
+    ctx = _context(ws, Term.parse(batch["term"]), batch["id"], batch["created_at"])
+    records = records.assign(memo=ctx["term_label"] + records["programme"])
+    files: list[BankFile] = []
+    for pid, group in records.groupby("bank_profile", sort=True):
+        files += render(pid, ws.rules.bank(pid), group, ctx | {"programme": ""})
+    return files
 
 
 def _prove_totals(batch_id, files, records, count, total, batch, expected_total, expected_count) -> None:

@@ -663,3 +663,27 @@ def assert_finding(f: dict, *, code: str, severity: str, column: str | None) -> 
     assert f["code"] == code and f["severity"] == severity and f["column"] == column, f
     assert re.search(r"[\u4e00-\u9fff]", f["message"])
 
+
+
+def test_records_that_differ_from_the_ledger_write_no_file(tmp_path, monkeypatch):
+    """complete_batch proves the records it renders against the ledger: amounts moved between
+    records (same count and total), or a record missing, stop it before any file is written."""
+    from aidctl.errors import AidctlError
+    from aidctl.ledger import Ledger
+
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 5)]})
+    calls = []
+    monkeypatch.setattr(D, "complete_batch", lambda *a, **k: calls.append(a[2]) or [])
+    D.disburse(Workspace(root), Term.parse(TERM), operator="测试")
+    monkeypatch.undo()
+    ws = Workspace(root)
+    ledger = Ledger(ws.ledger_url())
+    with ledger.connect() as conn:
+        records = D.batch_records(conn, calls[0])
+    moved = records.assign(amount_fen=records["amount_fen"] + [1, -1, 0, 0])  # same count and total
+    dropped = records.iloc[1:]
+    for bad in (moved, dropped):
+        with pytest.raises(AidctlError, match="不一致"):
+            D.complete_batch(ws, ledger, calls[0], records=bad)
+        assert bank_files(root) == [] and bank_files(root, "*.part") == []
+    assert D.complete_batch(ws, ledger, calls[0], records=records)  # the true records go through

@@ -108,6 +108,20 @@ def test_the_full_cycle_disburse_reconcile_correct_reissue(sample_ws, run):
     text = (root / new_file[0]).read_bytes().decode("gbk")
     for person, card in new_cards.items():
         assert f"|{card}|750.00|{person}|" in text
+
+    # the files a run writes from its plan are, byte for byte, those a recovery renders from the ledger
+    from aidctl import disburse as D
+    from aidctl.ledger import Ledger, batches
+    from aidctl.workspace import Workspace
+    from sqlalchemy import select
+
+    ws = Workspace(root)
+    with Ledger(ws.ledger_url()).connect() as conn:
+        for b in (batch, reissue["batch"]):
+            row = conn.execute(select(batches).where(batches.c.id == b)).mappings().one()
+            files = D.render_batch(ws, row, D.batch_records(conn, b))
+            assert files and {f.name: f.content for f in files} == \
+                {f.name: (root / "out" / TERM / f.name).read_bytes() for f in files}
     assert ledger_rows(root, "SELECT count(*) FROM payments") == [(40,)]   # the same payments, re-sent
     assert dict(ledger_rows(root, "SELECT person, card FROM payments WHERE status = 'reissued'")) == new_cards
     assert ledger_rows(root, "SELECT count(*) FROM attempts") == [(42,)]
