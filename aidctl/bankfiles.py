@@ -29,7 +29,18 @@ FIELDS = Literal["seq", "name", "card", "amount", "id_number", "memo", "school",
 RESULT_FIELDS = Literal["seq", "card", "name", "amount", "status", "reason"]
 # characters every Chinese bank encoding carries: ASCII, CJK punctuation, full-width forms, and
 # the 20,902 ideographs of the basic CJK block (all in GBK); only others need a closer look
-_COMMON = re.compile(r"[^\x00-\x7f\u3000-\u303f\uff00-\uffef\u4e00-\u9fa5·•]")
+# Characters outside ASCII, CJK punctuation, full-width forms and the common hanzi: only values with
+# one are tried against the bank's encoding. RE2 syntax (Arrow's regex engine), one pass per column.
+_UNCOMMON = r"[^\x{00}-\x{7f}\x{3000}-\x{303f}\x{ff00}-\x{ffef}\x{4e00}-\x{9fa5}·•]"
+
+
+def _uncommon(values: pd.Series) -> np.ndarray:
+    """True where a text value holds a character outside the common set (see _UNCOMMON)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(values.astype("string[pyarrow]"), type=pa.large_string())
+    return pc.fill_null(pc.match_substring_regex(arr, _UNCOMMON), False).to_numpy(zero_copy_only=False)
 
 
 class BankColumn(Strict):
@@ -143,7 +154,7 @@ def unwritable(profile: BankProfile, records: pd.DataFrame) -> pd.Series:
     text_fields = [c for c in profile.columns if c.field in ("name", "memo", "school", "programme")]
     for col in text_fields:
         values = records[col.field].astype("string").fillna("")
-        odd = values.str.contains(_COMMON).fillna(False).to_numpy()
+        odd = _uncommon(values)
         for value in values[odd].unique():
             try:
                 value.encode(profile.encoding)
@@ -183,7 +194,7 @@ def _needs_gb18030(profile: BankProfile, records: pd.DataFrame) -> bool:
         return False
     names = pd.concat([records[c.field].astype("string").fillna("") for c in profile.columns
                        if c.field in ("name", "memo", "school", "programme")])
-    for value in names[names.str.contains(_COMMON).fillna(False)].unique():
+    for value in names[_uncommon(names)].unique():
         try:
             value.encode(profile.encoding)
         except UnicodeEncodeError:

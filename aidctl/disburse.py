@@ -34,7 +34,7 @@ from aidctl.errors import AidctlError
 from aidctl.files import atomic_path, sha256
 from aidctl.findings import ERROR
 from aidctl.terms import Term
-from aidctl.text import fold_one
+from aidctl.text import fold_one, per_distinct
 from aidctl.validation import Validation, validate
 from aidctl.workspace import Workspace
 
@@ -84,8 +84,10 @@ class Outcome:
             "reissue": pay["payment_id"].notna()})
         if not payments_as_frame:
             payments = payments.astype(object).to_dict("records")
-        refused = [{"id_number": _text(frame.at[r.rec, "id_number"]), "name": _text(frame.at[r.rec, "name"]),
-                    "file": r.file, "row": int(r.row), "codes": list(r.codes)} for r in p.refused.itertuples()]
+        recs = p.refused["rec"].to_numpy(dtype="int64")
+        refused = [{"id_number": _text(i), "name": _text(n), "file": r.file, "row": int(r.row), "codes": list(r.codes)}
+                   for r, i, n in zip(p.refused.itertuples(), frame["id_number"].astype(object).to_numpy()[recs],
+                                      frame["name"].astype(object).to_numpy()[recs])]
         already = [{"id_number": r.person, "programme": r.programme, "batch": r.batch, "status": r.status,
                     "file": r.file, "row": int(r.row)} for r in p.already.itertuples()]
         failed = [{"id_number": r.person, "programme": r.programme, "card": r.card, "reason": r.failure_reason,
@@ -115,9 +117,9 @@ def make_plan(ws: Workspace, term: Term, rosters: list[Path], ledger: L.Ledger |
     extra_codes: dict[int, list[str]] = {}
 
     programmes = rules.programmes.programmes
-    payee = f["programme_name"].astype(object).map({n: p.payee for n, p in programmes.items()})
-    school_funded = ~refused & (payee == "school").to_numpy()
-    candidate = ~refused & (payee == "student").to_numpy()
+    payee = per_distinct(f["programme_name"], lambda n: programmes[n].payee if n in programmes else None)
+    school_funded = ~refused & (payee == "school").fillna(False).to_numpy(dtype=bool)
+    candidate = ~refused & (payee == "student").fillna(False).to_numpy(dtype=bool)
 
     amount = pd.Series(pd.NA, index=f.index, dtype="Int64")
     for name in programmes:
@@ -156,9 +158,8 @@ def make_plan(ws: Workspace, term: Term, rosters: list[Path], ledger: L.Ledger |
     pay["memo"] = memo_label + pay["programme"]
     for pid, group in pay.groupby("bank_profile"):
         reasons = unwritable(rules.bank(pid), group)
-        for rec, reason in zip(group["rec"], reasons):
-            if reason is not None and reason == reason:
-                extra_codes.setdefault(int(rec), []).append("bank.unwritable")
+        for rec in group["rec"][reasons.notna().to_numpy()]:  # a rare name the bank's encoding lacks
+            extra_codes.setdefault(int(rec), []).append("bank.unwritable")
     pay = pay[~pay["rec"].isin(list(extra_codes))]
 
     already, failed_unchanged, reissue = _against_ledger(pay, ledger, term)
@@ -223,11 +224,12 @@ def _refusals(v: Validation, refused: np.ndarray, extra: dict[int, list[str]], s
     whole_file = errors.loc[errors["rec"] < 0].groupby("table")["code"].agg(list).to_dict()
     recs = sorted(set(np.flatnonzero(refused)) | set(extra))
     out = []
+    tables = frame["table"].to_numpy()
+    excel_rows = frame["excel_row"].to_numpy()
     for rec in recs:  # refused records are few; each keeps its codes in order of the catalogue
-        table = int(frame.at[rec, "table"])
+        table = int(tables[rec])
         all_codes = list(dict.fromkeys(whole_file.get(table, []) + codes.get(rec, []) + extra.get(rec, [])))
-        out.append({"rec": rec, "file": source_file[rec], "row": int(frame.at[rec, "excel_row"]),
-                    "codes": all_codes})
+        out.append({"rec": rec, "file": source_file[rec], "row": int(excel_rows[rec]), "codes": all_codes})
     return pd.DataFrame(out, columns=["rec", "file", "row", "codes"])
 
 

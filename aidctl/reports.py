@@ -160,17 +160,19 @@ def write_payment_report(plan, batch: str | None, files: list[Path], out_dir: Pa
         file_msgs = findings[(findings["severity"] == "error") & (findings["rec"] < 0)] \
             .groupby("table")["message"].agg("；".join)
         refused_rows = []
-        for r in plan.refused.itertuples():
-            msg = "；".join(x for x in [file_msgs.get(int(frame.at[r.rec, "table"]), ""), messages.get(r.rec, "")] if x)
+        recs = plan.refused["rec"].to_numpy(dtype="int64")
+        tables = frame["table"].to_numpy()[recs]
+        names = frame["name"].astype(object).to_numpy()[recs]
+        banks = frame["bank"].astype(object).to_numpy()[recs]
+        masked = mask_id(frame["id_number"].iloc[recs].astype("string")).astype(object).to_numpy()
+        for r, table, name, bank, ident in zip(plan.refused.itertuples(), tables, names, banks, masked):
+            msg = "；".join(x for x in [file_msgs.get(int(table), ""), messages.get(r.rec, "")] if x)
             if "bank.unknown" in r.codes and not msg:
-                msg = f"开户银行“{frame.at[r.rec, 'bank']}”没有对应的报盘格式（rules/banks/）"
+                msg = f"开户银行“{bank}”没有对应的报盘格式（rules/banks/）"
             elif "bank.unwritable" in r.codes and not msg:
                 msg = "银行文件无法写入该记录（生僻字或超长），请与银行核对"
             msg = ID_IN_TEXT.sub(r"\1********\2", msg)  # the workbook goes to finance and audit: no full ID
-            ident = frame.at[r.rec, "id_number"]
-            refused_rows.append([r.file, int(r.row), _s(frame.at[r.rec, "name"]),
-                                 _s(mask_id(pd.Series([ident], dtype="string")).iloc[0]) if _s(ident) else "",
-                                 "、".join(r.codes), msg])
+            refused_rows.append([r.file, int(r.row), _s(name), _s(ident) or "", "、".join(r.codes), msg])
         _table(sheet, fmt, 0, [("文件", 28), ("行号", 7), ("姓名", 10), ("身份证号码", 20), ("问题代码", 26),
                                ("说明", 80)], refused_rows)
         sheet.autofilter(0, 0, max(len(refused_rows), 1), 5)

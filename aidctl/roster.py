@@ -20,7 +20,7 @@ from aidctl.rulebook import Rulebook
 from aidctl.schools import school_attributes
 from aidctl.tables import Table, read_tables
 from aidctl.terms import Term, find_term
-from aidctl.text import fold_one, lookup, per_distinct, per_distinct_rows
+from aidctl.text import blank_text, fold_one, lookup, per_distinct, per_distinct_rows
 from aidctl.workspace import Workspace
 
 TWO_DIGIT_YEARS_FROM = 2_000  # "11级" is the cohort of 2011: rosters of this century
@@ -97,7 +97,7 @@ def build(tables: list[Table], term: Term, ws: Workspace) -> Roster:
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     for key in spec.columns:
         if key not in frame.columns:
-            frame[key] = pd.Series(pd.NA, index=frame.index, dtype="string[pyarrow]")
+            frame[key] = blank_text(len(frame), frame.index)
     if "amount_unit" not in frame.columns:
         frame["amount_unit"] = Decimal(1)
     for key in ("id_number_number_cell", "card_number_cell"):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from aidctl.rulebook import Rulebook
-from aidctl.text import fold_one, per_distinct_rows
+from aidctl.text import blank_text, fold_one, per_distinct_rows
 
 ATTRIBUTES = ["v_school_type", "v_ownership", "v_county"]
 
@@ -41,5 +41,5 @@ def school_attributes(frame: pd.DataFrame, rules: Rulebook, ws) -> pd.DataFrame:
 
     columns = ["school_type", "ownership", "county", "school_code", "school"]
     missing = [c for c in columns if c not in frame.columns]
-    work = frame.assign(**{c: pd.Series(pd.NA, index=frame.index, dtype="string") for c in missing})
+    work = frame.assign(**{c: blank_text(len(frame), frame.index) for c in missing})
     return per_distinct_rows(work, columns, decide, ATTRIBUTES)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from aidctl.errors import ReadError
 from aidctl.rulebook import Rulebook, TableSpec
-from aidctl.text import fold, fold_one, starts_with_any
+from aidctl.text import blank_text, fold, fold_one, starts_with_any
 from aidctl.workbook import RawSheet, column_letter, open_sheets
 
 HEADER_SEARCH_ROWS = 30  # how far down a sheet a header may start
@@ -177,7 +177,7 @@ def stack(tables: list[Table], spec: TableSpec) -> pd.DataFrame:
         part = t.data.copy()
         for key in spec.columns:
             if key not in part.columns:
-                part[key] = pd.Series(pd.NA, index=part.index, dtype="string[pyarrow]")
+                part[key] = blank_text(len(part), part.index)
         for key, col in spec.columns.items():
             if col.kind == "money":
                 unit = t.columns[key].unit if key in t.columns else Decimal(1)

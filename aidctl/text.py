@@ -23,6 +23,11 @@ def _series(arr: pa.Array, index: pd.Index) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(arr.cast(pa.large_string())), index=index)
 
 
+def blank_text(length: int, index: pd.Index) -> pd.Series:
+    """A text column with nothing in it (a column a file lacks), without a value per row."""
+    return pd.Series(pd.arrays.ArrowStringArray(pa.nulls(length, pa.large_string())), index=index)
+
+
 def fold(series: pd.Series, *, keep_inner_spaces: bool = False) -> pd.Series:
     """NFKC-fold (Ｘ→X, ４→4, （→( ), trim, drop inner spaces unless told; empty → NA.
 
