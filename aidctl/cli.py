@@ -44,6 +44,16 @@ def _stdout() -> Console:
     return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
 
 
+def _imports_done() -> None:
+    """Put what exists so far, nearly all of it the modules a command has just imported, beyond the
+    cyclic garbage collector: it lives as long as the process, and walking it again at every
+    collection cost a 500,000-row validate ~0.14 s."""
+    import gc
+
+    if not gc.get_freeze_count():  # once a process (a test session invokes many commands)
+        gc.freeze()
+
+
 def _emit_json(doc: dict) -> None:
     from aidctl.jsonout import dumps
 
@@ -121,6 +131,7 @@ def validate(
     """
     from aidctl.validation import validate as run
 
+    _imports_done()
     ws = _workspace(workspace)
     the_term = _term(term)
     if not rosters:
@@ -178,6 +189,7 @@ def disburse(
     """
     from aidctl.disburse import disburse as run
 
+    _imports_done()
     ws = _workspace(workspace)
     the_term = _term(term)
     outcome = run(ws, the_term, list(rosters) if rosters else None, bank=bank, dry_run=dry_run, db=db,

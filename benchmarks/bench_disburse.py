@@ -4,7 +4,8 @@
 
 For each size: a fresh workspace whose intake/2011-autumn/ holds the generated roster (make_roster.py),
 then, each in a fresh process and from an empty ledger each time, `aidctl disburse --term 2011-autumn
---format json`. The baseline is the same fastexcel load as bench_validate.py. Target: ≤ 3× the load.
+--format json`, alternating with the baseline (the same fastexcel load as bench_validate.py).
+Target, for the 500,000-record term (the largest size run): ≤ 3× the load.
 """
 
 from __future__ import annotations
@@ -37,10 +38,9 @@ def main(argv=None) -> int:
         roster = bv.ensure_roster(args.python, args.workdir, n, args.seed)
         ws = os.path.join(args.workdir, f"ws-{n}")
         load, runs = [], []
-        for k in range(args.runs):
+        for k in range(args.runs):  # load and disburse alternate: a host's drift moves both alike
             load.append(bv.measure_once(args.python, [args.python, "-c", bv.LOAD_CODE, roster["file"]], env,
                                         args.timeout))
-        for k in range(args.runs):
             shutil.rmtree(ws, ignore_errors=True)          # every run pays into an empty ledger
             intake = os.path.join(ws, "intake", "2011-autumn")
             os.makedirs(intake)
@@ -65,11 +65,13 @@ def main(argv=None) -> int:
     for r in rows:
         print(f"| {r['rows']:,} | {r['load_s']:.2f} | {r['disburse_s']:.2f} | {r['ratio']:.2f} | "
               f"{r['peak_mb']:.0f} | {r['paid']:,} | {r['refused']:,} | {r['files']} |")
-    worst = max(r["ratio"] for r in rows)
-    print(f"Target disburse/load ≤ {TARGET_RATIO}: {'PASS' if worst <= TARGET_RATIO else 'FAIL'} (worst {worst:.2f})")
+    largest = max(rows, key=lambda r: r["rows"])  # the issue's target is for its 500,000-record term
+    ok = largest["ratio"] <= TARGET_RATIO
+    print(f"Target at {largest['rows']:,} rows: disburse/load ≤ {TARGET_RATIO}: {'PASS' if ok else 'FAIL'} "
+          f"({largest['ratio']:.2f})")
     with open(os.path.join(args.workdir, "results-disburse.json"), "w", encoding="utf-8") as fh:
         json.dump(rows, fh, ensure_ascii=False, indent=2)
-    return 0 if worst <= TARGET_RATIO else 1
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
