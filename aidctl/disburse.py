@@ -5,11 +5,12 @@ Order of work, so that nothing is ever paid twice or half-written:
    profile and prove its file can carry it; compare with the ledger (already paid → reported;
    failed and now on a corrected card → re-issued);
 2. record the batch, its payments and attempts in one ledger transaction (status pending);
-3. render the bank files from the ledger's rows, check file totals = ledger totals = the plan's,
+3. render the bank files from the records just recorded, once their count, amount and Σ 序号 ×
+   amount per bank profile equal the ledger's; check file totals = ledger totals = the plan's,
    write them to temporary names and rename; write SHA256SUMS;
 4. mark the batch complete (payments sent / reissued) in a second transaction.
-A run killed after 2 leaves a recorded batch: the next run renders its files from the ledger and
-completes it before planning anything new.
+A run killed after 2 leaves a recorded batch: the next run reads its records back from the ledger,
+renders the same files through the same renderer and completes it before planning anything new.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import openpyxl
+import pandas as pd
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -687,3 +688,25 @@ def test_records_that_differ_from_the_ledger_write_no_file(tmp_path, monkeypatch
             D.complete_batch(ws, ledger, calls[0], records=bad)
         assert bank_files(root) == [] and bank_files(root, "*.part") == []
     assert D.complete_batch(ws, ledger, calls[0], records=records)  # the true records go through
+
+
+def test_bulk_insert_fails_as_sqlalchemy_would_and_leaves_nothing(tmp_path):
+    """The SQLite fast path hands rows to the driver itself; a duplicate still raises SQLAlchemy's
+    IntegrityError (what the callers handle), and the transaction leaves nothing behind."""
+    from sqlalchemy import insert
+    from sqlalchemy.exc import IntegrityError
+
+    from aidctl import ledger as L
+
+    ledger = L.Ledger(f"sqlite:///{tmp_path / 'aidctl.db'}")
+    row = {"id": 1, "term": TERM, "programme": "中职国家助学金", "person": "110101200001011234", "name": "张三",
+           "card": "6222020000000000000", "bank_profile": "icbc-txt", "amount_fen": 75000, "status": "pending",
+           "batch_id": "B1", "updated_at": "2011-09-01T00:00:00"}
+    with pytest.raises(IntegrityError, match="UNIQUE"):
+        with ledger.transaction() as conn:
+            conn.execute(insert(L.batches).values(id="B1", term=TERM, created_at="2011-09-01T00:00:00",
+                                                  rules_fingerprint="f", status="recorded", payments=2,
+                                                  total_fen=150000))
+            L.bulk_insert(conn, L.payments, pd.DataFrame([row, row | {"id": 2}]))
+    assert ledger_rows(tmp_path, "SELECT count(*) FROM batches") == [(0,)]
+    assert ledger_rows(tmp_path, "SELECT count(*) FROM payments") == [(0,)]
