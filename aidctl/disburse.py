@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import getpass
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -253,13 +254,28 @@ def execute(plan: Plan, ws: Workspace, ledger: L.Ledger, operator: str | None = 
     for pid, group in pay.groupby("bank_profile"):
         render(pid, rules.bank(pid), group.head(1), ctx | {"programme": ""})
     operator = operator or ws.settings.operator or getpass.getuser()
-    with ledger.transaction() as conn:
+    with ledger.transaction() as conn, ThreadPoolExecutor(max_workers=1) as pool:
         conn.execute(insert(L.batches).values(
             id=batch_id, term=str(plan.term), created_at=created, operator=operator,
             rules_fingerprint=rules.fingerprint, status="recorded", payments=len(pay),
             total_fen=int(pay["amount_fen"].sum())))
         if plan.inputs:
             conn.execute(insert(L.batch_inputs), [i | {"batch_id": batch_id} for i in plan.inputs])
+        again = pay[pay["payment_id"].notna()]
+        for r in again.itertuples():  # failed payments sent again to a corrected card: few
+            conn.execute(update(L.payments).where(L.payments.c.id == int(r.payment_id),
+                                                  L.payments.c.status == "failed")
+                         .values(card=r.card, name=r.name, bank_profile=r.bank_profile, status="pending",
+                                 batch_id=batch_id, failure_reason=None, updated_at=created))
+        if len(again):  # a re-issue keeps the school it was first paid under: the files show the ledger's
+            schools = dict(conn.execute(select(L.payments.c.id, L.payments.c.school)
+                                        .where(L.payments.c.id.in_([int(i) for i in again["payment_id"]]))).all())
+            pay.loc[again.index, "school"] = [schools[int(i)] for i in again["payment_id"]]
+        records = pay[RECORD_COLUMNS].sort_values("file_seq").reset_index(drop=True)
+        # The files are rendered in memory while SQLite takes the rows (it steps without the GIL); they
+        # are proven against the ledger and written only after this transaction (complete_batch).
+        rendering = pool.submit(render_batch, ws, {"id": batch_id, "term": str(plan.term), "created_at": created},
+                                records)
         # New payments are numbered in the order of the ledger's unique key (programme, person within
         # the term) and inserted in that order, attempts in payment order: every index then grows at
         # its end instead of at random places (~2× faster for a term of 500,000 payments).
@@ -277,23 +293,12 @@ def execute(plan: Plan, ws: Workspace, ledger: L.Ledger, operator: str | None = 
                 "source_file": new["source_file"], "source_row": new["source_row"].astype("int64"),
                 "updated_at": created})
             L.bulk_insert(conn, L.payments, rows)
-        again = pay[pay["payment_id"].notna()]
-        for r in again.itertuples():  # failed payments sent again to a corrected card: few
-            conn.execute(update(L.payments).where(L.payments.c.id == int(r.payment_id),
-                                                  L.payments.c.status == "failed")
-                         .values(card=r.card, name=r.name, bank_profile=r.bank_profile, status="pending",
-                                 batch_id=batch_id, failure_reason=None, updated_at=created))
-        if len(again):  # a re-issue keeps the school it was first paid under: the files show the ledger's
-            schools = dict(conn.execute(select(L.payments.c.id, L.payments.c.school)
-                                        .where(L.payments.c.id.in_([int(i) for i in again["payment_id"]]))).all())
-            pay.loc[again.index, "school"] = [schools[int(i)] for i in again["payment_id"]]
         attempts = pd.DataFrame({
             "payment_id": pay["pid"].astype("int64"), "batch_id": batch_id, "file_seq": pay["file_seq"],
             "card": pay["card"], "amount_fen": pay["amount_fen"].astype("int64"), "status": "pending",
             "created_at": created}).sort_values("payment_id", kind="stable")
         L.bulk_insert(conn, L.attempts, attempts)
-    records = pay[RECORD_COLUMNS].sort_values("file_seq")
-    files = complete_batch(ws, ledger, batch_id, records=records.reset_index(drop=True),
+    files = complete_batch(ws, ledger, batch_id, records=records, files=rendering.result(),
                            expected_total_fen=plan.total_fen, expected_count=len(pay))
     return batch_id, files
 
@@ -337,13 +342,15 @@ def _record_sums(records: pd.DataFrame) -> dict:
 
 
 def complete_batch(ws: Workspace, ledger: L.Ledger, batch_id: str, *, records: pd.DataFrame | None = None,
-                   expected_total_fen: int | None = None, expected_count: int | None = None) -> list[Path]:
+                   files: list[BankFile] | None = None, expected_total_fen: int | None = None,
+                   expected_count: int | None = None) -> list[Path]:
     """Render a recorded batch's files, prove the totals, put them in place, mark it sent.
 
-    `records` are the rows just recorded (execute); without them (recovering an interrupted run) the
-    batch's records are read back from the ledger. Either way the files come from the same columns
-    through the same renderer, and the records' count, amount and Σ 序号 × amount per bank profile
-    must equal the ledger's before anything is written."""
+    `records` are the rows just recorded, and `files` those rendered from them (execute); without
+    them (recovering an interrupted run) the batch's records are read back from the ledger and
+    rendered here. Either way the files come from the same columns through render_batch, and the
+    records' count, amount and Σ 序号 × amount per bank profile must equal the ledger's before
+    anything is written."""
     with ledger.connect() as conn:
         batch = conn.execute(select(L.batches).where(L.batches.c.id == batch_id)).mappings().one()
         if records is None:
@@ -354,7 +361,8 @@ def complete_batch(ws: Workspace, ledger: L.Ledger, batch_id: str, *, records: p
     if _record_sums(records) != ledger_sums:
         raise AidctlError(f"批次 {batch_id} 的发放明细与账本记录不一致（按银行格式的笔数、金额或序号），银行文件没有写出："
                           "请报告此问题，勿手工改账")
-    files = render_batch(ws, batch, records)
+    if files is None:
+        files = render_batch(ws, batch, records)
     _prove_totals(batch_id, files, records, count, total, batch, expected_total_fen, expected_count)
     out = ws.out_dir(Term.parse(batch["term"]))
     out.mkdir(parents=True, exist_ok=True)
