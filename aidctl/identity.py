@@ -209,35 +209,6 @@ def bank_cards(card: pd.Series, number_cell: pd.Series) -> pd.DataFrame:
                         index=card.index)
 
 
-_POWERS = 10 ** np.arange(17, -1, -1, dtype=np.uint64)  # place values of up to 18 leading digits
-
-
-def repeated(values: pd.Series) -> np.ndarray:
-    """True where a non-blank value stands more than once in `values`.
-
-    For IDs and card numbers: a value of digits (an ID's last character may be X) is compared as
-    one integer, which hashes several times faster than its text; any other value as text."""
-    arr = _large(values)
-    out = np.zeros(len(arr), dtype=bool)
-    lengths = pc.fill_null(pc.binary_length(arr), 0).to_numpy(zero_copy_only=False)
-    as_number = np.zeros(len(arr), dtype=bool)
-    for width in np.unique(lengths[(lengths >= 1) & (lengths <= 19)]):
-        rows, matrix = _of_width(arr, int(width))
-        last = matrix[:, -1].astype(np.int64) - 48
-        last = np.where(matrix[:, -1] == ord("X"), 10, last)
-        ok = _all_digits(matrix[:, :-1]) & (last >= 0) & (last <= 10)
-        rows, matrix, last = rows[ok], matrix[ok], last[ok]
-        # 18 leading digits × 11 + the last (0–10) stays below 2**64
-        key = (matrix[:, :-1] - np.uint8(48)).astype(np.uint64) @ _POWERS[18 - (int(width) - 1):]
-        key = key * np.uint64(11) + last.astype(np.uint64)
-        out[rows] = pd.Series(key).duplicated(keep=False).to_numpy()
-        as_number[rows] = True
-    rest = np.flatnonzero((values.notna().to_numpy()) & ~as_number)
-    if len(rest):
-        out[rest] = values.iloc[rest].duplicated(keep=False).to_numpy()
-    return out
-
-
 def person(ids: pd.DataFrame) -> pd.Series:
     """Who a record is, for duplicates and the ledger: the valid 18-character ID, else the ID as typed;
     nobody when the digits are lost (twins' IDs both read 420102199605211000, yet are two people).

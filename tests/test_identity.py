@@ -317,20 +317,3 @@ def test_bank_cards_agree_with_stdnum_value_by_value(cards):
         assert bool(got["card_luhn_ok"].iloc[i]) == (shaped and luhn.is_valid(card)), card
         assert bool(got["card_digits_lost"].iloc[i]) == (present and card == "6.22203E+18")
 
-
-# --- repeated -------------------------------------------------------------------------------------
-
-@PURE
-@given(st.lists(st.one_of(id_like, card_like), min_size=1, max_size=30), st.data())
-def test_repeated_agrees_with_pandas_duplicated(values, data):
-    # draw repeats from the values themselves, so that most examples hold some
-    picks = data.draw(st.lists(st.sampled_from(values), max_size=10))
-    column = pd.Series(values + picks, dtype="string[pyarrow]")
-    want = column.notna() & column.duplicated(keep=False)
-    assert identity.repeated(column).tolist() == want.tolist()
-
-
-def test_repeated_tells_x_from_0_and_leading_zeros_apart():
-    column = pd.Series(["11010519491231002X", "110105194912310020", "0123", "123", "0123", None, None],
-                       dtype="string[pyarrow]")
-    assert identity.repeated(column).tolist() == [False, False, True, False, True, False, False]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from aidctl import identity
 from aidctl.findings import build, empty
 from aidctl.rulebook import Rulebook
 from aidctl.roster import Roster
@@ -33,7 +32,7 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
 def _shared(roster: Roster) -> pd.DataFrame:
     """card.shared: one card number given for more than one person (by ID, else by name)."""
     f = roster.frame
-    usable = f["card_shape_ok"].to_numpy() & identity.repeated(f["card"])
+    usable = f["card_shape_ok"].to_numpy() & f["card"].duplicated(keep=False).to_numpy()
     if not usable.any():
         return empty()
     sub = f[usable]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from aidctl import identity
 from aidctl.findings import build, empty
 from aidctl.rulebook import Rulebook
 from aidctl.roster import Roster
@@ -13,7 +12,7 @@ from aidctl.roster import Roster
 
 def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
     f = roster.frame
-    repeated = identity.repeated(f["person"])
+    repeated = f["person"].notna().to_numpy() & f["person"].duplicated(keep=False).to_numpy()
     if not repeated.any():
         return empty()
     sub = f[repeated]
