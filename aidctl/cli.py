@@ -55,9 +55,16 @@ def _imports_done() -> None:
 
 
 def _emit_json(doc: dict) -> None:
-    from aidctl.jsonout import dumps
+    from aidctl.jsonout import encode
 
-    sys.stdout.write(dumps(doc) + "\n")
+    data = encode(doc)
+    if hasattr(sys.stdout, "buffer"):  # JSON is UTF-8 (RFC 8259), whatever the terminal's locale
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.write(b"\n")
+        sys.stdout.buffer.flush()
+    else:
+        sys.stdout.write(data.decode() + "\n")
 
 
 def guarded(fn):
