@@ -325,22 +325,26 @@ def _context(ws: Workspace, term: Term, batch_id: str, created: str) -> dict:
 RECORD_COLUMNS = ["file_seq", "card", "amount_fen", "name", "id_number", "programme", "school", "bank_profile"]
 
 
+def _batch_join():
+    return L.attempts.join(L.payments, L.payments.c.id == L.attempts.c.payment_id)
+
+
 def batch_records(conn, batch_id: str) -> pd.DataFrame:
     """A batch's records in file order, from the ledger (what its bank files must hold)."""
-    rows = conn.exec_driver_sql(  # the driver's own cursor: no per-row objects for 500,000 rows
-        "SELECT a.file_seq, a.card, a.amount_fen, p.name, p.person, p.programme, p.school, p.bank_profile "
-        "FROM attempts a JOIN payments p ON p.id = a.payment_id WHERE a.batch_id = ? ORDER BY a.file_seq",
-        (batch_id,)).fetchall()
+    a, p = L.attempts.c, L.payments.c
+    rows = conn.execute(select(a.file_seq, a.card, a.amount_fen, p.name, p.person, p.programme, p.school,
+                               p.bank_profile).select_from(_batch_join())
+                        .where(a.batch_id == batch_id).order_by(a.file_seq)).all()
     return pd.DataFrame(list(map(tuple, rows)), columns=RECORD_COLUMNS)
 
 
 def _ledger_sums(conn, batch_id: str) -> dict:
     """Per bank profile: count, amount and Σ 序号 × amount of the batch's attempts (the last changes
     when any record moves or takes another's amount)."""
-    rows = conn.exec_driver_sql(
-        "SELECT p.bank_profile, count(*), sum(a.amount_fen), sum(a.file_seq * a.amount_fen) "
-        "FROM attempts a JOIN payments p ON p.id = a.payment_id WHERE a.batch_id = ? GROUP BY p.bank_profile",
-        (batch_id,)).fetchall()
+    a = L.attempts.c
+    rows = conn.execute(select(L.payments.c.bank_profile, func.count(), func.sum(a.amount_fen),
+                               func.sum(a.file_seq * a.amount_fen)).select_from(_batch_join())
+                        .where(a.batch_id == batch_id).group_by(L.payments.c.bank_profile)).all()
     return {r[0]: tuple(int(v) for v in r[1:]) for r in rows}
 
 
