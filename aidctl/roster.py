@@ -138,12 +138,11 @@ def _school_from_title(t: Table, rules: Rulebook, ws: Workspace) -> str | None:
 
 def _derive(frame: pd.DataFrame, rules: Rulebook, term: Term, ws: Workspace) -> None:
     vocab = rules.vocabulary
-    # The ID and card columns are derived on a second core (mostly numpy and Arrow kernels, which
-    # run without the GIL) while this thread settles the coded columns; each side reads its own
+    # The ID columns are derived on a second core (mostly numpy and Arrow kernels, which run without
+    # the GIL) while this thread settles the cards and the coded columns; each side reads its own
     # input columns and nothing is written to the frame until both are done.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        people = pool.submit(_people, frame[["id_number", "id_number_number_cell", "card", "card_number_cell"]],
-                             rules.term_start(term))
+        people = pool.submit(_people, frame[["id_number", "id_number_number_cell"]], rules.term_start(term))
         coded = {
             "v_gender": lookup(frame["gender"], vocab.gender),
             "v_household": lookup(frame["household"], vocab.household),
@@ -158,8 +157,10 @@ def _derive(frame: pd.DataFrame, rules: Rulebook, term: Term, ws: Workspace) -> 
         # holding a part below one fen
         amounts = dict(zip(["amount_yuan", "amount_fen", "amount_ok"],
                            money.parse(frame["amount"], frame["amount_unit"])))
+        card = identity.clean_card(frame["card"])
+        cards = identity.bank_cards(card, frame["card_number_cell"]).assign(card=card)
         derived = people.result()
-    for col, values in [*derived.items(), *coded.items(), *amounts.items()]:
+    for col, values in [*derived.items(), *cards.items(), *coded.items(), *amounts.items()]:
         frame[col] = values
     frame["programme_name"] = _resolve_programmes(frame, rules)
     single_type = {n: p.school_types[0] for n, p in rules.programmes.programmes.items()
@@ -170,17 +171,14 @@ def _derive(frame: pd.DataFrame, rules: Rulebook, term: Term, ws: Workspace) -> 
 
 
 def _people(cells: pd.DataFrame, term_start) -> pd.DataFrame:
-    """The ID and card columns (identity.resident_ids, identity.bank_cards), the age at term start
-    and the person (identity.person): computed once for the checks and the payment plan."""
+    """The ID columns (identity.resident_ids), the age at term start and the person
+    (identity.person): computed once for the checks and the payment plan."""
     ids = identity.resident_ids(cells["id_number"], cells["id_number_number_cell"], term_start)
-    card = identity.clean_card(cells["card"])
-    cards = identity.bank_cards(card, cells["card_number_cell"])
     births = ids["birth_date"]
     start = pd.Timestamp(term_start)
     age = start.year - births.dt.year - ((births.dt.month * 100 + births.dt.day)
                                           > start.month * 100 + start.day).astype("Int64")
-    return pd.concat([ids, cards], axis=1).assign(card=card, age=age.where(ids["id_valid"]).astype("Int64"),
-                                                  person=identity.person(ids))
+    return ids.assign(age=age.where(ids["id_valid"]).astype("Int64"), person=identity.person(ids))
 
 
 def _grades(grade: pd.Series, rules: Rulebook, term: Term) -> pd.Series:
