@@ -237,3 +237,23 @@ def test_a_workspace_profile_replaces_the_packaged_one_of_the_same_name(tmp_path
     rules = Rulebook(tmp_path / "rules")
     assert rules.bank("icbc-txt").max_records == 3 and rules.default_bank == "icbc-txt"
     assert Rulebook().bank("icbc-txt").max_records == 5000
+
+
+# --- which names are tried against the bank's encoding -------------------------------------------
+
+BOUNDARY = [chr(c) for c in (0x41, 0x7F, 0x80, 0xB7, 0x2022, 0x3000, 0x303F, 0x3040, 0x3400, 0x4DFF, 0x4E00,
+                             0x9FA5, 0x9FA6, 0xFF00, 0xFFEF, 0xFFF0, 0x20000, 0x1)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet=BOUNDARY, max_size=4), st.text(max_size=4)), min_size=1,
+                max_size=30))
+def test_uncommon_characters_are_found_as_python_finds_them(values):
+    """The RE2 pass over a column flags exactly the values Python's re flags with the same class."""
+    import re
+
+    from aidctl.bankfiles import _uncommon
+
+    common = re.compile(r"[^\x00-\x7f\u3000-\u303f\uff00-\uffef\u4e00-\u9fa5·•]")
+    want = [v is not None and common.search(v) is not None for v in values]
+    assert _uncommon(pd.Series(values, dtype=object)).tolist() == want
