@@ -39,7 +39,7 @@ from aidctl.findings import CATALOGUE
 from aidctl.loans.register import dates
 from aidctl.rates import number, percent, ratio
 from aidctl.schools import school_attributes
-from aidctl.tables import Table, read_tables
+from aidctl.tables import Table, file_info, read_tables
 from aidctl.text import fold_one
 from aidctl.workdays import (
     CALENDAR_STATUTORY,
@@ -155,8 +155,7 @@ class ComplaintSummary:
         return {"version": 1, "year": self.year, "as_of": self.as_of.isoformat(),
                 "closing_working_days": self.closing_working_days,
                 "day_rule": DAY_RULE.format(n=self.closing_working_days), "calendar": self.calendar,
-                "files": [{"file": t.file, "sheet": t.sheet, "header_row": t.header_row, "records": t.records}
-                          for t in self.tables],
+                "files": file_info(self.tables),
                 "aided": {"source": "ledger", "terms": self.aided.terms, "known": self.aided.known},
                 "counties": rows(self.counties, ["county"]),
                 "schools": rows(self.schools, ["county", "school"]),

@@ -26,7 +26,7 @@ from aidctl import identity, money
 from aidctl.errors import AidctlError
 from aidctl.findings import CATALOGUE, ERROR, FindingCounts, build, empty, file_finding
 from aidctl.rulebook import EnlistCapPeriod, Rulebook
-from aidctl.tables import Table, read_tables, stack
+from aidctl.tables import Table, file_info, having_column, missing_columns, read_tables, stack
 from aidctl.text import lookup
 from aidctl.workspace import Workspace
 
@@ -110,8 +110,7 @@ class Enlistment(FindingCounts):
             return str(path.relative_to(root)) if root and path.is_relative_to(root) else str(path)
 
         return {"version": 1, "year": self.year,
-                "files": [{"file": t.file, "sheet": t.sheet, "header_row": t.header_row, "records": t.records}
-                          for t in self.tables],
+                "files": file_info(self.tables),
                 "students": students, "file_findings": file_level, "totals": self.totals(),
                 "bank_profile": self.bank_profile, "bank_files": [rel(p) for p in self.bank_files],
                 "report": rel(self.report), "ledger": False}
@@ -332,19 +331,15 @@ def _findings(f: pd.DataFrame, tables: list[Table], rules: Rulebook, year: int, 
 
     spec = rules.columns.tables[KIND]
     book = rules.enlistment
-    out = []
+    out = missing_columns(tables, spec)
     for i, t in enumerate(tables):
-        for key, col in spec.columns.items():
-            if col.required and key not in t.columns:
-                out.append(file_finding(i, "schema.missing_column", key,
-                                        f"缺少必填列“{col.title}”（也可写作：{'、'.join(col.aliases[:4])}）：请补上该列后重新提交"))
         if not any(k in t.columns for k in tuition_keys):
             out.append(file_finding(i, "schema.missing_column", tuition_keys[0],
                                     "没有各学年实缴学费列（第1学年学费、第2学年学费……）：每名学生一行、每个学年一列；"
                                     "按学年分行填写的表请改成这种格式后重新提交"))
 
     def present(key: str) -> pd.Series:
-        return f["table"].isin([i for i, t in enumerate(tables) if key in t.columns])
+        return having_column(f, tables, key)
 
     # who the student is, and the card: the same checks and messages as rosters
     out += people.identity_findings(f, has_name=present("name"), has_id=present("id_number"),

@@ -19,9 +19,9 @@ import pandas as pd
 
 from aidctl import money
 from aidctl.errors import UsageError
-from aidctl.findings import CATALOGUE, ERROR, WARNING, FindingCounts, build, empty, file_finding
+from aidctl.findings import CATALOGUE, ERROR, WARNING, FindingCounts, build, empty
 from aidctl.schools import school_attributes
-from aidctl.tables import Table, read_tables, stack
+from aidctl.tables import Table, file_info, missing_columns, read_tables, stack
 from aidctl.workspace import Workspace
 
 AMOUNTS = ["income", "extracted", "deposited", "spent"]
@@ -79,8 +79,7 @@ class ExtractionAudit(FindingCounts):
                       .itertuples(index=False, name=None)]
         total = lambda col: amount(s[col].sum(min_count=1))  # noqa: E731
         return {"version": 1, "year": self.year, "year_source": self.year_source,
-                "files": [{"file": t.file, "sheet": t.sheet, "header_row": t.header_row, "records": t.records}
-                          for t in self.tables],
+                "files": file_info(self.tables),
                 "schools": schools, "file_findings": file_level,
                 "summary": {"schools": len(s), "compliant": int((verdicts == "合规").sum()),
                             "attention": int((verdicts == "需关注").sum()),
@@ -166,12 +165,7 @@ def _percent(rate) -> str:
 
 def _findings(frame: pd.DataFrame, tables: list[Table], rules) -> pd.DataFrame:
     spec = rules.columns.tables["finance"]
-    out = []
-    for i, t in enumerate(tables):
-        for key, col in spec.columns.items():
-            if col.required and key not in t.columns:
-                out.append(file_finding(i, "schema.missing_column", key,
-                                        f"缺少必填列“{col.title}”（也可写作：{'、'.join(col.aliases[:4])}）：请补上该列后重新提交"))
+    out = missing_columns(tables, spec)
     present = {key: frame["table"].isin([i for i, t in enumerate(tables) if key in t.columns]) for key in AMOUNTS}
     yuan = {k: frame[k].map(lambda v: None if v is pd.NA else str(money.yuan(v))) for k in
             [*AMOUNTS, "required_min", "required_max", "shortfall", "deposit_gap", "unspent"]}

@@ -18,7 +18,7 @@ import pandas as pd
 from aidctl import identity, money
 from aidctl.rulebook import Rulebook
 from aidctl.schools import school_attributes
-from aidctl.tables import Table, read_tables
+from aidctl.tables import Table, file_info, having_column, read_tables
 from aidctl.terms import Term, find_term
 from aidctl.text import blank_text, fold_one, lookup, per_distinct, per_distinct_rows
 from aidctl.workspace import Workspace
@@ -36,12 +36,10 @@ class Roster:
 
     def present(self, column: str) -> pd.Series:
         """True for records whose table has `column`."""
-        having = [i for i, t in enumerate(self.tables) if column in t.columns]
-        return self.frame["table"].isin(having)
+        return having_column(self.frame, self.tables, column)
 
     def file_info(self) -> list[dict]:
-        return [{"file": t.file, "sheet": t.sheet, "header_row": t.header_row, "records": t.records}
-                for t in self.tables]
+        return file_info(self.tables)
 
 
 READERS = 2  # files read at once: fastexcel parses without the GIL, so two files use both cores

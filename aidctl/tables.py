@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from aidctl.errors import ReadError
+from aidctl.findings import file_finding
 from aidctl.rulebook import Rulebook, TableSpec
 from aidctl.text import blank_text, fold, fold_one, starts_with_any
 from aidctl.workbook import RawSheet, column_letter, open_sheets
@@ -56,6 +57,24 @@ class Table:
     @property
     def records(self) -> int:
         return len(self.data)
+
+
+def file_info(tables: list[Table]) -> list[dict]:
+    """Each table as the JSON documents list it: file, sheet, header row, records."""
+    return [{"file": t.file, "sheet": t.sheet, "header_row": t.header_row, "records": t.records} for t in tables]
+
+
+def having_column(frame: pd.DataFrame, tables: list[Table], column: str) -> pd.Series:
+    """True for the records of `frame` (a `table` column indexing `tables`) whose table has `column`."""
+    return frame["table"].isin([i for i, t in enumerate(tables) if column in t.columns])
+
+
+def missing_columns(tables: list[Table], spec: TableSpec, advice: str = "请补上该列后重新提交") -> list[pd.DataFrame]:
+    """schema.missing_column for each required column of `spec` a table lacks (a whole-file finding)."""
+    return [file_finding(i, "schema.missing_column", key,
+                         f"缺少必填列“{col.title}”（也可写作：{'、'.join(col.aliases[:4])}）：{advice}")
+            for i, t in enumerate(tables) for key, col in spec.columns.items()
+            if col.required and key not in t.columns]
 
 
 def split_header(text: object, units: dict[str, Decimal]) -> tuple[str, Decimal | None]:

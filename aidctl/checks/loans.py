@@ -7,9 +7,9 @@ import pandas as pd
 
 from aidctl import money
 from aidctl.checks.people import identity_findings
-from aidctl.findings import build, empty, file_finding
+from aidctl.findings import build, empty
 from aidctl.rulebook import Rulebook
-from aidctl.tables import Table
+from aidctl.tables import Table, having_column, missing_columns
 
 KIND = "loan_register"
 
@@ -18,18 +18,12 @@ def check(frame: pd.DataFrame, tables: list[Table], rules: Rulebook) -> pd.DataF
     spec = rules.columns.tables[KIND]
 
     def present(key: str) -> pd.Series:
-        return frame["table"].isin([i for i, t in enumerate(tables) if key in t.columns])
+        return having_column(frame, tables, key)
 
     def title(key: str) -> str:
         return spec.columns[key].title
 
-    out = []
-    for i, t in enumerate(tables):
-        for key, col in spec.columns.items():
-            if col.required and key not in t.columns:
-                out.append(file_finding(i, "schema.missing_column", key,
-                                        f"缺少必填列“{col.title}”（也可写作：{'、'.join(col.aliases[:4])}）："
-                                        f"请从经办银行系统重新导出含该列的台账"))
+    out = missing_columns(tables, spec, "请从经办银行系统重新导出含该列的台账")
     reference = frame["year_start"].dt.strftime("%Y-%m-%d").astype("string").fillna("今天")
     out += identity_findings(frame, has_name=present("name"), has_id=present("id_number"),
                              reference=reference, reference_label="贷款年度开学日", who="借款学生")

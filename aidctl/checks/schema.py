@@ -7,6 +7,7 @@ import pandas as pd
 from aidctl.findings import empty, file_finding
 from aidctl.rulebook import Condition, Rulebook
 from aidctl.roster import Roster
+from aidctl.tables import missing_columns
 
 # columns that the roster may lack because schools.xlsx or the school's name supplies them
 SUPPLIED_ELSEWHERE = {"ownership", "school_type", "county"}
@@ -25,18 +26,13 @@ def _unmet(cond: Condition, present: set[str]) -> list[str]:
 def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
     spec = rules.columns.tables["roster"]
     frame = roster.frame
-    out = []
 
     def title(key: str) -> str:
         return spec.columns[key].title
 
+    out = missing_columns(roster.tables, spec)
     for i, table in enumerate(roster.tables):
         present = set(table.columns)
-        for key, col in spec.columns.items():
-            if col.required and key not in present:
-                out.append(file_finding(i, "schema.missing_column", key,
-                                        f"缺少必填列“{col.title}”（也可写作：{'、'.join(col.aliases[:4])}）："
-                                        f"请补上该列后重新提交"))
         rows = frame["table"] == i
         if "programme" not in present and frame.loc[rows, "programme"].isna().all():
             out.append(file_finding(i, "schema.missing_column", "programme",

@@ -18,7 +18,7 @@ import pandas as pd
 from aidctl import identity
 from aidctl.findings import CATALOGUE, ERROR, WARNING, FindingCounts
 from aidctl.rulebook import Rulebook
-from aidctl.tables import Table, read_tables, stack
+from aidctl.tables import Table, file_info, having_column, read_tables, stack
 from aidctl.terms import FIRST_YEAR, LAST_YEAR, Term
 from aidctl.text import lookup, per_distinct_rows
 from aidctl.workspace import Workspace
@@ -42,12 +42,10 @@ class Register(FindingCounts):
     findings: pd.DataFrame
 
     def present(self, column: str) -> pd.Series:
-        having = [i for i, t in enumerate(self.tables) if column in t.columns]
-        return self.frame["table"].isin(having)
+        return having_column(self.frame, self.tables, column)
 
     def file_info(self) -> list[dict]:
-        return [{"file": t.file, "sheet": t.sheet, "header_row": t.header_row, "records": t.records}
-                for t in self.tables]
+        return file_info(self.tables)
 
     def summary(self) -> dict:
         return {"records": int(len(self.frame)), "errors": self.errors, "warnings": self.warnings}
