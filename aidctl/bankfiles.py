@@ -13,6 +13,7 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Literal
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
@@ -134,6 +135,19 @@ class BankFile:
     total_fen: int          # the sum of the amounts as written in the file, read back
     declared_total_fen: int  # what the header/trailer/control sum says
     encoding: str
+
+
+def write_files(files: list[BankFile], folder: Path) -> list[Path]:
+    """Put rendered files in `folder`, each under a temporary name first and then renamed."""
+    from aidctl.files import atomic_path
+
+    written = []
+    for f in files:
+        target = folder / f.name
+        with atomic_path(target) as tmp:
+            tmp.write_bytes(f.content)
+        written.append(target)
+    return written
 
 
 def _context_values(profile: BankProfile, count: int, total_fen: int, ctx: dict) -> dict:

@@ -28,7 +28,7 @@ from sqlalchemy import func, insert, select, text, update
 
 from aidctl import intake
 from aidctl import ledger as L
-from aidctl.bankfiles import BankFile, render, unwritable
+from aidctl.bankfiles import BankFile, render, unwritable, write_files
 from aidctl.money import yuan_text
 from aidctl.checks.eligibility import expected_fen
 from aidctl.checks.ledger import PAID_OR_UNDER_WAY, paid_keys
@@ -383,12 +383,7 @@ def complete_batch(ws: Workspace, ledger: L.Ledger, batch_id: str, *, records: p
     out.mkdir(parents=True, exist_ok=True)
     for stale in out.glob(".*.part"):
         stale.unlink(missing_ok=True)  # left by a run killed while writing
-    written = []
-    for f in files:
-        target = out / f.name
-        with atomic_path(target) as tmp:
-            tmp.write_bytes(f.content)
-        written.append(target)
+    written = write_files(files, out)
     write_manifest(out)
     with ledger.transaction() as conn:
         conn.execute(update(L.attempts).where(L.attempts.c.batch_id == batch_id, L.attempts.c.status == "pending")

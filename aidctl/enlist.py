@@ -476,8 +476,7 @@ def write_payment_list(result: Enlistment, ws: Workspace, out_dir: Path) -> list
     """The bank file(s) of the students paid to their card, through the chosen profile; totals proven
     equal to the document's before anything is written; files of an earlier run for the same year
     that this run does not write again are removed (so no stale list can be paid)."""
-    from aidctl.bankfiles import now_context, render
-    from aidctl.files import atomic_path
+    from aidctl.bankfiles import now_context, render, write_files
 
     rules = ws.rules
     pay = result.payments
@@ -499,12 +498,7 @@ def write_payment_list(result: Enlistment, ws: Workspace, out_dir: Path) -> list
             "；".join(f"{k} {money.yuan(v)}" for k, v in amounts.items())
         raise AidctlError(f"合计不符，银行文件没有写出（{detail}）：这是 aidctl 的缺陷，请报告")
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for f in files:
-        target = out_dir / f.name
-        with atomic_path(target) as tmp:
-            tmp.write_bytes(f.content)
-        written.append(target)
+    written = write_files(files, out_dir)
     for stale in out_dir.iterdir():
         if f"_{token}_" in stale.name and stale.is_file() and stale not in written:
             stale.unlink()

@@ -378,8 +378,8 @@ def test_a_crash_after_the_ledger_and_before_the_files_is_completed_by_the_next_
 
 KILLER = r"""
 import contextlib, os, sys
-import aidctl.disburse as D
-real = D.atomic_path
+import aidctl.files as F      # bankfiles.write_files puts each bank file in place through it
+real = F.atomic_path
 done = []
 
 @contextlib.contextmanager
@@ -393,7 +393,7 @@ def killing(target):
         os._exit(137)              # the first file renamed into place, nothing else
 
 WHEN = sys.argv[2]
-D.atomic_path = killing
+F.atomic_path = killing
 from aidctl.cli import app
 app(["disburse", "--term", "2011-autumn", "--workspace", sys.argv[1], "--format", "json"])
 """
