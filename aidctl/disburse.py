@@ -29,7 +29,7 @@ from sqlalchemy import func, insert, select, text, update
 from aidctl import intake
 from aidctl import ledger as L
 from aidctl.bankfiles import BankFile, render, unwritable, write_files
-from aidctl.money import yuan_text
+from aidctl.money import disagreement, yuan_text
 from aidctl.checks.eligibility import expected_fen
 from aidctl.checks.ledger import PAID_OR_UNDER_WAY, paid_keys
 from aidctl.errors import AidctlError
@@ -419,9 +419,8 @@ def _prove_totals(batch_id, files, records, count, total, batch, expected_total,
         checks["发放计划笔数"] = expected_count
     if expected_total is not None:
         amounts["发放计划金额"] = expected_total
-    if len(set(checks.values())) != 1 or len(set(amounts.values())) != 1:
-        detail = "；".join(f"{k} {v}" for k, v in checks.items()) + "；" + \
-            "；".join(f"{k} {L.yuan(v)}" for k, v in amounts.items())
+    detail = disagreement(checks, amounts)
+    if detail:
         raise AidctlError(f"批次 {batch_id} 合计不符，银行文件没有写出（{detail}）：请报告此问题，勿手工改账")
 
 

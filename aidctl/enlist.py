@@ -493,9 +493,8 @@ def write_payment_list(result: Enlistment, ws: Workspace, out_dir: Path) -> list
     amounts = {"银行文件金额": sum(f.total_fen for f in files), "银行文件汇总行金额": sum(f.declared_total_fen for f in files),
                "发放名单金额": expected, "结果文档发给学生的金额": int(totals[2]),
                "结果文档补偿总额减贷款代偿": int(totals[0] - totals[1])}
-    if len(set(counts.values())) != 1 or len(set(amounts.values())) != 1:
-        detail = "；".join(f"{k} {v}" for k, v in counts.items()) + "；" + \
-            "；".join(f"{k} {money.yuan(v)}" for k, v in amounts.items())
+    detail = money.disagreement(counts, amounts)
+    if detail:
         raise AidctlError(f"合计不符，银行文件没有写出（{detail}）：这是 aidctl 的缺陷，请报告")
     out_dir.mkdir(parents=True, exist_ok=True)
     written = write_files(files, out_dir)

@@ -66,6 +66,14 @@ def fen_from_text(text: pd.Series) -> pd.Series:
     return pd.Series(pd.arrays.ArrowExtensionArray(fen), index=text.index).astype("Int64")
 
 
+def disagreement(counts: dict[str, int], amounts: dict[str, int]) -> str | None:
+    """None when every count is the same number and every amount (fen) the same sum; else all of
+    them, named, for the message that stops the writing ("银行文件笔数 40；…；账本金额 30000.00")."""
+    if len(set(counts.values())) <= 1 and len(set(amounts.values())) <= 1:
+        return None
+    return "；".join([*(f"{k} {v}" for k, v in counts.items()), *(f"{k} {yuan(v)}" for k, v in amounts.items())])
+
+
 def yuan(fen: int) -> Decimal:
     """Integer fen → Decimal yuan with two places."""
     return (Decimal(int(fen)) / 100).quantize(Decimal("0.01"))

@@ -56,3 +56,11 @@ def test_parse_keeps_the_index_and_takes_one_unit():
     assert list(fen.index) == [7, 8, 9]
     assert fen.tolist() == [86000, pd.NA, 1250000000]
     assert ok.tolist() == [True, False, True]
+
+
+def test_disagreement_names_every_figure_only_when_they_differ():
+    assert money.disagreement({"银行文件笔数": 40, "账本笔数": 40}, {"银行文件金额": 3000000, "账本金额": 3000000}) is None
+    assert money.disagreement({"银行文件笔数": 40, "账本笔数": 39}, {"银行文件金额": 3000000, "账本金额": 3000000}) == \
+        "银行文件笔数 40；账本笔数 39；银行文件金额 30000.00；账本金额 30000.00"
+    assert money.disagreement({"银行文件笔数": 40}, {"银行文件金额": 3000000, "账本金额": 2999999}) == \
+        "银行文件笔数 40；银行文件金额 30000.00；账本金额 29999.99"
