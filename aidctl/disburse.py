@@ -461,7 +461,8 @@ def disburse(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, ba
         ledger = L.Ledger(ws.ledger_url(db))
         recovered = recover(ws, ledger, term)
         plan = make_plan(ws, term, rosters, ledger, bank, displays)
-        intake.record(ledger, plan.validation, "disburse", display=intake.workspace_names(ws))
+        intake.record(ledger, plan.validation, "disburse", display=intake.workspace_names(ws),
+                      digests={Path(i["file"]): i["sha256"] for i in plan.inputs})  # hashed while planning
         batch, files = (None, [])
         if len(plan.pay):
             batch, files = execute(plan, ws, ledger, operator)

@@ -20,9 +20,10 @@ if TYPE_CHECKING:
 UNKNOWN_SCHOOL = "（学校不明）"
 
 
-def record(ledger: L.Ledger, validation, command: str, display=None) -> int:
+def record(ledger: L.Ledger, validation, command: str, display=None, digests: dict | None = None) -> int:
     """Record the validation's files (one row per file and school); returns how many were new.
-    `display` (path → name) names each file in the history; by default the name it was read under."""
+    `display` (path → name) names each file in the history; by default the name it was read under.
+    `digests` (path → SHA-256) are the files' digests where the caller has them already."""
     from sqlalchemy import func, insert, select
 
     from aidctl import ledger as L
@@ -35,18 +36,19 @@ def record(ledger: L.Ledger, validation, command: str, display=None) -> int:
     counts = per_table.groupby(["table", "school"]).size().rename("records").reset_index()
     sev = f.assign(school=f["school"].astype(object).where(f["school"].notna(), UNKNOWN_SCHOOL))
     rows = []
-    digests: dict[str, str] = {}
+    hashes: dict[str, str] = {}
     files = {}
     for i, t in enumerate(validation.roster.tables):
         files.setdefault(t.file, []).append(i)
-        digests.setdefault(t.file, sha256(t.path))
+        if t.file not in hashes:  # once a file, however many sheets it holds
+            hashes[t.file] = (digests or {}).get(t.path) or sha256(t.path)
     shown = {t.file: (display(t.path) if display else t.file) for t in validation.roster.tables}
     for file, tables in files.items():
         mine = counts[counts["table"].isin(tables)].groupby("school")["records"].sum()
         found = sev[sev["table"].isin(tables)]
         for school_name, records in mine.items():
             here = found[(found["school"] == school_name) | (found["rec"] < 0)]
-            rows.append({"school": school_name, "file": shown[file], "sha256": digests[file], "records": int(records),
+            rows.append({"school": school_name, "file": shown[file], "sha256": hashes[file], "records": int(records),
                          "errors": int((here["severity"] == "error").sum()),
                          "warnings": int((here["severity"] == "warning").sum())})
     new = 0
