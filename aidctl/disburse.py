@@ -71,7 +71,7 @@ class Outcome:
     dry_run: bool = False
 
     def to_json(self, root: Path, *, payments_as_frame: bool = False) -> dict:
-        """The disburse document of the README's contract (payments as a frame for jsonout.dumps)."""
+        """The disburse document of the README's contract (payments as a frame for jsonout.encode)."""
         p = self.plan
         frame = p.validation.roster.frame
 

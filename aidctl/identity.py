@@ -7,6 +7,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from aidctl.text import value_bytes
+
 WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 CHECK_CHARS = np.frombuffer(b"10X98765432", dtype=np.uint8)
 ID18 = r"^\d{17}[\dX]$"
@@ -38,15 +40,7 @@ def clean_card(series: pd.Series) -> pd.Series:
 def _digits(series: pd.Series, width: int) -> np.ndarray:
     """An (n, width) uint8 matrix of the ASCII codes of strings all `width` long (read from the
     Arrow buffer without a Python object per row)."""
-    if len(series) == 0:
-        return np.zeros((0, width), dtype=np.uint8)
-    arr = pa.array(series, type=pa.large_string()) if not isinstance(series.array, pd.arrays.ArrowStringArray) \
-        else series.array._pa_array.combine_chunks()
-    arr = arr.cast(pa.large_string())
-    _, offsets, data = arr.buffers()
-    start = np.frombuffer(offsets, dtype=np.int64)[arr.offset]
-    raw = np.frombuffer(data, dtype=np.uint8)[start:start + len(arr) * width]
-    return raw.reshape(-1, width)
+    return value_bytes(_large(series)).reshape(-1, width)
 
 
 def check_char(first17: pd.Series) -> pd.Series:
@@ -114,7 +108,7 @@ def _flags(arr: pa.Array) -> np.ndarray:
 def _of_width(arr: pa.Array, width: int) -> tuple[np.ndarray, np.ndarray]:
     """(positions, bytes): the values exactly `width` bytes long and their (k, width) uint8 matrix."""
     rows = np.flatnonzero(_flags(pc.equal(pc.binary_length(arr), width)))
-    return rows, _digits(pd.Series(pd.arrays.ArrowStringArray(arr.take(rows))), width)
+    return rows, value_bytes(arr.take(rows)).reshape(-1, width)
 
 
 def _all_digits(matrix: np.ndarray) -> np.ndarray:

@@ -15,6 +15,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from aidctl.text import value_bytes
+
 INDENT_MAX_ITEMS = 2_048
 
 
@@ -34,10 +36,6 @@ def encode(doc: dict) -> bytes:
     return text
 
 
-def dumps(doc: dict) -> str:
-    return encode(doc).decode()
-
-
 def records(frame: pd.DataFrame) -> bytes:
     """A frame as a JSON array of objects, one per row (what to_dict("records") and json give)."""
     if frame.empty:
@@ -48,19 +46,11 @@ def records(frame: pd.DataFrame) -> bytes:
         pieces.append(_values(frame[column]))
     pieces.append(_text("},"))
     rows = pc.binary_join_element_wise(*pieces, _text(""))
-    return b"[" + _utf8(rows)[:-1] + b"]"
+    return b"[" + value_bytes(rows).tobytes()[:-1] + b"]"
 
 
 def _text(value: str) -> pa.Scalar:
     return pa.scalar(value, pa.large_string())
-
-
-def _utf8(arr: pa.Array) -> bytes:
-    """All values of a string array, end to end."""
-    arr = arr.cast(pa.large_string())
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)
-    start, end = offsets[arr.offset], offsets[arr.offset + len(arr)]
-    return arr.buffers()[2][start:end].to_pybytes() if end > start else b""
 
 
 def _values(series: pd.Series) -> pa.Array:
@@ -76,7 +66,7 @@ def _values(series: pd.Series) -> pa.Array:
         arr = pa.array(series.array).cast(pa.large_string())
     else:
         arr = pa.array(series.astype(object).where(series.notna(), None), type=pa.large_string())
-    if (np.frombuffer(arr.buffers()[2] or b"", dtype=np.uint8) < 0x20).any():
+    if (value_bytes(arr) < 0x20).any():
         return _by_json_module(series)  # a control character (rare: cells are folded)
     escaped = pc.replace_substring(pc.replace_substring(arr, "\\", "\\\\"), '"', '\\"')
     quote = _text('"')

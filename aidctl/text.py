@@ -43,7 +43,7 @@ def fold(series: pd.Series, *, keep_inner_spaces: bool = False) -> pd.Series:
     return _series(_fold_array(arr, keep_inner_spaces), series.index)
 
 
-def _value_bytes(arr: pa.Array) -> np.ndarray:
+def value_bytes(arr: pa.Array) -> np.ndarray:
     """The UTF-8 bytes of all values of a (large_)string array, as one uint8 view (no copy)."""
     arr = arr.cast(pa.large_string())
     _, offsets, data = arr.buffers()
@@ -57,7 +57,7 @@ def _fold_array(arr: pa.Array, keep_inner_spaces: bool) -> pa.Array:
     arr = pc.utf8_normalize(arr, form="NFKC")
     # RE2's \s is ASCII whitespace only (after NFKC, U+3000 and U+00A0 are plain spaces too): one
     # pass over the bytes tells whether any value holds some, which most columns do not
-    if (_value_bytes(arr) <= 0x20).any():
+    if (value_bytes(arr) <= 0x20).any():
         spaced = pc.match_substring_regex(arr, r"\s")
         if keep_inner_spaces:
             fixed = pc.replace_substring_regex(pc.utf8_trim_whitespace(arr), r"\s+", " ")
