@@ -37,11 +37,11 @@ _UNCOMMON = r"[^\x{00}-\x{7f}\x{3000}-\x{303f}\x{ff00}-\x{ffef}\x{4e00}-\x{9fa5}
 
 def _uncommon(values: pd.Series) -> np.ndarray:
     """True where a text value holds a character outside the common set (see _UNCOMMON)."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = pa.array(values.astype("string[pyarrow]"), type=pa.large_string())
-    return pc.fill_null(pc.match_substring_regex(arr, _UNCOMMON), False).to_numpy(zero_copy_only=False)
+    from aidctl.text import arrow_text
+
+    return pc.fill_null(pc.match_substring_regex(arrow_text(values), _UNCOMMON), False).to_numpy(zero_copy_only=False)
 
 
 class BankColumn(Strict):

@@ -7,7 +7,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from aidctl.text import value_bytes
+from aidctl.text import arrow_text, value_bytes
 
 WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 CHECK_CHARS = np.frombuffer(b"10X98765432", dtype=np.uint8)
@@ -40,7 +40,7 @@ def clean_card(series: pd.Series) -> pd.Series:
 def _digits(series: pd.Series, width: int) -> np.ndarray:
     """An (n, width) uint8 matrix of the ASCII codes of strings all `width` long (read from the
     Arrow buffer without a Python object per row)."""
-    return value_bytes(_large(series)).reshape(-1, width)
+    return value_bytes(arrow_text(series)).reshape(-1, width)
 
 
 def check_char(first17: pd.Series) -> pd.Series:
@@ -91,15 +91,6 @@ def mask_id(ids: pd.Series) -> pd.Series:
     return ids.str.slice_replace(6, -4, "********")
 
 
-def _large(series: pd.Series) -> pa.Array:
-    """The Series as one Arrow large_string array (no copy when it is already Arrow-backed)."""
-    if isinstance(series.array, pd.arrays.ArrowStringArray):
-        arr = series.array._pa_array.combine_chunks()
-    else:
-        arr = pa.array(series.astype("string[pyarrow]"), type=pa.large_string())
-    return arr.cast(pa.large_string())
-
-
 def _flags(arr: pa.Array) -> np.ndarray:
     """An Arrow boolean array as a numpy bool array, null → False."""
     return pc.fill_null(arr, False).to_numpy(zero_copy_only=False)
@@ -138,7 +129,7 @@ def resident_ids(raw: pd.Series, number_cell: pd.Series, reference) -> pd.DataFr
     Shared by rosters and every other register that carries resident IDs (loans …).
     """
     ids = clean_id(raw)
-    arr = _large(ids)
+    arr = arrow_text(ids)
     n = len(arr)
     rows18, m18 = _of_width(arr, 18)
     keep = _all_digits(m18[:, :17]) & (_all_digits(m18[:, 17:]) | (m18[:, 17] == ord("X")))
@@ -187,7 +178,7 @@ def bank_cards(card: pd.Series, number_cell: pd.Series) -> pd.DataFrame:
     """What the card checks read, from the card cells after clean_card: card_digits_lost (a number
     cell, or Excel's "6.22203E+18" typed as text), card_shape_ok (16–19 digits, nothing lost) and
     card_luhn_ok. Shared by rosters and every other list that pays to a card (enlist …)."""
-    arr = _large(card)
+    arr = arrow_text(card)
     lost = card.notna().to_numpy() & (pd.Series(number_cell, index=card.index).fillna(False).to_numpy(dtype=bool)
                                       | _flags(pc.match_substring_regex(arr, SCIENTIFIC)))
     shape = np.zeros(len(arr), dtype=bool)

@@ -14,9 +14,13 @@ STRING = pd.StringDtype("pyarrow")
 CARDINALITY_SAMPLE = 2_048
 
 
-def _arrow(series: pd.Series) -> pa.Array:
-    return pa.array(series.astype(STRING), type=pa.large_string()) if len(series) else \
-        pa.array([], type=pa.large_string())
+def arrow_text(series: pd.Series) -> pa.Array:
+    """A text Series as one Arrow large_string array (no copy of the values when Arrow-backed)."""
+    if isinstance(series.array, pd.arrays.ArrowStringArray):
+        arr = series.array._pa_array.combine_chunks()
+    else:
+        arr = pa.array(series.astype(STRING), type=pa.large_string())
+    return arr.cast(pa.large_string())
 
 
 def _series(arr: pa.Array, index: pd.Index) -> pd.Series:
@@ -34,7 +38,7 @@ def fold(series: pd.Series, *, keep_inner_spaces: bool = False) -> pd.Series:
     Most roster columns repeat a few values (学校, 年级, 户口性质 …): those are folded once per
     distinct value. Columns of mostly distinct values (姓名, 身份证号) are folded directly.
     """
-    arr = _arrow(series)
+    arr = arrow_text(series)
     sample = arr.slice(0, CARDINALITY_SAMPLE)  # hashing costs more than folding when most values differ
     if len(arr) > 4 * len(sample) and pc.count_distinct(sample).as_py() * 4 < len(sample):
         encoded = pc.dictionary_encode(arr)
