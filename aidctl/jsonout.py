@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from aidctl.text import value_bytes
+from aidctl.text import arrow_text, value_bytes
 
 INDENT_MAX_ITEMS = 2_048
 
@@ -62,10 +62,7 @@ def _values(series: pd.Series) -> pa.Array:
     if not (isinstance(series.dtype, pd.StringDtype)
             or pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty")):
         return _by_json_module(series)  # numbers with gaps, dates …: rare in a large list
-    if isinstance(series.dtype, pd.StringDtype):  # Arrow-backed text: its buffers as they are
-        arr = pa.array(series.array).cast(pa.large_string())
-    else:
-        arr = pa.array(series.astype(object).where(series.notna(), None), type=pa.large_string())
+    arr = arrow_text(series)
     if (value_bytes(arr) < 0x20).any():
         return _by_json_module(series)  # a control character (rare: cells are folded)
     escaped = pc.replace_substring(pc.replace_substring(arr, "\\", "\\\\"), '"', '\\"')
