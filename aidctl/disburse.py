@@ -287,18 +287,17 @@ def execute(plan: Plan, ws: Workspace, ledger: L.Ledger, operator: str | None = 
         pay.loc[new.index, "pid"] = ids
         if len(new):
             rows = pd.DataFrame({
-                "id": ids.astype("int64"), "term": str(plan.term), "programme": new["programme"],
-                "person": new["person"], "name": new["name"], "school": new["school"], "county": new["county"],
-                "card": new["card"], "bank_profile": new["bank_profile"],
-                "amount_fen": new["amount_fen"].astype("int64"), "status": "pending", "batch_id": batch_id,
-                "source_file": new["source_file"], "source_row": new["source_row"].astype("int64"),
-                "updated_at": created})
-            L.bulk_insert(conn, L.payments, rows)
+                "id": ids.astype("int64"), "programme": new["programme"], "person": new["person"],
+                "name": new["name"], "school": new["school"], "county": new["county"], "card": new["card"],
+                "bank_profile": new["bank_profile"], "amount_fen": new["amount_fen"].astype("int64"),
+                "source_file": new["source_file"], "source_row": new["source_row"].astype("int64")})
+            L.bulk_insert(conn, L.payments, rows, {"term": str(plan.term), "status": "pending",
+                                                   "batch_id": batch_id, "updated_at": created})
         attempts = pd.DataFrame({
-            "payment_id": pay["pid"].astype("int64"), "batch_id": batch_id, "file_seq": pay["file_seq"],
-            "card": pay["card"], "amount_fen": pay["amount_fen"].astype("int64"), "status": "pending",
-            "created_at": created}).sort_values("payment_id", kind="stable")
-        L.bulk_insert(conn, L.attempts, attempts)
+            "payment_id": pay["pid"].astype("int64"), "file_seq": pay["file_seq"], "card": pay["card"],
+            "amount_fen": pay["amount_fen"].astype("int64")}).sort_values("payment_id", kind="stable")
+        L.bulk_insert(conn, L.attempts, attempts, {"batch_id": batch_id, "status": "pending",
+                                                   "created_at": created})
     files = complete_batch(ws, ledger, batch_id, records=records, files=rendering.result(),
                            expected_total_fen=plan.total_fen, expected_count=len(pay))
     return batch_id, files
@@ -309,8 +308,9 @@ def _key_order(programme: pd.Series, person: pd.Series) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    keys = pa.table({"programme": pa.array(programme.astype(object), type=pa.large_string()),
-                     "person": pa.array(person.astype(object), type=pa.large_string())})
+    # a handful of programmes: sorted as Python orders text (by code point, as UTF-8 bytes are)
+    codes, _ = pd.factorize(programme, sort=True)
+    keys = pa.table({"programme": codes, "person": pa.array(person.astype(object), type=pa.large_string())})
     return pc.sort_indices(keys, sort_keys=[("programme", "ascending"), ("person", "ascending")]).to_numpy()
 
 

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import (Column, ForeignKey, Index, Integer, MetaData, String, Table, UniqueConstraint,
-                        create_engine, event, func, insert, select)
+                        create_engine, event, func, insert, literal, select)
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
@@ -239,18 +239,27 @@ class Ledger:
                 | {"total": str(yuan(r["total_fen"])), "statuses": by_batch.get(r["id"], {})} for r in rows]
 
 
-def bulk_insert(conn, table: Table, frame) -> None:
-    """Insert a frame's rows into `table` in one executemany.
+def bulk_insert(conn, table: Table, frame, constants: dict | None = None) -> None:
+    """Insert a frame's rows into `table` in one executemany; `constants` are the same in every row.
 
     On SQLite the rows go to the driver as tuples: SQLAlchemy's per-row parameter processing costs
-    more than SQLite itself for a batch of 500,000 payments. Other databases take the Core path.
+    more than SQLite itself for a batch of 500,000 payments. The constants are written into the
+    statement as literals (rendered by SQLAlchemy), so the driver binds only what differs by row.
+    Other databases take the Core path.
     """
     if frame.empty:
         return
-    columns = [frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in frame.columns]
+    constants = constants or {}
     names = list(frame.columns)
+    unknown = [n for n in [*names, *constants] if n not in table.c]
+    if unknown:
+        raise ValueError(f"{table.name} has no column {unknown}")
+    columns = [frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in names]
     if conn.dialect.name == "sqlite":
-        sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+        literals = [str(literal(v).compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+                    for v in constants.values()]
+        sql = (f"INSERT INTO {table.name} ({', '.join([*names, *constants])}) "
+               f"VALUES ({', '.join(['?'] * len(names) + literals)})")
         # rows made one at a time as the driver takes them: a list of 500,000 tuples would keep the
         # garbage collector walking them while it grew (~1 s of a 500,000-payment batch)
         cursor = conn.connection.cursor()
@@ -261,7 +270,7 @@ def bulk_insert(conn, table: Table, frame) -> None:
         finally:
             cursor.close()
     else:
-        conn.execute(insert(table), [dict(zip(names, values)) for values in zip(*columns)])
+        conn.execute(insert(table), [dict(zip(names, values)) | constants for values in zip(*columns)])
 
 
 def status_totals(conn, term: str | None = None) -> dict:

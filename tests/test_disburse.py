@@ -690,6 +690,34 @@ def test_records_that_differ_from_the_ledger_write_no_file(tmp_path, monkeypatch
     assert D.complete_batch(ws, ledger, calls[0], records=records)  # the true records go through
 
 
+def test_bulk_insert_writes_constants_as_given(tmp_path):
+    """Values the same in every row are written into the statement as literals: a quote or a
+    non-ASCII character in one arrives exactly, missing values arrive as NULL, and a column the
+    table lacks is refused by name."""
+    from sqlalchemy import insert
+
+    from aidctl import ledger as L
+
+    ledger = L.Ledger(f"sqlite:///{tmp_path / 'aidctl.db'}")
+    rows = pd.DataFrame({"id": [1, 2], "programme": ["中职国家助学金"] * 2,
+                         "person": ["110101200001011234", "110101200001015678"], "name": ["张三", "李四"],
+                         "school": ["某校", None], "card": ["6222020000000000000"] * 2,
+                         "bank_profile": ["icbc-txt"] * 2, "amount_fen": [75000, 50000]})
+    odd = "O'Brien；甲--"
+    with ledger.transaction() as conn:
+        conn.execute(insert(L.batches).values(id="B1", term=TERM, created_at="2011-09-01T00:00:00",
+                                              rules_fingerprint="f", status="recorded", payments=2,
+                                              total_fen=125000))
+        L.bulk_insert(conn, L.payments, rows, {"term": TERM, "status": "pending", "batch_id": "B1",
+                                              "updated_at": odd})
+        with pytest.raises(ValueError, match="no column"):
+            L.bulk_insert(conn, L.payments, rows, {"created_at": odd})
+    assert ledger_rows(tmp_path, "SELECT id, term, person, school, amount_fen, status, batch_id, updated_at "
+                                 "FROM payments ORDER BY id") == [
+        (1, TERM, "110101200001011234", "某校", 75000, "pending", "B1", odd),
+        (2, TERM, "110101200001015678", None, 50000, "pending", "B1", odd)]
+
+
 def test_bulk_insert_fails_as_sqlalchemy_would_and_leaves_nothing(tmp_path):
     """The SQLite fast path hands rows to the driver itself; a duplicate still raises SQLAlchemy's
     IntegrityError (what the callers handle), and the transaction leaves nothing behind."""
@@ -710,3 +738,18 @@ def test_bulk_insert_fails_as_sqlalchemy_would_and_leaves_nothing(tmp_path):
             L.bulk_insert(conn, L.payments, pd.DataFrame([row, row | {"id": 2}]))
     assert ledger_rows(tmp_path, "SELECT count(*) FROM batches") == [(0,)]
     assert ledger_rows(tmp_path, "SELECT count(*) FROM payments") == [(0,)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["中职国家助学金", "普高国家助学金", "Z", "\uffff", "\U00010000"]),
+                          st.text(st.characters(codec="utf-8"), max_size=4)), max_size=30))
+def test_key_order_is_sqlite_index_order(rows):
+    """New payments are numbered in the order of the ledger's unique index: (programme, person) as
+    UTF-8 bytes, ties kept in plan order; SQLite itself is the oracle."""
+    programme = pd.Series([r[0] for r in rows], dtype=object)
+    person = pd.Series([r[1] for r in rows], dtype=object)
+    with sqlite3.connect(":memory:") as con:
+        con.execute("CREATE TABLE t (i INTEGER, programme TEXT, person TEXT)")
+        con.executemany("INSERT INTO t VALUES (?, ?, ?)", [(i, *r) for i, r in enumerate(rows)])
+        expected = [i for (i,) in con.execute("SELECT i FROM t ORDER BY programme, person, i")]
+    assert D._key_order(programme, person).tolist() == expected
