@@ -30,23 +30,29 @@ def encode(doc: dict) -> bytes:
         return json.dumps(plain, ensure_ascii=False, indent=2 if items <= INDENT_MAX_ITEMS else None).encode()
     marks = {k: f"\x00{k}\x00" for k in frames}
     text = json.dumps({k: marks.get(k, v) for k, v in doc.items()}, ensure_ascii=False).encode()
-    for k, frame in frames.items():
-        head, tail = text.split(json.dumps(marks[k]).encode(), 1)
-        text = b"".join([head, records(frame), tail])
-    return text
+    pieces = []
+    for k, frame in frames.items():  # in the document's order, so that each mark is in what follows
+        head, text = text.split(json.dumps(marks[k]).encode(), 1)
+        pieces += [head, *_array(frame)]
+    return b"".join([*pieces, text])  # one copy of the whole document
 
 
 def records(frame: pd.DataFrame) -> bytes:
     """A frame as a JSON array of objects, one per row (what to_dict("records") and json give)."""
+    return b"".join(_array(frame))
+
+
+def _array(frame: pd.DataFrame) -> list:
+    """The pieces of records(frame), to be joined once: "[", the rows, "]"."""
     if frame.empty:
-        return b"[]"
+        return [b"[]"]
     pieces: list = []
     for i, column in enumerate(frame.columns):
         pieces.append(_text(("{" if i == 0 else ",") + json.dumps(str(column), ensure_ascii=False) + ":"))
         pieces.append(_values(frame[column]))
     pieces.append(_text("},"))
     rows = pc.binary_join_element_wise(*pieces, _text(""))
-    return b"[" + value_bytes(rows).tobytes()[:-1] + b"]"
+    return [b"[", value_bytes(rows)[:-1], b"]"]  # the last row's "," dropped
 
 
 def _text(value: str) -> pa.Scalar:
@@ -63,9 +69,14 @@ def _values(series: pd.Series) -> pa.Array:
             or pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty")):
         return _by_json_module(series)  # numbers with gaps, dates …: rare in a large list
     arr = arrow_text(series)
-    if (value_bytes(arr) < 0x20).any():
+    data = value_bytes(arr)
+    if (data < 0x20).any():
         return _by_json_module(series)  # a control character (rare: cells are folded)
-    escaped = pc.replace_substring(pc.replace_substring(arr, "\\", "\\\\"), '"', '\\"')
+    escaped = arr
+    if (data == ord("\\")).any():
+        escaped = pc.replace_substring(escaped, "\\", "\\\\")
+    if (data == ord('"')).any():
+        escaped = pc.replace_substring(escaped, '"', '\\"')
     quote = _text('"')
     return pc.fill_null(pc.binary_join_element_wise(quote, escaped, quote, _text("")), _text("null"))
 

@@ -39,3 +39,14 @@ def test_a_large_document_splices_the_frame_and_stays_utf8():
     assert doc["version"] == 1 and doc["totals"] == {"payments": n}
     assert doc["payments"][5] == {"id_number": "000000000000000005", "name": "张“三”\\", "row": 5, "school": None}
     assert "张".encode() in data and b"\n" not in data  # one line, not escaped to \\u
+
+
+def test_a_document_with_two_frames_keeps_each_in_its_place():
+    n = jsonout.INDENT_MAX_ITEMS
+    first = pd.DataFrame({"row": np.arange(n)})
+    second = pd.DataFrame({"name": ["甲", 'say "hi"', None]})
+    data = jsonout.encode({"version": 1, "payments": first, "between": "\x00payments\x00x", "refused": second,
+                           "after": [1]})
+    assert json.loads(data) == {"version": 1, "payments": [{"row": i} for i in range(n)],
+                                "between": "\x00payments\x00x",
+                                "refused": [{"name": "甲"}, {"name": 'say "hi"'}, {"name": None}], "after": [1]}
