@@ -23,7 +23,7 @@ import pandas as pd
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from aidctl.errors import ReadError, RuleError
-from aidctl.money import fen_from_text, yuan_text  # noqa: F401  (used by the writers and readers)
+from aidctl.money import fen_from_text, yuan, yuan_text
 from aidctl.rulebook import ColumnSpec, Strict, TableSpec
 
 FIELDS = Literal["seq", "name", "card", "amount", "id_number", "memo", "school", "programme"]
@@ -151,8 +151,7 @@ def write_files(files: list[BankFile], folder: Path) -> list[Path]:
 
 
 def _context_values(profile: BankProfile, count: int, total_fen: int, ctx: dict) -> dict:
-    return ctx | {"count": count, "total_fen": total_fen,
-                  "total": str(yuan_text(pd.Series([total_fen])).iloc[0])}
+    return ctx | {"count": count, "total_fen": total_fen, "total": str(yuan(total_fen))}
 
 
 def byte_width(values: pd.Series, encoding: str) -> pd.Series:
@@ -223,18 +222,32 @@ def render(profile_id: str, profile: BankProfile, records: pd.DataFrame, ctx: di
     records = records.sort_values("file_seq").reset_index(drop=True)
     parts = max(1, -(-len(records) // profile.max_records))
     encoding = "gb18030" if _needs_gb18030(profile, records) else profile.encoding
+    lines = None
+    if profile.format in _LINES:  # one record a line: every line made at once, then cut into files
+        lines, amounts = _LINES[profile.format](profile, records, encoding)
+        written_all = _read_back(profile, amounts)
     for part in range(parts):
-        chunk = records.iloc[part * profile.max_records:(part + 1) * profile.max_records]
+        at = slice(part * profile.max_records, (part + 1) * profile.max_records)
+        chunk = records.iloc[at]
         total = int(chunk["amount_fen"].sum())
         values = _context_values(profile, len(chunk), total, ctx | {"part": part + 1, "parts": parts})
         name = profile.file_name.format(**values)
-        writer = {"delimited": _delimited, "fixed_width": _fixed, "xlsx": _xlsx,
-                  "pain.001.001.03": _pain001}[profile.format]
-        content, amounts = writer(profile, chunk, values, encoding)
-        written = fen_from_text(amounts) if profile.amount == "yuan" or profile.format == "pain.001.001.03" \
-            else pd.to_numeric(amounts, errors="coerce").astype("Int64")
+        if lines is not None:
+            content = _text_file(profile, values, lines.iloc[at], encoding)
+            written = written_all.iloc[at]
+        else:
+            writer = {"xlsx": _xlsx, "pain.001.001.03": _pain001}[profile.format]
+            content, amounts = writer(profile, chunk, values, encoding)
+            written = _read_back(profile, amounts)
         files.append(BankFile(profile_id, name, content, len(chunk), int(written.sum()), total, encoding))
     return files
+
+
+def _read_back(profile: BankProfile, amounts: pd.Series) -> pd.Series:
+    """The amounts as the file writes them, read back as fen (what the bank will read)."""
+    if profile.amount == "yuan" or profile.format == "pain.001.001.03":
+        return fen_from_text(amounts)
+    return pd.to_numeric(amounts, errors="coerce").astype("Int64")
 
 
 def _lines(profile: BankProfile, values: dict, templates: list[str]) -> list[str]:
@@ -244,39 +257,45 @@ def _lines(profile: BankProfile, values: dict, templates: list[str]) -> list[str
         raise RuleError(f"银行格式的首尾行模板无法填写（{exc}）", key=f"{profile.name}.header") from None
 
 
-def _delimited(profile, chunk, values, encoding):
-    cols = [_field_text(profile, chunk, c.field) for c in profile.columns]
+def _delimited_lines(profile, records, encoding):
+    cols = [_field_text(profile, records, c.field) for c in profile.columns]
     body = cols[0]
     for c in cols[1:]:
         body = body + profile.delimiter + c
-    lines = _lines(profile, values, profile.header)
-    if profile.column_titles:
-        lines.append(profile.delimiter.join(c.title for c in profile.columns))
-    text = profile.newline.join([*lines, *body.tolist(), *_lines(profile, values, profile.trailer)]) + profile.newline
     amount_col = [c.field for c in profile.columns].index("amount")
-    return text.encode(encoding), cols[amount_col]
+    return body, cols[amount_col]
 
 
-def _fixed(profile, chunk, values, encoding):
+def _fixed_lines(profile, records, encoding):
     cols = []
     for c in profile.columns:
-        v = _field_text(profile, chunk, c.field)
+        v = _field_text(profile, records, c.field)
         pad = (c.width - byte_width(v, encoding)).clip(lower=0)
         filler = pd.Series(np.char.multiply(c.pad, pad.to_numpy(dtype=np.int64)), index=v.index)
         cols.append(filler + v if c.align == "right" else v + filler)
     body = cols[0]
     for c in cols[1:]:
         body = body + c
+    amount_col = [c.field for c in profile.columns].index("amount")
+    return body, cols[amount_col].str.lstrip(profile.columns[amount_col].pad).replace("", "0")
+
+
+_LINES = {"delimited": _delimited_lines, "fixed_width": _fixed_lines}
+
+
+def _text_file(profile, values, body: pd.Series, encoding) -> bytes:
+    """A text file: header lines, column titles (delimited), one line per record, trailer lines."""
     lines = _lines(profile, values, profile.header)
+    if profile.format == "delimited" and profile.column_titles:
+        lines.append(profile.delimiter.join(c.title for c in profile.columns))
     text = profile.newline.join([*lines, *body.tolist(), *_lines(profile, values, profile.trailer)]) + profile.newline
     content = text.encode(encoding)
-    width = sum(c.width for c in profile.columns)
-    records = content.split(profile.newline.encode())[len(lines):len(lines) + len(chunk)]
-    if any(len(r) != width for r in records):  # the widths are a contract with the bank: prove them
-        raise RuleError(f"定长记录宽度不是 {width} 字节", key=profile.name)
-    amount_col = [c.field for c in profile.columns].index("amount")
-    amounts = cols[amount_col].str.lstrip(profile.columns[amount_col].pad).replace("", "0")
-    return content, amounts
+    if profile.format == "fixed_width":  # the widths are a contract with the bank: prove them
+        width = sum(c.width for c in profile.columns)
+        records = content.split(profile.newline.encode())[len(lines):len(lines) + len(body)]
+        if any(len(r) != width for r in records):
+            raise RuleError(f"定长记录宽度不是 {width} 字节", key=profile.name)
+    return content
 
 
 def _xlsx(profile, chunk, values, encoding):
