@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import itertools
 import os
+import sqlite3
 import time
 from datetime import datetime
 from pathlib import Path
@@ -239,13 +241,17 @@ class Ledger:
                 | {"total": str(yuan(r["total_fen"])), "statuses": by_batch.get(r["id"], {})} for r in rows]
 
 
-def bulk_insert(conn, table: Table, frame, constants: dict | None = None) -> None:
-    """Insert a frame's rows into `table` in one executemany; `constants` are the same in every row.
+ROWS_PER_STATEMENT = 500
 
-    On SQLite the rows go to the driver as tuples: SQLAlchemy's per-row parameter processing costs
-    more than SQLite itself for a batch of 500,000 payments. The constants are written into the
-    statement as literals (rendered by SQLAlchemy), so the driver binds only what differs by row.
-    Other databases take the Core path.
+
+def bulk_insert(conn, table: Table, frame, constants: dict | None = None) -> None:
+    """Insert a frame's rows into `table`; `constants` are the same in every row.
+
+    On SQLite the values go to the driver as they are, several hundred rows to an INSERT: the
+    per-statement and per-row work of the driver and of SQLAlchemy's parameter processing costs more
+    than SQLite itself for a batch of 500,000 payments. The constants are written into the statement
+    as literals (rendered by SQLAlchemy), so the driver binds only what differs by row. Other
+    databases take the Core path.
     """
     if frame.empty:
         return
@@ -255,22 +261,30 @@ def bulk_insert(conn, table: Table, frame, constants: dict | None = None) -> Non
     if unknown:
         raise ValueError(f"{table.name} has no column {unknown}")
     columns = [frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in names]
-    if conn.dialect.name == "sqlite":
-        literals = [str(literal(v).compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-                    for v in constants.values()]
-        sql = (f"INSERT INTO {table.name} ({', '.join([*names, *constants])}) "
-               f"VALUES ({', '.join(['?'] * len(names) + literals)})")
-        # rows made one at a time as the driver takes them: a list of 500,000 tuples would keep the
-        # garbage collector walking them while it grew (~1 s of a 500,000-payment batch)
-        cursor = conn.connection.cursor()
-        try:
-            cursor.executemany(sql, zip(*columns))
-        except conn.dialect.dbapi.Error as exc:  # as SQLAlchemy would have raised it (IntegrityError …)
-            raise DBAPIError.instance(sql, None, exc, conn.dialect.dbapi.Error) from None
-        finally:
-            cursor.close()
-    else:
+    if conn.dialect.name != "sqlite":
         conn.execute(insert(table), [dict(zip(names, values)) | constants for values in zip(*columns)])
+        return
+    dbapi = conn.connection.dbapi_connection
+    literals = [str(literal(v).compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+                for v in constants.values()]
+    row = f"({', '.join(['?'] * len(names) + literals)})"
+    head = f"INSERT INTO {table.name} ({', '.join([*names, *constants])}) VALUES "
+    per = max(1, min(ROWS_PER_STATEMENT, dbapi.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(names)))
+    values = list(itertools.chain.from_iterable(zip(*columns)))
+    width = per * len(names)
+    whole = len(frame) // per
+    rest = len(frame) - whole * per
+    cursor = dbapi.cursor()
+    sql = head + ", ".join([row] * per)
+    try:
+        cursor.executemany(sql, (values[i * width:(i + 1) * width] for i in range(whole)))
+        if rest:
+            sql = head + ", ".join([row] * rest)
+            cursor.execute(sql, values[whole * width:])
+    except conn.dialect.dbapi.Error as exc:  # as SQLAlchemy would have raised it (IntegrityError …)
+        raise DBAPIError.instance(sql, None, exc, conn.dialect.dbapi.Error) from None
+    finally:
+        cursor.close()
 
 
 def status_totals(conn, term: str | None = None) -> dict:

@@ -718,6 +718,31 @@ def test_bulk_insert_writes_constants_as_given(tmp_path):
         (2, TERM, "110101200001015678", None, 50000, "pending", "B1", odd)]
 
 
+@pytest.mark.parametrize("per", [1, 2, 3, 500])
+def test_bulk_insert_takes_every_row_whatever_the_rows_per_statement(tmp_path, monkeypatch, per):
+    """Rows go to SQLite several to an INSERT; whole statements and the remainder together hold
+    every row, each value in its column."""
+    from sqlalchemy import insert
+
+    from aidctl import ledger as L
+
+    monkeypatch.setattr(L, "ROWS_PER_STATEMENT", per)
+    ledger = L.Ledger(f"sqlite:///{tmp_path / 'aidctl.db'}")
+    n = 7
+    rows = pd.DataFrame({"id": range(1, n + 1), "programme": ["中职国家助学金"] * n,
+                         "person": [f"11010120000101{i:04d}" for i in range(n)], "name": [f"学生{i}" for i in range(n)],
+                         "school": [None if i % 3 else f"学校{i}" for i in range(n)], "card": [f"62220{i}" for i in range(n)],
+                         "bank_profile": ["icbc-txt"] * n, "amount_fen": [75000 + i for i in range(n)]})
+    with ledger.transaction() as conn:
+        conn.execute(insert(L.batches).values(id="B1", term=TERM, created_at="2011-09-01T00:00:00",
+                                              rules_fingerprint="f", status="recorded", payments=n, total_fen=1))
+        L.bulk_insert(conn, L.payments, rows, {"term": TERM, "status": "pending", "batch_id": "B1",
+                                              "updated_at": "2011-09-01T00:00:00"})
+    assert ledger_rows(tmp_path, "SELECT id, person, name, school, card, amount_fen FROM payments ORDER BY id") == [
+        (i + 1, f"11010120000101{i:04d}", f"学生{i}", None if i % 3 else f"学校{i}", f"62220{i}", 75000 + i)
+        for i in range(n)]
+
+
 def test_bulk_insert_fails_as_sqlalchemy_would_and_leaves_nothing(tmp_path):
     """The SQLite fast path hands rows to the driver itself; a duplicate still raises SQLAlchemy's
     IntegrityError (what the callers handle), and the transaction leaves nothing behind."""
