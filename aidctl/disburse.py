@@ -189,14 +189,13 @@ def _route(f: pd.DataFrame, rules, ws: Workspace, bank: str | None) -> pd.Series
     default = ws.settings.bank_profile or rules.default_bank
     rules.bank(default)
     by_name = {fold_one(n): pid for pid, p in rules.banks.items() for n in p.bank_names}
-    written = f["bank"].astype(object)
+    written = f["bank"]
 
     def pick(name):
         key = fold_one(name)
         return by_name.get(key) or next((pid for n, pid in by_name.items() if n and n in key), None)
 
-    routed = written.map({n: pick(n) for n in written.dropna().unique()})
-    return routed.where(written.notna(), default).astype(object)
+    return per_distinct(written, pick).astype(object).where(written.notna(), default)
 
 
 def _against_ledger(pay: pd.DataFrame, ledger: L.Ledger | None, term: Term):

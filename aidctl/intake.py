@@ -31,26 +31,32 @@ def record(ledger: L.Ledger, validation, command: str, display=None, digests: di
     frame = validation.roster.frame
     f = validation.findings
     term = str(validation.term)
-    school = frame["school"].astype(object).where(frame["school"].notna(), UNKNOWN_SCHOOL)
-    per_table = pd.DataFrame({"table": frame["table"], "school": school})
-    counts = per_table.groupby(["table", "school"]).size().rename("records").reset_index()
-    sev = f.assign(school=f["school"].astype(object).where(f["school"].notna(), UNKNOWN_SCHOOL))
-    rows = []
+    tables = validation.roster.tables
+    file_of = pd.Series([t.file for t in tables])
+    records = pd.DataFrame({"file": file_of.reindex(frame["table"].to_numpy()).to_numpy(),
+                            "school": frame["school"].fillna(UNKNOWN_SCHOOL).to_numpy()})
+    counts = records.groupby(["file", "school"], sort=False).size()
+    # a finding of a record counts for its school; a finding of a whole table for every school in it
+    found = pd.DataFrame({"file": file_of.reindex(f["table"].to_numpy()).to_numpy(),
+                          "school": f["school"].astype(object).fillna(UNKNOWN_SCHOOL).where(f["rec"] >= 0).to_numpy(),
+                          "error": (f["severity"] == "error").to_numpy(),
+                          "warning": (f["severity"] == "warning").to_numpy()})
+    own = found.dropna(subset=["school"]).groupby(["file", "school"])[["error", "warning"]].sum()
+    whole = found[found["school"].isna()].groupby("file")[["error", "warning"]].sum()
     hashes: dict[str, str] = {}
-    files = {}
-    for i, t in enumerate(validation.roster.tables):
-        files.setdefault(t.file, []).append(i)
+    for t in tables:
         if t.file not in hashes:  # once a file, however many sheets it holds
             hashes[t.file] = (digests or {}).get(t.path) or sha256(t.path)
-    shown = {t.file: (display(t.path) if display else t.file) for t in validation.roster.tables}
-    for file, tables in files.items():
-        mine = counts[counts["table"].isin(tables)].groupby("school")["records"].sum()
-        found = sev[sev["table"].isin(tables)]
-        for school_name, records in mine.items():
-            here = found[(found["school"] == school_name) | (found["rec"] < 0)]
-            rows.append({"school": school_name, "file": shown[file], "sha256": hashes[file], "records": int(records),
-                         "errors": int((here["severity"] == "error").sum()),
-                         "warnings": int((here["severity"] == "warning").sum())})
+    shown = {t.file: (display(t.path) if display else t.file) for t in tables}
+    rows = []
+    for (file, school_name), n in counts.items():  # one row per file and school: a few dozen a term
+        errors = warnings = 0
+        for table, key in ((own, (file, school_name)), (whole, file)):
+            if key in table.index:
+                errors += int(table.loc[key, "error"])
+                warnings += int(table.loc[key, "warning"])
+        rows.append({"school": school_name, "file": shown[file], "sha256": hashes[file], "records": int(n),
+                     "errors": errors, "warnings": warnings})
     new = 0
     with ledger.transaction() as conn:
         for r in rows:  # one row per file and school: a few dozen a term

@@ -182,3 +182,27 @@ def test_file_level_errors_count_for_the_school(tmp_path, run):
     run("validate", "--term", TERM, "--workspace", root)
     ((school, errors),) = rows(root, "SELECT school, errors FROM submissions")
     assert errors >= 1
+
+
+def test_each_school_in_a_file_counts_only_its_own_records_findings(tmp_path, run):
+    """One file, three schools: a record's finding counts for its own school only, a record without
+    a school counts under （学校不明）, and the per-school counts add up to the validate report's."""
+    from aidctl.intake import UNKNOWN_SCHOOL
+
+    root = make_ws(tmp_path)
+    def bad_id(i, school):
+        row = voc_row(i, 学校名称=school)
+        row["身份证号码"] = row["身份证号码"][:-1] + ("0" if row["身份证号码"][-1] != "0" else "1")
+        return row
+
+    write_roster(root / "intake" / TERM / "a.xlsx",
+                 [voc_row(1, 学校名称="甲校"), bad_id(2, "乙校"), voc_row(3, 学校名称="乙校"), bad_id(4, None)])
+    code, doc, _ = run("validate", "--term", TERM, "--workspace", root, "--format", "json", as_json=True)
+    got = {r[0]: r[3:6] for r in rows(root)}
+    assert set(got) == {"甲校", "乙校", UNKNOWN_SCHOOL}
+    assert got["甲校"] == (1, 0, 0)
+    assert got["乙校"][:2] == (2, 1)
+    assert got[UNKNOWN_SCHOOL][:2] == (1, 1)
+    assert sum(r[0] for r in got.values()) == doc["summary"]["records"]
+    assert sum(r[1] for r in got.values()) == doc["summary"]["errors"]
+    assert sum(r[2] for r in got.values()) == doc["summary"]["warnings"]
