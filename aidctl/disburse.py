@@ -240,8 +240,10 @@ def new_batch_id() -> str:
     return "B" + datetime.now().strftime("%Y%m%d%H%M%S") + secrets.token_hex(2).upper()
 
 
-def execute(plan: Plan, ws: Workspace, ledger: L.Ledger, operator: str | None = None) -> tuple[str, list[Path]]:
-    """Record the plan as one batch, then write its files. Returns the batch id and the files."""
+def execute(plan: Plan, ws: Workspace, ledger: L.Ledger, operator: str | None = None,
+            meanwhile=None) -> tuple[str, list[Path]]:
+    """Record the plan as one batch, then write its files. Returns the batch id and the files.
+    `meanwhile(batch_id, files)`, if given, runs while the ledger marks the batch sent."""
     rules = ws.rules
     batch_id = new_batch_id()
     created = L.now()
@@ -298,7 +300,8 @@ def execute(plan: Plan, ws: Workspace, ledger: L.Ledger, operator: str | None = 
         L.bulk_insert(conn, L.attempts, attempts, {"batch_id": batch_id, "status": "pending",
                                                    "created_at": created})
     files = complete_batch(ws, ledger, batch_id, records=records, files=rendering.result(),
-                           expected_total_fen=plan.total_fen, expected_count=len(pay))
+                           expected_total_fen=plan.total_fen, expected_count=len(pay),
+                           meanwhile=meanwhile and (lambda written: meanwhile(batch_id, written)))
     return batch_id, files
 
 
@@ -357,14 +360,15 @@ def _record_sums(records: pd.DataFrame) -> dict:
 
 def complete_batch(ws: Workspace, ledger: L.Ledger, batch_id: str, *, records: pd.DataFrame | None = None,
                    files: list[BankFile] | None = None, expected_total_fen: int | None = None,
-                   expected_count: int | None = None) -> list[Path]:
+                   expected_count: int | None = None, meanwhile=None) -> list[Path]:
     """Render a recorded batch's files, prove the totals, put them in place, mark it sent.
 
     `records` are the rows just recorded, and `files` those rendered from them (execute); without
     them (recovering an interrupted run) the batch's records are read back from the ledger and
     rendered here. Either way the files come from the same columns through render_batch, and the
     records' count, amount and Σ 序号 × amount per bank profile must equal the ledger's before
-    anything is written."""
+    anything is written. `meanwhile(files)`, if given, runs while the ledger marks the batch sent;
+    both have finished when this returns."""
     with ledger.connect() as conn:
         batch = conn.execute(select(L.batches).where(L.batches.c.id == batch_id)).mappings().one()
         if records is None:
@@ -384,6 +388,18 @@ def complete_batch(ws: Workspace, ledger: L.Ledger, batch_id: str, *, records: p
         stale.unlink(missing_ok=True)  # left by a run killed while writing
     written = write_files(files, out)
     write_manifest(out)
+    # SQLite updates the batch's rows without the GIL: the caller's next step (the audit workbook)
+    # is done meanwhile, on the main thread
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        marking = pool.submit(_mark_sent, ledger, batch_id)
+        if meanwhile is not None:
+            meanwhile(written)
+        marking.result()
+    return written
+
+
+def _mark_sent(ledger: L.Ledger, batch_id: str) -> None:
+    """The batch's files are in place: its payments are sent (or reissued), the batch complete."""
     with ledger.transaction() as conn:
         conn.execute(update(L.attempts).where(L.attempts.c.batch_id == batch_id, L.attempts.c.status == "pending")
                      .values(status="sent"))
@@ -392,7 +408,6 @@ def complete_batch(ws: Workspace, ledger: L.Ledger, batch_id: str, *, records: p
             "payments.id) > 1 THEN 'reissued' ELSE 'sent' END, updated_at = :now "
             "WHERE batch_id = :batch AND status = 'pending'"), {"batch": batch_id, "now": L.now()})
         conn.execute(update(L.batches).where(L.batches.c.id == batch_id).values(status="complete"))
-    return written
 
 
 def render_batch(ws: Workspace, batch, records: pd.DataFrame) -> list[BankFile]:
@@ -462,9 +477,14 @@ def disburse(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, ba
         plan = make_plan(ws, term, rosters, ledger, bank, displays)
         intake.record(ledger, plan.validation, "disburse", display=intake.workspace_names(ws),
                       digests={Path(i["file"]): i["sha256"] for i in plan.inputs})  # hashed while planning
-        batch, files = (None, [])
-        if len(plan.pay):
-            batch, files = execute(plan, ws, ledger, operator)
-        report = write_payment_report(plan, batch, files, ws.out_dir(term), ws.rules)
+        reports: list[Path] = []
+
+        def audit_workbook(batch: str | None, files: list[Path]) -> None:
+            reports.append(write_payment_report(plan, batch, files, ws.out_dir(term), ws.rules))
+
+        batch, files = execute(plan, ws, ledger, operator, meanwhile=audit_workbook) if len(plan.pay) else (None, [])
+        if not reports:  # nothing paid this run
+            audit_workbook(batch, files)
         write_manifest(ws.out_dir(term))
+        report = reports[0]
         return Outcome(plan, batch, files, recovered, report)

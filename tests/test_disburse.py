@@ -376,6 +376,47 @@ def test_a_crash_after_the_ledger_and_before_the_files_is_completed_by_the_next_
     assert ledger_rows(root, "SELECT count(*) FROM attempts") == [(5,)]
 
 
+def test_the_workbook_is_written_while_the_ledger_marks_the_batch_sent(tmp_path, run, monkeypatch):
+    """The audit workbook is written while SQLite marks the batch sent; both are done when disburse
+    returns, and a failure of the marking is the run's failure: the batch stays recorded, with its
+    files and workbook in place, and the next run completes it."""
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 4)]})
+    marked = threading.Event()
+    real = D._mark_sent
+
+    def slow_mark(ledger, batch_id):
+        time.sleep(0.3)
+        real(ledger, batch_id)
+        marked.set()
+
+    seen = []
+    monkeypatch.setattr(D, "_mark_sent", slow_mark)
+    import aidctl.reports as R
+    real_report = R.write_payment_report
+    monkeypatch.setattr(R, "write_payment_report",
+                        lambda *a, **k: seen.append(marked.is_set()) or real_report(*a, **k))
+    outcome = D.disburse(Workspace(root), Term.parse(TERM), operator="测试")
+    assert seen == [False]                      # written while the marking ran …
+    assert marked.is_set() and outcome.report.exists()  # … and both done on return
+    assert ledger_rows(root, "SELECT status FROM batches") == [("complete",)]
+
+    root = make_ws(tmp_path / "again", {"a.xlsx": [voc_row(i) for i in range(1, 4)]})
+
+    def broken(ledger, batch_id):
+        raise RuntimeError("磁盘已满")
+
+    monkeypatch.setattr(D, "_mark_sent", broken)
+    with pytest.raises(RuntimeError, match="磁盘已满"):
+        D.disburse(Workspace(root), Term.parse(TERM), operator="测试")
+    assert ledger_rows(root, "SELECT status FROM batches") == [("recorded",)]
+    assert len(bank_files(root)) == 1 and list(out_dir(root).glob("*.xlsx"))
+    monkeypatch.setattr(D, "_mark_sent", real)
+    doc = disburse(run, root, expect=0)
+    assert len(doc["recovered_batches"]) == 1 and doc["payments"] == []
+    assert ledger_rows(root, "SELECT status FROM batches") == [("complete",)]
+    assert ledger_rows(root, "SELECT DISTINCT status FROM payments") == [("sent",)]
+
+
 KILLER = r"""
 import contextlib, os, sys
 import aidctl.files as F      # bankfiles.write_files puts each bank file in place through it
