@@ -57,7 +57,11 @@ def _imports_done() -> None:
 def _emit_json(doc: dict) -> None:
     from aidctl.jsonout import encode
 
-    data = encode(doc)
+    _emit_bytes(encode(doc))
+
+
+def _emit_bytes(data: bytes) -> None:
+    """A JSON document (UTF-8 bytes) on stdout."""
     if hasattr(sys.stdout, "buffer"):  # JSON is UTF-8 (RFC 8259), whatever the terminal's locale
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
@@ -194,19 +198,26 @@ def disburse(
 
     示例：aidctl disburse --term 2011-autumn --dry-run
     """
-    from aidctl.disburse import disburse as run
+    from aidctl.disburse import disbursing
 
     _imports_done()
     ws = _workspace(workspace)
     the_term = _term(term)
-    outcome = run(ws, the_term, list(rosters) if rosters else None, bank=bank, dry_run=dry_run, db=db,
-                  wait=wait)
+    # the document is made while the ledger marks the batch sent, and shown only once it has
+    with disbursing(ws, the_term, list(rosters) if rosters else None, bank=bank, dry_run=dry_run, db=db,
+                    wait=wait) as outcome:
+        if format is Format.json:
+            from aidctl.jsonout import encode
+
+            data = encode(outcome.to_json(ws.root, payments_as_frame=True))
+        else:
+            doc = outcome.to_json(ws.root)
     if format is Format.json:
-        _emit_json(outcome.to_json(ws.root, payments_as_frame=True))
+        _emit_bytes(data)
     else:
         from aidctl import render
 
-        render.disbursement(_stdout(), outcome.to_json(ws.root))
+        render.disbursement(_stdout(), doc)
     raise typer.Exit(Exit.DATA_ERRORS if len(outcome.plan.refused) else Exit.OK)
 
 

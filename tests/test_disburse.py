@@ -345,7 +345,7 @@ def test_a_crash_after_the_ledger_and_before_the_files_is_completed_by_the_next_
         calls.append(args[2])
         raise RuntimeError("断电")
 
-    monkeypatch.setattr(D, "complete_batch", power_cut)
+    monkeypatch.setattr(D, "put_in_place", power_cut)
     with pytest.raises(RuntimeError, match="断电"):
         D.disburse(Workspace(root), Term.parse(TERM), operator="测试")
     assert len(calls) == 1
@@ -377,12 +377,13 @@ def test_a_crash_after_the_ledger_and_before_the_files_is_completed_by_the_next_
 
 
 def test_the_workbook_is_written_while_the_ledger_marks_the_batch_sent(tmp_path, run, monkeypatch):
-    """The audit workbook is written while SQLite marks the batch sent; both are done when disburse
-    returns, and a failure of the marking is the run's failure: the batch stays recorded, with its
-    files and workbook in place, and the next run completes it."""
+    """The audit workbook (and the CLI's document) are made while SQLite marks the batch sent; both
+    are done when disburse returns, and a failure of the marking is the run's failure: the batch
+    stays recorded, with its files and workbook in place, the command shows no outcome, and the
+    next run completes the batch."""
     root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 4)]})
     marked = threading.Event()
-    real = D._mark_sent
+    real = D.mark_sent
 
     def slow_mark(ledger, batch_id):
         time.sleep(0.3)
@@ -390,7 +391,7 @@ def test_the_workbook_is_written_while_the_ledger_marks_the_batch_sent(tmp_path,
         marked.set()
 
     seen = []
-    monkeypatch.setattr(D, "_mark_sent", slow_mark)
+    monkeypatch.setattr(D, "mark_sent", slow_mark)
     import aidctl.reports as R
     real_report = R.write_payment_report
     monkeypatch.setattr(R, "write_payment_report",
@@ -400,17 +401,23 @@ def test_the_workbook_is_written_while_the_ledger_marks_the_batch_sent(tmp_path,
     assert marked.is_set() and outcome.report.exists()  # … and both done on return
     assert ledger_rows(root, "SELECT status FROM batches") == [("complete",)]
 
-    root = make_ws(tmp_path / "again", {"a.xlsx": [voc_row(i) for i in range(1, 4)]})
+    from aidctl.errors import AidctlError
 
     def broken(ledger, batch_id):
-        raise RuntimeError("磁盘已满")
+        raise AidctlError("账本数据库写入失败，本次没有记录任何内容（磁盘已满）")
 
-    monkeypatch.setattr(D, "_mark_sent", broken)
-    with pytest.raises(RuntimeError, match="磁盘已满"):
+    monkeypatch.setattr(D, "mark_sent", broken)
+    root = make_ws(tmp_path / "again", {"a.xlsx": [voc_row(i) for i in range(1, 4)]})
+    with pytest.raises(AidctlError, match="磁盘已满"):
         D.disburse(Workspace(root), Term.parse(TERM), operator="测试")
     assert ledger_rows(root, "SELECT status FROM batches") == [("recorded",)]
     assert len(bank_files(root)) == 1 and list(out_dir(root).glob("*.xlsx"))
-    monkeypatch.setattr(D, "_mark_sent", real)
+    for fmt in ("json", "table"):  # the command shows nothing as paid: one error line, exit 2
+        fresh = make_ws(tmp_path / fmt, {"a.xlsx": [voc_row(i) for i in range(1, 4)]})
+        code, out, err = run("disburse", "--term", TERM, "--workspace", fresh, "--format", fmt)
+        assert (code, out) == (2, ""), (code, out, err)
+        assert "磁盘已满" in err and ledger_rows(fresh, "SELECT status FROM batches") == [("recorded",)]
+    monkeypatch.setattr(D, "mark_sent", real)
     doc = disburse(run, root, expect=0)
     assert len(doc["recovered_batches"]) == 1 and doc["payments"] == []
     assert ledger_rows(root, "SELECT status FROM batches") == [("complete",)]
@@ -708,15 +715,21 @@ def assert_finding(f: dict, *, code: str, severity: str, column: str | None) -> 
 
 
 def test_records_that_differ_from_the_ledger_write_no_file(tmp_path, monkeypatch):
-    """complete_batch proves the records it renders against the ledger: amounts moved between
+    """put_in_place proves the records it renders against the ledger: amounts moved between
     records (same count and total), or a record missing, stop it before any file is written."""
     from aidctl.errors import AidctlError
     from aidctl.ledger import Ledger
 
     root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 5)]})
     calls = []
-    monkeypatch.setattr(D, "complete_batch", lambda *a, **k: calls.append(a[2]) or [])
-    D.disburse(Workspace(root), Term.parse(TERM), operator="测试")
+
+    def power_cut(*args, **kwargs):
+        calls.append(args[2])
+        raise RuntimeError("断电")
+
+    monkeypatch.setattr(D, "put_in_place", power_cut)
+    with pytest.raises(RuntimeError, match="断电"):
+        D.disburse(Workspace(root), Term.parse(TERM), operator="测试")
     monkeypatch.undo()
     ws = Workspace(root)
     ledger = Ledger(ws.ledger_url())
@@ -726,9 +739,9 @@ def test_records_that_differ_from_the_ledger_write_no_file(tmp_path, monkeypatch
     dropped = records.iloc[1:]
     for bad in (moved, dropped):
         with pytest.raises(AidctlError, match="不一致"):
-            D.complete_batch(ws, ledger, calls[0], records=bad)
+            D.put_in_place(ws, ledger, calls[0], records=bad)
         assert bank_files(root) == [] and bank_files(root, "*.part") == []
-    assert D.complete_batch(ws, ledger, calls[0], records=records)  # the true records go through
+    assert D.put_in_place(ws, ledger, calls[0], records=records)  # the true records go through
 
 
 def test_bulk_insert_writes_constants_as_given(tmp_path):
