@@ -145,16 +145,17 @@ def make_plan(ws: Workspace, term: Term, rosters: list[Path], ledger: L.Ledger |
     candidate &= ~unknown_bank
 
     memo_label = rules.term_label(term)
+    person = f["person"].to_numpy()[candidate]
     pay = pd.DataFrame({
         "rec": np.flatnonzero(candidate),
-        "person": f["person"].to_numpy()[candidate],
+        "person": person,
         "name": f["name"].astype(object).to_numpy()[candidate],
         "school": f["school"].astype(object).to_numpy()[candidate],
         "county": f["v_county"].astype(object).to_numpy()[candidate],
         "programme": f["programme_name"].astype(object).to_numpy()[candidate],
         "amount_fen": amount.to_numpy()[candidate].astype("int64"),
         "card": f["card"].astype(object).to_numpy()[candidate],
-        "id_number": f["person"].to_numpy()[candidate],
+        "id_number": person,
         "bank_profile": profile.to_numpy()[candidate],
         "source_file": source_file[candidate],
         "source_row": f["excel_row"].to_numpy()[candidate],

@@ -33,9 +33,11 @@ def record(ledger: L.Ledger, validation, command: str, display=None, digests: di
     term = str(validation.term)
     tables = validation.roster.tables
     file_of = pd.Series([t.file for t in tables])
-    records = pd.DataFrame({"file": file_of.reindex(frame["table"].to_numpy()).to_numpy(),
-                            "school": frame["school"].fillna(UNKNOWN_SCHOOL).to_numpy()})
-    counts = records.groupby(["file", "school"], sort=False).size()
+    per_table = pd.DataFrame({"table": frame["table"], "school": frame["school"].fillna(UNKNOWN_SCHOOL)})
+    counts = per_table.groupby(["table", "school"], sort=False).size().reset_index(name="n")
+    counts = counts.assign(file=file_of.reindex(counts["table"].to_numpy()).to_numpy(),
+                           school=counts["school"].astype(object))
+    counts = counts.groupby(["file", "school"], sort=False)["n"].sum()
     # a finding of a record counts for its school; a finding of a whole table for every school in it
     found = pd.DataFrame({"file": file_of.reindex(f["table"].to_numpy()).to_numpy(),
                           "school": f["school"].astype(object).fillna(UNKNOWN_SCHOOL).where(f["rec"] >= 0).to_numpy(),
