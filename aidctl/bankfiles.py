@@ -20,11 +20,14 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from aidctl.errors import ReadError, RuleError
 from aidctl.money import fen_from_text, yuan, yuan_text
 from aidctl.rulebook import ColumnSpec, Strict, TableSpec
+from aidctl.text import arrow_text
 
 FIELDS = Literal["seq", "name", "card", "amount", "id_number", "memo", "school", "programme"]
 RESULT_FIELDS = Literal["seq", "card", "name", "amount", "status", "reason"]
@@ -37,10 +40,6 @@ _UNCOMMON = r"[^\x{00}-\x{7f}\x{3000}-\x{303f}\x{ff00}-\x{ffef}\x{4e00}-\x{9fa5}
 
 def _uncommon(values: pd.Series) -> np.ndarray:
     """True where a text value holds a character outside the common set (see _UNCOMMON)."""
-    import pyarrow.compute as pc
-
-    from aidctl.text import arrow_text
-
     return pc.fill_null(pc.match_substring_regex(arrow_text(values), _UNCOMMON), False).to_numpy(zero_copy_only=False)
 
 
@@ -195,11 +194,15 @@ def unwritable(profile: BankProfile, records: pd.DataFrame) -> pd.Series:
 
 def _field_text(profile: BankProfile, records: pd.DataFrame, field: str) -> pd.Series:
     if field == "amount":
-        return records["amount_fen"].astype("int64").astype(str) if profile.amount == "fen" \
-            else yuan_text(records["amount_fen"])
+        return _integer_text(records["amount_fen"]) if profile.amount == "fen" else yuan_text(records["amount_fen"])
     if field == "seq":
-        return records["file_seq"].astype("int64").astype(str)
+        return _integer_text(records["file_seq"])
     return records[field].astype("string").fillna("")
+
+
+def _integer_text(values: pd.Series) -> pd.Series:
+    arr = pa.array(values.to_numpy(dtype=np.int64))
+    return pd.Series(pd.arrays.ArrowStringArray(pc.cast(arr, pa.large_string())), index=values.index)
 
 
 def _needs_gb18030(profile: BankProfile, records: pd.DataFrame) -> bool:
@@ -259,11 +262,9 @@ def _lines(profile: BankProfile, values: dict, templates: list[str]) -> list[str
 
 def _delimited_lines(profile, records, encoding):
     cols = [_field_text(profile, records, c.field) for c in profile.columns]
-    body = cols[0]
-    for c in cols[1:]:
-        body = body + profile.delimiter + c
+    body = pc.binary_join_element_wise(*[arrow_text(c) for c in cols], pa.scalar(profile.delimiter, pa.large_string()))
     amount_col = [c.field for c in profile.columns].index("amount")
-    return body, cols[amount_col]
+    return pd.Series(pd.arrays.ArrowStringArray(body), index=records.index), cols[amount_col]
 
 
 def _fixed_lines(profile, records, encoding):

@@ -50,10 +50,18 @@ def _parse_distinct(text: pd.Series, units: list) -> tuple[pa.Array, pa.Array, n
 
 def yuan_text(fen: pd.Series) -> pd.Series:
     """Integer fen → yuan text with two decimals: 125000 → "1250.00" (exact, vectorised)."""
-    fen = fen.astype("int64")
-    sign = np.where(fen < 0, "-", "")
-    a = fen.abs()
-    return pd.Series(sign, index=fen.index) + (a // 100).astype(str) + "." + (a % 100).astype(str).str.zfill(2)
+    f = fen.astype("int64").to_numpy()
+    a = np.abs(f)
+
+    def text(values: np.ndarray) -> pa.Array:
+        return pc.cast(pa.array(values), pa.large_string())
+
+    def word(value: str) -> pa.Scalar:
+        return pa.scalar(value, pa.large_string())
+
+    joined = pc.binary_join_element_wise(pc.if_else(pa.array(f < 0), word("-"), word("")), text(a // 100), word("."),
+                                         pc.utf8_lpad(text(a % 100), width=2, padding="0"), word(""))
+    return pd.Series(pd.arrays.ArrowStringArray(joined), index=fen.index)
 
 
 def fen_from_text(text: pd.Series) -> pd.Series:

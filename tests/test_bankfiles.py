@@ -67,6 +67,16 @@ def test_yuan_text_of_negative_and_zero():
     assert yuan_text(pd.Series([0, 5, -5, -12345])).tolist() == ["0.00", "0.05", "-0.05", "-123.45"]
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(-10**15, 10**15), max_size=20))
+def test_yuan_text_is_decimal_text(values):
+    """Every amount, negative ones too, reads as Decimal would write it, on the Series' own index."""
+    series = pd.Series(values, index=[f"r{i}" for i in range(len(values))], dtype="int64")
+    text = yuan_text(series)
+    assert text.index.equals(series.index)
+    assert text.tolist() == [str((Decimal(v) / 100).quantize(Decimal("0.01"))) for v in values]
+
+
 # --- rendering each packaged profile -----------------------------------------------------------------
 
 @pytest.mark.parametrize("pid", PROFILES)
