@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import case, func, insert, select, text, update
 
 from aidctl import intake
 from aidctl import ledger as L
@@ -341,14 +341,19 @@ def batch_records(conn, batch_id: str) -> pd.DataFrame:
     return pd.DataFrame(list(map(tuple, rows)), columns=RECORD_COLUMNS)
 
 
-def _ledger_sums(conn, batch_id: str) -> dict:
-    """Per bank profile: count, amount and Σ 序号 × amount of the batch's attempts (the last changes
-    when any record moves or takes another's amount)."""
-    a = L.attempts.c
-    rows = conn.execute(select(L.payments.c.bank_profile, func.count(), func.sum(a.amount_fen),
-                               func.sum(a.file_seq * a.amount_fen)).select_from(_batch_join())
-                        .where(a.batch_id == batch_id).group_by(L.payments.c.bank_profile)).all()
-    return {r[0]: tuple(int(v) for v in r[1:]) for r in rows}
+def _ledger_sums(conn, batch_id: str, profiles) -> tuple[int, int, dict]:
+    """The batch's attempts in the ledger: their count and amount, and per bank profile of
+    `profiles` their count, amount and Σ 序号 × amount (the last changes when any record moves or
+    takes another's amount). One pass, without sorting the batch by profile."""
+    a, p = L.attempts.c, L.payments.c
+    columns = [func.count(), func.coalesce(func.sum(a.amount_fen), 0)]
+    for pid in profiles:
+        mine = p.bank_profile == pid
+        columns += [func.count(case((mine, 1))), func.coalesce(func.sum(case((mine, a.amount_fen))), 0),
+                    func.coalesce(func.sum(case((mine, a.file_seq * a.amount_fen))), 0)]
+    row = [int(v) for v in conn.execute(select(*columns).select_from(
+        L.attempts.outerjoin(L.payments, L.payments.c.id == a.payment_id)).where(a.batch_id == batch_id)).one()]
+    return row[0], row[1], {pid: tuple(row[2 + 3 * i:5 + 3 * i]) for i, pid in enumerate(profiles)}
 
 
 def _record_sums(records: pd.DataFrame) -> dict:
@@ -380,10 +385,10 @@ def put_in_place(ws: Workspace, ledger: L.Ledger, batch_id: str, *, records: pd.
         batch = conn.execute(select(L.batches).where(L.batches.c.id == batch_id)).mappings().one()
         if records is None:
             records = batch_records(conn, batch_id)
-        count, total = conn.execute(select(func.count(), func.coalesce(func.sum(L.attempts.c.amount_fen), 0))
-                                    .where(L.attempts.c.batch_id == batch_id)).one()
-        ledger_sums = _ledger_sums(conn, batch_id)
-    if _record_sums(records) != ledger_sums:
+        record_sums = _record_sums(records)
+        count, total, ledger_sums = _ledger_sums(conn, batch_id, sorted(record_sums))
+    # every attempt of the batch is under one of the records' profiles, with their sums
+    if record_sums != ledger_sums or sum(n for n, _, _ in ledger_sums.values()) != count:
         raise AidctlError(f"批次 {batch_id} 的发放明细与账本记录不一致（按银行格式的笔数、金额或序号），银行文件没有写出："
                           "请报告此问题，勿手工改账")
     if files is None:

@@ -744,6 +744,36 @@ def test_records_that_differ_from_the_ledger_write_no_file(tmp_path, monkeypatch
     assert D.put_in_place(ws, ledger, calls[0], records=records)  # the true records go through
 
 
+def test_records_of_one_bank_profile_are_not_taken_for_the_whole_batch(tmp_path, monkeypatch):
+    """A batch paid through two bank profiles: the records of one profile alone agree with the
+    ledger for that profile, but not with the batch, and write no file."""
+    from aidctl.errors import AidctlError
+    from aidctl.ledger import Ledger
+
+    rows = [voc_row(1, 开户银行="建设银行"), voc_row(2), voc_row(3, 开户银行="建设银行"), voc_row(4)]
+    root = make_ws(tmp_path, {"a.xlsx": rows}, headers=VOC_HEADERS + ["开户银行"])
+    calls = []
+
+    def power_cut(*args, **kwargs):
+        calls.append(args[2])
+        raise RuntimeError("断电")
+
+    monkeypatch.setattr(D, "put_in_place", power_cut)
+    with pytest.raises(RuntimeError, match="断电"):
+        D.disburse(Workspace(root), Term.parse(TERM), operator="测试")
+    monkeypatch.undo()
+    ws = Workspace(root)
+    ledger = Ledger(ws.ledger_url())
+    with ledger.connect() as conn:
+        records = D.batch_records(conn, calls[0])
+    assert set(records["bank_profile"]) == {"ccb-xlsx", "icbc-txt"}
+    for pid in ("ccb-xlsx", "icbc-txt"):
+        with pytest.raises(AidctlError, match="不一致"):
+            D.put_in_place(ws, ledger, calls[0], records=records[records["bank_profile"] == pid])
+        assert list(out_dir(root).glob("代发_*")) == []
+    assert len(D.put_in_place(ws, ledger, calls[0], records=records)) == 2
+
+
 def test_bulk_insert_writes_constants_as_given(tmp_path):
     """Values the same in every row are written into the statement as literals: a quote or a
     non-ASCII character in one arrives exactly, missing values arrive as NULL, and a column the
