@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import case, func, insert, select, text, update
+from sqlalchemy import bindparam, case, func, insert, select, update
 
 from aidctl import intake
 from aidctl import ledger as L
@@ -408,15 +408,25 @@ def put_in_place(ws: Workspace, ledger: L.Ledger, batch_id: str, *, records: pd.
     return written
 
 
-def mark_sent(ledger: L.Ledger, batch_id: str) -> None:
-    """The batch's files are in place: its payments are sent (or reissued), the batch complete."""
+def mark_sent(ledger: L.Ledger, batch_id: str, reissued: list[int] | None = None) -> None:
+    """The batch's files are in place: its attempts and payments are sent, the payments sent before
+    (to a card that failed) reissued, and the batch complete. `reissued` are those payments' ids when
+    the caller knows them (the plan does); else the ledger says which of the batch's payments have
+    an earlier attempt (recovery)."""
+    p = L.payments.c
     with ledger.transaction() as conn:
         conn.execute(update(L.attempts).where(L.attempts.c.batch_id == batch_id, L.attempts.c.status == "pending")
                      .values(status="sent"))
-        conn.execute(text(
-            "UPDATE payments SET status = CASE WHEN (SELECT count(*) FROM attempts a WHERE a.payment_id = "
-            "payments.id) > 1 THEN 'reissued' ELSE 'sent' END, updated_at = :now "
-            "WHERE batch_id = :batch AND status = 'pending'"), {"batch": batch_id, "now": L.now()})
+        if reissued is None:
+            earlier = select(func.count()).where(L.attempts.c.payment_id == p.id).scalar_subquery() > 1
+            reissued = list(conn.execute(select(p.id).where(p.batch_id == batch_id, p.status == "pending", earlier))
+                            .scalars())
+        now = L.now()
+        conn.execute(update(L.payments).where(p.batch_id == batch_id, p.status == "pending")
+                     .values(status="sent", updated_at=now))
+        if reissued:  # a few: one statement, the ids bound one at a time
+            conn.execute(update(L.payments).where(p.id == bindparam("pid"), p.batch_id == batch_id)
+                         .values(status="reissued"), [{"pid": int(i)} for i in reissued])
         conn.execute(update(L.batches).where(L.batches.c.id == batch_id).values(status="complete"))
 
 
@@ -504,7 +514,8 @@ def disbursing(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, 
         batch, files, marking = None, [], None
         if len(plan.pay):
             batch, files = execute(plan, ws, ledger, operator)
-            marking = marker.submit(mark_sent, ledger, batch)
+            reissued = plan.pay["payment_id"].dropna().astype("int64").tolist()
+            marking = marker.submit(mark_sent, ledger, batch, reissued)
         report = write_payment_report(plan, batch, files, ws.out_dir(term), ws.rules)  # while marking
         write_manifest(ws.out_dir(term))
         yield Outcome(plan, batch, files, recovered, report)

@@ -385,9 +385,9 @@ def test_the_workbook_is_written_while_the_ledger_marks_the_batch_sent(tmp_path,
     marked = threading.Event()
     real = D.mark_sent
 
-    def slow_mark(ledger, batch_id):
+    def slow_mark(ledger, batch_id, *reissued):
         time.sleep(0.3)
-        real(ledger, batch_id)
+        real(ledger, batch_id, *reissued)
         marked.set()
 
     seen = []
@@ -403,7 +403,7 @@ def test_the_workbook_is_written_while_the_ledger_marks_the_batch_sent(tmp_path,
 
     from aidctl.errors import AidctlError
 
-    def broken(ledger, batch_id):
+    def broken(ledger, batch_id, *reissued):
         raise AidctlError("账本数据库写入失败，本次没有记录任何内容（磁盘已满）")
 
     monkeypatch.setattr(D, "mark_sent", broken)

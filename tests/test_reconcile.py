@@ -260,3 +260,35 @@ def test_reconcile_without_a_ledger_payment_in_the_ledger_reports_everything(tmp
     doc = reconcile(run, root, result, expect=1)
     assert doc["paid"] == [] and len(doc["problems"]) == 1
     assert sqlite3.connect(root / "aidctl.db").execute("SELECT * FROM payments").fetchall() == before
+
+
+def test_a_reissue_interrupted_before_its_files_is_completed_as_reissued(sample_ws, run, monkeypatch):
+    """A run that re-issues two failed payments is cut off after the ledger and before the files;
+    the next run completes it from the ledger alone: the two are reissued, the others stay paid."""
+    from aidctl import disburse as D
+    from aidctl.terms import Term
+    from aidctl.workspace import Workspace
+
+    root = sample_ws
+    disburse(run, root, expect=1)
+    reconcile(run, root, root / "bank" / RESULT, expect=1)
+    new_cards = {}
+    for n, f in enumerate(disburse(run, root, expect=1)["failed_unchanged"]):
+        new_cards[f["id_number"]] = make_card("621700", seed=9000 + n)
+        set_card(root / f["file"], f["row"], new_cards[f["id_number"]])
+
+    def power_cut(*args, **kwargs):
+        raise RuntimeError("断电")
+
+    monkeypatch.setattr(D, "put_in_place", power_cut)
+    with pytest.raises(RuntimeError, match="断电"):
+        D.disburse(Workspace(root), Term.parse(TERM), operator="测试")
+    assert sorted(statuses(root).values()).count("pending") == 2
+    monkeypatch.undo()
+
+    doc = disburse(run, root, expect=1)
+    assert len(doc["recovered_batches"]) == 1 and doc["payments"] == []
+    st = statuses(root)
+    assert {p for p, s in st.items() if s == "reissued"} == set(new_cards)
+    assert sorted(st.values()).count("paid") == 38
+    assert dict(ledger_rows(root, "SELECT person, card FROM payments WHERE status = 'reissued'")) == new_cards
