@@ -254,7 +254,7 @@ def execute(plan: Plan, ws: Workspace, ledger: L.Ledger, operator: str | None = 
     rules = ws.rules
     batch_id = new_batch_id()
     created = L.now()
-    pay = plan.pay.copy()
+    pay = plan.pay.copy(deep=False)  # copy-on-write: the plan keeps its own columns
     pay["file_seq"] = np.arange(1, len(pay) + 1)
     ctx = _context(ws, plan.term, batch_id, created)
     # each record was proven writable in the plan; one record per profile proves the templates and
@@ -279,7 +279,7 @@ def execute(plan: Plan, ws: Workspace, ledger: L.Ledger, operator: str | None = 
             schools = dict(conn.execute(select(L.payments.c.id, L.payments.c.school)
                                         .where(L.payments.c.id.in_([int(i) for i in again["payment_id"]]))).all())
             pay.loc[again.index, "school"] = [schools[int(i)] for i in again["payment_id"]]
-        records = pay[RECORD_COLUMNS].sort_values("file_seq").reset_index(drop=True)
+        records = pay[RECORD_COLUMNS].reset_index(drop=True)  # in 序号 order: numbered in plan order
         # The files are rendered in memory while SQLite takes the rows (it steps without the GIL); they
         # are proven against the ledger and written only after this transaction (put_in_place).
         rendering = pool.submit(render_batch, ws, {"id": batch_id, "term": str(plan.term), "created_at": created},
