@@ -300,8 +300,8 @@ def render_markdown(machine: dict, config: dict, rows: list[dict], targets: dict
         f"- python: {machine.get('python_version', '?')} ({machine.get('python')})",
         f"- packages: {pkgs}",
         f"- command: `{config['cmd']}`",
-        f"- baseline: fastexcel `load_sheet(0, header_row=None, dtypes=\"string\")"
-        f".to_pandas()` in a fresh process",
+        "- baseline: fastexcel `load_sheet(0, header_row=None, dtypes=\"string\")"
+        ".to_pandas()` in a fresh process",
         f"- median of {config['runs']} runs, each in a fresh process; seed {config['seed']}",
         "",
         "| rows | load s | validate s | validate/load | rows/s | peak MB (load) | peak MB (validate) |",

@@ -191,7 +191,7 @@ def test_docx_message_says_word(run, tmp_path):
 def test_no_header_message_names_the_sheets(run, tmp_path):
     code, _, err = run("validate", _instructions_only(tmp_path), *TERM)
     assert code == 2
-    line = one_line_naming(err, "说明.xlsx", "填表说明", "姓名")
+    one_line_naming(err, "说明.xlsx", "填表说明", "姓名")
 
 
 def test_one_bad_file_among_good_ones_stops_the_run(run, tmp_path):

@@ -19,7 +19,7 @@ from aidctl.cli import app
 from aidctl.findings import CATALOGUE
 from aidctl.rulebook import packaged_rules_dir
 from aidctl.rulecases import load_cases
-from conftest import REPO, SAMPLES, VOC_HEADERS, make_card, make_id, voc_row, write_roster
+from conftest import SAMPLES, VOC_HEADERS, make_card, make_id, voc_row, write_roster
 
 PYTHON = Path(sys.executable)
 TOP_KEYS = {"version", "term", "files", "summary", "findings"}
