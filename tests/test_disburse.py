@@ -337,19 +337,26 @@ def test_two_programmes_for_one_student_the_fee_waiver_goes_to_the_school(tmp_pa
 
 # --- crash consistency -----------------------------------------------------------------------------
 
-def test_a_crash_after_the_ledger_and_before_the_files_is_completed_by_the_next_run(tmp_path, run, monkeypatch):
-    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 6)]})
+def cut_before_files(root: Path, monkeypatch) -> str:
+    """Run disburse with a power cut after the ledger's first transaction and before any file is
+    written (put_in_place); returns the batch it left recorded."""
     calls = []
 
     def power_cut(*args, **kwargs):
         calls.append(args[2])
         raise RuntimeError("断电")
 
-    monkeypatch.setattr(D, "put_in_place", power_cut)
-    with pytest.raises(RuntimeError, match="断电"):
-        D.disburse(Workspace(root), Term.parse(TERM), operator="测试")
+    with monkeypatch.context() as m:
+        m.setattr(D, "put_in_place", power_cut)
+        with pytest.raises(RuntimeError, match="断电"):
+            D.disburse(Workspace(root), Term.parse(TERM), operator="测试")
     assert len(calls) == 1
-    batch = calls[0]
+    return calls[0]
+
+
+def test_a_crash_after_the_ledger_and_before_the_files_is_completed_by_the_next_run(tmp_path, run, monkeypatch):
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 6)]})
+    batch = cut_before_files(root, monkeypatch)
 
     assert ledger_rows(root, "SELECT id, status, payments, total_fen FROM batches") == [(batch, "recorded", 5, 375000)]
     assert ledger_rows(root, "SELECT DISTINCT status FROM payments") == [("pending",)]
@@ -721,27 +728,18 @@ def test_records_that_differ_from_the_ledger_write_no_file(tmp_path, monkeypatch
     from aidctl.ledger import Ledger
 
     root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 5)]})
-    calls = []
-
-    def power_cut(*args, **kwargs):
-        calls.append(args[2])
-        raise RuntimeError("断电")
-
-    monkeypatch.setattr(D, "put_in_place", power_cut)
-    with pytest.raises(RuntimeError, match="断电"):
-        D.disburse(Workspace(root), Term.parse(TERM), operator="测试")
-    monkeypatch.undo()
+    batch = cut_before_files(root, monkeypatch)
     ws = Workspace(root)
     ledger = Ledger(ws.ledger_url())
     with ledger.connect() as conn:
-        records = D.batch_records(conn, calls[0])
+        records = D.batch_records(conn, batch)
     moved = records.assign(amount_fen=records["amount_fen"] + [1, -1, 0, 0])  # same count and total
     dropped = records.iloc[1:]
     for bad in (moved, dropped):
         with pytest.raises(AidctlError, match="不一致"):
-            D.put_in_place(ws, ledger, calls[0], records=bad)
+            D.put_in_place(ws, ledger, batch, records=bad)
         assert bank_files(root) == [] and bank_files(root, "*.part") == []
-    assert D.put_in_place(ws, ledger, calls[0], records=records)  # the true records go through
+    assert D.put_in_place(ws, ledger, batch, records=records)  # the true records go through
 
 
 def test_records_of_one_bank_profile_are_not_taken_for_the_whole_batch(tmp_path, monkeypatch):
@@ -752,26 +750,17 @@ def test_records_of_one_bank_profile_are_not_taken_for_the_whole_batch(tmp_path,
 
     rows = [voc_row(1, 开户银行="建设银行"), voc_row(2), voc_row(3, 开户银行="建设银行"), voc_row(4)]
     root = make_ws(tmp_path, {"a.xlsx": rows}, headers=VOC_HEADERS + ["开户银行"])
-    calls = []
-
-    def power_cut(*args, **kwargs):
-        calls.append(args[2])
-        raise RuntimeError("断电")
-
-    monkeypatch.setattr(D, "put_in_place", power_cut)
-    with pytest.raises(RuntimeError, match="断电"):
-        D.disburse(Workspace(root), Term.parse(TERM), operator="测试")
-    monkeypatch.undo()
+    batch = cut_before_files(root, monkeypatch)
     ws = Workspace(root)
     ledger = Ledger(ws.ledger_url())
     with ledger.connect() as conn:
-        records = D.batch_records(conn, calls[0])
+        records = D.batch_records(conn, batch)
     assert set(records["bank_profile"]) == {"ccb-xlsx", "icbc-txt"}
     for pid in ("ccb-xlsx", "icbc-txt"):
         with pytest.raises(AidctlError, match="不一致"):
-            D.put_in_place(ws, ledger, calls[0], records=records[records["bank_profile"] == pid])
+            D.put_in_place(ws, ledger, batch, records=records[records["bank_profile"] == pid])
         assert list(out_dir(root).glob("代发_*")) == []
-    assert len(D.put_in_place(ws, ledger, calls[0], records=records)) == 2
+    assert len(D.put_in_place(ws, ledger, batch, records=records)) == 2
 
 
 def test_bulk_insert_writes_constants_as_given(tmp_path):

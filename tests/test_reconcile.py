@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from conftest import SAMPLES, make_card, voc_row
-from test_disburse import TERM, disburse, ledger_rows, make_ws
+from test_disburse import TERM, cut_before_files, disburse, ledger_rows, make_ws
 
 RESULT = "回盘_工商银行_2011-autumn.txt"
 CARD_HEADERS = {"资助卡号", "卡号", "银行卡号", "账号"}
@@ -265,10 +265,6 @@ def test_reconcile_without_a_ledger_payment_in_the_ledger_reports_everything(tmp
 def test_a_reissue_interrupted_before_its_files_is_completed_as_reissued(sample_ws, run, monkeypatch):
     """A run that re-issues two failed payments is cut off after the ledger and before the files;
     the next run completes it from the ledger alone: the two are reissued, the others stay paid."""
-    from aidctl import disburse as D
-    from aidctl.terms import Term
-    from aidctl.workspace import Workspace
-
     root = sample_ws
     disburse(run, root, expect=1)
     reconcile(run, root, root / "bank" / RESULT, expect=1)
@@ -277,14 +273,8 @@ def test_a_reissue_interrupted_before_its_files_is_completed_as_reissued(sample_
         new_cards[f["id_number"]] = make_card("621700", seed=9000 + n)
         set_card(root / f["file"], f["row"], new_cards[f["id_number"]])
 
-    def power_cut(*args, **kwargs):
-        raise RuntimeError("断电")
-
-    monkeypatch.setattr(D, "put_in_place", power_cut)
-    with pytest.raises(RuntimeError, match="断电"):
-        D.disburse(Workspace(root), Term.parse(TERM), operator="测试")
+    cut_before_files(root, monkeypatch)
     assert sorted(statuses(root).values()).count("pending") == 2
-    monkeypatch.undo()
 
     doc = disburse(run, root, expect=1)
     assert len(doc["recovered_batches"]) == 1 and doc["payments"] == []
