@@ -145,6 +145,7 @@ def make_plan(ws: Workspace, term: Term, rosters: list[Path], ledger: L.Ledger |
     candidate &= ~unknown_bank
 
     memo_label = rules.term_label(term)
+
     def of_candidates(column: pd.Series):
         # filtered in the column's own storage (Arrow for text): turning 500,000 values into Python
         # objects here only to have them turned back into Arrow costs ~0.2 s

@@ -282,7 +282,8 @@ def bulk_insert(conn, table: Table, frame, constants: dict | None = None) -> Non
             sql = head + ", ".join([row] * rest)
             cursor.execute(sql, values[whole * width:])
     except conn.dialect.dbapi.Error as exc:  # as SQLAlchemy would have raised it (IntegrityError …)
-        raise DBAPIError.instance(sql, None, exc, conn.dialect.dbapi.Error) from None
+        # named by one row's statement: the one that failed holds hundreds
+        raise DBAPIError.instance(head + row, None, exc, conn.dialect.dbapi.Error) from None
     finally:
         cursor.close()
 

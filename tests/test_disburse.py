@@ -818,7 +818,8 @@ def test_bulk_insert_takes_every_row_whatever_the_rows_per_statement(tmp_path, m
 
 def test_bulk_insert_fails_as_sqlalchemy_would_and_leaves_nothing(tmp_path):
     """The SQLite fast path hands rows to the driver itself; a duplicate still raises SQLAlchemy's
-    IntegrityError (what the callers handle), and the transaction leaves nothing behind."""
+    IntegrityError (what the callers handle), named by a statement of one row, and the transaction
+    leaves nothing behind, the rows of statements that went through included."""
     from sqlalchemy import insert
     from sqlalchemy.exc import IntegrityError
 
@@ -828,12 +829,15 @@ def test_bulk_insert_fails_as_sqlalchemy_would_and_leaves_nothing(tmp_path):
     row = {"id": 1, "term": TERM, "programme": "中职国家助学金", "person": "110101200001011234", "name": "张三",
            "card": "6222020000000000000", "bank_profile": "icbc-txt", "amount_fen": 75000, "status": "pending",
            "batch_id": "B1", "updated_at": "2011-09-01T00:00:00"}
-    with pytest.raises(IntegrityError, match="UNIQUE"):
+    rows = [row | {"id": i, "person": f"11010120000101{i:04d}"} for i in range(1, 1201)]
+    rows.append(rows[0] | {"id": 1201})  # the first student again, after two whole statements of 500
+    with pytest.raises(IntegrityError, match="UNIQUE") as caught:
         with ledger.transaction() as conn:
             conn.execute(insert(L.batches).values(id="B1", term=TERM, created_at="2011-09-01T00:00:00",
                                                   rules_fingerprint="f", status="recorded", payments=2,
                                                   total_fen=150000))
-            L.bulk_insert(conn, L.payments, pd.DataFrame([row, row | {"id": 2}]))
+            L.bulk_insert(conn, L.payments, pd.DataFrame(rows))
+    assert "INSERT INTO payments" in str(caught.value) and len(str(caught.value)) < 1_000
     assert ledger_rows(tmp_path, "SELECT count(*) FROM batches") == [(0,)]
     assert ledger_rows(tmp_path, "SELECT count(*) FROM payments") == [(0,)]
 
