@@ -84,7 +84,9 @@ def guarded(fn):
             typer.echo(f"aidctl: 错误：{exc}", err=True)
             raise typer.Exit(Exit.CANNOT_RUN) from None
         except KeyboardInterrupt:
-            typer.echo("aidctl: 已中断，没有写入任何文件。", err=True)
+            # files are renamed into place whole, and a batch in the ledger is completed by the next run
+            typer.echo("aidctl: 已中断。没有留下写了一半的文件；已记入账本的发放批次，下次运行 disburse 时会先完成。",
+                       err=True)
             raise typer.Exit(130) from None
         except Exception as exc:  # a bug in aidctl: still one line, and the way to see more
             if type(exc).__module__.startswith(("typer", "click")):

@@ -855,3 +855,22 @@ def test_key_order_is_sqlite_index_order(rows):
         con.executemany("INSERT INTO t VALUES (?, ?, ?)", [(i, *r) for i, r in enumerate(rows)])
         expected = [i for (i,) in con.execute("SELECT i FROM t ORDER BY programme, person, i")]
     assert D._key_order(programme, person).tolist() == expected
+
+
+def test_an_interrupt_says_what_it_leaves(tmp_path, run, monkeypatch):
+    """Ctrl-C during a disburse: exit 130, one line that promises only what holds (no half-written
+    file; a batch already in the ledger is completed by the next run), and the next run does so."""
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 4)]})
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(D, "put_in_place", interrupted)
+    code, out, err = run("disburse", "--term", TERM, "--workspace", root)
+    assert code == 130 and out == ""
+    assert err.strip().splitlines() == [
+        "aidctl: 已中断。没有留下写了一半的文件；已记入账本的发放批次，下次运行 disburse 时会先完成。"]
+    assert ledger_rows(root, "SELECT status FROM batches") == [("recorded",)] and bank_files(root) == []
+    monkeypatch.undo()
+    doc = disburse(run, root, expect=0)
+    assert len(doc["recovered_batches"]) == 1 and len(bank_files(root)) == 1
