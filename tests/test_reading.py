@@ -16,7 +16,7 @@ from aidctl.tables import read_tables
 from aidctl.terms import Term
 from aidctl.workspace import Workspace
 
-from conftest import VOC_HEADERS, make_card, make_id, voc_row
+from conftest import VOC_HEADERS, make_card, make_id, voc_row, write_roster
 
 TITLE = "第一职业中学2011年秋季学期中职国家助学金发放花名册"
 # an ID whose check character is X, born on another day than voc_row's students
@@ -533,3 +533,36 @@ def test_csv_with_title_row_and_tabs(check, tmp_path):
     assert doc["files"][0]["header_row"] == 2
     assert doc["files"][0]["records"] == 3
     assert doc["findings"] == []
+
+
+# --- Excel 97–2003 -------------------------------------------------------------------------------
+
+def test_an_xls_roster_reads_as_the_same_cells_in_xlsx_do(tmp_path, run):
+    """Schools still send .xls. The committed fixture (tests/fixtures/make_xls.py wrote it) and the
+    same cells written as .xlsx give the same records and the same findings, at the same rows and
+    columns with the same values: an ID typed as a number is id.precision_lost, a bad check digit,
+    a repeated student, an amount in words."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
+    import make_xls
+
+    xls = Path(__file__).parent / "fixtures" / "roster.xls"
+    xlsx = write_roster(tmp_path / "roster.xlsx", make_xls.rows(), VOC_HEADERS, above=[[make_xls.TITLE]])
+    docs = []
+    for path in (xls, xlsx):
+        code, doc, err = run("validate", path, "--term", "2011-autumn", "--format", "json", as_json=True)
+        assert code == 1, err
+        docs.append(doc)
+    (one,), (other,) = docs[0]["files"], docs[1]["files"]
+    assert (one["sheet"], one["header_row"], one["records"]) == (other["sheet"], other["header_row"], other["records"]) \
+        == ("Sheet1", 2, 7)
+
+    def seen(doc):
+        return sorted((f["row"], f["column"], f["code"], f["value"]) for f in doc["findings"])
+
+    assert seen(docs[0]) == seen(docs[1])
+    assert {(row, code) for row, _, code, _ in seen(docs[0])} == {
+        (3, "id.duplicate"), (9, "id.duplicate"), (4, "id.precision_lost"), (5, "id.checksum"),
+        (7, "amount.invalid")}
+    assert docs[0]["summary"] == docs[1]["summary"] == {"records": 7, "errors": 5, "warnings": 0}
