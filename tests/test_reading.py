@@ -566,3 +566,13 @@ def test_an_xls_roster_reads_as_the_same_cells_in_xlsx_do(tmp_path, run):
         (3, "id.duplicate"), (9, "id.duplicate"), (4, "id.precision_lost"), (5, "id.checksum"),
         (7, "amount.invalid")}
     assert docs[0]["summary"] == docs[1]["summary"] == {"records": 7, "errors": 5, "warnings": 0}
+
+    # in a workspace's intake, disburse takes it as it is: the two students without an error are paid
+    intake = tmp_path / "ws" / "intake" / "2011-autumn"
+    intake.mkdir(parents=True)
+    (intake / xls.name).write_bytes(xls.read_bytes())
+    code, doc, err = run("disburse", "--term", "2011-autumn", "--workspace", tmp_path / "ws", "--dry-run",
+                         "--format", "json", as_json=True)
+    assert code == 1, err
+    assert sorted(r["row"] for r in doc["refused"]) == [3, 4, 5, 7, 9]
+    assert sorted(p["row"] for p in doc["payments"]) == [6, 8] and doc["totals"]["amount"] == "1500.00"
