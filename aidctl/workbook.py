@@ -122,9 +122,11 @@ def _sheet_xml_paths(zf: zipfile.ZipFile) -> dict[str, tuple[str | None, bool]]:
     return out
 
 
-def scan_big_numbers(zf_path: Path, part: str) -> dict[int, np.ndarray]:
-    """Excel rows, by column, of number cells too long to have kept all their digits."""
+def scan_big_numbers(zf_path: Path, part: str) -> dict[int, np.ndarray] | None:
+    """Excel rows, by column, of number cells too long to have kept all their digits; None when
+    such a cell carries no reference (r="D7", optional in the format) to place it by."""
     found: dict[int, list[int]] = {}
+    unplaced = []
     with zipfile.ZipFile(zf_path) as zf, zf.open(part) as fh:
         head = fh.read(1 << 16)
         m = _ROOT_PREFIX.search(head)
@@ -138,9 +140,12 @@ def scan_big_numbers(zf_path: Path, part: str) -> dict[int, np.ndarray]:
                 tag = buf[start:buf.find(b">", start)] if start >= 0 else b""
                 ref = _CELL_REF.search(tag)
                 kind = _CELL_TYPE.search(tag)
-                if ref and (kind is None or kind.group(1) == b"n"):
-                    found.setdefault(_letter_index(ref.group(1).decode()), []).append(
-                        int(ref.group(2)))
+                if kind is not None and kind.group(1) != b"n":
+                    continue
+                if ref is None:
+                    unplaced.append(hit.start())
+                    continue
+                found.setdefault(_letter_index(ref.group(1).decode()), []).append(int(ref.group(2)))
 
         pending = head
         while True:
@@ -155,7 +160,31 @@ def scan_big_numbers(zf_path: Path, part: str) -> dict[int, np.ndarray]:
                 continue
             collect(buf[:cut])
             pending = buf[cut:]
+    if unplaced:
+        return None
     return {c: np.asarray(rows, dtype=np.int64) for c, rows in found.items()}
+
+
+def big_numbers_in(rows: list[list]) -> dict[int, np.ndarray]:
+    """Excel rows, by column, of the number cells too long to have kept all their digits, among
+    typed cells (python-calamine's, the first row and column being A1)."""
+    found: dict[int, list[int]] = {}
+    for r_i, row in enumerate(rows, start=1):
+        for c_i, cell in enumerate(row):
+            if isinstance(cell, float) and math.isfinite(cell) and abs(cell) >= 1e15:
+                found.setdefault(c_i, []).append(r_i)
+    return {c: np.asarray(v, dtype=np.int64) for c, v in found.items()}
+
+
+def _typed_rows(path: Path, display: str, sheet: str) -> list[list]:
+    """A sheet's cells with their types (python-calamine), from A1."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    except Exception as exc:  # python-calamine raises its own errors, all of them mean "unreadable"
+        raise ReadError(f"无法读取工作表（{_short(exc)}）；请用 Excel 打开另存后重新提交", file=display,
+                        sheet=sheet) from None
 
 
 def _open_xlsx(path: Path, display: str) -> list[RawSheet]:
@@ -211,7 +240,10 @@ def _open_xlsx(path: Path, display: str) -> list[RawSheet]:
                             file=display, sheet=name)
         grid.columns = cols
         grid.index = pd.RangeIndex(1, len(grid) + 1)
-        sheets.append(RawSheet(name, grid, scan.get("result", {})))
+        big = scan.get("result", {})
+        if big is None:  # a writer that leaves out cell references: the typed cells say where
+            big = big_numbers_in(_typed_rows(path, display, name))
+        sheets.append(RawSheet(name, grid, big))
     return sheets
 
 
@@ -239,18 +271,11 @@ def _open_xls(path: Path, display: str) -> list[RawSheet]:
         except Exception as exc:
             raise ReadError(f"无法读取工作表（{_short(exc)}）", file=display, sheet=meta.name) from None
         width = max((len(r) for r in rows), default=0)
-        big: dict[int, list[int]] = {}
-        text_rows = []
-        for r_i, row in enumerate(rows, start=1):  # .xls holds at most 65,536 rows
-            out = []
-            for c_i, cell in enumerate(row):
-                out.append(_xls_text(cell))
-                if isinstance(cell, float) and math.isfinite(cell) and abs(cell) >= 1e15:
-                    big.setdefault(c_i, []).append(r_i)
-            text_rows.append(out + [None] * (width - len(out)))
+        text_rows = [[_xls_text(cell) for cell in row] + [None] * (width - len(row))
+                     for row in rows]  # .xls holds at most 65,536 rows
         grid = pd.DataFrame(text_rows, columns=range(width), dtype="string",
                             index=pd.RangeIndex(1, len(text_rows) + 1))
-        sheets.append(RawSheet(meta.name, grid, {c: np.asarray(v) for c, v in big.items()}))
+        sheets.append(RawSheet(meta.name, grid, big_numbers_in(rows)))
     return sheets
 
 

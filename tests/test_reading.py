@@ -576,3 +576,32 @@ def test_an_xls_roster_reads_as_the_same_cells_in_xlsx_do(tmp_path, run):
     assert code == 1, err
     assert sorted(r["row"] for r in doc["refused"]) == [3, 4, 5, 7, 9]
     assert sorted(p["row"] for p in doc["payments"]) == [6, 8] and doc["totals"]["amount"] == "1500.00"
+
+
+def test_a_workbook_without_cell_references_still_shows_ids_typed_as_numbers(tmp_path, run):
+    """Cell and row references (r="D4") are optional in .xlsx, and some writers leave them out.
+    The scan for numbers too long for Excel cannot place such a cell; aidctl then takes the sheet's
+    typed cells from python-calamine, and finds the same as in the file with references."""
+    import re
+    import sys
+    import zipfile
+
+    sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
+    import make_xls
+
+    with_refs = write_roster(tmp_path / "with.xlsx", make_xls.rows(), VOC_HEADERS, above=[[make_xls.TITLE]])
+    without = tmp_path / "without.xlsx"
+    with zipfile.ZipFile(with_refs) as zin, zipfile.ZipFile(without, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb'(<(?:c|row))\s+r="[A-Z]*\d+"', rb"\1", data)
+                assert b' r="' not in data
+            zout.writestr(item, data)
+    found = []
+    for path in (with_refs, without):
+        code, doc, err = run("validate", path, "--term", "2011-autumn", "--format", "json", as_json=True)
+        assert code == 1, err
+        found.append(sorted((f["row"], f["column"], f["code"], f["value"]) for f in doc["findings"]))
+    assert found[0] == found[1]
+    assert (4, "身份证号码", "id.precision_lost", "420102199503121024") in found[1]
