@@ -288,6 +288,26 @@ def bulk_insert(conn, table: Table, frame, constants: dict | None = None) -> Non
         cursor.close()
 
 
+def fetch_frame(conn, query, columns: list[str]):
+    """The rows of a Core `query` as a DataFrame with `columns`.
+
+    On SQLite the rows come from the driver as plain tuples: SQLAlchemy's Row objects cost more than
+    SQLite itself for the 500,000 payments of a term. Parameters are bound as given, and values come
+    back as the driver gives them: right for the ledger's text and integer columns, not for types
+    SQLAlchemy converts (dates, decimals). Other databases take the Core path.
+    """
+    import pandas as pd
+
+    if conn.dialect.name == "sqlite":
+        compiled = query.compile(dialect=conn.dialect)
+        params = compiled.construct_params()
+        rows = conn.connection.dbapi_connection.execute(
+            str(compiled), [params[name] for name in compiled.positiontup]).fetchall()
+    else:
+        rows = [tuple(r) for r in conn.execute(query)]
+    return pd.DataFrame.from_records(rows, columns=columns, nrows=len(rows)) if rows else pd.DataFrame(columns=columns)
+
+
 def status_totals(conn, term: str | None = None) -> dict:
     """Payments by status: count and amount."""
     q = select(payments.c.status, func.count(), func.sum(payments.c.amount_fen)).group_by(payments.c.status)

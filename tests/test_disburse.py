@@ -874,3 +874,23 @@ def test_an_interrupt_says_what_it_leaves(tmp_path, run, monkeypatch):
     monkeypatch.undo()
     doc = disburse(run, root, expect=0)
     assert len(doc["recovered_batches"]) == 1 and len(bank_files(root)) == 1
+
+
+def test_fetch_frame_gives_what_core_gives(tmp_path, run):
+    """The ledger's fast read (driver tuples on SQLite) gives the rows SQLAlchemy gives, in order,
+    NULLs included, for a query with parameters; and an empty frame with its columns for none."""
+    from sqlalchemy import select
+
+    from aidctl.ledger import Ledger, fetch_frame, payments
+
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 6)]})
+    disburse(run, root, expect=0)
+    p = payments.c
+    query = select(p.person, p.id, p.school, p.failure_reason, p.amount_fen).where(
+        p.term == TERM, p.amount_fen > 0).order_by(p.person)
+    with Ledger(Workspace(root).ledger_url()).connect() as conn:
+        got = fetch_frame(conn, query, ["person", "id", "school", "reason", "fen"])
+        want = [tuple(r) for r in conn.execute(query)]
+        none = fetch_frame(conn, query.where(p.term == "1999-autumn"), ["person", "id", "school", "reason", "fen"])
+    assert len(want) == 5 and list(got.itertuples(index=False, name=None)) == want
+    assert none.empty and list(none.columns) == ["person", "id", "school", "reason", "fen"]

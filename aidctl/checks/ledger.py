@@ -6,7 +6,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from aidctl.findings import build, empty
-from aidctl.ledger import Ledger, payments
+from aidctl.ledger import Ledger, fetch_frame, payments
 from aidctl.roster import Roster
 
 PAID_OR_UNDER_WAY = ("pending", "sent", "paid", "reissued")
@@ -15,12 +15,10 @@ PAID_OR_UNDER_WAY = ("pending", "sent", "paid", "reissued")
 def paid_keys(ledger: Ledger, term: str) -> pd.DataFrame:
     """(person, programme) → batch, status of the term's payments that stand (not failed)."""
     with ledger.connect() as conn:
-        rows = conn.execute(select(payments.c.person, payments.c.programme, payments.c.batch_id,
-                                   payments.c.status, payments.c.card, payments.c.id,
-                                   payments.c.failure_reason)
-                            .where(payments.c.term == term)).all()
-    return pd.DataFrame(list(map(tuple, rows)), columns=["person", "programme", "batch", "status", "card", "payment_id",
-                                       "failure_reason"])
+        return fetch_frame(conn, select(payments.c.person, payments.c.programme, payments.c.batch_id,
+                                        payments.c.status, payments.c.card, payments.c.id,
+                                        payments.c.failure_reason).where(payments.c.term == term),
+                           ["person", "programme", "batch", "status", "card", "payment_id", "failure_reason"])
 
 
 def check(roster: Roster, ledger: Ledger) -> pd.DataFrame:
