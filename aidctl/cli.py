@@ -211,7 +211,7 @@ def disburse(
         if format is Format.json:
             from aidctl.jsonout import encode
 
-            data = encode(outcome.to_json(ws.root, payments_as_frame=True))
+            data = encode(outcome.to_json(ws.root, frames=True))
         else:
             doc = outcome.to_json(ws.root)
     if format is Format.json:

@@ -72,8 +72,9 @@ class Outcome:
     report: Path | None
     dry_run: bool = False
 
-    def to_json(self, root: Path, *, payments_as_frame: bool = False) -> dict:
-        """The disburse document of the README's contract (payments as a frame for jsonout.encode)."""
+    def to_json(self, root: Path, *, frames: bool = False) -> dict:
+        """The disburse document of the README's contract. With `frames`, the two lists as long as
+        the term (payments, already_paid) are DataFrames, for jsonout.encode."""
         p = self.plan
         frame = p.validation.roster.frame
 
@@ -86,14 +87,16 @@ class Outcome:
             "programme": pay["programme"], "amount": yuan_text(pay["amount_fen"]), "file": pay["source_file"],
             "row": pay["source_row"].astype("int64"), "bank_profile": pay["bank_profile"],
             "reissue": pay["payment_id"].notna()})
-        if not payments_as_frame:
+        a = p.already
+        already = pd.DataFrame({"id_number": a["person"], "programme": a["programme"], "batch": a["batch"],
+                                "status": a["status"], "file": a["file"], "row": a["row"].astype("int64")})
+        if not frames:
             payments = payments.astype(object).to_dict("records")
+            already = already.astype(object).to_dict("records")
         recs = p.refused["rec"].to_numpy(dtype="int64")
         refused = [{"id_number": _text(i), "name": _text(n), "file": r.file, "row": int(r.row), "codes": list(r.codes)}
                    for r, i, n in zip(p.refused.itertuples(), frame["id_number"].astype(object).to_numpy()[recs],
                                       frame["name"].astype(object).to_numpy()[recs])]
-        already = [{"id_number": r.person, "programme": r.programme, "batch": r.batch, "status": r.status,
-                    "file": r.file, "row": int(r.row)} for r in p.already.itertuples()]
         failed = [{"id_number": r.person, "programme": r.programme, "card": r.card, "reason": r.failure_reason,
                    "file": r.file, "row": int(r.row)} for r in p.failed_unchanged.itertuples()]
         return {"version": 1, "term": str(p.term), "batch": self.batch, "dry_run": self.dry_run,
