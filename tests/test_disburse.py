@@ -894,3 +894,33 @@ def test_fetch_frame_gives_what_core_gives(tmp_path, run):
         none = fetch_frame(conn, query.where(p.term == "1999-autumn"), ["person", "id", "school", "reason", "fen"])
     assert len(want) == 5 and list(got.itertuples(index=False, name=None)) == want
     assert none.empty and list(none.columns) == ["person", "id", "school", "reason", "fen"]
+
+
+def test_the_ledger_helpers_core_path_gives_the_same(tmp_path, monkeypatch):
+    """bulk_insert and fetch_frame take SQLAlchemy Core on databases other than SQLite (--db URL);
+    run here on SQLite with its name hidden, the Core path stores and reads the same rows."""
+    from sqlalchemy import insert, select
+
+    from aidctl import ledger as L
+
+    n = 7
+    rows = pd.DataFrame({"id": range(1, n + 1), "programme": ["中职国家助学金"] * n,
+                         "person": [f"11010120000101{i:04d}" for i in range(n)], "name": [f"学生{i}" for i in range(n)],
+                         "school": [None if i % 3 else f"学校{i}" for i in range(n)], "card": [f"62220{i}" for i in range(n)],
+                         "bank_profile": ["icbc-txt"] * n, "amount_fen": [75000 + i for i in range(n)]})
+    constants = {"term": TERM, "status": "pending", "batch_id": "B1", "updated_at": "2011-09-01T00:00:00"}
+    got = {}
+    for path in ("sqlite", "core"):
+        ledger = L.Ledger(f"sqlite:///{tmp_path / (path + '.db')}")
+        with ledger.transaction() as conn:
+            if path == "core":
+                monkeypatch.setattr(conn.dialect, "name", "elsewhere")
+            conn.execute(insert(L.batches).values(id="B1", term=TERM, created_at="2011-09-01T00:00:00",
+                                                  rules_fingerprint="f", status="recorded", payments=n, total_fen=1))
+            L.bulk_insert(conn, L.payments, rows, constants)
+            p = L.payments.c
+            got[path] = L.fetch_frame(conn, select(p.id, p.person, p.school, p.status, p.amount_fen)
+                                      .where(p.term == TERM).order_by(p.id), ["id", "person", "school", "status", "fen"])
+            monkeypatch.undo()
+    assert got["sqlite"].equals(got["core"]) and len(got["core"]) == n
+    assert got["core"]["status"].tolist() == ["pending"] * n and got["core"]["school"].isna().sum() == 4
