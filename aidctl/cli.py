@@ -725,6 +725,9 @@ def assess(
         "--loans", help="生源地贷款台账；默认 loans/ 下能识别为台账的文件。")] = None,
     report: Annotated[Optional[Path], typer.Option(
         "--report", help="写出考核工作簿：县区得分（附各县区总分条形图）、学校得分、指标与权重、说明。")] = None,
+    as_of: Annotated[Optional[datetime], typer.Option(
+        "--as-of", formats=["%Y-%m-%d"], show_default=False,
+        help="截止日 YYYY-MM-DD：投诉的办结与超期、贷款的到期与履约按此日认定（默认今天；该年12月31日早于今天时取12月31日）。")] = None,
     db: DbOpt = None,
     format: FormatOpt = Format.table,
     workspace: WorkspaceOpt = None,
@@ -741,7 +744,8 @@ def assess(
     from aidctl.assessment import assess as run
 
     ws = _workspace(workspace)
-    result = run(ws, year, finance=finance, complaints=complaints_file, loans=loans, db=db)
+    result = run(ws, year, finance=finance, complaints=complaints_file, loans=loans, db=db,
+                 as_of=as_of.date() if as_of else None)
     doc = result.to_json()
     if report is not None:
         from aidctl.assess_output import write_scorecard_report
