@@ -27,7 +27,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from aidctl.errors import ReadError, RuleError
 from aidctl.money import fen_from_text, yuan, yuan_text
 from aidctl.rulebook import ColumnSpec, Strict, TableSpec
-from aidctl.text import arrow_text
+from aidctl.text import arrow_text, integer_text, text_series
 
 FIELDS = Literal["seq", "name", "card", "amount", "id_number", "memo", "school", "programme"]
 RESULT_FIELDS = Literal["seq", "card", "name", "amount", "status", "reason"]
@@ -194,15 +194,11 @@ def unwritable(profile: BankProfile, records: pd.DataFrame) -> pd.Series:
 
 def _field_text(profile: BankProfile, records: pd.DataFrame, field: str) -> pd.Series:
     if field == "amount":
-        return _integer_text(records["amount_fen"]) if profile.amount == "fen" else yuan_text(records["amount_fen"])
+        amount = records["amount_fen"]
+        return text_series(integer_text(amount), amount.index) if profile.amount == "fen" else yuan_text(amount)
     if field == "seq":
-        return _integer_text(records["file_seq"])
+        return text_series(integer_text(records["file_seq"]), records.index)
     return records[field].astype("string").fillna("")
-
-
-def _integer_text(values: pd.Series) -> pd.Series:
-    arr = pa.array(values.to_numpy(dtype=np.int64))
-    return pd.Series(pd.arrays.ArrowStringArray(pc.cast(arr, pa.large_string())), index=values.index)
 
 
 def _needs_gb18030(profile: BankProfile, records: pd.DataFrame) -> bool:
@@ -264,7 +260,7 @@ def _delimited_lines(profile, records, encoding):
     cols = [_field_text(profile, records, c.field) for c in profile.columns]
     body = pc.binary_join_element_wise(*[arrow_text(c) for c in cols], pa.scalar(profile.delimiter, pa.large_string()))
     amount_col = [c.field for c in profile.columns].index("amount")
-    return pd.Series(pd.arrays.ArrowStringArray(body), index=records.index), cols[amount_col]
+    return text_series(body, records.index), cols[amount_col]
 
 
 def _fixed_lines(profile, records, encoding):

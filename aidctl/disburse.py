@@ -38,7 +38,7 @@ from aidctl.errors import AidctlError
 from aidctl.files import atomic_path, sha256
 from aidctl.findings import ERROR
 from aidctl.terms import Term
-from aidctl.text import fold_one, per_distinct
+from aidctl.text import arrow_text, fold_one, per_distinct
 from aidctl.validation import Validation, validate
 from aidctl.workspace import Workspace
 
@@ -322,7 +322,7 @@ def _key_order(programme: pd.Series, person: pd.Series) -> np.ndarray:
 
     # a handful of programmes: sorted as Python orders text (by code point, as UTF-8 bytes are)
     codes, _ = pd.factorize(programme, sort=True)
-    keys = pa.table({"programme": codes, "person": pa.array(person.astype(object), type=pa.large_string())})
+    keys = pa.table({"programme": codes, "person": arrow_text(person)})
     return pc.sort_indices(keys, sort_keys=[("programme", "ascending"), ("person", "ascending")]).to_numpy()
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from aidctl.text import arrow_text, value_bytes
+from aidctl.text import arrow_text, text_series, value_bytes
 
 WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 CHECK_CHARS = np.frombuffer(b"10X98765432", dtype=np.uint8)
@@ -167,8 +167,7 @@ def resident_ids(raw: pd.Series, number_cell: pd.Series, reference) -> pd.DataFr
     limit = reference if isinstance(reference, pd.Series) else pd.Timestamp(reference)
     birth_ok = (births.notna() & (births <= limit).fillna(False) & (births.dt.year >= 1900)).astype(bool)
     return pd.DataFrame({"id_number": ids, "id18": id18, "id_legacy": shape15, "id_digits_lost": lost,
-                         "id_expected_check": pd.Series(pd.arrays.ArrowStringArray(expected.cast(pa.large_string())),
-                                                        index=ids.index),
+                         "id_expected_check": text_series(expected, ids.index),
                          "id_checksum_ok": checksum_ok, "birth_date": births,
                          "birth_ok": birth_ok, "id_valid": checksum_ok & birth_ok.to_numpy() & ~lost},
                         index=ids.index)

@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from aidctl.text import arrow_text, value_bytes
+from aidctl.text import arrow_text, integer_text, value_bytes
 
 INDENT_MAX_ITEMS = 2_048
 
@@ -64,7 +64,7 @@ def _values(series: pd.Series) -> pa.Array:
     if series.dtype == bool:
         return pa.array(np.where(series.to_numpy(), "true", "false"), type=pa.large_string())
     if pd.api.types.is_integer_dtype(series.dtype) and not series.isna().any():
-        return pc.cast(pa.array(series.to_numpy(dtype=np.int64)), pa.large_string())
+        return integer_text(series.to_numpy(dtype=np.int64))
     if not (isinstance(series.dtype, pd.StringDtype)
             or pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty")):
         return _by_json_module(series)  # numbers with gaps, dates …: rare in a large list

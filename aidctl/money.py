@@ -9,6 +9,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from aidctl.text import integer_text, text_series
+
 _MONEY_TEXT = r"^[+-]?\d{1,12}(?:\.\d{1,10})?$"
 _NOISE = r"[,，¥￥元\s]"
 
@@ -53,15 +55,12 @@ def yuan_text(fen: pd.Series) -> pd.Series:
     f = fen.astype("int64").to_numpy()
     a = np.abs(f)
 
-    def text(values: np.ndarray) -> pa.Array:
-        return pc.cast(pa.array(values), pa.large_string())
-
     def word(value: str) -> pa.Scalar:
         return pa.scalar(value, pa.large_string())
 
-    joined = pc.binary_join_element_wise(pc.if_else(pa.array(f < 0), word("-"), word("")), text(a // 100), word("."),
-                                         pc.utf8_lpad(text(a % 100), width=2, padding="0"), word(""))
-    return pd.Series(pd.arrays.ArrowStringArray(joined), index=fen.index)
+    joined = pc.binary_join_element_wise(pc.if_else(pa.array(f < 0), word("-"), word("")), integer_text(a // 100),
+                                         word("."), pc.utf8_lpad(integer_text(a % 100), width=2, padding="0"), word(""))
+    return text_series(joined, fen.index)
 
 
 def fen_from_text(text: pd.Series) -> pd.Series:

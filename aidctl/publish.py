@@ -38,6 +38,7 @@ from aidctl.errors import AidctlError
 from aidctl.files import atomic_path
 from aidctl.identity import mask_id
 from aidctl.terms import Term
+from aidctl.text import text_series
 from aidctl.validation import validate
 from aidctl.workdays import CALENDAR_STATUTORY, CALENDAR_WEEKENDS, nth_working_day  # noqa: F401
 from aidctl.workspace import Workspace
@@ -120,8 +121,7 @@ def scrub(frame: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, pd.Dat
         if pc.any(found).as_py():
             hits[col] = found.to_numpy(zero_copy_only=False)
             arr = pc.replace_substring_regex(arr, LONG_NUMBER, MASK)
-        out[col] = pd.Series(pd.arrays.ArrowStringArray(arr.cast(pa.large_string())), index=frame.index) \
-            .astype("string[pyarrow]")
+        out[col] = text_series(arr, frame.index)
     return out, hits
 
 

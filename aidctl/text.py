@@ -23,8 +23,14 @@ def arrow_text(series: pd.Series) -> pa.Array:
     return arr.cast(pa.large_string())
 
 
-def _series(arr: pa.Array, index: pd.Index) -> pd.Series:
+def text_series(arr: pa.Array, index: pd.Index) -> pd.Series:
+    """An Arrow string array as a text Series on `index` (the values are not copied)."""
     return pd.Series(pd.arrays.ArrowStringArray(arr.cast(pa.large_string())), index=index)
+
+
+def integer_text(values) -> pa.Array:
+    """Integers as decimal text ("7", "-12"), one Arrow large_string array."""
+    return pc.cast(pa.array(np.asarray(values, dtype=np.int64)), pa.large_string())
 
 
 def blank_text(length: int, index: pd.Index) -> pd.Series:
@@ -43,8 +49,8 @@ def fold(series: pd.Series, *, keep_inner_spaces: bool = False) -> pd.Series:
     if len(arr) > 4 * len(sample) and pc.count_distinct(sample).as_py() * 4 < len(sample):
         encoded = pc.dictionary_encode(arr)
         folded = _fold_array(encoded.dictionary, keep_inner_spaces)
-        return _series(pc.take(folded, encoded.indices), series.index)
-    return _series(_fold_array(arr, keep_inner_spaces), series.index)
+        return text_series(pc.take(folded, encoded.indices), series.index)
+    return text_series(_fold_array(arr, keep_inner_spaces), series.index)
 
 
 def value_bytes(arr: pa.Array) -> np.ndarray:
