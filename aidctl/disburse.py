@@ -95,8 +95,8 @@ class Outcome:
             already = already.astype(object).to_dict("records")
         recs = p.refused["rec"].to_numpy(dtype="int64")
         refused = [{"id_number": _text(i), "name": _text(n), "file": r.file, "row": int(r.row), "codes": list(r.codes)}
-                   for r, i, n in zip(p.refused.itertuples(), frame["id_number"].astype(object).to_numpy()[recs],
-                                      frame["name"].astype(object).to_numpy()[recs])]
+                   for r, i, n in zip(p.refused.itertuples(), frame["id_number"].iloc[recs].astype(object),
+                                      frame["name"].iloc[recs].astype(object))]
         failed = [{"id_number": r.person, "programme": r.programme, "card": r.card, "reason": r.failure_reason,
                    "file": r.file, "row": int(r.row)} for r in p.failed_unchanged.itertuples()]
         return {"version": 1, "term": str(p.term), "batch": self.batch, "dry_run": self.dry_run,

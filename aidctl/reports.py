@@ -162,8 +162,8 @@ def write_payment_report(plan, batch: str | None, files: list[Path], out_dir: Pa
         refused_rows = []
         recs = plan.refused["rec"].to_numpy(dtype="int64")
         tables = frame["table"].to_numpy()[recs]
-        names = frame["name"].astype(object).to_numpy()[recs]
-        banks = frame["bank"].astype(object).to_numpy()[recs]
+        names = frame["name"].iloc[recs].astype(object).to_numpy()  # the refused rows only: a few
+        banks = frame["bank"].iloc[recs].astype(object).to_numpy()
         masked = mask_id(frame["id_number"].iloc[recs].astype("string")).astype(object).to_numpy()
         for r, table, name, bank, ident in zip(plan.refused.itertuples(), tables, names, banks, masked):
             msg = "；".join(x for x in [file_msgs.get(int(table), ""), messages.get(r.rec, "")] if x)
