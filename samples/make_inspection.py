@@ -26,11 +26,11 @@ from pathlib import Path
 
 import openpyxl
 
-from aidctl.disburse import disburse
-from aidctl.inspection import sample
-from aidctl.reconcile import reconcile
-from aidctl.terms import Term
-from aidctl.workspace import Workspace
+from aidctl.core.terms import Term
+from aidctl.oversight.inspection import sample
+from aidctl.pay.disbursement import disburse
+from aidctl.pay.reconciliation import reconcile
+from aidctl.read.workspace import Workspace
 
 HERE = Path(__file__).resolve().parent
 TERM = "2011-autumn"

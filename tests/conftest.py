@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from aidctl.cli import app
+from aidctl.cli.common import app
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "samples"

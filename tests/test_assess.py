@@ -11,13 +11,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import SAMPLES
 from sqlalchemy import insert
+from test_complaints import seed_ledger, write_register
 
 from aidctl import ledger as L
-from aidctl.assessment import rank, score
-
-from conftest import SAMPLES
-from test_complaints import seed_ledger, write_register
+from aidctl.oversight.assessment import rank, score
 
 D = dt.date
 
@@ -126,7 +125,7 @@ def test_rank_ties_share_a_rank_and_no_total_is_unranked():
 def test_weights_and_method_come_from_the_rule_file(ws, run):
     import yaml
 
-    from aidctl.rulebook import packaged_rules_dir
+    from aidctl.rulebook.base import packaged_rules_dir
 
     data = yaml.safe_load((packaged_rules_dir() / "assessment.yaml").read_text(encoding="utf-8"))
     data["scoring"]["method"] = "pass_fail"

@@ -11,13 +11,12 @@ import zipfile
 from pathlib import Path
 
 import msoffcrypto
-from msoffcrypto.format.ooxml import OOXMLFile
 import pytest
 import yaml
-
-from aidctl.rulebook import packaged_rules_dir
-
 from conftest import VOC_HEADERS, voc_row, write_roster
+from msoffcrypto.format.ooxml import OOXMLFile
+
+from aidctl.rulebook.base import packaged_rules_dir
 
 TERM = ("--term", "2011-autumn")
 

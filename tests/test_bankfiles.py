@@ -12,12 +12,14 @@ import openpyxl
 import pandas as pd
 import pytest
 import yaml
+from conftest import make_card, make_id
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aidctl.bankfiles import byte_width, fen_from_text, render, unwritable, yuan_text
-from aidctl.rulebook import Rulebook, packaged_rules_dir
-from conftest import make_card, make_id
+from aidctl.core.money import fen_from_text, yuan_text
+from aidctl.pay.bankfiles import byte_width, render, unwritable
+from aidctl.rulebook.base import packaged_rules_dir
+from aidctl.rulebook.book import Rulebook
 
 CTX = {"term": "2011-autumn", "term_label": "2011年秋季学期", "batch": "B20110920120000ABCD",
        "date": "20110920", "date_iso": "2011-09-20", "timestamp": "2011-09-20T12:00:00",
@@ -262,7 +264,7 @@ def test_uncommon_characters_are_found_as_python_finds_them(values):
     """The RE2 pass over a column flags exactly the values Python's re flags with the same class."""
     import re
 
-    from aidctl.bankfiles import _uncommon
+    from aidctl.pay.bankfiles import _uncommon
 
     common = re.compile(r"[^\x00-\x7f\u3000-\u303f\uff00-\uffef\u4e00-\u9fa5·•]")
     want = [v is not None and common.search(v) is not None for v in values]

@@ -13,13 +13,13 @@ import openpyxl
 import pytest
 import typer.main
 import yaml
+from conftest import SAMPLES, VOC_HEADERS, make_card, make_id, voc_row, write_roster
 from typer.testing import CliRunner
 
-from aidctl.cli import app
-from aidctl.findings import CATALOGUE
-from aidctl.rulebook import packaged_rules_dir
-from aidctl.rulecases import load_cases
-from conftest import SAMPLES, VOC_HEADERS, make_card, make_id, voc_row, write_roster
+from aidctl.cli.common import app
+from aidctl.core.findings import CATALOGUE
+from aidctl.rulebook.base import packaged_rules_dir
+from aidctl.rulebook.cases import load_cases
 
 PYTHON = Path(sys.executable)
 TOP_KEYS = {"version", "term", "files", "summary", "findings"}

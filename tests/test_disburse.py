@@ -24,15 +24,16 @@ import openpyxl
 import pandas as pd
 import pytest
 import yaml
+from conftest import VOC_HEADERS, make_card, make_id, voc_row, write_roster
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import aidctl.disburse as D
-from aidctl.ledger import workspace_lock
-from aidctl.rulebook import packaged_rules_dir
-from aidctl.terms import Term
-from aidctl.workspace import Workspace
-from conftest import VOC_HEADERS, make_card, make_id, voc_row, write_roster
+import aidctl.pay.disbursement as D
+import aidctl.pay.execute as E
+from aidctl.core.terms import Term
+from aidctl.pay.lock import workspace_lock
+from aidctl.read.workspace import Workspace
+from aidctl.rulebook.base import packaged_rules_dir
 
 TERM = "2011-autumn"
 SCHOOL = "第一职业中学"
@@ -347,7 +348,7 @@ def cut_before_files(root: Path, monkeypatch) -> str:
         raise RuntimeError("断电")
 
     with monkeypatch.context() as m:
-        m.setattr(D, "put_in_place", power_cut)
+        m.setattr(E, "put_in_place", power_cut)
         with pytest.raises(RuntimeError, match="断电"):
             D.disburse(Workspace(root), Term.parse(TERM), operator="测试")
     assert len(calls) == 1
@@ -399,7 +400,7 @@ def test_the_workbook_is_written_while_the_ledger_marks_the_batch_sent(tmp_path,
 
     seen = []
     monkeypatch.setattr(D, "mark_sent", slow_mark)
-    import aidctl.reports as R
+    import aidctl.pay.workbook as R
     real_report = R.write_payment_report
     monkeypatch.setattr(R, "write_payment_report",
                         lambda *a, **k: seen.append(marked.is_set()) or real_report(*a, **k))
@@ -408,7 +409,7 @@ def test_the_workbook_is_written_while_the_ledger_marks_the_batch_sent(tmp_path,
     assert marked.is_set() and outcome.report.exists()  # … and both done on return
     assert ledger_rows(root, "SELECT status FROM batches") == [("complete",)]
 
-    from aidctl.errors import AidctlError
+    from aidctl.core.errors import AidctlError
 
     def broken(ledger, batch_id, *reissued):
         raise AidctlError("账本数据库写入失败，本次没有记录任何内容（磁盘已满）")
@@ -433,7 +434,7 @@ def test_the_workbook_is_written_while_the_ledger_marks_the_batch_sent(tmp_path,
 
 KILLER = r"""
 import contextlib, os, sys
-import aidctl.files as F      # bankfiles.write_files puts each bank file in place through it
+import aidctl.core.files as F      # bankfiles.write_files puts each bank file in place through it
 real = F.atomic_path
 done = []
 
@@ -724,29 +725,29 @@ def assert_finding(f: dict, *, code: str, severity: str, column: str | None) -> 
 def test_records_that_differ_from_the_ledger_write_no_file(tmp_path, monkeypatch):
     """put_in_place proves the records it renders against the ledger: amounts moved between
     records (same count and total), or a record missing, stop it before any file is written."""
-    from aidctl.errors import AidctlError
-    from aidctl.ledger import Ledger
+    from aidctl.core.errors import AidctlError
+    from aidctl.ledger.store import Ledger
 
     root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 5)]})
     batch = cut_before_files(root, monkeypatch)
     ws = Workspace(root)
     ledger = Ledger(ws.ledger_url())
     with ledger.connect() as conn:
-        records = D.batch_records(conn, batch)
+        records = E.batch_records(conn, batch)
     moved = records.assign(amount_fen=records["amount_fen"] + [1, -1, 0, 0])  # same count and total
     dropped = records.iloc[1:]
     for bad in (moved, dropped):
         with pytest.raises(AidctlError, match="不一致"):
-            D.put_in_place(ws, ledger, batch, records=bad)
+            E.put_in_place(ws, ledger, batch, records=bad)
         assert bank_files(root) == [] and bank_files(root, "*.part") == []
-    assert D.put_in_place(ws, ledger, batch, records=records)  # the true records go through
+    assert E.put_in_place(ws, ledger, batch, records=records)  # the true records go through
 
 
 def test_records_of_one_bank_profile_are_not_taken_for_the_whole_batch(tmp_path, monkeypatch):
     """A batch paid through two bank profiles: the records of one profile alone agree with the
     ledger for that profile, but not with the batch, and write no file."""
-    from aidctl.errors import AidctlError
-    from aidctl.ledger import Ledger
+    from aidctl.core.errors import AidctlError
+    from aidctl.ledger.store import Ledger
 
     rows = [voc_row(1, 开户银行="建设银行"), voc_row(2), voc_row(3, 开户银行="建设银行"), voc_row(4)]
     root = make_ws(tmp_path, {"a.xlsx": rows}, headers=VOC_HEADERS + ["开户银行"])
@@ -754,13 +755,13 @@ def test_records_of_one_bank_profile_are_not_taken_for_the_whole_batch(tmp_path,
     ws = Workspace(root)
     ledger = Ledger(ws.ledger_url())
     with ledger.connect() as conn:
-        records = D.batch_records(conn, batch)
+        records = E.batch_records(conn, batch)
     assert set(records["bank_profile"]) == {"ccb-xlsx", "icbc-txt"}
     for pid in ("ccb-xlsx", "icbc-txt"):
         with pytest.raises(AidctlError, match="不一致"):
-            D.put_in_place(ws, ledger, batch, records=records[records["bank_profile"] == pid])
+            E.put_in_place(ws, ledger, batch, records=records[records["bank_profile"] == pid])
         assert list(out_dir(root).glob("代发_*")) == []
-    assert len(D.put_in_place(ws, ledger, batch, records=records)) == 2
+    assert len(E.put_in_place(ws, ledger, batch, records=records)) == 2
 
 
 def test_bulk_insert_writes_constants_as_given(tmp_path):
@@ -798,8 +799,9 @@ def test_bulk_insert_takes_every_row_whatever_the_rows_per_statement(tmp_path, m
     from sqlalchemy import insert
 
     from aidctl import ledger as L
+    from aidctl.ledger import store
 
-    monkeypatch.setattr(L, "ROWS_PER_STATEMENT", per)
+    monkeypatch.setattr(store, "ROWS_PER_STATEMENT", per)
     ledger = L.Ledger(f"sqlite:///{tmp_path / 'aidctl.db'}")
     n = 7
     rows = pd.DataFrame({"id": range(1, n + 1), "programme": ["中职国家助学金"] * n,
@@ -854,7 +856,7 @@ def test_key_order_is_sqlite_index_order(rows):
         con.execute("CREATE TABLE t (i INTEGER, programme TEXT, person TEXT)")
         con.executemany("INSERT INTO t VALUES (?, ?, ?)", [(i, *r) for i, r in enumerate(rows)])
         expected = [i for (i,) in con.execute("SELECT i FROM t ORDER BY programme, person, i")]
-    assert D._key_order(programme, person).tolist() == expected
+    assert E._key_order(programme, person).tolist() == expected
 
 
 def test_an_interrupt_says_what_it_leaves(tmp_path, run, monkeypatch):
@@ -865,7 +867,7 @@ def test_an_interrupt_says_what_it_leaves(tmp_path, run, monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(D, "put_in_place", interrupted)
+    monkeypatch.setattr(E, "put_in_place", interrupted)
     code, out, err = run("disburse", "--term", TERM, "--workspace", root)
     assert code == 130 and out == ""
     assert err.strip().splitlines() == [
@@ -881,7 +883,8 @@ def test_fetch_frame_gives_what_core_gives(tmp_path, run):
     NULLs included, for a query with parameters; and an empty frame with its columns for none."""
     from sqlalchemy import select
 
-    from aidctl.ledger import Ledger, fetch_frame, payments
+    from aidctl.ledger.schema import payments
+    from aidctl.ledger.store import Ledger, fetch_frame
 
     root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 6)]})
     disburse(run, root, expect=0)

@@ -14,16 +14,15 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from conftest import VOC_HEADERS, make_card, voc_row
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from stdnum import luhn
 from stdnum.cn import ric
 from typer.testing import CliRunner
 
-from aidctl import identity
-from aidctl.cli import app
-
-from conftest import VOC_HEADERS, make_card, voc_row
+from aidctl.cli.common import app
+from aidctl.core import identity
 
 PURE = settings(max_examples=200, deadline=None)
 E2E = settings(max_examples=20, deadline=None,

@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 import openpyxl
 import pytest
-
 from conftest import SAMPLES
 from test_disburse import TERM
 
@@ -32,7 +31,7 @@ def paid_ws(tmp_path_factory) -> Path:
     """The sample workspace after disburse and reconcile (38 paid, 2 failed), prepared once."""
     from typer.testing import CliRunner
 
-    from aidctl.cli import app
+    from aidctl.cli.common import app
 
     root = tmp_path_factory.mktemp("prepared") / "samples"
     shutil.copytree(SAMPLES, root, ignore=shutil.ignore_patterns("out", "aidctl.db", ".aidctl.lock", "__pycache__"))

@@ -10,7 +10,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aidctl import jsonout
+from aidctl.core import jsonout
 
 TEXT = st.one_of(st.text(max_size=12), st.sampled_from(['"', "\\", '\\"', "\t", "\x01", "张三", "a/b", ""]),
                  st.none())

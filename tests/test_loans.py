@@ -19,9 +19,10 @@ import numpy as np
 import openpyxl
 import pytest
 import yaml
-
-from aidctl.rulebook import Rulebook, packaged_rules_dir
 from conftest import SAMPLES, make_id, voc_row, write_roster
+
+from aidctl.rulebook.base import packaged_rules_dir
+from aidctl.rulebook.book import Rulebook
 
 FIRST_ROW = 3
 HEAD = ["合同编号", "借款人姓名", "身份证号", "学校", "学历层次", "贷款年度", "贷款金额（元）", "发放日期", "预计毕业年份",

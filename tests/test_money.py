@@ -10,7 +10,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aidctl import money
+from aidctl.core import money
 
 CELLS = st.one_of(
     st.decimals(min_value=0, max_value=99999, places=3, allow_nan=False).map(str),

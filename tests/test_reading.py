@@ -10,13 +10,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
-from aidctl.roster import build
-from aidctl.tables import read_tables
-from aidctl.terms import Term
-from aidctl.workspace import Workspace
-
 from conftest import VOC_HEADERS, make_card, make_id, voc_row, write_roster
+
+from aidctl.core.terms import Term
+from aidctl.read.roster import build
+from aidctl.read.tables import read_tables
+from aidctl.read.workspace import Workspace
 
 TITLE = "第一职业中学2011年秋季学期中职国家助学金发放花名册"
 # an ID whose check character is X, born on another day than voc_row's students

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from aidctl.cli import app
-from aidctl.findings import CATALOGUE
-
 from conftest import REPO
+
+from aidctl.cli.common import app
+from aidctl.core.findings import CATALOGUE
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from conftest import SAMPLES, make_card, voc_row
 from test_disburse import TERM, cut_before_files, disburse, ledger_rows, make_ws
 
@@ -110,10 +109,12 @@ def test_the_full_cycle_disburse_reconcile_correct_reissue(sample_ws, run):
         assert f"|{card}|750.00|{person}|" in text
 
     # the files a run writes from its plan are, byte for byte, those a recovery renders from the ledger
-    from aidctl import disburse as D
-    from aidctl.ledger import Ledger, batches
-    from aidctl.workspace import Workspace
     from sqlalchemy import select
+
+    from aidctl.ledger.schema import batches
+    from aidctl.ledger.store import Ledger
+    from aidctl.pay import execute as D
+    from aidctl.read.workspace import Workspace
 
     ws = Workspace(root)
     with Ledger(ws.ledger_url()).connect() as conn:

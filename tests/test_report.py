@@ -15,13 +15,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
+from conftest import SAMPLES
 from typer.testing import CliRunner
 
-from aidctl.cli import app
-from aidctl.errors import AidctlError
-from aidctl.findings import CATALOGUE
-from aidctl.rulebook import Rulebook, packaged_rules_dir
-from conftest import SAMPLES
+from aidctl.cli.common import app
+from aidctl.core.errors import AidctlError
+from aidctl.core.findings import CATALOGUE
+from aidctl.rulebook.base import packaged_rules_dir
+from aidctl.rulebook.book import Rulebook
 
 TERM = "2011-autumn"
 REPORT = Path("out") / TERM / f"资助情况报告_{TERM}.xlsx"
@@ -338,9 +339,9 @@ def test_out_option_writes_where_asked(paid_ws, tmp_path):
 
 
 def test_totals_that_disagree_stop_the_report_before_writing(paid_ws, monkeypatch):
-    from aidctl import term_report as tr
-    from aidctl.terms import Term
-    from aidctl.workspace import Workspace
+    from aidctl.core.terms import Term
+    from aidctl.read.workspace import Workspace
+    from aidctl.report import term as tr
 
     real = tr._by_programme
     monkeypatch.setattr(tr, "_by_programme", lambda pay: real(pay).iloc[1:])  # one programme lost

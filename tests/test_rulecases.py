@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-
-from aidctl.rulecases import case_files, load_cases, run_case
-from aidctl.workspace import Workspace
-
 from conftest import REPO
+
+from aidctl.check.cases import run_case
+from aidctl.read.workspace import Workspace
+from aidctl.rulebook.cases import case_files, load_cases
 
 WS = Workspace(REPO)
 CASES = [(path.name, case) for path in case_files(WS) for case in load_cases(path)]

@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from aidctl.findings import CATALOGUE
 from conftest import REPO, SAMPLES
+
+from aidctl.core.findings import CATALOGUE
 
 TERM = "2011-autumn"
 INTAKE = SAMPLES / "intake" / TERM

@@ -7,7 +7,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aidctl.text import fold, fold_one
+from aidctl.core.text import fold, fold_one
 
 # full-width letters and digits, the ideographic and no-break spaces (NFKC makes them plain), tabs,
 # newlines and carriage returns

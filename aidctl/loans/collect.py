@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from aidctl import identity, money
-from aidctl.errors import UsageError
+from aidctl.core import identity, money
+from aidctl.core.errors import UsageError
 from aidctl.loans.register import NO_COUNTY, OVERDUE_RULE, REPAYMENT, Register, read_register, repayment
-from aidctl.workspace import Workspace
+from aidctl.read.workspace import Workspace
 
 
 @dataclass

@@ -21,8 +21,8 @@ from itertools import pairwise
 
 import numpy as np
 
-from aidctl.errors import RuleError
-from aidctl.rulebook import LoanInterest
+from aidctl.core.errors import RuleError
+from aidctl.rulebook.loans import LoanInterest
 
 RATE_SCALE = 10_000   # per cent × 10,000 = the rate in millionths (4.90% → 49,000)
 

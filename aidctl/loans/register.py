@@ -15,13 +15,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from aidctl import identity
-from aidctl.findings import CATALOGUE, ERROR, WARNING, FindingCounts
-from aidctl.rulebook import Rulebook
-from aidctl.tables import Table, file_info, having_column, read_tables, stack
-from aidctl.terms import FIRST_YEAR, LAST_YEAR, Term
-from aidctl.text import lookup, per_distinct_rows
-from aidctl.workspace import Workspace
+from aidctl.core import identity
+from aidctl.core.findings import CATALOGUE, ERROR, WARNING, FindingCounts
+from aidctl.core.terms import FIRST_YEAR, LAST_YEAR, Term
+from aidctl.core.text import lookup, per_distinct_rows, text_or_none
+from aidctl.read.tables import Table, file_info, having_column, read_tables, stack
+from aidctl.read.workspace import Workspace
+from aidctl.rulebook.book import Rulebook
 
 KIND = "loan_register"
 MONEY = ["amount", "principal_due", "interest_due", "repaid"]
@@ -76,7 +76,7 @@ class Register(FindingCounts):
         per_table = f[f["rec"] < 0].groupby("table")["message"].agg(list)
         rows = self.frame.iloc[bad]
         files = [t.file for t in self.tables]
-        return [{"file": files[int(t)], "row": int(r), "contract": _text(c), "name": _text(n),
+        return [{"file": files[int(t)], "row": int(r), "contract": text_or_none(c), "name": text_or_none(n),
                  "reasons": per_rec.get(rec, []) + per_table.get(t, [])}
                 for rec, t, r, c, n in zip(bad, rows["table"], rows["excel_row"], rows["contract"], rows["name"])]
 
@@ -108,15 +108,11 @@ class Register(FindingCounts):
         return {"version": 1, "files": self.file_info(), "summary": self.summary(), "findings": findings}
 
 
-def _text(v) -> str | None:
-    return None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v)
-
-
 def read_register(path: Path, ws: Workspace, display: str | None = None, *,
                   today: date | None = None) -> Register:
     """Read the register, derive its columns and check it (findings located by file, sheet, row)."""
-    from aidctl.checks import loans as loan_checks
-    from aidctl.validation import locate_in
+    from aidctl.check.validation import locate_in
+    from aidctl.loans import checks as loan_checks
 
     rules = ws.rules
     tables = read_tables(path, display or str(path), KIND, rules)

@@ -16,7 +16,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from aidctl import money
+from aidctl.core import money
+from aidctl.core.terms import Term
+from aidctl.core.text import lookup
 from aidctl.loans.interest import rate_steps, steps_in_year, year_interest
 from aidctl.loans.register import (
     KIND,
@@ -29,10 +31,8 @@ from aidctl.loans.register import (
     repayment,
     years,
 )
-from aidctl.tables import Table, read_tables
-from aidctl.terms import Term
-from aidctl.text import lookup
-from aidctl.workspace import Workspace
+from aidctl.read.tables import Table, read_tables
+from aidctl.read.workspace import Workspace
 
 COUNTS = ["applications", "approved", "rejected", "pending", "new_loans", "interest_loans", "in_repayment",
           "due", "repaid_on_time", "overdue"]

@@ -13,12 +13,13 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
-from aidctl.files import atomic_path
-from aidctl.findings import CATALOGUE
-from aidctl.identity import mask_id
+from aidctl.core.files import atomic_path
+from aidctl.core.findings import CATALOGUE
+from aidctl.core.identity import mask_id
+from aidctl.core.money import yuan
+from aidctl.core.text import text_or_empty
+from aidctl.core.xlsx import SEVERITY_WORDS, _formats, _table
 from aidctl.loans.register import OVERDUE_RULE
-from aidctl.money import yuan
-from aidctl.reports import SEVERITY_WORDS, _formats, _table
 
 OPTIONS = {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
 CONTACT = [("联系日期", 12), ("联系结果", 18), ("承诺还款日期", 14), ("经办人", 10)]
@@ -26,10 +27,6 @@ CONTACT = [("联系日期", 12), ("联系结果", 18), ("承诺还款日期", 14
 
 def _num(fen) -> float | None:
     return None if fen is None or fen is pd.NA or fen != fen else float(yuan(int(fen)))
-
-
-def _s(v) -> str:
-    return "" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v)
 
 
 def write_check_report(register, target: Path) -> Path:
@@ -52,9 +49,9 @@ def write_check_report(register, target: Path) -> Path:
         sheet = wb.add_worksheet("问题清单")
         f = register.findings
         titles = {c: t.title for c, t in CATALOGUE.items()}
-        rows = [[_s(r.file), _s(r.sheet), None if r.row is None or r.row is pd.NA else int(r.row), _s(r.column),
-                 r.code, SEVERITY_WORDS.get(r.severity, r.severity), titles.get(r.code, ""), _s(r.message),
-                 _s(r.value), _s(r.contract), _s(r.name), _s(r.county)] for r in f.itertuples(index=False)]
+        rows = [[text_or_empty(r.file), text_or_empty(r.sheet), None if r.row is None or r.row is pd.NA else int(r.row), text_or_empty(r.column),
+                 r.code, SEVERITY_WORDS.get(r.severity, r.severity), titles.get(r.code, ""), text_or_empty(r.message),
+                 text_or_empty(r.value), text_or_empty(r.contract), text_or_empty(r.name), text_or_empty(r.county)] for r in f.itertuples(index=False)]
         _table(sheet, fmt, 0, [("文件", 28), ("工作表", 12), ("行号", 7), ("列", 14), ("问题代码", 24), ("严重程度", 9),
                                ("问题", 22), ("说明", 80), ("单元格内容", 22), ("合同编号", 16), ("借款人", 10),
                                ("所属县区", 10)], rows)
@@ -110,8 +107,8 @@ def write_summary_report(summary, target: Path) -> Path:
             ds.set_column(j, j, w)
             ds.write_string(0, j, h, fmt["head"])
         for n, (r, masked) in enumerate(zip(d.itertuples(index=False), ids), start=1):
-            texts = [files[int(r.table)], None, _s(r.contract), _s(r.name), _s(masked), _s(r.county), _s(r.level),
-                     _s(r.year)]
+            texts = [files[int(r.table)], None, text_or_empty(r.contract), text_or_empty(r.name), text_or_empty(masked), text_or_empty(r.county), text_or_empty(r.level),
+                     text_or_empty(r.year)]
             for j, v in enumerate(texts):
                 if j == 1:
                     ds.write_number(n, j, int(r.excel_row), fmt["cell"])
@@ -153,7 +150,7 @@ def write_summary_report(summary, target: Path) -> Path:
         xs = wb.add_worksheet("未计入")
         excluded = summary.excluded
         _table(xs, fmt, 0, [("文件", 28), ("行号", 7), ("合同编号", 16), ("借款人", 10), ("原因", 90)],
-               [[e["file"], e["row"], _s(e["contract"]), _s(e["name"]), "；".join(e["reasons"])] for e in excluded])
+               [[e["file"], e["row"], text_or_empty(e["contract"]), text_or_empty(e["name"]), "；".join(e["reasons"])] for e in excluded])
         wb.close()
     return target
 
@@ -217,13 +214,13 @@ def write_collection(collection, target: Path, rules) -> Path:
                 n = 2 + i
                 sh.write_number(n, 0, i, fmt["cell"])
                 for j, v in ((1, r.name), (2, r.id_masked), (3, r.contracts), (4, r.loan_years), (5, r.school)):
-                    sh.write_string(n, j, _s(v), fmt["cell"])
+                    sh.write_string(n, j, text_or_empty(v), fmt["cell"])
                 sh.write_number(n, 6, int(r.days), fmt["cell"])
                 for j, v in ((7, r.arrears_fen), (8, r.principal_due_fen), (9, r.interest_due_fen), (10, r.repaid_fen)):
                     sh.write_number(n, j, _num(v), amount)
-                sh.write_string(n, 11, _s(r.due_date), fmt["cell"])
+                sh.write_string(n, 11, text_or_empty(r.due_date), fmt["cell"])
                 for j, v in ((12, r.phone), (13, r.co_borrower), (14, r.co_phone), (15, r.address)):
-                    sh.write_string(n, j, _s(v), text)
+                    sh.write_string(n, j, text_or_empty(v), text)
                 sh.write_string(n, 16, "、".join(map(str, r.rows)), fmt["cell"])
                 for j in range(first_contact, len(heads)):
                     style = fill_date if heads[j][0] in ("联系日期", "承诺还款日期") else fill

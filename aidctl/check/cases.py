@@ -1,0 +1,44 @@
+"""Run the policy cases of rules/tests/*.yaml through validate: each case's one-row roster must give exactly its finding codes."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import openpyxl
+
+from aidctl.core.terms import Term
+from aidctl.read.workspace import Workspace
+from aidctl.rulebook.cases import Case, case_files, load_cases
+
+
+def run_case(case: Case, ws: Workspace) -> tuple[bool, list[str]]:
+    """Write the case's roster, validate it with the workspace's rules, compare the codes."""
+    from aidctl.check.validation import validate
+
+    with tempfile.TemporaryDirectory(prefix="aidctl-case-") as tmp:
+        path = Path(tmp) / "case.xlsx"
+        wb = openpyxl.Workbook()
+        sheet = wb.active
+        if case.title:
+            sheet.append([case.title])
+        sheet.append(list(case.record))
+        sheet.append([v for v in case.record.values()])
+        wb.save(path)
+        scratch = Workspace(Path(tmp))
+        scratch.__dict__["rules"] = ws.rules  # the rules under test, without the workspace's schools list
+        scratch.__dict__["schools"] = None
+        result = validate([path], scratch, term=Term.parse(case.term))
+        got = sorted(set(result.findings["code"]))
+    return got == sorted(set(case.expect)), got
+
+
+def run_cases(ws: Workspace) -> list[dict]:
+    results = []
+    for path in case_files(ws):
+        for case in load_cases(path):
+            passed, got = run_case(case, ws)
+            results.append({"file": path.name, "name": case.name, "passed": passed,
+                            "expected": sorted(set(case.expect)), "got": got,
+                            "detail": "" if passed else f"期望 {sorted(set(case.expect))}，实际 {got}"})
+    return results

@@ -1,0 +1,23 @@
+"""ledger.already_paid: the ledger already holds a payment for this student, programme and term."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from aidctl.core.findings import build, empty
+from aidctl.ledger.store import PAID_OR_UNDER_WAY, Ledger, paid_keys
+from aidctl.read.roster import Roster
+
+
+def check(roster: Roster, ledger: Ledger) -> pd.DataFrame:
+    paid = paid_keys(ledger, str(roster.term))
+    paid = paid[paid["status"].isin(PAID_OR_UNDER_WAY)]
+    if paid.empty:
+        return empty()
+    f = roster.frame
+    key = pd.MultiIndex.from_arrays([f["person"].astype(object), f["programme_name"].astype(object)])
+    known = paid.set_index(["person", "programme"])["batch"]
+    batch = pd.Series(known.reindex(key).to_numpy(), index=f.index)
+    return build(batch.notna(), "ledger.already_paid", "id_number",
+                 "该生本学期的“{p}”已在批次 {b} 中发放（或正在发放）：不得重复发放",
+                 f["id_number"], p=f["programme_name"], b=batch)

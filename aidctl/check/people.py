@@ -1,0 +1,74 @@
+"""Who the student is: name, resident ID (GB 11643-1999), gender and age against the ID."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from aidctl.core.findings import build, empty
+from aidctl.read.roster import Roster
+from aidctl.rulebook.book import Rulebook
+
+
+def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
+    f = roster.frame
+    out = identity_findings(f, has_name=roster.present("name"), has_id=roster.present("id_number"),
+                            reference=str(rules.term_start(roster.term)))
+    male = f["id18"].str.slice(16, 17).isin(list("13579"))
+    said = f["v_gender"]
+    mismatch = f["id_valid"] & said.notna() & ((said == "男") != male)
+    out.append(build(mismatch, "gender.mismatch", "gender",
+                     "性别填“{g}”，身份证号码第17位表示“{id_g}”：请核对性别或身份证号码", f["gender"],
+                     g=f["gender"], id_g=male.map({True: "男", False: "女"})))
+    out.append(_ages(roster, rules))
+    parts = [p for p in out if len(p)]
+    return pd.concat(parts, ignore_index=True) if parts else empty()
+
+
+def identity_findings(f: pd.DataFrame, *, has_name: pd.Series, has_id: pd.Series,
+                      reference: str | pd.Series, reference_label: str = "开学日",
+                      who: str = "学生") -> list[pd.DataFrame]:
+    """name.missing and the resident-ID findings (id.missing, id.precision_lost, id.format, id.legacy,
+    id.checksum, id.birthdate) for any frame holding `name`, `id_number` and the columns of
+    identity.resident_ids. `has_name`/`has_id` say which records' tables have the column; a birth
+    date after `reference` (text, or a Series per record) is named as “晚于{reference_label}”."""
+    ids = f["id_number"]
+    out = [
+        build(f["name"].isna() & has_name, "name.missing", "name", f"姓名为空：请补填{who}姓名"),
+        build(ids.isna() & has_id, "id.missing", "id_number", f"身份证号码为空：请补填{who}的18位身份证号码"),
+    ]
+    lost = f["id_digits_lost"]
+    out.append(build(lost, "id.precision_lost", "id_number",
+                     "身份证号码以数字格式保存，Excel 只保留15位有效数字，末几位已丢失（现为“{v}”）："
+                     "请把该列设为“文本”格式，照原件重新录入", ids, v=ids))
+    checkable = ids.notna() & ~lost
+    out.append(build(checkable & f["id18"].isna(), "id.format", "id_number",
+                     "身份证号码“{v}”不是18位（17位数字加校验位数字或X），共{n}位：请核对原件后更正",
+                     ids, v=ids, n=ids.str.len()))
+    out.append(build(checkable & f["id_legacy"], "id.legacy", "id_number",
+                     f"15位旧身份证号码“{{v}}”，已按国标升位为“{{new}}”核对：请收集{who}的18位新号码",
+                     ids, v=ids, new=f["id18"]))
+    wrong_check = checkable & f["id18"].notna() & ~f["id_checksum_ok"] & ~f["id_legacy"]
+    out.append(build(wrong_check, "id.checksum", "id_number",
+                     "身份证号码“{v}”校验位错误（按前17位应为“{c}”）：号码有误，请核对身份证原件后更正",
+                     ids, v=ids, c=f["id_expected_check"]))
+    out.append(build(checkable & f["id_checksum_ok"] & ~f["birth_ok"], "id.birthdate", "id_number",
+                     f"身份证号码“{{v}}”中的出生日期“{{d}}”不存在或晚于{reference_label}（{{start}}）："
+                     "请核对身份证原件后更正", ids, v=ids, d=f["id18"].str.slice(6, 14), start=reference))
+    return out
+
+
+def _ages(roster: Roster, rules: Rulebook) -> pd.DataFrame:
+    f = roster.frame
+    ranges = rules.ages.by_school_type
+    school_type = f["v_school_type"]
+    kind, kinds = pd.factorize(school_type)  # a few school types: look each up once
+    low = pd.Series(np.array([ranges[k].min if k in ranges else np.nan for k in kinds] + [np.nan])[kind],
+                    index=f.index)
+    high = pd.Series(np.array([ranges[k].max if k in ranges else np.nan for k in kinds] + [np.nan])[kind],
+                     index=f.index)
+    age = f["age"].astype("float64")
+    outside = f["age"].notna() & low.notna() & ((age < low) | (age > high))
+    return build(outside.fillna(False), "age.out_of_range", "id_number",
+                 "开学时{a}周岁，超出{t}学生的合理范围（{lo}—{hi}周岁）：请核实是否在校就读（高年龄受助学生须重点核查）",
+                 f["age"], a=f["age"], t=school_type, lo=low.astype("Int64"), hi=high.astype("Int64"))

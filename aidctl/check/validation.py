@@ -1,0 +1,155 @@
+"""validate: rosters → roster frame → findings, as one report for the table, the JSON and Excel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from aidctl.check import cards, duplicates, eligibility, enrolment, people, schema
+from aidctl.check import registry as registry_check
+from aidctl.core.findings import CATALOGUE, ERROR, WARNING, FindingCounts, empty
+from aidctl.core.terms import Term
+from aidctl.read.roster import Roster, build, infer_term, read_roster_tables
+from aidctl.read.tables import read_tables
+from aidctl.read.workspace import Workspace
+from aidctl.rulebook.book import Rulebook
+
+REPORT_COLUMNS = ["file", "sheet", "row", "column", "code", "severity", "message", "value"]
+
+
+@dataclass
+class Validation(FindingCounts):
+    """The outcome of checking rosters together."""
+
+    term: Term
+    roster: Roster
+    findings: pd.DataFrame   # REPORT_COLUMNS + rec, table, school, name (one row a finding)
+    notes: list[str] = field(default_factory=list)   # for the user, on stderr (not findings)
+
+    def refused(self) -> pd.Series:
+        """True for each roster record that has an error finding, or whose file has one."""
+        f = self.findings[self.findings["severity"] == ERROR]
+        bad = np.zeros(len(self.roster.frame), dtype=bool)
+        recs = f.loc[f["rec"] >= 0, "rec"].to_numpy(dtype=np.int64)
+        bad[recs] = True
+        bad |= self.roster.frame["table"].isin(f.loc[f["rec"] < 0, "table"]).to_numpy()
+        return pd.Series(bad, index=self.roster.frame.index)
+
+    def summary(self) -> dict:
+        return {"records": int(len(self.roster.frame)), "errors": self.errors, "warnings": self.warnings}
+
+    def by_code(self) -> pd.DataFrame:
+        counts = self.findings.groupby(["code", "severity"]).size().rename("count").reset_index()
+        order = {c: i for i, c in enumerate(CATALOGUE)}
+        counts["title"] = counts["code"].map({c: t.title for c, t in CATALOGUE.items()})
+        return counts.sort_values("code", key=lambda s: s.map(order)).reset_index(drop=True)
+
+    def by_school(self) -> pd.DataFrame:
+        frame = self.roster.frame
+        school = frame["school"].astype(object).fillna("（学校不明）")
+        records = school.groupby(school).size().rename("records")
+        f = self.findings
+        f_school = f["school"].fillna("（学校不明）")
+        errors = f_school[f["severity"] == ERROR].value_counts().rename("errors")
+        warnings = f_school[f["severity"] == WARNING].value_counts().rename("warnings")
+        refused = school[self.refused()].value_counts().rename("refused")
+        out = pd.concat([records, refused, errors, warnings], axis=1).fillna(0).astype("int64")
+        out.index.name = "school"
+        return out.reset_index()
+
+    def to_json(self) -> dict:
+        rows = self.findings[REPORT_COLUMNS].astype(object)
+        rows = rows.where(rows.notna(), None)
+        findings = [dict(zip(REPORT_COLUMNS, r)) for r in rows.itertuples(index=False, name=None)]
+        for item in findings:
+            if item["row"] is not None:
+                item["row"] = int(item["row"])
+        return {"version": 1, "term": str(self.term), "files": self.roster.file_info(),
+                "summary": self.summary(), "findings": findings}
+
+
+FAMILIES = (schema.check, people.check, cards.check, enrolment.check, eligibility.check,
+            duplicates.check)
+
+def run_all(roster: Roster, rules: Rulebook) -> pd.DataFrame:
+    """Every roster check over the records read together; one findings frame."""
+    parts = [family(roster, rules) for family in FAMILIES]
+    parts = [p for p in parts if len(p)]
+    return pd.concat(parts, ignore_index=True) if parts else empty()
+
+
+def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
+             registry: Path | None = None, displays: list[str] | None = None,
+             today: date | None = None, check_ledger: bool = True, record_intake: bool = False) -> Validation:
+    """Read the rosters, run every check over them together, and locate each finding.
+
+    With `record_intake` (the validate command), the files are recorded in the workspace's intake
+    history when they are the workspace's own: see intake.is_workspace_intake."""
+    rules = ws.rules
+    displays = displays or [str(p) for p in paths]
+    tables = read_roster_tables(paths, rules, displays)
+    term = term or infer_term(tables, paths, today or date.today())
+    roster = build(tables, term, ws)
+    findings = run_all(roster, rules)
+    if check_ledger and ws.has_ledger():
+        from aidctl.check import ledger as ledger_check
+        from aidctl.ledger.store import Ledger
+
+        extra = ledger_check.check(roster, Ledger(ws.ledger_url()))
+        findings = pd.concat([findings, extra], ignore_index=True) if len(extra) else findings
+    if registry is not None:
+        reg_tables = read_tables(registry, str(registry), "registry", rules)
+        extra = registry_check.check(roster, registry_check.registry_frame(reg_tables), registry.name)
+        findings = pd.concat([findings, extra], ignore_index=True) if len(extra) else findings
+    result = Validation(term, roster, locate(findings, roster, rules))
+    if record_intake:
+        from aidctl.ledger.history import record_validation
+
+        note = record_validation(ws, result, paths)
+        if note:
+            result.notes.append(note)
+    return result
+
+
+def locate(findings: pd.DataFrame, roster: Roster, rules) -> pd.DataFrame:
+    """Add file, sheet, Excel row, the header as written, severity, school and name to findings."""
+    return locate_in(findings, roster.frame, roster.tables, rules, "roster",
+                     ("school", "name", "id_number", "programme_name"))
+
+
+def locate_in(findings: pd.DataFrame, frame: pd.DataFrame, tables: list, rules, kind: str,
+              carry: tuple[str, ...]) -> pd.DataFrame:
+    """Locate the findings on any frame read from `tables` of a kind in columns.yaml (roster,
+    loan_register …): file, sheet, Excel row, the header as written, the severity in force, and the
+    record's `carry` columns. Ordered by table, row, then the catalogue's order of codes."""
+    f = findings.copy()
+    if "table" not in f.columns:
+        f["table"] = np.nan
+    rec = f["rec"].astype("int64").to_numpy()
+    on_record = rec >= 0
+    table = f["table"].to_numpy(dtype=float, copy=True)
+    table[on_record] = frame["table"].to_numpy()[rec[on_record]]
+    f["table"] = table.astype("int64") if len(f) else pd.Series(dtype="int64")
+    f["row"] = pd.array([None] * len(f), dtype="Int64")
+    f.loc[on_record, "row"] = frame["excel_row"].to_numpy()[rec[on_record]]
+    f["file"] = [tables[t].file for t in f["table"]] if len(f) else []
+    f["sheet"] = [tables[t].sheet for t in f["table"]] if len(f) else []
+    titles = {k: c.title for k, c in rules.columns.tables[kind].columns.items()}
+    headers = {(i, k): m.header for i, t in enumerate(tables) for k, m in t.columns.items()}
+    f["column"] = [headers.get((t, c), titles.get(c)) if c is not None else None
+                   for t, c in zip(f["table"], f["column"])]
+    f["severity"] = f["code"].map({c: rules.severity(c, t.severity) for c, t in CATALOGUE.items()})
+    for key in carry:  # read at the flagged records only: a roster has far more rows than findings
+        values = np.full(len(f), None, dtype=object)
+        values[on_record] = frame[key].iloc[rec[on_record]].astype(object).to_numpy()
+        f[key] = pd.Series(values, index=f.index).where(pd.notna(values), None)
+    # the value as text (what the clerk sees), whatever type the check handed over (age, amount …)
+    f["value"] = f["value"].astype("string").astype(object).where(f["value"].notna(), None)
+    order = {c: i for i, c in enumerate(CATALOGUE)}
+    f["_code_order"] = f["code"].map(order)
+    f = f.sort_values(["table", "row", "_code_order"], na_position="first", kind="stable")
+    return f.drop(columns="_code_order").reset_index(drop=True)

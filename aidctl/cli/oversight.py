@@ -1,0 +1,266 @@
+"""The aidctl command line: parse options, call one library function, render. No logic here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from aidctl.cli.common import (
+    AsOfOpt,
+    DbOpt,
+    DebugOpt,
+    Format,
+    FormatOpt,
+    WorkspaceOpt,
+    YearOpt,
+    _emit_json,
+    _stdout,
+    _term,
+    _workspace,
+    app,
+    guarded,
+)
+from aidctl.core.errors import Exit
+from aidctl.core.terms import FIRST_YEAR, LAST_YEAR
+
+
+@app.command("audit-extraction")
+@guarded
+def audit_extraction(
+    finance: Annotated[Optional[list[Path]], typer.Argument(
+        help="财务报表（每校一行：事业收入、提取金额、划入专户金额、发放金额）；省略时读取 finance/。",
+        show_default=False)] = None,
+    year: Annotated[Optional[int], typer.Option("--year", min=FIRST_YEAR, max=LAST_YEAR,
+                                                help="年度（默认取表中的年度列或标题）。")] = None,
+    report: Annotated[Optional[Path], typer.Option("--report", help="写出审核工作簿（学校明细、县区汇总与图表）。")] = None,
+    format: FormatOpt = Format.table,
+    workspace: WorkspaceOpt = None,
+    debug: DebugOpt = False,
+):
+    """校内资助资金提取审核：职高按事业收入的5%、普高3%—5%提取并划入资助专户（比例见 rules/extraction.yaml）。
+
+    有学校提取不足或未划入专户时退出码为 1。
+
+    示例：aidctl audit-extraction samples/finance/2011年度校内资助资金提取情况.xlsx --report 提取审核.xlsx
+    """
+    from aidctl.oversight.extraction import audit, default_paths
+    from aidctl.oversight.workbooks import write_extraction_report
+
+    ws = _workspace(workspace)
+    paths = list(finance) if finance else default_paths(ws)
+    displays = [str(p) for p in finance] if finance else [ws.display(p) for p in paths]
+    result = audit(paths, ws, year=year, displays=displays)
+    if report is not None:
+        write_extraction_report(result, report)
+    doc = result.to_json()
+    if format is Format.json:
+        _emit_json(doc)
+    else:
+        from aidctl.cli.render import oversight as render
+
+        render.extraction(_stdout(), doc)
+        if report is not None:
+            _stdout().print(f"审核工作簿已写入：{report}")
+    raise typer.Exit(Exit.DATA_ERRORS if result.errors else Exit.OK)
+
+
+intake_app = typer.Typer(no_args_is_help=True, help=(
+    "花名册报送情况：各校每学期报送了哪些版本、是否按时（期限见 rules/oversight.yaml）、哪些学校未报送。\n\n"
+    "示例：aidctl intake show --term 2011-autumn"))
+app.add_typer(intake_app, name="intake")
+
+
+@intake_app.command("show")
+@guarded
+def intake_show(
+    term: Annotated[str, typer.Option("--term", help="学期，如 2011-autumn。")] = ...,
+    db: DbOpt = None,
+    format: FormatOpt = Format.table,
+    workspace: WorkspaceOpt = None,
+    debug: DebugOpt = False,
+):
+    """列出本学期各校报送的花名册：版本数、首次和最近报送时间、按时或逾期（按首版与 rules/oversight.yaml
+    的报送期限比较）、首版和最新版的记录数、错误数、警告数，以及 schools.xlsx 中未报送的学校。
+
+    报送记录由 aidctl validate（工作目录自己的花名册）和 aidctl disburse 写入账本。
+    有学校逾期、或期限已过仍有学校未报送时退出码为 1。
+
+    示例：aidctl intake show --term 2011-autumn --workspace samples
+    """
+    from aidctl.oversight.intake import non_compliant, show
+
+    ws = _workspace(workspace)
+    doc = show(ws, _term(term), db=db)
+    if format is Format.json:
+        _emit_json(doc)
+    else:
+        from aidctl.cli.render import oversight as oversight_render
+
+        oversight_render.intake(_stdout(), doc)
+    raise typer.Exit(Exit.DATA_ERRORS if non_compliant(doc) else Exit.OK)
+
+
+inspect_app = typer.Typer(no_args_is_help=True, help=(
+    "抽查受助学生：从账本中按学校随机抽取已发放的学生，生成可打印的核对签字表，再把填好的核对表读回并列出问题。\n\n"
+    "示例：aidctl inspect sample --term 2011-autumn --seed 2011 --per-school 3"))
+app.add_typer(inspect_app, name="inspect")
+
+
+@inspect_app.command("sample")
+@guarded
+def inspect_sample(
+    term: Annotated[str, typer.Option("--term", help="学期，如 2011-autumn。")] = ...,
+    per_school: Annotated[Optional[int], typer.Option(
+        "--per-school", min=1, help="每校抽取的学生数（默认 rules/oversight.yaml 的 per_school_default）。")] = None,
+    seed: Annotated[Optional[int], typer.Option(
+        "--seed", min=0, help="随机种子；同一种子、同一账本抽出同样的学生。默认取当天日期（如 20250314）。")] = None,
+    db: DbOpt = None,
+    format: FormatOpt = Format.table,
+    workspace: WorkspaceOpt = None,
+    debug: DebugOpt = False,
+):
+    """随机抽取已入账的受助学生（某校尚无回盘时取已发送的），每校一份核对签字表写到 out/<学期>/检查/。
+
+    抽样编号、随机种子和抽样方法记入账本，审计时可按同一方法重新抽出同样的学生。核对表只显示身份证号码前6位后4位
+    和卡号后4位，留有本人在校、资助卡由本人持有、实收金额、情况说明四栏和检查人、学校负责人签字栏。
+
+    示例：aidctl inspect sample --term 2011-autumn --seed 2011 --per-school 3 --workspace samples
+    """
+    from aidctl.oversight.inspection import sample
+
+    ws = _workspace(workspace)
+    result = sample(ws, _term(term), per_school=per_school, seed=seed, db=db)
+    doc = result.to_json(ws.root)
+    if format is Format.json:
+        _emit_json(doc)
+    else:
+        from aidctl.cli.render import oversight as oversight_render
+
+        oversight_render.inspection_sample(_stdout(), doc)
+
+
+@inspect_app.command("record")
+@guarded
+def inspect_record(
+    file: Annotated[Path, typer.Argument(help="填好的核对表（aidctl inspect sample 生成的 .xlsx）。", show_default=False)],
+    db: DbOpt = None,
+    format: FormatOpt = Format.table,
+    workspace: WorkspaceOpt = None,
+    debug: DebugOpt = False,
+):
+    """读回填好的核对表，把每名学生的检查结果记入账本，列出问题：本人不在校、资助卡不由本人持有、
+    实收金额与账本不符（精确到分）、未填写（尚未检查）。行按核对编号匹配，重新排序不影响；同一份表再记一次不重复记录。
+
+    有任何问题时退出码为 1。
+
+    示例：aidctl inspect record samples/inspection/第一职业中学_2011-autumn_资助资金抽查核对表_已填.xlsx --workspace samples
+    """
+    from aidctl.oversight.inspection_record import record
+
+    ws = _workspace(workspace)
+    result = record(ws, file, db=db, display=str(file))
+    doc = result.to_json()
+    if format is Format.json:
+        _emit_json(doc)
+    else:
+        from aidctl.cli.render import oversight as oversight_render
+
+        oversight_render.inspection_record(_stdout(), doc)
+    raise typer.Exit(Exit.DATA_ERRORS if doc["discrepancies"] else Exit.OK)
+
+
+@app.command()
+@guarded
+def complaints(
+    register: Annotated[Optional[list[Path]], typer.Argument(
+        help="投诉登记台账（每件投诉一行：受理日期、所属县区、学校、类别、办结日期、投诉人……）；省略时读取 complaints/。",
+        show_default=False)] = None,
+    year: YearOpt = ...,
+    as_of: AsOfOpt = None,
+    report: Annotated[Optional[Path], typer.Option(
+        "--report", help="写出工作簿：县区汇总（附图表）、学校汇总、投诉明细、说明。")] = None,
+    db: DbOpt = None,
+    format: FormatOpt = Format.table,
+    workspace: WorkspaceOpt = None,
+    debug: DebugOpt = False,
+):
+    """投诉统计（按县区、学校）：投诉件数，每千名受助学生投诉数（受助学生取账本中该年春季、秋季学期付款的
+    不重复学生；账本没有数据时显示“无数据”），按时办结、超期办结、超期未办结，投诉按时办结率。
+
+    办结时限按工作日计（rules/assessment.yaml，扣除法定节假日、计入调休上班日）：受理日期当天不计，
+    受理日期之后的第一个工作日为第1个工作日。有无法计入的投诉（受理日期无法识别等）时退出码为 1。
+
+    示例：aidctl complaints --year 2011 --workspace samples --report 投诉统计.xlsx
+    """
+    from aidctl.oversight.complaints import default_paths, summarise
+
+    ws = _workspace(workspace)
+    paths = list(register) if register else default_paths(ws)
+    displays = [str(p) for p in register] if register else [ws.display(p) for p in paths]
+    result = summarise(paths, ws, year, as_of=as_of.date() if as_of else None, displays=displays, db=db)
+    if report is not None:
+        from aidctl.oversight.workbooks import write_complaints_report
+
+        write_complaints_report(result, report)
+    doc = result.to_json()
+    if format is Format.json:
+        _emit_json(doc)
+    else:
+        from aidctl.cli.render.oversight import render_complaints
+
+        render_complaints(_stdout(), doc)
+        if report is not None:
+            _stdout().print(f"投诉统计工作簿已写入：{report}")
+    raise typer.Exit(Exit.DATA_ERRORS if result.errors else Exit.OK)
+
+
+@app.command()
+@guarded
+def assess(
+    year: YearOpt = ...,
+    finance: Annotated[Optional[list[Path]], typer.Option(
+        "--finance", help="财务报表（校内资助金提取）；默认 finance/ 下的文件。")] = None,
+    complaints_file: Annotated[Optional[list[Path]], typer.Option(
+        "--complaints", help="投诉登记台账；默认 complaints/ 下的文件。")] = None,
+    loans: Annotated[Optional[list[Path]], typer.Option(
+        "--loans", help="生源地贷款台账；默认 loans/ 下能识别为台账的文件。")] = None,
+    report: Annotated[Optional[Path], typer.Option(
+        "--report", help="写出考核工作簿：县区得分（附各县区总分条形图）、学校得分、指标与权重、说明。")] = None,
+    as_of: Annotated[Optional[datetime], typer.Option(
+        "--as-of", formats=["%Y-%m-%d"], show_default=False,
+        help="截止日 YYYY-MM-DD：投诉的办结与超期、贷款的到期与履约按此日认定（默认今天；该年12月31日早于今天时取12月31日）。")] = None,
+    db: DbOpt = None,
+    format: FormatOpt = Format.table,
+    workspace: WorkspaceOpt = None,
+    debug: DebugOpt = False,
+):
+    """量化考核：各县区、各学校的及时发放率、数据准确率、按时报送率、校内资助金提取达标率、投诉率、
+    投诉按时办结率、贷款履约率，按 rules/assessment.yaml 的目标值和权重计分、合计、排名。
+
+    无数据的指标显示“无数据”，不按0分计：总分 = 100 × 有数据指标得分之和 ÷ 有数据指标权重之和。
+    aidctl 无法计算的指标（资金支出率、满意度等）列为未计算。有输入记录无法计入时退出码为 1。
+
+    示例：aidctl assess --year 2011 --workspace samples --report 量化考核.xlsx
+    """
+    from aidctl.oversight.assessment import assess as run
+
+    ws = _workspace(workspace)
+    result = run(ws, year, finance=finance, complaints=complaints_file, loans=loans, db=db,
+                 as_of=as_of.date() if as_of else None)
+    doc = result.to_json()
+    if report is not None:
+        from aidctl.oversight.workbooks import write_scorecard_report
+
+        write_scorecard_report(doc, report)
+    if format is Format.json:
+        _emit_json(doc)
+    else:
+        from aidctl.cli.render.oversight import render_scorecard
+
+        render_scorecard(_stdout(), doc)
+        if report is not None:
+            _stdout().print(f"考核工作簿已写入：{report}")
+    raise typer.Exit(Exit.DATA_ERRORS if doc["problems"] else Exit.OK)

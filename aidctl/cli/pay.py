@@ -1,0 +1,135 @@
+"""The aidctl command line: parse options, call one library function, render. No logic here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from aidctl.cli.common import (
+    BankOpt,
+    DbOpt,
+    DebugOpt,
+    Format,
+    FormatOpt,
+    TermOpt,
+    WaitOpt,
+    WorkspaceOpt,
+    _emit_bytes,
+    _emit_json,
+    _imports_done,
+    _stdout,
+    _term,
+    _workspace,
+    app,
+    guarded,
+)
+from aidctl.core.errors import Exit, UsageError
+
+
+@app.command()
+@guarded
+def disburse(
+    rosters: Annotated[Optional[list[Path]], typer.Argument(
+        help="花名册文件；省略时读取 intake/<学期>/*.xlsx。", show_default=False)] = None,
+    term: Annotated[str, typer.Option("--term", help="学期，如 2011-autumn。")] = ...,
+    bank: BankOpt = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只列出将发放的记录，不写账本、不写文件。")] = False,
+    db: DbOpt = None,
+    wait: WaitOpt = 0,
+    format: FormatOpt = Format.table,
+    workspace: WorkspaceOpt = None,
+    debug: DebugOpt = False,
+):
+    """发放：审核花名册，每名符合条件的学生每个项目发放一次，记入账本，写出银行报盘文件和发放审核表。
+
+    重复运行不会重复发放：账本中已有的学生只列出，不再发放；银行退回（失败）且卡号已更正的才重发。
+    有记录不予发放时退出码为 1（其余照常发放）。
+
+    示例：aidctl disburse --term 2011-autumn --dry-run
+    """
+    from aidctl.pay.disbursement import disbursing
+
+    _imports_done()
+    ws = _workspace(workspace)
+    the_term = _term(term)
+    # the document is made while the ledger marks the batch sent, and shown only once it has
+    with disbursing(ws, the_term, list(rosters) if rosters else None, bank=bank, dry_run=dry_run, db=db,
+                    wait=wait) as outcome:
+        if format is Format.json:
+            from aidctl.core.jsonout import encode
+
+            data = encode(outcome.to_json(ws.root, frames=True))
+        else:
+            doc = outcome.to_json(ws.root)
+    if format is Format.json:
+        _emit_bytes(data)
+    else:
+        from aidctl.cli.render import pay as render
+
+        render.disbursement(_stdout(), doc)
+    raise typer.Exit(Exit.DATA_ERRORS if len(outcome.plan.refused) else Exit.OK)
+
+
+@app.command()
+@guarded
+def reconcile(
+    result: Annotated[Path, typer.Argument(help="银行回盘文件（文本、xlsx 或 pain.002 XML）。")],
+    term: Annotated[str, typer.Option("--term", help="学期，如 2011-autumn。")] = ...,
+    bank: BankOpt = None,
+    db: DbOpt = None,
+    wait: WaitOpt = 0,
+    format: FormatOpt = Format.table,
+    workspace: WorkspaceOpt = None,
+    debug: DebugOpt = False,
+):
+    """对账：读入银行回盘，把付款标为已入账或失败，列出失败原因；对不上的行只报告、不入账。
+
+    有失败付款或对不上的行时退出码为 1。失败的付款在学校更正卡号后，下一次 disburse 会重发。
+
+    示例：aidctl reconcile samples/bank/回盘_工商银行_2011-autumn.txt --term 2011-autumn
+    """
+    from aidctl.pay.reconciliation import reconcile as run
+
+    ws = _workspace(workspace)
+    outcome = run(ws, _term(term), result, bank=bank, db=db, display=str(result), wait=wait)
+    doc = outcome.to_json()
+    if format is Format.json:
+        _emit_json(doc)
+    else:
+        from aidctl.cli.render import pay as render
+
+        render.reconciliation(_stdout(), doc)
+    raise typer.Exit(Exit.DATA_ERRORS if doc["failed"] or doc["problems"] else Exit.OK)
+
+
+ledger_app = typer.Typer(no_args_is_help=True, help="查看发放账本。示例：aidctl ledger show --term 2011-autumn")
+app.add_typer(ledger_app, name="ledger")
+
+
+@ledger_app.command("show")
+@guarded
+def ledger_show(term: TermOpt = None, db: DbOpt = None, format: FormatOpt = Format.table,
+                workspace: WorkspaceOpt = None, debug: DebugOpt = False):
+    """列出发放批次：笔数、金额、各状态（待发、已发、已入账、失败、已重发）的笔数和金额。
+
+    示例：aidctl ledger show --term 2011-autumn
+    """
+    from aidctl.ledger.store import Ledger, status_totals
+
+    ws = _workspace(workspace)
+    if not ws.has_ledger() and not db:
+        raise UsageError(f"{ws.root} 还没有账本（aidctl.db）：先运行 aidctl disburse")
+    ledger = Ledger(ws.ledger_url(db))
+    with ledger.connect() as conn:
+        the_term = _term(term)
+        doc = {"version": 1, "term": str(the_term) if the_term else None,
+               "batches": ledger.batch_summary(conn, str(the_term) if the_term else None),
+               "payments": status_totals(conn, str(the_term) if the_term else None)}
+    if format is Format.json:
+        _emit_json(doc)
+    else:
+        from aidctl.cli.render import pay as render
+
+        render.ledger(_stdout(), doc)

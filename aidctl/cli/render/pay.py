@@ -1,0 +1,78 @@
+"""Terminal rendering with rich: summaries for people. JSON is rendered by the CLI from the same data."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Console
+from rich.table import Table as RichTable
+from rich.text import Text
+
+STATUS_WORDS = {"pending": "待发", "sent": "已发送", "paid": "已入账", "failed": "失败", "reissued": "已重发",
+                "recorded": "已登记（文件未写出）", "complete": "完成"}
+
+
+def disbursement(console: Console, doc: dict) -> None:
+    head = "（试算，未写账本和文件）" if doc["dry_run"] else (f"批次 {doc['batch']}" if doc["batch"] else "本次没有新的发放")
+    console.print(Text(f"{doc['term']} 发放{head}：{doc['totals']['payments']} 笔，合计 {doc['totals']['amount']} 元",
+                       style="bold"))
+    if doc["recovered_batches"]:
+        console.print(f"已补完上次中断的批次：{'、'.join(doc['recovered_batches'])}")
+    table = RichTable(box=box.SIMPLE_HEAD)
+    for h in ("类别", "人数"):
+        table.add_column(h)
+    table.add_row("本次发放", str(len(doc["payments"])))
+    table.add_row("其中：失败后更正卡号重发", str(sum(p["reissue"] for p in doc["payments"])))
+    table.add_row(Text("不予发放（有错误）", style="red" if doc["refused"] else None), str(len(doc["refused"])))
+    table.add_row("已发放，不重复发放", str(len(doc["already_paid"])))
+    table.add_row("发放失败、卡号未更正，未重发", str(len(doc["failed_unchanged"])))
+    table.add_row("拨付学校的项目（不入学生银行文件）", str(doc["school_funded"]))
+    console.print(table)
+    if doc["refused"]:
+        refused = RichTable(title="不予发放（前 20 条）", box=box.SIMPLE_HEAD, title_justify="left")
+        for h in ("文件", "行", "姓名", "问题代码"):
+            refused.add_column(h, overflow="fold")
+        for r in doc["refused"][:20]:
+            refused.add_row(r["file"], str(r["row"]), r["name"] or "", "、".join(r["codes"]))
+        console.print(refused)
+    for f in doc["files"]:
+        console.print(f"已写出：{f}")
+    if doc["report"]:
+        console.print(f"发放审核表：{doc['report']}")
+
+
+def reconciliation(console: Console, doc: dict) -> None:
+    t = doc["totals"]
+    console.print(Text(f"{doc['term']} 回盘 {doc['file']}：入账 {t['paid']} 笔 {t['paid_amount']} 元，"
+                       f"失败 {t['failed']} 笔 {t['failed_amount']} 元，未入账的行 {t['problems']} 个", style="bold"))
+    if doc["failed"]:
+        table = RichTable(title="失败的付款（学校更正卡号后，下次 disburse 会重发）", box=box.SIMPLE_HEAD,
+                          title_justify="left")
+        for h in ("行", "姓名", "资助项目", "卡号", "金额", "原因"):
+            table.add_column(h, overflow="fold")
+        for r in doc["failed"]:
+            table.add_row(str(r["row"]), r["name"] or "", r["programme"], r["card"], r["amount"], r["reason"] or "")
+        console.print(table)
+    if doc["problems"]:
+        table = RichTable(title="未入账的回盘行（请与银行核对）", box=box.SIMPLE_HEAD, title_justify="left")
+        for h in ("行", "卡号", "金额", "处理结果", "问题"):
+            table.add_column(h, overflow="fold")
+        for r in doc["problems"]:
+            table.add_row(str(r["row"]), r["card"] or "", r["amount"] or "", r["status"] or "", r["issue"])
+        console.print(table)
+
+
+def ledger(console: Console, doc: dict) -> None:
+    table = RichTable(title="发放批次", box=box.SIMPLE_HEAD, title_justify="left")
+    for h in ("批次", "学期", "时间", "经办人", "状态", "笔数", "金额（元）", "各状态"):
+        table.add_column(h, overflow="fold")
+    for b in doc["batches"]:
+        statuses = "；".join(f"{STATUS_WORDS.get(k, k)} {v['count']} 笔 {v['amount']} 元" for k, v in b["statuses"].items())
+        table.add_row(b["id"], b["term"], b["created_at"], b["operator"] or "", STATUS_WORDS.get(b["status"], b["status"]),
+                      str(b["payments"]), b["total"], statuses)
+    console.print(table)
+    totals = RichTable(title="付款状态", box=box.SIMPLE_HEAD, title_justify="left")
+    for h in ("状态", "笔数", "金额（元）"):
+        totals.add_column(h)
+    for k, v in doc["payments"].items():
+        totals.add_row(STATUS_WORDS.get(k, k), str(v["count"]), v["amount"])
+    console.print(totals)

@@ -1,0 +1,52 @@
+"""Terminal rendering with rich: summaries for people. JSON is rendered by the CLI from the same data."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rich import box
+from rich.console import Console
+from rich.table import Table as RichTable
+from rich.text import Text
+
+from aidctl.rulebook.view import amount_text
+
+
+def rules_in_force(console: Console, doc: dict) -> None:
+    console.print(Text(f"{doc['term']}（学年 {doc['school_year']}，开学日 {doc['term_start']}）执行的资助规则",
+                       style="bold"))
+    table = RichTable(box=box.SIMPLE_HEAD)
+    for h in ("资助项目", "学校类型", "资助标准", "资格条件", "起始", "依据"):
+        table.add_column(h, overflow="fold")
+    for p in doc["programmes"]:
+        if not p["in_force"]:
+            table.add_row(p["programme"], "、".join(p["school_types"]), Text("本学期不在执行期", style="dim"),
+                          "", "", "")
+            continue
+        table.add_row(p["programme"], "、".join(p["school_types"]), amount_text(p), "；".join(p["conditions"]),
+                      p["from"], p["source"])
+    console.print(table)
+    ages = "；".join(f"{k} {v['min']}—{v['max']} 周岁" for k, v in doc["ages"].items())
+    console.print(f"年龄范围（超出为警告）：{ages}")
+    def pct(text: str) -> str:
+        return f"{(Decimal(text) * 100).normalize():f}%"
+
+    rates = "；".join(f"{k} {pct(v['min_rate'])}" + ("" if v["min_rate"] == v["max_rate"]
+                     else f"—{pct(v['max_rate'])}") for k, v in doc["extraction"].items())
+    console.print(f"校内资助资金提取比例（{doc['term'][:4]}年）：{rates}")
+    if doc["quotas"]:
+        quotas = "；".join(f"{k} {v}%" for k, v in doc["quotas"].items())
+        console.print(f"资助面核定比例（{doc['quota_region']}）：{quotas}")
+    console.print(f"花名册报送截止：{doc['submission_deadline']}")
+    if doc["severity_overrides"]:
+        console.print(f"严重程度调整：{doc['severity_overrides']}")
+    rules_files(console, doc["files"])
+
+
+def rules_files(console: Console, files: list[dict]) -> None:
+    table = RichTable(title="规则文件", box=box.SIMPLE_HEAD, title_justify="left")
+    for h in ("文件", "来源", "路径"):
+        table.add_column(h, overflow="fold")
+    for f in files:
+        table.add_row(f["file"], "工作目录" if f["origin"] == "workspace" else "内置", f["path"])
+    console.print(table)

@@ -1,0 +1,92 @@
+"""The aidctl command line: parse options, call one library function, render. No logic here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from aidctl.cli.common import (
+    DbOpt,
+    DebugOpt,
+    Format,
+    FormatOpt,
+    WorkspaceOpt,
+    _emit_json,
+    _stdout,
+    _term,
+    _workspace,
+    app,
+    guarded,
+)
+from aidctl.core.errors import Exit
+
+
+@app.command()
+@guarded
+def publish(
+    rosters: Annotated[Optional[list[Path]], typer.Argument(
+        help="花名册文件；省略时读取 intake/<学期>/。", show_default=False)] = None,
+    term: Annotated[str, typer.Option("--term", help="学期，如 2011-autumn。")] = ...,
+    start: Annotated[Optional[datetime], typer.Option(
+        "--from", formats=["%Y-%m-%d"], show_default=False,
+        help="公示开始日期 YYYY-MM-DD（默认今天）；公示期按工作日推算，扣除法定节假日、计入调休上班日。")] = None,
+    format: FormatOpt = Format.table,
+    workspace: WorkspaceOpt = None,
+    debug: DebugOpt = False,
+):
+    """公示名单：每校一份可张贴的受助学生名单公示，和一份内部核对名单，写到 out/<学期>/公示/。
+
+    公示名单只含姓名、学校、系部、年级、专业、班级和资助项目（教财厅函〔2017〕28号），不含身份证号码
+    （脱敏也不含）、银行卡号、出生日期、住址、电话、金额和困难等级；内部核对名单的身份证号码只显示前6位后4位。
+    名单中出现一长串数字（疑似证件号、卡号、电话）的单元格用＊遮盖并列出，此时退出码为 1。
+
+    示例：aidctl publish --term 2011-autumn --from 2011-09-29
+    """
+    from aidctl.report.publicity import publish as run
+
+    ws = _workspace(workspace)
+    outcome = run(ws, _term(term), list(rosters) if rosters else None, start=start.date() if start else None)
+    doc = outcome.to_json(ws.root)
+    for line in outcome.warnings:
+        typer.echo(f"aidctl: 提醒：{line}", err=True)
+    if format is Format.json:
+        _emit_json(doc)
+    else:
+        from aidctl.cli.render import report as render
+
+        render.publicity(_stdout(), doc)
+    raise typer.Exit(Exit.DATA_ERRORS if doc["masked_cells"] else Exit.OK)
+
+
+@app.command("report")
+@guarded
+def report(
+    term: Annotated[str, typer.Option("--term", help="学期，如 2011-autumn。")] = ...,
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", help="报告工作簿（.xlsx）；默认 out/<学期>/资助情况报告_<学期>.xlsx。")] = None,
+    db: DbOpt = None,
+    format: FormatOpt = Format.table,
+    workspace: WorkspaceOpt = None,
+    debug: DebugOpt = False,
+):
+    """资助情况报告：按县区、学校、资助项目汇总本学期的受助学生和金额（已入账、待银行确认、失败分列），
+    不予发放的原因，各校受助比例与核定比例（rules/quotas.yaml）的比对；写出带图表和一页汇总的 Excel 工作簿。
+
+    数据来自发放账本和 intake/<学期>/ 的花名册；账本中还没有付款时只报告花名册一侧。
+
+    示例：aidctl report --term 2011-autumn --workspace samples
+    """
+    from aidctl.report.term import term_report
+
+    ws = _workspace(workspace)
+    result = term_report(ws, _term(term), out=out, db=db)
+    doc = result.to_json(ws.root)
+    if format is Format.json:
+        _emit_json(doc)
+    else:
+        from aidctl.cli.render import report as render
+
+        render.term_report(_stdout(), doc)

@@ -1,0 +1,132 @@
+"""Money and rates, exact: yuan and fen from cells with the unit the header gives (元, 万元), and the one
+half-up rounding every figure shown goes through ("95.00%", "1.25" per 1,000, "750.00")."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from aidctl.core.text import integer_text, text_series
+
+_MONEY_TEXT = r"^[+-]?\d{1,12}(?:\.\d{1,10})?$"
+_NOISE = r"[,，¥￥元\s]"
+
+
+def parse(text: pd.Series, unit: Decimal | pd.Series = Decimal(1)) -> tuple[pd.Series, pd.Series, np.ndarray]:
+    """(yuan as an exact Arrow decimal, fen as Int64, ok) for cells such as "860", "1,250.00", "0.086"
+    under 万元. Not ok where blank, not a number, or holding a part below one fen after the unit.
+
+    A roster's amounts repeat a handful of values: each distinct (cell, unit) is parsed once."""
+    cells, cell_values = pd.factorize(text, use_na_sentinel=True)
+    if isinstance(unit, pd.Series):
+        units, unit_values = pd.factorize(unit.astype(object))
+        unit_values = list(unit_values)
+    else:
+        units, unit_values = np.zeros(len(text), dtype=np.int64), [unit]
+    key = (cells.astype(np.int64) + 1) * max(len(unit_values), 1) + units
+    distinct, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    values = np.append(np.asarray(cell_values, dtype=object), None)  # code -1 (blank) → None
+    yuan2, fen, ok = _parse_distinct(pd.Series(values[cells[first]], dtype="string"),
+                                     [unit_values[u] for u in units[first]])
+    take = pa.array(inverse.reshape(-1))
+    return (pd.Series(pd.arrays.ArrowExtensionArray(yuan2.take(take)), index=text.index),
+            pd.Series(pd.arrays.ArrowExtensionArray(fen.take(take)), index=text.index).astype("Int64"),
+            ok[inverse.reshape(-1)])
+
+
+def _parse_distinct(text: pd.Series, units: list) -> tuple[pa.Array, pa.Array, np.ndarray]:
+    arr = pa.array(text.str.replace(_NOISE, "", regex=True).astype("string[pyarrow]"))
+    matches = pc.fill_null(pc.match_substring_regex(arr, _MONEY_TEXT), False)
+    value = pc.cast(pc.if_else(matches, arr, pa.scalar(None, arr.type)), pa.decimal128(24, 10))
+    yuan = pc.multiply(value, pa.array([Decimal(u) for u in units], type=pa.decimal128(12, 4)))
+    rounded = pc.round(yuan, ndigits=2, round_mode="half_up")
+    exact = pc.fill_null(pc.equal(rounded, yuan), False)
+    yuan2 = pc.cast(pc.if_else(exact, rounded, pa.scalar(None, rounded.type)), pa.decimal128(18, 2))
+    fen = pc.cast(pc.multiply(yuan2, pa.scalar(Decimal(100), pa.decimal128(3, 0))), pa.int64())
+    ok = matches.to_numpy(zero_copy_only=False) & exact.to_numpy(zero_copy_only=False)
+    return yuan2, fen, ok
+
+
+def yuan_text(fen: pd.Series) -> pd.Series:
+    """Integer fen → yuan text with two decimals: 125000 → "1250.00" (exact, vectorised)."""
+    f = fen.astype("int64").to_numpy()
+    a = np.abs(f)
+
+    def word(value: str) -> pa.Scalar:
+        return pa.scalar(value, pa.large_string())
+
+    joined = pc.binary_join_element_wise(pc.if_else(pa.array(f < 0), word("-"), word("")), integer_text(a // 100),
+                                         word("."), pc.utf8_lpad(integer_text(a % 100), width=2, padding="0"), word(""))
+    return text_series(joined, fen.index)
+
+
+def fen_from_text(text: pd.Series) -> pd.Series:
+    """Yuan text → integer fen: "1250.00" / "1250" / "1250.5" → 125000 / 125000 / 125050; NA where
+    the text is not an amount in yuan and fen."""
+    arr = pa.array(text.astype("string").str.strip().str.replace(",", "", regex=False).astype("string[pyarrow]"))
+    ok = pc.fill_null(pc.match_substring_regex(arr, r"^-?\d{1,15}(\.\d{1,2})?$"), False)
+    value = pc.cast(pc.if_else(ok, arr, pa.scalar(None, arr.type)), pa.decimal128(18, 2))
+    fen = pc.cast(pc.multiply(value, pa.scalar(Decimal(100), pa.decimal128(3, 0))), pa.int64())
+    return pd.Series(pd.arrays.ArrowExtensionArray(fen), index=text.index).astype("Int64")
+
+
+def disagreement(counts: dict[str, int], amounts: dict[str, int]) -> str | None:
+    """None when every count is the same number and every amount (fen) the same sum; else all of
+    them, named, for the message that stops the writing ("银行文件笔数 40；…；账本金额 30000.00")."""
+    if len(set(counts.values())) <= 1 and len(set(amounts.values())) <= 1:
+        return None
+    return "；".join([*(f"{k} {v}" for k, v in counts.items()), *(f"{k} {yuan(v)}" for k, v in amounts.items())])
+
+
+def yuan(fen: int) -> Decimal:
+    """Integer fen → Decimal yuan with two places."""
+    return (Decimal(int(fen)) / 100).quantize(Decimal("0.01"))
+
+
+def share_text(part: pd.Series, whole: pd.Series) -> pd.Series:
+    """part / whole as a percentage with two decimals ("4.50%"), exact half-up; NA where whole ≤ 0."""
+    p = part.astype("Int64")
+    w = whole.astype("Int64")
+    usable = p.notna() & w.notna() & (w > 0)
+    bp = ((p.where(usable, 0) * 20000 + w.where(usable, 1)) // (2 * w.where(usable, 1))).astype("Int64")
+    text = (bp // 100).astype(str) + "." + (bp % 100).astype(str).str.zfill(2) + "%"
+    return text.where(usable, None)
+
+
+NO_DATA = "无数据"
+
+
+def ratio(part: int, whole: int | None) -> Fraction | None:
+    """part ÷ whole, or None when there is no denominator (never 0 for "no data")."""
+    if whole is None or whole <= 0:
+        return None
+    return Fraction(int(part), int(whole))
+
+
+def half_up(value: Fraction, places: int = 2) -> Decimal:
+    """An exact fraction rounded half up (away from zero at .5) to `places` decimals."""
+    scale = 10 ** places
+    scaled = abs(value) * scale
+    rounded = int(scaled) + (1 if scaled - int(scaled) >= Fraction(1, 2) else 0)
+    out = Decimal(rounded).scaleb(-places).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return -out if value < 0 else out
+
+
+def percent(value: Fraction | None, places: int = 2) -> str | None:
+    """0.955 → "95.50%"; None stays None."""
+    return None if value is None else f"{half_up(value * 100, places)}%"
+
+
+def number(value: Fraction | None, places: int = 2) -> str | None:
+    """1.255 → "1.26"; None stays None."""
+    return None if value is None else str(half_up(value, places))
+
+
+def shown(value: object) -> str:
+    """What a table or workbook shows: the figure, or 无数据."""
+    return NO_DATA if value is None else str(value)

@@ -1,0 +1,158 @@
+"""Vectorised text clean-up: full-width to half-width (NFKC), spaces, vocabulary look-ups."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+STRING = pd.StringDtype("pyarrow")
+CARDINALITY_SAMPLE = 2_048
+
+
+def arrow_text(series: pd.Series) -> pa.Array:
+    """A text Series as one Arrow large_string array (no copy of the values when Arrow-backed)."""
+    if isinstance(series.array, pd.arrays.ArrowStringArray):
+        arr = series.array._pa_array.combine_chunks()
+    else:
+        arr = pa.array(series.astype(STRING), type=pa.large_string())
+    return arr.cast(pa.large_string())
+
+
+def text_series(arr: pa.Array, index: pd.Index) -> pd.Series:
+    """An Arrow string array as a text Series on `index` (the values are not copied)."""
+    return pd.Series(pd.arrays.ArrowStringArray(arr.cast(pa.large_string())), index=index)
+
+
+def integer_text(values) -> pa.Array:
+    """Integers as decimal text ("7", "-12"), one Arrow large_string array."""
+    return pc.cast(pa.array(np.asarray(values, dtype=np.int64)), pa.large_string())
+
+
+def blank_text(length: int, index: pd.Index) -> pd.Series:
+    """A text column with nothing in it (a column a file lacks), without a value per row."""
+    return pd.Series(pd.arrays.ArrowStringArray(pa.nulls(length, pa.large_string())), index=index)
+
+
+def fold(series: pd.Series, *, keep_inner_spaces: bool = False) -> pd.Series:
+    """NFKC-fold (Ｘ→X, ４→4, （→( ), trim, drop inner spaces unless told; empty → NA.
+
+    Most roster columns repeat a few values (学校, 年级, 户口性质 …): those are folded once per
+    distinct value. Columns of mostly distinct values (姓名, 身份证号) are folded directly.
+    """
+    arr = arrow_text(series)
+    sample = arr.slice(0, CARDINALITY_SAMPLE)  # hashing costs more than folding when most values differ
+    if len(arr) > 4 * len(sample) and pc.count_distinct(sample).as_py() * 4 < len(sample):
+        encoded = pc.dictionary_encode(arr)
+        folded = _fold_array(encoded.dictionary, keep_inner_spaces)
+        return text_series(pc.take(folded, encoded.indices), series.index)
+    return text_series(_fold_array(arr, keep_inner_spaces), series.index)
+
+
+def value_bytes(arr: pa.Array) -> np.ndarray:
+    """The UTF-8 bytes of all values of a (large_)string array, as one uint8 view (no copy)."""
+    arr = arr.cast(pa.large_string())
+    _, offsets, data = arr.buffers()
+    if data is None or len(arr) == 0:
+        return np.zeros(0, dtype=np.uint8)
+    bounds = np.frombuffer(offsets, dtype=np.int64)[[arr.offset, arr.offset + len(arr)]]
+    return np.frombuffer(data, dtype=np.uint8)[bounds[0]:bounds[1]]
+
+
+def _fold_array(arr: pa.Array, keep_inner_spaces: bool) -> pa.Array:
+    arr = pc.utf8_normalize(arr, form="NFKC")
+    # RE2's \s is ASCII whitespace only (after NFKC, U+3000 and U+00A0 are plain spaces too): one
+    # pass over the bytes tells whether any value holds some, which most columns do not
+    if (value_bytes(arr) <= 0x20).any():
+        spaced = pc.match_substring_regex(arr, r"\s")
+        if keep_inner_spaces:
+            fixed = pc.replace_substring_regex(pc.utf8_trim_whitespace(arr), r"\s+", " ")
+        else:
+            fixed = pc.replace_substring_regex(arr, r"\s+", "")
+        arr = pc.if_else(spaced, fixed, arr)
+    if pc.any(pc.equal(pc.binary_length(arr), 0)).as_py():
+        arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
+    return arr
+
+
+def missing(value: object) -> bool:
+    """True for a scalar with nothing in it: None, NaN, pd.NA, NaT."""
+    return value is None or (not isinstance(value, (str, bytes)) and bool(pd.isna(value)))
+
+
+def text_or_none(value: object) -> str | None:
+    """A cell value as text, or None where it holds nothing."""
+    return None if missing(value) else str(value)
+
+
+def text_or_empty(value: object) -> str:
+    """A cell value as text, or "" where it holds nothing (what a workbook cell shows)."""
+    return "" if missing(value) else str(value)
+
+
+def fold_one(text: object) -> str:
+    """The same folding for one value (headers, vocabulary words)."""
+    if missing(text):
+        return ""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text)))
+
+
+def per_distinct(series: pd.Series, fn) -> pd.Series:
+    """`fn` applied once per distinct non-blank value, spread back as a categorical (blank → NA).
+
+    Coded columns (年级, 户口性质, 学校 …) hold a handful of distinct values among many rows.
+    """
+    codes, uniques = pd.factorize(series)
+    targets = [fn(u) for u in uniques]
+    cats = list(dict.fromkeys(t for t in targets if t is not None and t == t))
+    position = {c: i for i, c in enumerate(cats)}
+    remap = np.array([position.get(t, -1) if t is not None and t == t else -1 for t in targets] + [-1],
+                     dtype=np.int64)
+    return pd.Series(pd.Categorical.from_codes(remap[codes], categories=cats), index=series.index)
+
+
+def per_distinct_rows(frame: pd.DataFrame, columns: list[str], fn, outputs: list[str]) -> pd.DataFrame:
+    """`fn(*values)` → a tuple of `outputs`, called once per distinct combination of `columns`
+    (blank → None) and spread back over the rows as object columns."""
+    codes = []
+    for col in columns:
+        c, _ = pd.factorize(frame[col])
+        codes.append(c.astype(np.int64) + 1)  # blank → 0
+    key = np.zeros(len(frame), dtype=np.int64)
+    for c in codes:
+        key = key * (int(c.max(initial=0)) + 1) + c
+    uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    sample = frame[columns].iloc[first].astype(object)
+    results = [fn(*[None if v is None or v is pd.NA or v != v else v for v in row])
+               for row in sample.itertuples(index=False, name=None)]
+    table = np.empty((len(results) + 0, len(outputs)), dtype=object)
+    for i, r in enumerate(results):
+        table[i] = r
+    spread = table[inverse] if len(frame) else np.empty((0, len(outputs)), dtype=object)
+    return pd.DataFrame(spread, columns=outputs, index=frame.index)
+
+
+def lookup(series: pd.Series, words: dict) -> pd.Series:
+    """Map folded cell text to a canonical word through `{canonical: [spellings]}` (or
+    `{spelling: value}`); unknown or blank → NA, as a categorical."""
+    table: dict[str, object] = {}
+    for canonical, spellings in words.items():
+        if isinstance(spellings, list):
+            for s in spellings:
+                table[fold_one(s).upper()] = canonical
+            table[fold_one(canonical).upper()] = canonical
+        else:
+            table[fold_one(canonical).upper()] = spellings
+    return per_distinct(series, lambda v: table.get(fold_one(v).upper()))
+
+
+def starts_with_any(series: pd.Series, prefixes: list[str]) -> pd.Series:
+    """True where the folded text begins with one of `prefixes` (NA → False)."""
+    if not prefixes:
+        return pd.Series(False, index=series.index)
+    pattern = "^(?:" + "|".join(re.escape(fold_one(p)) for p in prefixes) + ")"
+    return series.str.contains(pattern, regex=True).fillna(False).astype(bool)

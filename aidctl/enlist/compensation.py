@@ -1,0 +1,461 @@
+"""enlist: 应征入伍 学费补偿 and 国家助学贷款代偿 for students who enlist, by rules/enlistment.yaml.
+
+One row a student, as universities send the list: name, ID, school, 学历层次, 入学年份, 入伍年份, the
+tuition actually paid in one column per year of study (第1学年学费 …), the outstanding 贷款本金 and
+the bank card. For each student and each year of study counted, the amount is the lower of the
+tuition paid and the cap in force when the student enlisted; the outstanding loan is repaid first
+out of those amounts, year by year, and the rest goes to the student's card. rules/enlistment.yaml
+says how (and README repeats it); every figure carries the reason it was reached.
+
+The payments are not recorded in the disbursement ledger: the bank file is a list for the finance
+office to pay, and its totals are proven equal to the document's before anything is written.
+Money is integer fen throughout.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from aidctl.core import identity, money
+from aidctl.core.findings import CATALOGUE, ERROR, FindingCounts, build, empty, file_finding
+from aidctl.core.text import lookup, text_or_none
+from aidctl.read.tables import Table, file_info, having_column, missing_columns, read_tables, stack
+from aidctl.read.workspace import Workspace
+from aidctl.rulebook.book import Rulebook
+from aidctl.rulebook.enlistment import EnlistCapPeriod
+
+KIND = "enlist"
+
+
+PROGRAMME = "应征入伍学费补偿"
+
+
+_YEAR = re.compile(r"^\D*((?:19|20)\d{2})(?:\s*(?:年|\.|-|/)\s*(\d{1,2}))?")
+
+
+_DOC_NUMBER = re.compile(r"[^\s（(：:]*〔\d{4}〕\d+号")
+
+
+@dataclass
+class Enlistment(FindingCounts):
+    """The students of the lists read, their years of study counted, and the findings."""
+
+    year: int
+    tables: list[Table]
+    students: pd.DataFrame      # one row a student record (index = rec)
+    lines: pd.DataFrame         # one row a student and year of study counted
+    findings: pd.DataFrame      # rec (-1: a whole sheet), table, column, header, code, severity, message
+    bank_profile: str
+    loan_first: bool
+    out_dir: Path | None = None
+    bank_files: list[Path] = field(default_factory=list)
+    report: Path | None = None
+
+    @property
+    def payments(self) -> pd.DataFrame:
+        """The students paid to their card: payable, with something left after the loan."""
+        s = self.students
+        return s[s["payable"] & (s["to_student_fen"] > 0).fillna(False)]
+
+    def totals(self) -> dict:
+        s = self.students
+        paid = s[s["payable"]]
+        return {"students": len(s), "payable": int(s["payable"].sum()), "refused": int((~s["payable"]).sum()),
+                "amount": _yuan(paid["total_fen"].sum()), "loan_repayment": _yuan(paid["loan_fen_repaid"].sum()),
+                "to_students": _yuan(paid["to_student_fen"].sum()), "payments": len(self.payments),
+                "errors": self.errors, "warnings": self.warnings}
+
+    def by_school(self) -> pd.DataFrame:
+        """Students, payable, refused and the amounts (fen) by school, for the workbook and terminal."""
+        s = self.students.assign(school=self.students["school"].fillna("（学校不明）"))
+        paid = s.assign(**{c: s[c].where(s["payable"], 0) for c in ("total_fen", "loan_fen_repaid", "to_student_fen")})
+        g = paid.groupby("school", sort=True)
+        return pd.DataFrame({"students": g.size(), "payable": g["payable"].sum().astype(int),
+                             "total_fen": g["total_fen"].sum().astype("int64"),
+                             "loan_fen": g["loan_fen_repaid"].sum().astype("int64"),
+                             "to_student_fen": g["to_student_fen"].sum().astype("int64")}).reset_index()
+
+    def to_json(self, root: Path | None = None) -> dict:
+        f = self.findings
+        per_rec: dict[int, list] = {}
+        for rec, code, sev, col, msg in f.loc[f["rec"] >= 0, ["rec", "code", "severity", "header", "message"]] \
+                .itertuples(index=False, name=None):
+            per_rec.setdefault(int(rec), []).append({"code": code, "severity": sev, "column": col, "message": msg})
+        lines = {rec: g for rec, g in self.lines.groupby("rec")} if len(self.lines) else {}
+        students = []
+        for rec, r in self.students.iterrows():  # one per enlisted student: hundreds a year
+            years = []
+            for ln in (lines[rec].itertuples() if rec in lines else []):
+                years.append({"year_of_study": int(ln.year_of_study), "school_year": ln.school_year,
+                              "tuition": _yuan(ln.tuition_fen), "loan": _yuan(ln.loan_fen),
+                              "cap": _yuan(ln.cap_fen), "amount": _yuan(ln.amount_fen), "reason": ln.reason})
+            students.append({
+                "file": r["file"], "row": int(r["row"]), "id_number": text_or_none(r["id_number"]), "name": text_or_none(r["name"]),
+                "school": text_or_none(r["school"]), "level": text_or_none(r["group"]), "level_detail": text_or_none(r["level_key"]),
+                "enrolled": _int(r["enrolled_year"]), "enlisted": _int(r["enlisted_year"]),
+                "enlisted_on": str(r["enlist_day"]) if r["enlist_day"] is not None else None,
+                "years_counted": _int(r["counted"]), "years_reason": text_or_none(r["years_reason"]),
+                "cap_source": text_or_none(r["cap_source"]), "years": years, "loan_principal": _yuan(r["loan_fen"]),
+                "total": _yuan(r["total_fen"]), "loan_repayment": _yuan(r["loan_fen_repaid"]),
+                "to_student": _yuan(r["to_student_fen"]), "payable": bool(r["payable"]),
+                "findings": per_rec.get(int(rec), [])})
+        file_level = [{"file": self.tables[int(t)].file, "sheet": self.tables[int(t)].sheet, "code": c,
+                       "severity": sv, "column": h, "message": m}
+                      for t, c, sv, h, m in f.loc[f["rec"] < 0, ["table", "code", "severity", "header", "message"]]
+                      .itertuples(index=False, name=None)]
+
+        def rel(path: Path | None) -> str | None:
+            if path is None:
+                return None
+            return str(path.relative_to(root)) if root and path.is_relative_to(root) else str(path)
+
+        return {"version": 1, "year": self.year,
+                "files": file_info(self.tables),
+                "students": students, "file_findings": file_level, "totals": self.totals(),
+                "bank_profile": self.bank_profile, "bank_files": [rel(p) for p in self.bank_files],
+                "report": rel(self.report), "ledger": False}
+
+
+def _yuan(fen) -> str | None:
+    return None if fen is None or fen is pd.NA or fen != fen else str(money.yuan(int(fen)))
+
+
+def _int(value) -> int | None:
+    return None if value is None or value is pd.NA or value != value else int(value)
+
+
+def _years(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(year, month) from 2012 / 2012级 / 2012年9月 / 2012.09 / 2014-09-10 (a date cell); NA otherwise."""
+    parts = text.astype("string").str.extract(_YEAR)
+    year = pd.to_numeric(parts[0], errors="coerce").astype("Int64")
+    month = pd.to_numeric(parts[1], errors="coerce").astype("Int64")
+    return year, month.where((month >= 1) & (month <= 12))
+
+
+def compute(paths: list[Path], ws: Workspace, *, year: int, bank: str | None = None,
+            displays: list[str] | None = None) -> Enlistment:
+    """Read the lists, check every student, and work out each year's amount with its reason."""
+    rules = ws.rules
+    book = rules.enlistment
+    profile_id = bank or ws.settings.bank_profile or rules.default_bank
+    profile = rules.bank(profile_id)
+    displays = displays or [str(p) for p in paths]
+    tables = [t for p, d in zip(paths, displays) for t in read_tables(p, d, KIND, rules)]
+    f = stack(tables, rules.columns.tables[KIND]).rename(columns={"excel_row": "row"})
+    spec = rules.columns.tables[KIND]
+    tuition_keys = [k for k in spec.columns if k.startswith("tuition_")]
+
+    # levels, years, the day of enlistment and the cap in force that day
+    levels = book.levels
+    f["level_key"] = lookup(f["level"], {k: [k, *v.aliases] for k, v in levels.items()}).astype(object)
+    f["group"] = f["level_key"].map({k: v.group for k, v in levels.items()})
+    f["normal_years"] = f["level_key"].map({k: v.normal_years for k, v in levels.items()}).astype("Int64")
+    f["enrolled_year"], _ = _years(f["enrolled"])
+    f["enlisted_year"], month = _years(f["enlisted"])
+    f["enlisted_month"] = month
+    only_month, only_day = (int(x) for x in book.year_only_date.split("-"))
+    days = []
+    for y, m in zip(f["enlisted_year"], month):  # a few distinct values
+        days.append(None if y is pd.NA else date(int(y), only_month if m is pd.NA else int(m),
+                                                 only_day if m is pd.NA else 1))
+    f["enlist_day"] = pd.Series(days, index=f.index, dtype=object)
+    periods: dict[date, EnlistCapPeriod | None] = {d: book.cap(d) for d in set(days) if d is not None}
+    period = f["enlist_day"].map(lambda d: periods.get(d) if d is not None else None)
+    f["cap_from"] = period.map(lambda p: p.from_ if p is not None else None)
+    f["cap_source"] = period.map(lambda p: p.source if p is not None else None)
+    cap_yuan = [p.per_year.get(g) if p is not None and isinstance(g, str) else None for p, g in zip(period, f["group"])]
+    f["cap_fen"] = pd.Series([int(c * 100) if c is not None else pd.NA for c in cap_yuan],
+                             index=f.index, dtype="Int64")
+    f["cap_basis"] = [(_DOC_NUMBER.search(p.source).group(0) if _DOC_NUMBER.search(p.source)
+                       else f"{p.from_}起执行的标准") if p is not None else None for p in period]
+
+    # money: tuition per year and the loan, each with its column's unit
+    for key in [*tuition_keys, "loan"]:  # parsed with their units by stack(); a negative figure is no figure
+        f[f"{key}_ok"] = f[f"{key}_ok"] & (f[f"{key}_fen"].fillna(-1) >= 0).to_numpy()
+    f["loan_given"] = f["loan"].notna()
+    f["loan_fen"] = f["loan_fen"].where(f["loan_given"], 0).astype("Int64")  # blank: no loan
+
+    # the years counted: school years begun before the year of enlistment, up to the normal length
+    years_ok = (f["enrolled_year"].notna() & f["enlisted_year"].notna() & (f["enlisted_year"] >= f["enrolled_year"])
+                & (f["enlisted_year"] <= year)).fillna(False).astype(bool)
+    studied = (f["enlisted_year"] - f["enrolled_year"]).where(years_ok)
+    f["studied"] = studied.astype("Int64")
+    normal = f["normal_years"]
+    f["counted"] = studied.where((studied <= normal).fillna(False), normal).where(normal.notna() & years_ok) \
+        .astype("Int64")
+    f["years_reason"] = _years_reasons(f)
+
+    # identity, as for rosters
+    reference = pd.to_datetime(f["enlist_day"].map(lambda d: d if d is not None else date(year, 12, 31)))
+    ids = identity.resident_ids(f["id_number"], f["id_number_number_cell"], reference)
+    for col in ids.columns:
+        f[col] = ids[col]
+    f["person"] = identity.person(ids)
+    f["card"] = identity.clean_card(f["card"])
+    for col, values in identity.bank_cards(f["card"], f["card_number_cell"]).items():
+        f[col] = values
+
+    raw = _findings(f, tables, rules, year, tuition_keys, reference)
+    lines = _lines(f, tuition_keys, book.loan_first)
+    _student_totals(f, lines)
+    if book.loan_first:
+        raw.append(_loan_findings(f))
+    findings = _finalise(raw, f, tables, rules)
+    f["payable"] = (~_refused(f, findings) & f["total_fen"].notna()).astype(bool)
+    # a record the bank file cannot carry (a 生僻字 outside its encoding …) is refused before writing
+    candidates = f[f["payable"] & (f["to_student_fen"] > 0).fillna(False)]
+    if len(candidates):
+        from aidctl.pay.bankfiles import unwritable
+
+        reasons = unwritable(profile, bank_records(candidates, year))  # indexed by record
+        bad = reasons.notna() & (reasons == reasons)
+        if bad.any():
+            mask = f.index.isin(reasons[bad].index)
+            raw.append(build(mask, "bank.unwritable", "name", "{why}", f["name"].astype("string"),
+                             why=reasons.reindex(f.index).astype("string")))
+            findings = _finalise(raw, f, tables, rules)
+            f.loc[mask, "payable"] = False
+    return Enlistment(year, tables, f, lines, findings, profile_id, book.loan_first)
+
+
+def _years_reasons(f: pd.DataFrame) -> pd.Series:
+    out = []
+    for enrolled, enlisted, studied, counted, level, normal in zip(
+            f["enrolled_year"], f["enlisted_year"], f["studied"], f["counted"], f["level_key"], f["normal_years"]):
+        if counted is pd.NA or counted is None:
+            out.append(None)
+            continue
+        text = f"{enrolled}年入学、{enlisted}年入伍，入伍前在校{studied}个学年"
+        if studied > normal:
+            text += f"，超过{level}学制{normal}年，按{normal}个学年计"
+        text += "：没有计入的学年" if counted == 0 else \
+            ("：计入第1学年" if counted == 1 else f"：计入第1—{counted}学年")
+        out.append(text)
+    return pd.Series(out, index=f.index, dtype=object)
+
+
+def _lines(f: pd.DataFrame, tuition_keys: list[str], loan_first: bool) -> pd.DataFrame:
+    """One line per student and year of study counted: tuition, cap, amount, the loan repaid, reason."""
+    usable = f["counted"].fillna(0).astype(int) * f["cap_fen"].notna()
+    rec = np.repeat(f.index.to_numpy(), usable.to_numpy())
+    if len(rec) == 0:
+        return pd.DataFrame(columns=["rec", "year_of_study", "school_year", "tuition_fen", "cap_fen", "amount_fen",
+                                     "loan_fen", "to_student_fen", "reason"])
+    k = np.concatenate([np.arange(1, n + 1) for n in usable.to_numpy() if n > 0])
+    lines = pd.DataFrame({"rec": rec, "year_of_study": k})
+    src = f.loc[rec]
+    start = src["enrolled_year"].to_numpy().astype(int) + k - 1
+    lines["school_year"] = [f"{s}-{s + 1}" for s in start]
+    tuition = pd.Series(pd.NA, index=lines.index, dtype="Int64")
+    readable = pd.Series(False, index=lines.index)
+    for j, key in enumerate(tuition_keys, start=1):
+        at = k == j
+        tuition[at] = src[f"{key}_fen"].to_numpy()[at]
+        readable[at] = src[f"{key}_ok"].to_numpy()[at]
+    tuition = tuition.where(readable.astype(bool))
+    cap = pd.Series(src["cap_fen"].to_numpy(), index=lines.index, dtype="Int64")
+    lines["tuition_fen"] = tuition
+    lines["cap_fen"] = cap
+    amount = tuition.where((tuition < cap).fillna(False), cap).where(tuition.notna())  # the lower of the two
+    lines["amount_fen"] = amount.astype("Int64")
+    # the loan is repaid first, year by year in order of study, within each year's amount
+    whole = amount.notna().groupby(lines["rec"]).transform("all").astype(bool)
+    before = amount.fillna(0).groupby(lines["rec"]).cumsum() - amount.fillna(0)
+    principal = pd.Series(src["loan_fen"].to_numpy(), index=lines.index, dtype="Int64").fillna(0) if loan_first \
+        else pd.Series(0, index=lines.index, dtype="Int64")
+    repaid = (principal - before).clip(lower=0)
+    repaid = repaid.where((repaid < amount).fillna(False), amount).where(whole)
+    lines["loan_fen"] = repaid.astype("Int64")
+    lines["to_student_fen"] = (amount - repaid).astype("Int64")
+    lines["reason"] = _line_reasons(lines, src)
+    return lines
+
+
+def _line_reasons(lines: pd.DataFrame, src: pd.DataFrame) -> list[str]:
+    out = []
+    for ln, enlisted, group, basis in zip(lines.itertuples(), src["enlisted_year"], src["group"], src["cap_basis"]):
+        head = f"第{ln.year_of_study}学年（{ln.school_year.replace('-', '—')}学年）"
+        if ln.tuition_fen is pd.NA:
+            out.append(f"{head}学费为空或不是有效金额，无法计算：请学校补填实际缴纳的学费")
+            continue
+        t, c, a = (money.yuan(v) for v in (ln.tuition_fen, ln.cap_fen, ln.amount_fen))
+        cap_text = f"{enlisted}年入伍{group}每学年上限{c}元（{basis}）"
+        if ln.tuition_fen == 0:
+            text = f"{head}实缴学费0.00元，不予补偿"
+        elif ln.tuition_fen > ln.cap_fen:
+            text = f"{head}实缴学费{t}元，高于{cap_text}，按上限计{a}元"
+        else:
+            text = f"{head}实缴学费{t}元，不超过{cap_text}，按实缴学费计{a}元"
+        if ln.loan_fen is not pd.NA and ln.loan_fen > 0:
+            rest = money.yuan(ln.to_student_fen)
+            text += f"；其中{money.yuan(ln.loan_fen)}元先代偿国家助学贷款本金" + \
+                (f"，{rest}元作为学费补偿发给学生" if ln.to_student_fen > 0 else "，没有余额发给学生")
+        out.append(text)
+    return out
+
+
+def _student_totals(f: pd.DataFrame, lines: pd.DataFrame) -> None:
+    """total, loan repaid and what goes to the card per student; NA where a year cannot be computed."""
+    zero = (f["counted"].fillna(-1).eq(0) & f["cap_fen"].notna()).astype(bool)  # nothing counted: nothing to pay
+    complete = lines["amount_fen"].notna().groupby(lines["rec"]).all() if len(lines) else pd.Series(dtype=bool)
+    complete = complete.reindex(f.index, fill_value=False).astype(bool)
+    for col, target in (("amount_fen", "total_fen"), ("loan_fen", "loan_fen_repaid"),
+                        ("to_student_fen", "to_student_fen")):
+        sums = lines.groupby("rec")[col].sum().reindex(f.index) if len(lines) else pd.Series(pd.NA, index=f.index)
+        value = pd.Series(sums, index=f.index, dtype="Int64").where(complete)
+        f[target] = value.mask(zero, 0).astype("Int64")
+
+
+def _refused(f: pd.DataFrame, findings: pd.DataFrame) -> pd.Series:
+    errors = findings[findings["severity"] == ERROR]
+    bad_recs = set(errors.loc[errors["rec"] >= 0, "rec"].astype(int))
+    bad_tables = set(errors.loc[errors["rec"] < 0, "table"].astype(int))
+    return pd.Series(f.index.isin(list(bad_recs)) | f["table"].isin(list(bad_tables)).to_numpy(), index=f.index)
+
+
+def _findings(f: pd.DataFrame, tables: list[Table], rules: Rulebook, year: int, tuition_keys: list[str],
+              reference: pd.Series) -> list[pd.DataFrame]:
+    from aidctl.check import cards, people
+    from aidctl.core.terms import Term
+    from aidctl.read.roster import Roster
+
+    spec = rules.columns.tables[KIND]
+    book = rules.enlistment
+    out = missing_columns(tables, spec)
+    for i, t in enumerate(tables):
+        if not any(k in t.columns for k in tuition_keys):
+            out.append(file_finding(i, "schema.missing_column", tuition_keys[0],
+                                    "没有各学年实缴学费列（第1学年学费、第2学年学费……）：每名学生一行、每个学年一列；"
+                                    "按学年分行填写的表请改成这种格式后重新提交"))
+
+    def present(key: str) -> pd.Series:
+        return having_column(f, tables, key)
+
+    # who the student is, and the card: the same checks and messages as rosters
+    out += people.identity_findings(f, has_name=present("name"), has_id=present("id_number"),
+                                    reference=reference.dt.strftime("%Y-%m-%d"), reference_label="入伍时间")
+    term = Term(year, "autumn")  # cards.check reads no dates; a Roster needs one
+    out.append(cards.check(Roster(f, tables, term), rules))
+
+    # the figures
+    level_text = f["level"].astype("string")
+    known_levels = "、".join(book.levels)
+    out.append(build(present("level") & f["level_key"].isna(), "enlist.invalid", "level",
+                     "学历层次“{v}”无法识别：应为 " + known_levels + " 之一（见 rules/enlistment.yaml 的 levels）",
+                     level_text, v=level_text))
+    for key, label in (("enrolled", "入学年份"), ("enlisted", "入伍年份")):
+        text = f[key].astype("string")
+        year_col = f[f"{key}_year"]
+        out.append(build(present(key) & year_col.isna(), "enlist.invalid", key,
+                         label + "“{v}”不是年份：请填写四位年份，如 2012（或写明年月，如 2014年9月）", text, v=text))
+    both = f["enrolled_year"].notna() & f["enlisted_year"].notna()
+    out.append(build(both & (f["enlisted_year"] < f["enrolled_year"]).fillna(False), "enlist.invalid", "enlisted",
+                     "入伍年份{e}早于入学年份{s}：请核对两个年份", f["enlisted"].astype("string"),
+                     e=f["enlisted_year"], s=f["enrolled_year"]))
+    out.append(build(both & (f["enlisted_year"] > year).fillna(False), "enlist.invalid", "enlisted",
+                     "入伍年份{e}晚于本次补偿的年度{y}：请核对，或在入伍当年办理", f["enlisted"].astype("string"),
+                     e=f["enlisted_year"], y=str(year)))
+    first = min(p.from_ for p in book.caps)
+    no_cap = f["enlist_day"].notna() & f["cap_from"].isna()
+    out.append(build(no_cap, "enlist.not_covered", "enlisted",
+                     "{e}年入伍（按{d}计），早于 rules/enlistment.yaml 最早的补偿标准（" + str(first) +
+                     "起）：不在学费补偿和贷款代偿的政策范围内", f["enlisted"].astype("string"),
+                     e=f["enlisted_year"], d=f["enlist_day"].astype("string")))
+    changes = {y: [p.from_ for p in book.caps if p.from_.year == y and (p.from_.month, p.from_.day) != (1, 1)]
+               for y in f["enlisted_year"].dropna().unique()}
+    change = f["enlisted_year"].map(lambda y: "、".join(map(str, changes.get(y, []))) if y is not pd.NA else "")
+    unsure = f["cap_fen"].notna() & f["enlisted_month"].isna() & change.astype(bool)
+    out.append(build(unsure, "enlist.month_unknown", "enlisted",
+                     "入伍时间只写了年份“{v}”，该年补偿上限有调整（{c}起）：按{d}计，每学年上限{cap}元；"
+                     "调整前入伍的适用原上限，请核实入伍月份后填写（如 2024年3月）", f["enlisted"].astype("string"),
+                     v=f["enlisted"].astype("string"), c=change.astype("string"), d=f["enlist_day"].astype("string"),
+                     cap=f["cap_fen"].map(_yuan)))
+    counted = f["counted"].fillna(-1).astype(int)
+    measurable = f["cap_fen"].notna()
+    for k, key in enumerate(tuition_keys, start=1):
+        title = spec.columns[key].title
+        text = f[key].astype("string")
+        need = measurable & (counted >= k)
+        out.append(build(need & present(key) & ~f[f"{key}_ok"], "enlist.invalid", key,
+                         title + "“{v}”为空或不是有效金额：计入的每个学年都要填写实际缴纳的学费（未缴纳填0）",
+                         text, v=text))
+        out.append(build(need & ~present(key), "enlist.invalid", key,
+                         f"计入第{k}学年，但表中没有“{title}”列：请补上该列后重新提交"))
+        beyond = measurable & (counted < k) & (counted >= 0) & present(key) & f[f"{key}_ok"] \
+            & (f[f"{key}_fen"].fillna(0) > 0)
+        out.append(build(beyond, "enlist.year_not_counted", key,
+                         title + "{v}元未计入：{why}", text, v=f[f"{key}_fen"].map(_yuan),
+                         why=f["years_reason"].astype("string")))
+    more = measurable & (counted > len(tuition_keys))
+    out.append(build(more, "enlist.invalid", "enlisted",
+                     "计入{n}个学年，多于名单能读取的学年学费列（" + str(len(tuition_keys)) + "列）：请在 rules/columns.yaml "
+                     "的 enlist 表中增加该学年学费列的写法", f["enlisted"].astype("string"), n=f["counted"]))
+    loan_text = f["loan"].astype("string")
+    out.append(build(f["loan_given"] & ~f["loan_ok"], "enlist.invalid", "loan",
+                     "贷款本金“{v}”不是有效金额：没有贷款请留空或填0", loan_text, v=loan_text))
+    out.append(build(measurable & counted.eq(0), "enlist.no_years", "enlisted",
+                     "入学年份与入伍年份同为{e}年，入伍前没有完整的学年：新生入伍如已缴纳第1学年学费，请按政策另行核定",
+                     f["enlisted"].astype("string"), e=f["enlisted_year"]))
+    out.append(_duplicates(f, tables))
+    return out
+
+
+def _loan_findings(f: pd.DataFrame) -> pd.DataFrame:
+    """enlist.loan_exceeds: principal beyond what the years counted can repay (after the totals)."""
+    total = f["total_fen"]
+    over = f["loan_given"] & f["loan_ok"] & total.notna() & (f["loan_fen"] > total.fillna(0)).fillna(False)
+    return build(over, "enlist.loan_exceeds", "loan",
+                 "贷款本金{l}元，超过可补偿总额{t}元：代偿{t}元后，余下{r}元仍由学生按借款合同归还",
+                 f["loan"].astype("string"), l=f["loan_fen"].map(_yuan), t=total.map(_yuan),
+                 r=(f["loan_fen"] - total).map(_yuan))
+
+
+def _duplicates(f: pd.DataFrame, tables: list[Table]) -> pd.DataFrame:
+    who = f["person"]
+    dup = who.notna() & who.duplicated(keep=False)
+    if not dup.any():
+        return empty()
+    sub = f[dup]
+    place = sub["file"] + " 第" + sub["row"].astype(str) + "行（" + sub["school"].astype("string").fillna("学校不明") + "）"
+    places = place.groupby(sub["person"]).agg("；".join)
+    counts = sub["person"].value_counts()
+    return build(dup, "enlist.duplicate", "id_number",
+                 "同一学生（身份证号码“{id}”）在名单中出现{n}次：{places}。每名入伍学生的学费补偿和贷款代偿只办理一次："
+                 "请核实后只保留一处", f["id_number"], id=who, n=who.map(counts), places=who.map(places))
+
+
+def _finalise(parts: list[pd.DataFrame], f: pd.DataFrame, tables: list[Table], rules: Rulebook) -> pd.DataFrame:
+    """One findings frame: the table, the header as written, severity, file and Excel row of each."""
+    spec = rules.columns.tables[KIND]
+    parts = [p for p in parts if len(p)]
+    findings = pd.concat(parts, ignore_index=True) if parts else empty()
+    rec = findings["rec"].astype("int64").to_numpy()
+    on_record = rec >= 0
+    table = findings["table"].to_numpy(dtype=object).copy() if "table" in findings else np.full(len(rec), None)
+    table[on_record] = f["table"].to_numpy()[rec[on_record]]
+    findings["rec"] = rec
+    findings["table"] = table.astype("int64")
+    headers = {(i, k): m.header for i, t in enumerate(tables) for k, m in t.columns.items()}
+    findings["header"] = [headers.get((int(t), c), spec.columns[c].title if c in spec.columns else c)
+                          for t, c in zip(findings["table"], findings["column"])]
+    findings["severity"] = findings["code"].map({c: rules.severity(c, t.severity) for c, t in CATALOGUE.items()})
+    findings["file"] = [tables[int(t)].file for t in findings["table"]]
+    findings["row"] = [int(f.at[r, "row"]) if r >= 0 else None for r in findings["rec"]]
+    order = {c: i for i, c in enumerate(CATALOGUE)}  # per record, in the catalogue's order
+    findings["_order"] = findings["code"].map(order)
+    return findings.sort_values(["table", "rec", "_order"], kind="stable").drop(columns="_order") \
+        .reset_index(drop=True)
+
+def bank_records(students: pd.DataFrame, year: int) -> pd.DataFrame:
+    s = students.sort_values(["school", "table", "row"], kind="stable", na_position="last")
+    return pd.DataFrame({
+        "file_seq": np.arange(1, len(s) + 1), "name": s["name"].astype(object).to_numpy(),
+        "card": s["card"].astype(object).to_numpy(), "amount_fen": s["to_student_fen"].astype("int64").to_numpy(),
+        "id_number": s["person"].astype(object).to_numpy(), "school": s["school"].astype(object).to_numpy(),
+        "programme": PROGRAMME, "memo": f"{year}年{PROGRAMME}"}, index=s.index)

@@ -1,0 +1,132 @@
+"""Intake history: every roster file a validate or disburse run saw, per school and term.
+
+A file is known by its SHA-256: the same content seen again is the same submission (its first
+sighting is kept); new content from the same school for the same term is its next version.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from aidctl.core.files import sha256
+
+if TYPE_CHECKING:
+    from aidctl import ledger as L
+
+
+UNKNOWN_SCHOOL = "（学校不明）"
+
+
+def record(ledger: L.Ledger, validation, command: str, display=None, digests: dict | None = None) -> int:
+    """Record the validation's files (one row per file and school); returns how many were new.
+    `display` (path → name) names each file in the history; by default the name it was read under.
+    `digests` (path → SHA-256) are the files' digests where the caller has them already."""
+    from sqlalchemy import func, insert, select
+
+    from aidctl import ledger as L
+
+    frame = validation.roster.frame
+    f = validation.findings
+    term = str(validation.term)
+    tables = validation.roster.tables
+    file_of = pd.Series([t.file for t in tables])
+    per_table = pd.DataFrame({"table": frame["table"], "school": frame["school"].fillna(UNKNOWN_SCHOOL)})
+    counts = per_table.groupby(["table", "school"], sort=False).size().reset_index(name="n")
+    counts = counts.assign(file=file_of.reindex(counts["table"].to_numpy()).to_numpy(),
+                           school=counts["school"].astype(object))
+    counts = counts.groupby(["file", "school"], sort=False)["n"].sum()
+    # a finding of a record counts for its school; a finding of a whole table for every school in it
+    found = pd.DataFrame({"file": file_of.reindex(f["table"].to_numpy()).to_numpy(),
+                          "school": f["school"].astype(object).fillna(UNKNOWN_SCHOOL).where(f["rec"] >= 0).to_numpy(),
+                          "error": (f["severity"] == "error").to_numpy(),
+                          "warning": (f["severity"] == "warning").to_numpy()})
+    own = found.dropna(subset=["school"]).groupby(["file", "school"])[["error", "warning"]].sum()
+    whole = found[found["school"].isna()].groupby("file")[["error", "warning"]].sum()
+    hashes: dict[str, str] = {}
+    for t in tables:
+        if t.file not in hashes:  # once a file, however many sheets it holds
+            hashes[t.file] = (digests or {}).get(t.path) or sha256(t.path)
+    shown = {t.file: (display(t.path) if display else t.file) for t in tables}
+    rows = []
+    for (file, school_name), n in counts.items():  # one row per file and school: a few dozen a term
+        errors = warnings = 0
+        for table, key in ((own, (file, school_name)), (whole, file)):
+            if key in table.index:
+                errors += int(table.loc[key, "error"])
+                warnings += int(table.loc[key, "warning"])
+        rows.append({"school": school_name, "file": shown[file], "sha256": hashes[file], "records": int(n),
+                     "errors": errors, "warnings": warnings})
+    new = 0
+    with ledger.transaction() as conn:
+        for r in rows:  # one row per file and school: a few dozen a term
+            seen = conn.execute(select(L.submissions.c.id).where(
+                L.submissions.c.term == term, L.submissions.c.school == r["school"],
+                L.submissions.c.sha256 == r["sha256"])).first()
+            if seen:
+                continue
+            version = (conn.execute(select(func.count()).where(
+                L.submissions.c.term == term, L.submissions.c.school == r["school"])).scalar() or 0) + 1
+            conn.execute(insert(L.submissions).values(term=term, version=version, first_seen=L.now(),
+                                                      command=command, **r))
+            new += 1
+    return new
+
+
+def history(ledger: L.Ledger, term: str | None = None) -> pd.DataFrame:
+    """The submissions, oldest first: term, school, file, sha256, version, first_seen, records,
+    errors, warnings, command."""
+    from sqlalchemy import select
+
+    from aidctl import ledger as L
+
+    q = select(L.submissions).order_by(L.submissions.c.term, L.submissions.c.school, L.submissions.c.version)
+    if term:
+        q = q.where(L.submissions.c.term == term)
+    with ledger.connect() as conn:
+        rows = conn.execute(q).all()
+    return pd.DataFrame(list(map(tuple, rows)), columns=[c.name for c in L.submissions.columns])
+
+
+def workspace_names(ws):
+    """path → its name in the history: relative to the workspace root where it lies inside it."""
+    from pathlib import Path
+
+    return lambda path: ws.display(Path(path).resolve())
+
+
+def is_workspace_intake(ws, paths, term) -> bool:
+    """Whether a `validate` of `paths` is a check of the workspace's own intake, to be recorded.
+
+    Every file must lie inside the workspace root; and either the workspace already has a ledger,
+    or every file lies in its intake/<term>/ folder for the term validated (read by default or listed).
+    Loose files elsewhere, or files inside a workspace that has no ledger yet outside intake/<term>/,
+    are not recorded, and no ledger is created for them."""
+    from pathlib import Path
+
+    root = ws.root
+    resolved = [Path(p).resolve() for p in paths]
+    if not resolved or not all(p.is_relative_to(root) for p in resolved):
+        return False
+    if ws.has_ledger():
+        return True
+    folder = (root / "intake" / str(term)).resolve()
+    return all(p.parent == folder for p in resolved)
+
+
+def record_validation(ws, validation, paths) -> str | None:
+    """Record a validate run's files when they are the workspace's own (see is_workspace_intake).
+    Returns a note for the user when the history could not be written (the check itself stands)."""
+    from aidctl.core.errors import AidctlError
+
+    if not is_workspace_intake(ws, paths, validation.term):
+        return None
+    from aidctl import ledger as L
+
+    try:
+        record(L.Ledger(ws.ledger_url()), validation, "validate", display=workspace_names(ws))
+    except AidctlError as exc:
+        return f"报送记录未能写入账本（{exc}）；审核结果不受影响"
+    return None
+

@@ -1,0 +1,155 @@
+"""The ledger's tables and their recorded migrations.
+
+One row per student × programme × term in `payments` (unique), its history in `attempts`, each
+disbursement run in `batches` with the SHA-256 of its inputs and the fingerprint of the rules.
+Money is stored as integer fen (exact on every backend).
+Status of a payment: pending (recorded, bank file not yet in place) → sent → paid | failed;
+a failed payment re-sent to a corrected card becomes reissued → paid | failed.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+                        Column,
+                        ForeignKey,
+                        Index,
+                        Integer,
+                        MetaData,
+                        String,
+                        Table,
+                        UniqueConstraint,
+)
+
+from aidctl.core.money import yuan  # noqa: F401  (the ledger hands out yuan)
+
+SCHEMA_VERSION = 2
+
+
+metadata = MetaData()
+
+
+schema_version = Table(
+    "schema_version", metadata,
+    Column("version", Integer, primary_key=True),
+    Column("applied_at", String, nullable=False),
+)
+
+
+batches = Table(
+    "batches", metadata,
+    Column("id", String, primary_key=True),
+    Column("term", String, nullable=False, index=True),
+    Column("created_at", String, nullable=False),
+    Column("operator", String),
+    Column("rules_fingerprint", String, nullable=False),
+    Column("status", String, nullable=False),        # recorded → complete
+    Column("payments", Integer, nullable=False),
+    Column("total_fen", Integer, nullable=False),
+)
+
+
+batch_inputs = Table(
+    "batch_inputs", metadata,
+    Column("batch_id", String, ForeignKey("batches.id"), primary_key=True),
+    Column("file", String, primary_key=True),
+    Column("sha256", String, nullable=False),
+    Column("records", Integer, nullable=False),
+)
+
+
+payments = Table(
+    "payments", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("term", String, nullable=False),
+    Column("programme", String, nullable=False),
+    Column("person", String, nullable=False),        # the 18-character resident ID
+    Column("name", String, nullable=False),
+    Column("school", String),
+    Column("county", String),
+    Column("card", String, nullable=False),
+    Column("bank_profile", String, nullable=False),
+    Column("amount_fen", Integer, nullable=False),
+    Column("status", String, nullable=False),
+    Column("batch_id", String, ForeignKey("batches.id"), nullable=False),   # the latest attempt's batch
+    Column("source_file", String),
+    Column("source_row", Integer),
+    Column("failure_reason", String),
+    Column("updated_at", String, nullable=False),
+    UniqueConstraint("term", "programme", "person", name="one_payment_per_student_programme_term"),
+)
+Index("payments_batch", payments.c.batch_id)
+
+
+attempts = Table(
+    "attempts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("payment_id", Integer, ForeignKey("payments.id"), nullable=False, index=True),
+    Column("batch_id", String, ForeignKey("batches.id"), nullable=False, index=True),
+    Column("file_seq", Integer, nullable=False),     # the record's 序号 in the batch's bank files
+    Column("card", String, nullable=False),
+    Column("amount_fen", Integer, nullable=False),
+    Column("status", String, nullable=False),        # sent → paid | failed
+    Column("reason", String),
+    Column("created_at", String, nullable=False),
+    Column("settled_at", String),
+)
+
+
+submissions = Table(
+    "submissions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("term", String, nullable=False, index=True),
+    Column("school", String, nullable=False),        # （学校不明） when the file names no school
+    Column("file", String, nullable=False),          # the name as given (relative to the workspace)
+    Column("sha256", String, nullable=False),
+    Column("version", Integer, nullable=False),      # 1 for a school's first file of the term, then 2 …
+    Column("first_seen", String, nullable=False),
+    Column("records", Integer, nullable=False),
+    Column("errors", Integer, nullable=False),
+    Column("warnings", Integer, nullable=False),
+    Column("command", String, nullable=False),       # validate / disburse: which run first saw it
+    UniqueConstraint("term", "school", "sha256", name="one_version_per_content"),
+)
+
+
+inspection_samples = Table(
+    "inspection_samples", metadata,
+    Column("id", String, primary_key=True),
+    Column("term", String, nullable=False, index=True),
+    Column("created_at", String, nullable=False),
+    Column("operator", String),
+    Column("seed", Integer, nullable=False),
+    Column("per_school", Integer, nullable=False),
+    Column("method", String, nullable=False),        # how the draw was made, to draw it again
+)
+
+
+inspection_items = Table(
+    "inspection_items", metadata,
+    Column("sample_id", String, ForeignKey("inspection_samples.id"), primary_key=True),
+    Column("payment_id", Integer, ForeignKey("payments.id"), primary_key=True),
+    Column("school", String),
+    Column("position", Integer, nullable=False),     # the student's 序号 on the school's sign-off sheet
+)
+
+
+inspection_results = Table(
+    "inspection_results", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sample_id", String, ForeignKey("inspection_samples.id"), nullable=False, index=True),
+    Column("payment_id", Integer, ForeignKey("payments.id"), nullable=False),
+    Column("present", String),                       # 是 / 否 as recorded
+    Column("card_held", String),
+    Column("amount_received_fen", Integer),
+    Column("discrepancy", String),                   # None when everything agreed
+    Column("inspector", String),
+    Column("inspected_on", String),
+    Column("recorded_at", String, nullable=False),
+    Column("file", String, nullable=False),
+)
+
+
+MIGRATIONS: dict[int, list] = {
+    1: [schema_version, batches, batch_inputs, payments, attempts],
+    2: [submissions, inspection_samples, inspection_items, inspection_results],
+}

@@ -1,0 +1,121 @@
+"""The loan register's checks: the borrower's identity (as on rosters), then loan.invalid,
+loan.over_cap, loan.duplicate_contract and loan.graduation_year against rules/loans.yaml."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from aidctl.check.people import identity_findings
+from aidctl.core import money
+from aidctl.core.findings import build, empty
+from aidctl.read.tables import Table, having_column, missing_columns
+from aidctl.rulebook.book import Rulebook
+
+KIND = "loan_register"
+
+
+def check(frame: pd.DataFrame, tables: list[Table], rules: Rulebook) -> pd.DataFrame:
+    spec = rules.columns.tables[KIND]
+
+    def present(key: str) -> pd.Series:
+        return having_column(frame, tables, key)
+
+    def title(key: str) -> str:
+        return spec.columns[key].title
+
+    out = missing_columns(tables, spec, "请从经办银行系统重新导出含该列的台账")
+    reference = frame["year_start"].dt.strftime("%Y-%m-%d").astype("string").fillna("今天")
+    out += identity_findings(frame, has_name=present("name"), has_id=present("id_number"),
+                             reference=reference, reference_label="贷款年度开学日", who="借款学生")
+    out += _invalid(frame, present, title, rules)
+    out.append(_over_cap(frame))
+    out.append(_duplicates(frame, tables))
+    out.append(_graduation(frame, rules))
+    parts = [p for p in out if len(p)]
+    return pd.concat(parts, ignore_index=True) if parts else empty()
+
+
+def _invalid(frame: pd.DataFrame, present, title, rules: Rulebook) -> list[pd.DataFrame]:
+    out = []
+    amount = frame["amount"]
+    bad_amount = present("amount") & ~(frame["amount_ok"].astype(bool) & (frame["amount_fen"] > 0).fillna(False))
+    out.append(build(bad_amount, "loan.invalid", "amount",
+                     "贷款金额“{v}”为空或不是有效金额（须为正数，单位见表头）：请与经办银行核对合同金额",
+                     amount, v=amount))
+    level = frame["level"]
+    levels = "、".join(rules.loans.levels)
+    out.append(build(present("level") & frame["v_level"].isna(), "loan.invalid", "level",
+                     f"学历层次“{{v}}”为空或无法识别：应为{levels}之一（其他写法见 rules/loans.yaml）",
+                     level, v=level))
+    raw_year = frame["loan_year"]
+    out.append(build(present("loan_year") & frame["year"].isna(), "loan.invalid", "loan_year",
+                     "贷款年度“{v}”为空或无法识别：请填写4位年份，如2024（即2024—2025学年）", raw_year, v=raw_year))
+    first = min(p.from_ for p in rules.loans.caps)
+    no_cap = frame["year"].notna() & frame["v_level"].notna() & frame["cap_fen"].isna()
+    out.append(build(no_cap, "loan.invalid", "loan_year",
+                     f"{{y}}贷款年度没有贷款额度规定（rules/loans.yaml 从{first}起）：请核对贷款年度",
+                     raw_year, y=frame["year"].astype("string")))
+    for key, blank_ok in (("disbursed_on", False), ("due_date", True)):
+        text = frame[key]
+        parsed = frame["disbursed" if key == "disbursed_on" else "due"]
+        bad = present(key) & parsed.isna() & (text.notna() if blank_ok else True)
+        out.append(build(bad, "loan.invalid", key,
+                         f"{title(key)}“{{v}}”为空或不是有效日期：请写成 2024-09-15 的形式", text, v=text))
+    grad = frame["graduation_year"]
+    out.append(build(present("graduation_year") & frame["graduation"].isna(), "loan.invalid", "graduation_year",
+                     "预计毕业年份“{v}”为空或无法识别：请填写4位年份（它决定在校贴息的截止日期）", grad, v=grad))
+    for key in ("principal_due", "interest_due", "repaid"):
+        text = frame[key]
+        bad = present(key) & text.notna() & ~(frame[f"{key}_ok"].astype(bool) & (frame[f"{key}_fen"] >= 0).fillna(False))
+        out.append(build(bad, "loan.invalid", key, f"{title(key)}“{{v}}”不是有效金额：请与经办银行核对", text, v=text))
+    days = frame["days_overdue"]
+    out.append(build(present("days_overdue") & days.notna() & frame["days_overdue_n"].isna(), "loan.invalid",
+                     "days_overdue", "逾期天数“{v}”不是整数天数：请与经办银行核对", days, v=days))
+    return out
+
+
+def _over_cap(frame: pd.DataFrame) -> pd.DataFrame:
+    over = (frame["amount_ok"].astype(bool) & (frame["amount_fen"] > frame["cap_fen"]).fillna(False)).to_numpy()
+    if not over.any():
+        return empty()
+    amount = frame["amount_fen"].fillna(0)
+    excess = money.yuan_text((amount - frame["cap_fen"].fillna(0)).astype("int64"))
+    return build(over, "loan.over_cap", "amount",
+                 "{y}贷款年度{level}每人每年最多贷款{cap}元（{source}），本合同{amount}元，超出{excess}元："
+                 "请与经办银行核实合同金额，超出部分不予贴息", frame["amount"],
+                 y=frame["year"].astype("string"), level=frame["v_level"].astype("string"), cap=frame["cap_yuan"],
+                 source=frame["cap_source"], amount=money.yuan_text(amount.astype("int64")), excess=excess)
+
+
+def _duplicates(frame: pd.DataFrame, tables: list[Table]) -> pd.DataFrame:
+    key = frame["person"].astype("string") + "|" + frame["year"].astype("string")
+    dup = (key.notna() & key.duplicated(keep=False).fillna(False)).to_numpy(dtype=bool)
+    if not dup.any():
+        return empty()
+    sub = frame[dup]
+    sheets = len(tables) > 1
+    where = pd.Series([f"{tables[t].sheet} " if sheets else "" for t in sub["table"]], index=sub.index, dtype="string")
+    place = where + "第" + sub["excel_row"].astype("string") + "行（合同" + sub["contract"].astype("string").fillna("编号空") \
+        + "，" + money.yuan_text(sub["amount_fen"].fillna(0).astype("int64")) + "元）"
+    places = place.groupby(key[dup]).agg("；".join)
+    counts = key[dup].value_counts()
+    k = key[dup]
+    return build(dup, "loan.duplicate_contract", "contract",
+                 "借款人（身份证号码“{id}”）在{y}贷款年度有{n}份合同：{places}。每名学生每学年只能签订一份"
+                 "生源地信用助学贷款合同：请与经办银行核实，注销重复的合同", frame["contract"],
+                 id=sub["person"], y=sub["year"].astype("string"), n=k.map(counts), places=k.map(places))
+
+
+def _graduation(frame: pd.DataFrame, rules: Rulebook) -> pd.DataFrame:
+    bounds = rules.loans.graduation
+    level = frame["v_level"]
+    low = level.map({k: b.min_years for k, b in bounds.items()}).astype("Int64")
+    high = level.map({k: b.max_years for k, b in bounds.items()}).astype("Int64")
+    gap = (frame["graduation"] - frame["year"]).astype("Int64")
+    outside = (gap.notna() & low.notna() & ((gap < low) | (gap > high))).fillna(False).to_numpy(dtype=bool)
+    return build(outside, "loan.graduation_year", "graduation_year",
+                 "学历层次为{level}，{y}贷款年度的合同预计{g}年毕业，相差{gap}年，不在{lo}—{hi}年之内"
+                 "（rules/loans.yaml）：请核对预计毕业年份，它决定在校贴息的截止日期", frame["graduation_year"],
+                 level=level.astype("string"), y=frame["year"].astype("string"),
+                 g=frame["graduation"].astype("string"), gap=gap.astype("string"), lo=low.astype("string"),
+                 hi=high.astype("string"))

@@ -1,0 +1,402 @@
+"""assess: the year's 量化考核 scorecard of counties and schools (rules/assessment.yaml).
+
+Indicators aidctl computes, each a numerator over a denominator (exact fractions), for year Y (its
+spring and autumn terms):
+- 及时发放率 (timely_payment): the ledger's payments of the terms; on time when the first attempt
+  that went to the bank (sent or paid, not failed) was recorded on or before the term's payment
+  deadline (rules/assessment.yaml `payment_deadlines`). A payment never sent is not on time.
+- 数据准确率 (data_accuracy): from the intake history, each school's first submission of a term
+  (version 1, with any file first seen in the same run): Σ max(records − error findings, 0) ÷
+  Σ records. A record with two errors counts twice, so the figure never flatters a school.
+- 按时报送率 (on_time_submission): school-terms whose first submission was first seen on or before
+  rules/oversight.yaml's deadline ÷ school-terms expected. A term counts only when the history holds
+  submissions for it; a school of schools.xlsx that sent nothing that term counts as not on time.
+- 校内资助金提取达标率 (extraction): schools of the finance sheet that comply (audit-extraction:
+  no error finding) ÷ schools audited; a school scores 100% or 0%.
+- 投诉率 (complaint_rate, per 1,000 aided students, lower is better) and 投诉按时办结率
+  (complaint_closure), as aidctl complaints computes them.
+- 生源地贷款履约率 (loan_performance): per county only (a loan belongs to the borrower's home
+  county, not to a school): 按期还款 ÷ 到期应还 as aidctl loans summary computes it.
+A county's figure is computed from its own numerators and denominators, never as an average of its
+schools' rates.
+
+Scoring (per indicator, rules/assessment.yaml): proportional — higher is better: weight ×
+min(1, value ÷ target); lower is better: the weight when value ≤ target, else weight × target ÷
+value — or pass_fail — the weight when the target is met, else 0. An indicator without data
+(无数据: no source given, or a zero denominator) is not scored and is NOT counted as zero: the total
+is normalised over the weights of the indicators that have data, total = 100 × Σ score ÷ Σ weight
+with data, and `weight_with_data` says how much of the computed weights it rests on. A county or
+school with no data at all has no total and no rank. Ranks: by total, highest first; equal totals
+(exactly equal fractions) share a rank (1, 1, 3). Indicators of the rule file that aidctl does not
+compute are listed as not computed, with their target and weight, and never enter the total.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import pandas as pd
+
+from aidctl.core.errors import ReadError
+from aidctl.core.money import number, percent
+from aidctl.core.terms import Term
+from aidctl.core.text import fold_one
+from aidctl.oversight import complaints as C
+from aidctl.read.workspace import Workspace
+from aidctl.rulebook.assessment import COMPUTED_INDICATORS
+
+NO_COUNTY = C.NO_COUNTY
+UNPLACED = {C.NO_SCHOOL, "（学校不明）"}
+TOTAL_RULE = ("总分 = 100 × 有数据指标得分之和 ÷ 有数据指标权重之和（无数据的指标不计分、也不按0分计入）；"
+              "比例类指标按比例计分：得分 = 权重 × min(1, 实际值 ÷ 目标值)；投诉率越低越好：不超过目标值得满分，"
+              "否则得分 = 权重 × 目标值 ÷ 实际值；pass_fail 计分：达到目标得满分，否则0分")
+
+
+@dataclass
+class Counts:
+    """Numerator and denominator of one indicator, per county and per school (folded name)."""
+
+    counties: dict[str, list[int]] = field(default_factory=dict)
+    schools: dict[str, list[int]] = field(default_factory=dict)
+
+    def add(self, table: str, key: str, num: int, den: int) -> None:
+        slot = getattr(self, table).setdefault(key, [0, 0])
+        slot[0] += int(num)
+        slot[1] += int(den)
+
+
+@dataclass
+class Scorecard:
+    year: int
+    as_of: date
+    rules: object                # the AssessmentFile
+    sources: dict
+    counts: dict[str, Counts]    # indicator key → counts (absent: no source for it)
+    counties: list[dict]
+    schools: list[dict]
+    notes: list[str]
+    problems: list[dict]
+
+    def indicators(self) -> list[dict]:
+        book = self.rules
+        return [{"key": k, "name": i.name, "target": _value_text(Fraction(i.target), i.unit),
+                 "weight": str(i.weight), "better": i.better, "unit": i.unit, "method": book.method(k),
+                 "computed": True, "has_source": k in self.counts, "source": i.source}
+                for k, i in book.indicators.items() if k in COMPUTED_INDICATORS]
+
+    def not_computed(self) -> list[dict]:
+        return [{"key": k, "name": i.name, "target": _value_text(Fraction(i.target), i.unit),
+                 "weight": str(i.weight), "source": i.source}
+                for k, i in self.rules.indicators.items() if k not in COMPUTED_INDICATORS]
+
+    def to_json(self) -> dict:
+        return {"version": 1, "year": self.year, "as_of": self.as_of.isoformat(), "sources": self.sources,
+                "indicators": self.indicators(), "not_computed": self.not_computed(),
+                "total_rule": TOTAL_RULE, "counties": self.counties, "schools": self.schools,
+                "notes": self.notes, "problems": self.problems}
+
+
+def _value_text(value: Fraction | None, unit: str) -> str | None:
+    return percent(value) if unit == "share" else number(value)
+
+
+def score(value: Fraction, target: Fraction, weight: Fraction, better: str, method: str) -> Fraction:
+    """The points an indicator earns (see the module docstring)."""
+    meets = value >= target if better == "higher" else value <= target
+    if method == "pass_fail" or meets:
+        return weight if meets else Fraction(0)
+    if better == "higher":
+        return weight * value / target if target else weight
+    return weight * target / value if value else weight
+
+
+def rank(totals: list[Fraction | None]) -> list[int | None]:
+    """Competition ranking, highest first; None (no total) stays unranked."""
+    ordered = sorted((t for t in totals if t is not None), reverse=True)
+    first = {}
+    for i, t in enumerate(ordered, start=1):
+        first.setdefault(t, i)
+    return [first[t] if t is not None else None for t in totals]
+
+
+def card(counts: dict[str, Counts], table: str, key: str, book) -> dict:
+    """One county's or school's indicators, total and weight with data."""
+    out, points, weights = {}, Fraction(0), Fraction(0)
+    computed = [k for k in book.indicators if k in COMPUTED_INDICATORS]
+    for k in computed:
+        ind = book.indicators[k]
+        slot = getattr(counts[k], table).get(key) if k in counts else None
+        num, den = slot if slot else (None, None)
+        if not den:
+            out[k] = {"value": None, "numerator": num, "denominator": den, "score": None, "meets": None}
+            continue
+        value = Fraction(num, den) * (1000 if ind.unit == "per_thousand" else 1)
+        weight = Fraction(ind.weight)
+        pts = score(value, Fraction(ind.target), weight, ind.better, book.method(k))
+        meets = value >= Fraction(ind.target) if ind.better == "higher" else value <= Fraction(ind.target)
+        out[k] = {"value": _value_text(value, ind.unit), "numerator": num, "denominator": den,
+                  "score": number(pts), "meets": meets}
+        points += pts
+        weights += weight
+    total = points * 100 / weights if weights else None
+    all_weights = sum((Fraction(book.indicators[k].weight) for k in computed), Fraction(0))
+    return {"total": total, "weight_with_data": number(weights), "weight_computed": number(all_weights),
+            "indicators": out}
+
+
+# --- the sources ---------------------------------------------------------------------------------
+
+def _terms(year: int) -> list[Term]:
+    return [Term(year, "spring"), Term(year, "autumn")]
+
+
+def _payments(ws: Workspace, year: int, db: str | None, book, counts: dict, county_of: dict,
+              names: dict, notes: list[str]) -> bool:
+    from sqlalchemy import select
+
+    from aidctl import ledger as L
+
+    terms = {str(t): book.payment_deadline(t) for t in _terms(year)}
+    ledger = L.Ledger(ws.ledger_url(db))
+    p, a = L.payments, L.attempts
+    with ledger.connect() as conn:
+        pays = conn.execute(select(p.c.id, p.c.term, p.c.school, p.c.county).where(p.c.term.in_(list(terms)))).all()
+        sent = conn.execute(select(a.c.payment_id, a.c.created_at).join(p, p.c.id == a.c.payment_id)
+                            .where(p.c.term.in_(list(terms)), a.c.status.in_(["sent", "paid"]))).all()
+    if not pays:
+        notes.append(f"账本中没有{year}年春季、秋季学期的付款：及时发放率为无数据")
+        return False
+    first: dict[int, str] = {}
+    for pid, created in sent:
+        if pid not in first or created < first[pid]:
+            first[pid] = created
+    c = counts.setdefault("timely_payment", Counts())
+    late_dates = 0
+    for pid, term, school, county in pays:
+        when = first.get(pid)
+        on_time = when is not None and date.fromisoformat(when[:10]) <= terms[term]
+        late_dates += when is not None and date.fromisoformat(when[:10]).year > year
+        county = county or NO_COUNTY
+        c.add("counties", county, on_time, 1)
+        if school:
+            c.add("schools", fold_one(school), on_time, 1)
+            county_of.setdefault(fold_one(school), county)
+            names.setdefault(fold_one(school), school)
+    if late_dates:
+        notes.append(f"{late_dates} 笔付款的发送日期晚于{year}年（账本记录的是 aidctl 实际发送的日期）：按未及时发放计")
+    return True
+
+
+def _history(ws: Workspace, year: int, db: str | None, rules, counts: dict, names: dict,
+             notes: list[str]) -> bool:
+    from aidctl import ledger as L
+    from aidctl.ledger.history import history
+
+    ledger = L.Ledger(ws.ledger_url(db))
+    accuracy = counts.setdefault("data_accuracy", Counts())
+    timely = counts.setdefault("on_time_submission", Counts())
+    any_term = False
+    later = 0
+    for term in _terms(year):
+        h = history(ledger, str(term))
+        if h.empty:
+            continue
+        any_term = True
+        deadline = rules.oversight.deadline(term)
+        h = h[~h["school"].isin(UNPLACED)]
+        sent = set()
+        for school, g in h.groupby("school", sort=True):
+            g = g.sort_values("version")
+            first_seen = g.iloc[0]["first_seen"]
+            first = g[g["first_seen"] == first_seen]       # the files of the school's first run
+            key = fold_one(school)
+            names.setdefault(key, school)
+            sent.add(key)
+            records = int(first["records"].sum())
+            clean = int((first["records"] - first["errors"]).clip(lower=0).sum())
+            accuracy.add("schools", key, clean, records)
+            day = date.fromisoformat(str(first_seen)[:10])
+            later += day.year > year
+            timely.add("schools", key, day <= deadline, 1)
+        if ws.schools is not None:
+            for name in ws.schools["school"].astype(str):
+                if fold_one(name) not in sent:
+                    names.setdefault(fold_one(name), name)
+                    timely.add("schools", fold_one(name), 0, 1)
+    if not any_term:
+        del counts["data_accuracy"], counts["on_time_submission"]
+        notes.append(f"报送记录（intake）中没有{year}年春季、秋季学期的花名册：数据准确率、按时报送率为无数据")
+    elif later:
+        notes.append(f"{later} 份首次报送的记录日期晚于{year}年（报送记录的是 aidctl 第一次读到文件的日期）：按逾期报送计")
+    return any_term
+
+
+def _extraction(paths: list[Path], displays: list[str], ws: Workspace, year: int, counts: dict,
+                county_of: dict, names: dict, problems: list[dict]) -> list[str]:
+    from aidctl.oversight.extraction import audit
+
+    result = audit(paths, ws, year=year, displays=displays)
+    verdicts = result.verdicts()
+    c = counts.setdefault("extraction", Counts())
+    s = result.schools
+    invalid = result.findings[result.findings["code"].isin(["extraction.invalid", "schema.missing_column"])]
+    bad_recs = set(invalid.loc[invalid["rec"] >= 0, "rec"])
+    for rec in s.index:
+        if rec in bad_recs:
+            problems.append({"source": "finance", "file": s.at[rec, "file"], "row": int(s.at[rec, "row"]),
+                             "message": "财务数据不全或无法识别：该校未计入提取达标率"})
+            continue
+        school, county = s.at[rec, "school"], s.at[rec, "county"] or NO_COUNTY
+        ok = verdicts[rec] != "不合规"
+        c.add("counties", county, ok, 1)
+        if school:
+            key = fold_one(school)
+            names.setdefault(key, school)
+            county_of.setdefault(key, county)
+            c.add("schools", key, ok, 1)
+    return [t.file for t in result.tables]
+
+
+def _complaints(summary: C.ComplaintSummary, counts: dict, county_of: dict, names: dict,
+                problems: list[dict]) -> None:
+    rate = counts.setdefault("complaint_rate", Counts())
+    closure = counts.setdefault("complaint_closure", Counts())
+    for r in summary.counties.itertuples(index=False):
+        if not pd.isna(r.aided):
+            rate.add("counties", r.county, r.complaints, int(r.aided))
+        closure.add("counties", r.county, r.closed_on_time, r.closed + r.overdue_open)
+    for r in summary.schools.itertuples(index=False):
+        if r.school in UNPLACED:
+            continue
+        key = fold_one(r.school)
+        names.setdefault(key, r.school)
+        county_of.setdefault(key, r.county)
+        if not pd.isna(r.aided):
+            rate.add("schools", key, r.complaints, int(r.aided))
+        closure.add("schools", key, r.closed_on_time, r.closed + r.overdue_open)
+    for f in summary.findings:
+        problems.append({"source": "complaints", "file": f["file"], "row": f["row"], "message": f["message"]})
+
+
+def _loans(paths: list[Path], displays: list[str], ws: Workspace, year: int, as_of: date, counts: dict,
+           problems: list[dict], skip_unrecognised: bool) -> list[str]:
+    from aidctl.loans.summary import summarise
+
+    c = counts.setdefault("loan_performance", Counts())
+    used = []
+    for path, display in zip(paths, displays):
+        try:
+            s = summarise(path, ws, year, as_of=as_of, display=display)
+        except ReadError:
+            if skip_unrecognised:  # loans/ also holds the application list: not a register
+                continue
+            raise
+        used.append(display)
+        for r in s.counties.itertuples(index=False):
+            c.add("counties", r.county, r.repaid_on_time, r.due)
+        for e in s.excluded:
+            problems.append({"source": "loans", "file": e["file"], "row": e["row"],
+                             "message": "；".join(e["reasons"]) if isinstance(e["reasons"], list) else str(e["reasons"])})
+    if not used:
+        del counts["loan_performance"]
+    return used
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*") if p.suffix.lower() in (".xlsx", ".xls", ".csv")
+                  and not p.name.startswith(("~$", "."))) if folder.is_dir() else []
+
+
+def assess(ws: Workspace, year: int, *, finance: list[Path] | None = None, complaints: list[Path] | None = None,
+           loans: list[Path] | None = None, db: str | None = None, as_of: date | None = None) -> Scorecard:
+    """The year's scorecard. Sources not given default to the workspace's finance/, complaints/ and
+    loans/ folders when they hold files; a source that is absent leaves its indicators 无数据."""
+    rules = ws.rules
+    book = rules.assessment
+    as_of = as_of or C.default_as_of(year)
+    counts: dict[str, Counts] = {}
+    county_of: dict[str, str] = {}
+    names: dict[str, str] = {}
+    notes: list[str] = []
+    problems: list[dict] = []
+    sources: dict = {"ledger": False, "intake_history": False, "finance": None, "complaints": None, "loans": None}
+
+    has_ledger = bool(db) or ws.has_ledger()
+    if has_ledger:
+        sources["ledger"] = _payments(ws, year, db, book, counts, county_of, names, notes)
+        sources["intake_history"] = _history(ws, year, db, rules, counts, names, notes)
+    else:
+        notes.append("工作目录没有账本（aidctl.db）：及时发放率、数据准确率、按时报送率、投诉率为无数据")
+
+    def given(paths, folder):
+        if paths:
+            return list(paths), [str(p) for p in paths], False
+        found = _files(ws.root / folder)
+        return found, [ws.display(p) for p in found], True
+
+    paths, displays, _ = given(finance, "finance")
+    if paths:
+        sources["finance"] = _extraction(paths, displays, ws, year, counts, county_of, names, problems)
+    else:
+        notes.append("没有财务报表（--finance 或 finance/）：校内资助金提取达标率为无数据")
+    paths, displays, _ = given(complaints, "complaints")
+    if paths:
+        aided = C.aided_students(ws, year, db) if has_ledger else C.Aided(
+            [str(t) for t in _terms(year)], False)
+        summary = C.summarise(paths, ws, year, as_of=as_of, displays=displays, aided=aided)
+        notes.extend(summary.notes)
+        _complaints(summary, counts, county_of, names, problems)
+        sources["complaints"] = [t.file for t in summary.tables]
+    else:
+        notes.append("没有投诉登记台账（--complaints 或 complaints/）：投诉率、投诉按时办结率为无数据")
+    paths, displays, from_folder = given(loans, "loans")
+    if paths:
+        sources["loans"] = _loans(paths, displays, ws, year, as_of, counts, problems, from_folder) or None
+    if not sources["loans"]:
+        notes.append("没有生源地贷款台账（--loans 或 loans/）：贷款履约率为无数据")
+
+    # where a school belongs: schools.xlsx first, then what the sources recorded
+    if names:
+        from aidctl.read.schools import school_attributes
+
+        frame = pd.DataFrame({"school": pd.Series(list(names.values()), dtype="string")})
+        known = school_attributes(frame, rules, ws)["v_county"].tolist()
+        for key, county in zip(names, known):
+            if county:
+                county_of[key] = county
+    for key_ind in ("data_accuracy", "on_time_submission"):
+        if key_ind in counts:
+            for school, (num, den) in counts[key_ind].schools.items():
+                counts[key_ind].add("counties", county_of.get(school, NO_COUNTY), num, den)
+
+    counties = sorted({c for k in counts.values() for c in k.counties})
+    schools = sorted({s for k in counts.values() for s in k.schools},
+                     key=lambda s: (county_of.get(s, NO_COUNTY), names.get(s, s)))
+    county_cards = [{"county": c, **card(counts, "counties", c, book)} for c in counties]
+    school_cards = [{"school": names.get(s, s), "county": county_of.get(s, NO_COUNTY),
+                     **card(counts, "schools", s, book)} for s in schools]
+    # the （县区不明） bucket is shown but not ranked: it is no county
+    for c, r in zip(county_cards, rank([None if c["county"] == NO_COUNTY else c["total"] for c in county_cards])):
+        c["rank"] = r
+    for c, r in zip(school_cards, rank([c["total"] for c in school_cards])):
+        c["rank"] = r
+    for cards in (county_cards, school_cards):
+        cards.sort(key=lambda c: (c["rank"] is None, c["rank"] or 0))   # stable: by name within a rank
+        for c in cards:
+            c["total"] = number(c["total"])
+    if NO_COUNTY in counties:
+        notes.append(f"有数据无法归入县区，列为“{NO_COUNTY}”，不参加县区排名：请在 schools.xlsx 中登记学校所属县区")
+    return Scorecard(year, as_of, book, sources, counts, county_cards, school_cards, notes, problems)
+
+
+def weight_sum(book) -> Decimal:
+    return sum((i.weight for k, i in book.indicators.items() if k in COMPUTED_INDICATORS), Decimal(0))
+
+
+def target_label(i: dict) -> str:
+    """目标100.00% / 目标≤1.00‰ for an indicator of the JSON."""
+    return f"目标{'≤' if i['better'] == 'lower' else ''}{i['target']}{'‰' if i['unit'] == 'per_thousand' else ''}"

@@ -1,0 +1,309 @@
+"""Inspections of paid students (月巡视、季度检查): a reproducible random sample per school from the
+ledger, a printable sign-off workbook per school, and the filled-in workbook read back.
+
+The draw (recorded in `method` with every sample, so that an auditor can redraw it):
+- schools in ascending order of name (Python's str order; payments without a school under （学校不明）);
+- a school's population is its students whose payments of the term have status `paid` (confirmed by
+  the bank); a school with no paid payment yet (its bank's result file not reconciled) is drawn from
+  its payments with status `sent` or `reissued`; failed and pending payments are never drawn;
+- each student once (a student paid by two programmes is one student), ordered by their smallest
+  payment id, which is the student's 核对编号 (P<id>) on the sheet;
+- one generator for the whole sample, `rng = numpy.random.default_rng(seed)`; for each school in
+  turn `order = rng.permutation(n)`, and the students at `order[:min(per_school, n)]` are drawn,
+  序号 1, 2 … in that order.
+The same seed on the same ledger gives the same draw, and the same sample id: drawing it again
+returns the recorded sample and writes the same workbooks. Without --seed the seed is the date
+(YYYYMMDD), printed and recorded.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xlsxwriter
+from sqlalchemy import insert, select
+
+from aidctl import ledger as L
+from aidctl.core.errors import UsageError
+from aidctl.core.files import atomic_path
+from aidctl.core.identity import mask_id
+from aidctl.core.money import yuan
+from aidctl.core.terms import Term
+from aidctl.read.workspace import Workspace
+
+UNKNOWN_SCHOOL = "（学校不明）"
+
+
+META_SHEET = "_aidctl"
+
+
+REF = re.compile(r"^P(\d+)$")
+
+
+PAID, UNDER_WAY = ("paid",), ("sent", "reissued")
+
+
+HEADERS = ["序号", "核对编号", "姓名", "身份证号码（前6位后4位）", "资助项目", "发放金额（元）", "资助卡（后4位）",
+           "本人在校（是/否）", "资助卡由本人持有（是/否）", "实收金额（元）", "情况说明"]
+
+
+PRESENT, CARD_HELD, RECEIVED, NOTE = 7, 8, 9, 10   # the result columns, 0-based
+
+
+KINDS = {
+    "absent": "学生本人不在校",
+    "card_not_held": "资助卡不由学生本人持有",
+    "amount_differs": "实收金额与发放金额不符",
+    "not_inspected": "未填写检查结果（尚未检查）",
+    "incomplete": "检查结果填写不全",
+    "unreadable": "填写的内容无法识别",
+    "missing_row": "抽查学生不在表中（行被删除）",
+    "unknown_row": "表中的核对编号不在本次抽样中",
+}
+
+
+def method_text() -> str:
+    return (f"numpy {np.__version__}: rng = numpy.random.default_rng(seed); schools in ascending order of "
+            f"name (Python str order, payments without a school under {UNKNOWN_SCHOOL}); a school's "
+            "population is its students with payments of the term in status paid, or, when the school has "
+            "none paid, in status sent or reissued; each student once, ordered by their smallest payment id "
+            "(the 核对编号 P<id>); for each school in turn order = rng.permutation(n) and the students at "
+            "order[:min(per_school, n)] are drawn, 序号 1, 2 … in that order")
+
+
+def default_seed(day: date) -> int:
+    return int(day.strftime("%Y%m%d"))
+
+
+def population(conn, term: str) -> pd.DataFrame:
+    """Per school, the students that may be drawn: school, ref (smallest payment id), person,
+    payment ids, name, programmes, amount_fen (sum), card, basis (paid / sent)."""
+    q = (select(L.payments.c.id, L.payments.c.school, L.payments.c.person, L.payments.c.name,
+                L.payments.c.programme, L.payments.c.amount_fen, L.payments.c.card, L.payments.c.status)
+         .where(L.payments.c.term == term, L.payments.c.status.in_(PAID + UNDER_WAY))
+         .order_by(L.payments.c.id))
+    rows = pd.DataFrame(list(map(tuple, conn.execute(q).all())),
+                        columns=["id", "school", "person", "name", "programme", "amount_fen", "card", "status"])
+    if rows.empty:
+        return rows.assign(ref=pd.Series(dtype="int64"), ids=None, basis=None)
+    rows["school"] = rows["school"].astype(object).where(rows["school"].notna(), UNKNOWN_SCHOOL)
+    has_paid = rows.groupby("school")["status"].transform(lambda s: (s == "paid").any())
+    rows = rows[(has_paid & (rows["status"] == "paid")) | (~has_paid & rows["status"].isin(UNDER_WAY))]
+    rows = rows.assign(basis=np.where(has_paid[rows.index], "paid", "sent"))
+    students = (rows.groupby(["school", "person"], sort=False)
+                .agg(ref=("id", "min"), ids=("id", list), name=("name", "first"),
+                     programme=("programme", lambda s: "、".join(dict.fromkeys(s))),
+                     amount_fen=("amount_fen", "sum"),
+                     card=("card", lambda s: "、".join(dict.fromkeys(s))), basis=("basis", "first"))
+                .reset_index())
+    return students.sort_values(["school", "ref"], key=None, kind="stable").reset_index(drop=True)
+
+
+def draw(students: pd.DataFrame, seed: int, per_school: int) -> pd.DataFrame:
+    """The documented draw: students drawn, with their school and position (see the module docstring)."""
+    rng = np.random.default_rng(seed)
+    picked = []
+    for school in sorted(students["school"].unique()):
+        group = students[students["school"] == school].sort_values("ref").reset_index(drop=True)
+        order = rng.permutation(len(group))
+        chosen = group.iloc[order[:min(per_school, len(group))]].copy()
+        chosen["position"] = np.arange(1, len(chosen) + 1)
+        picked.append(chosen)
+    return pd.concat(picked, ignore_index=True) if picked else students.assign(position=pd.Series(dtype="int64"))
+
+
+@dataclass
+class Sample:
+    id: str
+    term: Term
+    seed: int
+    seed_source: str               # given / date
+    per_school: int
+    method: str
+    created_at: str
+    operator: str | None
+    drawn: pd.DataFrame            # school, position, ref, ids, name, person, programme, amount_fen, card, basis
+    counts: pd.DataFrame           # school, population, basis, drawn
+    existing: bool = False
+    files: dict[str, Path] = field(default_factory=dict)
+
+    def to_json(self, root: Path) -> dict:
+        def rel(p: Path) -> str:
+            return str(p.relative_to(root)) if p.is_relative_to(root) else str(p)
+
+        schools = [{"school": r.school, "population": int(r.population), "basis": r.basis, "drawn": int(r.drawn),
+                    "file": rel(self.files[r.school]) if r.school in self.files else None}
+                   for r in self.counts.itertuples()]
+        students = [{"school": r.school, "position": int(r.position), "reference": f"P{r.ref}",
+                     "payment_ids": [int(i) for i in r.ids], "name": r.name, "id_number": _mask(r.person),
+                     "programme": r.programme, "amount": str(yuan(r.amount_fen)), "card": _card(r.card)}
+                    for r in self.drawn.itertuples()]
+        return {"version": 1, "sample": self.id, "term": str(self.term), "seed": self.seed,
+                "seed_source": self.seed_source, "per_school": self.per_school, "method": self.method,
+                "created_at": self.created_at, "operator": self.operator, "existing": self.existing,
+                "schools": schools, "students": students,
+                "totals": {"schools": len(self.files), "students": len(self.drawn)}}
+
+
+def _mask(person: str) -> str:
+    return str(mask_id(pd.Series([person], dtype="string")).iat[0]) if person else ""
+
+
+def _card(cards: str) -> str:
+    return "、".join(f"****{c[-4:]}" for c in str(cards).split("、") if c)
+
+
+def _sample_id(term: Term, seed: int, per_school: int, drawn: pd.DataFrame) -> str:
+    """JC-<term>-<seed>-<6 hex of the draw>: the same draw on the same ledger has the same id."""
+    digest = hashlib.sha256("|".join([str(term), str(seed), str(per_school)] + [
+        f"{s}:{p}:{','.join(map(str, ids))}" for s, p, ids in drawn[["school", "position", "ids"]]
+        .itertuples(index=False, name=None)]).encode("utf-8")).hexdigest()[:6].upper()
+    return f"JC-{term}-{seed}-{digest}"
+
+
+def _ledger(ws: Workspace, db: str | None) -> L.Ledger:
+    if not db and not ws.has_ledger():
+        raise UsageError(f"{ws.root} 还没有账本（aidctl.db）：先运行 aidctl disburse 和 aidctl reconcile")
+    return L.Ledger(ws.ledger_url(db))
+
+
+def sample(ws: Workspace, term: Term, *, per_school: int | None = None, seed: int | None = None,
+           db: str | None = None, today: date | None = None, now: datetime | None = None,
+           operator: str | None = None) -> Sample:
+    """Draw (or find again) the term's inspection sample, record it, and write the sign-off workbooks."""
+    per_school = per_school or ws.rules.oversight.inspection.per_school_default
+    seed_source = "given" if seed is not None else "date"
+    seed = seed if seed is not None else default_seed(today or date.today())
+    method = method_text()
+    ledger = _ledger(ws, db)
+    with ledger.transaction() as conn:
+        students = population(conn, str(term))
+        if students.empty:
+            raise UsageError(f"账本中 {term} 没有已入账或已发送的付款，无从抽查：先运行 aidctl disburse 和 aidctl reconcile")
+        drawn = draw(students, seed, per_school)
+        sample_id = _sample_id(term, seed, per_school, drawn)
+        known = conn.execute(select(L.inspection_samples).where(L.inspection_samples.c.id == sample_id)) \
+            .mappings().first()
+        if known:
+            created, operator = known["created_at"], known["operator"]
+        else:
+            created = (now or datetime.now()).isoformat(timespec="seconds")
+            operator = operator or ws.settings.operator or getpass.getuser()
+            conn.execute(insert(L.inspection_samples).values(
+                id=sample_id, term=str(term), created_at=created, operator=operator, seed=seed,
+                per_school=per_school, method=method))
+            conn.execute(insert(L.inspection_items), [
+                {"sample_id": sample_id, "payment_id": int(pid), "school": r.school, "position": int(r.position)}
+                for r in drawn.itertuples() for pid in r.ids])
+    counts = (students.groupby("school").agg(population=("ref", "size"), basis=("basis", "first"))
+              .join(drawn.groupby("school").size().rename("drawn")).fillna({"drawn": 0}).reset_index())
+    result = Sample(sample_id, term, seed, seed_source, per_school, method, created, operator, drawn,
+                    counts, existing=bool(known))
+    out = ws.out_dir(term) / "检查"
+    label = ws.rules.term_label(term)
+    for school, group in drawn.groupby("school", sort=True):
+        target = out / f"{_file_stem(school)}_{term}_资助资金抽查核对表_{sample_id}.xlsx"
+        result.files[school] = write_signoff(target, result, school, group.sort_values("position"), label)
+    return result
+
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+def _file_stem(school: str) -> str:
+    return _UNSAFE.sub("_", school).strip(" .")[:80] or UNKNOWN_SCHOOL
+
+
+def write_signoff(target: Path, s: Sample, school: str, group: pd.DataFrame, term_label: str) -> Path:
+    """One printable sheet: title, sample id and seed, the students to verify in person, result
+    columns with 是/否 lists, signature lines; landscape A4 fitted to the width. A hidden sheet holds
+    the sample id, term and school for `inspect record`."""
+    title = f"{school}{term_label}学生资助资金抽查核对表"
+    info = (f"抽样编号：{s.id}　　随机种子：{s.seed}　　抽样时间：{s.created_at.replace('T', ' ')}　　"
+            f"本校抽查 {len(group)} 人")
+    last = len(HEADERS) - 1
+    with atomic_path(target) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                            "strings_to_urls": False})
+        wb.set_properties({"title": title, "subject": s.id, "author": "aidctl",
+                           "created": datetime.fromisoformat(s.created_at)})
+        title_fmt = wb.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
+        line_fmt = wb.add_format({"font_size": 11, "align": "left", "valign": "vcenter", "text_wrap": True})
+        head_fmt = wb.add_format({"bold": True, "border": 1, "align": "center", "valign": "vcenter",
+                                  "bg_color": "#F2F2F2", "text_wrap": True})
+        cell_fmt = wb.add_format({"border": 1, "align": "center", "valign": "vcenter", "num_format": "@"})
+        money_fmt = wb.add_format({"border": 1, "align": "right", "valign": "vcenter", "num_format": "0.00"})
+        fill_fmt = wb.add_format({"border": 1, "align": "center", "valign": "vcenter", "bg_color": "#FFFBE6"})
+        fill_money = wb.add_format({"border": 1, "align": "right", "valign": "vcenter", "bg_color": "#FFFBE6",
+                                    "num_format": "0.00"})
+        sign_fmt = wb.add_format({"font_size": 12, "align": "left", "valign": "bottom"})
+        blank_fmt = wb.add_format({"bottom": 1})
+        sheet = wb.add_worksheet("抽查核对表")
+        for j, width in enumerate([6, 11, 10, 22, 18, 12, 12, 12, 14, 12, 28]):
+            sheet.set_column(j, j, width)
+        sheet.set_row(0, 34)
+        sheet.merge_range(0, 0, 0, last, title, title_fmt)
+        sheet.set_row(1, 22)
+        sheet.merge_range(1, 0, 1, last, info, line_fmt)
+        sheet.set_row(2, 34)
+        for j, h in enumerate(HEADERS):
+            sheet.write_string(2, j, h, head_fmt)
+        r = 2
+        for r, row in enumerate(group.itertuples(), start=3):
+            sheet.set_row(r, 26)
+            sheet.write_number(r, 0, int(row.position), cell_fmt)
+            sheet.write_string(r, 1, f"P{row.ref}", cell_fmt)
+            sheet.write_string(r, 2, str(row.name), cell_fmt)
+            sheet.write_string(r, 3, _mask(row.person), cell_fmt)
+            sheet.write_string(r, 4, str(row.programme), cell_fmt)
+            sheet.write_number(r, 5, int(row.amount_fen) / 100, money_fmt)
+            sheet.write_string(r, 6, _card(row.card), cell_fmt)
+            for j in (PRESENT, CARD_HELD, NOTE):
+                sheet.write_blank(r, j, None, fill_fmt)
+            sheet.write_blank(r, RECEIVED, None, fill_money)
+        first, end = 3, max(r, 3)
+        for j in (PRESENT, CARD_HELD):
+            sheet.data_validation(first, j, end, j, {
+                "validate": "list", "source": ["是", "否"], "error_title": "请选择“是”或“否”",
+                "error_message": "本列只能填写“是”或“否”。"})
+        sheet.data_validation(first, RECEIVED, end, RECEIVED, {
+            "validate": "decimal", "criteria": ">=", "value": 0, "error_title": "请填写金额",
+            "error_message": "实收金额填写学生实际收到的元数，如 860 或 860.50。"})
+        r = end + 2
+        sheet.merge_range(r, 0, r, last, "填写说明：请当面核对学生本人和资助卡；“本人在校”“资助卡由本人持有”选填是或否，"
+                          "“实收金额”填写学生本人确认实际收到的金额（元），不符或有其他情况请在“情况说明”中写明。"
+                          "请勿修改“核对编号”列；行可以重新排序。", line_fmt)
+        sheet.set_row(r, 34)
+        r += 2
+        sheet.set_row(r, 30)
+        sheet.merge_range(r, 0, r, 1, "检查人签字：", sign_fmt)
+        sheet.merge_range(r, 2, r, 3, "", blank_fmt)
+        sheet.merge_range(r, 4, r, 5, "学校负责人签字：", sign_fmt)
+        sheet.merge_range(r, 6, r, 7, "", blank_fmt)
+        sheet.write_string(r, 8, "日期：", sign_fmt)
+        sheet.merge_range(r, 9, r, 10, "", blank_fmt)
+        sheet.freeze_panes(3, 0)
+        sheet.repeat_rows(2)
+        sheet.set_landscape()
+        sheet.set_paper(9)
+        sheet.fit_to_pages(1, 0)
+        sheet.center_horizontally()
+        sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+        sheet.set_footer(f"&L{s.id}&C第 &P 页，共 &N 页")
+        sheet.print_area(0, 0, r, last)
+        meta = wb.add_worksheet(META_SHEET)
+        for i, (k, v) in enumerate([("sample_id", s.id), ("term", str(s.term)), ("school", school),
+                                    ("seed", str(s.seed))]):
+            meta.write_string(i, 0, k)
+            meta.write_string(i, 1, v)
+        meta.hide()
+        sheet.activate()
+        wb.close()
+    return target

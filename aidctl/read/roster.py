@@ -1,0 +1,220 @@
+"""Read rosters into one frame: a row a record, canonical columns, and where each record came from.
+
+Derived columns are computed here, once: normalised ID and card, cell-type flags, the vocabulary
+value of each coded column, grade as a number, school type, the programme, the amount in yuan.
+Checks read these; they never derive them again.
+"""
+
+from __future__ import annotations
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+
+from aidctl.core import identity, money
+from aidctl.core.terms import Term, find_term
+from aidctl.core.text import blank_text, fold_one, lookup, per_distinct, per_distinct_rows
+from aidctl.read.schools import school_attributes
+from aidctl.read.tables import Table, file_info, having_column, read_tables
+from aidctl.read.workspace import Workspace
+from aidctl.rulebook.book import Rulebook
+
+TWO_DIGIT_YEARS_FROM = 2_000  # "11级" is the cohort of 2011: rosters of this century
+
+
+@dataclass
+class Roster:
+    """All records of the rosters read together, and the tables they came from."""
+
+    frame: pd.DataFrame
+    tables: list[Table]
+    term: Term
+
+    def present(self, column: str) -> pd.Series:
+        """True for records whose table has `column`."""
+        return having_column(self.frame, self.tables, column)
+
+    def file_info(self) -> list[dict]:
+        return file_info(self.tables)
+
+
+READERS = 2  # files read at once: fastexcel parses without the GIL, so two files use both cores
+
+
+def read_roster_tables(paths: list[Path], rules: Rulebook, displays: list[str] | None = None) -> list[Table]:
+    """The roster tables of every file, in the order given (files are read two at a time; the first
+    unreadable file in that order is the one reported)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    displays = displays or [str(p) for p in paths]
+    if len(paths) == 1:
+        return read_tables(paths[0], displays[0], "roster", rules)
+    with ThreadPoolExecutor(max_workers=READERS) as pool:
+        results = list(pool.map(lambda pd_: read_tables(pd_[0], pd_[1], "roster", rules), zip(paths, displays)))
+    return [t for tables in results for t in tables]
+
+
+def infer_term(tables: list[Table], paths: list[Path], today) -> Term:
+    """The term named in the titles or file names or intake/<term>/ folder; else today's term."""
+    votes: dict[Term, int] = {}
+    for t in tables:
+        for text in [*t.above, t.path.name, t.path.parent.name]:
+            term = find_term(text)
+            if term:
+                votes[term] = votes.get(term, 0) + 1
+                break
+    if votes:
+        return max(votes, key=lambda k: (votes[k], k.sort_key))
+    return Term.from_date(today)
+
+
+def build(tables: list[Table], term: Term, ws: Workspace) -> Roster:
+    """Stack the tables into the roster frame and derive what the checks need."""
+    rules = ws.rules
+    spec = rules.columns.tables["roster"]
+    parts = []
+    for i, t in enumerate(tables):
+        part = t.data.copy()
+        part.insert(0, "excel_row", part.index.astype("int64"))
+        part.insert(0, "table", i)
+        part["amount_unit"] = t.columns["amount"].unit if "amount" in t.columns else Decimal(1)
+        for key in ("id_number", "card"):
+            mask = t.big_numbers.get(key)
+            part[f"{key}_number_cell"] = mask if mask is not None else False
+        title_programme = _programme_from_title(t, rules)
+        if "programme" not in part.columns and title_programme:
+            part["programme"] = title_programme
+        school = _school_from_title(t, rules, ws)
+        if school and "school" not in part.columns:
+            part["school"] = school
+        parts.append(part.reset_index(drop=True))
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    for key in spec.columns:
+        if key not in frame.columns:
+            frame[key] = blank_text(len(frame), frame.index)
+    if "amount_unit" not in frame.columns:
+        frame["amount_unit"] = Decimal(1)
+    for key in ("id_number_number_cell", "card_number_cell"):
+        if key not in frame.columns:
+            frame[key] = False
+        frame[key] = frame[key].fillna(False).astype(bool)
+    frame["table"] = frame["table"].astype("int64") if len(frame) else pd.Series(dtype="int64")
+    _derive(frame, rules, term, ws)
+    return Roster(frame, tables, term)
+
+
+def _programme_from_title(t: Table, rules: Rulebook) -> str | None:
+    text = fold_one(" ".join(t.above))
+    names = []
+    for name, prog in rules.programmes.programmes.items():
+        names += [name, *prog.aliases]
+    hits = [n for n in names if fold_one(n) and fold_one(n) in text]
+    return max(hits, key=lambda n: len(fold_one(n))) if hits else None
+
+
+def _school_from_title(t: Table, rules: Rulebook, ws: Workspace) -> str | None:
+    prefixes = "|".join(re.escape(p) for p in rules.vocabulary.rows.school_prefixes)
+    for line in t.above:
+        m = re.search(rf"(?:{prefixes})\s*[:：]\s*(\S+)", line)
+        if m:
+            return re.sub(r"[(（].*?[)）]$", "", fold_one(m.group(1))) or None
+    for line in t.above:  # "第一职业中学2011年秋季学期…"
+        m = re.match(r"^\s*(\S+?)\s*\d{4}\s*年", line)
+        if m and len(m.group(1)) >= 3:
+            return fold_one(m.group(1))
+    if ws.schools is not None:  # a known school named in the title or the file name
+        text = fold_one(" ".join(t.above)) + fold_one(t.path.stem)
+        known = [n for n in ws.schools["school"].astype(object) if n and n in text]
+        if known:
+            return max(known, key=len)
+    return None
+
+
+def _derive(frame: pd.DataFrame, rules: Rulebook, term: Term, ws: Workspace) -> None:
+    vocab = rules.vocabulary
+    # The ID columns are derived on a second core (mostly numpy and Arrow kernels, which run without
+    # the GIL) while this thread settles the cards and the coded columns; each side reads its own
+    # input columns and nothing is written to the frame until both are done.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        people = pool.submit(_people, frame[["id_number", "id_number_number_cell"]], rules.term_start(term))
+        coded = {
+            "v_gender": lookup(frame["gender"], vocab.gender),
+            "v_household": lookup(frame["household"], vocab.household),
+            "v_difficulty": lookup(frame["difficulty"], vocab.difficulty),
+            "v_agricultural": lookup(frame["agricultural"], vocab.yes_no),
+            "v_status": lookup(frame["status"], {"enrolled": vocab.status.enrolled,
+                                                 "not_enrolled": vocab.status.not_enrolled}),
+            "v_grade": _grades(frame["grade"], rules, term),
+        }
+        coded.update(school_attributes(frame, rules, ws).items())
+        # the cell × its header's unit (元/万元), exact; NA and not ok where blank, not a number, or
+        # holding a part below one fen
+        amounts = dict(zip(["amount_yuan", "amount_fen", "amount_ok"],
+                           money.parse(frame["amount"], frame["amount_unit"])))
+        card = identity.clean_card(frame["card"])
+        cards = identity.bank_cards(card, frame["card_number_cell"]).assign(card=card)
+        derived = people.result()
+    for col, values in [*derived.items(), *cards.items(), *coded.items(), *amounts.items()]:
+        frame[col] = values
+    frame["programme_name"] = _resolve_programmes(frame, rules)
+    single_type = {n: p.school_types[0] for n, p in rules.programmes.programmes.items()
+                   if len(p.school_types) == 1}
+    frame["v_school_type"] = per_distinct_rows(frame, ["v_school_type", "programme_name"],
+                                               lambda known, programme: (known or single_type.get(programme),),
+                                               ["v_school_type"])["v_school_type"]
+
+
+def _people(cells: pd.DataFrame, term_start) -> pd.DataFrame:
+    """The ID columns (identity.resident_ids), the age at term start and the person
+    (identity.person): computed once for the checks and the payment plan."""
+    ids = identity.resident_ids(cells["id_number"], cells["id_number_number_cell"], term_start)
+    births = ids["birth_date"]
+    start = pd.Timestamp(term_start)
+    age = start.year - births.dt.year - ((births.dt.month * 100 + births.dt.day)
+                                          > start.month * 100 + start.day).astype("Int64")
+    return ids.assign(age=age.where(ids["id_valid"]).astype("Int64"), person=identity.person(ids))
+
+
+def _grades(grade: pd.Series, rules: Rulebook, term: Term) -> pd.Series:
+    """Year of study from 一年级 / 高二 / 2011级 (the cohort that entered in that school year)."""
+    words = {fold_one(k).upper(): v for k, v in rules.vocabulary.grades.words.items()}
+    cohort = re.compile(r"^(\d{2}|\d{4})(?:" + "|".join(map(re.escape, rules.vocabulary.grades.cohort_suffixes))
+                        + r")$")
+    school_year = rules.school_year(term)
+
+    def year_of_study(text: str):
+        key = fold_one(text).upper()
+        if key in words:
+            return words[key]
+        m = cohort.match(key)
+        if m:
+            year = int(m.group(1)) + (TWO_DIGIT_YEARS_FROM if len(m.group(1)) == 2 else 0)
+            return school_year - year + 1 if school_year >= year else None
+        return None
+
+    return per_distinct(grade, year_of_study).astype("Int64")
+
+
+def _resolve_programmes(frame: pd.DataFrame, rules: Rulebook) -> pd.Series:
+    """Canonical programme per record from the name as written and the school type; None if unknown.
+    A name several programmes share (国家助学金) is settled by the school type."""
+    progs = rules.programmes.programmes
+    by_word: dict[str, list[str]] = {}
+    for name, prog in progs.items():
+        for word in [name, *prog.aliases]:
+            if name not in by_word.setdefault(fold_one(word), []):
+                by_word[fold_one(word)].append(name)
+
+    def resolve(text, school_type):
+        if text is None:
+            return (None,)
+        cands = by_word.get(text, [])
+        if len(cands) > 1:
+            cands = [c for c in cands if school_type in progs[c].school_types]
+        return (cands[0] if len(cands) == 1 else None,)
+
+    return per_distinct_rows(frame, ["programme", "v_school_type"], resolve, ["programme_name"])["programme_name"]

@@ -1,0 +1,45 @@
+"""What the centre knows of a school: type (中职/普高/学前), ownership (公办/民办) and county.
+
+schools.xlsx is the centre's own register and wins where it knows the school (by 学校代码, then by
+name); then what the file itself says; last, words in the school's name (职业 → 中职).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from aidctl.core.text import blank_text, fold_one, per_distinct_rows
+from aidctl.rulebook.book import Rulebook
+
+ATTRIBUTES = ["v_school_type", "v_ownership", "v_county"]
+
+
+def school_attributes(frame: pd.DataFrame, rules: Rulebook, ws) -> pd.DataFrame:
+    """v_school_type, v_ownership, v_county for each row of a frame with the columns school,
+    school_code, school_type, ownership, county (absent ones all blank); decided once per distinct
+    combination."""
+    vocab = rules.vocabulary
+    type_of = {fold_one(a).upper(): t for t, words in vocab.school_types.items() for a in [t, *words.aliases]}
+    owner_of = {fold_one(a).upper(): o for o, words in vocab.ownership.items() for a in [o, *words]}
+    by_code, by_name = {}, {}
+    if ws.schools is not None:
+        rows = ws.schools[["school_code", "school", *ATTRIBUTES]].astype(object)
+        for code, name, *attrs in rows.itertuples(index=False, name=None):
+            if code is not None and code == code:
+                by_code.setdefault(code, attrs)
+            by_name.setdefault(name, attrs)
+
+    def decide(school_type, ownership, county, code, name):
+        known = by_code.get(code) or by_name.get(name) or [None, None, None]
+        written_type = type_of.get(fold_one(school_type).upper()) if school_type else None
+        st = known[0] or written_type
+        if st is None and name:
+            st = next((t for t, words in vocab.school_types.items()
+                       if any(k in name for k in words.name_keywords)), None)
+        own = known[1] or (owner_of.get(fold_one(ownership).upper()) if ownership else None)
+        return st, own, known[2] or county
+
+    columns = ["school_type", "ownership", "county", "school_code", "school"]
+    missing = [c for c in columns if c not in frame.columns]
+    work = frame.assign(**{c: blank_text(len(frame), frame.index) for c in missing})
+    return per_distinct_rows(work, columns, decide, ATTRIBUTES)

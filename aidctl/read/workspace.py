@@ -1,0 +1,103 @@
+"""A workspace: a folder with intake/<term>/ rosters, optional aidctl.toml, schools.xlsx and rules/."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+from pydantic import ValidationError
+
+from aidctl.core.errors import RuleError, UsageError
+from aidctl.core.settings import SCHOOLS_FILE, SETTINGS_FILE, Settings
+from aidctl.core.terms import Term
+from aidctl.core.text import fold_one, lookup
+from aidctl.rulebook.book import Rulebook
+
+
+class Workspace:
+    """Where rosters come from and outputs go; the rules and settings in force there."""
+
+    def __init__(self, root: Path | None = None):
+        root = root or Path(os.environ.get("AIDCTL_WORKSPACE") or Path.cwd())
+        if not root.is_dir():
+            raise UsageError(f"工作目录不存在：{root}；请用 --workspace 指定正确的目录或先运行 aidctl init")
+        self.root = root.resolve()
+
+    @cached_property
+    def settings(self) -> Settings:
+        path = self.root / SETTINGS_FILE
+        if not path.is_file():
+            return Settings()
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise RuleError(f"设置文件格式错误（{exc}）", file=str(path)) from None
+        try:
+            return Settings.model_validate(data)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            raise RuleError(f"{err['msg']}", file=str(path),
+                            key=".".join(str(p) for p in err["loc"])) from None
+
+    @cached_property
+    def rules(self) -> Rulebook:
+        return Rulebook(self.root / "rules")
+
+    def intake(self, term: Term) -> list[Path]:
+        folder = self.root / "intake" / str(term)
+        files = sorted(p for p in folder.glob("*") if p.suffix.lower() in (".xlsx", ".xls", ".csv")
+                       and not p.name.startswith(("~$", ".")))
+        if not files:
+            raise UsageError(f"{folder} 下没有花名册（.xlsx/.xls/.csv）；请把学校报送的文件放到这里，或在命令行上列出文件")
+        return files
+
+    def display(self, path: Path) -> str:
+        """How a file the workspace supplied is named in reports: relative to the workspace."""
+        path = Path(path)
+        return str(path.relative_to(self.root)) if path.is_absolute() and path.is_relative_to(self.root) \
+            else str(path)
+
+    def ledger_url(self, override: str | None = None) -> str:
+        return override or self.settings.database_url or f"sqlite:///{self.root / 'aidctl.db'}"
+
+    def has_ledger(self) -> bool:
+        url = self.ledger_url()
+        return not url.startswith("sqlite:///") or Path(url.removeprefix("sqlite:///")).is_file()
+
+    def out_dir(self, term: Term) -> Path:
+        return self.root / "out" / str(term)
+
+    @cached_property
+    def schools(self) -> pd.DataFrame | None:
+        """schools.xlsx as a frame (school, school_code, v_school_type, v_county, v_ownership)."""
+        path = self.root / SCHOOLS_FILE
+        if not path.is_file():
+            return None
+        from aidctl.read.tables import read_tables
+
+        tables = read_tables(path, str(path), "schools", self.rules, all_sheets=False)
+        data = tables[0].data
+        vocab = self.rules.vocabulary
+        types = {k: v.aliases for k, v in vocab.school_types.items()}
+        frame = pd.DataFrame({
+            "school": data["school"],
+            "school_code": data.get("school_code"),
+            "v_school_type": lookup(data["school_type"], types),
+            "v_county": data.get("county"),
+            "v_ownership": lookup(data["ownership"], vocab.ownership) if "ownership" in data else None,
+            "enrolment": pd.to_numeric(data["enrolment"], errors="coerce") if "enrolment" in data else None,
+        })
+        frame = frame[frame["school"].notna()]
+        bad = frame[frame["v_school_type"].isna()]
+        if len(bad):
+            row = int(bad.index[0])
+            raise RuleError(f"学校类型“{data.loc[row, 'school_type']}”无法识别（应为中职、普高、学前等）",
+                            file=str(path), row=row, column=tables[0].columns["school_type"].header)
+        return frame.reset_index(drop=True)
+
+
+def school_key(name: object) -> str:
+    return fold_one(name)

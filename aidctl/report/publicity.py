@@ -1,0 +1,339 @@
+"""publish: the 公示 lists. One public list per school, ready to post, and one internal check list.
+
+Who is listed: the term's roster records that validation does not refuse (an error finding on the
+record or its file), grouped by school; a student aided by two programmes at one school stands once,
+with both programmes. A student the ledger already paid is still listed: the list is of the term's
+aided students, whether or not the money has gone out yet.
+
+What a public list shows is what rules/publicity.yaml names, and the rule model lets it name only
+name, school, department, grade, major, class and programme (教财厅函〔2017〕28号). Whatever the
+roster holds, three more defences stand between it and a public file:
+1. only those columns are ever copied out of the roster frame (never id_number, card, phone …);
+2. every cell of that public frame is scanned, vectorised, for a run of 7 or more digits (with single
+   spaces or dashes between them), which is what an ID, a card or a phone number typed into a name,
+   class or school cell looks like; the run is replaced by ＊ and the cell reported. The list stays
+   postable, and the school is told which roster cell to correct;
+3. before a public file is written, every text on it (title, 公示期 line, footer, file name) is
+   checked once more for a run of 15 or more digits, the shape of an ID or a card; one found stops
+   the command (exit 2) rather than write the file.
+The internal check list shows the ID masked as first 6 + last 4 (identity.mask_id) and is scrubbed
+the same way; its file name never contains 公示.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import xlsxwriter
+
+from aidctl.check.validation import validate
+from aidctl.core.dates import CALENDAR_STATUTORY, CALENDAR_WEEKENDS, nth_working_day  # noqa: F401
+from aidctl.core.errors import AidctlError
+from aidctl.core.files import atomic_path
+from aidctl.core.identity import mask_id
+from aidctl.core.terms import Term
+from aidctl.core.text import text_series
+from aidctl.read.workspace import Workspace
+
+UNKNOWN_SCHOOL = "（学校不明）"
+PHONE_NOT_SET = "（未设置，请在 aidctl.toml 中设置 complaint_phone）"
+FOLDER = "公示"
+MASK = "＊＊＊＊＊＊"  # a fixed width: the mask does not tell how long the hidden number was
+
+_DIGIT = "[0-9０-９]"
+_SEP = "[ \t\u3000\\-－—–_.·/]"  # space, tab, ideographic space, dashes, dot, slash
+# 7+ digits, a single separator allowed between two of them, an ID's X after the last (RE2 syntax)
+LONG_NUMBER = rf"{_DIGIT}(?:{_SEP}?{_DIGIT}){{6,}}(?:{_SEP}?[XxＸｘ])?"
+ID_OR_CARD = re.compile(r"[0-9]{15,}")  # the last check on every text of a public file (after NFKC)
+
+SOURCE_COLUMN = {"programme": "programme_name"}  # the programme as the rules name it, not as typed
+
+
+@dataclass
+class SchoolList:
+    school: str
+    students: int
+    public_file: Path
+    internal_file: Path
+
+
+@dataclass
+class Publication:
+    """What publish wrote: the lists, the 公示期, and the cells it had to mask."""
+
+    term: Term
+    start: date
+    until: date
+    working_days: int
+    calendar: str
+    complaint_phone: str | None
+    schools: list[SchoolList] = field(default_factory=list)
+    masked_cells: list[dict] = field(default_factory=list)  # school, file, row, column
+    not_listed: int = 0                                     # records refused by validation
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self, root: Path) -> dict:
+        def rel(path: Path) -> str:
+            return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+
+        return {"version": 1, "term": str(self.term), "from": self.start.isoformat(),
+                "until": self.until.isoformat(), "working_days": self.working_days, "calendar": self.calendar,
+                "schools": [{"school": s.school, "students": s.students, "public_file": rel(s.public_file),
+                             "internal_file": rel(s.internal_file)} for s in self.schools],
+                "masked_cells": self.masked_cells, "not_listed": self.not_listed,
+                "complaint_phone": self.complaint_phone}
+
+
+# --- 公示期 ----------------------------------------------------------------------------------------
+
+def publicity_period(start: date, working_days: int) -> tuple[date, str]:
+    """The last day of a 公示 posted on `start` that stays up `working_days` working days.
+
+    The first day counts when it is a working day (a list posted on Monday for five working days
+    comes down after Friday). Working days skip weekends and statutory holidays and include the
+    weekend days made working days (调休), from the chinese_calendar package. A day outside the
+    years the package knows is counted by weekends alone, and the calendar is then "weekends-only".
+    """
+    return nth_working_day(start, working_days, count_start=True)
+
+
+# --- masking -------------------------------------------------------------------------------------
+
+def scrub(frame: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Replace every long digit run (see LONG_NUMBER) in the given text columns by ＊.
+
+    Returns the scrubbed frame and a frame of booleans, True where a cell was masked. One regex pass
+    per column over the Arrow array: no Python per cell.
+    """
+    out = frame.copy()
+    hits = pd.DataFrame(False, index=frame.index, columns=columns)
+    for col in columns:
+        arr = pa.array(frame[col].astype("string[pyarrow]"), type=pa.large_string())
+        found = pc.fill_null(pc.match_substring_regex(arr, LONG_NUMBER), False)
+        if pc.any(found).as_py():
+            hits[col] = found.to_numpy(zero_copy_only=False)
+            arr = pc.replace_substring_regex(arr, LONG_NUMBER, MASK)
+        out[col] = text_series(arr, frame.index)
+    return out, hits
+
+
+def _guard(texts: dict[str, str], target: Path) -> None:
+    """Stop before a public file would carry a number shaped like an ID or a card."""
+    for where, text in texts.items():
+        if ID_OR_CARD.search(unicodedata.normalize("NFKC", text or "")):
+            raise AidctlError(f"{where}中有一串15位以上的数字（像身份证号码或银行卡号），公示名单不能写出；"
+                              f"请修改 aidctl.toml 或 rules/publicity.yaml 中相应的文字", file=str(target))
+
+
+# --- the lists -----------------------------------------------------------------------------------
+
+def publish(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, start: date | None = None,
+            displays: list[str] | None = None) -> Publication:
+    """Write the term's 公示 lists and internal check lists to out/<term>/公示/, one pair per school."""
+    rules = ws.rules
+    pub = rules.publicity
+    settings = ws.settings
+    if not rosters:
+        rosters = ws.intake(term)
+        displays = [ws.display(p) for p in rosters]
+    start = start or date.today()
+    until, calendar = publicity_period(start, pub.min_working_days)
+    result = Publication(term, start, until, pub.min_working_days, calendar, settings.complaint_phone)
+
+    v = validate(list(rosters), ws, term=term, displays=displays, check_ledger=False)
+    frame = v.roster.frame
+    listed = ~v.refused().to_numpy()
+    result.not_listed = int((~listed).sum())
+    recs = np.flatnonzero(listed)
+
+    shown = list(pub.public_fields)
+    text_cols = list(dict.fromkeys([*shown, "school", "programme"]))
+    data = pd.DataFrame({k: _column(frame, SOURCE_COLUMN.get(k, k)).to_numpy()[recs] for k in text_cols})
+    data = data.astype("string[pyarrow]")
+    data, hits = scrub(data, text_cols)
+    data["school"] = data["school"].fillna(UNKNOWN_SCHOOL)
+
+    tables = v.roster.tables
+    table = frame["table"].to_numpy()[recs]
+    data["source_file"] = pd.Series([t.file for t in tables], dtype=object).reindex(table).to_numpy()
+    data["source_row"] = frame["excel_row"].to_numpy()[recs].astype("int64")
+    person = pd.Series(frame["person"].astype("string").to_numpy()[recs], dtype="string")
+    data["id_masked"] = mask_id(person).fillna("")
+    data["person"] = person.fillna("#" + pd.Series(recs).astype(str).astype("string"))  # never NA once listed
+
+    result.masked_cells = _masked_report(data, hits, table, tables, rules)
+    students = _students(data, rules)
+    programmes_of = data.groupby("school", sort=False)["programme"].agg(
+        lambda s: "、".join(_in_rule_order(s, rules)))  # once a school
+
+    out = ws.out_dir(term) / FOLDER
+    phone = settings.complaint_phone or PHONE_NOT_SET
+    for school, group in students.groupby("school", sort=True):
+        group = group.sort_values("order", kind="stable")
+        ctx = {"school": school, "term": str(term), "term_label": rules.term_label(term),
+               "programmes": programmes_of[school],
+               "students": len(group), "from": _day(start), "until": _day(until),
+               "working_days": pub.min_working_days, "issuer": settings.publicity_issuer or school,
+               "complaint_phone": phone, "date": _day(start)}
+        columns = [k for k in shown if k in pub.always_shown or group[k].notna().any()]
+        headers = ["序号", *(pub.public_fields[k] for k in columns)]
+        footer = [line.format_map(ctx) for line in pub.footer]
+        if calendar == CALENDAR_WEEKENDS:
+            footer.append(pub.weekends_only_note)
+        base = _file_stem(school)
+        public_file = out / f"{base}_{term}_受助学生名单公示.xlsx"
+        title, period = pub.title.format_map(ctx), pub.period_line.format_map(ctx)
+        _guard({"标题": title, "公示期一行": period, "文件名": public_file.name}
+               | {f"落款第{i}行": line for i, line in enumerate(footer, 1)}, public_file)
+        rows = group[columns]
+        _write_list(public_file, "公示名单", title, period, headers, rows, footer)
+
+        internal_file = out / f"{base}_{term}_受助学生内部核对名单.xlsx"
+        extra = list(pub.internal_fields)
+        _write_list(internal_file, "内部核对名单", pub.internal_title.format_map(ctx), period,
+                    headers + [pub.internal_fields[k] for k in extra], group[columns + extra],
+                    ["内部核对名单：身份证号码只显示前6位和后4位；本表供学校和资助中心核对，不得张贴或外传。"])
+        result.schools.append(SchoolList(school, len(group), public_file, internal_file))
+
+    # a school that had a list last time and has none now must not keep a list that could be posted
+    written = {p for s in result.schools for p in (s.public_file, s.internal_file)}
+    for old in sorted(out.glob(f"*_{term}_受助学生*.xlsx")) if out.is_dir() else []:
+        if old not in written:
+            old.unlink()
+            result.warnings.append(f"已删除上次生成、本次已无受助学生的名单：{ws.display(old)}")
+    if not settings.complaint_phone:
+        result.warnings.append("aidctl.toml 没有设置 complaint_phone（监督电话）：公示名单上已写“" + PHONE_NOT_SET
+                               + "”，设置后请重新运行 aidctl publish")
+    if calendar == CALENDAR_WEEKENDS:
+        result.warnings.append(f"{start}起的公示期超出节假日数据的年份，只按周末推算到 {until}；"
+                               "请按当年节假日安排核对（升级 chinesecalendar 包可获得新年份）")
+    if result.masked_cells:
+        result.warnings.append(f"{len(result.masked_cells)} 个单元格含有一长串数字（疑似身份证号、卡号或电话），"
+                               "已在名单中用＊遮盖：请学校更正花名册中这些单元格")
+    return result
+
+
+def _column(frame: pd.DataFrame, key: str) -> pd.Series:
+    if key in frame.columns:
+        return frame[key].astype("string[pyarrow]")
+    return pd.Series(pd.NA, index=frame.index, dtype="string[pyarrow]")
+
+
+def _students(data: pd.DataFrame, rules) -> pd.DataFrame:
+    """One row a student and school, in roster order; a student's programmes joined with 、 in the
+    order of programmes.yaml."""
+    data = data.assign(order=np.arange(len(data)))
+    twice = data.duplicated(["school", "person"], keep=False).to_numpy()
+    if not twice.any():
+        return data
+    joined = (data[twice].groupby(["school", "person"], sort=False)["programme"]
+              .agg(lambda s: "、".join(_in_rule_order(s, rules))))  # the few students with two programmes
+    first = data[~data.duplicated(["school", "person"], keep="first")].copy()
+    keys = pd.MultiIndex.from_frame(first[["school", "person"]])
+    first["programme"] = pd.Series(joined.reindex(keys).to_numpy(), index=first.index, dtype="string") \
+        .fillna(first["programme"])
+    return first
+
+
+def _in_rule_order(programmes: pd.Series, rules) -> list[str]:
+    order = {name: i for i, name in enumerate(rules.programmes.programmes)}
+    return sorted(programmes.dropna().unique(), key=lambda p: (order.get(p, len(order)), p))
+
+
+def _masked_report(data: pd.DataFrame, hits: pd.DataFrame, table: np.ndarray, tables, rules) -> list[dict]:
+    titles = {k: c.title for k, c in rules.columns.tables["roster"].columns.items()}
+    report = []
+    for col in hits.columns:
+        for i in np.flatnonzero(hits[col].to_numpy()):  # the cells masked: few
+            spec = tables[int(table[i])].columns.get(col)  # the roster's own header for that column
+            report.append({"school": str(data["school"].iat[i]), "file": data["source_file"].iat[i],
+                           "row": int(data["source_row"].iat[i]),
+                           "column": spec.header if spec else titles.get(col, col)})
+    report.sort(key=lambda r: (r["school"], r["file"], r["row"], r["column"]))
+    return report
+
+
+def _day(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+def _file_stem(school: str) -> str:
+    return _UNSAFE.sub("_", school).strip(" .")[:80] or UNKNOWN_SCHOOL
+
+
+def _width(values: pd.Series, header: str) -> float:
+    """A column width in Excel units for mostly-Chinese text (a CJK character is two units)."""
+    lengths = values.astype("string").str.len()
+    longest = int(lengths.max()) if lengths.notna().any() else 0
+    return min(max(longest, len(header)) * 2 + 2, 40)
+
+
+def _write_list(target: Path, sheet_name: str, title: str, period: str, headers: list[str],
+                rows: pd.DataFrame, footer: list[str]) -> Path:
+    """A list that prints: title merged across, the 公示期 line, headings repeated on every page,
+    landscape A4 fitted to the page width, the footer lines below the table."""
+    ncols = len(headers)
+    with atomic_path(target) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                            "strings_to_urls": False})
+        wb.set_properties({"title": title})
+        title_fmt = wb.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter",
+                                   "text_wrap": True})
+        line_fmt = wb.add_format({"font_size": 11, "align": "left", "valign": "vcenter", "text_wrap": True})
+        head_fmt = wb.add_format({"bold": True, "border": 1, "align": "center", "valign": "vcenter",
+                                  "bg_color": "#F2F2F2", "text_wrap": True})
+        cell_fmt = wb.add_format({"border": 1, "align": "center", "valign": "vcenter", "num_format": "@"})
+        seq_fmt = wb.add_format({"border": 1, "align": "center", "valign": "vcenter"})
+        right_fmt = wb.add_format({"font_size": 11, "align": "right", "valign": "vcenter"})
+        sheet = wb.add_worksheet(sheet_name)
+
+        sheet.set_column(0, 0, 6)
+        for j, col in enumerate(rows.columns, start=1):
+            sheet.set_column(j, j, _width(rows[col], headers[j]))
+        last = max(ncols - 1, 1)
+        sheet.set_row(0, 36)
+        sheet.merge_range(0, 0, 0, last, title, title_fmt)
+        sheet.set_row(1, 22)
+        sheet.merge_range(1, 0, 1, last, period, line_fmt)
+        for j, h in enumerate(headers):
+            sheet.write_string(2, j, h, head_fmt)
+        values = rows.astype(object).where(rows.notna(), None).itertuples(index=False, name=None)
+        r = 2
+        for r, row in enumerate(values, start=3):
+            sheet.write_number(r, 0, r - 2, seq_fmt)
+            for j, value in enumerate(row, start=1):
+                if value is None:
+                    sheet.write_blank(r, j, None, cell_fmt)
+                elif isinstance(value, (int, np.integer)):  # the roster row on the internal list
+                    sheet.write_number(r, j, int(value), seq_fmt)
+                else:
+                    sheet.write_string(r, j, str(value), cell_fmt)
+        r += 2
+        for i, line in enumerate(footer):
+            fmt = line_fmt if i == 0 or len(line) > 30 else right_fmt
+            sheet.set_row(r, 30 if fmt is line_fmt else 20)
+            sheet.merge_range(r, 0, r, last, line, fmt)
+            r += 1
+
+        sheet.freeze_panes(3, 0)
+        sheet.repeat_rows(2)
+        sheet.set_landscape()
+        sheet.set_paper(9)  # A4
+        sheet.fit_to_pages(1, 0)
+        sheet.center_horizontally()
+        sheet.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+        sheet.set_footer("&C第 &P 页，共 &N 页")
+        sheet.print_area(0, 0, max(r - 1, 2), last)
+        wb.close()
+    return target

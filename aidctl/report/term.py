@@ -1,0 +1,416 @@
+"""report: the term overview the centre hands to finance and the bureau head.
+
+From the ledger (the term's payments, by status) and the term's rosters (checked as `disburse`
+checks them, to count the refused records by reason), one report shape feeds the JSON, the
+terminal tables and an Excel workbook with native charts and a one-page printable summary:
+
+- money by county, school and programme: the ledger's amount, split into paid (confirmed by the
+  bank), sent and not yet confirmed (sent, reissued, pending) and failed (returned by the bank);
+- refused roster records by finding code;
+- the share of each school's students aided, against 在校生人数 in schools.xlsx and the quota for
+  its school type in rules/quotas.yaml; schools above it by more than the tolerance are listed.
+
+Money is integer fen until it is rendered (Decimal yuan text in JSON). Before anything is written,
+the totals by county, by school and by programme are checked against the ledger's own sums.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import func, select
+
+from aidctl.core.errors import AidctlError, UsageError
+from aidctl.core.findings import CATALOGUE
+from aidctl.core.money import yuan
+from aidctl.core.terms import Term
+from aidctl.core.text import fold_one
+from aidctl.ledger.schema import payments
+from aidctl.ledger.store import Ledger
+from aidctl.read.workspace import Workspace
+
+STATUSES = ("paid", "sent", "reissued", "failed", "pending")
+
+
+# how finance reads a payment's status: confirmed by the bank, not yet confirmed, returned
+GROUP_OF_STATUS = {"paid": "paid", "sent": "sent", "reissued": "sent", "pending": "sent", "failed": "failed"}
+
+
+GROUPS = ("paid", "sent", "failed")
+
+
+MONEY = ("amount", "paid", "sent", "failed")          # fen columns of every breakdown
+
+
+UNKNOWN_COUNTY = "（县区不明）"
+
+
+UNKNOWN_SCHOOL = "（学校不明）"
+
+
+TOTAL = "合计"
+
+
+REFUSED_TOP_LINES = 5          # reasons listed on the one-page summary; the rest are one line
+
+
+OVER_QUOTA_LINES = 15          # schools over the quota listed on the summary; all are on 按学校
+
+
+# the words the workbook and the terminal use
+WORDS = {"county": "县区", "school": "学校", "school_type": "学校类型", "programme": "资助项目",
+         "roster_records": "报送记录", "refused": "不予发放", "students": "受助学生", "payments": "笔数",
+         "amount": "金额合计（元）", "paid": "已入账（元）", "sent": "待银行确认（元）", "failed": "失败（元）",
+         "enrolment": "在校生人数", "share": "受助比例", "quota": "核定比例", "over_quota": "超出比例",
+         "amount_share": "金额占比"}
+
+
+REGION_WORDS = {"east": "东部", "centre": "中部", "west": "西部"}
+
+
+@dataclass
+class TermReport:
+    """The term overview: every figure of the JSON, the terminal and the workbook."""
+
+    term: Term
+    term_label: str
+    fingerprint: str
+    generated_at: datetime
+    ledger: bool                    # the ledger holds payments for the term
+    statuses: dict[str, tuple[int, int]]   # status → (count, fen), from the ledger's own sums
+    students: int                   # distinct students with a payment in the ledger for the term
+    by_county: pd.DataFrame
+    by_school: pd.DataFrame
+    by_programme: pd.DataFrame
+    refused_by_code: pd.DataFrame   # code, title, count (refused records carrying the code)
+    rosters: dict | None            # files, records, refused, school_funded; None without rosters
+    region: str
+    tolerance: Decimal
+    notes: list[str] = field(default_factory=list)
+    path: Path | None = None
+
+    def group(self, name: str) -> tuple[int, int]:
+        """(count, fen) of a status group: paid, sent (not yet confirmed) or failed."""
+        pairs = [v for k, v in self.statuses.items() if GROUP_OF_STATUS.get(k) == name]
+        return sum(c for c, _ in pairs), sum(f for _, f in pairs)
+
+    @property
+    def all_payments(self) -> tuple[int, int]:
+        return sum(c for c, _ in self.statuses.values()), sum(f for _, f in self.statuses.values())
+
+    @property
+    def over_quota(self) -> pd.DataFrame:
+        return self.by_school[self.by_school["over_quota"]]
+
+    def to_json(self, root: Path) -> dict:
+        def money(pair):
+            return {"count": int(pair[0]), "amount": str(yuan(pair[1]))}
+
+        report = None
+        if self.path is not None:
+            report = str(self.path.relative_to(root)) if self.path.is_relative_to(root) else str(self.path)
+        return {
+            "version": 1, "term": str(self.term), "ledger": self.ledger,
+            "totals": {"students": self.students, "payments": money(self.all_payments),
+                       **{g: money(self.group(g)) for g in GROUPS},
+                       "statuses": {s: money(self.statuses.get(s, (0, 0))) for s in STATUSES}},
+            "by_county": _records(self.by_county, ["county"]),
+            "by_school": _records(self.by_school, ["county", "school", "school_type"], school=True),
+            "by_programme": _records(self.by_programme, ["programme"], programme=True),
+            "refused_by_code": [{"code": c, "title": t, "count": int(n)}
+                                for c, t, n in self.refused_by_code.itertuples(index=False, name=None)],
+            "over_quota": [{"school": r.school, "county": r.county, "school_type": r.school_type,
+                            "students": int(r.counted), "enrolment": int(r.enrolment), "share": _pct(r.share),
+                            "quota": _pct(r.quota), "excess": _pct(r.share - r.quota)}
+                           for r in self.over_quota.itertuples()],
+            "quota": {"region": self.region, "tolerance": _pct(self.tolerance)},
+            "rosters": self.rosters,
+            "notes": self.notes,
+            "report": report,
+        }
+
+
+def _records(frame: pd.DataFrame, keys: list[str], *, school: bool = False, programme: bool = False) -> list[dict]:
+    out = []
+    for r in frame.to_dict("records"):
+        item = {k: r[k] for k in keys}
+        if not programme:
+            item |= {"roster_records": int(r["roster_records"]), "refused": int(r["refused"])}
+        item |= {"students": int(r["students"]), "payments": int(r["payments"])}
+        item |= {m: str(yuan(r[m])) for m in MONEY}
+        if school:
+            item |= {"enrolment": None if r["enrolment"] is None else int(r["enrolment"]),
+                     "share": _pct(r["share"]), "quota": _pct(r["quota"]), "over_quota": bool(r["over_quota"])}
+        if programme:
+            item["amount_share"] = _pct(r["amount_share"])
+        out.append(item)
+    return out
+
+
+def _pct(value: Decimal | None) -> str | None:
+    """A percentage as text with one decimal ("20.0"), half up; None stays None."""
+    if value is None or value is pd.NA:
+        return None
+    return str(Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def term_report(ws: Workspace, term: Term, *, out: Path | None = None, db: str | None = None,
+                write: bool = True) -> TermReport:
+    """The term overview from the ledger and the term's rosters; the workbook written to `out`
+    (default out/<term>/资助情况报告_<term>.xlsx). Raises AidctlError when there is nothing to report
+    or when the totals disagree (then nothing is written)."""
+    rules = ws.rules
+    if out is not None and Path(out).suffix.lower() != ".xlsx":
+        raise UsageError(f"--out 应是 .xlsx 文件：{out}")
+    paid_rows, statuses = _ledger_side(ws, term, db)
+    rosters = _roster_files(ws, term)
+    if not statuses and not rosters:
+        raise UsageError(f"{term}：账本中没有该学期的付款，intake/{term}/ 下也没有花名册，没有可报告的内容；"
+                         f"请检查 --term 和 --workspace")
+    roster_rows, roster_info, refused_by_code = _roster_side(ws, term, rosters, db)
+    schools = _school_register(ws)
+
+    pay = paid_rows.copy()
+    pay["school"] = pay["school"].where(pay["school"].notna() & (pay["school"] != ""), UNKNOWN_SCHOOL)
+    pay["key"] = pay["school"].map(fold_one)
+    pay["county"] = _county(pay["county"], pay["key"], schools)
+    pay["group"] = pay["status"].map(GROUP_OF_STATUS)
+    for g in GROUPS:
+        pay[g] = pay["amount_fen"].where(pay["group"] == g, 0)
+    pay["amount"] = pay["amount_fen"]
+
+    roster_rows["key"] = roster_rows["school"].map(fold_one)
+    roster_rows["county"] = _county(roster_rows["county"], roster_rows["key"], schools)
+
+    by_county = _by_county(pay, roster_rows, schools)
+    by_school = _by_school(pay, roster_rows, schools, rules, term)
+    by_programme = _by_programme(pay)
+    _cross_check(statuses, pay, by_county, by_school, by_programme, roster_rows)
+
+    notes = []
+    if not statuses:
+        notes.append("本学期账本中还没有付款（尚未运行 aidctl disburse）：本报告只有花名册审核情况。")
+    if not rosters:
+        notes.append(f"intake/{term}/ 下没有花名册：本报告只有账本中的付款，没有不予发放的原因。")
+    if schools is None:
+        notes.append("工作目录没有 schools.xlsx：无法按在校生人数计算受助比例。")
+    else:
+        missing = by_school[by_school["enrolment"].isna() & (by_school["students"] > 0)]
+        if len(missing):
+            notes.append(f"{len(missing)} 所学校不在 schools.xlsx 中或没有在校生人数，未计算受助比例："
+                         + "、".join(missing["school"].head(10)) + ("等" if len(missing) > 10 else ""))
+    quotas = rules.quotas
+    report = TermReport(
+        term=term, term_label=rules.term_label(term), fingerprint=rules.fingerprint,
+        generated_at=datetime.now(), ledger=bool(statuses), statuses=statuses,
+        students=int(pay["person"].nunique()), by_county=by_county, by_school=by_school,
+        by_programme=by_programme, refused_by_code=refused_by_code, rosters=roster_info,
+        region=quotas.region, tolerance=quotas.tolerance, notes=notes)
+    if write:
+        from aidctl.report.term_workbook import write_workbook
+
+        target = Path(out) if out is not None else ws.out_dir(term) / f"资助情况报告_{term}.xlsx"
+        report.path = write_workbook(report, target, rules)
+    return report
+
+
+def _ledger_side(ws: Workspace, term: Term, db: str | None) -> tuple[pd.DataFrame, dict]:
+    """The term's payments (one row each) and, from a separate SQL sum, count and fen by status."""
+    columns = ["person", "school", "county", "programme", "status", "amount_fen"]
+    empty = pd.DataFrame({c: pd.Series(dtype="int64" if c == "amount_fen" else object) for c in columns})
+    if not db and not ws.has_ledger():
+        return empty, {}
+    ledger = Ledger(ws.ledger_url(db))
+    with ledger.connect() as conn:
+        rows = conn.execute(select(*(payments.c[c] for c in columns))
+                            .where(payments.c.term == str(term))).all()
+        sums = conn.execute(select(payments.c.status, func.count(), func.coalesce(func.sum(payments.c.amount_fen), 0))
+                            .where(payments.c.term == str(term)).group_by(payments.c.status)).all()
+    statuses = {s: (int(n), int(fen)) for s, n, fen in sums}
+    unknown = [s for s in statuses if s not in GROUP_OF_STATUS]
+    if unknown:
+        raise AidctlError(f"账本中有未知的付款状态 {unknown}：请升级 aidctl 或报告此问题", file=ledger.url)
+    if not rows:
+        return empty, statuses
+    frame = pd.DataFrame(list(map(tuple, rows)), columns=columns)
+    frame["amount_fen"] = frame["amount_fen"].astype("int64")
+    return frame.astype({c: object for c in columns if c != "amount_fen"}), statuses
+
+
+def _roster_files(ws: Workspace, term: Term) -> list[Path]:
+    try:
+        return ws.intake(term)
+    except UsageError:  # no rosters for the term: the report has the ledger's side only
+        return []
+
+
+def _roster_side(ws: Workspace, term: Term, rosters: list[Path], db: str | None):
+    """One row per roster record (school, county, school type, refused) and the refusals by code,
+    exactly as `disburse` plans them."""
+    cols = ["school", "county", "school_type", "refused"]
+    if not rosters:
+        return (pd.DataFrame({c: pd.Series(dtype=object) for c in cols}), None,
+                pd.DataFrame(columns=["code", "title", "count"]))
+    from aidctl.pay.plan import make_plan
+
+    ledger = Ledger(ws.ledger_url(db)) if (db or ws.has_ledger()) else None
+    plan = make_plan(ws, term, rosters, ledger, displays=[ws.display(p) for p in rosters])
+    frame = plan.validation.roster.frame
+    refused = pd.Series(False, index=frame.index)
+    refused[plan.refused["rec"].astype("int64").to_numpy()] = True
+    rows = pd.DataFrame({
+        "school": frame["school"].astype(object).where(frame["school"].notna(), UNKNOWN_SCHOOL),
+        "county": frame["v_county"].astype(object).where(frame["v_county"].notna(), None),
+        "school_type": frame["v_school_type"].astype(object).where(frame["v_school_type"].notna(), None),
+        "refused": refused.to_numpy()})
+    codes = plan.refused["codes"].explode().dropna()
+    order = {c: i for i, c in enumerate(CATALOGUE)}
+    counts = codes.value_counts()
+    by_code = pd.DataFrame({"code": counts.index.astype(object), "count": counts.to_numpy(dtype="int64")})
+    by_code["title"] = by_code["code"].map(lambda c: CATALOGUE[c].title if c in CATALOGUE else c)
+    by_code["_order"] = by_code["code"].map(lambda c: order.get(c, len(order)))
+    by_code = by_code.sort_values(["count", "_order"], ascending=[False, True], kind="stable")
+    by_code = by_code[["code", "title", "count"]].reset_index(drop=True)
+    info = {"files": [ws.display(p) for p in rosters], "records": int(len(frame)),
+            "refused": int(refused.sum()), "school_funded": int(len(plan.school_funded))}
+    return rows, info, by_code
+
+
+def _school_register(ws: Workspace) -> pd.DataFrame | None:
+    """schools.xlsx by folded name: school, county, school type, enrolment (first entry wins)."""
+    frame = ws.schools
+    if frame is None:
+        return None
+    reg = pd.DataFrame({
+        "key": frame["school"].astype(object).map(fold_one),
+        "school": frame["school"].astype(object),
+        "county": frame["v_county"].astype(object).where(frame["v_county"].notna(), None),
+        "school_type": frame["v_school_type"].astype(object).where(frame["v_school_type"].notna(), None),
+        "enrolment": frame["enrolment"].astype(object).where(frame["enrolment"].notna(), None),
+    })
+    return reg.drop_duplicates("key").set_index("key")
+
+
+def _county(written: pd.Series, key: pd.Series, schools: pd.DataFrame | None) -> pd.Series:
+    """The county as recorded, else schools.xlsx's for the school, else 县区不明."""
+    county = written.astype(object).where(written.notna() & (written.astype(object) != ""), None)
+    if schools is not None:
+        county = county.where(county.notna(), key.map(schools["county"]))
+    return county.where(county.notna(), UNKNOWN_COUNTY).astype(object)
+
+
+def _money(pay: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """students (distinct), payments and fen by status group for each key."""
+    if pay.empty:
+        return pd.DataFrame(columns=[*keys, "students", "payments", *MONEY])
+    g = pay.groupby(keys, sort=False, dropna=False)
+    out = pd.concat([g["person"].nunique().rename("students"), g.size().rename("payments"),
+                     g[list(MONEY)].sum()], axis=1)
+    return out.reset_index()
+
+
+def _roster_counts(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    if rows.empty:
+        return pd.DataFrame(columns=[*keys, "roster_records", "refused"])
+    g = rows.groupby(keys, sort=False, dropna=False)
+    return pd.concat([g.size().rename("roster_records"), g["refused"].sum().rename("refused")], axis=1).reset_index()
+
+
+def _fill(frame: pd.DataFrame, columns) -> pd.DataFrame:
+    for c in columns:
+        frame[c] = frame[c].fillna(0).astype("int64")
+    return frame
+
+
+def _by_county(pay, roster_rows, schools) -> pd.DataFrame:
+    merged = _money(pay, ["county"]).merge(_roster_counts(roster_rows, ["county"]), on="county", how="outer")
+    if schools is not None:  # every county of schools.xlsx, even one with no roster and no payment
+        listed = pd.DataFrame({"county": schools["county"].dropna().unique()})
+        merged = merged.merge(listed, on="county", how="outer")
+    merged = _fill(merged, ["roster_records", "refused", "students", "payments", *MONEY])
+    merged["_unknown"] = merged["county"] == UNKNOWN_COUNTY
+    merged = merged.sort_values(["_unknown", "county"], kind="stable").drop(columns="_unknown")
+    return merged[["county", "roster_records", "refused", "students", "payments", *MONEY]].reset_index(drop=True)
+
+
+def _by_school(pay, roster_rows, schools, rules, term: Term) -> pd.DataFrame:
+    keys = ["county", "key"]
+    merged = _money(pay, keys).merge(_roster_counts(roster_rows, keys), on=keys, how="outer")
+    if schools is not None:  # every school of schools.xlsx, even one that sent no roster
+        listed = schools.reset_index()[["key", "county"]]
+        listed = listed[~listed["key"].isin(merged["key"])].assign(
+            county=lambda t: t["county"].where(t["county"].notna(), UNKNOWN_COUNTY))
+        merged = pd.concat([merged, listed], ignore_index=True)
+    merged = _fill(merged, ["roster_records", "refused", "students", "payments", *MONEY])
+    # the school's name and type: schools.xlsx, else the ledger's and the roster's
+    seen_names = pd.concat([pay[["key", "school"]], roster_rows[["key", "school"]]]).drop_duplicates("key") \
+        .set_index("key")["school"]
+    reg = schools if schools is not None else pd.DataFrame(columns=["school", "county", "school_type", "enrolment"])
+    merged["school"] = merged["key"].map(reg["school"]).fillna(merged["key"].map(seen_names)).fillna(merged["key"])
+    single_type = {n: p.school_types[0] for n, p in rules.programmes.programmes.items() if len(p.school_types) == 1}
+    seen_types = pd.concat([roster_rows[["key", "school_type"]].dropna(),
+                            pd.DataFrame({"key": pay["key"], "school_type": pay["programme"].map(single_type)}).dropna()])
+    seen_types = seen_types.drop_duplicates("key").set_index("key")["school_type"]
+    merged["school_type"] = merged["key"].map(reg["school_type"]).fillna(merged["key"].map(seen_types))
+    merged["school_type"] = merged["school_type"].astype(object).where(merged["school_type"].notna(), None)
+    enrolment = merged["key"].map(reg["enrolment"]).astype(object)
+    merged["enrolment"] = pd.Series([None if pd.isna(e) or int(e) <= 0 else int(e) for e in enrolment],
+                                    index=merged.index, dtype=object)
+
+    # the share aided: distinct students in the quota's programmes (every programme when it names none)
+    quotas = rules.quotas
+    restricted = {t: e.programmes for t, e in quotas.by_school_type.items() if e.programmes}
+    typed = pay[["county", "key", "programme", "person"]].merge(merged[[*keys, "school_type"]], on=keys, how="left")
+    if restricted:
+        pairs = pd.DataFrame([(t, p) for t, ps in restricted.items() for p in ps], columns=["school_type", "programme"])
+        typed = typed.merge(pairs.assign(_counted=True), on=["school_type", "programme"], how="left")
+        typed = typed[~typed["school_type"].isin(list(restricted)) | typed["_counted"].notna()]
+    counted = typed.groupby(keys)["person"].nunique().rename("counted").reset_index() if len(typed) \
+        else pd.DataFrame(columns=[*keys, "counted"])
+    merged = _fill(merged.merge(counted, on=keys, how="left"), ["counted"])
+    day = rules.term_start(term)
+    merged["quota"] = pd.Series([quotas.quota(t, day) for t in merged["school_type"]], index=merged.index, dtype=object)
+    merged["share"] = pd.Series([None if e is None else Decimal(int(n) * 100) / Decimal(e)
+                                 for n, e in zip(merged["counted"], merged["enrolment"])], index=merged.index, dtype=object)
+    merged["over_quota"] = [s is not None and q is not None and s > q + quotas.tolerance
+                            for s, q in zip(merged["share"], merged["quota"])]
+    merged["_unknown"] = merged["county"] == UNKNOWN_COUNTY
+    merged = merged.sort_values(["_unknown", "county", "school"], kind="stable")
+    return merged[["county", "school", "school_type", "roster_records", "refused", "students", "payments", *MONEY,
+                   "enrolment", "counted", "share", "quota", "over_quota"]].reset_index(drop=True)
+
+
+def _by_programme(pay) -> pd.DataFrame:
+    out = _money(pay, ["programme"])
+    out = _fill(out, ["students", "payments", *MONEY]).sort_values("amount", ascending=False, kind="stable")
+    total = int(out["amount"].sum())
+    out["amount_share"] = [Decimal(a * 100) / Decimal(total) if total else None for a in out["amount"]]
+    return out.reset_index(drop=True)
+
+
+def _cross_check(statuses, pay, by_county, by_school, by_programme, roster_rows) -> None:
+    """Sum by county = by school = by programme = the ledger's own sums; else write nothing."""
+    ledger = {"payments": sum(n for n, _ in statuses.values()),
+              "amount": sum(f for _, f in statuses.values())}
+    for g in GROUPS:
+        ledger[g] = sum(f for s, (_, f) in statuses.items() if GROUP_OF_STATUS.get(s) == g)
+    sources = {"账本逐笔": pay.assign(payments=1), "按县区": by_county, "按学校": by_school, "按项目": by_programme}
+    wrong = []
+    for name, frame in sources.items():
+        for column, want in ledger.items():
+            got = int(frame[column].sum()) if len(frame) else 0
+            if got != want:
+                shown = (lambda v: str(v)) if column == "payments" else (lambda v: f"{yuan(v)} 元")
+                wrong.append(f"{name}{WORDS[column]} {shown(got)}，账本 {shown(want)}")
+    for column in ("roster_records", "refused"):
+        want = len(roster_rows) if column == "roster_records" else int(roster_rows["refused"].sum())
+        for name, frame in (("按县区", by_county), ("按学校", by_school)):
+            got = int(frame[column].sum()) if len(frame) else 0
+            if got != want:
+                wrong.append(f"{name}{WORDS[column]} {got}，花名册 {want}")
+    if wrong:
+        raise AidctlError("资助情况报告的合计不符，报告没有写出（" + "；".join(wrong) + "）：请报告此问题，勿手工改账")

@@ -1,0 +1,86 @@
+"""assessment.yaml: the 量化考核 indicators, targets, weights and scoring."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from aidctl.core.terms import Term
+from aidctl.rulebook.base import Strict
+from aidctl.rulebook.oversight import OversightFile
+
+# The indicators aidctl computes, with their unit and direction; any other indicator of the file
+# is listed in the scorecard as not computed.
+COMPUTED_INDICATORS: dict[str, tuple[str, str]] = {
+    "timely_payment": ("share", "higher"),
+    "data_accuracy": ("share", "higher"),
+    "on_time_submission": ("share", "higher"),
+    "extraction": ("share", "higher"),
+    "complaint_rate": ("per_thousand", "lower"),
+    "complaint_closure": ("share", "higher"),
+    "loan_performance": ("share", "higher"),
+}
+
+ScoringMethod = Literal["proportional", "pass_fail"]
+
+
+class Scoring(Strict):
+    method: ScoringMethod
+    review: str | None = None
+
+
+class Indicator(Strict):
+    name: str
+    target: Decimal = Field(ge=0)
+    weight: Decimal = Field(gt=0)
+    better: Literal["higher", "lower"] = "higher"
+    unit: Literal["share", "per_thousand"] = "share"
+    method: ScoringMethod | None = None
+    source: str
+
+    @model_validator(mode="after")
+    def _share(self):
+        if self.unit == "share" and self.target > 1:
+            raise ValueError(f"target {self.target} of a share is above 1 (write 95% as \"0.95\")")
+        return self
+
+
+class ComplaintRules(Strict):
+    closing_working_days: int = Field(ge=1)
+    source: str
+
+
+class AssessmentFile(Strict):
+    description: str
+    source: str
+    scoring: Scoring
+    indicators: dict[str, Indicator] = Field(min_length=1)
+    complaints: ComplaintRules
+    payment_deadlines: dict[Literal["spring", "autumn"], str]
+    payment_deadlines_source: str
+
+    @field_validator("payment_deadlines")
+    @classmethod
+    def _month_days(cls, v):
+        if set(v) != {"spring", "autumn"}:
+            raise ValueError("give a month-day for both spring and autumn")
+        return OversightFile._month_days(v)
+
+    @model_validator(mode="after")
+    def _known_units(self):
+        for key, ind in self.indicators.items():
+            if key in COMPUTED_INDICATORS and (ind.unit, ind.better) != COMPUTED_INDICATORS[key]:
+                unit, better = COMPUTED_INDICATORS[key]
+                raise ValueError(f"indicators.{key}: aidctl computes it with unit {unit} and better {better}")
+        return self
+
+    def payment_deadline(self, term: Term) -> date:
+        """The last day on which a term's aid counts as sent on time."""
+        month, day = map(int, self.payment_deadlines[term.season].split("-"))
+        return date(term.year, month, day)
+
+    def method(self, key: str) -> str:
+        return self.indicators[key].method or self.scoring.method

@@ -1,0 +1,66 @@
+"""enlistment.yaml: 应征入伍 学费补偿 / 国家助学贷款代偿 caps by level and period."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from pydantic import Field, model_validator
+
+from aidctl.rulebook.base import Strict
+
+
+class EnlistLevel(Strict):
+    """A level of study as schools write it: the cap group it falls in and its normal length."""
+
+    group: str
+    normal_years: int = Field(ge=1, le=8)
+    aliases: list[str] = []
+
+
+class EnlistCapPeriod(Strict):
+    """The cap per year of study (yuan) for each cap group, for enlistments from a date."""
+
+    from_: date = Field(alias="from")
+    per_year: dict[str, Decimal]
+    source: str
+    review: str | None = None
+
+    @model_validator(mode="after")
+    def _amounts(self):
+        for group, value in self.per_year.items():
+            if value <= 0 or value != value.quantize(Decimal("0.01")):
+                raise ValueError(f"{group}: {value} is not a positive amount in yuan and fen")
+        return self
+
+
+class EnlistmentFile(Strict):
+    description: str
+    unit: str
+    source: str
+    year_only_date: str = Field(pattern=r"^\d{2}-\d{2}$")
+    loan_first: bool = True
+    levels: dict[str, EnlistLevel] = Field(min_length=1)
+    caps: list[EnlistCapPeriod] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        groups = {lv.group for lv in self.levels.values()}
+        for i, period in enumerate(self.caps):
+            missing = sorted(groups - set(period.per_year))
+            if missing:
+                raise ValueError(f"caps.{i} (from {period.from_}) has no cap for {missing}")
+        starts = [p.from_ for p in self.caps]
+        if len(set(starts)) != len(starts):
+            raise ValueError("two cap periods start on the same date")
+        month, day = (int(x) for x in self.year_only_date.split("-"))
+        date(2000, month, day)  # a ValueError names a day that does not exist
+        return self
+
+    def cap(self, day: date) -> EnlistCapPeriod | None:
+        """The cap period in force on a day of enlistment (None before the first)."""
+        current = None
+        for p in sorted(self.caps, key=lambda p: p.from_):
+            if p.from_ <= day:
+                current = p
+        return current

@@ -1,0 +1,159 @@
+"""loans.yaml: 生源地信用助学贷款 caps, pricing, risk compensation and the words of the bank's register."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from aidctl.rulebook.base import Strict
+
+
+class LoanCapPeriod(Strict):
+    """The most a student may borrow in one school year (yuan), per level of study, from a date."""
+
+    from_: date = Field(alias="from")
+    per_year: dict[str, Decimal]
+    source: str
+
+    @model_validator(mode="after")
+    def _amounts(self):
+        for level, value in self.per_year.items():
+            if value <= 0 or value != value.quantize(Decimal("0.01")):
+                raise ValueError(f"{level}: {value} is not a positive amount in yuan and fen")
+        return self
+
+
+class GraduationBounds(Strict):
+    """预计毕业年份 − 贷款年度 must lie in [min_years, max_years] for the level."""
+
+    min_years: int = Field(ge=0, le=10)
+    max_years: int = Field(ge=0, le=12)
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.max_years < self.min_years:
+            raise ValueError(f"max_years {self.max_years} is below min_years {self.min_years}")
+        return self
+
+
+class DatedRate(Strict):
+    """An annual rate in per cent (4.90 = 4.90%), from the day it takes effect."""
+
+    from_: date = Field(alias="from")
+    rate: Decimal = Field(gt=0, lt=100)
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _exact(self):
+        if self.rate != self.rate.quantize(Decimal("0.0001")):
+            raise ValueError(f"rate {self.rate} has more than 4 decimals (per cent)")
+        return self
+
+
+class Pricing(Strict):
+    """From a date, the 贴息 rate is a base rate (benchmark or LPR) plus a spread in basis points."""
+
+    from_: date = Field(alias="from")
+    base: Literal["benchmark", "lpr"]
+    spread_bp: int = Field(default=0, ge=-500, le=500)
+    source: str
+
+
+class LoanInterest(Strict):
+    day_count: Literal["ACT/360", "ACT/365"]
+    study_ends: str = Field(pattern=r"^\d{2}-\d{2}$")
+    repricing: Literal["on_change", "annual"]
+    benchmark: list[DatedRate]
+    lpr: list[DatedRate]
+    pricing: list[Pricing] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _covered(self):
+        month, day = (int(x) for x in self.study_ends.split("-"))
+        date(2001, month, day)  # a ValueError names a day that does not exist
+        for name in ("benchmark", "lpr", "pricing"):
+            starts = [p.from_ for p in getattr(self, name)]
+            if len(set(starts)) != len(starts):
+                raise ValueError(f"{name}: two entries take effect on the same date")
+        for p in self.pricing:
+            table = self.benchmark if p.base == "benchmark" else self.lpr
+            if not any(r.from_ <= p.from_ for r in table):
+                raise ValueError(f"pricing from {p.from_} uses {p.base}, which has no value on that date")
+        return self
+
+    @property
+    def base_days(self) -> int:
+        return 360 if self.day_count == "ACT/360" else 365
+
+
+class RatioPeriod(Strict):
+    from_: date = Field(alias="from")
+    ratio: Decimal = Field(ge=0, le=1)
+    source: str
+
+
+class LoanStatusWords(Strict):
+    """还款状态 as the bank writes it, by what it means for 贴息 and repayment."""
+
+    in_study: list[str]
+    grace: list[str]
+    repayment: list[str]
+    settled: list[str]
+    compensated: list[str]
+
+
+class ApplicationWords(Strict):
+    """审核结果 as the county offices write it."""
+
+    approved: list[str]
+    rejected: list[str]
+    pending: list[str]
+
+
+class LoansFile(Strict):
+    description: str
+    unit: str
+    source: str
+    levels: dict[str, list[str]] = Field(min_length=1)      # level → spellings
+    caps: list[LoanCapPeriod] = Field(min_length=1)
+    graduation: dict[str, GraduationBounds]
+    interest: LoanInterest
+    risk_compensation: list[RatioPeriod] = Field(min_length=1)
+    statuses: LoanStatusWords
+    applications: ApplicationWords
+    collection_results: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        levels = set(self.levels)
+        for i, period in enumerate(self.caps):
+            missing = sorted(levels - set(period.per_year))
+            unknown = sorted(set(period.per_year) - levels)
+            if missing or unknown:
+                raise ValueError(f"caps.{i} (from {period.from_}): " + (f"no cap for {missing}" if missing
+                                                                       else f"unknown levels {unknown}"))
+        if set(self.graduation) != levels:
+            raise ValueError(f"graduation must give bounds for exactly the levels {sorted(levels)}")
+        for name in ("caps", "risk_compensation"):
+            starts = [p.from_ for p in getattr(self, name)]
+            if len(set(starts)) != len(starts):
+                raise ValueError(f"{name}: two periods start on the same date")
+        return self
+
+    @staticmethod
+    def _in_force(periods, day: date):
+        current = None
+        for p in sorted(periods, key=lambda p: p.from_):
+            if p.from_ <= day:
+                current = p
+        return current
+
+    def cap(self, day: date) -> LoanCapPeriod | None:
+        """The caps in force for a loan year that starts on `day` (None before the first period)."""
+        return self._in_force(self.caps, day)
+
+    def risk_ratio(self, day: date) -> RatioPeriod | None:
+        return self._in_force(self.risk_compensation, day)

@@ -1,0 +1,36 @@
+"""oversight.yaml: submission deadlines and inspection defaults."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from aidctl.core.terms import Term
+from aidctl.rulebook.base import Strict
+
+
+class InspectionDefaults(Strict):
+    per_school_default: int = Field(ge=1)
+
+
+class OversightFile(Strict):
+    description: str
+    source: str
+    submission_deadlines: dict[Literal["spring", "autumn"], str]
+    inspection: InspectionDefaults
+
+    @field_validator("submission_deadlines")
+    @classmethod
+    def _month_days(cls, v):
+        for season, md in v.items():
+            try:
+                date(2001, *map(int, md.split("-")))
+            except (ValueError, TypeError):
+                raise ValueError(f"{season}: '{md}' is not a month-day such as 10-15") from None
+        return v
+
+    def deadline(self, term: Term) -> date:
+        month, day = map(int, self.submission_deadlines[term.season].split("-"))
+        return date(term.year, month, day)

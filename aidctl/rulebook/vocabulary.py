@@ -1,0 +1,39 @@
+"""vocabulary.yaml: the words schools write (school types, grades, household, status …) and what they mean."""
+
+from __future__ import annotations
+
+from aidctl.rulebook.base import Strict
+
+
+class SchoolTypeWords(Strict):
+    aliases: list[str]
+    name_keywords: list[str] = []
+
+
+class GradeWords(Strict):
+    words: dict[str, int]
+    cohort_suffixes: list[str]
+
+
+class StatusWords(Strict):
+    enrolled: list[str]
+    not_enrolled: list[str]
+
+
+class RowWords(Strict):
+    skip_markers: list[str]
+    school_prefixes: list[str]
+
+
+class VocabularyFile(Strict):
+    description: str
+    source: str
+    school_types: dict[str, SchoolTypeWords]
+    grades: GradeWords
+    household: dict[str, list[str]]
+    difficulty: dict[str, list[str]]
+    status: StatusWords
+    gender: dict[str, list[str]]
+    yes_no: dict[str, list[str]]
+    ownership: dict[str, list[str]]
+    rows: RowWords
