@@ -12,6 +12,7 @@ import pandas as pd
 from aidctl.check import cards, duplicates, eligibility, enrolment, people, schema
 from aidctl.check import registry as registry_check
 from aidctl.core.findings import CATALOGUE, ERROR, WARNING, FindingCounts, empty
+from aidctl.core.labels import UNKNOWN_SCHOOL
 from aidctl.core.terms import Term
 from aidctl.read.roster import Roster, build, infer_term, read_roster_tables
 from aidctl.read.tables import read_tables
@@ -50,10 +51,10 @@ class Validation(FindingCounts):
 
     def by_school(self) -> pd.DataFrame:
         frame = self.roster.frame
-        school = frame["school"].astype(object).fillna("（学校不明）")
+        school = frame["school"].astype(object).fillna(UNKNOWN_SCHOOL)
         records = school.groupby(school).size().rename("records")
         f = self.findings
-        f_school = f["school"].fillna("（学校不明）")
+        f_school = f["school"].fillna(UNKNOWN_SCHOOL)
         errors = f_school[f["severity"] == ERROR].value_counts().rename("errors")
         warnings = f_school[f["severity"] == WARNING].value_counts().rename("warnings")
         refused = school[self.refused()].value_counts().rename("refused")
@@ -107,7 +108,7 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
         findings = pd.concat([findings, extra], ignore_index=True) if len(extra) else findings
     result = Validation(term, roster, locate(findings, roster, rules))
     if record_intake:
-        from aidctl.ledger.history import record_validation
+        from aidctl.ledger.intake import record_validation
 
         note = record_validation(ws, result, paths)
         if note:

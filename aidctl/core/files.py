@@ -5,10 +5,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import tempfile
 from pathlib import Path
 
 from aidctl.core.errors import AidctlError
+
+_NOT_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]')  # what Windows and the zip format refuse in a file name
 
 
 @contextlib.contextmanager
@@ -40,3 +43,8 @@ def sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def file_stem(name: str, fallback: str) -> str:
+    """A school's (or county's) name made safe as the start of a file name, or `fallback`."""
+    return _NOT_IN_NAMES.sub("_", name).strip(" .")[:80] or fallback

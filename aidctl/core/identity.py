@@ -13,12 +13,9 @@ from aidctl.core.text import arrow_text, text_series, value_bytes
 
 WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 CHECK_CHARS = np.frombuffer(b"10X98765432", dtype=np.uint8)
-ID18 = r"^\d{17}[\dX]$"
 ID15 = r"^\d{15}$"
 # What Excel shows for a long number that was stored as a number: 4.20102E+17, 6.22203E+18
 SCIENTIFIC = r"^\d(?:\.\d+)?E\+?\d+$"
-CARD = r"^\d{16,19}$"
-
 
 _TYPED_NOISE = r"^['‘’`]+|[-—_]"  # the quote that forces text in Excel, dashes between digit groups
 
@@ -67,10 +64,6 @@ def upgrade_15(ids15: pd.Series) -> pd.Series:
 def birth_dates(ids18: pd.Series) -> pd.Series:
     """Birth date in positions 7–14 (NaT where it is no real date)."""
     return pd.to_datetime(ids18.str.slice(6, 14), format="%Y%m%d", errors="coerce")
-
-
-def is_male(ids18: pd.Series) -> pd.Series:
-    return (ids18.str.slice(16, 17).astype("int64") % 2) == 1
 
 
 _DOUBLED = np.array([0, 2, 4, 6, 8, 1, 3, 5, 7, 9], dtype=np.uint16)  # 2d, digits summed

@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from aidctl.core.text import arrow_text, integer_text, value_bytes
+from aidctl.core.text import arrow_text, integer_text, missing, value_bytes
 
 INDENT_MAX_ITEMS = 2_048
 
@@ -82,9 +82,7 @@ def _values(series: pd.Series) -> pa.Array:
 
 
 def _by_json_module(series: pd.Series) -> pa.Array:
-    return pa.array([json.dumps(None if _missing(v) else v, ensure_ascii=False, default=str)
+    return pa.array([json.dumps(None if missing(v) else v, ensure_ascii=False, default=str)
                      for v in series.astype(object)], type=pa.large_string())
 
 
-def _missing(value) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and value != value)

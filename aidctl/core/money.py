@@ -3,7 +3,7 @@ half-up rounding every figure shown goes through ("95.00%", "1.25" per 1,000, "7
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from aidctl.core.text import integer_text, text_series
+from aidctl.core.text import integer_text, missing, text_series
 
 _MONEY_TEXT = r"^[+-]?\d{1,12}(?:\.\d{1,10})?$"
 _NOISE = r"[,，¥￥元\s]"
@@ -29,7 +29,7 @@ def parse(text: pd.Series, unit: Decimal | pd.Series = Decimal(1)) -> tuple[pd.S
     else:
         units, unit_values = np.zeros(len(text), dtype=np.int64), [unit]
     key = (cells.astype(np.int64) + 1) * max(len(unit_values), 1) + units
-    distinct, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     values = np.append(np.asarray(cell_values, dtype=object), None)  # code -1 (blank) → None
     yuan2, fen, ok = _parse_distinct(pd.Series(values[cells[first]], dtype="string"),
                                      [unit_values[u] for u in units[first]])
@@ -88,12 +88,22 @@ def yuan(fen: int) -> Decimal:
     return (Decimal(int(fen)) / 100).quantize(Decimal("0.01"))
 
 
+def yuan_or_none(fen: object) -> Decimal | None:
+    """Fen (int, or a blank cell's NA) → Decimal yuan, or None."""
+    return None if missing(fen) else yuan(int(fen))
+
+
+def yuan_text_or_none(fen: object) -> str | None:
+    """Fen → "1250.00", or None: how one figure reads in the JSON documents."""
+    return None if missing(fen) else str(yuan(int(fen)))
+
+
 def share_text(part: pd.Series, whole: pd.Series) -> pd.Series:
     """part / whole as a percentage with two decimals ("4.50%"), exact half-up; NA where whole ≤ 0."""
     p = part.astype("Int64")
     w = whole.astype("Int64")
     usable = p.notna() & w.notna() & (w > 0)
-    bp = ((p.where(usable, 0) * 20000 + w.where(usable, 1)) // (2 * w.where(usable, 1))).astype("Int64")
+    bp = divide_half_up(p.where(usable, 0) * 10_000, w.where(usable, 1)).astype("Int64")
     text = (bp // 100).astype(str) + "." + (bp % 100).astype(str).str.zfill(2) + "%"
     return text.where(usable, None)
 
@@ -108,13 +118,18 @@ def ratio(part: int, whole: int | None) -> Fraction | None:
     return Fraction(int(part), int(whole))
 
 
-def half_up(value: Fraction, places: int = 2) -> Decimal:
-    """An exact fraction rounded half up (away from zero at .5) to `places` decimals."""
-    scale = 10 ** places
-    scaled = abs(value) * scale
-    rounded = int(scaled) + (1 if scaled - int(scaled) >= Fraction(1, 2) else 0)
-    out = Decimal(rounded).scaleb(-places).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return -out if value < 0 else out
+def divide_half_up(numerator, denominator):
+    """numerator ÷ denominator rounded half up to a whole number, exactly: the one rounding aidctl
+    does. Integers, numpy integer arrays and pandas Int64 Series alike; numerator ≥ 0, denominator > 0."""
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+def half_up(value: Fraction | Decimal | int, places: int = 2) -> Decimal:
+    """An exact number rounded half up (away from zero at .5) to `places` decimals."""
+    exact = Fraction(value)
+    scaled = abs(exact) * 10 ** places
+    out = Decimal(divide_half_up(scaled.numerator, scaled.denominator)).scaleb(-places)
+    return (-out if exact < 0 else out).quantize(Decimal(1).scaleb(-places))
 
 
 def percent(value: Fraction | None, places: int = 2) -> str | None:

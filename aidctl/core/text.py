@@ -125,9 +125,9 @@ def per_distinct_rows(frame: pd.DataFrame, columns: list[str], fn, outputs: list
     key = np.zeros(len(frame), dtype=np.int64)
     for c in codes:
         key = key * (int(c.max(initial=0)) + 1) + c
-    uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     sample = frame[columns].iloc[first].astype(object)
-    results = [fn(*[None if v is None or v is pd.NA or v != v else v for v in row])
+    results = [fn(*[None if missing(v) else v for v in row])
                for row in sample.itertuples(index=False, name=None)]
     table = np.empty((len(results) + 0, len(outputs)), dtype=object)
     for i, r in enumerate(results):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from aidctl.core.text import missing
+
 SEVERITY_WORDS = {"error": "错误", "warning": "警告"}
 
 
@@ -22,7 +24,7 @@ def _table(ws, fmt, row: int, headers: list[tuple[str, int]], rows, money_cols: 
     for n, values in enumerate(rows, start=row + 1):
         for j, v in enumerate(values):
             style = fmt["money"] if j in money_cols else fmt["wrap"] if headers[j][1] >= 40 else fmt["cell"]
-            if v is None or (isinstance(v, float) and v != v):
+            if missing(v):
                 ws.write_blank(n, j, None, style)
             elif isinstance(v, int):
                 ws.write_number(n, j, v, style)

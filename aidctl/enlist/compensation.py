@@ -24,7 +24,9 @@ import pandas as pd
 
 from aidctl.core import identity, money
 from aidctl.core.findings import CATALOGUE, ERROR, FindingCounts, build, empty, file_finding
-from aidctl.core.text import lookup, text_or_none
+from aidctl.core.labels import UNKNOWN_SCHOOL
+from aidctl.core.money import yuan_text_or_none
+from aidctl.core.text import lookup, missing, text_or_none
 from aidctl.read.tables import Table, file_info, having_column, missing_columns, read_tables, stack
 from aidctl.read.workspace import Workspace
 from aidctl.rulebook.book import Rulebook
@@ -67,13 +69,13 @@ class Enlistment(FindingCounts):
         s = self.students
         paid = s[s["payable"]]
         return {"students": len(s), "payable": int(s["payable"].sum()), "refused": int((~s["payable"]).sum()),
-                "amount": _yuan(paid["total_fen"].sum()), "loan_repayment": _yuan(paid["loan_fen_repaid"].sum()),
-                "to_students": _yuan(paid["to_student_fen"].sum()), "payments": len(self.payments),
+                "amount": yuan_text_or_none(paid["total_fen"].sum()), "loan_repayment": yuan_text_or_none(paid["loan_fen_repaid"].sum()),
+                "to_students": yuan_text_or_none(paid["to_student_fen"].sum()), "payments": len(self.payments),
                 "errors": self.errors, "warnings": self.warnings}
 
     def by_school(self) -> pd.DataFrame:
         """Students, payable, refused and the amounts (fen) by school, for the workbook and terminal."""
-        s = self.students.assign(school=self.students["school"].fillna("（学校不明）"))
+        s = self.students.assign(school=self.students["school"].fillna(UNKNOWN_SCHOOL))
         paid = s.assign(**{c: s[c].where(s["payable"], 0) for c in ("total_fen", "loan_fen_repaid", "to_student_fen")})
         g = paid.groupby("school", sort=True)
         return pd.DataFrame({"students": g.size(), "payable": g["payable"].sum().astype(int),
@@ -93,17 +95,17 @@ class Enlistment(FindingCounts):
             years = []
             for ln in (lines[rec].itertuples() if rec in lines else []):
                 years.append({"year_of_study": int(ln.year_of_study), "school_year": ln.school_year,
-                              "tuition": _yuan(ln.tuition_fen), "loan": _yuan(ln.loan_fen),
-                              "cap": _yuan(ln.cap_fen), "amount": _yuan(ln.amount_fen), "reason": ln.reason})
+                              "tuition": yuan_text_or_none(ln.tuition_fen), "loan": yuan_text_or_none(ln.loan_fen),
+                              "cap": yuan_text_or_none(ln.cap_fen), "amount": yuan_text_or_none(ln.amount_fen), "reason": ln.reason})
             students.append({
                 "file": r["file"], "row": int(r["row"]), "id_number": text_or_none(r["id_number"]), "name": text_or_none(r["name"]),
                 "school": text_or_none(r["school"]), "level": text_or_none(r["group"]), "level_detail": text_or_none(r["level_key"]),
                 "enrolled": _int(r["enrolled_year"]), "enlisted": _int(r["enlisted_year"]),
                 "enlisted_on": str(r["enlist_day"]) if r["enlist_day"] is not None else None,
                 "years_counted": _int(r["counted"]), "years_reason": text_or_none(r["years_reason"]),
-                "cap_source": text_or_none(r["cap_source"]), "years": years, "loan_principal": _yuan(r["loan_fen"]),
-                "total": _yuan(r["total_fen"]), "loan_repayment": _yuan(r["loan_fen_repaid"]),
-                "to_student": _yuan(r["to_student_fen"]), "payable": bool(r["payable"]),
+                "cap_source": text_or_none(r["cap_source"]), "years": years, "loan_principal": yuan_text_or_none(r["loan_fen"]),
+                "total": yuan_text_or_none(r["total_fen"]), "loan_repayment": yuan_text_or_none(r["loan_fen_repaid"]),
+                "to_student": yuan_text_or_none(r["to_student_fen"]), "payable": bool(r["payable"]),
                 "findings": per_rec.get(int(rec), [])})
         file_level = [{"file": self.tables[int(t)].file, "sheet": self.tables[int(t)].sheet, "code": c,
                        "severity": sv, "column": h, "message": m}
@@ -122,12 +124,8 @@ class Enlistment(FindingCounts):
                 "report": rel(self.report), "ledger": False}
 
 
-def _yuan(fen) -> str | None:
-    return None if fen is None or fen is pd.NA or fen != fen else str(money.yuan(int(fen)))
-
-
 def _int(value) -> int | None:
-    return None if value is None or value is pd.NA or value != value else int(value)
+    return None if missing(value) else int(value)
 
 
 def _years(text: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -375,7 +373,7 @@ def _findings(f: pd.DataFrame, tables: list[Table], rules: Rulebook, year: int, 
                      "入伍时间只写了年份“{v}”，该年补偿上限有调整（{c}起）：按{d}计，每学年上限{cap}元；"
                      "调整前入伍的适用原上限，请核实入伍月份后填写（如 2024年3月）", f["enlisted"].astype("string"),
                      v=f["enlisted"].astype("string"), c=change.astype("string"), d=f["enlist_day"].astype("string"),
-                     cap=f["cap_fen"].map(_yuan)))
+                     cap=f["cap_fen"].map(yuan_text_or_none)))
     counted = f["counted"].fillna(-1).astype(int)
     measurable = f["cap_fen"].notna()
     for k, key in enumerate(tuition_keys, start=1):
@@ -390,7 +388,7 @@ def _findings(f: pd.DataFrame, tables: list[Table], rules: Rulebook, year: int, 
         beyond = measurable & (counted < k) & (counted >= 0) & present(key) & f[f"{key}_ok"] \
             & (f[f"{key}_fen"].fillna(0) > 0)
         out.append(build(beyond, "enlist.year_not_counted", key,
-                         title + "{v}元未计入：{why}", text, v=f[f"{key}_fen"].map(_yuan),
+                         title + "{v}元未计入：{why}", text, v=f[f"{key}_fen"].map(yuan_text_or_none),
                          why=f["years_reason"].astype("string")))
     more = measurable & (counted > len(tuition_keys))
     out.append(build(more, "enlist.invalid", "enlisted",
@@ -412,8 +410,8 @@ def _loan_findings(f: pd.DataFrame) -> pd.DataFrame:
     over = f["loan_given"] & f["loan_ok"] & total.notna() & (f["loan_fen"] > total.fillna(0)).fillna(False)
     return build(over, "enlist.loan_exceeds", "loan",
                  "贷款本金{l}元，超过可补偿总额{t}元：代偿{t}元后，余下{r}元仍由学生按借款合同归还",
-                 f["loan"].astype("string"), l=f["loan_fen"].map(_yuan), t=total.map(_yuan),
-                 r=(f["loan_fen"] - total).map(_yuan))
+                 f["loan"].astype("string"), l=f["loan_fen"].map(yuan_text_or_none), t=total.map(yuan_text_or_none),
+                 r=(f["loan_fen"] - total).map(yuan_text_or_none))
 
 
 def _duplicates(f: pd.DataFrame, tables: list[Table]) -> pd.DataFrame:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-import pandas as pd
 import xlsxwriter
 
 from aidctl.core.files import atomic_path
 from aidctl.core.identity import ID_IN_TEXT
-from aidctl.core.text import text_or_empty
+from aidctl.core.money import yuan_or_none
+from aidctl.core.text import missing, text_or_empty
 from aidctl.core.xlsx import SEVERITY_WORDS, _formats, _table
 
 
@@ -19,10 +19,10 @@ def write_enlistment_report(result, target: Path, rules) -> Path:
     counted and why, every year's line with its reason, the findings, and the caps applied.
     Amounts are numeric cells (yuan) so that Excel can sum them; IDs are masked (first 6, last 4)."""
     from aidctl.core.identity import mask_id
-    from aidctl.core.money import yuan
 
     def num(fen):
-        return None if fen is None or fen is pd.NA or fen != fen else float(yuan(fen))
+        value = yuan_or_none(fen)
+        return None if value is None else float(value)
 
     s = result.students
     with atomic_path(target) as tmp:
@@ -84,7 +84,7 @@ def write_enlistment_report(result, target: Path, rules) -> Path:
             people.write_number(n, 1, int(r["row"]), fmt["cell"])
             for j, col in ((6, "enrolled_year"), (7, "enlisted_year"), (8, "counted")):
                 v = r[col]
-                people.write(n, j, None if v is None or v is pd.NA else int(v), fmt["cell"])
+                people.write(n, j, None if missing(v) else int(v), fmt["cell"])
             for j, col in ((9, "cap_fen"), (10, "total_fen"), (11, "loan_fen"), (12, "loan_fen_repaid"),
                            (13, "to_student_fen")):
                 people.write(n, j, num(r[col]), amount)

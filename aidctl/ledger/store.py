@@ -94,9 +94,6 @@ class Ledger:
 
     # -- queries used by several commands -----------------------------------------------------------
 
-    def term_payments(self, conn, term: str):
-        return conn.execute(select(payments).where(payments.c.term == term)).mappings().all()
-
     def unfinished_batches(self, conn, term: str):
         return conn.execute(select(batches).where(batches.c.term == term, batches.c.status != "complete")
                             .order_by(batches.c.created_at)).mappings().all()

@@ -15,7 +15,8 @@ import pandas as pd
 
 from aidctl.core import identity, money
 from aidctl.core.errors import UsageError
-from aidctl.loans.register import NO_COUNTY, OVERDUE_RULE, REPAYMENT, Register, read_register, repayment
+from aidctl.core.labels import UNKNOWN_COUNTY
+from aidctl.loans.register import OVERDUE_RULE, REPAYMENT, Register, read_register, repayment
 from aidctl.read.workspace import Workspace
 
 
@@ -101,7 +102,7 @@ def _borrowers(rows: pd.DataFrame, register: Register) -> pd.DataFrame:
     g = work.groupby("who", sort=False)
     due = g["due"].min()
     b = pd.DataFrame({
-        "county": g["county"].last().fillna(NO_COUNTY),            # as the latest contract has it
+        "county": g["county"].last().fillna(UNKNOWN_COUNTY),            # as the latest contract has it
         "name": g["name"].first(), "id_number": g["id_number"].first(),
         "contracts": g["contract"].agg("、".join), "loan_years": g["year"].agg("、".join),
         "days": g["days"].max().astype("int64"),

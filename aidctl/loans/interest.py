@@ -22,6 +22,7 @@ from itertools import pairwise
 import numpy as np
 
 from aidctl.core.errors import RuleError
+from aidctl.core.money import divide_half_up
 from aidctl.rulebook.loans import LoanInterest
 
 RATE_SCALE = 10_000   # per cent × 10,000 = the rate in millionths (4.90% → 49,000)
@@ -114,7 +115,7 @@ def year_interest(principal_fen: np.ndarray, start: np.ndarray, last_day: np.nda
         rates = np.array([s.millionths for s in steps], dtype=np.int64)[np.clip(idx, 0, None)]
         numerator = principal * np.where(idx >= 0, rates, 0) * days
     denominator = 1_000_000 * interest.base_days
-    fen = (2 * numerator + denominator) // (2 * denominator)     # half up (numerator ≥ 0)
+    fen = divide_half_up(numerator, denominator)
     return fen, days
 
 

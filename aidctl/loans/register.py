@@ -17,6 +17,7 @@ import pandas as pd
 
 from aidctl.core import identity
 from aidctl.core.findings import CATALOGUE, ERROR, WARNING, FindingCounts
+from aidctl.core.labels import UNKNOWN_COUNTY
 from aidctl.core.terms import FIRST_YEAR, LAST_YEAR, Term
 from aidctl.core.text import lookup, per_distinct_rows, text_or_none
 from aidctl.read.tables import Table, file_info, having_column, read_tables, stack
@@ -27,7 +28,6 @@ KIND = "loan_register"
 MONEY = ["amount", "principal_due", "interest_due", "repaid"]
 REPAYMENT = frozenset({"principal_due", "interest_due", "repaid", "due_date", "days_overdue"})
 CARRY = ("name", "id_number", "contract", "county")   # carried onto each finding
-NO_COUNTY = "（县区不明）"
 _DATE = (r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
          r"(?:T?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _YEAR = r"((?:19|20|21)\d{2})"
@@ -87,7 +87,7 @@ class Register(FindingCounts):
         return counts.sort_values("code", key=lambda s: s.map(order)).reset_index(drop=True)
 
     def by_county(self) -> pd.DataFrame:
-        county = self.frame["county"].astype(object).fillna(NO_COUNTY)
+        county = self.frame["county"].astype(object).fillna(UNKNOWN_COUNTY)
         records = county.value_counts().rename("records")
         f = self.findings[self.findings["rec"] >= 0]
         fc = county.to_numpy()[f["rec"].to_numpy(dtype=np.int64)] if len(f) else np.array([], dtype=object)

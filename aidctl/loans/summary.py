@@ -17,12 +17,13 @@ import numpy as np
 import pandas as pd
 
 from aidctl.core import money
+from aidctl.core.labels import UNKNOWN_COUNTY
+from aidctl.core.money import divide_half_up
 from aidctl.core.terms import Term
 from aidctl.core.text import lookup
 from aidctl.loans.interest import rate_steps, steps_in_year, year_interest
 from aidctl.loans.register import (
     KIND,
-    NO_COUNTY,
     OVERDUE_RULE,
     REPAYMENT,
     Register,
@@ -127,7 +128,7 @@ def _applications(path: Path, display: str, ws: Workspace, year: int) -> Applica
     unknown = sorted(set(frame.loc[result.isna() & frame["result"].notna(), "result"].astype(str)))
     county = frame["county"].astype(object)
     keep = (row_year == year).fillna(False).to_numpy(dtype=bool)
-    out = pd.DataFrame({"county": county.where(county.notna(), NO_COUNTY).to_numpy()[keep],
+    out = pd.DataFrame({"county": county.where(county.notna(), UNKNOWN_COUNTY).to_numpy()[keep],
                         "v_result": result.where(result.notna(), "pending").to_numpy()[keep]})
     return Applications(display, tables, out, source, unknown)
 
@@ -145,7 +146,7 @@ def summarise(path: Path, ws: Workspace, year: int, *, applications: Path | None
     # out of the loan figures (new loans, 贴息, 风险补偿金)
     usable = ~register.invalid(frozenset(rules.columns.tables[KIND].columns) - REPAYMENT).to_numpy()
     payable = ~register.invalid(REPAYMENT).to_numpy()
-    county = f["county"].astype(object).where(f["county"].notna(), NO_COUNTY)
+    county = f["county"].astype(object).where(f["county"].notna(), UNKNOWN_COUNTY)
     notes = []
 
     # new loans of the loan year
@@ -200,8 +201,7 @@ def summarise(path: Path, ws: Workspace, year: int, *, applications: Path | None
     # 风险补偿金: ratio in force for the loan year × the county's new loans, half up to the fen
     period = loans.risk_ratio(rules.term_start(Term(year, "autumn")))
     ratio = Fraction(period.ratio) if period else Fraction(0)
-    counties["risk_compensation"] = [(int(v) * ratio.numerator * 2 + ratio.denominator) // (2 * ratio.denominator)
-                                     for v in counties["new_amount"]]
+    counties["risk_compensation"] = divide_half_up(counties["new_amount"] * ratio.numerator, ratio.denominator)
     if period is None:
         notes.append(f"rules/loans.yaml 没有 {year} 贷款年度的风险补偿金比例：按 0 计")
     counties = counties.reset_index().rename(columns={"index": "county"})

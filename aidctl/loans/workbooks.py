@@ -16,8 +16,8 @@ import xlsxwriter
 from aidctl.core.files import atomic_path
 from aidctl.core.findings import CATALOGUE
 from aidctl.core.identity import mask_id
-from aidctl.core.money import yuan
-from aidctl.core.text import text_or_empty
+from aidctl.core.money import yuan, yuan_or_none
+from aidctl.core.text import missing, text_or_empty
 from aidctl.core.xlsx import SEVERITY_WORDS, _formats, _table
 from aidctl.loans.register import OVERDUE_RULE
 
@@ -26,7 +26,8 @@ CONTACT = [("联系日期", 12), ("联系结果", 18), ("承诺还款日期", 14
 
 
 def _num(fen) -> float | None:
-    return None if fen is None or fen is pd.NA or fen != fen else float(yuan(int(fen)))
+    value = yuan_or_none(fen)
+    return None if value is None else float(value)
 
 
 def write_check_report(register, target: Path) -> Path:
@@ -49,7 +50,7 @@ def write_check_report(register, target: Path) -> Path:
         sheet = wb.add_worksheet("问题清单")
         f = register.findings
         titles = {c: t.title for c, t in CATALOGUE.items()}
-        rows = [[text_or_empty(r.file), text_or_empty(r.sheet), None if r.row is None or r.row is pd.NA else int(r.row), text_or_empty(r.column),
+        rows = [[text_or_empty(r.file), text_or_empty(r.sheet), None if missing(r.row) else int(r.row), text_or_empty(r.column),
                  r.code, SEVERITY_WORDS.get(r.severity, r.severity), titles.get(r.code, ""), text_or_empty(r.message),
                  text_or_empty(r.value), text_or_empty(r.contract), text_or_empty(r.name), text_or_empty(r.county)] for r in f.itertuples(index=False)]
         _table(sheet, fmt, 0, [("文件", 28), ("工作表", 12), ("行号", 7), ("列", 14), ("问题代码", 24), ("严重程度", 9),

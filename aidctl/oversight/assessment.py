@@ -35,13 +35,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
 import pandas as pd
 
 from aidctl.core.errors import ReadError
+from aidctl.core.labels import NO_SCHOOL_NAMED, UNKNOWN_COUNTY, UNKNOWN_SCHOOL
 from aidctl.core.money import number, percent
 from aidctl.core.terms import Term
 from aidctl.core.text import fold_one
@@ -49,8 +49,7 @@ from aidctl.oversight import complaints as C
 from aidctl.read.workspace import Workspace
 from aidctl.rulebook.assessment import COMPUTED_INDICATORS
 
-NO_COUNTY = C.NO_COUNTY
-UNPLACED = {C.NO_SCHOOL, "（学校不明）"}
+UNPLACED = {NO_SCHOOL_NAMED, UNKNOWN_SCHOOL}
 TOTAL_RULE = ("总分 = 100 × 有数据指标得分之和 ÷ 有数据指标权重之和（无数据的指标不计分、也不按0分计入）；"
               "比例类指标按比例计分：得分 = 权重 × min(1, 实际值 ÷ 目标值)；投诉率越低越好：不超过目标值得满分，"
               "否则得分 = 权重 × 目标值 ÷ 实际值；pass_fail 计分：达到目标得满分，否则0分")
@@ -180,7 +179,7 @@ def _payments(ws: Workspace, year: int, db: str | None, book, counts: dict, coun
         when = first.get(pid)
         on_time = when is not None and date.fromisoformat(when[:10]) <= terms[term]
         late_dates += when is not None and date.fromisoformat(when[:10]).year > year
-        county = county or NO_COUNTY
+        county = county or UNKNOWN_COUNTY
         c.add("counties", county, on_time, 1)
         if school:
             c.add("schools", fold_one(school), on_time, 1)
@@ -194,7 +193,7 @@ def _payments(ws: Workspace, year: int, db: str | None, book, counts: dict, coun
 def _history(ws: Workspace, year: int, db: str | None, rules, counts: dict, names: dict,
              notes: list[str]) -> bool:
     from aidctl import ledger as L
-    from aidctl.ledger.history import history
+    from aidctl.ledger.intake import history
 
     ledger = L.Ledger(ws.ledger_url(db))
     accuracy = counts.setdefault("data_accuracy", Counts())
@@ -250,7 +249,7 @@ def _extraction(paths: list[Path], displays: list[str], ws: Workspace, year: int
             problems.append({"source": "finance", "file": s.at[rec, "file"], "row": int(s.at[rec, "row"]),
                              "message": "财务数据不全或无法识别：该校未计入提取达标率"})
             continue
-        school, county = s.at[rec, "school"], s.at[rec, "county"] or NO_COUNTY
+        school, county = s.at[rec, "school"], s.at[rec, "county"] or UNKNOWN_COUNTY
         ok = verdicts[rec] != "不合规"
         c.add("counties", county, ok, 1)
         if school:
@@ -371,16 +370,16 @@ def assess(ws: Workspace, year: int, *, finance: list[Path] | None = None, compl
     for key_ind in ("data_accuracy", "on_time_submission"):
         if key_ind in counts:
             for school, (num, den) in counts[key_ind].schools.items():
-                counts[key_ind].add("counties", county_of.get(school, NO_COUNTY), num, den)
+                counts[key_ind].add("counties", county_of.get(school, UNKNOWN_COUNTY), num, den)
 
     counties = sorted({c for k in counts.values() for c in k.counties})
     schools = sorted({s for k in counts.values() for s in k.schools},
-                     key=lambda s: (county_of.get(s, NO_COUNTY), names.get(s, s)))
+                     key=lambda s: (county_of.get(s, UNKNOWN_COUNTY), names.get(s, s)))
     county_cards = [{"county": c, **card(counts, "counties", c, book)} for c in counties]
-    school_cards = [{"school": names.get(s, s), "county": county_of.get(s, NO_COUNTY),
+    school_cards = [{"school": names.get(s, s), "county": county_of.get(s, UNKNOWN_COUNTY),
                      **card(counts, "schools", s, book)} for s in schools]
     # the （县区不明） bucket is shown but not ranked: it is no county
-    for c, r in zip(county_cards, rank([None if c["county"] == NO_COUNTY else c["total"] for c in county_cards])):
+    for c, r in zip(county_cards, rank([None if c["county"] == UNKNOWN_COUNTY else c["total"] for c in county_cards])):
         c["rank"] = r
     for c, r in zip(school_cards, rank([c["total"] for c in school_cards])):
         c["rank"] = r
@@ -388,13 +387,9 @@ def assess(ws: Workspace, year: int, *, finance: list[Path] | None = None, compl
         cards.sort(key=lambda c: (c["rank"] is None, c["rank"] or 0))   # stable: by name within a rank
         for c in cards:
             c["total"] = number(c["total"])
-    if NO_COUNTY in counties:
-        notes.append(f"有数据无法归入县区，列为“{NO_COUNTY}”，不参加县区排名：请在 schools.xlsx 中登记学校所属县区")
+    if UNKNOWN_COUNTY in counties:
+        notes.append(f"有数据无法归入县区，列为“{UNKNOWN_COUNTY}”，不参加县区排名：请在 schools.xlsx 中登记学校所属县区")
     return Scorecard(year, as_of, book, sources, counts, county_cards, school_cards, notes, problems)
-
-
-def weight_sum(book) -> Decimal:
-    return sum((i.weight for k, i in book.indicators.items() if k in COMPUTED_INDICATORS), Decimal(0))
 
 
 def target_label(i: dict) -> str:

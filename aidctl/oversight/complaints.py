@@ -29,7 +29,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from fractions import Fraction
 from pathlib import Path
 
 import pandas as pd
@@ -37,6 +36,7 @@ import pandas as pd
 from aidctl.core.dates import CALENDAR_STATUTORY, CALENDAR_WEEKENDS, nth_working_day, working_days_after
 from aidctl.core.errors import ReadError, UsageError
 from aidctl.core.findings import CATALOGUE
+from aidctl.core.labels import NO_SCHOOL_NAMED, UNKNOWN_COUNTY
 from aidctl.core.money import number, percent, ratio
 from aidctl.core.text import fold_one, text_or_empty
 from aidctl.loans.register import dates
@@ -45,8 +45,6 @@ from aidctl.read.tables import Table, file_info, read_tables
 from aidctl.read.workspace import Workspace
 
 KIND = "complaints"
-NO_COUNTY = "（县区不明）"
-NO_SCHOOL = "（未指明学校）"
 NO_CATEGORY = "（未分类）"
 DAY_RULE = ("受理日期当天不计，受理日期之后的第一个工作日为第1个工作日，第{n}个工作日（含）之前办结为按时办结；"
             "工作日不含周末和法定节假日，含调休上班的周末")
@@ -94,8 +92,8 @@ def aided_students(ws: Workspace, year: int, db: str | None = None) -> Aided:
     if not rows:
         return Aided(terms, False)
     frame = pd.DataFrame(list(map(tuple, rows)), columns=["person", "school", "county"])
-    frame["county"] = frame["county"].where(frame["county"].notna(), NO_COUNTY)
-    frame["key"] = frame["school"].map(lambda s: fold_one(s) if s else NO_SCHOOL)
+    frame["county"] = frame["county"].where(frame["county"].notna(), UNKNOWN_COUNTY)
+    frame["key"] = frame["school"].map(lambda s: fold_one(s) if s else NO_SCHOOL_NAMED)
     by_school = frame.groupby("key")["person"].nunique()
     county_of = frame.groupby("key")["county"].agg(lambda s: s.mode().iloc[0])
     names = frame.groupby("key")["school"].first()
@@ -103,7 +101,7 @@ def aided_students(ws: Workspace, year: int, db: str | None = None) -> Aided:
                  {k: int(v) for k, v in by_school.items()},
                  {k: int(v) for k, v in frame.groupby("county")["person"].nunique().items()},
                  {k: str(v) for k, v in county_of.items()},
-                 {k: (str(v) if v else NO_SCHOOL) for k, v in names.items()})
+                 {k: (str(v) if v else NO_SCHOOL_NAMED) for k, v in names.items()})
 
 
 @dataclass
@@ -248,8 +246,8 @@ def summarise(paths: list[Path], ws: Workspace, year: int, *, as_of: date | None
     work["accepted"] = [t.date() for t in accepted[in_year]]
     work["closed"] = [t.date() if not pd.isna(t) and t <= cutoff else None for t in closed[in_year]]
     work["county"] = school_attributes(work, rules, ws)["v_county"].to_numpy() if len(work) else []
-    work["county"] = work["county"].astype(object).where(work["county"].notna(), NO_COUNTY)
-    work["school"] = work["school"].astype(object).where(work["school"].notna(), NO_SCHOOL)
+    work["county"] = work["county"].astype(object).where(work["county"].notna(), UNKNOWN_COUNTY)
+    work["school"] = work["school"].astype(object).where(work["school"].notna(), NO_SCHOOL_NAMED)
     work["category"] = work["category"].astype(object).where(work["category"].notna(), NO_CATEGORY)
 
     calendars = set()
@@ -285,11 +283,11 @@ def summarise(paths: list[Path], ws: Workspace, year: int, *, as_of: date | None
     # the ledger's schools with no complaint have a rate too (0 per 1,000 is a real figure)
     named = {fold_one(s) for s in schools["school"]}
     extra = [{"county": aided.county_of_school[k], "school": aided.school_names[k], **{c: 0 for c in COUNTS}}
-             for k in aided.by_school if k not in named and k != NO_SCHOOL]
+             for k in aided.by_school if k not in named and k != NO_SCHOOL_NAMED]
     if extra:
         schools = pd.concat([schools, pd.DataFrame(extra)], ignore_index=True)
     schools = schools.sort_values(["county", "school"], kind="stable").reset_index(drop=True)
-    schools["aided"] = pd.array([None if s == NO_SCHOOL else aided.school(s) for s in schools["school"]],
+    schools["aided"] = pd.array([None if s == NO_SCHOOL_NAMED else aided.school(s) for s in schools["school"]],
                                 dtype="Int64")
     counties = flags.groupby("county", sort=True)[COUNTS].sum()
     counties = counties.reindex(sorted(set(counties.index) | set(aided.by_county)), fill_value=0)
@@ -302,7 +300,3 @@ def summarise(paths: list[Path], ws: Workspace, year: int, *, as_of: date | None
     work["number"] = work["number"].astype(object).where(work["number"].notna(), None)
     return ComplaintSummary(year, as_of, n_days, calendar, tables, work[columns].reset_index(drop=True),
                             schools, counties, aided, findings, categories, notes)
-
-
-def rate_per_thousand(complaints: int, aided: int | None) -> Fraction | None:
-    return ratio(complaints * 1000, aided)

@@ -20,6 +20,8 @@ import pandas as pd
 from aidctl.core import money
 from aidctl.core.errors import UsageError
 from aidctl.core.findings import CATALOGUE, ERROR, WARNING, FindingCounts, build, empty
+from aidctl.core.labels import UNKNOWN_COUNTY
+from aidctl.core.money import divide_half_up, yuan_text_or_none
 from aidctl.read.schools import school_attributes
 from aidctl.read.tables import Table, file_info, missing_columns, read_tables, stack
 from aidctl.read.workspace import Workspace
@@ -44,7 +46,7 @@ class ExtractionAudit(FindingCounts):
         return worst.map({ERROR: "不合规", WARNING: "需关注"}).fillna("合规")
 
     def by_county(self) -> pd.DataFrame:
-        s = self.schools.assign(verdict=self.verdicts(), county=self.schools["county"].fillna("（县区不明）"))
+        s = self.schools.assign(verdict=self.verdicts(), county=self.schools["county"].fillna(UNKNOWN_COUNTY))
         grouped = s.groupby("county", sort=True)
         out = pd.DataFrame({
             "schools": grouped.size(),
@@ -60,24 +62,21 @@ class ExtractionAudit(FindingCounts):
                         zip(g["code"], g["severity"], g["message"])] for rec, g in f[f["rec"] >= 0].groupby("rec")}
         s = self.schools
 
-        def amount(v):
-            return None if v is None or v is pd.NA or v != v else str(money.yuan(v))
-
         schools = []
         for rec, r in zip(s.index, s.itertuples()):  # one row per school: a few hundred at most
             schools.append({
                 "file": r.file, "row": int(r.row), "school_code": r.school_code, "school_name": r.school,
                 "type": r.school_type, "county": r.county, "year": int(r.year) if r.year == r.year else None,
-                "income": amount(r.income), "required_min": amount(r.required_min),
-                "required_max": amount(r.required_max), "extracted": amount(r.extracted),
-                "deposited": amount(r.deposited), "spent": amount(r.spent), "rate": r.rate,
-                "min_rate": r.min_rate, "max_rate": r.max_rate, "shortfall": amount(r.shortfall),
+                "income": yuan_text_or_none(r.income), "required_min": yuan_text_or_none(r.required_min),
+                "required_max": yuan_text_or_none(r.required_max), "extracted": yuan_text_or_none(r.extracted),
+                "deposited": yuan_text_or_none(r.deposited), "spent": yuan_text_or_none(r.spent), "rate": r.rate,
+                "min_rate": r.min_rate, "max_rate": r.max_rate, "shortfall": yuan_text_or_none(r.shortfall),
                 "findings": by_rec.get(rec, [])})
         verdicts = self.verdicts()
         file_level = [{"file": self.tables[int(t)].file, "code": c, "severity": sv, "message": m}
                       for t, c, sv, m in f.loc[f["rec"] < 0, ["table", "code", "severity", "message"]]
                       .itertuples(index=False, name=None)]
-        total = lambda col: amount(s[col].sum(min_count=1))  # noqa: E731
+        total = lambda col: yuan_text_or_none(s[col].sum(min_count=1))  # noqa: E731
         return {"version": 1, "year": self.year, "year_source": self.year_source,
                 "files": file_info(self.tables),
                 "schools": schools, "file_findings": file_level,
@@ -148,7 +147,7 @@ def _requirements(frame: pd.DataFrame, rules) -> None:
     def times(num, den):
         n = pd.Series(num, index=frame.index, dtype="Float64").astype("Int64")
         d = pd.Series(den, index=frame.index, dtype="Float64").astype("Int64")
-        return (income * n * 2 + d) // (2 * d)  # rate × income, half up to the fen (income ≥ 0)
+        return divide_half_up(income * n, d)  # rate × income, to the fen (income ≥ 0)
 
     frame["required_min"] = times(lo_num, lo_den)
     frame["required_max"] = times(hi_num, hi_den)

@@ -32,14 +32,12 @@ from sqlalchemy import insert, select
 
 from aidctl import ledger as L
 from aidctl.core.errors import UsageError
-from aidctl.core.files import atomic_path
+from aidctl.core.files import atomic_path, file_stem
 from aidctl.core.identity import mask_id
+from aidctl.core.labels import UNKNOWN_SCHOOL
 from aidctl.core.money import yuan
 from aidctl.core.terms import Term
 from aidctl.read.workspace import Workspace
-
-UNKNOWN_SCHOOL = "（学校不明）"
-
 
 META_SHEET = "_aidctl"
 
@@ -209,16 +207,9 @@ def sample(ws: Workspace, term: Term, *, per_school: int | None = None, seed: in
     out = ws.out_dir(term) / "检查"
     label = ws.rules.term_label(term)
     for school, group in drawn.groupby("school", sort=True):
-        target = out / f"{_file_stem(school)}_{term}_资助资金抽查核对表_{sample_id}.xlsx"
+        target = out / f"{file_stem(school, UNKNOWN_SCHOOL)}_{term}_资助资金抽查核对表_{sample_id}.xlsx"
         result.files[school] = write_signoff(target, result, school, group.sort_values("position"), label)
     return result
-
-
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
-
-
-def _file_stem(school: str) -> str:
-    return _UNSAFE.sub("_", school).strip(" .")[:80] or UNKNOWN_SCHOOL
 
 
 def write_signoff(target: Path, s: Sample, school: str, group: pd.DataFrame, term_label: str) -> Path:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from aidctl.ledger.history import history
+from aidctl.ledger.intake import history
 
 if TYPE_CHECKING:
     pass

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import xlsxwriter
 
 from aidctl.core.files import atomic_path
-from aidctl.core.money import NO_DATA, shown
+from aidctl.core.labels import UNKNOWN_COUNTY
+from aidctl.core.money import NO_DATA, shown, yuan_or_none
 from aidctl.core.xlsx import SEVERITY_WORDS, _formats, _table
 from aidctl.oversight.assessment import target_label
 from aidctl.oversight.complaints import COMPLAINT_HEADS, STATUS_WORDS
@@ -18,10 +18,10 @@ def write_extraction_report(audit, target: Path) -> Path:
     """Every school with its figures and verdict, a county roll-up with a native chart of required
     against extracted, and the findings. Amounts are numeric cells (yuan) so that Excel can chart
     and sum them; the exact figures are the JSON's and the terminal's."""
-    from aidctl.core.money import yuan
 
     def num(fen):
-        return None if fen is None or fen is pd.NA or fen != fen else float(yuan(fen))
+        value = yuan_or_none(fen)
+        return None if value is None else float(value)
 
     verdicts = audit.verdicts()
     with atomic_path(target) as tmp:
@@ -262,7 +262,7 @@ def write_scorecard_report(doc: dict, target: Path) -> Path:
         sources = doc["sources"]
         lines = [doc["total_rule"],
                  "无数据：没有该指标的数据来源，或分母为0（如没有受助学生、没有到期的投诉或贷款）；无数据的指标不计分，也不按0分计入总分",
-                 "排名按总分从高到低；总分相同的并列；没有任何数据的县区或学校不排名；（县区不明）不参加县区排名",
+                 f"排名按总分从高到低；总分相同的并列；没有任何数据的县区或学校不排名；{UNKNOWN_COUNTY}不参加县区排名",
                  (f"账本：{'有' if sources['ledger'] else '无'}；报送记录：{'有' if sources['intake_history'] else '无'}；"
                   f"财务报表：{'、'.join(sources['finance'] or []) or '无'}；"
                   f"投诉台账：{'、'.join(sources['complaints'] or []) or '无'}；"

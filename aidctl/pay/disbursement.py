@@ -27,7 +27,7 @@ from aidctl import ledger as L
 from aidctl.core.money import yuan, yuan_text
 from aidctl.core.terms import Term
 from aidctl.core.text import text_or_none
-from aidctl.ledger import history as intake
+from aidctl.ledger import intake
 from aidctl.pay.execute import execute, mark_sent, write_manifest
 from aidctl.pay.plan import Plan, make_plan
 from aidctl.pay.recover import recover

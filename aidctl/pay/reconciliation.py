@@ -18,6 +18,7 @@ from aidctl import ledger as L
 from aidctl.core.errors import UsageError
 from aidctl.core.money import yuan
 from aidctl.core.terms import Term
+from aidctl.core.text import missing
 from aidctl.pay.results import read_result
 from aidctl.read.workspace import Workspace
 
@@ -35,7 +36,7 @@ class Reconciliation:
         def items(df, cols):
             out = []
             for r in df[cols].astype(object).itertuples(index=False):
-                out.append({c: (None if v is None or v is pd.NA or v != v else
+                out.append({c: (None if missing(v) else
                                 str(yuan(v)) if c == "amount" else int(v) if c == "row" else v)
                             for c, v in zip(cols, r)})
             return out

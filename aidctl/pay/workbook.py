@@ -10,6 +10,7 @@ import xlsxwriter
 
 from aidctl.core.files import atomic_path
 from aidctl.core.identity import ID_IN_TEXT
+from aidctl.core.labels import UNKNOWN_SCHOOL
 from aidctl.core.text import text_or_empty
 from aidctl.core.xlsx import _formats, _table
 
@@ -37,7 +38,7 @@ def write_payment_report(plan, batch: str | None, files: list[Path], out_dir: Pa
         pay = plan.pay
         by = (pay.groupby(["school", "programme"], dropna=False)["amount_fen"].agg(["size", "sum"])
               .reset_index() if len(pay) else pd.DataFrame(columns=["school", "programme", "size", "sum"]))
-        rows = [[text_or_empty(r.school) or "（学校不明）", r.programme, int(r.size), str(yuan(r.sum))] for r in by.itertuples()]
+        rows = [[text_or_empty(r.school) or UNKNOWN_SCHOOL, r.programme, int(r.size), str(yuan(r.sum))] for r in by.itertuples()]
         rows.append(["合计", "", int(len(pay)), str(yuan(plan.total_fen))])
         row = _table(ws, fmt, 3, [("学校", 26), ("资助项目", 18), ("受助学生", 10), ("金额（元）", 16)], rows, {3})
         counts = [["本次发放", len(pay)], ["不予发放", len(plan.refused)], ["已发放（不重复发放）", len(plan.already)],

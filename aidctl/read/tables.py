@@ -17,8 +17,8 @@ import pandas as pd
 
 from aidctl.core.errors import ReadError
 from aidctl.core.findings import file_finding
-from aidctl.core.text import blank_text, fold, fold_one, starts_with_any
-from aidctl.read.workbook import RawSheet, column_letter, open_sheets
+from aidctl.core.text import blank_text, fold, fold_one, missing, starts_with_any
+from aidctl.read.workbook import RawSheet, open_sheets
 from aidctl.rulebook.book import Rulebook
 from aidctl.rulebook.columns import TableSpec
 
@@ -36,10 +36,6 @@ class ColumnMatch:
     index: int
     header: str
     unit: Decimal = Decimal(1)
-
-    @property
-    def letter(self) -> str:
-        return column_letter(self.index)
 
 
 @dataclass
@@ -107,7 +103,7 @@ def match_header_row(cells: list[object], spec: TableSpec, aliases: dict[str, st
                      units: dict[str, Decimal], col_indexes: list[int]) -> dict[str, ColumnMatch]:
     found: dict[str, ColumnMatch] = {}
     for idx, cell in zip(col_indexes, cells):
-        if cell is None or (isinstance(cell, float) and np.isnan(cell)) or cell is pd.NA:
+        if missing(cell):
             continue
         base, unit = split_header(cell, units)
         key = aliases.get(base.upper()) or aliases.get(fold_one(cell).upper())

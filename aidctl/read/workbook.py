@@ -53,16 +53,6 @@ class RawSheet:
         return np.isin(rows.to_numpy(), found)
 
 
-def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
 def _letter_index(letters: str) -> int:
     n = 0
     for ch in letters:

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from aidctl.core.errors import RuleError, UsageError
 from aidctl.core.settings import SCHOOLS_FILE, SETTINGS_FILE, Settings
 from aidctl.core.terms import Term
-from aidctl.core.text import fold_one, lookup
+from aidctl.core.text import lookup
 from aidctl.rulebook.book import Rulebook
 
 
@@ -97,7 +97,3 @@ class Workspace:
             raise RuleError(f"学校类型“{data.loc[row, 'school_type']}”无法识别（应为中职、普高、学前等）",
                             file=str(path), row=row, column=tables[0].columns["school_type"].header)
         return frame.reset_index(drop=True)
-
-
-def school_key(name: object) -> str:
-    return fold_one(name)

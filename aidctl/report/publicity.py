@@ -37,13 +37,13 @@ import xlsxwriter
 from aidctl.check.validation import validate
 from aidctl.core.dates import CALENDAR_STATUTORY, CALENDAR_WEEKENDS, nth_working_day  # noqa: F401
 from aidctl.core.errors import AidctlError
-from aidctl.core.files import atomic_path
+from aidctl.core.files import atomic_path, file_stem
 from aidctl.core.identity import mask_id
+from aidctl.core.labels import UNKNOWN_SCHOOL
 from aidctl.core.terms import Term
 from aidctl.core.text import text_series
 from aidctl.read.workspace import Workspace
 
-UNKNOWN_SCHOOL = "（学校不明）"
 PHONE_NOT_SET = "（未设置，请在 aidctl.toml 中设置 complaint_phone）"
 FOLDER = "公示"
 MASK = "＊＊＊＊＊＊"  # a fixed width: the mask does not tell how long the hidden number was
@@ -188,7 +188,7 @@ def publish(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, sta
         footer = [line.format_map(ctx) for line in pub.footer]
         if calendar == CALENDAR_WEEKENDS:
             footer.append(pub.weekends_only_note)
-        base = _file_stem(school)
+        base = file_stem(school, UNKNOWN_SCHOOL)
         public_file = out / f"{base}_{term}_受助学生名单公示.xlsx"
         title, period = pub.title.format_map(ctx), pub.period_line.format_map(ctx)
         _guard({"标题": title, "公示期一行": period, "文件名": public_file.name}
@@ -263,13 +263,6 @@ def _masked_report(data: pd.DataFrame, hits: pd.DataFrame, table: np.ndarray, ta
 
 def _day(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
-
-
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
-
-
-def _file_stem(school: str) -> str:
-    return _UNSAFE.sub("_", school).strip(" .")[:80] or UNKNOWN_SCHOOL
 
 
 def _width(values: pd.Series, header: str) -> float:

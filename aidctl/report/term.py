@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -26,9 +26,10 @@ from sqlalchemy import func, select
 
 from aidctl.core.errors import AidctlError, UsageError
 from aidctl.core.findings import CATALOGUE
-from aidctl.core.money import yuan
+from aidctl.core.labels import UNKNOWN_COUNTY, UNKNOWN_SCHOOL
+from aidctl.core.money import half_up, yuan
 from aidctl.core.terms import Term
-from aidctl.core.text import fold_one
+from aidctl.core.text import fold_one, missing
 from aidctl.ledger.schema import payments
 from aidctl.ledger.store import Ledger
 from aidctl.read.workspace import Workspace
@@ -44,12 +45,6 @@ GROUPS = ("paid", "sent", "failed")
 
 
 MONEY = ("amount", "paid", "sent", "failed")          # fen columns of every breakdown
-
-
-UNKNOWN_COUNTY = "（县区不明）"
-
-
-UNKNOWN_SCHOOL = "（学校不明）"
 
 
 TOTAL = "合计"
@@ -124,10 +119,10 @@ class TermReport:
             "refused_by_code": [{"code": c, "title": t, "count": int(n)}
                                 for c, t, n in self.refused_by_code.itertuples(index=False, name=None)],
             "over_quota": [{"school": r.school, "county": r.county, "school_type": r.school_type,
-                            "students": int(r.counted), "enrolment": int(r.enrolment), "share": _pct(r.share),
-                            "quota": _pct(r.quota), "excess": _pct(r.share - r.quota)}
+                            "students": int(r.counted), "enrolment": int(r.enrolment), "share": pct(r.share),
+                            "quota": pct(r.quota), "excess": pct(r.share - r.quota)}
                            for r in self.over_quota.itertuples()],
-            "quota": {"region": self.region, "tolerance": _pct(self.tolerance)},
+            "quota": {"region": self.region, "tolerance": pct(self.tolerance)},
             "rosters": self.rosters,
             "notes": self.notes,
             "report": report,
@@ -144,18 +139,16 @@ def _records(frame: pd.DataFrame, keys: list[str], *, school: bool = False, prog
         item |= {m: str(yuan(r[m])) for m in MONEY}
         if school:
             item |= {"enrolment": None if r["enrolment"] is None else int(r["enrolment"]),
-                     "share": _pct(r["share"]), "quota": _pct(r["quota"]), "over_quota": bool(r["over_quota"])}
+                     "share": pct(r["share"]), "quota": pct(r["quota"]), "over_quota": bool(r["over_quota"])}
         if programme:
-            item["amount_share"] = _pct(r["amount_share"])
+            item["amount_share"] = pct(r["amount_share"])
         out.append(item)
     return out
 
 
-def _pct(value: Decimal | None) -> str | None:
+def pct(value: Decimal | None) -> str | None:
     """A percentage as text with one decimal ("20.0"), half up; None stays None."""
-    if value is None or value is pd.NA:
-        return None
-    return str(Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    return None if missing(value) else str(half_up(value, 1))
 
 
 def term_report(ws: Workspace, term: Term, *, out: Path | None = None, db: str | None = None,

@@ -9,7 +9,8 @@ import pandas as pd
 
 from aidctl.core.files import atomic_path
 from aidctl.core.money import yuan
-from aidctl.report.term import MONEY, OVER_QUOTA_LINES, REFUSED_TOP_LINES, REGION_WORDS, TOTAL, WORDS, TermReport, _pct
+from aidctl.core.text import missing
+from aidctl.report.term import MONEY, OVER_QUOTA_LINES, REFUSED_TOP_LINES, REGION_WORDS, TOTAL, WORDS, TermReport, pct
 
 
 def _yuan_number(fen: int) -> float:
@@ -71,14 +72,14 @@ def _formats(wb) -> dict:
 def _cell(sheet, fmt, row: int, col: int, value, kind: str, total: bool = False) -> None:
     """Write one cell: kind is text, int, money (fen), pct (a Decimal per cent) or flag."""
     style = fmt.get(f"total_{kind}", fmt["total_blank"]) if total else fmt[kind]
-    if value is None or value is pd.NA:
+    if missing(value):
         sheet.write_blank(row, col, None, style)
     elif kind == "money":
         sheet.write_number(row, col, _yuan_number(value), style)
     elif kind == "int":
         sheet.write_number(row, col, int(value), style)
     elif kind == "pct":  # the per cent as shown in JSON (one decimal), as Excel's fraction
-        sheet.write_number(row, col, float(Decimal(_pct(value)) / 100), style)
+        sheet.write_number(row, col, float(Decimal(pct(value)) / 100), style)
     else:
         sheet.write_string(row, col, str(value), style)
 
@@ -180,7 +181,7 @@ def _summary_sheet(sheet, fmt, report: TermReport) -> None:
     band = REGION_WORDS.get(report.region, report.region)
     sheet.write_string(r, 0, "四、受助比例超出核定比例的学校（供复核）", fmt["section"])
     _note(sheet, r + 1, width, f"受助比例 = 受助学生 ÷ schools.xlsx 的在校生人数；核定比例见 rules/quotas.yaml"
-                                f"（{band}地区），高出 {_pct(report.tolerance)} 个百分点以上的学校列于此", fmt["note"])
+                                f"（{band}地区），高出 {pct(report.tolerance)} 个百分点以上的学校列于此", fmt["note"])
     over = report.over_quota
     if len(over):
         rows = [[x["school"], x["county"], x["counted"], x["enrolment"], x["share"], x["quota"]]
@@ -257,7 +258,7 @@ def _school_sheet(sheet, fmt, report: TermReport) -> None:
         sheet.autofilter(0, 0, len(rows), len(columns) - 1)
     band = REGION_WORDS.get(report.region, report.region)
     sheet.write_string(end + 1, 0, f"受助比例 = 受助学生（核定比例所计项目的学生）÷ schools.xlsx 的在校生人数；"
-                                   f"核定比例见 rules/quotas.yaml（{band}地区），超出 {_pct(report.tolerance)} 个百分点"
+                                   f"核定比例见 rules/quotas.yaml（{band}地区），超出 {pct(report.tolerance)} 个百分点"
                                    f"以上在“超出比例”列标“是”，供复核，不是不予发放的理由。", fmt["note"])
     _print_setup(sheet, report)
 

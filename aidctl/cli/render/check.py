@@ -8,6 +8,7 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from aidctl.core.findings import CATALOGUE
+from aidctl.core.text import missing
 from aidctl.core.xlsx import SEVERITY_WORDS
 
 STYLE = {"error": "red", "warning": "yellow"}
@@ -54,7 +55,7 @@ def validation(console: Console, v, limit: int = 20) -> None:
             items.add_column(h, overflow="fold")
         for file, row, col, code, sev, msg in shown[["file", "row", "column", "code", "severity", "message"]] \
                 .itertuples(index=False, name=None):
-            items.add_row(file, "" if row is None or row != row else str(int(row)), col or "",
+            items.add_row(file, "" if missing(row) else str(int(row)), col or "",
                           Text(code, style=STYLE.get(sev)), msg)
         console.print(items)
     if s["errors"]:

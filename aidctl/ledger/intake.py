@@ -11,12 +11,10 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from aidctl.core.files import sha256
+from aidctl.core.labels import UNKNOWN_SCHOOL
 
 if TYPE_CHECKING:
     from aidctl import ledger as L
-
-
-UNKNOWN_SCHOOL = "（学校不明）"
 
 
 def record(ledger: L.Ledger, validation, command: str, display=None, digests: dict | None = None) -> int:
