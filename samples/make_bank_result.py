@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from aidctl.core.terms import Term
-from aidctl.pay.plan import make_plan
-from aidctl.read.workspace import Workspace
+from aidctl.pay import make_plan
+from aidctl.read import Workspace
 
 HERE = Path(__file__).resolve().parent
 FAILURES = {5: "账户已销户", 12: "户名与账号不符"}  # 序号 → the bank's reason

@@ -27,10 +27,9 @@ from pathlib import Path
 import openpyxl
 
 from aidctl.core.terms import Term
-from aidctl.oversight.inspection import sample
-from aidctl.pay.disbursement import disburse
-from aidctl.pay.reconciliation import reconcile
-from aidctl.read.workspace import Workspace
+from aidctl.oversight import draw_sample as sample
+from aidctl.pay import disburse, reconcile
+from aidctl.read import Workspace
 
 HERE = Path(__file__).resolve().parent
 TERM = "2011-autumn"

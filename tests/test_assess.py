@@ -16,7 +16,7 @@ from sqlalchemy import insert
 from test_complaints import seed_ledger, write_register
 
 from aidctl import ledger as L
-from aidctl.oversight.assessment import rank, score
+from aidctl.oversight import rank, score
 
 D = dt.date
 
@@ -125,7 +125,7 @@ def test_rank_ties_share_a_rank_and_no_total_is_unranked():
 def test_weights_and_method_come_from_the_rule_file(ws, run):
     import yaml
 
-    from aidctl.rulebook.base import packaged_rules_dir
+    from aidctl.rulebook import packaged_rules_dir
 
     data = yaml.safe_load((packaged_rules_dir() / "assessment.yaml").read_text(encoding="utf-8"))
     data["scoring"]["method"] = "pass_fail"

@@ -16,7 +16,7 @@ import yaml
 from conftest import VOC_HEADERS, voc_row, write_roster
 from msoffcrypto.format.ooxml import OOXMLFile
 
-from aidctl.rulebook.base import packaged_rules_dir
+from aidctl.rulebook import packaged_rules_dir
 
 TERM = ("--term", "2011-autumn")
 

@@ -17,9 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aidctl.core.money import fen_from_text, yuan_text
-from aidctl.pay.bankfiles import byte_width, render, unwritable
-from aidctl.rulebook.base import packaged_rules_dir
-from aidctl.rulebook.book import Rulebook
+from aidctl.pay import byte_width, unwritable
+from aidctl.pay import render_bank_files as render
+from aidctl.rulebook import Rulebook, packaged_rules_dir
 
 CTX = {"term": "2011-autumn", "term_label": "2011年秋季学期", "batch": "B20110920120000ABCD",
        "date": "20110920", "date_iso": "2011-09-20", "timestamp": "2011-09-20T12:00:00",

@@ -16,7 +16,7 @@ import yaml
 from conftest import VOC_HEADERS, make_card, make_id, voc_row, write_roster
 
 from aidctl.core.findings import CATALOGUE
-from aidctl.rulebook.base import packaged_rules_dir
+from aidctl.rulebook import packaged_rules_dir
 
 TERM = "2011-autumn"
 FIRST_ROW = 4  # Excel row of the first record under the two title lines and the header
@@ -285,9 +285,9 @@ def test_card_luhn_is_a_warning_and_the_record_is_not_refused(tmp_path, run):
                    says=(bad, "校验"))
     assert doc["summary"] == {"records": 2, "errors": 0, "warnings": 1}
     # and through the library: the record is still paid
-    from aidctl.check.validation import validate
+    from aidctl.check import validate
     from aidctl.core.terms import Term
-    from aidctl.read.workspace import Workspace
+    from aidctl.read import Workspace
 
     result = validate([tmp_path / "a.xlsx"], Workspace(tmp_path), term=Term.parse(TERM))
     assert not result.refused().any()

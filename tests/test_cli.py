@@ -18,8 +18,7 @@ from typer.testing import CliRunner
 
 from aidctl.cli.common import app
 from aidctl.core.findings import CATALOGUE
-from aidctl.rulebook.base import packaged_rules_dir
-from aidctl.rulebook.cases import load_cases
+from aidctl.rulebook import load_cases, packaged_rules_dir
 
 PYTHON = Path(sys.executable)
 TOP_KEYS = {"version", "term", "files", "summary", "findings"}

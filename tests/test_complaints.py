@@ -14,7 +14,7 @@ from sqlalchemy import insert
 
 from aidctl import ledger as L
 from aidctl.core.dates import CALENDAR_STATUTORY, CALENDAR_WEEKENDS, nth_working_day, working_days_after
-from aidctl.oversight.complaints import default_as_of
+from aidctl.oversight import default_as_of
 
 D = dt.date
 HEADERS = ["序号", "受理编号", "受理时间", "涉及县区", "被投诉学校", "投诉类别", "投诉人", "办结时间"]
@@ -77,7 +77,7 @@ def test_accepted_day_is_day_zero_and_an_adjusted_saturday_counts():
 
 
 def test_the_publicity_period_still_counts_its_first_day():
-    from aidctl.report.publicity import publicity_period
+    from aidctl.report import publicity_period
 
     assert publicity_period(D(2011, 9, 26), 5)[0] == D(2011, 9, 30)        # Mon–Fri
     assert publicity_period(D(2011, 9, 29), 5)[0] == D(2011, 10, 10)       # 29, 30, 8, 9, 10 Oct

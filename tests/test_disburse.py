@@ -31,9 +31,9 @@ from hypothesis import strategies as st
 import aidctl.pay.disbursement as D
 import aidctl.pay.execute as E
 from aidctl.core.terms import Term
-from aidctl.pay.lock import workspace_lock
-from aidctl.read.workspace import Workspace
-from aidctl.rulebook.base import packaged_rules_dir
+from aidctl.pay import workspace_lock
+from aidctl.read import Workspace
+from aidctl.rulebook import packaged_rules_dir
 
 TERM = "2011-autumn"
 SCHOOL = "第一职业中学"
@@ -726,7 +726,7 @@ def test_records_that_differ_from_the_ledger_write_no_file(tmp_path, monkeypatch
     """put_in_place proves the records it renders against the ledger: amounts moved between
     records (same count and total), or a record missing, stop it before any file is written."""
     from aidctl.core.errors import AidctlError
-    from aidctl.ledger.store import Ledger
+    from aidctl.ledger import Ledger
 
     root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 5)]})
     batch = cut_before_files(root, monkeypatch)
@@ -747,7 +747,7 @@ def test_records_of_one_bank_profile_are_not_taken_for_the_whole_batch(tmp_path,
     """A batch paid through two bank profiles: the records of one profile alone agree with the
     ledger for that profile, but not with the batch, and write no file."""
     from aidctl.core.errors import AidctlError
-    from aidctl.ledger.store import Ledger
+    from aidctl.ledger import Ledger
 
     rows = [voc_row(1, 开户银行="建设银行"), voc_row(2), voc_row(3, 开户银行="建设银行"), voc_row(4)]
     root = make_ws(tmp_path, {"a.xlsx": rows}, headers=VOC_HEADERS + ["开户银行"])
@@ -883,8 +883,7 @@ def test_fetch_frame_gives_what_core_gives(tmp_path, run):
     NULLs included, for a query with parameters; and an empty frame with its columns for none."""
     from sqlalchemy import select
 
-    from aidctl.ledger.schema import payments
-    from aidctl.ledger.store import Ledger, fetch_frame
+    from aidctl.ledger import Ledger, fetch_frame, payments
 
     root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 6)]})
     disburse(run, root, expect=0)

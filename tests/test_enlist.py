@@ -17,7 +17,7 @@ import pytest
 import yaml
 from conftest import SAMPLES, make_card, make_id, write_roster
 
-from aidctl.rulebook.base import packaged_rules_dir
+from aidctl.rulebook import packaged_rules_dir
 
 YEAR = "2024"
 SAMPLE = SAMPLES / "enlist" / "2024年应征入伍学生学费补偿申请表.xlsx"

@@ -159,7 +159,7 @@ def test_year_from_option_column_or_title(run, tmp_path):
 
 
 def test_rates_are_rules_a_workspace_can_change(run, tmp_path):
-    from aidctl.rulebook.base import packaged_rules_dir
+    from aidctl.rulebook import packaged_rules_dir
 
     rules = tmp_path / "rules"
     rules.mkdir()

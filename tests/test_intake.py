@@ -187,7 +187,7 @@ def test_file_level_errors_count_for_the_school(tmp_path, run):
 def test_each_school_in_a_file_counts_only_its_own_records_findings(tmp_path, run):
     """One file, three schools: a record's finding counts for its own school only, a record without
     a school counts under （学校不明）, and the per-school counts add up to the validate report's."""
-    from aidctl.ledger.intake import UNKNOWN_SCHOOL
+    from aidctl.core.labels import UNKNOWN_SCHOOL
 
     root = make_ws(tmp_path)
     def bad_id(i, school):

@@ -21,8 +21,7 @@ import pytest
 import yaml
 from conftest import SAMPLES, make_id, voc_row, write_roster
 
-from aidctl.rulebook.base import packaged_rules_dir
-from aidctl.rulebook.book import Rulebook
+from aidctl.rulebook import Rulebook, packaged_rules_dir
 
 FIRST_ROW = 3
 HEAD = ["合同编号", "借款人姓名", "身份证号", "学校", "学历层次", "贷款年度", "贷款金额（元）", "发放日期", "预计毕业年份",
@@ -426,7 +425,7 @@ def test_the_rates_in_force_are_reported_with_their_basis(run, tmp_path):
 
 def test_integer_arithmetic_matches_decimal_on_many_loans():
     """The vectorised integer path against Decimal, loan by loan, over awkward amounts and dates."""
-    from aidctl.loans.interest import rate_on, rate_steps, year_interest
+    from aidctl.loans import rate_on, rate_steps, year_interest
 
     rules = Rulebook().loans.interest
     steps = rate_steps(rules)

@@ -22,13 +22,12 @@ from conftest import SAMPLES, VOC_HEADERS, make_card, make_id, voc_row, write_ro
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aidctl.check.validation import validate
+from aidctl.check import validate
 from aidctl.core.dates import CALENDAR_STATUTORY, CALENDAR_WEEKENDS
 from aidctl.core.terms import Term
-from aidctl.read.workspace import Workspace
-from aidctl.report.publicity import MASK, publicity_period, publish, scrub
-from aidctl.rulebook.base import packaged_rules_dir
-from aidctl.rulebook.publicity import PublicityFile
+from aidctl.read import Workspace
+from aidctl.report import MASK, publicity_period, publish, scrub
+from aidctl.rulebook import PublicityFile, packaged_rules_dir
 
 TERM = "2011-autumn"
 FROM = "2011-09-29"

@@ -13,9 +13,8 @@ import pytest
 from conftest import VOC_HEADERS, make_card, make_id, voc_row, write_roster
 
 from aidctl.core.terms import Term
-from aidctl.read.roster import build
-from aidctl.read.tables import read_tables
-from aidctl.read.workspace import Workspace
+from aidctl.read import Workspace, read_tables
+from aidctl.read import build_roster as build
 
 TITLE = "第一职业中学2011年秋季学期中职国家助学金发放花名册"
 # an ID whose check character is X, born on another day than voc_row's students

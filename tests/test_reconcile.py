@@ -111,10 +111,9 @@ def test_the_full_cycle_disburse_reconcile_correct_reissue(sample_ws, run):
     # the files a run writes from its plan are, byte for byte, those a recovery renders from the ledger
     from sqlalchemy import select
 
-    from aidctl.ledger.schema import batches
-    from aidctl.ledger.store import Ledger
+    from aidctl.ledger import Ledger, batches
     from aidctl.pay import execute as D
-    from aidctl.read.workspace import Workspace
+    from aidctl.read import Workspace
 
     ws = Workspace(root)
     with Ledger(ws.ledger_url()).connect() as conn:

@@ -21,8 +21,7 @@ from typer.testing import CliRunner
 from aidctl.cli.common import app
 from aidctl.core.errors import AidctlError
 from aidctl.core.findings import CATALOGUE
-from aidctl.rulebook.base import packaged_rules_dir
-from aidctl.rulebook.book import Rulebook
+from aidctl.rulebook import Rulebook, packaged_rules_dir
 
 TERM = "2011-autumn"
 REPORT = Path("out") / TERM / f"资助情况报告_{TERM}.xlsx"
@@ -340,7 +339,7 @@ def test_out_option_writes_where_asked(paid_ws, tmp_path):
 
 def test_totals_that_disagree_stop_the_report_before_writing(paid_ws, monkeypatch):
     from aidctl.core.terms import Term
-    from aidctl.read.workspace import Workspace
+    from aidctl.read import Workspace
     from aidctl.report import term as tr
 
     real = tr._by_programme

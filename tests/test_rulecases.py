@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from conftest import REPO
 
-from aidctl.check.cases import run_case
-from aidctl.read.workspace import Workspace
-from aidctl.rulebook.cases import case_files, load_cases
+from aidctl.check import run_case
+from aidctl.read import Workspace
+from aidctl.rulebook import case_files, load_cases
 
 WS = Workspace(REPO)
-CASES = [(path.name, case) for path in case_files(WS) for case in load_cases(path)]
+CASES = [(path.name, case) for path in case_files(WS.rules) for case in load_cases(path)]
 
 
 def test_there_are_policy_cases():

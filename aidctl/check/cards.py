@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from aidctl.core.findings import build, empty
-from aidctl.read.roster import Roster
-from aidctl.rulebook.book import Rulebook
+from aidctl.read import Roster
+from aidctl.rulebook import Rulebook
 
 
 def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:

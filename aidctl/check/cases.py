@@ -8,8 +8,8 @@ from pathlib import Path
 import openpyxl
 
 from aidctl.core.terms import Term
-from aidctl.read.workspace import Workspace
-from aidctl.rulebook.cases import Case, case_files, load_cases
+from aidctl.read import Workspace
+from aidctl.rulebook import Case, case_files, load_cases
 
 
 def run_case(case: Case, ws: Workspace) -> tuple[bool, list[str]]:
@@ -25,9 +25,7 @@ def run_case(case: Case, ws: Workspace) -> tuple[bool, list[str]]:
         sheet.append(list(case.record))
         sheet.append([v for v in case.record.values()])
         wb.save(path)
-        scratch = Workspace(Path(tmp))
-        scratch.__dict__["rules"] = ws.rules  # the rules under test, without the workspace's schools list
-        scratch.__dict__["schools"] = None
+        scratch = Workspace(Path(tmp), rules=ws.rules, schools=False)  # the rules under test, no schools list
         result = validate([path], scratch, term=Term.parse(case.term))
         got = sorted(set(result.findings["code"]))
     return got == sorted(set(case.expect)), got
@@ -35,10 +33,23 @@ def run_case(case: Case, ws: Workspace) -> tuple[bool, list[str]]:
 
 def run_cases(ws: Workspace) -> list[dict]:
     results = []
-    for path in case_files(ws):
+    for path in case_files(ws.rules):
         for case in load_cases(path):
             passed, got = run_case(case, ws)
             results.append({"file": path.name, "name": case.name, "passed": passed,
                             "expected": sorted(set(case.expect)), "got": got,
                             "detail": "" if passed else f"期望 {sorted(set(case.expect))}，实际 {got}"})
     return results
+
+
+def rules_check(ws: Workspace) -> dict:
+    """The `rules check` document: every rule file parsed (the bank profiles included, which other
+    commands parse only when they pay), the consistency warnings, and every policy case run."""
+    from aidctl.rulebook import rule_files as files
+
+    rules = ws.rules
+    profiles = rules.banks
+    results = run_cases(ws)
+    return {"version": 1, "ok": all(r["passed"] for r in results), "fingerprint": rules.fingerprint,
+            "files": files(rules), "bank_profiles": sorted(profiles), "warnings": [str(w) for w in rules.warnings],
+            "cases": results}

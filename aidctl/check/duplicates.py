@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 
 from aidctl.core.findings import build, empty
-from aidctl.read.roster import Roster
-from aidctl.rulebook.book import Rulebook
+from aidctl.read import Roster
+from aidctl.rulebook import Rulebook
 
 
 def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:

@@ -7,9 +7,8 @@ import pandas as pd
 
 from aidctl.core.findings import build, empty
 from aidctl.core.money import yuan_text
-from aidctl.read.roster import Roster
-from aidctl.rulebook.book import Rulebook
-from aidctl.rulebook.programmes import Condition
+from aidctl.read import Roster
+from aidctl.rulebook import Condition, Rulebook
 
 
 def field_values(frame: pd.DataFrame, field: str) -> pd.Series:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from aidctl.core.findings import build, empty
-from aidctl.ledger.store import PAID_OR_UNDER_WAY, Ledger, paid_keys
-from aidctl.read.roster import Roster
+from aidctl.ledger import PAID_OR_UNDER_WAY, Ledger, paid_keys
+from aidctl.read import Roster
 
 
 def check(roster: Roster, ledger: Ledger) -> pd.DataFrame:

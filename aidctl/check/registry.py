@@ -6,8 +6,7 @@ import pandas as pd
 
 from aidctl.core import identity
 from aidctl.core.findings import build, empty
-from aidctl.read.roster import Roster
-from aidctl.read.tables import Table
+from aidctl.read import Roster, Table
 
 
 def registry_frame(tables: list[Table]) -> pd.DataFrame:

@@ -5,10 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from aidctl.core.findings import empty, file_finding
-from aidctl.read.roster import Roster
-from aidctl.read.tables import missing_columns
-from aidctl.rulebook.book import Rulebook
-from aidctl.rulebook.programmes import Condition
+from aidctl.read import Roster, missing_columns
+from aidctl.rulebook import Condition, Rulebook
 
 # columns that the roster may lack because schools.xlsx or the school's name supplies them
 SUPPLIED_ELSEWHERE = {"ownership", "school_type", "county"}

@@ -14,10 +14,9 @@ from aidctl.check import registry as registry_check
 from aidctl.core.findings import CATALOGUE, ERROR, WARNING, FindingCounts, empty
 from aidctl.core.labels import UNKNOWN_SCHOOL
 from aidctl.core.terms import Term
-from aidctl.read.roster import Roster, build, infer_term, read_roster_tables
-from aidctl.read.tables import read_tables
-from aidctl.read.workspace import Workspace
-from aidctl.rulebook.book import Rulebook
+from aidctl.read import Roster, Workspace, infer_term, read_roster_tables, read_tables
+from aidctl.read import build_roster as build
+from aidctl.rulebook import Rulebook
 
 REPORT_COLUMNS = ["file", "sheet", "row", "column", "code", "severity", "message", "value"]
 
@@ -98,7 +97,7 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
     findings = run_all(roster, rules)
     if check_ledger and ws.has_ledger():
         from aidctl.check import ledger as ledger_check
-        from aidctl.ledger.store import Ledger
+        from aidctl.ledger import Ledger
 
         extra = ledger_check.check(roster, Ledger(ws.ledger_url()))
         findings = pd.concat([findings, extra], ignore_index=True) if len(extra) else findings
@@ -108,7 +107,7 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
         findings = pd.concat([findings, extra], ignore_index=True) if len(extra) else findings
     result = Validation(term, roster, locate(findings, roster, rules))
     if record_intake:
-        from aidctl.ledger.intake import record_validation
+        from aidctl.ledger import record_validation
 
         note = record_validation(ws, result, paths)
         if note:

@@ -27,42 +27,33 @@ class Format(str, Enum):
     json = "json"
 
 
-# Options shared by every command, defined once.
+# Options shared by several commands, defined once.
 FormatOpt = Annotated[Format, typer.Option("--format", help="输出格式：table（默认）或 json（标准输出，一个文档）。")]
-
-
 WorkspaceOpt = Annotated[Optional[Path], typer.Option(
     "--workspace", "-w", envvar="AIDCTL_WORKSPACE", file_okay=False,
     help="工作目录（默认当前目录，或环境变量 AIDCTL_WORKSPACE）。")]
-
-
 DebugOpt = Annotated[bool, typer.Option("--debug", help="出错时打印完整的调用栈。")]
-
-
 TermOpt = Annotated[Optional[str], typer.Option("--term", help="学期，如 2011-autumn、2012-spring。")]
+DbOpt = Annotated[Optional[str], typer.Option("--db", help="账本数据库 URL（默认 aidctl.toml 的 database_url 或工作目录下的 aidctl.db）。")]
+WaitOpt = Annotated[float, typer.Option("--wait", min=0, help="另一个发放任务正在运行时最多等待的秒数（默认不等，直接退出）。")]
+BankOpt = Annotated[Optional[str], typer.Option("--bank", help="银行格式（rules/banks/ 中的文件名，如 icbc-txt）。")]
+YearOpt = Annotated[int, typer.Option("--year", min=FIRST_YEAR, max=LAST_YEAR, help="年度，如 2011（该年春季、秋季学期）。")]
+AsOfOpt = Annotated[Optional[datetime], typer.Option(
+    "--as-of", formats=["%Y-%m-%d"], show_default=False,
+    help="截止日 YYYY-MM-DD：认定办结和超期的日期（默认今天；该年12月31日早于今天时取12月31日）。")]
 
 
-def _stdout() -> Console:
+def stdout_console() -> Console:
     return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
 
 
-def _imports_done() -> None:
-    """Put what exists so far, nearly all of it the modules a command has just imported, beyond the
-    cyclic garbage collector: it lives as long as the process, and walking it again at every
-    collection cost a 500,000-row validate ~0.14 s."""
-    import gc
-
-    if not gc.get_freeze_count():  # once a process (a test session invokes many commands)
-        gc.freeze()
-
-
-def _emit_json(doc: dict) -> None:
+def emit_json(doc: dict) -> None:
     from aidctl.core.jsonout import encode
 
-    _emit_bytes(encode(doc))
+    emit_bytes(encode(doc))
 
 
-def _emit_bytes(data: bytes) -> None:
+def emit_bytes(data: bytes) -> None:
     """A JSON document (UTF-8 bytes) on stdout."""
     if hasattr(sys.stdout, "buffer"):  # JSON is UTF-8 (RFC 8259), whatever the terminal's locale
         sys.stdout.flush()
@@ -102,47 +93,25 @@ def guarded(fn):
     return wrapper
 
 
-def _workspace(path: Path | None):
-    from aidctl.read.workspace import Workspace
+def workspace_at(path: Path | None):
+    from aidctl.read import Workspace
 
     return Workspace(path)
 
 
-def _term(text: str | None):
+def term_of(text: str | None):
     from aidctl.core.terms import Term
 
     return Term.parse(text) if text else None
 
 
-def _version(value: bool):
+def show_version(value: bool):
     if value:
         typer.echo(f"aidctl {__version__}")
         raise typer.Exit()
 
 
 @app.callback()
-def _main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+def main_callback(version: Annotated[bool, typer.Option("--version", callback=show_version, is_eager=True,
                                                 help="显示版本号。")] = False):
     """学生资助管理中心的批处理工具：审核花名册、通过银行发放、接受审计。"""
-
-
-DbOpt = Annotated[Optional[str], typer.Option("--db", help="账本数据库 URL（默认 aidctl.toml 的 database_url 或工作目录下的 aidctl.db）。")]
-
-
-WaitOpt = Annotated[float, typer.Option("--wait", min=0, help="另一个发放任务正在运行时最多等待的秒数（默认不等，直接退出）。")]
-
-
-BankOpt = Annotated[Optional[str], typer.Option("--bank", help="银行格式（rules/banks/ 中的文件名，如 icbc-txt）。")]
-
-
-RegisterArg = Annotated[Path, typer.Argument(
-    help="经办银行系统导出的贷款台账（每份合同一行：合同编号、借款人姓名、身份证号、学历层次、贷款年度、贷款金额、"
-         "发放日期、预计毕业年份、还款情况……）。", show_default=False)]
-
-
-YearOpt = Annotated[int, typer.Option("--year", min=FIRST_YEAR, max=LAST_YEAR, help="年度，如 2011（该年春季、秋季学期）。")]
-
-
-AsOfOpt = Annotated[Optional[datetime], typer.Option(
-    "--as-of", formats=["%Y-%m-%d"], show_default=False,
-    help="截止日 YYYY-MM-DD：认定办结和超期的日期（默认今天；该年12月31日早于今天时取12月31日）。")]

@@ -13,11 +13,11 @@ from aidctl.cli.common import (
     Format,
     FormatOpt,
     WorkspaceOpt,
-    _emit_json,
-    _stdout,
-    _workspace,
     app,
+    emit_json,
     guarded,
+    stdout_console,
+    workspace_at,
 )
 from aidctl.core.errors import Exit
 from aidctl.core.terms import FIRST_YEAR, LAST_YEAR
@@ -46,16 +46,16 @@ def enlist(
 
     示例：aidctl enlist samples/enlist/2024年应征入伍学生学费补偿申请表.xlsx --year 2024 --workspace samples
     """
-    from aidctl.enlist.payment import enlist as run
+    from aidctl.enlist import enlist as run
 
-    ws = _workspace(workspace)
+    ws = workspace_at(workspace)
     result = run(list(rosters), ws, year=year, bank=bank, out=out, report=report,
                  displays=[str(p) for p in rosters])
     doc = result.to_json(ws.root)
     if format is Format.json:
-        _emit_json(doc)
+        emit_json(doc)
     else:
         from aidctl.cli.render import enlist as render
 
-        render.enlistment(_stdout(), doc)
+        render.enlistment(stdout_console(), doc)
     raise typer.Exit(Exit.DATA_ERRORS if result.errors else Exit.OK)

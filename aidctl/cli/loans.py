@@ -12,13 +12,12 @@ from aidctl.cli.common import (
     DebugOpt,
     Format,
     FormatOpt,
-    RegisterArg,
     WorkspaceOpt,
-    _emit_json,
-    _stdout,
-    _workspace,
     app,
+    emit_json,
     guarded,
+    stdout_console,
+    workspace_at,
 )
 from aidctl.core.errors import Exit
 from aidctl.core.terms import FIRST_YEAR, LAST_YEAR
@@ -27,6 +26,9 @@ loans_app = typer.Typer(no_args_is_help=True, help=(
     "生源地信用助学贷款：检查经办银行导出的贷款台账，汇总年度贴息、风险补偿金和履约率，生成逾期催收名单。\n\n"
     "示例：aidctl loans check samples/loans/生源地信用助学贷款台账.xlsx"))
 app.add_typer(loans_app, name="loans")
+RegisterArg = Annotated[Path, typer.Argument(
+    help="经办银行系统导出的贷款台账（每份合同一行：合同编号、借款人姓名、身份证号、学历层次、贷款年度、贷款金额、"
+         "发放日期、预计毕业年份、还款情况……）。", show_default=False)]
 
 
 @loans_app.command("check")
@@ -43,23 +45,23 @@ def loans_check(
 
     示例：aidctl loans check samples/loans/生源地信用助学贷款台账.xlsx --report 台账检查.xlsx
     """
-    from aidctl.loans.register import read_register
+    from aidctl.loans import read_register
 
-    ws = _workspace(workspace)
+    ws = workspace_at(workspace)
     result = read_register(register, ws, str(register))
     if report is not None:
-        from aidctl.loans.workbooks import write_check_report
+        from aidctl.loans import write_check_report
 
         write_check_report(result, report)
     doc = result.to_json()
     if format is Format.json:
-        _emit_json(doc)
+        emit_json(doc)
     else:
         from aidctl.cli.render import loans as render
 
-        render.check(_stdout(), doc)
+        render.check(stdout_console(), doc)
         if report is not None:
-            _stdout().print(f"检查报告已写入：{report}")
+            stdout_console().print(f"检查报告已写入：{report}")
     raise typer.Exit(Exit.DATA_ERRORS if result.errors else Exit.OK)
 
 
@@ -87,24 +89,24 @@ def loans_summary(
 
     示例：aidctl loans summary --year 2024 samples/loans/生源地信用助学贷款台账.xlsx --applications samples/loans/2024年度贷款申请受理清单.xlsx
     """
-    from aidctl.loans.summary import summarise
+    from aidctl.loans import summarise_loans as summarise
 
-    ws = _workspace(workspace)
+    ws = workspace_at(workspace)
     result = summarise(register, ws, year, applications=applications, as_of=as_of.date() if as_of else None,
                        display=str(register), applications_display=str(applications) if applications else None)
     if report is not None:
-        from aidctl.loans.workbooks import write_summary_report
+        from aidctl.loans import write_summary_report
 
         write_summary_report(result, report)
     doc = result.to_json()
     if format is Format.json:
-        _emit_json(doc)
+        emit_json(doc)
     else:
         from aidctl.cli.render import loans as render
 
-        render.summary(_stdout(), doc)
+        render.summary(stdout_console(), doc)
         if report is not None:
-            _stdout().print(f"汇总工作簿已写入：{report}")
+            stdout_console().print(f"汇总工作簿已写入：{report}")
     raise typer.Exit(Exit.DATA_ERRORS if doc["excluded"] else Exit.OK)
 
 
@@ -128,18 +130,18 @@ def loans_collect(
 
     示例：aidctl loans collect --as-of 2025-01-10 samples/loans/生源地信用助学贷款台账.xlsx --out 催收名单.xlsx
     """
-    from aidctl.loans.collect import collect, default_out
-    from aidctl.loans.workbooks import write_collection
+    from aidctl.loans import collect_overdue, write_collection
+    from aidctl.loans import collection_path as default_out
 
-    ws = _workspace(workspace)
+    ws = workspace_at(workspace)
     day = as_of.date()
-    result = collect(register, ws, day, display=str(register))
+    result = collect_overdue(register, ws, day, display=str(register))
     result.out = write_collection(result, out or default_out(ws, day), ws.rules)
     doc = result.to_json(ws.root)
     if format is Format.json:
-        _emit_json(doc)
+        emit_json(doc)
     else:
         from aidctl.cli.render import loans as render
 
-        render.collection(_stdout(), doc)
+        render.collection(stdout_console(), doc)
     raise typer.Exit(Exit.DATA_ERRORS if doc["excluded"] else Exit.OK)

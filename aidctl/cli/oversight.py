@@ -16,12 +16,12 @@ from aidctl.cli.common import (
     FormatOpt,
     WorkspaceOpt,
     YearOpt,
-    _emit_json,
-    _stdout,
-    _term,
-    _workspace,
     app,
+    emit_json,
     guarded,
+    stdout_console,
+    term_of,
+    workspace_at,
 )
 from aidctl.core.errors import Exit
 from aidctl.core.terms import FIRST_YEAR, LAST_YEAR
@@ -46,10 +46,11 @@ def audit_extraction(
 
     示例：aidctl audit-extraction samples/finance/2011年度校内资助资金提取情况.xlsx --report 提取审核.xlsx
     """
-    from aidctl.oversight.extraction import audit, default_paths
-    from aidctl.oversight.workbooks import write_extraction_report
+    from aidctl.oversight import audit_extraction as audit
+    from aidctl.oversight import extraction_paths as default_paths
+    from aidctl.oversight import write_extraction_report
 
-    ws = _workspace(workspace)
+    ws = workspace_at(workspace)
     paths = list(finance) if finance else default_paths(ws)
     displays = [str(p) for p in finance] if finance else [ws.display(p) for p in paths]
     result = audit(paths, ws, year=year, displays=displays)
@@ -57,13 +58,13 @@ def audit_extraction(
         write_extraction_report(result, report)
     doc = result.to_json()
     if format is Format.json:
-        _emit_json(doc)
+        emit_json(doc)
     else:
         from aidctl.cli.render import oversight as render
 
-        render.extraction(_stdout(), doc)
+        render.extraction(stdout_console(), doc)
         if report is not None:
-            _stdout().print(f"审核工作簿已写入：{report}")
+            stdout_console().print(f"审核工作簿已写入：{report}")
     raise typer.Exit(Exit.DATA_ERRORS if result.errors else Exit.OK)
 
 
@@ -90,16 +91,17 @@ def intake_show(
 
     示例：aidctl intake show --term 2011-autumn --workspace samples
     """
-    from aidctl.oversight.intake import non_compliant, show
+    from aidctl.oversight import intake_non_compliant as non_compliant
+    from aidctl.oversight import show_intake as show
 
-    ws = _workspace(workspace)
-    doc = show(ws, _term(term), db=db)
+    ws = workspace_at(workspace)
+    doc = show(ws, term_of(term), db=db)
     if format is Format.json:
-        _emit_json(doc)
+        emit_json(doc)
     else:
         from aidctl.cli.render import oversight as oversight_render
 
-        oversight_render.intake(_stdout(), doc)
+        oversight_render.intake(stdout_console(), doc)
     raise typer.Exit(Exit.DATA_ERRORS if non_compliant(doc) else Exit.OK)
 
 
@@ -129,17 +131,17 @@ def inspect_sample(
 
     示例：aidctl inspect sample --term 2011-autumn --seed 2011 --per-school 3 --workspace samples
     """
-    from aidctl.oversight.inspection import sample
+    from aidctl.oversight import draw_sample as sample
 
-    ws = _workspace(workspace)
-    result = sample(ws, _term(term), per_school=per_school, seed=seed, db=db)
+    ws = workspace_at(workspace)
+    result = sample(ws, term_of(term), per_school=per_school, seed=seed, db=db)
     doc = result.to_json(ws.root)
     if format is Format.json:
-        _emit_json(doc)
+        emit_json(doc)
     else:
         from aidctl.cli.render import oversight as oversight_render
 
-        oversight_render.inspection_sample(_stdout(), doc)
+        oversight_render.inspection_sample(stdout_console(), doc)
 
 
 @inspect_app.command("record")
@@ -158,17 +160,17 @@ def inspect_record(
 
     示例：aidctl inspect record samples/inspection/第一职业中学_2011-autumn_资助资金抽查核对表_已填.xlsx --workspace samples
     """
-    from aidctl.oversight.inspection_record import record
+    from aidctl.oversight import record_inspection as record
 
-    ws = _workspace(workspace)
+    ws = workspace_at(workspace)
     result = record(ws, file, db=db, display=str(file))
     doc = result.to_json()
     if format is Format.json:
-        _emit_json(doc)
+        emit_json(doc)
     else:
         from aidctl.cli.render import oversight as oversight_render
 
-        oversight_render.inspection_record(_stdout(), doc)
+        oversight_render.inspection_record(stdout_console(), doc)
     raise typer.Exit(Exit.DATA_ERRORS if doc["discrepancies"] else Exit.OK)
 
 
@@ -195,25 +197,26 @@ def complaints(
 
     示例：aidctl complaints --year 2011 --workspace samples --report 投诉统计.xlsx
     """
-    from aidctl.oversight.complaints import default_paths, summarise
+    from aidctl.oversight import complaint_paths as default_paths
+    from aidctl.oversight import summarise_complaints as summarise
 
-    ws = _workspace(workspace)
+    ws = workspace_at(workspace)
     paths = list(register) if register else default_paths(ws)
     displays = [str(p) for p in register] if register else [ws.display(p) for p in paths]
     result = summarise(paths, ws, year, as_of=as_of.date() if as_of else None, displays=displays, db=db)
     if report is not None:
-        from aidctl.oversight.workbooks import write_complaints_report
+        from aidctl.oversight import write_complaints_report
 
         write_complaints_report(result, report)
     doc = result.to_json()
     if format is Format.json:
-        _emit_json(doc)
+        emit_json(doc)
     else:
         from aidctl.cli.render.oversight import render_complaints
 
-        render_complaints(_stdout(), doc)
+        render_complaints(stdout_console(), doc)
         if report is not None:
-            _stdout().print(f"投诉统计工作簿已写入：{report}")
+            stdout_console().print(f"投诉统计工作簿已写入：{report}")
     raise typer.Exit(Exit.DATA_ERRORS if result.errors else Exit.OK)
 
 
@@ -245,22 +248,22 @@ def assess(
 
     示例：aidctl assess --year 2011 --workspace samples --report 量化考核.xlsx
     """
-    from aidctl.oversight.assessment import assess as run
+    from aidctl.oversight import assess as run
 
-    ws = _workspace(workspace)
+    ws = workspace_at(workspace)
     result = run(ws, year, finance=finance, complaints=complaints_file, loans=loans, db=db,
                  as_of=as_of.date() if as_of else None)
     doc = result.to_json()
     if report is not None:
-        from aidctl.oversight.workbooks import write_scorecard_report
+        from aidctl.oversight import write_scorecard_report
 
         write_scorecard_report(doc, report)
     if format is Format.json:
-        _emit_json(doc)
+        emit_json(doc)
     else:
         from aidctl.cli.render.oversight import render_scorecard
 
-        render_scorecard(_stdout(), doc)
+        render_scorecard(stdout_console(), doc)
         if report is not None:
-            _stdout().print(f"考核工作簿已写入：{report}")
+            stdout_console().print(f"考核工作簿已写入：{report}")
     raise typer.Exit(Exit.DATA_ERRORS if doc["problems"] else Exit.OK)

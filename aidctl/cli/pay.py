@@ -16,16 +16,16 @@ from aidctl.cli.common import (
     TermOpt,
     WaitOpt,
     WorkspaceOpt,
-    _emit_bytes,
-    _emit_json,
-    _imports_done,
-    _stdout,
-    _term,
-    _workspace,
     app,
+    emit_bytes,
+    emit_json,
     guarded,
+    stdout_console,
+    term_of,
+    workspace_at,
 )
-from aidctl.core.errors import Exit, UsageError
+from aidctl.core.errors import Exit
+from aidctl.core.runtime import imports_done
 
 
 @app.command()
@@ -49,11 +49,11 @@ def disburse(
 
     示例：aidctl disburse --term 2011-autumn --dry-run
     """
-    from aidctl.pay.disbursement import disbursing
+    from aidctl.pay import disbursing
 
-    _imports_done()
-    ws = _workspace(workspace)
-    the_term = _term(term)
+    imports_done()
+    ws = workspace_at(workspace)
+    the_term = term_of(term)
     # the document is made while the ledger marks the batch sent, and shown only once it has
     with disbursing(ws, the_term, list(rosters) if rosters else None, bank=bank, dry_run=dry_run, db=db,
                     wait=wait) as outcome:
@@ -64,11 +64,11 @@ def disburse(
         else:
             doc = outcome.to_json(ws.root)
     if format is Format.json:
-        _emit_bytes(data)
+        emit_bytes(data)
     else:
         from aidctl.cli.render import pay as render
 
-        render.disbursement(_stdout(), doc)
+        render.disbursement(stdout_console(), doc)
     raise typer.Exit(Exit.DATA_ERRORS if len(outcome.plan.refused) else Exit.OK)
 
 
@@ -90,17 +90,17 @@ def reconcile(
 
     示例：aidctl reconcile samples/bank/回盘_工商银行_2011-autumn.txt --term 2011-autumn
     """
-    from aidctl.pay.reconciliation import reconcile as run
+    from aidctl.pay import reconcile as run
 
-    ws = _workspace(workspace)
-    outcome = run(ws, _term(term), result, bank=bank, db=db, display=str(result), wait=wait)
+    ws = workspace_at(workspace)
+    outcome = run(ws, term_of(term), result, bank=bank, db=db, display=str(result), wait=wait)
     doc = outcome.to_json()
     if format is Format.json:
-        _emit_json(doc)
+        emit_json(doc)
     else:
         from aidctl.cli.render import pay as render
 
-        render.reconciliation(_stdout(), doc)
+        render.reconciliation(stdout_console(), doc)
     raise typer.Exit(Exit.DATA_ERRORS if doc["failed"] or doc["problems"] else Exit.OK)
 
 
@@ -116,20 +116,12 @@ def ledger_show(term: TermOpt = None, db: DbOpt = None, format: FormatOpt = Form
 
     示例：aidctl ledger show --term 2011-autumn
     """
-    from aidctl.ledger.store import Ledger, status_totals
+    from aidctl.pay import ledger_overview
 
-    ws = _workspace(workspace)
-    if not ws.has_ledger() and not db:
-        raise UsageError(f"{ws.root} 还没有账本（aidctl.db）：先运行 aidctl disburse")
-    ledger = Ledger(ws.ledger_url(db))
-    with ledger.connect() as conn:
-        the_term = _term(term)
-        doc = {"version": 1, "term": str(the_term) if the_term else None,
-               "batches": ledger.batch_summary(conn, str(the_term) if the_term else None),
-               "payments": status_totals(conn, str(the_term) if the_term else None)}
+    doc = ledger_overview(workspace_at(workspace), term_of(term), db)
     if format is Format.json:
-        _emit_json(doc)
+        emit_json(doc)
     else:
         from aidctl.cli.render import pay as render
 
-        render.ledger(_stdout(), doc)
+        render.ledger(stdout_console(), doc)

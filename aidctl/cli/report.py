@@ -14,12 +14,12 @@ from aidctl.cli.common import (
     Format,
     FormatOpt,
     WorkspaceOpt,
-    _emit_json,
-    _stdout,
-    _term,
-    _workspace,
     app,
+    emit_json,
     guarded,
+    stdout_console,
+    term_of,
+    workspace_at,
 )
 from aidctl.core.errors import Exit
 
@@ -45,19 +45,19 @@ def publish(
 
     示例：aidctl publish --term 2011-autumn --from 2011-09-29
     """
-    from aidctl.report.publicity import publish as run
+    from aidctl.report import publish as run
 
-    ws = _workspace(workspace)
-    outcome = run(ws, _term(term), list(rosters) if rosters else None, start=start.date() if start else None)
+    ws = workspace_at(workspace)
+    outcome = run(ws, term_of(term), list(rosters) if rosters else None, start=start.date() if start else None)
     doc = outcome.to_json(ws.root)
     for line in outcome.warnings:
         typer.echo(f"aidctl: 提醒：{line}", err=True)
     if format is Format.json:
-        _emit_json(doc)
+        emit_json(doc)
     else:
         from aidctl.cli.render import report as render
 
-        render.publicity(_stdout(), doc)
+        render.publicity(stdout_console(), doc)
     raise typer.Exit(Exit.DATA_ERRORS if doc["masked_cells"] else Exit.OK)
 
 
@@ -79,14 +79,14 @@ def report(
 
     示例：aidctl report --term 2011-autumn --workspace samples
     """
-    from aidctl.report.term import term_report
+    from aidctl.report import term_report
 
-    ws = _workspace(workspace)
-    result = term_report(ws, _term(term), out=out, db=db)
+    ws = workspace_at(workspace)
+    result = term_report(ws, term_of(term), out=out, db=db)
     doc = result.to_json(ws.root)
     if format is Format.json:
-        _emit_json(doc)
+        emit_json(doc)
     else:
         from aidctl.cli.render import report as render
 
-        render.term_report(_stdout(), doc)
+        render.term_report(stdout_console(), doc)

@@ -15,15 +15,15 @@ from aidctl.cli.common import (
     FormatOpt,
     TermOpt,
     WorkspaceOpt,
-    _emit_json,
-    _imports_done,
-    _stdout,
-    _term,
-    _workspace,
     app,
+    emit_json,
     guarded,
+    stdout_console,
+    term_of,
+    workspace_at,
 )
-from aidctl.core.errors import Exit, UsageError
+from aidctl.core.errors import Exit
+from aidctl.core.runtime import imports_done
 
 
 @app.command()
@@ -44,35 +44,29 @@ def validate(
 
     示例：aidctl validate samples/intake/2011-autumn/*.xlsx --term 2011-autumn --report 审核结果.xlsx
     """
-    from aidctl.check.validation import validate as run
+    from aidctl.check import validate as run
 
-    _imports_done()
-    ws = _workspace(workspace)
-    the_term = _term(term)
-    if not rosters:
-        if the_term is None:
-            raise UsageError("请列出要审核的花名册文件，或用 --term 指定学期以读取 intake/<学期>/ 下的文件")
-        rosters = ws.intake(the_term)
-        displays = [ws.display(p) for p in rosters]
-    else:
-        displays = [str(p) for p in rosters]  # as given on the command line
+    imports_done()
+    ws = workspace_at(workspace)
+    the_term = term_of(term)
+    paths, displays = ws.rosters(rosters, the_term)
     console = Console(stderr=True)
     with console.status("正在读取和审核花名册…") if console.is_terminal else contextlib.nullcontext():
-        result = run(list(rosters), ws, term=the_term, registry=registry, displays=displays, record_intake=True)
+        result = run(paths, ws, term=the_term, registry=registry, displays=displays, record_intake=True)
     for line in result.notes:
         typer.echo(f"aidctl: 提醒：{line}", err=True)
     if report is not None:
-        from aidctl.check.workbook import write_validation_report
+        from aidctl.check import write_validation_report
 
         write_validation_report(result, report)
     if format is Format.json:
-        _emit_json(result.to_json())
+        emit_json(result.to_json())
     else:
         from aidctl.cli.render import check as render
 
-        render.validation(_stdout(), result, limit)
+        render.validation(stdout_console(), result, limit)
         if report is not None:
-            _stdout().print(f"审核报告已写入：{report}")
+            stdout_console().print(f"审核报告已写入：{report}")
     raise typer.Exit(Exit.DATA_ERRORS if result.errors else Exit.OK)
 
 
@@ -83,12 +77,11 @@ def codes(format: FormatOpt = Format.table, debug: DebugOpt = False):
 
     示例：aidctl codes --format json
     """
-    from aidctl.core.findings import CATALOGUE
+    from aidctl.core.findings import catalogue_doc
 
     if format is Format.json:
-        _emit_json({"version": 1, "codes": [{"code": c, "severity": t.severity, "title": t.title, "when": t.when}
-                                            for c, t in CATALOGUE.items()]})
+        emit_json(catalogue_doc())
     else:
         from aidctl.cli.render import check as render
 
-        render.catalogue(_stdout())
+        render.catalogue(stdout_console())

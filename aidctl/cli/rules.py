@@ -10,12 +10,12 @@ from aidctl.cli.common import (
     FormatOpt,
     TermOpt,
     WorkspaceOpt,
-    _emit_json,
-    _stdout,
-    _term,
-    _workspace,
     app,
+    emit_json,
     guarded,
+    stdout_console,
+    term_of,
+    workspace_at,
 )
 from aidctl.core.errors import Exit
 
@@ -31,32 +31,16 @@ def rules_check(format: FormatOpt = Format.table, workspace: WorkspaceOpt = None
 
     示例：aidctl rules check --workspace samples
     """
-    from aidctl.check import cases as rulecases
-    from aidctl.rulebook import view as rules_view
+    from aidctl.check import rules_check as run
 
-    ws = _workspace(workspace)
-    rules = ws.rules
-    rules.banks  # parsed on first use elsewhere: checked here with the rest
-    results = rulecases.run_cases(ws)
-    failed = [r for r in results if not r["passed"]]
-    doc = {"version": 1, "ok": not failed, "fingerprint": rules.fingerprint,
-           "files": rules_view.files(rules), "warnings": [str(w) for w in rules.warnings],
-           "cases": results}
+    doc = run(workspace_at(workspace))
     if format is Format.json:
-        _emit_json(doc)
+        emit_json(doc)
     else:
         from aidctl.cli.render import rules as render
 
-        console = _stdout()
-        render.rules_files(console, doc["files"])
-        for w in doc["warnings"]:
-            console.print(f"[yellow]提醒：[/yellow]{w}")
-        for r in results:
-            mark = "[green]通过[/green]" if r["passed"] else "[red]未通过[/red]"
-            console.print(f"{mark} {r['file']}：{r['name']}" + ("" if r["passed"] else f"：{r['detail']}"))
-        console.print(f"规则指纹（SHA-256）：{doc['fingerprint']}")
-        console.print("[green]规则文件检查通过。[/green]" if not failed else f"[red]{len(failed)} 个规则案例未通过。[/red]")
-    raise typer.Exit(Exit.OK if not failed else Exit.DATA_ERRORS)
+        render.rules_check(stdout_console(), doc)
+    raise typer.Exit(Exit.OK if doc["ok"] else Exit.DATA_ERRORS)
 
 
 @rules_app.command("show")
@@ -67,16 +51,12 @@ def rules_show(term: TermOpt = None, format: FormatOpt = Format.table, workspace
 
     示例：aidctl rules show --term 2011-autumn
     """
-    from datetime import date
+    from aidctl.rulebook import rules_in_force
 
-    from aidctl.core.terms import Term
-    from aidctl.rulebook import view as rules_view
-
-    ws = _workspace(workspace)
-    doc = rules_view.in_force(ws.rules, _term(term) or Term.from_date(date.today()))
+    doc = rules_in_force(workspace_at(workspace).rules, term_of(term))
     if format is Format.json:
-        _emit_json(doc)
+        emit_json(doc)
     else:
         from aidctl.cli.render import rules as render
 
-        render.rules_in_force(_stdout(), doc)
+        render.rules_in_force(stdout_console(), doc)

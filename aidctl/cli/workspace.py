@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from aidctl.cli.common import DebugOpt, Format, FormatOpt, _emit_json, app, guarded
+from aidctl.cli.common import DebugOpt, Format, FormatOpt, app, emit_json, guarded
 
 
 @app.command()
@@ -22,7 +22,7 @@ def init(directory: Annotated[Path, typer.Argument(help="新工作目录（默�
 
     made = init_workspace(directory)
     if format is Format.json:
-        _emit_json({"version": 1, "workspace": str(directory), "created": [str(p) for p in made]})
+        emit_json({"version": 1, "workspace": str(directory), "created": [str(p) for p in made]})
     else:
         for p in made:
             typer.echo(f"已建立 {p}")

@@ -1,4 +1,4 @@
-"""Working days (工作日): weekends and statutory holidays off, the weekend days made working days
+"""Dates: working days (工作日): weekends and statutory holidays off, the weekend days made working days
 (调休) on, from the chinese_calendar package (PyPI: chinesecalendar).
 
 The package knows a range of years (2004 to the year after its release). A day outside that range
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from functools import lru_cache
+
+import pandas as pd
 
 CALENDAR_STATUTORY = "statutory"     # statutory holidays and 调休 from the chinese_calendar package
 CALENDAR_WEEKENDS = "weekends-only"  # some day counted lies outside the package's years
@@ -62,3 +64,27 @@ def working_days_after(start: date, end: date) -> tuple[int, str]:
         counted += working
         day += timedelta(days=1)
     return counted, calendar
+
+
+_DATE = (r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+         r"(?:T?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+
+
+_YEAR = r"((?:19|20|21)\d{2})"
+
+
+def cell_years(text: pd.Series) -> pd.Series:
+    """The first four-digit year in each cell ("2024", "2024-2025学年", "2028年6月") as Int64; NA else."""
+    found = text.astype("string").str.extract(_YEAR, expand=False)
+    return pd.to_numeric(found, errors="coerce").astype("Int64")
+
+
+def cell_dates(text: pd.Series) -> pd.Series:
+    """Dates written 2024-09-15, 2024/9/15, 2024.9.15, 2024年9月15日, 20240915, or as Excel shows a
+    date cell (2024-09-15 00:00:00); NaT where blank or not a real date."""
+    t = text.astype("string").str.strip()
+    m = t.str.extract(_DATE)
+    compact = t.str.extract(r"^(\d{4})(\d{2})(\d{2})$")
+    y, mo, d = (m[i].fillna(compact[i]) for i in range(3))
+    iso = y + "-" + mo.str.zfill(2) + "-" + d.str.zfill(2)
+    return pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")

@@ -109,6 +109,12 @@ CATALOGUE: dict[str, FindingType] = dict([
        "nor 县区; the complaint is left out of the figures"),
 ])
 
+def catalogue_doc() -> dict:
+    """The `codes` document: every finding code with its default severity, title and when it is given."""
+    return {"version": 1, "codes": [{"code": c, "severity": t.severity, "title": t.title, "when": t.when}
+                                    for c, t in CATALOGUE.items()]}
+
+
 class FindingCounts:
     """`errors` and `warnings` of an outcome that holds a findings frame with a severity column."""
 

@@ -27,10 +27,8 @@ from aidctl.core.findings import CATALOGUE, ERROR, FindingCounts, build, empty, 
 from aidctl.core.labels import UNKNOWN_SCHOOL
 from aidctl.core.money import yuan_text_or_none
 from aidctl.core.text import lookup, missing, text_or_none
-from aidctl.read.tables import Table, file_info, having_column, missing_columns, read_tables, stack
-from aidctl.read.workspace import Workspace
-from aidctl.rulebook.book import Rulebook
-from aidctl.rulebook.enlistment import EnlistCapPeriod
+from aidctl.read import Table, Workspace, file_info, having_column, missing_columns, read_tables, stack
+from aidctl.rulebook import EnlistCapPeriod, Rulebook
 
 KIND = "enlist"
 
@@ -209,7 +207,7 @@ def compute(paths: list[Path], ws: Workspace, *, year: int, bank: str | None = N
     # a record the bank file cannot carry (a 生僻字 outside its encoding …) is refused before writing
     candidates = f[f["payable"] & (f["to_student_fen"] > 0).fillna(False)]
     if len(candidates):
-        from aidctl.pay.bankfiles import unwritable
+        from aidctl.pay import unwritable
 
         reasons = unwritable(profile, bank_records(candidates, year))  # indexed by record
         bad = reasons.notna() & (reasons == reasons)
@@ -319,9 +317,9 @@ def _refused(f: pd.DataFrame, findings: pd.DataFrame) -> pd.Series:
 
 def _findings(f: pd.DataFrame, tables: list[Table], rules: Rulebook, year: int, tuition_keys: list[str],
               reference: pd.Series) -> list[pd.DataFrame]:
-    from aidctl.check import cards, people
+    from aidctl.check import card_findings, identity_findings
     from aidctl.core.terms import Term
-    from aidctl.read.roster import Roster
+    from aidctl.read import Roster
 
     spec = rules.columns.tables[KIND]
     book = rules.enlistment
@@ -336,10 +334,10 @@ def _findings(f: pd.DataFrame, tables: list[Table], rules: Rulebook, year: int, 
         return having_column(f, tables, key)
 
     # who the student is, and the card: the same checks and messages as rosters
-    out += people.identity_findings(f, has_name=present("name"), has_id=present("id_number"),
-                                    reference=reference.dt.strftime("%Y-%m-%d"), reference_label="入伍时间")
-    term = Term(year, "autumn")  # cards.check reads no dates; a Roster needs one
-    out.append(cards.check(Roster(f, tables, term), rules))
+    out += identity_findings(f, has_name=present("name"), has_id=present("id_number"),
+                              reference=reference.dt.strftime("%Y-%m-%d"), reference_label="入伍时间")
+    term = Term(year, "autumn")  # card checks read no dates; a Roster needs one
+    out.append(card_findings(Roster(f, tables, term), rules))
 
     # the figures
     level_text = f["level"].astype("string")

@@ -9,7 +9,7 @@ import pandas as pd
 from aidctl.core import money
 from aidctl.core.errors import AidctlError
 from aidctl.enlist.compensation import PROGRAMME, Enlistment, bank_records, compute
-from aidctl.read.workspace import Workspace
+from aidctl.read import Workspace
 
 
 def batch_token(year: int) -> str:
@@ -20,7 +20,9 @@ def write_payment_list(result: Enlistment, ws: Workspace, out_dir: Path) -> list
     """The bank file(s) of the students paid to their card, through the chosen profile; totals proven
     equal to the document's before anything is written; files of an earlier run for the same year
     that this run does not write again are removed (so no stale list can be paid)."""
-    from aidctl.pay.bankfiles import now_context, render, write_files
+    from aidctl.pay import now_context
+    from aidctl.pay import render_bank_files as render
+    from aidctl.pay import write_bank_files as write_files
 
     rules = ws.rules
     pay = result.payments
@@ -52,7 +54,7 @@ def enlist(paths: list[Path], ws: Workspace, *, year: int, bank: str | None = No
            report: Path | None = None, displays: list[str] | None = None) -> Enlistment:
     """Compute, then write the payment list and the audit workbook into out/enlist-<year>/ (or `out`)."""
     from aidctl.enlist.workbook import write_enlistment_report
-    from aidctl.pay.execute import write_manifest
+    from aidctl.pay import write_manifest
 
     result = compute(paths, ws, year=year, bank=bank, displays=displays)
     out_dir = Path(out) if out is not None else ws.root / "out" / f"enlist-{year}"

@@ -1,30 +1,22 @@
 """The ledger: what has been paid, to whom, in which batch, and what schools sent.
 
 It is the memory every stage after reading shares: the checks ask it what is already paid, a
-validate or disburse run records the files it saw (submissions), disburse records batches,
+validate or disburse run records the files it saw (the intake history), disburse records batches,
 payments and attempts, reconcile settles them, and the reports and oversight read it.
 
-schema       the tables and their recorded migrations
-store        the connection (SQLite by default, another database by URL), transactions, bulk rows
-history      the intake history: every roster file a run saw, per school and term
+schema  the tables and their recorded migrations
+store   the connection (SQLite by default, another database by URL), transactions, bulk rows
+intake  the intake history: every roster file a run saw, per school and term
 """
 
-from aidctl.ledger.schema import (
-                                  MIGRATIONS,
-                                  SCHEMA_VERSION,
-                                  attempts,
-                                  batch_inputs,
-                                  batches,
-                                  inspection_items,
-                                  inspection_results,
-                                  inspection_samples,
-                                  metadata,
-                                  payments,
-                                  schema_version,
-                                  submissions,
-)
-from aidctl.ledger.store import PAID_OR_UNDER_WAY, Ledger, bulk_insert, fetch_frame, now, paid_keys, status_totals
+from aidctl.core.exports import lazy
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "attempts", "batch_inputs", "batches", "inspection_items",
-           "inspection_results", "inspection_samples", "metadata", "payments", "schema_version", "submissions",
-           "PAID_OR_UNDER_WAY", "Ledger", "bulk_insert", "fetch_frame", "now", "paid_keys", "status_totals"]
+EXPORTS = {"SCHEMA_VERSION": "schema", "MIGRATIONS": "schema", "metadata": "schema",
+           "schema_version": "schema", "batches": "schema", "batch_inputs": "schema", "payments": "schema",
+           "attempts": "schema", "submissions": "schema", "inspection_samples": "schema",
+           "inspection_items": "schema", "inspection_results": "schema", "Ledger": "store", "now": "store",
+           "bulk_insert": "store", "fetch_frame": "store", "status_totals": "store", "paid_keys": "store",
+           "PAID_OR_UNDER_WAY": "store", "record_intake": "intake:record", "intake_history": "intake:history",
+           "record_validation": "intake", "intake_names": "intake:workspace_names"}
+__all__ = sorted(EXPORTS)
+__getattr__, __dir__ = lazy(__name__, EXPORTS)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from aidctl.check.people import identity_findings
+from aidctl.check import identity_findings
 from aidctl.core import money
 from aidctl.core.findings import build, empty
-from aidctl.read.tables import Table, having_column, missing_columns
-from aidctl.rulebook.book import Rulebook
+from aidctl.read import Table, having_column, missing_columns
+from aidctl.rulebook import Rulebook
 
 KIND = "loan_register"
 

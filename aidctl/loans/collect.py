@@ -17,7 +17,7 @@ from aidctl.core import identity, money
 from aidctl.core.errors import UsageError
 from aidctl.core.labels import UNKNOWN_COUNTY
 from aidctl.loans.register import OVERDUE_RULE, REPAYMENT, Register, read_register, repayment
-from aidctl.read.workspace import Workspace
+from aidctl.read import Workspace
 
 
 @dataclass

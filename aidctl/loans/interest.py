@@ -23,7 +23,7 @@ import numpy as np
 
 from aidctl.core.errors import RuleError
 from aidctl.core.money import divide_half_up
-from aidctl.rulebook.loans import LoanInterest
+from aidctl.rulebook import LoanInterest
 
 RATE_SCALE = 10_000   # per cent × 10,000 = the rate in millionths (4.90% → 49,000)
 

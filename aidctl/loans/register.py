@@ -16,21 +16,18 @@ import numpy as np
 import pandas as pd
 
 from aidctl.core import identity
+from aidctl.core.dates import cell_dates, cell_years
 from aidctl.core.findings import CATALOGUE, ERROR, WARNING, FindingCounts
 from aidctl.core.labels import UNKNOWN_COUNTY
 from aidctl.core.terms import FIRST_YEAR, LAST_YEAR, Term
 from aidctl.core.text import lookup, per_distinct_rows, text_or_none
-from aidctl.read.tables import Table, file_info, having_column, read_tables, stack
-from aidctl.read.workspace import Workspace
-from aidctl.rulebook.book import Rulebook
+from aidctl.read import Table, Workspace, file_info, having_column, read_tables, stack
+from aidctl.rulebook import Rulebook
 
 KIND = "loan_register"
 MONEY = ["amount", "principal_due", "interest_due", "repaid"]
 REPAYMENT = frozenset({"principal_due", "interest_due", "repaid", "due_date", "days_overdue"})
 CARRY = ("name", "id_number", "contract", "county")   # carried onto each finding
-_DATE = (r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-         r"(?:T?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
-_YEAR = r"((?:19|20|21)\d{2})"
 
 
 @dataclass
@@ -111,7 +108,7 @@ class Register(FindingCounts):
 def read_register(path: Path, ws: Workspace, display: str | None = None, *,
                   today: date | None = None) -> Register:
     """Read the register, derive its columns and check it (findings located by file, sheet, row)."""
-    from aidctl.check.validation import locate_in
+    from aidctl.check import locate_in
     from aidctl.loans import checks as loan_checks
 
     rules = ws.rules
@@ -128,26 +125,9 @@ def build_frame(tables: list[Table], rules: Rulebook, *, today: date | None = No
     return frame
 
 
-def years(text: pd.Series) -> pd.Series:
-    """The first four-digit year in each cell ("2024", "2024-2025学年", "2028年6月") as Int64; NA else."""
-    found = text.astype("string").str.extract(_YEAR, expand=False)
-    return pd.to_numeric(found, errors="coerce").astype("Int64")
-
-
-def dates(text: pd.Series) -> pd.Series:
-    """Dates written 2024-09-15, 2024/9/15, 2024.9.15, 2024年9月15日, 20240915, or as Excel shows a
-    date cell (2024-09-15 00:00:00); NaT where blank or not a real date."""
-    t = text.astype("string").str.strip()
-    m = t.str.extract(_DATE)
-    compact = t.str.extract(r"^(\d{4})(\d{2})(\d{2})$")
-    y, mo, d = (m[i].fillna(compact[i]) for i in range(3))
-    iso = y + "-" + mo.str.zfill(2) + "-" + d.str.zfill(2)
-    return pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
-
-
 def derive(frame: pd.DataFrame, rules: Rulebook, *, today: date) -> None:
     loans = rules.loans
-    frame["year"] = years(frame["loan_year"])
+    frame["year"] = cell_years(frame["loan_year"])
     frame.loc[(frame["year"] < FIRST_YEAR) | (frame["year"] > LAST_YEAR), "year"] = pd.NA
     starts = {int(y): pd.Timestamp(rules.term_start(Term(int(y), "autumn"))) for y in frame["year"].dropna().unique()}
     frame["year_start"] = pd.to_datetime(frame["year"].map(starts, na_action="ignore"))
@@ -171,9 +151,9 @@ def derive(frame: pd.DataFrame, rules: Rulebook, *, today: date) -> None:
     frame["cap_fen"] = pd.array(caps["cap_fen"].tolist(), dtype="Int64")
     frame["cap_yuan"] = caps["cap_yuan"]
     frame["cap_source"] = caps["cap_source"]
-    frame["disbursed"] = dates(frame["disbursed_on"])
-    frame["due"] = dates(frame["due_date"])
-    frame["graduation"] = years(frame["graduation_year"])
+    frame["disbursed"] = cell_dates(frame["disbursed_on"])
+    frame["due"] = cell_dates(frame["due_date"])
+    frame["graduation"] = cell_years(frame["graduation_year"])
     frame["days_overdue_n"] = pd.to_numeric(
         frame["days_overdue"].astype("string").str.replace("天", "", regex=False).str.extract(r"^(\d{1,5})$",
                                                                                               expand=False),

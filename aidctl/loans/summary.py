@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from aidctl.core import money
+from aidctl.core.dates import cell_dates, cell_years
 from aidctl.core.labels import UNKNOWN_COUNTY
 from aidctl.core.money import divide_half_up
 from aidctl.core.terms import Term
@@ -27,13 +28,10 @@ from aidctl.loans.register import (
     OVERDUE_RULE,
     REPAYMENT,
     Register,
-    dates,
     read_register,
     repayment,
-    years,
 )
-from aidctl.read.tables import Table, read_tables
-from aidctl.read.workspace import Workspace
+from aidctl.read import Table, Workspace, read_tables
 
 COUNTS = ["applications", "approved", "rejected", "pending", "new_loans", "interest_loans", "in_repayment",
           "due", "repaid_on_time", "overdue"]
@@ -118,9 +116,9 @@ def _applications(path: Path, display: str, ws: Workspace, year: int) -> Applica
         parts.append(part.reset_index(drop=True))
     frame = pd.concat(parts, ignore_index=True)
     if any("loan_year" in t.columns for t in tables):
-        source, row_year = "loan_year", years(frame["loan_year"])
+        source, row_year = "loan_year", cell_years(frame["loan_year"])
     elif any("accepted_on" in t.columns for t in tables):
-        source, row_year = "accepted_on", dates(frame["accepted_on"]).dt.year.astype("Int64")
+        source, row_year = "accepted_on", cell_dates(frame["accepted_on"]).dt.year.astype("Int64")
     else:
         source, row_year = "none", pd.Series(year, index=frame.index, dtype="Int64")
     words = rules.loans.applications.model_dump()

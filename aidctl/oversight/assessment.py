@@ -46,8 +46,8 @@ from aidctl.core.money import number, percent
 from aidctl.core.terms import Term
 from aidctl.core.text import fold_one
 from aidctl.oversight import complaints as C
-from aidctl.read.workspace import Workspace
-from aidctl.rulebook.assessment import COMPUTED_INDICATORS
+from aidctl.read import Workspace
+from aidctl.rulebook import COMPUTED_INDICATORS
 
 UNPLACED = {NO_SCHOOL_NAMED, UNKNOWN_SCHOOL}
 TOTAL_RULE = ("总分 = 100 × 有数据指标得分之和 ÷ 有数据指标权重之和（无数据的指标不计分、也不按0分计入）；"
@@ -193,7 +193,7 @@ def _payments(ws: Workspace, year: int, db: str | None, book, counts: dict, coun
 def _history(ws: Workspace, year: int, db: str | None, rules, counts: dict, names: dict,
              notes: list[str]) -> bool:
     from aidctl import ledger as L
-    from aidctl.ledger.intake import history
+    from aidctl.ledger import intake_history as history
 
     ledger = L.Ledger(ws.ledger_url(db))
     accuracy = counts.setdefault("data_accuracy", Counts())
@@ -283,7 +283,7 @@ def _complaints(summary: C.ComplaintSummary, counts: dict, county_of: dict, name
 
 def _loans(paths: list[Path], displays: list[str], ws: Workspace, year: int, as_of: date, counts: dict,
            problems: list[dict], skip_unrecognised: bool) -> list[str]:
-    from aidctl.loans.summary import summarise
+    from aidctl.loans import summarise_loans as summarise
 
     c = counts.setdefault("loan_performance", Counts())
     used = []
@@ -360,7 +360,7 @@ def assess(ws: Workspace, year: int, *, finance: list[Path] | None = None, compl
 
     # where a school belongs: schools.xlsx first, then what the sources recorded
     if names:
-        from aidctl.read.schools import school_attributes
+        from aidctl.read import school_attributes
 
         frame = pd.DataFrame({"school": pd.Series(list(names.values()), dtype="string")})
         known = school_attributes(frame, rules, ws)["v_county"].tolist()

@@ -33,16 +33,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from aidctl.core.dates import CALENDAR_STATUTORY, CALENDAR_WEEKENDS, nth_working_day, working_days_after
+from aidctl.core.dates import CALENDAR_STATUTORY, CALENDAR_WEEKENDS, cell_dates, nth_working_day, working_days_after
 from aidctl.core.errors import ReadError, UsageError
 from aidctl.core.findings import CATALOGUE
 from aidctl.core.labels import NO_SCHOOL_NAMED, UNKNOWN_COUNTY
 from aidctl.core.money import number, percent, ratio
 from aidctl.core.text import fold_one, text_or_empty
-from aidctl.loans.register import dates
-from aidctl.read.schools import school_attributes
-from aidctl.read.tables import Table, file_info, read_tables
-from aidctl.read.workspace import Workspace
+from aidctl.read import Table, Workspace, file_info, read_tables, school_attributes
 
 KIND = "complaints"
 NO_CATEGORY = "（未分类）"
@@ -205,8 +202,8 @@ def summarise(paths: list[Path], ws: Workspace, year: int, *, as_of: date | None
     displays = displays or [str(p) for p in paths]
     tables, frame = _read(paths, displays, ws)
     spec = rules.columns.tables[KIND]
-    accepted = dates(frame["accepted_on"])
-    closed = dates(frame["closed_on"])
+    accepted = cell_dates(frame["accepted_on"])
+    closed = cell_dates(frame["closed_on"])
     headers = {(i, k): m.header for i, t in enumerate(tables) for k, m in t.columns.items()}
     severity = rules.severity("complaint.invalid", CATALOGUE["complaint.invalid"].severity)
     findings: list[dict] = []

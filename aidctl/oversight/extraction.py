@@ -22,9 +22,7 @@ from aidctl.core.errors import UsageError
 from aidctl.core.findings import CATALOGUE, ERROR, WARNING, FindingCounts, build, empty
 from aidctl.core.labels import UNKNOWN_COUNTY
 from aidctl.core.money import divide_half_up, yuan_text_or_none
-from aidctl.read.schools import school_attributes
-from aidctl.read.tables import Table, file_info, missing_columns, read_tables, stack
-from aidctl.read.workspace import Workspace
+from aidctl.read import Table, Workspace, file_info, missing_columns, read_tables, school_attributes, stack
 
 AMOUNTS = ["income", "extracted", "deposited", "spent"]
 _YEAR = re.compile(r"(\d{4})\s*年")

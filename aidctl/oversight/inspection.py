@@ -37,7 +37,7 @@ from aidctl.core.identity import mask_id
 from aidctl.core.labels import UNKNOWN_SCHOOL
 from aidctl.core.money import yuan
 from aidctl.core.terms import Term
-from aidctl.read.workspace import Workspace
+from aidctl.read import Workspace
 
 META_SHEET = "_aidctl"
 

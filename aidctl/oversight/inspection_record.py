@@ -16,7 +16,7 @@ from aidctl.core.errors import ReadError, UsageError
 from aidctl.core.money import yuan
 from aidctl.core.text import fold_one
 from aidctl.oversight.inspection import KINDS, META_SHEET, REF, _ledger, _mask
-from aidctl.read.workspace import Workspace
+from aidctl.read import Workspace
 
 
 @dataclass

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from aidctl.ledger.intake import history
+from aidctl.ledger import intake_history as history
 
 if TYPE_CHECKING:
     pass

@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 from aidctl.core.errors import RuleError
 from aidctl.core.money import fen_from_text, yuan, yuan_text
 from aidctl.core.text import arrow_text, integer_text, text_series
-from aidctl.rulebook.banks import BankProfile
+from aidctl.rulebook import BankProfile
 
 # characters every Chinese bank encoding carries: ASCII, CJK punctuation, full-width forms, and
 # the 20,902 ideographs of the basic CJK block (all in GBK); only others need a closer look

@@ -27,11 +27,11 @@ from aidctl import ledger as L
 from aidctl.core.money import yuan, yuan_text
 from aidctl.core.terms import Term
 from aidctl.core.text import text_or_none
-from aidctl.ledger import intake
+from aidctl.ledger import intake_names, record_intake
 from aidctl.pay.execute import execute, mark_sent, write_manifest
 from aidctl.pay.plan import Plan, make_plan
 from aidctl.pay.recover import recover
-from aidctl.read.workspace import Workspace
+from aidctl.read import Workspace
 
 
 @dataclass
@@ -110,7 +110,7 @@ def disbursing(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, 
         ledger = L.Ledger(ws.ledger_url(db))
         recovered = recover(ws, ledger, term)
         plan = make_plan(ws, term, rosters, ledger, bank, displays)
-        intake.record(ledger, plan.validation, "disburse", display=intake.workspace_names(ws),
+        record_intake(ledger, plan.validation, "disburse", display=intake_names(ws),
                       digests={Path(i["file"]): i["sha256"] for i in plan.inputs})  # hashed while planning
         batch, files, marking = None, [], None
         if len(plan.pay):

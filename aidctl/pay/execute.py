@@ -20,7 +20,7 @@ from aidctl.core.terms import Term
 from aidctl.core.text import arrow_text
 from aidctl.pay.bankfiles import BankFile, render, write_files
 from aidctl.pay.plan import Plan
-from aidctl.read.workspace import Workspace
+from aidctl.read import Workspace
 
 MANIFEST = "SHA256SUMS"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from aidctl.core.errors import AidctlError
 from aidctl.core.money import yuan  # noqa: F401  (the ledger hands out yuan)
-from aidctl.ledger.store import now
+from aidctl.ledger import now
 
 
 @contextlib.contextmanager

@@ -9,16 +9,15 @@ import numpy as np
 import pandas as pd
 
 from aidctl import ledger as L
-from aidctl.check.eligibility import expected_fen
-from aidctl.check.validation import Validation, validate
+from aidctl.check import Validation, expected_fen, validate
 from aidctl.core.errors import AidctlError
 from aidctl.core.files import sha256
 from aidctl.core.findings import ERROR
 from aidctl.core.terms import Term
 from aidctl.core.text import fold_one, per_distinct
-from aidctl.ledger.store import PAID_OR_UNDER_WAY, paid_keys
+from aidctl.ledger import PAID_OR_UNDER_WAY, paid_keys
 from aidctl.pay.bankfiles import unwritable
-from aidctl.read.workspace import Workspace
+from aidctl.read import Workspace
 
 
 @dataclass

@@ -20,7 +20,7 @@ from aidctl.core.money import yuan
 from aidctl.core.terms import Term
 from aidctl.core.text import missing
 from aidctl.pay.results import read_result
-from aidctl.read.workspace import Workspace
+from aidctl.read import Workspace
 
 
 @dataclass

@@ -7,7 +7,7 @@ from pathlib import Path
 from aidctl import ledger as L
 from aidctl.core.terms import Term
 from aidctl.pay.execute import mark_sent, put_in_place
-from aidctl.read.workspace import Workspace
+from aidctl.read import Workspace
 
 
 def complete_batch(ws: Workspace, ledger: L.Ledger, batch_id: str) -> list[Path]:

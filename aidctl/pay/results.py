@@ -8,8 +8,7 @@ import pandas as pd
 
 from aidctl.core.errors import ReadError
 from aidctl.core.money import fen_from_text
-from aidctl.rulebook.banks import BankProfile
-from aidctl.rulebook.columns import ColumnSpec, TableSpec
+from aidctl.rulebook import BankProfile, ColumnSpec, TableSpec
 
 
 def result_spec_table(profile: BankProfile) -> TableSpec:
@@ -25,8 +24,7 @@ def read_result(profile: BankProfile, path, display: str, rules) -> pd.DataFrame
     status (as written), reason, row (line or Excel row)."""
     if profile.result.format == "pain.002.001.03":
         return _read_pain002(profile, path, display)
-    from aidctl.read.tables import extract, locate
-    from aidctl.read.workbook import open_sheets
+    from aidctl.read import extract, locate, open_sheets
 
     spec = result_spec_table(profile)
     for sheet in open_sheets(path, display):

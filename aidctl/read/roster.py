@@ -21,7 +21,7 @@ from aidctl.core.text import blank_text, fold_one, lookup, per_distinct, per_dis
 from aidctl.read.schools import school_attributes
 from aidctl.read.tables import Table, file_info, having_column, read_tables
 from aidctl.read.workspace import Workspace
-from aidctl.rulebook.book import Rulebook
+from aidctl.rulebook import Rulebook
 
 TWO_DIGIT_YEARS_FROM = 2_000  # "11级" is the cohort of 2011: rosters of this century
 

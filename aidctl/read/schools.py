@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from aidctl.core.text import blank_text, fold_one, per_distinct_rows
-from aidctl.rulebook.book import Rulebook
+from aidctl.rulebook import Rulebook
 
 ATTRIBUTES = ["v_school_type", "v_ownership", "v_county"]
 

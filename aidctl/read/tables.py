@@ -19,8 +19,7 @@ from aidctl.core.errors import ReadError
 from aidctl.core.findings import file_finding
 from aidctl.core.text import blank_text, fold, fold_one, missing, starts_with_any
 from aidctl.read.workbook import RawSheet, open_sheets
-from aidctl.rulebook.book import Rulebook
-from aidctl.rulebook.columns import TableSpec
+from aidctl.rulebook import Rulebook, TableSpec
 
 HEADER_SEARCH_ROWS = 30  # how far down a sheet a header may start
 FOLD_THREADS = 2

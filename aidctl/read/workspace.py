@@ -14,17 +14,23 @@ from aidctl.core.errors import RuleError, UsageError
 from aidctl.core.settings import SCHOOLS_FILE, SETTINGS_FILE, Settings
 from aidctl.core.terms import Term
 from aidctl.core.text import lookup
-from aidctl.rulebook.book import Rulebook
+from aidctl.rulebook import Rulebook
 
 
 class Workspace:
     """Where rosters come from and outputs go; the rules and settings in force there."""
 
-    def __init__(self, root: Path | None = None):
+    def __init__(self, root: Path | None = None, *, rules: Rulebook | None = None, schools: bool = True):
+        """`rules` replaces the workspace's own rulebook and `schools=False` ignores its schools.xlsx
+        (a scratch workspace that judges with another's rules: the policy cases)."""
         root = root or Path(os.environ.get("AIDCTL_WORKSPACE") or Path.cwd())
         if not root.is_dir():
             raise UsageError(f"工作目录不存在：{root}；请用 --workspace 指定正确的目录或先运行 aidctl init")
         self.root = root.resolve()
+        if rules is not None:
+            self.__dict__["rules"] = rules
+        if not schools:
+            self.__dict__["schools"] = None
 
     @cached_property
     def settings(self) -> Settings:
@@ -53,6 +59,16 @@ class Workspace:
         if not files:
             raise UsageError(f"{folder} 下没有花名册（.xlsx/.xls/.csv）；请把学校报送的文件放到这里，或在命令行上列出文件")
         return files
+
+    def rosters(self, given: list[Path] | None, term: Term | None) -> tuple[list[Path], list[str]]:
+        """The rosters a command reads and how each is named: the files given (named as given on the
+        command line), else the term's intake/<term>/ folder (named relative to the workspace)."""
+        if given:
+            return list(given), [str(p) for p in given]
+        if term is None:
+            raise UsageError("请列出要审核的花名册文件，或用 --term 指定学期以读取 intake/<学期>/ 下的文件")
+        files = self.intake(term)
+        return files, [self.display(p) for p in files]
 
     def display(self, path: Path) -> str:
         """How a file the workspace supplied is named in reports: relative to the workspace."""

@@ -34,7 +34,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import xlsxwriter
 
-from aidctl.check.validation import validate
+from aidctl.check import validate
 from aidctl.core.dates import CALENDAR_STATUTORY, CALENDAR_WEEKENDS, nth_working_day  # noqa: F401
 from aidctl.core.errors import AidctlError
 from aidctl.core.files import atomic_path, file_stem
@@ -42,7 +42,7 @@ from aidctl.core.identity import mask_id
 from aidctl.core.labels import UNKNOWN_SCHOOL
 from aidctl.core.terms import Term
 from aidctl.core.text import text_series
-from aidctl.read.workspace import Workspace
+from aidctl.read import Workspace
 
 PHONE_NOT_SET = "（未设置，请在 aidctl.toml 中设置 complaint_phone）"
 FOLDER = "公示"

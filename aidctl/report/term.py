@@ -30,9 +30,8 @@ from aidctl.core.labels import UNKNOWN_COUNTY, UNKNOWN_SCHOOL
 from aidctl.core.money import half_up, yuan
 from aidctl.core.terms import Term
 from aidctl.core.text import fold_one, missing
-from aidctl.ledger.schema import payments
-from aidctl.ledger.store import Ledger
-from aidctl.read.workspace import Workspace
+from aidctl.ledger import Ledger, payments
+from aidctl.read import Workspace
 
 STATUSES = ("paid", "sent", "reissued", "failed", "pending")
 
@@ -248,7 +247,7 @@ def _roster_side(ws: Workspace, term: Term, rosters: list[Path], db: str | None)
     if not rosters:
         return (pd.DataFrame({c: pd.Series(dtype=object) for c in cols}), None,
                 pd.DataFrame(columns=["code", "title", "count"]))
-    from aidctl.pay.plan import make_plan
+    from aidctl.pay import make_plan
 
     ledger = Ledger(ws.ledger_url(db)) if (db or ws.has_ledger()) else None
     plan = make_plan(ws, term, rosters, ledger, displays=[ws.display(p) for p in rosters])

@@ -27,7 +27,7 @@ def packaged_rules_dir() -> Path:
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML was built with it
 
 
-def _load_yaml(path: Path) -> Any:
+def load_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as fh:
             return yaml.load(fh, Loader=_SAFE_LOADER)
@@ -39,8 +39,8 @@ def _load_yaml(path: Path) -> Any:
                         file=str(path), row=(mark.line + 1) if mark else None) from None
 
 
-def _parse(path: Path, model: type[Strict]) -> Strict:
-    data = _load_yaml(path)
+def parse_file(path: Path, model: type[Strict]) -> Strict:
+    data = load_yaml(path)
     try:
         return model.model_validate(data)
     except ValidationError as exc:

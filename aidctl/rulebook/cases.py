@@ -10,8 +10,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from aidctl.core.errors import RuleError
-from aidctl.read.workspace import Workspace
-from aidctl.rulebook.base import _load_yaml
+from aidctl.rulebook.base import load_yaml
 
 
 class Case(BaseModel):
@@ -31,16 +30,17 @@ class CaseFile(BaseModel):
     cases: list[Case]
 
 
-def case_files(ws: Workspace) -> list[Path]:
-    folders = [ws.rules.packaged_dir / "tests"]
-    if ws.rules.workspace_dir:
-        folders.append(ws.rules.workspace_dir / "tests")
+def case_files(rules) -> list[Path]:
+    """The case files of a rulebook: the packaged rules/tests/ and the workspace's own."""
+    folders = [rules.packaged_dir / "tests"]
+    if rules.workspace_dir:
+        folders.append(rules.workspace_dir / "tests")
     return sorted(p for d in folders if d.is_dir() for p in d.glob("*.yaml"))
 
 
 def load_cases(path: Path) -> list[Case]:
     try:
-        return CaseFile.model_validate(_load_yaml(path)).cases
+        return CaseFile.model_validate(load_yaml(path)).cases
     except ValidationError as exc:
         err = exc.errors()[0]
         raise RuleError(err["msg"], file=str(path), key=".".join(map(str, err["loc"]))) from None

@@ -86,7 +86,7 @@ class ProgrammesFile(Strict):
     programmes: dict[str, Programme]
 
 
-def _walk(conditions: list[Condition]):
+def walk_conditions(conditions: list[Condition]):
     for cond in conditions:
         yield cond
-        yield from _walk(list(cond.any_of or cond.all_of or []))
+        yield from walk_conditions(list(cond.any_of or cond.all_of or []))

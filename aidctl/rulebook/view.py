@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from aidctl.core.terms import Term
 from aidctl.rulebook.book import Rulebook
 from aidctl.rulebook.programmes import Condition
@@ -13,8 +15,11 @@ def describe_condition(cond: Condition) -> str:
     return f"{cond.field} ∈ {'、'.join(map(str, cond.in_ or []))}"
 
 
-def in_force(rules: Rulebook, term: Term) -> dict:
-    """The programmes, amounts, conditions and age ranges in force at the term's start."""
+def in_force(rules: Rulebook, term: Term | None) -> dict:
+    """The programmes, amounts, conditions and age ranges in force at the term's start (without a
+    term: the term today falls in)."""
+    if term is None:
+        term = Term.from_date(date.today())
     programmes = []
     for name, prog in rules.programmes.programmes.items():
         period = rules.period_in_force(name, term)

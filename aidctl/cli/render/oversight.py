@@ -9,8 +9,7 @@ from rich.text import Text
 
 from aidctl.cli.render.check import findings
 from aidctl.core.money import NO_DATA, shown
-from aidctl.oversight.assessment import target_label
-from aidctl.oversight.complaints import COMPLAINT_HEADS
+from aidctl.oversight import COMPLAINT_HEADS, target_label
 
 STATUS_STYLE = {"按时": "green", "逾期": "red", "未报送": "yellow"}
 

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from aidctl.rulebook.view import amount_text
+from aidctl.rulebook import amount_text
 
 
 def rules_in_force(console: Console, doc: dict) -> None:
@@ -50,3 +50,15 @@ def rules_files(console: Console, files: list[dict]) -> None:
     for f in files:
         table.add_row(f["file"], "工作目录" if f["origin"] == "workspace" else "内置", f["path"])
     console.print(table)
+
+
+def rules_check(console: Console, doc: dict) -> None:
+    rules_files(console, doc["files"])
+    for w in doc["warnings"]:
+        console.print(f"[yellow]提醒：[/yellow]{w}")
+    for r in doc["cases"]:
+        mark = "[green]通过[/green]" if r["passed"] else "[red]未通过[/red]"
+        console.print(f"{mark} {r['file']}：{r['name']}" + ("" if r["passed"] else f"：{r['detail']}"))
+    console.print(f"规则指纹（SHA-256）：{doc['fingerprint']}")
+    failed = sum(not r["passed"] for r in doc["cases"])
+    console.print("[green]规则文件检查通过。[/green]" if not failed else f"[red]{failed} 个规则案例未通过。[/red]")
