@@ -32,6 +32,7 @@ workdir/results.json.  MB here means MiB (ru_maxrss KiB / 1024).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as _dt
 import json
 import os
@@ -90,10 +91,8 @@ def machine_info(python: str) -> dict:
         "nproc": os.cpu_count(),
         "python": python,
     }
-    try:
+    with contextlib.suppress(AttributeError):
         info["nproc_available"] = len(os.sched_getaffinity(0))
-    except AttributeError:
-        pass
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as fh:
             for line in fh:

@@ -365,7 +365,7 @@ def make_roster(n: int, out: str, seed: int = 2011, manifest: str | None = None)
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     write_xlsx(out, cols)
     t2 = time.perf_counter()
-    counts = {k: 0 for k in PROBLEM_KINDS}
+    counts = dict.fromkeys(PROBLEM_KINDS, 0)
     for kind, _ in problems.values():
         counts[kind] += 1
     info = {

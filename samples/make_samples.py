@@ -994,7 +994,7 @@ def write_registry(layouts: list[Layout], gen: Gen, xjh: XjhCounter) -> None:
             entries.append((item.xjh, st.rid, item.registry_name or st.name, item.school, item.registry_status))
     # Students of each school who get no aid this term: the registry is the
     # whole enrolment, the rosters only hold aided students.
-    for code, name, kind, *_ in SCHOOLS:
+    for code, name, _kind, *_ in SCHOOLS:
         for k in range(3):
             grade = k % 3 + 1
             st = gen.student(grade, rural=gen.rng.random() < 0.5)

@@ -176,7 +176,8 @@ def test_empty_file_message_says_empty(run, tmp_path):
 
 def test_encrypted_file_message_says_password(run, tmp_path):
     name = _encrypted(tmp_path)
-    assert msoffcrypto.OfficeFile(open(tmp_path / name, "rb")).is_encrypted()
+    with open(tmp_path / name, "rb") as fh:
+        assert msoffcrypto.OfficeFile(fh).is_encrypted()
     code, _, err = run("validate", name, *TERM)
     assert code == 2
     assert "密码" in one_line_naming(err, name)

@@ -215,12 +215,12 @@ def test_a_good_workspace_profile_passes_rules_check(tmp_path, run):
 
 
 BAD = {
-    "unknown key": (dict(default=False, colour="red"), "colour"),
-    "fixed_width without widths": (dict(format="fixed_width", default=False), "columns"),
-    "file_name without part": (dict(default=False, file_name="代发_{term}_{batch}.txt"), "file_name"),
-    "unknown encoding": (dict(default=False, encoding="klingon"), "encoding"),
-    "no amount column": (dict(default=False, columns=[{"field": "name", "title": "户名"},
-                                                     {"field": "card", "title": "账号"}]), "columns"),
+    "unknown key": ({"default": False, "colour": "red"}, "colour"),
+    "fixed_width without widths": ({"format": "fixed_width", "default": False}, "columns"),
+    "file_name without part": ({"default": False, "file_name": "代发_{term}_{batch}.txt"}, "file_name"),
+    "unknown encoding": ({"default": False, "encoding": "klingon"}, "encoding"),
+    "no amount column": ({"default": False, "columns": [{"field": "name", "title": "户名"},
+                                                     {"field": "card", "title": "账号"}]}, "columns"),
 }
 
 

@@ -1,4 +1,4 @@
-"""The command contract (DESIGN.md): exit codes, the JSON document, the Excel report, help, init, rules."""
+"""The command contract (README, Output contract): exit codes, the JSON document, the Excel report, help, init, rules."""
 
 from __future__ import annotations
 
@@ -315,7 +315,7 @@ def test_rules_check_packaged(run):
 
 
 def _case_file(tmp_path: Path, expect: list[str]) -> None:
-    record = {k: v for k, v in voc_row(1, 年级="三年级").items()}
+    record = dict(voc_row(1, 年级="三年级").items())
     cases = {"description": "本地案例", "cases": [{"name": "三年级学生不符合中职国家助学金", "term": "2011-autumn",
                                                 "title": "填报单位：第一职业中学", "record": record,
                                                 "expect": expect}]}

@@ -48,7 +48,7 @@ def seed_ledger(root: Path, payments: list[tuple], attempts: dict | None = None)
                 term=term, programme="中职国家助学金", person=person, name=f"学生{i}", school=school, county=county,
                 card="6222020000000000000", bank_profile="icbc-txt", amount_fen=75000, status="paid", batch_id="B1",
                 updated_at="2011-11-01T09:00:00")).inserted_primary_key[0]
-            for j, (status, created) in enumerate((attempts or {}).get(i, [("sent", "2011-11-01T09:00:00")])):
+            for _j, (status, created) in enumerate((attempts or {}).get(i, [("sent", "2011-11-01T09:00:00")])):
                 conn.execute(insert(L.attempts).values(payment_id=pid, batch_id="B1", file_seq=i + 1,
                                                        card="6222020000000000000", amount_fen=75000, status=status,
                                                        created_at=created))

@@ -28,8 +28,8 @@ from conftest import VOC_HEADERS, make_card, make_id, voc_row, write_roster
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import aidctl.pay.batch as E
 import aidctl.pay.disbursement as D
-import aidctl.pay.execute as E
 from aidctl.core.terms import Term
 from aidctl.pay import workspace_lock
 from aidctl.read import Workspace
@@ -246,7 +246,7 @@ def test_real_run_records_one_batch_writes_a_balanced_bank_file_manifest_and_wor
     assert report.name in listed
     wb = openpyxl.load_workbook(report)
     assert wb.sheetnames == ["汇总", "不予发放", "已发放", "失败未重发", "待复核"]
-    summary = [r for r in wb["汇总"].iter_rows(values_only=True)]
+    summary = list(wb["汇总"].iter_rows(values_only=True))
     total_row = next(r for r in summary if r[0] == "合计")
     assert total_row[2] == 4 and total_row[3] == "3000.00"
     assert (SCHOOL, "中职国家助学金", 4, "3000.00") in [tuple(r[:4]) for r in summary]
@@ -833,12 +833,11 @@ def test_bulk_insert_fails_as_sqlalchemy_would_and_leaves_nothing(tmp_path):
            "batch_id": "B1", "updated_at": "2011-09-01T00:00:00"}
     rows = [row | {"id": i, "person": f"11010120000101{i:04d}"} for i in range(1, 1201)]
     rows.append(rows[0] | {"id": 1201})  # the first student again, after two whole statements of 500
-    with pytest.raises(IntegrityError, match="UNIQUE") as caught:
-        with ledger.transaction() as conn:
-            conn.execute(insert(L.batches).values(id="B1", term=TERM, created_at="2011-09-01T00:00:00",
-                                                  rules_fingerprint="f", status="recorded", payments=2,
-                                                  total_fen=150000))
-            L.bulk_insert(conn, L.payments, pd.DataFrame(rows))
+    with pytest.raises(IntegrityError, match="UNIQUE") as caught, ledger.transaction() as conn:
+        conn.execute(insert(L.batches).values(id="B1", term=TERM, created_at="2011-09-01T00:00:00",
+                                              rules_fingerprint="f", status="recorded", payments=2,
+                                              total_fen=150000))
+        L.bulk_insert(conn, L.payments, pd.DataFrame(rows))
     assert "INSERT INTO payments" in str(caught.value) and len(str(caught.value)) < 1_000
     assert ledger_rows(tmp_path, "SELECT count(*) FROM batches") == [(0,)]
     assert ledger_rows(tmp_path, "SELECT count(*) FROM payments") == [(0,)]

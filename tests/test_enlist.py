@@ -1,7 +1,7 @@
 """aidctl enlist: 应征入伍 学费补偿 / 国家助学贷款代偿, worked out per year of study by rules/enlistment.yaml.
 
 Every expected figure below is worked out by hand in the test, with Decimal, from the tuition, the
-cap and the loan; the caps are the ones POLICY.md lists (6000 from 2009; 8000/12000 from 2014;
+cap and the loan; the caps are the ones rules/enlistment.yaml cites (6000 from 2009; 8000/12000 from 2014;
 12000/16000 under 财教〔2021〕310号; 20000/25000 from 2024). Lists carry a title and a 填报单位 line,
 so the header is on row 3 and the k-th student (0-based) is on Excel row 4 + k.
 """

@@ -496,7 +496,7 @@ def test_a_list_from_an_earlier_run_is_removed_when_the_school_has_no_one_left(t
                            "--format", "json", as_json=True)
     assert code in (0, 1), err
     folder = ws / "out" / "2011-autumn" / "公示"
-    gone = [p for p in (ws / "intake" / "2011-autumn").glob("实验中学*.xlsx")]
+    gone = list((ws / "intake" / "2011-autumn").glob("实验中学*.xlsx"))
     assert gone and any(f.name.startswith("实验中学_") for f in folder.iterdir())
     for p in gone:
         p.unlink()

@@ -112,7 +112,7 @@ def test_the_full_cycle_disburse_reconcile_correct_reissue(sample_ws, run):
     from sqlalchemy import select
 
     from aidctl.ledger import Ledger, batches
-    from aidctl.pay import execute as D
+    from aidctl.pay import batch as D
     from aidctl.read import Workspace
 
     ws = Workspace(root)
@@ -216,7 +216,7 @@ def test_a_pain002_status_report_marks_iso20022_payments_paid_or_failed(tmp_path
     root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 5)]}, toml=PAYER)
     paid_out = disburse(run, root, "--bank", "iso20022", expect=0)
     batch = paid_out["batch"]
-    by_seq = {i: p for i, p in enumerate(paid_out["payments"], start=1)}
+    by_seq = dict(enumerate(paid_out["payments"], start=1))
     report = tmp_path / "pain002.xml"
     report.write_text(pain002(batch, [
         tx(f"{batch}-1", "ACSC"),                                         # the bare minimum a bank sends

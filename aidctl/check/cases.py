@@ -23,7 +23,7 @@ def run_case(case: Case, ws: Workspace) -> tuple[bool, list[str]]:
         if case.title:
             sheet.append([case.title])
         sheet.append(list(case.record))
-        sheet.append([v for v in case.record.values()])
+        sheet.append(list(case.record.values()))
         wb.save(path)
         scratch = Workspace(Path(tmp), rules=ws.rules, schools=False)  # the rules under test, no schools list
         result = validate([path], scratch, term=Term.parse(case.term))

@@ -17,7 +17,7 @@ def registry_frame(tables: list[Table]) -> pd.DataFrame:
     if legacy.any():
         ids = ids.mask(legacy, identity.upgrade_15(ids[legacy]))
     frame = pd.DataFrame({"id18": ids, "name": data["name"],
-                          "school": data["school"] if "school" in data else pd.NA})
+                          "school": data.get("school", pd.NA)})
     return frame.dropna(subset=["id18"]).drop_duplicates("id18").set_index("id18")
 
 

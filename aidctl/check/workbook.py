@@ -62,7 +62,7 @@ def write_validation_report(validation, target: Path) -> Path:
             r += 1
 
         sheet = wb.add_worksheet("问题清单")
-        for j, (h, width) in enumerate(FINDING_HEADERS):
+        for j, (_, width) in enumerate(FINDING_HEADERS):
             sheet.set_column(j, j, width)
         sheet.freeze_panes(1, 0)
         for j, (h, _) in enumerate(FINDING_HEADERS):

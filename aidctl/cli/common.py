@@ -1,4 +1,5 @@
-"""The aidctl command line: parse options, call one library function, render. No logic here."""
+"""What every command shares: the app, the options defined once, the error boundary (one line on
+stderr, exit 2, a traceback only with --debug) and JSON on stdout."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ import functools
 import sys
 import traceback
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -22,23 +23,23 @@ app = typer.Typer(name="aidctl", no_args_is_help=True, add_completion=False,
                   help="学生资助管理中心的批处理工具：审核花名册、通过银行发放、接受审计。")
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
 
 
 # Options shared by several commands, defined once.
 FormatOpt = Annotated[Format, typer.Option("--format", help="输出格式：table（默认）或 json（标准输出，一个文档）。")]
-WorkspaceOpt = Annotated[Optional[Path], typer.Option(
+WorkspaceOpt = Annotated[Path | None, typer.Option(
     "--workspace", "-w", envvar="AIDCTL_WORKSPACE", file_okay=False,
     help="工作目录（默认当前目录，或环境变量 AIDCTL_WORKSPACE）。")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="出错时打印完整的调用栈。")]
-TermOpt = Annotated[Optional[str], typer.Option("--term", help="学期，如 2011-autumn、2012-spring。")]
-DbOpt = Annotated[Optional[str], typer.Option("--db", help="账本数据库 URL（默认 aidctl.toml 的 database_url 或工作目录下的 aidctl.db）。")]
+TermOpt = Annotated[str | None, typer.Option("--term", help="学期，如 2011-autumn、2012-spring。")]
+DbOpt = Annotated[str | None, typer.Option("--db", help="账本数据库 URL（默认 aidctl.toml 的 database_url 或工作目录下的 aidctl.db）。")]
 WaitOpt = Annotated[float, typer.Option("--wait", min=0, help="另一个发放任务正在运行时最多等待的秒数（默认不等，直接退出）。")]
-BankOpt = Annotated[Optional[str], typer.Option("--bank", help="银行格式（rules/banks/ 中的文件名，如 icbc-txt）。")]
+BankOpt = Annotated[str | None, typer.Option("--bank", help="银行格式（rules/banks/ 中的文件名，如 icbc-txt）。")]
 YearOpt = Annotated[int, typer.Option("--year", min=FIRST_YEAR, max=LAST_YEAR, help="年度，如 2011（该年春季、秋季学期）。")]
-AsOfOpt = Annotated[Optional[datetime], typer.Option(
+AsOfOpt = Annotated[datetime | None, typer.Option(
     "--as-of", formats=["%Y-%m-%d"], show_default=False,
     help="截止日 YYYY-MM-DD：认定办结和超期的日期（默认今天；该年12月31日早于今天时取12月31日）。")]
 

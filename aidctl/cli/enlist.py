@@ -1,9 +1,9 @@
-"""The aidctl command line: parse options, call one library function, render. No logic here."""
+"""aidctl enlist: 应征入伍 学费补偿 and 国家助学贷款代偿."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -30,10 +30,10 @@ def enlist(
         help="应征入伍学生名单（每名学生一行：姓名、身份证号、学校、学历层次、入学年份、入伍年份、"
              "第1学年学费、第2学年学费……、贷款本金、银行卡号），可多个，一起查重。", show_default=False)],
     year: Annotated[int, typer.Option("--year", min=FIRST_YEAR, max=LAST_YEAR, help="本次补偿的年度，如 2024。")] = ...,
-    report: Annotated[Optional[Path], typer.Option(
+    report: Annotated[Path | None, typer.Option(
         "--report", help="审核工作簿（.xlsx）；默认 out/enlist-<年度>/应征入伍学费补偿审核_<年度>.xlsx。")] = None,
     bank: BankOpt = None,
-    out: Annotated[Optional[Path], typer.Option(
+    out: Annotated[Path | None, typer.Option(
         "--out", file_okay=False, help="银行文件写到的目录（默认 out/enlist-<年度>/）。")] = None,
     format: FormatOpt = Format.table,
     workspace: WorkspaceOpt = None,

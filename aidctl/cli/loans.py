@@ -1,10 +1,10 @@
-"""The aidctl command line: parse options, call one library function, render. No logic here."""
+"""aidctl loans check | summary | collect: 生源地信用助学贷款."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -35,7 +35,7 @@ RegisterArg = Annotated[Path, typer.Argument(
 @guarded
 def loans_check(
     register: RegisterArg,
-    report: Annotated[Optional[Path], typer.Option("--report", help="把检查结果写成 Excel 工作簿（汇总 + 问题清单）。")] = None,
+    report: Annotated[Path | None, typer.Option("--report", help="把检查结果写成 Excel 工作簿（汇总 + 问题清单）。")] = None,
     format: FormatOpt = Format.table,
     workspace: WorkspaceOpt = None,
     debug: DebugOpt = False,
@@ -71,12 +71,12 @@ def loans_summary(
     register: RegisterArg,
     year: Annotated[int, typer.Option("--year", min=FIRST_YEAR, max=LAST_YEAR,
                                       help="年度：新增贷款和审批按贷款年度，贴息按自然年。")] = ...,
-    applications: Annotated[Optional[Path], typer.Option(
+    applications: Annotated[Path | None, typer.Option(
         "--applications", help="贷款申请受理清单（受理日期、审核结果、所属县区……），用于审批通过率。")] = None,
-    as_of: Annotated[Optional[datetime], typer.Option(
+    as_of: Annotated[datetime | None, typer.Option(
         "--as-of", formats=["%Y-%m-%d"], show_default=False,
         help="还款情况（到期、履约、逾期）的截止日 YYYY-MM-DD，默认该年12月31日。")] = None,
-    report: Annotated[Optional[Path], typer.Option(
+    report: Annotated[Path | None, typer.Option(
         "--report", help="写出工作簿：县区汇总、贴息明细、说明、未计入。")] = None,
     format: FormatOpt = Format.table,
     workspace: WorkspaceOpt = None,
@@ -116,7 +116,7 @@ def loans_collect(
     register: RegisterArg,
     as_of: Annotated[datetime, typer.Option("--as-of", formats=["%Y-%m-%d"], show_default=False,
                                             help="截止日 YYYY-MM-DD：认定这一天逾期的借款人。")] = ...,
-    out: Annotated[Optional[Path], typer.Option(
+    out: Annotated[Path | None, typer.Option(
         "--out", help="催收名单工作簿（.xlsx）；默认 out/loans/生源地贷款逾期催收名单_<截止日>.xlsx。")] = None,
     format: FormatOpt = Format.table,
     workspace: WorkspaceOpt = None,

@@ -1,10 +1,10 @@
-"""The aidctl command line: parse options, call one library function, render. No logic here."""
+"""The oversight commands: audit-extraction, intake show, inspect sample | record, complaints, assess."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -30,12 +30,12 @@ from aidctl.core.terms import FIRST_YEAR, LAST_YEAR
 @app.command("audit-extraction")
 @guarded
 def audit_extraction(
-    finance: Annotated[Optional[list[Path]], typer.Argument(
+    finance: Annotated[list[Path] | None, typer.Argument(
         help="财务报表（每校一行：事业收入、提取金额、划入专户金额、发放金额）；省略时读取 finance/。",
         show_default=False)] = None,
-    year: Annotated[Optional[int], typer.Option("--year", min=FIRST_YEAR, max=LAST_YEAR,
+    year: Annotated[int | None, typer.Option("--year", min=FIRST_YEAR, max=LAST_YEAR,
                                                 help="年度（默认取表中的年度列或标题）。")] = None,
-    report: Annotated[Optional[Path], typer.Option("--report", help="写出审核工作簿（学校明细、县区汇总与图表）。")] = None,
+    report: Annotated[Path | None, typer.Option("--report", help="写出审核工作簿（学校明细、县区汇总与图表）。")] = None,
     format: FormatOpt = Format.table,
     workspace: WorkspaceOpt = None,
     debug: DebugOpt = False,
@@ -47,13 +47,9 @@ def audit_extraction(
     示例：aidctl audit-extraction samples/finance/2011年度校内资助资金提取情况.xlsx --report 提取审核.xlsx
     """
     from aidctl.oversight import audit_extraction as audit
-    from aidctl.oversight import extraction_paths as default_paths
     from aidctl.oversight import write_extraction_report
 
-    ws = workspace_at(workspace)
-    paths = list(finance) if finance else default_paths(ws)
-    displays = [str(p) for p in finance] if finance else [ws.display(p) for p in paths]
-    result = audit(paths, ws, year=year, displays=displays)
+    result = audit(finance, workspace_at(workspace), year=year)
     if report is not None:
         write_extraction_report(result, report)
     doc = result.to_json()
@@ -115,9 +111,9 @@ app.add_typer(inspect_app, name="inspect")
 @guarded
 def inspect_sample(
     term: Annotated[str, typer.Option("--term", help="学期，如 2011-autumn。")] = ...,
-    per_school: Annotated[Optional[int], typer.Option(
+    per_school: Annotated[int | None, typer.Option(
         "--per-school", min=1, help="每校抽取的学生数（默认 rules/oversight.yaml 的 per_school_default）。")] = None,
-    seed: Annotated[Optional[int], typer.Option(
+    seed: Annotated[int | None, typer.Option(
         "--seed", min=0, help="随机种子；同一种子、同一账本抽出同样的学生。默认取当天日期（如 20250314）。")] = None,
     db: DbOpt = None,
     format: FormatOpt = Format.table,
@@ -177,12 +173,12 @@ def inspect_record(
 @app.command()
 @guarded
 def complaints(
-    register: Annotated[Optional[list[Path]], typer.Argument(
+    register: Annotated[list[Path] | None, typer.Argument(
         help="投诉登记台账（每件投诉一行：受理日期、所属县区、学校、类别、办结日期、投诉人……）；省略时读取 complaints/。",
         show_default=False)] = None,
     year: YearOpt = ...,
     as_of: AsOfOpt = None,
-    report: Annotated[Optional[Path], typer.Option(
+    report: Annotated[Path | None, typer.Option(
         "--report", help="写出工作簿：县区汇总（附图表）、学校汇总、投诉明细、说明。")] = None,
     db: DbOpt = None,
     format: FormatOpt = Format.table,
@@ -197,13 +193,10 @@ def complaints(
 
     示例：aidctl complaints --year 2011 --workspace samples --report 投诉统计.xlsx
     """
-    from aidctl.oversight import complaint_paths as default_paths
-    from aidctl.oversight import summarise_complaints as summarise
+    from aidctl.oversight import summarise_complaints
 
-    ws = workspace_at(workspace)
-    paths = list(register) if register else default_paths(ws)
-    displays = [str(p) for p in register] if register else [ws.display(p) for p in paths]
-    result = summarise(paths, ws, year, as_of=as_of.date() if as_of else None, displays=displays, db=db)
+    result = summarise_complaints(register, workspace_at(workspace), year, as_of=as_of.date() if as_of else None,
+                                  db=db)
     if report is not None:
         from aidctl.oversight import write_complaints_report
 
@@ -224,15 +217,15 @@ def complaints(
 @guarded
 def assess(
     year: YearOpt = ...,
-    finance: Annotated[Optional[list[Path]], typer.Option(
+    finance: Annotated[list[Path] | None, typer.Option(
         "--finance", help="财务报表（校内资助金提取）；默认 finance/ 下的文件。")] = None,
-    complaints_file: Annotated[Optional[list[Path]], typer.Option(
+    complaints_file: Annotated[list[Path] | None, typer.Option(
         "--complaints", help="投诉登记台账；默认 complaints/ 下的文件。")] = None,
-    loans: Annotated[Optional[list[Path]], typer.Option(
+    loans: Annotated[list[Path] | None, typer.Option(
         "--loans", help="生源地贷款台账；默认 loans/ 下能识别为台账的文件。")] = None,
-    report: Annotated[Optional[Path], typer.Option(
+    report: Annotated[Path | None, typer.Option(
         "--report", help="写出考核工作簿：县区得分（附各县区总分条形图）、学校得分、指标与权重、说明。")] = None,
-    as_of: Annotated[Optional[datetime], typer.Option(
+    as_of: Annotated[datetime | None, typer.Option(
         "--as-of", formats=["%Y-%m-%d"], show_default=False,
         help="截止日 YYYY-MM-DD：投诉的办结与超期、贷款的到期与履约按此日认定（默认今天；该年12月31日早于今天时取12月31日）。")] = None,
     db: DbOpt = None,

@@ -1,9 +1,9 @@
-"""The aidctl command line: parse options, call one library function, render. No logic here."""
+"""The money commands: disburse, reconcile, ledger show."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -31,7 +31,7 @@ from aidctl.core.runtime import imports_done
 @app.command()
 @guarded
 def disburse(
-    rosters: Annotated[Optional[list[Path]], typer.Argument(
+    rosters: Annotated[list[Path] | None, typer.Argument(
         help="花名册文件；省略时读取 intake/<学期>/*.xlsx。", show_default=False)] = None,
     term: Annotated[str, typer.Option("--term", help="学期，如 2011-autumn。")] = ...,
     bank: BankOpt = None,

@@ -1,10 +1,10 @@
-"""The aidctl command line: parse options, call one library function, render. No logic here."""
+"""What the centre hands over: report (the term report) and publish (the 公示 lists)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -27,10 +27,10 @@ from aidctl.core.errors import Exit
 @app.command()
 @guarded
 def publish(
-    rosters: Annotated[Optional[list[Path]], typer.Argument(
+    rosters: Annotated[list[Path] | None, typer.Argument(
         help="花名册文件；省略时读取 intake/<学期>/。", show_default=False)] = None,
     term: Annotated[str, typer.Option("--term", help="学期，如 2011-autumn。")] = ...,
-    start: Annotated[Optional[datetime], typer.Option(
+    start: Annotated[datetime | None, typer.Option(
         "--from", formats=["%Y-%m-%d"], show_default=False,
         help="公示开始日期 YYYY-MM-DD（默认今天）；公示期按工作日推算，扣除法定节假日、计入调休上班日。")] = None,
     format: FormatOpt = Format.table,
@@ -65,7 +65,7 @@ def publish(
 @guarded
 def report(
     term: Annotated[str, typer.Option("--term", help="学期，如 2011-autumn。")] = ...,
-    out: Annotated[Optional[Path], typer.Option(
+    out: Annotated[Path | None, typer.Option(
         "--out", help="报告工作簿（.xlsx）；默认 out/<学期>/资助情况报告_<学期>.xlsx。")] = None,
     db: DbOpt = None,
     format: FormatOpt = Format.table,

@@ -1,10 +1,10 @@
-"""The aidctl command line: parse options, call one library function, render. No logic here."""
+"""Checking rosters: validate, and codes (the finding catalogue)."""
 
 from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -29,12 +29,12 @@ from aidctl.core.runtime import imports_done
 @app.command()
 @guarded
 def validate(
-    rosters: Annotated[Optional[list[Path]], typer.Argument(
+    rosters: Annotated[list[Path] | None, typer.Argument(
         help="花名册文件（.xlsx/.xls/.csv），可多个；一起检查，跨表查重。省略时读取 intake/<学期>/。",
         show_default=False)] = None,
     term: TermOpt = None,
-    registry: Annotated[Optional[Path], typer.Option("--registry", help="学籍系统导出（学籍号/身份证号/姓名/学校），用于核对。")] = None,
-    report: Annotated[Optional[Path], typer.Option("--report", help="把审核结果写成 Excel 工作簿（汇总 + 问题清单）。")] = None,
+    registry: Annotated[Path | None, typer.Option("--registry", help="学籍系统导出（学籍号/身份证号/姓名/学校），用于核对。")] = None,
+    report: Annotated[Path | None, typer.Option("--report", help="把审核结果写成 Excel 工作簿（汇总 + 问题清单）。")] = None,
     limit: Annotated[int, typer.Option("--limit", min=0, help="终端上显示的问题条数。")] = 20,
     format: FormatOpt = Format.table,
     workspace: WorkspaceOpt = None,

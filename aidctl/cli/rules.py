@@ -1,4 +1,4 @@
-"""The aidctl command line: parse options, call one library function, render. No logic here."""
+"""aidctl rules check | show: the rule files checked, and what is in force for a term."""
 
 from __future__ import annotations
 

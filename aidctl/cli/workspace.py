@@ -1,4 +1,4 @@
-"""The aidctl command line: parse options, call one library function, render. No logic here."""
+"""aidctl init: an empty workspace."""
 
 from __future__ import annotations
 

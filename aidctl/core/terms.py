@@ -29,7 +29,7 @@ class Term:
             raise UsageError(f"学期“{self.season}”无法识别：应为 spring 或 autumn")
 
     @classmethod
-    def parse(cls, text: str) -> "Term":
+    def parse(cls, text: str) -> Term:
         """Parse "2011-autumn" (also "2011秋", "2011年秋季学期")."""
         m = _TERM_RE.match(text)
         if m:
@@ -46,7 +46,7 @@ class Term:
     def sort_key(self) -> tuple[int, int]:
         return (self.year, SEASONS.index(self.season))
 
-    def __lt__(self, other: "Term") -> bool:  # type: ignore[override]
+    def __lt__(self, other: Term) -> bool:  # type: ignore[override]
         return self.sort_key < other.sort_key
 
     def start_date(self, month_day: str) -> date:
@@ -54,7 +54,7 @@ class Term:
         return date(self.year, month, day)
 
     @classmethod
-    def from_date(cls, today: date) -> "Term":
+    def from_date(cls, today: date) -> Term:
         """The term a date falls in: February–July spring, August–January autumn."""
         if 2 <= today.month <= 7:
             return cls(today.year, "spring")

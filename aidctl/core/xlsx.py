@@ -7,7 +7,8 @@ from aidctl.core.text import missing
 SEVERITY_WORDS = {"error": "错误", "warning": "警告"}
 
 
-def _formats(wb):
+def formats(wb):
+    """The cell formats every workbook shares: title, head, cell, money, total, wrap."""
     return {"title": wb.add_format({"bold": True, "font_size": 14}),
             "head": wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True}),
             "cell": wb.add_format({"border": 1}),
@@ -16,7 +17,8 @@ def _formats(wb):
             "wrap": wb.add_format({"border": 1, "text_wrap": True, "valign": "top"})}
 
 
-def _table(ws, fmt, row: int, headers: list[tuple[str, int]], rows, money_cols: set[int] = frozenset()) -> int:
+def write_table(ws, fmt, row: int, headers: list[tuple[str, int]], rows, money_cols: set[int] = frozenset()) -> int:
+    """A header row of (title, width) at `row`, then the rows; returns the row after the last."""
     for j, (h, width) in enumerate(headers):
         ws.set_column(j, j, width)
         ws.write_string(row, j, h, fmt["head"])

@@ -15,6 +15,7 @@ Money is integer fen throughout.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -28,7 +29,7 @@ from aidctl.core.labels import UNKNOWN_SCHOOL
 from aidctl.core.money import yuan_text_or_none
 from aidctl.core.text import lookup, missing, text_or_none
 from aidctl.read import Table, Workspace, file_info, having_column, missing_columns, read_tables, stack
-from aidctl.rulebook import EnlistCapPeriod, Rulebook
+from aidctl.rulebook import BankProfile, EnlistCapPeriod, Rulebook
 
 KIND = "enlist"
 
@@ -87,7 +88,7 @@ class Enlistment(FindingCounts):
         for rec, code, sev, col, msg in f.loc[f["rec"] >= 0, ["rec", "code", "severity", "header", "message"]] \
                 .itertuples(index=False, name=None):
             per_rec.setdefault(int(rec), []).append({"code": code, "severity": sev, "column": col, "message": msg})
-        lines = {rec: g for rec, g in self.lines.groupby("rec")} if len(self.lines) else {}
+        lines = dict(iter(self.lines.groupby("rec"))) if len(self.lines) else {}
         students = []
         for rec, r in self.students.iterrows():  # one per enlisted student: hundreds a year
             years = []
@@ -147,7 +148,31 @@ def compute(paths: list[Path], ws: Workspace, *, year: int, bank: str | None = N
     spec = rules.columns.tables[KIND]
     tuition_keys = [k for k in spec.columns if k.startswith("tuition_")]
 
-    # levels, years, the day of enlistment and the cap in force that day
+    _levels_and_caps(f, rules)
+
+    # money: tuition per year and the loan, each with its column's unit
+    for key in [*tuition_keys, "loan"]:  # parsed with their units by stack(); a negative figure is no figure
+        f[f"{key}_ok"] = f[f"{key}_ok"] & (f[f"{key}_fen"].fillna(-1) >= 0).to_numpy()
+    f["loan_given"] = f["loan"].notna()
+    f["loan_fen"] = f["loan_fen"].where(f["loan_given"], 0).astype("Int64")  # blank: no loan
+
+    _years_counted(f, year)
+    reference = _identity(f, year)
+
+    raw = _findings(f, tables, rules, year, tuition_keys, reference)
+    lines = _lines(f, tuition_keys, book.loan_first)
+    _student_totals(f, lines)
+    if book.loan_first:
+        raw.append(_loan_findings(f))
+    findings = _finalise(raw, f, tables, rules)
+    f["payable"] = (~_refused(f, findings) & f["total_fen"].notna()).astype(bool)
+    findings = _refuse_unwritable(f, raw, findings, tables, rules, profile, year)
+    return Enlistment(year, tables, f, lines, findings, profile_id, book.loan_first)
+
+
+def _levels_and_caps(f: pd.DataFrame, rules: Rulebook) -> None:
+    """None: adds to `f` each student's level, years, day of enlistment and the cap in force that day."""
+    book = rules.enlistment
     levels = book.levels
     f["level_key"] = lookup(f["level"], {k: [k, *v.aliases] for k, v in levels.items()}).astype(object)
     f["group"] = f["level_key"].map({k: v.group for k, v in levels.items()})
@@ -171,13 +196,10 @@ def compute(paths: list[Path], ws: Workspace, *, year: int, bank: str | None = N
     f["cap_basis"] = [(_DOC_NUMBER.search(p.source).group(0) if _DOC_NUMBER.search(p.source)
                        else f"{p.from_}起执行的标准") if p is not None else None for p in period]
 
-    # money: tuition per year and the loan, each with its column's unit
-    for key in [*tuition_keys, "loan"]:  # parsed with their units by stack(); a negative figure is no figure
-        f[f"{key}_ok"] = f[f"{key}_ok"] & (f[f"{key}_fen"].fillna(-1) >= 0).to_numpy()
-    f["loan_given"] = f["loan"].notna()
-    f["loan_fen"] = f["loan_fen"].where(f["loan_given"], 0).astype("Int64")  # blank: no loan
 
-    # the years counted: school years begun before the year of enlistment, up to the normal length
+def _years_counted(f: pd.DataFrame, year: int) -> None:
+    """None: adds to `f` the school years each student studied, those counted and why."""
+    # school years begun before the year of enlistment, up to the normal length
     years_ok = (f["enrolled_year"].notna() & f["enlisted_year"].notna() & (f["enlisted_year"] >= f["enrolled_year"])
                 & (f["enlisted_year"] <= year)).fillna(False).astype(bool)
     studied = (f["enlisted_year"] - f["enrolled_year"]).where(years_ok)
@@ -187,7 +209,9 @@ def compute(paths: list[Path], ws: Workspace, *, year: int, bank: str | None = N
         .astype("Int64")
     f["years_reason"] = _years_reasons(f)
 
-    # identity, as for rosters
+
+def _identity(f: pd.DataFrame, year: int) -> pd.Series:
+    """The day each ID is checked against; adds the ID and card columns to `f`, as for rosters."""
     reference = pd.to_datetime(f["enlist_day"].map(lambda d: d if d is not None else date(year, 12, 31)))
     ids = identity.resident_ids(f["id_number"], f["id_number_number_cell"], reference)
     for col in ids.columns:
@@ -196,14 +220,12 @@ def compute(paths: list[Path], ws: Workspace, *, year: int, bank: str | None = N
     f["card"] = identity.clean_card(f["card"])
     for col, values in identity.bank_cards(f["card"], f["card_number_cell"]).items():
         f[col] = values
+    return reference
 
-    raw = _findings(f, tables, rules, year, tuition_keys, reference)
-    lines = _lines(f, tuition_keys, book.loan_first)
-    _student_totals(f, lines)
-    if book.loan_first:
-        raw.append(_loan_findings(f))
-    findings = _finalise(raw, f, tables, rules)
-    f["payable"] = (~_refused(f, findings) & f["total_fen"].notna()).astype(bool)
+
+def _refuse_unwritable(f: pd.DataFrame, raw: list[pd.DataFrame], findings: pd.DataFrame, tables: list[Table],
+                       rules: Rulebook, profile: BankProfile, year: int) -> pd.DataFrame:
+    """The findings, with bank.unwritable on each record the bank file cannot carry (made not payable in `f`)."""
     # a record the bank file cannot carry (a 生僻字 outside its encoding …) is refused before writing
     candidates = f[f["payable"] & (f["to_student_fen"] > 0).fillna(False)]
     if len(candidates):
@@ -217,7 +239,7 @@ def compute(paths: list[Path], ws: Workspace, *, year: int, bank: str | None = N
                              why=reasons.reindex(f.index).astype("string")))
             findings = _finalise(raw, f, tables, rules)
             f.loc[mask, "payable"] = False
-    return Enlistment(year, tables, f, lines, findings, profile_id, book.loan_first)
+    return findings
 
 
 def _years_reasons(f: pd.DataFrame) -> pd.Series:
@@ -322,7 +344,6 @@ def _findings(f: pd.DataFrame, tables: list[Table], rules: Rulebook, year: int, 
     from aidctl.read import Roster
 
     spec = rules.columns.tables[KIND]
-    book = rules.enlistment
     out = missing_columns(tables, spec)
     for i, t in enumerate(tables):
         if not any(k in t.columns for k in tuition_keys):
@@ -340,6 +361,23 @@ def _findings(f: pd.DataFrame, tables: list[Table], rules: Rulebook, year: int, 
     out.append(card_findings(Roster(f, tables, term), rules))
 
     # the figures
+    out += _level_and_year_findings(f, present, rules, year)
+    out += _tuition_findings(f, present, rules, tuition_keys)
+    loan_text = f["loan"].astype("string")
+    out.append(build(f["loan_given"] & ~f["loan_ok"], "enlist.invalid", "loan",
+                     "贷款本金“{v}”不是有效金额：没有贷款请留空或填0", loan_text, v=loan_text))
+    out.append(build(f["cap_fen"].notna() & f["counted"].fillna(-1).astype(int).eq(0), "enlist.no_years", "enlisted",
+                     "入学年份与入伍年份同为{e}年，入伍前没有完整的学年：新生入伍如已缴纳第1学年学费，请按政策另行核定",
+                     f["enlisted"].astype("string"), e=f["enlisted_year"]))
+    out.append(_duplicates(f, tables))
+    return out
+
+
+def _level_and_year_findings(f: pd.DataFrame, present: Callable[[str], pd.Series], rules: Rulebook,
+                             year: int) -> list[pd.DataFrame]:
+    """The findings on the level, the years of enrolment and enlistment, and the cap they lead to."""
+    book = rules.enlistment
+    out = []
     level_text = f["level"].astype("string")
     known_levels = "、".join(book.levels)
     out.append(build(present("level") & f["level_key"].isna(), "enlist.invalid", "level",
@@ -372,6 +410,14 @@ def _findings(f: pd.DataFrame, tables: list[Table], rules: Rulebook, year: int, 
                      "调整前入伍的适用原上限，请核实入伍月份后填写（如 2024年3月）", f["enlisted"].astype("string"),
                      v=f["enlisted"].astype("string"), c=change.astype("string"), d=f["enlist_day"].astype("string"),
                      cap=f["cap_fen"].map(yuan_text_or_none)))
+    return out
+
+
+def _tuition_findings(f: pd.DataFrame, present: Callable[[str], pd.Series], rules: Rulebook,
+                      tuition_keys: list[str]) -> list[pd.DataFrame]:
+    """The findings on each year's tuition column: missing or unreadable where counted, given where not."""
+    spec = rules.columns.tables[KIND]
+    out = []
     counted = f["counted"].fillna(-1).astype(int)
     measurable = f["cap_fen"].notna()
     for k, key in enumerate(tuition_keys, start=1):
@@ -392,13 +438,6 @@ def _findings(f: pd.DataFrame, tables: list[Table], rules: Rulebook, year: int, 
     out.append(build(more, "enlist.invalid", "enlisted",
                      "计入{n}个学年，多于名单能读取的学年学费列（" + str(len(tuition_keys)) + "列）：请在 rules/columns.yaml "
                      "的 enlist 表中增加该学年学费列的写法", f["enlisted"].astype("string"), n=f["counted"]))
-    loan_text = f["loan"].astype("string")
-    out.append(build(f["loan_given"] & ~f["loan_ok"], "enlist.invalid", "loan",
-                     "贷款本金“{v}”不是有效金额：没有贷款请留空或填0", loan_text, v=loan_text))
-    out.append(build(measurable & counted.eq(0), "enlist.no_years", "enlisted",
-                     "入学年份与入伍年份同为{e}年，入伍前没有完整的学年：新生入伍如已缴纳第1学年学费，请按政策另行核定",
-                     f["enlisted"].astype("string"), e=f["enlisted_year"]))
-    out.append(_duplicates(f, tables))
     return out
 
 

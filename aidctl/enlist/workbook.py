@@ -11,7 +11,7 @@ from aidctl.core.files import atomic_path
 from aidctl.core.identity import ID_IN_TEXT
 from aidctl.core.money import yuan_or_none
 from aidctl.core.text import missing, text_or_empty
-from aidctl.core.xlsx import SEVERITY_WORDS, _formats, _table
+from aidctl.core.xlsx import SEVERITY_WORDS, formats, write_table
 
 
 def write_enlistment_report(result, target: Path, rules) -> Path:
@@ -28,7 +28,7 @@ def write_enlistment_report(result, target: Path, rules) -> Path:
     with atomic_path(target) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
                                             "strings_to_urls": False})
-        fmt = _formats(wb)
+        fmt = formats(wb)
         amount = wb.add_format({"border": 1, "num_format": "#,##0.00"})
         total_amount = wb.add_format({"border": 1, "bold": True, "num_format": "#,##0.00"})
         bad = wb.add_format({"border": 1, "font_color": "#C00000", "bold": True})
@@ -123,7 +123,7 @@ def write_enlistment_report(result, target: Path, rules) -> Path:
             name = text_or_empty(s.at[r.rec, "name"]) if r.rec >= 0 else ""
             rows.append([r.file, int(r.row) if r.rec >= 0 else None, name, r.header or "", r.code,
                          SEVERITY_WORDS.get(r.severity, r.severity), ID_IN_TEXT.sub(r"\1********\2", r.message)])
-        _table(problems, fmt, 0, [("文件", 26), ("行号", 7), ("姓名", 10), ("列", 16), ("问题代码", 24),
+        write_table(problems, fmt, 0, [("文件", 26), ("行号", 7), ("姓名", 10), ("列", 16), ("问题代码", 24),
                                   ("严重程度", 9), ("说明", 80)], rows)
 
         caps = wb.add_worksheet("补偿标准")
@@ -133,7 +133,7 @@ def write_enlistment_report(result, target: Path, rules) -> Path:
         heads = [("入伍时间起", 12), *[(f"{g}（元/学年）", 16) for g in groups], ("依据", 60), ("待核（REVIEW）", 50)]
         rows = [[str(p.from_), *[f"{p.per_year[g]:.2f}" for g in groups], p.source, p.review or ""]
                 for p in sorted(book.caps, key=lambda p: p.from_)]
-        row = _table(caps, fmt, 2, heads, rows)
+        row = write_table(caps, fmt, 2, heads, rows)
         caps.write(row + 1, 0, "计算方法：" + book.description)
         levels = "；".join(f"{k}（{v.group}，学制{v.normal_years}年）" for k, v in book.levels.items())
         caps.write(row + 2, 0, f"学历层次：{levels}；只写年份的入伍时间按 {book.year_only_date} 计")

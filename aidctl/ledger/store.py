@@ -58,7 +58,7 @@ class Ledger:
         self.migrate()
 
     @classmethod
-    def for_workspace(cls, root: Path, url: str | None = None) -> "Ledger":
+    def for_workspace(cls, root: Path, url: str | None = None) -> Ledger:
         return cls(url or f"sqlite:///{root / 'aidctl.db'}")
 
     def migrate(self) -> None:

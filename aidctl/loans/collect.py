@@ -114,7 +114,7 @@ def _borrowers(rows: pd.DataFrame, register: Register) -> pd.DataFrame:
         "file": g["file"].agg(lambda s: "、".join(dict.fromkeys(s))),
         "rows": g["excel_row"].agg(lambda s: [int(r) for r in s]),
     }).reset_index(drop=True)
-    b = b.astype({c: object for c in ("name", "id_number", "phone", "co_borrower", "co_phone", "address", "school")})
+    b = b.astype(dict.fromkeys(("name", "id_number", "phone", "co_borrower", "co_phone", "address", "school"), object))
     b = b.where(b.notna(), None)
     b["id_masked"] = identity.mask_id(b["id_number"].astype("string")).astype(object)
     b = b.sort_values(["county", "days", "arrears_fen", "name"], ascending=[True, False, False, True],

@@ -22,7 +22,7 @@ from aidctl.core.labels import UNKNOWN_COUNTY
 from aidctl.core.money import divide_half_up
 from aidctl.core.terms import Term
 from aidctl.core.text import lookup
-from aidctl.loans.interest import rate_steps, steps_in_year, year_interest
+from aidctl.loans.interest import RateStep, rate_steps, steps_in_year, year_interest
 from aidctl.loans.register import (
     KIND,
     OVERDUE_RULE,
@@ -32,6 +32,7 @@ from aidctl.loans.register import (
     repayment,
 )
 from aidctl.read import Table, Workspace, read_tables
+from aidctl.rulebook import LoanInterest
 
 COUNTS = ["applications", "approved", "rejected", "pending", "new_loans", "interest_loans", "in_repayment",
           "due", "repaid_on_time", "overdue"]
@@ -84,7 +85,7 @@ class LoanSummary:
             values["approval_rate"] = None if pd.isna(approval.iloc[i]) else approval.iloc[i]
             values["performance_rate"] = None if pd.isna(performance.iloc[i]) else performance.iloc[i]
             if self.applications is None:
-                values.update({c: None for c in APPLICATION_FIELDS})
+                values.update(dict.fromkeys(APPLICATION_FIELDS))
             out.append({"county": r.county, **{k: values[k] for k in ORDER}})
         return out
 
@@ -149,53 +150,19 @@ def summarise(path: Path, ws: Workspace, year: int, *, applications: Path | None
 
     # new loans of the loan year
     new = usable & (f["year"] == year).fillna(False).to_numpy(dtype=bool)
-    # 在校期间贴息 for the calendar year, on every usable loan that was in study some day of it
     steps = rate_steps(loans.interest)
     principal = f["amount_fen"].fillna(0).astype("int64").to_numpy()
-    start = f["disbursed"].to_numpy(dtype="datetime64[D]")
-    last = f["study_end"].to_numpy(dtype="datetime64[D]")
-    # on the principal up to the year's cap: what is lent beyond it (loan.over_cap) bears no 贴息
-    capped = np.minimum(principal, f["cap_fen"].fillna(0).astype("int64").to_numpy())
-    fen, days = year_interest(np.where(usable, capped, 0), np.where(usable, start, np.datetime64("NaT")),
-                              last, year, loans.interest, steps)
-    fen = np.where(usable, fen, 0)
-    days = np.where(usable, days, 0)
+    capped, fen, days = _interest(f, usable, principal, year, loans.interest, steps)
     in_study = days > 0
     # repayment at as_of
     rep = repayment(f, as_of, rules)
-    # applications
     apps = None
     if applications is not None:
         apps = _applications(applications, applications_display or str(applications), ws, year)
-        if apps.year_source == "none":
-            notes.append("申请受理清单没有贷款年度和受理日期列：全部申请计入本年度")
-        if apps.unknown_results:
-            notes.append(f"审核结果“{'、'.join(apps.unknown_results)}”无法识别，按待审核计（用语见 rules/loans.yaml）")
+        notes += _application_notes(apps)
 
-    per = pd.DataFrame({
-        "county": county.to_numpy(),
-        "new_loans": new.astype(np.int64),
-        "new_amount": np.where(new, principal, 0),
-        "interest_loans": in_study.astype(np.int64),
-        "interest": fen,
-        "in_repayment": (payable & rep["in_repayment"].to_numpy()).astype(np.int64),
-        "due": (payable & rep["fallen_due"].to_numpy()).astype(np.int64),
-        "due_amount": np.where(payable & rep["fallen_due"].to_numpy(), rep["due_fen"].to_numpy(), 0),
-        "repaid_on_time": (payable & rep["on_time"].to_numpy()).astype(np.int64),
-        "repaid_amount": np.where(payable & rep["fallen_due"].to_numpy(),
-                                  np.minimum(rep["repaid_fen"].to_numpy(), rep["due_fen"].to_numpy()), 0),
-        "overdue": (payable & rep["overdue"].to_numpy()).astype(np.int64),
-        "overdue_amount": np.where(payable & rep["overdue"].to_numpy(), rep["arrears_fen"].to_numpy(), 0),
-    })
-    counties = per.groupby("county", sort=True).sum()
-    if apps is not None:
-        a = apps.frame.assign(n=1).pivot_table(index="county", columns="v_result", values="n", aggfunc="sum",
-                                               fill_value=0)
-        a = a.reindex(columns=["approved", "rejected", "pending"], fill_value=0)
-        a["applications"] = a.sum(axis=1)
-        counties = counties.join(a, how="outer")
-    counties = counties.reindex(columns=[c for c in COUNTS + AMOUNTS if c != "risk_compensation"]).fillna(0)
-    counties = counties.astype("int64")
+    per = _per_loan(county, new, principal, fen, in_study, payable, rep)
+    counties = _by_county(per, apps)
     # 风险补偿金: ratio in force for the loan year × the county's new loans, half up to the fen
     period = loans.risk_ratio(rules.term_start(Term(year, "autumn")))
     ratio = Fraction(period.ratio) if period else Fraction(0)
@@ -216,3 +183,59 @@ def summarise(path: Path, ws: Workspace, year: int, *, applications: Path | None
     interest_rules = {"day_count": loans.interest.day_count, "repricing": loans.interest.repricing,
                       "study_ends": loans.interest.study_ends}
     return LoanSummary(year, as_of, register, counties, detail, apps, rates, risk, interest_rules, notes)
+
+
+def _interest(f: pd.DataFrame, usable: np.ndarray, principal: np.ndarray, year: int, interest: LoanInterest,
+              steps: list[RateStep]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(principal bearing 贴息, 贴息 in fen, days in study) per loan for the calendar year; 0 where not usable."""
+    # 在校期间贴息 for the calendar year, on every usable loan that was in study some day of it
+    start = f["disbursed"].to_numpy(dtype="datetime64[D]")
+    last = f["study_end"].to_numpy(dtype="datetime64[D]")
+    # on the principal up to the year's cap: what is lent beyond it (loan.over_cap) bears no 贴息
+    capped = np.minimum(principal, f["cap_fen"].fillna(0).astype("int64").to_numpy())
+    fen, days = year_interest(np.where(usable, capped, 0), np.where(usable, start, np.datetime64("NaT")),
+                              last, year, interest, steps)
+    return capped, np.where(usable, fen, 0), np.where(usable, days, 0)
+
+
+def _application_notes(apps: Applications) -> list[str]:
+    """The notes on how the applications list was read: no year to select by, results not understood."""
+    notes = []
+    if apps.year_source == "none":
+        notes.append("申请受理清单没有贷款年度和受理日期列：全部申请计入本年度")
+    if apps.unknown_results:
+        notes.append(f"审核结果“{'、'.join(apps.unknown_results)}”无法识别，按待审核计（用语见 rules/loans.yaml）")
+    return notes
+
+
+def _per_loan(county: pd.Series, new: np.ndarray, principal: np.ndarray, fen: np.ndarray, in_study: np.ndarray,
+              payable: np.ndarray, rep: pd.DataFrame) -> pd.DataFrame:
+    """One row a loan: its county and what it adds to each county figure but the applications and 风险补偿金."""
+    return pd.DataFrame({
+        "county": county.to_numpy(),
+        "new_loans": new.astype(np.int64),
+        "new_amount": np.where(new, principal, 0),
+        "interest_loans": in_study.astype(np.int64),
+        "interest": fen,
+        "in_repayment": (payable & rep["in_repayment"].to_numpy()).astype(np.int64),
+        "due": (payable & rep["fallen_due"].to_numpy()).astype(np.int64),
+        "due_amount": np.where(payable & rep["fallen_due"].to_numpy(), rep["due_fen"].to_numpy(), 0),
+        "repaid_on_time": (payable & rep["on_time"].to_numpy()).astype(np.int64),
+        "repaid_amount": np.where(payable & rep["fallen_due"].to_numpy(),
+                                  np.minimum(rep["repaid_fen"].to_numpy(), rep["due_fen"].to_numpy()), 0),
+        "overdue": (payable & rep["overdue"].to_numpy()).astype(np.int64),
+        "overdue_amount": np.where(payable & rep["overdue"].to_numpy(), rep["arrears_fen"].to_numpy(), 0),
+    })
+
+
+def _by_county(per: pd.DataFrame, apps: Applications | None) -> pd.DataFrame:
+    """The loan and application figures summed by county (the index), all but 风险补偿金, as int64."""
+    counties = per.groupby("county", sort=True).sum()
+    if apps is not None:
+        a = apps.frame.assign(n=1).pivot_table(index="county", columns="v_result", values="n", aggfunc="sum",
+                                               fill_value=0)
+        a = a.reindex(columns=["approved", "rejected", "pending"], fill_value=0)
+        a["applications"] = a.sum(axis=1)
+        counties = counties.join(a, how="outer")
+    counties = counties.reindex(columns=[c for c in COUNTS + AMOUNTS if c != "risk_compensation"]).fillna(0)
+    return counties.astype("int64")

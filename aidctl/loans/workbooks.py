@@ -18,7 +18,7 @@ from aidctl.core.findings import CATALOGUE
 from aidctl.core.identity import mask_id
 from aidctl.core.money import yuan, yuan_or_none
 from aidctl.core.text import missing, text_or_empty
-from aidctl.core.xlsx import SEVERITY_WORDS, _formats, _table
+from aidctl.core.xlsx import SEVERITY_WORDS, formats, write_table
 from aidctl.loans.register import OVERDUE_RULE
 
 OPTIONS = {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
@@ -34,18 +34,18 @@ def write_check_report(register, target: Path) -> Path:
     """汇总 (files, counts by code and by county) and 问题清单 (one row a finding, with a filter)."""
     with atomic_path(target) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), OPTIONS)
-        fmt = _formats(wb)
+        fmt = formats(wb)
         ws = wb.add_worksheet("汇总")
         s = register.summary()
         ws.write(0, 0, "生源地信用助学贷款台账检查报告", fmt["title"])
         ws.write(1, 0, f"生成时间：{datetime.now():%Y-%m-%d %H:%M}；合同 {s['records']} 份，错误 {s['errors']} 个，"
                        f"警告 {s['warnings']} 个")
-        row = _table(ws, fmt, 3, [("文件", 34), ("工作表", 14), ("表头行", 10), ("合同数", 10)],
+        row = write_table(ws, fmt, 3, [("文件", 34), ("工作表", 14), ("表头行", 10), ("合同数", 10)],
                      [[i["file"], i["sheet"], i["header_row"], i["records"]] for i in register.file_info()])
-        row = _table(ws, fmt, row + 1, [("问题代码", 34), ("问题", 14), ("严重程度", 10), ("数量", 10)],
+        row = write_table(ws, fmt, row + 1, [("问题代码", 34), ("问题", 14), ("严重程度", 10), ("数量", 10)],
                      [[c, t, SEVERITY_WORDS.get(sev, sev), int(n)] for c, sev, n, t in
                       register.by_code()[["code", "severity", "count", "title"]].itertuples(index=False, name=None)])
-        _table(ws, fmt, row + 1, [("所属县区", 34), ("合同数", 14), ("错误", 10), ("警告", 10)],
+        write_table(ws, fmt, row + 1, [("所属县区", 34), ("合同数", 14), ("错误", 10), ("警告", 10)],
                [[c, int(a), int(b), int(d)] for c, a, b, d in register.by_county().itertuples(index=False, name=None)])
         sheet = wb.add_worksheet("问题清单")
         f = register.findings
@@ -53,7 +53,7 @@ def write_check_report(register, target: Path) -> Path:
         rows = [[text_or_empty(r.file), text_or_empty(r.sheet), None if missing(r.row) else int(r.row), text_or_empty(r.column),
                  r.code, SEVERITY_WORDS.get(r.severity, r.severity), titles.get(r.code, ""), text_or_empty(r.message),
                  text_or_empty(r.value), text_or_empty(r.contract), text_or_empty(r.name), text_or_empty(r.county)] for r in f.itertuples(index=False)]
-        _table(sheet, fmt, 0, [("文件", 28), ("工作表", 12), ("行号", 7), ("列", 14), ("问题代码", 24), ("严重程度", 9),
+        write_table(sheet, fmt, 0, [("文件", 28), ("工作表", 12), ("行号", 7), ("列", 14), ("问题代码", 24), ("严重程度", 9),
                                ("问题", 22), ("说明", 80), ("单元格内容", 22), ("合同编号", 16), ("借款人", 10),
                                ("所属县区", 10)], rows)
         sheet.freeze_panes(1, 0)
@@ -68,7 +68,7 @@ def write_summary_report(summary, target: Path) -> Path:
     rows = summary.rows()
     with atomic_path(target) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), OPTIONS)
-        fmt = _formats(wb)
+        fmt = formats(wb)
         amount = wb.add_format({"border": 1, "num_format": "#,##0.00"})
         total_amount = wb.add_format({"border": 1, "num_format": "#,##0.00", "bold": True})
         ws = wb.add_worksheet("县区汇总")
@@ -150,7 +150,7 @@ def write_summary_report(summary, target: Path) -> Path:
 
         xs = wb.add_worksheet("未计入")
         excluded = summary.excluded
-        _table(xs, fmt, 0, [("文件", 28), ("行号", 7), ("合同编号", 16), ("借款人", 10), ("原因", 90)],
+        write_table(xs, fmt, 0, [("文件", 28), ("行号", 7), ("合同编号", 16), ("借款人", 10), ("原因", 90)],
                [[e["file"], e["row"], text_or_empty(e["contract"]), text_or_empty(e["name"]), "；".join(e["reasons"])] for e in excluded])
         wb.close()
     return target
@@ -167,7 +167,7 @@ def write_collection(collection, target: Path, rules) -> Path:
     as_of = collection.as_of
     with atomic_path(target) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), OPTIONS)
-        fmt = _formats(wb)
+        fmt = formats(wb)
         amount = wb.add_format({"border": 1, "num_format": "#,##0.00"})
         text = wb.add_format({"border": 1, "num_format": "@"})
         fill = wb.add_format({"border": 1, "bg_color": "#FFF2CC", "num_format": "@"})

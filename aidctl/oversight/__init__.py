@@ -10,10 +10,9 @@ workbooks                     their workbooks
 
 from aidctl.core.exports import lazy
 
-EXPORTS = {"audit_extraction": "extraction:audit", "extraction_paths": "extraction:default_paths",
-           "show_intake": "intake:show", "intake_non_compliant": "intake:non_compliant",
-           "draw_sample": "inspection:sample", "record_inspection": "inspection_record:record",
-           "summarise_complaints": "complaints:summarise", "complaint_paths": "complaints:default_paths",
+EXPORTS = {"audit_extraction": "extraction:audit", "show_intake": "intake:show",
+           "intake_non_compliant": "intake:non_compliant", "draw_sample": "inspection:sample",
+           "record_inspection": "inspection_record:record", "summarise_complaints": "complaints:summarise",
            "default_as_of": "complaints", "COMPLAINT_HEADS": "complaints", "assess": "assessment",
            "target_label": "assessment", "rank": "assessment", "score": "assessment",
            "write_extraction_report": "workbooks", "write_complaints_report": "workbooks",

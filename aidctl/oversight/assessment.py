@@ -305,11 +305,6 @@ def _loans(paths: list[Path], displays: list[str], ws: Workspace, year: int, as_
     return used
 
 
-def _files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.glob("*") if p.suffix.lower() in (".xlsx", ".xls", ".csv")
-                  and not p.name.startswith(("~$", "."))) if folder.is_dir() else []
-
-
 def assess(ws: Workspace, year: int, *, finance: list[Path] | None = None, complaints: list[Path] | None = None,
            loans: list[Path] | None = None, db: str | None = None, as_of: date | None = None) -> Scorecard:
     """The year's scorecard. Sources not given default to the workspace's finance/, complaints/ and
@@ -334,7 +329,7 @@ def assess(ws: Workspace, year: int, *, finance: list[Path] | None = None, compl
     def given(paths, folder):
         if paths:
             return list(paths), [str(p) for p in paths], False
-        found = _files(ws.root / folder)
+        found = ws.spreadsheets(folder)  # optional here: a missing source is 无数据
         return found, [ws.display(p) for p in found], True
 
     paths, displays, _ = given(finance, "finance")

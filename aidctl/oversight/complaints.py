@@ -34,7 +34,7 @@ from pathlib import Path
 import pandas as pd
 
 from aidctl.core.dates import CALENDAR_STATUTORY, CALENDAR_WEEKENDS, cell_dates, nth_working_day, working_days_after
-from aidctl.core.errors import ReadError, UsageError
+from aidctl.core.errors import ReadError
 from aidctl.core.findings import CATALOGUE
 from aidctl.core.labels import NO_SCHOOL_NAMED, UNKNOWN_COUNTY
 from aidctl.core.money import number, percent, ratio
@@ -45,6 +45,7 @@ KIND = "complaints"
 NO_CATEGORY = "（未分类）"
 DAY_RULE = ("受理日期当天不计，受理日期之后的第一个工作日为第1个工作日，第{n}个工作日（含）之前办结为按时办结；"
             "工作日不含周末和法定节假日，含调休上班的周末")
+NO_REGISTER = "没有给出投诉登记台账，{folder} 下也没有：请在命令行上列出文件"
 COUNTS = ["complaints", "closed", "closed_on_time", "closed_late", "open", "overdue_open"]
 STATUS_WORDS = {"on_time": "按时办结", "late": "超期办结", "overdue": "超期未办结", "open": "办理中"}
 
@@ -164,15 +165,6 @@ def default_as_of(year: int, today: date | None = None) -> date:
     return min(today or date.today(), date(year, 12, 31))
 
 
-def default_paths(ws: Workspace, required: bool = True) -> list[Path]:
-    folder = ws.root / "complaints"
-    files = sorted(p for p in folder.glob("*") if p.suffix.lower() in (".xlsx", ".xls", ".csv")
-                   and not p.name.startswith(("~$", "."))) if folder.is_dir() else []
-    if not files and required:
-        raise UsageError(f"没有给出投诉登记台账，{folder} 下也没有：请在命令行上列出文件")
-    return files
-
-
 def _read(paths: list[Path], displays: list[str], ws: Workspace) -> tuple[list[Table], pd.DataFrame]:
     rules = ws.rules
     spec = rules.columns.tables[KIND]
@@ -192,18 +184,49 @@ def _read(paths: list[Path], displays: list[str], ws: Workspace) -> tuple[list[T
     return tables, pd.concat(parts, ignore_index=True)
 
 
-def summarise(paths: list[Path], ws: Workspace, year: int, *, as_of: date | None = None,
+def summarise(paths: list[Path] | None, ws: Workspace, year: int, *, as_of: date | None = None,
               displays: list[str] | None = None, db: str | None = None,
               aided: Aided | None = None) -> ComplaintSummary:
-    """Read the complaint register(s) and count the year's complaints by county and school."""
+    """Read the complaint register(s) (those given, else the workspace's complaints/) and count the
+    year's complaints by county and school."""
     rules = ws.rules
     as_of = as_of or default_as_of(year)
     n_days = rules.assessment.complaints.closing_working_days
-    displays = displays or [str(p) for p in paths]
+    if displays is None:
+        paths, displays = ws.inputs(paths, "complaints", NO_REGISTER)
     tables, frame = _read(paths, displays, ws)
-    spec = rules.columns.tables[KIND]
     accepted = cell_dates(frame["accepted_on"])
     closed = cell_dates(frame["closed_on"])
+    findings, bad = _findings(frame, tables, ws, accepted, closed)
+
+    work, notes = _in_year(frame, bad, accepted, closed, ws, year, as_of)
+    deadlines, taken, status, calendar = _deadlines(work, n_days, as_of)
+    work["deadline"], work["working_days"], work["status"] = deadlines, taken, status
+    if calendar == CALENDAR_WEEKENDS:
+        notes.append("部分日期超出节假日数据的年份，只按周末计算工作日：请按当年节假日安排核对"
+                     "（升级 chinesecalendar 包可获得新年份）")
+    work["file"] = [tables[int(t)].file for t in work["table"]]
+
+    aided = aided if aided is not None else aided_students(ws, year, db)
+    if not aided.known:
+        notes.append(f"账本中没有{year}年春季、秋季学期的发放记录：受助学生数不明，投诉率显示为无数据")
+    flags = _flags(work)
+    schools = _schools(flags, aided)
+    counties = _counties(flags, aided)
+    categories = [{"category": k, "complaints": v}
+                  for k, v in sorted(Counter(work["category"]).items(), key=lambda kv: (-kv[1], kv[0]))]
+    columns = ["file", "row", "number", "accepted", "county", "school", "category", "closed", "deadline",
+               "working_days", "status"]
+    work["number"] = work["number"].astype(object).where(work["number"].notna(), None)
+    return ComplaintSummary(year, as_of, n_days, calendar, tables, work[columns].reset_index(drop=True),
+                            schools, counties, aided, findings, categories, notes)
+
+
+def _findings(frame: pd.DataFrame, tables: list[Table], ws: Workspace, accepted: pd.Series,
+              closed: pd.Series) -> tuple[list[dict], pd.Series]:
+    """(findings in file and row order, True where a row is not counted): at most one finding a row."""
+    rules = ws.rules
+    spec = rules.columns.tables[KIND]
     headers = {(i, k): m.header for i, t in enumerate(tables) for k, m in t.columns.items()}
     severity = rules.severity("complaint.invalid", CATALOGUE["complaint.invalid"].severity)
     findings: list[dict] = []
@@ -229,7 +252,12 @@ def summarise(paths: list[Path], ws: Workspace, year: int, *, as_of: date | None
     flag(frame["school"].isna() & frame["county"].isna(), "school",
          lambda i: "学校和所属县区都为空：无法归入县区或学校，该投诉未计入，请补填")
     findings.sort(key=lambda f: (f["file"], f["row"]))
+    return findings, bad
 
+
+def _in_year(frame: pd.DataFrame, bad: pd.Series, accepted: pd.Series, closed: pd.Series, ws: Workspace,
+             year: int, as_of: date) -> tuple[pd.DataFrame, list[str]]:
+    """(the complaints counted, with their dates, county, school and category, the notes on those left out)."""
     notes: list[str] = []
     cutoff = pd.Timestamp(as_of)
     in_year = ~bad & (accepted.dt.year == year).fillna(False) & (accepted <= cutoff).fillna(False)
@@ -242,11 +270,15 @@ def summarise(paths: list[Path], ws: Workspace, year: int, *, as_of: date | None
     work = frame[in_year].copy()
     work["accepted"] = [t.date() for t in accepted[in_year]]
     work["closed"] = [t.date() if not pd.isna(t) and t <= cutoff else None for t in closed[in_year]]
-    work["county"] = school_attributes(work, rules, ws)["v_county"].to_numpy() if len(work) else []
+    work["county"] = school_attributes(work, ws.rules, ws)["v_county"].to_numpy() if len(work) else []
     work["county"] = work["county"].astype(object).where(work["county"].notna(), UNKNOWN_COUNTY)
     work["school"] = work["school"].astype(object).where(work["school"].notna(), NO_SCHOOL_NAMED)
     work["category"] = work["category"].astype(object).where(work["category"].notna(), NO_CATEGORY)
+    return work, notes
 
+
+def _deadlines(work: pd.DataFrame, n_days: int, as_of: date) -> tuple[list[date], list[int], list[str], str]:
+    """(deadline, working days taken, status) of each complaint, and the calendar the days were counted by."""
     calendars = set()
     deadlines, taken, status = [], [], []
     for day, done in zip(work["accepted"], work["closed"]):  # a register holds hundreds of rows at most
@@ -259,41 +291,40 @@ def summarise(paths: list[Path], ws: Workspace, year: int, *, as_of: date | None
             status.append("on_time" if done <= deadline else "late")
         else:
             status.append("overdue" if deadline < as_of else "open")
-    work["deadline"], work["working_days"], work["status"] = deadlines, taken, status
     calendar = CALENDAR_WEEKENDS if CALENDAR_WEEKENDS in calendars else CALENDAR_STATUTORY
-    if calendar == CALENDAR_WEEKENDS:
-        notes.append("部分日期超出节假日数据的年份，只按周末计算工作日：请按当年节假日安排核对"
-                     "（升级 chinesecalendar 包可获得新年份）")
-    work["file"] = [tables[int(t)].file for t in work["table"]]
+    return deadlines, taken, status, calendar
 
-    aided = aided if aided is not None else aided_students(ws, year, db)
-    if not aided.known:
-        notes.append(f"账本中没有{year}年春季、秋季学期的发放记录：受助学生数不明，投诉率显示为无数据")
-    flags = pd.DataFrame({
+
+def _flags(work: pd.DataFrame) -> pd.DataFrame:
+    """One row a complaint: county, school and a 0/1 column for each of COUNTS."""
+    return pd.DataFrame({
         "county": work["county"], "school": work["school"], "complaints": 1,
         "closed": work["status"].isin(["on_time", "late"]).astype(int),
         "closed_on_time": (work["status"] == "on_time").astype(int),
         "closed_late": (work["status"] == "late").astype(int),
         "open": work["status"].isin(["open", "overdue"]).astype(int),
         "overdue_open": (work["status"] == "overdue").astype(int)})
+
+
+def _schools(flags: pd.DataFrame, aided: Aided) -> pd.DataFrame:
+    """One row a county and school, the ledger's schools without a complaint too: COUNTS and aided."""
     schools = flags.groupby(["county", "school"], sort=True)[COUNTS].sum().reset_index()
     # the ledger's schools with no complaint have a rate too (0 per 1,000 is a real figure)
     named = {fold_one(s) for s in schools["school"]}
-    extra = [{"county": aided.county_of_school[k], "school": aided.school_names[k], **{c: 0 for c in COUNTS}}
+    extra = [{"county": aided.county_of_school[k], "school": aided.school_names[k], **dict.fromkeys(COUNTS, 0)}
              for k in aided.by_school if k not in named and k != NO_SCHOOL_NAMED]
     if extra:
         schools = pd.concat([schools, pd.DataFrame(extra)], ignore_index=True)
     schools = schools.sort_values(["county", "school"], kind="stable").reset_index(drop=True)
     schools["aided"] = pd.array([None if s == NO_SCHOOL_NAMED else aided.school(s) for s in schools["school"]],
                                 dtype="Int64")
+    return schools
+
+
+def _counties(flags: pd.DataFrame, aided: Aided) -> pd.DataFrame:
+    """One row a county, the ledger's counties without a complaint too: COUNTS and aided."""
     counties = flags.groupby("county", sort=True)[COUNTS].sum()
     counties = counties.reindex(sorted(set(counties.index) | set(aided.by_county)), fill_value=0)
     counties = counties.rename_axis("county").reset_index()
     counties["aided"] = pd.array([aided.county(c) for c in counties["county"]], dtype="Int64")
-    categories = [{"category": k, "complaints": v}
-                  for k, v in sorted(Counter(work["category"]).items(), key=lambda kv: (-kv[1], kv[0]))]
-    columns = ["file", "row", "number", "accepted", "county", "school", "category", "closed", "deadline",
-               "working_days", "status"]
-    work["number"] = work["number"].astype(object).where(work["number"].notna(), None)
-    return ComplaintSummary(year, as_of, n_days, calendar, tables, work[columns].reset_index(drop=True),
-                            schools, counties, aided, findings, categories, notes)
+    return counties

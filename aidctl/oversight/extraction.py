@@ -18,12 +18,12 @@ import numpy as np
 import pandas as pd
 
 from aidctl.core import money
-from aidctl.core.errors import UsageError
 from aidctl.core.findings import CATALOGUE, ERROR, WARNING, FindingCounts, build, empty
 from aidctl.core.labels import UNKNOWN_COUNTY
 from aidctl.core.money import divide_half_up, yuan_text_or_none
 from aidctl.read import Table, Workspace, file_info, missing_columns, read_tables, school_attributes, stack
 
+NO_FINANCE = "没有给出财务报表，{folder} 下也没有：请在命令行上列出文件"
 AMOUNTS = ["income", "extracted", "deposited", "spent"]
 _YEAR = re.compile(r"(\d{4})\s*年")
 
@@ -101,12 +101,14 @@ def _year(tables: list[Table], frame: pd.DataFrame, year: int | None) -> tuple[i
     return date.today().year - 1, "default"
 
 
-def audit(paths: list[Path], ws: Workspace, *, year: int | None = None,
+def audit(paths: list[Path] | None, ws: Workspace, *, year: int | None = None,
           displays: list[str] | None = None) -> ExtractionAudit:
-    """Read the finance sheets and check each school's extraction, deposit and spending."""
+    """Read the finance sheets (those given, else the workspace's finance/) and check each school's
+    extraction, deposit and spending."""
     rules = ws.rules
     spec = rules.columns.tables["finance"]
-    displays = displays or [str(p) for p in paths]
+    if displays is None:
+        paths, displays = ws.inputs(paths, "finance", NO_FINANCE)
     tables = [t for p, d in zip(paths, displays) for t in read_tables(p, d, "finance", rules)]
     frame = stack(tables, spec).rename(columns={"excel_row": "row"})
     for key in AMOUNTS:  # the figures in fen, under their own names from here on
@@ -211,12 +213,3 @@ def _findings(frame: pd.DataFrame, tables: list[Table], rules) -> pd.DataFrame:
                    for t, c in zip(f["table"], f["column"])]
     f["severity"] = f["code"].map({c: rules.severity(c, t.severity) for c, t in CATALOGUE.items()})
     return f.sort_values(["table", "rec"], kind="stable").reset_index(drop=True)
-
-
-def default_paths(ws: Workspace) -> list[Path]:
-    folder = ws.root / "finance"
-    files = sorted(p for p in folder.glob("*") if p.suffix.lower() in (".xlsx", ".xls", ".csv")
-                   and not p.name.startswith(("~$", ".")))
-    if not files:
-        raise UsageError(f"没有给出财务报表，{folder} 下也没有：请在命令行上列出文件")
-    return files

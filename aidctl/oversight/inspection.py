@@ -140,7 +140,7 @@ class Sample:
                     "file": rel(self.files[r.school]) if r.school in self.files else None}
                    for r in self.counts.itertuples()]
         students = [{"school": r.school, "position": int(r.position), "reference": f"P{r.ref}",
-                     "payment_ids": [int(i) for i in r.ids], "name": r.name, "id_number": _mask(r.person),
+                     "payment_ids": [int(i) for i in r.ids], "name": r.name, "id_number": mask_person(r.person),
                      "programme": r.programme, "amount": str(yuan(r.amount_fen)), "card": _card(r.card)}
                     for r in self.drawn.itertuples()]
         return {"version": 1, "sample": self.id, "term": str(self.term), "seed": self.seed,
@@ -150,7 +150,7 @@ class Sample:
                 "totals": {"schools": len(self.files), "students": len(self.drawn)}}
 
 
-def _mask(person: str) -> str:
+def mask_person(person: str) -> str:
     return str(mask_id(pd.Series([person], dtype="string")).iat[0]) if person else ""
 
 
@@ -166,7 +166,7 @@ def _sample_id(term: Term, seed: int, per_school: int, drawn: pd.DataFrame) -> s
     return f"JC-{term}-{seed}-{digest}"
 
 
-def _ledger(ws: Workspace, db: str | None) -> L.Ledger:
+def open_ledger(ws: Workspace, db: str | None) -> L.Ledger:
     if not db and not ws.has_ledger():
         raise UsageError(f"{ws.root} 还没有账本（aidctl.db）：先运行 aidctl disburse 和 aidctl reconcile")
     return L.Ledger(ws.ledger_url(db))
@@ -180,7 +180,7 @@ def sample(ws: Workspace, term: Term, *, per_school: int | None = None, seed: in
     seed_source = "given" if seed is not None else "date"
     seed = seed if seed is not None else default_seed(today or date.today())
     method = method_text()
-    ledger = _ledger(ws, db)
+    ledger = open_ledger(ws, db)
     with ledger.transaction() as conn:
         students = population(conn, str(term))
         if students.empty:
@@ -252,7 +252,7 @@ def write_signoff(target: Path, s: Sample, school: str, group: pd.DataFrame, ter
             sheet.write_number(r, 0, int(row.position), cell_fmt)
             sheet.write_string(r, 1, f"P{row.ref}", cell_fmt)
             sheet.write_string(r, 2, str(row.name), cell_fmt)
-            sheet.write_string(r, 3, _mask(row.person), cell_fmt)
+            sheet.write_string(r, 3, mask_person(row.person), cell_fmt)
             sheet.write_string(r, 4, str(row.programme), cell_fmt)
             sheet.write_number(r, 5, int(row.amount_fen) / 100, money_fmt)
             sheet.write_string(r, 6, _card(row.card), cell_fmt)

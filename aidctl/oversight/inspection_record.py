@@ -15,7 +15,7 @@ from aidctl import ledger as L
 from aidctl.core.errors import ReadError, UsageError
 from aidctl.core.money import yuan
 from aidctl.core.text import fold_one
-from aidctl.oversight.inspection import KINDS, META_SHEET, REF, _ledger, _mask
+from aidctl.oversight.inspection import KINDS, META_SHEET, REF, mask_person, open_ledger
 from aidctl.read import Workspace
 
 
@@ -147,7 +147,7 @@ def record(ws: Workspace, path: Path, *, db: str | None = None, display: str | N
     sample_id = meta.get("sample_id")
     if not sample_id:
         raise ReadError("找不到抽样编号；请提交 aidctl inspect sample 生成的核对表", file=display)
-    ledger = _ledger(ws, db)
+    ledger = open_ledger(ws, db)
     yes_no = {fold_one(w).upper(): k for k, words in ws.rules.vocabulary.yes_no.items() for w in [k, *words]}
     file_name = ws.display(Path(path).resolve())
     with ledger.transaction() as conn:
@@ -156,23 +156,9 @@ def record(ws: Workspace, path: Path, *, db: str | None = None, display: str | N
         if not known:
             raise UsageError(f"抽样编号 {sample_id} 不在本工作目录的账本中；这份核对表是否来自另一个工作目录？"
                              "请用 --workspace 指定抽样时的工作目录", file=display)
-        items = pd.DataFrame(list(map(tuple, conn.execute(
-            select(L.inspection_items.c.payment_id, L.inspection_items.c.school, L.inspection_items.c.position,
-                   L.payments.c.name, L.payments.c.person, L.payments.c.amount_fen)
-            .join(L.payments, L.payments.c.id == L.inspection_items.c.payment_id)
-            .where(L.inspection_items.c.sample_id == sample_id)).all())),
-            columns=["payment_id", "school", "position", "name", "person", "amount_fen"])
-        students = (items.groupby(["school", "position"], as_index=False)
-                    .agg(ref=("payment_id", "min"), name=("name", "first"), person=("person", "first"),
-                         amount_fen=("amount_fen", "sum")))
+        students = _sampled_students(conn, sample_id)
         by_ref = students.set_index("ref")
-        school = meta.get("school")
-        if school is None:
-            found_refs = {r["payment_id"] for r in rows} & set(by_ref.index)
-            schools = set(by_ref.loc[list(found_refs), "school"]) if found_refs else set()
-            school = next(iter(schools)) if len(schools) == 1 else None
-        expected = students[students["school"] == school] if school else students[students["ref"].isin(
-            [r["payment_id"] for r in rows])]
+        school, expected = _expected(students, by_ref, meta.get("school"), rows)
 
         results, discrepancies, seen = [], [], set()
         stored = {"recorded": 0, "updated": 0, "unchanged": 0}
@@ -196,35 +182,80 @@ def record(ws: Workspace, path: Path, *, db: str | None = None, display: str | N
             values = {"present": outcome["present"], "card_held": outcome["card_held"],
                       "amount_received_fen": outcome["received"], "discrepancy": ",".join(kinds) or None,
                       "inspector": labels.get("inspector"), "inspected_on": labels.get("date")}
-            last = conn.execute(select(*(L.inspection_results.c[k] for k in values))
-                                .where(L.inspection_results.c.sample_id == sample_id,
-                                       L.inspection_results.c.payment_id == ref)
-                                .order_by(L.inspection_results.c.id.desc()).limit(1)).mappings().first()
-            if last is not None and dict(last) == values:
-                stored["unchanged"] += 1
-            else:
-                stored["updated" if last is not None else "recorded"] += 1
-                conn.execute(insert(L.inspection_results).values(
-                    sample_id=sample_id, payment_id=ref, recorded_at=recorded_at, file=file_name, **values))
-            results.append({"reference": f"P{ref}", "position": int(student["position"]), "name": student["name"],
-                            "id_number": _mask(student["person"]), "amount": str(yuan(student["amount_fen"])),
-                            "present": outcome["present"], "card_held": outcome["card_held"],
-                            "amount_received": None if outcome["received"] is None else str(yuan(outcome["received"])),
-                            "note": _note(r.get("note")), "discrepancies": kinds, "row": r["excel_row"]})
-        for s in expected[~expected["ref"].isin(seen)].itertuples():
-            discrepancies.append({"reference": f"P{s.ref}", "position": int(s.position), "name": s.name,
-                                  "kind": "missing_row", "title": KINDS["missing_row"], "row": None,
-                                  "detail": f"第{int(s.position)}号 {s.name} 不在表中"})
+            stored[_store(conn, sample_id, ref, values, recorded_at, file_name)] += 1
+            results.append(_result(r, student, outcome, kinds))
+        discrepancies += _missing_rows(expected, seen)
     results.sort(key=lambda x: x["position"])
     discrepancies.sort(key=lambda d: (d["position"] is None, d["position"] or 0, d["reference"]))
-    blank = sum(1 for x in results if x["discrepancies"] == ["not_inspected"])
-    counts = {"students": len(expected), "rows": len(rows), "inspected": len(results) - blank,
-              "not_inspected": blank,
-              "agreed": sum(1 for x in results if not x["discrepancies"]),
-              "with_discrepancies": len({d["reference"] for d in discrepancies}),
-              "discrepancies": len(discrepancies), **stored}
+    counts = _counts(expected, rows, results, discrepancies, stored)
     return Recording(sample_id, known["term"], school, display, results, discrepancies, counts,
                      labels.get("inspector"), labels.get("date"))
+
+
+def _sampled_students(conn, sample_id: str) -> pd.DataFrame:
+    """One row a sampled student (school, position): the lowest payment id as ref, name, person, amount in fen."""
+    items = pd.DataFrame(list(map(tuple, conn.execute(
+        select(L.inspection_items.c.payment_id, L.inspection_items.c.school, L.inspection_items.c.position,
+               L.payments.c.name, L.payments.c.person, L.payments.c.amount_fen)
+        .join(L.payments, L.payments.c.id == L.inspection_items.c.payment_id)
+        .where(L.inspection_items.c.sample_id == sample_id)).all())),
+        columns=["payment_id", "school", "position", "name", "person", "amount_fen"])
+    return (items.groupby(["school", "position"], as_index=False)
+            .agg(ref=("payment_id", "min"), name=("name", "first"), person=("person", "first"),
+                 amount_fen=("amount_fen", "sum")))
+
+
+def _expected(students: pd.DataFrame, by_ref: pd.DataFrame, school: str | None,
+              rows: list[dict]) -> tuple[str | None, pd.DataFrame]:
+    """(the school checked, the students expected on the sheet): the workbook's school, else the one its rows hold."""
+    if school is None:
+        found_refs = {r["payment_id"] for r in rows} & set(by_ref.index)
+        schools = set(by_ref.loc[list(found_refs), "school"]) if found_refs else set()
+        school = next(iter(schools)) if len(schools) == 1 else None
+    expected = students[students["school"] == school] if school else students[students["ref"].isin(
+        [r["payment_id"] for r in rows])]
+    return school, expected
+
+
+def _store(conn, sample_id: str, ref: int, values: dict, recorded_at, file_name: str) -> str:
+    """What became of the result: recorded, updated, or unchanged when identical to the last one stored."""
+    last = conn.execute(select(*(L.inspection_results.c[k] for k in values))
+                        .where(L.inspection_results.c.sample_id == sample_id,
+                               L.inspection_results.c.payment_id == ref)
+                        .order_by(L.inspection_results.c.id.desc()).limit(1)).mappings().first()
+    if last is not None and dict(last) == values:
+        return "unchanged"
+    conn.execute(insert(L.inspection_results).values(
+        sample_id=sample_id, payment_id=ref, recorded_at=recorded_at, file=file_name, **values))
+    return "updated" if last is not None else "recorded"
+
+
+def _result(row: dict, student: pd.Series, outcome: dict, kinds: list[str]) -> dict:
+    """The result of one student on the sheet, as JSON values."""
+    return {"reference": f"P{row['payment_id']}", "position": int(student["position"]), "name": student["name"],
+            "id_number": mask_person(student["person"]), "amount": str(yuan(student["amount_fen"])),
+            "present": outcome["present"], "card_held": outcome["card_held"],
+            "amount_received": None if outcome["received"] is None else str(yuan(outcome["received"])),
+            "note": _note(row.get("note")), "discrepancies": kinds, "row": row["excel_row"]}
+
+
+def _missing_rows(expected: pd.DataFrame, seen: set[int]) -> list[dict]:
+    """A missing_row discrepancy for each expected student not on the sheet."""
+    return [{"reference": f"P{s.ref}", "position": int(s.position), "name": s.name,
+             "kind": "missing_row", "title": KINDS["missing_row"], "row": None,
+             "detail": f"第{int(s.position)}号 {s.name} 不在表中"}
+            for s in expected[~expected["ref"].isin(seen)].itertuples()]
+
+
+def _counts(expected: pd.DataFrame, rows: list[dict], results: list[dict], discrepancies: list[dict],
+            stored: dict) -> dict:
+    """The figures of the recording: students, rows, inspected or not, agreed, discrepancies, stored."""
+    blank = sum(1 for x in results if x["discrepancies"] == ["not_inspected"])
+    return {"students": len(expected), "rows": len(rows), "inspected": len(results) - blank,
+            "not_inspected": blank,
+            "agreed": sum(1 for x in results if not x["discrepancies"]),
+            "with_discrepancies": len({d["reference"] for d in discrepancies}),
+            "discrepancies": len(discrepancies), **stored}
 
 
 def _judge(row: dict, amount_fen: int, yes_no: dict) -> dict:

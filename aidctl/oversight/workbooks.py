@@ -9,7 +9,7 @@ import xlsxwriter
 from aidctl.core.files import atomic_path
 from aidctl.core.labels import UNKNOWN_COUNTY
 from aidctl.core.money import NO_DATA, shown, yuan_or_none
-from aidctl.core.xlsx import SEVERITY_WORDS, _formats, _table
+from aidctl.core.xlsx import SEVERITY_WORDS, formats, write_table
 from aidctl.oversight.assessment import target_label
 from aidctl.oversight.complaints import COMPLAINT_HEADS, STATUS_WORDS
 
@@ -27,7 +27,7 @@ def write_extraction_report(audit, target: Path) -> Path:
     with atomic_path(target) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
                                             "strings_to_urls": False})
-        fmt = _formats(wb)
+        fmt = formats(wb)
         amount = wb.add_format({"border": 1, "num_format": "#,##0.00"})
         bad = wb.add_format({"border": 1, "font_color": "#C00000", "bold": True})
         ws = wb.add_worksheet("学校明细")
@@ -97,7 +97,7 @@ def write_extraction_report(audit, target: Path) -> Path:
             row = s.at[r.rec, "row"] if r.rec >= 0 else None
             rows.append([audit.tables[int(r.table)].file, row, school or "", r.header or "", r.code,
                          SEVERITY_WORDS.get(r.severity, r.severity), r.message])
-        _table(fs, fmt, 0, [("文件", 30), ("行号", 7), ("学校", 20), ("列", 16), ("问题代码", 24), ("严重程度", 9),
+        write_table(fs, fmt, 0, [("文件", 30), ("行号", 7), ("学校", 20), ("列", 16), ("问题代码", 24), ("严重程度", 9),
                             ("说明", 80)], rows)
         wb.close()
     return target
@@ -111,7 +111,7 @@ def write_complaints_report(summary, target: Path) -> Path:
     doc = summary.to_json()
     with atomic_path(target) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), OPTIONS)
-        fmt = _formats(wb)
+        fmt = formats(wb)
         red = wb.add_format({"border": 1, "font_color": "#C00000", "bold": True})
         for name, rows, keys in (("县区汇总", doc["counties"], [("所属县区", "county", 12)]),
                                  ("学校汇总", doc["schools"], [("所属县区", "county", 12), ("学校", "school", 22)])):
@@ -191,7 +191,7 @@ def write_scorecard_report(doc: dict, target: Path) -> Path:
     inds = doc["indicators"]
     with atomic_path(target) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), OPTIONS)
-        fmt = _formats(wb)
+        fmt = formats(wb)
         score_fmt = wb.add_format({"border": 1, "num_format": "0.00", "bold": True})
         dim = wb.add_format({"border": 1, "font_color": "#808080"})
         miss = wb.add_format({"border": 1, "font_color": "#C00000"})

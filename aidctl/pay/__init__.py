@@ -2,8 +2,8 @@
 the bank's result file settled against the batch it answers.
 
 plan           one payment per eligible student and programme, routed to a bank profile
-execute        record a plan as one batch, put its files in place, mark it sent
-recover        complete a batch an interrupted run left recorded
+batch          record a plan as one batch, put its files in place, mark it sent; complete a batch
+               an interrupted run left recorded
 disbursement   the disburse run from start to end, and its outcome
 bankfiles      the payment files (报盘) a bank profile describes
 results        the bank's result files (回盘) read
@@ -14,10 +14,10 @@ lock, overview one paying run per workspace; the ledger's batches by status
 
 from aidctl.core.exports import lazy
 
-EXPORTS = {"Plan": "plan", "make_plan": "plan", "execute": "execute", "put_in_place": "execute",
-           "mark_sent": "execute", "batch_records": "execute", "render_batch": "execute",
-           "write_manifest": "execute", "MANIFEST": "execute", "recover": "recover",
-           "complete_batch": "recover", "disburse": "disbursement", "disbursing": "disbursement",
+EXPORTS = {"Plan": "plan", "make_plan": "plan", "execute": "batch", "put_in_place": "batch",
+           "mark_sent": "batch", "batch_records": "batch", "render_batch": "batch",
+           "write_manifest": "batch", "MANIFEST": "batch", "recover": "batch",
+           "complete_batch": "batch", "disburse": "disbursement", "disbursing": "disbursement",
            "Outcome": "disbursement", "BankFile": "bankfiles", "render_bank_files": "bankfiles:render",
            "write_bank_files": "bankfiles:write_files", "unwritable": "bankfiles", "now_context": "bankfiles",
            "byte_width": "bankfiles", "read_result": "results", "reconcile": "reconciliation",

@@ -28,9 +28,8 @@ from aidctl.core.money import yuan, yuan_text
 from aidctl.core.terms import Term
 from aidctl.core.text import text_or_none
 from aidctl.ledger import intake_names, record_intake
-from aidctl.pay.execute import execute, mark_sent, write_manifest
+from aidctl.pay.batch import execute, mark_sent, recover, write_manifest
 from aidctl.pay.plan import Plan, make_plan
-from aidctl.pay.recover import recover
 from aidctl.read import Workspace
 
 

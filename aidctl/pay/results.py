@@ -61,7 +61,7 @@ def _read_pain002(profile: BankProfile, path, display: str) -> pd.DataFrame:
     except (ElementTree.ParseError, OSError) as exc:
         raise ReadError(f"无法解析 pain.002 状态报告（{exc}）", file=display) from None
     rows = []
-    for i, tx in enumerate(tree.getroot().iter(), start=1):
+    for _i, tx in enumerate(tree.getroot().iter(), start=1):
         if not tx.tag.endswith("TxInfAndSts"):
             continue
         def find(name, node=tx):

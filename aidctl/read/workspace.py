@@ -16,6 +16,9 @@ from aidctl.core.terms import Term
 from aidctl.core.text import lookup
 from aidctl.rulebook import Rulebook
 
+SPREADSHEETS = (".xlsx", ".xls", ".csv")
+NO_ROSTERS = "{folder} 下没有花名册（.xlsx/.xls/.csv）；请把学校报送的文件放到这里，或在命令行上列出文件"
+
 
 class Workspace:
     """Where rosters come from and outputs go; the rules and settings in force there."""
@@ -52,23 +55,35 @@ class Workspace:
     def rules(self) -> Rulebook:
         return Rulebook(self.root / "rules")
 
-    def intake(self, term: Term) -> list[Path]:
-        folder = self.root / "intake" / str(term)
-        files = sorted(p for p in folder.glob("*") if p.suffix.lower() in (".xlsx", ".xls", ".csv")
-                       and not p.name.startswith(("~$", ".")))
-        if not files:
-            raise UsageError(f"{folder} 下没有花名册（.xlsx/.xls/.csv）；请把学校报送的文件放到这里，或在命令行上列出文件")
-        return files
+    def spreadsheets(self, folder: str | Path) -> list[Path]:
+        """The spreadsheet files (.xlsx/.xls/.csv) in a folder of the workspace, by name; none when the
+        folder is absent. Excel's lock files (~$…) and hidden files are not spreadsheets."""
+        folder = self.root / folder
+        if not folder.is_dir():
+            return []
+        return sorted(p for p in folder.iterdir() if p.suffix.lower() in SPREADSHEETS
+                      and not p.name.startswith(("~$", ".")))
 
-    def rosters(self, given: list[Path] | None, term: Term | None) -> tuple[list[Path], list[str]]:
-        """The rosters a command reads and how each is named: the files given (named as given on the
-        command line), else the term's intake/<term>/ folder (named relative to the workspace)."""
+    def inputs(self, given: list[Path] | None, folder: str | Path, missing: str) -> tuple[list[Path], list[str]]:
+        """The files a command reads and how each is named: those given (named as given on the command
+        line), else the spreadsheets of `folder` (named relative to the workspace); `missing` is the
+        message when there are none."""
         if given:
             return list(given), [str(p) for p in given]
-        if term is None:
-            raise UsageError("请列出要审核的花名册文件，或用 --term 指定学期以读取 intake/<学期>/ 下的文件")
-        files = self.intake(term)
+        files = self.spreadsheets(folder)
+        if not files:
+            raise UsageError(missing.format(folder=self.root / folder))
         return files, [self.display(p) for p in files]
+
+    def intake(self, term: Term) -> list[Path]:
+        """The rosters schools sent for a term: intake/<term>/."""
+        return self.inputs(None, Path("intake") / str(term), NO_ROSTERS)[0]
+
+    def rosters(self, given: list[Path] | None, term: Term | None) -> tuple[list[Path], list[str]]:
+        """The rosters a command reads: those given, else the term's intake/<term>/ folder."""
+        if not given and term is None:
+            raise UsageError("请列出要审核的花名册文件，或用 --term 指定学期以读取 intake/<学期>/ 下的文件")
+        return self.inputs(given, Path("intake") / str(term), NO_ROSTERS)
 
     def display(self, path: Path) -> str:
         """How a file the workspace supplied is named in reports: relative to the workspace."""

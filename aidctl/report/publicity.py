@@ -43,6 +43,7 @@ from aidctl.core.labels import UNKNOWN_SCHOOL
 from aidctl.core.terms import Term
 from aidctl.core.text import text_series
 from aidctl.read import Workspace
+from aidctl.rulebook import PublicityFile
 
 PHONE_NOT_SET = "（未设置，请在 aidctl.toml 中设置 complaint_phone）"
 FOLDER = "公示"
@@ -155,20 +156,9 @@ def publish(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, sta
     recs = np.flatnonzero(listed)
 
     shown = list(pub.public_fields)
-    text_cols = list(dict.fromkeys([*shown, "school", "programme"]))
-    data = pd.DataFrame({k: _column(frame, SOURCE_COLUMN.get(k, k)).to_numpy()[recs] for k in text_cols})
-    data = data.astype("string[pyarrow]")
-    data, hits = scrub(data, text_cols)
-    data["school"] = data["school"].fillna(UNKNOWN_SCHOOL)
-
     tables = v.roster.tables
     table = frame["table"].to_numpy()[recs]
-    data["source_file"] = pd.Series([t.file for t in tables], dtype=object).reindex(table).to_numpy()
-    data["source_row"] = frame["excel_row"].to_numpy()[recs].astype("int64")
-    person = pd.Series(frame["person"].astype("string").to_numpy()[recs], dtype="string")
-    data["id_masked"] = mask_id(person).fillna("")
-    data["person"] = person.fillna("#" + pd.Series(recs).astype(str).astype("string"))  # never NA once listed
-
+    data, hits = _listed(frame, recs, shown, table, tables)
     result.masked_cells = _masked_report(data, hits, table, tables, rules)
     students = _students(data, rules)
     programmes_of = data.groupby("school", sort=False)["programme"].agg(
@@ -183,42 +173,80 @@ def publish(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, sta
                "students": len(group), "from": _day(start), "until": _day(until),
                "working_days": pub.min_working_days, "issuer": settings.publicity_issuer or school,
                "complaint_phone": phone, "date": _day(start)}
-        columns = [k for k in shown if k in pub.always_shown or group[k].notna().any()]
-        headers = ["序号", *(pub.public_fields[k] for k in columns)]
-        footer = [line.format_map(ctx) for line in pub.footer]
-        if calendar == CALENDAR_WEEKENDS:
-            footer.append(pub.weekends_only_note)
-        base = file_stem(school, UNKNOWN_SCHOOL)
-        public_file = out / f"{base}_{term}_受助学生名单公示.xlsx"
-        title, period = pub.title.format_map(ctx), pub.period_line.format_map(ctx)
-        _guard({"标题": title, "公示期一行": period, "文件名": public_file.name}
-               | {f"落款第{i}行": line for i, line in enumerate(footer, 1)}, public_file)
-        rows = group[columns]
-        _write_list(public_file, "公示名单", title, period, headers, rows, footer)
+        result.schools.append(_write_school(out, term, school, group, ctx, shown, pub, calendar))
 
-        internal_file = out / f"{base}_{term}_受助学生内部核对名单.xlsx"
-        extra = list(pub.internal_fields)
-        _write_list(internal_file, "内部核对名单", pub.internal_title.format_map(ctx), period,
-                    headers + [pub.internal_fields[k] for k in extra], group[columns + extra],
-                    ["内部核对名单：身份证号码只显示前6位和后4位；本表供学校和资助中心核对，不得张贴或外传。"])
-        result.schools.append(SchoolList(school, len(group), public_file, internal_file))
+    result.warnings += _remove_old_lists(out, term, result.schools, ws)
+    result.warnings += _warnings(settings.complaint_phone, calendar, start, until, result.masked_cells)
+    return result
 
+
+def _listed(frame: pd.DataFrame, recs: np.ndarray, shown: list[str], table: np.ndarray,
+            tables) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the listed records' public columns scrubbed, with source, masked ID and person; the cells masked)."""
+    text_cols = list(dict.fromkeys([*shown, "school", "programme"]))
+    data = pd.DataFrame({k: _column(frame, SOURCE_COLUMN.get(k, k)).to_numpy()[recs] for k in text_cols})
+    data = data.astype("string[pyarrow]")
+    data, hits = scrub(data, text_cols)
+    data["school"] = data["school"].fillna(UNKNOWN_SCHOOL)
+
+    data["source_file"] = pd.Series([t.file for t in tables], dtype=object).reindex(table).to_numpy()
+    data["source_row"] = frame["excel_row"].to_numpy()[recs].astype("int64")
+    person = pd.Series(frame["person"].astype("string").to_numpy()[recs], dtype="string")
+    data["id_masked"] = mask_id(person).fillna("")
+    data["person"] = person.fillna("#" + pd.Series(recs).astype(str).astype("string"))  # never NA once listed
+    return data, hits
+
+
+def _write_school(out: Path, term: Term, school: str, group: pd.DataFrame, ctx: dict, shown: list[str],
+                  pub: PublicityFile, calendar: str) -> SchoolList:
+    """Write the school's public list and internal check list; returns the SchoolList naming both files."""
+    columns = [k for k in shown if k in pub.always_shown or group[k].notna().any()]
+    headers = ["序号", *(pub.public_fields[k] for k in columns)]
+    footer = [line.format_map(ctx) for line in pub.footer]
+    if calendar == CALENDAR_WEEKENDS:
+        footer.append(pub.weekends_only_note)
+    base = file_stem(school, UNKNOWN_SCHOOL)
+    public_file = out / f"{base}_{term}_受助学生名单公示.xlsx"
+    title, period = pub.title.format_map(ctx), pub.period_line.format_map(ctx)
+    _guard({"标题": title, "公示期一行": period, "文件名": public_file.name}
+           | {f"落款第{i}行": line for i, line in enumerate(footer, 1)}, public_file)
+    rows = group[columns]
+    _write_list(public_file, "公示名单", title, period, headers, rows, footer)
+
+    internal_file = out / f"{base}_{term}_受助学生内部核对名单.xlsx"
+    extra = list(pub.internal_fields)
+    _write_list(internal_file, "内部核对名单", pub.internal_title.format_map(ctx), period,
+                headers + [pub.internal_fields[k] for k in extra], group[columns + extra],
+                ["内部核对名单：身份证号码只显示前6位和后4位；本表供学校和资助中心核对，不得张贴或外传。"])
+    return SchoolList(school, len(group), public_file, internal_file)
+
+
+def _remove_old_lists(out: Path, term: Term, schools: list[SchoolList], ws: Workspace) -> list[str]:
+    """The warnings on the lists deleted: those of the term left from last time that were not written now."""
     # a school that had a list last time and has none now must not keep a list that could be posted
-    written = {p for s in result.schools for p in (s.public_file, s.internal_file)}
+    warnings = []
+    written = {p for s in schools for p in (s.public_file, s.internal_file)}
     for old in sorted(out.glob(f"*_{term}_受助学生*.xlsx")) if out.is_dir() else []:
         if old not in written:
             old.unlink()
-            result.warnings.append(f"已删除上次生成、本次已无受助学生的名单：{ws.display(old)}")
-    if not settings.complaint_phone:
-        result.warnings.append("aidctl.toml 没有设置 complaint_phone（监督电话）：公示名单上已写“" + PHONE_NOT_SET
-                               + "”，设置后请重新运行 aidctl publish")
+            warnings.append(f"已删除上次生成、本次已无受助学生的名单：{ws.display(old)}")
+    return warnings
+
+
+def _warnings(complaint_phone: str | None, calendar: str, start: date, until: date,
+              masked_cells: list[dict]) -> list[str]:
+    """The warnings on the lists: no 监督电话 set, a 公示期 counted by weekends alone, cells masked."""
+    warnings = []
+    if not complaint_phone:
+        warnings.append("aidctl.toml 没有设置 complaint_phone（监督电话）：公示名单上已写“" + PHONE_NOT_SET
+                        + "”，设置后请重新运行 aidctl publish")
     if calendar == CALENDAR_WEEKENDS:
-        result.warnings.append(f"{start}起的公示期超出节假日数据的年份，只按周末推算到 {until}；"
-                               "请按当年节假日安排核对（升级 chinesecalendar 包可获得新年份）")
-    if result.masked_cells:
-        result.warnings.append(f"{len(result.masked_cells)} 个单元格含有一长串数字（疑似身份证号、卡号或电话），"
-                               "已在名单中用＊遮盖：请学校更正花名册中这些单元格")
-    return result
+        warnings.append(f"{start}起的公示期超出节假日数据的年份，只按周末推算到 {until}；"
+                        "请按当年节假日安排核对（升级 chinesecalendar 包可获得新年份）")
+    if masked_cells:
+        warnings.append(f"{len(masked_cells)} 个单元格含有一长串数字（疑似身份证号、卡号或电话），"
+                        "已在名单中用＊遮盖：请学校更正花名册中这些单元格")
+    return warnings
 
 
 def _column(frame: pd.DataFrame, key: str) -> pd.Series:

@@ -16,8 +16,8 @@ class Condition(Strict):
 
     field: str | None = None
     in_: list[Any] | None = Field(default=None, alias="in")
-    any_of: list["Condition"] | None = None
-    all_of: list["Condition"] | None = None
+    any_of: list[Condition] | None = None
+    all_of: list[Condition] | None = None
     label: str | None = None
 
     @model_validator(mode="after")

@@ -1,4 +1,4 @@
-"""Terminal rendering with rich: summaries for people. JSON is rendered by the CLI from the same data."""
+"""Terminal tables of enlist."""
 
 from __future__ import annotations
 

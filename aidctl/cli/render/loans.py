@@ -1,4 +1,4 @@
-"""Terminal output of the loans commands (rich), from the same documents the JSON prints."""
+"""Terminal tables of the loans commands."""
 
 from __future__ import annotations
 

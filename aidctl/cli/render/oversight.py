@@ -1,4 +1,6 @@
-"""Terminal rendering of the oversight commands (intake show, inspect sample, inspect record)."""
+"""Terminal tables of the oversight commands: audit-extraction, intake show, inspect, complaints, assess.
+
+Rates without data are shown as 无数据, never as 0."""
 
 from __future__ import annotations
 
