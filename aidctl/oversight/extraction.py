@@ -22,7 +22,16 @@ from aidctl.core.findings import CATALOGUE, ERROR, WARNING, FindingCounts, build
 from aidctl.core.labels import UNKNOWN_COUNTY
 from aidctl.core.money import divide_half_up, yuan_text_or_none
 from aidctl.core.text import fold_one
-from aidctl.read import Table, Workspace, file_info, having_column, missing_columns, read_tables, school_attributes, stack
+from aidctl.read import (
+    Table,
+    Workspace,
+    file_info,
+    having_column,
+    missing_columns,
+    read_tables,
+    school_attributes,
+    stack,
+)
 
 NO_FINANCE = "没有给出财务报表，{folder} 下也没有：请在命令行上列出文件"
 AMOUNTS = ["income", "extracted", "deposited", "spent"]
