@@ -925,3 +925,24 @@ def test_the_ledger_helpers_core_path_gives_the_same(tmp_path, monkeypatch):
             monkeypatch.undo()
     assert got["sqlite"].equals(got["core"]) and len(got["core"]) == n
     assert got["core"]["status"].tolist() == ["pending"] * n and got["core"]["school"].isna().sum() == 4
+
+
+def test_validate_after_disburse_does_not_send_clean_rosters_back(tmp_path, run):
+    """ledger.already_paid is the ledger's state: it is listed, but it is no error of the school's, so a
+    clean roster validated after disburse exits 0, counts no error, and is not to be sent back."""
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 4)]})
+    disburse(run, root, expect=0)
+    report = tmp_path / "审核.xlsx"
+    code, doc, err = run("validate", "--term", TERM, "--workspace", root, "--format", "json", "--report", report,
+                         as_json=True)
+    assert code == 0, err
+    assert doc["summary"]["errors"] == 0 and doc["summary"]["already_paid"] == 3
+    assert [f["code"] for f in doc["findings"]] == ["ledger.already_paid"] * 3
+    code, out, err = run("validate", "--term", TERM, "--workspace", root)
+    assert code == 0 and "请退回学校更正" not in out and "不是学校的错误" in out
+    by_school = [r for r in openpyxl.load_workbook(report)["汇总"].iter_rows(values_only=True) if r[0] == SCHOOL]
+    assert by_school and by_school[-1][1:5] == (3, 0, 0, 0)   # records, refused, errors, warnings
+    # a real error still counts, and still exits 1
+    add_roster(root, "b.xlsx", [voc_row(9, 身份证号码=BAD_ID)])
+    code, doc, err = run("validate", "--term", TERM, "--workspace", root, "--format", "json", as_json=True)
+    assert code == 1 and doc["summary"]["errors"] == 1 and doc["summary"]["already_paid"] == 3
