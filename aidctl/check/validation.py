@@ -49,8 +49,7 @@ class Validation(FindingCounts):
         return pd.Series(bad, index=self.roster.frame.index)
 
     def summary(self) -> dict:
-        return {"records": int(len(self.roster.frame)), "errors": self.errors, "warnings": self.warnings,
-                "already_paid": self.already_paid}
+        return {"records": int(len(self.roster.frame)), "errors": self.errors, "warnings": self.warnings}
 
     def by_code(self) -> pd.DataFrame:
         counts = self.findings.groupby(["code", "severity"]).size().rename("count").reset_index()
@@ -79,7 +78,7 @@ class Validation(FindingCounts):
             if item["row"] is not None:
                 item["row"] = int(item["row"])
         return {"version": 1, "term": str(self.term), "files": self.roster.file_info(),
-                "summary": self.summary(), "findings": findings}
+                "summary": self.summary(), "already_paid": self.already_paid, "findings": findings}
 
 
 FAMILIES = (schema.check, people.check, cards.check, enrolment.check, eligibility.check,
