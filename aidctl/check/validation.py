@@ -78,7 +78,7 @@ class Validation(FindingCounts):
             if item["row"] is not None:
                 item["row"] = int(item["row"])
         return {"version": 1, "term": str(self.term), "files": self.roster.file_info(),
-                "summary": self.summary(), "already_paid": self.already_paid, "findings": findings}
+                "summary": self.summary(), "findings": findings}
 
 
 FAMILIES = (schema.check, people.check, cards.check, enrolment.check, eligibility.check,
@@ -149,6 +149,7 @@ def locate_in(findings: pd.DataFrame, frame: pd.DataFrame, tables: list, rules, 
     f["sheet"] = [tables[t].sheet for t in f["table"]] if len(f) else []
     titles = {k: c.title for k, c in rules.columns.tables[kind].columns.items()}
     headers = {(i, k): m.header for i, t in enumerate(tables) for k, m in t.columns.items()}
+    f["key"] = f["column"]  # the canonical column, for finding the cell again (the correction workbook)
     f["column"] = [headers.get((t, c), titles.get(c)) if c is not None else None
                    for t, c in zip(f["table"], f["column"])]
     f["severity"] = f["code"].map({c: rules.severity(c, t.severity) for c, t in CATALOGUE.items()})
