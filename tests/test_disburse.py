@@ -246,11 +246,12 @@ def test_real_run_records_one_batch_writes_a_balanced_bank_file_manifest_and_wor
     report = root / doc["report"]
     assert report.name in listed
     wb = openpyxl.load_workbook(report)
-    assert wb.sheetnames == ["汇总", "不予发放", "已发放", "失败未重发", "待复核"]
+    # issue 15: a 本次发放 sheet, and money as numbers (it was text: "3000.00")
+    assert wb.sheetnames == ["汇总", "本次发放", "不予发放", "已发放", "失败未重发", "待复核"]
     summary = list(wb["汇总"].iter_rows(values_only=True))
     total_row = next(r for r in summary if r[0] == "合计")
-    assert total_row[2] == 4 and total_row[3] == "3000.00"
-    assert (SCHOOL, "中职国家助学金", 4, "3000.00") in [tuple(r[:4]) for r in summary]
+    assert total_row[2] == 4 and total_row[3] == 3000
+    assert (SCHOOL, "中职国家助学金", 4, 750 * 4) in [tuple(r[:4]) for r in summary]
     refused_rows = list(wb["不予发放"].iter_rows(min_row=2, values_only=True))
     assert len(refused_rows) == 1 and refused_rows[0][2] == "错号生" and "id.checksum" in refused_rows[0][4]
     assert refused_rows[0][3] == BAD_ID[:6] + "*" * 8 + BAD_ID[-4:]   # the ID column is masked
@@ -272,7 +273,7 @@ def test_a_roster_without_a_school_is_still_paid(tmp_path, run):
     assert [p["school"] for p in doc["payments"]] == [None, None]
     assert ledger_rows(root, "SELECT count(*), sum(amount_fen) FROM payments WHERE school IS NULL") == [(2, 150000)]
     summary = list(openpyxl.load_workbook(root / doc["report"])["汇总"].iter_rows(values_only=True))
-    assert ("（学校不明）", "中职国家助学金", 2, "1500.00") in [tuple(r[:4]) for r in summary]
+    assert ("（学校不明）", "中职国家助学金", 2, 1500) in [tuple(r[:4]) for r in summary]   # a number (issue 15)
 
 
 # --- running again ---------------------------------------------------------------------------------
