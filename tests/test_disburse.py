@@ -948,3 +948,59 @@ def test_validate_after_disburse_does_not_send_clean_rosters_back(tmp_path, run)
     add_roster(root, "b.xlsx", [voc_row(9, 身份证号码=BAD_ID)])
     code, doc, err = run("validate", "--term", TERM, "--workspace", root, "--format", "json", as_json=True)
     assert code == 1 and doc["summary"]["errors"] == 1
+
+
+# --- the 发放审核 workbook (issue 15) ----------------------------------------------------------------
+
+LONG_NUMBER = re.compile(r"(?<![0-9A-Za-z])[0-9](?:[ -]?[0-9]){14,}")
+
+
+def all_cells(wb) -> list[tuple[str, str, object]]:
+    return [(ws.title, c.coordinate, c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row
+            if c.value is not None]
+
+
+def test_the_payment_workbook_masks_every_number_in_free_text_and_lists_this_batch(tmp_path, run):
+    legacy = make_id(seq=300)[:6] + make_id(seq=300)[8:17]          # a valid-looking 15-digit number
+    short = make_id(seq=302)[:17]                                    # 17 digits: id.format, refused
+    shared = make_card(seed=99)                                      # one card for two students: a warning
+    rows = [voc_row(1, 银行卡号=shared), voc_row(2, 银行卡号=shared), voc_row(3, 身份证号码=short),
+            voc_row(4, 身份证号码=legacy), voc_row(5)]
+    root = make_ws(tmp_path, {"a.xlsx": rows})
+    doc = disburse(run, root, expect=1)
+    wb = openpyxl.load_workbook(root / doc["report"])
+    cells = all_cells(wb)
+    text = "\n".join(str(v) for _, _, v in cells if isinstance(v, str))
+    leaks = [(s, c, v) for s, c, v in cells if isinstance(v, str) and LONG_NUMBER.search(v)]
+    assert leaks == []                                   # no 15-, 17-, 18- or 19-digit number anywhere
+    assert short[:6] + "*" * 7 + short[-4:] in text or "****" + short[-4:] in text   # the refused one, masked
+    assert "****" + shared[-4:] in text                   # the shared card in 待复核's message
+    # 本次发放: this batch's payments, amounts as numbers with two decimals
+    paid = list(wb["本次发放"].iter_rows(values_only=True))
+    assert paid[0][:6] == ("学校", "资助项目", "姓名", "身份证号码", "卡号", "金额（元）")
+    assert len(paid) - 1 == len(doc["payments"]) == 4
+    assert {r[5] for r in paid[1:]} == {750} and wb["本次发放"]["F2"].number_format == "#,##0.00"
+    assert all(re.fullmatch(r"\d{6}\*+\d{3}[\dX]", r[3]) and re.fullmatch(r"\*{4}\d{4}", r[4]) for r in paid[1:])
+    assert wb["汇总"]["D5"].number_format == "#,##0.00" and isinstance(wb["汇总"]["D5"].value, (int, float))
+    # an empty sheet says so in one line instead of a header that prints on its own page
+    assert [r for r in wb["已发放"].iter_rows(values_only=True)] == [("没有本学期已经发放过的记录。",)]
+    assert [r for r in wb["失败未重发"].iter_rows(values_only=True)] == [("没有发放失败且卡号未更正的记录。",)]
+    # print settings: A4, one page wide, the header repeated and frozen
+    for ws in wb.worksheets:
+        assert ws.page_setup.paperSize == 9 and ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0   # 1 wide (the default)
+        assert ws.oddFooter.right.text and "&P" in ws.oddFooter.right.text
+    assert wb["本次发放"].print_title_rows == "$1:$1" and wb["本次发放"].freeze_panes == "A2"
+    assert wb["不予发放"].page_setup.orientation == "landscape"
+
+
+def test_a_retry_lists_every_payment_already_made_in_one_sheet(tmp_path, run):
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 6)]})
+    disburse(run, root, expect=0)
+    doc = disburse(run, root, expect=0)
+    wb = openpyxl.load_workbook(root / doc["report"])
+    rows = list(wb["已发放"].iter_rows(values_only=True))
+    assert len(rows) == 6 and rows[0][:3] == ("文件", "行号", "身份证号码")
+    assert [r[1] for r in rows[1:]] == [4, 5, 6, 7, 8] and all("********" in r[2] for r in rows[1:])
+    assert wb["已发放"].auto_filter.ref == "A1:F6"
+    assert [r for r in wb["本次发放"].iter_rows(values_only=True)][0][0].startswith("本次没有新的发放")

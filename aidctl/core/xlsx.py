@@ -134,17 +134,18 @@ class Sheet(Worksheet):
 
     def finish(self) -> None:
         """Widths and print settings, before the book is written."""
+        final = {c: (w or 8.43) for c, (w, _) in self.set_widths.items()}
         for col, fitted in self.widths.items():
             width, fmt = self.set_widths.get(col, (None, None))
             want = min(fitted + 2, WIDEST)
             if width is None or width < want:
                 super().set_column(col, col, max(want, 4), fmt)
+                final[col] = max(want, 4)
         if not self.paper_size:
             self.set_paper(9)  # A4
         if not self.fit_page:
             self.fit_to_pages(1, 0)
-        total = sum((self.set_widths.get(c, (None,))[0] or min(w + 2, WIDEST)) for c, w in self.widths.items())
-        if self.orientation == 1 and total > PORTRAIT_WIDTH:
+        if self.orientation == 1 and sum(final.values()) > PORTRAIT_WIDTH:
             self.set_landscape()
         if self.header_row is not None:
             if not self.repeat_row_range:
