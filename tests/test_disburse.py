@@ -983,8 +983,8 @@ def test_the_payment_workbook_masks_every_number_in_free_text_and_lists_this_bat
     assert all(re.fullmatch(r"\d{6}\*+\d{3}[\dX]", r[3]) and re.fullmatch(r"\*{4}\d{4}", r[4]) for r in paid[1:])
     assert wb["汇总"]["D5"].number_format == "#,##0.00" and isinstance(wb["汇总"]["D5"].value, (int, float))
     # an empty sheet says so in one line instead of a header that prints on its own page
-    assert [r for r in wb["已发放"].iter_rows(values_only=True)] == [("没有本学期已经发放过的记录。",)]
-    assert [r for r in wb["失败未重发"].iter_rows(values_only=True)] == [("没有发放失败且卡号未更正的记录。",)]
+    assert list(wb["已发放"].iter_rows(values_only=True)) == [("没有本学期已经发放过的记录。",)]
+    assert list(wb["失败未重发"].iter_rows(values_only=True)) == [("没有发放失败且卡号未更正的记录。",)]
     # print settings: A4, one page wide, the header repeated and frozen
     for ws in wb.worksheets:
         assert ws.page_setup.paperSize == 9 and ws.sheet_properties.pageSetUpPr.fitToPage
@@ -1003,4 +1003,4 @@ def test_a_retry_lists_every_payment_already_made_in_one_sheet(tmp_path, run):
     assert len(rows) == 6 and rows[0][:3] == ("文件", "行号", "身份证号码")
     assert [r[1] for r in rows[1:]] == [4, 5, 6, 7, 8] and all("********" in r[2] for r in rows[1:])
     assert wb["已发放"].auto_filter.ref == "A1:F6"
-    assert [r for r in wb["本次发放"].iter_rows(values_only=True)][0][0].startswith("本次没有新的发放")
+    assert list(wb["本次发放"].iter_rows(values_only=True))[0][0].startswith("本次没有新的发放")

@@ -63,7 +63,7 @@ def validate(
     if report is not None:
         from aidctl.check import write_validation_report
 
-        write_validation_report(result, report)
+        write_validation_report(result, report, ws.rules.publicity.masking.masking())
     doc = result.to_json()
     if returns is not None:
         from aidctl.check import write_returns

@@ -184,7 +184,7 @@ class Book(xlsxwriter.Workbook):
                 sheet.finish()
         bulky = [s for s in self.worksheets() if isinstance(s, Sheet) and s.bulk and s.bulk[2]]
         for sheet in bulky:  # the formats the bulk rows use get their style index now
-            for kind, fmt, _ in sheet.bulk[1].values():
+            for _kind, fmt, _ in sheet.bulk[1].values():
                 if fmt is not None:
                     fmt._get_xf_index()
         result = super().close()
@@ -243,6 +243,15 @@ def write_table(ws, fmt, row: int, headers: list[tuple[str, int]], rows, money_c
     return n + 1
 
 
+def chart_below(ws, chart, row: int, ncols: int, height: int = 360) -> None:
+    """Insert `chart` at `row`, as wide as the table's `ncols` columns (so the page fitted to the table's
+    width holds it) and starting a printed page of its own (never cut in two)."""
+    units = sum((ws.set_widths.get(c, (8.43,))[0] or 8.43) for c in range(ncols))
+    chart.set_size({"width": int(min(max(units * 7 + 5, 480), 1000)), "height": height})
+    ws.insert_chart(row, 0, chart)
+    ws.set_h_pagebreaks([row])
+
+
 # --- bulk rows: Arrow-made XML spliced into the sheet --------------------------------------------
 
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
@@ -269,7 +278,7 @@ def _rows_xml(first_row: int, cols: dict, start: int, stop: int) -> bytes:
 
     numbers = pa.array(np.arange(first_row + 1 + start, first_row + 1 + stop)).cast(pa.large_string())
     parts = [lit("<row r=\""), numbers, lit("\">")]
-    for j, (kind, fmt, values) in cols.items():  # cells without a reference: they stand in column order
+    for kind, fmt, values in cols.values():  # cells without a reference: they stand in column order
         style = fmt.xf_index if fmt is not None else 0
         arr = pa.array(values.iloc[start:stop], type=pa.large_string())
         if isinstance(arr, pa.ChunkedArray):
