@@ -33,7 +33,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import xlsxwriter
 
 from aidctl.check import validate
 from aidctl.core.dates import CALENDAR_STATUTORY, CALENDAR_WEEKENDS, nth_working_day  # noqa: F401
@@ -43,6 +42,7 @@ from aidctl.core.identity import mask_id
 from aidctl.core.labels import UNKNOWN_SCHOOL
 from aidctl.core.terms import Term
 from aidctl.core.text import text_series
+from aidctl.core.xlsx import Book
 from aidctl.read import Workspace
 from aidctl.rulebook import PublicityFile
 
@@ -213,13 +213,14 @@ def _write_school(out: Path, term: Term, school: str, group: pd.DataFrame, ctx: 
     _guard({"标题": title, "公示期一行": period, "文件名": public_file.name}
            | {f"落款第{i}行": line for i, line in enumerate(footer, 1)}, public_file)
     rows = group[columns]
-    _write_list(public_file, "公示名单", title, period, headers, rows, footer)
+    masking = pub.masking.masking()
+    _write_list(public_file, "公示名单", title, period, headers, rows, footer, masking)
 
     internal_file = out / INTERNAL_FOLDER / f"{base}_{term}_受助学生内部核对名单.xlsx"
     extra = list(pub.internal_fields)
     _write_list(internal_file, "内部核对名单", pub.internal_title.format_map(ctx), period,
                 headers + [pub.internal_fields[k] for k in extra], group[columns + extra],
-                ["内部核对名单：身份证号码只显示前6位和后4位；本表供学校和资助中心核对，不得张贴或外传。"])
+                ["内部核对名单：身份证号码只显示前6位和后4位；本表供学校和资助中心核对，不得张贴或外传。"], masking)
     return SchoolList(school, len(group), public_file, internal_file)
 
 
@@ -305,19 +306,18 @@ def _width(values: pd.Series, header: str) -> float:
 
 
 def _write_list(target: Path, sheet_name: str, title: str, period: str, headers: list[str],
-                rows: pd.DataFrame, footer: list[str]) -> Path:
+                rows: pd.DataFrame, footer: list[str], masking) -> Path:
     """A list that prints: title merged across, the 公示期 line, headings repeated on every page,
     landscape A4 fitted to the page width, the footer lines below the table."""
     ncols = len(headers)
     with atomic_path(target) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                            "strings_to_urls": False})
-        wb.set_properties({"title": title})
+        wb = Book(tmp, masking, title=title)
         title_fmt = wb.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter",
                                    "text_wrap": True})
         line_fmt = wb.add_format({"font_size": 11, "align": "left", "valign": "vcenter", "text_wrap": True})
         head_fmt = wb.add_format({"bold": True, "border": 1, "align": "center", "valign": "vcenter",
                                   "bg_color": "#F2F2F2", "text_wrap": True})
+        head_fmt.aidctl_head = True
         cell_fmt = wb.add_format({"border": 1, "align": "center", "valign": "vcenter", "num_format": "@"})
         seq_fmt = wb.add_format({"border": 1, "align": "center", "valign": "vcenter"})
         right_fmt = wb.add_format({"font_size": 11, "align": "right", "valign": "vcenter"})
