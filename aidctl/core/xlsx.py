@@ -50,7 +50,14 @@ def display_width(text: str) -> int:
 def footer_text(text: str) -> str:
     """A header/footer string that prints what it says: & doubled where it is text, and a space after
     a font-size code (&8) that digits would follow."""
-    return re.sub(r"(&\d{1,3})(?=\d)", r"\1 ", text)
+    def split(m: re.Match) -> str:
+        run = m.group(1)
+        if len(run) <= 2:
+            return m.group(0)
+        size = run[:2] if int(run[:2]) <= 72 else run[:1]  # no footer prints above 72 points
+        return f"&{size} {run[len(size):]}"
+
+    return re.sub(r"(?<!&)&(\d+)", split, text)
 
 
 class Sheet(Worksheet):
