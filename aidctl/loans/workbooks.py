@@ -69,6 +69,7 @@ def write_summary_report(summary, target: Path) -> Path:
         fmt = wb.fmt
         amount = wb.add_format({"border": 1, "num_format": "#,##0.00"})
         total_amount = wb.add_format({"border": 1, "num_format": "#,##0.00", "bold": True})
+        rate_total = wb.add_format({"border": 1, "num_format": "0.00%", "bold": True})
         ws = wb.add_worksheet("县区汇总")
         ws.write(0, 0, f"{summary.year}年度生源地信用助学贷款工作情况（还款情况截至{summary.as_of}）", fmt["title"])
         heads = [("所属县区", 12, "county"), ("受理申请", 9, "applications"), ("审核通过", 9, "approved"),
@@ -91,6 +92,8 @@ def write_summary_report(summary, target: Path) -> Path:
                     ws.write_number(n, j, float(v), total_amount if last else amount)
                 elif isinstance(v, int):
                     ws.write_number(n, j, v, fmt["total"] if last else fmt["cell"])
+                elif isinstance(v, str) and v.endswith("%"):  # a rate: the fraction, shown as the JSON's per cent
+                    ws.write_number(n, j, float(v[:-1]) / 100, rate_total if last else fmt["pct"])
                 else:
                     ws.write_string(n, j, "" if v is None else str(v), fmt["total"] if last else fmt["cell"])
         ws.freeze_panes(3, 1)

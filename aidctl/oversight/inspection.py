@@ -229,7 +229,7 @@ def write_signoff(target: Path, s: Sample, school: str, group: pd.DataFrame, ter
         head_fmt = wb.add_format({"bold": True, "border": 1, "align": "center", "valign": "vcenter",
                                   "bg_color": "#F2F2F2", "text_wrap": True})
         cell_fmt = wb.add_format({"border": 1, "align": "center", "valign": "vcenter", "num_format": "@"})
-        money_fmt = wb.add_format({"border": 1, "align": "right", "valign": "vcenter", "num_format": "0.00"})
+        money_fmt = wb.add_format({"border": 1, "align": "right", "valign": "vcenter", "num_format": "#,##0.00"})
         fill_fmt = wb.add_format({"border": 1, "align": "center", "valign": "vcenter", "bg_color": "#FFFBE6"})
         fill_money = wb.add_format({"border": 1, "align": "right", "valign": "vcenter", "bg_color": "#FFFBE6",
                                     "num_format": "0.00"})
