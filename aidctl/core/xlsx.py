@@ -24,6 +24,7 @@ import os
 import re
 import unicodedata
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import xlsxwriter
@@ -335,9 +336,15 @@ def _splice(path: Path, sheets: list[Sheet]) -> None:
             head, tail = text.split("</sheetData>", 1)
             info = zipfile.ZipInfo(item.filename, date_time=item.date_time)
             info.compress_type = zipfile.ZIP_DEFLATED
-            with dst.open(info, "w", force_zip64=True) as out:
+            with dst.open(info, "w", force_zip64=True) as out, ThreadPoolExecutor(max_workers=1) as pool:
                 out.write(head.encode())
-                for start in range(0, n, CHUNK):
-                    out.write(_rows_xml(first_row, cols, start, min(start + CHUNK, n)))
+                pending = None
+                for start in range(0, n, CHUNK):  # zlib compresses one chunk while Arrow makes the next
+                    rows = _rows_xml(first_row, cols, start, min(start + CHUNK, n))
+                    if pending is not None:
+                        pending.result()
+                    pending = pool.submit(out.write, rows)
+                if pending is not None:
+                    pending.result()
                 out.write(("</sheetData>" + tail).encode())
     os.replace(tmp, path)
