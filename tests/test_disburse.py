@@ -132,7 +132,8 @@ def verify_manifest(folder: Path) -> list[str]:
         digest, name = m.groups()
         assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, name
         names.append(name)
-    on_disk = sorted(p.name for p in folder.iterdir() if p.name != "SHA256SUMS" and not p.name.startswith("."))
+    on_disk = sorted(p.name for p in folder.iterdir()
+                     if p.is_file() and p.name != "SHA256SUMS" and not p.name.startswith("."))
     assert sorted(names) == on_disk
     return names
 
@@ -245,11 +246,12 @@ def test_real_run_records_one_batch_writes_a_balanced_bank_file_manifest_and_wor
     report = root / doc["report"]
     assert report.name in listed
     wb = openpyxl.load_workbook(report)
-    assert wb.sheetnames == ["汇总", "不予发放", "已发放", "失败未重发", "待复核"]
+    # issue 15: a 本次发放 sheet, and money as numbers (it was text: "3000.00")
+    assert wb.sheetnames == ["汇总", "本次发放", "不予发放", "已发放", "失败未重发", "待复核"]
     summary = list(wb["汇总"].iter_rows(values_only=True))
     total_row = next(r for r in summary if r[0] == "合计")
-    assert total_row[2] == 4 and total_row[3] == "3000.00"
-    assert (SCHOOL, "中职国家助学金", 4, "3000.00") in [tuple(r[:4]) for r in summary]
+    assert total_row[2] == 4 and total_row[3] == 3000
+    assert (SCHOOL, "中职国家助学金", 4, 750 * 4) in [tuple(r[:4]) for r in summary]
     refused_rows = list(wb["不予发放"].iter_rows(min_row=2, values_only=True))
     assert len(refused_rows) == 1 and refused_rows[0][2] == "错号生" and "id.checksum" in refused_rows[0][4]
     assert refused_rows[0][3] == BAD_ID[:6] + "*" * 8 + BAD_ID[-4:]   # the ID column is masked
@@ -271,7 +273,7 @@ def test_a_roster_without_a_school_is_still_paid(tmp_path, run):
     assert [p["school"] for p in doc["payments"]] == [None, None]
     assert ledger_rows(root, "SELECT count(*), sum(amount_fen) FROM payments WHERE school IS NULL") == [(2, 150000)]
     summary = list(openpyxl.load_workbook(root / doc["report"])["汇总"].iter_rows(values_only=True))
-    assert ("（学校不明）", "中职国家助学金", 2, "1500.00") in [tuple(r[:4]) for r in summary]
+    assert ("（学校不明）", "中职国家助学金", 2, 1500) in [tuple(r[:4]) for r in summary]   # a number (issue 15)
 
 
 # --- running again ---------------------------------------------------------------------------------
@@ -925,3 +927,80 @@ def test_the_ledger_helpers_core_path_gives_the_same(tmp_path, monkeypatch):
             monkeypatch.undo()
     assert got["sqlite"].equals(got["core"]) and len(got["core"]) == n
     assert got["core"]["status"].tolist() == ["pending"] * n and got["core"]["school"].isna().sum() == 4
+
+
+def test_validate_after_disburse_does_not_send_clean_rosters_back(tmp_path, run):
+    """ledger.already_paid is the ledger's state: it is listed, but it is no error of the school's, so a
+    clean roster validated after disburse exits 0, counts no error, and is not to be sent back."""
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 4)]})
+    disburse(run, root, expect=0)
+    report = tmp_path / "审核.xlsx"
+    code, doc, err = run("validate", "--term", TERM, "--workspace", root, "--format", "json", "--report", report,
+                         as_json=True)
+    assert code == 0, err
+    assert doc["summary"]["errors"] == 0
+    assert [f["code"] for f in doc["findings"]] == ["ledger.already_paid"] * 3
+    code, out, err = run("validate", "--term", TERM, "--workspace", root)
+    assert code == 0 and "请退回学校更正" not in out and "不是学校的错误" in out
+    by_school = [r for r in openpyxl.load_workbook(report)["汇总"].iter_rows(values_only=True) if r[0] == SCHOOL]
+    assert by_school and by_school[-1][1:5] == (3, 0, 0, 0)   # records, refused, errors, warnings
+    # a real error still counts, and still exits 1
+    add_roster(root, "b.xlsx", [voc_row(9, 身份证号码=BAD_ID)])
+    code, doc, err = run("validate", "--term", TERM, "--workspace", root, "--format", "json", as_json=True)
+    assert code == 1 and doc["summary"]["errors"] == 1
+
+
+# --- the 发放审核 workbook (issue 15) ----------------------------------------------------------------
+
+LONG_NUMBER = re.compile(r"(?<![0-9A-Za-z])[0-9](?:[ -]?[0-9]){14,}")
+
+
+def all_cells(wb) -> list[tuple[str, str, object]]:
+    return [(ws.title, c.coordinate, c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row
+            if c.value is not None]
+
+
+def test_the_payment_workbook_masks_every_number_in_free_text_and_lists_this_batch(tmp_path, run):
+    legacy = make_id(seq=300)[:6] + make_id(seq=300)[8:17]          # a valid-looking 15-digit number
+    short = make_id(seq=302)[:17]                                    # 17 digits: id.format, refused
+    shared = make_card(seed=99)                                      # one card for two students: a warning
+    rows = [voc_row(1, 银行卡号=shared), voc_row(2, 银行卡号=shared), voc_row(3, 身份证号码=short),
+            voc_row(4, 身份证号码=legacy), voc_row(5)]
+    root = make_ws(tmp_path, {"a.xlsx": rows})
+    doc = disburse(run, root, expect=1)
+    wb = openpyxl.load_workbook(root / doc["report"])
+    cells = all_cells(wb)
+    text = "\n".join(str(v) for _, _, v in cells if isinstance(v, str))
+    leaks = [(s, c, v) for s, c, v in cells if isinstance(v, str) and LONG_NUMBER.search(v)]
+    assert leaks == []                                   # no 15-, 17-, 18- or 19-digit number anywhere
+    assert short[:6] + "*" * 7 + short[-4:] in text or "****" + short[-4:] in text   # the refused one, masked
+    assert "****" + shared[-4:] in text                   # the shared card in 待复核's message
+    # 本次发放: this batch's payments, amounts as numbers with two decimals
+    paid = list(wb["本次发放"].iter_rows(values_only=True))
+    assert paid[0][:6] == ("学校", "资助项目", "姓名", "身份证号码", "卡号", "金额（元）")
+    assert len(paid) - 1 == len(doc["payments"]) == 4
+    assert {r[5] for r in paid[1:]} == {750} and wb["本次发放"]["F2"].number_format == "#,##0.00"
+    assert all(re.fullmatch(r"\d{6}\*+\d{3}[\dX]", r[3]) and re.fullmatch(r"\*{4}\d{4}", r[4]) for r in paid[1:])
+    assert wb["汇总"]["D5"].number_format == "#,##0.00" and isinstance(wb["汇总"]["D5"].value, (int, float))
+    # an empty sheet says so in one line instead of a header that prints on its own page
+    assert list(wb["已发放"].iter_rows(values_only=True)) == [("没有本学期已经发放过的记录。",)]
+    assert list(wb["失败未重发"].iter_rows(values_only=True)) == [("没有发放失败且卡号未更正的记录。",)]
+    # print settings: A4, one page wide, the header repeated and frozen
+    for ws in wb.worksheets:
+        assert ws.page_setup.paperSize == 9 and ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0   # 1 wide (the default)
+        assert ws.oddFooter.right.text and "&P" in ws.oddFooter.right.text
+    assert wb["本次发放"].print_title_rows == "$1:$1" and wb["本次发放"].freeze_panes == "A2"
+    assert wb["不予发放"].page_setup.orientation == "landscape"
+
+
+def test_a_retry_lists_every_payment_already_made_in_one_sheet(tmp_path, run):
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 6)]})
+    disburse(run, root, expect=0)
+    doc = disburse(run, root, expect=0)
+    wb = openpyxl.load_workbook(root / doc["report"])
+    rows = list(wb["已发放"].iter_rows(values_only=True))
+    assert len(rows) == 6 and rows[0][:3] == ("文件", "行号", "身份证号码")
+    assert [r[1] for r in rows[1:]] == [4, 5, 6, 7, 8] and all("********" in r[2] for r in rows[1:])
+    assert wb["已发放"].auto_filter.ref == "A1:F6"
+    assert list(wb["本次发放"].iter_rows(values_only=True))[0][0].startswith("本次没有新的发放")

@@ -213,3 +213,130 @@ def test_a_roster_is_not_a_finance_sheet(run):
     roster = next((SAMPLES / "intake" / "2011-autumn").glob("*.xlsx"))
     code, out, err = run("audit-extraction", roster)
     assert code == 2 and "事业收入" in err and len(err.strip().splitlines()) == 1
+
+
+# --- finance sheets as finance offices lay them out: two-row merged headers, several years, 小计 rows ---
+
+def merged_sheet(path: Path, rows: list[list], *, unit: str = "（元）", income_head: str = "事业收入（元）",
+                 with_year: bool = False, title: str = "校内资助资金提取情况表") -> Path:
+    """序号/学校名称/… merged down over two rows; "校内资助资金<unit>" merged across 提取金额 | 划入专户金额 |
+    发放金额, the unit written only in the merged upper cell."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    heads = ["序号", *(["年度"] if with_year else []), "学校代码", "学校名称", "学校类型", "所属县区", income_head]
+    width = len(heads) + 3
+    ws.append([title])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    ws.append([*heads, f"校内资助资金{unit}", None, None])
+    ws.append([None] * len(heads) + ["提取金额", "划入专户金额", "发放金额"])
+    for j in range(1, len(heads) + 1):
+        ws.merge_cells(start_row=2, start_column=j, end_row=3, end_column=j)
+    ws.merge_cells(start_row=2, start_column=len(heads) + 1, end_row=2, end_column=width)
+    for i, r in enumerate(rows, start=1):
+        ws.append([i, *r])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def four_schools() -> list[list]:
+    return [school(code="9001", name="甲职业中学", income=1_000_000, extracted=50_000),
+            school(code="9002", name="乙职业中学", income=2_000_000, extracted=80_000),       # under: 20,000 short
+            school(code="9003", name="丙中学", kind="普高", income=1_000_000, extracted=30_000),
+            school(code="9004", name="丁中学", kind="普高", income=1_000_000, extracted=40_000, deposited=30_000)]
+
+
+def run_sheet(run, tmp_path, path, *extra):
+    code, doc, err = run("audit-extraction", path, "--format", "json", "--workspace", tmp_path, *extra, as_json=True)
+    assert code in (0, 1), err
+    return code, doc
+
+
+def test_a_two_row_merged_header_is_read_with_the_unit_of_the_merged_cell(run, tmp_path):
+    path = merged_sheet(tmp_path / "f.xlsx", four_schools())
+    code, doc = run_sheet(run, tmp_path, path)
+    assert code == 1 and doc["file_findings"] == []
+    s = doc["schools"]
+    assert [x["extracted"] for x in s] == ["50000.00", "80000.00", "30000.00", "40000.00"]
+    assert [x["verdict"] for x in s] == ["合规", "不合规", "合规", "不合规"]
+    assert codes(doc) == [[], ["extraction.under"], [], ["extraction.not_deposited"]]
+    assert s[1]["shortfall"] == "20000.00" and s[0]["row"] == 4
+
+
+def test_a_unit_in_the_merged_upper_cell_applies_to_each_column_under_it(run, tmp_path):
+    rows = [[*school(income=100, extracted=5)[:4], 100, 5, 5, 5]]  # income in 万元, the set-aside too
+    path = merged_sheet(tmp_path / "f.xlsx", rows, unit="（万元）", income_head="事业收入（万元）")
+    _, doc = run_sheet(run, tmp_path, path)
+    s = doc["schools"][0]
+    assert (s["income"], s["extracted"], s["deposited"], s["spent"]) == ("1000000.00", "50000.00", "50000.00", "50000.00")
+    assert s["verdict"] == "合规"
+
+
+def test_figures_not_read_are_unauditable_never_compliant(run, tmp_path):
+    # the same four schools, but the second header row is lost: the three columns under the merged
+    # cell cannot be read, and no school may come out 合规 with blank figures
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["学校代码", "学校名称", "学校类型", "所属县区", "事业收入（元）", "校内资助资金（元）", None, None])
+    ws.merge_cells("F1:H1")
+    for r in four_schools():
+        ws.append(r)
+    wb.save(tmp_path / "f.xlsx")
+    code, doc = run_sheet(run, tmp_path, tmp_path / "f.xlsx")
+    assert code == 1
+    assert [x["verdict"] for x in doc["schools"]] == ["无法审核"] * 4
+    assert doc["summary"]["compliant"] == 0 and doc["summary"]["unauditable"] == 4
+    assert all(x["extracted"] is None for x in doc["schools"])
+    first = [f for f in doc["schools"][0]["findings"] if f["code"] == "extraction.invalid"]
+    assert {f["severity"] for f in first} == {"error"} and any("提取金额" in f["message"] for f in first)
+    out = tmp_path / "r.xlsx"
+    run("audit-extraction", tmp_path / "f.xlsx", "--workspace", tmp_path, "--report", out)
+    verdicts = [r[13] for r in openpyxl.load_workbook(out)["学校明细"].iter_rows(min_row=4, values_only=True) if r[2]]
+    assert verdicts == ["无法审核"] * 4
+
+
+def test_unreadable_figure_is_unauditable_and_counted_apart(run, tmp_path):
+    code, doc = audit(run, tmp_path, school(), school(code="9002", extracted="五万元"))
+    assert [x["verdict"] for x in doc["schools"]] == ["合规", "无法审核"]
+    assert (doc["summary"]["compliant"], doc["summary"]["non_compliant"], doc["summary"]["unauditable"]) == (1, 0, 1)
+
+
+def test_year_selects_the_rows_of_that_year(run, tmp_path):
+    rows = [["2009年", *school(code="9001")], ["2010年", *school(code="9001")], ["2011年", *school(code="9001")],
+            ["2012年", *school(code="9001")], ["2011年", *school(code="9002", name="乙职业中学", extracted=40_000)]]
+    path = merged_sheet(tmp_path / "f.xlsx", rows, with_year=True, title="2009—2012年度校内资助资金提取情况")
+    code, doc = run_sheet(run, tmp_path, path, "--year", "2011")
+    assert [(x["school_code"], x["year"], x["row"]) for x in doc["schools"]] == [("9001", 2011, 6), ("9002", 2011, 8)]
+    assert doc["summary"]["schools"] == 2 and codes(doc) == [[], ["extraction.under"]]
+    assert any("3行属于其他年度" in n for n in doc["notes"])
+    # without --year the latest year is audited, and that is said aloud
+    code, doc, err = run("audit-extraction", path, "--workspace", tmp_path, "--format", "json", as_json=True)
+    assert doc["year"] == 2012 and [x["row"] for x in doc["schools"]] == [7]
+    assert any("审核最近的2012年度" in n for n in doc["notes"])
+    code, out, err = run("audit-extraction", path, "--workspace", tmp_path)
+    assert "审核最近的2012年度" in err
+
+
+def test_subtotal_rows_are_not_schools(run, tmp_path):
+    rows = [school(code="9001", county="戊县"), school(code="9002", name="乙职业中学", county="戊县"),
+            [None, "戊县小计", None, "戊县", 2_000_000, 100_000, 100_000, 100_000],
+            [None, None, None, "己县小计", 1, 1, 1, 1]]
+    code, doc = audit(run, tmp_path, *rows)
+    assert code == 0 and [x["school_name"] for x in doc["schools"]] == ["测试职业中学", "乙职业中学"]
+    assert doc["summary"]["income"] == "2000000.00" and any("小计" in n for n in doc["notes"])
+
+
+def test_one_school_year_twice_is_a_duplicate_never_a_doubled_total(run, tmp_path):
+    path = sheet(tmp_path / "f.xlsx", [school(code="9001"), school(code="9002", name="乙职业中学")])
+    code, doc, err = run("audit-extraction", path, path, "--format", "json", "--workspace", tmp_path, as_json=True)
+    assert code == 1
+    assert all("extraction.duplicate" in c for c in codes(doc))
+    assert [x["verdict"] for x in doc["schools"]] == ["无法审核"] * 4
+    assert doc["summary"]["schools"] == 2 and doc["summary"]["income"] == "2000000.00"
+    dup = finding(doc, 0, code="extraction.duplicate")
+    assert dup["severity"] == "error" and "f.xlsx 第3行" in dup["message"]
+    # two files, one school in both: also a duplicate; the county total counts it once
+    other = sheet(tmp_path / "g.xlsx", [school(code="9001", extracted=10_000)])
+    code, doc, err = run("audit-extraction", path, other, "--format", "json", "--workspace", tmp_path, as_json=True)
+    assert codes(doc) == [["extraction.duplicate"], [], ["extraction.duplicate"]]
+    assert doc["summary"]["extracted"] == "100000.00" and doc["summary"]["schools"] == 2

@@ -150,6 +150,7 @@ def test_sample_public_lists_show_only_the_allowed_fields(sample_ws, run):
         assert headers[0] == "序号" and {"姓名", "学校", "资助项目"} <= set(headers)
         footer = "\n".join(str(r[0]) for r in rows if r[0])
         assert "监督电话：0716-8123456" in footer and "市学生资助管理中心" in footer and "2011年9月29日" in footer
+        assert "经办人（签字）" in footer and "（盖章）" in footer   # a place to sign and stamp
         text = xml_text(path)
         for key, found in values.items():
             for value in found:
@@ -192,10 +193,13 @@ def test_file_names_public_with_公示_internal_without(sample_ws, run):
     doc, _ = publish_json(run, sample_ws)
     folder = sample_ws / "out" / TERM / "公示"
     written = sorted(p.name for p in folder.iterdir())
-    assert len(written) == 2 * len(doc["schools"])
+    # the 公示 folder holds only what may be posted; the internal lists live apart, in 内部/
+    assert len(written) == len(doc["schools"]) and all(name.endswith("公示.xlsx") for name in written)
+    inside = sorted(p.name for p in (sample_ws / "out" / TERM / "内部").iterdir())
+    assert len(inside) == len(doc["schools"]) and not any("公示" in name for name in inside)
     for s in doc["schools"]:
         public, internal = Path(s["public_file"]), Path(s["internal_file"])
-        assert public.parent == Path("out") / TERM / "公示" == internal.parent
+        assert public.parent == Path("out") / TERM / "公示" and internal.parent == Path("out") / TERM / "内部"
         assert public.name == f"{s['school']}_{TERM}_受助学生名单公示.xlsx"
         assert internal.name == f"{s['school']}_{TERM}_受助学生内部核对名单.xlsx"
         assert "公示" in public.name and "公示" not in internal.name
@@ -504,4 +508,14 @@ def test_a_list_from_an_earlier_run_is_removed_when_the_school_has_no_one_left(t
                             "--format", "json", as_json=True)
     assert code in (0, 1), err
     assert not any(f.name.startswith("实验中学_") for f in folder.iterdir())
-    assert len(list(folder.iterdir())) == 2 * len(second["schools"])
+    assert not any(f.name.startswith("实验中学_") for f in (folder.parent / "内部").iterdir())
+    assert len(list(folder.iterdir())) == len(second["schools"])
+
+
+def test_internal_lists_left_in_the_公示_folder_by_an_earlier_version_are_removed(sample_ws, run):
+    folder = sample_ws / "out" / TERM / "公示"
+    folder.mkdir(parents=True, exist_ok=True)
+    stale = folder / f"第一职业中学_{TERM}_受助学生内部核对名单.xlsx"
+    stale.write_bytes(b"old")
+    doc, err = publish_json(run, sample_ws)
+    assert not stale.exists() and "已删除" in err

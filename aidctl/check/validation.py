@@ -11,7 +11,7 @@ import pandas as pd
 
 from aidctl.check import cards, duplicates, eligibility, enrolment, people, schema
 from aidctl.check import registry as registry_check
-from aidctl.core.findings import CATALOGUE, ERROR, WARNING, FindingCounts, empty
+from aidctl.core.findings import CATALOGUE, WARNING, FindingCounts, empty, school_errors
 from aidctl.core.labels import UNKNOWN_SCHOOL
 from aidctl.core.terms import Term
 from aidctl.read import Roster, Workspace, infer_term, read_roster_tables, read_tables
@@ -30,9 +30,18 @@ class Validation(FindingCounts):
     findings: pd.DataFrame   # REPORT_COLUMNS + rec, table, school, name (one row a finding)
     notes: list[str] = field(default_factory=list)   # for the user, on stderr (not findings)
 
+    @property
+    def errors(self) -> int:
+        """Errors of the schools' rosters; ledger.already_paid (the ledger's state) is not one."""
+        return int(school_errors(self.findings).sum())
+
+    @property
+    def already_paid(self) -> int:
+        return int((self.findings["code"] == "ledger.already_paid").sum())
+
     def refused(self) -> pd.Series:
-        """True for each roster record that has an error finding, or whose file has one."""
-        f = self.findings[self.findings["severity"] == ERROR]
+        """True for each roster record that has an error finding of the school, or whose file has one."""
+        f = self.findings[school_errors(self.findings)]
         bad = np.zeros(len(self.roster.frame), dtype=bool)
         recs = f.loc[f["rec"] >= 0, "rec"].to_numpy(dtype=np.int64)
         bad[recs] = True
@@ -54,7 +63,7 @@ class Validation(FindingCounts):
         records = school.groupby(school).size().rename("records")
         f = self.findings
         f_school = f["school"].fillna(UNKNOWN_SCHOOL)
-        errors = f_school[f["severity"] == ERROR].value_counts().rename("errors")
+        errors = f_school[school_errors(f)].value_counts().rename("errors")
         warnings = f_school[f["severity"] == WARNING].value_counts().rename("warnings")
         refused = school[self.refused()].value_counts().rename("refused")
         out = pd.concat([records, refused, errors, warnings], axis=1).fillna(0).astype("int64")
@@ -140,6 +149,7 @@ def locate_in(findings: pd.DataFrame, frame: pd.DataFrame, tables: list, rules, 
     f["sheet"] = [tables[t].sheet for t in f["table"]] if len(f) else []
     titles = {k: c.title for k, c in rules.columns.tables[kind].columns.items()}
     headers = {(i, k): m.header for i, t in enumerate(tables) for k, m in t.columns.items()}
+    f["key"] = f["column"]  # the canonical column, for finding the cell again (the correction workbook)
     f["column"] = [headers.get((t, c), titles.get(c)) if c is not None else None
                    for t, c in zip(f["table"], f["column"])]
     f["severity"] = f["code"].map({c: rules.severity(c, t.severity) for c, t in CATALOGUE.items()})

@@ -1,93 +1,68 @@
-"""The validation report: a workbook a clerk can filter and print (汇总 + 问题清单)."""
+"""The validation report: a workbook a clerk can filter and print (汇总 + 问题清单), through the one
+workbook layer (core.xlsx): every ID and card number masked, the sheets print."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
 
-import xlsxwriter
+import pandas as pd
 
 from aidctl.core.files import atomic_path
 from aidctl.core.findings import CATALOGUE
-from aidctl.core.xlsx import SEVERITY_WORDS
+from aidctl.core.masking import DEFAULT
+from aidctl.core.xlsx import SEVERITY_WORDS, Book, write_table
 
 FINDING_HEADERS = [("文件", 28), ("工作表", 12), ("行号", 7), ("列", 14), ("问题代码", 22),
                    ("严重程度", 9), ("问题", 22), ("说明", 80), ("单元格内容", 22), ("学校", 18),
                    ("姓名", 10)]
 
 
-def write_validation_report(validation, target: Path) -> Path:
-    """Summary sheet (files, counts by code and school) and a findings sheet with a filter."""
+def write_validation_report(validation, target: Path, masking=DEFAULT) -> Path:
+    """Summary sheet (files, counts by code and school) and a findings sheet with a filter; IDs and
+    cards masked in every cell (`masking`: the rules' widths)."""
     rules_term = str(validation.term)
     with atomic_path(target) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_numbers": False,
-                                            "strings_to_formulas": False, "strings_to_urls": False})
-        title = wb.add_format({"bold": True, "font_size": 14})
-        head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
-        cell = wb.add_format({"border": 1})
-        wrap = wb.add_format({"border": 1, "text_wrap": True, "valign": "top"})
-        text_fmt = wb.add_format({"border": 1, "num_format": "@"})
-
+        wb = Book(tmp, masking, title=f"花名册审核报告（{rules_term}）")
+        fmt = wb.fmt
         summary = wb.add_worksheet("汇总")
-        summary.set_column(0, 0, 34)
-        summary.set_column(1, 5, 12)
         s = validation.summary()
-        r = 0
-        summary.write(r, 0, f"花名册审核报告（{rules_term}）", title)
-        r += 1
-        summary.write(r, 0, f"生成时间：{datetime.now():%Y-%m-%d %H:%M}；受助学生记录 {s['records']} 条，"
-                            f"错误 {s['errors']} 个，警告 {s['warnings']} 个")
-        r += 2
-        for j, h in enumerate(["文件", "工作表", "表头行", "记录数"]):
-            summary.write(r, j, h, head)
-        r += 1
-        for item in validation.roster.file_info():
-            for j, key in enumerate(["file", "sheet", "header_row", "records"]):
-                summary.write(r, j, item[key], cell)
-            r += 1
-        r += 1
-        for j, h in enumerate(["问题代码", "问题", "严重程度", "数量"]):
-            summary.write(r, j, h, head)
-        r += 1
-        for code, severity, count, name in validation.by_code()[["code", "severity", "count", "title"]] \
-                .itertuples(index=False, name=None):
-            summary.write_row(r, 0, [code, name, SEVERITY_WORDS.get(severity, severity), int(count)], cell)
-            r += 1
-        r += 1
-        for j, h in enumerate(["学校", "受助学生", "不予发放", "错误", "警告"]):
-            summary.write(r, j, h, head)
-        r += 1
-        for row in validation.by_school().itertuples(index=False, name=None):
-            summary.write_row(r, 0, [row[0], *map(int, row[1:])], cell)
-            r += 1
+        summary.write(0, 0, f"花名册审核报告（{rules_term}）", fmt["title"])
+        paid = validation.already_paid
+        summary.write(1, 0, f"生成时间：{datetime.now():%Y-%m-%d %H:%M}；受助学生记录 {s['records']} 条，"
+                            f"错误 {s['errors']} 个，警告 {s['warnings']} 个"
+                            + (f"；本学期已发放 {paid} 条（账本记录，不是学校的错误，不计入错误）" if paid else ""))
+        r = write_table(summary, fmt, 3, [("文件", 34), ("工作表", 12), ("表头行", 12), ("记录数", 12)],
+                        [[i["file"], i["sheet"], i["header_row"], i["records"]] for i in validation.roster.file_info()])
+        r = write_table(summary, fmt, r + 1, [("问题代码", 34), ("问题", 12), ("严重程度", 12), ("数量", 12)],
+                        [[code, name, SEVERITY_WORDS.get(severity, severity), int(count)] for code, severity, count, name
+                         in validation.by_code()[["code", "severity", "count", "title"]].itertuples(index=False, name=None)],
+                        empty="没有发现问题。")
+        write_table(summary, fmt, r + 1, [("学校", 34), ("受助学生", 12), ("不予发放", 12), ("错误", 12), ("警告", 12)],
+                    [[row[0], *map(int, row[1:])] for row in validation.by_school().itertuples(index=False, name=None)])
+        summary.header_row = None  # several small tables: no header repeats on this sheet
 
         sheet = wb.add_worksheet("问题清单")
-        for j, (_, width) in enumerate(FINDING_HEADERS):
-            sheet.set_column(j, j, width)
-        sheet.freeze_panes(1, 0)
-        for j, (h, _) in enumerate(FINDING_HEADERS):
-            sheet.write(0, j, h, head)
         f = validation.findings
-        cols = ["file", "sheet", "row", "column", "code", "severity", "message", "value", "school", "name"]
-        data = f[cols].astype(object).where(f[cols].notna(), None)
+        if not len(f):
+            sheet.empty(0, "没有发现问题。", fmt["empty"])
+            wb.close()
+            return target
+        for j, (h, width) in enumerate(FINDING_HEADERS):
+            sheet.set_column(j, j, width)
+            sheet.write_string(0, j, h, fmt["head"])
         titles = {c: t.title for c, t in CATALOGUE.items()}
-        n = 0
-        for n, (file, sh, row, col, code, sev, msg, val, school, name) in enumerate(
-                data.itertuples(index=False, name=None), start=1):
-            sheet.write_string(n, 0, str(file), cell)
-            sheet.write_string(n, 1, str(sh), cell)
-            if row is None:
-                sheet.write_blank(n, 2, None, cell)
-            else:
-                sheet.write_number(n, 2, int(row), cell)
-            sheet.write_string(n, 3, col or "", cell)
-            sheet.write_string(n, 4, code, cell)
-            sheet.write_string(n, 5, SEVERITY_WORDS.get(sev, sev), cell)
-            sheet.write_string(n, 6, titles.get(code, ""), cell)
-            sheet.write_string(n, 7, str(msg), wrap)
-            sheet.write_string(n, 8, "" if val is None else str(val), text_fmt)
-            sheet.write_string(n, 9, "" if school is None else str(school), cell)
-            sheet.write_string(n, 10, "" if name is None else str(name), cell)
-        sheet.autofilter(0, 0, max(n, 1), len(FINDING_HEADERS) - 1)
+
+        def text(col) -> pd.Series:
+            return f[col].astype("string").reset_index(drop=True)
+
+        data = [text("file"), text("sheet"), f["row"].astype("Int64").astype("string").reset_index(drop=True),
+                text("column").fillna(""), text("code"), text("severity").map(lambda v: SEVERITY_WORDS.get(v, v)),
+                text("code").map(titles), text("message"), text("value"), text("school"), text("name")]
+        kinds = [("text", fmt["cell"]), ("text", fmt["cell"]), ("number", fmt["int"]), *[("text", fmt["cell"])] * 4,
+                 ("text", fmt["wrap"]), ("text", wb.add_format({"border": 1, "num_format": "@"})),
+                 ("text", fmt["cell"]), ("text", fmt["cell"])]
+        end = sheet.bulk_table(1, kinds, dict(enumerate(data)))
+        sheet.autofilter(0, 0, end - 1, len(FINDING_HEADERS) - 1)
         wb.close()
     return target

@@ -42,7 +42,8 @@ def audit_extraction(
 ):
     """校内资助资金提取审核：职高按事业收入的5%、普高3%—5%提取并划入资助专户（比例见 rules/extraction.yaml）。
 
-    有学校提取不足或未划入专户时退出码为 1。
+    有学校提取不足、未划入专户，或数据无法读出（无法审核）、同一学校同一年度重复时退出码为 1。
+    --year 只审核该年度的行；不指定而年度列有多个年度时审核最近的年度，并在标准错误输出上说明。
 
     示例：aidctl audit-extraction samples/finance/2011年度校内资助资金提取情况.xlsx --report 提取审核.xlsx
     """
@@ -50,6 +51,8 @@ def audit_extraction(
     from aidctl.oversight import write_extraction_report
 
     result = audit(finance, workspace_at(workspace), year=year)
+    for note in result.notes:
+        typer.echo(f"aidctl: 提醒：{note}", err=True)
     if report is not None:
         write_extraction_report(result, report)
     doc = result.to_json()

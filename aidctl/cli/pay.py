@@ -63,6 +63,8 @@ def disburse(
             data = encode(outcome.to_json(ws.root, frames=True))
         else:
             doc = outcome.to_json(ws.root)
+    for note in outcome.notes:
+        typer.echo(f"aidctl: 提醒：{note}", err=True)
     if format is Format.json:
         emit_bytes(data)
     else:

@@ -35,6 +35,9 @@ def validate(
     term: TermOpt = None,
     registry: Annotated[Path | None, typer.Option("--registry", help="学籍系统导出（学籍号/身份证号/姓名/学校），用于核对。")] = None,
     report: Annotated[Path | None, typer.Option("--report", help="把审核结果写成 Excel 工作簿（汇总 + 问题清单）。")] = None,
+    returns: Annotated[Path | None, typer.Option(
+        "--returns", file_okay=False,
+        help="为每所有问题的学校写出退回修改工作簿（学校原表的副本，问题单元格标色并加批注）到此目录。")] = None,
     limit: Annotated[int, typer.Option("--limit", min=0, help="终端上显示的问题条数。")] = 20,
     format: FormatOpt = Format.table,
     workspace: WorkspaceOpt = None,
@@ -42,7 +45,9 @@ def validate(
 ):
     """审核花名册：身份证、银行卡、学籍、资格、金额、重复申报。有错误时退出码为 1。
 
-    示例：aidctl validate samples/intake/2011-autumn/*.xlsx --term 2011-autumn --report 审核结果.xlsx
+    --returns 目录：每所有问题的学校一个“<学校>_<学期>_退回修改.xlsx”，可直接发回学校改正。
+
+    示例：aidctl validate samples/intake/2011-autumn/*.xlsx --term 2011-autumn --report 审核结果.xlsx --returns 退回
     """
     from aidctl.check import validate as run
 
@@ -58,15 +63,25 @@ def validate(
     if report is not None:
         from aidctl.check import write_validation_report
 
-        write_validation_report(result, report)
+        write_validation_report(result, report, ws.rules.publicity.masking.masking())
+    doc = result.to_json()
+    if returns is not None:
+        from aidctl.check import write_returns
+
+        written = write_returns(result, returns)
+        for line in written.notes(str):
+            typer.echo(f"aidctl: 提醒：{line}", err=True)
+        doc["returns"] = [str(p) for p in written.files]
     if format is Format.json:
-        emit_json(result.to_json())
+        emit_json(doc)
     else:
         from aidctl.cli.render import check as render
 
         render.validation(stdout_console(), result, limit)
         if report is not None:
             stdout_console().print(f"审核报告已写入：{report}")
+        if returns is not None:
+            stdout_console().print(f"退回修改工作簿 {len(doc['returns'])} 个，已写入：{returns}")
     raise typer.Exit(Exit.DATA_ERRORS if result.errors else Exit.OK)
 
 

@@ -23,10 +23,18 @@ class FindingType:
     severity: str
     title: str
     when: str
+    school_fault: bool = True  # False: the state of the ledger, not an error of the school's roster
 
 
-def _t(code: str, severity: str, title: str, when: str) -> tuple[str, FindingType]:
-    return code, FindingType(code, severity, title, when)
+def _t(code: str, severity: str, title: str, when: str, school_fault: bool = True) -> tuple[str, FindingType]:
+    return code, FindingType(code, severity, title, when, school_fault)
+
+
+def school_errors(findings: pd.DataFrame) -> pd.Series:
+    """True for the findings that are errors of the school: severity error, and not the ledger's
+    state (ledger.already_paid), which no school can correct."""
+    not_schools = [c for c, t in CATALOGUE.items() if not t.school_fault]
+    return (findings["severity"] == ERROR) & ~findings["code"].isin(not_schools)
 
 
 CATALOGUE: dict[str, FindingType] = dict([
@@ -65,7 +73,8 @@ CATALOGUE: dict[str, FindingType] = dict([
     _t("registry.not_found", ERROR, "学籍库中无此学生", "with --registry: not in the 学籍 export"),
     _t("registry.mismatch", ERROR, "与学籍库信息不一致", "with --registry: name or school differ"),
     _t("ledger.already_paid", ERROR, "本学期已发放",
-       "the ledger already holds a payment for this student, programme and term"),
+       "the ledger already holds a payment for this student, programme and term; the ledger's state, not the "
+       "school's error: validate does not count it against the school nor exit 1 for it", school_fault=False),
     _t("bank.unknown", ERROR, "开户银行没有对应的报盘格式",
        "disburse: the record's 开户银行 has no profile in rules/banks/"),
     _t("bank.unwritable", ERROR, "银行文件无法写入该记录",
@@ -78,7 +87,11 @@ CATALOGUE: dict[str, FindingType] = dict([
     _t("extraction.unspent", WARNING, "专户资金结余过多",
        "audit-extraction: much of the deposit is unspent at year end"),
     _t("extraction.invalid", ERROR, "财务数据不全或无法识别",
-       "audit-extraction: a figure is blank or not an amount, or the school type has no rate that year"),
+       "audit-extraction: a figure is blank or not an amount, its column was not read, the school is not named, "
+       "or the school type has no rate that year; the school is 无法审核, never 合规"),
+    _t("extraction.duplicate", ERROR, "同一学校同一年度重复填报",
+       "audit-extraction: one school-year stands on more than one row (one file given twice, or two files); "
+       "every row is flagged, the school is 无法审核 and counted once in the totals"),
     _t("enlist.invalid", ERROR, "入伍学生信息不全或无法识别",
        "enlist: a blank or non-numeric figure, an unknown 学历层次, a year that is not a year, 入伍年份 before "
        "入学年份 or after the year compensated"),

@@ -82,8 +82,11 @@ def _luhn(d: np.ndarray) -> np.ndarray:
 
 
 def mask_id(ids: pd.Series) -> pd.Series:
-    """First 6 and last 4 characters shown, the rest starred (for internal reports only)."""
-    return ids.str.slice_replace(6, -4, "********")
+    """First 6 and last 4 characters shown, the rest starred (for internal reports only): the packaged
+    widths of core.masking, the one masking helper."""
+    from aidctl.core.masking import DEFAULT
+
+    return DEFAULT.ids(ids)
 
 
 def _flags(arr: pa.Array) -> np.ndarray:

@@ -5,13 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-import xlsxwriter
-
 from aidctl.core.files import atomic_path
 from aidctl.core.identity import ID_IN_TEXT
 from aidctl.core.money import yuan_or_none
 from aidctl.core.text import missing, text_or_empty
-from aidctl.core.xlsx import SEVERITY_WORDS, formats, write_table
+from aidctl.core.xlsx import SEVERITY_WORDS, Book, write_table
 
 
 def write_enlistment_report(result, target: Path, rules) -> Path:
@@ -26,9 +24,8 @@ def write_enlistment_report(result, target: Path, rules) -> Path:
 
     s = result.students
     with atomic_path(target) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                            "strings_to_urls": False})
-        fmt = formats(wb)
+        wb = Book(tmp, rules.publicity.masking.masking(), title=f"{result.year}年应征入伍学生学费补偿审核")
+        fmt = wb.fmt
         amount = wb.add_format({"border": 1, "num_format": "#,##0.00"})
         total_amount = wb.add_format({"border": 1, "bold": True, "num_format": "#,##0.00"})
         bad = wb.add_format({"border": 1, "font_color": "#C00000", "bold": True})

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from aidctl.core.files import sha256
+from aidctl.core.findings import school_errors
 from aidctl.core.labels import UNKNOWN_SCHOOL
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ def record(ledger: L.Ledger, validation, command: str, display=None, digests: di
     # a finding of a record counts for its school; a finding of a whole table for every school in it
     found = pd.DataFrame({"file": file_of.reindex(f["table"].to_numpy()).to_numpy(),
                           "school": f["school"].astype(object).fillna(UNKNOWN_SCHOOL).where(f["rec"] >= 0).to_numpy(),
-                          "error": (f["severity"] == "error").to_numpy(),
+                          "error": school_errors(f).to_numpy(),
                           "warning": (f["severity"] == "warning").to_numpy()})
     own = found.dropna(subset=["school"]).groupby(["file", "school"])[["error", "warning"]].sum()
     whole = found[found["school"].isna()].groupby("file")[["error", "warning"]].sum()

@@ -11,17 +11,15 @@ from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
-import xlsxwriter
 
 from aidctl.core.files import atomic_path
 from aidctl.core.findings import CATALOGUE
 from aidctl.core.identity import mask_id
 from aidctl.core.money import yuan, yuan_or_none
 from aidctl.core.text import missing, text_or_empty
-from aidctl.core.xlsx import SEVERITY_WORDS, formats, write_table
+from aidctl.core.xlsx import SEVERITY_WORDS, Book, write_table
 from aidctl.loans.register import OVERDUE_RULE
 
-OPTIONS = {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
 CONTACT = [("联系日期", 12), ("联系结果", 18), ("承诺还款日期", 14), ("经办人", 10)]
 
 
@@ -33,8 +31,8 @@ def _num(fen) -> float | None:
 def write_check_report(register, target: Path) -> Path:
     """汇总 (files, counts by code and by county) and 问题清单 (one row a finding, with a filter)."""
     with atomic_path(target) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), OPTIONS)
-        fmt = formats(wb)
+        wb = Book(tmp)
+        fmt = wb.fmt
         ws = wb.add_worksheet("汇总")
         s = register.summary()
         ws.write(0, 0, "生源地信用助学贷款台账检查报告", fmt["title"])
@@ -67,10 +65,11 @@ def write_summary_report(summary, target: Path) -> Path:
     used), and 未计入 (the contracts left out, with reasons)."""
     rows = summary.rows()
     with atomic_path(target) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), OPTIONS)
-        fmt = formats(wb)
+        wb = Book(tmp)
+        fmt = wb.fmt
         amount = wb.add_format({"border": 1, "num_format": "#,##0.00"})
         total_amount = wb.add_format({"border": 1, "num_format": "#,##0.00", "bold": True})
+        rate_total = wb.add_format({"border": 1, "num_format": "0.00%", "bold": True})
         ws = wb.add_worksheet("县区汇总")
         ws.write(0, 0, f"{summary.year}年度生源地信用助学贷款工作情况（还款情况截至{summary.as_of}）", fmt["title"])
         heads = [("所属县区", 12, "county"), ("受理申请", 9, "applications"), ("审核通过", 9, "approved"),
@@ -93,6 +92,8 @@ def write_summary_report(summary, target: Path) -> Path:
                     ws.write_number(n, j, float(v), total_amount if last else amount)
                 elif isinstance(v, int):
                     ws.write_number(n, j, v, fmt["total"] if last else fmt["cell"])
+                elif isinstance(v, str) and v.endswith("%"):  # a rate: the fraction, shown as the JSON's per cent
+                    ws.write_number(n, j, float(v[:-1]) / 100, rate_total if last else fmt["pct"])
                 else:
                     ws.write_string(n, j, "" if v is None else str(v), fmt["total"] if last else fmt["cell"])
         ws.freeze_panes(3, 1)
@@ -166,8 +167,8 @@ def write_collection(collection, target: Path, rules) -> Path:
     names = sheet_names(list(counties["county"]))
     as_of = collection.as_of
     with atomic_path(target) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), OPTIONS)
-        fmt = formats(wb)
+        wb = Book(tmp, rules.publicity.masking.masking())
+        fmt = wb.fmt
         amount = wb.add_format({"border": 1, "num_format": "#,##0.00"})
         text = wb.add_format({"border": 1, "num_format": "@"})
         fill = wb.add_format({"border": 1, "bg_color": "#FFF2CC", "num_format": "@"})

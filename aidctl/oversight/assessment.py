@@ -236,7 +236,7 @@ def _history(ws: Workspace, year: int, db: str | None, rules, counts: dict, name
 
 def _extraction(paths: list[Path], displays: list[str], ws: Workspace, year: int, counts: dict,
                 county_of: dict, names: dict, problems: list[dict]) -> list[str]:
-    from aidctl.oversight.extraction import audit
+    from aidctl.oversight.extraction import UNAUDITABLE, audit
 
     result = audit(paths, ws, year=year, displays=displays)
     verdicts = result.verdicts()
@@ -245,7 +245,9 @@ def _extraction(paths: list[Path], displays: list[str], ws: Workspace, year: int
     invalid = result.findings[result.findings["code"].isin(["extraction.invalid", "schema.missing_column"])]
     bad_recs = set(invalid.loc[invalid["rec"] >= 0, "rec"])
     for rec in s.index:
-        if rec in bad_recs:
+        if not s.at[rec, "counted"]:  # a school-year's second row: the first one counts
+            continue
+        if rec in bad_recs or verdicts[rec] == UNAUDITABLE:
             problems.append({"source": "finance", "file": s.at[rec, "file"], "row": int(s.at[rec, "row"]),
                              "message": "财务数据不全或无法识别：该校未计入提取达标率"})
             continue

@@ -9,7 +9,7 @@ up to the fen, computed exactly with the rate as a fraction.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
@@ -21,11 +21,25 @@ from aidctl.core import money
 from aidctl.core.findings import CATALOGUE, ERROR, WARNING, FindingCounts, build, empty
 from aidctl.core.labels import UNKNOWN_COUNTY
 from aidctl.core.money import divide_half_up, yuan_text_or_none
-from aidctl.read import Table, Workspace, file_info, missing_columns, read_tables, school_attributes, stack
+from aidctl.core.text import fold_one
+from aidctl.read import (
+    Table,
+    Workspace,
+    file_info,
+    having_column,
+    missing_columns,
+    read_tables,
+    school_attributes,
+    stack,
+)
 
 NO_FINANCE = "没有给出财务报表，{folder} 下也没有：请在命令行上列出文件"
 AMOUNTS = ["income", "extracted", "deposited", "spent"]
 _YEAR = re.compile(r"(\d{4})\s*年")
+COMPLIANT, ATTENTION, NON_COMPLIANT, UNAUDITABLE = "合规", "需关注", "不合规", "无法审核"
+BREACHES = ("extraction.under", "extraction.not_deposited")  # found on figures that were read
+UNREADABLE = ("extraction.invalid", "extraction.duplicate")   # the figures could not be audited
+TOTAL_WORDS = ("合计", "总计", "小计", "共计", "累计")  # a row named "戊县小计" is not a school
 
 
 @dataclass
@@ -33,22 +47,40 @@ class ExtractionAudit(FindingCounts):
     year: int
     year_source: str
     tables: list[Table]
-    schools: pd.DataFrame      # one row per school with its figures (fen) and verdict
+    schools: pd.DataFrame      # one row per school row read, with its figures (fen); `counted` once a school-year
     findings: pd.DataFrame     # rec (school row), table, column, code, severity, message
+    notes: list[str] = field(default_factory=list)   # said aloud: the year chosen, rows left out
 
     def verdicts(self) -> pd.Series:
-        """合规 / 需关注 (warnings only) / 不合规 (an error) per school."""
+        """Per school row: 不合规 (a shortfall or a gap in the deposit, found on figures read), 无法审核
+        (a figure could not be read, or the school-year stands twice: never 合规), 需关注 (warnings
+        only) or 合规. A school-year given twice is 无法审核 whatever its figures say."""
         f = self.findings[self.findings["rec"] >= 0]
-        worst = f.groupby("rec")["severity"].agg(lambda s: ERROR if (s == ERROR).any() else WARNING)
-        worst = worst.reindex(self.schools.index)
-        return worst.map({ERROR: "不合规", WARNING: "需关注"}).fillna("合规")
+        codes = f.groupby("rec")["code"].agg(set).reindex(self.schools.index)
+        severities = f.groupby("rec")["severity"].agg(set).reindex(self.schools.index)
+
+        def one(c, sv):
+            if not isinstance(c, set):
+                return COMPLIANT
+            if "extraction.duplicate" in c:
+                return UNAUDITABLE
+            if c & set(BREACHES):
+                return NON_COMPLIANT
+            if c & set(UNREADABLE):
+                return UNAUDITABLE
+            return NON_COMPLIANT if ERROR in sv else ATTENTION if WARNING in sv else COMPLIANT
+
+        return pd.Series([one(c, sv) for c, sv in zip(codes, severities)], index=self.schools.index, dtype=object)
 
     def by_county(self) -> pd.DataFrame:
+        """The county roll-up over the school-years counted (each once)."""
         s = self.schools.assign(verdict=self.verdicts(), county=self.schools["county"].fillna(UNKNOWN_COUNTY))
+        s = s[s["counted"].astype(bool)]
         grouped = s.groupby("county", sort=True)
         out = pd.DataFrame({
             "schools": grouped.size(),
-            "non_compliant": grouped["verdict"].agg(lambda v: int((v == "不合规").sum())),
+            "non_compliant": grouped["verdict"].agg(lambda v: int((v == NON_COMPLIANT).sum())),
+            "unauditable": grouped["verdict"].agg(lambda v: int((v == UNAUDITABLE).sum())),
             **{c: grouped[c].sum(min_count=1) for c in
                ["income", "required_min", "required_max", "extracted", "deposited", "spent", "shortfall"]},
         }).reset_index()
@@ -60,6 +92,7 @@ class ExtractionAudit(FindingCounts):
                         zip(g["code"], g["severity"], g["message"])] for rec, g in f[f["rec"] >= 0].groupby("rec")}
         s = self.schools
 
+        verdicts = self.verdicts()
         schools = []
         for rec, r in zip(s.index, s.itertuples()):  # one row per school: a few hundred at most
             schools.append({
@@ -69,63 +102,112 @@ class ExtractionAudit(FindingCounts):
                 "required_max": yuan_text_or_none(r.required_max), "extracted": yuan_text_or_none(r.extracted),
                 "deposited": yuan_text_or_none(r.deposited), "spent": yuan_text_or_none(r.spent), "rate": r.rate,
                 "min_rate": r.min_rate, "max_rate": r.max_rate, "shortfall": yuan_text_or_none(r.shortfall),
-                "findings": by_rec.get(rec, [])})
-        verdicts = self.verdicts()
+                "verdict": verdicts[rec], "counted": bool(r.counted), "findings": by_rec.get(rec, [])})
         file_level = [{"file": self.tables[int(t)].file, "code": c, "severity": sv, "message": m}
                       for t, c, sv, m in f.loc[f["rec"] < 0, ["table", "code", "severity", "message"]]
                       .itertuples(index=False, name=None)]
-        total = lambda col: yuan_text_or_none(s[col].sum(min_count=1))  # noqa: E731
+        counted = s["counted"].astype(bool).to_numpy()
+        once = s[counted]
+        v = verdicts[counted]
+        total = lambda col: yuan_text_or_none(once[col].sum(min_count=1))  # noqa: E731
         return {"version": 1, "year": self.year, "year_source": self.year_source,
                 "files": file_info(self.tables),
-                "schools": schools, "file_findings": file_level,
-                "summary": {"schools": len(s), "compliant": int((verdicts == "合规").sum()),
-                            "attention": int((verdicts == "需关注").sum()),
-                            "non_compliant": int((verdicts == "不合规").sum()),
+                "schools": schools, "file_findings": file_level, "notes": self.notes,
+                "summary": {"schools": len(once), "compliant": int((v == COMPLIANT).sum()),
+                            "attention": int((v == ATTENTION).sum()),
+                            "non_compliant": int((v == NON_COMPLIANT).sum()),
+                            "unauditable": int((v == UNAUDITABLE).sum()),
                             "errors": self.errors, "warnings": int((f["severity"] == WARNING).sum()),
                             "income": total("income"), "required_min": total("required_min"),
                             "extracted": total("extracted"), "deposited": total("deposited"),
                             "spent": total("spent"), "shortfall": total("shortfall")}}
 
 
-def _year(tables: list[Table], frame: pd.DataFrame, year: int | None) -> tuple[int, str]:
-    if year:
-        return year, "option"
-    written = pd.to_numeric(frame["year"].str.extract(r"(\d{4})")[0], errors="coerce").dropna()
-    if len(written):
-        return int(written.mode().iloc[0]), "column"
+def _title_year(tables: list[Table]) -> int | None:
     for t in tables:
         for text in [*t.above, t.path.stem]:
             m = _YEAR.search(text) or re.search(r"(20\d{2})", text)
             if m:
-                return int(m.group(1)), "title"
-    return date.today().year - 1, "default"
+                return int(m.group(1))
+    return None
+
+
+def _year(tables: list[Table], written: pd.Series, year: int | None, notes: list[str]) -> tuple[int, str]:
+    """The year audited: --year, else the 年度 column (the latest, said aloud, when it holds several),
+    else the title, else last year (said aloud)."""
+    if year:
+        return year, "option"
+    years = sorted(int(y) for y in written.dropna().unique())
+    if len(years) == 1:
+        return years[0], "column"
+    if years:
+        notes.append(f"年度列中有{'、'.join(map(str, years))}年的数据，未指定 --year：审核最近的{years[-1]}年度；"
+                     "其他年度请用 --year 指定")
+        return years[-1], "column"
+    titled = _title_year(tables)
+    if titled:
+        return titled, "title"
+    last = date.today().year - 1
+    notes.append(f"表中没有年度列，标题和文件名中也没有年度：按上一年度{last}年审核；请用 --year 指定")
+    return last, "default"
 
 
 def audit(paths: list[Path] | None, ws: Workspace, *, year: int | None = None,
           displays: list[str] | None = None) -> ExtractionAudit:
     """Read the finance sheets (those given, else the workspace's finance/) and check each school's
-    extraction, deposit and spending."""
+    extraction, deposit and spending for one year: the rows of other years are left out, 小计 rows
+    are not schools, and a school-year that stands twice is an error, counted once."""
     rules = ws.rules
     spec = rules.columns.tables["finance"]
     if displays is None:
         paths, displays = ws.inputs(paths, "finance", NO_FINANCE)
     tables = [t for p, d in zip(paths, displays) for t in read_tables(p, d, "finance", rules)]
     frame = stack(tables, spec).rename(columns={"excel_row": "row"})
+    notes: list[str] = []
+    subtotal = pd.Series(False, index=frame.index)
+    for key in ("school", "county", "school_code", "seq"):
+        subtotal |= frame[key].str.contains("(?:" + "|".join(TOTAL_WORDS) + ")$", regex=True).fillna(False).astype(bool)
+    if subtotal.any():
+        names = frame.loc[subtotal, ["school", "county", "school_code", "seq"]].bfill(axis=1).iloc[:, 0].dropna()
+        example = f"（如“{names.iloc[0]}”）" if len(names) else ""
+        notes.append(f"略去{int(subtotal.sum())}个小计/合计行{example}：它们不是学校")
+    frame = frame[~subtotal.to_numpy()].reset_index(drop=True)
     for key in AMOUNTS:  # the figures in fen, under their own names from here on
         frame[key] = frame[f"{key}_fen"]
-    the_year, source = _year(tables, frame, year)
     row_year = pd.to_numeric(frame["year"].str.extract(r"(\d{4})")[0], errors="coerce")
-    frame["year"] = row_year.fillna(the_year).astype("int64") if year is None else the_year
+    the_year, source = _year(tables, row_year, year, notes)
+    other = row_year.notna() & (row_year != the_year)
+    if other.any():
+        years = "、".join(str(int(y)) for y in sorted(row_year[other].unique()))
+        notes.append(f"{int(other.sum())}行属于其他年度（{years}），未审核：本次审核{the_year}年度")
+    blank = row_year.isna() & having_column(frame, tables, "year")
+    if blank.any():
+        notes.append(f"{int(blank.sum())}行的年度为空，按{the_year}年度审核")
+    frame = frame[~other.to_numpy()].reset_index(drop=True)
+    frame["year"] = the_year
     attrs = school_attributes(frame, rules, ws)
     frame["school_type"] = attrs["v_school_type"]
     frame["county"] = attrs["v_county"]
     _requirements(frame, rules)
+    frame["counted"] = _first_of_school_year(frame)
     findings = _findings(frame, tables, rules)
     columns = ["file", "row", "table", "school_code", "school", "school_type", "county", "year", *AMOUNTS,
                "required_min", "required_max", "shortfall", "deposit_gap", "unspent", "rate",
-               "min_rate", "max_rate"]
+               "min_rate", "max_rate", "counted"]
     return ExtractionAudit(the_year, source, tables, frame[columns].astype(object).where(frame[columns].notna(),
-                                                                                         None), findings)
+                                                                                         None), findings, notes)
+
+
+def _school_key(frame: pd.DataFrame) -> pd.Series:
+    """Who a row is: its 学校代码, else its name folded (NA without either)."""
+    return frame["school_code"].fillna(frame["school"].map(lambda v: None if v is None or v != v else fold_one(v),
+                                                            na_action="ignore"))
+
+
+def _first_of_school_year(frame: pd.DataFrame) -> pd.Series:
+    """True for the first row of each school-year (and for rows naming no school): what totals count."""
+    key = _school_key(frame)
+    return ~(key.notna() & key.duplicated(keep="first"))
 
 
 def _requirements(frame: pd.DataFrame, rules) -> None:
@@ -165,22 +247,40 @@ def _percent(rate) -> str:
 def _findings(frame: pd.DataFrame, tables: list[Table], rules) -> pd.DataFrame:
     spec = rules.columns.tables["finance"]
     out = missing_columns(tables, spec)
-    present = {key: frame["table"].isin([i for i, t in enumerate(tables) if key in t.columns]) for key in AMOUNTS}
     yuan = {k: frame[k].map(lambda v: None if v is pd.NA else str(money.yuan(v))) for k in
             [*AMOUNTS, "required_min", "required_max", "shortfall", "deposit_gap", "unspent"]}
     titles = {k: spec.columns[k].title for k in AMOUNTS}
-    figures_ok = pd.Series(True, index=frame.index)
+    read = {}  # key → the figure was read (its column is there and the cell is an amount)
     for key in AMOUNTS:
-        bad = present[key] & ~frame[f"{key}_ok"].astype(bool)
-        figures_ok &= ~bad
-        out.append(build(bad, "extraction.invalid", key, "{title}“{v}”为空或不是有效金额：请填写（单位见表头）",
+        present = having_column(frame, tables, key)
+        read[key] = present & frame[f"{key}_ok"].astype(bool)
+        out.append(build(present & ~read[key], "extraction.invalid", key,
+                         "{title}“{v}”为空或不是有效金额：请填写（单位见表头）；该校无法审核",
                          frame[key].astype("string"), title=titles[key], v=frame[key].astype("string")))
+        out.append(build(~present, "extraction.invalid", key,
+                         "表中没有读出“{title}”列（表头见第{h}行），该校的{title}无法审核：请按每列一个表头填写",
+                         None, title=titles[key], h=frame["table"].map(lambda t: tables[t].header_row).astype("string")))
+    out.append(build(frame["school"].isna() & frame["school_code"].isna(), "extraction.invalid", "school",
+                     "学校名称为空：无法确定是哪所学校，未审核", None))
+    key = _school_key(frame)
+    twice = key.notna() & key.duplicated(keep=False)
+    if twice.any():
+        where = frame["file"] + " 第" + frame["row"].astype("string") + "行"
+        others = pd.Series(pd.NA, index=frame.index, dtype="string")
+        for _, group in frame[twice].groupby(key[twice]):  # the rows standing twice: few
+            for i in group.index:
+                others[i] = "、".join(where[j] for j in group.index if j != i)
+        out.append(build(twice, "extraction.duplicate", "school",
+                         "“{school}”{year}年度的数据不止一行（另见 {others}）：请只保留一行，重复的不计入合计；该校无法审核",
+                         frame["school"].astype("string"), school=frame["school"].fillna(frame["school_code"]),
+                         year=frame["year"].astype("string"), others=others))
     no_rate = frame["min_rate"].isna()
     out.append(build(no_rate, "extraction.invalid", "school_type",
                      "学校类型为“{t}”，{y}年度没有该类学校的提取比例规定（见 rules/extraction.yaml）：请在学校名单中登记学校类型",
                      frame["school_type"].astype("string"), t=frame["school_type"].astype("string").fillna("不明"),
                      y=frame["year"].astype("string")))
-    checkable = figures_ok & ~no_rate
+    audited = frame["counted"].astype(bool)  # a later row of a school-year standing twice is not audited
+    checkable = audited & read["income"] & read["extracted"] & ~no_rate
     under = checkable & (frame["extracted"] < frame["required_min"]).fillna(False)
     out.append(build(under, "extraction.under", "extracted",
                      "事业收入{i}元，应按{r}至少提取{req}元，实际提取{e}元（{rate}），少提取{s}元："
@@ -192,13 +292,14 @@ def _findings(frame: pd.DataFrame, tables: list[Table], rules) -> pd.DataFrame:
                      "提取{e}元，占事业收入{i}元的{rate}，高于规定上限{r}（{req}元）：请核实提取依据",
                      yuan["extracted"], e=yuan["extracted"], i=yuan["income"], rate=frame["rate"],
                      r=frame["max_rate"], req=yuan["required_max"]))
-    short_deposit = figures_ok & (frame["deposited"] < frame["extracted"]).fillna(False)
+    short_deposit = audited & read["extracted"] & read["deposited"] & \
+        (frame["deposited"] < frame["extracted"]).fillna(False)
     out.append(build(short_deposit, "extraction.not_deposited", "deposited",
                      "提取{e}元，划入专户{d}元，差{g}元：提取的资金须全部划入国家助学金资助专户统一管理",
                      yuan["deposited"], e=yuan["extracted"], d=yuan["deposited"], g=yuan["deposit_gap"]))
     threshold = Fraction(rules.extraction.unspent_warning_share)
     deposited = frame["deposited"]
-    kept = figures_ok & (deposited > 0).fillna(False) & \
+    kept = audited & read["deposited"] & read["spent"] & (deposited > 0).fillna(False) & \
         (frame["unspent"] * threshold.denominator > deposited * threshold.numerator).fillna(False)
     out.append(build(kept, "extraction.unspent", "spent",
                      "划入专户{d}元，年内发放{s}元，结余{u}元（{share}），超过{t}：请说明原因，确保及时足额发放、专款专用",

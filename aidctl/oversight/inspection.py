@@ -27,7 +27,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import xlsxwriter
 from sqlalchemy import insert, select
 
 from aidctl import ledger as L
@@ -37,6 +36,7 @@ from aidctl.core.identity import mask_id
 from aidctl.core.labels import UNKNOWN_SCHOOL
 from aidctl.core.money import yuan
 from aidctl.core.terms import Term
+from aidctl.core.xlsx import Book
 from aidctl.read import Workspace
 
 META_SHEET = "_aidctl"
@@ -221,8 +221,7 @@ def write_signoff(target: Path, s: Sample, school: str, group: pd.DataFrame, ter
             f"本校抽查 {len(group)} 人")
     last = len(HEADERS) - 1
     with atomic_path(target) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                            "strings_to_urls": False})
+        wb = Book(tmp)
         wb.set_properties({"title": title, "subject": s.id, "author": "aidctl",
                            "created": datetime.fromisoformat(s.created_at)})
         title_fmt = wb.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
@@ -230,7 +229,7 @@ def write_signoff(target: Path, s: Sample, school: str, group: pd.DataFrame, ter
         head_fmt = wb.add_format({"bold": True, "border": 1, "align": "center", "valign": "vcenter",
                                   "bg_color": "#F2F2F2", "text_wrap": True})
         cell_fmt = wb.add_format({"border": 1, "align": "center", "valign": "vcenter", "num_format": "@"})
-        money_fmt = wb.add_format({"border": 1, "align": "right", "valign": "vcenter", "num_format": "0.00"})
+        money_fmt = wb.add_format({"border": 1, "align": "right", "valign": "vcenter", "num_format": "#,##0.00"})
         fill_fmt = wb.add_format({"border": 1, "align": "center", "valign": "vcenter", "bg_color": "#FFFBE6"})
         fill_money = wb.add_format({"border": 1, "align": "right", "valign": "vcenter", "bg_color": "#FFFBE6",
                                     "num_format": "0.00"})

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import xlsxwriter
-
 from aidctl.core.files import atomic_path
 from aidctl.core.labels import UNKNOWN_COUNTY
 from aidctl.core.money import NO_DATA, shown, yuan_or_none
-from aidctl.core.xlsx import SEVERITY_WORDS, formats, write_table
+from aidctl.core.xlsx import SEVERITY_WORDS, Book, chart_below, write_table
 from aidctl.oversight.assessment import target_label
 from aidctl.oversight.complaints import COMPLAINT_HEADS, STATUS_WORDS
 
@@ -25,11 +23,10 @@ def write_extraction_report(audit, target: Path) -> Path:
 
     verdicts = audit.verdicts()
     with atomic_path(target) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                            "strings_to_urls": False})
-        fmt = formats(wb)
-        amount = wb.add_format({"border": 1, "num_format": "#,##0.00"})
-        bad = wb.add_format({"border": 1, "font_color": "#C00000", "bold": True})
+        wb = Book(tmp, title=f"{audit.year}年度校内资助资金提取情况审核")
+        fmt = wb.fmt
+        amount = fmt["money"]
+        bad = fmt["red"]
         ws = wb.add_worksheet("学校明细")
         ws.write(0, 0, f"{audit.year}年度校内资助资金提取情况审核", fmt["title"])
         s = audit.schools
@@ -53,7 +50,7 @@ def write_extraction_report(audit, target: Path) -> Path:
             ws.write_string(n, 9, r.rate or "", fmt["cell"])
             for j, col in ((10, "shortfall"), (11, "deposited"), (12, "spent")):
                 ws.write(n, j, num(getattr(r, col)), amount)
-            ws.write_string(n, 13, verdicts[rec], bad if verdicts[rec] == "不合规" else fmt["cell"])
+            ws.write_string(n, 13, verdicts[rec], bad if verdicts[rec] in ("不合规", "无法审核") else fmt["cell"])
             ws.write_string(n, 14, messages.get(rec, ""), fmt["wrap"])
         ws.autofilter(2, 0, max(2 + len(s), 3), len(headers) - 1)
         ws.freeze_panes(3, 3)
@@ -63,7 +60,7 @@ def write_extraction_report(audit, target: Path) -> Path:
         cs.write(0, 0, f"{audit.year}年度各县区校内资助资金提取情况", fmt["title"])
         heads = [("所属县区", 12), ("学校数", 8), ("不合规学校", 10), ("事业收入（元）", 16),
                  ("应提下限（元）", 16), ("实提金额（元）", 16), ("少提金额（元）", 14), ("划入专户（元）", 16),
-                 ("发放金额（元）", 16)]
+                 ("发放金额（元）", 16), ("无法审核学校", 10)]
         for j, (h, w) in enumerate(heads):
             cs.set_column(j, j, w)
             cs.write(2, j, h, fmt["head"])
@@ -71,6 +68,7 @@ def write_extraction_report(audit, target: Path) -> Path:
             cs.write_string(n, 0, r.county, fmt["cell"])
             cs.write_number(n, 1, int(r.schools), fmt["cell"])
             cs.write_number(n, 2, int(r.non_compliant), fmt["cell"])
+            cs.write_number(n, 9, int(r.unauditable), fmt["cell"])
             for j, col in enumerate(["income", "required_min", "extracted", "shortfall", "deposited", "spent"],
                                     start=3):
                 cs.write(n, j, num(getattr(r, col)), amount)
@@ -78,17 +76,19 @@ def write_extraction_report(audit, target: Path) -> Path:
         cs.write_string(total_row, 0, "合计", fmt["total"])
         cs.write_number(total_row, 1, int(county["schools"].sum()), fmt["total"])
         cs.write_number(total_row, 2, int(county["non_compliant"].sum()), fmt["total"])
+        cs.write_number(total_row, 9, int(county["unauditable"].sum()), fmt["total"])
         for j, col in enumerate(["income", "required_min", "extracted", "shortfall", "deposited", "spent"], start=3):
-            cs.write(total_row, j, num(county[col].sum(min_count=1)), amount)
+            cs.write(total_row, j, num(county[col].sum(min_count=1)), fmt["total_money"])
         chart = wb.add_chart({"type": "column"})
         last = total_row - 1
-        for col, name in ((4, "应提下限"), (5, "实提金额")):
+        for col, name, colour in ((4, "应提下限", "#5B9BD5"), (5, "实提金额", "#70AD47"), (6, "少提金额", "#C00000")):
             chart.add_series({"name": name, "categories": ["县区汇总", 3, 0, last, 0],
-                              "values": ["县区汇总", 3, col, last, col], "data_labels": {"value": False}})
-        chart.set_title({"name": f"{audit.year}年度各县区应提与实提校内资助资金（元）"})
+                              "values": ["县区汇总", 3, col, last, col], "fill": {"color": colour},
+                              "data_labels": {"value": col == 6, "num_format": "#,##0"}})
+        chart.set_title({"name": f"{audit.year}年度各县区应提、实提与少提校内资助资金（元）"})
         chart.set_y_axis({"num_format": "#,##0"})
         chart.set_legend({"position": "bottom"})
-        cs.insert_chart(total_row + 2, 0, chart, {"x_scale": 1.6, "y_scale": 1.3})
+        chart_below(cs, chart, total_row + 2, len(heads))
 
         fs = wb.add_worksheet("问题清单")
         rows = []
@@ -103,16 +103,30 @@ def write_extraction_report(audit, target: Path) -> Path:
     return target
 
 
-OPTIONS = {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+def _figure(ws, row: int, col: int, value, style, fmt, total: bool = False) -> None:
+    """A figure of the JSON as a number cell: a count, a rate ("33.33%": the fraction, shown 0.00%), a
+    figure per 1,000 ("1.25": 0.00); 无数据 stays text. `style` overrides the colour only."""
+    if isinstance(value, bool) or value is None:
+        ws.write_string(row, col, shown(value), style or (fmt["total"] if total else fmt["cell"]))
+    elif isinstance(value, int):
+        ws.write_number(row, col, value, style or (fmt["total_int"] if total else fmt["int"]))
+    elif isinstance(value, str) and value.endswith("%"):
+        ws.write_number(row, col, float(value[:-1]) / 100, style if style is not None and style.num_format
+                        else fmt["pct"])
+    else:
+        try:
+            ws.write_number(row, col, float(value), style if style is not None and style.num_format else fmt["score"])
+        except ValueError:
+            ws.write_string(row, col, str(value), style or fmt["cell"])
 
 
 def write_complaints_report(summary, target: Path) -> Path:
     """县区汇总 (with a column chart of complaints by county), 学校汇总, 投诉明细, 说明, 问题清单."""
     doc = summary.to_json()
     with atomic_path(target) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), OPTIONS)
-        fmt = formats(wb)
-        red = wb.add_format({"border": 1, "font_color": "#C00000", "bold": True})
+        wb = Book(tmp, title=f"{doc['year']}年学生资助投诉办理情况")
+        fmt = wb.fmt
+        red = fmt["red"]
         for name, rows, keys in (("县区汇总", doc["counties"], [("所属县区", "county", 12)]),
                                  ("学校汇总", doc["schools"], [("所属县区", "county", 12), ("学校", "school", 22)])):
             ws = wb.add_worksheet(name)
@@ -123,26 +137,20 @@ def write_complaints_report(summary, target: Path) -> Path:
                 ws.write_string(2, j, h, fmt["head"])
             for n, r in enumerate(rows, start=3):
                 for j, (_, k, _) in enumerate(heads):
-                    v = r[k]
-                    if isinstance(v, int):
-                        ws.write_number(n, j, v, red if k == "overdue_open" and v else fmt["cell"])
-                    else:
-                        ws.write_string(n, j, shown(v), fmt["cell"])
+                    _figure(ws, n, j, r[k], red if k == "overdue_open" and r[k] else None, fmt)
             last = 3 + len(rows)
             if name == "县区汇总":
                 t = doc["totals"]
                 ws.write_string(last, 0, "合计", fmt["total"])
                 for j, (_, k, _) in enumerate(heads[1:], start=1):
-                    v = t[k]
-                    (ws.write_number if isinstance(v, int) else ws.write_string)(
-                        last, j, v if isinstance(v, int) else shown(v), fmt["total"])
+                    _figure(ws, last, j, t[k], fmt["total"], fmt, total=True)
                 if rows:
                     chart = wb.add_chart({"type": "column"})
                     chart.add_series({"name": "投诉件数", "categories": [name, 3, 0, last - 1, 0],
                                       "values": [name, 3, 1, last - 1, 1]})
                     chart.set_title({"name": f"{doc['year']}年各县区学生资助投诉件数"})
                     chart.set_legend({"none": True})
-                    ws.insert_chart(last + 2, 0, chart, {"x_scale": 1.4, "y_scale": 1.2})
+                    chart_below(ws, chart, last + 2, len(heads))
             ws.freeze_panes(3, len(keys))
         ws = wb.add_worksheet("投诉明细")
         heads = [("受理编号", 14), ("受理日期", 11), ("所属县区", 10), ("学校", 20), ("类别", 10), ("办结日期", 11),
@@ -173,6 +181,7 @@ def write_complaints_report(summary, target: Path) -> Path:
             ws.write_string(n, 0, line, fmt["wrap"])
         if doc["findings"]:
             ws = wb.add_worksheet("问题清单")
+            ws.set_landscape()
             heads = [("文件", 30), ("工作表", 12), ("行号", 6), ("列", 12), ("问题代码", 18), ("说明", 70), ("单元格内容", 20)]
             for j, (h, w) in enumerate(heads):
                 ws.set_column(j, j, w)
@@ -190,11 +199,12 @@ def write_scorecard_report(doc: dict, target: Path) -> Path:
     """县区得分 (with a bar chart of totals by county), 学校得分, 指标与权重, 说明."""
     inds = doc["indicators"]
     with atomic_path(target) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), OPTIONS)
-        fmt = formats(wb)
+        wb = Book(tmp, title=f"{doc['year']}年度学生资助量化考核")
+        fmt = wb.fmt
         score_fmt = wb.add_format({"border": 1, "num_format": "0.00", "bold": True})
         dim = wb.add_format({"border": 1, "font_color": "#808080"})
-        miss = wb.add_format({"border": 1, "font_color": "#C00000"})
+        miss_pct = wb.add_format({"border": 1, "font_color": "#C00000", "num_format": "0.00%"})
+        miss_num = wb.add_format({"border": 1, "font_color": "#C00000", "num_format": "0.00"})
         for name, rows, keys in (("县区得分", doc["counties"], [("所属县区", "county", 12)]),
                                  ("学校得分", doc["schools"], [("所属县区", "county", 12), ("学校", "school", 22)])):
             ws = wb.add_worksheet(name)
@@ -223,8 +233,9 @@ def write_scorecard_report(doc: dict, target: Path) -> Path:
                         ws.write_string(n, j + 1, NO_DATA, dim)
                         ws.write_string(n, j + 2, NO_DATA, dim)
                     else:
-                        ws.write_string(n, j + 1, x["value"], fmt["cell"] if x["meets"] else miss)
-                        ws.write_string(n, j + 2, x["score"], fmt["cell"])
+                        _figure(ws, n, j + 1, x["value"], None if x["meets"] else miss_pct if x["value"].endswith("%")
+                                else miss_num, fmt)
+                        ws.write_number(n, j + 2, float(x["score"]), fmt["score"])
                     j += 2
                 if r["total"] is None:
                     ws.write_string(n, j + 1, NO_DATA, dim)
@@ -243,7 +254,7 @@ def write_scorecard_report(doc: dict, target: Path) -> Path:
                 chart.set_x_axis({"min": 0, "max": 100})
                 chart.set_y_axis({"reverse": True})
                 chart.set_legend({"none": True})
-                ws.insert_chart(last + 2, 1, chart, {"x_scale": 1.5, "y_scale": 1.2})
+                chart_below(ws, chart, last + 2, len(heads))
         ws = wb.add_worksheet("指标与权重")
         heads = [("指标", 24), ("目标值", 10), ("权重", 8), ("方向", 10), ("计分方法", 12), ("是否计算", 22), ("依据", 80)]
         for j, (h, w) in enumerate(heads):

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import contextlib
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from aidctl import ledger as L
+from aidctl.check import RETURNS_FOLDER, write_returns
 from aidctl.core.money import yuan, yuan_text
 from aidctl.core.terms import Term
 from aidctl.core.text import text_or_none
@@ -31,6 +32,10 @@ from aidctl.ledger import intake_names, record_intake
 from aidctl.pay.batch import execute, mark_sent, recover, write_manifest
 from aidctl.pay.plan import Plan, make_plan
 from aidctl.read import Workspace
+
+# A school's roster is copied into its correction workbook through openpyxl (about 0.2 ms a cell): a
+# file larger than this is not a school's roster as sent, and is left to `validate --returns`, said aloud.
+RETURNS_MAX_RECORDS = 10_000
 
 
 @dataclass
@@ -41,6 +46,8 @@ class Outcome:
     recovered: list[str]
     report: Path | None
     dry_run: bool = False
+    returns: list[Path] = field(default_factory=list)   # the correction workbooks (退回修改) written
+    notes: list[str] = field(default_factory=list)      # for stderr: files too large to copy, stale ones removed
 
     def to_json(self, root: Path, *, frames: bool = False) -> dict:
         """The disburse document of the README's contract. With `frames`, the two lists as long as
@@ -73,7 +80,7 @@ class Outcome:
                 "payments": payments, "refused": refused, "already_paid": already,
                 "failed_unchanged": failed, "school_funded": len(p.school_funded),
                 "recovered_batches": self.recovered, "files": [rel(f) for f in self.files],
-                "report": rel(self.report) if self.report else None,
+                "report": rel(self.report) if self.report else None, "returns": [rel(f) for f in self.returns],
                 "totals": {"payments": len(p.pay), "amount": str(yuan(p.total_fen))}}
 
 
@@ -117,7 +124,8 @@ def disbursing(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, 
             reissued = plan.pay["payment_id"].dropna().astype("int64").tolist()
             marking = marker.submit(mark_sent, ledger, batch, reissued)
         report = write_payment_report(plan, batch, files, ws.out_dir(term), ws.rules)  # while marking
+        back = write_returns(plan.validation, ws.out_dir(term) / RETURNS_FOLDER, max_records=RETURNS_MAX_RECORDS)
         write_manifest(ws.out_dir(term))
-        yield Outcome(plan, batch, files, recovered, report)
+        yield Outcome(plan, batch, files, recovered, report, returns=back.files, notes=back.notes(ws.display))
         if marking is not None:
             marking.result()

@@ -112,22 +112,65 @@ def match_header_row(cells: list[object], spec: TableSpec, aliases: dict[str, st
 
 
 def locate(sheet: RawSheet, spec: TableSpec, units: dict[str, Decimal]) -> tuple[int, dict[str, ColumnMatch]] | None:
-    """The header row (Excel number) and its column matches, or None if the sheet holds no table."""
+    """The header row (Excel number; of a two-row header, its lower row) and its column matches, or
+    None if the sheet holds no table.
+
+    A two-row header (序号, 学校名称 … merged down; "校内资助资金（元）" merged across 提取金额 |
+    划入专户金额 | 发放金额 below it) is read as one: a column is named by its lower cell, else by the
+    cell above it, and takes the unit of the merged upper cell when its own header has none. It is
+    chosen when it maps more columns than either row alone."""
     aliases = alias_table(spec)
     best: tuple[int, int, dict[str, ColumnMatch]] | None = None
     head = sheet.grid.head(HEADER_SEARCH_ROWS)
     col_indexes = list(head.columns)
-    for row_no, row in zip(head.index, head.itertuples(index=False, name=None)):
-        found = match_header_row(list(row), spec, aliases, units, col_indexes)
-        if len(found) < spec.min_header_matches:
-            continue
-        if not all(k in found for k in spec.header_must_have):
-            continue
+    rows = [(row_no, list(row)) for row_no, row in zip(head.index, head.itertuples(index=False, name=None))]
+    single = [match_header_row(cells, spec, aliases, units, col_indexes) for _, cells in rows]
+
+    def consider(row_no: int, found: dict[str, ColumnMatch]) -> None:
+        nonlocal best
+        if len(found) < spec.min_header_matches or not all(k in found for k in spec.header_must_have):
+            return
         if best is None or len(found) > best[1]:
             best = (row_no, len(found), found)
+
+    for (row_no, _), found in zip(rows, single):
+        consider(row_no, found)
+    for i in range(len(rows) - 1):
+        if single[i] and single[i + 1] and rows[i + 1][0] == rows[i][0] + 1:
+            pair = two_row_header(rows[i], rows[i + 1], sheet, spec, aliases, units, col_indexes)
+            if len(pair) > max(len(single[i]), len(single[i + 1])):
+                consider(rows[i + 1][0], pair)
     if best is None:
         return None
     return best[0], best[2]
+
+
+def two_row_header(upper: tuple[int, list], lower: tuple[int, list], sheet: RawSheet, spec: TableSpec,
+                   aliases: dict[str, str], units: dict[str, Decimal], col_indexes: list[int]) -> dict[str, ColumnMatch]:
+    """The column matches of a header written on two rows (see locate)."""
+    top_row, top = upper
+    low_row, low = lower
+    above = dict(zip(col_indexes, top))
+    for r0, c0, r1, c1 in sheet.merged():  # an upper cell merged across: its text stands over each column
+        if r0 <= top_row <= r1 and c1 > c0:
+            for c in range(c0 + 1, c1 + 1):
+                if missing(above.get(c)):
+                    above[c] = above.get(c0)
+    found: dict[str, ColumnMatch] = {}
+    for idx, cell in zip(col_indexes, low):
+        over = above.get(idx)
+        text = over if missing(cell) else cell
+        if missing(text):
+            continue
+        base, unit = split_header(text, units)
+        key = aliases.get(base.upper()) or aliases.get(fold_one(text).upper())
+        if not key or key in found:
+            continue
+        if unit is None and not missing(cell) and not missing(over):
+            unit = split_header(over, units)[1]
+        written = str(text).strip() if missing(cell) or missing(over) else f"{str(over).strip()}/{str(cell).strip()}"
+        found[key] = ColumnMatch(key, idx, written, unit or Decimal(1))
+    return found
 
 
 def extract(path: Path, display: str, sheet: RawSheet, header_row: int,

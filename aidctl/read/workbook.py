@@ -10,11 +10,13 @@ python-calamine, which keeps cell types; .csv has no types, but Excel's "4.20102
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
 import re
 import threading
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
@@ -35,6 +37,9 @@ _BIG_VALUE = rb'v>(?:\d{16,}(?:\.\d*)?|\d(?:\.\d+)?[eE]\+?(?:1[5-9]|[2-9]\d|\d{3
 _CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})(\d+)"')
 _CELL_TYPE = re.compile(rb'\st="(\w+)"')
 _ROOT_PREFIX = re.compile(rb'<(\w+:)?worksheet\b')
+_MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"')
+
+Merged = tuple[int, int, int, int]  # first Excel row, first column (0-based), last row, last column
 
 
 @dataclass
@@ -44,6 +49,14 @@ class RawSheet:
     name: str
     grid: pd.DataFrame
     big_numbers: dict[int, np.ndarray] = field(default_factory=dict)  # column → Excel rows
+    merged_reader: Callable[[], list[Merged]] | None = None  # read on first use: only a two-row header needs it
+    _merged: list[Merged] | None = field(default=None, repr=False)
+
+    def merged(self) -> list[Merged]:
+        """The sheet's merged ranges (Excel rows, 0-based columns); empty for a CSV."""
+        if self._merged is None:
+            self._merged = self.merged_reader() if self.merged_reader else []
+        return self._merged
 
     def big_number_mask(self, col: int, rows: pd.Index) -> np.ndarray:
         """True where the cell in `col` at each of `rows` is a number too long for Excel to keep."""
@@ -155,6 +168,21 @@ def scan_big_numbers(zf_path: Path, part: str) -> dict[int, np.ndarray] | None:
     return {c: np.asarray(rows, dtype=np.int64) for c, rows in found.items()}
 
 
+def merged_ranges(zf_path: Path, part: str) -> list[Merged]:
+    """The merged ranges of an .xlsx sheet, from its <mergeCells> (after the cells, so the part is
+    streamed and only its tail searched)."""
+    out: list[Merged] = []
+    tail = b""
+    with zipfile.ZipFile(zf_path) as zf, zf.open(part) as fh:
+        while chunk := fh.read(1 << 22):
+            tail = (tail + chunk)[-(1 << 23):] if b"mergeCell" not in tail else tail + chunk
+    for m in _MERGE_REF.finditer(tail):
+        c0, r0 = _letter_index(m.group(1).decode()), int(m.group(2))
+        c1, r1 = (_letter_index(m.group(3).decode()), int(m.group(4))) if m.group(3) else (c0, r0)
+        out.append((r0, c0, r1, c1))
+    return out
+
+
 def big_numbers_in(rows: list[list]) -> dict[int, np.ndarray]:
     """Excel rows, by column, of the number cells too long to have kept all their digits, among
     typed cells (python-calamine's, the first row and column being A1)."""
@@ -233,7 +261,7 @@ def _open_xlsx(path: Path, display: str) -> list[RawSheet]:
         big = scan.get("result", {})
         if big is None:  # a writer that leaves out cell references: the typed cells say where
             big = big_numbers_in(_typed_rows(path, display, name))
-        sheets.append(RawSheet(name, grid, big))
+        sheets.append(RawSheet(name, grid, big, functools.partial(merged_ranges, path, part) if part else None))
     return sheets
 
 
@@ -257,7 +285,9 @@ def _open_xls(path: Path, display: str) -> list[RawSheet]:
         if str(getattr(meta, "visible", "visible")).lower().endswith("hidden"):
             continue
         try:
-            rows = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+            sheet = wb.get_sheet_by_name(meta.name)
+            rows = sheet.to_python(skip_empty_area=False)
+            merged = [(r0 + 1, c0, r1 + 1, c1) for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []]
         except Exception as exc:
             raise ReadError(f"无法读取工作表（{_short(exc)}）", file=display, sheet=meta.name) from None
         width = max((len(r) for r in rows), default=0)
@@ -265,7 +295,7 @@ def _open_xls(path: Path, display: str) -> list[RawSheet]:
                      for row in rows]  # .xls holds at most 65,536 rows
         grid = pd.DataFrame(text_rows, columns=range(width), dtype="string",
                             index=pd.RangeIndex(1, len(text_rows) + 1))
-        sheets.append(RawSheet(meta.name, grid, big_numbers_in(rows)))
+        sheets.append(RawSheet(meta.name, grid, big_numbers_in(rows), lambda m=merged: m))
     return sheets
 
 

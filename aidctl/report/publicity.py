@@ -1,4 +1,5 @@
-"""publish: the 公示 lists. One public list per school, ready to post, and one internal check list.
+"""publish: the 公示 lists. One public list per school, ready to post, in out/<term>/公示/; one internal
+check list per school in out/<term>/内部/, so that the 公示 folder holds only what may be posted.
 
 Who is listed: the term's roster records that validation does not refuse (an error finding on the
 record or its file), grouped by school; a student aided by two programmes at one school stands once,
@@ -32,7 +33,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import xlsxwriter
 
 from aidctl.check import validate
 from aidctl.core.dates import CALENDAR_STATUTORY, CALENDAR_WEEKENDS, nth_working_day  # noqa: F401
@@ -42,11 +42,13 @@ from aidctl.core.identity import mask_id
 from aidctl.core.labels import UNKNOWN_SCHOOL
 from aidctl.core.terms import Term
 from aidctl.core.text import text_series
+from aidctl.core.xlsx import Book
 from aidctl.read import Workspace
 from aidctl.rulebook import PublicityFile
 
 PHONE_NOT_SET = "（未设置，请在 aidctl.toml 中设置 complaint_phone）"
-FOLDER = "公示"
+FOLDER = "公示"        # only what may be posted: whoever sends "the 公示 folder" sends nothing internal
+INTERNAL_FOLDER = "内部"  # the internal check lists (masked IDs, roster rows): never posted
 MASK = "＊＊＊＊＊＊"  # a fixed width: the mask does not tell how long the hidden number was
 
 _DIGIT = "[0-9０-９]"
@@ -164,7 +166,7 @@ def publish(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, sta
     programmes_of = data.groupby("school", sort=False)["programme"].agg(
         lambda s: "、".join(_in_rule_order(s, rules)))  # once a school
 
-    out = ws.out_dir(term) / FOLDER
+    out = ws.out_dir(term)
     phone = settings.complaint_phone or PHONE_NOT_SET
     for school, group in students.groupby("school", sort=True):
         group = group.sort_values("order", kind="stable")
@@ -206,30 +208,33 @@ def _write_school(out: Path, term: Term, school: str, group: pd.DataFrame, ctx: 
     if calendar == CALENDAR_WEEKENDS:
         footer.append(pub.weekends_only_note)
     base = file_stem(school, UNKNOWN_SCHOOL)
-    public_file = out / f"{base}_{term}_受助学生名单公示.xlsx"
+    public_file = out / FOLDER / f"{base}_{term}_受助学生名单公示.xlsx"
     title, period = pub.title.format_map(ctx), pub.period_line.format_map(ctx)
     _guard({"标题": title, "公示期一行": period, "文件名": public_file.name}
            | {f"落款第{i}行": line for i, line in enumerate(footer, 1)}, public_file)
     rows = group[columns]
-    _write_list(public_file, "公示名单", title, period, headers, rows, footer)
+    masking = pub.masking.masking()
+    _write_list(public_file, "公示名单", title, period, headers, rows, footer, masking)
 
-    internal_file = out / f"{base}_{term}_受助学生内部核对名单.xlsx"
+    internal_file = out / INTERNAL_FOLDER / f"{base}_{term}_受助学生内部核对名单.xlsx"
     extra = list(pub.internal_fields)
     _write_list(internal_file, "内部核对名单", pub.internal_title.format_map(ctx), period,
                 headers + [pub.internal_fields[k] for k in extra], group[columns + extra],
-                ["内部核对名单：身份证号码只显示前6位和后4位；本表供学校和资助中心核对，不得张贴或外传。"])
+                ["内部核对名单：身份证号码只显示前6位和后4位；本表供学校和资助中心核对，不得张贴或外传。"], masking)
     return SchoolList(school, len(group), public_file, internal_file)
 
 
 def _remove_old_lists(out: Path, term: Term, schools: list[SchoolList], ws: Workspace) -> list[str]:
-    """The warnings on the lists deleted: those of the term left from last time that were not written now."""
+    """The warnings on the lists deleted: those of the term left from last time that were not written
+    now, and any internal list standing in the 公示 folder (where earlier versions wrote them)."""
     # a school that had a list last time and has none now must not keep a list that could be posted
     warnings = []
     written = {p for s in schools for p in (s.public_file, s.internal_file)}
-    for old in sorted(out.glob(f"*_{term}_受助学生*.xlsx")) if out.is_dir() else []:
-        if old not in written:
-            old.unlink()
-            warnings.append(f"已删除上次生成、本次已无受助学生的名单：{ws.display(old)}")
+    for folder in (out / FOLDER, out / INTERNAL_FOLDER):
+        for old in sorted(folder.glob(f"*_{term}_受助学生*.xlsx")) if folder.is_dir() else []:
+            if old not in written:
+                old.unlink()
+                warnings.append(f"已删除上次生成、本次已无受助学生或不应放在此处的名单：{ws.display(old)}")
     return warnings
 
 
@@ -301,19 +306,18 @@ def _width(values: pd.Series, header: str) -> float:
 
 
 def _write_list(target: Path, sheet_name: str, title: str, period: str, headers: list[str],
-                rows: pd.DataFrame, footer: list[str]) -> Path:
+                rows: pd.DataFrame, footer: list[str], masking) -> Path:
     """A list that prints: title merged across, the 公示期 line, headings repeated on every page,
     landscape A4 fitted to the page width, the footer lines below the table."""
     ncols = len(headers)
     with atomic_path(target) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                            "strings_to_urls": False})
-        wb.set_properties({"title": title})
+        wb = Book(tmp, masking, title=title)
         title_fmt = wb.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter",
                                    "text_wrap": True})
         line_fmt = wb.add_format({"font_size": 11, "align": "left", "valign": "vcenter", "text_wrap": True})
         head_fmt = wb.add_format({"bold": True, "border": 1, "align": "center", "valign": "vcenter",
                                   "bg_color": "#F2F2F2", "text_wrap": True})
+        head_fmt.aidctl_head = True
         cell_fmt = wb.add_format({"border": 1, "align": "center", "valign": "vcenter", "num_format": "@"})
         seq_fmt = wb.add_format({"border": 1, "align": "center", "valign": "vcenter"})
         right_fmt = wb.add_format({"font_size": 11, "align": "right", "valign": "vcenter"})
@@ -343,7 +347,7 @@ def _write_list(target: Path, sheet_name: str, title: str, period: str, headers:
         r += 2
         for i, line in enumerate(footer):
             fmt = line_fmt if i == 0 or len(line) > 30 else right_fmt
-            sheet.set_row(r, 30 if fmt is line_fmt else 20)
+            sheet.set_row(r, 48 if "盖章" in line else 30 if fmt is line_fmt else 20)  # room for the stamp
             sheet.merge_range(r, 0, r, last, line, fmt)
             r += 1
 

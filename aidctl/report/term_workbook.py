@@ -10,6 +10,7 @@ import pandas as pd
 from aidctl.core.files import atomic_path
 from aidctl.core.money import yuan
 from aidctl.core.text import missing
+from aidctl.core.xlsx import chart_below
 from aidctl.report.term import MONEY, OVER_QUOTA_LINES, REFUSED_TOP_LINES, REGION_WORDS, TOTAL, WORDS, TermReport, pct
 
 
@@ -21,11 +22,10 @@ def _yuan_number(fen: int) -> float:
 def write_workbook(report: TermReport, target: Path, rules) -> Path:
     """汇总 (one printable page), 按县区 (with a column chart), 按学校, 按项目 (with a pie chart),
     不予发放原因; written to a temporary name and renamed."""
-    import xlsxwriter
+    from aidctl.core.xlsx import Book
 
     with atomic_path(target) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                            "strings_to_urls": False})
+        wb = Book(tmp, rules.publicity.masking.masking(), title=f"{report.term_label}学生资助情况报告")
         wb.set_properties({"title": f"{report.term_label}学生资助情况报告", "author": "aidctl",
                            "comments": f"规则指纹 {report.fingerprint}"})
         fmt = _formats(wb)
@@ -53,7 +53,7 @@ def _formats(wb) -> dict:
         "section": wb.add_format({"bold": True, "font_size": 12}),
         "note": wb.add_format({"font_size": 9, "italic": True, "text_wrap": True, "valign": "top"}),
         "warn": wb.add_format({"font_size": 10, "bold": True, "font_color": "#C00000", "text_wrap": True}),
-        "head": wb.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "text_wrap": True, "align": "center"}),
+        "head": wb.fmt["head"],
         "text": wb.add_format(base),
         "int": wb.add_format({**base, "num_format": "#,##0"}),
         "money": wb.add_format({**base, "num_format": money}),
@@ -233,8 +233,7 @@ def _county_sheet(wb, sheet, fmt, report: TermReport) -> None:
         chart.set_x_axis({"name": "县区"})
         chart.set_y_axis({"name": "金额（元）", "num_format": "#,##0", "major_gridlines": {"visible": True}})
         chart.set_legend({"position": "bottom"})
-        chart.set_size({"width": 720, "height": 360})
-        sheet.insert_chart(end + 1, 0, chart)
+        chart_below(sheet, chart, end + 1, len(columns))
 
 
 def _school_sheet(sheet, fmt, report: TermReport) -> None:
@@ -282,8 +281,7 @@ def _programme_sheet(wb, sheet, fmt, report: TermReport) -> None:
                                           "position": "best_fit"}})
         chart.set_title({"name": f"{report.term_label}各资助项目金额占比"})
         chart.set_legend({"position": "right"})
-        chart.set_size({"width": 560, "height": 340})
-        sheet.insert_chart(end + 1, 0, chart)
+        chart_below(sheet, chart, end + 1, len(columns), height=340)
 
 
 def _refused_sheet(sheet, fmt, report: TermReport) -> None:

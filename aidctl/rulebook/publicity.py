@@ -69,6 +69,20 @@ InternalKey = Annotated[str, AfterValidator(_internal_field)]
 Template = Annotated[str, AfterValidator(_template)]
 
 
+class MaskWidths(Strict):
+    """How much of an ID and a card number an internal workbook shows: never more than first 6 and
+    last 4 of an ID, last 4 of a card."""
+
+    id_head: int = Field(6, ge=0, le=6)
+    id_tail: int = Field(4, ge=0, le=4)
+    card_tail: int = Field(4, ge=0, le=4)
+
+    def masking(self):
+        from aidctl.core.masking import Masking
+
+        return Masking(self.id_head, self.id_tail, self.card_tail)
+
+
 class PublicityFile(Strict):
     description: str
     source: str
@@ -81,6 +95,7 @@ class PublicityFile(Strict):
     period_line: Template
     footer: list[Template] = []
     weekends_only_note: str
+    masking: MaskWidths = MaskWidths()
 
     @model_validator(mode="after")
     def _shown_are_public(self):

@@ -25,8 +25,10 @@ def findings(console: Console, located: list[tuple[str, dict]], file_findings: l
 
 def validation(console: Console, v, limit: int = 20) -> None:
     s = v.summary()
+    already = v.already_paid
+    paid = f"，本学期已发放 {already} 条（账本记录，不是学校的错误）" if already else ""
     console.print(Text(f"{v.term}：{len(v.roster.tables)} 个表，受助学生记录 {s['records']} 条，"
-                       f"错误 {s['errors']} 个，警告 {s['warnings']} 个", style="bold"))
+                       f"错误 {s['errors']} 个，警告 {s['warnings']} 个{paid}", style="bold"))
     files = RichTable(title="读取的花名册", box=box.SIMPLE_HEAD, title_justify="left")
     for h in ("文件", "工作表", "表头行", "记录数"):
         files.add_column(h, overflow="fold")
@@ -61,7 +63,10 @@ def validation(console: Console, v, limit: int = 20) -> None:
     if s["errors"]:
         console.print(Text("有错误：标为“错误”的记录不会发放，请退回学校更正。", style="red"))
     else:
-        console.print(Text("没有错误。", style="green"))
+        console.print(Text("学校花名册没有错误。" if already else "没有错误。", style="green"))
+    if already:
+        console.print(Text(f"{already} 条记录本学期已经发放（ledger.already_paid）：这是账本的状态，"
+                           "不是学校的错误，无需退回学校；disburse 不会重复发放。", style="yellow"))
 
 
 def catalogue(console: Console) -> None:

@@ -85,18 +85,17 @@ def inspection_record(console: Console, doc: dict) -> None:
 def extraction(console: Console, doc: dict) -> None:
     s = doc["summary"]
     console.print(Text(f"{doc['year']}年度校内资助资金提取审核：{s['schools']} 所学校，合规 {s['compliant']}，"
-                       f"需关注 {s['attention']}，不合规 {s['non_compliant']}；少提取合计 {s['shortfall'] or '0.00'} 元",
-                       style="bold"))
+                       f"需关注 {s['attention']}，不合规 {s['non_compliant']}，无法审核 {s['unauditable']}；"
+                       f"少提取合计 {s['shortfall'] or '0.00'} 元", style="bold"))
     table = RichTable(box=box.SIMPLE_HEAD)
     for h in ("县区", "学校", "类型", "事业收入", "应提比例", "应提下限", "实提", "实提比例", "少提", "结论"):
         table.add_column(h, overflow="fold", justify="right" if h in ("事业收入", "应提下限", "实提", "少提") else "left")
     for r in doc["schools"]:
-        codes = [f["code"] for f in r["findings"]]
-        verdict = "不合规" if any(f["severity"] == "error" for f in r["findings"]) else "需关注" if codes else "合规"
+        verdict = r["verdict"]
         rates = r["min_rate"] if r["min_rate"] == r["max_rate"] else f"{r['min_rate']}—{r['max_rate']}"
         table.add_row(r["county"] or "", r["school_name"] or "", r["type"] or "", r["income"] or "", rates or "",
                       r["required_min"] or "", r["extracted"] or "", r["rate"] or "", r["shortfall"] or "",
-                      Text(verdict, style={"不合规": "red", "需关注": "yellow"}.get(verdict, "green")))
+                      Text(verdict, style={"不合规": "red", "无法审核": "red", "需关注": "yellow"}.get(verdict, "green")))
     console.print(table)
     findings(console, [(f"{r['school_name']}（第{r['row']}行）", f) for r in doc["schools"] for f in r["findings"]],
              doc["file_findings"])
