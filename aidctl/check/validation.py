@@ -84,11 +84,15 @@ def run_all(roster: Roster, rules: Rulebook) -> pd.DataFrame:
 
 def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
              registry: Path | None = None, displays: list[str] | None = None,
-             today: date | None = None, check_ledger: bool = True, record_intake: bool = False) -> Validation:
+             today: date | None = None, check_ledger: bool = True, record_intake: bool = False,
+             report: Path | None = None) -> Validation:
     """Read the rosters, run every check over them together, and locate each finding.
 
     With `record_intake` (the validate command), the files are recorded in the workspace's intake
-    history when they are the workspace's own: see intake.is_workspace_intake."""
+    history when they are the workspace's own: see intake.is_workspace_intake. With `report`, the
+    validation workbook is written there; a path that would replace an input or a file the workspace
+    keeps is refused before anything is read."""
+    ws.output(report, [*paths, registry])
     rules = ws.rules
     displays = displays or [str(p) for p in paths]
     tables = read_roster_tables(paths, rules, displays)
@@ -112,6 +116,10 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
         note = record_validation(ws, result, paths)
         if note:
             result.notes.append(note)
+    if report is not None:
+        from aidctl.check.workbook import write_validation_report
+
+        write_validation_report(result, report)
     return result
 
 

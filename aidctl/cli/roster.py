@@ -52,13 +52,10 @@ def validate(
     paths, displays = ws.rosters(rosters, the_term)
     console = Console(stderr=True)
     with console.status("正在读取和审核花名册…") if console.is_terminal else contextlib.nullcontext():
-        result = run(paths, ws, term=the_term, registry=registry, displays=displays, record_intake=True)
+        result = run(paths, ws, term=the_term, registry=registry, displays=displays, record_intake=True,
+                     report=report)
     for line in result.notes:
         typer.echo(f"aidctl: 提醒：{line}", err=True)
-    if report is not None:
-        from aidctl.check import write_validation_report
-
-        write_validation_report(result, report)
     if format is Format.json:
         emit_json(result.to_json())
     else:

@@ -60,8 +60,12 @@ class Collection:
 NEEDED = (("principal_due", "repaid"), ("due_date", "days_overdue"))
 
 
-def collect(path: Path, ws: Workspace, as_of: date, *, display: str | None = None) -> Collection:
-    """Read and check the register, then list the borrowers overdue at `as_of`."""
+def collect(path: Path, ws: Workspace, as_of: date, *, display: str | None = None,
+            out: Path | None = None) -> Collection:
+    """Read and check the register, list the borrowers overdue at `as_of`, and write the 催收 workbook
+    to `out` (default out/loans/生源地贷款逾期催收名单_<date>.xlsx; a path that would replace the
+    register or a file the workspace keeps is refused before anything is read)."""
+    target = ws.output(out or default_out(ws, as_of), [path])
     register = read_register(path, ws, display)
     spec = ws.rules.columns.tables["loan_register"].columns
     for t in register.tables:
@@ -76,7 +80,11 @@ def collect(path: Path, ws: Workspace, as_of: date, *, display: str | None = Non
     overdue = rep["overdue"].to_numpy() & ~register.invalid(REPAYMENT).to_numpy()
     rows = f[overdue].assign(arrears_fen=rep.loc[overdue, "arrears_fen"], days=rep.loc[overdue, "days"],
                              days_source=rep.loc[overdue, "days_source"])
-    return Collection(as_of, register, _borrowers(rows, register))
+    result = Collection(as_of, register, _borrowers(rows, register))
+    from aidctl.loans.workbooks import write_collection
+
+    result.out = write_collection(result, target, ws.rules)
+    return result
 
 
 def _borrowers(rows: pd.DataFrame, register: Register) -> pd.DataFrame:

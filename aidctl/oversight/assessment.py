@@ -306,9 +306,13 @@ def _loans(paths: list[Path], displays: list[str], ws: Workspace, year: int, as_
 
 
 def assess(ws: Workspace, year: int, *, finance: list[Path] | None = None, complaints: list[Path] | None = None,
-           loans: list[Path] | None = None, db: str | None = None, as_of: date | None = None) -> Scorecard:
+           loans: list[Path] | None = None, db: str | None = None, as_of: date | None = None,
+           report: Path | None = None) -> Scorecard:
     """The year's scorecard. Sources not given default to the workspace's finance/, complaints/ and
-    loans/ folders when they hold files; a source that is absent leaves its indicators 无数据."""
+    loans/ folders when they hold files; a source that is absent leaves its indicators 无数据. With
+    `report`, the workbook is written there (refused first when it would replace an input or a file
+    the workspace keeps)."""
+    ws.output(report, [*(finance or []), *(complaints or []), *(loans or [])], db=db)
     rules = ws.rules
     book = rules.assessment
     as_of = as_of or C.default_as_of(year)
@@ -384,7 +388,12 @@ def assess(ws: Workspace, year: int, *, finance: list[Path] | None = None, compl
             c["total"] = number(c["total"])
     if UNKNOWN_COUNTY in counties:
         notes.append(f"有数据无法归入县区，列为“{UNKNOWN_COUNTY}”，不参加县区排名：请在 schools.xlsx 中登记学校所属县区")
-    return Scorecard(year, as_of, book, sources, counts, county_cards, school_cards, notes, problems)
+    result = Scorecard(year, as_of, book, sources, counts, county_cards, school_cards, notes, problems)
+    if report is not None:
+        from aidctl.oversight.workbooks import write_scorecard_report
+
+        write_scorecard_report(result.to_json(), report)
+    return result
 
 
 def target_label(i: dict) -> str:

@@ -102,13 +102,15 @@ def _year(tables: list[Table], frame: pd.DataFrame, year: int | None) -> tuple[i
 
 
 def audit(paths: list[Path] | None, ws: Workspace, *, year: int | None = None,
-          displays: list[str] | None = None) -> ExtractionAudit:
+          displays: list[str] | None = None, report: Path | None = None) -> ExtractionAudit:
     """Read the finance sheets (those given, else the workspace's finance/) and check each school's
-    extraction, deposit and spending."""
+    extraction, deposit and spending; with `report`, the audit workbook is written there (refused
+    first when it would replace an input or a file the workspace keeps)."""
     rules = ws.rules
     spec = rules.columns.tables["finance"]
     if displays is None:
         paths, displays = ws.inputs(paths, "finance", NO_FINANCE)
+    ws.output(report, paths)
     tables = [t for p, d in zip(paths, displays) for t in read_tables(p, d, "finance", rules)]
     frame = stack(tables, spec).rename(columns={"excel_row": "row"})
     for key in AMOUNTS:  # the figures in fen, under their own names from here on
@@ -124,8 +126,13 @@ def audit(paths: list[Path] | None, ws: Workspace, *, year: int | None = None,
     columns = ["file", "row", "table", "school_code", "school", "school_type", "county", "year", *AMOUNTS,
                "required_min", "required_max", "shortfall", "deposit_gap", "unspent", "rate",
                "min_rate", "max_rate"]
-    return ExtractionAudit(the_year, source, tables, frame[columns].astype(object).where(frame[columns].notna(),
-                                                                                         None), findings)
+    result = ExtractionAudit(the_year, source, tables, frame[columns].astype(object).where(frame[columns].notna(),
+                                                                                           None), findings)
+    if report is not None:
+        from aidctl.oversight.workbooks import write_extraction_report
+
+        write_extraction_report(result, report)
+    return result
 
 
 def _requirements(frame: pd.DataFrame, rules) -> None:

@@ -11,7 +11,8 @@ import pandas as pd
 from pydantic import ValidationError
 
 from aidctl.core.errors import RuleError, UsageError
-from aidctl.core.settings import SCHOOLS_FILE, SETTINGS_FILE, Settings
+from aidctl.core.files import check_output, check_output_folder
+from aidctl.core.settings import LEDGER_FILE, SCHOOLS_FILE, SETTINGS_FILE, Settings
 from aidctl.core.terms import Term
 from aidctl.core.text import lookup
 from aidctl.rulebook import Rulebook
@@ -92,7 +93,23 @@ class Workspace:
             else str(path)
 
     def ledger_url(self, override: str | None = None) -> str:
-        return override or self.settings.database_url or f"sqlite:///{self.root / 'aidctl.db'}"
+        return override or self.settings.database_url or f"sqlite:///{self.root / LEDGER_FILE}"
+
+    def ledger_file(self, override: str | None = None) -> Path | None:
+        """The ledger's file when the ledger is SQLite; None for another database."""
+        url = self.ledger_url(override)
+        return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+
+    def output(self, target: Path | None, inputs: list[Path | None] = (), *, db: str | None = None) -> Path | None:
+        """An output path the user named (--report, --out), refused first when it would replace one of
+        `inputs`, the ledger, or what this workspace keeps (core.files.check_output)."""
+        if target is None:
+            return None
+        return check_output(target, inputs=[*inputs, self.ledger_file(db)], workspace=self.root)
+
+    def output_folder(self, folder: Path) -> Path:
+        """A folder the user named for outputs, refused when it is the workspace or one of its input folders."""
+        return check_output_folder(folder, workspace=self.root)
 
     def has_ledger(self) -> bool:
         url = self.ledger_url()
