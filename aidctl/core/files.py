@@ -128,6 +128,24 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+STEM_BYTES = 150  # a file system takes 255 bytes a name: the stem, the term, the rest and a temporary prefix fit
+
+
 def file_stem(name: str, fallback: str) -> str:
-    """A school's (or county's) name made safe as the start of a file name, or `fallback`."""
-    return _NOT_IN_NAMES.sub("_", name).strip(" .")[:80] or fallback
+    """A school's (or county's) name made safe as the start of a file name, or `fallback`: at most
+    80 characters and STEM_BYTES bytes of UTF-8, so that the whole name fits the file system."""
+    stem = _NOT_IN_NAMES.sub("_", name).strip(" .")[:80]
+    stem = stem.encode()[:STEM_BYTES].decode(errors="ignore").strip(" .")
+    return stem or fallback
+
+
+def file_stems(names, fallback: str) -> dict[str, str]:
+    """file_stem for each name, made distinct: names whose stems would be one file name (cut short,
+    characters replaced, or differing only in case, which Windows and macOS do not tell apart) each
+    get 6 hex digits of their own name's SHA-256, so one school's file never replaces another's."""
+    stems = {name: file_stem(name, fallback) for name in dict.fromkeys(names)}
+    seen: dict[str, int] = {}
+    for stem in stems.values():
+        seen[stem.casefold()] = seen.get(stem.casefold(), 0) + 1
+    return {name: stem if seen[stem.casefold()] == 1
+            else f"{stem}_{hashlib.sha256(name.encode()).hexdigest()[:6]}" for name, stem in stems.items()}

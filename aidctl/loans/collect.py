@@ -135,16 +135,17 @@ def default_out(ws: Workspace, as_of: date) -> Path:
 
 
 def sheet_names(counties: list[str]) -> dict[str, str]:
-    """An Excel sheet name per county: ≤ 31 characters, none of []:*?/\\, unique, not 汇总."""
+    """An Excel sheet name per county: ≤ 31 characters, none of []:*?/\\, unique as Excel compares
+    them (case ignored: 'Xiangzhou' and 'XIANGZHOU' are one name to Excel), not 汇总 or History."""
     names: dict[str, str] = {}
-    used = {"汇总"}
+    used = {"汇总", "history"}   # History is reserved by Excel
     for c in counties:
         base = "".join(ch for ch in str(c) if ch not in "[]:*?/\\").strip("'")[:31] or "县区"
         name, n = base, 2
-        while name in used:
+        while name.casefold() in used:
             suffix = f"({n})"
             name, n = base[:31 - len(suffix)] + suffix, n + 1
-        used.add(name)
+        used.add(name.casefold())
         names[c] = name
     return names
 

@@ -44,7 +44,7 @@ from aidctl.core.errors import ReadError
 from aidctl.core.labels import NO_SCHOOL_NAMED, UNKNOWN_COUNTY, UNKNOWN_SCHOOL
 from aidctl.core.money import number, percent
 from aidctl.core.terms import Term
-from aidctl.core.text import fold_one
+from aidctl.core.text import fold_one, missing
 from aidctl.oversight import complaints as C
 from aidctl.read import Workspace
 from aidctl.rulebook import COMPUTED_INDICATORS
@@ -364,7 +364,7 @@ def assess(ws: Workspace, year: int, *, finance: list[Path] | None = None, compl
         frame = pd.DataFrame({"school": pd.Series(list(names.values()), dtype="string")})
         known = school_attributes(frame, rules, ws)["v_county"].tolist()
         for key, county in zip(names, known):
-            if county:
+            if not missing(county):   # a school schools.xlsx does not know keeps what its sources said
                 county_of[key] = county
     for key_ind in ("data_accuracy", "on_time_submission"):
         if key_ind in counts:

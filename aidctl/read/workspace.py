@@ -38,13 +38,25 @@ class Workspace:
 
     @cached_property
     def settings(self) -> Settings:
+        """aidctl.toml, or the defaults when there is none; one that is there but cannot be read as
+        settings (a folder, not UTF-8, not TOML, nested past reason) is an error, never ignored."""
         path = self.root / SETTINGS_FILE
-        if not path.is_file():
+        if not os.path.lexists(path):
             return Settings()
+        if not path.is_file():
+            what = "文件夹" if path.is_dir() else ("指向不存在位置的链接" if path.is_symlink() and not path.exists()
+                                                else "设备、管道或套接字")
+            raise RuleError(f"设置文件应是一个文本文件，这里却是{what}：请删除它，或换成 aidctl init 生成的 aidctl.toml",
+                            file=str(path))
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError as exc:
+            raise RuleError(f"设置文件不是 UTF-8 编码（第 {exc.start + 1} 个字节起无法识别）：请以 UTF-8 保存",
+                            file=str(path)) from None
+        except tomllib.TOMLDecodeError as exc:
             raise RuleError(f"设置文件格式错误（{exc}）", file=str(path)) from None
+        except RecursionError:
+            raise RuleError("设置文件嵌套过深，不是 aidctl 的设置：aidctl.toml 只有一层“键 = 值”", file=str(path)) from None
         try:
             return Settings.model_validate(data)
         except ValidationError as exc:
