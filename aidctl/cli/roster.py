@@ -18,6 +18,7 @@ from aidctl.cli.common import (
     app,
     emit_json,
     guarded,
+    say,
     stdout_console,
     term_of,
     workspace_at,
@@ -55,7 +56,7 @@ def validate(
         result = run(paths, ws, term=the_term, registry=registry, displays=displays, record_intake=True,
                      report=report)
     for line in result.notes:
-        typer.echo(f"aidctl: 提醒：{line}", err=True)
+        say(line)
     if format is Format.json:
         emit_json(result.to_json())
     else:

@@ -14,7 +14,9 @@ from pathlib import Path
 from aidctl.core.errors import AidctlError, UsageError
 from aidctl.core.settings import INPUT_FOLDERS, KEPT_FILES
 
-_NOT_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]')  # what Windows and the zip format refuse in a file name
+# what Windows and the zip format refuse in a file name, and what would make a name show otherwise
+# than it reads (DEL, C1 controls, direction overrides, line separators)
+_NOT_IN_NAMES = re.compile('[\\\\/:*?"<>|\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]')
 
 
 @contextlib.contextmanager
