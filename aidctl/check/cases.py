@@ -24,6 +24,10 @@ def run_case(case: Case, ws: Workspace) -> tuple[bool, list[str]]:
             sheet.append([case.title])
         sheet.append(list(case.record))
         sheet.append(list(case.record.values()))
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":   # openpyxl takes text beginning with = for a formula: it is text
+                    cell.data_type = "s"
         wb.save(path)
         scratch = Workspace(Path(tmp), rules=ws.rules, schools=False)  # the rules under test, no schools list
         result = validate([path], scratch, term=Term.parse(case.term))
