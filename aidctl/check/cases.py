@@ -8,6 +8,7 @@ from pathlib import Path
 import openpyxl
 
 from aidctl.core.terms import Term
+from aidctl.core.xlsx import append_text_row
 from aidctl.read import Workspace
 from aidctl.rulebook import Case, case_files, load_cases
 
@@ -21,9 +22,9 @@ def run_case(case: Case, ws: Workspace) -> tuple[bool, list[str]]:
         wb = openpyxl.Workbook()
         sheet = wb.active
         if case.title:
-            sheet.append([case.title])
-        sheet.append(list(case.record))
-        sheet.append(list(case.record.values()))
+            append_text_row(sheet, [case.title])
+        append_text_row(sheet, list(case.record))
+        append_text_row(sheet, list(case.record.values()))
         wb.save(path)
         scratch = Workspace(Path(tmp), rules=ws.rules, schools=False)  # the rules under test, no schools list
         result = validate([path], scratch, term=Term.parse(case.term))

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from aidctl.core.files import atomic_path, file_stem
+from aidctl.core.files import atomic_path, file_stem, file_stems
 from aidctl.core.findings import CATALOGUE, ERROR, WARNING, school_errors
 from aidctl.core.labels import UNKNOWN_SCHOOL
+from aidctl.core.xlsx import append_text_row
 
 FOLDER = "退回修改"
 SHEET = "退回修改说明"
@@ -65,8 +66,9 @@ def write_returns(validation, out_dir: Path, *, max_records: int | None = None) 
         if i in by_table:
             files.setdefault(schools[i], {}).setdefault(t.path, []).append(i)
     written = []
+    stems = file_stems(sorted(files), UNKNOWN_SCHOOL)
     for school, paths in sorted(files.items()):
-        base = f"{file_stem(school, UNKNOWN_SCHOOL)}_{term}_{SUFFIX}"
+        base = f"{stems[school]}_{term}_{SUFFIX}"
         for path, tables in paths.items():
             records = sum(roster.tables[i].records for i in tables)
             if max_records is not None and records > max_records:
@@ -115,8 +117,8 @@ def _load_copy(path: Path):
             ws = wb.create_sheet(_sheet_title(meta.name))
             sheet = book.get_sheet_by_name(meta.name)
             for row in sheet.to_python(skip_empty_area=False):
-                ws.append([int(v) if isinstance(v, float) and v.is_integer() and abs(v) < 1e15 else
-                           (None if v == "" else v) for v in row])
+                append_text_row(ws, [int(v) if isinstance(v, float) and v.is_integer() and abs(v) < 1e15 else
+                                     (None if v == "" else v) for v in row])
             for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
                 ws.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
             if str(getattr(meta, "visible", "visible")).lower().endswith("hidden"):
@@ -190,7 +192,7 @@ def write_return(path: Path, tables: dict, findings: pd.DataFrame, school: str, 
         ws.cell(3, j).border = border
         ws.column_dimensions[ws.cell(3, j).column_letter].width = width
     for values in listed:
-        ws.append(values)
+        append_text_row(ws, values)
         for j in range(1, len(HEADINGS) + 1):
             c = ws.cell(ws.max_row, j)
             c.border = border

@@ -29,6 +29,7 @@ class Validation(FindingCounts):
     roster: Roster
     findings: pd.DataFrame   # REPORT_COLUMNS + rec, table, school, name (one row a finding)
     notes: list[str] = field(default_factory=list)   # for the user, on stderr (not findings)
+    returns: list[Path] | None = None   # the correction workbooks written (validate --returns)
 
     @property
     def errors(self) -> int:
@@ -77,8 +78,11 @@ class Validation(FindingCounts):
         for item in findings:
             if item["row"] is not None:
                 item["row"] = int(item["row"])
-        return {"version": 1, "term": str(self.term), "files": self.roster.file_info(),
-                "summary": self.summary(), "findings": findings}
+        doc = {"version": 1, "term": str(self.term), "files": self.roster.file_info(),
+               "summary": self.summary(), "findings": findings}
+        if self.returns is not None:
+            doc["returns"] = [str(p) for p in self.returns]
+        return doc
 
 
 FAMILIES = (schema.check, people.check, cards.check, enrolment.check, eligibility.check,
@@ -93,11 +97,18 @@ def run_all(roster: Roster, rules: Rulebook) -> pd.DataFrame:
 
 def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
              registry: Path | None = None, displays: list[str] | None = None,
-             today: date | None = None, check_ledger: bool = True, record_intake: bool = False) -> Validation:
+             today: date | None = None, check_ledger: bool = True, record_intake: bool = False,
+             report: Path | None = None, returns: Path | None = None) -> Validation:
     """Read the rosters, run every check over them together, and locate each finding.
 
     With `record_intake` (the validate command), the files are recorded in the workspace's intake
-    history when they are the workspace's own: see intake.is_workspace_intake."""
+    history when they are the workspace's own: see intake.is_workspace_intake. With `report`, the
+    validation workbook is written there, and with `returns` a correction workbook for each school
+    with findings (check.returns); a path that would replace an input or a file the workspace keeps is
+    refused before anything is read."""
+    ws.output(report, [*paths, registry])
+    if returns is not None:
+        ws.output_folder(returns)
     rules = ws.rules
     displays = displays or [str(p) for p in paths]
     tables = read_roster_tables(paths, rules, displays)
@@ -121,6 +132,16 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
         note = record_validation(ws, result, paths)
         if note:
             result.notes.append(note)
+    if report is not None:
+        from aidctl.check.workbook import write_validation_report
+
+        write_validation_report(result, report, rules.publicity.masking.masking())
+    if returns is not None:
+        from aidctl.check.returns import write_returns
+
+        written = write_returns(result, returns)
+        result.notes.extend(written.notes(str))
+        result.returns = written.files
     return result
 
 

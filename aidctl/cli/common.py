@@ -13,10 +13,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from aidctl import __version__
 from aidctl.core.errors import AidctlError, Exit
 from aidctl.core.terms import FIRST_YEAR, LAST_YEAR
+from aidctl.core.text import printable
 
 app = typer.Typer(name="aidctl", no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False, rich_markup_mode=None,
@@ -44,8 +46,44 @@ AsOfOpt = Annotated[datetime | None, typer.Option(
     help="截止日 YYYY-MM-DD：认定办结和超期的日期（默认今天；该年12月31日早于今天时取12月31日）。")]
 
 
+class TerminalConsole(Console):
+    """The console the tables are printed on. What it prints is data (file names, cells, messages
+    that quote them), so it is shown, never obeyed: no markup ([bold], [link=…]) and no emoji codes
+    are interpreted, and every control character or escape sequence is shown escaped (text.printable),
+    in a table cell, a title or a line alike. Styles are given as Text styles, never in the text."""
+
+    def __init__(self, **kwargs):
+        super().__init__(markup=False, emoji=False, highlight=False, **kwargs)
+
+    def render_str(self, text: str, **kwargs) -> Text:
+        return super().render_str(printable(text), **kwargs)
+
+    def render(self, renderable, options=None):
+        if isinstance(renderable, str):
+            renderable = printable(renderable)
+        elif isinstance(renderable, Text) and printable(renderable.plain) != renderable.plain:
+            renderable = _escaped(renderable)
+        return super().render(renderable, options)
+
+
+def _escaped(text: Text) -> Text:
+    """A Text with its characters escaped and its styles kept on the pieces they covered."""
+    cuts = sorted({o for span in text.spans for o in (span.start, span.end)})
+    out = Text(style=text.style, justify=text.justify, overflow=text.overflow, no_wrap=text.no_wrap,
+               end=text.end)
+    for piece in text.divide(cuts):
+        shown = printable(piece.plain)
+        out.append_text(Text(shown, spans=[span.__class__(0, len(shown), span.style) for span in piece.spans]))
+    return out
+
+
 def stdout_console() -> Console:
-    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+    return TerminalConsole(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+
+
+def say(line: str, *, level: str = "提醒") -> None:
+    """One line on stderr for the user ("aidctl: 提醒：…"), its data escaped: always one line."""
+    typer.echo(f"aidctl: {level}：{printable(line)}", err=True)
 
 
 def emit_json(doc: dict) -> None:
@@ -75,7 +113,7 @@ def guarded(fn):
         except AidctlError as exc:
             if kwargs.get("debug"):
                 traceback.print_exc()
-            typer.echo(f"aidctl: 错误：{exc}", err=True)
+            say(str(exc), level="错误")
             raise typer.Exit(Exit.CANNOT_RUN) from None
         except KeyboardInterrupt:
             # files are renamed into place whole, and a batch in the ledger is completed by the next run
@@ -87,8 +125,7 @@ def guarded(fn):
                 raise  # exits and usage errors of the CLI framework itself
             if kwargs.get("debug"):
                 traceback.print_exc()
-            typer.echo(f"aidctl: 内部错误：{type(exc).__name__}: {exc}（加 --debug 查看详情，并请报告此问题）",
-                       err=True)
+            say(f"{type(exc).__name__}: {exc}（加 --debug 查看详情，并请报告此问题）", level="内部错误")
             raise typer.Exit(Exit.CANNOT_RUN) from None
 
     return wrapper

@@ -34,7 +34,7 @@ def enlist(
         "--report", help="审核工作簿（.xlsx）；默认 out/enlist-<年度>/应征入伍学费补偿审核_<年度>.xlsx。")] = None,
     bank: BankOpt = None,
     out: Annotated[Path | None, typer.Option(
-        "--out", file_okay=False, help="银行文件写到的目录（默认 out/enlist-<年度>/）。")] = None,
+        "--out", help="银行文件写到的目录（默认 out/enlist-<年度>/）。")] = None,
     format: FormatOpt = Format.table,
     workspace: WorkspaceOpt = None,
     debug: DebugOpt = False,

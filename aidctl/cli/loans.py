@@ -45,14 +45,10 @@ def loans_check(
 
     示例：aidctl loans check samples/loans/生源地信用助学贷款台账.xlsx --report 台账检查.xlsx
     """
-    from aidctl.loans import read_register
+    from aidctl.loans import check_register
 
     ws = workspace_at(workspace)
-    result = read_register(register, ws, str(register))
-    if report is not None:
-        from aidctl.loans import write_check_report
-
-        write_check_report(result, report)
+    result = check_register(register, ws, str(register), report=report)
     doc = result.to_json()
     if format is Format.json:
         emit_json(doc)
@@ -93,11 +89,8 @@ def loans_summary(
 
     ws = workspace_at(workspace)
     result = summarise(register, ws, year, applications=applications, as_of=as_of.date() if as_of else None,
-                       display=str(register), applications_display=str(applications) if applications else None)
-    if report is not None:
-        from aidctl.loans import write_summary_report
-
-        write_summary_report(result, report)
+                       display=str(register), applications_display=str(applications) if applications else None,
+                       report=report)
     doc = result.to_json()
     if format is Format.json:
         emit_json(doc)
@@ -130,13 +123,10 @@ def loans_collect(
 
     示例：aidctl loans collect --as-of 2025-01-10 samples/loans/生源地信用助学贷款台账.xlsx --out 催收名单.xlsx
     """
-    from aidctl.loans import collect_overdue, write_collection
-    from aidctl.loans import collection_path as default_out
+    from aidctl.loans import collect_overdue
 
     ws = workspace_at(workspace)
-    day = as_of.date()
-    result = collect_overdue(register, ws, day, display=str(register))
-    result.out = write_collection(result, out or default_out(ws, day), ws.rules)
+    result = collect_overdue(register, ws, as_of.date(), display=str(register), out=out)
     doc = result.to_json(ws.root)
     if format is Format.json:
         emit_json(doc)

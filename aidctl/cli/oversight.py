@@ -19,6 +19,7 @@ from aidctl.cli.common import (
     app,
     emit_json,
     guarded,
+    say,
     stdout_console,
     term_of,
     workspace_at,
@@ -48,13 +49,10 @@ def audit_extraction(
     示例：aidctl audit-extraction samples/finance/2011年度校内资助资金提取情况.xlsx --report 提取审核.xlsx
     """
     from aidctl.oversight import audit_extraction as audit
-    from aidctl.oversight import write_extraction_report
 
-    result = audit(finance, workspace_at(workspace), year=year)
+    result = audit(finance, workspace_at(workspace), year=year, report=report)
     for note in result.notes:
-        typer.echo(f"aidctl: 提醒：{note}", err=True)
-    if report is not None:
-        write_extraction_report(result, report)
+        say(note)
     doc = result.to_json()
     if format is Format.json:
         emit_json(doc)
@@ -199,11 +197,7 @@ def complaints(
     from aidctl.oversight import summarise_complaints
 
     result = summarise_complaints(register, workspace_at(workspace), year, as_of=as_of.date() if as_of else None,
-                                  db=db)
-    if report is not None:
-        from aidctl.oversight import write_complaints_report
-
-        write_complaints_report(result, report)
+                                  db=db, report=report)
     doc = result.to_json()
     if format is Format.json:
         emit_json(doc)
@@ -248,12 +242,8 @@ def assess(
 
     ws = workspace_at(workspace)
     result = run(ws, year, finance=finance, complaints=complaints_file, loans=loans, db=db,
-                 as_of=as_of.date() if as_of else None)
+                 as_of=as_of.date() if as_of else None, report=report)
     doc = result.to_json()
-    if report is not None:
-        from aidctl.oversight import write_scorecard_report
-
-        write_scorecard_report(doc, report)
     if format is Format.json:
         emit_json(doc)
     else:

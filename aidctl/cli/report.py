@@ -17,6 +17,7 @@ from aidctl.cli.common import (
     app,
     emit_json,
     guarded,
+    say,
     stdout_console,
     term_of,
     workspace_at,
@@ -51,7 +52,7 @@ def publish(
     outcome = run(ws, term_of(term), list(rosters) if rosters else None, start=start.date() if start else None)
     doc = outcome.to_json(ws.root)
     for line in outcome.warnings:
-        typer.echo(f"aidctl: 提醒：{line}", err=True)
+        say(line)
     if format is Format.json:
         emit_json(doc)
     else:

@@ -18,6 +18,7 @@ from aidctl.cli.common import (
     app,
     emit_json,
     guarded,
+    say,
     stdout_console,
     term_of,
     workspace_at,
@@ -57,23 +58,12 @@ def validate(
     paths, displays = ws.rosters(rosters, the_term)
     console = Console(stderr=True)
     with console.status("正在读取和审核花名册…") if console.is_terminal else contextlib.nullcontext():
-        result = run(paths, ws, term=the_term, registry=registry, displays=displays, record_intake=True)
+        result = run(paths, ws, term=the_term, registry=registry, displays=displays, record_intake=True,
+                     report=report, returns=returns)
     for line in result.notes:
-        typer.echo(f"aidctl: 提醒：{line}", err=True)
-    if report is not None:
-        from aidctl.check import write_validation_report
-
-        write_validation_report(result, report, ws.rules.publicity.masking.masking())
-    doc = result.to_json()
-    if returns is not None:
-        from aidctl.check import write_returns
-
-        written = write_returns(result, returns)
-        for line in written.notes(str):
-            typer.echo(f"aidctl: 提醒：{line}", err=True)
-        doc["returns"] = [str(p) for p in written.files]
+        say(line)
     if format is Format.json:
-        emit_json(doc)
+        emit_json(result.to_json())
     else:
         from aidctl.cli.render import check as render
 
@@ -81,7 +71,7 @@ def validate(
         if report is not None:
             stdout_console().print(f"审核报告已写入：{report}")
         if returns is not None:
-            stdout_console().print(f"退回修改工作簿 {len(doc['returns'])} 个，已写入：{returns}")
+            stdout_console().print(f"退回修改工作簿 {len(result.returns)} 个，已写入：{returns}")
     raise typer.Exit(Exit.DATA_ERRORS if result.errors else Exit.OK)
 
 

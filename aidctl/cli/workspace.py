@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from aidctl.cli.common import DebugOpt, Format, FormatOpt, app, emit_json, guarded
+from aidctl.core.text import printable
 
 
 @app.command()
@@ -25,4 +26,4 @@ def init(directory: Annotated[Path, typer.Argument(help="新工作目录（默�
         emit_json({"version": 1, "workspace": str(directory), "created": [str(p) for p in made]})
     else:
         for p in made:
-            typer.echo(f"已建立 {p}")
+            typer.echo(f"已建立 {printable(p)}")

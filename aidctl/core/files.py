@@ -6,12 +6,17 @@ import contextlib
 import hashlib
 import os
 import re
+import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
-from aidctl.core.errors import AidctlError
+from aidctl.core.errors import AidctlError, UsageError
+from aidctl.core.settings import INPUT_FOLDERS, KEPT_FILES
 
-_NOT_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]')  # what Windows and the zip format refuse in a file name
+# what Windows and the zip format refuse in a file name, and what would make a name show otherwise
+# than it reads (DEL, C1 controls, direction overrides, line separators)
+_NOT_IN_NAMES = re.compile('[\\\\/:*?"<>|\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]')
 
 
 @contextlib.contextmanager
@@ -37,6 +42,86 @@ def atomic_path(target: Path):
         raise
 
 
+def check_output(target: Path, *, inputs: Iterable[Path | None] = (), workspace: Path | None = None) -> Path:
+    """Refuse an output path (--report, --out) that would replace what it must not, before anything is
+    read or written: a folder; anything but a regular file (a device, a FIFO, a socket); one of the
+    command's `inputs`, by any name (a link, another spelling of the path); what the workspace keeps
+    (aidctl.toml, schools.xlsx, the ledger and its lock) or anything under the folders it reads
+    (intake/, rules/, finance/, complaints/, loans/). A UsageError (exit 2) names the path."""
+    target = Path(target)
+    found = _stat(target)
+    if found is not None:
+        if stat.S_ISDIR(found.st_mode):
+            raise UsageError("这是一个文件夹，不能作为输出文件：请给出文件名，如 审核结果.xlsx", file=str(target))
+        if not stat.S_ISREG(found.st_mode):
+            raise UsageError("这不是普通文件（设备、管道或套接字），不能作为输出文件：请换一个文件名", file=str(target))
+    root = Path(workspace).resolve() if workspace is not None else None
+    if root is not None:
+        _not_kept(target, found, root)
+    resolved = target.resolve()
+    for source in inputs:
+        if source is None:
+            continue
+        try:
+            same = found is not None and os.path.samestat(found, Path(source).stat())
+        except OSError:   # an input that is not there is not replaced
+            same = False
+        if same or resolved == Path(source).resolve():
+            raise UsageError("这是本次读取的输入文件，写出会覆盖它：请换一个文件名", file=str(target))
+    if root is not None:
+        _not_in_input_folders(target, root)
+    return target
+
+
+def check_output_folder(folder: Path, *, workspace: Path | None = None) -> Path:
+    """Refuse a folder for outputs (enlist --out) that is a file, the workspace itself, or one of the
+    folders the workspace reads from (see check_output)."""
+    folder = Path(folder)
+    found = _stat(folder)
+    if found is not None and not stat.S_ISDIR(found.st_mode):
+        raise UsageError("这不是文件夹，不能作为输出目录：请给出一个文件夹", file=str(folder))
+    if workspace is not None:
+        root = Path(workspace).resolve()
+        if folder.resolve() == root:
+            raise UsageError("这是工作目录本身，不能作为输出目录：请写到 out/ 下的文件夹", file=str(folder))
+        _not_kept(folder, found, root)
+        _not_in_input_folders(folder, root)
+    return folder
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    """The path's status, following links; None when nothing is there."""
+    try:
+        return path.stat()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:  # a parent that is a file, a loop of links, no permission
+        raise UsageError(f"无法使用这个路径（{exc.strerror}）：请换一个", file=str(path)) from None
+
+
+def _not_kept(target: Path, found: os.stat_result | None, root: Path) -> None:
+    """Refuse a file the workspace keeps (settings, schools list, ledger, lock), by any name."""
+    resolved = target.resolve()
+    for name, what in KEPT_FILES.items():
+        kept = root / name
+        same = resolved == kept.resolve()
+        if not same and found is not None:
+            with contextlib.suppress(OSError):
+                same = os.path.samestat(found, kept.stat())
+        if same:
+            raise UsageError(f"这是工作目录的{what}（{name}），写出会覆盖它：请换一个文件名，或写到 out/ 下",
+                             file=str(target))
+
+
+def _not_in_input_folders(target: Path, root: Path) -> None:
+    """Refuse a path under a folder the workspace reads from (intake/, rules/ …)."""
+    resolved = target.resolve()
+    for name, what in INPUT_FOLDERS.items():
+        if resolved.is_relative_to((root / name).resolve()):
+            raise UsageError(f"这在工作目录的 {name}/ 中（{what}），aidctl 不往这里写：请写到 out/ 下或其他目录",
+                             file=str(target))
+
+
 def sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with Path(path).open("rb") as fh:
@@ -45,6 +130,24 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+STEM_BYTES = 150  # a file system takes 255 bytes a name: the stem, the term, the rest and a temporary prefix fit
+
+
 def file_stem(name: str, fallback: str) -> str:
-    """A school's (or county's) name made safe as the start of a file name, or `fallback`."""
-    return _NOT_IN_NAMES.sub("_", name).strip(" .")[:80] or fallback
+    """A school's (or county's) name made safe as the start of a file name, or `fallback`: at most
+    80 characters and STEM_BYTES bytes of UTF-8, so that the whole name fits the file system."""
+    stem = _NOT_IN_NAMES.sub("_", name).strip(" .")[:80]
+    stem = stem.encode()[:STEM_BYTES].decode(errors="ignore").strip(" .")
+    return stem or fallback
+
+
+def file_stems(names, fallback: str) -> dict[str, str]:
+    """file_stem for each name, made distinct: names whose stems would be one file name (cut short,
+    characters replaced, or differing only in case, which Windows and macOS do not tell apart) each
+    get 6 hex digits of their own name's SHA-256, so one school's file never replaces another's."""
+    stems = {name: file_stem(name, fallback) for name in dict.fromkeys(names)}
+    seen: dict[str, int] = {}
+    for stem in stems.values():
+        seen[stem.casefold()] = seen.get(stem.casefold(), 0) + 1
+    return {name: stem if seen[stem.casefold()] == 1
+            else f"{stem}_{hashlib.sha256(name.encode()).hexdigest()[:6]}" for name, stem in stems.items()}

@@ -7,9 +7,17 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 SETTINGS_FILE = "aidctl.toml"
-
-
 SCHOOLS_FILE = "schools.xlsx"
+LEDGER_FILE = "aidctl.db"        # the ledger, when database_url does not name another
+LOCK_FILE = ".aidctl.lock"       # held by a paying run
+
+# What a workspace keeps that no output of aidctl may replace (`files.check_output`): its files, and
+# the folders it reads from (everything under them). Names are said the way the README says them.
+KEPT_FILES = {SETTINGS_FILE: "设置文件", SCHOOLS_FILE: "学校名单", LEDGER_FILE: "发放账本",
+              f"{LEDGER_FILE}-journal": "发放账本的日志文件", f"{LEDGER_FILE}-wal": "发放账本的日志文件",
+              f"{LEDGER_FILE}-shm": "发放账本的日志文件", LOCK_FILE: "发放锁文件"}
+INPUT_FOLDERS = {"intake": "学校报送的花名册", "rules": "规则文件", "finance": "财务报表",
+                 "complaints": "投诉登记台账", "loans": "贷款台账"}
 
 
 class Settings(BaseModel):
@@ -43,17 +51,52 @@ RULES_README = """\
 
 
 def init_workspace(directory: Path) -> list[Path]:
-    """Make an empty workspace; never overwrite a file that is already there."""
+    """Make an empty workspace; never overwrite what is already there, and never follow a link out of
+    the folder: a folder or file of the workspace that is a link leading elsewhere is refused (exit 2)."""
+    import os
+
+    from aidctl.core.errors import UsageError
+
     directory = Path(directory)
+    if directory.exists() and not directory.is_dir():
+        raise UsageError("这是一个文件，不是文件夹：aidctl init 需要一个新的或已有的文件夹", file=str(directory))
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a parent that is a file, no permission
+        raise UsageError(f"无法建立工作目录（{exc.strerror}）", file=str(directory)) from None
+    root = directory.resolve()
+
+    def inside(path: Path) -> Path:
+        if path.is_symlink():
+            if not path.resolve().is_relative_to(root):
+                raise UsageError(f"这是指向工作目录之外的链接（→ {os.readlink(path)}），aidctl init 不会跟随它写入："
+                                 "请删除该链接，或换一个文件夹", file=str(path))
+            if not path.exists():
+                raise UsageError(f"这是一个链接，指向的位置不存在（→ {os.readlink(path)}）：请删除该链接后再运行 aidctl init",
+                                 file=str(path))
+        return path
+
+    folders = [directory / sub for sub in ("intake", "out", "rules")]
+    files = ((directory / SETTINGS_FILE, SETTINGS_TEMPLATE), (directory / "rules" / "README.txt", RULES_README))
+    for path in folders + [f for f, _ in files]:  # every path checked before anything is made
+        inside(path)
+    for path in folders:
+        if path.exists() and not path.is_dir():
+            raise UsageError("已有同名文件，不是文件夹：请改名或删除后再运行 aidctl init", file=str(path))
     made = []
-    for sub in ("intake", "out", "rules"):
-        path = directory / sub
+    for path in folders:
         if not path.exists():
-            path.mkdir(parents=True)
+            try:
+                path.mkdir()
+            except OSError as exc:  # a link to nowhere, no permission
+                raise UsageError(f"无法建立文件夹（{exc.strerror}）", file=str(path)) from None
             made.append(path)
-    for path, content in ((directory / SETTINGS_FILE, SETTINGS_TEMPLATE),
-                          (directory / "rules" / "README.txt", RULES_README)):
-        if not path.exists():
-            path.write_text(content, encoding="utf-8")
-            made.append(path)
+    for path, content in files:
+        try:  # created only where nothing is, not even a link: O_EXCL never follows one
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
+        except FileExistsError:
+            continue
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(content)
+        made.append(path)
     return made

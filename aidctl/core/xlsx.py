@@ -348,3 +348,12 @@ def _splice(path: Path, sheets: list[Sheet]) -> None:
                     pending.result()
                 out.write(("</sheetData>" + tail).encode())
     os.replace(tmp, path)
+
+
+def append_text_row(sheet, values) -> None:
+    """Append a row to an openpyxl sheet keeping every string as text: openpyxl takes a string that
+    begins with = for a formula, and a school's cell or a message may begin so."""
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        if cell.data_type == "f":
+            cell.data_type = "s"

@@ -56,10 +56,12 @@ def enlist(paths: list[Path], ws: Workspace, *, year: int, bank: str | None = No
     from aidctl.enlist.workbook import write_enlistment_report
     from aidctl.pay import write_manifest
 
+    out_dir = ws.output_folder(out) if out is not None else ws.root / "out" / f"enlist-{year}"
+    # an output that would replace an input or what the workspace keeps is refused before anything is read
+    report = ws.output(report or out_dir / f"应征入伍学费补偿审核_{year}.xlsx", paths)
     result = compute(paths, ws, year=year, bank=bank, displays=displays)
-    out_dir = Path(out) if out is not None else ws.root / "out" / f"enlist-{year}"
     result.out_dir = out_dir
     result.bank_files = write_payment_list(result, ws, out_dir)
-    result.report = write_enlistment_report(result, report or out_dir / f"应征入伍学费补偿审核_{year}.xlsx", ws.rules)
+    result.report = write_enlistment_report(result, report, ws.rules)
     write_manifest(out_dir)
     return result

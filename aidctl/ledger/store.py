@@ -15,6 +15,7 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     literal,
     select,
 )
@@ -23,11 +24,31 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from aidctl.core.errors import AidctlError
 from aidctl.core.money import yuan  # noqa: F401  (the ledger hands out yuan)
-from aidctl.ledger.schema import MIGRATIONS, SCHEMA_VERSION, attempts, batches, payments, schema_version
+from aidctl.ledger.schema import MIGRATIONS, SCHEMA_VERSION, attempts, batches, metadata, payments, schema_version
 
 
 def now() -> str:
     return datetime.now().isoformat(timespec="seconds")
+
+
+RESTORE = "请从备份恢复账本，或用 --db 指定正确的账本；恢复之前不要发放"
+# SQLite's own words for a file that cannot be the ledger, and what to tell the user
+_DAMAGE = (("not a database", "不是 SQLite 数据库：已损坏，或不是 aidctl 的账本"),
+           ("malformed", "已损坏"),
+           ("no such table", "缺少 aidctl 的表：不是 aidctl 的账本，或已被改动"),
+           ("no such column", "缺少 aidctl 的列：不是 aidctl 的账本，或已被改动"))
+
+
+def database_problem(exc: BaseException, where: str) -> AidctlError | None:
+    """The clear error for a ledger file SQLite cannot use as aidctl's (corrupt, truncated, foreign,
+    tables missing), or None for any other database error."""
+    if not isinstance(exc, sqlite3.DatabaseError) or isinstance(exc, sqlite3.IntegrityError):
+        return None
+    text = str(exc)
+    for words, what in _DAMAGE:
+        if words in text:
+            return AidctlError(f"账本数据库{what}（{text}）；{RESTORE}", file=where)
+    return None
 
 
 def _sqlite_begin_immediate(engine: Engine) -> None:
@@ -53,8 +74,17 @@ class Ledger:
             self.engine = create_engine(url)
         except (SQLAlchemyError, ValueError, ImportError) as exc:
             raise AidctlError(f"无法连接账本数据库（{exc}）；请检查 --db 或 aidctl.toml 的 database_url") from None
+        database = self.engine.url.database
+        self.where = database if self.engine.dialect.name == "sqlite" and database else url
         if self.engine.dialect.name == "sqlite":
             _sqlite_begin_immediate(self.engine)
+            where = self.where
+
+            @event.listens_for(self.engine, "handle_error")
+            def _damaged(context):  # every statement: a damaged file is a clear exit 2, not a traceback
+                problem = database_problem(context.original_exception, where)
+                if problem is not None:
+                    raise problem from None
         self.migrate()
 
     @classmethod
@@ -62,9 +92,16 @@ class Ledger:
         return cls(url or f"sqlite:///{root / 'aidctl.db'}")
 
     def migrate(self) -> None:
-        """Apply the recorded schema migrations that this database has not had yet."""
+        """Apply the recorded schema migrations that this database has not had yet, then check that
+        every table and column is there. A SQLite file holding other tables and no aidctl schema is
+        not a ledger: it is refused, never written into."""
         try:
             with self.engine.begin() as conn:
+                found = set(inspect(conn).get_table_names())
+                if self.engine.dialect.name == "sqlite" and found and schema_version.name not in found:
+                    raise AidctlError(f"数据库中没有 aidctl 账本的版本表 schema_version（已有表："
+                                      f"{'、'.join(sorted(found)[:5])}{'等' if len(found) > 5 else ''}）：不是 aidctl 的账本，"
+                                      f"或已被改动，aidctl 不会往里写；{RESTORE}", file=self.where)
                 schema_version.create(conn, checkfirst=True)
                 done = {r[0] for r in conn.execute(select(schema_version.c.version))}
                 for version in sorted(MIGRATIONS):
@@ -76,9 +113,25 @@ class Ledger:
                 newest = max(done | set(MIGRATIONS))
                 if newest > SCHEMA_VERSION:
                     raise AidctlError(f"账本数据库的结构版本（{newest}）比本程序新；请升级 aidctl")
+                self._check_schema(conn)
         except OperationalError as exc:
             raise AidctlError(f"无法打开账本数据库（{exc.orig}）；请检查文件权限或是否有其他程序占用",
                               file=self.url) from None
+
+    def _check_schema(self, conn) -> None:
+        """Every table and column of the schema is in the database (a table dropped or altered by hand
+        would otherwise fail later, in the middle of a command)."""
+        inspector = inspect(conn)
+        tables = set(inspector.get_table_names())
+        for table in metadata.sorted_tables:
+            if table.name not in tables:
+                raise AidctlError(f"账本数据库缺少表 {table.name}：不是 aidctl 的账本，或已被改动；{RESTORE}",
+                                  file=self.where)
+            columns = {c["name"] for c in inspector.get_columns(table.name)}
+            lost = [c.name for c in table.columns if c.name not in columns]
+            if lost:
+                raise AidctlError(f"账本数据库的表 {table.name} 缺少列 {'、'.join(lost)}：不是 aidctl 的账本，"
+                                  f"或已被改动；{RESTORE}", file=self.where)
 
     @contextlib.contextmanager
     def transaction(self):
@@ -154,6 +207,9 @@ def bulk_insert(conn, table: Table, frame, constants: dict | None = None) -> Non
             sql = head + ", ".join([row] * rest)
             cursor.execute(sql, values[whole * width:])
     except conn.dialect.dbapi.Error as exc:  # as SQLAlchemy would have raised it (IntegrityError …)
+        problem = database_problem(exc, conn.engine.url.database or str(conn.engine.url))
+        if problem is not None:
+            raise problem from None
         # named by one row's statement: the one that failed holds hundreds
         raise DBAPIError.instance(head + row, None, exc, conn.dialect.dbapi.Error) from None
     finally:
@@ -173,8 +229,14 @@ def fetch_frame(conn, query, columns: list[str]):
     if conn.dialect.name == "sqlite":
         compiled = query.compile(dialect=conn.dialect)
         params = compiled.construct_params()
-        rows = conn.connection.dbapi_connection.execute(
-            str(compiled), [params[name] for name in compiled.positiontup]).fetchall()
+        try:
+            rows = conn.connection.dbapi_connection.execute(
+                str(compiled), [params[name] for name in compiled.positiontup]).fetchall()
+        except sqlite3.DatabaseError as exc:  # past SQLAlchemy: its handle_error hook does not see this
+            problem = database_problem(exc, conn.engine.url.database or str(conn.engine.url))
+            if problem is None:
+                raise
+            raise problem from None
     else:
         rows = [tuple(r) for r in conn.execute(query)]
     return pd.DataFrame.from_records(rows, columns=columns, nrows=len(rows)) if rows else pd.DataFrame(columns=columns)

@@ -60,8 +60,12 @@ class Collection:
 NEEDED = (("principal_due", "repaid"), ("due_date", "days_overdue"))
 
 
-def collect(path: Path, ws: Workspace, as_of: date, *, display: str | None = None) -> Collection:
-    """Read and check the register, then list the borrowers overdue at `as_of`."""
+def collect(path: Path, ws: Workspace, as_of: date, *, display: str | None = None,
+            out: Path | None = None) -> Collection:
+    """Read and check the register, list the borrowers overdue at `as_of`, and write the 催收 workbook
+    to `out` (default out/loans/生源地贷款逾期催收名单_<date>.xlsx; a path that would replace the
+    register or a file the workspace keeps is refused before anything is read)."""
+    target = ws.output(out or default_out(ws, as_of), [path])
     register = read_register(path, ws, display)
     spec = ws.rules.columns.tables["loan_register"].columns
     for t in register.tables:
@@ -76,7 +80,11 @@ def collect(path: Path, ws: Workspace, as_of: date, *, display: str | None = Non
     overdue = rep["overdue"].to_numpy() & ~register.invalid(REPAYMENT).to_numpy()
     rows = f[overdue].assign(arrears_fen=rep.loc[overdue, "arrears_fen"], days=rep.loc[overdue, "days"],
                              days_source=rep.loc[overdue, "days_source"])
-    return Collection(as_of, register, _borrowers(rows, register))
+    result = Collection(as_of, register, _borrowers(rows, register))
+    from aidctl.loans.workbooks import write_collection
+
+    result.out = write_collection(result, target, ws.rules)
+    return result
 
 
 def _borrowers(rows: pd.DataFrame, register: Register) -> pd.DataFrame:
@@ -127,16 +135,17 @@ def default_out(ws: Workspace, as_of: date) -> Path:
 
 
 def sheet_names(counties: list[str]) -> dict[str, str]:
-    """An Excel sheet name per county: ≤ 31 characters, none of []:*?/\\, unique, not 汇总."""
+    """An Excel sheet name per county: ≤ 31 characters, none of []:*?/\\, unique as Excel compares
+    them (case ignored: 'Xiangzhou' and 'XIANGZHOU' are one name to Excel), not 汇总 or History."""
     names: dict[str, str] = {}
-    used = {"汇总"}
+    used = {"汇总", "history"}   # History is reserved by Excel
     for c in counties:
         base = "".join(ch for ch in str(c) if ch not in "[]:*?/\\").strip("'")[:31] or "县区"
         name, n = base, 2
-        while name in used:
+        while name.casefold() in used:
             suffix = f"({n})"
             name, n = base[:31 - len(suffix)] + suffix, n + 1
-        used.add(name)
+        used.add(name.casefold())
         names[c] = name
     return names
 

@@ -119,6 +119,19 @@ def read_register(path: Path, ws: Workspace, display: str | None = None, *,
     return Register(frame, tables, locate_in(findings, frame, tables, rules, KIND, CARRY))
 
 
+def check_register(path: Path, ws: Workspace, display: str | None = None, *,
+                   report: Path | None = None) -> Register:
+    """`loans check`: the register read and checked; with `report`, the check workbook written there
+    (refused before anything is read when it would replace the register or a file the workspace keeps)."""
+    ws.output(report, [path])
+    register = read_register(path, ws, display)
+    if report is not None:
+        from aidctl.loans.workbooks import write_check_report
+
+        write_check_report(register, report)
+    return register
+
+
 def build_frame(tables: list[Table], rules: Rulebook, *, today: date | None = None) -> pd.DataFrame:
     frame = stack(tables, rules.columns.tables[KIND])
     derive(frame, rules, today=today or date.today())

@@ -134,8 +134,10 @@ def _applications(path: Path, display: str, ws: Workspace, year: int) -> Applica
 
 def summarise(path: Path, ws: Workspace, year: int, *, applications: Path | None = None,
               as_of: date | None = None, display: str | None = None,
-              applications_display: str | None = None) -> LoanSummary:
-    """Read and check the register, then the year's figures by county."""
+              applications_display: str | None = None, report: Path | None = None) -> LoanSummary:
+    """Read and check the register, then the year's figures by county; with `report`, the workbook
+    written there (refused first when it would replace an input or a file the workspace keeps)."""
+    ws.output(report, [path, applications])
     rules = ws.rules
     loans = rules.loans
     as_of = as_of or date(year, 12, 31)
@@ -182,7 +184,12 @@ def summarise(path: Path, ws: Workspace, year: int, *, applications: Path | None
             "source": period.source if period else None}
     interest_rules = {"day_count": loans.interest.day_count, "repricing": loans.interest.repricing,
                       "study_ends": loans.interest.study_ends}
-    return LoanSummary(year, as_of, register, counties, detail, apps, rates, risk, interest_rules, notes)
+    result = LoanSummary(year, as_of, register, counties, detail, apps, rates, risk, interest_rules, notes)
+    if report is not None:
+        from aidctl.loans.workbooks import write_summary_report
+
+        write_summary_report(result, report)
+    return result
 
 
 def _interest(f: pd.DataFrame, usable: np.ndarray, principal: np.ndarray, year: int, interest: LoanInterest,

@@ -44,7 +44,7 @@ from aidctl.core.errors import ReadError
 from aidctl.core.labels import NO_SCHOOL_NAMED, UNKNOWN_COUNTY, UNKNOWN_SCHOOL
 from aidctl.core.money import number, percent
 from aidctl.core.terms import Term
-from aidctl.core.text import fold_one
+from aidctl.core.text import fold_one, missing
 from aidctl.oversight import complaints as C
 from aidctl.read import Workspace
 from aidctl.rulebook import COMPUTED_INDICATORS
@@ -308,9 +308,13 @@ def _loans(paths: list[Path], displays: list[str], ws: Workspace, year: int, as_
 
 
 def assess(ws: Workspace, year: int, *, finance: list[Path] | None = None, complaints: list[Path] | None = None,
-           loans: list[Path] | None = None, db: str | None = None, as_of: date | None = None) -> Scorecard:
+           loans: list[Path] | None = None, db: str | None = None, as_of: date | None = None,
+           report: Path | None = None) -> Scorecard:
     """The year's scorecard. Sources not given default to the workspace's finance/, complaints/ and
-    loans/ folders when they hold files; a source that is absent leaves its indicators 无数据."""
+    loans/ folders when they hold files; a source that is absent leaves its indicators 无数据. With
+    `report`, the workbook is written there (refused first when it would replace an input or a file
+    the workspace keeps)."""
+    ws.output(report, [*(finance or []), *(complaints or []), *(loans or [])], db=db)
     rules = ws.rules
     book = rules.assessment
     as_of = as_of or C.default_as_of(year)
@@ -362,7 +366,7 @@ def assess(ws: Workspace, year: int, *, finance: list[Path] | None = None, compl
         frame = pd.DataFrame({"school": pd.Series(list(names.values()), dtype="string")})
         known = school_attributes(frame, rules, ws)["v_county"].tolist()
         for key, county in zip(names, known):
-            if county:
+            if not missing(county):   # a school schools.xlsx does not know keeps what its sources said
                 county_of[key] = county
     for key_ind in ("data_accuracy", "on_time_submission"):
         if key_ind in counts:
@@ -386,7 +390,12 @@ def assess(ws: Workspace, year: int, *, finance: list[Path] | None = None, compl
             c["total"] = number(c["total"])
     if UNKNOWN_COUNTY in counties:
         notes.append(f"有数据无法归入县区，列为“{UNKNOWN_COUNTY}”，不参加县区排名：请在 schools.xlsx 中登记学校所属县区")
-    return Scorecard(year, as_of, book, sources, counts, county_cards, school_cards, notes, problems)
+    result = Scorecard(year, as_of, book, sources, counts, county_cards, school_cards, notes, problems)
+    if report is not None:
+        from aidctl.oversight.workbooks import write_scorecard_report
+
+        write_scorecard_report(result.to_json(), report)
+    return result
 
 
 def target_label(i: dict) -> str:

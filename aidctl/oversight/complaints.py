@@ -186,14 +186,16 @@ def _read(paths: list[Path], displays: list[str], ws: Workspace) -> tuple[list[T
 
 def summarise(paths: list[Path] | None, ws: Workspace, year: int, *, as_of: date | None = None,
               displays: list[str] | None = None, db: str | None = None,
-              aided: Aided | None = None) -> ComplaintSummary:
+              aided: Aided | None = None, report: Path | None = None) -> ComplaintSummary:
     """Read the complaint register(s) (those given, else the workspace's complaints/) and count the
-    year's complaints by county and school."""
+    year's complaints by county and school; with `report`, the workbook is written there (refused
+    first when it would replace an input or a file the workspace keeps)."""
     rules = ws.rules
     as_of = as_of or default_as_of(year)
     n_days = rules.assessment.complaints.closing_working_days
     if displays is None:
         paths, displays = ws.inputs(paths, "complaints", NO_REGISTER)
+    ws.output(report, paths, db=db)
     tables, frame = _read(paths, displays, ws)
     accepted = cell_dates(frame["accepted_on"])
     closed = cell_dates(frame["closed_on"])
@@ -218,8 +220,13 @@ def summarise(paths: list[Path] | None, ws: Workspace, year: int, *, as_of: date
     columns = ["file", "row", "number", "accepted", "county", "school", "category", "closed", "deadline",
                "working_days", "status"]
     work["number"] = work["number"].astype(object).where(work["number"].notna(), None)
-    return ComplaintSummary(year, as_of, n_days, calendar, tables, work[columns].reset_index(drop=True),
-                            schools, counties, aided, findings, categories, notes)
+    result = ComplaintSummary(year, as_of, n_days, calendar, tables, work[columns].reset_index(drop=True),
+                              schools, counties, aided, findings, categories, notes)
+    if report is not None:
+        from aidctl.oversight.workbooks import write_complaints_report
+
+        write_complaints_report(result, report)
+    return result
 
 
 def _findings(frame: pd.DataFrame, tables: list[Table], ws: Workspace, accepted: pd.Series,

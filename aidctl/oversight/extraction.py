@@ -153,14 +153,17 @@ def _year(tables: list[Table], written: pd.Series, year: int | None, notes: list
 
 
 def audit(paths: list[Path] | None, ws: Workspace, *, year: int | None = None,
-          displays: list[str] | None = None) -> ExtractionAudit:
+          displays: list[str] | None = None, report: Path | None = None) -> ExtractionAudit:
     """Read the finance sheets (those given, else the workspace's finance/) and check each school's
     extraction, deposit and spending for one year: the rows of other years are left out, 小计 rows
-    are not schools, and a school-year that stands twice is an error, counted once."""
+    are not schools, and a school-year that stands twice is an error, counted once. With `report`,
+    the audit workbook is written there (refused first when it would replace an input or a file the
+    workspace keeps)."""
     rules = ws.rules
     spec = rules.columns.tables["finance"]
     if displays is None:
         paths, displays = ws.inputs(paths, "finance", NO_FINANCE)
+    ws.output(report, paths)
     tables = [t for p, d in zip(paths, displays) for t in read_tables(p, d, "finance", rules)]
     frame = stack(tables, spec).rename(columns={"excel_row": "row"})
     notes: list[str] = []
@@ -194,14 +197,18 @@ def audit(paths: list[Path] | None, ws: Workspace, *, year: int | None = None,
     columns = ["file", "row", "table", "school_code", "school", "school_type", "county", "year", *AMOUNTS,
                "required_min", "required_max", "shortfall", "deposit_gap", "unspent", "rate",
                "min_rate", "max_rate", "counted"]
-    return ExtractionAudit(the_year, source, tables, frame[columns].astype(object).where(frame[columns].notna(),
-                                                                                         None), findings, notes)
+    result = ExtractionAudit(the_year, source, tables, frame[columns].astype(object).where(frame[columns].notna(),
+                                                                                           None), findings, notes)
+    if report is not None:
+        from aidctl.oversight.workbooks import write_extraction_report
+
+        write_extraction_report(result, report)
+    return result
 
 
 def _school_key(frame: pd.DataFrame) -> pd.Series:
     """Who a row is: its 学校代码, else its name folded (NA without either)."""
-    return frame["school_code"].fillna(frame["school"].map(lambda v: None if v is None or v != v else fold_one(v),
-                                                            na_action="ignore"))
+    return frame["school_code"].fillna(frame["school"].map(fold_one, na_action="ignore").replace("", None))
 
 
 def _first_of_school_year(frame: pd.DataFrame) -> pd.Series:

@@ -31,7 +31,7 @@ from sqlalchemy import insert, select
 
 from aidctl import ledger as L
 from aidctl.core.errors import UsageError
-from aidctl.core.files import atomic_path, file_stem
+from aidctl.core.files import atomic_path, file_stems
 from aidctl.core.identity import mask_id
 from aidctl.core.labels import UNKNOWN_SCHOOL
 from aidctl.core.money import yuan
@@ -206,8 +206,9 @@ def sample(ws: Workspace, term: Term, *, per_school: int | None = None, seed: in
                     counts, existing=bool(known))
     out = ws.out_dir(term) / "检查"
     label = ws.rules.term_label(term)
+    stems = file_stems(sorted(drawn["school"].unique()), UNKNOWN_SCHOOL)
     for school, group in drawn.groupby("school", sort=True):
-        target = out / f"{file_stem(school, UNKNOWN_SCHOOL)}_{term}_资助资金抽查核对表_{sample_id}.xlsx"
+        target = out / f"{stems[school]}_{term}_资助资金抽查核对表_{sample_id}.xlsx"
         result.files[school] = write_signoff(target, result, school, group.sort_values("position"), label)
     return result
 

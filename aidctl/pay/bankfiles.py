@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 from aidctl.core.errors import RuleError
 from aidctl.core.money import fen_from_text, yuan, yuan_text
 from aidctl.core.text import arrow_text, integer_text, text_series
-from aidctl.rulebook import BankProfile
+from aidctl.rulebook import BankProfile, check_file_name
 
 # characters every Chinese bank encoding carries: ASCII, CJK punctuation, full-width forms, and
 # the 20,902 ideographs of the basic CJK block (all in GBK); only others need a closer look
@@ -145,7 +145,10 @@ def render(profile_id: str, profile: BankProfile, records: pd.DataFrame, ctx: di
         chunk = records.iloc[at]
         total = int(chunk["amount_fen"].sum())
         values = _context_values(profile, len(chunk), total, ctx | {"part": part + 1, "parts": parts})
-        name = profile.file_name.format(**values)
+        try:  # the profile's template was checked when read; the values are aidctl's own: a last guard
+            name = check_file_name(profile.file_name.format(**values))
+        except (ValueError, KeyError) as exc:
+            raise RuleError(f"银行文件名无法生成（{exc}）", key=f"{profile.name}.file_name") from None
         if lines is not None:
             content = _text_file(profile, values, lines.iloc[at], encoding)
             written = written_all.iloc[at]

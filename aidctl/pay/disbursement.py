@@ -107,6 +107,7 @@ def disbursing(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, 
     if not rosters:
         rosters = ws.intake(term)
         displays = [ws.display(p) for p in rosters]
+    ws.rules.banks  # noqa: B018  (read now: a bad bank profile stops the run before the lock and the ledger)
     if dry_run:
         ledger = L.Ledger(ws.ledger_url(db)) if (db or ws.has_ledger()) else None
         plan = make_plan(ws, term, rosters, ledger, bank, displays)

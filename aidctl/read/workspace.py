@@ -11,7 +11,8 @@ import pandas as pd
 from pydantic import ValidationError
 
 from aidctl.core.errors import RuleError, UsageError
-from aidctl.core.settings import SCHOOLS_FILE, SETTINGS_FILE, Settings
+from aidctl.core.files import check_output, check_output_folder
+from aidctl.core.settings import LEDGER_FILE, SCHOOLS_FILE, SETTINGS_FILE, Settings
 from aidctl.core.terms import Term
 from aidctl.core.text import lookup
 from aidctl.rulebook import Rulebook
@@ -37,13 +38,25 @@ class Workspace:
 
     @cached_property
     def settings(self) -> Settings:
+        """aidctl.toml, or the defaults when there is none; one that is there but cannot be read as
+        settings (a folder, not UTF-8, not TOML, nested past reason) is an error, never ignored."""
         path = self.root / SETTINGS_FILE
-        if not path.is_file():
+        if not os.path.lexists(path):
             return Settings()
+        if not path.is_file():
+            what = "文件夹" if path.is_dir() else ("指向不存在位置的链接" if path.is_symlink() and not path.exists()
+                                                else "设备、管道或套接字")
+            raise RuleError(f"设置文件应是一个文本文件，这里却是{what}：请删除它，或换成 aidctl init 生成的 aidctl.toml",
+                            file=str(path))
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError as exc:
+            raise RuleError(f"设置文件不是 UTF-8 编码（第 {exc.start + 1} 个字节起无法识别）：请以 UTF-8 保存",
+                            file=str(path)) from None
+        except tomllib.TOMLDecodeError as exc:
             raise RuleError(f"设置文件格式错误（{exc}）", file=str(path)) from None
+        except RecursionError:
+            raise RuleError("设置文件嵌套过深，不是 aidctl 的设置：aidctl.toml 只有一层“键 = 值”", file=str(path)) from None
         try:
             return Settings.model_validate(data)
         except ValidationError as exc:
@@ -92,7 +105,23 @@ class Workspace:
             else str(path)
 
     def ledger_url(self, override: str | None = None) -> str:
-        return override or self.settings.database_url or f"sqlite:///{self.root / 'aidctl.db'}"
+        return override or self.settings.database_url or f"sqlite:///{self.root / LEDGER_FILE}"
+
+    def ledger_file(self, override: str | None = None) -> Path | None:
+        """The ledger's file when the ledger is SQLite; None for another database."""
+        url = self.ledger_url(override)
+        return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+
+    def output(self, target: Path | None, inputs: list[Path | None] = (), *, db: str | None = None) -> Path | None:
+        """An output path the user named (--report, --out), refused first when it would replace one of
+        `inputs`, the ledger, or what this workspace keeps (core.files.check_output)."""
+        if target is None:
+            return None
+        return check_output(target, inputs=[*inputs, self.ledger_file(db)], workspace=self.root)
+
+    def output_folder(self, folder: Path) -> Path:
+        """A folder the user named for outputs, refused when it is the workspace or one of its input folders."""
+        return check_output_folder(folder, workspace=self.root)
 
     def has_ledger(self) -> bool:
         url = self.ledger_url()

@@ -37,7 +37,7 @@ import pyarrow.compute as pc
 from aidctl.check import validate
 from aidctl.core.dates import CALENDAR_STATUTORY, CALENDAR_WEEKENDS, nth_working_day  # noqa: F401
 from aidctl.core.errors import AidctlError
-from aidctl.core.files import atomic_path, file_stem
+from aidctl.core.files import atomic_path, file_stems
 from aidctl.core.identity import mask_id
 from aidctl.core.labels import UNKNOWN_SCHOOL
 from aidctl.core.terms import Term
@@ -168,6 +168,7 @@ def publish(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, sta
 
     out = ws.out_dir(term)
     phone = settings.complaint_phone or PHONE_NOT_SET
+    stems = file_stems(sorted(students["school"].unique()), UNKNOWN_SCHOOL)
     for school, group in students.groupby("school", sort=True):
         group = group.sort_values("order", kind="stable")
         ctx = {"school": school, "term": str(term), "term_label": rules.term_label(term),
@@ -175,7 +176,7 @@ def publish(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, sta
                "students": len(group), "from": _day(start), "until": _day(until),
                "working_days": pub.min_working_days, "issuer": settings.publicity_issuer or school,
                "complaint_phone": phone, "date": _day(start)}
-        result.schools.append(_write_school(out, term, school, group, ctx, shown, pub, calendar))
+        result.schools.append(_write_school(out, term, school, stems[school], group, ctx, shown, pub, calendar))
 
     result.warnings += _remove_old_lists(out, term, result.schools, ws)
     result.warnings += _warnings(settings.complaint_phone, calendar, start, until, result.masked_cells)
@@ -199,7 +200,7 @@ def _listed(frame: pd.DataFrame, recs: np.ndarray, shown: list[str], table: np.n
     return data, hits
 
 
-def _write_school(out: Path, term: Term, school: str, group: pd.DataFrame, ctx: dict, shown: list[str],
+def _write_school(out: Path, term: Term, school: str, base: str, group: pd.DataFrame, ctx: dict, shown: list[str],
                   pub: PublicityFile, calendar: str) -> SchoolList:
     """Write the school's public list and internal check list; returns the SchoolList naming both files."""
     columns = [k for k in shown if k in pub.always_shown or group[k].notna().any()]
@@ -207,7 +208,6 @@ def _write_school(out: Path, term: Term, school: str, group: pd.DataFrame, ctx: 
     footer = [line.format_map(ctx) for line in pub.footer]
     if calendar == CALENDAR_WEEKENDS:
         footer.append(pub.weekends_only_note)
-    base = file_stem(school, UNKNOWN_SCHOOL)
     public_file = out / FOLDER / f"{base}_{term}_受助学生名单公示.xlsx"
     title, period = pub.title.format_map(ctx), pub.period_line.format_map(ctx)
     _guard({"标题": title, "公示期一行": period, "文件名": public_file.name}

@@ -156,6 +156,8 @@ def term_report(ws: Workspace, term: Term, *, out: Path | None = None, db: str |
     (default out/<term>/资助情况报告_<term>.xlsx). Raises AidctlError when there is nothing to report
     or when the totals disagree (then nothing is written)."""
     rules = ws.rules
+    target = ws.output(out or ws.out_dir(term) / f"资助情况报告_{term}.xlsx",  # the inputs: the rosters, the ledger
+                       ws.spreadsheets(Path("intake") / str(term)), db=db)
     if out is not None and Path(out).suffix.lower() != ".xlsx":
         raise UsageError(f"--out 应是 .xlsx 文件：{out}")
     paid_rows, statuses = _ledger_side(ws, term, db)
@@ -205,7 +207,6 @@ def term_report(ws: Workspace, term: Term, *, out: Path | None = None, db: str |
     if write:
         from aidctl.report.term_workbook import write_workbook
 
-        target = Path(out) if out is not None else ws.out_dir(term) / f"资助情况报告_{term}.xlsx"
         report.path = write_workbook(report, target, rules)
     return report
 

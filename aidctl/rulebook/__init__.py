@@ -12,7 +12,7 @@ EXPORTS = {"Rulebook": "book", "packaged_rules_dir": "base", "load_yaml": "base"
            "Strict": "base", "ColumnSpec": "columns", "TableSpec": "columns", "Condition": "programmes",
            "Period": "programmes", "AmountRule": "programmes", "walk_conditions": "programmes",
            "PublicityFile": "publicity", "EnlistCapPeriod": "enlistment", "LoanInterest": "loans",
-           "COMPUTED_INDICATORS": "assessment", "BankProfile": "banks", "Case": "cases",
+           "COMPUTED_INDICATORS": "assessment", "BankProfile": "banks", "check_file_name": "banks", "Case": "cases",
            "case_files": "cases", "load_cases": "cases", "rules_in_force": "view:in_force",
            "rule_files": "view:files", "amount_text": "view", "describe_condition": "view"}
 __all__ = sorted(EXPORTS)

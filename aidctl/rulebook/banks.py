@@ -7,6 +7,8 @@ lines with 总笔数/总金额, records per file, the file name.
 
 from __future__ import annotations
 
+import re
+from string import Formatter
 from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
@@ -18,10 +20,56 @@ FIELDS = Literal["seq", "name", "card", "amount", "id_number", "memo", "school",
 
 RESULT_FIELDS = Literal["seq", "card", "name", "amount", "status", "reason"]
 
+# The names a profile's file_name, header and trailer may use (README, Bank profiles), each with a
+# value of the type aidctl fills in, to try the template's format specs ({part:02d}, {count:08d})
+# when the profile is read rather than when a bank file is written. A template is data: a name not
+# listed, an attribute or index ({count.__class__}), a nested field or a conversion is refused.
+TEMPLATE_NAMES = {"count": 1, "total": "750.00", "total_fen": 75000, "date": "20110901",
+                  "batch": "B20110901090000", "part": 1, "parts": 1, "term": "2011-autumn",
+                  "term_label": "2011年秋季学期"}
+_LINE_BREAKS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\u2028\u2029]")  # what would start a line of its own
+FILE_NAME_BYTES = 200   # a file system's 255, less the temporary name's prefix and suffix
+_NOT_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+
+
+def check_template(template: str) -> str:
+    """A header, trailer or file-name template that uses only TEMPLATE_NAMES and can be filled in."""
+    try:
+        parts = list(Formatter().parse(template))
+    except ValueError as exc:
+        raise ValueError(f"模板“{template}”的花括号不成对（{exc}）：字面的花括号请写成 {{{{ 和 }}}}") from None
+    allowed = "、".join("{" + n + "}" for n in TEMPLATE_NAMES)
+    for _, name, spec, conversion in parts:
+        if name is None:
+            continue
+        field = f"{{{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}}"
+        if name not in TEMPLATE_NAMES:
+            raise ValueError(f"模板“{template}”中的“{field}”不可用：只能使用 {allowed}")
+        if conversion or "{" in (spec or ""):
+            raise ValueError(f"模板“{template}”中的“{field}”不可用：只能写 {{名称}} 或 {{名称:格式}}，如 {{count:08d}}")
+        if any(int(n) > 99 for n in re.findall(r"\d+", spec or "")):
+            raise ValueError(f"模板“{template}”中的“{field}”宽度过大：不能超过 99")
+    try:
+        template.format(**TEMPLATE_NAMES)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"模板“{template}”的格式说明不适用（{exc}）") from None
+    if _LINE_BREAKS.search(template):
+        raise ValueError(f"模板“{template!r}”含有换行或控制字符：银行文件的每一行只能由 aidctl 写出")
+    return template
+
+
+def check_file_name(name: str) -> str:
+    """A bank file's name as rendered: one name inside the output folder, not hidden, no path."""
+    if name in ("", ".", "..") or name.startswith(".") or _NOT_IN_FILE_NAMES.search(name) \
+            or len(name.encode()) > FILE_NAME_BYTES:
+        raise ValueError(f"文件名“{name}”不可用：银行文件只能写在 out/<学期>/ 中，文件名不能含 / \\ : * ? \" < > | "
+                         f"或控制字符，不能以“.”开头，也不能长于 {FILE_NAME_BYTES} 字节")
+    return name
+
 
 class BankColumn(Strict):
     field: FIELDS
-    title: str
+    title: str = Field(pattern=r"^[^\x00-\x1f\x7f\u2028\u2029]*$")  # one line of the file
     width: int | None = Field(default=None, ge=1)
     align: Literal["left", "right"] = "left"
     pad: str = Field(default=" ", min_length=1, max_length=1)
@@ -54,7 +102,7 @@ class BankProfile(Strict):
     format: Literal["delimited", "fixed_width", "xlsx", "pain.001.001.03"]
     encoding: str = "gbk"
     allow_gb18030: bool = False
-    delimiter: str = "|"
+    delimiter: str = Field(default="|", pattern=r"^[^\x00-\x08\x0a-\x1f\x7f]$")  # one character; a tab may be
     line_ending: Literal["crlf", "lf"] = "crlf"
     column_titles: bool = True
     amount: Literal["yuan", "fen"] = "yuan"
@@ -83,7 +131,13 @@ class BankProfile(Strict):
     def _file_name(cls, file_name: str):
         if "{part" not in file_name:
             raise ValueError("file_name must contain {part…} so that split files get distinct names")
+        check_file_name(check_template(file_name).format(**TEMPLATE_NAMES))
         return file_name
+
+    @field_validator("header", "trailer")
+    @classmethod
+    def _lines(cls, lines: list[str]):
+        return [check_template(line) for line in lines]
 
     @field_validator("encoding")
     @classmethod

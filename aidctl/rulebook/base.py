@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 from aidctl.core.errors import RuleError
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def _month_day(text: str) -> str:
+    try:
+        month, day = (int(p) for p in text.split("-"))
+        if len(text) != 5:
+            raise ValueError
+        date(2001, month, day)   # not a leap year: the day must exist every year
+    except ValueError:
+        raise ValueError(f"“{text}”不是每年都有的月-日（应写成 MM-DD，如 09-01）") from None
+    return text
+
+
+MonthDay = Annotated[str, AfterValidator(_month_day)]   # "09-01": a day of every year
 
 
 def packaged_rules_dir() -> Path:
@@ -33,6 +48,11 @@ def load_yaml(path: Path) -> Any:
             return yaml.load(fh, Loader=_SAFE_LOADER)
     except FileNotFoundError:
         raise RuleError("规则文件不存在", file=str(path)) from None
+    except UnicodeDecodeError as exc:  # saved as GBK by a Windows editor, most often
+        raise RuleError(f"规则文件不是 UTF-8 编码（第 {exc.start + 1} 个字节起无法识别）：请以 UTF-8 保存"
+                        f"（记事本“另存为”时编码选 UTF-8）", file=str(path)) from None
+    except OSError as exc:  # a folder, no permission
+        raise RuleError(f"无法读取规则文件（{exc.strerror}）", file=str(path)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise RuleError(f"YAML 格式错误：{getattr(exc, 'problem', exc)}；请修正后重试",

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from pydantic import Field, model_validator
 
-from aidctl.rulebook.base import Strict
+from aidctl.rulebook.base import MonthDay, Strict
 
 
 class EnlistLevel(Strict):
@@ -38,7 +38,7 @@ class EnlistmentFile(Strict):
     description: str
     unit: str
     source: str
-    year_only_date: str = Field(pattern=r"^\d{2}-\d{2}$")
+    year_only_date: MonthDay
     loan_first: bool = True
     levels: dict[str, EnlistLevel] = Field(min_length=1)
     caps: list[EnlistCapPeriod] = Field(min_length=1)

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from aidctl.rulebook.base import Strict
+from aidctl.rulebook.base import MonthDay, Strict
 
 
 class LoanCapPeriod(Strict):
@@ -64,7 +64,7 @@ class Pricing(Strict):
 
 class LoanInterest(Strict):
     day_count: Literal["ACT/360", "ACT/365"]
-    study_ends: str = Field(pattern=r"^\d{2}-\d{2}$")
+    study_ends: MonthDay
     repricing: Literal["on_change", "annual"]
     benchmark: list[DatedRate]
     lpr: list[DatedRate]

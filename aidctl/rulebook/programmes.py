@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from aidctl.rulebook.base import Strict
 
@@ -19,6 +19,14 @@ class Condition(Strict):
     any_of: list[Condition] | None = None
     all_of: list[Condition] | None = None
     label: str | None = None
+
+    @field_validator("in_", mode="before")
+    @classmethod
+    def _values(cls, values):
+        for v in values if isinstance(values, list) else []:
+            if isinstance(v, (list, dict, set)):
+                raise ValueError(f"“in”的每一项应是单个值（文字或数字），不能是列表或表：{v!r}")
+        return values
 
     @model_validator(mode="after")
     def _one_form(self):

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
-
-from aidctl.rulebook.base import Strict
+from aidctl.rulebook.base import MonthDay, Strict
 
 
 class SeasonSpec(Strict):
     label: str
-    starts: str = Field(pattern=r"^\d{2}-\d{2}$")
+    starts: MonthDay
     school_year_offset: int
     order: int
 

@@ -55,10 +55,10 @@ def rules_files(console: Console, files: list[dict]) -> None:
 def rules_check(console: Console, doc: dict) -> None:
     rules_files(console, doc["files"])
     for w in doc["warnings"]:
-        console.print(f"[yellow]提醒：[/yellow]{w}")
+        console.print(Text.assemble(("提醒：", "yellow"), w))
     for r in doc["cases"]:
-        mark = "[green]通过[/green]" if r["passed"] else "[red]未通过[/red]"
-        console.print(f"{mark} {r['file']}：{r['name']}" + ("" if r["passed"] else f"：{r['detail']}"))
+        mark = ("通过", "green") if r["passed"] else ("未通过", "red")
+        console.print(Text.assemble(mark, f" {r['file']}：{r['name']}" + ("" if r["passed"] else f"：{r['detail']}")))
     console.print(f"规则指纹（SHA-256）：{doc['fingerprint']}")
     failed = sum(not r["passed"] for r in doc["cases"])
-    console.print("[green]规则文件检查通过。[/green]" if not failed else f"[red]{failed} 个规则案例未通过。[/red]")
+    console.print(Text("规则文件检查通过。", style="green") if not failed else Text(f"{failed} 个规则案例未通过。", style="red"))

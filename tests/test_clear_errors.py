@@ -1,0 +1,332 @@
+"""Every input the hostile corpus drove into the catch-all `内部错误` now gets a clear outcome: exit 2
+with one line naming the file and what to do, or, where the input was usable all along, the
+command's ordinary result. Nothing outside the workspace changes, and a damaged ledger is left as it
+was found."""
+
+from __future__ import annotations
+
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+from conftest import SAMPLES, VOC_HEADERS, voc_row, write_roster
+from snapshot import changes, tree
+
+from aidctl.rulebook import packaged_rules_dir
+
+TERM = ("--term", "2011-autumn")
+MEMORY = 1 << 30  # 1 GiB of address space: far above what these commands need
+
+
+def one_clear_line(stderr: str, *words: str) -> str:
+    lines = [ln for ln in stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("aidctl: 错误：") and "内部错误" not in lines[0] and "Traceback" not in stderr
+    for w in words:
+        assert w in lines[0], (w, lines[0])
+    return lines[0]
+
+
+def limited(*args, cwd: Path) -> subprocess.CompletedProcess:
+    """The installed command in a subprocess under a memory limit."""
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
+
+    return subprocess.run([sys.executable, "-m", "aidctl", *map(str, args)], cwd=cwd, capture_output=True,
+                          text=True, timeout=120, preexec_fn=limit)
+
+
+@pytest.fixture
+def ws(tmp_path) -> Path:
+    root = tmp_path / "ws"
+    shutil.copytree(SAMPLES, root, ignore=shutil.ignore_patterns("out", "aidctl.db", "*.py", "*.md"))
+    return root
+
+
+# --- a corrupt, truncated or foreign aidctl.db ------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def good_ledger(tmp_path_factory) -> bytes:
+    """A real ledger: the sample term paid once."""
+    from typer.testing import CliRunner
+
+    from aidctl.cli.common import app
+
+    root = tmp_path_factory.mktemp("paid") / "ws"
+    shutil.copytree(SAMPLES, root, ignore=shutil.ignore_patterns("out", "aidctl.db"))
+    result = CliRunner().invoke(app, ["disburse", *TERM, "--workspace", str(root), "--format", "json"])
+    assert result.exit_code == 1, result.stderr   # the samples hold refusals on purpose
+    return (root / "aidctl.db").read_bytes()
+
+
+def _sql(good: bytes, path: Path, *statements: str) -> None:
+    path.write_bytes(good)
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA foreign_keys = OFF")
+    for s in statements:
+        con.execute(s)
+    con.commit()
+    con.close()
+
+
+def _zeroed_pages(good: bytes) -> bytes:
+    data = bytearray(good)
+    data[4096:3 * 4096] = b"\xab" * (2 * 4096)
+    return bytes(data)
+
+
+LEDGERS = {  # variant → (make it at path from a good ledger's bytes, words of the message)
+    "text": (lambda g, p: p.write_text("这不是数据库\n" * 20, encoding="utf-8"), "不是 SQLite 数据库"),
+    "a workbook renamed": (lambda g, p: shutil.copy(SAMPLES / "schools.xlsx", p), "不是 SQLite 数据库"),
+    "header zeroed": (lambda g, p: p.write_bytes(b"\0" * 100 + g[100:]), "不是 SQLite 数据库"),
+    "header only": (lambda g, p: p.write_bytes(g[:100]), "已损坏"),
+    "truncated": (lambda g, p: p.write_bytes(g[:len(g) // 2]), "已损坏"),
+    "pages overwritten": (lambda g, p: p.write_bytes(_zeroed_pages(g)), "已损坏"),
+    "foreign": (lambda g, p: _sql(b"", p, "CREATE TABLE notes (x)"), "不是 aidctl 的账本，或已被改动，aidctl 不会往里写"),
+    "no version table": (lambda g, p: _sql(g, p, "DROP TABLE schema_version"), "schema_version"),
+    "payments dropped": (lambda g, p: _sql(g, p, "DROP TABLE attempts", "DROP TABLE payments"), "缺少表"),
+    "a column renamed": (lambda g, p: _sql(g, p, "ALTER TABLE payments RENAME COLUMN card TO kaart"), "缺少列 card"),
+}
+COMMANDS = {
+    "ledger show": ["ledger", "show"],
+    "validate": ["validate", *TERM],
+    "disburse": ["disburse", *TERM],
+    "report": ["report", *TERM],
+}
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("variant", LEDGERS)
+def test_a_damaged_ledger_is_a_clear_exit_2_and_left_as_it_was(run, ws, tmp_path, good_ledger, variant, command):
+    make, words = LEDGERS[variant]
+    make(good_ledger, ws / "aidctl.db")
+    before = tree(tmp_path)
+    code, out, err = run(*COMMANDS[command], "--workspace", ws)
+    assert code == 2, (out, err)
+    one_clear_line(err, str(ws / "aidctl.db"), "账本", words)
+    assert not changes(before, tree(tmp_path)) or changes(before, tree(tmp_path)) == ["+ws/.aidctl.lock"]
+
+
+def test_a_damaged_ledger_under_a_memory_limit(ws, good_ledger):
+    LEDGERS["truncated"][0](good_ledger, ws / "aidctl.db")
+    proc = limited("disburse", *TERM, "--workspace", ws, cwd=ws)
+    assert proc.returncode == 2, proc.stderr
+    one_clear_line(proc.stderr, "已损坏")
+
+
+def test_a_sound_ledger_still_opens(run, ws, good_ledger):
+    """The schema check passes a real ledger, and an empty file is still a new ledger."""
+    (ws / "aidctl.db").write_bytes(good_ledger)
+    code, doc, err = run("ledger", "show", "--workspace", ws, "--format", "json", as_json=True)
+    assert code == 0 and doc["batches"], err
+    (ws / "aidctl.db").write_bytes(b"")
+    code, doc, err = run("ledger", "show", "--workspace", ws, "--format", "json", as_json=True)
+    assert code == 0 and doc["batches"] == [], err
+
+
+# --- rule files ---------------------------------------------------------------------------------------
+
+def _rule(ws: Path, name: str, text: str | bytes) -> Path:
+    path = ws / "rules" / name
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    return path
+
+
+def packaged(name: str) -> str:
+    return (packaged_rules_dir() / name).read_text(encoding="utf-8")
+
+
+RULES = {
+    "a rule file saved as GBK": ("terms.yaml", lambda: packaged("terms.yaml").encode("gbk"), ("请以 UTF-8 保存",)),
+    "a nested list in a condition's in": ("programmes.yaml",
+                                         lambda: packaged("programmes.yaml").replace("in: [1, 2]", "in: [[1, 2], 3]", 1),
+                                         ("键 programmes.中职国家助学金.periods.0.conditions.0.in", "不能是列表")),
+    "a term starting on 02-30": ("terms.yaml", lambda: packaged("terms.yaml").replace('"09-01"', '"02-30"'),
+                                 ("键 seasons.autumn.starts", "02-30")),
+    "a term starting on 02-29": ("terms.yaml", lambda: packaged("terms.yaml").replace('"02-01"', '"02-29"'),
+                                 ("键 seasons.spring.starts", "02-29")),
+    "a year-only enlistment date of 13-01": ("enlistment.yaml",
+                                             lambda: packaged("enlistment.yaml").replace('year_only_date: "09-01"',
+                                                                                         'year_only_date: "13-01"'),
+                                             ("键 year_only_date",)),
+    "a study end of 04-31": ("loans.yaml", lambda: packaged("loans.yaml").replace('study_ends: "08-31"',
+                                                                                  'study_ends: "04-31"'),
+                             ("键 interest.study_ends",)),
+}
+
+
+@pytest.mark.parametrize("case", RULES)
+@pytest.mark.parametrize("command", ["rules check", "validate"])
+def test_a_bad_rule_file_is_a_clear_exit_2(run, ws, tmp_path, case, command):
+    name, text, words = RULES[case]
+    path = _rule(ws, name, text())
+    before = tree(tmp_path)
+    args = ["rules", "check"] if command == "rules check" else ["validate", *TERM]
+    code, out, err = run(*args, "--workspace", ws)
+    assert code == 2, (out, err)
+    one_clear_line(err, str(path), *words)
+    assert not changes(before, tree(tmp_path))
+
+
+def test_a_gbk_rule_file_under_a_memory_limit(ws):
+    path = _rule(ws, "vocabulary.yaml", packaged("vocabulary.yaml").encode("gbk"))
+    proc = limited("rules", "check", "--workspace", ws, cwd=ws)
+    assert proc.returncode == 2, proc.stderr
+    one_clear_line(proc.stderr, str(path), "请以 UTF-8 保存")
+
+
+def test_the_rule_models_accept_every_month_day_of_every_year():
+    from aidctl.rulebook.base import _month_day
+
+    assert _month_day("02-28") == "02-28" and _month_day("12-31") == "12-31"
+    for bad in ("02-29", "02-30", "13-01", "00-10", "9-1", "09-1", "0901", "09-01-01"):
+        with pytest.raises(ValueError):
+            _month_day(bad)
+
+
+# --- aidctl.toml ------------------------------------------------------------------------------------
+
+SETTINGS = {
+    "nested deeply": (lambda p: p.write_text("a = " + "[" * 50_000 + "]" * 50_000 + "\n"), "嵌套过深"),
+    "tables nested deeply": (lambda p: p.write_text("a = " + "{b=" * 50_000 + "1" + "}" * 50_000 + "\n"), "嵌套过深"),
+    "a folder": (lambda p: p.mkdir(), "文件夹"),
+    "a link to nowhere": (lambda p: p.symlink_to("不存在.toml"), "链接"),
+    "saved as GBK": (lambda p: p.write_bytes('operator = "资助中心 张三"\n'.encode("gbk")), "请以 UTF-8 保存"),
+}
+
+
+@pytest.mark.parametrize("case", SETTINGS)
+@pytest.mark.parametrize("command", [["validate", *TERM], ["disburse", *TERM, "--dry-run"]])
+def test_an_unusable_aidctl_toml_is_a_clear_exit_2(run, ws, tmp_path, case, command):
+    path = ws / "aidctl.toml"
+    path.unlink()
+    make, word = SETTINGS[case]
+    make(path)
+    before = tree(tmp_path)
+    code, out, err = run(*command, "--workspace", ws)
+    assert code == 2, (out, err)
+    one_clear_line(err, str(path), word)
+    assert not changes(before, tree(tmp_path))
+
+
+def test_a_deep_aidctl_toml_under_a_memory_limit(ws):
+    (ws / "aidctl.toml").write_text("a = " + "[" * 50_000 + "]" * 50_000 + "\n")
+    proc = limited("validate", *TERM, "--workspace", ws, cwd=ws)
+    assert proc.returncode == 2, proc.stderr
+    one_clear_line(proc.stderr, "嵌套过深")
+
+
+def test_no_aidctl_toml_is_still_the_defaults(run, ws):
+    (ws / "aidctl.toml").unlink()
+    code, _, err = run("validate", *TERM, "--workspace", ws)
+    assert code == 1, err   # the samples' planted findings
+
+
+# --- inputs that were usable all along ----------------------------------------------------------------
+
+def test_counties_differing_only_in_case_each_get_a_sheet(run, ws, tmp_path):
+    """Excel compares sheet names without case: 'Xiangzhou' and 'XIANGZHOU' were one name to it, and the
+    催收 list was not written at all. They are two counties as written (no guess): two sheets."""
+    wb = openpyxl.load_workbook(ws / "loans" / "生源地信用助学贷款台账.xlsx")
+    sheet = wb.active
+    header = next(i for i, r in enumerate(sheet.iter_rows(values_only=True), 1) if r and "所属县区" in r)
+    col = [c.value for c in sheet[header]].index("所属县区")
+    for n, row in enumerate(sheet.iter_rows(min_row=header + 1)):
+        if row[col].value:
+            row[col].value = ("Xiangzhou", "XIANGZHOU")[n % 2]
+    wb.save(tmp_path / "台账.xlsx")
+    out = tmp_path / "催收.xlsx"
+    code, doc, err = run("loans", "collect", "--as-of", "2025-01-10", tmp_path / "台账.xlsx", "--out", out,
+                         "--workspace", ws, "--format", "json", as_json=True)
+    assert code in (0, 1), err
+    counties = sorted(c["county"] for c in doc["counties"])
+    assert counties == ["XIANGZHOU", "Xiangzhou"]
+    names = openpyxl.load_workbook(out).sheetnames
+    assert names[0] == "汇总" and len(names) == 3 and len({n.casefold() for n in names}) == 3
+
+
+def test_sheet_names_as_excel_compares_them():
+    from aidctl.loans.collect import sheet_names
+
+    names = sheet_names(["History", "汇总", "a", "A", "东" * 40, "东" * 40 + "区"])
+    assert len({n.casefold() for n in names.values()} | {"汇总", "history"}) == len(names) + 2
+    assert all(len(n) <= 31 for n in names.values())
+
+
+def test_assess_with_schools_that_schools_xlsx_does_not_know(run, ws, tmp_path):
+    """Unknown schools keep the county their finance row gives, or （县区不明）: no TypeError."""
+    wb = openpyxl.load_workbook(ws / "finance" / "2011年度校内资助资金提取情况.xlsx")
+    sheet = wb.active
+    for row in sheet.iter_rows(min_row=4):
+        if isinstance(row[0].value, int):
+            row[1].value, row[2].value = f"99{row[1].value}", f"外市{row[2].value}"
+            if row[0].value % 2:
+                row[4].value = None
+    wb.save(tmp_path / "财务.xlsx")
+    code, doc, err = run("assess", "--year", "2011", "--finance", tmp_path / "财务.xlsx", "--workspace", ws,
+                         "--format", "json", as_json=True)
+    assert code in (0, 1), err
+    schools = {s["school"]: s["county"] for s in doc["schools"]}
+    assert schools["外市第一职业中学"] == "（县区不明）" and schools["外市城关职业技术学校"] == "城关区"
+    assert any(c["county"] == "（县区不明）" for c in doc["counties"])
+
+
+def test_publish_with_a_school_name_too_long_for_a_file_name(run, tmp_path):
+    """The lists are written under a name cut to fit; schools whose cut names meet get distinct files."""
+    root = tmp_path / "ws"
+    long = "湖北省" + "很长的名字" * 30 + "职业学校"
+    rows = ([voc_row(i, 学校=long + "甲") for i in range(1, 3)] + [voc_row(i, 学校=long + "乙") for i in range(3, 5)]
+            + [voc_row(5, 学校="短名/学校"), voc_row(6, 学校="短名_学校")])
+    write_roster(root / "intake" / "2011-autumn" / "a.xlsx", rows, VOC_HEADERS + ["学校"])
+    code, doc, err = run("publish", *TERM, "--from", "2011-09-29", "--workspace", root, "--format", "json",
+                         as_json=True)
+    assert code == 0, err
+    files = [f for s in doc["schools"] for f in (s["public_file"], s["internal_file"])]
+    assert len(doc["schools"]) == 4 and len(set(files)) == 8
+    for f in files:
+        assert (root / f).is_file() and len(Path(f).name.encode()) < 240
+    written = {p.name for p in (root / "out" / "2011-autumn" / "公示").iterdir()}
+    assert len(written) == 8
+
+
+def test_file_stems_are_distinct_and_fit():
+    from aidctl.core.files import STEM_BYTES, file_stem, file_stems
+
+    assert file_stem("第一职业中学", "x") == "第一职业中学"     # an ordinary name is unchanged
+    assert len(file_stem("名" * 200, "x").encode()) <= STEM_BYTES
+    stems = file_stems(["A/B", "A_B", "a_b", "第一中学"], "x")
+    assert stems["第一中学"] == "第一中学"
+    assert len({s.casefold() for s in stems.values()}) == 4
+    assert stems == file_stems(["A/B", "A_B", "a_b", "第一中学"], "x")   # the same names every time
+
+
+# --- init on a file -------------------------------------------------------------------------------------
+
+def test_init_on_a_file(run, tmp_path):
+    (tmp_path / "名单.xlsx").write_bytes(b"PK")
+    before = tree(tmp_path)
+    code, out, err = run("init", tmp_path / "名单.xlsx")
+    assert code == 2
+    one_clear_line(err, str(tmp_path / "名单.xlsx"), "不是文件夹")
+    assert not changes(before, tree(tmp_path))
+
+
+def test_a_yaml_that_is_a_folder_is_a_clear_exit_2(run, ws, tmp_path):
+    """A case file that is a folder: read errors of rule files name the file."""
+    (ws / "rules" / "tests").mkdir(parents=True)
+    (ws / "rules" / "tests" / "案例.yaml").mkdir()
+    code, out, err = run("rules", "check", "--workspace", ws)
+    assert code == 2, (out, err)
+    one_clear_line(err, "案例.yaml")
+
+
+def test_the_yaml_of_a_bad_case_is_still_named(run, ws):
+    """Sanity: yaml written by the tests parses (the helpers above produce what they claim)."""
+    assert yaml.safe_load(packaged("terms.yaml").replace('"09-01"', '"02-30"'))["seasons"]["autumn"]["starts"] == "02-30"
