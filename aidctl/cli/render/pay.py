@@ -17,6 +17,11 @@ def disbursement(console: Console, doc: dict) -> None:
                        style="bold"))
     if doc["recovered_batches"]:
         console.print(f"已补完上次中断的批次：{'、'.join(doc['recovered_batches'])}")
+        for r in doc.get("recovered_reports", []):
+            console.print(f"补完批次的发放审核表：{r}")
+    for b in doc.get("unfinished_elsewhere", []):
+        console.print(Text(f"批次 {b['batch']} 由工作目录 {b['workspace']} 记入账本，尚未完成："
+                           "请在该工作目录运行 disburse 完成它（其学生不会在此重复发放）", style="yellow"))
     table = RichTable(box=box.SIMPLE_HEAD)
     for h in ("类别", "人数"):
         table.add_column(h)
