@@ -230,7 +230,11 @@ def publish(out: Path, batch_id: str, files: list[BankFile]) -> list[Path]:
         stage.mkdir()
     except OSError as exc:
         raise write_failure(exc, out) or AidctlError(f"无法在此写入（{exc.strerror}）", file=str(out)) from None
-    staged = write_files(files, stage)
+    try:
+        staged = write_files(files, stage)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)  # a full disk gets its space back
+        raise
     note = out / f"{IN_PROGRESS}{batch_id}_请勿发送.txt"
     with atomic_path(note) as tmp:
         tmp.write_text(f"批次 {batch_id} 的银行文件正在放入本目录。本文件还在时，该批次的文件不完整，请勿发送；"

@@ -32,7 +32,7 @@ from aidctl.core.money import yuan, yuan_text
 from aidctl.core.terms import Term
 from aidctl.core.text import text_or_none
 from aidctl.ledger import intake_names, record_intake
-from aidctl.pay.batch import batch_records, execute, mark_sent, recover, write_manifest
+from aidctl.pay.batch import batch_records, execute, mark_sent, recover, render_batch, write_manifest
 from aidctl.pay.plan import Plan, make_plan
 from aidctl.read import Workspace
 
@@ -128,9 +128,12 @@ def disbursing(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, 
                     reissued = plan.pay["payment_id"].dropna().astype("int64").tolist()
                     marking = marker.submit(mark_sent, ledger, batch, reissued)
                 out = ws.out_dir(term)
-                # every recovered batch gets the workbook its interrupted run would have written
+                # every recovered batch gets the workbook its interrupted run would have written, and
+                # so does a batch of this workspace whose run ended before its workbook was written
+                missing = {b: _bank_files(ws, ledger, b) for b in _without_workbook(ws, ledger, term)
+                           if b not in recovered and b != batch}
                 recovered_reports = [write_payment_report(_recovered_plan(plan, ledger, b), b, written, out, ws.rules)
-                                     for b, written in recovered.items()]
+                                     for b, written in (recovered | missing).items()]
                 report = write_payment_report(plan, batch, files, out, ws.rules)  # while marking
                 write_manifest(out)
                 yield Outcome(plan, batch, files, list(recovered), report, recovered_reports=recovered_reports,
@@ -140,6 +143,30 @@ def disbursing(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, 
 
 
 HOLDING = "aidctl: 收到中断：正在完成本批次的账本记录和银行文件，完成后退出……"
+
+
+def _without_workbook(ws: Workspace, ledger: L.Ledger, term: Term) -> list[str]:
+    """This workspace's complete batches of the term whose 发放审核 workbook is not in out/<term>/."""
+    from sqlalchemy import select
+
+    from aidctl.pay.workbook import report_path
+
+    b = L.batches.c
+    with ledger.connect() as conn:
+        ids = conn.execute(select(b.id).where(b.term == str(term), b.status == "complete",
+                                              b.workspace == str(ws.root)).order_by(b.created_at)).scalars().all()
+    return [i for i in ids if not report_path(ws.out_dir(term), term, i).exists()]
+
+
+def _bank_files(ws: Workspace, ledger: L.Ledger, batch_id: str) -> list[Path]:
+    """The bank files of a batch, as named in out/<term>/ (rendered again from the ledger for their names)."""
+    from sqlalchemy import select
+
+    with ledger.connect() as conn:
+        batch = conn.execute(select(L.batches).where(L.batches.c.id == batch_id)).mappings().one()
+        names = [f.name for f in render_batch(ws, batch, batch_records(conn, batch_id))]
+    out = ws.out_dir(Term.parse(batch["term"]))
+    return [out / n for n in names if (out / n).is_file()]
 
 
 def _recovered_plan(plan: Plan, ledger: L.Ledger, batch_id: str) -> Plan:

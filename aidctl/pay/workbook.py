@@ -15,6 +15,11 @@ from aidctl.core.text import text_or_empty
 from aidctl.core.xlsx import formats, write_table
 
 
+def report_path(out_dir: Path, term, batch: str) -> Path:
+    """Where the payment audit workbook of `batch` goes."""
+    return Path(out_dir) / f"发放审核_{term}_{batch}.xlsx"
+
+
 def write_payment_report(plan, batch: str | None, files: list[Path], out_dir: Path, rules) -> Path:
     """The payment audit workbook: totals by school and programme, refused records with reasons,
     records already paid, failed payments not re-sent, warnings to review, the files written."""
@@ -24,7 +29,7 @@ def write_payment_report(plan, batch: str | None, files: list[Path], out_dir: Pa
 
     term_label = rules.term_label(plan.term)
     stamp = datetime.now().strftime("%Y%m%d%H%M%S")
-    target = Path(out_dir) / f"发放审核_{plan.term}_{batch or '无新发放_' + stamp}.xlsx"
+    target = report_path(out_dir, plan.term, batch or "无新发放_" + stamp)
     frame = plan.validation.roster.frame
     findings = plan.validation.findings
     with atomic_path(target) as tmp:
