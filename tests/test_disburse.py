@@ -97,7 +97,9 @@ def ledger_rows(root: Path, sql: str, *args) -> list[tuple]:
     from aidctl.db, or from the PostgreSQL database its aidctl.toml names."""
     url = Workspace(root).ledger_url()
     if url.startswith("sqlite:"):
-        with db(root) as conn:
+        path = Path(url.removeprefix("sqlite:///"))
+        assert path.is_file()
+        with sqlite3.connect(path) as conn:
             return conn.execute(sql, args).fetchall()
     from sqlalchemy import create_engine, text
     from sqlalchemy.pool import NullPool
@@ -983,3 +985,51 @@ def test_the_ledger_helpers_core_path_gives_the_same(tmp_path, monkeypatch):
             monkeypatch.undo()
     assert got["sqlite"].equals(got["core"]) and len(got["core"]) == n
     assert got["core"]["status"].tolist() == ["pending"] * n and got["core"]["school"].isna().sum() == 4
+
+
+# --- name.invalid ------------------------------------------------------------------------------------
+
+def xlsxwriter_roster(path: Path, rows: list[dict]) -> Path:
+    """A roster written by xlsxwriter, which (unlike openpyxl) stores control characters in a cell."""
+    import xlsxwriter
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False})
+    sheet = wb.add_worksheet()
+    sheet.write_row(0, 0, VOC_HEADERS)
+    for i, r in enumerate(rows, start=1):
+        sheet.write_row(i, 0, [r[h] for h in VOC_HEADERS])
+    wb.close()
+    return path
+
+
+@pytest.mark.parametrize(("name", "said"), [
+    ("张\x00三", "NUL（U+0000）"), ("张\x1b[31m三", "ESC（U+001B）"), ("李\x07四", "U+0007"),
+    ("王\u202e五", "U+202E"), ("=HYPERLINK(\"x\")", "以“=”开头"), ("+赵", "以“+”开头"), ("-钱", "以“-”开头"),
+    ("@孙", "以“@”开头")])
+def test_a_name_with_a_control_character_or_a_formula_start_is_refused_before_anything_is_written(
+        tmp_path, run, name, said):
+    root = tmp_path / "ws"
+    xlsxwriter_roster(root / "intake" / TERM / "a.xlsx", [voc_row(1), voc_row(2, 姓名=name), voc_row(3)])
+    code, doc, err = run("validate", "--term", TERM, "--workspace", root, "--format", "json", as_json=True)
+    [finding] = [f for f in doc["findings"] if f["code"] == "name.invalid"]
+    assert code == 1 and finding["row"] == 3 and finding["column"] == "姓名" and finding["severity"] == "error"
+    assert said in finding["message"]
+    dry = disburse(run, root, "--dry-run", expect=1)
+    assert [r["codes"] for r in dry["refused"]] == [["name.invalid"]]
+    doc = disburse(run, root, expect=1)
+    assert [r["row"] for r in doc["refused"]] == [3] and doc["refused"][0]["codes"] == ["name.invalid"]
+    assert [p["name"] for p in doc["payments"]] == ["学生1", "学生3"]
+    content = bank_files(root)[0].read_bytes().decode("gbk")
+    assert name not in content and "\x00" not in content and "\x1b" not in content and "=HYPERLINK" not in content
+    assert ledger_rows(root, "SELECT count(*) FROM payments WHERE name = ?", name) == [(0,)]
+    rows = list(openpyxl.load_workbook(root / doc["report"])["不予发放"].iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 1 and rows[0][4] == "name.invalid" and said in rows[0][5]
+
+
+def test_names_of_minorities_and_ordinary_punctuation_are_not_invalid(tmp_path, run):
+    names = ["买买提·艾力", "阿依古丽•吐尔逊", "欧阳-娜娜", "Zhang San", "O'Brien"]
+    root = tmp_path / "ws"
+    xlsxwriter_roster(root / "intake" / TERM / "a.xlsx", [voc_row(i, 姓名=n) for i, n in enumerate(names, 1)])
+    code, doc, err = run("validate", "--term", TERM, "--workspace", root, "--format", "json", as_json=True)
+    assert [f for f in doc["findings"] if f["code"] == "name.invalid"] == []
