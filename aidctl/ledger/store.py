@@ -61,6 +61,16 @@ def _missing_driver(url: str, exc: ImportError) -> str:
     return f"账本数据库的驱动没有安装（{exc.name or exc}）；请检查 --db 或 aidctl.toml 的 database_url"
 
 
+def _name_tail(holder: str, limit: int = 63) -> str:
+    """`holder` within PostgreSQL's application_name (63 bytes): its start, and the end of the path."""
+    if len(holder.encode()) <= limit:
+        return holder
+    head, _, path = holder.partition("/")
+    while path and len((head + "…" + path).encode()) > limit:
+        path = path[1:]
+    return head + "…" + path
+
+
 def first_line(exc) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
@@ -191,7 +201,7 @@ class Ledger:
         deadline = time.monotonic() + wait_seconds
         with self.engine.connect() as conn:
             if holder:  # shown to the others while this run holds the lock
-                conn.execute(text("SELECT set_config('application_name', :h, false)"), {"h": holder[:63]})
+                conn.execute(text("SELECT set_config('application_name', :h, false)"), {"h": _name_tail(holder)})
             conn.commit()
             while not conn.execute(text("SELECT pg_try_advisory_lock(:k, hashtext(current_schema()))"), key).scalar():
                 conn.commit()
