@@ -123,6 +123,11 @@ def postgres_server():
 
     import pgserver
 
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        yield None, 'PostgreSQL 未测试：驱动 psycopg 没有安装（pip install ".[test,postgres]"）'
+        return
     given = os.environ.get("AIDCTL_TEST_PG_URL")
     if given:
         yield given, None
