@@ -156,7 +156,7 @@ def test_three_runs_at_once_on_one_ledger_from_three_workspaces_pay_once(tmp_pat
     roots = [make_ws(tmp_path, {"a.xlsx": rows}, name=f"ws{k}", db=shared) for k in range(3)]
     script = tmp_path / "racer.py"
     script.write_text(RACER, encoding="utf-8")
-    env = os.environ | {"PYTHONPATH": str(REPO)}
+    env = dict(os.environ)
     procs = [subprocess.Popen([sys.executable, str(script), str(r), guard, "1.5"], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True, env=env) for r in roots]
     results = [(p.wait(timeout=180), p.stdout.read(), p.stderr.read()) for p in procs]
@@ -238,3 +238,24 @@ def test_the_money_columns_are_64_bit_on_the_database_in_use(ledger_db, tmp_path
     assert isinstance(columns["amount_fen"], BigInteger) or str(columns["amount_fen"]) in ("BIGINT", "INTEGER")
     if ledger_db:
         assert str(columns["amount_fen"]) == "BIGINT"
+
+
+def test_a_batch_another_workspace_left_unfinished_is_its_to_complete(tmp_path, run, monkeypatch, ledger_db):
+    """Workspace a's run is cut off after the ledger; workspace b, sharing the ledger, lists a's batch
+    as unfinished elsewhere, writes none of its files and pays none of its students again; a's next
+    run completes it in a's out/."""
+    from test_disburse import cut_before_files
+
+    shared = ledger_db or f"sqlite:///{tmp_path / 'shared.db'}"
+    rows = [voc_row(i) for i in range(1, 4)]
+    a = make_ws(tmp_path, {"a.xlsx": rows}, name="a", db=shared)
+    b = make_ws(tmp_path, {"a.xlsx": rows + [voc_row(4)]}, name="b", db=shared)
+    batch = cut_before_files(a, monkeypatch)
+    doc = disburse(run, b, expect=0)
+    assert doc["unfinished_elsewhere"] == [{"batch": batch, "workspace": str(a)}] and doc["recovered_batches"] == []
+    assert [p["name"] for p in doc["payments"]] == ["学生4"] and {x["batch"] for x in doc["already_paid"]} == {batch}
+    assert all(batch not in f.name for f in bank_files(b))
+    again = disburse(run, a, expect=0)
+    assert again["recovered_batches"] == [batch] and len(again["recovered_reports"]) == 1
+    assert len(bank_files(a)) == 1 and batch in bank_files(a)[0].name
+    assert ledger_rows(a, "SELECT id, status FROM batches WHERE id = ?", batch) == [(batch, "complete")]

@@ -183,13 +183,14 @@ class Ledger:
 
         The workspace lock (pay.lock) keeps one run per folder; several workspaces may share one
         database (database_url). On PostgreSQL this is a session advisory lock keyed by the ledger's
-        schema; on a SQLite file, a lock file beside it. The others stop with a clear message, or
+        schema; on a SQLite file, a hidden lock file beside it (.aidctl.db.lock). The others stop with a clear message, or
         wait up to `wait_seconds`."""
         if self.backend == "postgresql":
             with self._advisory_lock(wait_seconds, holder):
                 yield
         elif self.backend == "sqlite" and self.engine.url.database not in (None, "", ":memory:"):
-            with file_lock(Path(self.engine.url.database + ".lock"), wait_seconds, holder,
+            database = Path(self.engine.url.database)
+            with file_lock(database.with_name(f".{database.name}.lock"), wait_seconds, holder,
                            "另一个 aidctl 发放或对账任务正在使用同一账本"):
                 yield
         else:
