@@ -105,3 +105,93 @@ def run(runner, tmp_path):
 @pytest.fixture
 def planted() -> list[dict]:
     return json.loads((SAMPLES / "planted.json").read_text(encoding="utf-8"))
+
+
+# --- the ledger's databases: SQLite always, PostgreSQL where a server can be had ---------------------
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """(URL, None) of a PostgreSQL server for the ledger tests, or (None, why not).
+
+    AIDCTL_TEST_PG_URL (set by .ci/run, which starts a throwaway cluster) when given; else a
+    cluster of our own, started here from the machine's PostgreSQL programs and removed after."""
+    import os
+    import tempfile
+
+    import pgserver
+
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        yield None, 'PostgreSQL 未测试：驱动 psycopg 没有安装（pip install ".[test,postgres]"）'
+        return
+    given = os.environ.get("AIDCTL_TEST_PG_URL")
+    if given:
+        yield given, None
+        return
+    folder = Path(tempfile.mkdtemp(prefix="aidctl-pg-"))
+    try:
+        url = pgserver.start(folder)
+    except (RuntimeError, OSError) as exc:
+        pgserver.stop(folder)
+        yield None, f"PostgreSQL 未测试：{exc}"
+        return
+    try:
+        yield url, None
+    finally:
+        pgserver.stop(folder)
+
+
+@pytest.fixture(params=BACKENDS)
+def ledger_db(request, postgres_server):
+    """The ledger URL a test's workspace uses: None for SQLite (the workspace's aidctl.db), or a
+    PostgreSQL URL whose schema (search_path) is this test's own, dropped after it."""
+    if request.param == "sqlite":
+        yield None
+        return
+    url, why_not = postgres_server
+    if url is None:
+        pytest.skip(why_not)
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield f"{url}?options=-csearch_path%3D{schema}"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        engine.dispose()
+
+
+def _params(report) -> list[str]:
+    return getattr(report, "nodeid", "").partition("[")[2].rstrip("]").split("-")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say which databases the ledger tests ran on (and why PostgreSQL did not, where it did not)."""
+    ran = dict.fromkeys(BACKENDS, 0)
+    skipped: dict[str, int] = {}
+    for key in ("passed", "failed", "error"):
+        for report in terminalreporter.stats.get(key, []):
+            if getattr(report, "when", "call") != "call" and key == "passed":
+                continue
+            for b in BACKENDS:
+                ran[b] += b in _params(report)
+    for report in terminalreporter.stats.get("skipped", []):
+        if "postgresql" in _params(report):
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+            skipped[reason.removeprefix("Skipped: ")] = skipped.get(reason.removeprefix("Skipped: "), 0) + 1
+    if not any(ran.values()) and not skipped:
+        return
+    line = f"ledger tests ran on: SQLite {ran['sqlite']}, PostgreSQL {ran['postgresql']}"
+    terminalreporter.write_sep("-", line)
+    for reason, n in skipped.items():
+        terminalreporter.write_line(f"PostgreSQL skipped ({n} tests): {reason}")

@@ -163,6 +163,27 @@ def test_name_missing(tmp_path, run):
                    says=("姓名为空",))
 
 
+def test_name_invalid(tmp_path, run):
+    """A name holding ESC (written by xlsxwriter, which stores control characters) or starting with
+    "=": one error each, naming the character; a name with ·, a hyphen inside or a space is fine."""
+    import xlsxwriter
+
+    rows = [voc_row(1), voc_row(2, 姓名="张\x1b三"), voc_row(3, 姓名="=1+1"), voc_row(4, 姓名="买买提·艾力"),
+            voc_row(5, 姓名="欧阳-娜娜")]
+    wb = xlsxwriter.Workbook(str(tmp_path / "a.xlsx"), {"strings_to_formulas": False, "strings_to_numbers": False})
+    sheet = wb.add_worksheet()
+    sheet.write_row(0, 0, VOC_HEADERS)
+    for i, r in enumerate(rows, start=1):
+        sheet.write_row(i, 0, [r[h] for h in VOC_HEADERS])
+    wb.close()
+    doc = check(run, "a.xlsx", expect_exit=1)
+    assert codes(doc) == {("a.xlsx", 3, "name.invalid"), ("a.xlsx", 4, "name.invalid")}
+    esc, formula = sorted(found(doc, "name.invalid"), key=lambda f: f["row"])
+    assert_finding(esc, code="name.invalid", severity="error", row=3, column="姓名",
+                   says=("张<U+001B>三", "控制字符 ESC（U+001B）"))
+    assert_finding(formula, code="name.invalid", severity="error", row=4, column="姓名", says=("以“=”开头",))
+
+
 def test_id_missing(tmp_path, run):
     roster(tmp_path, [voc_row(1), voc_row(2, 身份证号码=None)])
     doc = check(run, "a.xlsx", expect_exit=1)

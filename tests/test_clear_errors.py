@@ -292,7 +292,7 @@ def test_publish_with_a_school_name_too_long_for_a_file_name(run, tmp_path):
     assert len(doc["schools"]) == 4 and len(set(files)) == 8
     for f in files:
         assert (root / f).is_file() and len(Path(f).name.encode()) < 240
-    written = {p.name for p in (root / "out" / "2011-autumn" / "公示").iterdir()}
+    written = {p.name for folder in ("公示", "内部") for p in (root / "out" / "2011-autumn" / folder).iterdir()}
     assert len(written) == 8
 
 

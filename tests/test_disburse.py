@@ -48,14 +48,16 @@ BAD_ID = make_id(seq=400)[:-1] + ("0" if make_id(seq=400)[-1] != "0" else "1")  
 # --- helpers ---------------------------------------------------------------------------------------
 
 def make_ws(tmp_path: Path, rosters: dict[str, list[dict]] | None = None, *, headers=None,
-            toml: str | None = None, school: str = SCHOOL, name: str = "ws") -> Path:
-    """A workspace folder with intake/2011-autumn/<file> rosters (title and 填报单位 rows above)."""
+            toml: str | None = None, school: str = SCHOOL, name: str = "ws", db: str | None = None) -> Path:
+    """A workspace folder with intake/2011-autumn/<file> rosters (title and 填报单位 rows above);
+    `db` is the ledger's URL (the ledger_db fixture) when it is not the workspace's aidctl.db."""
     root = tmp_path / name
     (root / "intake" / TERM).mkdir(parents=True, exist_ok=True)
     for file, rows in (rosters or {}).items():
         add_roster(root, file, rows, headers=headers, school=school)
-    if toml is not None:
-        (root / "aidctl.toml").write_text(toml, encoding="utf-8")
+    if toml is not None or db is not None:
+        (root / "aidctl.toml").write_text((toml or "") + (f'database_url = "{db}"\n' if db else ""),
+                                          encoding="utf-8")
     return root
 
 
@@ -91,8 +93,25 @@ def db(root: Path) -> sqlite3.Connection:
 
 
 def ledger_rows(root: Path, sql: str, *args) -> list[tuple]:
-    with db(root) as conn:
-        return conn.execute(sql, args).fetchall()
+    """Rows of `sql` (with ? parameters) from the workspace's ledger, read past aidctl: by sqlite3
+    from aidctl.db, or from the PostgreSQL database its aidctl.toml names."""
+    url = Workspace(root).ledger_url()
+    if url.startswith("sqlite:"):
+        path = Path(url.removeprefix("sqlite:///"))
+        assert path.is_file()
+        with sqlite3.connect(path) as conn:
+            return conn.execute(sql, args).fetchall()
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1), poolclass=NullPool)
+    parts = sql.split("?")
+    named = parts[0] + "".join(f":p{i}{part}" for i, part in enumerate(parts[1:]))
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(named), {f"p{i}": a for i, a in enumerate(args)})]
+    finally:
+        engine.dispose()
 
 
 def out_dir(root: Path) -> Path:
@@ -164,10 +183,10 @@ def hs_row(i: int, tier: str = "一档", **over) -> dict:
     return row
 
 
-def five_with_one_bad(tmp_path: Path) -> Path:
+def five_with_one_bad(tmp_path: Path, db: str | None = None) -> Path:
     """Four clean students and one whose ID check character is wrong."""
     rows = [voc_row(i) for i in range(1, 5)] + [voc_row(5, 身份证号码=BAD_ID, 姓名="错号生")]
-    return make_ws(tmp_path, {"a.xlsx": rows})
+    return make_ws(tmp_path, {"a.xlsx": rows}, db=db)
 
 
 # --- dry run ---------------------------------------------------------------------------------------
@@ -209,8 +228,8 @@ def test_dry_run_with_nothing_refused_exits_0_and_keeps_money_two_decimals(tmp_p
 
 # --- a real run ------------------------------------------------------------------------------------
 
-def test_real_run_records_one_batch_writes_a_balanced_bank_file_manifest_and_workbook(tmp_path, run):
-    root = five_with_one_bad(tmp_path)
+def test_real_run_records_one_batch_writes_a_balanced_bank_file_manifest_and_workbook(tmp_path, run, ledger_db):
+    root = five_with_one_bad(tmp_path, ledger_db)
     doc = disburse(run, root, expect=1)   # one record refused: exit 1, the others paid
     batch = doc["batch"]
     assert batch and doc["dry_run"] is False
@@ -278,8 +297,8 @@ def test_a_roster_without_a_school_is_still_paid(tmp_path, run):
 
 # --- running again ---------------------------------------------------------------------------------
 
-def test_second_run_pays_nobody_and_a_third_pays_only_the_new_student(tmp_path, run):
-    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 5)]})
+def test_second_run_pays_nobody_and_a_third_pays_only_the_new_student(tmp_path, run, ledger_db):
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 5)]}, db=ledger_db)
     first = disburse(run, root, expect=0)
     batch = first["batch"]
 
@@ -307,8 +326,8 @@ def test_second_run_pays_nobody_and_a_third_pays_only_the_new_student(tmp_path, 
     verify_manifest(out_dir(root))
 
 
-def test_refused_records_never_reach_a_bank_file(tmp_path, run):
-    root = five_with_one_bad(tmp_path)
+def test_refused_records_never_reach_a_bank_file(tmp_path, run, ledger_db):
+    root = five_with_one_bad(tmp_path, ledger_db)
     disburse(run, root, expect=1)
     disburse(run, root, expect=1)   # still refused on the rerun, still not paid
     for f in bank_files(root):
@@ -357,8 +376,8 @@ def cut_before_files(root: Path, monkeypatch) -> str:
     return calls[0]
 
 
-def test_a_crash_after_the_ledger_and_before_the_files_is_completed_by_the_next_run(tmp_path, run, monkeypatch):
-    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 6)]})
+def test_a_crash_after_the_ledger_and_before_the_files_is_completed_by_the_next_run(tmp_path, run, monkeypatch, ledger_db):
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 6)]}, db=ledger_db)
     batch = cut_before_files(root, monkeypatch)
 
     assert ledger_rows(root, "SELECT id, status, payments, total_fen FROM batches") == [(batch, "recorded", 5, 375000)]
@@ -436,8 +455,9 @@ def test_the_workbook_is_written_while_the_ledger_marks_the_batch_sent(tmp_path,
 
 KILLER = r"""
 import contextlib, os, sys
-import aidctl.core.files as F      # bankfiles.write_files puts each bank file in place through it
+import aidctl.core.files as F      # bankfiles.write_files writes each bank file through it
 real = F.atomic_path
+real_replace = os.replace
 done = []
 
 @contextlib.contextmanager
@@ -448,36 +468,60 @@ def killing(target):
             os._exit(137)          # the second file half-written under its temporary name
     done.append(target)
     if WHEN == "after_rename":
-        os._exit(137)              # the first file renamed into place, nothing else
+        os._exit(137)              # the first file renamed into place (in the staging folder), nothing else
+
+def moving(src, dst):
+    real_replace(src, dst)
+    staged = [os.path.basename(os.path.dirname(str(p))).startswith(".staging-") for p in (src, dst)]
+    if WHEN == "while_moving" and staged == [True, False]:
+        os._exit(137)              # the first file of the batch moved into out/<term>/, the others not
 
 WHEN = sys.argv[2]
 F.atomic_path = killing
+os.replace = moving
 from aidctl.cli import app
 app(["disburse", "--term", "2011-autumn", "--workspace", sys.argv[1], "--format", "json"])
 """
 
 
-@pytest.mark.parametrize("when", ["after_rename", "while_writing"])
-def test_a_run_killed_while_writing_files_is_made_whole_by_the_next(tmp_path, run, when):
-    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 8)]})
+def staging(root: Path) -> list[Path]:
+    return sorted(out_dir(root).glob(".staging-*")) if out_dir(root).is_dir() else []
+
+
+@pytest.mark.parametrize("when", ["after_rename", "while_writing", "while_moving"])
+def test_a_run_killed_while_writing_files_is_made_whole_by_the_next(tmp_path, run, when, ledger_db):
+    """kill -9 while a batch's files are written (in the staging folder) or moved into out/<term>/:
+    nothing of the batch looks ready (no file in out/, or the 正在写入 note beside them, and no
+    SHA256SUMS); the next run writes the batch whole from the ledger, with its audit workbook."""
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 8)]}, db=ledger_db)
     workspace_profile(root, max_records=3)
     script = tmp_path / "killer.py"
     script.write_text(KILLER, encoding="utf-8")
     proc = subprocess.run([sys.executable, str(script), str(root), when], capture_output=True, timeout=60)
     assert proc.returncode == 137, proc.stderr.decode()
-    assert ledger_rows(root, "SELECT status FROM batches") == [("recorded",)]
-    assert len(bank_files(root, "代发_*.txt")) == 1
+    [(batch, status)] = ledger_rows(root, "SELECT id, status FROM batches")
+    assert status == "recorded"
     assert not (out_dir(root) / "SHA256SUMS").exists()
-    if when == "while_writing":
-        assert bank_files(root, ".*.part")
+    assert list(out_dir(root).glob("发放审核_*")) == []
+    if when == "while_moving":   # one file moved in, and the note saying the batch is incomplete beside it
+        assert len(bank_files(root, "代发_*.txt")) == 1
+        assert [p.name for p in out_dir(root).glob("正在写入_*")] == [f"正在写入_{batch}_请勿发送.txt"]
+    else:                        # nothing of the batch where a clerk picks files up
+        assert bank_files(root, "代发_*.txt") == []
+        [stage] = staging(root)
+        assert stage.name == f".staging-{batch}" and len(list(stage.glob("代发_*.txt"))) == 1
+        if when == "while_writing":
+            assert list(stage.glob(".*.part"))
 
     doc = disburse(run, root, expect=0)
-    assert len(doc["recovered_batches"]) == 1 and doc["payments"] == []
+    assert doc["recovered_batches"] == [batch] and doc["payments"] == []
     assert bank_files(root, ".*.part") == [] and bank_files(root, "*.part") == []
+    assert staging(root) == [] and list(out_dir(root).glob("正在写入_*")) == []
     files = bank_files(root, "代发_*.txt")
     assert len(files) == 3
     names = verify_manifest(out_dir(root))
     assert {f.name for f in files} <= set(names)
+    assert_recovered_workbook(root, doc, batch, payments=7, amount="5250.00")
     total = Decimal("0.00")
     count = 0
     for f in files:
@@ -488,6 +532,23 @@ def test_a_run_killed_while_writing_files_is_made_whole_by_the_next(tmp_path, ru
     fen, n = ledger_rows(root, "SELECT sum(amount_fen), count(*) FROM payments")[0]
     assert (Decimal(fen) / 100, n) == (total, count) == (Decimal("5250.00"), 7)
     assert ledger_rows(root, "SELECT DISTINCT status FROM payments") == [("sent",)]
+
+
+def assert_recovered_workbook(root: Path, doc: dict, batch: str, *, payments: int, amount: str) -> None:
+    """The recovered batch has its 发放审核 workbook, listed in the JSON and in SHA256SUMS, whose
+    汇总 counts the batch's payments (from the ledger) and lists its bank files with their digests."""
+    report = out_dir(root) / f"发放审核_{TERM}_{batch}.xlsx"
+    assert doc["recovered_reports"] == [str(report.relative_to(root))]
+    assert report.name in verify_manifest(out_dir(root))
+    summary = list(openpyxl.load_workbook(report)["汇总"].iter_rows(values_only=True))
+    assert f"批次：{batch}" in summary[1][0]
+    total_row = next(r for r in summary if r[0] == "合计")
+    assert total_row[2] == payments and isinstance(total_row[3], (int, float))   # money is a number
+    assert Decimal(str(total_row[3])).quantize(Decimal("0.01")) == Decimal(amount)
+    listed = {r[0]: r[1] for r in summary if r[0] and str(r[0]).startswith("代发_")}
+    assert listed and all(batch in name for name in listed)
+    assert listed == {f.name: hashlib.sha256(f.read_bytes()).hexdigest()
+                      for f in bank_files(root, "代发_*") if batch in f.name}
 
 
 # --- totals always balance -------------------------------------------------------------------------
@@ -663,8 +724,8 @@ def test_a_batch_larger_than_max_records_is_split_into_balanced_files(tmp_path, 
 
 # --- one run at a time -----------------------------------------------------------------------------
 
-def test_a_second_run_while_one_holds_the_lock_stops_and_writes_nothing(tmp_path, run):
-    root = make_ws(tmp_path, {"a.xlsx": [voc_row(1), voc_row(2)]})
+def test_a_second_run_while_one_holds_the_lock_stops_and_writes_nothing(tmp_path, run, ledger_db):
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(1), voc_row(2)]}, db=ledger_db)
     with workspace_lock(root):
         code, out, err = run("disburse", "--term", TERM, "--workspace", root)
     assert code == 2, (out, err)
@@ -724,13 +785,13 @@ def assert_finding(f: dict, *, code: str, severity: str, column: str | None) -> 
 
 
 
-def test_records_that_differ_from_the_ledger_write_no_file(tmp_path, monkeypatch):
+def test_records_that_differ_from_the_ledger_write_no_file(tmp_path, monkeypatch, ledger_db):
     """put_in_place proves the records it renders against the ledger: amounts moved between
     records (same count and total), or a record missing, stop it before any file is written."""
     from aidctl.core.errors import AidctlError
     from aidctl.ledger import Ledger
 
-    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 5)]})
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 5)]}, db=ledger_db)
     batch = cut_before_files(root, monkeypatch)
     ws = Workspace(root)
     ledger = Ledger(ws.ledger_url())
@@ -745,14 +806,14 @@ def test_records_that_differ_from_the_ledger_write_no_file(tmp_path, monkeypatch
     assert E.put_in_place(ws, ledger, batch, records=records)  # the true records go through
 
 
-def test_records_of_one_bank_profile_are_not_taken_for_the_whole_batch(tmp_path, monkeypatch):
+def test_records_of_one_bank_profile_are_not_taken_for_the_whole_batch(tmp_path, monkeypatch, ledger_db):
     """A batch paid through two bank profiles: the records of one profile alone agree with the
     ledger for that profile, but not with the batch, and write no file."""
     from aidctl.core.errors import AidctlError
     from aidctl.ledger import Ledger
 
     rows = [voc_row(1, 开户银行="建设银行"), voc_row(2), voc_row(3, 开户银行="建设银行"), voc_row(4)]
-    root = make_ws(tmp_path, {"a.xlsx": rows}, headers=VOC_HEADERS + ["开户银行"])
+    root = make_ws(tmp_path, {"a.xlsx": rows}, headers=VOC_HEADERS + ["开户银行"], db=ledger_db)
     batch = cut_before_files(root, monkeypatch)
     ws = Workspace(root)
     ledger = Ledger(ws.ledger_url())
@@ -860,10 +921,10 @@ def test_key_order_is_sqlite_index_order(rows):
     assert E._key_order(programme, person).tolist() == expected
 
 
-def test_an_interrupt_says_what_it_leaves(tmp_path, run, monkeypatch):
+def test_an_interrupt_says_what_it_leaves(tmp_path, run, monkeypatch, ledger_db):
     """Ctrl-C during a disburse: exit 130, one line that promises only what holds (no half-written
     file; a batch already in the ledger is completed by the next run), and the next run does so."""
-    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 4)]})
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 4)]}, db=ledger_db)
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
@@ -879,14 +940,14 @@ def test_an_interrupt_says_what_it_leaves(tmp_path, run, monkeypatch):
     assert len(doc["recovered_batches"]) == 1 and len(bank_files(root)) == 1
 
 
-def test_fetch_frame_gives_what_core_gives(tmp_path, run):
+def test_fetch_frame_gives_what_core_gives(tmp_path, run, ledger_db):
     """The ledger's fast read (driver tuples on SQLite) gives the rows SQLAlchemy gives, in order,
     NULLs included, for a query with parameters; and an empty frame with its columns for none."""
     from sqlalchemy import select
 
     from aidctl.ledger import Ledger, fetch_frame, payments
 
-    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 6)]})
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 6)]}, db=ledger_db)
     disburse(run, root, expect=0)
     p = payments.c
     query = select(p.person, p.id, p.school, p.failure_reason, p.amount_fen).where(
@@ -1004,3 +1065,51 @@ def test_a_retry_lists_every_payment_already_made_in_one_sheet(tmp_path, run):
     assert [r[1] for r in rows[1:]] == [4, 5, 6, 7, 8] and all("********" in r[2] for r in rows[1:])
     assert wb["已发放"].auto_filter.ref == "A1:F6"
     assert list(wb["本次发放"].iter_rows(values_only=True))[0][0].startswith("本次没有新的发放")
+
+
+# --- name.invalid ------------------------------------------------------------------------------------
+
+def xlsxwriter_roster(path: Path, rows: list[dict]) -> Path:
+    """A roster written by xlsxwriter, which (unlike openpyxl) stores control characters in a cell."""
+    import xlsxwriter
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False})
+    sheet = wb.add_worksheet()
+    sheet.write_row(0, 0, VOC_HEADERS)
+    for i, r in enumerate(rows, start=1):
+        sheet.write_row(i, 0, [r[h] for h in VOC_HEADERS])
+    wb.close()
+    return path
+
+
+@pytest.mark.parametrize(("name", "said"), [
+    ("张\x00三", "NUL（U+0000）"), ("张\x1b[31m三", "ESC（U+001B）"), ("李\x07四", "U+0007"),
+    ("王\u202e五", "U+202E"), ("=HYPERLINK(\"x\")", "以“=”开头"), ("+赵", "以“+”开头"), ("-钱", "以“-”开头"),
+    ("@孙", "以“@”开头")])
+def test_a_name_with_a_control_character_or_a_formula_start_is_refused_before_anything_is_written(
+        tmp_path, run, name, said):
+    root = tmp_path / "ws"
+    xlsxwriter_roster(root / "intake" / TERM / "a.xlsx", [voc_row(1), voc_row(2, 姓名=name), voc_row(3)])
+    code, doc, err = run("validate", "--term", TERM, "--workspace", root, "--format", "json", as_json=True)
+    [finding] = [f for f in doc["findings"] if f["code"] == "name.invalid"]
+    assert code == 1 and finding["row"] == 3 and finding["column"] == "姓名" and finding["severity"] == "error"
+    assert said in finding["message"]
+    dry = disburse(run, root, "--dry-run", expect=1)
+    assert [r["codes"] for r in dry["refused"]] == [["name.invalid"]]
+    doc = disburse(run, root, expect=1)
+    assert [r["row"] for r in doc["refused"]] == [3] and doc["refused"][0]["codes"] == ["name.invalid"]
+    assert [p["name"] for p in doc["payments"]] == ["学生1", "学生3"]
+    content = bank_files(root)[0].read_bytes().decode("gbk")
+    assert name not in content and "\x00" not in content and "\x1b" not in content and "=HYPERLINK" not in content
+    assert ledger_rows(root, "SELECT count(*) FROM payments WHERE name = ?", name) == [(0,)]
+    rows = list(openpyxl.load_workbook(root / doc["report"])["不予发放"].iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 1 and rows[0][4] == "name.invalid" and said in rows[0][5]
+
+
+def test_names_of_minorities_and_ordinary_punctuation_are_not_invalid(tmp_path, run):
+    names = ["买买提·艾力", "阿依古丽•吐尔逊", "欧阳-娜娜", "Zhang San", "O'Brien"]
+    root = tmp_path / "ws"
+    xlsxwriter_roster(root / "intake" / TERM / "a.xlsx", [voc_row(i, 姓名=n) for i, n in enumerate(names, 1)])
+    code, doc, err = run("validate", "--term", TERM, "--workspace", root, "--format", "json", as_json=True)
+    assert [f for f in doc["findings"] if f["code"] == "name.invalid"] == []

@@ -20,6 +20,9 @@ MARK = "公式"
 # the columns of the sample inputs that hold free text, by the header as the sample writes it
 FREE_TEXT = {"姓名", "学生姓名", "专业", "所学专业", "班级", "学校名称", "所属县区", "涉及县区", "被投诉学校",
              "投诉类别", "投诉人", "投诉内容", "处理结果", "借款人姓名", "学校", "共同借款人", "家庭住址"}
+# a payee's name that begins with = + - @ is refused (name.invalid): only every third name is poisoned,
+# so that the others are paid and every kind of workbook is written
+NAMES = {"姓名", "学生姓名", "借款人姓名"}
 
 
 def poison(path: Path, free_text: set[str] = FREE_TEXT) -> int:
@@ -34,9 +37,11 @@ def poison(path: Path, free_text: set[str] = FREE_TEXT) -> int:
         if header is None:
             continue
         columns = [j for j, c in enumerate(rows[header]) if c.value in free_text]
-        for r in rows[header + 1:]:
+        for i, r in enumerate(rows[header + 1:]):
             for j in columns:
                 cell = r[j]
+                if rows[header][j].value in NAMES and i % 3:
+                    continue
                 if isinstance(cell.value, str) and cell.value.strip() and not cell.value.startswith(("合计", "制表")):
                     cell.value = PREFIXES[changed % 4] + MARK + cell.value
                     cell.data_type = "s"   # text, as typed with a leading apostrophe
@@ -104,7 +109,9 @@ def test_every_workbook_holds_formula_like_text_as_text(cycle):
         texts = [c.value for s in wb.worksheets for r in s.iter_rows() for c in r
                  if c.data_type == "s" and isinstance(c.value, str) and MARK in c.value]
         assert all(c.data_type != "f" for s in wb.worksheets for r in s.iter_rows() for c in r), path.name
-        if not any(t.startswith(PREFIXES) for t in texts):
+        # a sign-off sheet lists paid students only, and a payee named = + - @… is refused (name.invalid):
+        # it can show no poisoned text, and is still held to no formula above
+        if not any(t.startswith(PREFIXES) for t in texts) and "抽查核对表" not in path.name:
             without.append(path.name)
     assert not without, f"these workbooks showed no poisoned text, so the test proved nothing for them: {without}"
 
@@ -127,7 +134,8 @@ def test_the_only_text_files_are_bank_files_and_their_checksums(cycle):
 
 def test_a_policy_case_value_that_looks_like_a_formula_is_text(tmp_path):
     """rules check writes each case's record to a workbook: '=…' is written as the text it is, so the
-    case judges that text (before, openpyxl made it a formula and the cell read as blank)."""
+    case judges that text: a name that begins with = is name.invalid (before, openpyxl made it a
+    formula and the cell read as blank: name.missing)."""
     from conftest import make_card, make_id
 
     from aidctl.check import run_case
@@ -136,7 +144,7 @@ def test_a_policy_case_value_that_looks_like_a_formula_is_text(tmp_path):
 
     record = {"姓名": "=张三", "身份证号码": make_id(), "年级": "一年级", "户口性质": "农村", "学籍状态": "在籍",
               "资助项目": "中职国家助学金", "资助金额（元）": 750, "银行卡号": make_card()}
-    case = Case.model_validate({"name": "以等号开头的姓名照样是姓名", "term": "2011-autumn", "record": record,
-                                "expect": []})
+    case = Case.model_validate({"name": "以等号开头的姓名读作文字，按姓名不合格处理", "term": "2011-autumn",
+                                "record": record, "expect": ["name.invalid"]})
     passed, got = run_case(case, Workspace(tmp_path))
     assert passed, got

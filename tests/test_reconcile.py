@@ -7,11 +7,12 @@ from __future__ import annotations
 import shutil
 import sqlite3
 from pathlib import Path
+from xml.etree import ElementTree
 
 import openpyxl
 import pytest
 from conftest import SAMPLES, make_card, voc_row
-from test_disburse import TERM, cut_before_files, disburse, ledger_rows, make_ws
+from test_disburse import TERM, cut_before_files, disburse, ledger_rows, make_ws, workspace_profile
 
 RESULT = "回盘_工商银行_2011-autumn.txt"
 CARD_HEADERS = {"资助卡号", "卡号", "银行卡号", "账号"}
@@ -233,11 +234,11 @@ def test_a_pain002_status_report_marks_iso20022_payments_paid_or_failed(tmp_path
     assert [st[by_seq[i]["id_number"]] for i in (1, 2, 3, 4)] == ["paid", "failed", "paid", "sent"]
     assert ledger_rows(root, "SELECT failure_reason FROM payments WHERE status = 'failed'") == [("AC04",)]
 
-    # a status report for another batch's EndToEndId matches nothing
+    # a status report for a batch the ledger never sent is refused as a whole, naming what it answers
     other = tmp_path / "other.xml"
     other.write_text(pain002("B0000", [tx("B0000-4", "ACSC")]), encoding="utf-8")
-    doc = reconcile(run, root, other, expect=1)
-    assert doc["paid"] == [] and len(doc["problems"]) == 1
+    code, out, err = run("reconcile", other, "--term", TERM, "--workspace", root, "--format", "json")
+    assert (code, out) == (2, "") and "B0000" in err and "不在账本中" in err and len(err.strip().splitlines()) == 1
     assert statuses(root)[by_seq[4]["id_number"]] == "sent"
 
 
@@ -282,3 +283,263 @@ def test_a_reissue_interrupted_before_its_files_is_completed_as_reissued(sample_
     assert {p for p, s in st.items() if s == "reissued"} == set(new_cards)
     assert sorted(st.values()).count("paid") == 38
     assert dict(ledger_rows(root, "SELECT person, card FROM payments WHERE status = 'reissued'")) == new_cards
+
+
+# --- a result applies only to the batch it answers -------------------------------------------------
+
+def two_terms(tmp_path, ledger_db=None) -> tuple[Path, str, str]:
+    """A workspace that paid the same four students, in the same order, in 2011-autumn and 2012-spring:
+    the two batches' 序号, cards and amounts are alike line for line."""
+    from conftest import VOC_HEADERS, write_roster
+
+    root = make_ws(tmp_path, db=ledger_db)
+    write_roster(root / "intake" / TERM / "a.xlsx", [voc_row(i) for i in range(1, 5)], VOC_HEADERS,
+                 above=[["第一职业中学2011年秋季学期受助学生名单"]])
+    write_roster(root / "intake" / "2012-spring" / "a.xlsx", [voc_row(i) for i in range(1, 5)], VOC_HEADERS,
+                 above=[["第一职业中学2012年春季学期受助学生名单"]])
+    autumn = disburse(run_cli(root), root, expect=0)["batch"]
+    code, spring, err = run_cli(root)("disburse", "--term", "2012-spring", "--workspace", root, "--format", "json",
+                                      as_json=True)
+    assert code == 0, err
+    return root, autumn, spring["batch"]
+
+
+def run_cli(root):
+    from typer.testing import CliRunner
+
+    from aidctl.cli.common import app
+
+    def invoke(*args, as_json=False):
+        import json
+
+        r = CliRunner().invoke(app, [str(a) for a in args])
+        return r.exit_code, (json.loads(r.stdout) if as_json and r.stdout.strip() else r.stdout), r.stderr
+    return invoke
+
+
+def autumn_lines() -> list[str]:
+    return [f"{i}|{voc_row(i)['银行卡号']}|学生{i}|750.00|{'失败|账户冻结' if i == 2 else '成功|'}" for i in range(1, 5)]
+
+
+def all_statuses(root: Path) -> list[tuple]:
+    return ledger_rows(root, "SELECT term, person, status FROM payments ORDER BY term, person")
+
+
+def test_a_result_file_for_another_term_is_refused_as_a_whole(tmp_path, run, ledger_db):
+    """The issue's case: 2011-autumn's result file given with --term 2012-spring, whose batch has the
+    same 序号, cards and amounts. Named after its term, or renamed, or naming its batch: refused as a
+    whole (exit 2), saying which term and batch it answers; nothing is applied. With --term
+    2011-autumn it settles 2011-autumn."""
+    root, autumn, spring = two_terms(tmp_path, ledger_db)
+    before = all_statuses(root)
+    cases = {"回盘_工商银行_2011-autumn.txt": ["2011-autumn"],                      # the file name names the term
+             "result.txt": ["2011-autumn", autumn],                                # only the lines: they agree with it
+             f"回盘_{autumn}.txt": ["2011-autumn", autumn, "文件名"]}               # the bank echoes the batch id
+    for name, said in cases.items():
+        result = result_file(tmp_path / name, autumn_lines())
+        code, out, err = run("reconcile", result, "--term", "2012-spring", "--workspace", root, "--format", "json")
+        assert (code, out) == (2, ""), (name, code, out, err)
+        [line] = err.strip().splitlines()
+        assert "整份文件未入账" in line and all(s in line for s in said), (name, line)
+        assert all_statuses(root) == before
+    # the lines naming 2012-spring's batch above the table: bound to it, and the same file applies
+    spring_file = tmp_path / "spring.txt"
+    spring_file.write_bytes(("\r\n".join([f"批次号|{spring}", "序号|账号|户名|金额|处理结果|失败原因", *autumn_lines()])
+                             + "\r\n").encode("gbk"))
+    doc = reconcile_term(run, root, spring_file, "2012-spring", expect=1)
+    assert doc["batches"] == [spring] and doc["bound_by"] == "表头上方的文字"
+    assert (doc["totals"]["paid"], doc["totals"]["failed"]) == (3, 1)
+    assert {b for p in doc["paid"] for b in [p["batch"]]} == {spring}
+    # and 2011-autumn's file with its own term settles 2011-autumn only
+    doc = reconcile(run, root, tmp_path / "回盘_工商银行_2011-autumn.txt", expect=1)
+    assert doc["batches"] == [autumn] and doc["bound_by"] == "序号" and doc["totals"]["paid"] == 3
+    assert sorted(set(ledger_rows(root, "SELECT status FROM payments WHERE term = '2012-spring'"))) == \
+        [("failed",), ("paid",)]
+
+
+def reconcile_term(run, root, result, term, *extra, expect=None) -> dict:
+    code, doc, err = run("reconcile", result, "--term", term, "--workspace", root, "--format", "json", *extra,
+                         as_json=True)
+    assert isinstance(doc, dict), (code, doc, err)
+    if expect is not None:
+        assert code == expect, (code, err, doc)
+    return doc
+
+
+def test_batch_given_on_the_command_line_binds_an_ambiguous_file(tmp_path, run):
+    """A renamed file that agrees with both terms' batches is refused; --batch says which it answers,
+    and --batch of another term is refused too."""
+    root, autumn, spring = two_terms(tmp_path)
+    result = result_file(tmp_path / "result.txt", autumn_lines())
+    code, out, err = run("reconcile", result, "--term", "2012-spring", "--workspace", root, "--batch", autumn)
+    assert code == 2 and autumn in err and "2011-autumn" in err
+    doc = reconcile_term(run, root, result, "2012-spring", "--batch", spring, expect=1)
+    assert doc["batches"] == [spring] and doc["bound_by"] == "--batch" and doc["totals"]["paid"] == 3
+    assert set(ledger_rows(root, "SELECT status FROM payments WHERE term = ?", TERM)) == {("sent",)}
+
+
+def test_a_sequence_number_that_contradicts_card_and_amount_is_never_applied(tmp_path, run, ledger_db):
+    """Within the batch it answers (named in the file name), a line's 序号 picks the payment: a line
+    whose card or amount is another payment's is a problem, even where card and amount alone would
+    match a payment of the batch."""
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 5)]}, db=ledger_db)
+    batch = disburse(run, root, expect=0)["batch"]
+    card = {i: voc_row(i)["银行卡号"] for i in range(1, 5)}
+    result = result_file(tmp_path / f"代发_工商银行_{TERM}_{batch}_01_回盘.txt", [
+        f"1|{card[1]}|学生1|750.00|成功|",
+        f"2|{card[3]}|学生3|750.00|成功|",      # 序号 2 is 学生2's payment: 学生3's card under it
+        f"3|{card[2]}|学生2|750.00|失败|账户冻结",  # and the other way round
+        f"9|{card[4]}|学生4|750.00|成功|",      # the batch has no 序号 9
+    ])
+    doc = reconcile(run, root, result, expect=1)
+    assert doc["batches"] == [batch] and doc["bound_by"] == "文件名"
+    assert [p["name"] for p in doc["paid"]] == ["学生1"] and doc["failed"] == []
+    issues = {p["row"]: p["issue"] for p in doc["problems"]}
+    assert sorted(issues) == [3, 4, 5]
+    assert "序号 2" in issues[3] and card[2] in issues[3] and "不符" in issues[3]
+    assert "序号 3" in issues[4] and "不符" in issues[4]
+    assert "没有序号 9" in issues[5]
+    assert sorted(s for _, s in ledger_rows(root, "SELECT person, status FROM payments")) == ["paid"] + ["sent"] * 3
+
+
+def test_a_file_without_batch_or_sequence_is_refused_unless_batch_is_given(tmp_path, run, ledger_db):
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 3)]}, db=ledger_db)
+    batch = disburse(run, root, expect=0)["batch"]
+    result = tmp_path / "result.txt"
+    result.write_bytes(("\r\n".join(["账号|户名|金额|处理结果|失败原因"] + [
+        f"{voc_row(i)['银行卡号']}|学生{i}|750.00|成功|" for i in (1, 2)]) + "\r\n").encode("gbk"))
+    code, out, err = run("reconcile", result, "--term", TERM, "--workspace", root)
+    assert code == 2 and "--batch" in err and "整份文件未入账" in err
+    assert set(ledger_rows(root, "SELECT status FROM payments")) == {("sent",)}
+    doc = reconcile(run, root, result, "--batch", batch, expect=0)
+    assert doc["totals"]["paid"] == 2 and doc["bound_by"] == "--batch"
+
+
+def test_repeated_lines_conflicting_are_held_agreeing_apply_once(tmp_path, run, ledger_db):
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 4)]}, db=ledger_db)
+    disburse(run, root, expect=0)
+    card = {i: voc_row(i)["银行卡号"] for i in range(1, 4)}
+    result = result_file(tmp_path / f"回盘_{TERM}.txt", [
+        f"1|{card[1]}|学生1|750.00|成功|", f"1|{card[1]}|学生1|750.00|失败|账户冻结",   # conflicting
+        f"2|{card[2]}|学生2|750.00|成功|", f"2|{card[2]}|学生2|750.00|成功|",          # the same twice
+        f"3|{card[3]}|学生3|750.00|成功|"])
+    doc = reconcile(run, root, result, expect=1)
+    assert sorted(p["name"] for p in doc["paid"]) == ["学生2", "学生3"] and doc["failed"] == []
+    issues = {p["row"]: p["issue"] for p in doc["problems"]}
+    assert sorted(issues) == [2, 3, 5]
+    assert "相互矛盾" in issues[2] and "成功、失败" in issues[2] and "待人工核对" in issues[2] and issues[3] == issues[2]
+    assert "不止一次" in issues[5]
+    st = dict(ledger_rows(root, "SELECT name, status FROM payments"))
+    assert st == {"学生1": "sent", "学生2": "paid", "学生3": "paid"}
+
+
+@pytest.mark.parametrize("cut", [30, 0])
+def test_a_truncated_text_result_is_said_to_be_truncated(tmp_path, run, cut):
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 4)]})
+    disburse(run, root, expect=0)
+    whole = result_file(tmp_path / f"回盘_{TERM}.txt", [f"{i}|{voc_row(i)['银行卡号']}|学生{i}|750.00|成功|"
+                                                       for i in range(1, 4)]).read_bytes()
+    short = tmp_path / f"回盘短_{TERM}.txt"
+    short.write_bytes(whole[:len(whole) - 2 - cut] if cut else whole[:-2])  # cut in a line / only the last CRLF
+    code, out, err = run("reconcile", short, "--term", TERM, "--workspace", root, "--format", "json")
+    if cut:
+        assert code == 2 and "截断" in err and len(err.strip().splitlines()) == 1, err
+        assert set(ledger_rows(root, "SELECT status FROM payments")) == {("sent",)}
+    else:  # every field of the last line there, only its line break missing: read as it is
+        assert code == 0, err
+
+
+def test_truncated_xml_and_xlsx_results_are_said_to_be_truncated(tmp_path, run):
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(1), voc_row(2)]}, toml=PAYER)
+    batch = disburse(run, root, "--bank", "iso20022", expect=0)["batch"]
+    whole = pain002(batch, [tx(f"{batch}-1", "ACSC"), tx(f"{batch}-2", "ACSC")])
+    xml = tmp_path / "pain002.xml"
+    xml.write_text(whole[: len(whole) // 2 + 40], encoding="utf-8")
+    code, out, err = run("reconcile", xml, "--term", TERM, "--workspace", root)
+    assert code == 2 and "截断" in err, err
+    other = make_ws(tmp_path, {"a.xlsx": [voc_row(1, 开户银行="建设银行")]}, name="ccb",
+                    headers=["序号", "姓名", "性别", "身份证号码", "年级", "户口性质", "学籍状态", "资助项目",
+                             "资助金额（元）", "银行卡号", "开户银行"])
+    disburse(run, other, expect=0)
+    book = tmp_path / "ccb.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["序号", "收款人账号", "收款人姓名", "金额", "交易状态", "失败原因"])
+    wb.active.append([1, voc_row(1)["银行卡号"], "学生1", "750.00", "成功", None])
+    wb.save(book)
+    book.write_bytes(book.read_bytes()[:-300])
+    code, out, err = run("reconcile", book, "--term", TERM, "--workspace", other)
+    assert code == 2 and "不完整" in err and "截断" in err, err
+
+
+# --- pain.002 statuses as the standard means them ---------------------------------------------------
+
+def test_pain002_statuses_only_acsc_settles_rjct_fails_the_rest_stay_sent(tmp_path, run, ledger_db):
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 7)]}, toml=PAYER, db=ledger_db)
+    out = disburse(run, root, "--bank", "iso20022", expect=0)
+    batch = out["batch"]
+    person = {i: p["id_number"] for i, p in enumerate(out["payments"], start=1)}
+    codes = {1: "ACSC", 2: "ACCP", 3: "ACSP", 4: "ACWC", 5: "PDNG", 6: "RJCT"}
+    report = tmp_path / "status1.xml"
+    report.write_text(pain002(batch, [tx(f"{batch}-{i}", c, reason="AC04" if c == "RJCT" else None)
+                                      for i, c in codes.items()]), encoding="utf-8")
+    doc = reconcile(run, root, report, expect=1)   # one failed payment: exit 1
+    assert [p["id_number"] for p in doc["paid"]] == [person[1]]
+    assert [p["id_number"] for p in doc["failed"]] == [person[6]]
+    assert sorted((p["id_number"], p["status"]) for p in doc["pending"]) == \
+        sorted((person[i], codes[i]) for i in (2, 3, 4, 5))
+    assert doc["problems"] == []
+    st = statuses(root)
+    assert [st[person[i]] for i in range(1, 7)] == ["paid", "sent", "sent", "sent", "sent", "failed"]
+    # only pending left and the bank's later report: a later status applies
+    later = tmp_path / "status2.xml"
+    later.write_text(pain002(batch, [tx(f"{batch}-2", "ACSC"), tx(f"{batch}-3", "ACSP"),
+                                     tx(f"{batch}-4", "RJCT", reason="AM04"), tx(f"{batch}-5", "ACSC")]),
+                     encoding="utf-8")
+    doc = reconcile(run, root, later, expect=1)
+    st = statuses(root)
+    assert [st[person[i]] for i in range(1, 7)] == ["paid", "paid", "sent", "failed", "paid", "failed"]
+    only_pending = tmp_path / "status3.xml"
+    only_pending.write_text(pain002(batch, [tx(f"{batch}-3", "ACSP")]), encoding="utf-8")
+    doc = reconcile(run, root, only_pending, expect=0)   # nothing failed, nothing wrong: exit 0, said as pending
+    assert doc["paid"] == [] and [p["status"] for p in doc["pending"]] == ["ACSP"]
+
+
+def group_status(batch: str, msg: str, status: str, *, count: int | None = None, total: str | None = None) -> str:
+    extra = (f"<OrgnlNbOfTxs>{count}</OrgnlNbOfTxs>" if count is not None else "") + \
+        (f"<OrgnlCtrlSum>{total}</OrgnlCtrlSum>" if total else "")
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.03"><CstmrPmtStsRpt>'
+            f'<GrpHdr><MsgId>STS-{batch}</MsgId><CreDtTm>2011-09-21T10:00:00</CreDtTm></GrpHdr>'
+            f'<OrgnlGrpInfAndSts><OrgnlMsgId>{msg}</OrgnlMsgId><OrgnlMsgNmId>pain.001.001.03</OrgnlMsgNmId>'
+            f'{extra}<GrpSts>{status}</GrpSts><StsRsnInf><Rsn><Cd>AM05</Cd></Rsn></StsRsnInf></OrgnlGrpInfAndSts>'
+            '</CstmrPmtStsRpt></Document>\n')
+
+
+def test_a_group_rejection_fails_every_payment_of_its_message(tmp_path, run, ledger_db):
+    """GrpSts RJCT without entries per payment: every payment of the message (its MsgId,
+    <batch>-<first>-<last>, says which) fails, with the group's reason; never 0 / 0 / 0 and exit 0.
+    A message id the ledger cannot resolve, or a count that disagrees, is reported with exit 1."""
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 5)]}, toml=PAYER, db=ledger_db)
+    workspace_profile(root, "iso20022", max_records=3)
+    batch = disburse(run, root, "--bank", "iso20022", expect=0)["batch"]
+    files = sorted((root / "out" / TERM).glob("pain001_*.xml"))
+    ns = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"}
+    msg_ids = [ElementTree.parse(f).getroot().find(".//p:GrpHdr/p:MsgId", ns).text for f in files]
+    assert msg_ids == [f"{batch}-1-3", f"{batch}-4-4"]
+
+    legacy = tmp_path / "legacy.xml"
+    legacy.write_text(group_status(batch, f"{batch}-01", "RJCT"), encoding="utf-8")
+    doc = reconcile(run, root, legacy, expect=1)
+    assert doc["paid"] == doc["failed"] == [] and len(doc["problems"]) == 1 and "整组" in doc["problems"][0]["issue"]
+    wrong = tmp_path / "wrong.xml"
+    wrong.write_text(group_status(batch, msg_ids[0], "RJCT", count=2), encoding="utf-8")
+    doc = reconcile(run, root, wrong, expect=1)
+    assert doc["failed"] == [] and "不符" in doc["problems"][0]["issue"]
+    assert set(statuses(root).values()) == {"sent"}
+
+    rejected = tmp_path / "rejected.xml"
+    rejected.write_text(group_status(batch, msg_ids[0], "RJCT", count=3, total="2250.00"), encoding="utf-8")
+    doc = reconcile(run, root, rejected, expect=1)
+    assert len(doc["failed"]) == 3 and {f["reason"] for f in doc["failed"]} == {"AM05"} and doc["problems"] == []
+    assert sorted(statuses(root).values()) == ["failed"] * 3 + ["sent"]
+    assert ledger_rows(root, "SELECT DISTINCT failure_reason FROM payments WHERE status = 'failed'") == [("AM05",)]

@@ -21,8 +21,60 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
                      "性别填“{g}”，身份证号码第17位表示“{id_g}”：请核对性别或身份证号码", f["gender"],
                      g=f["gender"], id_g=male.map({True: "男", False: "女"})))
     out.append(_ages(roster, rules))
+    out.append(invalid_names(f))
     parts = [p for p in out if len(p)]
     return pd.concat(parts, ignore_index=True) if parts else empty()
+
+
+# What no name can hold and a bank file must not carry: C0/C1 control characters (NUL, ESC, line
+# breaks …), and the invisible format characters that reorder or hide text (bidirectional overrides,
+# zero-width characters, BOM). RE2 syntax (Arrow's regex engine).
+_CONTROL = r"[\x{00}-\x{1f}\x{7f}-\x{9f}\x{200b}-\x{200f}\x{202a}-\x{202e}\x{2060}-\x{2064}\x{2066}-\x{2069}\x{feff}]"
+# A leading = + - @ makes a spreadsheet (the bank's xlsx file, the audit workbook opened by a clerk, a
+# CSV export) read the cell as a formula: OWASP, "CSV Injection".
+_FORMULA_START = "=+-@"
+_CONTROL_NAMES = {0x00: "NUL", 0x07: "BEL", 0x08: "BS", 0x09: "TAB", 0x0A: "LF", 0x0D: "CR", 0x1B: "ESC",
+                  0x7F: "DEL", 0x200B: "零宽空格", 0x202E: "从右至左强制", 0xFEFF: "BOM"}
+
+
+def invalid_names(f: pd.DataFrame) -> pd.DataFrame:
+    """name.invalid: a name holding a control or invisible format character, or starting with a
+    character that makes a spreadsheet read it as a formula; the message names the character."""
+    import pyarrow.compute as pc
+
+    from aidctl.core.text import arrow_text, per_distinct
+
+    names = arrow_text(f["name"])
+    odd = pc.or_(pc.match_substring_regex(names, _CONTROL),
+                 pc.match_substring_regex(names, "^[" + "".join("\\" + c for c in _FORMULA_START) + "]"))
+    odd = pc.fill_null(odd, False).to_numpy(zero_copy_only=False)
+    if not odd.any():
+        return empty()
+    why = per_distinct(f["name"].where(odd), _what_is_wrong)
+    return build(odd, "name.invalid", "name", "姓名“{v}”{why}：银行文件不能写入，请更正后重新报送",
+                 f["name"], v=f["name"].where(odd).map(_shown, na_action="ignore"), why=why)
+
+
+def _what_is_wrong(name: str) -> str | None:
+    import re
+
+    for ch in name:
+        cp = ord(ch)
+        if cp < 0x20 or 0x7F <= cp <= 0x9F or re.match(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]",
+                                                     ch):
+            label = _CONTROL_NAMES.get(cp, "控制字符")
+            return f"含有控制字符 {label}（U+{cp:04X}）"
+    if name[:1] in _FORMULA_START:
+        return f"以“{name[0]}”开头，电子表格会把它当作公式"
+    return None
+
+
+def _shown(name: str) -> str:
+    """The name as a message can show it: each control character as <U+XXXX>."""
+    import re
+
+    return re.sub(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]",
+                  lambda m: f"<U+{ord(m.group()):04X}>", name)
 
 
 def identity_findings(f: pd.DataFrame, *, has_name: pd.Series, has_id: pd.Series,

@@ -19,7 +19,7 @@ import pandas as pd
 from aidctl.core.files import atomic_path, file_stem, file_stems
 from aidctl.core.findings import CATALOGUE, ERROR, WARNING, school_errors
 from aidctl.core.labels import UNKNOWN_SCHOOL
-from aidctl.core.xlsx import append_text_row
+from aidctl.core.xlsx import append_text_row, cell_text
 
 FOLDER = "退回修改"
 SHEET = "退回修改说明"
@@ -169,14 +169,14 @@ def write_return(path: Path, tables: dict, findings: pd.DataFrame, school: str, 
         worst = ERROR if any(i.severity == ERROR for i in items) else WARNING
         cell.fill = PatternFill("solid", start_color=FILLS[worst], end_color=FILLS[worst])
         text = "\n".join(f"【{titles.get(i.code, i.code)}】{i.message}" for i in items)
-        comment = Comment(text, "aidctl")
+        comment = Comment(cell_text(text), "aidctl")
         comment.width, comment.height = 360, max(80, 40 * len(items) + len(text) // 2)
         cell.comment = comment
 
     ws = wb.create_sheet(SHEET, 0)
     thin = Side(style="thin", color="808080")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    ws.append([f"{school}花名册退回修改清单（{next(iter(tables.values())).file}）"])
+    append_text_row(ws, [f"{school}花名册退回修改清单（{next(iter(tables.values())).file}）"])
     ws["A1"].font = Font(bold=True, size=14)
     errors = int((findings["severity"] == ERROR).sum())
     ws.append([f"学期：{term}。共 {len(findings)} 个问题，其中须更正的错误 {errors} 个。请在原工作表中逐一修改"

@@ -116,19 +116,27 @@ def guarded(fn):
             say(str(exc), level="错误")
             raise typer.Exit(Exit.CANNOT_RUN) from None
         except KeyboardInterrupt:
-            # files are renamed into place whole, and a batch in the ledger is completed by the next run
-            typer.echo("aidctl: 已中断。没有留下写了一半的文件；已记入账本的发放批次，下次运行 disburse 时会先完成。",
-                       err=True)
-            raise typer.Exit(130) from None
+            interrupted()
         except Exception as exc:  # a bug in aidctl: still one line, and the way to see more
             if type(exc).__module__.startswith(("typer", "click")):
                 raise  # exits and usage errors of the CLI framework itself
+            from aidctl.core.interrupts import caused_by_interrupt
+
+            if caused_by_interrupt(exc):  # Ctrl-C inside Python's threading code (cannot release …)
+                interrupted()
             if kwargs.get("debug"):
                 traceback.print_exc()
             say(f"{type(exc).__name__}: {exc}（加 --debug 查看详情，并请报告此问题）", level="内部错误")
             raise typer.Exit(Exit.CANNOT_RUN) from None
 
     return wrapper
+
+
+def interrupted():
+    # files are renamed into place whole, and a batch in the ledger is completed by the next run
+    typer.echo("aidctl: 已中断。没有留下写了一半的文件；已记入账本的发放批次，下次运行 disburse 时会先完成。",
+               err=True)
+    raise typer.Exit(130) from None
 
 
 def workspace_at(path: Path | None):

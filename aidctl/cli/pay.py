@@ -80,6 +80,8 @@ def reconcile(
     result: Annotated[Path, typer.Argument(help="银行回盘文件（文本、xlsx 或 pain.002 XML）。")],
     term: Annotated[str, typer.Option("--term", help="学期，如 2011-autumn。")] = ...,
     bank: BankOpt = None,
+    batch: Annotated[str | None, typer.Option(
+        "--batch", help="回盘答复的批次号（回盘文件没有写明批次号、又无法由序号确定时使用）。")] = None,
     db: DbOpt = None,
     wait: WaitOpt = 0,
     format: FormatOpt = Format.table,
@@ -88,6 +90,9 @@ def reconcile(
 ):
     """对账：读入银行回盘，把付款标为已入账或失败，列出失败原因；对不上的行只报告、不入账。
 
+    回盘只用于它答复的批次：由回盘写明的批次号（文件名、表头上方、批次号列、pain.002 的原报文标识）或各行的
+    序号（须与账号、金额一致）确定；答复其他学期或批次的回盘整份拒绝。pain.002 中只有 ACSC 为已入账，
+    ACCP、ACSP、ACWC、PDNG 为已受理未完成（付款仍为已发送），RJCT 为失败。
     有失败付款或对不上的行时退出码为 1。失败的付款在学校更正卡号后，下一次 disburse 会重发。
 
     示例：aidctl reconcile samples/bank/回盘_工商银行_2011-autumn.txt --term 2011-autumn
@@ -95,7 +100,7 @@ def reconcile(
     from aidctl.pay import reconcile as run
 
     ws = workspace_at(workspace)
-    outcome = run(ws, term_of(term), result, bank=bank, db=db, display=str(result), wait=wait)
+    outcome = run(ws, term_of(term), result, bank=bank, db=db, display=str(result), wait=wait, batch=batch)
     doc = outcome.to_json()
     if format is Format.json:
         emit_json(doc)

@@ -40,6 +40,9 @@ def school_errors(findings: pd.DataFrame) -> pd.Series:
 CATALOGUE: dict[str, FindingType] = dict([
     _t("schema.missing_column", ERROR, "缺少必填列", "a required column is not in the file (row is null)"),
     _t("name.missing", ERROR, "姓名为空", "no name"),
+    _t("name.invalid", ERROR, "姓名含有银行文件不能写入的字符",
+       "a control character (NUL, ESC, a line break …) or an invisible format character in the name, or a "
+       "leading = + - @ (a spreadsheet formula); the message names the character"),
     _t("id.missing", ERROR, "身份证号码为空", "no ID number"),
     _t("id.format", ERROR, "身份证号码格式错误",
        "not 18 characters (17 digits + digit or X) after normalisation"),

@@ -31,7 +31,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from aidctl.core.masking import DEFAULT, Masking
-from aidctl.core.text import missing
+from aidctl.core.text import missing, printable
 
 SEVERITY_WORDS = {"error": "错误", "warning": "警告"}
 MONEY_FORMAT = "#,##0.00"
@@ -350,10 +350,19 @@ def _splice(path: Path, sheets: list[Sheet]) -> None:
     os.replace(tmp, path)
 
 
+def cell_text(value):
+    """A value as an openpyxl cell can hold it: a string with control characters (which no xlsx cell
+    holds) shows them escaped (\\x1b), as the terminal does; other values unchanged."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return printable(value) if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value) else value
+
+
 def append_text_row(sheet, values) -> None:
     """Append a row to an openpyxl sheet keeping every string as text: openpyxl takes a string that
-    begins with = for a formula, and a school's cell or a message may begin so."""
-    sheet.append(values)
+    begins with = for a formula, and a school's cell or a message may begin so. Control characters
+    are shown escaped (cell_text)."""
+    sheet.append([cell_text(v) for v in values])
     for cell in sheet[sheet.max_row]:
         if cell.data_type == "f":
             cell.data_type = "s"

@@ -16,7 +16,7 @@ EXPORTS = {"SCHEMA_VERSION": "schema", "MIGRATIONS": "schema", "metadata": "sche
            "attempts": "schema", "submissions": "schema", "inspection_samples": "schema",
            "inspection_items": "schema", "inspection_results": "schema", "Ledger": "store", "now": "store",
            "bulk_insert": "store", "fetch_frame": "store", "status_totals": "store", "paid_keys": "store",
-           "PAID_OR_UNDER_WAY": "store", "record_intake": "intake:record", "intake_history": "intake:history",
+           "PAID_OR_UNDER_WAY": "store", "first_line": "store", "record_intake": "intake:record", "intake_history": "intake:history",
            "record_validation": "intake", "intake_names": "intake:workspace_names"}
 __all__ = sorted(EXPORTS)
 __getattr__, __dir__ = lazy(__name__, EXPORTS)

@@ -2,7 +2,8 @@
 
 One row per student × programme × term in `payments` (unique), its history in `attempts`, each
 disbursement run in `batches` with the SHA-256 of its inputs and the fingerprint of the rules.
-Money is stored as integer fen (exact on every backend).
+Money is stored as integer fen in 64-bit columns (exact on every backend; a term of 30,000
+students is more than the 21,474,836.47 yuan a 32-bit column holds).
 Status of a payment: pending (recorded, bank file not yet in place) → sent → paid | failed;
 a failed payment re-sent to a corrected card becomes reissued → paid | failed.
 """
@@ -10,19 +11,21 @@ a failed payment re-sent to a corrected card becomes reissued → paid | failed.
 from __future__ import annotations
 
 from sqlalchemy import (
-                        Column,
-                        ForeignKey,
-                        Index,
-                        Integer,
-                        MetaData,
-                        String,
-                        Table,
-                        UniqueConstraint,
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    text,
 )
 
 from aidctl.core.money import yuan  # noqa: F401  (the ledger hands out yuan)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 metadata = MetaData()
@@ -44,7 +47,8 @@ batches = Table(
     Column("rules_fingerprint", String, nullable=False),
     Column("status", String, nullable=False),        # recorded → complete
     Column("payments", Integer, nullable=False),
-    Column("total_fen", Integer, nullable=False),
+    Column("total_fen", BigInteger, nullable=False),
+    Column("workspace", String),                     # the folder whose run recorded it (its files are there)
 )
 
 
@@ -68,7 +72,7 @@ payments = Table(
     Column("county", String),
     Column("card", String, nullable=False),
     Column("bank_profile", String, nullable=False),
-    Column("amount_fen", Integer, nullable=False),
+    Column("amount_fen", BigInteger, nullable=False),
     Column("status", String, nullable=False),
     Column("batch_id", String, ForeignKey("batches.id"), nullable=False),   # the latest attempt's batch
     Column("source_file", String),
@@ -87,7 +91,7 @@ attempts = Table(
     Column("batch_id", String, ForeignKey("batches.id"), nullable=False, index=True),
     Column("file_seq", Integer, nullable=False),     # the record's 序号 in the batch's bank files
     Column("card", String, nullable=False),
-    Column("amount_fen", Integer, nullable=False),
+    Column("amount_fen", BigInteger, nullable=False),
     Column("status", String, nullable=False),        # sent → paid | failed
     Column("reason", String),
     Column("created_at", String, nullable=False),
@@ -140,7 +144,7 @@ inspection_results = Table(
     Column("payment_id", Integer, ForeignKey("payments.id"), nullable=False),
     Column("present", String),                       # 是 / 否 as recorded
     Column("card_held", String),
-    Column("amount_received_fen", Integer),
+    Column("amount_received_fen", BigInteger),
     Column("discrepancy", String),                   # None when everything agreed
     Column("inspector", String),
     Column("inspected_on", String),
@@ -149,7 +153,33 @@ inspection_results = Table(
 )
 
 
+MONEY_COLUMNS = [(batches, "total_fen"), (payments, "amount_fen"), (attempts, "amount_fen"),
+                 (inspection_results, "amount_received_fen")]
+
+
+def _money_64_bit(conn) -> None:
+    """Version 3: money columns 64-bit, and each batch names the workspace that recorded it.
+
+    SQLite's INTEGER is already 64-bit: there only the column is added. Elsewhere (PostgreSQL) the
+    32-bit money columns of a ledger made by an older aidctl become BIGINT in place."""
+    dialect = conn.dialect
+    if dialect.name != "sqlite":
+        for table, column in MONEY_COLUMNS:
+            conn.execute(text(f"ALTER TABLE {table.name} ALTER COLUMN {column} TYPE BIGINT"))
+    names = {c["name"] for c in _inspect(conn).get_columns("batches")}
+    if "workspace" not in names:
+        conn.execute(text("ALTER TABLE batches ADD COLUMN workspace VARCHAR"))
+
+
+def _inspect(conn):
+    from sqlalchemy import inspect
+
+    return inspect(conn)
+
+
+# Each version: tables to create (as defined above, created only where missing) or steps to run.
 MIGRATIONS: dict[int, list] = {
     1: [schema_version, batches, batch_inputs, payments, attempts],
     2: [submissions, inspection_samples, inspection_items, inspection_results],
+    3: [_money_64_bit],
 }

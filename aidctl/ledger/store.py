@@ -5,10 +5,13 @@ from __future__ import annotations
 import contextlib
 import itertools
 import sqlite3
+import time
 from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import (
     Table,
     create_engine,
@@ -17,13 +20,16 @@ from sqlalchemy import (
     insert,
     inspect,
     literal,
+    make_url,
     select,
+    text,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.pool import NullPool
 
 from aidctl.core.errors import AidctlError
-from aidctl.core.money import yuan  # noqa: F401  (the ledger hands out yuan)
+from aidctl.core.money import yuan
 from aidctl.ledger.schema import MIGRATIONS, SCHEMA_VERSION, attempts, batches, metadata, payments, schema_version
 
 
@@ -51,6 +57,73 @@ def database_problem(exc: BaseException, where: str) -> AidctlError | None:
     return None
 
 
+_PAYING_KEY = 0x61696431   # advisory lock class ids ("aid1", "aid2"), the schema's hash the second key
+_MIGRATION_KEY = 0x61696432
+POSTGRES_DRIVER = "psycopg"  # psycopg 3: the aidctl[postgres] extra
+
+
+def _driver_url(url: str) -> tuple[str, str]:
+    """The URL to connect with (postgresql:// → psycopg 3, the driver aidctl[postgres] installs) and
+    the URL as shown in messages (no password)."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        raise AidctlError(f"账本数据库 URL 无法识别：{url}；格式如 sqlite:///aidctl.db 或 "
+                          "postgresql://用户@主机:5432/数据库") from None
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername=f"postgresql+{POSTGRES_DRIVER}")
+    return parsed.render_as_string(hide_password=False), parsed.render_as_string(hide_password=True)
+
+
+def _missing_driver(url: str, exc: ImportError) -> str:
+    if url.startswith("postgresql"):
+        return ('PostgreSQL 账本需要数据库驱动：请安装 pip install "aidctl[postgres]"'
+                f"（{exc.name or exc}）")
+    return f"账本数据库的驱动没有安装（{exc.name or exc}）；请检查 --db 或 aidctl.toml 的 database_url"
+
+
+def _name_tail(holder: str, limit: int = 63) -> str:
+    """`holder` within PostgreSQL's application_name (63 bytes): its start, and the end of the path."""
+    if len(holder.encode()) <= limit:
+        return holder
+    head, _, path = holder.partition("/")
+    while path and len((head + "…" + path).encode()) > limit:
+        path = path[1:]
+    return head + "…" + path
+
+
+def first_line(exc) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+@contextlib.contextmanager
+def file_lock(path: Path, wait_seconds: float, holder: str, busy: str):
+    """An exclusive flock on `path` (created if missing) holding `holder`; `busy` when another holds it."""
+    import fcntl
+    import os
+
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    deadline = time.monotonic() + wait_seconds
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    who = os.pread(fd, 300, 0).decode("utf-8", "replace").strip() or "未知"
+                    raise AidctlError(f"{busy}（{who}）；请等它结束后再试，或加 --wait 秒数 等待",
+                                      file=str(path.parent)) from None
+                time.sleep(0.2)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, (holder or f"进程 {os.getpid()}").encode(), 0)
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
 def _sqlite_begin_immediate(engine: Engine) -> None:
     """pysqlite's own transaction handling is off; every transaction takes the write lock at BEGIN."""
 
@@ -66,16 +139,20 @@ def _sqlite_begin_immediate(engine: Engine) -> None:
 
 
 class Ledger:
-    """The ledger of one workspace."""
+    """The ledger of one workspace, or of several sharing one database (see paying_lock)."""
 
     def __init__(self, url: str):
-        self.url = url
+        self.url, self.shown = _driver_url(url)
         try:
-            self.engine = create_engine(url)
-        except (SQLAlchemyError, ValueError, ImportError) as exc:
-            raise AidctlError(f"无法连接账本数据库（{exc}）；请检查 --db 或 aidctl.toml 的 database_url") from None
+            # one command, one process: a pool would only keep connections open (SQLite's stays)
+            self.engine = create_engine(self.url, **({} if self.url.startswith("sqlite") else {"poolclass": NullPool}))
+        except (SQLAlchemyError, ValueError) as exc:
+            raise AidctlError(f"无法连接账本数据库（{exc}）；请检查 --db 或 aidctl.toml 的 database_url",
+                              file=self.shown) from None
+        except ImportError as exc:
+            raise AidctlError(_missing_driver(self.url, exc), file=self.shown) from None
         database = self.engine.url.database
-        self.where = database if self.engine.dialect.name == "sqlite" and database else url
+        self.where = database if self.engine.dialect.name == "sqlite" and database else self.shown
         if self.engine.dialect.name == "sqlite":
             _sqlite_begin_immediate(self.engine)
             where = self.where
@@ -91,12 +168,19 @@ class Ledger:
     def for_workspace(cls, root: Path, url: str | None = None) -> Ledger:
         return cls(url or f"sqlite:///{root / 'aidctl.db'}")
 
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
     def migrate(self) -> None:
         """Apply the recorded schema migrations that this database has not had yet, then check that
         every table and column is there. A SQLite file holding other tables and no aidctl schema is
         not a ledger: it is refused, never written into."""
         try:
             with self.engine.begin() as conn:
+                if conn.dialect.name == "postgresql":  # two first runs on one new database: one migrates
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:k, hashtext(current_schema()))"),
+                                 {"k": _MIGRATION_KEY})
                 found = set(inspect(conn).get_table_names())
                 if self.engine.dialect.name == "sqlite" and found and schema_version.name not in found:
                     raise AidctlError(f"数据库中没有 aidctl 账本的版本表 schema_version（已有表："
@@ -104,19 +188,22 @@ class Ledger:
                                       f"或已被改动，aidctl 不会往里写；{RESTORE}", file=self.where)
                 schema_version.create(conn, checkfirst=True)
                 done = {r[0] for r in conn.execute(select(schema_version.c.version))}
+                newest = max(done | set(MIGRATIONS))
+                if newest > SCHEMA_VERSION:
+                    raise AidctlError(f"账本数据库的结构版本（{newest}）比本程序新；请升级 aidctl", file=self.shown)
                 for version in sorted(MIGRATIONS):
                     if version in done:
                         continue
-                    for table in MIGRATIONS[version]:
-                        table.create(conn, checkfirst=True)
+                    for step in MIGRATIONS[version]:
+                        if isinstance(step, Table):
+                            step.create(conn, checkfirst=True)
+                        else:
+                            step(conn)
                     conn.execute(insert(schema_version).values(version=version, applied_at=now()))
-                newest = max(done | set(MIGRATIONS))
-                if newest > SCHEMA_VERSION:
-                    raise AidctlError(f"账本数据库的结构版本（{newest}）比本程序新；请升级 aidctl")
                 self._check_schema(conn)
         except OperationalError as exc:
-            raise AidctlError(f"无法打开账本数据库（{exc.orig}）；请检查文件权限或是否有其他程序占用",
-                              file=self.url) from None
+            raise AidctlError(f"无法打开账本数据库（{first_line(exc.orig)}）；请检查文件权限、连接参数或是否有其他程序占用",
+                              file=self.shown) from None
 
     def _check_schema(self, conn) -> None:
         """Every table and column of the schema is in the database (a table dropped or altered by hand
@@ -140,7 +227,53 @@ class Ledger:
             with self.engine.begin() as conn:
                 yield conn
         except OperationalError as exc:
-            raise AidctlError(f"账本数据库写入失败，本次没有记录任何内容（{exc.orig}）", file=self.url) from None
+            raise AidctlError(f"账本数据库写入失败，本次没有记录任何内容（{first_line(exc.orig)}）",
+                              file=self.shown) from None
+
+    @contextlib.contextmanager
+    def paying_lock(self, wait_seconds: float = 0, holder: str = ""):
+        """One paying or reconciling run per ledger at a time, whichever workspace it runs from.
+
+        The workspace lock (pay.lock) keeps one run per folder; several workspaces may share one
+        database (database_url). On PostgreSQL this is a session advisory lock keyed by the ledger's
+        schema; on a SQLite file, a hidden lock file beside it (.aidctl.db.lock). The others stop with a clear message, or
+        wait up to `wait_seconds`."""
+        if self.backend == "postgresql":
+            with self._advisory_lock(wait_seconds, holder):
+                yield
+        elif self.backend == "sqlite" and self.engine.url.database not in (None, "", ":memory:"):
+            database = Path(self.engine.url.database)
+            with file_lock(database.with_name(f".{database.name}.lock"), wait_seconds, holder,
+                           "另一个 aidctl 发放或对账任务正在使用同一账本"):
+                yield
+        else:
+            yield
+
+    @contextlib.contextmanager
+    def _advisory_lock(self, wait_seconds: float, holder: str):
+        key = {"k": _PAYING_KEY}
+        deadline = time.monotonic() + wait_seconds
+        with self.engine.connect() as conn:
+            if holder:  # shown to the others while this run holds the lock
+                conn.execute(text("SELECT set_config('application_name', :h, false)"), {"h": _name_tail(holder)})
+            conn.commit()
+            while not conn.execute(text("SELECT pg_try_advisory_lock(:k, hashtext(current_schema()))"), key).scalar():
+                conn.commit()
+                if time.monotonic() >= deadline:
+                    who = conn.execute(text(
+                        "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                        "WHERE l.locktype = 'advisory' AND l.classid = :k AND l.granted "
+                        "AND l.objid = hashtext(current_schema())::oid LIMIT 1"), key).scalar()
+                    raise AidctlError(f"另一个 aidctl 发放或对账任务正在使用同一账本（{who or '未知'}）；"
+                                      "请等它结束后再试，或加 --wait 秒数 等待", file=self.shown)
+                time.sleep(0.2)
+            conn.commit()
+            try:
+                yield
+            finally:
+                with contextlib.suppress(SQLAlchemyError):
+                    conn.execute(text("SELECT pg_advisory_unlock(:k, hashtext(current_schema()))"), key)
+                    conn.commit()
 
     def connect(self):
         return self.engine.connect()
@@ -175,7 +308,8 @@ def bulk_insert(conn, table: Table, frame, constants: dict | None = None) -> Non
     On SQLite the values go to the driver as they are, several hundred rows to an INSERT: the
     per-statement and per-row work of the driver and of SQLAlchemy's parameter processing costs more
     than SQLite itself for a batch of 500,000 payments. The constants are written into the statement
-    as literals (rendered by SQLAlchemy), so the driver binds only what differs by row. Other
+    as literals (rendered by SQLAlchemy), so the driver binds only what differs by row. On
+    PostgreSQL (psycopg 3) the rows go in by COPY, as text made for the whole frame at once. Other
     databases take the Core path.
     """
     if frame.empty:
@@ -185,6 +319,9 @@ def bulk_insert(conn, table: Table, frame, constants: dict | None = None) -> Non
     unknown = [n for n in [*names, *constants] if n not in table.c]
     if unknown:
         raise ValueError(f"{table.name} has no column {unknown}")
+    if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
+        _copy_rows(conn, table, frame, constants)
+        return
     columns = [frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in names]
     if conn.dialect.name != "sqlite":
         conn.execute(insert(table), [dict(zip(names, values)) | constants for values in zip(*columns)])
@@ -212,6 +349,48 @@ def bulk_insert(conn, table: Table, frame, constants: dict | None = None) -> Non
             raise problem from None
         # named by one row's statement: the one that failed holds hundreds
         raise DBAPIError.instance(head + row, None, exc, conn.dialect.dbapi.Error) from None
+    finally:
+        cursor.close()
+
+
+_COPY_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
+_COPY_CHUNK = 1 << 16  # rows a write
+
+
+def _copy_text(values: pd.Series) -> pa.Array:
+    """A column as COPY's text format: escapes for backslash, tab and line breaks, \\N for NULL."""
+    if pd.api.types.is_integer_dtype(values.dtype):
+        out = pa.array(values.astype("Int64").astype("string"), type=pa.large_string())
+    else:
+        out = pa.array(values.astype("string"), type=pa.large_string())
+        for a, b in _COPY_ESCAPES:
+            out = pc.replace_substring(out, a, b)
+    return pc.fill_null(out, "\\N")
+
+
+def _copy_constant(value, n: int) -> pa.Array:
+    text = "\\N" if value is None else str(value)
+    if value is not None:
+        for a, b in _COPY_ESCAPES:
+            text = text.replace(a, b)
+    return pa.array([text] * n, type=pa.large_string())
+
+
+def _copy_rows(conn, table: Table, frame: pd.DataFrame, constants: dict) -> None:
+    """COPY the frame's rows (and the constants, the same in every row) into `table`."""
+    names = [*frame.columns, *constants]
+    columns = [_copy_text(frame[c]) for c in frame.columns]
+    columns += [_copy_constant(v, len(frame)) for v in constants.values()]
+    lines = pc.binary_join_element_wise(*columns, pa.scalar("\t", pa.large_string()))
+    cursor = conn.connection.dbapi_connection.cursor()
+    sql = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
+    try:
+        with cursor.copy(sql) as copy:
+            for start in range(0, len(lines), _COPY_CHUNK):
+                part = lines.slice(start, _COPY_CHUNK).to_pylist()
+                copy.write(("\n".join(part) + "\n").encode("utf-8"))
+    except conn.dialect.dbapi.Error as exc:  # as SQLAlchemy would have raised it (IntegrityError …)
+        raise DBAPIError.instance(sql, None, exc, conn.dialect.dbapi.Error) from None
     finally:
         cursor.close()
 

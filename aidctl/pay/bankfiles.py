@@ -253,7 +253,10 @@ def _pain001(profile, chunk, values, encoding):
           + amounts + "</InstdAmt></Amt><Cdtr><Nm>" + names + "</Nm></Cdtr><CdtrAcct><Id><Othr><Id>"
           + chunk["card"].astype(str) + "</Id></Othr></Id></CdtrAcct><RmtInf><Ustrd>" + memo
           + "</Ustrd></RmtInf></CdtTrfTxInf>")
-    msg_id = f"{values['batch']}-{values['part']:02d}"
+    # <batch>-<first 序号>-<last 序号>: the bank echoes it (OrgnlMsgId, OrgnlPmtInfId), and the payments
+    # it names follow from the ledger alone (EndToEndId is <batch>-<序号>)
+    seqs = chunk["file_seq"].astype("int64")
+    msg_id = f"{values['batch']}-{int(seqs.min())}-{int(seqs.max())}"
     total = values["total"]
     head = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.03">'
             f"<CstmrCdtTrfInitn><GrpHdr><MsgId>{msg_id}</MsgId><CreDtTm>{values['timestamp']}</CreDtTm>"

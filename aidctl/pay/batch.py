@@ -4,18 +4,21 @@ sent; and complete the batches a killed or interrupted run recorded but never pu
 from __future__ import annotations
 
 import getpass
+import os
 import secrets
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import bindparam, case, func, insert, select, update
+from sqlalchemy import bindparam, case, func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
 
 from aidctl import ledger as L
 from aidctl.core.errors import AidctlError
-from aidctl.core.files import atomic_path, sha256
+from aidctl.core.files import atomic_path, fsync_folder, sha256, write_failure
 from aidctl.core.money import disagreement
 from aidctl.core.terms import Term
 from aidctl.core.text import arrow_text
@@ -24,6 +27,9 @@ from aidctl.pay.plan import Plan
 from aidctl.read import Workspace
 
 MANIFEST = "SHA256SUMS"
+STAGING = ".staging-"          # + batch id: a hidden folder in out/<term>/ where a batch's files are written
+IN_PROGRESS = "正在写入_"       # + batch id + "_请勿发送.txt": stands in out/<term>/ while files are moved in
+BATCH_KEY = 0x61696433         # the advisory lock class id of a batch's transaction on PostgreSQL
 
 
 def new_batch_id() -> str:
@@ -44,19 +50,38 @@ def execute(plan: Plan, ws: Workspace, ledger: L.Ledger, operator: str | None = 
     for pid, group in pay.groupby("bank_profile"):
         render(pid, rules.bank(pid), group.head(1), ctx | {"programme": ""})
     operator = operator or ws.settings.operator or getpass.getuser()
+    try:
+        records, rendering = _record(plan, ws, ledger, batch_id, created, operator, pay)
+    except IntegrityError as exc:  # the ledger's unique key: another run on the same ledger came first
+        raise AidctlError("账本拒绝了本批次（其中有学生在同一项目和学期已有付款记录：另一个使用同一账本的发放任务"
+                          f"在本次计划之后记入了他们）；本次没有记录任何内容：请重新运行 disburse，已发放的学生不会"
+                          f"重复发放（{L.first_line(exc.orig)}）", file=ledger.shown) from None
+    files = put_in_place(ws, ledger, batch_id, records=records, files=rendering.result(),
+                         expected_total_fen=plan.total_fen, expected_count=len(pay))
+    return batch_id, files
+
+
+def _record(plan: Plan, ws: Workspace, ledger: L.Ledger, batch_id: str, created: str, operator: str,
+            pay: pd.DataFrame):
+    """The batch, its payments and attempts, in one transaction; its files rendered meanwhile."""
+    rules = ws.rules
     with ledger.transaction() as conn, ThreadPoolExecutor(max_workers=1) as pool:
+        _serialise(conn)
         conn.execute(insert(L.batches).values(
             id=batch_id, term=str(plan.term), created_at=created, operator=operator,
             rules_fingerprint=rules.fingerprint, status="recorded", payments=len(pay),
-            total_fen=int(pay["amount_fen"].sum())))
+            total_fen=int(pay["amount_fen"].sum()), workspace=str(ws.root)))
         if plan.inputs:
             conn.execute(insert(L.batch_inputs), [i | {"batch_id": batch_id} for i in plan.inputs])
         again = pay[pay["payment_id"].notna()]
         for r in again.itertuples():  # failed payments sent again to a corrected card: few
-            conn.execute(update(L.payments).where(L.payments.c.id == int(r.payment_id),
-                                                  L.payments.c.status == "failed")
-                         .values(card=r.card, name=r.name, bank_profile=r.bank_profile, status="pending",
-                                 batch_id=batch_id, failure_reason=None, updated_at=created))
+            done = conn.execute(update(L.payments).where(L.payments.c.id == int(r.payment_id),
+                                                         L.payments.c.status == "failed")
+                                .values(card=r.card, name=r.name, bank_profile=r.bank_profile, status="pending",
+                                        batch_id=batch_id, failure_reason=None, updated_at=created)).rowcount
+            if done != 1:  # another run on the same ledger re-issued it since this run's plan
+                raise AidctlError(f"{r.name}的付款已由另一个使用同一账本的发放任务重发；本次没有记录任何内容："
+                                  "请重新运行 disburse")
         if len(again):  # a re-issue keeps the school it was first paid under: the files show the ledger's
             schools = dict(conn.execute(select(L.payments.c.id, L.payments.c.school)
                                         .where(L.payments.c.id.in_([int(i) for i in again["payment_id"]]))).all())
@@ -88,9 +113,17 @@ def execute(plan: Plan, ws: Workspace, ledger: L.Ledger, operator: str | None = 
             "amount_fen": pay["amount_fen"].astype("int64")}).sort_values("payment_id", kind="stable")
         L.bulk_insert(conn, L.attempts, attempts, {"batch_id": batch_id, "status": "pending",
                                                    "created_at": created})
-    files = put_in_place(ws, ledger, batch_id, records=records, files=rendering.result(),
-                         expected_total_fen=plan.total_fen, expected_count=len(pay))
-    return batch_id, files
+    return records, rendering
+
+
+def _serialise(conn) -> None:
+    """On PostgreSQL a batch's transaction first takes the ledger's write lock (SQLite's BEGIN
+    IMMEDIATE already holds it): the payment ids are numbered from the ledger's largest, and two
+    runs on one ledger must not number alike. A student another run recorded since this run's
+    plan is then refused by the ledger's unique key, which Ledger.transaction turns into a clear
+    message; a re-issue another run made is caught by _reissue below."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k, hashtext(current_schema()))"), {"k": BATCH_KEY})
 
 
 def _key_order(programme: pd.Series, person: pd.Series) -> np.ndarray:
@@ -175,11 +208,49 @@ def put_in_place(ws: Workspace, ledger: L.Ledger, batch_id: str, *, records: pd.
         files = render_batch(ws, batch, records)
     _prove_totals(batch_id, files, records, count, total, batch, expected_total_fen, expected_count)
     out = ws.out_dir(Term.parse(batch["term"]))
-    out.mkdir(parents=True, exist_ok=True)
-    for stale in out.glob(".*.part"):
-        stale.unlink(missing_ok=True)  # left by a run killed while writing
-    written = write_files(files, out)
+    try:
+        return publish(out, batch_id, files)
+    except AidctlError as exc:
+        raise AidctlError(f"{exc.message}；批次 {batch_id} 已记入账本，其银行文件没有放入 {out.name}/，"
+                          "下次运行 disburse 时会先补全", file=exc.file) from None
+
+
+def publish(out: Path, batch_id: str, files: list[BankFile]) -> list[Path]:
+    """Put a batch's files into `out` whole: each is written (and fsynced) in the hidden folder
+    .staging-<batch> first, then, with 正在写入_<batch>_请勿发送.txt standing in `out`, moved in by
+    rename and SHA256SUMS rewritten; the note goes last. A run cut off while writing leaves
+    nothing of the batch in `out`; one cut off while moving leaves the note beside the files; the
+    next run writes them again from the ledger either way."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for stale in out.glob(".*.part"):
+            stale.unlink(missing_ok=True)  # left by a run killed while writing
+        stage = out / f"{STAGING}{batch_id}"
+        shutil.rmtree(stage, ignore_errors=True)
+        stage.mkdir()
+    except OSError as exc:
+        raise write_failure(exc, out) or AidctlError(f"无法在此写入（{exc.strerror}）", file=str(out)) from None
+    try:
+        staged = write_files(files, stage)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)  # a full disk gets its space back
+        raise
+    note = out / f"{IN_PROGRESS}{batch_id}_请勿发送.txt"
+    with atomic_path(note) as tmp:
+        tmp.write_text(f"批次 {batch_id} 的银行文件正在放入本目录。本文件还在时，该批次的文件不完整，请勿发送；"
+                       "aidctl disburse 会补全它们。\r\n", encoding="utf-8")
+    written = []
+    try:
+        for path in staged:
+            os.replace(path, out / path.name)
+            written.append(out / path.name)
+        fsync_folder(out)
+    except OSError as exc:
+        raise write_failure(exc, out) or AidctlError(f"无法写入（{exc.strerror}）", file=str(out)) from None
     write_manifest(out)
+    note.unlink()
+    shutil.rmtree(stage, ignore_errors=True)
+    fsync_folder(out)
     return written
 
 
@@ -236,7 +307,7 @@ def _prove_totals(batch_id, files, records, count, total, batch, expected_total,
 def write_manifest(out: Path) -> Path:
     """SHA256SUMS over every file aidctl wrote in the term's folder (the format sha256sum -c reads)."""
     lines = [f"{sha256(p)}  {p.name}\n" for p in sorted(out.iterdir())
-             if p.is_file() and p.name != MANIFEST and not p.name.startswith(".")]
+             if p.is_file() and p.name != MANIFEST and not p.name.startswith((".", IN_PROGRESS))]
     target = out / MANIFEST
     with atomic_path(target) as tmp:
         tmp.write_text("".join(lines), encoding="utf-8")
@@ -250,10 +321,13 @@ def complete_batch(ws: Workspace, ledger: L.Ledger, batch_id: str) -> list[Path]
     return written
 
 
-def recover(ws: Workspace, ledger: L.Ledger, term: Term) -> list[str]:
-    """Complete every batch of the term that was recorded but whose files were never put in place."""
+def recover(ws: Workspace, ledger: L.Ledger, term: Term) -> tuple[dict[str, list[Path]], list[dict]]:
+    """Complete every batch of the term that this workspace recorded but whose files were never put
+    in place: batch id → its files. Batches another workspace sharing the ledger recorded are its
+    to complete (their files belong in its out/): they are returned as {batch, workspace}."""
     with ledger.connect() as conn:
-        pending = [b["id"] for b in ledger.unfinished_batches(conn, str(term))]
-    for batch_id in pending:
-        complete_batch(ws, ledger, batch_id)
-    return pending
+        pending = ledger.unfinished_batches(conn, str(term))
+    mine = [b["id"] for b in pending if b.get("workspace") in (None, str(ws.root))
+            or not Path(b["workspace"]).is_dir()]
+    elsewhere = [{"batch": b["id"], "workspace": b["workspace"]} for b in pending if b["id"] not in mine]
+    return {batch_id: complete_batch(ws, ledger, batch_id) for batch_id in mine}, elsewhere

@@ -11,25 +11,29 @@ Order of work, so that nothing is ever paid twice or half-written:
 4. mark the batch complete (payments sent / reissued) in a second transaction, while the audit
    workbook (and the CLI's document) are made; nothing is shown before it has committed.
 A run killed after 2 leaves a recorded batch: the next run reads its records back from the ledger,
-renders the same files through the same renderer and completes it before planning anything new.
+renders the same files through the same renderer and completes it before planning anything new,
+and writes the batch's audit workbook. Ctrl-C during 2–4 is held off until they end.
+A ledger shared by several workspaces takes one paying run at a time (Ledger.paying_lock).
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
 from aidctl import ledger as L
 from aidctl.check import RETURNS_FOLDER, write_returns
+from aidctl.core.interrupts import interrupts_deferred
 from aidctl.core.money import yuan, yuan_text
 from aidctl.core.terms import Term
 from aidctl.core.text import text_or_none
 from aidctl.ledger import intake_names, record_intake
-from aidctl.pay.batch import execute, mark_sent, recover, write_manifest
+from aidctl.pay.batch import batch_records, execute, mark_sent, recover, render_batch, write_manifest
 from aidctl.pay.plan import Plan, make_plan
 from aidctl.read import Workspace
 
@@ -48,6 +52,8 @@ class Outcome:
     dry_run: bool = False
     returns: list[Path] = field(default_factory=list)   # the correction workbooks (退回修改) written
     notes: list[str] = field(default_factory=list)      # for stderr: files too large to copy, stale ones removed
+    recovered_reports: list[Path] = field(default_factory=list)
+    unfinished_elsewhere: list[dict] = field(default_factory=list)
 
     def to_json(self, root: Path, *, frames: bool = False) -> dict:
         """The disburse document of the README's contract. With `frames`, the two lists as long as
@@ -79,7 +85,8 @@ class Outcome:
         return {"version": 1, "term": str(p.term), "batch": self.batch, "dry_run": self.dry_run,
                 "payments": payments, "refused": refused, "already_paid": already,
                 "failed_unchanged": failed, "school_funded": len(p.school_funded),
-                "recovered_batches": self.recovered, "files": [rel(f) for f in self.files],
+                "recovered_batches": self.recovered, "recovered_reports": [rel(f) for f in self.recovered_reports],
+                "unfinished_elsewhere": self.unfinished_elsewhere, "files": [rel(f) for f in self.files],
                 "report": rel(self.report) if self.report else None, "returns": [rel(f) for f in self.returns],
                 "totals": {"payments": len(p.pay), "amount": str(yuan(p.total_fen))}}
 
@@ -113,20 +120,88 @@ def disbursing(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, 
         plan = make_plan(ws, term, rosters, ledger, bank, displays)
         yield Outcome(plan, None, [], [], None, dry_run=True)
         return
+    holder = f"aidctl pid={os.getpid()} {ws.root}"
     with workspace_lock(ws.root, wait), ThreadPoolExecutor(max_workers=1) as marker:
         ledger = L.Ledger(ws.ledger_url(db))
-        recovered = recover(ws, ledger, term)
-        plan = make_plan(ws, term, rosters, ledger, bank, displays)
-        record_intake(ledger, plan.validation, "disburse", display=intake_names(ws),
-                      digests={Path(i["file"]): i["sha256"] for i in plan.inputs})  # hashed while planning
-        batch, files, marking = None, [], None
-        if len(plan.pay):
-            batch, files = execute(plan, ws, ledger, operator)
-            reissued = plan.pay["payment_id"].dropna().astype("int64").tolist()
-            marking = marker.submit(mark_sent, ledger, batch, reissued)
-        report = write_payment_report(plan, batch, files, ws.out_dir(term), ws.rules)  # while marking
-        back = write_returns(plan.validation, ws.out_dir(term) / RETURNS_FOLDER, max_records=RETURNS_MAX_RECORDS)
-        write_manifest(ws.out_dir(term))
-        yield Outcome(plan, batch, files, recovered, report, returns=back.files, notes=back.notes(ws.display))
-        if marking is not None:
-            marking.result()
+        with ledger.paying_lock(wait, holder):
+            with interrupts_deferred(HOLDING):
+                recovered, elsewhere = recover(ws, ledger, term)
+            plan = make_plan(ws, term, rosters, ledger, bank, displays)
+            record_intake(ledger, plan.validation, "disburse", display=intake_names(ws),
+                          digests={Path(i["file"]): i["sha256"] for i in plan.inputs})  # hashed while planning
+            with interrupts_deferred(HOLDING):
+                batch, files, marking = None, [], None
+                if len(plan.pay):
+                    batch, files = execute(plan, ws, ledger, operator)
+                    reissued = plan.pay["payment_id"].dropna().astype("int64").tolist()
+                    marking = marker.submit(mark_sent, ledger, batch, reissued)
+                out = ws.out_dir(term)
+                # every recovered batch gets the workbook its interrupted run would have written, and
+                # so does a batch of this workspace whose run ended before its workbook was written
+                missing = {b: _bank_files(ws, ledger, b) for b in _without_workbook(ws, ledger, term)
+                           if b not in recovered and b != batch}
+                recovered_reports = [write_payment_report(_recovered_plan(plan, ledger, b), b, written, out, ws.rules)
+                                     for b, written in (recovered | missing).items()]
+                report = write_payment_report(plan, batch, files, out, ws.rules)  # while marking
+                back = write_returns(plan.validation, out / RETURNS_FOLDER, max_records=RETURNS_MAX_RECORDS)
+                write_manifest(out)
+                yield Outcome(plan, batch, files, list(recovered), report, recovered_reports=recovered_reports,
+                              unfinished_elsewhere=elsewhere, returns=back.files, notes=back.notes(ws.display))
+                if marking is not None:
+                    marking.result()
+
+
+HOLDING = "aidctl: 收到中断：正在完成本批次的账本记录和银行文件，完成后退出……"
+
+
+def _without_workbook(ws: Workspace, ledger: L.Ledger, term: Term) -> list[str]:
+    """This workspace's complete batches of the term whose 发放审核 workbook is not in out/<term>/."""
+    from sqlalchemy import select
+
+    from aidctl.pay.workbook import report_path
+
+    b = L.batches.c
+    with ledger.connect() as conn:
+        ids = conn.execute(select(b.id).where(b.term == str(term), b.status == "complete",
+                                              b.workspace == str(ws.root)).order_by(b.created_at)).scalars().all()
+    return [i for i in ids if not report_path(ws.out_dir(term), term, i).exists()]
+
+
+def _bank_files(ws: Workspace, ledger: L.Ledger, batch_id: str) -> list[Path]:
+    """The bank files of a batch, as named in out/<term>/ (rendered again from the ledger for their names)."""
+    from sqlalchemy import select
+
+    with ledger.connect() as conn:
+        batch = conn.execute(select(L.batches).where(L.batches.c.id == batch_id)).mappings().one()
+        names = [f.name for f in render_batch(ws, batch, batch_records(conn, batch_id))]
+    out = ws.out_dir(Term.parse(batch["term"]))
+    return [out / n for n in names if (out / n).is_file()]
+
+
+def _recovered_plan(plan: Plan, ledger: L.Ledger, batch_id: str) -> Plan:
+    """The plan as the workbook of a recovered batch shows it: the batch's payments as the ledger
+    holds them (each tied to its roster record where this run's rosters still hold it, for the
+    warnings to review); refusals, failed payments and the rest as this run found them, the batch's
+    own payments no longer counted as paid before."""
+    from sqlalchemy import func, select
+
+    a, pm = L.attempts.c, L.payments.c
+    earlier = select(func.count()).where(a.payment_id == pm.id, a.batch_id != batch_id).scalar_subquery()
+    with ledger.connect() as conn:
+        records = batch_records(conn, batch_id)
+        where = L.fetch_frame(conn, select(pm.person, pm.programme, pm.source_file, pm.source_row, pm.id, earlier)
+                              .where(pm.id.in_(select(a.payment_id).where(a.batch_id == batch_id))),
+                              ["id_number", "programme", "source_file", "source_row", "pid", "earlier"])
+    records = records.merge(where, on=["id_number", "programme"], how="left")
+    already = plan.already
+    mine = already[already["batch"] == batch_id][["person", "programme", "rec"]].rename(columns={"person": "id_number"})
+    records = records.merge(mine.drop_duplicates(["id_number", "programme"]), on=["id_number", "programme"],
+                            how="left")
+    pay = pd.DataFrame({"rec": records["rec"].astype("Int64"), "person": records["id_number"],
+                        "name": records["name"], "school": records["school"], "programme": records["programme"],
+                        "amount_fen": records["amount_fen"].astype("int64"), "card": records["card"],
+                        "bank_profile": records["bank_profile"], "source_file": records["source_file"],
+                        "source_row": records["source_row"].astype("Int64"),
+                        # a re-issue: the payment was attempted in an earlier batch (its id, as the plan holds it)
+                        "payment_id": records["pid"].where(records["earlier"].fillna(0) > 0).astype("Int64")})
+    return replace(plan, pay=pay, already=already[already["batch"] != batch_id])

@@ -1,7 +1,12 @@
-"""Read a bank's result file (回盘) into one row a payment line, as its profile describes it."""
+"""Read a bank's result file (回盘) into one row a payment line, as its profile describes it, with
+what the file says about the batch it answers (the text above its table, a pain.002's original
+message and payment-information ids and group statuses). A file cut short is said to be."""
 
 from __future__ import annotations
 
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
 from xml.etree import ElementTree
 
 import pandas as pd
@@ -9,6 +14,19 @@ import pandas as pd
 from aidctl.core.errors import ReadError
 from aidctl.core.money import fen_from_text
 from aidctl.rulebook import BankProfile, ColumnSpec, TableSpec
+
+LINE_COLUMNS = ["row", "seq", "card", "name", "amount_fen", "status", "reason", "batch", "e2e", "outcome"]
+
+
+@dataclass
+class ResultFile:
+    """A result file as read: its lines (LINE_COLUMNS), the text around its table (where a bank
+    echoes a batch id), and for pain.002 its groups: one dict per original message or payment
+    information block {level, id, status, reason, count, ctrl_sum, has_transactions, row}."""
+
+    lines: pd.DataFrame
+    text: list[str] = field(default_factory=list)
+    groups: list[dict] = field(default_factory=list)
 
 
 def result_spec_table(profile: BankProfile) -> TableSpec:
@@ -19,11 +37,13 @@ def result_spec_table(profile: BankProfile) -> TableSpec:
                      header_must_have=["card", "status"], columns=cols)
 
 
-def read_result(profile: BankProfile, path, display: str, rules) -> pd.DataFrame:
-    """The bank's result file as rows: seq, card, name, amount_fen, outcome (paid/failed/None),
-    status (as written), reason, row (line or Excel row)."""
+def read_result(profile: BankProfile, path, display: str, rules) -> ResultFile:
+    """The bank's result file: lines with seq, card, name, amount_fen, status (as written),
+    outcome (paid / failed / pending / None), reason, batch (where a column gives it), e2e
+    (pain.002), row (line or Excel row)."""
     if profile.result.format == "pain.002.001.03":
         return _read_pain002(profile, path, display)
+    _refuse_truncated(profile, Path(path), display)
     from aidctl.read import extract, locate, open_sheets
 
     spec = result_spec_table(profile)
@@ -37,49 +57,121 @@ def read_result(profile: BankProfile, path, display: str, rules) -> pd.DataFrame
         raise ReadError(f"没有找到回盘文件的表头（应含 {titles}）：这是“{profile.name}”的回盘吗？", file=display)
     data = table.data
     out = pd.DataFrame({"row": data.index.astype("int64")})
-    for key in ("seq", "card", "name", "status", "reason"):
+    for key in ("seq", "card", "name", "status", "reason", "batch"):
         out[key] = data[key].to_numpy() if key in data.columns else None
     amount = data["amount"].reset_index(drop=True)
     out["amount_fen"] = (fen_from_text(amount) if profile.result.amount == "yuan"
                          else pd.to_numeric(amount, errors="coerce").astype("Int64")).to_numpy()
     out["seq"] = pd.to_numeric(out["seq"], errors="coerce").astype("Int64")
-    return _outcomes(profile, out)
+    out["e2e"] = None
+    return ResultFile(outcomes(profile, out)[LINE_COLUMNS], list(table.above))
 
 
-def _outcomes(profile: BankProfile, out: pd.DataFrame) -> pd.DataFrame:
+def outcomes(profile: BankProfile, out: pd.DataFrame) -> pd.DataFrame:
+    """Each line's outcome by the profile's status words: paid, failed, pending (accepted, not final)."""
     status = out["status"].astype("string").str.strip()
     outcome = pd.Series(None, index=out.index, dtype=object)
-    outcome[status.isin(profile.result.success).fillna(False).to_numpy()] = "paid"
-    outcome[status.isin(profile.result.failure).fillna(False).to_numpy()] = "failed"
+    for name, words in (("paid", profile.result.success), ("failed", profile.result.failure),
+                        ("pending", profile.result.pending)):
+        outcome[status.isin(words).fillna(False).to_numpy()] = name
     out["outcome"] = outcome
     return out
 
 
-def _read_pain002(profile: BankProfile, path, display: str) -> pd.DataFrame:
+def _refuse_truncated(profile: BankProfile, path: Path, display: str) -> None:
+    """A result file cut short in transfer: an xlsx whose zip is incomplete; a text file whose last
+    line ends without a line break and with fewer fields than the header."""
+    if profile.result.format == "xlsx":
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            try:
+                with zipfile.ZipFile(path) as z:
+                    bad = z.testzip()
+            except (zipfile.BadZipFile, OSError, EOFError):
+                bad = "zip"
+            if bad:
+                raise ReadError("回盘文件不完整（xlsx 的压缩结构残缺，文件可能在传输中被截断）：请向银行重新获取回盘",
+                                file=display)
+        return
     try:
-        tree = ElementTree.parse(path)
-    except (ElementTree.ParseError, OSError) as exc:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ReadError(f"无法读取回盘文件（{exc.strerror}）", file=display) from None
+    if not raw or raw.endswith((b"\n", b"\r")):
+        return
+    text = raw.decode(profile.result.encoding, errors="replace")
+    lines = text.splitlines()
+    header = next((line for line in lines if profile.result.columns.get("status", "\0") in line), None)
+    if header is not None and lines[-1] is not header \
+            and lines[-1].count(profile.result.delimiter) < header.count(profile.result.delimiter):
+        raise ReadError(f"回盘文件不完整：最后一行（第 {len(lines)} 行）没有换行且字段不全，文件可能被截断："
+                        "请向银行重新获取回盘，本次没有入账", file=display)
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _child(node, name: str):
+    return next((el for el in node if _local(el.tag) == name), None)
+
+
+def _find(node, name: str):
+    return next((el for el in node.iter() if _local(el.tag) == name), None)
+
+
+def _text(node) -> str | None:
+    if node is None:
+        return None
+    value = "".join(node.itertext()).strip()
+    return value or None
+
+
+def _reason(node) -> str | None:
+    info = _find(node, "StsRsnInf") if node is not None else None
+    if info is None:
+        return None
+    return " ".join(t.strip() for t in info.itertext() if t.strip()) or None
+
+
+def _read_pain002(profile: BankProfile, path, display: str) -> ResultFile:
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise ReadError(f"无法读取 pain.002 状态报告（{exc.strerror}）", file=display) from None
+    try:
+        root = ElementTree.fromstring(raw)
+    except ElementTree.ParseError as exc:
+        if not raw.rstrip().endswith(b">") or b"</Document>" not in raw[-200:]:
+            raise ReadError(f"pain.002 状态报告不完整（文件在结尾处被截断：{exc}）：请向银行重新获取，本次没有入账",
+                            file=display) from None
         raise ReadError(f"无法解析 pain.002 状态报告（{exc}）", file=display) from None
-    rows = []
-    for _i, tx in enumerate(tree.getroot().iter(), start=1):
-        if not tx.tag.endswith("TxInfAndSts"):
-            continue
-        def find(name, node=tx):
-            for el in node.iter():
-                if el.tag.endswith(name):
-                    return el
-            return None
-        e2e = (find("OrgnlEndToEndId").text or "") if find("OrgnlEndToEndId") is not None else ""
-        amount = find("InstdAmt")
-        account = find("CdtrAcct")
-        reason = find("StsRsnInf")
-        rows.append({"row": len(rows) + 1, "e2e": e2e,
-                     "seq": int(e2e.rsplit("-", 1)[1]) if "-" in e2e and e2e.rsplit("-", 1)[1].isdigit() else None,
-                     "card": "".join(account.itertext()).strip() if account is not None else None,
-                     "name": None, "status": (find("TxSts").text or "").strip() if find("TxSts") is not None else None,
-                     "reason": " ".join(t.strip() for t in reason.itertext() if t.strip()) if reason is not None else None,
-                     "amount_text": amount.text if amount is not None else None})
-    out = pd.DataFrame(rows, columns=["row", "e2e", "seq", "card", "name", "status", "reason", "amount_text"])
+    report = _find(root, "CstmrPmtStsRpt")
+    if report is None:
+        raise ReadError("这不是 pain.002 状态报告（没有 CstmrPmtStsRpt）", file=display)
+    groups, rows = [], []
+    original = _child(report, "OrgnlGrpInfAndSts")
+    if original is not None:
+        groups.append({"level": "OrgnlMsgId", "id": _text(_child(original, "OrgnlMsgId")),
+                       "status": _text(_child(original, "GrpSts")), "reason": _reason(original),
+                       "count": _text(_child(original, "OrgnlNbOfTxs")),
+                       "ctrl_sum": _text(_child(original, "OrgnlCtrlSum")), "row": 0})
+    for info in (el for el in report if _local(el.tag) == "OrgnlPmtInfAndSts"):
+        txs = [el for el in info if _local(el.tag) == "TxInfAndSts"]
+        groups.append({"level": "OrgnlPmtInfId", "id": _text(_child(info, "OrgnlPmtInfId")),
+                       "status": _text(_child(info, "PmtInfSts")), "reason": _reason(_child(info, "StsRsnInf")),
+                       "count": _text(_child(info, "OrgnlNbOfTxs")), "ctrl_sum": _text(_child(info, "OrgnlCtrlSum")),
+                       "has_transactions": bool(txs), "row": 0})
+        for tx in txs:
+            e2e = _text(_child(tx, "OrgnlEndToEndId")) or ""
+            ref = _child(tx, "OrgnlTxRef")
+            tail = e2e.rsplit("-", 1)[1] if "-" in e2e else ""
+            rows.append({"row": len(rows) + 1, "e2e": e2e, "seq": int(tail) if tail.isdigit() else None,
+                         "card": _text(_find(ref, "CdtrAcct")) if ref is not None else None, "name": None,
+                         "status": _text(_child(tx, "TxSts")), "reason": _reason(tx), "batch": None,
+                         "amount_text": _text(_find(ref, "InstdAmt")) if ref is not None else None})
+    if groups and groups[0]["level"] == "OrgnlMsgId":
+        groups[0]["has_transactions"] = bool(rows)
+    out = pd.DataFrame(rows, columns=["row", "e2e", "seq", "card", "name", "status", "reason", "batch", "amount_text"])
     out["amount_fen"] = fen_from_text(out["amount_text"]) if len(out) else pd.Series(dtype="Int64")
     out["seq"] = out["seq"].astype("Int64")
-    return _outcomes(profile, out.drop(columns="amount_text"))
+    return ResultFile(outcomes(profile, out.drop(columns="amount_text"))[LINE_COLUMNS], [], groups)

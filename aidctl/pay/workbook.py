@@ -17,6 +17,11 @@ PAID_HEADS = [("学校", 24), ("资助项目", 16), ("姓名", 10), ("身份证�
               ("银行格式", 10), ("重发", 6), ("花名册文件", 30), ("行号", 7)]
 
 
+def report_path(out_dir: Path, term, batch: str) -> Path:
+    """Where the payment audit workbook of `batch` goes."""
+    return Path(out_dir) / f"发放审核_{term}_{batch}.xlsx"
+
+
 def write_payment_report(plan, batch: str | None, files: list[Path], out_dir: Path, rules) -> Path:
     """The payment audit workbook: 汇总 (totals by school and programme, the counts, the bank files),
     本次发放 (this batch's payments), 不予发放 (with reasons), 已发放 (records the ledger already holds),
@@ -28,7 +33,7 @@ def write_payment_report(plan, batch: str | None, files: list[Path], out_dir: Pa
     masking = rules.publicity.masking.masking()
     term_label = rules.term_label(plan.term)
     stamp = datetime.now().strftime("%Y%m%d%H%M%S")
-    target = Path(out_dir) / f"发放审核_{plan.term}_{batch or '无新发放_' + stamp}.xlsx"
+    target = report_path(out_dir, plan.term, batch or "无新发放_" + stamp)
     frame = plan.validation.roster.frame
     findings = plan.validation.findings
     pay = plan.pay

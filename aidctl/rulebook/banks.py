@@ -18,7 +18,7 @@ from aidctl.rulebook.base import Strict
 FIELDS = Literal["seq", "name", "card", "amount", "id_number", "memo", "school", "programme"]
 
 
-RESULT_FIELDS = Literal["seq", "card", "name", "amount", "status", "reason"]
+RESULT_FIELDS = Literal["seq", "card", "name", "amount", "status", "reason", "batch"]
 
 # The names a profile's file_name, header and trailer may use (README, Bank profiles), each with a
 # value of the type aidctl fills in, to try the template's format specs ({part:02d}, {count:08d})
@@ -81,8 +81,9 @@ class ResultSpec(Strict):
     delimiter: str = "|"
     columns: dict[RESULT_FIELDS, str]
     amount: Literal["yuan", "fen"] = "yuan"
-    success: list[str]
-    failure: list[str]
+    success: list[str]                 # settled: the payment is paid
+    failure: list[str]                 # the payment failed (the school corrects the card; it is re-sent)
+    pending: list[str] = []            # accepted but not final: the payment stays sent, a later file settles it
 
     @model_validator(mode="after")
     def _needs(self):

@@ -17,6 +17,11 @@ def disbursement(console: Console, doc: dict) -> None:
                        style="bold"))
     if doc["recovered_batches"]:
         console.print(f"已补完上次中断的批次：{'、'.join(doc['recovered_batches'])}")
+        for r in doc.get("recovered_reports", []):
+            console.print(f"补完批次的发放审核表：{r}")
+    for b in doc.get("unfinished_elsewhere", []):
+        console.print(Text(f"批次 {b['batch']} 由工作目录 {b['workspace']} 记入账本，尚未完成："
+                           "请在该工作目录运行 disburse 完成它（其学生不会在此重复发放）", style="yellow"))
     table = RichTable(box=box.SIMPLE_HEAD)
     for h in ("类别", "人数"):
         table.add_column(h)
@@ -43,21 +48,33 @@ def disbursement(console: Console, doc: dict) -> None:
 def reconciliation(console: Console, doc: dict) -> None:
     t = doc["totals"]
     console.print(Text(f"{doc['term']} 回盘 {doc['file']}：入账 {t['paid']} 笔 {t['paid_amount']} 元，"
-                       f"失败 {t['failed']} 笔 {t['failed_amount']} 元，未入账的行 {t['problems']} 个", style="bold"))
+                       f"失败 {t['failed']} 笔 {t['failed_amount']} 元，已受理未完成 {len(doc.get('pending', []))} 笔，"
+                       f"未入账的行 {t['problems']} 个", style="bold"))
+    if doc.get("batches"):
+        console.print(f"答复的批次：{'、'.join(doc['batches'])}（依据：{doc.get('bound_by') or '序号'}）")
     if doc["failed"]:
         table = RichTable(title="失败的付款（学校更正卡号后，下次 disburse 会重发）", box=box.SIMPLE_HEAD,
                           title_justify="left")
         for h in ("行", "姓名", "资助项目", "卡号", "金额", "原因"):
             table.add_column(h, overflow="fold")
         for r in doc["failed"]:
-            table.add_row(str(r["row"]), r["name"] or "", r["programme"], r["card"], r["amount"], r["reason"] or "")
+            table.add_row(str(r["row"] or "整组"), r["name"] or "", r["programme"], r["card"], r["amount"],
+                          r["reason"] or "")
+        console.print(table)
+    if doc.get("pending"):
+        table = RichTable(title="已受理、尚未最终完成的付款（仍为已发送，待银行的最终状态）", box=box.SIMPLE_HEAD,
+                          title_justify="left")
+        for h in ("行", "姓名", "卡号", "金额", "状态"):
+            table.add_column(h, overflow="fold")
+        for r in doc["pending"]:
+            table.add_row(str(r["row"] or ""), r["name"] or "", r["card"], r["amount"], r["status"] or "")
         console.print(table)
     if doc["problems"]:
         table = RichTable(title="未入账的回盘行（请与银行核对）", box=box.SIMPLE_HEAD, title_justify="left")
         for h in ("行", "卡号", "金额", "处理结果", "问题"):
             table.add_column(h, overflow="fold")
         for r in doc["problems"]:
-            table.add_row(str(r["row"]), r["card"] or "", r["amount"] or "", r["status"] or "", r["issue"])
+            table.add_row(str(r["row"] or "整组"), r["card"] or "", r["amount"] or "", r["status"] or "", r["issue"])
         console.print(table)
 
 
