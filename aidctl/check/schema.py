@@ -32,7 +32,7 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
 
     out = missing_columns(roster.tables, spec)
     for i, table in enumerate(roster.tables):
-        out += contest_findings(i, table.contests, title)
+        out += contest_findings(i, table.contests, title, xls=table.sheet_kind == "xls")
         present = set(table.columns)
         rows = (frame["table"] == i).to_numpy()
         if "programme" not in present and frame.loc[rows, "programme"].isna().all():
@@ -87,7 +87,7 @@ def _named(m) -> str:
     return f"“{m.header}”（第{column_letters(m.index)}列{hidden}）"
 
 
-def contest_findings(table: int, contests: list[Contest], title) -> list[pd.DataFrame]:
+def contest_findings(table: int, contests: list[Contest], title, xls: bool = False) -> list[pd.DataFrame]:
     """schema.ambiguous_column for each field that several columns stood for in a table: a warning
     naming the column not read when the rule chose, an error when it could not."""
     out = []
@@ -102,7 +102,8 @@ def contest_findings(table: int, contests: list[Contest], title) -> list[pd.Data
             severity = WARNING
         elif c.rule == "unresolved":
             message = (f"有多列可作为“{field}”：{_named(c.chosen)}、{others}，无法判断哪一列是学生本人当前的"
-                       f"“{field}”：请只保留一列后重新提交，本表的记录在此之前不予发放")
+                       f"“{field}”：请只保留一列后重新提交，本表的记录在此之前不予发放"
+                       + ("（.xls 文件中看不出哪一列被隐藏）" if xls else ""))
             severity = ERROR
         elif c.rule == "first":
             message = f"有多列可作为“{field}”：读取{_named(c.chosen)}，未读取{others}"

@@ -11,6 +11,8 @@ from aidctl.core.files import atomic_path
 from aidctl.core.findings import CATALOGUE
 from aidctl.core.xlsx import SEVERITY_WORDS
 
+DROPPED = {"blank": "空行", "total": "合计/小计", "signature": "签字/联系人", "note": "注释/标记",
+           "marker": "合计/签字/注释", "repeated_header": "重复表头"}
 FINDING_HEADERS = [("文件", 28), ("工作表", 12), ("行号", 7), ("列", 14), ("问题代码", 22),
                    ("严重程度", 9), ("问题", 22), ("说明", 80), ("单元格内容", 22), ("学校", 18),
                    ("姓名", 10)]
@@ -30,7 +32,7 @@ def write_validation_report(validation, target: Path) -> Path:
 
         summary = wb.add_worksheet("汇总")
         summary.set_column(0, 0, 34)
-        summary.set_column(1, 5, 12)
+        summary.set_column(1, 6, 12)
         s = validation.summary()
         r = 0
         summary.write(r, 0, f"花名册审核报告（{rules_term}）", title)
@@ -38,13 +40,21 @@ def write_validation_report(validation, target: Path) -> Path:
         summary.write(r, 0, f"生成时间：{datetime.now():%Y-%m-%d %H:%M}；受助学生记录 {s['records']} 条，"
                             f"错误 {s['errors']} 个，警告 {s['warnings']} 个")
         r += 2
-        for j, h in enumerate(["文件", "工作表", "表头行", "记录数"]):
+        for j, h in enumerate(["文件", "工作表", "表头行", "记录数", "未计入的行", "隐藏行（已读取）", "隐藏工作表（未读取）"]):
             summary.write(r, j, h, head)
         r += 1
         for item in validation.roster.file_info():
             for j, key in enumerate(["file", "sheet", "header_row", "records"]):
                 summary.write(r, j, item[key], cell)
+            summary.write(r, 4, "，".join(f"{DROPPED.get(k, k)} {n}" for k, n in item["dropped"].items()), cell)
+            summary.write(r, 5, item["hidden_rows"], cell)
+            summary.write(r, 6, "、".join(item["hidden_sheets"]), cell)
             r += 1
+        if validation.notes:
+            r += 1
+            for note in validation.notes:
+                summary.write(r, 0, f"提醒：{note}")
+                r += 1
         r += 1
         for j, h in enumerate(["问题代码", "问题", "严重程度", "数量"]):
             summary.write(r, j, h, head)

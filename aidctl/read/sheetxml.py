@@ -57,8 +57,10 @@ class _Patterns:
     def __init__(self, prefix: bytes):
         p = re.escape(prefix)
         self.cell_start = b"<" + prefix + b"c "
-        self.formula_mark = b"</" + prefix + b"f>"  # a long needle is found fast; see scan_sheet
-        self.merge_mark = b"<" + prefix + b"mergeCell"
+        # literal marks, looked for first: re's literal search is twice as fast as `in` for a
+        # needle that starts with "<", the commonest byte of the file
+        self.formula_mark = re.compile(re.escape(b"</" + prefix + b"f>"))
+        self.hidden_mark = re.compile(rb'hidden="')
         self.big = re.compile(b"<" + p + _BIG_VALUE + p)
         self.row = re.compile(b"<" + p + rb'row\s[^>]*?\bhidden="(?:1|true)"[^>]*>')
         self.col = re.compile(b"<" + p + rb'col\s[^>]*?\bhidden="(?:1|true)"[^>]*>')
@@ -82,7 +84,9 @@ def scan_sheet(zf_path: Path, part: str) -> SheetScan:
         m = _ROOT_PREFIX.search(head)
         pat = _Patterns((m.group(1) or b"") if m else b"")
 
-        def collect(buf: bytes) -> None:
+        def collect(buf: bytes, first: bool, last: bool) -> None:
+            """`first`: the part before the cells (<cols> with hidden columns); `last`: the part
+            after them (<mergeCells>); every cell lies in some middle part."""
             nonlocal unplaced_big, formulas_seen
             for hit in pat.big.finditer(buf):
                 start = buf.rfind(pat.cell_start, 0, hit.start())
@@ -95,17 +99,17 @@ def scan_sheet(zf_path: Path, part: str) -> SheetScan:
                     unplaced_big += 1
                     continue
                 big.setdefault(letter_index(ref.group(1)), []).append(int(ref.group(2)))
-            if b'hidden="' in buf:
+            if pat.hidden_mark.search(buf):
                 for hit in pat.row.finditer(buf):
                     r = _ROW_NUMBER.search(hit.group(0))
                     if r:
                         hidden_rows.append(int(r.group(1)))
-                for hit in pat.col.finditer(buf):
+                for hit in pat.col.finditer(buf) if first else ():
                     span = _COL_SPAN.search(hit.group(0))
                     if span:
                         lo, hi = (span.group(1), span.group(2)) if span.group(1) else (span.group(4), span.group(3))
                         hidden_cols.update(range(int(lo) - 1, min(int(hi), 16_384)))
-            formulas_seen = formulas_seen or pat.formula_mark in buf
+            formulas_seen = formulas_seen or pat.formula_mark.search(buf) is not None
             if formulas_seen:
                 for hit in pat.formula.finditer(buf):
                     attrs = hit.group(1)
@@ -118,7 +122,7 @@ def scan_sheet(zf_path: Path, part: str) -> SheetScan:
                         continue
                     text = html.unescape((hit.group(2) or b"").decode("utf-8", "replace"))
                     out.formulas.append((int(ref.group(2)), letter_index(ref.group(1)), text))
-            if pat.merge_mark in buf:
+            if last:
                 for hit in pat.merge.finditer(buf):
                     r1, c1 = int(hit.group(2)), letter_index(hit.group(1))
                     r2, c2 = (int(hit.group(4)), letter_index(hit.group(3))) if hit.group(3) else (r1, c1)
@@ -126,17 +130,19 @@ def scan_sheet(zf_path: Path, part: str) -> SheetScan:
                         out.merges.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
 
         pending = head
+        first = True
         while True:
             chunk = fh.read(CHUNK)
             buf = pending + chunk
-            if not chunk:
-                collect(buf)
+            if not chunk:  # after the last cell start: the end of the sheet, <mergeCells> included
+                collect(buf, first, True)
                 break
             cut = buf.rfind(pat.cell_start)  # the last cell may be cut in two: keep it for the next round
             if cut <= 0:
                 pending = buf
                 continue
-            collect(buf[:cut])
+            collect(buf[:cut], first, False)
+            first = False
             pending = buf[cut:]
     out.big_numbers = None if unplaced_big else {c: np.asarray(r, dtype=np.int64) for c, r in big.items()}
     out.hidden_rows = np.unique(np.asarray(hidden_rows, dtype=np.int64))

@@ -67,13 +67,13 @@ def settle_term(tables: list[Table], given: Term | None, today: date, rules: Rul
     for t in tables:
         first = next((e for e in evidence(t, rules) if len(e.terms) == 1), None)
         if first is not None:
-            votes.setdefault(next(iter(first.terms)), []).append(t.place())
+            votes.setdefault(next(iter(first.terms)), []).append(t.file)
     if votes:
         term = max(votes, key=lambda k: (len(votes[k]), k.sort_key))
-        where = "、".join(dict.fromkeys(votes[term]))
-        notes = [f"未用 --term 指定学期：按花名册的标题或名称（{where}）推断为 {term}（{rules.term_label(term)}）"]
+        notes = [f"未用 --term 指定学期：按花名册的标题或名称（{_files(votes[term])}）推断为 {term}"
+                 f"（{rules.term_label(term)}）"]
         if len(votes) > 1:
-            others = "；".join(f"{'、'.join(dict.fromkeys(v))}：{rules.term_label(k)}" for k, v in votes.items() if k != term)
+            others = "；".join(f"{_files(v)}：{rules.term_label(k)}" for k, v in votes.items() if k != term)
             notes.append(f"花名册写的学期不一致（{others}）：这些文件记为 term.mismatch；请用 --term 指定学期，"
                          "或按学期分开审核")
         return TermChoice(term, False, notes)
@@ -81,6 +81,13 @@ def settle_term(tables: list[Table], given: Term | None, today: date, rules: Rul
     return TermChoice(term, False, [
         f"未用 --term 指定学期，花名册的标题、工作表名、文件名和所在文件夹中也没有写学期：按今天（{today:%Y-%m-%d}）"
         f"所在的 {term}（{rules.term_label(term)}）的规则审核。如不是这个学期，请用 --term 指定"])
+
+
+def _files(names: list[str], shown: int = 3) -> str:
+    """'a.xlsx、b.xlsx、c.xlsx 等 12 个文件'."""
+    names = list(dict.fromkeys(names))
+    more = f" 等 {len(names)} 个文件" if len(names) > shown else ""
+    return "、".join(names[:shown]) + more
 
 
 def infer_term(tables: list[Table], paths: list[Path], today, rules: Rulebook | None = None) -> Term:

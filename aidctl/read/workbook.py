@@ -60,7 +60,6 @@ class RawSheet:
     hidden_columns: frozenset[int] = frozenset()
     formulas: list[tuple[int, int, str]] = field(default_factory=list)
     unplaced_formulas: int = 0
-    layout_known: bool = True   # False for .xls: hidden rows and columns are not read there
     workbook_sheets: int = 1    # visible sheets of the workbook it belongs to
     hidden_sheets: list[str] = field(default_factory=list)  # the workbook's hidden sheets (not read)
 
@@ -388,7 +387,7 @@ def _open_calamine(path: Path, display: str, kind: str) -> tuple[list[RawSheet],
                            layout.hidden_columns)
         else:
             merges = [(r1 + 1, c1, r2 + 1, c2) for (r1, c1), (r2, c2) in merged]
-            raw = RawSheet(meta.name, grid, big_numbers_in(rows), "xls", merges, layout_known=False)
+            raw = RawSheet(meta.name, grid, big_numbers_in(rows), "xls", merges)  # hidden rows, columns unknown
         sheets.append(_fill_merged(raw))
     return sheets, hidden_sheets
 
