@@ -256,6 +256,15 @@ def test_guardian_group_header_sets_its_columns_aside(run, tmp_path):
     assert list(frame["name"]) == ["学生1", "学生2"] and list(frame["phone"]) == ["13807160000"] * 2
 
 
+def test_a_title_merged_over_part_of_the_header_is_no_group_header(run, tmp_path):
+    """A title is the only text of its row: merged over A:F, saying 上学期 and 家长, it sets nothing
+    aside (a group header row holds more than one value)."""
+    path = sheet_of(tmp_path / "a.xlsx", [["第一职业中学上学期学生家长信息核对后补发名单"], VOC_HEADERS, values(1), values(2)],
+                    merges=["A1:F1"])
+    code, doc, _ = validate(run, path)
+    assert code == 0 and doc["findings"] == [] and doc["files"][0]["records"] == 2
+
+
 # --- 4. hidden rows and hidden sheets --------------------------------------------------------------
 
 def test_hidden_rows_are_read_and_counted_hidden_sheets_are_not(run, tmp_path):

@@ -149,10 +149,11 @@ def _horizontal_fills(sheet: RawSheet, row: int) -> set[int]:
 
 def _group_parents(sheet: RawSheet, head: pd.DataFrame, row: int, width: int) -> dict[int, str]:
     """Column → the group header merged across it in the row above `row`: a range of that row that
-    spans two or more columns but not the whole header (a title spans it all)."""
+    spans two or more columns but not the whole header, in a row that holds more than one value (a
+    title, merged or not, is the only text of its row)."""
     out: dict[int, str] = {}
     above = row - 1
-    if above < 1 or above not in head.index:
+    if above < 1 or above not in head.index or head.loc[above].dropna().nunique() < 2:
         return out
     for _, c1, r2, c2 in sheet.merges:
         if r2 == above and c2 > c1 and (c2 - c1 + 1) < width and c1 in head.columns:
