@@ -408,6 +408,17 @@ def test_a_row_of_formulas_only_is_a_record_not_a_blank(run, tmp_path):
     assert (3, "姓名", "cell.formula_uncalculated", "error") in where(doc)
 
 
+def test_formulas_in_a_column_at_the_edge_of_the_sheet(run, tmp_path):
+    """A last column holding nothing but formulas without a value is outside what the reader gives:
+    it is still found, computed where it can be and reported where it cannot."""
+    headers = VOC_HEADERS[:8] + ["银行卡号", "资助金额（元）"]
+    rows = [voc_row(i, **{"资助金额（元）": "=750" if i < 3 else "=H2*0"}) for i in range(1, 4)]
+    path = write_roster(tmp_path / "a.xlsx", rows, headers)
+    code, doc, _ = validate(run, path)
+    assert where(doc) == [(4, "资助金额（元）", "cell.formula_uncalculated", "error")]
+    assert list(frame_of(path)["amount"])[:2] == ["750", "750"]
+
+
 def test_a_calculated_formula_is_read_as_its_value(run, tmp_path):
     """A file saved by LibreOffice keeps each formula's value: nothing to report."""
     with zipfile.ZipFile(FIXTURES / "two_row_header_lo.xlsx") as zf:

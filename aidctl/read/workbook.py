@@ -288,7 +288,9 @@ def _settle_formulas(sheet: RawSheet, formulas: list[tuple[int, int, str]]) -> N
     rows = max(r for r, _, _ in formulas)
     cols = sorted(set(grid.columns) | {c for _, c, _ in formulas})
     if rows > len(grid) or len(cols) != grid.shape[1]:
+        added = [c for c in cols if c not in grid.columns]
         grid = grid.reindex(index=pd.RangeIndex(1, max(rows, len(grid)) + 1), columns=cols)
+        grid = grid.astype(dict.fromkeys(added, "string"))
     for row, col, value in computed:
         grid.at[row, col] = value
     sheet.grid = grid
