@@ -19,7 +19,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from aidctl.core.text import fold_one, missing
+from aidctl.core.text import fold, fold_one, missing
 from aidctl.read.workbook import RawSheet
 from aidctl.rulebook import TableSpec
 
@@ -62,12 +62,6 @@ class Header:
     def first_choice(self) -> dict[str, ColumnMatch]:
         """Each field's best candidate (the leftmost among equals), before the data rows are seen."""
         return {k: c[0] for k, c in self.candidates.items() if c and c[0].level > QUALIFIED}
-
-
-def split_header(text: object, units: dict[str, Decimal]) -> tuple[str, Decimal | None]:
-    """'资助金额（万元）' → ('资助金额', 10000); a non-unit remark in brackets is dropped."""
-    base, unit, _ = split_header_remarks(text, units)
-    return base, unit
 
 
 def split_header_remarks(text: object, units: dict[str, Decimal]) -> tuple[str, Decimal | None, list[str]]:
@@ -276,8 +270,6 @@ def settle(header: Header, spec: TableSpec, values) -> tuple[dict[str, ColumnMat
 
 def cells_of(sheet: RawSheet, rows: pd.Index):
     """A `values` function for `settle`: a column's cells on `rows`, folded."""
-    from aidctl.core.text import fold
-
     cache: dict[int, pd.Series] = {}
 
     def values(index: int) -> pd.Series:

@@ -150,12 +150,6 @@ def scan_sheet(zf_path: Path, part: str) -> SheetScan:
     return out
 
 
-def scan_big_numbers(zf_path: Path, part: str) -> dict[int, np.ndarray] | None:
-    """Excel rows, by column, of number cells too long to have kept all their digits; None when
-    such a cell carries no reference (r="D7", optional in the format) to place it by."""
-    return scan_sheet(zf_path, part).big_numbers
-
-
 # --- .ods ------------------------------------------------------------------------------------------
 
 _T = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"

@@ -61,7 +61,8 @@ class Table:
         return len(self.data)
 
     def place(self, row: int | None = None) -> str:
-        """'a.xlsx 工作表“二班”第5行': the sheet is named when the workbook has more than one."""
+        """'a.xlsx 工作表“二班”第5行': the sheet is named when the workbook has more than one. For
+        messages that name another record's place (duplicates, shared cards)."""
         sheet = f" 工作表“{self.sheet}”" if self.workbook_sheets > 1 else ""
         return f"{self.file}{sheet}" + (f"第{row}行" if row is not None else "")
 
