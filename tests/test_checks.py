@@ -153,6 +153,44 @@ def test_schema_missing_column_a_condition_needs(tmp_path, run):
     assert "户口性质" in {f["column"] for f in missing}
 
 
+def test_schema_ambiguous_column_settled_by_the_rule_and_unsettled(tmp_path, run):
+    """资助卡号 beside 银行卡号: the more specific 资助卡号 is read, a warning names the other; 银行卡号
+    beside 卡号: no rule decides, an error for the file (tests/test_real_rosters.py has the rest)."""
+    headers = VOC_HEADERS + ["资助卡号"]
+    roster(tmp_path, [voc_row(1, 资助卡号=make_card(seed=41))], headers=headers)
+    f = only(check(run, "a.xlsx", expect_exit=0), "schema.ambiguous_column")
+    assert_finding(f, code="schema.ambiguous_column", severity="warning", row=None, column="资助卡号",
+                   says=("读取“资助卡号”（第K列）", "未读取“银行卡号”（第J列）"))
+    headers = VOC_HEADERS + ["卡号"]
+    roster(tmp_path, [voc_row(1, 卡号=make_card(seed=41))], headers=headers)
+    f = only(check(run, "a.xlsx", expect_exit=1), "schema.ambiguous_column")
+    assert_finding(f, code="schema.ambiguous_column", severity="error", row=None, column="银行卡号",
+                   says=("“卡号”（第K列）", "请只保留一列"))
+
+
+def test_term_mismatch(tmp_path, run):
+    """The title says 2011年秋季学期; judged as 2012-spring it is another term's roster."""
+    roster(tmp_path, [voc_row(1)])
+    f = only(check(run, "a.xlsx", term="2012-spring", expect_exit=1), "term.mismatch")
+    assert_finding(f, code="term.mismatch", severity="error", row=None, column=None,
+                   says=("2011年秋季学期", "2012年春季学期"))
+
+
+def test_cell_formula_uncalculated(tmp_path, run):
+    roster(tmp_path, [voc_row(1), voc_row(2, **{"资助金额（元）": "=SUM(I4:I4)"})])
+    f = only(check(run, "a.xlsx", expect_exit=1), "cell.formula_uncalculated")
+    assert_finding(f, code="cell.formula_uncalculated", severity="error", row=5, column="资助金额（元）",
+                   says=("=SUM(I4:I4)", "没有保存计算结果"))
+
+
+def test_birthdate_mismatch(tmp_path, run):
+    headers = VOC_HEADERS + ["出生日期"]
+    roster(tmp_path, [voc_row(1, 出生日期="1995-03-12"), voc_row(2, 出生日期="1995-03-21")], headers=headers)
+    f = only(check(run, "a.xlsx", expect_exit=0), "birthdate.mismatch")
+    assert_finding(f, code="birthdate.mismatch", severity="warning", row=5, column="出生日期",
+                   says=("1995-03-21", "1995年03月12日"))
+
+
 # --- people ----------------------------------------------------------------------------------------
 
 def test_name_missing(tmp_path, run):

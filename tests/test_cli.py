@@ -21,7 +21,7 @@ from aidctl.core.findings import CATALOGUE
 from aidctl.rulebook import load_cases, packaged_rules_dir
 
 PYTHON = Path(sys.executable)
-TOP_KEYS = {"version", "term", "files", "summary", "findings"}
+TOP_KEYS = {"version", "term", "files", "summary", "findings", "notes"}
 FINDING_KEYS = {"file", "sheet", "row", "column", "code", "severity", "message", "value"}
 TITLE = [["第一职业中学2011年秋季学期中职国家助学金发放花名册"], ["填报单位：第一职业中学"]]
 
@@ -115,9 +115,12 @@ def test_json_shape_exactly_as_documented(tmp_path, run):
     assert doc["version"] == 1
     assert doc["term"] == "2011-autumn"
     assert doc["files"] == [
-        {"file": "intake/a.xlsx", "sheet": "Sheet1", "header_row": 3, "records": 3},
-        {"file": "b.xlsx", "sheet": "Sheet1", "header_row": 2, "records": 1},
+        {"file": "intake/a.xlsx", "sheet": "Sheet1", "header_row": 3, "records": 3, "dropped": {}, "hidden_rows": 0,
+         "hidden_sheets": []},
+        {"file": "b.xlsx", "sheet": "Sheet1", "header_row": 2, "records": 1, "dropped": {}, "hidden_rows": 0,
+         "hidden_sheets": []},
     ]
+    assert doc["notes"] == []
     assert doc["summary"] == {"records": 4, "errors": 2, "warnings": 1}
     assert doc["findings"]
     for f in doc["findings"]:

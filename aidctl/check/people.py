@@ -22,6 +22,7 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
                      g=f["gender"], id_g=male.map({True: "男", False: "女"})))
     out.append(_ages(roster, rules))
     out.append(invalid_names(f))
+    out.append(_birth_dates(roster))
     parts = [p for p in out if len(p)]
     return pd.concat(parts, ignore_index=True) if parts else empty()
 
@@ -124,3 +125,46 @@ def _ages(roster: Roster, rules: Rulebook) -> pd.DataFrame:
     return build(outside.fillna(False), "age.out_of_range", "id_number",
                  "开学时{a}周岁，超出{t}学生的合理范围（{lo}—{hi}周岁）：请核实是否在校就读（高年龄受助学生须重点核查）",
                  f["age"], a=f["age"], t=school_type, lo=low.astype("Int64"), hi=high.astype("Int64"))
+
+
+# 出生日期 as written: 1995-03-12, 1995/3/12, 1995.3.12, 1995年3月12日, 19950312, a date cell
+# (1995-03-12 00:00:00); 出生年月 without the day: 1995-03, 1995.3, 1995年3月, 199503
+_BIRTH = (r"^(?P<y>(?:19|20)\d{2})(?:[-/.年](?P<m1>\d{1,2})(?:[-/.月](?P<d1>\d{1,2})日?)?月?"
+          r"|(?P<m2>\d{2})(?P<d2>\d{2})?)(?:T?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+
+
+def _birth_dates(roster: Roster) -> pd.DataFrame:
+    """birthdate.mismatch: the 出生日期 column against the birth date in a valid ID (to the month
+    where only 出生年月 is written); a value that is no date is named too."""
+    f = roster.frame
+    written = f["date_of_birth"]
+    checkable = (written.notna() & f["id_valid"]).to_numpy()
+    if not checkable.any():
+        return empty()
+    sub = written[checkable]
+    parts = sub.str.extract(_BIRTH)
+    year = pd.to_numeric(parts["y"], errors="coerce")
+    month = pd.to_numeric(parts["m1"].fillna(parts["m2"]), errors="coerce")
+    day = pd.to_numeric(parts["d1"].fillna(parts["d2"]), errors="coerce")
+    born = f.loc[checkable, "id18"].str.slice(6, 14)
+    id_year = pd.to_numeric(born.str.slice(0, 4))
+    id_month = pd.to_numeric(born.str.slice(4, 6))
+    id_day = pd.to_numeric(born.str.slice(6, 8))
+    unreadable = year.isna() | month.isna() | ~month.between(1, 12) | (day.notna() & ~day.between(1, 31))
+    differs = ~unreadable & ((year != id_year) | (month != id_month) | (day.notna() & (day != id_day)))
+    flagged = np.zeros(len(f), dtype=bool)
+    idx = np.flatnonzero(checkable)
+    shown = pd.Series(pd.NA, index=f.index, dtype="string")
+    shown[idx] = (born.str.slice(0, 4) + "年" + born.str.slice(4, 6) + "月" + born.str.slice(6, 8) + "日").to_numpy()
+    out = []
+    flagged[idx[differs.to_numpy(dtype=bool)]] = True
+    out.append(build(flagged, "birthdate.mismatch", "date_of_birth",
+                     "出生日期填“{v}”，身份证号码中的出生日期是{d}：请核对出生日期或身份证号码", written,
+                     v=written, d=shown))
+    bad = np.zeros(len(f), dtype=bool)
+    bad[idx[unreadable.to_numpy(dtype=bool)]] = True
+    out.append(build(bad, "birthdate.mismatch", "date_of_birth",
+                     "出生日期“{v}”无法识别为日期（身份证号码中的出生日期是{d}）：请按 2011-09-01 的格式填写", written,
+                     v=written, d=shown))
+    parts = [p for p in out if len(p)]
+    return pd.concat(parts, ignore_index=True) if parts else empty()

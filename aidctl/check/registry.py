@@ -1,27 +1,59 @@
-"""registry.not_found / registry.mismatch: the roster against a 学籍 export (--registry)."""
+"""With --registry, the roster against a 学籍 export: registry.not_found, registry.mismatch (name,
+学籍号, school) and status.not_enrolled (the export's 学籍状态 is 退学, 休学, 转出 …)."""
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
 import pandas as pd
 
 from aidctl.core import identity
 from aidctl.core.findings import build, empty
+from aidctl.core.text import fold_one, lookup
 from aidctl.read import Roster, Table
+from aidctl.rulebook import Rulebook
+
+_ALIAS_SPLIT = re.compile(r"[、，,；;/／\s]+")
 
 
-def registry_frame(tables: list[Table]) -> pd.DataFrame:
-    """The export's students by 18-character ID (15-digit numbers upgraded); first entry wins."""
+def registry_frame(tables: list[Table], rules: Rulebook | None = None) -> pd.DataFrame:
+    """The export's students by 18-character ID (15-digit numbers upgraded); first entry wins. With
+    `rules`, `v_status` is the export's 学籍状态 in the vocabulary (enrolled / not_enrolled)."""
     data = pd.concat([t.data for t in tables], ignore_index=True)
     ids = identity.clean_id(data["id_number"])
     legacy = ids.str.fullmatch(identity.ID15).fillna(False).astype(bool)
     if legacy.any():
         ids = ids.mask(legacy, identity.upgrade_15(ids[legacy]))
-    frame = pd.DataFrame({"id18": ids, "name": data["name"],
-                          "school": data.get("school", pd.NA)})
+    frame = pd.DataFrame({"id18": ids, "name": data["name"], "school": data.get("school", pd.NA),
+                          "student_no": data.get("student_no", pd.NA), "status": data.get("status", pd.NA)})
+    if rules is not None and "status" in data:
+        vocab = rules.vocabulary.status
+        frame["v_status"] = lookup(data["status"], {"enrolled": vocab.enrolled, "not_enrolled": vocab.not_enrolled})
+    else:
+        frame["v_status"] = pd.NA
     return frame.dropna(subset=["id18"]).drop_duplicates("id18").set_index("id18")
 
 
-def check(roster: Roster, registry: pd.DataFrame, registry_file: str) -> pd.DataFrame:
+def school_names(schools: pd.DataFrame | None) -> dict[str, str]:
+    """Every name and alias of schools.xlsx (folded) → the school's name there (folded)."""
+    out: dict[str, str] = {}
+    if schools is None:
+        return out
+    aliases = schools["aliases"] if "aliases" in schools else pd.Series(None, index=schools.index)
+    for name, more in zip(schools["school"].astype(object), aliases.astype(object)):
+        if not isinstance(name, str):
+            continue
+        canonical = fold_one(name)
+        out.setdefault(canonical, canonical)
+        for alias in _ALIAS_SPLIT.split(more) if isinstance(more, str) else []:
+            if alias:
+                out.setdefault(fold_one(alias), canonical)
+    return out
+
+
+def check(roster: Roster, registry: pd.DataFrame, registry_file: str, *, rules: Rulebook | None = None,
+          schools: pd.DataFrame | None = None) -> pd.DataFrame:
     f = roster.frame
     checkable = f["id_valid"].to_numpy()
     found = checkable & f["id18"].isin(registry.index).to_numpy()
@@ -35,9 +67,31 @@ def check(roster: Roster, registry: pd.DataFrame, registry_file: str) -> pd.Data
     name_differs = sub["name"].notna() & reg_name.notna() & (sub["name"] != reg_name).fillna(False)
     out.append(build(f.index.isin(name_differs[name_differs].index), "registry.mismatch", "name",
                      "姓名“{n}”与学籍库中的“{r}”不一致：请核实是否为同一学生", f["name"], n=f["name"], r=reg_name))
-    school_differs = sub["school"].notna() & reg_school.notna() & (sub["school"] != reg_school).fillna(False)
+    if "student_no" in reg:
+        reg_no = reg["student_no"].astype("string").str.upper()
+        mine = sub["student_no"].astype("string").str.upper()
+        no_differs = mine.notna() & reg_no.notna() & (mine != reg_no).fillna(False)
+        out.append(build(f.index.isin(no_differs[no_differs].index), "registry.mismatch", "student_no",
+                         "学籍号“{s}”与学籍库（{reg}）中该身份证号码的学籍号“{r}”不一致：请核实是否为同一学生",
+                         f["student_no"], s=f["student_no"], r=reg["student_no"].astype("string"), reg=registry_file))
+    names = school_names(schools)
+
+    def canonical(series: pd.Series) -> pd.Series:  # a few schools among many rows: once per name
+        codes, uniques = pd.factorize(series)
+        known = [names.get(fold_one(u), fold_one(u)) for u in uniques] + [None]
+        return pd.Series(np.asarray(known, dtype=object)[codes], index=series.index, dtype="string")
+
+    school_differs = sub["school"].notna() & reg_school.notna() & \
+        (canonical(sub["school"]) != canonical(reg_school)).fillna(False)
     out.append(build(f.index.isin(school_differs[school_differs].index), "registry.mismatch", "school",
-                     "学籍库登记该生在“{r}”就读，花名册由“{s}”申报：请核实学籍所在学校", f["school"],
-                     s=f["school"], r=reg_school))
+                     "学籍库登记该生在“{r}”就读，花名册由“{s}”申报：请核实学籍所在学校（同一学校的全称、简称，"
+                     "请在 schools.xlsx 的“别名”列登记）", f["school"], s=f["school"], r=reg_school))
+    if rules is not None:
+        reg_status = reg["v_status"].astype(object)
+        written = reg["status"].astype("string")
+        left = written.notna() & (reg_status != "enrolled").fillna(True)
+        out.append(build(f.index.isin(left[left].index), "status.not_enrolled", "status",
+                         "学籍库（{reg}）中该生学籍状态为“{s}”，不是在籍学生：不得发放（花名册填写的学籍状态不能代替学籍库）",
+                         f["status"], reg=registry_file, s=written))
     parts = [p for p in out if len(p)]
     return pd.concat(parts, ignore_index=True) if parts else empty()

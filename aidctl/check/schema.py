@@ -1,11 +1,12 @@
-"""schema.missing_column: a required column, or one the programme's conditions need, is absent."""
+"""schema.missing_column: a required column, or one the programme's conditions need, is absent;
+schema.ambiguous_column: two columns stood for one field (the reader's choice, or none)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from aidctl.core.findings import empty, file_finding
-from aidctl.read import Roster, missing_columns
+from aidctl.core.findings import ERROR, WARNING, build, empty, file_finding
+from aidctl.read import Contest, Roster, missing_columns
 from aidctl.rulebook import Condition, Rulebook
 
 # columns that the roster may lack because schools.xlsx or the school's name supplies them
@@ -31,13 +32,15 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
 
     out = missing_columns(roster.tables, spec)
     for i, table in enumerate(roster.tables):
+        out += contest_findings(i, table.contests, title, xls=table.sheet_kind == "xls")
         present = set(table.columns)
-        rows = frame["table"] == i
+        rows = (frame["table"] == i).to_numpy()
         if "programme" not in present and frame.loc[rows, "programme"].isna().all():
             out.append(file_finding(i, "schema.missing_column", "programme",
                                     f"缺少“{title('programme')}”列，标题中也没有写明资助项目："
                                     f"请补上该列或在标题中写明项目名称"))
-        for name in frame.loc[rows, "programme_name"].dropna().unique():
+        programmes = frame.loc[rows, "programme_name"]
+        for name in programmes.dropna().unique():
             period = rules.period_in_force(name, roster.term)
             if period is None:
                 continue
@@ -46,8 +49,69 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
                 needs.append(period.amount.tiers.field)
             if period.amount.from_roster and "amount" not in present:
                 needs.append("amount")
+            if not needs:
+                continue
+            of_programme = rows & (frame["programme_name"] == name).fillna(False).to_numpy(dtype=bool)
+            whole_file = of_programme.sum() == rows.sum()
             for key in dict.fromkeys(needs):
-                out.append(file_finding(i, "schema.missing_column", key,
-                                        f"“{name}”的资格条件或资助标准需要“{title(key)}”列，表中没有："
-                                        f"请补上该列后重新提交"))
+                message = (f"“{name}”的资格条件或资助标准需要“{title(key)}”列，表中没有：请补上该列后重新提交")
+                if whole_file:
+                    out.append(file_finding(i, "schema.missing_column", key, message))
+                else:  # only this programme's records wait for the column; the others are judged
+                    out.append(build(of_programme, "schema.missing_column", key,
+                                     message + "（本表其他资助项目的记录不受影响）"))
+    out = [p for p in out if len(p)]
     return pd.concat(out, ignore_index=True) if out else empty()
+
+
+def column_letters(index: int) -> str:
+    """0 → 'A', 27 → 'AB'."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+RULES = {
+    "specific": "列名更具体的一列优先（如“资助卡号”优先于“银行卡号”，列名本身优先于括号说明或上方的合并表头）",
+    "visible": "显示的列优先于隐藏的列",
+    "specific+visible": "列名更具体、且未隐藏的一列优先",
+    "same_values": "几列内容完全相同",
+}
+
+
+def _named(m) -> str:
+    hidden = "，已隐藏" if m.hidden else ""
+    return f"“{m.header}”（第{column_letters(m.index)}列{hidden}）"
+
+
+def contest_findings(table: int, contests: list[Contest], title, xls: bool = False) -> list[pd.DataFrame]:
+    """schema.ambiguous_column for each field that several columns stood for in a table: a warning
+    naming the column not read when the rule chose, an error when it could not."""
+    out = []
+    for c in contests:
+        field = title(c.key)
+        others = "、".join(_named(m) for m in c.others)
+        if c.rule == "qualified" and c.chosen is None:
+            continue  # no column read: schema.missing_column names the set-aside columns
+        if c.rule == "qualified":
+            message = (f"读取{_named(c.chosen)}作为“{field}”；{others}标明是"
+                       f"{c.others[0].qualifier}的，未读取")
+            severity = WARNING
+        elif c.rule == "unresolved":
+            message = (f"有多列可作为“{field}”：{_named(c.chosen)}、{others}，无法判断哪一列是学生本人当前的"
+                       f"“{field}”：请只保留一列后重新提交，本表的记录在此之前不予发放"
+                       + ("（.xls 文件中看不出哪一列被隐藏）" if xls else ""))
+            severity = ERROR
+        elif c.rule == "first":
+            message = f"有多列可作为“{field}”：读取{_named(c.chosen)}，未读取{others}"
+            severity = WARNING
+        else:
+            message = (f"有多列可作为“{field}”：读取{_named(c.chosen)}，未读取{others}"
+                       f"（规则：{RULES.get(c.rule, c.rule)}）。请核实后删除不用的列")
+            severity = WARNING
+        out.append(file_finding(table, "schema.ambiguous_column", c.key, message, severity))
+    return out
+

@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from aidctl.check import cards, duplicates, eligibility, enrolment, people, schema
+from aidctl.check import cards, cells, duplicates, eligibility, enrolment, people, schema, terms
 from aidctl.check import registry as registry_check
 from aidctl.core.findings import CATALOGUE, WARNING, FindingCounts, empty, school_errors
 from aidctl.core.labels import UNKNOWN_SCHOOL
 from aidctl.core.terms import Term
-from aidctl.read import Roster, Workspace, infer_term, read_roster_tables, read_tables
+from aidctl.read import Roster, Workspace, read_roster_tables, read_tables, settle_term
 from aidctl.read import build_roster as build
 from aidctl.rulebook import Rulebook
 
@@ -28,7 +28,7 @@ class Validation(FindingCounts):
     term: Term
     roster: Roster
     findings: pd.DataFrame   # REPORT_COLUMNS + rec, table, school, name (one row a finding)
-    notes: list[str] = field(default_factory=list)   # for the user, on stderr (not findings)
+    notes: list[str] = field(default_factory=list)   # for the user, on stderr and in the JSON (not findings)
     returns: list[Path] | None = None   # the correction workbooks written (validate --returns)
 
     @property
@@ -79,20 +79,21 @@ class Validation(FindingCounts):
             if item["row"] is not None:
                 item["row"] = int(item["row"])
         doc = {"version": 1, "term": str(self.term), "files": self.roster.file_info(),
-               "summary": self.summary(), "findings": findings}
+               "summary": self.summary(), "findings": findings, "notes": list(self.notes)}
         if self.returns is not None:
             doc["returns"] = [str(p) for p in self.returns]
         return doc
 
 
-FAMILIES = (schema.check, people.check, cards.check, enrolment.check, eligibility.check,
-            duplicates.check)
+FAMILIES = (schema.check, terms.check, cells.check, people.check, cards.check, enrolment.check,
+            eligibility.check, duplicates.check)
+
 
 def run_all(roster: Roster, rules: Rulebook) -> pd.DataFrame:
     """Every roster check over the records read together; one findings frame."""
     parts = [family(roster, rules) for family in FAMILIES]
     parts = [p for p in parts if len(p)]
-    return pd.concat(parts, ignore_index=True) if parts else empty()
+    return cells.withdraw_covered(pd.concat(parts, ignore_index=True)) if parts else empty()
 
 
 def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
@@ -112,8 +113,8 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
     rules = ws.rules
     displays = displays or [str(p) for p in paths]
     tables = read_roster_tables(paths, rules, displays)
-    term = term or infer_term(tables, paths, today or date.today())
-    roster = build(tables, term, ws)
+    chosen = settle_term(tables, term, today or date.today(), rules)
+    roster = build(tables, chosen.term, ws)
     findings = run_all(roster, rules)
     if check_ledger and ws.has_ledger():
         from aidctl.check import ledger as ledger_check
@@ -123,9 +124,10 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
         findings = pd.concat([findings, extra], ignore_index=True) if len(extra) else findings
     if registry is not None:
         reg_tables = read_tables(registry, str(registry), "registry", rules)
-        extra = registry_check.check(roster, registry_check.registry_frame(reg_tables), registry.name)
+        extra = registry_check.check(roster, registry_check.registry_frame(reg_tables, rules), registry.name,
+                                     rules=rules, schools=ws.schools)
         findings = pd.concat([findings, extra], ignore_index=True) if len(extra) else findings
-    result = Validation(term, roster, locate(findings, roster, rules))
+    result = Validation(chosen.term, roster, locate(findings, roster, rules), list(chosen.notes))
     if record_intake:
         from aidctl.ledger import record_validation
 
@@ -173,7 +175,14 @@ def locate_in(findings: pd.DataFrame, frame: pd.DataFrame, tables: list, rules, 
     f["key"] = f["column"]  # the canonical column, for finding the cell again (the correction workbook)
     f["column"] = [headers.get((t, c), titles.get(c)) if c is not None else None
                    for t, c in zip(f["table"], f["column"])]
-    f["severity"] = f["code"].map({c: rules.severity(c, t.severity) for c, t in CATALOGUE.items()})
+    default = f["code"].map({c: rules.severity(c, t.severity) for c, t in CATALOGUE.items()})
+    # a finding may carry its own severity (schema.ambiguous_column settled by a rule is a warning)
+    f["severity"] = f["severity"].where(f["severity"].notna(), default) if "severity" in f.columns else default
+    # a workbook of several sheets: the message names the sheet, so that it stands on its own
+    several = np.array([getattr(t, "workbook_sheets", 1) > 1 for t in tables], dtype=bool) if tables else np.zeros(0, dtype=bool)
+    if len(f) and several.any():
+        named = several[f["table"].to_numpy()]
+        f.loc[named, "message"] = "工作表“" + f.loc[named, "sheet"].astype(str) + "”：" + f.loc[named, "message"].astype(str)
     for key in carry:  # read at the flagged records only: a roster has far more rows than findings
         values = np.full(len(f), None, dtype=object)
         values[on_record] = frame[key].iloc[rec[on_record]].astype(object).to_numpy()

@@ -13,6 +13,8 @@ from aidctl.core.findings import CATALOGUE
 from aidctl.core.masking import DEFAULT
 from aidctl.core.xlsx import SEVERITY_WORDS, Book, write_table
 
+DROPPED = {"blank": "空行", "total": "合计/小计", "signature": "签字/联系人", "note": "注释/标记",
+           "marker": "合计/签字/注释", "repeated_header": "重复表头"}
 FINDING_HEADERS = [("文件", 28), ("工作表", 12), ("行号", 7), ("列", 14), ("问题代码", 22),
                    ("严重程度", 9), ("问题", 22), ("说明", 80), ("单元格内容", 22), ("学校", 18),
                    ("姓名", 10)]
@@ -32,8 +34,14 @@ def write_validation_report(validation, target: Path, masking=DEFAULT) -> Path:
         summary.write(1, 0, f"生成时间：{datetime.now():%Y-%m-%d %H:%M}；受助学生记录 {s['records']} 条，"
                             f"错误 {s['errors']} 个，警告 {s['warnings']} 个"
                             + (f"；本学期已发放 {paid} 条（账本记录，不是学校的错误，不计入错误）" if paid else ""))
-        r = write_table(summary, fmt, 3, [("文件", 34), ("工作表", 12), ("表头行", 12), ("记录数", 12)],
-                        [[i["file"], i["sheet"], i["header_row"], i["records"]] for i in validation.roster.file_info()])
+        r = write_table(summary, fmt, 3, [("文件", 34), ("工作表", 12), ("表头行", 12), ("记录数", 12),
+                                          ("未计入的行", 20), ("隐藏行（已读取）", 12), ("隐藏工作表（未读取）", 20)],
+                        [[i["file"], i["sheet"], i["header_row"], i["records"],
+                          "，".join(f"{DROPPED.get(k, k)} {n}" for k, n in i["dropped"].items()), i["hidden_rows"],
+                          "、".join(i["hidden_sheets"])] for i in validation.roster.file_info()])
+        for note in validation.notes:
+            summary.write(r, 0, f"提醒：{note}")
+            r += 1
         r = write_table(summary, fmt, r + 1, [("问题代码", 34), ("问题", 12), ("严重程度", 12), ("数量", 12)],
                         [[code, name, SEVERITY_WORDS.get(severity, severity), int(count)] for code, severity, count, name
                          in validation.by_code()[["code", "severity", "count", "title"]].itertuples(index=False, name=None)],

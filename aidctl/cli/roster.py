@@ -31,7 +31,7 @@ from aidctl.core.runtime import imports_done
 @guarded
 def validate(
     rosters: Annotated[list[Path] | None, typer.Argument(
-        help="花名册文件（.xlsx/.xls/.csv），可多个；一起检查，跨表查重。省略时读取 intake/<学期>/。",
+        help="花名册文件（.xlsx/.xls/.ods/.csv），可多个；一起检查，跨表查重。省略时读取 intake/<学期>/。",
         show_default=False)] = None,
     term: TermOpt = None,
     registry: Annotated[Path | None, typer.Option("--registry", help="学籍系统导出（学籍号/身份证号/姓名/学校），用于核对。")] = None,

@@ -39,6 +39,14 @@ def school_errors(findings: pd.DataFrame) -> pd.Series:
 
 CATALOGUE: dict[str, FindingType] = dict([
     _t("schema.missing_column", ERROR, "缺少必填列", "a required column is not in the file (row is null)"),
+    _t("schema.ambiguous_column", ERROR, "多列对应同一字段",
+       "two columns stand for one field: a warning naming the column not read when the rule chose one "
+       "(set aside as another person's or old, less specific, hidden); an error for the file when no rule decides"),
+    _t("term.mismatch", ERROR, "花名册学期与本次学期不符",
+       "the roster's title, sheet, file name or folder names another term than the one it is judged under"),
+    _t("cell.formula_uncalculated", ERROR, "公式没有计算结果",
+       "a cell holds a formula with no value saved (a file written by a program, never opened in Excel); "
+       "never read as empty"),
     _t("name.missing", ERROR, "姓名为空", "no name"),
     _t("name.invalid", ERROR, "姓名含有银行文件不能写入的字符",
        "a control character (NUL, ESC, a line break …) or an invisible format character in the name, or a "
@@ -56,6 +64,8 @@ CATALOGUE: dict[str, FindingType] = dict([
     _t("id.duplicate", ERROR, "同一学生重复申报",
        "one person claimed twice for one programme, or by two schools, in the rosters checked together"),
     _t("gender.mismatch", WARNING, "性别与身份证号码不符", "性别 disagrees with the ID"),
+    _t("birthdate.mismatch", WARNING, "出生日期与身份证号码不符",
+       "出生日期 disagrees with the birth date in the ID, or cannot be read as a date"),
     _t("age.out_of_range", WARNING, "年龄超出合理范围",
        "age at term start outside the range the rules give for the school type"),
     _t("card.missing", ERROR, "银行卡号为空", "no bank card"),
@@ -66,7 +76,7 @@ CATALOGUE: dict[str, FindingType] = dict([
        "Luhn check fails (many real cards do: review, don't refuse)"),
     _t("card.shared", WARNING, "多名学生使用同一银行卡", "one card stands for more than one student"),
     _t("status.not_enrolled", ERROR, "学籍状态不是在籍",
-       "学籍状态 is not an enrolled state (退学, 休学, 毕业, 转出 …)"),
+       "学籍状态 is not an enrolled state (退学, 休学, 毕业, 转出 …), in the roster or, with --registry, in the 学籍 export"),
     _t("eligibility.unknown_program", ERROR, "资助项目不明或不在执行期",
        "the programme is not in the rules, or not in force that term"),
     _t("eligibility.not_eligible", ERROR, "不符合资助条件",
@@ -74,7 +84,8 @@ CATALOGUE: dict[str, FindingType] = dict([
     _t("amount.invalid", ERROR, "资助金额无效", "not a positive amount in yuan and fen"),
     _t("amount.mismatch", ERROR, "资助金额与标准不符", "the amount differs from the standard the rules give"),
     _t("registry.not_found", ERROR, "学籍库中无此学生", "with --registry: not in the 学籍 export"),
-    _t("registry.mismatch", ERROR, "与学籍库信息不一致", "with --registry: name or school differ"),
+    _t("registry.mismatch", ERROR, "与学籍库信息不一致",
+       "with --registry: name, 学籍号 or school differ (school names compared through schools.xlsx names and aliases)"),
     _t("ledger.already_paid", ERROR, "本学期已发放",
        "the ledger already holds a payment for this student, programme and term; the ledger's state, not the "
        "school's error: validate does not count it against the school nor exit 1 for it", school_fault=False),
@@ -175,10 +186,16 @@ def build(mask: pd.Series | np.ndarray, code: str, column: str | None, message: 
     })
 
 
-def file_finding(rec_file: int, code: str, column: str | None, message: str) -> pd.DataFrame:
-    """A finding about a whole file/sheet (row is null); `rec_file` indexes the table list."""
-    return pd.DataFrame({"rec": [-1], "table": [rec_file], "column": [column], "code": [code],
-                         "message": [message], "value": [None]})
+def file_finding(rec_file: int, code: str, column: str | None, message: str,
+                 severity: str | None = None) -> pd.DataFrame:
+    """A finding about a whole file/sheet (row is null); `rec_file` indexes the table list. A
+    `severity` given here replaces the catalogue's default for this one finding (a code such as
+    schema.ambiguous_column is a warning when a rule settled it)."""
+    frame = pd.DataFrame({"rec": [-1], "table": [rec_file], "column": [column], "code": [code],
+                          "message": [message], "value": [None]})
+    if severity is not None:
+        frame["severity"] = severity
+    return frame
 
 
 def text(template: str, length: int, **parts: pd.Series | str) -> pd.Series:

@@ -39,7 +39,6 @@ _YEAR = re.compile(r"(\d{4})\s*年")
 COMPLIANT, ATTENTION, NON_COMPLIANT, UNAUDITABLE = "合规", "需关注", "不合规", "无法审核"
 BREACHES = ("extraction.under", "extraction.not_deposited")  # found on figures that were read
 UNREADABLE = ("extraction.invalid", "extraction.duplicate")   # the figures could not be audited
-TOTAL_WORDS = ("合计", "总计", "小计", "共计", "累计")  # a row named "戊县小计" is not a school
 
 
 @dataclass
@@ -167,13 +166,18 @@ def audit(paths: list[Path] | None, ws: Workspace, *, year: int | None = None,
     tables = [t for p, d in zip(paths, displays) for t in read_tables(p, d, "finance", rules)]
     frame = stack(tables, spec).rename(columns={"excel_row": "row"})
     notes: list[str] = []
+    # the reader drops total rows by the first cell; a finance sheet also names them in its school or
+    # county column ("戊县小计"): the same words, from rules/vocabulary.yaml
+    words = rules.vocabulary.rows.markers().get("total", []) + rules.vocabulary.rows.total_anywhere
+    ending = "(?:" + "|".join(map(re.escape, dict.fromkeys(words))) + ")$"
     subtotal = pd.Series(False, index=frame.index)
     for key in ("school", "county", "school_code", "seq"):
-        subtotal |= frame[key].str.contains("(?:" + "|".join(TOTAL_WORDS) + ")$", regex=True).fillna(False).astype(bool)
-    if subtotal.any():
+        subtotal |= frame[key].str.contains(ending, regex=True).fillna(False).astype(bool)
+    read_away = sum(t.dropped.get("total", 0) for t in tables)
+    if subtotal.any() or read_away:
         names = frame.loc[subtotal, ["school", "county", "school_code", "seq"]].bfill(axis=1).iloc[:, 0].dropna()
         example = f"（如“{names.iloc[0]}”）" if len(names) else ""
-        notes.append(f"略去{int(subtotal.sum())}个小计/合计行{example}：它们不是学校")
+        notes.append(f"略去{int(subtotal.sum()) + read_away}个小计/合计行{example}：它们不是学校")
     frame = frame[~subtotal.to_numpy()].reset_index(drop=True)
     for key in AMOUNTS:  # the figures in fen, under their own names from here on
         frame[key] = frame[f"{key}_fen"]

@@ -1,8 +1,15 @@
 """Reading: spreadsheet files → sheets of text → tables (header found, columns mapped, data rows) →
 the roster frame, one row a record with canonical columns and where each came from.
 
-workbook   open .xlsx/.xls/.csv as grids of text with Excel's row numbers, and which cells were numbers
-tables     find the header, map the columns by alias, extract and stack the data rows
+workbook   open .xlsx/.xls/.ods/.csv as grids of text with Excel's row numbers, as a reader sees them
+           (merged ranges filled, arithmetic formulas computed), and which cells were numbers
+sheetxml   the layout the cell text hides: merged ranges, hidden rows and columns, formulas without a
+           value, long numbers (a streaming scan of the sheet's XML)
+header     find the header (one row or two under merged group headers) and settle which column is
+           read for each field
+rows       which rows under the header are not students, and why
+tables     extract and stack the data rows; what the reader decided, kept for the checks
+term       the term a roster names, and the term a run judges under
 roster     the roster frame and what is derived from it once (IDs, cards, vocabulary, programmes)
 schools    what the centre knows of a school (schools.xlsx, the file, the school's name)
 workspace  the folder a run reads from and writes to: settings, rules, schools, intake/<term>/
@@ -14,6 +21,7 @@ EXPORTS = {"Workspace": "workspace", "open_sheets": "workbook", "RawSheet": "wor
            "ColumnMatch": "tables", "read_tables": "tables", "locate": "tables", "extract": "tables",
            "stack": "tables", "file_info": "tables", "having_column": "tables", "missing_columns": "tables",
            "Roster": "roster", "read_roster_tables": "roster", "build_roster": "roster:build",
-           "infer_term": "roster", "school_attributes": "schools"}
+           "infer_term": "term", "settle_term": "term", "term_evidence": "term:evidence",
+           "find_header": "header", "Contest": "tables", "school_attributes": "schools"}
 __all__ = sorted(EXPORTS)
 __getattr__, __dir__ = lazy(__name__, EXPORTS)

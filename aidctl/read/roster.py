@@ -16,10 +16,10 @@ from pathlib import Path
 import pandas as pd
 
 from aidctl.core import identity, money
-from aidctl.core.terms import Term, find_term
+from aidctl.core.terms import Term
 from aidctl.core.text import blank_text, fold_one, lookup, per_distinct, per_distinct_rows
 from aidctl.read.schools import school_attributes
-from aidctl.read.tables import Table, file_info, having_column, read_tables
+from aidctl.read.tables import Table, having_column, read_tables
 from aidctl.read.workspace import Workspace
 from aidctl.rulebook import Rulebook
 
@@ -39,7 +39,9 @@ class Roster:
         return having_column(self.frame, self.tables, column)
 
     def file_info(self) -> list[dict]:
-        return file_info(self.tables)
+        """The files list of validate: each table with the rows dropped and why, the hidden rows read
+        and the workbook's hidden sheets (not read)."""
+        return [t.info(detailed=True) for t in self.tables]
 
 
 READERS = 2  # files read at once: fastexcel parses without the GIL, so two files use both cores
@@ -56,20 +58,6 @@ def read_roster_tables(paths: list[Path], rules: Rulebook, displays: list[str] |
     with ThreadPoolExecutor(max_workers=READERS) as pool:
         results = list(pool.map(lambda pd_: read_tables(pd_[0], pd_[1], "roster", rules), zip(paths, displays)))
     return [t for tables in results for t in tables]
-
-
-def infer_term(tables: list[Table], paths: list[Path], today) -> Term:
-    """The term named in the titles or file names or intake/<term>/ folder; else today's term."""
-    votes: dict[Term, int] = {}
-    for t in tables:
-        for text in [*t.above, t.path.name, t.path.parent.name]:
-            term = find_term(text)
-            if term:
-                votes[term] = votes.get(term, 0) + 1
-                break
-    if votes:
-        return max(votes, key=lambda k: (votes[k], k.sort_key))
-    return Term.from_date(today)
 
 
 def build(tables: list[Table], term: Term, ws: Workspace) -> Roster:

@@ -6,6 +6,8 @@ name); then what the file itself says; last, words in the school's name (职业 
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from aidctl.core.text import blank_text, fold_one, per_distinct_rows
@@ -28,6 +30,12 @@ def school_attributes(frame: pd.DataFrame, rules: Rulebook, ws) -> pd.DataFrame:
             if code is not None and code == code:
                 by_code.setdefault(code, attrs)
             by_name.setdefault(name, attrs)
+        aliases = ws.schools.get("aliases")
+        if aliases is not None:  # a school named by its full name, short name or former name
+            for name, more in zip(ws.schools["school"].astype(object), aliases.astype(object)):
+                for alias in re.split(r"[、，,；;/／\s]+", more) if isinstance(more, str) else []:
+                    if alias and name in by_name:
+                        by_name.setdefault(fold_one(alias), by_name[name])
 
     def decide(school_type, ownership, county, code, name):
         known = by_code.get(code) or by_name.get(name) or [None, None, None]

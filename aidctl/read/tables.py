@@ -1,12 +1,14 @@
-"""Find the table in a sheet: the header row, the columns it maps to, the data rows.
+"""Find the table in a sheet: the header (header.py), the columns it maps to, the data rows.
 
 Schools put a merged title and a 填报单位 line above the header, spell headers their own way, add
-units such as （元）, and put 合计 and signature rows below the data. None of that is an error.
+units such as （元）, split the header in two rows under merged group headers, and put 合计 and
+signature rows below the data. None of that is an error. What the reader decided is kept with the
+table (the rows dropped and why, hidden rows read, columns that competed for a field, formulas
+without a value) so that the checks can report it and the files list can show it.
 """
 
 from __future__ import annotations
 
-import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -15,26 +17,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from aidctl.core import identity
 from aidctl.core.errors import ReadError
 from aidctl.core.findings import file_finding
-from aidctl.core.text import blank_text, fold, fold_one, missing, starts_with_any
+from aidctl.core.text import blank_text, fold, fold_one
+from aidctl.read.header import HEADER_SEARCH_ROWS, ColumnMatch, Contest, Header, cells_of, find_header, locate, settle
+from aidctl.read.rows import BLANK, reasons
 from aidctl.read.workbook import RawSheet, open_sheets
 from aidctl.rulebook import Rulebook, TableSpec
 
-HEADER_SEARCH_ROWS = 30  # how far down a sheet a header may start
+__all__ = ["ColumnMatch", "Contest", "Table", "extract", "locate", "read_tables", "stack", "file_info",
+           "having_column", "missing_columns"]
+
 FOLD_THREADS = 2
-_UNIT_RE = re.compile(r"^(.*?)[(\[]\s*(?:单位[:：])?\s*([^()\[\]]*?)\s*[)\]]$")
-_MARKERS_RE = re.compile(r"^[*＊★※#]+")
-
-
-@dataclass
-class ColumnMatch:
-    """Where a canonical column stands in a sheet and how its header was written."""
-
-    key: str
-    index: int
-    header: str
-    unit: Decimal = Decimal(1)
+KEEP_SPACES = ("address", "remarks")
 
 
 @dataclass
@@ -49,15 +45,39 @@ class Table:
     data: pd.DataFrame        # canonical columns (text), index = Excel row
     above: list[str] = field(default_factory=list)  # text of the rows above the header
     big_numbers: dict[str, np.ndarray] = field(default_factory=dict)  # column key → bool mask
+    parent_row: int | None = None       # the group-header row of a two-row header
+    contests: list[Contest] = field(default_factory=list)   # columns that competed for a field
+    dropped: dict[str, int] = field(default_factory=dict)   # rows under the header not read, by why
+    hidden_rows: int = 0                # records read from hidden rows (a clerk's filter)
+    formulas: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        {"excel_row": pd.Series(dtype="int64"), "key": pd.Series(dtype=object), "formula": pd.Series(dtype=object)}))
+    unplaced_formulas: int = 0          # formulas without a value in cells without a reference
+    workbook_sheets: int = 1            # visible sheets of the workbook
+    hidden_sheets: list[str] = field(default_factory=list)
+    sheet_kind: str = "xlsx"
 
     @property
     def records(self) -> int:
         return len(self.data)
 
+    def place(self, row: int | None = None) -> str:
+        """'a.xlsx 工作表“二班”第5行': the sheet is named when the workbook has more than one. For
+        messages that name another record's place (duplicates, shared cards)."""
+        sheet = f" 工作表“{self.sheet}”" if self.workbook_sheets > 1 else ""
+        return f"{self.file}{sheet}" + (f"第{row}行" if row is not None else "")
+
+    def info(self, detailed: bool = False) -> dict:
+        """The table as the JSON files list shows it; `detailed` adds what the reader decided."""
+        out = {"file": self.file, "sheet": self.sheet, "header_row": self.header_row, "records": self.records}
+        if detailed:
+            out.update({"dropped": dict(self.dropped), "hidden_rows": self.hidden_rows,
+                        "hidden_sheets": list(self.hidden_sheets)})
+        return out
+
 
 def file_info(tables: list[Table]) -> list[dict]:
     """Each table as the JSON documents list it: file, sheet, header row, records."""
-    return [{"file": t.file, "sheet": t.sheet, "header_row": t.header_row, "records": t.records} for t in tables]
+    return [t.info() for t in tables]
 
 
 def having_column(frame: pd.DataFrame, tables: list[Table], column: str) -> pd.Series:
@@ -66,161 +86,118 @@ def having_column(frame: pd.DataFrame, tables: list[Table], column: str) -> pd.S
 
 
 def missing_columns(tables: list[Table], spec: TableSpec, advice: str = "请补上该列后重新提交") -> list[pd.DataFrame]:
-    """schema.missing_column for each required column of `spec` a table lacks (a whole-file finding)."""
-    return [file_finding(i, "schema.missing_column", key,
-                         f"缺少必填列“{col.title}”（也可写作：{'、'.join(col.aliases[:4])}）：{advice}")
-            for i, t in enumerate(tables) for key, col in spec.columns.items()
-            if col.required and key not in t.columns]
-
-
-def split_header(text: object, units: dict[str, Decimal]) -> tuple[str, Decimal | None]:
-    """'资助金额（万元）' → ('资助金额', 10000); a non-unit remark in brackets is dropped."""
-    folded = _MARKERS_RE.sub("", fold_one(text))
-    unit = None
-    m = _UNIT_RE.match(folded)
-    while m:
-        inner = m.group(2)
-        if inner in units:
-            unit = units[inner]
-        folded = m.group(1)
-        m = _UNIT_RE.match(folded)
-    m = re.match(r"^(.*?)[/／](元|万元|千元)$", folded)
-    if m and m.group(2) in units:
-        folded, unit = m.group(1), units[m.group(2)]
-    return folded, unit
-
-
-def alias_table(spec: TableSpec) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for key, col in spec.columns.items():
-        for alias in [col.title, *col.aliases]:
-            out.setdefault(fold_one(alias).upper(), key)
+    """schema.missing_column for each required column of `spec` a table lacks (a whole-file finding);
+    a column set aside as another person's or an old value is named."""
+    out = []
+    for i, t in enumerate(tables):
+        set_aside = {c.key: c.others for c in t.contests if c.chosen is None}
+        for key, col in spec.columns.items():
+            if not col.required or key in t.columns:
+                continue
+            why = ""
+            if key in set_aside:
+                named = "、".join(f"“{m.header}”" for m in set_aside[key])
+                why = f"（{named}列标明是{set_aside[key][0].qualifier}的，不作为“{col.title}”读取）"
+            out.append(file_finding(i, "schema.missing_column", key,
+                                    f"缺少必填列“{col.title}”（也可写作：{'、'.join(col.aliases[:4])}）{why}：{advice}"))
     return out
 
 
-def match_header_row(cells: list[object], spec: TableSpec, aliases: dict[str, str],
-                     units: dict[str, Decimal], col_indexes: list[int]) -> dict[str, ColumnMatch]:
-    found: dict[str, ColumnMatch] = {}
-    for idx, cell in zip(col_indexes, cells):
-        if missing(cell):
-            continue
-        base, unit = split_header(cell, units)
-        key = aliases.get(base.upper()) or aliases.get(fold_one(cell).upper())
-        if key and key not in found:
-            found[key] = ColumnMatch(key, idx, str(cell).strip(), unit or Decimal(1))
-    return found
-
-
-def locate(sheet: RawSheet, spec: TableSpec, units: dict[str, Decimal]) -> tuple[int, dict[str, ColumnMatch]] | None:
-    """The header row (Excel number; of a two-row header, its lower row) and its column matches, or
-    None if the sheet holds no table.
-
-    A two-row header (序号, 学校名称 … merged down; "校内资助资金（元）" merged across 提取金额 |
-    划入专户金额 | 发放金额 below it) is read as one: a column is named by its lower cell, else by the
-    cell above it, and takes the unit of the merged upper cell when its own header has none. It is
-    chosen when it maps more columns than either row alone."""
-    aliases = alias_table(spec)
-    best: tuple[int, int, dict[str, ColumnMatch]] | None = None
-    head = sheet.grid.head(HEADER_SEARCH_ROWS)
-    col_indexes = list(head.columns)
-    rows = [(row_no, list(row)) for row_no, row in zip(head.index, head.itertuples(index=False, name=None))]
-    single = [match_header_row(cells, spec, aliases, units, col_indexes) for _, cells in rows]
-
-    def consider(row_no: int, found: dict[str, ColumnMatch]) -> None:
-        nonlocal best
-        if len(found) < spec.min_header_matches or not all(k in found for k in spec.header_must_have):
-            return
-        if best is None or len(found) > best[1]:
-            best = (row_no, len(found), found)
-
-    for (row_no, _), found in zip(rows, single):
-        consider(row_no, found)
-    for i in range(len(rows) - 1):
-        if single[i] and single[i + 1] and rows[i + 1][0] == rows[i][0] + 1:
-            pair = two_row_header(rows[i], rows[i + 1], sheet, spec, aliases, units, col_indexes)
-            if len(pair) > max(len(single[i]), len(single[i + 1])):
-                consider(rows[i + 1][0], pair)
-    if best is None:
-        return None
-    return best[0], best[2]
-
-
-def two_row_header(upper: tuple[int, list], lower: tuple[int, list], sheet: RawSheet, spec: TableSpec,
-                   aliases: dict[str, str], units: dict[str, Decimal], col_indexes: list[int]) -> dict[str, ColumnMatch]:
-    """The column matches of a header written on two rows (see locate)."""
-    top_row, top = upper
-    low_row, low = lower
-    above = dict(zip(col_indexes, top))
-    for r0, c0, r1, c1 in sheet.merged():  # an upper cell merged across: its text stands over each column
-        if r0 <= top_row <= r1 and c1 > c0:
-            for c in range(c0 + 1, c1 + 1):
-                if missing(above.get(c)):
-                    above[c] = above.get(c0)
-    found: dict[str, ColumnMatch] = {}
-    for idx, cell in zip(col_indexes, low):
-        over = above.get(idx)
-        text = over if missing(cell) else cell
-        if missing(text):
-            continue
-        base, unit = split_header(text, units)
-        key = aliases.get(base.upper()) or aliases.get(fold_one(text).upper())
-        if not key or key in found:
-            continue
-        if unit is None and not missing(cell) and not missing(over):
-            unit = split_header(over, units)[1]
-        written = str(text).strip() if missing(cell) or missing(over) else f"{str(over).strip()}/{str(cell).strip()}"
-        found[key] = ColumnMatch(key, idx, written, unit or Decimal(1))
-    return found
-
-
 def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
-            columns: dict[str, ColumnMatch], spec: TableSpec, rules: Rulebook) -> Table:
-    """Cut the data rows below the header into canonical columns, dropping blank/total/signature rows."""
+            columns: dict[str, ColumnMatch], spec: TableSpec, rules: Rulebook, header: Header | None = None) -> Table:
+    """Cut the data rows below the header into canonical columns, dropping blank, total, signature
+    and note rows and the header repeated; with the `header` found by read_tables, the column read
+    for each field is settled by the rule of header.settle."""
     body = sheet.grid.loc[header_row + 1:]
-    keep_spaces = {key: spec.columns[key].kind == "text" and key in ("address", "remarks") for key in columns}
+    contests: list[Contest] = []
+    if header is not None:
+        columns, contests = settle(header, spec, cells_of(sheet, body.index))
+    keep_spaces = {key: spec.columns[key].kind == "text" and key in KEEP_SPACES for key in columns}
     # Arrow's string kernels run without the GIL: two threads fold the columns on two cores
     with ThreadPoolExecutor(max_workers=FOLD_THREADS) as pool:
         folded = pool.map(lambda key: fold(body[columns[key].index], keep_inner_spaces=keep_spaces[key]),
                           list(columns))
         data = pd.DataFrame(dict(zip(columns, folded)), index=body.index)
-    markers = rules.vocabulary.rows.skip_markers
-    content_cols = [k for k in data.columns if k != "seq"]
-    blank = data[content_cols].isna().all(axis=1) if content_cols else pd.Series(True, index=data.index)
-    # a row carrying an ID number is a student, whatever else it holds: only the others can be
-    # totals, signatures, notes or a repeated header
-    if "id_number" in data.columns:
-        candidates = ~data["id_number"].str.contains(r"\d{6}", regex=True).fillna(False).astype(bool)
-    else:
-        candidates = pd.Series(True, index=data.index)
-    rows = candidates[candidates].index
-    sub = body.loc[rows]
-    first_cols = [fold(sub[c]) for c in list(sub.columns)[:2]]
-    # a signature row may start further right: "制表人：" under 身份证号码, the first cells blank
-    first_filled = pd.Series(pd.NA, index=sub.index, dtype="string")
-    for c in sub.columns:
-        first_filled = first_filled.fillna(sub[c])
-        if not first_filled.isna().any():
-            break
-    first_cols.append(fold(first_filled))
-    marked = pd.Series(False, index=sub.index)
-    for series in first_cols + [data.loc[rows, k] for k in ("seq", "name") if k in data.columns]:
-        marked |= starts_with_any(series, markers)
-    if "name" in data.columns:  # a header repeated inside the data (classes pasted one under another)
-        name_aliases = {fold_one(a) for a in [spec.columns["name"].title, *spec.columns["name"].aliases]}
-        marked |= data.loc[rows, "name"].isin(name_aliases).fillna(False).astype(bool)
-    drop = blank.copy()
-    drop[marked[marked].index] = True
-    data = data[~drop.to_numpy()]
+    why = reasons(body, data, _header_texts(sheet, header_row, header, columns),
+                  _name_words(spec), rules.vocabulary.rows.markers(), rules.vocabulary.rows.total_anywhere)
+    formulas = _formulas(sheet, columns)
+    if len(formulas):  # a row whose only content is formulas without a value is not blank: unknown
+        content = formulas.loc[formulas["key"] != "seq", "excel_row"]
+        blank = (why.astype("string") == BLANK).fillna(False).to_numpy(dtype=bool)
+        why[why.index.isin(content) & blank] = pd.NA
+    keep = why.isna().to_numpy()
+    data = data[keep]
+    formulas = formulas[formulas["excel_row"].isin(data.index)].reset_index(drop=True)
+    dropped = {str(k): int(v) for k, v in why[~keep].value_counts().items()}
     big = {}
     for key, match in columns.items():
         if spec.columns[key].kind in ("id", "card"):
             big[key] = sheet.big_number_mask(match.index, data.index)
+            if sheet.kind == "csv":
+                big[key] |= csv_digits_lost(data[key], spec.columns[key].kind)
     above = []
     for _, row in sheet.grid.loc[:header_row - 1].iterrows():
         cells = [str(v).strip() for v in row if isinstance(v, str) and v.strip()]
-        if cells:
-            above.append("  ".join(cells))
-    return Table(display, path, sheet.name, header_row, columns, data, above, big)
+        if cells:  # a title merged across the sheet shows in every cell of its range: once
+            above.append("  ".join(dict.fromkeys(cells)))
+    hidden = int(np.isin(data.index.to_numpy(), sheet.hidden_rows).sum()) if len(sheet.hidden_rows) else 0
+    return Table(display, path, sheet.name, header_row, columns, data, above, big,
+                 parent_row=header.parent_row if header else None, contests=contests, dropped=dropped,
+                 hidden_rows=hidden, formulas=formulas, unplaced_formulas=sheet.unplaced_formulas,
+                 workbook_sheets=sheet.workbook_sheets, hidden_sheets=list(sheet.hidden_sheets),
+                 sheet_kind=sheet.kind)
+
+
+def _header_texts(sheet: RawSheet, header_row: int, header: Header | None,
+                  columns: dict[str, ColumnMatch]) -> dict[str, set[str]]:
+    """For each field, the folded header texts of its column (header row and group header)."""
+    if header is None:
+        cells = {c: fold_one(v) for c, v in sheet.grid.loc[header_row].items()}
+        parents: dict[int, str] = {}
+    else:
+        cells, parents = header.header_cells, header.parent_cells
+    out = {}
+    for key, match in columns.items():
+        out[key] = {t for t in (cells.get(match.index), parents.get(match.index)) if t}
+    return out
+
+
+def _name_words(spec: TableSpec) -> set[str]:
+    if "name" not in spec.columns:
+        return set()
+    return {fold_one(a) for a in [spec.columns["name"].title, *spec.columns["name"].aliases]}
+
+
+def _formulas(sheet: RawSheet, columns: dict[str, ColumnMatch]) -> pd.DataFrame:
+    """The cells of the table's columns whose formula has no value: Excel row, field, formula."""
+    key_of = {m.index: k for k, m in columns.items()}
+    found = pd.DataFrame(sheet.formulas, columns=["excel_row", "col", "formula"]).astype({"excel_row": "int64"})
+    found["key"] = found["col"].map(key_of).astype(object)
+    return found.loc[found["key"].notna(), ["excel_row", "key", "formula"]].reset_index(drop=True)
+
+
+def csv_digits_lost(cells: pd.Series, kind: str) -> np.ndarray:
+    """In a CSV, the ID or card cells that carry Excel's 15-significant-digit signature: 16–19
+    digits (an ID: 18) whose digits after the 15th are all 0 ("420102199503121000"). Each such cell
+    whose check fails (the GB 11643 check character, Luhn) has lost digits; where the column shows
+    the signature plainly (an exponent form such as "4.20102E+17", or two cells with two or more
+    zeros after the 15th digit), every such cell has."""
+    text = identity.clean_card(cells) if kind == "card" else identity.clean_id(cells)
+    pattern = r"\d{15}000" if kind == "id" else r"\d{15}0{1,4}"
+    tail = text.str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
+    if not tail.any():
+        return tail
+    strong = tail & (text.str.len().fillna(0).to_numpy() >= 17)
+    if strong.sum() > 1 or text.str.fullmatch(identity.SCIENTIFIC[1:-1]).fillna(False).any():
+        return tail
+    hit = text[tail]
+    if kind == "id":
+        fails = (identity.check_char(hit.str.slice(0, 17)) != hit.str.slice(17, 18)).to_numpy()
+    else:
+        fails = ~identity.luhn_ok(hit).to_numpy(dtype=bool)
+    out = np.zeros(len(text), dtype=bool)
+    out[np.flatnonzero(tail)[fails]] = True
+    return out
 
 
 def stack(tables: list[Table], spec: TableSpec) -> pd.DataFrame:
@@ -268,15 +245,19 @@ def read_tables(path: Path, display: str, kind: str, rules: Rulebook, *,
     for sheet in sheets:
         if sheet.grid.empty:
             continue
-        hit = locate(sheet, spec, units)
-        if hit is None:
+        header = find_header(sheet, spec, units, rules.columns.header_words)
+        if header is None:
             continue
-        tables.append(extract(path, display, sheet, hit[0], hit[1], spec, rules))
+        tables.append(extract(path, display, sheet, header.row, header.first_choice(), spec, rules, header))
         if not all_sheets:
             break
     if not tables:
         must = "、".join(spec.columns[k].title for k in spec.header_must_have)
         names = "、".join(f"“{s.name}”" for s in sheets) or "（无可见工作表）"
+        hidden = sheets[0].hidden_sheets if sheets else []
+        more = f"；隐藏的工作表 {'、'.join(f'“{h}”' for h in hidden)} 不读取，如花名册在其中，请取消隐藏后重新提交" \
+            if hidden else ""
         raise ReadError(f"没有找到{spec.description}的表头（需含 {must} 等列，前 {HEADER_SEARCH_ROWS} 行内）；"
-                        f"已查看工作表 {names}。请确认提交的是正确的文件", file=display)
+                        f"已查看工作表 {names}{more}。请确认提交的是正确的文件", file=display)
     return tables
+

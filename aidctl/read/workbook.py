@@ -1,62 +1,67 @@
-"""Open a spreadsheet file and hand back its sheets as grids of text, with the Excel row numbers.
+"""Open a spreadsheet file and hand back its sheets as grids of text, with the Excel row numbers,
+as a reader of the sheet sees them.
 
 The fast path for .xlsx is fastexcel with every cell as text. Reading a cell as text hides whether
 it was typed as text or stored as a number, and a number of 16 or more digits has already lost its
-tail in Excel (an ID typed as a number). So, in a thread beside the reader (fastexcel releases the
-GIL), the sheet's XML is scanned for number cells holding such large values. .xls goes through
-python-calamine, which keeps cell types; .csv has no types, but Excel's "4.20102E+17" survives as text.
+tail in Excel (an ID typed as a number). It also hides the layout: merged cells (fastexcel gives
+the value to the first cell only), hidden rows and columns, and formulas that were never calculated
+(read as empty). So, in a thread beside the reader (fastexcel releases the GIL), the sheet's XML is
+scanned for these (sheetxml.scan_sheet). Merged ranges are then filled, so that every cell of a
+range shows its value; a formula of plain arithmetic (=750, =1500/2) is computed; any other formula
+without a value is listed for the checks to report. .xls and .ods go through python-calamine, which
+keeps cell types (merged ranges from calamine for .xls, from content.xml for .ods); .csv has no
+types, but Excel's "4.20102E+17" survives as text, and its ="…" and leading-tab forms are unwrapped.
 """
 
 from __future__ import annotations
 
+import ast
 import csv
-import functools
 import io
 import math
 import re
 import threading
 import zipfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from aidctl.core.errors import ReadError
+from aidctl.core.text import arrow_text, missing
+from aidctl.read.sheetxml import SheetScan, scan_ods, scan_sheet
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 _ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
 
-# A number value with 16+ integer digits: Excel keeps 15 significant digits, so the rest is gone.
-# The scan looks for such values first (rare, and a literal-prefixed pattern is fast), then reads
-# the enclosing cell tag for its reference and type.
-_BIG_VALUE = rb'v>(?:\d{16,}(?:\.\d*)?|\d(?:\.\d+)?[eE]\+?(?:1[5-9]|[2-9]\d|\d{3}))</'
-_CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})(\d+)"')
-_CELL_TYPE = re.compile(rb'\st="(\w+)"')
-_ROOT_PREFIX = re.compile(rb'<(\w+:)?worksheet\b')
-_MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"')
-
-Merged = tuple[int, int, int, int]  # first Excel row, first column (0-based), last row, last column
+ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
+_ARITHMETIC = re.compile(r"^[\d.\s+\-*/()]+$")
 
 
 @dataclass
 class RawSheet:
-    """One sheet as text cells. `grid` index = Excel row number, columns = 0-based column index."""
+    """One sheet as text cells. `grid` index = Excel row number, columns = 0-based column index.
+
+    Merged ranges are already filled in `grid`; `merges` keeps them for the header search (a group
+    header over sub-columns). `formulas` lists the cells whose formula has no value (row, column,
+    formula); `unplaced_formulas` counts those that carry no cell reference."""
 
     name: str
     grid: pd.DataFrame
     big_numbers: dict[int, np.ndarray] = field(default_factory=dict)  # column → Excel rows
-    merged_reader: Callable[[], list[Merged]] | None = None  # read on first use: only a two-row header needs it
-    _merged: list[Merged] | None = field(default=None, repr=False)
-
-    def merged(self) -> list[Merged]:
-        """The sheet's merged ranges (Excel rows, 0-based columns); empty for a CSV."""
-        if self._merged is None:
-            self._merged = self.merged_reader() if self.merged_reader else []
-        return self._merged
+    kind: str = "xlsx"   # xlsx, xls, ods, csv
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+    hidden_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    hidden_columns: frozenset[int] = frozenset()
+    formulas: list[tuple[int, int, str]] = field(default_factory=list)
+    unplaced_formulas: int = 0
+    workbook_sheets: int = 1    # visible sheets of the workbook it belongs to
+    hidden_sheets: list[str] = field(default_factory=list)  # the workbook's hidden sheets (not read)
 
     def big_number_mask(self, col: int, rows: pd.Index) -> np.ndarray:
         """True where the cell in `col` at each of `rows` is a number too long for Excel to keep."""
@@ -64,13 +69,6 @@ class RawSheet:
         if found is None or len(found) == 0:
             return np.zeros(len(rows), dtype=bool)
         return np.isin(rows.to_numpy(), found)
-
-
-def _letter_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ord(ch) - 64)
-    return n - 1
 
 
 def open_sheets(path: Path, display: str | None = None) -> list[RawSheet]:
@@ -87,18 +85,52 @@ def open_sheets(path: Path, display: str | None = None) -> list[RawSheet]:
         raise ReadError(f"无法打开文件（{exc.strerror}）", file=display) from None
     suffix = path.suffix.lower()
     if head.startswith(ZIP_MAGIC):
-        return _open_xlsx(path, display)
+        return _in_workbook(_open_zip(path, display))
     if head.startswith(OLE_MAGIC):
         if _ENCRYPTED_MARK in path.read_bytes()[:1 << 20]:
             raise ReadError("文件设置了打开密码，aidctl 无法读取；请去掉密码后另存为 .xlsx 再提交",
                             file=display)
-        return _open_xls(path, display)
+        return _in_workbook(_open_calamine(path, display, "xls"))
     if suffix in (".csv", ".txt"):
         return [_open_csv(path, display)]
     if len(head) == 0:
         raise ReadError("文件是空的（0 字节）；请重新导出后提交", file=display)
-    raise ReadError("不是 Excel 工作簿（.xlsx/.xls）或 CSV 文件；请用 Excel 另存为 .xlsx 后再提交",
+    raise ReadError("不是 Excel 工作簿（.xlsx/.xls/.ods）或 CSV 文件；请用 Excel 另存为 .xlsx 后再提交",
                     file=display)
+
+
+def _in_workbook(found: tuple[list[RawSheet], list[str]]) -> list[RawSheet]:
+    """Tell each visible sheet how many visible sheets its workbook has, and which are hidden."""
+    sheets, hidden = found
+    for sheet in sheets:
+        sheet.workbook_sheets = len(sheets)
+        sheet.hidden_sheets = hidden
+    return sheets
+
+
+def _open_zip(path: Path, display: str) -> tuple[list[RawSheet], list[str]]:
+    """An .xlsx, or an .ods (an OpenDocument spreadsheet is a zip too)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            if "xl/workbook.xml" not in names:
+                mime = zf.read("mimetype").strip() if "mimetype" in names else b""
+                if mime.startswith(ODS_MIME):
+                    return _open_calamine(path, display, "ods")
+                if "word/document.xml" in names or mime.startswith(b"application/vnd.oasis.opendocument.text"):
+                    kind = "文字处理文档（Word/WPS 文字）"
+                else:
+                    kind = "压缩文件"
+                raise ReadError(f"这是{kind}，不是电子表格；请提交 .xlsx 花名册", file=display)
+            parts = _sheet_xml_paths(zf)
+    except zipfile.BadZipFile:
+        raise ReadError("文件已损坏，无法作为 .xlsx 打开；请用 Excel 打开另存后重新提交", file=display) from None
+    except ElementTree.ParseError:
+        raise ReadError("工作簿结构已损坏（workbook.xml 无法解析）；请用 Excel 打开另存后重新提交",
+                        file=display) from None
+    except KeyError as exc:
+        raise ReadError(f"工作簿缺少部件 {exc}；请用 Excel 打开另存后重新提交", file=display) from None
+    return _open_xlsx(path, display, parts)
 
 
 # --- .xlsx ---------------------------------------------------------------------------------------
@@ -125,64 +157,6 @@ def _sheet_xml_paths(zf: zipfile.ZipFile) -> dict[str, tuple[str | None, bool]]:
     return out
 
 
-def scan_big_numbers(zf_path: Path, part: str) -> dict[int, np.ndarray] | None:
-    """Excel rows, by column, of number cells too long to have kept all their digits; None when
-    such a cell carries no reference (r="D7", optional in the format) to place it by."""
-    found: dict[int, list[int]] = {}
-    unplaced = []
-    with zipfile.ZipFile(zf_path) as zf, zf.open(part) as fh:
-        head = fh.read(1 << 16)
-        m = _ROOT_PREFIX.search(head)
-        prefix = (m.group(1) or b"") if m else b""
-        value = re.compile(b"<" + prefix + _BIG_VALUE + prefix)
-        cell_start = b"<" + prefix + b"c "
-
-        def collect(buf: bytes) -> None:
-            for hit in value.finditer(buf):
-                start = buf.rfind(cell_start, 0, hit.start())
-                tag = buf[start:buf.find(b">", start)] if start >= 0 else b""
-                ref = _CELL_REF.search(tag)
-                kind = _CELL_TYPE.search(tag)
-                if kind is not None and kind.group(1) != b"n":
-                    continue
-                if ref is None:
-                    unplaced.append(hit.start())
-                    continue
-                found.setdefault(_letter_index(ref.group(1).decode()), []).append(int(ref.group(2)))
-
-        pending = head
-        while True:
-            chunk = fh.read(1 << 22)
-            buf = pending + chunk
-            if not chunk:
-                collect(buf)
-                break
-            cut = buf.rfind(cell_start)  # the last cell may be cut in two: keep it for the next round
-            if cut <= 0:
-                pending = buf
-                continue
-            collect(buf[:cut])
-            pending = buf[cut:]
-    if unplaced:
-        return None
-    return {c: np.asarray(rows, dtype=np.int64) for c, rows in found.items()}
-
-
-def merged_ranges(zf_path: Path, part: str) -> list[Merged]:
-    """The merged ranges of an .xlsx sheet, from its <mergeCells> (after the cells, so the part is
-    streamed and only its tail searched)."""
-    out: list[Merged] = []
-    tail = b""
-    with zipfile.ZipFile(zf_path) as zf, zf.open(part) as fh:
-        while chunk := fh.read(1 << 22):
-            tail = (tail + chunk)[-(1 << 23):] if b"mergeCell" not in tail else tail + chunk
-    for m in _MERGE_REF.finditer(tail):
-        c0, r0 = _letter_index(m.group(1).decode()), int(m.group(2))
-        c1, r1 = (_letter_index(m.group(3).decode()), int(m.group(4))) if m.group(3) else (c0, r0)
-        out.append((r0, c0, r1, c1))
-    return out
-
-
 def big_numbers_in(rows: list[list]) -> dict[int, np.ndarray]:
     """Excel rows, by column, of the number cells too long to have kept all their digits, among
     typed cells (python-calamine's, the first row and column being A1)."""
@@ -205,39 +179,26 @@ def _typed_rows(path: Path, display: str, sheet: str) -> list[list]:
                         sheet=sheet) from None
 
 
-def _open_xlsx(path: Path, display: str) -> list[RawSheet]:
+def _open_xlsx(path: Path, display: str, parts: dict[str, tuple[str | None, bool]]) -> tuple[list[RawSheet], list[str]]:
     import fastexcel
 
-    try:
-        with zipfile.ZipFile(path) as zf:
-            names = set(zf.namelist())
-            if "xl/workbook.xml" not in names:
-                kind = "Word 文档" if "word/document.xml" in names else "压缩文件"
-                raise ReadError(f"这是{kind}，不是 Excel 工作簿；请提交 .xlsx 花名册", file=display)
-            parts = _sheet_xml_paths(zf)
-    except zipfile.BadZipFile:
-        raise ReadError("文件已损坏，无法作为 .xlsx 打开；请用 Excel 打开另存后重新提交", file=display) from None
-    except ElementTree.ParseError:
-        raise ReadError("工作簿结构已损坏（workbook.xml 无法解析）；请用 Excel 打开另存后重新提交",
-                        file=display) from None
-    except KeyError as exc:
-        raise ReadError(f"工作簿缺少部件 {exc}；请用 Excel 打开另存后重新提交", file=display) from None
     try:
         reader = fastexcel.read_excel(str(path))
     except Exception as exc:  # fastexcel raises its own hierarchy, all of them mean "unreadable"
         raise ReadError(f"无法读取工作簿（{_short(exc)}）；请用 Excel 打开另存后重新提交",
                         file=display) from None
-    sheets = []
+    sheets, hidden_sheets = [], []
     for idx, name in enumerate(reader.sheet_names):
         part, hidden = parts.get(name, (None, False))
         if hidden:
-            continue  # hidden sheets hold drop-down lists and old copies, not the roster sent
+            hidden_sheets.append(name)  # drop-down lists and old copies, not the roster sent
+            continue
         scan: dict[str, object] = {}
         worker = None
         if part:
             def run(p=part, scan=scan):  # joined before the next sheet: bound for clarity
                 try:
-                    scan["result"] = scan_big_numbers(path, p)
+                    scan["result"] = scan_sheet(path, p)
                 except Exception as exc:  # reported below, in the caller's thread
                     scan["error"] = exc
             worker = threading.Thread(target=run, daemon=True)
@@ -258,11 +219,15 @@ def _open_xlsx(path: Path, display: str) -> list[RawSheet]:
                             file=display, sheet=name)
         grid.columns = cols
         grid.index = pd.RangeIndex(1, len(grid) + 1)
-        big = scan.get("result", {})
+        layout: SheetScan = scan.get("result") or SheetScan()
+        big = layout.big_numbers
         if big is None:  # a writer that leaves out cell references: the typed cells say where
             big = big_numbers_in(_typed_rows(path, display, name))
-        sheets.append(RawSheet(name, grid, big, functools.partial(merged_ranges, path, part) if part else None))
-    return sheets
+        raw = RawSheet(name, grid, big, "xlsx", layout.merges, layout.hidden_rows, layout.hidden_columns,
+                       unplaced_formulas=layout.unplaced_formulas)
+        _settle_formulas(raw, layout.formulas)
+        sheets.append(_fill_merged(raw))
+    return sheets, hidden_sheets
 
 
 def _short(exc: Exception) -> str:
@@ -270,36 +235,166 @@ def _short(exc: Exception) -> str:
     return text[:160]
 
 
-# --- .xls ----------------------------------------------------------------------------------------
+# --- what a reader of the sheet sees: formulas, merged ranges --------------------------------------
 
-def _open_xls(path: Path, display: str) -> list[RawSheet]:
+def arithmetic_value(formula: str) -> str | None:
+    """The value of a formula of plain arithmetic on numbers (750, 1500/2, (600+900)*0.5) as exact
+    decimal text; None for anything else (a cell reference, a function, text)."""
+    text = formula.strip().lstrip("=")
+    if not text or not _ARITHMETIC.match(text):
+        return None
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError:
+        return None
+
+    def value(node) -> Decimal:
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+            return Decimal(ast.get_source_segment(text, node))
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.UAdd, ast.USub)):
+            v = value(node.operand)
+            return -v if isinstance(node.op, ast.USub) else v
+        if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
+            return _OPS[type(node.op)](value(node.left), value(node.right))
+        raise ValueError(ast.dump(node))
+
+    try:
+        result = value(tree.body)
+    except (ValueError, ArithmeticError, InvalidOperation):
+        return None
+    if not result.is_finite():
+        return None
+    return format(result.normalize(), "f") if result != result.to_integral_value() else str(int(result))
+
+
+_OPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
+        ast.Div: lambda a, b: a / b}
+
+
+def _settle_formulas(sheet: RawSheet, formulas: list[tuple[int, int, str]]) -> None:
+    """Write the value of each plain-arithmetic formula without a value into the grid; keep the
+    others in `sheet.formulas` (never read as empty). A formula cell at the edge of the sheet, which
+    the reader left out for want of a value, widens the grid to hold it."""
+    if not formulas:
+        return
+    computed = []
+    for row, col, text in formulas:
+        value = arithmetic_value(text)
+        if value is None:
+            sheet.formulas.append((row, col, text))
+        else:
+            computed.append((row, col, value))
+    grid = sheet.grid
+    rows = max(r for r, _, _ in formulas)
+    cols = sorted(set(grid.columns) | {c for _, c, _ in formulas})
+    if rows > len(grid) or len(cols) != grid.shape[1]:
+        added = [c for c in cols if c not in grid.columns]
+        grid = grid.reindex(index=pd.RangeIndex(1, max(rows, len(grid)) + 1), columns=cols)
+        grid = grid.astype(dict.fromkeys(added, "string"))
+    for row, col, value in computed:
+        grid.at[row, col] = value
+    sheet.grid = grid
+
+
+def _fill_merged(sheet: RawSheet) -> RawSheet:
+    """Every cell of a merged range shows the value of the range's first cell, as Excel shows it
+    (fastexcel and calamine give it to the first cell only). Each column touched is rebuilt once
+    with an Arrow take, never cell by cell: a teacher may merge 班级 over every class of a long
+    roster, and a title merged across the sheet touches every column."""
+    if not sheet.merges:
+        return sheet
+    grid = sheet.grid
+    n = len(grid)
+    present = set(grid.columns)
+    per_column: dict[int, list[tuple[int, int, int, int]]] = {}  # column → (first row, last row, source)
+    for r1, c1, r2, c2 in sheet.merges:
+        if r1 > n or c1 not in present:
+            continue
+        for c in range(c1, c2 + 1):
+            first = r1 + (1 if c == c1 else 0)
+            if c in present and first <= min(r2, n):
+                per_column.setdefault(c, []).append((first, min(r2, n), c1, r1))
+    filled = {}
+    for col, targets in per_column.items():
+        values = [grid.at[src_row, src_col] for _, _, src_col, src_row in targets]
+        values = [None if missing(v) else str(v) for v in values]
+        lengths = np.array([last - first + 1 for first, last, _, _ in targets], dtype=np.int64)
+        rows = np.concatenate([np.arange(first - 1, last, dtype=np.int64) for first, last, _, _ in targets])
+        end = int(rows.max()) + 1  # only the rows down to the last one filled are rebuilt
+        take = np.arange(end, dtype=np.int64)
+        take[rows] = end + np.repeat(np.arange(len(targets), dtype=np.int64), lengths)
+        column = _chunks(grid[col])
+        head = pa.concat_arrays([column.slice(0, end).combine_chunks(), pa.array(values, type=column.type)])
+        chunks = [head.take(pa.array(take)), *column.slice(end).chunks]
+        filled[col] = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(chunks, type=column.type)),
+                                index=grid.index)
+    if filled:
+        grid = grid.copy(deep=False)
+        for col, series in filled.items():
+            grid[col] = series
+        sheet.grid = grid
+    for col, found in list(sheet.big_numbers.items()):  # a number cell merged down: every row of it
+        numbers = set(found.tolist())
+        extra = [np.arange(first, last + 1) for first, last, src_col, src_row in per_column.get(col, [])
+                 if src_col == col and src_row in numbers]
+        if extra:
+            sheet.big_numbers[col] = np.unique(np.concatenate([found, *extra]))
+    return sheet
+
+
+def _chunks(series: pd.Series) -> pa.ChunkedArray:
+    """A text column as Arrow chunks, without a copy where it is Arrow-backed already."""
+    if isinstance(series.array, pd.arrays.ArrowStringArray):
+        return series.array.__arrow_array__()
+    return pa.chunked_array([arrow_text(series)])
+
+
+# --- .xls and .ods (python-calamine) -------------------------------------------------------------
+
+def _open_calamine(path: Path, display: str, kind: str) -> tuple[list[RawSheet], list[str]]:
     from python_calamine import CalamineWorkbook
 
+    label = ".xls" if kind == "xls" else ".ods"
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:
-        raise ReadError(f"无法读取 .xls 工作簿（{_short(exc)}）；请用 Excel 另存为 .xlsx 后重新提交",
+        raise ReadError(f"无法读取 {label} 工作簿（{_short(exc)}）；请用 Excel 另存为 .xlsx 后重新提交",
                         file=display) from None
-    sheets = []
+    layouts = {}
+    if kind == "ods":
+        try:
+            layouts = scan_ods(path)
+        except (ElementTree.ParseError, KeyError, zipfile.BadZipFile) as exc:
+            raise ReadError(f"无法读取 .ods 工作簿（{_short(exc)}）；请另存为 .xlsx 后重新提交",
+                            file=display) from None
+    sheets, hidden_sheets = [], []
     for meta in wb.sheets_metadata:
         if str(getattr(meta, "visible", "visible")).lower().endswith("hidden"):
+            hidden_sheets.append(meta.name)
             continue
         try:
             sheet = wb.get_sheet_by_name(meta.name)
             rows = sheet.to_python(skip_empty_area=False)
-            merged = [(r0 + 1, c0, r1 + 1, c1) for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []]
+            merged = sheet.merged_cell_ranges or []
         except Exception as exc:
             raise ReadError(f"无法读取工作表（{_short(exc)}）", file=display, sheet=meta.name) from None
         width = max((len(r) for r in rows), default=0)
-        text_rows = [[_xls_text(cell) for cell in row] + [None] * (width - len(row))
-                     for row in rows]  # .xls holds at most 65,536 rows
+        text_rows = [[_typed_text(cell) for cell in row] + [None] * (width - len(row))
+                     for row in rows]  # .xls holds at most 65,536 rows; .ods rosters are small
         grid = pd.DataFrame(text_rows, columns=range(width), dtype="string",
                             index=pd.RangeIndex(1, len(text_rows) + 1))
-        sheets.append(RawSheet(meta.name, grid, big_numbers_in(rows), lambda m=merged: m))
-    return sheets
+        if kind == "ods":
+            layout = layouts.get(meta.name, SheetScan())
+            raw = RawSheet(meta.name, grid, big_numbers_in(rows), "ods", layout.merges, layout.hidden_rows,
+                           layout.hidden_columns)
+        else:
+            merges = [(r1 + 1, c1, r2 + 1, c2) for (r1, c1), (r2, c2) in merged]
+            raw = RawSheet(meta.name, grid, big_numbers_in(rows), "xls", merges)  # hidden rows, columns unknown
+        sheets.append(_fill_merged(raw))
+    return sheets, hidden_sheets
 
 
-def _xls_text(cell) -> str | None:
+def _typed_text(cell) -> str | None:
     if cell is None or cell == "":
         return None
     if isinstance(cell, bool):
@@ -340,4 +435,9 @@ def _open_csv(path: Path, display: str) -> RawSheet:
     grid = grid.replace("", pd.NA)
     grid.index = pd.RangeIndex(1, len(grid) + 1)
     grid.columns = range(grid.shape[1])
-    return RawSheet(Path(display).stem, grid, {})
+    for col in grid.columns:  # ="0123…" and a leading tab: what exporters write to keep digits as text
+        column = grid[col]
+        wrapped = column.str.contains(r'^(?:="|\t)', regex=True).fillna(False)
+        if wrapped.any():
+            grid[col] = column.mask(wrapped, column[wrapped].str.replace(r'^="(.*)"$|^\t+', r"\1", regex=True))
+    return RawSheet(Path(display).stem, grid, {}, "csv")

@@ -17,8 +17,8 @@ from aidctl.core.terms import Term
 from aidctl.core.text import lookup
 from aidctl.rulebook import Rulebook
 
-SPREADSHEETS = (".xlsx", ".xls", ".csv")
-NO_ROSTERS = "{folder} 下没有花名册（.xlsx/.xls/.csv）；请把学校报送的文件放到这里，或在命令行上列出文件"
+SPREADSHEETS = (".xlsx", ".xls", ".ods", ".csv")
+NO_ROSTERS = "{folder} 下没有花名册（.xlsx/.xls/.ods/.csv）；请把学校报送的文件放到这里，或在命令行上列出文件"
 
 
 class Workspace:
@@ -69,7 +69,7 @@ class Workspace:
         return Rulebook(self.root / "rules")
 
     def spreadsheets(self, folder: str | Path) -> list[Path]:
-        """The spreadsheet files (.xlsx/.xls/.csv) in a folder of the workspace, by name; none when the
+        """The spreadsheet files (.xlsx/.xls/.ods/.csv) in a folder of the workspace, by name; none when the
         folder is absent. Excel's lock files (~$…) and hidden files are not spreadsheets."""
         folder = self.root / folder
         if not folder.is_dir():
@@ -132,7 +132,8 @@ class Workspace:
 
     @cached_property
     def schools(self) -> pd.DataFrame | None:
-        """schools.xlsx as a frame (school, school_code, v_school_type, v_county, v_ownership)."""
+        """schools.xlsx as a frame (school, school_code, v_school_type, v_county, v_ownership, enrolment,
+        aliases)."""
         path = self.root / SCHOOLS_FILE
         if not path.is_file():
             return None
@@ -149,6 +150,7 @@ class Workspace:
             "v_county": data.get("county"),
             "v_ownership": lookup(data["ownership"], vocab.ownership) if "ownership" in data else None,
             "enrolment": pd.to_numeric(data["enrolment"], errors="coerce") if "enrolment" in data else None,
+            "aliases": data.get("aliases"),   # other names: 全称, 简称, 曾用名 (、 ， ; / between them)
         })
         frame = frame[frame["school"].notna()]
         bad = frame[frame["v_school_type"].isna()]

@@ -15,6 +15,15 @@ class ColumnSpec(Strict):
     aliases: list[str]
     kind: Literal["text", "id", "card", "money", "number"] = "text"
     required: bool = False
+    preferred: list[str] = []      # aliases naming the field more specifically (资助卡号 beats 银行卡号)
+    informational: bool = False    # shown to people only (序号, 备注): two such columns are no error
+
+    @model_validator(mode="after")
+    def _preferred_are_aliases(self):
+        unknown = [p for p in self.preferred if p not in self.aliases and p != self.title]
+        if unknown:
+            raise ValueError(f"preferred names spellings that are not aliases: {unknown}")
+        return self
 
 
 class TableSpec(Strict):
@@ -31,8 +40,18 @@ class TableSpec(Strict):
         return self
 
 
+class HeaderWords(Strict):
+    """Words in a header's bracketed remark or in the merged group header above it that say the
+    column is not the student's own current value."""
+
+    other_person: list[str] = []   # 监护人, 家长 … (for the fields in person_fields)
+    person_fields: list[str] = []
+    old_value: list[str] = []      # 旧, 作废, 原卡 …
+
+
 class ColumnsFile(Strict):
     description: str
     source: str
     units: dict[str, Decimal]
+    header_words: HeaderWords = HeaderWords()
     tables: dict[str, TableSpec]

@@ -21,8 +21,15 @@ class StatusWords(Strict):
 
 
 class RowWords(Strict):
-    skip_markers: list[str]
+    # by kind (total, signature, note), for the files list; a plain list (an older workspace copy)
+    # counts every such row under "marker"
+    skip_markers: dict[str, list[str]] | list[str]
+    total_anywhere: list[str] = []
     school_prefixes: list[str]
+
+    def markers(self) -> dict[str, list[str]]:
+        """The skip markers by kind."""
+        return self.skip_markers if isinstance(self.skip_markers, dict) else {"marker": list(self.skip_markers)}
 
 
 class VocabularyFile(Strict):

@@ -8,10 +8,12 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from aidctl.core.findings import CATALOGUE
-from aidctl.core.text import missing
+from aidctl.core.text import missing, text_or_empty
 from aidctl.core.xlsx import SEVERITY_WORDS
 
 STYLE = {"error": "red", "warning": "yellow"}
+DROPPED = {"blank": "空行", "total": "合计/小计", "signature": "签字/联系人", "note": "注释/标记",
+           "marker": "合计/签字/注释", "repeated_header": "重复表头"}
 
 
 def findings(console: Console, located: list[tuple[str, dict]], file_findings: list[dict]) -> None:
@@ -20,7 +22,8 @@ def findings(console: Console, located: list[tuple[str, dict]], file_findings: l
     for where, f in located:
         console.print(Text(f"{where}{f['code']}：{f['message']}", style=STYLE.get(f["severity"])))
     for f in file_findings:
-        console.print(Text(f"{f['file']} {f['code']}：{f['message']}", style=STYLE.get(f["severity"])))
+        sheet = f" 工作表“{f['sheet']}”" if f.get("sheet") else ""
+        console.print(Text(f"{f['file']}{sheet} {f['code']}：{f['message']}", style=STYLE.get(f["severity"])))
 
 
 def validation(console: Console, v, limit: int = 20) -> None:
@@ -30,10 +33,14 @@ def validation(console: Console, v, limit: int = 20) -> None:
     console.print(Text(f"{v.term}：{len(v.roster.tables)} 个表，受助学生记录 {s['records']} 条，"
                        f"错误 {s['errors']} 个，警告 {s['warnings']} 个{paid}", style="bold"))
     files = RichTable(title="读取的花名册", box=box.SIMPLE_HEAD, title_justify="left")
-    for h in ("文件", "工作表", "表头行", "记录数"):
+    for h in ("文件", "工作表", "表头行", "记录数", "未计入的行", "隐藏行（已读取）"):
         files.add_column(h, overflow="fold")
     for item in v.roster.file_info():
-        files.add_row(item["file"], item["sheet"], str(item["header_row"]), str(item["records"]))
+        dropped = "，".join(f"{DROPPED.get(k, k)} {n}" for k, n in item["dropped"].items())
+        hidden = str(item["hidden_rows"]) if item["hidden_rows"] else ""
+        if item["hidden_sheets"]:
+            hidden += ("；" if hidden else "") + "隐藏工作表未读：" + "、".join(item["hidden_sheets"])
+        files.add_row(item["file"], item["sheet"], str(item["header_row"]), str(item["records"]), dropped, hidden)
     console.print(files)
     if len(v.findings):
         codes = RichTable(title="问题分类", box=box.SIMPLE_HEAD, title_justify="left")
@@ -53,11 +60,11 @@ def validation(console: Console, v, limit: int = 20) -> None:
         shown = v.findings.head(limit)
         items = RichTable(title=f"问题明细（前 {len(shown)} 条，共 {len(v.findings)} 条；--report 可导出全部）",
                           box=box.SIMPLE_HEAD, title_justify="left", show_lines=False)
-        for h in ("文件", "行", "列", "问题代码", "说明"):
+        for h in ("文件", "工作表", "行", "列", "问题代码", "说明"):
             items.add_column(h, overflow="fold")
-        for file, row, col, code, sev, msg in shown[["file", "row", "column", "code", "severity", "message"]] \
-                .itertuples(index=False, name=None):
-            items.add_row(file, "" if missing(row) else str(int(row)), col or "",
+        for file, sheet, row, col, code, sev, msg in shown[["file", "sheet", "row", "column", "code", "severity",
+                                                            "message"]].itertuples(index=False, name=None):
+            items.add_row(file, text_or_empty(sheet), "" if missing(row) else str(int(row)), text_or_empty(col),
                           Text(code, style=STYLE.get(sev)), msg)
         console.print(items)
     if s["errors"]:

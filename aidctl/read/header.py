@@ -1,0 +1,280 @@
+"""Find a sheet's header: its row, the group header merged above it, and which column stands for
+each field, by a rule that is written down (README "Which column is read").
+
+Headers are one row, or two: a group header merged over sub-columns ("学生信息" over 姓名 | 性别 |
+身份证号, "银行卡信息" over 开户银行 | 卡号, "资助金额（元）" over its sub-columns), with the columns
+that have no sub-heading (年级, 户口性质) merged down across both rows. Merged ranges are already
+filled in the grid (workbook.RawSheet), so a header merged down shows in the lower row too.
+
+Each column of the header row may stand for a field through its own header, through a bracketed
+remark dropped ("身份证号码（必填）"), or through the group header above it. When several columns
+stand for one field, the choice is made in `settle` once the data rows are known.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pandas as pd
+
+from aidctl.core.text import fold, fold_one, missing
+from aidctl.read.workbook import RawSheet
+from aidctl.rulebook import TableSpec
+
+HEADER_SEARCH_ROWS = 30  # how far down a sheet a header may start
+_UNIT_RE = re.compile(r"^(.*?)[(\[]\s*(?:单位[:：])?\s*([^()\[\]]*?)\s*[)\]]$")
+_MARKERS_RE = re.compile(r"^[*＊★※#]+")
+_PER_UNIT_RE = re.compile(r"^(.*?)[/／](元|万元|千元)$")
+
+# How firmly a column stands for its field: the higher wins a contest.
+QUALIFIED = 0   # its remark or group header names another person or an old value: never read as it
+INDIRECT = 1    # through a dropped remark, or through the group header alone
+EXACT = 2       # its own header (a unit, line breaks and * markers aside) or group + sub-heading
+PREFERRED = 3   # exactly one of the field's `preferred` aliases
+
+
+@dataclass
+class ColumnMatch:
+    """Where a canonical column stands in a sheet and how its header was written."""
+
+    key: str
+    index: int
+    header: str
+    unit: Decimal = Decimal(1)
+    level: int = EXACT
+    hidden: bool = False
+    qualifier: str | None = None   # the word that set it aside (监护人, 旧 …)
+
+
+@dataclass
+class Header:
+    """A sheet's header: the (lower) header row, the group-header row above it if any, and every
+    column that may stand for each field (best first)."""
+
+    row: int
+    parent_row: int | None
+    candidates: dict[str, list[ColumnMatch]]
+    header_cells: dict[int, str] = field(default_factory=dict)   # column → lower header, folded
+    parent_cells: dict[int, str] = field(default_factory=dict)   # column → group header, folded
+
+    def first_choice(self) -> dict[str, ColumnMatch]:
+        """Each field's best candidate (the leftmost among equals), before the data rows are seen."""
+        return {k: c[0] for k, c in self.candidates.items() if c and c[0].level > QUALIFIED}
+
+
+def split_header_remarks(text: object, units: dict[str, Decimal]) -> tuple[str, Decimal | None, list[str]]:
+    """('资助金额', 10000, []) for '资助金额（万元）'; ('身份证号', None, ['监护人']) for '身份证号（监护人）'."""
+    folded = _MARKERS_RE.sub("", fold_one(text))
+    unit, remarks = None, []
+    m = _UNIT_RE.match(folded)
+    while m:
+        inner = m.group(2)
+        if inner in units:
+            unit = units[inner]
+        elif inner:
+            remarks.append(inner)
+        folded = m.group(1)
+        m = _UNIT_RE.match(folded)
+    m = _PER_UNIT_RE.match(folded)
+    if m and m.group(2) in units:
+        folded, unit = m.group(1), units[m.group(2)]
+    return folded, unit, remarks
+
+
+def alias_table(spec: TableSpec) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, col in spec.columns.items():
+        for alias in [col.title, *col.aliases]:
+            out.setdefault(fold_one(alias).upper(), key)
+    return out
+
+
+class _Matcher:
+    """Maps header text to fields for one table spec (aliases, preferred spellings, qualifiers)."""
+
+    def __init__(self, spec: TableSpec, units: dict[str, Decimal], words):
+        self.spec = spec
+        self.units = units
+        self.aliases = alias_table(spec)
+        self.preferred = {(key, fold_one(p).upper()) for key, col in spec.columns.items() for p in col.preferred}
+        self.other_person = [fold_one(w) for w in words.other_person] if words else []
+        self.person_fields = set(words.person_fields) if words else set()
+        self.old_value = [fold_one(w) for w in words.old_value] if words else []
+
+    def key_of(self, text: str) -> str | None:
+        return self.aliases.get(text.upper()) if text else None
+
+    def qualifier(self, key: str, texts: list[str]) -> str | None:
+        words = self.old_value + (self.other_person if key in self.person_fields else [])
+        return next((w for t in texts for w in words if w and w in t), None)
+
+    def match(self, cell: object, parent: str | None) -> tuple[str, int, Decimal | None, str | None, bool] | None:
+        """(field, level, unit, qualifier, through the group header?) for a header cell and the group
+        header above it, or None when neither names a field."""
+        base, unit, remarks = split_header_remarks(cell, self.units) if not missing(cell) else ("", None, [])
+        p_base, p_unit, p_remarks = split_header_remarks(parent, self.units) if parent else ("", None, [])
+        via_parent = False
+        key, level = self.key_of(fold_one(cell)) if not missing(cell) else None, EXACT
+        if key is None and base:
+            key, level = self.key_of(base), (INDIRECT if remarks else EXACT)
+        if key is None and p_base and base:  # 资助金额 over 本学期: 本学期资助金额
+            key, via_parent = self.key_of(p_base + base) or self.key_of(base + p_base), True
+        if key is None and p_base:
+            key, level, via_parent = self.key_of(p_base), INDIRECT, True
+        if key is None:
+            return None
+        if level == EXACT and not via_parent and (key, base.upper()) in self.preferred:
+            level = PREFERRED
+        word = self.qualifier(key, [*remarks, *p_remarks, p_base])
+        return key, (QUALIFIED if word else level), unit or p_unit, word, via_parent
+
+
+def _horizontal_fills(sheet: RawSheet, row: int) -> set[int]:
+    """Columns of `row` whose value came from a merged range further left (not the range's first
+    column): the value belongs to the first column only."""
+    out: set[int] = set()
+    for r1, c1, r2, c2 in sheet.merges:
+        if r1 <= row <= r2 and c2 > c1:
+            out.update(range(c1 + 1, c2 + 1))
+    return out
+
+
+def _group_parents(sheet: RawSheet, head: pd.DataFrame, row: int, width: int) -> dict[int, str]:
+    """Column → the group header merged across it in the row above `row`: a range of that row that
+    spans two or more columns but not the whole header, in a row that holds more than one value (a
+    title, merged or not, is the only text of its row)."""
+    out: dict[int, str] = {}
+    above = row - 1
+    if above < 1 or above not in head.index or head.loc[above].dropna().nunique() < 2:
+        return out
+    for _, c1, r2, c2 in sheet.merges:
+        if r2 == above and c2 > c1 and (c2 - c1 + 1) < width and c1 in head.columns:
+            text = head.at[above, c1]
+            if not missing(text):
+                for c in range(c1, c2 + 1):
+                    out[c] = str(text)
+    return out
+
+
+def header_at(sheet: RawSheet, row: int, matcher: _Matcher, head: pd.DataFrame | None = None) -> Header:
+    """Every column of `row` that may stand for a field (with the group header above, if any).
+    `head` is the top of the grid (rows up to `row`), as objects."""
+    head = sheet.grid.loc[:row].astype(object) if head is None else head
+    cells = head.loc[row]
+    lower = {c: v for c, v in cells.items() if not missing(v)}
+    parents = _group_parents(sheet, head, row, len(lower)) if sheet.merges else {}
+    skip = _horizontal_fills(sheet, row) if sheet.merges else set()
+    found: dict[str, list[ColumnMatch]] = {}
+    for col in head.columns:
+        cell = None if col in skip else lower.get(col)
+        parent = parents.get(col)
+        if cell is None and parent is None:
+            continue
+        hit = matcher.match(cell, parent)
+        if hit is None:
+            continue
+        key, level, unit, word, via_parent = hit
+        shown = "" if cell is None else str(cell).strip()
+        if via_parent:
+            shown = f"{str(parent).strip()}/{shown}" if shown else str(parent).strip()
+        found.setdefault(key, []).append(ColumnMatch(key, col, shown, unit or Decimal(1), level,
+                                                     col in sheet.hidden_columns, word))
+    for cands in found.values():  # best first; among equals the visible, then the leftmost
+        cands.sort(key=lambda m: (-m.level, m.hidden, m.index))
+    return Header(row, row - 1 if parents else None, found,
+                  {c: fold_one(v) for c, v in lower.items()},
+                  {c: fold_one(v) for c, v in parents.items()})
+
+
+def find_header(sheet: RawSheet, spec: TableSpec, units: dict[str, Decimal], words=None) -> Header | None:
+    """The header row (the one with the most known fields in the first rows, holding the fields the
+    spec must have), or None if the sheet holds no table."""
+    matcher = _Matcher(spec, units, words)
+    best: Header | None = None
+    best_score = 0
+    head = sheet.grid.head(HEADER_SEARCH_ROWS).astype(object)
+    for row in head.index:
+        if head.loc[row].isna().all():
+            continue
+        header = header_at(sheet, row, matcher, head)
+        fields = {k for k, c in header.candidates.items() if c and c[0].level > QUALIFIED}
+        if len(fields) < spec.min_header_matches or not all(k in fields for k in spec.header_must_have):
+            continue
+        if best is None or len(fields) > best_score:
+            best, best_score = header, len(fields)
+    return best
+
+
+def locate(sheet: RawSheet, spec: TableSpec, units: dict[str, Decimal]) -> tuple[int, dict[str, ColumnMatch]] | None:
+    """The header row (Excel number) and its column matches, or None if the sheet holds no table."""
+    header = find_header(sheet, spec, units)
+    return None if header is None else (header.row, header.first_choice())
+
+
+@dataclass
+class Contest:
+    """Two or more columns that stand for one field, and how one was chosen (or none could be)."""
+
+    key: str
+    chosen: ColumnMatch | None
+    others: list[ColumnMatch]
+    rule: str   # preferred | exact | visible | same_values | qualified | first (informational) | unresolved
+
+
+def settle(header: Header, spec: TableSpec, values) -> tuple[dict[str, ColumnMatch], list[Contest]]:
+    """The column read for each field, and a Contest for each field that several columns stood for.
+
+    The rule: a column set aside by its remark or group header (QUALIFIED) is never read. Among the
+    others, the column that is both the most specific (a preferred alias, then an exact header, then
+    one read through a remark or the group header) and visible (when some are visible) is read.
+    When no single column is both, columns that hold the same value on every row are one column;
+    for a field shown to people only (序号, 备注) the leftmost is read; otherwise the leftmost is
+    read and the contest is unresolved (an error for the file). `values(index)` gives a column's
+    folded cells."""
+    columns: dict[str, ColumnMatch] = {}
+    contests: list[Contest] = []
+    for key, cands in header.candidates.items():
+        usable = [c for c in cands if c.level > QUALIFIED]
+        set_aside = [c for c in cands if c.level == QUALIFIED]
+        if not usable:
+            contests.append(Contest(key, None, set_aside, "qualified"))
+            continue
+        if len(usable) == 1:
+            columns[key] = usable[0]
+            if set_aside:
+                contests.append(Contest(key, usable[0], set_aside, "qualified"))
+            continue
+        top = max(c.level for c in usable)
+        specific = [c for c in usable if c.level == top]
+        visible = [c for c in usable if not c.hidden] or usable
+        best = [c for c in specific if c in visible]
+        if len(best) == 1:
+            by = [w for w, n in (("specific", len(specific)), ("visible", len(visible))) if n < len(usable)]
+            columns[key] = best[0]
+            contests.append(Contest(key, best[0], [c for c in cands if c is not best[0]], "+".join(by)))
+            continue
+        pool = best or usable
+        first = min(pool, key=lambda c: c.index)
+        columns[key] = first   # read, so that the sheet can be checked; refused when it matters
+        beaten = [c for c in usable if c not in pool] + set_aside
+        if all(values(c.index).equals(values(first.index)) for c in pool):
+            if beaten:
+                contests.append(Contest(key, first, beaten, "same_values"))
+            continue
+        rule = "first" if spec.columns[key].informational else "unresolved"
+        contests.append(Contest(key, first, [c for c in cands if c is not first], rule))
+    return columns, contests
+
+
+def cells_of(sheet: RawSheet, rows: pd.Index):
+    """A `values` function for `settle`: a column's cells on `rows`, folded."""
+    cache: dict[int, pd.Series] = {}
+
+    def values(index: int) -> pd.Series:
+        if index not in cache:
+            cache[index] = fold(sheet.grid.loc[rows, index]).reset_index(drop=True)
+        return cache[index]
+
+    return values

@@ -1,0 +1,204 @@
+"""What a sheet's file says beyond the text of its cells, read in one streaming pass.
+
+fastexcel (and python-calamine) give the text a cell shows, not how the sheet is laid out. A reader
+of the sheet also sees which cells are merged, which rows and columns are hidden, which cells hold a
+formula that was never calculated (a file written by a script and never opened in Excel), and, for
+the checks of IDs and cards, which cells hold a number too long for Excel to keep. For .xlsx this is
+a byte-level scan of the sheet's XML part beside fastexcel's parse; for .ods an iterparse of
+content.xml (ODS rosters are small). Nothing here loads a sheet into openpyxl.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.etree import ElementTree
+
+import numpy as np
+
+# A number value with 16+ integer digits: Excel keeps 15 significant digits, so the rest is gone.
+# The scan looks for such values first (rare, and a literal-prefixed pattern is fast), then reads
+# the enclosing cell tag for its reference and type.
+_BIG_VALUE = rb'v>(?:\d{16,}(?:\.\d*)?|\d(?:\.\d+)?[eE]\+?(?:1[5-9]|[2-9]\d|\d{3}))</'
+_CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})(\d+)"')
+_CELL_TYPE = re.compile(rb'\st="(\w+)"')
+_ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
+_COL_SPAN = re.compile(rb'\smin="(\d+)"[^>]*?\smax="(\d+)"|\smax="(\d+)"[^>]*?\smin="(\d+)"')
+_ROOT_PREFIX = re.compile(rb'<(\w+:)?worksheet\b')
+CHUNK = 1 << 22
+
+
+@dataclass
+class SheetScan:
+    """The layout of one sheet. Rows are Excel row numbers, columns 0-based (A = 0)."""
+
+    big_numbers: dict[int, np.ndarray] | None = field(default_factory=dict)  # None: some unplaced
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)    # (row1, col1, row2, col2)
+    hidden_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    hidden_columns: frozenset[int] = frozenset()
+    formulas: list[tuple[int, int, str]] = field(default_factory=list)  # (row, col, formula): no value
+    unplaced_formulas: int = 0  # formulas without a value in cells that carry no reference
+
+
+def letter_index(letters: str | bytes) -> int:
+    """'A' → 0, 'AB' → 27."""
+    n = 0
+    for ch in letters.decode() if isinstance(letters, bytes) else letters:
+        n = n * 26 + (ord(ch) - 64)
+    return n - 1
+
+
+class _Patterns:
+    """The scan's patterns for one namespace prefix (most files have none, some write "x:")."""
+
+    def __init__(self, prefix: bytes):
+        p = re.escape(prefix)
+        self.cell_start = b"<" + prefix + b"c "
+        # literal marks, looked for first: re's literal search is twice as fast as `in` for a
+        # needle that starts with "<", the commonest byte of the file
+        self.formula_mark = re.compile(re.escape(b"</" + prefix + b"f>"))
+        self.hidden_mark = re.compile(rb'hidden="')
+        self.big = re.compile(b"<" + p + _BIG_VALUE + p)
+        self.row = re.compile(b"<" + p + rb'row\s[^>]*?\bhidden="(?:1|true)"[^>]*>')
+        self.col = re.compile(b"<" + p + rb'col\s[^>]*?\bhidden="(?:1|true)"[^>]*>')
+        # a cell whose formula is followed by no value, or by an empty one
+        self.formula = re.compile(b"<" + p + rb"c\s([^>]*[^/])>\s*<" + p + rb"f\b[^>]*?(?:/>|>([^<]*)</" + p
+                                  + rb"f>)\s*(<" + p + rb"v\s*/>|<" + p + rb"v>\s*</" + p + rb"v>)?\s*</" + p
+                                  + rb"c>")
+        self.merge = re.compile(b"<" + p + rb'mergeCell\s[^>]*?ref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"')
+
+
+def scan_sheet(zf_path: Path, part: str) -> SheetScan:
+    """Scan a worksheet part of an .xlsx for its layout, in chunks, without building a tree."""
+    out = SheetScan()
+    big: dict[int, list[int]] = {}
+    hidden_rows: list[int] = []
+    hidden_cols: set[int] = set()
+    unplaced_big = 0
+    formulas_seen = False  # a sheet's first formula cell holds its text (</f>); later ones may not
+    with zipfile.ZipFile(zf_path) as zf, zf.open(part) as fh:
+        head = fh.read(1 << 16)
+        m = _ROOT_PREFIX.search(head)
+        pat = _Patterns((m.group(1) or b"") if m else b"")
+
+        def collect(buf: bytes, first: bool, last: bool) -> None:
+            """`first`: the part before the cells (<cols> with hidden columns); `last`: the part
+            after them (<mergeCells>); every cell lies in some middle part."""
+            nonlocal unplaced_big, formulas_seen
+            for hit in pat.big.finditer(buf):
+                start = buf.rfind(pat.cell_start, 0, hit.start())
+                tag = buf[start:buf.find(b">", start)] if start >= 0 else b""
+                ref = _CELL_REF.search(tag)
+                kind = _CELL_TYPE.search(tag)
+                if kind is not None and kind.group(1) != b"n":
+                    continue
+                if ref is None:
+                    unplaced_big += 1
+                    continue
+                big.setdefault(letter_index(ref.group(1)), []).append(int(ref.group(2)))
+            if pat.hidden_mark.search(buf):
+                for hit in pat.row.finditer(buf):
+                    r = _ROW_NUMBER.search(hit.group(0))
+                    if r:
+                        hidden_rows.append(int(r.group(1)))
+                for hit in pat.col.finditer(buf) if first else ():
+                    span = _COL_SPAN.search(hit.group(0))
+                    if span:
+                        lo, hi = (span.group(1), span.group(2)) if span.group(1) else (span.group(4), span.group(3))
+                        hidden_cols.update(range(int(lo) - 1, min(int(hi), 16_384)))
+            formulas_seen = formulas_seen or pat.formula_mark.search(buf) is not None
+            if formulas_seen:
+                for hit in pat.formula.finditer(buf):
+                    attrs = hit.group(1)
+                    kind = _CELL_TYPE.search(attrs)
+                    if kind is not None and kind.group(1) == b"str" and hit.group(3):
+                        continue  # a formula whose value is the empty string: calculated
+                    ref = _CELL_REF.search(b" " + attrs)
+                    if ref is None:
+                        out.unplaced_formulas += 1
+                        continue
+                    text = html.unescape((hit.group(2) or b"").decode("utf-8", "replace"))
+                    out.formulas.append((int(ref.group(2)), letter_index(ref.group(1)), text))
+            if last:
+                for hit in pat.merge.finditer(buf):
+                    r1, c1 = int(hit.group(2)), letter_index(hit.group(1))
+                    r2, c2 = (int(hit.group(4)), letter_index(hit.group(3))) if hit.group(3) else (r1, c1)
+                    if (r1, c1) != (r2, c2):
+                        out.merges.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
+
+        pending = head
+        first = True
+        while True:
+            chunk = fh.read(CHUNK)
+            buf = pending + chunk
+            if not chunk:  # after the last cell start: the end of the sheet, <mergeCells> included
+                collect(buf, first, True)
+                break
+            cut = buf.rfind(pat.cell_start)  # the last cell may be cut in two: keep it for the next round
+            if cut <= 0:
+                pending = buf
+                continue
+            collect(buf[:cut], first, False)
+            first = False
+            pending = buf[cut:]
+    out.big_numbers = None if unplaced_big else {c: np.asarray(r, dtype=np.int64) for c, r in big.items()}
+    out.hidden_rows = np.unique(np.asarray(hidden_rows, dtype=np.int64))
+    out.hidden_columns = frozenset(hidden_cols)
+    return out
+
+
+# --- .ods ------------------------------------------------------------------------------------------
+
+_T = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_HIDDEN = {"collapse", "filter"}
+_MAX_REPEAT = 10_000  # a longer run of repeated rows or columns is the sheet's empty remainder
+
+
+def scan_ods(path: Path) -> dict[str, SheetScan]:
+    """Merged ranges and hidden rows and columns of each table of an .ods (content.xml)."""
+    out: dict[str, SheetScan] = {}
+    with zipfile.ZipFile(path) as zf, zf.open("content.xml") as fh:
+        scan: SheetScan | None = None
+        row = col = 0
+        rows_repeat = 1
+        hidden_rows: list[int] = []
+        hidden_cols: set[int] = set()
+        column = 0
+        for event, el in ElementTree.iterparse(fh, events=("start", "end")):
+            tag = el.tag
+            if event == "start":
+                if tag == f"{_T}table":
+                    scan = out.setdefault(el.get(f"{_T}name", ""), SheetScan())
+                    row = column = 0
+                    hidden_rows, hidden_cols = [], set()
+                elif scan is None:
+                    continue
+                elif tag == f"{_T}table-column":
+                    repeat = int(el.get(f"{_T}number-columns-repeated", "1"))
+                    if el.get(f"{_T}visibility") in _HIDDEN and repeat <= _MAX_REPEAT:
+                        hidden_cols.update(range(column, column + repeat))
+                    column += repeat
+                elif tag == f"{_T}table-row":
+                    rows_repeat = int(el.get(f"{_T}number-rows-repeated", "1"))
+                    if el.get(f"{_T}visibility") in _HIDDEN and rows_repeat <= _MAX_REPEAT:
+                        hidden_rows.extend(range(row + 1, row + rows_repeat + 1))
+                    col = 0
+                elif tag in (f"{_T}table-cell", f"{_T}covered-table-cell"):
+                    span_c = int(el.get(f"{_T}number-columns-spanned", "1"))
+                    span_r = int(el.get(f"{_T}number-rows-spanned", "1"))
+                    if span_c > 1 or span_r > 1:
+                        scan.merges.append((row + 1, col, row + span_r, col + span_c - 1))
+                    col += int(el.get(f"{_T}number-columns-repeated", "1"))
+            else:
+                if tag == f"{_T}table-row":
+                    row += rows_repeat
+                    el.clear()
+                elif tag == f"{_T}table" and scan is not None:
+                    scan.hidden_rows = np.unique(np.asarray(hidden_rows, dtype=np.int64))
+                    scan.hidden_columns = frozenset(hidden_cols)
+                    scan = None
+                    el.clear()
+    return out

@@ -1,0 +1,559 @@
+"""Never silently wrong on a real roster (issue 12): each layout that schools and other programs
+really write, built here with openpyxl (and, in tests/fixtures/, saved by LibreOffice), with the
+records read, the findings and the Excel rows asserted through `validate --format json` and, where
+it pays, `disburse --dry-run`.
+"""
+
+from __future__ import annotations
+
+import sys
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import VOC_HEADERS, make_card, make_id, voc_row, write_roster
+
+from aidctl.core.terms import Term
+from aidctl.read import Workspace, read_tables
+from aidctl.read import build_roster as build
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
+import make_layouts  # noqa: E402
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TERM = "2011-autumn"
+TITLE = "第一职业中学2011年秋季学期中职国家助学金发放花名册"
+
+
+def validate(run, *files, term: str | None = TERM, extra: tuple = ()) -> tuple[int, dict, str]:
+    args = ["validate", *map(str, files), "--format", "json", *extra]
+    if term:
+        args += ["--term", term]
+    code, doc, err = run(*args, as_json=True)
+    assert code in (0, 1) and isinstance(doc, dict), (code, doc, err)
+    return code, doc, err
+
+
+def dry_run(run, root: Path, term: str = TERM) -> tuple[int, dict]:
+    code, doc, err = run("disburse", "--term", term, "--workspace", root, "--dry-run", "--format", "json",
+                         as_json=True)
+    assert code in (0, 1) and isinstance(doc, dict), (code, doc, err)
+    return code, doc
+
+
+def where(doc: dict) -> list[tuple]:
+    return [(f["row"], f["column"], f["code"], f["severity"]) for f in doc["findings"]]
+
+
+def frame_of(path: Path, term: str = TERM):
+    ws = Workspace(path.parent)
+    return build(read_tables(path, path.name, "roster", ws.rules), Term.parse(term), ws).frame
+
+
+def sheet_of(path: Path, rows: list[list], *, merges=(), hidden_rows=(), hidden_cols=(), name="Sheet1",
+             more: dict | None = None) -> Path:
+    """A workbook from rows of cell values (None: blank), with merged ranges, hidden rows/columns."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = name
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row, start=1):
+            if value is not None:
+                ws.cell(row=r, column=c, value=value)
+    for rng in merges:
+        ws.merge_cells(rng)
+    for r in hidden_rows:
+        ws.row_dimensions[r].hidden = True
+    for c in hidden_cols:
+        ws.column_dimensions[c].hidden = True
+    for sheet_name, (sheet_rows, state) in (more or {}).items():
+        extra = wb.create_sheet(sheet_name)
+        for row in sheet_rows:
+            extra.append(row)
+        extra.sheet_state = state
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def values(i: int, headers: list[str] = VOC_HEADERS, **over) -> list:
+    row = voc_row(i)
+    row.update(over)
+    return [row.get(h) for h in headers]
+
+
+# --- 1. two-row headers with merged group headers ---------------------------------------------------
+
+TWO_ROW_FILES = ["openpyxl", "two_row_header_lo.xlsx", "two_row_header.ods"]
+
+
+@pytest.mark.parametrize("source", TWO_ROW_FILES)
+def test_two_row_header_finds_every_column(run, tmp_path, source):
+    """学生信息 over 姓名|性别|身份证号, 银行卡信息 over 开户银行|卡号, 年级/户口性质/学籍状态 merged
+    down both rows, 资助金额（元） under 资助信息: every column is found, every student read (the
+    same from openpyxl, from LibreOffice's .xlsx and from its .ods). Before, the header was one row:
+    9 records, schema.missing_column and eligibility errors for every student."""
+    path = make_layouts.two_row_header(tmp_path / "two.xlsx") if source == "openpyxl" else FIXTURES / source
+    code, doc, _ = validate(run, path)
+    assert doc["files"] == [{"file": str(path), "sheet": "花名册", "header_row": 3, "records": 6,
+                             "dropped": {"note": 2, "total": 1, "signature": 1}, "hidden_rows": 1,
+                             "hidden_sheets": []}]
+    # the only finding: the hidden old card column, named and not read
+    assert where(doc) == [(None, "卡号", "schema.ambiguous_column", "warning")]
+    assert "银行卡号（旧）" in doc["findings"][0]["message"] and "第L列" in doc["findings"][0]["message"]
+    assert code == 0
+    if source == "openpyxl":
+        frame = frame_of(path)
+        assert list(frame["excel_row"]) == [4, 5, 6, 7, 8, 10]
+        assert list(frame["grade"]) == ["一年级"] * 3 + ["二年级"] * 2 + ["一年级"]   # merged down
+        assert list(frame["bank"]) == ["工商银行"] * 6
+        assert list(frame["card"]) == [make_card(seed=i) for i in (1, 2, 3, 4, 5, 66)]   # not the old ones
+        assert list(frame["amount_yuan"].astype(str)) == ["750.00"] * 6
+
+
+def test_unit_in_the_merged_group_header_applies_to_its_columns(run, tmp_path):
+    """资助金额（万元） merged over 本学期 | 备注: 本学期 is the amount (本学期资助金额), in 万元."""
+    headers = ["序号", "姓名", "性别", "身份证号码", "年级", "户口性质", "学籍状态", "资助项目", "资助金额（万元）", None, "银行卡号"]
+    sub = [None, None, None, None, None, None, None, None, "本学期", "备注", None]
+    rows = [values(i, VOC_HEADERS[:8]) + [0.075, None, make_card(seed=i)] for i in range(1, 4)]
+    rows[2][8] = 0.08
+    merges = ["I1:J1"] + [f"{c}1:{c}2" for c in "ABCDEFGHK"]
+    path = sheet_of(tmp_path / "a.xlsx", [headers, sub, *rows], merges=merges)
+    code, doc, _ = validate(run, path)
+    assert doc["files"][0]["header_row"] == 2 and doc["files"][0]["records"] == 3
+    assert where(doc) == [(5, "资助金额（万元）/本学期", "amount.mismatch", "error")]
+    assert list(frame_of(path)["amount_yuan"].astype(str)) == ["750.00", "750.00", "800.00"]
+
+
+# --- 2. vertically merged data cells ---------------------------------------------------------------
+
+def test_merged_data_cells_apply_to_every_row_of_the_merge(run, tmp_path):
+    """A teacher merges 年级, 户口性质 and 开户银行 over a class's rows: each row has the value, as a
+    reader of the sheet sees it; before, only the top row had it and the rest were refused."""
+    headers = VOC_HEADERS + ["开户银行"]
+    rows = [values(i, headers, 开户银行="工商银行") for i in range(1, 7)]
+    for row in rows[1:3] + rows[4:6]:
+        row[4] = row[5] = row[10] = None     # 年级, 户口性质, 开户银行 only in each class's first row
+    rows[3][4] = "二年级"
+    rows[3][5] = "县镇非农"
+    path = sheet_of(tmp_path / "a.xlsx", [[TITLE], headers, *rows],
+                    merges=["A1:K1", "E3:E5", "F3:F5", "E6:E8", "F6:F8", "K3:K8"])
+    code, doc, _ = validate(run, path)
+    assert code == 0 and doc["findings"] == [], doc["findings"]
+    frame = frame_of(path)
+    assert list(frame["grade"]) == ["一年级"] * 3 + ["二年级"] * 3
+    assert list(frame["household"]) == ["农村"] * 3 + ["县镇非农"] * 3
+    assert list(frame["bank"]) == ["工商银行"] * 6
+    # without the merges the same cells are blank: the rows under each class's first are refused
+    bare = sheet_of(tmp_path / "b.xlsx", [[TITLE], headers, *rows])
+    code, doc, _ = validate(run, bare)
+    assert {f["row"] for f in doc["findings"] if f["code"] == "eligibility.not_eligible"} == {4, 5, 7, 8}
+
+
+# --- 3. competing columns --------------------------------------------------------------------------
+
+CARD_HEADERS = VOC_HEADERS[:-1] + ["银行卡号", "资助卡号"]
+
+
+def card_rows(n: int = 3) -> list[list]:
+    """银行卡号 holds last term's cards (seed 900+), 资助卡号 this term's (seed i)."""
+    return [values(i, CARD_HEADERS, 银行卡号=make_card(seed=900 + i), 资助卡号=make_card(seed=i)) for i in range(1, n + 1)]
+
+
+def test_hidden_old_card_column_loses_to_the_visible_aid_card(run, tmp_path):
+    """A hidden column of last term's cards (银行卡号) beside the visible 资助卡号: the 资助卡号 is paid,
+    and a warning names the column not read. Before, the hidden column was paid, silently."""
+    root = tmp_path / "ws"
+    path = sheet_of(root / "intake" / TERM / "a.xlsx", [[TITLE], CARD_HEADERS, *card_rows()], hidden_cols=["J"])
+    code, doc, _ = validate(run, path)
+    assert where(doc) == [(None, "资助卡号", "schema.ambiguous_column", "warning")]
+    message = doc["findings"][0]["message"]
+    assert "“资助卡号”（第K列）" in message and "“银行卡号”（第J列，已隐藏）" in message
+    assert code == 0
+    code, plan = dry_run(run, root)
+    assert sorted(p["row"] for p in plan["payments"]) == [3, 4, 5]
+    paid_cards = {p["row"]: p for p in plan["payments"]}
+    assert list(frame_of(path)["card"]) == [make_card(seed=i) for i in (1, 2, 3)]
+    assert len(paid_cards) == 3
+
+
+@pytest.mark.parametrize("hidden, chosen", [([], "资助卡号"), (["K"], None)])
+def test_visible_rule_and_specific_rule_together(run, tmp_path, hidden, chosen):
+    """Both visible, the more specific 资助卡号 wins; 资助卡号 hidden beside a visible 银行卡号, the two
+    rules disagree: no rule decides, an error for the file, and nobody in it is paid."""
+    root = tmp_path / "ws"
+    path = sheet_of(root / "intake" / TERM / "a.xlsx", [[TITLE], CARD_HEADERS, *card_rows()], hidden_cols=hidden)
+    code, doc, _ = validate(run, path)
+    (f,) = doc["findings"]
+    assert f["code"] == "schema.ambiguous_column" and f["row"] is None
+    if chosen:
+        assert (f["severity"], f["column"], code) == ("warning", chosen, 0)
+        assert list(frame_of(path)["card"]) == [make_card(seed=i) for i in (1, 2, 3)]
+    else:
+        assert (f["severity"], code) == ("error", 1)
+        assert "请只保留一列" in f["message"]
+        code, plan = dry_run(run, root)
+        assert plan["payments"] == [] and sorted(r["row"] for r in plan["refused"]) == [3, 4, 5]
+        assert all("schema.ambiguous_column" in r["codes"] for r in plan["refused"])
+
+
+def test_two_plain_card_columns_are_an_error(run, tmp_path):
+    headers = VOC_HEADERS + ["卡号"]
+    rows = [values(i, headers, 卡号=make_card(seed=300 + i)) for i in range(1, 3)]
+    code, doc, _ = validate(run, sheet_of(tmp_path / "a.xlsx", [headers, *rows]))
+    assert where(doc) == [(None, "银行卡号", "schema.ambiguous_column", "error")]
+    assert code == 1
+
+
+def test_two_columns_holding_the_same_values_are_one(run, tmp_path):
+    headers = VOC_HEADERS + ["年级"]
+    rows = [values(i, headers) for i in range(1, 3)]
+    code, doc, _ = validate(run, sheet_of(tmp_path / "a.xlsx", [headers, *rows]))
+    assert code == 0 and doc["findings"] == []
+
+
+def test_two_remark_columns_read_the_first_with_a_warning(run, tmp_path):
+    headers = VOC_HEADERS + ["备注", "备注"]
+    rows = [values(i, headers) + ["甲", "乙"] for i in range(1, 3)]
+    rows = [r[:len(VOC_HEADERS)] + ["甲", "乙"] for r in rows]
+    code, doc, _ = validate(run, sheet_of(tmp_path / "a.xlsx", [headers, *rows]))
+    assert where(doc) == [(None, "备注", "schema.ambiguous_column", "warning")]
+    assert code == 0
+
+
+def test_guardian_id_beside_the_students_is_named_not_read(run, tmp_path):
+    headers = VOC_HEADERS[:4] + ["身份证号（监护人）"] + VOC_HEADERS[4:]
+    rows = [values(i, headers, **{"身份证号（监护人）": make_id("19700101", seq=500 + 2 * i)}) for i in range(1, 3)]
+    path = sheet_of(tmp_path / "a.xlsx", [headers, *rows])
+    code, doc, _ = validate(run, path)
+    assert where(doc) == [(None, "身份证号码", "schema.ambiguous_column", "warning")]
+    assert "身份证号（监护人）" in doc["findings"][0]["message"] and "监护人" in doc["findings"][0]["message"]
+    assert list(frame_of(path)["id_number"]) == [voc_row(i)["身份证号码"] for i in (1, 2)]
+
+
+def test_guardian_id_alone_is_not_the_students(run, tmp_path):
+    headers = [h if h != "身份证号码" else "身份证号码（家长）" for h in VOC_HEADERS]
+    rows = [values(i, headers, **{"身份证号码（家长）": voc_row(i)["身份证号码"]}) for i in range(1, 3)]
+    code, doc, _ = validate(run, sheet_of(tmp_path / "a.xlsx", [headers, *rows]))
+    assert where(doc) == [(None, "身份证号码", "schema.missing_column", "error")]
+    assert "身份证号码（家长）" in doc["findings"][0]["message"]
+
+
+def test_guardian_group_header_sets_its_columns_aside(run, tmp_path):
+    """监护人信息 merged over 姓名 | 身份证号 | 联系电话: the guardian's name and ID are not the student's;
+    the phone is still the contact phone."""
+    top = ["序号", "姓名", "性别", "身份证号码", "年级", "户口性质", "学籍状态", "资助项目", "资助金额（元）", "银行卡号",
+           "监护人信息", None, None]
+    sub = [None] * 10 + ["姓名", "身份证号", "联系电话"]
+    rows = [values(i) + [f"家长{i}", make_id("19700101", seq=600 + 2 * i), "13807160000"] for i in range(1, 3)]
+    merges = ["K1:M1"] + [f"{c}1:{c}2" for c in "ABCDEFGHIJ"]
+    path = sheet_of(tmp_path / "a.xlsx", [top, sub, *rows], merges=merges)
+    code, doc, _ = validate(run, path)
+    assert sorted((f["column"], f["severity"]) for f in doc["findings"]) == [
+        ("姓名", "warning"), ("身份证号码", "warning")]
+    frame = frame_of(path)
+    assert list(frame["name"]) == ["学生1", "学生2"] and list(frame["phone"]) == ["13807160000"] * 2
+
+
+def test_a_title_merged_over_part_of_the_header_is_no_group_header(run, tmp_path):
+    """A title is the only text of its row: merged over A:F, saying 上学期 and 家长, it sets nothing
+    aside (a group header row holds more than one value)."""
+    path = sheet_of(tmp_path / "a.xlsx", [["第一职业中学上学期学生家长信息核对后补发名单"], VOC_HEADERS, values(1), values(2)],
+                    merges=["A1:F1"])
+    code, doc, _ = validate(run, path)
+    assert code == 0 and doc["findings"] == [] and doc["files"][0]["records"] == 2
+
+
+# --- 4. hidden rows and hidden sheets --------------------------------------------------------------
+
+def test_hidden_rows_are_read_and_counted_hidden_sheets_are_not(run, tmp_path):
+    """Hidden rows are data a clerk may have filtered: read, and counted in the files list. A hidden
+    sheet (an old copy) is not the roster: not read, and named in the files list."""
+    broken = [values(i, 身份证号码="123") for i in range(1, 3)]
+    path = sheet_of(tmp_path / "a.xlsx", [[TITLE], VOC_HEADERS, *[values(i) for i in range(1, 6)]],
+                    hidden_rows=[4, 6], more={"旧名单": ([VOC_HEADERS, *broken], "hidden")})
+    code, doc, _ = validate(run, path)
+    assert code == 0 and doc["findings"] == []
+    assert doc["files"] == [{"file": str(path), "sheet": "Sheet1", "header_row": 2, "records": 5, "dropped": {},
+                             "hidden_rows": 2, "hidden_sheets": ["旧名单"]}]
+
+
+def test_a_roster_only_on_a_hidden_sheet_says_so(run, tmp_path):
+    path = sheet_of(tmp_path / "a.xlsx", [["填表说明：见花名册"]],
+                    more={"花名册": ([VOC_HEADERS, values(1)], "hidden")})
+    code, out, err = run("validate", path, "--term", TERM)
+    assert code == 2 and "隐藏的工作表 “花名册”" in err and "取消隐藏" in err
+
+
+# --- 5. the term -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("title, term", [
+    ("第一职业中学2011—2012学年第一学期国家助学金发放花名册", "2011-autumn"),
+    ("第一职业中学2011-2012学年第二学期国家助学金发放花名册", "2012-spring"),
+    ("第一职业中学2011学年秋季国家助学金发放花名册", "2011-autumn"),
+    ("第一职业中学二〇一一年秋季国家助学金发放花名册", "2011-autumn"),
+    ("第一职业中学2012年春季学期国家助学金发放花名册", "2012-spring"),
+])
+def test_term_titles_are_understood(run, tmp_path, title, term):
+    path = write_roster(tmp_path / "a.xlsx", [voc_row(1)], VOC_HEADERS, above=[[title]])
+    code, doc, err = validate(run, path, term=None)
+    assert doc["term"] == term
+    assert doc["notes"] and term in doc["notes"][0] and term in err
+    assert not [f for f in doc["findings"] if f["code"] == "term.mismatch"]
+
+
+def test_no_term_given_or_found_is_said_before_todays_term_is_used(run, tmp_path):
+    path = write_roster(tmp_path / "a.xlsx", [voc_row(1)], VOC_HEADERS, above=[["填报单位：第一职业中学（春节前报送）"]])
+    code, doc, err = validate(run, path, term=None)
+    assert len(doc["notes"]) == 1 and "--term" in doc["notes"][0] and doc["term"] in doc["notes"][0]
+    assert "aidctl: 提醒：" in err and doc["notes"][0] in err
+
+
+def test_disburse_refuses_a_roster_titled_for_another_term(run, tmp_path):
+    """A roster titled 2011年秋季 in intake/2012-spring/: paid as 2012-spring it would pay last term's
+    students again. It is term.mismatch for that file; the 2012 roster beside it is paid."""
+    root = tmp_path / "ws"
+    intake = root / "intake" / "2012-spring"
+    write_roster(intake / "old.xlsx", [voc_row(i) for i in range(1, 3)], VOC_HEADERS, above=[[TITLE]])
+    write_roster(intake / "new.xlsx", [voc_row(i) for i in range(3, 5)], VOC_HEADERS,
+                 above=[["第一职业中学2012年春季学期中职国家助学金发放花名册"]])
+    code, plan = dry_run(run, root, "2012-spring")
+    assert code == 1
+    assert sorted((r["file"], r["row"], tuple(r["codes"])) for r in plan["refused"]) == [
+        ("intake/2012-spring/old.xlsx", 3, ("term.mismatch",)), ("intake/2012-spring/old.xlsx", 4, ("term.mismatch",))]
+    assert sorted(p["row"] for p in plan["payments"]) == [3, 4] and {p["file"] for p in plan["payments"]} == {
+        "intake/2012-spring/new.xlsx"}
+    code, doc, _ = validate(run, intake / "old.xlsx", term="2012-spring")
+    (f,) = [f for f in doc["findings"] if f["code"] == "term.mismatch"]
+    assert "2011年秋季学期" in f["message"] and "2012年春季学期" in f["message"] and f["row"] is None
+
+
+def test_a_folder_naming_another_term_is_a_mismatch(run, tmp_path):
+    path = write_roster(tmp_path / "2011-autumn" / "a.xlsx", [voc_row(1)], VOC_HEADERS)
+    code, doc, _ = validate(run, path, term="2012-spring")
+    assert [(f["code"], f["severity"]) for f in doc["findings"]] == [("term.mismatch", "error")]
+    assert "所在文件夹“2011-autumn”" in doc["findings"][0]["message"]
+    code, doc, _ = validate(run, path, term="2011-autumn")
+    assert doc["findings"] == []
+
+
+def test_rosters_naming_two_terms_without_term_given(run, tmp_path):
+    a = write_roster(tmp_path / "a.xlsx", [voc_row(1)], VOC_HEADERS, above=[[TITLE]])
+    b = write_roster(tmp_path / "b.xlsx", [voc_row(2)], VOC_HEADERS, above=[[TITLE]])
+    c = write_roster(tmp_path / "c.xlsx", [voc_row(3)], VOC_HEADERS, above=[["2012年春季学期国家助学金名单"]])
+    code, doc, err = validate(run, a, b, c, term=None)
+    assert doc["term"] == "2011-autumn"
+    assert [(Path(f["file"]).name, f["code"]) for f in doc["findings"]] == [("c.xlsx", "term.mismatch")]
+    assert len(doc["notes"]) == 2 and "不一致" in doc["notes"][1]
+
+
+# --- 6. rows that are not students -----------------------------------------------------------------
+
+def test_marker_footer_subtotal_and_repeated_rows_are_dropped_and_counted(run, tmp_path):
+    width = len(VOC_HEADERS)
+    blank = [None] * width
+    rows = [values(1), values(2)]
+    rows += [[None, "以下为补报学生"] + [None] * (width - 2)]
+    rows += [values(3)]
+    rows += [[None, "一班小计"] + [None] * 6 + [2250, None]]
+    rows += [VOC_HEADERS]                                         # the header again (classes pasted)
+    rows += [values(4)]
+    rows += [[None, "以下空白"] + [None] * (width - 2), blank]
+    rows += [["填表人：张三", None, None, "联系电话：13807160000"] + [None] * (width - 4)]
+    rows += [[None, "（本页以下无正文）"] + [None] * (width - 2)]
+    path = sheet_of(tmp_path / "a.xlsx", [[TITLE], VOC_HEADERS, *rows])
+    code, doc, _ = validate(run, path)
+    assert code == 0 and doc["findings"] == [], doc["findings"]
+    assert doc["files"][0]["records"] == 4
+    assert doc["files"][0]["dropped"] == {"note": 3, "total": 1, "repeated_header": 1, "blank": 1, "signature": 1}
+    assert list(frame_of(path)["excel_row"]) == [3, 4, 6, 9]
+
+
+def test_a_student_whose_id_looks_like_an_id_is_never_dropped(run, tmp_path):
+    """A row carrying an ID is a student even when its name starts like a marker word."""
+    path = sheet_of(tmp_path / "a.xlsx", [VOC_HEADERS, values(1), values(2, 姓名="以上")])
+    code, doc, _ = validate(run, path)
+    assert doc["files"][0]["records"] == 2 and doc["findings"] == []
+
+
+# --- 7. formulas without a value -------------------------------------------------------------------
+
+def test_formulas_without_a_value_are_reported_or_computed(run, tmp_path):
+    """openpyxl writes formulas with no value, as a school's own program would: =750 and =1500/2 are
+    computed; =H5*2 in the amount and a formula in the card are cell.formula_uncalculated, never read
+    as empty (no card.missing) and never replaced by the standard amount (the record is refused)."""
+    amount = "资助金额（元）"
+    rows = [voc_row(1, **{amount: "=750"}), voc_row(2, **{amount: "=1500/2"}), voc_row(3, **{amount: "=H5*2"}),
+            voc_row(4, 银行卡号='=TEXT(A1,"0")'), voc_row(5, **{amount: "=1000/2"})]
+    root = tmp_path / "ws"
+    path = write_roster(root / "intake" / TERM / "a.xlsx", rows, VOC_HEADERS, above=[[TITLE]])
+    code, doc, _ = validate(run, path)
+    assert where(doc) == [(5, "资助金额（元）", "cell.formula_uncalculated", "error"),
+                          (6, "银行卡号", "cell.formula_uncalculated", "error"),
+                          (7, "资助金额（元）", "amount.mismatch", "error")]
+    assert doc["findings"][0]["value"] == "=H5*2" and "=H5*2" in doc["findings"][0]["message"]
+    assert "标准金额" in doc["findings"][0]["message"]
+    code, plan = dry_run(run, root)
+    assert sorted(p["row"] for p in plan["payments"]) == [3, 4]
+    assert {r["row"]: r["codes"] for r in plan["refused"]} == {
+        5: ["cell.formula_uncalculated"], 6: ["cell.formula_uncalculated"], 7: ["amount.mismatch"]}
+
+
+def test_a_row_of_formulas_only_is_a_record_not_a_blank(run, tmp_path):
+    rows = [voc_row(1)]
+    path = write_roster(tmp_path / "a.xlsx", rows, VOC_HEADERS, below=[[None, "=B2"]])
+    code, doc, _ = validate(run, path)
+    assert doc["files"][0]["records"] == 2
+    assert (3, "姓名", "cell.formula_uncalculated", "error") in where(doc)
+
+
+def test_formulas_in_a_column_at_the_edge_of_the_sheet(run, tmp_path):
+    """A last column holding nothing but formulas without a value is outside what the reader gives:
+    it is still found, computed where it can be and reported where it cannot."""
+    headers = VOC_HEADERS[:8] + ["银行卡号", "资助金额（元）"]
+    rows = [voc_row(i, **{"资助金额（元）": "=750" if i < 3 else "=H2*0"}) for i in range(1, 4)]
+    path = write_roster(tmp_path / "a.xlsx", rows, headers)
+    code, doc, _ = validate(run, path)
+    assert where(doc) == [(4, "资助金额（元）", "cell.formula_uncalculated", "error")]
+    assert list(frame_of(path)["amount"])[:2] == ["750", "750"]
+
+
+def test_a_calculated_formula_is_read_as_its_value(run, tmp_path):
+    """A file saved by LibreOffice keeps each formula's value: nothing to report."""
+    with zipfile.ZipFile(FIXTURES / "two_row_header_lo.xlsx") as zf:
+        sheet = next(n for n in zf.namelist() if n.startswith("xl/worksheets/sheet"))
+        assert b"<v>" in zf.read(sheet)
+    code, doc, _ = validate(run, FIXTURES / "two_row_header_lo.xlsx")
+    assert "cell.formula_uncalculated" not in {f["code"] for f in doc["findings"]}
+
+
+# --- 8. numbers that lost digits in CSV ------------------------------------------------------------
+
+def _csv(path: Path, rows: list[list]) -> Path:
+    path.write_bytes(("\r\n".join(",".join("" if v is None else str(v) for v in r) for r in rows) + "\r\n")
+                     .encode("utf-8-sig"))
+    return path
+
+
+def test_csv_with_excels_fifteen_digit_signature(run, tmp_path):
+    """An 18-digit ID ending 000 whose check fails, and two 19-digit cards ending 0000 (the column
+    shows the signature plainly): digits lost. ="…" and a leading tab are unwrapped."""
+    lost_id = voc_row(2)["身份证号码"][:15] + "000"
+    rows = [VOC_HEADERS, values(1), values(2, 身份证号码=lost_id),
+            values(3, 银行卡号=make_card(seed=3)[:15] + "0000"), values(4, 银行卡号=make_card(seed=4)[:15] + "0000"),
+            values(5, 身份证号码=f'="{voc_row(5)["身份证号码"]}"', 银行卡号=f'="{make_card(seed=5)}"'),
+            values(6, 身份证号码="\t" + voc_row(6)["身份证号码"])]
+    code, doc, _ = validate(run, _csv(tmp_path / "a.csv", rows))
+    assert where(doc) == [(3, "身份证号码", "id.precision_lost", "error"), (4, "银行卡号", "card.precision_lost", "error"),
+                          (5, "银行卡号", "card.precision_lost", "error")]
+    assert doc["files"][0]["records"] == 6
+
+
+def test_csv_cards_and_ids_that_end_in_zero_by_chance_are_kept(run, tmp_path):
+    """A real ID or card may end in 0: alone, with its check passing, it has lost nothing."""
+    card = next(c for c in (make_card(length=16, seed=s) for s in range(200)) if c.endswith("0"))
+    ident = next(i for i in (make_id(seq=s) for s in range(0, 999, 2)) if i.endswith("0"))
+    rows = [VOC_HEADERS, values(1, 银行卡号=card, 身份证号码=ident), values(2)]
+    code, doc, _ = validate(run, _csv(tmp_path / "a.csv", rows))
+    assert doc["findings"] == [] and code == 0
+
+
+# --- 9. columns that one programme needs -----------------------------------------------------------
+
+def test_a_column_only_one_programme_needs_refuses_only_its_records(run, tmp_path):
+    """No 资助金额 column: 中职免学费 (whose standard is the school's fee) cannot be judged, 国家助学金
+    (a fixed standard) can. Only the 免学费 records are refused; before, every student of the file."""
+    headers = ["序号", "姓名", "性别", "身份证号码", "年级", "户口性质", "办学性质", "困难等级", "是否涉农专业", "学籍状态",
+               "资助项目", "银行卡号"]
+    rows = [voc_row(i, 办学性质="公办", 困难等级="一档", 是否涉农专业="否") for i in range(1, 4)]
+    rows += [voc_row(i, 办学性质="公办", 困难等级="一档", 是否涉农专业="否", 资助项目="中职免学费") for i in range(4, 6)]
+    root = tmp_path / "ws"
+    write_roster(root / "intake" / TERM / "a.xlsx", rows, headers, above=[[TITLE]])
+    code, plan = dry_run(run, root)
+    assert sorted(p["row"] for p in plan["payments"]) == [3, 4, 5]
+    assert [(r["row"], r["codes"]) for r in plan["refused"]] == [(6, ["schema.missing_column"]),
+                                                                 (7, ["schema.missing_column"])]
+    code, doc, _ = validate(run, root / "intake" / TERM / "a.xlsx")
+    assert where(doc) == [(6, "资助金额", "schema.missing_column", "error"), (7, "资助金额", "schema.missing_column", "error")]
+    assert "中职免学费" in doc["findings"][0]["message"]
+
+
+# --- 10. the 学籍 export ---------------------------------------------------------------------------
+
+REGISTRY = ["学籍号", "身份证号", "姓名", "学校", "学籍状态"]
+
+
+def _registry_case(tmp_path: Path, aliases: str | None) -> tuple[Path, Path]:
+    headers = VOC_HEADERS[:4] + ["学籍号", "学校名称"] + VOC_HEADERS[4:]
+    rows = [voc_row(i, 学籍号=f"G{i:03d}", 学校名称="东方职业中学") for i in range(1, 5)]
+    write_roster(tmp_path / "a.xlsx", rows, headers)
+    reg = [{"学籍号": f"G{i:03d}" if i != 2 else "G999", "身份证号": r["身份证号码"], "姓名": r["姓名"],
+            "学校": "武汉市东方职业中学", "学籍状态": "退学" if i == 3 else "在籍"} for i, r in enumerate(rows, 1)]
+    write_roster(tmp_path / "reg.xlsx", reg, REGISTRY)
+    if aliases is not None:
+        write_roster(tmp_path / "schools.xlsx", [{"学校名称": "东方职业中学", "学校类型": "中职", "别名": aliases}],
+                     ["学校名称", "学校类型", "别名"])
+    return tmp_path / "a.xlsx", tmp_path / "reg.xlsx"
+
+
+def test_registry_status_student_number_and_school_aliases(run, tmp_path):
+    """退学 in the export refuses the record though the roster says 在籍; a different 学籍号 is a
+    mismatch; 武汉市东方职业中学 = 东方职业中学 through schools.xlsx's 别名, so no school mismatch."""
+    roster, reg = _registry_case(tmp_path, "武汉市东方职业中学、东方职中")
+    code, doc, _ = validate(run, roster, extra=("--registry", reg))
+    assert where(doc) == [(3, "学籍号", "registry.mismatch", "error"), (4, "学籍状态", "status.not_enrolled", "error")]
+    assert "G999" in doc["findings"][0]["message"] and "退学" in doc["findings"][1]["message"]
+
+
+def test_registry_school_full_name_without_an_alias_is_a_mismatch(run, tmp_path):
+    roster, reg = _registry_case(tmp_path, None)
+    code, doc, _ = validate(run, roster, extra=("--registry", reg))
+    schools = [f for f in doc["findings"] if f["code"] == "registry.mismatch" and f["column"] == "学校名称"]
+    assert [f["row"] for f in schools] == [2, 3, 4, 5] and "别名" in schools[0]["message"]
+
+
+# --- 11. 出生日期 ----------------------------------------------------------------------------------
+
+def test_birth_date_column_against_the_id(run, tmp_path):
+    headers = VOC_HEADERS[:4] + ["出生日期"] + VOC_HEADERS[4:]
+    born = ["1995-03-12", "1995年4月", "199503", "不详", "1995/3/12"]   # voc_row's IDs: born 1995-03-12
+    rows = [voc_row(i, 出生日期=b) for i, b in enumerate(born, 1)]
+    code, doc, _ = validate(run, write_roster(tmp_path / "a.xlsx", rows, headers))
+    assert where(doc) == [(3, "出生日期", "birthdate.mismatch", "warning"), (5, "出生日期", "birthdate.mismatch", "warning")]
+    assert "1995年03月12日" in doc["findings"][0]["message"] and "无法识别" in doc["findings"][1]["message"]
+    assert code == 0
+
+
+# --- 12. the sheet in messages and on the terminal -------------------------------------------------
+
+def test_messages_name_the_sheet_when_the_workbook_has_several(run, tmp_path):
+    bad = values(2, 银行卡号="")
+    path = sheet_of(tmp_path / "a.xlsx", [VOC_HEADERS, values(1), bad], name="一班",
+                    more={"二班": ([VOC_HEADERS, values(3)], "visible")})
+    code, doc, _ = validate(run, path)
+    (f,) = doc["findings"]
+    assert f["sheet"] == "一班" and f["message"].startswith("工作表“一班”：")
+    single = sheet_of(tmp_path / "b.xlsx", [VOC_HEADERS, values(1), bad])
+    code, doc, _ = validate(run, single)
+    assert not doc["findings"][0]["message"].startswith("工作表")
+    code, out, _ = run("validate", path, "--term", TERM)
+    assert "工作表" in out and "一班" in out
+
+
+# --- 13. .ods --------------------------------------------------------------------------------------
+
+def test_ods_is_read_from_intake_and_an_odt_is_named_for_what_it_is(run, tmp_path):
+    code, doc, _ = validate(run, FIXTURES / "two_row_header.ods")
+    assert doc["files"][0]["records"] == 6
+    root = tmp_path / "ws"
+    (root / "intake" / TERM).mkdir(parents=True)
+    (root / "intake" / TERM / "名单.ods").write_bytes((FIXTURES / "two_row_header.ods").read_bytes())
+    code, plan = dry_run(run, root)
+    assert sorted(p["row"] for p in plan["payments"]) == [4, 5, 6, 7, 8, 10] and plan["refused"] == []
+    odt = tmp_path / "a.odt"
+    with zipfile.ZipFile(odt, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        zf.writestr("content.xml", "<x/>")
+    code, out, err = run("validate", odt, "--term", TERM)
+    assert code == 2 and "文字处理文档" in err and "压缩文件" not in err
