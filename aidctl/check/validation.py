@@ -14,7 +14,7 @@ from aidctl.check import registry as registry_check
 from aidctl.core.findings import CATALOGUE, ERROR, WARNING, FindingCounts, empty
 from aidctl.core.labels import UNKNOWN_SCHOOL
 from aidctl.core.terms import Term
-from aidctl.read import Roster, Workspace, infer_term, read_roster_tables, read_tables
+from aidctl.read import Roster, Workspace, infer_term, read_roster_tables, read_tables, shown
 from aidctl.read import build_roster as build
 from aidctl.rulebook import Rulebook
 
@@ -90,7 +90,7 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
     With `record_intake` (the validate command), the files are recorded in the workspace's intake
     history when they are the workspace's own: see intake.is_workspace_intake."""
     rules = ws.rules
-    displays = displays or [str(p) for p in paths]
+    displays = displays or [shown(p) for p in paths]
     tables = read_roster_tables(paths, rules, displays)
     term = term or infer_term(tables, paths, today or date.today())
     roster = build(tables, term, ws)
@@ -102,7 +102,7 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
         extra = ledger_check.check(roster, Ledger(ws.ledger_url()))
         findings = pd.concat([findings, extra], ignore_index=True) if len(extra) else findings
     if registry is not None:
-        reg_tables = read_tables(registry, str(registry), "registry", rules)
+        reg_tables = read_tables(registry, shown(registry), "registry", rules)
         extra = registry_check.check(roster, registry_check.registry_frame(reg_tables), registry.name)
         findings = pd.concat([findings, extra], ignore_index=True) if len(extra) else findings
     result = Validation(term, roster, locate(findings, roster, rules))

@@ -93,7 +93,7 @@ def reconcile(
     from aidctl.pay import reconcile as run
 
     ws = workspace_at(workspace)
-    outcome = run(ws, term_of(term), result, bank=bank, db=db, display=str(result), wait=wait)
+    outcome = run(ws, term_of(term), result, bank=bank, db=db, display=None, wait=wait)
     doc = outcome.to_json()
     if format is Format.json:
         emit_json(doc)

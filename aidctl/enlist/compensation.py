@@ -28,7 +28,7 @@ from aidctl.core.findings import CATALOGUE, ERROR, FindingCounts, build, empty, 
 from aidctl.core.labels import UNKNOWN_SCHOOL
 from aidctl.core.money import yuan_text_or_none
 from aidctl.core.text import lookup, missing, text_or_none
-from aidctl.read import Table, Workspace, file_info, having_column, missing_columns, read_tables, stack
+from aidctl.read import Table, Workspace, file_info, having_column, missing_columns, read_tables, shown, stack
 from aidctl.rulebook import BankProfile, EnlistCapPeriod, Rulebook
 
 KIND = "enlist"
@@ -142,7 +142,7 @@ def compute(paths: list[Path], ws: Workspace, *, year: int, bank: str | None = N
     book = rules.enlistment
     profile_id = bank or ws.settings.bank_profile or rules.default_bank
     profile = rules.bank(profile_id)
-    displays = displays or [str(p) for p in paths]
+    displays = displays or [shown(p) for p in paths]
     tables = [t for p, d in zip(paths, displays) for t in read_tables(p, d, KIND, rules)]
     f = stack(tables, rules.columns.tables[KIND]).rename(columns={"excel_row": "row"})
     spec = rules.columns.tables[KIND]

@@ -56,6 +56,9 @@ def _outcomes(profile: BankProfile, out: pd.DataFrame) -> pd.DataFrame:
 
 
 def _read_pain002(profile: BankProfile, path, display: str) -> pd.DataFrame:
+    from aidctl.read import check_text_file
+
+    check_text_file(path, display)  # a regular file within the limits: a FIFO would block the parser
     try:
         tree = ElementTree.parse(path)
     except (ElementTree.ParseError, OSError) as exc:
