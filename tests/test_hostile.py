@@ -1,4 +1,4 @@
-"""Hostile inputs: bounded before anything is spent, only regular files.
+"""Hostile inputs: bounded before anything is spent, linear whatever the repetition, only regular files.
 
 The corpus is generated here, small: files that declare or inflate to huge sizes, never a huge file in
 the repository. Each command runs as the installed `aidctl` in a subprocess under a 2 GiB address-space
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import SAMPLES, VOC_HEADERS, voc_row, write_roster
+from conftest import SAMPLES, VOC_HEADERS, make_card, make_id, voc_row, write_roster
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
@@ -394,6 +394,82 @@ def test_the_measure_finds_the_farthest_values_in_any_order_whatever_the_dimensi
         assert named and all(ref in {f"{get_column_letter(c)}{r}" for r, c in cells} for ref in named), str(exc)
     else:
         assert not beyond
+
+
+# --- 2. linear in the worst case ---------------------------------------------------------------------
+
+def _csv(path: Path, rows: list[dict]) -> Path:
+    path.write_text("\n".join([",".join(VOC_HEADERS)] + [",".join(str(r[h]) for h in VOC_HEADERS) for r in rows])
+                    + "\n", encoding="utf-8")
+    return path
+
+
+def test_one_student_on_five_thousand_rows_costs_what_five_thousand_students_cost(tmp_path):
+    """Every record of the group is refused (one finding each), and each message names the group once:
+    the count, its first places, the rest counted. Before, every message listed every place: the run
+    died in 3.4 GB."""
+    n = 5_000
+    same = [voc_row(1, 序号=i) for i in range(1, n + 1)]
+    distinct = [voc_row(i, 身份证号码=make_id(birth=f"1995{(i % 12) + 1:02d}{(i % 28) + 1:02d}", seq=i % 999),
+                        银行卡号=make_card(seed=i)) for i in range(1, n + 1)]
+    _csv(tmp_path / "同一人.csv", same)
+    _csv(tmp_path / "各不同.csv", distinct)
+    timings = {}
+    docs = {}
+    for name in ("各不同.csv", "同一人.csv"):
+        started = time.monotonic()
+        code, out, err = aidctl(tmp_path, "validate", name, "--term", TERM, "--format", "json")
+        timings[name] = time.monotonic() - started
+        assert code in (0, 1), err
+        docs[name] = out
+    assert timings["同一人.csv"] < 3 * timings["各不同.csv"] + 5, timings
+    assert len(docs["同一人.csv"]) < 3 * len(docs["各不同.csv"]) + 2_000_000
+    doc = json.loads(docs["同一人.csv"])
+    dups = [f for f in doc["findings"] if f["code"] == "id.duplicate"]
+    assert len(dups) == n and {f["row"] for f in dups} == set(range(2, n + 2))
+    for f in dups:
+        assert len(f["message"]) < 400
+        assert f"出现{n}次" in f["message"] and f"另有{n - 3}处" in f["message"]
+        assert "同一人.csv 第2行" in f["message"] and "同一人.csv 第4行" in f["message"]
+    # disburse refuses by record: all five thousand, none paid
+    ws = tmp_path / "ws"
+    (ws / "intake" / TERM).mkdir(parents=True)
+    (ws / "intake" / TERM / "同一人.csv").write_bytes((tmp_path / "同一人.csv").read_bytes())
+    code, out, err = aidctl(tmp_path, "disburse", "--term", TERM, "--workspace", ws, "--dry-run", "--format", "json")
+    assert code == 1, err
+    plan = json.loads(out)
+    assert len(plan["refused"]) == n and plan["payments"] == []
+    assert all("id.duplicate" in r["codes"] for r in plan["refused"])
+
+
+def test_one_card_given_for_three_thousand_students_is_one_short_warning_each(tmp_path):
+    n = 3_000
+    card = make_card(seed=4242)
+    rows = [voc_row(i, 身份证号码=make_id(birth=f"1995{(i % 12) + 1:02d}{(i % 28) + 1:02d}", seq=i % 999),
+                    银行卡号=card) for i in range(1, n + 1)]
+    _csv(tmp_path / "一卡.csv", rows)
+    code, out, err = aidctl(tmp_path, "validate", "一卡.csv", "--term", TERM, "--format", "json")
+    assert code in (0, 1), err
+    shared = [f for f in json.loads(out)["findings"] if f["code"] == "card.shared"]
+    people = len({r["身份证号码"] for r in rows})
+    assert len(shared) == n
+    for f in shared:
+        assert len(f["message"]) < 300 and f"{people}名" in f["message"] and "一卡.csv 第2行（学生1）" in f["message"]
+
+
+def test_a_group_is_described_once_in_the_order_given():
+    import pandas as pd
+
+    from aidctl.core.findings import group_places
+
+    group = pd.Series(["a", "b", "a", "c", "a", "a", "a", "b"])
+    place = pd.Series([f"第{i}行" for i in range(8)])
+    got = group_places(group, place)
+    assert got.loc["a", "places"] == "第0行；第2行；第4行；……另有2处"
+    assert got.loc["b", "places"] == "第1行；第7行"
+    assert got.loc["c", "places"] == "第3行"
+    assert got["count"].to_dict() == {"a": 5, "b": 2, "c": 1}
+    assert group_places(group.head(1), place.head(1), shown=0).loc["a", "places"] == "……另有1处"
 
 
 # --- 3. only regular files; names that are not UTF-8 ---------------------------------------------------
