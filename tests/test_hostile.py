@@ -457,6 +457,23 @@ def test_one_card_given_for_three_thousand_students_is_one_short_warning_each(tm
         assert len(f["message"]) < 300 and f"{people}名" in f["message"] and "一卡.csv 第2行（学生1）" in f["message"]
 
 
+def test_enlistment_and_loan_duplicates_are_described_once_too(run, tmp_path):
+    """The same grouping serves enlist.duplicate and loan.duplicate_contract: 400 copies, short
+    messages, every copy flagged."""
+    from test_enlist import enlist, student
+    from test_loans import check, contract, register
+
+    n = 400
+    twin = student(1)
+    doc = enlist(run, tmp_path, *[dict(twin, 序号=i) for i in range(1, n + 1)], expect_exit=1)
+    messages = [f["message"] for s in doc["students"] for f in s["findings"] if f["code"] == "enlist.duplicate"]
+    assert len(messages) == n and all(len(m) < 300 and f"出现{n}次" in m and f"另有{n - 3}处" in m for m in messages)
+    one = contract(1)
+    doc = check(run, register(tmp_path, [dict(one, 序号=i, 合同编号=f"HT{i:04d}") for i in range(1, n + 1)]))
+    messages = [f["message"] for f in doc["findings"] if f["code"] == "loan.duplicate_contract"]
+    assert len(messages) == n and all(len(m) < 300 and f"{n}份合同" in m and f"另有{n - 3}处" in m for m in messages)
+
+
 def test_a_group_is_described_once_in_the_order_given():
     import pandas as pd
 

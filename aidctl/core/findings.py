@@ -172,7 +172,7 @@ def group_places(group: pd.Series, place: pd.Series, shown: int = 3) -> pd.DataF
     from it stay short, and the cost linear in the records: a message that listed every place of its
     group made 2,000 copies of one student cost 2,000² places."""
     if len(group) == 0:
-        return pd.DataFrame({"places": pd.Series(dtype=object), "count": pd.Series(dtype="int64")})
+        return pd.DataFrame({"places": pd.Series(dtype=object), "count": pd.Series(dtype="Int64")})
     codes, keys = pd.factorize(group)
     frame = pd.DataFrame({"code": codes, "place": place.to_numpy(dtype=object)})
     count = np.bincount(codes, minlength=len(keys))
@@ -181,7 +181,7 @@ def group_places(group: pd.Series, place: pd.Series, shown: int = 3) -> pd.DataF
     joined = joined.to_numpy(dtype=object)
     more = count - np.minimum(count, shown)
     tail = np.where(more > 0, np.where(joined != "", "；", "") + "……另有" + more.astype(str).astype(object) + "处", "")
-    return pd.DataFrame({"places": joined + tail, "count": count}, index=keys)
+    return pd.DataFrame({"places": joined + tail, "count": pd.array(count, dtype="Int64")}, index=keys)
 
 
 def text(template: str, length: int, **parts: pd.Series | str) -> pd.Series:
