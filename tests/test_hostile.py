@@ -203,6 +203,23 @@ def test_a_sheet_that_inflates_to_millions_of_rows_is_refused_before_it_is_infla
     refused(tmp_path, "validate", bomb.name, "--term", TERM, words=("炸弹.xlsx", "压缩炸弹", f"{L.MAX_INFLATE_RATIO} 倍"))
 
 
+def test_parts_no_reader_inflates_are_not_held_against_the_roster(tmp_path):
+    """A pivot cache of 80 MB, inflating 1,000-fold, beside a good roster: the readers never inflate
+    it, so it is no reason to refuse the file (a clerk's pivot table over the roster is ordinary)."""
+    src = roster(tmp_path / "good.xlsx", n=4)
+    with_pivot = tmp_path / "透视.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(with_pivot, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, zin.read(info))
+        streamed_part(zout, "xl/pivotCache/pivotCacheRecords1.xml", b'<r><x v="0"/><n v="750"/></r>', 3_000_000)
+    with zipfile.ZipFile(with_pivot) as zf:
+        info = zf.getinfo("xl/pivotCache/pivotCacheRecords1.xml")
+        assert info.file_size > L.MAX_PART_BYTES and info.file_size > L.MAX_INFLATE_RATIO * info.compress_size
+    code, out, err = aidctl(tmp_path, "validate", with_pivot.name, "--term", TERM, "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["summary"] == {"records": 4, "errors": 0, "warnings": 0}
+
+
 def test_a_zip_directory_that_declares_a_huge_part_is_refused(tmp_path):
     """The directory says the sheet inflates to 3 GB: refused on its word (the Rust zip reader would
     inflate as far as the data goes)."""

@@ -70,6 +70,8 @@ _VALUE_CELL = re.compile(rb' r="([A-Z]{1,4})(\d{1,10})"[^>]*(?<!/)>')
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _DIGITS = "0123456789"
 _WORKSHEET_PART = re.compile(r"(?i)(?:^|/)worksheets/[^/]+\.xml$")
+# the other parts the readers inflate: content types, relationships, the workbook, its styles
+_READ_PART = re.compile(r"(?i)(?:^\[Content_Types\]\.xml|\.rels|(?:^|/)(?:workbook|styles)\.xml)$")
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -202,13 +204,13 @@ def _check_workbook(zf: zipfile.ZipFile, display: str) -> None:
     names = _sheet_names(zf, display)
     sheets = {i.filename for i in infos if _WORKSHEET_PART.search(i.filename)} | set(names)
     strings = {i.filename for i in infos if i.filename.lower().endswith("sharedstrings.xml")}
+    big = sheets | strings | {i.filename for i in infos if i.filename == "content.xml"}  # .ods: its sheets
     total = 0
     for info in infos:
-        if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
-            continue  # pictures and the like: no reader inflates them
+        if info.filename not in big and not _READ_PART.search(info.filename):
+            continue  # pictures, comments, drawings, pivot caches: no reader inflates them
         total += info.file_size
-        big = info.filename in sheets or info.filename in strings
-        limit = MAX_SHEET_BYTES if big else MAX_PART_BYTES
+        limit = MAX_SHEET_BYTES if info.filename in big else MAX_PART_BYTES
         what = _part_name(info.filename, names)
         if info.file_size > limit:
             raise ReadError(f"{what}解压后有 {_size(info.file_size)}，超过 aidctl 读取的上限 {_size(limit)}；"
