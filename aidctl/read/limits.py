@@ -47,7 +47,8 @@ MAX_FILE_BYTES = 256 * MiB        # a CSV, .xls or XML file: read whole into mem
 MAX_ZIP_ENTRIES = 10_000          # parts of an .xlsx (a workbook holds tens; each costs the zip readers memory)
 MAX_ZIP_DIRECTORY_BYTES = 16 * MiB  # the zip's directory, read whole before anything else
 MAX_SHEET_BYTES = 1 * GiB         # one worksheet or the shared strings, inflated (500,000 rows: 260 MB)
-MAX_PART_BYTES = 64 * MiB         # any other XML part inflated: workbook, styles, relationships
+MAX_PART_BYTES = 64 * MiB         # the other parts read, inflated: workbook, styles, relationships
+                                  # (parts no reader inflates, such as a pivot cache, are not counted)
 MAX_UNZIPPED_BYTES = 2 * GiB      # all XML parts of a workbook together, inflated
 MAX_INFLATE_RATIO = 100           # inflated ÷ compressed for a part above RATIO_FROM_BYTES (sheets: ~10;
 RATIO_FROM_BYTES = 1 * MiB        # styled empty rows: ~50; a zip bomb: 300–1,000)
