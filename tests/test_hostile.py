@@ -334,6 +334,16 @@ def test_a_csv_line_of_two_million_commas_is_one_blank_line(tmp_path):
     assert time.monotonic() - started < 30
 
 
+def test_a_csv_with_old_mac_line_ends_is_read_line_by_line(run, tmp_path):
+    """Lines end where pandas ends them (\\r, \\n, \\r\\n): a CR-only CSV of 2,000 rows is not one line
+    of 22,000 fields, beyond the column limit."""
+    line = ",".join(str(voc_row(1)[h]) for h in VOC_HEADERS) + ",,"
+    (tmp_path / "mac.csv").write_bytes(("\r".join([",".join(VOC_HEADERS)] + [line] * 2_000) + "\r").encode("utf-8"))
+    code, doc, err = run("validate", "mac.csv", "--term", TERM, "--format", "json", as_json=True)
+    assert code == 1, err
+    assert doc["summary"]["records"] == 2_000
+
+
 def test_a_csv_wider_than_the_limit_is_refused(tmp_path):
     (tmp_path / "宽.csv").write_text(",".join(VOC_HEADERS) + "\n" + ",".join(["x"] * 1_000_000) + "\n",
                                     encoding="utf-8")

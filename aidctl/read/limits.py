@@ -49,7 +49,7 @@ MAX_ZIP_DIRECTORY_BYTES = 16 * MiB  # the zip's directory, read whole before any
 MAX_SHEET_BYTES = 1 * GiB         # one worksheet or the shared strings, inflated (500,000 rows: 260 MB)
 MAX_PART_BYTES = 64 * MiB         # the other parts read, inflated: workbook, styles, relationships
                                   # (parts no reader inflates, such as a pivot cache, are not counted)
-MAX_UNZIPPED_BYTES = 2 * GiB      # all XML parts of a workbook together, inflated
+MAX_UNZIPPED_BYTES = 2 * GiB      # all the parts read of a workbook together, inflated
 MAX_INFLATE_RATIO = 100           # inflated ÷ compressed for a part above RATIO_FROM_BYTES (sheets: ~10;
 RATIO_FROM_BYTES = 1 * MiB        # styled empty rows: ~50; a zip bomb: 300–1,000)
 MAX_ROWS = 1_048_576              # Excel's own: no sheet Excel writes holds more
@@ -76,6 +76,7 @@ _READ_PART = re.compile(r"(?i)(?:^\[Content_Types\]\.xml|\.rels|(?:^|/)(?:workbo
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_CSV_LINES = re.compile("\r\n?|\n")
 _DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError)
 _KIND = {stat.S_ISFIFO: "命名管道（FIFO）", stat.S_ISCHR: "字符设备", stat.S_ISBLK: "块设备", stat.S_ISSOCK: "套接字"}
 
@@ -104,9 +105,9 @@ def rust_source(path: Path) -> str | bytes:
 
 
 def regular_file(path: Path, display: str | None = None) -> os.stat_result | None:
-    """Refuse at once what is there but is no regular file (a FIFO would block the reader for ever; a
-    device or a socket is no roster), and a non-zip file beyond MAX_FILE_BYTES is checked by the caller.
-    A missing file or a folder is left to the reader, which says so in its own words; None then."""
+    """The file's status when it is a regular file. What is there but is no regular file is refused at
+    once: a FIFO would block the reader for ever, a device or a socket is no roster. A missing file or a
+    folder is left to the reader, which says so in its own words: None then."""
     display = display or shown(path)
     try:
         st = os.stat(path)
@@ -115,7 +116,7 @@ def regular_file(path: Path, display: str | None = None) -> os.stat_result | Non
     if stat.S_ISDIR(st.st_mode) or stat.S_ISREG(st.st_mode):
         return st if stat.S_ISREG(st.st_mode) else None
     kind = next((name for test, name in _KIND.items() if test(st.st_mode)), "特殊文件")
-    raise ReadError(f"这是一个{kind}，不是普通文件，aidctl 不读取；请提交学校报送的 Excel 或 CSV 文件本身",
+    raise ReadError(f"这是一个{kind}，不是普通文件，aidctl 不读取：请改为指定要读取的文件本身（Excel、CSV 等）",
                     file=display)
 
 
@@ -159,11 +160,11 @@ def csv_width(text: str, sep: str, display: str, quoted: bool) -> int:
     when the grid would be beyond MAX_COLUMNS, MAX_ROWS or MAX_CELLS. With quotes in the text a line
     may hold a separator inside a field, and a record may span lines: then every separator counts, so
     that no field is ever dropped (pandas then reports a line wider than the rest)."""
-    lines = text.split("\n")
+    lines = _CSV_LINES.split(text)  # where pandas ends a line, no more (str.splitlines ends more)
     if quoted:
         width = max((line.count(sep) for line in lines), default=0) + 1
     else:
-        width = max((line.rstrip("\r").rstrip(sep).count(sep) for line in lines), default=0) + 1
+        width = max((line.rstrip(sep).count(sep) for line in lines), default=0) + 1
     rows = len(lines)
     _check_extent(rows, width, display, None, f"第{rows:,}行" if rows > MAX_ROWS else f"第{width:,}列")
     return width
