@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from aidctl.core.findings import build, empty
+from aidctl.check.duplicates import places
+from aidctl.core.findings import build, empty, group_places
 from aidctl.read import Roster
 from aidctl.rulebook import Rulebook
 
@@ -30,7 +31,8 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
 
 
 def _shared(roster: Roster) -> pd.DataFrame:
-    """card.shared: one card number given for more than one person (by ID, else by name)."""
+    """card.shared: one card number given for more than one person (by ID, else by name). Each record
+    names the card's people once: how many, and where the first of them stand (their first record)."""
     f = roster.frame
     usable = f["card_shape_ok"].to_numpy() & f["card"].duplicated(keep=False).to_numpy()
     if not usable.any():
@@ -40,6 +42,10 @@ def _shared(roster: Roster) -> pd.DataFrame:
     people = pairs.groupby("card").size()
     shared = people[people > 1]
     mask = usable & f["card"].isin(shared.index).to_numpy()
+    firsts = f.loc[pairs.index[pairs["card"].isin(shared.index).to_numpy()]]  # each person's first record
+    place = places(roster, firsts) + "（" + firsts["name"].astype("string").fillna("姓名空") + "）"
+    group = group_places(firsts["card"], place)
     return build(mask, "card.shared", "card",
-                 "银行卡号“{v}”同时登记给{n}名学生：资助卡应一人一卡，请核实是否为学生本人的卡",
-                 f["card"], v=f["card"], n=f["card"][mask].map(shared))
+                 "银行卡号“{v}”同时登记给{n}名学生：{places}。资助卡应一人一卡，请核实是否为学生本人的卡",
+                 f["card"], v=f["card"], n=f["card"][mask].map(shared),
+                 places=f["card"][mask].map(group["places"]))

@@ -14,7 +14,7 @@ from aidctl.check import registry as registry_check
 from aidctl.core.findings import CATALOGUE, WARNING, FindingCounts, empty, school_errors
 from aidctl.core.labels import UNKNOWN_SCHOOL
 from aidctl.core.terms import Term
-from aidctl.read import Roster, Workspace, read_roster_tables, read_tables, settle_term
+from aidctl.read import Roster, Workspace, read_roster_tables, read_tables, settle_term, shown
 from aidctl.read import build_roster as build
 from aidctl.rulebook import Rulebook
 
@@ -111,7 +111,7 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
     if returns is not None:
         ws.output_folder(returns)
     rules = ws.rules
-    displays = displays or [str(p) for p in paths]
+    displays = displays or [shown(p) for p in paths]
     tables = read_roster_tables(paths, rules, displays)
     chosen = settle_term(tables, term, today or date.today(), rules)
     roster = build(tables, chosen.term, ws)
@@ -123,7 +123,7 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
         extra = ledger_check.check(roster, Ledger(ws.ledger_url()))
         findings = pd.concat([findings, extra], ignore_index=True) if len(extra) else findings
     if registry is not None:
-        reg_tables = read_tables(registry, str(registry), "registry", rules)
+        reg_tables = read_tables(registry, shown(registry), "registry", rules)
         extra = registry_check.check(roster, registry_check.registry_frame(reg_tables, rules), registry.name,
                                      rules=rules, schools=ws.schools)
         findings = pd.concat([findings, extra], ignore_index=True) if len(extra) else findings

@@ -100,7 +100,7 @@ def reconcile(
     from aidctl.pay import reconcile as run
 
     ws = workspace_at(workspace)
-    outcome = run(ws, term_of(term), result, bank=bank, db=db, display=str(result), wait=wait, batch=batch)
+    outcome = run(ws, term_of(term), result, bank=bank, db=db, display=None, wait=wait, batch=batch)
     doc = outcome.to_json()
     if format is Format.json:
         emit_json(doc)

@@ -24,11 +24,11 @@ import numpy as np
 import pandas as pd
 
 from aidctl.core import identity, money
-from aidctl.core.findings import CATALOGUE, ERROR, FindingCounts, build, empty, file_finding
+from aidctl.core.findings import CATALOGUE, ERROR, FindingCounts, build, empty, file_finding, group_places
 from aidctl.core.labels import UNKNOWN_SCHOOL
 from aidctl.core.money import yuan_text_or_none
 from aidctl.core.text import lookup, missing, text_or_none
-from aidctl.read import Table, Workspace, file_info, having_column, missing_columns, read_tables, stack
+from aidctl.read import Table, Workspace, file_info, having_column, missing_columns, read_tables, shown, stack
 from aidctl.rulebook import BankProfile, EnlistCapPeriod, Rulebook
 
 KIND = "enlist"
@@ -142,7 +142,7 @@ def compute(paths: list[Path], ws: Workspace, *, year: int, bank: str | None = N
     book = rules.enlistment
     profile_id = bank or ws.settings.bank_profile or rules.default_bank
     profile = rules.bank(profile_id)
-    displays = displays or [str(p) for p in paths]
+    displays = displays or [shown(p) for p in paths]
     tables = [t for p, d in zip(paths, displays) for t in read_tables(p, d, KIND, rules)]
     f = stack(tables, rules.columns.tables[KIND]).rename(columns={"excel_row": "row"})
     spec = rules.columns.tables[KIND]
@@ -458,11 +458,11 @@ def _duplicates(f: pd.DataFrame, tables: list[Table]) -> pd.DataFrame:
         return empty()
     sub = f[dup]
     place = sub["file"] + " 第" + sub["row"].astype(str) + "行（" + sub["school"].astype("string").fillna("学校不明") + "）"
-    places = place.groupby(sub["person"]).agg("；".join)
-    counts = sub["person"].value_counts()
+    group = group_places(sub["person"], place)  # a group described once: linear however many copies
     return build(dup, "enlist.duplicate", "id_number",
                  "同一学生（身份证号码“{id}”）在名单中出现{n}次：{places}。每名入伍学生的学费补偿和贷款代偿只办理一次："
-                 "请核实后只保留一处", f["id_number"], id=who, n=who.map(counts), places=who.map(places))
+                 "请核实后只保留一处", f["id_number"], id=who, n=who.map(group["count"]),
+                 places=who.map(group["places"]))
 
 
 def _finalise(parts: list[pd.DataFrame], f: pd.DataFrame, tables: list[Table], rules: Rulebook) -> pd.DataFrame:

@@ -7,7 +7,7 @@ import pandas as pd
 
 from aidctl.check import identity_findings
 from aidctl.core import money
-from aidctl.core.findings import build, empty
+from aidctl.core.findings import build, empty, group_places
 from aidctl.read import Table, having_column, missing_columns
 from aidctl.rulebook import Rulebook
 
@@ -97,13 +97,13 @@ def _duplicates(frame: pd.DataFrame, tables: list[Table]) -> pd.DataFrame:
     where = pd.Series([f"{tables[t].sheet} " if sheets else "" for t in sub["table"]], index=sub.index, dtype="string")
     place = where + "第" + sub["excel_row"].astype("string") + "行（合同" + sub["contract"].astype("string").fillna("编号空") \
         + "，" + money.yuan_text(sub["amount_fen"].fillna(0).astype("int64")) + "元）"
-    places = place.groupby(key[dup]).agg("；".join)
-    counts = key[dup].value_counts()
     k = key[dup]
+    group = group_places(k, place)  # a group described once: linear however many contracts
     return build(dup, "loan.duplicate_contract", "contract",
                  "借款人（身份证号码“{id}”）在{y}贷款年度有{n}份合同：{places}。每名学生每学年只能签订一份"
                  "生源地信用助学贷款合同：请与经办银行核实，注销重复的合同", frame["contract"],
-                 id=sub["person"], y=sub["year"].astype("string"), n=k.map(counts), places=k.map(places))
+                 id=sub["person"], y=sub["year"].astype("string"), n=k.map(group["count"]),
+                 places=k.map(group["places"]))
 
 
 def _graduation(frame: pd.DataFrame, rules: Rulebook) -> pd.DataFrame:

@@ -31,7 +31,7 @@ from aidctl.loans.register import (
     read_register,
     repayment,
 )
-from aidctl.read import Table, Workspace, read_tables
+from aidctl.read import Table, Workspace, read_tables, shown
 from aidctl.rulebook import LoanInterest
 
 COUNTS = ["applications", "approved", "rejected", "pending", "new_loans", "interest_loans", "in_repayment",
@@ -160,7 +160,7 @@ def summarise(path: Path, ws: Workspace, year: int, *, applications: Path | None
     rep = repayment(f, as_of, rules)
     apps = None
     if applications is not None:
-        apps = _applications(applications, applications_display or str(applications), ws, year)
+        apps = _applications(applications, applications_display or shown(applications), ws, year)
         notes += _application_notes(apps)
 
     per = _per_loan(county, new, principal, fen, in_study, payable, rep)

@@ -16,7 +16,7 @@ from aidctl.core.errors import ReadError, UsageError
 from aidctl.core.money import yuan
 from aidctl.core.text import fold_one
 from aidctl.oversight.inspection import KINDS, META_SHEET, REF, mask_person, open_ledger
-from aidctl.read import Workspace
+from aidctl.read import Workspace, check_input, shown
 
 
 @dataclass
@@ -78,6 +78,7 @@ def _amount_fen(value) -> tuple[int | None, bool]:
 def _read(path: Path, display: str):
     import openpyxl
 
+    check_input(path, display)  # a regular file within the limits (read/limits.py) before openpyxl parses it
     if not path.is_file():
         raise ReadError("文件不存在；请检查路径", file=display)
     try:
@@ -142,7 +143,7 @@ def _read(path: Path, display: str):
 def record(ws: Workspace, path: Path, *, db: str | None = None, display: str | None = None) -> Recording:
     """Read a filled-in sign-off workbook, store each student's result against the sample (one
     transaction; a result identical to the one stored is not stored again), list the discrepancies."""
-    display = display or str(path)
+    display = display or shown(path)
     meta, rows, labels, sheet_name = _read(Path(path), display)
     sample_id = meta.get("sample_id")
     if not sample_id:

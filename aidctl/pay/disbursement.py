@@ -111,9 +111,8 @@ def disbursing(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, 
     from aidctl.pay.lock import workspace_lock
     from aidctl.pay.workbook import write_payment_report
 
-    if not rosters:
-        rosters = ws.intake(term)
-        displays = [ws.display(p) for p in rosters]
+    rosters, named = ws.rosters(rosters, term)  # regular files only, refused before the lock is taken
+    displays = displays or named
     ws.rules.banks  # noqa: B018  (read now: a bad bank profile stops the run before the lock and the ledger)
     if dry_run:
         ledger = L.Ledger(ws.ledger_url(db)) if (db or ws.has_ledger()) else None

@@ -17,7 +17,7 @@ from aidctl.core.terms import Term
 from aidctl.core.text import fold_one, per_distinct
 from aidctl.ledger import PAID_OR_UNDER_WAY, paid_keys
 from aidctl.pay.bankfiles import unwritable
-from aidctl.read import Workspace
+from aidctl.read import Workspace, shown
 
 
 @dataclass
@@ -111,7 +111,7 @@ def make_plan(ws: Workspace, term: Term, rosters: list[Path], ledger: L.Ledger |
     already = already.assign(file=source_file[already["rec"]], row=f["excel_row"].to_numpy()[already["rec"]])
     failed_unchanged = failed_unchanged.assign(file=source_file[failed_unchanged["rec"]],
                                                row=f["excel_row"].to_numpy()[failed_unchanged["rec"]])
-    inputs = [{"file": str(p), "sha256": sha256(p),
+    inputs = [{"file": shown(p), "sha256": sha256(p),
                "records": sum(t.records for t in tables if t.path == p)} for p in dict.fromkeys(rosters)]
     return Plan(term, v, pay, refused_df, already, failed_unchanged,
                 pd.DataFrame({"rec": np.flatnonzero(school_funded)}), inputs)

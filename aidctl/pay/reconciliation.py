@@ -33,7 +33,7 @@ from aidctl.core.money import fen_from_text, yuan
 from aidctl.core.terms import Term
 from aidctl.core.text import missing
 from aidctl.pay.results import LINE_COLUMNS, ResultFile, outcomes, read_result
-from aidctl.read import Workspace
+from aidctl.read import Workspace, regular_file, shown
 
 _TERM_IN_NAME = re.compile(r"(?<![0-9])(\d{4}-(?:spring|autumn))(?![a-z])")
 
@@ -105,7 +105,8 @@ def reconcile(ws: Workspace, term: Term, result: Path, *, bank: str | None = Non
     from aidctl.pay.lock import workspace_lock
 
     rules = ws.rules
-    display = display or str(result)
+    display = display or shown(result)
+    regular_file(result, display)  # a FIFO would block the reader while the workspace is locked
     with workspace_lock(ws.root, wait):
         ledger = L.Ledger(ws.ledger_url(db))
         with ledger.paying_lock(wait, f"aidctl pid={os.getpid()} {ws.root}"):

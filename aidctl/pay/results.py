@@ -134,6 +134,9 @@ def _reason(node) -> str | None:
 
 
 def _read_pain002(profile: BankProfile, path, display: str) -> ResultFile:
+    from aidctl.read import check_text_file
+
+    check_text_file(path, display)  # a regular file within the limits: a FIFO would block the parser
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:

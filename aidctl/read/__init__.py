@@ -13,6 +13,7 @@ term       the term a roster names, and the term a run judges under
 roster     the roster frame and what is derived from it once (IDs, cards, vocabulary, programmes)
 schools    what the centre knows of a school (schools.xlsx, the file, the school's name)
 workspace  the folder a run reads from and writes to: settings, rules, schools, intake/<term>/
+limits     what may be read: regular files, within technical safety limits checked before parsing
 """
 
 from aidctl.core.exports import lazy
@@ -22,6 +23,7 @@ EXPORTS = {"Workspace": "workspace", "open_sheets": "workbook", "RawSheet": "wor
            "stack": "tables", "file_info": "tables", "having_column": "tables", "missing_columns": "tables",
            "Roster": "roster", "read_roster_tables": "roster", "build_roster": "roster:build",
            "infer_term": "term", "settle_term": "term", "term_evidence": "term:evidence",
-           "find_header": "header", "Contest": "tables", "school_attributes": "schools"}
+           "find_header": "header", "Contest": "tables", "school_attributes": "schools",
+           "check_input": "limits", "check_text_file": "limits", "regular_file": "limits", "shown": "limits"}
 __all__ = sorted(EXPORTS)
 __getattr__, __dir__ = lazy(__name__, EXPORTS)

@@ -33,6 +33,7 @@ import pyarrow as pa
 
 from aidctl.core.errors import ReadError
 from aidctl.core.text import arrow_text, missing
+from aidctl.read.limits import check_input, csv_width, rust_source, shown
 from aidctl.read.sheetxml import SheetScan, scan_ods, scan_sheet
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -73,7 +74,8 @@ class RawSheet:
 
 def open_sheets(path: Path, display: str | None = None) -> list[RawSheet]:
     """All visible sheets of a workbook (or the single table of a CSV) as RawSheets."""
-    display = display or str(path)
+    display = display or shown(path)
+    check_input(path, display)  # regular file, within the limits (read/limits.py), before any parsing
     try:
         with path.open("rb") as fh:
             head = fh.read(8)
@@ -170,10 +172,8 @@ def big_numbers_in(rows: list[list]) -> dict[int, np.ndarray]:
 
 def _typed_rows(path: Path, display: str, sheet: str) -> list[list]:
     """A sheet's cells with their types (python-calamine), from A1."""
-    from python_calamine import CalamineWorkbook
-
     try:
-        return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        return _calamine(path).get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     except Exception as exc:  # python-calamine raises its own errors, all of them mean "unreadable"
         raise ReadError(f"无法读取工作表（{_short(exc)}）；请用 Excel 打开另存后重新提交", file=display,
                         sheet=sheet) from None
@@ -183,7 +183,7 @@ def _open_xlsx(path: Path, display: str, parts: dict[str, tuple[str | None, bool
     import fastexcel
 
     try:
-        reader = fastexcel.read_excel(str(path))
+        reader = fastexcel.read_excel(rust_source(path))
     except Exception as exc:  # fastexcel raises its own hierarchy, all of them mean "unreadable"
         raise ReadError(f"无法读取工作簿（{_short(exc)}）；请用 Excel 打开另存后重新提交",
                         file=display) from None
@@ -351,12 +351,18 @@ def _chunks(series: pd.Series) -> pa.ChunkedArray:
 
 # --- .xls and .ods (python-calamine) -------------------------------------------------------------
 
-def _open_calamine(path: Path, display: str, kind: str) -> tuple[list[RawSheet], list[str]]:
+def _calamine(path: Path):
+    """python-calamine's workbook of a file (from its bytes when the name is not UTF-8: rust_source)."""
     from python_calamine import CalamineWorkbook
 
+    source = rust_source(path)
+    return CalamineWorkbook.from_object(io.BytesIO(source) if isinstance(source, bytes) else source)
+
+
+def _open_calamine(path: Path, display: str, kind: str) -> tuple[list[RawSheet], list[str]]:
     label = ".xls" if kind == "xls" else ".ods"
     try:
-        wb = CalamineWorkbook.from_path(str(path))
+        wb = _calamine(path)
     except Exception as exc:
         raise ReadError(f"无法读取 {label} 工作簿（{_short(exc)}）；请用 Excel 另存为 .xlsx 后重新提交",
                         file=display) from None
@@ -425,11 +431,14 @@ def _open_csv(path: Path, display: str) -> RawSheet:
     except csv.Error:  # rows of unequal width (a title line above the header): the commonest one
         counts = {d: text[:4096].count(d) for d in ",\t;|"}
         sep = max(counts, key=counts.get) if any(counts.values()) else ","
-    # a title line has fewer fields than the header: size the grid by the widest line
-    width = max((line.count(sep) for line in text.splitlines()), default=0) + 1
+    # a title line has fewer fields than the header: size the grid by the widest line (trailing empty
+    # fields are no columns; within the limits: read/limits.py)
+    quoted = '"' in text
+    width = csv_width(text, sep, display, quoted)
     try:
         grid = pd.read_csv(io.StringIO(text), sep=sep, header=None, names=range(width), dtype="string",
-                           keep_default_na=False, skip_blank_lines=False)
+                           keep_default_na=False, skip_blank_lines=False,
+                           usecols=None if quoted else range(width))
     except Exception as exc:
         raise ReadError(f"CSV 文件格式错误（{_short(exc)}）", file=display) from None
     grid = grid.replace("", pd.NA)

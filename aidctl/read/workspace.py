@@ -15,6 +15,7 @@ from aidctl.core.files import check_output, check_output_folder
 from aidctl.core.settings import LEDGER_FILE, SCHOOLS_FILE, SETTINGS_FILE, Settings
 from aidctl.core.terms import Term
 from aidctl.core.text import lookup
+from aidctl.read.limits import regular_file, shown
 from aidctl.rulebook import Rulebook
 
 SPREADSHEETS = (".xlsx", ".xls", ".ods", ".csv")
@@ -74,15 +75,20 @@ class Workspace:
         folder = self.root / folder
         if not folder.is_dir():
             return []
-        return sorted(p for p in folder.iterdir() if p.suffix.lower() in SPREADSHEETS
-                      and not p.name.startswith(("~$", ".")))
+        found = sorted(p for p in folder.iterdir() if p.suffix.lower() in SPREADSHEETS
+                       and not p.name.startswith(("~$", ".")))
+        for p in found:  # a FIFO named like a roster would block the reader: refused before anything is read
+            regular_file(p, self.display(p))
+        return found
 
     def inputs(self, given: list[Path] | None, folder: str | Path, missing: str) -> tuple[list[Path], list[str]]:
         """The files a command reads and how each is named: those given (named as given on the command
         line), else the spreadsheets of `folder` (named relative to the workspace); `missing` is the
         message when there are none."""
         if given:
-            return list(given), [str(p) for p in given]
+            for p in given:
+                regular_file(p, shown(p))
+            return list(given), [shown(p) for p in given]
         files = self.spreadsheets(folder)
         if not files:
             raise UsageError(missing.format(folder=self.root / folder))
@@ -101,8 +107,8 @@ class Workspace:
     def display(self, path: Path) -> str:
         """How a file the workspace supplied is named in reports: relative to the workspace."""
         path = Path(path)
-        return str(path.relative_to(self.root)) if path.is_absolute() and path.is_relative_to(self.root) \
-            else str(path)
+        return shown(path.relative_to(self.root)) if path.is_absolute() and path.is_relative_to(self.root) \
+            else shown(path)
 
     def ledger_url(self, override: str | None = None) -> str:
         return override or self.settings.database_url or f"sqlite:///{self.root / LEDGER_FILE}"
@@ -135,11 +141,11 @@ class Workspace:
         """schools.xlsx as a frame (school, school_code, v_school_type, v_county, v_ownership, enrolment,
         aliases)."""
         path = self.root / SCHOOLS_FILE
-        if not path.is_file():
+        if not path.is_file() and regular_file(path, shown(path)) is None:  # absent (a FIFO is refused)
             return None
         from aidctl.read.tables import read_tables
 
-        tables = read_tables(path, str(path), "schools", self.rules, all_sheets=False)
+        tables = read_tables(path, shown(path), "schools", self.rules, all_sheets=False)
         data = tables[0].data
         vocab = self.rules.vocabulary
         types = {k: v.aliases for k, v in vocab.school_types.items()}
@@ -157,5 +163,5 @@ class Workspace:
         if len(bad):
             row = int(bad.index[0])
             raise RuleError(f"学校类型“{data.loc[row, 'school_type']}”无法识别（应为中职、普高、学前等）",
-                            file=str(path), row=row, column=tables[0].columns["school_type"].header)
+                            file=shown(path), row=row, column=tables[0].columns["school_type"].header)
         return frame.reset_index(drop=True)
