@@ -97,11 +97,16 @@ CATALOGUE: dict[str, FindingType] = dict([
        "enlist: 入伍年份 without a month in a year whose cap changes; the rules' year_only_date decides"),
     _t("loan.invalid", ERROR, "贷款台账数据不全或无法识别",
        "loans: a blank or unreadable amount, 贷款年度, date, 预计毕业年份 or repayment figure, a 学历层次 that is "
-       "neither 本专科 nor 研究生, or a loan year before the first cap in rules/loans.yaml"),
+       "neither 本专科 nor 研究生 (the message names it), a loan year before the first cap in rules/loans.yaml, "
+       "or a contract repaid early (提前结清) without its 结清日期"),
     _t("loan.over_cap", ERROR, "贷款金额超过当年额度",
        "loans: the amount is over the cap for the level of study in force for the 贷款年度"),
     _t("loan.duplicate_contract", ERROR, "同一借款人同一年度有多份合同",
        "loans: one borrower holds more than one contract in one 贷款年度"),
+    _t("loan.contract_shared", ERROR, "同一合同编号登记在多名借款人名下",
+       "loans: one 合同编号 stands for two or more borrowers in the register"),
+    _t("loan.disbursed_early", WARNING, "发放日期早于贷款年度",
+       "loans: the 发放日期 is before the first day of the contract's 贷款年度"),
     _t("loan.graduation_year", ERROR, "预计毕业年份与学历层次不符",
        "loans: 预计毕业年份 − 贷款年度 lies outside the bounds rules/loans.yaml gives for the level"),
     _t("complaint.invalid", ERROR, "投诉登记数据不全或无法识别",
