@@ -31,6 +31,9 @@ def _t(code: str, severity: str, title: str, when: str) -> tuple[str, FindingTyp
 
 CATALOGUE: dict[str, FindingType] = dict([
     _t("schema.missing_column", ERROR, "缺少必填列", "a required column is not in the file (row is null)"),
+    _t("schema.unrecognised_column", WARNING, "表头无法识别，该列未读取",
+       "loans, enlist, complaints: a header naming money or a date aidctl reads matches no alias in "
+       "rules/columns.yaml; the column is not read (row is null)"),
     _t("name.missing", ERROR, "姓名为空", "no name"),
     _t("id.missing", ERROR, "身份证号码为空", "no ID number"),
     _t("id.format", ERROR, "身份证号码格式错误",
@@ -80,19 +83,22 @@ CATALOGUE: dict[str, FindingType] = dict([
     _t("extraction.invalid", ERROR, "财务数据不全或无法识别",
        "audit-extraction: a figure is blank or not an amount, or the school type has no rate that year"),
     _t("enlist.invalid", ERROR, "入伍学生信息不全或无法识别",
-       "enlist: a blank or non-numeric figure, an unknown 学历层次, a year that is not a year, 入伍年份 before "
-       "入学年份 or after the year compensated"),
+       "enlist: a blank or non-numeric figure, an unknown 学历层次 (or 研究生 where 硕士 and 博士 differ), a year or "
+       "学制 that cannot be read, 入伍年份 before 入学年份 or after the year compensated, loan totals that disagree"),
     _t("enlist.duplicate", ERROR, "同一入伍学生重复申报",
        "enlist: the same person stands more than once in the lists checked together"),
     _t("enlist.not_covered", ERROR, "入伍时间不在补偿政策范围内",
        "enlist: enlisted before the first cap period in rules/enlistment.yaml"),
     _t("enlist.no_years", WARNING, "没有计入的学年",
        "enlist: 入伍年份 equals 入学年份, so no school year was completed; review by hand"),
-    _t("enlist.year_not_counted", WARNING, "填写了未计入学年的学费",
-       "enlist: tuition written for a year of study beyond those counted (after enlistment, or beyond the "
-       "normal length)"),
-    _t("enlist.loan_exceeds", WARNING, "贷款本金超过可代偿金额",
-       "enlist: the loan principal exceeds the compensation; the rest stays the student's to repay"),
+    _t("enlist.year_not_counted", WARNING, "填写了未计入学年的学费或贷款",
+       "enlist: tuition or a loan written for a year of study beyond those counted (after enlistment, or beyond "
+       "the 学制)"),
+    _t("enlist.loan_exceeds", WARNING, "贷款本息超过可代偿金额",
+       "enlist: the loan with its interest exceeds the compensation; the rest stays the student's to repay"),
+    _t("enlist.loan_not_by_year", WARNING, "贷款未按学年填写",
+       "enlist: the list gives the loan's total only, for two or more years counted; the years' loans could "
+       "only raise the amount"),
     _t("enlist.month_unknown", WARNING, "入伍时间未写月份，当年上限有调整",
        "enlist: 入伍年份 without a month in a year whose cap changes; the rules' year_only_date decides"),
     _t("loan.invalid", ERROR, "贷款台账数据不全或无法识别",

@@ -49,6 +49,7 @@ class Table:
     data: pd.DataFrame        # canonical columns (text), index = Excel row
     above: list[str] = field(default_factory=list)  # text of the rows above the header
     big_numbers: dict[str, np.ndarray] = field(default_factory=dict)  # column key → bool mask
+    other_headers: list[str] = field(default_factory=list)  # the header cells that mapped to no column
 
     @property
     def records(self) -> int:
@@ -177,7 +178,31 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
         cells = [str(v).strip() for v in row if isinstance(v, str) and v.strip()]
         if cells:
             above.append("  ".join(cells))
-    return Table(display, path, sheet.name, header_row, columns, data, above, big)
+    used = {m.index for m in columns.values()}
+    others = [str(v).strip() for j, v in sheet.grid.loc[header_row].items() if j not in used and not missing(v)
+              and str(v).strip()]
+    return Table(display, path, sheet.name, header_row, columns, data, above, big, others)
+
+
+def unrecognised_columns(tables: list[Table], spec: TableSpec, units: dict[str, Decimal],
+                         kind: str) -> list[pd.DataFrame]:
+    """schema.unrecognised_column for each header that holds one of the table's `watch` words (it
+    names money or a date aidctl reads) but matches no alias: a whole-file finding naming the header
+    and the columns it may be, so that it is mapped (an alias) or renamed, never dropped silently."""
+    out = []
+    for i, t in enumerate(tables):
+        for header in t.other_headers:
+            base, _ = split_header(header, units)
+            words = [w for w in spec.watch if fold_one(w) in base]
+            if not words:
+                continue
+            maybe = [c.title for c in spec.columns.values()
+                     if any(fold_one(w) in fold_one(a) for w in words for a in [c.title, *c.aliases])]
+            out.append(file_finding(i, "schema.unrecognised_column", header,
+                                    f"列“{header}”不是可识别的表头写法，本次没有读取"
+                                    + (f"（可能是“{'”“'.join(maybe)}”）" if maybe else "")
+                                    + f"：请改用标准表头，或在 rules/columns.yaml 的 {kind} 表中为该列增加别名"))
+    return out
 
 
 def stack(tables: list[Table], spec: TableSpec) -> pd.DataFrame:
