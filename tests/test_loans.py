@@ -843,3 +843,12 @@ def test_a_bad_loans_yaml_is_exit_2_naming_the_file_and_key(run, tmp_path):
     _workspace_rules(tmp_path, 'per_year: {本专科: "8000", 研究生: "12000"}', 'per_year: {本专科: "8000"}')
     code, out, err = run("loans", "check", register(tmp_path, [contract(1)]), "--workspace", tmp_path)
     assert code == 2 and "loans.yaml" in err and "caps" in err and "Traceback" not in err
+
+
+def test_a_money_header_that_is_no_alias_is_reported_not_dropped(run, tmp_path):
+    headers = [*HEAD, "逾期本金（元）"]
+    doc = check(run, register(tmp_path, [repaying(1, **{"逾期本金（元）": 320})], headers=headers), expect_exit=0)
+    assert len(doc["findings"]) == 1
+    f = finding(doc, None, code="schema.unrecognised_column")      # a whole-sheet finding: no row
+    assert (f["severity"], f["column"]) == ("warning", "逾期本金（元）")
+    assert "可能是" in f["message"] and "应还本金" in f["message"]

@@ -140,7 +140,8 @@ def locate_in(findings: pd.DataFrame, frame: pd.DataFrame, tables: list, rules, 
     f["sheet"] = [tables[t].sheet for t in f["table"]] if len(f) else []
     titles = {k: c.title for k, c in rules.columns.tables[kind].columns.items()}
     headers = {(i, k): m.header for i, t in enumerate(tables) for k, m in t.columns.items()}
-    f["column"] = [headers.get((t, c), titles.get(c)) if c is not None else None
+    # a header no column of the spec matched (schema.unrecognised_column) is named as written
+    f["column"] = [headers.get((t, c), titles.get(c, c)) if c is not None else None
                    for t, c in zip(f["table"], f["column"])]
     f["severity"] = f["code"].map({c: rules.severity(c, t.severity) for c, t in CATALOGUE.items()})
     for key in carry:  # read at the flagged records only: a roster has far more rows than findings

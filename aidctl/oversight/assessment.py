@@ -278,7 +278,8 @@ def _complaints(summary: C.ComplaintSummary, counts: dict, county_of: dict, name
             rate.add("schools", key, r.complaints, int(r.aided))
         closure.add("schools", key, r.closed_on_time, r.closed + r.overdue_open)
     for f in summary.findings:
-        problems.append({"source": "complaints", "file": f["file"], "row": f["row"], "message": f["message"]})
+        if f["severity"] == "error":   # a row that could not be counted (a warning is in the complaints output)
+            problems.append({"source": "complaints", "file": f["file"], "row": f["row"], "message": f["message"]})
 
 
 def _loans(paths: list[Path], displays: list[str], ws: Workspace, year: int, as_of: date, counts: dict,

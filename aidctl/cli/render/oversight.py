@@ -124,7 +124,8 @@ def render_complaints(console: Console, doc: dict) -> None:
         for c in overdue:
             console.print(Text(f"  {c['number'] or ''} 受理 {c['accepted_on']}，时限 {c['deadline']}，{c['county']} "
                                f"{c['school']}（{c['file']} 第{c['row']}行）", style="red"))
-    findings(console, [(f"{f['file']} 第{f['row']}行 ", f) for f in doc["findings"]], [])
+    findings(console, [(f"{f['file']} 第{f['row']}行 ", f) for f in doc["findings"] if f["row"] is not None],
+             [f for f in doc["findings"] if f["row"] is None])
     for note in doc["notes"]:
         console.print(Text(note, style="yellow"))
 
