@@ -19,6 +19,7 @@ from aidctl.cli.common import (
     app,
     emit_json,
     guarded,
+    percent_of,
     stdout_console,
     term_of,
     workspace_at,
@@ -113,8 +114,10 @@ def inspect_sample(
     term: Annotated[str, typer.Option("--term", help="学期，如 2011-autumn。")] = ...,
     per_school: Annotated[int | None, typer.Option(
         "--per-school", min=1, help="每校抽取的学生数（默认 rules/oversight.yaml 的 per_school_default）。")] = None,
+    share: Annotated[str | None, typer.Option(
+        "--share", help="每校按受助学生人数的百分比抽取（向上取整），如 10 或 10%；与 --per-school 同时给出时取较多者。")] = None,
     seed: Annotated[int | None, typer.Option(
-        "--seed", min=0, help="随机种子；同一种子、同一账本抽出同样的学生。默认取当天日期（如 20250314）。")] = None,
+        "--seed", min=0, help="随机种子；同一种子、同一账本抽出同样的学生。默认取当月（如 202503），同一个月内抽出同样的学生。")] = None,
     db: DbOpt = None,
     format: FormatOpt = Format.table,
     workspace: WorkspaceOpt = None,
@@ -122,7 +125,8 @@ def inspect_sample(
 ):
     """随机抽取已入账的受助学生（某校尚无回盘时取已发送的），每校一份核对签字表写到 out/<学期>/检查/。
 
-    抽样编号、随机种子和抽样方法记入账本，审计时可按同一方法重新抽出同样的学生。核对表只显示身份证号码前6位后4位
+    抽样编号、随机种子和抽样方法记入账本，审计时可按同一方法重新抽出同样的学生。民办学校多抽、高年龄受助学生
+    被抽中的权重更高（rules/oversight.yaml 的 weights），核对表上注明。核对表只显示身份证号码前6位后4位
     和卡号后4位，留有本人在校、资助卡由本人持有、实收金额、情况说明四栏和检查人、学校负责人签字栏。
 
     示例：aidctl inspect sample --term 2011-autumn --seed 2011 --per-school 3 --workspace samples
@@ -130,7 +134,7 @@ def inspect_sample(
     from aidctl.oversight import draw_sample as sample
 
     ws = workspace_at(workspace)
-    result = sample(ws, term_of(term), per_school=per_school, seed=seed, db=db)
+    result = sample(ws, term_of(term), per_school=per_school, seed=seed, share=percent_of(share, "--share"), db=db)
     doc = result.to_json(ws.root)
     if format is Format.json:
         emit_json(doc)
@@ -150,7 +154,8 @@ def inspect_record(
     debug: DebugOpt = False,
 ):
     """读回填好的核对表，把每名学生的检查结果记入账本，列出问题：本人不在校、资助卡不由本人持有、
-    实收金额与账本不符（精确到分）、未填写（尚未检查）。行按核对编号匹配，重新排序不影响；同一份表再记一次不重复记录。
+    实收金额与账本不符（多收、少收，精确到分）、未填写（尚未检查）；缺检查人、学校负责人签字或日期的为
+    inspect.unsigned。行按核对编号匹配，重新排序不影响；同一份表再记一次不重复记录。
 
     有任何问题时退出码为 1。
 
@@ -167,7 +172,7 @@ def inspect_record(
         from aidctl.cli.render import oversight as oversight_render
 
         oversight_render.inspection_record(stdout_console(), doc)
-    raise typer.Exit(Exit.DATA_ERRORS if doc["discrepancies"] else Exit.OK)
+    raise typer.Exit(Exit.DATA_ERRORS if doc["discrepancies"] or result.errors else Exit.OK)
 
 
 @app.command()

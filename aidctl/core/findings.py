@@ -115,6 +115,9 @@ CATALOGUE: dict[str, FindingType] = dict([
        "loans: the 发放日期 is before the first day of the contract's 贷款年度"),
     _t("loan.graduation_year", ERROR, "预计毕业年份与学历层次不符",
        "loans: 预计毕业年份 − 贷款年度 lies outside the bounds rules/loans.yaml gives for the level"),
+    _t("inspect.unsigned", ERROR, "核对表未签字或未注明日期",
+       "inspect record: the returned sign-off sheet lacks the inspector's or the school head's signature, or "
+       "a date that can be read"),
     _t("complaint.invalid", ERROR, "投诉登记数据不全或无法识别",
        "complaints: a blank or unreadable 受理日期, an unreadable 办结日期 or one before 受理日期, or neither 学校 "
        "nor 县区; the complaint is left out of the figures"),

@@ -44,23 +44,29 @@ def intake(console: Console, doc: dict) -> None:
 
 
 def inspection_sample(console: Console, doc: dict) -> None:
-    seed_note = "（未指定，按日期生成）" if doc["seed_source"] == "date" else ""
+    seed_note = "（未指定，按月份生成，本月内抽样相同）" if doc["seed_source"] == "month" else ""
     again = "（此前已抽取过同一样本，沿用原记录）" if doc["existing"] else ""
+    size = " 或 ".join(p for p in ((f"每校 {doc['per_school']} 人" if doc["per_school"] else ""),
+                                  (f"每校受助学生的 {doc['share']}%（向上取整）" if doc["share"] else "")) if p)
     console.print(Text(f"抽样编号 {doc['sample']}{again}：{doc['term']}，随机种子 {doc['seed']}{seed_note}，"
-                       f"每校 {doc['per_school']} 人，共 {doc['totals']['students']} 人", style="bold"))
+                       f"{size}（取较多者），共 {doc['totals']['students']} 人" if doc["share"] and doc["per_school"]
+                       else f"抽样编号 {doc['sample']}{again}：{doc['term']}，随机种子 {doc['seed']}{seed_note}，"
+                       f"{size}，共 {doc['totals']['students']} 人", style="bold"))
+    w = doc["weights"]
+    console.print(f"抽样权重：民办学校抽查人数×{w['private_school']}，高年龄受助学生被抽中的权重为{w['older_student']}")
     schools = RichTable(title="各校抽查", box=box.SIMPLE_HEAD, title_justify="left")
-    for h in ("学校", "可抽学生", "依据", "抽取", "核对表"):
+    for h in ("学校", "办学性质", "可抽学生", "依据", "抽取", "核对表"):
         schools.add_column(h, overflow="fold")
     for s in doc["schools"]:
-        schools.add_row(s["school"], str(s["population"]), "已入账" if s["basis"] == "paid" else "已发送（未回盘）",
-                        str(s["drawn"]), s["file"] or "")
+        schools.add_row(s["school"], s["ownership"] or "", str(s["population"]),
+                        "已入账" if s["basis"] == "paid" else "已发送（未回盘）", str(s["drawn"]), s["file"] or "")
     console.print(schools)
     students = RichTable(title="抽查学生", box=box.SIMPLE_HEAD, title_justify="left")
-    for h in ("学校", "序号", "核对编号", "姓名", "身份证号码", "资助项目", "金额", "卡号"):
+    for h in ("学校", "序号", "核对编号", "姓名", "身份证号码", "资助项目", "金额", "卡号", "权重"):
         students.add_column(h, overflow="fold")
     for s in doc["students"]:
         students.add_row(s["school"], str(s["position"]), s["reference"], s["name"], s["id_number"], s["programme"],
-                         s["amount"], s["card"])
+                         s["amount"], s["card"], f"{s['tickets']}（高年龄）" if s["older"] else str(s["tickets"]))
     console.print(students)
     console.print(f"抽样方法（可据此复核）：{doc['method']}")
 
@@ -80,6 +86,8 @@ def inspection_record(console: Console, doc: dict) -> None:
         console.print(table)
     else:
         console.print(Text("抽查学生全部核对无误。", style="green"))
+    for f in doc["findings"]:
+        console.print(Text(f"{f['code']}：{f['message']}", style="red"))
 
 
 def extraction(console: Console, doc: dict) -> None:
