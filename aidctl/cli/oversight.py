@@ -66,9 +66,42 @@ def audit_extraction(
 
 
 intake_app = typer.Typer(no_args_is_help=True, help=(
-    "花名册报送情况：各校每学期报送了哪些版本、是否按时（期限见 rules/oversight.yaml）、哪些学校未报送。\n\n"
+    "花名册报送情况：各校每学期报送了哪些版本、是否按时（按接收时间与 rules/oversight.yaml 的期限比较）、"
+    "哪些学校未报送；登记收到的花名册。\n\n"
     "示例：aidctl intake show --term 2011-autumn"))
 app.add_typer(intake_app, name="intake")
+
+
+@intake_app.command("receive")
+@guarded
+def intake_receive(
+    files: Annotated[list[Path], typer.Argument(help="学校报送的花名册（.xlsx、.xls、.csv）。", show_default=False)],
+    term: Annotated[str, typer.Option("--term", help="学期，如 2011-autumn。")] = ...,
+    at: Annotated[datetime | None, typer.Option(
+        "--at", formats=["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"],
+        help="学校发出（资助中心收到）的时间，如 \"2011-10-14 16:30\"；默认现在。")] = None,
+    db: DbOpt = None,
+    format: FormatOpt = Format.table,
+    workspace: WorkspaceOpt = None,
+    debug: DebugOpt = False,
+):
+    """登记收到的花名册：复制到 intake/<学期>/（已在其中的不复制），并把接收时间记入账本。
+
+    是否按时报送按接收时间判断，不按 aidctl 第一次读到文件的时间。没有登记的，按文件放入 intake/ 时的修改时间计。
+    同一内容再次登记时沿用第一次的接收时间；intake/<学期>/ 中已有同名而内容不同的文件时拒绝接收（退出码 2）。
+
+    示例：aidctl intake receive 第一职业中学_2011秋.xlsx --term 2011-autumn --at "2011-10-14 16:30" --workspace samples
+    """
+    from aidctl.oversight import receive_intake as receive
+
+    ws = workspace_at(workspace)
+    doc = receive(ws, term_of(term), files, at=at, db=db)
+    if format is Format.json:
+        emit_json(doc)
+    else:
+        from aidctl.cli.render import oversight as oversight_render
+
+        oversight_render.intake_receipts(stdout_console(), doc)
 
 
 @intake_app.command("show")
@@ -80,10 +113,11 @@ def intake_show(
     workspace: WorkspaceOpt = None,
     debug: DebugOpt = False,
 ):
-    """列出本学期各校报送的花名册：版本数、首次和最近报送时间、按时或逾期（按首版与 rules/oversight.yaml
-    的报送期限比较）、首版和最新版的记录数、错误数、警告数，以及 schools.xlsx 中未报送的学校。
+    """列出本学期各校报送的花名册：版本数、首次和最近报送时间、按时或逾期（按首版的接收时间与
+    rules/oversight.yaml 的报送期限比较）、首版和最新版的记录数、错误数、警告数，以及 schools.xlsx 中未报送的学校。
 
-    报送记录由 aidctl validate（工作目录自己的花名册）和 aidctl disburse 写入账本。
+    报送记录由 aidctl validate（工作目录自己的花名册）和 aidctl disburse 写入账本；接收时间由 aidctl intake receive
+    登记，没有登记的按文件放入 intake/ 时的修改时间计。
     有学校逾期、或期限已过仍有学校未报送时退出码为 1。
 
     示例：aidctl intake show --term 2011-autumn --workspace samples

@@ -12,7 +12,7 @@ workbooks                     their workbooks
 from aidctl.core.exports import lazy
 
 EXPORTS = {"audit_extraction": "extraction:audit", "show_intake": "intake:show",
-           "intake_non_compliant": "intake:non_compliant", "draw_sample": "inspection:sample",
+           "intake_non_compliant": "intake:non_compliant", "receive_intake": "intake:receive", "draw_sample": "inspection:sample",
            "record_inspection": "inspection_record:record", "summarise_complaints": "complaints:summarise",
            "default_as_of": "complaints", "COMPLAINT_HEADS": "complaints", "assess": "assessment",
            "target_label": "assessment", "rank": "assessment", "score": "assessment",

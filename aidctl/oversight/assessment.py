@@ -8,8 +8,9 @@ spring and autumn terms):
 - 数据准确率 (data_accuracy): from the intake history, each school's first submission of a term
   (version 1, with any file first seen in the same run): Σ max(records − error findings, 0) ÷
   Σ records. A record with two errors counts twice, so the figure never flatters a school.
-- 按时报送率 (on_time_submission): school-terms whose first submission was first seen on or before
-  rules/oversight.yaml's deadline ÷ school-terms expected. A term counts only when the history holds
+- 按时报送率 (on_time_submission): school-terms whose first submission was received (aidctl intake
+  receive, or the file's time in intake/) on or before rules/oversight.yaml's deadline ÷ school-terms
+  expected. A term counts only when the history holds
   submissions for it; a school of schools.xlsx that sent nothing that term counts as not on time.
 - 校内资助金提取达标率 (extraction): schools of the finance sheet that comply (audit-extraction:
   no error finding) ÷ schools audited; a school scores 100% or 0%.
@@ -218,7 +219,8 @@ def _history(ws: Workspace, year: int, db: str | None, rules, counts: dict, name
             records = int(first["records"].sum())
             clean = int((first["records"] - first["errors"]).clip(lower=0).sum())
             accuracy.add("schools", key, clean, records)
-            day = date.fromisoformat(str(first_seen)[:10])
+            # on time by when the school sent its first version (the receipt), not when aidctl read it
+            day = date.fromisoformat(str(g.iloc[0]["received_at"])[:10])
             later += day.year > year
             timely.add("schools", key, day <= deadline, 1)
         if ws.schools is not None:
@@ -230,7 +232,7 @@ def _history(ws: Workspace, year: int, db: str | None, rules, counts: dict, name
         del counts["data_accuracy"], counts["on_time_submission"]
         notes.append(f"报送记录（intake）中没有{year}年春季、秋季学期的花名册：数据准确率、按时报送率为无数据")
     elif later:
-        notes.append(f"{later} 份首次报送的记录日期晚于{year}年（报送记录的是 aidctl 第一次读到文件的日期）：按逾期报送计")
+        notes.append(f"{later} 份首次报送的接收日期晚于{year}年（没有接收记录的按 aidctl 第一次读到文件的日期）：按逾期报送计")
     return any_term
 
 

@@ -35,12 +35,28 @@ def intake(console: Console, doc: dict) -> None:
     console.print(table)
     if doc["submissions"]:
         files = RichTable(title="各版本文件", box=box.SIMPLE_HEAD, title_justify="left")
-        for h in ("学校", "版本", "文件", "首次见到", "记录", "错误", "警告", "来自"):
+        for h in ("学校", "版本", "文件", "接收时间", "首次读到", "记录", "错误", "警告", "来自"):
             files.add_column(h, overflow="fold")
+        how = {"receive": "（登记）", "file_time": "（文件时间）", "first_seen": "（无接收记录）"}
         for v in doc["submissions"]:
-            files.add_row(v["school"], str(v["version"]), v["file"], v["first_seen"].replace("T", " "),
-                          str(v["records"]), str(v["errors"]), str(v["warnings"]), v["command"])
+            files.add_row(v["school"], str(v["version"]), v["file"],
+                          v["received_at"].replace("T", " ") + how.get(v["received_source"], ""),
+                          v["first_seen"].replace("T", " "), str(v["records"]), str(v["errors"]), str(v["warnings"]),
+                          v["command"])
         console.print(files)
+    for note in doc["notes"]:
+        console.print(Text(note, style="yellow"))
+
+
+def intake_receipts(console: Console, doc: dict) -> None:
+    table = RichTable(title=f"{doc['term']} 接收的花名册", box=box.SIMPLE_HEAD, title_justify="left")
+    for h in ("文件", "接收时间", "说明"):
+        table.add_column(h, overflow="fold")
+    for r in doc["received"]:
+        note = ("已复制到 intake 目录" if r["copied"] else "已在 intake 目录") + \
+            ("" if r["new"] else "；此前已登记接收，沿用原接收时间")
+        table.add_row(r["file"], r["received_at"].replace("T", " "), note)
+    console.print(table)
 
 
 def inspection_sample(console: Console, doc: dict) -> None:
