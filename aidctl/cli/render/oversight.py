@@ -166,7 +166,7 @@ def render_scorecard(console: Console, doc: dict) -> None:
         for i in inds:
             table.add_column(f"{i['name']}\n{target_label(i)}·{i['weight']}分", justify="right", overflow="fold")
         table.add_column("总分", justify="right")
-        table.add_column("有数据权重", justify="right")
+        table.add_column("数据覆盖\n（有数据/适用权重）", justify="right")
         for r in rows:
             cells = []
             for i in inds:
@@ -174,7 +174,7 @@ def render_scorecard(console: Console, doc: dict) -> None:
                 cells.append(Text(NO_DATA, style="dim") if x["value"] is None else
                              Text(f"{x['value']}\n{x['score']}", style=None if x["meets"] else "yellow"))
             table.add_row(str(r["rank"] or "—"), *[r[k] for k in keys], *cells, shown(r["total"]),
-                          f"{r['weight_with_data']}/{r['weight_computed']}")
+                          f"{shown(r['coverage'])}\n（{r['weight_with_data']}/{r['weight_applicable']}）")
         console.print(table)
     if doc["not_computed"]:
         console.print("未计算的指标（aidctl 无数据来源，不计入总分）：" + "、".join(
