@@ -10,7 +10,7 @@ The sign-off workbook of 第一职业中学 is then filled in as an inspector wo
   序号1  本人在校 是, 资助卡由本人持有 是, 实收 750.00: agrees with the ledger
   序号2  本人在校 否 (transferred out, not seen): a discrepancy, absent
   序号3  本人在校 是, 卡 是, 实收 700.00 against 750.00 in the ledger: a discrepancy, amount differs
-and signed 李明, 2011-11-16. Deterministic: fixed sample time, workbook timestamps and zip entry
+and signed by the inspector 李明 and the school head 王建国, 2011-11-16. Deterministic: fixed sample time, workbook timestamps and zip entry
 times, so running it twice gives byte-identical files.
 """
 
@@ -67,6 +67,7 @@ def fill(source: Path, target: Path) -> Path:
                 cell.value = value
         if row[0].value == "检查人签字：":
             sheet.cell(row=row[0].row, column=3).value = "李明"
+            sheet.cell(row=row[0].row, column=7).value = "王建国"
             sheet.cell(row=row[0].row, column=10).value = "2011-11-16"
     wb.properties.creator = wb.properties.lastModifiedBy = "资助中心检查组"
     buf = io.BytesIO()

@@ -130,6 +130,9 @@ def test_weights_and_method_come_from_the_rule_file(ws, run):
     data = yaml.safe_load((packaged_rules_dir() / "assessment.yaml").read_text(encoding="utf-8"))
     data["scoring"]["method"] = "pass_fail"
     data["indicators"]["timely_payment"]["weight"] = "30"
+    # the weights must still add up to 100 (issue 16): take the 15 from two indicators aidctl does not compute
+    data["indicators"]["fund_spending"]["weight"] = "5"
+    data["indicators"]["standard_compliance"]["weight"] = "5"
     (ws / "rules").mkdir()
     (ws / "rules" / "assessment.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     _, doc, _ = _json(run, ws)
@@ -167,9 +170,11 @@ def test_json_shape(ws, run):
     _, doc, _ = _json(run, ws)
     assert set(doc) == {"version", "year", "as_of", "sources", "indicators", "not_computed", "total_rule",
                         "counties", "schools", "notes", "problems"}
-    assert set(doc["counties"][0]) == {"county", "rank", "total", "weight_with_data", "weight_computed", "indicators"}
+    coverage = {"weight_applicable", "coverage", "not_due", "missing"}      # issue 16: coverage is shown
+    assert set(doc["counties"][0]) == {"county", "rank", "total", "weight_with_data", "weight_computed",
+                                       "indicators"} | coverage
     assert set(doc["schools"][0]) == {"school", "county", "rank", "total", "weight_with_data", "weight_computed",
-                                      "indicators"}
+                                      "indicators"} | coverage
     assert set(doc["indicators"][0]) == {"key", "name", "target", "weight", "better", "unit", "method", "computed",
                                          "has_source", "source"}
     assert [i["key"] for i in doc["indicators"]] == ["timely_payment", "data_accuracy", "on_time_submission",
@@ -222,3 +227,68 @@ def test_as_of_is_the_day_complaints_are_judged_by(ws, run):
     assert closure == {"value": None, "numerator": 0, "denominator": 0, "score": None, "meets": None}
     code, _, err = run("assess", "--year", "2011", "--workspace", ws, "--as-of", "2011/09/10")
     assert code == 2 and "--as-of" in err
+
+
+# --- issue 16: unknown schools, coverage and the ranking, weights that do not make 100 ------------------
+
+def write_finance(path: Path, rows: list[list]) -> Path:
+    """A finance sheet: 学校名称, 学校类型, 所属县区, 事业收入（元）, 提取金额, 划入专户金额, 发放金额."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["2011年度校内资助资金提取情况"])
+    ws.append(["学校名称", "学校类型", "所属县区", "事业收入（元）", "提取金额（元）", "划入专户金额（元）", "发放金额（元）"])
+    for row in rows:
+        ws.append(row)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def test_schools_unknown_to_the_ledger_and_schools_xlsx_do_not_crash_and_do_not_lead(ws, run):
+    """A finance row for 丙校 and a complaint about 丁校, both with no county and unknown to the ledger
+    (this was 内部错误 TypeError). 丙校 complies (income 1,000,000, 5% = 50,000 extracted, deposited,
+    40,000 spent), so its only scored indicator is 提取达标 100%: total 100, but its coverage is 15 of
+    the 50 points that apply (提取 10; 办结率 5, nothing due) = 30%, so it ranks below:
+    甲校 11.25 + 8 + 5 + 10 + 0.02 + 5 = 39.27 over 50 → 78.54, coverage 100%, rank 1;
+    乙校 15 + 10 + 0 + 5 = 30 over 35 → 85.71, coverage 40/50 = 80% (not in the finance sheet), rank 2."""
+    write_finance(ws / "finance" / "财务.xlsx", [["甲校", "中职", "东区", 1000000, 50000, 50000, 40000],
+                                              ["丙校", "中职", None, 1000000, 50000, 50000, 40000]])
+    write_register(ws / "complaints" / "台账.xlsx", [["T1", D(2011, 9, 5), "东区", "甲校", "资金发放", "王某", D(2011, 9, 16)],
+                                                   ["T2", D(2011, 10, 9), None, "丁校", "资金发放", "李某", None]])
+    code, doc, err = _json(run, ws)
+    assert code == 0, err
+    schools = {s["school"]: s for s in doc["schools"]}
+    assert (schools["甲校"]["total"], schools["甲校"]["coverage"], schools["甲校"]["rank"]) == ("78.54", "100.00%", 1)
+    assert (schools["乙校"]["total"], schools["乙校"]["coverage"], schools["乙校"]["rank"]) == ("85.71", "80.00%", 2)
+    assert schools["乙校"]["missing"] == ["extraction"] and schools["乙校"]["not_due"] == ["complaint_closure"]
+    c = schools["丙校"]
+    assert (c["total"], c["coverage"], c["weight_with_data"], c["weight_applicable"]) == ("100.00", "30.00%", "10.00",
+                                                                                          "50.00")
+    assert c["rank"] > 2 and c["county"] == "（县区不明）"
+    assert [s["school"] for s in doc["schools"]][:2] == ["甲校", "乙校"]
+    assert "丁校" in schools
+    counties = {c["county"]: c for c in doc["counties"]}
+    assert counties["（县区不明）"]["rank"] is None
+
+
+def test_missing_data_never_lifts_a_county_to_the_top():
+    """Coverage first, then the total: 80 with everything beats 100 on a quarter of the weights; equal
+    coverage and total share a rank."""
+    totals = [Fraction(100), Fraction(80), Fraction(80), None]
+    coverage = [Fraction(1, 4), Fraction(1), Fraction(1), Fraction(0)]
+    assert rank(totals, coverage) == [3, 1, 1, None]
+
+
+def test_weights_that_do_not_make_100_are_refused(run, tmp_path):
+    import yaml
+
+    from aidctl.rulebook import packaged_rules_dir
+
+    data = yaml.safe_load((packaged_rules_dir() / "assessment.yaml").read_text(encoding="utf-8"))
+    data["indicators"]["timely_payment"]["weight"] = "30"              # 115 in all
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "assessment.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    code, _, err = run("rules", "check", "--workspace", tmp_path)
+    assert code == 2 and "assessment.yaml" in err and "115" in err and "100" in err
+    code, _, err = run("assess", "--year", "2011", "--workspace", tmp_path)
+    assert code == 2 and "assessment.yaml" in err

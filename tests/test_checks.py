@@ -125,7 +125,7 @@ def test_every_roster_code_has_a_test_here():
     here = Path(__file__).parent
     files = [Path(__file__), here / "test_disburse.py", here / "test_bankfiles.py", here / "test_reconcile.py",
              here / "test_extraction.py", here / "test_enlist.py", here / "test_loans.py",
-             here / "test_complaints.py"]
+             here / "test_complaints.py", here / "test_inspect.py"]
     source = "".join(f.read_text(encoding="utf-8") for f in files)
     missing = [c for c in CATALOGUE if f'code="{c}"' not in source]
     assert not missing, f"no test asserts these codes: {missing}"

@@ -292,6 +292,34 @@ def test_rules_show_2015_spring_and_not_in_force(run):
     assert rules_show(run, "2010-autumn")["学前教育资助"]["in_force"] is False
 
 
+@pytest.mark.parametrize("term, loan_caps, spread, enlist_caps, source", [
+    ("2022-autumn", {"本专科": "12000.00", "研究生": "16000.00"}, -30, {"本专科": "12000.00", "研究生": "16000.00"},
+     "财教〔2021〕310号"),
+    ("2023-autumn", {"本专科": "16000.00", "研究生": "20000.00"}, -60, {"本专科": "16000.00", "研究生": "20000.00"},
+     "教财〔2023〕4号"),
+    ("2024-autumn", {"本专科": "20000.00", "研究生": "25000.00"}, -70, {"本专科": "20000.00", "研究生": "25000.00"},
+     "财教〔2024〕188号"),
+    ("2013-autumn", {"本专科": "6000.00", "研究生": "6000.00"}, 0,
+     {"本专科": "6000.00", "硕士研究生": "8000.00", "博士研究生": "10000.00"}, "财教〔2013〕236号"),
+])
+def test_rules_show_the_loan_and_enlistment_periods_with_their_sources(run, term, loan_caps, spread, enlist_caps,
+                                                                      source):
+    doc = rules_show(run, term)["_doc"]
+    loans, enlist = doc["loans"], doc["enlistment"]
+    assert loans["loan_year"] == int(term[:4]) and loans["caps"] == loan_caps and loans["caps_source"]
+    assert loans["pricing"]["spread_bp"] == spread and loans["pricing"]["source"]
+    assert enlist["per_year"] == enlist_caps and source in enlist["source"]
+    code, out, _ = run("rules", "show", "--term", term)
+    assert code == 0 and "生源地信用助学贷款" in out and "应征入伍" in out and next(iter(enlist_caps.values())) in out
+
+
+def test_rules_show_the_third_year_internship_period(run):
+    fee = rules_show(run, "2010-autumn")["中职免学费"]
+    assert fee["from"] == "2009-09-01" and fee["until"] == "2012-08-31"
+    assert any("顶岗实习困难专业" in c for c in fee["conditions"]) and "工作要点" in fee["source"]
+    assert not any("顶岗实习" in c for c in rules_show(run, "2012-autumn")["中职免学费"]["conditions"])
+
+
 def test_rules_show_table(run):
     code, out, err = run("rules", "show", "--term", "2011-autumn")
     assert code == 0

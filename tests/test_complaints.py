@@ -247,3 +247,31 @@ def test_the_sample_register(tmp_path, run):
     assert status == {"TS2011-001": "on_time", "TS2011-002": "on_time", "TS2011-003": "on_time",
                       "TS2011-004": "late", "TS2011-005": "overdue", "TS2011-006": "on_time", "TS2011-007": "open"}
     assert doc["totals"]["rate_per_thousand"] is None          # no payments yet in a fresh sample workspace
+
+
+# --- issue 16: a 12345 hotline export ----------------------------------------------------------------
+
+def test_a_12345_export_is_read_by_its_call_time_and_no_date_column_is_dropped_silently(run, tmp_path):
+    """A 12345 export names the day a complaint came in 来电时间 (a date and time): it is the 受理日期.
+    Accepted 2011-09-28 14:33: with 15 working days (29, 30 September; 调休 Saturday 8 and Sunday 9
+    October after 国庆; 10–14 and 17–21 October; 24 October) the deadline is 2011-10-24, and closing
+    on 2011-10-10 is on time. A second
+    date header that is no alias (受理时间 beside 来电时间 is one; 回访时间 holds no watched word) is
+    reported as schema.unrecognised_column, a warning: the exit code stays 0."""
+    headers = ["序号", "工单编号", "来电时间", "所属区县", "被投诉学校", "诉求类型", "诉求人", "办结时间", "回访时间",
+               "结案意见时间"]
+    rows = [["GD001", "2011-09-28 14:33:05", "城关区", "第一职业中学", "资金发放", "王某", "2011-10-10 09:00:00",
+             "2011-10-12", "2011-10-10"]]
+    path = write_register(tmp_path / "complaints" / "12345工单.xlsx", rows, headers)
+    code, doc, err = run("complaints", path, "--year", "2011", "--as-of", "2011-12-31", "--workspace", tmp_path,
+                         "--format", "json", as_json=True)
+    assert code == 0, err
+    [c] = doc["complaints"]
+    assert (c["accepted_on"], c["closed_on"], c["deadline"], c["status"]) == ("2011-09-28", "2011-10-10",
+                                                                              "2011-10-24", "on_time")
+    [f] = doc["findings"]
+    assert (f["code"], f["severity"], f["column"], f["row"]) == ("schema.unrecognised_column", "warning",
+                                                                "结案意见时间", None)
+    assert "没有读取" in f["message"]
+    code, out, err = run("complaints", path, "--year", "2011", "--as-of", "2011-12-31", "--workspace", tmp_path)
+    assert code == 0 and "结案意见时间" in out

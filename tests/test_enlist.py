@@ -1,8 +1,10 @@
 """aidctl enlist: 应征入伍 学费补偿 / 国家助学贷款代偿, worked out per year of study by rules/enlistment.yaml.
 
 Every expected figure below is worked out by hand in the test, with Decimal, from the tuition, the
-cap and the loan; the caps are the ones rules/enlistment.yaml cites (6000 from 2009; 8000/12000 from 2014;
-12000/16000 under 财教〔2021〕310号; 20000/25000 from 2024). Lists carry a title and a 填报单位 line,
+cap and the loan; the caps are the ones rules/enlistment.yaml cites (6000 from 2009; 6000/8000/10000
+for 本专科/硕士/博士 from 2013-08-20; 8000/12000 from 2014; 12000/16000 under 财教〔2021〕310号;
+16000/20000 from 2023 autumn; 20000/25000 from 2024). Each year's amount is the higher of the tuition
+paid and the loan received for that year with its interest, at most the cap. Lists carry a title and a 填报单位 line,
 so the header is on row 3 and the k-th student (0-based) is on Excel row 4 + k.
 """
 
@@ -108,8 +110,14 @@ def test_unpaid_year_is_nothing(run, tmp_path):
     ("2019", "硕士研究生", 12000),
     ("2021年3月", "本科", 8000),        # spring 2021: before 财教〔2021〕310号
     ("2021", "本科", 12000),            # a year alone is taken as the autumn conscription (09-01)
-    ("2023", "研究生", 16000),
-    ("2024.03", "本科", 12000),
+    ("2023年3月", "研究生", 16000),    # spring 2023: before 教财〔2023〕4号
+    ("2023", "研究生", 20000),          # autumn 2023 (a year alone: 09-01): 教财〔2023〕4号
+    ("2023年9月", "本科", 16000),
+    ("2024.03", "本科", 16000),         # a 2023 enlistee got the 2021 cap before; the 2023 step holds to 2024-08
+    ("2013年9月", "本科", 6000),        # 财教〔2013〕236号 (2013-08-20): 本专科 6000, 硕士 8000, 博士 10000
+    ("2013年9月", "硕士", 8000),
+    ("2013年9月", "博士研究生", 10000),
+    ("2013年3月", "硕士", 6000),        # before it: the 2009 cap
     ("2024年9月", "本科", 20000),
     ("2024-09-10", "博士", 25000),      # a date cell reads as 2024-09-10 00:00:00
 ])
@@ -120,12 +128,12 @@ def test_the_cap_is_the_one_in_force_when_the_student_enlisted(run, tmp_path, en
     s = doc["students"][0]
     assert [y["cap"] for y in s["years"]] == [f"{cap}.00"] * 2
     assert s["total"] == by_hand(Decimal(cap), Decimal(cap))
-    assert s["level"] == ("研究生" if "研究生" in level or level == "博士" else "本专科")
+    assert s["level"] == ("研究生" if "研究生" in level or level in ("硕士", "博士") else "本专科")
 
 
 def test_caps_are_rules_a_workspace_can_change(run, tmp_path):
     rules = yaml.safe_load((packaged_rules_dir() / "enlistment.yaml").read_text(encoding="utf-8"))
-    rules["caps"][2]["per_year"]["本专科"] = "10000"   # the 财教〔2021〕310号 period
+    rules["caps"][3]["per_year"]["本专科"] = "10000"   # the 财教〔2021〕310号 period
     (tmp_path / "rules").mkdir()
     (tmp_path / "rules" / "enlistment.yaml").write_text(yaml.safe_dump(rules, allow_unicode=True), encoding="utf-8")
     doc = enlist(run, tmp_path, student(1, tuition=(13800, 13800)), expect_exit=0)
@@ -135,6 +143,9 @@ def test_caps_are_rules_a_workspace_can_change(run, tmp_path):
 # --- loan and tuition --------------------------------------------------------------------------
 
 def test_the_loan_is_repaid_first_within_the_same_yearly_cap(run, tmp_path):
+    """Tuition 6500 a year, a loan of 8000 given as a total: the years' tuition (13000) is higher than
+    the loan, so each year is its tuition; the loan is repaid first: 6500 in year 1, 1500 in year 2,
+    and 5000 goes to the card."""
     doc = enlist(run, tmp_path, student(1, tuition=(6500, 6500), **{"贷款本金（元）": 8000}), expect_exit=0)
     s = doc["students"][0]
     tuition, loan = Decimal(6500), Decimal(8000)
@@ -145,17 +156,88 @@ def test_the_loan_is_repaid_first_within_the_same_yearly_cap(run, tmp_path):
     assert s["total"] == by_hand(tuition, tuition) == "13000.00"
     assert s["loan_repayment"] == f"{loan:.2f}" and s["to_student"] == f"{2 * tuition - loan:.2f}" == "5000.00"
     assert s["loan_principal"] == "8000.00"
-    assert "其中6500.00元先代偿国家助学贷款本金，没有余额发给学生" in s["years"][0]["reason"]
-    assert "其中1500.00元先代偿国家助学贷款本金，5000.00元作为学费补偿发给学生" in s["years"][1]["reason"]
+    assert "其中6500.00元先代偿国家助学贷款本息，没有余额发给学生" in s["years"][0]["reason"]
+    assert "其中1500.00元先代偿国家助学贷款本息，5000.00元作为学费补偿发给学生" in s["years"][1]["reason"]
+    assert codes(doc) == [["enlist.loan_not_by_year"]]      # given as a total: the years' loans are asked for
 
 
-def test_a_loan_above_the_tuition_is_not_compensated_beyond_it(run, tmp_path):
+def test_the_loan_by_year_is_compensated_when_higher_than_the_tuition(run, tmp_path):
+    """The issue's case: 本科, a loan of 8000 in each of 3 years (24000), tuition 6000 a year, enlisted in
+    2023 autumn (cap 16000). Each year the higher is the loan: 3 × max(6000, 8000) = 24000, all of it
+    repaying the loan; nothing is left for the student to repay (before: 18000, and 6000 to repay)."""
+    head = [*HEAD, "第1学年贷款（元）", "第2学年贷款（元）", "第3学年贷款（元）"]
+    row = student(1, tuition=(6000, 6000, 6000), 入学年份=2020, 入伍年份="2023年9月",
+                  **{"贷款本金（元）": 24000, "第1学年贷款（元）": 8000, "第2学年贷款（元）": 8000, "第3学年贷款（元）": 8000})
+    doc = enlist(run, tmp_path, row, headers=head, expect_exit=0)
+    s = doc["students"][0]
+    assert s["total"] == by_hand(*[max(Decimal(6000), Decimal(8000))] * 3) == "24000.00"
+    assert (s["loan_repayment"], s["to_student"]) == ("24000.00", "0.00")
+    assert [y["loan_counted"] for y in s["years"]] == ["8000.00"] * 3 and s["loan_by_year"] is True
+    assert [y["cap"] for y in s["years"]] == ["16000.00"] * 3
+    assert "按两者较高的贷款本息计8000.00元" in s["years"][0]["reason"]
+    assert codes(doc) == [[]] and doc["totals"]["payments"] == 0
+
+
+def test_the_loan_counts_with_its_interest_shared_by_year(run, tmp_path):
+    """Loans 7000 and 9000 (16000) with 320.00 interest, tuition 7500 a year, 2022 enlistment (cap
+    12000): the interest is shared 7000:9000 on the running total, 320 × 7000 ÷ 16000 = 140.00 and
+    320 − 140 = 180.00. Year 1: max(7500, 7140) = 7500; year 2: max(7500, 9180) = 9180. Total 16680;
+    the loan with interest, 16320, is repaid first; 360.00 goes to the card."""
+    head = [*HEAD, "第1学年贷款（元）", "第2学年贷款（元）", "贷款利息（元）"]
+    row = student(1, tuition=(7500, 7500), **{"贷款本金（元）": 16000, "第1学年贷款（元）": 7000,
+                                             "第2学年贷款（元）": 9000, "贷款利息（元）": 320})
+    doc = enlist(run, tmp_path, row, headers=head, expect_exit=0)
+    s = doc["students"][0]
+    assert [y["loan_counted"] for y in s["years"]] == ["7140.00", "9180.00"]
+    assert [y["amount"] for y in s["years"]] == ["7500.00", "9180.00"]
+    assert s["total"] == by_hand(Decimal(7500), Decimal(9180)) == "16680.00"
+    assert (s["loan_owed"], s["loan_interest"]) == ("16320.00", "320.00")
+    assert (s["loan_repayment"], s["to_student"]) == ("16320.00", "360.00")
+
+
+def test_a_loan_given_as_a_total_above_the_tuition_is_compensated(run, tmp_path):
+    """Tuition 3000 a year, a loan of 10000 given only as a total (2022 enlistment, cap 12000): the
+    higher of the two totals, 10000: each year its tuition, and the 4000 the loan exceeds the tuition
+    by is added in order of study (year 1: 3000 + 4000 = 7000, year 2: 3000); all of it repays the
+    loan. A warning asks for the loan by year (which could only raise the amount)."""
     doc = enlist(run, tmp_path, student(1, tuition=(3000, 3000), **{"贷款本金（元）": 10000}), expect_exit=0)
     s = doc["students"][0]
-    assert s["total"] == by_hand(Decimal(3000), Decimal(3000)) == s["loan_repayment"] == "6000.00"
+    assert [y["amount"] for y in s["years"]] == ["7000.00", "3000.00"]
+    assert s["total"] == s["loan_repayment"] == by_hand(max(Decimal(6000), Decimal(10000))) == "10000.00"
     assert s["to_student"] == "0.00" and doc["totals"]["payments"] == 0   # nothing for the card
+    f = finding(doc, 0, code="enlist.loan_not_by_year")
+    assert f["severity"] == "warning" and "第1学年贷款" in f["message"]
+    assert "高出部分按学年顺序计入本学年4000.00元" in s["years"][0]["reason"]
+
+
+def test_a_loan_beyond_the_caps_stays_the_students_to_repay(run, tmp_path):
+    """A loan with interest of 30000 (贷款本息) against two years capped at 12000: 24000 repays the loan,
+    6000 stays the student's (enlist.loan_exceeds)."""
+    head = [*HEAD, "国家助学贷款本息（元）"]
+    doc = enlist(run, tmp_path, student(1, tuition=(3000, 3000), **{"国家助学贷款本息（元）": 30000}), headers=head,
+                 expect_exit=0)
+    s = doc["students"][0]
+    assert s["total"] == s["loan_repayment"] == "24000.00" and s["to_student"] == "0.00"
     f = finding(doc, 0, code="enlist.loan_exceeds")
-    assert f["severity"] == "warning" and "余下4000.00元仍由学生按借款合同归还" in f["message"]
+    assert f["severity"] == "warning" and "余下6000.00元仍由学生按借款合同归还" in f["message"]
+
+
+def test_a_loan_with_interest_column_repays_the_loan_not_the_card(run, tmp_path):
+    """The issue's case: the list names the loan 国家助学贷款本息（元）. It is read (an alias), so the 5000
+    repays the loan and 6700 goes to the card, not all 11700."""
+    head = [h if h != "贷款本金（元）" else "国家助学贷款本息（元）" for h in HEAD]
+    doc = enlist(run, tmp_path, student(1, **{"国家助学贷款本息（元）": 5000}), headers=head, expect_exit=0)
+    s = doc["students"][0]
+    assert (s["total"], s["loan_repayment"], s["to_student"]) == ("11700.00", "5000.00", "6700.00")
+    assert doc["file_findings"] == []
+
+
+def test_a_money_header_that_is_no_alias_is_reported_not_dropped(run, tmp_path):
+    head = [h if h != "贷款本金（元）" else "助学贷款待还合计（元）" for h in HEAD]
+    doc = enlist(run, tmp_path, student(1, **{"助学贷款待还合计（元）": 5000}), headers=head)
+    [f] = doc["file_findings"]
+    assert (f["code"], f["severity"], f["column"]) == ("schema.unrecognised_column", "warning", "助学贷款待还合计（元）")
+    assert "没有读取" in f["message"] and "贷款本金" in f["message"] and "rules/columns.yaml" in f["message"]
 
 
 def test_loan_first_is_a_rule(run, tmp_path):
@@ -166,7 +248,7 @@ def test_loan_first_is_a_rule(run, tmp_path):
     doc = enlist(run, tmp_path, student(1, tuition=(6500, 6500), **{"贷款本金（元）": 8000}), expect_exit=0)
     s = doc["students"][0]
     assert (s["total"], s["loan_repayment"], s["to_student"]) == ("13000.00", "0.00", "13000.00")
-    assert codes(doc) == [[]]
+    assert codes(doc) == [["enlist.loan_not_by_year"]]
 
 
 def test_a_blank_loan_is_no_loan(run, tmp_path):
@@ -266,11 +348,11 @@ def test_enlisting_before_the_first_cap_is_not_covered(run, tmp_path):
 
 def test_a_year_without_a_month_in_a_year_the_cap_changed_is_flagged(run, tmp_path):
     doc = enlist(run, tmp_path, student(1, tuition=(30000, 30000), 入学年份=2022, 入伍年份=2024),
-                 student(2, 入学年份=2021, 入伍年份=2023), expect_exit=0)
+                 student(2, 入学年份=2020, 入伍年份=2022), expect_exit=0)
     f = finding(doc, 0, code="enlist.month_unknown")
     assert f["severity"] == "warning" and "2024-09-01起" in f["message"] and "20000.00元" in f["message"]
     assert doc["students"][0]["enlisted_on"] == "2024-09-01"
-    assert codes(doc)[1] == []   # 2023: no change that year, nothing to ask
+    assert codes(doc)[1] == []   # 2022: no change that year, nothing to ask
 
 
 def test_identity_and_card_are_checked_as_in_rosters(run, tmp_path):
@@ -303,16 +385,20 @@ def test_the_sample_list(run, tmp_path):
     got = {s["name"] + str(s["row"]): (s["total"], [f["code"] for f in s["findings"]]) for s in doc["students"]}
     assert got == {
         "陈思远4": ("11700.00", []), "刘雨涵5": ("24000.00", []),
-        "王志强6": ("13000.00", ["enlist.month_unknown"]), "赵磊7": ("10200.00", []),
-        "孙浩然8": ("32000.00", []), "周婷9": ("32000.00", []), "吴俊杰10": ("16500.00", []),
+        "王志强6": ("13000.00", ["enlist.loan_not_by_year", "enlist.month_unknown"]), "赵磊7": ("10200.00", []),
+        "孙浩然8": ("32000.00", []), "周婷9": ("36000.00", []), "吴俊杰10": ("16500.00", []),
         "郑凯11": ("12400.00", ["enlist.year_not_counted"]), "黄明12": (None, ["enlist.invalid"]),
-        "马文博13": ("9600.00", ["enlist.duplicate"]), "何宇航14": ("20400.00", ["enlist.loan_exceeds"]),
+        "马文博13": ("9600.00", ["enlist.duplicate"]), "何宇航14": ("24000.00", []),
         "马文博15": ("9600.00", ["enlist.duplicate"])}
-    assert doc["totals"] == {"students": 12, "payable": 9, "refused": 3, "amount": "172200.00",
-                             "loan_repayment": "40400.00", "to_students": "131800.00", "payments": 8,
+    # 11700 + 24000 + 13000 + 10200 + 32000 + 36000 + 16500 + 12400 + 24000 = 179800; loans 8000 + 12000
+    # + 24000 = 44000
+    assert doc["totals"] == {"students": 12, "payable": 9, "refused": 3, "amount": "179800.00",
+                             "loan_repayment": "44000.00", "to_students": "135800.00", "payments": 8,
                              "errors": 3, "warnings": 3}
     zhou = next(s for s in doc["students"] if s["name"] == "周婷")
-    assert zhou["level"] == "研究生" and [y["cap"] for y in zhou["years"]] == ["16000.00", "16000.00"]
+    assert zhou["level"] == "研究生" and [y["cap"] for y in zhou["years"]] == ["20000.00", "20000.00"]
+    he = next(s for s in doc["students"] if s["name"] == "何宇航")
+    assert (he["loan_repayment"], he["to_student"]) == ("24000.00", "0.00")
 
 
 def test_the_sample_is_what_its_script_writes(tmp_path):
@@ -334,7 +420,9 @@ def test_json_shape(run, tmp_path):
             "findings"} <= set(s)
     assert (s["file"], s["row"], s["enrolled"], s["enlisted"]) == ("入伍名单.xlsx", 4, 2020, 2022)
     assert s["id_number"] == make_id("20020301", area="420102", seq=202)
-    assert set(s["years"][0]) == {"year_of_study", "school_year", "tuition", "loan", "cap", "amount", "reason"}
+    assert set(s["years"][0]) == {"year_of_study", "school_year", "tuition", "loan_counted", "loan", "cap", "amount",
+                                  "reason"}
+    assert {"schooling", "loan_principal", "loan_interest", "loan_owed", "loan_by_year"} <= set(s)
     for value in (s["total"], s["years"][0]["amount"], doc["totals"]["amount"]):
         assert isinstance(value, str) and value.split(".")[1].__len__() == 2
     assert doc["bank_files"] == ["out/enlist-2024/代发_工商银行_enlist-2024_RW2024_01.txt"]
@@ -408,8 +496,10 @@ def test_the_workbook(run, tmp_path):
     problems = list(wb["问题清单"].iter_rows(min_row=2, values_only=True))
     assert [r[4] for r in problems] == ["enlist.invalid"]
     caps = [r for r in wb["补偿标准"].iter_rows(min_row=4, values_only=True) if r[0] and r[0][:2] == "20"]
-    assert [r[:3] for r in caps] == [("2009-01-01", "6000.00", "6000.00"), ("2014-09-01", "8000.00", "12000.00"),
-                                     ("2021-09-01", "12000.00", "16000.00"), ("2024-09-01", "20000.00", "25000.00")]
+    assert [r[:5] for r in caps] == [
+        ("2009-01-01", "6000.00", "6000.00", "", ""), ("2013-08-20", "6000.00", "", "8000.00", "10000.00"),
+        ("2014-09-01", "8000.00", "12000.00", "", ""), ("2021-09-01", "12000.00", "16000.00", "", ""),
+        ("2023-09-01", "16000.00", "20000.00", "", ""), ("2024-09-01", "20000.00", "25000.00", "", "")]
     with zipfile.ZipFile(tmp_path / doc["report"]) as z:
         assert not any(".part" in n for n in z.namelist())
     assert not list(tmp_path.rglob(".*.part"))
@@ -461,9 +551,90 @@ def test_exit_2_when_it_cannot_run(run, tmp_path, make, args, names):
 
 def test_a_bad_rule_file_is_exit_2_naming_it(run, tmp_path):
     rules = yaml.safe_load((packaged_rules_dir() / "enlistment.yaml").read_text(encoding="utf-8"))
-    del rules["caps"][1]["per_year"]["研究生"]
+    del rules["caps"][2]["per_year"]["研究生"]
     (tmp_path / "rules").mkdir()
     (tmp_path / "rules" / "enlistment.yaml").write_text(yaml.safe_dump(rules, allow_unicode=True), encoding="utf-8")
     write_roster(tmp_path / "list.xlsx", [student(1)], HEAD, above=TITLE)
     code, out, err = run("enlist", "list.xlsx", "--year", YEAR)
     assert code == 2 and "enlistment.yaml" in err and "研究生" in err and len(err.strip().splitlines()) == 1
+
+
+# --- issue 16: 2013 caps by level, 学制, loan totals, the loan by year ------------------------------
+
+def test_in_2013_a_graduate_student_must_say_master_or_doctor(run, tmp_path):
+    """财教〔2013〕236号 sets 硕士 8000 and 博士 10000 apart: “研究生” alone has no cap then (refused, with
+    the reason), and is fine from 2014 (one 研究生 cap, 12000)."""
+    doc = enlist(run, tmp_path, student(1, 学历层次="研究生", 入学年份=2011, 入伍年份="2013年9月"),
+                 student(2, 学历层次="研究生", 入学年份=2012, 入伍年份="2014年9月", tuition=(13000, 13000)),
+                 expect_exit=1)
+    f = finding(doc, 0, code="enlist.invalid")
+    assert f["column"] == "学历层次" and "请写明硕士或博士" in f["message"] and "2013-08-20" in f["message"]
+    assert doc["students"][0]["total"] is None and not doc["students"][0]["payable"]
+    assert doc["students"][1]["total"] == "24000.00"
+
+
+def test_schooling_is_read_when_the_list_has_it(run, tmp_path):
+    """A five-year 本科 (学制 5) enrolled 2019, enlisted 2024 年9月: 5 years counted (not 本科's 4);
+    tuition 5000 a year → 25000. Without 学制 the same student counts 4 (20000). An unreadable 学制 is
+    enlist.invalid."""
+    head = [*HEAD[:-1], "第5学年学费（元）", "学制", "银行卡号"]
+    fees = (5000, 5000, 5000, 5000, 5000)
+    rows = [student(1, tuition=fees, 入学年份=2019, 入伍年份="2024年9月", 学制="5年"),
+            student(2, tuition=fees[:4], 入学年份=2019, 入伍年份="2024年9月", 学制=None),
+            student(3, tuition=fees, 入学年份=2019, 入伍年份="2024年9月", 学制="五年制"),
+            student(4, tuition=fees, 入学年份=2019, 入伍年份="2024年9月", 学制="长")]
+    doc = enlist(run, tmp_path, *rows, headers=head, expect_exit=1)
+    s = doc["students"]
+    assert [(x["years_counted"], x["total"], x["schooling"]) for x in s[:3]] == [
+        (5, by_hand(*map(Decimal, fees)), 5), (4, "20000.00", None), (5, "25000.00", 5)]
+    assert "超过名单填写的学制5年" not in s[0]["years_reason"] and "计入第1—5学年" in s[0]["years_reason"]
+    assert "学制“长”无法识别" in finding(doc, 3, code="enlist.invalid")["message"]
+
+
+@pytest.mark.parametrize("over, says", [
+    ({"贷款本金（元）": 8000, "贷款利息（元）": 100, "国家助学贷款本息（元）": 8200}, "不等于贷款本金8000.00元加贷款利息100.00元"),
+    ({"贷款本金（元）": 8000, "国家助学贷款本息（元）": 7000}, "贷款本息7000.00元少于贷款本金8000.00元"),
+    ({"第1学年贷款（元）": "六千"}, "第1学年贷款“六千”不是有效金额"),
+    ({"贷款本金（元）": 9000, "第1学年贷款（元）": 4000, "第2学年贷款（元）": 4000}, "贷款本金9000.00元多于各学年贷款合计8000.00元"),
+])
+def test_loan_figures_that_disagree_are_refused(run, tmp_path, over, says):
+    head = [*HEAD, "第1学年贷款（元）", "第2学年贷款（元）", "贷款利息（元）", "国家助学贷款本息（元）"]
+    doc = enlist(run, tmp_path, student(1), student(2, **over), headers=head, expect_exit=1)
+    assert says in finding(doc, 1, code="enlist.invalid")["message"]
+    assert doc["students"][0]["payable"] and not doc["students"][1]["payable"]
+
+
+def test_the_loans_total_never_pays_more_than_the_loan_by_year():
+    """For random loans within the caps split over 2–4 years, the amount from the loan's total alone is
+    the higher of the tuition and the loan totals (each year within its cap), never more than the
+    amount from the same loans by year: asking for the loan by year can only raise it."""
+    import random
+
+    from aidctl.enlist import compute
+    from aidctl.read import Workspace
+
+    rnd = random.Random(16)
+    rows, cases = [], []
+    for i in range(60):
+        n = rnd.randint(2, 4)
+        fees = [rnd.choice([0, 3000, 5000, 6500, 9000, 12000]) for _ in range(n)]
+        loans = [rnd.choice([0, 2000, 6000, 8000, 12000]) for _ in range(n)]    # 2022 cap: 12000
+        common = {"tuition": tuple(fees), "入学年份": 2022 - n, "入伍年份": "2022年9月"}
+        rows.append(student(2 * i + 1, **common, **{"贷款本金（元）": sum(loans)},
+                            **{f"第{k}学年贷款（元）": v for k, v in enumerate(loans, start=1)}))
+        rows.append(student(2 * i + 2, **common, **{"贷款本金（元）": sum(loans)}))
+        cases.append((fees, loans))
+    head = [*HEAD, "第1学年贷款（元）", "第2学年贷款（元）", "第3学年贷款（元）", "第4学年贷款（元）"]
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_roster(Path(tmp) / "list.xlsx", rows, head, above=TITLE)
+        result = compute([path], Workspace(Path(tmp)), year=2024)
+    totals = [int(v) for v in result.students["total_fen"]]
+    for i, (fees, loans) in enumerate(cases):
+        by_year, total_only = totals[2 * i], totals[2 * i + 1]
+        cap = 1_200_000
+        assert by_year == sum(min(cap, 100 * max(t, v)) for t, v in zip(fees, loans))
+        # the fees are within the cap here: min(n × cap, max(Σ tuition, Σ loans))
+        assert total_only == min(cap * len(fees), 100 * max(sum(fees), sum(loans)))
+        assert total_only <= by_year, (fees, loans)

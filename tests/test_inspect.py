@@ -69,8 +69,9 @@ def drawn(doc: dict) -> list[tuple]:
 
 
 def fill(path: Path, results: dict[int, tuple], *, reverse: bool = False, inspector: str | None = "李明",
-         target: Path | None = None) -> Path:
-    """Fill the result columns by 序号 (present, card held, amount, note); optionally re-sort the rows."""
+         head: str | None = "王建国", day: object = "2011-11-16", target: Path | None = None) -> Path:
+    """Fill the result columns by 序号 (present, card held, amount, note); optionally re-sort the rows;
+    sign as the inspector and the school head, with the date."""
     wb = openpyxl.load_workbook(path)
     sheet = wb.worksheets[0]
     data = [row for row in sheet.iter_rows(min_row=4) if isinstance(row[0].value, int)]
@@ -84,9 +85,10 @@ def fill(path: Path, results: dict[int, tuple], *, reverse: bool = False, inspec
         for cell, value in zip(row, v):
             cell.value = value
     for row in sheet.iter_rows():
-        if row[0].value == "检查人签字：" and inspector:
+        if row[0].value == "检查人签字：":
             sheet.cell(row=row[0].row, column=3).value = inspector
-            sheet.cell(row=row[0].row, column=10).value = "2011-11-16"
+            sheet.cell(row=row[0].row, column=7).value = head
+            sheet.cell(row=row[0].row, column=10).value = day
     target = target or path.with_name("已填_" + path.name)
     wb.save(target)
     return target
@@ -100,9 +102,11 @@ def test_sample_per_school_counts_files_and_record(ws, run):
     assert doc["per_school"] == 3 and doc["existing"] is False
     assert re.fullmatch(rf"JC-{TERM}-2011-[0-9A-F]{{6}}", doc["sample"])
     assert [s["school"] for s in doc["schools"]] == SCHOOLS
-    assert all(s["drawn"] == 3 and s["basis"] == "paid" for s in doc["schools"])
+    # 城关职业技术学校 is 民办 (schools.xlsx): twice as many drawn
+    assert [s["drawn"] for s in doc["schools"]] == [3, 6, 3, 3, 3] and all(s["basis"] == "paid" for s in doc["schools"])
+    assert [s["ownership"] for s in doc["schools"]] == ["公办", "民办", "公办", "公办", "公办"]
     assert sum(s["population"] for s in doc["schools"]) == 38       # the 2 failed payments are not drawn
-    assert doc["totals"] == {"schools": 5, "students": 15}
+    assert doc["totals"] == {"schools": 5, "students": 18}
     for s in doc["schools"]:
         assert s["file"] == f"out/{TERM}/检查/{s['school']}_{TERM}_资助资金抽查核对表_{doc['sample']}.xlsx"
         assert (ws / s["file"]).is_file()
@@ -112,7 +116,7 @@ def test_sample_per_school_counts_files_and_record(ws, run):
     (row,) = q(ws, "SELECT id, term, seed, per_school, method FROM inspection_samples")
     assert row[:4] == (doc["sample"], TERM, 2011, 3) and row[4] == doc["method"]
     assert "default_rng(seed)" in row[4] and "permutation" in row[4]
-    assert q(ws, "SELECT count(*) FROM inspection_items WHERE sample_id = ?", doc["sample"]) == [(15,)]
+    assert q(ws, "SELECT count(*) FROM inspection_items WHERE sample_id = ?", doc["sample"]) == [(18,)]
     failed = {r[0] for r in q(ws, "SELECT id FROM payments WHERE status = 'failed'")}
     assert len(failed) == 2
     everyone = sample(run, ws, "--seed", "1", "--per-school", "100")
@@ -125,7 +129,7 @@ def test_same_seed_same_sample_different_seed_different(ws, run):
     again = sample(run, ws, "--seed", "2011", "--per-school", "3")
     assert drawn(again) == drawn(first) and again["sample"] == first["sample"] and again["existing"] is True
     assert q(ws, "SELECT count(*) FROM inspection_samples") == [(1,)]
-    assert q(ws, "SELECT count(*) FROM inspection_items") == [(15,)]
+    assert q(ws, "SELECT count(*) FROM inspection_items") == [(18,)]
     other = sample(run, ws, "--seed", "7", "--per-school", "3")
     assert drawn(other) != drawn(first) and other["sample"] != first["sample"]
 
@@ -135,32 +139,55 @@ def test_the_recorded_seed_and_method_redraw_the_sample(ws, run):
     ((seed, per_school, method),) = q(ws, "SELECT seed, per_school, method FROM inspection_samples WHERE id = ?",
                                       doc["sample"])
     # the documented algorithm, by hand: per school (in str order) its paid students, ordered by
-    # smallest payment id; one default_rng(seed); order = rng.permutation(n); the first per_school
-    assert f"numpy {np.__version__}" in method
+    # smallest payment id; one default_rng(seed); each student's tickets (2 when older than 25 at
+    # 2011-09-01, the 中职 upper bound; 1 else) shuffled with rng.permutation; students in the order of
+    # their first ticket; per_school of them, twice as many at the 民办 城关职业技术学校
+    assert f"numpy {np.__version__}" in method and "tickets" in method
     payments = q(ws, "SELECT id, school, person FROM payments WHERE term = ? AND status = 'paid' ORDER BY id", TERM)
     rng = np.random.default_rng(seed)
     expected = []
     for school in sorted({p[1] for p in payments}):
-        refs = []
+        refs, tickets = [], []
         for pid, s, person in payments:
             if s == school and all(person != other for _, o, other in payments if o == school and _ < pid):
+                older = school.endswith(("职业高级中学", "职业技术学校", "职业中学")) and \
+                    (2011 - int(person[6:10]) - (person[10:14] > "0901")) > 25
                 refs.append(pid)
-        order = rng.permutation(len(refs))
-        expected += [(school, i + 1, refs[j]) for i, j in enumerate(order[:min(per_school, len(refs))])]
+                tickets += [len(refs) - 1] * (2 if older else 1)
+        order = []
+        for j in np.array(tickets)[rng.permutation(len(tickets))]:
+            if j not in order:
+                order.append(int(j))
+        k = per_school * (2 if school == "城关职业技术学校" else 1)
+        expected += [(school, i + 1, refs[j]) for i, j in enumerate(order[:min(k, len(refs))])]
     got = q(ws, "SELECT school, position, payment_id FROM inspection_items WHERE sample_id = ? "
                 "ORDER BY school, position", doc["sample"])
     assert sorted(got) == sorted(expected)
     assert drawn(doc) == [(s, p, f"P{r}") for s, p, r in expected]
 
 
-def test_the_default_seed_is_the_date_printed_and_recorded(ws, run):
+def test_the_default_seed_is_the_month_printed_and_recorded(ws, run):
     doc = sample(run, ws)
-    today = int(date.today().strftime("%Y%m%d"))
-    assert doc["seed"] == today and doc["seed_source"] == "date"
+    month = int(date.today().strftime("%Y%m"))
+    assert doc["seed"] == month and doc["seed_source"] == "month"
     assert doc["per_school"] == 10                                  # rules/oversight.yaml
-    assert q(ws, "SELECT seed FROM inspection_samples") == [(today,)]
+    assert q(ws, "SELECT seed FROM inspection_samples") == [(month,)]
     code, out, err = run("inspect", "sample", "--term", TERM, "--workspace", ws)
-    assert code == 0 and str(today) in out and "按日期生成" in out
+    assert code == 0 and str(month) in out and "按月份生成" in out
+
+
+def test_without_a_seed_the_sample_is_the_same_all_month(ws):
+    """Drawn on 1 and on 28 March 2025 the sample is the same one (seed 202503), not one a day."""
+    from aidctl.core.terms import Term
+    from aidctl.oversight import draw_sample
+    from aidctl.read import Workspace
+
+    first = draw_sample(Workspace(ws), Term.parse(TERM), per_school=2, today=date(2025, 3, 1))
+    later = draw_sample(Workspace(ws), Term.parse(TERM), per_school=2, today=date(2025, 3, 28))
+    april = draw_sample(Workspace(ws), Term.parse(TERM), per_school=2, today=date(2025, 4, 1))
+    assert (first.seed, later.seed, april.seed) == (202503, 202503, 202504)
+    assert later.id == first.id and later.existing
+    assert april.id != first.id
 
 
 def test_before_any_result_file_sent_payments_are_drawn(tmp_path, run):
@@ -168,7 +195,8 @@ def test_before_any_result_file_sent_payments_are_drawn(tmp_path, run):
     shutil.copytree(SAMPLES, root, ignore=shutil.ignore_patterns("out", "aidctl.db", ".aidctl.lock", "__pycache__"))
     run("disburse", "--term", TERM, "--workspace", root)
     doc = sample(run, root, "--seed", "3", "--per-school", "2")
-    assert {s["basis"] for s in doc["schools"]} == {"sent"} and len(doc["students"]) == 10
+    # 2 a school, 4 at the 民办 城关职业技术学校
+    assert {s["basis"] for s in doc["schools"]} == {"sent"} and len(doc["students"]) == 12
 
 
 def test_sample_needs_a_ledger_with_payments(tmp_path, run):
@@ -195,11 +223,12 @@ def test_the_signoff_workbook(ws, run):
     assert "第一职业中学" in text[0][0] and "抽查核对表" in text[0][0]
     assert doc["sample"] in text[1][0] and "随机种子：2011" in text[1][0]
     assert text[2] == ("序号", "核对编号", "姓名", "身份证号码（前6位后4位）", "资助项目", "发放金额（元）",
-                       "资助卡（后4位）", "本人在校（是/否）", "资助卡由本人持有（是/否）", "实收金额（元）", "情况说明")
+                       "资助卡（后4位）", "本人在校（是/否）", "资助卡由本人持有（是/否）", "实收金额（元）", "情况说明",
+                       "抽样权重")
     mine = [s for s in doc["students"] if s["school"] == "第一职业中学"]
     assert [(r[0], r[1], r[2], r[3], r[4], r[6]) for r in text[3:6]] == \
         [(s["position"], s["reference"], s["name"], s["id_number"], s["programme"], s["card"]) for s in mine]
-    assert all(r[5] == 750 and r[7:11] == (None,) * 4 for r in text[3:6])
+    assert all(r[5] == 750 and r[7:11] == (None,) * 4 and r[11] == "1" for r in text[3:6])
     flat = " ".join(str(c) for row in text for c in row if c is not None)
     for label in ("检查人签字", "学校负责人签字", "日期"):
         assert label in flat
@@ -310,3 +339,91 @@ def test_the_sample_workbook_in_samples(ws, run):
     assert got["sample"] == doc["sample"] and got["school"] == "第一职业中学"
     assert [(d["position"], d["kind"]) for d in got["discrepancies"]] == [(2, "absent"), (3, "amount_differs")]
     assert got["counts"]["agreed"] == 1 and got["inspector"] == "李明"
+
+
+# --- issue 16: signatures, more received, the sample id without the hidden sheet, share, weights --------
+
+def unsigned(doc: dict, *, code: str) -> dict:
+    """The one finding `code` of a recording (fails unless there is exactly one)."""
+    hits = [f for f in doc["findings"] if f["code"] == code]
+    assert len(hits) == 1, doc["findings"]
+    return hits[0]
+
+
+AGREED = {1: ("是", "是", 750, None), 2: ("是", "是", 750, None), 3: ("是", "是", 750, None)}
+
+
+@pytest.mark.parametrize("missing, says", [
+    ({"inspector": None}, "检查人签字"),
+    ({"head": None}, "学校负责人签字"),
+    ({"day": None}, "日期"),
+    ({"day": "下周"}, "“下周”不是日期"),
+])
+def test_a_sheet_without_both_signatures_and_a_date_is_unsigned(ws, run, signoff, missing, says):
+    path, _, _ = signoff
+    doc = record(run, ws, fill(path, AGREED, **missing), expect=1)
+    f = unsigned(doc, code="inspect.unsigned")
+    assert f["severity"] == "error" and says in f["message"]
+    assert doc["discrepancies"] == [] and doc["counts"]["agreed"] == 3      # the results themselves agree
+
+
+def test_a_signed_and_dated_sheet_is_not_unsigned(ws, run, signoff):
+    path, _, _ = signoff
+    doc = record(run, ws, fill(path, AGREED, day=date(2011, 11, 16)), expect=0)    # a date cell
+    assert doc["findings"] == [] and (doc["inspector"], doc["school_head"], doc["inspected_on"]) == \
+        ("李明", "王建国", "2011-11-16")
+
+
+def test_receiving_more_than_was_paid_is_a_discrepancy_too(ws, run, signoff):
+    path, _, _ = signoff
+    doc = record(run, ws, fill(path, {**AGREED, 2: ("是", "是", 800, "多发")}), expect=1)
+    [d] = doc["discrepancies"]
+    assert (d["position"], d["kind"]) == (2, "amount_differs")
+    assert "实收 800.00 元" in d["detail"] and "相差 +50.00 元" in d["detail"]
+
+
+def test_the_sample_id_is_found_when_the_hidden_sheet_was_deleted(ws, run, signoff):
+    path, sample_id, _ = signoff
+    filled = fill(path, AGREED, target=path.with_name("已填.xlsx"))     # no sample id in the file name either
+    wb = openpyxl.load_workbook(filled)
+    del wb["_aidctl"]
+    wb.save(filled)
+    doc = record(run, ws, filled, expect=0)
+    assert (doc["sample"], doc["school"]) == (sample_id, "第一职业中学") and doc["counts"]["agreed"] == 3
+
+
+def test_the_sample_size_may_be_a_share_of_each_schools_students(ws, run):
+    """--share 25: ceil(25% × population) per school, twice that at the 民办 school; populations 5, 8,
+    7, 10, 8 → 2, 2 × 2 = 4, 2, 3, 2. With --per-school 3 as well, the larger of the two."""
+    doc = sample(run, ws, "--seed", "5", "--share", "25%")
+    assert doc["share"] == "25" and doc["per_school"] is None
+    assert [(s["population"], s["drawn"]) for s in doc["schools"]] == [(5, 2), (8, 4), (7, 2), (10, 3), (8, 2)]
+    both = sample(run, ws, "--seed", "5", "--share", "25", "--per-school", "3")
+    assert [s["drawn"] for s in both["schools"]] == [3, 6, 3, 3, 3]
+    assert both["sample"] != doc["sample"]
+    code, _, err = run("inspect", "sample", "--term", TERM, "--workspace", ws, "--share", "一成")
+    assert code == 2 and "--share" in err
+
+
+def test_older_students_weigh_more_shown_on_the_sheet_and_reproducibly(ws, run):
+    """The 27-year-old at 东河县职业高级中学 (above 中职's 25, rules/ages.yaml) holds 2 tickets; over many
+    seeds she is drawn more often than a student of one ticket would be, and each seed's draw is
+    the same every time."""
+    older = "P17"
+    hits = 0
+    for seed in range(40):
+        doc = sample(run, ws, "--seed", str(seed), "--per-school", "1")
+        first = [s for s in doc["students"] if s["school"] == "东河县职业高级中学"]
+        hits += first[0]["reference"] == older
+    # 1 ticket of 5 would be drawn 8 times in 40 on average; 2 tickets of 6, 13.3
+    assert hits >= 11
+    doc = sample(run, ws, "--seed", "2011", "--per-school", "3")
+    mine = {s["reference"]: s for s in doc["students"] if s["school"] == "东河县职业高级中学"}
+    assert mine[older]["older"] and mine[older]["tickets"] == 2
+    school = next(s for s in doc["schools"] if s["school"] == "东河县职业高级中学")
+    sheet = openpyxl.load_workbook(ws / school["file"]).worksheets[0]
+    rows = {r[1]: r for r in sheet.iter_rows(min_row=4, values_only=True) if r[1] and str(r[1]).startswith("P")}
+    assert rows[older][11] == "2（高年龄，27周岁）"
+    flat = " ".join(str(c) for r in sheet.iter_rows(values_only=True) for c in r if c)
+    assert "抽样权重：民办学校抽查人数×2" in flat and "高年龄受助学生" in flat
+    assert sample(run, ws, "--seed", "2011", "--per-school", "3")["students"] == doc["students"]

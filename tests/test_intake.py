@@ -46,6 +46,16 @@ def clock(monkeypatch):
     return at
 
 
+def arrive(stamp: str, *paths: Path) -> None:
+    """The files were saved into intake/ at `stamp` (their modification time): when the school sent them."""
+    import os
+    from datetime import datetime
+
+    when = datetime.fromisoformat(stamp).timestamp()
+    for path in paths:
+        os.utime(path, (when, when))
+
+
 def test_validate_of_the_workspace_intake_records_every_file(sample_ws, run):
     code, _, err = run("validate", "--term", TERM, "--workspace", sample_ws)
     assert code == 1, err
@@ -104,10 +114,12 @@ def test_disburse_records_and_dry_run_does_not(tmp_path, run):
 
 def test_a_resubmitted_file_is_the_next_version(tmp_path, run, clock):
     root = make_ws(tmp_path, {"a.xlsx": [voc_row(1), voc_row(2, 年级="三年级")]})
+    arrive("2011-10-10T08:30:00", root / "intake" / TERM / "a.xlsx")
     clock("2011-10-10T09:00:00")
     run("validate", "--term", TERM, "--workspace", root)
     # the school corrects the roster and sends it again after the deadline
     make_ws(tmp_path, {"a.xlsx": [voc_row(1), voc_row(2), voc_row(3)]})
+    arrive("2011-10-20T15:00:00", root / "intake" / TERM / "a.xlsx")
     clock("2011-10-20T15:30:00")
     disburse(run, root, expect=0)
     assert rows(root) == [("第一职业中学", 1, f"intake/{TERM}/a.xlsx", 2, 1, 0, "validate"),
@@ -115,10 +127,12 @@ def test_a_resubmitted_file_is_the_next_version(tmp_path, run, clock):
     doc = show(run, root, expect=0)   # on time: the first version came before 2011-10-15
     (school,) = doc["schools"]
     assert school == {"school": "第一职业中学", "status": "按时", "on_time": True, "versions": 2,
-                      "first_submitted": "2011-10-10T09:00:00", "latest_submitted": "2011-10-20T15:30:00",
+                      "first_submitted": "2011-10-10T08:30:00", "latest_submitted": "2011-10-20T15:00:00",
                       "first": {"file": f"intake/{TERM}/a.xlsx", "first_seen": "2011-10-10T09:00:00",
+                                "received_at": "2011-10-10T08:30:00", "received_source": "file_time",
                                 "records": 2, "errors": 1, "warnings": 0},
                       "latest": {"file": f"intake/{TERM}/a.xlsx", "first_seen": "2011-10-20T15:30:00",
+                                 "received_at": "2011-10-20T15:00:00", "received_source": "file_time",
                                  "records": 3, "errors": 0, "warnings": 0}}
     assert [s["version"] for s in doc["submissions"]] == [1, 2]
 
@@ -128,9 +142,11 @@ def test_on_time_late_and_nothing_sent(sample_ws, run, clock):
     late = "实验中学.xlsx"
     moved = sample_ws / "later.xlsx"
     shutil.move(intake / late, moved)
-    clock("2011-10-15T23:59:59")     # on the deadline day: on time
+    arrive("2011-10-15T23:59:59", *intake.glob("*.xlsx"))     # on the deadline day: on time
+    clock("2011-10-15T23:59:59")
     run("validate", "--term", TERM, "--workspace", sample_ws)
     shutil.move(moved, intake / late)
+    arrive("2011-10-16T08:00:00", intake / late)
     clock("2011-10-16T08:00:00")
     run("validate", "--term", TERM, "--workspace", sample_ws)
     doc = show(run, sample_ws, expect=1)
@@ -142,13 +158,14 @@ def test_on_time_late_and_nothing_sent(sample_ws, run, clock):
     assert nothing == {"school": "西山县第二中学", "status": "未报送", "on_time": None, "versions": 0,
                        "first_submitted": None, "latest_submitted": None, "first": None, "latest": None}
     assert doc["totals"] == {"schools": 6, "on_time": 4, "late": 1, "nothing": 1, "submissions": 5}
-    assert set(doc["submissions"][0]) == {"school", "version", "file", "sha256", "first_seen", "records", "errors",
-                                         "warnings", "command"}
+    assert set(doc["submissions"][0]) == {"school", "version", "file", "sha256", "first_seen", "received_at",
+                                         "received_source", "records", "errors", "warnings", "command"}
     code, out, err = run("intake", "show", "--term", TERM, "--workspace", sample_ws)
     assert code == 1 and "未报送" in out and "逾期" in out and "西山县第二中学" in out
 
 
 def test_the_deadline_is_a_rule(sample_ws, run, clock):
+    arrive("2011-10-20T09:00:00", *(sample_ws / "intake" / TERM).glob("*.xlsx"))
     clock("2011-10-20T10:00:00")
     run("validate", "--term", TERM, "--workspace", sample_ws)
     assert show(run, sample_ws)["totals"]["late"] == 5
@@ -206,3 +223,73 @@ def test_each_school_in_a_file_counts_only_its_own_records_findings(tmp_path, ru
     assert sum(r[0] for r in got.values()) == doc["summary"]["records"]
     assert sum(r[1] for r in got.values()) == doc["summary"]["errors"]
     assert sum(r[2] for r in got.values()) == doc["summary"]["warnings"]
+
+
+# --- issue 16: lateness from when the school sent the file ------------------------------------------
+
+def test_a_file_received_on_time_but_first_checked_later_is_on_time(sample_ws, run, clock):
+    """Every roster was saved into intake/ on 2011-10-14 (the deadline is 10-15) and first checked on
+    2011-10-18: all on time, and 按时报送率 is 100% (it fed 0% when lateness was the first reading)."""
+    arrive("2011-10-14T16:00:00", *(sample_ws / "intake" / TERM).glob("*.xlsx"))
+    clock("2011-10-18T09:00:00")
+    run("validate", "--term", TERM, "--workspace", sample_ws)
+    doc = show(run, sample_ws)
+    assert doc["totals"]["on_time"] == 5 and doc["totals"]["late"] == 0
+    assert {s["received_source"] for s in doc["submissions"]} == {"file_time"}
+    assert {s["first_seen"] for s in doc["submissions"]} == {"2011-10-18T09:00:00"}
+    code, card, err = run("assess", "--year", "2011", "--workspace", sample_ws, "--format", "json", as_json=True)
+    on_time = {s["school"]: s["indicators"]["on_time_submission"]["value"] for s in card["schools"]}
+    assert on_time["第一职业中学"] == "100.00%" and on_time["西山县第二中学"] == "0.00%"   # sent nothing
+
+
+def test_the_receipt_stands_when_the_file_is_touched_later(sample_ws, run, clock):
+    intake = sample_ws / "intake" / TERM
+    arrive("2011-10-14T16:00:00", *intake.glob("*.xlsx"))
+    run("validate", "--term", TERM, "--workspace", sample_ws)
+    arrive("2011-10-30T16:00:00", *intake.glob("*.xlsx"))    # a copy refreshed the times, same content
+    run("validate", "--term", TERM, "--workspace", sample_ws)
+    assert show(run, sample_ws)["totals"]["late"] == 0
+
+
+def receive(run, root: Path, *files, at: str | None = None, expect: int = 0) -> dict:
+    extra = ("--at", at) if at else ()
+    code, doc, err = run("intake", "receive", *files, "--term", TERM, "--workspace", root, *extra, "--format", "json",
+                         as_json=True)
+    assert code == expect, (code, err)
+    return doc if expect == 0 else {"err": err}
+
+
+def test_intake_receive_files_the_roster_and_its_time_decides(tmp_path, run, clock):
+    """Received 2011-10-14 16:30 by mail, saved and checked on 10-17: on time, by the recorded receipt."""
+    root = tmp_path / "ws"
+    root.mkdir()
+    mail = write_roster(tmp_path / "mail" / "第一职业中学_2011秋.xlsx", [voc_row(1), voc_row(2)],
+                        above=[["填报单位：第一职业中学"]])
+    doc = receive(run, root, mail, at="2011-10-14 16:30")
+    [r] = doc["received"]
+    assert (r["file"], r["received_at"], r["source"], r["copied"], r["new"]) == (
+        f"intake/{TERM}/第一职业中学_2011秋.xlsx", "2011-10-14T16:30:00", "receive", True, True)
+    assert (root / r["file"]).read_bytes() == mail.read_bytes()
+    clock("2011-10-17T10:00:00")
+    run("validate", "--term", TERM, "--workspace", root)
+    school = show(run, root)["schools"][0]
+    assert (school["status"], school["first_submitted"]) == ("按时", "2011-10-14T16:30:00")
+    assert school["first"]["received_source"] == "receive"
+    # received again (a forwarded copy): the first receipt stands
+    again = receive(run, root, mail, at="2011-10-20")["received"][0]
+    assert (again["received_at"], again["new"], again["copied"]) == ("2011-10-14T16:30:00", False, False)
+    # a different file of the same name is refused, not written over
+    write_roster(tmp_path / "other" / "第一职业中学_2011秋.xlsx", [voc_row(3)])
+    err = receive(run, root, tmp_path / "other" / "第一职业中学_2011秋.xlsx", expect=2)["err"]
+    assert "已有同名、内容不同的文件" in err and (root / r["file"]).read_bytes() == mail.read_bytes()
+
+
+def test_an_explicit_receipt_replaces_the_files_time(tmp_path, run, clock):
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(1)]})
+    path = root / "intake" / TERM / "a.xlsx"
+    arrive("2011-10-18T09:00:00", path)                      # saved late …
+    run("validate", "--term", TERM, "--workspace", root)
+    assert show(run, root)["schools"][0]["status"] == "逾期"
+    receive(run, root, path, at="2011-10-12 11:00")          # … but the mail came on the 12th
+    school = show(run, root)["schools"][0]
+    assert (school["status"], school["first_submitted"]) == ("按时", "2011-10-12T11:00:00")

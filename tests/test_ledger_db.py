@@ -56,7 +56,7 @@ def test_a_sqlite_ledger_made_by_the_old_schema_is_migrated_and_keeps_its_paymen
     doc = disburse(run, root, expect=0)
     assert [p["name"] for p in doc["payments"]] == ["学生4"]          # 学生1–3 were paid by the old ledger
     assert {a["batch"] for a in doc["already_paid"]} == {old_batch}
-    assert ledger_rows(root, "SELECT version FROM schema_version ORDER BY version") == [(1,), (2,), (3,)]
+    assert ledger_rows(root, "SELECT version FROM schema_version ORDER BY version") == [(1,), (2,), (3,), (4,)]
     assert ledger_rows(root, "SELECT id, total_fen, workspace FROM batches ORDER BY created_at") == [
         (old_batch, old_total, None), (doc["batch"], 75000, str(root))]
     with sqlite3.connect(root / "aidctl.db") as conn:
@@ -90,7 +90,7 @@ def test_a_postgresql_ledger_made_by_the_old_schema_gets_64_bit_money(ledger_db)
         assert conn.execute(text("SELECT id, total_fen, workspace FROM batches")).all() == [("B1", 75000, None)]
         conn.execute(text("UPDATE batches SET total_fen = :v"), {"v": BIG})
         assert conn.execute(text("SELECT total_fen FROM batches")).scalar() == BIG
-        assert [r[0] for r in conn.execute(text("SELECT version FROM schema_version ORDER BY version"))] == [1, 2, 3]
+        assert [r[0] for r in conn.execute(text("SELECT version FROM schema_version ORDER BY version"))] == [1, 2, 3, 4]
     engine.dispose()
     L.Ledger(ledger_db)  # opening it again migrates nothing
 

@@ -116,17 +116,17 @@ def test_a_clean_register_has_no_findings_and_exits_0(run, tmp_path):
 
 
 def test_check_json_shape_matches_validate(run, tmp_path):
-    path = register(tmp_path, [contract(1, **{"贷款金额（元）": 13000})])
+    path = register(tmp_path, [contract(1, **{"贷款金额（元）": 17000})])       # 2023 本专科 cap: 16,000
     doc = check(run, path, expect_exit=1)
     assert set(doc) == {"version", "files", "summary", "findings"}
     assert set(doc["findings"][0]) == {"file", "sheet", "row", "column", "code", "severity", "message", "value"}
     f = finding(doc, FIRST_ROW, code="loan.over_cap")
     assert (f["file"], f["sheet"], f["column"], f["severity"], f["value"]) == (str(path), "Sheet1", "贷款金额（元）",
-                                                                                 "error", "13000")
+                                                                                 "error", "17000")
 
 
 def test_table_output_and_report_workbook(run, tmp_path):
-    path = register(tmp_path, [contract(1, **{"贷款金额（元）": 13000}), contract(2)])
+    path = register(tmp_path, [contract(1, **{"贷款金额（元）": 17000}), contract(2)])
     report = tmp_path / "台账检查.xlsx"
     code, out, err = run("loans", "check", path, "--workspace", tmp_path, "--report", report)
     assert code == 1, err
@@ -199,7 +199,11 @@ def test_borrower_identity_is_checked_as_on_rosters(run, tmp_path):
     ("本专科", 2007, 6000, False), ("本专科", 2013, 6001, True), ("研究生", 2013, 8000, True),
     ("本专科", 2014, 8000, False), ("本专科", 2014, 8000.01, True), ("研究生", 2014, 12000, False),
     ("本专科", 2020, 12000, True), ("本专科", 2021, 12000, False), ("研究生", 2021, 16000, False),
-    ("研究生", 2023, 16001, True), ("本专科", 2023, 20000, True), ("本专科", 2024, 20000, False),
+    ("本专科", 2022, 12000.01, True), ("研究生", 2022, 16001, True),
+    # 教财〔2023〕4号: 16,000 / 20,000 from the 2023 loan year (a 13,000 本科 or 18,000 硕士 loan is within it)
+    ("本专科", 2023, 13000, False), ("硕士", 2023, 18000, False), ("本专科", 2023, 16000, False),
+    ("本专科", 2023, 16000.01, True), ("研究生", 2023, 20000, False), ("研究生", 2023, 20001, True),
+    ("本专科", 2023, 20000, True), ("本专科", 2024, 20000, False),
     ("本专科", 2024, 20000.01, True), ("研究生", 2024, 25000, False), ("研究生", 2024, 25001, True),
 ])
 def test_caps_change_by_loan_year(run, tmp_path, level, year, amount, over):
@@ -215,7 +219,10 @@ def test_caps_change_by_loan_year(run, tmp_path, level, year, amount, over):
 
 def test_the_cap_switches_on_the_school_years_first_day():
     loans = Rulebook().loans
-    assert loans.cap(date(2024, 8, 31)).per_year == {"本专科": Decimal("12000"), "研究生": Decimal("16000")}
+    assert loans.cap(date(2023, 8, 31)).per_year == {"本专科": Decimal("12000"), "研究生": Decimal("16000")}
+    assert loans.cap(date(2023, 9, 1)).per_year == {"本专科": Decimal("16000"), "研究生": Decimal("20000")}
+    assert "教财〔2023〕4号" in loans.cap(date(2023, 9, 1)).source
+    assert loans.cap(date(2024, 8, 31)).per_year == {"本专科": Decimal("16000"), "研究生": Decimal("20000")}
     assert loans.cap(date(2024, 9, 1)).per_year == {"本专科": Decimal("20000"), "研究生": Decimal("25000")}
     assert "财教〔2024〕188号" in loans.cap(date(2024, 9, 1)).source
     assert loans.cap(date(2007, 8, 31)) is None
@@ -231,7 +238,7 @@ def test_over_cap_message_names_the_cap_the_amount_and_the_excess(run, tmp_path)
 
 def test_amounts_honour_the_unit_in_the_header(run, tmp_path):
     headers = [h if h != "贷款金额（元）" else "贷款金额（万元）" for h in HEAD]
-    rows = [{**contract(1), "贷款金额（万元）": 1.2}, {**contract(2), "贷款金额（万元）": 1.21}]   # 2023 cap: 12,000
+    rows = [{**contract(1), "贷款金额（万元）": 1.6}, {**contract(2), "贷款金额（万元）": 1.61}]   # 2023 cap: 16,000
     doc = check(run, register(tmp_path, rows, headers=headers), expect_exit=1)
     assert codes(doc) == {(FIRST_ROW + 1, "loan.over_cap")}
 
@@ -324,24 +331,29 @@ def interest(run, tmp_path, rows: list[dict], year: int, *extra) -> dict:
 
 
 def test_interest_for_a_whole_year_of_study(run, tmp_path):
-    # 8000 × 4.90% × 365 days ÷ 360 = 397.4444… → 397.44
-    expected = by_hand(("8000", "4.90", 365))
-    assert expected == "397.44"
+    """A 2022 loan is priced LPR − 30 BP (教财〔2020〕4号), not at the 4.90% benchmark: 2023 in study,
+    5-year LPR 4.30% to 19 June (170 days), 4.20% from 20 June (195 days):
+    8000 × (4.00% × 170 + 3.90% × 195) ÷ 360 = 320.1111… → 320.11."""
+    expected = by_hand(("8000", "4.00", 170), ("8000", "3.90", 195))
+    assert expected == "320.11"
     t = interest(run, tmp_path, [contract(1, 贷款年度="2022", 发放日期="2022-10-15")], 2023)
     assert (t["interest"], t["interest_loans"]) == (expected, 1)
 
 
 def test_interest_starts_on_the_disbursement_day(run, tmp_path):
-    # 15 October to 31 December 2023 inclusive: 17 + 30 + 31 = 78 days
-    expected = by_hand(("8000", "4.90", 78))
-    assert expected == "84.93"
+    """A 2023 loan is priced LPR − 60 BP (教财〔2023〕4号): 4.20% − 0.60% = 3.60% from 15 October to
+    31 December 2023 inclusive, 17 + 30 + 31 = 78 days: 8000 × 3.60% × 78 ÷ 360 = 62.40."""
+    expected = by_hand(("8000", "3.60", 78))
+    assert expected == "62.40"
     assert interest(run, tmp_path, [contract(1)], 2023)["interest"] == expected
 
 
 def test_interest_stops_after_the_last_day_of_study(run, tmp_path):
-    # graduating 2024: 1 January – 31 August 2024 (a leap year) = 244 days, then the borrower pays
-    expected = by_hand(("8000", "4.90", 244))
-    assert expected == "265.69"
+    """A 2021 loan (LPR − 30 BP) graduating 2024: 1 January – 31 August 2024 (a leap year), 244 days:
+    3.90% to 19 February (50 days), 3.65% to 21 July (153), 3.55% to 31 August (41):
+    8000 × (3.90% × 50 + 3.65% × 153 + 3.55% × 41) ÷ 360 = 199.7777… → 199.78. Then the borrower pays."""
+    expected = by_hand(("8000", "3.90", 50), ("8000", "3.65", 153), ("8000", "3.55", 41))
+    assert expected == "199.78"
     assert interest(run, tmp_path, [contract(1, 预计毕业年份=2024, 贷款年度="2021", 发放日期="2021-10-15")],
                     2024)["interest"] == expected
     assert interest(run, tmp_path, [contract(2, 预计毕业年份=2024, 贷款年度="2021", 发放日期="2021-10-15")],
@@ -349,12 +361,42 @@ def test_interest_stops_after_the_last_day_of_study(run, tmp_path):
 
 
 def test_a_year_spanning_rate_changes_is_split_at_each_change(run, tmp_path):
-    # 2024: benchmark 4.90% to 31 August (244 days); LPR 3.85% − 70 BP = 3.15% from 1 September to
-    # 20 October (50 days); LPR 3.60% − 70 BP = 2.90% from 21 October (72 days)
-    expected = by_hand(("10000", "4.90", 244), ("10000", "3.15", 50), ("10000", "2.90", 72))
-    assert expected == "433.86"
+    """A 2023 loan (LPR − 60 BP) in study all of 2024: 4.20% → 3.60% to 19 February (50 days),
+    3.95% → 3.35% to 21 July (153), 3.85% → 3.25% to 20 October (91), 3.60% → 3.00% from 21 October
+    (72): 10000 × (3.60% × 50 + 3.35% × 153 + 3.25% × 91 + 3.00% × 72) ÷ 360 = 334.5277… → 334.53.
+    It stays on − 60 BP after 2024-09-01: the − 70 BP of 财教〔2024〕188号 reaches an earlier contract
+    only by agreement with the bank (reprice_existing: false)."""
+    expected = by_hand(("10000", "3.60", 50), ("10000", "3.35", 153), ("10000", "3.25", 91), ("10000", "3.00", 72))
+    assert expected == "334.53"
     t = interest(run, tmp_path, [contract(1, **{"贷款金额（元）": 10000})], 2024)
     assert t["interest"] == expected
+
+
+def test_repricing_an_existing_contract_is_a_rule(run, tmp_path):
+    """reprice_existing: true moves the 2023 loan to − 70 BP on 2024-09-01: 3.25% to 31 August (41 of
+    the 91 days), 3.15% to 20 October (50), 2.90% from 21 October (72): 10000 × (3.60% × 50 + 3.35% ×
+    153 + 3.25% × 41 + 3.15% × 50 + 2.90% × 72) ÷ 360 = 331.1388… → 331.14."""
+    _workspace_rules(tmp_path, "reprice_existing: false", "reprice_existing: true")
+    expected = by_hand(("10000", "3.60", 50), ("10000", "3.35", 153), ("10000", "3.25", 41), ("10000", "3.15", 50),
+                       ("10000", "2.90", 72))
+    assert expected == "331.14"
+    doc = summary(run, register(tmp_path, [contract(1, **{"贷款金额（元）": 10000})]), 2024)
+    assert doc["totals"]["interest"] == expected and doc["interest"]["reprice_existing"] is True
+
+
+def test_a_contract_before_2020_stays_on_the_benchmark(run, tmp_path):
+    """A 2019 loan was priced on the PBOC benchmark (4.90% since 2015-10-24): 2020 in study all year,
+    8000 × 4.90% × 366 ÷ 360 = 398.5333… → 398.53; a 2020 loan (LPR − 30 BP) disbursed 15 October 2020:
+    4.65% − 0.30% = 4.35% for 78 days, 8000 × 4.35% × 78 ÷ 360 = 75.40."""
+    old, new = by_hand(("8000", "4.90", 366)), by_hand(("8000", "4.35", 78))
+    assert (old, new) == ("398.53", "75.40")
+    rows = [contract(1, 贷款年度="2019", 发放日期="2019-10-15", 预计毕业年份=2022),
+            contract(2, 贷款年度="2020", 发放日期="2020-10-15", 预计毕业年份=2023)]
+    doc = summary(run, register(tmp_path, rows), 2020)
+    assert doc["totals"]["interest"] == str(Decimal(old) + Decimal(new))
+    assert {(r["basis"], r["contracts"]) for r in doc["interest"]["rates"]} >= {
+        ("基准利率4.90%", "贷款年度开学日在2006-08-19起、2020-01-01前的合同"),
+        ("LPR4.65%−30BP", "贷款年度开学日在2020-01-01起、2023-09-01前的合同")}
 
 
 def test_a_loan_disbursed_between_two_rate_changes(run, tmp_path):
@@ -397,29 +439,31 @@ def _workspace_rules(tmp_path: Path, old: str, new: str) -> None:
 
 def test_day_count_is_a_rule(run, tmp_path):
     _workspace_rules(tmp_path, "day_count: ACT/360", "day_count: ACT/365")
-    expected = by_hand(("8000", "4.90", 365), base=365)
-    assert expected == "392.00"
+    expected = by_hand(("8000", "4.00", 170), ("8000", "3.90", 195), base=365)   # 115240 ÷ 365 = 315.726…
+    assert expected == "315.73"
     doc = summary(run, register(tmp_path, [contract(1, 贷款年度="2022", 发放日期="2022-10-15")]), 2023)
     assert doc["totals"]["interest"] == expected and doc["interest"]["day_count"] == "ACT/365"
 
 
 def test_annual_repricing_fixes_the_rate_on_1_january(run, tmp_path):
     _workspace_rules(tmp_path, "repricing: on_change", "repricing: annual")
-    # in study all of 2024: the 4.90% of 1 January holds for 366 days
-    whole = by_hand(("10000", "4.90", 366))
+    # a 2023 loan (LPR − 60 BP) in study all of 2024: the 3.60% of 1 January holds for 366 days
+    whole = by_hand(("10000", "3.60", 366))
     # disbursed 15 October 2024: the rate of that day (3.15%) holds to 31 December (78 days)
     first = by_hand(("20000", "3.15", 78))
     rows = [contract(1, **{"贷款金额（元）": 10000}),
             contract(2, 贷款年度="2024", 发放日期="2024-10-15", 预计毕业年份=2027, **{"贷款金额（元）": 20000})]
-    assert (whole, first) == ("498.17", "136.50")
+    assert (whole, first) == ("366.00", "136.50")
     assert interest(run, tmp_path, rows, 2024)["interest"] == str(Decimal(whole) + Decimal(first))
 
 
 def test_the_rates_in_force_are_reported_with_their_basis(run, tmp_path):
     doc = summary(run, register(tmp_path, [contract(1)]), 2024)
+    # the 2023 contract's rates (LPR − 60 BP): the one in force on 1 January, then each change
     assert [(r["from"], r["rate"], r["basis"]) for r in doc["interest"]["rates"]] == [
-        ("2015-10-24", "4.90", "基准利率4.90%"), ("2024-09-01", "3.15", "LPR3.85%−70BP"),
-        ("2024-10-21", "2.90", "LPR3.60%−70BP")]
+        ("2023-06-20", "3.60", "LPR4.20%−60BP"), ("2024-02-20", "3.35", "LPR3.95%−60BP"),
+        ("2024-07-22", "3.25", "LPR3.85%−60BP"), ("2024-10-21", "3.00", "LPR3.60%−60BP")]
+    assert "教财〔2023〕4号" in doc["interest"]["rates"][0]["source"]
     assert doc["interest"]["rounding"].startswith("每笔贷款每年四舍五入到分")
 
 
@@ -483,15 +527,17 @@ def test_performance_rate_is_on_time_over_fallen_due(run, tmp_path):
             repaying(5, 所属县区="东河县"), repaying(6, 所属县区="东河县", unpaid=1320),
             repaying(7, 所属县区="东河县", 应还日期="2025-03-20"),                       # not yet due at 2024-12-31
             contract(8, 所属县区="东河县"),                                               # in study
-            repaying(9, 所属县区="东河县", unpaid=500, 还款状态="已代偿")]                 # compensated: due, not overdue
+            repaying(9, 所属县区="东河县", unpaid=500, 还款状态="已代偿")]                 # compensated: out of 履约率
     doc = summary(run, register(tmp_path, rows), 2024)
     c, d, t = county(doc, "城关区"), county(doc, "东河县"), doc["totals"]
     assert (c["due"], c["repaid_on_time"], c["performance_rate"], c["overdue"], c["overdue_amount"]) == \
         (4, 3, "75.00%", 1, "320.00")
     assert (c["due_amount"], c["repaid_amount"]) == ("5280.00", "4960.00")
+    # 东河县: 5 on time, 6 overdue; 9 was repaid by the state (代偿), so it is out of 履约率 (1 of 2, not
+    # 1 of 3); the total is 4 of 6
     assert (d["due"], d["repaid_on_time"], d["performance_rate"], d["overdue"], d["overdue_amount"]) == \
-        (3, 1, "33.33%", 1, "1320.00")
-    assert (t["due"], t["repaid_on_time"], t["performance_rate"], t["overdue"]) == (7, 4, "57.14%", 2)
+        (2, 1, "50.00%", 1, "1320.00")
+    assert (t["due"], t["repaid_on_time"], t["performance_rate"], t["overdue"]) == (6, 4, "66.67%", 2)
     assert (c["in_repayment"], d["in_repayment"]) == (4, 3)     # the compensated contract is not in repayment
     assert doc["as_of"] == "2024-12-31"
 
@@ -535,7 +581,9 @@ def test_summary_json_shape(run, tmp_path):
               "interest_loans", "interest", "risk_compensation", "in_repayment", "due", "due_amount",
               "repaid_on_time", "repaid_amount", "performance_rate", "overdue", "overdue_amount"}
     assert set(doc["counties"][0]) == fields | {"county"} and set(doc["totals"]) == fields
-    assert set(doc["interest"]) == {"day_count", "repricing", "study_ends", "rounding", "rates"}
+    assert set(doc["interest"]) == {"day_count", "repricing", "study_ends", "pricing_date", "reprice_existing",
+                                    "rounding", "rates"}
+    assert set(doc["interest"]["rates"][0]) == {"from", "rate", "basis", "source", "contracts"}
 
 
 def test_summary_leaves_out_invalid_contracts_and_exits_1(run, tmp_path):
@@ -661,6 +709,80 @@ def test_collect_json_shape_and_table(run, tmp_path):
     assert "逾期借款人 1 人" in text and "催收名单已写入" in text
 
 
+# --- issue 16: early repayment, one contract number, early disbursement, levels, masked IDs --------------
+
+SETTLED_HEAD = [*HEAD, "结清日期"]
+
+
+def test_interest_stops_at_early_repayment(run, tmp_path):
+    """A 2023 loan (LPR − 60 BP) repaid early on 1 March 2024 bears 贴息 to 29 February only (算头不算尾):
+    3.60% for 50 days to 19 February, 3.35% for 10 days to 29 February:
+    8000 × (3.60% × 50 + 3.35% × 10) ÷ 360 = 47.4444… → 47.44 (not the whole year's 267.62)."""
+    expected = by_hand(("8000", "3.60", 50), ("8000", "3.35", 10))
+    assert expected == "47.44"
+    assert by_hand(("8000", "3.60", 50), ("8000", "3.35", 153), ("8000", "3.25", 91), ("8000", "3.00", 72)) == "267.62"
+    rows = [contract(1, 还款状态="提前结清", 结清日期="2024-03-01")]
+    doc = summary(run, register(tmp_path, rows, headers=SETTLED_HEAD), 2024, expect_exit=0)
+    assert doc["totals"]["interest"] == expected
+    assert doc["totals"]["interest"] == summary(run, register(tmp_path, [contract(1, 还款状态="结清", 结清日期="2024-03-01")],
+                                                              name="b.xlsx", headers=SETTLED_HEAD), 2024)["totals"]["interest"]
+
+
+def test_early_repayment_without_its_date_is_invalid_and_bears_no_guess(run, tmp_path):
+    rows = [contract(1, 还款状态="提前结清"), contract(2)]
+    path = register(tmp_path, rows)                              # no 结清日期 column at all
+    f = finding(check(run, path, expect_exit=1), FIRST_ROW, code="loan.invalid")
+    assert f["column"] == "结清日期" and "提前结清" in f["message"]
+    doc = summary(run, path, 2024, expect_exit=1)
+    # the contract still counts as a loan of its year, but bears no 贴息 (one loan in study, not two)
+    assert doc["totals"]["interest_loans"] == 1 and [e["row"] for e in doc["excluded"]] == [FIRST_ROW]
+    doc = summary(run, path, 2023, expect_exit=1)
+    assert (doc["totals"]["new_loans"], doc["totals"]["interest_loans"]) == (2, 1)
+
+
+def test_one_contract_number_on_two_borrowers_is_a_finding(run, tmp_path):
+    rows = [contract(1), contract(2, 合同编号="HT20230001"), contract(3)]
+    doc = check(run, register(tmp_path, rows), expect_exit=1)
+    assert codes(doc) == {(FIRST_ROW, "loan.contract_shared"), (FIRST_ROW + 1, "loan.contract_shared")}
+    f = finding(doc, FIRST_ROW, code="loan.contract_shared")
+    assert f["column"] == "合同编号" and "2名借款人" in f["message"] and "借款人2" in f["message"]
+    # the same contract twice for one borrower is not this finding (a duplicate contract of a year is)
+    same = contract(4, 合同编号="HT20230009")
+    doc = check(run, register(tmp_path, [same, {**same}], name="b.xlsx"))
+    assert "loan.contract_shared" not in {c for _, c in codes(doc)}
+
+
+def test_a_disbursement_before_its_loan_year_is_a_warning(run, tmp_path):
+    rows = [contract(1, 发放日期="2023-08-31"), contract(2, 发放日期="2023-09-01")]
+    doc = check(run, register(tmp_path, rows), expect_exit=0)
+    assert codes(doc) == {(FIRST_ROW, "loan.disbursed_early")}
+    f = finding(doc, FIRST_ROW, code="loan.disbursed_early")
+    assert f["severity"] == "warning" and "2023-09-01" in f["message"]
+
+
+@pytest.mark.parametrize("level", ["第二学士学位", "预科", "预科生", "高职"])
+def test_second_degree_and_preparatory_students_have_the_undergraduate_cap(run, tmp_path, level):
+    """They are 本专科 for the caps (“含第二学士学位、高职学生、预科生”): 16,000 passes in 2023, 16,001 does not."""
+    rows = [contract(1, 学历层次=level, **{"贷款金额（元）": 16000}), contract(2, 学历层次=level, **{"贷款金额（元）": 16001})]
+    doc = check(run, register(tmp_path, rows), expect_exit=1)
+    assert codes(doc) == {(FIRST_ROW + 1, "loan.over_cap")}
+    assert "本专科每人每年最多贷款16000.00元" in finding(doc, FIRST_ROW + 1, code="loan.over_cap")["message"]
+
+
+def test_an_unknown_level_is_an_error_naming_the_value(run, tmp_path):
+    doc = check(run, register(tmp_path, [contract(1, 学历层次="中专")]), expect_exit=1)
+    f = finding(doc, FIRST_ROW, code="loan.invalid")
+    assert f["column"] == "学历层次" and "“中专”" in f["message"] and f["value"] == "中专"
+
+
+def test_the_collect_json_masks_ids_like_the_workbook(run, tmp_path):
+    person = make_id(BIRTH, seq=102)
+    _, doc, _ = collect(run, register(tmp_path, [repaying(1, unpaid=320)]))
+    [b] = doc["borrowers"]
+    assert b["id_number"] == person[:6] + "********" + person[-4:]
+    assert person not in json.dumps(doc, ensure_ascii=False)
+
+
 # --- the sample files -------------------------------------------------------------------------------
 
 def test_the_sample_register_has_exactly_the_planted_problems(run):
@@ -706,7 +828,13 @@ def test_loans_yaml_marks_what_is_unconfirmed_for_review():
     data = yaml.safe_load(text)
     assert "REVIEW" in data["risk_compensation"][0]["source"]
     assert "REVIEW" in text.split("risk_compensation:")[0].rsplit("\n\n", 1)[-1]   # the comment above it
-    assert {p["from"] for p in data["caps"]} == {date(2007, 9, 1), date(2014, 9, 1), date(2021, 9, 1), date(2024, 9, 1)}
+    assert {p["from"] for p in data["caps"]} == {date(2007, 9, 1), date(2014, 9, 1), date(2021, 9, 1), date(2023, 9, 1),
+                                                 date(2024, 9, 1)}
+    assert [(p["from"], p["base"], p["spread_bp"]) for p in data["interest"]["pricing"]] == [
+        (date(2006, 8, 19), "benchmark", 0), (date(2020, 1, 1), "lpr", -30), (date(2023, 9, 1), "lpr", -60),
+        (date(2024, 9, 1), "lpr", -70)]
+    assert data["interest"]["reprice_existing"] is False
+    assert "REVIEW" in data["interest"]["pricing"][0]["source"] and "教财〔2020〕4号" in data["interest"]["pricing"][1]["source"]
     assert data["interest"]["pricing"][-1] == {"from": date(2024, 9, 1), "base": "lpr", "spread_bp": -70,
                                                "source": data["interest"]["pricing"][-1]["source"]}
 
@@ -715,3 +843,12 @@ def test_a_bad_loans_yaml_is_exit_2_naming_the_file_and_key(run, tmp_path):
     _workspace_rules(tmp_path, 'per_year: {本专科: "8000", 研究生: "12000"}', 'per_year: {本专科: "8000"}')
     code, out, err = run("loans", "check", register(tmp_path, [contract(1)]), "--workspace", tmp_path)
     assert code == 2 and "loans.yaml" in err and "caps" in err and "Traceback" not in err
+
+
+def test_a_money_header_that_is_no_alias_is_reported_not_dropped(run, tmp_path):
+    headers = [*HEAD, "逾期本金（元）"]
+    doc = check(run, register(tmp_path, [repaying(1, **{"逾期本金（元）": 320})], headers=headers), expect_exit=0)
+    assert len(doc["findings"]) == 1
+    f = finding(doc, None, code="schema.unrecognised_column")      # a whole-sheet finding: no row
+    assert (f["severity"], f["column"]) == ("warning", "逾期本金（元）")
+    assert "可能是" in f["message"] and "应还本金" in f["message"]

@@ -395,6 +395,32 @@ def test_a_workspace_quota_file_overrides_the_packaged_one(paid_ws):
     assert {f["file"]: f["origin"] for f in checked["files"]}["quotas.yaml"] == "workspace"
 
 
+@pytest.mark.parametrize("tolerance, enrolment, over", [
+    ("5", 40, False),      # 10 of 40 = 25.0% = 20% + 5: at the boundary, within (“>” not “>=”)
+    ("4.9", 40, True),     # 25.0% > 24.9%: over, by 5.0 points above the quota
+    ("0", 50, False),      # 10 of 50 = 20.0% = the quota itself, tolerance 0: within
+    ("2", 45, True),       # 10 of 45 = 22.22% > 22%: over (the tolerance is read, not assumed)
+    ("3", 45, False),      # … and within 20% + 3
+])
+def test_the_tolerance_decides_the_over_quota_verdict_at_its_boundary(paid_ws, tolerance, enrolment, over):
+    set_enrolment(paid_ws, {"第一中学": enrolment})
+    rules = yaml.safe_load((packaged_rules_dir() / "quotas.yaml").read_text(encoding="utf-8"))
+    rules["tolerance"] = tolerance
+    (paid_ws / "rules").mkdir(exist_ok=True)
+    (paid_ws / "rules" / "quotas.yaml").write_text(yaml.safe_dump(rules, allow_unicode=True), encoding="utf-8")
+    code, doc, err = aidctl(paid_ws, "report", "--term", TERM, "--format", "json", as_json=True)
+    assert code == 0, err
+    school = {r["school"]: r for r in doc["by_school"]}["第一中学"]
+    assert school["over_quota"] is over and school["students"] == 10
+    assert [r["school"] for r in doc["over_quota"]] == (["第一中学"] if over else [])
+
+
+def test_quota_boundary_rule():
+    quotas = Rulebook().quotas                                           # tolerance 2 points
+    assert not quotas.over(Decimal("22"), Decimal("20")) and quotas.over(Decimal("22.0001"), Decimal("20"))
+    assert not quotas.over(None, Decimal("20")) and not quotas.over(Decimal("90"), None)
+
+
 @pytest.mark.parametrize("change, key", [
     ({"region": "north"}, "region"),
     ({"tolerance": "-1"}, "tolerance"),

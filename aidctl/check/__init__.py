@@ -4,15 +4,14 @@ validation  validate(): read, run every family of checks together, locate each f
 schema, people, cards, enrolment, eligibility, duplicates, registry, ledger: one family each
 workbook    the validation report a clerk can filter and print
 returns     the correction workbook (退回修改) for each school: its own file, the cells at fault marked
-cases       the policy cases of rules/tests/ run through validate (`rules check`)
+cases       a roster policy case of rules/tests/ run through validate
 """
 
 from aidctl.core.exports import lazy
 
 EXPORTS = {"validate": "validation", "Validation": "validation", "locate_in": "validation",
            "run_all": "validation", "expected_fen": "eligibility", "identity_findings": "people",
-           "card_findings": "cards:check", "write_validation_report": "workbook", "run_cases": "cases",
-           "run_case": "cases", "rules_check": "cases", "write_returns": "returns",
-           "RETURNS_FOLDER": "returns:FOLDER"}
+           "card_findings": "cards:check", "write_validation_report": "workbook", "run_case": "cases",
+           "write_returns": "returns", "RETURNS_FOLDER": "returns:FOLDER"}
 __all__ = sorted(EXPORTS)
 __getattr__, __dir__ = lazy(__name__, EXPORTS)

@@ -173,7 +173,8 @@ def locate_in(findings: pd.DataFrame, frame: pd.DataFrame, tables: list, rules, 
     titles = {k: c.title for k, c in rules.columns.tables[kind].columns.items()}
     headers = {(i, k): m.header for i, t in enumerate(tables) for k, m in t.columns.items()}
     f["key"] = f["column"]  # the canonical column, for finding the cell again (the correction workbook)
-    f["column"] = [headers.get((t, c), titles.get(c)) if c is not None else None
+    # a header no column of the spec matched (schema.unrecognised_column) is named as written
+    f["column"] = [headers.get((t, c), titles.get(c, c)) if c is not None else None
                    for t, c in zip(f["table"], f["column"])]
     default = f["code"].map({c: rules.severity(c, t.severity) for c, t in CATALOGUE.items()})
     # a finding may carry its own severity (schema.ambiguous_column settled by a rule is a warning)

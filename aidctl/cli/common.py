@@ -151,6 +151,21 @@ def term_of(text: str | None):
     return Term.parse(text) if text else None
 
 
+def percent_of(text: str | None, option: str):
+    """A percentage option (10, 10%, 12.5) as an exact Fraction; None when not given."""
+    if text is None:
+        return None
+    import re
+    from fractions import Fraction
+
+    from aidctl.core.errors import UsageError
+
+    m = re.fullmatch(r"\s*(\d{1,3}(?:\.\d{1,4})?)\s*[%％]?\s*", text)
+    if not m:
+        raise UsageError(f"{option} 应为百分比，如 10 或 10%，现为“{text}”")
+    return Fraction(m.group(1))
+
+
 def show_version(value: bool):
     if value:
         typer.echo(f"aidctl {__version__}")

@@ -19,6 +19,7 @@ from aidctl.cli.common import (
     app,
     emit_json,
     guarded,
+    percent_of,
     say,
     stdout_console,
     term_of,
@@ -66,9 +67,42 @@ def audit_extraction(
 
 
 intake_app = typer.Typer(no_args_is_help=True, help=(
-    "花名册报送情况：各校每学期报送了哪些版本、是否按时（期限见 rules/oversight.yaml）、哪些学校未报送。\n\n"
+    "花名册报送情况：各校每学期报送了哪些版本、是否按时（按接收时间与 rules/oversight.yaml 的期限比较）、"
+    "哪些学校未报送；登记收到的花名册。\n\n"
     "示例：aidctl intake show --term 2011-autumn"))
 app.add_typer(intake_app, name="intake")
+
+
+@intake_app.command("receive")
+@guarded
+def intake_receive(
+    files: Annotated[list[Path], typer.Argument(help="学校报送的花名册（.xlsx、.xls、.csv）。", show_default=False)],
+    term: Annotated[str, typer.Option("--term", help="学期，如 2011-autumn。")] = ...,
+    at: Annotated[datetime | None, typer.Option(
+        "--at", formats=["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"],
+        help="学校发出（资助中心收到）的时间，如 \"2011-10-14 16:30\"；默认现在。")] = None,
+    db: DbOpt = None,
+    format: FormatOpt = Format.table,
+    workspace: WorkspaceOpt = None,
+    debug: DebugOpt = False,
+):
+    """登记收到的花名册：复制到 intake/<学期>/（已在其中的不复制），并把接收时间记入账本。
+
+    是否按时报送按接收时间判断，不按 aidctl 第一次读到文件的时间。没有登记的，按文件放入 intake/ 时的修改时间计。
+    同一内容再次登记时沿用第一次的接收时间；intake/<学期>/ 中已有同名而内容不同的文件时拒绝接收（退出码 2）。
+
+    示例：aidctl intake receive 第一职业中学_2011秋.xlsx --term 2011-autumn --at "2011-10-14 16:30" --workspace samples
+    """
+    from aidctl.oversight import receive_intake as receive
+
+    ws = workspace_at(workspace)
+    doc = receive(ws, term_of(term), files, at=at, db=db)
+    if format is Format.json:
+        emit_json(doc)
+    else:
+        from aidctl.cli.render import oversight as oversight_render
+
+        oversight_render.intake_receipts(stdout_console(), doc)
 
 
 @intake_app.command("show")
@@ -80,10 +114,11 @@ def intake_show(
     workspace: WorkspaceOpt = None,
     debug: DebugOpt = False,
 ):
-    """列出本学期各校报送的花名册：版本数、首次和最近报送时间、按时或逾期（按首版与 rules/oversight.yaml
-    的报送期限比较）、首版和最新版的记录数、错误数、警告数，以及 schools.xlsx 中未报送的学校。
+    """列出本学期各校报送的花名册：版本数、首次和最近报送时间、按时或逾期（按首版的接收时间与
+    rules/oversight.yaml 的报送期限比较）、首版和最新版的记录数、错误数、警告数，以及 schools.xlsx 中未报送的学校。
 
-    报送记录由 aidctl validate（工作目录自己的花名册）和 aidctl disburse 写入账本。
+    报送记录由 aidctl validate（工作目录自己的花名册）和 aidctl disburse 写入账本；接收时间由 aidctl intake receive
+    登记，没有登记的按文件放入 intake/ 时的修改时间计。
     有学校逾期、或期限已过仍有学校未报送时退出码为 1。
 
     示例：aidctl intake show --term 2011-autumn --workspace samples
@@ -114,8 +149,10 @@ def inspect_sample(
     term: Annotated[str, typer.Option("--term", help="学期，如 2011-autumn。")] = ...,
     per_school: Annotated[int | None, typer.Option(
         "--per-school", min=1, help="每校抽取的学生数（默认 rules/oversight.yaml 的 per_school_default）。")] = None,
+    share: Annotated[str | None, typer.Option(
+        "--share", help="每校按受助学生人数的百分比抽取（向上取整），如 10 或 10%；与 --per-school 同时给出时取较多者。")] = None,
     seed: Annotated[int | None, typer.Option(
-        "--seed", min=0, help="随机种子；同一种子、同一账本抽出同样的学生。默认取当天日期（如 20250314）。")] = None,
+        "--seed", min=0, help="随机种子；同一种子、同一账本抽出同样的学生。默认取当月（如 202503），同一个月内抽出同样的学生。")] = None,
     db: DbOpt = None,
     format: FormatOpt = Format.table,
     workspace: WorkspaceOpt = None,
@@ -123,7 +160,8 @@ def inspect_sample(
 ):
     """随机抽取已入账的受助学生（某校尚无回盘时取已发送的），每校一份核对签字表写到 out/<学期>/检查/。
 
-    抽样编号、随机种子和抽样方法记入账本，审计时可按同一方法重新抽出同样的学生。核对表只显示身份证号码前6位后4位
+    抽样编号、随机种子和抽样方法记入账本，审计时可按同一方法重新抽出同样的学生。民办学校多抽、高年龄受助学生
+    被抽中的权重更高（rules/oversight.yaml 的 weights），核对表上注明。核对表只显示身份证号码前6位后4位
     和卡号后4位，留有本人在校、资助卡由本人持有、实收金额、情况说明四栏和检查人、学校负责人签字栏。
 
     示例：aidctl inspect sample --term 2011-autumn --seed 2011 --per-school 3 --workspace samples
@@ -131,7 +169,7 @@ def inspect_sample(
     from aidctl.oversight import draw_sample as sample
 
     ws = workspace_at(workspace)
-    result = sample(ws, term_of(term), per_school=per_school, seed=seed, db=db)
+    result = sample(ws, term_of(term), per_school=per_school, seed=seed, share=percent_of(share, "--share"), db=db)
     doc = result.to_json(ws.root)
     if format is Format.json:
         emit_json(doc)
@@ -151,7 +189,8 @@ def inspect_record(
     debug: DebugOpt = False,
 ):
     """读回填好的核对表，把每名学生的检查结果记入账本，列出问题：本人不在校、资助卡不由本人持有、
-    实收金额与账本不符（精确到分）、未填写（尚未检查）。行按核对编号匹配，重新排序不影响；同一份表再记一次不重复记录。
+    实收金额与账本不符（多收、少收，精确到分）、未填写（尚未检查）；缺检查人、学校负责人签字或日期的为
+    inspect.unsigned。行按核对编号匹配，重新排序不影响；同一份表再记一次不重复记录。
 
     有任何问题时退出码为 1。
 
@@ -168,7 +207,7 @@ def inspect_record(
         from aidctl.cli.render import oversight as oversight_render
 
         oversight_render.inspection_record(stdout_console(), doc)
-    raise typer.Exit(Exit.DATA_ERRORS if doc["discrepancies"] else Exit.OK)
+    raise typer.Exit(Exit.DATA_ERRORS if doc["discrepancies"] or result.errors else Exit.OK)
 
 
 @app.command()

@@ -31,7 +31,7 @@ def rules_check(format: FormatOpt = Format.table, workspace: WorkspaceOpt = None
 
     示例：aidctl rules check --workspace samples
     """
-    from aidctl.check import rules_check as run
+    from aidctl.oversight import rules_check as run
 
     doc = run(workspace_at(workspace))
     if format is Format.json:

@@ -47,6 +47,9 @@ CATALOGUE: dict[str, FindingType] = dict([
     _t("cell.formula_uncalculated", ERROR, "公式没有计算结果",
        "a cell holds a formula with no value saved (a file written by a program, never opened in Excel); "
        "never read as empty"),
+    _t("schema.unrecognised_column", WARNING, "表头无法识别，该列未读取",
+       "loans, enlist, complaints: a header naming money or a date aidctl reads matches no alias in "
+       "rules/columns.yaml; the column is not read (row is null)"),
     _t("name.missing", ERROR, "姓名为空", "no name"),
     _t("name.invalid", ERROR, "姓名含有银行文件不能写入的字符",
        "a control character (NUL, ESC, a line break …) or an invisible format character in the name, or a "
@@ -107,30 +110,41 @@ CATALOGUE: dict[str, FindingType] = dict([
        "audit-extraction: one school-year stands on more than one row (one file given twice, or two files); "
        "every row is flagged, the school is 无法审核 and counted once in the totals"),
     _t("enlist.invalid", ERROR, "入伍学生信息不全或无法识别",
-       "enlist: a blank or non-numeric figure, an unknown 学历层次, a year that is not a year, 入伍年份 before "
-       "入学年份 or after the year compensated"),
+       "enlist: a blank or non-numeric figure, an unknown 学历层次 (or 研究生 where 硕士 and 博士 differ), a year or "
+       "学制 that cannot be read, 入伍年份 before 入学年份 or after the year compensated, loan totals that disagree"),
     _t("enlist.duplicate", ERROR, "同一入伍学生重复申报",
        "enlist: the same person stands more than once in the lists checked together"),
     _t("enlist.not_covered", ERROR, "入伍时间不在补偿政策范围内",
        "enlist: enlisted before the first cap period in rules/enlistment.yaml"),
     _t("enlist.no_years", WARNING, "没有计入的学年",
        "enlist: 入伍年份 equals 入学年份, so no school year was completed; review by hand"),
-    _t("enlist.year_not_counted", WARNING, "填写了未计入学年的学费",
-       "enlist: tuition written for a year of study beyond those counted (after enlistment, or beyond the "
-       "normal length)"),
-    _t("enlist.loan_exceeds", WARNING, "贷款本金超过可代偿金额",
-       "enlist: the loan principal exceeds the compensation; the rest stays the student's to repay"),
+    _t("enlist.year_not_counted", WARNING, "填写了未计入学年的学费或贷款",
+       "enlist: tuition or a loan written for a year of study beyond those counted (after enlistment, or beyond "
+       "the 学制)"),
+    _t("enlist.loan_exceeds", WARNING, "贷款本息超过可代偿金额",
+       "enlist: the loan with its interest exceeds the compensation; the rest stays the student's to repay"),
+    _t("enlist.loan_not_by_year", WARNING, "贷款未按学年填写",
+       "enlist: the list gives the loan's total only, for two or more years counted; the years' loans could "
+       "only raise the amount"),
     _t("enlist.month_unknown", WARNING, "入伍时间未写月份，当年上限有调整",
        "enlist: 入伍年份 without a month in a year whose cap changes; the rules' year_only_date decides"),
     _t("loan.invalid", ERROR, "贷款台账数据不全或无法识别",
        "loans: a blank or unreadable amount, 贷款年度, date, 预计毕业年份 or repayment figure, a 学历层次 that is "
-       "neither 本专科 nor 研究生, or a loan year before the first cap in rules/loans.yaml"),
+       "neither 本专科 nor 研究生 (the message names it), a loan year before the first cap in rules/loans.yaml, "
+       "or a contract repaid early (提前结清) without its 结清日期"),
     _t("loan.over_cap", ERROR, "贷款金额超过当年额度",
        "loans: the amount is over the cap for the level of study in force for the 贷款年度"),
     _t("loan.duplicate_contract", ERROR, "同一借款人同一年度有多份合同",
        "loans: one borrower holds more than one contract in one 贷款年度"),
+    _t("loan.contract_shared", ERROR, "同一合同编号登记在多名借款人名下",
+       "loans: one 合同编号 stands for two or more borrowers in the register"),
+    _t("loan.disbursed_early", WARNING, "发放日期早于贷款年度",
+       "loans: the 发放日期 is before the first day of the contract's 贷款年度"),
     _t("loan.graduation_year", ERROR, "预计毕业年份与学历层次不符",
        "loans: 预计毕业年份 − 贷款年度 lies outside the bounds rules/loans.yaml gives for the level"),
+    _t("inspect.unsigned", ERROR, "核对表未签字或未注明日期",
+       "inspect record: the returned sign-off sheet lacks the inspector's or the school head's signature, or "
+       "a date that can be read"),
     _t("complaint.invalid", ERROR, "投诉登记数据不全或无法识别",
        "complaints: a blank or unreadable 受理日期, an unreadable 办结日期 or one before 受理日期, or neither 学校 "
        "nor 县区; the complaint is left out of the figures"),

@@ -7,6 +7,6 @@ workbook      the audit workbook
 
 from aidctl.core.exports import lazy
 
-EXPORTS = {"enlist": "payment", "compute": "compensation", "Enlistment": "compensation"}
+EXPORTS = {"run_enlist_case": "cases", "enlist": "payment", "compute": "compensation", "Enlistment": "compensation"}
 __all__ = sorted(EXPORTS)
 __getattr__, __dir__ = lazy(__name__, EXPORTS)

@@ -1,11 +1,13 @@
 """enlist: 应征入伍 学费补偿 and 国家助学贷款代偿 for students who enlist, by rules/enlistment.yaml.
 
-One row a student, as universities send the list: name, ID, school, 学历层次, 入学年份, 入伍年份, the
-tuition actually paid in one column per year of study (第1学年学费 …), the outstanding 贷款本金 and
-the bank card. For each student and each year of study counted, the amount is the lower of the
-tuition paid and the cap in force when the student enlisted; the outstanding loan is repaid first
-out of those amounts, year by year, and the rest goes to the student's card. rules/enlistment.yaml
-says how (and README repeats it); every figure carries the reason it was reached.
+One row a student, as universities send the list: name, ID, school, 学历层次, 入学年份, 入伍年份, 学制
+where given, the tuition actually paid in one column per year of study (第1学年学费 …), the loan
+received per year (第1学年贷款 …) and/or the outstanding loan (贷款本金, 贷款利息, 贷款本息), and the
+bank card. For each student and each year of study counted, the amount is the higher of the tuition
+paid and the loan received for that year with its interest, at most the cap in force when the student
+enlisted (amounts.py); the outstanding loan with its interest is repaid first out of those amounts,
+year by year, and the rest goes to the student's card. rules/enlistment.yaml says how (and README
+repeats it); every figure carries the reason it was reached.
 
 The payments are not recorded in the disbursement ledger: the bank file is a list for the finance
 office to pay, and its totals are proven equal to the document's before anything is written.
@@ -23,12 +25,24 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from aidctl.core import identity, money
+from aidctl.core import identity
 from aidctl.core.findings import CATALOGUE, ERROR, FindingCounts, build, empty, file_finding, group_places
 from aidctl.core.labels import UNKNOWN_SCHOOL
 from aidctl.core.money import yuan_text_or_none
 from aidctl.core.text import lookup, missing, text_or_none
-from aidctl.read import Table, Workspace, file_info, having_column, missing_columns, read_tables, shown, stack
+from aidctl.enlist.amounts import lines as year_lines
+from aidctl.enlist.amounts import loan_figures, student_totals
+from aidctl.read import (
+    Table,
+    Workspace,
+    file_info,
+    having_column,
+    missing_columns,
+    read_tables,
+    shown,
+    stack,
+    unrecognised_columns,
+)
 from aidctl.rulebook import BankProfile, EnlistCapPeriod, Rulebook
 
 KIND = "enlist"
@@ -94,7 +108,8 @@ class Enlistment(FindingCounts):
             years = []
             for ln in (lines[rec].itertuples() if rec in lines else []):
                 years.append({"year_of_study": int(ln.year_of_study), "school_year": ln.school_year,
-                              "tuition": yuan_text_or_none(ln.tuition_fen), "loan": yuan_text_or_none(ln.loan_fen),
+                              "tuition": yuan_text_or_none(ln.tuition_fen),
+                              "loan_counted": yuan_text_or_none(ln.loan_counted_fen), "loan": yuan_text_or_none(ln.loan_fen),
                               "cap": yuan_text_or_none(ln.cap_fen), "amount": yuan_text_or_none(ln.amount_fen), "reason": ln.reason})
             students.append({
                 "file": r["file"], "row": int(r["row"]), "id_number": text_or_none(r["id_number"]), "name": text_or_none(r["name"]),
@@ -102,7 +117,10 @@ class Enlistment(FindingCounts):
                 "enrolled": _int(r["enrolled_year"]), "enlisted": _int(r["enlisted_year"]),
                 "enlisted_on": str(r["enlist_day"]) if r["enlist_day"] is not None else None,
                 "years_counted": _int(r["counted"]), "years_reason": text_or_none(r["years_reason"]),
-                "cap_source": text_or_none(r["cap_source"]), "years": years, "loan_principal": yuan_text_or_none(r["loan_fen"]),
+                "schooling": _int(r["schooling_years"]),
+                "cap_source": text_or_none(r["cap_source"]), "years": years,
+                "loan_principal": yuan_text_or_none(r["principal_fen"]), "loan_interest": yuan_text_or_none(r["interest_fen"]),
+                "loan_owed": yuan_text_or_none(r["owed_fen"]), "loan_by_year": bool(r["by_year"]),
                 "total": yuan_text_or_none(r["total_fen"]), "loan_repayment": yuan_text_or_none(r["loan_fen_repaid"]),
                 "to_student": yuan_text_or_none(r["to_student_fen"]), "payable": bool(r["payable"]),
                 "findings": per_rec.get(int(rec), [])})
@@ -147,21 +165,26 @@ def compute(paths: list[Path], ws: Workspace, *, year: int, bank: str | None = N
     f = stack(tables, rules.columns.tables[KIND]).rename(columns={"excel_row": "row"})
     spec = rules.columns.tables[KIND]
     tuition_keys = [k for k in spec.columns if k.startswith("tuition_")]
+    loan_keys = [k for k in spec.columns if k.startswith("loan_") and k[5:].isdigit()]
 
     _levels_and_caps(f, rules)
 
-    # money: tuition per year and the loan, each with its column's unit
-    for key in [*tuition_keys, "loan"]:  # parsed with their units by stack(); a negative figure is no figure
+    # money: tuition and loan per year, the loan's totals, each with its column's unit
+    for key in [*tuition_keys, *loan_keys, "loan", "loan_interest", "loan_total"]:
+        # parsed with their units by stack(); a negative figure is no figure
         f[f"{key}_ok"] = f[f"{key}_ok"] & (f[f"{key}_fen"].fillna(-1) >= 0).to_numpy()
     f["loan_given"] = f["loan"].notna()
     f["loan_fen"] = f["loan_fen"].where(f["loan_given"], 0).astype("Int64")  # blank: no loan
 
     _years_counted(f, year)
     reference = _identity(f, year)
+    loan_figures(f, loan_keys, lambda key: having_column(f, tables, key))
 
     raw = _findings(f, tables, rules, year, tuition_keys, reference)
-    lines = _lines(f, tuition_keys, book.loan_first)
-    _student_totals(f, lines)
+    raw += _loan_input_findings(f, tables, loan_keys)
+    raw += unrecognised_columns(tables, spec, rules.columns.units, KIND)
+    lines = year_lines(f, tuition_keys, loan_keys, book.loan_first)
+    student_totals(f, lines)
     if book.loan_first:
         raw.append(_loan_findings(f))
     findings = _finalise(raw, f, tables, rules)
@@ -177,6 +200,7 @@ def _levels_and_caps(f: pd.DataFrame, rules: Rulebook) -> None:
     f["level_key"] = lookup(f["level"], {k: [k, *v.aliases] for k, v in levels.items()}).astype(object)
     f["group"] = f["level_key"].map({k: v.group for k, v in levels.items()})
     f["normal_years"] = f["level_key"].map({k: v.normal_years for k, v in levels.items()}).astype("Int64")
+    f["schooling_years"] = _schooling(f["schooling"])
     f["enrolled_year"], _ = _years(f["enrolled"])
     f["enlisted_year"], month = _years(f["enlisted"])
     f["enlisted_month"] = month
@@ -190,21 +214,38 @@ def _levels_and_caps(f: pd.DataFrame, rules: Rulebook) -> None:
     period = f["enlist_day"].map(lambda d: periods.get(d) if d is not None else None)
     f["cap_from"] = period.map(lambda p: p.from_ if p is not None else None)
     f["cap_source"] = period.map(lambda p: p.source if p is not None else None)
-    cap_yuan = [p.per_year.get(g) if p is not None and isinstance(g, str) else None for p, g in zip(period, f["group"])]
+    cap_yuan = [book.cap_for(p, lv) if p is not None and isinstance(lv, str) else None
+                for p, lv in zip(period, f["level_key"])]
+    # the level's name where the period sets its own cap (2013: 硕士, 博士), for the reasons
+    f["cap_level"] = [lv if p is not None and isinstance(lv, str) and lv in p.per_year else None
+                      for p, lv in zip(period, f["level_key"])]
     f["cap_fen"] = pd.Series([int(c * 100) if c is not None else pd.NA for c in cap_yuan],
                              index=f.index, dtype="Int64")
     f["cap_basis"] = [(_DOC_NUMBER.search(p.source).group(0) if _DOC_NUMBER.search(p.source)
                        else f"{p.from_}起执行的标准") if p is not None else None for p in period]
 
 
+_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8}
+
+
+def _schooling(text: pd.Series) -> pd.Series:
+    """学制 in years from 5 / 5年 / 五年 / 5.0 / 四年制 (1–8); NA where blank or not such a length."""
+    t = text.astype("string").str.strip()
+    digits = pd.to_numeric(t.str.extract(r"^(\d)(?:\.0+)?\s*(?:年|年制|学年)?$", expand=False), errors="coerce")
+    words = t.str.extract(r"^([一二两三四五六七八])\s*(?:年|年制|学年)$", expand=False).map(_CN_DIGITS)
+    years = digits.fillna(words).astype("Int64")
+    return years.where((years >= 1) & (years <= 8))
+
+
 def _years_counted(f: pd.DataFrame, year: int) -> None:
     """None: adds to `f` the school years each student studied, those counted and why."""
-    # school years begun before the year of enlistment, up to the normal length
+    # school years begun before the year of enlistment, up to the 学制 the list gives, else the normal length
     years_ok = (f["enrolled_year"].notna() & f["enlisted_year"].notna() & (f["enlisted_year"] >= f["enrolled_year"])
                 & (f["enlisted_year"] <= year)).fillna(False).astype(bool)
     studied = (f["enlisted_year"] - f["enrolled_year"]).where(years_ok)
     f["studied"] = studied.astype("Int64")
-    normal = f["normal_years"]
+    normal = f["schooling_years"].fillna(f["normal_years"]).astype("Int64")
+    f["length"] = normal
     f["counted"] = studied.where((studied <= normal).fillna(False), normal).where(normal.notna() & years_ok) \
         .astype("Int64")
     f["years_reason"] = _years_reasons(f)
@@ -244,90 +285,20 @@ def _refuse_unwritable(f: pd.DataFrame, raw: list[pd.DataFrame], findings: pd.Da
 
 def _years_reasons(f: pd.DataFrame) -> pd.Series:
     out = []
-    for enrolled, enlisted, studied, counted, level, normal in zip(
-            f["enrolled_year"], f["enlisted_year"], f["studied"], f["counted"], f["level_key"], f["normal_years"]):
+    for enrolled, enlisted, studied, counted, level, normal, given in zip(
+            f["enrolled_year"], f["enlisted_year"], f["studied"], f["counted"], f["level_key"], f["length"],
+            f["schooling_years"]):
         if counted is pd.NA or counted is None:
             out.append(None)
             continue
         text = f"{enrolled}年入学、{enlisted}年入伍，入伍前在校{studied}个学年"
         if studied > normal:
-            text += f"，超过{level}学制{normal}年，按{normal}个学年计"
+            whose = "名单填写的学制" if given is not pd.NA else f"{level}学制"
+            text += f"，超过{whose}{normal}年，按{normal}个学年计"
         text += "：没有计入的学年" if counted == 0 else \
             ("：计入第1学年" if counted == 1 else f"：计入第1—{counted}学年")
         out.append(text)
     return pd.Series(out, index=f.index, dtype=object)
-
-
-def _lines(f: pd.DataFrame, tuition_keys: list[str], loan_first: bool) -> pd.DataFrame:
-    """One line per student and year of study counted: tuition, cap, amount, the loan repaid, reason."""
-    usable = f["counted"].fillna(0).astype(int) * f["cap_fen"].notna()
-    rec = np.repeat(f.index.to_numpy(), usable.to_numpy())
-    if len(rec) == 0:
-        return pd.DataFrame(columns=["rec", "year_of_study", "school_year", "tuition_fen", "cap_fen", "amount_fen",
-                                     "loan_fen", "to_student_fen", "reason"])
-    k = np.concatenate([np.arange(1, n + 1) for n in usable.to_numpy() if n > 0])
-    lines = pd.DataFrame({"rec": rec, "year_of_study": k})
-    src = f.loc[rec]
-    start = src["enrolled_year"].to_numpy().astype(int) + k - 1
-    lines["school_year"] = [f"{s}-{s + 1}" for s in start]
-    tuition = pd.Series(pd.NA, index=lines.index, dtype="Int64")
-    readable = pd.Series(False, index=lines.index)
-    for j, key in enumerate(tuition_keys, start=1):
-        at = k == j
-        tuition[at] = src[f"{key}_fen"].to_numpy()[at]
-        readable[at] = src[f"{key}_ok"].to_numpy()[at]
-    tuition = tuition.where(readable.astype(bool))
-    cap = pd.Series(src["cap_fen"].to_numpy(), index=lines.index, dtype="Int64")
-    lines["tuition_fen"] = tuition
-    lines["cap_fen"] = cap
-    amount = tuition.where((tuition < cap).fillna(False), cap).where(tuition.notna())  # the lower of the two
-    lines["amount_fen"] = amount.astype("Int64")
-    # the loan is repaid first, year by year in order of study, within each year's amount
-    whole = amount.notna().groupby(lines["rec"]).transform("all").astype(bool)
-    before = amount.fillna(0).groupby(lines["rec"]).cumsum() - amount.fillna(0)
-    principal = pd.Series(src["loan_fen"].to_numpy(), index=lines.index, dtype="Int64").fillna(0) if loan_first \
-        else pd.Series(0, index=lines.index, dtype="Int64")
-    repaid = (principal - before).clip(lower=0)
-    repaid = repaid.where((repaid < amount).fillna(False), amount).where(whole)
-    lines["loan_fen"] = repaid.astype("Int64")
-    lines["to_student_fen"] = (amount - repaid).astype("Int64")
-    lines["reason"] = _line_reasons(lines, src)
-    return lines
-
-
-def _line_reasons(lines: pd.DataFrame, src: pd.DataFrame) -> list[str]:
-    out = []
-    for ln, enlisted, group, basis in zip(lines.itertuples(), src["enlisted_year"], src["group"], src["cap_basis"]):
-        head = f"第{ln.year_of_study}学年（{ln.school_year.replace('-', '—')}学年）"
-        if ln.tuition_fen is pd.NA:
-            out.append(f"{head}学费为空或不是有效金额，无法计算：请学校补填实际缴纳的学费")
-            continue
-        t, c, a = (money.yuan(v) for v in (ln.tuition_fen, ln.cap_fen, ln.amount_fen))
-        cap_text = f"{enlisted}年入伍{group}每学年上限{c}元（{basis}）"
-        if ln.tuition_fen == 0:
-            text = f"{head}实缴学费0.00元，不予补偿"
-        elif ln.tuition_fen > ln.cap_fen:
-            text = f"{head}实缴学费{t}元，高于{cap_text}，按上限计{a}元"
-        else:
-            text = f"{head}实缴学费{t}元，不超过{cap_text}，按实缴学费计{a}元"
-        if ln.loan_fen is not pd.NA and ln.loan_fen > 0:
-            rest = money.yuan(ln.to_student_fen)
-            text += f"；其中{money.yuan(ln.loan_fen)}元先代偿国家助学贷款本金" + \
-                (f"，{rest}元作为学费补偿发给学生" if ln.to_student_fen > 0 else "，没有余额发给学生")
-        out.append(text)
-    return out
-
-
-def _student_totals(f: pd.DataFrame, lines: pd.DataFrame) -> None:
-    """total, loan repaid and what goes to the card per student; NA where a year cannot be computed."""
-    zero = (f["counted"].fillna(-1).eq(0) & f["cap_fen"].notna()).astype(bool)  # nothing counted: nothing to pay
-    complete = lines["amount_fen"].notna().groupby(lines["rec"]).all() if len(lines) else pd.Series(dtype=bool)
-    complete = complete.reindex(f.index, fill_value=False).astype(bool)
-    for col, target in (("amount_fen", "total_fen"), ("loan_fen", "loan_fen_repaid"),
-                        ("to_student_fen", "to_student_fen")):
-        sums = lines.groupby("rec")[col].sum().reindex(f.index) if len(lines) else pd.Series(pd.NA, index=f.index)
-        value = pd.Series(sums, index=f.index, dtype="Int64").where(complete)
-        f[target] = value.mask(zero, 0).astype("Int64")
 
 
 def _refused(f: pd.DataFrame, findings: pd.DataFrame) -> pd.Series:
@@ -395,6 +366,13 @@ def _level_and_year_findings(f: pd.DataFrame, present: Callable[[str], pd.Series
     out.append(build(both & (f["enlisted_year"] > year).fillna(False), "enlist.invalid", "enlisted",
                      "入伍年份{e}晚于本次补偿的年度{y}：请核对，或在入伍当年办理", f["enlisted"].astype("string"),
                      e=f["enlisted_year"], y=str(year)))
+    schooling = f["schooling"].astype("string")
+    out.append(build(present("schooling") & f["schooling"].notna() & f["schooling_years"].isna(), "enlist.invalid",
+                     "schooling", "学制“{v}”无法识别：请填写年数，如 4 或 5年", schooling, v=schooling))
+    split = f["cap_from"].notna() & f["level_key"].notna() & f["cap_fen"].isna()
+    out.append(build(split, "enlist.invalid", "level",
+                     "学历层次为“{v}”，{d}起的补偿标准按硕士、博士分别规定（{s}）：请写明硕士或博士", level_text,
+                     v=level_text, d=f["cap_from"].astype("string"), s=f["cap_source"].astype("string")))
     first = min(p.from_ for p in book.caps)
     no_cap = f["enlist_day"].notna() & f["cap_from"].isna()
     out.append(build(no_cap, "enlist.not_covered", "enlisted",
@@ -442,13 +420,66 @@ def _tuition_findings(f: pd.DataFrame, present: Callable[[str], pd.Series], rule
 
 
 def _loan_findings(f: pd.DataFrame) -> pd.DataFrame:
-    """enlist.loan_exceeds: principal beyond what the years counted can repay (after the totals)."""
+    """enlist.loan_exceeds: the loan with its interest beyond what the years counted can repay (after
+    the totals)."""
     total = f["total_fen"]
-    over = f["loan_given"] & f["loan_ok"] & total.notna() & (f["loan_fen"] > total.fillna(0)).fillna(False)
-    return build(over, "enlist.loan_exceeds", "loan",
-                 "贷款本金{l}元，超过可补偿总额{t}元：代偿{t}元后，余下{r}元仍由学生按借款合同归还",
-                 f["loan"].astype("string"), l=f["loan_fen"].map(yuan_text_or_none), t=total.map(yuan_text_or_none),
-                 r=(f["loan_fen"] - total).map(yuan_text_or_none))
+    owed = f["owed_fen"]
+    over = (total.notna() & owed.notna() & (owed > total.fillna(0))).fillna(False).to_numpy(dtype=bool)
+    return build(over, "enlist.loan_exceeds", _loan_column(f),
+                 "贷款本息{l}元，超过可补偿总额{t}元：代偿{t}元后，余下{r}元仍由学生按借款合同归还",
+                 f["loan"].astype("string"), l=owed.map(yuan_text_or_none), t=total.map(yuan_text_or_none),
+                 r=(owed - total).map(yuan_text_or_none))
+
+
+def _loan_column(f: pd.DataFrame) -> str:
+    """The column a finding on the loan as a whole names: the first the list has of 贷款本息, 贷款本金."""
+    return "loan_total" if f["loan_total"].notna().any() else "loan"
+
+
+def _loan_input_findings(f: pd.DataFrame, tables: list[Table], loan_keys: list[str]) -> list[pd.DataFrame]:
+    """The findings on the loan as the list gives it: unreadable figures, totals that disagree, a total
+    without the loan by year (warning), a loan written for a year not counted (warning)."""
+    def present(key: str) -> pd.Series:
+        return having_column(f, tables, key)
+
+    out = []
+    for key, label in (("loan_interest", "贷款利息"), ("loan_total", "贷款本息")):
+        text = f[key].astype("string")
+        out.append(build(present(key) & f[key].notna() & ~f[f"{key}_ok"], "enlist.invalid", key,
+                         label + "“{v}”不是有效金额：没有请留空或填0", text, v=text))
+    counted = f["counted"].fillna(-1).astype(int)
+    for k, key in enumerate(loan_keys, start=1):
+        text = f[key].astype("string")
+        out.append(build(present(key) & f[key].notna() & ~f[f"{key}_ok"], "enlist.invalid", key,
+                         f"第{k}学年贷款“{{v}}”不是有效金额：该学年没有贷款请留空或填0", text, v=text))
+        beyond = (counted < k) & (counted >= 0) & present(key) & f[f"{key}_ok"] & (f[f"{key}_fen"].fillna(0) > 0)
+        out.append(build(beyond, "enlist.year_not_counted", key,
+                         f"第{k}学年贷款{{v}}元未计入：{{why}}", text, v=f[f"{key}_fen"].map(yuan_text_or_none),
+                         why=f["years_reason"].astype("string")))
+    yuan = yuan_text_or_none
+    readable = (f["loan"].isna() | f["loan_ok"]) & (f["loan_interest"].isna() | f["loan_interest_ok"]) \
+        & (f["loan_total"].isna() | f["loan_total_ok"])
+    below = readable & f["loan_total"].notna() & f["interest_fen"].isna()
+    out.append(build(below, "enlist.invalid", "loan_total",
+                     "贷款本息{t}元少于贷款本金{p}元：请核对贷款本息和本金", f["loan_total"].astype("string"),
+                     t=f["loan_total_fen"].map(yuan), p=f["principal_fen"].map(yuan)))
+    all_three = readable & f["loan_given"] & f["loan_interest"].notna() & f["loan_total"].notna()
+    differs = all_three & (f["loan_total_fen"] != f["loan_fen"] + f["loan_interest_fen"]).fillna(False)
+    out.append(build(differs, "enlist.invalid", "loan_total",
+                     "贷款本息{t}元不等于贷款本金{p}元加贷款利息{i}元：请核对三者", f["loan_total"].astype("string"),
+                     t=f["loan_total_fen"].map(yuan), p=f["loan_fen"].map(yuan), i=f["loan_interest_fen"].map(yuan)))
+    more = f["by_year"] & f["loan_given"] & f["loan_ok"] & \
+        (f["loan_fen"] > f["received_fen"]).fillna(False).to_numpy(dtype=bool)
+    out.append(build(more, "enlist.invalid", "loan",
+                     "贷款本金{p}元多于各学年贷款合计{r}元：请核对各学年贷款和贷款本金", f["loan"].astype("string"),
+                     p=f["loan_fen"].map(yuan), r=f["received_fen"].map(yuan)))
+    total_only = ~f["by_year"] & (f["owed_fen"] > 0).fillna(False) & (counted >= 2) & f["cap_fen"].notna()
+    out.append(build(total_only, "enlist.loan_not_by_year", _loan_column(f),
+                     "名单只有贷款总额（本息{o}元），没有各学年的贷款：各学年按实缴学费计，贷款本息高出学费合计的部分"
+                     "按学年顺序计入。若有学年贷款低于学费而另一学年高于学费，按学年计算的补偿会更高："
+                     "请按学年填写贷款（第1学年贷款、第2学年贷款……）后重新计算", f["loan"].astype("string"),
+                     o=f["owed_fen"].map(yuan)))
+    return out
 
 
 def _duplicates(f: pd.DataFrame, tables: list[Table]) -> pd.DataFrame:

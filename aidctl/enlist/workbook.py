@@ -126,9 +126,12 @@ def write_enlistment_report(result, target: Path, rules) -> Path:
         caps = wb.add_worksheet("补偿标准")
         book = rules.enlistment
         caps.write(0, 0, "每学年补偿上限（rules/enlistment.yaml）", fmt["title"])
-        groups = list(dict.fromkeys(lv.group for lv in book.levels.values()))
+        # the groups, then the levels a period sets apart (2013: 硕士研究生, 博士研究生)
+        groups = list(dict.fromkeys([*(lv.group for lv in book.levels.values()),
+                                     *(k for p in book.caps for k in p.per_year)]))
         heads = [("入伍时间起", 12), *[(f"{g}（元/学年）", 16) for g in groups], ("依据", 60), ("待核（REVIEW）", 50)]
-        rows = [[str(p.from_), *[f"{p.per_year[g]:.2f}" for g in groups], p.source, p.review or ""]
+        rows = [[str(p.from_), *[f"{p.per_year[g]:.2f}" if g in p.per_year else "" for g in groups], p.source,
+                 p.review or ""]
                 for p in sorted(book.caps, key=lambda p: p.from_)]
         row = write_table(caps, fmt, 2, heads, rows)
         caps.write(row + 1, 0, "计算方法：" + book.description)

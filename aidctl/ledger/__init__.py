@@ -6,7 +6,7 @@ payments and attempts, reconcile settles them, and the reports and oversight rea
 
 schema  the tables and their recorded migrations
 store   the connection (SQLite by default, another database by URL), transactions, bulk rows
-intake  the intake history: every roster file a run saw, per school and term
+intake  the intake history: every roster file a run saw, per school and term, and when it was received
 """
 
 from aidctl.core.exports import lazy
@@ -14,9 +14,10 @@ from aidctl.core.exports import lazy
 EXPORTS = {"SCHEMA_VERSION": "schema", "MIGRATIONS": "schema", "metadata": "schema",
            "schema_version": "schema", "batches": "schema", "batch_inputs": "schema", "payments": "schema",
            "attempts": "schema", "submissions": "schema", "inspection_samples": "schema",
-           "inspection_items": "schema", "inspection_results": "schema", "Ledger": "store", "now": "store",
+           "inspection_items": "schema", "inspection_results": "schema", "receipts": "schema", "Ledger": "store", "now": "store",
            "bulk_insert": "store", "fetch_frame": "store", "status_totals": "store", "paid_keys": "store",
-           "PAID_OR_UNDER_WAY": "store", "first_line": "store", "record_intake": "intake:record", "intake_history": "intake:history",
-           "record_validation": "intake", "intake_names": "intake:workspace_names"}
+           "PAID_OR_UNDER_WAY": "store", "first_line": "store", "record_intake": "intake:record",
+           "intake_history": "intake:history", "record_validation": "intake", "intake_names": "intake:workspace_names",
+           "record_receipt": "intake", "file_time": "intake"}
 __all__ = sorted(EXPORTS)
 __getattr__, __dir__ = lazy(__name__, EXPORTS)

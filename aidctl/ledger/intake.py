@@ -1,7 +1,11 @@
-"""Intake history: every roster file a validate or disburse run saw, per school and term.
+"""Intake history: every roster file a validate or disburse run saw, per school and term, and when the
+school sent it.
 
 A file is known by its SHA-256: the same content seen again is the same submission (its first
-sighting is kept); new content from the same school for the same term is its next version.
+sighting is kept); new content from the same school for the same term is its next version. When it
+was received is a receipt per term and content: recorded by `aidctl intake receive` (the time given,
+or now), else, the first time a run sees the file, the file's modification time in intake/ (when it
+was saved there). Lateness is judged by the receipt, never by when aidctl first read the file.
 """
 
 from __future__ import annotations
@@ -57,8 +61,12 @@ def record(ledger: L.Ledger, validation, command: str, display=None, digests: di
                 warnings += int(table.loc[key, "warning"])
         rows.append({"school": school_name, "file": shown[file], "sha256": hashes[file], "records": int(n),
                      "errors": errors, "warnings": warnings})
+    times = {hashes[t.file]: file_time(t.path) for t in tables}
     new = 0
     with ledger.transaction() as conn:
+        for digest, when in times.items():  # a receipt per content: the one recorded first stands
+            _receipt(conn, term, digest, shown[next(t.file for t in tables if hashes[t.file] == digest)], when,
+                     "file_time")
         for r in rows:  # one row per file and school: a few dozen a term
             seen = conn.execute(select(L.submissions.c.id).where(
                 L.submissions.c.term == term, L.submissions.c.school == r["school"],
@@ -73,19 +81,60 @@ def record(ledger: L.Ledger, validation, command: str, display=None, digests: di
     return new
 
 
+def file_time(path) -> str:
+    """The file's modification time (local, ISO to the second): when it was saved into intake/."""
+    from datetime import datetime
+    from pathlib import Path
+
+    return datetime.fromtimestamp(Path(path).stat().st_mtime).isoformat(timespec="seconds")
+
+
+def _receipt(conn, term: str, digest: str, file: str, when: str, source: str) -> tuple[str, str, bool]:
+    """Record that the content was received at `when`, unless a receipt stands already; an explicit
+    receipt (source receive) replaces one taken from the file's time. (received_at, source, new)."""
+    from sqlalchemy import delete, insert, select
+
+    from aidctl import ledger as L
+
+    r = L.receipts
+    known = conn.execute(select(r.c.received_at, r.c.source).where(r.c.term == term, r.c.sha256 == digest)).first()
+    if known and not (source == "receive" and known[1] == "file_time"):
+        return known[0], known[1], False
+    if known:
+        conn.execute(delete(r).where(r.c.term == term, r.c.sha256 == digest))
+    conn.execute(insert(r).values(term=term, sha256=digest, file=file, received_at=when, source=source,
+                                  recorded_at=L.now()))
+    return when, source, True
+
+
+def record_receipt(ledger: L.Ledger, term: str, digest: str, file: str, when: str) -> tuple[str, str, bool]:
+    """`aidctl intake receive`: the school sent this content at `when` (received_at, source, new)."""
+    with ledger.transaction() as conn:
+        return _receipt(conn, term, digest, file, when, "receive")
+
+
 def history(ledger: L.Ledger, term: str | None = None) -> pd.DataFrame:
     """The submissions, oldest first: term, school, file, sha256, version, first_seen, records,
-    errors, warnings, command."""
+    errors, warnings, command, and received_at / received_source: when the school sent it (the
+    receipt; first_seen where none was recorded, from before receipts were kept)."""
     from sqlalchemy import select
 
     from aidctl import ledger as L
 
-    q = select(L.submissions).order_by(L.submissions.c.term, L.submissions.c.school, L.submissions.c.version)
+    s, r = L.submissions, L.receipts
+    q = (select(s, r.c.received_at, r.c.source.label("received_source"))
+         .join(r, (r.c.term == s.c.term) & (r.c.sha256 == s.c.sha256), isouter=True)
+         .order_by(s.c.term, s.c.school, s.c.version))
     if term:
-        q = q.where(L.submissions.c.term == term)
+        q = q.where(s.c.term == term)
     with ledger.connect() as conn:
         rows = conn.execute(q).all()
-    return pd.DataFrame(list(map(tuple, rows)), columns=[c.name for c in L.submissions.columns])
+    frame = pd.DataFrame(list(map(tuple, rows)), columns=[*(c.name for c in s.columns), "received_at",
+                                                          "received_source"])
+    none = frame["received_at"].isna()
+    frame["received_source"] = frame["received_source"].where(~none, "first_seen")
+    frame["received_at"] = frame["received_at"].where(~none, frame["first_seen"])
+    return frame
 
 
 def workspace_names(ws):

@@ -25,7 +25,7 @@ from sqlalchemy import (
 
 from aidctl.core.money import yuan  # noqa: F401  (the ledger hands out yuan)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 metadata = MetaData()
@@ -153,6 +153,19 @@ inspection_results = Table(
 )
 
 
+receipts = Table(
+    "receipts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("term", String, nullable=False, index=True),
+    Column("sha256", String, nullable=False),        # the file's content: a submission's sha256
+    Column("file", String, nullable=False),          # its name when received (relative to the workspace)
+    Column("received_at", String, nullable=False),   # when the school sent it (local ISO time to the second)
+    Column("source", String, nullable=False),        # receive (aidctl intake receive) / file_time (its mtime)
+    Column("recorded_at", String, nullable=False),
+    UniqueConstraint("term", "sha256", name="one_receipt_per_content"),
+)
+
+
 MONEY_COLUMNS = [(batches, "total_fen"), (payments, "amount_fen"), (attempts, "amount_fen"),
                  (inspection_results, "amount_received_fen")]
 
@@ -182,4 +195,5 @@ MIGRATIONS: dict[int, list] = {
     1: [schema_version, batches, batch_inputs, payments, attempts],
     2: [submissions, inspection_samples, inspection_items, inspection_results],
     3: [_money_64_bit],
+    4: [receipts],
 }

@@ -11,7 +11,7 @@ Every cap, rate, ratio and date comes from rules/loans.yaml.
 
 from aidctl.core.exports import lazy
 
-EXPORTS = {"read_register": "register", "check_register": "register", "Register": "register", "summarise_loans": "summary:summarise",
+EXPORTS = {"run_loan_case": "cases", "read_register": "register", "check_register": "register", "Register": "register", "summarise_loans": "summary:summarise",
            "collect_overdue": "collect:collect", "collection_path": "collect:default_out", "write_check_report": "workbooks",
            "write_summary_report": "workbooks", "write_collection": "workbooks", "rate_steps": "interest",
            "rate_on": "interest", "year_interest": "interest"}

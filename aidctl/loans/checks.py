@@ -1,5 +1,6 @@
 """The loan register's checks: the borrower's identity (as on rosters), then loan.invalid,
-loan.over_cap, loan.duplicate_contract and loan.graduation_year against rules/loans.yaml."""
+loan.over_cap, loan.duplicate_contract, loan.contract_shared, loan.graduation_year and
+loan.disbursed_early against rules/loans.yaml."""
 
 from __future__ import annotations
 
@@ -30,7 +31,9 @@ def check(frame: pd.DataFrame, tables: list[Table], rules: Rulebook) -> pd.DataF
     out += _invalid(frame, present, title, rules)
     out.append(_over_cap(frame))
     out.append(_duplicates(frame, tables))
+    out.append(_shared_contracts(frame, tables))
     out.append(_graduation(frame, rules))
+    out.append(_disbursed_early(frame))
     parts = [p for p in out if len(p)]
     return pd.concat(parts, ignore_index=True) if parts else empty()
 
@@ -61,6 +64,14 @@ def _invalid(frame: pd.DataFrame, present, title, rules: Rulebook) -> list[pd.Da
         bad = present(key) & parsed.isna() & (text.notna() if blank_ok else True)
         out.append(build(bad, "loan.invalid", key,
                          f"{title(key)}“{{v}}”为空或不是有效日期：请写成 2024-09-15 的形式", text, v=text))
+    settled = frame["settled_on"]
+    out.append(build(present("settled_on") & settled.notna() & frame["settled"].isna(), "loan.invalid", "settled_on",
+                     f"{title('settled_on')}“{{v}}”不是有效日期：请写成 2024-09-15 的形式", settled, v=settled))
+    early = (frame["v_status"] == "settled_early").to_numpy() & settled.isna().to_numpy()
+    status = frame["status"]
+    out.append(build(early, "loan.invalid", "settled_on",
+                     f"还款状态为“{{s}}”，但没有{title('settled_on')}：在校期间贴息只计到结清前一天，"
+                     f"请从经办银行系统导出含{title('settled_on')}的台账", status, s=status))
     grad = frame["graduation_year"]
     out.append(build(present("graduation_year") & frame["graduation"].isna(), "loan.invalid", "graduation_year",
                      "预计毕业年份“{v}”为空或无法识别：请填写4位年份（它决定在校贴息的截止日期）", grad, v=grad))
@@ -104,6 +115,39 @@ def _duplicates(frame: pd.DataFrame, tables: list[Table]) -> pd.DataFrame:
                  "生源地信用助学贷款合同：请与经办银行核实，注销重复的合同", frame["contract"],
                  id=sub["person"], y=sub["year"].astype("string"), n=k.map(group["count"]),
                  places=k.map(group["places"]))
+
+
+def _shared_contracts(frame: pd.DataFrame, tables: list[Table]) -> pd.DataFrame:
+    """loan.contract_shared: one 合同编号 on two or more borrowers (by the valid ID, else the ID as
+    written, else the name): every occurrence, each naming the others."""
+    contract = frame["contract"].astype("string").str.upper()
+    who = frame["person"].astype("string").fillna(frame["id_number"].astype("string")) \
+        .fillna("姓名:" + frame["name"].astype("string"))
+    known = contract.notna() & who.notna()
+    borrowers = who[known].groupby(contract[known]).nunique()
+    shared = (known & contract.map(borrowers).gt(1).fillna(False)).to_numpy(dtype=bool)
+    if not shared.any():
+        return empty()
+    sub = frame[shared]
+    key = contract[shared]
+    sheets = len(tables) > 1
+    where = pd.Series([f"{tables[t].sheet} " if sheets else "" for t in sub["table"]], index=sub.index, dtype="string")
+    place = where + "第" + sub["excel_row"].astype("string") + "行（" + sub["name"].astype("string").fillna("姓名空") \
+        + "，身份证号码" + sub["id_number"].astype("string").fillna("空") + "）"
+    places = place.groupby(key).agg("；".join)
+    return build(shared, "loan.contract_shared", "contract",
+                 "合同编号“{c}”同时登记在{n}名借款人名下：{places}。一份合同只属于一名借款人："
+                 "请与经办银行核实，更正合同编号或借款人", frame["contract"], c=frame["contract"],
+                 n=key.map(borrowers).astype("string"), places=key.map(places))
+
+
+def _disbursed_early(frame: pd.DataFrame) -> pd.DataFrame:
+    """loan.disbursed_early (a warning): paid out before the first day of its loan year."""
+    early = (frame["disbursed"] < frame["year_start"]).fillna(False).to_numpy(dtype=bool)
+    return build(early, "loan.disbursed_early", "disbursed_on",
+                 "发放日期{d}早于{y}贷款年度的开学日{s}：请核对发放日期或贷款年度（贴息从发放日期起计）",
+                 frame["disbursed_on"], d=frame["disbursed"].dt.strftime("%Y-%m-%d"),
+                 y=frame["year"].astype("string"), s=frame["year_start"].dt.strftime("%Y-%m-%d"))
 
 
 def _graduation(frame: pd.DataFrame, rules: Rulebook) -> pd.DataFrame:

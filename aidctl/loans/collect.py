@@ -39,7 +39,7 @@ class Collection:
         b = self.borrowers
         people = []
         for r in b.itertuples(index=False):   # overdue borrowers: hundreds, not hundreds of thousands
-            people.append({"county": r.county, "name": r.name, "id_number": r.id_number, "contracts": r.contracts,
+            people.append({"county": r.county, "name": r.name, "id_number": r.id_masked, "contracts": r.contracts,
                            "loan_years": r.loan_years, "days_overdue": int(r.days), "days_source": r.days_source,
                            "amount_due": str(money.yuan(r.arrears_fen)), "due_date": r.due_date,
                            "phone": r.phone, "co_borrower": r.co_borrower, "co_phone": r.co_phone,

@@ -1,11 +1,17 @@
 """在校期间贴息: the interest 财政 pays on a loan while the student studies, for one calendar year.
 
-The rate is a step function of the day built from rules/loans.yaml: each pricing period takes its base
-table (the PBOC benchmark, or the LPR) and adds its spread (−70 BP from 2024 autumn). A loan accrues
-from its disbursement date (inclusive) to the last day of study (`study_ends` of the expected
-graduation year, inclusive), clipped to the year. With `repricing: on_change` each day bears the
-rate in force that day; with `annual` the whole year bears the rate in force on 1 January (on the
-disbursement date in the loan's first year).
+A contract is priced by the pricing period of rules/loans.yaml in force on its pricing date (the first
+day of its loan year, or its 合同签订日期, by `pricing_date`): the PBOC benchmark for contracts before
+2020, the LPR − 30 BP from 2020 (教财〔2020〕4号), − 60 BP from 2023 autumn (教财〔2023〕4号), − 70 BP
+from 2024 autumn (财教〔2024〕188号). It keeps that base and spread; the base floats with its dated
+table (each LPR or benchmark value from its day). With `reprice_existing: true` an LPR-linked contract
+moves to each later LPR spread from that period's start; by default it does not (the notices let the
+bank reprice an earlier contract only by agreement with the student).
+
+A loan accrues from its disbursement date (inclusive) to the last day of study (`study_ends` of the
+expected graduation year, inclusive), or to the day before it was repaid early, clipped to the year.
+With `repricing: on_change` each day bears the rate in force that day; with `annual` the whole year
+bears the rate in force on 1 January (on the disbursement date in the loan's first year).
 
 For one loan and year: interest = Σ principal × rate × days ÷ base (360 or 365), computed exactly
 in integers (fen × rate in millionths × days) and rounded half up to the fen once, at the end. The
@@ -42,24 +48,55 @@ class RateStep:
         return int(self.rate * RATE_SCALE)
 
 
-def rate_steps(interest: LoanInterest) -> list[RateStep]:
-    """The rate as a step function: every pricing period's base values with its spread applied."""
-    pricing = sorted(interest.pricing, key=lambda p: p.from_)
+def pricings(interest: LoanInterest) -> list:
+    """The pricing periods, oldest first (the index rate_steps and pricing_index speak of)."""
+    return sorted(interest.pricing, key=lambda p: p.from_)
+
+
+def pricing_index(interest: LoanInterest, days: np.ndarray) -> np.ndarray:
+    """The pricing period (index into `pricings`) in force on each pricing date; −1 before the first
+    period or where the date is NaT."""
+    starts = np.array([np.datetime64(p.from_, "D") for p in pricings(interest)], dtype="datetime64[D]")
+    days = np.asarray(days, dtype="datetime64[D]")
+    idx = np.searchsorted(starts, days, side="right") - 1
+    return np.where(np.isnat(days), -1, idx)
+
+
+def rate_steps(interest: LoanInterest, index: int = -1) -> list[RateStep]:
+    """The rate of a contract priced in pricing period `index` (the latest by default), as a step
+    function over every day of its base table: that period's spread, or with `reprice_existing` the
+    spread of each later LPR period from its start."""
+    periods = pricings(interest)
+    own = periods[index]
+    later = [q for q in periods[periods.index(own) + 1:] if q.base == "lpr"] \
+        if interest.reprice_existing and own.base == "lpr" else []
+    table = sorted(interest.benchmark if own.base == "benchmark" else interest.lpr, key=lambda r: r.from_)
+    name = "基准利率" if own.base == "benchmark" else "LPR"
     steps: list[RateStep] = []
-    for i, p in enumerate(pricing):
-        end = pricing[i + 1].from_ if i + 1 < len(pricing) else None
-        table = sorted(interest.benchmark if p.base == "benchmark" else interest.lpr, key=lambda r: r.from_)
-        in_force = [r for r in table if r.from_ <= p.from_][-1]
-        points = [(p.from_, in_force)] + [(r.from_, r) for r in table
-                                          if r.from_ > p.from_ and (end is None or r.from_ < end)]
-        for day, r in points:
-            rate = r.rate + Decimal(p.spread_bp) / 100
-            if rate <= 0:
-                raise RuleError(f"{day} 起的贴息利率为 {rate}%，不是正数", file="loans.yaml", key="interest.pricing")
-            name = "基准利率" if p.base == "benchmark" else "LPR"
-            spread = "" if p.spread_bp == 0 else f"{'−' if p.spread_bp < 0 else '+'}{abs(p.spread_bp)}BP"
-            steps.append(RateStep(day, rate, f"{name}{r.rate}%{spread}", p.source))
+    for day in sorted({r.from_ for r in table} | {q.from_ for q in later}):
+        base = [r for r in table if r.from_ <= day]
+        if not base:
+            continue
+        applied = ([q for q in later if q.from_ <= day] or [own])[-1]
+        rate = base[-1].rate + Decimal(applied.spread_bp) / 100
+        if rate <= 0:
+            raise RuleError(f"{day} 起的贴息利率为 {rate}%，不是正数", file="loans.yaml", key="interest.pricing")
+        spread = "" if applied.spread_bp == 0 else f"{'−' if applied.spread_bp < 0 else '+'}{abs(applied.spread_bp)}BP"
+        step = RateStep(day, rate, f"{name}{base[-1].rate}%{spread}", applied.source)
+        if steps and (steps[-1].rate, steps[-1].basis) == (step.rate, step.basis):
+            continue
+        steps.append(step)
     return steps
+
+
+def contracts_label(interest: LoanInterest, index: int) -> str:
+    """Which contracts a pricing period prices, in the bureau's words."""
+    periods = pricings(interest)
+    p = periods[index]
+    until = periods[index + 1].from_ if index + 1 < len(periods) else None
+    basis = "贷款年度开学日" if interest.pricing_date == "loan_year" else "合同签订日期"
+    span = f"{p.from_}起" + (f"、{until}前" if until else "")
+    return f"{basis}在{span}的合同"
 
 
 def rate_on(steps: list[RateStep], day: date) -> RateStep | None:
@@ -124,3 +161,26 @@ def _no_rate(days: np.ndarray, day: date) -> None:
         raise RuleError(f"rules/loans.yaml 没有 {day} 的贴息利率（interest.benchmark/lpr 最早的值晚于此日）：请补上",
                         file="loans.yaml", key="interest")
 
+
+
+def contracts_interest(principal_fen: np.ndarray, start: np.ndarray, last_day: np.ndarray, index: np.ndarray,
+                       year: int, interest: LoanInterest) -> tuple[np.ndarray, np.ndarray]:
+    """(interest in fen, days counted) per loan for a calendar year, each loan at the rate of the
+    pricing period `index` gives it (see pricing_index). A day to count without a pricing period is a
+    RuleError, as a day without a rate is."""
+    principal = np.asarray(principal_fen, dtype=np.int64)
+    start = np.asarray(start, dtype="datetime64[D]")
+    last_day = np.asarray(last_day, dtype="datetime64[D]")
+    index = np.asarray(index, dtype=np.int64)
+    fen = np.zeros(len(principal), dtype=np.int64)
+    days = np.zeros(len(principal), dtype=np.int64)
+    for i in np.unique(index):
+        mask = index == i
+        if i < 0:  # no pricing period: count the days only to report them
+            _, d = year_interest(np.zeros(int(mask.sum()), dtype=np.int64), start[mask], last_day[mask], year,
+                                 interest, [])
+            _no_rate(d, date(year, 1, 1))
+            continue
+        fen[mask], days[mask] = year_interest(principal[mask], start[mask], last_day[mask], year, interest,
+                                              rate_steps(interest, int(i)))
+    return fen, days

@@ -21,7 +21,7 @@ from aidctl.core.findings import CATALOGUE, ERROR, WARNING, FindingCounts
 from aidctl.core.labels import UNKNOWN_COUNTY
 from aidctl.core.terms import FIRST_YEAR, LAST_YEAR, Term
 from aidctl.core.text import lookup, per_distinct_rows, text_or_none
-from aidctl.read import Table, Workspace, file_info, having_column, read_tables, shown, stack
+from aidctl.read import Table, Workspace, file_info, having_column, read_tables, shown, stack, unrecognised_columns
 from aidctl.rulebook import Rulebook
 
 KIND = "loan_register"
@@ -115,6 +115,9 @@ def read_register(path: Path, ws: Workspace, display: str | None = None, *,
     tables = read_tables(path, display or shown(path), KIND, rules)
     frame = build_frame(tables, rules, today=today)
     findings = loan_checks.check(frame, tables, rules)
+    unknown = unrecognised_columns(tables, rules.columns.tables[KIND], rules.columns.units, KIND)
+    if unknown:
+        findings = pd.concat([findings, *unknown], ignore_index=True)
     findings["key"] = findings["column"]          # the canonical column, before locate writes the header
     return Register(frame, tables, locate_in(findings, frame, tables, rules, KIND, CARRY))
 
@@ -165,6 +168,8 @@ def derive(frame: pd.DataFrame, rules: Rulebook, *, today: date) -> None:
     frame["cap_yuan"] = caps["cap_yuan"]
     frame["cap_source"] = caps["cap_source"]
     frame["disbursed"] = cell_dates(frame["disbursed_on"])
+    frame["signed"] = cell_dates(frame["signed_on"])
+    frame["settled"] = cell_dates(frame["settled_on"])
     frame["due"] = cell_dates(frame["due_date"])
     frame["graduation"] = cell_years(frame["graduation_year"])
     frame["days_overdue_n"] = pd.to_numeric(
@@ -177,7 +182,10 @@ def derive(frame: pd.DataFrame, rules: Rulebook, *, today: date) -> None:
     ends = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
     if ok.any():
         ends[ok] = pd.to_datetime(pd.DataFrame({"year": grad[ok].astype("int64"), "month": month, "day": day}))
-    frame["study_end"] = ends            # the last day of 贴息, inclusive
+    frame["study_end"] = ends            # the last day of study, inclusive
+    # the last day of 贴息, inclusive: the last day of study, or the day before an early repayment
+    before = frame["settled"] - pd.Timedelta(days=1)
+    frame["interest_end"] = ends.where(~(before < ends).fillna(False), before)
     county = frame["county"].astype(object)
     frame["county"] = county.where(county.notna(), None)
 
@@ -196,7 +204,8 @@ def repayment(frame: pd.DataFrame, as_of: date, rules: Rulebook) -> pd.DataFrame
     A contract is **overdue** at `as_of` when its arrears (应还 − 实还) are positive, it is neither
     settled nor compensated, and: its 应还日期 is before `as_of` (days = as_of − 应还日期); or,
     without an 应还日期, the bank's 逾期天数 at the export is positive (days as exported).
-    Its amounts have **fallen due** when 应还 > 0 and its 应还日期 (if any) is before `as_of`;
+    Its amounts have **fallen due** when 应还 > 0, its 应还日期 (if any) is before `as_of` and it
+    was not repaid by the state (代偿: a compensated contract is out of 履约率, never a default);
     it is **on time** when they have fallen due, it is not overdue and nothing is left unpaid.
     It is **in repayment** when not settled or compensated and its status is a grace or repayment
     word, or (no such word) its study ended before `as_of`.
@@ -205,12 +214,14 @@ def repayment(frame: pd.DataFrame, as_of: date, rules: Rulebook) -> pd.DataFrame
     repaid = frame["repaid_fen"].fillna(0)
     arrears = due - repaid
     status = frame["v_status"]
-    closed = status.isin(["settled", "compensated"]).to_numpy()
+    closed = status.isin(["settled", "settled_early", "compensated"]).to_numpy()
+    compensated = (status == "compensated").to_numpy()
     cutoff = pd.Timestamp(as_of)
     has_date = frame["due"].notna()
     by_date = (cutoff - frame["due"]).dt.days.astype("Int64")
     days = by_date.where(has_date, frame["days_overdue_n"]).fillna(0).astype("int64")
-    fallen = ((due > 0) & (~has_date | (frame["due"] < cutoff))).to_numpy(dtype=bool)
+    # a contract the state repaid (代偿, e.g. for a student who enlisted) is nobody's default: out of 履约率
+    fallen = ((due > 0) & (~has_date | (frame["due"] < cutoff))).to_numpy(dtype=bool) & ~compensated
     overdue = fallen & ~closed & (arrears > 0).to_numpy(dtype=bool) & (days > 0).to_numpy()
     on_time = fallen & ~overdue & (arrears <= 0).to_numpy(dtype=bool)
     worded = status.isin(["grace", "repayment"]).to_numpy()

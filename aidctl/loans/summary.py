@@ -22,7 +22,14 @@ from aidctl.core.labels import UNKNOWN_COUNTY
 from aidctl.core.money import divide_half_up
 from aidctl.core.terms import Term
 from aidctl.core.text import lookup
-from aidctl.loans.interest import RateStep, rate_steps, steps_in_year, year_interest
+from aidctl.loans.interest import (
+    contracts_interest,
+    contracts_label,
+    pricing_index,
+    pricings,
+    rate_steps,
+    steps_in_year,
+)
 from aidctl.loans.register import (
     KIND,
     OVERDUE_RULE,
@@ -145,16 +152,18 @@ def summarise(path: Path, ws: Workspace, year: int, *, applications: Path | None
     f = register.frame
     # a fault in a repayment figure keeps a contract out of the repayment figures; any other fault,
     # out of the loan figures (new loans, 贴息, 风险补偿金)
-    usable = ~register.invalid(frozenset(rules.columns.tables[KIND].columns) - REPAYMENT).to_numpy()
+    usable = ~register.invalid(frozenset(rules.columns.tables[KIND].columns) - REPAYMENT - {"settled_on"}).to_numpy()
     payable = ~register.invalid(REPAYMENT).to_numpy()
     county = f["county"].astype(object).where(f["county"].notna(), UNKNOWN_COUNTY)
     notes = []
 
     # new loans of the loan year
     new = usable & (f["year"] == year).fillna(False).to_numpy(dtype=bool)
-    steps = rate_steps(loans.interest)
     principal = f["amount_fen"].fillna(0).astype("int64").to_numpy()
-    capped, fen, days = _interest(f, usable, principal, year, loans.interest, steps)
+    # 贴息 needs, beyond the loan figures, a readable 结清日期 where the contract was repaid early
+    bears = usable & ~register.invalid(frozenset({"settled_on"})).to_numpy()
+    pricing = _pricing(f, register, loans.interest, notes)
+    capped, fen, days = _interest(f, bears, principal, pricing, year, loans.interest)
     in_study = days > 0
     # repayment at as_of
     rep = repayment(f, as_of, rules)
@@ -176,14 +185,17 @@ def summarise(path: Path, ws: Workspace, year: int, *, applications: Path | None
                            "name": f["name"], "id_number": f["id_number"], "county": county,
                            "level": f["v_level"], "year": f["year"], "amount_fen": principal,
                            "interest_principal_fen": capped,
-                           "disbursed": f["disbursed"], "study_end": f["study_end"], "days": days,
+                           "disbursed": f["disbursed"], "study_end": f["interest_end"], "days": days,
                            "interest_fen": fen})[in_study].reset_index(drop=True)
-    rates = [{"from": str(s.start), "rate": f"{s.rate:.2f}", "basis": s.basis, "source": s.source}
-             for s in steps_in_year(steps, year)]
+    used = sorted(set(pricing[in_study].tolist())) or list(range(len(pricings(loans.interest))))
+    rates = [{"from": str(s.start), "rate": f"{s.rate:.2f}", "basis": s.basis, "source": s.source,
+              "contracts": contracts_label(loans.interest, i)}
+             for i in used if i >= 0 for s in steps_in_year(rate_steps(loans.interest, i), year)]
     risk = {"ratio": str(period.ratio) if period else None, "from": str(period.from_) if period else None,
             "source": period.source if period else None}
     interest_rules = {"day_count": loans.interest.day_count, "repricing": loans.interest.repricing,
-                      "study_ends": loans.interest.study_ends}
+                      "study_ends": loans.interest.study_ends, "pricing_date": loans.interest.pricing_date,
+                      "reprice_existing": loans.interest.reprice_existing}
     result = LoanSummary(year, as_of, register, counties, detail, apps, rates, risk, interest_rules, notes)
     if report is not None:
         from aidctl.loans.workbooks import write_summary_report
@@ -192,16 +204,29 @@ def summarise(path: Path, ws: Workspace, year: int, *, applications: Path | None
     return result
 
 
-def _interest(f: pd.DataFrame, usable: np.ndarray, principal: np.ndarray, year: int, interest: LoanInterest,
-              steps: list[RateStep]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _pricing(f: pd.DataFrame, register: Register, interest: LoanInterest, notes: list[str]) -> np.ndarray:
+    """The pricing period (index into the sorted pricing periods) of each contract, by `pricing_date`."""
+    if interest.pricing_date == "loan_year":
+        day = f["year_start"]
+    else:
+        has = register.present("signed_on").to_numpy() & f["signed"].notna().to_numpy()
+        day = f["signed"].where(has, f["disbursed"])
+        if not has.all():
+            notes.append(f"{int((~has).sum())} 份合同没有合同签订日期：按发放日期确定利率定价时段"
+                         "（rules/loans.yaml interest.pricing_date: signed）")
+    return pricing_index(interest, day.to_numpy(dtype="datetime64[D]"))
+
+
+def _interest(f: pd.DataFrame, usable: np.ndarray, principal: np.ndarray, pricing: np.ndarray, year: int,
+              interest: LoanInterest) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(principal bearing 贴息, 贴息 in fen, days in study) per loan for the calendar year; 0 where not usable."""
     # 在校期间贴息 for the calendar year, on every usable loan that was in study some day of it
     start = f["disbursed"].to_numpy(dtype="datetime64[D]")
-    last = f["study_end"].to_numpy(dtype="datetime64[D]")
+    last = f["interest_end"].to_numpy(dtype="datetime64[D]")
     # on the principal up to the year's cap: what is lent beyond it (loan.over_cap) bears no 贴息
     capped = np.minimum(principal, f["cap_fen"].fillna(0).astype("int64").to_numpy())
-    fen, days = year_interest(np.where(usable, capped, 0), np.where(usable, start, np.datetime64("NaT")),
-                              last, year, interest, steps)
+    fen, days = contracts_interest(np.where(usable, capped, 0), np.where(usable, start, np.datetime64("NaT")),
+                                   last, np.where(usable, pricing, 0), year, interest)
     return capped, np.where(usable, fen, 0), np.where(usable, days, 0)
 
 

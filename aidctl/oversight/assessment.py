@@ -8,8 +8,9 @@ spring and autumn terms):
 - 数据准确率 (data_accuracy): from the intake history, each school's first submission of a term
   (version 1, with any file first seen in the same run): Σ max(records − error findings, 0) ÷
   Σ records. A record with two errors counts twice, so the figure never flatters a school.
-- 按时报送率 (on_time_submission): school-terms whose first submission was first seen on or before
-  rules/oversight.yaml's deadline ÷ school-terms expected. A term counts only when the history holds
+- 按时报送率 (on_time_submission): school-terms whose first submission was received (aidctl intake
+  receive, or the file's time in intake/) on or before rules/oversight.yaml's deadline ÷ school-terms
+  expected. A term counts only when the history holds
   submissions for it; a school of schools.xlsx that sent nothing that term counts as not on time.
 - 校内资助金提取达标率 (extraction): schools of the finance sheet that comply (audit-extraction:
   no error finding) ÷ schools audited; a school scores 100% or 0%.
@@ -26,8 +27,14 @@ value — or pass_fail — the weight when the target is met, else 0. An indicat
 (无数据: no source given, or a zero denominator) is not scored and is NOT counted as zero: the total
 is normalised over the weights of the indicators that have data, total = 100 × Σ score ÷ Σ weight
 with data, and `weight_with_data` says how much of the computed weights it rests on. A county or
-school with no data at all has no total and no rank. Ranks: by total, highest first; equal totals
-(exactly equal fractions) share a rank (1, 1, 3). Indicators of the rule file that aidctl does not
+school with no data at all has no total and no rank.
+
+Coverage: the weight of the indicators a county or school is covered by, over the weight of those
+that apply to it in this run (an indicator applies when its source was given; 贷款履约率 is the
+counties' only). An indicator is covered when it has data, or when its source holds nothing due for
+that county or school (no complaint due: nothing to close on time; no loan fallen due). Missing data
+never lifts anyone to the top: ranks go by coverage first, then by total, highest first; equal
+coverage and equal totals (exactly equal fractions) share a rank (1, 1, 3). Indicators of the rule file that aidctl does not
 compute are listed as not computed, with their target and weight, and never enter the total.
 """
 
@@ -50,6 +57,8 @@ from aidctl.read import Workspace
 from aidctl.rulebook import COMPUTED_INDICATORS
 
 UNPLACED = {NO_SCHOOL_NAMED, UNKNOWN_SCHOOL}
+COUNTY_ONLY = {"loan_performance"}                     # a loan belongs to the borrower's home county
+NOTHING_DUE = {"complaint_closure", "loan_performance"}  # a zero denominator is nothing due, not missing data
 TOTAL_RULE = ("总分 = 100 × 有数据指标得分之和 ÷ 有数据指标权重之和（无数据的指标不计分、也不按0分计入）；"
               "比例类指标按比例计分：得分 = 权重 × min(1, 实际值 ÷ 目标值)；投诉率越低越好：不超过目标值得满分，"
               "否则得分 = 权重 × 目标值 ÷ 实际值；pass_fail 计分：达到目标得满分，否则0分")
@@ -79,6 +88,9 @@ class Scorecard:
     schools: list[dict]
     notes: list[str]
     problems: list[dict]
+    # the exact figures behind the JSON's text (for workbooks): ("counties" | "schools", name) →
+    # {"total", "coverage", "indicators": {key: {"value", "score"}}} as Fractions (None: 无数据)
+    exact: dict = field(default_factory=dict)
 
     def indicators(self) -> list[dict]:
         book = self.rules
@@ -113,25 +125,35 @@ def score(value: Fraction, target: Fraction, weight: Fraction, better: str, meth
     return weight * target / value if value else weight
 
 
-def rank(totals: list[Fraction | None]) -> list[int | None]:
-    """Competition ranking, highest first; None (no total) stays unranked."""
-    ordered = sorted((t for t in totals if t is not None), reverse=True)
+def rank(totals: list, coverage: list[Fraction] | None = None) -> list[int | None]:
+    """Competition ranking by coverage, then total, highest first; None (no total) stays unranked."""
+    keys = [None if tot is None else ((coverage[i] if coverage else Fraction(0)), tot) for i, tot in enumerate(totals)]
+    ordered = sorted((k for k in keys if k is not None), reverse=True)
     first = {}
-    for i, t in enumerate(ordered, start=1):
-        first.setdefault(t, i)
-    return [first[t] if t is not None else None for t in totals]
+    for i, k in enumerate(ordered, start=1):
+        first.setdefault(k, i)
+    return [first[k] if k is not None else None for k in keys]
 
 
 def card(counts: dict[str, Counts], table: str, key: str, book) -> dict:
-    """One county's or school's indicators, total and weight with data."""
+    """One county's or school's indicators, total, weight with data and coverage (exact Fractions in
+    `total`, `coverage` and each indicator's `exact`; the caller turns them into text)."""
     out, points, weights = {}, Fraction(0), Fraction(0)
     computed = [k for k in book.indicators if k in COMPUTED_INDICATORS]
+    applicable, covered, not_due, missing = Fraction(0), Fraction(0), [], []
     for k in computed:
         ind = book.indicators[k]
+        applies = k in counts and not (table == "schools" and k in COUNTY_ONLY)
+        applicable += Fraction(ind.weight) if applies else 0
         slot = getattr(counts[k], table).get(key) if k in counts else None
         num, den = slot if slot else (None, None)
         if not den:
             out[k] = {"value": None, "numerator": num, "denominator": den, "score": None, "meets": None}
+            if applies and k in NOTHING_DUE:
+                covered += Fraction(ind.weight)
+                not_due.append(k)
+            elif applies:
+                missing.append(k)
             continue
         value = Fraction(num, den) * (1000 if ind.unit == "per_thousand" else 1)
         weight = Fraction(ind.weight)
@@ -139,12 +161,15 @@ def card(counts: dict[str, Counts], table: str, key: str, book) -> dict:
         meets = value >= Fraction(ind.target) if ind.better == "higher" else value <= Fraction(ind.target)
         out[k] = {"value": _value_text(value, ind.unit), "numerator": num, "denominator": den,
                   "score": number(pts), "meets": meets}
+        out[k]["_exact"] = (value, pts)
         points += pts
         weights += weight
+        covered += weight if applies else 0
     total = points * 100 / weights if weights else None
     all_weights = sum((Fraction(book.indicators[k].weight) for k in computed), Fraction(0))
     return {"total": total, "weight_with_data": number(weights), "weight_computed": number(all_weights),
-            "indicators": out}
+            "weight_applicable": number(applicable), "coverage": covered / applicable if applicable else None,
+            "not_due": not_due, "missing": missing, "indicators": out}
 
 
 # --- the sources ---------------------------------------------------------------------------------
@@ -218,7 +243,8 @@ def _history(ws: Workspace, year: int, db: str | None, rules, counts: dict, name
             records = int(first["records"].sum())
             clean = int((first["records"] - first["errors"]).clip(lower=0).sum())
             accuracy.add("schools", key, clean, records)
-            day = date.fromisoformat(str(first_seen)[:10])
+            # on time by when the school sent its first version (the receipt), not when aidctl read it
+            day = date.fromisoformat(str(g.iloc[0]["received_at"])[:10])
             later += day.year > year
             timely.add("schools", key, day <= deadline, 1)
         if ws.schools is not None:
@@ -230,7 +256,7 @@ def _history(ws: Workspace, year: int, db: str | None, rules, counts: dict, name
         del counts["data_accuracy"], counts["on_time_submission"]
         notes.append(f"报送记录（intake）中没有{year}年春季、秋季学期的花名册：数据准确率、按时报送率为无数据")
     elif later:
-        notes.append(f"{later} 份首次报送的记录日期晚于{year}年（报送记录的是 aidctl 第一次读到文件的日期）：按逾期报送计")
+        notes.append(f"{later} 份首次报送的接收日期晚于{year}年（没有接收记录的按 aidctl 第一次读到文件的日期）：按逾期报送计")
     return any_term
 
 
@@ -251,10 +277,11 @@ def _extraction(paths: list[Path], displays: list[str], ws: Workspace, year: int
             problems.append({"source": "finance", "file": s.at[rec, "file"], "row": int(s.at[rec, "row"]),
                              "message": "财务数据不全或无法识别：该校未计入提取达标率"})
             continue
-        school, county = s.at[rec, "school"], s.at[rec, "county"] or UNKNOWN_COUNTY
+        school = s.at[rec, "school"]
+        county = UNKNOWN_COUNTY if missing(s.at[rec, "county"]) else s.at[rec, "county"]
         ok = verdicts[rec] != "不合规"
         c.add("counties", county, ok, 1)
-        if school:
+        if not missing(school):
             key = fold_one(school)
             names.setdefault(key, school)
             county_of.setdefault(key, county)
@@ -275,12 +302,13 @@ def _complaints(summary: C.ComplaintSummary, counts: dict, county_of: dict, name
             continue
         key = fold_one(r.school)
         names.setdefault(key, r.school)
-        county_of.setdefault(key, r.county)
+        county_of.setdefault(key, UNKNOWN_COUNTY if missing(r.county) else r.county)
         if not pd.isna(r.aided):
             rate.add("schools", key, r.complaints, int(r.aided))
         closure.add("schools", key, r.closed_on_time, r.closed + r.overdue_open)
     for f in summary.findings:
-        problems.append({"source": "complaints", "file": f["file"], "row": f["row"], "message": f["message"]})
+        if f["severity"] == "error":   # a row that could not be counted (a warning is in the complaints output)
+            problems.append({"source": "complaints", "file": f["file"], "row": f["row"], "message": f["message"]})
 
 
 def _loans(paths: list[Path], displays: list[str], ws: Workspace, year: int, as_of: date, counts: dict,
@@ -366,7 +394,7 @@ def assess(ws: Workspace, year: int, *, finance: list[Path] | None = None, compl
         frame = pd.DataFrame({"school": pd.Series(list(names.values()), dtype="string")})
         known = school_attributes(frame, rules, ws)["v_county"].tolist()
         for key, county in zip(names, known):
-            if not missing(county):   # a school schools.xlsx does not know keeps what its sources said
+            if not missing(county):   # a school neither schools.xlsx nor the ledger knows keeps its source's county
                 county_of[key] = county
     for key_ind in ("data_accuracy", "on_time_submission"):
         if key_ind in counts:
@@ -380,17 +408,28 @@ def assess(ws: Workspace, year: int, *, finance: list[Path] | None = None, compl
     school_cards = [{"school": names.get(s, s), "county": county_of.get(s, UNKNOWN_COUNTY),
                      **card(counts, "schools", s, book)} for s in schools]
     # the （县区不明） bucket is shown but not ranked: it is no county
-    for c, r in zip(county_cards, rank([None if c["county"] == UNKNOWN_COUNTY else c["total"] for c in county_cards])):
+    def coverage(cards: list[dict]) -> list[Fraction]:
+        return [c["coverage"] or Fraction(0) for c in cards]
+
+    for c, r in zip(county_cards, rank([None if c["county"] == UNKNOWN_COUNTY else c["total"] for c in county_cards],
+                                       coverage(county_cards))):
         c["rank"] = r
-    for c, r in zip(school_cards, rank([c["total"] for c in school_cards])):
+    for c, r in zip(school_cards, rank([c["total"] for c in school_cards], coverage(school_cards))):
         c["rank"] = r
-    for cards in (county_cards, school_cards):
+    exact = {}
+    for table, cards, name in (("counties", county_cards, "county"), ("schools", school_cards, "school")):
         cards.sort(key=lambda c: (c["rank"] is None, c["rank"] or 0))   # stable: by name within a rank
         for c in cards:
+            exact[(table, c[name])] = {"total": c["total"], "coverage": c["coverage"], "indicators": {
+                k: dict(zip(("value", "score"), x.pop("_exact", (None, None)))) for k, x in c["indicators"].items()}}
             c["total"] = number(c["total"])
+            c["coverage"] = percent(c["coverage"])
+    if any(c["missing"] for c in county_cards + school_cards):
+        notes.append("有的县区或学校缺少部分指标的数据（见各自的 missing）：排名先按数据覆盖率、再按总分，"
+                     "缺数据的不会因按有数据指标折算而排到前面")
     if UNKNOWN_COUNTY in counties:
         notes.append(f"有数据无法归入县区，列为“{UNKNOWN_COUNTY}”，不参加县区排名：请在 schools.xlsx 中登记学校所属县区")
-    result = Scorecard(year, as_of, book, sources, counts, county_cards, school_cards, notes, problems)
+    result = Scorecard(year, as_of, book, sources, counts, county_cards, school_cards, notes, problems, exact)
     if report is not None:
         from aidctl.oversight.workbooks import write_scorecard_report
 

@@ -39,7 +39,7 @@ from aidctl.core.findings import CATALOGUE
 from aidctl.core.labels import NO_SCHOOL_NAMED, UNKNOWN_COUNTY
 from aidctl.core.money import number, percent, ratio
 from aidctl.core.text import fold_one, text_or_empty
-from aidctl.read import Table, Workspace, file_info, read_tables, school_attributes
+from aidctl.read import Table, Workspace, file_info, read_tables, school_attributes, unrecognised_columns
 
 KIND = "complaints"
 NO_CATEGORY = "（未分类）"
@@ -258,7 +258,13 @@ def _findings(frame: pd.DataFrame, tables: list[Table], ws: Workspace, accepted:
          lambda i: f"办结日期{closed[i]:%Y-%m-%d}早于受理日期{accepted[i]:%Y-%m-%d}：该投诉未计入，请核对日期")
     flag(frame["school"].isna() & frame["county"].isna(), "school",
          lambda i: "学校和所属县区都为空：无法归入县区或学校，该投诉未计入，请补填")
-    findings.sort(key=lambda f: (f["file"], f["row"]))
+    unknown = rules.severity("schema.unrecognised_column", CATALOGUE["schema.unrecognised_column"].severity)
+    for part in unrecognised_columns(tables, spec, rules.columns.units, KIND):  # a header read as nothing
+        t = int(part["table"].iat[0])
+        findings.append({"file": tables[t].file, "sheet": tables[t].sheet, "row": None, "column": part["column"].iat[0],
+                         "code": "schema.unrecognised_column", "severity": unknown, "message": part["message"].iat[0],
+                         "value": None})
+    findings.sort(key=lambda f: (f["file"], f["row"] is not None, f["row"] or 0))
     return findings, bad
 
 

@@ -8,21 +8,29 @@ The draw (recorded in `method` with every sample, so that an auditor can redraw 
   its payments with status `sent` or `reissued`; failed and pending payments are never drawn;
 - each student once (a student paid by two programmes is one student), ordered by their smallest
   payment id, which is the student's 核对编号 (P<id>) on the sheet;
+- a school draws `per_school` students, or with `share` the percentage of its population rounded
+  up (with both, the larger), times `weights.private_school` for a 民办 school (schools.xlsx), never
+  more than it has; each student holds one ticket, or `weights.older_student` tickets when older at
+  term start than the upper bound of rules/ages.yaml for the school type (高年龄);
 - one generator for the whole sample, `rng = numpy.random.default_rng(seed)`; for each school in
-  turn `order = rng.permutation(n)`, and the students at `order[:min(per_school, n)]` are drawn,
-  序号 1, 2 … in that order.
+  turn its tickets (the students in order, each repeated by its tickets) are shuffled with
+  `order = rng.permutation(tickets)`, and the students are drawn in the order of their first ticket
+  until the school's number is reached, 序号 1, 2 … in that order. With one ticket each this is
+  `order[:k]` of a permutation of the students.
 The same seed on the same ledger gives the same draw, and the same sample id: drawing it again
-returns the recorded sample and writes the same workbooks. Without --seed the seed is the date
-(YYYYMMDD), printed and recorded.
+returns the recorded sample and writes the same workbooks. Without --seed the seed is the month
+(YYYYMM): the sample is the same for the whole month. It is printed and recorded.
 """
 
 from __future__ import annotations
 
 import getpass
 import hashlib
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +45,7 @@ from aidctl.core.labels import UNKNOWN_SCHOOL
 from aidctl.core.money import yuan
 from aidctl.core.terms import Term
 from aidctl.core.xlsx import Book
-from aidctl.read import Workspace
+from aidctl.read import Workspace, school_attributes
 
 META_SHEET = "_aidctl"
 
@@ -49,10 +57,10 @@ PAID, UNDER_WAY = ("paid",), ("sent", "reissued")
 
 
 HEADERS = ["序号", "核对编号", "姓名", "身份证号码（前6位后4位）", "资助项目", "发放金额（元）", "资助卡（后4位）",
-           "本人在校（是/否）", "资助卡由本人持有（是/否）", "实收金额（元）", "情况说明"]
+           "本人在校（是/否）", "资助卡由本人持有（是/否）", "实收金额（元）", "情况说明", "抽样权重"]
 
 
-PRESENT, CARD_HELD, RECEIVED, NOTE = 7, 8, 9, 10   # the result columns, 0-based
+PRESENT, CARD_HELD, RECEIVED, NOTE, WEIGHT = 7, 8, 9, 10, 11   # the result columns, 0-based
 
 
 KINDS = {
@@ -67,17 +75,24 @@ KINDS = {
 }
 
 
-def method_text() -> str:
+def method_text(per_school: int | None, share: Fraction | None, weights) -> str:
+    size = (f"per_school = {per_school}" if share is None else
+            f"per_school = ceil(population × {share}% )" if not per_school else
+            f"per_school = max({per_school}, ceil(population × {share}%))")
     return (f"numpy {np.__version__}: rng = numpy.random.default_rng(seed); schools in ascending order of "
             f"name (Python str order, payments without a school under {UNKNOWN_SCHOOL}); a school's "
             "population is its students with payments of the term in status paid, or, when the school has "
             "none paid, in status sent or reissued; each student once, ordered by their smallest payment id "
-            "(the 核对编号 P<id>); for each school in turn order = rng.permutation(n) and the students at "
-            "order[:min(per_school, n)] are drawn, 序号 1, 2 … in that order")
+            f"(the 核对编号 P<id>); {size}, × {weights.private_school} at a 民办 school, at most the population; "
+            f"a student older at term start than the upper bound of rules/ages.yaml holds {weights.older_student} "
+            "tickets, any other 1; for each school in turn order = rng.permutation(tickets) of its students each "
+            "repeated by its tickets, and the students are drawn in the order of their first ticket until "
+            "per_school are drawn, 序号 1, 2 … in that order")
 
 
 def default_seed(day: date) -> int:
-    return int(day.strftime("%Y%m%d"))
+    """The month (YYYYMM): without --seed, the same sample for the whole month."""
+    return int(day.strftime("%Y%m"))
 
 
 def population(conn, term: str) -> pd.DataFrame:
@@ -104,14 +119,49 @@ def population(conn, term: str) -> pd.DataFrame:
     return students.sort_values(["school", "ref"], key=None, kind="stable").reset_index(drop=True)
 
 
-def draw(students: pd.DataFrame, seed: int, per_school: int) -> pd.DataFrame:
+def weigh(students: pd.DataFrame, ws: Workspace, term: Term, weights) -> pd.DataFrame:
+    """The students with `ownership` (民办/公办/None, schools.xlsx), `age` at term start, `older`
+    (above rules/ages.yaml's range for the school type) and `tickets` (their weight in the draw)."""
+    rules = ws.rules
+    schools = pd.DataFrame({"school": pd.Series(students["school"].to_numpy(), dtype="string")})
+    attrs = school_attributes(schools, rules, ws)
+    start = pd.Timestamp(rules.term_start(term))
+    birth = pd.to_datetime(students["person"].astype(str).str.slice(6, 14), format="%Y%m%d", errors="coerce")
+    age = (start.year - birth.dt.year - ((birth.dt.month > start.month) | ((birth.dt.month == start.month)
+                                                                           & (birth.dt.day > start.day)))).astype("Int64")
+    upper = attrs["v_school_type"].map({k: v.max for k, v in rules.ages.by_school_type.items()}).astype("Int64")
+    older = (age > upper.to_numpy()).fillna(False).to_numpy(dtype=bool)
+    return students.assign(ownership=attrs["v_ownership"].to_numpy(), age=age.to_numpy(), older=older,
+                           tickets=np.where(older, weights.older_student, 1))
+
+
+def sizes(students: pd.DataFrame, per_school: int | None, share: Fraction | None, weights) -> dict[str, int]:
+    """How many students each school draws: per_school, or the share of its population rounded up
+    (the larger with both), times the 民办 weight, at most its population."""
+    out = {}
+    for school, group in students.groupby("school", sort=True):
+        n = len(group)
+        k = per_school or 0
+        if share is not None:
+            k = max(k, math.ceil(share * n / 100))
+        if (group["ownership"] == "民办").any():
+            k *= weights.private_school
+        out[school] = min(max(k, 1), n)
+    return out
+
+
+def draw(students: pd.DataFrame, seed: int, counts: dict[str, int]) -> pd.DataFrame:
     """The documented draw: students drawn, with their school and position (see the module docstring)."""
     rng = np.random.default_rng(seed)
     picked = []
     for school in sorted(students["school"].unique()):
         group = students[students["school"] == school].sort_values("ref").reset_index(drop=True)
-        order = rng.permutation(len(group))
-        chosen = group.iloc[order[:min(per_school, len(group))]].copy()
+        tickets = np.repeat(np.arange(len(group)), group["tickets"].to_numpy(dtype=np.int64)
+                            if "tickets" in group else 1)
+        shuffled = tickets[rng.permutation(len(tickets))]
+        _, first = np.unique(shuffled, return_index=True)
+        order = shuffled[np.sort(first)]            # each student at their first ticket
+        chosen = group.iloc[order[:min(counts[school], len(group))]].copy()
         chosen["position"] = np.arange(1, len(chosen) + 1)
         picked.append(chosen)
     return pd.concat(picked, ignore_index=True) if picked else students.assign(position=pd.Series(dtype="int64"))
@@ -122,8 +172,8 @@ class Sample:
     id: str
     term: Term
     seed: int
-    seed_source: str               # given / date
-    per_school: int
+    seed_source: str               # given / month
+    per_school: int | None         # None: by share alone
     method: str
     created_at: str
     operator: str | None
@@ -131,20 +181,26 @@ class Sample:
     counts: pd.DataFrame           # school, population, basis, drawn
     existing: bool = False
     files: dict[str, Path] = field(default_factory=dict)
+    share: Fraction | None = None  # per cent of each school's population, rounded up
+    weights: dict = field(default_factory=dict)
 
     def to_json(self, root: Path) -> dict:
         def rel(p: Path) -> str:
             return str(p.relative_to(root)) if p.is_relative_to(root) else str(p)
 
         schools = [{"school": r.school, "population": int(r.population), "basis": r.basis, "drawn": int(r.drawn),
+                    "ownership": r.ownership if isinstance(r.ownership, str) else None,
                     "file": rel(self.files[r.school]) if r.school in self.files else None}
                    for r in self.counts.itertuples()]
         students = [{"school": r.school, "position": int(r.position), "reference": f"P{r.ref}",
                      "payment_ids": [int(i) for i in r.ids], "name": r.name, "id_number": mask_person(r.person),
-                     "programme": r.programme, "amount": str(yuan(r.amount_fen)), "card": _card(r.card)}
+                     "programme": r.programme, "amount": str(yuan(r.amount_fen)), "card": _card(r.card),
+                     "older": bool(r.older), "tickets": int(r.tickets)}
                     for r in self.drawn.itertuples()]
         return {"version": 1, "sample": self.id, "term": str(self.term), "seed": self.seed,
-                "seed_source": self.seed_source, "per_school": self.per_school, "method": self.method,
+                "seed_source": self.seed_source, "per_school": self.per_school,
+                "share": None if self.share is None else f"{self.share}", "weights": self.weights,
+                "method": self.method,
                 "created_at": self.created_at, "operator": self.operator, "existing": self.existing,
                 "schools": schools, "students": students,
                 "totals": {"schools": len(self.files), "students": len(self.drawn)}}
@@ -158,9 +214,10 @@ def _card(cards: str) -> str:
     return "、".join(f"****{c[-4:]}" for c in str(cards).split("、") if c)
 
 
-def _sample_id(term: Term, seed: int, per_school: int, drawn: pd.DataFrame) -> str:
+def _sample_id(term: Term, seed: int, per_school: int, drawn: pd.DataFrame, share: Fraction | None = None) -> str:
     """JC-<term>-<seed>-<6 hex of the draw>: the same draw on the same ledger has the same id."""
-    digest = hashlib.sha256("|".join([str(term), str(seed), str(per_school)] + [
+    size = str(per_school) if share is None else f"{per_school}|{share}%"
+    digest = hashlib.sha256("|".join([str(term), str(seed), size] + [
         f"{s}:{p}:{','.join(map(str, ids))}" for s, p, ids in drawn[["school", "position", "ids"]]
         .itertuples(index=False, name=None)]).encode("utf-8")).hexdigest()[:6].upper()
     return f"JC-{term}-{seed}-{digest}"
@@ -173,20 +230,28 @@ def open_ledger(ws: Workspace, db: str | None) -> L.Ledger:
 
 
 def sample(ws: Workspace, term: Term, *, per_school: int | None = None, seed: int | None = None,
-           db: str | None = None, today: date | None = None, now: datetime | None = None,
-           operator: str | None = None) -> Sample:
-    """Draw (or find again) the term's inspection sample, record it, and write the sign-off workbooks."""
-    per_school = per_school or ws.rules.oversight.inspection.per_school_default
-    seed_source = "given" if seed is not None else "date"
+           share: Fraction | None = None, db: str | None = None, today: date | None = None,
+           now: datetime | None = None, operator: str | None = None) -> Sample:
+    """Draw (or find again) the term's inspection sample, record it, and write the sign-off workbooks.
+    `per_school` students per school, or `share` per cent of each school's (rounded up), or the larger
+    of the two; without either, rules/oversight.yaml's per_school_default."""
+    rules = ws.rules.oversight.inspection
+    if share is not None and not 0 < share <= 100:
+        raise UsageError(f"--share 应为 0 到 100 之间的百分比，现为 {share}")
+    if per_school is None and share is None:
+        per_school = rules.per_school_default
+    weights = rules.weights
+    seed_source = "given" if seed is not None else "month"
     seed = seed if seed is not None else default_seed(today or date.today())
-    method = method_text()
+    method = method_text(per_school, share, weights)
     ledger = open_ledger(ws, db)
     with ledger.transaction() as conn:
         students = population(conn, str(term))
         if students.empty:
             raise UsageError(f"账本中 {term} 没有已入账或已发送的付款，无从抽查：先运行 aidctl disburse 和 aidctl reconcile")
-        drawn = draw(students, seed, per_school)
-        sample_id = _sample_id(term, seed, per_school, drawn)
+        students = weigh(students, ws, term, weights)
+        drawn = draw(students, seed, sizes(students, per_school, share, weights))
+        sample_id = _sample_id(term, seed, per_school or 0, drawn, share)
         known = conn.execute(select(L.inspection_samples).where(L.inspection_samples.c.id == sample_id)) \
             .mappings().first()
         if known:
@@ -196,14 +261,16 @@ def sample(ws: Workspace, term: Term, *, per_school: int | None = None, seed: in
             operator = operator or ws.settings.operator or getpass.getuser()
             conn.execute(insert(L.inspection_samples).values(
                 id=sample_id, term=str(term), created_at=created, operator=operator, seed=seed,
-                per_school=per_school, method=method))
+                per_school=per_school or 0, method=method))
             conn.execute(insert(L.inspection_items), [
                 {"sample_id": sample_id, "payment_id": int(pid), "school": r.school, "position": int(r.position)}
                 for r in drawn.itertuples() for pid in r.ids])
-    counts = (students.groupby("school").agg(population=("ref", "size"), basis=("basis", "first"))
+    counts = (students.groupby("school").agg(population=("ref", "size"), basis=("basis", "first"),
+                                             ownership=("ownership", "first"))
               .join(drawn.groupby("school").size().rename("drawn")).fillna({"drawn": 0}).reset_index())
     result = Sample(sample_id, term, seed, seed_source, per_school, method, created, operator, drawn,
-                    counts, existing=bool(known))
+                    counts, existing=bool(known), share=share,
+                    weights={"private_school": weights.private_school, "older_student": weights.older_student})
     out = ws.out_dir(term) / "检查"
     label = ws.rules.term_label(term)
     stems = file_stems(sorted(drawn["school"].unique()), UNKNOWN_SCHOOL)
@@ -220,6 +287,10 @@ def write_signoff(target: Path, s: Sample, school: str, group: pd.DataFrame, ter
     title = f"{school}{term_label}学生资助资金抽查核对表"
     info = (f"抽样编号：{s.id}　　随机种子：{s.seed}　　抽样时间：{s.created_at.replace('T', ' ')}　　"
             f"本校抽查 {len(group)} 人")
+    private = s.weights.get("private_school", 1)
+    rule = (f"抽样权重：民办学校抽查人数×{private}；高年龄受助学生（开学日年龄超过 rules/ages.yaml 上限）"
+            f"被抽中的权重为{s.weights.get('older_student', 1)}，其他学生为1（资助中心工作要点：加大对高年龄受助学生"
+            "和民办学校的监管力度）")
     last = len(HEADERS) - 1
     with atomic_path(target) as tmp:
         wb = Book(tmp)
@@ -237,7 +308,7 @@ def write_signoff(target: Path, s: Sample, school: str, group: pd.DataFrame, ter
         sign_fmt = wb.add_format({"font_size": 12, "align": "left", "valign": "bottom"})
         blank_fmt = wb.add_format({"bottom": 1})
         sheet = wb.add_worksheet("抽查核对表")
-        for j, width in enumerate([6, 11, 10, 22, 18, 12, 12, 12, 14, 12, 28]):
+        for j, width in enumerate([6, 11, 10, 22, 18, 12, 12, 12, 14, 12, 28, 16]):
             sheet.set_column(j, j, width)
         sheet.set_row(0, 34)
         sheet.merge_range(0, 0, 0, last, title, title_fmt)
@@ -259,6 +330,8 @@ def write_signoff(target: Path, s: Sample, school: str, group: pd.DataFrame, ter
             for j in (PRESENT, CARD_HELD, NOTE):
                 sheet.write_blank(r, j, None, fill_fmt)
             sheet.write_blank(r, RECEIVED, None, fill_money)
+            weight = f"{int(row.tickets)}（高年龄，{int(row.age)}周岁）" if row.older else str(int(row.tickets))
+            sheet.write_string(r, WEIGHT, weight, cell_fmt)
         first, end = 3, max(r, 3)
         for j in (PRESENT, CARD_HELD):
             sheet.data_validation(first, j, end, j, {
@@ -271,6 +344,10 @@ def write_signoff(target: Path, s: Sample, school: str, group: pd.DataFrame, ter
         sheet.merge_range(r, 0, r, last, "填写说明：请当面核对学生本人和资助卡；“本人在校”“资助卡由本人持有”选填是或否，"
                           "“实收金额”填写学生本人确认实际收到的金额（元），不符或有其他情况请在“情况说明”中写明。"
                           "请勿修改“核对编号”列；行可以重新排序。", line_fmt)
+        sheet.set_row(r, 34)
+        r += 1
+        sheet.merge_range(r, 0, r, last, rule + ("；本校为民办学校" if private > 1 and (group["ownership"] == "民办").any()
+                                              else ""), line_fmt)
         sheet.set_row(r, 34)
         r += 2
         sheet.set_row(r, 30)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -18,6 +18,9 @@ from aidctl.core.text import fold_one
 from aidctl.oversight.inspection import KINDS, META_SHEET, REF, mask_person, open_ledger
 from aidctl.read import Workspace, check_input, shown
 
+# JC-<term>-<seed>-<6 hex>, as _sample_id makes it (the text around it may have lost its spaces)
+SAMPLE_ID = re.compile(r"JC-\d{4}-(?:spring|autumn)-\d+-[0-9A-F]{6}")
+
 
 @dataclass
 class Recording:
@@ -30,11 +33,18 @@ class Recording:
     counts: dict
     inspector: str | None = None
     inspected_on: str | None = None
+    school_head: str | None = None
+    findings: list[dict] = field(default_factory=list)   # inspect.unsigned: the sheet is not signed off
 
     def to_json(self) -> dict:
         return {"version": 1, "sample": self.sample, "term": self.term, "school": self.school, "file": self.file,
-                "inspector": self.inspector, "inspected_on": self.inspected_on, "counts": self.counts,
-                "results": self.results, "discrepancies": self.discrepancies}
+                "inspector": self.inspector, "school_head": self.school_head, "inspected_on": self.inspected_on,
+                "counts": self.counts, "results": self.results, "discrepancies": self.discrepancies,
+                "findings": self.findings}
+
+    @property
+    def errors(self) -> int:
+        return sum(f["severity"] == "error" for f in self.findings)
 
 
 def _text(value) -> str | None:
@@ -123,19 +133,22 @@ def _read(path: Path, display: str):
                 continue
             for j, value in sorted(cells.items()):
                 t = _text(value) or ""
-                for label, key in (("检查人签字", "inspector"), ("日期", "date")):
+                for label, key in (("检查人签字", "inspector"), ("学校负责人签字", "head"), ("日期", "date")):
                     if t.startswith(label) and key not in labels:
                         after = t.split("：", 1)[1] if "：" in t else ""
                         nxt = next((_text(v) for k2, v in sorted(cells.items()) if k2 > j and _text(v)), None)
                         if nxt and nxt.endswith(("：", ":")):  # the next label: this one was left blank
                             nxt = None
                         labels[key] = after or nxt or None
-        if not meta.get("sample_id"):
-            for row in sheet.iter_rows(min_row=1, max_row=header_row, values_only=True):
-                for value in row:
-                    m = re.search(r"抽样编号[:：]\s*(\S+)", _text(value) or "")
-                    if m:
-                        meta["sample_id"] = m.group(1)
+        if not meta.get("sample_id"):  # the hidden sheet was deleted: the 抽样编号 line, the footer, the file name
+            texts = [_text(v) or "" for row in sheet.iter_rows(min_row=1, max_row=header_row, values_only=True)
+                     for v in row]
+            texts += [str(sheet.oddFooter.left.text or ""), path.name]
+            for text in texts:
+                m = SAMPLE_ID.search(text)
+                if m:
+                    meta["sample_id"] = m.group(0)
+                    break
         return meta, rows, labels, sheet.title
     raise ReadError("没有找到含“核对编号”列的工作表；请提交 aidctl inspect sample 生成的核对表", file=display)
 
@@ -190,7 +203,30 @@ def record(ws: Workspace, path: Path, *, db: str | None = None, display: str | N
     discrepancies.sort(key=lambda d: (d["position"] is None, d["position"] or 0, d["reference"]))
     counts = _counts(expected, rows, results, discrepancies, stored)
     return Recording(sample_id, known["term"], school, display, results, discrepancies, counts,
-                     labels.get("inspector"), labels.get("date"))
+                     labels.get("inspector"), labels.get("date"), labels.get("head"),
+                     _unsigned(labels, ws, display, sheet_name))
+
+
+def _unsigned(labels: dict, ws: Workspace, display: str, sheet: str) -> list[dict]:
+    """inspect.unsigned when the sheet lacks the inspector's or the school head's signature, or a
+    date that can be read (检查情况签字确认并存档备查: an unsigned sheet is no record)."""
+    import pandas as pd
+
+    from aidctl.core.dates import cell_dates
+    from aidctl.core.findings import CATALOGUE
+
+    missing = [label for key, label in (("inspector", "检查人签字"), ("head", "学校负责人签字")) if not labels.get(key)]
+    day = labels.get("date")
+    if not day:
+        missing.append("日期")
+    elif pd.isna(cell_dates(pd.Series([day], dtype="string")).iat[0]):
+        missing.append(f"日期（“{day}”不是日期）")
+    if not missing:
+        return []
+    code = "inspect.unsigned"
+    return [{"file": display, "sheet": sheet, "code": code, "severity": ws.rules.severity(code, CATALOGUE[code].severity),
+             "message": f"核对表没有{'、'.join(missing)}：检查结果须经检查人和学校负责人签字并注明日期后存档，"
+                        "请补签后重新记录（本次结果已记入账本，标明未签字）"}]
 
 
 def _sampled_students(conn, sample_id: str) -> pd.DataFrame:

@@ -213,7 +213,7 @@ def write_scorecard_report(doc: dict, target: Path) -> Path:
             heads = [("排名", 6)] + [(h, w) for h, _, w in keys]
             for i in inds:
                 heads += [(f"{i['name']}（{target_label(i)}）", 12), (f"得分（权重{i['weight']}）", 9)]
-            heads += [("总分（百分制）", 10), ("有数据指标权重", 10)]
+            heads += [("总分（百分制）", 10), ("数据覆盖（有数据/适用权重）", 14)]
             for j, (h, w) in enumerate(heads):
                 ws.set_column(j, j, w)
                 ws.write_string(2, j, h, fmt["head"])
@@ -241,7 +241,8 @@ def write_scorecard_report(doc: dict, target: Path) -> Path:
                     ws.write_string(n, j + 1, NO_DATA, dim)
                 else:
                     ws.write_number(n, j + 1, float(r["total"]), score_fmt)
-                ws.write_string(n, j + 2, f"{r['weight_with_data']}/{r['weight_computed']}", fmt["cell"])
+                ws.write_string(n, j + 2, f"{r['coverage'] or NO_DATA}（{r['weight_with_data']}/{r['weight_applicable']}）",
+                                fmt["cell"])
             total_col = len(heads) - 2
             ws.freeze_panes(3, 1 + len(keys))
             if name == "县区得分" and rows:
@@ -273,7 +274,9 @@ def write_scorecard_report(doc: dict, target: Path) -> Path:
         sources = doc["sources"]
         lines = [doc["total_rule"],
                  "无数据：没有该指标的数据来源，或分母为0（如没有受助学生、没有到期的投诉或贷款）；无数据的指标不计分，也不按0分计入总分",
-                 f"排名按总分从高到低；总分相同的并列；没有任何数据的县区或学校不排名；{UNKNOWN_COUNTY}不参加县区排名",
+                 ("排名先按数据覆盖率（有数据或无到期事项的指标权重 ÷ 本次适用的指标权重）、再按总分从高到低，"
+                  "缺数据的不会因折算而排到前面；覆盖率和总分都相同的并列；没有任何数据的县区或学校不排名；"
+                  f"{UNKNOWN_COUNTY}不参加县区排名"),
                  (f"账本：{'有' if sources['ledger'] else '无'}；报送记录：{'有' if sources['intake_history'] else '无'}；"
                   f"财务报表：{'、'.join(sources['finance'] or []) or '无'}；"
                   f"投诉台账：{'、'.join(sources['complaints'] or []) or '无'}；"

@@ -20,8 +20,18 @@ import pandas as pd
 from aidctl.core import identity
 from aidctl.core.errors import ReadError
 from aidctl.core.findings import file_finding
-from aidctl.core.text import blank_text, fold, fold_one
-from aidctl.read.header import HEADER_SEARCH_ROWS, ColumnMatch, Contest, Header, cells_of, find_header, locate, settle
+from aidctl.core.text import blank_text, fold, fold_one, missing
+from aidctl.read.header import (
+    HEADER_SEARCH_ROWS,
+    ColumnMatch,
+    Contest,
+    Header,
+    cells_of,
+    find_header,
+    locate,
+    settle,
+    split_header_remarks,
+)
 from aidctl.read.rows import BLANK, reasons
 from aidctl.read.workbook import RawSheet, open_sheets
 from aidctl.rulebook import Rulebook, TableSpec
@@ -55,6 +65,7 @@ class Table:
     workbook_sheets: int = 1            # visible sheets of the workbook
     hidden_sheets: list[str] = field(default_factory=list)
     sheet_kind: str = "xlsx"
+    other_headers: list[str] = field(default_factory=list)  # the header cells that mapped to no column
 
     @property
     def records(self) -> int:
@@ -141,11 +152,35 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
         if cells:  # a title merged across the sheet shows in every cell of its range: once
             above.append("  ".join(dict.fromkeys(cells)))
     hidden = int(np.isin(data.index.to_numpy(), sheet.hidden_rows).sum()) if len(sheet.hidden_rows) else 0
+    used = {m.index for m in columns.values()}
+    others = [str(v).strip() for j, v in sheet.grid.loc[header_row].items() if j not in used and not missing(v)
+              and str(v).strip()]
     return Table(display, path, sheet.name, header_row, columns, data, above, big,
                  parent_row=header.parent_row if header else None, contests=contests, dropped=dropped,
                  hidden_rows=hidden, formulas=formulas, unplaced_formulas=sheet.unplaced_formulas,
                  workbook_sheets=sheet.workbook_sheets, hidden_sheets=list(sheet.hidden_sheets),
-                 sheet_kind=sheet.kind)
+                 sheet_kind=sheet.kind, other_headers=others)
+
+
+def unrecognised_columns(tables: list[Table], spec: TableSpec, units: dict[str, Decimal],
+                         kind: str) -> list[pd.DataFrame]:
+    """schema.unrecognised_column for each header that holds one of the table's `watch` words (it
+    names money or a date aidctl reads) but matches no alias: a whole-file finding naming the header
+    and the columns it may be, so that it is mapped (an alias) or renamed, never dropped silently."""
+    out = []
+    for i, t in enumerate(tables):
+        for header in t.other_headers:
+            base, _, _ = split_header_remarks(header, units)
+            words = [w for w in spec.watch if fold_one(w) in base]
+            if not words:
+                continue
+            maybe = [c.title for c in spec.columns.values()
+                     if any(fold_one(w) in fold_one(a) for w in words for a in [c.title, *c.aliases])]
+            out.append(file_finding(i, "schema.unrecognised_column", header,
+                                    f"列“{header}”不是可识别的表头写法，本次没有读取"
+                                    + (f"（可能是“{'”“'.join(maybe)}”）" if maybe else "")
+                                    + f"：请改用标准表头，或在 rules/columns.yaml 的 {kind} 表中为该列增加别名"))
+    return out
 
 
 def _header_texts(sheet: RawSheet, header_row: int, header: Header | None,

@@ -369,8 +369,7 @@ def _by_school(pay, roster_rows, schools, rules, term: Term) -> pd.DataFrame:
     merged["quota"] = pd.Series([quotas.quota(t, day) for t in merged["school_type"]], index=merged.index, dtype=object)
     merged["share"] = pd.Series([None if e is None else Decimal(int(n) * 100) / Decimal(e)
                                  for n, e in zip(merged["counted"], merged["enrolment"])], index=merged.index, dtype=object)
-    merged["over_quota"] = [s is not None and q is not None and s > q + quotas.tolerance
-                            for s, q in zip(merged["share"], merged["quota"])]
+    merged["over_quota"] = [quotas.over(s, q) for s, q in zip(merged["share"], merged["quota"])]
     merged["_unknown"] = merged["county"] == UNKNOWN_COUNTY
     merged = merged.sort_values(["_unknown", "county", "school"], kind="stable")
     return merged[["county", "school", "school_type", "roster_records", "refused", "students", "payments", *MONEY,

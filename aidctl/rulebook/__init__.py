@@ -13,7 +13,7 @@ EXPORTS = {"Rulebook": "book", "packaged_rules_dir": "base", "load_yaml": "base"
            "Period": "programmes", "AmountRule": "programmes", "walk_conditions": "programmes",
            "PublicityFile": "publicity", "EnlistCapPeriod": "enlistment", "LoanInterest": "loans",
            "COMPUTED_INDICATORS": "assessment", "BankProfile": "banks", "check_file_name": "banks", "Case": "cases",
-           "case_files": "cases", "load_cases": "cases", "rules_in_force": "view:in_force",
+           "case_files": "cases", "load_cases": "cases", "write_case_file": "cases", "rules_in_force": "view:in_force",
            "rule_files": "view:files", "amount_text": "view", "describe_condition": "view",
            "terms_named": "terms"}
 __all__ = sorted(EXPORTS)

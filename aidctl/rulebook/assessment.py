@@ -70,6 +70,13 @@ class AssessmentFile(Strict):
         return OversightFile._month_days(v)
 
     @model_validator(mode="after")
+    def _weights_make_100(self):
+        total = sum((i.weight for i in self.indicators.values()), Decimal(0))
+        if total != 100:
+            raise ValueError(f"the indicators' weights add up to {total:f}, not 100: a scheme scores out of 100")
+        return self
+
+    @model_validator(mode="after")
     def _known_units(self):
         for key, ind in self.indicators.items():
             if key in COMPUTED_INDICATORS and (ind.unit, ind.better) != COMPUTED_INDICATORS[key]:

@@ -31,6 +31,9 @@ class TableSpec(Strict):
     min_header_matches: int = Field(ge=1)
     header_must_have: list[str]
     columns: dict[str, ColumnSpec]
+    # words that, in a header matching no alias, mark a column aidctl would read: it is reported
+    # (schema.unrecognised_column), never dropped silently
+    watch: list[str] = []
 
     @model_validator(mode="after")
     def _must_have_known(self):

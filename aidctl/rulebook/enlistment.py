@@ -19,7 +19,8 @@ class EnlistLevel(Strict):
 
 
 class EnlistCapPeriod(Strict):
-    """The cap per year of study (yuan) for each cap group, for enlistments from a date."""
+    """The cap per year of study (yuan) for each cap group, or for a level where the period names it
+    (2013: 硕士 and 博士 apart), for enlistments from a date."""
 
     from_: date = Field(alias="from")
     per_year: dict[str, Decimal]
@@ -47,7 +48,11 @@ class EnlistmentFile(Strict):
     def _consistent(self):
         groups = {lv.group for lv in self.levels.values()}
         for i, period in enumerate(self.caps):
-            missing = sorted(groups - set(period.per_year))
+            unknown = sorted(set(period.per_year) - groups - set(self.levels))
+            if unknown:
+                raise ValueError(f"caps.{i} (from {period.from_}): {unknown} is neither a group nor a level")
+            missing = sorted(g for g in groups if g not in period.per_year and not any(
+                lv.group == g and k in period.per_year for k, lv in self.levels.items()))
             if missing:
                 raise ValueError(f"caps.{i} (from {period.from_}) has no cap for {missing}")
         starts = [p.from_ for p in self.caps]
@@ -64,3 +69,10 @@ class EnlistmentFile(Strict):
             if p.from_ <= day:
                 current = p
         return current
+
+    def cap_for(self, period: EnlistCapPeriod, level: str) -> Decimal | None:
+        """The cap of a level in a period: the level's own where the period names it, else its group's;
+        None when the period names neither (研究生 not said 硕士 or 博士, in a period that tells them apart)."""
+        if level in period.per_year:
+            return period.per_year[level]
+        return period.per_year.get(self.levels[level].group)

@@ -66,6 +66,8 @@ class LoanInterest(Strict):
     day_count: Literal["ACT/360", "ACT/365"]
     study_ends: MonthDay
     repricing: Literal["on_change", "annual"]
+    pricing_date: Literal["loan_year", "signed"] = "loan_year"
+    reprice_existing: bool = False
     benchmark: list[DatedRate]
     lpr: list[DatedRate]
     pricing: list[Pricing] = Field(min_length=1)
@@ -102,6 +104,7 @@ class LoanStatusWords(Strict):
     grace: list[str]
     repayment: list[str]
     settled: list[str]
+    settled_early: list[str] = []
     compensated: list[str]
 
 

@@ -11,8 +11,16 @@ from aidctl.core.terms import Term
 from aidctl.rulebook.base import Strict
 
 
+class InspectionWeights(Strict):
+    """How much more a 民办 school and a student above the age range weigh in the draw (whole numbers)."""
+
+    private_school: int = Field(default=1, ge=1, le=10)
+    older_student: int = Field(default=1, ge=1, le=10)
+
+
 class InspectionDefaults(Strict):
     per_school_default: int = Field(ge=1)
+    weights: InspectionWeights = InspectionWeights()
 
 
 class OversightFile(Strict):

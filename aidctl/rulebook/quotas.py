@@ -58,3 +58,8 @@ class QuotasFile(Strict):
         if current is None or (current.until and current.until < day):
             return None
         return current.share[self.region]
+
+    def over(self, share: Decimal | None, quota: Decimal | None) -> bool:
+        """Whether a school's share (per cent) is above its quota by more than the tolerance: a share at
+        exactly quota + tolerance passes. False where either is unknown."""
+        return share is not None and quota is not None and share > quota + self.tolerance

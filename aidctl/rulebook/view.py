@@ -50,6 +50,8 @@ def in_force(rules: Rulebook, term: Term | None) -> dict:
                    if (q := rules.quotas.quota(st, rules.term_start(term))) is not None},
         "quota_region": rules.quotas.region,
         "submission_deadline": str(rules.oversight.deadline(term)),
+        "loans": _loans(rules, term),
+        "enlistment": _enlistment(rules, term),
         "severity_overrides": dict(rules.severities.overrides),
         "files": files(rules),
     }
@@ -64,6 +66,32 @@ def _extraction(rules: Rulebook, year: int) -> dict:
             out[st] = {"min_rate": str(period.min_rate), "max_rate": str(period.max_rate),
                        "from": str(period.from_), "source": period.source}
     return out
+
+
+def _loans(rules: Rulebook, term: Term) -> dict:
+    """The 生源地信用助学贷款 rules of the loan year the term falls in: caps, and how its contracts are priced."""
+    year = rules.school_year(term)
+    start = rules.term_start(Term(year, "autumn"))
+    loans = rules.loans
+    cap = loans.cap(start)
+    interest = loans.interest
+    pricing = [p for p in sorted(interest.pricing, key=lambda p: p.from_) if p.from_ <= start]
+    price = pricing[-1] if pricing else None
+    return {"loan_year": year, "year_start": str(start),
+            "caps": {k: f"{v:.2f}" for k, v in cap.per_year.items()} if cap else None,
+            "caps_from": str(cap.from_) if cap else None, "caps_source": cap.source if cap else None,
+            "pricing": None if price is None else {"from": str(price.from_), "base": price.base,
+                                                   "spread_bp": price.spread_bp, "source": price.source},
+            "pricing_date": interest.pricing_date, "reprice_existing": interest.reprice_existing}
+
+
+def _enlistment(rules: Rulebook, term: Term) -> dict | None:
+    """The 应征入伍 学费补偿 / 贷款代偿 caps in force for an enlistment on the term's first day."""
+    period = rules.enlistment.cap(rules.term_start(term))
+    if period is None:
+        return None
+    return {"from": str(period.from_), "per_year": {k: f"{v:.2f}" for k, v in period.per_year.items()},
+            "source": period.source, "review": period.review}
 
 
 def files(rules: Rulebook) -> list[dict]:

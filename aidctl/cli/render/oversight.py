@@ -35,32 +35,54 @@ def intake(console: Console, doc: dict) -> None:
     console.print(table)
     if doc["submissions"]:
         files = RichTable(title="各版本文件", box=box.SIMPLE_HEAD, title_justify="left")
-        for h in ("学校", "版本", "文件", "首次见到", "记录", "错误", "警告", "来自"):
+        for h in ("学校", "版本", "文件", "接收时间", "首次读到", "记录", "错误", "警告", "来自"):
             files.add_column(h, overflow="fold")
+        how = {"receive": "（登记）", "file_time": "（文件时间）", "first_seen": "（无接收记录）"}
         for v in doc["submissions"]:
-            files.add_row(v["school"], str(v["version"]), v["file"], v["first_seen"].replace("T", " "),
-                          str(v["records"]), str(v["errors"]), str(v["warnings"]), v["command"])
+            files.add_row(v["school"], str(v["version"]), v["file"],
+                          v["received_at"].replace("T", " ") + how.get(v["received_source"], ""),
+                          v["first_seen"].replace("T", " "), str(v["records"]), str(v["errors"]), str(v["warnings"]),
+                          v["command"])
         console.print(files)
+    for note in doc["notes"]:
+        console.print(Text(note, style="yellow"))
+
+
+def intake_receipts(console: Console, doc: dict) -> None:
+    table = RichTable(title=f"{doc['term']} 接收的花名册", box=box.SIMPLE_HEAD, title_justify="left")
+    for h in ("文件", "接收时间", "说明"):
+        table.add_column(h, overflow="fold")
+    for r in doc["received"]:
+        note = ("已复制到 intake 目录" if r["copied"] else "已在 intake 目录") + \
+            ("" if r["new"] else "；此前已登记接收，沿用原接收时间")
+        table.add_row(r["file"], r["received_at"].replace("T", " "), note)
+    console.print(table)
 
 
 def inspection_sample(console: Console, doc: dict) -> None:
-    seed_note = "（未指定，按日期生成）" if doc["seed_source"] == "date" else ""
+    seed_note = "（未指定，按月份生成，本月内抽样相同）" if doc["seed_source"] == "month" else ""
     again = "（此前已抽取过同一样本，沿用原记录）" if doc["existing"] else ""
+    size = " 或 ".join(p for p in ((f"每校 {doc['per_school']} 人" if doc["per_school"] else ""),
+                                  (f"每校受助学生的 {doc['share']}%（向上取整）" if doc["share"] else "")) if p)
     console.print(Text(f"抽样编号 {doc['sample']}{again}：{doc['term']}，随机种子 {doc['seed']}{seed_note}，"
-                       f"每校 {doc['per_school']} 人，共 {doc['totals']['students']} 人", style="bold"))
+                       f"{size}（取较多者），共 {doc['totals']['students']} 人" if doc["share"] and doc["per_school"]
+                       else f"抽样编号 {doc['sample']}{again}：{doc['term']}，随机种子 {doc['seed']}{seed_note}，"
+                       f"{size}，共 {doc['totals']['students']} 人", style="bold"))
+    w = doc["weights"]
+    console.print(f"抽样权重：民办学校抽查人数×{w['private_school']}，高年龄受助学生被抽中的权重为{w['older_student']}")
     schools = RichTable(title="各校抽查", box=box.SIMPLE_HEAD, title_justify="left")
-    for h in ("学校", "可抽学生", "依据", "抽取", "核对表"):
+    for h in ("学校", "办学性质", "可抽学生", "依据", "抽取", "核对表"):
         schools.add_column(h, overflow="fold")
     for s in doc["schools"]:
-        schools.add_row(s["school"], str(s["population"]), "已入账" if s["basis"] == "paid" else "已发送（未回盘）",
-                        str(s["drawn"]), s["file"] or "")
+        schools.add_row(s["school"], s["ownership"] or "", str(s["population"]),
+                        "已入账" if s["basis"] == "paid" else "已发送（未回盘）", str(s["drawn"]), s["file"] or "")
     console.print(schools)
     students = RichTable(title="抽查学生", box=box.SIMPLE_HEAD, title_justify="left")
-    for h in ("学校", "序号", "核对编号", "姓名", "身份证号码", "资助项目", "金额", "卡号"):
+    for h in ("学校", "序号", "核对编号", "姓名", "身份证号码", "资助项目", "金额", "卡号", "权重"):
         students.add_column(h, overflow="fold")
     for s in doc["students"]:
         students.add_row(s["school"], str(s["position"]), s["reference"], s["name"], s["id_number"], s["programme"],
-                         s["amount"], s["card"])
+                         s["amount"], s["card"], f"{s['tickets']}（高年龄）" if s["older"] else str(s["tickets"]))
     console.print(students)
     console.print(f"抽样方法（可据此复核）：{doc['method']}")
 
@@ -80,6 +102,8 @@ def inspection_record(console: Console, doc: dict) -> None:
         console.print(table)
     else:
         console.print(Text("抽查学生全部核对无误。", style="green"))
+    for f in doc["findings"]:
+        console.print(Text(f"{f['code']}：{f['message']}", style="red"))
 
 
 def extraction(console: Console, doc: dict) -> None:
@@ -123,7 +147,8 @@ def render_complaints(console: Console, doc: dict) -> None:
         for c in overdue:
             console.print(Text(f"  {c['number'] or ''} 受理 {c['accepted_on']}，时限 {c['deadline']}，{c['county']} "
                                f"{c['school']}（{c['file']} 第{c['row']}行）", style="red"))
-    findings(console, [(f"{f['file']} 第{f['row']}行 ", f) for f in doc["findings"]], [])
+    findings(console, [(f"{f['file']} 第{f['row']}行 ", f) for f in doc["findings"] if f["row"] is not None],
+             [f for f in doc["findings"] if f["row"] is None])
     for note in doc["notes"]:
         console.print(Text(note, style="yellow"))
 
@@ -140,7 +165,7 @@ def render_scorecard(console: Console, doc: dict) -> None:
         for i in inds:
             table.add_column(f"{i['name']}\n{target_label(i)}·{i['weight']}分", justify="right", overflow="fold")
         table.add_column("总分", justify="right")
-        table.add_column("有数据权重", justify="right")
+        table.add_column("数据覆盖\n（有数据/适用权重）", justify="right")
         for r in rows:
             cells = []
             for i in inds:
@@ -148,7 +173,7 @@ def render_scorecard(console: Console, doc: dict) -> None:
                 cells.append(Text(NO_DATA, style="dim") if x["value"] is None else
                              Text(f"{x['value']}\n{x['score']}", style=None if x["meets"] else "yellow"))
             table.add_row(str(r["rank"] or "—"), *[r[k] for k in keys], *cells, shown(r["total"]),
-                          f"{r['weight_with_data']}/{r['weight_computed']}")
+                          f"{shown(r['coverage'])}\n（{r['weight_with_data']}/{r['weight_applicable']}）")
         console.print(table)
     if doc["not_computed"]:
         console.print("未计算的指标（aidctl 无数据来源，不计入总分）：" + "、".join(

@@ -38,6 +38,22 @@ def rules_in_force(console: Console, doc: dict) -> None:
         quotas = "；".join(f"{k} {v}%" for k, v in doc["quotas"].items())
         console.print(f"资助面核定比例（{doc['quota_region']}）：{quotas}")
     console.print(f"花名册报送截止：{doc['submission_deadline']}")
+    loans = doc["loans"]
+    if loans["caps"]:
+        caps = "；".join(f"{k} {v} 元" for k, v in loans["caps"].items())
+        console.print(f"生源地信用助学贷款（{loans['loan_year']}贷款年度，{loans['caps_from']}起）每人每年上限：{caps}"
+                      f"（{loans['caps_source']}）")
+    if loans["pricing"]:
+        p = loans["pricing"]
+        base = "基准利率" if p["base"] == "benchmark" else "LPR"
+        spread = "" if not p["spread_bp"] else f"{'−' if p['spread_bp'] < 0 else '+'}{abs(p['spread_bp'])}BP"
+        again = "；此前签订的合同按约定利率，经协商才调整" if not loans["reprice_existing"] else "；此前签订的合同一并调整"
+        console.print(f"  该贷款年度合同的利率：{base}{spread}（{p['from']}起，{p['source']}）{again}")
+    enlist = doc["enlistment"]
+    if enlist:
+        caps = "；".join(f"{k} {v} 元" for k, v in enlist["per_year"].items())
+        console.print(f"应征入伍学费补偿/贷款代偿（{enlist['from']}起入伍）每学年上限：{caps}（{enlist['source']}"
+                      + (f"；待核：{enlist['review']}" if enlist["review"] else "") + "）")
     if doc["severity_overrides"]:
         console.print(f"严重程度调整：{doc['severity_overrides']}")
     rules_files(console, doc["files"])

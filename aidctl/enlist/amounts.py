@@ -1,0 +1,175 @@
+"""Each year's amount of an enlisted student: the higher of the tuition paid and the loan received for
+that year with its interest, at most the cap; the loan repaid first; the rest to the student's card.
+
+The loan of a year is its 第N学年贷款 with a share of the interest (贷款利息, or 贷款本息 less the
+principal) in proportion to the year's loan, rounded half up on the running total so that the shares
+add up to the interest exactly. A list with only the loan's total: each year is its tuition, and what
+the total exceeds the tuition of the years counted by is added in order of study, within each year's
+cap (the higher of the two totals; the loan by year can only raise it). The outstanding loan with its
+interest is repaid first out of the years' amounts, in order of study (rules/enlistment.yaml). Money
+is integer fen.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from aidctl.core import money
+from aidctl.core.money import divide_half_up
+
+LINE_COLUMNS = ["rec", "year_of_study", "school_year", "tuition_fen", "loan_counted_fen", "cap_fen", "amount_fen",
+                "loan_fen", "to_student_fen", "reason"]
+
+
+def loan_figures(f: pd.DataFrame, loan_keys: list[str], present) -> None:
+    """None: adds to `f` per student the loan as the list gives it: `by_year` (a loan is written for some
+    year), `received_fen` (the years' loans, counted years and beyond), `principal_fen` (the outstanding
+    principal: 贷款本金, else the years' loans, else 贷款本息 less interest), `interest_fen` and `owed_fen`
+    (what is repaid first: principal + interest, or 贷款本息). NA where a figure cannot be read."""
+    years = [f[f"{k}_fen"].where(f[f"{k}_ok"] & f[k].notna()) for k in loan_keys]
+    given = [f[k].notna() & present(k) for k in loan_keys]
+    by_year = np.logical_or.reduce([g.to_numpy(dtype=bool) for g in given]) if given else np.zeros(len(f), bool)
+    f["by_year"] = by_year
+    received = sum((y.fillna(0) for y in years), pd.Series(0, index=f.index, dtype="Int64"))
+    unreadable = np.logical_or.reduce([(g & ~f[f"{k}_ok"]).to_numpy(dtype=bool) for k, g in zip(loan_keys, given)]) \
+        if given else np.zeros(len(f), bool)
+    f["received_fen"] = received.astype("Int64").mask(unreadable)
+    interest = f["loan_interest_fen"].where(f["loan_interest"].notna())
+    total = f["loan_total_fen"].where(f["loan_total"].notna())
+    principal = f["loan_fen"].where(f["loan_given"]).astype("Int64")
+    principal = principal.fillna(f["received_fen"].where(f["by_year"]))
+    principal = principal.fillna((total - interest.fillna(0)).where(total.notna()))
+    f["principal_fen"] = principal.fillna(0).astype("Int64").mask(f["by_year"] & f["received_fen"].isna())
+    interest = interest.fillna((total - f["principal_fen"]).where(total.notna())).fillna(0).astype("Int64")
+    f["interest_fen"] = interest.mask(interest < 0)        # 贷款本息 below the principal: enlist.invalid
+    f["owed_fen"] = total.fillna(f["principal_fen"] + f["interest_fen"]).astype("Int64")
+
+
+def lines(f: pd.DataFrame, tuition_keys: list[str], loan_keys: list[str], loan_first: bool) -> pd.DataFrame:
+    """One line per student and year of study counted: tuition, the loan counted, cap, amount, the part
+    repaying the loan, the part to the student, and the reason."""
+    usable = f["counted"].fillna(0).astype(int) * f["cap_fen"].notna()
+    rec = np.repeat(f.index.to_numpy(), usable.to_numpy())
+    if len(rec) == 0:
+        return pd.DataFrame(columns=LINE_COLUMNS)
+    k = np.concatenate([np.arange(1, n + 1) for n in usable.to_numpy() if n > 0])
+    out = pd.DataFrame({"rec": rec, "year_of_study": k})
+    src = f.loc[rec]
+    start = src["enrolled_year"].to_numpy().astype(int) + k - 1
+    out["school_year"] = [f"{s}-{s + 1}" for s in start]
+    tuition = _by_year(src, k, tuition_keys, out.index, blank_is_zero=False)
+    loan = _by_year(src, k, loan_keys, out.index, blank_is_zero=True)
+    cap = pd.Series(src["cap_fen"].to_numpy(), index=out.index, dtype="Int64")
+    by_year = pd.Series(src["by_year"].to_numpy(dtype=bool), index=out.index)
+    # the interest shared among the years by their loans: half up on the running total, so it adds up
+    group = out["rec"]
+    share_total = loan.fillna(0).groupby(group).transform("sum").astype("int64").to_numpy()
+    running = loan.fillna(0).groupby(group).cumsum().astype("int64").to_numpy()
+    interest = src["interest_fen"].fillna(0).clip(lower=0).astype("int64").to_numpy()
+    safe = np.where(share_total > 0, share_total, 1)
+    upto = np.where(share_total > 0, divide_half_up(interest * running, safe), 0)
+    before = np.where(share_total > 0, divide_half_up(interest * (running - loan.fillna(0).to_numpy(dtype=np.int64)),
+                                                      safe), 0)
+    counted_loan = (loan + pd.Series(upto - before, index=out.index)).where(by_year & loan.notna())
+    counted_loan = counted_loan.where(pd.Series(src["interest_fen"].notna().to_numpy(), index=out.index))
+    # by year: the higher of the tuition and the loan with its interest (NA where either is unreadable)
+    higher = tuition.where((tuition >= counted_loan).fillna(False), counted_loan).where(tuition.notna())
+    # the loan's total only: each year its tuition, the excess of the total over the tuition added in
+    # order of study within each year's cap
+    owed = pd.Series(src["owed_fen"].to_numpy(), index=out.index, dtype="Int64")
+    base = tuition.where((tuition < cap).fillna(False), cap)
+    room = (cap - base).clip(lower=0)
+    excess = (owed - tuition.groupby(group).transform("sum")).clip(lower=0).where(~by_year, 0)
+    room_before = room.groupby(group).cumsum() - room
+    added = (excess - room_before).clip(lower=0)
+    added = added.where((added < room).fillna(False), room).where(tuition.groupby(group).transform(
+        lambda s: s.notna().all()).astype(bool))
+    amount = higher.where((higher < cap).fillna(False), cap).where(higher.notna())
+    amount = amount.where(by_year, base + added)
+    out["tuition_fen"] = tuition
+    out["loan_counted_fen"] = counted_loan.where(by_year).astype("Int64")
+    out["cap_fen"] = cap
+    out["amount_fen"] = amount.astype("Int64")
+    out["added_fen"] = added.where(~by_year).astype("Int64")
+    # the loan with its interest is repaid first, year by year in order of study
+    whole = amount.notna().groupby(group).transform("all").astype(bool)
+    spent = amount.fillna(0).groupby(group).cumsum() - amount.fillna(0)
+    repay = owed.fillna(0) if loan_first else pd.Series(0, index=out.index, dtype="Int64")
+    repaid = (repay - spent).clip(lower=0)
+    repaid = repaid.where((repaid < amount).fillna(False), amount).where(whole)
+    out["loan_fen"] = repaid.astype("Int64")
+    out["to_student_fen"] = (amount - repaid).astype("Int64")
+    out["reason"] = _reasons(out, src)
+    return out[[*LINE_COLUMNS, "added_fen"]]
+
+
+def _by_year(src: pd.DataFrame, k: np.ndarray, keys: list[str], index: pd.Index, *, blank_is_zero: bool) -> pd.Series:
+    """Each line's figure from the column of its year of study (NA where unreadable; blank: 0 or NA)."""
+    value = pd.Series(pd.NA, index=index, dtype="Int64")
+    for j, key in enumerate(keys, start=1):
+        at = k == j
+        fen = src[f"{key}_fen"].to_numpy()[at]
+        ok = src[f"{key}_ok"].to_numpy(dtype=bool)[at]
+        blank = src[key].isna().to_numpy()[at]
+        got = pd.array(fen, dtype="Int64")
+        got[~ok] = pd.NA
+        if blank_is_zero:
+            got[blank] = 0
+        value[at] = got
+    if blank_is_zero and len(keys) < int(k.max(initial=0)):
+        value[k > len(keys)] = 0
+    return value
+
+
+def _reasons(lines: pd.DataFrame, src: pd.DataFrame) -> list[str]:
+    out = []
+    totals = lines["tuition_fen"].groupby(lines["rec"]).transform("sum")
+    for ln, enlisted, group, basis, level, by_year, owed, tuition_sum in zip(
+            lines.itertuples(), src["enlisted_year"], src["group"], src["cap_basis"], src["cap_level"],
+            src["by_year"], src["owed_fen"], totals):
+        head = f"第{ln.year_of_study}学年（{ln.school_year.replace('-', '—')}学年）"
+        if ln.tuition_fen is pd.NA:
+            out.append(f"{head}学费为空或不是有效金额，无法计算：请学校补填实际缴纳的学费")
+            continue
+        if ln.amount_fen is pd.NA:
+            out.append(f"{head}贷款为空或不是有效金额，无法计算：请学校核实该学年获得的国家助学贷款")
+            continue
+        t, c, a = (money.yuan(v) for v in (ln.tuition_fen, ln.cap_fen, ln.amount_fen))
+        cap_text = f"{enlisted}年入伍{level or group}每学年上限{c}元（{basis}）"
+        added = 0 if ln.added_fen is pd.NA else int(ln.added_fen)
+        if by_year:
+            loan = ln.loan_counted_fen
+            higher, value = ("贷款本息", loan) if loan > ln.tuition_fen else ("实缴学费", ln.tuition_fen)
+            text = f"{head}实缴学费{t}元，当学年获得国家助学贷款（含利息）{money.yuan(loan)}元，按两者较高的{higher}计"
+            text += f"{money.yuan(value)}元，高于{cap_text}，按上限计{a}元" if value > ln.cap_fen \
+                else f"{a}元，不超过{cap_text}"
+        elif ln.tuition_fen == 0 and not added:
+            text = f"{head}实缴学费0.00元，不予补偿"
+        elif ln.tuition_fen > ln.cap_fen:
+            text = f"{head}实缴学费{t}元，高于{cap_text}，按上限计{a}元"
+        elif not added:
+            text = f"{head}实缴学费{t}元，不超过{cap_text}，按实缴学费计{a}元"
+        else:
+            text = (f"{head}实缴学费{t}元，不超过{cap_text}；贷款本息{money.yuan(owed)}元高于计入学年的学费合计"
+                    f"{money.yuan(tuition_sum)}元，高出部分按学年顺序计入本学年{money.yuan(added)}元（贷款未按学年填写），"
+                    f"计{a}元")
+        if ln.loan_fen is not pd.NA and ln.loan_fen > 0:
+            rest = money.yuan(ln.to_student_fen)
+            text += f"；其中{money.yuan(ln.loan_fen)}元先代偿国家助学贷款本息" + \
+                (f"，{rest}元作为学费补偿发给学生" if ln.to_student_fen > 0 else "，没有余额发给学生")
+        out.append(text)
+    return out
+
+
+def student_totals(f: pd.DataFrame, lines: pd.DataFrame) -> None:
+    """None: adds total, the loan repaid and what goes to the card per student; NA where a year cannot
+    be computed."""
+    zero = (f["counted"].fillna(-1).eq(0) & f["cap_fen"].notna()).astype(bool)  # nothing counted: nothing to pay
+    complete = lines["amount_fen"].notna().groupby(lines["rec"]).all() if len(lines) else pd.Series(dtype=bool)
+    complete = complete.reindex(f.index, fill_value=False).astype(bool)
+    for col, target in (("amount_fen", "total_fen"), ("loan_fen", "loan_fen_repaid"),
+                        ("to_student_fen", "to_student_fen")):
+        sums = lines.groupby("rec")[col].sum().reindex(f.index) if len(lines) else pd.Series(pd.NA, index=f.index)
+        value = pd.Series(sums, index=f.index, dtype="Int64").where(complete)
+        f[target] = value.mask(zero, 0).astype("Int64")
