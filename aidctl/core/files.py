@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import hashlib
 import os
 import re
 import stat
 import tempfile
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -238,3 +240,27 @@ def file_stems(names, fallback: str) -> dict[str, str]:
         seen[stem.casefold()] = seen.get(stem.casefold(), 0) + 1
     return {name: stem if seen[stem.casefold()] == 1
             else f"{stem}_{hashlib.sha256(name.encode()).hexdigest()[:6]}" for name, stem in stems.items()}
+
+@contextlib.contextmanager
+def file_lock(path: Path, wait_seconds: float, holder: str, busy: str):
+    """An exclusive flock on `path` (created if missing) holding `holder`; `busy` when another holds it."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    deadline = time.monotonic() + wait_seconds
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    who = os.pread(fd, 300, 0).decode("utf-8", "replace").strip() or "未知"
+                    raise AidctlError(f"{busy}（{who}）；请等它结束后再试，或加 --wait 秒数 等待",
+                                      file=str(path.parent)) from None
+                time.sleep(0.2)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, (holder or f"进程 {os.getpid()}").encode(), 0)
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)

@@ -29,6 +29,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlche
 from sqlalchemy.pool import NullPool
 
 from aidctl.core.errors import AidctlError
+from aidctl.core.files import file_lock
 from aidctl.core.money import yuan
 from aidctl.ledger.schema import MIGRATIONS, SCHEMA_VERSION, attempts, batches, metadata, payments, schema_version
 
@@ -96,32 +97,6 @@ def first_line(exc) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-@contextlib.contextmanager
-def file_lock(path: Path, wait_seconds: float, holder: str, busy: str):
-    """An exclusive flock on `path` (created if missing) holding `holder`; `busy` when another holds it."""
-    import fcntl
-    import os
-
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
-    deadline = time.monotonic() + wait_seconds
-    try:
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    who = os.pread(fd, 300, 0).decode("utf-8", "replace").strip() or "未知"
-                    raise AidctlError(f"{busy}（{who}）；请等它结束后再试，或加 --wait 秒数 等待",
-                                      file=str(path.parent)) from None
-                time.sleep(0.2)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, (holder or f"进程 {os.getpid()}").encode(), 0)
-        yield
-    finally:
-        with contextlib.suppress(OSError):
-            fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
 
 
 def _sqlite_begin_immediate(engine: Engine) -> None:
