@@ -12,6 +12,7 @@ from aidctl.core.exports import lazy
 
 EXPORTS = {"term_report": "term", "TermReport": "term", "publish": "publicity",
            "publicity_period": "publicity", "scrub": "publicity", "MASK": "publicity",
-           "diff_rules": "rules_diff", "RulesDiff": "rules_diff", "write_diff_report": "diff_workbook"}
+           "diff_rules": "rules_diff", "RulesDiff": "rules_diff", "write_diff_report": "diff_workbook",
+           "explain_student": "explain", "Explanation": "explain"}
 __all__ = sorted(EXPORTS)
 __getattr__, __dir__ = lazy(__name__, EXPORTS)
