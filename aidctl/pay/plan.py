@@ -15,7 +15,6 @@ from aidctl.core.files import sha256
 from aidctl.core.findings import ERROR
 from aidctl.core.terms import Term
 from aidctl.core.text import fold_one, per_distinct
-from aidctl.ledger import PAID_OR_UNDER_WAY, paid_keys
 from aidctl.pay.bankfiles import unwritable
 from aidctl.read import Workspace, shown
 
@@ -143,6 +142,8 @@ def _against_ledger(pay: pd.DataFrame, ledger: L.Ledger | None, term: Term):
     cols = ["rec", "person", "programme", "batch", "status", "card", "payment_id", "failure_reason"]
     if ledger is None or pay.empty:
         return pd.DataFrame(columns=cols), pd.DataFrame(columns=cols), pd.Series(dtype="Int64")
+    from aidctl.ledger import PAID_OR_UNDER_WAY, paid_keys  # SQLAlchemy: only when there is a ledger
+
     known = paid_keys(ledger, str(term))
     merged = pay[["rec", "person", "programme", "card"]].merge(
         known.rename(columns={"card": "paid_card"}), on=["person", "programme"], how="inner")
