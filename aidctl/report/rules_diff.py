@@ -73,8 +73,9 @@ class RulesDiff:
         """The rules diff document. With `frames`, the two lists of records are DataFrames (for
         jsonout.encode, fast when a new standard changes every record)."""
         def listed(frame: pd.DataFrame):
-            frame = frame.astype(object).where(frame.notna(), None)
-            return frame if frames else frame.to_dict("records")
+            if frames:   # columns keep their types (jsonout encodes text and integers with Arrow)
+                return frame
+            return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
         def groups(frame: pd.DataFrame) -> list[dict]:
             out = frame.copy()
