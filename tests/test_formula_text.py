@@ -86,6 +86,12 @@ def cycle(tmp_path_factory):
     run("loans", "collect", "--as-of", "2025-01-10", register)
     run("enlist", ws / "enlist" / "2024年应征入伍学生学费补偿申请表.xlsx", "--year", "2024", "--bank", "ccb-xlsx")
     run("enlist", ws / "enlist" / "2024年应征入伍学生学费补偿申请表.xlsx", "--year", "2024", "--out", tmp / "入伍文本")
+    proposed = tmp / "proposed-rules"
+    proposed.mkdir()
+    rule = (SAMPLES.parent / "rules" / "programmes.yaml").read_text(encoding="utf-8")
+    (proposed / "programmes.yaml").write_text(rule.replace('amount: {per_term: "750.00"}', 'amount: {per_term: "1000.00"}', 1),
+                                              encoding="utf-8")
+    run("rules", "diff", proposed, *TERM, "--report", reports / "测算.xlsx")
     return ws, reports, tmp
 
 

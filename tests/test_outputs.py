@@ -38,6 +38,8 @@ COMMANDS = {
     "loans-collect": (["loans", "collect", "--as-of", "2025-01-10", "{ws}/" + REGISTER, "--out", "{out}"], REGISTER),
     "complaints": (["complaints", "{ws}/" + COMPLAINTS, "--year", "2011", "--report", "{out}"], COMPLAINTS),
     "assess": (["assess", "--year", "2011", "--finance", "{ws}/" + FINANCE, "--report", "{out}"], FINANCE),
+    "rules-diff": (["rules", "diff", "{ws}/rules", "{ws}/" + ROSTER, "--term", "2011-autumn", "--report", "{out}"],
+                   ROSTER),
 }
 
 

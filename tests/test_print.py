@@ -55,7 +55,19 @@ def cycle(tmp_path_factory, run_module):
     run("loans", "summary", "--year", "2024", register, "--workspace", root, "--report", out / "贷款汇总.xlsx")
     run("loans", "collect", "--as-of", "2025-01-10", register, "--workspace", root)
     run("inspect", "sample", "--term", TERM, "--seed", "2011", "--per-school", "3", "--workspace", root)
+    run("rules", "diff", proposed_rules(root.parent), "--term", TERM, "--workspace", root, "--report", out / "测算.xlsx")
     return root
+
+
+def proposed_rules(folder: Path) -> Path:
+    """programmes.yaml with 中职国家助学金 at 1000.00 a term from 2007 (rules diff changes every 中职 payee)."""
+    target = folder / "proposed-rules"
+    target.mkdir(exist_ok=True)
+    text = (SAMPLES.parent / "rules" / "programmes.yaml").read_text(encoding="utf-8")
+    old = '      - from: 2007-09-01\n        amount: {per_term: "750.00"}'
+    assert text.count(old) == 1
+    (target / "programmes.yaml").write_text(text.replace(old, old.replace("750.00", "1000.00")), encoding="utf-8")
+    return target
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +90,7 @@ KINDS = {"validate": "审核结果.xlsx", "发放审核": "发放审核_*.xlsx",
          "term report": "资助情况报告_*.xlsx", "公示": "公示/*公示.xlsx", "内部": "内部/*.xlsx",
          "complaints": "投诉统计.xlsx", "assess": "量化考核.xlsx", "enlist": "应征入伍学费补偿审核_*.xlsx",
          "loans check": "台账检查.xlsx", "loans summary": "贷款汇总.xlsx", "loans collect": "生源地贷款逾期催收名单_*.xlsx",
-         "inspection": "检查/*.xlsx", "退回修改": "退回修改/*.xlsx"}
+         "inspection": "检查/*.xlsx", "退回修改": "退回修改/*.xlsx", "rules diff": "测算.xlsx"}
 
 
 def one_of_each(root: Path) -> dict[str, Path]:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from aidctl.check import cards, cells, duplicates, eligibility, enrolment, people, schema, terms
 from aidctl.check import registry as registry_check
+from aidctl.check.eligibility import Decisions
 from aidctl.core.findings import CATALOGUE, WARNING, FindingCounts, empty, school_errors
 from aidctl.core.labels import UNKNOWN_SCHOOL
 from aidctl.core.terms import Term
@@ -30,6 +31,7 @@ class Validation(FindingCounts):
     findings: pd.DataFrame   # REPORT_COLUMNS + rec, table, school, name (one row a finding)
     notes: list[str] = field(default_factory=list)   # for the user, on stderr and in the JSON (not findings)
     returns: list[Path] | None = None   # the correction workbooks written (validate --returns)
+    decisions: Decisions | None = None  # each record's decision record (check.eligibility), made by the checks
 
     @property
     def errors(self) -> int:
@@ -91,31 +93,42 @@ FAMILIES = (schema.check, terms.check, cells.check, people.check, cards.check, e
 
 def run_all(roster: Roster, rules: Rulebook) -> pd.DataFrame:
     """Every roster check over the records read together; one findings frame."""
-    parts = [family(roster, rules) for family in FAMILIES]
+    return judge(roster, rules)[0]
+
+
+def judge(roster: Roster, rules: Rulebook) -> tuple[pd.DataFrame, Decisions]:
+    """Every roster check over the records read together: one findings frame, and the decision
+    record of each record that the eligibility check made its findings from."""
+    decisions = eligibility.decide(roster, rules)
+    parts = [family(roster, rules, decisions) if family is eligibility.check else family(roster, rules)
+             for family in FAMILIES]
     parts = [p for p in parts if len(p)]
-    return cells.withdraw_covered(pd.concat(parts, ignore_index=True)) if parts else empty()
+    findings = cells.withdraw_covered(pd.concat(parts, ignore_index=True)) if parts else empty()
+    return findings, decisions
 
 
 def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
              registry: Path | None = None, displays: list[str] | None = None,
              today: date | None = None, check_ledger: bool = True, record_intake: bool = False,
-             report: Path | None = None, returns: Path | None = None) -> Validation:
+             report: Path | None = None, returns: Path | None = None, tables: list | None = None) -> Validation:
     """Read the rosters, run every check over them together, and locate each finding.
 
     With `record_intake` (the validate command), the files are recorded in the workspace's intake
     history when they are the workspace's own: see intake.is_workspace_intake. With `report`, the
     validation workbook is written there, and with `returns` a correction workbook for each school
     with findings (check.returns); a path that would replace an input or a file the workspace keeps is
-    refused before anything is read."""
+    refused before anything is read. `tables` are the rosters' tables when they are already read with
+    rules that read them alike (rules diff reads the files once for two versions of the rules)."""
     ws.output(report, [*paths, registry])
     if returns is not None:
         ws.output_folder(returns)
     rules = ws.rules
     displays = displays or [shown(p) for p in paths]
-    tables = read_roster_tables(paths, rules, displays)
+    if tables is None:
+        tables = read_roster_tables(paths, rules, displays)
     chosen = settle_term(tables, term, today or date.today(), rules)
     roster = build(tables, chosen.term, ws)
-    findings = run_all(roster, rules)
+    findings, decisions = judge(roster, rules)
     if check_ledger and ws.has_ledger():
         from aidctl.check import ledger as ledger_check
         from aidctl.ledger import Ledger
@@ -127,7 +140,8 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
         extra = registry_check.check(roster, registry_check.registry_frame(reg_tables, rules), registry.name,
                                      rules=rules, schools=ws.schools)
         findings = pd.concat([findings, extra], ignore_index=True) if len(extra) else findings
-    result = Validation(chosen.term, roster, locate(findings, roster, rules), list(chosen.notes))
+    result = Validation(chosen.term, roster, locate(findings, roster, rules), list(chosen.notes),
+                        decisions=decisions)
     if record_intake:
         from aidctl.ledger import record_validation
 

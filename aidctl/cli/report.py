@@ -1,4 +1,5 @@
-"""What the centre hands over: report (the term report) and publish (the 公示 lists)."""
+"""What the centre hands over: report (the term report), publish (the 公示 lists), and explain (one
+student's every decision, for a parent, an auditor or a clerk)."""
 
 from __future__ import annotations
 
@@ -91,3 +92,43 @@ def report(
         from aidctl.cli.render import report as render
 
         render.term_report(stdout_console(), doc)
+
+
+@app.command()
+@guarded
+def explain(
+    student: Annotated[str | None, typer.Argument(
+        help="学生的身份证号码（可脱敏，如 420113********8173，须只对应一名学生）或姓名；也可改用 --file 和 --row。",
+        show_default=False)] = None,
+    term: Annotated[str, typer.Option("--term", help="学期，如 2011-autumn。")] = ...,
+    file: Annotated[Path | None, typer.Option("--file", help="花名册文件：与 --row 一起指定学生所在的行。")] = None,
+    row: Annotated[int | None, typer.Option("--row", min=1, help="Excel 显示的行号（与 --file 一起用）。")] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="工作表名（文件有多个花名册工作表时）。")] = None,
+    registry: Annotated[Path | None, typer.Option("--registry", help="学籍系统导出，一并核对。")] = None,
+    db: DbOpt = None,
+    format: FormatOpt = Format.table,
+    workspace: WorkspaceOpt = None,
+    debug: DebugOpt = False,
+):
+    """说明一名学生本学期的每一项审核和发放决定：每个值从哪个文件、工作表、行、列读取，原单元格和换算后的值；
+    每项检查的结果；资助项目的执行时段、每个资格条件及其取值、资助标准如何得出、所依据的文件（文号）；
+    账本中的发放记录（批次、银行结果、重发）；重复申报和共用银行卡的其他行。
+
+    退出码：已发放或可发放为 0，不予发放为 1，找不到学生为 2（列出姓名或号码相近的学生）。
+    输出中的身份证号码和银行卡号与 validate 的 JSON 一样不脱敏：这是经办人查询的这名学生本人的数据。
+
+    示例：aidctl explain 420113199603028173 --term 2011-autumn
+    """
+    from aidctl.report import explain_student
+
+    ws = workspace_at(workspace)
+    result = explain_student(ws, term_of(term), student, file=file, row=row, sheet=sheet, registry=registry, db=db)
+    for line in result.notes:
+        say(line)
+    if format is Format.json:
+        emit_json(result.to_json())
+    else:
+        from aidctl.cli.render import explain as render
+
+        render.explanation(stdout_console(), result.to_json())
+    raise typer.Exit(Exit.DATA_ERRORS if result.refused else Exit.OK)

@@ -1,6 +1,10 @@
-"""aidctl rules check | show: the rule files checked, and what is in force for a term."""
+"""aidctl rules check | show | diff: the rule files checked, what is in force for a term, and what
+another version of them would change."""
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -11,8 +15,10 @@ from aidctl.cli.common import (
     TermOpt,
     WorkspaceOpt,
     app,
+    emit_bytes,
     emit_json,
     guarded,
+    say,
     stdout_console,
     term_of,
     workspace_at,
@@ -60,3 +66,41 @@ def rules_show(term: TermOpt = None, format: FormatOpt = Format.table, workspace
         from aidctl.cli.render import rules as render
 
         render.rules_in_force(stdout_console(), doc)
+
+
+@rules_app.command("diff")
+@guarded
+def rules_diff(
+    folder: Annotated[Path, typer.Argument(
+        help="对比规则文件夹：其中的规则文件替换工作目录（或内置）的同名文件，与工作目录的 rules/ 相同。",
+        show_default=False)],
+    rosters: Annotated[list[Path] | None, typer.Argument(
+        help="花名册文件；省略时读取 intake/<学期>/。", show_default=False)] = None,
+    term: Annotated[str, typer.Option("--term", help="学期，如 2011-autumn。")] = ...,
+    report: Annotated[Path | None, typer.Option(
+        "--report", help="把测算结果写成 Excel 工作簿（汇总、按学校、资格变化、金额变化；身份证号码脱敏）。")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="终端上每类变化显示的记录条数。")] = 20,
+    format: FormatOpt = Format.table,
+    workspace: WorkspaceOpt = None,
+    debug: DebugOpt = False,
+):
+    """规则测算：本学期的花名册分别按现行规则和对比规则审核、计算，列出资格变化（可发放 ↔ 不予发放，及决定的条件）
+    和金额变化的学生，按学校、县区、资助项目汇总增减金额。不写账本，除 --report 外不写任何文件。
+
+    示例：aidctl rules diff proposed-rules/ --term 2011-autumn --report 测算.xlsx
+    """
+    from aidctl.report import diff_rules
+
+    ws = workspace_at(workspace)
+    result = diff_rules(ws, folder, term_of(term), list(rosters) if rosters else None, report=report)
+    for line in result.notes:
+        say(line)
+    if format is Format.json:
+        from aidctl.core.jsonout import encode
+
+        emit_bytes(encode(result.to_json(frames=True)))
+    else:
+        from aidctl.cli.render import rules as render
+
+        render.rules_diff(stdout_console(), result.to_json(), limit)
+    raise typer.Exit(Exit.OK)

@@ -14,7 +14,7 @@ lock, overview one paying run per workspace; the ledger's batches by status
 
 from aidctl.core.exports import lazy
 
-EXPORTS = {"Plan": "plan", "make_plan": "plan", "execute": "batch", "put_in_place": "batch",
+EXPORTS = {"Plan": "plan", "make_plan": "plan", "plan_validation": "plan", "execute": "batch", "put_in_place": "batch",
            "mark_sent": "batch", "batch_records": "batch", "render_batch": "batch",
            "write_manifest": "batch", "MANIFEST": "batch", "recover": "batch",
            "complete_batch": "batch", "disburse": "disbursement", "disbursing": "disbursement",

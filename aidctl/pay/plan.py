@@ -9,13 +9,12 @@ import numpy as np
 import pandas as pd
 
 from aidctl import ledger as L
-from aidctl.check import Validation, expected_fen, validate
+from aidctl.check import Validation, validate
 from aidctl.core.errors import AidctlError
 from aidctl.core.files import sha256
 from aidctl.core.findings import ERROR
 from aidctl.core.terms import Term
 from aidctl.core.text import fold_one, per_distinct
-from aidctl.ledger import PAID_OR_UNDER_WAY, paid_keys
 from aidctl.pay.bankfiles import unwritable
 from aidctl.read import Workspace, shown
 
@@ -40,8 +39,18 @@ class Plan:
 
 def make_plan(ws: Workspace, term: Term, rosters: list[Path], ledger: L.Ledger | None,
               bank: str | None = None, displays: list[str] | None = None) -> Plan:
-    rules = ws.rules
+    """Validate the rosters and plan the term's payments against the ledger (None: an empty one)."""
     v = validate(rosters, ws, term=term, displays=displays, check_ledger=False)
+    return plan_validation(v, ws, ledger, bank, inputs=rosters)
+
+
+def plan_validation(v: Validation, ws: Workspace, ledger: L.Ledger | None, bank: str | None = None,
+                    inputs: list[Path] | None = None) -> Plan:
+    """The plan of a validation already made (rules diff plans one for each version of the rules):
+    every record without an error is paid its decision record's amount, routed to a bank profile,
+    compared with the ledger. `inputs` are the roster files to record with a batch (their SHA-256)."""
+    rules = ws.rules
+    term = v.term
     f = v.roster.frame
     tables = v.roster.tables
     source_file = pd.Series([t.file for t in tables]).reindex(f["table"].to_numpy()).to_numpy()
@@ -53,15 +62,7 @@ def make_plan(ws: Workspace, term: Term, rosters: list[Path], ledger: L.Ledger |
     school_funded = ~refused & (payee == "school").fillna(False).to_numpy(dtype=bool)
     candidate = ~refused & (payee == "student").fillna(False).to_numpy(dtype=bool)
 
-    amount = pd.Series(pd.NA, index=f.index, dtype="Int64")
-    for name in programmes:
-        rows = candidate & (f["programme_name"] == name).fillna(False).to_numpy()
-        if not rows.any():
-            continue
-        period = rules.period_in_force(name, term)
-        standard = expected_fen(f, period.amount)
-        value = f["amount_fen"] if standard is None else standard.fillna(f["amount_fen"])
-        amount[rows] = value[rows]
+    amount = v.decisions.frame["amount_fen"].where(candidate, pd.NA)  # the standard, else the roster's
     amount_missing = candidate & amount.isna().to_numpy()  # cannot happen after validation; never guess
     if amount_missing.any():
         raise AidctlError(f"{int(amount_missing.sum())} 条记录无法确定发放金额：这是 aidctl 的缺陷，请报告")
@@ -112,7 +113,7 @@ def make_plan(ws: Workspace, term: Term, rosters: list[Path], ledger: L.Ledger |
     failed_unchanged = failed_unchanged.assign(file=source_file[failed_unchanged["rec"]],
                                                row=f["excel_row"].to_numpy()[failed_unchanged["rec"]])
     inputs = [{"file": shown(p), "sha256": sha256(p),
-               "records": sum(t.records for t in tables if t.path == p)} for p in dict.fromkeys(rosters)]
+               "records": sum(t.records for t in tables if t.path == p)} for p in dict.fromkeys(inputs or [])]
     return Plan(term, v, pay, refused_df, already, failed_unchanged,
                 pd.DataFrame({"rec": np.flatnonzero(school_funded)}), inputs)
 
@@ -141,6 +142,8 @@ def _against_ledger(pay: pd.DataFrame, ledger: L.Ledger | None, term: Term):
     cols = ["rec", "person", "programme", "batch", "status", "card", "payment_id", "failure_reason"]
     if ledger is None or pay.empty:
         return pd.DataFrame(columns=cols), pd.DataFrame(columns=cols), pd.Series(dtype="Int64")
+    from aidctl.ledger import PAID_OR_UNDER_WAY, paid_keys  # SQLAlchemy: only when there is a ledger
+
     known = paid_keys(ledger, str(term))
     merged = pay[["rec", "person", "programme", "card"]].merge(
         known.rename(columns={"card": "paid_card"}), on=["person", "programme"], how="inner")

@@ -8,9 +8,9 @@ single file can, `cases` reads the policy cases of rules/tests/, `view` shows wh
 
 from aidctl.core.exports import lazy
 
-EXPORTS = {"Rulebook": "book", "packaged_rules_dir": "base", "load_yaml": "base", "parse_file": "base",
+EXPORTS = {"Rulebook": "book", "RULE_FILES": "book:FILES", "packaged_rules_dir": "base", "load_yaml": "base", "parse_file": "base",
            "Strict": "base", "ColumnSpec": "columns", "TableSpec": "columns", "Condition": "programmes",
-           "Period": "programmes", "AmountRule": "programmes", "walk_conditions": "programmes",
+           "Period": "programmes", "period_id": "programmes", "AmountRule": "programmes", "walk_conditions": "programmes",
            "PublicityFile": "publicity", "EnlistCapPeriod": "enlistment", "LoanInterest": "loans",
            "COMPUTED_INDICATORS": "assessment", "BankProfile": "banks", "check_file_name": "banks", "Case": "cases",
            "case_files": "cases", "load_cases": "cases", "write_case_file": "cases", "rules_in_force": "view:in_force",

@@ -47,19 +47,25 @@ FILES: dict[str, type[Strict]] = {
 
 
 class Rulebook:
-    """All rule files, each from the workspace's rules/ if present there, else the packaged one."""
+    """All rule files, each from the workspace's rules/ if present there, else the packaged one.
 
-    def __init__(self, workspace_rules: Path | None = None, packaged: Path | None = None):
+    With `overlay` (rules diff DIR), a file of the same name there replaces both, exactly as a
+    workspace's rules/ replaces the packaged ones: a third layer on top."""
+
+    def __init__(self, workspace_rules: Path | None = None, packaged: Path | None = None,
+                 overlay: Path | None = None):
         self.packaged_dir = packaged or packaged_rules_dir()
         self.workspace_dir = workspace_rules.resolve() if workspace_rules and workspace_rules.is_dir() else None
         if self.workspace_dir == self.packaged_dir.resolve():
             self.workspace_dir = None  # run from the repository itself: its rules/ are the packaged ones
+        self.overlay_dir = overlay.resolve() if overlay is not None else None
         self.paths: dict[str, Path] = {}
         parsed: dict[str, Strict] = {}
         for name, model in FILES.items():
             path = self.packaged_dir / name
-            if self.workspace_dir and (self.workspace_dir / name).is_file():
-                path = self.workspace_dir / name
+            for layer in (self.workspace_dir, self.overlay_dir):
+                if layer and (layer / name).is_file():
+                    path = layer / name
             self.paths[name] = path
             parsed[name] = parse_file(path, model)
         self.columns: ColumnsFile = parsed["columns.yaml"]  # type: ignore[assignment]
@@ -76,7 +82,8 @@ class Rulebook:
         self.enlistment: EnlistmentFile = parsed["enlistment.yaml"]  # type: ignore[assignment]
         self.assessment: AssessmentFile = parsed["assessment.yaml"]  # type: ignore[assignment]
         self._bank_files: dict[str, Path] = {}
-        for folder in (self.packaged_dir / "banks", self.workspace_dir / "banks" if self.workspace_dir else None):
+        for folder in (self.packaged_dir / "banks", self.workspace_dir / "banks" if self.workspace_dir else None,
+                       self.overlay_dir / "banks" if self.overlay_dir else None):
             if folder and folder.is_dir():
                 self._bank_files.update({p.stem: p for p in sorted(folder.glob("*.yaml"))})
         for path in self._bank_files.values():
@@ -144,6 +151,8 @@ class Rulebook:
         return digest.hexdigest()
 
     def origin(self, name: str) -> str:
-        """'workspace' or 'packaged' for a rule file."""
+        """'overlay', 'workspace' or 'packaged' for a rule file."""
+        if self.overlay_dir and self.overlay_dir in self.paths[name].parents:
+            return "overlay"
         return "workspace" if self.workspace_dir and self.workspace_dir in self.paths[name].parents \
             else "packaged"

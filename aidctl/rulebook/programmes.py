@@ -94,6 +94,12 @@ class ProgrammesFile(Strict):
     programmes: dict[str, Programme]
 
 
+def period_id(programme: str, period: Period) -> str:
+    """How a period is named wherever a decision cites it: the programme and the day it took effect
+    ("中职国家助学金@2007-09-01"); one programme's periods never start on the same day."""
+    return f"{programme}@{period.from_.isoformat()}"
+
+
 def walk_conditions(conditions: list[Condition]):
     for cond in conditions:
         yield cond

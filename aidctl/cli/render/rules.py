@@ -1,4 +1,4 @@
-"""Terminal tables of rules check and rules show."""
+"""Terminal tables of rules check, rules show and rules diff."""
 
 from __future__ import annotations
 
@@ -78,3 +78,56 @@ def rules_check(console: Console, doc: dict) -> None:
     console.print(f"规则指纹（SHA-256）：{doc['fingerprint']}")
     failed = sum(not r["passed"] for r in doc["cases"])
     console.print(Text("规则文件检查通过。", style="green") if not failed else Text(f"{failed} 个规则案例未通过。", style="red"))
+
+
+VERDICTS = {"payable": "可发放", "refused": "不予发放", "unread": "未读取"}
+BASES = {"fixed": "定额", "tier": "按档", "roster": "按花名册金额"}
+ORIGINS = {"packaged": "内置", "workspace": "工作目录", "new": "新增"}
+
+
+def rules_diff(console: Console, doc: dict, limit: int = 20) -> None:
+    t = doc["totals"]
+    console.print(Text(f"{doc['term']} 规则测算（{doc['rules']['dir']}）：记录 {t['records']} 条；可发放 "
+                       f"{t['payable_before']} → {t['payable_after']} 条，金额 {t['amount_before']} → "
+                       f"{t['amount_after']} 元，增减 {t['delta']} 元", style="bold"))
+    files = "；".join(f"{r['file']}（替换{ORIGINS.get(r['replaces'], r['replaces'])}"
+                     + ("" if r["differs"] else "，内容相同") + "）" for r in doc["rules"]["replaced"])
+    console.print(f"对比规则文件：{files}")
+    if not (t["verdict_changes"] or t["amount_changes"]):
+        console.print(Text("两版规则下没有学生的资格或金额发生变化。", style="green"))
+    for key, title in (("by_programme", "按资助项目"), ("by_county", "按县区"), ("by_school", "按学校")):
+        table = RichTable(title=title, box=box.SIMPLE_HEAD, title_justify="left")
+        names = {"by_programme": ["资助项目"], "by_county": ["县区"], "by_school": ["学校", "县区"]}[key]
+        for h in (*names, "记录", "现行可发放", "对比可发放", "现行金额", "对比金额", "增减", "资格变化", "金额变化"):
+            table.add_column(h, justify="left" if h in names else "right", overflow="fold")
+        for g in doc[key]:
+            keys = [g[k] for k in {"by_programme": ["programme"], "by_county": ["county"],
+                                   "by_school": ["school", "county"]}[key]]
+            table.add_row(*keys, *(str(g[k]) for k in ("records", "payable_before", "payable_after", "amount_before",
+                                                      "amount_after", "delta", "verdict_changes", "amount_changes")))
+        console.print(table)
+    verdicts = doc["verdicts"]
+    if verdicts:
+        table = RichTable(title=f"资格变化（前 {min(limit, len(verdicts))} 条，共 {len(verdicts)} 条；--report 可导出全部）",
+                          box=box.SIMPLE_HEAD, title_justify="left")
+        for h in ("文件", "行", "学校", "姓名", "资助项目", "现行", "对比", "增减", "决定资格的问题与条件"):
+            table.add_column(h, overflow="fold")
+        for v in verdicts[:limit]:
+            why = "、".join(v["codes"]) + ("：" + "；".join(v["conditions"]) if v["conditions"] else "")
+            table.add_row(v["file"], str(v["row"]), v["school"], v["name"] or "", v["programme"],
+                          VERDICTS[v["before"]], VERDICTS[v["after"]], v["delta"], why)
+        console.print(table)
+    amounts = doc["amounts"]
+    if amounts:
+        table = RichTable(title=f"金额变化（前 {min(limit, len(amounts))} 条，共 {len(amounts)} 条；--report 可导出全部）",
+                          box=box.SIMPLE_HEAD, title_justify="left")
+        for h in ("文件", "行", "学校", "姓名", "资助项目", "现行", "对比", "增减", "标准"):
+            table.add_column(h, overflow="fold")
+        for a in amounts[:limit]:
+            basis = BASES.get(a["basis_before"], a["basis_before"]) + (f"（{a['tier_before']}）" if a["tier_before"] else "")
+            after = BASES.get(a["basis_after"], a["basis_after"]) + (f"（{a['tier_after']}）" if a["tier_after"] else "")
+            table.add_row(a["file"], str(a["row"]), a["school"], a["name"] or "", a["programme"], a["amount_before"],
+                          a["amount_after"], a["delta"], basis if basis == after else f"{basis} → {after}")
+        console.print(table)
+    if doc["report"]:
+        console.print(f"测算工作簿已写入：{doc['report']}")

@@ -1,0 +1,216 @@
+"""`aidctl explain`: one student of the term, every decision about them, read from what validate, the
+payment plan and the ledger decided. Exit 0 when paid or payable, 1 when refused, 2 when the student
+is not found (with the nearest matches)."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLES, make_card
+from test_reconcile import RESULT, set_card
+
+from aidctl.core.findings import CATALOGUE
+from aidctl.report.explain import CHECKS
+
+TERM = "2011-autumn"
+FANG = "420113199603028173"          # 方永康, 东河县职业高级中学 row 3: clean, eligible
+HU_LIN = "420124199310284586"        # 胡琳, 第一职业中学 row 12: 三年级, not eligible
+WANG_TINGTING = "420124199506131223"  # 王婷婷: on two schools' rosters (id.duplicate)
+WANG_ZIJIAN = "420123199502032651"   # 王子健, 第一职业中学 row 8: shares his card with 王瑶 (row 13)
+ZHU = "420113199505313384"           # 朱晓燕: the registry spells her 朱小燕
+
+
+@pytest.fixture
+def ws(tmp_path) -> Path:
+    root = tmp_path / "samples"
+    shutil.copytree(SAMPLES, root, ignore=shutil.ignore_patterns("out", "aidctl.db", ".aidctl.lock", "__pycache__"))
+    return root
+
+
+def explain(run, root: Path, *args, expect: int | None = None) -> dict:
+    code, doc, err = run("explain", *args, "--term", TERM, "--workspace", root, "--format", "json", as_json=True)
+    if expect is not None:
+        assert code == expect, (code, doc, err)
+    if isinstance(doc, dict):
+        doc["_exit"], doc["_stderr"] = code, err
+        return doc
+    return {"_exit": code, "_stderr": err}
+
+
+def check(record: dict, key: str) -> dict:
+    return next(c for c in record["checks"] if c["check"] == key)
+
+
+def cell(record: dict, field: str) -> dict:
+    return next(c for c in record["cells"] if c["field"] == field)
+
+
+def test_every_roster_check_is_explained_once():
+    not_rosters = ("extraction.", "enlist.", "loan.", "inspect.", "complaint.", "schema.unrecognised_column")
+    roster_codes = [c for c in CATALOGUE if not c.startswith(not_rosters)]
+    grouped = [code for _, _, _, codes in CHECKS for code in codes]
+    assert sorted(grouped) == sorted(roster_codes)
+
+
+def test_a_payable_student_every_value_every_check_the_period_and_its_source(ws, run):
+    doc = explain(run, ws, FANG, expect=0)
+    assert (doc["verdict"], doc["found_by"], doc["student"]) == ("payable", "id", {"id_number": FANG, "name": "方永康"})
+    (r,) = doc["records"]
+    assert (r["file"], r["sheet"], r["row"], r["school"], r["programme"]) == \
+        ("intake/2011-autumn/东河县职业高级中学_2011年秋季.xlsx", "Sheet1", 3, "东河县职业高级中学", "中职国家助学金")
+    assert cell(r, "card")["column"] == "资助卡号" and cell(r, "card")["letter"] == "J"
+    assert cell(r, "id_number")["cell"] == FANG                 # IDs shown as validate's JSON shows them
+    assert (cell(r, "grade")["cell"], cell(r, "grade")["normalised"]) == ("一年级", "第1学年")
+    assert cell(r, "county")["normalised"] == "东河县"
+    assert {c["check"]: c["verdict"] for c in r["checks"]} == {
+        "file": "passed", "name": "passed", "id": "passed", "gender": "passed", "birth": "not_checked",
+        "age": "passed", "card": "passed", "status": "passed", "eligibility": "passed", "amount": "passed",
+        "duplicate": "passed", "registry": "not_checked", "ledger": "passed", "bank": "passed"}
+    d = r["decision"]
+    assert d["period"] == {"id": "中职国家助学金@2007-09-01", "from": "2007-09-01", "until": None,
+                           "source": d["period"]["source"]}
+    assert d["period"]["source"].startswith("国发〔2007〕13号")
+    assert [(c["label"], c["passed"]) for c in d["conditions"]] == \
+        [("一、二年级", True), ("农村户籍、县镇非农户口或城市家庭经济困难学生", True)]
+    assert d["conditions"][0]["values"] == [{"field": "grade", "title": "年级", "written": "一年级", "value": 1}]
+    assert (d["amount"]["basis"], d["amount"]["rule"], d["amount"]["standard"], d["amount"]["amount"]) == \
+        ("fixed", {"per_term": "750.00"}, "750.00", "750.00")
+    assert r["outcome"] == {"status": "payable", "amount": "750.00", "bank_profile": "icbc-txt", "codes": []}
+    assert doc["ledger"] == [] and not (ws / "aidctl.db").exists()   # no ledger made by asking
+
+
+def test_a_refused_student_names_the_failed_condition_and_its_source(ws, run):
+    doc = explain(run, ws, HU_LIN, expect=1)
+    assert doc["verdict"] == "refused"
+    (r,) = doc["records"]
+    assert r["row"] == 12 and r["outcome"]["status"] == "refused" and r["outcome"]["codes"] == ["eligibility.not_eligible"]
+    elig = check(r, "eligibility")
+    assert elig["verdict"] == "error" and "国发〔2007〕13号" in elig["findings"][0]["message"]
+    assert [(c["label"], c["passed"]) for c in r["decision"]["conditions"]] == \
+        [("一、二年级", False), ("农村户籍、县镇非农户口或城市家庭经济困难学生", True)]
+    assert r["decision"]["conditions"][0]["values"][0]["written"] == "三年级"
+    code, out, err = run("explain", HU_LIN, "--term", TERM, "--workspace", ws)
+    assert code == 1 and "不予发放" in out and "不符合" in out and "国发〔2007〕13号" in out
+
+
+def test_a_duplicate_student_shows_both_rows(ws, run):
+    doc = explain(run, ws, WANG_TINGTING, expect=1)
+    assert doc["verdict"] == "refused"
+    places = sorted((Path(r["file"]).name, r["row"]) for r in doc["records"])
+    assert places == [("东河县职业高级中学_2011年秋季.xlsx", 4), ("第一职业中学_2011秋_助学金.xlsx", 16)]
+    assert all(check(r, "duplicate")["verdict"] == "error" for r in doc["records"])
+    assert sorted((Path(d["file"]).name, d["row"], d["school"]) for d in doc["related"]["duplicates"]) == \
+        [("东河县职业高级中学_2011年秋季.xlsx", 4, "东河县职业高级中学"), ("第一职业中学_2011秋_助学金.xlsx", 16, "第一职业中学")]
+
+
+def test_a_shared_card_names_the_other_row(ws, run):
+    doc = explain(run, ws, WANG_ZIJIAN, expect=0)   # card.shared is a warning: still payable
+    (r,) = doc["records"]
+    assert check(r, "card")["verdict"] == "warning"
+    (shared,) = doc["related"]["shared_cards"]
+    assert [(o["row"], o["name"]) for o in shared["others"]] == [(13, "王瑶")]
+
+
+def test_paid_then_failed_then_reissued(ws, run):
+    code, _, err = run("disburse", "--term", TERM, "--workspace", ws, "--format", "json")
+    assert code == 1, err
+    code, out, err = run("reconcile", ws / "bank" / RESULT, "--term", TERM, "--workspace", ws, "--format", "json")
+    assert code == 1, err
+
+    paid = explain(run, ws, FANG, expect=0)
+    assert paid["verdict"] == "paid"
+    assert paid["records"][0]["outcome"]["status"] == "already_paid"
+    assert check(paid["records"][0], "ledger")["verdict"] == "info"
+    (p,) = paid["ledger"]
+    assert (p["status"], p["amount"], p["reissued"]) == ("paid", "750.00", False)
+    assert [(t["status"], t["amount"]) for t in p["attempts"]] == [("paid", "750.00")]
+
+    import json
+    failed = json.loads(out)["failed"]
+    person = failed[0]["id_number"]
+    before = explain(run, ws, person, expect=1)   # returned by the bank, card not corrected
+    assert before["verdict"] == "failed"
+    assert before["records"][0]["outcome"]["status"] == "failed_unchanged"
+    assert before["ledger"][0]["failure_reason"] == failed[0]["reason"]
+
+    record = before["records"][0]
+    new_card = make_card("621700", seed=9100)
+    set_card(ws / record["file"], record["row"], new_card)
+    payable = explain(run, ws, person, expect=0)
+    assert payable["verdict"] == "payable" and payable["records"][0]["outcome"]["status"] == "reissue"
+    code, _, err = run("disburse", "--term", TERM, "--workspace", ws, "--format", "json")
+    assert code == 1, err
+    after = explain(run, ws, person, expect=0)
+    assert after["verdict"] == "paid"
+    (p,) = after["ledger"]
+    assert p["status"] == "reissued" and p["reissued"] is True and p["card"] == new_card
+    assert [(t["status"], t["reason"]) for t in p["attempts"]] == [("failed", failed[0]["reason"]), ("sent", None)]
+    assert p["attempts"][0]["batch"] != p["attempts"][1]["batch"] and p["attempts"][1]["card"] == new_card
+    code, out, err = run("explain", person, "--term", TERM, "--workspace", ws)
+    assert code == 0 and "重发" in out and failed[0]["reason"] in out
+
+
+def test_explain_writes_nothing(ws, run):
+    code, _, err = run("disburse", "--term", TERM, "--workspace", ws, "--format", "json")
+    assert code == 1, err
+    ledger = ws / "aidctl.db"
+    digest = hashlib.sha256(ledger.read_bytes()).hexdigest()
+    files = sorted(p.relative_to(ws) for p in ws.rglob("*"))
+    explain(run, ws, FANG, expect=0)
+    assert hashlib.sha256(ledger.read_bytes()).hexdigest() == digest
+    assert sorted(p.relative_to(ws) for p in ws.rglob("*")) == files
+
+
+def test_by_file_and_row(ws, run):
+    doc = explain(run, ws, "--file", ws / "intake" / TERM / "实验中学.xlsx", "--row", 8, expect=1)
+    assert doc["found_by"] == "file_row"
+    (r,) = doc["records"]
+    assert r["row"] == 8 and check(r, "name")["verdict"] == "error"
+    assert cell(r, "programme")["column"] is None and "标题" in cell(r, "programme")["note"]
+    broken = explain(run, ws, "--file", ws / "intake" / TERM / "实验中学.xlsx", "--row", 6, expect=1)
+    (r,) = broken["records"]   # the ID lost its digits: the record alone, by its place
+    assert check(r, "id")["verdict"] == "error" and cell(r, "id_number")["note"] == "以数字格式保存，末位已丢失"
+    assert check(r, "duplicate")["verdict"] == "not_checked"
+    nothing = explain(run, ws, "--file", ws / "intake" / TERM / "实验中学.xlsx", "--row", 2, expect=2)
+    assert "第2行不是花名册中的学生记录" in nothing["_stderr"]
+
+
+def test_masked_and_name_queries(ws, run):
+    assert explain(run, ws, "420113********8173", expect=0)["found_by"] == "masked_id"
+    assert explain(run, ws, "方永康", expect=0)["student"]["id_number"] == FANG
+    many = explain(run, ws, "420113************", expect=2)
+    err = many["_stderr"]
+    assert "对应多名学生" in err and "420113********8173 方永康" in err and FANG not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_not_found_lists_the_nearest_masked(ws, run):
+    typo = FANG[:-1] + "4"
+    doc = explain(run, ws, typo, expect=2)
+    assert "没有身份证号码为" in doc["_stderr"] and "420113********8173 方永康" in doc["_stderr"]
+    assert FANG not in doc["_stderr"]
+    doc = explain(run, ws, "方永", expect=2)
+    assert "相近的有：方永康（420113********8173）" in doc["_stderr"]
+    assert explain(run, ws, expect=2)["_exit"] == 2   # no student at all
+
+
+def test_with_the_registry(ws, run):
+    doc = explain(run, ws, ZHU, "--registry", ws / "registry" / "学籍2011秋.xlsx", expect=1)
+    reg = check(doc["records"][0], "registry")
+    assert reg["verdict"] == "error" and reg["findings"][0]["code"] == "registry.mismatch"
+
+
+def test_a_name_two_students_bear_is_not_guessed(tmp_path, run):
+    from conftest import voc_row, write_roster
+
+    root = tmp_path / "ws"
+    rows = [voc_row(1, 姓名="张伟"), voc_row(2, 姓名="张伟"), voc_row(3)]
+    write_roster(root / "intake" / TERM / "a.xlsx", rows, above=[["填报单位：第一职业中学"]])
+    doc = explain(run, root, "张伟", expect=2)
+    err = doc["_stderr"]
+    assert "姓名“张伟”对应多名学生" in err and err.count("张伟") >= 3
+    assert rows[0]["身份证号码"] not in err and rows[0]["身份证号码"][:6] + "********" + rows[0]["身份证号码"][-4:] in err
+    assert explain(run, root, rows[1]["身份证号码"], expect=0)["records"][0]["row"] == 4   # header on row 2
