@@ -122,42 +122,47 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
     ws.output(report, [*paths, registry])
     if returns is not None:
         ws.output_folder(returns)
-    rules = ws.rules
-    displays = displays or [shown(p) for p in paths]
-    if tables is None:
-        tables = read_roster_tables(paths, rules, displays)
-    chosen = settle_term(tables, term, today or date.today(), rules)
-    roster = build(tables, chosen.term, ws)
-    findings, decisions = judge(roster, rules)
-    if check_ledger and ws.has_ledger():
-        from aidctl.check import ledger as ledger_check
-        from aidctl.ledger import Ledger
+    from aidctl.core import progress
 
-        extra = ledger_check.check(roster, Ledger(ws.ledger_url()))
-        findings = pd.concat([findings, extra], ignore_index=True) if len(extra) else findings
-    if registry is not None:
-        reg_tables = read_tables(registry, shown(registry), "registry", rules)
-        extra = registry_check.check(roster, registry_check.registry_frame(reg_tables, rules), registry.name,
-                                     rules=rules, schools=ws.schools)
-        findings = pd.concat([findings, extra], ignore_index=True) if len(extra) else findings
-    result = Validation(chosen.term, roster, locate(findings, roster, rules), list(chosen.notes),
-                        decisions=decisions)
-    if record_intake:
-        from aidctl.ledger import record_validation
+    with progress.track("读取花名册", files=len(paths)) as bar:
+        rules = ws.rules
+        displays = displays or [shown(p) for p in paths]
+        if tables is None:
+            tables = read_roster_tables(paths, rules, displays)
+        bar.stage("审核")
+        chosen = settle_term(tables, term, today or date.today(), rules)
+        roster = build(tables, chosen.term, ws)
+        findings, decisions = judge(roster, rules)
+        if check_ledger and ws.has_ledger():
+            from aidctl.check import ledger as ledger_check
+            from aidctl.ledger import Ledger
 
-        note = record_validation(ws, result, paths)
-        if note:
-            result.notes.append(note)
-    if report is not None:
-        from aidctl.check.workbook import write_validation_report
+            extra = ledger_check.check(roster, Ledger(ws.ledger_url()))
+            findings = pd.concat([findings, extra], ignore_index=True) if len(extra) else findings
+        if registry is not None:
+            reg_tables = read_tables(registry, shown(registry), "registry", rules)
+            extra = registry_check.check(roster, registry_check.registry_frame(reg_tables, rules), registry.name,
+                                         rules=rules, schools=ws.schools)
+            findings = pd.concat([findings, extra], ignore_index=True) if len(extra) else findings
+        result = Validation(chosen.term, roster, locate(findings, roster, rules), list(chosen.notes),
+                            decisions=decisions)
+        bar.stage("写入")
+        if record_intake:
+            from aidctl.ledger import record_validation
 
-        write_validation_report(result, report, rules.publicity.masking.masking())
-    if returns is not None:
-        from aidctl.check.returns import write_returns
+            note = record_validation(ws, result, paths)
+            if note:
+                result.notes.append(note)
+        if report is not None:
+            from aidctl.check.workbook import write_validation_report
 
-        written = write_returns(result, returns)
-        result.notes.extend(written.notes(str))
-        result.returns = written.files
+            write_validation_report(result, report, rules.publicity.masking.masking())
+        if returns is not None:
+            from aidctl.check.returns import write_returns
+
+            written = write_returns(result, returns)
+            result.notes.extend(written.notes(str))
+            result.returns = written.files
     return result
 
 

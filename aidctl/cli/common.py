@@ -36,6 +36,7 @@ WorkspaceOpt = Annotated[Path | None, typer.Option(
     "--workspace", "-w", envvar="AIDCTL_WORKSPACE", file_okay=False,
     help="工作目录（默认当前目录，或环境变量 AIDCTL_WORKSPACE）。")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="出错时打印完整的调用栈。")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度条（进度条只在标准错误是终端、工作超过两秒时出现）。")]
 TermOpt = Annotated[str | None, typer.Option("--term", help="学期，如 2011-autumn、2012-spring。")]
 DbOpt = Annotated[str | None, typer.Option("--db", help="账本数据库 URL（默认 aidctl.toml 的 database_url 或工作目录下的 aidctl.db）。")]
 WaitOpt = Annotated[float, typer.Option("--wait", min=0, help="另一个发放任务正在运行时最多等待的秒数（默认不等，直接退出）。")]
@@ -84,6 +85,13 @@ def stdout_console() -> Console:
 def say(line: str, *, level: str = "提醒") -> None:
     """One line on stderr for the user ("aidctl: 提醒：…"), its data escaped: always one line."""
     typer.echo(f"aidctl: {level}：{printable(line)}", err=True)
+
+
+def show_progress(quiet: bool) -> None:
+    """A progress bar on stderr for long work, when stderr is a terminal and --quiet was not given."""
+    from aidctl.core import progress
+
+    progress.enable(not quiet and sys.stderr.isatty())
 
 
 def emit_json(doc: dict) -> None:

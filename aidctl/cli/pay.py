@@ -13,6 +13,7 @@ from aidctl.cli.common import (
     DebugOpt,
     Format,
     FormatOpt,
+    QuietOpt,
     TermOpt,
     WaitOpt,
     WorkspaceOpt,
@@ -20,6 +21,7 @@ from aidctl.cli.common import (
     emit_bytes,
     emit_json,
     guarded,
+    show_progress,
     stdout_console,
     term_of,
     workspace_at,
@@ -40,6 +42,7 @@ def disburse(
     wait: WaitOpt = 0,
     format: FormatOpt = Format.table,
     workspace: WorkspaceOpt = None,
+    quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ):
     """发放：审核花名册，每名符合条件的学生每个项目发放一次，记入账本，写出银行报盘文件和发放审核表。
@@ -52,6 +55,7 @@ def disburse(
     from aidctl.pay import disbursing
 
     imports_done()
+    show_progress(quiet)
     ws = workspace_at(workspace)
     the_term = term_of(term)
     # the document is made while the ledger marks the batch sent, and shown only once it has

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from aidctl.cli.common import (
     DebugOpt,
     Format,
     FormatOpt,
+    QuietOpt,
     TermOpt,
     WorkspaceOpt,
     app,
     emit_json,
     guarded,
     say,
+    show_progress,
     stdout_console,
     term_of,
     workspace_at,
@@ -42,6 +42,7 @@ def validate(
     limit: Annotated[int, typer.Option("--limit", min=0, help="终端上显示的问题条数。")] = 20,
     format: FormatOpt = Format.table,
     workspace: WorkspaceOpt = None,
+    quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ):
     """审核花名册：身份证、银行卡、学籍、资格、金额、重复申报。有错误时退出码为 1。
@@ -56,10 +57,9 @@ def validate(
     ws = workspace_at(workspace)
     the_term = term_of(term)
     paths, displays = ws.rosters(rosters, the_term)
-    console = Console(stderr=True)
-    with console.status("正在读取和审核花名册…") if console.is_terminal else contextlib.nullcontext():
-        result = run(paths, ws, term=the_term, registry=registry, displays=displays, record_intake=True,
-                     report=report, returns=returns)
+    show_progress(quiet)
+    result = run(paths, ws, term=the_term, registry=registry, displays=displays, record_intake=True,
+                 report=report, returns=returns)
     for line in result.notes:
         say(line)
     if format is Format.json:

@@ -12,6 +12,7 @@ from aidctl.cli.common import (
     DebugOpt,
     Format,
     FormatOpt,
+    QuietOpt,
     TermOpt,
     WorkspaceOpt,
     app,
@@ -19,6 +20,7 @@ from aidctl.cli.common import (
     emit_json,
     guarded,
     say,
+    show_progress,
     stdout_console,
     term_of,
     workspace_at,
@@ -82,6 +84,7 @@ def rules_diff(
     limit: Annotated[int, typer.Option("--limit", min=0, help="终端上每类变化显示的记录条数。")] = 20,
     format: FormatOpt = Format.table,
     workspace: WorkspaceOpt = None,
+    quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ):
     """规则测算：本学期的花名册分别按现行规则和对比规则审核、计算，列出资格变化（可发放 ↔ 不予发放，及决定的条件）
@@ -92,6 +95,7 @@ def rules_diff(
     from aidctl.report import diff_rules
 
     ws = workspace_at(workspace)
+    show_progress(quiet)
     result = diff_rules(ws, folder, term_of(term), list(rosters) if rosters else None, report=report)
     for line in result.notes:
         say(line)

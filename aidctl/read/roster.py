@@ -52,12 +52,20 @@ def read_roster_tables(paths: list[Path], rules: Rulebook, displays: list[str] |
     unreadable file in that order is the one reported)."""
     from concurrent.futures import ThreadPoolExecutor
 
+    from aidctl.core import progress
+
     displays = displays or [str(p) for p in paths]
-    if len(paths) == 1:
-        return read_tables(paths[0], displays[0], "roster", rules)
-    with ThreadPoolExecutor(max_workers=READERS) as pool:
-        results = list(pool.map(lambda pd_: read_tables(pd_[0], pd_[1], "roster", rules), zip(paths, displays)))
-    return [t for tables in results for t in tables]
+    with progress.track("读取花名册", files=len(paths)) as bar:
+        if len(paths) == 1:
+            tables = read_tables(paths[0], displays[0], "roster", rules)
+            bar.advance(files=1, rows=sum(len(t.data) for t in tables))
+            return tables
+        out = []
+        with ThreadPoolExecutor(max_workers=READERS) as pool:
+            for tables in pool.map(lambda pd_: read_tables(pd_[0], pd_[1], "roster", rules), zip(paths, displays)):
+                out.extend(tables)
+                bar.advance(files=1, rows=sum(len(t.data) for t in tables))
+    return out
 
 
 def build(tables: list[Table], term: Term, ws: Workspace) -> Roster:
