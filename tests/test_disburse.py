@@ -1055,16 +1055,18 @@ def test_the_payment_workbook_masks_every_number_in_free_text_and_lists_this_bat
     assert wb["不予发放"].page_setup.orientation == "landscape"
 
 
-def test_a_retry_lists_every_payment_already_made_in_one_sheet(tmp_path, run):
+def test_a_later_batch_lists_every_payment_already_made_in_one_sheet(tmp_path, run):
     root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 6)]})
     disburse(run, root, expect=0)
+    assert disburse(run, root, expect=0)["report"] is None   # a retry with nothing new writes none (test_retry)
+    add_roster(root, "a.xlsx", [voc_row(i) for i in range(1, 7)])
     doc = disburse(run, root, expect=0)
     wb = openpyxl.load_workbook(root / doc["report"])
     rows = list(wb["已发放"].iter_rows(values_only=True))
     assert len(rows) == 6 and rows[0][:3] == ("文件", "行号", "身份证号码")
     assert [r[1] for r in rows[1:]] == [4, 5, 6, 7, 8] and all("********" in r[2] for r in rows[1:])
     assert wb["已发放"].auto_filter.ref == "A1:F6"
-    assert list(wb["本次发放"].iter_rows(values_only=True))[0][0].startswith("本次没有新的发放")
+    assert [r[2] for r in wb["本次发放"].iter_rows(min_row=2, values_only=True)] == ["学生6"]
 
 
 # --- name.invalid ------------------------------------------------------------------------------------
