@@ -113,3 +113,25 @@ def test_a_first_run_that_pays_nobody_still_writes_its_workbook(tmp_path, run):
     assert doc["payments"] == [] and doc["report"] and doc["last_report"] is None
     rows = list(openpyxl.load_workbook(root / doc["report"])["不予发放"].iter_rows(min_row=2, values_only=True))
     assert [r[4] for r in rows] == ["id.checksum"]
+
+
+def test_correction_workbooks_beyond_the_budget_are_left_to_validate_returns(tmp_path, run, monkeypatch):
+    import aidctl.pay.disbursement as D
+
+    root = two_schools(tmp_path)
+    add_roster(root, "b.xlsx", [voc_row(11), voc_row(12, 银行卡号=""), voc_row(13)], school="第二职业中学")
+    monkeypatch.setattr(D, "RETURNS_BUDGET_RECORDS", 6)   # a.xlsx has 5 records, b.xlsx 3: 8 to copy
+    doc = disburse(run, root, expect=1)
+    assert doc["returns"] == [] and not any((out_dir(root) / "退回修改").glob("*.xlsx"))
+    note = [n for n in doc["notes"] if "退回修改工作簿" in n]
+    assert len(note) == 1 and note[0].startswith("2 个") and "--returns" in note[0] and "8 条" in note[0]
+
+    monkeypatch.setattr(D, "RETURNS_BUDGET_RECORDS", 5)   # a.xlsx fits alone once b.xlsx's is made
+    shown = next(r["file"] for r in doc["refused"] if r["file"].endswith("b.xlsx"))   # as disburse names it
+    code, _, err = run("validate", shown, "--term", TERM, "--returns", out_dir(root) / "退回修改", cwd=root)
+    assert code == 1, err
+    made = snapshot(out_dir(root) / "退回修改")
+    assert len(made) == 1
+    again = disburse(run, root, expect=1)
+    assert len(again["returns"]) == 2 and not any("退回修改工作簿" in n for n in again["notes"])
+    assert {k: v for k, v in snapshot(out_dir(root) / "退回修改").items() if k in made} == made   # kept as made

@@ -41,16 +41,24 @@ class Returns:
     removed: list[Path] = field(default_factory=list)   # last run's workbooks for schools now clean
 
     def notes(self, display) -> list[str]:
-        out = [f"{s['file']}（{s['records']} 条记录）没有生成退回修改工作簿：{s['reason']}" for s in self.skipped]
+        alone = [s for s in self.skipped if "budget" not in s]
+        together = [s for s in self.skipped if "budget" in s]
+        out = [f"{s['file']}（{s['records']} 条记录）没有生成退回修改工作簿：{s['reason']}" for s in alone]
+        if together:  # one line for a whole term's files, not one a school
+            out.append(f"{len(together)} 个有问题的花名册文件没有生成退回修改工作簿：{together[0]['reason']}")
         out += [f"已删除上次生成、本次已无问题的退回修改工作簿：{display(p)}" for p in self.removed]
         return out
 
 
-def write_returns(validation, out_dir: Path, *, max_records: int | None = None) -> Returns:
+def write_returns(validation, out_dir: Path, *, max_records: int | None = None,
+                  budget: int | None = None) -> Returns:
     """Write `<学校>_<term>_退回修改.xlsx` into `out_dir` for every school whose files have findings
     (errors and warnings; not ledger.already_paid, which is no fault of the school's). A school that
     sent several files with findings gets one workbook per file, named with the file's name after
     退回修改. Files of more than `max_records` records are not copied and are listed in `skipped`.
+    A workbook already there that was made from the same file and findings is kept as it is. When the
+    files to copy anew hold more than `budget` records together, none of them is copied: they are
+    listed in `skipped` (disburse: a whole city's term is for `validate --returns`).
     Workbooks of this term left in `out_dir` by an earlier run for schools now without findings are
     removed, so that no stale one is mailed."""
     term = str(validation.term)
@@ -65,25 +73,37 @@ def write_returns(validation, out_dir: Path, *, max_records: int | None = None) 
     for i, t in enumerate(roster.tables):
         if i in by_table:
             files.setdefault(schools[i], {}).setdefault(t.path, []).append(i)
-    written = []
+    written, to_copy, order = [], [], []
     stems = file_stems(sorted(files), UNKNOWN_SCHOOL)
     for school, paths in sorted(files.items()):
         base = f"{stems[school]}_{term}_{SUFFIX}"
         for path, tables in paths.items():
             records = sum(roster.tables[i].records for i in tables)
+            shown_as = roster.tables[tables[0]].file
             if max_records is not None and records > max_records:
-                out.skipped.append({"file": roster.tables[tables[0]].file, "school": school, "records": records,
+                out.skipped.append({"file": shown_as, "school": school, "records": records,
                                     "reason": f"超过 {max_records} 条记录，请用 aidctl validate … --returns 目录 单独生成"})
                 continue
             name = base if len(paths) == 1 else f"{base}_{file_stem(path.stem, 'roster')}"
             target = Path(out_dir) / f"{name}.xlsx"
             findings = pd.concat([by_table[i] for i in tables], ignore_index=True)
             digest = _digest(path, findings, school, term)
-            if _digest_of(target) != digest:  # else the workbook there was made from the same file and findings
-                write_return(path, {i: roster.tables[i] for i in tables}, findings, school, validation.term, target,
-                             digest=digest)
-            written.append(target)
-    out.files = written
+            order.append(target)
+            if _digest_of(target) == digest:  # made from the same file and findings: kept
+                written.append(target)
+            else:
+                to_copy.append((path, tables, findings, school, target, digest, records, shown_as))
+    if budget is not None and sum(c[6] for c in to_copy) > budget:
+        total = sum(c[6] for c in to_copy)
+        out.skipped += [{"file": c[7], "school": c[3], "records": c[6], "batch_total": total, "budget": budget,
+                         "reason": f"本次要复制的花名册合计 {total} 条记录，超过 {budget} 条，请用 aidctl validate … "
+                                   "--returns 目录 单独生成"} for c in to_copy]
+        to_copy = []
+    for path, tables, findings, school, target, digest, _, _ in to_copy:
+        write_return(path, {i: roster.tables[i] for i in tables}, findings, school, validation.term, target,
+                     digest=digest)
+        written.append(target)
+    out.files = [t for t in order if t in written]  # in the order of the schools
     folder = Path(out_dir)
     if folder.is_dir():
         for old in sorted(folder.glob(f"*_{term}_{SUFFIX}*.xlsx")):
@@ -155,7 +175,10 @@ def _digest(path: Path, findings: pd.DataFrame, school: str, term: str) -> str:
     from aidctl.core.files import sha256
 
     h = hashlib.sha256(f"{LAYOUT_VERSION}\0{sha256(path)}\0{school}\0{term}\0".encode())
-    h.update(pd.util.hash_pandas_object(findings.astype(str), index=False).to_numpy().tobytes())
+    # not the positions (rec, table), which depend on the other files read with it
+    shown = findings.drop(columns=["rec", "table"], errors="ignore")
+    h.update(",".join(shown.columns).encode())
+    h.update(pd.util.hash_pandas_object(shown.astype(str), index=False).to_numpy().tobytes())
     return h.hexdigest()
 
 
