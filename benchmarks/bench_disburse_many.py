@@ -10,7 +10,8 @@ a generator seeded per file can draw the same ID twice, and then the duplicate c
 
 Each round, each in a fresh process, alternating so that a shared host's drift moves all alike:
 - loop: the plain fastexcel load of every file, one after another, in one process;
-- validate: `aidctl validate intake/2011-autumn/*.xlsx --term 2011-autumn --format json`;
+- validate: `aidctl validate WS/intake/2011-autumn/*.xlsx --term 2011-autumn --workspace WS --format json`
+  (before the disburse: no ledger yet);
 - disburse: `aidctl disburse --term 2011-autumn --format json` into an empty ledger;
 - retry: the same command again on the ledger just paid (the cron retry: nothing new to pay).
 Targets (issue 18): disburse ≤ 2.5× the loop; retry ≤ 1.2× validate; disburse peak ≤ 1.5 GB.
@@ -96,7 +97,7 @@ def main(argv=None) -> int:
         intake = os.path.join(ws, "intake", "2011-autumn")
         cmds = {
             "loop": [args.python, "-c", LOOP_CODE, intake],
-            "validate": f"aidctl validate {intake}/*.xlsx --term 2011-autumn --format json",
+            "validate": f"aidctl validate {intake}/*.xlsx --term 2011-autumn --workspace {ws} --format json",
             "disburse": f"aidctl disburse --term 2011-autumn --workspace {ws} --format json > {ws}/disburse.json",
             "retry": f"aidctl disburse --term 2011-autumn --workspace {ws} --format json > {ws}/retry.json",
         }

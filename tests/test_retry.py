@@ -135,3 +135,21 @@ def test_correction_workbooks_beyond_the_budget_are_left_to_validate_returns(tmp
     again = disburse(run, root, expect=1)
     assert len(again["returns"]) == 2 and not any("退回修改工作簿" in n for n in again["notes"])
     assert {k: v for k, v in snapshot(out_dir(root) / "退回修改").items() if k in made} == made   # kept as made
+
+
+def test_a_long_disburse_says_what_it_is_doing(tmp_path, monkeypatch):
+    from aidctl.core import progress
+    from aidctl.core.terms import Term
+    from aidctl.pay import disburse as pay
+    from aidctl.read import Workspace
+
+    root = two_schools(tmp_path)
+    monkeypatch.setattr(progress, "SHOW_AFTER", 3600)  # counted, never drawn
+    monkeypatch.setattr(progress, "_enabled", True)
+    stages, stage = [], progress.Tracker.stage
+    monkeypatch.setattr(progress.Tracker, "stage", lambda self, text, **k: stages.append(text) or stage(self, text, **k))
+    pay(Workspace(root), Term.parse(TERM))
+    expected = ["读取花名册", "审核", "记录收件", "写入账本", "写出银行报盘文件", "写出发放审核表", "写出退回修改工作簿"]
+    seen = list(dict.fromkeys(s.split("（")[0] for s in stages))
+    assert [s for s in seen if s in expected] == expected, seen
+    assert "写入账本（7 笔）" in stages and progress.current() is None

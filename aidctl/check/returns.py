@@ -39,6 +39,7 @@ class Returns:
     files: list[Path] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)   # file, school, records, reason
     removed: list[Path] = field(default_factory=list)   # last run's workbooks for schools now clean
+    outdated: list[Path] = field(default_factory=list)  # last run's, made from another file or findings, not made again
 
     def notes(self, display) -> list[str]:
         alone = [s for s in self.skipped if "budget" not in s]
@@ -47,6 +48,9 @@ class Returns:
         if together:  # one line for a whole term's files, not one a school
             out.append(f"{len(together)} 个有问题的花名册文件没有生成退回修改工作簿：{together[0]['reason']}")
         out += [f"已删除上次生成、本次已无问题的退回修改工作簿：{display(p)}" for p in self.removed]
+        if self.outdated:
+            out.append(f"已删除 {len(self.outdated)} 个上次生成的退回修改工作簿：花名册或问题已有变化，本次没有重新生成"
+                       f"（如 {display(self.outdated[0])}）")
         return out
 
 
@@ -68,6 +72,7 @@ def write_returns(validation, out_dir: Path, *, max_records: int | None = None,
     out = Returns()
     schools = _school_of_tables(roster)
     by_table = {int(t): g for t, g in f.groupby("table")}
+    hashes = _row_hashes(f)
     # the files with findings, by school: (path, [table indexes])
     files: dict[str, dict[Path, list[int]]] = {}
     for i, t in enumerate(roster.tables):
@@ -86,8 +91,9 @@ def write_returns(validation, out_dir: Path, *, max_records: int | None = None,
                 continue
             name = base if len(paths) == 1 else f"{base}_{file_stem(path.stem, 'roster')}"
             target = Path(out_dir) / f"{name}.xlsx"
-            findings = pd.concat([by_table[i] for i in tables], ignore_index=True)
-            digest = _digest(path, findings, school, term)
+            findings = pd.concat([by_table[i] for i in tables])
+            digest = _digest(path, hashes.loc[findings.index], f.columns, school, term)
+            findings = findings.reset_index(drop=True)
             order.append(target)
             if _digest_of(target) == digest:  # made from the same file and findings: kept
                 written.append(target)
@@ -108,8 +114,8 @@ def write_returns(validation, out_dir: Path, *, max_records: int | None = None,
     if folder.is_dir():
         for old in sorted(folder.glob(f"*_{term}_{SUFFIX}*.xlsx")):
             if old not in written:
-                old.unlink()
-                out.removed.append(old)
+                old.unlink()  # no stale one is mailed: its school has no findings now, or it was not made again
+                (out.outdated if old in order else out.removed).append(old)
     return out
 
 
@@ -169,16 +175,21 @@ DIGEST_PROPERTY = "aidctl-returns-digest"
 LAYOUT_VERSION = "1"
 
 
-def _digest(path: Path, findings: pd.DataFrame, school: str, term: str) -> str:
+def _row_hashes(findings: pd.DataFrame) -> pd.Series:
+    """A hash of each finding as a correction workbook shows it: not its positions (rec, table), which
+    depend on the other files read with it. Made once for all the files' findings."""
+    shown = findings.drop(columns=["rec", "table"], errors="ignore")
+    hashes = pd.util.hash_pandas_object(shown.astype(str), index=False)
+    return pd.Series(hashes.to_numpy(), index=findings.index)
+
+
+def _digest(path: Path, row_hashes: pd.Series, columns, school: str, term: str) -> str:
     import hashlib
 
     from aidctl.core.files import sha256
 
-    h = hashlib.sha256(f"{LAYOUT_VERSION}\0{sha256(path)}\0{school}\0{term}\0".encode())
-    # not the positions (rec, table), which depend on the other files read with it
-    shown = findings.drop(columns=["rec", "table"], errors="ignore")
-    h.update(",".join(shown.columns).encode())
-    h.update(pd.util.hash_pandas_object(shown.astype(str), index=False).to_numpy().tobytes())
+    h = hashlib.sha256(f"{LAYOUT_VERSION}\0{sha256(path)}\0{school}\0{term}\0{','.join(columns)}\0".encode())
+    h.update(row_hashes.to_numpy().tobytes())
     return h.hexdigest()
 
 

@@ -128,12 +128,15 @@ def disbursing(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, 
         yield Outcome(plan, None, [], [], None, dry_run=True)
         return
     holder = f"aidctl pid={os.getpid()} {ws.root}"
-    with workspace_lock(ws.root, wait), ThreadPoolExecutor(max_workers=1) as marker:
+    # one bar for the whole run (validate's stages report on it): 读取花名册, 审核, 写入账本 …
+    with progress.track("读取花名册", files=len(rosters)) as bar, workspace_lock(ws.root, wait), \
+            ThreadPoolExecutor(max_workers=1) as marker:
         ledger = L.Ledger(ws.ledger_url(db))
         with ledger.paying_lock(wait, holder):
             with interrupts_deferred(HOLDING):
                 recovered, elsewhere = recover(ws, ledger, term)
             plan = make_plan(ws, term, rosters, ledger, bank, displays)
+            bar.stage("记录收件")
             record_intake(ledger, plan.validation, "disburse", display=intake_names(ws),
                           digests={Path(i["file"]): i["sha256"] for i in plan.inputs})  # hashed while planning
             with interrupts_deferred(HOLDING):
@@ -147,17 +150,14 @@ def disbursing(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, 
                 # so does a batch of this workspace whose run ended before its workbook was written
                 missing = {b: _bank_files(ws, ledger, b) for b in _without_workbook(ws, ledger, term)
                            if b not in recovered and b != batch}
-                bar = progress.current()
-                if bar is not None:
-                    bar.stage("写出发放审核表")
+                bar.stage("写出发放审核表")
                 recovered_reports = [write_payment_report(_recovered_plan(plan, ledger, b), b, written, out, ws.rules)
                                      for b, written in (recovered | missing).items()]
                 last = None if batch or recovered_reports else last_report(out, term)
                 # a retry that pays nobody writes no workbook: the last one still stands (its 已发放 sheet
                 # would be the whole term again); said aloud below
                 report = write_payment_report(plan, batch, files, out, ws.rules) if last is None else None
-                if bar is not None:
-                    bar.stage("写出退回修改工作簿")
+                bar.stage("写出退回修改工作簿")
                 back = write_returns(plan.validation, out / RETURNS_FOLDER, max_records=RETURNS_MAX_RECORDS,
                                      budget=RETURNS_BUDGET_RECORDS)
                 if report is not None or recovered_reports or not (out / MANIFEST).is_file():
