@@ -123,9 +123,12 @@ def _school_of_tables(roster) -> dict[int, str]:
     """Each table's school: the one most of its records name (（学校不明） when none does)."""
     frame = roster.frame
     named = frame[["table", "school"]].dropna()
-    mode = named.groupby("table")["school"].agg(lambda s: s.value_counts().index[0]) if len(named) else {}
-    return {i: str(mode.get(i, UNKNOWN_SCHOOL)) if len(named) else UNKNOWN_SCHOOL
-            for i in range(len(roster.tables))}
+    mode = {}
+    if len(named):  # counted once for all tables (a lambda per table costs ~14 ms each)
+        counts = named.groupby(["table", "school"], observed=True, sort=False).size().reset_index(name="n")
+        counts = counts.sort_values(["table", "n"], ascending=[True, False], kind="stable")
+        mode = counts.drop_duplicates("table").set_index("table")["school"].to_dict()
+    return {i: str(mode.get(i, UNKNOWN_SCHOOL)) for i in range(len(roster.tables))}
 
 
 def _load_copy(path: Path):

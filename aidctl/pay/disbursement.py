@@ -139,17 +139,18 @@ def disbursing(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, 
             bar.stage("记录收件")
             record_intake(ledger, plan.validation, "disburse", display=intake_names(ws),
                           digests={Path(i["file"]): i["sha256"] for i in plan.inputs})  # hashed while planning
+            out = ws.out_dir(term)
+            # every recovered batch gets the workbook its interrupted run would have written, and so
+            # does a batch of this workspace whose run ended before its workbook was written (asked
+            # now: a read once the marking below holds the ledger's write lock would wait for it)
+            missing = {b: _bank_files(ws, ledger, b) for b in _without_workbook(ws, ledger, term)
+                       if b not in recovered}
             with interrupts_deferred(HOLDING):
                 batch, files, marking = None, [], None
                 if len(plan.pay):
                     batch, files = execute(plan, ws, ledger, operator)
                     reissued = plan.pay["payment_id"].dropna().astype("int64").tolist()
                     marking = marker.submit(mark_sent, ledger, batch, reissued)
-                out = ws.out_dir(term)
-                # every recovered batch gets the workbook its interrupted run would have written, and
-                # so does a batch of this workspace whose run ended before its workbook was written
-                missing = {b: _bank_files(ws, ledger, b) for b in _without_workbook(ws, ledger, term)
-                           if b not in recovered and b != batch}
                 bar.stage("写出发放审核表")
                 recovered_reports = [write_payment_report(_recovered_plan(plan, ledger, b), b, written, out, ws.rules)
                                      for b, written in (recovered | missing).items()]
