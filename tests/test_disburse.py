@@ -855,16 +855,17 @@ def test_bulk_insert_writes_constants_as_given(tmp_path):
         (2, TERM, "110101200001015678", None, 50000, "pending", "B1", odd)]
 
 
-@pytest.mark.parametrize("per", [1, 2, 3, 500])
-def test_bulk_insert_takes_every_row_whatever_the_rows_per_statement(tmp_path, monkeypatch, per):
-    """Rows go to SQLite several to an INSERT; whole statements and the remainder together hold
-    every row, each value in its column."""
+@pytest.mark.parametrize("per,slab", [(1, 100), (2, 100), (3, 100), (500, 100), (1, 2), (2, 2), (3, 1)])
+def test_bulk_insert_takes_every_row_whatever_the_rows_per_statement(tmp_path, monkeypatch, per, slab):
+    """Rows go to SQLite several to an INSERT, made into Python values a slab of statements at a
+    time; whole statements, slabs and the remainder together hold every row, each value in its column."""
     from sqlalchemy import insert
 
     from aidctl import ledger as L
     from aidctl.ledger import store
 
     monkeypatch.setattr(store, "ROWS_PER_STATEMENT", per)
+    monkeypatch.setattr(store, "SLAB_STATEMENTS", slab)
     ledger = L.Ledger(f"sqlite:///{tmp_path / 'aidctl.db'}")
     n = 7
     rows = pd.DataFrame({"id": range(1, n + 1), "programme": ["中职国家助学金"] * n,
