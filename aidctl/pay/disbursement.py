@@ -56,7 +56,7 @@ class Outcome:
     report: Path | None
     dry_run: bool = False
     returns: list[Path] = field(default_factory=list)   # the correction workbooks (退回修改) written
-    notes: list[str] = field(default_factory=list)      # for stderr: files too large to copy, stale ones removed
+    notes: list[str] = field(default_factory=list)      # stderr and JSON: no new workbook, returns not copied …
     recovered_reports: list[Path] = field(default_factory=list)
     unfinished_elsewhere: list[dict] = field(default_factory=list)
     last_report: Path | None = None  # the workbook that still stands when this run wrote none (paid nobody)
