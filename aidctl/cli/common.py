@@ -1,7 +1,6 @@
 """What every command shares: the app, the options defined once, the error boundary (one line on
 stderr, exit 2, a traceback only with --debug) and JSON on stdout."""
 
-from __future__ import annotations
 
 import functools
 import sys
@@ -17,8 +16,8 @@ from rich.text import Text
 
 from aidctl import __version__
 from aidctl.core.errors import AidctlError, Exit
+from aidctl.core.terminal import printable
 from aidctl.core.terms import FIRST_YEAR, LAST_YEAR
-from aidctl.core.text import printable
 
 app = typer.Typer(name="aidctl", no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False, rich_markup_mode=None,
