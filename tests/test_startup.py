@@ -17,7 +17,7 @@ from conftest import voc_row, write_roster
 
 # runs one command as `aidctl` would, in a fresh interpreter, and tells which modules it imported
 PROBE = """
-import contextlib, io, json, sys
+import contextlib, gc, io, json, sys
 sys.argv = ["aidctl", *json.loads(sys.argv[1])]
 from aidctl.cli import main
 out = io.StringIO()
@@ -27,7 +27,8 @@ try:
         main()
 except SystemExit as exc:
     code = exc.code
-print(json.dumps({"exit": code, "modules": sorted(sys.modules), "out": out.getvalue()}))
+print(json.dumps({"exit": code, "modules": sorted(sys.modules), "out": out.getvalue(),
+                  "collector": gc.isenabled(), "frozen": gc.get_freeze_count()}))
 """
 
 DATA = ("pandas", "numpy", "pyarrow", "fastexcel", "yaml")        # reading and checking rosters
@@ -43,7 +44,9 @@ def run(args: list[str], cwd: Path) -> dict:
     done = subprocess.run([sys.executable, "-c", PROBE, json.dumps(args)], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.splitlines()[-1])
+    result = json.loads(done.stdout.splitlines()[-1])
+    assert result["collector"], "the garbage collector was left paused (core.runtime)"
+    return result
 
 
 def imported(result: dict, names) -> list[str]:
@@ -80,6 +83,7 @@ def test_validate_of_a_small_roster_imports_only_what_it_needs(roster30, fmt):
     assert imported(result, ("pandas", "fastexcel", "aidctl.check.validation")) == ["pandas", "fastexcel",
                                                                                      "aidctl.check.validation"]
     assert imported(result, NEVER_FOR_VALIDATE) == []
+    assert result["frozen"] > 0  # the modules imported were frozen out of the collector's reach
 
 
 def test_the_probe_sees_what_a_report_needs(roster30):

@@ -14,7 +14,9 @@ costs less than its evaluating their text then.
 
 from aidctl.cli import roster, pay, report, oversight, enlist, loans, rules, workspace  # noqa: F401, I001  (registers the commands, in this order)
 from aidctl.cli.common import app
+from aidctl.core.runtime import starting
 
 
 def main() -> None:
-    app()
+    with starting():  # the collector paused until the command begins (core.runtime)
+        app()

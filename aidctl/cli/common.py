@@ -16,6 +16,7 @@ from rich.text import Text
 
 from aidctl import __version__
 from aidctl.core.errors import AidctlError, Exit
+from aidctl.core.runtime import command_begins
 from aidctl.core.terminal import printable
 from aidctl.core.terms import FIRST_YEAR, LAST_YEAR
 
@@ -115,6 +116,7 @@ def guarded(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        command_begins()  # the collector, paused while the command line started, runs again
         try:
             return fn(*args, **kwargs)
         except AidctlError as exc:
