@@ -1,7 +1,6 @@
 """What every command shares: the app, the options defined once, the error boundary (one line on
 stderr, exit 2, a traceback only with --debug) and JSON on stdout."""
 
-
 import functools
 import sys
 import traceback

@@ -1,6 +1,5 @@
 """The oversight commands: audit-extraction, intake show, inspect sample | record, complaints, assess."""
 
-
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated

@@ -1,6 +1,5 @@
 """The money commands: disburse, reconcile, ledger show."""
 
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,7 +1,6 @@
 """What the centre hands over: report (the term report), publish (the 公示 lists), and explain (one
 student's every decision, for a parent, an auditor or a clerk)."""
 
-
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated

@@ -1,6 +1,5 @@
 """Checking rosters: validate, and codes (the finding catalogue)."""
 
-
 from pathlib import Path
 from typing import Annotated
 

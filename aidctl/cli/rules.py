@@ -1,7 +1,6 @@
 """aidctl rules check | show | diff: the rule files checked, what is in force for a term, and what
 another version of them would change."""
 
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,6 +1,5 @@
 """aidctl init: an empty workspace."""
 
-
 from pathlib import Path
 from typing import Annotated
 
