@@ -141,11 +141,12 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
             findings = pd.concat([findings, extra], ignore_index=True) if len(extra) else findings
         if registry is not None:
             reg_tables = read_tables(registry, shown(registry), "registry", rules)
+            registry_notes = registry_check.header_notes(reg_tables, rules)
             extra = registry_check.check(roster, registry_check.registry_frame(reg_tables, rules), registry.name,
                                          rules=rules, schools=ws.schools)
             findings = pd.concat([findings, extra], ignore_index=True) if len(extra) else findings
-        result = Validation(chosen.term, roster, locate(findings, roster, rules), list(chosen.notes),
-                            decisions=decisions)
+        result = Validation(chosen.term, roster, locate(findings, roster, rules),
+                            [*chosen.notes, *(registry_notes if registry is not None else [])], decisions=decisions)
         bar.stage("写入")
         if record_intake:
             from aidctl.ledger import record_validation
