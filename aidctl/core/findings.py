@@ -86,6 +86,13 @@ def file_finding(rec_file: int, code: str, column: str | None, message: str,
     return frame
 
 
+def severities(f: pd.DataFrame, severity) -> pd.Series:
+    """Each finding's severity: its own where it carries one (schema.ambiguous_column settled by a
+    rule is a warning), else the catalogue's, through `severity(code, default)` (the rules' overrides)."""
+    default = f["code"].map({c: severity(c, t.severity) for c, t in CATALOGUE.items()})
+    return f["severity"].where(f["severity"].notna(), default) if "severity" in f.columns else default
+
+
 def group_places(group: pd.Series, place: pd.Series, shown: int = 3) -> pd.DataFrame:
     """A group of records (id.duplicate: one person; card.shared: one card) described once, however
     large: indexed by group, `places` holds the first `shown` of its `place`s in the order given, joined
