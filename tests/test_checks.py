@@ -11,6 +11,7 @@ import re
 import shutil
 from pathlib import Path
 
+import openpyxl
 import pytest
 import yaml
 from conftest import VOC_HEADERS, make_card, make_id, voc_row, write_roster
@@ -593,6 +594,30 @@ def test_registry_finds_a_legacy_id_under_its_18_digit_form(tmp_path, run):
     write_registry(tmp_path / "reg.xlsx", [(new, "学生1", "第一职业中学")])
     doc = check(run, "a.xlsx", extra=("--registry", "reg.xlsx"))
     assert codes(doc) == {("a.xlsx", 4, "id.legacy")}
+
+
+def test_registry_with_two_status_columns_no_rule_decides_stops_the_check(tmp_path, run):
+    """学籍状态 and 在校状态 disagreeing in the 学籍 export: never guessed; exit 2 naming both columns."""
+    rows = [voc_row(1)]
+    roster(tmp_path, rows)
+    write_roster(tmp_path / "reg.xlsx", [{"身份证号": rows[0]["身份证号码"], "姓名": rows[0]["姓名"], "学校": "第一职业中学",
+                                          "学籍状态": "在籍", "在校状态": "退学"}],
+                 ["身份证号", "姓名", "学校", "学籍状态", "在校状态"])
+    code, out, err = run("validate", "a.xlsx", "--term", TERM, "--registry", "reg.xlsx")
+    assert code == 2 and "reg.xlsx" in err and "“学籍状态”（第D列）" in err and "“在校状态”" in err, err
+
+
+def test_registry_column_settled_by_a_rule_is_said_in_the_notes(tmp_path, run):
+    rows = [voc_row(1)]
+    roster(tmp_path, rows)
+    path = write_roster(tmp_path / "reg.xlsx", [{"身份证号": rows[0]["身份证号码"], "姓名": rows[0]["姓名"], "学校": "第一职业中学",
+                                                 "学籍状态": "退学", "在校状态": "在籍"}],
+                        ["身份证号", "姓名", "学校", "学籍状态", "在校状态"])
+    wb = openpyxl.load_workbook(path)
+    wb.active.column_dimensions["D"].hidden = True   # an old status, hidden: the visible one is read
+    wb.save(path)
+    doc = check(run, "a.xlsx", extra=("--registry", "reg.xlsx"), expect_exit=0)
+    assert any("学籍库导出" in n and "“学籍状态”（第D列，已隐藏）" in n for n in doc["notes"]), doc["notes"]
 
 
 # --- rules are data --------------------------------------------------------------------------------

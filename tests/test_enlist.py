@@ -638,3 +638,13 @@ def test_the_loans_total_never_pays_more_than_the_loan_by_year():
         # the fees are within the cap here: min(n × cap, max(Σ tuition, Σ loans))
         assert total_only == min(cap * len(fees), 100 * max(sum(fees), sum(loans)))
         assert total_only <= by_year, (fees, loans)
+
+
+def test_two_card_columns_no_rule_can_tell_apart_pay_nobody(run, tmp_path):
+    """银行卡号 and 收款账号 side by side with different cards: neither is guessed, nobody is payable."""
+    head = [*HEAD, "收款账号"]
+    doc = enlist(run, tmp_path, student(1, 收款账号=make_card(seed=901)), headers=head, expect_exit=1)
+    ambiguous = [f for f in doc["file_findings"] if f["code"] == "schema.ambiguous_column"]
+    assert len(ambiguous) == 1 and ambiguous[0]["severity"] == "error"
+    assert "“银行卡号”" in ambiguous[0]["message"] and "“收款账号”" in ambiguous[0]["message"]
+    assert not doc["students"][0]["payable"]

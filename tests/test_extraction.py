@@ -340,3 +340,32 @@ def test_one_school_year_twice_is_a_duplicate_never_a_doubled_total(run, tmp_pat
     code, doc, err = run("audit-extraction", path, other, "--format", "json", "--workspace", tmp_path, as_json=True)
     assert codes(doc) == [["extraction.duplicate"], [], ["extraction.duplicate"]]
     assert doc["summary"]["extracted"] == "100000.00" and doc["summary"]["schools"] == 2
+
+
+# --- two columns for one figure (issue 12, item 3, for finance sheets) ------------------------------
+
+def test_two_columns_for_one_figure_are_read_from_neither_and_no_school_is_compliant(run, tmp_path):
+    """A sheet with 提取金额 twice, holding different figures: neither is guessed; every school is 无法审核."""
+    heads = [*HEAD[:6], "提取金额", *HEAD[6:]]
+    rows = [[*r[:6], r[5] * 10, *r[6:]] for r in (school(), school(code="9002", name="乙职业中学"))]
+    code, doc = audit(run, tmp_path, *rows, headers=heads)
+    assert code == 1
+    assert doc["summary"]["compliant"] == 0 and doc["summary"]["unauditable"] == 2
+    assert doc["summary"]["extracted"] is None
+    (ambiguous,) = [f for f in doc["file_findings"] if f["code"] == "schema.ambiguous_column"]
+    assert ambiguous["severity"] == "error"
+    assert "“提取金额（元）”（第F列）" in ambiguous["message"] and "“提取金额”（第G列）" in ambiguous["message"]
+    assert not [f for f in doc["file_findings"] if f["code"] == "schema.missing_column"]  # not missing: ambiguous
+
+
+def test_a_hidden_old_column_beside_the_visible_one_is_named_and_the_visible_one_read(run, tmp_path):
+    heads = [*HEAD[:5], "提取金额（元）", *HEAD[5:]]
+    path = sheet(tmp_path / "finance.xlsx", [[*school()[:5], 1, *school()[5:]]], heads)
+    wb = openpyxl.load_workbook(path)
+    wb.active.column_dimensions["F"].hidden = True   # last year's figure, hidden by the clerk
+    wb.save(path)
+    code, doc, err = run("audit-extraction", path, "--format", "json", "--workspace", tmp_path, as_json=True)
+    assert code == 0, err
+    assert doc["summary"]["compliant"] == 1 and doc["summary"]["extracted"] == "50000.00"
+    (ambiguous,) = [f for f in doc["file_findings"] if f["code"] == "schema.ambiguous_column"]
+    assert ambiguous["severity"] == "warning" and "第F列，已隐藏" in ambiguous["message"]

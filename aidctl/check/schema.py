@@ -3,11 +3,13 @@ schema.ambiguous_column: two columns stood for one field (the reader's choice, o
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pandas as pd
 
 from aidctl.core.findings import ERROR, WARNING, build, empty, file_finding
-from aidctl.read import Contest, Roster, missing_columns
-from aidctl.rulebook import Condition, Rulebook
+from aidctl.read import Contest, Roster, Table, missing_columns, unrecognised_columns
+from aidctl.rulebook import Condition, Rulebook, TableSpec
 
 # columns that the roster may lack because schools.xlsx or the school's name supplies them
 SUPPLIED_ELSEWHERE = {"ownership", "school_type", "county"}
@@ -87,9 +89,11 @@ def _named(m) -> str:
     return f"“{m.header}”（第{column_letters(m.index)}列{hidden}）"
 
 
-def contest_findings(table: int, contests: list[Contest], title, xls: bool = False) -> list[pd.DataFrame]:
+def contest_findings(table: int, contests: list[Contest], title, xls: bool = False,
+                     unread: bool = False) -> list[pd.DataFrame]:
     """schema.ambiguous_column for each field that several columns stood for in a table: a warning
-    naming the column not read when the rule chose, an error when it could not."""
+    naming the column not read when the rule chose, an error when it could not (`unread`: the field
+    was then read from none of them, see settle_headers)."""
     out = []
     for c in contests:
         field = title(c.key)
@@ -100,6 +104,11 @@ def contest_findings(table: int, contests: list[Contest], title, xls: bool = Fal
             message = (f"读取{_named(c.chosen)}作为“{field}”；{others}标明是"
                        f"{c.others[0].qualifier}的，未读取")
             severity = WARNING
+        elif c.rule == "unresolved" and unread:
+            message = (f"有多列可作为“{field}”：{_named(c.chosen)}、{others}，无法判断应读取哪一列，"
+                       f"均未读取，依赖“{field}”的数据无法认定：请只保留一列后重新提交"
+                       + ("（.xls 文件中看不出哪一列被隐藏）" if xls else ""))
+            severity = ERROR
         elif c.rule == "unresolved":
             message = (f"有多列可作为“{field}”：{_named(c.chosen)}、{others}，无法判断哪一列是学生本人当前的"
                        f"“{field}”：请只保留一列后重新提交，本表的记录在此之前不予发放"
@@ -115,3 +124,19 @@ def contest_findings(table: int, contests: list[Contest], title, xls: bool = Fal
         out.append(file_finding(table, "schema.ambiguous_column", c.key, message, severity))
     return out
 
+
+def settle_headers(tables: list[Table], spec: TableSpec, units: dict[str, Decimal], kind: str) -> list[pd.DataFrame]:
+    """The whole-file findings about the header of a table that is not a roster (a finance sheet, an
+    enlistment list, a loan register, a complaint register): schema.unrecognised_column for a header
+    read as nothing, schema.ambiguous_column for a field that several columns stood for. A field that
+    no rule could settle is then read from none of its columns (it leaves the table's columns and
+    data), so every figure that needs it is reported as not read, never taken from a guessed column."""
+    out = unrecognised_columns(tables, spec, units, kind)
+    for i, t in enumerate(tables):
+        out += contest_findings(i, t.contests, lambda key: spec.columns[key].title,
+                                xls=t.sheet_kind == "xls", unread=True)
+        for c in t.contests:
+            if c.rule == "unresolved" and c.key in t.columns:
+                del t.columns[c.key]
+                t.data = t.data.drop(columns=[c.key])
+    return [p for p in out if len(p)]

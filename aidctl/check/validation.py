@@ -12,7 +12,7 @@ import pandas as pd
 from aidctl.check import cards, cells, duplicates, eligibility, enrolment, people, schema, terms
 from aidctl.check import registry as registry_check
 from aidctl.check.eligibility import Decisions
-from aidctl.core.findings import CATALOGUE, WARNING, FindingCounts, empty, school_errors
+from aidctl.core.findings import CATALOGUE, WARNING, FindingCounts, empty, school_errors, severities
 from aidctl.core.labels import UNKNOWN_SCHOOL
 from aidctl.core.terms import Term
 from aidctl.read import Roster, Workspace, read_roster_tables, read_tables, settle_term, shown
@@ -141,11 +141,12 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
             findings = pd.concat([findings, extra], ignore_index=True) if len(extra) else findings
         if registry is not None:
             reg_tables = read_tables(registry, shown(registry), "registry", rules)
+            registry_notes = registry_check.header_notes(reg_tables, rules)
             extra = registry_check.check(roster, registry_check.registry_frame(reg_tables, rules), registry.name,
                                          rules=rules, schools=ws.schools)
             findings = pd.concat([findings, extra], ignore_index=True) if len(extra) else findings
-        result = Validation(chosen.term, roster, locate(findings, roster, rules), list(chosen.notes),
-                            decisions=decisions)
+        result = Validation(chosen.term, roster, locate(findings, roster, rules),
+                            [*chosen.notes, *(registry_notes if registry is not None else [])], decisions=decisions)
         bar.stage("写入")
         if record_intake:
             from aidctl.ledger import record_validation
@@ -195,9 +196,7 @@ def locate_in(findings: pd.DataFrame, frame: pd.DataFrame, tables: list, rules, 
     # a header no column of the spec matched (schema.unrecognised_column) is named as written
     f["column"] = [headers.get((t, c), titles.get(c, c)) if c is not None else None
                    for t, c in zip(f["table"], f["column"])]
-    default = f["code"].map({c: rules.severity(c, t.severity) for c, t in CATALOGUE.items()})
-    # a finding may carry its own severity (schema.ambiguous_column settled by a rule is a warning)
-    f["severity"] = f["severity"].where(f["severity"].notna(), default) if "severity" in f.columns else default
+    f["severity"] = severities(f, rules.severity)
     # a workbook of several sheets: the message names the sheet, so that it stands on its own
     several = np.array([getattr(t, "workbook_sheets", 1) > 1 for t in tables], dtype=bool) if tables else np.zeros(0, dtype=bool)
     if len(f) and several.any():

@@ -1,8 +1,6 @@
 """What every command shares: the app, the options defined once, the error boundary (one line on
 stderr, exit 2, a traceback only with --debug) and JSON on stdout."""
 
-from __future__ import annotations
-
 import functools
 import sys
 import traceback
@@ -17,8 +15,9 @@ from rich.text import Text
 
 from aidctl import __version__
 from aidctl.core.errors import AidctlError, Exit
+from aidctl.core.runtime import command_begins
+from aidctl.core.terminal import printable
 from aidctl.core.terms import FIRST_YEAR, LAST_YEAR
-from aidctl.core.text import printable
 
 app = typer.Typer(name="aidctl", no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False, rich_markup_mode=None,
@@ -116,6 +115,7 @@ def guarded(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        command_begins()  # the collector, paused while the command line started, runs again
         try:
             return fn(*args, **kwargs)
         except AidctlError as exc:

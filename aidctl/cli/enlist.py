@@ -1,7 +1,5 @@
 """aidctl enlist: 应征入伍 学费补偿 and 国家助学贷款代偿."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """aidctl loans check | summary | collect: 生源地信用助学贷款."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated

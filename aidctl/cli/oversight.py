@@ -1,7 +1,5 @@
 """The oversight commands: audit-extraction, intake show, inspect sample | record, complaints, assess."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated

@@ -1,7 +1,5 @@
 """The money commands: disburse, reconcile, ledger show."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 
@@ -27,7 +25,7 @@ from aidctl.cli.common import (
     workspace_at,
 )
 from aidctl.core.errors import Exit
-from aidctl.core.runtime import imports_done
+from aidctl.core.runtime import importing
 
 
 @app.command()
@@ -52,9 +50,8 @@ def disburse(
 
     示例：aidctl disburse --term 2011-autumn --dry-run
     """
-    from aidctl.pay import disbursing
-
-    imports_done()
+    with importing():  # the collector paused meanwhile (core.runtime)
+        from aidctl.pay import disbursing
     show_progress(quiet)
     ws = workspace_at(workspace)
     the_term = term_of(term)

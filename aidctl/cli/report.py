@@ -1,8 +1,6 @@
 """What the centre hands over: report (the term report), publish (the 公示 lists), and explain (one
 student's every decision, for a parent, an auditor or a clerk)."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated

@@ -1,7 +1,5 @@
 """Checking rosters: validate, and codes (the finding catalogue)."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 
@@ -24,7 +22,7 @@ from aidctl.cli.common import (
     workspace_at,
 )
 from aidctl.core.errors import Exit
-from aidctl.core.runtime import imports_done
+from aidctl.core.runtime import importing
 
 
 @app.command()
@@ -51,9 +49,8 @@ def validate(
 
     示例：aidctl validate samples/intake/2011-autumn/*.xlsx --term 2011-autumn --report 审核结果.xlsx --returns 退回
     """
-    from aidctl.check import validate as run
-
-    imports_done()
+    with importing():  # the collector paused meanwhile (core.runtime)
+        from aidctl.check import validate as run
     ws = workspace_at(workspace)
     the_term = term_of(term)
     paths, displays = ws.rosters(rosters, the_term)
@@ -82,7 +79,7 @@ def codes(format: FormatOpt = Format.table, debug: DebugOpt = False):
 
     示例：aidctl codes --format json
     """
-    from aidctl.core.findings import catalogue_doc
+    from aidctl.core.catalogue import catalogue_doc
 
     if format is Format.json:
         emit_json(catalogue_doc())

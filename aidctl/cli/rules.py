@@ -1,8 +1,6 @@
 """aidctl rules check | show | diff: the rule files checked, what is in force for a term, and what
 another version of them would change."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

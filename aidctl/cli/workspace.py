@@ -1,14 +1,12 @@
 """aidctl init: an empty workspace."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from aidctl.cli.common import DebugOpt, Format, FormatOpt, app, emit_json, guarded
-from aidctl.core.text import printable
+from aidctl.core.terminal import printable
 
 
 @app.command()

@@ -3,27 +3,28 @@
 A top-level value may be a DataFrame (for example 500,000 payments). It is encoded column by column
 with Arrow's string kernels, as UTF-8 from end to end, and spliced into the document, instead of
 building a Python dict per row. Large documents are printed on one line (the json module's C
-encoder is used only without indent).
+encoder is used only without indent). A document without a frame needs neither pandas nor Arrow,
+and this module imports them only for one that has (`aidctl codes --format json` is quick).
 """
 
 from __future__ import annotations
 
 import json
+import sys
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
-
-from aidctl.core.text import arrow_text, integer_text, missing, value_bytes
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
 
 INDENT_MAX_ITEMS = 2_048
 
 
 def encode(doc: dict) -> bytes:
     """The document as UTF-8 JSON (see the module docstring)."""
-    frames = {k: v for k, v in doc.items() if isinstance(v, pd.DataFrame)}
-    items = sum(len(v) for v in doc.values() if isinstance(v, (list, pd.DataFrame)))
+    pandas = sys.modules.get("pandas")  # a value can be a DataFrame only once pandas is imported
+    frames = {k: v for k, v in doc.items() if pandas is not None and isinstance(v, pandas.DataFrame)}
+    items = sum(len(v) for k, v in doc.items() if isinstance(v, list) or k in frames)
     if not frames or items <= INDENT_MAX_ITEMS:
         plain = {k: (v.astype(object).where(v.notna(), None).to_dict("records") if k in frames else v)
                  for k, v in doc.items()}
@@ -44,6 +45,10 @@ def records(frame: pd.DataFrame) -> bytes:
 
 def _array(frame: pd.DataFrame) -> list:
     """The pieces of records(frame), to be joined once: "[", the rows, "]"."""
+    import pyarrow.compute as pc
+
+    from aidctl.core.text import value_bytes
+
     if frame.empty:
         return [b"[]"]
     pieces: list = []
@@ -56,11 +61,20 @@ def _array(frame: pd.DataFrame) -> list:
 
 
 def _text(value: str) -> pa.Scalar:
+    import pyarrow as pa
+
     return pa.scalar(value, pa.large_string())
 
 
 def _values(series: pd.Series) -> pa.Array:
     """Each value of a column as JSON text: strings quoted and escaped, null for NA."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from aidctl.core.text import arrow_text, integer_text, value_bytes
+
     if series.dtype == bool:
         return pa.array(np.where(series.to_numpy(), "true", "false"), type=pa.large_string())
     if pd.api.types.is_integer_dtype(series.dtype) and not series.isna().any():
@@ -82,6 +96,10 @@ def _values(series: pd.Series) -> pa.Array:
 
 
 def _by_json_module(series: pd.Series) -> pa.Array:
+    import pyarrow as pa
+
+    from aidctl.core.text import missing
+
     return pa.array([json.dumps(None if missing(v) else v, ensure_ascii=False, default=str)
                      for v in series.astype(object)], type=pa.large_string())
 

@@ -112,6 +112,6 @@ def current() -> Tracker | None:
 
 
 def _shown(text: str) -> str:
-    from aidctl.core.text import printable
+    from aidctl.core.terminal import printable
 
     return printable(text)

@@ -30,10 +30,10 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from aidctl.core.catalogue import SEVERITY_WORDS  # noqa: F401  (named here too)
 from aidctl.core.masking import DEFAULT, Masking
 from aidctl.core.text import missing, printable
 
-SEVERITY_WORDS = {"error": "错误", "warning": "警告"}
 MONEY_FORMAT = "#,##0.00"
 WIDEST = 50            # a fitted column is never wider (a wrapped note may be, when a writer says so)
 PORTRAIT_WIDTH = 95    # column units an A4 portrait page holds at a readable scale

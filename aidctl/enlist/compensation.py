@@ -25,8 +25,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from aidctl.check import settle_headers
 from aidctl.core import identity
-from aidctl.core.findings import CATALOGUE, ERROR, FindingCounts, build, empty, file_finding, group_places
+from aidctl.core.findings import CATALOGUE, ERROR, FindingCounts, build, empty, file_finding, group_places, severities
 from aidctl.core.labels import UNKNOWN_SCHOOL
 from aidctl.core.money import yuan_text_or_none
 from aidctl.core.text import lookup, missing, text_or_none
@@ -41,7 +42,6 @@ from aidctl.read import (
     read_tables,
     shown,
     stack,
-    unrecognised_columns,
 )
 from aidctl.rulebook import BankProfile, EnlistCapPeriod, Rulebook
 
@@ -162,8 +162,9 @@ def compute(paths: list[Path], ws: Workspace, *, year: int, bank: str | None = N
     profile = rules.bank(profile_id)
     displays = displays or [shown(p) for p in paths]
     tables = [t for p, d in zip(paths, displays) for t in read_tables(p, d, KIND, rules)]
-    f = stack(tables, rules.columns.tables[KIND]).rename(columns={"excel_row": "row"})
     spec = rules.columns.tables[KIND]
+    header = settle_headers(tables, spec, rules.columns.units, KIND)
+    f = stack(tables, spec).rename(columns={"excel_row": "row"})
     tuition_keys = [k for k in spec.columns if k.startswith("tuition_")]
     loan_keys = [k for k in spec.columns if k.startswith("loan_") and k[5:].isdigit()]
 
@@ -182,7 +183,7 @@ def compute(paths: list[Path], ws: Workspace, *, year: int, bank: str | None = N
 
     raw = _findings(f, tables, rules, year, tuition_keys, reference)
     raw += _loan_input_findings(f, tables, loan_keys)
-    raw += unrecognised_columns(tables, spec, rules.columns.units, KIND)
+    raw += header
     lines = year_lines(f, tuition_keys, loan_keys, book.loan_first)
     student_totals(f, lines)
     if book.loan_first:
@@ -510,7 +511,7 @@ def _finalise(parts: list[pd.DataFrame], f: pd.DataFrame, tables: list[Table], r
     headers = {(i, k): m.header for i, t in enumerate(tables) for k, m in t.columns.items()}
     findings["header"] = [headers.get((int(t), c), spec.columns[c].title if c in spec.columns else c)
                           for t, c in zip(findings["table"], findings["column"])]
-    findings["severity"] = findings["code"].map({c: rules.severity(c, t.severity) for c, t in CATALOGUE.items()})
+    findings["severity"] = severities(findings, rules.severity)
     findings["file"] = [tables[int(t)].file for t in findings["table"]]
     findings["row"] = [int(f.at[r, "row"]) if r >= 0 else None for r in findings["rec"]]
     order = {c: i for i, c in enumerate(CATALOGUE)}  # per record, in the catalogue's order

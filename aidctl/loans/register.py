@@ -21,7 +21,7 @@ from aidctl.core.findings import CATALOGUE, ERROR, WARNING, FindingCounts
 from aidctl.core.labels import UNKNOWN_COUNTY
 from aidctl.core.terms import FIRST_YEAR, LAST_YEAR, Term
 from aidctl.core.text import lookup, per_distinct_rows, text_or_none
-from aidctl.read import Table, Workspace, file_info, having_column, read_tables, shown, stack, unrecognised_columns
+from aidctl.read import Table, Workspace, file_info, having_column, read_tables, shown, stack
 from aidctl.rulebook import Rulebook
 
 KIND = "loan_register"
@@ -112,12 +112,14 @@ def read_register(path: Path, ws: Workspace, display: str | None = None, *,
     from aidctl.loans import checks as loan_checks
 
     rules = ws.rules
+    from aidctl.check import settle_headers
+
     tables = read_tables(path, display or shown(path), KIND, rules)
+    header = settle_headers(tables, rules.columns.tables[KIND], rules.columns.units, KIND)
     frame = build_frame(tables, rules, today=today)
     findings = loan_checks.check(frame, tables, rules)
-    unknown = unrecognised_columns(tables, rules.columns.tables[KIND], rules.columns.units, KIND)
-    if unknown:
-        findings = pd.concat([findings, *unknown], ignore_index=True)
+    if header:
+        findings = pd.concat([findings, *header], ignore_index=True)
     findings["key"] = findings["column"]          # the canonical column, before locate writes the header
     return Register(frame, tables, locate_in(findings, frame, tables, rules, KIND, CARRY))
 

@@ -57,6 +57,7 @@ class Applications:
     frame: pd.DataFrame          # county, year, v_result for the year's applications
     year_source: str             # loan_year | accepted_on | none
     unknown_results: list[str] = field(default_factory=list)
+    header_problems: list[str] = field(default_factory=list)   # check.settle_headers, said as notes
 
 
 @dataclass
@@ -114,7 +115,11 @@ class LoanSummary:
 
 def _applications(path: Path, display: str, ws: Workspace, year: int) -> Applications:
     rules = ws.rules
+    from aidctl.check import settle_headers
+
     tables = read_tables(path, display, "loan_applications", rules)
+    header = settle_headers(tables, rules.columns.tables["loan_applications"], rules.columns.units,
+                            "loan_applications")
     parts = []
     for t in tables:
         part = t.data.copy()
@@ -136,7 +141,8 @@ def _applications(path: Path, display: str, ws: Workspace, year: int) -> Applica
     keep = (row_year == year).fillna(False).to_numpy(dtype=bool)
     out = pd.DataFrame({"county": county.where(county.notna(), UNKNOWN_COUNTY).to_numpy()[keep],
                         "v_result": result.where(result.notna(), "pending").to_numpy()[keep]})
-    return Applications(display, tables, out, source, unknown)
+    problems = [f"{tables[int(p['table'].iat[0])].place()}：{p['message'].iat[0]}" for p in header]
+    return Applications(display, tables, out, source, unknown, problems)
 
 
 def summarise(path: Path, ws: Workspace, year: int, *, applications: Path | None = None,
@@ -235,6 +241,7 @@ def _application_notes(apps: Applications) -> list[str]:
     notes = []
     if apps.year_source == "none":
         notes.append("申请受理清单没有贷款年度和受理日期列：全部申请计入本年度")
+    notes.extend(apps.header_problems)
     if apps.unknown_results:
         notes.append(f"审核结果“{'、'.join(apps.unknown_results)}”无法识别，按待审核计（用语见 rules/loans.yaml）")
     return notes

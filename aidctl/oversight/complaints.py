@@ -33,13 +33,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from aidctl.check import settle_headers
 from aidctl.core.dates import CALENDAR_STATUTORY, CALENDAR_WEEKENDS, cell_dates, nth_working_day, working_days_after
 from aidctl.core.errors import ReadError
 from aidctl.core.findings import CATALOGUE
 from aidctl.core.labels import NO_SCHOOL_NAMED, UNKNOWN_COUNTY
 from aidctl.core.money import number, percent, ratio
 from aidctl.core.text import fold_one, text_or_empty
-from aidctl.read import Table, Workspace, file_info, read_tables, school_attributes, unrecognised_columns
+from aidctl.read import Table, Workspace, file_info, read_tables, school_attributes
 
 KIND = "complaints"
 NO_CATEGORY = "（未分类）"
@@ -165,10 +166,12 @@ def default_as_of(year: int, today: date | None = None) -> date:
     return min(today or date.today(), date(year, 12, 31))
 
 
-def _read(paths: list[Path], displays: list[str], ws: Workspace) -> tuple[list[Table], pd.DataFrame]:
+def _read(paths: list[Path], displays: list[str], ws: Workspace) -> tuple[list[Table], pd.DataFrame, list]:
+    """(the tables, their rows as one frame, the findings about their headers: check.settle_headers)."""
     rules = ws.rules
     spec = rules.columns.tables[KIND]
     tables = [t for p, d in zip(paths, displays) for t in read_tables(p, d, KIND, rules)]
+    header = settle_headers(tables, spec, rules.columns.units, KIND)
     parts = []
     for i, t in enumerate(tables):
         if "school" not in t.columns and "county" not in t.columns:
@@ -181,7 +184,7 @@ def _read(paths: list[Path], displays: list[str], ws: Workspace) -> tuple[list[T
         part.insert(0, "row", part.index.astype("int64"))
         part.insert(0, "table", i)
         parts.append(part.reset_index(drop=True))
-    return tables, pd.concat(parts, ignore_index=True)
+    return tables, pd.concat(parts, ignore_index=True), header
 
 
 def summarise(paths: list[Path] | None, ws: Workspace, year: int, *, as_of: date | None = None,
@@ -196,10 +199,10 @@ def summarise(paths: list[Path] | None, ws: Workspace, year: int, *, as_of: date
     if displays is None:
         paths, displays = ws.inputs(paths, "complaints", NO_REGISTER)
     ws.output(report, paths, db=db)
-    tables, frame = _read(paths, displays, ws)
+    tables, frame, header = _read(paths, displays, ws)
     accepted = cell_dates(frame["accepted_on"])
     closed = cell_dates(frame["closed_on"])
-    findings, bad = _findings(frame, tables, ws, accepted, closed)
+    findings, bad = _findings(frame, tables, ws, accepted, closed, header)
 
     work, notes = _in_year(frame, bad, accepted, closed, ws, year, as_of)
     deadlines, taken, status, calendar = _deadlines(work, n_days, as_of)
@@ -230,7 +233,7 @@ def summarise(paths: list[Path] | None, ws: Workspace, year: int, *, as_of: date
 
 
 def _findings(frame: pd.DataFrame, tables: list[Table], ws: Workspace, accepted: pd.Series,
-              closed: pd.Series) -> tuple[list[dict], pd.Series]:
+              closed: pd.Series, header: list[pd.DataFrame]) -> tuple[list[dict], pd.Series]:
     """(findings in file and row order, True where a row is not counted): at most one finding a row."""
     rules = ws.rules
     spec = rules.columns.tables[KIND]
@@ -258,11 +261,11 @@ def _findings(frame: pd.DataFrame, tables: list[Table], ws: Workspace, accepted:
          lambda i: f"办结日期{closed[i]:%Y-%m-%d}早于受理日期{accepted[i]:%Y-%m-%d}：该投诉未计入，请核对日期")
     flag(frame["school"].isna() & frame["county"].isna(), "school",
          lambda i: "学校和所属县区都为空：无法归入县区或学校，该投诉未计入，请补填")
-    unknown = rules.severity("schema.unrecognised_column", CATALOGUE["schema.unrecognised_column"].severity)
-    for part in unrecognised_columns(tables, spec, rules.columns.units, KIND):  # a header read as nothing
-        t = int(part["table"].iat[0])
+    for part in header:  # a header read as nothing, or columns that could not be told apart
+        t, code = int(part["table"].iat[0]), part["code"].iat[0]
+        severity = part["severity"].iat[0] if "severity" in part else CATALOGUE[code].severity
         findings.append({"file": tables[t].file, "sheet": tables[t].sheet, "row": None, "column": part["column"].iat[0],
-                         "code": "schema.unrecognised_column", "severity": unknown, "message": part["message"].iat[0],
+                         "code": code, "severity": rules.severity(code, severity), "message": part["message"].iat[0],
                          "value": None})
     findings.sort(key=lambda f: (f["file"], f["row"] is not None, f["row"] or 0))
     return findings, bad

@@ -17,8 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from aidctl.check import settle_headers
 from aidctl.core import money
-from aidctl.core.findings import CATALOGUE, ERROR, WARNING, FindingCounts, build, empty
+from aidctl.core.findings import ERROR, WARNING, FindingCounts, build, empty, severities
 from aidctl.core.labels import UNKNOWN_COUNTY
 from aidctl.core.money import divide_half_up, yuan_text_or_none
 from aidctl.core.text import fold_one
@@ -164,6 +165,7 @@ def audit(paths: list[Path] | None, ws: Workspace, *, year: int | None = None,
         paths, displays = ws.inputs(paths, "finance", NO_FINANCE)
     ws.output(report, paths)
     tables = [t for p, d in zip(paths, displays) for t in read_tables(p, d, "finance", rules)]
+    header = settle_headers(tables, spec, rules.columns.units, "finance")
     frame = stack(tables, spec).rename(columns={"excel_row": "row"})
     notes: list[str] = []
     # the reader drops total rows by the first cell; a finance sheet also names them in its school or
@@ -197,7 +199,7 @@ def audit(paths: list[Path] | None, ws: Workspace, *, year: int | None = None,
     frame["county"] = attrs["v_county"]
     _requirements(frame, rules)
     frame["counted"] = _first_of_school_year(frame)
-    findings = _findings(frame, tables, rules)
+    findings = _findings(frame, tables, rules, header)
     columns = ["file", "row", "table", "school_code", "school", "school_type", "county", "year", *AMOUNTS,
                "required_min", "required_max", "shortfall", "deposit_gap", "unspent", "rate",
                "min_rate", "max_rate", "counted"]
@@ -255,9 +257,9 @@ def _percent(rate) -> str:
     return f"{(rate * 100).normalize():f}%"
 
 
-def _findings(frame: pd.DataFrame, tables: list[Table], rules) -> pd.DataFrame:
+def _findings(frame: pd.DataFrame, tables: list[Table], rules, header: list[pd.DataFrame]) -> pd.DataFrame:
     spec = rules.columns.tables["finance"]
-    out = missing_columns(tables, spec)
+    out = missing_columns(tables, spec) + header
     yuan = {k: frame[k].map(lambda v: None if v is pd.NA else str(money.yuan(v))) for k in
             [*AMOUNTS, "required_min", "required_max", "shortfall", "deposit_gap", "unspent"]}
     titles = {k: spec.columns[k].title for k in AMOUNTS}
@@ -323,5 +325,5 @@ def _findings(frame: pd.DataFrame, tables: list[Table], rules) -> pd.DataFrame:
     headers = {(i, k): m.header for i, t in enumerate(tables) for k, m in t.columns.items()}
     f["header"] = [headers.get((int(t), c), spec.columns[c].title if c in spec.columns else c)
                    for t, c in zip(f["table"], f["column"])]
-    f["severity"] = f["code"].map({c: rules.severity(c, t.severity) for c, t in CATALOGUE.items()})
+    f["severity"] = severities(f, rules.severity)
     return f.sort_values(["table", "rec"], kind="stable").reset_index(drop=True)

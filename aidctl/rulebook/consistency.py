@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from aidctl.core.catalogue import CATALOGUE
 from aidctl.core.errors import RuleError
-from aidctl.core.findings import CATALOGUE
 from aidctl.rulebook.programmes import Programme, walk_conditions
 
 

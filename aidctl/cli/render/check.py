@@ -7,9 +7,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from aidctl.core.findings import CATALOGUE
-from aidctl.core.text import missing, text_or_empty
-from aidctl.core.xlsx import SEVERITY_WORDS
+from aidctl.core.catalogue import CATALOGUE, SEVERITY_WORDS
 
 STYLE = {"error": "red", "warning": "yellow"}
 DROPPED = {"blank": "空行", "total": "合计/小计", "signature": "签字/联系人", "note": "注释/标记",
@@ -27,6 +25,8 @@ def findings(console: Console, located: list[tuple[str, dict]], file_findings: l
 
 
 def validation(console: Console, v, limit: int = 20) -> None:
+    from aidctl.core.text import missing, text_or_empty  # pandas: here, not for codes
+
     s = v.summary()
     already = v.already_paid
     paid = f"，本学期已发放 {already} 条（账本记录，不是学校的错误）" if already else ""

@@ -7,8 +7,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from aidctl.core.findings import CATALOGUE
-from aidctl.core.xlsx import SEVERITY_WORDS
+from aidctl.core.catalogue import CATALOGUE, SEVERITY_WORDS
 
 STYLE = {"error": "red", "warning": "yellow"}
 SHOWN = 30

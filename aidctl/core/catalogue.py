@@ -1,0 +1,145 @@
+"""The finding catalogue: every code aidctl reports, with its default severity, title and when it is
+given; how a severity is written for a person. Plain data, so that `aidctl codes`, the rule-file
+checks and the help need no pandas; `findings` builds the findings frames on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ERROR = "error"
+WARNING = "warning"
+SEVERITY_WORDS = {ERROR: "错误", WARNING: "警告"}  # how a severity is written in a table or a workbook
+
+
+@dataclass(frozen=True)
+class FindingType:
+    code: str
+    severity: str
+    title: str
+    when: str
+    school_fault: bool = True  # False: the state of the ledger, not an error of the school's roster
+
+
+def _t(code: str, severity: str, title: str, when: str, school_fault: bool = True) -> tuple[str, FindingType]:
+    return code, FindingType(code, severity, title, when, school_fault)
+
+
+CATALOGUE: dict[str, FindingType] = dict([
+    _t("schema.missing_column", ERROR, "缺少必填列", "a required column is not in the file (row is null)"),
+    _t("schema.ambiguous_column", ERROR, "多列对应同一字段",
+       "two columns stand for one field: a warning naming the column not read when the rule chose one "
+       "(set aside as another person's or old, less specific, hidden); an error for the file when no rule decides"),
+    _t("term.mismatch", ERROR, "花名册学期与本次学期不符",
+       "the roster's title, sheet, file name or folder names another term than the one it is judged under"),
+    _t("cell.formula_uncalculated", ERROR, "公式没有计算结果",
+       "a cell holds a formula with no value saved (a file written by a program, never opened in Excel); "
+       "never read as empty"),
+    _t("schema.unrecognised_column", WARNING, "表头无法识别，该列未读取",
+       "loans, enlist, complaints: a header naming money or a date aidctl reads matches no alias in "
+       "rules/columns.yaml; the column is not read (row is null)"),
+    _t("name.missing", ERROR, "姓名为空", "no name"),
+    _t("name.invalid", ERROR, "姓名含有银行文件不能写入的字符",
+       "a control character (NUL, ESC, a line break …) or an invisible format character in the name, or a "
+       "leading = + - @ (a spreadsheet formula); the message names the character"),
+    _t("id.missing", ERROR, "身份证号码为空", "no ID number"),
+    _t("id.format", ERROR, "身份证号码格式错误",
+       "not 18 characters (17 digits + digit or X) after normalisation"),
+    _t("id.legacy", WARNING, "15位旧身份证号码",
+       "a valid 15-digit number, upgraded to 18 digits for the checks; ask for the new number"),
+    _t("id.checksum", ERROR, "身份证号码校验位错误", "check character wrong"),
+    _t("id.birthdate", ERROR, "身份证号码出生日期错误",
+       "the birth date in the ID does not exist or is after the term start"),
+    _t("id.precision_lost", ERROR, "身份证号码以数字格式保存，末位已丢失",
+       "the cell holds a number: digits are already lost in the file"),
+    _t("id.duplicate", ERROR, "同一学生重复申报",
+       "one person claimed twice for one programme, or by two schools, in the rosters checked together"),
+    _t("gender.mismatch", WARNING, "性别与身份证号码不符", "性别 disagrees with the ID"),
+    _t("birthdate.mismatch", WARNING, "出生日期与身份证号码不符",
+       "出生日期 disagrees with the birth date in the ID, or cannot be read as a date"),
+    _t("age.out_of_range", WARNING, "年龄超出合理范围",
+       "age at term start outside the range the rules give for the school type"),
+    _t("card.missing", ERROR, "银行卡号为空", "no bank card"),
+    _t("card.format", ERROR, "银行卡号格式错误", "not 16–19 digits after normalisation"),
+    _t("card.precision_lost", ERROR, "银行卡号以数字格式保存，末位已丢失",
+       "the cell holds a number: digits lost"),
+    _t("card.luhn", WARNING, "银行卡号校验位未通过（请核对）",
+       "Luhn check fails (many real cards do: review, don't refuse)"),
+    _t("card.shared", WARNING, "多名学生使用同一银行卡", "one card stands for more than one student"),
+    _t("status.not_enrolled", ERROR, "学籍状态不是在籍",
+       "学籍状态 is not an enrolled state (退学, 休学, 毕业, 转出 …), in the roster or, with --registry, in the 学籍 export"),
+    _t("eligibility.unknown_program", ERROR, "资助项目不明或不在执行期",
+       "the programme is not in the rules, or not in force that term"),
+    _t("eligibility.not_eligible", ERROR, "不符合资助条件",
+       "the programme's conditions fail; the message names the condition"),
+    _t("amount.invalid", ERROR, "资助金额无效", "not a positive amount in yuan and fen"),
+    _t("amount.mismatch", ERROR, "资助金额与标准不符", "the amount differs from the standard the rules give"),
+    _t("registry.not_found", ERROR, "学籍库中无此学生", "with --registry: not in the 学籍 export"),
+    _t("registry.mismatch", ERROR, "与学籍库信息不一致",
+       "with --registry: name, 学籍号 or school differ (school names compared through schools.xlsx names and aliases)"),
+    _t("ledger.already_paid", ERROR, "本学期已发放",
+       "the ledger already holds a payment for this student, programme and term; the ledger's state, not the "
+       "school's error: validate does not count it against the school nor exit 1 for it", school_fault=False),
+    _t("bank.unknown", ERROR, "开户银行没有对应的报盘格式",
+       "disburse: the record's 开户银行 has no profile in rules/banks/"),
+    _t("bank.unwritable", ERROR, "银行文件无法写入该记录",
+       "disburse: a character outside the bank file's encoding, a value wider than its field"),
+    _t("extraction.under", ERROR, "校内资助金提取不足",
+       "audit-extraction: extracted less than the minimum rate × 事业收入"),
+    _t("extraction.over", WARNING, "提取比例高于上限", "audit-extraction: extracted more than the maximum rate"),
+    _t("extraction.not_deposited", ERROR, "提取资金未全部划入专户",
+       "audit-extraction: less was paid into the 资助专户 than was extracted"),
+    _t("extraction.unspent", WARNING, "专户资金结余过多",
+       "audit-extraction: much of the deposit is unspent at year end"),
+    _t("extraction.invalid", ERROR, "财务数据不全或无法识别",
+       "audit-extraction: a figure is blank or not an amount, its column was not read, the school is not named, "
+       "or the school type has no rate that year; the school is 无法审核, never 合规"),
+    _t("extraction.duplicate", ERROR, "同一学校同一年度重复填报",
+       "audit-extraction: one school-year stands on more than one row (one file given twice, or two files); "
+       "every row is flagged, the school is 无法审核 and counted once in the totals"),
+    _t("enlist.invalid", ERROR, "入伍学生信息不全或无法识别",
+       "enlist: a blank or non-numeric figure, an unknown 学历层次 (or 研究生 where 硕士 and 博士 differ), a year or "
+       "学制 that cannot be read, 入伍年份 before 入学年份 or after the year compensated, loan totals that disagree"),
+    _t("enlist.duplicate", ERROR, "同一入伍学生重复申报",
+       "enlist: the same person stands more than once in the lists checked together"),
+    _t("enlist.not_covered", ERROR, "入伍时间不在补偿政策范围内",
+       "enlist: enlisted before the first cap period in rules/enlistment.yaml"),
+    _t("enlist.no_years", WARNING, "没有计入的学年",
+       "enlist: 入伍年份 equals 入学年份, so no school year was completed; review by hand"),
+    _t("enlist.year_not_counted", WARNING, "填写了未计入学年的学费或贷款",
+       "enlist: tuition or a loan written for a year of study beyond those counted (after enlistment, or beyond "
+       "the 学制)"),
+    _t("enlist.loan_exceeds", WARNING, "贷款本息超过可代偿金额",
+       "enlist: the loan with its interest exceeds the compensation; the rest stays the student's to repay"),
+    _t("enlist.loan_not_by_year", WARNING, "贷款未按学年填写",
+       "enlist: the list gives the loan's total only, for two or more years counted; the years' loans could "
+       "only raise the amount"),
+    _t("enlist.month_unknown", WARNING, "入伍时间未写月份，当年上限有调整",
+       "enlist: 入伍年份 without a month in a year whose cap changes; the rules' year_only_date decides"),
+    _t("loan.invalid", ERROR, "贷款台账数据不全或无法识别",
+       "loans: a blank or unreadable amount, 贷款年度, date, 预计毕业年份 or repayment figure, a 学历层次 that is "
+       "neither 本专科 nor 研究生 (the message names it), a loan year before the first cap in rules/loans.yaml, "
+       "or a contract repaid early (提前结清) without its 结清日期"),
+    _t("loan.over_cap", ERROR, "贷款金额超过当年额度",
+       "loans: the amount is over the cap for the level of study in force for the 贷款年度"),
+    _t("loan.duplicate_contract", ERROR, "同一借款人同一年度有多份合同",
+       "loans: one borrower holds more than one contract in one 贷款年度"),
+    _t("loan.contract_shared", ERROR, "同一合同编号登记在多名借款人名下",
+       "loans: one 合同编号 stands for two or more borrowers in the register"),
+    _t("loan.disbursed_early", WARNING, "发放日期早于贷款年度",
+       "loans: the 发放日期 is before the first day of the contract's 贷款年度"),
+    _t("loan.graduation_year", ERROR, "预计毕业年份与学历层次不符",
+       "loans: 预计毕业年份 − 贷款年度 lies outside the bounds rules/loans.yaml gives for the level"),
+    _t("inspect.unsigned", ERROR, "核对表未签字或未注明日期",
+       "inspect record: the returned sign-off sheet lacks the inspector's or the school head's signature, or "
+       "a date that can be read"),
+    _t("complaint.invalid", ERROR, "投诉登记数据不全或无法识别",
+       "complaints: a blank or unreadable 受理日期, an unreadable 办结日期 or one before 受理日期, or neither 学校 "
+       "nor 县区; the complaint is left out of the figures"),
+])
+
+
+def catalogue_doc() -> dict:
+    """The `codes` document: every finding code with its default severity, title and when it is given."""
+    return {"version": 1, "codes": [{"code": c, "severity": t.severity, "title": t.title, "when": t.when}
+                                    for c, t in CATALOGUE.items()]}
