@@ -855,16 +855,17 @@ def test_bulk_insert_writes_constants_as_given(tmp_path):
         (2, TERM, "110101200001015678", None, 50000, "pending", "B1", odd)]
 
 
-@pytest.mark.parametrize("per", [1, 2, 3, 500])
-def test_bulk_insert_takes_every_row_whatever_the_rows_per_statement(tmp_path, monkeypatch, per):
-    """Rows go to SQLite several to an INSERT; whole statements and the remainder together hold
-    every row, each value in its column."""
+@pytest.mark.parametrize("per,slab", [(1, 100), (2, 100), (3, 100), (500, 100), (1, 2), (2, 2), (3, 1)])
+def test_bulk_insert_takes_every_row_whatever_the_rows_per_statement(tmp_path, monkeypatch, per, slab):
+    """Rows go to SQLite several to an INSERT, made into Python values a slab of statements at a
+    time; whole statements, slabs and the remainder together hold every row, each value in its column."""
     from sqlalchemy import insert
 
     from aidctl import ledger as L
     from aidctl.ledger import store
 
     monkeypatch.setattr(store, "ROWS_PER_STATEMENT", per)
+    monkeypatch.setattr(store, "SLAB_STATEMENTS", slab)
     ledger = L.Ledger(f"sqlite:///{tmp_path / 'aidctl.db'}")
     n = 7
     rows = pd.DataFrame({"id": range(1, n + 1), "programme": ["中职国家助学金"] * n,
@@ -1055,16 +1056,18 @@ def test_the_payment_workbook_masks_every_number_in_free_text_and_lists_this_bat
     assert wb["不予发放"].page_setup.orientation == "landscape"
 
 
-def test_a_retry_lists_every_payment_already_made_in_one_sheet(tmp_path, run):
+def test_a_later_batch_lists_every_payment_already_made_in_one_sheet(tmp_path, run):
     root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 6)]})
     disburse(run, root, expect=0)
+    assert disburse(run, root, expect=0)["report"] is None   # a retry with nothing new writes none (test_retry)
+    add_roster(root, "a.xlsx", [voc_row(i) for i in range(1, 7)])
     doc = disburse(run, root, expect=0)
     wb = openpyxl.load_workbook(root / doc["report"])
     rows = list(wb["已发放"].iter_rows(values_only=True))
     assert len(rows) == 6 and rows[0][:3] == ("文件", "行号", "身份证号码")
     assert [r[1] for r in rows[1:]] == [4, 5, 6, 7, 8] and all("********" in r[2] for r in rows[1:])
     assert wb["已发放"].auto_filter.ref == "A1:F6"
-    assert list(wb["本次发放"].iter_rows(values_only=True))[0][0].startswith("本次没有新的发放")
+    assert [r[2] for r in wb["本次发放"].iter_rows(min_row=2, values_only=True)] == ["学生6"]
 
 
 # --- name.invalid ------------------------------------------------------------------------------------

@@ -263,6 +263,7 @@ def chart_below(ws, chart, row: int, ncols: int, height: int = 360) -> None:
 # --- bulk rows: Arrow-made XML spliced into the sheet --------------------------------------------
 
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
+_SPECIAL = r"[\x00-\x08\x0b\x0c\x0e-\x1f&<>]"  # what a cell's text needs removed or escaped
 CHUNK = 50_000
 
 
@@ -284,6 +285,18 @@ def _rows_xml(first_row: int, cols: dict, start: int, stop: int) -> bytes:
     def lit(text: str):
         return pa.scalar(text, pa.large_string())
 
+    def cells(kind: str, style: int, arr):
+        if kind == "text":
+            if pc.any(pc.match_substring_regex(arr, _SPECIAL)).as_py():  # one scan; most columns have none
+                arr = pc.replace_substring_regex(arr, _CONTROL, "")
+                for raw, esc in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+                    arr = pc.replace_substring(arr, raw, esc)
+            full = pc.binary_join_element_wise(lit(f"<c s=\"{style}\" t=\"inlineStr\"><is><t>"), arr,
+                                               lit("</t></is></c>"), lit(""))
+        else:
+            full = pc.binary_join_element_wise(lit(f"<c s=\"{style}\"><v>"), arr, lit("</v></c>"), lit(""))
+        return pc.coalesce(full, lit(f"<c s=\"{style}\"/>"))
+
     numbers = pa.array(np.arange(first_row + 1 + start, first_row + 1 + stop)).cast(pa.large_string())
     parts = [lit("<row r=\""), numbers, lit("\">")]
     for kind, fmt, values in cols.values():  # cells without a reference: they stand in column order
@@ -291,17 +304,12 @@ def _rows_xml(first_row: int, cols: dict, start: int, stop: int) -> bytes:
         arr = pa.array(values.iloc[start:stop], type=pa.large_string())
         if isinstance(arr, pa.ChunkedArray):
             arr = arr.combine_chunks()
-        if kind == "text":
-            if pc.any(pc.match_substring_regex(arr, _CONTROL)).as_py():
-                arr = pc.replace_substring_regex(arr, _CONTROL, "")
-            for raw, esc in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
-                if pc.any(pc.match_substring(arr, raw)).as_py():
-                    arr = pc.replace_substring(arr, raw, esc)
-            full = pc.binary_join_element_wise(lit(f"<c s=\"{style}\" t=\"inlineStr\"><is><t>"), arr,
-                                               lit("</t></is></c>"), lit(""))
+        coded = arr.dictionary_encode()  # a school, a programme, a file …: each distinct value made once
+        if len(coded.dictionary) * 4 <= len(arr):
+            made = cells(kind, style, coded.dictionary).take(coded.indices)
+            parts.append(pc.coalesce(made, lit(f"<c s=\"{style}\"/>")))  # (a null index stays null)
         else:
-            full = pc.binary_join_element_wise(lit(f"<c s=\"{style}\"><v>"), arr, lit("</v></c>"), lit(""))
-        parts.append(pc.coalesce(full, lit(f"<c s=\"{style}\"/>")))
+            parts.append(cells(kind, style, arr))
     parts.append(lit("</row>"))
     return _buffer(pc.binary_join_element_wise(*parts, lit("")))
 

@@ -275,6 +275,7 @@ class Ledger:
 
 
 ROWS_PER_STATEMENT = 500
+SLAB_STATEMENTS = 100   # statements' rows turned into Python values at a time (50,000 rows)
 
 
 def bulk_insert(conn, table: Table, frame, constants: dict | None = None) -> None:
@@ -297,9 +298,11 @@ def bulk_insert(conn, table: Table, frame, constants: dict | None = None) -> Non
     if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
         _copy_rows(conn, table, frame, constants)
         return
-    columns = [frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in names]
+    def columns(part):
+        return [part[c].astype(object).where(part[c].notna(), None).tolist() for c in names]
+
     if conn.dialect.name != "sqlite":
-        conn.execute(insert(table), [dict(zip(names, values)) | constants for values in zip(*columns)])
+        conn.execute(insert(table), [dict(zip(names, values)) | constants for values in zip(*columns(frame))])
         return
     dbapi = conn.connection.dbapi_connection
     literals = [str(literal(v).compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
@@ -307,17 +310,26 @@ def bulk_insert(conn, table: Table, frame, constants: dict | None = None) -> Non
     row = f"({', '.join(['?'] * len(names) + literals)})"
     head = f"INSERT INTO {table.name} ({', '.join([*names, *constants])}) VALUES "
     per = max(1, min(ROWS_PER_STATEMENT, dbapi.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(names)))
-    values = list(itertools.chain.from_iterable(zip(*columns)))
     width = per * len(names)
     whole = len(frame) // per
     rest = len(frame) - whole * per
+    slab = per * SLAB_STATEMENTS
+
+    def statements():
+        # the rows become Python values a slab at a time: all of a term's at once (500,000 rows of
+        # eleven columns) would hold some 400 MB more at the run's peak
+        for start in range(0, whole * per, slab):
+            values = list(itertools.chain.from_iterable(zip(*columns(frame.iloc[start:min(start + slab, whole * per)]))))
+            for i in range(len(values) // width):
+                yield values[i * width:(i + 1) * width]
+
     cursor = dbapi.cursor()
     sql = head + ", ".join([row] * per)
     try:
-        cursor.executemany(sql, (values[i * width:(i + 1) * width] for i in range(whole)))
+        cursor.executemany(sql, statements())
         if rest:
             sql = head + ", ".join([row] * rest)
-            cursor.execute(sql, values[whole * width:])
+            cursor.execute(sql, list(itertools.chain.from_iterable(zip(*columns(frame.iloc[whole * per:])))))
     except conn.dialect.dbapi.Error as exc:  # as SQLAlchemy would have raised it (IntegrityError …)
         problem = database_problem(exc, conn.engine.url.database or str(conn.engine.url))
         if problem is not None:
@@ -408,9 +420,19 @@ PAID_OR_UNDER_WAY = ("pending", "sent", "paid", "reissued")
 
 
 def paid_keys(ledger: Ledger, term: str) -> pd.DataFrame:
-    """(person, programme) → batch, status of the term's payments that stand (not failed)."""
+    """(person, programme) → batch, status of the term's payments; the failed ones with their card,
+    id and failure reason (what a re-issue needs), the others without (NA): a term holds 500,000
+    payments, and these three columns of every one cost a third of the read."""
+    columns = ["person", "programme", "batch", "status", "card", "payment_id", "failure_reason"]
+    p = payments.c
     with ledger.connect() as conn:
-        return fetch_frame(conn, select(payments.c.person, payments.c.programme, payments.c.batch_id,
-                                        payments.c.status, payments.c.card, payments.c.id,
-                                        payments.c.failure_reason).where(payments.c.term == term),
-                           ["person", "programme", "batch", "status", "card", "payment_id", "failure_reason"])
+        standing = fetch_frame(conn, select(p.person, p.programme, p.batch_id, p.status)
+                               .where(p.term == term, p.status != "failed"), columns[:4])
+        failed = fetch_frame(conn, select(p.person, p.programme, p.batch_id, p.status, p.card, p.id,
+                                          p.failure_reason).where(p.term == term, p.status == "failed"), columns)
+    if failed.empty:
+        return standing.assign(card=None, payment_id=pd.NA, failure_reason=None)[columns] if len(standing) \
+            else pd.DataFrame(columns=columns)
+    if standing.empty:
+        return failed
+    return pd.concat([standing, failed], ignore_index=True)[columns]

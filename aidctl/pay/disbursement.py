@@ -28,18 +28,23 @@ import pandas as pd
 
 from aidctl import ledger as L
 from aidctl.check import RETURNS_FOLDER, write_returns
+from aidctl.core import progress
 from aidctl.core.interrupts import interrupts_deferred
 from aidctl.core.money import yuan, yuan_text
 from aidctl.core.terms import Term
 from aidctl.core.text import text_or_none
 from aidctl.ledger import intake_names, record_intake
-from aidctl.pay.batch import batch_records, execute, mark_sent, recover, render_batch, write_manifest
+from aidctl.pay.batch import MANIFEST, batch_records, execute, mark_sent, recover, render_batch, write_manifest
 from aidctl.pay.plan import Plan, make_plan
 from aidctl.read import Workspace
 
 # A school's roster is copied into its correction workbook through openpyxl (about 0.2 ms a cell): a
 # file larger than this is not a school's roster as sent, and is left to `validate --returns`, said aloud.
 RETURNS_MAX_RECORDS = 10_000
+# … and the files to copy in one run together: a city's term (250 schools × 2,000 students, ~0.25 s a
+# file) would spend a minute in openpyxl. Beyond it none is copied, said aloud in one line, and
+# `validate --returns DIR` makes them; workbooks already made from the same file and findings stay.
+RETURNS_BUDGET_RECORDS = 20_000
 
 
 @dataclass
@@ -51,9 +56,10 @@ class Outcome:
     report: Path | None
     dry_run: bool = False
     returns: list[Path] = field(default_factory=list)   # the correction workbooks (退回修改) written
-    notes: list[str] = field(default_factory=list)      # for stderr: files too large to copy, stale ones removed
+    notes: list[str] = field(default_factory=list)      # stderr and JSON: no new workbook, returns not copied …
     recovered_reports: list[Path] = field(default_factory=list)
     unfinished_elsewhere: list[dict] = field(default_factory=list)
+    last_report: Path | None = None  # the workbook that still stands when this run wrote none (paid nobody)
 
     def to_json(self, root: Path, *, frames: bool = False) -> dict:
         """The disburse document of the README's contract. With `frames`, the two lists as long as
@@ -87,7 +93,9 @@ class Outcome:
                 "failed_unchanged": failed, "school_funded": len(p.school_funded),
                 "recovered_batches": self.recovered, "recovered_reports": [rel(f) for f in self.recovered_reports],
                 "unfinished_elsewhere": self.unfinished_elsewhere, "files": [rel(f) for f in self.files],
-                "report": rel(self.report) if self.report else None, "returns": [rel(f) for f in self.returns],
+                "report": rel(self.report) if self.report else None,
+                "last_report": rel(self.last_report) if self.last_report else None, "notes": list(self.notes),
+                "returns": [rel(f) for f in self.returns],
                 "totals": {"payments": len(p.pay), "amount": str(yuan(p.total_fen))}}
 
 
@@ -120,37 +128,57 @@ def disbursing(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, 
         yield Outcome(plan, None, [], [], None, dry_run=True)
         return
     holder = f"aidctl pid={os.getpid()} {ws.root}"
-    with workspace_lock(ws.root, wait), ThreadPoolExecutor(max_workers=1) as marker:
+    # one bar for the whole run (validate's stages report on it): 读取花名册, 审核, 写入账本 …
+    with progress.track("读取花名册", files=len(rosters)) as bar, workspace_lock(ws.root, wait), \
+            ThreadPoolExecutor(max_workers=1) as marker:
         ledger = L.Ledger(ws.ledger_url(db))
         with ledger.paying_lock(wait, holder):
             with interrupts_deferred(HOLDING):
                 recovered, elsewhere = recover(ws, ledger, term)
             plan = make_plan(ws, term, rosters, ledger, bank, displays)
+            bar.stage("记录收件")
             record_intake(ledger, plan.validation, "disburse", display=intake_names(ws),
                           digests={Path(i["file"]): i["sha256"] for i in plan.inputs})  # hashed while planning
+            out = ws.out_dir(term)
+            # every recovered batch gets the workbook its interrupted run would have written, and so
+            # does a batch of this workspace whose run ended before its workbook was written (asked
+            # now: a read once the marking below holds the ledger's write lock would wait for it)
+            missing = {b: _bank_files(ws, ledger, b) for b in _without_workbook(ws, ledger, term)
+                       if b not in recovered}
             with interrupts_deferred(HOLDING):
                 batch, files, marking = None, [], None
                 if len(plan.pay):
                     batch, files = execute(plan, ws, ledger, operator)
                     reissued = plan.pay["payment_id"].dropna().astype("int64").tolist()
                     marking = marker.submit(mark_sent, ledger, batch, reissued)
-                out = ws.out_dir(term)
-                # every recovered batch gets the workbook its interrupted run would have written, and
-                # so does a batch of this workspace whose run ended before its workbook was written
-                missing = {b: _bank_files(ws, ledger, b) for b in _without_workbook(ws, ledger, term)
-                           if b not in recovered and b != batch}
+                bar.stage("写出发放审核表")
                 recovered_reports = [write_payment_report(_recovered_plan(plan, ledger, b), b, written, out, ws.rules)
                                      for b, written in (recovered | missing).items()]
-                report = write_payment_report(plan, batch, files, out, ws.rules)  # while marking
-                back = write_returns(plan.validation, out / RETURNS_FOLDER, max_records=RETURNS_MAX_RECORDS)
-                write_manifest(out)
+                last = None if batch or recovered_reports else last_report(out, term)
+                # a retry that pays nobody writes no workbook: the last one still stands (its 已发放 sheet
+                # would be the whole term again); said aloud below
+                report = write_payment_report(plan, batch, files, out, ws.rules) if last is None else None
+                bar.stage("写出退回修改工作簿")
+                back = write_returns(plan.validation, out / RETURNS_FOLDER, max_records=RETURNS_MAX_RECORDS,
+                                     budget=RETURNS_BUDGET_RECORDS)
+                if report is not None or recovered_reports or not (out / MANIFEST).is_file():
+                    write_manifest(out)  # (the bank files' publishing wrote it already)
+                notes = back.notes(ws.display)
+                if last is not None:
+                    notes.append(f"本次没有新的发放，没有写出新的发放审核表；最近的发放审核表是 {ws.display(last)}")
                 yield Outcome(plan, batch, files, list(recovered), report, recovered_reports=recovered_reports,
-                              unfinished_elsewhere=elsewhere, returns=back.files, notes=back.notes(ws.display))
+                              unfinished_elsewhere=elsewhere, returns=back.files, notes=notes, last_report=last)
                 if marking is not None:
                     marking.result()
 
 
 HOLDING = "aidctl: 收到中断：正在完成本批次的账本记录和银行文件，完成后退出……"
+
+
+def last_report(out: Path, term: Term) -> Path | None:
+    """The newest payment audit workbook of the term in `out` (None when there is none)."""
+    found = [p for p in out.glob(f"发放审核_{term}_*.xlsx") if p.is_file()]
+    return max(found, key=lambda p: (p.stat().st_mtime_ns, p.name)) if found else None
 
 
 def _without_workbook(ws: Workspace, ledger: L.Ledger, term: Term) -> list[str]:
