@@ -44,27 +44,21 @@ class Roster:
         return [t.info(detailed=True) for t in self.tables]
 
 
-READERS = 2  # files read at once: fastexcel parses without the GIL, so two files use both cores
-
-
 def read_roster_tables(paths: list[Path], rules: Rulebook, displays: list[str] | None = None) -> list[Table]:
-    """The roster tables of every file, in the order given (files are read two at a time; the first
-    unreadable file in that order is the one reported)."""
-    from concurrent.futures import ThreadPoolExecutor
-
+    """The roster tables of every file, in the order given. Files are read by worker processes, one
+    a core (read.parallel: AIDCTL_WORKERS sets how many), and taken back in that order: the first
+    unreadable file in that order is the one reported, and the tables are the same whatever the
+    number of workers."""
     from aidctl.core import progress
+    from aidctl.read.parallel import in_order, workers
 
     displays = displays or [str(p) for p in paths]
+    items = [(path, display, "roster", rules) for path, display in zip(paths, displays)]
+    out: list[Table] = []
     with progress.track("读取花名册", files=len(paths)) as bar:
-        if len(paths) == 1:
-            tables = read_tables(paths[0], displays[0], "roster", rules)
+        for tables in in_order(read_tables, items, workers(len(paths))):
+            out.extend(tables)
             bar.advance(files=1, rows=sum(len(t.data) for t in tables))
-            return tables
-        out = []
-        with ThreadPoolExecutor(max_workers=READERS) as pool:
-            for tables in pool.map(lambda pd_: read_tables(pd_[0], pd_[1], "roster", rules), zip(paths, displays)):
-                out.extend(tables)
-                bar.advance(files=1, rows=sum(len(t.data) for t in tables))
     return out
 
 
