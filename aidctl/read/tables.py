@@ -40,7 +40,14 @@ __all__ = ["ColumnMatch", "Contest", "Table", "extract", "locate", "read_tables"
            "having_column", "missing_columns"]
 
 FOLD_THREADS = 2
+THREADED_FROM_ROWS = 20_000  # a table this long is folded on two threads
 KEEP_SPACES = ("address", "remarks")
+
+
+def _no_formulas() -> pd.DataFrame:
+    """The formulas of a table that has none: Excel row, field, formula."""
+    return pd.DataFrame({"excel_row": np.zeros(0, dtype=np.int64), "key": np.zeros(0, dtype=object),
+                         "formula": np.zeros(0, dtype=object)})
 
 
 @dataclass
@@ -59,8 +66,7 @@ class Table:
     contests: list[Contest] = field(default_factory=list)   # columns that competed for a field
     dropped: dict[str, int] = field(default_factory=dict)   # rows under the header not read, by why
     hidden_rows: int = 0                # records read from hidden rows (a clerk's filter)
-    formulas: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
-        {"excel_row": pd.Series(dtype="int64"), "key": pd.Series(dtype=object), "formula": pd.Series(dtype=object)}))
+    formulas: pd.DataFrame = field(default_factory=lambda: _no_formulas())
     unplaced_formulas: int = 0          # formulas without a value in cells without a reference
     workbook_sheets: int = 1            # visible sheets of the workbook
     hidden_sheets: list[str] = field(default_factory=list)
@@ -124,11 +130,16 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
     if header is not None:
         columns, contests = settle(header, spec, cells_of(sheet, body.index))
     keep_spaces = {key: spec.columns[key].kind == "text" and key in KEEP_SPACES for key in columns}
-    # Arrow's string kernels run without the GIL: two threads fold the columns on two cores
-    with ThreadPoolExecutor(max_workers=FOLD_THREADS) as pool:
-        folded = pool.map(lambda key: fold(body[columns[key].index], keep_inner_spaces=keep_spaces[key]),
-                          list(columns))
-        data = pd.DataFrame(dict(zip(columns, folded)), index=body.index)
+    def fold_column(key: str) -> pd.Series:
+        return fold(body[columns[key].index], keep_inner_spaces=keep_spaces[key])
+
+    if len(body) >= THREADED_FROM_ROWS:
+        # Arrow's string kernels run without the GIL: two threads fold the columns on two cores
+        with ThreadPoolExecutor(max_workers=FOLD_THREADS) as pool:
+            folded = list(pool.map(fold_column, list(columns)))
+    else:  # a school's file of a few hundred rows: a thread costs more than it saves
+        folded = [fold_column(key) for key in columns]
+    data = pd.DataFrame(dict(zip(columns, folded)), index=body.index)
     why = reasons(body, data, _header_texts(sheet, header_row, header, columns),
                   _name_words(spec), rules.vocabulary.rows.markers(), rules.vocabulary.rows.total_anywhere)
     formulas = _formulas(sheet, columns)
@@ -138,7 +149,8 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
         why[why.index.isin(content) & blank] = pd.NA
     keep = why.isna().to_numpy()
     data = data[keep]
-    formulas = formulas[formulas["excel_row"].isin(data.index)].reset_index(drop=True)
+    if len(formulas):
+        formulas = formulas[formulas["excel_row"].isin(data.index)].reset_index(drop=True)
     dropped = {str(k): int(v) for k, v in why[~keep].value_counts().items()}
     big = {}
     for key, match in columns.items():
@@ -205,6 +217,8 @@ def _name_words(spec: TableSpec) -> set[str]:
 
 def _formulas(sheet: RawSheet, columns: dict[str, ColumnMatch]) -> pd.DataFrame:
     """The cells of the table's columns whose formula has no value: Excel row, field, formula."""
+    if not sheet.formulas:  # nearly every sheet
+        return _no_formulas()
     key_of = {m.index: k for k, m in columns.items()}
     found = pd.DataFrame(sheet.formulas, columns=["excel_row", "col", "formula"]).astype({"excel_row": "int64"})
     found["key"] = found["col"].map(key_of).astype(object)
