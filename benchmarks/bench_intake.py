@@ -80,7 +80,7 @@ def bench_shape(files: int, rows: int, term: dict, args, env: dict) -> dict:
         bv.warm_cache(os.path.join(intake, name))
     plain_argv = [args.python, "-c", PLAIN_CODE, intake]
     ledger = os.path.join(ws, "aidctl.db")
-    cmd = (f"rm -f {shlex.quote(ledger)} && aidctl validate --term {TERM} --workspace {shlex.quote(ws)} "
+    cmd = (f"rm -f {shlex.quote(ledger)} && {args.aidctl} validate --term {TERM} --workspace {shlex.quote(ws)} "
            "--format json")
     row: dict = {"files": files, "rows": rows, **term, "cmd": cmd, "plain_runs": [], "validate_runs": []}
     for k in range(args.runs):
@@ -111,7 +111,8 @@ def render(machine: dict, config: dict, rows: list[dict]) -> str:
         "",
         f"- machine: {machine.get('cpu', '?')}, nproc {machine.get('nproc')}, "
         f"{machine.get('mem_total_mb', '?')} MB RAM",
-        f"- python: {machine.get('python_version', '?')}; workers: {config['workers'] or 'default'}",
+        f"- python: {machine.get('python_version', '?')}; workers: {config['workers'] or 'default'}; "
+        f"aidctl: `{config['aidctl']}`",
         f"- median of {config['runs']} runs, plain loop and validate alternating, each in a fresh process",
         "",
         "| files × rows | records | plain s | validate s | validate/plain | each pair | peak MB (plain) "
@@ -141,6 +142,8 @@ def main(argv=None) -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--seed", type=int, default=2011)
     ap.add_argument("--workers", type=int, default=None, help="AIDCTL_WORKERS for the validate runs")
+    ap.add_argument("--aidctl", default="aidctl",
+                    help="how to run aidctl (e.g. 'env PYTHONPATH=/tmp/aidctl-base python -m aidctl' for an older tree)")
     ap.add_argument("--python", default=sys.executable)
     ap.add_argument("--timeout", type=float, default=1800)
     args = ap.parse_args(argv)
@@ -151,6 +154,7 @@ def main(argv=None) -> int:
         env["AIDCTL_WORKERS"] = str(args.workers)
     machine = bv.machine_info(args.python)
     config = {"shapes": args.shapes, "runs": args.runs, "seed": args.seed, "workers": args.workers,
+              "aidctl": args.aidctl,
               "plain": PLAIN_CODE.strip()}
     started = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
     rows = []
