@@ -24,6 +24,7 @@ from aidctl.read.workbook import RawSheet
 from aidctl.rulebook import TableSpec
 
 HEADER_SEARCH_ROWS = 30  # how far down a sheet a header may start
+CODE_LENGTH = 8          # a cell of this many ASCII letters and digits is a code (an ID, a card), no header
 MEMO_LIMIT = 100_000     # header texts decided, kept for the next sheets (a few MB at most)
 _UNIT_RE = re.compile(r"^(.*?)[(\[]\s*(?:单位[:：])?\s*([^()\[\]]*?)\s*[)\]]$")
 _MARKERS_RE = re.compile(r"^[*＊★※#]+")
@@ -104,6 +105,7 @@ class _Matcher:
         self.person_fields = set(words.person_fields) if words else set()
         self.old_value = [fold_one(w) for w in words.old_value] if words else []
         self.seen: dict[tuple[object, str | None], tuple | None] = {}
+        self.code_aliases = any(len(a) >= CODE_LENGTH and a.isascii() and a.isalnum() for a in self.aliases)
 
     def key_of(self, text: str) -> str | None:
         return self.aliases.get(text.upper()) if text else None
@@ -116,6 +118,9 @@ class _Matcher:
         """(field, level, unit, qualifier, through the group header?) for a header cell and the group
         header above it, or None when neither names a field. Decided once per pair of texts: the
         files of a term repeat their headers, and the header search meets each text again."""
+        if parent is None and isinstance(cell, str) and len(cell) >= CODE_LENGTH and cell.isascii() \
+                and cell.isalnum() and not self.code_aliases:
+            return None  # an ID, a card or a 学籍号 in a data row: no header is written so
         key = (cell, parent)
         if key not in self.seen:
             if len(self.seen) > MEMO_LIMIT:

@@ -140,9 +140,13 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
             folded = list(pool.map(fold_column, list(columns)))
     else:  # a school's file of a few hundred rows: its columns folded together, as one array
         folded = _fold_together(body, columns, keep_spaces)
+    empty = np.ones(len(body), dtype=bool)
+    for key, values in zip(columns, folded):
+        if key != "seq":
+            empty &= values.array.isna()
     data = pd.DataFrame(dict(zip(columns, folded)), index=body.index)
     why = reasons(body, data, _header_texts(sheet, header_row, header, columns),
-                  _name_words(spec), rules.vocabulary.rows.markers(), rules.vocabulary.rows.total_anywhere)
+                  _name_words(spec), rules.vocabulary.rows.markers(), rules.vocabulary.rows.total_anywhere, empty)
     formulas = _formulas(sheet, columns)
     if len(formulas):  # a row whose only content is formulas without a value is not blank: unknown
         content = formulas.loc[formulas["key"] != "seq", "excel_row"]
@@ -160,7 +164,7 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
             if sheet.kind == "csv":
                 big[key] |= csv_digits_lost(data[key], spec.columns[key].kind)
     above = []
-    for _, row in sheet.grid.loc[:header_row - 1].iterrows():
+    for row in sheet.grid.loc[:header_row - 1].to_numpy(dtype=object):
         cells = [str(v).strip() for v in row if isinstance(v, str) and v.strip()]
         if cells:  # a title merged across the sheet shows in every cell of its range: once
             above.append("  ".join(dict.fromkeys(cells)))
