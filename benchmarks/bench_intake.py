@@ -9,7 +9,7 @@ For each shape FILESxROWS:
      rosters of ROWS students each, cut from one generated term (make_roster.generate_rows), so that
      no ID or card repeats across the files but for the 0.5 % planted problems (a duplicate check
      over colliding IDs would dominate the figures otherwise);
-  2. run, each in a fresh process, --runs times, alternating:
+  2. run, each in a fresh process, --runs times, alternating (with --compare, a third command too):
        plain     python -c: for each file, fastexcel.read_excel(f).load_sheet(0, header_row=None,
                  dtypes="string").to_pandas(), one after the other in one thread
        validate  aidctl validate --term 2011-autumn --workspace WS --format json, stdout to
@@ -82,7 +82,9 @@ def bench_shape(files: int, rows: int, term: dict, args, env: dict) -> dict:
     ledger = os.path.join(ws, "aidctl.db")
     cmd = (f"rm -f {shlex.quote(ledger)} && {args.aidctl} validate --term {TERM} --workspace {shlex.quote(ws)} "
            "--format json")
-    row: dict = {"files": files, "rows": rows, **term, "cmd": cmd, "plain_runs": [], "validate_runs": []}
+    other = cmd.replace(f"&& {args.aidctl} validate", f"&& {args.compare} validate") if args.compare else None
+    row: dict = {"files": files, "rows": rows, **term, "cmd": cmd, "plain_runs": [], "validate_runs": [],
+                 "compare_cmd": other, "compare_runs": []}
     for k in range(args.runs):
         r = bv.measure_once(args.python, plain_argv, env, args.timeout)
         row["plain_runs"].append(r)
@@ -98,10 +100,18 @@ def bench_shape(files: int, rows: int, term: dict, args, env: dict) -> dict:
         if r["rc"] not in (0, 1):
             row["error"] = f"validate exited {r['rc']}: {r['stderr_tail'][-500:]}"
             return row
+        if other:
+            r = bv.measure_once(args.python, other, env, args.timeout)
+            row["compare_runs"].append(r)
+            print(f"  [{files}x{rows}] compare  run {k + 1}/{args.runs}: {r['wall_s']:.2f}s "
+                  f"{r['peak_mb']:.0f} MB rc={r['rc']}", file=sys.stderr, flush=True)
     row["plain"] = bv.summarize(row["plain_runs"])
     row["validate"] = bv.summarize(row["validate_runs"])
     row["ratio"] = row["validate"]["wall_s_median"] / row["plain"]["wall_s_median"]
     row["ratios"] = [v["wall_s"] / p["wall_s"] for p, v in zip(row["plain_runs"], row["validate_runs"])]
+    if other:
+        row["compare"] = bv.summarize(row["compare_runs"])
+        row["compare_ratio"] = row["compare"]["wall_s_median"] / row["plain"]["wall_s_median"]
     return row
 
 
@@ -128,6 +138,15 @@ def render(machine: dict, config: dict, rows: list[dict]) -> str:
         lines.append(f"| {shape} | {r['files'] * r['rows']:,} | {r['plain']['wall_s_median']:.2f} "
                      f"| {r['validate']['wall_s_median']:.2f} | {r['ratio']:.2f} | {pairs} "
                      f"| {r['plain']['peak_mb_max']:.0f} | {r['validate']['peak_mb_max']:.0f} |")
+    compared = [r for r in rows if "compare" in r]
+    if compared:
+        lines += ["", f"Compared with `{config['compare']}` (alternating in the same runs):", "",
+                  "| files × rows | plain s | compared s | compared/plain | peak MB (compared) |",
+                  "|---|---:|---:|---:|---:|"]
+        for r in compared:
+            lines.append(f"| {r['files']:,} × {r['rows']:,} | {r['plain']['wall_s_median']:.2f} "
+                         f"| {r['compare']['wall_s_median']:.2f} | {r['compare_ratio']:.2f} "
+                         f"| {r['compare']['peak_mb_max']:.0f} |")
     good = [r for r in rows if "error" not in r]
     ok = bool(good) and len(good) == len(rows) and all(r["ratio"] <= TARGET_RATIO for r in good)
     lines += ["", f"Target validate/plain ≤ {TARGET_RATIO} for every shape: {'PASS' if ok else 'FAIL'}"]
@@ -144,6 +163,8 @@ def main(argv=None) -> int:
     ap.add_argument("--workers", type=int, default=None, help="AIDCTL_WORKERS for the validate runs")
     ap.add_argument("--aidctl", default="aidctl",
                     help="how to run aidctl (e.g. 'env PYTHONPATH=/tmp/aidctl-base python -m aidctl' for an older tree)")
+    ap.add_argument("--compare", default=None,
+                    help="another way to run aidctl, measured in the same runs (an older tree: 'before')")
     ap.add_argument("--python", default=sys.executable)
     ap.add_argument("--timeout", type=float, default=1800)
     args = ap.parse_args(argv)
@@ -154,7 +175,7 @@ def main(argv=None) -> int:
         env["AIDCTL_WORKERS"] = str(args.workers)
     machine = bv.machine_info(args.python)
     config = {"shapes": args.shapes, "runs": args.runs, "seed": args.seed, "workers": args.workers,
-              "aidctl": args.aidctl,
+              "aidctl": args.aidctl, "compare": args.compare,
               "plain": PLAIN_CODE.strip()}
     started = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
     rows = []
