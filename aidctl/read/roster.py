@@ -131,7 +131,8 @@ def _concat_text(tables: list[Table], length: int) -> pd.DataFrame:
         parts = [pa.nulls(len(t.data), text) if values is None else values if values.type == text else values.cast(text)
                  for t, values in zip(tables, arrays)]
         chunks = [c for part in parts for c in (part.chunks if isinstance(part, pa.ChunkedArray) else [part])]
-        columns[key] = text_series(pa.concat_arrays(chunks), pd.RangeIndex(length))
+        merged = chunks[0] if len(chunks) == 1 else pa.concat_arrays(chunks)  # one table: shared, not copied
+        columns[key] = text_series(merged, pd.RangeIndex(length))
     return pd.DataFrame(columns, index=pd.RangeIndex(length))
 
 
