@@ -37,11 +37,14 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
     table_of = frame["table"].to_numpy()
     records = np.bincount(table_of, minlength=n)
     with_programme = np.bincount(table_of, weights=frame["programme"].notna().to_numpy(), minlength=n)
-    pairs = pd.DataFrame({"table": table_of, "name": frame["programme_name"].astype(object)}).dropna()
-    pairs = pairs.groupby(["table", "name"], sort=False).size()
+    codes, uniques = pd.factorize(frame["programme_name"])   # a handful of names
+    named = codes >= 0
+    pair = table_of[named].astype(np.int64) * (len(uniques) + 1) + codes[named]
+    found, first, counts = np.unique(pair, return_index=True, return_counts=True)
     names: dict[int, list[tuple[str, int]]] = {}
-    for (i, name), count in pairs.items():   # in the order the names first appear in each table
-        names.setdefault(int(i), []).append((name, int(count)))
+    for k in np.argsort(first, kind="stable"):   # in the order the names first appear in each table
+        i, code = divmod(int(found[k]), len(uniques) + 1)
+        names.setdefault(i, []).append((uniques[code], int(counts[k])))
     for i, table in enumerate(roster.tables):
         out += contest_findings(i, table.contests, title, xls=table.sheet_kind == "xls")
         present = set(table.columns)
