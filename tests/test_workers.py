@@ -142,3 +142,45 @@ def test_worker_count_defaults_to_the_cores_and_never_exceeds_the_files(monkeypa
     assert parallel.workers(1000) == 2 and parallel.workers(1) == 1
     monkeypatch.setenv("AIDCTL_WORKERS", "8")
     assert parallel.workers(3) == 3
+
+
+INTERRUPTER = """
+import os, signal, sys
+import aidctl.core.progress as P
+real = P.Tracker.advance
+seen = []
+
+def advance_then_interrupt(self, files=0, rows=0):   # Ctrl-C on the terminal: the whole process group
+    seen.append(files)
+    if len(seen) == 3:
+        os.killpg(os.getpgid(0), signal.SIGINT)
+    return real(self, files=files, rows=rows)
+
+P.Tracker.advance = advance_then_interrupt
+from aidctl.cli import app
+app(["validate", "--term", "2011-autumn", "--workspace", sys.argv[1], "--format", "json", "--report", sys.argv[2]])
+"""
+
+
+def test_ctrl_c_while_workers_read_stops_cleanly_and_writes_nothing(tmp_path):
+    ws = term_folder(tmp_path)
+    script = tmp_path / "interrupter.py"
+    script.write_text(INTERRUPTER, encoding="utf-8")
+    report = tmp_path / "审核结果.xlsx"
+    proc = subprocess.run([sys.executable, str(script), str(ws), str(report)], capture_output=True, timeout=120,
+                          text=True, env={**os.environ, "AIDCTL_WORKERS": "2"}, start_new_session=True)
+    assert proc.returncode == 130, proc.stderr
+    assert proc.stdout == ""
+    assert proc.stderr.strip().splitlines()[-1].startswith("aidctl: 已中断") and "内部错误" not in proc.stderr
+    assert "Traceback" not in proc.stderr   # the workers ignore the interrupt: the reading process handles it
+    assert not report.exists() and not (ws / "aidctl.db").exists()
+    assert not [p for p in report.parent.iterdir() if p.name.startswith(report.name)]
+    left = []
+    for entry in Path("/proc").iterdir():   # no worker left running: forked, they share the command line
+        if entry.name.isdigit():
+            try:
+                if str(ws).encode() in (entry / "cmdline").read_bytes():
+                    left.append(entry.name)
+            except OSError:
+                continue
+    assert left == []
