@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 from aidctl.core.findings import ERROR, WARNING, build, empty, file_finding
@@ -33,16 +34,27 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
         return spec.columns[key].title
 
     out = missing_columns(roster.tables, spec)
+    # what each table holds, found once over the whole frame (a term is a thousand small tables)
+    n = len(roster.tables)
+    table_of = frame["table"].to_numpy()
+    records = np.bincount(table_of, minlength=n)
+    with_programme = np.bincount(table_of, weights=frame["programme"].notna().to_numpy(), minlength=n)
+    codes, uniques = pd.factorize(frame["programme_name"])   # a handful of names
+    named = codes >= 0
+    pair = table_of[named].astype(np.int64) * (len(uniques) + 1) + codes[named]
+    found, first, counts = np.unique(pair, return_index=True, return_counts=True)
+    names: dict[int, list[tuple[str, int]]] = {}
+    for k in np.argsort(first, kind="stable"):   # in the order the names first appear in each table
+        i, code = divmod(int(found[k]), len(uniques) + 1)
+        names.setdefault(i, []).append((uniques[code], int(counts[k])))
     for i, table in enumerate(roster.tables):
         out += contest_findings(i, table.contests, title, xls=table.sheet_kind == "xls")
         present = set(table.columns)
-        rows = (frame["table"] == i).to_numpy()
-        if "programme" not in present and frame.loc[rows, "programme"].isna().all():
+        if "programme" not in present and with_programme[i] == 0:
             out.append(file_finding(i, "schema.missing_column", "programme",
                                     f"缺少“{title('programme')}”列，标题中也没有写明资助项目："
                                     f"请补上该列或在标题中写明项目名称"))
-        programmes = frame.loc[rows, "programme_name"]
-        for name in programmes.dropna().unique():
+        for name, count in names.get(i, []):
             period = rules.period_in_force(name, roster.term)
             if period is None:
                 continue
@@ -53,13 +65,13 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
                 needs.append("amount")
             if not needs:
                 continue
-            of_programme = rows & (frame["programme_name"] == name).fillna(False).to_numpy(dtype=bool)
-            whole_file = of_programme.sum() == rows.sum()
+            whole_file = count == records[i]
             for key in dict.fromkeys(needs):
                 message = (f"“{name}”的资格条件或资助标准需要“{title(key)}”列，表中没有：请补上该列后重新提交")
                 if whole_file:
                     out.append(file_finding(i, "schema.missing_column", key, message))
                 else:  # only this programme's records wait for the column; the others are judged
+                    of_programme = (table_of == i) & (frame["programme_name"] == name).fillna(False).to_numpy(dtype=bool)
                     out.append(build(of_programme, "schema.missing_column", key,
                                      message + "（本表其他资助项目的记录不受影响）"))
     out = [p for p in out if len(p)]

@@ -25,8 +25,11 @@ if TYPE_CHECKING:
 def record(ledger: L.Ledger, validation, command: str, display=None, digests: dict | None = None) -> int:
     """Record the validation's files (one row per file and school); returns how many were new.
     `display` (path → name) names each file in the history; by default the name it was read under.
-    `digests` (path → SHA-256) are the files' digests where the caller has them already."""
-    from sqlalchemy import func, insert, select
+    `digests` (path → SHA-256) are the files' digests where the caller has them already.
+
+    A term of a thousand files is one read of what the ledger holds for the term and one INSERT of
+    the new rows (receipts and submissions each), in one transaction."""
+    from sqlalchemy import insert, select
 
     from aidctl import ledger as L
 
@@ -39,46 +42,58 @@ def record(ledger: L.Ledger, validation, command: str, display=None, digests: di
     counts = per_table.groupby(["table", "school"], sort=False).size().reset_index(name="n")
     counts = counts.assign(file=file_of.reindex(counts["table"].to_numpy()).to_numpy(),
                            school=counts["school"].astype(object))
-    counts = counts.groupby(["file", "school"], sort=False)["n"].sum()
+    counts = counts.groupby(["file", "school"], sort=False)["n"].sum().reset_index()
     # a finding of a record counts for its school; a finding of a whole table for every school in it
     found = pd.DataFrame({"file": file_of.reindex(f["table"].to_numpy()).to_numpy(),
                           "school": f["school"].astype(object).fillna(UNKNOWN_SCHOOL).where(f["rec"] >= 0).to_numpy(),
-                          "error": school_errors(f).to_numpy(),
-                          "warning": (f["severity"] == "warning").to_numpy()})
-    own = found.dropna(subset=["school"]).groupby(["file", "school"])[["error", "warning"]].sum()
-    whole = found[found["school"].isna()].groupby("file")[["error", "warning"]].sum()
+                          "error": school_errors(f).to_numpy().astype("int64"),
+                          "warning": (f["severity"] == "warning").to_numpy().astype("int64")})
+    own = found.dropna(subset=["school"]).groupby(["file", "school"])[["error", "warning"]].sum().reset_index()
+    whole = found[found["school"].isna()].groupby("file")[["error", "warning"]].sum().reset_index()
+    rows = (counts.merge(own, on=["file", "school"], how="left")
+            .merge(whole, on="file", how="left", suffixes=("", "_file")))
+    for col in ("error", "warning", "error_file", "warning_file"):
+        rows[col] = rows[col].fillna(0).astype("int64")
     hashes: dict[str, str] = {}
+    first_path = {}
     for t in tables:
         if t.file not in hashes:  # once a file, however many sheets it holds
             hashes[t.file] = (digests or {}).get(t.path) or sha256(t.path)
-    shown = {t.file: (display(t.path) if display else t.file) for t in tables}
-    rows = []
-    for (file, school_name), n in counts.items():  # one row per file and school: a few dozen a term
-        errors = warnings = 0
-        for table, key in ((own, (file, school_name)), (whole, file)):
-            if key in table.index:
-                errors += int(table.loc[key, "error"])
-                warnings += int(table.loc[key, "warning"])
-        rows.append({"school": school_name, "file": shown[file], "sha256": hashes[file], "records": int(n),
-                     "errors": errors, "warnings": warnings})
-    times = {hashes[t.file]: file_time(t.path) for t in tables}
-    new = 0
+            first_path[t.file] = t.path
+    shown = {name: (display(path) if display else name) for name, path in first_path.items()}
+    times: dict[str, tuple[str, str]] = {}   # a receipt per content: (file, time) of its first file
+    for name, path in first_path.items():
+        times.setdefault(hashes[name], (shown[name], file_time(path)))
+    now = L.now()
+    s, r = L.submissions, L.receipts
     with ledger.transaction() as conn:
-        for digest, when in times.items():  # a receipt per content: the one recorded first stands
-            _receipt(conn, term, digest, shown[next(t.file for t in tables if hashes[t.file] == digest)], when,
-                     "file_time")
-        for r in rows:  # one row per file and school: a few dozen a term
-            seen = conn.execute(select(L.submissions.c.id).where(
-                L.submissions.c.term == term, L.submissions.c.school == r["school"],
-                L.submissions.c.sha256 == r["sha256"])).first()
-            if seen:
+        received = {row[0] for row in conn.execute(select(r.c.sha256).where(r.c.term == term))}
+        new_receipts = [{"term": term, "sha256": digest, "file": name, "received_at": when, "source": "file_time",
+                         "recorded_at": now}
+                        for digest, (name, when) in times.items() if digest not in received]
+        known = conn.execute(select(s.c.school, s.c.sha256).where(s.c.term == term)).all()
+        seen = {(school, digest) for school, digest in known}
+        versions: dict[str, int] = {}
+        for school, _ in known:
+            versions[school] = versions.get(school, 0) + 1
+        new_rows = []
+        for file, school, n, err, warn, err_file, warn_file in rows[
+                ["file", "school", "n", "error", "warning", "error_file", "warning_file"]].itertuples(
+                index=False, name=None):  # one row per file and school: a few per file
+            digest = hashes[file]
+            if (school, digest) in seen:
                 continue
-            version = (conn.execute(select(func.count()).where(
-                L.submissions.c.term == term, L.submissions.c.school == r["school"])).scalar() or 0) + 1
-            conn.execute(insert(L.submissions).values(term=term, version=version, first_seen=L.now(),
-                                                      command=command, **r))
-            new += 1
-    return new
+            seen.add((school, digest))
+            versions[school] = versions.get(school, 0) + 1
+            new_rows.append({"term": term, "school": school, "file": shown[file], "sha256": digest,
+                             "version": versions[school], "first_seen": now, "records": int(n),
+                             "errors": int(err + err_file), "warnings": int(warn + warn_file),
+                             "command": command})
+        if new_receipts:
+            conn.execute(insert(r), new_receipts)
+        if new_rows:
+            conn.execute(insert(s), new_rows)
+    return len(new_rows)
 
 
 def file_time(path) -> str:

@@ -24,6 +24,8 @@ from aidctl.read.workbook import RawSheet
 from aidctl.rulebook import TableSpec
 
 HEADER_SEARCH_ROWS = 30  # how far down a sheet a header may start
+CODE_LENGTH = 8          # a cell of this many ASCII letters and digits is a code (an ID, a card), no header
+MEMO_LIMIT = 100_000     # header texts decided, kept for the next sheets (a few MB at most)
 _UNIT_RE = re.compile(r"^(.*?)[(\[]\s*(?:单位[:：])?\s*([^()\[\]]*?)\s*[)\]]$")
 _MARKERS_RE = re.compile(r"^[*＊★※#]+")
 _PER_UNIT_RE = re.compile(r"^(.*?)[/／](元|万元|千元)$")
@@ -102,6 +104,8 @@ class _Matcher:
         self.other_person = [fold_one(w) for w in words.other_person] if words else []
         self.person_fields = set(words.person_fields) if words else set()
         self.old_value = [fold_one(w) for w in words.old_value] if words else []
+        self.seen: dict[tuple[object, str | None], tuple | None] = {}
+        self.code_aliases = any(len(a) >= CODE_LENGTH and a.isascii() and a.isalnum() for a in self.aliases)
 
     def key_of(self, text: str) -> str | None:
         return self.aliases.get(text.upper()) if text else None
@@ -112,7 +116,19 @@ class _Matcher:
 
     def match(self, cell: object, parent: str | None) -> tuple[str, int, Decimal | None, str | None, bool] | None:
         """(field, level, unit, qualifier, through the group header?) for a header cell and the group
-        header above it, or None when neither names a field."""
+        header above it, or None when neither names a field. Decided once per pair of texts: the
+        files of a term repeat their headers, and the header search meets each text again."""
+        if parent is None and isinstance(cell, str) and len(cell) >= CODE_LENGTH and cell.isascii() \
+                and cell.isalnum() and not self.code_aliases:
+            return None  # an ID, a card or a 学籍号 in a data row: no header is written so
+        key = (cell, parent)
+        if key not in self.seen:
+            if len(self.seen) > MEMO_LIMIT:
+                self.seen.clear()
+            self.seen[key] = self._match(cell, parent)
+        return self.seen[key]
+
+    def _match(self, cell: object, parent: str | None) -> tuple[str, int, Decimal | None, str | None, bool] | None:
         base, unit, remarks = split_header_remarks(cell, self.units) if not missing(cell) else ("", None, [])
         p_base, p_unit, p_remarks = split_header_remarks(parent, self.units) if parent else ("", None, [])
         via_parent = False
@@ -147,10 +163,11 @@ def _group_parents(sheet: RawSheet, head: pd.DataFrame, row: int, width: int) ->
     title, merged or not, is the only text of its row)."""
     out: dict[int, str] = {}
     above = row - 1
-    if above < 1 or above not in head.index or head.loc[above].dropna().nunique() < 2:
+    ranges = [(c1, c2) for _, c1, r2, c2 in sheet.merges if r2 == above and c2 > c1 and (c2 - c1 + 1) < width]
+    if not ranges or above < 1 or above not in head.index or head.loc[above].dropna().nunique() < 2:
         return out
-    for _, c1, r2, c2 in sheet.merges:
-        if r2 == above and c2 > c1 and (c2 - c1 + 1) < width and c1 in head.columns:
+    for c1, c2 in ranges:
+        if c1 in head.columns:
             text = head.at[above, c1]
             if not missing(text):
                 for c in range(c1, c2 + 1):
@@ -164,10 +181,17 @@ def header_at(sheet: RawSheet, row: int, matcher: _Matcher, head: pd.DataFrame |
     head = sheet.grid.loc[:row].astype(object) if head is None else head
     cells = head.loc[row]
     lower = {c: v for c, v in cells.items() if not missing(v)}
+    return _header(row, lower, *_candidates(sheet, row, lower, list(head.columns), matcher, head))
+
+
+def _candidates(sheet: RawSheet, row: int, lower: dict[int, object], columns: list[int], matcher: _Matcher,
+                head: pd.DataFrame) -> tuple[dict[str, list[ColumnMatch]], dict[int, str]]:
+    """The columns of `row` (its cells with a value: `lower`) that may stand for each field, best
+    first, and the group headers above them."""
     parents = _group_parents(sheet, head, row, len(lower)) if sheet.merges else {}
     skip = _horizontal_fills(sheet, row) if sheet.merges else set()
     found: dict[str, list[ColumnMatch]] = {}
-    for col in head.columns:
+    for col in columns:
         cell = None if col in skip else lower.get(col)
         parent = parents.get(col)
         if cell is None and parent is None:
@@ -183,28 +207,52 @@ def header_at(sheet: RawSheet, row: int, matcher: _Matcher, head: pd.DataFrame |
                                                      col in sheet.hidden_columns, word))
     for cands in found.values():  # best first; among equals the visible, then the leftmost
         cands.sort(key=lambda m: (-m.level, m.hidden, m.index))
+    return found, parents
+
+
+def _header(row: int, lower: dict[int, object], found: dict[str, list[ColumnMatch]],
+            parents: dict[int, str]) -> Header:
     return Header(row, row - 1 if parents else None, found,
                   {c: fold_one(v) for c, v in lower.items()},
                   {c: fold_one(v) for c, v in parents.items()})
 
 
+_MATCHERS: dict[tuple[int, int, int], tuple[object, object, object, _Matcher]] = {}
+
+
+def _matcher(spec: TableSpec, units: dict[str, Decimal], words) -> _Matcher:
+    """One matcher per table spec of a rulebook, kept for every sheet read with it (its alias table
+    and what it has decided)."""
+    key = (id(spec), id(units), id(words))
+    held = _MATCHERS.get(key)
+    if held is None or held[0] is not spec or held[1] is not units or held[2] is not words:
+        if len(_MATCHERS) > 16:
+            _MATCHERS.clear()
+        held = _MATCHERS[key] = (spec, units, words, _Matcher(spec, units, words))
+    return held[3]
+
+
 def find_header(sheet: RawSheet, spec: TableSpec, units: dict[str, Decimal], words=None) -> Header | None:
     """The header row (the one with the most known fields in the first rows, holding the fields the
     spec must have), or None if the sheet holds no table."""
-    matcher = _Matcher(spec, units, words)
-    best: Header | None = None
+    matcher = _matcher(spec, units, words)
+    best: tuple | None = None
     best_score = 0
     head = sheet.grid.head(HEADER_SEARCH_ROWS).astype(object)
-    for row in head.index:
-        if head.loc[row].isna().all():
+    columns = list(head.columns)
+    values = head.to_numpy(dtype=object)
+    filled = head.notna().to_numpy()
+    for i, row in enumerate(head.index):
+        if not filled[i].any():
             continue
-        header = header_at(sheet, row, matcher, head)
-        fields = {k for k, c in header.candidates.items() if c and c[0].level > QUALIFIED}
+        lower = {c: v for c, v, f in zip(columns, values[i], filled[i]) if f}
+        found, parents = _candidates(sheet, row, lower, columns, matcher, head)
+        fields = {k for k, c in found.items() if c and c[0].level > QUALIFIED}
         if len(fields) < spec.min_header_matches or not all(k in fields for k in spec.header_must_have):
             continue
         if best is None or len(fields) > best_score:
-            best, best_score = header, len(fields)
-    return best
+            best, best_score = (row, lower, found, parents), len(fields)
+    return None if best is None else _header(*best)
 
 
 def locate(sheet: RawSheet, spec: TableSpec, units: dict[str, Decimal]) -> tuple[int, dict[str, ColumnMatch]] | None:

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from aidctl.core import identity, money
 from aidctl.core.terms import Term
-from aidctl.core.text import blank_text, fold_one, lookup, per_distinct, per_distinct_rows
+from aidctl.core.text import blank_text, fold_one, lookup, per_distinct, per_distinct_rows, text_series
 from aidctl.read.schools import school_attributes
 from aidctl.read.tables import Table, having_column, read_tables
 from aidctl.read.workspace import Workspace
@@ -44,27 +46,21 @@ class Roster:
         return [t.info(detailed=True) for t in self.tables]
 
 
-READERS = 2  # files read at once: fastexcel parses without the GIL, so two files use both cores
-
-
 def read_roster_tables(paths: list[Path], rules: Rulebook, displays: list[str] | None = None) -> list[Table]:
-    """The roster tables of every file, in the order given (files are read two at a time; the first
-    unreadable file in that order is the one reported)."""
-    from concurrent.futures import ThreadPoolExecutor
-
+    """The roster tables of every file, in the order given. Files are read by worker processes, one
+    a core (read.parallel: AIDCTL_WORKERS sets how many), and taken back in that order: the first
+    unreadable file in that order is the one reported, and the tables are the same whatever the
+    number of workers."""
     from aidctl.core import progress
+    from aidctl.read.parallel import in_order, workers
 
     displays = displays or [str(p) for p in paths]
+    items = [(path, display, "roster", rules) for path, display in zip(paths, displays)]
+    out: list[Table] = []
     with progress.track("读取花名册", files=len(paths)) as bar:
-        if len(paths) == 1:
-            tables = read_tables(paths[0], displays[0], "roster", rules)
+        for tables in in_order(read_tables, items, workers(len(paths))):
+            out.extend(tables)
             bar.advance(files=1, rows=sum(len(t.data) for t in tables))
-            return tables
-        out = []
-        with ThreadPoolExecutor(max_workers=READERS) as pool:
-            for tables in pool.map(lambda pd_: read_tables(pd_[0], pd_[1], "roster", rules), zip(paths, displays)):
-                out.extend(tables)
-                bar.advance(files=1, rows=sum(len(t.data) for t in tables))
     return out
 
 
@@ -72,23 +68,7 @@ def build(tables: list[Table], term: Term, ws: Workspace) -> Roster:
     """Stack the tables into the roster frame and derive what the checks need."""
     rules = ws.rules
     spec = rules.columns.tables["roster"]
-    parts = []
-    for i, t in enumerate(tables):
-        part = t.data.copy()
-        part.insert(0, "excel_row", part.index.astype("int64"))
-        part.insert(0, "table", i)
-        part["amount_unit"] = t.columns["amount"].unit if "amount" in t.columns else Decimal(1)
-        for key in ("id_number", "card"):
-            mask = t.big_numbers.get(key)
-            part[f"{key}_number_cell"] = mask if mask is not None else False
-        title_programme = _programme_from_title(t, rules)
-        if "programme" not in part.columns and title_programme:
-            part["programme"] = title_programme
-        school = _school_from_title(t, rules, ws)
-        if school and "school" not in part.columns:
-            part["school"] = school
-        parts.append(part.reset_index(drop=True))
-    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    frame = _stacked(tables, rules, ws)
     for key in spec.columns:
         if key not in frame.columns:
             frame[key] = blank_text(len(frame), frame.index)
@@ -103,13 +83,71 @@ def build(tables: list[Table], term: Term, ws: Workspace) -> Roster:
     return Roster(frame, tables, term)
 
 
-def _programme_from_title(t: Table, rules: Rulebook) -> str | None:
-    text = fold_one(" ".join(t.above))
+def _stacked(tables: list[Table], rules: Rulebook, ws: Workspace) -> pd.DataFrame:
+    """The tables' data one under another, with what each record takes from its table: `table`,
+    `excel_row`, `amount_unit`, the number-cell masks, and the programme and school its title names
+    where the table has no such column. Made whole-frame: a term is a thousand small tables."""
+    if not tables:
+        return pd.DataFrame()
+    sizes = np.array([len(t.data) for t in tables], dtype=np.int64)
+    excel_row = np.concatenate([t.data.index.to_numpy(dtype=np.int64) for t in tables])
+    frame = _concat_text(tables, int(sizes.sum()))
+    frame.insert(0, "excel_row", excel_row)
+    frame.insert(0, "table", np.repeat(np.arange(len(tables), dtype=np.int64), sizes))
+    units = np.empty(len(tables), dtype=object)
+    units[:] = [t.columns["amount"].unit if "amount" in t.columns else Decimal(1) for t in tables]
+    frame["amount_unit"] = np.repeat(units, sizes)
+    for key in ("id_number", "card"):
+        frame[f"{key}_number_cell"] = np.concatenate(
+            [np.asarray(t.big_numbers[key], dtype=bool) if t.big_numbers.get(key) is not None
+             else np.zeros(len(t.data), dtype=bool) for t in tables])
+    programmes = _programme_words(rules)
+    for key, found in (("programme", [_programme_from_title(t, rules, programmes) for t in tables]),
+                       ("school", [_school_from_title(t, rules, ws) for t in tables])):
+        own = [key in t.data.columns for t in tables]
+        if all(own) or not any(found):
+            continue
+        given = pa.array([None if own[i] else found[i] for i in range(len(tables))], type=pa.large_string())
+        fill = text_series(given.take(pa.array(np.repeat(np.arange(len(tables)), sizes))), frame.index)
+        frame[key] = frame[key].fillna(fill) if key in frame.columns else fill
+    return frame
+
+
+def _concat_text(tables: list[Table], length: int) -> pd.DataFrame:
+    """The tables' text columns one under another, each column one Arrow array (blank where a table
+    lacks it): pandas' concat of a thousand small frames costs several times more."""
+    found: dict[str, list] = {}
+    for i, t in enumerate(tables):
+        mgr = getattr(t.data, "_mgr", None)  # the frame's own arrays, without a Series made for each
+        arrays = list(mgr.arrays) if mgr is not None and len(mgr.arrays) == t.data.shape[1] else \
+            [values.array for _, values in t.data.items()]
+        for key, values in zip(t.data.columns, arrays):
+            if not isinstance(values, pd.arrays.ArrowStringArray):
+                return pd.concat([t.data for t in tables], ignore_index=True)   # not read by read_tables
+            found.setdefault(key, [None] * len(tables))[i] = values.__arrow_array__()
+    text = pa.large_string()
+    columns = {}
+    for key, arrays in found.items():
+        parts = [pa.nulls(len(t.data), text) if values is None else values if values.type == text else values.cast(text)
+                 for t, values in zip(tables, arrays)]
+        chunks = [c for part in parts for c in (part.chunks if isinstance(part, pa.ChunkedArray) else [part])]
+        merged = chunks[0] if len(chunks) == 1 else pa.concat_arrays(chunks)  # one table: shared, not copied
+        columns[key] = text_series(merged, pd.RangeIndex(length))
+    return pd.DataFrame(columns, index=pd.RangeIndex(length))
+
+
+def _programme_words(rules: Rulebook) -> list[tuple[str, str]]:
+    """Every programme's name and aliases as written, with their folded form."""
     names = []
     for name, prog in rules.programmes.programmes.items():
         names += [name, *prog.aliases]
-    hits = [n for n in names if fold_one(n) and fold_one(n) in text]
-    return max(hits, key=lambda n: len(fold_one(n))) if hits else None
+    return [(n, fold_one(n)) for n in names if fold_one(n)]
+
+
+def _programme_from_title(t: Table, rules: Rulebook, words: list[tuple[str, str]] | None = None) -> str | None:
+    text = fold_one(" ".join(t.above))
+    hits = [(n, f) for n, f in (words if words is not None else _programme_words(rules)) if f in text]
+    return max(hits, key=lambda h: len(h[1]))[0] if hits else None
 
 
 def _school_from_title(t: Table, rules: Rulebook, ws: Workspace) -> str | None:

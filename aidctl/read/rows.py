@@ -29,15 +29,19 @@ def _lead(series: pd.Series) -> pd.Series:
 
 
 def reasons(body: pd.DataFrame, data: pd.DataFrame, header_texts: dict[str, set[str]],
-            name_words: set[str], markers: dict[str, list[str]], total_anywhere: list[str]) -> pd.Series:
+            name_words: set[str], markers: dict[str, list[str]], total_anywhere: list[str],
+            empty: np.ndarray | None = None) -> pd.Series:
     """Why each row of `data` (folded canonical columns, index = Excel row) is not a student, or NA.
 
     `body` is the raw grid below the header; `header_texts` maps a field to the header texts of its
     column (the header row and the group header), for finding the header repeated in the data;
-    `name_words` are the spellings of the 姓名 header; `markers` the skip words by kind."""
+    `name_words` are the spellings of the 姓名 header; `markers` the skip words by kind; `empty`, where
+    the caller knows it, is True for the rows blank in every column but 序号."""
     out = pd.Series(pd.NA, index=data.index, dtype=object)
     content = [k for k in data.columns if k != "seq"]
-    blank = data[content].isna().all(axis=1) if content else pd.Series(True, index=data.index)
+    if empty is None:
+        empty = data[content].isna().all(axis=1).to_numpy(dtype=bool) if content else np.ones(len(data), dtype=bool)
+    blank = pd.Series(empty, index=data.index)
     if "id_number" in data.columns:
         ids = data["id_number"]
         id_like = (ids.str.contains(r"\d{6}", regex=True) & ~ids.str.contains(_CJK, regex=True)).fillna(False)

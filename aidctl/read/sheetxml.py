@@ -122,8 +122,8 @@ def scan_sheet(zf_path: Path, part: str) -> SheetScan:
                         continue
                     text = html.unescape((hit.group(2) or b"").decode("utf-8", "replace"))
                     out.formulas.append((int(ref.group(2)), letter_index(ref.group(1)), text))
-            if last:
-                for hit in pat.merge.finditer(buf):
+            if last:  # <mergeCells> follows the cells: looked for after the end of <sheetData> when it is here
+                for hit in pat.merge.finditer(buf, max(buf.rfind(b"sheetData>"), 0)):
                     r1, c1 = int(hit.group(2)), letter_index(hit.group(1))
                     r2, c2 = (int(hit.group(4)), letter_index(hit.group(3))) if hit.group(3) else (r1, c1)
                     if (r1, c1) != (r2, c2):

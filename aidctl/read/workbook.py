@@ -41,6 +41,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 _ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
 
 ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
+THREADED_SCAN_FROM = 4 << 20  # a sheet part this large (inflated) is scanned on a thread beside the reader
 _ARITHMETIC = re.compile(r"^[\d.\s+\-*/()]+$")
 
 
@@ -125,6 +126,7 @@ def _open_zip(path: Path, display: str) -> tuple[list[RawSheet], list[str]]:
                     kind = "压缩文件"
                 raise ReadError(f"这是{kind}，不是电子表格；请提交 .xlsx 花名册", file=display)
             parts = _sheet_xml_paths(zf)
+            sizes = {info.filename: info.file_size for info in zf.infolist()}
     except zipfile.BadZipFile:
         raise ReadError("文件已损坏，无法作为 .xlsx 打开；请用 Excel 打开另存后重新提交", file=display) from None
     except ElementTree.ParseError:
@@ -132,7 +134,7 @@ def _open_zip(path: Path, display: str) -> tuple[list[RawSheet], list[str]]:
                         file=display) from None
     except KeyError as exc:
         raise ReadError(f"工作簿缺少部件 {exc}；请用 Excel 打开另存后重新提交", file=display) from None
-    return _open_xlsx(path, display, parts)
+    return _open_xlsx(path, display, parts, sizes)
 
 
 # --- .xlsx ---------------------------------------------------------------------------------------
@@ -179,7 +181,8 @@ def _typed_rows(path: Path, display: str, sheet: str) -> list[list]:
                         sheet=sheet) from None
 
 
-def _open_xlsx(path: Path, display: str, parts: dict[str, tuple[str | None, bool]]) -> tuple[list[RawSheet], list[str]]:
+def _open_xlsx(path: Path, display: str, parts: dict[str, tuple[str | None, bool]],
+               sizes: dict[str, int]) -> tuple[list[RawSheet], list[str]]:
     import fastexcel
 
     try:
@@ -201,8 +204,11 @@ def _open_xlsx(path: Path, display: str, parts: dict[str, tuple[str | None, bool
                     scan["result"] = scan_sheet(path, p)
                 except Exception as exc:  # reported below, in the caller's thread
                     scan["error"] = exc
-            worker = threading.Thread(target=run, daemon=True)
-            worker.start()
+            if sizes.get(part, 0) >= THREADED_SCAN_FROM:
+                worker = threading.Thread(target=run, daemon=True)
+                worker.start()
+            else:  # a school's sheet of a few hundred rows: scanned in a millisecond, a thread costs more
+                run()
         try:
             sheet = reader.load_sheet(idx, header_row=None, skip_rows=0, dtypes="string")
             grid = sheet.to_pandas()
@@ -328,11 +334,9 @@ def _fill_merged(sheet: RawSheet) -> RawSheet:
         chunks = [head.take(pa.array(take)), *column.slice(end).chunks]
         filled[col] = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(chunks, type=column.type)),
                                 index=grid.index)
-    if filled:
-        grid = grid.copy(deep=False)
-        for col, series in filled.items():
-            grid[col] = series
-        sheet.grid = grid
+    if filled:  # one new frame, the columns not filled shared as they are
+        sheet.grid = pd.DataFrame({c: filled[c] if c in filled else grid[c] for c in grid.columns},
+                                  index=grid.index, copy=False)
     for col, found in list(sheet.big_numbers.items()):  # a number cell merged down: every row of it
         numbers = set(found.tolist())
         extra = [np.arange(first, last + 1) for first, last, src_col, src_row in per_column.get(col, [])
