@@ -556,6 +556,8 @@ def test_an_xls_roster_reads_as_the_same_cells_in_xlsx_do(tmp_path, run):
     (one,), (other,) = docs[0]["files"], docs[1]["files"]
     assert (one["sheet"], one["header_row"], one["records"]) == (other["sheet"], other["header_row"], other["records"]) \
         == ("Sheet1", 2, 7)
+    # an .xls file does not say which rows are hidden: unknown, never "none hidden"
+    assert (one["hidden_rows"], other["hidden_rows"]) == (None, 0)
 
     def seen(doc):
         return sorted((f["row"], f["column"], f["code"], f["value"]) for f in doc["findings"])

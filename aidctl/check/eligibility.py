@@ -158,10 +158,17 @@ def decide(roster: Roster, rules: Rulebook) -> Decisions:
     return Decisions(frame, {p.id: p for p in periods})
 
 
-def check(roster: Roster, rules: Rulebook, decisions: Decisions | None = None) -> pd.DataFrame:
+def check(roster: Roster, rules: Rulebook, decisions: Decisions | None = None,
+          also_standard: pd.Series | None = None) -> pd.DataFrame:
     """eligibility.unknown_program, eligibility.not_eligible and the amount findings, from the
-    decision record (made here when not given): each refusal names the rule period's source."""
+    decision record (made here when not given): each refusal names the rule period's source.
+
+    `also_standard` (fen, by record: rules diff, the other version's standard) is a second amount a
+    record's written amount may equal: such a record is not amount.mismatch, and the decision
+    record's `other_standard` column marks it (the diff counts and says them)."""
     decisions = decisions if decisions is not None else decide(roster, rules)
+    if also_standard is not None:
+        decisions.frame["other_standard"] = False
     f = roster.frame
     d = decisions.frame
     term_label = rules.term_label(roster.term)
@@ -201,7 +208,7 @@ def check(roster: Roster, rules: Rulebook, decisions: Decisions | None = None) -
                              "不符合“{name}”{term}的资格条件“{label}”：{shown}{cited}。请核实，不符合条件的不得申报",
                              f[column] if column in f.columns else None, name=name, term=term_label,
                              label=rp.labels[i], shown=_shown(f[fails], cond, titles), cited=cited))
-        out.append(_amounts(f, d, rows, rp, term_label, cited))
+        out.append(_amounts(f, d, rows, rp, term_label, cited, also_standard))
     parts = [p for p in out if len(p)]
     return pd.concat(parts, ignore_index=True) if parts else empty()
 
@@ -217,7 +224,7 @@ def expected_fen(frame: pd.DataFrame, amount) -> pd.Series | None:
 
 
 def _amounts(f: pd.DataFrame, d: pd.DataFrame, rows: np.ndarray, rp: RulePeriod, term_label: str,
-             cited: str) -> pd.DataFrame:
+             cited: str, also_standard: pd.Series | None = None) -> pd.DataFrame:
     amount = rp.period.amount
     has_amount = f["amount"].notna().to_numpy()
     fen = f["amount_fen"]
@@ -228,6 +235,10 @@ def _amounts(f: pd.DataFrame, d: pd.DataFrame, rows: np.ndarray, rp: RulePeriod,
     expected = d["standard_fen"]
     differs = rows & has_amount & ~invalid & expected.notna().to_numpy() & \
         (fen != expected).fillna(False).to_numpy(dtype=bool)
+    if also_standard is not None:
+        other = differs & (fen == also_standard).fillna(False).to_numpy(dtype=bool)
+        d.loc[other, "other_standard"] = True
+        differs &= ~other
     if differs.any():
         tier = ("（" + d["tier"][differs].astype("string") + "）") if amount.tiers else ""
         out.append(build(differs, "amount.mismatch", "amount",

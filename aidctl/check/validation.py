@@ -96,11 +96,12 @@ def run_all(roster: Roster, rules: Rulebook) -> pd.DataFrame:
     return judge(roster, rules)[0]
 
 
-def judge(roster: Roster, rules: Rulebook) -> tuple[pd.DataFrame, Decisions]:
+def judge(roster: Roster, rules: Rulebook, also_standard: pd.Series | None = None) -> tuple[pd.DataFrame, Decisions]:
     """Every roster check over the records read together: one findings frame, and the decision
-    record of each record that the eligibility check made its findings from."""
+    record of each record that the eligibility check made its findings from (`also_standard`:
+    eligibility.check)."""
     decisions = eligibility.decide(roster, rules)
-    parts = [family(roster, rules, decisions) if family is eligibility.check else family(roster, rules)
+    parts = [family(roster, rules, decisions, also_standard) if family is eligibility.check else family(roster, rules)
              for family in FAMILIES]
     parts = [p for p in parts if len(p)]
     findings = cells.withdraw_covered(pd.concat(parts, ignore_index=True)) if parts else empty()
@@ -110,7 +111,8 @@ def judge(roster: Roster, rules: Rulebook) -> tuple[pd.DataFrame, Decisions]:
 def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
              registry: Path | None = None, displays: list[str] | None = None,
              today: date | None = None, check_ledger: bool = True, record_intake: bool = False,
-             report: Path | None = None, returns: Path | None = None, tables: list | None = None) -> Validation:
+             report: Path | None = None, returns: Path | None = None, tables: list | None = None,
+             also_standard: pd.Series | None = None) -> Validation:
     """Read the rosters, run every check over them together, and locate each finding.
 
     With `record_intake` (the validate command), the files are recorded in the workspace's intake
@@ -118,7 +120,8 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
     validation workbook is written there, and with `returns` a correction workbook for each school
     with findings (check.returns); a path that would replace an input or a file the workspace keeps is
     refused before anything is read. `tables` are the rosters' tables when they are already read with
-    rules that read them alike (rules diff reads the files once for two versions of the rules)."""
+    rules that read them alike (rules diff reads the files once for two versions of the rules), and
+    `also_standard` the other version's standard by record (eligibility.check)."""
     ws.output(report, [*paths, registry])
     if returns is not None:
         ws.output_folder(returns)
@@ -132,7 +135,7 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
         bar.stage("审核")
         chosen = settle_term(tables, term, today or date.today(), rules)
         roster = build(tables, chosen.term, ws)
-        findings, decisions = judge(roster, rules)
+        findings, decisions = judge(roster, rules, also_standard)
         if check_ledger and ws.has_ledger():
             from aidctl.check import ledger as ledger_check
             from aidctl.ledger import Ledger

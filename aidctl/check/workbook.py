@@ -37,7 +37,8 @@ def write_validation_report(validation, target: Path, masking=DEFAULT) -> Path:
         r = write_table(summary, fmt, 3, [("文件", 34), ("工作表", 12), ("表头行", 12), ("记录数", 12),
                                           ("未计入的行", 20), ("隐藏行（已读取）", 12), ("隐藏工作表（未读取）", 20)],
                         [[i["file"], i["sheet"], i["header_row"], i["records"],
-                          "，".join(f"{DROPPED.get(k, k)} {n}" for k, n in i["dropped"].items()), i["hidden_rows"],
+                          "，".join(f"{DROPPED.get(k, k)} {n}" for k, n in i["dropped"].items()),
+                          "不明（.xls）" if i["hidden_rows"] is None else i["hidden_rows"],
                           "、".join(i["hidden_sheets"])] for i in validation.roster.file_info()])
         for note in validation.notes:
             summary.write(r, 0, f"提醒：{note}")

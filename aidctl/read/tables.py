@@ -88,7 +88,9 @@ class Table:
         """The table as the JSON files list shows it; `detailed` adds what the reader decided."""
         out = {"file": self.file, "sheet": self.sheet, "header_row": self.header_row, "records": self.records}
         if detailed:
-            out.update({"dropped": dict(self.dropped), "hidden_rows": self.hidden_rows,
+            # an .xls file does not tell which rows are hidden: unknown (null), never "none hidden"
+            out.update({"dropped": dict(self.dropped),
+                        "hidden_rows": None if self.sheet_kind == "xls" else self.hidden_rows,
                         "hidden_sheets": list(self.hidden_sheets)})
         return out
 

@@ -37,7 +37,8 @@ def validation(console: Console, v, limit: int = 20) -> None:
         files.add_column(h, overflow="fold")
     for item in v.roster.file_info():
         dropped = "，".join(f"{DROPPED.get(k, k)} {n}" for k, n in item["dropped"].items())
-        hidden = str(item["hidden_rows"]) if item["hidden_rows"] else ""
+        hidden = "不明（.xls 文件看不出隐藏行）" if item["hidden_rows"] is None else \
+            str(item["hidden_rows"]) if item["hidden_rows"] else ""
         if item["hidden_sheets"]:
             hidden += ("；" if hidden else "") + "隐藏工作表未读：" + "、".join(item["hidden_sheets"])
         files.add_row(item["file"], item["sheet"], str(item["header_row"]), str(item["records"]), dropped, hidden)
