@@ -30,3 +30,12 @@ def test_fold_keeps_inner_spaces_when_told():
     column = pd.Series(["  上海市\u3000黄浦区\t人民路 1 号 ", "\t", "无空格"], dtype="string[pyarrow]")
     assert fold(column, keep_inner_spaces=True).tolist() == ["上海市 黄浦区 人民路 1 号", pd.NA, "无空格"]
     assert fold(column).tolist() == ["上海市黄浦区人民路1号", pd.NA, "无空格"]
+
+
+def test_column_letters_are_excels_for_every_column():
+    from openpyxl.utils import get_column_letter
+
+    from aidctl.core.text import column_letters
+
+    assert [column_letters(i) for i in (0, 25, 26, 27, 701, 702)] == ["A", "Z", "AA", "AB", "ZZ", "AAA"]
+    assert all(column_letters(i) == get_column_letter(i + 1) for i in range(16384))

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from aidctl.core.findings import ERROR, WARNING, build, empty, file_finding
+from aidctl.core.text import column_letters
 from aidctl.read import Contest, Roster, Table, missing_columns, unrecognised_columns
 from aidctl.rulebook import Condition, Rulebook, TableSpec
 
@@ -76,16 +77,6 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
                                      message + "（本表其他资助项目的记录不受影响）"))
     out = [p for p in out if len(p)]
     return pd.concat(out, ignore_index=True) if out else empty()
-
-
-def column_letters(index: int) -> str:
-    """0 → 'A', 27 → 'AB'."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 RULES = {

@@ -96,6 +96,16 @@ def text_or_empty(value: object) -> str:
     return "" if missing(value) else str(value)
 
 
+def column_letters(index: int) -> str:
+    """A sheet's column as Excel names it: 0 → 'A', 27 → 'AB'."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 def fold_one(text: object) -> str:
     """The same folding for one value (headers, vocabulary words)."""
     if missing(text):

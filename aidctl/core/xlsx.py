@@ -32,7 +32,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from aidctl.core.catalogue import SEVERITY_WORDS  # noqa: F401  (named here too)
 from aidctl.core.masking import DEFAULT, Masking
-from aidctl.core.text import missing, printable
+from aidctl.core.text import column_letters, missing, printable
 
 MONEY_FORMAT = "#,##0.00"
 WIDEST = 50            # a fitted column is never wider (a wrapped note may be, when a writer says so)
@@ -267,15 +267,6 @@ _SPECIAL = r"[\x00-\x08\x0b\x0c\x0e-\x1f&<>]"  # what a cell's text needs remove
 CHUNK = 50_000
 
 
-def _letters(col: int) -> str:
-    out = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
 def _rows_xml(first_row: int, cols: dict, start: int, stop: int) -> bytes:
     """The <row> elements of rows start..stop (0-based within the table) as one UTF-8 buffer."""
     import numpy as np
@@ -337,7 +328,7 @@ def _splice(path: Path, sheets: list[Sheet]) -> None:
             first_row, cols, n = sheet.bulk
             text = data.decode()
             last = first_row + n
-            last_col = _letters(max(cols))
+            last_col = column_letters(max(cols))
             text = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last_col}{last}"/>', text, count=1)
             if "<sheetData/>" in text:
                 text = text.replace("<sheetData/>", "<sheetData></sheetData>", 1)

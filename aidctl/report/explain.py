@@ -17,14 +17,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from aidctl.check import column_letters, describe_decision, validate
+from aidctl.check import describe_decision, validate
 from aidctl.core import identity
 from aidctl.core.errors import UsageError
 from aidctl.core.findings import CATALOGUE, ERROR, WARNING
 from aidctl.core.masking import DEFAULT
 from aidctl.core.money import yuan_text_or_none
 from aidctl.core.terms import Term
-from aidctl.core.text import fold_one, text_or_none
+from aidctl.core.text import column_letters, fold_one, text_or_none
 from aidctl.pay import Plan, plan_validation
 from aidctl.read import Workspace, open_sheets, shown
 
