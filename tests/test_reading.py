@@ -10,7 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import VOC_HEADERS, make_card, make_id, voc_row, write_roster
+from conftest import SAMPLES, VOC_HEADERS, make_card, make_id, voc_row, write_roster
 
 from aidctl.core.terms import Term
 from aidctl.read import Workspace, read_tables
@@ -606,3 +606,21 @@ def test_a_workbook_without_cell_references_still_shows_ids_typed_as_numbers(tmp
         found.append(sorted((f["row"], f["column"], f["code"], f["value"]) for f in doc["findings"]))
     assert found[0] == found[1]
     assert (4, "身份证号码", "id.precision_lost", "420102199503121024") in found[1]
+
+
+def test_the_roster_frame_takes_each_column_by_its_name_whatever_the_tables_column_order(tmp_path):
+    """Stacking the tables reads each column under its own header: a table whose columns were moved
+    (pandas then keeps its arrays in another order than its columns) gives the same roster."""
+    from aidctl.core.terms import Term
+    from aidctl.read import Workspace, build_roster, read_roster_tables
+
+    ws = Workspace(SAMPLES)
+    paths = ws.intake(Term.parse("2011-autumn"))
+    tables = read_roster_tables(paths, ws.rules)
+    before = build_roster(tables, Term.parse("2011-autumn"), ws).frame
+    for t in tables:
+        moved = t.data.pop("name")
+        t.data.insert(0, "name", moved)
+    after = build_roster(tables, Term.parse("2011-autumn"), ws).frame
+    for key in ("name", "id_number", "card"):
+        assert after[key].tolist() == before[key].tolist()

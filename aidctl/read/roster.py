@@ -118,10 +118,10 @@ def _concat_text(tables: list[Table], length: int) -> pd.DataFrame:
     lacks it): pandas' concat of a thousand small frames costs several times more."""
     found: dict[str, list] = {}
     for i, t in enumerate(tables):
-        mgr = getattr(t.data, "_mgr", None)  # the frame's own arrays, without a Series made for each
-        arrays = list(mgr.arrays) if mgr is not None and len(mgr.arrays) == t.data.shape[1] else \
-            [values.array for _, values in t.data.items()]
-        for key, values in zip(t.data.columns, arrays):
+        # column by column through the public API: pandas' own block list is not in column order once a
+        # column was inserted, and a value under the wrong header would be read without a word
+        for key, column in t.data.items():
+            values = column.array
             if not isinstance(values, pd.arrays.ArrowStringArray):
                 return pd.concat([t.data for t in tables], ignore_index=True)   # not read by read_tables
             found.setdefault(key, [None] * len(tables))[i] = values.__arrow_array__()
