@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from aidctl.cli.common import TerminalConsole
-from aidctl.core.text import printable
+from aidctl.core.terminal import printable
 
 TERM = ("--term", "2011-autumn")
 ESC_NAME = "张\x1b[2J三"               # clears the screen

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from aidctl.core.catalogue import SEVERITY_WORDS
 from aidctl.core.files import atomic_path
 from aidctl.core.findings import CATALOGUE
 from aidctl.core.masking import DEFAULT
-from aidctl.core.xlsx import SEVERITY_WORDS, Book, write_table
+from aidctl.core.xlsx import Book, write_table
 
 DROPPED = {"blank": "空行", "total": "合计/小计", "signature": "签字/联系人", "note": "注释/标记",
            "marker": "合计/签字/注释", "repeated_header": "重复表头"}

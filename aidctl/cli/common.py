@@ -49,7 +49,7 @@ AsOfOpt = Annotated[datetime | None, typer.Option(
 class TerminalConsole(Console):
     """The console the tables are printed on. What it prints is data (file names, cells, messages
     that quote them), so it is shown, never obeyed: no markup ([bold], [link=…]) and no emoji codes
-    are interpreted, and every control character or escape sequence is shown escaped (text.printable),
+    are interpreted, and every control character or escape sequence is shown escaped (terminal.printable),
     in a table cell, a title or a line alike. Styles are given as Text styles, never in the text."""
 
     def __init__(self, **kwargs):

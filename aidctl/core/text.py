@@ -10,8 +10,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from aidctl.core.terminal import printable  # noqa: F401  (its name here before it had a module of its own)
-
 STRING = pd.StringDtype("pyarrow")
 CARDINALITY_SAMPLE = 2_048
 

@@ -30,9 +30,9 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from aidctl.core.catalogue import SEVERITY_WORDS  # noqa: F401  (named here too)
 from aidctl.core.masking import DEFAULT, Masking
-from aidctl.core.text import column_letters, missing, printable
+from aidctl.core.terminal import printable
+from aidctl.core.text import column_letters, missing
 
 MONEY_FORMAT = "#,##0.00"
 WIDEST = 50            # a fitted column is never wider (a wrapped note may be, when a writer says so)

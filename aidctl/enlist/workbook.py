@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from aidctl.core.catalogue import SEVERITY_WORDS
 from aidctl.core.files import atomic_path
 from aidctl.core.identity import ID_IN_TEXT
 from aidctl.core.money import yuan_or_none
 from aidctl.core.text import missing, text_or_empty
-from aidctl.core.xlsx import SEVERITY_WORDS, Book, write_table
+from aidctl.core.xlsx import Book, write_table
 
 
 def write_enlistment_report(result, target: Path, rules) -> Path:

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from aidctl.core.catalogue import SEVERITY_WORDS
 from aidctl.core.files import atomic_path
 from aidctl.core.findings import CATALOGUE
 from aidctl.core.identity import mask_id
 from aidctl.core.money import yuan, yuan_or_none
 from aidctl.core.text import missing, text_or_empty
-from aidctl.core.xlsx import SEVERITY_WORDS, Book, write_table
+from aidctl.core.xlsx import Book, write_table
 from aidctl.loans.register import OVERDUE_RULE
 
 CONTACT = [("联系日期", 12), ("联系结果", 18), ("承诺还款日期", 14), ("经办人", 10)]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from aidctl.core.catalogue import SEVERITY_WORDS
 from aidctl.core.files import atomic_path
 from aidctl.core.labels import UNKNOWN_COUNTY
 from aidctl.core.money import NO_DATA, shown, yuan_or_none
-from aidctl.core.xlsx import SEVERITY_WORDS, Book, chart_below, write_table
+from aidctl.core.xlsx import Book, chart_below, write_table
 from aidctl.oversight.assessment import target_label
 from aidctl.oversight.complaints import COMPLAINT_HEADS, STATUS_WORDS
 
