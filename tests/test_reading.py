@@ -558,6 +558,8 @@ def test_an_xls_roster_reads_as_the_same_cells_in_xlsx_do(tmp_path, run):
         == ("Sheet1", 2, 7)
     # an .xls file does not say which rows are hidden: unknown, never "none hidden"
     assert (one["hidden_rows"], other["hidden_rows"]) == (None, 0)
+    code, out, err = run("validate", xls, "--term", "2011-autumn")
+    assert "不明（.xls 文件看不出隐藏行）" in out.replace("\n", "")  # the terminal's files list says so too
 
     def seen(doc):
         return sorted((f["row"], f["column"], f["code"], f["value"]) for f in doc["findings"])

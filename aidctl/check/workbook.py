@@ -11,11 +11,10 @@ import pandas as pd
 from aidctl.core.catalogue import SEVERITY_WORDS
 from aidctl.core.files import atomic_path
 from aidctl.core.findings import CATALOGUE
+from aidctl.core.labels import dropped_text, hidden_rows_text
 from aidctl.core.masking import DEFAULT
 from aidctl.core.xlsx import Book, write_table
 
-DROPPED = {"blank": "空行", "total": "合计/小计", "signature": "签字/联系人", "note": "注释/标记",
-           "marker": "合计/签字/注释", "repeated_header": "重复表头"}
 FINDING_HEADERS = [("文件", 28), ("工作表", 12), ("行号", 7), ("列", 14), ("问题代码", 22),
                    ("严重程度", 9), ("问题", 22), ("说明", 80), ("单元格内容", 22), ("学校", 18),
                    ("姓名", 10)]
@@ -38,8 +37,8 @@ def write_validation_report(validation, target: Path, masking=DEFAULT) -> Path:
         r = write_table(summary, fmt, 3, [("文件", 34), ("工作表", 12), ("表头行", 12), ("记录数", 12),
                                           ("未计入的行", 20), ("隐藏行（已读取）", 12), ("隐藏工作表（未读取）", 20)],
                         [[i["file"], i["sheet"], i["header_row"], i["records"],
-                          "，".join(f"{DROPPED.get(k, k)} {n}" for k, n in i["dropped"].items()),
-                          "不明（.xls）" if i["hidden_rows"] is None else i["hidden_rows"],
+                          dropped_text(i["dropped"]),
+                          i["hidden_rows"] if i["hidden_rows"] is not None else hidden_rows_text(None),
                           "、".join(i["hidden_sheets"])] for i in validation.roster.file_info()])
         for note in validation.notes:
             summary.write(r, 0, f"提醒：{note}")

@@ -10,7 +10,7 @@ terms     school terms ("2011-autumn") and their Chinese spellings
 dates     working days (statutory holidays and 调休), dates written in cells
 catalogue the finding catalogue (codes, severities, titles), without pandas
 findings  the findings frame every stage reports in (the catalogue named here too)
-labels    what is written where a record names no school or county
+labels    what is written where a record names no school or county; the files list's row words
 jsonout   the JSON documents, fast for long lists
 xlsx      the one layer every workbook aidctl writes goes through
 settings  the workspace's layout and aidctl.toml

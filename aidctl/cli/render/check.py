@@ -8,10 +8,9 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from aidctl.core.catalogue import CATALOGUE, SEVERITY_WORDS
+from aidctl.core.labels import dropped_text, hidden_rows_text
 
 STYLE = {"error": "red", "warning": "yellow"}
-DROPPED = {"blank": "空行", "total": "合计/小计", "signature": "签字/联系人", "note": "注释/标记",
-           "marker": "合计/签字/注释", "repeated_header": "重复表头"}
 
 
 def findings(console: Console, located: list[tuple[str, dict]], file_findings: list[dict]) -> None:
@@ -36,9 +35,8 @@ def validation(console: Console, v, limit: int = 20) -> None:
     for h in ("文件", "工作表", "表头行", "记录数", "未计入的行", "隐藏行（已读取）"):
         files.add_column(h, overflow="fold")
     for item in v.roster.file_info():
-        dropped = "，".join(f"{DROPPED.get(k, k)} {n}" for k, n in item["dropped"].items())
-        hidden = "不明（.xls 文件看不出隐藏行）" if item["hidden_rows"] is None else \
-            str(item["hidden_rows"]) if item["hidden_rows"] else ""
+        dropped = dropped_text(item["dropped"])
+        hidden = hidden_rows_text(item["hidden_rows"])
         if item["hidden_sheets"]:
             hidden += ("；" if hidden else "") + "隐藏工作表未读：" + "、".join(item["hidden_sheets"])
         files.add_row(item["file"], item["sheet"], str(item["header_row"]), str(item["records"]), dropped, hidden)
