@@ -36,7 +36,7 @@ import pandas as pd
 from aidctl.check import settle_headers
 from aidctl.core.dates import CALENDAR_STATUTORY, CALENDAR_WEEKENDS, cell_dates, nth_working_day, working_days_after
 from aidctl.core.errors import ReadError
-from aidctl.core.findings import CATALOGUE
+from aidctl.core.findings import CATALOGUE, severities
 from aidctl.core.labels import NO_SCHOOL_NAMED, UNKNOWN_COUNTY
 from aidctl.core.money import number, percent, ratio
 from aidctl.core.text import fold_one, text_or_empty
@@ -261,12 +261,13 @@ def _findings(frame: pd.DataFrame, tables: list[Table], ws: Workspace, accepted:
          lambda i: f"办结日期{closed[i]:%Y-%m-%d}早于受理日期{accepted[i]:%Y-%m-%d}：该投诉未计入，请核对日期")
     flag(frame["school"].isna() & frame["county"].isna(), "school",
          lambda i: "学校和所属县区都为空：无法归入县区或学校，该投诉未计入，请补填")
-    for part in header:  # a header read as nothing, or columns that could not be told apart
-        t, code = int(part["table"].iat[0]), part["code"].iat[0]
-        severity = part["severity"].iat[0] if "severity" in part else CATALOGUE[code].severity
-        findings.append({"file": tables[t].file, "sheet": tables[t].sheet, "row": None, "column": part["column"].iat[0],
-                         "code": code, "severity": rules.severity(code, severity), "message": part["message"].iat[0],
-                         "value": None})
+    if header:  # a header read as nothing, or columns that could not be told apart
+        about = pd.concat(header, ignore_index=True)
+        about["severity"] = severities(about, rules.severity)
+        for t, code, column, message, severity in about[["table", "code", "column", "message", "severity"]].itertuples(
+                index=False, name=None):
+            findings.append({"file": tables[int(t)].file, "sheet": tables[int(t)].sheet, "row": None, "column": column,
+                             "code": code, "severity": severity, "message": message, "value": None})
     findings.sort(key=lambda f: (f["file"], f["row"] is not None, f["row"] or 0))
     return findings, bad
 
