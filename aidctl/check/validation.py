@@ -142,6 +142,7 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
 
             extra = ledger_check.check(roster, Ledger(ws.ledger_url()))
             findings = pd.concat([findings, extra], ignore_index=True) if len(extra) else findings
+        registry_notes: list[str] = []
         if registry is not None:
             reg_tables = read_tables(registry, shown(registry), "registry", rules)
             registry_notes = registry_check.header_notes(reg_tables, rules)
@@ -149,7 +150,7 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
                                          rules=rules, schools=ws.schools)
             findings = pd.concat([findings, extra], ignore_index=True) if len(extra) else findings
         result = Validation(chosen.term, roster, locate(findings, roster, rules),
-                            [*chosen.notes, *(registry_notes if registry is not None else [])], decisions=decisions)
+                            [*chosen.notes, *registry_notes], decisions=decisions)
         bar.stage("写入")
         if record_intake:
             from aidctl.ledger import record_validation

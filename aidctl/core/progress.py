@@ -107,8 +107,15 @@ def track(stage: str, *, files: int | None = None, rows: int | None = None):
 
 
 def current() -> Tracker | None:
-    """The work being tracked, if any (stages deep in a command report on it without passing it down)."""
+    """The work being tracked, if any."""
     return _current
+
+
+def stage(text: str) -> None:
+    """Name the stage of the work being tracked, if any: for stages deep in a command, which report
+    on the bar without it being passed down."""
+    if _current is not None:
+        _current.stage(text)
 
 
 def _shown(text: str) -> str:

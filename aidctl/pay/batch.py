@@ -51,17 +51,14 @@ def execute(plan: Plan, ws: Workspace, ledger: L.Ledger, operator: str | None = 
     for pid, group in pay.groupby("bank_profile"):
         render(pid, rules.bank(pid), group.head(1), ctx | {"programme": ""})
     operator = operator or ws.settings.operator or getpass.getuser()
-    bar = progress.current()
-    if bar is not None:
-        bar.stage(f"写入账本（{len(pay):,} 笔）")
+    progress.stage(f"写入账本（{len(pay):,} 笔）")
     try:
         records, rendering = _record(plan, ws, ledger, batch_id, created, operator, pay)
     except IntegrityError as exc:  # the ledger's unique key: another run on the same ledger came first
         raise AidctlError("账本拒绝了本批次（其中有学生在同一项目和学期已有付款记录：另一个使用同一账本的发放任务"
                           f"在本次计划之后记入了他们）；本次没有记录任何内容：请重新运行 disburse，已发放的学生不会"
                           f"重复发放（{L.first_line(exc.orig)}）", file=ledger.shown) from None
-    if bar is not None:
-        bar.stage("写出银行报盘文件")
+    progress.stage("写出银行报盘文件")
     files = put_in_place(ws, ledger, batch_id, records=records, files=rendering.result(),
                          expected_total_fen=plan.total_fen, expected_count=len(pay))
     return batch_id, files
