@@ -275,3 +275,14 @@ def test_a_12345_export_is_read_by_its_call_time_and_no_date_column_is_dropped_s
     assert "没有读取" in f["message"]
     code, out, err = run("complaints", path, "--year", "2011", "--as-of", "2011-12-31", "--workspace", tmp_path)
     assert code == 0 and "结案意见时间" in out
+
+
+def test_two_school_columns_no_rule_decides_is_exit_2_naming_both(tmp_path, run):
+    """被投诉学校 beside 涉及学校, holding different schools, and no 县区 column: the register cannot be
+    counted by school; the message names both columns, not "no school column"."""
+    headers = ["序号", "受理编号", "受理时间", "被投诉学校", "涉及学校", "投诉类别", "投诉人", "办结时间"]
+    reg = write_register(tmp_path / "台账.xlsx", [["T1", D(2011, 9, 20), "甲校", "乙校", "资金发放", "王某", None]],
+                         headers)
+    code, out, err = run("complaints", reg, "--year", "2011")
+    assert code == 2, err
+    assert "“被投诉学校”" in err and "“涉及学校”" in err and "既没有学校列" not in err
