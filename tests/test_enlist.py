@@ -640,11 +640,18 @@ def test_the_loans_total_never_pays_more_than_the_loan_by_year():
         assert total_only <= by_year, (fees, loans)
 
 
-def test_two_card_columns_no_rule_can_tell_apart_pay_nobody(run, tmp_path):
-    """银行卡号 and 收款账号 side by side with different cards: neither is guessed, nobody is payable."""
+def test_two_card_columns_no_rule_can_tell_apart_stop_the_run(run, tmp_path):
+    """银行卡号 and 收款账号 side by side with different cards: neither is guessed; exit 2 names both."""
     head = [*HEAD, "收款账号"]
-    doc = enlist(run, tmp_path, student(1, 收款账号=make_card(seed=901)), headers=head, expect_exit=1)
-    ambiguous = [f for f in doc["file_findings"] if f["code"] == "schema.ambiguous_column"]
-    assert len(ambiguous) == 1 and ambiguous[0]["severity"] == "error"
-    assert "“银行卡号”" in ambiguous[0]["message"] and "“收款账号”" in ambiguous[0]["message"]
-    assert not doc["students"][0]["payable"]
+    path = write_roster(tmp_path / "入伍名单.xlsx", [student(1, 收款账号=make_card(seed=901))], head, above=TITLE)
+    code, out, err = run("enlist", path.name, "--year", YEAR, "--format", "json")
+    assert code == 2 and "“银行卡号”" in err and "“收款账号”" in err, err
+
+
+def test_two_loan_columns_no_rule_can_tell_apart_are_never_read_as_no_loan(run, tmp_path):
+    """贷款本金 twice (the second doubled): reading neither would pay the card instead of the loan."""
+    head = [*HEAD, "贷款金额"]
+    path = write_roster(tmp_path / "入伍名单.xlsx", [student(1, **{"贷款本金（元）": 5000, "贷款金额": 10000})], head,
+                        above=TITLE)
+    code, out, err = run("enlist", path.name, "--year", YEAR, "--format", "json")
+    assert code == 2 and "贷款" in err, err

@@ -344,18 +344,15 @@ def test_one_school_year_twice_is_a_duplicate_never_a_doubled_total(run, tmp_pat
 
 # --- two columns for one figure (issue 12, item 3, for finance sheets) ------------------------------
 
-def test_two_columns_for_one_figure_are_read_from_neither_and_no_school_is_compliant(run, tmp_path):
-    """A sheet with 提取金额 twice, holding different figures: neither is guessed; every school is 无法审核."""
+def test_two_columns_for_one_figure_stop_the_audit_naming_both(run, tmp_path):
+    """A sheet with 提取金额 twice, holding different figures: neither is guessed and no school is
+    judged on either; exit 2 names both columns."""
     heads = [*HEAD[:6], "提取金额", *HEAD[6:]]
     rows = [[*r[:6], r[5] * 10, *r[6:]] for r in (school(), school(code="9002", name="乙职业中学"))]
-    code, doc = audit(run, tmp_path, *rows, headers=heads)
-    assert code == 1
-    assert doc["summary"]["compliant"] == 0 and doc["summary"]["unauditable"] == 2
-    assert doc["summary"]["extracted"] is None
-    (ambiguous,) = [f for f in doc["file_findings"] if f["code"] == "schema.ambiguous_column"]
-    assert ambiguous["severity"] == "error"
-    assert "“提取金额（元）”（第F列）" in ambiguous["message"] and "“提取金额”（第G列）" in ambiguous["message"]
-    assert not [f for f in doc["file_findings"] if f["code"] == "schema.missing_column"]  # not missing: ambiguous
+    path = sheet(tmp_path / "finance.xlsx", rows, heads)
+    code, out, err = run("audit-extraction", path, "--format", "json", "--workspace", tmp_path)
+    assert code == 2 and out == ""
+    assert "finance.xlsx" in err and "“提取金额（元）”（第F列）" in err and "“提取金额”（第G列）" in err
 
 
 def test_a_hidden_old_column_beside_the_visible_one_is_named_and_the_visible_one_read(run, tmp_path):
@@ -367,5 +364,6 @@ def test_a_hidden_old_column_beside_the_visible_one_is_named_and_the_visible_one
     code, doc, err = run("audit-extraction", path, "--format", "json", "--workspace", tmp_path, as_json=True)
     assert code == 0, err
     assert doc["summary"]["compliant"] == 1 and doc["summary"]["extracted"] == "50000.00"
-    (ambiguous,) = [f for f in doc["file_findings"] if f["code"] == "schema.ambiguous_column"]
+    (ambiguous,) = doc["file_findings"]   # the column not read is named once, not also as unrecognised
+    assert ambiguous["code"] == "schema.ambiguous_column"
     assert ambiguous["severity"] == "warning" and "第F列，已隐藏" in ambiguous["message"]

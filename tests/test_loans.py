@@ -852,3 +852,15 @@ def test_a_money_header_that_is_no_alias_is_reported_not_dropped(run, tmp_path):
     f = finding(doc, None, code="schema.unrecognised_column")      # a whole-sheet finding: no row
     assert (f["severity"], f["column"]) == ("warning", "逾期本金（元）")
     assert "可能是" in f["message"] and "应还本金" in f["message"]
+
+
+@pytest.mark.parametrize("command", [("check",), ("summary", "--year", "2024")])
+def test_two_amount_columns_no_rule_can_tell_apart_stop_the_command(tmp_path, run, command):
+    """贷款金额（元） beside 贷款金额 holding another figure: never read as a loan of 0.00 nor guessed;
+    exit 2 names both columns."""
+    heads = [*HEAD[:7], "贷款金额", *HEAD[7:]]
+    path = register(tmp_path, [contract(1, 贷款金额=16000)], headers=heads)
+    code, out, err = run("loans", *command[:1], path, *command[1:], "--format", "json", "--workspace", tmp_path)
+    assert code == 2 and out == ""
+    assert "“贷款金额（元）”" in err and "“贷款金额”" in err, err
+

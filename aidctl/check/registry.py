@@ -9,8 +9,7 @@ import numpy as np
 import pandas as pd
 
 from aidctl.core import identity
-from aidctl.core.errors import ReadError
-from aidctl.core.findings import ERROR, build, empty
+from aidctl.core.findings import build, empty
 from aidctl.core.text import fold_one, lookup
 from aidctl.read import Roster, Table
 from aidctl.rulebook import Rulebook
@@ -19,21 +18,13 @@ _ALIAS_SPLIT = re.compile(r"[、，,；;/／\s]+")
 
 
 def header_notes(tables: list[Table], rules: Rulebook) -> list[str]:
-    """The 学籍 export's competing columns (the roster's rule, check.schema): a note for each field a
-    rule settled; an export in which none settles one (two 学籍状态 columns that differ) cannot be
-    checked against, so it stops the command (ReadError naming the columns), never guessed."""
-    from aidctl.check.schema import contest_findings
+    """The 学籍 export's header as check.settle_headers finds it, said as notes (its findings have no
+    place among the roster's); an export in which no rule settles a field (two 学籍状态 columns that
+    differ) stops the command there, naming the columns, never guessed."""
+    from aidctl.check.schema import settle_headers
 
-    spec = rules.columns.tables["registry"]
-    notes = []
-    for t in tables:
-        for part in contest_findings(0, t.contests, lambda key: spec.columns[key].title, xls=t.sheet_kind == "xls",
-                                     unread=True):
-            message = part["message"].iat[0]
-            if part["severity"].iat[0] == ERROR:
-                raise ReadError(f"学籍库导出{message}", file=t.file, sheet=t.sheet, row=t.header_row)
-            notes.append(f"学籍库导出 {t.place()}：{message}")
-    return notes
+    found = settle_headers(tables, rules.columns.tables["registry"], rules.columns.units, "registry")
+    return [f"学籍库导出 {tables[int(p['table'].iat[0])].place()}：{p['message'].iat[0]}" for p in found]
 
 
 def registry_frame(tables: list[Table], rules: Rulebook | None = None) -> pd.DataFrame:

@@ -8,6 +8,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
+from aidctl.core.errors import ReadError
 from aidctl.core.findings import ERROR, WARNING, build, empty, file_finding
 from aidctl.core.text import column_letters
 from aidctl.read import Contest, Roster, Table, missing_columns, unrecognised_columns
@@ -95,8 +96,8 @@ def _named(m) -> str:
 def contest_findings(table: int, contests: list[Contest], title, xls: bool = False,
                      unread: bool = False) -> list[pd.DataFrame]:
     """schema.ambiguous_column for each field that several columns stood for in a table: a warning
-    naming the column not read when the rule chose, an error when it could not (`unread`: the field
-    was then read from none of them, see settle_headers)."""
+    naming the column not read when the rule chose, an error when it could not (`unread`: the table
+    is then not read at all, see settle_headers)."""
     out = []
     for c in contests:
         field = title(c.key)
@@ -109,7 +110,7 @@ def contest_findings(table: int, contests: list[Contest], title, xls: bool = Fal
             severity = WARNING
         elif c.rule == "unresolved" and unread:
             message = (f"有多列可作为“{field}”：{_named(c.chosen)}、{others}，无法判断应读取哪一列，"
-                       f"均未读取，依赖“{field}”的数据无法认定：请只保留一列后重新提交"
+                       f"本表无法使用：请只保留一列后重新提交"
                        + ("（.xls 文件中看不出哪一列被隐藏）" if xls else ""))
             severity = ERROR
         elif c.rule == "unresolved":
@@ -130,16 +131,16 @@ def contest_findings(table: int, contests: list[Contest], title, xls: bool = Fal
 
 def settle_headers(tables: list[Table], spec: TableSpec, units: dict[str, Decimal], kind: str) -> list[pd.DataFrame]:
     """The whole-file findings about the header of a table that is not a roster (a finance sheet, an
-    enlistment list, a loan register, a complaint register): schema.unrecognised_column for a header
-    read as nothing, schema.ambiguous_column for a field that several columns stood for. A field that
-    no rule could settle is then read from none of its columns (it leaves the table's columns and
-    data), so every figure that needs it is reported as not read, never taken from a guessed column."""
+    enlistment list, a loan register or application list, a complaint register, the 学籍 export):
+    schema.unrecognised_column for a header read as nothing, schema.ambiguous_column (a warning) for
+    a field whose column a rule chose. A field that no rule can settle stops the command (ReadError,
+    exit 2, naming the columns): what such a sheet holds has no records to refuse one by one, and a
+    column left out would read as a blank figure (a loan of 0.00, no loan at all), never as a guess."""
     out = unrecognised_columns(tables, spec, units, kind)
     for i, t in enumerate(tables):
-        out += contest_findings(i, t.contests, lambda key: spec.columns[key].title,
-                                xls=t.sheet_kind == "xls", unread=True)
-        for c in t.contests:
-            if c.rule == "unresolved" and c.key in t.columns:
-                del t.columns[c.key]
-                t.data = t.data.drop(columns=[c.key])
+        for part in contest_findings(i, t.contests, lambda key: spec.columns[key].title,
+                                     xls=t.sheet_kind == "xls", unread=True):
+            if part["severity"].iat[0] == ERROR:
+                raise ReadError(part["message"].iat[0], file=t.file, sheet=t.sheet, row=t.header_row)
+            out.append(part)
     return [p for p in out if len(p)]

@@ -175,10 +175,7 @@ def _read(paths: list[Path], displays: list[str], ws: Workspace) -> tuple[list[T
     parts = []
     for i, t in enumerate(tables):
         if "school" not in t.columns and "county" not in t.columns:
-            unread = [p["message"].iat[0] for p in header if int(p["table"].iat[0]) == i
-                      and p["code"].iat[0] == "schema.ambiguous_column" and p["column"].iat[0] in ("school", "county")]
-            raise ReadError("；".join(unread) if unread else
-                            "投诉登记台账既没有学校列也没有县区列，无法按县区和学校统计：请补上“学校”或“所属县区”列",
+            raise ReadError("投诉登记台账既没有学校列也没有县区列，无法按县区和学校统计：请补上“学校”或“所属县区”列",
                             file=t.file, sheet=t.sheet, row=t.header_row)
         part = t.data.copy()
         for key in spec.columns:

@@ -107,14 +107,12 @@ def having_column(frame: pd.DataFrame, tables: list[Table], column: str) -> pd.S
 
 def missing_columns(tables: list[Table], spec: TableSpec, advice: str = "请补上该列后重新提交") -> list[pd.DataFrame]:
     """schema.missing_column for each required column of `spec` a table lacks (a whole-file finding);
-    a column set aside as another person's or an old value is named. A field whose columns could
-    not be told apart is not missing: schema.ambiguous_column names them."""
+    a column set aside as another person's or an old value is named."""
     out = []
     for i, t in enumerate(tables):
         set_aside = {c.key: c.others for c in t.contests if c.chosen is None}
-        unresolved = {c.key for c in t.contests if c.rule == "unresolved"}
         for key, col in spec.columns.items():
-            if not col.required or key in t.columns or key in unresolved:
+            if not col.required or key in t.columns:
                 continue
             why = ""
             if key in set_aside:
