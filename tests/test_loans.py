@@ -864,3 +864,17 @@ def test_two_amount_columns_no_rule_can_tell_apart_stop_the_command(tmp_path, ru
     assert code == 2 and out == ""
     assert "“贷款金额（元）”" in err and "“贷款金额”" in err, err
 
+
+def test_a_column_a_rule_set_aside_is_named_once_not_also_as_unrecognised(tmp_path, run):
+    """An old 贷款金额 column hidden beside the visible one: the visible is read, and the hidden one is
+    named by schema.ambiguous_column only (it is a known header, not an unrecognised one)."""
+    import openpyxl
+
+    heads = [*HEAD[:7], "贷款金额", *HEAD[7:]]
+    path = register(tmp_path, [contract(1, **{"贷款金额（元）": 6000, "贷款金额": 8000})], headers=heads)
+    wb = openpyxl.load_workbook(path)
+    wb.active.column_dimensions["G"].hidden = True
+    wb.save(path)
+    doc = check(run, path, expect_exit=0)
+    about = [(f["code"], f["severity"]) for f in doc["findings"] if f["row"] is None]
+    assert about == [("schema.ambiguous_column", "warning")], doc["findings"]

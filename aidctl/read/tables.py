@@ -171,7 +171,8 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
         if cells:  # a title merged across the sheet shows in every cell of its range: once
             above.append("  ".join(dict.fromkeys(cells)))
     hidden = int(np.isin(data.index.to_numpy(), sheet.hidden_rows).sum()) if len(sheet.hidden_rows) else 0
-    used = {m.index for m in columns.values()}
+    # a column another one won a field from is named by schema.ambiguous_column, not as unrecognised
+    used = {m.index for m in columns.values()} | {m.index for c in contests for m in c.others}
     others = [str(v).strip() for j, v in sheet.grid.loc[header_row].items() if j not in used and not missing(v)
               and str(v).strip()]
     return Table(display, path, sheet.name, header_row, columns, data, above, big,
