@@ -167,3 +167,50 @@ def test_a_long_公示_list_breaks_into_pages_with_its_headings(tmp_path, run):
     # 120 rows of about 18 points under a repeated heading: 4 A4 landscape pages, never 1 squeezed page
     assert 3 <= pages <= 5, pages
     assert openpyxl.load_workbook(public).active.print_title_rows == "$3:$3"
+
+
+def test_bulk_rows_read_back_as_written_shared_and_inline(tmp_path, monkeypatch):
+    """Sheet.bulk_table (a term's payments): a column of few distinct values goes to the shared
+    strings, a column of many stays inline; both read back exactly, escaped, masked and blank where
+    the value is missing, and the shared-string counts add up (Excel refuses a table that lies).
+    The rows are compressed at level 1 (zlib's default, 6, took twice the time at 500,000 rows)."""
+    import zlib
+
+    import pandas as pd
+
+    levels = []
+    real = zlib.compressobj
+    monkeypatch.setattr(zipfile.zlib, "compressobj", lambda level, *a: levels.append(level) or real(level, *a))
+
+    from aidctl.core.xlsx import Book
+
+    n = 240
+    ident = make_id(seq=7)
+    school = pd.Series(["第一职业中学", "A&B<职校>\x02", None, f"备注{ident}"] * (n // 4), dtype="string")
+    name = pd.Series([f"学生{i}\x01" if i % 7 else f" 学生{i}" for i in range(n)], dtype="string")
+    amount = pd.Series(["750.00", "1500.5", None, "0"] * (n // 4), dtype="string")
+    path = tmp_path / "bulk.xlsx"
+    wb = Book(path, title="测试")
+    sheet = wb.add_worksheet("本次发放")
+    for j, head in enumerate(["学校", "姓名", "金额"]):
+        sheet.write_string(0, j, head, wb.fmt["head"])
+    sheet.write_string(0, 3, "学校", wb.fmt["head"])   # a header text the bulk column shares
+    end = sheet.bulk_table(1, [("text", wb.fmt["cell"]), ("text", wb.fmt["cell"]), ("number", wb.fmt["money"])],
+                           {0: school, 1: name, 2: amount})
+    assert end == n + 1
+    wb.close()
+    assert 1 in levels
+    masked = ident[:6] + "*" * 8 + ident[-4:]
+    want_school = ["第一职业中学", "A&B<职校>", None, f"备注{masked}"] * (n // 4)
+    rows = list(openpyxl.load_workbook(path)["本次发放"].iter_rows(min_row=2, values_only=True))
+    assert [r[0] for r in rows] == want_school
+    assert [r[1] for r in rows] == [f"学生{i}" if i % 7 else f" 学生{i}" for i in range(n)]
+    assert [r[2] for r in rows] == [750, 1500.5, None, 0] * (n // 4)
+    with zipfile.ZipFile(path) as z:
+        sst = z.read("xl/sharedStrings.xml").decode()
+        xml = z.read("xl/worksheets/sheet1.xml").decode()
+    unique = re.findall(r"<si>", sst)
+    count, unique_count = map(int, re.search(r'count="(\d+)" uniqueCount="(\d+)"', sst).groups())
+    assert unique_count == len(unique) == 6          # 3 heads (学校 once) + 3 distinct schools
+    assert count == len(re.findall(r't="s"', xml)) == 4 + n * 3 // 4
+    assert "A&amp;B&lt;职校&gt;" in sst and ident not in sst and "inlineStr" in xml   # names stay inline
