@@ -37,11 +37,13 @@ def new_batch_id() -> str:
     return "B" + datetime.now().strftime("%Y%m%d%H%M%S") + secrets.token_hex(2).upper()
 
 
-def execute(plan: Plan, ws: Workspace, ledger: L.Ledger, operator: str | None = None) -> tuple[str, list[Path]]:
-    """Record the plan as one batch, then put its files in place. Returns the batch id and the files;
-    the batch is complete once mark_sent has run (until then the next run would complete it)."""
+def execute(plan: Plan, ws: Workspace, ledger: L.Ledger, operator: str | None = None,
+            batch_id: str | None = None) -> tuple[str, list[Path]]:
+    """Record the plan as one batch (numbered `batch_id`, new_batch_id by default), then put its
+    files in place. Returns the batch id and the files; the batch is complete once mark_sent has
+    run (until then the next run would complete it)."""
     rules = ws.rules
-    batch_id = new_batch_id()
+    batch_id = batch_id or new_batch_id()
     created = L.now()
     pay = plan.pay.copy(deep=False)  # copy-on-write: the plan keeps its own columns
     pay["file_seq"] = np.arange(1, len(pay) + 1)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -34,7 +34,16 @@ from aidctl.core.money import yuan, yuan_text
 from aidctl.core.terms import Term
 from aidctl.core.text import text_or_none
 from aidctl.ledger import intake_names, record_intake
-from aidctl.pay.batch import MANIFEST, batch_records, execute, mark_sent, recover, render_batch, write_manifest
+from aidctl.pay.batch import (
+    MANIFEST,
+    batch_records,
+    execute,
+    mark_sent,
+    new_batch_id,
+    recover,
+    render_batch,
+    write_manifest,
+)
 from aidctl.pay.plan import Plan, make_plan
 from aidctl.read import Workspace
 
@@ -114,10 +123,11 @@ def disbursing(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, 
                displays: list[str] | None = None, operator: str | None = None):
     """disburse(), for a caller with more to do with the outcome (the CLI makes its document): the
     outcome is given while SQLite still marks the batch sent, without the GIL (~1 s for 500,000
-    payments). The batch is complete when the block ends, or the marking's failure is raised there:
-    show nothing before then."""
+    payments), and the payment audit workbook is still being written at the path it names (~2 s).
+    The batch is complete and the workbook in place when the block ends, or the failure of either
+    is raised there: show nothing before then."""
     from aidctl.pay.lock import workspace_lock
-    from aidctl.pay.workbook import write_payment_report
+    from aidctl.pay.workbook import new_report_path, write_payment_report
 
     rosters, named = ws.rosters(rosters, term)  # regular files only, refused before the lock is taken
     displays = displays or named
@@ -130,7 +140,7 @@ def disbursing(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, 
     holder = f"aidctl pid={os.getpid()} {ws.root}"
     # one bar for the whole run (validate's stages report on it): 读取花名册, 审核, 写入账本 …
     with progress.track("读取花名册", files=len(rosters)) as bar, workspace_lock(ws.root, wait), \
-            ThreadPoolExecutor(max_workers=1) as marker:
+            ThreadPoolExecutor(max_workers=2) as beside:
         ledger = L.Ledger(ws.ledger_url(db))
         with ledger.paying_lock(wait, holder):
             with interrupts_deferred(HOLDING):
@@ -146,30 +156,48 @@ def disbursing(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, 
             missing = {b: _bank_files(ws, ledger, b) for b in _without_workbook(ws, ledger, term)
                        if b not in recovered}
             with interrupts_deferred(HOLDING):
-                batch, files, marking = None, [], None
+                batch, files, marking, writing, report = None, [], None, None, None
                 if len(plan.pay):
-                    batch, files = execute(plan, ws, ledger, operator)
+                    # The payment audit workbook is made on a second thread while the batch is recorded
+                    # (SQLite steps without the GIL), and finished once the bank files are in place: it
+                    # lists them. Should the batch not be recorded, it is not written.
+                    batch = new_batch_id()
+                    report = new_report_path(out, term, batch)
+                    placed: Future = Future()
+                    writing = beside.submit(write_payment_report, plan, batch, placed, out, ws.rules, report)
+                    try:
+                        batch, files = execute(plan, ws, ledger, operator, batch)
+                    except BaseException as exc:
+                        placed.set_exception(exc)
+                        raise
+                    placed.set_result(files)
                     reissued = plan.pay["payment_id"].dropna().astype("int64").tolist()
-                    marking = marker.submit(mark_sent, ledger, batch, reissued)
+                    marking = beside.submit(mark_sent, ledger, batch, reissued)
                 bar.stage("写出发放审核表")
                 recovered_reports = [write_payment_report(_recovered_plan(plan, ledger, b), b, written, out, ws.rules)
                                      for b, written in (recovered | missing).items()]
                 last = None if batch or recovered_reports else last_report(out, term)
                 # a retry that pays nobody writes no workbook: the last one still stands (its 已发放 sheet
                 # would be the whole term again); said aloud below
-                report = write_payment_report(plan, batch, files, out, ws.rules) if last is None else None
+                if batch is None and last is None:
+                    report = new_report_path(out, term, None)
+                    writing = beside.submit(write_payment_report, plan, None, [], out, ws.rules, report)
                 bar.stage("写出退回修改工作簿")
                 back = write_returns(plan.validation, out / RETURNS_FOLDER, max_records=RETURNS_MAX_RECORDS,
                                      budget=RETURNS_BUDGET_RECORDS)
-                if report is not None or recovered_reports or not (out / MANIFEST).is_file():
-                    write_manifest(out)  # (the bank files' publishing wrote it already)
                 notes = back.notes(ws.display)
                 if last is not None:
                     notes.append(f"本次没有新的发放，没有写出新的发放审核表；最近的发放审核表是 {ws.display(last)}")
-                yield Outcome(plan, batch, files, list(recovered), report, recovered_reports=recovered_reports,
-                              unfinished_elsewhere=elsewhere, returns=back.files, notes=notes, last_report=last)
-                if marking is not None:
-                    marking.result()
+                try:
+                    yield Outcome(plan, batch, files, list(recovered), report, recovered_reports=recovered_reports,
+                                  unfinished_elsewhere=elsewhere, returns=back.files, notes=notes, last_report=last)
+                finally:  # the workbook, the manifest and the marking are done (or their failure raised) here
+                    if writing is not None:
+                        writing.result()
+                    if report is not None or recovered_reports or not (out / MANIFEST).is_file():
+                        write_manifest(out)  # (the bank files' publishing wrote it already)
+                    if marking is not None:
+                        marking.result()
 
 
 HOLDING = "aidctl: 收到中断：正在完成本批次的账本记录和银行文件，完成后退出……"

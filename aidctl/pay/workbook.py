@@ -3,6 +3,7 @@ every ID and card number masked in every cell, money as numbers, sheets that pri
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from datetime import datetime
 from pathlib import Path
 
@@ -22,18 +23,26 @@ def report_path(out_dir: Path, term, batch: str) -> Path:
     return Path(out_dir) / f"发放审核_{term}_{batch}.xlsx"
 
 
-def write_payment_report(plan, batch: str | None, files: list[Path], out_dir: Path, rules) -> Path:
+def new_report_path(out_dir: Path, term, batch: str | None) -> Path:
+    """Where the workbook of this run goes: its batch's, or, for a run that paid nobody, one named
+    for the moment it was made."""
+    return report_path(out_dir, term, batch or "无新发放_" + datetime.now().strftime("%Y%m%d%H%M%S"))
+
+
+def write_payment_report(plan, batch: str | None, files: list[Path] | Future, out_dir: Path, rules,
+                         target: Path | None = None) -> Path:
     """The payment audit workbook: 汇总 (totals by school and programme, the counts, the bank files),
     本次发放 (this batch's payments), 不予发放 (with reasons), 已发放 (records the ledger already holds),
     失败未重发 (failed, card unchanged) and 待复核 (warnings on records paid). An empty sheet says so in
-    one line. IDs show their first 6 and last 4 characters, cards their last 4, wherever they stand."""
+    one line. IDs show their first 6 and last 4 characters, cards their last 4, wherever they stand.
+    Written at `target` (new_report_path by default). `files` may be a Future of the bank files: the
+    sheets are made meanwhile, and nothing is written should it fail."""
     from aidctl.core.files import sha256
     from aidctl.core.money import yuan, yuan_text
 
     masking = rules.publicity.masking.masking()
     term_label = rules.term_label(plan.term)
-    stamp = datetime.now().strftime("%Y%m%d%H%M%S")
-    target = report_path(out_dir, plan.term, batch or "无新发放_" + stamp)
+    target = target or new_report_path(out_dir, plan.term, batch)
     frame = plan.validation.roster.frame
     findings = plan.validation.findings
     pay = plan.pay
@@ -52,10 +61,8 @@ def write_payment_report(plan, batch: str | None, files: list[Path], out_dir: Pa
         counts = [["本次发放", len(pay)], ["不予发放", len(plan.refused)], ["已发放（不重复发放）", len(plan.already)],
                   ["发放失败且未更正卡号（未重发）", len(plan.failed_unchanged)],
                   ["拨付学校的项目（不入学生银行文件）", len(plan.school_funded)]]
-        row = write_table(ws, fmt, row + 1, [("项目", 26), ("人数", 18)], counts)
-        file_rows = [[f.name, sha256(f)] for f in files]
-        write_table(ws, fmt, row + 1, [("银行文件", 26), ("SHA-256", 18)], file_rows,
-                    empty="本次没有写出银行文件。")
+        files_at = write_table(ws, fmt, row + 1, [("项目", 26), ("人数", 18)], counts) + 1
+        summary = ws
 
         sheet = wb.add_worksheet("本次发放")
         if len(pay):
@@ -67,7 +74,7 @@ def write_payment_report(plan, batch: str | None, files: list[Path], out_dir: Pa
             data = [pay["school"].astype("string").fillna(UNKNOWN_SCHOOL), pay["programme"],
                     pay["name"], masking.ids(pay["person"].astype("string")),
                     masking.cards(pay["card"].astype("string")), yuan_text(pay["amount_fen"]), pay["bank_profile"],
-                    pay["payment_id"].notna().map({True: "是", False: ""}), pay["source_file"],
+                    pay["payment_id"].notna().map({True: "是", False: None}), pay["source_file"],
                     pd.Series(pay["source_row"]).astype("int64").astype("string")]
             end = sheet.bulk_table(1, kinds, {j: pd.Series(v).reset_index(drop=True) for j, v in enumerate(data)})
             sheet.autofilter(0, 0, end - 1, len(PAID_HEADS) - 1)
@@ -127,5 +134,8 @@ def write_payment_report(plan, batch: str | None, files: list[Path], out_dir: Pa
         write_table(sheet, fmt, 0, [("文件", 28), ("行号", 7), ("姓名", 10), ("问题代码", 22), ("说明", 80)],
                     [[r.file, int(r.row), text_or_empty(r.name), r.code, r.message] for r in warn.itertuples()],
                     empty="本次发放的记录没有需要复核的警告。")
+        file_rows = [[f.name, sha256(f)] for f in (files.result() if isinstance(files, Future) else files)]
+        write_table(summary, fmt, files_at, [("银行文件", 26), ("SHA-256", 18)], file_rows,
+                    empty="本次没有写出银行文件。")
         wb.close()
     return target
