@@ -453,6 +453,35 @@ def test_the_workbook_is_written_while_the_ledger_marks_the_batch_sent(tmp_path,
     assert ledger_rows(root, "SELECT DISTINCT status FROM payments") == [("sent",)]
 
 
+def test_a_batch_the_ledger_refuses_leaves_no_workbook(tmp_path, monkeypatch):
+    """The workbook is made while the batch is recorded: when the recording fails, the workbook
+    (which would list a batch that does not exist) is not written, not even half, and the next run
+    pays and writes it."""
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 4)]})
+    real = D.execute
+    started = threading.Event()
+    import aidctl.pay.workbook as R
+    real_report = R.write_payment_report
+    monkeypatch.setattr(R, "write_payment_report", lambda *a, **k: started.set() or real_report(*a, **k))
+
+    def refused(*a, **k):
+        assert started.wait(5)             # the workbook is being made meanwhile
+        time.sleep(0.2)
+        raise E.AidctlError("账本拒绝了本批次（测试）")
+
+    monkeypatch.setattr(D, "execute", refused)
+    with pytest.raises(E.AidctlError, match="测试"):
+        D.disburse(Workspace(root), Term.parse(TERM), operator="测试")
+    assert not out_dir(root).exists() or not [p for p in out_dir(root).iterdir() if "发放审核" in p.name]
+    assert ledger_rows(root, "SELECT count(*) FROM batches") == [(0,)]
+    monkeypatch.setattr(D, "execute", real)
+    outcome = D.disburse(Workspace(root), Term.parse(TERM), operator="测试")
+    assert [p.name for p in out_dir(root).iterdir() if "发放审核" in p.name] == [outcome.report.name]
+    rows = list(openpyxl.load_workbook(outcome.report)["汇总"].iter_rows(values_only=True))
+    listed = [r[0] for r in rows if r[0] and str(r[0]).startswith("代发_")]
+    assert sorted(listed) == sorted(p.name for p in outcome.files) and len(listed) == 1
+
+
 KILLER = r"""
 import contextlib, os, sys
 import aidctl.core.files as F      # bankfiles.write_files writes each bank file through it

@@ -132,6 +132,26 @@ def test_header_starting_in_a_later_column(check, tmp_path):
     assert where(doc) == [(7, "资助金额（元）", "amount.mismatch")]
 
 
+
+def test_a_sheet_starting_in_column_c_places_numbers_merges_and_hidden_rows(check, tmp_path):
+    """A sheet whose first two columns hold nothing: fastexcel's columns begin at C, and every cell
+    the sheet's XML tells about (a number too long to keep, a merged 资助项目, a hidden row) lands on
+    the column it is in, not two to the left."""
+    rows = [[None, None, *values(i)] for i in range(1, 5)]
+    rows[1][2 + VOC_HEADERS.index("身份证号码")] = float(make_id(birth="19960101")[:15] + "000")
+    path = roster(tmp_path / "a.xlsx", rows, headers=[None, None, *VOC_HEADERS])
+    wb = openpyxl.load_workbook(path)
+    programme = openpyxl.utils.get_column_letter(3 + VOC_HEADERS.index("资助项目"))
+    wb.active.merge_cells(f"{programme}2:{programme}5")   # the programme written once, merged down
+    wb.active.row_dimensions[4].hidden = True
+    wb.save(path)
+    code, doc = check("a.xlsx")
+    assert where(doc) == [(3, "身份证号码", "id.precision_lost")]
+    assert doc["files"][0]["hidden_rows"] == 1 and doc["files"][0]["records"] == 4
+    frame = frame_of(path)
+    assert frame["programme"].tolist() == [voc_row(1)["资助项目"]] * 4
+
+
 # --- header spellings -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("id_h", ["身份证号", "身份证号码", "公民身份号码"])
