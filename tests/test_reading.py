@@ -139,14 +139,19 @@ def test_a_sheet_starting_in_column_c_places_numbers_merges_and_hidden_rows(chec
     the column it is in, not two to the left."""
     rows = [[None, None, *values(i)] for i in range(1, 5)]
     rows[1][2 + VOC_HEADERS.index("身份证号码")] = float(make_id(birth="19960101")[:15] + "000")
+    rows[2][2 + VOC_HEADERS.index("银行卡号")] = 6.22202123456789e18   # a number, merged over two rows
     path = roster(tmp_path / "a.xlsx", rows, headers=[None, None, *VOC_HEADERS])
     wb = openpyxl.load_workbook(path)
     programme = openpyxl.utils.get_column_letter(3 + VOC_HEADERS.index("资助项目"))
     wb.active.merge_cells(f"{programme}2:{programme}5")   # the programme written once, merged down
+    card = openpyxl.utils.get_column_letter(3 + VOC_HEADERS.index("银行卡号"))
+    wb.active.merge_cells(f"{card}4:{card}5")
     wb.active.row_dimensions[4].hidden = True
     wb.save(path)
     code, doc = check("a.xlsx")
-    assert where(doc) == [(3, "身份证号码", "id.precision_lost")]
+    assert [w for w in where(doc) if w[2].endswith("precision_lost")] == [
+        (3, "身份证号码", "id.precision_lost"), (4, "银行卡号", "card.precision_lost"),
+        (5, "银行卡号", "card.precision_lost")]
     assert doc["files"][0]["hidden_rows"] == 1 and doc["files"][0]["records"] == 4
     frame = frame_of(path)
     assert frame["programme"].tolist() == [voc_row(1)["资助项目"]] * 4

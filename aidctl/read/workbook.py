@@ -32,7 +32,7 @@ import pandas as pd
 import pyarrow as pa
 
 from aidctl.core.errors import ReadError
-from aidctl.core.text import arrow_text, missing
+from aidctl.core.text import arrow_text
 from aidctl.read.limits import check_input, csv_width, rust_source, shown
 from aidctl.read.sheetxml import SheetScan, scan_ods, scan_sheet
 
@@ -216,7 +216,6 @@ def _open_xlsx(path: Path, display: str, parts: dict[str, tuple[str | None, bool
                                       use_columns=lambda column, cols=cols: cols.append(column.absolute_index) or True)
             if len(cols) != batch.num_columns:
                 raise ValueError(f"{len(cols)} columns placed for {batch.num_columns} read")
-            grid = batch.to_pandas()
         except Exception as exc:
             if worker:
                 worker.join()
@@ -227,16 +226,30 @@ def _open_xlsx(path: Path, display: str, parts: dict[str, tuple[str | None, bool
         if "error" in scan:
             raise ReadError(f"文件已损坏（{_short(scan['error'])}）；请用 Excel 打开另存后重新提交",
                             file=display, sheet=name)
+        layout: SheetScan = scan.get("result") or SheetScan()
+        targets = {}
+        table = pa.Table.from_batches([batch])
+        if layout.merges and not layout.formulas:  # (a formula's value may be a range's first cell: filled after)
+            # filled in Arrow, before pandas: in a school's sheet of a few hundred rows a pandas
+            # column costs more than its fill
+            targets = _merge_targets(layout.merges, batch.num_rows, set(cols))
+            place = {c: i for i, c in enumerate(cols)}
+            for c, values in _filled({c: batch.column(i) for c, i in place.items()}, targets).items():
+                table = table.set_column(place[c], table.schema.field(place[c]), values)
+        grid = table.to_pandas()
         grid.columns = cols
         grid.index = pd.RangeIndex(1, len(grid) + 1)
-        layout: SheetScan = scan.get("result") or SheetScan()
         big = layout.big_numbers
         if big is None:  # a writer that leaves out cell references: the typed cells say where
             big = big_numbers_in(_typed_rows(path, display, name))
         raw = RawSheet(name, grid, big, "xlsx", layout.merges, layout.hidden_rows, layout.hidden_columns,
                        unplaced_formulas=layout.unplaced_formulas)
-        _settle_formulas(raw, layout.formulas)
-        sheets.append(_fill_merged(raw))
+        if targets:
+            _spread_big_numbers(raw, targets)
+        else:
+            _settle_formulas(raw, layout.formulas)
+            _fill_merged(raw)
+        sheets.append(raw)
     return sheets, hidden_sheets
 
 
@@ -306,47 +319,67 @@ def _settle_formulas(sheet: RawSheet, formulas: list[tuple[int, int, str]]) -> N
     sheet.grid = grid
 
 
-def _fill_merged(sheet: RawSheet) -> RawSheet:
-    """Every cell of a merged range shows the value of the range's first cell, as Excel shows it
-    (fastexcel and calamine give it to the first cell only). Each column touched is rebuilt once
-    with an Arrow take, never cell by cell: a teacher may merge 班级 over every class of a long
-    roster, and a title merged across the sheet touches every column."""
-    if not sheet.merges:
-        return sheet
-    grid = sheet.grid
-    n = len(grid)
-    present = set(grid.columns)
-    per_column: dict[int, list[tuple[int, int, int, int]]] = {}  # column → (first row, last row, source)
-    for r1, c1, r2, c2 in sheet.merges:
-        if r1 > n or c1 not in present:
+def _merge_targets(merges: list[tuple[int, int, int, int]], rows: int,
+                   present: set[int]) -> dict[int, list[tuple[int, int, int, int]]]:
+    """Column → (first row, last row, source column, source row) of each merged range's cells other
+    than its first, within the `rows` read and the columns `present`."""
+    per_column: dict[int, list[tuple[int, int, int, int]]] = {}
+    for r1, c1, r2, c2 in merges:
+        if r1 > rows or c1 not in present:
             continue
         for c in range(c1, c2 + 1):
             first = r1 + (1 if c == c1 else 0)
-            if c in present and first <= min(r2, n):
-                per_column.setdefault(c, []).append((first, min(r2, n), c1, r1))
+            if c in present and first <= min(r2, rows):
+                per_column.setdefault(c, []).append((first, min(r2, rows), c1, r1))
+    return per_column
+
+
+def _filled(columns: dict[int, pa.Array | pa.ChunkedArray],
+            targets: dict[int, list[tuple[int, int, int, int]]]) -> dict[int, pa.ChunkedArray]:
+    """Each column of `targets` with every cell of a merged range showing the range's first value,
+    as Excel shows it (fastexcel and calamine give it to the first cell only): one Arrow take a
+    column, never cell by cell, rebuilding only the rows down to the last one filled (a teacher may
+    merge 班级 over every class of a long roster; a title merged across the sheet touches every column)."""
+    def chunks(arr) -> pa.ChunkedArray:
+        return arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr], type=arr.type)
+
     filled = {}
-    for col, targets in per_column.items():
-        values = [grid.at[src_row, src_col] for _, _, src_col, src_row in targets]
-        values = [None if missing(v) else str(v) for v in values]
-        lengths = np.array([last - first + 1 for first, last, _, _ in targets], dtype=np.int64)
-        rows = np.concatenate([np.arange(first - 1, last, dtype=np.int64) for first, last, _, _ in targets])
-        end = int(rows.max()) + 1  # only the rows down to the last one filled are rebuilt
+    for col, spans in targets.items():
+        column = chunks(columns[col])
+        values = [chunks(columns[src_col])[src_row - 1].as_py() for _, _, src_col, src_row in spans]
+        lengths = np.array([last - first + 1 for first, last, _, _ in spans], dtype=np.int64)
+        rows = np.concatenate([np.arange(first - 1, last, dtype=np.int64) for first, last, _, _ in spans])
+        end = int(rows.max()) + 1
         take = np.arange(end, dtype=np.int64)
-        take[rows] = end + np.repeat(np.arange(len(targets), dtype=np.int64), lengths)
-        column = _chunks(grid[col])
+        take[rows] = end + np.repeat(np.arange(len(spans), dtype=np.int64), lengths)
         head = pa.concat_arrays([column.slice(0, end).combine_chunks(), pa.array(values, type=column.type)])
-        chunks = [head.take(pa.array(take)), *column.slice(end).chunks]
-        filled[col] = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(chunks, type=column.type)),
-                                index=grid.index)
-    if filled:  # one new frame, the columns not filled shared as they are
-        sheet.grid = pd.DataFrame({c: filled[c] if c in filled else grid[c] for c in grid.columns},
-                                  index=grid.index, copy=False)
-    for col, found in list(sheet.big_numbers.items()):  # a number cell merged down: every row of it
+        filled[col] = pa.chunked_array([head.take(pa.array(take)), *column.slice(end).chunks], type=column.type)
+    return filled
+
+
+def _spread_big_numbers(sheet: RawSheet, targets: dict[int, list[tuple[int, int, int, int]]]) -> None:
+    """A number cell merged down counts on every row of its range (id.precision_lost)."""
+    for col, found in list(sheet.big_numbers.items()):
         numbers = set(found.tolist())
-        extra = [np.arange(first, last + 1) for first, last, src_col, src_row in per_column.get(col, [])
+        extra = [np.arange(first, last + 1) for first, last, src_col, src_row in targets.get(col, [])
                  if src_col == col and src_row in numbers]
         if extra:
             sheet.big_numbers[col] = np.unique(np.concatenate([found, *extra]))
+
+
+def _fill_merged(sheet: RawSheet) -> RawSheet:
+    """The sheet's grid with its merged ranges filled (_filled) and its number cells spread over
+    them, for a grid already in pandas (.xls, .ods, an .xlsx with formulas settled first)."""
+    if not sheet.merges:
+        return sheet
+    grid = sheet.grid
+    targets = _merge_targets(sheet.merges, len(grid), set(grid.columns))
+    needed = set(targets) | {src for spans in targets.values() for _, _, src, _ in spans}
+    filled = _filled({c: _chunks(grid[c]) for c in needed}, targets)
+    if filled:  # one new frame, the columns not filled shared as they are
+        sheet.grid = pd.DataFrame({c: pd.Series(pd.arrays.ArrowStringArray(filled[c]), index=grid.index)
+                                   if c in filled else grid[c] for c in grid.columns}, index=grid.index, copy=False)
+    _spread_big_numbers(sheet, targets)
     return sheet
 
 
