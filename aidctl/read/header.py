@@ -238,7 +238,7 @@ def find_header(sheet: RawSheet, spec: TableSpec, units: dict[str, Decimal], wor
     matcher = _matcher(spec, units, words)
     best: tuple | None = None
     best_score = 0
-    head = sheet.grid.head(HEADER_SEARCH_ROWS).astype(object)
+    head = sheet.top(HEADER_SEARCH_ROWS)
     columns = list(head.columns)
     values = head.to_numpy(dtype=object)
     filled = head.notna().to_numpy()

@@ -166,7 +166,8 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
             if sheet.kind == "csv":
                 big[key] |= csv_digits_lost(data[key], spec.columns[key].kind)
     above = []
-    for row in sheet.grid.loc[:header_row - 1].to_numpy(dtype=object):
+    top = sheet.top(HEADER_SEARCH_ROWS)
+    for row in (top if header_row <= len(top) else sheet.grid).loc[:header_row - 1].to_numpy(dtype=object):
         cells = [str(v).strip() for v in row if isinstance(v, str) and v.strip()]
         if cells:  # a title merged across the sheet shows in every cell of its range: once
             above.append("  ".join(dict.fromkeys(cells)))

@@ -64,6 +64,18 @@ class RawSheet:
     unplaced_formulas: int = 0
     workbook_sheets: int = 1    # visible sheets of the workbook it belongs to
     hidden_sheets: list[str] = field(default_factory=list)  # the workbook's hidden sheets (not read)
+    _top: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    def top(self, rows: int) -> pd.DataFrame:
+        """The grid's first `rows` rows as Python objects (text, or None where blank), made once: the
+        header search and the title above the header read them, a sheet at a time."""
+        if rows not in self._top:
+            head = self.grid.iloc[:rows]
+            self._top[rows] = pd.DataFrame(
+                {c: _chunks(head[c]).to_pylist() if isinstance(head[c].array, pd.arrays.ArrowStringArray)
+                 else head[c].astype(object).where(head[c].notna(), None).tolist() for c in head.columns},
+                index=head.index, columns=head.columns, dtype=object)
+        return self._top[rows]
 
     def big_number_mask(self, col: int, rows: pd.Index) -> np.ndarray:
         """True where the cell in `col` at each of `rows` is a number too long for Excel to keep."""
