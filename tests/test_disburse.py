@@ -884,6 +884,44 @@ def test_bulk_insert_writes_constants_as_given(tmp_path):
         (2, TERM, "110101200001015678", None, 50000, "pending", "B1", odd)]
 
 
+@pytest.mark.parametrize("odd", [None, "中职\x1f助学金", "中职\x1e助学金"])
+def test_paid_keys_read_grouped_are_the_rows_as_stored(tmp_path, odd):
+    """SQLite hands the standing payments over as one text per batch and status, cut apart by Arrow:
+    every (person, programme, batch, status) comes back as stored, across batches, statuses and
+    terms; a value holding a separator (no ID or programme name does) makes it read row by row,
+    never misread. A failed payment comes with its card, id and reason."""
+    from sqlalchemy import insert
+
+    from aidctl import ledger as L
+
+    ledger = L.Ledger(f"sqlite:///{tmp_path / 'aidctl.db'}")
+    stored = []
+    with ledger.transaction() as conn:
+        n = 0
+        for batch, term, statuses in (("B1", TERM, ["sent", "paid", "failed"]), ("B2", TERM, ["pending", "reissued"]),
+                                      ("B3", "2012-spring", ["sent"])):
+            conn.execute(insert(L.batches).values(id=batch, term=term, created_at="2011-09-01T00:00:00",
+                                                  rules_fingerprint="f", status="complete", payments=0, total_fen=0))
+            for status in statuses:
+                for k in range(3):
+                    n += 1
+                    programme = odd if (odd and n == 5) else ["中职国家助学金", "中职免学费"][k % 2]
+                    row = {"id": n, "programme": programme, "person": f"11010120000101{n:04d}", "name": "某",
+                           "card": f"62220{n}", "bank_profile": "icbc-txt", "amount_fen": 75000, "term": term,
+                           "status": status, "batch_id": batch, "updated_at": "x",
+                           "failure_reason": "户名不符" if status == "failed" else None}
+                    conn.execute(insert(L.payments).values(**row))
+                    if term == TERM:
+                        stored.append(row)
+    got = L.paid_keys(ledger, TERM)
+    as_read = sorted(tuple(None if pd.isna(v) else v for v in r) for r in
+                     got[["person", "programme", "batch", "status", "card", "payment_id", "failure_reason"]]
+                     .astype(object).itertuples(index=False))
+    assert as_read == sorted((r["person"], r["programme"], r["batch_id"], r["status"],
+                              *((r["card"], r["id"], r["failure_reason"]) if r["status"] == "failed" else (None,) * 3))
+                             for r in stored)
+
+
 @pytest.mark.parametrize("per,slab", [(1, 100), (2, 100), (3, 100), (500, 100), (1, 2), (2, 2), (3, 1)])
 def test_bulk_insert_takes_every_row_whatever_the_rows_per_statement(tmp_path, monkeypatch, per, slab):
     """Rows go to SQLite several to an INSERT, made into Python values a slab of statements at a

@@ -426,8 +426,10 @@ def paid_keys(ledger: Ledger, term: str) -> pd.DataFrame:
     columns = ["person", "programme", "batch", "status", "card", "payment_id", "failure_reason"]
     p = payments.c
     with ledger.connect() as conn:
-        standing = fetch_frame(conn, select(p.person, p.programme, p.batch_id, p.status)
-                               .where(p.term == term, p.status != "failed"), columns[:4])
+        standing = _grouped_keys(conn, term) if conn.dialect.name == "sqlite" else None
+        if standing is None:
+            standing = fetch_frame(conn, select(p.person, p.programme, p.batch_id, p.status)
+                                   .where(p.term == term, p.status != "failed"), columns[:4])
         failed = fetch_frame(conn, select(p.person, p.programme, p.batch_id, p.status, p.card, p.id,
                                           p.failure_reason).where(p.term == term, p.status == "failed"), columns)
     if failed.empty:
@@ -436,3 +438,29 @@ def paid_keys(ledger: Ledger, term: str) -> pd.DataFrame:
     if standing.empty:
         return failed
     return pd.concat([standing, failed], ignore_index=True)[columns]
+
+
+_FIELD, _RECORD = "\x1f", "\x1e"   # unit and record separators: in no ID and no programme name
+
+
+def _grouped_keys(conn, term: str) -> pd.DataFrame | None:
+    """The term's standing payments (person, programme, batch, status) from SQLite as one text per
+    batch and status, cut apart by Arrow: half the time of 500,000 rows as Python tuples. None when
+    a text does not cut into exactly its group's count of (person, programme) pairs (a separator
+    inside a value, a NULL): the caller then reads the rows one by one."""
+    p = payments.c
+    pair = p.person.concat(literal(_FIELD)).concat(p.programme)
+    query = (select(p.batch_id, p.status, func.count(), func.group_concat(pair, literal(_RECORD)))
+             .where(p.term == term, p.status != "failed").group_by(p.batch_id, p.status))
+    parts = []
+    for batch, status, count, joined in conn.execute(query):
+        pairs = pc.list_flatten(pc.split_pattern(pa.array([joined or ""], pa.large_string()), _RECORD))
+        fields = pc.split_pattern(pairs, _FIELD)
+        if len(pairs) != count or not pc.all(pc.equal(pc.list_value_length(fields), 2)).as_py():
+            return None
+        parts.append(pd.DataFrame({"person": pd.arrays.ArrowStringArray(pc.list_element(fields, 0)),
+                                   "programme": pd.arrays.ArrowStringArray(pc.list_element(fields, 1)),
+                                   "batch": batch, "status": status}))
+    if not parts:
+        return pd.DataFrame(columns=["person", "programme", "batch", "status"])
+    return pd.concat(parts, ignore_index=True)
