@@ -8,8 +8,10 @@ Order of work, so that nothing is ever paid twice or half-written:
 3. render the bank files from the records just recorded, once their count, amount and Σ 序号 ×
    amount per bank profile equal the ledger's; check file totals = ledger totals = the plan's,
    write them to temporary names and rename; write SHA256SUMS;
-4. mark the batch complete (payments sent / reissued) in a second transaction, while the audit
-   workbook (and the CLI's document) are made; nothing is shown before it has committed.
+4. mark the batch complete (payments sent / reissued) in a second transaction, while the CLI's
+   document is made; nothing is shown before it has committed.
+The audit workbook is made on a second thread from 2 on (its sheets come from the plan), lists the
+bank files once 3 has put them in place, and is written only if 2 and 3 succeed.
 A run killed after 2 leaves a recorded batch: the next run reads its records back from the ledger,
 renders the same files through the same renderer and completes it before planning anything new,
 and writes the batch's audit workbook. Ctrl-C during 2–4 is held off until they end.
