@@ -169,8 +169,8 @@ def disbursing(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, 
                     writing = beside.submit(write_payment_report, plan, batch, placed, out, ws.rules, report)
                     try:
                         batch, files = execute(plan, ws, ledger, operator, batch)
-                    except BaseException as exc:
-                        placed.set_exception(exc)
+                    except BaseException:
+                        placed.cancel()  # the workbook stops there, its temporary file removed
                         raise
                     placed.set_result(files)
                     reissued = plan.pay["payment_id"].dropna().astype("int64").tolist()
