@@ -66,18 +66,14 @@ def write_payment_report(plan, batch: str | None, files: list[Path] | Future, ou
 
         sheet = wb.add_worksheet("本次发放")
         if len(pay):
-            for j, (h, width) in enumerate(PAID_HEADS):
-                sheet.set_column(j, j, width)
-                sheet.write_string(0, j, h, fmt["head"])
             kinds = [("text", fmt["cell"])] * 5 + [("number", fmt["money"])] + [("text", fmt["cell"])] * 3 + \
                 [("number", fmt["int"])]
-            data = [pay["school"].astype("string").fillna(UNKNOWN_SCHOOL), pay["programme"],
-                    pay["name"], masking.ids(pay["person"].astype("string")),
-                    masking.cards(pay["card"].astype("string")), yuan_text(pay["amount_fen"]), pay["bank_profile"],
-                    pay["payment_id"].notna().map({True: "是", False: None}), pay["source_file"],
-                    pd.Series(pay["source_row"]).astype("int64").astype("string")]
-            end = sheet.bulk_table(1, kinds, {j: pd.Series(v).reset_index(drop=True) for j, v in enumerate(data)})
-            sheet.autofilter(0, 0, end - 1, len(PAID_HEADS) - 1)
+            _bulk_sheet(sheet, fmt, PAID_HEADS, kinds, [
+                pay["school"].astype("string").fillna(UNKNOWN_SCHOOL), pay["programme"],
+                pay["name"], masking.ids(pay["person"].astype("string")),
+                masking.cards(pay["card"].astype("string")), yuan_text(pay["amount_fen"]), pay["bank_profile"],
+                pay["payment_id"].notna().map({True: "是", False: None}), pay["source_file"],
+                pd.Series(pay["source_row"]).astype("int64").astype("string")])
         else:
             sheet.empty(0, "本次没有新的发放：没有符合条件且尚未发放的学生。", fmt["empty"])
 
@@ -107,15 +103,11 @@ def write_payment_report(plan, batch: str | None, files: list[Path] | Future, ou
         already = plan.already
         if len(already):
             heads = [("文件", 28), ("行号", 7), ("身份证号码", 20), ("资助项目", 18), ("批次", 22), ("状态", 10)]
-            for j, (h, width) in enumerate(heads):
-                sheet.set_column(j, j, width)
-                sheet.write_string(0, j, h, fmt["head"])
-            data = [already["file"], pd.Series(already["row"]).astype("int64").astype("string"),
-                    masking.ids(already["person"].astype("string")), already["programme"], already["batch"],
-                    already["status"]]
             kinds = [("text", fmt["cell"]), ("number", fmt["int"])] + [("text", fmt["cell"])] * 4
-            end = sheet.bulk_table(1, kinds, {j: pd.Series(v).reset_index(drop=True) for j, v in enumerate(data)})
-            sheet.autofilter(0, 0, end - 1, len(heads) - 1)
+            _bulk_sheet(sheet, fmt, heads, kinds, [
+                already["file"], pd.Series(already["row"]).astype("int64").astype("string"),
+                masking.ids(already["person"].astype("string")), already["programme"], already["batch"],
+                already["status"]])
         else:
             sheet.empty(0, "没有本学期已经发放过的记录。", fmt["empty"])
 
@@ -139,3 +131,14 @@ def write_payment_report(plan, batch: str | None, files: list[Path] | Future, ou
                     empty="本次没有写出银行文件。")
         wb.close()
     return target
+
+
+def _bulk_sheet(sheet, fmt, heads: list[tuple[str, int]], kinds: list, columns: list) -> None:
+    """A sheet of a row per payment: its header, the rows through the bulk path (core.xlsx), a filter.
+    The `columns` are let go on return (the sheet keeps its own): a term's 500,000 payments are
+    written beside the ledger's work, and two copies of them would meet its peak."""
+    for j, (h, width) in enumerate(heads):
+        sheet.set_column(j, j, width)
+        sheet.write_string(0, j, h, fmt["head"])
+    end = sheet.bulk_table(1, kinds, {j: pd.Series(v).reset_index(drop=True) for j, v in enumerate(columns)})
+    sheet.autofilter(0, 0, end - 1, len(heads) - 1)
