@@ -132,7 +132,6 @@ def test_header_starting_in_a_later_column(check, tmp_path):
     assert where(doc) == [(7, "资助金额（元）", "amount.mismatch")]
 
 
-
 def test_a_sheet_starting_in_column_c_places_numbers_merges_and_hidden_rows(check, tmp_path):
     """A sheet whose first two columns hold nothing: fastexcel's columns begin at C, and every cell
     the sheet's XML tells about (a number too long to keep, a merged 资助项目, a hidden row) lands on
