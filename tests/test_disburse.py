@@ -884,12 +884,13 @@ def test_bulk_insert_writes_constants_as_given(tmp_path):
         (2, TERM, "110101200001015678", None, 50000, "pending", "B1", odd)]
 
 
-@pytest.mark.parametrize("odd", [None, "中职\x1f助学金", "中职\x1e助学金"])
+@pytest.mark.parametrize("odd", [None, "中职\x1f助学金", "中职\x1e助学金", ""])
 def test_paid_keys_read_grouped_are_the_rows_as_stored(tmp_path, odd):
     """SQLite hands the standing payments over as one text per batch and status, cut apart by Arrow:
     every (person, programme, batch, status) comes back as stored, across batches, statuses and
-    terms; a value holding a separator (no ID or programme name does) makes it read row by row,
-    never misread. A failed payment comes with its card, id and reason."""
+    terms; a value holding a separator (no ID or programme name does), or a group's text longer than
+    SQLite may make (here its limit set to 1,500 bytes), makes it read row by row, never misread. A
+    failed payment comes with its card, id and reason."""
     from sqlalchemy import insert
 
     from aidctl import ledger as L
@@ -903,7 +904,7 @@ def test_paid_keys_read_grouped_are_the_rows_as_stored(tmp_path, odd):
             conn.execute(insert(L.batches).values(id=batch, term=term, created_at="2011-09-01T00:00:00",
                                                   rules_fingerprint="f", status="complete", payments=0, total_fen=0))
             for status in statuses:
-                for k in range(3):
+                for k in range(60):    # 60 pairs of about 40 bytes: 2,400 bytes a group
                     n += 1
                     programme = odd if (odd and n == 5) else ["中职国家助学金", "中职免学费"][k % 2]
                     row = {"id": n, "programme": programme, "person": f"11010120000101{n:04d}", "name": "某",
@@ -913,6 +914,13 @@ def test_paid_keys_read_grouped_are_the_rows_as_stored(tmp_path, odd):
                     conn.execute(insert(L.payments).values(**row))
                     if term == TERM:
                         stored.append(row)
+    if odd is None:  # a text longer than SQLite may make is read row by row too
+        import sqlite3
+
+        from sqlalchemy import event
+
+        event.listen(ledger.engine, "connect", lambda dbapi, _: dbapi.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, 1500))
+        ledger.engine.dispose()
     got = L.paid_keys(ledger, TERM)
     as_read = sorted(tuple(None if pd.isna(v) else v for v in r) for r in
                      got[["person", "programme", "batch", "status", "card", "payment_id", "failure_reason"]]

@@ -447,13 +447,20 @@ def _grouped_keys(conn, term: str) -> pd.DataFrame | None:
     """The term's standing payments (person, programme, batch, status) from SQLite as one text per
     batch and status, cut apart by Arrow: half the time of 500,000 rows as Python tuples. None when
     a text does not cut into exactly its group's count of (person, programme) pairs (a separator
-    inside a value, a NULL): the caller then reads the rows one by one."""
+    inside a value, a NULL), or too long for SQLite to make (its limit is a billion bytes, some
+    30 million payments): the caller then reads the rows one by one."""
     p = payments.c
     pair = p.person.concat(literal(_FIELD)).concat(p.programme)
     query = (select(p.batch_id, p.status, func.count(), func.group_concat(pair, literal(_RECORD)))
              .where(p.term == term, p.status != "failed").group_by(p.batch_id, p.status))
+    try:
+        groups = conn.execute(query).all()
+    except DBAPIError as exc:
+        if isinstance(exc.orig, sqlite3.DataError):  # "string or blob too big"
+            return None
+        raise
     parts = []
-    for batch, status, count, joined in conn.execute(query):
+    for batch, status, count, joined in groups:
         pairs = pc.list_flatten(pc.split_pattern(pa.array([joined or ""], pa.large_string()), _RECORD))
         fields = pc.split_pattern(pairs, _FIELD)
         if len(pairs) != count or not pc.all(pc.equal(pc.list_value_length(fields), 2)).as_py():
