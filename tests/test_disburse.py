@@ -930,6 +930,17 @@ def test_paid_keys_read_grouped_are_the_rows_as_stored(tmp_path, odd):
                              for r in stored)
 
 
+def test_paid_rows_match_both_person_and_programme():
+    """The ledger's key is (person, programme): a student paid under one programme is not paid
+    under another, another student under that programme is not either, and a blank matches nothing."""
+    from aidctl.ledger import paid_rows
+
+    known = pd.DataFrame({"person": ["A", "B", "C\x1fX"], "programme": ["甲", "乙", "甲"]}, index=[7, 3, 5])
+    person = pd.Series(["B", "A", "A", "B", None, "A", "C", "C\x1fX", "C"], dtype="string")
+    programme = pd.Series(["乙", "甲", "乙", "甲", "甲", None, "X\x1f甲", "甲", "X"], dtype="string")
+    assert paid_rows(person, programme, known).tolist() == [1, 0, -1, -1, -1, -1, -1, 2, -1]
+
+
 @pytest.mark.parametrize("per,slab", [(1, 100), (2, 100), (3, 100), (500, 100), (1, 2), (2, 2), (3, 1)])
 def test_bulk_insert_takes_every_row_whatever_the_rows_per_statement(tmp_path, monkeypatch, per, slab):
     """Rows go to SQLite several to an INSERT, made into Python values a slab of statements at a

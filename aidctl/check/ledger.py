@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from aidctl.core.findings import build, empty
-from aidctl.ledger import PAID_OR_UNDER_WAY, Ledger, paid_keys
+from aidctl.ledger import PAID_OR_UNDER_WAY, Ledger, paid_keys, paid_rows
 from aidctl.read import Roster
 
 
@@ -15,9 +15,8 @@ def check(roster: Roster, ledger: Ledger) -> pd.DataFrame:
     if paid.empty:
         return empty()
     f = roster.frame
-    key = pd.MultiIndex.from_arrays([f["person"].astype(object), f["programme_name"].astype(object)])
-    known = paid.set_index(["person", "programme"])["batch"]
-    batch = pd.Series(known.reindex(key).to_numpy(), index=f.index)
+    at = paid_rows(f["person"], f["programme_name"], paid)
+    batch = pd.Series(paid["batch"].to_numpy(dtype=object)[at], index=f.index).where(at >= 0)
     return build(batch.notna(), "ledger.already_paid", "id_number",
                  "该生本学期的“{p}”已在批次 {b} 中发放（或正在发放）：不得重复发放",
                  f["id_number"], p=f["programme_name"], b=batch)

@@ -9,6 +9,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -438,6 +439,24 @@ def paid_keys(ledger: Ledger, term: str) -> pd.DataFrame:
     if standing.empty:
         return failed
     return pd.concat([standing, failed], ignore_index=True)[columns]
+
+
+def paid_rows(person: pd.Series, programme: pd.Series, known: pd.DataFrame) -> np.ndarray:
+    """For each (person, programme), the position of its row in `known` (paid_keys: the ledger holds
+    a term's key once), or -1. Made with Arrow on integer codes of the two columns, so that no text
+    joined from both can stand for another pair; a blank person or programme matches nothing."""
+    from aidctl.core.text import arrow_text
+
+    people = pc.dictionary_encode(arrow_text(known["person"]))
+    programmes = pc.dictionary_encode(arrow_text(known["programme"]))
+
+    def key(at_p: pa.Array, at_g: pa.Array) -> pa.Array:   # null where either is null
+        return pc.add(pc.multiply(pc.cast(at_p, pa.int64()), len(programmes.dictionary)), pc.cast(at_g, pa.int64()))
+
+    wanted = key(pc.index_in(arrow_text(person), value_set=people.dictionary, skip_nulls=True),
+                 pc.index_in(arrow_text(programme), value_set=programmes.dictionary, skip_nulls=True))
+    at = pc.index_in(wanted, value_set=key(people.indices, programmes.indices), skip_nulls=True)
+    return pc.fill_null(at, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 _FIELD, _RECORD = "\x1f", "\x1e"   # unit and record separators: in no ID and no programme name

@@ -7,8 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from aidctl import ledger as L
 from aidctl.check import Validation, validate
@@ -16,7 +14,7 @@ from aidctl.core.errors import AidctlError
 from aidctl.core.files import sha256
 from aidctl.core.findings import ERROR
 from aidctl.core.terms import Term
-from aidctl.core.text import arrow_text, fold_one, per_distinct
+from aidctl.core.text import fold_one, per_distinct
 from aidctl.pay.bankfiles import unwritable
 from aidctl.read import Workspace, shown
 
@@ -144,14 +142,13 @@ def _against_ledger(pay: pd.DataFrame, ledger: L.Ledger | None, term: Term):
     cols = ["rec", "person", "programme", "batch", "status", "card", "payment_id", "failure_reason"]
     if ledger is None or pay.empty:
         return pd.DataFrame(columns=cols), pd.DataFrame(columns=cols), pd.Series(dtype="Int64")
-    from aidctl.ledger import PAID_OR_UNDER_WAY, paid_keys  # SQLAlchemy: only when there is a ledger
+    from aidctl.ledger import PAID_OR_UNDER_WAY, paid_keys, paid_rows  # SQLAlchemy: only with a ledger
 
     known = paid_keys(ledger, str(term))
-    # an inner join on (person, programme), made with Arrow: the ledger holds a term's key once
-    at = pc.index_in(_pair(pay), value_set=_pair(known)).to_numpy(zero_copy_only=False)
-    hit = ~np.isnan(at)
+    at = paid_rows(pay["person"], pay["programme"], known)  # an inner join on (person, programme)
+    hit = at >= 0
     mine = pay.loc[hit, ["rec", "person", "programme", "card"]].reset_index(drop=True)
-    theirs = known.iloc[at[hit].astype(np.int64)].reset_index(drop=True)
+    theirs = known.iloc[at[hit]].reset_index(drop=True)
     merged = mine.assign(batch=theirs["batch"], status=theirs["status"], paid_card=theirs["card"],
                          payment_id=theirs["payment_id"], failure_reason=theirs["failure_reason"])
     standing = merged[merged["status"].isin(PAID_OR_UNDER_WAY)]
@@ -160,12 +157,6 @@ def _against_ledger(pay: pd.DataFrame, ledger: L.Ledger | None, term: Term):
     reissue = failed[failed["card"] != failed["paid_card"]].set_index("rec")["payment_id"]
     return (standing.drop(columns="paid_card")[cols],
             unchanged.drop(columns="card").rename(columns={"paid_card": "card"})[cols], reissue)
-
-
-def _pair(frame: pd.DataFrame) -> pa.Array:
-    """person and programme as one text (null where either is)."""
-    return pc.binary_join_element_wise(arrow_text(frame["person"]), arrow_text(frame["programme"]),
-                                       pa.scalar("\x1f", pa.large_string()))
 
 
 def _refusals(v: Validation, refused: np.ndarray, extra: dict[int, list[str]], source_file) -> pd.DataFrame:
