@@ -85,26 +85,21 @@ def bench_shape(files: int, rows: int, term: dict, args, env: dict) -> dict:
     other = cmd.replace(f"&& {args.aidctl} validate", f"&& {args.compare} validate") if args.compare else None
     row: dict = {"files": files, "rows": rows, **term, "cmd": cmd, "plain_runs": [], "validate_runs": [],
                  "compare_cmd": other, "compare_runs": []}
+    def run(what: str, k: int, argv, runs: list) -> dict:
+        return bv.measured(f"[{files}x{rows}] {what:<8} run {k + 1}/{args.runs}", args.python, argv, env,
+                           args.timeout, runs)
+
     for k in range(args.runs):
-        r = bv.measure_once(args.python, plain_argv, env, args.timeout)
-        row["plain_runs"].append(r)
-        print(f"  [{files}x{rows}] plain    run {k + 1}/{args.runs}: {r['wall_s']:.2f}s "
-              f"{r['peak_mb']:.0f} MB rc={r['rc']}", file=sys.stderr, flush=True)
+        r = run("plain", k, plain_argv, row["plain_runs"])
         if r["rc"] != 0:
             row["error"] = f"plain loop exited {r['rc']}: {r['stderr_tail'][-500:]}"
             return row
-        r = bv.measure_once(args.python, cmd, env, args.timeout)
-        row["validate_runs"].append(r)
-        print(f"  [{files}x{rows}] validate run {k + 1}/{args.runs}: {r['wall_s']:.2f}s "
-              f"{r['peak_mb']:.0f} MB rc={r['rc']}", file=sys.stderr, flush=True)
+        r = run("validate", k, cmd, row["validate_runs"])
         if r["rc"] not in (0, 1):
             row["error"] = f"validate exited {r['rc']}: {r['stderr_tail'][-500:]}"
             return row
         if other:
-            r = bv.measure_once(args.python, other, env, args.timeout)
-            row["compare_runs"].append(r)
-            print(f"  [{files}x{rows}] compare  run {k + 1}/{args.runs}: {r['wall_s']:.2f}s "
-                  f"{r['peak_mb']:.0f} MB rc={r['rc']}", file=sys.stderr, flush=True)
+            run("compare", k, other, row["compare_runs"])
     row["plain"] = bv.summarize(row["plain_runs"])
     row["validate"] = bv.summarize(row["validate_runs"])
     row["ratio"] = row["validate"]["wall_s_median"] / row["plain"]["wall_s_median"]

@@ -181,6 +181,14 @@ def measure_once(python: str, argv_or_shell, env: dict, timeout: float) -> dict:
     return res
 
 
+
+def measured(label: str, python: str, argv_or_shell, env: dict, timeout: float, runs: list) -> dict:
+    """One run (measure_once), added to `runs` and reported on stderr as `label`."""
+    r = measure_once(python, argv_or_shell, env, timeout)
+    runs.append(r)
+    print(f"  {label}: {r['wall_s']:.2f}s {r['peak_mb']:.0f} MB rc={r['rc']}", file=sys.stderr, flush=True)
+    return r
+
 def warm_cache(path: str) -> None:
     with open(path, "rb") as fh:
         while fh.read(1 << 22):
@@ -211,17 +219,13 @@ def bench_size(n: int, roster: dict, args, env: dict) -> dict:
     # Load and command alternate, so that a machine that speeds up or slows down over the minutes
     # of a run (shared hosts do) moves both medians alike rather than the ratio.
     for k in range(args.runs):
-        r = measure_once(args.python, load_argv, env, args.timeout)
-        row["load_runs"].append(r)
-        print(f"  [{n}] load     run {k + 1}/{args.runs}: {r['wall_s']:.2f}s "
-              f"{r['peak_mb']:.0f} MB rc={r['rc']}", file=sys.stderr, flush=True)
+        r = measured(f"[{n}] load     run {k + 1}/{args.runs}", args.python, load_argv, env, args.timeout,
+                     row["load_runs"])
         if r["rc"] != 0:
             row["error"] = f"baseline load exited {r['rc']}: {r['stderr_tail'][-500:]}"
             return row
-        r = measure_once(args.python, cmd, env, args.timeout)
-        row["validate_runs"].append(r)
-        print(f"  [{n}] validate run {k + 1}/{args.runs}: {r['wall_s']:.2f}s "
-              f"{r['peak_mb']:.0f} MB rc={r['rc']}", file=sys.stderr, flush=True)
+        r = measured(f"[{n}] validate run {k + 1}/{args.runs}", args.python, cmd, env, args.timeout,
+                     row["validate_runs"])
         if r["rc"] not in ok_exit:
             row["error"] = (f"command exited {r['rc']} (allowed {sorted(ok_exit)}): "
                             f"{r['stderr_tail'][-500:]}")
