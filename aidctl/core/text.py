@@ -39,18 +39,31 @@ def blank_text(length: int, index: pd.Index) -> pd.Series:
 
 
 def fold(series: pd.Series, *, keep_inner_spaces: bool = False) -> pd.Series:
-    """NFKC-fold (Ｘ→X, ４→4, （→( ), trim, drop inner spaces unless told; empty → NA.
+    """NFKC-fold (Ｘ→X, ４→4, （→( ), trim, drop inner spaces unless told; empty → NA (fold_arrow)."""
+    return text_series(fold_arrow(arrow_text(series), keep_inner_spaces=keep_inner_spaces), series.index)
+
+
+def fold_arrow(arr: pa.Array | pa.ChunkedArray, *, keep_inner_spaces: bool = False) -> pa.Array:
+    """`fold` of an Arrow text array, as one large_string array.
 
     Most roster columns repeat a few values (学校, 年级, 户口性质 …): those are folded once per
     distinct value. Columns of mostly distinct values (姓名, 身份证号) are folded directly.
     """
-    arr = arrow_text(series)
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    arr = arr.cast(pa.large_string())
     sample = arr.slice(0, CARDINALITY_SAMPLE)  # hashing costs more than folding when most values differ
     if len(arr) > 4 * len(sample) and pc.count_distinct(sample).as_py() * 4 < len(sample):
         encoded = pc.dictionary_encode(arr)
-        folded = _fold_array(encoded.dictionary, keep_inner_spaces)
-        return text_series(pc.take(folded, encoded.indices), series.index)
-    return text_series(_fold_array(arr, keep_inner_spaces), series.index)
+        return pc.take(_fold_array(encoded.dictionary, keep_inner_spaces), encoded.indices)
+    return _fold_array(arr, keep_inner_spaces)
+
+
+def starts_with(arr: pa.Array, prefixes: list[str]) -> np.ndarray:
+    """True where the (folded) text begins with one of `prefixes` (blank → False)."""
+    if not prefixes or len(arr) == 0:
+        return np.zeros(len(arr), dtype=bool)
+    pattern = "^(?:" + "|".join(re.escape(fold_one(p)) for p in prefixes) + ")"
+    return pc.match_substring_regex(arr, pattern).fill_null(False).to_numpy(zero_copy_only=False)
 
 
 def value_bytes(arr: pa.Array) -> np.ndarray:
@@ -158,11 +171,3 @@ def lookup(series: pd.Series, words: dict) -> pd.Series:
         else:
             table[fold_one(canonical).upper()] = spellings
     return per_distinct(series, lambda v: table.get(fold_one(v).upper()))
-
-
-def starts_with_any(series: pd.Series, prefixes: list[str]) -> pd.Series:
-    """True where the folded text begins with one of `prefixes` (NA → False)."""
-    if not prefixes:
-        return pd.Series(False, index=series.index)
-    pattern = "^(?:" + "|".join(re.escape(fold_one(p)) for p in prefixes) + ")"
-    return series.str.contains(pattern, regex=True).fillna(False).astype(bool)

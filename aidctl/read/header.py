@@ -17,10 +17,10 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import pandas as pd
+import pyarrow as pa
 
-from aidctl.core.text import fold, fold_one, missing
-from aidctl.read.workbook import RawSheet
+from aidctl.core.text import fold_arrow, fold_one, missing
+from aidctl.read.workbook import Head, RawSheet
 from aidctl.rulebook import TableSpec
 
 HEADER_SEARCH_ROWS = 30  # how far down a sheet a header may start
@@ -157,35 +157,26 @@ def _horizontal_fills(sheet: RawSheet, row: int) -> set[int]:
     return out
 
 
-def _group_parents(sheet: RawSheet, head: pd.DataFrame, row: int, width: int) -> dict[int, str]:
+def _group_parents(sheet: RawSheet, head: Head, row: int, width: int) -> dict[int, str]:
     """Column → the group header merged across it in the row above `row`: a range of that row that
     spans two or more columns but not the whole header, in a row that holds more than one value (a
     title, merged or not, is the only text of its row)."""
     out: dict[int, str] = {}
     above = row - 1
     ranges = [(c1, c2) for _, c1, r2, c2 in sheet.merges if r2 == above and c2 > c1 and (c2 - c1 + 1) < width]
-    if not ranges or above < 1 or above not in head.index or head.loc[above].dropna().nunique() < 2:
+    cells = head.row(above) if ranges else {}
+    if len(set(cells.values())) < 2:
         return out
     for c1, c2 in ranges:
-        if c1 in head.columns:
-            text = head.at[above, c1]
-            if not missing(text):
-                for c in range(c1, c2 + 1):
-                    out[c] = str(text)
+        text = cells.get(c1)
+        if text is not None:
+            for c in range(c1, c2 + 1):
+                out[c] = str(text)
     return out
 
 
-def header_at(sheet: RawSheet, row: int, matcher: _Matcher, head: pd.DataFrame | None = None) -> Header:
-    """Every column of `row` that may stand for a field (with the group header above, if any).
-    `head` is the top of the grid (rows up to `row`), as objects."""
-    head = sheet.grid.loc[:row].astype(object) if head is None else head
-    cells = head.loc[row]
-    lower = {c: v for c, v in cells.items() if not missing(v)}
-    return _header(row, lower, *_candidates(sheet, row, lower, list(head.columns), matcher, head))
-
-
 def _candidates(sheet: RawSheet, row: int, lower: dict[int, object], columns: list[int], matcher: _Matcher,
-                head: pd.DataFrame) -> tuple[dict[str, list[ColumnMatch]], dict[int, str]]:
+                head: Head) -> tuple[dict[str, list[ColumnMatch]], dict[int, str]]:
     """The columns of `row` (its cells with a value: `lower`) that may stand for each field, best
     first, and the group headers above them."""
     parents = _group_parents(sheet, head, row, len(lower)) if sheet.merges else {}
@@ -239,13 +230,12 @@ def find_header(sheet: RawSheet, spec: TableSpec, units: dict[str, Decimal], wor
     best: tuple | None = None
     best_score = 0
     head = sheet.top(HEADER_SEARCH_ROWS)
-    columns = list(head.columns)
-    values = head.to_numpy(dtype=object)
-    filled = head.notna().to_numpy()
-    for i, row in enumerate(head.index):
-        if not filled[i].any():
+    columns = head.columns
+    for i in range(head.rows):
+        row = i + 1
+        lower = head.row(row)
+        if not lower:
             continue
-        lower = {c: v for c, v, f in zip(columns, values[i], filled[i]) if f}
         found, parents = _candidates(sheet, row, lower, columns, matcher, head)
         fields = {k for k, c in found.items() if c and c[0].level > QUALIFIED}
         if len(fields) < spec.min_header_matches or not all(k in fields for k in spec.header_must_have):
@@ -316,13 +306,14 @@ def settle(header: Header, spec: TableSpec, values) -> tuple[dict[str, ColumnMat
     return columns, contests
 
 
-def cells_of(sheet: RawSheet, rows: pd.Index):
-    """A `values` function for `settle`: a column's cells on `rows`, folded."""
-    cache: dict[int, pd.Series] = {}
+def cells_of(body: dict[int, pa.ChunkedArray]):
+    """A `values` function for `settle`: a column's cells under the header (`body`: the column at
+    each place), folded."""
+    cache: dict[int, pa.Array] = {}
 
-    def values(index: int) -> pd.Series:
+    def values(index: int) -> pa.Array:
         if index not in cache:
-            cache[index] = fold(sheet.grid.loc[rows, index]).reset_index(drop=True)
+            cache[index] = fold_arrow(body[index])
         return cache[index]
 
     return values

@@ -60,7 +60,7 @@ def read_roster_tables(paths: list[Path], rules: Rulebook, displays: list[str] |
     with progress.track("读取花名册", files=len(paths)) as bar:
         for tables in in_order(read_tables, items, workers(len(paths))):
             out.extend(tables)
-            bar.advance(files=1, rows=sum(len(t.data) for t in tables))
+            bar.advance(files=1, rows=sum(t.records for t in tables))
     return out
 
 
@@ -89,8 +89,8 @@ def _stacked(tables: list[Table], rules: Rulebook, ws: Workspace) -> pd.DataFram
     where the table has no such column. Made whole-frame: a term is a thousand small tables."""
     if not tables:
         return pd.DataFrame()
-    sizes = np.array([len(t.data) for t in tables], dtype=np.int64)
-    excel_row = np.concatenate([t.data.index.to_numpy(dtype=np.int64) for t in tables])
+    sizes = np.array([t.records for t in tables], dtype=np.int64)
+    excel_row = np.concatenate([np.asarray(t.excel_rows, dtype=np.int64) for t in tables])
     frame = _concat_text(tables, int(sizes.sum()))
     frame.insert(0, "excel_row", excel_row)
     frame.insert(0, "table", np.repeat(np.arange(len(tables), dtype=np.int64), sizes))
@@ -100,11 +100,11 @@ def _stacked(tables: list[Table], rules: Rulebook, ws: Workspace) -> pd.DataFram
     for key in ("id_number", "card"):
         frame[f"{key}_number_cell"] = np.concatenate(
             [np.asarray(t.big_numbers[key], dtype=bool) if t.big_numbers.get(key) is not None
-             else np.zeros(len(t.data), dtype=bool) for t in tables])
+             else np.zeros(t.records, dtype=bool) for t in tables])
     programmes = _programme_words(rules)
     for key, found in (("programme", [_programme_from_title(t, rules, programmes) for t in tables]),
                        ("school", [_school_from_title(t, rules, ws) for t in tables])):
-        own = [key in t.data.columns for t in tables]
+        own = [key in t.cells.column_names for t in tables]
         if all(own) or not any(found):
             continue
         given = pa.array([None if own[i] else found[i] for i in range(len(tables))], type=pa.large_string())
@@ -115,23 +115,18 @@ def _stacked(tables: list[Table], rules: Rulebook, ws: Workspace) -> pd.DataFram
 
 def _concat_text(tables: list[Table], length: int) -> pd.DataFrame:
     """The tables' text columns one under another, each column one Arrow array (blank where a table
-    lacks it): pandas' concat of a thousand small frames costs several times more."""
-    found: dict[str, list] = {}
-    for i, t in enumerate(tables):
-        # column by column through the public API: pandas' own block list is not in column order once a
-        # column was inserted, and a value under the wrong header would be read without a word
-        for key, column in t.data.items():
-            values = column.array
-            if not isinstance(values, pd.arrays.ArrowStringArray):
-                return pd.concat([t.data for t in tables], ignore_index=True)   # not read by read_tables
-            found.setdefault(key, [None] * len(tables))[i] = values.__arrow_array__()
+    lacks it): pandas' concat of a thousand small frames costs several times more. Columns are
+    taken by name, never by position."""
     text = pa.large_string()
+    keys = list(dict.fromkeys(key for t in tables for key in t.cells.column_names))
     columns = {}
-    for key, arrays in found.items():
-        parts = [pa.nulls(len(t.data), text) if values is None else values if values.type == text else values.cast(text)
-                 for t, values in zip(tables, arrays)]
-        chunks = [c for part in parts for c in (part.chunks if isinstance(part, pa.ChunkedArray) else [part])]
-        merged = chunks[0] if len(chunks) == 1 else pa.concat_arrays(chunks)  # one table: shared, not copied
+    for key in keys:
+        parts = [t.cells.column(key) if key in t.cells.column_names else pa.nulls(t.records, text) for t in tables]
+        chunks = [c.cast(text) for part in parts for c in (part.chunks if isinstance(part, pa.ChunkedArray) else [part])]
+        if not chunks:
+            merged = pa.nulls(0, text)
+        else:
+            merged = chunks[0] if len(chunks) == 1 else pa.concat_arrays(chunks)  # one table: shared, not copied
         columns[key] = text_series(merged, pd.RangeIndex(length))
     return pd.DataFrame(columns, index=pd.RangeIndex(length))
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 
 import numpy as np
-import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from aidctl.core.text import fold, fold_one, starts_with_any
+from aidctl.core.text import fold_arrow, fold_one, starts_with
 
 BLANK = "blank"
 REPEATED_HEADER = "repeated_header"
@@ -23,69 +24,69 @@ _LEADING_PUNCT = r"^[\s(\[（【〔<《*＊#\-—_·.。、]+"
 _CJK = "[\u3400-\u9fff]"  # the characters themselves: Arrow's RE2 knows no \u escape
 
 
-def _lead(series: pd.Series) -> pd.Series:
+def _lead(arr: pa.Array) -> pa.Array:
     """Text without brackets, dashes or stars in front ("(本页以下无正文)" → "本页以下无正文)")."""
-    return series.str.replace(_LEADING_PUNCT, "", regex=True)
+    return pc.replace_substring_regex(arr, _LEADING_PUNCT, "")
 
 
-def reasons(body: pd.DataFrame, data: pd.DataFrame, header_texts: dict[str, set[str]],
+def _flags(arr: pa.Array) -> np.ndarray:
+    return arr.fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def reasons(body: list[pa.Array], data: dict[str, pa.Array], header_texts: dict[str, set[str]],
             name_words: set[str], markers: dict[str, list[str]], total_anywhere: list[str],
-            empty: np.ndarray | None = None) -> pd.Series:
-    """Why each row of `data` (folded canonical columns, index = Excel row) is not a student, or NA.
+            empty: np.ndarray) -> np.ndarray:
+    """Why each row under the header is not a student (a word of `markers`, BLANK, REPEATED_HEADER),
+    or None, as an object array.
 
-    `body` is the raw grid below the header; `header_texts` maps a field to the header texts of its
+    `body` is the raw cells below the header, a column each in the sheet's order; `data` the folded
+    canonical columns on the same rows; `header_texts` maps a field to the header texts of its
     column (the header row and the group header), for finding the header repeated in the data;
-    `name_words` are the spellings of the 姓名 header; `markers` the skip words by kind; `empty`, where
-    the caller knows it, is True for the rows blank in every column but 序号."""
-    out = pd.Series(pd.NA, index=data.index, dtype=object)
-    content = [k for k in data.columns if k != "seq"]
-    if empty is None:
-        empty = data[content].isna().all(axis=1).to_numpy(dtype=bool) if content else np.ones(len(data), dtype=bool)
-    blank = pd.Series(empty, index=data.index)
-    if "id_number" in data.columns:
+    `name_words` are the spellings of the 姓名 header; `markers` the skip words by kind; `empty` is
+    True for the rows blank in every column but 序号."""
+    out = np.full(len(empty), None, dtype=object)
+    if "id_number" in data:
         ids = data["id_number"]
-        id_like = (ids.str.contains(r"\d{6}", regex=True) & ~ids.str.contains(_CJK, regex=True)).fillna(False)
-        candidates = ~id_like.astype(bool)
+        id_like = _flags(pc.and_kleene(pc.match_substring_regex(ids, r"\d{6}"),
+                                       pc.invert(pc.match_substring_regex(ids, _CJK))))
+        rows = np.flatnonzero(~id_like)
     else:
-        candidates = pd.Series(True, index=data.index)
-    rows = candidates[candidates].index
+        rows = np.arange(len(empty))
     if len(rows) == 0:
         return out
-    sub = body.loc[rows]
-    texts = [fold(sub[c]) for c in list(sub.columns)[:2]]
+    take = pa.array(rows)
+    sub = [column.take(take).cast(pa.large_string()) for column in body]
+    texts = [fold_arrow(c) for c in sub[:2]]
     # a signature row may start further right: "制表人：" under 身份证号码, the first cells blank
-    first_filled = pd.Series(pd.NA, index=sub.index, dtype="string")
-    for c in sub.columns:
-        first_filled = first_filled.fillna(sub[c])
-        if not first_filled.isna().any():
-            break
-    first_filled = fold(first_filled)
+    first_filled = fold_arrow(pc.coalesce(*sub) if len(sub) > 1 else sub[0]) if sub \
+        else pa.nulls(len(rows), pa.large_string())
     texts.append(first_filled)
-    texts += [data.loc[rows, k] for k in ("seq", "name") if k in data.columns]
+    picked = {k: data[k].take(take) for k in ("seq", "name") if k in data}
+    texts += picked.values()
     texts = [_lead(t) for t in texts]
-    found = pd.Series(pd.NA, index=rows, dtype=object)
+    found = np.full(len(rows), None, dtype=object)
     for kind, words in markers.items():
         hit = np.zeros(len(rows), dtype=bool)
-        for series in texts:
-            hit |= starts_with_any(series, words).to_numpy()
-        found = found.mask(hit & found.isna().to_numpy(), kind)
+        for text in texts:
+            hit |= starts_with(text, words)
+        found[hit & (found == None)] = kind  # noqa: E711 (an object array, element by element)
     if total_anywhere:
         pattern = "|".join(re.escape(fold_one(w)) for w in total_anywhere)
-        hit = first_filled.str.contains(pattern, regex=True).fillna(False).to_numpy()
-        if "name" in data.columns:
-            hit |= data.loc[rows, "name"].str.contains(pattern, regex=True).fillna(False).to_numpy()
+        hit = _flags(pc.match_substring_regex(first_filled, pattern))
+        if "name" in picked:
+            hit |= _flags(pc.match_substring_regex(picked["name"], pattern))
         kind = "total" if "total" in markers else next(iter(markers), "marker")
-        found = found.mask(hit & found.isna().to_numpy(), kind)
+        found[hit & (found == None)] = kind  # noqa: E711
     repeated = np.zeros(len(rows), dtype=int)
     for key, words in header_texts.items():
-        if key in data.columns and words:
-            repeated += data.loc[rows, key].isin(words).fillna(False).to_numpy(dtype=bool)
-    if "name" in data.columns:  # a header repeated inside the data (classes pasted one under another)
-        named = data.loc[rows, "name"].isin(name_words).fillna(False).to_numpy(dtype=bool)
+        if key in data and words:
+            repeated += _flags(pc.is_in(data[key].take(take), value_set=pa.array(sorted(words), pa.large_string())))
+    if "name" in picked:  # a header repeated inside the data (classes pasted one under another)
+        named = _flags(pc.is_in(picked["name"], value_set=pa.array(sorted(name_words), pa.large_string())))
     else:
         named = np.zeros(len(rows), dtype=bool)
-    found = found.mask((named | (repeated >= 2)) & found.isna().to_numpy(), REPEATED_HEADER)
-    out.loc[rows] = found.to_numpy()
+    found[(named | (repeated >= 2)) & (found == None)] = REPEATED_HEADER  # noqa: E711
+    out[rows] = found
     # a row whose only text is a marker ("合计" under 序号) is that kind of row, not a blank one
-    out[(blank & out.isna()).to_numpy(dtype=bool)] = BLANK
+    out[np.asarray(empty, dtype=bool) & (out == None)] = BLANK  # noqa: E711
     return out

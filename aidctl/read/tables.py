@@ -9,6 +9,7 @@ without a value) so that the checks can report it and the files list can show it
 
 from __future__ import annotations
 
+import functools
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,7 +22,7 @@ import pyarrow as pa
 from aidctl.core import identity
 from aidctl.core.errors import ReadError
 from aidctl.core.findings import file_finding
-from aidctl.core.text import arrow_text, blank_text, fold, fold_one, missing, text_series
+from aidctl.core.text import blank_text, fold_arrow, fold_one, text_series
 from aidctl.read.header import (
     HEADER_SEARCH_ROWS,
     ColumnMatch,
@@ -45,22 +46,33 @@ THREADED_FROM_ROWS = 20_000  # a table this long is folded on two threads
 KEEP_SPACES = ("address", "remarks")
 
 
+_NO_FORMULAS: list[pd.DataFrame] = []
+
+
 def _no_formulas() -> pd.DataFrame:
-    """The formulas of a table that has none: Excel row, field, formula."""
-    return pd.DataFrame({"excel_row": np.zeros(0, dtype=np.int64), "key": np.zeros(0, dtype=object),
-                         "formula": np.zeros(0, dtype=object)})
+    """The formulas of a table that has none: Excel row, field, formula (one frame, shared: no
+    reader changes a table's formulas in place)."""
+    if not _NO_FORMULAS:
+        _NO_FORMULAS.append(pd.DataFrame({"excel_row": np.zeros(0, dtype=np.int64),
+                                          "key": np.zeros(0, dtype=object), "formula": np.zeros(0, dtype=object)}))
+    return _NO_FORMULAS[0]
 
 
 @dataclass
 class Table:
-    """One recognised table: a sheet of a file, its header and its data rows as canonical columns."""
+    """One recognised table: a sheet of a file, its header and its data rows as canonical columns.
+
+    The rows are kept as Arrow (`cells`, a text column a field, and `excel_rows`): a term's thousand
+    small tables are stacked from there (read.roster) without a pandas frame each; `data` makes that
+    frame for the readers that want one."""
 
     file: str                 # the name as given on the command line
     path: Path
     sheet: str
     header_row: int
     columns: dict[str, ColumnMatch]
-    data: pd.DataFrame        # canonical columns (text), index = Excel row
+    cells: pa.Table           # canonical columns (large_string text), a row a record
+    excel_rows: np.ndarray    # the Excel row of each record (int64)
     above: list[str] = field(default_factory=list)  # text of the rows above the header
     big_numbers: dict[str, np.ndarray] = field(default_factory=dict)  # column key → bool mask
     parent_row: int | None = None       # the group-header row of a two-row header
@@ -76,7 +88,14 @@ class Table:
 
     @property
     def records(self) -> int:
-        return len(self.data)
+        return self.cells.num_rows
+
+    @functools.cached_property
+    def data(self) -> pd.DataFrame:
+        """The canonical columns as text Series, index = Excel row."""
+        index = pd.Index(self.excel_rows, dtype="int64")
+        return pd.DataFrame({key: text_series(self.cells.column(key).combine_chunks(), index)
+                             for key in self.cells.column_names}, index=index)
 
     def place(self, row: int | None = None) -> str:
         """'a.xlsx 工作表“二班”第5行': the sheet is named when the workbook has more than one. For
@@ -127,79 +146,92 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
             columns: dict[str, ColumnMatch], spec: TableSpec, rules: Rulebook, header: Header | None = None) -> Table:
     """Cut the data rows below the header into canonical columns, dropping blank, total, signature
     and note rows and the header repeated; with the `header` found by read_tables, the column read
-    for each field is settled by the rule of header.settle."""
-    body = sheet.grid.loc[header_row + 1:]
+    for each field is settled by the rule of header.settle. Done in Arrow: a school's table of a
+    few hundred rows costs a fixed number of calls, not one a cell or a pandas object a column."""
+    first = min(header_row, sheet.rows)  # the first row under the header, from 0
+    body = {c: sheet.column(c).slice(first) for c in sheet.columns}
+    excel_rows = np.arange(first + 1, sheet.rows + 1, dtype=np.int64)
     contests: list[Contest] = []
     if header is not None:
-        columns, contests = settle(header, spec, cells_of(sheet, body.index))
+        columns, contests = settle(header, spec, cells_of(body))
     keep_spaces = {key: spec.columns[key].kind == "text" and key in KEEP_SPACES for key in columns}
-    def fold_column(key: str) -> pd.Series:
-        return fold(body[columns[key].index], keep_inner_spaces=keep_spaces[key])
 
-    if len(body) >= THREADED_FROM_ROWS:
+    if len(excel_rows) >= THREADED_FROM_ROWS:
         # Arrow's string kernels run without the GIL: two threads fold the columns on two cores
+        def fold_column(key: str) -> pa.Array:
+            return fold_arrow(body[columns[key].index], keep_inner_spaces=keep_spaces[key])
+
         with ThreadPoolExecutor(max_workers=FOLD_THREADS) as pool:
-            folded = list(pool.map(fold_column, list(columns)))
+            data = dict(zip(columns, pool.map(fold_column, list(columns))))
     else:  # a school's file of a few hundred rows: its columns folded together, as one array
-        folded = _fold_together(body, columns, keep_spaces)
-    empty = np.ones(len(body), dtype=bool)
-    for key, values in zip(columns, folded):
+        data = _fold_together(body, columns, keep_spaces)
+    empty = np.ones(len(excel_rows), dtype=bool)
+    for key, values in data.items():
         if key != "seq":
-            empty &= values.array.isna()
-    data = pd.DataFrame(dict(zip(columns, folded)), index=body.index)
-    why = reasons(body, data, _header_texts(sheet, header_row, header, columns),
+            empty &= values.is_null().to_numpy(zero_copy_only=False)
+    why = reasons(list(body.values()), data, _header_texts(sheet, header_row, header, columns),
                   _name_words(spec), rules.vocabulary.rows.markers(), rules.vocabulary.rows.total_anywhere, empty)
     formulas = _formulas(sheet, columns)
     if len(formulas):  # a row whose only content is formulas without a value is not blank: unknown
-        content = formulas.loc[formulas["key"] != "seq", "excel_row"]
-        blank = (why.astype("string") == BLANK).fillna(False).to_numpy(dtype=bool)
-        why[why.index.isin(content) & blank] = pd.NA
-    keep = why.isna().to_numpy()
-    data = data[keep]
+        content = formulas.loc[formulas["key"] != "seq", "excel_row"].to_numpy()
+        why[np.isin(excel_rows, content) & (why == BLANK)] = None
+    keep = why == None  # noqa: E711 (an object array, element by element)
+    kept = pa.array(np.flatnonzero(keep))
+    cells = pa.table({key: values.take(kept) for key, values in data.items()})
+    rows = excel_rows[keep]
     if len(formulas):
-        formulas = formulas[formulas["excel_row"].isin(data.index)].reset_index(drop=True)
-    dropped = {str(k): int(v) for k, v in why[~keep].value_counts().items()}
+        formulas = formulas[formulas["excel_row"].isin(rows)].reset_index(drop=True)
+    dropped = _counted(why[~keep])
     big = {}
     for key, match in columns.items():
         if spec.columns[key].kind in ("id", "card"):
-            big[key] = sheet.big_number_mask(match.index, data.index)
+            big[key] = sheet.big_number_mask(match.index, rows)
             if sheet.kind == "csv":
-                big[key] |= csv_digits_lost(data[key], spec.columns[key].kind)
+                big[key] |= csv_digits_lost(text_series(cells.column(key).combine_chunks(), pd.RangeIndex(len(rows))),
+                                            spec.columns[key].kind)
+    top = sheet.top(max(HEADER_SEARCH_ROWS, header_row))
     above = []
-    top = sheet.top(HEADER_SEARCH_ROWS)
-    for row in (top if header_row <= len(top) else sheet.grid).loc[:header_row - 1].to_numpy(dtype=object):
-        cells = [str(v).strip() for v in row if isinstance(v, str) and v.strip()]
-        if cells:  # a title merged across the sheet shows in every cell of its range: once
-            above.append("  ".join(dict.fromkeys(cells)))
-    hidden = int(np.isin(data.index.to_numpy(), sheet.hidden_rows).sum()) if len(sheet.hidden_rows) else 0
+    for row in top.values[:header_row - 1]:
+        cells_above = [v.strip() for v in row if isinstance(v, str) and v.strip()]
+        if cells_above:  # a title merged across the sheet shows in every cell of its range: once
+            above.append("  ".join(dict.fromkeys(cells_above)))
+    hidden = int(np.isin(rows, sheet.hidden_rows).sum()) if len(sheet.hidden_rows) else 0
     # a column another one won a field from is named by schema.ambiguous_column, not as unrecognised
     used = {m.index for m in columns.values()} | {m.index for c in contests for m in c.others}
-    others = [str(v).strip() for j, v in sheet.grid.loc[header_row].items() if j not in used and not missing(v)
-              and str(v).strip()]
-    return Table(display, path, sheet.name, header_row, columns, data, above, big,
+    others = [v.strip() for j, v in top.row(header_row).items() if j not in used and v.strip()]
+    return Table(display, path, sheet.name, header_row, columns, cells, rows, above, big,
                  parent_row=header.parent_row if header else None, contests=contests, dropped=dropped,
                  hidden_rows=hidden, formulas=formulas, unplaced_formulas=sheet.unplaced_formulas,
                  workbook_sheets=sheet.workbook_sheets, hidden_sheets=list(sheet.hidden_sheets),
                  sheet_kind=sheet.kind, other_headers=others)
 
 
-def _fold_together(body: pd.DataFrame, columns: dict[str, ColumnMatch], keep_spaces: dict[str, bool]) -> list[pd.Series]:
-    """Each column of `columns` folded (text.fold), in that order: the columns that keep their inner
-    spaces and the others each folded as one array, then cut apart. Folding is value by value, so
-    the result is the same as column by column, for a fixed cost of two calls, not one a column."""
-    arrays = {key: arrow_text(body[match.index]) for key, match in columns.items()}
-    out: dict[str, pd.Series] = {}
+def _counted(values: np.ndarray) -> dict[str, int]:
+    """Each value with its count, the commonest first (ties: the first seen first)."""
+    kinds, first, counts = np.unique(values.astype(str), return_index=True, return_counts=True)
+    order = sorted(range(len(kinds)), key=lambda i: (-counts[i], first[i]))
+    return {str(kinds[i]): int(counts[i]) for i in order}
+
+
+def _fold_together(body: dict[int, pa.ChunkedArray], columns: dict[str, ColumnMatch],
+                   keep_spaces: dict[str, bool]) -> dict[str, pa.Array]:
+    """Each column of `columns` folded (text.fold_arrow), in that order: the columns that keep their
+    inner spaces and the others each folded as one array, then cut apart. Folding is value by value,
+    so the result is the same as column by column, for a fixed cost of two calls, not one a column."""
+    text = pa.large_string()
+    arrays = {key: body[match.index] for key, match in columns.items()}
+    out: dict[str, pa.Array] = {}
     for keep in (False, True):
         keys = [key for key in columns if keep_spaces[key] == keep]
         if not keys:
             continue
-        merged = pa.concat_arrays([arrays[key] for key in keys])
-        folded = arrow_text(fold(text_series(merged, pd.RangeIndex(len(merged))), keep_inner_spaces=keep))
+        chunks = [chunk.cast(text) for key in keys for chunk in arrays[key].chunks]
+        folded = fold_arrow(pa.chunked_array(chunks, type=text), keep_inner_spaces=keep)
         at = 0
         for key in keys:
-            out[key] = text_series(folded.slice(at, len(arrays[key])), body.index)
+            out[key] = folded.slice(at, len(arrays[key]))
             at += len(arrays[key])
-    return [out[key] for key in columns]
+    return {key: out[key] for key in columns}
 
 
 def unrecognised_columns(tables: list[Table], spec: TableSpec, units: dict[str, Decimal],
@@ -227,7 +259,7 @@ def _header_texts(sheet: RawSheet, header_row: int, header: Header | None,
                   columns: dict[str, ColumnMatch]) -> dict[str, set[str]]:
     """For each field, the folded header texts of its column (header row and group header)."""
     if header is None:
-        cells = {c: fold_one(v) for c, v in sheet.grid.loc[header_row].items()}
+        cells = {c: fold_one(v) for c, v in sheet.top(max(HEADER_SEARCH_ROWS, header_row)).row(header_row).items()}
         parents: dict[int, str] = {}
     else:
         cells, parents = header.header_cells, header.parent_cells
@@ -320,7 +352,7 @@ def read_tables(path: Path, display: str, kind: str, rules: Rulebook, *,
     tables = []
     sheets = open_sheets(path, display)
     for sheet in sheets:
-        if sheet.grid.empty:
+        if sheet.empty:
             continue
         header = find_header(sheet, spec, units, rules.columns.header_words)
         if header is None:

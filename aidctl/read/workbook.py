@@ -22,7 +22,6 @@ import math
 import re
 import threading
 import zipfile
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
@@ -45,44 +44,110 @@ THREADED_SCAN_FROM = 4 << 20  # a sheet part this large (inflated) is scanned on
 _ARITHMETIC = re.compile(r"^[\d.\s+\-*/()]+$")
 
 
-@dataclass
+class Head:
+    """A sheet's first rows as Python objects: `values[r - 1, j]` is the cell of Excel row r at the
+    place `columns[j]`, text or None where blank."""
+
+    def __init__(self, values: np.ndarray, columns: list[int]):
+        self.values = values
+        self.columns = columns
+
+    @property
+    def rows(self) -> int:
+        return len(self.values)
+
+    def row(self, row: int) -> dict[int, str]:
+        """The cells of Excel row `row` that hold something, by place ({} beyond the rows held)."""
+        if not 1 <= row <= len(self.values):
+            return {}
+        return {c: v for c, v in zip(self.columns, self.values[row - 1]) if v is not None}
+
+
 class RawSheet:
-    """One sheet as text cells. `grid` index = Excel row number, columns = 0-based column index.
+    """One sheet as text cells, Excel row n at position n - 1, each column with its place in the
+    sheet (A = 0): an Arrow table (`table`, as the .xlsx reader gives it; the table is cut from
+    it without pandas) or a pandas grid (`grid`: index = Excel row, columns = the places), each made
+    from the other once when asked for.
 
-    Merged ranges are already filled in `grid`; `merges` keeps them for the header search (a group
-    header over sub-columns). `formulas` lists the cells whose formula has no value (row, column,
-    formula); `unplaced_formulas` counts those that carry no cell reference."""
+    Merged ranges are already filled; `merges` keeps them for the header search (a group header over
+    sub-columns). `formulas` lists the cells whose formula has no value (row, column, formula);
+    `unplaced_formulas` counts those that carry no cell reference."""
 
-    name: str
-    grid: pd.DataFrame
-    big_numbers: dict[int, np.ndarray] = field(default_factory=dict)  # column → Excel rows
-    kind: str = "xlsx"   # xlsx, xls, ods, csv
-    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
-    hidden_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    hidden_columns: frozenset[int] = frozenset()
-    formulas: list[tuple[int, int, str]] = field(default_factory=list)
-    unplaced_formulas: int = 0
-    workbook_sheets: int = 1    # visible sheets of the workbook it belongs to
-    hidden_sheets: list[str] = field(default_factory=list)  # the workbook's hidden sheets (not read)
-    _top: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
+    def __init__(self, name: str, grid: pd.DataFrame | None = None,
+                 big_numbers: dict[int, np.ndarray] | None = None, kind: str = "xlsx",
+                 merges: list[tuple[int, int, int, int]] | None = None, hidden_rows: np.ndarray | None = None,
+                 hidden_columns: frozenset[int] = frozenset(), unplaced_formulas: int = 0, *,
+                 table: pa.Table | None = None, columns: list[int] | None = None):
+        if (grid is None) == (table is None):
+            raise ValueError("a sheet is a grid or an Arrow table")
+        self.name = name
+        self.big_numbers = big_numbers if big_numbers is not None else {}  # column → Excel rows
+        self.kind = kind   # xlsx, xls, ods, csv
+        self.merges = merges if merges is not None else []
+        self.hidden_rows = hidden_rows if hidden_rows is not None else np.zeros(0, dtype=np.int64)
+        self.hidden_columns = hidden_columns
+        self.formulas: list[tuple[int, int, str]] = []
+        self.unplaced_formulas = unplaced_formulas
+        self.workbook_sheets = 1    # visible sheets of the workbook it belongs to
+        self.hidden_sheets: list[str] = []  # the workbook's hidden sheets (not read)
+        self._grid = grid
+        self._table = table
+        self._columns = list(columns) if table is not None else None
+        self._top: dict[int, Head] = {}
 
-    def top(self, rows: int) -> pd.DataFrame:
-        """The grid's first `rows` rows as Python objects (text, or None where blank), made once: the
-        header search and the title above the header read them, a sheet at a time."""
+    @property
+    def grid(self) -> pd.DataFrame:
+        """The sheet as a pandas frame (index = Excel row, columns = places), made once."""
+        if self._grid is None:
+            grid = self._table.to_pandas()
+            grid.columns = self._columns
+            grid.index = pd.RangeIndex(1, len(grid) + 1)
+            self._grid = grid
+        return self._grid
+
+    @grid.setter
+    def grid(self, grid: pd.DataFrame) -> None:
+        self._grid, self._table, self._columns, self._top = grid, None, None, {}
+
+    @property
+    def columns(self) -> list[int]:
+        """Each column's place in the sheet (A = 0), in order."""
+        return self._columns if self._table is not None else [int(c) for c in self._grid.columns]
+
+    @property
+    def rows(self) -> int:
+        """The rows read, from Excel row 1."""
+        return self._table.num_rows if self._table is not None else len(self._grid)
+
+    @property
+    def empty(self) -> bool:
+        return self.rows == 0 or not self.columns
+
+    def column(self, col: int) -> pa.Array | pa.ChunkedArray:
+        """The text cells of the column at place `col`, from Excel row 1 (null where blank)."""
+        if self._table is not None:
+            return self._table.column(self._columns.index(col))
+        return _chunks(self._grid[col])
+
+    def top(self, rows: int) -> Head:
+        """The sheet's first `rows` rows as Python objects, made once: the header search and the
+        title above the header read them, a sheet at a time."""
         if rows not in self._top:
-            head = self.grid.iloc[:rows]
-            self._top[rows] = pd.DataFrame(
-                {c: _chunks(head[c]).to_pylist() if isinstance(head[c].array, pd.arrays.ArrowStringArray)
-                 else head[c].astype(object).where(head[c].notna(), None).tolist() for c in head.columns},
-                index=head.index, columns=head.columns, dtype=object)
+            count = min(rows, self.rows)
+            columns = self.columns
+            values = np.empty((count, len(columns)), dtype=object)
+            for j, col in enumerate(columns):
+                values[:, j] = self.column(col).slice(0, count).to_pylist()
+            self._top[rows] = Head(values, columns)
         return self._top[rows]
 
-    def big_number_mask(self, col: int, rows: pd.Index) -> np.ndarray:
-        """True where the cell in `col` at each of `rows` is a number too long for Excel to keep."""
+    def big_number_mask(self, col: int, rows: np.ndarray) -> np.ndarray:
+        """True where the cell in `col` at each of `rows` (Excel rows) is a number too long for
+        Excel to keep."""
         found = self.big_numbers.get(col)
         if found is None or len(found) == 0:
             return np.zeros(len(rows), dtype=bool)
-        return np.isin(rows.to_numpy(), found)
+        return np.isin(np.asarray(rows), found)
 
 
 def open_sheets(path: Path, display: str | None = None) -> list[RawSheet]:
@@ -248,14 +313,11 @@ def _open_xlsx(path: Path, display: str, parts: dict[str, tuple[str | None, bool
             place = {c: i for i, c in enumerate(cols)}
             for c, values in _filled({c: batch.column(i) for c, i in place.items()}, targets).items():
                 table = table.set_column(place[c], table.schema.field(place[c]), values)
-        grid = table.to_pandas()
-        grid.columns = cols
-        grid.index = pd.RangeIndex(1, len(grid) + 1)
         big = layout.big_numbers
         if big is None:  # a writer that leaves out cell references: the typed cells say where
             big = big_numbers_in(_typed_rows(path, display, name))
-        raw = RawSheet(name, grid, big, "xlsx", layout.merges, layout.hidden_rows, layout.hidden_columns,
-                       unplaced_formulas=layout.unplaced_formulas)
+        raw = RawSheet(name, None, big, "xlsx", layout.merges, layout.hidden_rows, layout.hidden_columns,
+                       layout.unplaced_formulas, table=table, columns=cols)
         if targets:
             _spread_big_numbers(raw, targets)
         else:
