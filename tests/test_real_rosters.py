@@ -151,6 +151,27 @@ def test_merged_data_cells_apply_to_every_row_of_the_merge(run, tmp_path):
     assert {f["row"] for f in doc["findings"] if f["code"] == "eligibility.not_eligible"} == {4, 5, 7, 8}
 
 
+def test_merged_data_cells_far_down_a_long_class_apply_to_every_row(run, tmp_path):
+    """Ranges ending near the top are filled value by value, longer ones by one Arrow take: both
+    give every row of a range its value, and the rows outside keep their own."""
+    headers = VOC_HEADERS + ["开户银行"]
+    rows = [values(i, headers, 开户银行="工商银行") for i in range(1, 101)]
+    for row in rows[1:60] + rows[61:100]:
+        row[4] = row[10] = None   # 年级 and 开户银行 only in the first row of each range
+    rows[60][4] = "二年级"
+    rows[60][10] = "农业银行"
+    # columns E and K hold ranges ending beyond the rows filled value by value (E63:E102), the title
+    # row is filled value by value
+    path = sheet_of(tmp_path / "a.xlsx", [[TITLE], headers, *rows],
+                    merges=["A1:K1", "E3:E62", "K3:K62", "E63:E102", "K63:K102"])
+    code, doc, _ = validate(run, path)
+    assert code == 0 and doc["findings"] == [], doc["findings"][:3]
+    frame = frame_of(path)
+    assert list(frame["grade"]) == ["一年级"] * 60 + ["二年级"] * 40
+    assert list(frame["bank"]) == ["工商银行"] * 60 + ["农业银行"] * 40
+    assert frame["excel_row"].tolist() == list(range(3, 103))
+
+
 # --- 3. competing columns --------------------------------------------------------------------------
 
 CARD_HEADERS = VOC_HEADERS[:-1] + ["银行卡号", "资助卡号"]

@@ -40,6 +40,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 _ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
 
 ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
+SMALL_FILL = 64  # merged ranges ending within this many rows are filled value by value
 THREADED_SCAN_FROM = 4 << 20  # a sheet part this large (inflated) is scanned on a thread beside the reader
 _ARITHMETIC = re.compile(r"^[\d.\s+\-*/()]+$")
 
@@ -417,13 +418,25 @@ def _filled(columns: dict[int, pa.Array | pa.ChunkedArray],
     def chunks(arr) -> pa.ChunkedArray:
         return arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr], type=arr.type)
 
+    sources: dict[tuple[int, int], object] = {}  # a title merged across the sheet: one value, many columns
+    for spans in targets.values():
+        for _, _, src_col, src_row in spans:
+            if (src_col, src_row) not in sources:
+                sources[src_col, src_row] = columns[src_col].slice(src_row - 1, 1).to_pylist()[0]
     filled = {}
     for col, spans in targets.items():
         column = chunks(columns[col])
-        values = [chunks(columns[src_col])[src_row - 1].as_py() for _, _, src_col, src_row in spans]
+        end = max(last for _, last, _, _ in spans)
+        if end <= SMALL_FILL:  # rows at the top (a title, a header merged down): filled as Python values
+            head = column.slice(0, end).to_pylist()
+            for first, last, src_col, src_row in spans:
+                head[first - 1:last] = [sources[src_col, src_row]] * (last - first + 1)
+            filled[col] = pa.chunked_array([pa.array(head, type=column.type), *column.slice(end).chunks],
+                                           type=column.type)
+            continue
+        values = [sources[src_col, src_row] for _, _, src_col, src_row in spans]
         lengths = np.array([last - first + 1 for first, last, _, _ in spans], dtype=np.int64)
         rows = np.concatenate([np.arange(first - 1, last, dtype=np.int64) for first, last, _, _ in spans])
-        end = int(rows.max()) + 1
         take = np.arange(end, dtype=np.int64)
         take[rows] = end + np.repeat(np.arange(len(spans), dtype=np.int64), lengths)
         head = pa.concat_arrays([column.slice(0, end).combine_chunks(), pa.array(values, type=column.type)])
