@@ -244,3 +244,22 @@ def test_init_where_no_workspace_can_be_made_is_exit_2(run, tmp_path, case):
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("aidctl: 错误：") and "内部错误" not in err, err
     assert not changes(before, tree(tmp_path))
+
+
+def test_real_paths_resolve_as_path_resolve_does(tmp_path, monkeypatch):
+    """Folders are resolved once each, yet every answer equals Path.resolve(): a symlinked file, a
+    symlinked folder, '..' inside a path, a relative path and a missing file."""
+    from aidctl.core.files import real_paths
+
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "a.xlsx").write_bytes(b"x")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "b.xlsx").write_bytes(b"x")
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    (tmp_path / "real" / "c.xlsx").symlink_to(tmp_path / "other" / "b.xlsx")
+    monkeypatch.chdir(tmp_path)
+    paths = [tmp_path / "link" / "a.xlsx", tmp_path / "real" / "c.xlsx", tmp_path / "link" / "c.xlsx",
+             tmp_path / "real" / ".." / "other" / "b.xlsx", Path("link/a.xlsx"), Path("real/missing.xlsx"),
+             tmp_path / "link" / ".."]
+    assert real_paths(paths) == [p.resolve() for p in paths]
+    assert real_paths(paths)[1] == tmp_path / "other" / "b.xlsx"

@@ -124,6 +124,36 @@ def test_an_exception_in_a_worker_surfaces_in_order_and_leaves_no_worker():
     assert set(multiprocessing.active_children()) <= before
 
 
+def test_runs_of_items_cover_every_item_once_in_order_and_spread_by_weight():
+    from aidctl.read.parallel import MAX_BATCH, batches
+
+    def covered(runs, n):
+        assert [a for a, _ in runs] == [0] + [b for _, b in runs[:-1]] and runs[-1][1] == n
+        assert all(b > a for a, b in runs)
+
+    small = batches([15_000] * 1000, 2)          # a thousand school files: runs of at most MAX_BATCH
+    covered(small, 1000)
+    assert max(b - a for a, b in small) == MAX_BATCH and len(small) == 63
+    big = batches([130_000] * 250, 2)            # 250 files of 2,000 rows: about 16 runs a worker
+    covered(big, 250)
+    assert 28 <= len(big) <= 40
+    mixed = batches([10] * 10 + [10_000] + [10] * 10, 2)   # one big file is a run of its own
+    covered(mixed, 21)
+    assert (10, 11) in mixed
+    assert batches([], 2) == [] and batches([0], 2) == [(0, 1)]
+
+
+def test_an_exception_inside_a_run_stops_it_there_and_surfaces_in_order():
+    from aidctl.read.parallel import in_order
+
+    got = []
+    with pytest.raises(ValueError, match="item 3"):   # weights 0: runs of MAX_BATCH items, 3 inside the first
+        for value in in_order(_fails_at_three, [(i,) for i in range(40)], 2, [0] * 40):
+            got.append(value)
+    assert got == [0, 1, 2]
+    assert list(in_order(pow, [(i, 2) for i in range(40)], 2, [0] * 40)) == [i * i for i in range(40)]
+
+
 @pytest.mark.parametrize("value", ["0", "two", "-1"])
 def test_a_bad_worker_count_is_a_usage_error(monkeypatch, value):
     from aidctl.core.errors import UsageError

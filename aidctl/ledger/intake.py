@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 def record(ledger: L.Ledger, validation, command: str, display=None, digests: dict | None = None) -> int:
     """Record the validation's files (one row per file and school); returns how many were new.
-    `display` (path → name) names each file in the history; by default the name it was read under.
+    `display` (paths → their names) names each file in the history; by default the name it was read
+    under.
     `digests` (path → SHA-256) are the files' digests where the caller has them already.
 
     A term of a thousand files is one read of what the ledger holds for the term and one INSERT of
@@ -60,7 +61,9 @@ def record(ledger: L.Ledger, validation, command: str, display=None, digests: di
         if t.file not in hashes:  # once a file, however many sheets it holds
             hashes[t.file] = (digests or {}).get(t.path) or sha256(t.path)
             first_path[t.file] = t.path
-    shown = {name: (display(path) if display else name) for name, path in first_path.items()}
+    if display:
+        names = dict(zip(first_path, display(list(first_path.values()))))
+    shown = {name: (names[name] if display else name) for name in first_path}
     times: dict[str, tuple[str, str]] = {}   # a receipt per content: (file, time) of its first file
     for name, path in first_path.items():
         times.setdefault(hashes[name], (shown[name], file_time(path)))
@@ -153,10 +156,10 @@ def history(ledger: L.Ledger, term: str | None = None) -> pd.DataFrame:
 
 
 def workspace_names(ws):
-    """path → its name in the history: relative to the workspace root where it lies inside it."""
-    from pathlib import Path
+    """paths → their names in the history: relative to the workspace root where they lie inside it."""
+    from aidctl.core.files import real_paths
 
-    return lambda path: ws.display(Path(path).resolve())
+    return lambda paths: [ws.display(path) for path in real_paths(paths)]
 
 
 def is_workspace_intake(ws, paths, term) -> bool:
@@ -166,10 +169,10 @@ def is_workspace_intake(ws, paths, term) -> bool:
     or every file lies in its intake/<term>/ folder for the term validated (read by default or listed).
     Loose files elsewhere, or files inside a workspace that has no ledger yet outside intake/<term>/,
     are not recorded, and no ledger is created for them."""
-    from pathlib import Path
+    from aidctl.core.files import real_paths
 
     root = ws.root
-    resolved = [Path(p).resolve() for p in paths]
+    resolved = real_paths(paths)
     if not resolved or not all(p.is_relative_to(root) for p in resolved):
         return False
     if ws.has_ledger():

@@ -12,7 +12,8 @@ one process would report it.
 The number of workers is the number of cores this process may run on, at most one a file; the
 environment variable AIDCTL_WORKERS sets it (1: read in this process, one file after another).
 Workers ignore Ctrl-C: the interrupt reaches the reading process, which cancels the files not
-started, waits for the ones being read (a file each) and raises it; reading writes nothing.
+started, waits for the runs being read (a few files each: `batches`) and raises it; reading
+writes nothing.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from concurrent.futures import ProcessPoolExecutor
 from aidctl.core.errors import UsageError
 
 WORKERS_ENV = "AIDCTL_WORKERS"
+BATCHES_PER_WORKER = 16   # runs of files a worker is handed over a term, about (load spread evenly)
+MAX_BATCH = 16            # files a run, at most
 
 _job: tuple | None = None   # (function, items) in a worker: set once when it starts
 
@@ -58,14 +61,39 @@ def _start(job: tuple) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the reading process handles Ctrl-C
 
 
-def _run(index: int):
+def _run(start: int, stop: int) -> tuple[list, BaseException | None]:
+    """Items start … stop - 1 in a worker: their results, and the exception that stopped the run
+    at the item after the last result (None when all ran)."""
     fn, items = _job
-    return fn(*items[index])
+    out = []
+    for index in range(start, stop):
+        try:
+            out.append(fn(*items[index]))
+        except Exception as exc:  # raised in the reading process when its turn comes
+            return out, exc
+    return out, None
 
 
-def in_order(fn: Callable, items: list[tuple], count: int) -> Iterator:
+def batches(weights: list[int], count: int) -> list[tuple[int, int]]:
+    """Runs of consecutive items, each handed to a worker at once: about BATCHES_PER_WORKER runs a
+    worker by weight (a file's size), at most MAX_BATCH items a run, so that a term of a thousand
+    small files costs a few dozen hand-overs, not a thousand, and a few big files still spread."""
+    share = max(sum(weights) / (count * BATCHES_PER_WORKER), 1)
+    out, start, held = [], 0, 0
+    for index, weight in enumerate(weights):
+        if index > start and (held + weight > share or index - start >= MAX_BATCH):
+            out.append((start, index))
+            start, held = index, 0
+        held += weight
+    if start < len(weights):
+        out.append((start, len(weights)))
+    return out
+
+
+def in_order(fn: Callable, items: list[tuple], count: int, weights: list[int] | None = None) -> Iterator:
     """`fn(*item)` for each item, yielded in the order of `items`, computed by `count` worker
-    processes (in this process, one after another, when `count` is 1). An exception of an item is
+    processes (in this process, one after another, when `count` is 1), handed out in runs of
+    consecutive items (`batches`, by `weights`: one each unless given). An exception of an item is
     raised when its turn comes; the items not started are then cancelled and no worker is left
     running."""
     if count <= 1 or len(items) <= 1:
@@ -77,8 +105,12 @@ def in_order(fn: Callable, items: list[tuple], count: int) -> Iterator:
     pool = ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_start,
                                initargs=((fn, items),))
     try:
-        futures = [pool.submit(_run, i) for i in range(len(items))]
+        runs = batches(weights or [1] * len(items), count)
+        futures = [pool.submit(_run, start, stop) for start, stop in runs]
         for future in futures:
-            yield future.result()
+            results, error = future.result()
+            yield from results
+            if error is not None:
+                raise error
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

@@ -58,10 +58,19 @@ def read_roster_tables(paths: list[Path], rules: Rulebook, displays: list[str] |
     items = [(path, display, "roster", rules) for path, display in zip(paths, displays)]
     out: list[Table] = []
     with progress.track("读取花名册", files=len(paths)) as bar:
-        for tables in in_order(read_tables, items, workers(len(paths))):
+        for tables in in_order(read_tables, items, workers(len(paths)), [_size(path) for path in paths]):
             out.extend(tables)
             bar.advance(files=1, rows=sum(t.records for t in tables))
     return out
+
+
+def _size(path: Path) -> int:
+    """A file's size in bytes, for sharing files among workers (0 where it cannot be seen: the
+    reader reports it)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def build(tables: list[Table], term: Term, ws: Workspace) -> Roster:

@@ -225,8 +225,11 @@ def _fold_together(body: dict[int, pa.ChunkedArray], columns: dict[str, ColumnMa
         keys = [key for key in columns if keep_spaces[key] == keep]
         if not keys:
             continue
-        chunks = [chunk.cast(text) for key in keys for chunk in arrays[key].chunks]
-        folded = fold_arrow(pa.chunked_array(chunks, type=text), keep_inner_spaces=keep)
+        chunks = [chunk for key in keys for chunk in arrays[key].chunks]
+        if len({chunk.type for chunk in chunks}) > 1:  # one cast of the whole, not one a column
+            chunks = [chunk.cast(text) for chunk in chunks]
+        folded = fold_arrow(pa.chunked_array(chunks, type=chunks[0].type if chunks else text),
+                            keep_inner_spaces=keep)
         at = 0
         for key in keys:
             out[key] = folded.slice(at, len(arrays[key]))
