@@ -650,3 +650,39 @@ def test_the_roster_frame_takes_each_column_by_its_name_whatever_the_tables_colu
     after = build_roster(tables, Term.parse("2011-autumn"), ws).frame
     for key in ("name", "id_number", "card"):
         assert after[key].tolist() == before[key].tolist()
+
+
+def test_workbook_sheets_are_parsed_once_for_the_limits_and_the_reader():
+    """Absolute and relative relationship targets give the zip member's path; a sheet without a
+    relationship has none; hidden and very hidden sheets are hidden. The limits check and the
+    reader of the same file share the one parse."""
+    from aidctl.read.sheetxml import workbook_sheets
+
+    main = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel = b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    workbook = (b"<workbook " + main + b" " + rel + b"><sheets>"
+                b'<sheet name="\xe8\x8a\xb1\xe5\x90\x8d\xe5\x86\x8c" sheetId="1" r:id="rId1"/>'
+                b'<sheet name="list" sheetId="2" state="hidden" r:id="rId2"/>'
+                b'<sheet name="old" sheetId="3" state="veryHidden" r:id="rId3"/>'
+                b'<sheet name="lost" sheetId="4" r:id="rId9"/></sheets></workbook>')
+    rels = (b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            b'<Relationship Id="rId1" Target="worksheets/sheet1.xml"/>'
+            b'<Relationship Id="rId2" Target="/xl/worksheets/sheet2.xml"/>'
+            b'<Relationship Id="rId3" Target="../xl/worksheets/sheet3.xml"/></Relationships>')
+    workbook_sheets.cache_clear()
+    assert workbook_sheets(workbook, rels) == (("花名册", "xl/worksheets/sheet1.xml", False),
+                                               ("list", "xl/worksheets/sheet2.xml", True),
+                                               ("old", "xl/worksheets/sheet3.xml", True),
+                                               ("lost", None, False))
+    assert workbook_sheets(bytes(workbook), bytes(rels)) is workbook_sheets(workbook, rels)
+    assert workbook_sheets.cache_info().hits == 2
+
+
+def test_the_limits_check_and_the_reader_parse_a_workbook_once(tmp_path):
+    from aidctl.read import open_sheets
+    from aidctl.read.sheetxml import workbook_sheets
+
+    path = roster(tmp_path / "a.xlsx", [voc_row(1)])
+    workbook_sheets.cache_clear()
+    assert [s.name for s in open_sheets(path)] == ["Sheet1"]
+    assert workbook_sheets.cache_info()[:2] == (1, 1)   # one hit, one miss

@@ -35,10 +35,11 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from xml.etree import ElementTree
 
 from aidctl.core.errors import ReadError
+from aidctl.read.sheetxml import workbook_sheets
 
 KiB, MiB, GiB = 1 << 10, 1 << 20, 1 << 30
 
@@ -254,19 +255,12 @@ def _sheet_names(zf: zipfile.ZipFile, display: str) -> dict[str, str]:
     try:
         if any(zf.getinfo(p).file_size > MAX_PART_BYTES for p in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")):
             return {}
-        workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))  # read whole: its size and CRC are checked
-        rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+        sheets = workbook_sheets(zf.read("xl/workbook.xml"), zf.read("xl/_rels/workbook.xml.rels"))
     except (KeyError, ElementTree.ParseError):
         return {}
     except _DAMAGED as exc:
         raise ReadError(f"文件已损坏（工作簿目录无法解压：{exc}）；请用 Excel 打开另存后重新提交", file=display) from None
-    targets = {}
-    for rel in rels.iter(f"{_NS_PKG}Relationship"):
-        target = rel.get("Target", "")
-        path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-        targets[rel.get("Id")] = os.path.normpath(path).replace(os.sep, "/")
-    return {targets[s.get(f"{_NS_REL}id")]: s.get("name", "")
-            for s in workbook.iter(f"{_NS_MAIN}sheet") if s.get(f"{_NS_REL}id") in targets}
+    return {part: name for name, part, _ in sheets if part is not None}
 
 
 def _part_name(part: str, names: dict[str, str]) -> str:

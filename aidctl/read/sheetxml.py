@@ -10,11 +10,13 @@ content.xml (ODS rosters are small). Nothing here loads a sheet into openpyxl.
 
 from __future__ import annotations
 
+import functools
 import html
+import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
 import numpy as np
@@ -41,6 +43,27 @@ class SheetScan:
     hidden_columns: frozenset[int] = frozenset()
     formulas: list[tuple[int, int, str]] = field(default_factory=list)  # (row, col, formula): no value
     unplaced_formulas: int = 0  # formulas without a value in cells that carry no reference
+
+
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+@functools.lru_cache(maxsize=8)
+def workbook_sheets(workbook: bytes, rels: bytes) -> tuple[tuple[str, str | None, bool], ...]:
+    """(name, part, hidden?) of each sheet of an .xlsx, in the workbook's order, from the bytes of
+    xl/workbook.xml and xl/_rels/workbook.xml.rels; the part is the zip member's path (None when no
+    relationship names one). Parsed once for the limits check and the reader of the same file.
+    Raises ElementTree.ParseError."""
+    targets = {}
+    for rel in ElementTree.fromstring(rels).iter(f"{_NS_PKG}Relationship"):
+        target = rel.get("Target", "")
+        path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+        targets[rel.get("Id")] = posixpath.normpath(path)
+    return tuple((sheet.get("name", ""), targets.get(sheet.get(f"{_NS_REL}id")),
+                  sheet.get("state", "visible") != "visible")
+                 for sheet in ElementTree.fromstring(workbook).iter(f"{_NS_MAIN}sheet"))
 
 
 def letter_index(letters: str | bytes) -> int:

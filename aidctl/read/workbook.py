@@ -23,7 +23,7 @@ import re
 import threading
 import zipfile
 from decimal import Decimal, InvalidOperation
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from xml.etree import ElementTree
 
 import numpy as np
@@ -33,7 +33,7 @@ import pyarrow as pa
 from aidctl.core.errors import ReadError
 from aidctl.core.text import arrow_text
 from aidctl.read.limits import check_input, csv_width, rust_source, shown
-from aidctl.read.sheetxml import SheetScan, scan_ods, scan_sheet
+from aidctl.read.sheetxml import SheetScan, scan_ods, scan_sheet, workbook_sheets
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -219,24 +219,8 @@ def _open_zip(path: Path, display: str) -> tuple[list[RawSheet], list[str]]:
 
 def _sheet_xml_paths(zf: zipfile.ZipFile) -> dict[str, tuple[str | None, bool]]:
     """Sheet name → (path of its XML part, hidden?), from workbook.xml and its relationships."""
-    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-    ns_pkg = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-    wb_root = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-    rel_root = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    targets = {}
-    for rel in rel_root.iter(f"{ns_pkg}Relationship"):
-        target = rel.get("Target", "")
-        if target.startswith("/"):
-            target = target.lstrip("/")
-        else:
-            target = str(PurePosixPath("xl") / target)
-        targets[rel.get("Id")] = target
-    out = {}
-    for sheet in wb_root.iter(f"{ns_main}sheet"):
-        hidden = sheet.get("state", "visible") != "visible"
-        out[sheet.get("name")] = (targets.get(sheet.get(f"{ns_rel}id")), hidden)
-    return out
+    sheets = workbook_sheets(zf.read("xl/workbook.xml"), zf.read("xl/_rels/workbook.xml.rels"))
+    return {name: (part, hidden) for name, part, hidden in sheets}
 
 
 def big_numbers_in(rows: list[list]) -> dict[int, np.ndarray]:
