@@ -112,8 +112,11 @@ def plan_validation(v: Validation, ws: Workspace, ledger: L.Ledger | None, bank:
     already = already.assign(file=source_file[already["rec"]], row=f["excel_row"].to_numpy()[already["rec"]])
     failed_unchanged = failed_unchanged.assign(file=source_file[failed_unchanged["rec"]],
                                                row=f["excel_row"].to_numpy()[failed_unchanged["rec"]])
-    inputs = [{"file": shown(p), "sha256": sha256(p),
-               "records": sum(t.records for t in tables if t.path == p)} for p in dict.fromkeys(inputs or [])]
+    records: dict[Path, int] = {}
+    for t in tables:  # once over the tables, not once a file: a term is a thousand files
+        records[t.path] = records.get(t.path, 0) + t.records
+    inputs = [{"file": shown(p), "sha256": sha256(p), "records": records.get(p, 0)}
+              for p in dict.fromkeys(inputs or [])]
     return Plan(term, v, pay, refused_df, already, failed_unchanged,
                 pd.DataFrame({"rec": np.flatnonzero(school_funded)}), inputs)
 

@@ -111,12 +111,12 @@ def _stacked(tables: list[Table], rules: Rulebook, ws: Workspace) -> pd.DataFram
             [np.asarray(t.big_numbers[key], dtype=bool) if t.big_numbers.get(key) is not None
              else np.zeros(t.records, dtype=bool) for t in tables])
     programmes = _programme_words(rules)
-    for key, found in (("programme", [_programme_from_title(t, rules, programmes) for t in tables]),
-                       ("school", [_school_from_title(t, rules, ws) for t in tables])):
-        own = [key in t.cells.column_names for t in tables]
-        if all(own) or not any(found):
+    for key, from_title in (("programme", lambda t: _programme_from_title(t, rules, programmes)),
+                            ("school", lambda t: _school_from_title(t, rules, ws))):
+        found = {i: from_title(t) for i, t in enumerate(tables) if key not in t.columns}  # the tables lacking it
+        if not any(found.values()):
             continue
-        given = pa.array([None if own[i] else found[i] for i in range(len(tables))], type=pa.large_string())
+        given = pa.array([found.get(i) for i in range(len(tables))], type=pa.large_string())
         fill = text_series(given.take(pa.array(np.repeat(np.arange(len(tables)), sizes))), frame.index)
         frame[key] = frame[key].fillna(fill) if key in frame.columns else fill
     return frame
@@ -127,11 +127,15 @@ def _concat_text(tables: list[Table], length: int) -> pd.DataFrame:
     lacks it): pandas' concat of a thousand small frames costs several times more. Columns are
     taken by name, never by position."""
     text = pa.large_string()
-    keys = list(dict.fromkeys(key for t in tables for key in t.cells.column_names))
+    held = [dict(zip(t.cells.column_names, t.cells.columns)) for t in tables]
+    keys = list(dict.fromkeys(key for columns in held for key in columns))
     columns = {}
     for key in keys:
-        parts = [t.cells.column(key) if key in t.cells.column_names else pa.nulls(t.records, text) for t in tables]
-        chunks = [c.cast(text) for part in parts for c in (part.chunks if isinstance(part, pa.ChunkedArray) else [part])]
+        chunks = []
+        for t, table_columns in zip(tables, held):
+            column = table_columns.get(key)
+            chunks.extend(column.chunks if column is not None else [pa.nulls(t.records, text)])
+        chunks = [c if c.type == text else c.cast(text) for c in chunks]
         if not chunks:
             merged = pa.nulls(0, text)
         else:
