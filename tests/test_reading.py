@@ -122,6 +122,27 @@ def test_header_on_row_5_with_blank_rows_above(check, tmp_path):
     assert code == 1
 
 
+def test_a_header_of_exactly_the_fewest_known_columns_is_found_below_rows_naming_fewer(tmp_path):
+    """The header search passes over rows that name fewer fields than a header must (a note naming
+    two, data rows) without building their matches, and finds a header that names exactly
+    min_header_matches of them, with the spec's must-have among them."""
+    from aidctl.read import Workspace, read_tables
+
+    ws = Workspace(tmp_path)
+    spec = ws.rules.columns.tables["roster"]
+    known = ["姓名", "身份证号码", "银行卡号"]
+    assert spec.min_header_matches == len(known) and spec.header_must_have == ["name"]
+    rows = [["说明：", "姓名", "身份证号码"],                     # two fields named: no header
+            [*known, "班主任签字", "家访记录"],
+            ["张三", make_id(seq=11), make_card(seed=1), None, None],
+            ["李四", make_id(seq=12), make_card(seed=2), None, None]]
+    path = book(tmp_path / "a.xlsx", {"rows": rows})
+    [table] = read_tables(path, "a.xlsx", "roster", ws.rules)
+    assert table.header_row == 2 and table.records == 2
+    assert set(table.columns) == {"name", "id_number", "card"}
+    assert table.data["name"].tolist() == ["张三", "李四"]
+
+
 def test_header_starting_in_a_later_column(check, tmp_path):
     """Blank rows above and a blank first column: rows and columns still line up."""
     rows = [[None, *values(i)] for i in range(1, 4)]

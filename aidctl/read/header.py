@@ -105,6 +105,7 @@ class _Matcher:
         self.person_fields = set(words.person_fields) if words else set()
         self.old_value = [fold_one(w) for w in words.old_value] if words else []
         self.seen: dict[tuple[object, str | None], tuple | None] = {}
+        self.own: dict[object, tuple | None] = {}   # cell → match(cell, None), for own_hits
         self.code_aliases = any(len(a) >= CODE_LENGTH and a.isascii() and a.isalnum() for a in self.aliases)
 
     def key_of(self, text: str) -> str | None:
@@ -127,6 +128,17 @@ class _Matcher:
                 self.seen.clear()
             self.seen[key] = self._match(cell, parent)
         return self.seen[key]
+
+    def own_hits(self, cells) -> list[tuple | None]:
+        """`match(cell, None)` of each cell, from a table of the cells met before: the header search
+        looks at every cell of a sheet's first rows, and a term's files repeat most of them."""
+        own = self.own
+        hits = [own.get(cell, self) for cell in cells]
+        if self in hits:
+            if len(own) > MEMO_LIMIT:
+                own.clear()
+            hits = [own[cell] if cell in own else own.setdefault(cell, self.match(cell, None)) for cell in cells]
+        return hits
 
     def _match(self, cell: object, parent: str | None) -> tuple[str, int, Decimal | None, str | None, bool] | None:
         base, unit, remarks = split_header_remarks(cell, self.units) if not missing(cell) else ("", None, [])
@@ -176,10 +188,11 @@ def _group_parents(sheet: RawSheet, head: Head, row: int, width: int) -> dict[in
 
 
 def _candidates(sheet: RawSheet, row: int, lower: dict[int, object], columns: list[int], matcher: _Matcher,
-                head: Head) -> tuple[dict[str, list[ColumnMatch]], dict[int, str]]:
+                head: Head, parents: dict[int, str] | None = None) -> tuple[dict[str, list[ColumnMatch]], dict[int, str]]:
     """The columns of `row` (its cells with a value: `lower`) that may stand for each field, best
-    first, and the group headers above them."""
-    parents = _group_parents(sheet, head, row, len(lower)) if sheet.merges else {}
+    first, and the group headers above them (`parents`, where the caller has them)."""
+    if parents is None:
+        parents = _group_parents(sheet, head, row, len(lower)) if sheet.merges else {}
     skip = _horizontal_fills(sheet, row) if sheet.merges else set()
     found: dict[str, list[ColumnMatch]] = {}
     for col in columns:
@@ -231,12 +244,18 @@ def find_header(sheet: RawSheet, spec: TableSpec, units: dict[str, Decimal], wor
     best_score = 0
     head = sheet.top(HEADER_SEARCH_ROWS)
     columns = head.columns
+    must = spec.header_must_have
     for i in range(head.rows):
         row = i + 1
         lower = head.row(row)
         if not lower:
             continue
-        found, parents = _candidates(sheet, row, lower, columns, matcher, head)
+        parents = _group_parents(sheet, head, row, len(lower)) if sheet.merges else {}
+        if not parents:  # only the row's own cells can name fields: a data row names too few, seen at a glance
+            named = {hit[0] for hit in matcher.own_hits(lower.values()) if hit is not None and hit[1] > QUALIFIED}
+            if len(named) < spec.min_header_matches or not all(k in named for k in must):
+                continue
+        found, parents = _candidates(sheet, row, lower, columns, matcher, head, parents)
         fields = {k for k, c in found.items() if c and c[0].level > QUALIFIED}
         if len(fields) < spec.min_header_matches or not all(k in fields for k in spec.header_must_have):
             continue
