@@ -93,7 +93,7 @@ class RawSheet:
         self.hidden_sheets: list[str] = []  # the workbook's hidden sheets (not read)
         self._grid = grid
         self._table = table
-        self._columns = list(columns) if table is not None else None
+        self._place = {c: i for i, c in enumerate(columns)} if table is not None else None  # place → position
         self._top: dict[int, Head] = {}
 
     @property
@@ -101,19 +101,29 @@ class RawSheet:
         """The sheet as a pandas frame (index = Excel row, columns = places), made once."""
         if self._grid is None:
             grid = self._table.to_pandas()
-            grid.columns = self._columns
+            grid.columns = list(self._place)
             grid.index = pd.RangeIndex(1, len(grid) + 1)
             self._grid = grid
         return self._grid
 
     @grid.setter
     def grid(self, grid: pd.DataFrame) -> None:
-        self._grid, self._table, self._columns, self._top = grid, None, None, {}
+        self._grid, self._table, self._place, self._top = grid, None, None, {}
+
+    def _arrow(self) -> pa.Table:
+        """The sheet as Arrow, made once from the grid where the sheet came as one."""
+        if self._table is None:
+            places = [int(c) for c in self._grid.columns]
+            self._table = pa.table({str(c): _chunks(self._grid[c]) for c in places}) if places \
+                else pa.table({"_": pa.nulls(len(self._grid), pa.large_string())}).drop_columns(["_"])
+            self._place = {c: i for i, c in enumerate(places)}
+        return self._table
 
     @property
     def columns(self) -> list[int]:
         """Each column's place in the sheet (A = 0), in order."""
-        return self._columns if self._table is not None else [int(c) for c in self._grid.columns]
+        self._arrow()
+        return list(self._place)
 
     @property
     def rows(self) -> int:
@@ -124,11 +134,9 @@ class RawSheet:
     def empty(self) -> bool:
         return self.rows == 0 or not self.columns
 
-    def column(self, col: int) -> pa.Array | pa.ChunkedArray:
+    def column(self, col: int) -> pa.ChunkedArray:
         """The text cells of the column at place `col`, from Excel row 1 (null where blank)."""
-        if self._table is not None:
-            return self._table.column(self._columns.index(col))
-        return _chunks(self._grid[col])
+        return self._arrow().column(self._place[col])
 
     def top(self, rows: int) -> Head:
         """The sheet's first `rows` rows as Python objects, made once: the header search and the
