@@ -7,6 +7,7 @@ findings[].row/column) and, where it says more, on the library (read_tables, ros
 from __future__ import annotations
 
 from pathlib import Path
+from xml.etree import ElementTree
 
 import openpyxl
 import pytest
@@ -690,20 +691,24 @@ def test_workbook_sheets_are_parsed_once_for_the_limits_and_the_reader():
             b'<Relationship Id="rId1" Target="worksheets/sheet1.xml"/>'
             b'<Relationship Id="rId2" Target="/xl/worksheets/sheet2.xml"/>'
             b'<Relationship Id="rId3" Target="../xl/worksheets/sheet3.xml"/></Relationships>')
-    workbook_sheets.cache_clear()
     assert workbook_sheets(workbook, rels) == (("花名册", "xl/worksheets/sheet1.xml", False),
                                                ("list", "xl/worksheets/sheet2.xml", True),
                                                ("old", "xl/worksheets/sheet3.xml", True),
                                                ("lost", None, False))
     assert workbook_sheets(bytes(workbook), bytes(rels)) is workbook_sheets(workbook, rels)
-    assert workbook_sheets.cache_info().hits == 2
+    # kept by a digest of the two parts: the same bytes cut at another place are other parts
+    with pytest.raises(ElementTree.ParseError):
+        workbook_sheets(workbook[:-10], workbook[-10:] + rels)
 
 
-def test_the_limits_check_and_the_reader_parse_a_workbook_once(tmp_path):
-    from aidctl.read import open_sheets
-    from aidctl.read.sheetxml import workbook_sheets
+def test_the_limits_check_and_the_reader_parse_a_workbook_once(tmp_path, monkeypatch):
+    from aidctl.read import open_sheets, sheetxml
 
     path = roster(tmp_path / "a.xlsx", [voc_row(1)])
-    workbook_sheets.cache_clear()
+    parses = []
+    real = sheetxml._parse_workbook
+    monkeypatch.setattr(sheetxml, "_PARSED", {})   # an earlier test's workbook.xml may be the same bytes
+    monkeypatch.setattr(sheetxml, "_parse_workbook", lambda *parts: parses.append(parts) or real(*parts))
     assert [s.name for s in open_sheets(path)] == ["Sheet1"]
-    assert workbook_sheets.cache_info()[:2] == (1, 1)   # one hit, one miss
+    assert len(parses) == 1
+    assert all(not isinstance(v, bytes) for v in sheetxml._PARSED.values())

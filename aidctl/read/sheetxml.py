@@ -10,7 +10,7 @@ content.xml (ODS rosters are small). Nothing here loads a sheet into openpyxl.
 
 from __future__ import annotations
 
-import functools
+import hashlib
 import html
 import posixpath
 import re
@@ -50,12 +50,27 @@ _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 _NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 
-@functools.lru_cache(maxsize=8)
+_PARSED: dict[bytes, tuple[tuple[str, str | None, bool], ...]] = {}   # digest of the two parts → sheets
+_PARSED_KEPT = 8
+
+
 def workbook_sheets(workbook: bytes, rels: bytes) -> tuple[tuple[str, str | None, bool], ...]:
     """(name, part, hidden?) of each sheet of an .xlsx, in the workbook's order, from the bytes of
     xl/workbook.xml and xl/_rels/workbook.xml.rels; the part is the zip member's path (None when no
-    relationship names one). Parsed once for the limits check and the reader of the same file.
-    Raises ElementTree.ParseError."""
+    relationship names one). Parsed once for the limits check and the reader of the same file: the
+    few last parses are kept by a digest of the parts (the parts themselves, up to 64 MB each, are
+    not held). Raises ElementTree.ParseError."""
+    key = hashlib.blake2b(len(workbook).to_bytes(8, "little") + workbook + rels, digest_size=20).digest()
+    found = _PARSED.get(key)
+    if found is None:
+        found = _parse_workbook(workbook, rels)
+        if len(_PARSED) >= _PARSED_KEPT:
+            _PARSED.clear()
+        _PARSED[key] = found
+    return found
+
+
+def _parse_workbook(workbook: bytes, rels: bytes) -> tuple[tuple[str, str | None, bool], ...]:
     targets = {}
     for rel in ElementTree.fromstring(rels).iter(f"{_NS_PKG}Relationship"):
         target = rel.get("Target", "")
