@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -41,8 +42,12 @@ def cli(ws: Path, workers: int, *args: str) -> subprocess.CompletedProcess:
 
 
 def cells(path: Path) -> dict[str, list[tuple]]:
+    """Every cell of every sheet; the report's 生成时间 (to the minute) read as the same for two runs
+    that straddle a minute."""
     wb = openpyxl.load_workbook(path, read_only=True)
-    return {ws.title: [tuple(row) for row in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+    made = re.compile(r"生成时间：\d{4}-\d{2}-\d{2} \d{2}:\d{2}")
+    return {ws.title: [tuple(made.sub("生成时间：…", v) if isinstance(v, str) else v for v in row)
+                       for row in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
 
 
 def test_one_and_two_workers_give_the_same_json_and_report(tmp_path):
@@ -152,6 +157,24 @@ def test_an_exception_inside_a_run_stops_it_there_and_surfaces_in_order():
             got.append(value)
     assert got == [0, 1, 2]
     assert list(in_order(pow, [(i, 2) for i in range(40)], 2, [0] * 40)) == [i * i for i in range(40)]
+
+
+def test_meanwhile_is_called_once_the_workers_are_forked():
+    """A thread the caller starts in `meanwhile` (validate reads the ledger there) must not be copied
+    into a worker: it is called after the workers exist, and before the reading in one process."""
+    import multiprocessing
+
+    from aidctl.read.parallel import in_order
+
+    workers_then = []
+
+    def meanwhile():
+        workers_then.append(len(multiprocessing.active_children()))
+
+    assert list(in_order(pow, [(i, 2) for i in range(8)], 2, None, meanwhile)) == [i * i for i in range(8)]
+    assert workers_then == [2]
+    assert list(in_order(pow, [(i, 2) for i in range(8)], 1, None, meanwhile)) == [i * i for i in range(8)]
+    assert workers_then == [2, 0]
 
 
 @pytest.mark.parametrize("value", ["0", "two", "-1"])

@@ -9,8 +9,10 @@ from aidctl.ledger import PAID_OR_UNDER_WAY, Ledger, paid_keys, paid_rows
 from aidctl.read import Roster
 
 
-def check(roster: Roster, ledger: Ledger) -> pd.DataFrame:
-    paid = paid_keys(ledger, str(roster.term))
+def check(roster: Roster, ledger: Ledger, paid: pd.DataFrame | None = None) -> pd.DataFrame:
+    """ledger.already_paid for each record the ledger holds a standing payment of; `paid` is the
+    ledger's paid_keys for the roster's term where the caller read them already."""
+    paid = paid_keys(ledger, str(roster.term)) if paid is None else paid
     paid = paid[paid["status"].isin(PAID_OR_UNDER_WAY)]
     if paid.empty:
         return empty()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -112,7 +114,7 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
              registry: Path | None = None, displays: list[str] | None = None,
              today: date | None = None, check_ledger: bool = True, record_intake: bool = False,
              report: Path | None = None, returns: Path | None = None, tables: list | None = None,
-             also_standard: pd.Series | None = None) -> Validation:
+             also_standard: pd.Series | None = None, meanwhile: Callable[[], object] | None = None) -> Validation:
     """Read the rosters, run every check over them together, and locate each finding.
 
     With `record_intake` (the validate command), the files are recorded in the workspace's intake
@@ -121,17 +123,31 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
     with findings (check.returns); a path that would replace an input or a file the workspace keeps is
     refused before anything is read. `tables` are the rosters' tables when they are already read with
     rules that read them alike (rules diff reads the files once for two versions of the rules), and
-    `also_standard` the other version's standard by record (eligibility.check)."""
+    `also_standard` the other version's standard by record (eligibility.check). `meanwhile` is called
+    once the worker processes read the rosters (read.parallel.in_order): the caller starts there, on
+    a thread of its own, what it needs next; with a term given and a ledger to check, the ledger's
+    payments of the term are read so too."""
     ws.output(report, [*paths, registry])
     if returns is not None:
         ws.output_folder(returns)
     from aidctl.core import progress
 
-    with progress.track("读取花名册", files=len(paths)) as bar:
+    ledger_next = check_ledger and term is not None and ws.has_ledger()
+    with progress.track("读取花名册", files=len(paths)) as bar, ThreadPoolExecutor(max_workers=1) as beside:
         rules = ws.rules
         displays = displays or [shown(p) for p in paths]
+        paid: list[Future] = []
+
+        def start_beside() -> None:  # SQLite and PostgreSQL read without the GIL while the files are read
+            if ledger_next:
+                paid.append(beside.submit(_paid_keys, ws.ledger_url(), str(term)))
+            if meanwhile is not None:
+                meanwhile()
+
         if tables is None:
-            tables = read_roster_tables(paths, rules, displays)
+            tables = read_roster_tables(paths, rules, displays, start_beside)
+        else:
+            start_beside()
         bar.stage("审核")
         chosen = settle_term(tables, term, today or date.today(), rules)
         roster = build(tables, chosen.term, ws)
@@ -140,7 +156,8 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
             from aidctl.check import ledger as ledger_check
             from aidctl.ledger import Ledger
 
-            extra = ledger_check.check(roster, Ledger(ws.ledger_url()))
+            known = paid[0].result() if paid and chosen.term == term else None
+            extra = ledger_check.check(roster, Ledger(ws.ledger_url()), known)
             findings = pd.concat([findings, extra], ignore_index=True) if len(extra) else findings
         registry_notes: list[str] = []
         if registry is not None:
@@ -169,6 +186,12 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
             result.notes.extend(written.notes(str))
             result.returns = written.files
     return result
+
+
+def _paid_keys(url: str, term: str) -> pd.DataFrame:
+    from aidctl.ledger import Ledger, paid_keys
+
+    return paid_keys(Ledger(url), term)
 
 
 def locate(findings: pd.DataFrame, roster: Roster, rules) -> pd.DataFrame:

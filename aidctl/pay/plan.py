@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,16 +40,27 @@ class Plan:
 
 def make_plan(ws: Workspace, term: Term, rosters: list[Path], ledger: L.Ledger | None,
               bank: str | None = None, displays: list[str] | None = None) -> Plan:
-    """Validate the rosters and plan the term's payments against the ledger (None: an empty one)."""
-    v = validate(rosters, ws, term=term, displays=displays, check_ledger=False)
-    return plan_validation(v, ws, ledger, bank, inputs=rosters)
+    """Validate the rosters and plan the term's payments against the ledger (None: an empty one).
+    The ledger's payments of the term are read on a thread while the rosters are read."""
+    with ThreadPoolExecutor(max_workers=1) as beside:
+        known: list[Future] = []
+
+        def read_ledger() -> None:
+            if ledger is not None:
+                from aidctl.ledger import paid_keys
+
+                known.append(beside.submit(paid_keys, ledger, str(term)))
+
+        v = validate(rosters, ws, term=term, displays=displays, check_ledger=False, meanwhile=read_ledger)
+        return plan_validation(v, ws, ledger, bank, inputs=rosters, known=known[0].result() if known else None)
 
 
 def plan_validation(v: Validation, ws: Workspace, ledger: L.Ledger | None, bank: str | None = None,
-                    inputs: list[Path] | None = None) -> Plan:
+                    inputs: list[Path] | None = None, known: pd.DataFrame | None = None) -> Plan:
     """The plan of a validation already made (rules diff plans one for each version of the rules):
     every record without an error is paid its decision record's amount, routed to a bank profile,
-    compared with the ledger. `inputs` are the roster files to record with a batch (their SHA-256)."""
+    compared with the ledger (`known`: its paid_keys of the term, where the caller read them). `inputs`
+    are the roster files to record with a batch (their SHA-256)."""
     rules = ws.rules
     term = v.term
     f = v.roster.frame
@@ -102,7 +114,7 @@ def plan_validation(v: Validation, ws: Workspace, ledger: L.Ledger | None, bank:
             extra_codes.setdefault(int(rec), []).append("bank.unwritable")
     pay = pay[~pay["rec"].isin(list(extra_codes))]
 
-    already, failed_unchanged, reissue = _against_ledger(pay, ledger, term)
+    already, failed_unchanged, reissue = _against_ledger(pay, ledger, term, known)
     pay = pay.assign(payment_id=pay["rec"].map(reissue).astype("Int64"))
     pay = pay[~pay["rec"].isin(already["rec"]) & ~pay["rec"].isin(failed_unchanged["rec"])]
     pay = pay.sort_values(["bank_profile", "school", "programme", "source_file", "source_row"],
@@ -139,7 +151,7 @@ def _route(f: pd.DataFrame, rules, ws: Workspace, bank: str | None) -> pd.Series
     return per_distinct(written, pick).astype(object).where(written.notna(), default)
 
 
-def _against_ledger(pay: pd.DataFrame, ledger: L.Ledger | None, term: Term):
+def _against_ledger(pay: pd.DataFrame, ledger: L.Ledger | None, term: Term, known: pd.DataFrame | None = None):
     """Split by what the ledger holds: standing payments (not paid again), failed ones whose card is
     unchanged (not sent again), and failed ones now on another card (rec → payment id to re-issue)."""
     cols = ["rec", "person", "programme", "batch", "status", "card", "payment_id", "failure_reason"]
@@ -147,7 +159,7 @@ def _against_ledger(pay: pd.DataFrame, ledger: L.Ledger | None, term: Term):
         return pd.DataFrame(columns=cols), pd.DataFrame(columns=cols), pd.Series(dtype="Int64")
     from aidctl.ledger import PAID_OR_UNDER_WAY, paid_keys, paid_rows  # SQLAlchemy: only with a ledger
 
-    known = paid_keys(ledger, str(term))
+    known = paid_keys(ledger, str(term)) if known is None else known
     at = paid_rows(pay["person"], pay["programme"], known)  # an inner join on (person, programme)
     hit = at >= 0
     mine = pay.loc[hit, ["rec", "person", "programme", "card"]].reset_index(drop=True)
