@@ -791,14 +791,19 @@ def test_with_wait_the_run_goes_ahead_once_the_lock_is_released(tmp_path, run):
 
 def test_validate_reports_students_already_paid_this_term(tmp_path, run):
     root = five_with_one_bad(tmp_path)
-    disburse(run, root, expect=1)
+    first = disburse(run, root, expect=1)
     code, doc, err = run("validate", "--term", TERM, "--workspace", root, "--format", "json", as_json=True)
     assert code == 1, err
     paid = [f for f in doc["findings"] if f["code"] == "ledger.already_paid"]
     assert sorted(f["row"] for f in paid) == [4, 5, 6, 7]
     for f in paid:
         assert_finding(f, code="ledger.already_paid", severity="error", column="身份证号码")
-        assert "中职国家助学金" in f["message"] and "批次" in f["message"]
+        assert "中职国家助学金" in f["message"] and f"批次 {first['batch']} " in f["message"]
+    # a payment the bank returned is not standing: its student may be paid again
+    with sqlite3.connect(root / "aidctl.db") as conn:
+        conn.execute("UPDATE payments SET status = 'failed' WHERE person = ?", (paid[0]["value"],))
+    code, doc, err = run("validate", "--term", TERM, "--workspace", root, "--format", "json", as_json=True)
+    assert sorted(f["row"] for f in doc["findings"] if f["code"] == "ledger.already_paid") == [5, 6, 7]
     # a student in another term's roster is not "already paid"
     other = tmp_path / "other"
     write_roster(other / "intake" / "2012-spring" / "a.xlsx", [voc_row(1)], VOC_HEADERS,
@@ -885,11 +890,11 @@ def test_bulk_insert_writes_constants_as_given(tmp_path):
 
 
 @pytest.mark.parametrize("odd", [None, "中职\x1f助学金", "中职\x1e助学金", ""])
-def test_paid_keys_read_grouped_are_the_rows_as_stored(tmp_path, odd):
-    """SQLite hands the standing payments over as one text per batch and status, cut apart by Arrow:
-    every (person, programme, batch, status) comes back as stored, across batches, statuses and
-    terms; a value holding a separator (no ID or programme name does), or a group's text longer than
-    SQLite may make (here its limit set to 1,500 bytes), makes it read row by row, never misread. A
+def test_paid_keys_read_joined_are_the_rows_as_stored(tmp_path, odd):
+    """SQLite hands the standing payments over as one text, cut apart by Arrow: every (person,
+    programme, batch, status) comes back as stored, across batches, statuses and terms; a value
+    holding a separator (no ID or programme name does), or a text longer than SQLite may make (here
+    its limit set to 1,500 bytes), makes it read row by row, never misread. A
     failed payment comes with its card, id and reason."""
     from sqlalchemy import insert
 

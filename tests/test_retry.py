@@ -10,7 +10,7 @@ from pathlib import Path
 
 import openpyxl
 from conftest import make_card, voc_row
-from test_disburse import BAD_ID, TERM, add_roster, disburse, ledger_rows, make_ws, out_dir, verify_manifest
+from test_disburse import BAD_ID, RARE, TERM, VOC_HEADERS, add_roster, disburse, ledger_rows, make_ws, out_dir, verify_manifest
 
 NOTE = "本次没有新的发放，没有写出新的发放审核表"
 
@@ -105,6 +105,26 @@ def test_a_failed_payment_on_a_corrected_card_is_reissued_by_the_retry(tmp_path,
     assert doc["report"] and doc["last_report"] is None
     assert ledger_rows(root, "SELECT status, card FROM payments WHERE person = ?", person) == [("reissued", card)]
     assert ledger_rows(root, "SELECT count(*) FROM payments") == [(7,)]
+
+
+def test_a_paid_record_is_reported_as_paid_whatever_its_bank_now_says(tmp_path, run):
+    """The ledger is asked before the bank: a student paid already is listed as paid, not refused
+    because the school has since written a bank with no profile, or a name the bank cannot carry;
+    a student not paid yet with either is refused as before."""
+    headers = VOC_HEADERS + ["开户银行"]
+    banks = {1: "建设银行", 2: "农业银行", 3: "建设银行"}
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i, 开户银行=banks[i]) for i in range(1, 4)]}, headers=headers)
+    first = disburse(run, root, expect=0)
+    assert first["totals"]["payments"] == 3
+    # 学生1's bank has no profile now, and 学生2's name is one the 农业银行 file (GBK) cannot carry
+    rows = [voc_row(1, 开户银行="某某村镇银行"), voc_row(2, 开户银行="农业银行", 姓名=RARE),
+            voc_row(3, 开户银行="建设银行"), voc_row(4, 开户银行="某某村镇银行"), voc_row(5, 开户银行="农业银行", 姓名=RARE)]
+    add_roster(root, "a.xlsx", rows, headers=headers)
+    doc = disburse(run, root, expect=1)
+    assert sorted(a["id_number"] for a in doc["already_paid"]) == sorted(p["id_number"] for p in first["payments"])
+    # 学生4 and 学生5 are not paid yet: refused as before
+    assert [(r["row"], r["codes"]) for r in doc["refused"]] == [(7, ["bank.unknown"]), (8, ["bank.unwritable"])]
+    assert doc["payments"] == [] and ledger_rows(root, "SELECT count(*) FROM payments") == [(3,)]
 
 
 def test_a_first_run_that_pays_nobody_still_writes_its_workbook(tmp_path, run):

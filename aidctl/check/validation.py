@@ -114,7 +114,8 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
              registry: Path | None = None, displays: list[str] | None = None,
              today: date | None = None, check_ledger: bool = True, record_intake: bool = False,
              report: Path | None = None, returns: Path | None = None, tables: list | None = None,
-             also_standard: pd.Series | None = None, meanwhile: Callable[[], object] | None = None) -> Validation:
+             also_standard: pd.Series | None = None, meanwhile: Callable[[], object] | None = None,
+             built: Callable[[Roster], object] | None = None) -> Validation:
     """Read the rosters, run every check over them together, and locate each finding.
 
     With `record_intake` (the validate command), the files are recorded in the workspace's intake
@@ -125,8 +126,10 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
     rules that read them alike (rules diff reads the files once for two versions of the rules), and
     `also_standard` the other version's standard by record (eligibility.check). `meanwhile` is called
     once the worker processes read the rosters (read.parallel.in_order): the caller starts there, on
-    a thread of its own, what it needs next; with a term given and a ledger to check, the ledger's
-    payments of the term are read so too."""
+    a thread of its own, what it needs next, and `built` with the roster once it is built, before the
+    checks run (the plan matches the records with the ledger there). With a term given and a ledger to
+    check, the ledger's payments of the term are read so too, and matched with the records while the
+    checks run: Arrow's kernels do not hold the GIL."""
     ws.output(report, [*paths, registry])
     if returns is not None:
         ws.output_folder(returns)
@@ -151,13 +154,16 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
         bar.stage("审核")
         chosen = settle_term(tables, term, today or date.today(), rules)
         roster = build(tables, chosen.term, ws)
+        matched = beside.submit(_matched, roster, paid[0]) if paid and chosen.term == term else None
+        if built is not None:
+            built(roster)
         findings, decisions = judge(roster, rules, also_standard)
         if check_ledger and ws.has_ledger():
             from aidctl.check import ledger as ledger_check
             from aidctl.ledger import Ledger
 
-            known = paid[0].result() if paid and chosen.term == term else None
-            extra = ledger_check.check(roster, Ledger(ws.ledger_url()), known)
+            known, at = matched.result() if matched is not None else (None, None)
+            extra = ledger_check.check(roster, Ledger(ws.ledger_url()), known, at)
             findings = pd.concat([findings, extra], ignore_index=True) if len(extra) else findings
         registry_notes: list[str] = []
         if registry is not None:
@@ -192,6 +198,14 @@ def _paid_keys(url: str, term: str) -> pd.DataFrame:
     from aidctl.ledger import Ledger, paid_keys
 
     return paid_keys(Ledger(url), term)
+
+
+def _matched(roster: Roster, known: Future) -> tuple[pd.DataFrame, np.ndarray]:
+    """The ledger's payments of the term and, for each record, the position of its own there (-1: none)."""
+    from aidctl.ledger import paid_rows
+
+    paid = known.result()
+    return paid, paid_rows(roster.frame["person"], roster.frame["programme_name"], paid)
 
 
 def locate(findings: pd.DataFrame, roster: Roster, rules) -> pd.DataFrame:

@@ -41,9 +41,11 @@ class Plan:
 def make_plan(ws: Workspace, term: Term, rosters: list[Path], ledger: L.Ledger | None,
               bank: str | None = None, displays: list[str] | None = None) -> Plan:
     """Validate the rosters and plan the term's payments against the ledger (None: an empty one).
-    The ledger's payments of the term are read on a thread while the rosters are read."""
+    The ledger's payments of the term are read on a thread while the rosters are read, and matched
+    with the records while they are checked."""
     with ThreadPoolExecutor(max_workers=1) as beside:
         known: list[Future] = []
+        matched: list[Future] = []
 
         def read_ledger() -> None:
             if ledger is not None:
@@ -51,21 +53,33 @@ def make_plan(ws: Workspace, term: Term, rosters: list[Path], ledger: L.Ledger |
 
                 known.append(beside.submit(paid_keys, ledger, str(term)))
 
-        v = validate(rosters, ws, term=term, displays=displays, check_ledger=False, meanwhile=read_ledger)
-        return plan_validation(v, ws, ledger, bank, inputs=rosters, known=known[0].result() if known else None)
+        def match(roster) -> None:
+            if known:
+                from aidctl.ledger import paid_rows
+
+                matched.append(beside.submit(lambda: paid_rows(roster.frame["person"], roster.frame["programme_name"],
+                                                               known[0].result())))
+
+        v = validate(rosters, ws, term=term, displays=displays, check_ledger=False, meanwhile=read_ledger,
+                     built=match)
+        same = v.term == term  # (always, with a term given: settle_term)
+        return plan_validation(v, ws, ledger, bank, inputs=rosters, known=known[0].result() if known and same else None,
+                               at=matched[0].result() if matched and same else None)
 
 
 def plan_validation(v: Validation, ws: Workspace, ledger: L.Ledger | None, bank: str | None = None,
-                    inputs: list[Path] | None = None, known: pd.DataFrame | None = None) -> Plan:
+                    inputs: list[Path] | None = None, known: pd.DataFrame | None = None,
+                    at: np.ndarray | None = None) -> Plan:
     """The plan of a validation already made (rules diff plans one for each version of the rules):
-    every record without an error is paid its decision record's amount, routed to a bank profile,
-    compared with the ledger (`known`: its paid_keys of the term, where the caller read them). `inputs`
+    every record without an error is compared with the ledger (`known`: its paid_keys of the term,
+    and `at` each record's position there, where the caller read and matched them), and each one it
+    does not hold as paid is paid its decision record's amount, routed to a bank profile. `inputs`
     are the roster files to record with a batch (their SHA-256)."""
     rules = ws.rules
     term = v.term
     f = v.roster.frame
     tables = v.roster.tables
-    source_file = pd.Series([t.file for t in tables]).reindex(f["table"].to_numpy()).to_numpy()
+    source_file = np.array([t.file for t in tables], dtype=object)[f["table"].to_numpy()]
     refused = v.refused().to_numpy()
     extra_codes: dict[int, list[str]] = {}
 
@@ -78,6 +92,11 @@ def plan_validation(v: Validation, ws: Workspace, ledger: L.Ledger | None, bank:
     amount_missing = candidate & amount.isna().to_numpy()  # cannot happen after validation; never guess
     if amount_missing.any():
         raise AidctlError(f"{int(amount_missing.sum())} 条记录无法确定发放金额：这是 aidctl 的缺陷，请报告")
+
+    # the ledger first: a payment it holds is not sent again, whatever its bank (a cron retry pays nobody)
+    already, failed_unchanged, reissue = _against_ledger(f, np.flatnonzero(candidate), ledger, term, known, at)
+    candidate[already["rec"].to_numpy(dtype=np.int64)] = False
+    candidate[failed_unchanged["rec"].to_numpy(dtype=np.int64)] = False
 
     profile = _route(f, rules, ws, bank)
     unknown_bank = candidate & profile.isna().to_numpy()
@@ -93,8 +112,9 @@ def plan_validation(v: Validation, ws: Workspace, ledger: L.Ledger | None, bank:
         return column.array[candidate]
 
     person = of_candidates(f["person"])
+    recs = np.flatnonzero(candidate)
     pay = pd.DataFrame({
-        "rec": np.flatnonzero(candidate),
+        "rec": recs,
         "person": person,
         "name": of_candidates(f["name"]),
         "school": of_candidates(f["school"]),
@@ -106,6 +126,7 @@ def plan_validation(v: Validation, ws: Workspace, ledger: L.Ledger | None, bank:
         "bank_profile": of_candidates(profile),
         "source_file": source_file[candidate],
         "source_row": f["excel_row"].to_numpy()[candidate],
+        "payment_id": reissue.reindex(recs).astype("Int64").to_numpy(),  # a re-issue: the failed payment's id
     })
     pay["memo"] = memo_label + pay["programme"]
     for pid, group in pay.groupby("bank_profile"):
@@ -113,17 +134,14 @@ def plan_validation(v: Validation, ws: Workspace, ledger: L.Ledger | None, bank:
         for rec in group["rec"][reasons.notna().to_numpy()]:  # a rare name the bank's encoding lacks
             extra_codes.setdefault(int(rec), []).append("bank.unwritable")
     pay = pay[~pay["rec"].isin(list(extra_codes))]
-
-    already, failed_unchanged, reissue = _against_ledger(pay, ledger, term, known)
-    pay = pay.assign(payment_id=pay["rec"].map(reissue).astype("Int64"))
-    pay = pay[~pay["rec"].isin(already["rec"]) & ~pay["rec"].isin(failed_unchanged["rec"])]
     pay = pay.sort_values(["bank_profile", "school", "programme", "source_file", "source_row"],
                           na_position="last", kind="stable").reset_index(drop=True)
 
     refused_df = _refusals(v, refused, extra_codes, source_file)
-    already = already.assign(file=source_file[already["rec"]], row=f["excel_row"].to_numpy()[already["rec"]])
+    excel_row = f["excel_row"].to_numpy()
+    already = already.assign(file=source_file[already["rec"]], row=excel_row[already["rec"]])
     failed_unchanged = failed_unchanged.assign(file=source_file[failed_unchanged["rec"]],
-                                               row=f["excel_row"].to_numpy()[failed_unchanged["rec"]])
+                                               row=excel_row[failed_unchanged["rec"]])
     records: dict[Path, int] = {}
     for t in tables:  # once over the tables, not once a file: a term is a thousand files
         records[t.path] = records.get(t.path, 0) + t.records
@@ -151,27 +169,42 @@ def _route(f: pd.DataFrame, rules, ws: Workspace, bank: str | None) -> pd.Series
     return per_distinct(written, pick).astype(object).where(written.notna(), default)
 
 
-def _against_ledger(pay: pd.DataFrame, ledger: L.Ledger | None, term: Term, known: pd.DataFrame | None = None):
-    """Split by what the ledger holds: standing payments (not paid again), failed ones whose card is
-    unchanged (not sent again), and failed ones now on another card (rec → payment id to re-issue)."""
+def _against_ledger(f: pd.DataFrame, recs: np.ndarray, ledger: L.Ledger | None, term: Term,
+                    known: pd.DataFrame | None = None, at: np.ndarray | None = None):
+    """Split the records `recs` of the roster frame by what the ledger holds: standing payments (not
+    paid again), failed ones whose card is unchanged (not sent again), and failed ones now on another
+    card (rec → payment id to re-issue). `at`: each record's position in `known` (paid_rows)."""
     cols = ["rec", "person", "programme", "batch", "status", "card", "payment_id", "failure_reason"]
-    if ledger is None or pay.empty:
+    if ledger is None or not len(recs):
         return pd.DataFrame(columns=cols), pd.DataFrame(columns=cols), pd.Series(dtype="Int64")
     from aidctl.ledger import PAID_OR_UNDER_WAY, paid_keys, paid_rows  # SQLAlchemy: only with a ledger
 
-    known = paid_keys(ledger, str(term)) if known is None else known
-    at = paid_rows(pay["person"], pay["programme"], known)  # an inner join on (person, programme)
+    if known is None:
+        known, at = paid_keys(ledger, str(term)), None
+    if at is None:
+        at = paid_rows(f["person"], f["programme_name"], known)  # an inner join on (person, programme)
+    status = known["status"]
+    standing_at = status.isin(PAID_OR_UNDER_WAY).to_numpy(dtype=bool)
+    failed_at = (status == "failed").fillna(False).to_numpy(dtype=bool)
+    at = at[recs]
     hit = at >= 0
-    mine = pay.loc[hit, ["rec", "person", "programme", "card"]].reset_index(drop=True)
-    theirs = known.iloc[at[hit]].reset_index(drop=True)
-    merged = mine.assign(batch=theirs["batch"], status=theirs["status"], paid_card=theirs["card"],
-                         payment_id=theirs["payment_id"], failure_reason=theirs["failure_reason"])
-    standing = merged[merged["status"].isin(PAID_OR_UNDER_WAY)]
-    failed = merged[merged["status"] == "failed"]
-    unchanged = failed[failed["card"] == failed["paid_card"]]
-    reissue = failed[failed["card"] != failed["paid_card"]].set_index("rec")["payment_id"]
-    return (standing.drop(columns="paid_card")[cols],
-            unchanged.drop(columns="card").rename(columns={"paid_card": "card"})[cols], reissue)
+    recs, at = recs[hit], at[hit]
+    standing, failed = standing_at[at], failed_at[at]
+    fr, fa = recs[failed], at[failed]
+    paid_card = pd.array(known["card"].to_numpy(dtype=object)[fa], dtype="string")
+    # a card missing on either side is not the same card
+    same = (f["card"].array[fr] == paid_card).fillna(False).to_numpy(dtype=bool)
+
+    def part(r: np.ndarray, k: np.ndarray, card) -> pd.DataFrame:
+        return pd.DataFrame({
+            "rec": r, "person": f["person"].array[r], "programme": f["programme_name"].array[r],
+            "batch": known["batch"].array[k], "status": status.array[k], "card": card,
+            "payment_id": known["payment_id"].to_numpy(dtype=object)[k],
+            "failure_reason": known["failure_reason"].to_numpy(dtype=object)[k]}, columns=cols)
+
+    sr = recs[standing]
+    reissue = pd.Series(known["payment_id"].to_numpy(dtype=object)[fa[~same]], index=fr[~same], dtype="Int64")
+    return part(sr, at[standing], f["card"].array[sr]), part(fr[same], fa[same], paid_card[same]), reissue
 
 
 def _refusals(v: Validation, refused: np.ndarray, extra: dict[int, list[str]], source_file) -> pd.DataFrame:
