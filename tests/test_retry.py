@@ -10,7 +10,18 @@ from pathlib import Path
 
 import openpyxl
 from conftest import make_card, voc_row
-from test_disburse import BAD_ID, RARE, TERM, VOC_HEADERS, add_roster, disburse, ledger_rows, make_ws, out_dir, verify_manifest
+from test_disburse import (
+    BAD_ID,
+    RARE,
+    TERM,
+    VOC_HEADERS,
+    add_roster,
+    disburse,
+    ledger_rows,
+    make_ws,
+    out_dir,
+    verify_manifest,
+)
 
 NOTE = "本次没有新的发放，没有写出新的发放审核表"
 

@@ -159,24 +159,6 @@ def test_an_exception_inside_a_run_stops_it_there_and_surfaces_in_order():
     assert list(in_order(pow, [(i, 2) for i in range(40)], 2, [0] * 40)) == [i * i for i in range(40)]
 
 
-def test_meanwhile_is_called_once_the_workers_are_forked():
-    """A thread the caller starts in `meanwhile` (validate reads the ledger there) must not be copied
-    into a worker: it is called after the workers exist, and before the reading in one process."""
-    import multiprocessing
-
-    from aidctl.read.parallel import in_order
-
-    workers_then = []
-
-    def meanwhile():
-        workers_then.append(len(multiprocessing.active_children()))
-
-    assert list(in_order(pow, [(i, 2) for i in range(8)], 2, None, meanwhile)) == [i * i for i in range(8)]
-    assert workers_then == [2]
-    assert list(in_order(pow, [(i, 2) for i in range(8)], 1, None, meanwhile)) == [i * i for i in range(8)]
-    assert workers_then == [2, 0]
-
-
 @pytest.mark.parametrize("value", ["0", "two", "-1"])
 def test_a_bad_worker_count_is_a_usage_error(monkeypatch, value):
     from aidctl.core.errors import UsageError

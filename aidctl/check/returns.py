@@ -73,6 +73,13 @@ def write_returns(validation, out_dir: Path, *, max_records: int | None = None,
     schools = _school_of_tables(roster)
     by_table = {int(t): g for t, g in f.groupby("table")}
     hashes = _row_hashes(f)
+
+    def digest(path: Path, tables: list[int], school: str) -> tuple[pd.DataFrame, str]:
+        """A file's findings, and the digest of what its workbook is made from: only for a workbook
+        made or found (a term's retry whose files are beyond the budget hashes none)."""
+        findings = pd.concat([by_table[i] for i in tables])
+        return findings.reset_index(drop=True), _digest(path, hashes.loc[findings.index], f.columns, school, term)
+
     # the files with findings, by school: (path, [table indexes])
     files: dict[str, dict[Path, list[int]]] = {}
     for i, t in enumerate(roster.tables):
@@ -91,23 +98,22 @@ def write_returns(validation, out_dir: Path, *, max_records: int | None = None,
                 continue
             name = base if len(paths) == 1 else f"{base}_{file_stem(path.stem, 'roster')}"
             target = Path(out_dir) / f"{name}.xlsx"
-            findings = pd.concat([by_table[i] for i in tables])
-            digest = _digest(path, hashes.loc[findings.index], f.columns, school, term)
-            findings = findings.reset_index(drop=True)
             order.append(target)
-            if _digest_of(target) == digest:  # made from the same file and findings: kept
+            there = _digest_of(target)
+            if there is not None and there == digest(path, tables, school)[1]:  # same file and findings: kept
                 written.append(target)
             else:
-                to_copy.append((path, tables, findings, school, target, digest, records, shown_as))
-    if budget is not None and sum(c[6] for c in to_copy) > budget:
-        total = sum(c[6] for c in to_copy)
-        out.skipped += [{"file": c[7], "school": c[3], "records": c[6], "batch_total": total, "budget": budget,
+                to_copy.append((path, tables, school, target, records, shown_as))
+    if budget is not None and sum(c[4] for c in to_copy) > budget:
+        total = sum(c[4] for c in to_copy)
+        out.skipped += [{"file": c[5], "school": c[2], "records": c[4], "batch_total": total, "budget": budget,
                          "reason": f"本次要复制的花名册合计 {total} 条记录，超过 {budget} 条，请用 aidctl validate … "
                                    "--returns 目录 单独生成"} for c in to_copy]
         to_copy = []
-    for path, tables, findings, school, target, digest, _, _ in to_copy:
+    for path, tables, school, target, _, _ in to_copy:
+        findings, made_with = digest(path, tables, school)
         write_return(path, {i: roster.tables[i] for i in tables}, findings, school, validation.term, target,
-                     digest=digest)
+                     digest=made_with)
         written.append(target)
     out.files = [t for t in order if t in written]  # in the order of the schools
     folder = Path(out_dir)

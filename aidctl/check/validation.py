@@ -125,11 +125,11 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
     refused before anything is read. `tables` are the rosters' tables when they are already read with
     rules that read them alike (rules diff reads the files once for two versions of the rules), and
     `also_standard` the other version's standard by record (eligibility.check). `meanwhile` is called
-    once the worker processes read the rosters (read.parallel.in_order): the caller starts there, on
-    a thread of its own, what it needs next, and `built` with the roster once it is built, before the
-    checks run (the plan matches the records with the ledger there). With a term given and a ledger to
-    check, the ledger's payments of the term are read so too, and matched with the records while the
-    checks run: Arrow's kernels do not hold the GIL."""
+    once the rosters are read, and `built` with the roster once it is built, before the checks run:
+    the caller starts there, on a thread of its own, what it needs next (the plan reads the ledger,
+    then matches the records with it). With a term given and a ledger to check, validate does so
+    itself. Not while the files are read: the worker processes keep every core busy then, while
+    building and checking the records keep one (SQLite and Arrow's kernels run without the GIL)."""
     ws.output(report, [*paths, registry])
     if returns is not None:
         ws.output_folder(returns)
@@ -139,18 +139,11 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
     with progress.track("读取花名册", files=len(paths)) as bar, ThreadPoolExecutor(max_workers=1) as beside:
         rules = ws.rules
         displays = displays or [shown(p) for p in paths]
-        paid: list[Future] = []
-
-        def start_beside() -> None:  # SQLite and PostgreSQL read without the GIL while the files are read
-            if ledger_next:
-                paid.append(beside.submit(_paid_keys, ws.ledger_url(), str(term)))
-            if meanwhile is not None:
-                meanwhile()
-
         if tables is None:
-            tables = read_roster_tables(paths, rules, displays, start_beside)
-        else:
-            start_beside()
+            tables = read_roster_tables(paths, rules, displays)
+        paid: list[Future] = [beside.submit(_paid_keys, ws.ledger_url(), str(term))] if ledger_next else []
+        if meanwhile is not None:
+            meanwhile()
         bar.stage("审核")
         chosen = settle_term(tables, term, today or date.today(), rules)
         roster = build(tables, chosen.term, ws)

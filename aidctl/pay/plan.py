@@ -41,7 +41,7 @@ class Plan:
 def make_plan(ws: Workspace, term: Term, rosters: list[Path], ledger: L.Ledger | None,
               bank: str | None = None, displays: list[str] | None = None) -> Plan:
     """Validate the rosters and plan the term's payments against the ledger (None: an empty one).
-    The ledger's payments of the term are read on a thread while the rosters are read, and matched
+    The ledger's payments of the term are read on a thread once the rosters are read, and matched
     with the records while they are checked."""
     with ThreadPoolExecutor(max_workers=1) as beside:
         known: list[Future] = []

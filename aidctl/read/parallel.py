@@ -90,17 +90,12 @@ def batches(weights: list[int], count: int) -> list[tuple[int, int]]:
     return out
 
 
-def in_order(fn: Callable, items: list[tuple], count: int, weights: list[int] | None = None,
-             meanwhile: Callable[[], object] | None = None) -> Iterator:
+def in_order(fn: Callable, items: list[tuple], count: int, weights: list[int] | None = None) -> Iterator:
     """`fn(*item)` for each item, yielded in the order of `items`, computed by `count` worker
     processes (in this process, one after another, when `count` is 1), handed out in runs of
-    consecutive items (`batches`, by `weights`: one each unless given). `meanwhile` is called once
-    the workers are started (first, when there are none): a thread it starts is never copied into a
-    worker. An exception of an item is raised when its turn comes; the items not started are then
+    consecutive items (`batches`, by `weights`: one each unless given). An exception of an item is raised when its turn comes; the items not started are then
     cancelled and no worker is left running."""
     if count <= 1 or len(items) <= 1:
-        if meanwhile is not None:
-            meanwhile()
         for item in items:
             yield fn(*item)
         return
@@ -111,8 +106,6 @@ def in_order(fn: Callable, items: list[tuple], count: int, weights: list[int] | 
     try:
         runs = batches(weights or [1] * len(items), count)
         futures = [pool.submit(_run, start, stop) for start, stop in runs]
-        if meanwhile is not None:  # every worker is forked at the first submit (the fork start method)
-            meanwhile()
         for future in futures:
             results, error = future.result()
             yield from results
