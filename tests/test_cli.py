@@ -138,6 +138,28 @@ def test_json_shape_exactly_as_documented(tmp_path, run):
     assert by_code["schema.missing_column"]["column"] == "银行卡号"
 
 
+def test_json_of_many_findings_is_the_same_document(tmp_path, run, monkeypatch):
+    """Beyond a few thousand findings (a term paid already has one a record) the findings go to the
+    JSON as a frame, encoded with Arrow: the document is the same, whole-file findings' null row,
+    numbers as numbers and missing values as null included."""
+    from aidctl.core import jsonout
+
+    (tmp_path / "intake").mkdir()
+    with_errors(tmp_path / "intake" / "a.xlsx")
+    no_card = [h for h in VOC_HEADERS if h != "银行卡号"]
+    write_roster(tmp_path / "b.xlsx", [voc_row(9), voc_row(10, 年级=3)], no_card, above=[["填报单位：城关职业技术学校"]])
+    args = ("validate", "intake/a.xlsx", "b.xlsx", "--term", "2011-autumn", "--format", "json")
+    code, few, err = run(*args)
+    monkeypatch.setattr(jsonout, "INDENT_MAX_ITEMS", 0)   # as if there were thousands of findings
+    code_many, many, err = run(*args)
+    assert code == code_many == 1
+    assert "\n" in few.strip() and "\n" not in many.strip()   # indented, then one line through the frame
+    assert json.loads(many) == json.loads(few)
+    codes = {f["code"]: f for f in json.loads(many)["findings"]}
+    assert codes["schema.missing_column"]["row"] is None and type(codes["id.checksum"]["row"]) is int
+    assert any(f["value"] is None for f in codes.values()) and any(isinstance(f["value"], str) for f in codes.values())
+
+
 def test_json_values_are_text_or_null(tmp_path, run):
     """`value` is what the clerk sees in the cell: a string (or null), never a bare number."""
     rows = [voc_row(1, 身份证号码=make_id(birth="19800101", seq=5)),      # age.out_of_range

@@ -17,10 +17,12 @@ TEXT = st.one_of(st.text(max_size=12), st.sampled_from(['"', "\\", '\\"', "\t", 
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(TEXT, TEXT, st.integers(-10**12, 10**12), st.booleans()), min_size=1, max_size=30),
+@given(st.lists(st.tuples(TEXT, TEXT, st.integers(-10**12, 10**12), st.booleans(),
+                          st.one_of(st.none(), st.integers(-10**12, 10**12))), min_size=1, max_size=30),
        st.booleans())
 def test_records_are_what_json_gives(rows, as_arrow):
-    frame = pd.DataFrame(rows, columns=["name", "school", "row", "reissue"])
+    frame = pd.DataFrame(rows, columns=["name", "school", "row", "reissue", "excel_row"])
+    frame["excel_row"] = frame["excel_row"].astype("Int64")  # a finding's row: none for a whole file
     if as_arrow:  # the text dtypes a roster frame holds
         frame["name"] = frame["name"].astype("string[pyarrow]")
         frame["school"] = frame["school"].astype("string[python]")

@@ -75,13 +75,14 @@ class Validation(FindingCounts):
         out.index.name = "school"
         return out.reset_index()
 
-    def to_json(self) -> dict:
-        rows = self.findings[REPORT_COLUMNS].astype(object)
-        rows = rows.where(rows.notna(), None)
-        findings = [dict(zip(REPORT_COLUMNS, r)) for r in rows.itertuples(index=False, name=None)]
-        for item in findings:
-            if item["row"] is not None:
-                item["row"] = int(item["row"])
+    def to_json(self, *, frames: bool = False) -> dict:
+        """The validate document of the README's contract. With `frames`, the findings are a
+        DataFrame, for jsonout.encode (a term paid already has a finding a record: 500,000)."""
+        findings = self.findings[REPORT_COLUMNS].astype({"row": "Int64"})
+        if not frames:
+            rows = findings.astype(object)
+            findings = [dict(zip(REPORT_COLUMNS, r)) for r in rows.where(rows.notna(), None)
+                        .itertuples(index=False, name=None)]
         doc = {"version": 1, "term": str(self.term), "files": self.roster.file_info(),
                "summary": self.summary(), "findings": findings, "notes": list(self.notes)}
         if self.returns is not None:
@@ -222,14 +223,19 @@ def locate_in(findings: pd.DataFrame, frame: pd.DataFrame, tables: list, rules, 
     f["table"] = table.astype("int64") if len(f) else pd.Series(dtype="int64")
     f["row"] = pd.array([None] * len(f), dtype="Int64")
     f.loc[on_record, "row"] = frame["excel_row"].to_numpy()[rec[on_record]]
-    f["file"] = [tables[t].file for t in f["table"]] if len(f) else []
-    f["sheet"] = [tables[t].sheet for t in f["table"]] if len(f) else []
+    at = f["table"].to_numpy()
+    f["file"] = np.array([t.file for t in tables], dtype=object)[at] if len(f) else []
+    f["sheet"] = np.array([t.sheet for t in tables], dtype=object)[at] if len(f) else []
     titles = {k: c.title for k, c in rules.columns.tables[kind].columns.items()}
     headers = {(i, k): m.header for i, t in enumerate(tables) for k, m in t.columns.items()}
     f["key"] = f["column"]  # the canonical column, for finding the cell again (the correction workbook)
-    # a header no column of the spec matched (schema.unrecognised_column) is named as written
-    f["column"] = [headers.get((t, c), titles.get(c, c)) if c is not None else None
-                   for t, c in zip(f["table"], f["column"])]
+    # the header as written in each finding's table, decided once per (table, column): a term paid
+    # already has a finding a record; a header no column of the spec matched
+    # (schema.unrecognised_column) is named as written
+    pairs = pd.MultiIndex.from_arrays([f["table"], f["column"]])
+    distinct = pairs.unique()
+    shown = [headers.get((t, c), titles.get(c, c)) if isinstance(c, str) else None for t, c in distinct]
+    f["column"] = np.array(shown, dtype=object)[distinct.get_indexer(pairs)] if len(f) else []
     f["severity"] = severities(f, rules.severity)
     # a workbook of several sheets: the message names the sheet, so that it stands on its own
     several = np.array([getattr(t, "workbook_sheets", 1) > 1 for t in tables], dtype=bool) if tables else np.zeros(0, dtype=bool)

@@ -60,7 +60,7 @@ def validate(
     for line in result.notes:
         say(line)
     if format is Format.json:
-        emit_json(result.to_json())
+        emit_json(result.to_json(frames=True))
     else:
         from aidctl.cli.render import check as render
 
