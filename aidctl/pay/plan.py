@@ -126,7 +126,7 @@ def plan_validation(v: Validation, ws: Workspace, ledger: L.Ledger | None, bank:
         "bank_profile": of_candidates(profile),
         "source_file": source_file[candidate],
         "source_row": f["excel_row"].to_numpy()[candidate],
-        "payment_id": reissue.reindex(recs).astype("Int64").to_numpy(),  # a re-issue: the failed payment's id
+        "payment_id": reissue.reindex(recs).astype("Int64").array,  # a re-issue: the failed payment's id
     })
     pay["memo"] = memo_label + pay["programme"]
     for pid, group in pay.groupby("bank_profile"):

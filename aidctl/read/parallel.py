@@ -93,8 +93,9 @@ def batches(weights: list[int], count: int) -> list[tuple[int, int]]:
 def in_order(fn: Callable, items: list[tuple], count: int, weights: list[int] | None = None) -> Iterator:
     """`fn(*item)` for each item, yielded in the order of `items`, computed by `count` worker
     processes (in this process, one after another, when `count` is 1), handed out in runs of
-    consecutive items (`batches`, by `weights`: one each unless given). An exception of an item is raised when its turn comes; the items not started are then
-    cancelled and no worker is left running."""
+    consecutive items (`batches`, by `weights`: one each unless given). An exception of an item is
+    raised when its turn comes; the items not started are then cancelled and no worker is left
+    running."""
     if count <= 1 or len(items) <= 1:
         for item in items:
             yield fn(*item)
