@@ -142,13 +142,13 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
         displays = displays or [shown(p) for p in paths]
         if tables is None:
             tables = read_roster_tables(paths, rules, displays)
-        paid: list[Future] = [beside.submit(_paid_keys, ws.ledger_url(), str(term))] if ledger_next else []
+        paid = beside.submit(_paid_keys, ws.ledger_url(), str(term)) if ledger_next else None
         if meanwhile is not None:
             meanwhile()
         bar.stage("审核")
         chosen = settle_term(tables, term, today or date.today(), rules)
         roster = build(tables, chosen.term, ws)
-        matched = beside.submit(_matched, roster, paid[0]) if paid and chosen.term == term else None
+        matched = beside.submit(ledger_match, roster, paid) if paid is not None and chosen.term == term else None
         if built is not None:
             built(roster)
         findings, decisions = judge(roster, rules, also_standard)
@@ -194,8 +194,9 @@ def _paid_keys(url: str, term: str) -> pd.DataFrame:
     return paid_keys(Ledger(url), term)
 
 
-def _matched(roster: Roster, known: Future) -> tuple[pd.DataFrame, np.ndarray]:
-    """The ledger's payments of the term and, for each record, the position of its own there (-1: none)."""
+def ledger_match(roster: Roster, known: Future) -> tuple[pd.DataFrame, np.ndarray]:
+    """The ledger's payments of the term (`known`, being read) and, for each record, the position of
+    its own there (-1: none): what validate's ledger check and the plan compare the records with."""
     from aidctl.ledger import paid_rows
 
     paid = known.result()

@@ -79,9 +79,9 @@ def _values(series: pd.Series) -> pa.Array:
         return pa.array(np.where(series.to_numpy(), "true", "false"), type=pa.large_string())
     if pd.api.types.is_integer_dtype(series.dtype):  # nullable (Int64) too: NA → null
         missing = series.isna().to_numpy()
-        digits = integer_text(series.to_numpy(dtype=np.int64, na_value=0) if missing.any() else
-                              series.to_numpy(dtype=np.int64))
-        return pc.if_else(pa.array(missing), _text("null"), digits) if missing.any() else digits
+        if not missing.any():
+            return integer_text(series.to_numpy(dtype=np.int64))
+        return pc.if_else(pa.array(missing), _text("null"), integer_text(series.to_numpy(dtype=np.int64, na_value=0)))
     if not (isinstance(series.dtype, pd.StringDtype)
             or pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty")):
         return _by_json_module(series)  # numbers with gaps, dates …: rare in a large list

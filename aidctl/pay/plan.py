@@ -11,6 +11,7 @@ import pandas as pd
 
 from aidctl import ledger as L
 from aidctl.check import Validation, validate
+from aidctl.check.validation import ledger_match
 from aidctl.core.errors import AidctlError
 from aidctl.core.files import sha256
 from aidctl.core.findings import ERROR
@@ -55,16 +56,12 @@ def make_plan(ws: Workspace, term: Term, rosters: list[Path], ledger: L.Ledger |
 
         def match(roster) -> None:
             if known:
-                from aidctl.ledger import paid_rows
-
-                matched.append(beside.submit(lambda: paid_rows(roster.frame["person"], roster.frame["programme_name"],
-                                                               known[0].result())))
+                matched.append(beside.submit(ledger_match, roster, known[0]))
 
         v = validate(rosters, ws, term=term, displays=displays, check_ledger=False, meanwhile=read_ledger,
                      built=match)
-        same = v.term == term  # (always, with a term given: settle_term)
-        return plan_validation(v, ws, ledger, bank, inputs=rosters, known=known[0].result() if known and same else None,
-                               at=matched[0].result() if matched and same else None)
+        paid, at = matched[0].result() if matched and v.term == term else (None, None)  # (same term: settle_term)
+        return plan_validation(v, ws, ledger, bank, inputs=rosters, known=paid, at=at)
 
 
 def plan_validation(v: Validation, ws: Workspace, ledger: L.Ledger | None, bank: str | None = None,
