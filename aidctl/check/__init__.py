@@ -10,7 +10,7 @@ cases       a roster policy case of rules/tests/ run through validate
 from aidctl.core.exports import lazy
 
 EXPORTS = {"validate": "validation", "Validation": "validation", "locate_in": "validation",
-           "run_all": "validation", "judge": "validation", "expected_fen": "eligibility",
+           "run_all": "validation", "judge": "validation", "ledger_match": "validation", "expected_fen": "eligibility",
            "Decisions": "eligibility", "describe_decision": "eligibility:describe", "settle_headers": "schema", "identity_findings": "people",
            "card_findings": "cards:check", "write_validation_report": "workbook", "run_case": "cases",
            "write_returns": "returns", "RETURNS_FOLDER": "returns:FOLDER"}

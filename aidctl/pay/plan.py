@@ -10,8 +10,7 @@ import numpy as np
 import pandas as pd
 
 from aidctl import ledger as L
-from aidctl.check import Validation, validate
-from aidctl.check.validation import ledger_match
+from aidctl.check import Validation, ledger_match, validate
 from aidctl.core.errors import AidctlError
 from aidctl.core.files import sha256
 from aidctl.core.findings import ERROR
