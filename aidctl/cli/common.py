@@ -94,20 +94,20 @@ def show_progress(quiet: bool) -> None:
 
 
 def emit_json(doc: dict) -> None:
-    from aidctl.core.jsonout import encode
+    from aidctl.core.jsonout import encode_pieces
 
-    emit_bytes(encode(doc))
+    emit_bytes(encode_pieces(doc))
 
 
-def emit_bytes(data: bytes) -> None:
-    """A JSON document (UTF-8 bytes) on stdout."""
+def emit_bytes(data: bytes | list) -> None:
+    """A JSON document on stdout: UTF-8 bytes, or the buffers that make it (jsonout.encode_pieces)."""
+    pieces = [data] if isinstance(data, bytes) else data
     if hasattr(sys.stdout, "buffer"):  # JSON is UTF-8 (RFC 8259), whatever the terminal's locale
         sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.write(b"\n")
+        sys.stdout.buffer.writelines([*pieces, b"\n"])
         sys.stdout.buffer.flush()
     else:
-        sys.stdout.write(data.decode() + "\n")
+        sys.stdout.write(b"".join(pieces).decode() + "\n")
 
 
 def guarded(fn):

@@ -59,9 +59,9 @@ def disburse(
     with disbursing(ws, the_term, list(rosters) if rosters else None, bank=bank, dry_run=dry_run, db=db,
                     wait=wait) as outcome:
         if format is Format.json:
-            from aidctl.core.jsonout import encode
+            from aidctl.core.jsonout import encode_pieces
 
-            data = encode(outcome.to_json(ws.root, frames=True))
+            data = encode_pieces(outcome.to_json(ws.root, frames=True))
         else:
             doc = outcome.to_json(ws.root)
     for note in outcome.notes:

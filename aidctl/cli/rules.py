@@ -98,9 +98,9 @@ def rules_diff(
     for line in result.notes:
         say(line)
     if format is Format.json:
-        from aidctl.core.jsonout import encode
+        from aidctl.core.jsonout import encode_pieces
 
-        emit_bytes(encode(result.to_json(frames=True)))
+        emit_bytes(encode_pieces(result.to_json(frames=True)))
     else:
         from aidctl.cli.render import rules as render
 

@@ -22,20 +22,27 @@ INDENT_MAX_ITEMS = 2_048
 
 def encode(doc: dict) -> bytes:
     """The document as UTF-8 JSON (see the module docstring)."""
+    return b"".join(encode_pieces(doc))
+
+
+def encode_pieces(doc: dict) -> list:
+    """encode(doc) as the buffers that joined make it, for a caller that writes them one after the
+    other: a term's 500,000 records make a document of some 90 MB, and one copy less saves a fifth
+    of the time it takes to print."""
     pandas = sys.modules.get("pandas")  # a value can be a DataFrame only once pandas is imported
     frames = {k: v for k, v in doc.items() if pandas is not None and isinstance(v, pandas.DataFrame)}
     items = sum(len(v) for k, v in doc.items() if isinstance(v, list) or k in frames)
     if not frames or items <= INDENT_MAX_ITEMS:
         plain = {k: (v.astype(object).where(v.notna(), None).to_dict("records") if k in frames else v)
                  for k, v in doc.items()}
-        return json.dumps(plain, ensure_ascii=False, indent=2 if items <= INDENT_MAX_ITEMS else None).encode()
+        return [json.dumps(plain, ensure_ascii=False, indent=2 if items <= INDENT_MAX_ITEMS else None).encode()]
     marks = {k: f"\x00{k}\x00" for k in frames}
     text = json.dumps({k: marks.get(k, v) for k, v in doc.items()}, ensure_ascii=False).encode()
     pieces = []
     for k, frame in frames.items():  # in the document's order, so that each mark is in what follows
         head, text = text.split(json.dumps(marks[k]).encode(), 1)
         pieces += [head, *_array(frame)]
-    return b"".join([*pieces, text])  # one copy of the whole document
+    return [*pieces, text]
 
 
 def records(frame: pd.DataFrame) -> bytes:
