@@ -891,7 +891,7 @@ def test_bulk_insert_writes_constants_as_given(tmp_path):
 
 @pytest.mark.parametrize("odd", [None, "中职\x1f助学金", "中职\x1e助学金", ""])
 def test_paid_keys_read_joined_are_the_rows_as_stored(tmp_path, odd):
-    """SQLite hands the standing payments over as one text, cut apart by Arrow: every (person,
+    """SQLite hands the standing payments over as one text a column, cut apart by Arrow: every (person,
     programme, batch, status) comes back as stored, across batches, statuses and terms; a value
     holding a separator (no ID or programme name does), or a text longer than SQLite may make (here
     its limit set to 1,500 bytes), makes it read row by row, never misread. A
@@ -926,6 +926,8 @@ def test_paid_keys_read_joined_are_the_rows_as_stored(tmp_path, odd):
 
         event.listen(ledger.engine, "connect", lambda dbapi, _: dbapi.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, 1500))
         ledger.engine.dispose()
+    with ledger.connect() as conn:  # the row path only for what the joined texts cannot carry
+        assert (L.store._joined_keys(conn, TERM) is None) == (odd is None or "\x1e" in odd)
     got = L.paid_keys(ledger, TERM)
     as_read = sorted(tuple(None if pd.isna(v) else v for v in r) for r in
                      got[["person", "programme", "batch", "status", "card", "payment_id", "failure_reason"]]
