@@ -28,13 +28,15 @@ so one named as an input or lying in intake/ is refused at once, before anything
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import stat
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -124,9 +126,26 @@ def regular_file(path: Path, display: str | None = None) -> os.stat_result | Non
 def check_input(path: Path, display: str | None = None) -> None:
     """Refuse, before any parsing, an input that is no regular file or that declares or inflates beyond
     the limits (see the module docstring). Called at the start of every read of a spreadsheet file."""
+    with checked_input(path, display):
+        pass
+
+
+@dataclass
+class Opened:
+    """What the limits check opened of a workbook, for its reader to go on with: the zip, its
+    directory read once, and the small sheet parts the check inflated whole (in a school's file of a
+    few hundred rows, opening the zip and inflating the sheet again cost a tenth of the file's read)."""
+    zip: zipfile.ZipFile | None = None
+    sheets: dict[str, bytes] = field(default_factory=dict)
+
+
+@contextlib.contextmanager
+def checked_input(path: Path, display: str | None = None) -> Iterator[Opened]:
+    """check_input, then what it opened, kept open for the block."""
     display = display or shown(path)
     st = regular_file(path, display)
     if st is None:
+        yield Opened()
         return
     with open(path, "rb") as fh:
         head = fh.read(8)
@@ -135,15 +154,21 @@ def check_input(path: Path, display: str | None = None) -> None:
             try:
                 zf = zipfile.ZipFile(fh)
             except (zipfile.BadZipFile, OSError, ValueError):
-                return  # the reader reports a damaged file in its own words
+                zf = None  # the reader reports a damaged file in its own words
+            if zf is None:
+                yield Opened()
+                return
             with zf:
-                _check_workbook(zf, display)
+                opened = Opened(zf)
+                _check_workbook(zf, display, opened.sheets)
+                yield opened
             return
     if st.st_size > MAX_FILE_BYTES:
         raise ReadError(f"文件有 {_size(st.st_size)}，超过 aidctl 读取的上限 {_size(MAX_FILE_BYTES)}；"
                         "花名册远小于此，请确认提交的是正确的文件", file=display)
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         _check_xls(path, display)
+    yield Opened()
 
 
 def check_text_file(path: Path, display: str | None = None) -> None:
@@ -199,7 +224,8 @@ def _check_zip_directory(fh, size: int, display: str) -> None:
     fh.seek(0)
 
 
-def _check_workbook(zf: zipfile.ZipFile, display: str) -> None:
+def _check_workbook(zf: zipfile.ZipFile, display: str, whole: dict[str, bytes]) -> None:
+    """The zip's parts within the limits; the small sheets inflated whole are put in `whole`."""
     infos = zf.infolist()
     if len(infos) > MAX_ZIP_ENTRIES:
         raise ReadError(f"压缩包内有 {len(infos):,} 个部件，超过 aidctl 读取的上限 {MAX_ZIP_ENTRIES:,} 个",
@@ -234,7 +260,7 @@ def _check_workbook(zf: zipfile.ZipFile, display: str) -> None:
         _check_shared_strings(zf, part, display)
     for part in sorted(sheets):
         if part in zf.NameToInfo:
-            _check_sheet(zf, zf.getinfo(part), names.get(part), display)
+            _check_sheet(zf, zf.getinfo(part), names.get(part), display, whole)
 
 
 def _inflates_as_declared(zf: zipfile.ZipFile, info: zipfile.ZipInfo, display: str, sheet: str | None) -> None:
@@ -308,8 +334,10 @@ class _Extent:
         return f"单元格 {self.lowest} 和 {self.rightmost}"
 
 
-def _check_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str | None, display: str) -> None:
-    """A sheet's grid runs from A1 to its farthest cell: within MAX_ROWS, MAX_COLUMNS and MAX_CELLS."""
+def _check_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str | None, display: str,
+                 whole: dict[str, bytes]) -> None:
+    """A sheet's grid runs from A1 to its farthest cell: within MAX_ROWS, MAX_COLUMNS and MAX_CELLS.
+    A sheet read whole here (measured, within the first read) is put in `whole`."""
     try:
         with zf.open(info) as fh:
             head = fh.read(_HEAD)
@@ -319,12 +347,14 @@ def _check_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str | None, d
                 declared = _Extent(int(m.group(4)), _column(m.group(3)))
             if declared is not None and declared.within() and info.file_size > MEASURE_SHEETS_UP_TO:
                 return  # declared, and within the limits: trusted (module docstring)
-            used = _measure(fh, head)
+            used = _measure(fh, head)  # to the part's end: its CRC checked
     except _DAMAGED as exc:
         raise ReadError(f"文件已损坏（工作表部件 {info.filename} 无法解压：{exc}）；请用 Excel 打开另存后重新提交",
                         file=display, sheet=name) from None
     if not used.within():
         _check_extent(used.rows, used.columns, display, name, used.where)
+    if len(head) == info.file_size:
+        whole[info.filename] = head
 
 
 def _measure(fh, head: bytes) -> _Extent:

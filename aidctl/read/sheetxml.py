@@ -10,8 +10,10 @@ content.xml (ODS rosters are small). Nothing here loads a sheet into openpyxl.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
+import io
 import posixpath
 import re
 import zipfile
@@ -109,15 +111,21 @@ class _Patterns:
         self.merge = re.compile(b"<" + p + rb'mergeCell\s[^>]*?ref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"')
 
 
-def scan_sheet(zf_path: Path, part: str) -> SheetScan:
-    """Scan a worksheet part of an .xlsx for its layout, in chunks, without building a tree."""
+def scan_sheet(source: Path | zipfile.ZipFile, part: str, data: bytes | None = None) -> SheetScan:
+    """Scan a worksheet part of an .xlsx (a path or an open zip) for its layout, in chunks, without
+    building a tree. `data`: the part already inflated whole, when the caller has it."""
     out = SheetScan()
     big: dict[int, list[int]] = {}
     hidden_rows: list[int] = []
     hidden_cols: set[int] = set()
     unplaced_big = 0
     formulas_seen = False  # a sheet's first formula cell holds its text (</f>); later ones may not
-    with zipfile.ZipFile(zf_path) as zf, zf.open(part) as fh:
+    with contextlib.ExitStack() as stack:
+        if data is not None:
+            fh = io.BytesIO(data)
+        else:
+            zf = source if isinstance(source, zipfile.ZipFile) else stack.enter_context(zipfile.ZipFile(source))
+            fh = stack.enter_context(zf.open(part))
         head = fh.read(1 << 16)
         m = _ROOT_PREFIX.search(head)
         pat = _Patterns((m.group(1) or b"") if m else b"")

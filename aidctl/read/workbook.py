@@ -16,6 +16,7 @@ types, but Excel's "4.20102E+17" survives as text, and its ="…" and leading-ta
 from __future__ import annotations
 
 import ast
+import contextlib
 import csv
 import io
 import math
@@ -32,7 +33,7 @@ import pyarrow as pa
 
 from aidctl.core.errors import ReadError
 from aidctl.core.text import arrow_text
-from aidctl.read.limits import check_input, csv_width, rust_source, shown
+from aidctl.read.limits import Opened, checked_input, csv_width, rust_source, shown
 from aidctl.read.sheetxml import SheetScan, scan_ods, scan_sheet, workbook_sheets
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -162,7 +163,13 @@ class RawSheet:
 def open_sheets(path: Path, display: str | None = None) -> list[RawSheet]:
     """All visible sheets of a workbook (or the single table of a CSV) as RawSheets."""
     display = display or shown(path)
-    check_input(path, display)  # regular file, within the limits (read/limits.py), before any parsing
+    # a regular file, within the limits (read/limits.py), before any parsing; what the check opened
+    # of a workbook (the zip, its small sheets inflated) is read on, not opened again
+    with checked_input(path, display) as opened:
+        return _open_checked(path, display, opened)
+
+
+def _open_checked(path: Path, display: str, opened: Opened) -> list[RawSheet]:
     try:
         with path.open("rb") as fh:
             head = fh.read(8)
@@ -174,7 +181,7 @@ def open_sheets(path: Path, display: str | None = None) -> list[RawSheet]:
         raise ReadError(f"无法打开文件（{exc.strerror}）", file=display) from None
     suffix = path.suffix.lower()
     if head.startswith(ZIP_MAGIC):
-        return _in_workbook(_open_zip(path, display))
+        return _in_workbook(_open_zip(path, display, opened))
     if head.startswith(OLE_MAGIC):
         if _ENCRYPTED_MARK in path.read_bytes()[:1 << 20]:
             raise ReadError("文件设置了打开密码，aidctl 无法读取；请去掉密码后另存为 .xlsx 再提交",
@@ -197,10 +204,10 @@ def _in_workbook(found: tuple[list[RawSheet], list[str]]) -> list[RawSheet]:
     return sheets
 
 
-def _open_zip(path: Path, display: str) -> tuple[list[RawSheet], list[str]]:
+def _open_zip(path: Path, display: str, opened: Opened) -> tuple[list[RawSheet], list[str]]:
     """An .xlsx, or an .ods (an OpenDocument spreadsheet is a zip too)."""
     try:
-        with zipfile.ZipFile(path) as zf:
+        with contextlib.nullcontext(opened.zip) if opened.zip is not None else zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
             if "xl/workbook.xml" not in names:
                 mime = zf.read("mimetype").strip() if "mimetype" in names else b""
@@ -220,7 +227,7 @@ def _open_zip(path: Path, display: str) -> tuple[list[RawSheet], list[str]]:
                         file=display) from None
     except KeyError as exc:
         raise ReadError(f"工作簿缺少部件 {exc}；请用 Excel 打开另存后重新提交", file=display) from None
-    return _open_xlsx(path, display, parts, sizes)
+    return _open_xlsx(path, display, parts, sizes, opened)
 
 
 # --- .xlsx ---------------------------------------------------------------------------------------
@@ -252,7 +259,7 @@ def _typed_rows(path: Path, display: str, sheet: str) -> list[list]:
 
 
 def _open_xlsx(path: Path, display: str, parts: dict[str, tuple[str | None, bool]],
-               sizes: dict[str, int]) -> tuple[list[RawSheet], list[str]]:
+               sizes: dict[str, int], opened: Opened) -> tuple[list[RawSheet], list[str]]:
     import fastexcel
 
     try:
@@ -271,7 +278,7 @@ def _open_xlsx(path: Path, display: str, parts: dict[str, tuple[str | None, bool
         if part:
             def run(p=part, scan=scan):  # joined before the next sheet: bound for clarity
                 try:
-                    scan["result"] = scan_sheet(path, p)
+                    scan["result"] = scan_sheet(opened.zip or path, p, opened.sheets.get(p))
                 except Exception as exc:  # reported below, in the caller's thread
                     scan["error"] = exc
             if sizes.get(part, 0) >= THREADED_SCAN_FROM:
