@@ -712,3 +712,43 @@ def test_the_limits_check_and_the_reader_parse_a_workbook_once(tmp_path, monkeyp
     assert [s.name for s in open_sheets(path)] == ["Sheet1"]
     assert len(parses) == 1
     assert all(not isinstance(v, bytes) for v in sheetxml._PARSED.values())
+
+
+def test_a_small_workbook_is_opened_once_and_its_sheet_inflated_once(tmp_path, monkeypatch):
+    """The limits check opens the zip and inflates a school's small sheet to measure it; the reader
+    and the layout scan go on with both instead of opening and inflating them again, and the scan
+    finds from those bytes what it finds from the file (merged ranges, hidden rows, long numbers)."""
+    import zipfile
+
+    from aidctl.read import workbook as W
+    from aidctl.read.sheetxml import scan_sheet
+
+    rows = [values(i) for i in range(1, 5)]
+    rows[1][VOC_HEADERS.index("身份证号码")] = float(make_id(birth="19960101")[:15] + "000")
+    path = roster(tmp_path / "a.xlsx", rows)
+    wb = openpyxl.load_workbook(path)
+    programme = openpyxl.utils.get_column_letter(1 + VOC_HEADERS.index("资助项目"))
+    wb.active.merge_cells(f"{programme}2:{programme}5")
+    wb.active.row_dimensions[4].hidden = True
+    wb.save(path)
+    part = "xl/worksheets/sheet1.xml"
+    from_file = scan_sheet(path, part)
+    opened, inflated = [], []
+    real_init, real_open = zipfile.ZipFile.__init__, zipfile.ZipFile.open
+
+    def counting_init(self, *args, **kwargs):
+        opened.append(args[0])
+        real_init(self, *args, **kwargs)
+
+    def counting_open(self, name, *args, **kwargs):
+        inflated.append(name.filename if isinstance(name, zipfile.ZipInfo) else name)
+        return real_open(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "__init__", counting_init)
+    monkeypatch.setattr(zipfile.ZipFile, "open", counting_open)
+    sheets = W.open_sheets(path)
+    assert len(opened) == 1 and inflated.count(part) == 1
+    assert sheets[0].merges == from_file.merges == [(2, VOC_HEADERS.index("资助项目"), 5, VOC_HEADERS.index("资助项目"))]
+    assert list(sheets[0].hidden_rows) == list(from_file.hidden_rows) == [4]
+    assert {c: list(r) for c, r in sheets[0].big_numbers.items()} == \
+        {c: list(r) for c, r in from_file.big_numbers.items()} == {VOC_HEADERS.index("身份证号码"): [3]}
