@@ -107,6 +107,31 @@ def test_two_workers_are_other_processes_and_results_come_in_order():
     assert os.getpid() not in pids and 1 <= len(pids) <= 2
 
 
+def test_started_is_called_once_the_workers_are_forked_and_before_the_first_item_in_process():
+    """What `started` begins (validate imports the ledger's modules on a thread) must not be forked
+    into a worker in the middle of its work: the workers exist when it is called. In this process
+    it comes before the first item."""
+    import multiprocessing
+    import threading
+
+    from aidctl.read.parallel import in_order
+
+    calls, hold = [], threading.Event()
+
+    def started():
+        calls.append(len(multiprocessing.active_children()))
+        threading.Thread(target=hold.wait, daemon=True).start()
+
+    try:
+        assert list(in_order(pow, [(i, 2) for i in range(8)], 2, started=started)) == [i * i for i in range(8)]
+    finally:
+        hold.set()
+    assert calls == [2]
+    order = []
+    assert list(in_order(lambda i: order.append(i) or i, [(1,), (2,)], 1, started=lambda: order.append("s"))) == [1, 2]
+    assert order == ["s", 1, 2]
+
+
 def _fails_at_three(i):
     if i == 3:
         raise ValueError(f"item {i}")

@@ -181,12 +181,13 @@ def is_workspace_intake(ws, paths, term) -> bool:
     return all(p.parent == folder for p in resolved)
 
 
-def record_validation(ws, validation, paths) -> str | None:
-    """Record a validate run's files when they are the workspace's own (see is_workspace_intake).
-    Returns a note for the user when the history could not be written (the check itself stands)."""
+def record_validation(ws, validation, paths, own: bool | None = None) -> str | None:
+    """Record a validate run's files when they are the workspace's own (see is_workspace_intake;
+    `own`: its answer for the validation's term, when the caller has it). Returns a note for the
+    user when the history could not be written (the check itself stands)."""
     from aidctl.core.errors import AidctlError
 
-    if not is_workspace_intake(ws, paths, validation.term):
+    if not (is_workspace_intake(ws, paths, validation.term) if own is None else own):
         return None
     from aidctl import ledger as L
 

@@ -90,13 +90,17 @@ def batches(weights: list[int], count: int) -> list[tuple[int, int]]:
     return out
 
 
-def in_order(fn: Callable, items: list[tuple], count: int, weights: list[int] | None = None) -> Iterator:
+def in_order(fn: Callable, items: list[tuple], count: int, weights: list[int] | None = None,
+             started: Callable[[], object] | None = None) -> Iterator:
     """`fn(*item)` for each item, yielded in the order of `items`, computed by `count` worker
     processes (in this process, one after another, when `count` is 1), handed out in runs of
     consecutive items (`batches`, by `weights`: one each unless given). An exception of an item is
     raised when its turn comes; the items not started are then cancelled and no worker is left
-    running."""
+    running. `started` is called once the workers run: after they are forked, so that a thread it
+    starts is not copied into them in the middle of its work (a lock it holds would stay held there)."""
     if count <= 1 or len(items) <= 1:
+        if started is not None:
+            started()
         for item in items:
             yield fn(*item)
         return
@@ -106,7 +110,9 @@ def in_order(fn: Callable, items: list[tuple], count: int, weights: list[int] | 
                                initargs=((fn, items),))
     try:
         runs = batches(weights or [1] * len(items), count)
-        futures = [pool.submit(_run, start, stop) for start, stop in runs]
+        futures = [pool.submit(_run, start, stop) for start, stop in runs]  # forked at the first
+        if started is not None:
+            started()
         for future in futures:
             results, error = future.result()
             yield from results

@@ -8,6 +8,7 @@ Checks read these; they never derive them again.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
@@ -46,11 +47,12 @@ class Roster:
         return [t.info(detailed=True) for t in self.tables]
 
 
-def read_roster_tables(paths: list[Path], rules: Rulebook, displays: list[str] | None = None) -> list[Table]:
+def read_roster_tables(paths: list[Path], rules: Rulebook, displays: list[str] | None = None,
+                       started: Callable[[], object] | None = None) -> list[Table]:
     """The roster tables of every file, in the order given. Files are read by worker processes, one
     a core (read.parallel: AIDCTL_WORKERS sets how many), and taken back in that order: the first
     unreadable file in that order is the one reported, and the tables are the same whatever the
-    number of workers."""
+    number of workers. `started` is called once the workers run (parallel.in_order)."""
     from aidctl.core import progress
     from aidctl.read.parallel import in_order, workers
 
@@ -58,7 +60,8 @@ def read_roster_tables(paths: list[Path], rules: Rulebook, displays: list[str] |
     items = [(path, display, "roster", rules) for path, display in zip(paths, displays)]
     out: list[Table] = []
     with progress.track("读取花名册", files=len(paths)) as bar:
-        for tables in in_order(read_tables, items, workers(len(paths)), [_size(path) for path in paths]):
+        for tables in in_order(read_tables, items, workers(len(paths)), [_size(path) for path in paths],
+                               started):
             out.extend(tables)
             bar.advance(files=1, rows=sum(t.records for t in tables))
     return out
