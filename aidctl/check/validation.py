@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -143,14 +142,15 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
         displays = displays or [shown(p) for p in paths]
         own = None  # whether the files are the workspace's intake, to be recorded (for the term given)
         if record_intake and term is not None:
-            from aidctl.ledger.intake import is_workspace_intake
+            from aidctl.ledger import is_workspace_intake
 
             own = is_workspace_intake(ws, paths, term)
         if tables is None:
             # the ledger's modules (SQLAlchemy: 0.2–0.3 s), when the ledger is to be used, are
             # imported while the workers read, not after them (a thousand small files: 2.5 s)
-            importing = (lambda: beside.submit(importlib.import_module, "aidctl.ledger.store")) \
-                if own or ledger_next else None
+            from aidctl import ledger
+
+            importing = (lambda: beside.submit(getattr, ledger, "Ledger")) if own or ledger_next else None
             tables = read_roster_tables(paths, rules, displays, importing)
         paid = beside.submit(_paid_keys, ws.ledger_url(), str(term)) if ledger_next else None
         if meanwhile is not None:
