@@ -78,8 +78,14 @@ def plan_validation(v: Validation, ws: Workspace, ledger: L.Ledger | None, bank:
     f = v.roster.frame
     tables = v.roster.tables
     table_of = f["table"].to_numpy()
-    file_names = [t.file for t in tables]
-    source_file = np.array(file_names, dtype=object)[table_of]
+    names = pa.array([t.file for t in tables], pa.large_string())
+
+    def files_at(recs: np.ndarray, index: pd.Index) -> pd.Series:
+        # each record's file as Arrow text taken from the few file names: a term's 500,000 records
+        # as Python objects would cost a tenth of a second to turn into text again
+        return text_series(pc.take(names, table_of[recs]), index)
+
+    excel_row = f["excel_row"].to_numpy()
     refused = v.refused().to_numpy()
     extra_codes: dict[int, list[str]] = {}
 
@@ -127,8 +133,8 @@ def plan_validation(v: Validation, ws: Workspace, ledger: L.Ledger | None, bank:
         "card": of_candidates(f["card"]),
         "id_number": person,
         "bank_profile": profile,
-        "source_file": source_file[candidate],
-        "source_row": f["excel_row"].to_numpy()[candidate],
+        "source_file": files_at(recs, pd.RangeIndex(len(recs))),
+        "source_row": excel_row[candidate],
         "payment_id": reissue.reindex(recs).astype("Int64").array,  # a re-issue: the failed payment's id
     })
     pay["memo"] = memo_label + pay["programme"]
@@ -140,15 +146,11 @@ def plan_validation(v: Validation, ws: Workspace, ledger: L.Ledger | None, bank:
     pay = pay.sort_values(["bank_profile", "school", "programme", "source_file", "source_row"],
                           na_position="last", kind="stable").reset_index(drop=True)
 
-    refused_df = _refusals(v, refused, extra_codes, source_file)
-    excel_row = f["excel_row"].to_numpy()
-    names = pa.array(file_names, pa.large_string())
+    refused_df = _refusals(v, refused, extra_codes)
 
     def placed(part: pd.DataFrame) -> pd.DataFrame:
-        # the file as Arrow text taken from the few file names: 500,000 already paid as Python
-        # objects would cost a tenth of a second to turn into text again
         recs = part["rec"].to_numpy(dtype=np.int64)
-        return part.assign(file=text_series(pc.take(names, table_of[recs]), part.index), row=excel_row[recs])
+        return part.assign(file=files_at(recs, part.index), row=excel_row[recs])
 
     already, failed_unchanged = placed(already), placed(failed_unchanged)
     records: dict[Path, int] = {}
@@ -216,7 +218,7 @@ def _against_ledger(f: pd.DataFrame, recs: np.ndarray, ledger: L.Ledger | None, 
     return part(sr, at[standing], f["card"].array[sr]), part(fr[same], fa[same], paid_card[same]), reissue
 
 
-def _refusals(v: Validation, refused: np.ndarray, extra: dict[int, list[str]], source_file) -> pd.DataFrame:
+def _refusals(v: Validation, refused: np.ndarray, extra: dict[int, list[str]]) -> pd.DataFrame:
     f = v.findings
     errors = f[f["severity"] == ERROR]
     frame = v.roster.frame
@@ -231,5 +233,6 @@ def _refusals(v: Validation, refused: np.ndarray, extra: dict[int, list[str]], s
     for rec in recs:  # refused records are few; each keeps its codes in order of the catalogue
         table = int(tables[rec])
         all_codes = list(dict.fromkeys(whole_file.get(table, []) + codes.get(rec, []) + extra.get(rec, [])))
-        out.append({"rec": rec, "file": source_file[rec], "row": int(excel_rows[rec]), "codes": all_codes})
+        out.append({"rec": rec, "file": v.roster.tables[table].file, "row": int(excel_rows[rec]),
+                    "codes": all_codes})
     return pd.DataFrame(out, columns=["rec", "file", "row", "codes"])
