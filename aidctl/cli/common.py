@@ -99,9 +99,8 @@ def emit_json(doc: dict) -> None:
     emit_bytes(encode_pieces(doc))
 
 
-def emit_bytes(data: bytes | list) -> None:
-    """A JSON document on stdout: UTF-8 bytes, or the buffers that make it (jsonout.encode_pieces)."""
-    pieces = [data] if isinstance(data, bytes) else data
+def emit_bytes(pieces: list) -> None:
+    """A JSON document on stdout, from the UTF-8 buffers that make it (jsonout.encode_pieces)."""
     if hasattr(sys.stdout, "buffer"):  # JSON is UTF-8 (RFC 8259), whatever the terminal's locale
         sys.stdout.flush()
         sys.stdout.buffer.writelines([*pieces, b"\n"])

@@ -14,7 +14,6 @@ from aidctl.cli.common import (
     TermOpt,
     WorkspaceOpt,
     app,
-    emit_bytes,
     emit_json,
     guarded,
     say,
@@ -98,9 +97,7 @@ def rules_diff(
     for line in result.notes:
         say(line)
     if format is Format.json:
-        from aidctl.core.jsonout import encode_pieces
-
-        emit_bytes(encode_pieces(result.to_json(frames=True)))
+        emit_json(result.to_json(frames=True))
     else:
         from aidctl.cli.render import rules as render
 
