@@ -191,6 +191,19 @@ def test_the_rule_models_accept_every_month_day_of_every_year():
             _month_day(bad)
 
 
+@pytest.mark.parametrize("named", [False, True])
+def test_a_roster_that_is_a_symlink_loop_is_a_clear_exit_2(run, ws, named):
+    """A file in intake/ that links to itself through another cannot be opened: one clear line naming
+    it, as the reader says, not an internal error from resolving its path before the read."""
+    folder = ws / "intake" / "2011-autumn"
+    (folder / "环_b.xlsx").symlink_to("环_a.xlsx")
+    (folder / "环_a.xlsx").symlink_to("环_b.xlsx")
+    named_files = [folder / "环_a.xlsx"] if named else []
+    code, out, err = run("validate", *named_files, *TERM, "--workspace", ws)
+    assert code == 2, (out, err)
+    one_clear_line(err, "环_", "无法打开文件")
+
+
 # --- aidctl.toml ------------------------------------------------------------------------------------
 
 SETTINGS = {

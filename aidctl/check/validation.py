@@ -144,7 +144,10 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
         if record_intake and term is not None:
             from aidctl.ledger import is_workspace_intake
 
-            own = is_workspace_intake(ws, paths, term)
+            try:
+                own = is_workspace_intake(ws, paths, term)
+            except (OSError, RuntimeError):  # a path that cannot be resolved (a symlink loop): the
+                own = None                   # read below reports the file clearly
         if tables is None:
             # the ledger's modules (SQLAlchemy: 0.2–0.3 s), when the ledger is to be used, are
             # imported while the workers read, not after them (a thousand small files: 2.5 s)
