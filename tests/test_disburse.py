@@ -948,6 +948,25 @@ def test_paid_rows_match_both_person_and_programme():
     assert paid_rows(person, programme, known).tolist() == [1, 0, -1, -1, -1, -1, -1, 2, -1]
 
 
+KEYS = st.sampled_from(["A", "B", "C", "AB", "甲", ""]) | st.none()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["A", "B", "C", "AB", "甲"]), st.sampled_from(["甲", "乙", "丙", "甲乙"])),
+                unique=True, max_size=12),
+       st.lists(st.tuples(KEYS, KEYS | st.sampled_from(["乙", "丙", "甲乙"])), max_size=20))
+def test_paid_rows_is_a_lookup_of_the_pair(known_keys, records):
+    """Whatever the programmes and however people repeat across them, each record finds the ledger
+    row of exactly its (person, programme) pair, and a pair the ledger lacks finds none."""
+    from aidctl.ledger import paid_rows
+
+    known = pd.DataFrame(known_keys, columns=["person", "programme"], dtype="string")
+    person = pd.Series([p for p, _ in records], dtype="string")
+    programme = pd.Series([g for _, g in records], dtype="string")
+    where = {pair: i for i, pair in enumerate(known_keys)}
+    assert paid_rows(person, programme, known).tolist() == [where.get(pair, -1) for pair in records]
+
+
 @pytest.mark.parametrize("per,slab", [(1, 100), (2, 100), (3, 100), (500, 100), (1, 2), (2, 2), (3, 1)])
 def test_bulk_insert_takes_every_row_whatever_the_rows_per_statement(tmp_path, monkeypatch, per, slab):
     """Rows go to SQLite several to an INSERT, made into Python values a slab of statements at a

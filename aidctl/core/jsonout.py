@@ -59,10 +59,14 @@ def _array(frame: pd.DataFrame) -> list:
     if frame.empty:
         return [b"[]"]
     pieces: list = []
+    quote = ""  # the closing quote of the column before, when its values came unquoted
     for i, column in enumerate(frame.columns):
-        pieces.append(_text(("{" if i == 0 else ",") + json.dumps(str(column), ensure_ascii=False) + ":"))
-        pieces.append(_values(frame[column]))
-    pieces.append(_text("},"))
+        values, bare = _values(frame[column])
+        name = json.dumps(str(column), ensure_ascii=False)
+        pieces.append(_text(quote + ("{" if i == 0 else ",") + name + ":" + ('"' if bare else "")))
+        pieces.append(values)
+        quote = '"' if bare else ""
+    pieces.append(_text(quote + "},"))
     rows = pc.binary_join_element_wise(*pieces, _text(""))
     return [b"[", value_bytes(rows)[:-1], b"]"]  # the last row's "," dropped
 
@@ -73,8 +77,10 @@ def _text(value: str) -> pa.Scalar:
     return pa.scalar(value, pa.large_string())
 
 
-def _values(series: pd.Series) -> pa.Array:
-    """Each value of a column as JSON text: strings quoted and escaped, null for NA."""
+def _values(series: pd.Series) -> tuple[pa.Array, bool]:
+    """Each value of a column as JSON text: strings quoted and escaped, null for NA; and whether the
+    values are bare text that still wants its quotes (a text column without a null: the quotes are
+    then written once into the pieces between the columns, not copied into every value)."""
     import numpy as np
     import pandas as pd
     import pyarrow as pa
@@ -83,26 +89,29 @@ def _values(series: pd.Series) -> pa.Array:
     from aidctl.core.text import arrow_text, integer_text, value_bytes
 
     if series.dtype == bool:
-        return pa.array(np.where(series.to_numpy(), "true", "false"), type=pa.large_string())
+        return pa.array(np.where(series.to_numpy(), "true", "false"), type=pa.large_string()), False
     if pd.api.types.is_integer_dtype(series.dtype):  # nullable (Int64) too: NA → null
         missing = series.isna().to_numpy()
         if not missing.any():
-            return integer_text(series.to_numpy(dtype=np.int64))
-        return pc.if_else(pa.array(missing), _text("null"), integer_text(series.to_numpy(dtype=np.int64, na_value=0)))
+            return integer_text(series.to_numpy(dtype=np.int64)), False
+        return pc.if_else(pa.array(missing), _text("null"),
+                          integer_text(series.to_numpy(dtype=np.int64, na_value=0))), False
     if not (isinstance(series.dtype, pd.StringDtype)
             or pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty")):
-        return _by_json_module(series)  # numbers with gaps, dates …: rare in a large list
+        return _by_json_module(series), False  # numbers with gaps, dates …: rare in a large list
     arr = arrow_text(series)
     data = value_bytes(arr)
-    if (data < 0x20).any():
-        return _by_json_module(series)  # a control character (rare: cells are folded)
+    if len(data) and data.min() < 0x20:  # (the smallest byte: one pass, no array of flags)
+        return _by_json_module(series), False  # a control character (rare: cells are folded)
     escaped = arr
     if (data == ord("\\")).any():
         escaped = pc.replace_substring(escaped, "\\", "\\\\")
     if (data == ord('"')).any():
         escaped = pc.replace_substring(escaped, '"', '\\"')
+    if not escaped.null_count:
+        return escaped, True
     quote = _text('"')
-    return pc.fill_null(pc.binary_join_element_wise(quote, escaped, quote, _text("")), _text("null"))
+    return pc.fill_null(pc.binary_join_element_wise(quote, escaped, quote, _text("")), _text("null")), False
 
 
 def _by_json_module(series: pd.Series) -> pa.Array:

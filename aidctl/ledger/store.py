@@ -429,12 +429,18 @@ def paid_keys(ledger: Ledger, term: str) -> pd.DataFrame:
     columns = ["person", "programme", "batch", "status", "card", "payment_id", "failure_reason"]
     p = payments.c
     with ledger.connect() as conn:
-        standing = _joined_keys(conn, term) if conn.dialect.name == "sqlite" else None
-        if standing is None:
+        every = _joined_keys(conn, term) if conn.dialect.name == "sqlite" else None
+        if every is None:
             standing = fetch_frame(conn, select(p.person, p.programme, p.batch_id, p.status)
                                    .where(p.term == term, p.status != "failed"), columns[:4])
+            any_failed = True
+        else:  # the failed ones are asked for again, with their details, only when there are some
+            is_failed = (every["status"] == "failed").to_numpy(dtype=bool)
+            any_failed = bool(is_failed.any())
+            standing = every[~is_failed].reset_index(drop=True) if any_failed else every
         failed = fetch_frame(conn, select(p.person, p.programme, p.batch_id, p.status, p.card, p.id,
-                                          p.failure_reason).where(p.term == term, p.status == "failed"), columns)
+                                          p.failure_reason).where(p.term == term, p.status == "failed"), columns) \
+            if any_failed else pd.DataFrame(columns=columns)
     if failed.empty:
         return standing.assign(card=None, payment_id=pd.NA, failure_reason=None)[columns] if len(standing) \
             else pd.DataFrame(columns=columns)
@@ -445,27 +451,37 @@ def paid_keys(ledger: Ledger, term: str) -> pd.DataFrame:
 
 def paid_rows(person: pd.Series, programme: pd.Series, known: pd.DataFrame) -> np.ndarray:
     """For each (person, programme), the position of its row in `known` (paid_keys: the ledger holds
-    a term's key once), or -1. Made with Arrow on integer codes of the two columns, so that no text
-    joined from both can stand for another pair; a blank person or programme matches nothing."""
+    a term's key once), or -1; a blank person or programme matches nothing. Matched one programme
+    at a time, the rows of each taken together by sorting their codes: within a programme the
+    ledger holds a person once, so each person is hashed once (Arrow's index_in) and no text joined
+    from the two columns can stand for another pair."""
     from aidctl.core.text import arrow_text
 
-    people = pc.dictionary_encode(arrow_text(known["person"]))
     programmes = pc.dictionary_encode(arrow_text(known["programme"]))
-
-    def key(at_p: pa.Array, at_g: pa.Array) -> pa.Array:   # null where either is null
-        return pc.add(pc.multiply(pc.cast(at_p, pa.int64()), len(programmes.dictionary)), pc.cast(at_g, pa.int64()))
-
-    wanted = key(pc.index_in(arrow_text(person), value_set=people.dictionary, skip_nulls=True),
-                 pc.index_in(arrow_text(programme), value_set=programmes.dictionary, skip_nulls=True))
-    at = pc.index_in(wanted, value_set=key(people.indices, programmes.indices), skip_nulls=True)
-    return pc.fill_null(at, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    theirs = programmes.indices.to_numpy(zero_copy_only=False)
+    ours = pc.fill_null(pc.index_in(arrow_text(programme), value_set=programmes.dictionary, skip_nulls=True), -1)
+    ours = ours.to_numpy(zero_copy_only=False)
+    people, wanted = arrow_text(known["person"]), arrow_text(person)
+    out = np.full(len(wanted), -1, dtype=np.int64)
+    rows_by, recs_by = np.argsort(theirs, kind="stable"), np.argsort(ours, kind="stable")
+    codes = np.arange(len(programmes.dictionary) + 1)
+    row_bounds = np.searchsorted(theirs[rows_by], codes)
+    rec_bounds = np.searchsorted(ours[recs_by], codes)
+    for code in codes[:-1]:
+        rows = rows_by[row_bounds[code]:row_bounds[code + 1]]
+        recs = recs_by[rec_bounds[code]:rec_bounds[code + 1]]
+        if len(rows) and len(recs):
+            at = pc.index_in(wanted.take(recs), value_set=people.take(rows), skip_nulls=True)
+            at = pc.fill_null(at, -1).to_numpy(zero_copy_only=False)
+            out[recs[at >= 0]] = rows[at[at >= 0]]
+    return out
 
 
 _RECORD = "\x1e"   # the record separator: in no ID, programme name, batch id or status
 
 
 def _joined_keys(conn, term: str) -> pd.DataFrame | None:
-    """The term's standing payments (person, programme, batch, status) from SQLite as one text a
+    """The term's payments (person, programme, batch, status) from SQLite as one text a
     column, cut apart by Arrow: a sixth of the time of 500,000 rows as Python tuples (grouped by
     batch, SQLite would sort them first: twice the time). One query feeds the four texts the same rows
     in the same order. The texts come as bytes: as Python text they would be decoded and encoded
@@ -476,7 +492,7 @@ def _joined_keys(conn, term: str) -> pd.DataFrame | None:
     columns = {"person": p.person, "programme": p.programme, "batch": p.batch_id, "status": p.status}
     query = select(func.count(), *[func.count(c) for c in columns.values()],
                    *[cast(func.group_concat(c, literal(_RECORD)), LargeBinary) for c in columns.values()]) \
-        .where(p.term == term, p.status != "failed")
+        .where(p.term == term)
     try:
         count, *figures = conn.execute(query).one()
     except DBAPIError as exc:
