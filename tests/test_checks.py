@@ -11,7 +11,9 @@ import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import openpyxl
+import pandas as pd
 import pytest
 import yaml
 from conftest import VOC_HEADERS, make_card, make_id, voc_row, write_roster
@@ -656,3 +658,35 @@ def test_workspace_programmes_copy_changes_the_standard(tmp_path, run):
     doc = check(run, "b.xlsx", expect_exit=1)
     assert codes(doc) == {("b.xlsx", 4, "amount.mismatch")}
     assert "800.00" in only(doc, "amount.mismatch")["message"]
+
+
+def test_messages_are_filled_from_parts_and_blanks_read_empty():
+    """A finding's message: its template filled record by record from aligned columns (a blank
+    shows as 空) and plain text, whatever the columns hold (text, numbers, categories)."""
+    from aidctl.core.findings import build
+
+    person = pd.Series(["甲", None, "乙", "丙"], dtype="string")  # aligned with the roster's records
+    years = pd.Series([17, 18, 19, 20])
+    kind = pd.Series(pd.Categorical(["x", "y", None, "x"]))
+    found = build(pd.Series([True, True, False, True]), "id.checksum", "id_number",
+                  "{who}（{age} 岁，{kind}）在{where}", who=person, age=years, kind=kind, where="某校")
+    assert found["rec"].tolist() == [0, 1, 3]
+    assert found["message"].tolist() == ["甲（17 岁，x）在某校", "空（18 岁，y）在某校", "丙（20 岁，x）在某校"]
+    assert build(pd.Series([True, True]), "id.checksum", None, "固定的话")["message"].tolist() == ["固定的话"] * 2
+
+
+def test_findings_are_ordered_by_file_row_then_the_catalogue(tmp_path, run):
+    """Within a row, the catalogue's order of codes decides, not the order the checks ran in."""
+    from aidctl.core.findings import per_code
+
+    order = {c: i for i, c in enumerate(CATALOGUE)}
+    codes_ = pd.Series(["card.luhn", "id.checksum", "card.luhn", "no.such.code"], dtype="str")
+    got = per_code(codes_, order)
+    assert got[:3].tolist() == [order["card.luhn"], order["id.checksum"], order["card.luhn"]] and np.isnan(got[3])
+    good = make_card(seed=8)
+    wrong_id = make_id(seq=141)
+    wrong_id = wrong_id[:-1] + ("0" if wrong_id[-1] != "0" else "1")
+    roster(tmp_path, [voc_row(1, 银行卡号=good[:-1] + str((int(good[-1]) + 1) % 10), 身份证号码=wrong_id)])
+    doc = check(run, "a.xlsx", expect_exit=1)
+    found = [f["code"] for f in doc["findings"] if f["row"] == 4]
+    assert len(found) >= 2 and found == sorted(found, key=order.__getitem__)

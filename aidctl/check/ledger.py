@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from aidctl.core.findings import build, empty
+from aidctl.core.text import arrow_text, text_series
 from aidctl.ledger import PAID_OR_UNDER_WAY, Ledger, paid_keys, paid_rows
 from aidctl.read import Roster
 
@@ -23,9 +25,10 @@ def check(roster: Roster, ledger: Ledger, paid: pd.DataFrame | None = None,
         return empty()
     if at is None:
         at = paid_rows(f["person"], f["programme_name"], paid)
-    # each record's batch where the ledger holds a standing payment of it; -1 → the None past the end
-    batches = np.append(np.where(standing, paid["batch"].to_numpy(dtype=object), None), None)
-    batch = pd.Series(batches[np.where(at >= 0, at, len(paid))], index=f.index)
+    # each record's batch where the ledger holds a standing payment of it, else none
+    held = at >= 0
+    held[held] = standing[at[held]]
+    batch = text_series(arrow_text(paid["batch"]).take(pa.array(at, mask=~held)), f.index)
     return build(batch.notna(), "ledger.already_paid", "id_number",
                  "该生本学期的“{p}”已在批次 {b} 中发放（或正在发放）：不得重复发放",
                  f["id_number"], p=f["programme_name"], b=batch)

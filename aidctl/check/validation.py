@@ -10,13 +10,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from aidctl.check import cards, cells, duplicates, eligibility, enrolment, people, schema, terms
 from aidctl.check import registry as registry_check
 from aidctl.check.eligibility import Decisions
-from aidctl.core.findings import CATALOGUE, WARNING, FindingCounts, empty, school_errors, severities
+from aidctl.core.findings import CATALOGUE, WARNING, FindingCounts, empty, per_code, school_errors, severities
 from aidctl.core.labels import UNKNOWN_SCHOOL
 from aidctl.core.terms import Term
+from aidctl.core.text import arrow_text
 from aidctl.read import Roster, Workspace, read_roster_tables, read_tables, settle_term, shown
 from aidctl.read import build_roster as build
 from aidctl.rulebook import Rulebook
@@ -235,8 +237,9 @@ def locate_in(findings: pd.DataFrame, frame: pd.DataFrame, tables: list, rules, 
     table = f["table"].to_numpy(dtype=float, copy=True)
     table[on_record] = frame["table"].to_numpy()[rec[on_record]]
     f["table"] = table.astype("int64") if len(f) else pd.Series(dtype="int64")
-    f["row"] = pd.array([None] * len(f), dtype="Int64")
-    f.loc[on_record, "row"] = frame["excel_row"].to_numpy()[rec[on_record]]
+    row = np.zeros(len(f), dtype=np.int64)
+    row[on_record] = frame["excel_row"].to_numpy(dtype=np.int64)[rec[on_record]]
+    f["row"] = pd.arrays.IntegerArray(row, ~on_record)  # none for a finding on a whole file
     at = f["table"].to_numpy()
     f["file"] = np.array([t.file for t in tables], dtype=object)[at] if len(f) else []
     f["sheet"] = np.array([t.sheet for t in tables], dtype=object)[at] if len(f) else []
@@ -256,13 +259,16 @@ def locate_in(findings: pd.DataFrame, frame: pd.DataFrame, tables: list, rules, 
     if len(f) and several.any():
         named = several[f["table"].to_numpy()]
         f.loc[named, "message"] = "工作表“" + f.loc[named, "sheet"].astype(str) + "”：" + f.loc[named, "message"].astype(str)
+    taken = pa.array(rec, mask=~on_record)  # the flagged records' rows (a whole file's: none)
     for key in carry:  # read at the flagged records only: a roster has far more rows than findings
+        if isinstance(frame[key].array, pd.arrays.ArrowStringArray):  # taken by Arrow, as pandas would
+            f[key] = pd.Series(pd.array(arrow_text(frame[key]).take(taken), dtype="str"), index=f.index)
+            continue                                                  # infer them from Python text
         values = np.full(len(f), None, dtype=object)
         values[on_record] = frame[key].iloc[rec[on_record]].astype(object).to_numpy()
         f[key] = pd.Series(values, index=f.index).where(pd.notna(values), None)
     # the value as text (what the clerk sees), whatever type the check handed over (age, amount …)
     f["value"] = f["value"].astype("string").astype(object).where(f["value"].notna(), None)
-    order = {c: i for i, c in enumerate(CATALOGUE)}
-    f["_code_order"] = f["code"].map(order)
+    f["_code_order"] = per_code(f["code"], {c: i for i, c in enumerate(CATALOGUE)})
     f = f.sort_values(["table", "row", "_code_order"], na_position="first", kind="stable")
     return f.drop(columns="_code_order").reset_index(drop=True)

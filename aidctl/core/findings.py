@@ -11,8 +11,11 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from aidctl.core.catalogue import CATALOGUE, ERROR, WARNING, catalogue_doc  # noqa: F401  (named here too)
+from aidctl.core.text import arrow_text
 
 
 def school_errors(findings: pd.DataFrame) -> pd.Series:
@@ -69,7 +72,7 @@ def build(mask: pd.Series | np.ndarray, code: str, column: str | None, message: 
         "rec": idx.astype("int64"),
         "column": column,
         "code": code,
-        "message": text(message, len(idx), **picked).to_numpy(dtype=object),
+        "message": pd.array(text(message, len(idx), **picked), dtype="str"),  # what pandas infers from text
         "value": value.reindex(idx).astype(object).to_numpy() if value is not None else None,
     })
 
@@ -89,8 +92,17 @@ def file_finding(rec_file: int, code: str, column: str | None, message: str,
 def severities(f: pd.DataFrame, severity) -> pd.Series:
     """Each finding's severity: its own where it carries one (schema.ambiguous_column settled by a
     rule is a warning), else the catalogue's, through `severity(code, default)` (the rules' overrides)."""
-    default = f["code"].map({c: severity(c, t.severity) for c, t in CATALOGUE.items()})
+    default = pd.Series(per_code(f["code"], {c: severity(c, t.severity) for c, t in CATALOGUE.items()}),
+                        index=f.index)
     return f["severity"].where(f["severity"].notna(), default) if "severity" in f.columns else default
+
+
+def per_code(codes: pd.Series, table: dict) -> np.ndarray:
+    """`table[code]` for each finding's code (NaN for a code not in it), looked up once per distinct
+    code: a term paid already has a finding a record, and Series.map looks up every one."""
+    at, distinct = pd.factorize(codes)
+    looked = [table.get(c, np.nan) for c in distinct]
+    return np.array(looked + [np.nan], dtype=object if any(isinstance(v, str) for v in looked) else float)[at]
 
 
 def group_places(group: pd.Series, place: pd.Series, shown: int = 3) -> pd.DataFrame:
@@ -112,17 +124,13 @@ def group_places(group: pd.Series, place: pd.Series, shown: int = 3) -> pd.DataF
     return pd.DataFrame({"places": joined + tail, "count": pd.array(count, dtype="Int64")}, index=keys)
 
 
-def text(template: str, length: int, **parts: pd.Series | str) -> pd.Series:
-    """Fill `{name}` placeholders from aligned Series (NA shows as 空), vectorised."""
-    pieces = re.split(r"\{(\w+)\}", template)
-    out = pd.Series([""] * length, dtype="string")
-    for i, piece in enumerate(pieces):
-        if i % 2 == 0:
-            if piece:
-                out = out + piece
-            continue
-        value = parts[piece]
-        if isinstance(value, pd.Series):
-            value = pd.Series(value.astype("string").fillna("空").to_numpy(), dtype="string")
-        out = out + value
-    return out
+def text(template: str, length: int, **parts: pd.Series | str) -> pa.Array:
+    """Fill `{name}` placeholders from aligned Series (NA shows as 空) or plain text: each record's
+    text, joined by Arrow (no Python string a record)."""
+    pieces: list = []
+    for i, piece in enumerate(re.split(r"\{(\w+)\}", template)):
+        value = piece if i % 2 == 0 else parts[piece]
+        pieces.append(arrow_text(value.astype("string").fillna("空")) if isinstance(value, pd.Series)
+                      else pa.scalar(value, pa.large_string()))
+    pieces[0] = pa.repeat(pieces[0], length) if isinstance(pieces[0], pa.Scalar) else pieces[0]
+    return pc.binary_join_element_wise(*pieces, pa.scalar("", pa.large_string()))
