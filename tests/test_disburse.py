@@ -276,6 +276,17 @@ def test_real_run_records_one_batch_writes_a_balanced_bank_file_manifest_and_wor
     assert refused_rows[0][3] == BAD_ID[:6] + "*" * 8 + BAD_ID[-4:]   # the ID column is masked
 
 
+def test_the_batch_records_each_roster_by_its_own_digest(tmp_path, run):
+    """The batch's inputs and the intake history hold each roster file's SHA-256, hashed on a thread
+    beside the checks: each file under its own name."""
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(1)], "b.xlsx": [voc_row(2)], "c.xlsx": [voc_row(3)]})
+    disburse(run, root, expect=0)
+    want = {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in (root / "intake" / TERM).glob("*.xlsx")}
+    assert len(set(want.values())) == 3
+    for table in ("batch_inputs", "submissions"):
+        assert {Path(f).name: d for f, d in ledger_rows(root, f"SELECT file, sha256 FROM {table}")} == want
+
+
 def test_real_run_with_nothing_refused_exits_0(tmp_path, run):
     root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 4)]})
     doc = disburse(run, root, expect=0)

@@ -15,6 +15,7 @@ import pyarrow as pa
 from aidctl.check import cards, cells, duplicates, eligibility, enrolment, people, schema, terms
 from aidctl.check import registry as registry_check
 from aidctl.check.eligibility import Decisions
+from aidctl.core.files import digests
 from aidctl.core.findings import CATALOGUE, WARNING, FindingCounts, empty, per_code, school_errors, severities
 from aidctl.core.labels import UNKNOWN_SCHOOL
 from aidctl.core.terms import Term
@@ -158,6 +159,7 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
             importing = (lambda: beside.submit(getattr, ledger, "Ledger")) if own or ledger_next else None
             tables = read_roster_tables(paths, rules, displays, importing)
         paid = beside.submit(_paid_keys, ws.ledger_url(), str(term)) if ledger_next else None
+        hashed = beside.submit(digests, paths) if own else None  # for the intake history
         if meanwhile is not None:
             meanwhile()
         bar.stage("审核")
@@ -187,7 +189,8 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
         if record_intake:
             from aidctl.ledger import record_validation
 
-            note = record_validation(ws, result, paths, own if result.term == term else None)
+            note = record_validation(ws, result, paths, own if result.term == term else None,
+                                     hashed.result() if hashed is not None else None)
             if note:
                 result.notes.append(note)
         if report is not None:

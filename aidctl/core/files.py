@@ -236,6 +236,12 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def digests(paths: list[Path]) -> dict[Path, str]:
+    """The sha256 of each file, once a path: made on a thread beside the checks (hashlib lets go of
+    the GIL while it hashes)."""
+    return {Path(p): sha256(p) for p in dict.fromkeys(paths)}
+
+
 STEM_BYTES = 150  # a file system takes 255 bytes a name: the stem, the term, the rest and a temporary prefix fit
 
 

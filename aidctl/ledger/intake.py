@@ -181,10 +181,11 @@ def is_workspace_intake(ws, paths, term) -> bool:
     return all(p.parent == folder for p in resolved)
 
 
-def record_validation(ws, validation, paths, own: bool | None = None) -> str | None:
+def record_validation(ws, validation, paths, own: bool | None = None, digests: dict | None = None) -> str | None:
     """Record a validate run's files when they are the workspace's own (see is_workspace_intake;
-    `own`: its answer for the validation's term, when the caller has it). Returns a note for the
-    user when the history could not be written (the check itself stands)."""
+    `own`: its answer for the validation's term, when the caller has it; `digests`: the files'
+    SHA-256 where the caller made them). Returns a note for the user when the history could not be
+    written (the check itself stands)."""
     from aidctl.core.errors import AidctlError
 
     if not (is_workspace_intake(ws, paths, validation.term) if own is None else own):
@@ -192,7 +193,7 @@ def record_validation(ws, validation, paths, own: bool | None = None) -> str | N
     from aidctl import ledger as L
 
     try:
-        record(L.Ledger(ws.ledger_url()), validation, "validate", display=workspace_names(ws))
+        record(L.Ledger(ws.ledger_url()), validation, "validate", display=workspace_names(ws), digests=digests)
     except AidctlError as exc:
         return f"报送记录未能写入账本（{exc}）；审核结果不受影响"
     return None

@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 from aidctl import ledger as L
 from aidctl.check import Validation, ledger_match, validate
 from aidctl.core.errors import AidctlError
-from aidctl.core.files import sha256
+from aidctl.core.files import digests, sha256
 from aidctl.core.findings import ERROR
 from aidctl.core.terms import Term
 from aidctl.core.text import fold_one, per_distinct, text_series
@@ -43,17 +43,20 @@ class Plan:
 def make_plan(ws: Workspace, term: Term, rosters: list[Path], ledger: L.Ledger | None,
               bank: str | None = None, displays: list[str] | None = None) -> Plan:
     """Validate the rosters and plan the term's payments against the ledger (None: an empty one).
-    The ledger's payments of the term are read on a thread once the rosters are read, and matched
-    with the records while they are checked."""
+    The ledger's payments of the term are read on a thread once the rosters are read, the files
+    hashed, and the records matched with the payments while they are checked."""
     with ThreadPoolExecutor(max_workers=1) as beside:
         known: list[Future] = []
         matched: list[Future] = []
+
+        hashed: list[Future] = []
 
         def read_ledger() -> None:
             if ledger is not None:
                 from aidctl.ledger import paid_keys
 
                 known.append(beside.submit(paid_keys, ledger, str(term)))
+            hashed.append(beside.submit(digests, rosters))  # the batch's inputs, and the intake history
 
         def match(roster) -> None:
             if known:
@@ -62,17 +65,19 @@ def make_plan(ws: Workspace, term: Term, rosters: list[Path], ledger: L.Ledger |
         v = validate(rosters, ws, term=term, displays=displays, check_ledger=False, meanwhile=read_ledger,
                      built=match)
         paid, at = matched[0].result() if matched and v.term == term else (None, None)  # (same term: settle_term)
-        return plan_validation(v, ws, ledger, bank, inputs=rosters, known=paid, at=at)
+        return plan_validation(v, ws, ledger, bank, inputs=rosters, known=paid, at=at,
+                               hashed=hashed[0].result() if hashed else None)
 
 
 def plan_validation(v: Validation, ws: Workspace, ledger: L.Ledger | None, bank: str | None = None,
                     inputs: list[Path] | None = None, known: pd.DataFrame | None = None,
-                    at: np.ndarray | None = None) -> Plan:
+                    at: np.ndarray | None = None, hashed: dict[Path, str] | None = None) -> Plan:
     """The plan of a validation already made (rules diff plans one for each version of the rules):
     every record without an error is compared with the ledger (`known`: its paid_keys of the term,
     and `at` each record's position there, where the caller read and matched them), and each one it
     does not hold as paid is paid its decision record's amount, routed to a bank profile. `inputs`
-    are the roster files to record with a batch (their SHA-256)."""
+    are the roster files to record with a batch (their SHA-256: from `hashed` where the caller made
+    them)."""
     rules = ws.rules
     term = v.term
     f = v.roster.frame
@@ -156,7 +161,7 @@ def plan_validation(v: Validation, ws: Workspace, ledger: L.Ledger | None, bank:
     records: dict[Path, int] = {}
     for t in tables:  # once over the tables, not once a file: a term is a thousand files
         records[t.path] = records.get(t.path, 0) + t.records
-    inputs = [{"file": shown(p), "sha256": sha256(p), "records": records.get(p, 0)}
+    inputs = [{"file": shown(p), "sha256": (hashed or {}).get(Path(p)) or sha256(p), "records": records.get(p, 0)}
               for p in dict.fromkeys(inputs or [])]
     return Plan(term, v, pay, refused_df, already, failed_unchanged,
                 pd.DataFrame({"rec": np.flatnonzero(school_funded)}), inputs)
