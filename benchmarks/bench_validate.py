@@ -164,6 +164,10 @@ def child_env(python: str) -> dict:
     bindir = os.path.dirname(os.path.abspath(python))
     env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
     env.setdefault("PYTHONHASHSEED", "0")
+    # aidctl's bytecode is cached as a wheel install's is (pip compiles it), and as the plain loads'
+    # libraries are: a machine that sets PYTHONDONTWRITEBYTECODE would otherwise have an editable
+    # install compile every aidctl module at every run (0.1 s for disburse), and the baseline not
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 
