@@ -264,9 +264,10 @@ def locate_in(findings: pd.DataFrame, frame: pd.DataFrame, tables: list, rules, 
         f.loc[named, "message"] = "工作表“" + f.loc[named, "sheet"].astype(str) + "”：" + f.loc[named, "message"].astype(str)
     taken = pa.array(rec, mask=~on_record)  # the flagged records' rows (a whole file's: none)
     for key in carry:  # read at the flagged records only: a roster has far more rows than findings
-        if isinstance(frame[key].array, pd.arrays.ArrowStringArray):  # taken by Arrow, as pandas would
+        if isinstance(frame[key].array, pd.arrays.ArrowStringArray):
+            # taken by Arrow, into the dtype pandas would infer from the same values as Python text
             f[key] = pd.Series(pd.array(arrow_text(frame[key]).take(taken), dtype="str"), index=f.index)
-            continue                                                  # infer them from Python text
+            continue
         values = np.full(len(f), None, dtype=object)
         values[on_record] = frame[key].iloc[rec[on_record]].astype(object).to_numpy()
         f[key] = pd.Series(values, index=f.index).where(pd.notna(values), None)

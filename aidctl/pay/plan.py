@@ -47,11 +47,10 @@ def make_plan(ws: Workspace, term: Term, rosters: list[Path], ledger: L.Ledger |
     hashed, and the records matched with the payments while they are checked."""
     with ThreadPoolExecutor(max_workers=1) as beside:
         known: list[Future] = []
+        hashed: list[Future] = []
         matched: list[Future] = []
 
-        hashed: list[Future] = []
-
-        def read_ledger() -> None:
+        def once_read() -> None:
             if ledger is not None:
                 from aidctl.ledger import paid_keys
 
@@ -62,7 +61,7 @@ def make_plan(ws: Workspace, term: Term, rosters: list[Path], ledger: L.Ledger |
             if known:
                 matched.append(beside.submit(ledger_match, roster, known[0]))
 
-        v = validate(rosters, ws, term=term, displays=displays, check_ledger=False, meanwhile=read_ledger,
+        v = validate(rosters, ws, term=term, displays=displays, check_ledger=False, meanwhile=once_read,
                      built=match)
         paid, at = matched[0].result() if matched and v.term == term else (None, None)  # (same term: settle_term)
         return plan_validation(v, ws, ledger, bank, inputs=rosters, known=paid, at=at,
