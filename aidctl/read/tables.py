@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
 
@@ -90,6 +90,19 @@ class Table:
     def records(self) -> int:
         return self.cells.num_rows
 
+    def __reduce__(self):
+        # Handed back by a worker process (read.parallel): the cells as one Arrow IPC stream and the
+        # shared empty formulas as None, a sixth of pickling them, which was most of the hand-over
+        # of a small file. The frame `data` is made again where it is wanted.
+        state = {f.name: getattr(self, f.name) for f in fields(self)}
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, self.cells.schema) as stream:
+            stream.write_table(self.cells)
+        state["cells"] = sink.getvalue()
+        if self.formulas is _no_formulas():
+            state["formulas"] = None
+        return _unpickled_table, (state,)
+
     @functools.cached_property
     def data(self) -> pd.DataFrame:
         """The canonical columns as text Series, index = Excel row."""
@@ -112,6 +125,13 @@ class Table:
                         "hidden_rows": None if self.sheet_kind == "xls" else self.hidden_rows,
                         "hidden_sheets": list(self.hidden_sheets)})
         return out
+
+
+def _unpickled_table(state: dict) -> Table:
+    state["cells"] = pa.ipc.open_stream(state["cells"]).read_all()
+    if state["formulas"] is None:
+        state["formulas"] = _no_formulas()
+    return Table(**state)
 
 
 def file_info(tables: list[Table]) -> list[dict]:
