@@ -752,3 +752,34 @@ def test_a_small_workbook_is_opened_once_and_its_sheet_inflated_once(tmp_path, m
     assert list(sheets[0].hidden_rows) == list(from_file.hidden_rows) == [4]
     assert {c: list(r) for c, r in sheets[0].big_numbers.items()} == \
         {c: list(r) for c, r in from_file.big_numbers.items()} == {VOC_HEADERS.index("身份证号码"): [3]}
+
+
+def test_tables_with_other_columns_in_another_order_stack_by_name(tmp_path):
+    """A term's files need not agree on their columns: each is stacked by name, a column a file
+    lacks blank for its records, whatever the order and whether a table is empty or held as Arrow's
+    `string` rather than `large_string`."""
+    import dataclasses
+
+    import pandas as pd
+    import pyarrow as pa
+
+    ws = Workspace(SAMPLES)
+    shuffled = list(reversed(VOC_HEADERS))
+    fewer = [h for h in VOC_HEADERS if h not in ("性别", "年级")]
+    files = [roster(tmp_path / "a.xlsx", [values(i) for i in range(1, 4)]),
+             roster(tmp_path / "b.xlsx", [values(i, shuffled) for i in range(4, 6)], headers=shuffled),
+             roster(tmp_path / "c.xlsx", [values(i, fewer) for i in range(6, 10)], headers=fewer)]
+    tables = [t for f in files for t in read_tables(f, f.name, "roster", ws.rules)]
+    narrow = tables[1].cells
+    tables[1] = dataclasses.replace(tables[1], cells=narrow.cast(pa.schema([(n, pa.string()) for n in narrow.column_names])))
+    empty = tables[0]
+    tables.insert(2, dataclasses.replace(empty, cells=empty.cells.slice(0, 0), excel_rows=empty.excel_rows[:0],
+                                         big_numbers={k: v[:0] for k, v in empty.big_numbers.items()}))
+    assert [t.records for t in tables] == [3, 2, 0, 4]
+    frame = build(tables, Term.parse("2011-autumn"), ws).frame
+    expected = pd.concat([t.data for t in tables], ignore_index=True)
+    assert len(frame) == 9
+    for key in expected.columns:
+        assert frame[key].tolist() == expected[key].tolist(), key
+    assert frame["gender"].isna().tolist() == [False] * 5 + [True] * 4
+    assert frame["name"].tolist() == [f"学生{i}" for i in range(1, 10)]
