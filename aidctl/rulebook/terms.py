@@ -44,8 +44,14 @@ def terms_named(words: TermWords, text: str) -> frozenset[Term]:
     the text counts; a date such as 2011年9月20日 names no term."""
     if not text:
         return frozenset()
-    reader = _reader(words.model_dump_json())
+    held, reader = _last_reader
+    if held is not words:  # a term's thousand tables ask with the same words: made into JSON once
+        reader = _reader(words.model_dump_json())
+        _last_reader[:] = [words, reader]
     return reader(text)
+
+
+_last_reader: list = [None, None]   # the words last asked with (held: no other object takes its id) and their reader
 
 
 @lru_cache(maxsize=8)
@@ -91,4 +97,4 @@ def _reader(words_json: str):
         season = half_of.get(part) or season_of[part]
         return frozenset({Term(year, "autumn") if season == "autumn" else Term(year + 1, "spring")})
 
-    return read
+    return lru_cache(maxsize=4096)(read)  # every table of a term has the same folder, most the same sheet name
