@@ -196,11 +196,8 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
         content = formulas.loc[formulas["key"] != "seq", "excel_row"].to_numpy()
         why[np.isin(excel_rows, content) & (why == BLANK)] = None
     keep = why == None  # noqa: E711 (an object array, element by element)
-    kept = np.flatnonzero(keep)
-    if len(kept) and kept[-1] - kept[0] + 1 == len(kept):  # the records are one run of rows: sliced, not copied
-        cells = pa.table({key: values.slice(kept[0], len(kept)) for key, values in data.items()})
-    else:
-        cells = pa.table({key: values.take(pa.array(kept)) for key, values in data.items()})
+    kept = pa.array(np.flatnonzero(keep))
+    cells = pa.table({key: values.take(kept) for key, values in data.items()})
     rows = excel_rows[keep]
     if len(formulas):
         formulas = formulas[formulas["excel_row"].isin(rows)].reset_index(drop=True)
