@@ -783,3 +783,23 @@ def test_tables_with_other_columns_in_another_order_stack_by_name(tmp_path):
         assert frame[key].tolist() == expected[key].tolist(), key
     assert frame["gender"].isna().tolist() == [False] * 5 + [True] * 4
     assert frame["name"].tolist() == [f"学生{i}" for i in range(1, 10)]
+
+
+def test_one_table_is_stacked_without_copying_its_columns(tmp_path):
+    """A big file is one table: its columns become the roster frame's, and Arrow text again, as they
+    are (combine_chunks copies even a single chunk: the 500,000-row roster held twice)."""
+    from aidctl.core.text import arrow_text
+    from aidctl.read.roster import _concat_text
+
+    ws = Workspace(SAMPLES)
+    path = roster(tmp_path / "a.xlsx", [values(i) for i in range(1, 4)])
+    (table,) = read_tables(path, path.name, "roster", ws.rules)
+    frame = _concat_text([table], table.records)
+    shared = 0
+    for key in table.cells.column_names:
+        theirs = table.cells.column(key).chunk(0).buffers()[2]
+        if theirs is None or theirs.size == 0:
+            continue
+        assert arrow_text(frame[key]).buffers()[2].address == theirs.address, key
+        shared += 1
+    assert shared >= 8

@@ -14,10 +14,16 @@ STRING = pd.StringDtype("pyarrow")
 CARDINALITY_SAMPLE = 2_048
 
 
+def one_array(arr: pa.ChunkedArray) -> pa.Array:
+    """A chunked array as one array: a single chunk as it is (combine_chunks copies even that: a
+    500,000-row column held twice)."""
+    return arr.chunk(0) if arr.num_chunks == 1 else arr.combine_chunks()
+
+
 def arrow_text(series: pd.Series) -> pa.Array:
     """A text Series as one Arrow large_string array (no copy of the values when Arrow-backed)."""
     if isinstance(series.array, pd.arrays.ArrowStringArray):
-        arr = series.array._pa_array.combine_chunks()
+        arr = one_array(series.array._pa_array)
     else:
         arr = pa.array(series.astype(STRING), type=pa.large_string())
     return arr.cast(pa.large_string())
@@ -49,7 +55,7 @@ def fold_arrow(arr: pa.Array | pa.ChunkedArray, *, keep_inner_spaces: bool = Fal
     Most roster columns repeat a few values (学校, 年级, 户口性质 …): those are folded once per
     distinct value. Columns of mostly distinct values (姓名, 身份证号) are folded directly.
     """
-    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    arr = one_array(arr) if isinstance(arr, pa.ChunkedArray) else arr
     arr = arr.cast(pa.large_string())
     sample = arr.slice(0, CARDINALITY_SAMPLE)  # hashing costs more than folding when most values differ
     if len(arr) > 4 * len(sample) and pc.count_distinct(sample).as_py() * 4 < len(sample):

@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from aidctl.core import identity, money
 from aidctl.core.terms import Term
-from aidctl.core.text import blank_text, fold_one, lookup, per_distinct, per_distinct_rows, text_series
+from aidctl.core.text import blank_text, fold_one, lookup, one_array, per_distinct, per_distinct_rows, text_series
 from aidctl.read.schools import school_attributes
 from aidctl.read.tables import Table, having_column, read_tables
 from aidctl.read.workspace import Workspace
@@ -135,7 +135,7 @@ def _concat_text(tables: list[Table], length: int) -> pd.DataFrame:
     columns = {}
     for key, column in zip(whole.column_names, whole.columns):
         column = column if column.type == text else column.cast(text)
-        merged = column.combine_chunks() if column.num_chunks else pa.nulls(0, text)  # one chunk: shared
+        merged = one_array(column) if column.num_chunks else pa.nulls(0, text)  # one table (a big file): shared
         columns[key] = text_series(merged, pd.RangeIndex(length))
     return pd.DataFrame(columns, index=pd.RangeIndex(length))
 
