@@ -92,8 +92,8 @@ class Table:
 
     def __reduce__(self):
         # Handed back by a worker process (read.parallel): the cells as one Arrow IPC stream and the
-        # shared empty formulas as None, a sixth of pickling them, which was most of the hand-over
-        # of a small file. The frame `data` is made again where it is wanted.
+        # shared empty formulas as None, a quarter of the time of pickling them (to and fro), which
+        # was most of the hand-over of a small file. The frame `data` is made again where wanted.
         state = {f.name: getattr(self, f.name) for f in fields(self)}
         sink = pa.BufferOutputStream()
         with pa.ipc.new_stream(sink, self.cells.schema) as stream:

@@ -51,7 +51,7 @@ def terms_named(words: TermWords, text: str) -> frozenset[Term]:
     return reader(text)
 
 
-_last_reader: list = [None, None]   # the words last asked with (held: no other object takes its id) and their reader
+_last_reader: list = [None, None]  # the words last asked with, and their reader (held: no other object takes its id)
 
 
 @lru_cache(maxsize=8)
