@@ -786,8 +786,9 @@ def test_tables_with_other_columns_in_another_order_stack_by_name(tmp_path):
 
 
 def test_one_table_is_stacked_without_copying_its_columns(tmp_path):
-    """A big file is one table: its columns become the roster frame's, and Arrow text again, as they
-    are (combine_chunks copies even a single chunk: the 500,000-row roster held twice)."""
+    """A big file is one table: its columns become the roster frame's (and the table's own frame),
+    and Arrow text again, as they are (combine_chunks copies even a single chunk: the 500,000-row
+    roster held twice)."""
     from aidctl.core.text import arrow_text
     from aidctl.read.roster import _concat_text
 
@@ -801,5 +802,6 @@ def test_one_table_is_stacked_without_copying_its_columns(tmp_path):
         if theirs is None or theirs.size == 0:
             continue
         assert arrow_text(frame[key]).buffers()[2].address == theirs.address, key
+        assert arrow_text(table.data[key]).buffers()[2].address == theirs.address, key  # the table's own frame
         shared += 1
     assert shared >= 8

@@ -14,9 +14,11 @@ STRING = pd.StringDtype("pyarrow")
 CARDINALITY_SAMPLE = 2_048
 
 
-def one_array(arr: pa.ChunkedArray) -> pa.Array:
-    """A chunked array as one array: a single chunk as it is (combine_chunks copies even that: a
-    500,000-row column held twice)."""
+def one_array(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """An array, or a chunked array as one array: a single chunk as it is (combine_chunks copies
+    even that: a 500,000-row column held twice)."""
+    if isinstance(arr, pa.Array):
+        return arr
     return arr.chunk(0) if arr.num_chunks == 1 else arr.combine_chunks()
 
 
@@ -55,7 +57,7 @@ def fold_arrow(arr: pa.Array | pa.ChunkedArray, *, keep_inner_spaces: bool = Fal
     Most roster columns repeat a few values (学校, 年级, 户口性质 …): those are folded once per
     distinct value. Columns of mostly distinct values (姓名, 身份证号) are folded directly.
     """
-    arr = one_array(arr) if isinstance(arr, pa.ChunkedArray) else arr
+    arr = one_array(arr)
     arr = arr.cast(pa.large_string())
     sample = arr.slice(0, CARDINALITY_SAMPLE)  # hashing costs more than folding when most values differ
     if len(arr) > 4 * len(sample) and pc.count_distinct(sample).as_py() * 4 < len(sample):

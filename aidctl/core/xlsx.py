@@ -32,7 +32,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from aidctl.core.masking import DEFAULT, Masking
 from aidctl.core.terminal import printable
-from aidctl.core.text import column_letters, missing
+from aidctl.core.text import column_letters, missing, one_array
 
 MONEY_FORMAT = "#,##0.00"
 WIDEST = 50            # a fitted column is never wider (a wrapped note may be, when a writer says so)
@@ -280,7 +280,7 @@ def _share(table, cols: dict) -> None:
         if kind != "text":
             continue
         arr = pa.array(values, type=pa.large_string())
-        coded = (arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr).dictionary_encode()
+        coded = one_array(arr).dictionary_encode()
         if len(coded.dictionary) * 4 > len(coded):
             continue
         words = pc.replace_substring_regex(coded.dictionary, _CONTROL, "")  # as inline cells: no cell holds them
@@ -321,9 +321,7 @@ def _rows_xml(first_row: int, cols: dict, start: int, stop: int) -> bytes:
                                                lit("</v></c>"), lit("")).take(coded.indices)
             parts.append(pc.coalesce(made, lit(f"<c s=\"{style}\"/>")))
             continue
-        arr = pa.array(values.iloc[start:stop], type=pa.large_string())
-        if isinstance(arr, pa.ChunkedArray):
-            arr = arr.combine_chunks()
+        arr = one_array(pa.array(values.iloc[start:stop], type=pa.large_string()))
         coded = arr.dictionary_encode()  # a school, a programme, a file …: each distinct value made once
         if len(coded.dictionary) * 4 <= len(arr):
             made = cells(kind, style, coded.dictionary).take(coded.indices)

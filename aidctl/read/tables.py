@@ -22,7 +22,7 @@ import pyarrow as pa
 from aidctl.core import identity
 from aidctl.core.errors import ReadError
 from aidctl.core.findings import file_finding
-from aidctl.core.text import blank_text, fold_arrow, fold_one, text_series
+from aidctl.core.text import blank_text, fold_arrow, fold_one, one_array, text_series
 from aidctl.read.header import (
     HEADER_SEARCH_ROWS,
     ColumnMatch,
@@ -107,7 +107,7 @@ class Table:
     def data(self) -> pd.DataFrame:
         """The canonical columns as text Series, index = Excel row."""
         index = pd.Index(self.excel_rows, dtype="int64")
-        return pd.DataFrame({key: text_series(self.cells.column(key).combine_chunks(), index)
+        return pd.DataFrame({key: text_series(one_array(self.cells.column(key)), index)
                              for key in self.cells.column_names}, index=index)
 
     def place(self, row: int | None = None) -> str:
@@ -207,7 +207,7 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
         if spec.columns[key].kind in ("id", "card"):
             big[key] = sheet.big_number_mask(match.index, rows)
             if sheet.kind == "csv":
-                big[key] |= csv_digits_lost(text_series(cells.column(key).combine_chunks(), pd.RangeIndex(len(rows))),
+                big[key] |= csv_digits_lost(text_series(one_array(cells.column(key)), pd.RangeIndex(len(rows))),
                                             spec.columns[key].kind)
     top = sheet.top(max(HEADER_SEARCH_ROWS, header_row))
     above = []

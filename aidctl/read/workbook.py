@@ -32,7 +32,7 @@ import pandas as pd
 import pyarrow as pa
 
 from aidctl.core.errors import ReadError
-from aidctl.core.text import arrow_text
+from aidctl.core.text import arrow_text, one_array
 from aidctl.read.limits import Opened, checked_input, csv_width, rust_source, shown
 from aidctl.read.sheetxml import SheetScan, scan_ods, scan_sheet, workbook_sheets
 
@@ -438,7 +438,7 @@ def _filled(columns: dict[int, pa.Array | pa.ChunkedArray],
         rows = np.concatenate([np.arange(first - 1, last, dtype=np.int64) for first, last, _, _ in spans])
         take = np.arange(end, dtype=np.int64)
         take[rows] = end + np.repeat(np.arange(len(spans), dtype=np.int64), lengths)
-        head = pa.concat_arrays([column.slice(0, end).combine_chunks(), pa.array(values, type=column.type)])
+        head = pa.concat_arrays([one_array(column.slice(0, end)), pa.array(values, type=column.type)])
         filled[col] = pa.chunked_array([head.take(pa.array(take)), *column.slice(end).chunks], type=column.type)
     return filled
 
