@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import REPO, voc_row
-from sqlalchemy import BigInteger, Integer, MetaData, create_engine, insert, inspect, text
+from sqlalchemy import BigInteger, Integer, MetaData, create_engine, insert, inspect, select, text
 from sqlalchemy.pool import NullPool
 from test_disburse import TERM, bank_files, disburse, ledger_rows, make_ws, out_dir, read_icbc, verify_manifest
 
@@ -119,6 +119,35 @@ def test_a_30000_student_batch_is_recorded_exactly(tmp_path, ledger_db):
     heads = [read_icbc(f)[0] for f in bank_files(root, "代发_*.txt")]
     assert sum(h["count"] for h in heads) == n and sum(h["total"] for h in heads) == total
     verify_manifest(out_dir(root))
+
+
+# --- what the ledger stores is what it was given --------------------------------------------------
+
+# A file's or a school's name may hold what COPY's text format (PostgreSQL) and a literal in a SQL
+# statement (SQLite's constants) would read otherwise: quotes, backslashes, tabs, line breaks, \N, \.
+ODD_TEXTS = ["a\\b", "一\t二", "行\n行", "回\r车", "\\N", "\\.", "\\\\N", "尾\\", "\t", "", "引号\"与'",
+             "\u2028分隔\u2029", "\x0b\x0c", "é\u0301", "𠀀"]
+
+
+def test_text_is_stored_exactly_as_given_whatever_it_holds(tmp_path, ledger_db):
+    """bulk_insert (COPY on PostgreSQL, several rows a statement with the constants written into it on
+    SQLite) stores every text as given: an empty text stays empty, not NULL, and no escape is read."""
+    url = ledger_db or f"sqlite:///{tmp_path / 'aidctl.db'}"
+    ledger = L.Ledger(url)
+    n = len(ODD_TEXTS)
+    rows = pd.DataFrame({"id": range(1, n + 1), "programme": ["中职国家助学金"] * n,
+                         "person": [f"11010120000101{i:04d}" for i in range(n)], "name": ODD_TEXTS,
+                         "school": ODD_TEXTS[::-1], "card": [f"62220{i}" for i in range(n)],
+                         "bank_profile": ["icbc-txt"] * n, "amount_fen": [75000] * n, "source_file": ODD_TEXTS})
+    with ledger.transaction() as conn:
+        conn.execute(insert(L.batches).values(id="B1", term="2011-autumn", created_at="c", rules_fingerprint="f",
+                                              status="recorded", payments=n, total_fen=75000 * n))
+        L.bulk_insert(conn, L.payments, rows, {"term": "2011-autumn", "status": "pending", "batch_id": "B1",
+                                               "updated_at": "时'刻\\\t\n"})
+    p = L.payments.c
+    with ledger.connect() as conn:
+        got = [tuple(r) for r in conn.execute(select(p.name, p.school, p.source_file, p.updated_at).order_by(p.id))]
+    assert got == [(t, s, t, "时'刻\\\t\n") for t, s in zip(ODD_TEXTS, ODD_TEXTS[::-1])]
 
 
 # --- three runs at once on one ledger --------------------------------------------------------------
