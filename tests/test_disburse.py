@@ -416,6 +416,38 @@ def test_a_crash_after_the_ledger_and_before_the_files_is_completed_by_the_next_
     assert ledger_rows(root, "SELECT count(*) FROM attempts") == [(5,)]
 
 
+@pytest.mark.parametrize("figure, said", [("total_fen", "银行文件金额"), ("declared_total_fen", "银行文件汇总行金额"),
+                                           ("count", "银行文件笔数")])
+def test_bank_files_that_disagree_with_the_ledger_are_not_written(tmp_path, run, monkeypatch, figure, said):
+    """The bank files' totals, as read back from what was rendered (the amounts, the header's or
+    trailer's sum, the count), must equal the ledger's and the plan's before any file is written. A
+    renderer one fen or one record out stops the run: no bank file, no manifest entry, the batch left
+    recorded and its payments pending; the next run renders the files again from the ledger and
+    completes it."""
+    import dataclasses
+
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 4)]})
+    real = E.render_batch
+
+    def one_out(*args, **kwargs):
+        files = real(*args, **kwargs)
+        return [dataclasses.replace(files[0], **{figure: getattr(files[0], figure) + 1}), *files[1:]]
+
+    monkeypatch.setattr(E, "render_batch", one_out)
+    code, out, err = run("disburse", "--term", TERM, "--workspace", root)
+    assert code == 2 and "合计不符" in err and said in err, err
+    assert bank_files(root) == [] and not (out_dir(root) / "SHA256SUMS").exists()
+    assert ledger_rows(root, "SELECT status FROM batches") == [("recorded",)]
+    assert ledger_rows(root, "SELECT DISTINCT status FROM payments") == [("pending",)]
+
+    monkeypatch.undo()
+    doc = disburse(run, root, expect=0)
+    assert len(doc["recovered_batches"]) == 1 and doc["payments"] == []
+    head, records = read_icbc(bank_files(root)[0])
+    assert head["count"] == 3 and head["total"] == Decimal("2250.00") == file_total(records)
+    verify_manifest(out_dir(root))
+
+
 def test_the_workbook_is_written_while_the_ledger_marks_the_batch_sent(tmp_path, run, monkeypatch):
     """The audit workbook (and the CLI's document) are made while SQLite marks the batch sent; both
     are done when disburse returns, and a failure of the marking is the run's failure: the batch
