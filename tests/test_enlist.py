@@ -452,6 +452,29 @@ def test_bank_file_totals_equal_the_json_and_nothing_goes_to_the_ledger(run, tmp
     assert files[0].name in sums
 
 
+@pytest.mark.parametrize("figure, said", [("total_fen", "银行文件金额"), ("declared_total_fen", "银行文件汇总行金额"),
+                                           ("count", "银行文件笔数")])
+def test_a_bank_file_that_disagrees_with_the_list_is_not_written(run, tmp_path, monkeypatch, figure, said):
+    """The payment list's bank file, as read back from what was rendered (its amounts, its header's
+    sum, its count), must equal the list and the document before it is written: a renderer one fen
+    or one record out stops the run with 合计不符 naming the figure, and no bank file is written."""
+    import dataclasses
+
+    import aidctl.pay
+
+    real = aidctl.pay.render_bank_files
+
+    def one_out(*args, **kwargs):
+        files = real(*args, **kwargs)
+        return [dataclasses.replace(files[0], **{figure: getattr(files[0], figure) + 1}), *files[1:]]
+
+    monkeypatch.setattr(aidctl.pay, "render_bank_files", one_out)
+    path = write_roster(tmp_path / "入伍名单.xlsx", [student(1), student(2)], HEAD, above=TITLE)
+    code, out, err = run("enlist", path.name, "--year", YEAR)
+    assert code == 2 and "合计不符" in err and said in err, err
+    assert not list((tmp_path / "out").rglob("代发_*"))
+
+
 def test_other_bank_profiles_and_a_rerun_leaves_no_stale_file(run, tmp_path):
     doc = enlist(run, tmp_path, student(1), extra=("--bank", "abc-fixed"), expect_exit=0)
     first = tmp_path / doc["bank_files"][0]
