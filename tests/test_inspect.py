@@ -197,6 +197,14 @@ def test_before_any_result_file_sent_payments_are_drawn(tmp_path, run):
     doc = sample(run, root, "--seed", "3", "--per-school", "2")
     # 2 a school, 4 at the 民办 城关职业技术学校
     assert {s["basis"] for s in doc["schools"]} == {"sent"} and len(doc["students"]) == 12
+    # a payment the bank returned while none of its school's is confirmed yet is still never drawn
+    with sqlite3.connect(root / "aidctl.db") as conn:
+        (failed,) = conn.execute("SELECT min(id) FROM payments").fetchone()
+        conn.execute("UPDATE payments SET status = 'failed' WHERE id = ?", (failed,))
+    everyone = sample(run, root, "--seed", "4", "--per-school", "100")
+    assert {s["basis"] for s in everyone["schools"]} == {"sent"}
+    assert sum(s["population"] for s in everyone["schools"]) == len(everyone["students"]) == 39
+    assert failed not in {int(s["reference"][1:]) for s in everyone["students"]}
 
 
 def test_sample_needs_a_ledger_with_payments(tmp_path, run):
