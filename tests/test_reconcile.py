@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 import openpyxl
 import pytest
 from conftest import SAMPLES, make_card, voc_row
-from test_disburse import TERM, cut_before_files, disburse, ledger_rows, make_ws, workspace_profile
+from test_disburse import TERM, add_roster, cut_before_files, disburse, ledger_rows, make_ws, workspace_profile
 
 RESULT = "回盘_工商银行_2011-autumn.txt"
 CARD_HEADERS = {"资助卡号", "卡号", "银行卡号", "账号"}
@@ -413,6 +413,44 @@ def test_a_file_without_batch_or_sequence_is_refused_unless_batch_is_given(tmp_p
     assert set(ledger_rows(root, "SELECT status FROM payments")) == {("sent",)}
     doc = reconcile(run, root, result, "--batch", batch, expect=0)
     assert doc["totals"]["paid"] == 2 and doc["bound_by"] == "--batch"
+
+
+def test_a_line_whose_card_and_amount_stand_for_two_payments_of_its_batch_is_held(tmp_path, run):
+    """Two students paid to one card (card.shared is a warning: both are paid) with the same amount: a
+    result file without 序号 cannot tell which payment each of its lines answers. Both lines are held
+    for a person to check, neither payment is settled; the other student's line applies."""
+    card = voc_row(1)["银行卡号"]
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(1), voc_row(2, 银行卡号=card), voc_row(3)]})
+    batch = disburse(run, root)["batch"]
+    result = tmp_path / "result.txt"
+    result.write_bytes(("\r\n".join(["账号|户名|金额|处理结果|失败原因", f"{card}|学生1|750.00|成功|",
+                                     f"{card}|学生2|750.00|失败|账户冻结",
+                                     f"{voc_row(3)['银行卡号']}|学生3|750.00|成功|"]) + "\r\n").encode("gbk"))
+    doc = reconcile(run, root, result, "--batch", batch, expect=1)
+    assert [p["name"] for p in doc["paid"]] == ["学生3"] and doc["failed"] == []
+    issues = {p["row"]: p["issue"] for p in doc["problems"]}
+    assert sorted(issues) == [2, 3] and all("无法确定是哪一笔" in i for i in issues.values())
+    assert dict(ledger_rows(root, "SELECT name, status FROM payments")) == {
+        "学生1": "sent", "学生2": "sent", "学生3": "paid"}
+
+
+def test_a_line_naming_no_batch_that_fits_a_payment_of_two_batches_is_held(tmp_path, run):
+    """Two batches of the term each hold a 序号 1 to the same card for the same amount (two students
+    sharing a card, the second sent in a later roster): a result file naming no batch cannot tell which
+    one its line answers. It is held, and --batch settles it."""
+    card = voc_row(1)["银行卡号"]
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(1)]})
+    first = disburse(run, root)["batch"]
+    add_roster(root, "b.xlsx", [voc_row(2, 序号=1, 银行卡号=card)])
+    second = disburse(run, root)["batch"]
+    assert first != second
+    result = result_file(tmp_path / f"回盘_{TERM}.txt", [f"1|{card}|学生2|750.00|成功|"])
+    doc = reconcile(run, root, result, expect=1)
+    assert doc["paid"] == [] and len(doc["problems"]) == 1
+    assert "无法确定是哪一笔" in doc["problems"][0]["issue"] and "--batch" in doc["problems"][0]["issue"]
+    assert set(ledger_rows(root, "SELECT status FROM payments")) == {("sent",)}
+    doc = reconcile(run, root, result, "--batch", second, expect=0)
+    assert [p["name"] for p in doc["paid"]] == ["学生2"]
 
 
 def test_repeated_lines_conflicting_are_held_agreeing_apply_once(tmp_path, run, ledger_db):
