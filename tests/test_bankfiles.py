@@ -157,6 +157,18 @@ def test_fixed_width_records_count_bytes_not_characters(rules):
         assert r[77:].decode("gbk").rstrip() == "2011年秋季学期中职国家助学金"
 
 
+def test_a_fixed_width_record_of_another_width_is_never_written(rules, monkeypatch):
+    """The widths are the bank's contract: a bank reads a fixed-width file by position, so a record
+    one byte off moves every field after it (the amount, the account). Should the padding miscount
+    (characters taken for bytes), the rendered records are measured and nothing is returned."""
+    import aidctl.pay.bankfiles as B
+    from aidctl.core.errors import RuleError
+
+    monkeypatch.setattr(B, "byte_width", lambda values, encoding: values.str.len())
+    with pytest.raises(RuleError, match=f"定长记录宽度不是 {ABC_WIDTH} 字节"):
+        render("abc-fixed", rules.bank("abc-fixed"), frame(["张三", "Ma Li"], [75000] * 2), CTX)
+
+
 # --- what a profile cannot carry ----------------------------------------------------------------------
 
 def test_unwritable_names_a_rare_character_outside_the_encoding(rules):

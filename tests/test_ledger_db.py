@@ -17,7 +17,17 @@ import pytest
 from conftest import REPO, voc_row
 from sqlalchemy import BigInteger, Integer, MetaData, create_engine, insert, inspect, select, text
 from sqlalchemy.pool import NullPool
-from test_disburse import TERM, bank_files, disburse, ledger_rows, make_ws, out_dir, read_icbc, verify_manifest
+from test_disburse import (
+    TERM,
+    add_roster,
+    bank_files,
+    disburse,
+    ledger_rows,
+    make_ws,
+    out_dir,
+    read_icbc,
+    verify_manifest,
+)
 
 from aidctl import ledger as L
 
@@ -62,6 +72,21 @@ def test_a_sqlite_ledger_made_by_the_old_schema_is_migrated_and_keeps_its_paymen
     with sqlite3.connect(root / "aidctl.db") as conn:
         conn.execute("UPDATE batches SET total_fen = ? WHERE id = ?", (BIG * 3, old_batch))
     assert ledger_rows(root, "SELECT total_fen FROM batches WHERE id = ?", old_batch) == [(BIG * 3,)]
+
+
+def test_a_ledger_a_newer_aidctl_made_is_not_written_by_this_one(tmp_path, run):
+    """A ledger whose schema is newer than this aidctl knows (a colleague upgraded): every command
+    stops before it reads or writes a row, and the ledger keeps what it had."""
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 3)]})
+    disburse(run, root, expect=0)
+    with sqlite3.connect(root / "aidctl.db") as conn:
+        conn.execute("INSERT INTO schema_version (version, applied_at) VALUES (99, '2030-01-01T00:00:00')")
+    add_roster(root, "b.xlsx", [voc_row(3)])
+    before = ledger_rows(root, "SELECT id, status FROM payments ORDER BY id")
+    for args in (["disburse", "--term", TERM], ["ledger", "show", "--term", TERM]):
+        code, out, err = run(*args, "--workspace", root)
+        assert code == 2 and "比本程序新" in err and "升级 aidctl" in err, (args, err)
+    assert ledger_rows(root, "SELECT id, status FROM payments ORDER BY id") == before and len(before) == 2
 
 
 def test_a_postgresql_ledger_made_by_the_old_schema_gets_64_bit_money(ledger_db):

@@ -11,7 +11,7 @@ from xml.etree import ElementTree
 
 import openpyxl
 import pytest
-from conftest import SAMPLES, make_card, voc_row
+from conftest import SAMPLES, VOC_HEADERS, make_card, voc_row
 from test_disburse import TERM, add_roster, cut_before_files, disburse, ledger_rows, make_ws, workspace_profile
 
 RESULT = "回盘_工商银行_2011-autumn.txt"
@@ -252,6 +252,42 @@ def test_an_unreadable_status_report_exits_2(tmp_path, run):
     assert set(statuses(root).values()) == {"sent"}
 
 
+def test_the_payment_file_given_for_its_status_report_is_refused(tmp_path, run):
+    """The pain.001 aidctl wrote (the payments sent), given where the bank's pain.002 is expected: said
+    to be no status report, nothing applied."""
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(1)]}, toml=PAYER)
+    doc = disburse(run, root, "--bank", "iso20022", expect=0)
+    [sent] = [root / f for f in doc["files"] if f.endswith(".xml")]
+    code, out, err = run("reconcile", sent, "--term", TERM, "--workspace", root)
+    assert code == 2 and "不是 pain.002 状态报告" in err and len(err.strip().splitlines()) == 1
+    assert set(statuses(root).values()) == {"sent"}
+
+
+def test_a_result_file_with_no_result_in_it_is_refused(tmp_path, run):
+    """A result file of titles only (an export cut before its lines): said so, never taken for a
+    reconciliation that found nothing to do."""
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(1)]})
+    disburse(run, root, expect=0)
+    code, out, err = run("reconcile", result_file(tmp_path / f"回盘_{TERM}.txt", []), "--term", TERM,
+                         "--workspace", root, "--format", "json")
+    assert (code, out) == (2, "") and "没有任何付款结果" in err
+    assert set(statuses(root).values()) == {"sent"}
+
+
+def test_without_bank_a_term_sent_through_two_banks_asks_which(tmp_path, run):
+    """Payments of the term wait for the results of two banks: reconcile does not pick one of them for
+    a file it was not told the bank of."""
+    rows = [voc_row(1, 开户银行="建设银行"), voc_row(2)]
+    root = make_ws(tmp_path, {"a.xlsx": rows}, headers=VOC_HEADERS + ["开户银行"])
+    disburse(run, root, expect=0)
+    result = result_file(tmp_path / "回盘.txt", [f"2|{voc_row(2)['银行卡号']}|学生2|750.00|成功|"])   # 序号 of the batch
+    code, out, err = run("reconcile", result, "--term", TERM, "--workspace", root)
+    assert code == 2 and "2 个银行格式" in err and "--bank" in err
+    assert set(statuses(root).values()) == {"sent"}
+    doc = reconcile(run, root, result, "--bank", "icbc-txt", expect=0)
+    assert [p["name"] for p in doc["paid"]] == ["学生2"]
+
+
 def test_reconcile_without_a_ledger_payment_in_the_ledger_reports_everything(tmp_path, run):
     """A result file for another workspace: every line unknown, nothing applied, the ledger untouched."""
     root = make_ws(tmp_path, {"a.xlsx": [voc_row(1)]})
@@ -432,6 +468,39 @@ def test_a_line_whose_card_and_amount_stand_for_two_payments_of_its_batch_is_hel
     assert sorted(issues) == [2, 3] and all("无法确定是哪一笔" in i for i in issues.values())
     assert dict(ledger_rows(root, "SELECT name, status FROM payments")) == {
         "学生1": "sent", "学生2": "sent", "学生3": "paid"}
+
+
+def test_a_batch_the_ledger_does_not_hold_given_on_the_command_line_is_refused(tmp_path, run):
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(1)]})
+    disburse(run, root, expect=0)
+    result = result_file(tmp_path / "回盘.txt", [f"1|{voc_row(1)['银行卡号']}|学生1|750.00|成功|"])
+    code, out, err = run("reconcile", result, "--term", TERM, "--batch", "B20110901000000FFFF", "--workspace", root)
+    assert code == 2 and "B20110901000000FFFF" in err and "不在账本中" in err
+    assert set(statuses(root).values()) == {"sent"}
+
+
+def test_a_file_named_for_a_term_this_ledger_never_paid_is_refused(tmp_path, run):
+    """The bank's result file for the spring term (paid from another ledger, or not yet at all) whose
+    序号, cards and amounts happen to fit the autumn batch: its name says spring, so it is not applied
+    to autumn, though no spring batch is here to compare it with."""
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 3)]})
+    disburse(run, root, expect=0)
+    result = result_file(tmp_path / "回盘_2012-spring.txt",
+                         [f"{i}|{voc_row(i)['银行卡号']}|学生{i}|750.00|成功|" for i in (1, 2)])
+    code, out, err = run("reconcile", result, "--term", TERM, "--workspace", root)
+    assert code == 2 and "文件名写的是 2012-spring 学期" in err and "整份文件未入账" in err
+    assert set(statuses(root).values()) == {"sent"}
+
+
+def test_a_file_naming_two_batches_whose_lines_do_not_say_which_is_refused(tmp_path, run):
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(1)]})
+    first = disburse(run, root)["batch"]
+    add_roster(root, "b.xlsx", [voc_row(2, 序号=1)])
+    second = disburse(run, root)["batch"]
+    result = result_file(tmp_path / f"回盘_{first}_{second}.txt", [f"1|{voc_row(2)['银行卡号']}|学生2|750.00|成功|"])
+    code, out, err = run("reconcile", result, "--term", TERM, "--workspace", root)
+    assert code == 2 and "多个批次" in err and first in err and second in err
+    assert set(statuses(root).values()) == {"sent"}
 
 
 def test_a_line_naming_no_batch_that_fits_a_payment_of_two_batches_is_held(tmp_path, run):
