@@ -157,6 +157,30 @@ def test_fixed_width_records_count_bytes_not_characters(rules):
         assert r[77:].decode("gbk").rstrip() == "2011年秋季学期中职国家助学金"
 
 
+def test_a_fixed_width_file_in_gb18030_is_padded_by_the_bytes_it_writes(rules):
+    """In GB18030 most characters outside GBK take four bytes (㐀 U+3400, 𠮷 U+20BB7: rare characters of
+    names): a profile that allows GB18030 pads by what it writes, and a name that would not fit is
+    refused on its own record while planning, never found out by the whole batch's width proof."""
+    profile = rules.bank("abc-fixed").model_copy(update={"allow_gb18030": True})
+    names = ["李㐀", "𠮷祥", "张三", "王" * 8 + "㐀"]          # 6, 6, 4 and 20 bytes in GB18030
+    f = render("abc-fixed", profile, frame(names, [75000] * 4), CTX)[0]
+    assert f.encoding == "gb18030"
+    rows = f.content.split(b"\r\n")[1:-2]
+    assert [len(r) for r in rows] == [ABC_WIDTH] * 4
+    assert [r[27:47] for r in rows] == [n.encode("gb18030").ljust(20, b" ") for n in names]
+    wide = ["王" * 9 + "㐀", "王" * 10]                       # 22 bytes in GB18030; 20
+    assert unwritable(profile, frame(wide, [75000] * 2)).isna().tolist() == [False, True]
+    assert "20 字节" in unwritable(profile, frame(wide, [75000] * 2)).iloc[0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(st.sampled_from("A1 -·王张䶮㐀𠮷€é\x00|"), max_size=12), min_size=1, max_size=30),
+       st.sampled_from(["gbk", "gb18030", "big5"]))
+def test_byte_width_is_the_length_of_what_is_written(values, encoding):
+    want = [len(v.encode(encoding, errors="replace")) for v in values]
+    assert byte_width(pd.Series(values, dtype="string"), encoding).tolist() == want
+
+
 def test_a_fixed_width_record_of_another_width_is_never_written(rules, monkeypatch):
     """The widths are the bank's contract: a bank reads a fixed-width file by position, so a record
     one byte off moves every field after it (the amount, the account). Should the padding miscount

@@ -69,10 +69,22 @@ def _context_values(profile: BankProfile, count: int, total_fen: int, ctx: dict)
 
 
 def byte_width(values: pd.Series, encoding: str) -> pd.Series:
-    """Bytes each value takes in a double-byte Chinese encoding (ASCII 1, others 2)."""
-    if encoding.lower().replace("-", "") in ("utf8",):
-        raise ValueError("fixed-width files are counted in a double-byte encoding")
-    return values.str.len() + values.str.count(r"[^\x00-\x7f]")
+    """Bytes each value takes written in `encoding`, exactly: in GB18030 a character outside GBK takes
+    four (㐀, 𠀀: rare characters of names), and a fixed-width field is padded by what is written. A
+    character the encoding cannot write counts one (the caller refuses that value on its own)."""
+    text = values.astype("string").fillna("")
+    arr = arrow_text(text)
+    out = pc.binary_length(arr).to_numpy(zero_copy_only=False).astype(np.int64)
+    wide = np.flatnonzero(pc.not_equal(pc.utf8_length(arr), pc.binary_length(arr)).to_numpy(zero_copy_only=False))
+    if len(wide):  # ASCII is one byte in every encoding a bank file uses; the rest is encoded, all at once
+        found = text.iloc[wide].tolist()
+        joined = "\0".join(found).encode(encoding, errors="replace")
+        ends = np.flatnonzero(np.frombuffer(joined, dtype=np.uint8) == 0)
+        if len(ends) == len(found) - 1:  # no encoding a bank uses puts a zero byte inside a character
+            out[wide] = np.diff(np.concatenate([[-1], ends, [len(joined)]])) - 1
+        else:  # a value holding a NUL, or an encoding that writes zero bytes: one value at a time
+            out[wide] = [len(v.encode(encoding, errors="replace")) for v in found]
+    return pd.Series(out, index=values.index)
 
 
 def unwritable(profile: BankProfile, records: pd.DataFrame) -> pd.Series:
@@ -99,9 +111,12 @@ def unwritable(profile: BankProfile, records: pd.DataFrame) -> pd.Series:
     if profile.format == "fixed_width":
         if "file_seq" not in records:  # planning: the 序号 are given later, none above the count
             records = records.assign(file_seq=np.arange(1, len(records) + 1))
+        # a profile that allows GB18030 writes its file so when any name needs it: a value must fit either way
+        encodings = [profile.encoding, *(["gb18030"] if profile.allow_gb18030 else [])]
         for col in profile.columns:
             values = _field_text(profile, records, col.field)
-            wide = (byte_width(values, profile.encoding) > col.width).to_numpy() & reasons.isna().to_numpy()
+            width = np.maximum.reduce([byte_width(values, e).to_numpy() for e in encodings])
+            wide = (width > col.width) & reasons.isna().to_numpy()
             reasons[wide] = (f"{col.title}“" + values[wide] + f"”超过银行文件规定的 {col.width} 字节宽度："
                              f"请与银行核对").to_numpy()
     return reasons
