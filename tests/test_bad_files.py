@@ -171,7 +171,21 @@ def test_unreadable_file_is_exit_2_with_one_line(run, tmp_path, make, fmt):
 
 def test_empty_file_message_says_empty(run, tmp_path):
     code, _, err = run("validate", _empty(tmp_path), *TERM)
-    assert "空" in one_line_naming(err, "空.xlsx")
+    assert "文件是空的（0 字节）" in one_line_naming(err, "空.xlsx")
+
+
+def test_a_sheet_whose_layout_cannot_be_read_is_not_read_without_it(run, tmp_path, monkeypatch):
+    """The cells are read by fastexcel and the layout (hidden rows and columns, merged ranges, formulas
+    without a value) by aidctl's own scan of the sheet: should the scan fail, the file is refused,
+    never read as if nothing were hidden or merged."""
+    import aidctl.read.workbook as W
+
+    def broken(*args, **kwargs):
+        raise zipfile.BadZipFile("Bad CRC-32 for file 'xl/worksheets/sheet1.xml'")
+
+    monkeypatch.setattr(W, "scan_sheet", broken)
+    code, out, err = run("validate", good_roster(tmp_path / "a.xlsx"), *TERM)
+    assert code == 2 and "文件已损坏" in one_line_naming(err, "a.xlsx") and "CRC" in err
 
 
 def test_encrypted_file_message_says_password(run, tmp_path):

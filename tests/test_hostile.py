@@ -344,6 +344,18 @@ def test_a_csv_with_old_mac_line_ends_is_read_line_by_line(run, tmp_path):
     assert doc["summary"]["records"] == 2_000
 
 
+@pytest.mark.parametrize("name", ["大.csv", "大.xls"])
+def test_a_file_read_whole_beyond_the_size_limit_is_refused_before_it_is_read(tmp_path, name):
+    """A CSV or an .xls is read whole into memory: one beyond MAX_FILE_BYTES is refused from its size
+    (a sparse file here: it takes no disk)."""
+    big = tmp_path / name
+    with big.open("wb") as fh:
+        if name.endswith(".xls"):
+            fh.write(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+        fh.truncate(L.MAX_FILE_BYTES + 1)
+    refused(tmp_path, "validate", name, "--term", TERM, words=(name, "超过 aidctl 读取的上限", "256.0 MB"))
+
+
 def test_a_csv_wider_than_the_limit_is_refused(tmp_path):
     (tmp_path / "宽.csv").write_text(",".join(VOC_HEADERS) + "\n" + ",".join(["x"] * 1_000_000) + "\n",
                                     encoding="utf-8")
