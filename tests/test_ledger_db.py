@@ -75,8 +75,8 @@ def test_a_sqlite_ledger_made_by_the_old_schema_is_migrated_and_keeps_its_paymen
 
 
 def test_a_ledger_a_newer_aidctl_made_is_not_written_by_this_one(tmp_path, run):
-    """A ledger whose schema is newer than this aidctl knows (a colleague upgraded): every command
-    stops before it reads or writes a row, and the ledger keeps what it had."""
+    """A ledger whose schema is newer than this aidctl knows (a colleague upgraded): disburse and
+    ledger show stop before they read or write a row, and the ledger keeps what it had."""
     root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 3)]})
     disburse(run, root, expect=0)
     with sqlite3.connect(root / "aidctl.db") as conn:
