@@ -70,6 +70,9 @@ def record(ledger: L.Ledger, validation, command: str, display=None, digests: di
     now = L.now()
     s, r = L.submissions, L.receipts
     with ledger.transaction() as conn:
+        # read, then written: two runs recording at once (two validates, or a validate beside a
+        # disburse) would both find a file new and both insert it, or number two versions alike
+        L.exclusive(conn, L.INTAKE_KEY)
         received = {row[0] for row in conn.execute(select(r.c.sha256).where(r.c.term == term))}
         new_receipts = [{"term": term, "sha256": digest, "file": name, "received_at": when, "source": "file_time",
                          "recorded_at": now}
@@ -127,7 +130,10 @@ def _receipt(conn, term: str, digest: str, file: str, when: str, source: str) ->
 
 def record_receipt(ledger: L.Ledger, term: str, digest: str, file: str, when: str) -> tuple[str, str, bool]:
     """`aidctl intake receive`: the school sent this content at `when` (received_at, source, new)."""
+    from aidctl import ledger as L
+
     with ledger.transaction() as conn:
+        L.exclusive(conn, L.INTAKE_KEY)
         return _receipt(conn, term, digest, file, when, "receive")
 
 

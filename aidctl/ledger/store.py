@@ -61,8 +61,19 @@ def database_problem(exc: BaseException, where: str) -> AidctlError | None:
     return None
 
 
-_PAYING_KEY = 0x61696431   # advisory lock class ids ("aid1", "aid2"), the schema's hash the second key
+_PAYING_KEY = 0x61696431   # advisory lock class ids ("aid1", "aid2" …), the schema's hash the second key
 _MIGRATION_KEY = 0x61696432
+INTAKE_KEY = 0x61696434     # the intake history's transactions (0x61696433: a batch's, pay.batch)
+INSPECTION_KEY = 0x61696435  # an inspection sample's, and its results'
+
+
+def exclusive(conn, key: int) -> None:
+    """Hold the ledger's write lock `key` until the transaction ends: on PostgreSQL an advisory
+    transaction lock, per schema, so that a transaction that reads before it writes (numbering, or
+    "is it recorded yet?") sees what another one committed before it. SQLite's BEGIN IMMEDIATE holds
+    the database's own lock already."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k, hashtext(current_schema()))"), {"k": key})
 POSTGRES_DRIVER = "psycopg"  # psycopg 3: the aidctl[postgres] extra
 
 
@@ -156,9 +167,7 @@ class Ledger:
         not a ledger: it is refused, never written into."""
         try:
             with self.engine.begin() as conn:
-                if conn.dialect.name == "postgresql":  # two first runs on one new database: one migrates
-                    conn.execute(text("SELECT pg_advisory_xact_lock(:k, hashtext(current_schema()))"),
-                                 {"k": _MIGRATION_KEY})
+                exclusive(conn, _MIGRATION_KEY)  # two first runs on one new PostgreSQL database: one migrates
                 found = set(inspect(conn).get_table_names())
                 if self.engine.dialect.name == "sqlite" and found and schema_version.name not in found:
                     raise AidctlError(f"数据库中没有 aidctl 账本的版本表 schema_version（已有表："

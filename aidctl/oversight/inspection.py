@@ -246,6 +246,7 @@ def sample(ws: Workspace, term: Term, *, per_school: int | None = None, seed: in
     method = method_text(per_school, share, weights)
     ledger = open_ledger(ws, db)
     with ledger.transaction() as conn:
+        L.exclusive(conn, L.INSPECTION_KEY)  # found again or recorded: two draws at once record it once
         students = population(conn, str(term))
         if students.empty:
             raise UsageError(f"账本中 {term} 没有已入账或已发送的付款，无从抽查：先运行 aidctl disburse 和 aidctl reconcile")

@@ -165,6 +165,7 @@ def record(ws: Workspace, path: Path, *, db: str | None = None, display: str | N
     yes_no = {fold_one(w).upper(): k for k, words in ws.rules.vocabulary.yes_no.items() for w in [k, *words]}
     file_name = ws.display(Path(path).resolve())
     with ledger.transaction() as conn:
+        L.exclusive(conn, L.INSPECTION_KEY)  # a result compared with the one stored, then stored: one at a time
         known = conn.execute(select(L.inspection_samples).where(L.inspection_samples.c.id == sample_id)) \
             .mappings().first()
         if not known:

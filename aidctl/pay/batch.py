@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import bindparam, case, func, insert, select, text, update
+from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from aidctl import ledger as L
@@ -127,8 +127,7 @@ def _serialise(conn) -> None:
     runs on one ledger must not number alike. A student another run recorded since this run's
     plan is then refused by the ledger's unique key, which Ledger.transaction turns into a clear
     message; a re-issue another run made is caught by _reissue below."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k, hashtext(current_schema()))"), {"k": BATCH_KEY})
+    L.exclusive(conn, BATCH_KEY)
 
 
 def _key_order(programme: pd.Series, person: pd.Series) -> np.ndarray:
