@@ -74,6 +74,8 @@ def exclusive(conn, key: int) -> None:
     the database's own lock already."""
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:k, hashtext(current_schema()))"), {"k": key})
+
+
 POSTGRES_DRIVER = "psycopg"  # psycopg 3: the aidctl[postgres] extra
 
 
