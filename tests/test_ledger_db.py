@@ -146,14 +146,49 @@ def test_a_30000_student_batch_is_recorded_exactly(tmp_path, ledger_db):
     verify_manifest(out_dir(root))
 
 
+def held_at_once(work, monkeypatch, module, table):
+    """`work()` in two threads at once, "first" and "second". The first is held where it builds its
+    INSERT into `table` (through `module.insert`: between its read and its write) while the second
+    runs, 3 s at most: a second that waits for the first's lock cannot end meanwhile. The results by
+    thread, and what either raised."""
+    import threading
+
+    first_read, second_done = threading.Event(), threading.Event()
+    real = module.insert
+
+    def insert(into, *args, **kwargs):
+        if into is table and threading.current_thread().name == "first":
+            first_read.set()
+            second_done.wait(timeout=3)
+        return real(into, *args, **kwargs)
+
+    monkeypatch.setattr(module, "insert", insert)
+    got, errors = {}, []
+
+    def run(then=None):
+        try:
+            got[threading.current_thread().name] = work()
+        except Exception as exc:  # noqa: BLE001 (the test reports it)
+            errors.append(exc)
+        if then is not None:
+            then.set()
+
+    first = threading.Thread(target=run, name="first")
+    first.start()
+    assert first_read.wait(timeout=30)
+    second = threading.Thread(target=run, args=(second_done,), name="second")
+    second.start()
+    first.join(timeout=60)
+    second.join(timeout=60)
+    return got, errors
+
+
 def test_two_runs_recording_the_same_files_at_once_record_them_once(tmp_path, ledger_db, monkeypatch):
     """Two runs record the intake history of the same file at once (a validate beside a disburse, or
     two validates: neither holds the paying lock). The first reads what the ledger holds and is held
     there while the second runs: the second waits for the first's transaction, then finds the file
     recorded. One receipt and one submission, never a duplicate key (PostgreSQL read both as new
     before the intake history took the ledger's lock)."""
-    import threading
-
     import sqlalchemy
 
     from aidctl.check.validation import validate
@@ -165,33 +200,7 @@ def test_two_runs_recording_the_same_files_at_once_record_them_once(tmp_path, le
     term = Term.parse(TERM)
     v = validate(ws.intake(term), ws, term=term, check_ledger=False)
     ledger = L.Ledger(ws.ledger_url())
-    first_read, second_done = threading.Event(), threading.Event()
-    real_insert = sqlalchemy.insert
-
-    def held_insert(table, *args, **kwargs):
-        if table is L.receipts and threading.current_thread().name == "first":
-            first_read.set()
-            second_done.wait(timeout=3)   # with the lock, the second cannot end meanwhile
-        return real_insert(table, *args, **kwargs)
-
-    monkeypatch.setattr(sqlalchemy, "insert", held_insert)
-    errors = []
-
-    def record(then=None):
-        try:
-            L.record_intake(ledger, v, "validate")
-        except Exception as exc:  # noqa: BLE001 (the test reports it)
-            errors.append(exc)
-        if then is not None:
-            then.set()
-
-    first = threading.Thread(target=record, name="first")
-    first.start()
-    assert first_read.wait(timeout=30)
-    second = threading.Thread(target=record, args=(second_done,), name="second")
-    second.start()
-    first.join(timeout=60)
-    second.join(timeout=60)
+    _, errors = held_at_once(lambda: L.record_intake(ledger, v, "validate"), monkeypatch, sqlalchemy, L.receipts)
     assert errors == []
     assert ledger_rows(root, "SELECT count(*) FROM receipts") == [(1,)]
     assert ledger_rows(root, "SELECT count(*), max(version) FROM submissions") == [(1, 1)]
@@ -201,8 +210,6 @@ def test_two_draws_of_one_inspection_sample_at_once_record_it_once(tmp_path, run
     """Two `inspect sample` runs with the same seed at once: the first looks for the sample, finds none
     and is held before recording it; the second waits for the first's transaction, then finds the
     sample and returns it as drawn before. One sample, never a duplicate key."""
-    import threading
-
     import aidctl.oversight.inspection as I
     from aidctl.core.terms import Term
     from aidctl.read import Workspace
@@ -210,33 +217,8 @@ def test_two_draws_of_one_inspection_sample_at_once_record_it_once(tmp_path, run
     root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 5)]}, db=ledger_db)
     disburse(run, root, expect=0)
     ws = Workspace(root)
-    first_read, second_done = threading.Event(), threading.Event()
-    real_insert = I.insert
-
-    def held_insert(table, *args, **kwargs):
-        if table is L.inspection_samples and threading.current_thread().name == "first":
-            first_read.set()
-            second_done.wait(timeout=3)   # with the lock, the second cannot end meanwhile
-        return real_insert(table, *args, **kwargs)
-
-    monkeypatch.setattr(I, "insert", held_insert)
-    got, errors = {}, []
-
-    def draw(then=None):
-        try:
-            got[threading.current_thread().name] = I.sample(ws, Term.parse(TERM), seed=5, per_school=2, operator="测试")
-        except Exception as exc:  # noqa: BLE001 (the test reports it)
-            errors.append(exc)
-        if then is not None:
-            then.set()
-
-    first = threading.Thread(target=draw, name="first")
-    first.start()
-    assert first_read.wait(timeout=30)
-    second = threading.Thread(target=draw, args=(second_done,), name="second")
-    second.start()
-    first.join(timeout=60)
-    second.join(timeout=60)
+    got, errors = held_at_once(lambda: I.sample(ws, Term.parse(TERM), seed=5, per_school=2, operator="测试"),
+                               monkeypatch, I, L.inspection_samples)
     assert errors == []
     assert (got["first"].existing, got["second"].existing) == (False, True)
     assert got["first"].id == got["second"].id
