@@ -74,8 +74,9 @@ def byte_width(values: pd.Series, encoding: str) -> pd.Series:
     character the encoding cannot write counts one (the caller refuses that value on its own)."""
     text = values.astype("string").fillna("")
     arr = arrow_text(text)
-    out = pc.binary_length(arr).to_numpy(zero_copy_only=False).astype(np.int64)
-    wide = np.flatnonzero(pc.not_equal(pc.utf8_length(arr), pc.binary_length(arr)).to_numpy(zero_copy_only=False))
+    utf8 = pc.binary_length(arr)
+    out = utf8.to_numpy(zero_copy_only=False).astype(np.int64)
+    wide = np.flatnonzero(pc.not_equal(pc.utf8_length(arr), utf8).to_numpy(zero_copy_only=False))
     if len(wide):  # ASCII is one byte in every encoding a bank file uses; the rest is encoded, all at once
         found = text.iloc[wide].tolist()
         joined = "\0".join(found).encode(encoding, errors="replace")
