@@ -1,5 +1,5 @@
 """aidctl.text.fold (vectorised, with fast paths for columns without spaces or blanks) against
-fold_one, the same folding for one value."""
+fold_one, the same folding for one value; per_distinct_rows against deciding each row alone."""
 
 from __future__ import annotations
 
@@ -39,3 +39,30 @@ def test_column_letters_are_excels_for_every_column():
 
     assert [column_letters(i) for i in (0, 25, 26, 27, 701, 702)] == ["A", "Z", "AA", "AB", "ZZ", "AAA"]
     assert all(column_letters(i) == get_column_letter(i + 1) for i in range(16384))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(*[st.sampled_from(["甲", "乙", "１", "1", None]) for _ in range(3)]), min_size=1, max_size=40))
+def test_per_distinct_rows_decides_each_row_by_its_own_values(rows):
+    from aidctl.core.text import per_distinct_rows
+
+    frame = pd.DataFrame(rows, columns=["a", "b", "c"], dtype="string[pyarrow]")
+    calls = []
+    got = per_distinct_rows(frame, ["a", "b", "c"], lambda *v: calls.append(v) or ("|".join(map(str, v)),), ["key"])
+    assert got["key"].tolist() == ["|".join(map(str, row)) for row in rows]
+    assert len(calls) == len(set(rows))  # once per distinct combination
+
+
+def test_per_distinct_rows_tells_apart_combinations_past_a_64_bit_number():
+    """Five columns of 65,535 distinct values number 65,536⁵ combinations: multiplied out in 64
+    bits the first column would drop out, and a row differing from another only there would be
+    decided as that other row (a school's type taken from another school)."""
+    from aidctl.core.text import per_distinct_rows
+
+    n = 65_535
+    values = [f"v{i}" for i in range(n)]
+    frame = pd.DataFrame({c: [*values, "v0"] for c in "abcde"}, dtype="string[pyarrow]")
+    frame.loc[n, "a"] = "v1"  # the last row is row 0 but for its first column
+    got = per_distinct_rows(frame, list("abcde"), lambda *v: (v[0],), ["a"])["a"]
+    assert (got.iloc[0], got.iloc[n]) == ("v0", "v1")
+    assert got.tolist() == frame["a"].tolist()

@@ -146,21 +146,25 @@ def per_distinct(series: pd.Series, fn) -> pd.Series:
     return pd.Series(pd.Categorical.from_codes(remap[codes], categories=cats), index=series.index)
 
 
+KEY_SPAN = 2**63  # combinations a 64-bit key numbers exactly (per_distinct_rows)
+
+
 def per_distinct_rows(frame: pd.DataFrame, columns: list[str], fn, outputs: list[str]) -> pd.DataFrame:
     """`fn(*values)` → a tuple of `outputs`, called once per distinct combination of `columns`
     (blank → None) and spread back over the rows as object columns."""
-    codes = []
+    key, span = np.zeros(len(frame), dtype=np.int64), 1  # each combination's number; how many there can be
     for col in columns:
-        c, _ = pd.factorize(frame[col])
-        codes.append(c.astype(np.int64) + 1)  # blank → 0
-    key = np.zeros(len(frame), dtype=np.int64)
-    for c in codes:
-        key = key * (int(c.max(initial=0)) + 1) + c
+        c, uniques = pd.factorize(frame[col])
+        width = len(uniques) + 1  # blank → 0
+        if span * width > KEY_SPAN:  # the next number would wrap: renumber the combinations seen so far
+            _, key = np.unique(key, return_inverse=True)
+            span = int(key.max(initial=0)) + 1
+        key, span = key * width + (c.astype(np.int64) + 1), span * width
     _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     sample = frame[columns].iloc[first].astype(object)
     results = [fn(*[None if missing(v) else v for v in row])
                for row in sample.itertuples(index=False, name=None)]
-    table = np.empty((len(results) + 0, len(outputs)), dtype=object)
+    table = np.empty((len(results), len(outputs)), dtype=object)
     for i, r in enumerate(results):
         table[i] = r
     spread = table[inverse] if len(frame) else np.empty((0, len(outputs)), dtype=object)
