@@ -381,6 +381,25 @@ def test_a_school_above_its_quota_is_flagged(paid_ws):
     assert listed and listed[0][4] == pytest.approx(0.25) and listed[0][5] == pytest.approx(0.2)
 
 
+@pytest.mark.parametrize("written", ["约40人", -40, 40.5, 0, "四十"])
+def test_an_enrolment_that_is_not_a_count_is_named_never_truncated_or_guessed(paid_ws, written):
+    """第一中学 has 10 aided: 40.5 read as 40 would put it at 25% and over its quota; -40 or 0 would
+    pass as "no enrolment". Each is named (file, row, column, value) and no share is computed."""
+    set_enrolment(paid_ws, {"第一中学": written, "实验中学": "1,400"})
+    code, doc, err = aidctl(paid_ws, "report", "--term", TERM, "--format", "json", as_json=True)
+    assert code == 0, err
+    schools = {r["school"]: r for r in doc["by_school"]}
+    assert schools["第一中学"]["enrolment"] is None and schools["第一中学"]["share"] is None
+    assert doc["over_quota"] == []
+    assert schools["实验中学"]["enrolment"] == 1400  # a count written with thousands separators is read …
+    assert "1,400" not in " ".join(doc["notes"])  # … and not called unread
+    said = [n for n in doc["notes"] if "不是正整数" in n]
+    assert len(said) == 1 and f"schools.xlsx第4行“在校生人数”为“{written}”" in said[0], doc["notes"]
+    assert not any("没有在校生人数" in n and "第一中学" in n for n in doc["notes"])
+    summary = [c for r in openpyxl.load_workbook(paid_ws / REPORT)["汇总"].iter_rows(values_only=True) for c in r]
+    assert said[0] in summary  # and on the workbook's summary sheet
+
+
 def test_a_workspace_quota_file_overrides_the_packaged_one(paid_ws):
     set_enrolment(paid_ws, {"第一中学": 40})
     rules = yaml.safe_load((packaged_rules_dir() / "quotas.yaml").read_text(encoding="utf-8"))

@@ -139,23 +139,30 @@ class Workspace:
     @cached_property
     def schools(self) -> pd.DataFrame | None:
         """schools.xlsx as a frame (school, school_code, v_school_type, v_county, v_ownership, enrolment,
-        aliases)."""
+        enrolment_unread, enrolment_cell, aliases)."""
         path = self.root / SCHOOLS_FILE
         if not path.is_file() and regular_file(path, shown(path)) is None:  # absent (a FIFO is refused)
             return None
+        from aidctl.read.schools import counts
         from aidctl.read.tables import read_tables
 
         tables = read_tables(path, shown(path), "schools", self.rules, all_sheets=False)
         data = tables[0].data
         vocab = self.rules.vocabulary
         types = {k: v.aliases for k, v in vocab.school_types.items()}
+        enrolment, unread = counts(data.get("enrolment"), data.index)
+        rows = pd.Series(data.index.astype(str), index=data.index, dtype="string")
+        column = tables[0].columns["enrolment"].header if "enrolment" in tables[0].columns else ""
+        cell = (tables[0].place() + "第" + rows + f"行“{column}”").where(unread.notna())
         frame = pd.DataFrame({
             "school": data["school"],
             "school_code": data.get("school_code"),
             "v_school_type": lookup(data["school_type"], types),
             "v_county": data.get("county"),
             "v_ownership": lookup(data["ownership"], vocab.ownership) if "ownership" in data else None,
-            "enrolment": pd.to_numeric(data["enrolment"], errors="coerce") if "enrolment" in data else None,
+            "enrolment": enrolment,
+            "enrolment_unread": unread,   # a 在校生人数 that is not a positive whole number, as written,
+            "enrolment_cell": cell,       # and where it is
             "aliases": data.get("aliases"),   # other names: 全称, 简称, 曾用名 (、 ， ; / between them)
         })
         frame = frame[frame["school"].notna()]

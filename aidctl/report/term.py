@@ -193,7 +193,14 @@ def term_report(ws: Workspace, term: Term, *, out: Path | None = None, db: str |
     if schools is None:
         notes.append("工作目录没有 schools.xlsx：无法按在校生人数计算受助比例。")
     else:
-        missing = by_school[by_school["enrolment"].isna() & (by_school["students"] > 0)]
+        unread = ws.schools[ws.schools["enrolment_unread"].notna()]
+        if len(unread):
+            cells = [f"{c}为“{v}”" for c, v in zip(unread["enrolment_cell"].head(10), unread["enrolment_unread"].head(10))]
+            notes.append(f"在校生人数有 {len(unread)} 处不是正整数，没有读取，这些学校未计算受助比例："
+                         + "；".join(cells) + ("等" if len(unread) > 10 else ""))
+        unread_keys = set(unread["school"].astype(object).map(fold_one))
+        missing = by_school[by_school["enrolment"].isna() & (by_school["students"] > 0)
+                            & ~by_school["school"].astype(object).map(fold_one).isin(unread_keys)]
         if len(missing):
             notes.append(f"{len(missing)} 所学校不在 schools.xlsx 中或没有在校生人数，未计算受助比例："
                          + "、".join(missing["school"].head(10)) + ("等" if len(missing) > 10 else ""))
@@ -350,9 +357,8 @@ def _by_school(pay, roster_rows, schools, rules, term: Term) -> pd.DataFrame:
     seen_types = seen_types.drop_duplicates("key").set_index("key")["school_type"]
     merged["school_type"] = merged["key"].map(reg["school_type"]).fillna(merged["key"].map(seen_types))
     merged["school_type"] = merged["school_type"].astype(object).where(merged["school_type"].notna(), None)
-    enrolment = merged["key"].map(reg["enrolment"]).astype(object)
-    merged["enrolment"] = pd.Series([None if pd.isna(e) or int(e) <= 0 else int(e) for e in enrolment],
-                                    index=merged.index, dtype=object)
+    enrolment = merged["key"].map(reg["enrolment"]).astype(object)  # a positive whole number, or none read
+    merged["enrolment"] = pd.Series([None if pd.isna(e) else int(e) for e in enrolment], index=merged.index, dtype=object)
 
     # the share aided: distinct students in the quota's programmes (every programme when it names none)
     quotas = rules.quotas
