@@ -242,6 +242,20 @@ def test_a_pain002_status_report_marks_iso20022_payments_paid_or_failed(tmp_path
     assert statuses(root)[by_seq[4]["id_number"]] == "sent"
 
 
+def test_a_pain002_amount_that_cannot_be_read_holds_its_line(tmp_path, run):
+    """An InstdAmt that is no amount is not taken for an absent one (the EndToEndId alone would then
+    settle the payment): the line is held, naming what it says."""
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(1), voc_row(2)]}, toml=PAYER)
+    batch = disburse(run, root, "--bank", "iso20022", expect=0)["batch"]
+    report = tmp_path / "pain002.xml"
+    report.write_text(pain002(batch, [tx(f"{batch}-1", "ACSC", amount="750.00"),
+                                      tx(f"{batch}-2", "ACSC", amount="750,00 CNY")]), encoding="utf-8")
+    doc = reconcile(run, root, report, expect=1)
+    assert len(doc["paid"]) == 1
+    assert [p["issue"] for p in doc["problems"]] == ["金额“750,00 CNY”无法读取，未入账：请与银行核对"]
+    assert sorted(statuses(root).values()) == ["paid", "sent"]
+
+
 def test_an_unreadable_status_report_exits_2(tmp_path, run):
     root = make_ws(tmp_path, {"a.xlsx": [voc_row(1)]}, toml=PAYER)
     disburse(run, root, "--bank", "iso20022", expect=0)
@@ -436,6 +450,27 @@ def test_a_sequence_number_that_contradicts_card_and_amount_is_never_applied(tmp
     assert "序号 3" in issues[4] and "不符" in issues[4]
     assert "没有序号 9" in issues[5]
     assert sorted(s for _, s in ledger_rows(root, "SELECT person, status FROM payments")) == ["paid"] + ["sent"] * 3
+
+
+def test_a_sequence_or_amount_that_cannot_be_read_is_named_and_never_applied(tmp_path, run):
+    """A 序号 or 金额 that is not a number is never read as another number, nor as blank (which would
+    bind the line by card and amount alone): the line is held, naming the cell's text."""
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 6)]})
+    batch = disburse(run, root, expect=0)["batch"]
+    card = {i: voc_row(i)["银行卡号"] for i in range(1, 6)}
+    result = result_file(tmp_path / f"代发_工商银行_{TERM}_{batch}_01_回盘.txt", [
+        f"1|{card[1]}|学生1|750.00|成功|",
+        f"2a|{card[2]}|学生2|750.00|成功|",       # card and amount alone are 学生2's payment
+        f"2.5|{card[3]}|学生3|750.00|成功|",
+        f"1e3|{card[4]}|学生4|750.00|成功|",      # not 序号 1000
+        f"5|{card[5]}|学生5|七百五十元|成功|",
+    ])
+    doc = reconcile(run, root, result, expect=1)
+    assert [p["name"] for p in doc["paid"]] == ["学生1"] and doc["failed"] == []
+    issues = {p["row"]: p["issue"] for p in doc["problems"]}
+    assert issues == {3: "序号“2a”无法读取，未入账：请与银行核对", 4: "序号“2.5”无法读取，未入账：请与银行核对",
+                      5: "序号“1e3”无法读取，未入账：请与银行核对", 6: "金额“七百五十元”无法读取，未入账：请与银行核对"}
+    assert sorted(s for _, s in ledger_rows(root, "SELECT person, status FROM payments")) == ["paid"] + ["sent"] * 4
 
 
 def test_a_file_without_batch_or_sequence_is_refused_unless_batch_is_given(tmp_path, run, ledger_db):

@@ -41,6 +41,16 @@ def integer_text(values) -> pa.Array:
     return pc.cast(pa.array(np.asarray(values, dtype=np.int64)), pa.large_string())
 
 
+def whole_numbers(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Each cell's whole number as written plainly ("12", or "12.0" as a number cell saved it), as
+    Int64; and the text of each non-blank cell that is something else ("2a", "2.5", "1e3", "七"):
+    never coerced, rounded or cast, for the caller to name. Blank → NA in both."""
+    raw = text.astype("string")
+    digits = raw.str.extract(r"^\s*(\d{1,15})(?:\.0+)?\s*$", expand=False)
+    number = pd.to_numeric(digits).astype("Int64")
+    return number, raw.where(raw.str.strip().fillna("").ne("") & number.isna())
+
+
 def blank_text(length: int, index: pd.Index) -> pd.Series:
     """A text column with nothing in it (a column a file lacks), without a value per row."""
     return pd.Series(pd.arrays.ArrowStringArray(pa.nulls(length, pa.large_string())), index=index)

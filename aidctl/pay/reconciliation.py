@@ -292,7 +292,7 @@ def _group_lines(file: ResultFile, named: list[str], attempts: pd.DataFrame, ban
             out.append(base | {"row": 0, "seq": r.file_seq, "card": r.card, "amount_fen": r.amount_fen,
                                "batch": batch, "e2e": f"{batch}-{r.file_seq}", "issue": None})
     if not out:
-        return pd.DataFrame(columns=[*LINE_COLUMNS, "issue"])
+        return pd.DataFrame(columns=LINE_COLUMNS)
     frame = outcomes(profile, pd.DataFrame(out))
     return frame.astype({"seq": "Int64", "amount_fen": "Int64"})
 

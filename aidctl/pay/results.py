@@ -13,14 +13,16 @@ import pandas as pd
 
 from aidctl.core.errors import ReadError
 from aidctl.core.money import fen_from_text
+from aidctl.core.text import whole_numbers
 from aidctl.rulebook import BankProfile, ColumnSpec, TableSpec
 
-LINE_COLUMNS = ["row", "seq", "card", "name", "amount_fen", "status", "reason", "batch", "e2e", "outcome"]
+LINE_COLUMNS = ["row", "seq", "card", "name", "amount_fen", "status", "reason", "batch", "e2e", "outcome", "issue"]
 
 
 @dataclass
 class ResultFile:
-    """A result file as read: its lines (LINE_COLUMNS), the text around its table (where a bank
+    """A result file as read: its lines (LINE_COLUMNS; `issue` says why a line cannot apply where
+    reading it shows already, e.g. a 序号 or 金额 that is not a number), the text around its table (where a bank
     echoes a batch id), and for pain.002 its groups: one dict per original message or payment
     information block {level, id, status, reason, count, ctrl_sum, has_transactions, row}."""
 
@@ -60,11 +62,24 @@ def read_result(profile: BankProfile, path, display: str, rules) -> ResultFile:
     for key in ("seq", "card", "name", "status", "reason", "batch"):
         out[key] = data[key].to_numpy() if key in data.columns else None
     amount = data["amount"].reset_index(drop=True)
+    out["seq"], bad_seq = whole_numbers(pd.Series(out["seq"], dtype="string"))
     out["amount_fen"] = (fen_from_text(amount) if profile.result.amount == "yuan"
-                         else pd.to_numeric(amount, errors="coerce").astype("Int64")).to_numpy()
-    out["seq"] = pd.to_numeric(out["seq"], errors="coerce").astype("Int64")
+                         else whole_numbers(amount)[0]).to_numpy()
     out["e2e"] = None
+    out["issue"] = unread(bad_seq, amount.where(out["amount_fen"].isna()))
     return ResultFile(outcomes(profile, out)[LINE_COLUMNS], list(table.above))
+
+
+def unread(seq: pd.Series, amount: pd.Series) -> pd.Series:
+    """Why a line cannot apply, where reading it shows already: a 序号 that is no whole number or a
+    金额 that is no amount (`seq`, `amount`: the cell's text where it was not read, else NA)."""
+    def said(word: str, cells: pd.Series) -> pd.Series:
+        cells = cells.astype("string")
+        cells = cells.where(cells.str.strip().fillna("").ne(""))  # a blank cell says nothing
+        return f"{word}“" + cells + "”无法读取，未入账：请与银行核对"
+
+    issue = said("序号", seq).fillna(said("金额", amount))
+    return issue.astype(object).where(issue.notna(), None)
 
 
 def outcomes(profile: BankProfile, out: pd.DataFrame) -> pd.DataFrame:
@@ -177,4 +192,5 @@ def _read_pain002(profile: BankProfile, path, display: str) -> ResultFile:
     out = pd.DataFrame(rows, columns=["row", "e2e", "seq", "card", "name", "status", "reason", "batch", "amount_text"])
     out["amount_fen"] = fen_from_text(out["amount_text"]) if len(out) else pd.Series(dtype="Int64")
     out["seq"] = out["seq"].astype("Int64")
+    out["issue"] = unread(pd.Series(pd.NA, index=out.index), out["amount_text"].where(out["amount_fen"].isna()))
     return ResultFile(outcomes(profile, out.drop(columns="amount_text"))[LINE_COLUMNS], [], groups)
