@@ -180,8 +180,11 @@ def _align(before: Validation, after: Validation, same_reading: bool):
     """Matched records (their indexes in each run), and those read in one run only."""
     nb, na = len(before.roster.frame), len(after.roster.frame)
     if same_reading:
-        if nb != na:  # the same tables give the same records: anything else is a defect
-            raise AidctlError(f"两版规则读出的记录数不同（{nb} 与 {na}）：这是 aidctl 的缺陷，请报告")
+        fb, fa = before.roster.frame, after.roster.frame
+        # the same tables give the same records, in the same order (they are matched by position):
+        # anything else is a defect
+        if nb != na or not all(np.array_equal(fb[c].to_numpy(), fa[c].to_numpy()) for c in ("table", "excel_row")):
+            raise AidctlError(f"两版规则从相同的花名册读出的记录不同（{nb} 条与 {na} 条）：这是 aidctl 的缺陷，请报告")
         recs = np.arange(nb)
         return recs, recs, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     ids: dict[tuple[str, str], int] = {}
@@ -222,13 +225,13 @@ def _side(v: Validation, ws: Workspace, set_aside: np.ndarray) -> Side:
         v = replace(v, findings=f[~drop].reset_index(drop=True))
     plan = plan_validation(v, ws, None)
     n = len(v.roster.frame)
-    refused = np.zeros(n, dtype=bool)
-    refused[plan.refused["rec"].to_numpy(dtype=np.int64)] = True
-    payable = np.zeros(n, dtype=bool)
-    payable[plan.pay["rec"].to_numpy(dtype=np.int64)] = True
-    payable[plan.school_funded["rec"].to_numpy(dtype=np.int64)] = True
-    if (refused == payable).any():   # each record is paid or refused, never both or neither
-        raise AidctlError("有记录既未发放也未拒绝（或两者皆是）：这是 aidctl 的缺陷，请报告")
+    refused = np.bincount(plan.refused["rec"].to_numpy(dtype=np.int64), minlength=n)
+    paid = np.bincount(np.concatenate([plan.pay["rec"].to_numpy(dtype=np.int64),
+                                       plan.school_funded["rec"].to_numpy(dtype=np.int64)]), minlength=n)
+    if len(refused) != n or len(paid) != n or ((refused + paid) != 1).any():
+        # each record is paid once or refused once: never both, neither, or twice
+        raise AidctlError("有记录既未发放也未拒绝、两者皆是或不止一次计入：这是 aidctl 的缺陷，请报告")
+    payable = paid == 1
     amount = v.decisions.frame["amount_fen"].to_numpy(dtype="float64", na_value=np.nan)
     if np.isnan(amount[payable]).any():
         raise AidctlError("有可发放的记录没有金额：这是 aidctl 的缺陷，请报告")
