@@ -6,13 +6,18 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import openpyxl
+import pandas as pd
 import pytest
 from conftest import SAMPLES
+from test_clear_errors import one_clear_line
 
+from aidctl.report import rules_diff as rd
 from aidctl.rulebook import RULE_FILES, packaged_rules_dir
 
 TERM = "2011-autumn"
@@ -220,3 +225,79 @@ def test_rosters_given_on_the_command_line(ws, run, tmp_path):
     assert [f["file"] for f in doc["files"]] == [str(one)]
     # checked alone, 王婷婷 (row 16) is no duplicate of 东河县's row: 9 payees
     assert doc["totals"]["delta"] == "2250.00" and len(doc["amounts"]) == 9
+
+
+def _first_fen_more(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    out = frame.copy()
+    out.loc[out.index[0], column] += 1
+    return out
+
+
+def _without_amount(plan, v, *_, **__):
+    """The decision record of the first payment loses its amount (as if the plan paid a record with none)."""
+    d = v.decisions.frame
+    d["amount_fen"] = d["amount_fen"].mask(d.index == d.index[plan.pay["rec"].iloc[0]])
+    return plan
+
+
+def _refused_with_money(side: rd.Side, *_, **__) -> rd.Side:
+    amount = side.amount.copy()
+    amount[np.flatnonzero(side.verdict == rd.REFUSED)[0]] = 100   # refused under both versions: moves 1 元
+    return replace(side, amount=amount)
+
+
+# the defects each cross-check of rules diff stands against, made at the seam whose result it checks:
+# (the rules_diff function, its call whose result is changed (1: the rules in force, 2: DIR's), how, the words)
+DEFECTS = {
+    "a_record_fewer_from_the_same_tables": (
+        "validate", 2, lambda v, *_, **__: replace(v, roster=replace(v.roster, frame=v.roster.frame.iloc[:-1])),
+        ["两版规则从相同的花名册读出的记录不同", "62 条与 61 条"]),
+    "the_same_tables_read_in_another_order": (
+        "validate", 2, lambda v, *_, **__: replace(v, roster=replace(v.roster, frame=v.roster.frame.iloc[
+            [1, 0, *range(2, len(v.roster.frame))]])),
+        ["两版规则从相同的花名册读出的记录不同", "62 条与 62 条"]),
+    "a_record_neither_paid_nor_refused": (
+        "plan_validation", 2, lambda plan, *_, **__: replace(plan, refused=plan.refused.iloc[1:]),
+        ["既未发放也未拒绝"]),
+    "a_record_paid_and_refused": (
+        "plan_validation", 2, lambda plan, *_, **__: replace(plan, refused=pd.concat(
+            [plan.refused, plan.refused.iloc[:1].assign(rec=plan.pay["rec"].iloc[0])], ignore_index=True)),
+        ["两者皆是"]),
+    "a_record_paid_twice": (
+        "plan_validation", 2, lambda plan, *_, **__: replace(plan, pay=pd.concat([plan.pay, plan.pay.iloc[:1]])),
+        ["不止一次"]),
+    "a_payment_without_an_amount": ("plan_validation", 2, _without_amount, ["有可发放的记录没有金额"]),
+    "schools_summing_to_another_total": (
+        "_groups", 1, lambda g, *_, **__: _first_fen_more(g, "amount_after"), ["按学校汇总的金额与总额不符"]),
+    "counties_summing_to_another_total": (
+        "_groups", 2, lambda g, *_, **__: _first_fen_more(g, "amount_before"), ["按县区汇总的金额与总额不符"]),
+    "programmes_summing_to_another_total": (
+        "_groups", 3, lambda g, *_, **__: _first_fen_more(g, "delta"), ["按资助项目汇总的金额与总额不符"]),
+    "a_delta_that_is_not_after_less_before": (
+        "_records", 1, lambda r, *_, **__: _first_fen_more(r, "delta"), ["变化金额与两版总额之差不符"]),
+    "a_refused_record_that_moves_money": ("_side", 2, _refused_with_money, ["变化记录的金额之和与总变化不符"]),
+}
+
+
+@pytest.mark.parametrize("defect", DEFECTS)
+def test_a_diff_that_does_not_add_up_stops_before_anything_is_shown_or_written(ws, run, tmp_path, monkeypatch,
+                                                                               defect):
+    """The cross-checks are proofs that the diff's arithmetic is consistent: no roster trips them.
+    Each defect is made here at the seam whose result a check verifies; the command must then stop
+    with the check's one line, print no diff and write no --report, rather than show a wrong one."""
+    seam, nth, change, words = DEFECTS[defect]
+    real, calls = getattr(rd, seam), []
+
+    def wrong(*args, **kwargs):
+        result = real(*args, **kwargs)
+        calls.append(seam)
+        return change(result, *args, **kwargs) if len(calls) == nth else result
+
+    monkeypatch.setattr(rd, seam, wrong)
+    folder = proposed(tmp_path, OLD_2007, OLD_2007.replace('"750.00"', '"1000.00"'))
+    target = tmp_path / "测算.xlsx"
+    code, out, err = run("rules", "diff", folder, "--term", TERM, "--workspace", ws, "--report", target,
+                         "--format", "json")
+    assert (code, out) == (2, ""), (code, out, err)
+    one_clear_line(err, *words, "这是 aidctl 的缺陷，请报告")
+    assert not target.exists() and len(calls) >= nth
