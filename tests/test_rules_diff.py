@@ -267,6 +267,9 @@ DEFECTS = {
         "plan_validation", 2, lambda plan, *_, **__: replace(plan, pay=pd.concat([plan.pay, plan.pay.iloc[:1]])),
         ["不止一次"]),
     "a_payment_without_an_amount": ("plan_validation", 2, _without_amount, ["有可发放的记录没有金额"]),
+    "a_plan_paying_another_amount_than_decided": (
+        "plan_validation", 1, lambda plan, *_, **__: replace(plan, pay=_first_fen_more(plan.pay, "amount_fen")),
+        ["测算所计的金额与发放计划的金额不符"]),
     "schools_summing_to_another_total": (
         "_groups", 1, lambda g, *_, **__: _first_fen_more(g, "amount_after"), ["按学校汇总的金额与总额不符"]),
     "counties_summing_to_another_total": (

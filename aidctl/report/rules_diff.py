@@ -236,6 +236,10 @@ def _side(v: Validation, ws: Workspace, set_aside: np.ndarray) -> Side:
     if np.isnan(amount[payable]).any():
         raise AidctlError("有可发放的记录没有金额：这是 aidctl 的缺陷，请报告")
     amount = np.where(payable, np.nan_to_num(amount), 0).astype(np.int64)
+    # the diff counts each record's decided amount: it must be what the plan would pay that record
+    paying = plan.pay["rec"].to_numpy(dtype=np.int64)
+    if not np.array_equal(amount[paying], plan.pay["amount_fen"].to_numpy(dtype=np.int64)):
+        raise AidctlError("测算所计的金额与发放计划的金额不符：这是 aidctl 的缺陷，请报告")
     codes = {int(r): list(c) for r, c in zip(plan.refused["rec"], plan.refused["codes"])}
     return Side(v, plan, np.where(payable, PAYABLE, REFUSED).astype(object), amount, codes)
 
