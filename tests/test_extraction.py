@@ -317,6 +317,23 @@ def test_year_selects_the_rows_of_that_year(run, tmp_path):
     assert "审核最近的2012年度" in err
 
 
+def test_a_year_that_cannot_be_read_is_named_and_its_row_not_audited(run, tmp_path):
+    """"11年" or "2011-2012" is not a year: the row is 无法审核 (never 不合规 or 合规 by the audited
+    year's rates), named, outside the totals, and no duplicate of its school's row of that year."""
+    rows = [["2011年", *school(code="9001", extracted=50_000)],
+            ["11年", *school(code="9001", extracted=10_000)],                       # the same school, year unread
+            ["2011-2012", *school(code="9002", name="乙职业中学", extracted=10_000)],  # short, if it were 2011
+            ["", *school(code="9003", name="丙职业中学")]]                           # blank: the year audited, said
+    code, doc = run_sheet(run, tmp_path, merged_sheet(tmp_path / "f.xlsx", rows, with_year=True))
+    assert code == 1 and doc["year"] == 2011
+    assert [x["verdict"] for x in doc["schools"]] == ["合规", "无法审核", "无法审核", "合规"]
+    assert codes(doc) == [[], ["extraction.invalid"], ["extraction.invalid"], []]
+    assert finding(doc, 1, code="extraction.invalid")["message"].startswith("年度“11年”无法识别")
+    assert "“2011-2012”" in finding(doc, 2, code="extraction.invalid")["message"]
+    assert doc["summary"]["schools"] == 2 and doc["summary"]["extracted"] == "100000.00"
+    assert any("1行的年度为空，按2011年度审核" in n for n in doc["notes"])
+
+
 def test_subtotal_rows_are_not_schools(run, tmp_path):
     rows = [school(code="9001", county="戊县"), school(code="9002", name="乙职业中学", county="戊县"),
             [None, "戊县小计", None, "戊县", 2_000_000, 100_000, 100_000, 100_000],

@@ -183,16 +183,21 @@ def audit(paths: list[Path] | None, ws: Workspace, *, year: int | None = None,
     frame = frame[~subtotal.to_numpy()].reset_index(drop=True)
     for key in AMOUNTS:  # the figures in fen, under their own names from here on
         frame[key] = frame[f"{key}_fen"]
-    row_year = pd.to_numeric(frame["year"].str.extract(r"(\d{4})")[0], errors="coerce")
+    # a 年度 is one four-digit year ("2011", "2011年度"); "11年" or "2011-2012" is not read as one
+    written = frame["year"].astype("string")
+    row_year = pd.to_numeric(written.str.extract(r"^\D*(\d{4})\D*$", expand=False)).astype("Int64")
+    unread = (written.str.strip().fillna("").ne("") & row_year.isna()).to_numpy(dtype=bool)
     the_year, source = _year(tables, row_year, year, notes)
-    other = row_year.notna() & (row_year != the_year)
+    other = (row_year.notna() & (row_year != the_year)).to_numpy(dtype=bool)
     if other.any():
         years = "、".join(str(int(y)) for y in sorted(row_year[other].unique()))
         notes.append(f"{int(other.sum())}行属于其他年度（{years}），未审核：本次审核{the_year}年度")
-    blank = row_year.isna() & having_column(frame, tables, "year")
+    blank = row_year.isna().to_numpy(dtype=bool) & ~unread & having_column(frame, tables, "year").to_numpy()
     if blank.any():
         notes.append(f"{int(blank.sum())}行的年度为空，按{the_year}年度审核")
-    frame = frame[~other.to_numpy()].reset_index(drop=True)
+    frame = frame[~other].reset_index(drop=True)
+    frame["year_written"] = frame["year"]
+    frame["year_unread"] = unread[~other]  # its school is not audited: a finding names the cell
     frame["year"] = the_year
     attrs = school_attributes(frame, rules, ws)
     frame["school_type"] = attrs["v_school_type"]
@@ -217,10 +222,16 @@ def _school_key(frame: pd.DataFrame) -> pd.Series:
     return frame["school_code"].fillna(frame["school"].map(fold_one, na_action="ignore").replace("", None))
 
 
+def _school_year_key(frame: pd.DataFrame) -> pd.Series:
+    """_school_key of the rows of the year audited (NA for a row whose 年度 could not be read)."""
+    return _school_key(frame).where(~frame["year_unread"])
+
+
 def _first_of_school_year(frame: pd.DataFrame) -> pd.Series:
-    """True for the first row of each school-year (and for rows naming no school): what totals count."""
-    key = _school_key(frame)
-    return ~(key.notna() & key.duplicated(keep="first"))
+    """True for the first row of each school-year (and for rows naming no school): what totals count.
+    A row whose 年度 could not be read is of no known year: never counted."""
+    key = _school_year_key(frame)
+    return ~(key.notna() & key.duplicated(keep="first")) & ~frame["year_unread"]
 
 
 def _requirements(frame: pd.DataFrame, rules) -> None:
@@ -275,7 +286,10 @@ def _findings(frame: pd.DataFrame, tables: list[Table], rules, header: list[pd.D
                          None, title=titles[key], h=frame["table"].map(lambda t: tables[t].header_row).astype("string")))
     out.append(build(frame["school"].isna() & frame["school_code"].isna(), "extraction.invalid", "school",
                      "学校名称为空：无法确定是哪所学校，未审核", None))
-    key = _school_key(frame)
+    out.append(build(frame["year_unread"], "extraction.invalid", "year",
+                     "年度“{v}”无法识别为一个四位年份：不知是哪一年度的数据，该校无法审核，不计入合计",
+                     frame["year_written"].astype("string"), v=frame["year_written"].astype("string")))
+    key = _school_year_key(frame)
     twice = key.notna() & key.duplicated(keep=False)
     if twice.any():
         where = frame["file"] + " 第" + frame["row"].astype("string") + "行"
