@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -76,13 +77,13 @@ def workspace_profile(root: Path, base: str = "icbc-txt", as_name: str | None = 
     return target
 
 
-def disburse(run, root: Path, *extra, expect: int | None = None) -> dict:
+def disburse(run, root: Path, *extra, expect: int | None = None, dry: bool = False) -> dict:
     code, doc, err = run("disburse", "--term", TERM, "--workspace", root, "--format", "json", *extra,
-                         as_json=True)
+                         *(["--dry-run"] if dry else []), as_json=True)
     assert isinstance(doc, dict), (code, doc, err)
     if expect is not None:
         assert code == expect, (code, err, doc)
-    doc["_exit"] = code
+    doc["_exit"], doc["_err"] = code, err
     return doc
 
 
@@ -737,6 +738,29 @@ def test_each_record_goes_to_its_banks_profile_or_is_refused_as_bank_unknown(tmp
     assert [r[47:59].decode("gbk") for r in records] == ["000000075000"] * 2
     assert [r[27:47].decode("gbk").rstrip() for r in records] == ["学生3", "学生5"]
     assert "学生1" not in abc[0].read_bytes().decode("gbk")
+
+
+@pytest.mark.parametrize("chosen", [None, "--bank", "aidctl.toml", "rules/banks"])
+def test_the_packaged_default_bank_is_said_aloud_where_nobody_chose_it(tmp_path, run, chosen):
+    """Records with no 开户银行 go to the agent bank: --bank, else aidctl.toml's bank_profile, else the
+    rule files' default. Only the packaged default is nobody's choice: then the run says so."""
+    headers = VOC_HEADERS + ["开户银行"]
+    rows = [voc_row(1, 开户银行="建设银行"), voc_row(2, 开户银行=None), voc_row(3, 开户银行=None)]
+    toml = 'bank_profile = "icbc-txt"\n' if chosen == "aidctl.toml" else ""
+    root = make_ws(tmp_path, {"a.xlsx": rows}, headers=headers, toml=toml)
+    if chosen == "rules/banks":  # the workspace's own copy of the default profile
+        (root / "rules" / "banks").mkdir(parents=True)
+        shutil.copy(packaged_rules_dir() / "banks" / "icbc-txt.yaml", root / "rules" / "banks")
+    doc = disburse(run, root, *(["--bank", "icbc-txt"] if chosen == "--bank" else []), expect=0, dry=True)
+    said = [n for n in doc["notes"] if "默认的银行格式" in n]
+    if chosen is None:
+        assert said == ["2 笔付款的花名册没有填写开户银行，本次也没有用 --bank 指定、工作目录的 aidctl.toml 没有设 "
+                        "bank_profile：按默认的银行格式“工商银行批量代发（文本）”（icbc-txt）发放"]
+        assert "aidctl: 提醒：" + said[0] in doc["_err"]
+    else:
+        assert said == []
+    assert sorted(p["bank_profile"] for p in doc["payments"]) == \
+        (["icbc-txt"] * 3 if chosen == "--bank" else ["ccb-xlsx", "icbc-txt", "icbc-txt"])
 
 
 # --- ISO 20022 --------------------------------------------------------------------------------------

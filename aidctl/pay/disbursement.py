@@ -137,7 +137,7 @@ def disbursing(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, 
     if dry_run:
         ledger = L.Ledger(ws.ledger_url(db)) if (db or ws.has_ledger()) else None
         plan = make_plan(ws, term, rosters, ledger, bank, displays)
-        yield Outcome(plan, None, [], [], None, dry_run=True)
+        yield Outcome(plan, None, [], [], None, dry_run=True, notes=list(plan.notes))
         return
     holder = f"aidctl pid={os.getpid()} {ws.root}"
     # one bar for the whole run (validate's stages report on it): 读取花名册, 审核, 写入账本 …
@@ -187,7 +187,7 @@ def disbursing(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, 
                 bar.stage("写出退回修改工作簿")
                 back = write_returns(plan.validation, out / RETURNS_FOLDER, max_records=RETURNS_MAX_RECORDS,
                                      budget=RETURNS_BUDGET_RECORDS)
-                notes = back.notes(ws.display)
+                notes = [*plan.notes, *back.notes(ws.display)]
                 if last is not None:
                     notes.append(f"本次没有新的发放，没有写出新的发放审核表；最近的发放审核表是 {ws.display(last)}")
                 try:

@@ -34,6 +34,7 @@ class Plan:
     failed_unchanged: pd.DataFrame  # failed before and the roster still has the same card
     school_funded: pd.DataFrame    # programmes paid to the school (免学费): not in student bank files
     inputs: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # said aloud: a default the user did not choose
 
     @property
     def total_fen(self) -> int:
@@ -110,7 +111,8 @@ def plan_validation(v: Validation, ws: Workspace, ledger: L.Ledger | None, bank:
 
     # only the payments still to send are routed: a retry that pays nobody routes no one
     at_hand = np.flatnonzero(candidate)
-    routed = _route(pd.Series(f["bank"].array[at_hand], index=at_hand), rules, ws, bank)
+    written_bank = pd.Series(f["bank"].array[at_hand], index=at_hand)
+    routed = _route(written_bank, rules, ws, bank)
     unknown_bank = routed.isna().to_numpy()
     for rec in routed.index[unknown_bank]:
         extra_codes.setdefault(int(rec), []).append("bank.unknown")
@@ -151,6 +153,13 @@ def plan_validation(v: Validation, ws: Workspace, ledger: L.Ledger | None, bank:
                           na_position="last", kind="stable").reset_index(drop=True)
 
     refused_df = _refusals(v, refused, extra_codes)
+    notes = []
+    default = rules.default_bank
+    if not bank and not ws.settings.bank_profile and rules.origin(f"banks/{default}.yaml") == "packaged":
+        blank = pay["rec"].isin(written_bank.index[written_bank.isna().to_numpy()])  # nobody chose their bank
+        if blank.any():
+            notes.append(f"{int(blank.sum())} 笔付款的花名册没有填写开户银行，本次也没有用 --bank 指定、工作目录的 aidctl.toml "
+                         f"没有设 bank_profile：按默认的银行格式“{rules.bank(default).name}”（{default}）发放")
 
     def placed(part: pd.DataFrame) -> pd.DataFrame:
         recs = part["rec"].to_numpy(dtype=np.int64)
@@ -163,7 +172,7 @@ def plan_validation(v: Validation, ws: Workspace, ledger: L.Ledger | None, bank:
     inputs = [{"file": shown(p), "sha256": (hashed or {}).get(Path(p)) or sha256(p), "records": records.get(p, 0)}
               for p in dict.fromkeys(inputs or [])]
     return Plan(term, v, pay, refused_df, already, failed_unchanged,
-                pd.DataFrame({"rec": np.flatnonzero(school_funded)}), inputs)
+                pd.DataFrame({"rec": np.flatnonzero(school_funded)}), inputs, notes)
 
 
 def _route(written: pd.Series, rules, ws: Workspace, bank: str | None) -> pd.Series:
