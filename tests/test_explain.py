@@ -8,8 +8,10 @@ import hashlib
 import shutil
 from pathlib import Path
 
+import openpyxl
 import pytest
-from conftest import SAMPLES, make_card
+from conftest import SAMPLES, VOC_HEADERS, make_card, voc_row
+from test_bad_files import one_line_naming
 from test_reconcile import RESULT, set_card
 
 from aidctl.core.findings import CATALOGUE
@@ -214,3 +216,35 @@ def test_a_name_two_students_bear_is_not_guessed(tmp_path, run):
     assert "姓名“张伟”对应多名学生" in err and err.count("张伟") >= 3
     assert rows[0]["身份证号码"] not in err and rows[0]["身份证号码"][:6] + "********" + rows[0]["身份证号码"][-4:] in err
     assert explain(run, root, rows[1]["身份证号码"], expect=0)["records"][0]["row"] == 4   # header on row 2
+
+
+def two_sheet_roster(path: Path) -> Path:
+    """One school's roster on two sheets, 一年级 and 二年级, each with its header on row 2: Excel row 3
+    holds a student on both."""
+    wb = openpyxl.Workbook()
+    for sheet, (first, grade) in zip(("一年级", "二年级"), ((1, "一年级"), (3, "二年级"))):
+        ws = wb.active if first == 1 else wb.create_sheet()
+        ws.title = sheet
+        ws.append(["填报单位：第一职业中学"])
+        ws.append(VOC_HEADERS)
+        for i in (first, first + 1):
+            ws.append([voc_row(i, 年级=grade).get(h) for h in VOC_HEADERS])
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("file, extra, says", [
+    ("实验中学", (), ("--file", "--row")),                                     # a file without its row
+    ("实验中学", ("--row", 8, "--sheet", "二年级"), ("实验中学.xlsx", "工作表“二年级”中没有找到花名册", "--sheet")),
+    ("两个工作表", ("--row", 3), ("两个工作表.xlsx", "工作表 “一年级”、“二年级” 的第3行都是学生记录", "--sheet")),
+])
+def test_a_file_and_row_that_name_no_single_record_are_exit_2(ws, run, file, extra, says):
+    """--file needs --row; a --sheet that holds no roster, or a row that is a student on two sheets
+    without --sheet, is refused naming the file, never answered with some other record."""
+    path = two_sheet_roster(ws / "两个工作表.xlsx") if file == "两个工作表" else ws / "intake" / TERM / f"{file}.xlsx"
+    doc = explain(run, ws, "--file", path, *extra, expect=2)
+    one_line_naming(doc["_stderr"], *says)
+    if file == "两个工作表":   # as the message says: --sheet picks the one meant
+        doc = explain(run, ws, "--file", path, *extra, "--sheet", "二年级", expect=0)
+        assert [(r["sheet"], r["row"]) for r in doc["records"]] == [("二年级", 3)]
+        assert doc["student"]["name"] == "学生3"
