@@ -15,7 +15,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
-from conftest import SAMPLES
+from conftest import SAMPLES, voc_row
 from typer.testing import CliRunner
 
 from aidctl.cli.common import app
@@ -287,6 +287,35 @@ def test_sent_reissued_and_pending_are_not_yet_confirmed(paid_ws):
     assert t["sent"]["count"] == 3 and yuan_fen(t["sent"]["amount"]) == 225_000
     assert t["statuses"]["reissued"]["count"] == 1 and t["statuses"]["pending"]["count"] == 1
     assert sum(yuan_fen(r["sent"]) for r in doc["by_county"]) == 225_000
+
+
+
+def test_a_payment_status_this_version_does_not_know_stops_the_report(tmp_path, ledger_db):
+    """A status written by a later aidctl (or by hand) is in no group of the report's: it would be
+    counted nowhere, so the report stops, naming the status and the ledger (never its password),
+    and writes nothing."""
+    from sqlalchemy import func, select, update
+    from test_disburse import make_ws
+
+    from aidctl.ledger import Ledger, payments
+    from aidctl.read import Workspace
+
+    ws = make_ws(tmp_path, {"a.xlsx": [voc_row(1), voc_row(2)]}, db=ledger_db)
+    code, _, err = aidctl(ws, "disburse", "--term", TERM)
+    assert code == 0, err
+    url = Workspace(ws).ledger_url()
+    with Ledger(url).engine.begin() as conn:
+        first = conn.execute(select(func.min(payments.c.id))).scalar_one()
+        conn.execute(update(payments).where(payments.c.id == first).values(status="cancelled"))
+    if ledger_db:   # the same database, reached with a password (the test server trusts any)
+        url = url.replace("postgresql://aidctl@", "postgresql://aidctl:s3cret@", 1)
+        assert "s3cret" in url
+    code, out, err = aidctl(ws, "report", "--term", TERM, "--db", url)
+    assert code == 2 and out == ""
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "未知的付款状态 ['cancelled']" in lines[0], err
+    assert ("aidctl.db" if ledger_db is None else "aidctl:***@") in lines[0] and "s3cret" not in err
+    assert not (ws / REPORT).exists()
 
 
 def test_rosters_without_ledger_payments_still_report_the_roster_side(tmp_path):

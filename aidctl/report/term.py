@@ -233,7 +233,7 @@ def _ledger_side(ws: Workspace, term: Term, db: str | None) -> tuple[pd.DataFram
     statuses = {s: (int(n), int(fen)) for s, n, fen in sums}
     unknown = [s for s in statuses if s not in GROUP_OF_STATUS]
     if unknown:
-        raise AidctlError(f"账本中有未知的付款状态 {unknown}：请升级 aidctl 或报告此问题", file=ledger.url)
+        raise AidctlError(f"账本中有未知的付款状态 {unknown}：请升级 aidctl 或报告此问题", file=ledger.shown)
     if not rows:
         return empty, statuses
     frame = pd.DataFrame(list(map(tuple, rows)), columns=columns)
