@@ -413,6 +413,22 @@ def test_the_sample_size_may_be_a_share_of_each_schools_students(ws, run):
     assert code == 2 and "--share" in err
 
 
+
+@pytest.mark.parametrize("share, shown", [("0", "现为 0"), ("0%", "现为 0"), ("100.01", "现为 100.01"),
+                                          ("150%", "现为 150"), ("100", None)])
+def test_a_share_of_nothing_or_above_everyone_is_exit_2(ws, run, share, shown):
+    """0% would still draw one student a school and 150% everyone: neither is the share asked for.
+    100% is everyone, asked for."""
+    if shown is None:
+        doc = sample(run, ws, "--seed", "5", "--share", share)
+        assert [s["drawn"] for s in doc["schools"]] == [s["population"] for s in doc["schools"]]
+        return
+    code, out, err = run("inspect", "sample", "--term", TERM, "--workspace", ws, "--share", share)
+    assert code == 2 and out == ""
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "--share 应为大于 0、不超过 100 的百分比" in lines[0] and shown in lines[0], err
+    assert q(ws, "SELECT count(*) FROM inspection_samples") == [(0,)]
+
 def test_older_students_weigh_more_shown_on_the_sheet_and_reproducibly(ws, run):
     """The 27-year-old at 东河县职业高级中学 (above 中职's 25, rules/ages.yaml) holds 2 tickets; over many
     seeds she is drawn more often than a student of one ticket would be, and each seed's draw is

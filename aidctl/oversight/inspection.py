@@ -30,6 +30,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
@@ -237,7 +238,8 @@ def sample(ws: Workspace, term: Term, *, per_school: int | None = None, seed: in
     of the two; without either, rules/oversight.yaml's per_school_default."""
     rules = ws.rules.oversight.inspection
     if share is not None and not 0 < share <= 100:
-        raise UsageError(f"--share 应为 0 到 100 之间的百分比，现为 {share}")
+        given = Decimal(share.numerator) / share.denominator   # as typed (12.5), not as a fraction (25/2)
+        raise UsageError(f"--share 应为大于 0、不超过 100 的百分比，现为 {given:f}")
     if per_school is None and share is None:
         per_school = rules.per_school_default
     weights = rules.weights
