@@ -400,6 +400,38 @@ def test_the_sample_id_is_found_when_the_hidden_sheet_was_deleted(ws, run, signo
     assert (doc["sample"], doc["school"]) == (sample_id, "第一职业中学") and doc["counts"]["agreed"] == 3
 
 
+
+def _no_present_column(wb) -> None:
+    wb.worksheets[0]["H3"] = "在校情况"        # the 本人在校（是/否） header retitled
+
+
+def _no_sample_id(wb) -> None:
+    del wb["_aidctl"]                         # the hidden sheet, the 抽样编号 line and the footer all gone
+    sheet = wb.worksheets[0]
+    sheet["A2"] = "抽样编号："
+    sheet.oddFooter.left.text = None
+
+
+@pytest.mark.parametrize("change, says", [
+    (_no_present_column, ("工作表“抽查核对表”", "第3行", "表头缺少“本人在校”列")),
+    (_no_sample_id, ("找不到抽样编号",)),
+])
+def test_a_signoff_workbook_without_its_columns_or_sample_id_is_exit_2(ws, run, signoff, change, says):
+    """A result is stored against a student of a sample: a sheet whose result columns or sample id
+    cannot be found is refused, naming the file, and nothing is stored."""
+    path, _, _ = signoff
+    filled = fill(path, AGREED, target=path.with_name("已填.xlsx"))     # no sample id in the file name
+    wb = openpyxl.load_workbook(filled)
+    change(wb)
+    wb.save(filled)
+    code, out, err = run("inspect", "record", filled, "--workspace", ws)
+    assert code == 2 and out == ""
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "已填.xlsx" in lines[0], err
+    for word in says:
+        assert word in lines[0], (word, lines[0])
+    assert q(ws, "SELECT count(*) FROM inspection_results") == [(0,)]
+
 def test_the_sample_size_may_be_a_share_of_each_schools_students(ws, run):
     """--share 25: ceil(25% × population) per school, twice that at the 民办 school; populations 5, 8,
     7, 10, 8 → 2, 2 × 2 = 4, 2, 3, 2. With --per-school 3 as well, the larger of the two."""
