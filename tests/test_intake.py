@@ -284,6 +284,27 @@ def test_intake_receive_files_the_roster_and_its_time_decides(tmp_path, run, clo
     assert "已有同名、内容不同的文件" in err and (root / r["file"]).read_bytes() == mail.read_bytes()
 
 
+
+@pytest.mark.parametrize("given, says", [
+    ("不存在.xlsx", "文件不存在"),
+    ("邮件附件", "是一个文件夹，不是花名册文件"),
+    ("花名册.pdf", "不是 .xlsx、.xls 或 .csv 花名册"),
+    ("花名册.xlsx.zip", "不是 .xlsx、.xls 或 .csv 花名册"),
+])
+def test_intake_receive_takes_only_roster_files(tmp_path, run, given, says):
+    """What is no roster file is refused before anything is filed, even the good roster given with it."""
+    root = tmp_path / "ws"
+    root.mkdir()
+    mail = tmp_path / "mail"
+    good = write_roster(mail / "第一职业中学_2011秋.xlsx", [voc_row(1)], above=[["填报单位：第一职业中学"]])
+    (mail / "邮件附件").mkdir()
+    for name in ("花名册.pdf", "花名册.xlsx.zip"):
+        (mail / name).write_bytes(good.read_bytes())
+    err = receive(run, root, good, mail / given, expect=2)["err"]
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and given in lines[0] and says in lines[0], err
+    assert not (root / "intake").exists() and not (root / "aidctl.db").exists()
+
 def test_an_explicit_receipt_replaces_the_files_time(tmp_path, run, clock):
     root = make_ws(tmp_path, {"a.xlsx": [voc_row(1)]})
     path = root / "intake" / TERM / "a.xlsx"

@@ -100,7 +100,8 @@ def receive(ws, term, paths: list, *, at: datetime | None = None, db: str | None
     for given in paths:
         path = Path(given)
         if not path.is_file():
-            raise ReadError("文件不存在；请检查路径", file=str(given))
+            raise ReadError("是一个文件夹，不是花名册文件：请指定其中的文件" if path.is_dir() else "文件不存在；请检查路径",
+                            file=str(given))
         if path.suffix.lower() not in (".xlsx", ".xls", ".csv"):
             raise ReadError("不是 .xlsx、.xls 或 .csv 花名册", file=str(given))
         digest = sha256(path)
