@@ -457,6 +457,38 @@ def test_annual_repricing_fixes_the_rate_on_1_january(run, tmp_path):
     assert interest(run, tmp_path, rows, 2024)["interest"] == str(Decimal(whole) + Decimal(first))
 
 
+EARLY = {"贷款年度": "2020", "发放日期": "2019-06-01", "预计毕业年份": 2023}   # lent before the first LPR (2019-08-20)
+
+
+@pytest.mark.parametrize("rule, row, year, says", [
+    # a spread that takes the rate below zero: named with the pricing period that makes it
+    (("spread_bp: -70", "spread_bp: -500"), {"贷款年度": "2024", "发放日期": "2024-10-15", "预计毕业年份": 2027}, 2024,
+     ("interest.pricing", "2024-09-01 起的定价（LPR−500BP）", "= -0.15%，不是正数")),
+    # a 2020 loan (LPR − 30 BP) lent 2019-06-01: the first day without a rate, whichever the repricing
+    (None, EARLY, 2019, ("键 interest：", "没有 2019-06-01 的贴息利率")),
+    (("repricing: on_change", "repricing: annual"), EARLY, 2019, ("键 interest：", "没有 2019-06-01 的贴息利率")),
+    # a loan year before the first pricing period: the pricing periods lack it, not the rate tables
+    (("- from: 2006-08-19\n      base: benchmark", "- from: 2010-08-19\n      base: benchmark"),
+     {"贷款年度": "2008", "发放日期": "2008-10-15", "预计毕业年份": 2011, "贷款金额（元）": 6000}, 2009,
+     ("interest.pricing", "1 份2009年在校的合同", "早于 interest.pricing 最早的时段（2010-08-19 起）")),
+])
+def test_a_day_of_study_without_a_positive_rate_stops_the_summary(run, tmp_path, rule, row, year, says):
+    """贴息 is never counted at a rate below zero, nor a day left out for want of a rate: the summary
+    stops, naming rules/loans.yaml, the key and the day or period."""
+    if rule:
+        _workspace_rules(tmp_path, *rule)
+    path = register(tmp_path, [contract(1, **row)])
+    code, out, err = run("loans", "summary", "--year", year, path, "--workspace", tmp_path)
+    assert code == 2 and out == ""
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "loans.yaml" in lines[0] and "Traceback" not in err, err
+    for word in says:
+        assert word in lines[0], (word, lines[0])
+    if rule and "spread_bp" in rule[0]:   # the rate table alone shows it: rules check refuses the file too
+        code, _, err = run("rules", "check", "--workspace", tmp_path)
+        assert code == 2 and "LPR−500BP" in err
+
+
 def test_the_rates_in_force_are_reported_with_their_basis(run, tmp_path):
     doc = summary(run, register(tmp_path, [contract(1)]), 2024)
     # the 2023 contract's rates (LPR − 60 BP): the one in force on 1 January, then each change

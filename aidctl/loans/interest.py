@@ -79,9 +79,10 @@ def rate_steps(interest: LoanInterest, index: int = -1) -> list[RateStep]:
             continue
         applied = ([q for q in later if q.from_ <= day] or [own])[-1]
         rate = base[-1].rate + Decimal(applied.spread_bp) / 100
-        if rate <= 0:
-            raise RuleError(f"{day} 起的贴息利率为 {rate}%，不是正数", file="loans.yaml", key="interest.pricing")
         spread = "" if applied.spread_bp == 0 else f"{'−' if applied.spread_bp < 0 else '+'}{abs(applied.spread_bp)}BP"
+        if rate <= 0:
+            raise RuleError(f"{applied.from_} 起的定价（{name}{spread}）在 {day} 起的贴息利率为 "
+                            f"{name}{base[-1].rate}%{spread} = {rate}%，不是正数", file="loans.yaml", key="interest.pricing")
         step = RateStep(day, rate, f"{name}{base[-1].rate}%{spread}", applied.source)
         if steps and (steps[-1].rate, steps[-1].basis) == (step.rate, step.basis):
             continue
@@ -140,7 +141,7 @@ def year_interest(principal_fen: np.ndarray, start: np.ndarray, last_day: np.nda
             step = rate_on(steps, lo.astype(object))
             d = _days(np.maximum(a, lo), np.minimum(b, hi))
             if step is None:
-                _no_rate(d, lo.astype(object))
+                _no_rate(d, np.maximum(a, lo))
                 continue
             numerator += principal * step.millionths * d
     else:  # annual: one rate a year, fixed on 1 January (or on the disbursement date in the first year)
@@ -148,7 +149,7 @@ def year_interest(principal_fen: np.ndarray, start: np.ndarray, last_day: np.nda
         fixing = np.where(start >= y0, start, y0) if len(start) else start
         idx = np.searchsorted(starts, np.where(usable, fixing, y0), side="right") - 1
         if (idx < 0).any():
-            _no_rate(np.where(idx < 0, days, 0), date(year, 1, 1))
+            _no_rate(np.where(idx < 0, days, 0), fixing)
         rates = np.array([s.millionths for s in steps], dtype=np.int64)[np.clip(idx, 0, None)]
         numerator = principal * np.where(idx >= 0, rates, 0) * days
     denominator = 1_000_000 * interest.base_days
@@ -156,8 +157,10 @@ def year_interest(principal_fen: np.ndarray, start: np.ndarray, last_day: np.nda
     return fen, days
 
 
-def _no_rate(days: np.ndarray, day: date) -> None:
+def _no_rate(days: np.ndarray, first: np.ndarray) -> None:
+    """Refuse days to count that have no rate; `first` is each loan's first such day."""
     if (days > 0).any():
+        day = first[days > 0].min().astype(object)
         raise RuleError(f"rules/loans.yaml 没有 {day} 的贴息利率（interest.benchmark/lpr 最早的值晚于此日）：请补上",
                         file="loans.yaml", key="interest")
 
@@ -176,10 +179,14 @@ def contracts_interest(principal_fen: np.ndarray, start: np.ndarray, last_day: n
     days = np.zeros(len(principal), dtype=np.int64)
     for i in np.unique(index):
         mask = index == i
-        if i < 0:  # no pricing period: count the days only to report them
+        if i < 0:  # no pricing period: count the days (at no rate) only to refuse them
             _, d = year_interest(np.zeros(int(mask.sum()), dtype=np.int64), start[mask], last_day[mask], year,
-                                 interest, [])
-            _no_rate(d, date(year, 1, 1))
+                                 interest, [RateStep(date.min, Decimal(0), "", "")])
+            if (d > 0).any():
+                basis = "贷款年度开学日" if interest.pricing_date == "loan_year" else "合同签订日期"
+                raise RuleError(f"{int((d > 0).sum())} 份{year}年在校的合同，定价日（{basis}）早于 interest.pricing "
+                                f"最早的时段（{pricings(interest)[0].from_} 起），没有贴息利率：请在 rules/loans.yaml 补上更早的定价时段",
+                                file="loans.yaml", key="interest.pricing")
             continue
         fen[mask], days[mask] = year_interest(principal[mask], start[mask], last_day[mask], year, interest,
                                               rate_steps(interest, int(i)))
