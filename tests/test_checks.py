@@ -660,6 +660,32 @@ def test_workspace_programmes_copy_changes_the_standard(tmp_path, run):
     assert "800.00" in only(doc, "amount.mismatch")["message"]
 
 
+
+@pytest.mark.parametrize("conditions", [62, 63])
+def test_a_period_holds_at_most_62_conditions(tmp_path, run, conditions):
+    """Each record's failed conditions are kept as bits of one 64-bit number: a workspace period with
+    more top-level conditions than it holds is refused, naming the file, the programme and the period."""
+    from aidctl.check.eligibility import MAX_CONDITIONS
+
+    assert MAX_CONDITIONS == 62
+    path = copy_rule(tmp_path, "programmes.yaml")
+    text = path.read_text(encoding="utf-8")
+    first = "          - {field: grade, in: [1, 2], label: 一、二年级}\n"     # the 2007 period's first of two
+    assert first in text
+    more = "".join(f"          - {{field: grade, in: [1, 2], label: 一、二年级{k}}}\n" for k in range(conditions - 3))
+    last = "          - {field: grade, in: [2], label: 二年级（最后一个条件）}\n"   # the highest bit: 一年级 fails it
+    path.write_text(text.replace(first, first + more + last, 1), encoding="utf-8")
+    roster(tmp_path, [voc_row(1)])
+    if conditions <= MAX_CONDITIONS:
+        f = only(check(run, "a.xlsx", expect_exit=1), "eligibility.not_eligible")
+        assert "二年级（最后一个条件）" in f["message"] and "一、二年级1" not in f["message"]
+        return
+    code, out, err = run("validate", "a.xlsx", "--term", TERM)
+    assert code == 2 and out == ""
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and str(path) in lines[0], err
+    assert "“中职国家助学金”自 2007-09-01 起的时段有 63 个条件，最多 62 个" in lines[0]
+
 def test_messages_are_filled_from_parts_and_blanks_read_empty():
     """A finding's message: its template filled record by record from aligned columns (a blank
     shows as 空) and plain text, whatever the columns hold (text, numbers, categories)."""
