@@ -85,6 +85,18 @@ def test_exit_2_when_the_command_cannot_run(tmp_path, run, args, names):
     assert "Traceback" not in err and out == ""
 
 
+
+@pytest.mark.parametrize("season", ["fall", "Autumn", "秋", ""])
+def test_a_term_of_a_season_not_known_is_never_made(season):
+    """--term, file names and titles reach a Term only as spring or autumn (Term.parse, find_term,
+    terms.yaml's words): a Term made of any other season is refused, naming it, before it could sort
+    or start on no date."""
+    from aidctl.core.errors import UsageError
+    from aidctl.core.terms import Term
+
+    with pytest.raises(UsageError, match=f"学期“{season}”无法识别：应为 spring 或 autumn"):
+        Term(2011, season)
+
 def test_exit_2_on_bad_option(tmp_path, run):
     clean(tmp_path / "a.xlsx")
     code, out, err = run("validate", "a.xlsx", "--format", "xml")
