@@ -465,19 +465,23 @@ EARLY = {"贷款年度": "2020", "发放日期": "2019-06-01", "预计毕业年�
     (("spread_bp: -70", "spread_bp: -500"), {"贷款年度": "2024", "发放日期": "2024-10-15", "预计毕业年份": 2027}, 2024,
      ("interest.pricing", "2024-09-01 起的定价（LPR−500BP）", "= -0.15%，不是正数")),
     # a 2020 loan (LPR − 30 BP) lent 2019-06-01: the first day without a rate, whichever the repricing
-    (None, EARLY, 2019, ("键 interest：", "没有 2019-06-01 的贴息利率")),
-    (("repricing: on_change", "repricing: annual"), EARLY, 2019, ("键 interest：", "没有 2019-06-01 的贴息利率")),
+    # (and the contract that has it, for the date may be the register's mistake, not the rules')
+    (None, EARLY, 2019, ("键 interest：", "没有 2019-06-01 的贴息利率", "1 份合同，如合同 HT20230002，",
+                                                "台账.xlsx第4行，发放日期 2019-06-01")),
+    (("repricing: on_change", "repricing: annual"), EARLY, 2019, ("键 interest：", "没有 2019-06-01 的贴息利率",
+                                                                  "如合同 HT20230002，", "台账.xlsx第4行")),
     # a loan year before the first pricing period: the pricing periods lack it, not the rate tables
     (("- from: 2006-08-19\n      base: benchmark", "- from: 2010-08-19\n      base: benchmark"),
      {"贷款年度": "2008", "发放日期": "2008-10-15", "预计毕业年份": 2011, "贷款金额（元）": 6000}, 2009,
-     ("interest.pricing", "1 份2009年在校的合同", "早于 interest.pricing 最早的时段（2010-08-19 起）")),
+     ("interest.pricing", "1 份2009年在校的合同", "早于 interest.pricing 最早的时段（2010-08-19 起）",
+      "如合同 HT20230002，", "台账.xlsx第4行，发放日期 2008-10-15")),
 ])
 def test_a_day_of_study_without_a_positive_rate_stops_the_summary(run, tmp_path, rule, row, year, says):
     """贴息 is never counted at a rate below zero, nor a day left out for want of a rate: the summary
-    stops, naming rules/loans.yaml, the key and the day or period."""
+    stops, naming rules/loans.yaml, the key and the day or period, and a contract that has such a day."""
     if rule:
         _workspace_rules(tmp_path, *rule)
-    path = register(tmp_path, [contract(1, **row)])
+    path = register(tmp_path, [contract(1), contract(2, **row)])  # the second contract lacks a rate
     code, out, err = run("loans", "summary", "--year", year, path, "--workspace", tmp_path)
     assert code == 2 and out == ""
     lines = [line for line in err.splitlines() if line.strip()]

@@ -157,13 +157,21 @@ def year_interest(principal_fen: np.ndarray, start: np.ndarray, last_day: np.nda
     return fen, days
 
 
+class NoRate(RuleError):
+    """Days to count that have no rate: `loans` are the positions, in the arrays given, of the loans
+    that have such days (for the caller to name one)."""
+
+    def __init__(self, message: str, loans: np.ndarray, **where):
+        super().__init__(message, **where)
+        self.loans = loans
+
+
 def _no_rate(days: np.ndarray, first: np.ndarray) -> None:
     """Refuse days to count that have no rate; `first` is each loan's first such day."""
     if (days > 0).any():
         day = first[days > 0].min().astype(object)
-        raise RuleError(f"rules/loans.yaml 没有 {day} 的贴息利率（interest.benchmark/lpr 最早的值晚于此日）：请补上",
-                        file="loans.yaml", key="interest")
-
+        raise NoRate(f"rules/loans.yaml 没有 {day} 的贴息利率（interest.benchmark/lpr 最早的值晚于此日）：请补上",
+                     np.flatnonzero(days > 0), file="loans.yaml", key="interest")
 
 
 def contracts_interest(principal_fen: np.ndarray, start: np.ndarray, last_day: np.ndarray, index: np.ndarray,
@@ -184,10 +192,14 @@ def contracts_interest(principal_fen: np.ndarray, start: np.ndarray, last_day: n
                                  interest, [RateStep(date.min, Decimal(0), "", "")])
             if (d > 0).any():
                 basis = "贷款年度开学日" if interest.pricing_date == "loan_year" else "合同签订日期"
-                raise RuleError(f"{int((d > 0).sum())} 份{year}年在校的合同，定价日（{basis}）早于 interest.pricing "
-                                f"最早的时段（{pricings(interest)[0].from_} 起），没有贴息利率：请在 rules/loans.yaml 补上更早的定价时段",
-                                file="loans.yaml", key="interest.pricing")
+                raise NoRate(f"{int((d > 0).sum())} 份{year}年在校的合同，定价日（{basis}）早于 interest.pricing "
+                             f"最早的时段（{pricings(interest)[0].from_} 起），没有贴息利率：请在 rules/loans.yaml 补上更早的定价时段",
+                             np.flatnonzero(mask)[d > 0], file="loans.yaml", key="interest.pricing")
             continue
-        fen[mask], days[mask] = year_interest(principal[mask], start[mask], last_day[mask], year, interest,
-                                              rate_steps(interest, int(i)))
+        try:
+            fen[mask], days[mask] = year_interest(principal[mask], start[mask], last_day[mask], year, interest,
+                                                  rate_steps(interest, int(i)))
+        except NoRate as exc:  # its positions among all the loans given here
+            exc.loans = np.flatnonzero(mask)[exc.loans]
+            raise
     return fen, days

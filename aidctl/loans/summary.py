@@ -23,6 +23,7 @@ from aidctl.core.money import divide_half_up
 from aidctl.core.terms import Term
 from aidctl.core.text import lookup
 from aidctl.loans.interest import (
+    NoRate,
     contracts_interest,
     contracts_label,
     pricing_index,
@@ -169,7 +170,7 @@ def summarise(path: Path, ws: Workspace, year: int, *, applications: Path | None
     # 贴息 needs, beyond the loan figures, a readable 结清日期 where the contract was repaid early
     bears = usable & ~register.invalid(frozenset({"settled_on"})).to_numpy()
     pricing = _pricing(f, register, loans.interest, notes)
-    capped, fen, days = _interest(f, bears, principal, pricing, year, loans.interest)
+    capped, fen, days = _interest(f, bears, principal, pricing, year, loans.interest, register.tables)
     in_study = days > 0
     # repayment at as_of
     rep = repayment(f, as_of, rules)
@@ -224,15 +225,21 @@ def _pricing(f: pd.DataFrame, register: Register, interest: LoanInterest, notes:
 
 
 def _interest(f: pd.DataFrame, usable: np.ndarray, principal: np.ndarray, pricing: np.ndarray, year: int,
-              interest: LoanInterest) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+              interest: LoanInterest, tables: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(principal bearing 贴息, 贴息 in fen, days in study) per loan for the calendar year; 0 where not usable."""
     # 在校期间贴息 for the calendar year, on every usable loan that was in study some day of it
     start = f["disbursed"].to_numpy(dtype="datetime64[D]")
     last = f["interest_end"].to_numpy(dtype="datetime64[D]")
     # on the principal up to the year's cap: what is lent beyond it (loan.over_cap) bears no 贴息
     capped = np.minimum(principal, f["cap_fen"].fillna(0).astype("int64").to_numpy())
-    fen, days = contracts_interest(np.where(usable, capped, 0), np.where(usable, start, np.datetime64("NaT")),
-                                   last, np.where(usable, pricing, 0), year, interest)
+    try:
+        fen, days = contracts_interest(np.where(usable, capped, 0), np.where(usable, start, np.datetime64("NaT")),
+                                       last, np.where(usable, pricing, 0), year, interest)
+    except NoRate as exc:  # the rules may lack the rate, or the register may hold a wrong date: name a contract
+        first = f.iloc[int(exc.loans[0])]
+        raise NoRate(f"{exc.message}（{len(exc.loans)} 份合同，如合同 {first['contract']}，{tables[int(first['table'])].place(int(first['excel_row']))}，"
+                     f"发放日期 {first['disbursed']:%Y-%m-%d}：如是日期填错，请更正合同台账）", exc.loans,
+                     file=exc.file, key=exc.key) from None
     return capped, np.where(usable, fen, 0), np.where(usable, days, 0)
 
 
