@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from aidctl.core.terms import Term
-from aidctl.rulebook.base import Strict
+from aidctl.rulebook.base import KeyedValueError, Strict
 from aidctl.rulebook.oversight import OversightFile
 
 # The indicators aidctl computes, with their unit and direction; any other indicator of the file
@@ -23,6 +23,9 @@ COMPUTED_INDICATORS: dict[str, tuple[str, str]] = {
     "complaint_closure": ("share", "higher"),
     "loan_performance": ("share", "higher"),
 }
+
+UNIT_WORDS = {"share": "比例（0.95 即 95%）", "per_thousand": "每千名受助学生"}
+BETTER_WORDS = {"higher": "越高越好", "lower": "越低越好"}
 
 ScoringMethod = Literal["proportional", "pass_fail"]
 
@@ -66,7 +69,9 @@ class AssessmentFile(Strict):
     @classmethod
     def _month_days(cls, v):
         if set(v) != {"spring", "autumn"}:
-            raise ValueError("give a month-day for both spring and autumn")
+            missing = "、".join(s for s in ("spring", "autumn") if s not in v)
+            raise ValueError(f"缺少 {missing} 的发放期限：春季学期（spring）和秋季学期（autumn）都须写月-日，"
+                             f"如 autumn: \"11-30\"")
         return OversightFile._month_days(v)
 
     @model_validator(mode="after")
@@ -81,7 +86,9 @@ class AssessmentFile(Strict):
         for key, ind in self.indicators.items():
             if key in COMPUTED_INDICATORS and (ind.unit, ind.better) != COMPUTED_INDICATORS[key]:
                 unit, better = COMPUTED_INDICATORS[key]
-                raise ValueError(f"indicators.{key}: aidctl computes it with unit {unit} and better {better}")
+                raise KeyedValueError(f"indicators.{key}", f"“{ind.name}”由 aidctl 计算，须为 unit: {unit}"
+                                      f"（{UNIT_WORDS[unit]}）、better: {better}（{BETTER_WORDS[better]}），"
+                                      f"本文件写的是 unit: {ind.unit}、better: {ind.better}")
         return self
 
     def payment_deadline(self, term: Term) -> date:

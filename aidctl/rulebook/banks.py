@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from aidctl.rulebook.base import Strict
+from aidctl.rulebook.base import KeyedValueError, Strict
 
 FIELDS = Literal["seq", "name", "card", "amount", "id_number", "memo", "school", "programme"]
 
@@ -90,7 +90,8 @@ class ResultSpec(Strict):
         if self.format != "pain.002.001.03":
             missing = {"card", "amount", "status"} - set(self.columns)
             if missing:
-                raise ValueError(f"result.columns must name {sorted(missing)}")
+                raise KeyedValueError("columns", f"回盘的 columns 缺少 {'、'.join(sorted(missing))}：aidctl 按账号（card）、"
+                                                 f"金额（amount）和处理结果（status）逐笔核对回盘，请写出这些列在回盘中的列名")
         return self
 
 

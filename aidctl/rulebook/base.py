@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -29,6 +30,41 @@ def _month_day(text: str) -> str:
 
 
 MonthDay = Annotated[str, AfterValidator(_month_day)]   # "09-01": a day of every year
+
+
+class KeyedValueError(ValueError):
+    """A validator's refusal of a key below the model it checks (`caps.0.per_year`): the error names
+    that key, not only the model, so that the bureau finds the line to correct."""
+
+    def __init__(self, key: str, message: str):
+        super().__init__(message)
+        self.key = key
+
+
+def is_fen_amount(value: Decimal) -> bool:
+    """A positive amount in yuan that is a whole number of fen (750.00, 750, 0.01; not 750.005)."""
+    try:
+        return value > 0 and value == value.quantize(Decimal("0.01"))
+    except InvalidOperation:   # more digits than a Decimal holds to the fen (1e30): no amount anyone pays
+        return False
+
+
+def fen_amount_problem(value: Decimal) -> str:
+    return f"金额“{value}”不是正的元金额（最多两位小数，即到分；如 750.00）"
+
+
+def validation_error(exc: ValidationError) -> tuple[str, str]:
+    """The key (dotted path) and the message of a model's first error, in the bureau's words where the
+    validator gave them: pydantic's English prefix dropped, the key a KeyedValueError names appended."""
+    errors = exc.errors()
+    err = errors[0]
+    loc = [str(p) for p in err["loc"] if p != "[key]"]   # [key]: the dict key itself is what is wrong
+    cause = (err.get("ctx") or {}).get("error")
+    if isinstance(cause, KeyedValueError):
+        loc.append(cause.key)
+    message = err["msg"].removeprefix("Value error, ")
+    more = f"（另有 {len(errors) - 1} 处问题）" if len(errors) > 1 else ""
+    return ".".join(loc) or "(顶层)", message + more
 
 
 def packaged_rules_dir() -> Path:
@@ -64,8 +100,5 @@ def parse_file(path: Path, model: type[Strict]) -> Strict:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        key = ".".join(str(p) for p in err["loc"]) or "(顶层)"
-        more = f"（另有 {len(exc.errors()) - 1} 处问题）" if len(exc.errors()) > 1 else ""
-        raise RuleError(f"{err['msg']}{more}；请对照 README“修改规则”一节修正", file=str(path),
-                        key=key) from None
+        key, message = validation_error(exc)
+        raise RuleError(f"{message}；请对照 README 的“Changing a rule”一节修正", file=str(path), key=key) from None

@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from aidctl.core.errors import RuleError
-from aidctl.rulebook.base import load_yaml
+from aidctl.rulebook.base import KeyedValueError, load_yaml, validation_error
 
 
 class Case(BaseModel):
@@ -34,15 +34,20 @@ class Case(BaseModel):
     @model_validator(mode="after")
     def _needs(self):
         if self.kind == "roster" and not self.term:
-            raise ValueError("a roster case needs a term")
+            raise KeyedValueError("term", f"案例“{self.name}”是花名册案例（kind: roster），须写 term：按哪个学期的规则审核，"
+                                          f"如 term: 2011-autumn")
         if self.kind == "enlist" and not self.year:
-            raise ValueError("an enlist case needs the year compensated (year)")
-        allowed = {"roster": set(), "loan": {"interest"}, "enlist": {"total", "loan_repayment", "to_student"}}
-        unknown = set(self.expect_figures) - allowed[self.kind]
+            raise KeyedValueError("year", f"案例“{self.name}”是应征入伍案例（kind: enlist），须写 year：补偿的年度，"
+                                          f"如 year: 2013")
+        allowed = {"roster": [], "loan": ["interest"], "enlist": ["total", "loan_repayment", "to_student"]}
+        unknown = sorted(set(self.expect_figures) - set(allowed[self.kind]))
         if unknown:
-            raise ValueError(f"expect_figures of a {self.kind} case cannot hold {sorted(unknown)}")
+            can = f"只能写 {'、'.join(allowed[self.kind])}" if allowed[self.kind] else "花名册案例不核对金额，不写 expect_figures"
+            raise KeyedValueError(f"expect_figures.{unknown[0]}", f"案例“{self.name}”（kind: {self.kind}）的 "
+                                  f"expect_figures 不能有 {'、'.join(unknown)}：{can}")
         if "interest" in self.expect_figures and not self.year:
-            raise ValueError("a loan case that expects interest needs the calendar year (year)")
+            raise KeyedValueError("year", f"案例“{self.name}”要核对贴息（expect_figures.interest），须写 year："
+                                          f"贴息的日历年度，如 year: 2020")
         return self
 
 
@@ -82,5 +87,5 @@ def load_cases(path: Path) -> list[Case]:
     try:
         return CaseFile.model_validate(load_yaml(path)).cases
     except ValidationError as exc:
-        err = exc.errors()[0]
-        raise RuleError(err["msg"], file=str(path), key=".".join(map(str, err["loc"]))) from None
+        key, message = validation_error(exc)
+        raise RuleError(message, file=str(path), key=key) from None

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from aidctl.rulebook.base import Strict
+from aidctl.rulebook.base import KeyedValueError, Strict
 
 
 class ColumnSpec(Strict):
@@ -22,7 +22,8 @@ class ColumnSpec(Strict):
     def _preferred_are_aliases(self):
         unknown = [p for p in self.preferred if p not in self.aliases and p != self.title]
         if unknown:
-            raise ValueError(f"preferred names spellings that are not aliases: {unknown}")
+            raise KeyedValueError("preferred", f"preferred 中的 {'、'.join(unknown)} 不在本列的 aliases 中：优先的写法须是"
+                                               f"本列的别名之一")
         return self
 
 
@@ -39,7 +40,8 @@ class TableSpec(Strict):
     def _must_have_known(self):
         unknown = [c for c in self.header_must_have if c not in self.columns]
         if unknown:
-            raise ValueError(f"header_must_have names unknown columns: {unknown}")
+            raise KeyedValueError("header_must_have", f"header_must_have 中的 {'、'.join(unknown)} 不是本表 columns 中的"
+                                                      f"列：应写列的键（如 name），不是表头文字")
         return self
 
 

@@ -15,7 +15,8 @@ def check_consistency(book) -> list[RuleError]:
     and finding code one file names exists in the file that defines it. Raises RuleError on the
     first contradiction; returns the warnings (gaps between programme periods)."""
     if book.columns.tables.get("roster") is None:
-        raise RuleError("缺少 tables.roster", file=str(book.paths["columns.yaml"]), key="tables")
+        raise RuleError("缺少 tables.roster（花名册的列和表头别名）：没有它 aidctl 无法读花名册",
+                        file=str(book.paths["columns.yaml"]), key="tables")
     warnings: list[RuleError] = []
     for name, prog in book.programmes.programmes.items():
         _check_programme(book, name, prog, warnings)
@@ -96,4 +97,6 @@ def _check_quotas(book) -> None:
                             key=f"by_school_type.{st}.programmes")
         starts = sorted(p.from_ for p in entry.periods)
         if len(set(starts)) != len(starts):
-            raise RuleError("两个时段同日起生效", file=path, key=f"by_school_type.{st}.periods")
+            twice = min(d for d in starts if starts.count(d) > 1)
+            raise RuleError(f"两个时段同从 {twice} 起生效：同一天只能有一个比例", file=path,
+                            key=f"by_school_type.{st}.periods")

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from pydantic import Field, model_validator
 
-from aidctl.rulebook.base import MonthDay, Strict
+from aidctl.rulebook.base import KeyedValueError, MonthDay, Strict, fen_amount_problem, is_fen_amount
 
 
 class EnlistLevel(Strict):
@@ -30,8 +30,8 @@ class EnlistCapPeriod(Strict):
     @model_validator(mode="after")
     def _amounts(self):
         for group, value in self.per_year.items():
-            if value <= 0 or value != value.quantize(Decimal("0.01")):
-                raise ValueError(f"{group}: {value} is not a positive amount in yuan and fen")
+            if not is_fen_amount(value):
+                raise KeyedValueError(f"per_year.{group}", f"上限{fen_amount_problem(value)}")
         return self
 
 
@@ -50,14 +50,17 @@ class EnlistmentFile(Strict):
         for i, period in enumerate(self.caps):
             unknown = sorted(set(period.per_year) - groups - set(self.levels))
             if unknown:
-                raise ValueError(f"caps.{i} (from {period.from_}): {unknown} is neither a group nor a level")
+                raise KeyedValueError(f"caps.{i}.per_year.{unknown[0]}", f"{period.from_} 起的上限中，"
+                                      f"{'、'.join(unknown)} 既不是 levels 中的学历层次，也不是其类别（group："
+                                      f"{'、'.join(sorted(groups))}）")
             missing = sorted(g for g in groups if g not in period.per_year and not any(
                 lv.group == g and k in period.per_year for k, lv in self.levels.items()))
             if missing:
-                raise ValueError(f"caps.{i} (from {period.from_}) has no cap for {missing}")
+                raise KeyedValueError(f"caps.{i}.per_year", f"{period.from_} 起的上限缺少 {'、'.join(missing)}")
         starts = [p.from_ for p in self.caps]
         if len(set(starts)) != len(starts):
-            raise ValueError("two cap periods start on the same date")
+            twice = min(d for d in starts if starts.count(d) > 1)
+            raise KeyedValueError("caps", f"两个上限时段同从 {twice} 起执行：同一天只能有一个上限")
         month, day = (int(x) for x in self.year_only_date.split("-"))
         date(2000, month, day)  # a ValueError names a day that does not exist
         return self

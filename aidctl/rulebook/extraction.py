@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from pydantic import Field, model_validator
 
-from aidctl.rulebook.base import Strict
+from aidctl.rulebook.base import KeyedValueError, Strict
 
 
 class RatePeriod(Strict):
@@ -19,7 +19,7 @@ class RatePeriod(Strict):
     @model_validator(mode="after")
     def _order(self):
         if self.max_rate < self.min_rate:
-            raise ValueError(f"max_rate {self.max_rate} is below min_rate {self.min_rate}")
+            raise KeyedValueError("max_rate", f"最高比例 max_rate {self.max_rate} 低于最低比例 min_rate {self.min_rate}")
         return self
 
 
@@ -34,7 +34,8 @@ class ExtractionFile(Strict):
         for st, periods in self.by_school_type.items():
             dates = [p.from_ for p in periods]
             if len(set(dates)) != len(dates):
-                raise ValueError(f"{st}: two periods start on the same date")
+                twice = min(d for d in dates if dates.count(d) > 1)
+                raise KeyedValueError(f"by_school_type.{st}", f"两个时段同从 {twice} 起执行：同一天只能有一个提取比例")
         return self
 
     def rates(self, school_type: str, year: int) -> RatePeriod | None:

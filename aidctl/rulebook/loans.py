@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from aidctl.rulebook.base import MonthDay, Strict
+from aidctl.rulebook.base import KeyedValueError, MonthDay, Strict, fen_amount_problem, is_fen_amount
 
 
 class LoanCapPeriod(Strict):
@@ -21,8 +21,8 @@ class LoanCapPeriod(Strict):
     @model_validator(mode="after")
     def _amounts(self):
         for level, value in self.per_year.items():
-            if value <= 0 or value != value.quantize(Decimal("0.01")):
-                raise ValueError(f"{level}: {value} is not a positive amount in yuan and fen")
+            if not is_fen_amount(value):
+                raise KeyedValueError(f"per_year.{level}", f"额度{fen_amount_problem(value)}")
         return self
 
 
@@ -35,7 +35,7 @@ class GraduationBounds(Strict):
     @model_validator(mode="after")
     def _order(self):
         if self.max_years < self.min_years:
-            raise ValueError(f"max_years {self.max_years} is below min_years {self.min_years}")
+            raise KeyedValueError("max_years", f"最多年数 max_years {self.max_years} 小于最少年数 min_years {self.min_years}")
         return self
 
 
@@ -49,7 +49,7 @@ class DatedRate(Strict):
     @model_validator(mode="after")
     def _exact(self):
         if self.rate != self.rate.quantize(Decimal("0.0001")):
-            raise ValueError(f"rate {self.rate} has more than 4 decimals (per cent)")
+            raise KeyedValueError("rate", f"利率“{self.rate}”的小数超过 4 位：利率按年利率百分数写，如 \"4.90\" 即 4.90%")
         return self
 
 
@@ -79,11 +79,15 @@ class LoanInterest(Strict):
         for name in ("benchmark", "lpr", "pricing"):
             starts = [p.from_ for p in getattr(self, name)]
             if len(set(starts)) != len(starts):
-                raise ValueError(f"{name}: two entries take effect on the same date")
-        for p in self.pricing:
+                twice = min(d for d in starts if starts.count(d) > 1)
+                raise KeyedValueError(name, f"两项同从 {twice} 起生效：同一天只能有一个值")
+        for i, p in enumerate(self.pricing):
             table = self.benchmark if p.base == "benchmark" else self.lpr
             if not any(r.from_ <= p.from_ for r in table):
-                raise ValueError(f"pricing from {p.from_} uses {p.base}, which has no value on that date")
+                first = min((r.from_ for r in table), default=None)
+                raise KeyedValueError(f"pricing.{i}", f"{p.from_} 起按 {p.base} 定价，但 {p.base} 在 {p.from_} 还没有利率"
+                                      f"（{p.base} 最早一项从 {first or '（无）'} 起）：请在 interest.{p.base} 中补上该日"
+                                      f"适用的利率")
         return self
 
     @property
@@ -136,14 +140,18 @@ class LoansFile(Strict):
             missing = sorted(levels - set(period.per_year))
             unknown = sorted(set(period.per_year) - levels)
             if missing or unknown:
-                raise ValueError(f"caps.{i} (from {period.from_}): " + (f"no cap for {missing}" if missing
-                                                                       else f"unknown levels {unknown}"))
+                raise KeyedValueError(f"caps.{i}.per_year", f"{period.from_} 起的额度" + (
+                    f"缺少 {'、'.join(missing)}" if missing else f"中 {'、'.join(unknown)} 不是 levels 中的学历层次"))
         if set(self.graduation) != levels:
-            raise ValueError(f"graduation must give bounds for exactly the levels {sorted(levels)}")
+            missing, unknown = sorted(levels - set(self.graduation)), sorted(set(self.graduation) - levels)
+            raise KeyedValueError("graduation", (f"缺少 {'、'.join(missing)} 的毕业年限" if missing else
+                                                 f"{'、'.join(unknown)} 不是 levels 中的学历层次")
+                                  + f"：graduation 须为 levels 的每个学历层次（{'、'.join(sorted(levels))}）各写一项")
         for name in ("caps", "risk_compensation"):
             starts = [p.from_ for p in getattr(self, name)]
             if len(set(starts)) != len(starts):
-                raise ValueError(f"{name}: two periods start on the same date")
+                twice = min(d for d in starts if starts.count(d) > 1)
+                raise KeyedValueError(name, f"两个时段同从 {twice} 起执行：同一天只能有一个值")
         return self
 
     @staticmethod

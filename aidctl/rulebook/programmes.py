@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from aidctl.rulebook.base import Strict
+from aidctl.rulebook.base import KeyedValueError, Strict, fen_amount_problem, is_fen_amount
 
 
 class Condition(Strict):
@@ -32,9 +32,11 @@ class Condition(Strict):
     def _one_form(self):
         forms = [self.field is not None, self.any_of is not None, self.all_of is not None]
         if sum(forms) != 1:
-            raise ValueError("a condition has exactly one of field/in, any_of, all_of")
+            given = "、".join(f for f, on in zip(("field", "any_of", "all_of"), forms) if on) or "三者都没有"
+            raise ValueError(f"一个条件只能用一种写法：field 加 in、any_of 或 all_of，这里写的是 {given}；"
+                             f"几个条件要同时满足请分开写成几项，或放进 all_of")
         if self.field is not None and not self.in_:
-            raise ValueError(f"condition on {self.field!r} needs a non-empty 'in' list")
+            raise KeyedValueError("in", f"条件“{self.field}”没有写 in（符合条件的取值）：请列出取值，如 in: [1, 2]")
         return self
 
     def fields(self) -> list[str]:
@@ -56,11 +58,19 @@ class AmountRule(Strict):
 
     @model_validator(mode="after")
     def _one_form(self):
-        if sum([self.per_term is not None, self.tiers is not None, self.from_roster]) != 1:
-            raise ValueError("an amount has exactly one of per_term, tiers, from_roster: true")
-        for value in [self.per_term, *(self.tiers.per_term.values() if self.tiers else [])]:
-            if value is not None and (value <= 0 or value != value.quantize(Decimal("0.01"))):
-                raise ValueError(f"amount {value} is not a positive amount in yuan and fen")
+        forms = {"per_term": self.per_term is not None, "tiers": self.tiers is not None,
+                 "from_roster: true": self.from_roster}
+        if sum(forms.values()) != 1:
+            given = [f for f, on in forms.items() if on]
+            said = f"这里同时写了 {'、'.join(given)}，aidctl 不替您选择按哪一个发放" if given else "这里一种也没有写"
+            raise ValueError("金额须用且只用一种写法：per_term（每生每学期定额）、tiers（按档）或 from_roster: true"
+                             f"（按花名册填写的金额）；{said}")
+        values = {"per_term": self.per_term}
+        if self.tiers:
+            values.update({f"tiers.per_term.{k}": v for k, v in self.tiers.per_term.items()})
+        for key, value in values.items():
+            if value is not None and not is_fen_amount(value):
+                raise KeyedValueError(key, fen_amount_problem(value))
         return self
 
 
@@ -73,11 +83,12 @@ class Period(Strict):
 
     @model_validator(mode="after")
     def _labels(self):
-        for c in self.conditions:
+        for i, c in enumerate(self.conditions):
             if c.label is None and c.field is None:
-                raise ValueError("a top-level any_of/all_of condition needs a label")
+                raise KeyedValueError(f"conditions.{i}", "由 any_of 或 all_of 组成的条件须写 label：学生不符合时"
+                                                         "向学校说明的文字，如 label: 农村户籍或家庭经济困难学生")
         if self.until and self.until < self.from_:
-            raise ValueError(f"until {self.until} is before from {self.from_}")
+            raise KeyedValueError("until", f"截止日 until {self.until} 早于起始日 from {self.from_}")
         return self
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, model_validator
 
-from aidctl.rulebook.base import Strict
+from aidctl.rulebook.base import KeyedValueError, Strict
 
 # The floor that no rule file can lower (教财厅函〔2017〕28号): the only roster columns a public
 # list may show. Everything else (id_number, card, phone, address, birth date, gender, amount,
@@ -101,5 +101,6 @@ class PublicityFile(Strict):
     def _shown_are_public(self):
         missing = [k for k in self.always_shown if k not in self.public_fields]
         if missing:
-            raise ValueError(f"always_shown 中的 {missing} 不在 public_fields 中")
+            raise KeyedValueError("always_shown", f"always_shown 中的 {'、'.join(missing)} 不在 public_fields 中："
+                                                  f"总是显示的列须先列入 public_fields（可公示的字段及其表头）")
         return self

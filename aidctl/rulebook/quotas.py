@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from aidctl.rulebook.base import Strict
+from aidctl.rulebook.base import KeyedValueError, Strict
 
 Region = Literal["east", "centre", "west"]
 
@@ -25,12 +25,14 @@ class QuotaPeriod(Strict):
     def _check(self):
         missing = [r for r in ("east", "centre", "west") if r not in self.share]
         if missing:
-            raise ValueError(f"share needs a value for every region; missing {missing}")
+            raise KeyedValueError("share", f"缺少 {'、'.join(missing)} 的比例：share 须为东部（east）、中部（centre）、"
+                                           f"西部（west）各写一个百分比")
         bad = {r: str(v) for r, v in self.share.items() if not Decimal(0) <= v <= Decimal(100)}
         if bad:
-            raise ValueError(f"share is a percentage between 0 and 100: {bad}")
+            region = next(iter(bad))
+            raise KeyedValueError(f"share.{region}", f"比例“{bad[region]}”不是 0 到 100 之间的百分比")
         if self.until and self.until < self.from_:
-            raise ValueError(f"until {self.until} is before from {self.from_}")
+            raise KeyedValueError("until", f"截止日 until {self.until} 早于起始日 from {self.from_}")
         return self
 
 
