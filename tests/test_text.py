@@ -66,3 +66,32 @@ def test_per_distinct_rows_tells_apart_combinations_past_a_64_bit_number():
     got = per_distinct_rows(frame, list("abcde"), lambda *v: (v[0],), ["a"])["a"]
     assert (got.iloc[0], got.iloc[n]) == ("v0", "v1")
     assert got.tolist() == frame["a"].tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=0, max_value=10**15 - 1), st.sampled_from(["{}", " {} ", "{}.0", "{}.00"]))
+def test_whole_numbers_reads_a_plain_whole_number_exactly(n, written):
+    from aidctl.core.text import whole_numbers
+
+    number, unread = whole_numbers(pd.Series([written.format(n)], dtype="string"))
+    assert number.tolist() == [n] and unread.isna().all()
+
+
+def test_whole_numbers_names_what_is_not_one_and_never_casts_it():
+    """"2.5" is not 2, "1e3" not 1000, 20 digits not a wrapped or float number: each is returned as
+    written for the caller to name; a blank is neither a number nor something to name."""
+    from aidctl.core.text import whole_numbers
+
+    cells = ["2.5", "1e3", "2a", "-3", "七", "1,000", "9" * 20, None, " "]
+    number, unread = whole_numbers(pd.Series(cells, dtype="string"))
+    assert number.isna().all()
+    assert unread.tolist()[:7] == cells[:7] and unread.iloc[7:].isna().all()
+
+
+def test_counts_reads_thousands_separators_and_names_the_rest():
+    from aidctl.read.schools import counts
+
+    cells = pd.Series(["1,200", "1200.0", "1,20,0", "0", "12.5", "9" * 20, None], dtype="string")
+    number, unread = counts(cells, cells.index)
+    assert number.tolist()[:2] == [1200, 1200] and number.iloc[2:].isna().all()
+    assert unread.tolist()[2:6] == ["1,20,0", "0", "12.5", "9" * 20] and unread.iloc[[0, 1, 6]].isna().all()

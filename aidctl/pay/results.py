@@ -22,8 +22,8 @@ LINE_COLUMNS = ["row", "seq", "card", "name", "amount_fen", "status", "reason", 
 @dataclass
 class ResultFile:
     """A result file as read: its lines (LINE_COLUMNS; `issue` says why a line cannot apply where
-    reading it shows already, e.g. a 序号 or 金额 that is not a number), the text around its table (where a bank
-    echoes a batch id), and for pain.002 its groups: one dict per original message or payment
+    reading it shows already: a 序号 or 金额 that is no number), the text around its table (where a
+    bank echoes a batch id), and for pain.002 its groups: one dict per original message or payment
     information block {level, id, status, reason, count, ctrl_sum, has_transactions, row}."""
 
     lines: pd.DataFrame

@@ -10,22 +10,21 @@ import re
 
 import pandas as pd
 
-from aidctl.core.text import blank_text, fold_one, per_distinct_rows
+from aidctl.core.text import blank_text, fold_one, per_distinct_rows, whole_numbers
 from aidctl.rulebook import Rulebook
 
 ATTRIBUTES = ["v_school_type", "v_ownership", "v_county"]
-# 在校生人数 as a person writes a count: 1200, 1,200, or a number cell Excel saved as 1200.0
-COUNT = r"^\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.0+)?\s*$"
 
 
 def counts(cells: pd.Series | None, index: pd.Index) -> tuple[pd.Series, pd.Series]:
-    """Each cell's count as a positive whole number (Int64), and the text of each cell that holds
-    something else (-5, 12.5, 0, 约1200): never read as a count, never truncated; blank → NA in both."""
+    """Each cell's count as a positive whole number (Int64: 1200, 1,200, or 1200.0 as a number cell
+    saved it), and the text of each cell that holds something else (-5, 12.5, 0, 约1200): never read
+    as a count, never truncated; blank → NA in both."""
     if cells is None:
         return pd.Series(pd.NA, index=index, dtype="Int64"), pd.Series(pd.NA, index=index, dtype="string")
     text = cells.astype("string")
-    digits = text.str.extract(COUNT, expand=False).str.replace(",", "", regex=False)
-    number = pd.to_numeric(digits).astype("Int64")
+    grouped = text.str.fullmatch(r"\s*\d{1,3}(?:,\d{3})+(?:\.0+)?\s*").fillna(False)
+    number, _ = whole_numbers(text.where(~grouped, text.str.replace(",", "", regex=False)))
     number = number.where(number > 0)
     return number, text.where(text.str.strip().fillna("").ne("") & number.isna())
 
