@@ -218,6 +218,9 @@ RULES = {
     "an amount too long to hold to the fen":
         _broken("programmes.yaml", 'per_term: "750.00"', 'per_term: "1e30"',
                 "键 programmes.中职国家助学金.periods.0.amount.per_term", "金额“1E+30”不是正的元金额"),
+    "an amount beyond what a roster's amount can hold":
+        _broken("programmes.yaml", 'per_term: "750.00"', 'per_term: "1000000000000000"',
+                "键 programmes.中职国家助学金.periods.0.amount.per_term", "金额“1000000000000000”不是正的元金额"),
     "a tier amount of nothing":
         _broken("programmes.yaml", '{一档: "1000.00"', '{一档: "0"',
                 "键 programmes.普高国家助学金.periods.0.amount.tiers.per_term.一档", "金额“0”不是正的元金额"),

@@ -11,6 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from aidctl.core.amounts import YUAN_DIGITS
 from aidctl.core.text import integer_text, missing, text_series
 
 _MONEY_TEXT = r"^[+-]?\d{1,12}(?:\.\d{1,10})?$"
@@ -69,7 +70,7 @@ def fen_from_text(text: pd.Series) -> pd.Series:
     """Yuan text → integer fen: "1250.00" / "1250" / "1250.5" → 125000 / 125000 / 125050; NA where
     the text is not an amount in yuan and fen."""
     arr = pa.array(text.astype("string").str.strip().str.replace(",", "", regex=False).astype("string[pyarrow]"))
-    ok = pc.fill_null(pc.match_substring_regex(arr, r"^-?\d{1,15}(\.\d{1,2})?$"), False)
+    ok = pc.fill_null(pc.match_substring_regex(arr, rf"^-?\d{{1,{YUAN_DIGITS}}}(\.\d{{1,2}})?$"), False)
     value = pc.cast(pc.if_else(ok, arr, pa.scalar(None, arr.type)), pa.decimal128(18, 2))
     fen = pc.cast(pc.multiply(value, pa.scalar(Decimal(100), pa.decimal128(3, 0))), pa.int64())
     return pd.Series(pd.arrays.ArrowExtensionArray(fen), index=text.index).astype("Int64")

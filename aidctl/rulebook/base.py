@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
+from aidctl.core.amounts import YUAN_DIGITS
 from aidctl.core.errors import RuleError
 
 
@@ -42,9 +43,10 @@ class KeyedValueError(ValueError):
 
 
 def is_fen_amount(value: Decimal) -> bool:
-    """A positive amount in yuan that is a whole number of fen (750.00, 750, 0.01; not 750.005)."""
+    """A positive amount in yuan that is a whole number of fen (750.00, 750, 0.01; not 750.005), with
+    no more digits before the point than an amount aidctl reads from a roster (its fen fit 64 bits)."""
     try:
-        return value > 0 and value == value.quantize(Decimal("0.01"))
+        return 0 < value < Decimal(10) ** YUAN_DIGITS and value == value.quantize(Decimal("0.01"))
     except InvalidOperation:   # more digits than a Decimal holds to the fen (1e30): no amount anyone pays
         return False
 
