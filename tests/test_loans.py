@@ -586,6 +586,29 @@ def test_as_of_moves_the_repayment_picture(run, tmp_path):
     assert (after["due"], after["overdue"], after["overdue_amount"]) == (1, 1, "320.00")
 
 
+def test_without_as_of_repayment_is_judged_by_today_never_by_a_day_to_come(run, tmp_path, monkeypatch):
+    """Run on 2024-06-30, the summary of 2024 judged repayment as of 31 December: an instalment due
+    2024-09-20 and not yet paid counted as fallen due and overdue. Now the day is today (or 31
+    December, when earlier), and it is said aloud."""
+    import importlib
+    from datetime import date
+
+    from aidctl.core.dates import default_as_of
+
+    assert default_as_of(2024, today=date(2024, 6, 30)) == date(2024, 6, 30)
+    assert default_as_of(2024, today=date(2026, 12, 3)) == date(2024, 12, 31)
+    loans_summary = importlib.import_module("aidctl.loans.summary")  # the module the command will use
+    monkeypatch.setattr(loans_summary, "default_as_of", lambda year: default_as_of(year, today=date(2024, 6, 30)))
+    path = register(tmp_path, [repaying(1, unpaid=1320, due="2024-09-20")])
+    doc = summary(run, path, 2024)
+    assert doc["as_of"] == "2024-06-30"
+    assert (doc["totals"]["due"], doc["totals"]["overdue"]) == (0, 0)
+    assert "未指定 --as-of：按 2024-06-30 判断到期、履约和逾期（今天，或2024年12月31日如更早）" in doc["notes"]
+    named = summary(run, path, 2024, "--as-of", "2024-12-31")  # a day the user names is used, and not noted
+    assert (named["totals"]["due"], named["totals"]["overdue"]) == (1, 1)
+    assert not any("--as-of" in n for n in named["notes"])
+
+
 def test_new_loans_and_risk_compensation(run, tmp_path):
     rows = [contract(1, 贷款年度="2024", 发放日期="2024-10-15", 预计毕业年份=2027, **{"贷款金额（元）": "12345.67"}),
             contract(2, 贷款年度="2024", 发放日期="2024-10-16", 预计毕业年份=2027, 所属县区="东河县",

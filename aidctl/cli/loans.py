@@ -69,7 +69,7 @@ def loans_summary(
         "--applications", help="贷款申请受理清单（受理日期、审核结果、所属县区……），用于审批通过率。")] = None,
     as_of: Annotated[datetime | None, typer.Option(
         "--as-of", formats=["%Y-%m-%d"], show_default=False,
-        help="还款情况（到期、履约、逾期）的截止日 YYYY-MM-DD，默认该年12月31日。")] = None,
+        help="还款情况（到期、履约、逾期）的截止日 YYYY-MM-DD，默认今天（该年已过去时为该年12月31日）。")] = None,
     report: Annotated[Path | None, typer.Option(
         "--report", help="写出工作簿：县区汇总、贴息明细、说明、未计入。")] = None,
     format: FormatOpt = Format.table,

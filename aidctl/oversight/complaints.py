@@ -34,7 +34,14 @@ from pathlib import Path
 import pandas as pd
 
 from aidctl.check import settle_headers
-from aidctl.core.dates import CALENDAR_STATUTORY, CALENDAR_WEEKENDS, cell_dates, nth_working_day, working_days_after
+from aidctl.core.dates import (
+    CALENDAR_STATUTORY,
+    CALENDAR_WEEKENDS,
+    cell_dates,
+    default_as_of,
+    nth_working_day,
+    working_days_after,
+)
 from aidctl.core.errors import ReadError
 from aidctl.core.findings import CATALOGUE, severities
 from aidctl.core.labels import NO_SCHOOL_NAMED, UNKNOWN_COUNTY
@@ -159,11 +166,6 @@ class ComplaintSummary:
                 "totals": self.figures(self.totals(), self.aided.total),
                 "by_category": self.by_category, "complaints": items,
                 "findings": self.findings, "notes": self.notes}
-
-
-def default_as_of(year: int, today: date | None = None) -> date:
-    """Today, or 31 December of the year when that is earlier."""
-    return min(today or date.today(), date(year, 12, 31))
 
 
 def _read(paths: list[Path], displays: list[str], ws: Workspace) -> tuple[list[Table], pd.DataFrame, list]:
