@@ -126,7 +126,21 @@ def test_blank_or_text_figures_are_invalid_not_guessed(run, tmp_path):
     code, doc = audit(run, tmp_path, school(income=None),
                       school(code="9002", extracted="五万元", deposited=50_000, spent=50_000))
     assert code == 1 and codes(doc) == [["extraction.invalid"], ["extraction.invalid"]]
-    assert finding(doc, 0, code="extraction.invalid")["message"].startswith("事业收入")
+    assert finding(doc, 0, code="extraction.invalid")["message"].startswith("事业收入“空”")
+    assert finding(doc, 1, code="extraction.invalid")["message"].startswith("提取金额“五万元”")  # as written
+
+
+def test_a_figure_below_zero_is_invalid_never_audited_or_summed(run, tmp_path):
+    """A negative 事业收入 made the school 需关注 ("提取0.00元，占事业收入-1000000.00元的空，高于规定上限");
+    a negative 提取金额 made it 不合规 and entered the totals. Neither is a figure a school can have."""
+    code, doc = audit(run, tmp_path, school(income=-1_000_000, extracted=0),
+                      school(code="9002", name="乙职业中学", extracted=-50_000, deposited=0, spent=0),
+                      school(code="9003", name="丙职业中学"))
+    assert code == 1 and [x["verdict"] for x in doc["schools"]] == ["无法审核", "无法审核", "合规"]
+    assert codes(doc) == [["extraction.invalid"], ["extraction.invalid"], []]
+    assert finding(doc, 0, code="extraction.invalid")["message"].startswith("事业收入“-1000000”为空、为负数")
+    assert finding(doc, 1, code="extraction.invalid")["message"].startswith("提取金额“-50000”")
+    assert doc["summary"]["income"] == "2000000.00" and doc["summary"]["extracted"] == "50000.00"
 
 
 def test_a_school_type_without_a_rate_is_invalid(run, tmp_path):

@@ -92,7 +92,8 @@ CATALOGUE: dict[str, FindingType] = dict([
     _t("extraction.unspent", WARNING, "专户资金结余过多",
        "audit-extraction: much of the deposit is unspent at year end"),
     _t("extraction.invalid", ERROR, "财务数据不全或无法识别",
-       "audit-extraction: a figure is blank or not an amount, its column was not read, the school is not named, "
+       "audit-extraction: a figure is blank, below zero or not an amount, or its 年度 is not one year, "
+       "its column was not read, the school is not named, "
        "or the school type has no rate that year; the school is 无法审核, never 合规"),
     _t("extraction.duplicate", ERROR, "同一学校同一年度重复填报",
        "audit-extraction: one school-year stands on more than one row (one file given twice, or two files); "

@@ -181,8 +181,10 @@ def audit(paths: list[Path] | None, ws: Workspace, *, year: int | None = None,
         example = f"（如“{names.iloc[0]}”）" if len(names) else ""
         notes.append(f"略去{int(subtotal.sum()) + read_away}个小计/合计行{example}：它们不是学校")
     frame = frame[~subtotal.to_numpy()].reset_index(drop=True)
-    for key in AMOUNTS:  # the figures in fen, under their own names from here on
-        frame[key] = frame[f"{key}_fen"]
+    for key in AMOUNTS:  # the figures in fen, under their own names from here on; none is below zero
+        fen = frame[f"{key}_fen"]
+        ok = frame[f"{key}_ok"].to_numpy(dtype=bool) & ~(fen < 0).fillna(False).to_numpy(dtype=bool)
+        frame[f"{key}_text"], frame[f"{key}_ok"], frame[key] = frame[key], ok, fen.where(ok)  # the text names a cell
     # a 年度 is one four-digit year ("2011", "2011年度"); "11年" or "2011-2012" is not read as one
     written = frame["year"].astype("string")
     row_year = pd.to_numeric(written.str.extract(r"^\D*(\d{4})\D*$", expand=False)).astype("Int64")
@@ -278,9 +280,10 @@ def _findings(frame: pd.DataFrame, tables: list[Table], rules, header: list[pd.D
     for key in AMOUNTS:
         present = having_column(frame, tables, key)
         read[key] = present & frame[f"{key}_ok"].astype(bool)
+        written = frame[f"{key}_text"].astype("string")
         out.append(build(present & ~read[key], "extraction.invalid", key,
-                         "{title}“{v}”为空或不是有效金额：请填写（单位见表头）；该校无法审核",
-                         frame[key].astype("string"), title=titles[key], v=frame[key].astype("string")))
+                         "{title}“{v}”为空、为负数或不是有效金额：请填写（单位见表头）；该校无法审核",
+                         written, title=titles[key], v=written))
         out.append(build(~present, "extraction.invalid", key,
                          "表中没有读出“{title}”列（表头见第{h}行），该校的{title}无法审核：请按每列一个表头填写",
                          None, title=titles[key], h=frame["table"].map(lambda t: tables[t].header_row).astype("string")))
