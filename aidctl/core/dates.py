@@ -17,13 +17,13 @@ CALENDAR_STATUTORY = "statutory"     # statutory holidays and 调休 from the ch
 CALENDAR_WEEKENDS = "weekends-only"  # some day counted lies outside the package's years
 
 
-@lru_cache(maxsize=4096)
 def default_as_of(year: int, today: date | None = None) -> date:
     """The day a year's figures are judged by when the user names none: today, or 31 December of the
     year when that is earlier (a day not yet come is never judged: nothing has fallen due on it)."""
     return min(today or date.today(), date(year, 12, 31))
 
 
+@lru_cache(maxsize=4096)
 def is_working_day(day: date) -> tuple[bool, bool]:
     """(working, known): whether `day` is a working day, and whether the statutory calendar knew it."""
     import chinese_calendar
