@@ -740,6 +740,19 @@ def test_each_record_goes_to_its_banks_profile_or_is_refused_as_bank_unknown(tmp
     assert "学生1" not in abc[0].read_bytes().decode("gbk")
 
 
+def test_a_bank_name_holding_the_banks_of_two_profiles_is_refused_never_settled_by_their_order(tmp_path, run):
+    headers = VOC_HEADERS + ["开户银行"]
+    rows = [voc_row(1, 开户银行="中国建设银行城关支行"), voc_row(2, 开户银行="建设银行（工商银行代发）"),
+            voc_row(3, 开户银行="工商银行")]
+    root = make_ws(tmp_path, {"a.xlsx": rows}, headers=headers, toml='bank_profile = "abc-fixed"\n')
+    doc = disburse(run, root, expect=1)
+    assert {p["name"]: p["bank_profile"] for p in doc["payments"]} == {"学生1": "ccb-xlsx", "学生3": "icbc-txt"}
+    assert assert_refused(doc, "学生2", code="bank.unknown")["codes"] == ["bank.unknown"]
+    sheet = openpyxl.load_workbook(root / doc["report"])["不予发放"]
+    said = [r[5] for r in sheet.iter_rows(min_row=2, values_only=True) if r[2] == "学生2"]
+    assert said == ["开户银行“建设银行(工商银行代发)”没有对应的报盘格式，或对应不止一个（rules/banks/ 的 bank_names）"]  # folded
+
+
 @pytest.mark.parametrize("chosen", [None, "--bank", "aidctl.toml", "rules/banks"])
 def test_the_packaged_default_bank_is_said_aloud_where_nobody_chose_it(tmp_path, run, chosen):
     """Records with no 开户银行 go to the agent bank: --bank, else aidctl.toml's bank_profile, else the

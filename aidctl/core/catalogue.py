@@ -81,7 +81,7 @@ CATALOGUE: dict[str, FindingType] = dict([
        "the ledger already holds a payment for this student, programme and term; the ledger's state, not the "
        "school's error: validate does not count it against the school nor exit 1 for it", school_fault=False),
     _t("bank.unknown", ERROR, "开户银行没有对应的报盘格式",
-       "disburse: the record's 开户银行 has no profile in rules/banks/"),
+       "disburse: the record's 开户银行 has no profile in rules/banks/, or names the banks of two"),
     _t("bank.unwritable", ERROR, "银行文件无法写入该记录",
        "disburse: a character outside the bank file's encoding, a value wider than its field"),
     _t("extraction.under", ERROR, "校内资助金提取不足",

@@ -178,7 +178,7 @@ def plan_validation(v: Validation, ws: Workspace, ledger: L.Ledger | None, bank:
 def _route(written: pd.Series, rules, ws: Workspace, bank: str | None) -> pd.Series:
     """The bank profile of each record by its 开户银行 `written`: --bank; else the profile naming the
     bank; else, with no 开户银行 written, the workspace's agent bank; a bank named but without a
-    profile → None."""
+    profile, or naming the banks of two profiles → None."""
     if bank:
         rules.bank(bank)
         return pd.Series(bank, index=written.index, dtype=object)
@@ -188,7 +188,10 @@ def _route(written: pd.Series, rules, ws: Workspace, bank: str | None) -> pd.Ser
 
     def pick(name):
         key = fold_one(name)
-        return by_name.get(key) or next((pid for n, pid in by_name.items() if n and n in key), None)
+        if key in by_name:
+            return by_name[key]
+        inside = {pid for n, pid in by_name.items() if n and n in key}  # 中国建设银行某某支行 → ccb
+        return inside.pop() if len(inside) == 1 else None  # two banks named: a finding, not a guess
 
     return per_distinct(written, pick).astype(object).where(written.notna(), default)
 

@@ -90,7 +90,7 @@ def write_payment_report(plan, batch: str | None, files: list[Path] | Future, ou
         for r, table, name, bank, ident in zip(plan.refused.itertuples(), tables, names, banks, masked):
             msg = "；".join(x for x in [file_msgs.get(int(table), ""), messages.get(r.rec, "")] if x)
             if "bank.unknown" in r.codes and not msg:
-                msg = f"开户银行“{bank}”没有对应的报盘格式（rules/banks/）"
+                msg = f"开户银行“{bank}”没有对应的报盘格式，或对应不止一个（rules/banks/ 的 bank_names）"
             elif "bank.unwritable" in r.codes and not msg:
                 msg = "银行文件无法写入该记录（生僻字或超长），请与银行核对"
             refused_rows.append([r.file, int(r.row), text_or_empty(name), text_or_empty(ident) or "", "、".join(r.codes), msg])
