@@ -590,6 +590,27 @@ def test_registry_not_found_and_mismatch(tmp_path, run):
                    says=(rows[3]["身份证号码"], "reg.xlsx"))
 
 
+def test_an_id_on_registry_rows_that_disagree_is_a_finding_never_settled_by_their_order(tmp_path, run):
+    """学生1 stands twice in the export, at two schools: which row is true is not aidctl's to guess
+    (the first row used to win, and 学生1 passed). 学生2 stands twice alike: one student."""
+    rows = [voc_row(1), voc_row(2)]
+    roster(tmp_path, rows)
+    write_registry(tmp_path / "reg.xlsx", [
+        (rows[0]["身份证号码"], rows[0]["姓名"], "第一职业中学"),
+        (rows[1]["身份证号码"], rows[1]["姓名"], "第一职业中学"),
+        (rows[0]["身份证号码"], rows[0]["姓名"], "城关职业技术学校"),
+        (rows[1]["身份证号码"], rows[1]["姓名"], "第一职业中学"),
+    ])
+    path = tmp_path / "reg.xlsx"
+    wb = openpyxl.load_workbook(path)
+    wb.active["A5"] = wb.active["A3"].value  # the same 学籍号 on 学生2's two rows: the rows agree
+    wb.save(path)
+    doc = check(run, "a.xlsx", extra=("--registry", "reg.xlsx"), expect_exit=1)
+    assert codes(doc) == {("a.xlsx", 4, "registry.mismatch")}
+    assert_finding(doc["findings"][0], code="registry.mismatch", severity="error", row=4, column="身份证号码",
+                   says=("多条不一致的记录", "reg.xlsx第2行", "第一职业中学", "reg.xlsx第4行", "城关职业技术学校"))
+
+
 def test_registry_finds_a_legacy_id_under_its_18_digit_form(tmp_path, run):
     new = LEGACY_18
     roster(tmp_path, [voc_row(1, 身份证号码=LEGACY_15)])

@@ -10,7 +10,7 @@ import pandas as pd
 
 from aidctl.core import identity
 from aidctl.core.findings import build, empty
-from aidctl.core.text import fold_one, lookup
+from aidctl.core.text import fold, fold_one, lookup
 from aidctl.read import Roster, Table
 from aidctl.rulebook import Rulebook
 
@@ -28,9 +28,13 @@ def header_notes(tables: list[Table], rules: Rulebook) -> list[str]:
 
 
 def registry_frame(tables: list[Table], rules: Rulebook | None = None) -> pd.DataFrame:
-    """The export's students by 18-character ID (15-digit numbers upgraded); first entry wins. With
-    `rules`, `v_status` is the export's 学籍状态 in the vocabulary (enrolled / not_enrolled)."""
+    """The export's students by 18-character ID (15-digit numbers upgraded), one row each. With
+    `rules`, `v_status` is the export's 学籍状态 in the vocabulary (enrolled / not_enrolled). An ID
+    standing on several rows that agree (an export that overlaps) is one student; rows that differ
+    in name, school, 学籍号 or 学籍状态 are never settled by their order: `conflict` names them."""
     data = pd.concat([t.data for t in tables], ignore_index=True)
+    table_of = np.repeat(np.arange(len(tables)), [len(t.data) for t in tables])  # to name a row: few are named
+    row_of = np.concatenate([t.data.index.to_numpy(dtype=np.int64) for t in tables] or [np.zeros(0, np.int64)])
     ids = identity.clean_id(data["id_number"])
     legacy = ids.str.fullmatch(identity.ID15).fillna(False).astype(bool)
     if legacy.any():
@@ -42,7 +46,21 @@ def registry_frame(tables: list[Table], rules: Rulebook | None = None) -> pd.Dat
         frame["v_status"] = lookup(data["status"], {"enrolled": vocab.enrolled, "not_enrolled": vocab.not_enrolled})
     else:
         frame["v_status"] = pd.NA
-    return frame.dropna(subset=["id18"]).drop_duplicates("id18").set_index("id18")
+    frame = frame.dropna(subset=["id18"])
+    frame["conflict"] = None
+    again = frame["id18"].duplicated(keep=False)
+    if again.any():
+        said = ["name", "school", "student_no", "status"]
+        dup = frame[again]
+        folded = pd.DataFrame({c: fold(dup[c].astype("string")).fillna("") for c in said}, index=dup.index)
+        differ = folded.groupby(dup["id18"]).nunique().gt(1).any(axis=1)
+        conflicted = dup[dup["id18"].isin(differ.index[differ.to_numpy()])]
+        for rows in conflicted.groupby("id18", sort=False).groups.values():  # the few whose rows disagree
+            frame.loc[rows[0], "conflict"] = "；".join(
+                tables[int(table_of[i])].place(int(row_of[i])) + "："
+                + "，".join(v for v in dup.loc[i, said].astype(object) if isinstance(v, str) and v)
+                for i in rows)
+    return frame.drop_duplicates("id18").set_index("id18")
 
 
 def school_names(schools: pd.DataFrame | None) -> dict[str, str]:
@@ -73,6 +91,10 @@ def check(roster: Roster, registry: pd.DataFrame, registry_file: str, *, rules: 
     sub = f[found]
     reg = registry.reindex(sub["id18"].astype(object))
     reg.index = sub.index
+    conflict = reg["conflict"].astype("string") if "conflict" in reg else pd.Series(pd.NA, index=reg.index)
+    out.append(build(f.index.isin(conflict[conflict.notna()].index), "registry.mismatch", "id_number",
+                     "学籍库（{reg}）中该身份证号码有多条不一致的记录（{c}）：无法确定哪一条是该生的学籍，"
+                     "请先在学籍系统核实", f["id_number"], reg=registry_file, c=conflict))
     reg_name, reg_school = reg["name"].astype("string"), reg["school"].astype("string")
     name_differs = sub["name"].notna() & reg_name.notna() & (sub["name"] != reg_name).fillna(False)
     out.append(build(f.index.isin(name_differs[name_differs].index), "registry.mismatch", "name",

@@ -76,7 +76,8 @@ CATALOGUE: dict[str, FindingType] = dict([
     _t("amount.mismatch", ERROR, "资助金额与标准不符", "the amount differs from the standard the rules give"),
     _t("registry.not_found", ERROR, "学籍库中无此学生", "with --registry: not in the 学籍 export"),
     _t("registry.mismatch", ERROR, "与学籍库信息不一致",
-       "with --registry: name, 学籍号 or school differ (school names compared through schools.xlsx names and aliases)"),
+       "with --registry: name, 学籍号 or school differ (school names compared through schools.xlsx names and aliases), "
+       "or the export holds the ID on rows that differ"),
     _t("ledger.already_paid", ERROR, "本学期已发放",
        "the ledger already holds a payment for this student, programme and term; the ledger's state, not the "
        "school's error: validate does not count it against the school nor exit 1 for it", school_fault=False),
