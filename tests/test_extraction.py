@@ -157,6 +157,30 @@ def test_schools_xlsx_decides_type_and_county(run, tmp_path):
     assert (s["type"], s["county"], s["min_rate"]) == ("普高", "城关区", "3%") and codes(doc) == [[]]
 
 
+def test_a_school_name_two_schools_share_in_schools_xlsx_decides_nothing(run, tmp_path):
+    """Two schools called 第一中学 (城关区 普高, 3201; 西山县 中职, 3999): a sheet naming 第一中学 without
+    its code is not given the first one's type and county; its own 中职 and 乙县 stand. With the code,
+    the register decides."""
+    shutil.copy(SAMPLES / "schools.xlsx", tmp_path / "schools.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "schools.xlsx")
+    wb.active.append(["3999", "第一中学", "中职", "西山县", "公办", 900])
+    wb.save(tmp_path / "schools.xlsx")
+    code, doc = audit(run, tmp_path, school(code=None, name="第一中学", kind="中职", county="乙县"),
+                      school(code="3201", name="第一中学", kind="中职", county="乙县", extracted=40_000))
+    assert [(s["type"], s["county"]) for s in doc["schools"]] == [("中职", "乙县"), ("普高", "城关区")]
+
+
+def test_one_school_code_for_two_schools_in_schools_xlsx_is_refused_naming_both_rows(run, tmp_path):
+    shutil.copy(SAMPLES / "schools.xlsx", tmp_path / "schools.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "schools.xlsx")
+    wb.active.append(["3201", "西山县第三中学", "普高", "西山县", "公办", 900])   # 3201 is 第一中学 (row 4)
+    wb.save(tmp_path / "schools.xlsx")
+    path = sheet(tmp_path / "finance.xlsx", [school()])
+    code, out, err = run("audit-extraction", path, "--workspace", tmp_path)
+    assert code == 2 and "schools.xlsx" in err and "学校代码“3201”登记了不同的学校" in err, err
+    assert "第4行“第一中学”" in err and "第8行“西山县第三中学”" in err
+
+
 def test_a_missing_column_is_a_file_finding(run, tmp_path):
     code, doc = audit(run, tmp_path, school()[:7], headers=HEAD[:7])
     assert code == 1

@@ -10,7 +10,7 @@ import re
 
 import pandas as pd
 
-from aidctl.core.text import blank_text, fold_one, per_distinct_rows, whole_numbers
+from aidctl.core.text import blank_text, fold_one, missing, per_distinct_rows, whole_numbers
 from aidctl.rulebook import Rulebook
 
 ATTRIBUTES = ["v_school_type", "v_ownership", "v_county"]
@@ -37,18 +37,27 @@ def school_attributes(frame: pd.DataFrame, rules: Rulebook, ws) -> pd.DataFrame:
     type_of = {fold_one(a).upper(): t for t, words in vocab.school_types.items() for a in [t, *words.aliases]}
     owner_of = {fold_one(a).upper(): o for o, words in vocab.ownership.items() for a in [o, *words]}
     by_code, by_name = {}, {}
+
+    def remember(table: dict, key, attrs: list | None) -> None:
+        # a name two schools of the register share (第一中学 in two counties) decides nothing: None
+        if key in table and table[key] != attrs:
+            table[key] = None
+        else:
+            table.setdefault(key, attrs)
+
     if ws.schools is not None:
         rows = ws.schools[["school_code", "school", *ATTRIBUTES]].astype(object)
         for code, name, *attrs in rows.itertuples(index=False, name=None):
-            if code is not None and code == code:
-                by_code.setdefault(code, attrs)
-            by_name.setdefault(name, attrs)
+            attrs = [None if missing(a) else a for a in attrs]
+            if not missing(code):
+                by_code.setdefault(code, attrs)  # one 学校代码, one school (Workspace.schools refuses two)
+            remember(by_name, name, attrs)
         aliases = ws.schools.get("aliases")
         if aliases is not None:  # a school named by its full name, short name or former name
             for name, more in zip(ws.schools["school"].astype(object), aliases.astype(object)):
                 for alias in re.split(r"[、，,；;/／\s]+", more) if isinstance(more, str) else []:
                     if alias and name in by_name:
-                        by_name.setdefault(fold_one(alias), by_name[name])
+                        remember(by_name, fold_one(alias), by_name[name])
 
     def decide(school_type, ownership, county, code, name):
         known = by_code.get(code) or by_name.get(name) or [None, None, None]
@@ -61,6 +70,6 @@ def school_attributes(frame: pd.DataFrame, rules: Rulebook, ws) -> pd.DataFrame:
         return st, own, known[2] or county
 
     columns = ["school_type", "ownership", "county", "school_code", "school"]
-    missing = [c for c in columns if c not in frame.columns]
-    work = frame.assign(**{c: blank_text(len(frame), frame.index) for c in missing})
+    absent = [c for c in columns if c not in frame.columns]
+    work = frame.assign(**{c: blank_text(len(frame), frame.index) for c in absent})
     return per_distinct_rows(work, columns, decide, ATTRIBUTES)

@@ -171,4 +171,15 @@ class Workspace:
             row = int(bad.index[0])
             raise RuleError(f"学校类型“{data.loc[row, 'school_type']}”无法识别（应为中职、普高、学前等）",
                             file=shown(path), row=row, column=tables[0].columns["school_type"].header)
+        code = frame["school_code"].astype("string") if "school_code" in data else None
+        if code is not None and code.duplicated().any():  # one 学校代码 must be one school
+            attrs = frame[["school", "v_school_type", "v_ownership", "v_county"]].astype("string").fillna("")
+            known = code.notna()
+            differ = attrs[known].groupby(code[known]).nunique().gt(1).any(axis=1)
+            if differ.any():
+                rows = code.index[(code == differ.index[differ.to_numpy()][0]).fillna(False).to_numpy()]
+                raise RuleError(f"学校代码“{code[rows[0]]}”登记了不同的学校（第{rows[0]}行“{frame.at[rows[0], 'school']}”、"
+                                f"第{rows[1]}行“{frame.at[rows[1], 'school']}”，或其类型、办学性质、县区不同）：一个学校代码只能"
+                                "对应一所学校，请更正", file=shown(path), row=int(rows[1]),
+                                column=tables[0].columns["school_code"].header)
         return frame.reset_index(drop=True)
