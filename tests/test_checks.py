@@ -611,6 +611,21 @@ def test_an_id_on_registry_rows_that_disagree_is_a_finding_never_settled_by_thei
                    says=("多条不一致的记录", "reg.xlsx第2行", "第一职业中学", "reg.xlsx第4行", "城关职业技术学校"))
 
 
+def test_an_alias_two_schools_share_in_schools_xlsx_names_neither_against_the_registry(tmp_path, run):
+    """一职 is the 别名 of two schools: a roster sent as 一职 is not taken for the first of them, so a
+    registry that has the student at 第一职业中学 is a mismatch to look at, not a silent match."""
+    rows = [voc_row(1)]
+    roster(tmp_path, rows, school="一职")
+    write_roster(tmp_path / "schools.xlsx", [
+        {"学校代码": "3101", "学校名称": "第一职业中学", "学校类型": "中职", "所属县区": "城关区", "别名": "一职"},
+        {"学校代码": "3102", "学校名称": "城关职业技术学校", "学校类型": "中职", "所属县区": "城关区", "别名": "一职、城关职校"}],
+        ["学校代码", "学校名称", "学校类型", "所属县区", "别名"])
+    write_registry(tmp_path / "reg.xlsx", [(rows[0]["身份证号码"], rows[0]["姓名"], "第一职业中学")])
+    doc = check(run, "a.xlsx", extra=("--registry", "reg.xlsx"), expect_exit=1)
+    assert codes(doc) == {("a.xlsx", 4, "registry.mismatch")}
+    assert "一职" in doc["findings"][0]["message"] and "第一职业中学" in doc["findings"][0]["message"]
+
+
 def test_registry_finds_a_legacy_id_under_its_18_digit_form(tmp_path, run):
     new = LEGACY_18
     roster(tmp_path, [voc_row(1, 身份证号码=LEGACY_15)])

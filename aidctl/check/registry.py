@@ -66,6 +66,7 @@ def registry_frame(tables: list[Table], rules: Rulebook | None = None) -> pd.Dat
 def school_names(schools: pd.DataFrame | None) -> dict[str, str]:
     """Every name and alias of schools.xlsx (folded) → the school's name there (folded)."""
     out: dict[str, str] = {}
+    shared: set[str] = set()  # a name or alias of two schools: it names neither, compared as written
     if schools is None:
         return out
     aliases = schools["aliases"] if "aliases" in schools else pd.Series(None, index=schools.index)
@@ -73,11 +74,10 @@ def school_names(schools: pd.DataFrame | None) -> dict[str, str]:
         if not isinstance(name, str):
             continue
         canonical = fold_one(name)
-        out.setdefault(canonical, canonical)
-        for alias in _ALIAS_SPLIT.split(more) if isinstance(more, str) else []:
-            if alias:
-                out.setdefault(fold_one(alias), canonical)
-    return out
+        for key in [canonical, *(fold_one(a) for a in (_ALIAS_SPLIT.split(more) if isinstance(more, str) else []) if a)]:
+            if out.setdefault(key, canonical) != canonical:
+                shared.add(key)
+    return {k: v for k, v in out.items() if k not in shared}
 
 
 def check(roster: Roster, registry: pd.DataFrame, registry_file: str, *, rules: Rulebook | None = None,
