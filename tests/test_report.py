@@ -429,6 +429,21 @@ def test_an_enrolment_that_is_not_a_count_is_named_never_truncated_or_guessed(pa
     assert said[0] in summary  # and on the workbook's summary sheet
 
 
+def test_a_school_name_schools_xlsx_gives_two_schools_takes_neither_ones_enrolment(paid_ws):
+    """A second 第一中学 (西山县, 9,000 students) in schools.xlsx: the report used the first one's 40
+    students and flagged 第一中学 over its quota; the name tells neither school, and it says so."""
+    set_enrolment(paid_ws, {"第一中学": 40})
+    wb = openpyxl.load_workbook(paid_ws / "schools.xlsx")
+    wb.worksheets[0].append(["3999", "第一中学", "普通高中", "西山县", "公办", 9000])
+    wb.save(paid_ws / "schools.xlsx")
+    code, doc, err = aidctl(paid_ws, "report", "--term", TERM, "--format", "json", as_json=True)
+    assert code == 0, err
+    first = [r for r in doc["by_school"] if r["school"] == "第一中学"]
+    assert first and all((r["enrolment"], r["share"]) == (None, None) for r in first), first
+    assert doc["over_quota"] == []
+    assert any("第一中学是不止一所学校的名称" in n for n in doc["notes"]), doc["notes"]
+
+
 def test_a_workspace_quota_file_overrides_the_packaged_one(paid_ws):
     set_enrolment(paid_ws, {"第一中学": 40})
     rules = yaml.safe_load((packaged_rules_dir() / "quotas.yaml").read_text(encoding="utf-8"))

@@ -199,6 +199,11 @@ def term_report(ws: Workspace, term: Term, *, out: Path | None = None, db: str |
             notes.append(f"在校生人数有 {len(unread)} 处不是正整数，没有读取，这些学校未计算受助比例："
                          + "；".join(cells) + ("等" if len(unread) > 10 else ""))
         unread_keys = set(unread["school"].astype(object).map(fold_one))
+        if schools["shared"].any():
+            names = schools.loc[schools["shared"], "school"].tolist()
+            notes.append(f"schools.xlsx 中 {'、'.join(names[:10])}{'等' if len(names) > 10 else ''}是不止一所学校的名称"
+                         "（县区、类型或在校生人数不同）：按名称无法确定是哪一所，未取其县区和在校生人数，未计算受助比例")
+            unread_keys |= set(schools.index[schools["shared"]])
         missing = by_school[by_school["enrolment"].isna() & (by_school["students"] > 0)
                             & ~by_school["school"].astype(object).map(fold_one).isin(unread_keys)]
         if len(missing):
@@ -281,7 +286,8 @@ def _roster_side(ws: Workspace, term: Term, rosters: list[Path], db: str | None)
 
 
 def _school_register(ws: Workspace) -> pd.DataFrame | None:
-    """schools.xlsx by folded name: school, county, school type, enrolment (first entry wins)."""
+    """schools.xlsx by folded name: school, county, school type, enrolment. A name two schools
+    share with other attributes (第一中学 in two counties) tells none of them: `shared`."""
     frame = ws.schools
     if frame is None:
         return None
@@ -292,7 +298,12 @@ def _school_register(ws: Workspace) -> pd.DataFrame | None:
         "school_type": frame["v_school_type"].astype(object).where(frame["v_school_type"].notna(), None),
         "enrolment": frame["enrolment"].astype(object).where(frame["enrolment"].notna(), None),
     })
-    return reg.drop_duplicates("key").set_index("key")
+    told = reg[["county", "school_type", "enrolment"]].astype("string").fillna("")
+    shared = told.groupby(reg["key"]).nunique().gt(1).any(axis=1)
+    reg = reg.drop_duplicates("key").set_index("key")
+    reg["shared"] = shared.reindex(reg.index).fillna(False).astype(bool)
+    reg.loc[reg["shared"], ["county", "school_type", "enrolment"]] = None
+    return reg
 
 
 def _county(written: pd.Series, key: pd.Series, schools: pd.DataFrame | None) -> pd.Series:
