@@ -42,6 +42,15 @@ class KeyedValueError(ValueError):
         self.key = key
 
 
+def day_twice(days: list[date]) -> date | None:
+    """The earliest day that stands more than once in `days` (two periods from one day), or None."""
+    seen: set[date] = set()
+    twice: set[date] = set()
+    for d in days:
+        (twice if d in seen else seen).add(d)
+    return min(twice, default=None)
+
+
 def is_fen_amount(value: Decimal) -> bool:
     """A positive amount in yuan that is a whole number of fen (750.00, 750, 0.01; not 750.005), with
     no more digits before the point than an amount aidctl reads from a roster (its fen fit 64 bits)."""

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from aidctl.core.catalogue import CATALOGUE
 from aidctl.core.errors import RuleError
+from aidctl.rulebook.base import day_twice
 from aidctl.rulebook.programmes import Programme, walk_conditions
 
 
@@ -96,7 +97,6 @@ def _check_quotas(book) -> None:
             raise RuleError(f"资助项目 {unknown} 不在 programmes.yaml 中", file=path,
                             key=f"by_school_type.{st}.programmes")
         starts = sorted(p.from_ for p in entry.periods)
-        if len(set(starts)) != len(starts):
-            twice = min(d for d in starts if starts.count(d) > 1)
+        if (twice := day_twice(starts)) is not None:
             raise RuleError(f"两个时段同从 {twice} 起生效：同一天只能有一个比例", file=path,
                             key=f"by_school_type.{st}.periods")

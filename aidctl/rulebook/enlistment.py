@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from pydantic import Field, model_validator
 
-from aidctl.rulebook.base import KeyedValueError, MonthDay, Strict, fen_amount_problem, is_fen_amount
+from aidctl.rulebook.base import KeyedValueError, MonthDay, Strict, day_twice, fen_amount_problem, is_fen_amount
 
 
 class EnlistLevel(Strict):
@@ -58,8 +58,7 @@ class EnlistmentFile(Strict):
             if missing:
                 raise KeyedValueError(f"caps.{i}.per_year", f"{period.from_} 起的上限缺少 {'、'.join(missing)}")
         starts = [p.from_ for p in self.caps]
-        if len(set(starts)) != len(starts):
-            twice = min(d for d in starts if starts.count(d) > 1)
+        if (twice := day_twice(starts)) is not None:
             raise KeyedValueError("caps", f"两个上限时段同从 {twice} 起执行：同一天只能有一个上限")
         month, day = (int(x) for x in self.year_only_date.split("-"))
         date(2000, month, day)  # a ValueError names a day that does not exist

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from pydantic import Field, model_validator
 
-from aidctl.rulebook.base import KeyedValueError, Strict
+from aidctl.rulebook.base import KeyedValueError, Strict, day_twice
 
 
 class RatePeriod(Strict):
@@ -33,8 +33,7 @@ class ExtractionFile(Strict):
     def _dates(self):
         for st, periods in self.by_school_type.items():
             dates = [p.from_ for p in periods]
-            if len(set(dates)) != len(dates):
-                twice = min(d for d in dates if dates.count(d) > 1)
+            if (twice := day_twice(dates)) is not None:
                 raise KeyedValueError(f"by_school_type.{st}", f"两个时段同从 {twice} 起执行：同一天只能有一个提取比例")
         return self
 

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from aidctl.rulebook.base import KeyedValueError, MonthDay, Strict, fen_amount_problem, is_fen_amount
+from aidctl.rulebook.base import KeyedValueError, MonthDay, Strict, day_twice, fen_amount_problem, is_fen_amount
 
 
 class LoanCapPeriod(Strict):
@@ -78,8 +78,7 @@ class LoanInterest(Strict):
         date(2001, month, day)  # a ValueError names a day that does not exist
         for name in ("benchmark", "lpr", "pricing"):
             starts = [p.from_ for p in getattr(self, name)]
-            if len(set(starts)) != len(starts):
-                twice = min(d for d in starts if starts.count(d) > 1)
+            if (twice := day_twice(starts)) is not None:
                 raise KeyedValueError(name, f"两项同从 {twice} 起生效：同一天只能有一个值")
         for i, p in enumerate(self.pricing):
             table = self.benchmark if p.base == "benchmark" else self.lpr
@@ -149,8 +148,7 @@ class LoansFile(Strict):
                                   + f"：graduation 须为 levels 的每个学历层次（{'、'.join(sorted(levels))}）各写一项")
         for name in ("caps", "risk_compensation"):
             starts = [p.from_ for p in getattr(self, name)]
-            if len(set(starts)) != len(starts):
-                twice = min(d for d in starts if starts.count(d) > 1)
+            if (twice := day_twice(starts)) is not None:
                 raise KeyedValueError(name, f"两个时段同从 {twice} 起执行：同一天只能有一个值")
         return self
 
