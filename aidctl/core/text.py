@@ -41,6 +41,12 @@ def integer_text(values) -> pa.Array:
     return pc.cast(pa.array(np.asarray(values, dtype=np.int64)), pa.large_string())
 
 
+def filled(text: pd.Series) -> pd.Series:
+    """True where a cell holds something other than spaces (what a reader of a number must name
+    when it cannot read it; a blank cell says nothing)."""
+    return text.astype("string").str.strip().fillna("").ne("")
+
+
 def whole_numbers(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Each cell's whole number as written plainly ("12", or "12.0" as a number cell saved it), as
     Int64; and the text of each non-blank cell that is something else ("2a", "2.5", "1e3", "七"):
@@ -48,7 +54,7 @@ def whole_numbers(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     raw = text.astype("string")
     digits = raw.str.extract(r"^\s*(\d{1,15})(?:\.0+)?\s*$", expand=False)
     number = pd.to_numeric(digits).astype("Int64")
-    return number, raw.where(raw.str.strip().fillna("").ne("") & number.isna())
+    return number, raw.where(filled(raw) & number.isna())
 
 
 def blank_text(length: int, index: pd.Index) -> pd.Series:

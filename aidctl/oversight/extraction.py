@@ -22,7 +22,7 @@ from aidctl.core import money
 from aidctl.core.findings import ERROR, WARNING, FindingCounts, build, empty, severities
 from aidctl.core.labels import UNKNOWN_COUNTY
 from aidctl.core.money import divide_half_up, yuan_text_or_none
-from aidctl.core.text import fold_one
+from aidctl.core.text import filled, fold_one
 from aidctl.read import (
     Table,
     Workspace,
@@ -188,7 +188,7 @@ def audit(paths: list[Path] | None, ws: Workspace, *, year: int | None = None,
     # a 年度 is one four-digit year ("2011", "2011年度"); "11年" or "2011-2012" is not read as one
     written = frame["year"].astype("string")
     row_year = pd.to_numeric(written.str.extract(r"^\D*(\d{4})\D*$", expand=False)).astype("Int64")
-    unread = (written.str.strip().fillna("").ne("") & row_year.isna()).to_numpy(dtype=bool)
+    unread = (filled(written) & row_year.isna()).to_numpy(dtype=bool)
     the_year, source = _year(tables, row_year, year, notes)
     other = (row_year.notna() & (row_year != the_year)).to_numpy(dtype=bool)
     if other.any():

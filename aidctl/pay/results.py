@@ -13,7 +13,7 @@ import pandas as pd
 
 from aidctl.core.errors import ReadError
 from aidctl.core.money import fen_from_text
-from aidctl.core.text import whole_numbers
+from aidctl.core.text import filled, whole_numbers
 from aidctl.rulebook import BankProfile, ColumnSpec, TableSpec
 
 LINE_COLUMNS = ["row", "seq", "card", "name", "amount_fen", "status", "reason", "batch", "e2e", "outcome", "issue"]
@@ -75,7 +75,7 @@ def unread(seq: pd.Series, amount: pd.Series) -> pd.Series:
     金额 that is no amount (`seq`, `amount`: the cell's text where it was not read, else NA)."""
     def said(word: str, cells: pd.Series) -> pd.Series:
         cells = cells.astype("string")
-        cells = cells.where(cells.str.strip().fillna("").ne(""))  # a blank cell says nothing
+        cells = cells.where(filled(cells))  # a blank cell says nothing
         return f"{word}“" + cells + "”无法读取，未入账：请与银行核对"
 
     issue = said("序号", seq).fillna(said("金额", amount))

@@ -10,7 +10,7 @@ import re
 
 import pandas as pd
 
-from aidctl.core.text import blank_text, fold_one, missing, per_distinct_rows, whole_numbers
+from aidctl.core.text import blank_text, filled, fold_one, missing, per_distinct_rows, whole_numbers
 from aidctl.rulebook import Rulebook
 
 ATTRIBUTES = ["v_school_type", "v_ownership", "v_county"]
@@ -26,7 +26,7 @@ def counts(cells: pd.Series | None, index: pd.Index) -> tuple[pd.Series, pd.Seri
     grouped = text.str.fullmatch(r"\s*\d{1,3}(?:,\d{3})+(?:\.0+)?\s*").fillna(False)
     number, _ = whole_numbers(text.where(~grouped, text.str.replace(",", "", regex=False)))
     number = number.where(number > 0)
-    return number, text.where(text.str.strip().fillna("").ne("") & number.isna())
+    return number, text.where(filled(text) & number.isna())
 
 
 def school_attributes(frame: pd.DataFrame, rules: Rulebook, ws) -> pd.DataFrame:
