@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
@@ -12,9 +10,8 @@ from aidctl.core import identity
 from aidctl.core.findings import build, empty
 from aidctl.core.text import fold, fold_one, lookup
 from aidctl.read import Roster, Table
+from aidctl.read.schools import aliases_of
 from aidctl.rulebook import Rulebook
-
-_ALIAS_SPLIT = re.compile(r"[、，,；;/／\s]+")
 
 
 def header_notes(tables: list[Table], rules: Rulebook) -> list[str]:
@@ -74,7 +71,7 @@ def school_names(schools: pd.DataFrame | None) -> dict[str, str]:
         if not isinstance(name, str):
             continue
         canonical = fold_one(name)
-        for key in [canonical, *(fold_one(a) for a in (_ALIAS_SPLIT.split(more) if isinstance(more, str) else []) if a)]:
+        for key in [canonical, *aliases_of(more)]:
             if out.setdefault(key, canonical) != canonical:
                 shared.add(key)
     return {k: v for k, v in out.items() if k not in shared}

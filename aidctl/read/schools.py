@@ -14,6 +14,12 @@ from aidctl.core.text import blank_text, filled, fold_one, missing, per_distinct
 from aidctl.rulebook import Rulebook
 
 ATTRIBUTES = ["v_school_type", "v_ownership", "v_county"]
+ALIAS_SPLIT = re.compile(r"[、，,；;/／\s]+")  # between the names of one 别名 cell
+
+
+def aliases_of(cell: object) -> list[str]:
+    """The names a 别名 cell gives a school (全称, 简称, 曾用名 …), folded."""
+    return [fold_one(a) for a in ALIAS_SPLIT.split(cell) if a] if isinstance(cell, str) else []
 
 
 def counts(cells: pd.Series | None, index: pd.Index) -> tuple[pd.Series, pd.Series]:
@@ -55,9 +61,9 @@ def school_attributes(frame: pd.DataFrame, rules: Rulebook, ws) -> pd.DataFrame:
         aliases = ws.schools.get("aliases")
         if aliases is not None:  # a school named by its full name, short name or former name
             for name, more in zip(ws.schools["school"].astype(object), aliases.astype(object)):
-                for alias in re.split(r"[、，,；;/／\s]+", more) if isinstance(more, str) else []:
-                    if alias and name in by_name:
-                        remember(by_name, fold_one(alias), by_name[name])
+                for alias in aliases_of(more):
+                    if name in by_name:
+                        remember(by_name, alias, by_name[name])
 
     def decide(school_type, ownership, county, code, name):
         known = by_code.get(code) or by_name.get(name) or [None, None, None]
