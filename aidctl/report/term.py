@@ -198,14 +198,14 @@ def term_report(ws: Workspace, term: Term, *, out: Path | None = None, db: str |
             cells = [f"{c}为“{v}”" for c, v in zip(unread["enrolment_cell"].head(10), unread["enrolment_unread"].head(10))]
             notes.append(f"在校生人数有 {len(unread)} 处不是正整数，没有读取，这些学校未计算受助比例："
                          + "；".join(cells) + ("等" if len(unread) > 10 else ""))
-        unread_keys = set(unread["school"].astype(object).map(fold_one))
+        explained = set(unread["school"].astype(object).map(fold_one))
         if schools["shared"].any():
             names = schools.loc[schools["shared"], "school"].tolist()
             notes.append(f"schools.xlsx 中 {'、'.join(names[:10])}{'等' if len(names) > 10 else ''}是不止一所学校的名称"
                          "（县区、类型或在校生人数不同）：按名称无法确定是哪一所，未取其县区和在校生人数，未计算受助比例")
-            unread_keys |= set(schools.index[schools["shared"]])
+            explained |= set(schools.index[schools["shared"]])
         missing = by_school[by_school["enrolment"].isna() & (by_school["students"] > 0)
-                            & ~by_school["school"].astype(object).map(fold_one).isin(unread_keys)]
+                            & ~by_school["school"].astype(object).map(fold_one).isin(explained)]
         if len(missing):
             notes.append(f"{len(missing)} 所学校不在 schools.xlsx 中或没有在校生人数，未计算受助比例："
                          + "、".join(missing["school"].head(10)) + ("等" if len(missing) > 10 else ""))
