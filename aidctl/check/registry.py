@@ -9,8 +9,7 @@ import pandas as pd
 from aidctl.core import identity
 from aidctl.core.findings import build, empty
 from aidctl.core.text import fold, fold_one, lookup
-from aidctl.read import Roster, Table
-from aidctl.read.schools import aliases_of
+from aidctl.read import Roster, Table, aliases_of
 from aidctl.rulebook import Rulebook
 
 
