@@ -626,6 +626,43 @@ def test_an_alias_two_schools_share_in_schools_xlsx_names_neither_against_the_re
     assert "一职" in doc["findings"][0]["message"] and "第一职业中学" in doc["findings"][0]["message"]
 
 
+TWO_FIRST_SCHOOLS = [
+    {"学校代码": "3201", "学校名称": "第一中学", "学校类型": "中职", "所属县区": "城关区", "别名": "城关一中"},
+    {"学校代码": "3999", "学校名称": "第一中学", "学校类型": "中职", "所属县区": "西山县", "别名": "西山一中"}]
+
+
+def test_a_school_name_schools_xlsx_gives_two_schools_is_said_aloud_by_validate(tmp_path, run):
+    """Two 第一中学, both 中职, in 城关区 and 西山县: a roster of 第一中学 without its 学校代码 is 中职 (both
+    are) but takes neither one's county, and validate says so in its notes (stderr and JSON); with
+    the code, or under a 别名 only one of them has, the register decides and nothing is said."""
+    write_roster(tmp_path / "schools.xlsx", TWO_FIRST_SCHOOLS, ["学校代码", "学校名称", "学校类型", "所属县区", "别名"])
+    roster(tmp_path, [voc_row(1), voc_row(2)], school="第一中学")
+    code, doc, err = run("validate", "a.xlsx", "--term", TERM, "--format", "json", as_json=True)
+    said = [n for n in doc["notes"] if "schools.xlsx" in n]
+    assert code == 0 and said == [
+        "2 条记录的学校 “第一中学” 在 schools.xlsx 中是不止一所学校的名称或别名，这些学校的类型、办学性质或县区不同，记录又"
+        "没有 schools.xlsx 中登记的学校代码：无法确定是哪一所，不同之处只按花名册所填（及校名）判断，未填的为不明；"
+        "请在花名册中填写学校代码，或在 schools.xlsx 中区分这些学校的名称"], (code, doc["notes"], doc["findings"])
+    assert said[0] in err
+    roster(tmp_path, [voc_row(1, 学校代码="3999"), voc_row(2, 学校代码="3999")], school="第一中学",
+           headers=[*VOC_HEADERS, "学校代码"])
+    assert not [n for n in check(run, "a.xlsx", expect_exit=0)["notes"] if "schools.xlsx" in n]
+    roster(tmp_path, [voc_row(1), voc_row(2)], school="西山一中")
+    assert not [n for n in check(run, "a.xlsx", expect_exit=0)["notes"] if "schools.xlsx" in n]
+
+
+def test_a_name_two_schools_share_leaves_the_registry_comparing_names_not_counties(tmp_path, run):
+    """The two 第一中学 differ in county but not in name: a student the registry has at 第一中学 is at
+    a 第一中学 whichever it is, and one registered under 城关一中 (one of them) is at 第一中学 too."""
+    write_roster(tmp_path / "schools.xlsx", TWO_FIRST_SCHOOLS, ["学校代码", "学校名称", "学校类型", "所属县区", "别名"])
+    rows = [voc_row(1), voc_row(2)]
+    roster(tmp_path, rows, school="第一中学")
+    write_registry(tmp_path / "reg.xlsx", [(rows[0]["身份证号码"], rows[0]["姓名"], "第一中学"),
+                                           (rows[1]["身份证号码"], rows[1]["姓名"], "城关一中")])
+    doc = check(run, "a.xlsx", extra=("--registry", "reg.xlsx"), expect_exit=0)
+    assert codes(doc) == set()
+
+
 def test_registry_finds_a_legacy_id_under_its_18_digit_form(tmp_path, run):
     new = LEGACY_18
     roster(tmp_path, [voc_row(1, 身份证号码=LEGACY_15)])

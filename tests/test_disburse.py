@@ -753,6 +753,21 @@ def test_a_bank_name_holding_the_banks_of_two_profiles_is_refused_never_settled_
     assert said == ["开户银行“建设银行(工商银行代发)”没有对应的报盘格式，或对应不止一个（rules/banks/ 的 bank_names）"]  # folded
 
 
+@pytest.mark.parametrize("dry", [True, False])
+def test_a_school_schools_xlsx_cannot_tell_is_said_aloud_by_disburse(tmp_path, run, dry):
+    """Two 第一职业中学 in schools.xlsx, in two counties: the payments are made (both are 中职), their
+    county is nobody's choice, and disburse says so as validate does (dry run or not)."""
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(1), voc_row(2)]})
+    write_roster(root / "schools.xlsx", [
+        {"学校代码": "3101", "学校名称": SCHOOL, "学校类型": "中职", "所属县区": "城关区"},
+        {"学校代码": "3901", "学校名称": SCHOOL, "学校类型": "中职", "所属县区": "西山县"}])
+    doc = disburse(run, root, expect=0, dry=dry)
+    said = [n for n in doc["notes"] if "schools.xlsx" in n]
+    assert len(said) == 1 and said[0].startswith(f"2 条记录的学校 “{SCHOOL}” 在 schools.xlsx 中是不止一所学校"), doc["notes"]
+    assert "aidctl: 提醒：" + said[0] in doc["_err"]
+    assert len(doc["payments"]) == 2
+
+
 @pytest.mark.parametrize("chosen", [None, "--bank", "aidctl.toml", "rules/banks"])
 def test_the_packaged_default_bank_is_said_aloud_where_nobody_chose_it(tmp_path, run, chosen):
     """Records with no 开户银行 go to the agent bank: --bank, else aidctl.toml's bank_profile, else the

@@ -444,6 +444,30 @@ def test_a_school_name_schools_xlsx_gives_two_schools_takes_neither_ones_enrolme
     assert any("第一中学是不止一所学校的名称" in n for n in doc["notes"]), doc["notes"]
 
 
+def test_a_school_paid_under_its_alias_is_one_line_of_the_report(paid_ws):
+    """schools.xlsx gives 第一中学 the 别名 一中, and half its payments are recorded under 一中: the report
+    made two lines, 一中 "not in schools.xlsx" and 第一中学 with half its students aided; it is one
+    line, its share counted on all ten (10 of 40: over its quota)."""
+    set_enrolment(paid_ws, {"第一中学": 40})
+    wb = openpyxl.load_workbook(paid_ws / "schools.xlsx")
+    sheet = wb.worksheets[0]
+    sheet.cell(1, sheet.max_column + 1, "别名")
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[1].value == "第一中学")
+    sheet.cell(row[0].row, sheet.max_column, "一中")
+    wb.save(paid_ws / "schools.xlsx")
+    with sqlite3.connect(paid_ws / "aidctl.db") as conn:
+        moved = conn.execute("UPDATE payments SET school = '一中' WHERE id IN (SELECT id FROM payments "
+                             "WHERE school = '第一中学' ORDER BY id LIMIT 5)").rowcount
+    assert moved == 5
+    code, doc, err = aidctl(paid_ws, "report", "--term", TERM, "--format", "json", as_json=True)
+    assert code == 0, err
+    lines = [r for r in doc["by_school"] if r["school"] in ("第一中学", "一中")]
+    assert [(r["school"], r["students"], r["enrolment"], r["share"]) for r in lines] == \
+        [("第一中学", 10, 40, "25.0")], lines
+    assert [q["school"] for q in doc["over_quota"]] == ["第一中学"]
+    assert not any("一中" in n for n in doc["notes"]), doc["notes"]
+
+
 def test_a_workspace_quota_file_overrides_the_packaged_one(paid_ws):
     set_enrolment(paid_ws, {"第一中学": 40})
     rules = yaml.safe_load((packaged_rules_dir() / "quotas.yaml").read_text(encoding="utf-8"))

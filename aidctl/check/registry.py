@@ -9,7 +9,7 @@ import pandas as pd
 from aidctl.core import identity
 from aidctl.core.findings import build, empty
 from aidctl.core.text import fold, fold_one, lookup
-from aidctl.read import Roster, Table, aliases_of
+from aidctl.read import Roster, Table, named
 from aidctl.rulebook import Rulebook
 
 
@@ -60,20 +60,12 @@ def registry_frame(tables: list[Table], rules: Rulebook | None = None) -> pd.Dat
 
 
 def school_names(schools: pd.DataFrame | None) -> dict[str, str]:
-    """Every name and alias of schools.xlsx (folded) → the school's name there (folded)."""
-    out: dict[str, str] = {}
-    shared: set[str] = set()  # a name or alias of two schools: it names neither, compared as written
+    """Every name and alias of schools.xlsx (folded) → the school's name there (folded). A name or
+    alias of two schools names neither: it is left out, and compared as written."""
     if schools is None:
-        return out
-    aliases = schools["aliases"] if "aliases" in schools else pd.Series(None, index=schools.index)
-    for name, more in zip(schools["school"].astype(object), aliases.astype(object)):
-        if not isinstance(name, str):
-            continue
-        canonical = fold_one(name)
-        for key in [canonical, *aliases_of(more)]:
-            if out.setdefault(key, canonical) != canonical:
-                shared.add(key)
-    return {k: v for k, v in out.items() if k not in shared}
+        return {}
+    register = named(schools.assign(canonical=schools["school"].map(fold_one)), ["canonical"])
+    return register.loc[~register["shared"], "canonical"].to_dict()
 
 
 def check(roster: Roster, registry: pd.DataFrame, registry_file: str, *, rules: Rulebook | None = None,

@@ -20,7 +20,7 @@ from aidctl.core.findings import CATALOGUE, WARNING, FindingCounts, empty, per_c
 from aidctl.core.labels import UNKNOWN_SCHOOL
 from aidctl.core.terms import Term
 from aidctl.core.text import arrow_text
-from aidctl.read import Roster, Workspace, read_roster_tables, read_tables, settle_term, shown
+from aidctl.read import Roster, Workspace, read_roster_tables, read_tables, settle_term, shared_note, shown
 from aidctl.read import build_roster as build
 from aidctl.rulebook import Rulebook
 
@@ -183,8 +183,9 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
             extra = registry_check.check(roster, registry_check.registry_frame(reg_tables, rules), registry.name,
                                          rules=rules, schools=ws.schools)
             findings = pd.concat([findings, extra], ignore_index=True) if len(extra) else findings
+        shared = shared_note(roster.frame)
         result = Validation(chosen.term, roster, locate(findings, roster, rules),
-                            [*chosen.notes, *registry_notes], decisions=decisions)
+                            [*chosen.notes, *registry_notes, *([shared] if shared else [])], decisions=decisions)
         bar.stage("写入")
         if record_intake:
             from aidctl.ledger import record_validation

@@ -153,7 +153,7 @@ def plan_validation(v: Validation, ws: Workspace, ledger: L.Ledger | None, bank:
                           na_position="last", kind="stable").reset_index(drop=True)
 
     refused_df = _refusals(v, refused, extra_codes)
-    notes = []
+    notes = list(v.notes)  # what the validation said aloud (a school schools.xlsx cannot tell …)
     default = rules.default_bank
     if not bank and not ws.settings.bank_profile and rules.origin(f"banks/{default}.yaml") == "packaged":
         blank = pay["rec"].isin(written_bank.index[written_bank.isna().to_numpy()])  # nobody chose their bank

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from aidctl.core.text import blank_text, filled, fold_one, missing, per_distinct_rows, whole_numbers
 from aidctl.rulebook import Rulebook
 
 ATTRIBUTES = ["v_school_type", "v_ownership", "v_county"]
+AMBIGUOUS = "v_school_shared"  # the school's name, where schools.xlsx gives it to schools that differ
 ALIAS_SPLIT = re.compile(r"[、，,；;/／\s]+")  # between the names of one 别名 cell
 
 
@@ -35,6 +37,36 @@ def counts(cells: pd.Series | None, index: pd.Index) -> tuple[pd.Series, pd.Seri
     return number, text.where(filled(text) & number.isna())
 
 
+def named(schools: pd.DataFrame | None, compared: list[str], kept: list[str] = ()) -> pd.DataFrame:
+    """schools.xlsx by every name and 别名 it gives (folded, the index): the `compared` and `kept`
+    columns of the school a key names (the first row giving it), `alias` (no school has it as its
+    name) and `shared`. A key two rows give (第一中学 in two counties, or 一中 as the 别名 of two
+    schools) tells each `compared` column only where those rows agree on it (two 第一中学 that are
+    both 中职 are 中职); a column they differ on is None, and the key is `shared`. The one reading of
+    a name for every command (the roster's school attributes, the registry's school, the report)."""
+    columns = [*compared, *kept]
+    if schools is None or schools.empty:
+        return pd.DataFrame({**{c: pd.Series(dtype=object) for c in columns}, "alias": pd.Series(dtype=bool),
+                             "shared": pd.Series(dtype=bool)}, index=pd.Index([], dtype=object, name="key"))
+    aliases = schools["aliases"] if "aliases" in schools else pd.Series(None, index=schools.index)
+    names = schools["school"].map(fold_one)
+    others = aliases.astype(object).map(aliases_of).explode()
+    keys = pd.concat([names, others])  # names first: a key that is a school's name is no alias
+    given = (keys.notna() & (keys != "")).to_numpy()
+    keys = keys[given]
+    rows = schools.loc[keys.index, columns].astype(object)
+    rows = rows.where(rows.notna(), None).set_axis(pd.Index(keys.to_numpy(), name="key"))
+    rows["alias"] = np.repeat([False, True], [len(names), len(others)])[given]
+    told = rows[compared].astype("string").fillna("")
+    differ = told.groupby(level="key", sort=False).nunique().gt(1)
+    out = rows[~rows.index.duplicated()].copy()[[*columns, "alias"]]
+    differ = differ.reindex(out.index, fill_value=False)
+    for column in compared:
+        out.loc[differ[column].to_numpy(), column] = None
+    out["shared"] = differ.any(axis=1).to_numpy()
+    return out
+
+
 def school_attributes(frame: pd.DataFrame, rules: Rulebook, ws) -> pd.DataFrame:
     """v_school_type, v_ownership, v_county for each row of a frame with the columns school,
     school_code, school_type, ownership, county (absent ones all blank); decided once per distinct
@@ -42,40 +74,43 @@ def school_attributes(frame: pd.DataFrame, rules: Rulebook, ws) -> pd.DataFrame:
     vocab = rules.vocabulary
     type_of = {fold_one(a).upper(): t for t, words in vocab.school_types.items() for a in [t, *words.aliases]}
     owner_of = {fold_one(a).upper(): o for o, words in vocab.ownership.items() for a in [o, *words]}
-    by_code, by_name = {}, {}
-
-    def remember(table: dict, key, attrs: list | None) -> None:
-        # a name two schools of the register share (第一中学 in two counties) decides nothing: None
-        if key in table and table[key] != attrs:
-            table[key] = None
-        else:
-            table.setdefault(key, attrs)
-
-    if ws.schools is not None:
-        rows = ws.schools[["school_code", "school", *ATTRIBUTES]].astype(object)
-        for code, name, *attrs in rows.itertuples(index=False, name=None):
-            attrs = [None if missing(a) else a for a in attrs]
-            if not missing(code):
-                by_code.setdefault(code, attrs)  # one 学校代码, one school (Workspace.schools refuses two)
-            remember(by_name, name, attrs)
-        aliases = ws.schools.get("aliases")
-        if aliases is not None:  # a school named by its full name, short name or former name
-            for name, more in zip(ws.schools["school"].astype(object), aliases.astype(object)):
-                for alias in aliases_of(more):
-                    if name in by_name:
-                        remember(by_name, alias, by_name[name])
+    by_code: dict = {}
+    if ws.schools is not None and "school_code" in ws.schools:
+        rows = ws.schools[["school_code", *ATTRIBUTES]].astype(object)
+        for code, *attrs in rows.itertuples(index=False, name=None):
+            if not missing(code):  # one 学校代码, one school (Workspace.schools refuses two)
+                by_code.setdefault(code, [None if missing(a) else a for a in attrs])
+    register = named(ws.schools, ATTRIBUTES)
+    by_name = dict(zip(register.index, register[ATTRIBUTES].to_numpy().tolist()))
+    shared = set(register.index[register["shared"]])
 
     def decide(school_type, ownership, county, code, name):
-        known = by_code.get(code) or by_name.get(name) or [None, None, None]
+        known = by_code.get(code)
+        ambiguous = known is None and fold_one(name) in shared
+        known = known or by_name.get(fold_one(name)) or [None, None, None]
         written_type = type_of.get(fold_one(school_type).upper()) if school_type else None
         st = known[0] or written_type
         if st is None and name:
             st = next((t for t, words in vocab.school_types.items()
                        if any(k in name for k in words.name_keywords)), None)
         own = known[1] or (owner_of.get(fold_one(ownership).upper()) if ownership else None)
-        return st, own, known[2] or county
+        return st, own, known[2] or county, name if ambiguous else None
 
     columns = ["school_type", "ownership", "county", "school_code", "school"]
     absent = [c for c in columns if c not in frame.columns]
     work = frame.assign(**{c: blank_text(len(frame), frame.index) for c in absent})
-    return per_distinct_rows(work, columns, decide, ATTRIBUTES)
+    return per_distinct_rows(work, columns, decide, [*ATTRIBUTES, AMBIGUOUS])
+
+
+def shared_note(frame: pd.DataFrame) -> str | None:
+    """The records whose school schools.xlsx cannot tell (AMBIGUOUS), said aloud: what the schools
+    of that name differ on comes from the roster itself, or from nothing."""
+    if AMBIGUOUS not in frame:
+        return None
+    names = frame[AMBIGUOUS].dropna()
+    if names.empty:
+        return None
+    shown = "、".join(f"“{n}”" for n in names.unique()[:10]) + ("等" if names.nunique() > 10 else "")
+    return (f"{len(names)} 条记录的学校 {shown} 在 schools.xlsx 中是不止一所学校的名称或别名，这些学校的类型、办学性质或县区"
+            "不同，记录又没有 schools.xlsx 中登记的学校代码：无法确定是哪一所，不同之处只按花名册所填（及校名）判断，"
+            "未填的为不明；请在花名册中填写学校代码，或在 schools.xlsx 中区分这些学校的名称")

@@ -31,7 +31,7 @@ from aidctl.core.money import half_up, yuan
 from aidctl.core.terms import Term
 from aidctl.core.text import fold_one, missing
 from aidctl.ledger import Ledger, payments
-from aidctl.read import Workspace
+from aidctl.read import Workspace, named
 
 STATUSES = ("paid", "sent", "reissued", "failed", "pending")
 
@@ -170,14 +170,14 @@ def term_report(ws: Workspace, term: Term, *, out: Path | None = None, db: str |
 
     pay = paid_rows.copy()
     pay["school"] = pay["school"].where(pay["school"].notna() & (pay["school"] != ""), UNKNOWN_SCHOOL)
-    pay["key"] = pay["school"].map(fold_one)
+    pay["key"] = _canonical(pay["school"].map(fold_one), schools)
     pay["county"] = _county(pay["county"], pay["key"], schools)
     pay["group"] = pay["status"].map(GROUP_OF_STATUS)
     for g in GROUPS:
         pay[g] = pay["amount_fen"].where(pay["group"] == g, 0)
     pay["amount"] = pay["amount_fen"]
 
-    roster_rows["key"] = roster_rows["school"].map(fold_one)
+    roster_rows["key"] = _canonical(roster_rows["school"].map(fold_one), schools)
     roster_rows["county"] = _county(roster_rows["county"], roster_rows["key"], schools)
 
     by_county = _by_county(pay, roster_rows, schools)
@@ -200,10 +200,10 @@ def term_report(ws: Workspace, term: Term, *, out: Path | None = None, db: str |
                          + "；".join(cells) + ("等" if len(unread) > 10 else ""))
         explained = set(unread["school"].astype(object).map(fold_one))
         if schools["shared"].any():
-            names = schools.loc[schools["shared"], "school"].tolist()
-            notes.append(f"schools.xlsx 中 {'、'.join(names[:10])}{'等' if len(names) > 10 else ''}是不止一所学校的名称"
+            names = schools.index[schools["shared"]].tolist()
+            notes.append(f"schools.xlsx 中 {'、'.join(names[:10])}{'等' if len(names) > 10 else ''}是不止一所学校的名称或别名"
                          "（县区、类型或在校生人数不同）：按名称无法确定是哪一所，未取其县区和在校生人数，未计算受助比例")
-            explained |= set(schools.index[schools["shared"]])
+            explained |= set(names)
         missing = by_school[by_school["enrolment"].isna() & (by_school["students"] > 0)
                             & ~by_school["school"].astype(object).map(fold_one).isin(explained)]
         if len(missing):
@@ -286,24 +286,25 @@ def _roster_side(ws: Workspace, term: Term, rosters: list[Path], db: str | None)
 
 
 def _school_register(ws: Workspace) -> pd.DataFrame | None:
-    """schools.xlsx by folded name: school, county, school type, enrolment. A name two schools
-    share with other attributes (第一中学 in two counties) tells none of them: `shared`."""
+    """schools.xlsx by every folded name and 别名 (read.named): school, county, school type,
+    enrolment, `canonical` (the folded name a 别名 stands for: one school, one line of the report),
+    `alias` and `shared`. A name or 别名 two schools share with other attributes (第一中学 in two
+    counties) tells none of them."""
     frame = ws.schools
     if frame is None:
         return None
-    reg = pd.DataFrame({
-        "key": frame["school"].astype(object).map(fold_one),
-        "school": frame["school"].astype(object),
-        "county": frame["v_county"].astype(object).where(frame["v_county"].notna(), None),
-        "school_type": frame["v_school_type"].astype(object).where(frame["v_school_type"].notna(), None),
-        "enrolment": frame["enrolment"].astype(object).where(frame["enrolment"].notna(), None),
-    })
-    told = reg[["county", "school_type", "enrolment"]].astype("string").fillna("")
-    shared = told.groupby(reg["key"]).nunique().gt(1).any(axis=1)
-    reg = reg.drop_duplicates("key").set_index("key")
-    reg["shared"] = shared.reindex(reg.index).fillna(False).astype(bool)
-    reg.loc[reg["shared"], ["county", "school_type", "enrolment"]] = None
-    return reg
+    told = {"county": frame["v_county"], "school_type": frame["v_school_type"], "enrolment": frame["enrolment"],
+            "canonical": frame["school"].map(fold_one)}
+    return named(frame.assign(**told), list(told), ["school"])
+
+
+def _canonical(key: pd.Series, schools: pd.DataFrame | None) -> pd.Series:
+    """Each folded school name as the report groups it: a 别名 under its school's name, unless
+    that name is shared (then the 别名 alone says which school)."""
+    if schools is None:
+        return key
+    name = key.map(schools["canonical"])
+    return name.where(name.map(schools["shared"]).eq(False), key)
 
 
 def _county(written: pd.Series, key: pd.Series, schools: pd.DataFrame | None) -> pd.Series:
@@ -352,7 +353,7 @@ def _by_school(pay, roster_rows, schools, rules, term: Term) -> pd.DataFrame:
     keys = ["county", "key"]
     merged = _money(pay, keys).merge(_roster_counts(roster_rows, keys), on=keys, how="outer")
     if schools is not None:  # every school of schools.xlsx, even one that sent no roster
-        listed = schools.reset_index()[["key", "county"]]
+        listed = schools[~schools["alias"]].reset_index()[["key", "county"]]
         listed = listed[~listed["key"].isin(merged["key"])].assign(
             county=lambda t: t["county"].where(t["county"].notna(), UNKNOWN_COUNTY))
         merged = pd.concat([merged, listed], ignore_index=True)
