@@ -251,10 +251,19 @@ def test_weekends_only_is_said_in_the_json_and_on_the_list(sample_ws, run):
     assert "仅扣除周末推算" in footer
 
 
-def test_from_defaults_to_today(sample_ws, run):
+def test_from_defaults_to_today_and_says_so(sample_ws, run):
+    """Nobody chose today as the first day of the 公示期 printed on every list: the run says so
+    (stderr and the JSON's notes); with --from it does not."""
     code, doc, err = run("publish", "--term", TERM, "--workspace", sample_ws, "--format", "json", as_json=True)
     assert code == 0, err
-    assert doc["from"] == dt.date.today().isoformat()
+    today = dt.date.today().isoformat()
+    assert doc["from"] == today
+    said = [n for n in doc["notes"] if "--from" in n]
+    assert said == [f"未用 --from 指定公示开始日期：按今天（{today}）起算，公示期至 {doc['until']}；名单张贴日不是今天时，"
+                    "请用 --from 指定后重新生成"] and said[0] in err
+    code, doc, err = run("publish", "--term", TERM, "--from", FROM, "--workspace", sample_ws, "--format", "json",
+                         as_json=True)
+    assert code == 0 and not [n for n in doc["notes"] if "--from" in n] and "--from" not in err
 
 
 def test_a_bad_from_date_is_exit_2(sample_ws, run):

@@ -81,7 +81,7 @@ class Publication:
     schools: list[SchoolList] = field(default_factory=list)
     masked_cells: list[dict] = field(default_factory=list)  # school, file, row, column
     not_listed: int = 0                                     # records refused by validation
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)             # on stderr, and the JSON's notes
 
     def to_json(self, root: Path) -> dict:
         def rel(path: Path) -> str:
@@ -92,7 +92,7 @@ class Publication:
                 "schools": [{"school": s.school, "students": s.students, "public_file": rel(s.public_file),
                              "internal_file": rel(s.internal_file)} for s in self.schools],
                 "masked_cells": self.masked_cells, "not_listed": self.not_listed,
-                "complaint_phone": self.complaint_phone}
+                "complaint_phone": self.complaint_phone, "notes": list(self.warnings)}
 
 
 # --- 公示期 ----------------------------------------------------------------------------------------
@@ -147,9 +147,13 @@ def publish(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, sta
     if not rosters:
         rosters = ws.intake(term)
         displays = [ws.display(p) for p in rosters]
+    chosen = start is not None
     start = start or date.today()
     until, calendar = publicity_period(start, pub.min_working_days)
     result = Publication(term, start, until, pub.min_working_days, calendar, settings.complaint_phone)
+    if not chosen:  # a default the user did not choose: the 公示期 printed on every list
+        result.warnings.append(f"未用 --from 指定公示开始日期：按今天（{start:%Y-%m-%d}）起算，公示期至 {until:%Y-%m-%d}；"
+                               "名单张贴日不是今天时，请用 --from 指定后重新生成")
 
     v = validate(list(rosters), ws, term=term, displays=displays, check_ledger=False)
     frame = v.roster.frame
