@@ -215,14 +215,16 @@ def test_the_sample_workspace_after_the_payment_cycle(tmp_path, run):
 def test_as_of_is_the_day_complaints_are_judged_by(ws, run):
     """--as-of: the complaint received 2011-09-05 and closed 2011-09-16 is, on 2011-09-10, neither
     closed nor overdue (15 working days): 办结率 has no complaint due, 无数据, not 0; by default
-    the day is 31 December of the year."""
-    _, doc, _ = _json(run, ws)
+    the day is 31 December of the year, and a note says so."""
+    _, doc, err = _json(run, ws)
     assert doc["as_of"] == "2011-12-31"
+    said = "未指定 --as-of：按 2011-12-31 判断投诉办结与贷款履约（今天，或2011年12月31日如更早）"
+    assert said in doc["notes"]   # a day nobody chose is said aloud
     closure = {s["school"]: s for s in doc["schools"]}["甲校"]["indicators"]["complaint_closure"]
     assert closure["value"] == "100.00%"
     code, doc, err = _json(run, ws, "--as-of", "2011-09-10")
     assert code == 0, err
-    assert doc["as_of"] == "2011-09-10"
+    assert doc["as_of"] == "2011-09-10" and not [n for n in doc["notes"] if "--as-of" in n]
     closure = {s["school"]: s for s in doc["schools"]}["甲校"]["indicators"]["complaint_closure"]
     assert closure == {"value": None, "numerator": 0, "denominator": 0, "score": None, "meets": None}
     code, _, err = run("assess", "--year", "2011", "--workspace", ws, "--as-of", "2011/09/10")

@@ -117,6 +117,8 @@ def test_counts_rates_and_closure_as_of_the_year_end(ws, run):
     code, doc, err = run("complaints", "--year", "2011", "--workspace", ws, "--format", "json", as_json=True)
     assert code == 0, err
     assert doc["as_of"] == "2011-12-31" and doc["closing_working_days"] == 15
+    said = "未指定 --as-of：按 2011-12-31 判断办结与超期（今天，或2011年12月31日如更早）"  # nobody chose it
+    assert doc["notes"][0] == said
     status = {c["number"]: (c["status"], c["deadline"]) for c in doc["complaints"]}
     assert status == {"T1": ("on_time", "2011-10-14"), "T2": ("late", "2011-10-14"),
                       "T3": ("overdue", "2011-12-12"), "T4": ("open", "2012-01-13"),
@@ -151,6 +153,7 @@ def test_overdue_open_as_of_a_date(ws, run):
     _, doc, _ = run("complaints", "--year", "2011", "--as-of", "2011-12-12", "--workspace", ws, "--format", "json",
                     as_json=True)
     assert {c["number"]: c["status"] for c in doc["complaints"]}["T3"] == "open"     # the deadline day itself
+    assert not [n for n in doc["notes"] if "--as-of" in n]
     _, doc, _ = run("complaints", "--year", "2011", "--as-of", "2011-12-13", "--workspace", ws, "--format", "json",
                     as_json=True)
     assert {c["number"]: c["status"] for c in doc["complaints"]}["T3"] == "overdue"

@@ -597,8 +597,8 @@ def test_without_as_of_repayment_is_judged_by_today_never_by_a_day_to_come(run, 
 
     assert default_as_of(2024, today=date(2024, 6, 30)) == date(2024, 6, 30)
     assert default_as_of(2024, today=date(2026, 12, 3)) == date(2024, 12, 31)
-    loans_summary = importlib.import_module("aidctl.loans.summary")  # the module the command will use
-    monkeypatch.setattr(loans_summary, "default_as_of", lambda year: default_as_of(year, today=date(2024, 6, 30)))
+    dates = importlib.import_module("aidctl.core.dates")  # the module the command will use
+    monkeypatch.setattr(dates, "default_as_of", lambda year: default_as_of(year, today=date(2024, 6, 30)))
     path = register(tmp_path, [repaying(1, unpaid=1320, due="2024-09-20")])
     doc = summary(run, path, 2024)
     assert doc["as_of"] == "2024-06-30"

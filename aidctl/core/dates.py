@@ -23,6 +23,16 @@ def default_as_of(year: int, today: date | None = None) -> date:
     return min(today or date.today(), date(year, 12, 31))
 
 
+def as_of_said(as_of: date | None, year: int, judged: str, notes: list[str]) -> date:
+    """`as_of` when the user named it; else default_as_of, with a note in `notes` saying which day
+    was taken and for what (`judged`: 判断到期、履约和逾期 …): a default nobody chose is said aloud."""
+    if as_of is not None:
+        return as_of
+    day = default_as_of(year)
+    notes.append(f"未指定 --as-of：按 {day} {judged}（今天，或{year}年12月31日如更早）")
+    return day
+
+
 @lru_cache(maxsize=4096)
 def is_working_day(day: date) -> tuple[bool, bool]:
     """(working, known): whether `day` is a working day, and whether the statutory calendar knew it."""

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from aidctl.core import money
-from aidctl.core.dates import cell_dates, cell_years, default_as_of
+from aidctl.core.dates import as_of_said, cell_dates, cell_years
 from aidctl.core.labels import UNKNOWN_COUNTY
 from aidctl.core.money import divide_half_up
 from aidctl.core.terms import Term
@@ -161,10 +161,8 @@ def summarise(path: Path, ws: Workspace, year: int, *, applications: Path | None
     usable = ~register.invalid(frozenset(rules.columns.tables[KIND].columns) - REPAYMENT - {"settled_on"}).to_numpy()
     payable = ~register.invalid(REPAYMENT).to_numpy()
     county = f["county"].astype(object).where(f["county"].notna(), UNKNOWN_COUNTY)
-    notes = []
-    if as_of is None:  # said aloud: repayment is judged by a day the user did not name
-        as_of = default_as_of(year)
-        notes.append(f"未指定 --as-of：按 {as_of} 判断到期、履约和逾期（今天，或{year}年12月31日如更早）")
+    notes: list[str] = []
+    as_of = as_of_said(as_of, year, "判断到期、履约和逾期", notes)
 
     # new loans of the loan year
     new = usable & (f["year"] == year).fillna(False).to_numpy(dtype=bool)

@@ -47,6 +47,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from aidctl.core.dates import as_of_said
 from aidctl.core.errors import ReadError
 from aidctl.core.labels import NO_SCHOOL_NAMED, UNKNOWN_COUNTY, UNKNOWN_SCHOOL
 from aidctl.core.money import number, percent
@@ -345,11 +346,11 @@ def assess(ws: Workspace, year: int, *, finance: list[Path] | None = None, compl
     ws.output(report, [*(finance or []), *(complaints or []), *(loans or [])], db=db)
     rules = ws.rules
     book = rules.assessment
-    as_of = as_of or C.default_as_of(year)
+    notes: list[str] = []
+    as_of = as_of_said(as_of, year, "判断投诉办结与贷款履约", notes)
     counts: dict[str, Counts] = {}
     county_of: dict[str, str] = {}
     names: dict[str, str] = {}
-    notes: list[str] = []
     problems: list[dict] = []
     sources: dict = {"ledger": False, "intake_history": False, "finance": None, "complaints": None, "loans": None}
 

@@ -37,8 +37,9 @@ from aidctl.check import settle_headers
 from aidctl.core.dates import (
     CALENDAR_STATUTORY,
     CALENDAR_WEEKENDS,
+    as_of_said,
     cell_dates,
-    default_as_of,
+    default_as_of,  # noqa: F401  (aidctl.oversight exports it)
     nth_working_day,
     working_days_after,
 )
@@ -196,7 +197,8 @@ def summarise(paths: list[Path] | None, ws: Workspace, year: int, *, as_of: date
     year's complaints by county and school; with `report`, the workbook is written there (refused
     first when it would replace an input or a file the workspace keeps)."""
     rules = ws.rules
-    as_of = as_of or default_as_of(year)
+    said: list[str] = []
+    as_of = as_of_said(as_of, year, "判断办结与超期", said)
     n_days = rules.assessment.complaints.closing_working_days
     if displays is None:
         paths, displays = ws.inputs(paths, "complaints", NO_REGISTER)
@@ -207,6 +209,7 @@ def summarise(paths: list[Path] | None, ws: Workspace, year: int, *, as_of: date
     findings, bad = _findings(frame, tables, ws, accepted, closed, header)
 
     work, notes = _in_year(frame, bad, accepted, closed, ws, year, as_of)
+    notes = [*said, *notes]
     deadlines, taken, status, calendar = _deadlines(work, n_days, as_of)
     work["deadline"], work["working_days"], work["status"] = deadlines, taken, status
     if calendar == CALENDAR_WEEKENDS:
