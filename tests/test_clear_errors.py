@@ -176,6 +176,19 @@ RULES = {
     "complaint_rate scored as a share":
         _broken("assessment.yaml", "    unit: per_thousand\n", "",
                 "键 indicators.complaint_rate", "须为 unit: per_thousand", "unit: share"),
+    "a share's target written as a percentage":
+        _broken("assessment.yaml", 'target: "0.95"', 'target: "95"',
+                "键 indicators.fund_spending.target", "“资金支出率”的目标 target 95 大于 1", '应写成 "0.95"'),
+    "weights that add up to 115":
+        _broken("assessment.yaml", 'weight: "15"', 'weight: "30"',
+                "键 indicators：", "权重 weight 合计为 115，不是 100", "fund_spending 30"),
+    "a payment deadline that is no month-day":
+        _broken("assessment.yaml", 'autumn: "11-30"', 'autumn: "11/30"',
+                "键 payment_deadlines.autumn", "“11/30”不是每年都有的月-日"),
+    # oversight.yaml
+    "a submission deadline that is no month-day":
+        _broken("oversight.yaml", 'autumn: "10-15"', 'autumn: "10/15"',
+                "键 submission_deadlines.autumn", "“10/15”不是每年都有的月-日"),
     # columns.yaml
     "a preferred spelling that is no alias":
         _broken("columns.yaml", "preferred: [学生姓名,", "preferred: [学生名,",
@@ -290,6 +303,17 @@ RULES = {
 RULES_CHECK_ONLY = {  # files validate does not read: bank profiles (read to pay) and policy cases (rules check's)
     "a bank result without its status column":
         _broken("banks/icbc-txt.yaml", "status: 处理结果, ", "", "键 result.columns", "缺少 status"),
+    "a bank profile without the amount column":
+        _broken("banks/icbc-txt.yaml", "  - {field: amount, title: 金额}\n", "",
+                "键 columns：", "报盘的 columns 缺少 amount"),
+    "a fixed-width column without a width":
+        _broken("banks/abc-fixed.yaml", "{field: name, title: 户名, width: 20}", "{field: name, title: 户名}",
+                "键 columns.2.width", "每一列都须写 width", "name 列（“户名”）没有写"),
+    "a bank file name without its part":
+        _broken("banks/icbc-txt.yaml", "_{part:02d}.txt", ".txt",
+                "键 file_name", "“代发_工商银行_{term}_{batch}.txt”中没有 {part}"),
+    "a bank profile in an unknown encoding":
+        _broken("banks/icbc-txt.yaml", "encoding: gbk", "encoding: gbkk", "键 encoding", "编码 encoding“gbkk”无法识别"),
     "a roster case without a term":
         _broken("tests/programmes.yaml", "    term: 2011-autumn\n", "", "键 cases.0.term", "须写 term"),
     "an enlist case without a year":
@@ -315,6 +339,27 @@ def test_a_bad_rule_file_is_a_clear_exit_2(run, ws, tmp_path, case, command):
     assert code == 2, (out, err)
     one_clear_line(err, str(path), *words)
     assert not changes(before, tree(tmp_path))
+
+
+def test_every_refusal_of_a_rule_model_is_in_chinese():
+    """A validator's refusal reaches the bureau as the message of `rules check`: each ValueError or
+    KeyedValueError raised with a message written out in aidctl/rulebook says it in Chinese."""
+    import ast
+
+    import aidctl.rulebook
+
+    english = []
+    for path in sorted(Path(aidctl.rulebook.__file__).parent.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            call = node.exc if isinstance(node, ast.Raise) else None
+            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+                    and call.func.id in ("ValueError", "KeyedValueError") and call.args):
+                continue
+            text = "".join(c.value for c in ast.walk(call.args[-1])
+                           if isinstance(c, ast.Constant) and isinstance(c.value, str))
+            if text and not any("\u4e00" <= ch <= "\u9fff" for ch in text):   # none: a helper's message
+                english.append(f"{path.name}:{node.lineno}")
+    assert not english, english
 
 
 def test_a_gbk_rule_file_under_a_memory_limit(ws):

@@ -47,7 +47,8 @@ class Indicator(Strict):
     @model_validator(mode="after")
     def _share(self):
         if self.unit == "share" and self.target > 1:
-            raise ValueError(f"target {self.target} of a share is above 1 (write 95% as \"0.95\")")
+            raise KeyedValueError("target", f"“{self.name}”的目标 target {self.target} 大于 1：unit: share 的目标是比例，"
+                                            f"95% 应写成 \"0.95\"")
         return self
 
 
@@ -78,7 +79,9 @@ class AssessmentFile(Strict):
     def _weights_make_100(self):
         total = sum((i.weight for i in self.indicators.values()), Decimal(0))
         if total != 100:
-            raise ValueError(f"the indicators' weights add up to {total:f}, not 100: a scheme scores out of 100")
+            weights = "、".join(f"{key} {ind.weight:f}" for key, ind in self.indicators.items())
+            raise KeyedValueError("indicators", f"各指标的权重 weight 合计为 {total:f}，不是 100：量化考核按百分制计分，"
+                                                f"请调整各指标的 weight 使合计为 100（现为 {weights}）")
         return self
 
     @model_validator(mode="after")

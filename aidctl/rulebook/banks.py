@@ -120,19 +120,23 @@ class BankProfile(Strict):
     @field_validator("columns")
     @classmethod
     def _columns(cls, columns: list[BankColumn], info: ValidationInfo):
-        fields = [c.field for c in columns]
-        for needed in ("name", "card", "amount"):
-            if needed not in fields:
-                raise ValueError(f"columns must include {needed}")
-        if info.data.get("format") == "fixed_width" and any(c.width is None for c in columns):
-            raise ValueError("every column of a fixed_width profile needs a width")
+        missing = [f for f in ("name", "card", "amount") if f not in {c.field for c in columns}]
+        if missing:
+            raise ValueError(f"报盘的 columns 缺少 {'、'.join(missing)}：银行按户名（name）、账号（card）和金额（amount）"
+                             f"逐笔代发，报盘的每笔记录都须有这三列")
+        if info.data.get("format") == "fixed_width":
+            for i, column in enumerate(columns):
+                if column.width is None:
+                    raise KeyedValueError(f"{i}.width", f"定长格式（format: fixed_width）的每一列都须写 width（按字节计的"
+                                                        f"宽度），{column.field} 列（“{column.title}”）没有写")
         return columns
 
     @field_validator("file_name")
     @classmethod
     def _file_name(cls, file_name: str):
         if "{part" not in file_name:
-            raise ValueError("file_name must contain {part…} so that split files get distinct names")
+            raise ValueError(f"文件名 file_name“{file_name}”中没有 {{part}}：一批超过 max_records 笔时拆成几个文件，"
+                             f"须写 {{part}}（如 {{part:02d}}）使各文件的名字不同")
         check_file_name(check_template(file_name).format(**TEMPLATE_NAMES))
         return file_name
 
@@ -147,7 +151,7 @@ class BankProfile(Strict):
         try:
             "x".encode(encoding)
         except LookupError:
-            raise ValueError(f"unknown encoding {encoding}") from None
+            raise ValueError(f"编码 encoding“{encoding}”无法识别：请写 gbk、gb18030 或 utf-8 等编码名") from None
         return encoding
 
     @property

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from aidctl.core.terms import Term
-from aidctl.rulebook.base import Strict
+from aidctl.rulebook.base import KeyedValueError, Strict
 
 
 class InspectionWeights(Strict):
@@ -36,7 +36,7 @@ class OversightFile(Strict):
             try:
                 date(2001, *map(int, md.split("-")))
             except (ValueError, TypeError):
-                raise ValueError(f"{season}: '{md}' is not a month-day such as 10-15") from None
+                raise KeyedValueError(season, f"“{md}”不是每年都有的月-日（应写成 MM-DD，如 10-15）") from None
         return v
 
     def deadline(self, term: Term) -> date:
