@@ -446,6 +446,26 @@ def test_the_sample_size_may_be_a_share_of_each_schools_students(ws, run):
 
 
 
+@pytest.mark.parametrize("share, both, shown, sample_id", [
+    ("12.5", False, "12.5", "JC-2011-autumn-5-089D5E"), ("12.5", True, "12.5", "JC-2011-autumn-5-BE10CD"),
+    ("33.3333%", False, "33.3333", "JC-2011-autumn-5-842E4F"), ("10", False, "10", "JC-2011-autumn-5-EE1A60")])
+def test_a_share_is_shown_as_typed_and_keeps_its_sample_id(ws, run, share, both, shown, sample_id):
+    """--share 12.5 is 12.5 in the JSON, the method and the text, not the fraction 25/2. The sample id
+    is the one the same draw had before (pinned: its digest still reads the share as 25/2), so that a
+    sample recorded then is found again when drawn again."""
+    extra = ("--seed", "5", "--share", share) + (("--per-school", "3") if both else ())
+    doc = sample(run, ws, *extra)
+    assert doc["share"] == shown and doc["sample"] == sample_id
+    size = f"max(3, ceil(population × {shown}%))" if both else f"ceil(population × {shown}%)"
+    assert f"per_school = {size}" in doc["method"] and "/" not in doc["method"].split("per_school = ")[1][:30]
+    (method,) = q(ws, "SELECT method FROM inspection_samples WHERE id = ?", sample_id)[0]
+    assert method == doc["method"]
+    again = sample(run, ws, *extra)
+    assert again["existing"] is True and again["sample"] == sample_id
+    code, out, err = run("inspect", "sample", "--term", TERM, "--workspace", ws, *extra)
+    assert code == 0 and f"每校受助学生的 {shown}%（向上取整）" in out, err
+
+
 @pytest.mark.parametrize("share, shown", [("0", "现为 0"), ("0%", "现为 0"), ("100.01", "现为 100.01"),
                                           ("150%", "现为 150"), ("100", None)])
 def test_a_share_of_nothing_or_above_everyone_is_exit_2(ws, run, share, shown):

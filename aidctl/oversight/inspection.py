@@ -76,10 +76,15 @@ KINDS = {
 }
 
 
+def percent_text(share: Fraction) -> str:
+    """A share as typed, in decimal: 12.5 (not the fraction 25/2), 10."""
+    return f"{Decimal(share.numerator) / share.denominator:f}"
+
+
 def method_text(per_school: int | None, share: Fraction | None, weights) -> str:
     size = (f"per_school = {per_school}" if share is None else
-            f"per_school = ceil(population × {share}% )" if not per_school else
-            f"per_school = max({per_school}, ceil(population × {share}%))")
+            f"per_school = ceil(population × {percent_text(share)}%)" if not per_school else
+            f"per_school = max({per_school}, ceil(population × {percent_text(share)}%))")
     return (f"numpy {np.__version__}: rng = numpy.random.default_rng(seed); schools in ascending order of "
             f"name (Python str order, payments without a school under {UNKNOWN_SCHOOL}); a school's "
             "population is its students with payments of the term in status paid, or, when the school has "
@@ -200,7 +205,7 @@ class Sample:
                     for r in self.drawn.itertuples()]
         return {"version": 1, "sample": self.id, "term": str(self.term), "seed": self.seed,
                 "seed_source": self.seed_source, "per_school": self.per_school,
-                "share": None if self.share is None else f"{self.share}", "weights": self.weights,
+                "share": None if self.share is None else percent_text(self.share), "weights": self.weights,
                 "method": self.method,
                 "created_at": self.created_at, "operator": self.operator, "existing": self.existing,
                 "schools": schools, "students": students,
@@ -216,7 +221,10 @@ def _card(cards: str) -> str:
 
 
 def _sample_id(term: Term, seed: int, per_school: int, drawn: pd.DataFrame, share: Fraction | None = None) -> str:
-    """JC-<term>-<seed>-<6 hex of the draw>: the same draw on the same ledger has the same id."""
+    """JC-<term>-<seed>-<6 hex of the draw>: the same draw on the same ledger has the same id. The share
+    enters the digest as a fraction (25/2 for 12.5), as it always has: in decimal, the id of every
+    sample recorded with a share that is not a whole number would change, and drawing it again
+    would not find it."""
     size = str(per_school) if share is None else f"{per_school}|{share}%"
     digest = hashlib.sha256("|".join([str(term), str(seed), size] + [
         f"{s}:{p}:{','.join(map(str, ids))}" for s, p, ids in drawn[["school", "position", "ids"]]
@@ -238,8 +246,7 @@ def sample(ws: Workspace, term: Term, *, per_school: int | None = None, seed: in
     of the two; without either, rules/oversight.yaml's per_school_default."""
     rules = ws.rules.oversight.inspection
     if share is not None and not 0 < share <= 100:
-        given = Decimal(share.numerator) / share.denominator   # as typed (12.5), not as a fraction (25/2)
-        raise UsageError(f"--share 应为大于 0、不超过 100 的百分比，现为 {given:f}")
+        raise UsageError(f"--share 应为大于 0、不超过 100 的百分比，现为 {percent_text(share)}")
     if per_school is None and share is None:
         per_school = rules.per_school_default
     weights = rules.weights
