@@ -75,6 +75,15 @@ class BankColumn(Strict):
     pad: str = Field(default=" ", min_length=1, max_length=1)
 
 
+def known_encoding(encoding: str) -> str:
+    """An encoding Python knows (a bank file is written in it, a result file read in it)."""
+    try:
+        "x".encode(encoding)
+    except LookupError:
+        raise ValueError(f"编码 encoding“{encoding}”无法识别：请写 gbk、gb18030 或 utf-8 等编码名") from None
+    return encoding
+
+
 class ResultSpec(Strict):
     format: Literal["delimited", "xlsx", "pain.002.001.03"]
     encoding: str = "gbk"
@@ -84,6 +93,8 @@ class ResultSpec(Strict):
     success: list[str]                 # settled: the payment is paid
     failure: list[str]                 # the payment failed (the school corrects the card; it is re-sent)
     pending: list[str] = []            # accepted but not final: the payment stays sent, a later file settles it
+
+    _encoding = field_validator("encoding")(known_encoding)
 
     @model_validator(mode="after")
     def _needs(self):
@@ -145,14 +156,7 @@ class BankProfile(Strict):
     def _lines(cls, lines: list[str]):
         return [check_template(line) for line in lines]
 
-    @field_validator("encoding")
-    @classmethod
-    def _encoding(cls, encoding: str):
-        try:
-            "x".encode(encoding)
-        except LookupError:
-            raise ValueError(f"编码 encoding“{encoding}”无法识别：请写 gbk、gb18030 或 utf-8 等编码名") from None
-        return encoding
+    _encoding = field_validator("encoding")(known_encoding)
 
     @property
     def newline(self) -> str:
