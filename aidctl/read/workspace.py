@@ -16,7 +16,7 @@ from aidctl.core.settings import LEDGER_FILE, SCHOOLS_FILE, SETTINGS_FILE, Setti
 from aidctl.core.terms import Term
 from aidctl.core.text import lookup
 from aidctl.read.limits import regular_file, shown
-from aidctl.rulebook import Rulebook
+from aidctl.rulebook import Rulebook, validation_error
 
 SPREADSHEETS = (".xlsx", ".xls", ".ods", ".csv")
 NO_ROSTERS = "{folder} 下没有花名册（.xlsx/.xls/.ods/.csv）；请把学校报送的文件放到这里，或在命令行上列出文件"
@@ -61,9 +61,8 @@ class Workspace:
         try:
             return Settings.model_validate(data)
         except ValidationError as exc:
-            err = exc.errors()[0]
-            raise RuleError(f"{err['msg']}", file=str(path),
-                            key=".".join(str(p) for p in err["loc"])) from None
+            key, message = validation_error(exc)
+            raise RuleError(message, file=str(path), key=key) from None
 
     @cached_property
     def rules(self) -> Rulebook:

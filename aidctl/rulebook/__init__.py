@@ -9,6 +9,7 @@ single file can, `cases` reads the policy cases of rules/tests/, `view` shows wh
 from aidctl.core.exports import lazy
 
 EXPORTS = {"Rulebook": "book", "RULE_FILES": "book:FILES", "packaged_rules_dir": "base", "load_yaml": "base", "parse_file": "base",
+           "validation_error": "base",
            "Strict": "base", "ColumnSpec": "columns", "TableSpec": "columns", "Condition": "programmes",
            "Period": "programmes", "period_id": "programmes", "AmountRule": "programmes", "walk_conditions": "programmes",
            "PublicityFile": "publicity", "EnlistCapPeriod": "enlistment", "LoanInterest": "loans",

@@ -64,18 +64,64 @@ def fen_amount_problem(value: Decimal) -> str:
     return f"金额“{value}”不是正的元金额（最多两位小数，即到分；如 750.00）"
 
 
+_DATE = "“{input}”不是日期：应写成 YYYY-MM-DD，如 2011-09-01"
+_NUMBER = "“{input}”不是数字（如 750 或 0.05）"
+_WHOLE = "“{input}”不是整数"
+_TABLE = "应为“键: 值”的表，现为“{input}”"
+# pydantic's own refusals (a wrong type, a key missing or unknown, a bound) in the bureau's words;
+# {input} is the value written, the other names pydantic's context. A type not listed keeps
+# pydantic's message.
+_SAID = {
+    "missing": "缺少这个键：必须写出",
+    "extra_forbidden": "没有这个键，是拼写有误或此处不能写它",
+    "literal_error": "“{input}”不是可写的值：应为 {expected} 之一",
+    "enum": "“{input}”不是可写的值：应为 {expected} 之一",
+    "int_parsing": _WHOLE, "int_from_float": _WHOLE, "int_type": _WHOLE,
+    "decimal_parsing": _NUMBER, "decimal_type": _NUMBER, "float_parsing": _NUMBER, "float_type": _NUMBER,
+    "decimal_max_places": "“{input}”的小数位数过多（至多 {decimal_places} 位）",
+    "bool_parsing": "“{input}”不是 true 或 false", "bool_type": "“{input}”不是 true 或 false",
+    "string_type": "应为文字，现为“{input}”",
+    "list_type": "应为列表（每项一行，以“- ”开头；或写成 [甲, 乙]），现为“{input}”",
+    "dict_type": _TABLE, "model_type": _TABLE, "model_attributes_type": _TABLE,
+    "date_parsing": _DATE, "date_from_datetime_parsing": _DATE, "date_from_datetime_inexact": _DATE,
+    "date_type": _DATE,
+    "greater_than": "“{input}”应大于 {gt}", "greater_than_equal": "“{input}”应不小于 {ge}",
+    "less_than": "“{input}”应小于 {lt}", "less_than_equal": "“{input}”应不大于 {le}",
+    "too_short": "至少应有 {min_length} 项", "too_long": "至多只能有 {max_length} 项",
+    "string_too_short": "“{input}”太短：至少 {min_length} 个字符", "string_too_long": "“{input}”太长：至多 {max_length} 个字符",
+    "string_pattern_mismatch": "“{input}”的写法不符合要求（不能含换行或控制字符，或不是规定的格式 {pattern}）",
+}
+
+
+def _in_words(err: dict) -> str:
+    """One pydantic error's message in the bureau's words (see _SAID)."""
+    template = _SAID.get(err["type"])
+    if template is None:
+        return err["msg"].removeprefix("Value error, ")   # a validator's own message, already Chinese
+    written = err.get("input")
+    if written is None and err["type"] != "missing":
+        return "这个键没有写值（空）：请写出"
+    context = {k: (v.replace(" or ", "、").replace(", ", "、") if k == "expected" else v)
+               for k, v in (err.get("ctx") or {}).items()}
+    shown = str(written)
+    return template.format_map(context | {"input": shown if len(shown) <= 40 else shown[:40] + "…"})
+
+
 def validation_error(exc: ValidationError) -> tuple[str, str]:
-    """The key (dotted path) and the message of a model's first error, in the bureau's words where the
-    validator gave them: pydantic's English prefix dropped, the key a KeyedValueError names appended."""
+    """The key (dotted path) and the message of a model's first error, in the bureau's words: a
+    validator's own message (the key a KeyedValueError names appended), or pydantic's in Chinese."""
     errors = exc.errors()
-    err = errors[0]
+    first, *others = [(_key(err), _in_words(err)) for err in errors[:2]]
+    more = f"（另有 {len(errors) - 1} 处问题，其一是键 {others[0][0]}：{others[0][1]}）" if others else ""
+    return first[0], first[1] + more
+
+
+def _key(err: dict) -> str:
     loc = [str(p) for p in err["loc"] if p != "[key]"]   # [key]: the dict key itself is what is wrong
     cause = (err.get("ctx") or {}).get("error")
     if isinstance(cause, KeyedValueError):
         loc.append(cause.key)
-    message = err["msg"].removeprefix("Value error, ")
-    more = f"（另有 {len(errors) - 1} 处问题）" if len(errors) > 1 else ""
-    return ".".join(loc) or "(顶层)", message + more
+    return ".".join(loc) or "(顶层)"
 
 
 def packaged_rules_dir() -> Path:
