@@ -438,3 +438,42 @@ def test_bad_rule_file_with_debug_shows_traceback(run, tmp_path):
     assert "RuleError" in err
     last = err.strip().splitlines()[-1]
     assert "programmes.yaml" in last and key in last
+
+
+# --- a formula without its value, in a file read whole --------------------------------------------
+# Every input but a roster (whose records each carry cell.formula_uncalculated) read such a cell as
+# blank: a finance sheet's 提取金额 “空”, a complaint's 办结时间 open and overdue, a loan's 实还金额 unpaid.
+SAMPLES_DIR = Path(__file__).resolve().parents[1] / "samples"
+UNCALCULATED = {
+    "a finance sheet's 提取金额": ("finance/2011年度校内资助资金提取情况.xlsx", "G4", "=F4*10000*0.05",
+                                ["audit-extraction"], "“提取金额（元）”"),
+    "a complaint's 办结时间": ("complaints/2011年度学生资助投诉登记台账.xlsx", "J4", "=C4+11",
+                            ["complaints", "--year", "2011"], "“办结时间”"),
+    "a loan's 实还金额": ("loans/生源地信用助学贷款台账.xlsx", "O4", "=M4+N4",
+                      ["loans", "summary", "--year", "2024", "{ws}/loans/生源地信用助学贷款台账.xlsx"], "“实还金额”"),
+    "a registry's 学籍状态": ("registry/学籍2011秋.xlsx", "E2", '=IF(A2="","","在籍")',
+                          ["validate", "--term", "2011-autumn", "--registry", "{ws}/registry/学籍2011秋.xlsx"], "“学籍状态”"),
+    "schools.xlsx's 在校生人数": ("schools.xlsx", "F2", "=SUM(F3:F7)", ["report", "--term", "2011-autumn"], "“在校生人数”"),
+    "an enlistment's 学费": ("enlist/2024年应征入伍学生学费补偿申请表.xlsx", "I4", "=J4",
+                           ["enlist", "{ws}/enlist/2024年应征入伍学生学费补偿申请表.xlsx", "--year", "2024"], "“第1学年学费（元）”"),
+}
+
+
+@pytest.mark.parametrize("case", UNCALCULATED)
+def test_a_formula_without_its_value_is_never_read_as_blank(run, tmp_path, case):
+    import shutil
+
+    import openpyxl
+
+    name, cell, formula, command, column = UNCALCULATED[case]
+    ws = tmp_path / "ws"
+    shutil.copytree(SAMPLES_DIR, ws, ignore=shutil.ignore_patterns("aidctl.db", "out", ".aidctl.lock"))
+    path = ws / name
+    wb = openpyxl.load_workbook(path)
+    wb.active[cell] = formula   # openpyxl saves the formula without a value, as a program would
+    wb.save(path)
+    row = int("".join(c for c in cell if c.isdigit()))
+    code, out, err = run(*[c.format(ws=ws) for c in command], "--workspace", ws)
+    assert code == 2, (out, err)
+    one_line_naming(err, f"第{row}行", column, f"单元格是公式“{formula}”", "没有保存计算结果", "不把它当作空白",
+                    "请在 Excel 中打开该文件")

@@ -12,11 +12,11 @@ from __future__ import annotations
 import pandas as pd
 
 from aidctl.core.findings import empty, file_finding
-from aidctl.read import Roster
+from aidctl.read import FORMULA_ADVICE, Roster
 from aidctl.rulebook import Rulebook
 
 CODE = "cell.formula_uncalculated"
-ADVICE = "请在 Excel 中打开该文件、确认数值后保存，再重新提交"
+ADVICE = FORMULA_ADVICE
 
 
 def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:

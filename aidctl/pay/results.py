@@ -46,13 +46,14 @@ def read_result(profile: BankProfile, path, display: str, rules) -> ResultFile:
     if profile.result.format == "pain.002.001.03":
         return _read_pain002(profile, path, display)
     _refuse_truncated(profile, Path(path), display)
-    from aidctl.read import extract, locate, open_sheets
+    from aidctl.read import extract, locate, open_sheets, refuse_uncalculated
 
     spec = result_spec_table(profile)
     for sheet in open_sheets(path, display):
         hit = locate(sheet, spec, rules.columns.units)
         if hit:
             table = extract(path, display, sheet, hit[0], hit[1], spec, rules)
+            refuse_uncalculated(table)
             break
     else:
         titles = "、".join(profile.result.columns.values())

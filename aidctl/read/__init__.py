@@ -21,6 +21,7 @@ from aidctl.core.exports import lazy
 EXPORTS = {"Workspace": "workspace", "open_sheets": "workbook", "RawSheet": "workbook", "Table": "tables",
            "ColumnMatch": "tables", "read_tables": "tables", "locate": "tables", "extract": "tables",
            "stack": "tables", "file_info": "tables", "having_column": "tables", "missing_columns": "tables",
+           "refuse_uncalculated": "tables", "FORMULA_ADVICE": "tables",
            "unrecognised_columns": "tables",
            "Roster": "roster", "read_roster_tables": "roster", "build_roster": "roster:build",
            "infer_term": "term", "settle_term": "term", "term_evidence": "term:evidence",

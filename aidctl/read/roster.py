@@ -57,7 +57,7 @@ def read_roster_tables(paths: list[Path], rules: Rulebook, displays: list[str] |
     from aidctl.read.parallel import in_order, workers
 
     displays = displays or [str(p) for p in paths]
-    items = [(path, display, "roster", rules) for path, display in zip(paths, displays)]
+    items = [(path, display, "roster", rules, True, True) for path, display in zip(paths, displays)]
     out: list[Table] = []
     with progress.track("读取花名册", files=len(paths)) as bar:
         for tables in in_order(read_tables, items, workers(len(paths)), [_size(path) for path in paths],

@@ -364,11 +364,35 @@ def stack(tables: list[Table], spec: TableSpec) -> pd.DataFrame:
     return frame
 
 
-def read_tables(path: Path, display: str, kind: str, rules: Rulebook, *,
-                all_sheets: bool = True) -> list[Table]:
-    """Every sheet of a file that holds a recognisable table of `kind` (roster, registry, schools).
+FORMULA_ADVICE = "请在 Excel 中打开该文件、确认数值后保存，再重新提交"
 
-    Raises ReadError when no sheet does: the file is not what it should be.
+
+def refuse_uncalculated(table: Table) -> None:
+    """A table read whole (every input but a roster, whose records each carry their own
+    cell.formula_uncalculated): a formula in one of its columns with no value saved (a file a
+    program wrote, never opened in Excel) is never read as blank. The file is refused, naming the
+    first such cell and how many there are."""
+    placed = len(table.formulas)
+    if not placed and not table.unplaced_formulas:
+        return
+    if not placed:
+        raise ReadError(f"有 {table.unplaced_formulas} 个公式单元格没有保存计算结果，且无法确定在哪一行：{FORMULA_ADVICE}",
+                        file=table.file, sheet=table.sheet)
+    first = table.formulas.sort_values("excel_row", kind="stable").iloc[0]
+    title = table.columns[first["key"]].header
+    count = placed + table.unplaced_formulas
+    raise ReadError(f"单元格是公式“={first['formula']}”，文件中没有保存计算结果（文件可能由程序生成、未在 Excel 中"
+                    f"打开保存），aidctl 不把它当作空白{f'（共 {count} 处）' if count > 1 else ''}：{FORMULA_ADVICE}",
+                    file=table.file, sheet=table.sheet, row=int(first["excel_row"]), column=title)
+
+
+def read_tables(path: Path, display: str, kind: str, rules: Rulebook, all_sheets: bool = True,
+                formulas_found: bool = False) -> list[Table]:
+    """Every sheet of a file that holds a recognisable table of `kind` (roster, registry, schools …).
+
+    Raises ReadError when no sheet does: the file is not what it should be; and when a sheet's table
+    holds a formula without a value (refuse_uncalculated), unless `formulas_found`: a roster reports
+    each such cell as a finding on its record (check.cells).
     """
     spec = rules.columns.tables[kind]
     units = rules.columns.units
@@ -381,6 +405,8 @@ def read_tables(path: Path, display: str, kind: str, rules: Rulebook, *,
         if header is None:
             continue
         tables.append(extract(path, display, sheet, header.row, header.first_choice(), spec, rules, header))
+        if not formulas_found:
+            refuse_uncalculated(tables[-1])
         if not all_sheets:
             break
     if not tables:
