@@ -477,3 +477,26 @@ def test_a_formula_without_its_value_is_never_read_as_blank(run, tmp_path, case)
     assert code == 2, (out, err)
     one_line_naming(err, f"第{row}行", column, f"单元格是公式“{formula}”", "没有保存计算结果", "不把它当作空白",
                     "请在 Excel 中打开该文件")
+
+
+@pytest.mark.parametrize("case", UNCALCULATED)
+def test_struck_out_text_in_an_input_read_whole_is_refused(run, tmp_path, case):
+    """The same inputs with one cell struck out (删除线): whether its row still counts is not known."""
+    import shutil
+
+    import openpyxl
+    from openpyxl.styles import Font
+
+    name, cell, _, command, column = UNCALCULATED[case]
+    ws = tmp_path / "ws"
+    shutil.copytree(SAMPLES_DIR, ws, ignore=shutil.ignore_patterns("aidctl.db", "out", ".aidctl.lock"))
+    path = ws / name
+    wb = openpyxl.load_workbook(path)
+    if wb.active[cell].value in (None, ""):
+        wb.active[cell] = 1
+    wb.active[cell].font = Font(strike=True)
+    wb.save(path)
+    row = int("".join(c for c in cell if c.isdigit()))
+    code, out, err = run(*[c.format(ws=ws) for c in command], "--workspace", ws)
+    assert code == 2, (out, err)
+    one_line_naming(err, f"第{row}行", column, "单元格有删除线", "是否作废", "请删除该行")

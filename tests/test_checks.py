@@ -186,6 +186,86 @@ def test_cell_formula_uncalculated(tmp_path, run):
                    says=("=SUM(I4:I4)", "没有保存计算结果"))
 
 
+def strike(path: Path, whole_rows: tuple[int, ...] = (), names: tuple[int, ...] = ()) -> None:
+    """Strike rows through as a clerk does: every cell of `whole_rows` by its font, and the name of
+    `names` by a struck run of text (edited inside the cell)."""
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+    from openpyxl.styles import Font
+
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    for r in whole_rows:
+        for cell in ws[r]:
+            cell.font = Font(strike=True)
+    for r in names:
+        ws.cell(r, 2).value = CellRichText([TextBlock(InlineFont(strike=True), str(ws.cell(r, 2).value))])
+    wb.save(path)
+
+
+def test_cell_struck_out(tmp_path, run):
+    """A row struck through, or a name struck inside its cell: one error each, naming the struck
+    columns; the record is not paid (it is refused by the plan too)."""
+    path = roster(tmp_path, [voc_row(1), voc_row(2), voc_row(3), voc_row(4)])
+    strike(path, whole_rows=(5,), names=(7,))
+    doc = check(run, "a.xlsx", expect_exit=1, extra=("--report", "审核结果.xlsx"))
+    summary = list(openpyxl.load_workbook(tmp_path / "审核结果.xlsx")["汇总"].iter_rows(values_only=True))
+    header = next(r for r in summary if r and r[0] == "文件")
+    assert summary[summary.index(header) + 1][header.index("删除线行（不予发放）")] == 2
+    hits = sorted(found(doc, "cell.struck_out"), key=lambda f: f["row"])
+    assert [f["row"] for f in hits] == [5, 7], doc["findings"]
+    assert_finding(hits[0], code="cell.struck_out", severity="error", row=5, column="序号",
+                   says=("“姓名”", "“银行卡号”", "删除线", "不予发放"))
+    assert_finding(hits[1], code="cell.struck_out", severity="error", row=7, column="姓名", says=("本行“姓名”有删除线",))
+    assert "“身份证号码”" not in hits[1]["message"]
+    assert [i["struck_rows"] for i in doc["files"]] == [2]
+    (tmp_path / "intake" / TERM).mkdir(parents=True)
+    shutil.copy(path, tmp_path / "intake" / TERM / "a.xlsx")
+    code, plan, err = run("disburse", "--term", TERM, "--workspace", tmp_path, "--dry-run", "--format", "json",
+                          as_json=True)
+    assert sorted(p["name"] for p in plan["payments"]) == [voc_row(1)["姓名"], voc_row(3)["姓名"]], (code, err)
+
+
+def test_struck_out_cells_empty_or_in_other_columns_are_not_findings(tmp_path, run):
+    """A struck empty cell, or a struck note beside the table, says nothing about a student."""
+    path = roster(tmp_path, [voc_row(1), voc_row(2)])
+    from openpyxl.styles import Font
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    ws.cell(4, 20).font = Font(strike=True)          # an empty cell far right
+    ws.cell(1, 1).font = Font(strike=True)           # the title above the header
+    wb.save(path)
+    doc = check(run, "a.xlsx", expect_exit=0)
+    assert not found(doc, "cell.struck_out")
+    assert [i["struck_rows"] for i in doc["files"]] == [0]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+@pytest.mark.parametrize("kind", ["ods", "xlsx"])
+def test_cell_struck_out_in_files_libreoffice_writes(tmp_path, run, kind):
+    """The same struck rows survive LibreOffice's own .ods and .xlsx (styles and text spans written
+    its way); an .xls does not say, so its files entry holds struck_rows null, never 0."""
+    import subprocess
+
+    src = tmp_path / "src"
+    src.mkdir()
+    strike(roster(src, [voc_row(1), voc_row(2), voc_row(3)]), whole_rows=(5,), names=(6,))
+    subprocess.run([shutil.which("soffice"), "--headless", "--convert-to", kind, "--outdir", str(tmp_path),
+                    str(src / "a.xlsx")], check=True, capture_output=True, timeout=180)
+    doc = check(run, f"a.{kind}", expect_exit=1)
+    assert sorted(f["row"] for f in found(doc, "cell.struck_out")) == [5, 6], doc["findings"]
+
+
+def test_an_xls_roster_says_struck_rows_unknown(tmp_path, run):
+    xls = Path(__file__).parent / "fixtures"
+    sample = next(iter(sorted(xls.glob("*.xls"))), None)
+    if sample is None:
+        pytest.skip("no .xls fixture")
+    shutil.copy(sample, tmp_path / "a.xls")
+    doc = check(run, "a.xls")
+    assert doc["files"] and all(i["struck_rows"] is None for i in doc["files"])
+
+
 def test_birthdate_mismatch(tmp_path, run):
     headers = VOC_HEADERS + ["出生日期"]
     roster(tmp_path, [voc_row(1, 出生日期="1995-03-12"), voc_row(2, 出生日期="1995-03-21")], headers=headers)

@@ -128,9 +128,9 @@ def test_json_shape_exactly_as_documented(tmp_path, run):
     assert doc["term"] == "2011-autumn"
     assert doc["files"] == [
         {"file": "intake/a.xlsx", "sheet": "Sheet1", "header_row": 3, "records": 3, "dropped": {}, "hidden_rows": 0,
-         "hidden_sheets": []},
+         "hidden_sheets": [], "struck_rows": 0},
         {"file": "b.xlsx", "sheet": "Sheet1", "header_row": 2, "records": 1, "dropped": {}, "hidden_rows": 0,
-         "hidden_sheets": []},
+         "hidden_sheets": [], "struck_rows": 0},
     ]
     assert doc["notes"] == []
     assert doc["summary"] == {"records": 4, "errors": 2, "warnings": 1}

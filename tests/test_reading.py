@@ -98,7 +98,7 @@ def test_merged_title_and_unit_row_above_header(check, tmp_path):
            merges=["A1:J1", "A2:F2"])
     code, doc = check("a.xlsx")
     assert code == 0, doc["findings"]
-    assert doc["files"] == [{"file": "a.xlsx", "sheet": "Sheet1", "header_row": 3, "records": 5, "dropped": {}, "hidden_rows": 0, "hidden_sheets": []}]
+    assert doc["files"] == [{"file": "a.xlsx", "sheet": "Sheet1", "header_row": 3, "records": 5, "dropped": {}, "hidden_rows": 0, "hidden_sheets": [], "struck_rows": 0}]
     assert doc["findings"] == []
     frame = frame_of(tmp_path / "a.xlsx")
     assert set(frame["school"]) == {"第一职业中学"}
@@ -222,7 +222,7 @@ def test_roster_on_second_sheet_after_instructions(check, tmp_path):
          {"name": "花名册", "rows": [[TITLE], VOC_HEADERS, *[values(i) for i in range(1, 5)]]})
     code, doc = check("a.xlsx")
     assert code == 0, doc["findings"]
-    assert doc["files"] == [{"file": "a.xlsx", "sheet": "花名册", "header_row": 2, "records": 4, "dropped": {}, "hidden_rows": 0, "hidden_sheets": []}]
+    assert doc["files"] == [{"file": "a.xlsx", "sheet": "花名册", "header_row": 2, "records": 4, "dropped": {}, "hidden_rows": 0, "hidden_sheets": [], "struck_rows": 0}]
 
 
 def test_two_roster_sheets_are_both_read(check, tmp_path):
@@ -233,8 +233,8 @@ def test_two_roster_sheets_are_both_read(check, tmp_path):
          {"name": "一年级", "rows": [[TITLE], VOC_HEADERS, *cls1]},
          {"name": "二年级", "rows": [VOC_HEADERS, *cls2]})
     code, doc = check("a.xlsx")
-    assert doc["files"] == [{"file": "a.xlsx", "sheet": "一年级", "header_row": 2, "records": 3, "dropped": {}, "hidden_rows": 0, "hidden_sheets": []},
-                            {"file": "a.xlsx", "sheet": "二年级", "header_row": 1, "records": 2, "dropped": {}, "hidden_rows": 0, "hidden_sheets": []}]
+    assert doc["files"] == [{"file": "a.xlsx", "sheet": "一年级", "header_row": 2, "records": 3, "dropped": {}, "hidden_rows": 0, "hidden_sheets": [], "struck_rows": 0},
+                            {"file": "a.xlsx", "sheet": "二年级", "header_row": 1, "records": 2, "dropped": {}, "hidden_rows": 0, "hidden_sheets": [], "struck_rows": 0}]
     assert doc["summary"]["records"] == 5
     assert [(f["sheet"], f["row"], f["column"], f["code"]) for f in doc["findings"]] == [
         ("二年级", 3, "户口性质", "eligibility.not_eligible")]
@@ -546,7 +546,7 @@ def test_csv_roster(check, tmp_path, encoding):
     (tmp_path / "名单.csv").write_bytes(_csv_text(rows).encode(encoding))
     code, doc = check("名单.csv")
     assert doc["files"] == [{"file": "名单.csv", "sheet": "名单", "header_row": 1, "records": 5,
-                             "dropped": {"total": 1}, "hidden_rows": 0, "hidden_sheets": []}]
+                             "dropped": {"total": 1}, "hidden_rows": 0, "hidden_sheets": [], "struck_rows": 0}]
     assert where(doc) == [(5, "身份证号码", "id.precision_lost"), (6, "银行卡号", "card.precision_lost")]
     assert code == 1
 
@@ -565,7 +565,7 @@ def test_csv_with_an_unpadded_title_row(check, tmp_path, sep):
     text = "\r\n".join(sep.join("" if v is None else str(v) for v in r) for r in rows) + "\r\n"
     (tmp_path / "a.csv").write_bytes(text.encode("gbk"))
     code, doc = check("a.csv", term=None)
-    assert doc["files"] == [{"file": "a.csv", "sheet": "a", "header_row": 3, "records": 3, "dropped": {}, "hidden_rows": 0, "hidden_sheets": []}]
+    assert doc["files"] == [{"file": "a.csv", "sheet": "a", "header_row": 3, "records": 3, "dropped": {}, "hidden_rows": 0, "hidden_sheets": [], "struck_rows": 0}]
     assert doc["term"] == "2011-autumn"
     assert doc["findings"] == []
 

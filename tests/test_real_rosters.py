@@ -48,7 +48,7 @@ def where(doc: dict) -> list[tuple]:
 
 def frame_of(path: Path, term: str = TERM):
     ws = Workspace(path.parent)
-    return build(read_tables(path, path.name, "roster", ws.rules), Term.parse(term), ws).frame
+    return build(read_tables(path, path.name, "roster", ws.rules, per_record=True), Term.parse(term), ws).frame
 
 
 def sheet_of(path: Path, rows: list[list], *, merges=(), hidden_rows=(), hidden_cols=(), name="Sheet1",
@@ -98,7 +98,7 @@ def test_two_row_header_finds_every_column(run, tmp_path, source):
     code, doc, _ = validate(run, path)
     assert doc["files"] == [{"file": str(path), "sheet": "花名册", "header_row": 3, "records": 6,
                              "dropped": {"note": 2, "total": 1, "signature": 1}, "hidden_rows": 1,
-                             "hidden_sheets": []}]
+                             "hidden_sheets": [], "struck_rows": 0}]
     # the only finding: the hidden old card column, named and not read
     assert where(doc) == [(None, "卡号", "schema.ambiguous_column", "warning")]
     assert "银行卡号（旧）" in doc["findings"][0]["message"] and "第L列" in doc["findings"][0]["message"]
@@ -297,7 +297,7 @@ def test_hidden_rows_are_read_and_counted_hidden_sheets_are_not(run, tmp_path):
     code, doc, _ = validate(run, path)
     assert code == 0 and doc["findings"] == []
     assert doc["files"] == [{"file": str(path), "sheet": "Sheet1", "header_row": 2, "records": 5, "dropped": {},
-                             "hidden_rows": 2, "hidden_sheets": ["旧名单"]}]
+                             "hidden_rows": 2, "hidden_sheets": ["旧名单"], "struck_rows": 0}]
 
 
 def test_a_roster_only_on_a_hidden_sheet_says_so(run, tmp_path):

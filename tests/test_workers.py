@@ -281,15 +281,17 @@ def test_a_table_a_worker_hands_back_is_the_table_it_read(tmp_path):
     sheet.cell(4, headers.index("资助金额（元）") + 1).value = "=H3+1"  # a formula with no value
     sheet.cell(5, headers.index("身份证号码") + 1).value = 420103200501010017  # a number cell
     sheet.row_dimensions[6].hidden = True                             # a row a clerk's filter hid
+    sheet.cell(7, 2).font = openpyxl.styles.Font(strike=True)          # a name struck out
     wb.save(odd)
     rules = Workspace(SAMPLES).rules
     for path, with_formulas in ((plain, False), (odd, True)):
-        (table,) = read_tables(path, path.name, "roster", rules)
+        (table,) = read_tables(path, path.name, "roster", rules, per_record=True)
         assert bool(len(table.formulas)) is with_formulas
+        assert bool(table.struck) is with_formulas
         assert len(table.data) == 5  # cached now; not handed over: made again where wanted
         back = ForkingPickler.loads(ForkingPickler.dumps(table))
         assert "data" not in vars(back)
         for f in dataclasses.fields(table):
             assert _same(getattr(table, f.name), getattr(back, f.name)), f.name
         assert back.records == 5 and back.data.equals(table.data)
-    assert read_tables(odd, odd.name, "roster", rules)[0].hidden_rows == 1
+    assert read_tables(odd, odd.name, "roster", rules, per_record=True)[0].hidden_rows == 1

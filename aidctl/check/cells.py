@@ -1,10 +1,15 @@
-"""cell.formula_uncalculated: a cell whose formula has no value saved is never read as empty.
+"""cell.formula_uncalculated: a cell whose formula has no value saved is never read as empty;
+cell.struck_out: a record whose text is struck out (删除线) is not taken as meant.
 
 A file written by a program (openpyxl, a school's own system) and never opened in Excel keeps its
 formulas without their results; fastexcel reads such a cell as empty. The reader computes plain
 arithmetic (=750, =1500/2) and lists the rest; each listed cell of a record is a finding here, and
 the other findings about that same cell are withdrawn (it is not empty: it is not known). The same
 withdrawal serves a column that only the record's programme needs (schema.missing_column on it).
+
+A school that drops a student often strikes the row through rather than deleting it: the text is
+still there, only its look says it is withdrawn. Whether the student is meant is not known, so the
+record is not paid until the school deletes the row or removes the line.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from aidctl.rulebook import Rulebook
 
 CODE = "cell.formula_uncalculated"
 ADVICE = FORMULA_ADVICE
+STRUCK = "cell.struck_out"
+STRUCK_ADVICE = "如已删去该学生，请删除该行；如仍申报，请取消删除线，再重新提交"
 
 
 def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
@@ -42,7 +49,34 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
         if t.unplaced_formulas:  # a writer that leaves out cell references: no record can be named
             parts.append(file_finding(i, CODE, None, f"有 {t.unplaced_formulas} 个公式单元格没有保存计算结果，"
                                                      f"且无法确定在哪一行：{ADVICE}"))
+    parts.append(_struck(roster, rules))
     parts = [p for p in parts if len(p)]
+    return pd.concat(parts, ignore_index=True) if parts else empty()
+
+
+def _struck(roster: Roster, rules: Rulebook) -> pd.DataFrame:
+    """One finding per record with struck-out cells, naming them in the table's column order."""
+    cells = [pd.DataFrame({"table": i, "excel_row": rows, "key": key, "order": order})
+             for i, t in enumerate(roster.tables) if t.struck
+             for order, (key, rows) in enumerate(sorted(t.struck.items(), key=lambda kv: t.columns[kv[0]].index))]
+    parts = [file_finding(i, STRUCK, None, f"有 {t.unplaced_struck} 个单元格有删除线，且无法确定在哪一行："
+                                           f"{STRUCK_ADVICE}")
+             for i, t in enumerate(roster.tables) if t.unplaced_struck]
+    if cells:
+        titles = {k: c.title for k, c in rules.columns.tables["roster"].columns.items()}
+        recs = roster.frame[["table", "excel_row"]].reset_index(names="rec")
+        hit = pd.concat(cells, ignore_index=True).merge(recs, on=["table", "excel_row"], how="inner")
+        hit = hit.sort_values(["rec", "order"], kind="stable")
+        hit["title"] = "“" + hit["key"].map(titles) + "”"
+        by_rec = hit.groupby("rec", sort=True).agg(column=("key", "first"), titles=("title", "、".join))
+        parts.append(pd.DataFrame({
+            "rec": by_rec.index.to_numpy(dtype="int64"),
+            "column": by_rec["column"].to_numpy(dtype=object),
+            "code": STRUCK,
+            "message": ("本行" + by_rec["titles"] + "有删除线：学校可能已删去该学生，aidctl 不把它当作照常申报，本次不予发放："
+                        + STRUCK_ADVICE).to_numpy(dtype=object),
+            "value": None,
+        }))
     return pd.concat(parts, ignore_index=True) if parts else empty()
 
 

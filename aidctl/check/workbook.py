@@ -11,7 +11,7 @@ import pandas as pd
 from aidctl.core.catalogue import SEVERITY_WORDS
 from aidctl.core.files import atomic_path
 from aidctl.core.findings import CATALOGUE
-from aidctl.core.labels import dropped_text, hidden_rows_text
+from aidctl.core.labels import dropped_text, hidden_rows_text, struck_rows_text
 from aidctl.core.masking import DEFAULT
 from aidctl.core.xlsx import Book, write_table
 
@@ -35,11 +35,13 @@ def write_validation_report(validation, target: Path, masking=DEFAULT) -> Path:
                             f"错误 {s['errors']} 个，警告 {s['warnings']} 个"
                             + (f"；本学期已发放 {paid} 条（账本记录，不是学校的错误，不计入错误）" if paid else ""))
         r = write_table(summary, fmt, 3, [("文件", 34), ("工作表", 12), ("表头行", 12), ("记录数", 12),
-                                          ("未计入的行", 20), ("隐藏行（已读取）", 12), ("隐藏工作表（未读取）", 20)],
+                                          ("未计入的行", 20), ("隐藏行（已读取）", 12), ("隐藏工作表（未读取）", 20),
+                                          ("删除线行（不予发放）", 14)],
                         [[i["file"], i["sheet"], i["header_row"], i["records"],
                           dropped_text(i["dropped"]),
                           i["hidden_rows"] if i["hidden_rows"] is not None else hidden_rows_text(None),
-                          "、".join(i["hidden_sheets"])] for i in validation.roster.file_info()])
+                          "、".join(i["hidden_sheets"]), struck_rows_text(i["struck_rows"])]
+                         for i in validation.roster.file_info()])
         for note in validation.notes:
             summary.write(r, 0, f"提醒：{note}")
             r += 1

@@ -35,6 +35,10 @@ CATALOGUE: dict[str, FindingType] = dict([
     _t("cell.formula_uncalculated", ERROR, "公式没有计算结果",
        "a cell holds a formula with no value saved (a file written by a program, never opened in Excel); "
        "never read as empty"),
+    _t("cell.struck_out", ERROR, "有删除线",
+       "a record's text is struck out (删除线: a school's way of withdrawing a student without deleting the "
+       "row); whether the student is meant is not known, so the record is not paid (.xlsx, .ods; an .xls "
+       "does not say: struck_rows is null)"),
     _t("schema.unrecognised_column", WARNING, "表头无法识别，该列未读取",
        "loans, enlist, complaints: a header naming money or a date aidctl reads matches no alias in "
        "rules/columns.yaml; the column is not read (row is null)"),

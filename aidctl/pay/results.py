@@ -46,7 +46,7 @@ def read_result(profile: BankProfile, path, display: str, rules) -> ResultFile:
     if profile.result.format == "pain.002.001.03":
         return _read_pain002(profile, path, display)
     _refuse_truncated(profile, Path(path), display)
-    from aidctl.read import extract, locate, open_sheets, refuse_uncalculated
+    from aidctl.read import extract, locate, open_sheets, refuse_struck, refuse_uncalculated
 
     spec = result_spec_table(profile)
     for sheet in open_sheets(path, display):
@@ -54,6 +54,7 @@ def read_result(profile: BankProfile, path, display: str, rules) -> ResultFile:
         if hit:
             table = extract(path, display, sheet, hit[0], hit[1], spec, rules)
             refuse_uncalculated(table)
+            refuse_struck(table)
             break
     else:
         titles = "、".join(profile.result.columns.values())

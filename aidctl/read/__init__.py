@@ -22,6 +22,7 @@ EXPORTS = {"Workspace": "workspace", "open_sheets": "workbook", "RawSheet": "wor
            "ColumnMatch": "tables", "read_tables": "tables", "locate": "tables", "extract": "tables",
            "stack": "tables", "file_info": "tables", "having_column": "tables", "missing_columns": "tables",
            "refuse_uncalculated": "tables", "FORMULA_ADVICE": "tables",
+           "refuse_struck": "tables",
            "unrecognised_columns": "tables",
            "Roster": "roster", "read_roster_tables": "roster", "build_roster": "roster:build",
            "infer_term": "term", "settle_term": "term", "term_evidence": "term:evidence",

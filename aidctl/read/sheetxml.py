@@ -23,6 +23,8 @@ from xml.etree import ElementTree
 
 import numpy as np
 
+from aidctl.read.styles import NONE_STRUCK, STRIKE_MARK, Struck, strike_on
+
 # A number value with 16+ integer digits: Excel keeps 15 significant digits, so the rest is gone.
 # The scan looks for such values first (rare, and a literal-prefixed pattern is fast), then reads
 # the enclosing cell tag for its reference and type.
@@ -45,6 +47,8 @@ class SheetScan:
     hidden_columns: frozenset[int] = frozenset()
     formulas: list[tuple[int, int, str]] = field(default_factory=list)  # (row, col, formula): no value
     unplaced_formulas: int = 0  # formulas without a value in cells that carry no reference
+    struck: list[tuple[int, int]] = field(default_factory=list)  # (row, col): text struck out (删除线)
+    unplaced_struck: int = 0    # struck-out cells that carry no reference
 
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -95,6 +99,7 @@ class _Patterns:
     """The scan's patterns for one namespace prefix (most files have none, some write "x:")."""
 
     def __init__(self, prefix: bytes):
+        self.prefix = prefix
         p = re.escape(prefix)
         self.cell_start = b"<" + prefix + b"c "
         # literal marks, looked for first: re's literal search is twice as fast as `in` for a
@@ -110,10 +115,27 @@ class _Patterns:
                                   + rb"c>")
         self.merge = re.compile(b"<" + p + rb'mergeCell\s[^>]*?ref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"')
 
+    def struck(self, struck: Struck) -> list[re.Pattern]:
+        """Cells drawn struck out: by a struck style (a non-empty cell's tag), by a shared string
+        with a struck run (its number the value); an inline string's struck run is found by
+        STRIKE_MARK, which appears in a sheet's part only there."""
+        p = re.escape(self.prefix)
+        found = []
+        if struck.styles:
+            numbers = b"|".join(str(n).encode() for n in sorted(struck.styles))
+            found.append(re.compile(b"<" + p + rb'c\s[^>]*?\bs="(?:' + numbers + rb')"[^>]*>(?!\s*</' + p + b"c>)"))
+        if struck.strings:
+            numbers = b"|".join(str(n).encode() for n in sorted(struck.strings))
+            found.append(re.compile(b"<" + p + rb'c\s[^>]*?\bt="s"[^>]*>\s*<' + p + rb"v>\s*(?:" + numbers
+                                    + rb")\s*</" + p + b"v>"))
+        return found
 
-def scan_sheet(source: Path | zipfile.ZipFile, part: str, data: bytes | None = None) -> SheetScan:
+
+def scan_sheet(source: Path | zipfile.ZipFile, part: str, data: bytes | None = None,
+               struck: Struck = NONE_STRUCK) -> SheetScan:
     """Scan a worksheet part of an .xlsx (a path or an open zip) for its layout, in chunks, without
-    building a tree. `data`: the part already inflated whole, when the caller has it."""
+    building a tree. `data`: the part already inflated whole, when the caller has it; `struck`: the
+    workbook's struck-out styles and shared strings (styles.workbook_struck)."""
     out = SheetScan()
     big: dict[int, list[int]] = {}
     hidden_rows: list[int] = []
@@ -129,6 +151,15 @@ def scan_sheet(source: Path | zipfile.ZipFile, part: str, data: bytes | None = N
         head = fh.read(1 << 16)
         m = _ROOT_PREFIX.search(head)
         pat = _Patterns((m.group(1) or b"") if m else b"")
+        struck_cells = pat.struck(struck)
+
+        def place(buf: bytes, start: int) -> None:
+            """Note the struck-out cell whose tag begins at `start`."""
+            ref = _CELL_REF.search(buf[start:buf.find(b">", start)]) if start >= 0 else None
+            if ref is None:
+                out.unplaced_struck += 1
+            else:
+                out.struck.append((int(ref.group(2)), letter_index(ref.group(1))))
 
         def collect(buf: bytes, first: bool, last: bool) -> None:
             """`first`: the part before the cells (<cols> with hidden columns); `last`: the part
@@ -168,6 +199,13 @@ def scan_sheet(source: Path | zipfile.ZipFile, part: str, data: bytes | None = N
                         continue
                     text = html.unescape((hit.group(2) or b"").decode("utf-8", "replace"))
                     out.formulas.append((int(ref.group(2)), letter_index(ref.group(1)), text))
+            for found in struck_cells:
+                for hit in found.finditer(buf):
+                    if not hit.group(0).endswith(b"/>"):  # an empty cell: nothing struck
+                        place(buf, hit.start())
+            for hit in STRIKE_MARK.finditer(buf):  # a struck run of an inline string
+                if strike_on(buf, hit.end()):
+                    place(buf, buf.rfind(pat.cell_start, 0, hit.start()))
             if last:  # <mergeCells> follows the cells: looked for after the end of <sheetData> when it is here
                 for hit in pat.merge.finditer(buf, max(buf.rfind(b"sheetData>"), 0)):
                     r1, c1 = int(hit.group(2)), letter_index(hit.group(1))
@@ -199,13 +237,20 @@ def scan_sheet(source: Path | zipfile.ZipFile, part: str, data: bytes | None = N
 # --- .ods ------------------------------------------------------------------------------------------
 
 _T = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+_STYLE = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
+_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 _HIDDEN = {"collapse", "filter"}
 _MAX_REPEAT = 10_000  # a longer run of repeated rows or columns is the sheet's empty remainder
 
 
 def scan_ods(path: Path) -> dict[str, SheetScan]:
-    """Merged ranges and hidden rows and columns of each table of an .ods (content.xml)."""
+    """Merged ranges, hidden rows and columns, and struck-out cells of each table of an .ods
+    (content.xml)."""
     out: dict[str, SheetScan] = {}
+    struck: set[str] = set()    # automatic styles (of cells, of text spans) that strike text out
+    cell: tuple[int, int] | None = None  # the cell being read, (row, col), while inside it
+    row_style: str | None = None
     with zipfile.ZipFile(path) as zf, zf.open("content.xml") as fh:
         scan: SheetScan | None = None
         row = col = 0
@@ -216,7 +261,10 @@ def scan_ods(path: Path) -> dict[str, SheetScan]:
         for event, el in ElementTree.iterparse(fh, events=("start", "end")):
             tag = el.tag
             if event == "start":
-                if tag == f"{_T}table":
+                if tag == f"{_TEXT}span":
+                    if cell is not None and el.get(f"{_TEXT}style-name") in struck and scan is not None:
+                        scan.struck.append(cell)
+                elif tag == f"{_T}table":
                     scan = out.setdefault(el.get(f"{_T}name", ""), SheetScan())
                     row = column = 0
                     hidden_rows, hidden_cols = [], set()
@@ -229,6 +277,7 @@ def scan_ods(path: Path) -> dict[str, SheetScan]:
                     column += repeat
                 elif tag == f"{_T}table-row":
                     rows_repeat = int(el.get(f"{_T}number-rows-repeated", "1"))
+                    row_style = el.get(f"{_T}default-cell-style-name")
                     if el.get(f"{_T}visibility") in _HIDDEN and rows_repeat <= _MAX_REPEAT:
                         hidden_rows.extend(range(row + 1, row + rows_repeat + 1))
                     col = 0
@@ -237,8 +286,19 @@ def scan_ods(path: Path) -> dict[str, SheetScan]:
                     span_r = int(el.get(f"{_T}number-rows-spanned", "1"))
                     if span_c > 1 or span_r > 1:
                         scan.merges.append((row + 1, col, row + span_r, col + span_c - 1))
-                    col += int(el.get(f"{_T}number-columns-repeated", "1"))
+                    repeat = int(el.get(f"{_T}number-columns-repeated", "1"))
+                    cell = (row + 1, col)
+                    if el.get(f"{_OFFICE}value-type") and el.get(f"{_T}style-name", row_style) in struck:
+                        scan.struck.extend((row + 1, c) for c in range(col, col + min(repeat, _MAX_REPEAT)))
+                    col += repeat
             else:
+                if tag == f"{_STYLE}style":
+                    props = el.find(f"{_STYLE}text-properties")
+                    if props is not None and any(props.get(f"{_STYLE}text-line-through-{a}", "none") != "none"
+                                                 for a in ("style", "type")):
+                        struck.add(el.get(f"{_STYLE}name", ""))
+                elif tag in (f"{_T}table-cell", f"{_T}covered-table-cell"):
+                    cell = None
                 if tag == f"{_T}table-row":
                     row += rows_repeat
                     el.clear()

@@ -81,6 +81,9 @@ class Table:
     hidden_rows: int = 0                # records read from hidden rows (a clerk's filter)
     formulas: pd.DataFrame = field(default_factory=lambda: _no_formulas())
     unplaced_formulas: int = 0          # formulas without a value in cells without a reference
+    # the records' cells whose text is struck out (删除线): field → Excel rows; None: unknown (.xls)
+    struck: dict[str, np.ndarray] | None = field(default_factory=dict)
+    unplaced_struck: int = 0            # struck-out cells without a reference
     workbook_sheets: int = 1            # visible sheets of the workbook
     hidden_sheets: list[str] = field(default_factory=list)
     sheet_kind: str = "xlsx"
@@ -110,6 +113,13 @@ class Table:
         return pd.DataFrame({key: text_series(one_array(self.cells.column(key)), index)
                              for key in self.cells.column_names}, index=index)
 
+    @property
+    def struck_rows(self) -> int | None:
+        """How many records have a cell struck out; None when the file does not say (.xls)."""
+        if self.struck is None:
+            return None
+        return len(np.unique(np.concatenate(list(self.struck.values())))) if self.struck else 0
+
     def place(self, row: int | None = None) -> str:
         """'a.xlsx 工作表“二班”第5行': the sheet is named when the workbook has more than one. For
         messages that name another record's place (duplicates, shared cards)."""
@@ -123,7 +133,8 @@ class Table:
             # an .xls file does not tell which rows are hidden: unknown (null), never "none hidden"
             out.update({"dropped": dict(self.dropped),
                         "hidden_rows": None if self.sheet_kind == "xls" else self.hidden_rows,
-                        "hidden_sheets": list(self.hidden_sheets)})
+                        "hidden_sheets": list(self.hidden_sheets),
+                        "struck_rows": self.struck_rows})
         return out
 
 
@@ -216,12 +227,14 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
         if cells_above:  # a title merged across the sheet shows in every cell of its range: once
             above.append("  ".join(dict.fromkeys(cells_above)))
     hidden = int(np.isin(rows, sheet.hidden_rows).sum()) if len(sheet.hidden_rows) else 0
+    struck = _struck(sheet, columns, rows)
     # a column another one won a field from is named by schema.ambiguous_column, not as unrecognised
     used = {m.index for m in columns.values()} | {m.index for c in contests for m in c.others}
     others = [v.strip() for j, v in top.row(header_row).items() if j not in used and v.strip()]
     return Table(display, path, sheet.name, header_row, columns, cells, rows, above, big,
                  parent_row=header.parent_row if header else None, contests=contests, dropped=dropped,
                  hidden_rows=hidden, formulas=formulas, unplaced_formulas=sheet.unplaced_formulas,
+                 struck=struck, unplaced_struck=sheet.unplaced_struck,
                  workbook_sheets=sheet.workbook_sheets, hidden_sheets=list(sheet.hidden_sheets),
                  sheet_kind=sheet.kind, other_headers=others)
 
@@ -308,6 +321,22 @@ def _formulas(sheet: RawSheet, columns: dict[str, ColumnMatch]) -> pd.DataFrame:
     return found.loc[found["key"].notna(), ["excel_row", "key", "formula"]].reset_index(drop=True)
 
 
+def _struck(sheet: RawSheet, columns: dict[str, ColumnMatch], rows: np.ndarray) -> dict[str, np.ndarray] | None:
+    """The records' cells of the table's columns whose text is struck out: field → Excel rows."""
+    if sheet.struck is None:
+        return None
+    if not sheet.struck:  # nearly every sheet
+        return {}
+    cells = np.asarray(sheet.struck, dtype=np.int64).reshape(-1, 2)
+    out = {}
+    for key, match in columns.items():
+        hit = np.unique(cells[cells[:, 1] == match.index, 0])
+        hit = hit[np.isin(hit, rows)]
+        if len(hit):
+            out[key] = hit
+    return out
+
+
 def csv_digits_lost(cells: pd.Series, kind: str) -> np.ndarray:
     """In a CSV, the ID or card cells that carry Excel's 15-significant-digit signature: 16–19
     digits (an ID: 18) whose digits after the 15th are all 0 ("420102199503121000"). Each such cell
@@ -386,13 +415,30 @@ def refuse_uncalculated(table: Table) -> None:
                     file=table.file, sheet=table.sheet, row=int(first["excel_row"]), column=title)
 
 
+def refuse_struck(table: Table) -> None:
+    """A table read whole with text struck out (删除线) in one of its columns: whether that row still
+    counts is not known, so the file is refused, naming the first such cell."""
+    if not table.struck and not table.unplaced_struck:
+        return
+    if not table.struck:
+        raise ReadError(f"有 {table.unplaced_struck} 个单元格有删除线，且无法确定在哪一行：{STRUCK_ADVICE}",
+                        file=table.file, sheet=table.sheet)
+    row, key = min((int(rows[0]), key) for key, rows in table.struck.items())
+    count = sum(len(rows) for rows in table.struck.values()) + table.unplaced_struck
+    raise ReadError(f"单元格有删除线，aidctl 不知道这一行是否作废{f'（共 {count} 处）' if count > 1 else ''}：{STRUCK_ADVICE}",
+                    file=table.file, sheet=table.sheet, row=row, column=table.columns[key].header)
+
+
+STRUCK_ADVICE = "如该行已作废，请删除该行；如仍有效，请取消删除线，再重新提交"
+
+
 def read_tables(path: Path, display: str, kind: str, rules: Rulebook, all_sheets: bool = True,
-                formulas_found: bool = False) -> list[Table]:
+                per_record: bool = False) -> list[Table]:
     """Every sheet of a file that holds a recognisable table of `kind` (roster, registry, schools …).
 
     Raises ReadError when no sheet does: the file is not what it should be; and when a sheet's table
-    holds a formula without a value (refuse_uncalculated), unless `formulas_found`: a roster reports
-    each such cell as a finding on its record (check.cells).
+    holds a formula without a value (refuse_uncalculated) or struck-out text (refuse_struck), unless
+    `per_record`: a roster reports each such cell as a finding on its record (check.cells).
     """
     spec = rules.columns.tables[kind]
     units = rules.columns.units
@@ -405,8 +451,9 @@ def read_tables(path: Path, display: str, kind: str, rules: Rulebook, all_sheets
         if header is None:
             continue
         tables.append(extract(path, display, sheet, header.row, header.first_choice(), spec, rules, header))
-        if not formulas_found:
+        if not per_record:
             refuse_uncalculated(tables[-1])
+            refuse_struck(tables[-1])
         if not all_sheets:
             break
     if not tables:

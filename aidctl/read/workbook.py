@@ -35,6 +35,7 @@ from aidctl.core.errors import ReadError
 from aidctl.core.text import arrow_text, one_array
 from aidctl.read.limits import Opened, checked_input, csv_width, rust_source, shown
 from aidctl.read.sheetxml import SheetScan, scan_ods, scan_sheet, workbook_sheets
+from aidctl.read.styles import Struck, workbook_struck
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -90,6 +91,9 @@ class RawSheet:
         self.hidden_columns = hidden_columns
         self.formulas: list[tuple[int, int, str]] = []
         self.unplaced_formulas = unplaced_formulas
+        # cells whose text is struck out (row, column); None: unknown (an .xls, whose formats are not read)
+        self.struck: list[tuple[int, int]] | None = None if kind == "xls" else []
+        self.unplaced_struck = 0
         self.workbook_sheets = 1    # visible sheets of the workbook it belongs to
         self.hidden_sheets: list[str] = []  # the workbook's hidden sheets (not read)
         self._grid = grid
@@ -220,14 +224,15 @@ def _open_zip(path: Path, display: str, opened: Opened) -> tuple[list[RawSheet],
                 raise ReadError(f"这是{kind}，不是电子表格；请提交 .xlsx 花名册", file=display)
             parts = _sheet_xml_paths(zf)
             sizes = {info.filename: info.file_size for info in zf.infolist()}
+            struck = workbook_struck(zf, zf.read("xl/_rels/workbook.xml.rels"))
     except zipfile.BadZipFile:
         raise ReadError("文件已损坏，无法作为 .xlsx 打开；请用 Excel 打开另存后重新提交", file=display) from None
     except ElementTree.ParseError:
-        raise ReadError("工作簿结构已损坏（workbook.xml 无法解析）；请用 Excel 打开另存后重新提交",
+        raise ReadError("工作簿结构已损坏（workbook.xml 或 styles.xml 无法解析）；请用 Excel 打开另存后重新提交",
                         file=display) from None
     except KeyError as exc:
         raise ReadError(f"工作簿缺少部件 {exc}；请用 Excel 打开另存后重新提交", file=display) from None
-    return _open_xlsx(path, display, parts, sizes, opened)
+    return _open_xlsx(path, display, parts, sizes, opened, struck)
 
 
 # --- .xlsx ---------------------------------------------------------------------------------------
@@ -259,7 +264,7 @@ def _typed_rows(path: Path, display: str, sheet: str) -> list[list]:
 
 
 def _open_xlsx(path: Path, display: str, parts: dict[str, tuple[str | None, bool]],
-               sizes: dict[str, int], opened: Opened) -> tuple[list[RawSheet], list[str]]:
+               sizes: dict[str, int], opened: Opened, struck: Struck) -> tuple[list[RawSheet], list[str]]:
     import fastexcel
 
     try:
@@ -278,7 +283,7 @@ def _open_xlsx(path: Path, display: str, parts: dict[str, tuple[str | None, bool
         if part:
             def run(p=part, scan=scan):  # joined before the next sheet: bound for clarity
                 try:
-                    scan["result"] = scan_sheet(opened.zip or path, p, opened.sheets.get(p))
+                    scan["result"] = scan_sheet(opened.zip or path, p, opened.sheets.get(p), struck)
                 except Exception as exc:  # reported below, in the caller's thread
                     scan["error"] = exc
             if sizes.get(part, 0) >= THREADED_SCAN_FROM:
@@ -318,6 +323,7 @@ def _open_xlsx(path: Path, display: str, parts: dict[str, tuple[str | None, bool
             big = big_numbers_in(_typed_rows(path, display, name))
         raw = RawSheet(name, None, big, "xlsx", layout.merges, layout.hidden_rows, layout.hidden_columns,
                        layout.unplaced_formulas, table=table, columns=cols)
+        raw.struck, raw.unplaced_struck = layout.struck, layout.unplaced_struck
         if targets:
             _spread_big_numbers(raw, targets)
         else:
@@ -520,6 +526,7 @@ def _open_calamine(path: Path, display: str, kind: str) -> tuple[list[RawSheet],
             layout = layouts.get(meta.name, SheetScan())
             raw = RawSheet(meta.name, grid, big_numbers_in(rows), "ods", layout.merges, layout.hidden_rows,
                            layout.hidden_columns)
+            raw.struck = layout.struck
         else:
             merges = [(r1 + 1, c1, r2 + 1, c2) for (r1, c1), (r2, c2) in merged]
             raw = RawSheet(meta.name, grid, big_numbers_in(rows), "xls", merges)  # hidden rows, columns unknown

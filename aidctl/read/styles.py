@@ -1,0 +1,114 @@
+"""Struck-out text (删除线) in a workbook: which cell styles and which shared strings draw a line through.
+
+A school that drops a student often strikes the row through instead of deleting it; the text is
+still there and a reader of the values alone would pay the student. Only the look of the cell says
+otherwise, so the reader of a sheet (sheetxml) is told which style numbers and which shared strings
+are struck. Most workbooks have none, and then nothing more is looked at.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass
+from xml.etree import ElementTree
+
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+# <strike/> or <strike val="1"/> draws the line; val="0" / "false" takes it away
+_OFF = {"0", "false", "off"}
+# looked for as a plain word (a literal search, fast over a sheet's part), then checked as a tag
+STRIKE_MARK = re.compile(rb"strike")
+_STRIKE_TAG = re.compile(rb'\s*(?:val="([^"]*)")?\s*/?>')
+
+
+@dataclass(frozen=True)
+class Struck:
+    """Cell style numbers (the `s` of a cell) whose font is struck out, and shared-string numbers
+    with a struck-out run of text."""
+
+    styles: frozenset[int] = frozenset()
+    strings: frozenset[int] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.styles or self.strings)
+
+
+NONE_STRUCK = Struck()
+
+
+def strike_on(buf: bytes, end: int) -> bool:
+    """Whether the STRIKE_MARK ending at `end` is a <strike> tag that draws the line."""
+    before = buf[end - 7:end - 6]
+    tag = _STRIKE_TAG.match(buf, end)
+    return before in (b"<", b":") and tag is not None and (tag.group(1) or b"1").strip().lower() not in _OFF_BYTES
+
+
+_OFF_BYTES = {v.encode() for v in _OFF}
+
+
+def _struck(font: ElementTree.Element | None) -> bool:
+    if font is None:
+        return False
+    mark = font.find(f"{_NS_MAIN}strike")
+    return mark is not None and mark.get("val", "1").strip().lower() not in _OFF
+
+
+def struck_styles(styles: bytes) -> frozenset[int]:
+    """The cell style numbers of xl/styles.xml whose font is struck out."""
+    if not STRIKE_MARK.search(styles):
+        return frozenset()
+    root = ElementTree.fromstring(styles)
+    fonts_el = root.find(f"{_NS_MAIN}fonts")
+    fonts = [_struck(f) for f in fonts_el.iter(f"{_NS_MAIN}font")] if fonts_el is not None else []
+    xfs = root.find(f"{_NS_MAIN}cellXfs")
+    out = set()
+    for i, xf in enumerate(xfs.iter(f"{_NS_MAIN}xf") if xfs is not None else ()):
+        font = int(xf.get("fontId", "0") or 0)
+        if 0 <= font < len(fonts) and fonts[font]:
+            out.add(i)
+    return frozenset(out)
+
+
+def struck_strings(shared: bytes) -> frozenset[int]:
+    """The numbers of the shared strings (xl/sharedStrings.xml) that have a struck-out run."""
+    if not STRIKE_MARK.search(shared):
+        return frozenset()
+    out = set()
+    for i, si in enumerate(ElementTree.fromstring(shared).iter(f"{_NS_MAIN}si")):
+        if any(_struck(run.find(f"{_NS_MAIN}rPr")) for run in si.iter(f"{_NS_MAIN}r")):
+            out.add(i)
+    return frozenset(out)
+
+
+_REL = re.compile(rb'<(?:\w+:)?Relationship\b[^>]*>')
+_REL_TYPE = re.compile(rb'\sType="[^"]*/(styles|sharedStrings)"')
+_REL_TARGET = re.compile(rb'\sTarget="([^"]*)"')
+_CHUNK = 1 << 20
+
+
+def workbook_struck(zf: zipfile.ZipFile, rels: bytes) -> Struck:
+    """The struck-out styles and shared strings of an open .xlsx, from the parts its workbook's
+    relationships (xl/_rels/workbook.xml.rels) name. The shared strings are searched in chunks for
+    a strike mark and parsed only when one is there."""
+    parts = {}
+    for rel in _REL.finditer(rels):
+        kind, target = _REL_TYPE.search(rel.group(0)), _REL_TARGET.search(rel.group(0))
+        if kind and target:
+            path = target.group(1).decode("utf-8", "replace")
+            parts[kind.group(1)] = posixpath.normpath(path.lstrip("/") if path.startswith("/") else f"xl/{path}")
+    names = set(zf.namelist())
+    styles = parts.get(b"styles")
+    strings = parts.get(b"sharedStrings")
+    return Struck(struck_styles(zf.read(styles)) if styles in names else frozenset(),
+                  struck_strings(zf.read(strings)) if strings in names and _has_mark(zf, strings) else frozenset())
+
+
+def _has_mark(zf: zipfile.ZipFile, part: str) -> bool:
+    with zf.open(part) as fh:
+        tail = b""
+        while chunk := fh.read(_CHUNK):
+            if STRIKE_MARK.search(tail + chunk):
+                return True
+            tail = chunk[-8:]
+    return False
