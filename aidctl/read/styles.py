@@ -8,10 +8,11 @@ are struck. Most workbooks have none, and then nothing more is looked at.
 
 from __future__ import annotations
 
+import contextlib
 import posixpath
 import re
 import zipfile
-from dataclasses import dataclass
+from pathlib import Path
 from xml.etree import ElementTree
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -22,16 +23,28 @@ STRIKE_MARK = re.compile(rb"strike")
 _STRIKE_TAG = re.compile(rb'\s*(?:val="([^"]*)")?\s*/?>')
 
 
-@dataclass(frozen=True)
 class Struck:
     """Cell style numbers (the `s` of a cell) whose font is struck out, and shared-string numbers
-    with a struck-out run of text."""
+    with a struck-out run of text. The shared strings (58 MB in a 500,000-row workbook) are searched
+    when first asked for, by the thread that scans the sheet while fastexcel parses it."""
 
-    styles: frozenset[int] = frozenset()
-    strings: frozenset[int] = frozenset()
+    def __init__(self, styles: frozenset[int] = frozenset(), strings: frozenset[int] = frozenset(),
+                 source: tuple[zipfile.ZipFile | Path, str] | None = None):
+        self.styles = styles
+        self._strings = strings
+        self._source = source   # (the workbook, the part of its shared strings), until searched
 
-    def __bool__(self) -> bool:
-        return bool(self.styles or self.strings)
+    @property
+    def strings(self) -> frozenset[int]:
+        if self._source is not None:
+            where, part = self._source
+            with contextlib.nullcontext(where) if isinstance(where, zipfile.ZipFile) else zipfile.ZipFile(where) as zf:
+                self._strings = struck_strings(zf.read(part)) if _has_mark(zf, part) else frozenset()
+            self._source = None
+        return self._strings
+
+    def __repr__(self) -> str:
+        return f"Struck(styles={sorted(self.styles)}, strings={sorted(self.strings)})"
 
 
 NONE_STRUCK = Struck()
@@ -87,10 +100,11 @@ _REL_TARGET = re.compile(rb'\sTarget="([^"]*)"')
 _CHUNK = 1 << 20
 
 
-def workbook_struck(zf: zipfile.ZipFile, rels: bytes) -> Struck:
+def workbook_struck(zf: zipfile.ZipFile, rels: bytes, reopen: Path | None = None) -> Struck:
     """The struck-out styles and shared strings of an open .xlsx, from the parts its workbook's
-    relationships (xl/_rels/workbook.xml.rels) name. The shared strings are searched in chunks for
-    a strike mark and parsed only when one is there."""
+    relationships (xl/_rels/workbook.xml.rels) name. The shared strings are searched later, in
+    chunks, for a strike mark and parsed only when one is there: in `zf`, or in the file `reopen`
+    when `zf` is closed by then."""
     parts = {}
     for rel in _REL.finditer(rels):
         kind, target = _REL_TYPE.search(rel.group(0)), _REL_TARGET.search(rel.group(0))
@@ -101,14 +115,14 @@ def workbook_struck(zf: zipfile.ZipFile, rels: bytes) -> Struck:
     styles = parts.get(b"styles")
     strings = parts.get(b"sharedStrings")
     return Struck(struck_styles(zf.read(styles)) if styles in names else frozenset(),
-                  struck_strings(zf.read(strings)) if strings in names and _has_mark(zf, strings) else frozenset())
+                  source=((reopen or zf), strings) if strings in names else None)
 
 
 def _has_mark(zf: zipfile.ZipFile, part: str) -> bool:
     with zf.open(part) as fh:
         tail = b""
         while chunk := fh.read(_CHUNK):
-            if STRIKE_MARK.search(tail + chunk):
+            if b"strike" in tail + chunk:
                 return True
             tail = chunk[-8:]
     return False

@@ -224,7 +224,8 @@ def _open_zip(path: Path, display: str, opened: Opened) -> tuple[list[RawSheet],
                 raise ReadError(f"这是{kind}，不是电子表格；请提交 .xlsx 花名册", file=display)
             parts = _sheet_xml_paths(zf)
             sizes = {info.filename: info.file_size for info in zf.infolist()}
-            struck = workbook_struck(zf, zf.read("xl/_rels/workbook.xml.rels"))
+            struck = workbook_struck(zf, zf.read("xl/_rels/workbook.xml.rels"),
+                                     reopen=None if opened.zip is not None else path)
     except zipfile.BadZipFile:
         raise ReadError("文件已损坏，无法作为 .xlsx 打开；请用 Excel 打开另存后重新提交", file=display) from None
     except ElementTree.ParseError:
