@@ -266,6 +266,43 @@ def test_an_xls_roster_says_struck_rows_unknown(tmp_path, run):
     assert doc["files"] and all(i["struck_rows"] is None for i in doc["files"])
 
 
+def test_total_mismatch(tmp_path, run):
+    """The school's own 合计 says 1,500 yuan (two students) but three are read: a student it meant to
+    drop is still in the table. An error on the whole table: none of it is paid."""
+    roster(tmp_path, [voc_row(1), voc_row(2), {"姓名": "注：学生3已转学"}, voc_row(3),
+                      {"序号": "合计", "资助金额（元）": 1500}])
+    f = only(check(run, "a.xlsx", expect_exit=1), "total.mismatch")
+    assert_finding(f, code="total.mismatch", severity="error", row=None, column="资助金额（元）",
+                   says=("第8行", "1500.00 元", "3 条学生记录", "2250.00 元", "多 750.00 元", "本表暂不发放"))
+    (tmp_path / "intake" / TERM).mkdir(parents=True)
+    shutil.copy(tmp_path / "a.xlsx", tmp_path / "intake" / TERM / "a.xlsx")
+    code, plan, err = run("disburse", "--term", TERM, "--workspace", tmp_path, "--dry-run", "--format", "json",
+                          as_json=True)
+    assert plan["payments"] == [], (code, err)
+
+
+def test_total_agrees_in_its_unit_on_the_last_of_its_page_totals_and_class_subtotals_are_not_compared(tmp_path, run):
+    """金额（万元）: 0.15 on a page's 合计 (two students), 一班小计 beside, and 总计 0.225 for all three:
+    the table agrees when one whole-table total equals the sum; 小计 says nothing about the table."""
+    headers = [h if h != "资助金额（元）" else "资助金额（万元）" for h in VOC_HEADERS]
+    rows = [{**voc_row(i), "资助金额（万元）": 0.075} for i in (1, 2)]
+    rows += [{"姓名": "一班小计", "资助金额（万元）": 0.01}, {"序号": "合计", "资助金额（万元）": 0.15},
+             {**voc_row(3), "资助金额（万元）": 0.075}, {"序号": "（总计）", "资助金额（万元）": 0.225}]
+    roster(tmp_path, rows, headers=headers)
+    doc = check(run, "a.xlsx", expect_exit=0)
+    assert not found(doc, "total.mismatch") and doc["files"][0]["dropped"] == {"total": 3}
+    rows[-1]["资助金额（万元）"] = 0.3
+    roster(tmp_path, rows, headers=headers)
+    f = only(check(run, "a.xlsx", expect_exit=1), "total.mismatch")
+    assert "第9行" in f["message"] and "3000.00 元" in f["message"] and "少 750.00 元" in f["message"]
+
+
+def test_total_is_not_compared_where_an_amount_could_not_be_read(tmp_path, run):
+    roster(tmp_path, [voc_row(1), voc_row(2, **{"资助金额（元）": "七百五"}), {"序号": "合计", "资助金额（元）": 1500}])
+    doc = check(run, "a.xlsx", expect_exit=1)
+    assert found(doc, "amount.invalid") and not found(doc, "total.mismatch")
+
+
 def test_birthdate_mismatch(tmp_path, run):
     headers = VOC_HEADERS + ["出生日期"]
     roster(tmp_path, [voc_row(1, 出生日期="1995-03-12"), voc_row(2, 出生日期="1995-03-21")], headers=headers)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from aidctl.check import cards, cells, duplicates, eligibility, enrolment, people, schema, terms
+from aidctl.check import cards, cells, duplicates, eligibility, enrolment, people, schema, terms, totals
 from aidctl.check import registry as registry_check
 from aidctl.check.eligibility import Decisions
 from aidctl.core.files import digests
@@ -94,7 +94,7 @@ class Validation(FindingCounts):
 
 
 FAMILIES = (schema.check, terms.check, cells.check, people.check, cards.check, enrolment.check,
-            eligibility.check, duplicates.check)
+            eligibility.check, duplicates.check, totals.check)
 
 
 def run_all(roster: Roster, rules: Rulebook) -> pd.DataFrame:

@@ -78,6 +78,9 @@ CATALOGUE: dict[str, FindingType] = dict([
        "the programme's conditions fail; the message names the condition"),
     _t("amount.invalid", ERROR, "资助金额无效", "not a positive amount in yuan and fen"),
     _t("amount.mismatch", ERROR, "资助金额与标准不符", "the amount differs from the standard the rules give"),
+    _t("total.mismatch", ERROR, "合计金额与明细不符",
+       "the amount on the table's own 合计/总计 row differs from the sum of the amounts read from the table "
+       "(a row not read as a student, a miswritten amount or total): the table is not paid (row is null)"),
     _t("registry.not_found", ERROR, "学籍库中无此学生", "with --registry: not in the 学籍 export"),
     _t("registry.mismatch", ERROR, "与学籍库信息不一致",
        "with --registry: name, 学籍号 or school differ (school names compared through schools.xlsx names and aliases), "

@@ -19,12 +19,13 @@ import pyarrow.compute as pc
 from aidctl.core.text import fold_arrow, fold_one, starts_with
 
 BLANK = "blank"
+TOTAL = "total"  # the kind of rules' skip_markers whose rows are totals (合计, 小计)
 REPEATED_HEADER = "repeated_header"
 _LEADING_PUNCT = r"^[\s(\[（【〔<《*＊#\-—_·.。、]+"
 _CJK = "[\u3400-\u9fff]"  # the characters themselves: Arrow's RE2 knows no \u escape
 
 
-def _lead(arr: pa.Array) -> pa.Array:
+def lead(arr: pa.Array) -> pa.Array:
     """Text without brackets, dashes or stars in front ("(本页以下无正文)" → "本页以下无正文)")."""
     return pc.replace_substring_regex(arr, _LEADING_PUNCT, "")
 
@@ -63,7 +64,7 @@ def reasons(body: list[pa.Array], data: dict[str, pa.Array], header_texts: dict[
     texts.append(first_filled)
     picked = {k: data[k].take(take) for k in ("seq", "name") if k in data}
     texts += picked.values()
-    texts = [_lead(t) for t in texts]
+    texts = [lead(t) for t in texts]
     found = np.full(len(rows), None, dtype=object)
     for kind, words in markers.items():
         hit = np.zeros(len(rows), dtype=bool)
@@ -75,7 +76,7 @@ def reasons(body: list[pa.Array], data: dict[str, pa.Array], header_texts: dict[
         hit = _flags(pc.match_substring_regex(first_filled, pattern))
         if "name" in picked:
             hit |= _flags(pc.match_substring_regex(picked["name"], pattern))
-        kind = "total" if "total" in markers else next(iter(markers), "marker")
+        kind = TOTAL if TOTAL in markers else next(iter(markers), "marker")
         found[hit & (found == None)] = kind  # noqa: E711
     repeated = np.zeros(len(rows), dtype=int)
     for key, words in header_texts.items():

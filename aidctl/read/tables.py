@@ -18,11 +18,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from aidctl.core import identity
 from aidctl.core.errors import ReadError
 from aidctl.core.findings import file_finding
-from aidctl.core.text import blank_text, fold_arrow, fold_one, one_array, text_series
+from aidctl.core.text import blank_text, fold_arrow, fold_one, one_array, starts_with, text_series
 from aidctl.read.header import (
     HEADER_SEARCH_ROWS,
     ColumnMatch,
@@ -34,7 +35,7 @@ from aidctl.read.header import (
     settle,
     split_header_remarks,
 )
-from aidctl.read.rows import BLANK, reasons
+from aidctl.read.rows import BLANK, TOTAL, lead, reasons
 from aidctl.read.workbook import RawSheet, open_sheets
 from aidctl.rulebook import Rulebook, TableSpec
 
@@ -88,6 +89,8 @@ class Table:
     hidden_sheets: list[str] = field(default_factory=list)
     sheet_kind: str = "xlsx"
     other_headers: list[str] = field(default_factory=list)  # the header cells that mapped to no column
+    # the total rows dropped (合计, 一班小计): Excel row, the row's first text, its amount cell as read
+    totals: list[tuple[int, str | None, str | None]] = field(default_factory=list)
 
     @property
     def records(self) -> int:
@@ -206,6 +209,7 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
     if len(formulas):  # a row whose only content is formulas without a value is not blank: unknown
         content = formulas.loc[formulas["key"] != "seq", "excel_row"].to_numpy()
         why[np.isin(excel_rows, content) & (why == BLANK)] = None
+    totals = _totals(why, body, data, excel_rows, rules.vocabulary.rows.grand_total)
     keep = why == None  # noqa: E711 (an object array, element by element)
     kept = pa.array(np.flatnonzero(keep))
     cells = pa.table({key: values.take(kept) for key, values in data.items()})
@@ -236,7 +240,7 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
                  hidden_rows=hidden, formulas=formulas, unplaced_formulas=sheet.unplaced_formulas,
                  struck=struck, unplaced_struck=sheet.unplaced_struck,
                  workbook_sheets=sheet.workbook_sheets, hidden_sheets=list(sheet.hidden_sheets),
-                 sheet_kind=sheet.kind, other_headers=others)
+                 sheet_kind=sheet.kind, other_headers=others, totals=totals)
 
 
 def _counted(values: np.ndarray) -> dict[str, int]:
@@ -319,6 +323,23 @@ def _formulas(sheet: RawSheet, columns: dict[str, ColumnMatch]) -> pd.DataFrame:
     found = pd.DataFrame(sheet.formulas, columns=["excel_row", "col", "formula"]).astype({"excel_row": "int64"})
     found["key"] = found["col"].map(key_of).astype(object)
     return found.loc[found["key"].notna(), ["excel_row", "key", "formula"]].reset_index(drop=True)
+
+
+def _totals(why: np.ndarray, body: dict[int, pa.Array], data: dict[str, pa.Array], excel_rows: np.ndarray,
+            grand_words: list[str]) -> list[tuple[int, str | None, str | None]]:
+    """The whole-table total rows dropped (their first text begins with a word of `grand_words`:
+    合计, not 一班小计), with that text and their amount as read (folded), for the check of a
+    school's own total (check.totals)."""
+    at = np.flatnonzero(why == TOTAL)
+    if not len(at) or "amount" not in data or not body or not grand_words:
+        return []
+    take = pa.array(at)
+    cells = [column.take(take).cast(pa.large_string()) for column in body.values()]
+    label = pc.coalesce(*[pc.if_else(pc.equal(pc.utf8_trim_whitespace(c), ""), pa.scalar(None, c.type), c)
+                          for c in cells])
+    grand = starts_with(lead(fold_arrow(label)), grand_words)
+    return list(zip(excel_rows[at][grand].tolist(), label.filter(pa.array(grand)).to_pylist(),
+                    data["amount"].take(take).filter(pa.array(grand)).to_pylist()))
 
 
 def _struck(sheet: RawSheet, columns: dict[str, ColumnMatch], rows: np.ndarray) -> dict[str, np.ndarray] | None:

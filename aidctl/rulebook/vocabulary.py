@@ -25,6 +25,9 @@ class RowWords(Strict):
     # counts every such row under "marker"
     skip_markers: dict[str, list[str]] | list[str]
     total_anywhere: list[str] = []
+    # a total row whose text begins with one of these is the whole table's (合计, 总计), not a class's
+    # (一班小计): its amount is checked against the records read (check.totals)
+    grand_total: list[str] = []
     school_prefixes: list[str]
 
     def markers(self) -> dict[str, list[str]]:
