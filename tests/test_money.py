@@ -15,10 +15,11 @@ from aidctl.core import money
 CELLS = st.one_of(
     st.decimals(min_value=0, max_value=99999, places=3, allow_nan=False).map(str),
     st.integers(0, 2_000_000).map(lambda n: f"{n:,}"),
+    st.integers(10 ** 10, 10 ** 16).map(str),  # about the bound, under each unit
     st.sampled_from(["860", "1,250.00", "0.086", "￥1000元", " 750 ", "abc", "", "-5", "1e3", "0.0001"]),
     st.none(),
 )
-UNITS = st.sampled_from([Decimal(1), Decimal(1000), Decimal(10000)])
+UNITS = st.sampled_from([Decimal(1), Decimal(1000), Decimal(10000), Decimal(100_000_000)])
 
 
 def reference(cell, unit: Decimal) -> int | None:
@@ -26,11 +27,13 @@ def reference(cell, unit: Decimal) -> int | None:
     if cell is None:
         return None
     text = re.sub(r"[,，¥￥元\s]", "", cell)
-    if not re.fullmatch(r"[+-]?\d{1,12}(?:\.\d{1,10})?", text):
+    if not re.fullmatch(r"[+-]?\d{1,15}(?:\.\d{1,10})?", text):
         return None
     try:
         yuan = Decimal(text) * unit
     except InvalidOperation:
+        return None
+    if abs(yuan) >= Decimal(10) ** 15:  # the bound, after the unit
         return None
     fen = yuan * 100
     return int(fen) if fen == fen.to_integral_value() else None

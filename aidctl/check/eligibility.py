@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from aidctl.core.amounts import YUAN_LIMIT_TEXT
 from aidctl.core.errors import RuleError
 from aidctl.core.findings import build, empty
 from aidctl.core.money import yuan_text, yuan_text_or_none
@@ -231,7 +232,8 @@ def _amounts(f: pd.DataFrame, d: pd.DataFrame, rows: np.ndarray, rp: RulePeriod,
     bad = ~f["amount_ok"].to_numpy() | (fen.fillna(0) <= 0).to_numpy()
     invalid = rows & ((has_amount & bad) | (~has_amount & amount.from_roster))
     out = [build(invalid, "amount.invalid", "amount",
-                 "资助金额“{a}”不是有效的正数金额（精确到分）：请填写本学期应发金额", f["amount"], a=f["amount"])]
+                 "资助金额“{a}”不是有效的正数金额（精确到分，按表头单位折算后低于{limit}）：请填写本学期应发金额",
+                 f["amount"], a=f["amount"], limit=YUAN_LIMIT_TEXT)]
     expected = d["standard_fen"]
     differs = rows & has_amount & ~invalid & expected.notna().to_numpy() & \
         (fen != expected).fillna(False).to_numpy(dtype=bool)

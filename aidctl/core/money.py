@@ -11,16 +11,18 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from aidctl.core.amounts import YUAN_DIGITS
+from aidctl.core.amounts import YUAN_DIGITS, YUAN_LIMIT
 from aidctl.core.text import integer_text, missing, text_series
 
-_MONEY_TEXT = r"^[+-]?\d{1,12}(?:\.\d{1,10})?$"
+_MONEY_TEXT = rf"^[+-]?\d{{1,{YUAN_DIGITS}}}(?:\.\d{{1,10}})?$"
 _NOISE = r"[,，¥￥元\s]"
 
 
 def parse(text: pd.Series, unit: Decimal | pd.Series = Decimal(1)) -> tuple[pd.Series, pd.Series, np.ndarray]:
     """(yuan as an exact Arrow decimal, fen as Int64, ok) for cells such as "860", "1,250.00", "0.086"
-    under 万元. Not ok where blank, not a number, or holding a part below one fen after the unit.
+    under 万元. Not ok where blank, not a number, holding a part below one fen after the unit, or
+    reaching YUAN_LIMIT (10^15 yuan) after the unit: "1.5" under 亿元 is 150,000,000 yuan, read;
+    "200000000" under 亿元 is refused, never wrapped round in 64 bits.
 
     A roster's amounts repeat a handful of values: each distinct (cell, unit) is parsed once."""
     cells, cell_values = pd.factorize(text, use_na_sentinel=True)
@@ -43,10 +45,14 @@ def parse(text: pd.Series, unit: Decimal | pd.Series = Decimal(1)) -> tuple[pd.S
 def _parse_distinct(text: pd.Series, units: list) -> tuple[pa.Array, pa.Array, np.ndarray]:
     arr = pa.array(text.str.replace(_NOISE, "", regex=True).astype("string[pyarrow]"))
     matches = pc.fill_null(pc.match_substring_regex(arr, _MONEY_TEXT), False)
-    value = pc.cast(pc.if_else(matches, arr, pa.scalar(None, arr.type)), pa.decimal128(24, 10))
-    yuan = pc.multiply(value, pa.array([Decimal(u) for u in units], type=pa.decimal128(12, 4)))
+    # the bound is applied to the amount in yuan, after the unit (wide decimals until then): a
+    # finance sheet's 亿元 is read, and a cell beyond the bound is not an amount
+    value = pc.cast(pc.if_else(matches, arr, pa.scalar(None, arr.type)), pa.decimal256(YUAN_DIGITS + 10, 10))
+    yuan = pc.multiply(value, pa.array([Decimal(u) for u in units], type=pa.decimal256(30, 4)))
     rounded = pc.round(yuan, ndigits=2, round_mode="half_up")
-    exact = pc.fill_null(pc.equal(rounded, yuan), False)
+    exact = pc.fill_null(pc.and_(pc.equal(rounded, yuan),
+                                 pc.less(pc.abs(rounded), pa.scalar(Decimal(YUAN_LIMIT), pa.decimal256(YUAN_DIGITS + 1, 0)))),
+                         False)
     yuan2 = pc.cast(pc.if_else(exact, rounded, pa.scalar(None, rounded.type)), pa.decimal128(18, 2))
     fen = pc.cast(pc.multiply(yuan2, pa.scalar(Decimal(100), pa.decimal128(3, 0))), pa.int64())
     ok = matches.to_numpy(zero_copy_only=False) & exact.to_numpy(zero_copy_only=False)

@@ -19,6 +19,7 @@ import pandas as pd
 
 from aidctl.check import settle_headers
 from aidctl.core import money
+from aidctl.core.amounts import YUAN_LIMIT_TEXT
 from aidctl.core.findings import ERROR, WARNING, FindingCounts, build, empty, severities
 from aidctl.core.labels import UNKNOWN_COUNTY
 from aidctl.core.money import divide_half_up, yuan_text_or_none
@@ -282,8 +283,8 @@ def _findings(frame: pd.DataFrame, tables: list[Table], rules, header: list[pd.D
         read[key] = present & frame[f"{key}_ok"].astype(bool)
         written = frame[f"{key}_text"].astype("string")
         out.append(build(present & ~read[key], "extraction.invalid", key,
-                         "{title}“{v}”为空、为负数或不是有效金额：请填写（单位见表头）；该校无法审核",
-                         written, title=titles[key], v=written))
+                         "{title}“{v}”为空、为负数或不是有效金额（精确到分，按表头单位折算后低于{limit}）：请填写（单位见表头）；"
+                         "该校无法审核", written, title=titles[key], v=written, limit=YUAN_LIMIT_TEXT))
         out.append(build(~present, "extraction.invalid", key,
                          "表中没有读出“{title}”列（表头见第{h}行），该校的{title}无法审核：请按每列一个表头填写",
                          None, title=titles[key], h=frame["table"].map(lambda t: tables[t].header_row).astype("string")))

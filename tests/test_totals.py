@@ -1,0 +1,91 @@
+"""Money that does not fit: amounts far beyond any roster's are refused cell by cell, after the
+header's unit (元, 万元, 亿元), and every total a run makes is checked exactly, never wrapped round
+in 64 bits. Every test writes the workbook it reads (openpyxl) and looks at what the command said."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+from conftest import make_card, make_id, write_roster
+
+from aidctl.core import money
+
+TERM = "2011-autumn"
+FINANCE = ["学校代码", "学校名称", "学校类型", "年度", "事业收入（亿元）", "提取金额（元）", "划入专户金额（元）",
+           "发放金额（元）"]
+KINDER = ["序号", "姓名", "性别", "身份证号码", "困难等级", "学籍状态", "资助项目", "资助金额（万元）", "银行卡号"]
+
+
+def finance_sheet(path: Path, rows: list[list], headers: list[str] = FINANCE) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["2011年度校内资助资金提取情况"])
+    ws.append(headers)
+    for r in rows:
+        ws.append(r)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def kinder_row(i: int, amount) -> dict:
+    """A 学前教育资助 record (its standard is the roster's own amount), amount in 万元."""
+    return {"序号": i, "姓名": f"幼儿{i}", "性别": "男", "身份证号码": make_id(birth="20080312", seq=100 + 2 * i),
+            "困难等级": "一档", "学籍状态": "在籍", "资助项目": "学前教育资助", "资助金额（万元）": amount,
+            "银行卡号": make_card(seed=i)}
+
+
+def kinder_workspace(tmp_path: Path, amounts: list) -> Path:
+    root = tmp_path / "ws"
+    write_roster(root / "intake" / TERM / "城关幼儿园.xlsx", [kinder_row(i, a) for i, a in enumerate(amounts, 1)],
+                 KINDER, above=[["城关幼儿园2011年秋季学期受助幼儿名单"], ["填报单位：城关幼儿园"]])
+    return root
+
+
+# --- one cell: the bound after the unit ----------------------------------------------------------
+
+def test_parse_applies_the_bound_after_the_unit():
+    cells = pd.Series(["1.5", "9999999.99", "10000000", "999999999999", "999999999999999.99",
+                       "1000000000000000", "9e15"], dtype="string")
+    units = pd.Series([Decimal(100_000_000), Decimal(100_000_000), Decimal(100_000_000), Decimal(10_000),
+                       Decimal(1), Decimal(1), Decimal(1)])
+    _, fen, ok = money.parse(cells, units)
+    assert ok.tolist() == [True, True, False, False, True, False, False]
+    assert fen.tolist() == [15_000_000_000, 99_999_999_900_000_000, pd.NA, pd.NA, 99_999_999_999_999_999,
+                            pd.NA, pd.NA]
+
+
+def test_a_finance_sheet_in_yi_yuan_is_read_in_yi_yuan(run, tmp_path):
+    """事业收入 1.5 under （亿元） is 150,000,000 yuan: 5% is 7,500,000, which the school extracted."""
+    path = finance_sheet(tmp_path / "finance.xlsx", [["9001", "测试职业中学", "中职", 2011, 1.5, 7_500_000,
+                                                      7_500_000, 7_000_000]])
+    code, doc, err = run("audit-extraction", path, "--format", "json", "--workspace", tmp_path, as_json=True)
+    assert code == 0, (err, doc)
+    school = doc["schools"][0]
+    assert (school["income"], school["required_min"], school["rate"]) == ("150000000.00", "7500000.00", "5.00%")
+    assert school["findings"] == []
+
+
+def test_a_finance_figure_beyond_the_bound_after_its_unit_is_invalid(run, tmp_path):
+    """20,000,000 亿元 is 2 × 10^15 yuan: not an amount aidctl reads; the school is not audited."""
+    path = finance_sheet(tmp_path / "finance.xlsx", [["9001", "测试职业中学", "中职", 2011, "20000000", 7_500_000,
+                                                      7_500_000, 7_000_000]])
+    code, doc, err = run("audit-extraction", path, "--format", "json", "--workspace", tmp_path, as_json=True)
+    assert code == 1, (err, doc)
+    school = doc["schools"][0]
+    assert school["income"] is None and school["verdict"] == "无法审核"
+    found = [f["message"] for f in school["findings"] if f["code"] == "extraction.invalid"]
+    assert len(found) == 1 and "“20000000”" in found[0] and "1000万亿元" in found[0], school["findings"]
+
+
+def test_a_roster_amount_beyond_the_bound_in_wan_yuan_is_invalid(run, tmp_path):
+    """999,999,999,999 万元 is about 10^16 yuan: amount.invalid on its row, never a payment."""
+    root = kinder_workspace(tmp_path, ["0.05", "999999999999"])
+    code, doc, err = run("validate", root / "intake" / TERM / "城关幼儿园.xlsx", "--term", TERM, "--format", "json",
+                         "--workspace", root, as_json=True)
+    invalid = [f for f in doc["findings"] if f["code"] == "amount.invalid"]
+    assert [f["row"] for f in invalid] == [5], doc["findings"]
+    assert "1000万亿元" in invalid[0]["message"]
