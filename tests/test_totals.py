@@ -89,3 +89,49 @@ def test_a_roster_amount_beyond_the_bound_in_wan_yuan_is_invalid(run, tmp_path):
     invalid = [f for f in doc["findings"] if f["code"] == "amount.invalid"]
     assert [f["row"] for f in invalid] == [5], doc["findings"]
     assert "1000万亿元" in invalid[0]["message"]
+
+
+# --- totals: exact, and refused beyond 64 bits ---------------------------------------------------
+
+def test_exact_total_does_not_wrap_round():
+    column = pd.Series([90_000_000_000_000_000] * 200 + [pd.NA, -5], dtype="Int64")
+    assert int(column.sum()) != 18_000_000_000_000_000_000 - 5  # what int64 makes of it
+    assert money.exact_total(column) == 18_000_000_000_000_000_000 - 5
+
+
+def disburse_ws(run, root: Path, *extra):
+    return run("disburse", "--term", TERM, "--workspace", root, "--format", "json", *extra)
+
+
+def nothing_recorded(root: Path) -> None:
+    import sqlite3
+
+    db = root / "aidctl.db"
+    if db.exists():
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("SELECT count(*) FROM batches").fetchone() == (0,)
+            assert conn.execute("SELECT count(*) FROM payments").fetchone() == (0,)
+    out = root / "out" / TERM
+    assert not out.exists() or not [p for p in out.rglob("*") if p.is_file()]
+
+
+def test_a_plan_whose_total_leaves_64_bits_is_refused(run, tmp_path):
+    """100 amounts of 99,999,999,999 万元, each below the bound, sum to 10^17 yuan: an int64 sum
+    was a negative 合计 in the dry run; now the run stops (exit 2), naming the largest amount's row."""
+    root = kinder_workspace(tmp_path, ["99999999999"] * 100)
+    for extra in (["--dry-run"], []):
+        code, out, err = disburse_ws(run, root, *extra)
+        assert code == 2, (extra, code, out, err)
+        assert "超出账本能记录的范围" in err and "第4行" in err and "万元" in err, err
+        nothing_recorded(root)
+
+
+def test_a_batch_whose_check_sum_leaves_64_bits_is_refused_before_the_ledger(run, tmp_path):
+    """20 amounts of 99,999,999,999 万元 total 2 × 10^16 yuan, which fits; Σ 序号 × 金额, the
+    check-sum proving the bank files against the ledger, does not: it was refused by SQLite only
+    after the batch was recorded. Now nothing is recorded."""
+    root = kinder_workspace(tmp_path, ["99999999999"] * 20)
+    code, out, err = disburse_ws(run, root)
+    assert code == 2, (code, out, err)
+    assert "序号×金额" in err, err
+    nothing_recorded(root)

@@ -11,7 +11,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from aidctl.core.amounts import YUAN_DIGITS, YUAN_LIMIT
+from aidctl.core.amounts import INT64_MAX, YUAN_DIGITS, YUAN_LIMIT
+from aidctl.core.errors import AidctlError
 from aidctl.core.text import integer_text, missing, text_series
 
 _MONEY_TEXT = rf"^[+-]?\d{{1,{YUAN_DIGITS}}}(?:\.\d{{1,10}})?$"
@@ -88,6 +89,36 @@ def disagreement(counts: dict[str, int], amounts: dict[str, int]) -> str | None:
     if len(set(counts.values())) <= 1 and len(set(amounts.values())) <= 1:
         return None
     return "；".join([*(f"{k} {v}" for k, v in counts.items()), *(f"{k} {yuan(v)}" for k, v in amounts.items())])
+
+
+def exact_total(fen) -> int:
+    """The sum of a fen column (NA left out) as a Python int, exact at any size: each value split in
+    its high and low 32 bits, each half summed in int64 (2^31 values of either half fit), then joined.
+    An int64 sum of the column is this number only when it fits in 64 bits."""
+    a = pd.Series(fen).dropna().to_numpy(dtype=np.int64)
+    return int((a >> 32).sum()) * 2 ** 32 + int((a & 0xFFFFFFFF).sum())
+
+
+def check_sums(fen, what: str, seq=None, hint: str = "") -> int:
+    """The exact Σ fen (a Python int), refused (AidctlError, exit 2) when Σ |fen| or, given the
+    序号 `seq` (≥ 1), Σ 序号 × |fen| — the check-sum a batch's files are proven by against the ledger
+    — leaves the 64 bits a fen column and the ledger hold. Within them no int64 sum of a part of
+    the column wraps round. `what` names the figures ("本次发放"); `hint` names the largest."""
+    a = pd.Series(fen).dropna().to_numpy(dtype=np.int64)
+    total, size = exact_total(a), exact_total(np.abs(a))
+    weighted = size
+    if seq is not None and len(a):
+        s = np.asarray(seq, dtype=np.int64)
+        weighted = size * int(s.max())  # a bound; exact (Python ints) only when the bound is too large
+        if weighted > INT64_MAX:
+            weighted = int((s.astype(object) * np.abs(a).astype(object)).sum())
+    if size <= INT64_MAX and weighted <= INT64_MAX:
+        return total
+    said = f"{what}金额合计 {yuan(size)} 元" if size > INT64_MAX else \
+        f"{what} {len(a)} 笔，合计 {yuan(total)} 元，用于核对银行文件与账本的“序号×金额”之和"
+    raise AidctlError(f"{said}超出账本能记录的范围（以分计的 64 位整数，最多 {yuan(INT64_MAX)} 元），"
+                      f"计算会溢出成错误的数字，本次不予处理{hint}：多半是金额填错了（如把万元当元、多写了几位），"
+                      "请核对后重新提交")
 
 
 def yuan(fen: int) -> Decimal:

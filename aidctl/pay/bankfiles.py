@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from aidctl.core.errors import RuleError
-from aidctl.core.money import fen_from_text, yuan, yuan_text
+from aidctl.core.money import exact_total, fen_from_text, yuan, yuan_text
 from aidctl.core.text import arrow_text, integer_text, text_series
 from aidctl.rulebook import BankProfile, check_file_name
 
@@ -159,7 +159,7 @@ def render(profile_id: str, profile: BankProfile, records: pd.DataFrame, ctx: di
     for part in range(parts):
         at = slice(part * profile.max_records, (part + 1) * profile.max_records)
         chunk = records.iloc[at]
-        total = int(chunk["amount_fen"].sum())
+        total = exact_total(chunk["amount_fen"])
         values = _context_values(profile, len(chunk), total, ctx | {"part": part + 1, "parts": parts})
         try:  # the profile's template was checked when read; the values are aidctl's own: a last guard
             name = check_file_name(profile.file_name.format(**values))
@@ -172,7 +172,7 @@ def render(profile_id: str, profile: BankProfile, records: pd.DataFrame, ctx: di
             writer = {"xlsx": _xlsx, "pain.001.001.03": _pain001}[profile.format]
             content, amounts = writer(profile, chunk, values, encoding)
             written = _read_back(profile, amounts)
-        files.append(BankFile(profile_id, name, content, len(chunk), int(written.sum()), total, encoding))
+        files.append(BankFile(profile_id, name, content, len(chunk), exact_total(written), total, encoding))
     return files
 
 

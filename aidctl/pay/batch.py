@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from aidctl import ledger as L
-from aidctl.core import progress
+from aidctl.core import money, progress
 from aidctl.core.errors import AidctlError
 from aidctl.core.files import atomic_path, fsync_folder, sha256, write_failure
 from aidctl.core.money import disagreement
@@ -75,7 +75,7 @@ def _record(plan: Plan, ws: Workspace, ledger: L.Ledger, batch_id: str, created:
         conn.execute(insert(L.batches).values(
             id=batch_id, term=str(plan.term), created_at=created, operator=operator,
             rules_fingerprint=rules.fingerprint, status="recorded", payments=len(pay),
-            total_fen=int(pay["amount_fen"].sum()), workspace=str(ws.root)))
+            total_fen=plan.total_fen, workspace=str(ws.root)))
         if plan.inputs:
             conn.execute(insert(L.batch_inputs), [i | {"batch_id": batch_id} for i in plan.inputs])
         again = pay[pay["payment_id"].notna()]
@@ -182,6 +182,8 @@ def _ledger_sums(conn, batch_id: str, profiles) -> tuple[int, int, dict]:
 
 def _record_sums(records: pd.DataFrame) -> dict:
     amount = records["amount_fen"].astype("int64")
+    # exact first: within 64 bits no sum below (nor the ledger's in SQL) wraps round
+    money.check_sums(amount, "批次明细", seq=records["file_seq"].astype("int64"))
     weighted = records["file_seq"].astype("int64") * amount
     grouped = pd.DataFrame({"n": 1, "amount": amount, "weighted": weighted}).groupby(
         records["bank_profile"].to_numpy()).sum()
@@ -298,7 +300,7 @@ def _prove_totals(batch_id, files, records, count, total, batch, expected_total,
     checks = {"银行文件笔数": file_count, "账本笔数": count, "批次登记笔数": batch["payments"],
               "明细笔数": len(records)}
     amounts = {"银行文件金额": file_total, "银行文件汇总行金额": declared, "账本金额": total,
-               "批次登记金额": batch["total_fen"], "明细金额": int(records["amount_fen"].sum())}
+               "批次登记金额": batch["total_fen"], "明细金额": money.exact_total(records["amount_fen"])}
     if expected_count is not None:
         checks["发放计划笔数"] = expected_count
     if expected_total is not None:

@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 
 from aidctl import ledger as L
 from aidctl.check import Validation, ledger_match, validate
+from aidctl.core import money
 from aidctl.core.errors import AidctlError
 from aidctl.core.files import digests, sha256
 from aidctl.core.findings import ERROR
@@ -38,7 +39,7 @@ class Plan:
 
     @property
     def total_fen(self) -> int:
-        return int(self.pay["amount_fen"].sum()) if len(self.pay) else 0
+        return money.exact_total(self.pay["amount_fen"])  # within 64 bits: make_plan checked it
 
 
 def make_plan(ws: Workspace, term: Term, rosters: list[Path], ledger: L.Ledger | None,
@@ -151,6 +152,11 @@ def plan_validation(v: Validation, ws: Workspace, ledger: L.Ledger | None, bank:
     pay = pay[~pay["rec"].isin(list(extra_codes))]
     pay = pay.sort_values(["bank_profile", "school", "programme", "source_file", "source_row"],
                           na_position="last", kind="stable").reset_index(drop=True)
+    if len(pay):  # the total and the batch's check-sums, exact: beyond 64 bits they would wrap round
+        top = pay.iloc[int(np.argmax(pay["amount_fen"].to_numpy()))]
+        money.check_sums(pay["amount_fen"], "本次发放", seq=np.arange(1, len(pay) + 1),
+                         hint=f"（金额最大的一笔：{top['source_file']} 第{int(top['source_row'])}行，"
+                              f"{money.yuan(top['amount_fen'])} 元）")
 
     refused_df = _refusals(v, refused, extra_codes)
     notes = list(v.notes)  # what the validation said aloud (a school schools.xlsx cannot tell …)
