@@ -135,3 +135,56 @@ def test_a_batch_whose_check_sum_leaves_64_bits_is_refused_before_the_ledger(run
     assert code == 2, (code, out, err)
     assert "序号×金额" in err, err
     nothing_recorded(root)
+
+
+# --- products: exact in Python ints ---------------------------------------------------------------
+
+def test_the_extraction_rate_of_a_large_figure_is_exact(run, tmp_path):
+    """提取 10,000,000,000,000 元 of 事业收入 200,000,000,000,000 元 is 5.00%: × 10,000 for the
+    percentage left 64 bits and the rate read “0.39%”."""
+    path = finance_sheet(tmp_path / "finance.xlsx", [["9001", "测试职业中学", "中职", 2011, "2000000",
+                                                      "10000000000000", "10000000000000", "10000000000000"]])
+    code, doc, err = run("audit-extraction", path, "--format", "json", "--workspace", tmp_path, as_json=True)
+    assert code == 0, (err, doc)
+    school = doc["schools"][0]
+    assert (school["income"], school["required_min"], school["rate"]) == \
+        ("200000000000000.00", "10000000000000.00", "5.00%")
+
+
+ENLIST = ["序号", "姓名", "身份证号码", "学校", "学历层次", "入学年份", "入伍年份", "第1学年学费（元）",
+          "第2学年学费（元）", "贷款本金（元）", "第1学年贷款（元）", "第2学年贷款（元）", "贷款利息（元）", "银行卡号"]
+
+
+def test_the_enlist_interest_shared_by_year_is_exact(run, tmp_path):
+    """Interest 1,000,000,000 元 shared over loans of 1,000,000,000 元 a year: × the running total
+    (10^11 × 2 × 10^11 fen) left 64 bits. Each year counts 1,500,000,000.00 元 of loan."""
+    row = {"序号": 1, "姓名": "入伍生1", "身份证号码": make_id("20020301", seq=202), "学校": "江城大学",
+           "学历层次": "本科", "入学年份": 2020, "入伍年份": 2022, "第1学年学费（元）": 7500, "第2学年学费（元）": 7500,
+           "贷款本金（元）": "2000000000", "第1学年贷款（元）": "1000000000", "第2学年贷款（元）": "1000000000",
+           "贷款利息（元）": "1000000000", "银行卡号": make_card(seed=701)}
+    path = write_roster(tmp_path / "入伍名单.xlsx", [row], ENLIST,
+                        above=[["2024年应征入伍高校学生学费补偿国家助学贷款代偿申请表"], ["填报单位：江城大学"]])
+    code, doc, err = run("enlist", path.name, "--year", "2024", "--format", "json", as_json=True)
+    assert isinstance(doc, dict), (code, err)
+    assert [y["loan_counted"] for y in doc["students"][0]["years"]] == ["1500000000.00", "1500000000.00"]
+
+
+LOANS = ["合同编号", "借款人姓名", "身份证号", "学校", "学历层次", "贷款年度", "贷款金额（元）", "发放日期", "预计毕业年份",
+         "还款状态", "所属县区"]
+
+
+def test_the_risk_compensation_of_a_large_county_total_is_exact(run, tmp_path):
+    """35 new loans of 999,999,999,999,999 元: the county's 35 × 10^17 fen fits 64 bits, × 3 (15% is
+    3/20) did not, and the 风险补偿金 wrapped round. It is 15% of the total, to the fen."""
+    rows = [{"合同编号": f"HT2024{i:04d}", "借款人姓名": f"借款人{i}", "身份证号": make_id("19880315", seq=100 + 2 * i),
+             "学校": "湖北大学", "学历层次": "本专科", "贷款年度": "2024", "贷款金额（元）": "999999999999999",
+             "发放日期": "2024-10-15", "预计毕业年份": 2027, "还款状态": "在读", "所属县区": "城关区"}
+            for i in range(1, 36)]
+    path = write_roster(tmp_path / "台账.xlsx", rows, LOANS, above=[["国家开发银行生源地信用助学贷款台账"]])
+    code, doc, err = run("loans", "summary", "--year", 2024, path, "--format", "json", "--workspace", tmp_path,
+                         as_json=True)
+    assert isinstance(doc, dict), (code, err)
+    county = next(c for c in doc["counties"] if c["county"] == "城关区")
+    total = Decimal("999999999999999") * 35
+    assert county["new_amount"] == f"{total:.2f}"
+    assert county["risk_compensation"] == f"{total * Decimal('0.15'):.2f}"

@@ -136,13 +136,36 @@ def yuan_text_or_none(fen: object) -> str | None:
     return None if missing(fen) else str(yuan(int(fen)))
 
 
+def _python_ints(values: pd.Series) -> np.ndarray:
+    """An Int64 column (NA as 0) as Python ints: their products never wrap round in 64 bits."""
+    return values.fillna(0).to_numpy(dtype=np.int64).astype(object)
+
+
+def times_half_up(value: pd.Series, numerator, denominator) -> pd.Series:
+    """value × numerator ÷ denominator, rounded half up to a whole number (fen), exactly: the
+    product is taken in Python ints, so 10^17 fen × 123 is never a wrapped 64-bit number. value,
+    numerator (Series or int) ≥ 0, denominator > 0; NA where any is NA. The result fits int64
+    when the ratio is at most 1 (a rate, a share)."""
+    v = value.astype("Int64")
+    n = pd.Series(numerator, index=v.index).astype("Int64")
+    d = pd.Series(denominator, index=v.index).astype("Int64")
+    known = v.notna() & n.notna() & d.notna() & (d > 0).fillna(False)
+    out = divide_half_up(_python_ints(v.where(known, 0)) * _python_ints(n.where(known, 0)),
+                         _python_ints(d.where(known, 1)))
+    return pd.Series(pd.array(list(out), dtype="Int64"), index=v.index).where(known)
+
+
 def share_text(part: pd.Series, whole: pd.Series) -> pd.Series:
-    """part / whole as a percentage with two decimals ("4.50%"), exact half-up; NA where whole ≤ 0."""
+    """part / whole as a percentage with two decimals ("4.50%", "-4.50%"), exact half-up (away from
+    zero) in Python ints at any size; NA where whole ≤ 0."""
     p = part.astype("Int64")
     w = whole.astype("Int64")
     usable = p.notna() & w.notna() & (w > 0)
-    bp = divide_half_up(p.where(usable, 0) * 10_000, w.where(usable, 1)).astype("Int64")
-    text = (bp // 100).astype(str) + "." + (bp % 100).astype(str).str.zfill(2) + "%"
+    a = _python_ints(p.where(usable, 0))
+    bp = divide_half_up(np.abs(a) * 10_000, _python_ints(w.where(usable, 1)))
+    sign = pd.Series(np.where(a < 0, "-", ""), index=p.index)
+    text = sign + pd.Series(bp // 100, index=p.index).astype(str) + "." + \
+        pd.Series(bp % 100, index=p.index).astype(str).str.zfill(2) + "%"
     return text.where(usable, None)
 
 

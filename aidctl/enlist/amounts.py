@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from aidctl.core import money
-from aidctl.core.money import divide_half_up
+from aidctl.core.money import times_half_up
 
 LINE_COLUMNS = ["rec", "year_of_study", "school_year", "tuition_fen", "loan_counted_fen", "cap_fen", "amount_fen",
                 "loan_fen", "to_student_fen", "reason"]
@@ -68,9 +68,13 @@ def lines(f: pd.DataFrame, tuition_keys: list[str], loan_keys: list[str], loan_f
     running = loan.fillna(0).groupby(group).cumsum().astype("int64").to_numpy()
     interest = src["interest_fen"].fillna(0).clip(lower=0).astype("int64").to_numpy()
     safe = np.where(share_total > 0, share_total, 1)
-    upto = np.where(share_total > 0, divide_half_up(interest * running, safe), 0)
-    before = np.where(share_total > 0, divide_half_up(interest * (running - loan.fillna(0).to_numpy(dtype=np.int64)),
-                                                      safe), 0)
+    # interest × running total, exact (Python ints): the product of two amounts can leave 64 bits,
+    # where a student's few years of loans, each below the bound of a cell, sum within them
+    upto = np.where(share_total > 0, times_half_up(pd.Series(interest), pd.Series(running), pd.Series(safe))
+                    .to_numpy(dtype=np.int64), 0)
+    before = np.where(share_total > 0, times_half_up(
+        pd.Series(interest), pd.Series(running - loan.fillna(0).to_numpy(dtype=np.int64)), pd.Series(safe))
+        .to_numpy(dtype=np.int64), 0)
     counted_loan = (loan + pd.Series(upto - before, index=out.index)).where(by_year & loan.notna())
     counted_loan = counted_loan.where(pd.Series(src["interest_fen"].notna().to_numpy(), index=out.index))
     # by year: the higher of the tuition and the loan with its interest (NA where either is unreadable)

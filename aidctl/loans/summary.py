@@ -19,7 +19,6 @@ import pandas as pd
 from aidctl.core import money
 from aidctl.core.dates import as_of_said, cell_dates, cell_years
 from aidctl.core.labels import UNKNOWN_COUNTY
-from aidctl.core.money import divide_half_up
 from aidctl.core.terms import Term
 from aidctl.core.text import lookup
 from aidctl.loans.interest import (
@@ -184,7 +183,8 @@ def summarise(path: Path, ws: Workspace, year: int, *, applications: Path | None
     # 风险补偿金: ratio in force for the loan year × the county's new loans, half up to the fen
     period = loans.risk_ratio(rules.term_start(Term(year, "autumn")))
     ratio = Fraction(period.ratio) if period else Fraction(0)
-    counties["risk_compensation"] = divide_half_up(counties["new_amount"] * ratio.numerator, ratio.denominator)
+    counties["risk_compensation"] = money.times_half_up(counties["new_amount"], ratio.numerator,
+                                                        ratio.denominator).astype("int64")
     if period is None:
         notes.append(f"rules/loans.yaml 没有 {year} 贷款年度的风险补偿金比例：按 0 计")
     counties = counties.reset_index().rename(columns={"index": "county"})

@@ -22,7 +22,7 @@ from aidctl.core import money
 from aidctl.core.amounts import YUAN_LIMIT_TEXT
 from aidctl.core.findings import ERROR, WARNING, FindingCounts, build, empty, severities
 from aidctl.core.labels import UNKNOWN_COUNTY
-from aidctl.core.money import divide_half_up, yuan_text_or_none
+from aidctl.core.money import yuan_text_or_none
 from aidctl.core.text import filled, fold_one
 from aidctl.read import (
     Table,
@@ -256,7 +256,7 @@ def _requirements(frame: pd.DataFrame, rules) -> None:
     def times(num, den):
         n = pd.Series(num, index=frame.index, dtype="Float64").astype("Int64")
         d = pd.Series(den, index=frame.index, dtype="Float64").astype("Int64")
-        return divide_half_up(income * n, d)  # rate × income, to the fen (income ≥ 0)
+        return money.times_half_up(income, n, d)  # rate × income, to the fen (income ≥ 0), exact
 
     frame["required_min"] = times(lo_num, lo_den)
     frame["required_max"] = times(hi_num, hi_den)
