@@ -188,3 +188,26 @@ def test_the_risk_compensation_of_a_large_county_total_is_exact(run, tmp_path):
     total = Decimal("999999999999999") * 35
     assert county["new_amount"] == f"{total:.2f}"
     assert county["risk_compensation"] == f"{total * Decimal('0.15'):.2f}"
+
+
+# --- rules diff: integer fen, never float64 ---------------------------------------------------------
+
+def test_rules_diff_counts_amounts_beyond_2_to_the_53_exactly(run, tmp_path):
+    """9,999,999,999.999999 万元 is 9,999,999,999,999,999 fen, above 2^53: as a float64 it was
+    10,000,000,000,000,000 and the diff stopped, calling its own sums a defect. Identical rules
+    now show the amount to the fen and no change."""
+    import shutil
+
+    from aidctl.rulebook import RULE_FILES, packaged_rules_dir
+
+    root = kinder_workspace(tmp_path, ["9999999999.999999", "0.05"])
+    folder = tmp_path / "same"
+    folder.mkdir()
+    for name in RULE_FILES:
+        shutil.copy(packaged_rules_dir() / name, folder / name)
+    code, doc, err = run("rules", "diff", folder, "--term", TERM, "--workspace", root, "--format", "json",
+                         as_json=True)
+    assert code == 0, (code, err)
+    t = doc["totals"]
+    assert (t["amount_before"], t["amount_after"], t["delta"]) == ("100000000000499.99", "100000000000499.99", "0.00")
+    assert doc["amounts"] == [] and doc["verdicts"] == []

@@ -25,7 +25,7 @@ import pandas as pd
 from aidctl.check import Validation, validate
 from aidctl.core.errors import AidctlError, UsageError
 from aidctl.core.labels import UNKNOWN_COUNTY, UNKNOWN_SCHOOL
-from aidctl.core.money import yuan, yuan_text
+from aidctl.core.money import check_sums, yuan, yuan_text
 from aidctl.core.terms import Term
 from aidctl.pay import Plan, plan_validation
 from aidctl.read import Workspace, read_roster_tables, shown
@@ -208,11 +208,14 @@ def _written_to_other_standard(v: Validation, other: Validation, recs: np.ndarra
     """Records of `v` (among `recs`) whose amount.mismatch only says the roster was written to the
     standard of the other version: the written amount equals the other version's standard."""
     f = v.roster.frame
-    written = f["amount_fen"].to_numpy(dtype="float64", na_value=np.nan)[recs]
+    # compared as integer fen (Int64), never as float64: above 2^53 fen two amounts 1 fen apart are
+    # one float
+    written = pd.array(f["amount_fen"].array[recs], dtype="Int64")
     ok = f["amount_ok"].to_numpy()[recs]
-    theirs = other.decisions.frame["standard_fen"].to_numpy(dtype="float64", na_value=np.nan)[other_recs]
-    ours = v.decisions.frame["standard_fen"].to_numpy(dtype="float64", na_value=np.nan)[recs]
-    hit = ok & ~np.isnan(ours) & (written == theirs) & (written != ours)
+    theirs = pd.array(other.decisions.frame["standard_fen"].array[other_recs], dtype="Int64")
+    ours = pd.array(v.decisions.frame["standard_fen"].array[recs], dtype="Int64")
+    hit = ok & ~ours.isna() & (written == theirs).fillna(False).to_numpy(dtype=bool) & \
+        (written != ours).fillna(False).to_numpy(dtype=bool)
     mismatch = v.findings.loc[v.findings["code"] == "amount.mismatch", "rec"].to_numpy(dtype=np.int64)
     return np.intersect1d(recs[hit], mismatch)
 
@@ -232,10 +235,10 @@ def _side(v: Validation, ws: Workspace, set_aside: np.ndarray) -> Side:
         # each record is paid once or refused once: never both, neither, or twice
         raise AidctlError("有记录既未发放也未拒绝、两者皆是或不止一次计入：这是 aidctl 的缺陷，请报告")
     payable = paid == 1
-    amount = v.decisions.frame["amount_fen"].to_numpy(dtype="float64", na_value=np.nan)
-    if np.isnan(amount[payable]).any():
+    decided = v.decisions.frame["amount_fen"].astype("Int64")  # integer fen, never float64 (2^53)
+    if decided.isna().to_numpy()[payable].any():
         raise AidctlError("有可发放的记录没有金额：这是 aidctl 的缺陷，请报告")
-    amount = np.where(payable, np.nan_to_num(amount), 0).astype(np.int64)
+    amount = np.where(payable, decided.fillna(0).to_numpy(dtype=np.int64), 0).astype(np.int64)
     # the diff counts each record's decided amount: it must be what the plan would pay that record
     paying = plan.pay["rec"].to_numpy(dtype=np.int64)
     if not np.array_equal(amount[paying], plan.pay["amount_fen"].to_numpy(dtype=np.int64)):
@@ -356,9 +359,10 @@ def _groups(records: pd.DataFrame, by: list[str]) -> pd.DataFrame:
 def _totals(records, by_school, by_county, by_programme, verdicts, amounts) -> dict:
     """The whole term; the sums by school, county and programme must each come to it (cross-checked
     before anything is shown or written)."""
-    before = int(records["amount_before"].sum())
-    after = int(records["amount_after"].sum())
-    delta = int(records["delta"].sum())
+    # exact, and refused beyond 64 bits: then no sum by school, county or programme wraps round
+    before = check_sums(records["amount_before"], "调整前测算")
+    after = check_sums(records["amount_after"], "调整后测算")
+    delta = check_sums(records["delta"], "测算变化")
     for name, frame in (("学校", by_school), ("县区", by_county), ("资助项目", by_programme)):
         sums = (int(frame["amount_before"].sum()), int(frame["amount_after"].sum()), int(frame["delta"].sum()))
         if sums != (before, after, delta):
