@@ -665,6 +665,22 @@ def test_a_fault_keeps_a_contract_out_only_of_the_figures_that_need_it(run, tmp_
     assert [e["row"] for e in t["excluded"]] == [3, 4, 5]
 
 
+def test_an_unknown_repayment_status_is_invalid_and_counted_nowhere(run, tmp_path):
+    # 还款中 is no word of rules/loans.yaml: it was read as no word at all, so a graduate's contract
+    # was taken to be in repayment and its arrears overdue, on a guess
+    rows = [repaying(1, unpaid=320, 还款状态="还款中"), repaying(2, unpaid=100)]
+    path = register(tmp_path, rows)
+    f = finding(check(run, path, expect_exit=1), FIRST_ROW, code="loan.invalid")
+    assert (f["column"], f["value"]) == ("还款状态", "还款中") and "无法识别" in f["message"]
+    totals = summary(run, path, 2019, "--as-of", "2025-01-10", expect_exit=1)
+    t, excluded = totals["totals"], totals["excluded"]
+    assert (t["new_loans"], t["in_repayment"], t["due"], t["overdue"], t["overdue_amount"]) == (1, 1, 1, 1, "100.00")
+    assert [(e["row"], e["contract"]) for e in excluded] == [(FIRST_ROW, "HT20230001")]
+    code, doc, _ = collect(run, path)
+    assert code == 1 and [b["rows"] for b in doc["borrowers"]] == [[FIRST_ROW + 1]]
+    assert [e["row"] for e in doc["excluded"]] == [FIRST_ROW]
+
+
 def test_summary_table_and_workbook(run, tmp_path):
     path = register(tmp_path, [contract(1), repaying(2, unpaid=100)])
     out = tmp_path / "汇总.xlsx"

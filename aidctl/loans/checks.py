@@ -67,8 +67,13 @@ def _invalid(frame: pd.DataFrame, present, title, rules: Rulebook) -> list[pd.Da
     settled = frame["settled_on"]
     out.append(build(present("settled_on") & settled.notna() & frame["settled"].isna(), "loan.invalid", "settled_on",
                      f"{title('settled_on')}“{{v}}”不是有效日期：请写成 2024-09-15 的形式", settled, v=settled))
-    early = (frame["v_status"] == "settled_early").to_numpy() & settled.isna().to_numpy()
     status = frame["status"]
+    words = "、".join(w for ws in rules.loans.statuses.model_dump().values() for w in ws[:1])
+    out.append(build(present("status") & status.notna() & frame["v_status"].isna(), "loan.invalid", "status",
+                     f"{title('status')}“{{v}}”无法识别（可用的用语如{words}，全部写法见 rules/loans.yaml "
+                     "statuses）：不知是在读、还款还是已结清，本合同不计入汇总，请与经办银行核对",
+                     status, v=status))
+    early = (frame["v_status"] == "settled_early").to_numpy() & settled.isna().to_numpy()
     out.append(build(early, "loan.invalid", "settled_on",
                      f"还款状态为“{{s}}”，但没有{title('settled_on')}：在校期间贴息只计到结清前一天，"
                      f"请从经办银行系统导出含{title('settled_on')}的台账", status, s=status))

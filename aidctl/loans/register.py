@@ -26,7 +26,9 @@ from aidctl.rulebook import Rulebook
 
 KIND = "loan_register"
 MONEY = ["amount", "principal_due", "interest_due", "repaid"]
-REPAYMENT = frozenset({"principal_due", "interest_due", "repaid", "due_date", "days_overdue"})
+# the columns the repayment figures need: the amounts and dates, and the 还款状态 that says whether a
+# contract is settled, compensated or in repayment
+REPAYMENT = frozenset({"principal_due", "interest_due", "repaid", "due_date", "days_overdue", "status"})
 CARRY = ("name", "id_number", "contract", "county")   # carried onto each finding
 
 
@@ -227,7 +229,7 @@ def repayment(frame: pd.DataFrame, as_of: date, rules: Rulebook) -> pd.DataFrame
     overdue = fallen & ~closed & (arrears > 0).to_numpy(dtype=bool) & (days > 0).to_numpy()
     on_time = fallen & ~overdue & (arrears <= 0).to_numpy(dtype=bool)
     worded = status.isin(["grace", "repayment"]).to_numpy()
-    unworded = status.isna().to_numpy()            # blank, or a word rules/loans.yaml does not know
+    unworded = status.isna().to_numpy()            # blank (an unknown word is loan.invalid)
     studied = (frame["study_end"] < cutoff).fillna(False).to_numpy(dtype=bool)
     in_repayment = ~closed & (worded | (unworded & studied))
     return pd.DataFrame({"due_fen": due.astype("int64"), "repaid_fen": repaid.astype("int64"),

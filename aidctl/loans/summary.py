@@ -156,8 +156,10 @@ def summarise(path: Path, ws: Workspace, year: int, *, applications: Path | None
     register = read_register(path, ws, display)
     f = register.frame
     # a fault in a repayment figure keeps a contract out of the repayment figures; any other fault,
-    # out of the loan figures (new loans, 贴息, 风险补偿金)
-    usable = ~register.invalid(frozenset(rules.columns.tables[KIND].columns) - REPAYMENT - {"settled_on"}).to_numpy()
+    # out of the loan figures (new loans, 贴息, 风险补偿金). A 还款状态 not understood keeps it out of
+    # both: the word may say the contract is void (作废, 撤销), so it is counted nowhere.
+    loan_keys = frozenset(rules.columns.tables[KIND].columns) - REPAYMENT - {"settled_on"} | {"status"}
+    usable = ~register.invalid(loan_keys).to_numpy()
     payable = ~register.invalid(REPAYMENT).to_numpy()
     county = f["county"].astype(object).where(f["county"].notna(), UNKNOWN_COUNTY)
     notes: list[str] = []
