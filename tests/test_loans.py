@@ -552,6 +552,24 @@ def test_applications_of_other_years_do_not_count(run, tmp_path):
     assert (county(doc, "城关区")["applications"], county(doc, "城关区")["approval_rate"]) == (1, "0.00%")
 
 
+def test_applications_whose_year_cannot_be_read_are_named_not_dropped(run, tmp_path):
+    # 2O24 (a letter O) and 24 were read as no year and silently left out of every year's 受理
+    path = register(tmp_path, [contract(1)])
+    apps = applications(tmp_path, [("城关区", "审核通过"), ("城关区", "不通过"), ("城关区", "审核通过")])
+    wb = openpyxl.load_workbook(apps)
+    wb.active.cell(row=3, column=6).value = "2O24"
+    wb.active.cell(row=4, column=6).value = "24"
+    wb.save(apps)
+    doc = summary(run, path, 2024, "--applications", apps, expect_exit=1)
+    assert county(doc, "城关区")["applications"] == 1 and doc["excluded"] == []
+    assert doc["applications"]["unread"] == [
+        {"file": str(apps), "sheet": "Sheet1", "row": 3, "column": "贷款年度", "value": "2O24"},
+        {"file": str(apps), "sheet": "Sheet1", "row": 4, "column": "贷款年度", "value": "24"}]
+    assert any("2条申请的贷款年度无法识别" in n and "第3行“2O24”" in n for n in doc["notes"])
+    code, text, _ = run("loans", "summary", "--year", 2024, path, "--applications", apps, "--workspace", tmp_path)
+    assert code == 1 and "第4行“24”" in text.replace("\n", "")
+
+
 def test_without_applications_the_approval_fields_are_null(run, tmp_path):
     doc = summary(run, register(tmp_path, [contract(1)]), 2024, expect_exit=0)
     assert doc["applications"] is None

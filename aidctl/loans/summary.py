@@ -20,7 +20,7 @@ from aidctl.core import money
 from aidctl.core.dates import as_of_said, cell_dates, cell_years
 from aidctl.core.labels import UNKNOWN_COUNTY
 from aidctl.core.terms import Term
-from aidctl.core.text import lookup
+from aidctl.core.text import lookup, text_or_none
 from aidctl.loans.interest import (
     NoRate,
     contracts_interest,
@@ -38,7 +38,7 @@ from aidctl.loans.register import (
     read_register,
     repayment,
 )
-from aidctl.read import Table, Workspace, read_tables, shown
+from aidctl.read import Table, Workspace, read_tables, shown, stack
 from aidctl.rulebook import LoanInterest
 
 COUNTS = ["applications", "approved", "rejected", "pending", "new_loans", "interest_loans", "in_repayment",
@@ -58,6 +58,8 @@ class Applications:
     year_source: str             # loan_year | accepted_on | none
     unknown_results: list[str] = field(default_factory=list)
     header_problems: list[str] = field(default_factory=list)   # check.settle_headers, said as notes
+    # the applications whose year (贷款年度, or 受理日期 without it) cannot be read: counted in no year
+    unread: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -102,7 +104,7 @@ class LoanSummary:
         apps = None
         if self.applications is not None:
             apps = {"file": self.applications.file, "year_source": self.applications.year_source,
-                    "unknown_results": self.applications.unknown_results}
+                    "unknown_results": self.applications.unknown_results, "unread": self.applications.unread}
         return {"version": 1, "year": self.year, "as_of": str(self.as_of),
                 "files": self.register.file_info(), "applications": apps,
                 "counties": rows[:-1], "totals": {k: v for k, v in rows[-1].items() if k != "county"},
@@ -120,20 +122,19 @@ def _applications(path: Path, display: str, ws: Workspace, year: int) -> Applica
     tables = read_tables(path, display, "loan_applications", rules)
     header = settle_headers(tables, rules.columns.tables["loan_applications"], rules.columns.units,
                             "loan_applications")
-    parts = []
-    for t in tables:
-        part = t.data.copy()
-        for key in rules.columns.tables["loan_applications"].columns:
-            if key not in part.columns:
-                part[key] = pd.Series(pd.NA, index=part.index, dtype="string[pyarrow]")
-        parts.append(part.reset_index(drop=True))
-    frame = pd.concat(parts, ignore_index=True)
+    spec = rules.columns.tables["loan_applications"]
+    frame = stack(tables, spec)
     if any("loan_year" in t.columns for t in tables):
         source, row_year = "loan_year", cell_years(frame["loan_year"])
     elif any("accepted_on" in t.columns for t in tables):
         source, row_year = "accepted_on", cell_dates(frame["accepted_on"]).dt.year.astype("Int64")
     else:
         source, row_year = "none", pd.Series(year, index=frame.index, dtype="Int64")
+    lost = row_year.isna().to_numpy()
+    unread = [{"file": tables[t].file, "sheet": tables[t].sheet, "row": int(r),
+               "column": tables[t].columns[source].header if source in tables[t].columns else spec.columns[source].title,
+               "value": text_or_none(v)}
+              for t, r, v in zip(frame["table"][lost], frame["excel_row"][lost], frame[source][lost])]
     words = rules.loans.applications.model_dump()
     result = lookup(frame["result"], words).astype(object)
     unknown = sorted(set(frame.loc[result.isna() & frame["result"].notna(), "result"].astype(str)))
@@ -142,7 +143,7 @@ def _applications(path: Path, display: str, ws: Workspace, year: int) -> Applica
     out = pd.DataFrame({"county": county.where(county.notna(), UNKNOWN_COUNTY).to_numpy()[keep],
                         "v_result": result.where(result.notna(), "pending").to_numpy()[keep]})
     problems = [f"{tables[int(p['table'].iat[0])].place()}：{p['message'].iat[0]}" for p in header]
-    return Applications(display, tables, out, source, unknown, problems)
+    return Applications(display, tables, out, source, unknown, problems, unread)
 
 
 def summarise(path: Path, ws: Workspace, year: int, *, applications: Path | None = None,
@@ -251,6 +252,11 @@ def _application_notes(apps: Applications) -> list[str]:
     if apps.year_source == "none":
         notes.append("申请受理清单没有贷款年度和受理日期列：全部申请计入本年度")
     notes.extend(apps.header_problems)
+    if apps.unread:
+        shown_rows = "、".join(f"{u['file']}（{u['sheet']}）第{u['row']}行“{u['value'] or '空'}”" for u in apps.unread[:5])
+        more = f"等{len(apps.unread)}条" if len(apps.unread) > 5 else ""
+        notes.append(f"申请受理清单中{len(apps.unread)}条申请的{apps.unread[0]['column']}无法识别，未计入任何年度的受理数："
+                     f"{shown_rows}{more}。请填写4位年份（如2024）或有效日期后重新汇总")
     if apps.unknown_results:
         notes.append(f"审核结果“{'、'.join(apps.unknown_results)}”无法识别，按待审核计（用语见 rules/loans.yaml）")
     return notes
