@@ -845,6 +845,31 @@ def test_one_contract_number_on_two_borrowers_is_a_finding(run, tmp_path):
     assert "loan.contract_shared" not in {c for _, c in codes(doc)}
 
 
+def test_duplicate_shared_and_graduation_year_contracts_are_left_out_of_the_figures(run, tmp_path):
+    # each was flagged by `loans check` and still counted: the duplicate twice in new loans and 贴息,
+    # the shared 合同编号 on both borrowers, the 2040 graduate's 贴息 to 2040
+    twice = make_id(BIRTH, seq=900)
+    rows = [contract(1, 身份证号=twice, 贷款年度="2024", 发放日期="2024-10-15", 预计毕业年份=2027),
+            contract(2, 身份证号=twice, 贷款年度="2024", 发放日期="2024-10-20", 预计毕业年份=2027),
+            contract(3, 合同编号="HTSAME", 贷款年度="2024", 发放日期="2024-10-15", 预计毕业年份=2027),
+            contract(4, 合同编号="HTSAME", 贷款年度="2024", 发放日期="2024-10-15", 预计毕业年份=2027),
+            contract(5, 贷款年度="2024", 发放日期="2024-10-15", 预计毕业年份=2040),
+            contract(6, 贷款年度="2024", 发放日期="2024-10-15", 预计毕业年份=2027),
+            repaying(7, unpaid=320, 合同编号="HTOWED"), repaying(8, unpaid=320, 合同编号="HTOWED")]
+    path = register(tmp_path, rows)
+    doc = summary(run, path, 2024, "--as-of", "2025-01-10", expect_exit=1)
+    t = doc["totals"]
+    assert (t["new_loans"], t["new_amount"], t["interest_loans"], t["due"], t["overdue"]) == (1, "8000.00", 1, 0, 0)
+    # row 8 alone, LPR − 70 BP: 3.85 − 0.70 from 2024-10-15, 3.60 − 0.70 from 10-21 to 12-31
+    assert t["interest"] == by_hand(("8000", "3.15", 6), ("8000", "2.90", 72))
+    reasons = {e["row"]: "；".join(e["reasons"]) for e in doc["excluded"]}
+    assert sorted(reasons) == [3, 4, 5, 6, 7, 9, 10]
+    assert "2份合同" in reasons[3] and "2名借款人" in reasons[5] and "2040年毕业" in reasons[7]
+    code, col, _ = collect(run, path)
+    # the 催收 list leaves out the duplicate and shared contracts, not the graduation year (no figure of it)
+    assert code == 1 and col["borrowers"] == [] and [e["row"] for e in col["excluded"]] == [3, 4, 5, 6, 9, 10]
+
+
 def test_a_disbursement_before_its_loan_year_is_a_warning(run, tmp_path):
     rows = [contract(1, 发放日期="2023-08-31"), contract(2, 发放日期="2023-09-01")]
     doc = check(run, register(tmp_path, rows), expect_exit=0)
@@ -887,7 +912,10 @@ def test_the_sample_register_has_exactly_the_planted_problems(run):
 def test_the_sample_collect_list_is_the_planted_overdue_borrowers(run, tmp_path):
     shutil.copy(SAMPLE_REGISTER, tmp_path / SAMPLE_REGISTER.name)
     code, doc, out = collect(run, tmp_path / SAMPLE_REGISTER.name, PLANTED["exported"])
-    assert code == 0
+    # exit 1: the planted duplicate contracts are nobody's arrears until the bank says which is right
+    assert code == 1
+    assert [e["row"] for e in doc["excluded"]] == \
+        sorted(p["row"] for p in PLANTED["findings"] if p["code"] == "loan.duplicate_contract")
     got = sorted((b["name"], b["county"], b["days_overdue"], b["amount_due"], b["rows"]) for b in doc["borrowers"])
     assert got == sorted((o["name"], o["county"], o["days"], o["amount"], o["rows"]) for o in PLANTED["overdue"])
 
@@ -896,11 +924,13 @@ def test_the_sample_summary_counts_the_planted_applications(run, tmp_path):
     for p in (SAMPLE_REGISTER, SAMPLE_APPLICATIONS):
         shutil.copy(p, tmp_path / p.name)
     doc = summary(run, tmp_path / SAMPLE_REGISTER.name, 2024, "--applications", tmp_path / SAMPLE_APPLICATIONS.name,
-                  expect_exit=1)                                       # two planted invalid contracts
+                  expect_exit=1)
     for name, k in PLANTED["applications_2024"].items():
         c = county(doc, name)
         assert {x: c[x] for x in ("applications", "approved", "rejected", "pending")} == k
-    assert len(doc["excluded"]) == 2
+    # the planted invalid, duplicate and graduation-year contracts
+    uncounted = {"loan.invalid", "loan.duplicate_contract", "loan.graduation_year"}
+    assert [e["row"] for e in doc["excluded"]] == sorted(p["row"] for p in PLANTED["findings"] if p["code"] in uncounted)
 
 
 def test_make_loans_writes_the_samples_byte_for_byte(tmp_path, monkeypatch):

@@ -30,6 +30,9 @@ MONEY = ["amount", "principal_due", "interest_due", "repaid"]
 # contract is settled, compensated or in repayment
 REPAYMENT = frozenset({"principal_due", "interest_due", "repaid", "due_date", "days_overdue", "status"})
 CARRY = ("name", "id_number", "contract", "county")   # carried onto each finding
+# a contract the register holds twice (one borrower, one year) or a 合同编号 on two borrowers: which
+# row is right is the bank's to say, so none is counted, in any figure
+UNCOUNTED = ("loan.duplicate_contract", "loan.contract_shared")
 
 
 @dataclass
@@ -51,14 +54,17 @@ class Register(FindingCounts):
 
     def _faults(self, columns: frozenset[str] | None) -> pd.DataFrame:
         f = self.findings
-        hit = ((f["code"] == "loan.invalid") & (f["rec"] >= 0)) | ((f["code"] == "schema.missing_column") & (f["rec"] < 0))
+        hit = (f["code"].isin(["loan.invalid", "loan.graduation_year"]) & (f["rec"] >= 0)) \
+            | ((f["code"] == "schema.missing_column") & (f["rec"] < 0))
         if columns is not None:
             hit &= f["key"].isin(columns)
+        hit |= f["code"].isin(UNCOUNTED) & (f["rec"] >= 0)
         return f[hit]
 
     def invalid(self, columns: frozenset[str] | None = None) -> pd.Series:
-        """True for the contracts that cannot be counted: a loan.invalid finding, or a sheet lacking a
-        required column; with `columns` (REPAYMENT for the repayment figures), only faults in those."""
+        """True for the contracts that cannot be counted: a loan.invalid or loan.graduation_year
+        finding, or a sheet lacking a required column; with `columns` (REPAYMENT for the repayment
+        figures), only faults in those. A contract with an UNCOUNTED finding is never counted."""
         f = self._faults(columns)
         bad = np.zeros(len(self.frame), dtype=bool)
         bad[f.loc[f["rec"] >= 0, "rec"].to_numpy(dtype=np.int64)] = True

@@ -161,7 +161,8 @@ def summarise(path: Path, ws: Workspace, year: int, *, applications: Path | None
     # both: the word may say the contract is void (作废, 撤销), so it is counted nowhere.
     loan_keys = frozenset(rules.columns.tables[KIND].columns) - REPAYMENT - {"settled_on"} | {"status"}
     usable = ~register.invalid(loan_keys).to_numpy()
-    payable = ~register.invalid(REPAYMENT).to_numpy()
+    # 还款期 needs the end of study where the status is blank: a faulty 预计毕业年份 keeps it out too
+    payable = ~register.invalid(REPAYMENT | {"graduation_year"}).to_numpy()
     county = f["county"].astype(object).where(f["county"].notna(), UNKNOWN_COUNTY)
     notes: list[str] = []
     as_of = as_of_said(as_of, year, "判断到期、履约和逾期", notes)
