@@ -317,6 +317,28 @@ def test_blank_or_unreadable_figures_are_invalid_not_guessed(run, tmp_path):
     assert "本专科、研究生" in finding(doc, 6, code="loan.invalid")["message"]
 
 
+def test_dates_that_contradict_each_other_are_invalid(run, tmp_path):
+    # each was read as written: a loan 结清 before it was paid bore no 贴息 and was counted as lent, one
+    # paid after its borrower's graduation bore none either, without a word
+    rows = [contract(1, 合同签订日期="2023-11-01"),                                   # signed after paid
+            contract(2, 结清日期="2023-09-30", 还款状态="提前结清"),                   # settled before paid
+            repaying(3, 应还日期="2019-09-20"),                                       # due before paid
+            contract(4, 预计毕业年份=2024, 发放日期="2024-09-10"),                      # paid after study
+            contract(5, 合同签订日期="2023-10-15", 结清日期="2024-05-01", 还款状态="提前结清")]   # consistent
+    path = register(tmp_path, rows, headers=HEAD + ["合同签订日期", "结清日期"])
+    doc = check(run, path, expect_exit=1)
+    assert codes(doc) == {(3, "loan.invalid"), (4, "loan.invalid"), (5, "loan.invalid"), (6, "loan.invalid")}
+    expect = {3: ("合同签订日期", "2023-11-01晚于发放日期2023-10-15"), 4: ("结清日期", "2023-09-30早于发放日期2023-10-15"),
+              5: ("应还日期", "2019-09-20早于发放日期2019-10-15"), 6: ("发放日期", "2024-09-10晚于预计毕业年份的在校截止日2024-08-31")}
+    for row, (column, says) in expect.items():
+        f = finding(doc, row, code="loan.invalid")
+        assert f["column"] == column and says in f["message"], f
+    t = summary(run, path, 2023, "--as-of", "2025-01-10", expect_exit=1)
+    # new loans: rows 4 (its 贴息 alone is in doubt) and 7; 贴息: row 7 alone; row 5 is out of 到期应还
+    assert (t["totals"]["new_loans"], t["totals"]["interest_loans"], t["totals"]["due"]) == (2, 1, 0)
+    assert [e["row"] for e in t["excluded"]] == [3, 4, 5, 6]
+
+
 def test_dates_are_read_however_the_bank_writes_them(run, tmp_path):
     rows = [contract(i, 发放日期=d) for i, d in enumerate(
         ["2023-10-15", "2023/10/5", "2023.10.15", "2023年10月15日", "20231015", "2023-10-15 00:00:00"], start=1)]

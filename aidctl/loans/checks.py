@@ -1,6 +1,6 @@
-"""The loan register's checks: the borrower's identity (as on rosters), then loan.invalid,
-loan.over_cap, loan.duplicate_contract, loan.contract_shared, loan.graduation_year and
-loan.disbursed_early against rules/loans.yaml."""
+"""The loan register's checks: the borrower's identity (as on rosters), then loan.invalid (a value
+unreadable, or two dates that contradict each other), loan.over_cap, loan.duplicate_contract,
+loan.contract_shared, loan.graduation_year and loan.disbursed_early against rules/loans.yaml."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ def check(frame: pd.DataFrame, tables: list[Table], rules: Rulebook) -> pd.DataF
     out += identity_findings(frame, has_name=present("name"), has_id=present("id_number"),
                              reference=reference, reference_label="贷款年度开学日", who="借款学生")
     out += _invalid(frame, present, title, rules)
+    out += _contradictions(frame, title)
     out.append(_over_cap(frame))
     out.append(_duplicates(frame, tables))
     out.append(_shared_contracts(frame, tables))
@@ -87,6 +88,29 @@ def _invalid(frame: pd.DataFrame, present, title, rules: Rulebook) -> list[pd.Da
     days = frame["days_overdue"]
     out.append(build(present("days_overdue") & days.notna() & frame["days_overdue_n"].isna(), "loan.invalid",
                      "days_overdue", "逾期天数“{v}”不是整数天数：请与经办银行核对", days, v=days))
+    return out
+
+
+def _contradictions(frame: pd.DataFrame, title) -> list[pd.DataFrame]:
+    """loan.invalid where two of a contract's dates cannot both be true: paid before it was signed,
+    settled or due before it was paid, paid after the last day of study. The finding stands on the
+    date that the figures take from the contradiction (签订日期, 结清日期, 应还日期, 发放日期)."""
+    day = {k: frame[k].dt.strftime("%Y-%m-%d") for k in ("disbursed", "signed", "settled", "due", "study_end")}
+    paid = title("disbursed_on")
+    out = []
+    for key, bad, message in (
+            ("signed_on", frame["signed"] > frame["disbursed"],
+             f"{title('signed_on')}{{signed}}晚于{paid}{{disbursed}}：合同签订前不会放款，请与经办银行核对两个日期"),
+            ("settled_on", frame["settled"] < frame["disbursed"],
+             f"{title('settled_on')}{{settled}}早于{paid}{{disbursed}}：放款前不可能结清，请与经办银行核对两个日期"
+             "（贴息计到结清前一天）"),
+            ("due_date", frame["due"] < frame["disbursed"],
+             f"{title('due_date')}{{due}}早于{paid}{{disbursed}}：放款前不会有应还款，请与经办银行核对两个日期"),
+            # a graduation year not after the loan year is loan.graduation_year's to say, not this
+            ("disbursed_on", (frame["disbursed"] > frame["study_end"]) & (frame["graduation"] > frame["year"]),
+             f"{paid}{{disbursed}}晚于预计毕业年份的在校截止日{{study_end}}：毕业后不会发放生源地贷款，"
+             f"请核对{paid}和预计毕业年份（贴息只计在校期间）")):
+        out.append(build(bad.fillna(False).to_numpy(dtype=bool), "loan.invalid", key, message, frame[key], **day))
     return out
 
 
