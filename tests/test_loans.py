@@ -592,6 +592,29 @@ def test_applications_whose_year_cannot_be_read_are_named_not_dropped(run, tmp_p
     assert code == 1 and "第4行“24”" in text.replace("\n", "")
 
 
+def test_one_students_repeated_applications_are_counted_once_or_not_at_all(run, tmp_path):
+    # the same student on two rows was two applications (and two approvals): 受理 and 审批通过率 wrong
+    path = register(tmp_path, [contract(1)])
+    apps = applications(tmp_path, [("城关区", "审核通过"), ("城关区", "审核通过"), ("城关区", "不通过"),
+                                   ("城关区", "审核通过"), ("城关区", "不通过")])
+    wb = openpyxl.load_workbook(apps)
+    sheet = wb.active
+    sheet.cell(row=4, column=5).value = sheet.cell(row=3, column=5).value      # rows 3, 4: one student, 通过 twice
+    sheet.cell(row=7, column=5).value = sheet.cell(row=6, column=5).value      # rows 6, 7: 通过, then 不通过
+    wb.save(apps)
+    doc = summary(run, path, 2024, "--applications", apps, expect_exit=1)
+    c = county(doc, "城关区")
+    assert (c["applications"], c["approved"], c["rejected"], c["approval_rate"]) == (2, 1, 1, "50.00%")
+    first, second = make_id("20050101", seq=102), make_id("20050101", seq=108)
+    assert doc["applications"]["repeated"] == [
+        {"id_number": first[:6] + "********" + first[-4:], "rows": [f"{apps}第3行", f"{apps}第4行"],
+         "results": ["审核通过", "审核通过"], "counted": True},
+        {"id_number": second[:6] + "********" + second[-4:], "rows": [f"{apps}第6行", f"{apps}第7行"],
+         "results": ["审核通过", "不通过"], "counted": False}]
+    assert any("重复登记2次" in n and "只计1次" in n for n in doc["notes"])
+    assert any("均未计入" in n and "第7行（不通过）" in n for n in doc["notes"])
+
+
 def test_without_applications_the_approval_fields_are_null(run, tmp_path):
     doc = summary(run, register(tmp_path, [contract(1)]), 2024, expect_exit=0)
     assert doc["applications"] is None

@@ -79,7 +79,8 @@ def loans_summary(
     """年度汇总（按县区）：受理、审核通过和审批通过率，新增贷款，在校期间贴息，风险补偿金，还款期贷款、
     到期应还、按期还款和履约率，逾期笔数和金额。利率、计息规则和比例见 rules/loans.yaml。
 
-    台账中有数据不全、无法计入的合同，或申请受理清单中有年度无法识别的申请时，退出码为 1（其余照常汇总）。
+    台账中有数据不全、无法计入的合同，或申请受理清单中有年度无法识别、重复登记且审核结果不一致的申请时，
+    退出码为 1（其余照常汇总）。
 
     示例：aidctl loans summary --year 2024 samples/loans/生源地信用助学贷款台账.xlsx --applications samples/loans/2024年度贷款申请受理清单.xlsx
     """
@@ -98,8 +99,10 @@ def loans_summary(
         render.summary(stdout_console(), doc)
         if report is not None:
             stdout_console().print(f"汇总工作簿已写入：{report}")
-    unread = doc["applications"] is not None and doc["applications"]["unread"]
-    raise typer.Exit(Exit.DATA_ERRORS if doc["excluded"] or unread else Exit.OK)
+    apps = doc["applications"]
+    # an application left out: its year unread, or repeated with results that disagree
+    left_out = apps is not None and (apps["unread"] or not all(r["counted"] for r in apps["repeated"]))
+    raise typer.Exit(Exit.DATA_ERRORS if doc["excluded"] or left_out else Exit.OK)
 
 
 @loans_app.command("collect")

@@ -18,6 +18,7 @@ import pandas as pd
 
 from aidctl.core import money
 from aidctl.core.dates import as_of_said, cell_dates, cell_years
+from aidctl.core.identity import mask_id
 from aidctl.core.labels import UNKNOWN_COUNTY
 from aidctl.core.terms import Term
 from aidctl.core.text import lookup, text_or_none
@@ -60,6 +61,8 @@ class Applications:
     header_problems: list[str] = field(default_factory=list)   # check.settle_headers, said as notes
     # the applications whose year (贷款年度, or 受理日期 without it) cannot be read: counted in no year
     unread: list[dict] = field(default_factory=list)
+    # one student's applications of the year on several rows (see _repeated)
+    repeated: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -104,7 +107,8 @@ class LoanSummary:
         apps = None
         if self.applications is not None:
             apps = {"file": self.applications.file, "year_source": self.applications.year_source,
-                    "unknown_results": self.applications.unknown_results, "unread": self.applications.unread}
+                    "unknown_results": self.applications.unknown_results, "unread": self.applications.unread,
+                    "repeated": self.applications.repeated}
         return {"version": 1, "year": self.year, "as_of": str(self.as_of),
                 "files": self.register.file_info(), "applications": apps,
                 "counties": rows[:-1], "totals": {k: v for k, v in rows[-1].items() if k != "county"},
@@ -139,11 +143,37 @@ def _applications(path: Path, display: str, ws: Workspace, year: int) -> Applica
     result = lookup(frame["result"], words).astype(object)
     unknown = sorted(set(frame.loc[result.isna() & frame["result"].notna(), "result"].astype(str)))
     county = frame["county"].astype(object)
+    verdict = result.where(result.notna(), "pending")
     keep = (row_year == year).fillna(False).to_numpy(dtype=bool)
+    keep, repeated = _repeated(frame, verdict, keep, tables)
     out = pd.DataFrame({"county": county.where(county.notna(), UNKNOWN_COUNTY).to_numpy()[keep],
-                        "v_result": result.where(result.notna(), "pending").to_numpy()[keep]})
+                        "v_result": verdict.to_numpy()[keep]})
     problems = [f"{tables[int(p['table'].iat[0])].place()}：{p['message'].iat[0]}" for p in header]
-    return Applications(display, tables, out, source, unknown, problems, unread)
+    return Applications(display, tables, out, source, unknown, problems, unread, repeated)
+
+
+def _repeated(frame: pd.DataFrame, verdict: pd.Series, keep: np.ndarray,
+              tables: list[Table]) -> tuple[np.ndarray, list[dict]]:
+    """One student's applications of the year (by the 身份证号 as written) on several rows: counted
+    once when they agree on the 审核结果, not at all when they do not (which one stands is not known).
+    The rows kept, and each group for the JSON (the ID masked, the rows and results as written)."""
+    ids = frame["id_number"].astype("string").str.strip().str.upper()
+    twice = pd.Series(keep, index=frame.index) & ids.notna() & ids.where(keep).duplicated(keep=False)
+    if not twice.any():
+        return keep, []
+    key = ids[twice]
+    agree = verdict[twice].groupby(key).transform("nunique").eq(1)
+    counted = agree & ~key.duplicated()
+    drop = twice & ~counted.reindex(frame.index, fill_value=False)
+    groups = pd.DataFrame({
+        "key": key, "agree": agree, "result": frame["result"].astype("string").fillna("空")[twice],
+        "place": [tables[t].place(int(r)) for t, r in zip(frame["table"][twice], frame["excel_row"][twice])],
+    }).groupby("key", sort=False)
+    first = groups.first()
+    repeated = [{"id_number": m, "rows": p, "results": r, "counted": bool(a)} for m, p, r, a in
+                zip(mask_id(pd.Series(first.index, dtype="string")), groups["place"].agg(list),
+                    groups["result"].agg(list), first["agree"])]
+    return keep & ~drop.to_numpy(dtype=bool), repeated
 
 
 def summarise(path: Path, ws: Workspace, year: int, *, applications: Path | None = None,
@@ -258,6 +288,10 @@ def _application_notes(apps: Applications) -> list[str]:
         more = f"等{len(apps.unread)}条" if len(apps.unread) > 5 else ""
         notes.append(f"申请受理清单中{len(apps.unread)}条申请的{apps.unread[0]['column']}无法识别，未计入任何年度的受理数："
                      f"{shown_rows}{more}。请填写4位年份（如2024）或有效日期后重新汇总")
+    for r in apps.repeated:
+        rows = "、".join(f"{p}（{w}）" for p, w in zip(r["rows"], r["results"]))
+        notes.append(f"身份证号{r['id_number']}的本年度申请重复登记{len(r['rows'])}次：{rows}。"
+                     + ("审核结果一致，只计1次" if r["counted"] else "审核结果不一致，无法确定以哪次为准，均未计入：请核实后删去重复的行"))
     if apps.unknown_results:
         notes.append(f"审核结果“{'、'.join(apps.unknown_results)}”无法识别，按待审核计（用语见 rules/loans.yaml）")
     return notes
