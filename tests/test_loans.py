@@ -317,6 +317,26 @@ def test_blank_or_unreadable_figures_are_invalid_not_guessed(run, tmp_path):
     assert "本专科、研究生" in finding(doc, 6, code="loan.invalid")["message"]
 
 
+def test_a_year_is_read_from_the_whole_cell_never_picked_out_of_other_text(run, tmp_path):
+    # 12024 was read as 2024 (the year found inside the digits), 2023-2025 as 2023, 2026-13 as 2026
+    ok = [contract(1, 贷款年度="2023年度", 预计毕业年份="2026年6月"),
+          contract(2, 贷款年度="2023—2024学年", 预计毕业年份="2026-06-30"),
+          contract(3, 贷款年度=" 2023 ", 预计毕业年份="2026届")]
+    bad = [contract(4, 贷款年度="12023"), contract(5, 贷款年度="2023-2025"), contract(6, 预计毕业年份="20260"),
+           contract(7, 预计毕业年份="2026-13"), contract(8, 贷款年度="2023-24")]
+    doc = check(run, register(tmp_path, ok + bad), expect_exit=1)
+    assert {(f["row"], f["column"], f["value"]) for f in doc["findings"]} == {
+        (6, "贷款年度", "12023"), (7, "贷款年度", "2023-2025"), (8, "预计毕业年份", "20260"),
+        (9, "预计毕业年份", "2026-13"), (10, "贷款年度", "2023-24")}
+    assert {f["code"] for f in doc["findings"]} == {"loan.invalid"}
+    apps = applications(tmp_path, [("城关区", "审核通过"), ("城关区", "审核通过")])
+    wb = openpyxl.load_workbook(apps)
+    wb.active.cell(row=4, column=6).value = "12024"
+    wb.save(apps)
+    s = summary(run, register(tmp_path, [contract(1)], name="b.xlsx"), 2024, "--applications", apps, expect_exit=1)
+    assert county(s, "城关区")["applications"] == 1 and [u["value"] for u in s["applications"]["unread"]] == ["12024"]
+
+
 def test_dates_that_contradict_each_other_are_invalid(run, tmp_path):
     # each was read as written: a loan 结清 before it was paid bore no 贴息 and was counted as lent, one
     # paid after its borrower's graduation bore none either, without a word

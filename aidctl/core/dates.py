@@ -86,13 +86,23 @@ _DATE = (r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
          r"(?:T?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 
 
-_YEAR = r"((?:19|20|21)\d{2})"
+_Y = r"((?:19|20|21)\d{2})"
+# the whole cell: a year (2024, 2024年, 2024年度, 2028届), a school year (2024-2025, 2024—2025学年:
+# the second year the next), or a year and month (2028年6月, 2028-06, 2028.6)
+_YEAR_CELL = (rf"^\s*{_Y}\s*(?:(?:学年度?|年度?|届|级)|[-—–~至/]\s*{_Y}\s*(?:学年度?|年度?)?"
+              r"|(?:[-/.]|年)\s*(\d{1,2})\s*(?:月份?)?)?\s*$")
 
 
 def cell_years(text: pd.Series) -> pd.Series:
-    """The first four-digit year in each cell ("2024", "2024-2025学年", "2028年6月") as Int64; NA else."""
-    found = text.astype("string").str.extract(_YEAR, expand=False)
-    return pd.to_numeric(found, errors="coerce").astype("Int64")
+    """The year each cell gives as a whole: "2024", "2024年度", "2024-2025学年", "2028年6月", or a
+    date (cell_dates) as Int64; NA else. Nothing is picked out of other text: "12024" (a slip of the
+    keyboard), "2023-2025" (no school year), "2028-13" and "2024-25" are no year."""
+    t = text.astype("string")
+    m = t.str.extract(_YEAR_CELL)
+    year, second, month = (pd.to_numeric(m[i], errors="coerce").astype("Int64") for i in range(3))
+    ok = year.notna() & (second.isna() | (second == year + 1)) & (month.isna() | month.between(1, 12))
+    dated = cell_dates(t).dt.year.astype("Int64")
+    return year.where(ok.fillna(False), dated)
 
 
 def cell_dates(text: pd.Series) -> pd.Series:
