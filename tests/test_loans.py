@@ -337,6 +337,27 @@ def test_a_year_is_read_from_the_whole_cell_never_picked_out_of_other_text(run, 
     assert county(s, "城关区")["applications"] == 1 and [u["value"] for u in s["applications"]["unread"]] == ["12024"]
 
 
+def test_a_settled_status_and_the_settlement_date_must_agree(run, tmp_path):
+    # 结清 without its date bore 贴息 for the whole year; a 结清日期 on a contract 在读 (or with no
+    # status) cut its 贴息 at that date while it stayed in study and in the repayment figures
+    rows = [contract(1, 还款状态="结清"),
+            contract(2, 结清日期="2024-05-01"),
+            contract(3, 还款状态=None, 结清日期="2024-05-01"),
+            contract(4, 还款状态="已结清", 结清日期="2024-03-01"),                       # agree
+            repaying(5, 还款状态="代偿", 结清日期="2024-03-01"),                         # the state repaid it
+            contract(6, 还款状态="提前结清", 结清日期="2024-03-01")]                     # agree
+    path = register(tmp_path, rows, headers=HEAD + ["结清日期"])
+    doc = check(run, path, expect_exit=1)
+    assert {(f["row"], f["column"], f["code"]) for f in doc["findings"]} == {
+        (3, "结清日期", "loan.invalid"), (4, "还款状态", "loan.invalid"), (5, "还款状态", "loan.invalid")}
+    assert "还款状态为“结清”，但结清日期为空" in finding(doc, 3, code="loan.invalid")["message"]
+    assert "结清日期为2024-05-01，但还款状态为“在读”" in finding(doc, 4, code="loan.invalid")["message"]
+    assert "但还款状态为“空”" in finding(doc, 5, code="loan.invalid")["message"]
+    t = summary(run, path, 2024, "--as-of", "2025-01-10", expect_exit=1)
+    assert t["totals"]["interest_loans"] == 2                  # rows 6 and 8, each to the day before 结清
+    assert [e["row"] for e in t["excluded"]] == [3, 4, 5]
+
+
 def test_dates_that_contradict_each_other_are_invalid(run, tmp_path):
     # each was read as written: a loan 结清 before it was paid bore no 贴息 and was counted as lent, one
     # paid after its borrower's graduation bore none either, without a word

@@ -78,6 +78,19 @@ def _invalid(frame: pd.DataFrame, present, title, rules: Rulebook) -> list[pd.Da
     out.append(build(early, "loan.invalid", "settled_on",
                      f"还款状态为“{{s}}”，但没有{title('settled_on')}：在校期间贴息只计到结清前一天，"
                      f"请从经办银行系统导出含{title('settled_on')}的台账", status, s=status))
+    # the register gives 结清日期, but not on this settled contract
+    undated = present("settled_on") & (frame["v_status"] == "settled") & settled.isna()
+    out.append(build(undated, "loan.invalid", "settled_on",
+                     f"还款状态为“{{s}}”，但{title('settled_on')}为空：不知何时结清（在校期间贴息只计到结清前一天），"
+                     f"请与经办银行核对，补填{title('settled_on')}", settled, s=status))
+    # a 结清日期 on a contract whose 还款状态 says it is not settled (or says nothing)
+    closed = frame["v_status"].isin(["settled", "settled_early", "compensated"])
+    said = frame["v_status"].notna() | status.isna()     # an unknown word is already loan.invalid
+    unsettled = present("status") & settled.notna() & frame["settled"].notna() & ~closed & said
+    out.append(build(unsettled, "loan.invalid", "status",
+                     f"{title('settled_on')}为{{d}}，但还款状态为“{{s}}”：是否已结清无法确定，本合同不计入汇总，"
+                     "请与经办银行核对还款状态和结清日期", status, d=frame["settled"].dt.strftime("%Y-%m-%d"),
+                     s=status.fillna("空")))
     grad = frame["graduation_year"]
     out.append(build(present("graduation_year") & frame["graduation"].isna(), "loan.invalid", "graduation_year",
                      "预计毕业年份“{v}”为空或无法识别：请填写4位年份（它决定在校贴息的截止日期）", grad, v=grad))
