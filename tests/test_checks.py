@@ -266,6 +266,17 @@ def test_an_xls_roster_says_struck_rows_unknown(tmp_path, run):
     assert doc["files"] and all(i["struck_rows"] is None for i in doc["files"])
 
 
+def test_amount_blank(tmp_path, run):
+    """One blank amount among filled ones: paid the standard, said as a warning naming it; a table
+    that leaves the whole column blank says nothing (the standard is what the rules pay)."""
+    roster(tmp_path, [voc_row(1), voc_row(2, **{"资助金额（元）": None}), voc_row(3)])
+    f = only(check(run, "a.xlsx", expect_exit=0), "amount.blank")
+    assert_finding(f, code="amount.blank", severity="warning", row=5, column="资助金额（元）",
+                   says=("资助金额为空", "750.00元", "请从名单中删除"))
+    roster(tmp_path, [voc_row(i, **{"资助金额（元）": None}) for i in (1, 2)], name="b.xlsx")
+    assert not found(check(run, "b.xlsx", expect_exit=0), "amount.blank")
+
+
 def test_total_mismatch(tmp_path, run):
     """The school's own 合计 says 1,500 yuan (two students) but three are read: a student it meant to
     drop is still in the table. An error on the whole table: none of it is paid."""

@@ -235,6 +235,13 @@ def _amounts(f: pd.DataFrame, d: pd.DataFrame, rows: np.ndarray, rp: RulePeriod,
                  "资助金额“{a}”不是有效的正数金额（精确到分，按表头单位折算后低于{limit}）：请填写本学期应发金额",
                  f["amount"], a=f["amount"], limit=YUAN_LIMIT_TEXT)]
     expected = d["standard_fen"]
+    # a blank amount in a table whose other records have theirs: the standard is paid, and said
+    filled_elsewhere = pd.Series(has_amount).groupby(f["table"].to_numpy()).transform("any").to_numpy()
+    blank = rows & ~has_amount & filled_elsewhere & expected.notna().to_numpy() & (not amount.from_roster)
+    out.append(build(blank, "amount.blank", "amount",
+                     "资助金额为空（本表其他学生填写了金额）：按“{name}”{term}标准{e}元发放；如该生本学期不应受助，"
+                     "请从名单中删除", name=rp.programme, term=term_label,
+                     e=yuan_text(expected[blank])))
     differs = rows & has_amount & ~invalid & expected.notna().to_numpy() & \
         (fen != expected).fillna(False).to_numpy(dtype=bool)
     if also_standard is not None:

@@ -78,6 +78,9 @@ CATALOGUE: dict[str, FindingType] = dict([
        "the programme's conditions fail; the message names the condition"),
     _t("amount.invalid", ERROR, "资助金额无效", "not a positive amount in yuan and fen"),
     _t("amount.mismatch", ERROR, "资助金额与标准不符", "the amount differs from the standard the rules give"),
+    _t("amount.blank", WARNING, "资助金额为空，按标准发放",
+       "the amount is blank while other records of the table have theirs: the programme's standard is "
+       "paid (a standard from the rules; where the rules take the amount from the roster it is amount.invalid)"),
     _t("total.mismatch", ERROR, "合计金额与明细不符",
        "the amount on the table's own 合计/总计 row differs from the sum of the amounts read from the table "
        "(a row not read as a student, a miswritten amount or total): the table is not paid (row is null)"),

@@ -42,7 +42,7 @@ CHECKS = [
     ("card", "银行卡号", "card", ["card.missing", "card.format", "card.precision_lost", "card.luhn", "card.shared"]),
     ("status", "学籍状态", "status", ["status.not_enrolled"]),
     ("eligibility", "资助项目与资格条件", "programme", ["eligibility.unknown_program", "eligibility.not_eligible"]),
-    ("amount", "资助金额", "amount", ["amount.invalid", "amount.mismatch", "total.mismatch"]),
+    ("amount", "资助金额", "amount", ["amount.invalid", "amount.mismatch", "amount.blank", "total.mismatch"]),
     ("duplicate", "重复申报", "id_number", ["id.duplicate"]),
     ("registry", "学籍库核对", None, ["registry.not_found", "registry.mismatch"]),
     ("ledger", "本学期发放账本", None, ["ledger.already_paid"]),
