@@ -207,15 +207,16 @@ def test_a_loan_given_as_a_total_above_the_tuition_is_compensated(run, tmp_path)
     assert s["to_student"] == "0.00" and doc["totals"]["payments"] == 0   # nothing for the card
     f = finding(doc, 0, code="enlist.loan_not_by_year")
     assert f["severity"] == "warning" and "第1学年贷款" in f["message"]
-    assert "高出部分按学年顺序计入本学年4000.00元" in s["years"][0]["reason"]
+    assert "高出4000.00元，按学年顺序计入本学年4000.00元" in s["years"][0]["reason"]
 
 
 def test_a_loan_beyond_the_caps_stays_the_students_to_repay(run, tmp_path):
-    """A loan with interest of 30000 (贷款本息) against two years capped at 12000: 24000 repays the loan,
-    6000 stays the student's (enlist.loan_exceeds)."""
-    head = [*HEAD, "国家助学贷款本息（元）"]
-    doc = enlist(run, tmp_path, student(1, tuition=(3000, 3000), **{"国家助学贷款本息（元）": 30000}), headers=head,
-                 expect_exit=0)
+    """A loan with interest of 30000 (贷款本息; 15000 in each year) against two years capped at 12000: 24000
+    repays the loan, 6000 stays the student's (enlist.loan_exceeds)."""
+    head = [*HEAD, "第1学年贷款（元）", "第2学年贷款（元）", "国家助学贷款本息（元）"]
+    doc = enlist(run, tmp_path, student(1, tuition=(3000, 3000), **{"国家助学贷款本息（元）": 30000,
+                                                                   "第1学年贷款（元）": 15000, "第2学年贷款（元）": 15000}),
+                 headers=head, expect_exit=0)
     s = doc["students"][0]
     assert s["total"] == s["loan_repayment"] == "24000.00" and s["to_student"] == "0.00"
     f = finding(doc, 0, code="enlist.loan_exceeds")
@@ -628,10 +629,15 @@ def test_loan_figures_that_disagree_are_refused(run, tmp_path, over, says):
 
 
 def test_the_loans_total_never_pays_more_than_the_loan_by_year():
-    """For random loans within the caps split over 2–4 years, the amount from the loan's total alone is
-    the higher of the tuition and the loan totals (each year within its cap), never more than the
-    amount from the same loans by year: asking for the loan by year can only raise it."""
+    """For random loans with interest split over 2–4 years, tuition up to above the cap, the amount from
+    the loan's total alone is what every split of that total over the years would give: each year its
+    tuition within the cap, and of what the total exceeds the tuition by, no more than the smallest room
+    a year has under its cap (a year whose tuition reaches the cap could hold the whole loan to no
+    effect). It is never more than the amount from the same loans by year: asking for the loan by year
+    can only raise it (the warning says so)."""
     import random
+    import tempfile
+    from fractions import Fraction
 
     from aidctl.enlist import compute
     from aidctl.read import Workspace
@@ -640,27 +646,60 @@ def test_the_loans_total_never_pays_more_than_the_loan_by_year():
     rows, cases = [], []
     for i in range(60):
         n = rnd.randint(2, 4)
-        fees = [rnd.choice([0, 3000, 5000, 6500, 9000, 12000]) for _ in range(n)]
+        fees = [rnd.choice([0, 3000, 5000, 6500, 9000, 12000, 13500]) for _ in range(n)]
         loans = [rnd.choice([0, 2000, 6000, 8000, 12000]) for _ in range(n)]    # 2022 cap: 12000
-        common = {"tuition": tuple(fees), "入学年份": 2022 - n, "入伍年份": "2022年9月"}
-        rows.append(student(2 * i + 1, **common, **{"贷款本金（元）": sum(loans)},
-                            **{f"第{k}学年贷款（元）": v for k, v in enumerate(loans, start=1)}))
-        rows.append(student(2 * i + 2, **common, **{"贷款本金（元）": sum(loans)}))
-        cases.append((fees, loans))
-    head = [*HEAD, "第1学年贷款（元）", "第2学年贷款（元）", "第3学年贷款（元）", "第4学年贷款（元）"]
-    import tempfile
-
+        interest = rnd.choice([0, 0, 480, 1250])
+        common = {"tuition": tuple(fees), "入学年份": 2022 - n, "入伍年份": "2022年9月",
+                  "贷款本金（元）": sum(loans), "贷款利息（元）": interest}
+        rows.append(student(2 * i + 1, **common, **{f"第{k}学年贷款（元）": v for k, v in enumerate(loans, start=1)}))
+        rows.append(student(2 * i + 2, **common))
+        cases.append((fees, loans, interest))
+    head = [*HEAD, "第1学年贷款（元）", "第2学年贷款（元）", "第3学年贷款（元）", "第4学年贷款（元）", "贷款利息（元）"]
     with tempfile.TemporaryDirectory() as tmp:
         path = write_roster(Path(tmp) / "list.xlsx", rows, head, above=TITLE)
         result = compute([path], Workspace(Path(tmp)), year=2024)
     totals = [int(v) for v in result.students["total_fen"]]
-    for i, (fees, loans) in enumerate(cases):
+    cap = 12000
+    for i, (fees, loans, interest) in enumerate(cases):
         by_year, total_only = totals[2 * i], totals[2 * i + 1]
-        cap = 1_200_000
-        assert by_year == sum(min(cap, 100 * max(t, v)) for t, v in zip(fees, loans))
-        # the fees are within the cap here: min(n × cap, max(Σ tuition, Σ loans))
-        assert total_only == min(cap * len(fees), 100 * max(sum(fees), sum(loans)))
-        assert total_only <= by_year, (fees, loans)
+        # each year's loan with its share of the interest (exact here: the shares only round to the fen)
+        with_interest = [v + Fraction(interest * v, sum(loans)) if sum(loans) else v for v in loans]
+        assert abs(by_year - 100 * sum(min(cap, max(t, v)) for t, v in zip(fees, with_interest))) <= len(fees)
+        owed = sum(loans) + interest
+        rooms = [cap - min(t, cap) for t in fees]
+        assert total_only == 100 * (sum(min(t, cap) for t in fees) + min(max(owed - sum(fees), 0), min(rooms)))
+        assert total_only <= by_year, (fees, loans, interest)
+
+
+def test_a_loan_total_a_year_at_its_cap_could_hold_adds_nothing(run, tmp_path):
+    """Tuition 12000 and 0 (cap 12000), a loan of 12000 with 500 interest. By year (the loan in year 1)
+    the amount is 12000: year 1 is at its cap and year 2 has neither. Given as a total only, the 500
+    the total exceeds the tuition by was added to year 2 (12500 paid, though the warning said the
+    loan by year could only raise it). Now nothing is added: the loan may well be year 1's."""
+    head = [*HEAD, "第1学年贷款（元）", "贷款利息（元）"]
+    doc = enlist(run, tmp_path, student(1, tuition=(12000, 0), **{"第1学年贷款（元）": 12000, "贷款利息（元）": 500}),
+                 student(2, tuition=(12000, 0), **{"贷款本金（元）": 12000, "贷款利息（元）": 500}), headers=head,
+                 expect_exit=0)
+    by_year, total_only = doc["students"]
+    assert by_year["total"] == by_hand(min(Decimal(12000), Decimal(12500)), Decimal(0)) == "12000.00"
+    assert total_only["total"] == "12000.00" and [y["amount"] for y in total_only["years"]] == ["12000.00", "0.00"]
+    assert (total_only["loan_repayment"], total_only["to_student"]) == ("12000.00", "0.00")
+    f = finding(doc, 1, code="enlist.loan_not_by_year")
+    assert "无论怎样分布都应补偿的0.00元" in f["message"] and "只会相同或更高" in f["message"]
+    assert "余下500.00元仍由学生按借款合同归还" in finding(doc, 1, code="enlist.loan_exceeds")["message"]
+
+
+def test_a_loan_total_beyond_a_years_room_adds_only_that_room(run, tmp_path):
+    """Tuition 3000 a year (cap 12000, room 9000 each), 贷款本息 30000 given as a total: the loans could
+    be 30000 in year 1 and none in year 2 (3000 + 12000 = 15000 by year), so 9000 of the 24000 the total
+    exceeds the tuition by is certain: 15000, and the reason says why it is not 24000."""
+    head = [*HEAD, "国家助学贷款本息（元）"]
+    doc = enlist(run, tmp_path, student(1, tuition=(3000, 3000), **{"国家助学贷款本息（元）": 30000}), headers=head,
+                 expect_exit=0)
+    s = doc["students"][0]
+    assert [y["amount"] for y in s["years"]] == ["12000.00", "3000.00"] and s["total"] == "15000.00"
+    assert "高出24000.00元；贷款未按学年填写，只计入各学年贷款无论怎样分布都应补偿的9000.00元" in s["years"][0]["reason"]
+    assert "余下15000.00元仍由学生按借款合同归还" in finding(doc, 0, code="enlist.loan_exceeds")["message"]
 
 
 def test_two_card_columns_no_rule_can_tell_apart_stop_the_run(run, tmp_path):

@@ -3,9 +3,10 @@ that year with its interest, at most the cap; the loan repaid first; the rest to
 
 The loan of a year is its 第N学年贷款 with a share of the interest (贷款利息, or 贷款本息 less the
 principal) in proportion to the year's loan, rounded half up on the running total so that the shares
-add up to the interest exactly. A list with only the loan's total: each year is its tuition, and what
-the total exceeds the tuition of the years counted by is added in order of study, within each year's
-cap (the higher of the two totals; the loan by year can only raise it). The outstanding loan with its
+add up to the interest exactly. A list with only the loan's total: each year is its tuition (within
+its cap), and of what the total exceeds the tuition of the years counted by, only what every split of
+the total over the years would give is added (no more than the smallest room a year has under its cap),
+to the first year: the loan by year can only raise it. The outstanding loan with its
 interest is repaid first out of the years' amounts, in order of study (rules/enlistment.yaml). Money
 is integer fen.
 """
@@ -80,11 +81,15 @@ def lines(f: pd.DataFrame, tuition_keys: list[str], loan_keys: list[str], loan_f
     # by year: the higher of the tuition and the loan with its interest (NA where either is unreadable)
     higher = tuition.where((tuition >= counted_loan).fillna(False), counted_loan).where(tuition.notna())
     # the loan's total only: each year its tuition, the excess of the total over the tuition added in
-    # order of study within each year's cap
+    # order of study within each year's cap, as far as every split of the total would give it
     owed = pd.Series(src["owed_fen"].to_numpy(), index=out.index, dtype="Int64")
     base = tuition.where((tuition < cap).fillna(False), cap)
     room = (cap - base).clip(lower=0)
-    excess = (owed - tuition.groupby(group).transform("sum")).clip(lower=0).where(~by_year, 0)
+    # only what every split of the total over the years would give: a year whose tuition reaches its cap
+    # could hold the whole excess to no effect, so no more than the smallest room of the years is added
+    excess = (owed - tuition.groupby(group).transform("sum")).clip(lower=0)
+    smallest = room.groupby(group).transform("min")
+    excess = excess.where((excess < smallest).fillna(False), smallest).where(~by_year, 0)
     room_before = room.groupby(group).cumsum() - room
     added = (excess - room_before).clip(lower=0)
     added = added.where((added < room).fillna(False), room).where(tuition.groupby(group).transform(
@@ -155,9 +160,12 @@ def _reasons(lines: pd.DataFrame, src: pd.DataFrame) -> list[str]:
         elif not added:
             text = f"{head}实缴学费{t}元，不超过{cap_text}，按实缴学费计{a}元"
         else:
-            text = (f"{head}实缴学费{t}元，不超过{cap_text}；贷款本息{money.yuan(owed)}元高于计入学年的学费合计"
-                    f"{money.yuan(tuition_sum)}元，高出部分按学年顺序计入本学年{money.yuan(added)}元（贷款未按学年填写），"
-                    f"计{a}元")
+            over = owed - tuition_sum
+            text = f"{head}实缴学费{t}元，不超过{cap_text}；贷款本息{money.yuan(owed)}元高于计入学年的学费合计" \
+                f"{money.yuan(tuition_sum)}元，高出{money.yuan(over)}元"
+            text += f"，按学年顺序计入本学年{money.yuan(added)}元（贷款未按学年填写）" if added == over else \
+                f"；贷款未按学年填写，只计入各学年贷款无论怎样分布都应补偿的{money.yuan(added)}元"
+            text += f"，计{a}元"
         if ln.loan_fen is not pd.NA and ln.loan_fen > 0:
             rest = money.yuan(ln.to_student_fen)
             text += f"；其中{money.yuan(ln.loan_fen)}元先代偿国家助学贷款本息" + \
@@ -167,8 +175,10 @@ def _reasons(lines: pd.DataFrame, src: pd.DataFrame) -> list[str]:
 
 
 def student_totals(f: pd.DataFrame, lines: pd.DataFrame) -> None:
-    """None: adds total, the loan repaid and what goes to the card per student; NA where a year cannot
-    be computed."""
+    """None: adds total, the loan repaid and what goes to the card per student (NA where a year cannot
+    be computed), and what a loan given as a total only added to the tuition (`loan_added_fen`)."""
+    added = lines.groupby("rec")["added_fen"].sum() if len(lines) else pd.Series(dtype="Int64")
+    f["loan_added_fen"] = pd.Series(added, index=f.index, dtype="Int64").fillna(0)
     zero = (f["counted"].fillna(-1).eq(0) & f["cap_fen"].notna()).astype(bool)  # nothing counted: nothing to pay
     complete = lines["amount_fen"].notna().groupby(lines["rec"]).all() if len(lines) else pd.Series(dtype=bool)
     complete = complete.reindex(f.index, fill_value=False).astype(bool)

@@ -181,11 +181,11 @@ def compute(paths: list[Path], ws: Workspace, *, year: int, bank: str | None = N
     reference = _identity(f, year)
     loan_figures(f, loan_keys, lambda key: having_column(f, tables, key))
 
+    lines = year_lines(f, tuition_keys, loan_keys, book.loan_first)
+    student_totals(f, lines)
     raw = _findings(f, tables, rules, year, tuition_keys, reference)
     raw += _loan_input_findings(f, tables, loan_keys)
     raw += header
-    lines = year_lines(f, tuition_keys, loan_keys, book.loan_first)
-    student_totals(f, lines)
     if book.loan_first:
         raw.append(_loan_findings(f))
     findings = _finalise(raw, f, tables, rules)
@@ -476,10 +476,10 @@ def _loan_input_findings(f: pd.DataFrame, tables: list[Table], loan_keys: list[s
                      p=f["loan_fen"].map(yuan), r=f["received_fen"].map(yuan)))
     total_only = ~f["by_year"] & (f["owed_fen"] > 0).fillna(False) & (counted >= 2) & f["cap_fen"].notna()
     out.append(build(total_only, "enlist.loan_not_by_year", _loan_column(f),
-                     "名单只有贷款总额（本息{o}元），没有各学年的贷款：各学年按实缴学费计，贷款本息高出学费合计的部分"
-                     "按学年顺序计入。若有学年贷款低于学费而另一学年高于学费，按学年计算的补偿会更高："
+                     "名单只有贷款总额（本息{o}元），没有各学年的贷款：各学年按实缴学费计（不超过上限），贷款本息高出"
+                     "学费合计的部分只计入各学年贷款无论怎样分布都应补偿的{a}元。按学年计算的补偿只会相同或更高："
                      "请按学年填写贷款（第1学年贷款、第2学年贷款……）后重新计算", f["loan"].astype("string"),
-                     o=f["owed_fen"].map(yuan)))
+                     o=f["owed_fen"].map(yuan), a=f["loan_added_fen"].map(yuan)))
     return out
 
 
