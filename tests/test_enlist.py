@@ -195,6 +195,23 @@ def test_the_loan_counts_with_its_interest_shared_by_year(run, tmp_path):
     assert (s["loan_repayment"], s["to_student"]) == ("16320.00", "360.00")
 
 
+def test_the_interest_is_shared_over_all_the_years_loans_not_only_those_counted(run, tmp_path):
+    """Loans of 5000 in each of three years with 300.00 interest, two years counted (2020 to 2022): the
+    interest belongs 100.00 to each year's loan, so years 1 and 2 count 5100.00 each (10200.00), the
+    third year's 5000 and its 100 interest stay the student's. It was shared over the two years counted
+    only (5150.00 each, 10300.00: the third year's interest paid)."""
+    head = [*HEAD, "第1学年贷款（元）", "第2学年贷款（元）", "第3学年贷款（元）", "贷款利息（元）"]
+    row = student(1, tuition=(5000, 5000), **{"第1学年贷款（元）": 5000, "第2学年贷款（元）": 5000,
+                                             "第3学年贷款（元）": 5000, "贷款利息（元）": 300})
+    doc = enlist(run, tmp_path, row, headers=head, expect_exit=0)
+    s = doc["students"][0]
+    share = Decimal(300) * 5000 / 15000
+    assert [y["loan_counted"] for y in s["years"]] == [f"{5000 + share:.2f}"] * 2 == ["5100.00", "5100.00"]
+    assert s["total"] == s["loan_repayment"] == "10200.00"
+    assert "余下5100.00元仍由学生按借款合同归还" in finding(doc, 0, code="enlist.loan_exceeds")["message"]
+    assert "第3学年贷款5000.00元未计入" in finding(doc, 0, code="enlist.year_not_counted")["message"]
+
+
 def test_a_loan_given_as_a_total_above_the_tuition_is_compensated(run, tmp_path):
     """Tuition 3000 a year, a loan of 10000 given only as a total (2022 enlistment, cap 12000): the
     higher of the two totals, 10000: each year its tuition, and the 4000 the loan exceeds the tuition

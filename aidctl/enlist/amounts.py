@@ -2,8 +2,8 @@
 that year with its interest, at most the cap; the loan repaid first; the rest to the student's card.
 
 The loan of a year is its 第N学年贷款 with a share of the interest (贷款利息, or 贷款本息 less the
-principal) in proportion to the year's loan, rounded half up on the running total so that the shares
-add up to the interest exactly. A list with only the loan's total: each year is its tuition (within
+principal) in proportion to the year's loan among all the years' loans (counted or not), rounded half
+up on the running total so that the shares add up to the interest exactly. A list with only the loan's total: each year is its tuition (within
 its cap), and of what the total exceeds the tuition of the years counted by, only what every split of
 the total over the years would give is added (no more than the smallest room a year has under its cap),
 to the first year: the loan by year can only raise it. The outstanding loan with its
@@ -63,9 +63,11 @@ def lines(f: pd.DataFrame, tuition_keys: list[str], loan_keys: list[str], loan_f
     loan = _by_year(src, k, loan_keys, out.index, blank_is_zero=True)
     cap = pd.Series(src["cap_fen"].to_numpy(), index=out.index, dtype="Int64")
     by_year = pd.Series(src["by_year"].to_numpy(dtype=bool), index=out.index)
-    # the interest shared among the years by their loans: half up on the running total, so it adds up
+    # the interest shared among all the years' loans, those of years not counted too (their share is not
+    # compensated): half up on the running total, so that the shares add up
     group = out["rec"]
-    share_total = loan.fillna(0).groupby(group).transform("sum").astype("int64").to_numpy()
+    received = pd.Series(src["received_fen"].to_numpy(), index=out.index, dtype="Int64")
+    share_total = received.fillna(0).astype("int64").to_numpy()
     running = loan.fillna(0).groupby(group).cumsum().astype("int64").to_numpy()
     interest = src["interest_fen"].fillna(0).clip(lower=0).astype("int64").to_numpy()
     safe = np.where(share_total > 0, share_total, 1)
@@ -77,7 +79,8 @@ def lines(f: pd.DataFrame, tuition_keys: list[str], loan_keys: list[str], loan_f
         pd.Series(interest), pd.Series(running - loan.fillna(0).to_numpy(dtype=np.int64)), pd.Series(safe))
         .to_numpy(dtype=np.int64), 0)
     counted_loan = (loan + pd.Series(upto - before, index=out.index)).where(by_year & loan.notna())
-    counted_loan = counted_loan.where(pd.Series(src["interest_fen"].notna().to_numpy(), index=out.index))
+    counted_loan = counted_loan.where(pd.Series(src["interest_fen"].notna().to_numpy(), index=out.index)
+                                      & received.notna())
     # by year: the higher of the tuition and the loan with its interest (NA where either is unreadable)
     higher = tuition.where((tuition >= counted_loan).fillna(False), counted_loan).where(tuition.notna())
     # the loan's total only: each year its tuition, the excess of the total over the tuition added in
