@@ -338,6 +338,45 @@ def test_invalid_figures_are_refused_not_guessed(run, tmp_path, over, column, sa
     assert doc["totals"]["payable"] == 1 and doc["totals"]["amount"] == "11700.00"
 
 
+def _merge(path: Path, *ranges: str) -> Path:
+    wb = openpyxl.load_workbook(path)
+    for cells in ranges:
+        wb.active.merge_cells(cells)
+    wb.save(path)
+    return path
+
+
+def test_an_amount_merged_across_two_years_is_refused_not_read_twice(run, tmp_path):
+    """11700 typed once and merged over 第1学年学费 and 第2学年学费 (H4:I4): each year's, or the two
+    years' total? It was read as 11700 in both years (23400 paid). It is now read in neither: the
+    student is refused, naming both columns, and no year shows an amount."""
+    path = _merge(write_roster(tmp_path / "入伍名单.xlsx", [student(1, tuition=(11700, None)), student(2)], HEAD,
+                               above=TITLE), "H4:I4")
+    code, doc, err = run("enlist", path.name, "--year", YEAR, "--format", "json", as_json=True)
+    assert code == 1, err
+    s = doc["students"][0]
+    assert not s["payable"] and s["total"] is None and [y["amount"] for y in s["years"]] == [None, None]
+    assert "合并为一个单元格" in s["years"][0]["reason"] and "学费为空" not in s["years"][0]["reason"]
+    found = [f for f in s["findings"] if f["code"] == "enlist.invalid"]
+    assert [f["column"] for f in found] == ["第1学年学费（元）", "第2学年学费（元）"]
+    assert "“第1学年学费（元）”、“第2学年学费（元）”合并为一个单元格“11700”" in found[0]["message"]
+    assert all("为空或不是有效金额" not in f["message"] for f in found)
+    assert doc["students"][1]["payable"] and doc["totals"]["amount"] == "11700.00"
+
+
+def test_a_loan_merged_across_two_years_is_refused(run, tmp_path):
+    """A loan of 16000 merged over 第1学年贷款 and 第2学年贷款: not read as 16000 a year (32000 counted)."""
+    head = [*HEAD, "第1学年贷款（元）", "第2学年贷款（元）"]
+    path = _merge(write_roster(tmp_path / "入伍名单.xlsx", [student(1, **{"第1学年贷款（元）": 16000})], head,
+                               above=TITLE), "N4:O4")
+    code, doc, err = run("enlist", path.name, "--year", YEAR, "--format", "json", as_json=True)
+    assert code == 1, err
+    s = doc["students"][0]
+    assert not s["payable"] and s["total"] is None and s["loan_repayment"] is None
+    assert [f["column"] for f in s["findings"] if f["code"] == "enlist.invalid"] == ["第1学年贷款（元）", "第2学年贷款（元）"]
+    assert "贷款与其他列合并为一个单元格" in s["years"][0]["reason"]
+
+
 def test_a_year_counted_without_its_column_is_invalid(run, tmp_path):
     headers = [h for h in HEAD if not h.startswith(("第3", "第4"))]
     doc = enlist(run, tmp_path, student(1, 入学年份=2019, 入伍年份=2022), headers=headers, expect_exit=1)

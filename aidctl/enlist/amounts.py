@@ -112,6 +112,8 @@ def lines(f: pd.DataFrame, tuition_keys: list[str], loan_keys: list[str], loan_f
     repaid = repaid.where((repaid < amount).fillna(False), amount).where(whole)
     out["loan_fen"] = repaid.astype("Int64")
     out["to_student_fen"] = (amount - repaid).astype("Int64")
+    out["tuition_merged"] = _merged_by_year(src, k, tuition_keys)
+    out["loan_merged"] = _merged_by_year(src, k, loan_keys)
     out["reason"] = _reasons(out, src)
     return out[[*LINE_COLUMNS, "added_fen"]]
 
@@ -134,6 +136,16 @@ def _by_year(src: pd.DataFrame, k: np.ndarray, keys: list[str], index: pd.Index,
     return value
 
 
+def _merged_by_year(src: pd.DataFrame, k: np.ndarray, keys: list[str]) -> np.ndarray:
+    """Whether each line's cell of its year lies in a range merged across columns (not read)."""
+    out = np.zeros(len(k), dtype=bool)
+    for j, key in enumerate(keys, start=1):
+        if f"{key}_merged" in src:
+            at = k == j
+            out[at] = src[f"{key}_merged"].notna().to_numpy()[at]
+    return out
+
+
 def _reasons(lines: pd.DataFrame, src: pd.DataFrame) -> list[str]:
     out = []
     totals = lines["tuition_fen"].groupby(lines["rec"]).transform("sum")
@@ -141,8 +153,14 @@ def _reasons(lines: pd.DataFrame, src: pd.DataFrame) -> list[str]:
             lines.itertuples(), src["enlisted_year"], src["group"], src["cap_basis"], src["cap_level"],
             src["by_year"], src["owed_fen"], totals):
         head = f"第{ln.year_of_study}学年（{ln.school_year.replace('-', '—')}学年）"
+        if ln.tuition_fen is pd.NA and ln.tuition_merged:
+            out.append(f"{head}学费与其他列合并为一个单元格，无法确定该学年的学费，无法计算：请学校取消合并、按学年分别填写")
+            continue
         if ln.tuition_fen is pd.NA:
             out.append(f"{head}学费为空或不是有效金额，无法计算：请学校补填实际缴纳的学费")
+            continue
+        if ln.amount_fen is pd.NA and ln.loan_merged:
+            out.append(f"{head}贷款与其他列合并为一个单元格，无法确定该学年的贷款，无法计算：请学校取消合并、按学年分别填写")
             continue
         if ln.amount_fen is pd.NA:
             out.append(f"{head}贷款为空或不是有效金额，无法计算：请学校核实该学年获得的国家助学贷款")

@@ -38,6 +38,7 @@ from aidctl.read import (
     Workspace,
     file_info,
     having_column,
+    merged_across,
     missing_columns,
     read_tables,
     shown,
@@ -171,9 +172,17 @@ def compute(paths: list[Path], ws: Workspace, *, year: int, bank: str | None = N
     _levels_and_caps(f, rules)
 
     # money: tuition and loan per year, the loan's totals, each with its column's unit
-    for key in [*tuition_keys, *loan_keys, "loan", "loan_interest", "loan_total"]:
+    money_keys = [*tuition_keys, *loan_keys, "loan", "loan_interest", "loan_total"]
+    for key in money_keys:
         # parsed with their units by stack(); a negative figure is no figure
         f[f"{key}_ok"] = f[f"{key}_ok"] & (f[f"{key}_fen"].fillna(-1) >= 0).to_numpy()
+    # a figure merged across columns (one amount over 第1学年 and 第2学年) is one value shown in each:
+    # each year's, or their total? It is not read (enlist.invalid names the range)
+    for key in money_keys:
+        f[f"{key}_merged"] = merged_across(f, tables, key, row="row")
+        across = f[f"{key}_merged"].notna().to_numpy()
+        f[f"{key}_ok"] = f[f"{key}_ok"] & ~across
+        f[f"{key}_fen"] = f[f"{key}_fen"].mask(across)
     f["loan_given"] = f["loan"].notna()
     f["loan_fen"] = f["loan_fen"].where(f["loan_given"], 0).astype("Int64")  # blank: no loan
 
@@ -335,8 +344,13 @@ def _findings(f: pd.DataFrame, tables: list[Table], rules: Rulebook, year: int, 
     # the figures
     out += _level_and_year_findings(f, present, rules, year)
     out += _tuition_findings(f, present, rules, tuition_keys)
+    for key in [k for k in spec.columns if f"{k}_merged" in f]:
+        text = f[key].astype("string")
+        out.append(build(f[f"{key}_merged"].notna(), "enlist.invalid", key,
+                         "{cols}合并为一个单元格“{v}”：无法确定这是每一列的金额还是几列的合计，本列不读取该数："
+                         "请取消合并，每列分别填写（没有的填0）", text, cols=f[f"{key}_merged"], v=text))
     loan_text = f["loan"].astype("string")
-    out.append(build(f["loan_given"] & ~f["loan_ok"], "enlist.invalid", "loan",
+    out.append(build(f["loan_given"] & ~f["loan_ok"] & f["loan_merged"].isna(), "enlist.invalid", "loan",
                      "贷款本金“{v}”不是有效金额：没有贷款请留空或填0", loan_text, v=loan_text))
     out.append(build(f["cap_fen"].notna() & f["counted"].fillna(-1).astype(int).eq(0), "enlist.no_years", "enlisted",
                      "入学年份与入伍年份同为{e}年，入伍前没有完整的学年：新生入伍如已缴纳第1学年学费，请按政策另行核定",
@@ -403,7 +417,7 @@ def _tuition_findings(f: pd.DataFrame, present: Callable[[str], pd.Series], rule
         title = spec.columns[key].title
         text = f[key].astype("string")
         need = measurable & (counted >= k)
-        out.append(build(need & present(key) & ~f[f"{key}_ok"], "enlist.invalid", key,
+        out.append(build(need & present(key) & ~f[f"{key}_ok"] & f[f"{key}_merged"].isna(), "enlist.invalid", key,
                          title + "“{v}”为空或不是有效金额：计入的每个学年都要填写实际缴纳的学费（未缴纳填0）",
                          text, v=text))
         out.append(build(need & ~present(key), "enlist.invalid", key,
@@ -446,13 +460,14 @@ def _loan_input_findings(f: pd.DataFrame, tables: list[Table], loan_keys: list[s
     out = []
     for key, label in (("loan_interest", "贷款利息"), ("loan_total", "贷款本息")):
         text = f[key].astype("string")
-        out.append(build(present(key) & f[key].notna() & ~f[f"{key}_ok"], "enlist.invalid", key,
-                         label + "“{v}”不是有效金额：没有请留空或填0", text, v=text))
+        out.append(build(present(key) & f[key].notna() & ~f[f"{key}_ok"] & f[f"{key}_merged"].isna(),
+                         "enlist.invalid", key, label + "“{v}”不是有效金额：没有请留空或填0", text, v=text))
     counted = f["counted"].fillna(-1).astype(int)
     for k, key in enumerate(loan_keys, start=1):
         text = f[key].astype("string")
-        out.append(build(present(key) & f[key].notna() & ~f[f"{key}_ok"], "enlist.invalid", key,
-                         f"第{k}学年贷款“{{v}}”不是有效金额：该学年没有贷款请留空或填0", text, v=text))
+        out.append(build(present(key) & f[key].notna() & ~f[f"{key}_ok"] & f[f"{key}_merged"].isna(),
+                         "enlist.invalid", key, f"第{k}学年贷款“{{v}}”不是有效金额：该学年没有贷款请留空或填0", text,
+                         v=text))
         beyond = (counted < k) & (counted >= 0) & present(key) & f[f"{key}_ok"] & (f[f"{key}_fen"].fillna(0) > 0)
         out.append(build(beyond, "enlist.year_not_counted", key,
                          f"第{k}学年贷款{{v}}元未计入：{{why}}", text, v=f[f"{key}_fen"].map(yuan_text_or_none),

@@ -24,6 +24,7 @@ from aidctl.core import identity
 from aidctl.core.errors import ReadError
 from aidctl.core.findings import file_finding
 from aidctl.core.text import blank_text, fold_arrow, fold_one, one_array, starts_with, text_series
+from aidctl.core.text import blank_text, column_letters, fold_arrow, fold_one, one_array, text_series
 from aidctl.read.header import (
     HEADER_SEARCH_ROWS,
     ColumnMatch,
@@ -40,7 +41,7 @@ from aidctl.read.workbook import RawSheet, open_sheets
 from aidctl.rulebook import Rulebook, TableSpec
 
 __all__ = ["ColumnMatch", "Contest", "Table", "extract", "locate", "read_tables", "stack", "file_info",
-           "having_column", "missing_columns"]
+           "having_column", "merged_across", "missing_columns"]
 
 FOLD_THREADS = 2
 THREADED_FROM_ROWS = 20_000  # a table this long is folded on two threads
@@ -91,6 +92,9 @@ class Table:
     other_headers: list[str] = field(default_factory=list)  # the header cells that mapped to no column
     # the total rows dropped (合计, 一班小计): Excel row, the row's first text, its amount cell as read
     totals: list[tuple[int, str | None, str | None]] = field(default_factory=list)
+    # the merged ranges below the header that span two or more columns (row1, col1, row2, col2): the
+    # grid shows their value in every column they span, which no reader can tell from values written
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
 
     @property
     def records(self) -> int:
@@ -122,6 +126,22 @@ class Table:
         if self.struck is None:
             return None
         return len(np.unique(np.concatenate(list(self.struck.values())))) if self.struck else 0
+    def merged_across(self, key: str) -> pd.Series:
+        """For each record (index = Excel row), where its cell of `key` lies in a merged range spanning
+        two or more columns, the columns of that range as the sheet names them (“第1学年学费（元）”、
+        “第2学年学费（元）”; a column of no field by its letter, “J列”); NA elsewhere. Such a cell shows
+        the range's one value in each column it spans: the same figure twice, or one total?"""
+        out = pd.Series(pd.NA, index=pd.Index(self.excel_rows, dtype="int64"), dtype="string")
+        if key not in self.columns or not self.merges:
+            return out
+        place = self.columns[key].index
+        headers = {m.index: m.header for m in self.columns.values()}
+        for r1, c1, r2, c2 in self.merges:  # a sheet's few ranges, each over its rows at once
+            if c1 <= place <= c2:
+                named = "、".join(f"“{headers[c]}”" if c in headers else f"“{column_letters(c)}列”"
+                                 for c in range(c1, c2 + 1))
+                out[(self.excel_rows >= r1) & (self.excel_rows <= r2)] = named
+        return out
 
     def place(self, row: int | None = None) -> str:
         """'a.xlsx 工作表“二班”第5行': the sheet is named when the workbook has more than one. For
@@ -156,6 +176,19 @@ def file_info(tables: list[Table]) -> list[dict]:
 def having_column(frame: pd.DataFrame, tables: list[Table], column: str) -> pd.Series:
     """True for the records of `frame` (a `table` column indexing `tables`) whose table has `column`."""
     return frame["table"].isin([i for i, t in enumerate(tables) if column in t.columns])
+
+
+def merged_across(frame: pd.DataFrame, tables: list[Table], key: str, row: str = "excel_row") -> pd.Series:
+    """For each record of `frame` (a `table` column indexing `tables`, its Excel row in `row`), the
+    columns of the merged range spanning two or more columns that holds its cell of `key`
+    (Table.merged_across); NA where there is none."""
+    out = pd.Series(pd.NA, index=frame.index, dtype="string")
+    for i, t in enumerate(tables):
+        if key not in t.columns or not t.merges:
+            continue
+        mine = (frame["table"] == i).to_numpy()
+        out[mine] = t.merged_across(key).reindex(frame.loc[mine, row].to_numpy()).to_numpy()
+    return out
 
 
 def missing_columns(tables: list[Table], spec: TableSpec, advice: str = "请补上该列后重新提交") -> list[pd.DataFrame]:
@@ -241,6 +274,8 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
                  struck=struck, unplaced_struck=sheet.unplaced_struck,
                  workbook_sheets=sheet.workbook_sheets, hidden_sheets=list(sheet.hidden_sheets),
                  sheet_kind=sheet.kind, other_headers=others, totals=totals)
+                 sheet_kind=sheet.kind, other_headers=others,
+                 merges=[m for m in sheet.merges if m[3] > m[1] and m[2] > header_row])
 
 
 def _counted(values: np.ndarray) -> dict[str, int]:
