@@ -412,6 +412,28 @@ def test_a_year_without_a_month_in_a_year_the_cap_changed_is_flagged(run, tmp_pa
     assert codes(doc)[1] == []   # 2022: no change that year, nothing to ask
 
 
+@pytest.mark.parametrize("enlisted, caps", [
+    (2021.1, "两者补偿上限不同（1月入伍每学年上限8000.00元，10月入伍每学年上限12000.00元）"),  # 财教〔2021〕310号: autumn
+    (2019.1, None),                                                                              # 8000 either way
+])
+def test_an_enlistment_month_excel_may_have_cut_is_refused_not_guessed(run, tmp_path, enlisted, caps):
+    """入伍时间 2021.10 typed as a number is stored as 2021.1: it was read as January 2021 (the 8000 cap
+    before 财教〔2021〕310号, where October takes 12000). It is now neither: enlist.invalid naming both
+    readings (and both caps when they differ), no day and no cap taken; 2021.01 and 2021年1月 are
+    January as written."""
+    doc = enlist(run, tmp_path, student(1, 入学年份=2019, 入伍年份=enlisted),
+                 student(2, 入学年份=2019, 入伍年份=2021.01), student(3, 入学年份=2019, 入伍年份="2021年1月"),
+                 expect_exit=1)
+    f = finding(doc, 0, code="enlist.invalid")
+    year = str(enlisted)[:4]
+    assert f["column"] == "入伍年份" and f"可能是{year}年1月，也可能是{year}年10月" in f["message"]
+    assert (caps in f["message"]) if caps else "两者补偿上限不同" not in f["message"]
+    s = doc["students"][0]
+    assert (s["enlisted_on"], s["total"], s["payable"], s["years"]) == (None, None, False, [])
+    assert [(x["enlisted_on"], x["total"], x["payable"]) for x in doc["students"][1:]] == [
+        ("2021-01-01", "11700.00", True)] * 2
+
+
 def test_identity_and_card_are_checked_as_in_rosters(run, tmp_path):
     good = make_id("20020301", area="420102", seq=206)
     wrong = good[:-1] + ("0" if good[-1] != "0" else "1")

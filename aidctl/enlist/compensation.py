@@ -55,6 +55,10 @@ PROGRAMME = "应征入伍学费补偿"
 _YEAR = re.compile(r"^\D*((?:19|20)\d{2})(?:\s*(?:年|\.|-|/)\s*(\d{1,2}))?")
 
 
+# 2019.1 as a number is 2019.10 too (Excel drops the trailing 0): January or October?
+_MONTH_1_OR_10 = r"^\s*(?:19|20)\d{2}\.1\s*$"
+
+
 _DOC_NUMBER = re.compile(r"[^\s（(：:]*〔\d{4}〕\d+号")
 
 
@@ -213,12 +217,14 @@ def _levels_and_caps(f: pd.DataFrame, rules: Rulebook) -> None:
     f["schooling_years"] = _schooling(f["schooling"])
     f["enrolled_year"], _ = _years(f["enrolled"])
     f["enlisted_year"], month = _years(f["enlisted"])
-    f["enlisted_month"] = month
+    # 2019.1: January, or 2019.10 that Excel stored as a number? No day is taken (enlist.invalid)
+    f["month_1_or_10"] = f["enlisted"].astype("string").str.match(_MONTH_1_OR_10).fillna(False).astype(bool)
+    f["enlisted_month"] = month.mask(f["month_1_or_10"])
     only_month, only_day = (int(x) for x in book.year_only_date.split("-"))
     days = []
-    for y, m in zip(f["enlisted_year"], month):  # a few distinct values
-        days.append(None if y is pd.NA else date(int(y), only_month if m is pd.NA else int(m),
-                                                 only_day if m is pd.NA else 1))
+    for y, m, unsure in zip(f["enlisted_year"], month, f["month_1_or_10"]):  # a few distinct values
+        days.append(None if y is pd.NA or unsure else date(int(y), only_month if m is pd.NA else int(m),
+                                                           only_day if m is pd.NA else 1))
     f["enlist_day"] = pd.Series(days, index=f.index, dtype=object)
     periods: dict[date, EnlistCapPeriod | None] = {d: book.cap(d) for d in set(days) if d is not None}
     period = f["enlist_day"].map(lambda d: periods.get(d) if d is not None else None)
@@ -233,6 +239,13 @@ def _levels_and_caps(f: pd.DataFrame, rules: Rulebook) -> None:
                              index=f.index, dtype="Int64")
     f["cap_basis"] = [(_DOC_NUMBER.search(p.source).group(0) if _DOC_NUMBER.search(p.source)
                        else f"{p.from_}起执行的标准") if p is not None else None for p in period]
+
+
+def _cap_text(book, day: date, level) -> str:
+    """The cap per year for `level` on `day` as the reasons say it (“8000.00元/学年”), or why there is none."""
+    period = book.cap(day)
+    cap = book.cap_for(period, level) if period is not None and isinstance(level, str) else None
+    return "无补偿标准" if cap is None else f"每学年上限{yuan_text_or_none(int(cap * 100))}元"
 
 
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8}
@@ -388,6 +401,17 @@ def _level_and_year_findings(f: pd.DataFrame, present: Callable[[str], pd.Series
     out.append(build(split, "enlist.invalid", "level",
                      "学历层次为“{v}”，{d}起的补偿标准按硕士、博士分别规定（{s}）：请写明硕士或博士", level_text,
                      v=level_text, d=f["cap_from"].astype("string"), s=f["cap_source"].astype("string")))
+    unsure = f["month_1_or_10"]
+    caps = {(y, lv, m): _cap_text(book, date(int(y), m, 1), lv) for y, lv in
+            zip(f.loc[unsure, "enlisted_year"], f.loc[unsure, "level_key"]) for m in (1, 10) if y is not pd.NA}
+    both = pd.Series(["" if not u or y is pd.NA else
+                      (f"，两者补偿上限不同（1月入伍{caps[y, lv, 1]}，10月入伍{caps[y, lv, 10]}）"
+                       if caps[y, lv, 1] != caps[y, lv, 10] else "") for u, y, lv in
+                      zip(unsure, f["enlisted_year"], f["level_key"])], index=f.index, dtype="string")
+    out.append(build(unsure, "enlist.invalid", "enlisted",
+                     "入伍时间“{v}”可能是{y}年1月，也可能是{y}年10月（Excel 把数字 {y}.10 显示为 {y}.1）{both}，"
+                     "不按任何一种计算：请写成文字，如“{y}年10月”或“{y}年1月”", f["enlisted"].astype("string"),
+                     v=f["enlisted"].astype("string"), y=f["enlisted_year"], both=both))
     first = min(p.from_ for p in book.caps)
     no_cap = f["enlist_day"].notna() & f["cap_from"].isna()
     out.append(build(no_cap, "enlist.not_covered", "enlisted",
