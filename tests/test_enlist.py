@@ -706,6 +706,39 @@ def test_loan_figures_that_disagree_are_refused(run, tmp_path, over, says):
     assert doc["students"][0]["payable"] and not doc["students"][1]["payable"]
 
 
+@pytest.mark.parametrize("over, says", [
+    ({"第1学年贷款（元）": 5000, "第2学年贷款（元）": 5000, "贷款利息（元）": 300, "贷款本息（元）": 20000},
+     "贷款本息20000.00元不等于各学年贷款合计10000.00元加贷款利息300.00元"),
+    ({"第1学年贷款（元）": 5000, "第2学年贷款（元）": 5000, "贷款本息（元）": 9000},
+     "贷款本息9000.00元少于各学年贷款合计10000.00元"),
+    ({"贷款利息（元）": 3000, "贷款本息（元）": 2000}, "贷款利息3000.00元多于贷款本息2000.00元"),
+])
+def test_a_loan_with_interest_without_the_principal_is_checked(run, tmp_path, over, says):
+    """贷款本息 without a 贷款本金 column: it must still be the principal (the years' loans) with the
+    interest. 20000 against loans of 10000 and 300 interest was taken as owed (20000 repaid first, the
+    300 shared); an interest above 贷款本息 made a principal of −1000.00 and paid the card. Each is now
+    enlist.invalid naming the figures as written, and no loan figure or amount is shown."""
+    head = [h for h in HEAD if h != "贷款本金（元）"] + ["第1学年贷款（元）", "第2学年贷款（元）", "贷款利息（元）", "贷款本息（元）"]
+    doc = enlist(run, tmp_path, student(1, tuition=(5000, 5000)), student(2, tuition=(5000, 5000), **over),
+                 headers=head, expect_exit=1)
+    f = finding(doc, 1, code="enlist.invalid")
+    assert f["column"] == "贷款本息（元）" and says in f["message"] and "贷款本金10000" not in f["message"]
+    s = doc["students"][1]
+    assert not s["payable"] and (s["total"], s["loan_owed"], s["loan_principal"], s["to_student"]) == (None,) * 4
+    assert all(says in y["reason"] and y["amount"] is None for y in s["years"])
+    assert doc["students"][0]["payable"] and doc["totals"]["amount"] == "10000.00"
+
+
+def test_a_loan_with_interest_and_the_years_loans_that_agree_is_read(run, tmp_path):
+    """贷款本息 10400 with loans of 5000 a year and no 贷款本金: the interest is 400, 200 a year."""
+    head = [h for h in HEAD if h != "贷款本金（元）"] + ["第1学年贷款（元）", "第2学年贷款（元）", "贷款本息（元）"]
+    doc = enlist(run, tmp_path, student(1, tuition=(5000, 5000), **{"第1学年贷款（元）": 5000, "第2学年贷款（元）": 5000,
+                                                                   "贷款本息（元）": 10400}), headers=head, expect_exit=0)
+    s = doc["students"][0]
+    assert (s["loan_principal"], s["loan_interest"], s["loan_owed"]) == ("10000.00", "400.00", "10400.00")
+    assert [y["loan_counted"] for y in s["years"]] == ["5200.00", "5200.00"] and s["loan_repayment"] == "10400.00"
+
+
 def test_the_loans_total_never_pays_more_than_the_loan_by_year():
     """For random loans with interest split over 2–4 years, tuition up to above the cap, the amount from
     the loan's total alone is what every split of that total over the years would give: each year its

@@ -27,7 +27,9 @@ def loan_figures(f: pd.DataFrame, loan_keys: list[str], present) -> None:
     """None: adds to `f` per student the loan as the list gives it: `by_year` (a loan is written for some
     year), `received_fen` (the years' loans, counted years and beyond), `principal_fen` (the outstanding
     principal: 贷款本金, else the years' loans, else 贷款本息 less interest), `interest_fen` and `owed_fen`
-    (what is repaid first: principal + interest, or 贷款本息). NA where a figure cannot be read."""
+    (what is repaid first: principal + interest, or 贷款本息), and `loan_unknown`: why these are not
+    known (a figure not read, or 贷款本息 that disagrees with the principal and interest, enlist.invalid),
+    NA where they are. The three figures are NA where the loan is not known: never taken as no loan."""
     years = [f[f"{k}_fen"].where(f[f"{k}_ok"] & f[k].notna()) for k in loan_keys]
     given = [f[k].notna() & present(k) for k in loan_keys]
     by_year = np.logical_or.reduce([g.to_numpy(dtype=bool) for g in given]) if given else np.zeros(len(f), bool)
@@ -36,15 +38,37 @@ def loan_figures(f: pd.DataFrame, loan_keys: list[str], present) -> None:
     unreadable = np.logical_or.reduce([(g & ~f[f"{k}_ok"]).to_numpy(dtype=bool) for k, g in zip(loan_keys, given)]) \
         if given else np.zeros(len(f), bool)
     f["received_fen"] = received.astype("Int64").mask(unreadable)
-    interest = f["loan_interest_fen"].where(f["loan_interest"].notna())
-    total = f["loan_total_fen"].where(f["loan_total"].notna())
+    has_interest, has_total = f["loan_interest"].notna(), f["loan_total"].notna()
+    interest = f["loan_interest_fen"].where(has_interest & f["loan_interest_ok"]).astype("Int64")
+    total = f["loan_total_fen"].where(has_total & f["loan_total_ok"]).astype("Int64")
+    unread = ((f["loan_given"] & ~f["loan_ok"]) | (has_interest & ~f["loan_interest_ok"])
+              | (has_total & ~f["loan_total_ok"])).to_numpy(dtype=bool) | unreadable
+    # the principal: 贷款本金, else the years' loans, else 贷款本息 less 贷款利息, else none
+    from_years = ~f["loan_given"].to_numpy(dtype=bool) & by_year
+    stated = f["loan_given"].to_numpy(dtype=bool) | from_years
     principal = f["loan_fen"].where(f["loan_given"]).astype("Int64")
-    principal = principal.fillna(f["received_fen"].where(f["by_year"]))
-    principal = principal.fillna((total - interest.fillna(0)).where(total.notna()))
-    f["principal_fen"] = principal.fillna(0).astype("Int64").mask(f["by_year"] & f["received_fen"].isna())
-    interest = interest.fillna((total - f["principal_fen"]).where(total.notna())).fillna(0).astype("Int64")
-    f["interest_fen"] = interest.mask(interest < 0)        # 贷款本息 below the principal: enlist.invalid
-    f["owed_fen"] = total.fillna(f["principal_fen"] + f["interest_fen"]).astype("Int64")
+    principal = principal.fillna(f["received_fen"].where(pd.Series(from_years, index=f.index)))
+    principal = principal.fillna((total - interest.fillna(0)).where(has_total)).fillna(0).astype("Int64")
+    interest = interest.fillna((total - principal).where(has_total)).fillna(0).astype("Int64")
+    # 贷款本息 must be the principal with the interest: below the principal, or not their sum, or below
+    # the interest where there is no principal, the loan is not known (enlist.invalid names it)
+    t, p, i = (v.map(money.yuan_text_or_none).astype("string") for v in (total, principal, f["loan_interest_fen"]))
+    src = pd.Series(np.where(f["loan_given"].to_numpy(dtype=bool), "贷款本金", "各学年贷款合计"), index=f.index)
+    st = pd.Series(stated, index=f.index)
+    readable = total.notna() & ~pd.Series(unread, index=f.index)
+    below = readable & st & ~has_interest & (total < principal).fillna(False)
+    differs = readable & st & has_interest & (total != principal + interest).fillna(False)
+    under = readable & ~st & has_interest & (f["loan_interest_fen"] > total).fillna(False)
+    conflict = pd.Series(pd.NA, index=f.index, dtype="string")
+    conflict = conflict.mask(below, "贷款本息" + t + "元少于" + src + p + "元")
+    conflict = conflict.mask(differs, "贷款本息" + t + "元不等于" + src + p + "元加贷款利息" + i + "元")
+    conflict = conflict.mask(under, "贷款利息" + i + "元多于贷款本息" + t + "元")
+    unknown = conflict.mask(unread & conflict.isna(), "有贷款金额不是有效金额")
+    f["loan_unknown"] = unknown
+    known = unknown.isna()
+    f["principal_fen"] = principal.where(known)
+    f["interest_fen"] = interest.where(known)
+    f["owed_fen"] = total.fillna(principal + interest).astype("Int64").where(known)
 
 
 def lines(f: pd.DataFrame, tuition_keys: list[str], loan_keys: list[str], loan_first: bool) -> pd.DataFrame:
@@ -92,10 +116,10 @@ def lines(f: pd.DataFrame, tuition_keys: list[str], loan_keys: list[str], loan_f
     # could hold the whole excess to no effect, so no more than the smallest room of the years is added
     excess = (owed - tuition.groupby(group).transform("sum")).clip(lower=0)
     smallest = room.groupby(group).transform("min")
-    excess = excess.where((excess < smallest).fillna(False), smallest).where(~by_year, 0)
+    excess = excess.where((excess < smallest).fillna(True), smallest).where(~by_year, 0)  # NA: not known
     room_before = room.groupby(group).cumsum() - room
     added = (excess - room_before).clip(lower=0)
-    added = added.where((added < room).fillna(False), room).where(tuition.groupby(group).transform(
+    added = added.where((added < room).fillna(True), room).where(tuition.groupby(group).transform(
         lambda s: s.notna().all()).astype(bool))
     amount = higher.where((higher < cap).fillna(False), cap).where(higher.notna())
     amount = amount.where(by_year, base + added)
@@ -149,9 +173,9 @@ def _merged_by_year(src: pd.DataFrame, k: np.ndarray, keys: list[str]) -> np.nda
 def _reasons(lines: pd.DataFrame, src: pd.DataFrame) -> list[str]:
     out = []
     totals = lines["tuition_fen"].groupby(lines["rec"]).transform("sum")
-    for ln, enlisted, group, basis, level, by_year, owed, tuition_sum in zip(
+    for ln, enlisted, group, basis, level, by_year, owed, tuition_sum, unknown in zip(
             lines.itertuples(), src["enlisted_year"], src["group"], src["cap_basis"], src["cap_level"],
-            src["by_year"], src["owed_fen"], totals):
+            src["by_year"], src["owed_fen"], totals, src["loan_unknown"]):
         head = f"第{ln.year_of_study}学年（{ln.school_year.replace('-', '—')}学年）"
         if ln.tuition_fen is pd.NA and ln.tuition_merged:
             out.append(f"{head}学费与其他列合并为一个单元格，无法确定该学年的学费，无法计算：请学校取消合并、按学年分别填写")
@@ -163,7 +187,9 @@ def _reasons(lines: pd.DataFrame, src: pd.DataFrame) -> list[str]:
             out.append(f"{head}贷款与其他列合并为一个单元格，无法确定该学年的贷款，无法计算：请学校取消合并、按学年分别填写")
             continue
         if ln.amount_fen is pd.NA:
-            out.append(f"{head}贷款为空或不是有效金额，无法计算：请学校核实该学年获得的国家助学贷款")
+            why = unknown if isinstance(unknown, str) else "贷款不能确定"
+            out.append(f"{head}实缴学费{money.yuan(ln.tuition_fen)}元，但{why}，无法确定该学年的贷款本息，无法计算："
+                       "请学校核对贷款各项后重新提交")
             continue
         t, c, a = (money.yuan(v) for v in (ln.tuition_fen, ln.cap_fen, ln.amount_fen))
         cap_text = f"{enlisted}年入伍{level or group}每学年上限{c}元（{basis}）"

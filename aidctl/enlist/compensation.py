@@ -497,17 +497,9 @@ def _loan_input_findings(f: pd.DataFrame, tables: list[Table], loan_keys: list[s
                          f"第{k}学年贷款{{v}}元未计入：{{why}}", text, v=f[f"{key}_fen"].map(yuan_text_or_none),
                          why=f["years_reason"].astype("string")))
     yuan = yuan_text_or_none
-    readable = (f["loan"].isna() | f["loan_ok"]) & (f["loan_interest"].isna() | f["loan_interest_ok"]) \
-        & (f["loan_total"].isna() | f["loan_total_ok"])
-    below = readable & f["loan_total"].notna() & f["interest_fen"].isna()
-    out.append(build(below, "enlist.invalid", "loan_total",
-                     "贷款本息{t}元少于贷款本金{p}元：请核对贷款本息和本金", f["loan_total"].astype("string"),
-                     t=f["loan_total_fen"].map(yuan), p=f["principal_fen"].map(yuan)))
-    all_three = readable & f["loan_given"] & f["loan_interest"].notna() & f["loan_total"].notna()
-    differs = all_three & (f["loan_total_fen"] != f["loan_fen"] + f["loan_interest_fen"]).fillna(False)
-    out.append(build(differs, "enlist.invalid", "loan_total",
-                     "贷款本息{t}元不等于贷款本金{p}元加贷款利息{i}元：请核对三者", f["loan_total"].astype("string"),
-                     t=f["loan_total_fen"].map(yuan), p=f["loan_fen"].map(yuan), i=f["loan_interest_fen"].map(yuan)))
+    conflict = f["loan_unknown"].notna() & (f["loan_unknown"] != "有贷款金额不是有效金额")
+    out.append(build(conflict, "enlist.invalid", "loan_total", "{why}：请核对贷款本息与贷款本金（或各学年贷款）、贷款利息，"
+                     "贷款本息应等于本金加利息", f["loan_total"].astype("string"), why=f["loan_unknown"]))
     more = f["by_year"] & f["loan_given"] & f["loan_ok"] & \
         (f["loan_fen"] > f["received_fen"]).fillna(False).to_numpy(dtype=bool)
     out.append(build(more, "enlist.invalid", "loan",
