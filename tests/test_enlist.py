@@ -212,6 +212,21 @@ def test_the_interest_is_shared_over_all_the_years_loans_not_only_those_counted(
     assert "第3学年贷款5000.00元未计入" in finding(doc, 0, code="enlist.year_not_counted")["message"]
 
 
+def test_the_interest_share_is_exact_however_large_the_figures(run, tmp_path):
+    """Loans of 3000000000.00 a year with 3000000000.00 interest: interest × running loan in fen is
+    about 9 × 10^22, past int64, and wrapped to 2999972261.07 for year 1's loan with its interest. It is
+    worked in exact integers: 3000000000 + 3000000000 × 1/2 = 4500000000.00 a year."""
+    head = [*HEAD, "第1学年贷款（元）", "第2学年贷款（元）", "贷款利息（元）"]
+    big = Decimal(3_000_000_000)
+    row = student(1, tuition=(5000, 5000), **{"第1学年贷款（元）": str(big), "第2学年贷款（元）": str(big),
+                                             "贷款利息（元）": str(big)})
+    doc = enlist(run, tmp_path, row, headers=head, expect_exit=0)
+    s = doc["students"][0]
+    assert [y["loan_counted"] for y in s["years"]] == [f"{big + big * big / (2 * big):.2f}"] * 2
+    assert s["loan_owed"] == f"{3 * big:.2f}" and "4500000000.00元" in s["years"][0]["reason"]
+    assert s["total"] == s["loan_repayment"] == "24000.00"
+
+
 def test_a_loan_given_as_a_total_above_the_tuition_is_compensated(run, tmp_path):
     """Tuition 3000 a year, a loan of 10000 given only as a total (2022 enlistment, cap 12000): the
     higher of the two totals, 10000: each year its tuition, and the 4000 the loan exceeds the tuition

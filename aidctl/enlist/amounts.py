@@ -2,13 +2,13 @@
 that year with its interest, at most the cap; the loan repaid first; the rest to the student's card.
 
 The loan of a year is its 第N学年贷款 with a share of the interest (贷款利息, or 贷款本息 less the
-principal) in proportion to the year's loan among all the years' loans (counted or not), rounded half
-up on the running total so that the shares add up to the interest exactly. A list with only the loan's total: each year is its tuition (within
-its cap), and of what the total exceeds the tuition of the years counted by, only what every split of
-the total over the years would give is added (no more than the smallest room a year has under its cap),
-to the first year: the loan by year can only raise it. The outstanding loan with its
-interest is repaid first out of the years' amounts, in order of study (rules/enlistment.yaml). Money
-is integer fen.
+principal) in proportion to the year's loan among all the years' loans (counted or not), in exact
+integers, rounded half up on the running total so that the shares add up to the interest exactly. A
+list with only the loan's total: each year is its tuition (within its cap), and of what the total
+exceeds the tuition of the years counted by, only what every split of the total over the years would
+give is added (no more than the smallest room a year has under its cap), to the first year: the loan
+by year can only raise it. The outstanding loan with its interest is repaid first out of the years'
+amounts, in order of study (rules/enlistment.yaml). Money is integer fen.
 """
 
 from __future__ import annotations
@@ -91,9 +91,12 @@ def lines(f: pd.DataFrame, tuition_keys: list[str], loan_keys: list[str], loan_f
     # compensated): half up on the running total, so that the shares add up
     group = out["rec"]
     received = pd.Series(src["received_fen"].to_numpy(), index=out.index, dtype="Int64")
-    share_total = received.fillna(0).astype("int64").to_numpy()
-    running = loan.fillna(0).groupby(group).cumsum().astype("int64").to_numpy()
-    interest = src["interest_fen"].fillna(0).clip(lower=0).astype("int64").to_numpy()
+    # in Python integers (object arrays): interest × loans in fen passes int64 from about 30 million yuan
+    # each, and numpy would wrap around without a word
+    share_total = received.fillna(0).astype("int64").to_numpy().astype(object)
+    year_loan = loan.fillna(0).astype("int64").to_numpy().astype(object)
+    running = loan.fillna(0).groupby(group).cumsum().astype("int64").to_numpy().astype(object)
+    interest = src["interest_fen"].fillna(0).clip(lower=0).astype("int64").to_numpy().astype(object)
     safe = np.where(share_total > 0, share_total, 1)
     # interest × running total, exact (Python ints): the product of two amounts can leave 64 bits,
     # where a student's few years of loans, each below the bound of a cell, sum within them
@@ -103,6 +106,10 @@ def lines(f: pd.DataFrame, tuition_keys: list[str], loan_keys: list[str], loan_f
         pd.Series(interest), pd.Series(running - loan.fillna(0).to_numpy(dtype=np.int64)), pd.Series(safe))
         .to_numpy(dtype=np.int64), 0)
     counted_loan = (loan + pd.Series(upto - before, index=out.index)).where(by_year & loan.notna())
+    upto = np.where(share_total > 0, divide_half_up(interest * running, safe), 0)
+    before = np.where(share_total > 0, divide_half_up(interest * (running - year_loan), safe), 0)
+    share = pd.Series(pd.array((upto - before).astype(np.int64), dtype="Int64"), index=out.index)
+    counted_loan = (loan + share).where(by_year & loan.notna())
     counted_loan = counted_loan.where(pd.Series(src["interest_fen"].notna().to_numpy(), index=out.index)
                                       & received.notna())
     # by year: the higher of the tuition and the loan with its interest (NA where either is unreadable)
