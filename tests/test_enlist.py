@@ -449,6 +449,23 @@ def test_an_enlistment_month_excel_may_have_cut_is_refused_not_guessed(run, tmp_
         ("2021-01-01", "11700.00", True)] * 2
 
 
+@pytest.mark.parametrize("enrolled", [1900, "1900-01-01"])
+def test_an_enrolment_year_before_the_birth_year_is_refused(run, tmp_path, enrolled):
+    """入学年份 1900 (a date cell left empty shows Excel's day 0, 1900) for a student born in 2002: it was
+    taken as enrolled in 1900, 122 years studied, the 本科 4 counted and paid. It is now enlist.invalid
+    naming both years, and no year is counted."""
+    import datetime
+
+    value = datetime.datetime(1900, 1, 1) if enrolled == "1900-01-01" else enrolled
+    doc = enlist(run, tmp_path, student(1, tuition=(5850, 5850, 5850, 5850), 入学年份=value), student(2),
+                 expect_exit=1)
+    f = finding(doc, 0, code="enlist.invalid")
+    assert f["column"] == "入学年份" and "入学年份1900早于身份证号码中的出生年份2002" in f["message"]
+    s = doc["students"][0]
+    assert (s["years_counted"], s["years"], s["total"], s["payable"]) == (None, [], None, False)
+    assert doc["totals"]["amount"] == "11700.00"
+
+
 def test_identity_and_card_are_checked_as_in_rosters(run, tmp_path):
     good = make_id("20020301", area="420102", seq=206)
     wrong = good[:-1] + ("0" if good[-1] != "0" else "1")

@@ -190,8 +190,8 @@ def compute(paths: list[Path], ws: Workspace, *, year: int, bank: str | None = N
     f["loan_given"] = f["loan"].notna()
     f["loan_fen"] = f["loan_fen"].where(f["loan_given"], 0).astype("Int64")  # blank: no loan
 
-    _years_counted(f, year)
     reference = _identity(f, year)
+    _years_counted(f, year)
     loan_figures(f, loan_keys, lambda key: having_column(f, tables, key))
 
     lines = year_lines(f, tuition_keys, loan_keys, book.loan_first)
@@ -264,7 +264,7 @@ def _years_counted(f: pd.DataFrame, year: int) -> None:
     """None: adds to `f` the school years each student studied, those counted and why."""
     # school years begun before the year of enlistment, up to the 学制 the list gives, else the normal length
     years_ok = (f["enrolled_year"].notna() & f["enlisted_year"].notna() & (f["enlisted_year"] >= f["enrolled_year"])
-                & (f["enlisted_year"] <= year)).fillna(False).astype(bool)
+                & (f["enlisted_year"] <= year) & ~_enrolled_before_birth(f)).fillna(False).astype(bool)
     studied = (f["enlisted_year"] - f["enrolled_year"]).where(years_ok)
     f["studied"] = studied.astype("Int64")
     normal = f["schooling_years"].fillna(f["normal_years"]).astype("Int64")
@@ -272,6 +272,12 @@ def _years_counted(f: pd.DataFrame, year: int) -> None:
     f["counted"] = studied.where((studied <= normal).fillna(False), normal).where(normal.notna() & years_ok) \
         .astype("Int64")
     f["years_reason"] = _years_reasons(f)
+
+
+def _enrolled_before_birth(f: pd.DataFrame) -> pd.Series:
+    """入学年份 before the year of birth in a valid ID (1900: a date cell left empty, Excel's day 0)."""
+    born = f["birth_date"].dt.year.where(f["id_valid"]).astype("Int64")
+    return (f["enrolled_year"] < born).fillna(False).astype(bool)
 
 
 def _identity(f: pd.DataFrame, year: int) -> pd.Series:
@@ -387,6 +393,11 @@ def _level_and_year_findings(f: pd.DataFrame, present: Callable[[str], pd.Series
         year_col = f[f"{key}_year"]
         out.append(build(present(key) & year_col.isna(), "enlist.invalid", key,
                          label + "“{v}”不是年份：请填写四位年份，如 2012（或写明年月，如 2014年9月）", text, v=text))
+    early = _enrolled_before_birth(f)
+    out.append(build(early, "enlist.invalid", "enrolled",
+                     "入学年份{s}早于身份证号码中的出生年份{b}：可能是空白或错误的日期单元格（Excel 把空日期显示为1900年），"
+                     "不计算入伍前的学年：请填写实际入学年份", f["enrolled"].astype("string"), s=f["enrolled_year"],
+                     b=f["birth_date"].dt.year.astype("Int64")))
     both = f["enrolled_year"].notna() & f["enlisted_year"].notna()
     out.append(build(both & (f["enlisted_year"] < f["enrolled_year"]).fillna(False), "enlist.invalid", "enlisted",
                      "入伍年份{e}早于入学年份{s}：请核对两个年份", f["enlisted"].astype("string"),
