@@ -91,24 +91,19 @@ def lines(f: pd.DataFrame, tuition_keys: list[str], loan_keys: list[str], loan_f
     # compensated): half up on the running total, so that the shares add up
     group = out["rec"]
     received = pd.Series(src["received_fen"].to_numpy(), index=out.index, dtype="Int64")
-    # in Python integers (object arrays): interest × loans in fen passes int64 from about 30 million yuan
-    # each, and numpy would wrap around without a word
-    share_total = received.fillna(0).astype("int64").to_numpy().astype(object)
-    year_loan = loan.fillna(0).astype("int64").to_numpy().astype(object)
-    running = loan.fillna(0).groupby(group).cumsum().astype("int64").to_numpy().astype(object)
-    interest = src["interest_fen"].fillna(0).clip(lower=0).astype("int64").to_numpy().astype(object)
-    safe = np.where(share_total > 0, share_total, 1)
-    # interest × running total, exact (Python ints): the product of two amounts can leave 64 bits,
-    # where a student's few years of loans, each below the bound of a cell, sum within them
-    upto = np.where(share_total > 0, times_half_up(pd.Series(interest), pd.Series(running), pd.Series(safe))
-                    .to_numpy(dtype=np.int64), 0)
-    before = np.where(share_total > 0, times_half_up(
-        pd.Series(interest), pd.Series(running - loan.fillna(0).to_numpy(dtype=np.int64)), pd.Series(safe))
-        .to_numpy(dtype=np.int64), 0)
-    counted_loan = (loan + pd.Series(upto - before, index=out.index)).where(by_year & loan.notna())
-    upto = np.where(share_total > 0, divide_half_up(interest * running, safe), 0)
-    before = np.where(share_total > 0, divide_half_up(interest * (running - year_loan), safe), 0)
-    share = pd.Series(pd.array((upto - before).astype(np.int64), dtype="Int64"), index=out.index)
+    share_total = received.fillna(0).astype("int64").to_numpy()
+    year_loan = loan.fillna(0).astype("int64").to_numpy()
+    running = loan.fillna(0).groupby(group).cumsum().astype("int64").to_numpy()
+    interest = src["interest_fen"].fillna(0).clip(lower=0).astype("int64").to_numpy()
+    safe = pd.Series(np.where(share_total > 0, share_total, 1))
+
+    def shared(loans_so_far: np.ndarray) -> np.ndarray:
+        # interest × the loans so far ÷ all the loans, exact (money.times_half_up, in Python ints):
+        # interest × loans in fen leaves 64 bits from about 30 million yuan each
+        part = times_half_up(pd.Series(interest), pd.Series(loans_so_far), safe).to_numpy(dtype=np.int64)
+        return np.where(share_total > 0, part, 0)
+
+    share = pd.Series(shared(running) - shared(running - year_loan), index=out.index, dtype="Int64")
     counted_loan = (loan + share).where(by_year & loan.notna())
     counted_loan = counted_loan.where(pd.Series(src["interest_fen"].notna().to_numpy(), index=out.index)
                                       & received.notna())

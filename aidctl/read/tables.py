@@ -23,8 +23,7 @@ import pyarrow.compute as pc
 from aidctl.core import identity
 from aidctl.core.errors import ReadError
 from aidctl.core.findings import file_finding
-from aidctl.core.text import blank_text, fold_arrow, fold_one, one_array, starts_with, text_series
-from aidctl.core.text import blank_text, column_letters, fold_arrow, fold_one, one_array, text_series
+from aidctl.core.text import blank_text, column_letters, fold_arrow, fold_one, one_array, starts_with, text_series
 from aidctl.read.header import (
     HEADER_SEARCH_ROWS,
     ColumnMatch,
@@ -126,6 +125,7 @@ class Table:
         if self.struck is None:
             return None
         return len(np.unique(np.concatenate(list(self.struck.values())))) if self.struck else 0
+
     def merged_across(self, key: str) -> pd.Series:
         """For each record (index = Excel row), where its cell of `key` lies in a merged range spanning
         two or more columns, the columns of that range as the sheet names them (“第1学年学费（元）”、
@@ -273,8 +273,7 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
                  hidden_rows=hidden, formulas=formulas, unplaced_formulas=sheet.unplaced_formulas,
                  struck=struck, unplaced_struck=sheet.unplaced_struck,
                  workbook_sheets=sheet.workbook_sheets, hidden_sheets=list(sheet.hidden_sheets),
-                 sheet_kind=sheet.kind, other_headers=others, totals=totals)
-                 sheet_kind=sheet.kind, other_headers=others,
+                 sheet_kind=sheet.kind, other_headers=others, totals=totals,
                  merges=[m for m in sheet.merges if m[3] > m[1] and m[2] > header_row])
 
 
