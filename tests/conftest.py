@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
+import subprocess
 from pathlib import Path
 
 import openpyxl
@@ -76,6 +78,23 @@ def write_roster(path: Path, rows: list[dict], headers: list[str] | None = None,
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed: "
+                                   "no .ods/.xls is written here (CI installs it)")
+
+
+def saved_by_libreoffice(path: Path, kind: str, out: Path) -> Path:
+    """`path` (an .xlsx built with openpyxl) opened and saved by LibreOffice as `kind` (ods, xls, xlsx)
+    in `out`, with its own profile (helpers run side by side): formulas calculated, as a school's
+    copy is."""
+    out.mkdir(parents=True, exist_ok=True)
+    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{out / 'lo-profile'}", "--headless", "--convert-to",
+                    kind, "--outdir", str(out), str(path)], check=True, capture_output=True, timeout=300)
+    saved = out / f"{path.stem}.{kind}"
+    assert saved.is_file(), f"LibreOffice did not write {saved}"
+    return saved
 
 
 @pytest.fixture

@@ -186,6 +186,12 @@ def test_cell_formula_uncalculated(tmp_path, run):
                    says=("=SUM(I4:I4)", "没有保存计算结果"))
 
 
+def test_cell_error_value(tmp_path, run):
+    """#N/A in the amount (a VLOOKUP that found nothing) was read as blank and paid the standard amount."""
+    roster(tmp_path, [voc_row(1), voc_row(2, **{"资助金额（元）": "#N/A"})])
+    f = only(check(run, "a.xlsx", expect_exit=1), "cell.error_value")
+    assert_finding(f, code="cell.error_value", severity="error", row=5, column="资助金额（元）",
+                   says=("错误值“#N/A”", "不把它当作空白", "标准金额"))
 def strike(path: Path, whole_rows: tuple[int, ...] = (), names: tuple[int, ...] = ()) -> None:
     """Strike rows through as a clerk does: every cell of `whole_rows` by its font, and the name of
     `names` by a struck run of text (edited inside the cell)."""

@@ -6,13 +6,14 @@ it pays, `disburse --dry-run`.
 
 from __future__ import annotations
 
+import shutil
 import sys
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import VOC_HEADERS, make_card, make_id, voc_row, write_roster
+from conftest import VOC_HEADERS, make_card, make_id, needs_soffice, saved_by_libreoffice, voc_row, write_roster
 
 from aidctl.core.terms import Term
 from aidctl.read import Workspace, read_tables
@@ -578,3 +579,61 @@ def test_ods_is_read_from_intake_and_an_odt_is_named_for_what_it_is(run, tmp_pat
         zf.writestr("content.xml", "<x/>")
     code, out, err = run("validate", odt, "--term", TERM)
     assert code == 2 and "文字处理文档" in err and "压缩文件" not in err
+
+
+# --- 14. error values -------------------------------------------------------------------------------
+# fastexcel and python-calamine read a cell holding #N/A, #DIV/0! … as empty: a 资助金额 of #N/A was
+# paid the standard amount, a 银行卡号 of #REF! was card.missing. In a CSV the error is its text.
+
+EXCEL_ERRORS = ["#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!"]
+ERROR_KINDS = {"xlsx": None, "xlsx saved by LibreOffice": "xlsx", "ods": "ods", "xls": "xls", "csv": None}
+
+
+def error_roster(root: Path, kind: str) -> Path:
+    """A roster in intake/ whose 资助金额 holds each of Excel's error values (rows 4–10) and whose
+    银行卡号 holds #N/A (row 11), row 3 clean: openpyxl writes them as error cells (values pasted), and
+    LibreOffice saves them as formulas whose result is the error."""
+    amount = "资助金额（元）"
+    rows = [voc_row(1), *(voc_row(i + 2, **{amount: e}) for i, e in enumerate(EXCEL_ERRORS)),
+            voc_row(9, 银行卡号="#N/A")]
+    intake = root / "intake" / TERM
+    if kind == "csv":
+        intake.mkdir(parents=True)
+        lines = [TITLE, ",".join(VOC_HEADERS), *(",".join(str(r[h]) for h in VOC_HEADERS) for r in rows)]
+        (intake / "a.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return intake / "a.csv"
+    built = write_roster(root.parent / "built" / "a.xlsx", rows, VOC_HEADERS, above=[[TITLE]])
+    if ERROR_KINDS[kind]:
+        built = saved_by_libreoffice(built, ERROR_KINDS[kind], root.parent / "saved")
+    intake.mkdir(parents=True)
+    return Path(shutil.copy(built, intake / built.name))
+
+
+@pytest.mark.parametrize("kind", [k if k in ("xlsx", "csv") else pytest.param(k, marks=needs_soffice)
+                                  for k in ERROR_KINDS])
+def test_an_error_value_is_a_finding_never_a_blank(run, tmp_path, kind):
+    root = tmp_path / "ws"
+    path = error_roster(root, kind)
+    code, doc, _ = validate(run, path)
+    assert code == 1
+    assert where(doc) == [(4 + i, "资助金额（元）", "cell.error_value", "error") for i in range(7)] + [
+        (11, "银行卡号", "cell.error_value", "error")]
+    assert [f["value"] for f in doc["findings"]] == [*EXCEL_ERRORS, "#N/A"]
+    first = doc["findings"][0]["message"]
+    assert "错误值“#N/A”" in first and "不把它当作空白" in first and "标准金额" in first
+    code, plan = dry_run(run, root)
+    assert [p["row"] for p in plan["payments"]] == [3]
+    assert {r["row"]: r["codes"] for r in plan["refused"]} == {r: ["cell.error_value"] for r in range(4, 12)}
+
+
+def test_a_row_of_error_values_only_and_a_merged_error_are_records(run, tmp_path):
+    """A row whose only content is an error value is not blank; an error in a merged range is on
+    every row of the range, as the sheet shows it."""
+    path = sheet_of(tmp_path / "a.xlsx", [VOC_HEADERS, values(1), values(2, **{"资助金额（元）": "#N/A"}),
+                                          values(3), [None, "#REF!"]], merges=["I3:I4"])
+    code, doc, _ = validate(run, path)
+    assert doc["files"][0]["records"] == 4
+    assert [w for w in where(doc) if w[2] == "cell.error_value"] == [
+                          (3, "资助金额（元）", "cell.error_value", "error"),
+                          (4, "资助金额（元）", "cell.error_value", "error"),
+                          (5, "姓名", "cell.error_value", "error")]

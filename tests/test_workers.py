@@ -263,8 +263,9 @@ def _same(a, b) -> bool:
 
 
 def test_a_table_a_worker_hands_back_is_the_table_it_read(tmp_path):
-    """Workers hand their tables back pickled (the cells as an Arrow stream, an empty formulas frame
-    as nothing): every field comes back the same, a table's formulas and number cells included."""
+    """Workers hand their tables back pickled (the cells as an Arrow stream, an empty formulas or
+    errors frame as nothing): every field comes back the same, a table's formulas, error values and
+    number cells included."""
     import dataclasses
     from multiprocessing.reduction import ForkingPickler
 
@@ -282,11 +283,12 @@ def test_a_table_a_worker_hands_back_is_the_table_it_read(tmp_path):
     sheet.cell(5, headers.index("身份证号码") + 1).value = 420103200501010017  # a number cell
     sheet.row_dimensions[6].hidden = True                             # a row a clerk's filter hid
     sheet.cell(7, 2).font = openpyxl.styles.Font(strike=True)          # a name struck out
+    sheet.cell(7, headers.index("银行卡号") + 1).value = "#N/A"           # an error value
     wb.save(odd)
     rules = Workspace(SAMPLES).rules
     for path, with_formulas in ((plain, False), (odd, True)):
         (table,) = read_tables(path, path.name, "roster", rules, per_record=True)
-        assert bool(len(table.formulas)) is with_formulas
+        assert bool(len(table.formulas)) is with_formulas and bool(len(table.errors)) is with_formulas
         assert bool(table.struck) is with_formulas
         assert len(table.data) == 5  # cached now; not handed over: made again where wanted
         back = ForkingPickler.loads(ForkingPickler.dumps(table))

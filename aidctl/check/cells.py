@@ -1,11 +1,15 @@
 """cell.formula_uncalculated: a cell whose formula has no value saved is never read as empty;
+cell.error_value: nor is a cell that holds an error value (#N/A, #DIV/0!, #REF! …);
 cell.struck_out: a record whose text is struck out (删除线) is not taken as meant.
 
 A file written by a program (openpyxl, a school's own system) and never opened in Excel keeps its
 formulas without their results; fastexcel reads such a cell as empty. The reader computes plain
 arithmetic (=750, =1500/2) and lists the rest; each listed cell of a record is a finding here, and
-the other findings about that same cell are withdrawn (it is not empty: it is not known). The same
-withdrawal serves a column that only the record's programme needs (schema.missing_column on it).
+the other findings about that same cell are withdrawn (it is not empty: it is not known). An error
+value (a VLOOKUP that found nothing, a division by zero, pasted as values or not) is read as empty by
+fastexcel and python-calamine alike: the reader lists those cells too, and each is a finding here,
+withdrawing the others in the same way. The same withdrawal serves a column that only the record's
+programme needs (schema.missing_column on it).
 
 A school that drops a student often strikes the row through rather than deleting it: the text is
 still there, only its look says it is withdrawn. Whether the student is meant is not known, so the
@@ -17,10 +21,11 @@ from __future__ import annotations
 import pandas as pd
 
 from aidctl.core.findings import empty, file_finding
-from aidctl.read import FORMULA_ADVICE, Roster
+from aidctl.read import ERROR_ADVICE, FORMULA_ADVICE, Roster, error_value_words
 from aidctl.rulebook import Rulebook
 
 CODE = "cell.formula_uncalculated"
+ERROR_CODE = "cell.error_value"
 ADVICE = FORMULA_ADVICE
 STRUCK = "cell.struck_out"
 STRUCK_ADVICE = "如已删去该学生，请删除该行；如仍申报，请取消删除线，再重新提交"
@@ -49,9 +54,37 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
         if t.unplaced_formulas:  # a writer that leaves out cell references: no record can be named
             parts.append(file_finding(i, CODE, None, f"有 {t.unplaced_formulas} 个公式单元格没有保存计算结果，"
                                                      f"且无法确定在哪一行：{ADVICE}"))
+    parts += _error_values(roster, rules)
     parts.append(_struck(roster, rules))
     parts = [p for p in parts if len(p)]
     return pd.concat(parts, ignore_index=True) if parts else empty()
+
+
+def _error_values(roster: Roster, rules: Rulebook) -> list[pd.DataFrame]:
+    """cell.error_value on each record's cell that holds an error value, and on the file for those
+    that carry no cell reference."""
+    parts = []
+    cells = [t.errors.assign(table=i) for i, t in enumerate(roster.tables) if len(t.errors)]
+    if cells:
+        found = pd.concat(cells, ignore_index=True)
+        recs = roster.frame[["table", "excel_row"]].reset_index(names="rec")
+        hit = found.merge(recs, on=["table", "excel_row"], how="inner")
+        titles = {k: c.title for k, c in rules.columns.tables["roster"].columns.items()}
+        parts.append(pd.DataFrame({
+            "rec": hit["rec"].astype("int64"),
+            "column": hit["key"].astype(object),
+            "code": ERROR_CODE,
+            "message": ("“" + hit["key"].map(titles) + "”是" + hit["value"].map(error_value_words)
+                        + "（公式出错或引用的数据不存在），aidctl 不把它当作空白"
+                        + hit["key"].map({"amount": "，也不按标准金额代替"}).fillna("") + "：" + ERROR_ADVICE
+                        ).to_numpy(dtype=object),
+            "value": hit["value"].astype(object).to_numpy(dtype=object),
+        }))
+    for i, t in enumerate(roster.tables):
+        if t.unplaced_errors:
+            parts.append(file_finding(i, ERROR_CODE, None, f"有 {t.unplaced_errors} 个单元格是 Excel 错误值（如 #N/A），"
+                                                           f"且无法确定在哪一行，aidctl 不把它们当作空白：{ERROR_ADVICE}"))
+    return parts
 
 
 def _struck(roster: Roster, rules: Rulebook) -> pd.DataFrame:
@@ -81,8 +114,9 @@ def _struck(roster: Roster, rules: Rulebook) -> pd.DataFrame:
 
 
 # A finding of these codes on a record's cell says all there is to say about that cell: the cell
-# holds a formula whose value is unknown, or the record's programme needs a column the table lacks.
-COVERING = (CODE, "schema.missing_column")
+# holds a formula whose value is unknown or an error value, or the record's programme needs a column
+# the table lacks.
+COVERING = (CODE, ERROR_CODE, "schema.missing_column")
 
 
 def withdraw_covered(findings: pd.DataFrame) -> pd.DataFrame:

@@ -35,6 +35,9 @@ CATALOGUE: dict[str, FindingType] = dict([
     _t("cell.formula_uncalculated", ERROR, "公式没有计算结果",
        "a cell holds a formula with no value saved (a file written by a program, never opened in Excel); "
        "never read as empty"),
+    _t("cell.error_value", ERROR, "单元格是错误值",
+       "a cell holds an error value (#N/A, #DIV/0!, #VALUE!, #REF!, #NAME?, #NUM!, #NULL! …; in a CSV, its "
+       "text); never read as empty"),
     _t("cell.struck_out", ERROR, "有删除线",
        "a record's text is struck out (删除线: a school's way of withdrawing a student without deleting the "
        "row); whether the student is meant is not known, so the record is not paid (.xlsx, .ods; an .xls "

@@ -8,6 +8,8 @@ sheetxml   the layout the cell text hides: merged ranges, hidden rows and column
 header     find the header (one row or two under merged group headers) and settle which column is
            read for each field
 rows       which rows under the header are not students, and why
+unknown    the cells a reader gives as empty though they are not: formulas without a value (plain
+           arithmetic computed), error values (#N/A …), listed for the checks
 tables     extract and stack the data rows; what the reader decided, kept for the checks
 term       the term a roster names, and the term a run judges under
 roster     the roster frame and what is derived from it once (IDs, cards, vocabulary, programmes)
@@ -23,6 +25,7 @@ EXPORTS = {"Workspace": "workspace", "open_sheets": "workbook", "RawSheet": "wor
            "stack": "tables", "file_info": "tables", "having_column": "tables", "missing_columns": "tables",
            "merged_across": "tables",
            "refuse_uncalculated": "tables", "FORMULA_ADVICE": "tables",
+           "ERROR_ADVICE": "tables", "error_value_words": "tables",
            "refuse_struck": "tables",
            "unrecognised_columns": "tables",
            "Roster": "roster", "read_roster_tables": "roster", "build_roster": "roster:build",

@@ -41,7 +41,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from aidctl.core.errors import ReadError
-from aidctl.read.sheetxml import workbook_sheets
+from aidctl.read.sheetxml import biff_records, workbook_sheets, xls_sheet_name
 
 KiB, MiB, GiB = 1 << 10, 1 << 20, 1 << 30
 
@@ -486,37 +486,20 @@ def _check_xls(path: Path, display: str) -> None:
     except Exception:  # olefile's own errors for a damaged container: the reader says it is damaged
         return
     sheets = []
-    for typ, at, length in _records(stream, 0):
+    for typ, at, length in biff_records(stream, 0):
         if typ == _XLS_BOUNDSHEET and length >= 8:
-            sheets.append((struct.unpack_from("<L", stream, at)[0], _xls_sheet_name(stream[at:at + length])))
+            sheets.append((struct.unpack_from("<L", stream, at)[0], xls_sheet_name(stream[at:at + length])))
         elif typ == _XLS_EOF:
             break
     for start, name in sheets:
         _check_xls_sheet(stream, start, display, name, whole=len(stream) <= MEASURE_SHEETS_UP_TO)
 
 
-def _xls_sheet_name(data: bytes) -> str | None:
-    """The name in a BOUNDSHEET record (BIFF8: a short Unicode string after 6 bytes), for messages."""
-    count, flags = data[6], data[7] if len(data) > 7 else 0
-    raw = data[8:8 + count * (2 if flags & 1 else 1)]
-    return raw.decode("utf-16-le" if flags & 1 else "latin-1", "replace") or None
-
-
-def _records(stream: bytes, pos: int):
-    """(type, start of data, length) of each BIFF record from `pos`."""
-    end = len(stream)
-    unpack = struct.Struct("<HH").unpack_from
-    while pos + 4 <= end:
-        typ, length = unpack(stream, pos)
-        yield typ, pos + 4, min(length, end - pos - 4)
-        pos += 4 + length
-
-
 def _check_xls_sheet(stream: bytes, start: int, display: str, sheet: str | None, whole: bool) -> None:
     rows = columns = 0
     depth = 0
     u16 = struct.Struct("<HH").unpack_from
-    for typ, at, length in _records(stream, start):
+    for typ, at, length in biff_records(stream, start):
         if typ == _XLS_BOF:
             depth += 1
         elif typ == _XLS_EOF:

@@ -16,6 +16,7 @@ import html
 import io
 import posixpath
 import re
+import struct
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -35,6 +36,11 @@ _ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
 _COL_SPAN = re.compile(rb'\smin="(\d+)"[^>]*?\smax="(\d+)"|\smax="(\d+)"[^>]*?\smin="(\d+)"')
 _ROOT_PREFIX = re.compile(rb'<(\w+:)?worksheet\b')
 CHUNK = 1 << 22
+# How a spreadsheet shows an error value (Excel's, and LibreOffice's Err:502): in a CSV, and in an .ods
+# written without LibreOffice's own "error" type, the error is known by its text alone.
+ERROR_TEXT = (r"#(?:NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING_DATA|SPILL!|CALC!|FIELD!|BLOCKED!"
+              r"|UNKNOWN!|BUSY!|CONNECT!|PYTHON!|EXTERNAL!)|Err:\d{3}")
+_ERROR_TEXT = re.compile(ERROR_TEXT)
 
 
 @dataclass
@@ -47,6 +53,8 @@ class SheetScan:
     hidden_columns: frozenset[int] = frozenset()
     formulas: list[tuple[int, int, str]] = field(default_factory=list)  # (row, col, formula): no value
     unplaced_formulas: int = 0  # formulas without a value in cells that carry no reference
+    errors: list[tuple[int, int, str]] = field(default_factory=list)  # (row, col, error value): #N/A …
+    unplaced_errors: int = 0    # error values in cells that carry no reference
     struck: list[tuple[int, int]] = field(default_factory=list)  # (row, col): text struck out (删除线)
     unplaced_struck: int = 0    # struck-out cells that carry no reference
 
@@ -113,6 +121,10 @@ class _Patterns:
         self.formula = re.compile(b"<" + p + rb"c\s([^>]*[^/])>\s*<" + p + rb"f\b[^>]*?(?:/>|>([^<]*)</" + p
                                   + rb"f>)\s*(<" + p + rb"v\s*/>|<" + p + rb"v>\s*</" + p + rb"v>)?\s*</" + p
                                   + rb"c>")
+        # a cell of type "e" (an error value such as #N/A, with or without its formula)
+        self.error_mark = re.compile(rb'\st="e"')
+        self.error = re.compile(b"<" + p + rb'c\s((?:[^>]*?\s)?t="e"[^>]*?)>(?:<' + p + rb"f\b[^>]*?/>|<" + p
+                                + rb"f\b[^>]*>[^<]*</" + p + rb"f>)?\s*<" + p + rb"v>([^<]*)</" + p + rb"v>")
         self.merge = re.compile(b"<" + p + rb'mergeCell\s[^>]*?ref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"')
 
     def struck(self, struck: Struck) -> list[re.Pattern]:
@@ -199,6 +211,14 @@ def scan_sheet(source: Path | zipfile.ZipFile, part: str, data: bytes | None = N
                         continue
                     text = html.unescape((hit.group(2) or b"").decode("utf-8", "replace"))
                     out.formulas.append((int(ref.group(2)), letter_index(ref.group(1)), text))
+            if pat.error_mark.search(buf):
+                for hit in pat.error.finditer(buf):
+                    ref = _CELL_REF.search(b" " + hit.group(1))
+                    if ref is None:
+                        out.unplaced_errors += 1
+                        continue
+                    value = html.unescape(hit.group(2).decode("utf-8", "replace")).strip()
+                    out.errors.append((int(ref.group(2)), letter_index(ref.group(1)), value))
             for found in struck_cells:
                 for hit in found.finditer(buf):
                     if not hit.group(0).endswith(b"/>"):  # an empty cell: nothing struck
@@ -237,16 +257,18 @@ def scan_sheet(source: Path | zipfile.ZipFile, part: str, data: bytes | None = N
 # --- .ods ------------------------------------------------------------------------------------------
 
 _T = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_CALCEXT = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}"
 _TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 _STYLE = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
-_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 _HIDDEN = {"collapse", "filter"}
 _MAX_REPEAT = 10_000  # a longer run of repeated rows or columns is the sheet's empty remainder
 
 
 def scan_ods(path: Path) -> dict[str, SheetScan]:
-    """Merged ranges, hidden rows and columns, and struck-out cells of each table of an .ods
-    (content.xml)."""
+    """Merged ranges, hidden rows and columns, error values and struck-out cells of each table of an
+    .ods (content.xml). An error value (LibreOffice: calcext:value-type="error") is read by
+    python-calamine as empty."""
     out: dict[str, SheetScan] = {}
     struck: set[str] = set()    # automatic styles (of cells, of text spans) that strike text out
     cell: tuple[int, int] | None = None  # the cell being read, (row, col), while inside it
@@ -292,6 +314,15 @@ def scan_ods(path: Path) -> dict[str, SheetScan]:
                         scan.struck.extend((row + 1, c) for c in range(col, col + min(repeat, _MAX_REPEAT)))
                     col += repeat
             else:
+                if tag == f"{_T}table-cell" and scan is not None and f"{_T}formula" in el.attrib:
+                    shows = "".join(el.itertext()).strip()
+                    if el.get(f"{_CALCEXT}value-type") == "error" or (
+                            el.get(f"{_OFFICE}value-type", "string") == "string"
+                            and not el.get(f"{_OFFICE}string-value") and _ERROR_TEXT.fullmatch(shows)):
+                        repeat = int(el.get(f"{_T}number-columns-repeated", "1"))
+                        if rows_repeat <= _MAX_REPEAT and repeat <= _MAX_REPEAT:
+                            scan.errors.extend((r, c, shows) for r in range(row + 1, row + rows_repeat + 1)
+                                               for c in range(col - repeat, col))
                 if tag == f"{_STYLE}style":
                     props = el.find(f"{_STYLE}text-properties")
                     if props is not None and any(props.get(f"{_STYLE}text-line-through-{a}", "none") != "none"
@@ -308,3 +339,83 @@ def scan_ods(path: Path) -> dict[str, SheetScan]:
                     scan = None
                     el.clear()
     return out
+
+
+# --- .xls ------------------------------------------------------------------------------------------
+
+_BIFF_BOF, _BIFF_EOF, _BIFF_BOUNDSHEET, _BIFF_BOOLERR, _BIFF_FORMULA = 0x0809, 0x000A, 0x0085, 0x0205, 0x0006
+# the error codes of BIFF8 (a BOOLERR cell, or a FORMULA's cached result) and how Excel shows them
+XLS_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
+              0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
+_CODES = b"[" + b"".join(re.escape(bytes([c])) for c in XLS_ERRORS) + b"]"
+# a record that may hold an error, looked for in the whole stream first (nearly every file has none):
+# BOOLERR with fError = 1, or FORMULA whose cached result is of type 2 (error)
+_XLS_ERROR_HINT = re.compile(rb"\x05\x02\x08\x00.{6}" + _CODES + rb"\x01|\x06\x00.{8}\x02." + _CODES
+                             + rb"...\xff\xff", re.DOTALL)
+
+
+def biff_records(stream: bytes, pos: int):
+    """(type, start of data, length) of each BIFF record from `pos`."""
+    end = len(stream)
+    unpack = struct.Struct("<HH").unpack_from
+    while pos + 4 <= end:
+        typ, length = unpack(stream, pos)
+        yield typ, pos + 4, min(length, end - pos - 4)
+        pos += 4 + length
+
+
+def xls_sheet_name(data: bytes) -> str | None:
+    """The name in a BOUNDSHEET record (BIFF8: a short Unicode string after 6 bytes), for messages."""
+    count, flags = data[6], data[7] if len(data) > 7 else 0
+    raw = data[8:8 + count * (2 if flags & 1 else 1)]
+    return raw.decode("utf-16-le" if flags & 1 else "latin-1", "replace") or None
+
+
+def scan_xls_errors(stream: bytes) -> dict[str, list[tuple[int, int, str]]]:
+    """Sheet name → (Excel row, column, error value) of each cell of an .xls Workbook stream that holds
+    an error value (python-calamine reads such a cell as empty): a BOOLERR error, or a formula whose
+    result is an error."""
+    if not _XLS_ERROR_HINT.search(stream):
+        return {}
+    sheets = []
+    for typ, at, length in biff_records(stream, 0):
+        if typ == _BIFF_BOUNDSHEET and length >= 8:
+            sheets.append((struct.unpack_from("<L", stream, at)[0], xls_sheet_name(stream[at:at + length])))
+        elif typ == _BIFF_EOF:
+            break
+    out: dict[str, list[tuple[int, int, str]]] = {}
+    u16 = struct.Struct("<HH").unpack_from
+    for start, name in sheets:
+        found = []
+        depth = 0
+        for typ, at, length in biff_records(stream, start):
+            if typ == _BIFF_BOF:
+                depth += 1
+            elif typ == _BIFF_EOF:
+                depth -= 1
+                if depth <= 0:
+                    break
+            elif depth > 1:
+                continue  # an embedded chart's records
+            elif typ == _BIFF_BOOLERR and length >= 8 and stream[at + 7] == 1:
+                row, col = u16(stream, at)
+                found.append((row + 1, col, XLS_ERRORS.get(stream[at + 6], "#N/A")))
+            elif typ == _BIFF_FORMULA and length >= 14 and stream[at + 6] == 2 and stream[at + 12:at + 14] == b"\xff\xff":
+                row, col = u16(stream, at)
+                found.append((row + 1, col, XLS_ERRORS.get(stream[at + 8], "#N/A")))
+        if found:
+            out[name or ""] = found
+    return out
+
+
+def xls_errors(path: Path) -> dict[str, list[tuple[int, int, str]]]:
+    """The error values of each sheet of an .xls, by sheet name (scan_xls_errors)."""
+    import olefile
+
+    try:
+        with open(path, "rb") as fh, olefile.OleFileIO(fh) as ole:
+            name = next((n for n in ("Workbook", "Book") if ole.exists(n)), None)
+            stream = ole.openstream(name).read() if name else b""
+    except Exception:  # olefile's own errors: calamine has read the file, so its cells are what there is
+        return {}
+    return scan_xls_errors(stream)

@@ -4,7 +4,7 @@ Schools put a merged title and a 填报单位 line above the header, spell heade
 units such as （元）, split the header in two rows under merged group headers, and put 合计 and
 signature rows below the data. None of that is an error. What the reader decided is kept with the
 table (the rows dropped and why, hidden rows read, columns that competed for a field, formulas
-without a value) so that the checks can report it and the files list can show it.
+without a value, error values) so that the checks can report it and the files list can show it.
 """
 
 from __future__ import annotations
@@ -47,16 +47,25 @@ THREADED_FROM_ROWS = 20_000  # a table this long is folded on two threads
 KEEP_SPACES = ("address", "remarks")
 
 
-_NO_FORMULAS: list[pd.DataFrame] = []
+_NONE: dict[str, pd.DataFrame] = {}
+
+
+def _none_of(what: str) -> pd.DataFrame:
+    """The cells of a table that has none of `what` ("formula": formulas without a value, "value":
+    error values): Excel row, field, formula or value (one frame each, shared: no reader changes a
+    table's formulas or errors in place)."""
+    if what not in _NONE:
+        _NONE[what] = pd.DataFrame({"excel_row": np.zeros(0, dtype=np.int64), "key": np.zeros(0, dtype=object),
+                                    what: np.zeros(0, dtype=object)})
+    return _NONE[what]
 
 
 def _no_formulas() -> pd.DataFrame:
-    """The formulas of a table that has none: Excel row, field, formula (one frame, shared: no
-    reader changes a table's formulas in place)."""
-    if not _NO_FORMULAS:
-        _NO_FORMULAS.append(pd.DataFrame({"excel_row": np.zeros(0, dtype=np.int64),
-                                          "key": np.zeros(0, dtype=object), "formula": np.zeros(0, dtype=object)}))
-    return _NO_FORMULAS[0]
+    return _none_of("formula")
+
+
+def _no_errors() -> pd.DataFrame:
+    return _none_of("value")
 
 
 @dataclass
@@ -82,6 +91,8 @@ class Table:
     hidden_rows: int = 0                # records read from hidden rows (a clerk's filter)
     formulas: pd.DataFrame = field(default_factory=lambda: _no_formulas())
     unplaced_formulas: int = 0          # formulas without a value in cells without a reference
+    errors: pd.DataFrame = field(default_factory=lambda: _no_errors())  # error values: Excel row, field, value
+    unplaced_errors: int = 0            # error values in cells without a reference
     # the records' cells whose text is struck out (删除线): field → Excel rows; None: unknown (.xls)
     struck: dict[str, np.ndarray] | None = field(default_factory=dict)
     unplaced_struck: int = 0            # struck-out cells without a reference
@@ -110,6 +121,8 @@ class Table:
         state["cells"] = sink.getvalue()
         if self.formulas is _no_formulas():
             state["formulas"] = None
+        if self.errors is _no_errors():
+            state["errors"] = None
         return _unpickled_table, (state,)
 
     @functools.cached_property
@@ -165,6 +178,8 @@ def _unpickled_table(state: dict) -> Table:
     state["cells"] = pa.ipc.open_stream(state["cells"]).read_all()
     if state["formulas"] is None:
         state["formulas"] = _no_formulas()
+    if state["errors"] is None:
+        state["errors"] = _no_errors()
     return Table(**state)
 
 
@@ -238,10 +253,12 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
             empty &= values.is_null().to_numpy(zero_copy_only=False)
     why = reasons(list(body.values()), data, _header_texts(sheet, header_row, header, columns),
                   _name_words(spec), rules.vocabulary.rows.markers(), rules.vocabulary.rows.total_anywhere, empty)
-    formulas = _formulas(sheet, columns)
-    if len(formulas):  # a row whose only content is formulas without a value is not blank: unknown
-        content = formulas.loc[formulas["key"] != "seq", "excel_row"].to_numpy()
-        why[np.isin(excel_rows, content) & (why == BLANK)] = None
+    formulas = _cells_of(sheet.formulas, "formula", columns)
+    errors = _cells_of(sheet.errors, "value", columns)
+    for unknown in (formulas, errors):
+        if len(unknown):  # a row whose only content is formulas without a value or errors is not blank: unknown
+            content = unknown.loc[unknown["key"] != "seq", "excel_row"].to_numpy()
+            why[np.isin(excel_rows, content) & (why == BLANK)] = None
     totals = _totals(why, body, data, excel_rows, rules.vocabulary.rows.grand_total)
     keep = why == None  # noqa: E711 (an object array, element by element)
     kept = pa.array(np.flatnonzero(keep))
@@ -249,6 +266,8 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
     rows = excel_rows[keep]
     if len(formulas):
         formulas = formulas[formulas["excel_row"].isin(rows)].reset_index(drop=True)
+    if len(errors):
+        errors = errors[errors["excel_row"].isin(rows)].reset_index(drop=True)
     dropped = _counted(why[~keep])
     big = {}
     for key, match in columns.items():
@@ -271,6 +290,7 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
     return Table(display, path, sheet.name, header_row, columns, cells, rows, above, big,
                  parent_row=header.parent_row if header else None, contests=contests, dropped=dropped,
                  hidden_rows=hidden, formulas=formulas, unplaced_formulas=sheet.unplaced_formulas,
+                 errors=errors, unplaced_errors=sheet.unplaced_errors,
                  struck=struck, unplaced_struck=sheet.unplaced_struck,
                  workbook_sheets=sheet.workbook_sheets, hidden_sheets=list(sheet.hidden_sheets),
                  sheet_kind=sheet.kind, other_headers=others, totals=totals,
@@ -349,14 +369,15 @@ def _name_words(spec: TableSpec) -> set[str]:
     return {fold_one(a) for a in [spec.columns["name"].title, *spec.columns["name"].aliases]}
 
 
-def _formulas(sheet: RawSheet, columns: dict[str, ColumnMatch]) -> pd.DataFrame:
-    """The cells of the table's columns whose formula has no value: Excel row, field, formula."""
-    if not sheet.formulas:  # nearly every sheet
-        return _no_formulas()
+def _cells_of(cells: list[tuple[int, int, str]], what: str, columns: dict[str, ColumnMatch]) -> pd.DataFrame:
+    """The cells of the table's columns among `cells` (row, column, text: the sheet's formulas
+    without a value, or its error values): Excel row, field, and the text as `what`."""
+    if not cells:  # nearly every sheet
+        return _none_of(what)
     key_of = {m.index: k for k, m in columns.items()}
-    found = pd.DataFrame(sheet.formulas, columns=["excel_row", "col", "formula"]).astype({"excel_row": "int64"})
+    found = pd.DataFrame(cells, columns=["excel_row", "col", what]).astype({"excel_row": "int64"})
     found["key"] = found["col"].map(key_of).astype(object)
-    return found.loc[found["key"].notna(), ["excel_row", "key", "formula"]].reset_index(drop=True)
+    return found.loc[found["key"].notna(), ["excel_row", "key", what]].reset_index(drop=True)
 
 
 def _totals(why: np.ndarray, body: dict[int, pa.Array], data: dict[str, pa.Array], excel_rows: np.ndarray,
@@ -449,6 +470,12 @@ def stack(tables: list[Table], spec: TableSpec) -> pd.DataFrame:
 
 
 FORMULA_ADVICE = "请在 Excel 中打开该文件、确认数值后保存，再重新提交"
+ERROR_ADVICE = "请在 Excel 中改正该单元格（填入实际的值，或改正出错的公式）后保存，再重新提交"
+
+
+def error_value_words(value: str) -> str:
+    """How a message names what an error cell holds: 错误值“#N/A” (错误值 alone when the file gives no text)."""
+    return f"错误值“{value}”" if value else "错误值"
 
 
 def refuse_uncalculated(table: Table) -> None:

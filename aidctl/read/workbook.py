@@ -5,25 +5,25 @@ The fast path for .xlsx is fastexcel with every cell as text. Reading a cell as 
 it was typed as text or stored as a number, and a number of 16 or more digits has already lost its
 tail in Excel (an ID typed as a number). It also hides the layout: merged cells (fastexcel gives
 the value to the first cell only), hidden rows and columns, and formulas that were never calculated
-(read as empty). So, in a thread beside the reader (fastexcel releases the GIL), the sheet's XML is
-scanned for these (sheetxml.scan_sheet). Merged ranges are then filled, so that every cell of a
-range shows its value; a formula of plain arithmetic (=750, =1500/2) is computed; any other formula
-without a value is listed for the checks to report. .xls and .ods go through python-calamine, which
-keeps cell types (merged ranges from calamine for .xls, from content.xml for .ods); .csv has no
-types, but Excel's "4.20102E+17" survives as text, and its ="…" and leading-tab forms are unwrapped.
+(read as empty), and error values (#N/A, #DIV/0! …, read as empty too). So, in a thread beside the
+reader (fastexcel releases the GIL), the sheet's XML is scanned for these (sheetxml.scan_sheet).
+Merged ranges are then filled, so that every cell of a range shows its value; a formula of plain
+arithmetic (=750, =1500/2) is computed; any other formula without a value, and every error value, is
+listed for the checks to report. .xls and .ods go through python-calamine, which keeps cell types
+but gives an error value as empty (so the error cells are found in the BIFF records for .xls, in
+content.xml for .ods, with merged ranges from calamine for .xls, from content.xml for .ods); .csv has
+no types, but Excel's "4.20102E+17" survives as text, its ="…" and leading-tab forms are unwrapped,
+and an error value exported as its text (#N/A) is listed like the others.
 """
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import csv
 import io
 import math
-import re
 import threading
 import zipfile
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -34,8 +34,9 @@ import pyarrow as pa
 from aidctl.core.errors import ReadError
 from aidctl.core.text import arrow_text, one_array
 from aidctl.read.limits import Opened, checked_input, csv_width, rust_source, shown
-from aidctl.read.sheetxml import SheetScan, scan_ods, scan_sheet, workbook_sheets
+from aidctl.read.sheetxml import ERROR_TEXT, SheetScan, scan_ods, scan_sheet, workbook_sheets, xls_errors
 from aidctl.read.styles import Struck, workbook_struck
+from aidctl.read.unknown import set_errors, settle_formulas
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -44,7 +45,6 @@ _ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
 ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 SMALL_FILL = 64  # merged ranges ending within this many rows are filled value by value
 THREADED_SCAN_FROM = 4 << 20  # a sheet part this large (inflated) is scanned on a thread beside the reader
-_ARITHMETIC = re.compile(r"^[\d.\s+\-*/()]+$")
 
 
 class Head:
@@ -74,7 +74,9 @@ class RawSheet:
 
     Merged ranges are already filled; `merges` keeps them for the header search (a group header over
     sub-columns). `formulas` lists the cells whose formula has no value (row, column, formula);
-    `unplaced_formulas` counts those that carry no cell reference."""
+    `unplaced_formulas` counts those that carry no cell reference. `errors` lists the cells that
+    hold an error value (row, column, value such as "#N/A"), blank in the grid, every cell of a
+    merged range included; `unplaced_errors` counts those that carry no cell reference."""
 
     def __init__(self, name: str, grid: pd.DataFrame | None = None,
                  big_numbers: dict[int, np.ndarray] | None = None, kind: str = "xlsx",
@@ -91,6 +93,8 @@ class RawSheet:
         self.hidden_columns = hidden_columns
         self.formulas: list[tuple[int, int, str]] = []
         self.unplaced_formulas = unplaced_formulas
+        self.errors: list[tuple[int, int, str]] = []
+        self.unplaced_errors = 0
         # cells whose text is struck out (row, column); None: unknown (an .xls, whose formats are not read)
         self.struck: list[tuple[int, int]] | None = None if kind == "xls" else []
         self.unplaced_struck = 0
@@ -328,8 +332,9 @@ def _open_xlsx(path: Path, display: str, parts: dict[str, tuple[str | None, bool
         if targets:
             _spread_big_numbers(raw, targets)
         else:
-            _settle_formulas(raw, layout.formulas)
+            settle_formulas(raw, layout.formulas)
             _fill_merged(raw)
+        set_errors(raw, layout.errors, layout.unplaced_errors)
         sheets.append(raw)
     return sheets, hidden_sheets
 
@@ -339,66 +344,7 @@ def _short(exc: Exception) -> str:
     return text[:160]
 
 
-# --- what a reader of the sheet sees: formulas, merged ranges --------------------------------------
-
-def arithmetic_value(formula: str) -> str | None:
-    """The value of a formula of plain arithmetic on numbers (750, 1500/2, (600+900)*0.5) as exact
-    decimal text; None for anything else (a cell reference, a function, text)."""
-    text = formula.strip().lstrip("=")
-    if not text or not _ARITHMETIC.match(text):
-        return None
-    try:
-        tree = ast.parse(text, mode="eval")
-    except SyntaxError:
-        return None
-
-    def value(node) -> Decimal:
-        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
-            return Decimal(ast.get_source_segment(text, node))
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.UAdd, ast.USub)):
-            v = value(node.operand)
-            return -v if isinstance(node.op, ast.USub) else v
-        if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
-            return _OPS[type(node.op)](value(node.left), value(node.right))
-        raise ValueError(ast.dump(node))
-
-    try:
-        result = value(tree.body)
-    except (ValueError, ArithmeticError, InvalidOperation):
-        return None
-    if not result.is_finite():
-        return None
-    return format(result.normalize(), "f") if result != result.to_integral_value() else str(int(result))
-
-
-_OPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
-        ast.Div: lambda a, b: a / b}
-
-
-def _settle_formulas(sheet: RawSheet, formulas: list[tuple[int, int, str]]) -> None:
-    """Write the value of each plain-arithmetic formula without a value into the grid; keep the
-    others in `sheet.formulas` (never read as empty). A formula cell at the edge of the sheet, which
-    the reader left out for want of a value, widens the grid to hold it."""
-    if not formulas:
-        return
-    computed = []
-    for row, col, text in formulas:
-        value = arithmetic_value(text)
-        if value is None:
-            sheet.formulas.append((row, col, text))
-        else:
-            computed.append((row, col, value))
-    grid = sheet.grid
-    rows = max(r for r, _, _ in formulas)
-    cols = sorted(set(grid.columns) | {c for _, c, _ in formulas})
-    if rows > len(grid) or len(cols) != grid.shape[1]:
-        added = [c for c in cols if c not in grid.columns]
-        grid = grid.reindex(index=pd.RangeIndex(1, max(rows, len(grid)) + 1), columns=cols)
-        grid = grid.astype(dict.fromkeys(added, "string"))
-    for row, col, value in computed:
-        grid.at[row, col] = value
-    sheet.grid = grid
-
+# --- what a reader of the sheet sees: merged ranges ------------------------------------------------
 
 def _merge_targets(merges: list[tuple[int, int, int, int]], rows: int,
                    present: set[int]) -> dict[int, list[tuple[int, int, int, int]]]:
@@ -501,6 +447,7 @@ def _open_calamine(path: Path, display: str, kind: str) -> tuple[list[RawSheet],
         raise ReadError(f"无法读取 {label} 工作簿（{_short(exc)}）；请用 Excel 另存为 .xlsx 后重新提交",
                         file=display) from None
     layouts = {}
+    errors_of = xls_errors(path) if kind == "xls" else {}
     if kind == "ods":
         try:
             layouts = scan_ods(path)
@@ -531,7 +478,9 @@ def _open_calamine(path: Path, display: str, kind: str) -> tuple[list[RawSheet],
         else:
             merges = [(r1 + 1, c1, r2 + 1, c2) for (r1, c1), (r2, c2) in merged]
             raw = RawSheet(meta.name, grid, big_numbers_in(rows), "xls", merges)  # hidden rows, columns unknown
-        sheets.append(_fill_merged(raw))
+        _fill_merged(raw)
+        set_errors(raw, layout.errors if kind == "ods" else errors_of.get(meta.name, []))
+        sheets.append(raw)
     return sheets, hidden_sheets
 
 
@@ -584,4 +533,13 @@ def _open_csv(path: Path, display: str) -> RawSheet:
         wrapped = column.str.contains(r'^(?:="|\t)', regex=True).fillna(False)
         if wrapped.any():
             grid[col] = column.mask(wrapped, column[wrapped].str.replace(r'^="(.*)"$|^\t+', r"\1", regex=True))
-    return RawSheet(Path(display).stem, grid, {}, "csv")
+    sheet = RawSheet(Path(display).stem, grid, {}, "csv")
+    errors = []
+    for col in grid.columns:  # an error value exported as its text (#N/A): listed, and blank as in a workbook
+        hit = grid[col].str.strip().str.fullmatch(ERROR_TEXT).fillna(False).to_numpy(dtype=bool)
+        if hit.any():
+            errors += [(int(r), int(col), v.strip()) for r, v in grid[col][hit].items()]
+            grid[col] = grid[col].mask(hit)
+    sheet.grid = grid
+    set_errors(sheet, errors)
+    return sheet

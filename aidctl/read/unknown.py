@@ -1,0 +1,101 @@
+"""Cells a reader gives as empty though they are not: formulas without a value and error values.
+
+A file written by a program and never opened in Excel keeps its formulas without their results; a
+cell holding an error value (#N/A, #DIV/0! …) has no value a reader gives. Both are read as empty by
+fastexcel and python-calamine. A formula of plain arithmetic (=750, =1500/2) is computed here;
+every other such cell is listed with its sheet (RawSheet.formulas, RawSheet.errors) for the checks
+to report (check.cells) or the reader of a whole file to refuse (tables.refuse_uncalculated).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from aidctl.read.workbook import RawSheet
+
+_ARITHMETIC = re.compile(r"^[\d.\s+\-*/()]+$")
+
+
+def arithmetic_value(formula: str) -> str | None:
+    """The value of a formula of plain arithmetic on numbers (750, 1500/2, (600+900)*0.5) as exact
+    decimal text; None for anything else (a cell reference, a function, text)."""
+    text = formula.strip().lstrip("=")
+    if not text or not _ARITHMETIC.match(text):
+        return None
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError:
+        return None
+
+    def value(node) -> Decimal:
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+            return Decimal(ast.get_source_segment(text, node))
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.UAdd, ast.USub)):
+            v = value(node.operand)
+            return -v if isinstance(node.op, ast.USub) else v
+        if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
+            return _OPS[type(node.op)](value(node.left), value(node.right))
+        raise ValueError(ast.dump(node))
+
+    try:
+        result = value(tree.body)
+    except (ValueError, ArithmeticError, InvalidOperation):
+        return None
+    if not result.is_finite():
+        return None
+    return format(result.normalize(), "f") if result != result.to_integral_value() else str(int(result))
+
+
+_OPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
+        ast.Div: lambda a, b: a / b}
+
+
+def settle_formulas(sheet: RawSheet, formulas: list[tuple[int, int, str]]) -> None:
+    """Write the value of each plain-arithmetic formula without a value into the grid; keep the
+    others in `sheet.formulas` (never read as empty). A formula cell at the edge of the sheet, which
+    the reader left out for want of a value, widens the grid to hold it."""
+    if not formulas:
+        return
+    computed = []
+    for row, col, text in formulas:
+        value = arithmetic_value(text)
+        if value is None:
+            sheet.formulas.append((row, col, text))
+        else:
+            computed.append((row, col, value))
+    grid = _widened(sheet.grid, formulas)
+    for row, col, value in computed:
+        grid.at[row, col] = value
+    sheet.grid = grid
+
+
+def _widened(grid: pd.DataFrame, cells: list[tuple[int, int, str]]) -> pd.DataFrame:
+    """The grid, grown to hold each of `cells` (row, column, …): a cell at the edge of the sheet that
+    the reader left out for want of a value (a formula without one, an error value)."""
+    rows = max(r for r, _, _ in cells)
+    cols = sorted(set(grid.columns) | {c for _, c, _ in cells})
+    if rows > len(grid) or len(cols) != grid.shape[1]:
+        added = [c for c in cols if c not in grid.columns]
+        grid = grid.reindex(index=pd.RangeIndex(1, max(rows, len(grid)) + 1), columns=cols)
+        grid = grid.astype(dict.fromkeys(added, "string"))
+    return grid
+
+
+def set_errors(sheet: RawSheet, errors: list[tuple[int, int, str]], unplaced: int = 0) -> None:
+    """List the sheet's error values (#N/A …), never read as empty: each cell of a merged range whose
+    first cell holds one is listed too, as the range shows it; the grid is grown to hold them all."""
+    sheet.unplaced_errors = unplaced
+    if not errors:
+        return
+    at = {(r, c): v for r, c, v in errors}
+    for r1, c1, r2, c2 in sheet.merges:
+        if (r1, c1) in at:
+            at.update({(r, c): at[r1, c1] for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)})
+    sheet.errors = sorted((r, c, v) for (r, c), v in at.items())
+    sheet.grid = _widened(sheet.grid, sheet.errors)
