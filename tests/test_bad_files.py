@@ -500,3 +500,28 @@ def test_struck_out_text_in_an_input_read_whole_is_refused(run, tmp_path, case):
     code, out, err = run(*[c.format(ws=ws) for c in command], "--workspace", ws)
     assert code == 2, (out, err)
     one_line_naming(err, f"第{row}行", column, "单元格有删除线", "是否作废", "请删除该行")
+
+
+# An error value (#N/A, #DIV/0! …) in those files was read as blank in the same way: the spreadsheet
+# readers give such a cell as empty. Each input's cell holds another of Excel's error values.
+ERRORS = dict(zip(UNCALCULATED, ["#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!"]))
+
+
+@pytest.mark.parametrize("case", UNCALCULATED)
+def test_an_error_value_is_never_read_as_blank(run, tmp_path, case):
+    import shutil
+
+    import openpyxl
+
+    name, cell, _, command, column = UNCALCULATED[case]
+    ws = tmp_path / "ws"
+    shutil.copytree(SAMPLES_DIR, ws, ignore=shutil.ignore_patterns("aidctl.db", "out", ".aidctl.lock"))
+    path = ws / name
+    wb = openpyxl.load_workbook(path)
+    wb.active[cell] = ERRORS[case]   # openpyxl saves it as an error cell, as Excel saves a pasted #N/A
+    wb.save(path)
+    row = int("".join(c for c in cell if c.isdigit()))
+    code, out, err = run(*[c.format(ws=ws) for c in command], "--workspace", ws)
+    assert code == 2, (out, err)
+    one_line_naming(err, f"第{row}行", column, f"单元格是错误值“{ERRORS[case]}”", "不把它当作空白",
+                    "请在 Excel 中改正该单元格")

@@ -480,9 +480,10 @@ def error_value_words(value: str) -> str:
 
 def refuse_uncalculated(table: Table) -> None:
     """A table read whole (every input but a roster, whose records each carry their own
-    cell.formula_uncalculated): a formula in one of its columns with no value saved (a file a
-    program wrote, never opened in Excel) is never read as blank. The file is refused, naming the
-    first such cell and how many there are."""
+    cell.formula_uncalculated or cell.error_value): a formula in one of its columns with no value
+    saved (a file a program wrote, never opened in Excel), or an error value (#N/A, #DIV/0! …), is
+    never read as blank. The file is refused, naming the first such cell and how many there are."""
+    _refuse_errors(table)
     placed = len(table.formulas)
     if not placed and not table.unplaced_formulas:
         return
@@ -512,6 +513,22 @@ def refuse_struck(table: Table) -> None:
 
 
 STRUCK_ADVICE = "如该行已作废，请删除该行；如仍有效，请取消删除线，再重新提交"
+
+
+def _refuse_errors(table: Table) -> None:
+    """refuse_uncalculated for error values: the first one in the table's columns, and how many."""
+    placed = len(table.errors)
+    if not placed and not table.unplaced_errors:
+        return
+    if not placed:
+        raise ReadError(f"有 {table.unplaced_errors} 个单元格是 Excel 错误值（如 #N/A），且无法确定在哪一行，"
+                        f"aidctl 不把它们当作空白：{ERROR_ADVICE}", file=table.file, sheet=table.sheet)
+    first = table.errors.sort_values("excel_row", kind="stable").iloc[0]
+    count = placed + table.unplaced_errors
+    raise ReadError(f"单元格是{error_value_words(first['value'])}（公式出错或引用的数据不存在），aidctl 不把它当作空白"
+                    f"{f'（共 {count} 处）' if count > 1 else ''}：{ERROR_ADVICE}",
+                    file=table.file, sheet=table.sheet, row=int(first["excel_row"]),
+                    column=table.columns[first["key"]].header)
 
 
 def read_tables(path: Path, display: str, kind: str, rules: Rulebook, all_sheets: bool = True,
