@@ -468,7 +468,7 @@ def test_amount_as_text_compares_as_number(check, tmp_path, typed):
     assert code == 0
 
 
-@pytest.mark.parametrize("typed", ["1,500", "1,500.00", "1500", "1，500"])
+@pytest.mark.parametrize("typed", ["1,500", "1,500.00", "1500", "1，500", "1 500", "￥1,500元"])
 def test_thousands_separator_is_read_as_a_number(check, tmp_path, typed):
     # 1500 is the yearly standard; 2011-autumn pays 750 a term: a mismatch, not an invalid amount
     rows = [values(1, **{"资助金额（元）": typed}), values(2)]
@@ -478,7 +478,8 @@ def test_thousands_separator_is_read_as_a_number(check, tmp_path, typed):
     assert "1500.00" in doc["findings"][0]["message"]
 
 
-@pytest.mark.parametrize("typed", ["七百五十", "750.005", "-750", "0"])
+# a comma or a space that is no thousands separator: "7,50" was read as 750 (or 7.50 meant?), never guessed
+@pytest.mark.parametrize("typed", ["七百五十", "750.005", "-750", "0", "7,50", "75,0", "7 50", "750,00", "1,5,00"])
 def test_amount_that_is_no_amount_is_invalid(check, tmp_path, typed):
     rows = [values(1, **{"资助金额（元）": typed})]
     roster(tmp_path / "a.xlsx", rows)

@@ -16,12 +16,25 @@ from aidctl.core.errors import AidctlError
 from aidctl.core.text import integer_text, missing, text_series
 
 _MONEY_TEXT = rf"^[+-]?\d{{1,{YUAN_DIGITS}}}(?:\.\d{{1,10}})?$"
-_NOISE = r"[,，¥￥元\s]"
+_CURRENCY = r"[¥￥元]"
+_SEPARATOR = r"[,，\s]"
+# a thousands separator stands between groups of three digits, the same one throughout
+_GROUPED = r"^[+-]?\d{1,3}(?:(?:,\d{3})+|(?:，\d{3})+|(?: +\d{3})+)(?:\.\d*)?$"
+
+
+def _ungrouped(arr: pa.Array) -> pa.Array:
+    """Amount text without its thousands separators ("7,500", "1,234,567.50", "7 500"); null where a
+    comma or a space stands anywhere else: "7,50", "75,0" or "7 50" may be 750 or 7.50, never guessed."""
+    separated = pc.fill_null(pc.match_substring_regex(arr, _SEPARATOR), False)
+    grouped = pc.fill_null(pc.match_substring_regex(arr, _GROUPED), False)
+    plain = pc.replace_substring_regex(arr, _SEPARATOR, "")
+    return pc.if_else(separated, pc.if_else(grouped, plain, pa.scalar(None, arr.type)), arr)
 
 
 def parse(text: pd.Series, unit: Decimal | pd.Series = Decimal(1)) -> tuple[pd.Series, pd.Series, np.ndarray]:
     """(yuan as an exact Arrow decimal, fen as Int64, ok) for cells such as "860", "1,250.00", "0.086"
-    under 万元. Not ok where blank, not a number, holding a part below one fen after the unit, or
+    under 万元, "¥750", "750元". Not ok where blank, not a number, holding a part below one fen after
+    the unit, holding a comma or an inner space that is no thousands separator ("7,50", "7 50"), or
     reaching YUAN_LIMIT (10^15 yuan) after the unit: "1.5" under 亿元 is 150,000,000 yuan, read;
     "200000000" under 亿元 is refused, never wrapped round in 64 bits.
 
@@ -44,7 +57,8 @@ def parse(text: pd.Series, unit: Decimal | pd.Series = Decimal(1)) -> tuple[pd.S
 
 
 def _parse_distinct(text: pd.Series, units: list) -> tuple[pa.Array, pa.Array, np.ndarray]:
-    arr = pa.array(text.str.replace(_NOISE, "", regex=True).astype("string[pyarrow]"))
+    arr = pa.array(text.str.replace(_CURRENCY, "", regex=True).astype("string[pyarrow]"))
+    arr = _ungrouped(pc.utf8_trim_whitespace(arr))
     matches = pc.fill_null(pc.match_substring_regex(arr, _MONEY_TEXT), False)
     # the bound is applied to the amount in yuan, after the unit (wide decimals until then): a
     # finance sheet's 亿元 is read, and a cell beyond the bound is not an amount
@@ -74,9 +88,9 @@ def yuan_text(fen: pd.Series) -> pd.Series:
 
 
 def fen_from_text(text: pd.Series) -> pd.Series:
-    """Yuan text → integer fen: "1250.00" / "1250" / "1250.5" → 125000 / 125000 / 125050; NA where
-    the text is not an amount in yuan and fen."""
-    arr = pa.array(text.astype("string").str.strip().str.replace(",", "", regex=False).astype("string[pyarrow]"))
+    """Yuan text → integer fen: "1250.00" / "1250" / "1,250.50" → 125000 / 125000 / 125050; NA where
+    the text is not an amount in yuan and fen (a comma that is no thousands separator: "12,50")."""
+    arr = _ungrouped(pa.array(text.astype("string").str.strip().astype("string[pyarrow]")))
     ok = pc.fill_null(pc.match_substring_regex(arr, rf"^-?\d{{1,{YUAN_DIGITS}}}(\.\d{{1,2}})?$"), False)
     value = pc.cast(pc.if_else(ok, arr, pa.scalar(None, arr.type)), pa.decimal128(18, 2))
     fen = pc.cast(pc.multiply(value, pa.scalar(Decimal(100), pa.decimal128(3, 0))), pa.int64())

@@ -236,7 +236,9 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
     contests: list[Contest] = []
     if header is not None:
         columns, contests = settle(header, spec, cells_of(body))
-    keep_spaces = {key: spec.columns[key].kind == "text" and key in KEEP_SPACES for key in columns}
+    # an amount keeps its inner spaces for money.parse to judge: "7 500" is grouped, "7 50" is not 750
+    keep_spaces = {key: (spec.columns[key].kind == "text" and key in KEEP_SPACES) or spec.columns[key].kind == "money"
+                   for key in columns}
 
     if len(excel_rows) >= THREADED_FROM_ROWS:
         # Arrow's string kernels run without the GIL: two threads fold the columns on two cores
