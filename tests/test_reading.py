@@ -552,6 +552,16 @@ def test_csv_roster(check, tmp_path, encoding):
     assert code == 1
 
 
+def test_csv_in_gbk_behind_a_utf8_mark_is_named_for_what_it_is(run, tmp_path):
+    """A UTF-8 mark (BOM) before GBK text: refused as "neither UTF-8 nor GBK", which sent the clerk to
+    save it as GBK again; now the contradiction is named, and nothing is guessed."""
+    rows = [VOC_HEADERS, *[values(i) for i in range(1, 3)]]
+    (tmp_path / "名单.csv").write_bytes(b"\xef\xbb\xbf" + _csv_text(rows).encode("gbk"))
+    code, out, err = run("validate", "名单.csv", "--term", "2011-autumn")
+    assert code == 2 and "名单.csv" in err and "UTF-8 编码标记（BOM）" in err and "GBK 编码" in err, err
+    assert "既不是" not in err
+
+
 def test_csv_where_every_id_lost_its_digits(check, tmp_path):
     """A whole ID column mangled to 4.20102E+17 by Excel: precision lost, not one duplicated student."""
     rows = [VOC_HEADERS, *[values(i, 身份证号码="4.20102E+17") for i in range(1, 5)]]

@@ -498,6 +498,22 @@ def _typed_text(cell) -> str | None:
 
 # --- .csv ----------------------------------------------------------------------------------------
 
+_BOM = b"\xef\xbb\xbf"
+
+
+def _undecodable(raw: bytes) -> str:
+    """Why a CSV decodes neither as UTF-8 nor as GBK: a UTF-8 mark (BOM) before text in GBK (an
+    export that added the mark and wrote GBK) is named as such, not as an unknown encoding."""
+    if raw.startswith(_BOM):
+        try:
+            raw[len(_BOM):].decode("gb18030")
+        except UnicodeDecodeError:
+            pass
+        else:
+            return ("文件开头有 UTF-8 编码标记（BOM），其后的内容却是 GBK 编码，两者矛盾，aidctl 不猜测按哪一种读取；"
+                    "请用 Excel 或记事本重新另存为“CSV UTF-8”或 .xlsx 后再提交")
+    return "无法识别文件编码（既不是 UTF-8 也不是 GBK）；请另存为 UTF-8 CSV 或 .xlsx"
+
 def _open_csv(path: Path, display: str) -> RawSheet:
     raw = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):
@@ -507,8 +523,7 @@ def _open_csv(path: Path, display: str) -> RawSheet:
         except UnicodeDecodeError:
             continue
     else:
-        raise ReadError("无法识别文件编码（既不是 UTF-8 也不是 GBK）；请另存为 UTF-8 CSV 或 .xlsx",
-                        file=display)
+        raise ReadError(_undecodable(raw), file=display)
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;|")
         sep = dialect.delimiter
