@@ -501,6 +501,20 @@ def test_grades_written_many_ways(check, tmp_path):
     assert list(frame["v_grade"]) == [1, 2, 1, 2, 1, 3, 1, 1, 2]
 
 
+def test_a_date_in_the_grade_is_quoted_as_the_cell_shows_it(check, tmp_path):
+    """A date cell typed in 年级 was quoted as “2011-09-0100:00:00” (its spaces folded away); it is
+    quoted as the cell reads, and 二 年级 with a space is still the second year."""
+    import datetime
+
+    rows = [values(1, 年级=datetime.datetime(2011, 9, 1)), values(2, 年级="二 年级")]
+    roster(tmp_path / "a.xlsx", rows)
+    code, doc = check("a.xlsx")
+    assert where(doc) == [(2, "年级", "eligibility.not_eligible")]
+    assert "年级为“2011-09-01 00:00:00”" in doc["findings"][0]["message"]
+    assert doc["findings"][0]["value"] == "2011-09-01 00:00:00"
+    assert frame_of(tmp_path / "a.xlsx")["v_grade"].tolist()[1] == 2
+
+
 def test_cohort_grade_depends_on_the_term(check, tmp_path):
     roster(tmp_path / "a.xlsx", [values(1, 年级="2010级")])
     code, doc = check("a.xlsx", term="2012-autumn")   # 2010级 is in its third year then

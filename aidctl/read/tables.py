@@ -44,7 +44,10 @@ __all__ = ["ColumnMatch", "Contest", "Table", "extract", "locate", "read_tables"
 
 FOLD_THREADS = 2
 THREADED_FROM_ROWS = 20_000  # a table this long is folded on two threads
-KEEP_SPACES = ("address", "remarks")
+# text kept with its inner spaces (runs of them made one): an address, remarks, and the 年级 as the school
+# wrote it, for the messages that quote it (a date cell, 2011-09-01 00:00:00); the grade is read
+# without its spaces (roster._grades folds each value), so 二 年级 is still 二年级
+KEEP_SPACES = ("address", "remarks", "grade")
 
 
 _NONE: dict[str, pd.DataFrame] = {}
