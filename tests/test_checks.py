@@ -314,10 +314,26 @@ def test_total_agrees_in_its_unit_on_the_last_of_its_page_totals_and_class_subto
     assert "第9行" in f["message"] and "3000.00 元" in f["message"] and "少 750.00 元" in f["message"]
 
 
+def test_each_table_is_compared_with_its_own_total(tmp_path, run):
+    """Three schools: one without a 合计, one whose 合计 agrees, one whose 合计 does not. The finding is
+    on that one only, and its sum counts its own students, not the others'."""
+    roster(tmp_path, [voc_row(1), voc_row(2)], name="a.xlsx")
+    roster(tmp_path, [voc_row(3), voc_row(4), {"序号": "合计", "资助金额（元）": 1500}], name="b.xlsx",
+           school="第二职业中学")
+    roster(tmp_path, [voc_row(5), voc_row(6), voc_row(7), {"序号": "合计", "资助金额（元）": 1500}], name="c.xlsx",
+           school="第三职业中学")
+    doc = check(run, "a.xlsx", "b.xlsx", "c.xlsx", expect_exit=1)
+    f = only(doc, "total.mismatch")
+    assert f["file"].endswith("c.xlsx") and "3 条学生记录" in f["message"] and "2250.00 元" in f["message"]
+
+
 def test_total_is_not_compared_where_an_amount_could_not_be_read(tmp_path, run):
     roster(tmp_path, [voc_row(1), voc_row(2, **{"资助金额（元）": "七百五"}), {"序号": "合计", "资助金额（元）": 1500}])
     doc = check(run, "a.xlsx", expect_exit=1)
     assert found(doc, "amount.invalid") and not found(doc, "total.mismatch")
+    roster(tmp_path, [voc_row(1), voc_row(2), {"序号": "合计", "资助金额（元）": "壹仟伍佰元"}])   # nor a total in words
+    doc = check(run, "a.xlsx", expect_exit=0)
+    assert not found(doc, "total.mismatch") and doc["files"][0]["dropped"] == {"total": 1}
 
 
 def test_birthdate_mismatch(tmp_path, run):

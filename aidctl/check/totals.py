@@ -36,8 +36,9 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
     fen = f["amount_fen"].astype("Int64")
     read = pd.DataFrame({"table": f["table"].to_numpy(), "fen": fen.fillna(0).to_numpy(dtype="int64"),
                          "ok": f["amount_ok"].to_numpy(dtype=bool) & fen.notna().to_numpy()}
-                        ).groupby("table").agg(records=("ok", "size"), ok=("ok", "all"), fen=("fen", "sum"))
-    totals = totals.join(read[read["ok"]], on="table", how="inner")
+                        ).groupby("table", as_index=False).agg(records=("ok", "size"), ok=("ok", "all"),
+                                                               fen=("fen", "sum"))
+    totals = totals.merge(read[read["ok"]], on="table", how="inner")
     totals["agrees"] = totals["stated"].astype("int64") == totals["fen"]
     agreeing = totals.groupby("table")["agrees"].transform("any")
     last = totals[~agreeing].groupby("table").tail(1)   # the bottom total of a table none of whose totals agree
