@@ -171,6 +171,34 @@ def test_schema_ambiguous_column_settled_by_the_rule_and_unsettled(tmp_path, run
                    says=("“卡号”（第K列）", "请只保留一列"))
 
 
+def test_schema_unknown_unit(tmp_path, run):
+    """资助金额（百万元）: the figures cannot be turned into 元; the table is refused, never paid as 元."""
+    headers = [h if h != "资助金额（元）" else "资助金额（百万元）" for h in VOC_HEADERS]
+    roster(tmp_path, [{**voc_row(i), "资助金额（百万元）": 750} for i in (1, 2)], headers=headers)
+    f = only(check(run, "a.xlsx", expect_exit=1), "schema.unknown_unit")
+    assert_finding(f, code="schema.unknown_unit", severity="error", row=None, column="资助金额（百万元）",
+                   says=("第I列", "“百万元”", "本表暂不发放"))
+    (tmp_path / "intake" / TERM).mkdir(parents=True)
+    shutil.copy(tmp_path / "a.xlsx", tmp_path / "intake" / TERM / "a.xlsx")
+    code, plan, err = run("disburse", "--term", TERM, "--workspace", tmp_path, "--dry-run", "--format", "json",
+                          as_json=True)
+    assert plan["payments"] == [], (code, err)
+
+
+def test_a_remark_with_a_figure_is_no_unit_and_a_unit_line_above_is_one(tmp_path, run):
+    headers = [h if h != "资助金额（元）" else "资助金额（每生每学期750元）" for h in VOC_HEADERS]
+    roster(tmp_path, [{**voc_row(i), "资助金额（每生每学期750元）": 750} for i in (1, 2)], headers=headers)
+    assert not found(check(run, "a.xlsx", expect_exit=0))
+    write_roster(tmp_path / "a.xlsx", [{**voc_row(i), "资助金额（元）": 0.075} for i in (1, 2)], VOC_HEADERS,
+                 above=[["第一职业中学2011年秋季学期受助学生名单"], ["填报单位：第一职业中学", None, None, "单位：万元"]])
+    doc = check(run, "a.xlsx", expect_exit=1)   # the header's own （元） wins over the line: 0.075 元 is no amount
+    assert {f["code"] for f in found(doc)} == {"amount.invalid"}
+    write_roster(tmp_path / "a.xlsx", [{**voc_row(i), "资助金额": 0.075} for i in (1, 2)],
+                 [h if h != "资助金额（元）" else "资助金额" for h in VOC_HEADERS],
+                 above=[["第一职业中学2011年秋季学期受助学生名单"], ["填报单位：第一职业中学", None, None, "单位：万元"]])
+    assert not found(check(run, "a.xlsx", expect_exit=0))   # 0.075 万元 = 750 元, the standard
+
+
 def test_term_mismatch(tmp_path, run):
     """The title says 2011年秋季学期; judged as 2012-spring it is another term's roster."""
     roster(tmp_path, [voc_row(1)])

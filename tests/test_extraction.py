@@ -76,6 +76,37 @@ def test_units_are_honoured_column_by_column(run):
     assert west["rate"] == "4.00%"
 
 
+def test_a_unit_stated_above_the_header_applies_to_the_money_columns_without_their_own(run, tmp_path):
+    """单位：人、万元 above the table: 事业收入 100 is 100万元, 提取金额 5 is 5万元; a column that states
+    its own unit (元) keeps it; 填报单位 and 单位：见各列 state no unit."""
+    headers = ["学校代码", "学校名称", "学校类型", "所属县区", "事业收入", "提取金额", "划入专户金额（元）", "发放金额（元）"]
+    above = [["2011年度校内资助资金提取情况"], ["填报单位：市教育局计划财务科", None, None, None, None, "单位：人、万元"]]
+    path = sheet(tmp_path / "finance.xlsx", [school(income=100, extracted=5, deposited=50_000, spent=50_000)], headers,
+                 above)
+    code, doc, err = run("audit-extraction", path, "--format", "json", "--workspace", tmp_path, as_json=True)
+    assert code == 0, err
+    s = doc["schools"][0]
+    assert (s["income"], s["extracted"], s["deposited"]) == ("1000000.00", "50000.00", "50000.00"), s
+    above[1][5] = "单位：见各列"
+    sheet(tmp_path / "finance.xlsx", [school(income=1_000_000, extracted=50_000)], headers, above)
+    code, doc, err = run("audit-extraction", path, "--format", "json", "--workspace", tmp_path, as_json=True)
+    assert code == 0 and doc["schools"][0]["income"] == "1000000.00", err
+
+
+@pytest.mark.parametrize("income_head, above", [("事业收入（百万元）", None), ("事业收入", "单位：百万元"),
+                                                ("事业收入", "单位：元、万元")])
+def test_a_unit_of_money_the_rules_do_not_know_is_never_read_as_yuan(run, tmp_path, income_head, above):
+    headers = [income_head if h == "事业收入（元）" else h for h in HEAD]
+    if above:   # the other money columns state their own unit (元): only 事业收入 depends on the line
+        lines = [["2011年度校内资助资金提取情况"], [None, None, None, None, None, above]]
+    else:
+        lines = None
+    path = sheet(tmp_path / "finance.xlsx", [school(income=1)], headers, lines)
+    code, doc, err = run("audit-extraction", path, "--format", "json", "--workspace", tmp_path, as_json=True)
+    assert code == 2 and doc == "", (code, doc)
+    assert "金额单位" in err and "不是可识别的单位" in err and "finance.xlsx" in err and "事业收入" in err, err
+
+
 def test_under_extraction_is_an_error_with_the_shortfall(run, tmp_path):
     code, doc = audit(run, tmp_path, school(income=1_000_000, extracted=40_000))
     assert code == 1 and codes(doc) == [["extraction.under"]]

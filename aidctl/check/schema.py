@@ -1,5 +1,6 @@
 """schema.missing_column: a required column, or one the programme's conditions need, is absent;
-schema.ambiguous_column: two columns stood for one field (the reader's choice, or none)."""
+schema.ambiguous_column: two columns stood for one field (the reader's choice, or none);
+schema.unknown_unit: a money column states a unit the rules do not know (百万元, 美元)."""
 
 from __future__ import annotations
 
@@ -51,6 +52,8 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
         names.setdefault(i, []).append((uniques[code], int(counts[k])))
     for i, table in enumerate(roster.tables):
         out += contest_findings(i, table.contests, title, xls=table.sheet_kind == "xls")
+        out += [file_finding(i, "schema.unknown_unit", key, message + "：本表暂不发放，请改用可识别的单位后重新提交")
+                for key, message in unknown_units(table, rules.columns.units)]
         present = set(table.columns)
         if "programme" not in present and with_programme[i] == 0:
             out.append(file_finding(i, "schema.missing_column", "programme",
@@ -78,6 +81,15 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
                                      message + "（本表其他资助项目的记录不受影响）"))
     out = [p for p in out if len(p)]
     return pd.concat(out, ignore_index=True) if out else empty()
+
+
+def unknown_units(table: Table, units: dict[str, Decimal]) -> list[tuple[str, str]]:
+    """(field, message) for each money column of `table` whose stated unit is not in the rules'
+    `units`: its figures cannot be turned into 元, and are never read as 元."""
+    known = "、".join(units)
+    return [(key, f"“{m.header}”列（第{column_letters(m.index)}列）的金额单位写作“{m.unknown_unit}”，不是可识别的"
+                  f"单位（{known}），金额无法折算为元")
+            for key, m in table.columns.items() if m.unknown_unit]
 
 
 RULES = {
@@ -138,6 +150,8 @@ def settle_headers(tables: list[Table], spec: TableSpec, units: dict[str, Decima
     column left out would read as a blank figure (a loan of 0.00, no loan at all), never as a guess."""
     out = unrecognised_columns(tables, spec, units, kind)
     for i, t in enumerate(tables):
+        for _, message in unknown_units(t, units):
+            raise ReadError(message + "：请改用可识别的单位后重新提交", file=t.file, sheet=t.sheet, row=t.header_row)
         for part in contest_findings(i, t.contests, lambda key: spec.columns[key].title,
                                      xls=t.sheet_kind == "xls", unread=True):
             if part["severity"].iat[0] == ERROR:

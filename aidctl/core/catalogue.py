@@ -30,6 +30,10 @@ CATALOGUE: dict[str, FindingType] = dict([
     _t("schema.ambiguous_column", ERROR, "多列对应同一字段",
        "two columns stand for one field: a warning naming the column not read when the rule chose one "
        "(set aside as another person's or old, less specific, hidden); an error for the file when no rule decides"),
+    _t("schema.unknown_unit", ERROR, "金额单位无法识别",
+       "a money column's header, or the 单位： line above the header, states a unit that is not in "
+       "rules/columns.yaml `units` (百万元, 美元 …): its figures are never read as 元 and the table is not "
+       "paid (a finance sheet, register or list that is not a roster stops the command, exit 2)"),
     _t("term.mismatch", ERROR, "花名册学期与本次学期不符",
        "the roster's title, sheet, file name or folder names another term than the one it is judged under"),
     _t("cell.formula_uncalculated", ERROR, "公式没有计算结果",

@@ -14,7 +14,7 @@ stand for one field, the choice is made in `settle` once the data rows are known
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import pyarrow as pa
@@ -48,6 +48,8 @@ class ColumnMatch:
     level: int = EXACT
     hidden: bool = False
     qualifier: str | None = None   # the word that set it aside (监护人, 旧 …)
+    unit_stated: bool = False      # its header, or the sheet's 单位： line, states its unit
+    unknown_unit: str | None = None   # a money column whose stated unit the rules do not know (百万元)
 
 
 @dataclass
@@ -104,6 +106,10 @@ class _Matcher:
         self.other_person = [fold_one(w) for w in words.other_person] if words else []
         self.person_fields = set(words.person_fields) if words else set()
         self.old_value = [fold_one(w) for w in words.old_value] if words else []
+        self.money_suffix = tuple(fold_one(w) for w in words.money_unit_suffix) if words else ()
+        labels = "|".join(re.escape(fold_one(w)) for w in sorted(words.unit_line, key=len, reverse=True)) \
+            if words and words.unit_line else None
+        self.unit_line = re.compile(rf"^(?:{labels})\s*[:：]\s*(.+?)\s*$") if labels else None
         self.seen: dict[tuple[object, str | None], tuple | None] = {}
         self.own: dict[object, tuple | None] = {}   # cell → match(cell, None), for own_hits
         self.code_aliases = any(len(a) >= CODE_LENGTH and a.isascii() and a.isalnum() for a in self.aliases)
@@ -111,12 +117,39 @@ class _Matcher:
     def key_of(self, text: str) -> str | None:
         return self.aliases.get(text.upper()) if text else None
 
+    def unknown_unit(self, texts: list[str]) -> str | None:
+        """The first text that states a unit of money (it ends in 元, holds no digit) the rules do
+        not know: 百万元, 美元; a remark such as 每生1500元 is no unit."""
+        return next((t for t in texts if self.money_suffix and t.endswith(self.money_suffix) and t not in self.units
+                     and not any(ch.isdigit() for ch in t)), None)
+
+    def sheet_unit(self, head: Head, above: int) -> tuple[Decimal | None, str | None]:
+        """(unit, None) when the cells above the header state one known unit of money (单位：万元,
+        单位：人、万元); (None, the cell's text) when what they state is not one unit the rules know;
+        (None, None) when they state none (单位：见各列, 填报单位：…)."""
+        if self.unit_line is None:
+            return None, None
+        stated: dict[str, str] = {}
+        for row in range(1, above):
+            for value in head.row(row).values():
+                m = self.unit_line.match(fold_one(value)) if isinstance(value, str) else None
+                if m:
+                    for part in re.split(r"[、，,/／;；\s]+", m.group(1)):
+                        if self.money_suffix and part.endswith(self.money_suffix):
+                            stated[part] = str(value).strip()
+        if not stated:
+            return None, None
+        units = {self.units.get(part) for part in stated}
+        if None in units or len(units) > 1:
+            return None, next(iter(stated.values()))
+        return units.pop(), None
+
     def qualifier(self, key: str, texts: list[str]) -> str | None:
         words = self.old_value + (self.other_person if key in self.person_fields else [])
         return next((w for t in texts for w in words if w and w in t), None)
 
-    def match(self, cell: object, parent: str | None) -> tuple[str, int, Decimal | None, str | None, bool] | None:
-        """(field, level, unit, qualifier, through the group header?) for a header cell and the group
+    def match(self, cell: object, parent: str | None) -> tuple[str, int, Decimal | None, str | None, bool, str | None] | None:
+        """(field, level, unit, qualifier, through the group header?, unknown unit) for a header cell and the group
         header above it, or None when neither names a field. Decided once per pair of texts: the
         files of a term repeat their headers, and the header search meets each text again."""
         if parent is None and isinstance(cell, str) and len(cell) >= CODE_LENGTH and cell.isascii() \
@@ -140,7 +173,7 @@ class _Matcher:
             hits = [own[cell] if cell in own else own.setdefault(cell, self.match(cell, None)) for cell in cells]
         return hits
 
-    def _match(self, cell: object, parent: str | None) -> tuple[str, int, Decimal | None, str | None, bool] | None:
+    def _match(self, cell: object, parent: str | None) -> tuple[str, int, Decimal | None, str | None, bool, str | None] | None:
         base, unit, remarks = split_header_remarks(cell, self.units) if not missing(cell) else ("", None, [])
         p_base, p_unit, p_remarks = split_header_remarks(parent, self.units) if parent else ("", None, [])
         via_parent = False
@@ -156,7 +189,8 @@ class _Matcher:
         if level == EXACT and not via_parent and (key, base.upper()) in self.preferred:
             level = PREFERRED
         word = self.qualifier(key, [*remarks, *p_remarks, p_base])
-        return key, (QUALIFIED if word else level), unit or p_unit, word, via_parent
+        unknown = self.unknown_unit([*remarks, *p_remarks]) if self.spec.columns[key].kind == "money" else None
+        return key, (QUALIFIED if word else level), unit or p_unit, word, via_parent, unknown
 
 
 def _horizontal_fills(sheet: RawSheet, row: int) -> set[int]:
@@ -203,12 +237,12 @@ def _candidates(sheet: RawSheet, row: int, lower: dict[int, object], columns: li
         hit = matcher.match(cell, parent)
         if hit is None:
             continue
-        key, level, unit, word, via_parent = hit
+        key, level, unit, word, via_parent, unknown = hit
         shown = "" if cell is None else str(cell).strip()
         if via_parent:
             shown = f"{str(parent).strip()}/{shown}" if shown else str(parent).strip()
         found.setdefault(key, []).append(ColumnMatch(key, col, shown, unit or Decimal(1), level,
-                                                     col in sheet.hidden_columns, word))
+                                                     col in sheet.hidden_columns, word, unit is not None, unknown))
     for cands in found.values():  # best first; among equals the visible, then the leftmost
         cands.sort(key=lambda m: (-m.level, m.hidden, m.index))
     return found, parents
@@ -261,7 +295,15 @@ def find_header(sheet: RawSheet, spec: TableSpec, units: dict[str, Decimal], wor
             continue
         if best is None or len(fields) > best_score:
             best, best_score = (row, lower, found, parents), len(fields)
-    return None if best is None else _header(*best)
+    if best is None:
+        return None
+    unit, unknown = matcher.sheet_unit(head, best[0])
+    if unit is not None or unknown is not None:
+        money = {k for k, c in spec.columns.items() if c.kind == "money"}
+        best[2].update({k: [m if m.unit_stated or m.unknown_unit else
+                            replace(m, unit=unit, unit_stated=True) if unknown is None else replace(m, unknown_unit=unknown)
+                            for m in cands] for k, cands in best[2].items() if k in money})
+    return _header(*best)
 
 
 def locate(sheet: RawSheet, spec: TableSpec, units: dict[str, Decimal]) -> tuple[int, dict[str, ColumnMatch]] | None:

@@ -31,7 +31,7 @@ from aidctl.read import Workspace, open_sheets, shown
 # Every check a roster record goes through: (key, title, the field it reads, its codes). A check whose
 # field the record's table lacks was not run on it; tests hold every roster code to one check here.
 CHECKS = [
-    ("file", "表格与学期", None, ["schema.missing_column", "schema.ambiguous_column", "term.mismatch",
+    ("file", "表格与学期", None, ["schema.missing_column", "schema.ambiguous_column", "schema.unknown_unit", "term.mismatch",
                                "cell.formula_uncalculated", "cell.error_value", "cell.struck_out"]),
     ("name", "姓名", "name", ["name.missing", "name.invalid"]),
     ("id", "身份证号码", "id_number", ["id.missing", "id.format", "id.legacy", "id.checksum", "id.birthdate",

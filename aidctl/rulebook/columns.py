@@ -52,6 +52,8 @@ class HeaderWords(Strict):
     other_person: list[str] = []   # 监护人, 家长 … (for the fields in person_fields)
     person_fields: list[str] = []
     old_value: list[str] = []      # 旧, 作废, 原卡 …
+    money_unit_suffix: list[str] = []   # 元: a remark ending so states a unit of money
+    unit_line: list[str] = []      # 单位, 金额单位 …: "单位：万元" above the header
 
 
 class ColumnsFile(Strict):
