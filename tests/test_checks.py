@@ -658,9 +658,13 @@ def test_amount_in_ten_thousands_of_yuan_is_converted(tmp_path, run):
     rows = [{**voc_row(1), "金额（万元）": 0.075}]
     roster(tmp_path, rows, headers=headers)
     assert check(run, "a.xlsx", expect_exit=0)["findings"] == []
+    rows = [{**voc_row(1), "金额（万元）": "750元"}]   # 元 in the cell, 万元 in the header: 750 or 750万?
+    roster(tmp_path, rows, headers=headers)
+    assert_finding(only(check(run, "a.xlsx", expect_exit=1), "amount.invalid"), code="amount.invalid",
+                   severity="error", row=4, column="金额（万元）", says=("750元",))
 
 
-@pytest.mark.parametrize("amount", [0, -750, "七百五十"])
+@pytest.mark.parametrize("amount", [0, -750, "七百五十", "7元50", "¥750元整"])
 def test_amount_invalid(tmp_path, run, amount):
     roster(tmp_path, [voc_row(1), voc_row(2, **{"资助金额（元）": amount})])
     doc = check(run, "a.xlsx", expect_exit=1)

@@ -17,19 +17,27 @@ CELLS = st.one_of(
     st.integers(0, 2_000_000).map(lambda n: f"{n:,}"),
     st.integers(10 ** 10, 10 ** 16).map(str),  # about the bound, under each unit
     st.sampled_from(["860", "1,250.00", "0.086", "￥1000元", " 750 ", "abc", "", "-5", "1e3", "0.0001",
-                     "7,50", "75,0", "7 50", "7 500", "1,234,567.50", "1，234", "1,234，567", "12,3456"]),
+                     "7,50", "75,0", "7 50", "7 500", "1,234,567.50", "1，234", "1,234，567", "12,3456",
+                     "750元", "¥ 750", "7元50", "元750", "750￥", "750元元", "1,500.00 元"]),
     st.none(),
 )
 UNITS = st.sampled_from([Decimal(1), Decimal(1000), Decimal(10000), Decimal(100_000_000)])
 
 
 def reference(cell, unit: Decimal) -> int | None:
-    """Fen by Decimal: the cell without currency marks and thousands separators (a comma or a space
-    between groups of three digits, the same one throughout; anywhere else the cell is no amount),
-    times the unit, exact to a fen."""
+    """Fen by Decimal: the cell without its currency sign before the figure and 元 after it (元 only
+    where the unit is 元) and thousands separators (a comma or a space between groups of three
+    digits, the same one throughout; anywhere else the cell is no amount), times the unit, exact to
+    a fen."""
     if cell is None:
         return None
-    text = re.sub(r"[¥￥元]", "", cell).strip()
+    text = cell.strip()
+    if text.endswith("元"):
+        if unit != 1:
+            return None
+        text = text[:-1].strip()
+    if text[:1] in ("¥", "￥"):
+        text = text[1:].strip()
     if re.search(r"[,，\s]", text):
         if not re.fullmatch(r"[+-]?\d{1,3}(?:(?:,\d{3})+|(?:，\d{3})+|(?: +\d{3})+)(?:\.\d*)?", text):
             return None

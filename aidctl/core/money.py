@@ -16,7 +16,9 @@ from aidctl.core.errors import AidctlError
 from aidctl.core.text import integer_text, missing, text_series
 
 _MONEY_TEXT = rf"^[+-]?\d{{1,{YUAN_DIGITS}}}(?:\.\d{{1,10}})?$"
-_CURRENCY = r"[¥￥元]"
+# a currency sign before the figure, 元 after it: "¥750", "750元"; anywhere else ("7元50") no amount
+_SIGN = r"^[¥￥]\s*"
+_YUAN = r"\s*元$"
 _SEPARATOR = r"[,，\s]"
 # a thousands separator stands between groups of three digits, the same one throughout
 _GROUPED = r"^[+-]?\d{1,3}(?:(?:,\d{3})+|(?:，\d{3})+|(?: +\d{3})+)(?:\.\d*)?$"
@@ -33,7 +35,9 @@ def _ungrouped(arr: pa.Array) -> pa.Array:
 
 def parse(text: pd.Series, unit: Decimal | pd.Series = Decimal(1)) -> tuple[pd.Series, pd.Series, np.ndarray]:
     """(yuan as an exact Arrow decimal, fen as Int64, ok) for cells such as "860", "1,250.00", "0.086"
-    under 万元, "¥750", "750元". Not ok where blank, not a number, holding a part below one fen after
+    under 万元, "¥750", "750元". Not ok where blank, not a number, holding a currency sign or 元 other
+    than before or after the figure ("7元50"), saying 元 under a header of another unit ("750元" under
+    万元: which one is meant is not known), holding a part below one fen after
     the unit, holding a comma or an inner space that is no thousands separator ("7,50", "7 50"), or
     reaching YUAN_LIMIT (10^15 yuan) after the unit: "1.5" under 亿元 is 150,000,000 yuan, read;
     "200000000" under 亿元 is refused, never wrapped round in 64 bits.
@@ -57,9 +61,12 @@ def parse(text: pd.Series, unit: Decimal | pd.Series = Decimal(1)) -> tuple[pd.S
 
 
 def _parse_distinct(text: pd.Series, units: list) -> tuple[pa.Array, pa.Array, np.ndarray]:
-    arr = pa.array(text.str.replace(_CURRENCY, "", regex=True).astype("string[pyarrow]"))
-    arr = _ungrouped(pc.utf8_trim_whitespace(arr))
-    matches = pc.fill_null(pc.match_substring_regex(arr, _MONEY_TEXT), False)
+    arr = pc.utf8_trim_whitespace(pa.array(text.astype("string[pyarrow]")))
+    said_yuan = pc.fill_null(pc.match_substring_regex(arr, _YUAN), False)
+    arr = _ungrouped(pc.replace_substring_regex(pc.replace_substring_regex(arr, _SIGN, ""), _YUAN, ""))
+    other_unit = pa.array([Decimal(u) != 1 for u in units], type=pa.bool_())
+    matches = pc.and_not(pc.fill_null(pc.match_substring_regex(arr, _MONEY_TEXT), False),
+                         pc.and_(said_yuan, other_unit))
     # the bound is applied to the amount in yuan, after the unit (wide decimals until then): a
     # finance sheet's 亿元 is read, and a cell beyond the bound is not an amount
     value = pc.cast(pc.if_else(matches, arr, pa.scalar(None, arr.type)), pa.decimal256(YUAN_DIGITS + 10, 10))
