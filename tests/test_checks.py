@@ -199,6 +199,28 @@ def test_a_remark_with_a_figure_is_no_unit_and_a_unit_line_above_is_one(tmp_path
     assert not found(check(run, "a.xlsx", expect_exit=0))   # 0.075 万元 = 750 元, the standard
 
 
+def test_remark_withdrawn(tmp_path, run):
+    """The school says in 备注 that a student left or is not to be paid: not paid, whatever else the
+    row says. A remark about the future (毕业) or a student who came in (转入) says nothing."""
+    headers = VOC_HEADERS + ["备注"]
+    rows = [{**voc_row(1), "备注": "已转学"}, {**voc_row(2), "备注": "2012年6月毕业"}, voc_row(3),
+            {**voc_row(4), "备注": "重复申报，不予发放"}, {**voc_row(5), "备注": "转入"},
+            {**voc_row(6), "姓名": "学生6（休学）"}, {**voc_row(7), "姓名": "学生7(维吾尔族)"}]
+    roster(tmp_path, rows, headers=headers)
+    doc = check(run, "a.xlsx", expect_exit=1)
+    assert codes(doc) == {("a.xlsx", 4, "remark.withdrawn"), ("a.xlsx", 7, "remark.withdrawn"),
+                          ("a.xlsx", 9, "remark.withdrawn")}
+    assert_finding(found(doc)[0], code="remark.withdrawn", severity="error", row=4, column="备注",
+                   says=("备注“已转学”写有“转学”", "本条暂不发放"))
+    assert_finding(found(doc)[2], code="remark.withdrawn", severity="error", row=9, column="姓名",
+                   says=("姓名“学生6(休学)”的括注写有“休学”",))
+    (tmp_path / "intake" / TERM).mkdir(parents=True)
+    shutil.copy(tmp_path / "a.xlsx", tmp_path / "intake" / TERM / "a.xlsx")
+    code, plan, err = run("disburse", "--term", TERM, "--workspace", tmp_path, "--dry-run", "--format", "json",
+                          as_json=True)
+    assert sorted(p["row"] for p in plan["payments"]) == [5, 6, 8, 10], (code, err)
+
+
 def test_term_mismatch(tmp_path, run):
     """The title says 2011年秋季学期; judged as 2012-spring it is another term's roster."""
     roster(tmp_path, [voc_row(1)])

@@ -1,8 +1,14 @@
-"""status.not_enrolled: only students enrolled this term (在籍) may be paid."""
+"""status.not_enrolled: only students enrolled this term (在籍) may be paid; remark.withdrawn: the
+school's own 备注 says the student is not to be paid (已转学, 不予发放)."""
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from aidctl.core.findings import build, empty
 from aidctl.read import Roster
@@ -22,5 +28,33 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
               "学籍状态“{s}”无法识别为在籍（{words}等）：请核实后按规范填写", f["status"], s=f["status"],
               words=enrolled_words),
     ]
+    words = rules.vocabulary.status.withdrawn_remarks
+    written = np.flatnonzero(f["remarks"].notna().to_numpy(dtype=bool))
+    parts.append(_withdrawn(f["remarks"].iloc[written], len(f), words, "remarks", "备注“{r}”写有“{w}”"))
+    # 张三（已转学）: the remark written in brackets after the name (a few names: one pass in Arrow finds them)
+    name = pa.array(f["name"].astype("string[pyarrow]").array)
+    bracketed = np.flatnonzero(pc.fill_null(pc.or_(pc.ends_with(name, "）"), pc.ends_with(name, ")")), False)
+                               .to_numpy(zero_copy_only=False))
+    names = f["name"].iloc[bracketed]
+    parts.append(_withdrawn(names.str.extract(r"[（(]([^（()）]*)[)）]$")[0].dropna(), len(f), words, "name",
+                            "姓名“{n}”的括注写有“{w}”", n=names))
     parts = [p for p in parts if len(p)]
     return pd.concat(parts, ignore_index=True) if parts else empty()
+
+
+def _withdrawn(remark: pd.Series, rows: int, words: list[str], column: str, said: str, **parts) -> pd.DataFrame:
+    """remark.withdrawn where `remark` (the records that have one, by position among `rows`) holds
+    one of `words`: a school that drops a student often says so in 备注, or in brackets after the
+    name, instead of deleting the row, and whether the student is still meant is not known. Judged
+    once per distinct remark."""
+    if not words or remark.empty:
+        return empty()
+    codes, distinct = pd.factorize(remark)
+    found = pd.Series(distinct, dtype="string").str.extract(f"({'|'.join(map(re.escape, words))})")[0]
+    word = pd.Series(found.to_numpy(dtype=object)[codes], index=remark.index).dropna()
+    mask = np.zeros(rows, dtype=bool)
+    mask[word.index.to_numpy()] = True
+    return build(mask, "remark.withdrawn", column,
+                 said + "，学校说明该生本学期不应发放或已不在校，是否仍应发放无法确定，本条暂不发放；"
+                 "如该生仍应受助，请删去这一说明后重新提交，否则请从名单中删除该行", parts.get("n", remark),
+                 r=remark, w=word, **parts)

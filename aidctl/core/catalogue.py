@@ -79,6 +79,10 @@ CATALOGUE: dict[str, FindingType] = dict([
     _t("card.shared", WARNING, "多名学生使用同一银行卡", "one card stands for more than one student"),
     _t("status.not_enrolled", ERROR, "学籍状态不是在籍",
        "学籍状态 is not an enrolled state (退学, 休学, 毕业, 转出 …), in the roster or, with --registry, in the 学籍 export"),
+    _t("remark.withdrawn", ERROR, "备注说明不应发放",
+       "the record's 备注 says the student has left or is not to be paid (已转学, 退学, 不予发放, 重复申报 …: "
+       "rules/vocabulary.yaml status.withdrawn_remarks); whether the student is still meant is not known, so "
+       "the record is not paid until the school deletes the row or the remark"),
     _t("eligibility.unknown_program", ERROR, "资助项目不明或不在执行期",
        "the programme is not in the rules, or not in force that term"),
     _t("eligibility.not_eligible", ERROR, "不符合资助条件",

@@ -41,6 +41,7 @@ CHECKS = [
     ("age", "开学时年龄", "id_number", ["age.out_of_range"]),
     ("card", "银行卡号", "card", ["card.missing", "card.format", "card.precision_lost", "card.luhn", "card.shared"]),
     ("status", "学籍状态", "status", ["status.not_enrolled"]),
+    ("remarks", "备注", "remarks", ["remark.withdrawn"]),
     ("eligibility", "资助项目与资格条件", "programme", ["eligibility.unknown_program", "eligibility.not_eligible"]),
     ("amount", "资助金额", "amount", ["amount.invalid", "amount.mismatch", "amount.blank", "total.mismatch"]),
     ("duplicate", "重复申报", "id_number", ["id.duplicate"]),

@@ -18,6 +18,7 @@ class GradeWords(Strict):
 class StatusWords(Strict):
     enrolled: list[str]
     not_enrolled: list[str]
+    withdrawn_remarks: list[str] = []   # 备注 words saying the student is not to be paid (remark.withdrawn)
 
 
 class RowWords(Strict):
