@@ -312,6 +312,30 @@ def test_empty_intake_folder_is_exit_2(run, tmp_path):
     one_line_naming(err, "2011-autumn")
 
 
+def test_what_the_intake_folder_holds_besides_spreadsheets_is_said_aloud(run, tmp_path):
+    """A roster saved as .xlsm or WPS .et, or unpacked into a sub-folder, is not read: its students
+    are in nothing the run reports, so the run says so (stderr and the JSON notes). Excel's lock
+    file, hidden files and Windows' Thumbs.db are no one's roster."""
+    intake = tmp_path / "intake" / "2011-autumn"
+    write_roster(intake / "a.xlsx", [voc_row(1)], VOC_HEADERS, above=[["第一职业中学2011年秋季学期受助学生名单"]])
+    write_roster(intake / "第三中学" / "b.xlsx", [voc_row(2)], VOC_HEADERS)
+    for name in ("c.et", "d.xlsm", "~$a.xlsx", ".DS_Store", "Thumbs.db"):
+        (intake / name).write_bytes(b"x")
+    code, doc, err = run("validate", *TERM, "--format", "json", as_json=True)
+    assert code == 0 and doc["summary"]["records"] == 1, err
+    said = [n for n in doc["notes"] if "未读取" in n]
+    assert len(said) == 1 and "3 个文件或文件夹未读取" in said[0] and "c.et、d.xlsm、第三中学/" in said[0], doc["notes"]
+    assert said[0] in err
+    code, plan, err = run("disburse", *TERM, "--dry-run", "--format", "json", as_json=True)
+    assert [n for n in plan["notes"] if "未读取" in n] == said
+    (intake / "c.et").unlink()
+    (intake / "d.xlsm").unlink()
+    (intake / "第三中学" / "b.xlsx").unlink()
+    (intake / "第三中学").rmdir()
+    code, doc, err = run("validate", *TERM, "--format", "json", as_json=True)
+    assert not [n for n in doc["notes"] if "未读取" in n], doc["notes"]
+
+
 def test_missing_workspace_is_exit_2(run, tmp_path):
     good_roster(tmp_path / "a.xlsx")
     code, out, err = run("validate", "a.xlsx", *TERM, "--workspace", str(tmp_path / "nowhere"))

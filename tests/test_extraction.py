@@ -278,6 +278,14 @@ def test_without_files_reads_the_finance_folder(run):
     assert code == 1 and doc["files"][0]["file"] == "finance/2011年度校内资助资金提取情况.xlsx"
 
 
+def test_a_finance_sheet_in_another_format_is_said_to_be_unread(run, tmp_path):
+    sheet(tmp_path / "finance" / "a.xlsx", [school()])
+    (tmp_path / "finance" / "县区汇总.et").write_bytes(b"x")   # WPS: not read, so its schools are in no figure
+    code, doc, err = run("audit-extraction", "--workspace", tmp_path, "--format", "json", as_json=True)
+    assert code == 0 and len(doc["schools"]) == 1, err
+    assert any("finance 中有 1 个文件或文件夹未读取" in n and "县区汇总.et" in n for n in doc["notes"]), doc["notes"]
+
+
 def test_a_roster_is_not_a_finance_sheet(run):
     roster = next((SAMPLES / "intake" / "2011-autumn").glob("*.xlsx"))
     code, out, err = run("audit-extraction", roster)

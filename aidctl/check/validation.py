@@ -185,7 +185,8 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
             findings = pd.concat([findings, extra], ignore_index=True) if len(extra) else findings
         shared = shared_note(roster.frame)
         result = Validation(chosen.term, roster, locate(findings, roster, rules),
-                            [*chosen.notes, *registry_notes, *([shared] if shared else [])], decisions=decisions)
+                            [*ws.unread_notes(), *chosen.notes, *registry_notes, *([shared] if shared else [])],
+                            decisions=decisions)
         bar.stage("写入")
         if record_intake:
             from aidctl.ledger import record_validation

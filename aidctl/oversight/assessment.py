@@ -430,6 +430,7 @@ def assess(ws: Workspace, year: int, *, finance: list[Path] | None = None, compl
                      "缺数据的不会因按有数据指标折算而排到前面")
     if UNKNOWN_COUNTY in counties:
         notes.append(f"有数据无法归入县区，列为“{UNKNOWN_COUNTY}”，不参加县区排名：请在 schools.xlsx 中登记学校所属县区")
+    notes = list(dict.fromkeys([*ws.unread_notes(), *notes]))   # a folder read twice is said once
     result = Scorecard(year, as_of, book, sources, counts, county_cards, school_cards, notes, problems, exact)
     if report is not None:
         from aidctl.oversight.workbooks import write_scorecard_report

@@ -209,7 +209,7 @@ def summarise(paths: list[Path] | None, ws: Workspace, year: int, *, as_of: date
     findings, bad = _findings(frame, tables, ws, accepted, closed, header)
 
     work, notes = _in_year(frame, bad, accepted, closed, ws, year, as_of)
-    notes = [*said, *notes]
+    notes = [*ws.unread_notes(), *said, *notes]
     deadlines, taken, status, calendar = _deadlines(work, n_days, as_of)
     work["deadline"], work["working_days"], work["status"] = deadlines, taken, status
     if calendar == CALENDAR_WEEKENDS:

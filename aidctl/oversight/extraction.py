@@ -168,7 +168,7 @@ def audit(paths: list[Path] | None, ws: Workspace, *, year: int | None = None,
     tables = [t for p, d in zip(paths, displays) for t in read_tables(p, d, "finance", rules)]
     header = settle_headers(tables, spec, rules.columns.units, "finance")
     frame = stack(tables, spec).rename(columns={"excel_row": "row"})
-    notes: list[str] = []
+    notes: list[str] = ws.unread_notes()
     # the reader drops total rows by the first cell; a finance sheet also names them in its school or
     # county column ("戊县小计"): the same words, from rules/vocabulary.yaml
     words = rules.vocabulary.rows.markers().get("total", []) + rules.vocabulary.rows.total_anywhere

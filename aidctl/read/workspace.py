@@ -19,6 +19,8 @@ from aidctl.read.limits import regular_file, shown
 from aidctl.rulebook import Rulebook, validation_error
 
 SPREADSHEETS = (".xlsx", ".xls", ".ods", ".csv")
+_SYSTEM_FILES = ("thumbs.db", "desktop.ini")   # what Windows leaves in a folder: no one's file
+NAMES_SHOWN = 5
 NO_ROSTERS = "{folder} 下没有花名册（.xlsx/.xls/.ods/.csv）；请把学校报送的文件放到这里，或在命令行上列出文件"
 
 
@@ -36,6 +38,7 @@ class Workspace:
             self.__dict__["rules"] = rules
         if not schools:
             self.__dict__["schools"] = None
+        self.unread: dict[str, list[str]] = {}   # folder → what in it was not read (spreadsheets())
 
     @cached_property
     def settings(self) -> Settings:
@@ -70,15 +73,31 @@ class Workspace:
 
     def spreadsheets(self, folder: str | Path) -> list[Path]:
         """The spreadsheet files (.xlsx/.xls/.ods/.csv) in a folder of the workspace, by name; none when the
-        folder is absent. Excel's lock files (~$…) and hidden files are not spreadsheets."""
+        folder is absent. Excel's lock files (~$…) and hidden files are not spreadsheets. Anything else
+        there (a .xlsm, a WPS .et, a .zip, a folder a school's files were unpacked into) is not read,
+        and is kept in `unread` for `unread_notes` to say aloud."""
         folder = self.root / folder
         if not folder.is_dir():
             return []
-        found = sorted(p for p in folder.iterdir() if p.suffix.lower() in SPREADSHEETS
-                       and not p.name.startswith(("~$", ".")))
+        entries = [p for p in folder.iterdir() if not p.name.startswith(("~$", "."))
+                   and p.name.lower() not in _SYSTEM_FILES]
+        found = sorted(p for p in entries if p.suffix.lower() in SPREADSHEETS)
+        others = sorted(p.name + ("/" if p.is_dir() else "") for p in entries if p.suffix.lower() not in SPREADSHEETS)
+        if others:
+            self.unread[self.display(folder)] = others
         for p in found:  # a FIFO named like a roster would block the reader: refused before anything is read
             regular_file(p, self.display(p))
         return found
+
+    def unread_notes(self) -> list[str]:
+        """What the folders read held besides spreadsheets, said aloud: a school's roster saved in
+        another format is not read, and its students are not in anything the command reports."""
+        notes = []
+        for folder, names in self.unread.items():
+            listed = "、".join(names[:NAMES_SHOWN]) + (f" 等 {len(names)} 项" if len(names) > NAMES_SHOWN else "")
+            notes.append(f"{folder} 中有 {len(names)} 个文件或文件夹未读取（只读取 .xlsx、.xls、.ods、.csv 文件，"
+                         f"不读取子文件夹）：{listed}；如其中有要审核的表格，请另存为 .xlsx 放入 {folder}")
+        return notes
 
     def inputs(self, given: list[Path] | None, folder: str | Path, missing: str) -> tuple[list[Path], list[str]]:
         """The files a command reads and how each is named: those given (named as given on the command

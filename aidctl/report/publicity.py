@@ -156,6 +156,7 @@ def publish(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, sta
                                "名单张贴日不是今天时，请用 --from 指定后重新生成")
 
     v = validate(list(rosters), ws, term=term, displays=displays, check_ledger=False)
+    result.warnings[:0] = ws.unread_notes()   # a roster not read is on no list
     frame = v.roster.frame
     listed = ~v.refused().to_numpy()
     result.not_listed = int((~listed).sum())
