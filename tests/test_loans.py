@@ -1087,3 +1087,64 @@ def test_a_column_a_rule_set_aside_is_named_once_not_also_as_unrecognised(tmp_pa
     doc = check(run, path, expect_exit=0)
     about = [(f["code"], f["severity"]) for f in doc["findings"] if f["row"] is None]
     assert about == [("schema.ambiguous_column", "warning")], doc["findings"]
+
+
+# --- sums beyond 64 bits: refused, never wrapped round ---------------------------------------------
+
+LARGEST = "999999999999999"      # the largest amount a cell holds (just under 10^15 yuan, 10^17 fen)
+
+
+def test_interest_on_the_largest_principal_is_exact_not_wrapped_round(run, tmp_path):
+    """fen × rate in millionths × days left 64 bits for a principal of 10^17 fen: 2024's 贴息 came
+    out as 119,809,663.08 yuan for 33,452,777,777,777.74, with no word. Now it is exact, in both
+    repricing rules (and in the summary of a workspace whose cap lets such a principal bear 贴息)."""
+    from aidctl.loans import rate_steps, year_interest
+
+    segments = ((LARGEST, "3.60", 50), (LARGEST, "3.35", 153), (LARGEST, "3.25", 91), (LARGEST, "3.00", 72))
+    expected = by_hand(*segments)
+    rules = Rulebook().loans.interest
+    fen, days = year_interest(np.array([int(LARGEST) * 100]), np.array(["2023-10-15"], dtype="datetime64[D]"),
+                              np.array(["2026-08-31"], dtype="datetime64[D]"), 2024, rules, rate_steps(rules, 2))
+    assert (str(Decimal(int(fen[0])) / 100), int(days[0])) == (expected, 366)
+    annual = rules.model_copy(update={"repricing": "annual"})
+    fen, _ = year_interest(np.array([int(LARGEST) * 100]), np.array(["2023-10-15"], dtype="datetime64[D]"),
+                           np.array(["2026-08-31"], dtype="datetime64[D]"), 2024, annual, rate_steps(annual, 2))
+    assert str(Decimal(int(fen[0])) / 100) == by_hand((LARGEST, "3.60", 366))
+    _workspace_rules(tmp_path, 'per_year: {本专科: "16000", 研究生: "20000"}',
+                     f'per_year: {{本专科: "{LARGEST}", 研究生: "{LARGEST}"}}')
+    doc = summary(run, register(tmp_path, [contract(1, **{"贷款金额（元）": LARGEST})]), 2024, expect_exit=0)
+    assert doc["totals"]["interest"] == expected
+
+
+def test_summary_figures_beyond_64_bits_stop_it_naming_the_largest_contract(run, tmp_path):
+    """100 new loans of 10^15 yuan summed to a negative 新增贷款 (−84,467,440,737,095,616.16) with exit 0,
+    and 100 such arrears to a negative 到期应还 and 逾期: now exit 2, naming the figure and the
+    largest contract's file, row and column, and nothing that looks like an answer."""
+    rows = [contract(i, 贷款年度="2024", 发放日期="2024-10-15", 预计毕业年份=2027, **{"贷款金额（元）": LARGEST})
+            for i in range(100)]
+    path = register(tmp_path, rows)
+    code, out, err = run("loans", "summary", "--year", 2024, path, "--format", "json", "--workspace", tmp_path)
+    assert code == 2 and out == "", (code, out)
+    assert "新增贷款金额合计" in err and f"{path}第3行“贷款金额（元）”列" in err and "溢出" in err, err
+    owed = register(tmp_path, [repaying(i, 应还本金=LARGEST, 实还金额=0) for i in range(100)], name="b.xlsx")
+    code, out, err = run("loans", "summary", "--year", 2019, owed, "--as-of", "2025-01-10", "--format", "json",
+                         "--workspace", tmp_path)
+    assert code == 2 and out == "" and "到期应还金额合计" in err and "“应还本金”、“应还利息”列" in err, err
+    # a register within 64 bits is summed exactly, however large: 9 such loans
+    doc = summary(run, register(tmp_path, rows[:9], name="c.xlsx"), 2024, expect_exit=0)
+    assert doc["totals"]["new_amount"] == str(Decimal(LARGEST) * 9) + ".00"
+
+
+def test_collect_arrears_beyond_64_bits_are_refused_not_wrapped(run, tmp_path):
+    """100 overdue borrowers owing 10^15 yuan each: the 催收 list's county and 合计 arrears were a
+    negative number (exit 0, the workbook written). Now exit 2 naming the largest, and no workbook."""
+    path = register(tmp_path, [repaying(i, 应还本金=LARGEST, 实还金额=0) for i in range(100)])
+    out = tmp_path / "催收.xlsx"
+    code, doc, err = run("loans", "collect", "--as-of", "2025-01-10", path, "--out", out, "--format", "json",
+                         "--workspace", tmp_path)
+    assert code == 2 and doc == "" and not out.exists(), (code, doc)
+    assert "逾期金额合计" in err and f"{path}第3行" in err and "“应还本金”" in err, err
+    code, doc, _ = collect(run, register(tmp_path, [repaying(i, 应还本金=LARGEST, 实还金额=0) for i in range(9)],
+                                         name="b.xlsx"))
+    assert code == 0 and doc["totals"]["amount_due"] == str((Decimal(LARGEST) + 320) * 9) + ".00"
+    assert doc["counties"][0]["amount_due"] == doc["totals"]["amount_due"]

@@ -53,11 +53,15 @@ class Collection:
         return {"version": 1, "as_of": str(self.as_of), "rule": OVERDUE_RULE,
                 "files": self.register.file_info(), "counties": counties, "borrowers": people,
                 "excluded": self.register.excluded(REPAYMENT),
-                "totals": {"borrowers": len(b), "amount_due": str(money.yuan(int(b["arrears_fen"].sum())))},
+                "totals": {"borrowers": len(b), "amount_due": str(money.yuan(money.exact_total(b["arrears_fen"])))},
                 "out": out}
 
 
 NEEDED = (("principal_due", "repaid"), ("due_date", "days_overdue"))
+# the overdue contracts' amounts summed by borrower and county, and the register's columns they come from
+SUMMED = (("arrears_fen", "逾期", ("principal_due", "interest_due", "repaid")),
+          ("principal_due_fen", "应还本金", ("principal_due",)), ("interest_due_fen", "应还利息", ("interest_due",)),
+          ("repaid_fen", "实还", ("repaid",)))
 
 
 def collect(path: Path, ws: Workspace, as_of: date, *, display: str | None = None,
@@ -80,6 +84,9 @@ def collect(path: Path, ws: Workspace, as_of: date, *, display: str | None = Non
     overdue = rep["overdue"].to_numpy() & ~register.invalid(REPAYMENT).to_numpy()
     rows = f[overdue].assign(arrears_fen=rep.loc[overdue, "arrears_fen"], days=rep.loc[overdue, "days"],
                              days_source=rep.loc[overdue, "days_source"])
+    # exact, and refused beyond 64 bits: then no sum by borrower or county, nor the 合计, wraps round
+    for column, what, cells in SUMMED:
+        register.held_total(rows[column], what, cells)
     result = Collection(as_of, register, _borrowers(rows, register))
     from aidctl.loans.workbooks import write_collection
 

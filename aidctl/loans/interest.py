@@ -14,8 +14,11 @@ With `repricing: on_change` each day bears the rate in force that day; with `ann
 bears the rate in force on 1 January (on the disbursement date in the loan's first year).
 
 For one loan and year: interest = Σ principal × rate × days ÷ base (360 or 365), computed exactly
-in integers (fen × rate in millionths × days) and rounded half up to the fen once, at the end. The
-arithmetic is the same as Decimal's ROUND_HALF_UP on the exact quotient; no float is involved.
+in integers (fen × Σ rate in millionths × days) and rounded half up to the fen once, at the end. The
+arithmetic is the same as Decimal's ROUND_HALF_UP on the exact quotient; no float is involved. The
+rate-days (Σ millionths × days, under 10^9) are summed in int64; their product with the principal
+(up to 10^17 fen, the largest amount read) is taken in Python ints by money.times_half_up, so a
+large principal is never a wrapped 64-bit number.
 """
 
 from __future__ import annotations
@@ -26,9 +29,10 @@ from decimal import Decimal
 from itertools import pairwise
 
 import numpy as np
+import pandas as pd
 
 from aidctl.core.errors import RuleError
-from aidctl.core.money import divide_half_up
+from aidctl.core.money import times_half_up
 from aidctl.rulebook import LoanInterest
 
 RATE_SCALE = 10_000   # per cent × 10,000 = the rate in millionths (4.90% → 49,000)
@@ -134,7 +138,7 @@ def year_interest(principal_fen: np.ndarray, start: np.ndarray, last_day: np.nda
     a = np.where(usable, np.maximum(start, y0), y0)
     b = np.where(usable, np.minimum(end, y1), y0)
     days = _days(a, b)
-    numerator = np.zeros(len(principal), dtype=np.int64)
+    rate_days = np.zeros(len(principal), dtype=np.int64)    # Σ rate in millionths × days: < 10^9
     if interest.repricing == "on_change":
         bounds = [y0, *[np.datetime64(s.start, "D") for s in steps if date(year, 1, 1) < s.start <= date(year, 12, 31)], y1]
         for lo, hi in pairwise(bounds):
@@ -143,7 +147,7 @@ def year_interest(principal_fen: np.ndarray, start: np.ndarray, last_day: np.nda
             if step is None:
                 _no_rate(d, np.maximum(a, lo))
                 continue
-            numerator += principal * step.millionths * d
+            rate_days += step.millionths * d
     else:  # annual: one rate a year, fixed on 1 January (or on the disbursement date in the first year)
         starts = np.array([np.datetime64(s.start, "D") for s in steps], dtype="datetime64[D]")
         fixing = np.where(start >= y0, start, y0) if len(start) else start
@@ -151,10 +155,11 @@ def year_interest(principal_fen: np.ndarray, start: np.ndarray, last_day: np.nda
         if (idx < 0).any():
             _no_rate(np.where(idx < 0, days, 0), fixing)
         rates = np.array([s.millionths for s in steps], dtype=np.int64)[np.clip(idx, 0, None)]
-        numerator = principal * np.where(idx >= 0, rates, 0) * days
-    denominator = 1_000_000 * interest.base_days
-    fen = divide_half_up(numerator, denominator)
-    return fen, days
+        rate_days = np.where(idx >= 0, rates, 0) * days
+    # principal × rate-days in Python ints: 10^17 fen × 10^8 would wrap round in int64. The interest
+    # itself (at most a little over the principal: a rate under 100%, 366 days ÷ 360) fits int64.
+    fen = times_half_up(pd.Series(principal), pd.Series(rate_days), 1_000_000 * interest.base_days)
+    return fen.to_numpy(dtype=np.int64), days
 
 
 class NoRate(RuleError):

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from aidctl.core import identity
+from aidctl.core import identity, money
 from aidctl.core.dates import cell_dates, cell_years
 from aidctl.core.findings import CATALOGUE, ERROR, WARNING, FindingCounts
 from aidctl.core.labels import UNKNOWN_COUNTY
@@ -84,6 +84,22 @@ class Register(FindingCounts):
         return [{"file": files[int(t)], "row": int(r), "contract": text_or_none(c), "name": text_or_none(n),
                  "reasons": per_rec.get(rec, []) + per_table.get(t, [])}
                 for rec, t, r, c, n in zip(bad, rows["table"], rows["excel_row"], rows["contract"], rows["name"])]
+
+    def held_total(self, fen: pd.Series, what: str, columns: tuple[str, ...]) -> int:
+        """money.check_sums over a figure per contract (`fen`, indexed as the frame or a part of it):
+        the exact total, or AidctlError (exit 2) when the figures leave the 64 bits of a fen column,
+        naming the largest contract's place and its `columns` as the register heads them. Within
+        them no sum of a part of the figures (by county, by borrower) wraps round."""
+        a = fen.fillna(0).to_numpy(dtype=np.int64)
+        hint = ""
+        if len(a):
+            top = int(np.argmax(np.abs(a)))
+            r = self.frame.loc[fen.index[top]]
+            t = self.tables[int(r["table"])]
+            heads = "、".join(f"“{t.columns[k].header}”" for k in columns if k in t.columns)
+            hint = (f"（最大的一笔：{t.place(int(r['excel_row']))}{heads}列，合同{text_or_none(r['contract']) or '编号空'}，"
+                    f"{money.yuan(int(a[top]))} 元）")
+        return money.check_sums(pd.Series(a), what, hint=hint)
 
     def by_code(self) -> pd.DataFrame:
         counts = self.findings.groupby(["code", "severity"]).size().rename("count").reset_index()

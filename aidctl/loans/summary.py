@@ -46,6 +46,10 @@ COUNTS = ["applications", "approved", "rejected", "pending", "new_loans", "inter
           "due", "repaid_on_time", "overdue"]
 AMOUNTS = ["new_amount", "interest", "risk_compensation", "due_amount", "repaid_amount", "overdue_amount"]
 APPLICATION_FIELDS = ["applications", "approved", "rejected", "pending", "approval_rate"]
+# the money figures summed from the contracts, what they are called, and the register's columns they come from
+PER_CONTRACT = (("new_amount", "新增贷款", ("amount",)), ("interest", "在校期间贴息", ("amount",)),
+                ("due_amount", "到期应还", ("principal_due", "interest_due")), ("repaid_amount", "已还", ("repaid",)),
+                ("overdue_amount", "逾期", ("principal_due", "interest_due", "repaid")))
 ORDER = [*APPLICATION_FIELDS, "new_loans", "new_amount", "interest_loans", "interest", "risk_compensation",
          "in_repayment", "due", "due_amount", "repaid_on_time", "repaid_amount", "performance_rate", "overdue",
          "overdue_amount"]
@@ -212,7 +216,10 @@ def summarise(path: Path, ws: Workspace, year: int, *, applications: Path | None
         apps = _applications(applications, applications_display or shown(applications), ws, year)
         notes += _application_notes(apps)
 
-    per = _per_loan(county, new, principal, fen, in_study, payable, rep)
+    per = _per_loan(county, new, principal, fen, in_study, payable, rep).set_axis(f.index)
+    # each figure's contracts, exact: beyond 64 bits a county's sum or the 合计 would wrap round
+    for column, what, cells in PER_CONTRACT:
+        register.held_total(per[column], what, cells)
     counties = _by_county(per, apps)
     # 风险补偿金: ratio in force for the loan year × the county's new loans, half up to the fen
     period = loans.risk_ratio(rules.term_start(Term(year, "autumn")))

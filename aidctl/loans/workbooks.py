@@ -16,7 +16,7 @@ from aidctl.core.catalogue import SEVERITY_WORDS
 from aidctl.core.files import atomic_path
 from aidctl.core.findings import CATALOGUE
 from aidctl.core.identity import mask_id
-from aidctl.core.money import yuan, yuan_or_none
+from aidctl.core.money import exact_total, yuan, yuan_or_none
 from aidctl.core.text import missing, text_or_empty
 from aidctl.core.xlsx import Book, write_table
 from aidctl.loans.register import OVERDUE_RULE
@@ -194,7 +194,7 @@ def write_collection(collection, target: Path, rules) -> Path:
         ws.write_string(n + 1, 0, "合计", fmt["total"])
         ws.write_string(n + 1, 1, "", fmt["total"])
         ws.write_number(n + 1, 2, int(len(b)), fmt["total"])
-        ws.write_number(n + 1, 3, _num(int(b["arrears_fen"].sum()) if len(b) else 0), amount)
+        ws.write_number(n + 1, 3, _num(exact_total(b["arrears_fen"])), amount)
         ws.write_string(n + 1, 4, "", fmt["total"])
 
         heads = [("序号", 5), ("借款人姓名", 10), ("身份证号", 20), ("合同编号", 18), ("贷款年度", 10), ("学校", 18),
@@ -207,7 +207,7 @@ def write_collection(collection, target: Path, rules) -> Path:
             sh = wb.add_worksheet(sheet_name)
             last_col = len(heads) - 1
             sh.merge_range(0, 0, 0, last_col, f"{county}生源地信用助学贷款逾期催收名单（截至{as_of}）", fmt["title"])
-            sh.merge_range(1, 0, 1, last_col, f"共 {len(rows)} 人，逾期金额 {yuan(int(rows['arrears_fen'].sum()))} 元。"
+            sh.merge_range(1, 0, 1, last_col, f"共 {len(rows)} 人，逾期金额 {yuan(exact_total(rows['arrears_fen']))} 元。"
                                               + OVERDUE_RULE, rule)
             sh.set_row(1, 30)
             for j, (h, w) in enumerate(heads):
