@@ -964,6 +964,30 @@ def test_a_disbursement_before_its_loan_year_is_a_warning(run, tmp_path):
     assert f["severity"] == "warning" and "2023-09-01" in f["message"]
 
 
+def test_a_disbursement_before_its_loan_year_is_counted_and_said_so(run, tmp_path):
+    """It was counted in the year's new loans and 贴息 (from the early date) with no word, though
+    the warning questions the very dates they rest on. It is still counted (a warning), and a note
+    says how many, in which figures, and where: the repayment figures use neither date."""
+    rows = [contract(1, 发放日期="2023-08-01"), contract(2),
+            contract(3, 发放日期="2023-08-15", **{"贷款金额（元）": "待定"}),          # left out: not counted, not noted
+            repaying(4, 发放日期="2019-08-20", unpaid=320)]                            # early, in repayment only
+    path = register(tmp_path, rows)
+    doc = summary(run, path, 2023, "--as-of", "2023-12-31", expect_exit=1)
+    t = doc["totals"]
+    assert (t["new_loans"], t["interest_loans"]) == (2, 2)
+    # LPR 4.20 − 60 BP, from 1 August (153 days) and from 15 October (78 days)
+    assert t["interest"] == str(Decimal(by_hand(("8000", "3.60", 153))) + Decimal(by_hand(("8000", "3.60", 78))))
+    [note] = [n for n in doc["notes"] if "loan.disbursed_early" in n]
+    assert note.startswith("1 份合同的发放日期早于其贷款年度的开学日") and "新增贷款 1 笔、在校期间贴息 1 笔" in note
+    assert f"{path}第3行（合同HT20230001，发放日期2023-08-01，2023贷款年度）" in note
+    [later] = [n for n in summary(run, path, 2024, "--as-of", "2024-12-31", expect_exit=1)["notes"]
+               if "loan.disbursed_early" in n]
+    assert later.startswith("1 份合同") and "在校期间贴息 1 笔" in later and "新增贷款" not in later
+    # a register whose early contracts are in no figure of the year says nothing of them
+    assert not [n for n in summary(run, path, 2027, "--as-of", "2027-12-31", expect_exit=1)["notes"]
+                if "loan.disbursed_early" in n]
+
+
 @pytest.mark.parametrize("level", ["第二学士学位", "预科", "预科生", "高职"])
 def test_second_degree_and_preparatory_students_have_the_undergraduate_cap(run, tmp_path, level):
     """They are 本专科 for the caps (“含第二学士学位、高职学生、预科生”): 16,000 passes in 2023, 16,001 does not."""

@@ -216,6 +216,7 @@ def summarise(path: Path, ws: Workspace, year: int, *, applications: Path | None
         apps = _applications(applications, applications_display or shown(applications), ws, year)
         notes += _application_notes(apps)
 
+    notes += _counted_warnings(register, new, in_study)
     per = _per_loan(county, new, principal, fen, in_study, payable, rep).set_axis(f.index)
     # each figure's contracts, exact: beyond 64 bits a county's sum or the 合计 would wrap round
     for column, what, cells in PER_CONTRACT:
@@ -282,6 +283,36 @@ def _interest(f: pd.DataFrame, usable: np.ndarray, principal: np.ndarray, pricin
                      f"发放日期 {first['disbursed']:%Y-%m-%d}：如是日期填错，请更正合同台账）", exc.loans,
                      file=exc.file, key=exc.key) from None
     return capped, np.where(usable, fen, 0), np.where(usable, days, 0)
+
+
+def _places(register: Register, hit: np.ndarray, said: pd.Series, shown_: int = 5) -> str:
+    """The first contracts of `hit` by file, sheet, row and 合同编号 with what `said` says of each
+    (text per contract), and how many in all beyond them."""
+    at = np.flatnonzero(hit)[:shown_]
+    rows = register.frame.iloc[at]
+    text = "、".join(f"{register.tables[int(t)].place(int(r))}（合同{text_or_none(c) or '编号空'}，{w}）"
+                     for t, r, c, w in zip(rows["table"], rows["excel_row"], rows["contract"], said.iloc[at]))
+    n = int(hit.sum())
+    return text + (f"等{n}份" if n > shown_ else "")
+
+
+def _counted_warnings(register: Register, new: np.ndarray, in_study: np.ndarray) -> list[str]:
+    """Say aloud the contracts counted in the year's new loans or 贴息 although loan.disbursed_early
+    (a warning) questions the two values those figures rest on: 发放日期 (贴息 counts from it) and
+    贷款年度 (the year of the new loan, its cap and its pricing). The repayment figures use neither."""
+    f, findings = register.frame, register.findings
+    early = np.zeros(len(f), dtype=bool)
+    early[findings.loc[(findings["code"] == "loan.disbursed_early") & (findings["rec"] >= 0), "rec"]
+          .to_numpy(dtype=np.int64)] = True
+    hit = early & (new | in_study)
+    if not hit.any():
+        return []
+    said = "发放日期" + f["disbursed"].dt.strftime("%Y-%m-%d").astype("string") + "，" + f["year"].astype("string") + "贷款年度"
+    n_new, n_interest = int((hit & new).sum()), int((hit & in_study).sum())
+    parts = ([f"新增贷款 {n_new} 笔"] if n_new else []) + ([f"在校期间贴息 {n_interest} 笔（自发放日期起计）"] if n_interest else [])
+    return [f"{int(hit.sum())} 份合同的发放日期早于其贷款年度的开学日（loan.disbursed_early，警告），照台账计入了"
+            f"{'、'.join(parts)}：{_places(register, hit, said)}。发放日期或贷款年度如有误，这些数字随之有误："
+            "请与经办银行核对后重新汇总"]
 
 
 def _application_notes(apps: Applications) -> list[str]:
