@@ -919,6 +919,31 @@ def test_early_repayment_without_its_date_is_invalid_and_bears_no_guess(run, tmp
     assert (doc["totals"]["new_loans"], doc["totals"]["interest_loans"]) == (2, 1)
 
 
+def test_settled_without_a_settlement_date_column_bears_no_guessed_interest(run, tmp_path):
+    """结清 in a register with no 结清日期 column at all: the 2023 loan in study bore all of 2024's 贴息,
+    as if never repaid, with no word (with the column, a blank date is loan.invalid). Its 贴息 stops
+    the day before a date the file does not give: it bears none, is listed as left out with the
+    reason, and a note says so; its other figures stand. A graduate's 结清 needs no date for 2024."""
+    rows = [contract(1, 还款状态="结清"), contract(2), repaying(3, 还款状态="结清")]
+    path = register(tmp_path, rows)                                 # no 结清日期 column
+    assert check(run, path, expect_exit=0)["findings"] == []
+    doc = summary(run, path, 2024, "--as-of", "2024-12-31", expect_exit=1)
+    t = doc["totals"]
+    assert (t["interest_loans"], t["interest"]) == (1, "267.62")   # row 4 alone, the whole year
+    [e] = doc["excluded"]
+    assert (e["row"], e["contract"]) == (FIRST_ROW, "HT20230001")
+    assert e["reasons"] == ["还款状态为“结清”，但台账没有结清日期列：不知何时结清，2024年在校期间贴息（只计到结清前一天）"
+                            "无法计算，未计入贴息：请从经办银行系统导出含结清日期的台账"]
+    [note] = [n for n in doc["notes"] if "结清日期列" in n]
+    assert note.startswith("1 份2024年在校的合同还款状态为结清") and f"{path}第3行（合同HT20230001，还款状态“结清”）" in note
+    assert (t["due"], t["repaid_on_time"]) == (1, 1)               # the graduate's 结清 is counted as before
+    # still a new loan of its year: that figure needs no date
+    doc = summary(run, path, 2023, "--as-of", "2023-12-31", expect_exit=1)
+    assert (doc["totals"]["new_loans"], doc["totals"]["interest_loans"]) == (2, 1)
+    # a year in which no 结清 contract was in study depends on no such date
+    assert summary(run, path, 2027, "--as-of", "2027-12-31", expect_exit=0)["excluded"] == []
+
+
 def test_one_contract_number_on_two_borrowers_is_a_finding(run, tmp_path):
     rows = [contract(1), contract(2, 合同编号="HT20230001"), contract(3)]
     doc = check(run, register(tmp_path, rows), expect_exit=1)

@@ -71,9 +71,13 @@ class Register(FindingCounts):
         bad |= self.frame["table"].isin(f.loc[f["rec"] < 0, "table"]).to_numpy()
         return pd.Series(bad, index=self.frame.index)
 
-    def excluded(self, columns: frozenset[str] | None = None) -> list[dict]:
-        """The contracts left out (see invalid), with the reasons: for the JSON and the workbooks."""
-        bad = np.flatnonzero(self.invalid(columns).to_numpy())
+    def excluded(self, columns: frozenset[str] | None = None, also: dict[int, str] | None = None) -> list[dict]:
+        """The contracts left out (see invalid), with the reasons: for the JSON and the workbooks.
+        `also` adds contracts (by position) a figure of one command leaves out, with its reason."""
+        also = also or {}
+        marked = self.invalid(columns).to_numpy().copy()
+        marked[list(also)] = True
+        bad = np.flatnonzero(marked)
         if not len(bad):
             return []
         f = self._faults(columns)
@@ -82,7 +86,7 @@ class Register(FindingCounts):
         rows = self.frame.iloc[bad]
         files = [t.file for t in self.tables]
         return [{"file": files[int(t)], "row": int(r), "contract": text_or_none(c), "name": text_or_none(n),
-                 "reasons": per_rec.get(rec, []) + per_table.get(t, [])}
+                 "reasons": per_rec.get(rec, []) + per_table.get(t, []) + ([also[rec]] if rec in also else [])}
                 for rec, t, r, c, n in zip(bad, rows["table"], rows["excel_row"], rows["contract"], rows["name"])]
 
     def held_total(self, fen: pd.Series, what: str, columns: tuple[str, ...]) -> int:

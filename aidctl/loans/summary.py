@@ -81,10 +81,12 @@ class LoanSummary:
     risk: dict
     interest_rules: dict         # day_count, repricing, study_ends
     notes: list[str]
+    # contracts (by position) left out of a figure of this year for want of a column, with the reason
+    left_out: dict[int, str] = field(default_factory=dict)
 
     @property
     def excluded(self) -> list[dict]:
-        return self.register.excluded()
+        return self.register.excluded(also=self.left_out)
 
     def totals(self) -> pd.Series:
         return self.counties[COUNTS + AMOUNTS].sum()
@@ -208,6 +210,7 @@ def summarise(path: Path, ws: Workspace, year: int, *, applications: Path | None
     bears = usable & ~register.invalid(frozenset({"settled_on"})).to_numpy()
     pricing = _pricing(f, register, loans.interest, notes)
     capped, fen, days = _interest(f, bears, principal, pricing, year, loans.interest, register.tables)
+    fen, days, left_out = _undated_settlements(register, fen, days, year, rules, notes)
     in_study = days > 0
     # repayment at as_of
     rep = repayment(f, as_of, rules)
@@ -245,7 +248,7 @@ def summarise(path: Path, ws: Workspace, year: int, *, applications: Path | None
     interest_rules = {"day_count": loans.interest.day_count, "repricing": loans.interest.repricing,
                       "study_ends": loans.interest.study_ends, "pricing_date": loans.interest.pricing_date,
                       "reprice_existing": loans.interest.reprice_existing}
-    result = LoanSummary(year, as_of, register, counties, detail, apps, rates, risk, interest_rules, notes)
+    result = LoanSummary(year, as_of, register, counties, detail, apps, rates, risk, interest_rules, notes, left_out)
     if report is not None:
         from aidctl.loans.workbooks import write_summary_report
 
@@ -283,6 +286,28 @@ def _interest(f: pd.DataFrame, usable: np.ndarray, principal: np.ndarray, pricin
                      f"发放日期 {first['disbursed']:%Y-%m-%d}：如是日期填错，请更正合同台账）", exc.loans,
                      file=exc.file, key=exc.key) from None
     return capped, np.where(usable, fen, 0), np.where(usable, days, 0)
+
+
+def _undated_settlements(register: Register, fen: np.ndarray, days: np.ndarray, year: int, rules,
+                         notes: list[str]) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
+    """A contract 结清 (`settled` words) in a register without a 结清日期 column, in study some day of
+    the year: its 贴息 stops the day before a date the file does not give, so it bears none here
+    (never the whole year on a guess). Left out of the 贴息 only, listed with the reason and noted.
+    With the column, a blank 结清日期 on such a contract is loan.invalid (checks)."""
+    f = register.frame
+    hit = (f["v_status"] == "settled").to_numpy() & ~register.present("settled_on").to_numpy() & (days > 0)
+    if not hit.any():
+        return fen, days, {}
+    title = rules.columns.tables[KIND].columns["settled_on"].title
+    status = f["status"].astype("string")
+    reason = ("还款状态为“" + status[hit] + f"”，但台账没有{title}列：不知何时结清，{year}年在校期间贴息"
+              f"（只计到结清前一天）无法计算，未计入贴息：请从经办银行系统导出含{title}的台账")
+    reasons = dict(zip(np.flatnonzero(hit).tolist(), reason.tolist()))
+    said = "还款状态“" + status + "”"
+    notes.append(f"{int(hit.sum())} 份{year}年在校的合同还款状态为结清，但台账没有{title}列，不知何时结清："
+                 f"{year}年在校期间贴息无法计算，未计入贴息（列在“未计入”中）：{_places(register, hit, said)}。"
+                 f"请从经办银行系统导出含{title}的台账后重新汇总")
+    return np.where(hit, 0, fen), np.where(hit, 0, days), reasons
 
 
 def _places(register: Register, hit: np.ndarray, said: pd.Series, shown_: int = 5) -> str:
