@@ -193,6 +193,32 @@ def test_borrower_identity_is_checked_as_on_rosters(run, tmp_path):
     assert 9 not in {row for row, _ in codes(doc)}
 
 
+def test_a_contract_whose_borrower_id_has_an_error_is_counted_nowhere(run, tmp_path):
+    """A wrong check character or a blank 身份证号 was counted in new loans, 贴息, the repayment
+    figures and the 催收 list with exit 0, as if the borrower were known (a blank one stopped the
+    催收 list with an internal error). The borrower is not known: whether it is a second contract of
+    the year cannot be told. Such a contract is counted nowhere, as a duplicate is, and listed under
+    `excluded` with the ID's finding (exit 1). An old 15-digit ID (id.legacy, a warning) is counted."""
+    good = make_id(BIRTH, seq=200)
+    wrong = good[:17] + ("0" if good[17] != "0" else "1")
+    new = {"贷款年度": "2024", "发放日期": "2024-10-15", "预计毕业年份": 2027}
+    rows = [contract(1, 身份证号=wrong, **new), contract(2, **new),
+            repaying(3, 身份证号=None, unpaid=320), repaying(4, unpaid=100),
+            contract(5, 身份证号="420102880315101", **new)]
+    path = register(tmp_path, rows)
+    assert codes(check(run, path, expect_exit=1)) == {(3, "id.checksum"), (5, "id.missing"), (7, "id.legacy")}
+    doc = summary(run, path, 2024, "--as-of", "2025-01-10", expect_exit=1)
+    t = doc["totals"]
+    assert (t["new_loans"], t["new_amount"], t["interest_loans"]) == (2, "16000.00", 2)
+    assert (t["due"], t["overdue"], t["overdue_amount"], t["risk_compensation"]) == (1, 1, "100.00", "2400.00")
+    reasons = {e["row"]: e["reasons"] for e in doc["excluded"]}
+    assert sorted(reasons) == [3, 5]
+    assert "校验位错误" in reasons[3][0] and reasons[5] == ["身份证号码为空：请补填借款学生的18位身份证号码"]
+    code, col, _ = collect(run, path)
+    assert code == 1 and [b["rows"] for b in col["borrowers"]] == [[6]]
+    assert [e["row"] for e in col["excluded"]] == [3, 5]
+
+
 # --- loan.over_cap: the caps change by loan year ------------------------------------------------------
 
 @pytest.mark.parametrize("level,year,amount,over", [
@@ -1047,10 +1073,12 @@ def test_the_sample_register_has_exactly_the_planted_problems(run):
 def test_the_sample_collect_list_is_the_planted_overdue_borrowers(run, tmp_path):
     shutil.copy(SAMPLE_REGISTER, tmp_path / SAMPLE_REGISTER.name)
     code, doc, out = collect(run, tmp_path / SAMPLE_REGISTER.name, PLANTED["exported"])
-    # exit 1: the planted duplicate contracts are nobody's arrears until the bank says which is right
+    # exit 1: the planted duplicate contracts are nobody's arrears until the bank says which is right,
+    # nor those of a borrower whose ID has an error
     assert code == 1
     assert [e["row"] for e in doc["excluded"]] == \
-        sorted(p["row"] for p in PLANTED["findings"] if p["code"] == "loan.duplicate_contract")
+        sorted(p["row"] for p in PLANTED["findings"] if p["code"] == "loan.duplicate_contract"
+               or p["code"].startswith("id."))
     got = sorted((b["name"], b["county"], b["days_overdue"], b["amount_due"], b["rows"]) for b in doc["borrowers"])
     assert got == sorted((o["name"], o["county"], o["days"], o["amount"], o["rows"]) for o in PLANTED["overdue"])
 
@@ -1063,8 +1091,8 @@ def test_the_sample_summary_counts_the_planted_applications(run, tmp_path):
     for name, k in PLANTED["applications_2024"].items():
         c = county(doc, name)
         assert {x: c[x] for x in ("applications", "approved", "rejected", "pending")} == k
-    # the planted invalid, duplicate and graduation-year contracts
-    uncounted = {"loan.invalid", "loan.duplicate_contract", "loan.graduation_year"}
+    # the planted invalid, duplicate, graduation-year contracts, and those whose borrower's ID has an error
+    uncounted = {"loan.invalid", "loan.duplicate_contract", "loan.graduation_year", "id.checksum", "id.precision_lost"}
     assert [e["row"] for e in doc["excluded"]] == sorted(p["row"] for p in PLANTED["findings"] if p["code"] in uncounted)
 
 

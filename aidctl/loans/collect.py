@@ -131,7 +131,8 @@ def _borrowers(rows: pd.DataFrame, register: Register) -> pd.DataFrame:
     }).reset_index(drop=True)
     b = b.astype(dict.fromkeys(("name", "id_number", "phone", "co_borrower", "co_phone", "address", "school"), object))
     b = b.where(b.notna(), None)
-    b["id_masked"] = identity.mask_id(b["id_number"].astype("string")).astype(object)
+    masked = identity.mask_id(b["id_number"].astype("string")).astype(object)
+    b["id_masked"] = masked.where(masked.notna(), None)
     b = b.sort_values(["county", "days", "arrears_fen", "name"], ascending=[True, False, False, True],
                       kind="stable").reset_index(drop=True)
     return b[cols]

@@ -33,6 +33,11 @@ CARRY = ("name", "id_number", "contract", "county")   # carried onto each findin
 # a contract the register holds twice (one borrower, one year) or a 合同编号 on two borrowers: which
 # row is right is the bank's to say, so none is counted, in any figure
 UNCOUNTED = ("loan.duplicate_contract", "loan.contract_shared")
+# a borrower whose 身份证号 has an error (blank, not 18 characters, a wrong check character, a birth
+# date that cannot be, digits lost to a number cell) is not known: whether the contract is a second
+# one of the year (loan.duplicate_contract), and whose arrears it is, cannot be told. Counted
+# nowhere either, as an UNCOUNTED contract is (a register is not read without the column at all)
+ID_ERRORS = tuple(c for c, t in CATALOGUE.items() if c.startswith("id.") and t.severity == ERROR)
 
 
 @dataclass
@@ -58,13 +63,14 @@ class Register(FindingCounts):
             | ((f["code"] == "schema.missing_column") & (f["rec"] < 0))
         if columns is not None:
             hit &= f["key"].isin(columns)
-        hit |= f["code"].isin(UNCOUNTED) & (f["rec"] >= 0)
+        hit |= f["code"].isin([*UNCOUNTED, *ID_ERRORS]) & (f["rec"] >= 0)
         return f[hit]
 
     def invalid(self, columns: frozenset[str] | None = None) -> pd.Series:
         """True for the contracts that cannot be counted: a loan.invalid or loan.graduation_year
         finding, or a sheet lacking a required column; with `columns` (REPAYMENT for the repayment
-        figures), only faults in those. A contract with an UNCOUNTED finding is never counted."""
+        figures), only faults in those. A contract with an UNCOUNTED finding or an ID error
+        (ID_ERRORS) is never counted."""
         f = self._faults(columns)
         bad = np.zeros(len(self.frame), dtype=bool)
         bad[f.loc[f["rec"] >= 0, "rec"].to_numpy(dtype=np.int64)] = True

@@ -71,7 +71,7 @@ def summary(console: Console, doc: dict) -> None:
     for n in doc["notes"]:
         console.print(Text(f"说明：{n}", style="yellow"))
     if doc["excluded"]:
-        console.print(Text(f"{len(doc['excluded'])} 份合同数据不全，未计入（loans check 或 --report 的“未计入”表列出原因）",
+        console.print(Text(f"{len(doc['excluded'])} 份合同有错误或数据不全，未计入（原因见 JSON 的 excluded 或 --report 的“未计入”表）",
                            style="red"))
 
 
@@ -86,6 +86,6 @@ def collection(console: Console, doc: dict) -> None:
     console.print(table)
     console.print(doc["rule"])
     if doc["excluded"]:
-        console.print(Text(f"{len(doc['excluded'])} 份合同数据不全，无法认定是否逾期（见 JSON 的 excluded）", style="red"))
+        console.print(Text(f"{len(doc['excluded'])} 份合同有错误或数据不全，未列入名单（原因见 JSON 的 excluded）", style="red"))
     if doc["out"]:
         console.print(f"催收名单已写入：{doc['out']}")
