@@ -221,6 +221,17 @@ def test_remark_withdrawn(tmp_path, run):
     assert sorted(p["row"] for p in plan["payments"]) == [5, 6, 8, 10], (code, err)
 
 
+def test_schema_unrecognised_column_on_a_roster(tmp_path, run):
+    """实发金额 and 是否发放 may say how much or whether a student is paid: not read, so said, once a
+    table; a column of no consequence (民族) says nothing."""
+    headers = VOC_HEADERS + ["实发金额", "是否发放", "民族"]
+    roster(tmp_path, [{**voc_row(1), "实发金额": 375, "是否发放": "否", "民族": "汉"}, voc_row(2)], headers=headers)
+    doc = check(run, "a.xlsx", expect_exit=0)
+    got = found(doc, "schema.unrecognised_column")
+    assert sorted(f["column"] for f in got) == ["实发金额", "是否发放"] and all(f["row"] is None for f in got)
+    assert all(f["severity"] == "warning" and "本次没有读取" in f["message"] for f in got)
+
+
 def test_term_mismatch(tmp_path, run):
     """The title says 2011年秋季学期; judged as 2012-spring it is another term's roster."""
     roster(tmp_path, [voc_row(1)])

@@ -36,7 +36,7 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
     def title(key: str) -> str:
         return spec.columns[key].title
 
-    out = missing_columns(roster.tables, spec)
+    out = missing_columns(roster.tables, spec) + unrecognised_columns(roster.tables, spec, rules.columns.units, "roster")
     # what each table holds, found once over the whole frame (a term is a thousand small tables)
     n = len(roster.tables)
     table_of = frame["table"].to_numpy()

@@ -47,8 +47,8 @@ CATALOGUE: dict[str, FindingType] = dict([
        "row); whether the student is meant is not known, so the record is not paid (.xlsx, .ods; an .xls "
        "does not say: struck_rows is null)"),
     _t("schema.unrecognised_column", WARNING, "表头无法识别，该列未读取",
-       "loans, enlist, complaints: a header naming money or a date aidctl reads matches no alias in "
-       "rules/columns.yaml; the column is not read (row is null)"),
+       "rosters, loans, enlist, complaints: a header naming money, a date, an account or whether to pay "
+       "(the table's `watch` words) matches no alias in rules/columns.yaml; the column is not read (row is null)"),
     _t("name.missing", ERROR, "姓名为空", "no name"),
     _t("name.invalid", ERROR, "姓名含有银行文件不能写入的字符",
        "a control character (NUL, ESC, a line break …) or an invisible format character in the name, or a "
