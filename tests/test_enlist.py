@@ -771,6 +771,54 @@ def test_a_loan_with_interest_and_the_years_loans_that_agree_is_read(run, tmp_pa
     assert [y["loan_counted"] for y in s["years"]] == ["5200.00", "5200.00"] and s["loan_repayment"] == "10400.00"
 
 
+def test_a_principal_below_the_years_loans_is_refused_not_paid_to_the_card(run, tmp_path):
+    """贷款本金 8000 with loans of 8000 in each of two years (16000): one loan written twice that
+    disagrees. It was taken silently: each year counted its 8000 (16000), only 8000 repaid the loan and
+    8000 went to the student's card, the second year's loan unrepaid. Now enlist.invalid on 贷款本金
+    names both figures and nothing is computed; where they agree the row is paid as before."""
+    head = [*HEAD, "第1学年贷款（元）", "第2学年贷款（元）"]
+    years = {"第1学年贷款（元）": 8000, "第2学年贷款（元）": 8000}
+    doc = enlist(run, tmp_path, student(1, tuition=(5000, 5000), **years, **{"贷款本金（元）": 8000}),
+                 student(2, tuition=(5000, 5000), **years, **{"贷款本金（元）": 16000}), headers=head, expect_exit=1)
+    f = finding(doc, 0, code="enlist.invalid")
+    assert f["column"] == "贷款本金（元）" and "贷款本金8000.00元少于各学年贷款合计16000.00元" in f["message"]
+    s = doc["students"][0]
+    assert not s["payable"] and (s["total"], s["loan_owed"], s["to_student"]) == (None, None, None)
+    assert all("贷款本金8000.00元少于各学年贷款合计16000.00元" in y["reason"] and y["amount"] is None
+               for y in s["years"])
+    agreed = doc["students"][1]
+    assert agreed["payable"] and codes(doc)[1] == []
+    assert (agreed["total"], agreed["loan_repayment"], agreed["to_student"]) == ("16000.00", "16000.00", "0.00")
+    assert doc["totals"]["payments"] == 0
+
+
+@pytest.mark.parametrize("years, says", [
+    ({"第1学年贷款（元）": 8000}, "贷款本息16000.00元比各学年贷款合计8000.00元多8000.00元，而第2学年贷款未填写"),
+    ({"第1学年贷款（元）": 0, "第2学年贷款（元）": 0}, "贷款本息16000.00元，而各学年贷款都填0"),
+])
+def test_a_loan_total_above_the_years_loans_with_a_year_left_blank_is_not_taken_as_interest(
+        run, tmp_path, years, says):
+    """贷款本息 16000 without 贷款利息, the loan of year 1 (8000) written and year 2's left blank: the 8000
+    more could be year 2's loan as well as interest. It was taken as interest on year 1's loan (year 1
+    counted 16000, at the cap 12000, total 17000 where loans of 8000 a year give 16000), silently.
+    Years all written 0 under a 贷款本息: the same. Now enlist.invalid on 贷款本息, nothing computed;
+    with every year written (0 where none) the difference is the interest (5000 and 3000, 贷款本息
+    8400: 400 interest shared 5:3)."""
+    head = [h for h in HEAD if h != "贷款本金（元）"] + ["第1学年贷款（元）", "第2学年贷款（元）", "贷款本息（元）"]
+    doc = enlist(run, tmp_path, student(1, tuition=(5000, 5000), **years, **{"贷款本息（元）": 16000}),
+                 student(2, tuition=(5000, 5000), **{"第1学年贷款（元）": 5000, "第2学年贷款（元）": 3000,
+                                                      "贷款本息（元）": 8400}), headers=head, expect_exit=1)
+    f = finding(doc, 0, code="enlist.invalid")
+    assert f["column"] == "贷款本息（元）" and says in f["message"] and "请填写贷款利息" in f["message"]
+    s = doc["students"][0]
+    assert not s["payable"] and (s["total"], s["loan_interest"], s["loan_owed"]) == (None, None, None)
+    assert all(says in y["reason"] and y["amount"] is None for y in s["years"])
+    whole = doc["students"][1]
+    assert whole["payable"] and codes(doc)[1] == [] and whole["loan_interest"] == "400.00"
+    assert [y["loan_counted"] for y in whole["years"]] == ["5250.00", "3150.00"]
+    assert whole["total"] == by_hand(Decimal("5250"), Decimal("5000")) == "10250.00"
+
+
 def test_the_loans_total_never_pays_more_than_the_loan_by_year():
     """For random loans with interest split over 2–4 years, tuition up to above the cap, the amount from
     the loan's total alone is what every split of that total over the years would give: each year its

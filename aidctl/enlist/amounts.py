@@ -28,8 +28,15 @@ def loan_figures(f: pd.DataFrame, loan_keys: list[str], present) -> None:
     year), `received_fen` (the years' loans, counted years and beyond), `principal_fen` (the outstanding
     principal: 贷款本金, else the years' loans, else 贷款本息 less interest), `interest_fen` and `owed_fen`
     (what is repaid first: principal + interest, or 贷款本息), and `loan_unknown`: why these are not
-    known (a figure not read, or 贷款本息 that disagrees with the principal and interest, enlist.invalid),
-    NA where they are. The three figures are NA where the loan is not known: never taken as no loan."""
+    known (a figure not read, or figures that disagree, enlist.invalid), NA where they are. The three
+    figures are NA where the loan is not known: never taken as no loan.
+
+    Every figure written counts: where the loan is written both as a total and by year, the two must
+    agree. 贷款本金 must be the years' loans; 贷款本息 the principal with 贷款利息. 贷款本息 above the
+    years' loans with no 贷款利息 written is their loans with interest only where every year counted
+    has its loan written (0 for none): with a year's loan left blank, the difference could be that
+    year's loan as well as interest, and is not guessed. The disagreements are `loan_total_conflict`
+    (on 贷款本息, with `loan_total_advice`) and `loan_principal_conflict` (on 贷款本金)."""
     years = [f[f"{k}_fen"].where(f[f"{k}_ok"] & f[k].notna()) for k in loan_keys]
     given = [f[k].notna() & present(k) for k in loan_keys]
     by_year = np.logical_or.reduce([g.to_numpy(dtype=bool) for g in given]) if given else np.zeros(len(f), bool)
@@ -50,20 +57,50 @@ def loan_figures(f: pd.DataFrame, loan_keys: list[str], present) -> None:
     principal = principal.fillna(f["received_fen"].where(pd.Series(from_years, index=f.index)))
     principal = principal.fillna((total - interest.fillna(0)).where(has_total)).fillna(0).astype("Int64")
     interest = interest.fillna((total - principal).where(has_total)).fillna(0).astype("Int64")
+    yuan = money.yuan_text_or_none
     # 贷款本息 must be the principal with the interest: below the principal, or not their sum, or below
     # the interest where there is no principal, the loan is not known (enlist.invalid names it)
-    t, p, i = (v.map(money.yuan_text_or_none).astype("string") for v in (total, principal, f["loan_interest_fen"]))
+    t, p, i, r = (v.map(yuan).astype("string") for v in (total, principal, f["loan_interest_fen"], f["received_fen"]))
     src = pd.Series(np.where(f["loan_given"].to_numpy(dtype=bool), "贷款本金", "各学年贷款合计"), index=f.index)
     st = pd.Series(stated, index=f.index)
     readable = total.notna() & ~pd.Series(unread, index=f.index)
     below = readable & st & ~has_interest & (total < principal).fillna(False)
     differs = readable & st & has_interest & (total != principal + interest).fillna(False)
     under = readable & ~st & has_interest & (f["loan_interest_fen"] > total).fillna(False)
-    conflict = pd.Series(pd.NA, index=f.index, dtype="string")
-    conflict = conflict.mask(below, "贷款本息" + t + "元少于" + src + p + "元")
-    conflict = conflict.mask(differs, "贷款本息" + t + "元不等于" + src + p + "元加贷款利息" + i + "元")
-    conflict = conflict.mask(under, "贷款利息" + i + "元多于贷款本息" + t + "元")
-    unknown = conflict.mask(unread & conflict.isna(), "有贷款金额不是有效金额")
+    # 贷款本息 above the years' loans, no 贷款利息 and no 贷款本金: the difference is the interest only
+    # where every year counted has its loan written; a year left blank (or all the years 0) could hold it
+    counted = f["counted"].fillna(0).astype(int).to_numpy()
+    blank = pd.Series("", index=f.index, dtype="string")
+    for k, g in enumerate(given, start=1):
+        missing_year = pd.Series((counted >= k) & ~g.to_numpy(dtype=bool), index=f.index)
+        blank = blank.mask(missing_year, blank + np.where(blank.str.len() > 0, "、", "第") + str(k))
+    blank = blank.mask(blank.str.len() > 0, blank + "学年")
+    open_ = readable & pd.Series(from_years, index=f.index) & ~has_interest & f["received_fen"].notna() \
+        & (total > f["received_fen"]).fillna(False)
+    unsplit = open_ & ((blank.str.len() > 0) | (f["received_fen"] == 0).fillna(False))
+    over = (total - f["received_fen"]).map(yuan).astype("string")
+    total_conflict = pd.Series(pd.NA, index=f.index, dtype="string")
+    total_conflict = total_conflict.mask(below, "贷款本息" + t + "元少于" + src + p + "元")
+    total_conflict = total_conflict.mask(differs, "贷款本息" + t + "元不等于" + src + p + "元加贷款利息" + i + "元")
+    total_conflict = total_conflict.mask(under, "贷款利息" + i + "元多于贷款本息" + t + "元")
+    year_left = "贷款本息" + t + "元比各学年贷款合计" + r + "元多" + over + "元，而" + blank + "贷款未填写、也没有贷款利息" \
+        "（多出的可能是利息，也可能是该学年的贷款）"
+    all_zero = "贷款本息" + t + "元，而各学年贷款都填0、也没有贷款利息（这可能是利息，也可能是未按学年填写的贷款）"
+    total_conflict = total_conflict.mask(unsplit, year_left.where(blank.str.len() > 0, all_zero))
+    f["loan_total_conflict"] = total_conflict
+    f["loan_total_advice"] = pd.Series(np.where(unsplit.to_numpy(dtype=bool),
+                                                "不按任何一种计算：请填写贷款利息（没有利息填0），并把各学年的贷款填写完整（该学年没有贷款填0）",
+                                                "请核对贷款本息与贷款本金（或各学年贷款）、贷款利息，贷款本息应等于本金加利息"),
+                                       index=f.index, dtype="string")
+    # 贷款本金 and the years' loans both written: one principal said twice, which must agree
+    both = f["loan_given"] & f["loan_ok"] & pd.Series(by_year, index=f.index) & f["received_fen"].notna() \
+        & ~pd.Series(unread, index=f.index)
+    more, fewer = (both & (f["loan_fen"] > f["received_fen"]).fillna(False),
+                   both & (f["loan_fen"] < f["received_fen"]).fillna(False))
+    p_text, word = f["loan_fen"].map(yuan).astype("string"), pd.Series("多于", index=f.index).where(more, "少于")
+    f["loan_principal_conflict"] = ("贷款本金" + p_text + "元" + word + "各学年贷款合计" + r + "元").where(more | fewer)
+    unknown = total_conflict.fillna(f["loan_principal_conflict"])
+    unknown = unknown.mask(unread & unknown.isna(), "有贷款金额不是有效金额")
     f["loan_unknown"] = unknown
     known = unknown.isna()
     f["principal_fen"] = principal.where(known)

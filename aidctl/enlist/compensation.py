@@ -508,14 +508,11 @@ def _loan_input_findings(f: pd.DataFrame, tables: list[Table], loan_keys: list[s
                          f"第{k}学年贷款{{v}}元未计入：{{why}}", text, v=f[f"{key}_fen"].map(yuan_text_or_none),
                          why=f["years_reason"].astype("string")))
     yuan = yuan_text_or_none
-    conflict = f["loan_unknown"].notna() & (f["loan_unknown"] != "有贷款金额不是有效金额")
-    out.append(build(conflict, "enlist.invalid", "loan_total", "{why}：请核对贷款本息与贷款本金（或各学年贷款）、贷款利息，"
-                     "贷款本息应等于本金加利息", f["loan_total"].astype("string"), why=f["loan_unknown"]))
-    more = f["by_year"] & f["loan_given"] & f["loan_ok"] & \
-        (f["loan_fen"] > f["received_fen"]).fillna(False).to_numpy(dtype=bool)
-    out.append(build(more, "enlist.invalid", "loan",
-                     "贷款本金{p}元多于各学年贷款合计{r}元：请核对各学年贷款和贷款本金", f["loan"].astype("string"),
-                     p=f["loan_fen"].map(yuan), r=f["received_fen"].map(yuan)))
+    out.append(build(f["loan_total_conflict"].notna(), "enlist.invalid", "loan_total", "{why}：{advice}",
+                     f["loan_total"].astype("string"), why=f["loan_total_conflict"], advice=f["loan_total_advice"]))
+    out.append(build(f["loan_principal_conflict"].notna(), "enlist.invalid", "loan",
+                     "{why}，两者应是同一笔贷款，不按其中任何一个计算：请核对各学年贷款和贷款本金（贷款本金应等于各学年贷款合计）", f["loan"].astype("string"),
+                     why=f["loan_principal_conflict"]))
     total_only = ~f["by_year"] & (f["owed_fen"] > 0).fillna(False) & (counted >= 2) & f["cap_fen"].notna()
     out.append(build(total_only, "enlist.loan_not_by_year", _loan_column(f),
                      "名单只有贷款总额（本息{o}元），没有各学年的贷款：各学年按实缴学费计（不超过上限），贷款本息高出"
