@@ -637,3 +637,74 @@ def test_a_row_of_error_values_only_and_a_merged_error_are_records(run, tmp_path
                           (3, "资助金额（元）", "cell.error_value", "error"),
                           (4, "资助金额（元）", "cell.error_value", "error"),
                           (5, "姓名", "cell.error_value", "error")]
+
+
+TEXT_ERROR_KINDS = {"xlsx": None, "ods": "ods", "xls": "xls", "csv": None}
+
+
+@pytest.mark.parametrize("kind", [k if k in ("xlsx", "csv") else pytest.param(k, marks=needs_soffice)
+                                  for k in TEXT_ERROR_KINDS])
+def test_a_text_cell_holding_an_errors_text_is_an_error_value_as_in_a_csv(run, tmp_path, kind):
+    """A text cell reading #N/A (typed, or pasted as values from a program that writes its errors as
+    text) was read as that text in a workbook: a 资助金额 of “#N/A” was amount.invalid (“不是有效的正数
+    金额”), a 银行卡号 of “#REF!” card.format (“现为5位”), an ID id.format, and a 姓名 of “#N/A” no
+    finding at all: the student was paid under that name. In a CSV such text was already an error
+    value; in .xlsx, .ods and .xls text cells it now is too (spaces around it included), and the row
+    is refused with cell.error_value alone, never paid."""
+    amount = "资助金额（元）"
+    rows = [voc_row(1), voc_row(2, **{amount: "#N/A"}), voc_row(3, 银行卡号=" #REF! "), voc_row(4, 身份证号码="#N/A"),
+            voc_row(5, 姓名="#N/A"), voc_row(6, **{amount: "#DIV/0!"}), voc_row(7, 姓名="#N/A 张三")]
+    root = tmp_path / "ws"
+    intake = root / "intake" / TERM
+    intake.mkdir(parents=True)
+    if kind == "csv":
+        lines = [TITLE, ",".join(VOC_HEADERS), *(",".join(str(r[h]) for h in VOC_HEADERS) for r in rows)]
+        (intake / "a.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        path = intake / "a.csv"
+    else:
+        built = write_roster(tmp_path / "built" / "a.xlsx", rows, VOC_HEADERS, above=[[TITLE]])
+        wb = openpyxl.load_workbook(built)
+        for row in wb.active.iter_rows():
+            for cell in row:
+                if cell.data_type == "e":  # openpyxl makes "#N/A" an error cell: the cell is text here
+                    cell.data_type = "s"
+        wb.save(built)
+        assert b't="e"' not in zipfile.ZipFile(built).read("xl/worksheets/sheet1.xml")
+        if TEXT_ERROR_KINDS[kind]:
+            built = saved_by_libreoffice(built, TEXT_ERROR_KINDS[kind], tmp_path / "saved")
+        path = Path(shutil.copy(built, intake / built.name))
+    code, doc, _ = validate(run, path)
+    assert code == 1
+    assert where(doc) == [(4, amount, "cell.error_value", "error"), (5, "银行卡号", "cell.error_value", "error"),
+                          (6, "身份证号码", "cell.error_value", "error"), (7, "姓名", "cell.error_value", "error"),
+                          (8, amount, "cell.error_value", "error")]
+    assert [f["value"] for f in doc["findings"]] == ["#N/A", "#REF!", "#N/A", "#N/A", "#DIV/0!"]
+    assert "错误值“#N/A”" in doc["findings"][0]["message"] and "标准金额" in doc["findings"][0]["message"]
+    code, plan = dry_run(run, root)
+    assert sorted(p["row"] for p in plan["payments"]) == [3, 9]   # “#N/A 张三” is a name, not an error
+    assert {r["row"]: r["codes"] for r in plan["refused"]} == {r: ["cell.error_value"] for r in range(4, 9)}
+
+
+def test_every_errors_text_in_a_text_cell_is_found_in_one_pass():
+    """Each text ERROR_TEXT knows, with spaces around it, is listed from a workbook's Arrow columns and
+    blanked; text that only contains one is not. The texts are read off ERROR_TEXT itself: one that
+    did not begin with "#" or "Err:" would escape the byte scan that lets the regex run only where
+    such a text can be, and fails here first."""
+    import re
+
+    import pyarrow as pa
+
+    from aidctl.read.sheetxml import ERROR_TEXT
+    from aidctl.read.unknown import text_errors
+    from aidctl.read.workbook import RawSheet
+
+    body = re.fullmatch(r"#\(\?:(.*)\)\|Err:\\d\{3\}", ERROR_TEXT)
+    assert body, ERROR_TEXT
+    texts = ["#" + re.sub(r"\\(.)", r"\1", t) for t in body.group(1).split("|")] + ["Err:502"]
+    cells = [f"\u3000{t} " for t in texts] + ["#N/A 张三", "第#N/A", "750", None]
+    sheet = RawSheet("Sheet1", table=pa.table({"0": pa.array(cells, pa.string()), "1": pa.array(["x"] * len(cells))}),
+                     columns=[0, 1])
+    text_errors(sheet)
+    assert sheet.errors == [(r, 0, t) for r, t in enumerate(texts, start=1)]
+    assert sheet.column(0).to_pylist() == [None] * len(texts) + ["#N/A 张三", "第#N/A", "750", None]
+    assert sheet.column(1).to_pylist() == ["x"] * len(cells)

@@ -37,7 +37,8 @@ _COL_SPAN = re.compile(rb'\smin="(\d+)"[^>]*?\smax="(\d+)"|\smax="(\d+)"[^>]*?\s
 _ROOT_PREFIX = re.compile(rb'<(\w+:)?worksheet\b')
 CHUNK = 1 << 22
 # How a spreadsheet shows an error value (Excel's, and LibreOffice's Err:502): in a CSV, and in an .ods
-# written without LibreOffice's own "error" type, the error is known by its text alone.
+# written without LibreOffice's own "error" type, the error is known by its text alone. Each begins with
+# "#" or "Err:" (unknown.text_errors looks for these bytes before it matches a column's cells).
 ERROR_TEXT = (r"#(?:NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING_DATA|SPILL!|CALC!|FIELD!|BLOCKED!"
               r"|UNKNOWN!|BUSY!|CONNECT!|PYTHON!|EXTERNAL!)|Err:\d{3}")
 _ERROR_TEXT = re.compile(ERROR_TEXT)

@@ -13,7 +13,8 @@ listed for the checks to report. .xls and .ods go through python-calamine, which
 but gives an error value as empty (so the error cells are found in the BIFF records for .xls, in
 content.xml for .ods, with merged ranges from calamine for .xls, from content.xml for .ods); .csv has
 no types, but Excel's "4.20102E+17" survives as text, its ="…" and leading-tab forms are unwrapped,
-and an error value exported as its text (#N/A) is listed like the others.
+and an error value exported as its text (#N/A) is listed like the others, as is a workbook's text
+cell holding that text (unknown.text_errors).
 """
 
 from __future__ import annotations
@@ -34,9 +35,9 @@ import pyarrow as pa
 from aidctl.core.errors import ReadError
 from aidctl.core.text import arrow_text, one_array
 from aidctl.read.limits import Opened, checked_input, csv_width, rust_source, shown
-from aidctl.read.sheetxml import ERROR_TEXT, SheetScan, scan_ods, scan_sheet, workbook_sheets, xls_errors
+from aidctl.read.sheetxml import SheetScan, scan_ods, scan_sheet, workbook_sheets, xls_errors
 from aidctl.read.styles import Struck, workbook_struck
-from aidctl.read.unknown import set_errors, settle_formulas
+from aidctl.read.unknown import set_errors, settle_formulas, text_errors
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -335,6 +336,7 @@ def _open_xlsx(path: Path, display: str, parts: dict[str, tuple[str | None, bool
             settle_formulas(raw, layout.formulas)
             _fill_merged(raw)
         set_errors(raw, layout.errors, layout.unplaced_errors)
+        text_errors(raw)
         sheets.append(raw)
     return sheets, hidden_sheets
 
@@ -480,6 +482,7 @@ def _open_calamine(path: Path, display: str, kind: str) -> tuple[list[RawSheet],
             raw = RawSheet(meta.name, grid, big_numbers_in(rows), "xls", merges)  # hidden rows, columns unknown
         _fill_merged(raw)
         set_errors(raw, layout.errors if kind == "ods" else errors_of.get(meta.name, []))
+        text_errors(raw)
         sheets.append(raw)
     return sheets, hidden_sheets
 
@@ -549,12 +552,5 @@ def _open_csv(path: Path, display: str) -> RawSheet:
         if wrapped.any():
             grid[col] = column.mask(wrapped, column[wrapped].str.replace(r'^="(.*)"$|^\t+', r"\1", regex=True))
     sheet = RawSheet(Path(display).stem, grid, {}, "csv")
-    errors = []
-    for col in grid.columns:  # an error value exported as its text (#N/A): listed, and blank as in a workbook
-        hit = grid[col].str.strip().str.fullmatch(ERROR_TEXT).fillna(False).to_numpy(dtype=bool)
-        if hit.any():
-            errors += [(int(r), int(col), v.strip()) for r, v in grid[col][hit].items()]
-            grid[col] = grid[col].mask(hit)
-    sheet.grid = grid
-    set_errors(sheet, errors)
+    text_errors(sheet)  # an error value exported as its text (#N/A): listed, and blank as in a workbook
     return sheet
