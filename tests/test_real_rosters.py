@@ -7,6 +7,7 @@ it pays, `disburse --dry-run`.
 from __future__ import annotations
 
 import shutil
+import struct
 import sys
 import zipfile
 from pathlib import Path
@@ -708,3 +709,63 @@ def test_every_errors_text_in_a_text_cell_is_found_in_one_pass():
     assert sheet.errors == [(r, 0, t) for r, t in enumerate(texts, start=1)]
     assert sheet.column(0).to_pylist() == [None] * len(texts) + ["#N/A 张三", "第#N/A", "750", None]
     assert sheet.column(1).to_pylist() == ["x"] * len(cells)
+
+
+# --- 15. Excel 5.0/95 (BIFF5) ------------------------------------------------------------------------
+# An Excel 95 .xls keeps its sheet names and text in 8-bit code-page bytes (cp936 for Chinese, named by
+# its CODEPAGE record), with no flags byte before a name as BIFF8 has. The BOUNDSHEET reader took the
+# name's first byte for BIFF8's flags: "花名册" came out as "쎨닻�". No program at hand writes BIFF5, so
+# tests/fixtures/make_biff5.py builds the records and the compound file; python-calamine reads them.
+
+def _biff5(path: Path, sheets: dict, codepage: int = 936, edit=None) -> Path:
+    import make_biff5
+
+    stream = make_biff5.biff5_stream(sheets, codepage)
+    if edit:
+        stream = edit(bytearray(stream))
+    path.write_bytes(make_biff5.compound_file("Book", bytes(stream)))
+    return path
+
+
+def test_an_excel_95_workbooks_sheets_are_named_in_its_code_page_and_keep_their_error_values(tmp_path):
+    """The BIFF records' sheet names, decoded with the CODEPAGE record, are the file's ("花名册",
+    "二年级"), and each sheet's error values (a BOOLERR #N/A, a formula's #REF!) are its own. In a
+    cp1252 workbook, which python-calamine reads, the error values of "Sheet1" were matched to no sheet
+    (its name garbled) and read as blank cells; they are now listed, by the sheet's place."""
+    import make_biff5
+
+    from aidctl.read.workbook import open_sheets
+
+    path = _biff5(tmp_path / "w.xls", {"Übersicht": [["Hinweis"]],
+                                        "Sheet1": [["x", "y"], ["1", ("error", 0x2A)], ["2", ("formula-error", 0x07)]]},
+                  codepage=1252)
+    sheets = open_sheets(path)
+    assert [(s.name, s.errors) for s in sheets] == [("Übersicht", []), ("Sheet1", [(2, 1, "#N/A"), (3, 1, "#DIV/0!")])]
+
+    from aidctl.read.sheetxml import scan_xls_errors, xls_book
+
+    stream = make_biff5.biff5_stream({"花名册": [["姓名", "金额"], ["张三", ("error", 0x2A)]],
+                                      "二年级": [["姓名", "金额"], ["李四", 750], ["王五", ("formula-error", 0x17)]]})
+    book = xls_book(stream)
+    assert (book.biff8, book.codepage, [n for _, n in book.sheets]) == (False, 936, ["花名册", "二年级"])
+    assert scan_xls_errors(stream, book) == {0: [(2, 1, "#N/A")], 1: [(3, 1, "#REF!")]}
+
+
+def test_an_excel_95_workbook_in_gbk_is_refused_naming_its_sheet_as_the_file_does(run, tmp_path):
+    """python-calamine reads a BIFF5 workbook's cp936 text as "��\\x00…": no header was found and the
+    refusal named the sheet “������”. The file is now refused for what it is, naming “花名册”, and asks
+    for an .xlsx; a sheet beyond the .xls grid is named as the file does too."""
+    rows = [[TITLE], VOC_HEADERS, values(1), values(2, **{"资助金额（元）": ("error", 0x2A)})]
+    path = _biff5(tmp_path / "名单.xls", {"花名册": rows})
+    code, out, err = run("validate", path, "--term", TERM)
+    assert code == 2 and "工作表“花名册”" in err and "Excel 5.0/95" in err and "代码页 936" in err
+    assert "另存为 .xlsx" in err and "�" not in err and "没有找到" not in err
+
+    def wide(stream: bytearray) -> bytearray:  # the sheet's DIMENSIONS: 300 columns, beyond the .xls's 256
+        at = stream.index(b"\x00\x02\x0a\x00", 8) + 4
+        struct.pack_into("<H", stream, at + 6, 300)
+        return stream
+
+    path = _biff5(tmp_path / "宽.xls", {"花名册": rows}, edit=wide)
+    code, out, err = run("validate", path, "--term", TERM)
+    assert code == 2 and "工作表“花名册”" in err and "超出 .xls 格式的范围" in err and "�" not in err

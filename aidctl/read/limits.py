@@ -41,7 +41,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from aidctl.core.errors import ReadError
-from aidctl.read.sheetxml import biff_records, workbook_sheets, xls_sheet_name
+from aidctl.read.sheetxml import biff_records, workbook_sheets, xls_book, xls_workbook_stream
 
 KiB, MiB, GiB = 1 << 10, 1 << 20, 1 << 30
 
@@ -467,7 +467,7 @@ def _size(n: int) -> str:
 XLS_ROWS, XLS_COLUMNS = 65_536, 256  # the grid of an .xls sheet (BIFF8)
 # BIFF records that put a value in one cell: NUMBER, LABEL, RSTRING, BOOLERR, RK, LABELSST, FORMULA
 _XLS_CELLS = {0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, 0x0006}
-_XLS_MULRK, _XLS_DIMENSIONS, _XLS_BOF, _XLS_EOF, _XLS_BOUNDSHEET = 0x00BD, 0x0200, 0x0809, 0x000A, 0x0085
+_XLS_MULRK, _XLS_DIMENSIONS, _XLS_BOF, _XLS_EOF = 0x00BD, 0x0200, 0x0809, 0x000A
 
 
 def _check_xls(path: Path, display: str) -> None:
@@ -475,23 +475,10 @@ def _check_xls(path: Path, display: str) -> None:
     range a DIMENSIONS record declares, and lays the cells out on a grid from the first to the farthest.
     The declaration is checked for every sheet; the cells themselves (each must lie on the .xls grid)
     only in a small file, or in a sheet that declares no range (the module docstring says why)."""
-    import olefile
-
-    try:
-        with open(path, "rb") as fh, olefile.OleFileIO(fh) as ole:
-            name = next((n for n in ("Workbook", "Book") if ole.exists(n)), None)
-            if name is None:
-                return
-            stream = ole.openstream(name).read()
-    except Exception:  # olefile's own errors for a damaged container: the reader says it is damaged
+    stream = xls_workbook_stream(path)  # None for a damaged container: the reader says it is damaged
+    if stream is None:
         return
-    sheets = []
-    for typ, at, length in biff_records(stream, 0):
-        if typ == _XLS_BOUNDSHEET and length >= 8:
-            sheets.append((struct.unpack_from("<L", stream, at)[0], xls_sheet_name(stream[at:at + length])))
-        elif typ == _XLS_EOF:
-            break
-    for start, name in sheets:
+    for start, name in xls_book(stream).sheets:  # names decoded as the file's version and code page say
         _check_xls_sheet(stream, start, display, name, whole=len(stream) <= MEASURE_SHEETS_UP_TO)
 
 

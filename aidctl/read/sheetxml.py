@@ -10,6 +10,7 @@ content.xml (ODS rosters are small). Nothing here loads a sheet into openpyxl.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import hashlib
 import html
@@ -345,6 +346,8 @@ def scan_ods(path: Path) -> dict[str, SheetScan]:
 # --- .xls ------------------------------------------------------------------------------------------
 
 _BIFF_BOF, _BIFF_EOF, _BIFF_BOUNDSHEET, _BIFF_BOOLERR, _BIFF_FORMULA = 0x0809, 0x000A, 0x0085, 0x0205, 0x0006
+_BIFF_CODEPAGE = 0x0042
+_BIFF8 = 0x0600  # the BOF's version: BIFF8 (Excel 97–2003); 0x0500 is BIFF5/BIFF7 (Excel 5.0/95)
 # the error codes of BIFF8 (a BOOLERR cell, or a FORMULA's cached result) and how Excel shows them
 XLS_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
               0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
@@ -353,6 +356,8 @@ _CODES = b"[" + b"".join(re.escape(bytes([c])) for c in XLS_ERRORS) + b"]"
 # BOOLERR with fError = 1, or FORMULA whose cached result is of type 2 (error)
 _XLS_ERROR_HINT = re.compile(rb"\x05\x02\x08\x00.{6}" + _CODES + rb"\x01|\x06\x00.{8}\x02." + _CODES
                              + rb"...\xff\xff", re.DOTALL)
+# CODEPAGE values that are no Windows code page number Python knows by cpNNN (MS-XLS 2.4.52)
+_CODEPAGES = {367: "ascii", 1200: "utf-16-le", 10000: "mac_roman", 0x8000: "mac_roman", 0x8001: "cp1252"}
 
 
 def biff_records(stream: bytes, pos: int):
@@ -365,28 +370,75 @@ def biff_records(stream: bytes, pos: int):
         pos += 4 + length
 
 
-def xls_sheet_name(data: bytes) -> str | None:
-    """The name in a BOUNDSHEET record (BIFF8: a short Unicode string after 6 bytes), for messages."""
-    count, flags = data[6], data[7] if len(data) > 7 else 0
+@dataclass
+class XlsBook:
+    """What an .xls Workbook stream's globals say: BIFF8 or older (BIFF5/7: Excel 5.0/95), the code
+    page of its 8-bit text (CODEPAGE; None where the stream gives none), and each sheet's place in
+    the stream and name, in BOUNDSHEET order (the order python-calamine lists the sheets in)."""
+
+    biff8: bool = True
+    codepage: int | None = None
+    sheets: list[tuple[int, str | None]] = field(default_factory=list)
+    errors: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)  # by sheet index
+
+    @property
+    def encoding(self) -> str:
+        """The Python codec of the 8-bit text (cp1252, Excel's default, where none is given or known)."""
+        return codepage_codec(self.codepage) or "cp1252"
+
+
+def codepage_codec(codepage: int | None) -> str | None:
+    """The Python codec of a CODEPAGE record's value (936: cp936), None where Python has none."""
+    if codepage is None:
+        return None
+    name = _CODEPAGES.get(codepage, f"cp{codepage}")
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return None
+    return name
+
+
+def xls_book(stream: bytes) -> XlsBook:
+    """The globals of an .xls Workbook (or Book) stream: version, code page, sheets (XlsBook)."""
+    book = XlsBook()
+    found = []
+    for n, (typ, at, length) in enumerate(biff_records(stream, 0)):
+        if typ == _BIFF_BOF and length >= 2 and n == 0:
+            book.biff8 = struct.unpack_from("<H", stream, at)[0] >= _BIFF8
+        elif typ == _BIFF_CODEPAGE and length >= 2:
+            book.codepage = struct.unpack_from("<H", stream, at)[0]
+        elif typ == _BIFF_BOUNDSHEET and length >= 7:
+            found.append((at, length))
+        elif typ == _BIFF_EOF:
+            break
+    book.sheets = [(struct.unpack_from("<L", stream, at)[0], xls_sheet_name(stream[at:at + length], book))
+                   for at, length in found]
+    return book
+
+
+def xls_sheet_name(data: bytes, book: XlsBook) -> str | None:
+    """The name in a BOUNDSHEET record, for messages. BIFF8: a short Unicode string after 6 bytes (a
+    flags byte, then UTF-16 or one byte a character); BIFF5/7: a length byte and the name's bytes in the
+    workbook's code page (cp936 for Chinese), with no flags byte."""
+    count = data[6]
+    if not book.biff8:
+        return data[7:7 + count].decode(book.encoding, "replace") or None
+    flags = data[7] if len(data) > 7 else 0
     raw = data[8:8 + count * (2 if flags & 1 else 1)]
     return raw.decode("utf-16-le" if flags & 1 else "latin-1", "replace") or None
 
 
-def scan_xls_errors(stream: bytes) -> dict[str, list[tuple[int, int, str]]]:
-    """Sheet name → (Excel row, column, error value) of each cell of an .xls Workbook stream that holds
-    an error value (python-calamine reads such a cell as empty): a BOOLERR error, or a formula whose
-    result is an error."""
+def scan_xls_errors(stream: bytes, book: XlsBook | None = None) -> dict[int, list[tuple[int, int, str]]]:
+    """Sheet index (BOUNDSHEET order) → (Excel row, column, error value) of each cell of an .xls Workbook
+    stream that holds an error value (python-calamine reads such a cell as empty): a BOOLERR error, or
+    a formula whose result is an error. The records are the same in BIFF5 and BIFF8."""
     if not _XLS_ERROR_HINT.search(stream):
         return {}
-    sheets = []
-    for typ, at, length in biff_records(stream, 0):
-        if typ == _BIFF_BOUNDSHEET and length >= 8:
-            sheets.append((struct.unpack_from("<L", stream, at)[0], xls_sheet_name(stream[at:at + length])))
-        elif typ == _BIFF_EOF:
-            break
-    out: dict[str, list[tuple[int, int, str]]] = {}
+    book = book or xls_book(stream)
+    out: dict[int, list[tuple[int, int, str]]] = {}
     u16 = struct.Struct("<HH").unpack_from
-    for start, name in sheets:
+    for index, (start, _) in enumerate(book.sheets):
         found = []
         depth = 0
         for typ, at, length in biff_records(stream, start):
@@ -405,18 +457,27 @@ def scan_xls_errors(stream: bytes) -> dict[str, list[tuple[int, int, str]]]:
                 row, col = u16(stream, at)
                 found.append((row + 1, col, XLS_ERRORS.get(stream[at + 8], "#N/A")))
         if found:
-            out[name or ""] = found
+            out[index] = found
     return out
 
 
-def xls_errors(path: Path) -> dict[str, list[tuple[int, int, str]]]:
-    """The error values of each sheet of an .xls, by sheet name (scan_xls_errors)."""
+def xls_workbook_stream(path: Path) -> bytes | None:
+    """The Workbook stream of an .xls ("Book" in Excel 5.0/95), None where the container cannot give it."""
     import olefile
 
     try:
         with open(path, "rb") as fh, olefile.OleFileIO(fh) as ole:
             name = next((n for n in ("Workbook", "Book") if ole.exists(n)), None)
-            stream = ole.openstream(name).read() if name else b""
+            return ole.openstream(name).read() if name else None
     except Exception:  # olefile's own errors: calamine has read the file, so its cells are what there is
-        return {}
-    return scan_xls_errors(stream)
+        return None
+
+
+def xls_errors(path: Path) -> XlsBook:
+    """An .xls's globals (xls_book) with the error values of each sheet, by sheet index (scan_xls_errors)."""
+    stream = xls_workbook_stream(path)
+    if stream is None:
+        return XlsBook()
+    book = xls_book(stream)
+    book.errors = scan_xls_errors(stream, book)
+    return book

@@ -35,7 +35,7 @@ import pyarrow as pa
 from aidctl.core.errors import ReadError
 from aidctl.core.text import arrow_text, one_array
 from aidctl.read.limits import Opened, checked_input, csv_width, rust_source, shown
-from aidctl.read.sheetxml import SheetScan, scan_ods, scan_sheet, workbook_sheets, xls_errors
+from aidctl.read.sheetxml import SheetScan, XlsBook, scan_ods, scan_sheet, workbook_sheets, xls_errors
 from aidctl.read.styles import Struck, workbook_struck
 from aidctl.read.unknown import set_errors, settle_formulas, text_errors
 
@@ -449,7 +449,12 @@ def _open_calamine(path: Path, display: str, kind: str) -> tuple[list[RawSheet],
         raise ReadError(f"无法读取 {label} 工作簿（{_short(exc)}）；请用 Excel 另存为 .xlsx 后重新提交",
                         file=display) from None
     layouts = {}
-    errors_of = xls_errors(path) if kind == "xls" else {}
+    book = xls_errors(path) if kind == "xls" else XlsBook()
+    if kind == "xls":
+        _refuse_undecoded_xls(book, wb, display)
+    # the BIFF records' sheets are calamine's, in the same order: their errors go by place, not by a name
+    # one of the two may spell otherwise
+    by_place = len(book.sheets) == len(wb.sheets_metadata)
     if kind == "ods":
         try:
             layouts = scan_ods(path)
@@ -457,7 +462,7 @@ def _open_calamine(path: Path, display: str, kind: str) -> tuple[list[RawSheet],
             raise ReadError(f"无法读取 .ods 工作簿（{_short(exc)}）；请另存为 .xlsx 后重新提交",
                             file=display) from None
     sheets, hidden_sheets = [], []
-    for meta in wb.sheets_metadata:
+    for index, meta in enumerate(wb.sheets_metadata):
         if str(getattr(meta, "visible", "visible")).lower().endswith("hidden"):
             hidden_sheets.append(meta.name)
             continue
@@ -481,10 +486,30 @@ def _open_calamine(path: Path, display: str, kind: str) -> tuple[list[RawSheet],
             merges = [(r1 + 1, c1, r2 + 1, c2) for (r1, c1), (r2, c2) in merged]
             raw = RawSheet(meta.name, grid, big_numbers_in(rows), "xls", merges)  # hidden rows, columns unknown
         _fill_merged(raw)
-        set_errors(raw, layout.errors if kind == "ods" else errors_of.get(meta.name, []))
+        if kind == "xls":
+            place = index if by_place else next((i for i, (_, n) in enumerate(book.sheets) if n == meta.name), -1)
+            set_errors(raw, book.errors.get(place, []))
+        else:
+            set_errors(raw, layout.errors)
         text_errors(raw)
         sheets.append(raw)
     return sheets, hidden_sheets
+
+
+def _refuse_undecoded_xls(book: XlsBook, wb, display: str) -> None:
+    """An Excel 5.0/95 (BIFF5) workbook keeps its text in the code page its CODEPAGE record names (cp936
+    for Chinese). python-calamine decodes a double-byte one wrongly (姓名 comes out as U+FFFD and NUL
+    characters), so no header is found and the sheet would be named garbled. Where its sheet names
+    differ from the names the records give in that code page, its text is not read at all: the file is
+    refused, naming the sheet as the file does, and asking for an .xlsx."""
+    if book.biff8 or len(book.sheets) != len(wb.sheets_metadata):
+        return
+    for (_, name), meta in zip(book.sheets, wb.sheets_metadata):
+        if name is not None and name != meta.name:
+            page = f"代码页 {book.codepage}" if book.codepage is not None else "未注明的代码页"
+            raise ReadError(f"这是 Excel 5.0/95 格式的 .xls 文件（BIFF5），文字按{page}（{book.encoding}）存储，"
+                            "aidctl 使用的读取组件不能正确解码其中的文字（中文会读成乱码），不读取该文件："
+                            "请用 Excel 或 WPS 打开后另存为 .xlsx，再提交", file=display, sheet=name)
 
 
 def _typed_text(cell) -> str | None:
