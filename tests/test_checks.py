@@ -866,6 +866,25 @@ def test_a_school_name_schools_xlsx_gives_two_schools_is_said_aloud_by_validate(
     assert not [n for n in check(run, "a.xlsx", expect_exit=0)["notes"] if "schools.xlsx" in n]
 
 
+def test_what_a_roster_says_of_its_school_against_schools_xlsx_is_said_aloud(tmp_path, run):
+    """The roster says 普通高中, 民办, 东河县 of a school schools.xlsx registers as 中职, 公办, 城关区: the
+    register decides, and the run says which records disagree, on what (stderr and JSON notes)."""
+    write_roster(tmp_path / "schools.xlsx", [{"学校代码": "3101", "学校名称": "第一职业中学", "学校类型": "中等职业学校",
+                                              "所属县区": "城关区", "办学性质": "公办"}],
+                 ["学校代码", "学校名称", "学校类型", "所属县区", "办学性质"])
+    headers = [*VOC_HEADERS, "学校类型", "所属县区", "办学性质"]
+    rows = [{**voc_row(i), "学校类型": "普通高中", "所属县区": "东河县", "办学性质": "民办"} for i in (1, 2)]
+    roster(tmp_path, rows, headers=headers)
+    code, doc, err = run("validate", "a.xlsx", "--term", TERM, "--format", "json", as_json=True)
+    said = [n for n in doc["notes"] if "schools.xlsx 登记的不同" in n]
+    assert code == 0 and len(said) == 1 and said[0] in err, doc["notes"]
+    assert said[0].startswith("2 条记录") and "第一职业中学（学校类型花名册为“普高”，schools.xlsx 为“中职”；办学性质花名册为" \
+        "“民办”，schools.xlsx 为“公办”；所属县区花名册为“东河县”，schools.xlsx 为“城关区”）" in said[0]
+    roster(tmp_path, [{**voc_row(i), "学校类型": "中职", "所属县区": "城关区", "办学性质": "公办"} for i in (1, 2)],
+           headers=headers)   # the same words, written otherwise (中职 for 中等职业学校): nothing to say
+    assert not [n for n in check(run, "a.xlsx", expect_exit=0)["notes"] if "schools.xlsx" in n]
+
+
 def test_a_name_two_schools_share_leaves_the_registry_comparing_names_not_counties(tmp_path, run):
     """The two 第一中学 differ in county but not in name: a student the registry has at 第一中学 is at
     a 第一中学 whichever it is, and one registered under 城关一中 (one of them) is at 第一中学 too."""

@@ -20,8 +20,9 @@ from aidctl.core.findings import CATALOGUE, WARNING, FindingCounts, empty, per_c
 from aidctl.core.labels import UNKNOWN_SCHOOL
 from aidctl.core.terms import Term
 from aidctl.core.text import arrow_text
-from aidctl.read import Roster, Workspace, read_roster_tables, read_tables, settle_term, shared_note, shown
+from aidctl.read import Roster, Workspace, contradicted_note, read_roster_tables, read_tables, settle_term, shown
 from aidctl.read import build_roster as build
+from aidctl.read import shared_note as shared_school
 from aidctl.rulebook import Rulebook
 
 REPORT_COLUMNS = ["file", "sheet", "row", "column", "code", "severity", "message", "value"]
@@ -183,9 +184,9 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
             extra = registry_check.check(roster, registry_check.registry_frame(reg_tables, rules), registry.name,
                                          rules=rules, schools=ws.schools)
             findings = pd.concat([findings, extra], ignore_index=True) if len(extra) else findings
-        shared = shared_note(roster.frame)
+        shared = [n for n in (shared_school(roster.frame), contradicted_note(roster.frame)) if n]
         result = Validation(chosen.term, roster, locate(findings, roster, rules),
-                            [*ws.unread_notes(), *chosen.notes, *registry_notes, *([shared] if shared else [])],
+                            [*ws.unread_notes(), *chosen.notes, *registry_notes, *shared],
                             decisions=decisions)
         bar.stage("写入")
         if record_intake:

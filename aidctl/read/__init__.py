@@ -30,7 +30,8 @@ EXPORTS = {"Workspace": "workspace", "open_sheets": "workbook", "RawSheet": "wor
            "unrecognised_columns": "tables",
            "Roster": "roster", "read_roster_tables": "roster", "build_roster": "roster:build",
            "infer_term": "term", "settle_term": "term", "term_evidence": "term:evidence",
-           "find_header": "header", "Contest": "tables", "school_attributes": "schools", "named": "schools", "shared_note": "schools",
+           "find_header": "header", "Contest": "tables", "school_attributes": "schools", "named": "schools",
+           "shared_note": "schools", "contradicted_note": "schools",
            "check_input": "limits", "check_text_file": "limits", "regular_file": "limits", "shown": "limits"}
 __all__ = sorted(EXPORTS)
 __getattr__, __dir__ = lazy(__name__, EXPORTS)

@@ -16,6 +16,7 @@ from aidctl.rulebook import Rulebook
 
 ATTRIBUTES = ["v_school_type", "v_ownership", "v_county"]
 AMBIGUOUS = "v_school_shared"  # the school's name, where schools.xlsx gives it to schools that differ
+CONTRADICTED = "v_school_contradicted"  # what the roster says of its school that schools.xlsx does not
 ALIAS_SPLIT = re.compile(r"[、，,；;/／\s]+")  # between the names of one 别名 cell
 
 
@@ -93,13 +94,34 @@ def school_attributes(frame: pd.DataFrame, rules: Rulebook, ws) -> pd.DataFrame:
         if st is None and name:
             st = next((t for t, words in vocab.school_types.items()
                        if any(k in name for k in words.name_keywords)), None)
-        own = known[1] or (owner_of.get(fold_one(ownership).upper()) if ownership else None)
-        return st, own, known[2] or county, name if ambiguous else None
+        written_own = owner_of.get(fold_one(ownership).upper()) if ownership else None
+        own = known[1] or written_own
+        said = [(title, written, kept) for title, written, kept in
+                (("学校类型", written_type, known[0]), ("办学性质", written_own, known[1]),
+                 ("所属县区", fold_one(county) if county else None, fold_one(known[2]) if known[2] else None))
+                if written and kept and written != kept]
+        contradicted = "；".join(f"{t}花名册为“{w}”，schools.xlsx 为“{k}”" for t, w, k in said) if said else None
+        return st, own, known[2] or county, name if ambiguous else None, \
+            f"{name or code}（{contradicted}）" if contradicted else None
 
     columns = ["school_type", "ownership", "county", "school_code", "school"]
     absent = [c for c in columns if c not in frame.columns]
     work = frame.assign(**{c: blank_text(len(frame), frame.index) for c in absent})
-    return per_distinct_rows(work, columns, decide, [*ATTRIBUTES, AMBIGUOUS])
+    return per_distinct_rows(work, columns, decide, [*ATTRIBUTES, AMBIGUOUS, CONTRADICTED])
+
+
+def contradicted_note(frame: pd.DataFrame) -> str | None:
+    """The records whose roster says of its school another type, ownership or county than
+    schools.xlsx, said aloud: the register is followed, and the two cannot both be right (a school
+    named wrongly, a register out of date)."""
+    if CONTRADICTED not in frame:
+        return None
+    said = frame[CONTRADICTED].dropna()
+    if said.empty:
+        return None
+    shown = "；".join(said.unique()[:10]) + ("等" if said.nunique() > 10 else "")
+    return (f"{len(said)} 条记录的花名册所填学校信息与 schools.xlsx 登记的不同，已按 schools.xlsx 判断：{shown}；"
+            "请核对花名册的学校名称或代码是否填错，或更新 schools.xlsx")
 
 
 def shared_note(frame: pd.DataFrame) -> str | None:
