@@ -262,6 +262,31 @@ def test_over_cap_message_names_the_cap_the_amount_and_the_excess(run, tmp_path)
         assert part in f["message"]
 
 
+def test_a_contract_over_the_cap_is_left_out_of_the_loan_figures_and_listed(run, tmp_path):
+    """A 2024 本专科 loan of 21000 (cap 20000) was counted whole in 新增贷款 and 风险补偿金 with exit 0
+    and no word, only its 贴息 capped: an amount the bank is asked to verify, counted as read. It is
+    now left out of new loans, 贴息 and 风险补偿金 (as a 贷款金额 not read is), listed under
+    `excluded` with the finding (exit 1). Its repayment figures do not rest on the amount: an
+    over-cap graduate's arrears stay in 到期应还, 逾期 and the 催收 list."""
+    new = {"贷款年度": "2024", "发放日期": "2024-10-15", "预计毕业年份": 2027}
+    rows = [contract(1, **new, **{"贷款金额（元）": 21000}), contract(2, **new),
+            repaying(3, unpaid=100, **{"贷款金额（元）": 9000})]               # 2019 本专科 cap: 8000
+    path = register(tmp_path, rows)
+    assert codes(check(run, path, expect_exit=1)) == {(3, "loan.over_cap"), (5, "loan.over_cap")}
+    alone = summary(run, register(tmp_path, [contract(2, **new)], name="只有第2份.xlsx"), 2024,
+                    "--as-of", "2025-01-10", expect_exit=0)["totals"]
+    doc = summary(run, path, 2024, "--as-of", "2025-01-10", expect_exit=1)
+    t = doc["totals"]
+    assert (t["new_loans"], t["new_amount"], t["risk_compensation"]) == (1, "8000.00", "1200.00")
+    assert (t["interest_loans"], t["interest"]) == (1, alone["interest"])
+    assert (t["due"], t["overdue"], t["overdue_amount"]) == (1, 1, "100.00")      # row 5: its arrears stand
+    reasons = {e["row"]: e["reasons"] for e in doc["excluded"]}
+    assert sorted(reasons) == [3, 5]
+    assert "本合同21000.00元，超出1000.00元" in reasons[3][0] and "不计入新增贷款、在校期间贴息和风险补偿金" in reasons[3][0]
+    code, col, _ = collect(run, path)
+    assert code == 0 and [b["rows"] for b in col["borrowers"]] == [[5]] and col["excluded"] == []
+
+
 def test_amounts_honour_the_unit_in_the_header(run, tmp_path):
     headers = [h if h != "贷款金额（元）" else "贷款金额（万元）" for h in HEAD]
     rows = [{**contract(1), "贷款金额（万元）": 1.6}, {**contract(2), "贷款金额（万元）": 1.61}]   # 2023 cap: 16,000
@@ -510,12 +535,15 @@ def test_each_loan_is_rounded_then_summed(run, tmp_path):
     assert interest(run, tmp_path, rows, 2024)["interest"] == "1.46"
 
 
-def test_no_interest_beyond_the_cap(run, tmp_path):
-    # 21,000 lent against a 20,000 cap: 贴息 on 20,000 only, 1 – 31 December 2024 at 2.90% (31 days)
-    expected = by_hand(("20000", "2.90", 31))
-    assert expected == "49.94"
+def test_no_interest_on_a_loan_over_the_cap_not_even_up_to_it(run, tmp_path):
+    # 21,000 lent against a 20,000 cap bore 贴息 on 20,000 (49.94, 1 – 31 December 2024 at 2.90%), as
+    # if the excess alone were wrong: the amount is the bank's to verify, so none is counted on a guess
     row = contract(1, 贷款年度="2024", 发放日期="2024-12-01", 预计毕业年份=2028, **{"贷款金额（元）": 21000})
-    assert interest(run, tmp_path, [row], 2024)["interest"] == expected
+    doc = summary(run, register(tmp_path, [row]), 2024, expect_exit=1)
+    assert (doc["totals"]["interest_loans"], doc["totals"]["interest"]) == (0, "0.00")
+    assert [e["row"] for e in doc["excluded"]] == [FIRST_ROW]
+    row["贷款金额（元）"] = 20000                                       # at the cap: 20,000 × 2.90% × 31 ÷ 360
+    assert interest(run, tmp_path, [row], 2024)["interest"] == by_hand(("20000", "2.90", 31)) == "49.94"
 
 
 def _workspace_rules(tmp_path: Path, old: str, new: str) -> None:
@@ -1091,8 +1119,10 @@ def test_the_sample_summary_counts_the_planted_applications(run, tmp_path):
     for name, k in PLANTED["applications_2024"].items():
         c = county(doc, name)
         assert {x: c[x] for x in ("applications", "approved", "rejected", "pending")} == k
-    # the planted invalid, duplicate, graduation-year contracts, and those whose borrower's ID has an error
-    uncounted = {"loan.invalid", "loan.duplicate_contract", "loan.graduation_year", "id.checksum", "id.precision_lost"}
+    # the planted invalid, over-cap, duplicate, graduation-year contracts, and those whose borrower's ID
+    # has an error
+    uncounted = {"loan.invalid", "loan.over_cap", "loan.duplicate_contract", "loan.graduation_year", "id.checksum",
+                 "id.precision_lost"}
     assert [e["row"] for e in doc["excluded"]] == sorted(p["row"] for p in PLANTED["findings"] if p["code"] in uncounted)
 
 
@@ -1196,7 +1226,9 @@ def test_interest_on_the_largest_principal_is_exact_not_wrapped_round(run, tmp_p
 def test_summary_figures_beyond_64_bits_stop_it_naming_the_largest_contract(run, tmp_path):
     """100 new loans of 10^15 yuan summed to a negative 新增贷款 (−84,467,440,737,095,616.16) with exit 0,
     and 100 such arrears to a negative 到期应还 and 逾期: now exit 2, naming the figure and the
-    largest contract's file, row and column, and nothing that looks like an answer."""
+    largest contract's file, row and column, and nothing that looks like an answer. A loan over the
+    cap is counted in no loan figure (loan.over_cap), so the workspace's rules raise the 2024 cap."""
+    _workspace_rules(tmp_path, '本专科: "20000", 研究生: "25000"', f'本专科: "{LARGEST}", 研究生: "25000"')
     rows = [contract(i, 贷款年度="2024", 发放日期="2024-10-15", 预计毕业年份=2027, **{"贷款金额（元）": LARGEST})
             for i in range(100)]
     path = register(tmp_path, rows)

@@ -135,7 +135,8 @@ def _over_cap(frame: pd.DataFrame) -> pd.DataFrame:
     excess = money.yuan_text((amount - frame["cap_fen"].fillna(0)).astype("int64"))
     return build(over, "loan.over_cap", "amount",
                  "{y}贷款年度{level}每人每年最多贷款{cap}元（{source}），本合同{amount}元，超出{excess}元："
-                 "请与经办银行核实合同金额，超出部分不予贴息", frame["amount"],
+                 "请与经办银行核实合同金额：核实更正前本合同不计入新增贷款、在校期间贴息和风险补偿金（还款情况照常统计）",
+                 frame["amount"],
                  y=frame["year"].astype("string"), level=frame["v_level"].astype("string"), cap=frame["cap_yuan"],
                  source=frame["cap_source"], amount=money.yuan_text(amount.astype("int64")), excess=excess)
 

@@ -38,6 +38,11 @@ UNCOUNTED = ("loan.duplicate_contract", "loan.contract_shared")
 # one of the year (loan.duplicate_contract), and whose arrears it is, cannot be told. Counted
 # nowhere either, as an UNCOUNTED contract is (a register is not read without the column at all)
 ID_ERRORS = tuple(c for c, t in CATALOGUE.items() if c.startswith("id.") and t.severity == ERROR)
+# faults on a value (the finding's column) that keep the contract out of the figures needing it.
+# loan.over_cap is on 贷款金额: an amount above the cap in force is one the bank is asked to verify
+# (a slip of the pen, or a loan that should not have been made), so new loans, 贴息 and 风险补偿金
+# do not count it, in full or capped; the repayment figures, which do not rest on it, do
+VALUE_FAULTS = ("loan.invalid", "loan.graduation_year", "loan.over_cap")
 
 
 @dataclass
@@ -59,7 +64,7 @@ class Register(FindingCounts):
 
     def _faults(self, columns: frozenset[str] | None) -> pd.DataFrame:
         f = self.findings
-        hit = (f["code"].isin(["loan.invalid", "loan.graduation_year"]) & (f["rec"] >= 0)) \
+        hit = (f["code"].isin(VALUE_FAULTS) & (f["rec"] >= 0)) \
             | ((f["code"] == "schema.missing_column") & (f["rec"] < 0))
         if columns is not None:
             hit &= f["key"].isin(columns)
@@ -67,8 +72,8 @@ class Register(FindingCounts):
         return f[hit]
 
     def invalid(self, columns: frozenset[str] | None = None) -> pd.Series:
-        """True for the contracts that cannot be counted: a loan.invalid or loan.graduation_year
-        finding, or a sheet lacking a required column; with `columns` (REPAYMENT for the repayment
+        """True for the contracts that cannot be counted: a VALUE_FAULTS finding (loan.invalid,
+        loan.graduation_year, loan.over_cap), or a sheet lacking a required column; with `columns` (REPAYMENT for the repayment
         figures), only faults in those. A contract with an UNCOUNTED finding or an ID error
         (ID_ERRORS) is never counted."""
         f = self._faults(columns)

@@ -275,7 +275,7 @@ def _interest(f: pd.DataFrame, usable: np.ndarray, principal: np.ndarray, pricin
     # 在校期间贴息 for the calendar year, on every usable loan that was in study some day of it
     start = f["disbursed"].to_numpy(dtype="datetime64[D]")
     last = f["interest_end"].to_numpy(dtype="datetime64[D]")
-    # on the principal up to the year's cap: what is lent beyond it (loan.over_cap) bears no 贴息
+    # on the principal up to the year's cap: a contract above it (loan.over_cap) is not usable at all
     capped = np.minimum(principal, f["cap_fen"].fillna(0).astype("int64").to_numpy())
     try:
         fen, days = contracts_interest(np.where(usable, capped, 0), np.where(usable, start, np.datetime64("NaT")),
