@@ -219,6 +219,27 @@ def test_a_contract_whose_borrower_id_has_an_error_is_counted_nowhere(run, tmp_p
     assert [e["row"] for e in col["excluded"]] == [3, 5]
 
 
+def test_a_contract_without_its_borrowers_name_is_counted_nowhere(run, tmp_path):
+    """A blank 借款人姓名 (name.missing, an error) was counted in new loans, 贴息, 风险补偿金, the
+    repayment figures and the 催收 list with exit 0 and no word. The name and the ID are what the
+    register says of the borrower, one checked against the other; with one of them missing the
+    contract is treated as with an ID error: counted nowhere, listed under `excluded` (exit 1)."""
+    new = {"贷款年度": "2024", "发放日期": "2024-10-15", "预计毕业年份": 2027}
+    rows = [contract(1, 借款人姓名=None, **new), contract(2, **new),
+            repaying(3, 借款人姓名=None, unpaid=320), repaying(4, unpaid=100)]
+    path = register(tmp_path, rows)
+    assert codes(check(run, path, expect_exit=1)) == {(3, "name.missing"), (5, "name.missing")}
+    doc = summary(run, path, 2024, "--as-of", "2025-01-10", expect_exit=1)
+    t = doc["totals"]
+    assert (t["new_loans"], t["new_amount"], t["interest_loans"], t["risk_compensation"]) == (1, "8000.00", 1, "1200.00")
+    assert (t["due"], t["overdue"], t["overdue_amount"]) == (1, 1, "100.00")
+    reasons = {e["row"]: e["reasons"] for e in doc["excluded"]}
+    assert reasons == {3: ["姓名为空：请补填借款学生姓名"], 5: ["姓名为空：请补填借款学生姓名"]}
+    code, col, _ = collect(run, path)
+    assert code == 1 and [b["rows"] for b in col["borrowers"]] == [[6]]
+    assert [e["row"] for e in col["excluded"]] == [3, 5]
+
+
 # --- loan.over_cap: the caps change by loan year ------------------------------------------------------
 
 @pytest.mark.parametrize("level,year,amount,over", [
@@ -1102,11 +1123,11 @@ def test_the_sample_collect_list_is_the_planted_overdue_borrowers(run, tmp_path)
     shutil.copy(SAMPLE_REGISTER, tmp_path / SAMPLE_REGISTER.name)
     code, doc, out = collect(run, tmp_path / SAMPLE_REGISTER.name, PLANTED["exported"])
     # exit 1: the planted duplicate contracts are nobody's arrears until the bank says which is right,
-    # nor those of a borrower whose ID has an error
+    # nor those of a borrower whose name is blank or whose ID has an error
     assert code == 1
     assert [e["row"] for e in doc["excluded"]] == \
         sorted(p["row"] for p in PLANTED["findings"] if p["code"] == "loan.duplicate_contract"
-               or p["code"].startswith("id."))
+               or p["code"].startswith(("id.", "name.")))
     got = sorted((b["name"], b["county"], b["days_overdue"], b["amount_due"], b["rows"]) for b in doc["borrowers"])
     assert got == sorted((o["name"], o["county"], o["days"], o["amount"], o["rows"]) for o in PLANTED["overdue"])
 
@@ -1119,10 +1140,10 @@ def test_the_sample_summary_counts_the_planted_applications(run, tmp_path):
     for name, k in PLANTED["applications_2024"].items():
         c = county(doc, name)
         assert {x: c[x] for x in ("applications", "approved", "rejected", "pending")} == k
-    # the planted invalid, over-cap, duplicate, graduation-year contracts, and those whose borrower's ID
-    # has an error
+    # the planted invalid, over-cap, duplicate, graduation-year contracts, and those whose borrower's
+    # name is blank or ID has an error
     uncounted = {"loan.invalid", "loan.over_cap", "loan.duplicate_contract", "loan.graduation_year", "id.checksum",
-                 "id.precision_lost"}
+                 "id.precision_lost", "name.missing"}
     assert [e["row"] for e in doc["excluded"]] == sorted(p["row"] for p in PLANTED["findings"] if p["code"] in uncounted)
 
 

@@ -36,8 +36,11 @@ UNCOUNTED = ("loan.duplicate_contract", "loan.contract_shared")
 # a borrower whose 身份证号 has an error (blank, not 18 characters, a wrong check character, a birth
 # date that cannot be, digits lost to a number cell) is not known: whether the contract is a second
 # one of the year (loan.duplicate_contract), and whose arrears it is, cannot be told. Counted
-# nowhere either, as an UNCOUNTED contract is (a register is not read without the column at all)
-ID_ERRORS = tuple(c for c, t in CATALOGUE.items() if c.startswith("id.") and t.severity == ERROR)
+# nowhere either, as an UNCOUNTED contract is (a register is not read without the column at all).
+# So is one whose 借款人姓名 is blank (name.missing): the name and the ID are the two things the
+# register says of the borrower, each the check of the other, and an ID alone cannot be told from
+# another borrower's copied onto the row (as on rosters, where a record without a name is not paid)
+ID_ERRORS = tuple(c for c, t in CATALOGUE.items() if c.startswith(("id.", "name.")) and t.severity == ERROR)
 # faults on a value (the finding's column) that keep the contract out of the figures needing it.
 # loan.over_cap is on 贷款金额: an amount above the cap in force is one the bank is asked to verify
 # (a slip of the pen, or a loan that should not have been made), so new loans, 贴息 and 风险补偿金
@@ -74,8 +77,8 @@ class Register(FindingCounts):
     def invalid(self, columns: frozenset[str] | None = None) -> pd.Series:
         """True for the contracts that cannot be counted: a VALUE_FAULTS finding (loan.invalid,
         loan.graduation_year, loan.over_cap), or a sheet lacking a required column; with `columns` (REPAYMENT for the repayment
-        figures), only faults in those. A contract with an UNCOUNTED finding or an ID error
-        (ID_ERRORS) is never counted."""
+        figures), only faults in those. A contract with an UNCOUNTED finding or an error in its
+        borrower's name or ID (ID_ERRORS) is never counted."""
         f = self._faults(columns)
         bad = np.zeros(len(self.frame), dtype=bool)
         bad[f.loc[f["rec"] >= 0, "rec"].to_numpy(dtype=np.int64)] = True
