@@ -1019,6 +1019,44 @@ def test_settled_without_a_settlement_date_column_bears_no_guessed_interest(run,
     assert summary(run, path, 2027, "--as-of", "2027-12-31", expect_exit=0)["excluded"] == []
 
 
+@pytest.mark.parametrize("word", ["代偿", "已代偿", "代偿结清"])
+def test_compensated_without_its_date_bears_no_guessed_interest(run, tmp_path, word):
+    """代偿 (the state repaid the loan, e.g. on the student's enlistment) ends the loan as 结清 does, but
+    with no 结清日期 a 2023 loan in study bore all of 2024's 贴息, as if never repaid, with no word:
+    in a register without the column, and with the column left blank. Now as for 结清: without the
+    column it bears none, is listed under `excluded` and noted; a blank cell is loan.invalid on
+    结清日期 (out of 贴息). Its other figures stand; a graduate's 代偿 needs no date for 2024's 贴息."""
+    rows = [contract(1, 还款状态=word), contract(2), repaying(3, 还款状态=word, unpaid=100)]
+    path = register(tmp_path, rows)                                 # no 结清日期 column
+    assert check(run, path, expect_exit=0)["findings"] == []
+    doc = summary(run, path, 2024, "--as-of", "2025-01-10", expect_exit=1)
+    t = doc["totals"]
+    assert (t["interest_loans"], t["interest"]) == (1, "267.62")   # row 4 alone, the whole year
+    assert (t["due"], t["overdue"]) == (0, 0)                      # the state repaid row 5: nobody's default
+    [e] = doc["excluded"]
+    assert (e["row"], e["reasons"]) == (FIRST_ROW, [
+        f"还款状态为“{word}”，但台账没有结清日期列：不知何时结清，2024年在校期间贴息（只计到结清前一天）无法计算，"
+        "未计入贴息：请从经办银行系统导出含结清日期的台账"])
+    [note] = [n for n in doc["notes"] if "结清日期列" in n]
+    assert note.startswith("1 份2024年在校的合同还款状态为代偿，但台账没有结清日期列") and f"还款状态“{word}”" in note
+    assert summary(run, path, 2027, "--as-of", "2027-12-31", expect_exit=0)["excluded"] == []
+    # the column there, the cell blank: loan.invalid on 结清日期, as for 结清, and out of 贴息
+    dated = register(tmp_path, [{**r, "结清日期": None} for r in rows], name="有结清日期.xlsx", headers=HEAD + ["结清日期"])
+    doc = check(run, dated, expect_exit=1)
+    assert {(f["row"], f["column"], f["code"]) for f in doc["findings"]} == {
+        (3, "结清日期", "loan.invalid"), (5, "结清日期", "loan.invalid")}
+    assert f"还款状态为“{word}”，但结清日期为空" in finding(doc, 3, code="loan.invalid")["message"]
+    doc = summary(run, dated, 2024, "--as-of", "2025-01-10", expect_exit=1)
+    assert (doc["totals"]["interest_loans"], doc["totals"]["interest"]) == (1, "267.62")
+    assert [e["row"] for e in doc["excluded"]] == [3, 5]
+    # with its date: 贴息 to the day before, and nothing to say
+    rows[0]["结清日期"] = "2024-03-01"
+    rows[2]["结清日期"] = "2023-06-01"
+    doc = summary(run, register(tmp_path, rows, name="有日期.xlsx", headers=HEAD + ["结清日期"]), 2024,
+                  "--as-of", "2025-01-10", expect_exit=0)
+    assert doc["totals"]["interest_loans"] == 2 and doc["excluded"] == []
+
+
 def test_one_contract_number_on_two_borrowers_is_a_finding(run, tmp_path):
     rows = [contract(1), contract(2, 合同编号="HT20230001"), contract(3)]
     doc = check(run, register(tmp_path, rows), expect_exit=1)

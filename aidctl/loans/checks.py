@@ -9,6 +9,7 @@ import pandas as pd
 from aidctl.check import identity_findings
 from aidctl.core import money
 from aidctl.core.findings import build, empty, group_places
+from aidctl.loans.register import CLOSED, UNDATED_OK
 from aidctl.read import Table, having_column, missing_columns
 from aidctl.rulebook import Rulebook
 
@@ -78,13 +79,13 @@ def _invalid(frame: pd.DataFrame, present, title, rules: Rulebook) -> list[pd.Da
     out.append(build(early, "loan.invalid", "settled_on",
                      f"还款状态为“{{s}}”，但没有{title('settled_on')}：在校期间贴息只计到结清前一天，"
                      f"请从经办银行系统导出含{title('settled_on')}的台账", status, s=status))
-    # the register gives 结清日期, but not on this settled contract
-    undated = present("settled_on") & (frame["v_status"] == "settled") & settled.isna()
+    # the register gives 结清日期, but not on this contract settled (结清) or repaid by the state (代偿)
+    undated = present("settled_on") & frame["v_status"].isin(UNDATED_OK) & settled.isna()
     out.append(build(undated, "loan.invalid", "settled_on",
                      f"还款状态为“{{s}}”，但{title('settled_on')}为空：不知何时结清（在校期间贴息只计到结清前一天），"
                      f"请与经办银行核对，补填{title('settled_on')}", settled, s=status))
     # a 结清日期 on a contract whose 还款状态 says it is not settled (or says nothing)
-    closed = frame["v_status"].isin(["settled", "settled_early", "compensated"])
+    closed = frame["v_status"].isin(CLOSED)
     said = frame["v_status"].notna() | status.isna()     # an unknown word is already loan.invalid
     unsettled = present("status") & settled.notna() & frame["settled"].notna() & ~closed & said
     out.append(build(unsettled, "loan.invalid", "status",

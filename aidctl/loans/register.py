@@ -30,6 +30,12 @@ MONEY = ["amount", "principal_due", "interest_due", "repaid"]
 # contract is settled, compensated or in repayment
 REPAYMENT = frozenset({"principal_due", "interest_due", "repaid", "due_date", "days_overdue", "status"})
 CARRY = ("name", "id_number", "contract", "county")   # carried onto each finding
+# the 还款状态 kinds (rules/loans.yaml statuses) that end the loan: 贴息 stops the day before its
+# 结清日期, so a contract of these kinds in study bears none without it. settled_early must give the
+# date, column or not (loan.invalid); the others (结清, 代偿 …) must where the register has the column
+# (loan.invalid on a blank cell), and without the column bear no 贴息 in a year they were in study
+CLOSED = ("settled", "settled_early", "compensated")
+UNDATED_OK = tuple(k for k in CLOSED if k != "settled_early")   # need the date only with the column
 # a contract the register holds twice (one borrower, one year) or a 合同编号 on two borrowers: which
 # row is right is the bank's to say, so none is counted, in any figure
 UNCOUNTED = ("loan.duplicate_contract", "loan.contract_shared")
@@ -258,7 +264,7 @@ def repayment(frame: pd.DataFrame, as_of: date, rules: Rulebook) -> pd.DataFrame
     repaid = frame["repaid_fen"].fillna(0)
     arrears = due - repaid
     status = frame["v_status"]
-    closed = status.isin(["settled", "settled_early", "compensated"]).to_numpy()
+    closed = status.isin(CLOSED).to_numpy()
     compensated = (status == "compensated").to_numpy()
     cutoff = pd.Timestamp(as_of)
     has_date = frame["due"].notna()

@@ -35,6 +35,7 @@ from aidctl.loans.register import (
     KIND,
     OVERDUE_RULE,
     REPAYMENT,
+    UNDATED_OK,
     Register,
     read_register,
     repayment,
@@ -290,21 +291,25 @@ def _interest(f: pd.DataFrame, usable: np.ndarray, principal: np.ndarray, pricin
 
 def _undated_settlements(register: Register, fen: np.ndarray, days: np.ndarray, year: int, rules,
                          notes: list[str]) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
-    """A contract 结清 (`settled` words) in a register without a 结清日期 column, in study some day of
-    the year: its 贴息 stops the day before a date the file does not give, so it bears none here
-    (never the whole year on a guess). Left out of the 贴息 only, listed with the reason and noted.
-    With the column, a blank 结清日期 on such a contract is loan.invalid (checks)."""
+    """A contract 结清 or 代偿 (`settled`, `compensated` words: UNDATED_OK) in a register without a
+    结清日期 column, in study some day of the year: its 贴息 stops the day before a date the file does
+    not give, so it bears none here (never the whole year on a guess). Left out of the 贴息 only,
+    listed with the reason and noted. With the column, a blank 结清日期 on such a contract is
+    loan.invalid (checks); 提前结清 without the date is loan.invalid, column or not."""
     f = register.frame
-    hit = (f["v_status"] == "settled").to_numpy() & ~register.present("settled_on").to_numpy() & (days > 0)
+    kind = f["v_status"]
+    hit = kind.isin(UNDATED_OK).to_numpy() & ~register.present("settled_on").to_numpy() & (days > 0)
     if not hit.any():
         return fen, days, {}
+    statuses = rules.loans.statuses.model_dump()
+    kinds = "或".join(statuses[k][0] for k in UNDATED_OK if (kind[hit] == k).any())   # 结清, 代偿: as the rules word them
     title = rules.columns.tables[KIND].columns["settled_on"].title
     status = f["status"].astype("string")
     reason = ("还款状态为“" + status[hit] + f"”，但台账没有{title}列：不知何时结清，{year}年在校期间贴息"
               f"（只计到结清前一天）无法计算，未计入贴息：请从经办银行系统导出含{title}的台账")
     reasons = dict(zip(np.flatnonzero(hit).tolist(), reason.tolist()))
     said = "还款状态“" + status + "”"
-    notes.append(f"{int(hit.sum())} 份{year}年在校的合同还款状态为结清，但台账没有{title}列，不知何时结清："
+    notes.append(f"{int(hit.sum())} 份{year}年在校的合同还款状态为{kinds}，但台账没有{title}列，不知何时结清："
                  f"{year}年在校期间贴息无法计算，未计入贴息（列在“未计入”中）：{_places(register, hit, said)}。"
                  f"请从经办银行系统导出含{title}的台账后重新汇总")
     return np.where(hit, 0, fen), np.where(hit, 0, days), reasons
