@@ -711,6 +711,32 @@ def test_every_errors_text_in_a_text_cell_is_found_in_one_pass():
     assert sheet.column(1).to_pylist() == ["x"] * len(cells)
 
 
+def test_an_errors_text_after_any_space_is_found_and_a_column_without_one_is_not_searched(monkeypatch):
+    """The gate that spares a column the regex looks at each cell's first byte: every space
+    str.strip() takes may stand before "#N/A", in a column sliced as Arrow slices it, and still be
+    found; a column whose cells begin otherwise never reaches the regex."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from aidctl.read import unknown
+    from aidctl.read.workbook import RawSheet
+
+    spaces = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+    for space in spaces:
+        for cells in (pa.array(["张三", space + "#N/A"]), pa.array(["x", "张三", space + "#N/A"]).slice(1),
+                      pa.array(["张三", space + "#N/A"], pa.large_string())):
+            sheet = RawSheet("Sheet1", table=pa.table({"0": cells}), columns=[0])
+            unknown.text_errors(sheet)
+            assert sheet.errors == [(2, 0, "#N/A")], repr(space)
+    searched, regex = [], pc.match_substring_regex
+    monkeypatch.setattr(unknown.pc, "match_substring_regex", lambda *a, **k: searched.append(a) or regex(*a, **k))
+    sheet = RawSheet("Sheet1", table=pa.table({"0": pa.array(["张三", "李四", "750", None]),
+                                               "1": pa.array(["x", None, None, "Err:502", "y"]).slice(1)}),
+                     columns=[0, 1])
+    unknown.text_errors(sheet)
+    assert len(searched) == 1 and sheet.errors == [(3, 1, "Err:502")]
+
+
 # --- 15. Excel 5.0/95 (BIFF5) ------------------------------------------------------------------------
 # An Excel 95 .xls keeps its sheet names and text in 8-bit code-page bytes (cp936 for Chinese, named by
 # its CODEPAGE record), with no flags byte before a name as BIFF8 has. The BOUNDSHEET reader took the

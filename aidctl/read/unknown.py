@@ -18,6 +18,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -136,17 +137,28 @@ def text_errors(sheet: RawSheet) -> None:
     sheet.errors = sorted({*sheet.errors, *listed})
 
 
+# the first byte of a cell whose text may be an error's: "#" (#N/A …), "E" (Err:502, LibreOffice's), or a
+# space before it (the first byte in UTF-8 of each character str.isspace() takes: U+0085 and U+00A0
+# begin with 0xC2, U+1680 with 0xE1, U+2000–U+205F with 0xE2, U+3000 with 0xE3)
+_LEADS = np.zeros(256, dtype=bool)
+_LEADS[np.frombuffer(b"#E \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\xc2\xe1\xe2\xe3", dtype=np.uint8)] = True
+
+
 def _may_hold_error(column: pa.ChunkedArray) -> bool:
-    """Whether a text column's bytes hold "#" or "Err:" anywhere (a search of its data buffers, about
-    4 ms for 500,000 IDs, against a regex over every cell). A column of another layout (a
-    string view keeps short texts such as "#N/A" outside its data buffers) may always hold one."""
+    """Whether a text column may hold a cell whose text is an error's: one of its cells begins with a
+    byte of _LEADS. Each cell's first byte is taken from the Arrow buffers by its offset (about 4 ms
+    for 500,000 IDs, where reading every byte of the column cost 14 ms and a regex over every cell
+    far more). A column of another layout (a string view keeps short texts such as "#N/A" outside its
+    data buffers) may always hold one."""
     if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
         return True
     for chunk in column.chunks:
-        data = chunk.buffers()[2]
-        if data is None:
+        _, offsets, data = chunk.buffers()
+        if data is None or not len(chunk):
             continue
-        octets = data.to_pybytes()   # a copy and bytes' own search: 3× faster than comparing in numpy
-        if b"#" in octets or b"Err:" in octets:
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        at = np.frombuffer(offsets, dtype=width)[chunk.offset:chunk.offset + len(chunk) + 1]
+        starts = at[:-1][at[:-1] < at[1:]]   # the cells that hold text
+        if _LEADS[np.frombuffer(data, dtype=np.uint8)[starts]].any():
             return True
     return False
