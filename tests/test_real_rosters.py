@@ -722,12 +722,14 @@ def test_an_errors_text_after_any_space_is_found_and_a_column_without_one_is_not
     from aidctl.read.workbook import RawSheet
 
     spaces = [chr(c) for c in range(0x110000) if chr(c).isspace()]
-    for space in spaces:
+    for space, small in [(s, 100_000) for s in spaces] + [(s, 0) for s in spaces]:   # 0: every sheet "big"
+        monkeypatch.setattr(unknown, "SMALL_SHEET", small)
         for cells in (pa.array(["张三", space + "#N/A"]), pa.array(["x", "张三", space + "#N/A"]).slice(1),
                       pa.array(["张三", space + "#N/A"], pa.large_string())):
             sheet = RawSheet("Sheet1", table=pa.table({"0": cells}), columns=[0])
             unknown.text_errors(sheet)
-            assert sheet.errors == [(2, 0, "#N/A")], repr(space)
+            assert sheet.errors == [(2, 0, "#N/A")], (repr(space), small)
+    monkeypatch.setattr(unknown, "SMALL_SHEET", 100_000)
     searched, regex = [], pc.match_substring_regex
     monkeypatch.setattr(unknown.pc, "match_substring_regex", lambda *a, **k: searched.append(a) or regex(*a, **k))
     sheet = RawSheet("Sheet1", table=pa.table({"0": pa.array(["张三", "李四", "750", None]),
@@ -735,6 +737,10 @@ def test_an_errors_text_after_any_space_is_found_and_a_column_without_one_is_not
                      columns=[0, 1])
     unknown.text_errors(sheet)
     assert len(searched) == 1 and sheet.errors == [(3, 1, "Err:502")]
+    sheet = RawSheet("Sheet1", table=pa.table({"0": pa.array(["张三", " 李四", "750"]), "1": pa.array(["E", None, "x"])}),
+                     columns=[0, 1])
+    unknown.text_errors(sheet)   # a small sheet without "#" or "Err:": one search of its bytes, no regex
+    assert len(searched) == 1 and sheet.errors == []
 
 
 # --- 15. Excel 5.0/95 (BIFF5) ------------------------------------------------------------------------

@@ -118,9 +118,11 @@ def text_errors(sheet: RawSheet) -> None:
     error values, and blank them, as a CSV's are. Vectorised: a column's bytes are first looked through
     for "#" and "Err:" (with which every error's text begins), and the regex runs only on a column that
     holds one; nothing else is touched in a sheet without such a cell (nearly every sheet)."""
+    columns = [(col, sheet.column(col)) for col in sheet.columns]
+    if not _sheet_may_hold_error([c for _, c in columns]):
+        return
     hits = {}
-    for col in sheet.columns:
-        column = sheet.column(col)
+    for col, column in columns:
         if column.null_count == len(column) or not _may_hold_error(column):
             continue
         found = pc.match_substring_regex(column, _ERROR_CELL)
@@ -142,6 +144,25 @@ def text_errors(sheet: RawSheet) -> None:
 # begin with 0xC2, U+1680 with 0xE1, U+2000–U+205F with 0xE2, U+3000 with 0xE3)
 _LEADS = np.zeros(256, dtype=bool)
 _LEADS[np.frombuffer(b"#E \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\xc2\xe1\xe2\xe3", dtype=np.uint8)] = True
+
+
+SMALL_SHEET = 100_000   # cells: a school's file of a few thousand rows
+
+
+def _sheet_may_hold_error(columns: list[pa.ChunkedArray]) -> bool:
+    """Whether a small sheet's text holds "#" or "Err:" anywhere (every error's text holds one, spaces
+    around it or not): one search of all its columns' bytes, where looking at each column in turn costs
+    more than the search for a sheet of a few hundred rows. A bigger sheet, or a column of another
+    layout, may hold one (each column is then looked at by _may_hold_error)."""
+    if sum(len(c) for c in columns) > SMALL_SHEET:   # (ChunkedArray.nbytes costs more than the search)
+        return True
+    parts = []
+    for column in columns:
+        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+            return True
+        parts += [chunk.buffers()[2] for chunk in column.chunks]
+    text = b"".join(p.to_pybytes() for p in parts if p is not None)
+    return b"#" in text or b"Err:" in text
 
 
 def _may_hold_error(column: pa.ChunkedArray) -> bool:
