@@ -483,21 +483,33 @@ UNCALCULATED = {
 }
 
 
-@pytest.mark.parametrize("case", UNCALCULATED)
-def test_a_formula_without_its_value_is_never_read_as_blank(run, tmp_path, case):
+def run_with_the_cell(run, tmp_path, case, change) -> tuple[int, str, str, int, str]:
+    """Run the case's command on a copy of the samples whose input has its cell changed by
+    `change(cell)` (openpyxl): (exit code, stdout, stderr, the cell's Excel row, its column's name)."""
     import shutil
 
     import openpyxl
 
-    name, cell, formula, command, column = UNCALCULATED[case]
+    name, cell, _, command, column = UNCALCULATED[case]
     ws = tmp_path / "ws"
     shutil.copytree(SAMPLES_DIR, ws, ignore=shutil.ignore_patterns("aidctl.db", "out", ".aidctl.lock"))
     path = ws / name
     wb = openpyxl.load_workbook(path)
-    wb.active[cell] = formula   # openpyxl saves the formula without a value, as a program would
+    change(wb.active[cell])
     wb.save(path)
     row = int("".join(c for c in cell if c.isdigit()))
     code, out, err = run(*[c.format(ws=ws) for c in command], "--workspace", ws)
+    return code, out, err, row, column
+
+
+@pytest.mark.parametrize("case", UNCALCULATED)
+def test_a_formula_without_its_value_is_never_read_as_blank(run, tmp_path, case):
+    formula = UNCALCULATED[case][2]
+
+    def change(cell):
+        cell.value = formula   # openpyxl saves the formula without a value, as a program would
+
+    code, out, err, row, column = run_with_the_cell(run, tmp_path, case, change)
     assert code == 2, (out, err)
     one_line_naming(err, f"第{row}行", column, f"单元格是公式“{formula}”", "没有保存计算结果", "不把它当作空白",
                     "请在 Excel 中打开该文件")
@@ -506,22 +518,14 @@ def test_a_formula_without_its_value_is_never_read_as_blank(run, tmp_path, case)
 @pytest.mark.parametrize("case", UNCALCULATED)
 def test_struck_out_text_in_an_input_read_whole_is_refused(run, tmp_path, case):
     """The same inputs with one cell struck out (删除线): whether its row still counts is not known."""
-    import shutil
-
-    import openpyxl
     from openpyxl.styles import Font
 
-    name, cell, _, command, column = UNCALCULATED[case]
-    ws = tmp_path / "ws"
-    shutil.copytree(SAMPLES_DIR, ws, ignore=shutil.ignore_patterns("aidctl.db", "out", ".aidctl.lock"))
-    path = ws / name
-    wb = openpyxl.load_workbook(path)
-    if wb.active[cell].value in (None, ""):
-        wb.active[cell] = 1
-    wb.active[cell].font = Font(strike=True)
-    wb.save(path)
-    row = int("".join(c for c in cell if c.isdigit()))
-    code, out, err = run(*[c.format(ws=ws) for c in command], "--workspace", ws)
+    def change(cell):
+        if cell.value in (None, ""):
+            cell.value = 1
+        cell.font = Font(strike=True)
+
+    code, out, err, row, column = run_with_the_cell(run, tmp_path, case, change)
     assert code == 2, (out, err)
     one_line_naming(err, f"第{row}行", column, "单元格有删除线", "是否作废", "请删除该行")
 
@@ -533,19 +537,10 @@ ERRORS = dict(zip(UNCALCULATED, ["#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?"
 
 @pytest.mark.parametrize("case", UNCALCULATED)
 def test_an_error_value_is_never_read_as_blank(run, tmp_path, case):
-    import shutil
+    def change(cell):
+        cell.value = ERRORS[case]   # openpyxl saves it as an error cell, as Excel saves a pasted #N/A
 
-    import openpyxl
-
-    name, cell, _, command, column = UNCALCULATED[case]
-    ws = tmp_path / "ws"
-    shutil.copytree(SAMPLES_DIR, ws, ignore=shutil.ignore_patterns("aidctl.db", "out", ".aidctl.lock"))
-    path = ws / name
-    wb = openpyxl.load_workbook(path)
-    wb.active[cell] = ERRORS[case]   # openpyxl saves it as an error cell, as Excel saves a pasted #N/A
-    wb.save(path)
-    row = int("".join(c for c in cell if c.isdigit()))
-    code, out, err = run(*[c.format(ws=ws) for c in command], "--workspace", ws)
+    code, out, err, row, column = run_with_the_cell(run, tmp_path, case, change)
     assert code == 2, (out, err)
     one_line_naming(err, f"第{row}行", column, f"单元格是错误值“{ERRORS[case]}”", "不把它当作空白",
                     "请在 Excel 中改正该单元格")

@@ -71,6 +71,13 @@ def check(run, *files, term: str | None = TERM, extra: tuple = (), expect_exit: 
     return doc
 
 
+def dry_run(run, tmp_path: Path, roster_file: Path) -> tuple:
+    """`disburse --dry-run` of a workspace whose intake holds `roster_file`: what would be paid."""
+    (tmp_path / "intake" / TERM).mkdir(parents=True)
+    shutil.copy(roster_file, tmp_path / "intake" / TERM / "a.xlsx")
+    return run("disburse", "--term", TERM, "--workspace", tmp_path, "--dry-run", "--format", "json", as_json=True)
+
+
 def found(doc: dict, code: str | None = None) -> list[dict]:
     return [f for f in doc["findings"] if code is None or f["code"] == code]
 
@@ -178,10 +185,7 @@ def test_schema_unknown_unit(tmp_path, run):
     f = only(check(run, "a.xlsx", expect_exit=1), "schema.unknown_unit")
     assert_finding(f, code="schema.unknown_unit", severity="error", row=None, column="资助金额（百万元）",
                    says=("第I列", "“百万元”", "本表暂不发放"))
-    (tmp_path / "intake" / TERM).mkdir(parents=True)
-    shutil.copy(tmp_path / "a.xlsx", tmp_path / "intake" / TERM / "a.xlsx")
-    code, plan, err = run("disburse", "--term", TERM, "--workspace", tmp_path, "--dry-run", "--format", "json",
-                          as_json=True)
+    code, plan, err = dry_run(run, tmp_path, tmp_path / "a.xlsx")
     assert plan["payments"] == [], (code, err)
 
 
@@ -214,10 +218,7 @@ def test_remark_withdrawn(tmp_path, run):
                    says=("备注“已转学”写有“转学”", "本条暂不发放"))
     assert_finding(found(doc)[2], code="remark.withdrawn", severity="error", row=9, column="姓名",
                    says=("姓名“学生6(休学)”的括注写有“休学”",))
-    (tmp_path / "intake" / TERM).mkdir(parents=True)
-    shutil.copy(tmp_path / "a.xlsx", tmp_path / "intake" / TERM / "a.xlsx")
-    code, plan, err = run("disburse", "--term", TERM, "--workspace", tmp_path, "--dry-run", "--format", "json",
-                          as_json=True)
+    code, plan, err = dry_run(run, tmp_path, tmp_path / "a.xlsx")
     assert sorted(p["row"] for p in plan["payments"]) == [5, 6, 8, 10], (code, err)
 
 
@@ -286,10 +287,7 @@ def test_cell_struck_out(tmp_path, run):
     assert_finding(hits[1], code="cell.struck_out", severity="error", row=7, column="姓名", says=("本行“姓名”有删除线",))
     assert "“身份证号码”" not in hits[1]["message"]
     assert [i["struck_rows"] for i in doc["files"]] == [2]
-    (tmp_path / "intake" / TERM).mkdir(parents=True)
-    shutil.copy(path, tmp_path / "intake" / TERM / "a.xlsx")
-    code, plan, err = run("disburse", "--term", TERM, "--workspace", tmp_path, "--dry-run", "--format", "json",
-                          as_json=True)
+    code, plan, err = dry_run(run, tmp_path, path)
     assert sorted(p["name"] for p in plan["payments"]) == [voc_row(1)["姓名"], voc_row(3)["姓名"]], (code, err)
 
 
@@ -352,10 +350,7 @@ def test_total_mismatch(tmp_path, run):
     f = only(check(run, "a.xlsx", expect_exit=1), "total.mismatch")
     assert_finding(f, code="total.mismatch", severity="error", row=None, column="资助金额（元）",
                    says=("第8行", "1500.00 元", "3 条学生记录", "2250.00 元", "多 750.00 元", "本表暂不发放"))
-    (tmp_path / "intake" / TERM).mkdir(parents=True)
-    shutil.copy(tmp_path / "a.xlsx", tmp_path / "intake" / TERM / "a.xlsx")
-    code, plan, err = run("disburse", "--term", TERM, "--workspace", tmp_path, "--dry-run", "--format", "json",
-                          as_json=True)
+    code, plan, err = dry_run(run, tmp_path, tmp_path / "a.xlsx")
     assert plan["payments"] == [], (code, err)
 
 

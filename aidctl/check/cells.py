@@ -32,24 +32,11 @@ STRUCK_ADVICE = "如已删去该学生，请删除该行；如仍申报，请取
 
 
 def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
-    frame = roster.frame
     parts = []
-    cells = [t.formulas.assign(table=i) for i, t in enumerate(roster.tables) if len(t.formulas)]
-    if cells:
-        found = pd.concat(cells, ignore_index=True)
-        recs = frame[["table", "excel_row"]].reset_index(names="rec")
-        hit = found.merge(recs, on=["table", "excel_row"], how="inner")
-        titles = {k: c.title for k, c in rules.columns.tables["roster"].columns.items()}
-        parts.append(pd.DataFrame({
-            "rec": hit["rec"].astype("int64"),
-            "column": hit["key"].astype(object),
-            "code": CODE,
-            "message": ("“" + hit["key"].map(titles) + "”是公式“=" + hit["formula"]
-                        + "”，文件中没有保存计算结果（文件可能由程序生成、未在 Excel 中打开保存），aidctl 不把它当作空白"
-                        + hit["key"].map({"amount": "，也不按标准金额代替"}).fillna("") + "：" + ADVICE
-                        ).to_numpy(dtype=object),
-            "value": ("=" + hit["formula"]).to_numpy(dtype=object),
-        }))
+    hit = _on_records(roster, "formulas")
+    if hit is not None:
+        parts.append(_cell_findings(hit, rules, CODE, "是公式“=" + hit["formula"] + "”，文件中没有保存计算结果"
+                                    "（文件可能由程序生成、未在 Excel 中打开保存）", ADVICE, "=" + hit["formula"]))
     for i, t in enumerate(roster.tables):
         if t.unplaced_formulas:  # a writer that leaves out cell references: no record can be named
             parts.append(file_finding(i, CODE, None, f"有 {t.unplaced_formulas} 个公式单元格没有保存计算结果，"
@@ -60,26 +47,39 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if parts else empty()
 
 
+def _on_records(roster: Roster, listed: str) -> pd.DataFrame | None:
+    """The cells the tables list in `listed` ("formulas", "errors") that lie on a record, each with
+    its record (rec); None where no table lists any."""
+    cells = [getattr(t, listed).assign(table=i) for i, t in enumerate(roster.tables) if len(getattr(t, listed))]
+    if not cells:
+        return None
+    recs = roster.frame[["table", "excel_row"]].reset_index(names="rec")
+    return pd.concat(cells, ignore_index=True).merge(recs, on=["table", "excel_row"], how="inner")
+
+
+def _cell_findings(hit: pd.DataFrame, rules: Rulebook, code: str, said: pd.Series, advice: str,
+                   value: pd.Series) -> pd.DataFrame:
+    """A finding on each listed cell of a record (`hit`, from _on_records): “<column>”<said>, which
+    is never read as blank (an amount not replaced by the standard either), and the advice."""
+    titles = {k: c.title for k, c in rules.columns.tables["roster"].columns.items()}
+    return pd.DataFrame({
+        "rec": hit["rec"].astype("int64"),
+        "column": hit["key"].astype(object),
+        "code": code,
+        "message": ("“" + hit["key"].map(titles) + "”" + said + "，aidctl 不把它当作空白"
+                    + hit["key"].map({"amount": "，也不按标准金额代替"}).fillna("") + "：" + advice).to_numpy(dtype=object),
+        "value": value.astype(object).to_numpy(dtype=object),
+    })
+
+
 def _error_values(roster: Roster, rules: Rulebook) -> list[pd.DataFrame]:
     """cell.error_value on each record's cell that holds an error value, and on the file for those
     that carry no cell reference."""
     parts = []
-    cells = [t.errors.assign(table=i) for i, t in enumerate(roster.tables) if len(t.errors)]
-    if cells:
-        found = pd.concat(cells, ignore_index=True)
-        recs = roster.frame[["table", "excel_row"]].reset_index(names="rec")
-        hit = found.merge(recs, on=["table", "excel_row"], how="inner")
-        titles = {k: c.title for k, c in rules.columns.tables["roster"].columns.items()}
-        parts.append(pd.DataFrame({
-            "rec": hit["rec"].astype("int64"),
-            "column": hit["key"].astype(object),
-            "code": ERROR_CODE,
-            "message": ("“" + hit["key"].map(titles) + "”是" + hit["value"].map(error_value_words)
-                        + "（公式出错或引用的数据不存在），aidctl 不把它当作空白"
-                        + hit["key"].map({"amount": "，也不按标准金额代替"}).fillna("") + "：" + ERROR_ADVICE
-                        ).to_numpy(dtype=object),
-            "value": hit["value"].astype(object).to_numpy(dtype=object),
-        }))
+    hit = _on_records(roster, "errors")
+    if hit is not None:
+        parts.append(_cell_findings(hit, rules, ERROR_CODE, "是" + hit["value"].map(error_value_words)
+                                    + "（公式出错或引用的数据不存在）", ERROR_ADVICE, hit["value"]))
     for i, t in enumerate(roster.tables):
         if t.unplaced_errors:
             parts.append(file_finding(i, ERROR_CODE, None, f"有 {t.unplaced_errors} 个单元格是 Excel 错误值（如 #N/A），"

@@ -41,7 +41,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from aidctl.core.errors import ReadError
-from aidctl.read.sheetxml import biff_records, workbook_sheets, xls_book, xls_workbook_stream
+from aidctl.read.sheetxml import sheet_records, workbook_sheets, xls_book, xls_workbook_stream
 
 KiB, MiB, GiB = 1 << 10, 1 << 20, 1 << 30
 
@@ -467,7 +467,7 @@ def _size(n: int) -> str:
 XLS_ROWS, XLS_COLUMNS = 65_536, 256  # the grid of an .xls sheet (BIFF8)
 # BIFF records that put a value in one cell: NUMBER, LABEL, RSTRING, BOOLERR, RK, LABELSST, FORMULA
 _XLS_CELLS = {0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, 0x0006}
-_XLS_MULRK, _XLS_DIMENSIONS, _XLS_BOF, _XLS_EOF = 0x00BD, 0x0200, 0x0809, 0x000A
+_XLS_MULRK, _XLS_DIMENSIONS = 0x00BD, 0x0200
 
 
 def _check_xls(path: Path, display: str) -> None:
@@ -484,18 +484,9 @@ def _check_xls(path: Path, display: str) -> None:
 
 def _check_xls_sheet(stream: bytes, start: int, display: str, sheet: str | None, whole: bool) -> None:
     rows = columns = 0
-    depth = 0
     u16 = struct.Struct("<HH").unpack_from
-    for typ, at, length in biff_records(stream, start):
-        if typ == _XLS_BOF:
-            depth += 1
-        elif typ == _XLS_EOF:
-            depth -= 1
-            if depth <= 0:
-                break
-        elif depth > 1:
-            continue  # an embedded chart's records
-        elif typ in _XLS_CELLS and length >= 4:
+    for typ, at, length in sheet_records(stream, start):
+        if typ in _XLS_CELLS and length >= 4:
             row, col = u16(stream, at)
             rows, columns = max(rows, row + 1), max(columns, col + 1)
         elif typ == _XLS_MULRK and length >= 6:

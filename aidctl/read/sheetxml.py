@@ -370,6 +370,21 @@ def biff_records(stream: bytes, pos: int):
         pos += 4 + length
 
 
+def sheet_records(stream: bytes, start: int):
+    """(type, start of data, length) of each record of the sheet whose BOF is at `start`, up to its
+    EOF; the records of a chart embedded in it (a BOF … EOF inside) are left out."""
+    depth = 0
+    for typ, at, length in biff_records(stream, start):
+        if typ == _BIFF_BOF:
+            depth += 1
+        elif typ == _BIFF_EOF:
+            depth -= 1
+            if depth <= 0:
+                return
+        elif depth == 1:
+            yield typ, at, length
+
+
 @dataclass
 class XlsBook:
     """What an .xls Workbook stream's globals say: BIFF8 or older (BIFF5/7: Excel 5.0/95), the code
@@ -440,17 +455,8 @@ def scan_xls_errors(stream: bytes, book: XlsBook | None = None) -> dict[int, lis
     u16 = struct.Struct("<HH").unpack_from
     for index, (start, _) in enumerate(book.sheets):
         found = []
-        depth = 0
-        for typ, at, length in biff_records(stream, start):
-            if typ == _BIFF_BOF:
-                depth += 1
-            elif typ == _BIFF_EOF:
-                depth -= 1
-                if depth <= 0:
-                    break
-            elif depth > 1:
-                continue  # an embedded chart's records
-            elif typ == _BIFF_BOOLERR and length >= 8 and stream[at + 7] == 1:
+        for typ, at, length in sheet_records(stream, start):
+            if typ == _BIFF_BOOLERR and length >= 8 and stream[at + 7] == 1:
                 row, col = u16(stream, at)
                 found.append((row + 1, col, XLS_ERRORS.get(stream[at + 6], "#N/A")))
             elif typ == _BIFF_FORMULA and length >= 14 and stream[at + 6] == 2 and stream[at + 12:at + 14] == b"\xff\xff":
