@@ -419,6 +419,17 @@ def test_bad_rule_file_is_exit_2_naming_file_and_key(run, tmp_path, breaks):
     assert str(ws / "rules") in err   # the workspace's file, not the packaged one
 
 
+@pytest.mark.parametrize("words", [{"paid": "是", "declined": "不"}, {"paid": "否", "declined": "否"}])
+def test_pay_words_that_are_not_two_yes_no_words_are_exit_2(run, tmp_path, words):
+    vocabulary = yaml.safe_load((packaged_rules_dir() / "vocabulary.yaml").read_text(encoding="utf-8"))
+    vocabulary["pay_words"] = words
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "vocabulary.yaml").write_text(yaml.safe_dump(vocabulary, allow_unicode=True), encoding="utf-8")
+    code, out, err = run("rules", "check", "--workspace", str(tmp_path))
+    assert code == 2, (out, err)
+    one_line_naming(err, "vocabulary.yaml", "pay_words")
+
+
 def test_unchanged_copy_of_the_rules_passes(run, tmp_path):
     ws = _workspace_with(tmp_path, _programmes())
     code, out, err = run("rules", "check", "--workspace", str(ws), "--format", "json", as_json=True)

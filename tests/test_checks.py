@@ -223,14 +223,33 @@ def test_remark_withdrawn(tmp_path, run):
 
 
 def test_schema_unrecognised_column_on_a_roster(tmp_path, run):
-    """实发金额 and 是否发放 may say how much or whether a student is paid: not read, so said, once a
+    """实发金额 and 是否停发 may say how much or whether a student is paid: not read, so said, once a
     table; a column of no consequence (民族) says nothing."""
-    headers = VOC_HEADERS + ["实发金额", "是否发放", "民族"]
-    roster(tmp_path, [{**voc_row(1), "实发金额": 375, "是否发放": "否", "民族": "汉"}, voc_row(2)], headers=headers)
+    headers = VOC_HEADERS + ["实发金额", "是否停发", "民族"]
+    roster(tmp_path, [{**voc_row(1), "实发金额": 375, "是否停发": "是", "民族": "汉"}, voc_row(2)], headers=headers)
     doc = check(run, "a.xlsx", expect_exit=0)
     got = found(doc, "schema.unrecognised_column")
-    assert sorted(f["column"] for f in got) == ["实发金额", "是否发放"] and all(f["row"] is None for f in got)
+    assert sorted(f["column"] for f in got) == ["实发金额", "是否停发"] and all(f["row"] is None for f in got)
     assert all(f["severity"] == "warning" and "本次没有读取" in f["message"] for f in got)
+
+
+def test_pay_declined(tmp_path, run):
+    """A school that lists a whole class marks who is paid: 否 is not paid, and neither is a mark that
+    is neither 是 nor 否, nor a blank where the table's other students have one; 是 and √ are paid. A
+    table without the column, or with it empty throughout, says nothing."""
+    headers = VOC_HEADERS + ["是否享受"]
+    rows = [{**voc_row(1), "是否享受": "是"}, {**voc_row(2), "是否享受": "否"}, {**voc_row(3), "是否享受": None},
+            {**voc_row(4), "是否享受": "待定"}, {**voc_row(5), "是否享受": "√"}]
+    roster(tmp_path, rows, headers=headers)
+    doc = check(run, "a.xlsx", expect_exit=1)
+    assert codes(doc) == {("a.xlsx", r, "pay.declined") for r in (5, 6, 7)}
+    assert_finding(found(doc)[0], code="pay.declined", severity="error", row=5, column="是否享受",
+                   says=("为“否”", "本条不予发放"))
+    assert "为空，而本表其他学生填写了" in found(doc)[1]["message"] and "“待定”" in found(doc)[2]["message"]
+    code, plan, err = dry_run(run, tmp_path, tmp_path / "a.xlsx")
+    assert sorted(p["row"] for p in plan["payments"]) == [4, 8], (code, err)
+    roster(tmp_path, [{**voc_row(1), "是否享受": None}, {**voc_row(2), "是否享受": None}], headers=headers)
+    assert not found(check(run, "a.xlsx", expect_exit=0))
 
 
 def test_term_mismatch(tmp_path, run):

@@ -1,5 +1,6 @@
 """status.not_enrolled: only students enrolled this term (在籍) may be paid; remark.withdrawn: the
-school's own 备注 says the student is not to be paid (已转学, 不予发放)."""
+school's own 备注 says the student is not to be paid (已转学, 不予发放); pay.declined: the school's 是否发放
+column says 否, or what it says is neither 是 nor 否."""
 
 from __future__ import annotations
 
@@ -28,6 +29,21 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
               "学籍状态“{s}”无法识别为在籍（{words}等）：请核实后按规范填写", f["status"], s=f["status"],
               words=enrolled_words),
     ]
+    said = f["pay"].notna()
+    yes, no = rules.vocabulary.pay_words.paid, rules.vocabulary.pay_words.declined
+    parts += [
+        build(said & (f["v_pay"] == no), "pay.declined", "pay",
+              "“是否发放”为“{p}”：学校写明本学期不发放该生，本条不予发放；如该生不申请，请从名单中删除该行，"
+              "如应发放，请改为“{yes}”", f["pay"], p=f["pay"], yes=yes),
+        build(said & f["v_pay"].isna(), "pay.declined", "pay",
+              "“是否发放”为“{p}”，不是“{yes}”或“{no}”：学校是否要发放该生无法确定，本条暂不发放；请改为“{yes}”或“{no}”",
+              f["pay"], p=f["pay"], yes=yes, no=no),
+    ]
+    table = f["table"].to_numpy()
+    used = np.bincount(table, weights=said.to_numpy(dtype=bool), minlength=len(roster.tables)) > 0
+    parts.append(build(~said & used[table], "pay.declined", "pay",
+                       "“是否发放”为空，而本表其他学生填写了：学校是否要发放该生无法确定，本条暂不发放；请填写“{yes}”或“{no}”",
+                       f["pay"], yes=yes, no=no))
     words = rules.vocabulary.status.withdrawn_remarks
     written = np.flatnonzero(f["remarks"].notna().to_numpy(dtype=bool))
     parts.append(_withdrawn(f["remarks"].iloc[written], len(f), words, "remarks", "备注“{r}”写有“{w}”"))

@@ -79,6 +79,9 @@ CATALOGUE: dict[str, FindingType] = dict([
     _t("card.shared", WARNING, "多名学生使用同一银行卡", "one card stands for more than one student"),
     _t("status.not_enrolled", ERROR, "学籍状态不是在籍",
        "学籍状态 is not an enrolled state (退学, 休学, 毕业, 转出 …), in the roster or, with --registry, in the 学籍 export"),
+    _t("pay.declined", ERROR, "学校写明不发放",
+       "the roster's 是否发放 (是否享受, 是否资助 …) column says 否 for the record, or something neither 是 nor 否: "
+       "the school lists the student but does not ask to pay them, or it is not known whether it does"),
     _t("remark.withdrawn", ERROR, "备注说明不应发放",
        "the record's 备注 says the student has left or is not to be paid (已转学, 退学, 不予发放, 重复申报 …: "
        "rules/vocabulary.yaml status.withdrawn_remarks); whether the student is still meant is not known, so "

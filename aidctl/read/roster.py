@@ -184,6 +184,7 @@ def _derive(frame: pd.DataFrame, rules: Rulebook, term: Term, ws: Workspace) -> 
             "v_household": lookup(frame["household"], vocab.household),
             "v_difficulty": lookup(frame["difficulty"], vocab.difficulty),
             "v_agricultural": lookup(frame["agricultural"], vocab.yes_no),
+            "v_pay": lookup(frame["pay"], vocab.yes_no),
             "v_status": lookup(frame["status"], {"enrolled": vocab.status.enrolled,
                                                  "not_enrolled": vocab.status.not_enrolled}),
             "v_grade": _grades(frame["grade"], rules, term),

@@ -42,6 +42,7 @@ CHECKS = [
     ("card", "银行卡号", "card", ["card.missing", "card.format", "card.precision_lost", "card.luhn", "card.shared"]),
     ("status", "学籍状态", "status", ["status.not_enrolled"]),
     ("remarks", "备注", "remarks", ["remark.withdrawn"]),
+    ("pay", "是否发放", "pay", ["pay.declined"]),
     ("eligibility", "资助项目与资格条件", "programme", ["eligibility.unknown_program", "eligibility.not_eligible"]),
     ("amount", "资助金额", "amount", ["amount.invalid", "amount.mismatch", "amount.blank", "total.mismatch"]),
     ("duplicate", "重复申报", "id_number", ["id.duplicate"]),
@@ -337,7 +338,7 @@ def _cell_note(f: pd.DataFrame, rec: int, key: str, match) -> str | None:
         return "以数字格式保存，末位已丢失"
     if key == "amount" and match.unit != 1:
         return f"按表头的单位换算（× {match.unit}）"
-    if key in ("grade", "household", "difficulty", "status", "gender", "agricultural"):
+    if key in ("grade", "household", "difficulty", "status", "gender", "agricultural", "pay"):
         return "按 rules/vocabulary.yaml 的写法换算" if key != "grade" else "按 rules/vocabulary.yaml 的年级写法或入学年级换算"
     if match.hidden:
         return "该列已隐藏（仍读取）"

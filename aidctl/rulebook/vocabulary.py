@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from aidctl.rulebook.base import Strict
+from pydantic import model_validator
+
+from aidctl.rulebook.base import KeyedValueError, Strict
 
 
 class SchoolTypeWords(Strict):
@@ -36,6 +38,14 @@ class RowWords(Strict):
         return self.skip_markers if isinstance(self.skip_markers, dict) else {"marker": list(self.skip_markers)}
 
 
+class PayWords(Strict):
+    """The yes_no words of a roster's 是否发放 column: `paid` pays the student, `declined` is the
+    school's own "not this one" (pay.declined)."""
+
+    paid: str
+    declined: str
+
+
 class VocabularyFile(Strict):
     description: str
     source: str
@@ -46,5 +56,14 @@ class VocabularyFile(Strict):
     status: StatusWords
     gender: dict[str, list[str]]
     yes_no: dict[str, list[str]]
+    pay_words: PayWords
     ownership: dict[str, list[str]]
     rows: RowWords
+
+    @model_validator(mode="after")
+    def _pay_words_are_yes_no(self):
+        unknown = [w for w in (self.pay_words.paid, self.pay_words.declined) if w not in self.yes_no]
+        if unknown or self.pay_words.paid == self.pay_words.declined:
+            raise KeyedValueError("pay_words", f"pay_words 的 paid 和 declined 须是 yes_no 中两个不同的词（"
+                                               f"{'、'.join(self.yes_no)}），现为 {'、'.join(unknown) or self.pay_words.paid}")
+        return self
