@@ -31,22 +31,23 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
     ]
     said = f["pay"].notna()
     yes, no = rules.vocabulary.pay_words.paid, rules.vocabulary.pay_words.declined
+    pay = rules.columns.tables["roster"].columns["pay"].title
     parts += [
         build(said & (f["v_pay"] == no), "pay.declined", "pay",
-              "“是否发放”为“{p}”：学校写明本学期不发放该生，本条不予发放；如该生不申请，请从名单中删除该行，"
-              "如应发放，请改为“{yes}”", f["pay"], p=f["pay"], yes=yes),
+              "“{t}”为“{p}”：学校写明本学期不发放该生，本条不予发放；如该生不申请，请从名单中删除该行，"
+              "如应发放，请改为“{yes}”", f["pay"], t=pay, p=f["pay"], yes=yes),
         build(said & f["v_pay"].isna(), "pay.declined", "pay",
-              "“是否发放”为“{p}”，不是“{yes}”或“{no}”：学校是否要发放该生无法确定，本条暂不发放；请改为“{yes}”或“{no}”",
-              f["pay"], p=f["pay"], yes=yes, no=no),
+              "“{t}”为“{p}”，不是“{yes}”或“{no}”：学校是否要发放该生无法确定，本条暂不发放；请改为“{yes}”或“{no}”",
+              f["pay"], t=pay, p=f["pay"], yes=yes, no=no),
     ]
     table = f["table"].to_numpy()
     used = np.bincount(table, weights=said.to_numpy(dtype=bool), minlength=len(roster.tables)) > 0
     parts.append(build(~said & used[table], "pay.declined", "pay",
-                       "“是否发放”为空，而本表其他学生填写了：学校是否要发放该生无法确定，本条暂不发放；请填写“{yes}”或“{no}”",
-                       f["pay"], yes=yes, no=no))
+                       "“{t}”为空，而本表其他学生填写了：学校是否要发放该生无法确定，本条暂不发放；请填写“{yes}”或“{no}”",
+                       f["pay"], t=pay, yes=yes, no=no))
     words = rules.vocabulary.status.withdrawn_remarks
-    written = np.flatnonzero(f["remarks"].notna().to_numpy(dtype=bool))
-    parts.append(_withdrawn(f["remarks"].iloc[written], len(f), words, "remarks", "备注“{r}”写有“{w}”"))
+    with_remark = np.flatnonzero(f["remarks"].notna().to_numpy(dtype=bool))
+    parts.append(_withdrawn(f["remarks"].iloc[with_remark], len(f), words, "remarks", "备注“{r}”写有“{w}”"))
     # 张三（已转学）: the remark written in brackets after the name (a few names: one pass in Arrow finds them)
     name = pa.array(f["name"].astype("string[pyarrow]").array)
     bracketed = np.flatnonzero(pc.fill_null(pc.or_(pc.ends_with(name, "）"), pc.ends_with(name, ")")), False)
