@@ -184,9 +184,9 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
             extra = registry_check.check(roster, registry_check.registry_frame(reg_tables, rules), registry.name,
                                          rules=rules, schools=ws.schools)
             findings = pd.concat([findings, extra], ignore_index=True) if len(extra) else findings
-        shared = [n for n in (shared_school(roster.frame), contradicted_note(roster.frame)) if n]
+        school_notes = [n for n in (shared_school(roster.frame), contradicted_note(roster.frame)) if n]
         result = Validation(chosen.term, roster, locate(findings, roster, rules),
-                            [*ws.unread_notes(), *chosen.notes, *registry_notes, *shared],
+                            [*ws.unread_notes(), *chosen.notes, *registry_notes, *school_notes],
                             decisions=decisions)
         bar.stage("写入")
         if record_intake:

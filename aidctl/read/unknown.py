@@ -115,9 +115,10 @@ def set_errors(sheet: RawSheet, errors: list[tuple[int, int, str]], unplaced: in
 
 def text_errors(sheet: RawSheet) -> None:
     """List the sheet's text cells whose whole text is an error value (#N/A, #REF! …, ERROR_TEXT) with its
-    error values, and blank them, as a CSV's are. Vectorised: a column's bytes are first looked through
-    for "#" and "Err:" (with which every error's text begins), and the regex runs only on a column that
-    holds one; nothing else is touched in a sheet without such a cell (nearly every sheet)."""
+    error values, and blank them, as a CSV's are. Vectorised, and gated so that the regex runs only on
+    a column that may hold one: a small sheet's text is searched once for "#" and "Err:" (every error's
+    text holds one), then each column's cells are looked at by their first byte (_may_hold_error).
+    Nothing else is touched in a sheet without such a cell (nearly every sheet)."""
     columns = [(col, sheet.column(col)) for col in sheet.columns]
     if not _sheet_may_hold_error([c for _, c in columns]):
         return
@@ -144,9 +145,7 @@ def text_errors(sheet: RawSheet) -> None:
 # begin with 0xC2, U+1680 with 0xE1, U+2000–U+205F with 0xE2, U+3000 with 0xE3)
 _LEADS = np.zeros(256, dtype=bool)
 _LEADS[np.frombuffer(b"#E \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\xc2\xe1\xe2\xe3", dtype=np.uint8)] = True
-
-
-SMALL_SHEET = 100_000   # cells: a school's file of a few thousand rows
+SMALL_SHEET = 100_000   # cells: a school's file of a few thousand rows, searched whole at once
 
 
 def _sheet_may_hold_error(columns: list[pa.ChunkedArray]) -> bool:
