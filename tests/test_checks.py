@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -308,6 +309,37 @@ def test_cell_struck_out(tmp_path, run):
     assert [i["struck_rows"] for i in doc["files"]] == [2]
     code, plan, err = dry_run(run, tmp_path, path)
     assert sorted(p["name"] for p in plan["payments"]) == [voc_row(1)["姓名"], voc_row(3)["姓名"]], (code, err)
+
+
+@pytest.mark.parametrize("rows", [4, 1500])
+def test_a_name_struck_inside_a_shared_string(tmp_path, run, rows):
+    """Excel keeps a name struck inside its cell as a run of the shared-strings table, not as the
+    cell's style (openpyxl writes inline text instead): xlsxwriter writes it Excel's way. A small
+    table is taken as the limits check inflated it, a big one (1,500 rows: past 64 KB) searched
+    again in the zip; either way the struck name is not paid."""
+    import xlsxwriter
+
+    path = tmp_path / "a.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Sheet1")
+    ws.write_row(0, 0, ["第一职业中学2011年秋季学期受助学生名单"])
+    ws.write_row(1, 0, ["填报单位：第一职业中学"])
+    ws.write_row(2, 0, VOC_HEADERS)
+    strike_font = wb.add_format({"font_strikeout": True})
+    for i in range(1, rows + 1):
+        row = voc_row(i)
+        ws.write_row(2 + i, 0, [row[h] for h in VOC_HEADERS])
+        if i == 3:   # 学生3: struck inside the cell, as a run
+            ws.write_rich_string(2 + i, 1, strike_font, row["姓名"][:2], strike_font, row["姓名"][2:])
+    wb.close()
+    with zipfile.ZipFile(path) as z:
+        table = z.read("xl/sharedStrings.xml")
+    assert b"<strike" in table and (len(table) > 1 << 16) == (rows > 4)
+    doc = check(run, "a.xlsx", expect_exit=1)
+    assert [(f["row"], f["column"]) for f in found(doc, "cell.struck_out")] == [(6, "姓名")], doc["findings"]
+    code, plan, err = dry_run(run, tmp_path, path)
+    paid = {p["name"] for p in plan["payments"]}
+    assert "学生3" not in paid and {"学生2", "学生4"} <= paid, (code, err)
 
 
 def test_struck_out_cells_empty_or_in_other_columns_are_not_findings(tmp_path, run):

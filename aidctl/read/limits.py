@@ -133,10 +133,16 @@ def check_input(path: Path, display: str | None = None) -> None:
 @dataclass
 class Opened:
     """What the limits check opened of a workbook, for its reader to go on with: the zip, its
-    directory read once, and the small sheet parts the check inflated whole (opening the zip twice
-    more and inflating such a sheet again cost about 2 % of a school's small file)."""
+    directory read once, and the small parts the check inflated whole (the workbook's directory,
+    small sheets, shared strings and styles): opening the zip again and inflating such a part twice
+    cost several per cent of a school's small file."""
     zip: zipfile.ZipFile | None = None
-    sheets: dict[str, bytes] = field(default_factory=dict)
+    parts: dict[str, bytes] = field(default_factory=dict)
+
+    def read(self, name: str) -> bytes:
+        """A part of the open zip: as the check inflated it, else inflated now."""
+        held = self.parts.get(name)
+        return held if held is not None else self.zip.read(name)
 
 
 @contextlib.contextmanager
@@ -160,7 +166,7 @@ def checked_input(path: Path, display: str | None = None) -> Iterator[Opened]:
                 return
             with zf:
                 opened = Opened(zf)
-                _check_workbook(zf, display, opened.sheets)
+                _check_workbook(zf, display, opened.parts)
                 yield opened
             return
     if st.st_size > MAX_FILE_BYTES:
@@ -225,12 +231,12 @@ def _check_zip_directory(fh, size: int, display: str) -> None:
 
 
 def _check_workbook(zf: zipfile.ZipFile, display: str, whole: dict[str, bytes]) -> None:
-    """The zip's parts within the limits; the small sheets inflated whole are put in `whole`."""
+    """The zip's parts within the limits; the small parts inflated whole are put in `whole`."""
     infos = zf.infolist()
     if len(infos) > MAX_ZIP_ENTRIES:
         raise ReadError(f"压缩包内有 {len(infos):,} 个部件，超过 aidctl 读取的上限 {MAX_ZIP_ENTRIES:,} 个",
                         file=display)
-    names = _sheet_names(zf, display)
+    names = _sheet_names(zf, display, whole)
     sheets = {i.filename for i in infos if _WORKSHEET_PART.search(i.filename)} | set(names)
     strings = {i.filename for i in infos if i.filename.lower().endswith("sharedstrings.xml")}
     big = sheets | strings | {i.filename for i in infos if i.filename == "content.xml"}  # .ods: its sheets
@@ -255,7 +261,7 @@ def _check_workbook(zf: zipfile.ZipFile, display: str, whole: dict[str, bytes]) 
     for info in infos:  # workbook.xml and its relationships were read whole above, sheets are below
         if (info.filename in strings or info.filename.lower().endswith("styles.xml")) \
                 and info.file_size <= MEASURE_SHEETS_UP_TO:
-            _inflates_as_declared(zf, info, display, None)
+            whole[info.filename] = _inflates_as_declared(zf, info, display, None)
     for part in sorted(strings):
         _check_shared_strings(zf, part, display)
     for part in sorted(sheets):
@@ -263,25 +269,27 @@ def _check_workbook(zf: zipfile.ZipFile, display: str, whole: dict[str, bytes]) 
             _check_sheet(zf, zf.getinfo(part), names.get(part), display, whole)
 
 
-def _inflates_as_declared(zf: zipfile.ZipFile, info: zipfile.ZipInfo, display: str, sheet: str | None) -> None:
-    """A small part is inflated whole (it costs nothing): Python's zip reader stops at the declared size
+def _inflates_as_declared(zf: zipfile.ZipFile, info: zipfile.ZipInfo, display: str, sheet: str | None) -> bytes:
+    """A small part inflated whole (it costs nothing): Python's zip reader stops at the declared size
     and checks the CRC, so a part that says it is small but inflates to more is caught here."""
     try:
         with zf.open(info) as fh:
-            while fh.read(_CHUNK):
-                pass
+            return fh.read()
     except _DAMAGED as exc:
         raise ReadError(f"文件已损坏（部件 {info.filename} 无法解压：{exc}）；请用 Excel 打开另存后重新提交",
                         file=display, sheet=sheet) from None
 
 
-def _sheet_names(zf: zipfile.ZipFile, display: str) -> dict[str, str]:
-    """Worksheet part → sheet name, from workbook.xml and its relationships; {} when they cannot be read
-    (the reader then says what is wrong)."""
+def _sheet_names(zf: zipfile.ZipFile, display: str, whole: dict[str, bytes]) -> dict[str, str]:
+    """Worksheet part → sheet name, from workbook.xml and its relationships (put in `whole`); {} when
+    they cannot be read (the reader then says what is wrong)."""
+    directory = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
     try:
-        if any(zf.getinfo(p).file_size > MAX_PART_BYTES for p in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")):
+        if any(zf.getinfo(p).file_size > MAX_PART_BYTES for p in directory):
             return {}
-        sheets = workbook_sheets(zf.read("xl/workbook.xml"), zf.read("xl/_rels/workbook.xml.rels"))
+        book, rels = (zf.read(p) for p in directory)
+        sheets = workbook_sheets(book, rels)
+        whole.update(zip(directory, (book, rels)))
     except (KeyError, ElementTree.ParseError):
         return {}
     except _DAMAGED as exc:

@@ -29,18 +29,22 @@ class Struck:
     when first asked for, by the thread that scans the sheet while fastexcel parses it."""
 
     def __init__(self, styles: frozenset[int] = frozenset(), strings: frozenset[int] = frozenset(),
-                 source: tuple[zipfile.ZipFile | Path, str] | None = None):
+                 source: tuple[zipfile.ZipFile | Path, str] | bytes | None = None):
         self.styles = styles
         self._strings = strings
-        self._source = source   # (the workbook, the part of its shared strings), until searched
+        # (the workbook, the part of its shared strings), or the part itself when inflated already:
+        # until searched
+        self._source = source
 
     @property
     def strings(self) -> frozenset[int]:
-        if self._source is not None:
+        if isinstance(self._source, bytes):
+            self._strings = struck_strings(self._source)
+        elif self._source is not None:
             where, part = self._source
             with contextlib.nullcontext(where) if isinstance(where, zipfile.ZipFile) else zipfile.ZipFile(where) as zf:
                 self._strings = struck_strings(zf.read(part)) if _has_mark(zf, part) else frozenset()
-            self._source = None
+        self._source = None
         return self._strings
 
     def __repr__(self) -> str:
@@ -100,22 +104,26 @@ _REL_TARGET = re.compile(rb'\sTarget="([^"]*)"')
 _CHUNK = 1 << 20
 
 
-def workbook_struck(zf: zipfile.ZipFile, rels: bytes, reopen: Path | None = None) -> Struck:
+def workbook_struck(zf: zipfile.ZipFile, held: dict[str, bytes], reopen: Path | None = None) -> Struck:
     """The struck-out styles and shared strings of an open .xlsx, from the parts its workbook's
-    relationships (xl/_rels/workbook.xml.rels) name. The shared strings are searched later, in
+    relationships (xl/_rels/workbook.xml.rels) name; `held`: parts of `zf` inflated already (the
+    limits check's), used rather than inflated again. Shared strings not held are searched later, in
     chunks, for a strike mark and parsed only when one is there: in `zf`, or in the file `reopen`
     when `zf` is closed by then."""
+    def read(part: str) -> bytes:
+        return held[part] if part in held else zf.read(part)
+
     parts = {}
-    for rel in _REL.finditer(rels):
+    for rel in _REL.finditer(read("xl/_rels/workbook.xml.rels")):
         kind, target = _REL_TYPE.search(rel.group(0)), _REL_TARGET.search(rel.group(0))
         if kind and target:
             path = target.group(1).decode("utf-8", "replace")
             parts[kind.group(1)] = posixpath.normpath(path.lstrip("/") if path.startswith("/") else f"xl/{path}")
-    names = set(zf.namelist())
+    names = zf.NameToInfo
     styles = parts.get(b"styles")
     strings = parts.get(b"sharedStrings")
-    return Struck(struck_styles(zf.read(styles)) if styles in names else frozenset(),
-                  source=((reopen or zf), strings) if strings in names else None)
+    source = held.get(strings) if strings in held else ((reopen or zf), strings) if strings in names else None
+    return Struck(struck_styles(read(styles)) if styles in names else frozenset(), source=source)
 
 
 def _has_mark(zf: zipfile.ZipFile, part: str) -> bool:

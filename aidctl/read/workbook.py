@@ -25,6 +25,7 @@ import io
 import math
 import threading
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -227,10 +228,9 @@ def _open_zip(path: Path, display: str, opened: Opened) -> tuple[list[RawSheet],
                 else:
                     kind = "压缩文件"
                 raise ReadError(f"这是{kind}，不是电子表格；请提交 .xlsx 花名册", file=display)
-            parts = _sheet_xml_paths(zf)
+            parts = _sheet_xml_paths(opened.read if opened.zip is not None else zf.read)
             sizes = {info.filename: info.file_size for info in zf.infolist()}
-            struck = workbook_struck(zf, zf.read("xl/_rels/workbook.xml.rels"),
-                                     reopen=None if opened.zip is not None else path)
+            struck = workbook_struck(zf, opened.parts, reopen=None if opened.zip is not None else path)
     except zipfile.BadZipFile:
         raise ReadError("文件已损坏，无法作为 .xlsx 打开；请用 Excel 打开另存后重新提交", file=display) from None
     except ElementTree.ParseError:
@@ -243,9 +243,9 @@ def _open_zip(path: Path, display: str, opened: Opened) -> tuple[list[RawSheet],
 
 # --- .xlsx ---------------------------------------------------------------------------------------
 
-def _sheet_xml_paths(zf: zipfile.ZipFile) -> dict[str, tuple[str | None, bool]]:
+def _sheet_xml_paths(read: Callable[[str], bytes]) -> dict[str, tuple[str | None, bool]]:
     """Sheet name → (path of its XML part, hidden?), from workbook.xml and its relationships."""
-    sheets = workbook_sheets(zf.read("xl/workbook.xml"), zf.read("xl/_rels/workbook.xml.rels"))
+    sheets = workbook_sheets(read("xl/workbook.xml"), read("xl/_rels/workbook.xml.rels"))
     return {name: (part, hidden) for name, part, hidden in sheets}
 
 
@@ -289,7 +289,7 @@ def _open_xlsx(path: Path, display: str, parts: dict[str, tuple[str | None, bool
         if part:
             def run(p=part, scan=scan):  # joined before the next sheet: bound for clarity
                 try:
-                    scan["result"] = scan_sheet(opened.zip or path, p, opened.sheets.get(p), struck)
+                    scan["result"] = scan_sheet(opened.zip or path, p, opened.parts.get(p), struck)
                 except Exception as exc:  # reported below, in the caller's thread
                     scan["error"] = exc
             if sizes.get(part, 0) >= THREADED_SCAN_FROM:
