@@ -434,6 +434,45 @@ def test_each_table_is_compared_with_its_own_total(tmp_path, run):
     assert f["file"].endswith("c.xlsx") and "3 条学生记录" in f["message"] and "2250.00 元" in f["message"]
 
 
+def merge_amounts(path: Path, first: int, last: int) -> Path:
+    """The amount cells of Excel rows first … last merged into one, as a clerk merges a repeated figure."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    col = [c.value for c in ws[3]].index("资助金额（元）") + 1
+    ws.merge_cells(start_row=first, start_column=col, end_row=last, end_column=col)
+    wb.save(path)
+    return path
+
+
+def test_an_amount_merged_over_students_where_the_roster_sets_it(tmp_path, run):
+    """中职免学费 pays the school's approved fee as the roster gives it: 3000 merged over three students
+    may be 3000 each or 1000 each. It was read as each one's (9000 in all) without a word; now each of
+    the three is amount.merged, an error, and only the two others are funded."""
+    rows = [free_row(i, **{"资助金额（元）": 3000 if i == 2 else None if i in (3, 4) else 1000}) for i in range(1, 6)]
+    path = merge_amounts(roster(tmp_path, rows, headers=list(rows[0])), 5, 7)
+    doc = check(run, "a.xlsx", expect_exit=1)
+    hits = found(doc, "amount.merged")
+    assert [f["row"] for f in hits] == [5, 6, 7], doc["findings"]
+    assert_finding(hits[1], code="amount.merged", severity="error", row=6, column="资助金额（元）",
+                   says=("第5—7行", "3名学生", "“3000”", "中职免学费", "每人", "合计", "取消合并"))
+    assert len(found(doc)) == 3
+    code, plan, err = dry_run(run, tmp_path, path)
+    assert plan["school_funded"] == 2 and len(plan["refused"]) == 3, (code, plan, err)
+
+
+def test_an_amount_merged_over_students_against_a_standard(tmp_path, run):
+    """Where the rules give the standard, a merged figure is judged against it: 750 merged over three
+    中职国家助学金 students is 750 each (no finding); 2250 merged is amount.mismatch, not amount.merged."""
+    rows = [voc_row(i, **{"资助金额（元）": 750 if i in (1, 2, 5) else None}) for i in range(1, 6)]
+    merge_amounts(roster(tmp_path, rows), 5, 7)
+    assert found(check(run, "a.xlsx", expect_exit=0)) == []
+    rows[1]["资助金额（元）"] = 2250
+    merge_amounts(roster(tmp_path, rows), 5, 7)
+    doc = check(run, "a.xlsx", expect_exit=1)
+    assert {f["code"] for f in found(doc)} == {"amount.mismatch"}
+    assert [f["row"] for f in found(doc)] == [5, 6, 7]
+
+
 def test_total_is_not_compared_where_an_amount_could_not_be_read(tmp_path, run):
     roster(tmp_path, [voc_row(1), voc_row(2, **{"资助金额（元）": "七百五"}), {"序号": "合计", "资助金额（元）": 1500}])
     doc = check(run, "a.xlsx", expect_exit=1)

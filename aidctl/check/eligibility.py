@@ -19,7 +19,7 @@ from aidctl.core.errors import RuleError
 from aidctl.core.findings import build, empty
 from aidctl.core.money import yuan_text, yuan_text_or_none
 from aidctl.core.text import text_or_none
-from aidctl.read import Roster
+from aidctl.read import Roster, merged_down
 from aidctl.rulebook import Condition, Period, Rulebook, period_id
 
 BASES = ["fixed", "tier", "roster"]   # how the standard was reached: fixed, by the tier's value, the roster's
@@ -185,6 +185,7 @@ def check(roster: Roster, rules: Rulebook, decisions: Decisions | None = None,
     ]
     period = d["period"].astype(object)
     failed = d["failed"].to_numpy()
+    down = merged_down(f, roster.tables, "amount")  # an amount merged over several records' rows
     for name, prog in rules.programmes.programmes.items():
         rows = (f["programme_name"] == name).fillna(False).to_numpy(dtype=bool)
         if not rows.any():
@@ -209,7 +210,7 @@ def check(roster: Roster, rules: Rulebook, decisions: Decisions | None = None,
                              "不符合“{name}”{term}的资格条件“{label}”：{shown}{cited}。请核实，不符合条件的不得申报",
                              f[column] if column in f.columns else None, name=name, term=term_label,
                              label=rp.labels[i], shown=_shown(f[fails], cond, titles), cited=cited))
-        out.append(_amounts(f, d, rows, rp, term_label, cited, also_standard))
+        out.append(_amounts(f, d, rows, rp, term_label, cited, also_standard, down))
     parts = [p for p in out if len(p)]
     return pd.concat(parts, ignore_index=True) if parts else empty()
 
@@ -225,7 +226,7 @@ def expected_fen(frame: pd.DataFrame, amount) -> pd.Series | None:
 
 
 def _amounts(f: pd.DataFrame, d: pd.DataFrame, rows: np.ndarray, rp: RulePeriod, term_label: str,
-             cited: str, also_standard: pd.Series | None = None) -> pd.DataFrame:
+             cited: str, also_standard: pd.Series | None, down: pd.Series) -> pd.DataFrame:
     amount = rp.period.amount
     has_amount = f["amount"].notna().to_numpy()
     fen = f["amount_fen"]
@@ -234,6 +235,15 @@ def _amounts(f: pd.DataFrame, d: pd.DataFrame, rows: np.ndarray, rp: RulePeriod,
     out = [build(invalid, "amount.invalid", "amount",
                  "资助金额“{a}”不是有效的正数金额（精确到分，按表头单位折算后低于{limit}）：请填写本学期应发金额",
                  f["amount"], a=f["amount"], limit=YUAN_LIMIT_TEXT)]
+    # where the roster's own amount is paid, one merged over several students is each one's or theirs
+    # together: no rule tells (against a standard, amount.mismatch below decides)
+    merged = rows & has_amount & ~invalid & down.notna().to_numpy() & (d["basis"] == "roster").to_numpy()
+    if merged.any():
+        sharing = down.groupby([f["table"], down]).transform("size")
+        out.append(build(merged, "amount.merged", "amount",
+                         "资助金额单元格合并了{rows}，{n}名学生共用一个金额“{a}”：“{name}”按学校填报的金额发放，"
+                         "无法判断这是每人的金额还是合计，本次不予发放：请取消合并，逐行填写每名学生的金额",
+                         f["amount"], rows=down, n=sharing.astype("string"), a=f["amount"], name=rp.programme))
     expected = d["standard_fen"]
     # a blank amount in a table whose other records have theirs: the standard is paid, and said
     filled_elsewhere = pd.Series(has_amount).groupby(f["table"].to_numpy()).transform("any").to_numpy()

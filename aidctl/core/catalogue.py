@@ -92,6 +92,10 @@ CATALOGUE: dict[str, FindingType] = dict([
        "the programme's conditions fail; the message names the condition"),
     _t("amount.invalid", ERROR, "资助金额无效", "not a positive amount in yuan and fen"),
     _t("amount.mismatch", ERROR, "资助金额与标准不符", "the amount differs from the standard the rules give"),
+    _t("amount.merged", ERROR, "资助金额合并单元格，无法判断每人金额",
+       "the amount cell is merged down over two or more students' rows where the programme pays the roster's own "
+       "amount (no standard in the rules, or a tier not given): one figure shown on each row may be each one's "
+       "or theirs together, so none of them is paid until the school writes each student's amount"),
     _t("amount.blank", WARNING, "资助金额为空，按标准发放",
        "the amount is blank while other records of the table have theirs: the programme's standard is "
        "paid (a standard from the rules; where the rules take the amount from the roster it is amount.invalid)"),

@@ -44,7 +44,7 @@ CHECKS = [
     ("remarks", "备注", "remarks", ["remark.withdrawn"]),
     ("pay", "是否发放", "pay", ["pay.declined"]),
     ("eligibility", "资助项目与资格条件", "programme", ["eligibility.unknown_program", "eligibility.not_eligible"]),
-    ("amount", "资助金额", "amount", ["amount.invalid", "amount.mismatch", "amount.blank", "total.mismatch"]),
+    ("amount", "资助金额", "amount", ["amount.invalid", "amount.mismatch", "amount.merged", "amount.blank", "total.mismatch"]),
     ("duplicate", "重复申报", "id_number", ["id.duplicate"]),
     ("registry", "学籍库核对", None, ["registry.not_found", "registry.mismatch"]),
     ("ledger", "本学期发放账本", None, ["ledger.already_paid"]),
