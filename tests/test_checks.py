@@ -179,6 +179,51 @@ def test_schema_ambiguous_column_settled_by_the_rule_and_unsettled(tmp_path, run
                    says=("“卡号”（第K列）", "请只保留一列"))
 
 
+@pytest.mark.parametrize("header", ["资助金额（元/年）", "资助标准（元/生·年）", "资助金额（每学年）", "资助金额（元/学年）"])
+def test_a_yearly_amount_is_not_read_as_the_terms(tmp_path, run, header):
+    """中职免学费 pays the roster's own amount for the term: a column that says it holds the year's
+    figure (2000 a year is 1000 a term) was read as the term's and funded 2000. It is now set aside,
+    and the missing column names it."""
+    rows = [free_row(i) for i in range(1, 4)]
+    for r in rows:
+        r[header] = 2000
+        del r["资助金额（元）"]
+    path = roster(tmp_path, rows, headers=list(rows[0]))
+    doc = check(run, "a.xlsx", expect_exit=1)
+    f = next(f for f in found(doc, "schema.missing_column") if f["row"] is None)
+    assert f"“{header}”列标明是全年（或每学年）的，不作为“资助金额”读取" in f["message"], f
+    code, plan, err = dry_run(run, tmp_path, path)
+    assert plan["school_funded"] == 0, (code, plan, err)
+
+
+@pytest.mark.parametrize("header", ["资助金额（2011年秋季学期）", "资助金额（2011-2012学年第一学期）", "资助金额（元/学期）"])
+def test_an_amount_for_the_term_is_read(tmp_path, run, header):
+    """Only a yearly figure is set aside: a header naming the year of the term, or the school year
+    the term is in, is the term's amount."""
+    rows = [free_row(i) for i in range(1, 4)]
+    for r in rows:
+        r[header] = 1000
+        del r["资助金额（元）"]
+    path = roster(tmp_path, rows, headers=list(rows[0]))
+    assert found(check(run, "a.xlsx", expect_exit=0)) == []
+    code, plan, err = dry_run(run, tmp_path, path)
+    assert plan["school_funded"] == 3, (code, plan, err)
+
+
+def test_an_only_column_set_aside_is_said(tmp_path, run):
+    """A roster whose only amount column is last term's (资助金额（上学期）) for a programme with a
+    standard: the standard is paid, as for a roster without the column, but the column set aside is
+    named (it used to be dropped without a word)."""
+    rows = [voc_row(i) for i in range(1, 3)]
+    for r in rows:
+        r["资助金额（上学期）"] = 700
+        del r["资助金额（元）"]
+    roster(tmp_path, rows, headers=list(rows[0]))
+    f = only(check(run, "a.xlsx", expect_exit=0), "schema.ambiguous_column")
+    assert_finding(f, code="schema.ambiguous_column", severity="warning", row=None, column="资助金额",
+                   says=("“资助金额（上学期）”（第J列）标明是上学期的", "未作为“资助金额”读取", "按没有该列处理"))
+
+
 def test_schema_unknown_unit(tmp_path, run):
     """资助金额（百万元）: the figures cannot be turned into 元; the table is refused, never paid as 元."""
     headers = [h if h != "资助金额（元）" else "资助金额（百万元）" for h in VOC_HEADERS]

@@ -12,7 +12,7 @@ import pandas as pd
 from aidctl.core.errors import ReadError
 from aidctl.core.findings import ERROR, WARNING, build, empty, file_finding
 from aidctl.core.text import column_letters
-from aidctl.read import Contest, Roster, Table, missing_columns, unrecognised_columns
+from aidctl.read import Contest, Roster, Table, missing_columns, set_aside, unrecognised_columns
 from aidctl.rulebook import Condition, Rulebook, TableSpec
 
 # columns that the roster may lack because schools.xlsx or the school's name supplies them
@@ -50,29 +50,30 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
     for k in np.argsort(first, kind="stable"):   # in the order the names first appear in each table
         i, code = divmod(int(found[k]), len(uniques) + 1)
         names.setdefault(i, []).append((uniques[code], int(counts[k])))
+    required = {k for k, c in spec.columns.items() if c.required}
     for i, table in enumerate(roster.tables):
-        out += contest_findings(i, table.contests, title, xls=table.sheet_kind == "xls")
+        present = set(table.columns)
+        # the fields each programme of the table needs and the table lacks (schema.missing_column)
+        lacking = {name: _needs(period, present) for name, period in
+                   ((name, rules.period_in_force(name, roster.term)) for name, _ in names.get(i, []))
+                   if period is not None}
+        out += contest_findings(i, table.contests, title, xls=table.sheet_kind == "xls",
+                                named_elsewhere=required.union(*lacking.values()))
         out += [file_finding(i, "schema.unknown_unit", key, message + "：本表暂不发放，请改用可识别的单位后重新提交")
                 for key, message in unknown_units(table, rules.columns.units)]
-        present = set(table.columns)
         if "programme" not in present and with_programme[i] == 0:
             out.append(file_finding(i, "schema.missing_column", "programme",
                                     f"缺少“{title('programme')}”列，标题中也没有写明资助项目："
                                     f"请补上该列或在标题中写明项目名称"))
         for name, count in names.get(i, []):
-            period = rules.period_in_force(name, roster.term)
-            if period is None:
-                continue
-            needs = [c for cond in period.conditions for c in _unmet(cond, present)]
-            if period.amount.tiers and period.amount.tiers.field not in present:
-                needs.append(period.amount.tiers.field)
-            if period.amount.from_roster and "amount" not in present:
-                needs.append("amount")
+            needs = lacking.get(name)
             if not needs:
                 continue
             whole_file = count == records[i]
-            for key in dict.fromkeys(needs):
-                message = (f"“{name}”的资格条件或资助标准需要“{title(key)}”列，表中没有：请补上该列后重新提交")
+            for key in needs:
+                why = set_aside(table, key, title(key))
+                message = (f"“{name}”的资格条件或资助标准需要“{title(key)}”列，表中没有"
+                           f"{f'（{why}）' if why else ''}：请补上该列后重新提交")
                 if whole_file:
                     out.append(file_finding(i, "schema.missing_column", key, message))
                 else:  # only this programme's records wait for the column; the others are judged
@@ -81,6 +82,17 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
                                      message + "（本表其他资助项目的记录不受影响）"))
     out = [p for p in out if len(p)]
     return pd.concat(out, ignore_index=True) if out else empty()
+
+
+def _needs(period, present: set[str]) -> list[str]:
+    """The fields a rule period needs (its conditions, its tier, an amount from the roster) that a
+    table holding `present` lacks, each once."""
+    needs = [c for cond in period.conditions for c in _unmet(cond, present)]
+    if period.amount.tiers and period.amount.tiers.field not in present:
+        needs.append(period.amount.tiers.field)
+    if period.amount.from_roster and "amount" not in present:
+        needs.append("amount")
+    return list(dict.fromkeys(needs))
 
 
 def unknown_units(table: Table, units: dict[str, Decimal]) -> list[tuple[str, str]]:
@@ -106,16 +118,22 @@ def _named(m) -> str:
 
 
 def contest_findings(table: int, contests: list[Contest], title, xls: bool = False,
-                     unread: bool = False) -> list[pd.DataFrame]:
+                     unread: bool = False, named_elsewhere: set[str] = frozenset()) -> list[pd.DataFrame]:
     """schema.ambiguous_column for each field that several columns stood for in a table: a warning
     naming the column not read when the rule chose, an error when it could not (`unread`: the table
-    is then not read at all, see settle_headers)."""
+    is then not read at all, see settle_headers). A field whose only columns were set aside (another
+    person's, an old value, a yearly figure) is a warning too, unless it is in `named_elsewhere`
+    (a required field or one a programme needs: schema.missing_column names them)."""
     out = []
     for c in contests:
         field = title(c.key)
         others = "、".join(_named(m) for m in c.others)
         if c.rule == "qualified" and c.chosen is None:
-            continue  # no column read: schema.missing_column names the set-aside columns
+            if c.key not in named_elsewhere:
+                out.append(file_finding(table, "schema.ambiguous_column", c.key,
+                                        f"{others}标明是{c.others[0].qualifier}的，未作为“{field}”读取；"
+                                        f"本表没有其他“{field}”列，按没有该列处理", WARNING))
+            continue
         if c.rule == "qualified":
             message = (f"读取{_named(c.chosen)}作为“{field}”；{others}标明是"
                        f"{c.others[0].qualifier}的，未读取")
@@ -153,7 +171,8 @@ def settle_headers(tables: list[Table], spec: TableSpec, units: dict[str, Decima
         for _, message in unknown_units(t, units):
             raise ReadError(message + "：请改用可识别的单位后重新提交", file=t.file, sheet=t.sheet, row=t.header_row)
         for part in contest_findings(i, t.contests, lambda key: spec.columns[key].title,
-                                     xls=t.sheet_kind == "xls", unread=True):
+                                     xls=t.sheet_kind == "xls", unread=True,
+                                     named_elsewhere={k for k, c in spec.columns.items() if c.required}):
             if part["severity"].iat[0] == ERROR:
                 raise ReadError(part["message"].iat[0], file=t.file, sheet=t.sheet, row=t.header_row)
             out.append(part)

@@ -106,6 +106,8 @@ class _Matcher:
         self.other_person = [fold_one(w) for w in words.other_person] if words else []
         self.person_fields = set(words.person_fields) if words else set()
         self.old_value = [fold_one(w) for w in words.old_value] if words else []
+        self.other_period = [fold_one(w) for w in spec.other_period]
+        self.period_shown = spec.other_period_shown
         self.money_suffix = tuple(fold_one(w) for w in words.money_unit_suffix) if words else ()
         labels = "|".join(re.escape(fold_one(w)) for w in sorted(words.unit_line, key=len, reverse=True)) \
             if words and words.unit_line else None
@@ -145,8 +147,14 @@ class _Matcher:
         return units.pop(), None
 
     def qualifier(self, key: str, texts: list[str]) -> str | None:
+        """The word of `texts` (a header's remarks, its group header) that says the column is not the
+        student's own current value of `key`: another person's, an old value, a yearly figure."""
         words = self.old_value + (self.other_person if key in self.person_fields else [])
-        return next((w for t in texts for w in words if w and w in t), None)
+        word = next((w for t in texts for w in words if w and w in t), None)
+        if word is None and self.spec.columns[key].kind == "money":
+            yearly = next((w for t in texts for w in self.other_period if w and w in t), None)
+            return self.period_shown or yearly if yearly else None
+        return word
 
     def match(self, cell: object, parent: str | None) -> tuple[str, int, Decimal | None, str | None, bool, str | None] | None:
         """(field, level, unit, qualifier, through the group header?, unknown unit) for a header cell and the group

@@ -40,7 +40,7 @@ from aidctl.read.workbook import RawSheet, open_sheets
 from aidctl.rulebook import Rulebook, TableSpec
 
 __all__ = ["ColumnMatch", "Contest", "Table", "extract", "locate", "read_tables", "stack", "file_info",
-           "having_column", "merged_across", "merged_down", "missing_columns"]
+           "having_column", "merged_across", "merged_down", "missing_columns", "set_aside"]
 
 FOLD_THREADS = 2
 THREADED_FROM_ROWS = 20_000  # a table this long is folded on two threads
@@ -236,17 +236,25 @@ def missing_columns(tables: list[Table], spec: TableSpec, advice: str = "请补�
     a column set aside as another person's or an old value is named."""
     out = []
     for i, t in enumerate(tables):
-        set_aside = {c.key: c.others for c in t.contests if c.chosen is None}
         for key, col in spec.columns.items():
             if not col.required or key in t.columns:
                 continue
-            why = ""
-            if key in set_aside:
-                named = "、".join(f"“{m.header}”" for m in set_aside[key])
-                why = f"（{named}列标明是{set_aside[key][0].qualifier}的，不作为“{col.title}”读取）"
+            why = set_aside(t, key, col.title)
             out.append(file_finding(i, "schema.missing_column", key,
-                                    f"缺少必填列“{col.title}”（也可写作：{'、'.join(col.aliases[:4])}）{why}：{advice}"))
+                                    f"缺少必填列“{col.title}”（也可写作：{'、'.join(col.aliases[:4])}）"
+                                    f"{f'（{why}）' if why else ''}：{advice}"))
     return out
+
+
+def set_aside(t: Table, key: str, title: str) -> str:
+    """“X”列标明是上学期的，不作为“title”读取: why `t` has no column for `key` although some column
+    stood for it (its remark or group header names another person, an old value, a yearly figure);
+    "" when none did."""
+    for c in t.contests:
+        if c.key == key and c.chosen is None:
+            named = "、".join(f"“{m.header}”" for m in c.others)
+            return f"{named}列标明是{c.others[0].qualifier}的，不作为“{title}”读取"
+    return ""
 
 
 def extract(path: Path, display: str, sheet: RawSheet, header_row: int,

@@ -35,6 +35,11 @@ class TableSpec(Strict):
     # words that, in a header matching no alias, mark a column aidctl would read: it is reported
     # (schema.unrecognised_column), never dropped silently
     watch: list[str] = []
+    # a money column whose remark or group header holds one of these states a period other than the
+    # table's own (a roster's term: 元/年, 每学年): never read as that figure; `other_period_shown` is
+    # how a message names such a column's period
+    other_period: list[str] = []
+    other_period_shown: str = ""
 
     @model_validator(mode="after")
     def _must_have_known(self):
