@@ -387,6 +387,33 @@ def test_a_name_struck_inside_a_shared_string(tmp_path, run, rows):
     assert "学生3" not in paid and {"学生2", "学生4"} <= paid, (code, err)
 
 
+@pytest.mark.parametrize("sheet", ["作废（勿用）", "未通过名单", "备份"])
+def test_a_sheet_named_as_withdrawn_is_not_paid(tmp_path, run, sheet):
+    """A school keeps the applicants it turned down, or an old copy, on a sheet of their own beside
+    the list it puts forward: every visible sheet holding a roster is read, and that sheet's students
+    were paid with no word. Now the sheet is one sheet.withdrawn error and none of its students is
+    paid; the sheet put forward is paid as before."""
+    from conftest import VOC_HEADERS as headers
+    wb = openpyxl.Workbook()
+    for title, students in (("受助名单", range(1, 4)), (sheet, range(4, 6))):
+        ws = wb.active if title == "受助名单" else wb.create_sheet(title)
+        ws.title = title
+        ws.append(["第一职业中学2011年秋季学期受助学生名单"])
+        ws.append(headers)
+        for i in students:
+            ws.append([voc_row(i)[h] for h in headers])
+    path = tmp_path / "a.xlsx"
+    wb.save(path)
+    doc = check(run, "a.xlsx", expect_exit=1)
+    f = only(doc, "sheet.withdrawn")
+    assert f["sheet"] == sheet and f["row"] is None and f["severity"] == "error", f
+    assert "2 名学生" in f["message"] and "本表暂不发放" in f["message"], f
+    assert len(found(doc)) == 1
+    code, plan, err = dry_run(run, tmp_path, path)
+    assert sorted(p["name"] for p in plan["payments"]) == ["学生1", "学生2", "学生3"], (code, err)
+    assert len(plan["refused"]) == 2
+
+
 def test_struck_out_cells_empty_or_in_other_columns_are_not_findings(tmp_path, run):
     """A struck empty cell, or a struck note beside the table, says nothing about a student."""
     path = roster(tmp_path, [voc_row(1), voc_row(2)])

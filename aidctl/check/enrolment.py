@@ -1,6 +1,7 @@
 """status.not_enrolled: only students enrolled this term (在籍) may be paid; remark.withdrawn: the
-school's own 备注 says the student is not to be paid (已转学, 不予发放); pay.declined: the school's 是否发放
-column says 否, or what it says is neither 是 nor 否."""
+school's own 备注 says the student is not to be paid (已转学, 不予发放); sheet.withdrawn: the name of the
+sheet says so of its whole list (作废, 未通过名单); pay.declined: the school's 是否发放 column says 否,
+or what it says is neither 是 nor 否."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from aidctl.core.findings import build, empty
+from aidctl.core.findings import build, empty, file_finding
+from aidctl.core.text import fold_one
 from aidctl.read import Roster
 from aidctl.rulebook import Rulebook
 
@@ -55,8 +57,26 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
     names = f["name"].iloc[bracketed]
     parts.append(_withdrawn(names.str.extract(r"[（(]([^（()）]*)[)）]$")[0].dropna(), len(f), words, "name",
                             "姓名“{n}”的括注写有“{w}”", n=names))
+    parts += _withdrawn_sheets(roster, rules.vocabulary.status.withdrawn_sheets)
     parts = [p for p in parts if len(p)]
     return pd.concat(parts, ignore_index=True) if parts else empty()
+
+
+def _withdrawn_sheets(roster: Roster, words: list[str]) -> list[pd.DataFrame]:
+    """sheet.withdrawn for each table on a sheet whose name holds one of `words`: a school keeps the
+    applicants it turned down, or an old copy, on a sheet of their own (未通过名单, 作废), and the
+    sheet's name is all that says so."""
+    out = []
+    folded = [(w, fold_one(w)) for w in words]
+    for i, t in enumerate(roster.tables):
+        name = fold_one(t.sheet or "")
+        word = next((w for w, f in folded if f and f in name), None)
+        if word is not None:
+            out.append(file_finding(i, "sheet.withdrawn", None,
+                                    f"工作表名称写有“{word}”：学校可能用它存放不申报、未通过或已作废的名单，"
+                                    f"其中 {t.records} 名学生是否应发放无法确定，本表暂不发放；如应发放，请把名单移到"
+                                    "正式报送的工作表，或改正工作表名称后重新提交"))
+    return out
 
 
 def _withdrawn(remark: pd.Series, rows: int, words: list[str], column: str, said: str, **parts) -> pd.DataFrame:

@@ -86,6 +86,10 @@ CATALOGUE: dict[str, FindingType] = dict([
        "the record's 备注 says the student has left or is not to be paid (已转学, 退学, 不予发放, 重复申报 …: "
        "rules/vocabulary.yaml status.withdrawn_remarks); whether the student is still meant is not known, so "
        "the record is not paid until the school deletes the row or the remark"),
+    _t("sheet.withdrawn", ERROR, "工作表名称说明不应发放",
+       "the name of the sheet a roster table is on says its list is not put forward (作废, 未通过, 备份 …: "
+       "rules/vocabulary.yaml status.withdrawn_sheets): none of the table's students is paid until the school "
+       "moves the list to the sheet it submits or renames the sheet (row is null)"),
     _t("eligibility.unknown_program", ERROR, "资助项目不明或不在执行期",
        "the programme is not in the rules, or not in force that term"),
     _t("eligibility.not_eligible", ERROR, "不符合资助条件",

@@ -21,6 +21,7 @@ class StatusWords(Strict):
     enrolled: list[str]
     not_enrolled: list[str]
     withdrawn_remarks: list[str] = []   # 备注 words saying the student is not to be paid (remark.withdrawn)
+    withdrawn_sheets: list[str] = []    # sheet-name words saying its list is not put forward (sheet.withdrawn)
 
 
 class RowWords(Strict):
