@@ -406,12 +406,64 @@ def test_a_sheet_named_as_withdrawn_is_not_paid(tmp_path, run, sheet):
     wb.save(path)
     doc = check(run, "a.xlsx", expect_exit=1)
     f = only(doc, "sheet.withdrawn")
-    assert f["sheet"] == sheet and f["row"] is None and f["severity"] == "error", f
-    assert "2 名学生" in f["message"] and "本表暂不发放" in f["message"], f
+    assert_finding(f, code="sheet.withdrawn", severity="error", row=None, column=None,
+                   says=("工作表名称写有", "2 名学生", "本表暂不发放"))
+    assert f["sheet"] == sheet
     assert len(found(doc)) == 1
     code, plan, err = dry_run(run, tmp_path, path)
     assert sorted(p["name"] for p in plan["payments"]) == ["学生1", "学生2", "学生3"], (code, err)
     assert len(plan["refused"]) == 2
+
+
+def parts_roster(path: Path, parts: list[tuple[str | None, range]], merged: bool = False, repeat: bool = True) -> Path:
+    """One sheet: the header, then parts of students, each under its caption row (merged across the
+    row when `merged`) and the header again (when `repeat`), as schools list classes or outcomes."""
+    from conftest import VOC_HEADERS as headers
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["第一职业中学2011年秋季学期受助学生名单"])
+    ws.append(headers)
+    for caption, students in parts:
+        if caption is not None:
+            ws.append([caption])
+            if merged:
+                ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=len(headers))
+            if repeat:
+                ws.append(headers)
+        for i in students:
+            ws.append([voc_row(i)[h] for h in headers])
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("merged", [False, True])
+@pytest.mark.parametrize("caption", ["二、未通过审核学生名单", "以下学生不予资助：", "备用名单（候补）"])
+def test_students_under_a_caption_that_withdraws_them_are_not_paid(tmp_path, run, caption, merged):
+    """A school lists the applicants it turned down below those it puts forward, under a caption row
+    (merged across the row or not) and the header again. The caption was dropped as a blank row, or
+    read as a student named by its text, and the students under it were paid. Now each of them is
+    section.withdrawn, naming the caption, until the next caption (二年级 …) or the table's end."""
+    path = parts_roster(tmp_path / "a.xlsx", [(None, range(1, 4)), (caption, range(4, 6)), ("二年级", range(6, 8))],
+                        merged=merged)
+    doc = check(run, "a.xlsx", expect_exit=1)
+    hits = found(doc, "section.withdrawn")
+    assert len(found(doc)) == len(hits) == 2, doc["findings"]
+    assert [f["row"] for f in hits] == [8, 9], hits   # caption on row 6, the header again on row 7
+    assert_finding(hits[0], code="section.withdrawn", severity="error", row=8, column=None,
+                   says=(f"第6行“{caption}”之下", "本条暂不发放"))
+    assert doc["files"][0]["records"] == 7
+    assert doc["files"][0]["dropped"].get("caption", 0) == (2 if merged else 0)
+    code, plan, err = dry_run(run, tmp_path, path)
+    assert sorted(p["name"] for p in plan["payments"]) == [f"学生{i}" for i in (1, 2, 3, 6, 7)], (code, err)
+
+
+def test_captions_that_withdraw_nothing_are_only_dropped(tmp_path, run):
+    """Classes under their own captions, a 补报 marker, a caption without the header again: nothing
+    withdrawn, every student read and paid."""
+    parts_roster(tmp_path / "a.xlsx", [("一年级", range(1, 3)), ("二年级", range(3, 5)),
+                                       ("以下为补报学生", range(5, 6))], merged=True)
+    doc = check(run, "a.xlsx", expect_exit=0)
+    assert found(doc) == [] and doc["files"][0]["records"] == 5
 
 
 def test_struck_out_cells_empty_or_in_other_columns_are_not_findings(tmp_path, run):

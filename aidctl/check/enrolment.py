@@ -58,6 +58,7 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
     parts.append(_withdrawn(names.str.extract(r"[（(]([^（()）]*)[)）]$")[0].dropna(), len(f), words, "name",
                             "姓名“{n}”的括注写有“{w}”", n=names))
     parts += _withdrawn_sheets(roster, rules.vocabulary.status.withdrawn_sheets)
+    parts += _withdrawn_parts(roster)
     parts = [p for p in parts if len(p)]
     return pd.concat(parts, ignore_index=True) if parts else empty()
 
@@ -76,6 +77,23 @@ def _withdrawn_sheets(roster: Roster, words: list[str]) -> list[pd.DataFrame]:
                                     f"工作表名称写有“{word}”：学校可能用它存放不申报、未通过或已作废的名单，"
                                     f"其中 {t.records} 名学生是否应发放无法确定，本表暂不发放；如应发放，请把名单移到"
                                     "正式报送的工作表，或改正工作表名称后重新提交"))
+    return out
+
+
+def _withdrawn_parts(roster: Roster) -> list[pd.DataFrame]:
+    """section.withdrawn for each record under a caption row that withdraws its part of the table
+    (Table.withdrawn_parts: 二、未通过审核学生名单, 以下学生不予资助): a school lists the applicants it
+    turned down below those it puts forward, and the caption is all that tells them apart."""
+    f = roster.frame
+    out = []
+    table, row = f["table"].to_numpy(), f["excel_row"].to_numpy()
+    for i, t in enumerate(roster.tables):
+        for first, last, caption, word in t.withdrawn_parts:
+            under = (table == i) & (row > first) & (row <= last)
+            out.append(build(under, "section.withdrawn", None,
+                             f"本行在第{first}行“{caption}”之下，该行写有“{word}”：学校可能用它标明以下学生不申报、"
+                             "未通过或已作废，是否应发放无法确定，本条暂不发放；如应发放，请删去或改正该行说明、"
+                             "把这些学生移到正式名单中后重新提交"))
     return out
 
 

@@ -90,6 +90,11 @@ CATALOGUE: dict[str, FindingType] = dict([
        "the name of the sheet a roster table is on says its list is not put forward (作废, 未通过, 备份 …: "
        "rules/vocabulary.yaml status.withdrawn_sheets): none of the table's students is paid until the school "
        "moves the list to the sheet it submits or renames the sheet (row is null)"),
+    _t("section.withdrawn", ERROR, "所在部分的标题说明不应发放",
+       "the record lies under a caption row inside the table whose text withdraws the part below it "
+       "(二、未通过审核学生名单, 以下学生不予资助, 备用名单: the words of status.withdrawn_sheets and "
+       "withdrawn_remarks), up to the next caption: not paid until the school removes the caption or "
+       "moves the students into the list it puts forward"),
     _t("eligibility.unknown_program", ERROR, "资助项目不明或不在执行期",
        "the programme is not in the rules, or not in force that term"),
     _t("eligibility.not_eligible", ERROR, "不符合资助条件",

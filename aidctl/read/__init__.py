@@ -7,10 +7,11 @@ sheetxml   the layout the cell text hides: merged ranges, hidden rows and column
            value, long numbers (a streaming scan of the sheet's XML)
 header     find the header (one row or two under merged group headers) and settle which column is
            read for each field
-rows       which rows under the header are not students, and why
+rows       which rows under the header are not students, and why; the parts a caption row withdraws
 unknown    the cells a reader gives as empty though they are not: formulas without a value (plain
            arithmetic computed), error values (#N/A …), listed for the checks
 tables     extract and stack the data rows; what the reader decided, kept for the checks
+merged     where a record's cell lies in a merged range spanning columns or records
 term       the term a roster names, and the term a run judges under
 roster     the roster frame and what is derived from it once (IDs, cards, vocabulary, programmes)
 schools    what the centre knows of a school (schools.xlsx, the file, the school's name)
@@ -23,7 +24,7 @@ from aidctl.core.exports import lazy
 EXPORTS = {"Workspace": "workspace", "open_sheets": "workbook", "RawSheet": "workbook", "Table": "tables",
            "ColumnMatch": "tables", "read_tables": "tables", "locate": "tables", "extract": "tables",
            "stack": "tables", "file_info": "tables", "having_column": "tables", "missing_columns": "tables",
-           "merged_across": "tables", "merged_down": "tables", "set_aside": "tables",
+           "merged_across": "merged", "merged_down": "merged", "set_aside": "tables",
            "refuse_uncalculated": "tables", "FORMULA_ADVICE": "tables",
            "ERROR_ADVICE": "tables", "error_value_words": "tables",
            "refuse_struck": "tables",

@@ -21,6 +21,7 @@ from aidctl.core.text import fold_arrow, fold_one, starts_with
 BLANK = "blank"
 TOTAL = "total"  # the kind of rules' skip_markers whose rows are totals (合计, 小计)
 REPEATED_HEADER = "repeated_header"
+CAPTION = "caption"  # a row merged across the student's columns: a part's title, not a student (read.tables)
 _LEADING_PUNCT = r"^[\s(\[（【〔<《*＊#\-—_·.。、]+"
 _CJK = "[\u3400-\u9fff]"  # the characters themselves: Arrow's RE2 knows no \u escape
 
@@ -90,4 +91,36 @@ def reasons(body: list[pa.Array], data: dict[str, pa.Array], header_texts: dict[
     out[rows] = found
     # a row whose only text is a marker ("合计" under 序号) is that kind of row, not a blank one
     out[np.asarray(empty, dtype=bool) & (out == None)] = BLANK  # noqa: E711
+    return out
+
+
+def withdrawn_parts(merges: list[tuple[int, int, int, int]], why: np.ndarray, body: list[pa.Array],
+                    spans: list[int], excel_rows: np.ndarray, words) -> list[tuple[int, int, str, str]]:
+    """The parts of a table under a caption row whose text withdraws them (二、未通过审核学生名单, 以下学生
+    不予资助, 备用名单: the words of status.withdrawn_sheets and withdrawn_remarks), each to the next
+    caption or the end. A caption is a row with text but no student's value (dropped as blank), or a
+    row merged across both the 姓名 and the 身份证号码 columns (no student's row is; it is dropped as
+    a caption, not read as a student named by its text). `body` is the raw cells under the header by
+    column, `spans` the sheet columns of 姓名 and 身份证号码 (where the table has them), `merges` the
+    sheet's merged ranges. Sets the merged captions' reason in `why`."""
+    if len(spans) == 2:
+        low, high = min(spans), max(spans)
+        for r1, c1, r2, c2 in merges:
+            if c1 <= low and high <= c2:
+                at = (excel_rows >= r1) & (excel_rows <= r2) & (why == None)  # noqa: E711
+                why[at] = CAPTION
+    at = np.flatnonzero((why == BLANK) | (why == CAPTION))
+    if len(at) == 0:
+        return []
+    picked = pa.array(at)
+    texts = pc.coalesce(*[column.take(picked).cast(pa.large_string()) for column in body]).to_pylist()
+    captions = [(int(excel_rows[i]), t.strip()) for i, t in zip(at, texts) if t is not None and t.strip()]
+    vocabulary = [(w, fold_one(w)) for w in dict.fromkeys([*words.withdrawn_sheets, *words.withdrawn_remarks]) if w]
+    out = []
+    for k, (row, text) in enumerate(captions):
+        folded = fold_one(text)
+        word = next((w for w, f in vocabulary if f in folded), None)
+        if word is not None:
+            last = captions[k + 1][0] - 1 if k + 1 < len(captions) else int(excel_rows[-1])
+            out.append((row, last, text, word))
     return out

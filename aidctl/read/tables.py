@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 from aidctl.core import identity
 from aidctl.core.errors import ReadError
 from aidctl.core.findings import file_finding
-from aidctl.core.text import blank_text, column_letters, fold_arrow, fold_one, one_array, starts_with, text_series
+from aidctl.core.text import blank_text, fold_arrow, fold_one, one_array, starts_with, text_series
 from aidctl.read.header import (
     HEADER_SEARCH_ROWS,
     ColumnMatch,
@@ -35,12 +35,12 @@ from aidctl.read.header import (
     settle,
     split_header_remarks,
 )
-from aidctl.read.rows import BLANK, TOTAL, lead, reasons
+from aidctl.read.rows import BLANK, TOTAL, lead, reasons, withdrawn_parts
 from aidctl.read.workbook import RawSheet, open_sheets
 from aidctl.rulebook import Rulebook, TableSpec
 
 __all__ = ["ColumnMatch", "Contest", "Table", "extract", "locate", "read_tables", "stack", "file_info",
-           "having_column", "merged_across", "merged_down", "missing_columns", "set_aside"]
+           "having_column", "missing_columns", "set_aside"]
 
 FOLD_THREADS = 2
 THREADED_FROM_ROWS = 20_000  # a table this long is folded on two threads
@@ -105,6 +105,9 @@ class Table:
     other_headers: list[str] = field(default_factory=list)  # the header cells that mapped to no column
     # the total rows dropped (合计, 一班小计): Excel row, the row's first text, its amount cell as read
     totals: list[tuple[int, str | None, str | None]] = field(default_factory=list)
+    # the parts of the table under a caption row that withdraws them (二、未通过审核学生名单, 以下学生不予
+    # 资助): the caption's Excel row, the last row of its part, the caption's text, the word
+    withdrawn_parts: list[tuple[int, int, str, str]] = field(default_factory=list)
     # the merged ranges below the header that span two or more columns or rows (row1, col1, row2,
     # col2): the grid shows their value in every cell they span, which no reader can tell from values
     # written in each
@@ -143,34 +146,6 @@ class Table:
             return None
         return len(np.unique(np.concatenate(list(self.struck.values())))) if self.struck else 0
 
-    def merged_across(self, key: str) -> pd.Series:
-        """For each record (index = Excel row), where its cell of `key` lies in a merged range spanning
-        two or more columns, the columns of that range as the sheet names them (“第1学年学费（元）”、
-        “第2学年学费（元）”; a column of no field by its letter, “J列”); NA elsewhere. Such a cell shows
-        the range's one value in each column it spans: the same figure twice, or one total?"""
-        headers = {m.index: m.header for m in self.columns.values()}
-        return self._merged(key, lambda r1, c1, r2, c2, _: c2 > c1, lambda r1, c1, r2, c2: "、".join(
-            f"“{headers[c]}”" if c in headers else f"“{column_letters(c)}列”" for c in range(c1, c2 + 1)))
-
-    def merged_down(self, key: str) -> pd.Series:
-        """For each record (index = Excel row), where its cell of `key` lies in a merged range spanning
-        the rows of two or more records, those rows (“第5—7行”); NA elsewhere. Such a cell shows the
-        range's one value on each record: the same figure for each, or one for them all?"""
-        return self._merged(key, lambda r1, c1, r2, c2, records: records > 1,
-                            lambda r1, c1, r2, c2: f"第{r1}—{r2}行")
-
-    def _merged(self, key: str, counts, named) -> pd.Series:
-        out = pd.Series(pd.NA, index=pd.Index(self.excel_rows, dtype="int64"), dtype="string")
-        if key not in self.columns or not self.merges:
-            return out
-        place = self.columns[key].index
-        for r1, c1, r2, c2 in self.merges:  # a sheet's ranges, each over its rows at once
-            if c1 <= place <= c2:
-                inside = (self.excel_rows >= r1) & (self.excel_rows <= r2)
-                if counts(r1, c1, r2, c2, int(inside.sum())):
-                    out[inside] = named(r1, c1, r2, c2)
-        return out
-
     def place(self, row: int | None = None) -> str:
         """'a.xlsx 工作表“二班”第5行': the sheet is named when the workbook has more than one. For
         messages that name another record's place (duplicates, shared cards)."""
@@ -206,29 +181,6 @@ def file_info(tables: list[Table]) -> list[dict]:
 def having_column(frame: pd.DataFrame, tables: list[Table], column: str) -> pd.Series:
     """True for the records of `frame` (a `table` column indexing `tables`) whose table has `column`."""
     return frame["table"].isin([i for i, t in enumerate(tables) if column in t.columns])
-
-
-def merged_across(frame: pd.DataFrame, tables: list[Table], key: str, row: str = "excel_row") -> pd.Series:
-    """For each record of `frame` (a `table` column indexing `tables`, its Excel row in `row`), the
-    columns of the merged range spanning two or more columns that holds its cell of `key`
-    (Table.merged_across); NA where there is none."""
-    return _by_table(frame, tables, key, row, Table.merged_across)
-
-
-def merged_down(frame: pd.DataFrame, tables: list[Table], key: str, row: str = "excel_row") -> pd.Series:
-    """For each record of `frame`, the rows of the merged range over two or more records that holds
-    its cell of `key` (Table.merged_down); NA where there is none."""
-    return _by_table(frame, tables, key, row, Table.merged_down)
-
-
-def _by_table(frame: pd.DataFrame, tables: list[Table], key: str, row: str, of_table) -> pd.Series:
-    out = pd.Series(pd.NA, index=frame.index, dtype="string")
-    for i, t in enumerate(tables):
-        if key not in t.columns or not t.merges:
-            continue
-        mine = (frame["table"] == i).to_numpy()
-        out[mine] = of_table(t, key).reindex(frame.loc[mine, row].to_numpy()).to_numpy()
-    return out
 
 
 def missing_columns(tables: list[Table], spec: TableSpec, advice: str = "请补上该列后重新提交") -> list[pd.DataFrame]:
@@ -295,6 +247,9 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
             content = unknown.loc[unknown["key"] != "seq", "excel_row"].to_numpy()
             why[np.isin(excel_rows, content) & (why == BLANK)] = None
     totals = _totals(why, body, data, excel_rows, rules.vocabulary.rows.grand_total)
+    withdrawn = withdrawn_parts(sheet.merges, why, list(body.values()),
+                                [columns[k].index for k in ("name", "id_number") if k in columns],
+                                excel_rows, rules.vocabulary.status)
     keep = why == None  # noqa: E711 (an object array, element by element)
     kept = pa.array(np.flatnonzero(keep))
     cells = pa.table({key: values.take(kept) for key, values in data.items()})
@@ -328,7 +283,7 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
                  errors=errors, unplaced_errors=sheet.unplaced_errors,
                  struck=struck, unplaced_struck=sheet.unplaced_struck,
                  workbook_sheets=sheet.workbook_sheets, hidden_sheets=list(sheet.hidden_sheets),
-                 sheet_kind=sheet.kind, other_headers=others, totals=totals,
+                 sheet_kind=sheet.kind, other_headers=others, totals=totals, withdrawn_parts=withdrawn,
                  merges=[m for m in sheet.merges if (m[3] > m[1] or m[2] > m[0]) and m[2] > header_row])
 
 
