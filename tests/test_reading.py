@@ -9,9 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 from xml.etree import ElementTree
 
+import numpy as np
 import openpyxl
 import pytest
 from conftest import SAMPLES, VOC_HEADERS, make_card, make_id, voc_row, write_roster
+from hypothesis import given
+from hypothesis import strategies as st
 
 from aidctl.core.terms import Term
 from aidctl.read import Workspace, read_tables
@@ -830,3 +833,21 @@ def test_one_table_is_stacked_without_copying_its_columns(tmp_path):
         assert arrow_text(table.data[key]).buffers()[2].address == theirs.address, key  # the table's own frame
         shared += 1
     assert shared >= 8
+
+
+@given(st.lists(st.tuples(st.integers(1, 60), st.integers(0, 4)), max_size=12), st.lists(st.integers(0, 70), max_size=40))
+def test_containing_places_each_row_in_its_merged_range(spans, rows):
+    """read.merged.containing (a binary search over a sheet's ranges, which never overlap) agrees with
+    looking at every range: the rule that keeps merged-range lookups linear however many ranges."""
+    from aidctl.read.merged import containing
+
+    ranges, taken = [], set()
+    for first, extra in spans:   # non-overlapping ranges, as a sheet's are
+        cells = set(range(first, first + extra + 1))
+        if not cells & taken:
+            taken |= cells
+            ranges.append((first, 3, first + extra, 3))
+    ranges.sort()
+    got = containing(np.asarray(rows, dtype=np.int64), ranges).tolist()
+    want = [next((j for j, (r1, _, r2, _) in enumerate(ranges) if r1 <= r <= r2), -1) for r in rows]
+    assert got == want

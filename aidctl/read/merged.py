@@ -1,15 +1,38 @@
 """Where a record's cell lies in a merged range of its table (Table.merges): a range shows its one
 value in every cell it spans, which no reader can tell from the same value written in each. Across
 columns (one amount over 第1学年学费 and 第2学年学费: the same figure twice, or one total?) and down
-rows (one amount over three students: each one's, or theirs together?)."""
+rows (one amount over three students: each one's, or theirs together?). A sheet's ranges never
+overlap; each row is placed in its range by a binary search, so the cost stays linear in rows and
+ranges however many there are."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from aidctl.core.text import column_letters
-from aidctl.read.tables import Table
+
+if TYPE_CHECKING:
+    from aidctl.read.tables import Table
+
+
+def containing(rows: np.ndarray, ranges: list[tuple[int, int, int, int]]) -> np.ndarray:
+    """For each Excel row of `rows`, the position in `ranges` (merged ranges over one column, sorted by
+    their first row) of the range that holds it, or -1."""
+    if not ranges:
+        return np.full(len(rows), -1, dtype=np.int64)
+    starts = np.fromiter((m[0] for m in ranges), dtype=np.int64, count=len(ranges))
+    ends = np.fromiter((m[2] for m in ranges), dtype=np.int64, count=len(ranges))
+    at = np.searchsorted(starts, rows, side="right") - 1
+    inside = (at >= 0) & (rows <= ends[np.maximum(at, 0)])
+    return np.where(inside, at, -1)
+
+
+def covering(merges: list[tuple[int, int, int, int]], low: int, high: int) -> list[tuple[int, int, int, int]]:
+    """The ranges spanning columns low … high, sorted by their first row."""
+    return sorted(m for m in merges if m[1] <= low and high <= m[3])
 
 
 def merged_across(frame: pd.DataFrame, tables: list[Table], key: str, row: str = "excel_row") -> pd.Series:
@@ -34,18 +57,23 @@ def merged_down(frame: pd.DataFrame, tables: list[Table], key: str, row: str = "
 
 def _by_table(frame: pd.DataFrame, tables: list[Table], key: str, row: str, named) -> pd.Series:
     """`named(table, r1, c1, r2, c2, records)` of the range holding each record's cell of `key` (None:
-    the range does not count), over a table's few ranges, each over its rows at once."""
+    the range does not count), once per range a record lies in."""
     out = pd.Series(pd.NA, index=frame.index, dtype="string")
     for i, t in enumerate(tables):
         if key not in t.columns or not t.merges:
             continue
         place = t.columns[key].index
+        ranges = covering(t.merges, place, place)
         mine = np.flatnonzero((frame["table"] == i).to_numpy())
-        rows = frame[row].to_numpy()[mine]
-        for r1, c1, r2, c2 in t.merges:
-            if c1 <= place <= c2:
-                inside = (rows >= r1) & (rows <= r2)
-                text = named(t, r1, c1, r2, c2, int(((t.excel_rows >= r1) & (t.excel_rows <= r2)).sum()))
-                if text is not None and inside.any():
-                    out.iloc[mine[inside]] = text
+        at = containing(frame[row].to_numpy()[mine], ranges)
+        if not (at >= 0).any():
+            continue
+        held = containing(np.asarray(t.excel_rows), ranges)
+        records = np.bincount(held[held >= 0], minlength=len(ranges))
+        texts = np.full(len(ranges), None, dtype=object)
+        for j in np.unique(at[at >= 0]):
+            texts[j] = named(t, *ranges[j], int(records[j]))
+        shown = texts[np.maximum(at, 0)]
+        put = (at >= 0) & (shown != None)  # noqa: E711 (an object array, element by element)
+        out.iloc[mine[put]] = shown[put]
     return out

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from aidctl.core.text import fold_arrow, fold_one, starts_with
+from aidctl.read.merged import containing, covering
 
 BLANK = "blank"
 TOTAL = "total"  # the kind of rules' skip_markers whose rows are totals (合计, 小计)
@@ -104,23 +105,21 @@ def withdrawn_parts(merges: list[tuple[int, int, int, int]], why: np.ndarray, bo
     column, `spans` the sheet columns of 姓名 and 身份证号码 (where the table has them), `merges` the
     sheet's merged ranges. Sets the merged captions' reason in `why`."""
     if len(spans) == 2:
-        low, high = min(spans), max(spans)
-        for r1, c1, r2, c2 in merges:
-            if c1 <= low and high <= c2:
-                at = (excel_rows >= r1) & (excel_rows <= r2) & (why == None)  # noqa: E711
-                why[at] = CAPTION
+        across = containing(excel_rows, covering(merges, min(spans), max(spans))) >= 0
+        why[across & (why == None)] = CAPTION  # noqa: E711
     at = np.flatnonzero((why == BLANK) | (why == CAPTION))
     if len(at) == 0:
         return []
-    picked = pa.array(at)
-    texts = pc.coalesce(*[column.take(picked).cast(pa.large_string()) for column in body]).to_pylist()
-    captions = [(int(excel_rows[i]), t.strip()) for i, t in zip(at, texts) if t is not None and t.strip()]
-    vocabulary = [(w, fold_one(w)) for w in dict.fromkeys([*words.withdrawn_sheets, *words.withdrawn_remarks]) if w]
+    texts = pc.coalesce(*[column.take(pa.array(at)).cast(pa.large_string()) for column in body])
+    folded = fold_arrow(texts)   # null where the row holds no text: no caption
+    at, texts, folded = at[folded.is_valid().to_numpy(zero_copy_only=False)], texts.filter(folded.is_valid()), \
+        folded.filter(folded.is_valid())
+    vocabulary = list(dict.fromkeys(w for w in [*words.withdrawn_sheets, *words.withdrawn_remarks] if w))
+    word = np.full(len(at), None, dtype=object)
+    for w in reversed(vocabulary):   # the first word of the list that a caption holds is the one named
+        word[_flags(pc.match_substring(folded, fold_one(w)))] = w
     out = []
-    for k, (row, text) in enumerate(captions):
-        folded = fold_one(text)
-        word = next((w for w, f in vocabulary if f in folded), None)
-        if word is not None:
-            last = captions[k + 1][0] - 1 if k + 1 < len(captions) else int(excel_rows[-1])
-            out.append((row, last, text, word))
+    for k in np.flatnonzero(word != None):  # noqa: E711 (the withdrawing captions: a few)
+        last = int(excel_rows[at[k + 1]]) - 1 if k + 1 < len(at) else int(excel_rows[-1])
+        out.append((int(excel_rows[at[k]]), last, texts[int(k)].as_py().strip(), word[k]))
     return out
