@@ -457,6 +457,55 @@ def test_students_under_a_caption_that_withdraws_them_are_not_paid(tmp_path, run
     assert sorted(p["name"] for p in plan["payments"]) == [f"学生{i}" for i in (1, 2, 3, 6, 7)], (code, err)
 
 
+def test_a_note_that_withdraws_the_students_below_it(tmp_path, run):
+    """以下为… is a note (dropped as such); 以下为未通过审核学生 withdraws the students below it."""
+    parts_roster(tmp_path / "a.xlsx", [(None, range(1, 4)), ("以下为未通过审核学生", range(4, 6))], repeat=False)
+    doc = check(run, "a.xlsx", expect_exit=1)
+    assert [(f["code"], f["row"]) for f in found(doc)] == [("section.withdrawn", 7), ("section.withdrawn", 8)]
+    assert doc["files"][0]["dropped"] == {"note": 1}
+
+
+@pytest.mark.parametrize("above, note", [(None, "注：红色标注的学生未通过审核"), ("说明：表中标黄的学生已退学，不予发放", None)])
+def test_a_note_that_withdraws_students_by_colour_stops_the_table(tmp_path, run, above, note):
+    """A school marks the students it turned down in red, or the ones who left in yellow, and says so
+    in a note: aidctl does not read a cell's colour, so which students are meant is not known. The
+    table is one note.colour error, and none of it is paid (it was all paid)."""
+    from conftest import VOC_HEADERS as headers
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["第一职业中学2011年秋季学期受助学生名单"])
+    if above:
+        ws.append([above])
+    ws.append(headers)
+    for i in range(1, 6):
+        ws.append([voc_row(i)[h] for h in headers])
+    if note:
+        ws.append([note])
+    path = tmp_path / "a.xlsx"
+    wb.save(path)
+    doc = check(run, "a.xlsx", expect_exit=1)
+    f = only(doc, "note.colour")
+    assert_finding(f, code="note.colour", severity="error", row=None, column=None,
+                   says=(("第8行" if note else "表头上方") + f"“{note or above}”", "读不出单元格的颜色", "本表暂不发放"))
+    assert len(found(doc)) == 1
+    code, plan, err = dry_run(run, tmp_path, path)
+    assert plan["payments"] == [] and len(plan["refused"]) == 5, (code, err)
+
+
+def test_a_colour_note_that_withdraws_nobody_is_only_a_note(tmp_path, run):
+    """黄色为必填项 (a template's instruction) and 标黄的为新增学生 say nothing of who is paid."""
+    from conftest import VOC_HEADERS as headers
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["填表说明：黄色为必填项"])
+    ws.append(headers)
+    for i in range(1, 4):
+        ws.append([voc_row(i)[h] for h in headers])
+    ws.append(["注：标黄的为新增学生"])
+    wb.save(tmp_path / "a.xlsx")
+    assert found(check(run, "a.xlsx", expect_exit=0)) == []
+
+
 def test_captions_that_withdraw_nothing_are_only_dropped(tmp_path, run):
     """Classes under their own captions, a 补报 marker, a caption without the header again: nothing
     withdrawn, every student read and paid."""

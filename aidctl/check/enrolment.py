@@ -1,6 +1,7 @@
 """status.not_enrolled: only students enrolled this term (在籍) may be paid; remark.withdrawn: the
 school's own 备注 says the student is not to be paid (已转学, 不予发放); sheet.withdrawn: the name of the
-sheet says so of its whole list (作废, 未通过名单); pay.declined: the school's 是否发放 column says 否,
+sheet says so of its whole list (作废, 未通过名单); section.withdrawn: a caption row says so of the part
+below it; note.colour: a note tells the withdrawn apart by colour, which is not read; pay.declined: the school's 是否发放 column says 否,
 or what it says is neither 是 nor 否."""
 
 from __future__ import annotations
@@ -59,6 +60,11 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
                             "姓名“{n}”的括注写有“{w}”", n=names))
     parts += _withdrawn_sheets(roster, rules.vocabulary.status.withdrawn_sheets)
     parts += _withdrawn_parts(roster)
+    parts += [file_finding(i, "note.colour", None,
+                           (f"第{row}行" if row is not None else "表头上方") + f"“{text}”以“{colour}”区分学生，"
+                           "而 aidctl 读不出单元格的颜色或字形：哪些学生应发放无法确定，本表暂不发放；请删去不申报的"
+                           "学生（或在“备注”列逐行写明）后重新提交")
+              for i, t in enumerate(roster.tables) for row, text, colour in t.colour_notes[:1]]
     parts = [p for p in parts if len(p)]
     return pd.concat(parts, ignore_index=True) if parts else empty()
 

@@ -95,6 +95,10 @@ CATALOGUE: dict[str, FindingType] = dict([
        "(二、未通过审核学生名单, 以下学生不予资助, 备用名单: the words of status.withdrawn_sheets and "
        "withdrawn_remarks), up to the next caption: not paid until the school removes the caption or "
        "moves the students into the list it puts forward"),
+    _t("note.colour", ERROR, "以颜色区分学生，无法读取",
+       "a note or caption of the table, or a line above its header, tells students apart by the look of their "
+       "rows and withdraws some (红色标注的学生未通过审核: a word of rows.colour_words and a withdrawal word), "
+       "and aidctl does not read a cell's colour: none of the table is paid (row is null)"),
     _t("eligibility.unknown_program", ERROR, "资助项目不明或不在执行期",
        "the programme is not in the rules, or not in force that term"),
     _t("eligibility.not_eligible", ERROR, "不符合资助条件",

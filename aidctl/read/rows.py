@@ -11,17 +11,19 @@ typed under 身份证号码 is a footer, "4201021995" is a student with a bad ID
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from aidctl.core.text import fold_arrow, fold_one, starts_with
+from aidctl.core.text import fold_arrow, fold_one, one_array, starts_with
 from aidctl.read.merged import containing, covering
 
 BLANK = "blank"
 TOTAL = "total"  # the kind of rules' skip_markers whose rows are totals (合计, 小计)
 REPEATED_HEADER = "repeated_header"
+NOTE = "note"        # the kind of rules' skip_markers whose rows are notes (注：…, 以下为…)
 CAPTION = "caption"  # a row merged across the student's columns: a part's title, not a student (read.tables)
 _LEADING_PUNCT = r"^[\s(\[（【〔<《*＊#\-—_·.。、]+"
 _CJK = "[\u3400-\u9fff]"  # the characters themselves: Arrow's RE2 knows no \u escape
@@ -95,31 +97,65 @@ def reasons(body: list[pa.Array], data: dict[str, pa.Array], header_texts: dict[
     return out
 
 
-def withdrawn_parts(merges: list[tuple[int, int, int, int]], why: np.ndarray, body: list[pa.Array],
-                    spans: list[int], excel_rows: np.ndarray, words) -> list[tuple[int, int, str, str]]:
-    """The parts of a table under a caption row whose text withdraws them (二、未通过审核学生名单, 以下学生
-    不予资助, 备用名单: the words of status.withdrawn_sheets and withdrawn_remarks), each to the next
-    caption or the end. A caption is a row with text but no student's value (dropped as blank), or a
-    row merged across both the 姓名 and the 身份证号码 columns (no student's row is; it is dropped as
-    a caption, not read as a student named by its text). `body` is the raw cells under the header by
-    column, `spans` the sheet columns of 姓名 and 身份证号码 (where the table has them), `merges` the
-    sheet's merged ranges. Sets the merged captions' reason in `why`."""
+@dataclass
+class Captions:
+    """The rows under a header that speak of the rows around them rather than being students: rows
+    with text but no student's value (dropped as blank), rows merged across both the 姓名 and the
+    身份证号码 columns (no student's row is), and notes (注：…, 以下为…). Their Excel rows, text as
+    written and folded, in sheet order."""
+
+    rows: np.ndarray
+    texts: pa.Array
+    folded: pa.Array
+
+    def holding(self, words: list[str]) -> np.ndarray:
+        """The first word of `words` each caption holds (None where none), as an object array."""
+        found = np.full(len(self.rows), None, dtype=object)
+        for w in reversed(list(dict.fromkeys(w for w in words if w))):
+            found[_flags(pc.match_substring(self.folded, fold_one(w)))] = w
+        return found
+
+
+def captions(why: np.ndarray, body: list[pa.Array], excel_rows: np.ndarray, merges: list[tuple[int, int, int, int]],
+             spans: list[int]) -> Captions:
+    """The captions of a table (Captions). `body` is the raw cells under the header by column, `spans`
+    the sheet columns of 姓名 and 身份证号码 (where the table has them), `merges` the sheet's merged
+    ranges. A row merged across both is set to CAPTION in `why`: dropped, never read as a student
+    named by its text."""
     if len(spans) == 2:
         across = containing(excel_rows, covering(merges, min(spans), max(spans))) >= 0
         why[across & (why == None)] = CAPTION  # noqa: E711
-    at = np.flatnonzero((why == BLANK) | (why == CAPTION))
-    if len(at) == 0:
-        return []
-    texts = pc.coalesce(*[column.take(pa.array(at)).cast(pa.large_string()) for column in body])
-    folded = fold_arrow(texts)   # null where the row holds no text: no caption
-    at, texts, folded = at[folded.is_valid().to_numpy(zero_copy_only=False)], texts.filter(folded.is_valid()), \
-        folded.filter(folded.is_valid())
-    vocabulary = list(dict.fromkeys(w for w in [*words.withdrawn_sheets, *words.withdrawn_remarks] if w))
-    word = np.full(len(at), None, dtype=object)
-    for w in reversed(vocabulary):   # the first word of the list that a caption holds is the one named
-        word[_flags(pc.match_substring(folded, fold_one(w)))] = w
+    at = np.flatnonzero((why == BLANK) | (why == CAPTION) | (why == NOTE))
+    texts = one_array(pc.coalesce(*[column.take(pa.array(at, pa.int64())).cast(pa.large_string()) for column in body])) \
+        if body else pa.array([], pa.large_string())
+    folded = fold_arrow(texts)
+    held = folded.is_valid()   # a blank row holds no text: no caption
+    return Captions(excel_rows[at[held.to_numpy(zero_copy_only=False)]], texts.filter(held), folded.filter(held))
+
+
+def withdrawn_parts(found: Captions, last_row: int, words, colour_words: list[str]) -> list[tuple[int, int, str, str]]:
+    """The parts of a table under a caption whose text withdraws them (二、未通过审核学生名单, 以下为未通过
+    审核学生, 备用名单: the words of status.withdrawn_sheets and withdrawn_remarks), each to the next
+    caption or the table's `last_row`: (caption row, last row, caption, word). A caption that withdraws
+    by colour (colour_notes) speaks of the coloured rows, not of the part below it."""
+    word = found.holding([*words.withdrawn_sheets, *words.withdrawn_remarks])
+    word[found.holding(colour_words) != None] = None  # noqa: E711
     out = []
     for k in np.flatnonzero(word != None):  # noqa: E711 (the withdrawing captions: a few)
-        last = int(excel_rows[at[k + 1]]) - 1 if k + 1 < len(at) else int(excel_rows[-1])
-        out.append((int(excel_rows[at[k]]), last, texts[int(k)].as_py().strip(), word[k]))
+        last = int(found.rows[k + 1]) - 1 if k + 1 < len(found.rows) else last_row
+        out.append((int(found.rows[k]), last, found.texts[int(k)].as_py().strip(), word[k]))
     return out
+
+
+def colour_notes(found: Captions, above: list[str], colour_words: list[str], words) -> list[tuple[int | None, str, str]]:
+    """The captions and notes, and the lines above the header, that tell students apart by the look
+    of their rows and withdraw some of them (红色标注的学生未通过审核, 标黄的已退学): a colour word of
+    `colour_words` and a withdrawal word (status.withdrawn_sheets, withdrawn_remarks) together. aidctl
+    does not read a cell's colour. (Excel row or None above the header, text, colour word)."""
+    withdrawing = [*words.withdrawn_sheets, *words.withdrawn_remarks]
+    lines = Captions(np.asarray([-1] * len(above) + found.rows.tolist(), dtype=np.int64),
+                     pa.concat_arrays([pa.array(above, pa.large_string()), found.texts]),
+                     pa.concat_arrays([fold_arrow(pa.array(above, pa.large_string())), found.folded]))
+    colour, withdrawn = lines.holding(colour_words), lines.holding(withdrawing)
+    return [(None if lines.rows[k] < 0 else int(lines.rows[k]), lines.texts[int(k)].as_py().strip(), colour[k])
+            for k in np.flatnonzero((colour != None) & (withdrawn != None))]  # noqa: E711

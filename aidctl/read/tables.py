@@ -35,7 +35,7 @@ from aidctl.read.header import (
     settle,
     split_header_remarks,
 )
-from aidctl.read.rows import BLANK, TOTAL, lead, reasons, withdrawn_parts
+from aidctl.read.rows import BLANK, TOTAL, captions, colour_notes, lead, reasons, withdrawn_parts
 from aidctl.read.workbook import RawSheet, open_sheets
 from aidctl.rulebook import Rulebook, TableSpec
 
@@ -108,6 +108,9 @@ class Table:
     # the parts of the table under a caption row that withdraws them (二、未通过审核学生名单, 以下学生不予
     # 资助): the caption's Excel row, the last row of its part, the caption's text, the word
     withdrawn_parts: list[tuple[int, int, str, str]] = field(default_factory=list)
+    # the notes telling students apart by colour and withdrawing some (红色标注的学生未通过审核): the
+    # note's Excel row (None above the header), its text, the colour word
+    colour_notes: list[tuple[int | None, str, str]] = field(default_factory=list)
     # the merged ranges below the header that span two or more columns or rows (row1, col1, row2,
     # col2): the grid shows their value in every cell they span, which no reader can tell from values
     # written in each
@@ -247,9 +250,8 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
             content = unknown.loc[unknown["key"] != "seq", "excel_row"].to_numpy()
             why[np.isin(excel_rows, content) & (why == BLANK)] = None
     totals = _totals(why, body, data, excel_rows, rules.vocabulary.rows.grand_total)
-    withdrawn = withdrawn_parts(sheet.merges, why, list(body.values()),
-                                [columns[k].index for k in ("name", "id_number") if k in columns],
-                                excel_rows, rules.vocabulary.status)
+    found = captions(why, list(body.values()), excel_rows, sheet.merges,
+                     [columns[k].index for k in ("name", "id_number") if k in columns])
     keep = why == None  # noqa: E711 (an object array, element by element)
     kept = pa.array(np.flatnonzero(keep))
     cells = pa.table({key: values.take(kept) for key, values in data.items()})
@@ -272,6 +274,10 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
         cells_above = [v.strip() for v in row if isinstance(v, str) and v.strip()]
         if cells_above:  # a title merged across the sheet shows in every cell of its range: once
             above.append("  ".join(dict.fromkeys(cells_above)))
+    words = rules.vocabulary
+    withdrawn = withdrawn_parts(found, int(excel_rows[-1]) if len(excel_rows) else header_row, words.status,
+                                words.rows.colour_words)
+    colours = colour_notes(found, above, words.rows.colour_words, words.status)
     hidden = int(np.isin(rows, sheet.hidden_rows).sum()) if len(sheet.hidden_rows) else 0
     struck = _struck(sheet, columns, rows)
     # a column another one won a field from is named by schema.ambiguous_column, not as unrecognised
@@ -284,6 +290,7 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
                  struck=struck, unplaced_struck=sheet.unplaced_struck,
                  workbook_sheets=sheet.workbook_sheets, hidden_sheets=list(sheet.hidden_sheets),
                  sheet_kind=sheet.kind, other_headers=others, totals=totals, withdrawn_parts=withdrawn,
+                 colour_notes=colours,
                  merges=[m for m in sheet.merges if (m[3] > m[1] or m[2] > m[0]) and m[2] > header_row])
 
 

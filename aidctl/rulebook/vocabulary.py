@@ -32,6 +32,9 @@ class RowWords(Strict):
     # a total row whose text begins with one of these is the whole table's (合计, 总计), not a class's
     # (一班小计): its amount is checked against the records read (check.totals)
     grand_total: list[str] = []
+    # colour words: a note or caption holding one and a withdrawal word tells students apart by the
+    # look of their rows (note.colour)
+    colour_words: list[str] = []
     school_prefixes: list[str]
 
     def markers(self) -> dict[str, list[str]]:
