@@ -69,7 +69,7 @@ def test_a_payable_student_every_value_every_check_the_period_and_its_source(ws,
     assert cell(r, "county")["normalised"] == "东河县"
     assert {c["check"]: c["verdict"] for c in r["checks"]} == {
         "file": "passed", "name": "passed", "id": "passed", "gender": "passed", "birth": "not_checked",
-        "age": "passed", "card": "passed", "status": "passed", "remarks": "not_checked", "pay": "not_checked", "eligibility": "passed", "amount": "passed",
+        "age": "passed", "card": "passed", "status": "passed", "remarks": "not_checked", "pay": "not_checked", "listed": "passed", "eligibility": "passed", "amount": "passed",
         "duplicate": "passed", "registry": "not_checked", "ledger": "passed", "bank": "passed"}
     d = r["decision"]
     assert d["period"] == {"id": "中职国家助学金@2007-09-01", "from": "2007-09-01", "until": None,

@@ -43,6 +43,7 @@ CHECKS = [
     ("status", "学籍状态", "status", ["status.not_enrolled"]),
     ("remarks", "备注", "remarks", ["remark.withdrawn"]),
     ("pay", "是否发放", "pay", ["pay.declined"]),
+    ("listed", "工作表名与表中说明", None, ["sheet.withdrawn", "section.withdrawn", "note.colour"]),
     ("eligibility", "资助项目与资格条件", "programme", ["eligibility.unknown_program", "eligibility.not_eligible"]),
     ("amount", "资助金额", "amount", ["amount.invalid", "amount.mismatch", "amount.merged", "amount.blank", "total.mismatch"]),
     ("duplicate", "重复申报", "id_number", ["id.duplicate"]),
