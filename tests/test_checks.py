@@ -457,6 +457,16 @@ def test_students_under_a_caption_that_withdraws_them_are_not_paid(tmp_path, run
     assert sorted(p["name"] for p in plan["payments"]) == [f"学生{i}" for i in (1, 2, 3, 6, 7)], (code, err)
 
 
+def test_many_captions_are_judged_alike(tmp_path, run):
+    """A table of seventy classes, each under its caption (past rows.FEW_CAPTIONS: judged in Arrow),
+    one of them 未通过名单: only its students are withdrawn."""
+    parts = [(f"{k}班", range(k, k + 1)) for k in range(1, 71)]
+    parts[40] = ("未通过名单", range(41, 42))
+    parts_roster(tmp_path / "a.xlsx", parts, repeat=False)
+    doc = check(run, "a.xlsx", expect_exit=1)
+    assert [(f["code"], f["row"]) for f in found(doc)] == [("section.withdrawn", 84)]   # caption on 83
+
+
 def test_a_note_that_withdraws_the_students_below_it(tmp_path, run):
     """以下为… is a note (dropped as such); 以下为未通过审核学生 withdraws the students below it."""
     parts_roster(tmp_path / "a.xlsx", [(None, range(1, 4)), ("以下为未通过审核学生", range(4, 6))], repeat=False)

@@ -23,6 +23,7 @@ from aidctl.read.merged import containing, covering
 BLANK = "blank"
 TOTAL = "total"  # the kind of rules' skip_markers whose rows are totals (合计, 小计)
 REPEATED_HEADER = "repeated_header"
+FEW_CAPTIONS = 64    # captions of a table looked at in Python (Captions.holding)
 NOTE = "note"        # the kind of rules' skip_markers whose rows are notes (注：…, 以下为…)
 CAPTION = "caption"  # a row merged across the student's columns: a part's title, not a student (read.tables)
 _LEADING_PUNCT = r"^[\s(\[（【〔<《*＊#\-—_·.。、]+"
@@ -109,10 +110,16 @@ class Captions:
     folded: pa.Array
 
     def holding(self, words: list[str]) -> np.ndarray:
-        """The first word of `words` each caption holds (None where none), as an object array."""
+        """The first word of `words` each caption holds (None where none), as an object array. A
+        table's few captions are looked at in Python (a call into Arrow a word costs more); many, by
+        Arrow a word at a time."""
+        words = [(w, fold_one(w)) for w in dict.fromkeys(w for w in words if w)]
+        if len(self.rows) <= FEW_CAPTIONS:
+            return np.array([next((w for w, f in words if f in text), None) for text in self.folded.to_pylist()]
+                            + [None], dtype=object)[:-1]
         found = np.full(len(self.rows), None, dtype=object)
-        for w in reversed(list(dict.fromkeys(w for w in words if w))):
-            found[_flags(pc.match_substring(self.folded, fold_one(w)))] = w
+        for w, f in reversed(words):
+            found[_flags(pc.match_substring(self.folded, f))] = w
         return found
 
 
@@ -126,8 +133,10 @@ def captions(why: np.ndarray, body: list[pa.Array], excel_rows: np.ndarray, merg
         across = containing(excel_rows, covering(merges, min(spans), max(spans))) >= 0
         why[across & (why == None)] = CAPTION  # noqa: E711
     at = np.flatnonzero((why == BLANK) | (why == CAPTION) | (why == NOTE))
-    texts = one_array(pc.coalesce(*[column.take(pa.array(at, pa.int64())).cast(pa.large_string()) for column in body])) \
-        if body else pa.array([], pa.large_string())
+    if len(at) == 0 or not body:   # (most tables: nothing to look at)
+        none = pa.array([], pa.large_string())
+        return Captions(np.zeros(0, dtype=np.int64), none, none)
+    texts = one_array(pc.coalesce(*[column.take(pa.array(at, pa.int64())).cast(pa.large_string()) for column in body]))
     folded = fold_arrow(texts)
     held = folded.is_valid()   # a blank row holds no text: no caption
     return Captions(excel_rows[at[held.to_numpy(zero_copy_only=False)]], texts.filter(held), folded.filter(held))
@@ -153,9 +162,14 @@ def colour_notes(found: Captions, above: list[str], colour_words: list[str], wor
     `colour_words` and a withdrawal word (status.withdrawn_sheets, withdrawn_remarks) together. aidctl
     does not read a cell's colour. (Excel row or None above the header, text, colour word)."""
     withdrawing = [*words.withdrawn_sheets, *words.withdrawn_remarks]
-    lines = Captions(np.asarray([-1] * len(above) + found.rows.tolist(), dtype=np.int64),
-                     pa.concat_arrays([pa.array(above, pa.large_string()), found.texts]),
-                     pa.concat_arrays([fold_arrow(pa.array(above, pa.large_string())), found.folded]))
-    colour, withdrawn = lines.holding(colour_words), lines.holding(withdrawing)
-    return [(None if lines.rows[k] < 0 else int(lines.rows[k]), lines.texts[int(k)].as_py().strip(), colour[k])
-            for k in np.flatnonzero((colour != None) & (withdrawn != None))]  # noqa: E711
+    out = []
+    for line in above:   # a title and a 填报单位 line or two (HEADER_SEARCH_ROWS at most)
+        text = fold_one(line)
+        colour = next((w for w in colour_words if w and fold_one(w) in text), None)
+        if colour is not None and any(w and fold_one(w) in text for w in withdrawing):
+            out.append((None, line.strip(), colour))
+    if len(found.rows):
+        colour, withdrawn = found.holding(colour_words), found.holding(withdrawing)
+        out += [(int(found.rows[k]), found.texts[int(k)].as_py().strip(), colour[k])
+                for k in np.flatnonzero((colour != None) & (withdrawn != None))]  # noqa: E711
+    return out
