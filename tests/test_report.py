@@ -15,7 +15,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
-from conftest import SAMPLES, voc_row
+from conftest import SAMPLES, voc_row, write_roster
 from typer.testing import CliRunner
 
 from aidctl.cli.common import app
@@ -288,6 +288,43 @@ def test_sent_reissued_and_pending_are_not_yet_confirmed(paid_ws):
     assert t["statuses"]["reissued"]["count"] == 1 and t["statuses"]["pending"]["count"] == 1
     assert sum(yuan_fen(r["sent"]) for r in doc["by_county"]) == 225_000
 
+
+
+def test_a_batch_an_interrupted_disburse_left_is_said_aloud(tmp_path, monkeypatch):
+    """A disburse cut off after the ledger and before its bank files leaves its payments pending:
+    the bank was never sent them. The report still counts them under 待银行确认 (they are the
+    ledger's), and says, in the notes, the terminal and the 汇总 sheet, which batch is unfinished and
+    that disburse completes it; it no longer reads as money waiting on the bank."""
+    import aidctl.pay.batch as E
+
+    root = tmp_path / "ws"
+    write_roster(root / "intake" / TERM / "a.xlsx", [voc_row(i) for i in range(1, 4)],
+                 above=[["填报单位：第一职业中学"]])
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(E, "put_in_place", interrupted)
+    code, _, err = aidctl(root, "disburse", "--term", TERM)
+    assert code == 130, err
+    monkeypatch.undo()
+    with sqlite3.connect(root / "aidctl.db") as conn:
+        [(batch, status)] = conn.execute("SELECT id, status FROM batches").fetchall()
+    assert status == "recorded"
+    code, doc, err = aidctl(root, "report", "--term", TERM, "--format", "json", as_json=True)
+    assert code == 0, err
+    assert doc["totals"]["statuses"]["pending"] == {"count": 3, "amount": "2250.00"}
+    [note] = [n for n in doc["notes"] if batch in n]
+    assert "尚未完成" in note and "3 笔 2250.00 元" in note and "还没有发给银行" in note and "disburse" in note
+    code, out, err = aidctl(root, "report", "--term", TERM)
+    assert code == 0 and f"尚未完成：{batch}" in out, err
+    summary = [v for row in openpyxl.load_workbook(root / REPORT)["汇总"].iter_rows(values_only=True)
+               for v in row if isinstance(v, str)]
+    assert note in summary
+    code, _, err = aidctl(root, "disburse", "--term", TERM)   # the batch completed: nothing more to say
+    assert code == 0, err
+    code, doc, err = aidctl(root, "report", "--term", TERM, "--format", "json", as_json=True)
+    assert code == 0 and not any("尚未完成" in n for n in doc["notes"]), err
 
 
 def test_a_payment_status_this_version_does_not_know_stops_the_report(tmp_path, ledger_db):

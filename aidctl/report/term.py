@@ -160,7 +160,7 @@ def term_report(ws: Workspace, term: Term, *, out: Path | None = None, db: str |
                        ws.spreadsheets(Path("intake") / str(term)), db=db)
     if out is not None and Path(out).suffix.lower() != ".xlsx":
         raise UsageError(f"--out 应是 .xlsx 文件：{out}")
-    paid_rows, statuses = _ledger_side(ws, term, db)
+    paid_rows, statuses, unfinished = _ledger_side(ws, term, db)
     rosters = _roster_files(ws, term)
     if not statuses and not rosters:
         raise UsageError(f"{term}：账本中没有该学期的付款，intake/{term}/ 下也没有花名册，没有可报告的内容；"
@@ -185,7 +185,7 @@ def term_report(ws: Workspace, term: Term, *, out: Path | None = None, db: str |
     by_programme = _by_programme(pay)
     _cross_check(statuses, pay, by_county, by_school, by_programme, roster_rows)
 
-    notes = []
+    notes = _unfinished_notes(unfinished, term)
     if not statuses:
         notes.append("本学期账本中还没有付款（尚未运行 aidctl disburse）：本报告只有花名册审核情况。")
     if not rosters:
@@ -223,14 +223,16 @@ def term_report(ws: Workspace, term: Term, *, out: Path | None = None, db: str |
     return report
 
 
-def _ledger_side(ws: Workspace, term: Term, db: str | None) -> tuple[pd.DataFrame, dict]:
-    """The term's payments (one row each) and, from a separate SQL sum, count and fen by status."""
+def _ledger_side(ws: Workspace, term: Term, db: str | None) -> tuple[pd.DataFrame, dict, list]:
+    """The term's payments (one row each), count and fen by status from a separate SQL sum, and the
+    term's batches not complete (recorded by a run interrupted before its bank files were in place)."""
     columns = ["person", "school", "county", "programme", "status", "amount_fen"]
     empty = pd.DataFrame({c: pd.Series(dtype="int64" if c == "amount_fen" else object) for c in columns})
     if not db and not ws.has_ledger():
-        return empty, {}
+        return empty, {}, []
     ledger = Ledger(ws.ledger_url(db))
     with ledger.connect() as conn:
+        unfinished = ledger.unfinished_batches(conn, str(term))
         rows = conn.execute(select(*(payments.c[c] for c in columns))
                             .where(payments.c.term == str(term))).all()
         sums = conn.execute(select(payments.c.status, func.count(), func.coalesce(func.sum(payments.c.amount_fen), 0))
@@ -240,10 +242,22 @@ def _ledger_side(ws: Workspace, term: Term, db: str | None) -> tuple[pd.DataFram
     if unknown:
         raise AidctlError(f"账本中有未知的付款状态 {unknown}：请升级 aidctl 或报告此问题", file=ledger.shown)
     if not rows:
-        return empty, statuses
+        return empty, statuses, unfinished
     frame = pd.DataFrame(list(map(tuple, rows)), columns=columns)
     frame["amount_fen"] = frame["amount_fen"].astype("int64")
-    return frame.astype({c: object for c in columns if c != "amount_fen"}), statuses
+    return frame.astype({c: object for c in columns if c != "amount_fen"}), statuses, unfinished
+
+
+def _unfinished_notes(unfinished: list, term: Term) -> list[str]:
+    """A batch recorded by a run interrupted before its bank files were in place: its payments are
+    pending, counted under 待银行确认 though the bank has never been sent them. Said aloud."""
+    if not unfinished:
+        return []
+    batches = "、".join(f"{b['id']}（{b['payments']} 笔 {yuan(b['total_fen'])} 元）" for b in unfinished[:10])
+    more = "等" if len(unfinished) > 10 else ""
+    return [f"账本中本学期有 {len(unfinished)} 个批次尚未完成：{batches}{more}。发放在写出银行报盘文件前中断，"
+            "这些付款还没有发给银行，报告将其计入“待银行确认”；请在记入该批次的工作目录运行 "
+            f"aidctl disburse --term {term} 补完批次后重新生成报告"]
 
 
 def _roster_files(ws: Workspace, term: Term) -> list[Path]:
