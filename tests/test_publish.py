@@ -482,6 +482,26 @@ def test_a_rule_file_may_lengthen_the_period_and_reword(sample_ws, run):
     assert "系部" in rows[2] and rows[3][rows[2].index("系部")] is None
 
 
+def test_the_internal_list_shows_no_more_of_an_id_than_the_workspaces_masking(tmp_path, run):
+    """A workspace that shows less of an ID (rules/publicity.yaml masking: first 3, last 2) gets that on
+    the internal check list too, and its note says so: the list's IDs were masked with the packaged
+    6 + 4 whatever the rules said, and the note read 前6位和后4位."""
+    root = tmp_path / "ws"
+    rows = [voc_row(1), voc_row(2, 身份证号码=make_id(seq=137, male=False))]
+    write_roster(root / "intake" / TERM / "a.xlsx", rows, above=[["填报单位：第一职业中学"]])
+    workspace_publicity(root, masking={"id_head": 3, "id_tail": 2, "card_tail": 2},
+                        internal_fields={"id_masked": "身份证号码（脱敏）", "source_file": "花名册文件",
+                                         "source_row": "花名册行号"})
+    doc, _ = publish_json(run, root)
+    path = root / doc["schools"][0]["internal_file"]
+    ids = [r["身份证号码（脱敏）"] for r in table_rows(path)]
+    assert ids == [r["身份证号码"][:3] + "********" + r["身份证号码"][-2:] for r in rows]
+    text = xml_text(path)
+    for r in rows:
+        assert r["身份证号码"][:6] not in text and r["身份证号码"][-4:] not in text
+    assert any(v and "前3位和后2位" in str(v) for row in cells(path) for v in row)
+
+
 def test_a_template_with_an_unknown_placeholder_is_refused(tmp_path, run):
     workspace_publicity(tmp_path, title="{school}{id_number}公示")
     code, out, err = run("rules", "check", "--workspace", tmp_path)

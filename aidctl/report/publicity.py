@@ -17,8 +17,8 @@ roster holds, three more defences stand between it and a public file:
 3. before a public file is written, every text on it (title, 公示期 line, footer, file name) is
    checked once more for a run of 15 or more digits, the shape of an ID or a card; one found stops
    the command (exit 2) rather than write the file.
-The internal check list shows the ID masked as first 6 + last 4 (identity.mask_id) and is scrubbed
-the same way; its file name never contains 公示.
+The internal check list shows the ID masked to the widths of rules/publicity.yaml `masking` (first 6
++ last 4 at most) and is scrubbed the same way; its file name never contains 公示.
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ from aidctl.check import validate
 from aidctl.core.dates import CALENDAR_STATUTORY, CALENDAR_WEEKENDS, nth_working_day  # noqa: F401
 from aidctl.core.errors import AidctlError
 from aidctl.core.files import atomic_path, file_stems
-from aidctl.core.identity import mask_id
 from aidctl.core.labels import UNKNOWN_SCHOOL
+from aidctl.core.masking import Masking
 from aidctl.core.terms import Term
 from aidctl.core.text import text_series
 from aidctl.core.xlsx import Book
@@ -165,7 +165,7 @@ def publish(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, sta
     shown = list(pub.public_fields)
     tables = v.roster.tables
     table = frame["table"].to_numpy()[recs]
-    data, hits = _listed(frame, recs, shown, table, tables)
+    data, hits = _listed(frame, recs, shown, table, tables, pub.masking.masking())
     result.masked_cells = _masked_report(data, hits, table, tables, rules)
     students = _students(data, rules)
     programmes_of = data.groupby("school", sort=False)["programme"].agg(
@@ -189,8 +189,9 @@ def publish(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, sta
 
 
 def _listed(frame: pd.DataFrame, recs: np.ndarray, shown: list[str], table: np.ndarray,
-            tables) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(the listed records' public columns scrubbed, with source, masked ID and person; the cells masked)."""
+            tables, masking: Masking) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the listed records' public columns scrubbed, with source, ID masked to the rules' widths and
+    person; the cells masked)."""
     text_cols = list(dict.fromkeys([*shown, "school", "programme"]))
     data = pd.DataFrame({k: _column(frame, SOURCE_COLUMN.get(k, k)).to_numpy()[recs] for k in text_cols})
     data = data.astype("string[pyarrow]")
@@ -200,7 +201,7 @@ def _listed(frame: pd.DataFrame, recs: np.ndarray, shown: list[str], table: np.n
     data["source_file"] = pd.Series([t.file for t in tables], dtype=object).reindex(table).to_numpy()
     data["source_row"] = frame["excel_row"].to_numpy()[recs].astype("int64")
     person = pd.Series(frame["person"].astype("string").to_numpy()[recs], dtype="string")
-    data["id_masked"] = mask_id(person).fillna("")
+    data["id_masked"] = masking.ids(person).fillna("")
     data["person"] = person.fillna("#" + pd.Series(recs).astype(str).astype("string"))  # never NA once listed
     return data, hits
 
@@ -225,7 +226,8 @@ def _write_school(out: Path, term: Term, school: str, base: str, group: pd.DataF
     extra = list(pub.internal_fields)
     _write_list(internal_file, "内部核对名单", pub.internal_title.format_map(ctx), period,
                 headers + [pub.internal_fields[k] for k in extra], group[columns + extra],
-                ["内部核对名单：身份证号码只显示前6位和后4位；本表供学校和资助中心核对，不得张贴或外传。"], masking)
+                [f"内部核对名单：身份证号码只显示前{masking.id_head}位和后{masking.id_tail}位；"
+                 "本表供学校和资助中心核对，不得张贴或外传。"], masking)
     return SchoolList(school, len(group), public_file, internal_file)
 
 
