@@ -218,6 +218,27 @@ def test_a_name_two_students_bear_is_not_guessed(tmp_path, run):
     assert explain(run, root, rows[1]["身份证号码"], expect=0)["records"][0]["row"] == 4   # header on row 2
 
 
+def test_a_name_a_record_without_an_id_also_bears_is_not_guessed(tmp_path, run):
+    """Two 张伟, one with an ID and one whose 身份证号码 is blank: the name names two records, so
+    explain refuses to guess (it answered with the one that has an ID, payable, exit 0, and said
+    nothing of the other). A name that only a record without an ID bears is that record, explained
+    (id.missing), where it was "not in the rosters"."""
+    from conftest import write_roster
+
+    root = tmp_path / "ws"
+    rows = [voc_row(1, 姓名="张伟"), voc_row(2, 姓名="张伟", 身份证号码=None), voc_row(3, 姓名="李娜", 身份证号码=None)]
+    write_roster(root / "intake" / TERM / "a.xlsx", rows, above=[["填报单位：第一职业中学"]])
+    doc = explain(run, root, "张伟", expect=2)
+    err = doc["_stderr"]
+    assert "姓名“张伟”对应多名学生" in err and "a.xlsx第4行（没有身份证号码）" in err
+    assert rows[0]["身份证号码"] not in err and rows[0]["身份证号码"][:6] + "********" + rows[0]["身份证号码"][-4:] in err
+    assert len(err.strip().splitlines()) == 1
+    assert explain(run, root, "--file", root / "intake" / TERM / "a.xlsx", "--row", 4, expect=1)["records"][0]["row"] == 4
+    alone = explain(run, root, "李娜", expect=1)
+    assert alone["found_by"] == "name" and [r["row"] for r in alone["records"]] == [5]
+    assert check(alone["records"][0], "id")["findings"][0]["code"] == "id.missing"
+
+
 def two_sheet_roster(path: Path) -> Path:
     """One school's roster on two sheets, 一年级 and 二年级, each with its header on row 2: Excel row 3
     holds a student on both."""

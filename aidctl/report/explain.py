@@ -106,8 +106,8 @@ def explain_student(ws: Workspace, term: Term, student: str | None = None, *, fi
         recs, found_by = _by_place(plan, file, row, sheet), "file_row"
         persons = _persons_of(plan, recs)
     else:
-        persons, found_by = _by_query(plan, ledger, term, student)
-        recs = _records_of(plan, persons)
+        persons, found_by, recs = _by_query(plan, ledger, term, student)
+        recs = recs if recs is not None else _records_of(plan, persons)
     history = _history(ledger, term, persons) if ledger is not None and persons else []
     records = [_record(plan, ws.rules, rec, registry is not None, ledger is not None) for rec in recs]
     related = _related(plan, recs, persons)
@@ -213,9 +213,11 @@ def _ledger_people(ledger, term: Term) -> pd.DataFrame:
                            .distinct(), ["person", "name"])
 
 
-def _by_query(plan: Plan | None, ledger, term: Term, query: str) -> tuple[list[str], str]:
+def _by_query(plan: Plan | None, ledger, term: Term, query: str) -> tuple[list[str], str, list[int] | None]:
     """The person a query names: an ID (15 or 18 characters; masked with * where it matches one
-    student only), else a name that one student bears. UsageError (exit 2) when none or several."""
+    student only), else a name that one student bears; and the records, when the name is that of a
+    roster record without any ID (no person to find them by). UsageError (exit 2) when none or
+    several: a record without an ID is a student of its own for a name query."""
     f = plan.validation.roster.frame if plan is not None else pd.DataFrame(columns=["person", "id_number", "name"])
     known = pd.concat([
         pd.DataFrame({"person": f["person"].astype(object).fillna(f["id_number"].astype(object)),
@@ -227,15 +229,35 @@ def _by_query(plan: Plan | None, ledger, term: Term, query: str) -> tuple[list[s
         head, tail = q[:q.index("*")], q[q.rindex("*") + 1:]
         ids = known["person"].astype(str)
         hit = known[(ids.str.len() == len(q)) & ids.str.startswith(head) & ids.str.endswith(tail)]
-        return _one(hit, query, "身份证号码", known, "masked_id", by_id=True)
+        return (*_one(hit, query, "身份证号码", known, "masked_id", by_id=True), None)
     if any(ch.isdigit() for ch in q):
         wanted = {q}
         if len(q) == 15 and q.isdigit():
             wanted.add(str(identity.upgrade_15(pd.Series([q], dtype="string")).iloc[0]))
         hit = known[known["person"].isin(wanted)]
-        return _one(hit, query, "身份证号码", known, "id", by_id=True)
+        return (*_one(hit, query, "身份证号码", known, "id", by_id=True), None)
     hit = known[known["name"].map(fold_one) == fold_one(query)]
-    return _one(hit, query, "姓名", known, "name", by_id=False)
+    no_id = _named_without_id(f, query)
+    if len(no_id) and len(hit) + len(no_id) > 1:
+        names = hit.drop_duplicates("person").set_index("person")["name"]
+        listed = [f"{DEFAULT.id(p)} {names.get(p) or query}" for p in names.index] \
+            + [f"{_place(plan, r)}（没有身份证号码）" for r in no_id]
+        raise UsageError(f"姓名“{query}”对应多名学生：{'；'.join(listed[:10])}"
+                         f"{f' 等 {len(listed)} 名' if len(listed) > 10 else ''}：请输入完整的身份证号码，"
+                         "或用 --file 和 --row 指定花名册中的行")
+    if len(no_id):
+        return [], "name", [int(no_id[0])]
+    return (*_one(hit, query, "姓名", known, "name", by_id=False), None)
+
+
+def _named_without_id(f: pd.DataFrame, query: str) -> np.ndarray:
+    """The roster records bearing the name whose ID cell is blank: each is a student no ID tells apart."""
+    if f.empty:
+        return np.array([], dtype="int64")
+    bare = (f["person"].isna() & f["id_number"].isna()).to_numpy()
+    if not bare.any():
+        return np.array([], dtype="int64")
+    return np.flatnonzero(bare & (f["name"].astype(object).map(fold_one) == fold_one(query)).to_numpy())
 
 
 def _one(hit: pd.DataFrame, query: str, what: str, known: pd.DataFrame, found_by: str,
