@@ -385,6 +385,30 @@ def test_ledger_without_rosters_reports_the_ledger_side(paid_ws):
     assert any("没有花名册" in n for n in doc["notes"])
 
 
+def test_a_roster_in_intake_that_is_not_read_is_said_aloud(paid_ws):
+    """A school's roster saved as .xlsm in intake/<term>/ is not read: its records were missing from
+    报送记录 and 不予发放 with no word, where disburse, validate and publish name the file. The
+    report now says so too (JSON, terminal, 汇总), and so does a report whose only roster is such a file."""
+    school = write_roster(paid_ws / "intake" / TERM / "城关二中.xlsm", [voc_row(i) for i in range(1, 4)],
+                          above=[["填报单位：城关二中"]])
+    code, doc, err = aidctl(paid_ws, "report", "--term", TERM, "--format", "json", as_json=True)
+    assert code == 0, err
+    assert doc["rosters"]["records"] == 62   # the file's 3 records are not among them ...
+    [note] = [n for n in doc["notes"] if "城关二中.xlsm" in n]
+    assert "未读取" in note                   # ... and the report says why
+    summary = [v for row in openpyxl.load_workbook(paid_ws / REPORT)["汇总"].iter_rows(values_only=True)
+               for v in row if isinstance(v, str)]
+    assert note in summary
+    code, out, err = aidctl(paid_ws, "report", "--term", TERM)
+    assert code == 0 and "城关二中.xlsm" in out, err
+    for roster in (paid_ws / "intake" / TERM).glob("*.xlsx"):
+        roster.unlink()
+    code, doc, err = aidctl(paid_ws, "report", "--term", TERM, "--format", "json", as_json=True)
+    assert code == 0 and doc["rosters"] is None, err
+    assert any("城关二中.xlsm" in n and "未读取" in n for n in doc["notes"]), doc["notes"]
+    assert school.exists()
+
+
 def test_nothing_to_report_is_exit_2_with_one_line(tmp_path):
     (tmp_path / "intake").mkdir()
     code, out, err = aidctl(tmp_path, "report", "--term", TERM)

@@ -165,7 +165,7 @@ def term_report(ws: Workspace, term: Term, *, out: Path | None = None, db: str |
     if not statuses and not rosters:
         raise UsageError(f"{term}：账本中没有该学期的付款，intake/{term}/ 下也没有花名册，没有可报告的内容；"
                          f"请检查 --term 和 --workspace")
-    roster_rows, roster_info, refused_by_code = _roster_side(ws, term, rosters, db)
+    roster_rows, roster_info, refused_by_code, roster_notes = _roster_side(ws, term, rosters, db)
     schools = _school_register(ws)
 
     pay = paid_rows.copy()
@@ -185,7 +185,9 @@ def term_report(ws: Workspace, term: Term, *, out: Path | None = None, db: str |
     by_programme = _by_programme(pay)
     _cross_check(statuses, pay, by_county, by_school, by_programme, roster_rows)
 
-    notes = _unfinished_notes(unfinished, term)
+    # what reading the rosters said aloud (a file in intake/ not read, a school the register cannot
+    # tell …), as disburse says it: the roster figures below are without what was not read
+    notes = list(dict.fromkeys([*ws.unread_notes(), *roster_notes])) + _unfinished_notes(unfinished, term)
     if not statuses:
         notes.append("本学期账本中还没有付款（尚未运行 aidctl disburse）：本报告只有花名册审核情况。")
     if not rosters:
@@ -268,12 +270,12 @@ def _roster_files(ws: Workspace, term: Term) -> list[Path]:
 
 
 def _roster_side(ws: Workspace, term: Term, rosters: list[Path], db: str | None):
-    """One row per roster record (school, county, school type, refused) and the refusals by code,
-    exactly as `disburse` plans them."""
+    """One row per roster record (school, county, school type, refused), the refusals by code,
+    exactly as `disburse` plans them, and the notes the validation said aloud."""
     cols = ["school", "county", "school_type", "refused"]
     if not rosters:
         return (pd.DataFrame({c: pd.Series(dtype=object) for c in cols}), None,
-                pd.DataFrame(columns=["code", "title", "count"]))
+                pd.DataFrame(columns=["code", "title", "count"]), [])
     from aidctl.pay import make_plan
 
     ledger = Ledger(ws.ledger_url(db)) if (db or ws.has_ledger()) else None
@@ -296,7 +298,7 @@ def _roster_side(ws: Workspace, term: Term, rosters: list[Path], db: str | None)
     by_code = by_code[["code", "title", "count"]].reset_index(drop=True)
     info = {"files": [ws.display(p) for p in rosters], "records": int(len(frame)),
             "refused": int(refused.sum()), "school_funded": int(len(plan.school_funded))}
-    return rows, info, by_code
+    return rows, info, by_code, list(plan.validation.notes)
 
 
 def _school_register(ws: Workspace) -> pd.DataFrame | None:
