@@ -473,6 +473,26 @@ def test_a_sequence_or_amount_that_cannot_be_read_is_named_and_never_applied(tmp
     assert sorted(s for _, s in ledger_rows(root, "SELECT person, status FROM payments")) == ["paid"] + ["sent"] * 4
 
 
+def test_a_line_whose_result_is_blank_is_named_and_never_applied(tmp_path, run):
+    """A line whose 处理结果 is blank (an empty field, or a line that stops before it) was dropped
+    without a word, exit 0: the blank's text, NA, joined to the message left no message. It is a
+    problem now, named as blank, and the payment stays sent."""
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 5)]})
+    batch = disburse(run, root, expect=0)["batch"]
+    card = {i: voc_row(i)["银行卡号"] for i in range(1, 5)}
+    result = result_file(tmp_path / f"代发_工商银行_{TERM}_{batch}_01_回盘.txt", [
+        f"1|{card[1]}|学生1|750.00|成功|",
+        f"2|{card[2]}|学生2|750.00||",          # the 处理结果 field empty
+        f"3|{card[3]}|学生3|750.00",            # the line stops before 处理结果
+        f"4|{card[4]}|学生4|750.00| |",         # a space
+    ])
+    doc = reconcile(run, root, result, expect=1)
+    assert [p["name"] for p in doc["paid"]] == ["学生1"] and doc["failed"] == []
+    issues = {p["row"]: p["issue"] for p in doc["problems"]}
+    assert issues == dict.fromkeys((3, 4, 5), "处理结果为空，无法识别为成功、失败或处理中，未入账：请与银行核对")
+    assert sorted(s for _, s in ledger_rows(root, "SELECT person, status FROM payments")) == ["paid"] + ["sent"] * 3
+
+
 def test_a_file_without_batch_or_sequence_is_refused_unless_batch_is_given(tmp_path, run, ledger_db):
     root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 3)]}, db=ledger_db)
     batch = disburse(run, root, expect=0)["batch"]

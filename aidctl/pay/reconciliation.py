@@ -31,7 +31,7 @@ from aidctl.core.errors import ReadError, UsageError
 from aidctl.core.interrupts import interrupts_deferred
 from aidctl.core.money import fen_from_text, yuan
 from aidctl.core.terms import Term
-from aidctl.core.text import missing
+from aidctl.core.text import filled, missing
 from aidctl.pay.results import LINE_COLUMNS, ResultFile, outcomes, read_result
 from aidctl.read import Workspace, regular_file, shown
 
@@ -377,8 +377,11 @@ def _match(lines: pd.DataFrame, mine: pd.DataFrame, everything: pd.DataFrame, na
     for r in unmatched.itertuples():
         issues[r.line] = _why_unmatched(r, everything)
     unknown_status = bound[bound["outcome"].isna()]
-    issues[unknown_status["line"].to_numpy()] = ("处理结果“" + unknown_status["status"].astype(str)
-                                                 + "”无法识别为成功、失败或处理中，未入账").to_numpy()
+    # a blank 处理结果 (an empty cell, a line short of its last fields) is named as blank: its text
+    # is NA, and NA joined to a message is NA, which dropped the line without a word
+    written = unknown_status["status"].astype("string")
+    issues[unknown_status["line"].to_numpy()] = ("处理结果“" + written + "”无法识别为成功、失败或处理中，未入账").where(
+        filled(written), "处理结果为空，无法识别为成功、失败或处理中，未入账：请与银行核对").to_numpy()
     bound = bound[bound["outcome"].notna()]
     settled = bound[bound["attempt_status"].isin(["paid", "failed"])]
     issues[settled["line"].to_numpy()] = [f"该笔已在此前的回盘中处理（{s}），未重复入账" for s in settled["attempt_status"]]
