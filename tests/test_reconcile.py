@@ -690,6 +690,50 @@ def test_an_xlsx_result_whose_amount_is_an_error_value_is_refused(tmp_path, run)
         assert conn.execute("SELECT status FROM payments").fetchall() == [("sent",)]
 
 
+CCB_HEADERS = ["序号", "姓名", "性别", "身份证号码", "年级", "户口性质", "学籍状态", "资助项目", "资助金额（元）", "银行卡号",
+               "开户银行"]
+CCB_RESULT = ["序号", "收款人账号", "收款人姓名", "金额", "交易状态", "失败原因"]
+
+
+def ccb_paid(tmp_path, run, n: int) -> Path:
+    """A workspace whose n students are paid through the 建设银行 Excel profile."""
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i, 开户银行="建设银行") for i in range(1, n + 1)]}, headers=CCB_HEADERS)
+    disburse(run, root, expect=0)
+    return root
+
+
+def ccb_result(path: Path, rows: list[list], *, head=CCB_RESULT, above=()) -> Path:
+    wb = openpyxl.Workbook()
+    for line in [*above, head, *rows]:
+        wb.active.append(line)
+    wb.save(path)
+    return path
+
+
+def test_an_amount_under_a_unit_the_result_states_is_read_in_that_unit(tmp_path, run):
+    """金额（万元）, or 单位：万元 above the table: 750.00 there is 7,500,000 元. The unit was ignored,
+    750.00 read as 750 元 and the payment marked paid; now it is an amount that differs, never
+    applied, while 0.075 万元 is 750 元. A unit the rules do not know (美元) refuses the file."""
+    root = ccb_paid(tmp_path, run, 3)
+    card = {i: voc_row(i)["银行卡号"] for i in range(1, 4)}
+    under = ["序号", "收款人账号", "收款人姓名", "金额（万元）", "交易状态", "失败原因"]
+    doc = reconcile(run, root, ccb_result(tmp_path / "a.xlsx", [[1, card[1], "学生1", "750.00", "成功", None],
+                                                               [2, card[2], "学生2", "0.075", "成功", None]],
+                                        head=under), expect=1)
+    assert [p["name"] for p in doc["paid"]] == ["学生2"]
+    assert [(p["row"], p["amount"]) for p in doc["problems"]] == [(2, "7500000.00")]
+    assert "750.00" in doc["problems"][0]["issue"] and "未入账" in doc["problems"][0]["issue"]
+    doc = reconcile(run, root, ccb_result(tmp_path / "b.xlsx", [[3, card[3], "学生3", "750.00", "成功", None]],
+                                        above=[["单位：万元"]]), expect=1)
+    assert doc["paid"] == [] and [(p["row"], p["amount"]) for p in doc["problems"]] == [(3, "7500000.00")]
+    dollars = ["序号", "收款人账号", "收款人姓名", "金额（美元）", "交易状态", "失败原因"]
+    code, out, err = run("reconcile", ccb_result(tmp_path / "c.xlsx", [[3, card[3], "学生3", "750.00", "成功", None]],
+                                                 head=dollars), "--term", TERM, "--workspace", root)
+    assert code == 2 and "“金额（美元）”列（第D列）" in err and "美元" in err and "未入账" in err, err
+    with sqlite3.connect(root / "aidctl.db") as conn:
+        assert sorted(s for (s,) in conn.execute("SELECT status FROM payments")) == ["paid", "sent", "sent"]
+
+
 # --- pain.002 statuses as the standard means them ---------------------------------------------------
 
 def test_pain002_statuses_only_acsc_settles_rjct_fails_the_rest_stay_sent(tmp_path, run, ledger_db):

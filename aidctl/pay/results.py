@@ -33,8 +33,8 @@ class ResultFile:
 
 def result_spec_table(profile: BankProfile) -> TableSpec:
     """A table spec for reading the bank's result file through the roster reader."""
-    cols = {k: ColumnSpec(title=t, aliases=[t], kind="card" if k == "card" else "text")
-            for k, t in profile.result.columns.items()}
+    kinds = {"card": "card", "amount": "money"}  # money: a unit its header or a 单位： line states is read
+    cols = {k: ColumnSpec(title=t, aliases=[t], kind=kinds.get(k, "text")) for k, t in profile.result.columns.items()}
     return TableSpec(description=f"“{profile.name}”回盘文件", min_header_matches=3,
                      header_must_have=["card", "status"], columns=cols)
 
@@ -46,13 +46,14 @@ def read_result(profile: BankProfile, path, display: str, rules) -> ResultFile:
     if profile.result.format == "pain.002.001.03":
         return _read_pain002(profile, path, display)
     _refuse_truncated(profile, Path(path), display)
-    from aidctl.read import extract, locate, open_sheets, refuse_struck, refuse_uncalculated
+    from aidctl.read import extract, find_header, open_sheets, refuse_struck, refuse_uncalculated
 
     spec = result_spec_table(profile)
     for sheet in open_sheets(path, display):
-        hit = locate(sheet, spec, rules.columns.units)
-        if hit:
-            table = extract(path, display, sheet, hit[0], hit[1], spec, rules)
+        # the header words as a roster's: a unit its header or a 单位： line above states is known
+        header = find_header(sheet, spec, rules.columns.units, rules.columns.header_words)
+        if header:
+            table = extract(path, display, sheet, header.row, header.first_choice(), spec, rules, header)
             refuse_uncalculated(table)
             refuse_struck(table)
             break
@@ -65,11 +66,27 @@ def read_result(profile: BankProfile, path, display: str, rules) -> ResultFile:
         out[key] = data[key].to_numpy() if key in data.columns else None
     amount = data["amount"].reset_index(drop=True)
     out["seq"], bad_seq = whole_numbers(pd.Series(out["seq"], dtype="string"))
-    out["amount_fen"] = (fen_from_text(amount) if profile.result.amount == "yuan"
-                         else whole_numbers(amount)[0]).to_numpy()
+    out["amount_fen"] = _amounts(profile, table, amount, rules, display).to_numpy()
     out["e2e"] = None
     out["issue"] = unread(bad_seq, amount.where(out["amount_fen"].isna()))
     return ResultFile(outcomes(profile, out)[LINE_COLUMNS], list(table.above))
+
+
+def _amounts(profile: BankProfile, table, amount: pd.Series, rules, display: str) -> pd.Series:
+    """Each line's 金额 in fen. A unit the file states (金额（万元）, 单位：万元 above the table) is the
+    unit its figures are in: 750.00 under 万元 is 7,500,000 元, never 750 元. A unit the rules do not
+    know refuses the file; without a stated unit, the profile's `amount` (yuan or fen) holds."""
+    from aidctl.check import unknown_units
+    from aidctl.core.money import parse
+
+    match = table.columns.get("amount")
+    unknown = unknown_units(table, rules.columns.units) if match is not None and match.unknown_unit else []
+    if unknown:
+        raise ReadError(f"工作表“{table.sheet}”第{table.header_row}行：{unknown[0][1]}：整份回盘未入账，请向银行核对金额单位",
+                        file=display)
+    if match is not None and match.unit_stated and (match.unit != 1 or profile.result.amount != "yuan"):
+        return parse(amount.astype("string"), match.unit)[1]
+    return fen_from_text(amount) if profile.result.amount == "yuan" else whole_numbers(amount)[0]
 
 
 def unread(seq: pd.Series, amount: pd.Series) -> pd.Series:
