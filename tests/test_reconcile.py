@@ -734,6 +734,26 @@ def test_an_amount_under_a_unit_the_result_states_is_read_in_that_unit(tmp_path,
         assert sorted(s for (s,) in conn.execute("SELECT status FROM payments")) == ["paid", "sent", "sent"]
 
 
+def test_a_total_line_that_disagrees_with_the_lines_refuses_the_file(tmp_path, run):
+    """The bank's 合计 line was dropped as a roster's is and never compared: a result file one line
+    short, or with an amount altered, applied what it held, exit 0. A 合计 that is neither the sum
+    of the lines nor that of the successful ones now refuses the file, naming its row and column."""
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 4)]})
+    batch = disburse(run, root, expect=0)["batch"]
+    card = {i: voc_row(i)["银行卡号"] for i in range(1, 4)}
+    name = f"代发_工商银行_{TERM}_{batch}_01_回盘.txt"
+    lines = [f"1|{card[1]}|学生1|750.00|成功|", f"2|{card[2]}|学生2|750.00|成功|"]   # the third line lost
+    code, out, err = run("reconcile", result_file(tmp_path / name, [*lines, "合计|||2250.00||"]), "--term", TERM,
+                         "--workspace", root)
+    assert code == 2 and f"{name}，第4行，“金额”列" in err and "合计金额为 2250.00 元" in err, err
+    assert "2 笔逐笔结果金额合计为 1500.00 元" in err and "整份回盘未入账" in err, err
+    assert set(statuses(root).values()) == {"sent"}
+    # a total of every line, or of the successful ones only, agrees: the lines apply
+    whole = [*lines, f"3|{card[3]}|学生3|750.00|失败|账户冻结"]
+    doc = reconcile(run, root, result_file(tmp_path / name, [*whole, "合计|||1,500.00||"]), expect=1)
+    assert (doc["totals"]["paid"], doc["totals"]["failed"], doc["totals"]["problems"]) == (2, 1, 0)
+
+
 # --- pain.002 statuses as the standard means them ---------------------------------------------------
 
 def test_pain002_statuses_only_acsc_settles_rjct_fails_the_rest_stay_sent(tmp_path, run, ledger_db):

@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 import pandas as pd
 
 from aidctl.core.errors import ReadError
-from aidctl.core.money import fen_from_text
+from aidctl.core.money import fen_from_text, yuan
 from aidctl.core.text import filled, whole_numbers
 from aidctl.rulebook import BankProfile, ColumnSpec, TableSpec
 
@@ -69,7 +69,39 @@ def read_result(profile: BankProfile, path, display: str, rules) -> ResultFile:
     out["amount_fen"] = _amounts(profile, table, amount, rules, display).to_numpy()
     out["e2e"] = None
     out["issue"] = unread(bad_seq, amount.where(out["amount_fen"].isna()))
-    return ResultFile(outcomes(profile, out)[LINE_COLUMNS], list(table.above))
+    out = outcomes(profile, out)
+    _refuse_disagreeing_total(profile, table, out, rules, display)
+    return ResultFile(out[LINE_COLUMNS], list(table.above))
+
+
+def _sheet(table) -> str | None:
+    """The sheet to name in a message: a workbook's; a text file has none."""
+    return None if table.sheet_kind == "csv" else table.sheet
+
+
+def _refuse_disagreeing_total(profile: BankProfile, table, lines: pd.DataFrame, rules, display: str) -> None:
+    """A 合计 row the bank wrote under its lines (dropped by the reader, as a roster's is) whose 金额
+    is neither the sum of the lines read nor that of the lines marked successful: a line is missing
+    or was not read as one, or an amount was altered. The file is refused as a whole (as one cut
+    short is): applying the lines would say the file was read. Nothing is compared where a line's
+    amount could not be read (that line is a problem already) or the total carries no amount."""
+    from aidctl.core.money import exact_total
+
+    if not table.totals or "amount" not in table.columns or lines["amount_fen"].isna().any():
+        return
+    rows = [row for row, _, _ in table.totals]
+    stated = _amounts(profile, table, pd.Series([amount for _, _, amount in table.totals], dtype="string"),
+                      rules, display)
+    read = exact_total(lines["amount_fen"])
+    paid = exact_total(lines.loc[lines["outcome"] == "paid", "amount_fen"])
+    written = [(row, int(v)) for row, v in zip(rows, stated) if not pd.isna(v)]
+    if not written or any(v in (read, paid) for _, v in written):
+        return
+    row, value = written[-1]
+    raise ReadError(f"回盘在此行写的合计金额为 {yuan(value)} 元，而读取的 {len(lines)} 笔逐笔结果金额合计为 {yuan(read)} 元"
+                    f"（其中成功 {yuan(paid)} 元），{'多' if read > value else '少'} {yuan(abs(read - value))} 元："
+                    "可能有结果行缺失或没有作为结果读取，或金额有误；整份回盘未入账，请向银行核对或重新获取回盘",
+                    file=display, sheet=_sheet(table), row=row, column=table.columns["amount"].header)
 
 
 def _amounts(profile: BankProfile, table, amount: pd.Series, rules, display: str) -> pd.Series:
@@ -82,8 +114,8 @@ def _amounts(profile: BankProfile, table, amount: pd.Series, rules, display: str
     match = table.columns.get("amount")
     unknown = unknown_units(table, rules.columns.units) if match is not None and match.unknown_unit else []
     if unknown:
-        raise ReadError(f"工作表“{table.sheet}”第{table.header_row}行：{unknown[0][1]}：整份回盘未入账，请向银行核对金额单位",
-                        file=display)
+        raise ReadError(f"{unknown[0][1]}：整份回盘未入账，请向银行核对金额单位", file=display, sheet=_sheet(table),
+                        row=table.header_row, column=match.header)
     if match is not None and match.unit_stated and (match.unit != 1 or profile.result.amount != "yuan"):
         return parse(amount.astype("string"), match.unit)[1]
     return fen_from_text(amount) if profile.result.amount == "yuan" else whole_numbers(amount)[0]
