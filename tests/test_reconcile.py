@@ -754,6 +754,29 @@ def test_a_total_line_that_disagrees_with_the_lines_refuses_the_file(tmp_path, r
     assert (doc["totals"]["paid"], doc["totals"]["failed"], doc["totals"]["problems"]) == (2, 1, 0)
 
 
+def test_a_result_workbook_answering_in_two_sheets_is_read_whole(tmp_path, run):
+    """成功明细 and 失败明细: only the first sheet holding the header was read, the failures on the
+    second dropped without a word, exit 0. Every sheet with the result's header is read now, and a
+    line is named with its sheet."""
+    root = ccb_paid(tmp_path, run, 3)
+    card = {i: voc_row(i)["银行卡号"] for i in range(1, 4)}
+    book = tmp_path / "ccb.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "成功明细"
+    for line in [CCB_RESULT, [1, card[1], "学生1", "750.00", "成功", None], [2, card[2], "学生2", "750.00", "成功", None]]:
+        wb.active.append(line)
+    failures = wb.create_sheet("失败明细")
+    for line in [CCB_RESULT, [3, card[3], "学生3", "750.00", "失败", "账户冻结"], [2, card[2], "学生2", "750.00", "失败", "户名不符"]]:
+        failures.append(line)
+    wb.save(book)
+    doc = reconcile(run, root, book, expect=1)
+    assert [p["name"] for p in doc["paid"]] == ["学生1"]
+    assert [(f["name"], f["sheet"], f["row"], f["reason"]) for f in doc["failed"]] == [("学生3", "失败明细", 2, "账户冻结")]
+    assert [(p["sheet"], p["row"]) for p in doc["problems"]] == [("成功明细", 3), ("失败明细", 3)]
+    assert "工作表“成功明细”第 3 行、工作表“失败明细”第 3 行" in doc["problems"][0]["issue"]
+    assert sorted(statuses(root).values()) == ["failed", "paid", "sent"]
+
+
 # --- pain.002 statuses as the standard means them ---------------------------------------------------
 
 def test_pain002_statuses_only_acsc_settles_rjct_fails_the_rest_stay_sent(tmp_path, run, ledger_db):

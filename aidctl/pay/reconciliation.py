@@ -45,7 +45,7 @@ class Reconciliation:
     profile: str
     paid: pd.DataFrame
     failed: pd.DataFrame
-    problems: pd.DataFrame   # row, card, amount, status, issue
+    problems: pd.DataFrame   # row, sheet, card, amount, status, issue
     pending: pd.DataFrame = field(default_factory=pd.DataFrame)
     batches: list[str] = field(default_factory=list)
     bound_by: str = ""
@@ -59,13 +59,13 @@ class Reconciliation:
                             for c, v in zip(cols, r)})
             return out
 
-        cols = ["row", "id_number", "name", "programme", "card", "amount", "batch"]
+        cols = ["row", "sheet", "id_number", "name", "programme", "card", "amount", "batch"]
         pending = self.pending if len(self.pending) else pd.DataFrame(columns=[*cols, "status"])
         return {"version": 1, "term": str(self.term), "file": self.file, "bank_profile": self.profile,
                 "batches": self.batches, "bound_by": self.bound_by,
                 "paid": items(self.paid, cols), "failed": items(self.failed, cols + ["reason"]),
                 "pending": items(pending, cols + ["status"]),
-                "problems": items(self.problems, ["row", "card", "amount", "status", "issue"]),
+                "problems": items(self.problems, ["row", "sheet", "card", "amount", "status", "issue"]),
                 "totals": {"paid": len(self.paid), "paid_amount": str(yuan(int(self.paid["amount"].sum()))),
                            "failed": len(self.failed),
                            "failed_amount": str(yuan(int(self.failed["amount"].sum()))),
@@ -241,17 +241,17 @@ def _by_sequence(lines: pd.DataFrame, attempts: pd.DataFrame, known: dict, term:
                         "整份文件未入账；请用 --batch 指明批次", file=display)
     keys = ["file_seq", "card", "amount_fen"]
     probe = lines.dropna(subset=["seq", "card", "amount_fen"]).assign(
-        file_seq=lambda d: d["seq"].astype("int64"), amount_fen=lambda d: d["amount_fen"].astype("int64"))[
-        ["row", *keys]]
-    here = probe.merge(attempts[[*keys, "batch_id"]], on=keys)["row"].nunique()
+        file_seq=lambda d: d["seq"].astype("int64"), amount_fen=lambda d: d["amount_fen"].astype("int64"),
+        line=lambda d: d.index)[["line", *keys]]   # a line, not its row: two sheets have a row 2 each
+    here = probe.merge(attempts[[*keys, "batch_id"]], on=keys)["line"].nunique()
     if term not in _TERM_IN_NAME.findall(name):
         cards = sorted(set(probe["card"].dropna()))
         there = probe.merge(_elsewhere(conn, term, cards).astype({"file_seq": "int64", "amount_fen": "int64"}),
                             on=keys)
-        if len(there) and there["row"].nunique() >= here:
+        if len(there) and there["line"].nunique() >= here:
             top = there.groupby(["term", "batch_id"]).size().sort_values(ascending=False).index[0]
             raise ReadError(f"回盘文件没有写明批次号或学期，其各行的序号、账号和金额同样符合 {top[0]} 学期的批次 "
-                            f"{top[1]}（{there['row'].nunique()} 行，本学期 {here} 行）：无法确定它答复哪一批，"
+                            f"{top[1]}（{there['line'].nunique()} 行，本学期 {here} 行）：无法确定它答复哪一批，"
                             f"整份文件未入账；请用 --batch 指明批次，或用 --term {top[0]} 对账", file=display)
     return "序号"
 
@@ -270,7 +270,7 @@ def _group_lines(file: ResultFile, named: list[str], attempts: pd.DataFrame, ban
             continue
         m = re.fullmatch(r"(.+)-(\d+)-(\d+)", g["id"] or "")
         batch = m.group(1) if m else None
-        base = {"row": 0, "seq": None, "name": None, "reason": g.get("reason"), "e2e": None, "status": g["status"],
+        base = {"row": 0, "sheet": None, "seq": None, "name": None, "reason": g.get("reason"), "e2e": None, "status": g["status"],
                 "outcome": None}
         if not m or batch not in named:
             out.append(base | {"card": None, "amount_fen": None, "batch": None,
@@ -391,12 +391,14 @@ def _match(lines: pd.DataFrame, mine: pd.DataFrame, everything: pd.DataFrame, na
     # the same payment more than once in the file: agreeing final results apply once; conflicting
     # ones are held for review; a status not final beside a final one gives way to it
     final = bound[bound["outcome"].isin(["paid", "failed"])]
+    several = lines["sheet"].nunique() > 1   # a workbook answering in two sheets: a row is named with its sheet
     kinds = final.groupby("attempt_id")["outcome"].nunique()
     conflicting = final[final["attempt_id"].isin(kinds[kinds > 1].index)]
     for _aid, group in conflicting.groupby("attempt_id"):
         words = "、".join(dict.fromkeys(group["status"].astype(str)))
-        rows = "、".join(str(int(r)) for r in group["row"])
-        issues[group["line"].to_numpy()] = f"同一笔付款在回盘中有相互矛盾的结果（{words}，第 {rows} 行）：待人工核对，未入账"
+        rows = "、".join(f"工作表“{s}”第 {int(r)} 行" if several else f"第 {int(r)} 行"
+                        for r, s in zip(group["row"], group["sheet"]))
+        issues[group["line"].to_numpy()] = f"同一笔付款在回盘中有相互矛盾的结果（{words}，{rows}）：待人工核对，未入账"
     final = final[~final["attempt_id"].isin(conflicting["attempt_id"])]
     repeated = final["attempt_id"].duplicated(keep="first")
     issues[final.loc[repeated, "line"].to_numpy()] = "同一笔付款在回盘中出现不止一次，只按第一次入账"
@@ -409,9 +411,9 @@ def _match(lines: pd.DataFrame, mine: pd.DataFrame, everything: pd.DataFrame, na
     lines["issue"] = issues
     problems = lines[lines["issue"].notna()].rename(columns={"amount_fen": "amount"})
     problems = problems.assign(row=problems["row"].where(problems["row"] > 0, None))
-    problems = problems.sort_values("line")[["row", "card", "amount", "status", "issue"]]
+    problems = problems.sort_values("line")[["row", "sheet", "card", "amount", "status", "issue"]]
     cols = ["attempt_id", "payment_id", "batch_id", "file_seq", "card", "amount_fen", "person", "name",
-            "programme", "bank_profile", "row", "outcome", "reason", "status"]
+            "programme", "bank_profile", "row", "sheet", "outcome", "reason", "status"]
     matched = matched.rename(columns={"att_batch": "batch_id", "att_card": "card_", "att_amount": "amount_fen_",
                                       "att_name": "name_"})
     matched = matched.assign(card=matched["card_"], amount_fen=matched["amount_fen_"], name=matched["name_"])

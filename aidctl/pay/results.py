@@ -16,7 +16,7 @@ from aidctl.core.money import fen_from_text, yuan
 from aidctl.core.text import filled, whole_numbers
 from aidctl.rulebook import BankProfile, ColumnSpec, TableSpec
 
-LINE_COLUMNS = ["row", "seq", "card", "name", "amount_fen", "status", "reason", "batch", "e2e", "outcome", "issue"]
+LINE_COLUMNS = ["row", "sheet", "seq", "card", "name", "amount_fen", "status", "reason", "batch", "e2e", "outcome", "issue"]
 
 
 @dataclass
@@ -42,26 +42,35 @@ def result_spec_table(profile: BankProfile) -> TableSpec:
 def read_result(profile: BankProfile, path, display: str, rules) -> ResultFile:
     """The bank's result file: lines with seq, card, name, amount_fen, status (as written),
     outcome (paid / failed / pending / None), reason, batch (where a column gives it), e2e
-    (pain.002), row (line or Excel row)."""
+    (pain.002), row (line or Excel row), sheet (a workbook's sheet; None in a text file)."""
     if profile.result.format == "pain.002.001.03":
         return _read_pain002(profile, path, display)
     _refuse_truncated(profile, Path(path), display)
     from aidctl.read import extract, find_header, open_sheets, refuse_struck, refuse_uncalculated
 
     spec = result_spec_table(profile)
+    parts, above = [], []
     for sheet in open_sheets(path, display):
-        # the header words as a roster's: a unit its header or a 单位： line above states is known
+        # every sheet holding the result's header: a bank may answer in two (成功明细, 失败明细). The
+        # header words as a roster's: a unit its header or a 单位： line above states is known
         header = find_header(sheet, spec, rules.columns.units, rules.columns.header_words)
         if header:
             table = extract(path, display, sheet, header.row, header.first_choice(), spec, rules, header)
             refuse_uncalculated(table)
             refuse_struck(table)
-            break
-    else:
+            parts.append(_table_lines(profile, table, rules, display))
+            above += table.above
+    if not parts:
         titles = "、".join(profile.result.columns.values())
         raise ReadError(f"没有找到回盘文件的表头（应含 {titles}）：这是“{profile.name}”的回盘吗？", file=display)
+    return ResultFile(pd.concat(parts, ignore_index=True)[LINE_COLUMNS], above)
+
+
+def _table_lines(profile: BankProfile, table, rules, display: str) -> pd.DataFrame:
+    """The lines of one sheet's result table (LINE_COLUMNS), its 合计 checked against them."""
     data = table.data
     out = pd.DataFrame({"row": data.index.astype("int64")})
+    out["sheet"] = _sheet(table)
     for key in ("seq", "card", "name", "status", "reason", "batch"):
         out[key] = data[key].to_numpy() if key in data.columns else None
     amount = data["amount"].reset_index(drop=True)
@@ -71,7 +80,7 @@ def read_result(profile: BankProfile, path, display: str, rules) -> ResultFile:
     out["issue"] = unread(bad_seq, amount.where(out["amount_fen"].isna()))
     out = outcomes(profile, out)
     _refuse_disagreeing_total(profile, table, out, rules, display)
-    return ResultFile(out[LINE_COLUMNS], list(table.above))
+    return out
 
 
 def _sheet(table) -> str | None:
@@ -241,6 +250,7 @@ def _read_pain002(profile: BankProfile, path, display: str) -> ResultFile:
     if groups and groups[0]["level"] == "OrgnlMsgId":
         groups[0]["has_transactions"] = bool(rows)
     out = pd.DataFrame(rows, columns=["row", "e2e", "seq", "card", "name", "status", "reason", "batch", "amount_text"])
+    out["sheet"] = None
     out["amount_fen"] = fen_from_text(out["amount_text"]) if len(out) else pd.Series(dtype="Int64")
     out["seq"] = out["seq"].astype("Int64")
     out["issue"] = unread(pd.Series(pd.NA, index=out.index), out["amount_text"].where(out["amount_fen"].isna()))

@@ -45,6 +45,13 @@ def disbursement(console: Console, doc: dict) -> None:
         console.print(f"发放审核表：{doc['report']}")
 
 
+def _line(r: dict, without: str) -> str:
+    """A result line's row, with its sheet where the file answers in more than one."""
+    if not r["row"]:
+        return without
+    return f"{r['sheet']} {r['row']}" if r.get("sheet") else str(r["row"])
+
+
 def reconciliation(console: Console, doc: dict) -> None:
     t = doc["totals"]
     console.print(Text(f"{doc['term']} 回盘 {doc['file']}：入账 {t['paid']} 笔 {t['paid_amount']} 元，"
@@ -58,7 +65,7 @@ def reconciliation(console: Console, doc: dict) -> None:
         for h in ("行", "姓名", "资助项目", "卡号", "金额", "原因"):
             table.add_column(h, overflow="fold")
         for r in doc["failed"]:
-            table.add_row(str(r["row"] or "整组"), r["name"] or "", r["programme"], r["card"], r["amount"],
+            table.add_row(_line(r, "整组"), r["name"] or "", r["programme"], r["card"], r["amount"],
                           r["reason"] or "")
         console.print(table)
     if doc.get("pending"):
@@ -67,14 +74,14 @@ def reconciliation(console: Console, doc: dict) -> None:
         for h in ("行", "姓名", "卡号", "金额", "状态"):
             table.add_column(h, overflow="fold")
         for r in doc["pending"]:
-            table.add_row(str(r["row"] or ""), r["name"] or "", r["card"], r["amount"], r["status"] or "")
+            table.add_row(_line(r, ""), r["name"] or "", r["card"], r["amount"], r["status"] or "")
         console.print(table)
     if doc["problems"]:
         table = RichTable(title="未入账的回盘行（请与银行核对）", box=box.SIMPLE_HEAD, title_justify="left")
         for h in ("行", "卡号", "金额", "处理结果", "问题"):
             table.add_column(h, overflow="fold")
         for r in doc["problems"]:
-            table.add_row(str(r["row"] or "整组"), r["card"] or "", r["amount"] or "", r["status"] or "", r["issue"])
+            table.add_row(_line(r, "整组"), r["card"] or "", r["amount"] or "", r["status"] or "", r["issue"])
         console.print(table)
 
 
