@@ -777,6 +777,43 @@ def test_a_result_workbook_answering_in_two_sheets_is_read_whole(tmp_path, run):
     assert sorted(statuses(root).values()) == ["failed", "paid", "sent"]
 
 
+def test_a_result_workbook_with_a_hidden_sheet_is_refused(tmp_path, run):
+    """Every sheet holding the result's header is read, and a hidden one is not opened: a 失败明细
+    sheet hidden by whoever exported it was never read, its failures lost, exit 0. Now the file is
+    refused, naming the hidden sheet, and nothing is applied."""
+    root = ccb_paid(tmp_path, run, 2)
+    card = {i: voc_row(i)["银行卡号"] for i in range(1, 3)}
+    book = tmp_path / "ccb.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "成功明细"
+    for line in [CCB_RESULT, [1, card[1], "学生1", "750.00", "成功", None]]:
+        wb.active.append(line)
+    failures = wb.create_sheet("失败明细")
+    for line in [CCB_RESULT, [2, card[2], "学生2", "750.00", "失败", "账户冻结"]]:
+        failures.append(line)
+    failures.sheet_state = "hidden"
+    wb.save(book)
+    code, out, err = run("reconcile", book, "--term", TERM, "--workspace", root)
+    assert code == 2 and "隐藏的工作表“失败明细”" in err and "整份回盘未入账" in err, (code, err)
+    assert sorted(statuses(root).values()) == ["sent", "sent"]
+
+
+def test_a_result_with_two_status_columns_that_differ_is_refused(tmp_path, run):
+    """交易状态 twice, the hidden one saying 失败: the visible one (成功) was read and the payment marked
+    paid with no word. Which column the bank meant is not guessed: the file is refused, naming both."""
+    root = ccb_paid(tmp_path, run, 1)
+    book = tmp_path / "ccb.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([*CCB_RESULT, "交易状态"])
+    ws.append([1, voc_row(1)["银行卡号"], "学生1", "750.00", "失败", "账户冻结", "成功"])
+    ws.column_dimensions["E"].hidden = True
+    wb.save(book)
+    code, out, err = run("reconcile", book, "--term", TERM, "--workspace", root)
+    assert code == 2 and "有多列可作为“交易状态”" in err and "已隐藏" in err and "整份回盘未入账" in err, (code, err)
+    assert list(statuses(root).values()) == ["sent"]
+
+
 # --- pain.002 statuses as the standard means them ---------------------------------------------------
 
 def test_pain002_statuses_only_acsc_settles_rjct_fails_the_rest_stay_sent(tmp_path, run, ledger_db):

@@ -13,7 +13,7 @@ import pandas as pd
 
 from aidctl.core.errors import ReadError
 from aidctl.core.money import fen_from_text, yuan
-from aidctl.core.text import filled, whole_numbers
+from aidctl.core.text import column_letters, filled, whole_numbers
 from aidctl.rulebook import BankProfile, ColumnSpec, TableSpec
 
 LINE_COLUMNS = ["row", "sheet", "seq", "card", "name", "amount_fen", "status", "reason", "batch", "e2e", "outcome", "issue"]
@@ -50,7 +50,13 @@ def read_result(profile: BankProfile, path, display: str, rules) -> ResultFile:
 
     spec = result_spec_table(profile)
     parts, above = [], []
-    for sheet in open_sheets(path, display):
+    sheets = open_sheets(path, display)
+    hidden = sheets[0].hidden_sheets if sheets else []
+    if hidden:  # every sheet with the header is read: one that cannot be seen may hold lines too
+        raise ReadError(f"回盘工作簿有隐藏的工作表“{'”“'.join(hidden)}”，aidctl 不读取隐藏的工作表，其中是否也有"
+                        "回盘明细无法确定：整份回盘未入账；请取消隐藏（或删除不用的工作表）后重新对账",
+                        file=display, sheet=hidden[0])
+    for sheet in sheets:
         # every sheet holding the result's header: a bank may answer in two (成功明细, 失败明细). The
         # header words as a roster's: a unit its header or a 单位： line above states is known
         header = find_header(sheet, spec, rules.columns.units, rules.columns.header_words)
@@ -58,12 +64,24 @@ def read_result(profile: BankProfile, path, display: str, rules) -> ResultFile:
             table = extract(path, display, sheet, header.row, header.first_choice(), spec, rules, header)
             refuse_uncalculated(table)
             refuse_struck(table)
+            _refuse_two_columns(table, spec, display)
             parts.append(_table_lines(profile, table, rules, display))
             above += table.above
     if not parts:
         titles = "、".join(profile.result.columns.values())
         raise ReadError(f"没有找到回盘文件的表头（应含 {titles}）：这是“{profile.name}”的回盘吗？", file=display)
     return ResultFile(pd.concat(parts, ignore_index=True)[LINE_COLUMNS], above)
+
+
+def _refuse_two_columns(table, spec, display: str) -> None:
+    """Two columns of a result that stand for one field (交易状态 twice, one hidden) and differ: which
+    the bank meant is not guessed, as a roster's rule would (the visible one); nothing is applied."""
+    for c in table.contests:
+        if c.rule != "same_values":
+            names = "、".join(f"“{m.header}”（{column_letters(m.index)}列{'，已隐藏' if m.hidden else ''}）"
+                             for m in [*([c.chosen] if c.chosen else []), *c.others])
+            raise ReadError(f"有多列可作为“{spec.columns[c.key].title}”：{names}，无法确定银行的结果在哪一列：整份回盘"
+                            "未入账；请只保留一列后重新对账", file=display, sheet=_sheet(table), row=table.header_row)
 
 
 def _table_lines(profile: BankProfile, table, rules, display: str) -> pd.DataFrame:
