@@ -436,6 +436,36 @@ def test_one_school_year_twice_is_a_duplicate_never_a_doubled_total(run, tmp_pat
     assert doc["summary"]["extracted"] == "100000.00" and doc["summary"]["schools"] == 2
 
 
+def test_a_school_given_with_its_code_and_elsewhere_by_name_alone_is_one_school(run, tmp_path):
+    """The school's own file has no 学校代码 column; the county's file gives the school with its code.
+    Both rows are the one school-year: a duplicate, counted once, never two schools (one 合规, one
+    不合规) in a doubled total."""
+    county = sheet(tmp_path / "county.xlsx", [school(code="9001"), school(code="9002", name="乙职业中学")])
+    own = sheet(tmp_path / "own.xlsx", [school(extracted=10_000)[1:]], HEAD[1:])
+    code, doc, err = run("audit-extraction", county, own, "--format", "json", "--workspace", tmp_path, as_json=True)
+    assert code == 1, err
+    assert codes(doc) == [["extraction.duplicate"], [], ["extraction.duplicate"]]
+    assert [x["verdict"] for x in doc["schools"]] == ["无法审核", "合规", "无法审核"]
+    assert doc["summary"]["schools"] == 2 and doc["summary"]["income"] == "2000000.00"
+    assert "own.xlsx 第3行" in finding(doc, 0, code="extraction.duplicate")["message"]
+
+
+def test_a_name_without_code_that_two_coded_schools_share_is_not_guessed(run, tmp_path):
+    """两所第一中学 with their codes, and a row of 第一中学 without one: which it is cannot be told. The
+    row is 无法审核 and outside the totals; the two coded schools are audited as they stand."""
+    kind = dict(kind="普高", extracted=30_000)
+    city = sheet(tmp_path / "city.xlsx", [school(code="9001", name="第一中学", county="甲县", **kind),
+                                          school(code="9002", name="第一中学", county="乙县", **kind)])
+    own = sheet(tmp_path / "own.xlsx", [school(name="第一中学", kind="普高", extracted=10_000)[1:]], HEAD[1:])
+    code, doc, err = run("audit-extraction", city, own, "--format", "json", "--workspace", tmp_path, as_json=True)
+    assert code == 1, err
+    assert codes(doc) == [[], [], ["extraction.invalid"]]
+    assert [x["verdict"] for x in doc["schools"]] == ["合规", "合规", "无法审核"]
+    message = finding(doc, 2, code="extraction.invalid")["message"]
+    assert "“第一中学”没有填学校代码" in message and "9001、9002" in message
+    assert doc["summary"]["schools"] == 2 and doc["summary"]["extracted"] == "60000.00"
+
+
 # --- two columns for one figure (issue 12, item 3, for finance sheets) ------------------------------
 
 def test_two_columns_for_one_figure_stop_the_audit_naming_both(run, tmp_path):

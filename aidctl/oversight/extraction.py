@@ -221,20 +221,45 @@ def audit(paths: list[Path] | None, ws: Workspace, *, year: int | None = None,
 
 
 def _school_key(frame: pd.DataFrame) -> pd.Series:
-    """Who a row is: its 学校代码, else its name folded (NA without either)."""
-    return frame["school_code"].fillna(frame["school"].map(fold_one, na_action="ignore").replace("", None))
+    """Who a row is: its 学校代码; without one, the 学校代码 the other rows give its name when they
+    give it one (a file without the column names the school another file gives with its code); else
+    its name folded (NA without either). A name the rows give two codes is not decided (_unsure_name)."""
+    name = _folded_name(frame).astype("string")
+    codes = _codes_of_names(frame)
+    coded = name.map(codes[codes.map(len) == 1].map(lambda c: c[0])).astype("string")
+    return frame["school_code"].astype("string").fillna(coded).fillna(name)
+
+
+def _folded_name(frame: pd.DataFrame) -> pd.Series:
+    return frame["school"].map(fold_one, na_action="ignore").replace("", None)
+
+
+def _codes_of_names(frame: pd.DataFrame) -> pd.Series:
+    """Each folded school name that rows give with a 学校代码: the distinct codes they give it."""
+    given = pd.DataFrame({"name": _folded_name(frame), "code": frame["school_code"]}).dropna()
+    return given.groupby("name")["code"].unique() if len(given) else pd.Series(dtype=object)
+
+
+def _unsure_name(frame: pd.DataFrame) -> pd.Series:
+    """For a row without 学校代码 whose name the other rows give two or more codes (两所第一中学), those
+    codes (“9001、9002”): which school it is cannot be told. NA elsewhere."""
+    codes = _codes_of_names(frame)
+    several = codes[codes.map(len) > 1].map(lambda c: "、".join(map(str, c)))
+    return _folded_name(frame).map(several).where(frame["school_code"].isna()).astype("string")
 
 
 def _school_year_key(frame: pd.DataFrame) -> pd.Series:
-    """_school_key of the rows of the year audited (NA for a row whose 年度 could not be read)."""
-    return _school_key(frame).where(~frame["year_unread"])
+    """_school_key of the rows of the year audited (NA for a row whose 年度 could not be read, or
+    whose school cannot be told among schools of its name)."""
+    return _school_key(frame).where(~frame["year_unread"] & _unsure_name(frame).isna())
 
 
 def _first_of_school_year(frame: pd.DataFrame) -> pd.Series:
     """True for the first row of each school-year (and for rows naming no school): what totals count.
-    A row whose 年度 could not be read is of no known year: never counted."""
+    A row whose 年度 could not be read is of no known year, and one whose school cannot be told is of
+    no known school: never counted."""
     key = _school_year_key(frame)
-    return ~(key.notna() & key.duplicated(keep="first")) & ~frame["year_unread"]
+    return ~(key.notna() & key.duplicated(keep="first")) & ~frame["year_unread"] & _unsure_name(frame).isna()
 
 
 def _requirements(frame: pd.DataFrame, rules) -> None:
@@ -293,6 +318,11 @@ def _findings(frame: pd.DataFrame, tables: list[Table], rules, header: list[pd.D
     out.append(build(frame["year_unread"], "extraction.invalid", "year",
                      "年度“{v}”无法识别为一个四位年份：不知是哪一年度的数据，该校无法审核，不计入合计",
                      frame["year_written"].astype("string"), v=frame["year_written"].astype("string")))
+    unsure = _unsure_name(frame)
+    out.append(build(unsure.notna(), "extraction.invalid", "school",
+                     "“{school}”没有填学校代码，而表中有不止一所学校叫这个名字（学校代码{codes}）：无法确定是哪一所，"
+                     "该校无法审核，不计入合计：请填写学校代码", frame["school"].astype("string"),
+                     school=frame["school"].astype("string"), codes=unsure))
     key = _school_year_key(frame)
     twice = key.notna() & key.duplicated(keep=False)
     if twice.any():
