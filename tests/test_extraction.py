@@ -466,6 +466,32 @@ def test_a_name_without_code_that_two_coded_schools_share_is_not_guessed(run, tm
     assert doc["summary"]["schools"] == 2 and doc["summary"]["extracted"] == "60000.00"
 
 
+def test_a_figure_in_a_merged_range_is_not_read_for_each_school_it_spans(run, tmp_path):
+    """事业收入 2,000,000 merged down over two schools' rows: Excel shows it in each row, but is it each
+    school's, or their total? Read as each's, both schools were 不合规 and the income counted twice.
+    Likewise 提取金额 merged across 划入专户金额: one figure for both, or extracted and all deposited?
+    Such a figure is extraction.invalid naming the range; the school is 无法审核, the figure unsummed."""
+    path = sheet(tmp_path / "f.xlsx", [school(code="9001", income=2_000_000), school(code="9002", name="乙职业中学"),
+                                       school(code="9003", name="丙职业中学", spent=10_000)])
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    ws["E4"] = None
+    ws.merge_cells("E3:E4")      # one 事业收入 over 9001 and 9002
+    ws["G5"] = None
+    ws.merge_cells("F5:G5")      # one figure over 提取金额 and 划入专户金额 of 9003
+    wb.save(path)
+    code, doc, err = run("audit-extraction", path, "--format", "json", "--workspace", tmp_path, as_json=True)
+    assert code == 1, err
+    assert [x["verdict"] for x in doc["schools"]] == ["无法审核"] * 3
+    assert codes(doc) == [["extraction.invalid"], ["extraction.invalid"], ["extraction.invalid"] * 2]
+    assert [x["income"] for x in doc["schools"]] == [None, None, "1000000.00"]
+    assert (doc["schools"][2]["extracted"], doc["schools"][2]["deposited"]) == (None, None)
+    message = finding(doc, 1, code="extraction.invalid")["message"]
+    assert message.startswith("事业收入“2000000”在合并单元格E3:E4中") and "无法审核" in message
+    assert "F5:G5" in doc["schools"][2]["findings"][0]["message"]
+    assert doc["summary"]["income"] == "1000000.00" and doc["summary"]["compliant"] == 0
+
+
 # --- two columns for one figure (issue 12, item 3, for finance sheets) ------------------------------
 
 def test_two_columns_for_one_figure_stop_the_audit_naming_both(run, tmp_path):

@@ -29,6 +29,7 @@ from aidctl.read import (
     Workspace,
     file_info,
     having_column,
+    merged_range,
     missing_columns,
     read_tables,
     school_attributes,
@@ -184,7 +185,11 @@ def audit(paths: list[Path] | None, ws: Workspace, *, year: int | None = None,
     frame = frame[~subtotal.to_numpy()].reset_index(drop=True)
     for key in AMOUNTS:  # the figures in fen, under their own names from here on; none is below zero
         fen = frame[f"{key}_fen"]
-        ok = frame[f"{key}_ok"].to_numpy(dtype=bool) & ~(fen < 0).fillna(False).to_numpy(dtype=bool)
+        # a figure in a merged range (事业收入 merged down over two schools, 提取金额 across 划入专户金额)
+        # shows one value in each cell: whose it is, or whether it is their total, is not known
+        frame[f"{key}_merged"] = merged_range(frame, tables, key, row="row")
+        ok = frame[f"{key}_ok"].to_numpy(dtype=bool) & ~(fen < 0).fillna(False).to_numpy(dtype=bool) \
+            & frame[f"{key}_merged"].isna().to_numpy()
         frame[f"{key}_text"], frame[f"{key}_ok"], frame[key] = frame[key], ok, fen.where(ok)  # the text names a cell
     # a 年度 is one four-digit year ("2011", "2011年度"); "11年" or "2011-2012" is not read as one
     written = frame["year"].astype("string")
@@ -307,7 +312,12 @@ def _findings(frame: pd.DataFrame, tables: list[Table], rules, header: list[pd.D
         present = having_column(frame, tables, key)
         read[key] = present & frame[f"{key}_ok"].astype(bool)
         written = frame[f"{key}_text"].astype("string")
-        out.append(build(present & ~read[key], "extraction.invalid", key,
+        merged = frame[f"{key}_merged"].notna()
+        out.append(build(merged, "extraction.invalid", key,
+                         "{title}“{v}”在合并单元格{m}中，这一个数显示在合并的每一格里，不知是本校的数还是几所学校"
+                         "（或几列）共用的合计：未读取，该校无法审核：请取消合并，每格填写本校该项的数",
+                         written, title=titles[key], v=written, m=frame[f"{key}_merged"]))
+        out.append(build(present & ~read[key] & ~merged, "extraction.invalid", key,
                          "{title}“{v}”为空、为负数或不是有效金额（精确到分，按表头单位折算后低于{limit}）：请填写（单位见表头）；"
                          "该校无法审核", written, title=titles[key], v=written, limit=YUAN_LIMIT_TEXT))
         out.append(build(~present, "extraction.invalid", key,

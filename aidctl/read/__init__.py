@@ -24,7 +24,7 @@ from aidctl.core.exports import lazy
 EXPORTS = {"Workspace": "workspace", "open_sheets": "workbook", "RawSheet": "workbook", "Table": "tables",
            "ColumnMatch": "tables", "read_tables": "tables", "locate": "tables", "extract": "tables",
            "stack": "tables", "file_info": "tables", "having_column": "tables", "missing_columns": "tables",
-           "merged_across": "merged", "merged_down": "merged", "set_aside": "tables",
+           "merged_across": "merged", "merged_down": "merged", "merged_range": "merged", "set_aside": "tables",
            "refuse_uncalculated": "tables", "FORMULA_ADVICE": "tables",
            "ERROR_ADVICE": "tables", "error_value_words": "tables",
            "refuse_struck": "tables",

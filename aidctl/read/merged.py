@@ -55,6 +55,14 @@ def merged_down(frame: pd.DataFrame, tables: list[Table], key: str, row: str = "
                      lambda t, r1, c1, r2, c2, records: f"第{r1}—{r2}行" if records > 1 else None)
 
 
+def merged_range(frame: pd.DataFrame, tables: list[Table], key: str, row: str = "excel_row") -> pd.Series:
+    """For each record of `frame`, the merged range of two or more cells, across columns or down rows,
+    that holds its cell of `key`, as Excel names it (“E3:E4”); NA where there is none. Its one value
+    shows in each cell: whose figure is it, one row's or the rows' total?"""
+    return _by_table(frame, tables, key, row,
+                     lambda t, r1, c1, r2, c2, records: f"{column_letters(c1)}{r1}:{column_letters(c2)}{r2}")
+
+
 def _by_table(frame: pd.DataFrame, tables: list[Table], key: str, row: str, named) -> pd.Series:
     """`named(table, r1, c1, r2, c2, records)` of the range holding each record's cell of `key` (None:
     the range does not count), once per range a record lies in."""
