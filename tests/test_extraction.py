@@ -188,6 +188,20 @@ def test_schools_xlsx_decides_type_and_county(run, tmp_path):
     assert (s["type"], s["county"], s["min_rate"]) == ("普高", "城关区", "3%") and codes(doc) == [[]]
 
 
+def test_a_code_and_a_name_of_two_registered_schools_are_not_guessed(run, tmp_path):
+    """学校代码 3201 (第一中学, 普高 in schools.xlsx) beside 城关职业技术学校 (3102, 中职): the code chose
+    the school, and a 中职 that extracted 3% was found 合规 at 普高's rate. Which school the row is
+    cannot be told: extraction.invalid names both; 无法审核, outside the totals."""
+    shutil.copy(SAMPLES / "schools.xlsx", tmp_path / "schools.xlsx")
+    code, doc = audit(run, tmp_path, school(code="3201", name="城关职业技术学校", extracted=30_000),
+                      school(code="3101", name="第一职业中学"))
+    assert code == 1
+    assert [x["verdict"] for x in doc["schools"]] == ["无法审核", "合规"]
+    message = finding(doc, 0, code="extraction.invalid")["message"]
+    assert message.startswith("学校代码3201在 schools.xlsx 中是“第一中学”，而“城关职业技术学校”登记的学校代码是3102")
+    assert doc["summary"]["schools"] == 1 and doc["summary"]["income"] == "1000000.00"
+
+
 def test_a_school_name_two_schools_share_in_schools_xlsx_decides_nothing(run, tmp_path):
     """Two schools called 第一中学 (城关区 普高, 3201; 西山县 中职, 3999): a sheet naming 第一中学 without
     its code is not given the first one's type and county; its own 中职 and 乙县 stand. With the code,
@@ -199,6 +213,27 @@ def test_a_school_name_two_schools_share_in_schools_xlsx_decides_nothing(run, tm
     code, doc = audit(run, tmp_path, school(code=None, name="第一中学", kind="中职", county="乙县"),
                       school(code="3201", name="第一中学", kind="中职", county="乙县", extracted=40_000))
     assert [(s["type"], s["county"]) for s in doc["schools"]] == [("中职", "乙县"), ("普高", "城关区")]
+    # and which of the two the row without a code is cannot be told: 无法审核, outside the totals
+    assert "学校代码3201、3999" in finding(doc, 0, code="extraction.invalid")["message"]
+    assert [s["verdict"] for s in doc["schools"]][0] == "无法审核" and doc["summary"]["schools"] == 1
+
+
+def test_a_school_type_the_sheet_did_not_give_is_said_aloud_with_where_it_came_from(run, tmp_path):
+    """The rate rests on the type. schools.xlsx overriding the sheet's 普高 with 中职 (5%, not 3%), a
+    type taken from a word of the name (第一中学 → 普高), or a type the sheet wrote in words aidctl does
+    not know (职教中心) replaced by the name's, were decided without a word: each is now a note."""
+    shutil.copy(SAMPLES / "schools.xlsx", tmp_path / "schools.xlsx")
+    code, doc = audit(run, tmp_path, school(code="3101", name="第一职业中学", kind="普高", extracted=30_000),
+                      school(code="9002", name="东风中学", kind=None, extracted=30_000),
+                      school(code="9003", name="新华职业中学", kind="职教中心"))
+    assert [s["type"] for s in doc["schools"]] == ["中职", "普高", "中职"]
+    notes = "\n".join(doc["notes"])
+    assert "第一职业中学（学校类型报表为“普高”，schools.xlsx 为“中职”；" in notes, notes
+    assert "东风中学：按校名中的“中学”推定为普高（报表中未填）" in notes, notes
+    assert "新华职业中学：按校名中的“职业”推定为中职（报表中为“职教中心”，不是可识别的学校类型）" in notes, notes
+    assert "提取比例按推定的类型" in notes and "2 所学校" in notes
+    code, out, err = run("audit-extraction", tmp_path / "finance.xlsx", "--workspace", tmp_path)
+    assert "东风中学：按校名中的“中学”推定为普高" in err
 
 
 def test_one_school_code_for_two_schools_in_schools_xlsx_is_refused_naming_both_rows(run, tmp_path):
@@ -349,6 +384,39 @@ def test_a_unit_in_the_merged_upper_cell_applies_to_each_column_under_it(run, tm
     assert s["verdict"] == "合规"
 
 
+def group_over(path: Path, group: str, subs: list[str], row: list) -> Path:
+    """学校代码 … 事业收入 merged down over two rows, `group` merged across two sub-columns `subs`,
+    then 划入专户金额 and 发放金额 merged down."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["2011年度校内资助资金提取情况"])
+    ws.append([*HEAD[:5], group, None, *HEAD[6:]])
+    ws.append([None] * 5 + subs + [None, None])
+    for c in "ABCDEHI":
+        ws.merge_cells(f"{c}2:{c}3")
+    ws.merge_cells("F2:G2")
+    ws.append(row)
+    wb.save(path)
+    return path
+
+
+def test_a_group_header_that_names_a_figure_is_not_read_for_its_first_sub_column(run, tmp_path):
+    """提取金额（元） merged over 应提 | 实提: the upper row alone names every field, and was taken for the
+    header: 提取金额 was read from 应提 (the amount required, 50,000) and 实提 (10,000) never looked
+    at, the school found to have extracted in full. The two rows are one header: both sub-columns
+    stand for 提取金额, and the sheet is refused naming both (never a guess)."""
+    path = group_over(tmp_path / "f.xlsx", "提取金额（元）", ["应提", "实提"],
+                      ["9001", "测试职业中学", "中职", "甲县", 1_000_000, 50_000, 10_000, 10_000, 10_000])
+    code, out, err = run("audit-extraction", path, "--format", "json", "--workspace", tmp_path)
+    assert code == 2 and out == "", (code, out)
+    assert "第3行" in err and "“提取金额（元）/应提”（第F列）" in err and "“提取金额（元）/实提”（第G列）" in err, err
+    # sub-columns that name their fields are read under the group, as before
+    path = group_over(tmp_path / "g.xlsx", "提取金额（元）", ["实际提取金额", "提取比例"],
+                      ["9001", "测试职业中学", "中职", "甲县", 1_000_000, 10_000, "5%", 10_000, 10_000])
+    code, doc = run_sheet(run, tmp_path, path)
+    assert codes(doc) == [["extraction.under"]] and doc["schools"][0]["extracted"] == "10000.00"
+
+
 def test_figures_not_read_are_unauditable_never_compliant(run, tmp_path):
     # the same four schools, but the second header row is lost: the three columns under the merged
     # cell cannot be read, and no school may come out 合规 with blank figures
@@ -394,6 +462,23 @@ def test_year_selects_the_rows_of_that_year(run, tmp_path):
     assert "审核最近的2012年度" in err
 
 
+def test_a_sheet_whose_title_states_another_year_is_not_audited_as_this_one(run, tmp_path):
+    """Two files without a 年度 column, titled 2011年度… and 2012年度…: the first title's year was the
+    year of every row, so the 2012 school was audited and summed as 2011 (and under --year 2012, the
+    2011 one as 2012). A row is of its title's year: the other year's rows are left out, said aloud."""
+    y11 = sheet(tmp_path / "a.xlsx", [school(code="9001")], above=[["2011年度校内资助资金提取情况"]])
+    y12 = sheet(tmp_path / "b.xlsx", [school(code="9002", name="乙职业中学", extracted=10_000)],
+                above=[["2012年度校内资助资金提取情况"]])
+    code, doc, err = run("audit-extraction", y11, y12, "--format", "json", "--workspace", tmp_path, as_json=True)
+    assert doc["year"] == 2012 and doc["year_source"] == "title"
+    assert [x["school_code"] for x in doc["schools"]] == ["9002"] and doc["summary"]["income"] == "1000000.00"
+    assert any("各表标题中有2011、2012年的数据" in n for n in doc["notes"]), doc["notes"]
+    assert any("1行属于其他年度（2011" in n for n in doc["notes"]), doc["notes"]
+    code, doc, err = run("audit-extraction", y11, y12, "--year", "2011", "--format", "json", "--workspace", tmp_path,
+                         as_json=True)
+    assert code == 0 and [x["school_code"] for x in doc["schools"]] == ["9001"], err
+
+
 def test_a_year_that_cannot_be_read_is_named_and_its_row_not_audited(run, tmp_path):
     """"11年" or "2011-2012" is not a year: the row is 无法审核 (never 不合规 or 合规 by the audited
     year's rates), named, outside the totals, and no duplicate of its school's row of that year."""
@@ -414,10 +499,32 @@ def test_a_year_that_cannot_be_read_is_named_and_its_row_not_audited(run, tmp_pa
 def test_subtotal_rows_are_not_schools(run, tmp_path):
     rows = [school(code="9001", county="戊县"), school(code="9002", name="乙职业中学", county="戊县"),
             [None, "戊县小计", None, "戊县", 2_000_000, 100_000, 100_000, 100_000],
-            [None, None, None, "己县小计", 1, 1, 1, 1]]
+            [None, None, None, "己县小计", 1, 1, 1, 1],
+            [None, "全市汇总", None, None, 2_000_001, 100_001, 100_001, 100_001]]   # 汇总: a total too
     code, doc = audit(run, tmp_path, *rows)
     assert code == 0 and [x["school_name"] for x in doc["schools"]] == ["测试职业中学", "乙职业中学"]
-    assert doc["summary"]["income"] == "2000000.00" and any("小计" in n for n in doc["notes"])
+    assert doc["summary"]["income"] == "2000000.00" and any("略去3个小计/合计行" in n for n in doc["notes"])
+
+
+def test_a_row_naming_no_school_is_never_in_the_totals(run, tmp_path):
+    """A total row without a label (the clerk's sums under the schools): it was 无法审核 "未审核", yet
+    counted as a third school, its figures in every total (事业收入 4,000,000 for two schools of
+    1,000,000) and in a county （县区不明） of the roll-up. It is now outside the totals and the school
+    count, named by its finding."""
+    rows = [school(code="9001"), school(code="9002", name="乙职业中学"), [None, None, None, None, 2_000_000, 100_000,
+                                                                        100_000, 100_000]]
+    path = sheet(tmp_path / "f.xlsx", rows)
+    out = tmp_path / "r.xlsx"
+    code, doc, err = run("audit-extraction", path, "--format", "json", "--workspace", tmp_path, "--report", out,
+                         as_json=True)
+    assert code == 1, err
+    assert codes(doc) == [[], [], ["extraction.invalid"]]
+    assert [x["counted"] for x in doc["schools"]] == [True, True, False]
+    assert "不计入合计" in finding(doc, 2, code="extraction.invalid")["message"]
+    s = doc["summary"]
+    assert (s["schools"], s["income"], s["extracted"]) == (2, "2000000.00", "100000.00")
+    rollup = [r for r in openpyxl.load_workbook(out)["县区汇总"].iter_rows(min_row=4, values_only=True) if r[0]]
+    assert [(r[0], r[1], r[3]) for r in rollup] == [("甲县", 2, 2_000_000), ("合计", 2, 2_000_000)]
 
 
 def test_one_school_year_twice_is_a_duplicate_never_a_doubled_total(run, tmp_path):
@@ -450,10 +557,25 @@ def test_a_school_given_with_its_code_and_elsewhere_by_name_alone_is_one_school(
     assert "own.xlsx 第3行" in finding(doc, 0, code="extraction.duplicate")["message"]
 
 
+def test_a_name_schools_xlsx_gives_one_code_is_that_school(run, tmp_path):
+    """schools.xlsx gives 第一职业中学 the code 3101 and the 别名 一职中: the county's row of 3101 and
+    the school's own row of 一职中 (no 学校代码 column) are one school-year, counted once."""
+    wb = openpyxl.load_workbook(SAMPLES / "schools.xlsx")
+    wb.active["G1"] = "别名"
+    wb.active["G2"] = "一职中"
+    wb.save(tmp_path / "schools.xlsx")
+    county = sheet(tmp_path / "county.xlsx", [school(code="3101", name="第一职业中学")])
+    own = sheet(tmp_path / "own.xlsx", [school(name="一职中", extracted=10_000)[1:]], HEAD[1:])
+    code, doc, err = run("audit-extraction", county, own, "--format", "json", "--workspace", tmp_path, as_json=True)
+    assert code == 1, err
+    assert codes(doc) == [["extraction.duplicate"], ["extraction.duplicate"]]
+    assert doc["summary"]["schools"] == 1 and doc["summary"]["income"] == "1000000.00"
+
+
 def test_a_name_without_code_that_two_coded_schools_share_is_not_guessed(run, tmp_path):
     """两所第一中学 with their codes, and a row of 第一中学 without one: which it is cannot be told. The
     row is 无法审核 and outside the totals; the two coded schools are audited as they stand."""
-    kind = dict(kind="普高", extracted=30_000)
+    kind = {"kind": "普高", "extracted": 30_000}
     city = sheet(tmp_path / "city.xlsx", [school(code="9001", name="第一中学", county="甲县", **kind),
                                           school(code="9002", name="第一中学", county="乙县", **kind)])
     own = sheet(tmp_path / "own.xlsx", [school(name="第一中学", kind="普高", extracted=10_000)[1:]], HEAD[1:])
@@ -492,7 +614,50 @@ def test_a_figure_in_a_merged_range_is_not_read_for_each_school_it_spans(run, tm
     assert doc["summary"]["income"] == "1000000.00" and doc["summary"]["compliant"] == 0
 
 
+def test_what_the_reader_passed_over_in_a_workbook_is_said_aloud(run, tmp_path):
+    """A county's workbook: 甲县 on a visible sheet (a school on a hidden row, 事业收入 in a hidden
+    column), 乙县's schools on a hidden sheet, a sheet in another layout. The hidden sheet and the
+    sheet without a header were passed over, the hidden row and column read, all without a word:
+    the totals were 甲县's alone and looked like the county's. Each is now a note."""
+    path = sheet(tmp_path / "county.xlsx", [school(), school(code="9002", name="乙职业中学")])
+    wb = openpyxl.load_workbook(path)
+    wb.active.title = "甲县"
+    wb.active.row_dimensions[4].hidden = True
+    wb.active.column_dimensions["E"].hidden = True
+    hidden = wb.create_sheet("乙县")
+    hidden.append(HEAD)
+    hidden.append(school(code="9003", name="丙职业中学", county="乙县"))
+    hidden.sheet_state = "hidden"
+    other = wb.create_sheet("补充")
+    other.append(["单位", "收入", "提取"])
+    other.append(["丁职业中学", 100, 5])
+    wb.save(path)
+    code, doc, err = run("audit-extraction", path, "--format", "json", "--workspace", tmp_path, as_json=True)
+    assert code == 0, err
+    assert [x["school_code"] for x in doc["schools"]] == ["9001", "9002"]
+    notes = doc["notes"]
+    assert any("隐藏工作表“乙县”未读取" in n for n in notes), notes
+    assert any("工作表“补充”中没有找到可识别的表头，未读取" in n for n in notes), notes
+    assert any("第4行已隐藏，仍作为学校读取" in n for n in notes), notes
+    assert any("列“事业收入（元）”已隐藏，仍读取" in n for n in notes), notes
+    code, out, err = run("audit-extraction", path, "--workspace", tmp_path)
+    assert "隐藏工作表“乙县”未读取" in err
+
+
 # --- two columns for one figure (issue 12, item 3, for finance sheets) ------------------------------
+
+def test_a_column_of_the_set_aside_not_read_is_named(run, tmp_path):
+    """提取比例 3% beside amounts that make 5%, 应提取金额 beside 提取金额: columns aidctl does not read
+    were dropped without a word. Each is now schema.unrecognised_column (a warning) naming it."""
+    heads = [*HEAD[:5], "应提取金额（元）", HEAD[5], "提取比例", *HEAD[6:]]
+    row = school()
+    path = sheet(tmp_path / "finance.xlsx", [[*row[:5], 50_000, row[5], "3%", *row[6:]]], heads)
+    code, doc, err = run("audit-extraction", path, "--format", "json", "--workspace", tmp_path, as_json=True)
+    assert code == 0, err
+    named = [f["message"] for f in doc["file_findings"] if f["code"] == "schema.unrecognised_column"]
+    assert len(named) == 2 and named[0].startswith("列“应提取金额（元）”") and named[1].startswith("列“提取比例”")
+    assert doc["summary"]["warnings"] == 2 and doc["schools"][0]["verdict"] == "合规"
+
 
 def test_two_columns_for_one_figure_stop_the_audit_naming_both(run, tmp_path):
     """A sheet with 提取金额 twice, holding different figures: neither is guessed and no school is

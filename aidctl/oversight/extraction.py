@@ -27,12 +27,17 @@ from aidctl.core.text import filled, fold_one
 from aidctl.read import (
     Table,
     Workspace,
+    aliases_of,
+    contradicted_note,
     file_info,
+    guessed_note,
     having_column,
     merged_range,
     missing_columns,
     read_tables,
     school_attributes,
+    shared_note,
+    sheet_notes,
     stack,
 )
 
@@ -125,30 +130,30 @@ class ExtractionAudit(FindingCounts):
                             "spent": total("spent"), "shortfall": total("shortfall")}}
 
 
-def _title_year(tables: list[Table]) -> int | None:
-    for t in tables:
-        for text in [*t.above, t.path.stem]:
-            m = _YEAR.search(text) or re.search(r"(20\d{2})", text)
-            if m:
-                return int(m.group(1))
+def _title_year(table: Table) -> int | None:
+    """The year a table's title (the rows above its header), else its file's name, states."""
+    for text in [*table.above, table.path.stem]:
+        m = _YEAR.search(text) or re.search(r"(20\d{2})", text)
+        if m:
+            return int(m.group(1))
     return None
 
 
-def _year(tables: list[Table], written: pd.Series, year: int | None, notes: list[str]) -> tuple[int, str]:
-    """The year audited: --year, else the 年度 column (the latest, said aloud, when it holds several),
-    else the title, else last year (said aloud)."""
+def _year(stated: pd.Series, from_title: pd.Series, year: int | None, notes: list[str]) -> tuple[int, str]:
+    """The year audited: --year, else the years the rows state (in the 年度 column, else in their
+    table's title): the latest, said aloud, when they state several; else last year (said aloud)."""
     if year:
         return year, "option"
-    years = sorted(int(y) for y in written.dropna().unique())
+    years = sorted(int(y) for y in stated.dropna().unique())
+    by_title = bool(from_title[stated.notna()].all())   # no row states its year in a 年度 column
+    source = "title" if by_title else "column"
     if len(years) == 1:
-        return years[0], "column"
+        return years[0], source
     if years:
-        notes.append(f"年度列中有{'、'.join(map(str, years))}年的数据，未指定 --year：审核最近的{years[-1]}年度；"
+        where = "各表标题" if by_title else "年度列和表标题" if from_title.any() else "年度列"
+        notes.append(f"{where}中有{'、'.join(map(str, years))}年的数据，未指定 --year：审核最近的{years[-1]}年度；"
                      "其他年度请用 --year 指定")
-        return years[-1], "column"
-    titled = _title_year(tables)
-    if titled:
-        return titled, "title"
+        return years[-1], source
     last = date.today().year - 1
     notes.append(f"表中没有年度列，标题和文件名中也没有年度：按上一年度{last}年审核；请用 --year 指定")
     return last, "default"
@@ -195,22 +200,32 @@ def audit(paths: list[Path] | None, ws: Workspace, *, year: int | None = None,
     written = frame["year"].astype("string")
     row_year = pd.to_numeric(written.str.extract(r"^\D*(\d{4})\D*$", expand=False)).astype("Int64")
     unread = (filled(written) & row_year.isna()).to_numpy(dtype=bool)
-    the_year, source = _year(tables, row_year, year, notes)
+    # a row without a 年度 is of the year its table's title states (two files, 2011年度… and 2012年度…)
+    titled = frame["table"].map({i: _title_year(t) for i, t in enumerate(tables)}).astype("Int64")
+    from_title = (row_year.isna() & ~unread & titled.notna()).astype(bool)
+    row_year = row_year.where(~from_title, titled)
+    the_year, source = _year(row_year, from_title, year, notes)
     other = (row_year.notna() & (row_year != the_year)).to_numpy(dtype=bool)
     if other.any():
         years = "、".join(str(int(y)) for y in sorted(row_year[other].unique()))
-        notes.append(f"{int(other.sum())}行属于其他年度（{years}），未审核：本次审核{the_year}年度")
+        notes.append(f"{int(other.sum())}行属于其他年度（{years}，见年度列或表标题），未审核：本次审核{the_year}年度")
     blank = row_year.isna().to_numpy(dtype=bool) & ~unread & having_column(frame, tables, "year").to_numpy()
     if blank.any():
         notes.append(f"{int(blank.sum())}行的年度为空，按{the_year}年度审核")
     frame = frame[~other].reset_index(drop=True)
+    notes += sheet_notes(tables, "学校", frame, row="row")
     frame["year_written"] = frame["year"]
     frame["year_unread"] = unread[~other]  # its school is not audited: a finding names the cell
     frame["year"] = the_year
-    attrs = school_attributes(frame, rules, ws)
+    attrs = school_attributes(frame, rules, ws, source="报表", guessed=True)
     frame["school_type"] = attrs["v_school_type"]
     frame["county"] = attrs["v_county"]
+    # the rate rests on the type: where schools.xlsx overrode the sheet, could not tell the school, or
+    # the type came from the name alone, that is said
+    notes += [n for n in (shared_note(attrs, "报表", "", "行"), contradicted_note(attrs, "报表", "", "行"),
+                          guessed_note(attrs, "提取比例")) if n]
     _requirements(frame, rules)
+    frame["who"], frame["unsure"], frame["clash"] = _who(frame, ws.schools)
     frame["counted"] = _first_of_school_year(frame)
     findings = _findings(frame, tables, rules, header)
     columns = ["file", "row", "table", "school_code", "school", "school_type", "county", "year", *AMOUNTS,
@@ -225,46 +240,47 @@ def audit(paths: list[Path] | None, ws: Workspace, *, year: int | None = None,
     return result
 
 
-def _school_key(frame: pd.DataFrame) -> pd.Series:
-    """Who a row is: its 学校代码; without one, the 学校代码 the other rows give its name when they
-    give it one (a file without the column names the school another file gives with its code); else
-    its name folded (NA without either). A name the rows give two codes is not decided (_unsure_name)."""
-    name = _folded_name(frame).astype("string")
-    codes = _codes_of_names(frame)
-    coded = name.map(codes[codes.map(len) == 1].map(lambda c: c[0])).astype("string")
-    return frame["school_code"].astype("string").fillna(coded).fillna(name)
-
-
-def _folded_name(frame: pd.DataFrame) -> pd.Series:
-    return frame["school"].map(fold_one, na_action="ignore").replace("", None)
-
-
-def _codes_of_names(frame: pd.DataFrame) -> pd.Series:
-    """Each folded school name that rows give with a 学校代码: the distinct codes they give it."""
-    given = pd.DataFrame({"name": _folded_name(frame), "code": frame["school_code"]}).dropna()
-    return given.groupby("name")["code"].unique() if len(given) else pd.Series(dtype=object)
-
-
-def _unsure_name(frame: pd.DataFrame) -> pd.Series:
-    """For a row without 学校代码 whose name the other rows give two or more codes (两所第一中学), those
-    codes (“9001、9002”): which school it is cannot be told. NA elsewhere."""
-    codes = _codes_of_names(frame)
-    several = codes[codes.map(len) > 1].map(lambda c: "、".join(map(str, c)))
-    return _folded_name(frame).map(several).where(frame["school_code"].isna()).astype("string")
+def _who(frame: pd.DataFrame, schools: pd.DataFrame | None) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Who each row is: its 学校代码; without one, the 学校代码 that the other rows and schools.xlsx (by
+    name or 别名) give its name, when they give it one (a school's own file without the column beside
+    the county's file with it); else its name folded (NA without either). Then, where which school it
+    is cannot be told (NA elsewhere): for a row without a code whose name they give two or more codes
+    (两所第一中学), those codes (“9001、9002”); for a row whose code schools.xlsx gives one school and
+    its name another (3201 beside 城关职业技术学校, 3102), the two schools as the register names them."""
+    name = frame["school"].map(fold_one, na_action="ignore").replace("", None).astype("string")
+    code = frame["school_code"].astype("string")
+    register = pd.DataFrame({"name": pd.Series(dtype="string"), "code": pd.Series(dtype="string")})
+    if schools is not None and "school_code" in schools:
+        keys = schools["school"].map(fold_one)
+        if "aliases" in schools:
+            keys = pd.concat([keys, schools["aliases"].astype(object).map(aliases_of).explode()])
+        register = pd.DataFrame({"name": keys.to_numpy(), "code": schools.loc[keys.index, "school_code"].to_numpy()},
+                                dtype="string").replace("", None).dropna().drop_duplicates()
+    pairs = pd.concat([pd.DataFrame({"name": name, "code": code}).dropna(), register]).drop_duplicates()
+    codes = pairs.groupby("name")["code"].agg(list) if len(pairs) else pd.Series(dtype=object)
+    one = name.map(codes[codes.map(len) == 1].map(lambda c: c[0])).astype("string")
+    several = name.map(codes[codes.map(len) > 1].map("、".join)).astype("string")
+    registered = register.groupby("name")["code"].agg(list) if len(register) else pd.Series(dtype=object)
+    name_codes = name.map(registered)
+    named_by = dict(zip(schools["school_code"].astype("string"), schools["school"])) if len(register) else {}
+    clash = pd.Series([f"学校代码{c}在 schools.xlsx 中是“{named_by[c]}”，而“{n}”登记的学校代码是{'、'.join(r)}"
+                       if isinstance(r, list) and c in named_by and c not in r else None
+                       for c, n, r in zip(code, frame["school"], name_codes)], index=frame.index, dtype="string")
+    return code.fillna(one).fillna(name), several.where(code.isna()), clash
 
 
 def _school_year_key(frame: pd.DataFrame) -> pd.Series:
-    """_school_key of the rows of the year audited (NA for a row whose 年度 could not be read, or
-    whose school cannot be told among schools of its name)."""
-    return _school_key(frame).where(~frame["year_unread"] & _unsure_name(frame).isna())
+    """The school (`who`) of the rows of the year audited (NA for a row whose 年度 could not be read,
+    or whose school cannot be told: among schools of its name, or between its code's and its name's)."""
+    return frame["who"].where(~frame["year_unread"] & frame["unsure"].isna() & frame["clash"].isna())
 
 
 def _first_of_school_year(frame: pd.DataFrame) -> pd.Series:
-    """True for the first row of each school-year (and for rows naming no school): what totals count.
-    A row whose 年度 could not be read is of no known year, and one whose school cannot be told is of
-    no known school: never counted."""
+    """True for the first row of each school-year: what totals count. A row whose 年度 could not be
+    read is of no known year, and one naming no school (a total row without a label, its figures
+    the sum of the rows above), or whose school cannot be told, is of no known school: never counted."""
     key = _school_year_key(frame)
-    return ~(key.notna() & key.duplicated(keep="first")) & ~frame["year_unread"] & _unsure_name(frame).isna()
+    return key.notna() & ~key.duplicated(keep="first")
 
 
 def _requirements(frame: pd.DataFrame, rules) -> None:
@@ -323,16 +339,21 @@ def _findings(frame: pd.DataFrame, tables: list[Table], rules, header: list[pd.D
         out.append(build(~present, "extraction.invalid", key,
                          "表中没有读出“{title}”列（表头见第{h}行），该校的{title}无法审核：请按每列一个表头填写",
                          None, title=titles[key], h=frame["table"].map(lambda t: tables[t].header_row).astype("string")))
-    out.append(build(frame["school"].isna() & frame["school_code"].isna(), "extraction.invalid", "school",
-                     "学校名称为空：无法确定是哪所学校，未审核", None))
+    nameless = frame["school"].isna() & frame["school_code"].isna()
+    out.append(build(nameless, "extraction.invalid", "school",
+                     "学校名称为空：无法确定是哪所学校（或是没有标明的合计行），未审核，不计入合计：请填写学校名称，"
+                     "合计行请标明“合计”", None))
     out.append(build(frame["year_unread"], "extraction.invalid", "year",
                      "年度“{v}”无法识别为一个四位年份：不知是哪一年度的数据，该校无法审核，不计入合计",
                      frame["year_written"].astype("string"), v=frame["year_written"].astype("string")))
-    unsure = _unsure_name(frame)
+    unsure = frame["unsure"]
     out.append(build(unsure.notna(), "extraction.invalid", "school",
-                     "“{school}”没有填学校代码，而表中有不止一所学校叫这个名字（学校代码{codes}）：无法确定是哪一所，"
+                     "“{school}”没有填学校代码，而表中或 schools.xlsx 中有不止一所学校叫这个名字（学校代码{codes}）：无法确定是哪一所，"
                      "该校无法审核，不计入合计：请填写学校代码", frame["school"].astype("string"),
                      school=frame["school"].astype("string"), codes=unsure))
+    out.append(build(frame["clash"].notna(), "extraction.invalid", "school_code",
+                     "{clash}：学校代码与学校名称不是同一所学校，无法确定是哪一所，该校无法审核，不计入合计："
+                     "请核对学校代码和学校名称", frame["school_code"].astype("string"), clash=frame["clash"]))
     key = _school_year_key(frame)
     twice = key.notna() & key.duplicated(keep=False)
     if twice.any():
@@ -346,7 +367,7 @@ def _findings(frame: pd.DataFrame, tables: list[Table], rules, header: list[pd.D
                          frame["school"].astype("string"), school=frame["school"].fillna(frame["school_code"]),
                          year=frame["year"].astype("string"), others=others))
     no_rate = frame["min_rate"].isna()
-    out.append(build(no_rate, "extraction.invalid", "school_type",
+    out.append(build(no_rate & ~nameless, "extraction.invalid", "school_type",
                      "学校类型为“{t}”，{y}年度没有该类学校的提取比例规定（见 rules/extraction.yaml）：请在学校名单中登记学校类型",
                      frame["school_type"].astype("string"), t=frame["school_type"].astype("string").fillna("不明"),
                      y=frame["year"].astype("string")))

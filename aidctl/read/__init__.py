@@ -12,6 +12,7 @@ unknown    the cells a reader gives as empty though they are not: formulas witho
            arithmetic computed), error values (#N/A …), listed for the checks
 tables     extract and stack the data rows; what the reader decided, kept for the checks
 merged     where a record's cell lies in a merged range spanning columns or records
+layout     what the layout hides per workbook: sheets passed over, hidden rows and columns read
 term       the term a roster names, and the term a run judges under
 roster     the roster frame and what is derived from it once (IDs, cards, vocabulary, programmes)
 schools    what the centre knows of a school (schools.xlsx, the file, the school's name)
@@ -25,6 +26,7 @@ EXPORTS = {"Workspace": "workspace", "open_sheets": "workbook", "RawSheet": "wor
            "ColumnMatch": "tables", "read_tables": "tables", "locate": "tables", "extract": "tables",
            "stack": "tables", "file_info": "tables", "having_column": "tables", "missing_columns": "tables",
            "merged_across": "merged", "merged_down": "merged", "merged_range": "merged", "set_aside": "tables",
+           "sheet_notes": "layout",
            "refuse_uncalculated": "tables", "FORMULA_ADVICE": "tables",
            "ERROR_ADVICE": "tables", "error_value_words": "tables",
            "refuse_struck": "tables",
@@ -32,7 +34,8 @@ EXPORTS = {"Workspace": "workspace", "open_sheets": "workbook", "RawSheet": "wor
            "Roster": "roster", "read_roster_tables": "roster", "build_roster": "roster:build",
            "infer_term": "term", "settle_term": "term", "term_evidence": "term:evidence",
            "find_header": "header", "Contest": "tables", "school_attributes": "schools", "named": "schools",
-           "shared_note": "schools", "contradicted_note": "schools",
+           "shared_note": "schools", "contradicted_note": "schools", "guessed_note": "schools",
+           "aliases_of": "schools",
            "check_input": "limits", "check_text_file": "limits", "regular_file": "limits", "shown": "limits"}
 __all__ = sorted(EXPORTS)
 __getattr__, __dir__ = lazy(__name__, EXPORTS)

@@ -301,7 +301,11 @@ def find_header(sheet: RawSheet, spec: TableSpec, units: dict[str, Decimal], wor
         fields = {k for k, c in found.items() if c and c[0].level > QUALIFIED}
         if len(fields) < spec.min_header_matches or not all(k in fields for k in spec.header_must_have):
             continue
-        if best is None or len(fields) > best_score:
+        # the lower row of a two-row header names as many fields as the group header row above it
+        # (提取金额 merged over 应提 | 实提 names 提取金额 alone): the two rows are read as one header,
+        # so that the sub-columns are seen, never the group's first column taken for the field
+        below_its_group = best is not None and parents and best[0] == row - 1 and len(fields) == best_score
+        if best is None or len(fields) > best_score or below_its_group:
             best, best_score = (row, lower, found, parents), len(fields)
     if best is None:
         return None

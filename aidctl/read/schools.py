@@ -17,6 +17,7 @@ from aidctl.rulebook import Rulebook
 ATTRIBUTES = ["v_school_type", "v_ownership", "v_county"]
 AMBIGUOUS = "v_school_shared"  # the school's name, where schools.xlsx gives it to schools that differ
 CONTRADICTED = "v_school_contradicted"  # what the roster says of its school that schools.xlsx does not
+GUESSED = "v_school_type_guessed"  # where the type comes from a word of the school's name: how it was told
 ALIAS_SPLIT = re.compile(r"[、，,；;/／\s]+")  # between the names of one 别名 cell
 
 
@@ -68,10 +69,13 @@ def named(schools: pd.DataFrame | None, compared: list[str], kept: list[str] = (
     return out
 
 
-def school_attributes(frame: pd.DataFrame, rules: Rulebook, ws) -> pd.DataFrame:
+def school_attributes(frame: pd.DataFrame, rules: Rulebook, ws, source: str = "花名册",
+                      guessed: bool = False) -> pd.DataFrame:
     """v_school_type, v_ownership, v_county for each row of a frame with the columns school,
     school_code, school_type, ownership, county (absent ones all blank); decided once per distinct
-    combination."""
+    combination. Beside them, for the notes: AMBIGUOUS, CONTRADICTED (what `source`, the document
+    read, says against schools.xlsx) and, with `guessed`, GUESSED (the type taken from a word of the
+    name, and what the document wrote of the type, if anything)."""
     vocab = rules.vocabulary
     type_of = {fold_one(a).upper(): t for t, words in vocab.school_types.items() for a in [t, *words.aliases]}
     owner_of = {fold_one(a).upper(): o for o, words in vocab.ownership.items() for a in [o, *words]}
@@ -91,48 +95,68 @@ def school_attributes(frame: pd.DataFrame, rules: Rulebook, ws) -> pd.DataFrame:
         known = known or by_name.get(fold_one(name)) or [None, None, None]
         written_type = type_of.get(fold_one(school_type).upper()) if school_type else None
         st = known[0] or written_type
+        guessed = None
         if st is None and name:
-            st = next((t for t, words in vocab.school_types.items()
-                       if any(k in name for k in words.name_keywords)), None)
+            st, word = next(((t, k) for t, words in vocab.school_types.items()
+                             for k in words.name_keywords if k in name), (None, None))
+            if st:
+                written = f"{source}中为“{school_type}”，不是可识别的学校类型" if school_type else f"{source}中未填"
+                guessed = f"{name}：按校名中的“{word}”推定为{st}（{written}）"
         written_own = owner_of.get(fold_one(ownership).upper()) if ownership else None
         own = known[1] or written_own
         said = [(title, written, kept) for title, written, kept in
                 (("学校类型", written_type, known[0]), ("办学性质", written_own, known[1]),
                  ("所属县区", fold_one(county) if county else None, fold_one(known[2]) if known[2] else None))
                 if written and kept and written != kept]
-        contradicted = "；".join(f"{t}花名册为“{w}”，schools.xlsx 为“{k}”" for t, w, k in said) if said else None
+        contradicted = "；".join(f"{t}{source}为“{w}”，schools.xlsx 为“{k}”" for t, w, k in said) if said else None
         return st, own, known[2] or county, name if ambiguous else None, \
-            f"{name or code}（{contradicted}）" if contradicted else None
+            f"{name or code}（{contradicted}）" if contradicted else None, guessed
 
     columns = ["school_type", "ownership", "county", "school_code", "school"]
     absent = [c for c in columns if c not in frame.columns]
     work = frame.assign(**{c: blank_text(len(frame), frame.index) for c in absent})
-    return per_distinct_rows(work, columns, decide, [*ATTRIBUTES, AMBIGUOUS, CONTRADICTED])
+    out = per_distinct_rows(work, columns, decide, [*ATTRIBUTES, AMBIGUOUS, CONTRADICTED, GUESSED])
+    return out if guessed else out.drop(columns=GUESSED)
 
 
-def contradicted_note(frame: pd.DataFrame) -> str | None:
-    """The records whose roster says of its school another type, ownership or county than
-    schools.xlsx, said aloud: the register is followed, and the two cannot both be right (a school
-    named wrongly, a register out of date)."""
-    if CONTRADICTED not in frame:
+def _listed(frame: pd.DataFrame, column: str, quote: bool = False) -> tuple[pd.Series, str] | None:
+    """The values of `column` given (None without any) and the first ten of them, as a note shows them."""
+    if column not in frame:
         return None
-    said = frame[CONTRADICTED].dropna()
-    if said.empty:
+    given = frame[column].dropna()
+    if given.empty:
         return None
-    shown = "；".join(said.unique()[:10]) + ("等" if said.nunique() > 10 else "")
-    return (f"{len(said)} 条记录的花名册所填学校信息与 schools.xlsx 登记的不同，已按 schools.xlsx 判断：{shown}；"
-            "请核对花名册的学校名称或代码是否填错，或更新 schools.xlsx")
+    first = [f"“{v}”" if quote else v for v in given.unique()[:10]]
+    return given, ("、" if quote else "；").join(first) + ("等" if given.nunique() > 10 else "")
 
 
-def shared_note(frame: pd.DataFrame) -> str | None:
+def contradicted_note(frame: pd.DataFrame, source: str = "花名册", unit: str = "条", record: str = "记录") -> str | None:
+    """The records whose roster (`source`) says of its school another type, ownership or county
+    than schools.xlsx, said aloud: the register is followed, and the two cannot both be right (a
+    school named wrongly, a register out of date)."""
+    if (listed := _listed(frame, CONTRADICTED)) is None:
+        return None
+    said, shown = listed
+    return (f"{len(said)} {unit}{record}的{source}所填学校信息与 schools.xlsx 登记的不同，已按 schools.xlsx 判断：{shown}；"
+            f"请核对{source}的学校名称或代码是否填错，或更新 schools.xlsx")
+
+
+def shared_note(frame: pd.DataFrame, source: str = "花名册", unit: str = "条", record: str = "记录") -> str | None:
     """The records whose school schools.xlsx cannot tell (AMBIGUOUS), said aloud: what the schools
-    of that name differ on comes from the roster itself, or from nothing."""
-    if AMBIGUOUS not in frame:
+    of that name differ on comes from the roster (`source`) itself, or from nothing."""
+    if (listed := _listed(frame, AMBIGUOUS, quote=True)) is None:
         return None
-    names = frame[AMBIGUOUS].dropna()
-    if names.empty:
+    names, shown = listed
+    return (f"{len(names)} {unit}{record}的学校 {shown} 在 schools.xlsx 中是不止一所学校的名称或别名，这些学校的类型、办学性质或县区"
+            f"不同，{record}又没有 schools.xlsx 中登记的学校代码：无法确定是哪一所，不同之处只按{source}所填（及校名）判断，"
+            f"未填的为不明；请在{source}中填写学校代码，或在 schools.xlsx 中区分这些学校的名称")
+
+
+def guessed_note(frame: pd.DataFrame, what: str) -> str | None:
+    """The schools whose type neither schools.xlsx nor the document gave, but a word of the name
+    (GUESSED), said aloud with what `what` rests on that type (the rate of extraction)."""
+    if (listed := _listed(frame, GUESSED)) is None:
         return None
-    shown = "、".join(f"“{n}”" for n in names.unique()[:10]) + ("等" if names.nunique() > 10 else "")
-    return (f"{len(names)} 条记录的学校 {shown} 在 schools.xlsx 中是不止一所学校的名称或别名，这些学校的类型、办学性质或县区"
-            "不同，记录又没有 schools.xlsx 中登记的学校代码：无法确定是哪一所，不同之处只按花名册所填（及校名）判断，"
-            "未填的为不明；请在花名册中填写学校代码，或在 schools.xlsx 中区分这些学校的名称")
+    told, shown = listed
+    return (f"{told.nunique()} 所学校的学校类型 schools.xlsx 中没有登记、表中也没有读出，是按校名推定的，{what}按推定的类型："
+            f"{shown}；请在 schools.xlsx 中登记这些学校的学校类型")

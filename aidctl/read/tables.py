@@ -92,6 +92,7 @@ class Table:
     contests: list[Contest] = field(default_factory=list)   # columns that competed for a field
     dropped: dict[str, int] = field(default_factory=dict)   # rows under the header not read, by why
     hidden_rows: int = 0                # records read from hidden rows (a clerk's filter)
+    hidden_at: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # their Excel rows
     formulas: pd.DataFrame = field(default_factory=lambda: _no_formulas())
     unplaced_formulas: int = 0          # formulas without a value in cells without a reference
     errors: pd.DataFrame = field(default_factory=lambda: _no_errors())  # error values: Excel row, field, value
@@ -101,6 +102,7 @@ class Table:
     unplaced_struck: int = 0            # struck-out cells without a reference
     workbook_sheets: int = 1            # visible sheets of the workbook
     hidden_sheets: list[str] = field(default_factory=list)
+    unread_sheets: list[str] = field(default_factory=list)  # the workbook's visible sheets with content and no header
     sheet_kind: str = "xlsx"
     other_headers: list[str] = field(default_factory=list)  # the header cells that mapped to no column
     # the total rows dropped (合计, 一班小计): Excel row, the row's first text, its amount cell as read
@@ -278,14 +280,15 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
     withdrawn = withdrawn_parts(found, int(excel_rows[-1]) if len(excel_rows) else header_row, words.status,
                                 words.rows.colour_words)
     colours = colour_notes(found, above, words.rows.colour_words, words.status)
-    hidden = int(np.isin(rows, sheet.hidden_rows).sum()) if len(sheet.hidden_rows) else 0
+    hidden_at = rows[np.isin(rows, sheet.hidden_rows)] if len(sheet.hidden_rows) else rows[:0]
     struck = _struck(sheet, columns, rows)
     # a column another one won a field from is named by schema.ambiguous_column, not as unrecognised
     used = {m.index for m in columns.values()} | {m.index for c in contests for m in c.others}
     others = [v.strip() for j, v in top.row(header_row).items() if j not in used and v.strip()]
     return Table(display, path, sheet.name, header_row, columns, cells, rows, above, big,
                  parent_row=header.parent_row if header else None, contests=contests, dropped=dropped,
-                 hidden_rows=hidden, formulas=formulas, unplaced_formulas=sheet.unplaced_formulas,
+                 hidden_rows=len(hidden_at), hidden_at=hidden_at, formulas=formulas,
+                 unplaced_formulas=sheet.unplaced_formulas,
                  errors=errors, unplaced_errors=sheet.unplaced_errors,
                  struck=struck, unplaced_struck=sheet.unplaced_struck,
                  workbook_sheets=sheet.workbook_sheets, hidden_sheets=list(sheet.hidden_sheets),
@@ -539,12 +542,14 @@ def read_tables(path: Path, display: str, kind: str, rules: Rulebook, all_sheets
     spec = rules.columns.tables[kind]
     units = rules.columns.units
     tables = []
+    unread = []
     sheets = open_sheets(path, display)
     for sheet in sheets:
         if sheet.empty:
             continue
         header = find_header(sheet, spec, units, rules.columns.header_words)
         if header is None:
+            unread.append(sheet.name)
             continue
         tables.append(extract(path, display, sheet, header.row, header.first_choice(), spec, rules, header))
         if not per_record:
@@ -552,6 +557,8 @@ def read_tables(path: Path, display: str, kind: str, rules: Rulebook, all_sheets
             refuse_struck(tables[-1])
         if not all_sheets:
             break
+    for table in tables:
+        table.unread_sheets = unread
     if not tables:
         must = "、".join(spec.columns[k].title for k in spec.header_must_have)
         names = "、".join(f"“{s.name}”" for s in sheets) or "（无可见工作表）"
