@@ -253,6 +253,25 @@ def test_the_signoff_workbook(ws, run):
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
 
 
+def test_the_signoff_workbook_shows_no_more_than_the_workspaces_masking(ws, run):
+    """A workspace that shows less of an ID and a card (rules/publicity.yaml masking: first 3, last 2;
+    card last 2) gets that on the sign-off sheets, their headings and the JSON: they were masked with
+    the packaged 6 + 4 and ****1234 whatever the rules said."""
+    from test_publish import workspace_publicity
+
+    workspace_publicity(ws, masking={"id_head": 3, "id_tail": 2, "card_tail": 2})
+    doc = sample(run, ws, "--seed", "2011", "--per-school", "3")
+    school = next(s for s in doc["schools"] if s["school"] == "第一职业中学")
+    text = [tuple(row) for row in openpyxl.load_workbook(ws / school["file"]).worksheets[0].iter_rows(values_only=True)]
+    assert text[2][3] == "身份证号码（前3位后2位）" and text[2][6] == "资助卡（后2位）"
+    people = dict(q(ws, "SELECT person, card FROM payments"))
+    mine = [s for s in doc["students"] if s["school"] == "第一职业中学"]
+    for s, row in zip(mine, text[3:6]):
+        person = next(p for p in people if p[:3] == s["id_number"][:3] and p[-2:] == s["id_number"][-2:])
+        assert s["id_number"] == row[3] == person[:3] + "*" * 8 + person[-2:]
+        assert s["card"] == row[6] == "****" + people[person][-2:]
+
+
 # --- reading a filled workbook back --------------------------------------------------------------------
 
 @pytest.fixture

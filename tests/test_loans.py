@@ -950,6 +950,22 @@ def test_collect_needs_the_repayment_columns(run, tmp_path):
     assert code == 2 and "应还日期或逾期天数" in err and len(err.strip().splitlines()) == 1
 
 
+def test_collect_workbook_masks_ids_to_the_workspaces_widths(run, tmp_path):
+    """A workspace whose rules/publicity.yaml shows less of an ID (first 3, last 2) gets that on the
+    催收 list: it was masked with the packaged 6 + 4 whatever the rules said."""
+    from test_publish import workspace_publicity
+
+    path = register(tmp_path, [repaying(1, unpaid=100)])
+    workspace_publicity(path.parent, masking={"id_head": 3, "id_tail": 2, "card_tail": 2})
+    code, doc, out = collect(run, path)
+    assert code == 0, doc
+    ws = openpyxl.load_workbook(out)["城关区"]
+    header = [c.value for c in ws[3]]
+    shown = dict(zip(header, next(ws.iter_rows(min_row=4, values_only=True))))["身份证号"]
+    person = doc["borrowers"][0]["id_number"]
+    assert shown == person[:3] + "*" * 8 + person[-2:], (shown, person)
+
+
 def test_collect_json_shape_and_table(run, tmp_path):
     path = register(tmp_path, [repaying(1, unpaid=320), repaying(2, 应还本金="一千")])
     code, doc, _ = collect(run, path)

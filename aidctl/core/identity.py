@@ -81,14 +81,6 @@ def _luhn(d: np.ndarray) -> np.ndarray:
     return (doubled + plain) % 10 == 0
 
 
-def mask_id(ids: pd.Series) -> pd.Series:
-    """First 6 and last 4 characters shown, the rest starred (for internal reports only): the packaged
-    widths of core.masking, the one masking helper."""
-    from aidctl.core.masking import DEFAULT
-
-    return DEFAULT.ids(ids)
-
-
 def _flags(arr: pa.Array) -> np.ndarray:
     """An Arrow boolean array as a numpy bool array, null → False."""
     return pc.fill_null(arr, False).to_numpy(zero_copy_only=False)

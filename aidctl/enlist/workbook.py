@@ -16,8 +16,7 @@ from aidctl.core.xlsx import Book, write_table
 def write_enlistment_report(result, target: Path, rules) -> Path:
     """The enlistment audit workbook: totals by school with 合计, every student with the years
     counted and why, every year's line with its reason, the findings, and the caps applied.
-    Amounts are numeric cells (yuan) so that Excel can sum them; IDs are masked (first 6, last 4)."""
-    from aidctl.core.identity import mask_id
+    Amounts are numeric cells (yuan) so that Excel can sum them; IDs are masked to the rules' widths (rules/publicity.yaml `masking`)."""
 
     def num(fen):
         value = yuan_or_none(fen)
@@ -65,7 +64,7 @@ def write_enlistment_report(result, target: Path, rules) -> Path:
 
         people = wb.add_worksheet("学生明细")
         messages = result.findings[result.findings["rec"] >= 0].groupby("rec")["message"].agg("；".join)
-        ids = mask_id(s["person"].astype("string").fillna(s["id_number"].astype("string")))
+        ids = wb.masking.ids(s["person"].astype("string").fillna(s["id_number"].astype("string")))
         heads = [("文件", 26), ("行号", 7), ("姓名", 10), ("身份证号码", 20), ("学校", 20), ("学历层次", 10),
                  ("入学年份", 9), ("入伍年份", 9), ("计入学年", 9), ("每学年上限（元）", 14), ("补偿总额（元）", 14),
                  ("贷款本金（元）", 14), ("代偿贷款（元）", 14), ("发给学生（元）", 14), ("结论", 9),

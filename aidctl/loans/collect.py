@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from aidctl.core import identity, money
+from aidctl.core import money
 from aidctl.core.errors import UsageError
 from aidctl.core.labels import UNKNOWN_COUNTY
 from aidctl.loans.register import OVERDUE_RULE, REPAYMENT, Register, read_register, repayment
@@ -87,14 +87,14 @@ def collect(path: Path, ws: Workspace, as_of: date, *, display: str | None = Non
     # exact, and refused beyond 64 bits: then no sum by borrower or county, nor the 合计, wraps round
     for column, what, cells in SUMMED:
         register.held_total(rows[column], what, cells)
-    result = Collection(as_of, register, _borrowers(rows, register))
+    result = Collection(as_of, register, _borrowers(rows, register, ws.rules.publicity.masking.masking()))
     from aidctl.loans.workbooks import write_collection
 
     result.out = write_collection(result, target, ws.rules)
     return result
 
 
-def _borrowers(rows: pd.DataFrame, register: Register) -> pd.DataFrame:
+def _borrowers(rows: pd.DataFrame, register: Register, masking) -> pd.DataFrame:
     """One line per borrower (by the valid ID, else the ID as typed, else the contract), aggregated
     with grouped kernels: the most days overdue, the sums, the contracts and rows in loan-year order."""
     cols = ["county", "name", "id_number", "id_masked", "contracts", "loan_years", "days", "days_source",
@@ -131,7 +131,7 @@ def _borrowers(rows: pd.DataFrame, register: Register) -> pd.DataFrame:
     }).reset_index(drop=True)
     b = b.astype(dict.fromkeys(("name", "id_number", "phone", "co_borrower", "co_phone", "address", "school"), object))
     b = b.where(b.notna(), None)
-    masked = identity.mask_id(b["id_number"].astype("string")).astype(object)
+    masked = masking.ids(b["id_number"].astype("string")).astype(object)   # the rules' widths
     b["id_masked"] = masked.where(masked.notna(), None)
     b = b.sort_values(["county", "days", "arrears_fen", "name"], ascending=[True, False, False, True],
                       kind="stable").reset_index(drop=True)

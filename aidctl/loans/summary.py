@@ -18,7 +18,6 @@ import pandas as pd
 
 from aidctl.core import money
 from aidctl.core.dates import as_of_said, cell_dates, cell_years
-from aidctl.core.identity import mask_id
 from aidctl.core.labels import UNKNOWN_COUNTY
 from aidctl.core.terms import Term
 from aidctl.core.text import lookup, text_or_none
@@ -152,7 +151,7 @@ def _applications(path: Path, display: str, ws: Workspace, year: int) -> Applica
     county = frame["county"].astype(object)
     verdict = result.where(result.notna(), "pending")
     keep = (row_year == year).fillna(False).to_numpy(dtype=bool)
-    keep, repeated = _repeated(frame, verdict, keep, tables)
+    keep, repeated = _repeated(frame, verdict, keep, tables, rules.publicity.masking.masking())
     out = pd.DataFrame({"county": county.where(county.notna(), UNKNOWN_COUNTY).to_numpy()[keep],
                         "v_result": verdict.to_numpy()[keep]})
     problems = [f"{tables[int(p['table'].iat[0])].place()}：{p['message'].iat[0]}" for p in header]
@@ -160,7 +159,7 @@ def _applications(path: Path, display: str, ws: Workspace, year: int) -> Applica
 
 
 def _repeated(frame: pd.DataFrame, verdict: pd.Series, keep: np.ndarray,
-              tables: list[Table]) -> tuple[np.ndarray, list[dict]]:
+              tables: list[Table], masking) -> tuple[np.ndarray, list[dict]]:
     """One student's applications of the year (by the 身份证号 as written) on several rows: counted
     once when they agree on the 审核结果, not at all when they do not (which one stands is not known).
     The rows kept, and each group for the JSON (the ID masked, the rows and results as written)."""
@@ -178,7 +177,7 @@ def _repeated(frame: pd.DataFrame, verdict: pd.Series, keep: np.ndarray,
     }).groupby("key", sort=False)
     first = groups.first()
     repeated = [{"id_number": m, "rows": p, "results": r, "counted": bool(a)} for m, p, r, a in
-                zip(mask_id(pd.Series(first.index, dtype="string")), groups["place"].agg(list),
+                zip(masking.ids(pd.Series(first.index, dtype="string")), groups["place"].agg(list),
                     groups["result"].agg(list), first["agree"])]
     return keep & ~drop.to_numpy(dtype=bool), repeated
 
@@ -253,7 +252,7 @@ def summarise(path: Path, ws: Workspace, year: int, *, applications: Path | None
     if report is not None:
         from aidctl.loans.workbooks import write_summary_report
 
-        write_summary_report(result, report)
+        write_summary_report(result, report, ws.rules.publicity.masking.masking())
     return result
 
 

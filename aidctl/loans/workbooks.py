@@ -1,7 +1,8 @@
 """The loans workbooks: the register check report, the year's summary, and the 催收 list.
 
 Amounts are numeric cells in yuan, so that a clerk can sum and filter them; the exact figures are
-the JSON's. IDs are masked (first 6, last 4) except in the check report's cell contents, which the
+the JSON's. IDs are masked to the rules' widths (rules/publicity.yaml `masking`, at most first 6 and last 4)
+except in the check report's cell contents, which the
 centre needs to correct the register. Every workbook is written to a temporary name and renamed.
 """
 
@@ -15,7 +16,6 @@ import pandas as pd
 from aidctl.core.catalogue import SEVERITY_WORDS
 from aidctl.core.files import atomic_path
 from aidctl.core.findings import CATALOGUE
-from aidctl.core.identity import mask_id
 from aidctl.core.money import exact_total, yuan, yuan_or_none
 from aidctl.core.text import missing, text_or_empty
 from aidctl.core.xlsx import Book, write_table
@@ -61,12 +61,12 @@ def write_check_report(register, target: Path) -> Path:
     return target
 
 
-def write_summary_report(summary, target: Path) -> Path:
+def write_summary_report(summary, target: Path, masking) -> Path:
     """县区汇总 with a 合计 row, 贴息明细 (every loan that bore 贴息 in the year), 说明 (the rules
-    used), and 未计入 (the contracts left out, with reasons)."""
+    used), and 未计入 (the contracts left out, with reasons); IDs masked to `masking` (the rules')."""
     rows = summary.rows()
     with atomic_path(target) as tmp:
-        wb = Book(tmp)
+        wb = Book(tmp, masking)
         fmt = wb.fmt
         amount = wb.add_format({"border": 1, "num_format": "#,##0.00"})
         total_amount = wb.add_format({"border": 1, "num_format": "#,##0.00", "bold": True})
@@ -102,7 +102,7 @@ def write_summary_report(summary, target: Path) -> Path:
         ds = wb.add_worksheet("贴息明细")
         d = summary.interest_detail
         files = [t.file for t in summary.register.tables]
-        ids = mask_id(d["id_number"].astype("string")) if len(d) else pd.Series(dtype="string")
+        ids = masking.ids(d["id_number"].astype("string")) if len(d) else pd.Series(dtype="string")
         heads = [("文件", 24), ("行号", 7), ("合同编号", 16), ("借款人", 10), ("身份证号", 20), ("所属县区", 10),
                  ("学历层次", 8), ("贷款年度", 8), ("贷款金额（元）", 14), ("计息本金（元）", 14), ("发放日期", 12),
                  ("贴息截止日", 12), ("本年计息天数", 10), ("本年贴息（元）", 14)]

@@ -41,8 +41,8 @@ from sqlalchemy import insert, select
 from aidctl import ledger as L
 from aidctl.core.errors import UsageError
 from aidctl.core.files import atomic_path, file_stems
-from aidctl.core.identity import mask_id
 from aidctl.core.labels import UNKNOWN_SCHOOL
+from aidctl.core.masking import DEFAULT, Masking
 from aidctl.core.money import yuan
 from aidctl.core.terms import Term
 from aidctl.core.xlsx import Book
@@ -57,8 +57,8 @@ REF = re.compile(r"^P(\d+)$")
 PAID, UNDER_WAY = ("paid",), ("sent", "reissued")
 
 
-HEADERS = ["序号", "核对编号", "姓名", "身份证号码（前6位后4位）", "资助项目", "发放金额（元）", "资助卡（后4位）",
-           "本人在校（是/否）", "资助卡由本人持有（是/否）", "实收金额（元）", "情况说明", "抽样权重"]
+HEADERS = ["序号", "核对编号", "姓名", "身份证号码（前{head}位后{tail}位）", "资助项目", "发放金额（元）", "资助卡（后{card}位）",
+           "本人在校（是/否）", "资助卡由本人持有（是/否）", "实收金额（元）", "情况说明", "抽样权重"]  # widths: the rules' masking
 
 
 PRESENT, CARD_HELD, RECEIVED, NOTE, WEIGHT = 7, 8, 9, 10, 11   # the result columns, 0-based
@@ -189,6 +189,7 @@ class Sample:
     files: dict[str, Path] = field(default_factory=dict)
     share: Fraction | None = None  # per cent of each school's population, rounded up
     weights: dict = field(default_factory=dict)
+    masking: Masking = DEFAULT     # the rules' widths: how much of an ID and a card the sheets and JSON show
 
     def to_json(self, root: Path) -> dict:
         def rel(p: Path) -> str:
@@ -199,8 +200,8 @@ class Sample:
                     "file": rel(self.files[r.school]) if r.school in self.files else None}
                    for r in self.counts.itertuples()]
         students = [{"school": r.school, "position": int(r.position), "reference": f"P{r.ref}",
-                     "payment_ids": [int(i) for i in r.ids], "name": r.name, "id_number": mask_person(r.person),
-                     "programme": r.programme, "amount": str(yuan(r.amount_fen)), "card": _card(r.card),
+                     "payment_ids": [int(i) for i in r.ids], "name": r.name, "id_number": mask_person(r.person, self.masking),
+                     "programme": r.programme, "amount": str(yuan(r.amount_fen)), "card": _card(r.card, self.masking),
                      "older": bool(r.older), "tickets": int(r.tickets)}
                     for r in self.drawn.itertuples()]
         return {"version": 1, "sample": self.id, "term": str(self.term), "seed": self.seed,
@@ -212,12 +213,12 @@ class Sample:
                 "totals": {"schools": len(self.files), "students": len(self.drawn)}}
 
 
-def mask_person(person: str) -> str:
-    return str(mask_id(pd.Series([person], dtype="string")).iat[0]) if person else ""
+def mask_person(person: str, masking: Masking) -> str:
+    return str(masking.ids(pd.Series([person], dtype="string")).iat[0]) if person else ""
 
 
-def _card(cards: str) -> str:
-    return "、".join(f"****{c[-4:]}" for c in str(cards).split("、") if c)
+def _card(cards: str, masking: Masking) -> str:
+    return "、".join(masking.card(c) for c in str(cards).split("、") if c)
 
 
 def _sample_id(term: Term, seed: int, per_school: int, drawn: pd.DataFrame, share: Fraction | None = None) -> str:
@@ -280,7 +281,8 @@ def sample(ws: Workspace, term: Term, *, per_school: int | None = None, seed: in
               .join(drawn.groupby("school").size().rename("drawn")).fillna({"drawn": 0}).reset_index())
     result = Sample(sample_id, term, seed, seed_source, per_school, method, created, operator, drawn,
                     counts, existing=bool(known), share=share,
-                    weights={"private_school": weights.private_school, "older_student": weights.older_student})
+                    weights={"private_school": weights.private_school, "older_student": weights.older_student},
+                    masking=ws.rules.publicity.masking.masking())
     out = ws.out_dir(term) / "检查"
     label = ws.rules.term_label(term)
     stems = file_stems(sorted(drawn["school"].unique()), UNKNOWN_SCHOOL)
@@ -325,18 +327,19 @@ def write_signoff(target: Path, s: Sample, school: str, group: pd.DataFrame, ter
         sheet.set_row(1, 22)
         sheet.merge_range(1, 0, 1, last, info, line_fmt)
         sheet.set_row(2, 34)
+        widths = {"head": s.masking.id_head, "tail": s.masking.id_tail, "card": s.masking.card_tail}
         for j, h in enumerate(HEADERS):
-            sheet.write_string(2, j, h, head_fmt)
+            sheet.write_string(2, j, h.format(**widths), head_fmt)
         r = 2
         for r, row in enumerate(group.itertuples(), start=3):
             sheet.set_row(r, 26)
             sheet.write_number(r, 0, int(row.position), cell_fmt)
             sheet.write_string(r, 1, f"P{row.ref}", cell_fmt)
             sheet.write_string(r, 2, str(row.name), cell_fmt)
-            sheet.write_string(r, 3, mask_person(row.person), cell_fmt)
+            sheet.write_string(r, 3, mask_person(row.person, s.masking), cell_fmt)
             sheet.write_string(r, 4, str(row.programme), cell_fmt)
             sheet.write_number(r, 5, int(row.amount_fen) / 100, money_fmt)
-            sheet.write_string(r, 6, _card(row.card), cell_fmt)
+            sheet.write_string(r, 6, _card(row.card, s.masking), cell_fmt)
             for j in (PRESENT, CARD_HELD, NOTE):
                 sheet.write_blank(r, j, None, fill_fmt)
             sheet.write_blank(r, RECEIVED, None, fill_money)

@@ -198,7 +198,7 @@ def record(ws: Workspace, path: Path, *, db: str | None = None, display: str | N
                       "amount_received_fen": outcome["received"], "discrepancy": ",".join(kinds) or None,
                       "inspector": labels.get("inspector"), "inspected_on": labels.get("date")}
             stored[_store(conn, sample_id, ref, values, recorded_at, file_name)] += 1
-            results.append(_result(r, student, outcome, kinds))
+            results.append(_result(r, student, outcome, kinds, ws.rules.publicity.masking.masking()))
         discrepancies += _missing_rows(expected, seen)
     results.sort(key=lambda x: x["position"])
     discrepancies.sort(key=lambda d: (d["position"] is None, d["position"] or 0, d["reference"]))
@@ -268,10 +268,10 @@ def _store(conn, sample_id: str, ref: int, values: dict, recorded_at, file_name:
     return "updated" if last is not None else "recorded"
 
 
-def _result(row: dict, student: pd.Series, outcome: dict, kinds: list[str]) -> dict:
+def _result(row: dict, student: pd.Series, outcome: dict, kinds: list[str], masking) -> dict:
     """The result of one student on the sheet, as JSON values."""
     return {"reference": f"P{row['payment_id']}", "position": int(student["position"]), "name": student["name"],
-            "id_number": mask_person(student["person"]), "amount": str(yuan(student["amount_fen"])),
+            "id_number": mask_person(student["person"], masking), "amount": str(yuan(student["amount_fen"])),
             "present": outcome["present"], "card_held": outcome["card_held"],
             "amount_received": None if outcome["received"] is None else str(yuan(outcome["received"])),
             "note": _note(row.get("note")), "discrepancies": kinds, "row": row["excel_row"]}
