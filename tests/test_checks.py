@@ -516,6 +516,23 @@ def test_a_colour_note_that_withdraws_nobody_is_only_a_note(tmp_path, run):
     assert found(check(run, "a.xlsx", expect_exit=0)) == []
 
 
+def test_a_numbered_empty_row_does_not_end_a_withdrawn_part(tmp_path, run):
+    """A row holding only its 序号 (a numbered line left empty) is no caption: the students after it
+    are still under 以下学生不予资助."""
+    from conftest import VOC_HEADERS as headers
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(headers)
+    ws.append([voc_row(1)[h] for h in headers])
+    ws.append(["以下学生不予资助："])
+    ws.append([voc_row(2)[h] for h in headers])
+    ws.append([3])
+    ws.append([voc_row(4)[h] for h in headers])
+    wb.save(tmp_path / "a.xlsx")
+    doc = check(run, "a.xlsx", term="2011-autumn", expect_exit=1)
+    assert [(f["code"], f["row"]) for f in found(doc)] == [("section.withdrawn", 4), ("section.withdrawn", 6)]
+
+
 def test_captions_that_withdraw_nothing_are_only_dropped(tmp_path, run):
     """Classes under their own captions, a 补报 marker, a caption without the header again: nothing
     withdrawn, every student read and paid."""

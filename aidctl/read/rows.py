@@ -114,10 +114,11 @@ class Captions:
         table's few captions are looked at in Python (a call into Arrow a word costs more); many, by
         Arrow a word at a time."""
         words = [(w, fold_one(w)) for w in dict.fromkeys(w for w in words if w)]
-        if len(self.rows) <= FEW_CAPTIONS:
-            return np.array([next((w for w, f in words if f in text), None) for text in self.folded.to_pylist()]
-                            + [None], dtype=object)[:-1]
         found = np.full(len(self.rows), None, dtype=object)
+        if len(self.rows) <= FEW_CAPTIONS:
+            for i, text in enumerate(self.folded.to_pylist()):
+                found[i] = next((w for w, f in words if f in text), None)
+            return found
         for w, f in reversed(words):
             found[_flags(pc.match_substring(self.folded, f))] = w
         return found
@@ -138,8 +139,15 @@ def captions(why: np.ndarray, body: list[pa.Array], excel_rows: np.ndarray, merg
         return Captions(np.zeros(0, dtype=np.int64), none, none)
     texts = one_array(pc.coalesce(*[column.take(pa.array(at, pa.int64())).cast(pa.large_string()) for column in body]))
     folded = fold_arrow(texts)
-    held = folded.is_valid()   # a blank row holds no text: no caption
+    # a blank row holds no text, a numbered empty row only its 序号: neither is a caption
+    held = pc.and_(folded.is_valid(), pc.invert(pc.fill_null(pc.match_substring_regex(folded, r"^[0-9.]+$"), False)))
     return Captions(excel_rows[at[held.to_numpy(zero_copy_only=False)]], texts.filter(held), folded.filter(held))
+
+
+def withdrawing(words) -> list[str]:
+    """The words that withdraw students in a caption, a note or a sheet's name: status.withdrawn_sheets
+    and status.withdrawn_remarks of rules/vocabulary.yaml."""
+    return [*words.withdrawn_sheets, *words.withdrawn_remarks]
 
 
 def withdrawn_parts(found: Captions, last_row: int, words, colour_words: list[str]) -> list[tuple[int, int, str, str]]:
@@ -147,7 +155,7 @@ def withdrawn_parts(found: Captions, last_row: int, words, colour_words: list[st
     审核学生, 备用名单: the words of status.withdrawn_sheets and withdrawn_remarks), each to the next
     caption or the table's `last_row`: (caption row, last row, caption, word). A caption that withdraws
     by colour (colour_notes) speaks of the coloured rows, not of the part below it."""
-    word = found.holding([*words.withdrawn_sheets, *words.withdrawn_remarks])
+    word = found.holding(withdrawing(words))
     word[found.holding(colour_words) != None] = None  # noqa: E711
     out = []
     for k in np.flatnonzero(word != None):  # noqa: E711 (the withdrawing captions: a few)
@@ -161,15 +169,14 @@ def colour_notes(found: Captions, above: list[str], colour_words: list[str], wor
     of their rows and withdraw some of them (红色标注的学生未通过审核, 标黄的已退学): a colour word of
     `colour_words` and a withdrawal word (status.withdrawn_sheets, withdrawn_remarks) together. aidctl
     does not read a cell's colour. (Excel row or None above the header, text, colour word)."""
-    withdrawing = [*words.withdrawn_sheets, *words.withdrawn_remarks]
     out = []
     for line in above:   # a title and a 填报单位 line or two (HEADER_SEARCH_ROWS at most)
         text = fold_one(line)
         colour = next((w for w in colour_words if w and fold_one(w) in text), None)
-        if colour is not None and any(w and fold_one(w) in text for w in withdrawing):
+        if colour is not None and any(w and fold_one(w) in text for w in withdrawing(words)):
             out.append((None, line.strip(), colour))
     if len(found.rows):
-        colour, withdrawn = found.holding(colour_words), found.holding(withdrawing)
+        colour, withdrawn = found.holding(colour_words), found.holding(withdrawing(words))
         out += [(int(found.rows[k]), found.texts[int(k)].as_py().strip(), colour[k])
                 for k in np.flatnonzero((colour != None) & (withdrawn != None))]  # noqa: E711
     return out
