@@ -199,6 +199,19 @@ def test_not_found_lists_the_nearest_masked(ws, run):
     assert explain(run, ws, expect=2)["_exit"] == 2   # no student at all
 
 
+def test_the_students_listed_are_masked_to_the_workspaces_widths(ws, run):
+    """A workspace that shows less of an ID (masking: first 3, last 2) lists the students a query
+    matches, and the nearest ones, no wider than that."""
+    from test_publish import workspace_publicity
+
+    workspace_publicity(ws, masking={"id_head": 3, "id_tail": 2, "card_tail": 2})
+    many = explain(run, ws, "420113************", expect=2)["_stderr"]
+    listed = many.split("对应多名学生")[1]
+    assert "420*************73 方永康" in listed and "420113" not in listed
+    near = explain(run, ws, FANG[:-1] + "4", expect=2)["_stderr"]
+    assert "420*************73 方永康" in near and "8173" not in near.split("相近的有")[1]
+
+
 def test_with_the_registry(ws, run):
     doc = explain(run, ws, ZHU, "--registry", ws / "registry" / "学籍2011秋.xlsx", expect=1)
     reg = check(doc["records"][0], "registry")

@@ -316,3 +316,33 @@ def test_bank_cards_agree_with_stdnum_value_by_value(cards):
         assert bool(got["card_luhn_ok"].iloc[i]) == (shaped and luhn.is_valid(card)), card
         assert bool(got["card_digits_lost"].iloc[i]) == (present and card == "6.22203E+18")
 
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(values=st.lists(st.one_of(st.none(), st.text(alphabet="0123456789Xx身份证", max_size=24)), max_size=12),
+       head=st.integers(0, 8), tail=st.integers(0, 6))
+def test_a_column_of_ids_is_masked_as_each_id_alone(values, head, tail):
+    """Masking.ids (a column, vectorised) and Masking.id (one ID, in messages) agree character for
+    character whatever the widths and lengths: a 15-digit ID keeps its 15 characters, a text no longer
+    than the head and tail together is shown as it is (no ID), and no character is shown twice."""
+    from aidctl.core.masking import Masking
+
+    m = Masking(id_head=head, id_tail=tail)
+    column = m.ids(pd.Series(values, dtype="string", index=range(len(values), 0, -1)))
+    assert list(column.index) == list(range(len(values), 0, -1))
+    for value, masked in zip(values, column, strict=True):
+        if value is None:
+            assert masked is pd.NA
+            continue
+        assert masked == m.id(value) and len(masked) == len(value)
+        if len(value) > head + tail:
+            assert masked[:head] == value[:head] and masked[len(value) - tail:] == value[len(value) - tail:]
+            assert set(masked[head:len(value) - tail]) == {"*"}
+
+
+def test_masked_ids_known():
+    from aidctl.core.masking import DEFAULT
+
+    ids = pd.Series(["420124199001014356", "420124900101435", None], dtype="string")
+    assert list(DEFAULT.ids(ids).fillna("")) == ["420124********4356", "420124*****1435", ""]
+    assert DEFAULT.id("420124900101435") == "420124*****1435"

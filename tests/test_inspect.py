@@ -268,7 +268,7 @@ def test_the_signoff_workbook_shows_no_more_than_the_workspaces_masking(ws, run)
     mine = [s for s in doc["students"] if s["school"] == "第一职业中学"]
     for s, row in zip(mine, text[3:6]):
         person = next(p for p in people if p[:3] == s["id_number"][:3] and p[-2:] == s["id_number"][-2:])
-        assert s["id_number"] == row[3] == person[:3] + "*" * 8 + person[-2:]
+        assert s["id_number"] == row[3] == person[:3] + "*" * 13 + person[-2:]
         assert s["card"] == row[6] == "****" + people[person][-2:]
 
 

@@ -963,7 +963,7 @@ def test_collect_workbook_masks_ids_to_the_workspaces_widths(run, tmp_path):
     header = [c.value for c in ws[3]]
     shown = dict(zip(header, next(ws.iter_rows(min_row=4, values_only=True))))["身份证号"]
     person = doc["borrowers"][0]["id_number"]
-    assert shown == person[:3] + "*" * 8 + person[-2:], (shown, person)
+    assert shown == person[:3] + "*" * 13 + person[-2:], (shown, person)
 
 
 def test_collect_json_shape_and_table(run, tmp_path):

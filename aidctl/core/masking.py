@@ -36,8 +36,10 @@ class Masking:
     card_tail: int = 4
 
     def id(self, ident: str) -> str:
-        hidden = max(len(ident) - self.id_head - self.id_tail, 0)
-        return ident[:self.id_head] + _STAR * hidden + ident[len(ident) - self.id_tail:]
+        """An ID with each character between its first id_head and last id_tail starred (a 15-digit ID
+        keeps its length); a text no longer than both together (no ID) has nothing between them."""
+        tail = max(len(ident) - self.id_tail, self.id_head)
+        return ident[:self.id_head] + _STAR * (tail - self.id_head) + ident[tail:]
 
     def card(self, card: str) -> str:
         return _STAR * 4 + card[len(card) - self.card_tail:]
@@ -56,8 +58,17 @@ class Masking:
         return _NUMBER.sub(lambda m: self.number(m.group(1)), value)
 
     def ids(self, ids: pd.Series) -> pd.Series:
-        """A column of IDs masked, vectorised (NA stays NA)."""
-        return ids.str.slice_replace(self.id_head, -self.id_tail if self.id_tail else None, _STAR * 8)
+        """A column of IDs masked as `id` masks one, vectorised over each length present (NA stays NA)."""
+        arr = pa.array(ids.astype("string[pyarrow]"), type=pa.large_string())
+        hidden = pc.max_element_wise(pc.subtract(pc.utf8_length(arr), self.id_head + self.id_tail), 0)
+        tail = pc.utf8_slice_codeunits(arr, -self.id_tail) if self.id_tail else pa.scalar("", pa.large_string())
+        masked = pc.binary_join_element_wise(
+            pc.utf8_slice_codeunits(arr, 0, self.id_head),
+            pc.binary_repeat(pa.scalar(_STAR, pa.large_string()), hidden), tail, pa.scalar("", pa.large_string()))
+        # a text no longer than the head and the tail together has nothing between them, as in id()
+        out = pc.if_else(pc.greater(hidden, 0), masked, arr)
+        values = out.to_pandas(types_mapper=pd.ArrowDtype).array
+        return pd.Series(values, index=ids.index, name=ids.name).astype(ids.dtype)
 
     def cards(self, cards: pd.Series) -> pd.Series:
         """A column of card numbers masked to their last digits, vectorised (NA stays NA)."""

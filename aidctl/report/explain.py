@@ -21,7 +21,7 @@ from aidctl.check import describe_decision, validate
 from aidctl.core import identity
 from aidctl.core.errors import UsageError
 from aidctl.core.findings import CATALOGUE, ERROR, WARNING
-from aidctl.core.masking import DEFAULT
+from aidctl.core.masking import Masking
 from aidctl.core.money import yuan_text_or_none
 from aidctl.core.terms import Term
 from aidctl.core.text import column_letters, fold_one, text_or_none
@@ -106,7 +106,7 @@ def explain_student(ws: Workspace, term: Term, student: str | None = None, *, fi
         recs, found_by = _by_place(plan, file, row, sheet), "file_row"
         persons = _persons_of(plan, recs)
     else:
-        persons, found_by, recs = _by_query(plan, ledger, term, student)
+        persons, found_by, recs = _by_query(plan, ledger, term, student, ws.rules.publicity.masking.masking())
         recs = recs if recs is not None else _records_of(plan, persons)
     history = _history(ledger, term, persons) if ledger is not None and persons else []
     records = [_record(plan, ws.rules, rec, registry is not None, ledger is not None) for rec in recs]
@@ -213,11 +213,13 @@ def _ledger_people(ledger, term: Term) -> pd.DataFrame:
                            .distinct(), ["person", "name"])
 
 
-def _by_query(plan: Plan | None, ledger, term: Term, query: str) -> tuple[list[str], str, list[int] | None]:
+def _by_query(plan: Plan | None, ledger, term: Term, query: str,
+              masking: Masking) -> tuple[list[str], str, list[int] | None]:
     """The person a query names: an ID (15 or 18 characters; masked with * where it matches one
     student only), else a name that one student bears; and the records, when the name is that of a
     roster record without any ID (no person to find them by). UsageError (exit 2) when none or
-    several: a record without an ID is a student of its own for a name query."""
+    several, the IDs it lists masked to the workspace's widths: a record without an ID is a student
+    of its own for a name query."""
     f = plan.validation.roster.frame if plan is not None else pd.DataFrame(columns=["person", "id_number", "name"])
     known = pd.concat([
         pd.DataFrame({"person": f["person"].astype(object).fillna(f["id_number"].astype(object)),
@@ -229,25 +231,25 @@ def _by_query(plan: Plan | None, ledger, term: Term, query: str) -> tuple[list[s
         head, tail = q[:q.index("*")], q[q.rindex("*") + 1:]
         ids = known["person"].astype(str)
         hit = known[(ids.str.len() == len(q)) & ids.str.startswith(head) & ids.str.endswith(tail)]
-        return (*_one(hit, query, "身份证号码", known, "masked_id", by_id=True), None)
+        return (*_one(hit, query, "身份证号码", known, "masked_id", True, masking), None)
     if any(ch.isdigit() for ch in q):
         wanted = {q}
         if len(q) == 15 and q.isdigit():
             wanted.add(str(identity.upgrade_15(pd.Series([q], dtype="string")).iloc[0]))
         hit = known[known["person"].isin(wanted)]
-        return (*_one(hit, query, "身份证号码", known, "id", by_id=True), None)
+        return (*_one(hit, query, "身份证号码", known, "id", True, masking), None)
     hit = known[known["name"].map(fold_one) == fold_one(query)]
     no_id = _named_without_id(f, query)
     if len(no_id) and len(hit) + len(no_id) > 1:
         names = hit.drop_duplicates("person").set_index("person")["name"]
-        listed = [f"{DEFAULT.id(p)} {names.get(p) or query}" for p in names.index] \
+        listed = [f"{masking.id(p)} {names.get(p) or query}" for p in names.index] \
             + [f"{_place(plan, r)}（没有身份证号码）" for r in no_id]
         raise UsageError(f"姓名“{query}”对应多名学生：{'；'.join(listed[:10])}"
                          f"{f' 等 {len(listed)} 名' if len(listed) > 10 else ''}：请输入完整的身份证号码，"
                          "或用 --file 和 --row 指定花名册中的行")
     if len(no_id):
         return [], "name", [int(no_id[0])]
-    return (*_one(hit, query, "姓名", known, "name", by_id=False), None)
+    return (*_one(hit, query, "姓名", known, "name", False, masking), None)
 
 
 def _named_without_id(f: pd.DataFrame, query: str) -> np.ndarray:
@@ -261,13 +263,13 @@ def _named_without_id(f: pd.DataFrame, query: str) -> np.ndarray:
 
 
 def _one(hit: pd.DataFrame, query: str, what: str, known: pd.DataFrame, found_by: str,
-         by_id: bool) -> tuple[list[str], str]:
+         by_id: bool, masking: Masking) -> tuple[list[str], str]:
     people = list(dict.fromkeys(hit["person"]))
     if len(people) == 1:
         return people, found_by
     if len(people) > 1:
         names = hit.drop_duplicates("person").set_index("person")["name"]
-        listed = "；".join(f"{DEFAULT.id(p)} {names.get(p) or '（无姓名）'}" for p in people[:10])
+        listed = "；".join(f"{masking.id(p)} {names.get(p) or '（无姓名）'}" for p in people[:10])
         more = f" 等 {len(people)} 名" if len(people) > 10 else ""
         raise UsageError(f"{what}“{query}”对应多名学生：{listed}{more}：请输入完整的身份证号码，"
                          "或用 --file 和 --row 指定花名册中的行")
@@ -276,10 +278,10 @@ def _one(hit: pd.DataFrame, query: str, what: str, known: pd.DataFrame, found_by
                                       n=NEAREST, cutoff=0.6)
     if by_id:
         names = known.drop_duplicates("person").set_index("person")["name"]
-        nearest = "；".join(f"{DEFAULT.id(p)} {names.get(p) or '（无姓名）'}" for p in close)
+        nearest = "；".join(f"{masking.id(p)} {names.get(p) or '（无姓名）'}" for p in close)
     else:
         ids = known.drop_duplicates("name").set_index("name")["person"]
-        nearest = "；".join(f"{n}（{DEFAULT.id(str(ids.get(n)))}）" for n in close)
+        nearest = "；".join(f"{n}（{masking.id(str(ids.get(n)))}）" for n in close)
     raise UsageError(f"本学期的花名册和账本中没有{what}为“{query}”的学生"
                      + (f"；相近的有：{nearest}" if nearest else "；也没有相近的") + "。请核对后重试")
 
