@@ -201,6 +201,41 @@ def test_hidden_old_card_column_loses_to_the_visible_aid_card(run, tmp_path):
     assert len(paid_cards) == 3
 
 
+def no_height_no_width(path: Path, rows: list[int], column: int) -> Path:
+    """Rows of no height (ht="0") and a column of no width (width="0"), neither marked hidden: how
+    WPS and some programs write what a reader cannot see (openpyxl leaves a zero size out)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    xml = parts["xl/worksheets/sheet1.xml"].decode()
+    for r in rows:
+        xml = xml.replace(f'<row r="{r}"', f'<row r="{r}" ht="0.0" customHeight="1"', 1)
+    xml = xml.replace("<sheetData>", f'<cols><col min="{column}" max="{column}" width="0" customWidth="1"/></cols>'
+                      "<sheetData>", 1)
+    assert xml.count('ht="0.0"') == len(rows) and 'width="0"' in xml
+    parts["xl/worksheets/sheet1.xml"] = xml.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    return path
+
+
+def test_a_row_of_no_height_and_a_column_of_no_width_are_hidden(run, tmp_path):
+    """A column squeezed to no width holding last term's cards beside the visible 资助卡号, and rows
+    squeezed to no height: the file does not say hidden, but nobody reading the sheet sees them. The
+    column loses to the visible one and is named 已隐藏; the rows are read and counted hidden. Before,
+    both were taken as visible: the two card columns an error, nobody paid."""
+    root = tmp_path / "ws"
+    path = no_height_no_width(sheet_of(root / "intake" / TERM / "a.xlsx", [[TITLE], CARD_HEADERS, *card_rows(4)]),
+                              rows=[4, 6], column=10)
+    code, doc, _ = validate(run, path)
+    assert where(doc) == [(None, "资助卡号", "schema.ambiguous_column", "warning")], doc["findings"]
+    assert "“银行卡号”（第J列，已隐藏）" in doc["findings"][0]["message"] and code == 0
+    assert doc["files"][0]["hidden_rows"] == 2
+    assert list(frame_of(path)["card"]) == [make_card(seed=i) for i in (1, 2, 3, 4)]
+
+
 @pytest.mark.parametrize("hidden, chosen", [([], "资助卡号"), (["K"], None)])
 def test_visible_rule_and_specific_rule_together(run, tmp_path, hidden, chosen):
     """Both visible, the more specific 资助卡号 wins; 资助卡号 hidden beside a visible 银行卡号, the two

@@ -116,9 +116,13 @@ class _Patterns:
         # needle that starts with "<", the commonest byte of the file
         self.formula_mark = re.compile(re.escape(b"</" + prefix + b"f>"))
         self.hidden_mark = re.compile(rb'hidden="')
+        # a row of no height, a column of no width: hidden to whoever reads the sheet, though the
+        # file does not say hidden (written so by WPS or a program, not by Excel's own Hide)
+        self.zero_mark = re.compile(rb'ht="0')
+        self.zero_width_mark = re.compile(rb'width="0')
         self.big = re.compile(b"<" + p + _BIG_VALUE + p)
-        self.row = re.compile(b"<" + p + rb'row\s[^>]*?\bhidden="(?:1|true)"[^>]*>')
-        self.col = re.compile(b"<" + p + rb'col\s[^>]*?\bhidden="(?:1|true)"[^>]*>')
+        self.row = re.compile(b"<" + p + rb'row\s[^>]*?\b(?:hidden="(?:1|true)"|ht="0+(?:\.0+)?")[^>]*>')
+        self.col = re.compile(b"<" + p + rb'col\s[^>]*?\b(?:hidden="(?:1|true)"|width="0+(?:\.0+)?")[^>]*>')
         # a cell whose formula is followed by no value, or by an empty one
         self.formula = re.compile(b"<" + p + rb"c\s([^>]*[^/])>\s*<" + p + rb"f\b[^>]*?(?:/>|>([^<]*)</" + p
                                   + rb"f>)\s*(<" + p + rb"v\s*/>|<" + p + rb"v>\s*</" + p + rb"v>)?\s*</" + p
@@ -143,6 +147,12 @@ class _Patterns:
             found.append(re.compile(b"<" + p + rb'c\s[^>]*?\bt="s"[^>]*>\s*<' + p + rb"v>\s*(?:" + numbers
                                     + rb")\s*</" + p + b"v>"))
         return found
+
+
+def _attribute(mark: re.Pattern, buf: bytes) -> bool:
+    """A literal mark found as an attribute's start (after white space): ht="0 is a row's height,
+    and also the end of pageMargins' right="0.7", found in nearly every sheet."""
+    return any(buf[m.start() - 1:m.start()].isspace() for m in mark.finditer(buf))
 
 
 def scan_sheet(source: Path | zipfile.ZipFile, part: str, data: bytes | None = None,
@@ -190,7 +200,8 @@ def scan_sheet(source: Path | zipfile.ZipFile, part: str, data: bytes | None = N
                     unplaced_big += 1
                     continue
                 big.setdefault(letter_index(ref.group(1)), []).append(int(ref.group(2)))
-            if pat.hidden_mark.search(buf):
+            if (pat.hidden_mark.search(buf) or _attribute(pat.zero_mark, buf)
+                    or (first and _attribute(pat.zero_width_mark, buf))):
                 for hit in pat.row.finditer(buf):
                     r = _ROW_NUMBER.search(hit.group(0))
                     if r:
