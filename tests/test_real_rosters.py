@@ -236,6 +236,20 @@ def test_a_row_of_no_height_and_a_column_of_no_width_are_hidden(run, tmp_path):
     assert list(frame_of(path)["card"]) == [make_card(seed=i) for i in (1, 2, 3, 4)]
 
 
+def test_an_aid_card_column_of_no_width_is_not_paid_over_the_visible_card(run, tmp_path):
+    """资助卡号 squeezed to no width beside a visible 银行卡号: the two rules disagree, as for a
+    资助卡号 marked hidden. Before, the more specific name won and the column nobody sees was paid."""
+    root = tmp_path / "ws"
+    path = no_height_no_width(sheet_of(root / "intake" / TERM / "a.xlsx", [[TITLE], CARD_HEADERS, *card_rows()]),
+                              rows=[], column=11)
+    code, doc, _ = validate(run, path)
+    assert [(f["code"], f["severity"]) for f in doc["findings"]] == [("schema.ambiguous_column", "error")], \
+        doc["findings"]
+    assert code == 1
+    code, plan = dry_run(run, root)
+    assert plan["payments"] == []
+
+
 @pytest.mark.parametrize("hidden, chosen", [([], "资助卡号"), (["K"], None)])
 def test_visible_rule_and_specific_rule_together(run, tmp_path, hidden, chosen):
     """Both visible, the more specific 资助卡号 wins; 资助卡号 hidden beside a visible 银行卡号, the two
