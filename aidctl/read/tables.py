@@ -107,6 +107,11 @@ class Table:
     other_headers: list[str] = field(default_factory=list)  # the header cells that mapped to no column
     # the total rows dropped (合计, 一班小计): Excel row, the row's first text, its amount cell as read
     totals: list[tuple[int, str | None, str | None]] = field(default_factory=list)
+    # the rows above the header cell by cell, where `above` joins each row's text and writes cells
+    # equal in value once: Excel row, then each cell's place (A = 0) and
+    # text, a merged range's once (its first cell). What a bank declares there (总笔数 | 1250 | 成功笔数 |
+    # 1250) is read from these: no figure is lost for equalling the one before it
+    above_cells: list[tuple[int, list[tuple[int, str]]]] = field(default_factory=list)
     # the parts of the table under a caption row that withdraws them (二、未通过审核学生名单, 以下学生不予
     # 资助): the caption's Excel row, the last row of its part, the caption's text, the word
     withdrawn_parts: list[tuple[int, int, str, str]] = field(default_factory=list)
@@ -276,6 +281,7 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
         cells_above = [v.strip() for v in row if isinstance(v, str) and v.strip()]
         if cells_above:  # a title merged across the sheet shows in every cell of its range: once
             above.append("  ".join(dict.fromkeys(cells_above)))
+    above_cells = _above_cells(top, header_row, sheet.merges)
     words = rules.vocabulary
     withdrawn = withdrawn_parts(found, int(excel_rows[-1]) if len(excel_rows) else header_row, words.status,
                                 words.rows.colour_words)
@@ -292,9 +298,28 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
                  errors=errors, unplaced_errors=sheet.unplaced_errors,
                  struck=struck, unplaced_struck=sheet.unplaced_struck,
                  workbook_sheets=sheet.workbook_sheets, hidden_sheets=list(sheet.hidden_sheets),
-                 sheet_kind=sheet.kind, other_headers=others, totals=totals, withdrawn_parts=withdrawn,
+                 sheet_kind=sheet.kind, other_headers=others, totals=totals, above_cells=above_cells,
+                 withdrawn_parts=withdrawn,
                  colour_notes=colours,
                  merges=[m for m in sheet.merges if (m[3] > m[1] or m[2] > m[0]) and m[2] > header_row])
+
+
+def _above_cells(top, header_row: int, merges: list[tuple[int, int, int, int]]) -> list[tuple[int, list[tuple[int, str]]]]:
+    """Table.above_cells: the rows above the header (a group header's too: a label merged over two
+    cells may be taken for one), each cell that holds text with its place; of a merged range (which
+    the grid shows in every cell it spans) only the first."""
+    ranges = [m for m in merges if m[0] < header_row]   # a title's, a label's: a few
+
+    def spanned(r: int, c: int) -> bool:
+        return any(r1 <= r <= r2 and c1 <= c <= c2 and (r, c) != (r1, c1) for r1, c1, r2, c2 in ranges)
+
+    out = []
+    for r, values in enumerate(top.values[:header_row - 1], start=1):
+        cells = [(c, v.strip()) for c, v in zip(top.columns, values)
+                 if isinstance(v, str) and v.strip() and not spanned(r, c)]
+        if cells:
+            out.append((r, cells))
+    return out
 
 
 def _counted(values: np.ndarray) -> dict[str, int]:
