@@ -11,8 +11,11 @@ from xml.etree import ElementTree
 
 import openpyxl
 import pytest
+import yaml
 from conftest import SAMPLES, VOC_HEADERS, make_card, voc_row
 from test_disburse import TERM, add_roster, cut_before_files, disburse, ledger_rows, make_ws, workspace_profile
+
+from aidctl.rulebook import packaged_rules_dir
 
 RESULT = "回盘_工商银行_2011-autumn.txt"
 CARD_HEADERS = {"资助卡号", "卡号", "银行卡号", "账号"}
@@ -886,3 +889,288 @@ def test_a_group_rejection_fails_every_payment_of_its_message(tmp_path, run, led
     assert len(doc["failed"]) == 3 and {f["reason"] for f in doc["failed"]} == {"AM05"} and doc["problems"] == []
     assert sorted(statuses(root).values()) == ["failed"] * 3 + ["sent"]
     assert ledger_rows(root, "SELECT DISTINCT failure_reason FROM payments WHERE status = 'failed'") == [("AM05",)]
+
+
+# --- the count and amount a result file declares above its table ----------------------------------
+
+def ccb_lines(outcomes: dict[int, str]) -> list[list]:
+    """The 建设银行 result lines of students `outcomes` names (750.00 each), 成功 or 失败."""
+    return [[i, voc_row(i)["银行卡号"], f"学生{i}", "750.00", word, None if word == "成功" else "账户冻结"]
+            for i, word in outcomes.items()]
+
+
+def refused(run, root: Path, result: Path, *extra) -> str:
+    """reconcile of a file refused as a whole: exit 2, one message, nothing settled."""
+    def ledger() -> list:
+        return [ledger_rows(root, "SELECT id, status, failure_reason, updated_at FROM payments ORDER BY id"),
+                ledger_rows(root, "SELECT id, status, reason, settled_at FROM attempts ORDER BY id")]
+
+    before = ledger()
+    code, out, err = run("reconcile", result, "--term", TERM, "--workspace", root, *extra)
+    assert code == 2 and "整份回盘未入账" in err, (code, out, err)
+    assert ledger() == before
+    return err
+
+
+SEPARATE = [["建设银行批量代发结果"], ["总笔数", 3, "总金额", "2,250.00"]]   # label and value, a cell each
+ONE_CELL = [["建设银行批量代发结果"], ["总笔数：3  总金额：2,250.00"]]      # both in one cell
+
+
+@pytest.mark.parametrize("above", [SEPARATE, ONE_CELL], ids=["cells", "one cell"])
+def test_a_result_declaring_more_lines_above_than_it_holds_is_refused(tmp_path, run, above):
+    """总笔数 above the table was never read: a 回盘 cut short after its second line applied those two,
+    exit 0, the third payment left 已发送 without a word. A declared count the lines do not reach
+    refuses the file now, naming the row and both counts, and nothing is applied."""
+    root = ccb_paid(tmp_path, run, 3)
+    book = ccb_result(tmp_path / "回盘.xlsx", ccb_lines({1: "成功", 2: "成功"}), above=above)
+    err = refused(run, root, book)
+    assert "回盘.xlsx，工作表“Sheet”，第2行" in err and "“总笔数”为 3 笔" in err and "读取的逐笔结果为 2 笔，少 1 笔" in err, err
+    assert "可能有结果行缺失" in err, err
+    # the whole file applies as before, the figures said to agree
+    doc = reconcile(run, root, ccb_result(tmp_path / "全.xlsx", ccb_lines({1: "成功", 2: "成功", 3: "失败"}),
+                                         above=above), expect=1)
+    assert (doc["totals"]["paid"], doc["totals"]["failed"], doc["totals"]["problems"]) == (2, 1, 0)
+    assert [(f["figure"], f["label"], f["value"], f["row"]) for f in doc["declared"]] == \
+        [("count", "总笔数", "3", 2), ("amount", "总金额", "2250.00", 2)]
+    assert sorted(statuses(root).values()) == ["failed", "paid", "paid"]
+
+
+def test_a_declared_figure_agreeing_with_the_lines_is_said_to_agree(tmp_path, run):
+    """Every figure a file declares, in cells or in one cell, agreeing: the lines apply as before and
+    the terminal says which figures were checked."""
+    root = ccb_paid(tmp_path, run, 3)
+    above = [["学生资助资金代发回盘", None, None, "批次号：B1"], ["记录数", 3, "总金额（元）", 2250],
+             ["成功笔数：2；成功金额：1,500.00元；失败笔数：1；失败金额：750.00元"]]
+    book = ccb_result(tmp_path / "回盘.xlsx", ccb_lines({1: "成功", 2: "成功", 3: "失败"}), above=above)
+    code, out, err = run("reconcile", book, "--term", TERM, "--workspace", root)
+    assert code == 1, err
+    assert "已与逐笔结果核对一致：记录数 3 笔；总金额 2250.00 元；成功笔数 2 笔；成功金额 1500.00 元；失败笔数 1 笔；" \
+           "失败金额 750.00 元" in out.replace("\n", ""), out
+    assert sorted(statuses(root).values()) == ["failed", "paid", "paid"]
+
+
+@pytest.mark.parametrize(("declared", "said"), [
+    ("总笔数：3 总金额：2,249.99", "“总金额”为 2249.99 元，而读取的 3 笔逐笔结果金额合计为 2250.00 元（其中成功 1500.00 元），多 0.01 元"),
+    ("总笔数：3 总金额：2,250.01", "“总金额”为 2250.01 元，而读取的 3 笔逐笔结果金额合计为 2250.00 元（其中成功 1500.00 元），少 0.01 元"),
+    ("成功笔数：3 失败笔数：0", "“成功笔数”为 3 笔，而读取的逐笔结果中处理结果为成功的有 2 笔"),
+    ("成功笔数：2 失败笔数：0", "“失败笔数”为 0 笔，而读取的逐笔结果中处理结果为失败的有 1 笔"),
+    ("成功金额：2,250.00 失败金额：0.00", "“成功金额”为 2250.00 元，而读取的逐笔结果中处理结果为成功的金额合计为 1500.00 元"),
+    ("成功金额：1,500.00 失败金额：750.01", "“失败金额”为 750.01 元，而读取的逐笔结果中处理结果为失败的金额合计为 750.00 元"),
+], ids=["amount 0.01 short", "amount 0.01 over", "success count", "failure count", "success amount",
+        "failure amount"])
+def test_a_declared_amount_or_split_that_disagrees_refuses_the_file(tmp_path, run, declared, said):
+    """A 总金额 off by one fen, or a 成功/失败 split that is not that of the lines (a 失败 line read as 成功
+    by a status word, a line lost): the file is refused, naming the figure and what the lines say."""
+    root = ccb_paid(tmp_path, run, 3)
+    book = ccb_result(tmp_path / "回盘.xlsx", ccb_lines({1: "成功", 2: "成功", 3: "失败"}), above=[[declared]])
+    err = refused(run, root, book)
+    assert "第1行" in err and said in err, err
+
+
+@pytest.mark.parametrize(("above", "said"), [
+    ([["总笔数：见附件"]], "写有“总笔数”，其后的“见附件”无法读取为笔数"),
+    ([["总笔数", None, "总金额", "2250.00"]], "写有“总笔数”，但同一行中其后没有笔数"),
+    ([["总笔数："]], "写有“总笔数”，但同一行中其后没有笔数"),
+    ([["总笔数：3", "总金额：贰仟贰佰伍拾元"]], "写有“总金额”，其后的“贰仟贰佰伍拾元”无法读取为金额"),
+    ([["总笔数：2.5"]], "其后的“2.5”无法读取为笔数"),
+    ([["总金额：0.23万"]], "其后的“0.23万”无法读取为金额"),
+    ([["总金额：2,25.00"]], "其后的“2,25.00”无法读取为金额"),
+    ([["总金额：2250.001"]], "其后的“2250.001”无法读取为金额"),
+    ([["总金额：2250美元"]], "“总金额”的金额单位写作“美元”，不是可识别的单位"),
+    ([["总金额（含手续费）：2250.00"]], "写有“总金额”，其后的“2250.00”（注明“含手续费”）无法读取为金额"),
+    ([["总笔数：3元"]], "写有“总笔数”，其后的“3元”无法读取为笔数"),
+    ([["总笔数：3"], ["记录数：2"]], "两处写的笔数不同：第1行“总笔数”为 3 笔，第2行“记录数”为 2 笔"),
+], ids=["words", "blank cell", "nothing after", "in words", "not whole", "ten thousand", "bad grouping",
+        "below a fen", "unknown unit", "a remark", "count in yuan", "two counts"])
+def test_a_declared_figure_that_cannot_be_read_refuses_the_file(tmp_path, run, above, said):
+    """A figure the bank declares is checked or the file is refused: one that cannot be read (words, a
+    blank, 0.23万, a unit not known) or two of one kind that differ is never passed over."""
+    root = ccb_paid(tmp_path, run, 3)
+    book = ccb_result(tmp_path / "回盘.xlsx", ccb_lines({1: "成功", 2: "成功", 3: "成功"}), above=above)
+    err = refused(run, root, book)
+    assert said in err and "回盘.xlsx，工作表“Sheet”，第" in err, err
+
+
+def test_a_declared_amount_is_read_in_the_unit_stated(tmp_path, run):
+    """总金额（万元）：0.225 is 2,250.00 元; under 单位：万元 a bare 0.225 is too, as the lines' 0.075 are.
+    Read as 元, 0.225 would disagree with every file: 2250 (元) then disagrees under 万元."""
+    root = ccb_paid(tmp_path, run, 3)
+    lines = ccb_lines({1: "成功", 2: "成功", 3: "成功"})
+    err = refused(run, root, ccb_result(tmp_path / "a.xlsx", lines, above=[["总金额（万元）：0.2249"]]))
+    assert "“总金额”为 “0.2249万元”（即 2249.00 元）" in err, err
+    in_wan = [[*line[:3], "0.075", *line[4:]] for line in lines]
+    err = refused(run, root, ccb_result(tmp_path / "b.xlsx", in_wan, above=[["单位：万元"], ["总金额：2250"]]))
+    assert "“总金额”为 “2250”（即 22500000.00 元）" in err, err
+    doc = reconcile(run, root, ccb_result(tmp_path / "c.xlsx", in_wan, above=[["单位：万元"], ["总金额：0.225"]]),
+                    expect=0)
+    assert doc["totals"]["paid"] == 3 and doc["declared"][0]["value"] == "2250.00"
+
+
+def test_a_text_result_declaring_more_lines_than_it_holds_is_refused(tmp_path, run):
+    """The icbc-txt 回盘 echoing its 报盘's first line (总笔数|3|总金额|2250.00|批次号|…) with a line lost."""
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 4)]})
+    batch = disburse(run, root, expect=0)["batch"]
+    card = {i: voc_row(i)["银行卡号"] for i in range(1, 4)}
+    lines = [f"{i}|{card[i]}|学生{i}|750.00|成功|" for i in (1, 2)]
+
+    def text(head: str, rows: list[str]) -> Path:
+        path = tmp_path / f"回盘_{len(rows)}.txt"
+        path.write_bytes(("\r\n".join([head, "序号|账号|户名|金额|处理结果|失败原因", *rows]) + "\r\n").encode("gbk"))
+        return path
+
+    err = refused(run, root, text(f"总笔数|3|总金额|2250.00|批次号|{batch}|第1/1个文件", lines))
+    assert "回盘_2.txt，第1行" in err and "“总笔数”为 3 笔" in err and "少 1 笔" in err, err
+    doc = reconcile(run, root, text(f"总笔数|3|总金额|2250.00|批次号|{batch}|第1/1个文件",
+                                    [*lines, f"3|{card[3]}|学生3|750.00|成功|"]), expect=0)
+    assert doc["totals"]["paid"] == 3 and doc["bound_by"] == "表头上方的文字"
+
+
+def test_figures_above_and_a_total_below_that_disagree_refuse_the_file(tmp_path, run):
+    """Where a line's amount cannot be read, neither 总金额 above nor 合计 below is compared with the
+    lines; they are compared with each other, and a file whose two totals differ is refused. Two
+    that agree leave the file as before: the unread line a problem, the others applied."""
+    root = ccb_paid(tmp_path, run, 3)
+    lines = ccb_lines({1: "成功", 2: "成功", 3: "成功"})
+    lines[2][3] = "柒佰伍拾"
+    err = refused(run, root, ccb_result(tmp_path / "a.xlsx", [*lines, ["合计", None, None, "1,500.00", None, None]],
+                                        above=[["总笔数：3  总金额：2,250.00"]]))
+    assert "a.xlsx，工作表“Sheet”，第6行，“金额”列" in err and "合计金额为 1500.00 元，而表头上方第1行写的“总金额”为 2250.00 元" in err, err
+    doc = reconcile(run, root, ccb_result(tmp_path / "b.xlsx", [*lines, ["合计", None, None, "2,250.00", None, None]],
+                                          above=[["总笔数：3  总金额：2,250.00"]]), expect=1)
+    assert doc["totals"]["paid"] == 2 and [p["row"] for p in doc["problems"]] == [5]
+
+
+def test_a_total_below_whose_amount_cannot_be_read_refuses_the_file(tmp_path, run):
+    """A 合计 whose 金额 cannot be read was taken for one without an amount and never compared; it
+    refuses the file now. A 合计 with its 金额 blank states none, as before."""
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 3)]})
+    disburse(run, root, expect=0)
+    lines = [f"{i}|{voc_row(i)['银行卡号']}|学生{i}|750.00|成功|" for i in (1, 2)]
+    err = refused(run, root, result_file(tmp_path / "a.txt", [*lines, "合计|||壹仟伍佰元||"]))
+    assert "a.txt，第4行，“金额”列" in err and "合计金额“壹仟伍佰元”无法读取为金额" in err, err
+    doc = reconcile(run, root, result_file(tmp_path / "b.txt", [*lines, "合计|||||"]), expect=0)
+    assert doc["totals"]["paid"] == 2
+
+
+def test_a_workbook_in_two_sheets_declares_for_its_sheet_or_for_the_file(tmp_path, run):
+    """成功明细 and 失败明细: a title on the first sheet may speak for the whole file, each sheet's for
+    itself; figures agreeing with neither refuse the file."""
+    root = ccb_paid(tmp_path, run, 3)
+
+    def book(name: str, first: list[list], second: list[list]) -> Path:
+        wb = openpyxl.Workbook()
+        wb.active.title = "成功明细"
+        for line in [*first, CCB_RESULT, *ccb_lines({1: "成功", 2: "成功"})]:
+            wb.active.append(line)
+        failures = wb.create_sheet("失败明细")
+        for line in [*second, CCB_RESULT, *ccb_lines({3: "失败"})]:
+            failures.append(line)
+        wb.save(tmp_path / name)
+        return tmp_path / name
+
+    err = refused(run, root, book("a.xlsx", [["总笔数：4"]], []))
+    assert "工作表“成功明细”，第1行" in err and "“总笔数”为 4 笔" in err, err
+    assert "而本工作表读取的逐笔结果为 2 笔（全部工作表共 3 笔），少 2 笔" in err, err
+    err = refused(run, root, book("b.xlsx", [["成功笔数：2"]], [["失败笔数：2"]]))
+    assert "工作表“失败明细”，第1行" in err and "“失败笔数”为 2 笔" in err, err
+    doc = reconcile(run, root, book("c.xlsx", [["总笔数：3 成功笔数：2 失败笔数：1"]], [["失败笔数：1"]]), expect=1)
+    assert (doc["totals"]["paid"], doc["totals"]["failed"]) == (2, 1)
+    assert [(f["sheet"], f["label"]) for f in doc["declared"]] == \
+        [("成功明细", "总笔数"), ("成功明细", "成功笔数"), ("成功明细", "失败笔数"), ("失败明细", "失败笔数")]
+
+
+def test_a_line_whose_result_is_unknown_may_be_either_in_a_declared_split(tmp_path, run):
+    """A line whose 交易状态 is no known word (处理中) is a problem, never applied; the 成功笔数 declared
+    may count it or not, but never fewer than the lines known to be paid."""
+    root = ccb_paid(tmp_path, run, 3)
+    lines = ccb_lines({1: "成功", 2: "成功", 3: "成功"})
+    lines[2][4] = "处理中"
+    doc = reconcile(run, root, ccb_result(tmp_path / "a.xlsx", lines, above=[["成功笔数：3"]]), expect=1)
+    assert doc["totals"]["paid"] == 2 and [p["row"] for p in doc["problems"]] == [5]
+    err = refused(run, root, ccb_result(tmp_path / "b.xlsx", lines, above=[["成功笔数：1"]]))
+    assert "处理结果为成功的有 2 笔，另有 1 笔处理结果无法识别" in err, err
+
+
+def test_a_merged_label_and_equal_figures_are_each_read(tmp_path, run):
+    """A label merged over two cells is one cell; 成功笔数 3 after 总笔数 3 is read although the reader's
+    text of the row writes a value once."""
+    root = ccb_paid(tmp_path, run, 3)
+    path = tmp_path / "回盘.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["总笔数", None, 3, "成功笔数", 3, "失败笔数", 0])
+    ws.merge_cells("A1:B1")
+    for line in [CCB_RESULT, *ccb_lines({1: "成功", 2: "成功", 3: "成功"})]:
+        ws.append(line)
+    wb.save(path)
+    doc = reconcile(run, root, path, expect=0)
+    assert [(f["label"], f["value"]) for f in doc["declared"]] == [("总笔数", "3"), ("成功笔数", "3"), ("失败笔数", "0")]
+    ws.cell(row=1, column=5).value = 2
+    wb.save(path)
+    assert "“成功笔数”为 2 笔" in refused(run, root, path, "--bank", "ccb-xlsx")
+
+
+def test_a_profile_names_its_own_declared_words(tmp_path, run):
+    """A bank writing 本批笔数 gives its words in its profile's result.declared, replacing the shared
+    ones of rules/bank_results.yaml; a word standing for two figures is refused by the rules."""
+    root = ccb_paid(tmp_path, run, 2)
+    data = yaml.safe_load((packaged_rules_dir() / "banks" / "ccb-xlsx.yaml").read_text(encoding="utf-8"))
+    data["result"]["declared"] = {"count": ["本批笔数"]}
+    workspace_profile(root, "ccb-xlsx", result=data["result"])
+    lines = ccb_lines({1: "成功"})
+    assert "“本批笔数”为 2 笔" in refused(run, root, ccb_result(tmp_path / "a.xlsx", lines, above=[["本批笔数：2"]]))
+    doc = reconcile(run, root, ccb_result(tmp_path / "b.xlsx", lines, above=[["总笔数：2"]]), expect=0)
+    assert doc["declared"] == []   # 总笔数 is not this bank's word
+    data["result"]["declared"] = {"count": ["笔数"], "paid_count": ["笔数"]}
+    workspace_profile(root, "ccb-xlsx", result=data["result"])
+    code, out, err = run("reconcile", tmp_path / "a.xlsx", "--term", TERM, "--workspace", root)
+    assert code == 2 and "ccb-xlsx.yaml" in err and "“笔数”同时写在 count 和 paid_count 中" in err, err
+
+
+@pytest.mark.parametrize(("cells", "read"), [
+    (["总笔数：1250  总金额：1,875,000.00"], [("count", 1250), ("amount", 187500000)]),
+    (["总笔数", "1250", "总金额", "1,875,000.00"], [("count", 1250), ("amount", 187500000)]),
+    (["批次号：B20110901 记录数：3"], [("count", 3)]),
+    (["总笔数:3，总金额:2250.00元"], [("count", 3), ("amount", 225000)]),
+    (["总笔数：１２５０笔；总金额：￥1,875,000.00"], [("count", 1250), ("amount", 187500000)]),
+    (["总笔数（笔）", "3", "总金额（万元）", "0.225"], [("count", 3), ("amount", 225000)]),
+    (["总金额：187.5 万元"], [("amount", 187500000)]),
+    (["总金额", "187.5（万元）"], [("amount", 187500000)]),
+    (["总笔数：3（其中成功2笔）"], [("count", 3)]),
+    (["成功记录数：3 失败记录数：0 总记录数：3"], [("paid_count", 3), ("failed_count", 0), ("count", 3)]),
+    (["合计笔数", "2", "合计金额", "1500", "失败金额", "0"], [("count", 2), ("amount", 150000), ("failed_amount", 0)]),
+    (["学生资助资金代发回盘", "付款单位：某市学生资助管理中心"], []),
+])
+def test_declared_figures_are_read_as_written(cells, read):
+    """What follows a word, in its cell or the next: separators, units (元, 万元, 笔), ¥, full-width
+    digits and thousands separators read; the longest word wins (成功记录数 is not 记录数)."""
+    from types import SimpleNamespace
+
+    from aidctl.pay.declared import declared_figures, read_figures, words_of
+    from aidctl.pay.results import _amounts
+    from aidctl.rulebook import Rulebook
+
+    rules = Rulebook()
+    profile = rules.bank("ccb-xlsx")
+    words = words_of(profile, rules)
+    table = SimpleNamespace(columns={}, above_cells=[(1, list(enumerate(cells)))])
+    figures = declared_figures(table, None, words, [*rules.columns.units, *words.count_units],
+                               rules.columns.header_words.money_unit_suffix)
+    read_figures(figures, profile, table, rules, words, "回盘.xlsx", _amounts)
+    assert [(f.key, f.value) for f in figures] == read
+
+
+def test_the_longest_declared_word_wins():
+    """A word that begins another (笔数, 笔数成功) never takes the longer one's figure."""
+    from types import SimpleNamespace
+
+    from aidctl.pay.declared import declared_figures, read_figures
+    from aidctl.pay.results import _amounts
+    from aidctl.rulebook import DeclaredWords, Rulebook
+
+    rules = Rulebook()
+    words = DeclaredWords(count=["笔数"], paid_count=["笔数成功"])
+    table = SimpleNamespace(columns={}, above_cells=[(1, [(0, "笔数成功：2 笔数：3")])])
+    figures = declared_figures(table, None, words, list(rules.columns.units), ["元"])
+    read_figures(figures, rules.bank("ccb-xlsx"), table, rules, words, "回盘.xlsx", _amounts)
+    assert [(f.key, f.value) for f in figures] == [("paid_count", 2), ("count", 3)]

@@ -93,7 +93,9 @@ def reconcile(
 
     回盘只用于它答复的批次：由回盘写明的批次号（文件名、表头上方、批次号列、pain.002 的原报文标识）或各行的
     序号（须与账号、金额一致）确定；答复其他学期或批次的回盘整份拒绝。pain.002 中只有 ACSC 为已入账，
-    ACCP、ACSP、ACWC、PDNG 为已受理未完成（付款仍为已发送），RJCT 为失败。
+    ACCP、ACSP、ACWC、PDNG 为已受理未完成（付款仍为已发送），RJCT 为失败。回盘在表头上方写明的总笔数、总金额、
+    成功和失败的笔数与金额（用词见 rules/bank_results.yaml）及表格下方的合计须与逐笔结果一致，无法读取或不一致时
+    整份回盘不入账。
     有失败付款或对不上的行时退出码为 1。失败的付款在学校更正卡号后，下一次 disburse 会重发。
 
     示例：aidctl reconcile samples/bank/回盘_工商银行_2011-autumn.txt --term 2011-autumn

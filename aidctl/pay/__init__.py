@@ -7,6 +7,7 @@ batch          record a plan as one batch, put its files in place, mark it sent;
 disbursement   the disburse run from start to end, and its outcome
 bankfiles      the payment files (报盘) a bank profile describes
 results        the bank's result files (回盘) read
+declared       the count and amounts a result file declares above its table, checked against its lines
 reconciliation the results applied to the ledger
 workbook       the payment audit workbook (发放审核)
 lock, overview one paying run per workspace; the ledger's batches by status

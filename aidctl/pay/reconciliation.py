@@ -49,6 +49,7 @@ class Reconciliation:
     pending: pd.DataFrame = field(default_factory=pd.DataFrame)
     batches: list[str] = field(default_factory=list)
     bound_by: str = ""
+    declared: list[dict] = field(default_factory=list)   # the figures above the table, each agreeing
 
     def to_json(self) -> dict:
         def items(df, cols):
@@ -62,7 +63,7 @@ class Reconciliation:
         cols = ["row", "sheet", "id_number", "name", "programme", "card", "amount", "batch"]
         pending = self.pending if len(self.pending) else pd.DataFrame(columns=[*cols, "status"])
         return {"version": 1, "term": str(self.term), "file": self.file, "bank_profile": self.profile,
-                "batches": self.batches, "bound_by": self.bound_by,
+                "batches": self.batches, "bound_by": self.bound_by, "declared": self.declared,
                 "paid": items(self.paid, cols), "failed": items(self.failed, cols + ["reason"]),
                 "pending": items(pending, cols + ["status"]),
                 "problems": items(self.problems, ["row", "sheet", "card", "amount", "status", "issue"]),
@@ -150,7 +151,8 @@ def reconcile(ws: Workspace, term: Term, result: Path, *, bank: str | None = Non
     view = matched.rename(columns={"person": "id_number", "amount_fen": "amount", "batch_id": "batch"})
     answered = sorted(set(matched["batch_id"].dropna()) | set(named))
     return Reconciliation(term, display, bank, view[view["outcome"] == "paid"], view[view["outcome"] == "failed"],
-                          problems, view[view["outcome"] == "pending"], answered, bound_by)
+                          problems, view[view["outcome"] == "pending"], answered, bound_by,
+                          [f.to_json() for f in file.declared])
 
 
 def _reason(value) -> str | None:

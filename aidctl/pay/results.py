@@ -29,6 +29,7 @@ class ResultFile:
     lines: pd.DataFrame
     text: list[str] = field(default_factory=list)
     groups: list[dict] = field(default_factory=list)
+    declared: list = field(default_factory=list)   # the figures above the table, checked (pay.declared.Figure)
 
 
 def result_spec_table(profile: BankProfile) -> TableSpec:
@@ -46,10 +47,13 @@ def read_result(profile: BankProfile, path, display: str, rules) -> ResultFile:
     if profile.result.format == "pain.002.001.03":
         return _read_pain002(profile, path, display)
     _refuse_truncated(profile, Path(path), display)
+    from aidctl.pay.declared import declared_figures, read_figures, refuse_disagreeing_figures, words_of
     from aidctl.read import extract, find_header, open_sheets, refuse_struck, refuse_uncalculated
 
     spec = result_spec_table(profile)
-    parts, above = [], []
+    words = words_of(profile, rules)
+    unit_words = [*rules.columns.units, *words.count_units]
+    parts, above, checked = [], [], []
     sheets = open_sheets(path, display)
     hidden = sheets[0].hidden_sheets if sheets else []
     if hidden:  # every sheet with the header is read: one that cannot be seen may hold lines too
@@ -67,10 +71,17 @@ def read_result(profile: BankProfile, path, display: str, rules) -> ResultFile:
             _refuse_two_columns(table, spec, display)
             parts.append(_table_lines(profile, table, rules, display))
             above += table.above
+            # what the bank declares above the table (总笔数：1250), read as the lines' amounts are
+            figures = declared_figures(table, _sheet(table), words, unit_words,
+                                       rules.columns.header_words.money_unit_suffix)
+            read_figures(figures, profile, table, rules, words, display, _amounts)
+            checked.append((table, parts[-1], figures))
     if not parts:
         titles = "、".join(profile.result.columns.values())
         raise ReadError(f"没有找到回盘文件的表头（应含 {titles}）：这是“{profile.name}”的回盘吗？", file=display)
-    return ResultFile(pd.concat(parts, ignore_index=True)[LINE_COLUMNS], above)
+    refuse_disagreeing_figures(checked, display, lambda table: _stated_totals(profile, table, rules, display))
+    return ResultFile(pd.concat(parts, ignore_index=True)[LINE_COLUMNS], above,
+                      declared=[f for _, _, figures in checked for f in figures])
 
 
 def _refuse_two_columns(table, spec, display: str) -> None:
@@ -111,24 +122,41 @@ def _refuse_disagreeing_total(profile: BankProfile, table, lines: pd.DataFrame, 
     is neither the sum of the lines read nor that of the lines marked successful: a line is missing
     or was not read as one, or an amount was altered. The file is refused as a whole (as one cut
     short is): applying the lines would say the file was read. Nothing is compared where a line's
-    amount could not be read (that line is a problem already) or the total carries no amount."""
+    amount could not be read (that line is a problem already) or the total's 金额 is blank; a 金额
+    written there that cannot be read refuses the file (_stated_totals)."""
     from aidctl.core.money import exact_total
 
-    if not table.totals or "amount" not in table.columns or lines["amount_fen"].isna().any():
+    written = _stated_totals(profile, table, rules, display)
+    if not written or lines["amount_fen"].isna().any():
         return
-    rows = [row for row, _, _ in table.totals]
-    stated = _amounts(profile, table, pd.Series([amount for _, _, amount in table.totals], dtype="string"),
-                      rules, display)
     read = exact_total(lines["amount_fen"])
     paid = exact_total(lines.loc[lines["outcome"] == "paid", "amount_fen"])
-    written = [(row, int(v)) for row, v in zip(rows, stated) if not pd.isna(v)]
-    if not written or any(v in (read, paid) for _, v in written):
+    if any(v in (read, paid) for _, v in written):
         return
     row, value = written[-1]
     raise ReadError(f"回盘在此行写的合计金额为 {yuan(value)} 元，而读取的 {len(lines)} 笔逐笔结果金额合计为 {yuan(read)} 元"
                     f"（其中成功 {yuan(paid)} 元），{'多' if read > value else '少'} {yuan(abs(read - value))} 元："
                     "可能有结果行缺失或没有作为结果读取，或金额有误；整份回盘未入账，请向银行核对或重新获取回盘",
                     file=display, sheet=_sheet(table), row=row, column=table.columns["amount"].header)
+
+
+def _stated_totals(profile: BankProfile, table, rules, display: str) -> list[tuple[int, int]]:
+    """The 合计 rows under the table (table.totals) with their 金额 in fen, read as the lines' are. A
+    合计 whose 金额 is blank states none; one whose 金额 cannot be read (壹仟伍佰元, 1,50) refuses the
+    file: a total the bank wrote is compared or the file is not applied, never passed over."""
+    if not table.totals or "amount" not in table.columns:
+        return []
+    texts = pd.Series([amount for _, _, amount in table.totals], dtype="string")
+    stated = _amounts(profile, table, texts, rules, display)
+    out = []
+    for (row, _, text), value in zip(table.totals, stated):
+        if not pd.isna(value):
+            out.append((row, int(value)))
+        elif text is not None and str(text).strip():
+            raise ReadError(f"回盘在此行写的合计金额“{text}”无法读取为金额：合计用于核对回盘是否完整，aidctl 不略过它；"
+                            "整份回盘未入账，请向银行核对或重新获取回盘",
+                            file=display, sheet=_sheet(table), row=row, column=table.columns["amount"].header)
+    return out
 
 
 def _amounts(profile: BankProfile, table, amount: pd.Series, rules, display: str) -> pd.Series:

@@ -13,7 +13,8 @@ EXPORTS = {"Rulebook": "book", "RULE_FILES": "book:FILES", "packaged_rules_dir":
            "Strict": "base", "ColumnSpec": "columns", "TableSpec": "columns", "Condition": "programmes",
            "Period": "programmes", "period_id": "programmes", "AmountRule": "programmes", "walk_conditions": "programmes",
            "PublicityFile": "publicity", "EnlistCapPeriod": "enlistment", "LoanInterest": "loans",
-           "COMPUTED_INDICATORS": "assessment", "BankProfile": "banks", "check_file_name": "banks", "Case": "cases",
+           "COMPUTED_INDICATORS": "assessment", "BankProfile": "banks", "DeclaredWords": "banks",
+           "FIGURES": "banks", "check_file_name": "banks", "Case": "cases",
            "case_files": "cases", "load_cases": "cases", "write_case_file": "cases", "rules_in_force": "view:in_force",
            "rule_files": "view:files", "amount_text": "view", "describe_condition": "view",
            "terms_named": "terms"}

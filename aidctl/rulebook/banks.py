@@ -84,6 +84,54 @@ def known_encoding(encoding: str) -> str:
     return encoding
 
 
+FIGURES = ("count", "amount", "paid_count", "paid_amount", "failed_count", "failed_amount")
+
+
+class DeclaredWords(Strict):
+    """The words a bank writes before a figure it declares for its result file above the table
+    (总笔数：1250, 成功金额 | 1,874,250.00): the lines' count and amount, those of the lines paid and
+    of those failed; and the units a count may carry (1250笔). An amount carries a unit of
+    columns.yaml's `units` (万元) or none. Compared after full-width folding; the longest word wins
+    (成功笔数 is not 笔数)."""
+
+    count: list[str] = []
+    amount: list[str] = []
+    paid_count: list[str] = []
+    paid_amount: list[str] = []
+    failed_count: list[str] = []
+    failed_amount: list[str] = []
+    count_units: list[str] = []
+
+    @model_validator(mode="after")
+    def _one_meaning(self):
+        from aidctl.core.text import fold_one
+
+        seen: dict[str, str] = {}
+        for key in (*FIGURES, "count_units"):
+            for word in getattr(self, key):
+                folded = fold_one(word)
+                if not folded or _LINE_BREAKS.search(word):
+                    raise KeyedValueError(key, f"“{word!r}”不能作为回盘表头上方的用词：不能为空，也不能含换行或控制字符")
+                if seen.get(folded, key) != key:
+                    raise KeyedValueError(key, f"“{word}”同时写在 {seen[folded]} 和 {key} 中：同一个词只能表示一种数字，"
+                                               "否则 aidctl 无法确定回盘写的是哪一个")
+                seen[folded] = key
+        return self
+
+    def words(self) -> dict[str, list[str]]:
+        """Each figure's words (FIGURES), those it has."""
+        return {key: getattr(self, key) for key in FIGURES if getattr(self, key)}
+
+
+class BankResultsFile(Strict):
+    """bank_results.yaml: what every profile's result file is read with unless the profile says
+    otherwise (its `result.declared`)."""
+
+    description: str
+    source: str
+    declared: DeclaredWords
+
+
 class ResultSpec(Strict):
     format: Literal["delimited", "xlsx", "pain.002.001.03"]
     encoding: str = "gbk"
@@ -93,6 +141,8 @@ class ResultSpec(Strict):
     success: list[str]                 # settled: the payment is paid
     failure: list[str]                 # the payment failed (the school corrects the card; it is re-sent)
     pending: list[str] = []            # accepted but not final: the payment stays sent, a later file settles it
+    # the words of the figures declared above the table (总笔数, 总金额 …): bank_results.yaml's unless given
+    declared: DeclaredWords | None = None
 
     _encoding = field_validator("encoding")(known_encoding)
 

@@ -15,6 +15,7 @@ from aidctl.core.errors import RuleError
 from aidctl.core.terms import Term
 from aidctl.rulebook.ages import AgesFile
 from aidctl.rulebook.assessment import AssessmentFile
+from aidctl.rulebook.banks import BankResultsFile
 from aidctl.rulebook.base import Strict, packaged_rules_dir, parse_file
 from aidctl.rulebook.columns import ColumnsFile
 from aidctl.rulebook.consistency import check_consistency
@@ -43,6 +44,7 @@ FILES: dict[str, type[Strict]] = {
     "loans.yaml": LoansFile,
     "enlistment.yaml": EnlistmentFile,
     "assessment.yaml": AssessmentFile,
+    "bank_results.yaml": BankResultsFile,
 }
 
 
@@ -81,6 +83,7 @@ class Rulebook:
         self.loans: LoansFile = parsed["loans.yaml"]  # type: ignore[assignment]
         self.enlistment: EnlistmentFile = parsed["enlistment.yaml"]  # type: ignore[assignment]
         self.assessment: AssessmentFile = parsed["assessment.yaml"]  # type: ignore[assignment]
+        self.bank_results: BankResultsFile = parsed["bank_results.yaml"]  # type: ignore[assignment]
         self._bank_files: dict[str, Path] = {}
         for folder in (self.packaged_dir / "banks", self.workspace_dir / "banks" if self.workspace_dir else None,
                        self.overlay_dir / "banks" if self.overlay_dir else None):

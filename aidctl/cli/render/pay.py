@@ -52,6 +52,16 @@ def _line(r: dict, without: str) -> str:
     return f"{r['sheet']} {r['row']}" if r.get("sheet") else str(r["row"])
 
 
+def _declared(figures: list[dict]) -> str:
+    """总笔数 3 笔；总金额 2250.00 元, each with its sheet where they stand on more than one."""
+    several = len({f["sheet"] for f in figures}) > 1
+    out = []
+    for f in figures:
+        sheet = f"工作表“{f['sheet']}”" if several and f["sheet"] else ""
+        out.append(f"{sheet}{f['label']} {f['value']} {'笔' if f['figure'].endswith('count') else '元'}")
+    return "；".join(out)
+
+
 def reconciliation(console: Console, doc: dict) -> None:
     t = doc["totals"]
     console.print(Text(f"{doc['term']} 回盘 {doc['file']}：入账 {t['paid']} 笔 {t['paid_amount']} 元，"
@@ -59,6 +69,8 @@ def reconciliation(console: Console, doc: dict) -> None:
                        f"未入账的行 {t['problems']} 个", style="bold"))
     if doc.get("batches"):
         console.print(f"答复的批次：{'、'.join(doc['batches'])}（依据：{doc.get('bound_by') or '序号'}）")
+    if doc.get("declared"):
+        console.print(f"回盘表头上方写明的笔数和金额，已与逐笔结果核对一致：{_declared(doc['declared'])}")
     if doc["failed"]:
         table = RichTable(title="失败的付款（学校更正卡号后，下次 disburse 会重发）", box=box.SIMPLE_HEAD,
                           title_justify="left")

@@ -1,0 +1,311 @@
+"""The figures a bank's result file (回盘) declares above its table: 总笔数：1250  总金额：1,875,000.00 in
+one cell, or 成功笔数 | 1248 | 失败笔数 | 2 spread over a row's cells. Read cell by cell from the rows
+the reader keeps above the header (Table.above_cells), with the words of rules/bank_results.yaml (or
+the profile's own `result.declared`), and checked against the lines read: a file cut short, or
+whose lines were partly not read, is refused as a whole, never half-applied. A figure that cannot
+be read refuses the file too: what the bank declares is checked or the file is not applied."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pandas as pd
+
+from aidctl.core.errors import ReadError
+from aidctl.core.money import exact_total, parse, yuan
+from aidctl.rulebook import FIGURES, BankProfile, DeclaredWords
+
+# what the messages call each figure, and what its number counts
+_WHAT = {"count": "笔数", "amount": "金额", "paid_count": "成功笔数", "paid_amount": "成功金额",
+         "failed_count": "失败笔数", "failed_amount": "失败金额"}
+_OUTCOME = {"paid": "成功", "failed": "失败"}
+_REFUSED = "整份回盘未入账，请向银行核对或重新获取回盘"
+# after a word: a colon, an equals sign or spaces, and a bracketed remark such as (万元), (笔)
+_LEAD = re.compile(r"^[\s:=]*(?:\((?P<remark>[^()]*)\)[\s:=]*)?")
+# a figure: a sign, ¥, digits in groups of three or plain, a decimal part; what follows it (a unit)
+_NUMBER = re.compile(r"(?P<sign>[-+]?)\s*¥?\s*(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)")
+# what may follow a figure and its unit: nothing, a space or a separator (not a comma before a digit:
+# "3,5" is neither 3 nor 35 for sure)
+_FOLLOWS = re.compile(r"^(?:$|[\s;、|()/。]|,(?!\d))")
+
+
+@dataclass
+class Figure:
+    """One figure a result file declares above its table, as written and as read."""
+
+    key: str                 # FIGURES
+    label: str               # the word as written (总笔数)
+    sheet: str | None        # the sheet, for a message (None in a text file)
+    row: int                 # the Excel row (a text file's line)
+    text: str | None = None  # the figure as written ("1,875,000.00元"); None where none follows the word
+    number: str | None = None   # its number without sign, ¥, separators or unit ("1875000.00")
+    unit: str | None = None  # the unit written with it (万元, 笔)
+    value: int | None = None  # the count, or the amount in fen
+
+    @property
+    def is_count(self) -> bool:
+        return self.key.endswith("count")
+
+    def shown(self) -> str:
+        """The figure in a message: 3 笔, 2250.00 元, or as written with its value in 元."""
+        if self.is_count:
+            return f"{self.value} 笔"
+        if Decimal(self.number) == yuan(self.value):
+            return f"{yuan(self.value)} 元"
+        written = self.text + (self.unit if self.unit and self.unit not in self.text else "")
+        return f"“{written}”（即 {yuan(self.value)} 元）"   # 万元, or a profile's 分
+
+    def to_json(self) -> dict:
+        return {"sheet": self.sheet, "row": self.row, "figure": self.key, "label": self.label,
+                "value": str(self.value) if self.is_count else str(yuan(self.value))}
+
+
+def words_of(profile: BankProfile, rules) -> DeclaredWords:
+    """The profile's own words for the declared figures, else those every profile shares."""
+    return profile.result.declared or rules.bank_results.declared
+
+
+def declared_figures(table, sheet: str | None, words: DeclaredWords, unit_words: list[str],
+                     money_suffix: list[str]) -> list[Figure]:
+    """The figures declared in the rows above `table`'s header, as written (not yet read as numbers):
+    each word of `words` met in a cell (the longest one where two overlap), with what follows it in
+    its cell, or, where its cell holds nothing more (a remark such as （万元） aside), the next cell of
+    the row that holds text, unless that one begins with a word itself. `unit_words`: the units an
+    amount or a count may carry (元, 万元, 笔)."""
+    labels = {_fold(w): key for key, ws in words.words().items() for w in ws}
+    if not labels:
+        return []
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(labels, key=len, reverse=True)))
+    units = sorted(unit_words, key=len, reverse=True)
+    out = []
+    for row, cells in table.above_cells:
+        parts = []   # (cell, word or None, text): each cell's text cut at its words, a text after each word
+        for i, (_, text) in enumerate(cells):
+            text = _fold(text)
+            at = 0
+            for m in pattern.finditer(text):
+                parts += [(i, None, text[at:m.start()]), (i, m.group(), "")]
+                at = m.end()
+            parts.append((i, None, text[at:]))
+        for k, (i, label, _) in enumerate(parts):
+            if label is None:
+                continue
+            figure = Figure(labels[label], label, sheet, row)
+            out.append(figure)
+            lead = _LEAD.match(parts[k + 1][2])   # the text after the word in its own cell
+            remark, rest = lead.group("remark"), lead.string[lead.end():]
+            if not rest.strip():
+                after = next((p for p in parts[k + 1:] if p[0] > i), None)
+                if after is None or not after[2].strip():   # the row ends, or the next cell begins with a word
+                    continue
+                lead = _LEAD.match(after[2].strip())
+                remark, rest = remark or lead.group("remark"), lead.string[lead.end():]
+            _split(figure, rest, remark, units, money_suffix)
+    return out
+
+
+def _fold(text: str) -> str:
+    """Full-width to half-width (：→:, （→(, ，→,, １→1), spaces kept: they part a figure from the next."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def _split(figure: Figure, rest: str, remark: str | None, units: list[str], money_suffix: list[str]) -> None:
+    """The figure's text, number and unit from what follows its word (`remark`: one in brackets right
+    after the word, 总金额（万元）). `number` stays None where the text is no figure (见附件, 3.5万, 3,5) or
+    states two units."""
+    figure.unit = remark.strip() if remark is not None else None
+    m = _NUMBER.match(rest)
+    if m is None:
+        figure.text = rest.strip()
+        return
+    after = rest[m.end():]
+    unit, used = _unit_after(after, units, money_suffix)
+    figure.text = rest[:m.end() + used].strip()
+    if not _FOLLOWS.match(after[used:]):
+        figure.text = rest.split()[0]   # as written to the next space: 3.5万, 3,5
+        return
+    if unit is not None and figure.unit is not None and unit != figure.unit:
+        figure.unit = f"{figure.unit}、{unit}"
+        return
+    figure.unit = figure.unit or unit
+    figure.number = m.group("sign") + m.group("number").replace(",", "")
+
+
+def _unit_after(after: str, units: list[str], money_suffix: list[str]) -> tuple[str | None, int]:
+    """The unit written after a figure (750元, 187.5 万元, 1250笔, 100美元, 187.5（万元）), and how many
+    characters it takes; a bracketed remark that states no unit (其中成功2笔) is none."""
+    spaces = len(after) - len(after.lstrip())
+    unit = next((u for u in units if after[spaces:].startswith(u)), None)
+    if unit is not None:
+        return unit, spaces + len(unit)
+    suffix = "|".join(re.escape(w) for w in money_suffix)
+    if suffix:
+        other = re.match(rf"\s*([^\s\d,;、|()/。:=]{{0,3}}(?:{suffix}))", after)   # 美元: a unit not known
+        if other:
+            return other.group(1), other.end()
+    bracketed = re.match(r"\s*\(\s*([^()]*?)\s*\)", after)
+    if bracketed and (bracketed.group(1) in units or (suffix and re.search(rf"(?:{suffix})$", bracketed.group(1)))):
+        return bracketed.group(1), bracketed.end()
+    return None, 0
+
+
+def read_figures(figures: list[Figure], profile: BankProfile, table, rules, words: DeclaredWords,
+                 display: str, amounts) -> None:
+    """Each figure's value (a count, or an amount in fen): a unit written with an amount is its unit,
+    else the unit the file states for its 金额 or the profile's (`amounts`, as the lines' are read).
+    A figure that cannot be read, or whose unit is not known, refuses the file; so do two figures
+    of one kind that differ (总笔数 and 记录数)."""
+    units = rules.columns.units
+    suffix = tuple(rules.columns.header_words.money_unit_suffix)
+    for f in figures:
+        what = "笔数" if f.is_count else "金额"
+        if not f.text:
+            raise ReadError(f"回盘在表头上方写有“{f.label}”，但同一行中其后没有{what}（空白、公式没有保存计算结果或错误值）："
+                            f"回盘写明的笔数和金额用于核对文件是否完整，aidctl 不略过它；{_REFUSED}",
+                            file=display, sheet=f.sheet, row=f.row)
+        if f.number is not None and f.unit is not None and f.unit not in (words.count_units if f.is_count else units):
+            if not f.is_count and suffix and f.unit.endswith(suffix) and "、" not in f.unit:
+                raise ReadError(f"回盘在表头上方写的“{f.label}”的金额单位写作“{f.unit}”，不是可识别的单位"
+                                f"（{'、'.join(units)}），金额无法折算为元：整份回盘未入账，请向银行核对金额单位",
+                                file=display, sheet=f.sheet, row=f.row)
+            f.number = None
+        if f.number is not None:
+            f.value = _value(f, profile, table, rules, display, amounts)
+        if f.value is None:
+            noted = f"（注明“{f.unit}”）" if f.unit and f.unit not in f.text else ""
+            raise ReadError(f"回盘在表头上方写有“{f.label}”，其后的“{f.text}”{noted}无法读取为{what}：回盘写明的笔数和金额"
+                            f"用于核对文件是否完整，aidctl 不略过它；{_REFUSED}", file=display, sheet=f.sheet, row=f.row)
+    for key in FIGURES:
+        same = [f for f in figures if f.key == key]
+        other = next((f for f in same if f.value != same[0].value), None)
+        if other is not None:
+            first = same[0]
+            raise ReadError(f"回盘在表头上方两处写的{_WHAT[key]}不同：第{first.row}行“{first.label}”为 {first.shown()}，"
+                            f"第{other.row}行“{other.label}”为 {other.shown()}，无法确定以哪一个为准：{_REFUSED}",
+                            file=display, sheet=other.sheet, row=other.row)
+
+
+def _value(f: Figure, profile: BankProfile, table, rules, display: str, amounts) -> int | None:
+    if f.is_count:
+        whole = re.fullmatch(r"(\d{1,15})(?:\.0+)?", f.number)
+        return int(whole.group(1)) if whole else None
+    if f.unit is not None:   # 万元 written with the figure: its own unit, whatever the table's
+        fen = parse(pd.Series([f.number], dtype="string"), rules.columns.units[f.unit])[1].iloc[0]
+    else:
+        fen = amounts(profile, table, pd.Series([f.number], dtype="string"), rules, display).iloc[0]
+    return None if pd.isna(fen) else int(fen)
+
+
+@dataclass
+class Tally:
+    """What the lines read say, to compare with the figures: the count and amount of all lines, and
+    of those paid and failed; lines whose result is no known word may be either (`unknown`). An
+    amount is None where a line's amount could not be read (that line is a problem already)."""
+
+    count: int
+    amount: int | None
+    paid_count: int
+    paid_amount: int | None
+    failed_count: int
+    failed_amount: int | None
+    unknown_count: int
+    unknown_amount: int | None
+
+    @classmethod
+    def of(cls, lines: pd.DataFrame) -> Tally:
+        fen, outcome = lines["amount_fen"], lines["outcome"]
+
+        def total(mask: pd.Series) -> int | None:   # None where an amount of those lines was not read
+            part = fen[mask.to_numpy()]
+            return None if part.isna().any() else exact_total(part)
+
+        paid, failed, unknown = outcome.eq("paid"), outcome.eq("failed"), outcome.isna()
+        return cls(len(lines), total(pd.Series(True, index=lines.index)), int(paid.sum()), total(paid),
+                   int(failed.sum()), total(failed), int(unknown.sum()), total(unknown))
+
+    def agrees(self, f: Figure) -> bool:
+        """True where the figure is what the lines say, or where they cannot say (an amount not read).
+        A line whose result is no known word may be paid or failed: a figure of either lies between
+        the lines known to be so and those together with the unknown ones."""
+        known = getattr(self, f.key)
+        if f.key in ("count", "amount"):
+            return known is None or known == f.value
+        more = self.unknown_count if f.is_count else self.unknown_amount
+        return known is None or more is None or known <= f.value <= known + more
+
+    def disagreement(self, f: Figure, whole: Tally | None) -> str:
+        """What the lines read say against the figure, for the message."""
+        across = "本工作表" if whole is not None else ""
+        also = ""
+        if f.key == "count":
+            if whole is not None:
+                also = f"（全部工作表共 {whole.count} 笔）"
+            gap = self.count - f.value
+            return (f"而{across}读取的逐笔结果为 {self.count} 笔{also}，{'多' if gap > 0 else '少'} {abs(gap)} 笔："
+                    "可能有结果行缺失（文件不完整）或没有作为结果读取")
+        if f.key == "amount":
+            if whole is not None and whole.amount is not None:
+                also = f"（全部工作表合计 {yuan(whole.amount)} 元）"
+            gap = self.amount - f.value
+            return (f"而{across}读取的 {self.count} 笔逐笔结果金额合计为 {yuan(self.amount)} 元（其中成功 "
+                    f"{yuan(self.paid_amount)} 元）{also}，{'多' if gap > 0 else '少'} {yuan(abs(gap))} 元："
+                    "可能有结果行缺失或没有作为结果读取，或金额有误")
+        outcome = _OUTCOME[f.key.split("_")[0]]
+        unknown = f"，另有 {self.unknown_count} 笔处理结果无法识别" if self.unknown_count else ""
+        if f.is_count:
+            read = f"{getattr(self, f.key)} 笔"
+            if whole is not None:
+                also = f"（全部工作表共 {getattr(whole, f.key)} 笔）"
+        else:
+            read = f"{yuan(getattr(self, f.key))} 元"
+            if whole is not None and getattr(whole, f.key) is not None:
+                also = f"（全部工作表合计 {yuan(getattr(whole, f.key))} 元）"
+        return (f"而{across}读取的逐笔结果中处理结果为{outcome}的{'有' if f.is_count else '金额合计为'} {read}{also}"
+                f"{unknown}：成功、失败的笔数或金额与逐笔结果不符，可能有结果行缺失或没有作为结果读取，或处理结果有误")
+
+
+def refuse_disagreeing_figures(parts: list[tuple[object, pd.DataFrame, list[Figure]]], display: str,
+                               stated_totals) -> None:
+    """The figures above each table (`parts`: table, its lines, its figures read) against its lines,
+    or, in a workbook answering in several sheets, against the lines of all of them (a title on the
+    first sheet may speak for the file): each figure of a sheet must agree with one of the two,
+    all of them with the same. Then the 合计 under a table (`stated_totals(table)`: its rows and
+    amounts in fen) against the amounts declared above it. Any disagreement refuses the file."""
+    whole = Tally.of(pd.concat([lines for _, lines, _ in parts], ignore_index=True)) if len(parts) > 1 else None
+    for table, lines, figures in parts:
+        if not figures:
+            continue
+        mine = Tally.of(lines)
+        if all(mine.agrees(f) for f in figures):
+            _refuse_disagreeing_total(table, figures, mine, stated_totals(table), display)
+            continue
+        if whole is not None and all(whole.agrees(f) for f in figures):
+            continue
+        f = next(f for f in figures if not mine.agrees(f))
+        raise ReadError(f"回盘在表头上方写的“{f.label}”为 {f.shown()}，{mine.disagreement(f, whole)}；{_REFUSED}",
+                        file=display, sheet=f.sheet, row=f.row)
+
+
+def _refuse_disagreeing_total(table, figures: list[Figure], mine: Tally, totals: list[tuple[int, int]],
+                              display: str) -> None:
+    """The 合计 under the table against the amounts declared above it: it must be the 总金额 declared,
+    or the 成功金额 (declared, or that of the successful lines where their amounts were read), or 成功
+    金额 and 失败金额 together. This compares them where the lines could not be (an amount not read);
+    where they could, both agree with the lines already."""
+    said = {f.key: f for f in figures if not f.is_count}
+    fits = {said[k].value for k in ("amount", "paid_amount") if k in said}
+    if "paid_amount" in said and "failed_amount" in said:
+        fits.add(said["paid_amount"].value + said["failed_amount"].value)
+    if not totals or not fits:
+        return
+    fits |= {v for v in (mine.amount, mine.paid_amount) if v is not None}
+    if any(value in fits for _, value in totals):
+        return
+    row, value = totals[-1]
+    f = said.get("amount") or said["paid_amount"]
+    raise ReadError(f"回盘在此行写的合计金额为 {yuan(value)} 元，而表头上方第{f.row}行写的“{f.label}”为 {f.shown()}，"
+                    f"两者不符：可能有结果行缺失或没有作为结果读取，或金额有误；{_REFUSED}",
+                    file=display, sheet=f.sheet, row=row, column=table.columns["amount"].header)
