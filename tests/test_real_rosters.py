@@ -798,10 +798,10 @@ def test_an_errors_text_after_any_space_is_found_and_a_column_without_one_is_not
 # name's first byte for BIFF8's flags: "花名册" came out as "쎨닻�". No program at hand writes BIFF5, so
 # tests/fixtures/make_biff5.py builds the records and the compound file; python-calamine reads them.
 
-def _biff5(path: Path, sheets: dict, codepage: int = 936, edit=None) -> Path:
+def _biff5(path: Path, sheets: dict, codepage: int = 936, edit=None, **layout) -> Path:
     import make_biff5
 
-    stream = make_biff5.biff5_stream(sheets, codepage)
+    stream = make_biff5.biff5_stream(sheets, codepage, **layout)
     if edit:
         stream = edit(bytearray(stream))
     path.write_bytes(make_biff5.compound_file("Book", bytes(stream)))
@@ -823,13 +823,13 @@ def test_an_excel_95_workbooks_sheets_are_named_in_its_code_page_and_keep_their_
     sheets = open_sheets(path)
     assert [(s.name, s.errors) for s in sheets] == [("Übersicht", []), ("Sheet1", [(2, 1, "#N/A"), (3, 1, "#DIV/0!")])]
 
-    from aidctl.read.sheetxml import scan_xls_errors, xls_book
+    from aidctl.read.biff import scan_xls, xls_book
 
     stream = make_biff5.biff5_stream({"花名册": [["姓名", "金额"], ["张三", ("error", 0x2A)]],
                                       "二年级": [["姓名", "金额"], ["李四", 750], ["王五", ("formula-error", 0x17)]]})
     book = xls_book(stream)
     assert (book.biff8, book.codepage, [n for _, n in book.sheets]) == (False, 936, ["花名册", "二年级"])
-    assert scan_xls_errors(stream, book) == {0: [(2, 1, "#N/A")], 1: [(3, 1, "#REF!")]}
+    assert {i: scan.errors for i, scan in scan_xls(stream, book).items()} == {0: [(2, 1, "#N/A")], 1: [(3, 1, "#REF!")]}
 
 
 def test_an_excel_95_workbook_in_gbk_is_refused_naming_its_sheet_as_the_file_does(run, tmp_path):
@@ -850,3 +850,204 @@ def test_an_excel_95_workbook_in_gbk_is_refused_naming_its_sheet_as_the_file_doe
     path = _biff5(tmp_path / "宽.xls", {"花名册": rows}, edit=wide)
     code, out, err = run("validate", path, "--term", TERM)
     assert code == 2 and "工作表“花名册”" in err and "超出 .xls 格式的范围" in err and "�" not in err
+
+
+# --- 16. .xls: hidden rows, hidden columns and struck-out cells, from the BIFF records --------------
+# An .xls says which rows and columns are hidden (ROW's fDyZero, COLINFO's fHidden) and which cells are
+# struck out (the FONT of a cell's XF, a run of a shared string or of an RSTRING), as an .xlsx does.
+# They were not read: a hidden old 银行卡号 beside the new one stopped the file (or, left of it, was the
+# one read), hidden rows were "unknown", struck students were paid. Files LibreOffice saves as .xls
+# (as schools' copies are) and Excel 95 files built record by record are read here.
+
+def xls_layout_roster(folder: Path) -> tuple[Path, Path]:
+    """(the .xlsx built, the .xls LibreOffice saved of it) in `folder`: a title, the header (a hidden
+    old 银行卡号 in J left of the visible current one in K), 1,500 students (the shared strings run over
+    their first record into CONTINUE records), rows 4 and 1,202 hidden, row 1,002 struck out by its
+    font, the name in row 6 struck out as a whole run of text and the name in row 1,302 in part."""
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+    from openpyxl.styles import Font
+
+    headers = [*VOC_HEADERS, "银行卡号"]
+    rows = [[TITLE], headers, *(values(i, headers, 身份证号码=make_id(f"199503{12 + i // 400}", seq=100 + 2 * (i % 400)))
+                                for i in range(1, 1501))]
+    for row in rows[2:]:
+        row[9] = make_card(seed=5000 + row[0])   # J: last year's card, hidden; K: this year's
+    path = sheet_of(folder / "a.xlsx", rows, hidden_rows=[4, 1202], hidden_cols=["J"])
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    for cell in ws[1002]:
+        cell.font = Font(strike=True)
+    name = ws.cell(6, 2).value
+    ws.cell(6, 2).value = CellRichText([TextBlock(InlineFont(strike=True), name)])
+    name = ws.cell(1302, 2).value
+    ws.cell(1302, 2).value = CellRichText([name[:2], TextBlock(InlineFont(strike=True), name[2:])])
+    wb.save(path)
+    return path, saved_by_libreoffice(path, "xls", folder / "saved")
+
+
+@pytest.fixture(scope="module")
+def layout_xls(tmp_path_factory) -> tuple[Path, Path]:
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    return xls_layout_roster(tmp_path_factory.mktemp("xls-layout"))
+
+
+@needs_soffice
+def test_an_xls_says_its_hidden_rows_hidden_columns_and_struck_cells(layout_xls):
+    """Read from the records, exactly: the hidden rows; the hidden column J alone (LibreOffice's last
+    COLINFO spans L to column 256, not hidden); each struck cell, by its font (row 1,002), by a run
+    of its shared string (the names of rows 6 and 1,302; those of row 1,302's string lie in a CONTINUE
+    record). The same as the .xlsx the file was saved from."""
+    from aidctl.read.biff import xls_book, xls_workbook_stream
+    from aidctl.read.workbook import open_sheets
+
+    xlsx, xls = layout_xls
+    stream = xls_workbook_stream(xls)
+    book = xls_book(stream)
+    assert len(book.sst) > 2 and book.biff8   # the strings run over into CONTINUE records
+    (sheet,), (same,) = open_sheets(xls), open_sheets(xlsx)
+    assert sheet.kind == "xls" and sheet.hidden_known
+    assert list(sheet.hidden_rows) == list(same.hidden_rows) == [4, 1202]
+    assert sheet.hidden_columns == same.hidden_columns == frozenset({9})
+    assert sorted(set(sheet.struck)) == sorted(set(same.struck)) == [
+        (6, 1), *((1002, c) for c in range(11)), (1302, 1)]
+
+
+@needs_soffice
+def test_an_xls_hidden_old_card_column_loses_to_the_visible_one_and_struck_students_are_not_paid(run, tmp_path,
+                                                                                                layout_xls):
+    """The .xls as the .xlsx: the visible 银行卡号 (K) is read and paid, the hidden old one (J) named
+    in a warning (before: two columns for one field and no visibility to tell them apart, an error
+    for the file, nobody paid); the two hidden rows are counted; the three struck students are
+    cell.struck_out and not paid (before: struck_rows null, and paid)."""
+    xlsx, xls = layout_xls
+    docs = {}
+    for path in (xlsx, xls):
+        code, doc, _ = validate(run, path)
+        assert code == 1
+        docs[path.suffix] = doc
+    for doc in docs.values():
+        (entry,) = doc["files"]
+        assert (entry["records"], entry["hidden_rows"], entry["struck_rows"]) == (1500, 2, 3)
+        assert where(doc) == [(None, "银行卡号", "schema.ambiguous_column", "warning"),
+                              (6, "姓名", "cell.struck_out", "error"), (1002, "序号", "cell.struck_out", "error"),
+                              (1302, "姓名", "cell.struck_out", "error")]
+        message = doc["findings"][0]["message"]
+        assert "读取“银行卡号”（第K列）" in message and "未读取“银行卡号”（第J列，已隐藏）" in message
+        assert "看不出" not in message
+    assert [f["message"] for f in docs[".xls"]["findings"]] == [f["message"] for f in docs[".xlsx"]["findings"]]
+    root = tmp_path / "ws"
+    (root / "intake" / TERM).mkdir(parents=True)
+    shutil.copy(xls, root / "intake" / TERM / xls.name)
+    assert list(frame_of(root / "intake" / TERM / xls.name)["card"][:3]) == [make_card(seed=i) for i in (1, 2, 3)]
+    code, plan = dry_run(run, root)
+    assert sorted(r["row"] for r in plan["refused"]) == [6, 1002, 1302]
+    paid = {p["row"]: p for p in plan["payments"]}
+    assert len(paid) == 1497 and 4 in paid and 1202 in paid
+    code, out, err = run("validate", xls, "--term", TERM)
+    assert "看不出" not in out
+
+
+def test_an_excel_95_workbook_says_its_hidden_rows_hidden_columns_and_struck_cells(tmp_path):
+    """BIFF5 has the same ROW, COLINFO, FONT and XF records (its RSTRING runs are 2 bytes): a hidden
+    row and column, a cell struck by the fifth FONT record (font index 5: there is no font 4), a name
+    struck by a run of its RSTRING, a number in a MULRK by its XF. A font index taken as the record's
+    place would strike nothing. An RSTRING whose runs cannot be read leaves the struck cells unknown."""
+    from aidctl.read.workbook import open_sheets
+
+    rows = [["name", "amount", "old card", "card"], ["Ann", 750, "111", "222"],
+            [("xf", 17, "Bob"), ("xf", 17, 750), "333", "444"], [("rich", "Carl", [(0, 0), (2, 5)]), 750, "5", "6"],
+            [("rich", "Dan", [(0, 1)]), ("xf", 16, 750), "7", "8"], ["Eve", ("mulrk", [(16, 750), (17, 9), (16, 10)]), None, None]]
+    layout = {"codepage": 1252, "fonts": [False, True, False, False, True], "xfs": [0] * 16 + [0, 5],
+              "hidden_rows": {"Sheet1": [4]}, "hidden_columns": {"Sheet1": [(2, 2)]}}
+    (sheet,) = open_sheets(_biff5(tmp_path / "w.xls", {"Sheet1": rows}, **layout))
+    assert sheet.grid.iat[2, 0] == "Bob" and sheet.grid.iat[5, 2] == "9" and sheet.hidden_known
+    assert list(sheet.hidden_rows) == [4] and sheet.hidden_columns == frozenset({2})
+    # font 1 is struck too: the run of Dan's RSTRING is in it; Eve's 9, in a run of numbers (MULRK), by its XF
+    assert sorted(sheet.struck) == [(3, 0), (3, 1), (4, 0), (5, 0), (6, 2)]
+
+    def runs_cut(stream: bytearray) -> bytearray:   # Carl's RSTRING counts 3 runs and holds 2
+        at = stream.index(b"\xd6\x00\x11\x00" + struct.pack("<HHHH", 3, 0, 0x0F, 4) + b"Carl")
+        stream[at + 4 + 6 + 2 + 4] = 3
+        return stream
+
+    (sheet,) = open_sheets(_biff5(tmp_path / "cut.xls", {"Sheet1": rows}, edit=runs_cut, **layout))
+    assert sheet.struck is None and list(sheet.hidden_rows) == [4]   # which cells are struck: unknown
+
+
+def test_an_xls_whose_records_cannot_be_read_says_unknown_never_none(run, tmp_path, monkeypatch):
+    """Where the Workbook stream cannot be had (a container olefile does not read), which rows and
+    columns are hidden and which cells struck is unknown: the files list says null, the terminal 不明;
+    a roster is one cell.struck_out error for the file (none of it paid), a table read whole is
+    refused, a command that reads sheets whole says so in a note; two columns for one field that only
+    visibility would settle are an error saying why."""
+    import pandas as pd
+
+    from aidctl.core.errors import ReadError
+    from aidctl.read import Workspace, biff, read_tables, sheet_notes
+
+    monkeypatch.setattr(biff, "xls_workbook_stream", lambda path: None)
+    code, doc, _ = validate(run, FIXTURES / "roster.xls")
+    assert [(i["hidden_rows"], i["struck_rows"]) for i in doc["files"]] == [(None, None)]
+    (whole,) = [f for f in doc["findings"] if f["code"] == "cell.struck_out"]
+    assert whole["row"] is None and whole["severity"] == "error" and "看不出哪些单元格有删除线" in whole["message"]
+    code, out, err = run("validate", FIXTURES / "roster.xls", "--term", TERM, "--workspace", tmp_path)
+    text = out.replace("\n", "").replace(" ", "")
+    assert "不明（该.xls文件的格式记录无法读取，看不出隐藏行）" in text
+    rules = Workspace(tmp_path).rules
+    with pytest.raises(ReadError, match="看不出哪些单元格有删除线"):
+        read_tables(FIXTURES / "roster.xls", "roster.xls", "roster", rules)
+    tables = read_tables(FIXTURES / "roster.xls", "roster.xls", "roster", rules, per_record=True)
+    notes = sheet_notes(tables, "学生", pd.DataFrame({"table": [0], "excel_row": [3]}))
+    assert any("看不出哪些行、列已隐藏" in n for n in notes), notes
+
+    from aidctl.check.schema import HIDDEN_UNKNOWN, contest_findings
+    from aidctl.read.header import ColumnMatch, Contest
+
+    old = ColumnMatch("card", 9, "银行卡号", 1, 3, False)
+    new = ColumnMatch("card", 10, "银行卡号", 1, 3, False)
+    (part,) = contest_findings(0, [Contest("card", old, [new], "unresolved")], lambda key: "银行卡号",
+                               hidden_unknown=True)
+    assert part["message"].iat[0].endswith(HIDDEN_UNKNOWN)
+
+
+def test_an_xls_with_nothing_hidden_struck_or_in_error_is_not_walked(monkeypatch):
+    """Nearly every file: the records a walk would look for are first looked for as bytes, and none
+    being there, no sheet's records are walked one by one (a 65,536-row sheet is a million of them)."""
+    from aidctl.read import biff
+    from aidctl.read.workbook import open_sheets
+
+    def walked(*args, **kwargs):
+        raise AssertionError("walked")
+
+    monkeypatch.setattr(biff, "_scan_xls_sheet", walked)
+    (sheet,) = open_sheets(FIXTURES / "roster.xls")
+    assert sheet.hidden_known and sheet.struck == [] and len(sheet.hidden_rows) == 0
+
+
+def test_an_xls_rich_string_cut_across_continue_records_is_read_to_its_runs():
+    """The shared strings go on in CONTINUE records; a string's characters cut there go on after a
+    flags byte of their own (here: 1-byte characters, then 2-byte ones), its runs may be cut anywhere.
+    String 1 has runs in fonts 1 and 6, past the cut; string 2 one in font 5; string 0 none. A table
+    cut inside a string is unknown (None), never "none struck"."""
+    from aidctl.read.biff import xls_book, xls_struck_strings
+
+    def record(typ: int, data: bytes) -> bytes:
+        return struct.pack("<HH", typ, len(data)) + data
+
+    one = struct.pack("<HB", 3, 0) + b"abc"                                    # plain
+    two = struct.pack("<HBH", 4, 0x08, 2) + b"de"                              # rich: 2 runs, cut in its text
+    rest = bytes([0x01]) + "fg".encode("utf-16-le") + struct.pack("<HHHH", 0, 1, 2, 6)   # runs: font 1, font 6
+    three = struct.pack("<HBH", 1, 0x09, 1) + "h".encode("utf-16-le") + struct.pack("<HH", 0, 5)
+    stream = (record(0x0809, struct.pack("<HHHH", 0x0600, 0x0005, 0, 0))
+              + record(0x00FC, struct.pack("<LL", 3, 3) + one + two)
+              + record(0x003C, rest[:7]) + record(0x003C, rest[7:] + three)   # cut inside string 1's runs
+              + record(0x000A, b""))
+    book = xls_book(stream)
+    assert len(book.sst) == 3
+    assert xls_struck_strings(stream, book, frozenset({5, 6})) == frozenset({1, 2})
+    assert xls_struck_strings(stream, book, frozenset({1})) == frozenset({1})
+    assert xls_struck_strings(stream, book, frozenset({7})) == frozenset()
+    book.sst = book.sst[:2]
+    assert xls_struck_strings(stream, book, frozenset({5, 6})) is None

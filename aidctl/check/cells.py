@@ -88,13 +88,18 @@ def _error_values(roster: Roster, rules: Rulebook) -> list[pd.DataFrame]:
 
 
 def _struck(roster: Roster, rules: Rulebook) -> pd.DataFrame:
-    """One finding per record with struck-out cells, naming them in the table's column order."""
+    """One finding per record with struck-out cells, naming them in the table's column order; one for
+    the table where which cells are struck is unknown (an .xls whose records could not be read)."""
     cells = [pd.DataFrame({"table": i, "excel_row": rows, "key": key, "order": order})
              for i, t in enumerate(roster.tables) if t.struck
              for order, (key, rows) in enumerate(sorted(t.struck.items(), key=lambda kv: t.columns[kv[0]].index))]
     parts = [file_finding(i, STRUCK, None, f"有 {t.unplaced_struck} 个单元格有删除线，且无法确定在哪一行："
                                            f"{STRUCK_ADVICE}")
              for i, t in enumerate(roster.tables) if t.unplaced_struck]
+    parts += [file_finding(i, STRUCK, None, "该 .xls 文件的格式记录无法读取，看不出哪些单元格有删除线（学校常用删除线表示"
+                                           "删去该学生），aidctl 不把它当作没有删除线，本表的记录暂不发放："
+                                           "请用 Excel 或 WPS 打开后另存为 .xlsx，再重新提交")
+              for i, t in enumerate(roster.tables) if t.struck is None]
     if cells:
         titles = {k: c.title for k, c in rules.columns.tables["roster"].columns.items()}
         recs = roster.frame[["table", "excel_row"]].reset_index(names="rec")

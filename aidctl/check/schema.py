@@ -57,7 +57,7 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
         lacking = {name: _needs(period, present) for name, period in
                    ((name, rules.period_in_force(name, roster.term)) for name, _ in names.get(i, []))
                    if period is not None}
-        out += contest_findings(i, table.contests, title, xls=table.sheet_kind == "xls",
+        out += contest_findings(i, table.contests, title, hidden_unknown=not table.hidden_known,
                                 named_elsewhere=required.union(*lacking.values()))
         out += [file_finding(i, "schema.unknown_unit", key, message + "：本表暂不发放，请改用可识别的单位后重新提交")
                 for key, message in unknown_units(table, rules.columns.units)]
@@ -117,7 +117,11 @@ def _named(m) -> str:
     return f"“{m.header}”（第{column_letters(m.index)}列{hidden}）"
 
 
-def contest_findings(table: int, contests: list[Contest], title, xls: bool = False,
+# said where the visibility rule could not be applied: the file does not say which columns are hidden
+HIDDEN_UNKNOWN = "（该 .xls 文件的格式记录无法读取，看不出哪一列被隐藏）"
+
+
+def contest_findings(table: int, contests: list[Contest], title, hidden_unknown: bool = False,
                      unread: bool = False, named_elsewhere: set[str] = frozenset()) -> list[pd.DataFrame]:
     """schema.ambiguous_column for each field that several columns stood for in a table: a warning
     naming the column not read when the rule chose, an error when it could not (`unread`: the table
@@ -141,12 +145,12 @@ def contest_findings(table: int, contests: list[Contest], title, xls: bool = Fal
         elif c.rule == "unresolved" and unread:
             message = (f"有多列可作为“{field}”：{_named(c.chosen)}、{others}，无法判断应读取哪一列，"
                        f"本表无法使用：请只保留一列后重新提交"
-                       + ("（.xls 文件中看不出哪一列被隐藏）" if xls else ""))
+                       + (HIDDEN_UNKNOWN if hidden_unknown else ""))
             severity = ERROR
         elif c.rule == "unresolved":
             message = (f"有多列可作为“{field}”：{_named(c.chosen)}、{others}，无法判断哪一列是学生本人当前的"
                        f"“{field}”：请只保留一列后重新提交，本表的记录在此之前不予发放"
-                       + ("（.xls 文件中看不出哪一列被隐藏）" if xls else ""))
+                       + (HIDDEN_UNKNOWN if hidden_unknown else ""))
             severity = ERROR
         elif c.rule == "first":
             message = f"有多列可作为“{field}”：读取{_named(c.chosen)}，未读取{others}"
@@ -171,7 +175,7 @@ def settle_headers(tables: list[Table], spec: TableSpec, units: dict[str, Decima
         for _, message in unknown_units(t, units):
             raise ReadError(message + "：请改用可识别的单位后重新提交", file=t.file, sheet=t.sheet, row=t.header_row)
         for part in contest_findings(i, t.contests, lambda key: spec.columns[key].title,
-                                     xls=t.sheet_kind == "xls", unread=True,
+                                     hidden_unknown=not t.hidden_known, unread=True,
                                      named_elsewhere={k for k, c in spec.columns.items() if c.required}):
             if part["severity"].iat[0] == ERROR:
                 raise ReadError(part["message"].iat[0], file=t.file, sheet=t.sheet, row=t.header_row)

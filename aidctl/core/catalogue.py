@@ -44,8 +44,9 @@ CATALOGUE: dict[str, FindingType] = dict([
        "text); never read as empty"),
     _t("cell.struck_out", ERROR, "有删除线",
        "a record's text is struck out (删除线: a school's way of withdrawing a student without deleting the "
-       "row); whether the student is meant is not known, so the record is not paid (.xlsx, .ods; an .xls "
-       "does not say: struck_rows is null)"),
+       "row); whether the student is meant is not known, so the record is not paid (.xlsx, .ods, .xls). An "
+       ".xls whose records cannot be read does not say: one error for the table, none of it paid, and "
+       "struck_rows is null"),
     _t("schema.unrecognised_column", WARNING, "表头无法识别，该列未读取",
        "rosters, loans, enlist, complaints: a header naming money, a date, an account or whether to pay "
        "(the table's `watch` words) matches no alias in rules/columns.yaml; the column is not read (row is null)"),

@@ -17,10 +17,11 @@ def dropped_text(dropped: dict[str, int]) -> str:
 
 
 def struck_rows_text(struck: int | None) -> str | int:
-    """The records with text struck out; None (an .xls file, whose formats are not read) is 不明."""
-    return "不明（.xls 文件看不出删除线）" if struck is None else struck
+    """The records with text struck out; None (an .xls file whose records could not be read) is 不明."""
+    return "不明（该 .xls 文件的格式记录无法读取，看不出删除线）" if struck is None else struck
 
 
 def hidden_rows_text(hidden: int | None) -> str:
-    """The records read from hidden rows; None (an .xls file, which does not say) is 不明, never none."""
-    return "不明（.xls 文件看不出隐藏行）" if hidden is None else str(hidden) if hidden else ""
+    """The records read from hidden rows; None (an .xls file whose records could not be read) is 不明,
+    never none."""
+    return "不明（该 .xls 文件的格式记录无法读取，看不出隐藏行）" if hidden is None else str(hidden) if hidden else ""

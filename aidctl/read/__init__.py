@@ -4,7 +4,10 @@ the roster frame, one row a record with canonical columns and where each came fr
 workbook   open .xlsx/.xls/.ods/.csv as grids of text with Excel's row numbers, as a reader sees them
            (merged ranges filled, arithmetic formulas computed), and which cells were numbers
 sheetxml   the layout the cell text hides: merged ranges, hidden rows and columns, formulas without a
-           value, long numbers (a streaming scan of the sheet's XML)
+           value, error values, struck-out cells, long numbers (a streaming scan of the sheet's XML;
+           for .xls: biff)
+biff       what an .xls's BIFF records say beyond its cells: error values, hidden rows and columns,
+           struck-out cells (a walk through a sheet's records, only where there is something to find)
 header     find the header (one row or two under merged group headers) and settle which column is
            read for each field
 rows       which rows under the header are not students, and why; the parts a caption row withdraws

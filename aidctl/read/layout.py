@@ -18,7 +18,8 @@ def sheet_notes(tables: list[Table], what: str, frame: pd.DataFrame, row: str = 
     each sheet whole (`what`: what its rows are, 学校): the hidden sheets and the visible sheets with
     no recognisable header (not read), the hidden columns read, and the hidden rows among the
     records of `frame` (a `table` column indexing `tables`, the Excel row in `row`): read as any
-    other."""
+    other; and a table whose file does not say which are hidden (an .xls whose records could not be
+    read)."""
     notes, told = [], set()
     for i, t in enumerate(tables):
         if t.file not in told:
@@ -29,6 +30,9 @@ def sheet_notes(tables: list[Table], what: str, frame: pd.DataFrame, row: str = 
             if t.unread_sheets:
                 notes.append(f"{t.file} 的工作表{'、'.join(f'“{h}”' for h in t.unread_sheets)}中没有找到可识别的表头，"
                              f"未读取：如其中有{what}的数据，请按标准表头填写后重新提交")
+        if not t.hidden_known:
+            notes.append(f"{t.place()} 的格式记录无法读取（.xls），看不出哪些行、列已隐藏：隐藏的行、列仍作为"
+                         f"{what}读取、计入，不会单独列出")
         columns = [m.header for m in t.columns.values() if m.hidden]
         if columns:
             notes.append(f"{t.place()} 的列{'、'.join(f'“{c}”' for c in columns)}已隐藏，仍读取：如该列不应计入，"

@@ -41,7 +41,8 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from aidctl.core.errors import ReadError
-from aidctl.read.sheetxml import sheet_records, workbook_sheets, xls_book, xls_workbook_stream
+from aidctl.read.biff import XLS_COLUMNS, sheet_records, xls_book, xls_workbook_stream
+from aidctl.read.sheetxml import workbook_sheets
 
 KiB, MiB, GiB = 1 << 10, 1 << 20, 1 << 30
 
@@ -472,7 +473,7 @@ def _size(n: int) -> str:
 
 # --- .xls ----------------------------------------------------------------------------------------
 
-XLS_ROWS, XLS_COLUMNS = 65_536, 256  # the grid of an .xls sheet (BIFF8)
+XLS_ROWS = 65_536  # the rows of an .xls sheet (BIFF8); XLS_COLUMNS, its 256 columns
 # BIFF records that put a value in one cell: NUMBER, LABEL, RSTRING, BOOLERR, RK, LABELSST, FORMULA
 _XLS_CELLS = {0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, 0x0006}
 _XLS_MULRK, _XLS_DIMENSIONS = 0x00BD, 0x0200

@@ -5,19 +5,18 @@ of the sheet also sees which cells are merged, which rows and columns are hidden
 formula that was never calculated (a file written by a script and never opened in Excel), and, for
 the checks of IDs and cards, which cells hold a number too long for Excel to keep. For .xlsx this is
 a byte-level scan of the sheet's XML part beside fastexcel's parse; for .ods an iterparse of
-content.xml (ODS rosters are small). Nothing here loads a sheet into openpyxl.
+content.xml (ODS rosters are small); for .xls, read.biff walks the sheet's BIFF records. Nothing
+here loads a sheet into openpyxl.
 """
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import hashlib
 import html
 import io
 import posixpath
 import re
-import struct
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -57,7 +56,8 @@ class SheetScan:
     unplaced_formulas: int = 0  # formulas without a value in cells that carry no reference
     errors: list[tuple[int, int, str]] = field(default_factory=list)  # (row, col, error value): #N/A …
     unplaced_errors: int = 0    # error values in cells that carry no reference
-    struck: list[tuple[int, int]] = field(default_factory=list)  # (row, col): text struck out (删除线)
+    # (row, col): text struck out (删除线); None: unknown (an .xls whose records cannot be read: read.biff)
+    struck: list[tuple[int, int]] | None = field(default_factory=list)
     unplaced_struck: int = 0    # struck-out cells that carry no reference
 
 
@@ -352,149 +352,3 @@ def scan_ods(path: Path) -> dict[str, SheetScan]:
                     scan = None
                     el.clear()
     return out
-
-
-# --- .xls ------------------------------------------------------------------------------------------
-
-_BIFF_BOF, _BIFF_EOF, _BIFF_BOUNDSHEET, _BIFF_BOOLERR, _BIFF_FORMULA = 0x0809, 0x000A, 0x0085, 0x0205, 0x0006
-_BIFF_CODEPAGE = 0x0042
-_BIFF8 = 0x0600  # the BOF's version: BIFF8 (Excel 97–2003); 0x0500 is BIFF5/BIFF7 (Excel 5.0/95)
-# the error codes of BIFF8 (a BOOLERR cell, or a FORMULA's cached result) and how Excel shows them
-XLS_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
-              0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
-_CODES = b"[" + b"".join(re.escape(bytes([c])) for c in XLS_ERRORS) + b"]"
-# a record that may hold an error, looked for in the whole stream first (nearly every file has none):
-# BOOLERR with fError = 1, or FORMULA whose cached result is of type 2 (error)
-_XLS_ERROR_HINT = re.compile(rb"\x05\x02\x08\x00.{6}" + _CODES + rb"\x01|\x06\x00.{8}\x02." + _CODES
-                             + rb"...\xff\xff", re.DOTALL)
-# CODEPAGE values that are no Windows code page number Python knows by cpNNN (MS-XLS 2.4.52)
-_CODEPAGES = {367: "ascii", 1200: "utf-16-le", 10000: "mac_roman", 0x8000: "mac_roman", 0x8001: "cp1252"}
-
-
-def biff_records(stream: bytes, pos: int):
-    """(type, start of data, length) of each BIFF record from `pos`."""
-    end = len(stream)
-    unpack = struct.Struct("<HH").unpack_from
-    while pos + 4 <= end:
-        typ, length = unpack(stream, pos)
-        yield typ, pos + 4, min(length, end - pos - 4)
-        pos += 4 + length
-
-
-def sheet_records(stream: bytes, start: int):
-    """(type, start of data, length) of each record of the sheet whose BOF is at `start`, up to its
-    EOF; the records of a chart embedded in it (a BOF … EOF inside) are left out."""
-    depth = 0
-    for typ, at, length in biff_records(stream, start):
-        if typ == _BIFF_BOF:
-            depth += 1
-        elif typ == _BIFF_EOF:
-            depth -= 1
-            if depth <= 0:
-                return
-        elif depth == 1:
-            yield typ, at, length
-
-
-@dataclass
-class XlsBook:
-    """What an .xls Workbook stream's globals say: BIFF8 or older (BIFF5/7: Excel 5.0/95), the code
-    page of its 8-bit text (CODEPAGE; None where the stream gives none), and each sheet's place in
-    the stream and name, in BOUNDSHEET order (the order python-calamine lists the sheets in)."""
-
-    biff8: bool = True
-    codepage: int | None = None
-    sheets: list[tuple[int, str | None]] = field(default_factory=list)
-    errors: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)  # by sheet index
-
-    @property
-    def encoding(self) -> str:
-        """The Python codec of the 8-bit text (cp1252, Excel's default, where none is given or known)."""
-        return codepage_codec(self.codepage) or "cp1252"
-
-
-def codepage_codec(codepage: int | None) -> str | None:
-    """The Python codec of a CODEPAGE record's value (936: cp936), None where Python has none."""
-    if codepage is None:
-        return None
-    name = _CODEPAGES.get(codepage, f"cp{codepage}")
-    try:
-        codecs.lookup(name)
-    except LookupError:
-        return None
-    return name
-
-
-def xls_book(stream: bytes) -> XlsBook:
-    """The globals of an .xls Workbook (or Book) stream: version, code page, sheets (XlsBook)."""
-    book = XlsBook()
-    found = []
-    for n, (typ, at, length) in enumerate(biff_records(stream, 0)):
-        if typ == _BIFF_BOF and length >= 2 and n == 0:
-            book.biff8 = struct.unpack_from("<H", stream, at)[0] >= _BIFF8
-        elif typ == _BIFF_CODEPAGE and length >= 2:
-            book.codepage = struct.unpack_from("<H", stream, at)[0]
-        elif typ == _BIFF_BOUNDSHEET and length >= 7:
-            found.append((at, length))
-        elif typ == _BIFF_EOF:
-            break
-    book.sheets = [(struct.unpack_from("<L", stream, at)[0], xls_sheet_name(stream[at:at + length], book))
-                   for at, length in found]
-    return book
-
-
-def xls_sheet_name(data: bytes, book: XlsBook) -> str | None:
-    """The name in a BOUNDSHEET record, for messages. BIFF8: a short Unicode string after 6 bytes (a
-    flags byte, then UTF-16 or one byte a character); BIFF5/7: a length byte and the name's bytes in the
-    workbook's code page (cp936 for Chinese), with no flags byte."""
-    count = data[6]
-    if not book.biff8:
-        return data[7:7 + count].decode(book.encoding, "replace") or None
-    flags = data[7] if len(data) > 7 else 0
-    raw = data[8:8 + count * (2 if flags & 1 else 1)]
-    return raw.decode("utf-16-le" if flags & 1 else "latin-1", "replace") or None
-
-
-def scan_xls_errors(stream: bytes, book: XlsBook | None = None) -> dict[int, list[tuple[int, int, str]]]:
-    """Sheet index (BOUNDSHEET order) → (Excel row, column, error value) of each cell of an .xls Workbook
-    stream that holds an error value (python-calamine reads such a cell as empty): a BOOLERR error, or
-    a formula whose result is an error. The records are the same in BIFF5 and BIFF8."""
-    if not _XLS_ERROR_HINT.search(stream):
-        return {}
-    book = book or xls_book(stream)
-    out: dict[int, list[tuple[int, int, str]]] = {}
-    u16 = struct.Struct("<HH").unpack_from
-    for index, (start, _) in enumerate(book.sheets):
-        found = []
-        for typ, at, length in sheet_records(stream, start):
-            if typ == _BIFF_BOOLERR and length >= 8 and stream[at + 7] == 1:
-                row, col = u16(stream, at)
-                found.append((row + 1, col, XLS_ERRORS.get(stream[at + 6], "#N/A")))
-            elif typ == _BIFF_FORMULA and length >= 14 and stream[at + 6] == 2 and stream[at + 12:at + 14] == b"\xff\xff":
-                row, col = u16(stream, at)
-                found.append((row + 1, col, XLS_ERRORS.get(stream[at + 8], "#N/A")))
-        if found:
-            out[index] = found
-    return out
-
-
-def xls_workbook_stream(path: Path) -> bytes | None:
-    """The Workbook stream of an .xls ("Book" in Excel 5.0/95), None where the container cannot give it."""
-    import olefile
-
-    try:
-        with open(path, "rb") as fh, olefile.OleFileIO(fh) as ole:
-            name = next((n for n in ("Workbook", "Book") if ole.exists(n)), None)
-            return ole.openstream(name).read() if name else None
-    except Exception:  # olefile's own errors: calamine has read the file, so its cells are what there is
-        return None
-
-
-def xls_errors(path: Path) -> XlsBook:
-    """An .xls's globals (xls_book) with the error values of each sheet, by sheet index (scan_xls_errors)."""
-    stream = xls_workbook_stream(path)
-    if stream is None:
-        return XlsBook()
-    book = xls_book(stream)
-    book.errors = scan_xls_errors(stream, book)
-    return book

@@ -92,12 +92,16 @@ class Table:
     contests: list[Contest] = field(default_factory=list)   # columns that competed for a field
     dropped: dict[str, int] = field(default_factory=dict)   # rows under the header not read, by why
     hidden_rows: int = 0                # records read from hidden rows (a clerk's filter)
+    # whether the file says which rows and columns are hidden (not an .xls whose records could not be
+    # read: hidden_rows is then unknown, never "none hidden")
+    hidden_known: bool = True
     hidden_at: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # their Excel rows
     formulas: pd.DataFrame = field(default_factory=lambda: _no_formulas())
     unplaced_formulas: int = 0          # formulas without a value in cells without a reference
     errors: pd.DataFrame = field(default_factory=lambda: _no_errors())  # error values: Excel row, field, value
     unplaced_errors: int = 0            # error values in cells without a reference
-    # the records' cells whose text is struck out (删除线): field → Excel rows; None: unknown (.xls)
+    # the records' cells whose text is struck out (删除线): field → Excel rows; None: unknown (an .xls
+    # whose records could not be read)
     struck: dict[str, np.ndarray] | None = field(default_factory=dict)
     unplaced_struck: int = 0            # struck-out cells without a reference
     workbook_sheets: int = 1            # visible sheets of the workbook
@@ -151,7 +155,8 @@ class Table:
 
     @property
     def struck_rows(self) -> int | None:
-        """How many records have a cell struck out; None when the file does not say (.xls)."""
+        """How many records have a cell struck out; None when the file does not say (an .xls whose
+        records could not be read)."""
         if self.struck is None:
             return None
         return len(np.unique(np.concatenate(list(self.struck.values())))) if self.struck else 0
@@ -166,9 +171,9 @@ class Table:
         """The table as the JSON files list shows it; `detailed` adds what the reader decided."""
         out = {"file": self.file, "sheet": self.sheet, "header_row": self.header_row, "records": self.records}
         if detailed:
-            # an .xls file does not tell which rows are hidden: unknown (null), never "none hidden"
+            # a file that does not tell which rows are hidden: unknown (null), never "none hidden"
             out.update({"dropped": dict(self.dropped),
-                        "hidden_rows": None if self.sheet_kind == "xls" else self.hidden_rows,
+                        "hidden_rows": self.hidden_rows if self.hidden_known else None,
                         "hidden_sheets": list(self.hidden_sheets),
                         "struck_rows": self.struck_rows})
         return out
@@ -293,7 +298,7 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
     others = [v.strip() for j, v in top.row(header_row).items() if j not in used and v.strip()]
     return Table(display, path, sheet.name, header_row, columns, cells, rows, above, big,
                  parent_row=header.parent_row if header else None, contests=contests, dropped=dropped,
-                 hidden_rows=len(hidden_at), hidden_at=hidden_at, formulas=formulas,
+                 hidden_rows=len(hidden_at), hidden_known=sheet.hidden_known, hidden_at=hidden_at, formulas=formulas,
                  unplaced_formulas=sheet.unplaced_formulas,
                  errors=errors, unplaced_errors=sheet.unplaced_errors,
                  struck=struck, unplaced_struck=sheet.unplaced_struck,
@@ -528,7 +533,11 @@ def refuse_uncalculated(table: Table) -> None:
 
 def refuse_struck(table: Table) -> None:
     """A table read whole with text struck out (删除线) in one of its columns: whether that row still
-    counts is not known, so the file is refused, naming the first such cell."""
+    counts is not known, so the file is refused, naming the first such cell. So is one whose struck
+    cells are unknown (an .xls whose records could not be read): whether any row is struck is not known."""
+    if table.struck is None:
+        raise ReadError(f"该 .xls 文件的格式记录无法读取，看不出哪些单元格有删除线（学校常用删除线表示该行作废），"
+                        f"aidctl 不把它当作没有删除线：{STRUCK_UNKNOWN_ADVICE}", file=table.file, sheet=table.sheet)
     if not table.struck and not table.unplaced_struck:
         return
     if not table.struck:
@@ -541,6 +550,7 @@ def refuse_struck(table: Table) -> None:
 
 
 STRUCK_ADVICE = "如该行已作废，请删除该行；如仍有效，请取消删除线，再重新提交"
+STRUCK_UNKNOWN_ADVICE = "请用 Excel 或 WPS 打开后另存为 .xlsx，再重新提交"
 
 
 def _refuse_errors(table: Table) -> None:

@@ -10,8 +10,9 @@ reader (fastexcel releases the GIL), the sheet's XML is scanned for these (sheet
 Merged ranges are then filled, so that every cell of a range shows its value; a formula of plain
 arithmetic (=750, =1500/2) is computed; any other formula without a value, and every error value, is
 listed for the checks to report. .xls and .ods go through python-calamine, which keeps cell types
-but gives an error value as empty (so the error cells are found in the BIFF records for .xls, in
-content.xml for .ods, with merged ranges from calamine for .xls, from content.xml for .ods); .csv has
+but gives an error value as empty and says nothing of the layout: the error cells, the hidden rows and
+columns and the struck-out cells are found in the BIFF records for .xls (biff.scan_xls), in
+content.xml for .ods, with merged ranges from calamine for .xls, from content.xml for .ods; .csv has
 no types, but Excel's "4.20102E+17" survives as text, its ="…" and leading-tab forms are unwrapped,
 and an error value exported as its text (#N/A) is listed like the others, as is a workbook's text
 cell holding that text (unknown.text_errors).
@@ -35,8 +36,9 @@ import pyarrow as pa
 
 from aidctl.core.errors import ReadError
 from aidctl.core.text import arrow_text, one_array
+from aidctl.read.biff import XlsBook, xls_layout
 from aidctl.read.limits import Opened, checked_input, csv_width, rust_source, shown
-from aidctl.read.sheetxml import SheetScan, XlsBook, scan_ods, scan_sheet, workbook_sheets, xls_errors
+from aidctl.read.sheetxml import SheetScan, scan_ods, scan_sheet, workbook_sheets
 from aidctl.read.styles import Struck, workbook_struck
 from aidctl.read.unknown import set_errors, settle_formulas, text_errors
 
@@ -83,7 +85,7 @@ class RawSheet:
     def __init__(self, name: str, grid: pd.DataFrame | None = None,
                  big_numbers: dict[int, np.ndarray] | None = None, kind: str = "xlsx",
                  merges: list[tuple[int, int, int, int]] | None = None, hidden_rows: np.ndarray | None = None,
-                 hidden_columns: frozenset[int] = frozenset(), unplaced_formulas: int = 0, *,
+                 hidden_columns: frozenset[int] | None = frozenset(), unplaced_formulas: int = 0, *,
                  table: pa.Table | None = None, columns: list[int] | None = None):
         if (grid is None) == (table is None):
             raise ValueError("a sheet is a grid or an Arrow table")
@@ -92,13 +94,16 @@ class RawSheet:
         self.kind = kind   # xlsx, xls, ods, csv
         self.merges = merges if merges is not None else []
         self.hidden_rows = hidden_rows if hidden_rows is not None else np.zeros(0, dtype=np.int64)
-        self.hidden_columns = hidden_columns
+        # whether the file says which rows and columns are hidden: not an .xls whose records could not
+        # be read (its hidden_rows and hidden_columns are then empty, and mean "unknown", not "none")
+        self.hidden_known = hidden_columns is not None
+        self.hidden_columns = hidden_columns if hidden_columns is not None else frozenset()
         self.formulas: list[tuple[int, int, str]] = []
         self.unplaced_formulas = unplaced_formulas
         self.errors: list[tuple[int, int, str]] = []
         self.unplaced_errors = 0
-        # cells whose text is struck out (row, column); None: unknown (an .xls, whose formats are not read)
-        self.struck: list[tuple[int, int]] | None = None if kind == "xls" else []
+        # cells whose text is struck out (row, column); None: unknown (an .xls whose records could not be read)
+        self.struck: list[tuple[int, int]] | None = []
         self.unplaced_struck = 0
         self.workbook_sheets = 1    # visible sheets of the workbook it belongs to
         self.hidden_sheets: list[str] = []  # the workbook's hidden sheets (not read)
@@ -449,10 +454,10 @@ def _open_calamine(path: Path, display: str, kind: str) -> tuple[list[RawSheet],
         raise ReadError(f"无法读取 {label} 工作簿（{_short(exc)}）；请用 Excel 另存为 .xlsx 后重新提交",
                         file=display) from None
     layouts = {}
-    book = xls_errors(path) if kind == "xls" else XlsBook()
+    book = xls_layout(path) if kind == "xls" else XlsBook()
     if kind == "xls":
         _refuse_undecoded_xls(book, wb, display)
-    # the BIFF records' sheets are calamine's, in the same order: their errors go by place, not by a name
+    # the BIFF records' sheets are calamine's, in the same order: their layouts go by place, not by a name
     # one of the two may spell otherwise
     by_place = len(book.sheets) == len(wb.sheets_metadata)
     if kind == "ods":
@@ -483,14 +488,15 @@ def _open_calamine(path: Path, display: str, kind: str) -> tuple[list[RawSheet],
                            layout.hidden_columns)
             raw.struck = layout.struck
         else:
-            merges = [(r1 + 1, c1, r2 + 1, c2) for (r1, c1), (r2, c2) in merged]
-            raw = RawSheet(meta.name, grid, big_numbers_in(rows), "xls", merges)  # hidden rows, columns unknown
-        _fill_merged(raw)
-        if kind == "xls":
             place = index if by_place else next((i for i, (_, n) in enumerate(book.sheets) if n == meta.name), -1)
-            set_errors(raw, book.errors.get(place, []))
-        else:
-            set_errors(raw, layout.errors)
+            layout = book.scans.get(place)   # None: its records could not be read, its layout is unknown
+            merges = [(r1 + 1, c1, r2 + 1, c2) for (r1, c1), (r2, c2) in merged]
+            raw = RawSheet(meta.name, grid, big_numbers_in(rows), "xls", merges,
+                           layout.hidden_rows if layout else None, layout.hidden_columns if layout else None)
+            raw.struck = layout.struck if layout else None
+            layout = layout or SheetScan()
+        _fill_merged(raw)
+        set_errors(raw, layout.errors)
         text_errors(raw)
         sheets.append(raw)
     return sheets, hidden_sheets

@@ -1,0 +1,472 @@
+"""What an .xls says beyond the text of its cells, read from its BIFF records.
+
+An .xls (BIFF8, Excel 97–2003; BIFF5, Excel 5.0/95) is a compound file whose Workbook (Book) stream
+is a run of records: the workbook's globals (the sheets, the code page, the fonts, the cell formats,
+the shared strings), then each sheet's own, from its BOF to its EOF. python-calamine reads the cells;
+what a reader of the sheet also sees is in the records as an .xlsx's XML holds it (sheetxml): an
+error value (read by calamine as empty), a ROW record's fDyZero hiding the row, a COLINFO record's
+fHidden hiding its columns, and a cell struck out when the font of its format (XF) is, or, for text,
+when a run of it is (a rich string of the shared strings, or an RSTRING cell). The same records in
+BIFF5, but for the shared strings (none: the text is in the cell) and RSTRING's shorter runs. The
+result is a sheetxml.SheetScan a sheet, as for the other formats.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import struct
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from aidctl.read.sheetxml import SheetScan
+
+_BIFF_BOF, _BIFF_EOF, _BIFF_BOUNDSHEET, _BIFF_BOOLERR, _BIFF_FORMULA = 0x0809, 0x000A, 0x0085, 0x0205, 0x0006
+_BIFF_CODEPAGE = 0x0042
+_BIFF_ROW, _BIFF_COLINFO, _BIFF_FONT, _BIFF_XF, _BIFF_SST, _BIFF_CONTINUE = 0x0208, 0x007D, 0x0031, 0x00E0, 0x00FC, 0x003C
+_BIFF_LABELSST, _BIFF_LABEL, _BIFF_RSTRING, _BIFF_NUMBER, _BIFF_RK, _BIFF_MULRK = (0x00FD, 0x0204, 0x00D6, 0x0203,
+                                                                                   0x027E, 0x00BD)
+_BIFF8 = 0x0600  # the BOF's version: BIFF8 (Excel 97–2003); 0x0500 is BIFF5/BIFF7 (Excel 5.0/95)
+_ROW_HIDDEN = 0x20    # ROW: the low byte of its flags (offset 12), fDyZero: the row is hidden (MS-XLS 2.4.221)
+_COL_HIDDEN = 0x01    # COLINFO: the low byte of its flags (offset 8), fHidden (MS-XLS 2.4.53)
+_FONT_STRUCK = 0x08   # FONT: the low byte of its flags (offset 2), fStrikeOut (MS-XLS 2.4.122)
+XLS_COLUMNS = 256     # an .xls sheet's columns: a COLINFO may reach 256 (one past the last)
+# the error codes of BIFF8 (a BOOLERR cell, or a FORMULA's cached result) and how Excel shows them
+XLS_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
+              0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
+_CODES = b"[" + b"".join(re.escape(bytes([c])) for c in XLS_ERRORS) + b"]"
+
+
+def _bit_set(mask: int) -> bytes:
+    """A regex class of the bytes with a bit of `mask` set."""
+    return b"[" + b"".join(re.escape(bytes([b])) for b in range(256) if b & mask) + b"]"
+
+
+# Records looked for in the stream first, as bytes anywhere (nearly every file has none): a superset of
+# the records themselves, so that a sheet in which none is found needs no walk through its records.
+# Each begins with its record's type, a literal that re finds fast (an alternation of the two error
+# records would search 4× slower).
+# BOOLERR with fError = 1, and FORMULA whose cached result is of type 2 (error)
+_XLS_ERROR_HINTS = (re.compile(rb"\x05\x02\x08\x00.{6}" + _CODES + rb"\x01", re.DOTALL),
+                    re.compile(rb"\x06\x00.{8}\x02." + _CODES + rb"...\xff\xff", re.DOTALL))
+# a ROW (16 bytes) with fDyZero set; a COLINFO (12 bytes; 10 or 11 from some writers) with fHidden set
+_XLS_HIDDEN_ROW_HINT = re.compile(rb"\x08\x02\x10\x00.{12}" + _bit_set(_ROW_HIDDEN), re.DOTALL)
+_XLS_HIDDEN_COL_HINT = re.compile(rb"\x7d\x00[\x0a-\x0c]\x00.{8}" + _bit_set(_COL_HIDDEN), re.DOTALL)
+# CODEPAGE values that are no Windows code page number Python knows by cpNNN (MS-XLS 2.4.52)
+_CODEPAGES = {367: "ascii", 1200: "utf-16-le", 10000: "mac_roman", 0x8000: "mac_roman", 0x8001: "cp1252"}
+_U16 = struct.Struct("<H").unpack_from
+_U16X2 = struct.Struct("<HH").unpack_from
+_U16X3 = struct.Struct("<HHH").unpack_from
+
+
+def biff_records(stream: bytes, pos: int):
+    """(type, start of data, length) of each BIFF record from `pos`."""
+    end = len(stream)
+    unpack = _U16X2
+    while pos + 4 <= end:
+        typ, length = unpack(stream, pos)
+        yield typ, pos + 4, min(length, end - pos - 4)
+        pos += 4 + length
+
+
+def sheet_records(stream: bytes, start: int):
+    """(type, start of data, length) of each record of the sheet whose BOF is at `start`, up to its
+    EOF; the records of a chart embedded in it (a BOF … EOF inside) are left out."""
+    depth = 0
+    for typ, at, length in biff_records(stream, start):
+        if typ == _BIFF_BOF:
+            depth += 1
+        elif typ == _BIFF_EOF:
+            depth -= 1
+            if depth <= 0:
+                return
+        elif depth == 1:
+            yield typ, at, length
+
+
+@dataclass
+class XlsBook:
+    """What an .xls Workbook stream's globals say: BIFF8 or older (BIFF5/7: Excel 5.0/95), the code
+    page of its 8-bit text (CODEPAGE; None where the stream gives none), each sheet's place in the
+    stream and name, in BOUNDSHEET order (the order python-calamine lists the sheets in), and what
+    tells a struck-out cell: whether each FONT strikes its text out, each XF's font, and where the
+    shared strings (SST and its CONTINUE records) are. `scans`: each sheet's layout, by sheet index
+    (scan_xls); a sheet without one is one whose records could not be read (its layout unknown)."""
+
+    biff8: bool = True
+    codepage: int | None = None
+    sheets: list[tuple[int, str | None]] = field(default_factory=list)
+    fonts: list[bool] = field(default_factory=list)     # by FONT record: fStrikeOut
+    xf_fonts: list[int] = field(default_factory=list)   # by XF record: its font (a font index, 4 skipped)
+    sst: list[tuple[int, int]] = field(default_factory=list)  # (start of data, length): SST, its CONTINUEs
+    scans: dict[int, SheetScan] = field(default_factory=dict)
+
+    @property
+    def encoding(self) -> str:
+        """The Python codec of the 8-bit text (cp1252, Excel's default, where none is given or known)."""
+        return codepage_codec(self.codepage) or "cp1252"
+
+    @property
+    def struck_fonts(self) -> frozenset[int]:
+        """The font indexes (as XF and runs give them) that strike text out. Font index 4 is never
+        written: the fifth FONT record is font 5 (MS-XLS FontIndex)."""
+        return frozenset(i if i < 4 else i + 1 for i, struck in enumerate(self.fonts) if struck)
+
+    def struck_xfs(self, fonts: frozenset[int]) -> frozenset[int]:
+        """The XF indexes (a cell's ixfe) whose font is one of `fonts`."""
+        return frozenset(i for i, font in enumerate(self.xf_fonts) if font in fonts) if fonts else frozenset()
+
+
+def codepage_codec(codepage: int | None) -> str | None:
+    """The Python codec of a CODEPAGE record's value (936: cp936), None where Python has none."""
+    if codepage is None:
+        return None
+    name = _CODEPAGES.get(codepage, f"cp{codepage}")
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return None
+    return name
+
+
+def xls_book(stream: bytes) -> XlsBook:
+    """The globals of an .xls Workbook (or Book) stream: version, code page, sheets, fonts, cell
+    formats and where the shared strings are (XlsBook)."""
+    book = XlsBook()
+    found = []
+    in_sst = False   # the record before was the SST or one of its CONTINUEs
+    for n, (typ, at, length) in enumerate(biff_records(stream, 0)):
+        if in_sst and typ == _BIFF_CONTINUE:
+            book.sst.append((at, length))
+            continue
+        in_sst = False
+        if typ == _BIFF_BOF and length >= 2 and n == 0:
+            book.biff8 = struct.unpack_from("<H", stream, at)[0] >= _BIFF8
+        elif typ == _BIFF_CODEPAGE and length >= 2:
+            book.codepage = struct.unpack_from("<H", stream, at)[0]
+        elif typ == _BIFF_BOUNDSHEET and length >= 7:
+            found.append((at, length))
+        elif typ == _BIFF_FONT and length >= 4:
+            book.fonts.append(bool(stream[at + 2] & _FONT_STRUCK))
+        elif typ == _BIFF_XF and length >= 2:
+            book.xf_fonts.append(_U16(stream, at)[0])
+        elif typ == _BIFF_SST and not book.sst:
+            book.sst.append((at, length))
+            in_sst = True
+        elif typ == _BIFF_EOF:
+            break
+    book.sheets = [(struct.unpack_from("<L", stream, at)[0], xls_sheet_name(stream[at:at + length], book))
+                   for at, length in found]
+    return book
+
+
+def xls_sheet_name(data: bytes, book: XlsBook) -> str | None:
+    """The name in a BOUNDSHEET record, for messages. BIFF8: a short Unicode string after 6 bytes (a
+    flags byte, then UTF-16 or one byte a character); BIFF5/7: a length byte and the name's bytes in the
+    workbook's code page (cp936 for Chinese), with no flags byte."""
+    count = data[6]
+    if not book.biff8:
+        return data[7:7 + count].decode(book.encoding, "replace") or None
+    flags = data[7] if len(data) > 7 else 0
+    raw = data[8:8 + count * (2 if flags & 1 else 1)]
+    return raw.decode("utf-16-le" if flags & 1 else "latin-1", "replace") or None
+
+
+def xls_struck_strings(stream: bytes, book: XlsBook, fonts: frozenset[int]) -> frozenset[int] | None:
+    """The numbers of the shared strings (SST, BIFF8) with a run of text in one of `fonts`, as
+    struck_strings finds them in an .xlsx: a name struck inside its cell counts, wholly or in part.
+    None where the table cannot be read to its end (which strings are struck is then unknown).
+
+    Each string: its length in characters (2 bytes), flags (1: fHighByte, 4: fExtSt, 8: fRichSt),
+    the count of runs (2 bytes, fRichSt) and the size of the phonetic block (4 bytes, fExtSt), its
+    characters (1 or 2 bytes each), its runs (4 bytes each: the first character, the font index) and
+    the phonetic block. Where the SST record ends, the table goes on in the next CONTINUE record; a
+    string's characters cut there go on after a flags byte of their own (MS-XLS SST,
+    XLUnicodeRichExtendedString)."""
+    if not fonts or not book.sst:
+        return frozenset()
+    pieces = [stream[at:at + length] for at, length in book.sst]
+    out = set()
+    k, pos, data = 0, 8, pieces[0]
+    size = len(data)
+
+    def take(n: int) -> bytes:
+        """The next `n` bytes, across records (IndexError past the last one)."""
+        nonlocal k, pos, data, size
+        got = b""
+        while len(got) < n:
+            if pos >= size:
+                k += 1
+                data, pos = pieces[k], 0
+                size = len(data)
+            part = data[pos:pos + n - len(got)]
+            got += part
+            pos += len(part)
+        return got
+
+    head = struct.Struct("<HB").unpack_from
+    try:
+        count = struct.unpack_from("<L", data, 4)[0]   # the unique strings
+        for index in range(count):
+            if pos >= size and k + 1 == len(pieces):
+                break   # the table ends at a string's end: fewer strings than it counted, none cut short
+            if pos + 3 <= size:   # nearly every string lies whole in its record: read in place
+                cch, flags = head(data, pos)
+                pos += 3
+            else:
+                cch, flags = head(take(3))
+            runs = _U16(take(2))[0] if flags & 0x08 else 0
+            phonetic = struct.unpack("<L", take(4))[0] if flags & 0x04 else 0
+            left, wide = cch, flags & 0x01
+            while True:
+                here = min((size - pos) >> wide, left)
+                pos += here << wide
+                left -= here
+                if not left:
+                    break
+                k += 1
+                data = pieces[k]
+                size = len(data)
+                wide, pos = data[0] & 0x01, 1
+            if runs:
+                raw = take(4 * runs)
+                if any(_U16(raw, 4 * j + 2)[0] in fonts for j in range(runs)):
+                    out.add(index)
+            if phonetic:
+                take(phonetic)
+    except (IndexError, struct.error):
+        return None
+    return frozenset(out)
+
+
+def _rstring_struck(stream: bytes, at: int, length: int, biff8: bool, fonts: frozenset[int]) -> bool | None:
+    """Whether an RSTRING cell (text with runs of fonts) has a run in one of `fonts`; None where its
+    runs cannot be read. BIFF8: the text as a Unicode string, then the runs' count (2 bytes) and runs
+    of 4 bytes (first character, font); BIFF5: the text's length (2 bytes) and bytes, the count (1
+    byte) and runs of 2 bytes."""
+    end = at + length
+    try:
+        cch = _U16(stream, at + 6)[0]
+        if biff8:
+            flags = stream[at + 8]
+            p, skip = at + 9, 0
+            if flags & 0x08:
+                skip += 4 * _U16(stream, p)[0]
+                p += 2
+            if flags & 0x04:
+                skip += struct.unpack_from("<L", stream, p)[0]
+                p += 4
+            p += cch * (2 if flags & 0x01 else 1) + skip
+            runs = _U16(stream, p)[0]
+            first, size, font = p + 2, 4, 2
+        else:
+            p = at + 8 + cch
+            runs = stream[p]
+            first, size, font = p + 1, 2, 1
+    except (IndexError, struct.error):
+        return None
+    if first + runs * size != end:
+        return None
+    read = _U16 if size == 4 else None
+    return any((read(stream, first + size * j + font)[0] if read else stream[first + size * j + font]) in fonts
+               for j in range(runs))
+
+
+def scan_xls(stream: bytes, book: XlsBook | None = None) -> dict[int, SheetScan]:
+    """Sheet index (BOUNDSHEET order) → the layout of each sheet of an .xls Workbook stream that
+    python-calamine does not give: the cells holding an error value (it reads them as empty; a BOOLERR
+    error, or a formula whose result is an error), the hidden rows and columns, and the struck-out
+    cells (None where the runs of a rich string cannot be read). A sheet whose records cannot be read
+    (no BOF where the workbook says it begins, no EOF before the stream ends) has none: its layout is
+    unknown, never taken for "nothing hidden".
+
+    One walk through a sheet's records, and only where it can find something: none for a sheet with no
+    error value, no hidden row or column (the bytes of such a record are looked for first) and a
+    workbook with no struck font, which is nearly every file."""
+    book = book or xls_book(stream)
+    fonts = book.struck_fonts
+    xfs = book.struck_xfs(fonts)
+    strings = xls_struck_strings(stream, book, fonts) if book.biff8 else frozenset()
+    starts = [start for start, _ in book.sheets]
+    hints = [_hinted(patterns, stream, starts) for patterns in (_XLS_ERROR_HINTS, (_XLS_HIDDEN_ROW_HINT,),
+                                                               (_XLS_HIDDEN_COL_HINT,))]
+    out: dict[int, SheetScan] = {}
+    for index, start in enumerate(starts):
+        if start + 4 > len(stream) or _U16(stream, start)[0] != _BIFF_BOF:
+            continue
+        wanted = (start in hints[0], start in hints[1], start in hints[2], bool(fonts))
+        if not any(wanted):
+            out[index] = SheetScan()
+            continue
+        scan = _scan_xls_sheet(stream, start, book.biff8, wanted, fonts, xfs, strings)
+        if scan is not None:
+            out[index] = scan
+    return out
+
+
+def _hinted(patterns: tuple[re.Pattern, ...], stream: bytes, starts: list[int]) -> set[int]:
+    """The sheet starts after which one of `patterns` is found in `stream`: the stream is searched
+    once, from the last sheet back (a hint after a sheet's start is after every earlier start too)."""
+    found: set[int] = set()
+    end = len(stream)
+    for start in sorted(set(starts), reverse=True):
+        if found or any(p.search(stream, start, end) is not None for p in patterns):
+            found.add(start)
+        end = min(start + 32, len(stream))   # a hint is shorter than 32 bytes: one begun before `start`
+    return found
+
+
+_XLS_CELLS = frozenset({_BIFF_LABELSST, _BIFF_LABEL, _BIFF_RSTRING, _BIFF_NUMBER, _BIFF_RK, _BIFF_MULRK,
+                        _BIFF_BOOLERR, _BIFF_FORMULA})   # the cells that show something (not BLANK, MULBLANK)
+_LOOKAHEAD_MAX = 64   # struck XFs (or struck strings) beyond this many: their cells are looked at one by one
+
+
+def _none_of(values: frozenset[int], fmt: str) -> bytes:
+    """A regex of the bytes of one field (`fmt`: <H, <L) holding none of `values`."""
+    width = struct.calcsize(fmt)
+    if not values:
+        return b"." * width
+    return b"(?!" + b"|".join(re.escape(struct.pack(fmt, v)) for v in sorted(values)) + b")" + b"." * width
+
+
+def _skip_pattern(errors: bool, rows: bool, struck: bool, xfs: frozenset[int],
+                  strings: frozenset[int] | None) -> re.Pattern:
+    """A run of the records a sheet's walk passes over, matched in C rather than looked at one by one
+    (a 65,536-row sheet is a million records): the commonest cells, fixed in size (LABELSST, RK,
+    NUMBER, BOOLERR, BLANK), that say nothing the walk asks for, and the ROW records of visible rows.
+    Not in it: a cell whose format is struck (`xfs`), a LABELSST of a struck string, a BOOLERR holding
+    an error (`errors`), a hidden row (`rows`); a record of another size, and every record of another
+    type (MULRK, FORMULA, LABEL …), are looked at by the walk. Possessive: no backtracking, no state
+    kept for the records passed."""
+    def record(typ: int, length: int) -> bytes:
+        return re.escape(struct.pack("<HH", typ, length))
+
+    if struck and len(xfs) > _LOOKAHEAD_MAX:   # every cell is looked at
+        return re.compile(record(_BIFF_ROW, 16) + rb".{12}" + _bit_clear(_ROW_HIDDEN) + rb".{3}" if rows
+                          else record(_BIFF_ROW, 16) + rb".{16}", re.DOTALL)
+    fmt = rb".{4}" + (_none_of(xfs, "<H") if struck else rb"..")   # rw, col, then the cell's XF
+    alternatives = [record(_BIFF_RK, 10) + fmt + rb".{4}", record(_BIFF_NUMBER, 14) + fmt + rb".{8}",
+                    record(_BIFF_BOOLERR, 8) + fmt + (rb".[^\x01]" if errors else rb".."),
+                    record(0x0201, 6) + rb".{6}",   # BLANK: an empty cell, struck or not
+                    record(_BIFF_ROW, 16) + (rb".{12}" + _bit_clear(_ROW_HIDDEN) + rb".{3}" if rows else rb".{16}")]
+    if not struck or strings is None or len(strings) <= _LOOKAHEAD_MAX:
+        sst = _none_of(strings, "<L") if struck and strings else rb".{4}"
+        alternatives.insert(0, record(_BIFF_LABELSST, 10) + fmt + sst)
+    return re.compile(b"(?:" + b"|".join(alternatives) + b")*+", re.DOTALL)
+
+
+def _bit_clear(mask: int) -> bytes:
+    """A regex class of the bytes with no bit of `mask` set."""
+    return b"[" + b"".join(re.escape(bytes([b])) for b in range(256) if not b & mask) + b"]"
+
+
+def _scan_xls_sheet(stream: bytes, start: int, biff8: bool, wanted: tuple[bool, bool, bool, bool],
+                    fonts: frozenset[int], xfs: frozenset[int], strings: frozenset[int] | None) -> SheetScan | None:
+    """scan_xls for the sheet whose BOF is at `start`: one walk through its records, looking at those
+    `wanted` asks for (error values, hidden rows, hidden columns, struck cells) and passing over runs
+    of the others in C (_skip_pattern)."""
+    errors, rows, cols, struck = wanted
+    types = {_BIFF_BOF, _BIFF_EOF}
+    if errors:
+        types |= {_BIFF_BOOLERR, _BIFF_FORMULA}
+    if rows:
+        types.add(_BIFF_ROW)
+    if cols:
+        types.add(_BIFF_COLINFO)
+    if struck:
+        types |= _XLS_CELLS
+    skip = _skip_pattern(errors, rows, struck, xfs, strings).match
+    out = SheetScan()
+    hidden_rows: list[int] = []
+    hidden_cols: set[int] = set()
+    cells: list[tuple[int, int]] = []
+    unread_runs = strings is None and struck
+    end = len(stream)
+    pos, depth, closed = start, 0, False
+    while pos + 4 <= end:
+        pos = skip(stream, pos).end()
+        if pos + 4 > end:
+            break
+        typ, length = _U16X2(stream, pos)
+        at = pos + 4
+        pos = at + length
+        if typ not in types:
+            continue
+        if pos > end:
+            break   # the stream ends inside the record
+        if typ == _BIFF_BOF:
+            depth += 1
+            continue
+        if typ == _BIFF_EOF:
+            depth -= 1
+            if depth <= 0:
+                closed = True
+                break
+            continue
+        if depth != 1:
+            continue   # a chart's records
+        if typ == _BIFF_ROW:   # the lengths the hints look for: a record of another is none MS-XLS knows
+            if length == 16 and stream[at + 12] & _ROW_HIDDEN:
+                hidden_rows.append(_U16(stream, at)[0] + 1)
+            continue
+        if typ == _BIFF_COLINFO:
+            if 10 <= length <= 12 and stream[at + 8] & _COL_HIDDEN:
+                first, last = _U16X2(stream, at)
+                hidden_cols.update(range(first, min(last, XLS_COLUMNS - 1) + 1))
+            continue
+        if length < 6:
+            continue
+        row, col, xf = _U16X3(stream, at)
+        if errors:
+            if typ == _BIFF_BOOLERR and length == 8 and stream[at + 7] == 1:
+                out.errors.append((row + 1, col, XLS_ERRORS.get(stream[at + 6], "#N/A")))
+            elif typ == _BIFF_FORMULA and length >= 14 and stream[at + 6] == 2 and stream[at + 12:at + 14] == b"\xff\xff":
+                out.errors.append((row + 1, col, XLS_ERRORS.get(stream[at + 8], "#N/A")))
+        if not struck:
+            continue
+        if typ == _BIFF_MULRK:   # rw, the first column, (ixfe, rk) a cell, the last column
+            for j in range((length - 6) // 6):
+                if _U16(stream, at + 4 + 6 * j)[0] in xfs:
+                    cells.append((row + 1, col + j))
+        elif xf in xfs:
+            cells.append((row + 1, col))
+        elif typ == _BIFF_LABELSST:
+            if strings and length >= 10 and struct.unpack_from("<L", stream, at + 6)[0] in strings:
+                cells.append((row + 1, col))
+        elif typ == _BIFF_RSTRING:
+            hit = _rstring_struck(stream, at, length, biff8, fonts)
+            if hit is None:
+                unread_runs = True
+            elif hit:
+                cells.append((row + 1, col))
+    if not closed:
+        return None
+    out.hidden_rows = np.unique(np.asarray(hidden_rows, dtype=np.int64))
+    out.hidden_columns = frozenset(hidden_cols)
+    out.struck = None if unread_runs else cells
+    return out
+
+
+def xls_workbook_stream(path: Path) -> bytes | None:
+    """The Workbook stream of an .xls ("Book" in Excel 5.0/95), None where the container cannot give it."""
+    import olefile
+
+    try:
+        with open(path, "rb") as fh, olefile.OleFileIO(fh) as ole:
+            name = next((n for n in ("Workbook", "Book") if ole.exists(n)), None)
+            return ole.openstream(name).read() if name else None
+    except Exception:  # olefile's own errors: calamine has read the file, so its cells are what there is
+        return None
+
+
+def xls_layout(path: Path) -> XlsBook:
+    """An .xls's globals (xls_book) with the layout of each sheet, by sheet index (scan_xls); no
+    sheet's where the container does not give the Workbook stream."""
+    stream = xls_workbook_stream(path)
+    if stream is None:
+        return XlsBook()
+    book = xls_book(stream)
+    book.scans = scan_xls(stream, book)
+    return book
