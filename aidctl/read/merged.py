@@ -85,3 +85,25 @@ def _by_table(frame: pd.DataFrame, tables: list[Table], key: str, row: str, name
         put = (at >= 0) & (shown != None)  # noqa: E711 (an object array, element by element)
         out.iloc[mine[put]] = shown[put]
     return out
+
+
+def placed_above(top: pd.DataFrame, header_row: int,
+                 merges: list[tuple[int, int, int, int]]) -> list[tuple[int, list[tuple[int, str]]]]:
+    """Table.above_cells: the rows above the header (a group header's too: a label merged over two
+    cells may be taken for one), each cell that holds text with its place; of a merged range (which
+    the grid shows in every cell it spans) only the first."""
+    columns = np.asarray(top.columns)
+    covered = np.zeros((max(header_row - 1, 0), len(columns)), dtype=bool)  # spanned, not a range's first
+    for r1, c1, r2, c2 in merges:  # each range once, by slices: linear however many there are
+        if r1 < header_row:
+            lo, hi = np.searchsorted(columns, c1, "left"), np.searchsorted(columns, c2, "right")
+            covered[r1 - 1:min(r2, header_row - 1), lo:hi] = True
+            if lo < len(columns) and columns[lo] == c1:
+                covered[r1 - 1, lo] = False
+    out = []
+    for r, values in enumerate(top.values[:header_row - 1], start=1):
+        cells = [(c, v.strip()) for i, (c, v) in enumerate(zip(top.columns, values))
+                 if isinstance(v, str) and v.strip() and not covered[r - 1, i]]
+        if cells:
+            out.append((r, cells))
+    return out

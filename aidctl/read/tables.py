@@ -35,6 +35,7 @@ from aidctl.read.header import (
     settle,
     split_header_remarks,
 )
+from aidctl.read.merged import placed_above
 from aidctl.read.rows import BLANK, TOTAL, captions, colour_notes, lead, reasons, withdrawn_parts
 from aidctl.read.workbook import RawSheet, open_sheets
 from aidctl.rulebook import Rulebook, TableSpec
@@ -286,7 +287,7 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
         cells_above = [v.strip() for v in row if isinstance(v, str) and v.strip()]
         if cells_above:  # a title merged across the sheet shows in every cell of its range: once
             above.append("  ".join(dict.fromkeys(cells_above)))
-    above_cells = _above_cells(top, header_row, sheet.merges)
+    above_cells = placed_above(top, header_row, sheet.merges)
     words = rules.vocabulary
     withdrawn = withdrawn_parts(found, int(excel_rows[-1]) if len(excel_rows) else header_row, words.status,
                                 words.rows.colour_words)
@@ -307,27 +308,6 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
                  withdrawn_parts=withdrawn,
                  colour_notes=colours,
                  merges=[m for m in sheet.merges if (m[3] > m[1] or m[2] > m[0]) and m[2] > header_row])
-
-
-def _above_cells(top, header_row: int, merges: list[tuple[int, int, int, int]]) -> list[tuple[int, list[tuple[int, str]]]]:
-    """Table.above_cells: the rows above the header (a group header's too: a label merged over two
-    cells may be taken for one), each cell that holds text with its place; of a merged range (which
-    the grid shows in every cell it spans) only the first."""
-    columns = np.asarray(top.columns)
-    covered = np.zeros((max(header_row - 1, 0), len(columns)), dtype=bool)  # spanned, not a range's first
-    for r1, c1, r2, c2 in merges:  # each range once, by slices: linear however many there are
-        if r1 < header_row:
-            lo, hi = np.searchsorted(columns, c1, "left"), np.searchsorted(columns, c2, "right")
-            covered[r1 - 1:min(r2, header_row - 1), lo:hi] = True
-            if lo < len(columns) and columns[lo] == c1:
-                covered[r1 - 1, lo] = False
-    out = []
-    for r, values in enumerate(top.values[:header_row - 1], start=1):
-        cells = [(c, v.strip()) for i, (c, v) in enumerate(zip(top.columns, values))
-                 if isinstance(v, str) and v.strip() and not covered[r - 1, i]]
-        if cells:
-            out.append((r, cells))
-    return out
 
 
 def _counted(values: np.ndarray) -> dict[str, int]:
