@@ -249,6 +249,24 @@ def test_a_remark_with_a_figure_is_no_unit_and_a_unit_line_above_is_one(tmp_path
     assert not found(check(run, "a.xlsx", expect_exit=0))   # 0.075 万元 = 750 元, the standard
 
 
+def test_a_unit_line_under_a_roster_is_one_and_two_lines_that_disagree_refuse_the_table(tmp_path, run):
+    """单位：万元 beside 制表人 under the roster states the unit as a line above does (0.075 万元 is the
+    standard 750 元); 单位：元 above the header and 单位：万元 under the table leave the amount's unit
+    unknown: schema.unknown_unit naming both lines, nothing of the table paid."""
+    headers = [h if h != "资助金额（元）" else "资助金额" for h in VOC_HEADERS]
+    rows = [{**voc_row(i), "资助金额": 0.075} for i in (1, 2)]
+    title = [["第一职业中学2011年秋季学期受助学生名单"], ["填报单位：第一职业中学"]]
+    write_roster(tmp_path / "a.xlsx", rows, headers, above=title, below=[["制表人：张三", None, None, None, "单位：万元"]])
+    assert not found(check(run, "a.xlsx", expect_exit=0))
+    write_roster(tmp_path / "a.xlsx", rows, headers, above=[*title[:1], ["填报单位：第一职业中学", None, None, "单位：元"]],
+                 below=[["制表人：张三", None, None, None, "单位：万元"]])
+    f = only(check(run, "a.xlsx", expect_exit=1), "schema.unknown_unit")
+    assert_finding(f, code="schema.unknown_unit", severity="error", row=None, column="资助金额",
+                   says=("表头上方第2行“单位：元”", "表格下方第6行“单位：万元”", "不一致", "本表暂不发放"))
+    code, plan, err = dry_run(run, tmp_path, tmp_path / "a.xlsx")
+    assert plan["payments"] == [], (code, err)
+
+
 def test_remark_withdrawn(tmp_path, run):
     """The school says in 备注 that a student left or is not to be paid: not paid, whatever else the
     row says. A remark about the future (毕业) or a student who came in (转入) says nothing."""

@@ -14,13 +14,14 @@ SAMPLE = SAMPLES / "finance" / "2011年度校内资助资金提取情况.xlsx"
 HEAD = ["学校代码", "学校名称", "学校类型", "所属县区", "事业收入（元）", "提取金额（元）", "划入专户金额（元）", "发放金额（元）"]
 
 
-def sheet(path: Path, rows: list[list], headers: list[str] = HEAD, above: list[list] | None = None) -> Path:
+def sheet(path: Path, rows: list[list], headers: list[str] = HEAD, above: list[list] | None = None,
+          below: list[list] = ()) -> Path:
     wb = openpyxl.Workbook()
     ws = wb.active
     for line in above or [["2011年度校内资助资金提取情况"]]:
         ws.append(line)
     ws.append(headers)
-    for r in rows:
+    for r in [*rows, *below]:
         ws.append(r)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
@@ -93,15 +94,18 @@ def test_a_unit_stated_above_the_header_applies_to_the_money_columns_without_the
     assert code == 0 and doc["schools"][0]["income"] == "1000000.00", err
 
 
-@pytest.mark.parametrize("income_head, above", [("事业收入（百万元）", None), ("事业收入", "单位：百万元"),
-                                                ("事业收入", "单位：元、万元")])
-def test_a_unit_of_money_the_rules_do_not_know_is_never_read_as_yuan(run, tmp_path, income_head, above):
+@pytest.mark.parametrize("income_head, above, below", [("事业收入（百万元）", None, None), ("事业收入", "单位：百万元", None),
+                                                       ("事业收入", "单位：元、万元", None),
+                                                       ("事业收入", None, "单位：百万元"),
+                                                       ("事业收入", "单位：万元", "单位：元、万元")])
+def test_a_unit_of_money_the_rules_do_not_know_is_never_read_as_yuan(run, tmp_path, income_head, above, below):
     headers = [income_head if h == "事业收入（元）" else h for h in HEAD]
     if above:   # the other money columns state their own unit (元): only 事业收入 depends on the line
         lines = [["2011年度校内资助资金提取情况"], [None, None, None, None, None, above]]
     else:
         lines = None
-    path = sheet(tmp_path / "finance.xlsx", [school(income=1)], headers, lines)
+    path = sheet(tmp_path / "finance.xlsx", [school(income=1)], headers, lines,
+                 below=[["制表人：张三", None, None, None, None, below]] if below else ())
     code, doc, err = run("audit-extraction", path, "--format", "json", "--workspace", tmp_path, as_json=True)
     assert code == 2 and doc == "", (code, doc)
     assert "金额单位" in err and "不是可识别的单位" in err and "finance.xlsx" in err and "事业收入" in err, err
@@ -682,3 +686,196 @@ def test_a_hidden_old_column_beside_the_visible_one_is_named_and_the_visible_one
     (ambiguous,) = doc["file_findings"]   # the column not read is named once, not also as unrecognised
     assert ambiguous["code"] == "schema.ambiguous_column"
     assert ambiguous["severity"] == "warning" and "第F列，已隐藏" in ambiguous["message"]
+
+
+# --- a unit written under the table; a 学校代码 that lost its leading zeros --------------------------
+
+NO_UNIT = ["学校代码", "学校名称", "学校类型", "所属县区", "事业收入", "提取金额", "划入专户金额（元）", "发放金额（元）"]
+
+
+def in_wan(code="9001", name="测试职业中学", income=100, extracted=5):
+    """A school whose 事业收入 and 提取金额 are in 万元 (the sheet's 单位 line), the rest in 元 (its header)."""
+    return school(code=code, name=name, income=income, extracted=extracted, deposited=50_000, spent=50_000)
+
+
+def audit_sheet(run, tmp_path, rows, *, above=None, below=(), headers=NO_UNIT, exit_code=None):
+    path = sheet(tmp_path / "finance.xlsx", rows, headers, above, below)
+    code, doc, err = run("audit-extraction", path, "--format", "json", "--workspace", tmp_path, as_json=True)
+    assert code in ((0, 1) if exit_code is None else (exit_code,)), (code, err)
+    return doc
+
+
+@pytest.mark.parametrize("below", [
+    [[None, "合计", None, None, 100, 5, 50_000, 50_000], ["单位：万元"]],                          # under the 合计 row
+    [["制表人：张三", None, None, "审核人：李四", None, "单位：万元"]],                           # beside 制表人
+    [[None, "合计", None, None, 100, 5, 50_000, 50_000], ["注：1.金额单位：万元；2.数据截至12月31日"]],  # a footnote
+    [[None, None, None, None, None, None, None, None, "（单位：万元）"]],                         # beside the table
+], ids=["under-total", "beside-signature", "footnote", "beside"])
+def test_a_unit_written_below_the_table_counts_as_one_above_it(run, tmp_path, below):
+    """单位：万元 under the table was not looked at: 事业收入 100 (万元) was read as 100 元, and the
+    school's 5 万元 extracted against 100 元 of income made it 需关注 at 5000%. A 单位 line under the
+    table (under 合计, beside 制表人, in a note) now states the unit as one above it does; the line is
+    no school, and a note says which columns took it."""
+    doc = audit_sheet(run, tmp_path, [in_wan()], below=below)
+    assert len(doc["schools"]) == 1, doc["schools"]
+    s = doc["schools"][0]
+    assert (s["income"], s["extracted"], s["deposited"], s["verdict"]) == \
+        ("1000000.00", "50000.00", "50000.00", "合规"), s
+    notes = "\n".join(doc["notes"])
+    assert "表格下方第" in notes and "“事业收入”、“提取金额”按万元读取" in notes, notes
+
+
+def test_the_words_of_a_unit_line_below_are_the_rules(run, tmp_path):
+    """金额单位：元 and 单位:千元 below the table; 填报单位：… and 单位：见各列 state none; a workspace
+    that adds 币种 to `unit_line` has 币种：万元 read as the unit."""
+    doc = audit_sheet(run, tmp_path, [in_wan(income=1_000, extracted=50)], below=[["单位:千元"]])
+    assert doc["schools"][0]["income"] == "1000000.00"
+    doc = audit_sheet(run, tmp_path, [in_wan(income=1_000_000, extracted=50_000)],
+                      below=[["填报单位：市教育局计划财务科", None, None, None, None, "单位：见各列"]])
+    assert doc["schools"][0]["income"] == "1000000.00" and not any("按万元" in n for n in doc["notes"])
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    from aidctl.rulebook import packaged_rules_dir
+
+    text = (packaged_rules_dir() / "columns.yaml").read_text(encoding="utf-8")
+    (rules / "columns.yaml").write_text(text.replace("unit_line: [单位,", "unit_line: [币种, 单位,"), encoding="utf-8")
+    doc = audit_sheet(run, tmp_path, [in_wan()], below=[["币种：万元"]])
+    assert doc["schools"][0]["income"] == "1000000.00" and len(doc["schools"]) == 1
+
+
+def test_a_header_unit_wins_over_a_line_below_and_the_difference_is_said(run, tmp_path):
+    """As above the table: 事业收入（元） keeps its 元 under a 单位：万元 line; the difference is a note."""
+    doc = audit_sheet(run, tmp_path, [school()], headers=HEAD, below=[["单位：万元"]])
+    s = doc["schools"][0]
+    assert (s["income"], s["verdict"]) == ("1000000.00", "合规"), s
+    assert any("表格下方第4行“单位：万元”与“事业收入（元）”、“提取金额（元）”" in n and "按表头写的单位读取" in n
+               for n in doc["notes"]), doc["notes"]
+
+
+@pytest.mark.parametrize("above, below", [("单位：元", "单位：万元"), ("单位：万元", "单位：元"), (None, ["单位：万元", "单位：元"])])
+def test_unit_lines_that_disagree_leave_the_columns_they_govern_unread(run, tmp_path, above, below):
+    """单位：元 above the header and 单位：万元 under the table (or two lines under it): which one the
+    columns without their own unit are in is not known. Their figures are extraction.invalid naming
+    the file and both lines' rows, the schools 无法审核 and outside every total; a column that states
+    its own unit (划入专户金额（元）) is read."""
+    lines = [["2011年度校内资助资金提取情况"], [None, None, None, None, None, above]] if above else None
+    under = [[line] for line in below] if isinstance(below, list) else [["制表人：张三", None, None, None, None, below]]
+    doc = audit_sheet(run, tmp_path, [in_wan(), in_wan(code="9002", name="乙职业中学", extracted=4)],
+                      above=lines, below=under, exit_code=1)
+    assert [x["verdict"] for x in doc["schools"]] == ["无法审核", "无法审核"]
+    assert codes(doc) == [["extraction.invalid"] * 2] * 2      # 事业收入 and 提取金额; never extraction.under
+    assert [(x["income"], x["extracted"], x["deposited"]) for x in doc["schools"]] == [(None, None, "50000.00")] * 2
+    message = doc["schools"][0]["findings"][0]["message"]
+    first, second = (2, 6) if above else (5, 6)    # the rows of the two lines
+    assert message.startswith("事业收入“100”未读取") and "finance.xlsx" in message, message
+    assert f"第{first}行“单位：" in message and f"表格下方第{second}行“单位：" in message, message
+    assert "不一致" in message and "无法审核" in message
+    assert doc["summary"]["income"] is None and doc["summary"]["unauditable"] == 2
+    assert not any("按万元读取" in n or "按元读取" in n for n in doc["notes"])
+
+
+def test_unit_lines_above_and_below_that_agree_are_the_unit(run, tmp_path):
+    lines = [["2011年度校内资助资金提取情况"], [None, None, None, None, None, "单位：万元"]]
+    doc = audit_sheet(run, tmp_path, [in_wan()], above=lines, below=[["单位：万元"]], exit_code=0)
+    assert doc["schools"][0]["income"] == "1000000.00" and codes(doc) == [[]]
+
+
+def registry(path: Path, rows: list[list]) -> Path:
+    wb = openpyxl.Workbook()
+    wb.active.append(["学校代码", "学校名称", "学校类型", "所属县区", "办学性质", "在校生人数", "别名"])
+    for r in rows:
+        wb.active.append(r)
+    wb.save(path)
+    return path
+
+
+def test_a_code_typed_as_a_number_is_the_registered_code_with_its_zeros(run, tmp_path):
+    """00123 typed as a number is 123: schools.xlsx's 00123 (中职, 5%) was not found by its code, and
+    the school was audited as the sheet said (普高, 3%: 合规). It is now read as 00123, said aloud,
+    where the name is 00123's (its 别名 一职中); a name schools.xlsx does not give 00123 is not guessed."""
+    registry(tmp_path / "schools.xlsx", [["00123", "第一职业中学", "中职", "城关区", "公办", 900]])
+    doc = audit_sheet(run, tmp_path, [school(code=123, name="一职中", kind="普高", extracted=30_000)], headers=HEAD)
+    s = doc["schools"][0]
+    assert (s["school_code"], s["verdict"], s["counted"]) == ("123", "无法审核", False), s
+    message = finding(doc, 0, code="extraction.invalid")["message"]
+    assert "“00123”（schools.xlsx）只差前导零" in message and "一职中" in message and "第一职业中学" in message, message
+    registry(tmp_path / "schools.xlsx", [["00123", "第一职业中学", "中职", "城关区", "公办", 900, "一职中"]])
+    doc = audit_sheet(run, tmp_path, [school(code=123, name="一职中", kind="普高", extracted=30_000)], headers=HEAD)
+    s = doc["schools"][0]
+    assert (s["school_code"], s["type"], s["min_rate"], s["verdict"]) == ("00123", "中职", "5%", "不合规"), s
+    assert codes(doc) == [["extraction.under"]]
+    assert any("学校代码“123”" in n and "按 schools.xlsx 中的“00123”读取" in n and "前导零" in n for n in doc["notes"])
+
+
+def test_a_code_that_lost_its_zeros_in_one_file_is_the_same_school_as_in_another(run, tmp_path):
+    """The county's file gives 00123 as text, the school's own file as a number (123): one school
+    twice, counted twice in the totals. The two rows are now one school-year: extraction.duplicate,
+    counted once. schools.xlsx holding the code as a number (123) is read the same way."""
+    county = sheet(tmp_path / "county.xlsx", [school(code="00123"), school(code="00456", name="乙职业中学")])
+    own = sheet(tmp_path / "own.xlsx", [school(code=123, extracted=10_000)])
+    code, doc, err = run("audit-extraction", county, own, "--format", "json", "--workspace", tmp_path, as_json=True)
+    assert code == 1, err
+    assert [x["school_code"] for x in doc["schools"]] == ["00123", "00456", "00123"]
+    assert codes(doc) == [["extraction.duplicate"], [], ["extraction.duplicate"]]
+    assert doc["summary"]["schools"] == 2 and doc["summary"]["income"] == "2000000.00"
+    assert any("学校代码“123”（" in n and "own.xlsx 第3行）按报表其他行中的“00123”读取" in n for n in doc["notes"])
+    registry(tmp_path / "schools.xlsx", [[123, "测试职业中学", "普高", "城关区", "公办", 900],   # two of one name:
+                                         [456, "测试职业中学", "中职", "西山县", "公办", 900]])  # the code tells
+    doc = audit_sheet(run, tmp_path, [school(code="00123", kind="中职", extracted=30_000)], headers=HEAD)
+    s = doc["schools"][0]
+    assert (s["school_code"], s["type"], s["county"], s["verdict"]) == ("00123", "普高", "城关区", "合规"), s
+    assert any("schools.xlsx 中的学校代码“123”按报表中的“00123”读取" in n for n in doc["notes"]), doc["notes"]
+
+
+@pytest.mark.parametrize("registered, other", [
+    ([["00123", "测试职业中学", "中职", "城关区", "公办", 900], ["0123", "测试中学", "普高", "城关区", "公办", 900]], None),
+    ([["00123", "测试职业中学", "中职", "城关区", "公办", 900], ["123", "测试中学", "普高", "城关区", "公办", 900]], None),
+    (None, ["00123", "测试中学"]),
+], ids=["two-padded-codes", "both-registered", "names-differ"])
+def test_a_code_whose_zeros_cannot_be_told_is_not_guessed(run, tmp_path, registered, other):
+    """123 beside 00123 and 0123 (or beside 00123 and 123, both registered, or beside 00123 given to
+    another school): which school the row is cannot be told. It is extraction.invalid naming the
+    codes, 无法审核, outside the totals; the rows whose code is written in full are audited."""
+    if registered:
+        registry(tmp_path / "schools.xlsx", registered)
+    rows = [school(code=123, kind="中职")] + ([school(code=other[0], name=other[1], kind="普高", extracted=30_000)]
+                                           if other else [])
+    doc = audit_sheet(run, tmp_path, rows, headers=HEAD, exit_code=1)
+    assert doc["schools"][0]["school_code"] == "123" and doc["schools"][0]["verdict"] == "无法审核"
+    message = finding(doc, 0, code="extraction.invalid")["message"]
+    assert message.startswith("学校代码“123”与") and "“00123”" in message and "只差前导零" in message, message
+    assert "不计入合计" in message
+    assert [x["counted"] for x in doc["schools"]] == [False] + [True] * (len(rows) - 1)
+    assert codes(doc)[1:] == [[]] * (len(rows) - 1)
+    assert doc["summary"]["schools"] == len(rows) - 1
+
+
+def test_a_unit_line_under_many_rows_not_read_is_found_as_under_a_few(run, tmp_path):
+    """The rows not read as records are looked at in Python when few, in Arrow when many (70 note
+    rows): the unit line under them is found either way."""
+    notes = [[f"注：{i}."] for i in range(70)]
+    doc = audit_sheet(run, tmp_path, [in_wan()], below=[*notes, [None, None, None, None, None, "单位：万元"]])
+    assert len(doc["schools"]) == 1 and doc["schools"][0]["income"] == "1000000.00", doc["schools"]
+    assert any("表格下方第74行“单位：万元”" in n for n in doc["notes"]), doc["notes"]
+
+
+def test_a_group_header_stating_its_unit_is_no_unit_line_for_the_sheet(run, tmp_path):
+    """校内资助资金（单位：万元） merged over 提取金额 | 划入专户金额 | 发放金额 is their unit, not the
+    sheet's: 事业收入 beside it, with no unit of its own, stays in 元; repeated under the table, the
+    header is no unit line either."""
+    rows = [school(income=1_000_000, extracted=5, deposited=5, spent=5)]
+    path = merged_sheet(tmp_path / "f.xlsx", rows, unit="（单位：万元）", income_head="事业收入")
+    code, doc = run_sheet(run, tmp_path, path)
+    s = doc["schools"][0]
+    assert (s["income"], s["extracted"], s["verdict"]) == ("1000000.00", "50000.00", "合规"), s
+    assert not any("写明了金额单位" in n for n in doc["notes"]), doc["notes"]
+    wb = openpyxl.load_workbook(path)
+    wb.active.append([])
+    wb.active.append(["序号", "学校代码", "学校名称", "学校类型", "所属县区", "事业收入", "校内资助资金（单位：万元）"])
+    wb.active.append([None] * 6 + ["提取金额", "划入专户金额", "发放金额"])   # the two-row header again
+    for j in range(1, 7):
+        wb.active.merge_cells(start_row=6, start_column=j, end_row=7, end_column=j)
+    wb.active.merge_cells("G6:I6")
+    wb.save(path)
+    code, doc = run_sheet(run, tmp_path, path)
+    assert len(doc["schools"]) == 1 and doc["schools"][0]["income"] == "1000000.00", doc["schools"]

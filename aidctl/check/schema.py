@@ -59,8 +59,8 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
                    if period is not None}
         out += contest_findings(i, table.contests, title, hidden_unknown=not table.hidden_known,
                                 named_elsewhere=required.union(*lacking.values()))
-        out += [file_finding(i, "schema.unknown_unit", key, message + "：本表暂不发放，请改用可识别的单位后重新提交")
-                for key, message in unknown_units(table, rules.columns.units)]
+        out += [file_finding(i, "schema.unknown_unit", key, f"{message}：本表暂不发放，{advice}后重新提交")
+                for key, message, advice in unknown_units(table, rules.columns.units)]
         if "programme" not in present and with_programme[i] == 0:
             out.append(file_finding(i, "schema.missing_column", "programme",
                                     f"缺少“{title('programme')}”列，标题中也没有写明资助项目："
@@ -95,13 +95,30 @@ def _needs(period, present: set[str]) -> list[str]:
     return list(dict.fromkeys(needs))
 
 
-def unknown_units(table: Table, units: dict[str, Decimal]) -> list[tuple[str, str]]:
-    """(field, message) for each money column of `table` whose stated unit is not in the rules'
-    `units`: its figures cannot be turned into 元, and are never read as 元."""
+UNKNOWN_UNIT_ADVICE = "请改用可识别的单位"
+UNIT_CONFLICT_ADVICE = "请只保留一处单位说明，或在该列表头写明单位"
+
+
+def unknown_units(table: Table, units: dict[str, Decimal], conflicts: bool = True) -> list[tuple[str, str, str]]:
+    """(field, message, advice) for each money column of `table` whose stated unit is not in the rules'
+    `units`, and (with `conflicts`) each whose unit the sheet's 单位： lines state two ways (单位：元
+    above the header, 单位：万元 under the table): its figures cannot be turned into 元, and are never
+    read as 元 or as either unit."""
     known = "、".join(units)
-    return [(key, f"“{m.header}”列（第{column_letters(m.index)}列）的金额单位写作“{m.unknown_unit}”，不是可识别的"
-                  f"单位（{known}），金额无法折算为元")
-            for key, m in table.columns.items() if m.unknown_unit]
+    out = []
+    for key, m in table.columns.items():
+        if m.unknown_unit:
+            out.append((key, f"“{m.header}”列（第{column_letters(m.index)}列）的金额单位写作“{m.unknown_unit}”，不是可识别的"
+                             f"单位（{known}），金额无法折算为元", UNKNOWN_UNIT_ADVICE))
+        elif m.unit_conflict and conflicts:
+            out.append((key, unit_conflict_words(table, m), UNIT_CONFLICT_ADVICE))
+    return out
+
+
+def unit_conflict_words(table: Table, m) -> str:
+    """How a message names a money column whose unit the sheet states two ways."""
+    return (f"“{m.header}”列（第{column_letters(m.index)}列）表头没有写单位，而{table.place()} 的{m.unit_conflict}"
+            f"写的金额单位不一致，不知该列按哪一个单位折算为元")
 
 
 RULES = {
@@ -163,17 +180,20 @@ def contest_findings(table: int, contests: list[Contest], title, hidden_unknown:
     return out
 
 
-def settle_headers(tables: list[Table], spec: TableSpec, units: dict[str, Decimal], kind: str) -> list[pd.DataFrame]:
+def settle_headers(tables: list[Table], spec: TableSpec, units: dict[str, Decimal], kind: str,
+                   unit_conflicts_by_row: bool = False) -> list[pd.DataFrame]:
     """The whole-file findings about the header of a table that is not a roster (a finance sheet, an
     enlistment list, a loan register or application list, a complaint register, the 学籍 export):
     schema.unrecognised_column for a header read as nothing, schema.ambiguous_column (a warning) for
     a field whose column a rule chose. A field that no rule can settle stops the command (ReadError,
     exit 2, naming the columns): what such a sheet holds has no records to refuse one by one, and a
-    column left out would read as a blank figure (a loan of 0.00, no loan at all), never as a guess."""
+    column left out would read as a blank figure (a loan of 0.00, no loan at all), never as a guess.
+    So does a money column whose unit is not known or stated two ways, unless `unit_conflicts_by_row`
+    (the caller reads none of the figures of a column stated two ways and says so on each row)."""
     out = unrecognised_columns(tables, spec, units, kind)
     for i, t in enumerate(tables):
-        for _, message in unknown_units(t, units):
-            raise ReadError(message + "：请改用可识别的单位后重新提交", file=t.file, sheet=t.sheet, row=t.header_row)
+        for _, message, advice in unknown_units(t, units, conflicts=not unit_conflicts_by_row):
+            raise ReadError(f"{message}：{advice}后重新提交", file=t.file, sheet=t.sheet, row=t.header_row)
         for part in contest_findings(i, t.contests, lambda key: spec.columns[key].title,
                                      hidden_unknown=not t.hidden_known, unread=True,
                                      named_elsewhere={k for k, c in spec.columns.items() if c.required}):

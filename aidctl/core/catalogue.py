@@ -31,9 +31,11 @@ CATALOGUE: dict[str, FindingType] = dict([
        "two columns stand for one field: a warning naming the column not read when the rule chose one "
        "(set aside as another person's or old, less specific, hidden); an error for the file when no rule decides"),
     _t("schema.unknown_unit", ERROR, "金额单位无法识别",
-       "a money column's header, or the 单位： line above the header, states a unit that is not in "
-       "rules/columns.yaml `units` (百万元, 美元 …): its figures are never read as 元 and the table is not "
-       "paid (a finance sheet, register or list that is not a roster stops the command, exit 2)"),
+       "a money column's header, or a 单位： line above the header or under the table, states a unit that is "
+       "not in rules/columns.yaml `units` (百万元, 美元 …), or two 单位： lines state two units for a column "
+       "whose header states none: its figures are never read as 元 and the table is not paid (a finance "
+       "sheet, register or list that is not a roster stops the command, exit 2; audit-extraction reports "
+       "two lines' units per figure as extraction.invalid)"),
     _t("term.mismatch", ERROR, "花名册学期与本次学期不符",
        "the roster's title, sheet, file name or folder names another term than the one it is judged under"),
     _t("cell.formula_uncalculated", ERROR, "公式没有计算结果",
@@ -135,8 +137,10 @@ CATALOGUE: dict[str, FindingType] = dict([
     _t("extraction.unspent", WARNING, "专户资金结余过多",
        "audit-extraction: much of the deposit is unspent at year end"),
     _t("extraction.invalid", ERROR, "财务数据不全或无法识别",
-       "audit-extraction: a figure is blank, below zero or not an amount, or its 年度 is not one year, "
-       "its column was not read, the school is not named, "
+       "audit-extraction: a figure is blank, below zero or not an amount, in a merged range, or in a "
+       "column whose unit the sheet's 单位 lines (above and below the table) state two ways, or its 年度 "
+       "is not one year, its column was not read, the school is not named or cannot be told (by name, by "
+       "code and name, or a 学校代码 that lost its leading zeros beside codes it may be), "
        "or the school type has no rate that year; the school is 无法审核, never 合规"),
     _t("extraction.duplicate", ERROR, "同一学校同一年度重复填报",
        "audit-extraction: one school-year stands on more than one row (one file given twice, or two files); "

@@ -2,8 +2,11 @@
 
 Finance sheets come from schools or the finance bureau, one row per school, as messily as rosters:
 title rows, 合计 rows, and units per column (事业收入（万元） beside 提取金额（元）), which are honoured
-column by column. Money is integer fen throughout; required amounts are rate × income rounded half
-up to the fen, computed exactly with the rate as a fraction.
+column by column, or for the sheet by a 单位：万元 line above the header or under the table (one the
+lines state two ways leaves the figures it governs unread). Money is integer fen throughout; required
+amounts are rate × income rounded half up to the fen, computed exactly with the rate as a fraction.
+A 学校代码 typed as a number has lost its leading zeros (00123 → 123): it is read as the code it
+lost them from only where that is one school, else not guessed (`_lost_zeros`).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from aidctl.check import settle_headers
+from aidctl.check import UNIT_CONFLICT_ADVICE, settle_headers, unit_conflict_words
 from aidctl.core import money
 from aidctl.core.amounts import YUAN_LIMIT_TEXT
 from aidctl.core.findings import ERROR, WARNING, FindingCounts, build, empty, severities
@@ -130,6 +133,32 @@ class ExtractionAudit(FindingCounts):
                             "spent": total("spent"), "shortfall": total("shortfall")}}
 
 
+def _unit_notes(tables: list[Table], spec, units: dict) -> list[str]:
+    """The money columns whose header states no unit, read in the unit a 单位 line of their sheet
+    states (above the header or under the table: 单位：万元 under the 合计 row), said aloud: a figure
+    ten thousand times what it looks like rests on that line."""
+    name = {}
+    for word, value in units.items():
+        name.setdefault(value, word)
+    notes = []
+    for t in tables:
+        money = [m for m in t.columns.values() if spec.columns[m.key].kind == "money" and not m.unknown_unit]
+        own = [m for m in money if m.unit_stated and m.unit_line is None]
+        for line in t.unit_lines:  # the header's own unit wins: where a line states another, that is said
+            other = [m for m in own if line.unit is not None and m.unit != line.unit]
+            if other:
+                notes.append(f"{t.place()} {line.shown()}与{'、'.join(f'“{m.header}”' for m in other)}表头写的单位不同："
+                             "这些列按表头写的单位读取；如不对，请更正后重新提交")
+        taken = [m for m in money if m.unit_line is not None and not m.unit_conflict]
+        if not taken:
+            continue
+        line = next((line for line in t.unit_lines if line.row == taken[0].unit_line), None)
+        said = line.shown() if line else f"第{taken[0].unit_line}行"
+        notes.append(f"{t.place()} {said}写明了金额单位：表头未写单位的"
+                     f"{'、'.join(f'“{m.header}”' for m in taken)}按{name.get(taken[0].unit, taken[0].unit)}读取")
+    return notes
+
+
 def _title_year(table: Table) -> int | None:
     """The year a table's title (the rows above its header), else its file's name, states."""
     for text in [*table.above, table.path.stem]:
@@ -172,7 +201,7 @@ def audit(paths: list[Path] | None, ws: Workspace, *, year: int | None = None,
         paths, displays = ws.inputs(paths, "finance", NO_FINANCE)
     ws.output(report, paths)
     tables = [t for p, d in zip(paths, displays) for t in read_tables(p, d, "finance", rules)]
-    header = settle_headers(tables, spec, rules.columns.units, "finance")
+    header = settle_headers(tables, spec, rules.columns.units, "finance", unit_conflicts_by_row=True)
     frame = stack(tables, spec).rename(columns={"excel_row": "row"})
     notes: list[str] = ws.unread_notes()
     # the reader drops total rows by the first cell; a finance sheet also names them in its school or
@@ -193,8 +222,13 @@ def audit(paths: list[Path] | None, ws: Workspace, *, year: int | None = None,
         # a figure in a merged range (事业收入 merged down over two schools, 提取金额 across 划入专户金额)
         # shows one value in each cell: whose it is, or whether it is their total, is not known
         frame[f"{key}_merged"] = merged_range(frame, tables, key, row="row")
+        # a figure whose column states no unit while the sheet's 单位 lines state two (单位：元 above, 单位：万元
+        # under the table): in which of them it is written is not known
+        frame[f"{key}_unit_conflict"] = frame["table"].map(
+            {i: unit_conflict_words(t, t.columns[key]) for i, t in enumerate(tables)
+             if key in t.columns and t.columns[key].unit_conflict}).astype("string")
         ok = frame[f"{key}_ok"].to_numpy(dtype=bool) & ~(fen < 0).fillna(False).to_numpy(dtype=bool) \
-            & frame[f"{key}_merged"].isna().to_numpy()
+            & frame[f"{key}_merged"].isna().to_numpy() & frame[f"{key}_unit_conflict"].isna().to_numpy()
         frame[f"{key}_text"], frame[f"{key}_ok"], frame[key] = frame[key], ok, fen.where(ok)  # the text names a cell
     # a 年度 is one four-digit year ("2011", "2011年度"); "11年" or "2011-2012" is not read as one
     written = frame["year"].astype("string")
@@ -213,11 +247,15 @@ def audit(paths: list[Path] | None, ws: Workspace, *, year: int | None = None,
     if blank.any():
         notes.append(f"{int(blank.sum())}行的年度为空，按{the_year}年度审核")
     frame = frame[~other].reset_index(drop=True)
-    notes += sheet_notes(tables, "学校", frame, row="row")
+    notes += sheet_notes(tables, "学校", frame, row="row") + _unit_notes(tables, spec, rules.columns.units)
     frame["year_written"] = frame["year"]
     frame["year_unread"] = unread[~other]  # its school is not audited: a finding names the cell
     frame["year"] = the_year
-    attrs = school_attributes(frame, rules, ws, source="报表", guessed=True)
+    # a 学校代码 typed as a number lost its leading zeros (00123 → 123): read as the code the other rows
+    # or schools.xlsx give with them where that is one school, else not guessed (code_unsure)
+    frame["school_code"], frame["code_unsure"], register, said = _lost_zeros(frame, ws.schools)
+    notes += said
+    attrs = school_attributes(frame, rules, ws, source="报表", guessed=True, schools=register)
     frame["school_type"] = attrs["v_school_type"]
     frame["county"] = attrs["v_county"]
     # the rate rests on the type: where schools.xlsx overrode the sheet, could not tell the school, or
@@ -225,7 +263,7 @@ def audit(paths: list[Path] | None, ws: Workspace, *, year: int | None = None,
     notes += [n for n in (shared_note(attrs, "报表", "", "行"), contradicted_note(attrs, "报表", "", "行"),
                           guessed_note(attrs, "提取比例")) if n]
     _requirements(frame, rules)
-    frame["who"], frame["unsure"], frame["clash"] = _who(frame, ws.schools)
+    frame["who"], frame["unsure"], frame["clash"] = _who(frame, register)
     frame["counted"] = _first_of_school_year(frame)
     findings = _findings(frame, tables, rules, header)
     columns = ["file", "row", "table", "school_code", "school", "school_type", "county", "year", *AMOUNTS,
@@ -271,8 +309,78 @@ def _who(frame: pd.DataFrame, schools: pd.DataFrame | None) -> tuple[pd.Series, 
 
 def _school_year_key(frame: pd.DataFrame) -> pd.Series:
     """The school (`who`) of the rows of the year audited (NA for a row whose 年度 could not be read,
-    or whose school cannot be told: among schools of its name, or between its code's and its name's)."""
-    return frame["who"].where(~frame["year_unread"] & frame["unsure"].isna() & frame["clash"].isna())
+    or whose school cannot be told: among schools of its name, between its code's and its name's, or
+    among the codes its code may be with its leading zeros)."""
+    return frame["who"].where(~frame["year_unread"] & frame["unsure"].isna() & frame["clash"].isna()
+                              & frame["code_unsure"].isna())
+
+
+def _lost_zeros(frame: pd.DataFrame, schools: pd.DataFrame | None) -> tuple[pd.Series, pd.Series,
+                                                                            pd.DataFrame | None, list[str]]:
+    """The rows' 学校代码 and schools.xlsx as read where a code of digits lost its leading zeros: a
+    number cell keeps no zero in front, so 00123 typed as a number is 123, in the sheet or in
+    schools.xlsx. Codes that differ only in the zeros in front (123, 00123) are one school's when
+    exactly one of them has zeros in front, schools.xlsx does not register both, and every name given
+    with them (on the sheets' rows; in schools.xlsx, with its 别名) is one school's: the code without
+    zeros is then read as the one with them, in the rows and in the register, and a note says so.
+    Otherwise the rows whose code cannot be told (the one without zeros; one with zeros that
+    schools.xlsx has only without them) get why in `code_unsure` (NA elsewhere): never matched to a
+    school by a guess, nor left a school of their own in silence.
+    Returns (codes, code_unsure, schools with its codes as read, notes)."""
+    code = frame["school_code"].astype("string")
+    unsure = pd.Series(pd.NA, index=frame.index, dtype="string")
+    registered = schools["school_code"].astype("string") if schools is not None and "school_code" in schools \
+        else pd.Series(dtype="string")
+    digits = lambda s: s.str.fullmatch(r"[0-9]+").fillna(False).astype(bool)  # noqa: E731
+    groups: dict[str, list[str]] = {}   # the codes of digits (a few hundred), by their digits after the zeros
+    for form in sorted(set(code[digits(code)]) | set(registered[digits(registered)])):
+        groups.setdefault(form.lstrip("0") or "0", []).append(form)
+    groups = {key: group for key, group in groups.items() if len(group) > 1 and key in group}
+    if not groups:
+        return code, unsure, schools, []
+    in_register = set(registered.dropna())
+    folded = frame["school"].map(fold_one, na_action="ignore").replace("", None)
+    names_of = {}   # a registered code → its name and 别名, folded
+    if len(in_register):
+        for c, name, aliases in zip(registered, schools["school"],
+                                    schools["aliases"] if "aliases" in schools else [None] * len(schools)):
+            if c is not pd.NA:
+                names_of.setdefault(c, set()).update([fold_one(name), *aliases_of(aliases)])
+    mapping, notes = {}, []
+    where = frame["file"] + " 第" + frame["row"].astype("string") + "行"
+    for key, group in groups.items():  # the codes told apart by their zeros alone: a few at most
+        padded = sorted((g for g in group if g != key), key=len)
+        rows = code.isin(group).fillna(False).to_numpy(dtype=bool)
+        said = set(folded[rows].dropna())
+        known = set().union(*(names_of[g] for g in group if g in names_of))
+        both = key in in_register and any(p in in_register for p in padded)
+        agree = said <= known if known else len(said) <= 1
+        if len(padded) == 1 and not both and agree:
+            mapping[key] = padded[0]
+            bare_rows = (code == key).fillna(False).to_numpy(dtype=bool)
+            if bare_rows.any():
+                source = " schools.xlsx " if padded[0] in in_register else "报表其他行"
+                notes.append(f"学校代码“{key}”（{where[bare_rows].iloc[0]}"
+                             f"{f'等{int(bare_rows.sum())}行' if bare_rows.sum() > 1 else ''}）按{source}中的“{padded[0]}”读取："
+                             "学校代码单元格可能是数字格式，前导零已丢失；请将该列设为文本格式")
+            if key in in_register:
+                notes.append(f"schools.xlsx 中的学校代码“{key}”按报表中的“{padded[0]}”读取：schools.xlsx 中该单元格可能是"
+                             "数字格式，前导零已丢失；请将该列设为文本格式")
+            continue
+        doubt = [key] + ([p for p in padded if p not in in_register] if key in in_register else [])
+        reason = ("，不知是其中哪一个" if len(padded) > 1 else
+                  "，而 schools.xlsx 中它们是两所学校" if both else
+                  f"，而同这些代码一起填写的学校名称不是同一所学校（{'、'.join(sorted(said | known))}）")
+        for c in doubt:
+            others = "、".join(f"“{g}”" + ("（schools.xlsx）" if g in in_register else "") for g in group if g != c)
+            hit = (code == c).fillna(False).to_numpy(dtype=bool)
+            unsure[hit] = (f"学校代码“{c}”与{others}只差前导零（数字格式的单元格会丢失前导零）{reason}：无法确定是哪一所学校，"
+                           "该校无法审核，不计入合计：请将学校代码列设为文本格式，按 schools.xlsx 登记的代码填写")
+    if not mapping:
+        return code, unsure, schools, notes
+    if len(in_register):
+        schools = schools.assign(school_code=registered.replace(mapping))
+    return code.replace(mapping), unsure, schools, notes
 
 
 def _first_of_school_year(frame: pd.DataFrame) -> pd.Series:
@@ -329,11 +437,15 @@ def _findings(frame: pd.DataFrame, tables: list[Table], rules, header: list[pd.D
         read[key] = present & frame[f"{key}_ok"].astype(bool)
         written = frame[f"{key}_text"].astype("string")
         merged = frame[f"{key}_merged"].notna()
+        conflict = frame[f"{key}_unit_conflict"].notna() & ~merged
+        out.append(build(conflict, "extraction.invalid", key,
+                         "{title}“{v}”未读取：{c}；该校无法审核：" + UNIT_CONFLICT_ADVICE + "后重新提交",
+                         written, title=titles[key], v=written.fillna("空"), c=frame[f"{key}_unit_conflict"]))
         out.append(build(merged, "extraction.invalid", key,
                          "{title}“{v}”在合并单元格{m}中，这一个数显示在合并的每一格里，不知是本校的数还是几所学校"
                          "（或几列）共用的合计：未读取，该校无法审核：请取消合并，每格填写本校该项的数",
                          written, title=titles[key], v=written, m=frame[f"{key}_merged"]))
-        out.append(build(present & ~read[key] & ~merged, "extraction.invalid", key,
+        out.append(build(present & ~read[key] & ~merged & ~conflict, "extraction.invalid", key,
                          "{title}“{v}”为空、为负数或不是有效金额（精确到分，按表头单位折算后低于{limit}）：请填写（单位见表头）；"
                          "该校无法审核", written, title=titles[key], v=written, limit=YUAN_LIMIT_TEXT))
         out.append(build(~present, "extraction.invalid", key,
@@ -351,7 +463,9 @@ def _findings(frame: pd.DataFrame, tables: list[Table], rules, header: list[pd.D
                      "“{school}”没有填学校代码，而表中或 schools.xlsx 中有不止一所学校叫这个名字（学校代码{codes}）：无法确定是哪一所，"
                      "该校无法审核，不计入合计：请填写学校代码", frame["school"].astype("string"),
                      school=frame["school"].astype("string"), codes=unsure))
-    out.append(build(frame["clash"].notna(), "extraction.invalid", "school_code",
+    out.append(build(frame["code_unsure"].notna(), "extraction.invalid", "school_code", "{why}",
+                     frame["school_code"].astype("string"), why=frame["code_unsure"]))
+    out.append(build(frame["clash"].notna() & frame["code_unsure"].isna(), "extraction.invalid", "school_code",
                      "{clash}：学校代码与学校名称不是同一所学校，无法确定是哪一所，该校无法审核，不计入合计："
                      "请核对学校代码和学校名称", frame["school_code"].astype("string"), clash=frame["clash"]))
     key = _school_year_key(frame)

@@ -162,12 +162,14 @@ def _stated_totals(profile: BankProfile, table, rules, display: str) -> list[tup
 def _amounts(profile: BankProfile, table, amount: pd.Series, rules, display: str) -> pd.Series:
     """Each line's 金额 in fen. A unit the file states (金额（万元）, 单位：万元 above the table) is the
     unit its figures are in: 750.00 under 万元 is 7,500,000 元, never 750 元. A unit the rules do not
-    know refuses the file; without a stated unit, the profile's `amount` (yuan or fen) holds."""
+    know, or two units stated by the file's 单位 lines (above and below the lines), refuses the file;
+    without a stated unit, the profile's `amount` (yuan or fen) holds."""
     from aidctl.check import unknown_units
     from aidctl.core.money import parse
 
     match = table.columns.get("amount")
-    unknown = unknown_units(table, rules.columns.units) if match is not None and match.unknown_unit else []
+    unknown = unknown_units(table, rules.columns.units) \
+        if match is not None and (match.unknown_unit or match.unit_conflict) else []
     if unknown:
         raise ReadError(f"{unknown[0][1]}：整份回盘未入账，请向银行核对金额单位", file=display, sheet=_sheet(table),
                         row=table.header_row, column=match.header)

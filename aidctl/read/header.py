@@ -14,6 +14,7 @@ stand for one field, the choice is made in `settle` once the data rows are known
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -50,6 +51,27 @@ class ColumnMatch:
     qualifier: str | None = None   # the word that set it aside (监护人, 旧 …)
     unit_stated: bool = False      # its header, or the sheet's 单位： line, states its unit
     unknown_unit: str | None = None   # a money column whose stated unit the rules do not know (百万元)
+    unit_line: int | None = None   # the Excel row of the sheet's 单位： line its unit came from (None: its header)
+    # a money column whose header states no unit while the sheet's 单位： lines state two (第2行“单位：元”、
+    # 第9行“单位：万元”, above and below the table): which one its figures are in is not known
+    unit_conflict: str | None = None
+
+
+@dataclass(frozen=True)
+class UnitLine:
+    """A cell of the sheet outside the table's records that states the unit of its money (单位：万元,
+    金额单位：元, 注：1.单位：万元): its Excel row, its text, the unit (None when it names a unit of
+    money the rules do not know, 百万元, or more than one, 单位：元、万元), and whether it lies below
+    the header (a 合计 or 制表人 row, a note under the table)."""
+
+    row: int
+    text: str
+    unit: Decimal | None
+    below: bool = False
+
+    def shown(self) -> str:
+        """表格下方第9行“单位：万元”."""
+        return f"{'表格下方' if self.below else '表头上方'}第{self.row}行“{self.text}”"
 
 
 @dataclass
@@ -62,6 +84,7 @@ class Header:
     candidates: dict[str, list[ColumnMatch]]
     header_cells: dict[int, str] = field(default_factory=dict)   # column → lower header, folded
     parent_cells: dict[int, str] = field(default_factory=dict)   # column → group header, folded
+    unit_lines: list[UnitLine] = field(default_factory=list)     # the 单位： lines above the header
 
     def first_choice(self) -> dict[str, ColumnMatch]:
         """Each field's best candidate (the leftmost among equals), before the data rows are seen."""
@@ -87,6 +110,11 @@ def split_header_remarks(text: object, units: dict[str, Decimal]) -> tuple[str, 
     return folded, unit, remarks
 
 
+def _spaced(word: str) -> str:
+    """A rules' word as a pattern that also finds it typed with spaces between its characters (单 位)."""
+    return r"\s*".join(re.escape(ch) for ch in fold_one(word))
+
+
 def alias_table(spec: TableSpec) -> dict[str, str]:
     out: dict[str, str] = {}
     for key, col in spec.columns.items():
@@ -109,9 +137,14 @@ class _Matcher:
         self.other_period = [fold_one(w) for w in spec.other_period]
         self.period_shown = spec.other_period_shown
         self.money_suffix = tuple(fold_one(w) for w in words.money_unit_suffix) if words else ()
-        labels = "|".join(re.escape(fold_one(w)) for w in sorted(words.unit_line, key=len, reverse=True)) \
+        labels = "|".join(_spaced(w) for w in sorted(words.unit_line, key=len, reverse=True)) \
             if words and words.unit_line else None
-        self.unit_line = re.compile(rf"^(?:{labels})\s*[:：]\s*(.+?)\s*$") if labels else None
+        # a 单位 word and a colon, at the start of the cell or after a space, a bracket, a colon or a semicolon
+        # (（单位：万元）, 注：1.单位：万元;, 制表人：张三  单位：万元), never inside a word (填报单位：…); what it
+        # states runs to the next ; or 。
+        self.unit_line = re.compile(rf"(?:^|[\s:;。,，(\[【])(?:\(?\d+[.、)]\s*)?(?:{labels})\s*:\s*([^;。]+)") \
+            if labels else None
+        self.unit_words = re.compile(labels) if labels else None   # a cell that may hold one
         self.seen: dict[tuple[object, str | None], tuple | None] = {}
         self.own: dict[object, tuple | None] = {}   # cell → match(cell, None), for own_hits
         self.code_aliases = any(len(a) >= CODE_LENGTH and a.isascii() and a.isalnum() for a in self.aliases)
@@ -125,26 +158,34 @@ class _Matcher:
         return next((t for t in texts if self.money_suffix and t.endswith(self.money_suffix) and t not in self.units
                      and not any(ch.isdigit() for ch in t)), None)
 
-    def sheet_unit(self, head: Head, above: int) -> tuple[Decimal | None, str | None]:
-        """(unit, None) when the cells above the header state one known unit of money (单位：万元,
-        单位：人、万元); (None, the cell's text) when what they state is not one unit the rules know;
-        (None, None) when they state none (单位：见各列, 填报单位：…)."""
-        if self.unit_line is None:
-            return None, None
-        stated: dict[str, str] = {}
-        for row in range(1, above):
-            for value in head.row(row).values():
-                m = self.unit_line.match(fold_one(value)) if isinstance(value, str) else None
-                if m:
-                    for part in re.split(r"[、，,/／;；\s]+", m.group(1)):
-                        if self.money_suffix and part.endswith(self.money_suffix):
-                            stated[part] = str(value).strip()
-        if not stated:
-            return None, None
-        units = {self.units.get(part) for part in stated}
-        if None in units or len(units) > 1:
-            return None, next(iter(stated.values()))
-        return units.pop(), None
+    def unit_lines(self, cells, below: bool = False) -> list[UnitLine]:
+        """The cells of `cells` ((Excel row, value) pairs) that state a unit of money: 单位：万元 and
+        （单位：万元） state 万元, 单位：人、万元 states 万元 (人 is no money), 单位：万元（保留两位小数）
+        states 万元; 单位：见各列 and 填报单位：… state none."""
+        if self.unit_line is None or not self.money_suffix:
+            return []
+        out = []
+        for row, value in cells:
+            text = unicodedata.normalize("NFKC", value) if isinstance(value, str) else ""
+            if self.unit_words.search(text) is None:
+                continue
+            stated = {}
+            for m in self.unit_line.finditer(text):
+                for part in re.split(r"[、，,/;\s()\[\]【】]+", re.sub(r"\([^()]*\)", "", m.group(1))):
+                    if part.endswith(self.money_suffix):
+                        stated[part] = self.units.get(part)
+            if stated:
+                units = set(stated.values())
+                out.append(UnitLine(row, str(value).strip(), units.pop() if len(units) == 1 else None, below))
+        return out
+
+    def sheet_unit(self, head: Head, above: int, groups: dict[int, str] | None = None) -> list[UnitLine]:
+        """The lines above the header (rows 1 to `above` - 1) that state a unit of money; the group
+        headers of a two-row header (`groups`, in the row above it: 校内资助资金（单位：万元） over its
+        sub-columns) are headers, whose unit is their sub-columns' alone, not lines."""
+        skip = {(above - 1, c) for c in groups or {}}
+        return self.unit_lines((row, value) for row in range(1, above) for c, value in head.row(row).items()
+                               if (row, c) not in skip)
 
     def qualifier(self, key: str, texts: list[str]) -> str | None:
         """The word of `texts` (a header's remarks, its group header) that says the column is not the
@@ -266,7 +307,7 @@ def _header(row: int, lower: dict[int, object], found: dict[str, list[ColumnMatc
 _MATCHERS: dict[tuple[int, int, int], tuple[object, object, object, _Matcher]] = {}
 
 
-def _matcher(spec: TableSpec, units: dict[str, Decimal], words) -> _Matcher:
+def matcher_of(spec: TableSpec, units: dict[str, Decimal], words) -> _Matcher:
     """One matcher per table spec of a rulebook, kept for every sheet read with it (its alias table
     and what it has decided)."""
     key = (id(spec), id(units), id(words))
@@ -281,7 +322,7 @@ def _matcher(spec: TableSpec, units: dict[str, Decimal], words) -> _Matcher:
 def find_header(sheet: RawSheet, spec: TableSpec, units: dict[str, Decimal], words=None) -> Header | None:
     """The header row (the one with the most known fields in the first rows, holding the fields the
     spec must have), or None if the sheet holds no table."""
-    matcher = _matcher(spec, units, words)
+    matcher = matcher_of(spec, units, words)
     best: tuple | None = None
     best_score = 0
     head = sheet.top(HEADER_SEARCH_ROWS)
@@ -309,13 +350,30 @@ def find_header(sheet: RawSheet, spec: TableSpec, units: dict[str, Decimal], wor
             best, best_score = (row, lower, found, parents), len(fields)
     if best is None:
         return None
-    unit, unknown = matcher.sheet_unit(head, best[0])
-    if unit is not None or unknown is not None:
+    lines = matcher.sheet_unit(head, best[0], best[3])
+    if lines:
         money = {k for k, c in spec.columns.items() if c.kind == "money"}
-        best[2].update({k: [m if m.unit_stated or m.unknown_unit else
-                            replace(m, unit=unit, unit_stated=True) if unknown is None else replace(m, unknown_unit=unknown)
-                            for m in cands] for k, cands in best[2].items() if k in money})
-    return _header(*best)
+        best[2].update({k: [with_unit_lines(m, lines) for m in cands] for k, cands in best[2].items() if k in money})
+    header = _header(*best)
+    header.unit_lines = lines
+    return header
+
+
+def with_unit_lines(m: ColumnMatch, lines: list[UnitLine]) -> ColumnMatch:
+    """A money column as the sheet's 单位： `lines` (above the header and below it) make it: its own
+    header's unit wins; else one unit they all state is its unit; a unit the rules do not know, or
+    two units in one line (单位：元、万元), is its unknown unit (never read as 元); two lines stating two
+    units (第2行“单位：元” above, 第9行“单位：万元” below) are its unit conflict."""
+    if not lines or m.unknown_unit or (m.unit_stated and m.unit_line is None):
+        return m
+    unknown = next((line for line in lines if line.unit is None), None)
+    if unknown is not None:
+        return replace(m, unknown_unit=unknown.text, unit_line=unknown.row)
+    units = list(dict.fromkeys(line.unit for line in lines))
+    if len(units) == 1:
+        return replace(m, unit=units[0], unit_stated=True, unit_line=lines[0].row, unit_conflict=None)
+    return replace(m, unit_stated=True, unit_line=lines[0].row,
+                   unit_conflict="、".join(line.shown() for line in lines))
 
 
 def locate(sheet: RawSheet, spec: TableSpec, units: dict[str, Decimal]) -> tuple[int, dict[str, ColumnMatch]] | None:

@@ -144,6 +144,36 @@ def captions(why: np.ndarray, body: list[pa.Array], excel_rows: np.ndarray, merg
     return Captions(excel_rows[at[held.to_numpy(zero_copy_only=False)]], texts.filter(held), folded.filter(held))
 
 
+def with_unit_notes(markers: dict[str, list[str]], unit_line: list[str]) -> dict[str, list[str]]:
+    """The skip markers by kind, a line stating the unit of money (a word of columns.yaml
+    `header_words.unit_line` and a colon: 单位：万元) among the notes."""
+    unit = [f"{w}：" for w in unit_line]
+    return {**markers, NOTE: [*markers.get(NOTE, []), *unit]} if unit else markers
+
+
+def unread_cells(why: np.ndarray, body: list[pa.ChunkedArray], excel_rows: np.ndarray,
+                 words: re.Pattern | None) -> list[tuple[int, str]]:
+    """(Excel row, text) of the cells holding one of `words` (the 单位 words) in the rows under the
+    header not read as records (合计, 制表人, notes, blank rows with text beside the table; not the
+    header repeated, whose 资助资金（单位：万元） is a header's unit): every cell of those rows, in the
+    sheet's order."""
+    at = np.flatnonzero((why != None) & (why != REPEATED_HEADER))  # noqa: E711 (object array, element by element)
+    if not len(at) or not body or words is None:
+        return []
+    take = pa.array(at)
+    if len(at) <= FEW_CAPTIONS:  # a 合计 and a 制表人 row: taken at once and looked at in Python
+        rows = pa.table({str(i): column for i, column in enumerate(body)}).take(take).to_pylist()
+        return [(int(excel_rows[k]), value) for k, row in zip(at, rows) for value in row.values()
+                if isinstance(value, str) and words.search(value)]
+    text = pa.large_string()
+    cells = pa.chunked_array([chunk.cast(text) for column in body for chunk in column.take(take).chunks], type=text)
+    hit = np.flatnonzero(_flags(pc.match_substring_regex(cells, words.pattern)))
+    if not len(hit):
+        return []
+    rows = excel_rows[at][hit % len(at)].tolist()
+    return sorted(zip(rows, cells.take(pa.array(hit)).to_pylist()), key=lambda cell: cell[0])
+
+
 def withdrawing(words) -> list[str]:
     """The words that withdraw students in a caption, a note or a sheet's name: status.withdrawn_sheets
     and status.withdrawn_remarks of rules/vocabulary.yaml."""

@@ -70,22 +70,24 @@ def named(schools: pd.DataFrame | None, compared: list[str], kept: list[str] = (
 
 
 def school_attributes(frame: pd.DataFrame, rules: Rulebook, ws, source: str = "花名册",
-                      guessed: bool = False) -> pd.DataFrame:
+                      guessed: bool = False, schools: pd.DataFrame | None = None) -> pd.DataFrame:
     """v_school_type, v_ownership, v_county for each row of a frame with the columns school,
     school_code, school_type, ownership, county (absent ones all blank); decided once per distinct
     combination. Beside them, for the notes: AMBIGUOUS, CONTRADICTED (what `source`, the document
     read, says against schools.xlsx) and, with `guessed`, GUESSED (the type taken from a word of the
-    name, and what the document wrote of the type, if anything)."""
+    name, and what the document wrote of the type, if anything). `schools` stands for ws.schools
+    where the caller has read its codes otherwise (a 学校代码 that lost its leading zeros)."""
     vocab = rules.vocabulary
     type_of = {fold_one(a).upper(): t for t, words in vocab.school_types.items() for a in [t, *words.aliases]}
     owner_of = {fold_one(a).upper(): o for o, words in vocab.ownership.items() for a in [o, *words]}
+    schools = ws.schools if schools is None else schools
     by_code: dict = {}
-    if ws.schools is not None and "school_code" in ws.schools:
-        rows = ws.schools[["school_code", *ATTRIBUTES]].astype(object)
+    if schools is not None and "school_code" in schools:
+        rows = schools[["school_code", *ATTRIBUTES]].astype(object)
         for code, *attrs in rows.itertuples(index=False, name=None):
             if not missing(code):  # one 学校代码, one school (Workspace.schools refuses two)
                 by_code.setdefault(code, [None if missing(a) else a for a in attrs])
-    register = named(ws.schools, ATTRIBUTES)
+    register = named(schools, ATTRIBUTES)
     by_name = dict(zip(register.index, register[ATTRIBUTES].to_numpy().tolist()))
     shared = set(register.index[register["shared"]])
 

@@ -29,14 +29,28 @@ from aidctl.read.header import (
     ColumnMatch,
     Contest,
     Header,
+    UnitLine,
     cells_of,
     find_header,
     locate,
+    matcher_of,
     settle,
     split_header_remarks,
+    with_unit_lines,
 )
 from aidctl.read.merged import placed_above
-from aidctl.read.rows import BLANK, TOTAL, captions, colour_notes, lead, reasons, withdrawn_parts
+from aidctl.read.rows import (
+    BLANK,
+    TOTAL,
+    captions,
+    colour_notes,
+    lead,
+    reasons,
+    unread_cells,
+    with_unit_notes,
+    withdrawn_parts,
+)
+from aidctl.read.unknown import refuse_struck, refuse_uncalculated
 from aidctl.read.workbook import RawSheet, open_sheets
 from aidctl.rulebook import Rulebook, TableSpec
 
@@ -127,6 +141,9 @@ class Table:
     # col2): the grid shows their value in every cell they span, which no reader can tell from values
     # written in each
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+    # the cells that state the unit of the money columns whose header states none (单位：万元): above the
+    # header, and in the rows under it not read as records (under 合计, beside 制表人, a note)
+    unit_lines: list[UnitLine] = field(default_factory=list)
 
     @property
     def records(self) -> int:
@@ -254,8 +271,10 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
     for key, values in data.items():
         if key != "seq":
             empty &= values.is_null().to_numpy(zero_copy_only=False)
+    matcher = matcher_of(spec, rules.columns.units, rules.columns.header_words)
+    markers = with_unit_notes(rules.vocabulary.rows.markers(), rules.columns.header_words.unit_line)
     why = reasons(list(body.values()), data, _header_texts(sheet, header_row, header, columns),
-                  _name_words(spec), rules.vocabulary.rows.markers(), rules.vocabulary.rows.total_anywhere, empty)
+                  _name_words(spec), markers, rules.vocabulary.rows.total_anywhere, empty)
     formulas = _cells_of(sheet.formulas, "formula", columns)
     errors = _cells_of(sheet.errors, "value", columns)
     for unknown in (formulas, errors):
@@ -265,6 +284,14 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
     totals = _totals(why, body, data, excel_rows, rules.vocabulary.rows.grand_total)
     found = captions(why, list(body.values()), excel_rows, sheet.merges,
                      [columns[k].index for k in ("name", "id_number") if k in columns])
+    # a 单位：万元 under the table (beside 制表人, under 合计, in a note) states the unit as one above it does
+    above_lines = header.unit_lines if header is not None else \
+        matcher.sheet_unit(sheet.top(max(HEADER_SEARCH_ROWS, header_row)), header_row)
+    below_lines = matcher.unit_lines(unread_cells(why, list(body.values()), excel_rows, matcher.unit_words), below=True)
+    if below_lines:
+        lines = above_lines + below_lines
+        columns = {key: with_unit_lines(m, lines) if spec.columns[key].kind == "money" else m
+                   for key, m in columns.items()}
     keep = why == None  # noqa: E711 (an object array, element by element)
     kept = pa.array(np.flatnonzero(keep))
     cells = pa.table({key: values.take(kept) for key, values in data.items()})
@@ -305,8 +332,7 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
                  struck=struck, unplaced_struck=sheet.unplaced_struck,
                  workbook_sheets=sheet.workbook_sheets, hidden_sheets=list(sheet.hidden_sheets),
                  sheet_kind=sheet.kind, other_headers=others, totals=totals, above_cells=above_cells,
-                 withdrawn_parts=withdrawn,
-                 colour_notes=colours,
+                 withdrawn_parts=withdrawn, colour_notes=colours, unit_lines=above_lines + below_lines,
                  merges=[m for m in sheet.merges if (m[3] > m[1] or m[2] > m[0]) and m[2] > header_row])
 
 
@@ -480,73 +506,6 @@ def stack(tables: list[Table], spec: TableSpec) -> pd.DataFrame:
         if col.kind in ("id", "card"):
             frame[f"{key}_number_cell"] = frame[f"{key}_number_cell"].fillna(False).astype(bool)
     return frame
-
-
-FORMULA_ADVICE = "请在 Excel 中打开该文件、确认数值后保存，再重新提交"
-ERROR_ADVICE = "请在 Excel 中改正该单元格（填入实际的值，或改正出错的公式）后保存，再重新提交"
-
-
-def error_value_words(value: str) -> str:
-    """How a message names what an error cell holds: 错误值“#N/A” (错误值 alone when the file gives no text)."""
-    return f"错误值“{value}”" if value else "错误值"
-
-
-def refuse_uncalculated(table: Table) -> None:
-    """A table read whole (every input but a roster, whose records each carry their own
-    cell.formula_uncalculated or cell.error_value): a formula in one of its columns with no value
-    saved (a file a program wrote, never opened in Excel), or an error value (#N/A, #DIV/0! …), is
-    never read as blank. The file is refused, naming the first such cell and how many there are."""
-    _refuse_errors(table)
-    placed = len(table.formulas)
-    if not placed and not table.unplaced_formulas:
-        return
-    if not placed:
-        raise ReadError(f"有 {table.unplaced_formulas} 个公式单元格没有保存计算结果，且无法确定在哪一行：{FORMULA_ADVICE}",
-                        file=table.file, sheet=table.sheet)
-    first = table.formulas.sort_values("excel_row", kind="stable").iloc[0]
-    title = table.columns[first["key"]].header
-    count = placed + table.unplaced_formulas
-    raise ReadError(f"单元格是公式“={first['formula']}”，文件中没有保存计算结果（文件可能由程序生成、未在 Excel 中"
-                    f"打开保存），aidctl 不把它当作空白{f'（共 {count} 处）' if count > 1 else ''}：{FORMULA_ADVICE}",
-                    file=table.file, sheet=table.sheet, row=int(first["excel_row"]), column=title)
-
-
-def refuse_struck(table: Table) -> None:
-    """A table read whole with text struck out (删除线) in one of its columns: whether that row still
-    counts is not known, so the file is refused, naming the first such cell. So is one whose struck
-    cells are unknown (an .xls whose records could not be read): whether any row is struck is not known."""
-    if table.struck is None:
-        raise ReadError(f"该 .xls 文件的格式记录无法读取，看不出哪些单元格有删除线（学校常用删除线表示该行作废），"
-                        f"aidctl 不把它当作没有删除线：{STRUCK_UNKNOWN_ADVICE}", file=table.file, sheet=table.sheet)
-    if not table.struck and not table.unplaced_struck:
-        return
-    if not table.struck:
-        raise ReadError(f"有 {table.unplaced_struck} 个单元格有删除线，且无法确定在哪一行：{STRUCK_ADVICE}",
-                        file=table.file, sheet=table.sheet)
-    row, key = min((int(rows[0]), key) for key, rows in table.struck.items())
-    count = sum(len(rows) for rows in table.struck.values()) + table.unplaced_struck
-    raise ReadError(f"单元格有删除线，aidctl 不知道这一行是否作废{f'（共 {count} 处）' if count > 1 else ''}：{STRUCK_ADVICE}",
-                    file=table.file, sheet=table.sheet, row=row, column=table.columns[key].header)
-
-
-STRUCK_ADVICE = "如该行已作废，请删除该行；如仍有效，请取消删除线，再重新提交"
-STRUCK_UNKNOWN_ADVICE = "请用 Excel 或 WPS 打开后另存为 .xlsx，再重新提交"
-
-
-def _refuse_errors(table: Table) -> None:
-    """refuse_uncalculated for error values: the first one in the table's columns, and how many."""
-    placed = len(table.errors)
-    if not placed and not table.unplaced_errors:
-        return
-    if not placed:
-        raise ReadError(f"有 {table.unplaced_errors} 个单元格是 Excel 错误值（如 #N/A），且无法确定在哪一行，"
-                        f"aidctl 不把它们当作空白：{ERROR_ADVICE}", file=table.file, sheet=table.sheet)
-    first = table.errors.sort_values("excel_row", kind="stable").iloc[0]
-    count = placed + table.unplaced_errors
-    raise ReadError(f"单元格是{error_value_words(first['value'])}（公式出错或引用的数据不存在），aidctl 不把它当作空白"
-                    f"{f'（共 {count} 处）' if count > 1 else ''}：{ERROR_ADVICE}",
-                    file=table.file, sheet=table.sheet, row=int(first["excel_row"]),
-                    column=table.columns[first["key"]].header)
 
 
 def read_tables(path: Path, display: str, kind: str, rules: Rulebook, all_sheets: bool = True,

@@ -4,7 +4,7 @@ A file written by a program and never opened in Excel keeps its formulas without
 cell holding an error value (#N/A, #DIV/0! …) has no value a reader gives. Both are read as empty by
 fastexcel and python-calamine. A formula of plain arithmetic (=750, =1500/2) is computed here;
 every other such cell is listed with its sheet (RawSheet.formulas, RawSheet.errors) for the checks
-to report (check.cells) or the reader of a whole file to refuse (tables.refuse_uncalculated).
+to report (check.cells) or the reader of a whole file to refuse (refuse_uncalculated, and refuse_struck for struck-out text).
 
 A text cell that reads as an error value ("#N/A" typed, or pasted as values from a program that
 wrote its errors as text) is no more a value than the error itself: in a CSV, where every cell is
@@ -23,9 +23,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from aidctl.core.errors import ReadError
 from aidctl.read.sheetxml import ERROR_TEXT
 
 if TYPE_CHECKING:
+    from aidctl.read.tables import Table
     from aidctl.read.workbook import RawSheet
 
 # a cell's whole text an error value, with the spaces str.strip() would take around it
@@ -182,3 +184,70 @@ def _may_hold_error(column: pa.ChunkedArray) -> bool:
         if _LEADS[np.frombuffer(data, dtype=np.uint8)[starts]].any():
             return True
     return False
+
+
+FORMULA_ADVICE = "请在 Excel 中打开该文件、确认数值后保存，再重新提交"
+ERROR_ADVICE = "请在 Excel 中改正该单元格（填入实际的值，或改正出错的公式）后保存，再重新提交"
+
+
+def error_value_words(value: str) -> str:
+    """How a message names what an error cell holds: 错误值“#N/A” (错误值 alone when the file gives no text)."""
+    return f"错误值“{value}”" if value else "错误值"
+
+
+def refuse_uncalculated(table: Table) -> None:
+    """A table read whole (every input but a roster, whose records each carry their own
+    cell.formula_uncalculated or cell.error_value): a formula in one of its columns with no value
+    saved (a file a program wrote, never opened in Excel), or an error value (#N/A, #DIV/0! …), is
+    never read as blank. The file is refused, naming the first such cell and how many there are."""
+    _refuse_errors(table)
+    placed = len(table.formulas)
+    if not placed and not table.unplaced_formulas:
+        return
+    if not placed:
+        raise ReadError(f"有 {table.unplaced_formulas} 个公式单元格没有保存计算结果，且无法确定在哪一行：{FORMULA_ADVICE}",
+                        file=table.file, sheet=table.sheet)
+    first = table.formulas.sort_values("excel_row", kind="stable").iloc[0]
+    title = table.columns[first["key"]].header
+    count = placed + table.unplaced_formulas
+    raise ReadError(f"单元格是公式“={first['formula']}”，文件中没有保存计算结果（文件可能由程序生成、未在 Excel 中"
+                    f"打开保存），aidctl 不把它当作空白{f'（共 {count} 处）' if count > 1 else ''}：{FORMULA_ADVICE}",
+                    file=table.file, sheet=table.sheet, row=int(first["excel_row"]), column=title)
+
+
+def refuse_struck(table: Table) -> None:
+    """A table read whole with text struck out (删除线) in one of its columns: whether that row still
+    counts is not known, so the file is refused, naming the first such cell. So is one whose struck
+    cells are unknown (an .xls whose records could not be read): whether any row is struck is not known."""
+    if table.struck is None:
+        raise ReadError(f"该 .xls 文件的格式记录无法读取，看不出哪些单元格有删除线（学校常用删除线表示该行作废），"
+                        f"aidctl 不把它当作没有删除线：{STRUCK_UNKNOWN_ADVICE}", file=table.file, sheet=table.sheet)
+    if not table.struck and not table.unplaced_struck:
+        return
+    if not table.struck:
+        raise ReadError(f"有 {table.unplaced_struck} 个单元格有删除线，且无法确定在哪一行：{STRUCK_ADVICE}",
+                        file=table.file, sheet=table.sheet)
+    row, key = min((int(rows[0]), key) for key, rows in table.struck.items())
+    count = sum(len(rows) for rows in table.struck.values()) + table.unplaced_struck
+    raise ReadError(f"单元格有删除线，aidctl 不知道这一行是否作废{f'（共 {count} 处）' if count > 1 else ''}：{STRUCK_ADVICE}",
+                    file=table.file, sheet=table.sheet, row=row, column=table.columns[key].header)
+
+
+STRUCK_ADVICE = "如该行已作废，请删除该行；如仍有效，请取消删除线，再重新提交"
+STRUCK_UNKNOWN_ADVICE = "请用 Excel 或 WPS 打开后另存为 .xlsx，再重新提交"
+
+
+def _refuse_errors(table: Table) -> None:
+    """refuse_uncalculated for error values: the first one in the table's columns, and how many."""
+    placed = len(table.errors)
+    if not placed and not table.unplaced_errors:
+        return
+    if not placed:
+        raise ReadError(f"有 {table.unplaced_errors} 个单元格是 Excel 错误值（如 #N/A），且无法确定在哪一行，"
+                        f"aidctl 不把它们当作空白：{ERROR_ADVICE}", file=table.file, sheet=table.sheet)
+    first = table.errors.sort_values("excel_row", kind="stable").iloc[0]
+    count = placed + table.unplaced_errors
+    raise ReadError(f"单元格是{error_value_words(first['value'])}（公式出错或引用的数据不存在），aidctl 不把它当作空白"
+                    f"{f'（共 {count} 处）' if count > 1 else ''}：{ERROR_ADVICE}",
+                    file=table.file, sheet=table.sheet, row=int(first["excel_row"]),
+                    column=table.columns[first["key"]].header)
