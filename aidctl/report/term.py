@@ -378,12 +378,15 @@ def _by_school(pay, roster_rows, schools, rules, term: Term) -> pd.DataFrame:
     seen_names = pd.concat([pay[["key", "school"]], roster_rows[["key", "school"]]]).drop_duplicates("key") \
         .set_index("key")["school"]
     reg = schools if schools is not None else pd.DataFrame(columns=["school", "county", "school_type", "enrolment"])
-    merged["school"] = merged["key"].map(reg["school"]).fillna(merged["key"].map(seen_names)).fillna(merged["key"])
+    # as objects: a map that found nothing is all-NaN float, which pandas will not fill with text
+    merged["school"] = merged["key"].map(reg["school"]).astype(object).fillna(
+        merged["key"].map(seen_names).astype(object)).fillna(merged["key"].astype(object))
     single_type = {n: p.school_types[0] for n, p in rules.programmes.programmes.items() if len(p.school_types) == 1}
     seen_types = pd.concat([roster_rows[["key", "school_type"]].dropna(),
                             pd.DataFrame({"key": pay["key"], "school_type": pay["programme"].map(single_type)}).dropna()])
     seen_types = seen_types.drop_duplicates("key").set_index("key")["school_type"]
-    merged["school_type"] = merged["key"].map(reg["school_type"]).fillna(merged["key"].map(seen_types))
+    merged["school_type"] = merged["key"].map(reg["school_type"]).astype(object).fillna(
+        merged["key"].map(seen_types).astype(object))
     merged["school_type"] = merged["school_type"].astype(object).where(merged["school_type"].notna(), None)
     enrolment = merged["key"].map(reg["enrolment"]).astype(object)  # a positive whole number, or none read
     merged["enrolment"] = pd.Series([None if pd.isna(e) else int(e) for e in enrolment], index=merged.index, dtype=object)
