@@ -976,6 +976,28 @@ def test_an_excel_95_workbook_says_its_hidden_rows_hidden_columns_and_struck_cel
     assert sheet.struck is None and list(sheet.hidden_rows) == [4]   # which cells are struck: unknown
 
 
+def test_an_xls_column_of_no_width_is_hidden(tmp_path):
+    """A COLINFO giving its column no width (coldx 0) with fHidden clear, as a program sizes a column
+    to nothing: nobody reading the sheet sees it, so it is hidden, as in an .xlsx (width="0"). A
+    column of some width with fHidden clear is not."""
+    from aidctl.read.workbook import open_sheets
+
+    rows = [["name", "amount", "old card", "card"], ["Ann", 750, "111", "222"]]
+
+    def width(coldx: int):
+        def edit(stream: bytearray) -> bytearray:
+            at = stream.index(b"\x7d\x00\x0c\x00" + struct.pack("<HHH", 2, 2, 2048))
+            stream[at + 4 + 4:at + 4 + 6] = struct.pack("<H", coldx)
+            stream[at + 4 + 8] = 0   # fHidden clear
+            return stream
+        return edit
+
+    layout = {"codepage": 1252, "hidden_columns": {"Sheet1": [(2, 2)]}}
+    (squeezed,) = open_sheets(_biff5(tmp_path / "none.xls", {"Sheet1": rows}, edit=width(0), **layout))
+    (shown,) = open_sheets(_biff5(tmp_path / "some.xls", {"Sheet1": rows}, edit=width(2048), **layout))
+    assert squeezed.hidden_columns == frozenset({2}) and shown.hidden_columns == frozenset()
+
+
 def test_an_xls_whose_records_cannot_be_read_says_unknown_never_none(run, tmp_path, monkeypatch):
     """Where the Workbook stream cannot be had (a container olefile does not read), which rows and
     columns are hidden and which cells struck is unknown: the files list says null, the terminal 不明;

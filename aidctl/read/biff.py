@@ -54,6 +54,9 @@ _XLS_ERROR_HINTS = (re.compile(rb"\x05\x02\x08\x00.{6}" + _CODES + rb"\x01", re.
 # a ROW (16 bytes) with fDyZero set; a COLINFO (12 bytes; 10 or 11 from some writers) with fHidden set
 _XLS_HIDDEN_ROW_HINT = re.compile(rb"\x08\x02\x10\x00.{12}" + _bit_set(_ROW_HIDDEN), re.DOTALL)
 _XLS_HIDDEN_COL_HINT = re.compile(rb"\x7d\x00[\x0a-\x0c]\x00.{8}" + _bit_set(_COL_HIDDEN), re.DOTALL)
+# … or of no width (coldx 0), which nobody reading the sheet sees either though fHidden is clear (a ROW's
+# height may not be 0: MS-XLS 2.4.221 asks at least 2 twips, and a row of none is fDyZero)
+_XLS_NO_WIDTH_COL_HINT = re.compile(rb"\x7d\x00[\x0a-\x0c]\x00.{4}\x00\x00", re.DOTALL)
 # CODEPAGE values that are no Windows code page number Python knows by cpNNN (MS-XLS 2.4.52)
 _CODEPAGES = {367: "ascii", 1200: "utf-16-le", 10000: "mac_roman", 0x8000: "mac_roman", 0x8001: "cp1252"}
 _U16 = struct.Struct("<H").unpack_from
@@ -291,7 +294,7 @@ def scan_xls(stream: bytes, book: XlsBook | None = None) -> dict[int, SheetScan]
     strings = xls_struck_strings(stream, book, fonts) if book.biff8 else frozenset()
     starts = [start for start, _ in book.sheets]
     hints = [_hinted(patterns, stream, starts) for patterns in (_XLS_ERROR_HINTS, (_XLS_HIDDEN_ROW_HINT,),
-                                                               (_XLS_HIDDEN_COL_HINT,))]
+                                                               (_XLS_HIDDEN_COL_HINT, _XLS_NO_WIDTH_COL_HINT))]
     out: dict[int, SheetScan] = {}
     for index, start in enumerate(starts):
         if start + 4 > len(stream) or _U16(stream, start)[0] != _BIFF_BOF:
@@ -412,7 +415,7 @@ def _scan_xls_sheet(stream: bytes, start: int, biff8: bool, wanted: tuple[bool, 
                 hidden_rows.append(_U16(stream, at)[0] + 1)
             continue
         if typ == _BIFF_COLINFO:
-            if 10 <= length <= 12 and stream[at + 8] & _COL_HIDDEN:
+            if 10 <= length <= 12 and (stream[at + 8] & _COL_HIDDEN or _U16(stream, at + 4)[0] == 0):
                 first, last = _U16X2(stream, at)
                 hidden_cols.update(range(first, min(last, XLS_COLUMNS - 1) + 1))
             continue
