@@ -610,6 +610,26 @@ def test_csv_with_title_row_and_tabs(check, tmp_path):
 
 # --- Excel 97–2003 -------------------------------------------------------------------------------
 
+def test_a_workbook_whose_name_says_another_format_is_read_as_what_it_holds(tmp_path, run):
+    """An .xls saved under a name ending .xlsx (a clerk renamed it, as schools are asked for .xlsx),
+    and an .xlsx named .xls: each is read as what it holds, with the same records and findings as
+    under its own name. Before, the readers went by the name: the first was refused as a damaged
+    zip (invalid Zip archive), the second as an invalid OLE file."""
+    import shutil
+
+    xls = Path(__file__).parent / "fixtures" / "roster.xls"
+    xlsx = write_roster(tmp_path / "roster.xlsx", [voc_row(1), voc_row(2, 身份证号码="123")], VOC_HEADERS)
+    for right, wrong in ((xls, tmp_path / "改名.xlsx"), (xlsx, tmp_path / "改名.xls")):
+        shutil.copyfile(right, wrong)
+        docs = []
+        for path in (right, wrong):
+            code, doc, err = run("validate", path, "--term", "2011-autumn", "--format", "json", as_json=True)
+            assert code == 1, err
+            docs.append(doc)
+        assert [f["records"] for f in docs[0]["files"]] == [f["records"] for f in docs[1]["files"]] != [0]
+        assert [(f["row"], f["code"]) for f in docs[0]["findings"]] == [(f["row"], f["code"]) for f in docs[1]["findings"]]
+
+
 def test_an_xls_roster_reads_as_the_same_cells_in_xlsx_do(tmp_path, run):
     """Schools still send .xls. The committed fixture (tests/fixtures/make_xls.py wrote it) and the
     same cells written as .xlsx give the same records and the same findings, at the same rows and

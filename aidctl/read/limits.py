@@ -96,14 +96,18 @@ def shown(path: str | os.PathLike) -> str:
     return text
 
 
-def rust_source(path: Path) -> str | bytes:
-    """The path as the Rust readers (fastexcel, python-calamine) open it; for a name that is not UTF-8,
-    which they cannot open, the file's bytes (fastexcel takes them as they are; wrap them in BytesIO for
-    python-calamine)."""
+def rust_source(path: Path, suffixes: tuple[str, ...] = ()) -> str | bytes:
+    """The path as the Rust readers (fastexcel, python-calamine) open it; the file's bytes instead
+    (fastexcel takes them as they are; wrap them in BytesIO for python-calamine) for a name that is
+    not UTF-8, which they cannot open, and for a name whose suffix is none of `suffixes`, the ones
+    of what the file holds: from a path they read the format the name says (an .xls saved as
+    a.xlsx would be read as a zip and fail), from bytes the one its content is."""
     text = str(path)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
+        return Path(path).read_bytes()
+    if suffixes and Path(path).suffix.lower() not in suffixes:
         return Path(path).read_bytes()
     return text
 

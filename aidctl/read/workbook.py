@@ -268,7 +268,7 @@ def big_numbers_in(rows: list[list]) -> dict[int, np.ndarray]:
 def _typed_rows(path: Path, display: str, sheet: str) -> list[list]:
     """A sheet's cells with their types (python-calamine), from A1."""
     try:
-        return _calamine(path).get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        return _calamine(path, "xlsx").get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     except Exception as exc:  # python-calamine raises its own errors, all of them mean "unreadable"
         raise ReadError(f"无法读取工作表（{_short(exc)}）；请用 Excel 打开另存后重新提交", file=display,
                         sheet=sheet) from None
@@ -279,7 +279,7 @@ def _open_xlsx(path: Path, display: str, parts: dict[str, tuple[str | None, bool
     import fastexcel
 
     try:
-        reader = fastexcel.read_excel(rust_source(path))
+        reader = fastexcel.read_excel(rust_source(path, SUFFIXES["xlsx"]))
     except Exception as exc:  # fastexcel raises its own hierarchy, all of them mean "unreadable"
         raise ReadError(f"无法读取工作簿（{_short(exc)}）；请用 Excel 打开另存后重新提交",
                         file=display) from None
@@ -438,18 +438,24 @@ def _chunks(series: pd.Series) -> pa.ChunkedArray:
 
 # --- .xls and .ods (python-calamine) -------------------------------------------------------------
 
-def _calamine(path: Path):
-    """python-calamine's workbook of a file (from its bytes when the name is not UTF-8: rust_source)."""
+# the suffixes of a file holding each kind: a name with another (an .xls saved as a.xlsx) is read from its
+# bytes, as what it holds (rust_source)
+SUFFIXES = {"xlsx": (".xlsx", ".xlsm"), "xls": (".xls",), "ods": (".ods",)}
+
+
+def _calamine(path: Path, kind: str):
+    """python-calamine's workbook of a file holding `kind` (from its bytes when the name is not UTF-8 or
+    says another format: rust_source)."""
     from python_calamine import CalamineWorkbook
 
-    source = rust_source(path)
+    source = rust_source(path, SUFFIXES[kind])
     return CalamineWorkbook.from_object(io.BytesIO(source) if isinstance(source, bytes) else source)
 
 
 def _open_calamine(path: Path, display: str, kind: str) -> tuple[list[RawSheet], list[str]]:
     label = ".xls" if kind == "xls" else ".ods"
     try:
-        wb = _calamine(path)
+        wb = _calamine(path, kind)
     except Exception as exc:
         raise ReadError(f"无法读取 {label} 工作簿（{_short(exc)}）；请用 Excel 另存为 .xlsx 后重新提交",
                         file=display) from None
