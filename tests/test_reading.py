@@ -298,7 +298,9 @@ def test_totals_signatures_notes_and_blank_rows_are_dropped(check, tmp_path):
 
 
 @pytest.mark.parametrize("first", ["合计", "合  计", "合　计", "总 计", "小计：", "共计3人",
-                                   "制表人：张三", "审核人：", "注：以上学生均已公示", "说明：金额单位元"])
+                                   "制表人：张三", "审核人：", "注：以上学生均已公示", "说明：金额单位元",
+                                   "单位负责人：张三", "填报单位（盖章）：第一职业中学", "单位名称：第一职业中学",
+                                   "学校负责人：", "分管领导签字："])
 def test_each_kind_of_footer_row_is_dropped(check, tmp_path, first):
     below = [[first, None, None, None, None, None, None, None, 2250, None]]
     roster(tmp_path / "a.xlsx", [values(i) for i in range(1, 4)], below=below)
