@@ -267,6 +267,18 @@ def test_a_unit_line_under_a_roster_is_one_and_two_lines_that_disagree_refuse_th
     assert plan["payments"] == [], (code, err)
 
 
+@pytest.mark.parametrize("above, below", [("单位为万元", None), ("（万元）", None), (None, "金额以万元为单位")])
+def test_a_unit_line_without_a_colon_states_the_rosters_unit(tmp_path, run, above, below):
+    """单位为万元 above a roster, 金额以万元为单位 under it: 0.075 is 750 元, the standard (it was read as
+    0.075 元, amount.invalid); the line under the table is no student."""
+    headers = [h if h != "资助金额（元）" else "资助金额" for h in VOC_HEADERS]
+    write_roster(tmp_path / "a.xlsx", [{**voc_row(i), "资助金额": 0.075} for i in (1, 2)], headers,
+                 above=[["第一职业中学2011年秋季学期受助学生名单"], *([[None, None, None, above]] if above else [])],
+                 below=[[below]] if below else ())
+    doc = check(run, "a.xlsx", expect_exit=0)
+    assert not found(doc) and doc["summary"]["records"] == 2, doc
+
+
 def test_remark_withdrawn(tmp_path, run):
     """The school says in 备注 that a student left or is not to be paid: not paid, whatever else the
     row says. A remark about the future (毕业) or a student who came in (转入) says nothing."""

@@ -725,6 +725,70 @@ def test_a_unit_written_below_the_table_counts_as_one_above_it(run, tmp_path, be
     assert "表格下方第" in notes and "“事业收入”、“提取金额”按万元读取" in notes, notes
 
 
+UNIT_STATED = ["单位为万元", "单位是万元", "单位 万元", "单位万元", "单位（万元）", "单位/万元", "金额单位为：万元",
+               "金额以万元为单位", "（万元）", "万元", "单位：人民币万元", "单位：万元人民币", "人民币单位：万元", "RMB万元"]
+
+
+@pytest.mark.parametrize("line", UNIT_STATED)
+@pytest.mark.parametrize("where", ["above", "below"])
+def test_a_unit_written_without_a_colon_is_a_unit_line(run, tmp_path, line, where):
+    """单位为万元, 单位（万元）, 金额以万元为单位, （万元） … were not seen as a 单位 line (only 单位：万元
+    was): 事业收入 100 (万元) was read as 100 元, and below the table the line was taken for a school.
+    Each states 万元 now, above the header or under the table, and the line is no school."""
+    lines = {"above": [["2011年度校内资助资金提取情况"], [None, None, None, None, None, line]], "below": None}[where]
+    doc = audit_sheet(run, tmp_path, [in_wan()], above=lines, below=[[line]] if where == "below" else ())
+    assert len(doc["schools"]) == 1, doc["schools"]
+    s = doc["schools"][0]
+    assert (s["income"], s["extracted"], s["verdict"]) == ("1000000.00", "50000.00", "合规"), s
+    assert any(f"“{line}”写明了金额单位" in n and "按万元读取" in n for n in doc["notes"]), doc["notes"]
+
+
+def test_a_title_ending_in_a_bracketed_unit_states_it(run, tmp_path):
+    doc = audit_sheet(run, tmp_path, [in_wan()], above=[["2011年度校内资助资金提取情况（万元）"]])
+    assert doc["schools"][0]["income"] == "1000000.00", doc["schools"]
+
+
+@pytest.mark.parametrize("line", ["填报单位：元宝山区第一中学", "单位名称：元宝山区第一中学", "单位负责人：张元",
+                                  "制表人（张元）", "张元", "单位：人", "单位是否盖章：是", "2011年度（2011年）"])
+def test_words_that_only_look_like_a_unit_line_state_none(run, tmp_path, line):
+    """A school named 元宝山区…, a person named 张元, 单位名称 or 单位：人 state no unit of money: the figures
+    are read in 元, their headers' unit, and nothing is said of a unit line."""
+    doc = audit_sheet(run, tmp_path, [in_wan(income=1_000_000, extracted=50_000)],
+                      above=[["2011年度校内资助资金提取情况"], [None, None, None, None, None, line]])
+    assert doc["schools"][0]["income"] == "1000000.00", doc["schools"]
+    assert not any("写明了金额单位" in n for n in doc["notes"]), doc["notes"]
+
+
+@pytest.mark.parametrize("line", ["单位：万", "单位为千", "（美元）", "单位为百万元"])
+def test_a_unit_line_stating_a_bare_figure_or_another_currency_refuses_the_sheet(run, tmp_path, line):
+    """单位：万 (万元? 万人?) or （美元）: the figures cannot be turned into 元 with confidence: refused,
+    naming the line, never read as 元."""
+    path = sheet(tmp_path / "finance.xlsx", [in_wan()], NO_UNIT,
+                 [["2011年度校内资助资金提取情况"], [None, None, None, None, None, line]])
+    code, doc, err = run("audit-extraction", path, "--format", "json", "--workspace", tmp_path, as_json=True)
+    assert code == 2 and doc == "", (code, doc)
+    assert f"写作“{line}”" in err and "不是可识别的单位" in err and "事业收入" in err, err
+
+
+def test_unit_phrases_are_rules(run, tmp_path):
+    """A workspace whose unit_phrases gain 按{}计 reads 按万元计 as the unit; a phrase without the {}
+    where the unit stands is refused, naming the key."""
+    from aidctl.rulebook import packaged_rules_dir
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    text = (packaged_rules_dir() / "columns.yaml").read_text(encoding="utf-8")
+    (rules / "columns.yaml").write_text(text.replace('unit_phrases: ["以{}为单位"', 'unit_phrases: ["按{}计", "以{}为单位"'),
+                                        encoding="utf-8")
+    doc = audit_sheet(run, tmp_path, [in_wan()], below=[["金额按万元计"]])
+    assert doc["schools"][0]["income"] == "1000000.00" and len(doc["schools"]) == 1, doc["schools"]
+    (rules / "columns.yaml").write_text(text.replace('unit_phrases: ["以{}为单位"', 'unit_phrases: ["以为单位"'),
+                                        encoding="utf-8")
+    path = sheet(tmp_path / "finance.xlsx", [in_wan()], NO_UNIT)
+    code, _, err = run("audit-extraction", path, "--format", "json", "--workspace", tmp_path, as_json=True)
+    assert code == 2 and "unit_phrases" in err and "以为单位" in err, (code, err)
+
+
 def test_the_words_of_a_unit_line_below_are_the_rules(run, tmp_path):
     """金额单位：元 and 单位:千元 below the table; 填报单位：… and 单位：见各列 state none; a workspace
     that adds 币种 to `unit_line` has 币种：万元 read as the unit."""

@@ -137,14 +137,7 @@ class _Matcher:
         self.other_period = [fold_one(w) for w in spec.other_period]
         self.period_shown = spec.other_period_shown
         self.money_suffix = tuple(fold_one(w) for w in words.money_unit_suffix) if words else ()
-        labels = "|".join(_spaced(w) for w in sorted(words.unit_line, key=len, reverse=True)) \
-            if words and words.unit_line else None
-        # a 单位 word and a colon, at the start of the cell or after a space, a bracket, a colon or a semicolon
-        # (（单位：万元）, 注：1.单位：万元;, 制表人：张三  单位：万元), never inside a word (填报单位：…); what it
-        # states runs to the next ; or 。
-        self.unit_line = re.compile(rf"(?:^|[\s:;。,，(\[【])(?:\(?\d+[.、)]\s*)?(?:{labels})\s*:\s*([^;。]+)") \
-            if labels else None
-        self.unit_words = re.compile(labels) if labels else None   # a cell that may hold one
+        self._unit_patterns(words, units)
         self.seen: dict[tuple[object, str | None], tuple | None] = {}
         self.own: dict[object, tuple | None] = {}   # cell → match(cell, None), for own_hits
         self.code_aliases = any(len(a) >= CODE_LENGTH and a.isascii() and a.isalnum() for a in self.aliases)
@@ -158,26 +151,75 @@ class _Matcher:
         return next((t for t in texts if self.money_suffix and t.endswith(self.money_suffix) and t not in self.units
                      and not any(ch.isdigit() for ch in t)), None)
 
+    def _unit_patterns(self, words, units: dict[str, Decimal]) -> None:
+        """The patterns of a cell that states a unit of money (columns.yaml `header_words`)."""
+        self.unit_line = self.unit_phrase = self.unit_alone = self.unit_words = self.currency = None
+        self.unit_stems: set[str] = set()
+        if not self.money_suffix:
+            return
+        suffix = "|".join(re.escape(w) for w in self.money_suffix)
+        labels = "|".join(_spaced(w) for w in sorted(words.unit_line, key=len, reverse=True))
+        joiners = "|".join(_spaced(w) for w in sorted(words.unit_line_joiners, key=len, reverse=True))
+        currency = sorted((unicodedata.normalize("NFKC", w) for w in words.currency_words if w), key=len, reverse=True)
+        self.currency = re.compile("|".join(re.escape(w) for w in currency), re.IGNORECASE) if currency else None
+        self.unit_stems = {u[:-len(s)] for u in units for s in self.money_suffix if u.endswith(s) and len(u) > len(s)}
+        named = "|".join(re.escape(u) for u in sorted([*units, *self.unit_stems], key=len, reverse=True))
+        if labels:
+            # a 单位 word at the start of the cell or after a space, a bracket, a colon or a semicolon
+            # (（单位：万元）, 注：1.单位：万元;, 制表人：张三  单位：万元), never inside a word (填报单位：…),
+            # then a colon, a joiner (单位为万元), a slash, a bracket, a space, or the unit itself
+            # (单位万元; not 单位名称); what it states runs to the next ; or 。
+            then = rf"(?:\s*(?:[:/(]|{joiners}))+\s*|\s+|(?=(?:{named}))" if joiners else \
+                rf"(?:\s*[:/(])+\s*|\s+|(?=(?:{named}))"
+            self.unit_line = re.compile(rf"(?:^|[\s:;。,，(\[【])(?:\(?\d+[.、)]\s*)?(?:{labels})(?:{then})([^;。]+)")
+        phrases = [_spaced(a) + r"\s*([^\d;。,，、:()]{1,6}?)\s*" + _spaced(b)
+                   for a, b in (p.split("{}") for p in words.unit_phrases)]
+        self.unit_phrase = re.compile("|".join(phrases)) if phrases else None
+        # a cell that is a unit alone ((万元), 万元; (百万元), (美元): a unit the rules do not know) or ends
+        # in a bracketed one the rules know (…提取情况（万元）); 张元 or 制表人（张元） is a name
+        known = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
+        self.unit_alone = re.compile(rf"^\(\s*([^\d()\[\]\s:;,，、。]{{0,3}}(?:{suffix}))\s*\)$"
+                                     rf"|^\(?\s*({known})\s*\)?$|\(\s*({known})\s*\)$")
+        self.unit_words = re.compile("|".join(x for x in (labels, suffix) if x))   # a cell that may state one
+
     def unit_lines(self, cells, below: bool = False) -> list[UnitLine]:
-        """The cells of `cells` ((Excel row, value) pairs) that state a unit of money: 单位：万元 and
-        （单位：万元） state 万元, 单位：人、万元 states 万元 (人 is no money), 单位：万元（保留两位小数）
-        states 万元; 单位：见各列 and 填报单位：… state none."""
-        if self.unit_line is None or not self.money_suffix:
+        """The cells of `cells` ((Excel row, value) pairs) that state a unit of money: 单位：万元,
+        （单位：万元）, 单位为万元, 单位（万元）, 金额以万元为单位 and （万元） state 万元; 单位：人、万元 states
+        万元 (人 is no money), 单位：万元（保留两位小数） and 单位：人民币万元 state 万元; 单位：万 states a unit
+        the rules do not know; 单位：见各列, 填报单位：… and 单位名称：… state none."""
+        if self.unit_words is None:
             return []
         out = []
         for row, value in cells:
             text = unicodedata.normalize("NFKC", value) if isinstance(value, str) else ""
             if self.unit_words.search(text) is None:
                 continue
-            stated = {}
-            for m in self.unit_line.finditer(text):
-                for part in re.split(r"[、，,/;\s()\[\]【】]+", re.sub(r"\([^()]*\)", "", m.group(1))):
-                    if part.endswith(self.money_suffix):
-                        stated[part] = self.units.get(part)
+            stated = self._stated(self.currency.sub("", text) if self.currency else text)
             if stated:
                 units = set(stated.values())
                 out.append(UnitLine(row, str(value).strip(), units.pop() if len(units) == 1 else None, below))
         return out
+
+    def states_unit(self, value: object) -> bool:
+        """Whether a cell states a unit of money (unit_lines)."""
+        return bool(self.unit_lines([(0, value)]))
+
+    def _stated(self, text: str) -> dict[str, Decimal | None]:
+        """The units of money `text` states (None: one the rules do not know)."""
+        stated: dict[str, Decimal | None] = {}
+        said = [m.group(1) for m in self.unit_line.finditer(text)] if self.unit_line else []
+        if self.unit_phrase:
+            said += [next(g for g in m.groups() if g is not None) for m in self.unit_phrase.finditer(text)]
+        for words in said:
+            for part in re.split(r"[、，,/:;\s()\[\]【】]+", re.sub(r"\([^()]*\)", "", words)):
+                if part.endswith(self.money_suffix) or part in self.unit_stems:
+                    stated[part] = self.units.get(part)
+        if not stated and self.unit_alone is not None:
+            m = self.unit_alone.search(text.strip())
+            if m:
+                part = next(g for g in m.groups() if g is not None)
+                stated[part] = self.units.get(part)
+        return stated
 
     def sheet_unit(self, head: Head, above: int, groups: dict[int, str] | None = None) -> list[UnitLine]:
         """The lines above the header (rows 1 to `above` - 1) that state a unit of money; the group

@@ -274,7 +274,7 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
     matcher = matcher_of(spec, rules.columns.units, rules.columns.header_words)
     markers = with_unit_notes(rules.vocabulary.rows.markers(), rules.columns.header_words.unit_line)
     why = reasons(list(body.values()), data, _header_texts(sheet, header_row, header, columns),
-                  _name_words(spec), markers, rules.vocabulary.rows.total_anywhere, empty)
+                  _name_words(spec), markers, rules.vocabulary.rows.total_anywhere, empty, matcher.states_unit)
     formulas = _cells_of(sheet.formulas, "formula", columns)
     errors = _cells_of(sheet.errors, "value", columns)
     for unknown in (formulas, errors):

@@ -59,6 +59,17 @@ class HeaderWords(Strict):
     old_value: list[str] = []      # 旧, 作废, 原卡 …
     money_unit_suffix: list[str] = []   # 元: a remark ending so states a unit of money
     unit_line: list[str] = []      # 单位, 金额单位 …: "单位：万元" above the header
+    unit_line_joiners: list[str] = []   # 为, 是: 单位为万元
+    unit_phrases: list[str] = []        # 以{}为单位
+    currency_words: list[str] = []      # 人民币: 人民币万元
+
+    @model_validator(mode="after")
+    def _phrases_hold_the_unit(self):
+        wrong = [p for p in self.unit_phrases if p.count("{}") != 1]
+        if wrong:
+            raise KeyedValueError("unit_phrases", f"unit_phrases 中的 {'、'.join(wrong)} 须含且只含一个 {{}}（单位所在之处），"
+                                                  "如 以{}为单位")
+        return self
 
 
 class ColumnsFile(Strict):
