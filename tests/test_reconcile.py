@@ -935,6 +935,41 @@ def test_a_result_declaring_more_lines_above_than_it_holds_is_refused(tmp_path, 
     assert sorted(statuses(root).values()) == ["failed", "paid", "paid"]
 
 
+@pytest.mark.parametrize("footer", [[["总笔数：3  总金额：2,250.00"]], [["总笔数", 3, "总金额", "2,250.00"]],
+                                    [["成功笔数：3"], ["失败笔数：0"]]],
+                         ids=["one cell", "cells", "split on two rows"])
+def test_a_result_declaring_its_figures_under_its_lines_is_checked_as_above(tmp_path, run, footer):
+    """A 回盘 whose 总笔数 or 成功笔数 stands under its lines, cut short after its second line: the footer
+    was not read (a one-cell footer was dropped as blank, one in cells read as a line whose 序号 could
+    not be read), those two lines applied and the third payment left 已发送 without a word. The
+    footer is now checked as figures above the table are, and is no line: the file is refused,
+    naming the footer's row; the whole file applies, the figures said to agree."""
+    root = ccb_paid(tmp_path, run, 3)
+    book = ccb_result(tmp_path / "回盘.xlsx", [*ccb_lines({1: "成功", 2: "成功"}), *footer])
+    err = refused(run, root, book)
+    assert "回盘.xlsx，工作表“Sheet”，第4行" in err and "回盘在表格下方写" in err, err
+    assert "读取的逐笔结果为 2 笔，少 1 笔" in err or "处理结果为成功的有 2 笔" in err, err
+    whole = ccb_result(tmp_path / "全.xlsx", [*ccb_lines({1: "成功", 2: "成功", 3: "成功"}), *footer])
+    doc = reconcile(run, root, whole, expect=0)
+    assert (doc["totals"]["paid"], doc["totals"]["problems"]) == (3, 0), doc
+    assert {(f["label"], f["row"]) for f in doc["declared"]} == {(r[0].split("：")[0], 5 + k) for k, r in enumerate(footer)} \
+        | ({("总金额", 5)} if len(footer) == 1 else set()), doc["declared"]
+    assert sorted(statuses(root).values()) == ["paid"] * 3
+
+
+def test_a_text_result_with_a_footer_declaring_more_lines_is_refused(tmp_path, run):
+    """The icbc-txt 回盘 with 总笔数|3|总金额|2250.00 under its lines, a line lost: refused."""
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 4)]})
+    batch = disburse(run, root, expect=0)["batch"]
+    card = {i: voc_row(i)["银行卡号"] for i in range(1, 4)}
+    path = tmp_path / f"回盘_{batch}.txt"
+    lines = ["序号|账号|户名|金额|处理结果|失败原因", *[f"{i}|{card[i]}|学生{i}|750.00|成功|" for i in (1, 2)],
+             "总笔数|3|总金额|2250.00"]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
+    err = refused(run, root, path)
+    assert f"回盘_{batch}.txt，第4行" in err and "回盘在表格下方写的“总笔数”为 3 笔" in err and "少 1 笔" in err, err
+
+
 def test_a_declared_figure_agreeing_with_the_lines_is_said_to_agree(tmp_path, run):
     """Every figure a file declares, in cells or in one cell, agreeing: the lines apply as before and
     the terminal says which figures were checked."""
@@ -979,7 +1014,7 @@ def test_a_declared_amount_or_split_that_disagrees_refuses_the_file(tmp_path, ru
     ([["总金额：2250美元"]], "“总金额”的金额单位写作“美元”，不是可识别的单位"),
     ([["总金额（含手续费）：2250.00"]], "写有“总金额”，其后的“2250.00”（注明“含手续费”）无法读取为金额"),
     ([["总笔数：3元"]], "写有“总笔数”，其后的“3元”无法读取为笔数"),
-    ([["总笔数：3"], ["记录数：2"]], "两处写的笔数不同：第1行“总笔数”为 3 笔，第2行“记录数”为 2 笔"),
+    ([["总笔数：3"], ["记录数：2"]], "两处写的笔数不同：表头上方第1行“总笔数”为 3 笔，表头上方第2行“记录数”为 2 笔"),
 ], ids=["words", "blank cell", "nothing after", "in words", "not whole", "ten thousand", "bad grouping",
         "below a fen", "unknown unit", "a remark", "count in yuan", "two counts"])
 def test_a_declared_figure_that_cannot_be_read_refuses_the_file(tmp_path, run, above, said):
@@ -1153,7 +1188,7 @@ def test_declared_figures_are_read_as_written(cells, read):
     rules = Rulebook()
     profile = rules.bank("ccb-xlsx")
     words = words_of(profile, rules)
-    table = SimpleNamespace(columns={}, above_cells=[(1, list(enumerate(cells)))])
+    table = SimpleNamespace(columns={}, header_row=2, above_cells=[(1, list(enumerate(cells)))], below_cells=[])
     figures = declared_figures(table, None, words, [*rules.columns.units, *words.count_units],
                                rules.columns.header_words.money_unit_suffix)
     read_figures(figures, profile, table, rules, words, "回盘.xlsx", _amounts)
@@ -1170,7 +1205,7 @@ def test_the_longest_declared_word_wins():
 
     rules = Rulebook()
     words = DeclaredWords(count=["笔数"], paid_count=["笔数成功"])
-    table = SimpleNamespace(columns={}, above_cells=[(1, [(0, "笔数成功：2 笔数：3")])])
+    table = SimpleNamespace(columns={}, header_row=2, above_cells=[(1, [(0, "笔数成功：2 笔数：3")])], below_cells=[])
     figures = declared_figures(table, None, words, list(rules.columns.units), ["元"])
     read_figures(figures, rules.bank("ccb-xlsx"), table, rules, words, "回盘.xlsx", _amounts)
     assert [(f.key, f.value) for f in figures] == [("paid_count", 2), ("count", 3)]

@@ -1,6 +1,7 @@
-"""The figures a bank's result file (回盘) declares above its table: 总笔数：1250  总金额：1,875,000.00 in
-one cell, or 成功笔数 | 1248 | 失败笔数 | 2 spread over a row's cells. Read cell by cell from the rows
-the reader keeps above the header (Table.above_cells), with the words of rules/bank_results.yaml (or
+"""The figures a bank's result file (回盘) declares above its table or under it: 总笔数：1250
+总金额：1,875,000.00 in one cell, or 成功笔数 | 1248 | 失败笔数 | 2 spread over a row's cells. Read cell by
+cell from the rows the reader keeps above the header and under the lines (Table.above_cells,
+Table.below_cells), with the words of rules/bank_results.yaml (or
 the profile's own `result.declared`), and checked against the lines read: a file cut short, or
 whose lines were partly not read, is refused as a whole, never half-applied. A figure that cannot
 be read refuses the file too: what the bank declares is checked or the file is not applied."""
@@ -44,6 +45,12 @@ class Figure:
     number: str | None = None   # its number without sign, ¥, separators or unit ("1875000.00")
     unit: str | None = None  # the unit written with it (万元, 笔)
     value: int | None = None  # the count, or the amount in fen
+    below: bool = False      # under the table (a footer), not above its header
+
+    @property
+    def where(self) -> str:
+        """Where the file wrote it, for a message: 表头上方 or 表格下方."""
+        return "表格下方" if self.below else "表头上方"
 
     @property
     def is_count(self) -> bool:
@@ -70,7 +77,8 @@ def words_of(profile: BankProfile, rules) -> DeclaredWords:
 
 def declared_figures(table, sheet: str | None, words: DeclaredWords, unit_words: list[str],
                      money_suffix: list[str]) -> list[Figure]:
-    """The figures declared in the rows above `table`'s header, as written (not yet read as numbers):
+    """The figures declared in the rows above `table`'s header and in the rows under it not read as
+    lines (a footer), as written (not yet read as numbers):
     each word of `words` met in a cell (the longest one where two overlap), with what follows it in
     its cell, or, where its cell holds nothing more (a remark such as （万元） aside), the next cell of
     the row that holds text, unless that one begins with a word itself. `unit_words`: the units an
@@ -81,7 +89,7 @@ def declared_figures(table, sheet: str | None, words: DeclaredWords, unit_words:
     pattern = re.compile("|".join(re.escape(w) for w in sorted(labels, key=len, reverse=True)))
     units = sorted(unit_words, key=len, reverse=True)
     out = []
-    for row, cells in table.above_cells:
+    for row, cells in [*table.above_cells, *table.below_cells]:
         parts = []   # (cell, word or None, text): each cell's text cut at its words, a text after each word
         for i, (_, text) in enumerate(cells):
             text = _fold(text)
@@ -93,7 +101,7 @@ def declared_figures(table, sheet: str | None, words: DeclaredWords, unit_words:
         for k, (i, label, _) in enumerate(parts):
             if label is None:
                 continue
-            figure = Figure(labels[label], label, sheet, row)
+            figure = Figure(labels[label], label, sheet, row, below=row > table.header_row)
             out.append(figure)
             lead = _LEAD.match(parts[k + 1][2])   # the text after the word in its own cell
             remark, rest = lead.group("remark"), lead.string[lead.end():]
@@ -163,12 +171,12 @@ def read_figures(figures: list[Figure], profile: BankProfile, table, rules, word
     for f in figures:
         what = "笔数" if f.is_count else "金额"
         if not f.text:
-            raise ReadError(f"回盘在表头上方写有“{f.label}”，但同一行中其后没有{what}（空白、公式没有保存计算结果或错误值）："
+            raise ReadError(f"回盘在{f.where}写有“{f.label}”，但同一行中其后没有{what}（空白、公式没有保存计算结果或错误值）："
                             f"回盘写明的笔数和金额用于核对文件是否完整，aidctl 不略过它；{_REFUSED}",
                             file=display, sheet=f.sheet, row=f.row)
         if f.number is not None and f.unit is not None and f.unit not in (words.count_units if f.is_count else units):
             if not f.is_count and suffix and f.unit.endswith(suffix) and "、" not in f.unit:
-                raise ReadError(f"回盘在表头上方写的“{f.label}”的金额单位写作“{f.unit}”，不是可识别的单位"
+                raise ReadError(f"回盘在{f.where}写的“{f.label}”的金额单位写作“{f.unit}”，不是可识别的单位"
                                 f"（{'、'.join(units)}），金额无法折算为元：整份回盘未入账，请向银行核对金额单位",
                                 file=display, sheet=f.sheet, row=f.row)
             f.number = None
@@ -176,15 +184,15 @@ def read_figures(figures: list[Figure], profile: BankProfile, table, rules, word
             f.value = _value(f, profile, table, rules, display, amounts)
         if f.value is None:
             noted = f"（注明“{f.unit}”）" if f.unit and f.unit not in f.text else ""
-            raise ReadError(f"回盘在表头上方写有“{f.label}”，其后的“{f.text}”{noted}无法读取为{what}：回盘写明的笔数和金额"
+            raise ReadError(f"回盘在{f.where}写有“{f.label}”，其后的“{f.text}”{noted}无法读取为{what}：回盘写明的笔数和金额"
                             f"用于核对文件是否完整，aidctl 不略过它；{_REFUSED}", file=display, sheet=f.sheet, row=f.row)
     for key in FIGURES:
         same = [f for f in figures if f.key == key]
         other = next((f for f in same if f.value != same[0].value), None)
         if other is not None:
             first = same[0]
-            raise ReadError(f"回盘在表头上方两处写的{_WHAT[key]}不同：第{first.row}行“{first.label}”为 {first.shown()}，"
-                            f"第{other.row}行“{other.label}”为 {other.shown()}，无法确定以哪一个为准：{_REFUSED}",
+            raise ReadError(f"回盘两处写的{_WHAT[key]}不同：{first.where}第{first.row}行“{first.label}”为 {first.shown()}，"
+                            f"{other.where}第{other.row}行“{other.label}”为 {other.shown()}，无法确定以哪一个为准：{_REFUSED}",
                             file=display, sheet=other.sheet, row=other.row)
 
 
@@ -285,7 +293,7 @@ def refuse_disagreeing_figures(parts: list[tuple[object, pd.DataFrame, list[Figu
         if whole is not None and all(whole.agrees(f) for f in figures):
             continue
         f = next(f for f in figures if not mine.agrees(f))
-        raise ReadError(f"回盘在表头上方写的“{f.label}”为 {f.shown()}，{mine.disagreement(f, whole)}；{_REFUSED}",
+        raise ReadError(f"回盘在{f.where}写的“{f.label}”为 {f.shown()}，{mine.disagreement(f, whole)}；{_REFUSED}",
                         file=display, sheet=f.sheet, row=f.row)
 
 
@@ -306,6 +314,6 @@ def _refuse_disagreeing_total(table, figures: list[Figure], mine: Tally, totals:
         return
     row, value = totals[-1]
     f = said.get("amount") or said["paid_amount"]
-    raise ReadError(f"回盘在此行写的合计金额为 {yuan(value)} 元，而表头上方第{f.row}行写的“{f.label}”为 {f.shown()}，"
+    raise ReadError(f"回盘在此行写的合计金额为 {yuan(value)} 元，而{f.where}第{f.row}行写的“{f.label}”为 {f.shown()}，"
                     f"两者不符：可能有结果行缺失或没有作为结果读取，或金额有误；{_REFUSED}",
                     file=display, sheet=f.sheet, row=row, column=table.columns["amount"].header)

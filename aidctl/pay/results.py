@@ -65,13 +65,15 @@ def read_result(profile: BankProfile, path, display: str, rules) -> ResultFile:
         # header words as a roster's: a unit its header or a 单位： line above states is known
         header = find_header(sheet, spec, rules.columns.units, rules.columns.header_words)
         if header:
-            table = extract(path, display, sheet, header.row, header.first_choice(), spec, rules, header)
+            # a footer beginning with a declared word (总笔数：1250) is no line: its figures are read below
+            table = extract(path, display, sheet, header.row, header.first_choice(), spec, rules, header,
+                            footers=[w for ws in words.words().values() for w in ws])
             refuse_uncalculated(table)
             refuse_struck(table)
             _refuse_two_columns(table, spec, display)
             parts.append(_table_lines(profile, table, rules, display))
             above += table.above
-            # what the bank declares above the table (总笔数：1250), read as the lines' amounts are
+            # what the bank declares above the table or under it (总笔数：1250), read as the lines' amounts are
             figures = declared_figures(table, _sheet(table), words, unit_words,
                                        rules.columns.header_words.money_unit_suffix)
             read_figures(figures, profile, table, rules, words, display, _amounts)

@@ -180,6 +180,23 @@ def unread_cells(why: np.ndarray, body: list[pa.ChunkedArray], excel_rows: np.nd
     return sorted(zip(rows, cells.take(pa.array(hit)).to_pylist()), key=lambda cell: cell[0])
 
 
+def unread_rows(why: np.ndarray, body: dict, excel_rows: np.ndarray) -> list[tuple[int, list[tuple[int, str]]]]:
+    """The rows under the header not read as records (合计, signature and note rows, a footer; not
+    the header repeated), each with its cells that hold text and their columns, as
+    Table.above_cells gives the rows above it."""
+    at = np.flatnonzero((why != None) & (why != REPEATED_HEADER))  # noqa: E711 (object array, element by element)
+    if not len(at) or not body:
+        return []
+    columns = list(body)
+    rows = pa.table({str(i): body[c] for i, c in enumerate(columns)}).take(pa.array(at)).to_pylist()
+    out = []
+    for k, row in zip(at, rows):
+        cells = [(int(c), v.strip()) for c, v in zip(columns, row.values()) if isinstance(v, str) and v.strip()]
+        if cells:
+            out.append((int(excel_rows[k]), cells))
+    return out
+
+
 def withdrawing(words) -> list[str]:
     """The words that withdraw students in a caption, a note or a sheet's name: status.withdrawn_sheets
     and status.withdrawn_remarks of rules/vocabulary.yaml."""

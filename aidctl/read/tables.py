@@ -41,12 +41,14 @@ from aidctl.read.header import (
 from aidctl.read.merged import placed_above
 from aidctl.read.rows import (
     BLANK,
+    NOTE,
     TOTAL,
     captions,
     colour_notes,
     lead,
     reasons,
     unread_cells,
+    unread_rows,
     with_unit_notes,
     withdrawn_parts,
 )
@@ -131,6 +133,8 @@ class Table:
     # text, a merged range's once (its first cell). What a bank declares there (总笔数 | 1250 | 成功笔数 |
     # 1250) is read from these: no figure is lost for equalling the one before it
     above_cells: list[tuple[int, list[tuple[int, str]]]] = field(default_factory=list)
+    # the same of the rows under the header not read as records, where extract was asked to keep them
+    below_cells: list[tuple[int, list[tuple[int, str]]]] = field(default_factory=list)
     # the parts of the table under a caption row that withdraws them (二、未通过审核学生名单, 以下学生不予
     # 资助): the caption's Excel row, the last row of its part, the caption's text, the word
     withdrawn_parts: list[tuple[int, int, str, str]] = field(default_factory=list)
@@ -243,11 +247,14 @@ def set_aside(t: Table, key: str, title: str) -> str:
 
 
 def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
-            columns: dict[str, ColumnMatch], spec: TableSpec, rules: Rulebook, header: Header | None = None) -> Table:
+            columns: dict[str, ColumnMatch], spec: TableSpec, rules: Rulebook, header: Header | None = None,
+            footers: list[str] | None = None) -> Table:
     """Cut the data rows below the header into canonical columns, dropping blank, total, signature
     and note rows and the header repeated; with the `header` found by read_tables, the column read
     for each field is settled by the rule of header.settle. Done in Arrow: a school's table of a
-    few hundred rows costs a fixed number of calls, not one a cell or a pandas object a column."""
+    few hundred rows costs a fixed number of calls, not one a cell or a pandas object a column.
+    With `footers` (a bank's 总笔数, 成功笔数 …), a row beginning with one is a note, and the cells
+    of the rows not read are kept (Table.below_cells)."""
     first = min(header_row, sheet.rows)  # the first row under the header, from 0
     body = {c: sheet.column(c).slice(first) for c in sheet.columns}
     excel_rows = np.arange(first + 1, sheet.rows + 1, dtype=np.int64)
@@ -273,6 +280,8 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
             empty &= values.is_null().to_numpy(zero_copy_only=False)
     matcher = matcher_of(spec, rules.columns.units, rules.columns.header_words)
     markers = with_unit_notes(rules.vocabulary.rows.markers(), rules.columns.header_words.unit_line)
+    if footers:
+        markers = {**markers, NOTE: [*markers.get(NOTE, []), *footers]}
     why = reasons(list(body.values()), data, _header_texts(sheet, header_row, header, columns),
                   _name_words(spec), markers, rules.vocabulary.rows.total_anywhere, empty, matcher.states_unit)
     formulas = _cells_of(sheet.formulas, "formula", columns)
@@ -315,6 +324,7 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
         if cells_above:  # a title merged across the sheet shows in every cell of its range: once
             above.append("  ".join(dict.fromkeys(cells_above)))
     above_cells = placed_above(top, header_row, sheet.merges)
+    below_cells = unread_rows(why, body, excel_rows) if footers is not None else []
     words = rules.vocabulary
     withdrawn = withdrawn_parts(found, int(excel_rows[-1]) if len(excel_rows) else header_row, words.status,
                                 words.rows.colour_words)
@@ -332,6 +342,7 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
                  struck=struck, unplaced_struck=sheet.unplaced_struck,
                  workbook_sheets=sheet.workbook_sheets, hidden_sheets=list(sheet.hidden_sheets),
                  sheet_kind=sheet.kind, other_headers=others, totals=totals, above_cells=above_cells,
+                 below_cells=below_cells,
                  withdrawn_parts=withdrawn, colour_notes=colours, unit_lines=above_lines + below_lines,
                  merges=[m for m in sheet.merges if (m[3] > m[1] or m[2] > m[0]) and m[2] > header_row])
 
