@@ -41,7 +41,7 @@ def _flags(arr: pa.Array) -> np.ndarray:
 
 def reasons(body: list[pa.Array], data: dict[str, pa.Array], header_texts: dict[str, set[str]],
             name_words: set[str], markers: dict[str, list[str]], total_anywhere: list[str],
-            empty: np.ndarray, states_unit=None) -> np.ndarray:
+            empty: np.ndarray, states_unit=None, unit_words: re.Pattern | None = None) -> np.ndarray:
     """Why each row under the header is not a student (a word of `markers`, BLANK, REPEATED_HEADER),
     or None, as an object array.
 
@@ -50,7 +50,8 @@ def reasons(body: list[pa.Array], data: dict[str, pa.Array], header_texts: dict[
     column (the header row and the group header), for finding the header repeated in the data;
     `name_words` are the spellings of the 姓名 header; `markers` the skip words by kind; `empty` is
     True for the rows blank in every column but 序号; `states_unit(text)` is true for a text that states
-    a unit of money: a row whose one filled cell does so (单位为万元, （万元）, 金额以万元为单位) is a note."""
+    a unit of money: a row whose one filled cell does so (单位为万元, （万元）, 金额以万元为单位) is a note
+    (asked only of the cells `unit_words` finds a word of a unit in)."""
     out = np.full(len(empty), None, dtype=object)
     if "id_number" in data:
         ids = data["id_number"]
@@ -86,9 +87,11 @@ def reasons(body: list[pa.Array], data: dict[str, pa.Array], header_texts: dict[
         found[hit & (found == None)] = kind  # noqa: E711
     if states_unit is not None and sub:
         alone = np.flatnonzero((np.sum([_flags(c.is_valid()) for c in sub], axis=0) == 1) & (found == None))  # noqa: E711
-        if len(alone):
-            cells = pc.coalesce(*[c.take(pa.array(alone)) for c in sub]).to_pylist()
-            found[alone[[bool(states_unit(text)) for text in cells]]] = NOTE
+        if len(alone) and unit_words is not None:  # the few that hold a 单位 word or 元, then in Python
+            cells = pc.coalesce(*[c.take(pa.array(alone)) for c in sub])
+            alone = alone[_flags(pc.match_substring_regex(cells, unit_words.pattern))]
+            cells = pc.coalesce(*[c.take(pa.array(alone)) for c in sub]).to_pylist() if len(alone) else []
+            found[alone[np.array([bool(states_unit(text)) for text in cells], dtype=bool)]] = NOTE
     repeated = np.zeros(len(rows), dtype=int)
     for key, words in header_texts.items():
         if key in data and words:

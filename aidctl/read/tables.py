@@ -283,7 +283,8 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
     if footers:
         markers = {**markers, NOTE: [*markers.get(NOTE, []), *footers]}
     why = reasons(list(body.values()), data, _header_texts(sheet, header_row, header, columns),
-                  _name_words(spec), markers, rules.vocabulary.rows.total_anywhere, empty, matcher.states_unit)
+                  _name_words(spec), markers, rules.vocabulary.rows.total_anywhere, empty, matcher.states_unit,
+                  matcher.unit_words)
     formulas = _cells_of(sheet.formulas, "formula", columns)
     errors = _cells_of(sheet.errors, "value", columns)
     for unknown in (formulas, errors):
