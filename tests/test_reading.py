@@ -765,16 +765,19 @@ def test_the_limits_check_and_the_reader_parse_a_workbook_once(tmp_path, monkeyp
     assert all(not isinstance(v, bytes) for v in sheetxml._PARSED.values())
 
 
-def test_a_small_workbook_is_opened_once_and_its_sheet_inflated_once(tmp_path, monkeypatch):
-    """The limits check opens the zip and inflates a school's small sheet to measure it; the reader
-    and the layout scan go on with both instead of opening and inflating them again, and the scan
-    finds from those bytes what it finds from the file (merged ranges, hidden rows, long numbers)."""
+@pytest.mark.parametrize("students", [4, 400])  # a sheet part of ~3 KB (measured) and ~100 KB (trusted)
+def test_a_small_workbook_is_opened_once_and_its_sheet_inflated_once(tmp_path, monkeypatch, students):
+    """The limits check opens the zip and inflates a school's sheet (measuring a small one, reading
+    a trusted one to its end); the reader and the layout scan go on with both instead of opening
+    and inflating them again, and the scan finds from those bytes what it finds from the file
+    (merged ranges, hidden rows, long numbers)."""
     import zipfile
 
+    from aidctl.read import limits
     from aidctl.read import workbook as W
     from aidctl.read.sheetxml import scan_sheet
 
-    rows = [values(i) for i in range(1, 5)]
+    rows = [values(i) for i in range(1, students + 1)]
     rows[1][VOC_HEADERS.index("身份证号码")] = float(make_id(birth="19960101")[:15] + "000")
     path = roster(tmp_path / "a.xlsx", rows)
     wb = openpyxl.load_workbook(path)
@@ -799,10 +802,39 @@ def test_a_small_workbook_is_opened_once_and_its_sheet_inflated_once(tmp_path, m
     monkeypatch.setattr(zipfile.ZipFile, "open", counting_open)
     sheets = W.open_sheets(path)
     assert len(opened) == 1 and inflated.count(part) == 1
+    size = zipfile.ZipFile(path).getinfo(part).file_size
+    assert (size <= limits.MEASURE_SHEETS_UP_TO) == (students == 4)
     assert sheets[0].merges == from_file.merges == [(2, VOC_HEADERS.index("资助项目"), 5, VOC_HEADERS.index("资助项目"))]
     assert list(sheets[0].hidden_rows) == list(from_file.hidden_rows) == [4]
     assert {c: list(r) for c, r in sheets[0].big_numbers.items()} == \
         {c: list(r) for c, r in from_file.big_numbers.items()} == {VOC_HEADERS.index("身份证号码"): [3]}
+
+
+@pytest.mark.parametrize("written", ["4201021996010100", "420102199601010000", "420102199601010000.5", "4.201021996010100e+17",
+                                     "4.2010219960101E+17", "4.2010219960101E17", "4.2e17", "1E+100"])
+def test_a_long_number_is_found_however_its_writer_wrote_it(tmp_path, written):
+    """A number cell of 16 or more digits, written out, in an exponent form (Excel's E+17, Python's
+    e+17, without the sign) or beyond: found in every form, and not a number of 15 digits."""
+    import zipfile
+
+    from aidctl.read.sheetxml import scan_sheet
+
+    path = roster(tmp_path / "a.xlsx", [values(1), values(2)])
+    part = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(path) as zf:
+        parts = {i.filename: zf.read(i) for i in zf.infolist()}
+    column = openpyxl.utils.get_column_letter(1 + VOC_HEADERS.index("身份证号码"))
+    xml = parts[part].decode()
+    assert f'<c r="{column}3" t="n"><v>' not in xml
+    for row, number in ((2, "420102199601010"), (3, written)):
+        start = xml.index(f'<c r="{column}{row}"')
+        xml = xml[:start] + f'<c r="{column}{row}" t="n"><v>{number}</v></c>' + xml[xml.index("</c>", start) + 4:]
+    parts[part] = xml.encode()
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    assert {c: list(r) for c, r in scan_sheet(path, part).big_numbers.items()} == \
+        {VOC_HEADERS.index("身份证号码"): [3]}
 
 
 def test_tables_with_other_columns_in_another_order_stack_by_name(tmp_path):

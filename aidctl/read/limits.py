@@ -15,7 +15,8 @@ streaming pass over its XML for the farthest cell that holds a value. Cells with
 format only) do not count: the readers skip them, so the sheet is read as far as its data goes, and a
 range declared far beyond it is no reason to refuse. A large sheet that declares a small range but
 holds a cell beyond it is trusted on its word: measuring every large sheet would add a third to the read
-(0.35 s per 100,000 rows).
+(0.35 s per 100,000 rows). One of at most `KEEP_SHEETS_UP_TO` is still inflated to its end (its CRC
+checked) and handed to the layout scan, which would inflate it again otherwise.
 
 These are technical safety limits, not policy: they keep the machine alive, and a clerk's real roster
 is far below every one of them (a city's 500,000-row roster of 14 columns is a 42 MB file whose sheet
@@ -61,6 +62,9 @@ MAX_COLUMNS = 16_384              # Excel's own (XFD)
 MAX_CELLS = 20_000_000            # rows × columns of a sheet's grid, as the reader allocates it
 MAX_SHARED_STRINGS = MAX_CELLS    # the distinct texts of a workbook: no more than its cells
 MEASURE_SHEETS_UP_TO = 64 * KiB   # a sheet part this small is always measured (under a millisecond)
+# a trusted sheet part up to this size is inflated whole here and handed to the layout scan
+# (sheetxml.scan_sheet), which reads it whole anyway: a school's sheet is not inflated twice
+KEEP_SHEETS_UP_TO = 4 * MiB
 
 _EOCD = b"PK\x05\x06"
 _EOCD64_LOCATOR = b"PK\x06\x07"
@@ -359,7 +363,10 @@ def _check_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str | None, d
             if m and m.group(3):
                 declared = _Extent(int(m.group(4)), _column(m.group(3)))
             if declared is not None and declared.within() and info.file_size > MEASURE_SHEETS_UP_TO:
-                return  # declared, and within the limits: trusted (module docstring)
+                # declared, and within the limits: trusted (module docstring)
+                if info.file_size <= KEEP_SHEETS_UP_TO and len(head) == _HEAD:
+                    whole[info.filename] = head + fh.read()  # to the part's end: its CRC checked
+                return
             used = _measure(fh, head)  # to the part's end: its CRC checked
     except _DAMAGED as exc:
         raise ReadError(f"文件已损坏（工作表部件 {info.filename} 无法解压：{exc}）；请用 Excel 打开另存后重新提交",
