@@ -224,13 +224,16 @@ def test_an_only_column_set_aside_is_said(tmp_path, run):
                    says=("“资助金额（上学期）”（第J列）标明是上学期的", "未作为“资助金额”读取", "按没有该列处理"))
 
 
-def test_schema_unknown_unit(tmp_path, run):
-    """资助金额（百万元）: the figures cannot be turned into 元; the table is refused, never paid as 元."""
-    headers = [h if h != "资助金额（元）" else "资助金额（百万元）" for h in VOC_HEADERS]
-    roster(tmp_path, [{**voc_row(i), "资助金额（百万元）": 750} for i in (1, 2)], headers=headers)
+@pytest.mark.parametrize("unit", ["百万元", "千", "万", "百"])
+def test_schema_unknown_unit(tmp_path, run, unit):
+    """资助金额（百万元）, or the figure of a unit alone (资助金额（千）: 千元? 千分?): the figures cannot
+    be turned into 元; the table is refused, never paid as 元."""
+    head = f"资助金额（{unit}）"
+    headers = [h if h != "资助金额（元）" else head for h in VOC_HEADERS]
+    roster(tmp_path, [{**voc_row(i), head: 750} for i in (1, 2)], headers=headers)
     f = only(check(run, "a.xlsx", expect_exit=1), "schema.unknown_unit")
-    assert_finding(f, code="schema.unknown_unit", severity="error", row=None, column="资助金额（百万元）",
-                   says=("第I列", "“百万元”", "本表暂不发放"))
+    assert_finding(f, code="schema.unknown_unit", severity="error", row=None, column=head,
+                   says=("第I列", f"“{unit}”", "本表暂不发放"))
     code, plan, err = dry_run(run, tmp_path, tmp_path / "a.xlsx")
     assert plan["payments"] == [], (code, err)
 

@@ -770,6 +770,43 @@ def test_a_unit_line_stating_a_bare_figure_or_another_currency_refuses_the_sheet
     assert f"写作“{line}”" in err and "不是可识别的单位" in err and "事业收入" in err, err
 
 
+@pytest.mark.parametrize("income_head, line, said", [
+    ("事业收入（万）", None, "“万”"), ("事业收入（百万）", None, "“百万”"), ("事业收入（千）（人民币）", None, "“千”"),
+    ("事业收入", "单位：百万", "写作“单位：百万”"), ("事业收入", "单位：十万", "写作“单位：十万”"),
+    ("事业收入", "金额以百万为单位", "写作“金额以百万为单位”")])
+def test_the_figure_of_a_unit_alone_refuses_the_sheet(run, tmp_path, income_head, line, said):
+    """事业收入（万）, 单位：百万: how many, not of what (万元? 万人?): a unit the rules do not know
+    (header_words.unit_figures), never read as 元. 事业收入（万） of 100 was read as 100 元 and,
+    with 提取金额（万） of 5, called 合规."""
+    headers = [income_head if h == "事业收入" else "提取金额（万）" if h == "提取金额" and not line else h
+               for h in NO_UNIT]
+    above = [["2011年度校内资助资金提取情况"], [None, None, None, None, None, line]] if line else None
+    path = sheet(tmp_path / "finance.xlsx", [in_wan()], headers, above)
+    code, doc, err = run("audit-extraction", path, "--format", "json", "--workspace", tmp_path, as_json=True)
+    assert code == 2 and doc == "", (code, doc)
+    assert said in err and "不是可识别的单位" in err and "事业收入" in err, err
+
+
+def test_unit_figures_are_rules(run, tmp_path):
+    """A workspace whose unit_figures are [万] reads 单位：十 as no unit stated (十 is no word it
+    knows), and still refuses 事业收入（万）."""
+    from aidctl.rulebook import packaged_rules_dir
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    text = (packaged_rules_dir() / "columns.yaml").read_text(encoding="utf-8")
+    assert "unit_figures: [十, 百, 千, 万, 亿]" in text
+    (rules / "columns.yaml").write_text(text.replace("unit_figures: [十, 百, 千, 万, 亿]", "unit_figures: [万]"),
+                                        encoding="utf-8")
+    above = [["2011年度校内资助资金提取情况"], [None, None, None, None, None, "单位：十"]]
+    doc = audit_sheet(run, tmp_path, [in_wan(income=1_000_000, extracted=50_000)], above=above)
+    assert doc["schools"][0]["income"] == "1000000.00"
+    headers = ["事业收入（万）" if h == "事业收入" else h for h in NO_UNIT]
+    path = sheet(tmp_path / "finance.xlsx", [in_wan()], headers)
+    code, _, err = run("audit-extraction", path, "--format", "json", "--workspace", tmp_path, as_json=True)
+    assert code == 2 and "“万”" in err, (code, err)
+
+
 def test_unit_phrases_are_rules(run, tmp_path):
     """A workspace whose unit_phrases gain 按{}计 reads 按万元计 as the unit; a phrase without the {}
     where the unit stands is refused, naming the key."""

@@ -148,13 +148,19 @@ class _Matcher:
     def unknown_unit(self, texts: list[str]) -> str | None:
         """The first text that states a unit of money (it ends in 元, holds no digit) the rules do
         not know: 百万元, 美元; a remark such as 每生1500元 is no unit."""
-        return next((t for t in texts if self.money_suffix and t.endswith(self.money_suffix) and t not in self.units
-                     and not any(ch.isdigit() for ch in t)), None)
+        return next((t for t in texts if t not in self.units and (self._figure(t) or self.money_suffix and
+                     t.endswith(self.money_suffix) and not any(ch.isdigit() for ch in t))), None)
+
+    def _figure(self, text: str) -> bool:
+        """Whether `text` is the figure of a unit alone (万, 百万: header_words.unit_figures)."""
+        return self.figures is not None and self.figures.fullmatch(text) is not None
 
     def _unit_patterns(self, words, units: dict[str, Decimal]) -> None:
         """The patterns of a cell that states a unit of money (columns.yaml `header_words`)."""
         self.unit_line = self.unit_phrase = self.unit_alone = self.unit_words = self.currency = None
         self.unit_stems: set[str] = set()
+        figures = sorted((fold_one(w) for w in words.unit_figures if w), key=len, reverse=True) if words else []
+        self.figures = re.compile("(?:" + "|".join(map(re.escape, figures)) + ")+") if figures else None
         if not self.money_suffix:
             return
         suffix = "|".join(re.escape(w) for w in self.money_suffix)
@@ -212,7 +218,7 @@ class _Matcher:
             said += [next(g for g in m.groups() if g is not None) for m in self.unit_phrase.finditer(text)]
         for words in said:
             for part in re.split(r"[、，,/:;\s()\[\]【】]+", re.sub(r"\([^()]*\)", "", words)):
-                if part.endswith(self.money_suffix) or part in self.unit_stems:
+                if part.endswith(self.money_suffix) or part in self.unit_stems or self._figure(part):
                     stated[part] = self.units.get(part)
         if not stated and self.unit_alone is not None:
             m = self.unit_alone.search(text.strip())

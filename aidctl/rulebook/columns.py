@@ -62,6 +62,7 @@ class HeaderWords(Strict):
     unit_line_joiners: list[str] = []   # 为, 是: 单位为万元
     unit_phrases: list[str] = []        # 以{}为单位
     currency_words: list[str] = []      # 人民币: 人民币万元
+    unit_figures: list[str] = []        # 十, 百, 千, 万, 亿: （万）, 单位：百万 state a figure, not a unit
 
     @model_validator(mode="after")
     def _phrases_hold_the_unit(self):
