@@ -131,12 +131,13 @@ def test_every_roster_code_has_a_test_here():
     """Every code in the catalogue must get a test that asserts it: a trigger test in this file, or,
     for the codes only disburse and the ledger report (bank.*, ledger.already_paid), one in the
     payment tests; for extraction.*, one in the audit-extraction tests; for enlist.*, one in the
-    enlistment tests; for loan.*, one in the loans tests; for complaint.*, one in the complaints tests. Each is asserted through a helper's `code="…"`
-    argument."""
+    enlistment tests; for loan.*, one in the loans tests; for complaint.*, one in the complaints tests;
+    for cell.number_format, one in the number-format tests. Each is asserted through a helper's
+    `code="…"` argument."""
     here = Path(__file__).parent
     files = [Path(__file__), here / "test_disburse.py", here / "test_bankfiles.py", here / "test_reconcile.py",
              here / "test_extraction.py", here / "test_enlist.py", here / "test_loans.py",
-             here / "test_complaints.py", here / "test_inspect.py"]
+             here / "test_complaints.py", here / "test_inspect.py", here / "test_numformat.py"]
     source = "".join(f.read_text(encoding="utf-8") for f in files)
     missing = [c for c in CATALOGUE if f'code="{c}"' not in source]
     assert not missing, f"no test asserts these codes: {missing}"

@@ -1,6 +1,7 @@
 """cell.formula_uncalculated: a cell whose formula has no value saved is never read as empty;
 cell.error_value: nor is a cell that holds an error value (#N/A, #DIV/0!, #REF! …);
-cell.struck_out: a record whose text is struck out (删除线) is not taken as meant.
+cell.struck_out: a record whose text is struck out (删除线) is not taken as meant;
+cell.number_format: nor is an amount whose number format shows another number than the cell holds.
 
 A file written by a program (openpyxl, a school's own system) and never opened in Excel keeps its
 formulas without their results; fastexcel reads such a cell as empty. The reader computes plain
@@ -14,6 +15,10 @@ programme needs (schema.missing_column on it).
 A school that drops a student often strikes the row through rather than deleting it: the text is
 still there, only its look says it is withdrawn. Whether the student is meant is not known, so the
 record is not paid until the school deletes the row or removes the line.
+
+An amount whose number format shows another number than the cell holds (0!.0, shows 元 as 万元,
+#,##0, as thousands, 0% as a percentage, 0.00"万元" a unit the column is not read in) was checked by
+the clerk as it shows, and is read as it is held: which was meant is not known (read.numformat).
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from __future__ import annotations
 import pandas as pd
 
 from aidctl.core.findings import empty, file_finding
-from aidctl.read import ERROR_ADVICE, FORMULA_ADVICE, Roster, error_value_words
+from aidctl.read import ERROR_ADVICE, FORMAT_ADVICE, FORMULA_ADVICE, Roster, error_value_words
 from aidctl.rulebook import Rulebook
 
 CODE = "cell.formula_uncalculated"
@@ -29,6 +34,7 @@ ERROR_CODE = "cell.error_value"
 ADVICE = FORMULA_ADVICE
 STRUCK = "cell.struck_out"
 STRUCK_ADVICE = "如已删去该学生，请删除该行；如仍申报，请取消删除线，再重新提交"
+FORMATTED = "cell.number_format"
 
 
 def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
@@ -43,6 +49,15 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
                                                      f"且无法确定在哪一行：{ADVICE}"))
     parts += _error_values(roster, rules)
     parts.append(_struck(roster, rules))
+    hit = _on_records(roster, "formatted")
+    if hit is not None:
+        parts.append(_cell_findings(hit, rules, FORMATTED, hit["display"] + "，表中显示的数与单元格的值（"
+                                    + hit["value"].fillna("") + "）不同，金额以哪个为准无法确定", FORMAT_ADVICE,
+                                    hit["value"]))
+    for i, t in enumerate(roster.tables):
+        if t.unplaced_formatted:
+            parts.append(file_finding(i, FORMATTED, None, f"有 {t.unplaced_formatted} 个金额单元格的数字格式使表中显示的数与"
+                                                      f"单元格的值不同，且无法确定在哪一行：{FORMAT_ADVICE}"))
     parts = [p for p in parts if len(p)]
     return pd.concat(parts, ignore_index=True) if parts else empty()
 
@@ -121,7 +136,7 @@ def _struck(roster: Roster, rules: Rulebook) -> pd.DataFrame:
 # A finding of these codes on a record's cell says all there is to say about that cell: the cell
 # holds a formula whose value is unknown or an error value, or the record's programme needs a column
 # the table lacks.
-COVERING = (CODE, ERROR_CODE, "schema.missing_column")
+COVERING = (CODE, ERROR_CODE, FORMATTED, "schema.missing_column")
 
 
 def withdraw_covered(findings: pd.DataFrame) -> pd.DataFrame:

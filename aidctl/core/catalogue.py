@@ -49,6 +49,11 @@ CATALOGUE: dict[str, FindingType] = dict([
        "row); whether the student is meant is not known, so the record is not paid (.xlsx, .ods, .xls). An "
        ".xls whose records cannot be read does not say: one error for the table, none of it paid, and "
        "struck_rows is null"),
+    _t("cell.number_format", ERROR, "数字格式使显示的金额与单元格的值不同",
+       "a record's amount cell has a number format that shows another number than the cell holds (.xlsx): it "
+       "scales it (#,##0, in thousands), multiplies it (0%), puts text among its digits (0!.0000, the way to "
+       "show 元 as 万元), shows a date, a fraction or nothing (;;;), or writes beside it a unit the column is "
+       "not read in (0.00\"万元\" under 资助金额（元）); the clerk saw one number, the file holds another: not paid"),
     _t("schema.unrecognised_column", WARNING, "表头无法识别，该列未读取",
        "rosters, loans, enlist, complaints: a header naming money, a date, an account or whether to pay "
        "(the table's `watch` words) matches no alias in rules/columns.yaml; the column is not read (row is null)"),

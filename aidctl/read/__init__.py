@@ -4,8 +4,9 @@ the roster frame, one row a record with canonical columns and where each came fr
 workbook   open .xlsx/.xls/.ods/.csv as grids of text with Excel's row numbers, as a reader sees them
            (merged ranges filled, arithmetic formulas computed), and which cells were numbers
 sheetxml   the layout the cell text hides: merged ranges, hidden rows and columns, formulas without a
-           value, error values, struck-out cells, long numbers (a streaming scan of the sheet's XML;
-           for .xls: biff)
+           value, error values, struck-out cells, long numbers, cells of a number format that shows
+           another number (a streaming scan of the sheet's XML; for .xls: biff)
+numformat  which number formats show another number than the cell holds (0!.0, #,##0, 0% …)
 biff       what an .xls's BIFF records say beyond its cells: error values, hidden rows and columns,
            struck-out cells (a walk through a sheet's records, only where there is something to find)
 header     find the header (one row or two under merged group headers) and settle which column is
@@ -32,7 +33,7 @@ EXPORTS = {"Workspace": "workspace", "open_sheets": "workbook", "RawSheet": "wor
            "sheet_notes": "layout",
            "refuse_uncalculated": "unknown", "FORMULA_ADVICE": "unknown",
            "ERROR_ADVICE": "unknown", "error_value_words": "unknown",
-           "refuse_struck": "unknown",
+           "refuse_struck": "unknown", "refuse_formatted": "unknown", "FORMAT_ADVICE": "unknown",
            "unrecognised_columns": "tables",
            "Roster": "roster", "read_roster_tables": "roster", "build_roster": "roster:build",
            "infer_term": "term", "settle_term": "term", "term_evidence": "term:evidence",

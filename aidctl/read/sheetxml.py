@@ -59,6 +59,10 @@ class SheetScan:
     # (row, col): text struck out (删除线); None: unknown (an .xls whose records cannot be read: read.biff)
     struck: list[tuple[int, int]] | None = field(default_factory=list)
     unplaced_struck: int = 0    # struck-out cells that carry no reference
+    # (row, col, style): number cells whose number format shows another number than they hold
+    # (read.numformat); their style is a key of the workbook's Struck.formats
+    formatted: list[tuple[int, int, int]] = field(default_factory=list)
+    unplaced_formatted: int = 0  # such cells that carry no reference
 
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -152,6 +156,14 @@ class _Patterns:
                                     + rb")\s*</" + p + b"v>"))
         return found
 
+    def styled(self, numbers) -> re.Pattern | None:
+        """A non-empty cell's tag whose style (`s`) is one of `numbers`; its style is group 1."""
+        if not numbers:
+            return None
+        p = re.escape(self.prefix)
+        alternatives = b"|".join(str(n).encode() for n in sorted(numbers))
+        return re.compile(b"<" + p + rb'c\s[^>]*?\bs="(' + alternatives + rb')"[^>]*>(?!\s*</' + p + b"c>)")
+
 
 def _attribute(mark: re.Pattern, buf: bytes) -> bool:
     """A literal mark found as an attribute's start (after white space): ht="0 is a row's height,
@@ -180,6 +192,7 @@ def scan_sheet(source: Path | zipfile.ZipFile, part: str, data: bytes | None = N
         m = _ROOT_PREFIX.search(head)
         pat = _Patterns((m.group(1) or b"") if m else b"")
         struck_cells = pat.struck(struck)
+        formatted = pat.styled(struck.formats)
 
         def place(buf: bytes, start: int) -> None:
             """Note the struck-out cell whose tag begins at `start`."""
@@ -240,6 +253,16 @@ def scan_sheet(source: Path | zipfile.ZipFile, part: str, data: bytes | None = N
                 for hit in found.finditer(buf):
                     if not hit.group(0).endswith(b"/>"):  # an empty cell: nothing struck
                         place(buf, hit.start())
+            for hit in formatted.finditer(buf) if formatted is not None else ():
+                tag = hit.group(0)
+                kind = _CELL_TYPE.search(tag)
+                if tag.endswith(b"/>") or (kind is not None and kind.group(1) != b"n"):
+                    continue  # an empty cell, or text: a number format shows no other number
+                ref = _CELL_REF.search(tag)
+                if ref is None:
+                    out.unplaced_formatted += 1
+                else:
+                    out.formatted.append((int(ref.group(2)), letter_index(ref.group(1)), int(hit.group(1))))
             for hit in STRIKE_MARK.finditer(buf):  # a struck run of an inline string
                 if strike_on(buf, hit.end()):
                     place(buf, buf.rfind(pat.cell_start, 0, hit.start()))

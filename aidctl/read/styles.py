@@ -1,4 +1,6 @@
-"""Struck-out text (删除线) in a workbook: which cell styles and which shared strings draw a line through.
+"""Struck-out text (删除线) in a workbook: which cell styles and which shared strings draw a line through
+(and, read from the same styles part, which cell styles have a number format that shows another
+number than the cell holds: read.numformat).
 
 A school that drops a student often strikes the row through instead of deleting it; the text is
 still there and a reader of the values alone would pay the student. Only the look of the cell says
@@ -15,6 +17,8 @@ import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
 
+from aidctl.read.numformat import Display, number_formats
+
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 # <strike/> or <strike val="1"/> draws the line; val="0" / "false" takes it away
 _OFF = {"0", "false", "off"}
@@ -29,8 +33,12 @@ class Struck:
     when first asked for, by the thread that scans the sheet while fastexcel parses it."""
 
     def __init__(self, styles: frozenset[int] = frozenset(), strings: frozenset[int] = frozenset(),
-                 source: tuple[zipfile.ZipFile | Path, str] | bytes | None = None):
+                 source: tuple[zipfile.ZipFile | Path, str] | bytes | None = None,
+                 formats: dict[int, Display] | None = None):
         self.styles = styles
+        # and, read from the same part, the style numbers whose number format shows another number
+        # than the cell holds (numformat.number_formats): the look of a cell, as its strike is
+        self.formats = formats or {}
         self._strings = strings
         # (the workbook, the part of its shared strings), or the part itself when inflated already:
         # until searched
@@ -123,7 +131,10 @@ def workbook_struck(zf: zipfile.ZipFile, held: dict[str, bytes], reopen: Path | 
     styles = parts.get(b"styles")
     strings = parts.get(b"sharedStrings")
     source = held.get(strings) if strings in held else ((reopen or zf), strings) if strings in names else None
-    return Struck(struck_styles(read(styles)) if styles in names else frozenset(), source=source)
+    if styles not in names:
+        return Struck(source=source)
+    part = read(styles)
+    return Struck(struck_styles(part), source=source, formats=number_formats(part))
 
 
 def _has_mark(zf: zipfile.ZipFile, part: str) -> bool:

@@ -52,7 +52,7 @@ from aidctl.read.rows import (
     with_unit_notes,
     withdrawn_parts,
 )
-from aidctl.read.unknown import refuse_struck, refuse_uncalculated
+from aidctl.read.unknown import refuse_formatted, refuse_struck, refuse_uncalculated
 from aidctl.read.workbook import RawSheet, open_sheets
 from aidctl.rulebook import Rulebook, TableSpec
 
@@ -88,6 +88,10 @@ def _no_errors() -> pd.DataFrame:
     return _none_of("value")
 
 
+def _no_formatted() -> pd.DataFrame:
+    return _none_of("display")
+
+
 @dataclass
 class Table:
     """One recognised table: a sheet of a file, its header and its data rows as canonical columns.
@@ -121,6 +125,10 @@ class Table:
     # whose records could not be read)
     struck: dict[str, np.ndarray] | None = field(default_factory=dict)
     unplaced_struck: int = 0            # struck-out cells without a reference
+    # the records' money cells whose number format shows another number than they hold (read.numformat:
+    # 0!.0, shows 元 as 万元): Excel row, field, what the format does (display) and the value read
+    formatted: pd.DataFrame = field(default_factory=lambda: _no_formatted())
+    unplaced_formatted: int = 0             # such cells without a reference
     workbook_sheets: int = 1            # visible sheets of the workbook
     hidden_sheets: list[str] = field(default_factory=list)
     unread_sheets: list[str] = field(default_factory=list)  # the workbook's visible sheets with content and no header
@@ -332,6 +340,7 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
     colours = colour_notes(found, above, words.rows.colour_words, words.status)
     hidden_at = rows[np.isin(rows, sheet.hidden_rows)] if len(sheet.hidden_rows) else rows[:0]
     struck = _struck(sheet, columns, rows)
+    formatted = _formatted(sheet, columns, rows, cells, spec, matcher)
     # a column another one won a field from is named by schema.ambiguous_column, not as unrecognised
     used = {m.index for m in columns.values()} | {m.index for c in contests for m in c.others}
     others = [v.strip() for j, v in top.row(header_row).items() if j not in used and v.strip()]
@@ -341,6 +350,7 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
                  unplaced_formulas=sheet.unplaced_formulas,
                  errors=errors, unplaced_errors=sheet.unplaced_errors,
                  struck=struck, unplaced_struck=sheet.unplaced_struck,
+                 formatted=formatted, unplaced_formatted=sheet.unplaced_formatted,
                  workbook_sheets=sheet.workbook_sheets, hidden_sheets=list(sheet.hidden_sheets),
                  sheet_kind=sheet.kind, other_headers=others, totals=totals, above_cells=above_cells,
                  below_cells=below_cells,
@@ -464,6 +474,37 @@ def _struck(sheet: RawSheet, columns: dict[str, ColumnMatch], rows: np.ndarray) 
     return out
 
 
+def _formatted(sheet: RawSheet, columns: dict[str, ColumnMatch], rows: np.ndarray, cells: pa.Table, spec: TableSpec,
+           matcher) -> pd.DataFrame:
+    """The records' money cells whose number format shows another number than the cell holds, or
+    writes beside it a unit that is not the column's (0.00"万元" in a column read in 元): Excel row,
+    field, what the format does, the value read."""
+    if not sheet.formatted:  # nearly every sheet
+        return _no_formatted()
+    found = []
+    for row, col, style in sheet.formatted:
+        key = next((k for k, m in columns.items() if m.index == col and spec.columns[k].kind == "money"), None)
+        fmt = sheet.formats.get(style)
+        if key is None or fmt is None:
+            continue
+        why = [fmt.change] if fmt.change else []
+        word = "".join(ch for ch in fmt.literal if ch.isalpha())
+        states = word and (word in matcher.units or matcher.unknown_unit([word]))
+        if states and matcher.units.get(word) != columns[key].unit:
+            why.append(f"在数字旁显示“{fmt.literal}”，与该列读取的金额单位不符")
+        if why:
+            found.append((row, key, f"数字格式“{fmt.code}”" + "、".join(why)))
+    if not found:
+        return _no_formatted()
+    frame = pd.DataFrame(found, columns=["excel_row", "key", "display"]).astype({"excel_row": "int64"})
+    at = np.searchsorted(rows, frame["excel_row"].to_numpy())
+    on = (at < len(rows)) & (rows[np.minimum(at, len(rows) - 1)] == frame["excel_row"].to_numpy()) if len(rows) else \
+        np.zeros(len(frame), dtype=bool)
+    frame, at = frame[on].reset_index(drop=True), at[on]
+    frame["value"] = [cells.column(key)[int(i)].as_py() for key, i in zip(frame["key"], at)]
+    return frame
+
+
 def csv_digits_lost(cells: pd.Series, kind: str) -> np.ndarray:
     """In a CSV, the ID or card cells that carry Excel's 15-significant-digit signature: 16–19
     digits (an ID: 18) whose digits after the 15th are all 0 ("420102199503121000"). Each such cell
@@ -525,8 +566,9 @@ def read_tables(path: Path, display: str, kind: str, rules: Rulebook, all_sheets
     """Every sheet of a file that holds a recognisable table of `kind` (roster, registry, schools …).
 
     Raises ReadError when no sheet does: the file is not what it should be; and when a sheet's table
-    holds a formula without a value (refuse_uncalculated) or struck-out text (refuse_struck), unless
-    `per_record`: a roster reports each such cell as a finding on its record (check.cells).
+    holds a formula without a value (refuse_uncalculated), struck-out text (refuse_struck) or an amount
+    whose number format shows another number (refuse_formatted), unless `per_record`: a roster reports
+    each such cell as a finding on its record (check.cells).
     """
     spec = rules.columns.tables[kind]
     units = rules.columns.units
@@ -544,6 +586,7 @@ def read_tables(path: Path, display: str, kind: str, rules: Rulebook, all_sheets
         if not per_record:
             refuse_uncalculated(tables[-1])
             refuse_struck(tables[-1])
+            refuse_formatted(tables[-1])
         if not all_sheets:
             break
     for table in tables:

@@ -4,7 +4,8 @@ A file written by a program and never opened in Excel keeps its formulas without
 cell holding an error value (#N/A, #DIV/0! …) has no value a reader gives. Both are read as empty by
 fastexcel and python-calamine. A formula of plain arithmetic (=750, =1500/2) is computed here;
 every other such cell is listed with its sheet (RawSheet.formulas, RawSheet.errors) for the checks
-to report (check.cells) or the reader of a whole file to refuse (refuse_uncalculated, and refuse_struck for struck-out text).
+to report (check.cells) or the reader of a whole file to refuse (refuse_uncalculated, and refuse_struck for struck-out text;
+refuse_formatted for an amount whose number format shows another number).
 
 A text cell that reads as an error value ("#N/A" typed, or pasted as values from a program that
 wrote its errors as text) is no more a value than the error itself: in a CSV, where every cell is
@@ -234,6 +235,24 @@ def refuse_struck(table: Table) -> None:
 
 
 STRUCK_ADVICE = "如该行已作废，请删除该行；如仍有效，请取消删除线，再重新提交"
+FORMAT_ADVICE = "请将该列设为“常规”或“数值”格式，核对金额（含单位）后重新提交"
+
+
+def refuse_formatted(table: Table) -> None:
+    """A table read whole with a money cell whose number format shows another number than the cell
+    holds (read.numformat: 0!.0, shows 元 as 万元): which the sheet means is not known, so the file is
+    refused, naming the first such cell and what its format does."""
+    if not len(table.formatted) and not table.unplaced_formatted:
+        return
+    if not len(table.formatted):
+        raise ReadError(f"有 {table.unplaced_formatted} 个金额单元格的数字格式使表中显示的数与单元格的值不同，"
+                        f"且无法确定在哪一行：{FORMAT_ADVICE}", file=table.file, sheet=table.sheet)
+    cells = table.formatted.assign(place=table.formatted["key"].map(lambda k: table.columns[k].index))
+    first = cells.sort_values(["excel_row", "place"]).iloc[0]
+    count = len(table.formatted) + table.unplaced_formatted
+    raise ReadError(f"单元格的{first['display']}，表中显示的数与单元格的值（{first['value']}）不同，金额无法确定"
+                    f"{f'（共 {count} 处）' if count > 1 else ''}：{FORMAT_ADVICE}", file=table.file, sheet=table.sheet,
+                    row=int(first["excel_row"]), column=table.columns[first["key"]].header)
 STRUCK_UNKNOWN_ADVICE = "请用 Excel 或 WPS 打开后另存为 .xlsx，再重新提交"
 
 

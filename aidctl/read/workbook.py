@@ -105,6 +105,11 @@ class RawSheet:
         # cells whose text is struck out (row, column); None: unknown (an .xls whose records could not be read)
         self.struck: list[tuple[int, int]] | None = []
         self.unplaced_struck = 0
+        # number cells whose format shows another number than they hold (row, column, style), and
+        # the workbook's such styles (read.numformat); .xlsx only
+        self.formatted: list[tuple[int, int, int]] = []
+        self.unplaced_formatted = 0
+        self.formats: dict = {}
         self.workbook_sheets = 1    # visible sheets of the workbook it belongs to
         self.hidden_sheets: list[str] = []  # the workbook's hidden sheets (not read)
         self._grid = grid
@@ -335,6 +340,7 @@ def _open_xlsx(path: Path, display: str, parts: dict[str, tuple[str | None, bool
         raw = RawSheet(name, None, big, "xlsx", layout.merges, layout.hidden_rows, layout.hidden_columns,
                        layout.unplaced_formulas, table=table, columns=cols)
         raw.struck, raw.unplaced_struck = layout.struck, layout.unplaced_struck
+        raw.formatted, raw.unplaced_formatted, raw.formats = layout.formatted, layout.unplaced_formatted, struck.formats
         if targets:
             _spread_big_numbers(raw, targets)
         else:

@@ -1,0 +1,181 @@
+"""Number formats that make a cell show another number than the one it holds.
+
+A reader of the values (fastexcel, python-calamine) gets what the cell holds; the clerk who checked
+the sheet saw what its number format shows. The two differ where the format scales the number
+(#,##0, shows 1234567 as 1,235: the thousands; 0.00,, as millions), multiplies it (0% shows 0.05 as
+5%), puts text among its digits (0!.0000 shows 12345678 as 1234.5678, the favourite way to show 元
+as 万元), shows a date, a time or a fraction instead, shows nothing (;;;), or writes a unit beside it
+(0.00"万元" shows 100 as 100.00万元). In a money column each leaves the amount in doubt: a sheet
+headed 事业收入（万元） whose cells hold 元 and show 万元 is ten thousand times too large if read as
+its header says. This module tells, from a format's code, whether and how it does so.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Excel's built-in formats that show no plain number (ECMA-376 Part 1, 18.8.30; the Chinese
+# locale's 27–36 and 50–58 are dates): percent, fractions, dates and times.
+_BUILT_IN = {9: "0%", 10: "0.00%", 12: "# ?/?", 13: "# ??/??", 14: "yyyy/m/d", 15: "d-mmm-yy", 16: "d-mmm",
+             17: "mmm-yy", 18: "h:mm AM/PM", 19: "h:mm:ss AM/PM", 20: "h:mm", 21: "h:mm:ss", 22: "yyyy/m/d h:mm",
+             45: "mm:ss", 46: "[h]:mm:ss", 47: "mm:ss.0",
+             **dict.fromkeys((*range(27, 37), *range(50, 59)), 'yyyy"年"m"月"d"日"')}
+_PLACEHOLDERS = set("0#?")
+_DATE_CODES = set("yYmMdDhHsSeEgGbBaA")
+_FIRST_CUSTOM = 164
+
+
+@dataclass(frozen=True)
+class Display:
+    """What a number format does to the number it shows: `change`, how it shows another number
+    (None: it shows the number); `literal`, the text it writes beside it (units are judged by the
+    caller, who knows the column's)."""
+
+    code: str
+    change: str | None
+    literal: str
+
+
+def format_code(num_fmt_id: int, custom: dict[int, str]) -> str | None:
+    """The code of a cell's number format: its workbook's own (numFmts), else Excel's built-in one
+    where that shows no plain number; None for the plain built-ins (General, 0.00, #,##0 …)."""
+    if num_fmt_id in custom:
+        return custom[num_fmt_id]
+    return _BUILT_IN.get(num_fmt_id)
+
+
+def display(code: str) -> Display | None:
+    """How a number format's code shows a number (None when it shows the number as it is and
+    writes nothing beside it). Of its sections (positive;negative;zero;text) the three for numbers
+    are read; a section's [colour], [condition] and [$-804] are skipped; "text", \\x and !x are
+    literal text; _x and *x are padding."""
+    sections = _sections(code)[:3]
+    changes: list[str] = []
+    literal = ""
+    for index, section in enumerate(sections):
+        tokens = _tokens(section)
+        text = "".join(value for kind, value in tokens if kind == "text")
+        literal += text
+        codes = [value for kind, value in tokens if kind == "code"]
+        placed = [i for i, (kind, value) in enumerate(tokens) if kind == "code" and value in _PLACEHOLDERS]
+        if not tokens and index == 0:
+            changes.append("不显示数值")
+            continue
+        if any(value in _DATE_CODES for value in codes) and not placed:
+            changes.append("显示为日期或时间")
+        if "%" in codes:
+            changes.append("放大100倍显示为百分数")
+        if "/" in codes and placed:
+            changes.append("显示为分数")
+        if placed:
+            first, last = placed[0], placed[-1]
+            if any(kind == "text" and value.strip() for kind, value in tokens[first:last]):
+                changes.append("在数字中间插入文字（如小数点）")
+            scaled = 0
+            for kind, value in tokens[last + 1:]:
+                if kind == "code" and value == ",":
+                    scaled += 1
+                elif kind == "code" and value in _PLACEHOLDERS | {".", "E", "e"}:
+                    break
+                else:
+                    break
+            if scaled:
+                changes.append(f"缩小{1000 ** scaled:,}倍显示")
+    change = "、".join(dict.fromkeys(changes)) or None
+    literal = literal.strip()
+    if change is None and not literal:
+        return None
+    return Display(code, change, literal)
+
+
+def _sections(code: str) -> list[str]:
+    """The code cut at each ; that is not inside quotes or escaped."""
+    out, current, quoted, escaped = [], [], False, False
+    for ch in code:
+        if escaped:
+            current.append(ch)
+            escaped = False
+        elif ch in "\\!" and not quoted:
+            current.append(ch)
+            escaped = True
+        elif ch == '"':
+            current.append(ch)
+            quoted = not quoted
+        elif ch == ";" and not quoted:
+            out.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    out.append("".join(current))
+    return out
+
+
+_GENERAL = re.compile(r"general", re.IGNORECASE)
+
+
+def _tokens(section: str) -> list[tuple[str, str]]:
+    """A section as ("code", one character) and ("text", literal text) tokens; General is a 0."""
+    out: list[tuple[str, str]] = []
+    i = 0
+    while i < len(section):
+        ch = section[i]
+        if ch == '"':
+            end = section.find('"', i + 1)
+            end = len(section) if end < 0 else end
+            out.append(("text", section[i + 1:end]))
+            i = end + 1
+        elif ch in "\\!":
+            out.append(("text", section[i + 1:i + 2]))
+            i += 2
+        elif ch in "_*":
+            i += 2  # padding the width of the next character, or filling with it
+        elif ch == "[":
+            end = section.find("]", i)
+            i = len(section) if end < 0 else end + 1
+        elif _GENERAL.match(section, i):
+            out.append(("code", "0"))
+            i += len("general")
+        elif ch in "Ee" and section[i + 1:i + 2] in ("+", "-"):
+            out.append(("code", "E"))  # scientific: E+00 shows the number, its exponent apart
+            i += 2
+        elif ch in " $-+():^'{}<>=~&€¥￥£":
+            out.append(("text", ch) if ch not in " " else ("space", ch))
+            i += 1
+        elif ch == "@":
+            out.append(("code", "@"))
+            i += 1
+        elif ch.isascii() and (ch in "0#?.,%/Ee" or ch in _DATE_CODES):
+            out.append(("code", ch))
+            i += 1
+        else:
+            out.append(("text", ch))  # a character Excel shows as itself (元, 万)
+            i += 1
+    return out
+
+
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_FORMAT_ID = re.compile(rb'numFmtId="(\d+)"')
+
+
+def number_formats(styles: bytes) -> dict[int, Display]:
+    """The cell style numbers (a cell's `s`) of xl/styles.xml whose number format shows another number
+    than the cell holds, or writes words beside it (see `display`). Most workbooks use plain formats
+    only: a look at the ids they name settles that without parsing the part."""
+    from xml.etree import ElementTree
+
+    ids = {int(i) for i in _FORMAT_ID.findall(styles)}
+    if not any(i in _BUILT_IN or i >= _FIRST_CUSTOM for i in ids) and b"<numFmt " not in styles \
+            and b":numFmt " not in styles:
+        return {}
+    root = ElementTree.fromstring(styles)
+    custom = {int(f.get("numFmtId", "-1")): f.get("formatCode", "") for f in root.iter(f"{_NS_MAIN}numFmt")}
+    xfs = root.find(f"{_NS_MAIN}cellXfs")
+    out: dict[int, Display] = {}
+    for index, xf in enumerate(xfs.iter(f"{_NS_MAIN}xf") if xfs is not None else ()):
+        number = xf.get("numFmtId", "0")
+        code = format_code(int(number), custom) if number.isdigit() else None
+        found = display(code) if code else None
+        if found is not None and (found.change or any(ch.isalpha() for ch in found.literal)):
+            out[index] = found
+    return out
