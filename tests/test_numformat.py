@@ -7,11 +7,11 @@ import zipfile
 
 import openpyxl
 import pytest
-from conftest import VOC_HEADERS, voc_row
+from conftest import VOC_HEADERS, needs_soffice, saved_by_libreoffice, voc_row
 from test_checks import assert_finding, check, dry_run, found, roster
 from test_extraction import HEAD, school, sheet
 
-from aidctl.read.numformat import display, number_formats
+from aidctl.read.numformat import DIFFERENT, display, display_of_text, number_formats
 
 
 @pytest.mark.parametrize("code, change", [
@@ -42,6 +42,26 @@ def test_a_format_that_shows_the_number_changes_nothing(code):
 def test_a_unit_written_beside_the_number_is_kept_for_the_column_to_judge():
     assert display('0.00"万元"').literal == "万元" and display('0.00"万元"').change is None
     assert display('#,##0.00"元"').literal == "元"
+
+
+@pytest.mark.parametrize("value, text, change, literal", [
+    ("12345678", "12,346", DIFFERENT, ""), ("12345678", "12345!.7", DIFFERENT, "!.7"),
+    ("12345678", "2038/3/14", DIFFERENT, "/3/14"), ("12345678", "", "不显示数值", ""),
+    ("12345678", "12345678.00万元", None, "万元"), ("0.75", "75%", "放大100倍显示为百分数", ""),
+])
+def test_an_ods_cell_shows_another_number_than_it_holds(value, text, change, literal):
+    found = display_of_text(value, text, percentage=text.endswith("%"))
+    assert (found.change, found.literal) == (change, literal)
+
+
+@pytest.mark.parametrize("value, text", [("12345678", "12345678.00"), ("12345678", "12,345,678"),
+                                         ("750.4", "750"), ("750.5", "751"), ("-750", "-750.00"),
+                                         ("750", "¥750.00")])
+def test_an_ods_cell_that_shows_its_number_says_nothing(value, text):
+    """Thousands separators, decimals, a sign, a currency sign: the number held, rounded to the
+    decimals shown (as an .xlsx format's rounding is not told either)."""
+    found = display_of_text(value, text)
+    assert found is None or (found.change is None and not any(ch.isalpha() for ch in found.literal)), found
 
 
 def test_the_workbooks_styles_name_the_formats_that_show_another_number(tmp_path):
@@ -118,3 +138,23 @@ def test_a_finance_figure_shown_as_another_number_stops_audit_extraction(run, tm
     code_, doc, err = run("audit-extraction", path, "--format", "json", "--workspace", tmp_path, as_json=True)
     assert code_ == 2 and doc == "", (code_, doc)
     assert "第3行" in err and "事业收入（元）" in err and said in err and "12345678" in err and "常规" in err, err
+
+
+@needs_soffice
+@pytest.mark.parametrize("kind", ["xls", "ods"])
+def test_an_amount_shown_as_another_number_in_files_libreoffice_writes(tmp_path, run, kind):
+    """The same amounts saved by LibreOffice: an .xls keeps the format's code (FORMAT and XF
+    records), an .ods the text each cell shows beside its number; either way the amount shown as
+    thousands, with 万元 beside it, or as a percentage is cell.number_format and not paid, and ¥…元
+    or 0.00 under a column read in 元 say nothing."""
+    src = tmp_path / "src"
+    src.mkdir()
+    _formatted_roster(src, {4: "#,##0,", 5: '0.00"万元"', 6: "0%", 7: '¥#,##0.00"元"'}, {4: 7_500_000})
+    saved_by_libreoffice(src / "a.xlsx", kind, tmp_path)
+    doc = check(run, f"a.{kind}", expect_exit=1)
+    hits = sorted(found(doc, "cell.number_format"), key=lambda f: f["row"])
+    assert [(f["row"], f["column"]) for f in hits] == [(4, "资助金额（元）"), (5, "资助金额（元）"), (6, "资助金额（元）")], \
+        doc["findings"]
+    assert "7500000" in hits[0]["message"] and "万元" in hits[1]["message"] and "百分数" in hits[2]["message"], hits
+    code, plan, err = dry_run(run, tmp_path / "ws", tmp_path / f"a.{kind}")
+    assert sorted(p["row"] for p in plan["payments"]) == [7], (code, err)

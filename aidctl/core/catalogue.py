@@ -50,7 +50,8 @@ CATALOGUE: dict[str, FindingType] = dict([
        ".xls whose records cannot be read does not say: one error for the table, none of it paid, and "
        "struck_rows is null"),
     _t("cell.number_format", ERROR, "数字格式使显示的金额与单元格的值不同",
-       "a record's amount cell has a number format that shows another number than the cell holds (.xlsx): it "
+       "a record's amount cell has a number format that shows another number than the cell holds (.xlsx, .xls, "
+       ".ods): it "
        "scales it (#,##0, in thousands), multiplies it (0%), puts text among its digits (0!.0000, the way to "
        "show 元 as 万元), shows a date, a fraction or nothing (;;;), or writes beside it a unit the column is "
        "not read in (0.00\"万元\" under 资助金额（元）); the clerk saw one number, the file holds another: not paid"),

@@ -17,14 +17,16 @@ import codecs
 import re
 import struct
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
+from aidctl.read.numformat import Display, display, format_code, telling
 from aidctl.read.sheetxml import SheetScan
 
 _BIFF_BOF, _BIFF_EOF, _BIFF_BOUNDSHEET, _BIFF_BOOLERR, _BIFF_FORMULA = 0x0809, 0x000A, 0x0085, 0x0205, 0x0006
-_BIFF_CODEPAGE = 0x0042
+_BIFF_CODEPAGE, _BIFF_FORMAT = 0x0042, 0x041E
 _BIFF_ROW, _BIFF_COLINFO, _BIFF_FONT, _BIFF_XF, _BIFF_SST, _BIFF_CONTINUE = 0x0208, 0x007D, 0x0031, 0x00E0, 0x00FC, 0x003C
 _BIFF_LABELSST, _BIFF_LABEL, _BIFF_RSTRING, _BIFF_NUMBER, _BIFF_RK, _BIFF_MULRK = (0x00FD, 0x0204, 0x00D6, 0x0203,
                                                                                    0x027E, 0x00BD)
@@ -32,6 +34,7 @@ _BIFF8 = 0x0600  # the BOF's version: BIFF8 (Excel 97–2003); 0x0500 is BIFF5/B
 _ROW_HIDDEN = 0x20    # ROW: the low byte of its flags (offset 12), fDyZero: the row is hidden (MS-XLS 2.4.221)
 _COL_HIDDEN = 0x01    # COLINFO: the low byte of its flags (offset 8), fHidden (MS-XLS 2.4.53)
 _FONT_STRUCK = 0x08   # FONT: the low byte of its flags (offset 2), fStrikeOut (MS-XLS 2.4.122)
+_XF_STYLE = 0x04      # XF: the low byte of its flags (offset 4), fStyle: a style's XF, no cell's (MS-XLS 2.4.353)
 XLS_COLUMNS = 256     # an .xls sheet's columns: a COLINFO may reach 256 (one past the last)
 # the error codes of BIFF8 (a BOOLERR cell, or a FORMULA's cached result) and how Excel shows them
 XLS_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
@@ -103,6 +106,8 @@ class XlsBook:
     sheets: list[tuple[int, str | None]] = field(default_factory=list)
     fonts: list[bool] = field(default_factory=list)     # by FONT record: fStrikeOut
     xf_fonts: list[int] = field(default_factory=list)   # by XF record: its font (a font index, 4 skipped)
+    formats: dict[int, str] = field(default_factory=dict)   # FORMAT records: ifmt → format code
+    xf_formats: list[int | None] = field(default_factory=list)  # by XF record: its ifmt (None: a style's)
     sst: list[tuple[int, int]] = field(default_factory=list)  # (start of data, length): SST, its CONTINUEs
     scans: dict[int, SheetScan] = field(default_factory=dict)
 
@@ -116,6 +121,18 @@ class XlsBook:
         """The font indexes (as XF and runs give them) that strike text out. Font index 4 is never
         written: the fifth FONT record is font 5 (MS-XLS FontIndex)."""
         return frozenset(i if i < 4 else i + 1 for i, struck in enumerate(self.fonts) if struck)
+
+    @cached_property
+    def formatted_xfs(self) -> dict[int, Display]:
+        """The cells' XF indexes whose number format shows another number than the cell holds, or
+        writes words beside it (read.numformat)."""
+        out = {}
+        for i, ifmt in enumerate(self.xf_formats):
+            code = format_code(ifmt, self.formats) if ifmt is not None else None
+            found = display(code) if code else None
+            if telling(found):
+                out[i] = found
+        return out
 
     def struck_xfs(self, fonts: frozenset[int]) -> frozenset[int]:
         """The XF indexes (a cell's ixfe) whose font is one of `fonts`."""
@@ -155,6 +172,11 @@ def xls_book(stream: bytes) -> XlsBook:
             book.fonts.append(bool(stream[at + 2] & _FONT_STRUCK))
         elif typ == _BIFF_XF and length >= 2:
             book.xf_fonts.append(_U16(stream, at)[0])
+            book.xf_formats.append(_U16(stream, at + 2)[0] if length >= 6 and not stream[at + 4] & _XF_STYLE else None)
+        elif typ == _BIFF_FORMAT and length >= 3:
+            code = _format_code(stream[at + 2:at + length], book)
+            if code is not None:
+                book.formats[_U16(stream, at)[0]] = code
         elif typ == _BIFF_SST and not book.sst:
             book.sst.append((at, length))
             in_sst = True
@@ -163,6 +185,21 @@ def xls_book(stream: bytes) -> XlsBook:
     book.sheets = [(struct.unpack_from("<L", stream, at)[0], xls_sheet_name(stream[at:at + length], book))
                    for at, length in found]
     return book
+
+
+def _format_code(data: bytes, book: XlsBook) -> str | None:
+    """The code of a FORMAT record after its ifmt: BIFF8 an XLUnicodeString (a 2-byte count, a flags
+    byte, then UTF-16 or one byte a character); BIFF5/7 a count byte and the bytes in the code page.
+    None where it cannot be read (the cells of that format are then taken as plain numbers)."""
+    try:
+        if book.biff8:
+            count, flags = _U16(data, 0)[0], data[2]
+            text = data[3:3 + count * 2].decode("utf-16-le") if flags & 1 else data[3:3 + count].decode("latin-1")
+            return text if len(text) == count else None
+        count = data[0]
+        return data[1:1 + count].decode(book.encoding) if len(data) >= 1 + count else None
+    except (UnicodeDecodeError, struct.error, IndexError):
+        return None
 
 
 def xls_sheet_name(data: bytes, book: XlsBook) -> str | None:
@@ -280,17 +317,20 @@ def _rstring_struck(stream: bytes, at: int, length: int, biff8: bool, fonts: fro
 def scan_xls(stream: bytes, book: XlsBook | None = None) -> dict[int, SheetScan]:
     """Sheet index (BOUNDSHEET order) → the layout of each sheet of an .xls Workbook stream that
     python-calamine does not give: the cells holding an error value (it reads them as empty; a BOOLERR
-    error, or a formula whose result is an error), the hidden rows and columns, and the struck-out
-    cells (None where the runs of a rich string cannot be read). A sheet whose records cannot be read
+    error, or a formula whose result is an error), the hidden rows and columns, the struck-out
+    cells (None where the runs of a rich string cannot be read), and the number cells whose format
+    shows another number than they hold (formatted, by XF: XlsBook.formatted_xfs). A sheet whose records cannot be read
     (no BOF where the workbook says it begins, no EOF before the stream ends) has none: its layout is
     unknown, never taken for "nothing hidden".
 
     One walk through a sheet's records, and only where it can find something: none for a sheet with no
     error value, no hidden row or column (the bytes of such a record are looked for first) and a
-    workbook with no struck font, which is nearly every file."""
+    workbook with no struck font and no cell format that shows another number, which is nearly
+    every file."""
     book = book or xls_book(stream)
     fonts = book.struck_fonts
     xfs = book.struck_xfs(fonts)
+    numbers = frozenset(book.formatted_xfs)   # formats that show another number (numformat)
     strings = xls_struck_strings(stream, book, fonts) if book.biff8 else frozenset()
     starts = [start for start, _ in book.sheets]
     hints = [_hinted(patterns, stream, starts) for patterns in (_XLS_ERROR_HINTS, (_XLS_HIDDEN_ROW_HINT,),
@@ -299,11 +339,11 @@ def scan_xls(stream: bytes, book: XlsBook | None = None) -> dict[int, SheetScan]
     for index, start in enumerate(starts):
         if start + 4 > len(stream) or _U16(stream, start)[0] != _BIFF_BOF:
             continue
-        wanted = (start in hints[0], start in hints[1], start in hints[2], bool(fonts))
+        wanted = (start in hints[0], start in hints[1], start in hints[2], bool(fonts), bool(numbers))
         if not any(wanted):
             out[index] = SheetScan()
             continue
-        scan = _scan_xls_sheet(stream, start, book.biff8, wanted, fonts, xfs, strings)
+        scan = _scan_xls_sheet(stream, start, book.biff8, wanted, fonts, xfs, strings, numbers)
         if scan is not None:
             out[index] = scan
     return out
@@ -335,22 +375,25 @@ def _none_of(values: frozenset[int], fmt: str) -> bytes:
 
 
 def _skip_pattern(errors: bool, rows: bool, struck: bool, xfs: frozenset[int],
-                  strings: frozenset[int] | None) -> re.Pattern:
+                  strings: frozenset[int] | None, numbers: frozenset[int] = frozenset()) -> re.Pattern:
     """A run of the records a sheet's walk passes over, matched in C rather than looked at one by one
     (a 65,536-row sheet is a million records): the commonest cells, fixed in size (LABELSST, RK,
     NUMBER, BOOLERR, BLANK), that say nothing the walk asks for, and the ROW records of visible rows.
-    Not in it: a cell whose format is struck (`xfs`), a LABELSST of a struck string, a BOOLERR holding
-    an error (`errors`), a hidden row (`rows`); a record of another size, and every record of another
-    type (MULRK, FORMULA, LABEL …), are looked at by the walk. Possessive: no backtracking, no state
-    kept for the records passed."""
+    Not in it: a cell whose format is struck (`xfs`), a number cell (RK, NUMBER) whose format shows
+    another number (`numbers`), a LABELSST of a struck string, a BOOLERR holding an error (`errors`),
+    a hidden row (`rows`); a record of another size, and every record of another type (MULRK,
+    FORMULA, LABEL …), are looked at by the walk. Possessive: no backtracking, no state kept for the
+    records passed."""
     def record(typ: int, length: int) -> bytes:
         return re.escape(struct.pack("<HH", typ, length))
 
-    if struck and len(xfs) > _LOOKAHEAD_MAX:   # every cell is looked at
+    if (struck and len(xfs) > _LOOKAHEAD_MAX) or len(xfs | numbers) > _LOOKAHEAD_MAX:   # every cell is looked at
         return re.compile(record(_BIFF_ROW, 16) + rb".{12}" + _bit_clear(_ROW_HIDDEN) + rb".{3}" if rows
                           else record(_BIFF_ROW, 16) + rb".{16}", re.DOTALL)
     fmt = rb".{4}" + (_none_of(xfs, "<H") if struck else rb"..")   # rw, col, then the cell's XF
-    alternatives = [record(_BIFF_RK, 10) + fmt + rb".{4}", record(_BIFF_NUMBER, 14) + fmt + rb".{8}",
+    watched = (xfs if struck else frozenset()) | numbers
+    number = rb".{4}" + (_none_of(watched, "<H") if watched else rb"..")
+    alternatives = [record(_BIFF_RK, 10) + number + rb".{4}", record(_BIFF_NUMBER, 14) + number + rb".{8}",
                     record(_BIFF_BOOLERR, 8) + fmt + (rb".[^\x01]" if errors else rb".."),
                     record(0x0201, 6) + rb".{6}",   # BLANK: an empty cell, struck or not
                     record(_BIFF_ROW, 16) + (rb".{12}" + _bit_clear(_ROW_HIDDEN) + rb".{3}" if rows else rb".{16}")]
@@ -365,12 +408,13 @@ def _bit_clear(mask: int) -> bytes:
     return b"[" + b"".join(re.escape(bytes([b])) for b in range(256) if not b & mask) + b"]"
 
 
-def _scan_xls_sheet(stream: bytes, start: int, biff8: bool, wanted: tuple[bool, bool, bool, bool],
-                    fonts: frozenset[int], xfs: frozenset[int], strings: frozenset[int] | None) -> SheetScan | None:
+def _scan_xls_sheet(stream: bytes, start: int, biff8: bool, wanted: tuple[bool, bool, bool, bool, bool],
+                    fonts: frozenset[int], xfs: frozenset[int], strings: frozenset[int] | None,
+                    numbers: frozenset[int] = frozenset()) -> SheetScan | None:
     """scan_xls for the sheet whose BOF is at `start`: one walk through its records, looking at those
-    `wanted` asks for (error values, hidden rows, hidden columns, struck cells) and passing over runs
-    of the others in C (_skip_pattern)."""
-    errors, rows, cols, struck = wanted
+    `wanted` asks for (error values, hidden rows, hidden columns, struck cells, number cells of the
+    XFs `numbers`) and passing over runs of the others in C (_skip_pattern)."""
+    errors, rows, cols, struck, formats = wanted
     types = {_BIFF_BOF, _BIFF_EOF}
     if errors:
         types |= {_BIFF_BOOLERR, _BIFF_FORMULA}
@@ -380,7 +424,9 @@ def _scan_xls_sheet(stream: bytes, start: int, biff8: bool, wanted: tuple[bool, 
         types.add(_BIFF_COLINFO)
     if struck:
         types |= _XLS_CELLS
-    skip = _skip_pattern(errors, rows, struck, xfs, strings).match
+    if formats:
+        types |= {_BIFF_NUMBER, _BIFF_RK, _BIFF_MULRK, _BIFF_FORMULA}
+    skip = _skip_pattern(errors, rows, struck, xfs, strings, numbers if formats else frozenset()).match
     out = SheetScan()
     hidden_rows: list[int] = []
     hidden_cols: set[int] = set()
@@ -427,6 +473,15 @@ def _scan_xls_sheet(stream: bytes, start: int, biff8: bool, wanted: tuple[bool, 
                 out.errors.append((row + 1, col, XLS_ERRORS.get(stream[at + 6], "#N/A")))
             elif typ == _BIFF_FORMULA and length >= 14 and stream[at + 6] == 2 and stream[at + 12:at + 14] == b"\xff\xff":
                 out.errors.append((row + 1, col, XLS_ERRORS.get(stream[at + 8], "#N/A")))
+        if formats:
+            if typ == _BIFF_MULRK:
+                for j in range((length - 6) // 6):
+                    cell_xf = _U16(stream, at + 4 + 6 * j)[0]
+                    if cell_xf in numbers:
+                        out.formatted.append((row + 1, col + j, cell_xf))
+            elif xf in numbers and (typ in (_BIFF_NUMBER, _BIFF_RK) or (
+                    typ == _BIFF_FORMULA and length >= 14 and stream[at + 12:at + 14] != b"\xff\xff")):
+                out.formatted.append((row + 1, col, xf))   # a number, or a formula whose result is one
         if not struck:
             continue
         if typ == _BIFF_MULRK:   # rw, the first column, (ixfe, rk) a cell, the last column

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 # Excel's built-in formats that show no plain number (ECMA-376 Part 1, 18.8.30; the Chinese
 # locale's 27–36 and 50–58 are dates): percent, fractions, dates and times.
@@ -35,6 +36,44 @@ class Display:
     code: str
     change: str | None
     literal: str
+    text: bool = False   # `code` is the text an .ods shows (display_of_text), not a format's code
+
+    def describe(self, more: list[str] = ()) -> str:
+        """What a message says of it, with `more` the caller found: 数字格式“0!.0,”在数字中间插入文字…,
+        or, in an .ods, 显示为“12,346”（…）."""
+        said = [w for w in (self.change, *more) if w and w != DIFFERENT]
+        if self.text:
+            return f"显示为“{self.code}”" + (f"（{'、'.join(said)}）" if said else "")
+        return f"数字格式“{self.code}”" + "、".join(said)
+
+
+DIFFERENT = "显示的数与单元格的值不同"   # an .ods cell's text shows another number (display_of_text)
+_SHOWN_NUMBER = re.compile(r"[-−]?\d[\d,]*(?:\.\d+)?")
+
+
+def display_of_text(value: str, text: str, percentage: bool = False) -> Display | None:
+    """What an .ods cell shows against what it holds: an .ods keeps both, the number (office:value)
+    and the text its number style made of it (text:p). Another number shown (rounding to the decimals
+    shown aside), no number, a percentage, or words beside the number are told as `display` tells
+    them; the code is the text shown."""
+    shown_text = text.strip()
+    if percentage:
+        return Display(shown_text, "放大100倍显示为百分数", "", text=True)
+    m = _SHOWN_NUMBER.search(shown_text)
+    if m is None:
+        return Display(shown_text, "不显示数值" if not shown_text else "不显示为数字", shown_text, text=True)
+    rest = (shown_text[:m.start()] + shown_text[m.end():]).strip()
+    digits = m.group(0).replace(",", "").replace("−", "-")
+    try:
+        held = Decimal(value)
+        places = Decimal(1).scaleb(-len(digits.partition(".")[2]))
+        same = held.quantize(places, rounding=ROUND_HALF_UP) == Decimal(digits)
+    except (InvalidOperation, ValueError):
+        same = False
+    change = None if same and not any(ch.isdigit() for ch in rest) else DIFFERENT
+    if change is None and not rest:
+        return None
+    return Display(shown_text, change, rest, text=True)
 
 
 def format_code(num_fmt_id: int, custom: dict[int, str]) -> str | None:
@@ -176,6 +215,12 @@ def number_formats(styles: bytes) -> dict[int, Display]:
         number = xf.get("numFmtId", "0")
         code = format_code(int(number), custom) if number.isdigit() else None
         found = display(code) if code else None
-        if found is not None and (found.change or any(ch.isalpha() for ch in found.literal)):
+        if telling(found):
             out[index] = found
     return out
+
+
+def telling(found: Display | None) -> bool:
+    """Whether a format's Display is worth a look at its cells: it shows another number, or writes
+    words beside it (a unit, maybe: the column judges); ¥ or a sign beside the number is nothing."""
+    return found is not None and bool(found.change or any(ch.isalpha() for ch in found.literal))

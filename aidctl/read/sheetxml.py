@@ -24,6 +24,7 @@ from xml.etree import ElementTree
 
 import numpy as np
 
+from aidctl.read.numformat import display_of_text, telling
 from aidctl.read.styles import NONE_STRUCK, STRIKE_MARK, Struck, strike_on
 
 # A number value with 16+ integer digits: Excel keeps 15 significant digits, so the rest is gone.
@@ -63,6 +64,10 @@ class SheetScan:
     # (read.numformat); their style is a key of the workbook's Struck.formats
     formatted: list[tuple[int, int, int]] = field(default_factory=list)
     unplaced_formatted: int = 0  # such cells that carry no reference
+    # an .ods sheet's own: what each of its formatted cells shows (the style of `formatted` a key
+    # here), as the text it keeps beside the number tells (numformat.display_of_text); an .xlsx's or
+    # .xls's formats are its workbook's styles (Struck.formats, XlsBook.formatted_xfs)
+    formats: dict = field(default_factory=dict)
 
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -363,6 +368,18 @@ def scan_ods(path: Path) -> dict[str, SheetScan]:
                         if rows_repeat <= _MAX_REPEAT and repeat <= _MAX_REPEAT:
                             scan.errors.extend((r, c, shows) for r in range(row + 1, row + rows_repeat + 1)
                                                for c in range(col - repeat, col))
+                if tag == f"{_T}table-cell" and scan is not None and \
+                        el.get(f"{_OFFICE}value-type") in ("float", "percentage", "currency"):
+                    paragraphs = el.findall(f"{_TEXT}p")   # what the cell shows (a comment is not among them)
+                    found = display_of_text(el.get(f"{_OFFICE}value", ""),
+                                            "\n".join("".join(p.itertext()) for p in paragraphs),
+                                            el.get(f"{_OFFICE}value-type") == "percentage") if paragraphs else None
+                    repeat = int(el.get(f"{_T}number-columns-repeated", "1"))
+                    if telling(found) and rows_repeat <= _MAX_REPEAT and repeat <= _MAX_REPEAT:
+                        style = len(scan.formats)
+                        scan.formats[style] = found
+                        scan.formatted.extend((r, c, style) for r in range(row + 1, row + rows_repeat + 1)
+                                              for c in range(col - repeat, col))
                 if tag == f"{_STYLE}style":
                     props = el.find(f"{_STYLE}text-properties")
                     if props is not None and any(props.get(f"{_STYLE}text-line-through-{a}", "none") != "none"

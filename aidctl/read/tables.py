@@ -487,13 +487,12 @@ def _formatted(sheet: RawSheet, columns: dict[str, ColumnMatch], rows: np.ndarra
         fmt = sheet.formats.get(style)
         if key is None or fmt is None:
             continue
-        why = [fmt.change] if fmt.change else []
         word = "".join(ch for ch in fmt.literal if ch.isalpha())
         states = word and (word in matcher.units or matcher.unknown_unit([word]))
-        if states and matcher.units.get(word) != columns[key].unit:
-            why.append(f"在数字旁显示“{fmt.literal}”，与该列读取的金额单位不符")
-        if why:
-            found.append((row, key, f"数字格式“{fmt.code}”" + "、".join(why)))
+        unit = [f"在数字旁显示“{fmt.literal}”，与该列读取的金额单位不符"] \
+            if states and matcher.units.get(word) != columns[key].unit else []
+        if fmt.change or unit:
+            found.append((row, key, fmt.describe(unit)))
     if not found:
         return _no_formatted()
     frame = pd.DataFrame(found, columns=["excel_row", "key", "display"]).astype({"excel_row": "int64"})

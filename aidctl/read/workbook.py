@@ -499,6 +499,7 @@ def _open_calamine(path: Path, display: str, kind: str) -> tuple[list[RawSheet],
             raw = RawSheet(meta.name, grid, big_numbers_in(rows), "ods", layout.merges, layout.hidden_rows,
                            layout.hidden_columns)
             raw.struck = layout.struck
+            raw.formatted, raw.formats = layout.formatted, layout.formats
         else:
             place = index if by_place else next((i for i, (_, n) in enumerate(book.sheets) if n == meta.name), -1)
             layout = book.scans.get(place)   # None: its records could not be read, its layout is unknown
@@ -507,6 +508,7 @@ def _open_calamine(path: Path, display: str, kind: str) -> tuple[list[RawSheet],
                            layout.hidden_rows if layout else None, layout.hidden_columns if layout else None)
             raw.struck = layout.struck if layout else None
             layout = layout or SheetScan()
+            raw.formatted, raw.formats = layout.formatted, book.formatted_xfs
         _fill_merged(raw)
         set_errors(raw, layout.errors)
         text_errors(raw)
