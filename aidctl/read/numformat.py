@@ -224,3 +224,32 @@ def telling(found: Display | None) -> bool:
     """Whether a format's Display is worth a look at its cells: it shows another number, or writes
     words beside it (a unit, maybe: the column judges); ¥ or a sign beside the number is nothing."""
     return found is not None and bool(found.change or any(ch.isalpha() for ch in found.literal))
+
+
+def formatted_cells(sheet, columns: dict, rows, cells, spec, matcher):
+    """The records' money cells of `sheet` whose number format shows another number than the cell
+    holds, or writes beside it a unit that is not the column's (0.00"万元" in a column read in 元):
+    a frame of Excel row, field (key), what the format does (display) and the value read; None when
+    there is none. `rows` are the records' Excel rows (ascending), `cells` their Arrow columns."""
+    import numpy as np
+    import pandas as pd
+
+    found = []
+    for row, col, style in sheet.formatted:
+        key = next((k for k, m in columns.items() if m.index == col and spec.columns[k].kind == "money"), None)
+        fmt = sheet.formats.get(style)
+        if key is None or fmt is None:
+            continue
+        word = "".join(ch for ch in fmt.literal if ch.isalpha())
+        states = word and (word in matcher.units or matcher.unknown_unit([word]))
+        unit = [f"在数字旁显示“{fmt.literal}”，与该列读取的金额单位不符"] \
+            if states and matcher.units.get(word) != columns[key].unit else []
+        if fmt.change or unit:
+            found.append((row, key, fmt.describe(unit)))
+    at = np.searchsorted(rows, np.asarray([row for row, _, _ in found], dtype=np.int64))
+    on = [i < len(rows) and rows[i] == row for i, (row, _, _) in zip(at.tolist(), found)]
+    kept = [(row, key, said, cells.column(key)[i].as_py())
+            for (row, key, said), i, yes in zip(found, at.tolist(), on) if yes]
+    if not kept:
+        return None
+    return pd.DataFrame(kept, columns=["excel_row", "key", "display", "value"]).astype({"excel_row": "int64"})

@@ -39,6 +39,7 @@ from aidctl.read.header import (
     with_unit_lines,
 )
 from aidctl.read.merged import placed_above
+from aidctl.read.numformat import formatted_cells
 from aidctl.read.rows import (
     BLANK,
     NOTE,
@@ -340,7 +341,7 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
     colours = colour_notes(found, above, words.rows.colour_words, words.status)
     hidden_at = rows[np.isin(rows, sheet.hidden_rows)] if len(sheet.hidden_rows) else rows[:0]
     struck = _struck(sheet, columns, rows)
-    formatted = _formatted(sheet, columns, rows, cells, spec, matcher)
+    formatted = formatted_cells(sheet, columns, rows, cells, spec, matcher) if sheet.formatted else None
     # a column another one won a field from is named by schema.ambiguous_column, not as unrecognised
     used = {m.index for m in columns.values()} | {m.index for c in contests for m in c.others}
     others = [v.strip() for j, v in top.row(header_row).items() if j not in used and v.strip()]
@@ -350,7 +351,8 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
                  unplaced_formulas=sheet.unplaced_formulas,
                  errors=errors, unplaced_errors=sheet.unplaced_errors,
                  struck=struck, unplaced_struck=sheet.unplaced_struck,
-                 formatted=formatted, unplaced_formatted=sheet.unplaced_formatted,
+                 formatted=_no_formatted() if formatted is None else formatted,
+                 unplaced_formatted=sheet.unplaced_formatted,
                  workbook_sheets=sheet.workbook_sheets, hidden_sheets=list(sheet.hidden_sheets),
                  sheet_kind=sheet.kind, other_headers=others, totals=totals, above_cells=above_cells,
                  below_cells=below_cells,
@@ -472,36 +474,6 @@ def _struck(sheet: RawSheet, columns: dict[str, ColumnMatch], rows: np.ndarray) 
         if len(hit):
             out[key] = hit
     return out
-
-
-def _formatted(sheet: RawSheet, columns: dict[str, ColumnMatch], rows: np.ndarray, cells: pa.Table, spec: TableSpec,
-           matcher) -> pd.DataFrame:
-    """The records' money cells whose number format shows another number than the cell holds, or
-    writes beside it a unit that is not the column's (0.00"万元" in a column read in 元): Excel row,
-    field, what the format does, the value read."""
-    if not sheet.formatted:  # nearly every sheet
-        return _no_formatted()
-    found = []
-    for row, col, style in sheet.formatted:
-        key = next((k for k, m in columns.items() if m.index == col and spec.columns[k].kind == "money"), None)
-        fmt = sheet.formats.get(style)
-        if key is None or fmt is None:
-            continue
-        word = "".join(ch for ch in fmt.literal if ch.isalpha())
-        states = word and (word in matcher.units or matcher.unknown_unit([word]))
-        unit = [f"在数字旁显示“{fmt.literal}”，与该列读取的金额单位不符"] \
-            if states and matcher.units.get(word) != columns[key].unit else []
-        if fmt.change or unit:
-            found.append((row, key, fmt.describe(unit)))
-    if not found:
-        return _no_formatted()
-    frame = pd.DataFrame(found, columns=["excel_row", "key", "display"]).astype({"excel_row": "int64"})
-    at = np.searchsorted(rows, frame["excel_row"].to_numpy())
-    on = (at < len(rows)) & (rows[np.minimum(at, len(rows) - 1)] == frame["excel_row"].to_numpy()) if len(rows) else \
-        np.zeros(len(frame), dtype=bool)
-    frame, at = frame[on].reset_index(drop=True), at[on]
-    frame["value"] = [cells.column(key)[int(i)].as_py() for key, i in zip(frame["key"], at)]
-    return frame
 
 
 def csv_digits_lost(cells: pd.Series, kind: str) -> np.ndarray:

@@ -105,8 +105,7 @@ class RawSheet:
         # cells whose text is struck out (row, column); None: unknown (an .xls whose records could not be read)
         self.struck: list[tuple[int, int]] | None = []
         self.unplaced_struck = 0
-        # number cells whose format shows another number than they hold (row, column, style), and
-        # the workbook's such styles (read.numformat); .xlsx only
+        # number cells whose format shows another number (row, column, style): style → formats (numformat)
         self.formatted: list[tuple[int, int, int]] = []
         self.unplaced_formatted = 0
         self.formats: dict = {}
