@@ -675,6 +675,25 @@ def test_an_xlsx_result_with_a_struck_out_line_is_refused(tmp_path, run):
         assert conn.execute("SELECT status FROM payments").fetchall() == [("sent",)]
 
 
+def test_an_xlsx_result_whose_amount_shows_another_number_is_refused(tmp_path, run):
+    """A 回盘 whose 金额 750 is shown as 7.5 by 0!.00 (or as thousands by #,##0,): which the bank means
+    is not known; the file is refused, naming the cell and the format, and nothing is settled."""
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(1, 开户银行="建设银行")]},
+                   headers=["序号", "姓名", "性别", "身份证号码", "年级", "户口性质", "学籍状态", "资助项目",
+                            "资助金额（元）", "银行卡号", "开户银行"])
+    disburse(run, root, expect=0)
+    book = tmp_path / "ccb.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["序号", "收款人账号", "收款人姓名", "金额", "交易状态", "失败原因"])
+    wb.active.append([1, voc_row(1)["银行卡号"], "学生1", 750, "成功", None])
+    wb.active["D2"].number_format = "0!.00"
+    wb.save(book)
+    code, out, err = run("reconcile", book, "--term", TERM, "--workspace", root)
+    assert code == 2 and "第2行" in err and "“0!.00”" in err and "金额" in err, err
+    with sqlite3.connect(root / "aidctl.db") as conn:
+        assert conn.execute("SELECT status FROM payments").fetchall() == [("sent",)]
+
+
 def test_an_xlsx_result_whose_amount_is_an_error_value_is_refused(tmp_path, run):
     """A 回盘 whose 金额 is #N/A (a lookup that found nothing) was read as blank, the line held as
     "no amount"; the file is refused, naming the cell and the error, and nothing is settled."""

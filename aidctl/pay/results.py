@@ -48,7 +48,7 @@ def read_result(profile: BankProfile, path, display: str, rules) -> ResultFile:
         return _read_pain002(profile, path, display)
     _refuse_truncated(profile, Path(path), display)
     from aidctl.pay.declared import declared_figures, read_figures, refuse_disagreeing_figures, words_of
-    from aidctl.read import extract, find_header, open_sheets, refuse_struck, refuse_uncalculated
+    from aidctl.read import extract, find_header, open_sheets, refuse_formatted, refuse_struck, refuse_uncalculated
 
     spec = result_spec_table(profile)
     words = words_of(profile, rules)
@@ -70,6 +70,7 @@ def read_result(profile: BankProfile, path, display: str, rules) -> ResultFile:
                             footers=[w for ws in words.words().values() for w in ws])
             refuse_uncalculated(table)
             refuse_struck(table)
+            refuse_formatted(table)
             _refuse_two_columns(table, spec, display)
             parts.append(_table_lines(profile, table, rules, display))
             above += table.above
