@@ -187,6 +187,7 @@ def scan_sheet(source: Path | zipfile.ZipFile, part: str, data: bytes | None = N
     hidden_cols: set[int] = set()
     unplaced_big = 0
     formulas_seen = False  # a sheet's first formula cell holds its text (</f>); later ones may not
+    big_seen = False       # a long number may be in the part: no more gates before `big` (a third of its cost)
     with contextlib.ExitStack() as stack:
         if data is not None:
             fh = io.BytesIO(data)
@@ -210,8 +211,9 @@ def scan_sheet(source: Path | zipfile.ZipFile, part: str, data: bytes | None = N
         def collect(buf: bytes, first: bool, last: bool) -> None:
             """`first`: the part before the cells (<cols> with hidden columns); `last`: the part
             after them (<mergeCells>); every cell lies in some middle part."""
-            nonlocal unplaced_big, formulas_seen
-            for hit in pat.big.finditer(buf) if any(gate.search(buf) for gate in pat.big_gates) else ():
+            nonlocal unplaced_big, formulas_seen, big_seen
+            big_seen = big_seen or any(gate.search(buf) for gate in pat.big_gates)
+            for hit in pat.big.finditer(buf) if big_seen else ():
                 start = buf.rfind(pat.cell_start, 0, hit.start())
                 tag = buf[start:buf.find(b">", start)] if start >= 0 else b""
                 ref = _CELL_REF.search(tag)
