@@ -283,6 +283,35 @@ def test_a_unit_line_without_a_colon_states_the_rosters_unit(tmp_path, run, abov
     assert not found(doc) and doc["summary"]["records"] == 2, doc
 
 
+@pytest.mark.parametrize("line, amount, says", [
+    ("金额：万元", 0.075, None),                       # 金额 is a unit line's word: 0.075 万元 = 750 元
+    ("金额（万元）", 0.075, None),
+    ("资助标准：每生每学期750元", 750, None),            # a figure with its unit is an amount, no unit
+    ("金额：每生每学期750元", 750, None),
+    ("资助标准：每生每年一千五百元", 750, None),
+    ("填报单位：万元村职业中学", 750, None),             # 万元村 is a place
+    ("注：资助金额为万元", 0.075, "“注：资助金额为万元”提到了金额单位"),   # whose unit? never 元, never a guess
+    ("资助金额：万元", 0.075, "“资助金额：万元”提到了金额单位"),
+    ("本表万元", 750, "“本表万元”提到了金额单位")])
+def test_a_line_that_names_a_unit_without_saying_whose_is_no_guess(tmp_path, run, line, amount, says):
+    """注：资助金额为万元 above a roster whose 资助金额 states no unit named 万元 in no form aidctl reads
+    as a 单位 line: the amount was read as 元 without a word. Whose unit it is is not known, so the
+    table is not paid and the finding names the line; 金额：万元 is a unit line, and a figure with its
+    unit (750元, 一千五百元) or a place named 万元村 names no unit of a column."""
+    headers = [h if h != "资助金额（元）" else "资助金额" for h in VOC_HEADERS]
+    write_roster(tmp_path / "a.xlsx", [{**voc_row(i), "资助金额": amount} for i in (1, 2)], headers,
+                 above=[["第一职业中学2011年秋季学期受助学生名单"], [None, None, None, line]])
+    if says is None:
+        doc = check(run, "a.xlsx", expect_exit=0)
+        assert not found(doc) and doc["summary"]["records"] == 2, doc
+        return
+    f = only(check(run, "a.xlsx", expect_exit=1), "schema.unknown_unit")
+    assert_finding(f, code="schema.unknown_unit", severity="error", row=None, column="资助金额",
+                   says=("表头没有写单位", says, "没有写明是哪些列的单位", "本表暂不发放", "单位：万元"))
+    code, plan, err = dry_run(run, tmp_path, tmp_path / "a.xlsx")
+    assert plan["payments"] == [], (code, err)
+
+
 def test_remark_withdrawn(tmp_path, run):
     """The school says in 备注 that a student left or is not to be paid: not paid, whatever else the
     row says. A remark about the future (毕业) or a student who came in (转入) says nothing."""

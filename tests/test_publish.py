@@ -359,6 +359,23 @@ def test_a_student_with_two_programmes_at_one_school_is_listed_once(tmp_path, ru
     assert cells(public)[0][0] == "第一职业中学2011年秋季学期中职国家助学金、中职免学费受助学生名单公示"
 
 
+def test_a_student_no_bank_file_can_pay_is_not_listed_and_said(tmp_path, run):
+    """学生2's 开户银行 is a bank no profile serves: validation finds nothing wrong, but disburse refuses
+    the record (bank.unknown). The 公示 list is the records disburse would pay: 学生2 was posted as
+    aided and never paid. Now not listed, counted under not_listed, and a note says why and where."""
+    rows = [clean_row(1), clean_row(2, 开户银行="花旗银行"), clean_row(3, 开户银行="中国工商银行")]
+    root = ws_with(tmp_path, rows, TEXT_HEADERS + ["开户银行"])
+    code, plan, err = run("disburse", "--term", TERM, "--dry-run", "--workspace", root, "--format", "json",
+                          as_json=True)
+    assert [r["codes"] for r in plan["refused"]] == [["bank.unknown"]], (code, plan, err)
+    doc, err = publish_json(run, root)   # exit 0: as for a record validation refuses (exit 1: masked cells)
+    assert [r["姓名"] for r in table_rows(root / doc["schools"][0]["public_file"])] == ["学生1", "学生3"]
+    assert doc["not_listed"] == 1 and doc["schools"][0]["students"] == 2, doc
+    note = next(n for n in doc["notes"] if "银行文件无法发放" in n)
+    assert "1 名学生" in note and "花名册.xlsx 第4行" in note and "disburse --dry-run" in note, note
+    assert note in err
+
+
 def test_a_school_without_a_name_goes_under_学校不明(tmp_path, run):
     root = tmp_path / "ws"
     write_roster(root / "intake" / TERM / "名单.xlsx", [voc_row(1), voc_row(2)], VOC_HEADERS)

@@ -97,6 +97,7 @@ def _needs(period, present: set[str]) -> list[str]:
 
 UNKNOWN_UNIT_ADVICE = "请改用可识别的单位"
 UNIT_CONFLICT_ADVICE = "请只保留一处单位说明，或在该列表头写明单位"
+UNCLEAR_UNIT_ADVICE = "请在该列表头写明单位（如“事业收入（万元）”），或把说明写成“单位：万元”"
 
 
 def unknown_units(table: Table, units: dict[str, Decimal], conflicts: bool = True) -> list[tuple[str, str, str]]:
@@ -106,8 +107,14 @@ def unknown_units(table: Table, units: dict[str, Decimal], conflicts: bool = Tru
     read as 元 or as either unit."""
     known = "、".join(units)
     out = []
+    unclear = {(line.row, line.text): line for line in table.unit_lines if line.unclear}
     for key, m in table.columns.items():
-        if m.unknown_unit:
+        line = unclear.get((m.unit_line, m.unknown_unit))
+        if line is not None:
+            out.append((key, f"“{m.header}”列（第{column_letters(m.index)}列）表头没有写单位，而{table.place()} 的"
+                             f"{line.shown()}提到了金额单位，却没有写明是哪些列的单位，金额无法确定按元还是按该单位折算",
+                        UNCLEAR_UNIT_ADVICE))
+        elif m.unknown_unit:
             out.append((key, f"“{m.header}”列（第{column_letters(m.index)}列）的金额单位写作“{m.unknown_unit}”，不是可识别的"
                              f"单位（{known}），金额无法折算为元", UNKNOWN_UNIT_ADVICE))
         elif m.unit_conflict and conflicts:

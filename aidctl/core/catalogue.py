@@ -33,7 +33,8 @@ CATALOGUE: dict[str, FindingType] = dict([
     _t("schema.unknown_unit", ERROR, "金额单位无法识别",
        "a money column's header, or a 单位： line above the header or under the table, states a unit that is "
        "not in rules/columns.yaml `units` (百万元, 美元 …), or two 单位： lines state two units for a column "
-       "whose header states none: its figures are never read as 元 and the table is not paid (a finance "
+       "whose header states none, or a line names a unit other than 元 without saying which columns it is the "
+       "unit of (事业收入：万元, 注：事业收入为万元): its figures are never read as 元 and the table is not paid (a finance "
        "sheet, register or list that is not a roster stops the command, exit 2; audit-extraction reports "
        "two lines' units per figure as extraction.invalid)"),
     _t("term.mismatch", ERROR, "花名册学期与本次学期不符",

@@ -30,6 +30,7 @@ MEMO_LIMIT = 100_000     # header texts decided, kept for the next sheets (a few
 _UNIT_RE = re.compile(r"^(.*?)[(\[]\s*(?:单位[:：])?\s*([^()\[\]]*?)\s*[)\]]$")
 _MARKERS_RE = re.compile(r"^[*＊★※#]+")
 _PER_UNIT_RE = re.compile(r"^(.*?)[/／](元|万元|千元)$")
+_NUMERALS = "零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖"   # a unit after one of these is an amount's (两千元)
 
 # How firmly a column stands for its field: the higher wins a contest.
 QUALIFIED = 0   # its remark or group header names another person or an old value: never read as it
@@ -68,6 +69,9 @@ class UnitLine:
     text: str
     unit: Decimal | None
     below: bool = False
+    # the cell names a unit of money (万元) in no form that says which columns it is the unit of
+    # (事业收入：万元, 注：事业收入为万元): their unit is unknown, never 元
+    unclear: bool = False
 
     def shown(self) -> str:
         """表格下方第9行“单位：万元”."""
@@ -158,6 +162,7 @@ class _Matcher:
     def _unit_patterns(self, words, units: dict[str, Decimal]) -> None:
         """The patterns of a cell that states a unit of money (columns.yaml `header_words`)."""
         self.unit_line = self.unit_phrase = self.unit_alone = self.unit_words = self.currency = None
+        self.unit_named = None
         self.unit_stems: set[str] = set()
         figures = sorted((fold_one(w) for w in words.unit_figures if w), key=len, reverse=True) if words else []
         self.figures = re.compile("(?:" + "|".join(map(re.escape, figures)) + ")+") if figures else None
@@ -187,6 +192,12 @@ class _Matcher:
         self.unit_alone = re.compile(rf"^\(\s*([^\d()\[\]\s:;,，、。]{{0,3}}(?:{suffix}))\s*\)$"
                                      rf"|^\(?\s*({known})\s*\)?$|\(\s*({known})\s*\)$")
         self.unit_words = re.compile("|".join(x for x in (labels, suffix) if x))   # a cell that may state one
+        # a unit of the rules other than the bare suffix (万元, not 元: 张元 is a name), standing as a
+        # unit: not after a figure (2000万元, 两千元 are amounts), nor leading a word (万元村)
+        larger = [u for u in units if u.endswith(self.money_suffix) and u not in self.money_suffix]
+        if larger:
+            self.unit_named = re.compile(rf"(?<![\d.{_NUMERALS}{''.join(figures)}])(?:{'|'.join(map(re.escape, larger))})"
+                                         rf"(?![\u4e00-\u9fff])")
 
     def unit_lines(self, cells, below: bool = False) -> list[UnitLine]:
         """The cells of `cells` ((Excel row, value) pairs) that state a unit of money: 单位：万元,
@@ -200,10 +211,13 @@ class _Matcher:
             text = unicodedata.normalize("NFKC", value) if isinstance(value, str) else ""
             if self.unit_words.search(text) is None:
                 continue
-            stated = self._stated(self.currency.sub("", text) if self.currency else text)
+            bare = self.currency.sub("", text) if self.currency else text
+            stated = self._stated(bare)
             if stated:
                 units = set(stated.values())
                 out.append(UnitLine(row, str(value).strip(), units.pop() if len(units) == 1 else None, below))
+            elif self.unit_named is not None and self.unit_named.search(re.sub(r"\s+", "", bare)):
+                out.append(UnitLine(row, str(value).strip(), None, below, unclear=True))
         return out
 
     def states_unit(self, value: object) -> bool:
@@ -218,6 +232,8 @@ class _Matcher:
             said += [next(g for g in m.groups() if g is not None) for m in self.unit_phrase.finditer(text)]
         for words in said:
             for part in re.split(r"[、，,/:;\s()\[\]【】]+", re.sub(r"\([^()]*\)", "", words)):
+                if any(ch.isdigit() for ch in part):
+                    continue  # a figure with its unit (资助金额：750元) is an amount, not the unit of a column
                 if part.endswith(self.money_suffix) or part in self.unit_stems or self._figure(part):
                     stated[part] = self.units.get(part)
         if not stated and self.unit_alone is not None:

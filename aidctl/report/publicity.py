@@ -43,6 +43,7 @@ from aidctl.core.masking import Masking
 from aidctl.core.terms import Term
 from aidctl.core.text import text_series
 from aidctl.core.xlsx import Book
+from aidctl.pay.plan import plan_validation
 from aidctl.read import Workspace
 from aidctl.rulebook import PublicityFile
 
@@ -57,6 +58,7 @@ _SEP = "[ \t\u3000\\-－—–_.·/]"  # space, tab, ideographic space, dashes, 
 LONG_NUMBER = rf"{_DIGIT}(?:{_SEP}?{_DIGIT}){{6,}}(?:{_SEP}?[XxＸｘ])?"
 ID_OR_CARD = re.compile(r"[0-9]{15,}")  # the last check on every text of a public file (after NFKC)
 
+BANK_REFUSALS = {"bank.unknown", "bank.unwritable"}  # the plan's own refusals, beyond validation's
 SOURCE_COLUMN = {"programme": "programme_name"}  # the programme as the rules name it, not as typed
 
 
@@ -158,8 +160,19 @@ def publish(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, sta
     v = validate(list(rosters), ws, term=term, displays=displays, check_ledger=False)
     result.warnings[:0] = ws.unread_notes()   # a roster not read is on no list
     frame = v.roster.frame
-    listed = ~v.refused().to_numpy()
+    # the records disburse would pay (the ledger aside: a student paid already is listed too): those
+    # validation refuses, and those no bank file can carry (a bank no profile serves, a name the
+    # bank's encoding lacks)
+    plan = plan_validation(v, ws, None)
+    listed = np.ones(len(frame), dtype=bool)
+    listed[plan.refused["rec"].to_numpy(dtype=np.int64)] = False
     result.not_listed = int((~listed).sum())
+    unpayable = plan.refused[[not set(c).isdisjoint(BANK_REFUSALS) for c in plan.refused["codes"]]]
+    if len(unpayable):
+        result.warnings.append(
+            f"{len(unpayable)} 名学生审核无误，但银行文件无法发放（开户银行没有对应的银行格式，或姓名含银行文件不能写入的字符，"
+            f"如 {unpayable['file'].iat[0]} 第{int(unpayable['row'].iat[0])}行），没有列入公示名单：原因见 aidctl disburse "
+            "--dry-run，更正后重新生成")
     recs = np.flatnonzero(listed)
 
     shown = list(pub.public_fields)
