@@ -180,11 +180,14 @@ def test_schema_ambiguous_column_settled_by_the_rule_and_unsettled(tmp_path, run
                    says=("“卡号”（第K列）", "请只保留一列"))
 
 
-@pytest.mark.parametrize("header", ["资助金额（元/年）", "资助标准（元/生·年）", "资助金额（每学年）", "资助金额（元/学年）"])
+@pytest.mark.parametrize("header", ["资助金额（元/年）", "资助标准（元/生·年）", "资助金额（每学年）", "资助金额（元/学年）",
+                                    "资助金额（2011-2012学年）", "资助金额（本学年）", "资助金额（两学期合计）",
+                                    "资助金额（2011年度）", "资助金额（学年）", "资助金额（一学年）"])
 def test_a_yearly_amount_is_not_read_as_the_terms(tmp_path, run, header):
     """中职免学费 pays the roster's own amount for the term: a column that says it holds the year's
     figure (2000 a year is 1000 a term) was read as the term's and funded 2000. It is now set aside,
-    and the missing column names it."""
+    and the missing column names it. A school year (2011-2012学年, 本学年), two terms or a 年度 is a
+    year's figure too: those were read as the term's."""
     rows = [free_row(i) for i in range(1, 4)]
     for r in rows:
         r[header] = 2000
@@ -340,6 +343,16 @@ def test_schema_unrecognised_column_on_a_roster(tmp_path, run):
     got = found(doc, "schema.unrecognised_column")
     assert sorted(f["column"] for f in got) == ["实发金额", "是否停发"] and all(f["row"] is None for f in got)
     assert all(f["severity"] == "warning" and "本次没有读取" in f["message"] for f in got)
+
+
+@pytest.mark.parametrize("header", ["持卡人姓名", "户名", "收款人姓名", "账户名称", "银行卡户名", "领款人"])
+def test_whose_account_it_is_is_never_dropped_silently(tmp_path, run, header):
+    """A column naming the card's holder (a parent's card, 王大山) was dropped without a word, while
+    the bank file names the student as the account's holder: said now, as any unread column about
+    the money."""
+    roster(tmp_path, [{**voc_row(i), header: "王大山"} for i in (1, 2)], headers=VOC_HEADERS + [header])
+    got = found(check(run, "a.xlsx", expect_exit=0), "schema.unrecognised_column")
+    assert [(f["column"], f["row"]) for f in got] == [(header, None)], got
 
 
 def test_pay_declined(tmp_path, run):

@@ -139,6 +139,7 @@ class _Matcher:
         self.person_fields = set(words.person_fields) if words else set()
         self.old_value = [fold_one(w) for w in words.old_value] if words else []
         self.other_period = [fold_one(w) for w in spec.other_period]
+        self.this_period = [fold_one(w) for w in spec.this_period]
         self.period_shown = spec.other_period_shown
         self.money_suffix = tuple(fold_one(w) for w in words.money_unit_suffix) if words else ()
         self._unit_patterns(words, units)
@@ -258,6 +259,8 @@ class _Matcher:
         word = next((w for t in texts for w in words if w and w in t), None)
         if word is None and self.spec.columns[key].kind == "money":
             yearly = next((w for t in texts for w in self.other_period if w and w in t), None)
+            if yearly and any(w and w in t for t in texts for w in self.this_period):
+                return None  # 资助金额（2011-2012学年第一学期）: the term's own
             return self.period_shown or yearly if yearly else None
         return word
 

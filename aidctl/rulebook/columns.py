@@ -39,6 +39,8 @@ class TableSpec(Strict):
     # table's own (a roster's term: 元/年, 每学年): never read as that figure; `other_period_shown` is
     # how a message names such a column's period
     other_period: list[str] = []
+    # … unless the remark names the table's own period as well (2011-2012学年第一学期: a term of a year)
+    this_period: list[str] = []
     other_period_shown: str = ""
 
     @model_validator(mode="after")
