@@ -315,6 +315,18 @@ def test_a_line_that_names_a_unit_without_saying_whose_is_no_guess(tmp_path, run
     assert plan["payments"] == [], (code, err)
 
 
+def test_a_roster_naming_no_school_is_said(tmp_path, run):
+    """名单.xlsx with no title, no 填报单位 and no 学校名称: paid with no school and not a word (its school
+    type is only the programme's). The notes name the file now; a roster whose title names the
+    school says nothing."""
+    write_roster(tmp_path / "名单.xlsx", [voc_row(1), voc_row(2)], VOC_HEADERS)
+    doc = check(run, "名单.xlsx", expect_exit=0)
+    note = next(n for n in doc["notes"] if "没有写明学校" in n)
+    assert note.startswith("2 条记录") and "名单.xlsx" in note and "（学校不明）" in note and "按资助项目推定" in note
+    roster(tmp_path, [voc_row(1), voc_row(2)])
+    assert not any("没有写明学校" in n for n in check(run, "a.xlsx", expect_exit=0)["notes"])
+
+
 def test_remark_withdrawn(tmp_path, run):
     """The school says in 备注 that a student left or is not to be paid: not paid, whatever else the
     row says. A remark about the future (毕业) or a student who came in (转入) says nothing."""

@@ -184,7 +184,8 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
             extra = registry_check.check(roster, registry_check.registry_frame(reg_tables, rules), registry.name,
                                          rules=rules, schools=ws.schools)
             findings = pd.concat([findings, extra], ignore_index=True) if len(extra) else findings
-        school_notes = [n for n in (shared_school(roster.frame), contradicted_note(roster.frame)) if n]
+        school_notes = [n for n in (shared_school(roster.frame), contradicted_note(roster.frame),
+                                    unnamed_school_note(roster)) if n]
         result = Validation(chosen.term, roster, locate(findings, roster, rules),
                             [*ws.unread_notes(), *chosen.notes, *registry_notes, *school_notes],
                             decisions=decisions)
@@ -279,3 +280,18 @@ def locate_in(findings: pd.DataFrame, frame: pd.DataFrame, tables: list, rules, 
     f["_code_order"] = per_code(f["code"], {c: i for i, c in enumerate(CATALOGUE)})
     f = f.sort_values(["table", "row", "_code_order"], na_position="first", kind="stable")
     return f.drop(columns="_code_order").reset_index(drop=True)
+
+
+def unnamed_school_note(roster: Roster) -> str | None:
+    """The records whose roster names no school (no 学校名称 column or cell, no 填报单位 or title
+    naming one, no school's name in the file's name), said aloud: they are 学校不明 in every list,
+    and their school type, which the programme's conditions read, is only the programme's own."""
+    f = roster.frame
+    unnamed = f["school"].isna().to_numpy()
+    if not unnamed.any():
+        return None
+    tables = np.unique(f["table"].to_numpy()[unnamed])
+    files = list(dict.fromkeys(roster.tables[int(t)].file for t in tables))
+    shown_files = "、".join(files[:5]) + ("等" if len(files) > 5 else "")
+    return (f"{int(unnamed.sum())} 条记录的花名册没有写明学校（学校名称列、表头上方的填报单位或标题、文件名中都没有）：{shown_files}；"
+            f"这些记录的学校记为{UNKNOWN_SCHOOL}，学校类型只按资助项目推定，没有核对学校是否属于该类型；请在花名册中写明学校名称后重新报送")
