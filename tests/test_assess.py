@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 from conftest import SAMPLES
 from sqlalchemy import insert
-from test_complaints import seed_ledger, write_register
+from test_complaints import seed_ledger, write_register, write_schools
 
 from aidctl import ledger as L
 from aidctl.oversight import rank, score
@@ -233,12 +233,16 @@ def test_as_of_is_the_day_complaints_are_judged_by(ws, run):
 
 # --- issue 16: unknown schools, coverage and the ranking, weights that do not make 100 ------------------
 
-def write_finance(path: Path, rows: list[list]) -> Path:
-    """A finance sheet: 学校名称, 学校类型, 所属县区, 事业收入（元）, 提取金额, 划入专户金额, 发放金额."""
+FINANCE = ["学校名称", "学校类型", "所属县区", "事业收入（元）", "提取金额（元）", "划入专户金额（元）", "发放金额（元）"]
+
+
+def write_finance(path: Path, rows: list[list], headers: list[str] = FINANCE) -> Path:
+    """A finance sheet under a title row (headers: 学校名称, 学校类型, 所属县区, 事业收入（元）, 提取金额,
+    划入专户金额, 发放金额 unless given)."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(["2011年度校内资助资金提取情况"])
-    ws.append(["学校名称", "学校类型", "所属县区", "事业收入（元）", "提取金额（元）", "划入专户金额（元）", "发放金额（元）"])
+    ws.append(headers)
     for row in rows:
         ws.append(row)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -294,3 +298,57 @@ def test_weights_that_do_not_make_100_are_refused(run, tmp_path):
     assert code == 2 and "assessment.yaml" in err and "115" in err and "100" in err
     code, _, err = run("assess", "--year", "2011", "--workspace", tmp_path)
     assert code == 2 and "assessment.yaml" in err
+
+
+# --- a school read one way (schools.xlsx by 学校代码, name or 别名); finance rows that cannot be counted ---
+
+CODED = ["学校代码", "学校名称", "年度", *FINANCE[1:]]
+
+
+def test_a_finance_row_is_its_school_by_code_or_alias_and_an_unregistered_one_is_said(ws, run):
+    """schools.xlsx registers 甲校 (1001, 别名 甲职) and 乙校 (1002). The row written 1001 / 甲职 is
+    甲校's and the row 乙校 (no code) is 乙校's: each complies, so 甲校 and 乙校 score 提取 100% and
+    no school 甲职 appears with 甲校 shown as missing. 丁校 (code 9009) is in no register: it is scored
+    under its name as written, and a note says so, naming its row."""
+    write_schools(ws, [("1001", "甲校", "中职", "东区", "甲职"), ("1002", "乙校", "中职", "西区", None)])
+    write_finance(ws / "finance" / "财务.xlsx", [["1001", "甲职", "2011", "中职", "东区", 1000000, 50000, 50000, 40000],
+                                              [None, "乙校", "2011", "中职", "西区", 1000000, 50000, 50000, 40000],
+                                              ["9009", "丁校", "2011", "中职", "西区", 1000000, 50000, 50000, 40000]],
+                  CODED)
+    code, doc, err = _json(run, ws)
+    assert code == 0, err
+    schools = {s["school"]: s for s in doc["schools"]}
+    assert "甲职" not in schools
+    for name in ("甲校", "乙校"):
+        e = schools[name]["indicators"]["extraction"]
+        assert (e["value"], e["numerator"], e["denominator"]) == ("100.00%", 1, 1)
+        assert "extraction" not in schools[name]["missing"]
+    assert schools["甲校"]["county"] == "东区"
+    assert schools["丁校"]["indicators"]["extraction"]["value"] == "100.00%"
+    [said] = [n for n in doc["notes"] if "丁校" in n]
+    assert "不在 schools.xlsx 中" in said and "财务.xlsx第5行" in said
+
+
+def test_finance_rows_audit_extraction_could_not_count_are_problems_and_their_schools_no_data(ws, run):
+    """Rows audit-extraction does not count are problems (file, sheet, row, why) and exit 1: 甲校's
+    年度 “11年” (row 3), and 1003 written with the name 乙校 (1003 is 丙校: row 5). 甲校 also has a
+    readable, compliant 2011 row: its 提取达标率 is 无数据 (missing), not 100% as if the row 11年 were
+    not there; so are 乙校's and 丙校's, either of which row 5 may be. Nothing is scored for 东区."""
+    write_schools(ws)
+    write_finance(ws / "finance" / "财务.xlsx", [["1001", "甲校", "11年", "中职", "东区", 1000000, 10000, 10000, 9000],
+                                              ["1001", "甲校", "2011", "中职", "东区", 1000000, 50000, 50000, 40000],
+                                              ["1003", "乙校", "2011", "中职", "西区", 1000000, 50000, 50000, 40000]],
+                  CODED)
+    code, doc, err = _json(run, ws)
+    assert code == 1, err
+    finance = [p for p in doc["problems"] if p["source"] == "finance"]
+    assert [(p["file"], p["sheet"], p["row"]) for p in finance] == [("finance/财务.xlsx", "Sheet", 3),
+                                                                     ("finance/财务.xlsx", "Sheet", 5)]
+    assert "年度“11年”" in finance[0]["message"] and "学校代码" in finance[1]["message"]
+    schools = {s["school"]: s for s in doc["schools"]}
+    for name in ("甲校", "乙校", "丙校"):
+        e = schools[name]["indicators"]["extraction"]
+        assert e["value"] is None and "extraction" in schools[name]["missing"], name
+    counties = {c["county"]: c for c in doc["counties"]}
+    assert counties["东区"]["indicators"]["extraction"]["value"] is None
+    assert any("财务报表有无法计入的行" in n and "东区" in n for n in doc["notes"])

@@ -289,3 +289,48 @@ def test_two_school_columns_no_rule_decides_is_exit_2_naming_both(tmp_path, run)
     code, out, err = run("complaints", reg, "--year", "2011")
     assert code == 2, err
     assert "“被投诉学校”" in err and "“涉及学校”" in err and "既没有学校列" not in err
+
+
+# --- a school read one way: schools.xlsx by 学校代码, name or 别名 ------------------------------------
+
+SCHOOLS = [("1001", "甲校", "中职", "东区", "甲职"), ("1002", "乙校", "中职", "西区", None),
+           ("1003", "丙校", "中职", "西区", None)]
+
+
+def write_schools(root: Path, rows: list[tuple] = SCHOOLS) -> Path:
+    """schools.xlsx: 学校代码, 学校名称, 学校类型, 所属县区, 别名."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["学校代码", "学校名称", "学校类型", "所属县区", "别名"])
+    for row in rows:
+        ws.append(list(row))
+    wb.save(root / "schools.xlsx")
+    return root / "schools.xlsx"
+
+
+def test_a_complaint_naming_a_registered_alias_counts_for_its_school(tmp_path, run):
+    """甲职 is the 别名 of 甲校 in schools.xlsx: the complaint about 甲职 is 甲校's, as are the payments
+    the ledger records under 甲职. 甲校: 2 complaints over 6 + 2 = 8 aided students = 250.00 per 1,000
+    (not a school 甲职 with no aided student and no rate). A complaint about 戊校, which schools.xlsx
+    does not register, is counted under its name as written and said aloud in the notes."""
+    write_schools(tmp_path)
+    write_register(tmp_path / "complaints" / "台账.xlsx", [
+        ["T1", D(2011, 9, 5), "东区", "甲校", "资金发放", "王某", D(2011, 9, 16)],
+        ["T2", D(2011, 10, 9), "东区", "甲职", "资金发放", "李某", None],
+        ["T3", D(2011, 10, 9), "西区", "戊校", "资金发放", "张某", None]])
+    seed_ledger(tmp_path, _students("甲校", "东区", 6) + _students("甲职", "东区", 2, start=6))
+    code, doc, err = run("complaints", "--year", "2011", "--as-of", "2011-12-31", "--workspace", tmp_path,
+                         "--format", "json", as_json=True)
+    assert code == 0, err
+    schools = {s["school"]: s for s in doc["schools"]}
+    assert "甲职" not in schools
+    a = schools["甲校"]
+    assert (a["county"], a["complaints"], a["aided_students"], a["rate_per_thousand"]) == ("东区", 2, 8, "250.00")
+    assert {c["number"]: c["school"] for c in doc["complaints"]} == {"T1": "甲校", "T2": "甲校", "T3": "戊校"}
+    [said] = [n for n in doc["notes"] if "戊校" in n]
+    assert "不在 schools.xlsx 中" in said and "台账.xlsx 第6行" in said
+    (tmp_path / "schools.xlsx").unlink()                 # without the register, the names stand as written
+    code, doc, err = run("complaints", "--year", "2011", "--as-of", "2011-12-31", "--workspace", tmp_path,
+                         "--format", "json", as_json=True)
+    assert "甲职" in {s["school"] for s in doc["schools"]}
+    assert any("没有 schools.xlsx" in n for n in doc["notes"])

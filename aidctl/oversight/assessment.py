@@ -179,6 +179,13 @@ def _terms(year: int) -> list[Term]:
     return [Term(year, "spring"), Term(year, "autumn")]
 
 
+def _registered(ws: Workspace, schools) -> dict:
+    """Each distinct school name of a source → the name schools.xlsx registers (by name or 别名, the
+    one reading every command makes: registered_schools), else the name as written."""
+    distinct = pd.Series(list(dict.fromkeys(x for x in schools if isinstance(x, str) and x)), dtype=object)
+    return dict(zip(distinct, C.registered_schools(ws, distinct)["school"].astype(object)))
+
+
 def _payments(ws: Workspace, year: int, db: str | None, book, counts: dict, county_of: dict,
               names: dict, notes: list[str]) -> bool:
     from sqlalchemy import select
@@ -195,6 +202,7 @@ def _payments(ws: Workspace, year: int, db: str | None, book, counts: dict, coun
     if not pays:
         notes.append(f"账本中没有{year}年春季、秋季学期的付款：及时发放率为无数据")
         return False
+    canonical = _registered(ws, [school for _, _, school, _ in pays])
     first: dict[int, str] = {}
     for pid, created in sent:
         if pid not in first or created < first[pid]:
@@ -207,6 +215,7 @@ def _payments(ws: Workspace, year: int, db: str | None, book, counts: dict, coun
         late_dates += when is not None and date.fromisoformat(when[:10]).year > year
         county = county or UNKNOWN_COUNTY
         c.add("counties", county, on_time, 1)
+        school = canonical.get(school)
         if school:
             c.add("schools", fold_one(school), on_time, 1)
             county_of.setdefault(fold_one(school), county)
@@ -233,9 +242,10 @@ def _history(ws: Workspace, year: int, db: str | None, rules, counts: dict, name
         any_term = True
         deadline = rules.oversight.deadline(term)
         h = h[~h["school"].isin(UNPLACED)]
+        h = h.assign(school=h["school"].map(_registered(ws, h["school"])))   # a 别名 is its school
         sent = set()
         for school, g in h.groupby("school", sort=True):
-            g = g.sort_values("version")
+            g = g.sort_values(["version", "first_seen"], kind="stable")
             first_seen = g.iloc[0]["first_seen"]
             first = g[g["first_seen"] == first_seen]       # the files of the school's first run
             key = fold_one(school)
@@ -262,32 +272,66 @@ def _history(ws: Workspace, year: int, db: str | None, rules, counts: dict, name
 
 
 def _extraction(paths: list[Path], displays: list[str], ws: Workspace, year: int, counts: dict,
-                county_of: dict, names: dict, problems: list[dict]) -> list[str]:
-    from aidctl.oversight.extraction import UNAUDITABLE, audit
+                county_of: dict, names: dict, problems: list[dict], notes: list[str]) -> tuple[list[str], set[str]]:
+    """校内资助金提取达标率 from audit-extraction's rows, each school as schools.xlsx registers it (by
+    学校代码, else by name or 别名: registered_schools). A row the audit could not count or audit (an
+    unreadable 年度 or figure, a code and a name of two schools, a school-year twice) is a problem,
+    and every school it may be is held: its figure is 无数据, never scored on its other rows as if
+    the row were not there. Returns (the files read, the held schools' keys)."""
+    from aidctl.oversight.extraction import UNAUDITABLE, UNREADABLE, audit
 
     result = audit(paths, ws, year=year, displays=displays)
-    verdicts = result.verdicts()
-    c = counts.setdefault("extraction", Counts())
     s = result.schools
-    invalid = result.findings[result.findings["code"].isin(["extraction.invalid", "schema.missing_column"])]
-    bad_recs = set(invalid.loc[invalid["rec"] >= 0, "rec"])
-    for rec in s.index:
-        if not s.at[rec, "counted"]:  # a school-year's second row: the first one counts
-            continue
-        if rec in bad_recs or verdicts[rec] == UNAUDITABLE:
-            problems.append({"source": "finance", "file": s.at[rec, "file"], "row": int(s.at[rec, "row"]),
-                             "message": "财务数据不全或无法识别：该校未计入提取达标率"})
-            continue
-        school = s.at[rec, "school"]
-        county = UNKNOWN_COUNTY if missing(s.at[rec, "county"]) else s.at[rec, "county"]
-        ok = verdicts[rec] != "不合规"
-        c.add("counties", county, ok, 1)
-        if not missing(school):
-            key = fold_one(school)
-            names.setdefault(key, school)
-            county_of.setdefault(key, county)
-            c.add("schools", key, ok, 1)
-    return [t.file for t in result.tables]
+    if s.empty:
+        counts.setdefault("extraction", Counts())
+        return [t.file for t in result.tables], set()
+    f = result.findings
+    why = f[(f["rec"] >= 0) & f["code"].isin([*UNREADABLE, "schema.missing_column"])].groupby("rec")["message"].agg(
+        lambda m: "；".join(dict.fromkeys(m))).reindex(s.index)
+    verdicts = result.verdicts()
+    bad = (~s["counted"].astype(bool) | verdicts.eq(UNAUDITABLE) | why.notna()).to_numpy(dtype=bool)
+    who = C.registered_schools(ws, s["school"], s["school_code"])
+    key = who["school"].map(fold_one, na_action="ignore")
+    by_name = who["by_name"].map(fold_one, na_action="ignore")
+    held = set(key[bad].dropna()) | set(by_name[bad].dropna())   # a code and a name of two schools: both
+    tables = result.tables
+    for r in s.index[bad]:
+        t = tables[int(s.at[r, "table"])]
+        sheet = f"工作表“{t.sheet}”" if t.workbook_sheets > 1 else ""
+        reason = why[r] if isinstance(why[r], str) else "财务数据无法识别"
+        problems.append({"source": "finance", "file": s.at[r, "file"], "sheet": t.sheet, "row": int(s.at[r, "row"]),
+                         "message": f"{sheet}{reason}（该行未计入校内资助金提取达标率，所涉学校的达标率为无数据）"})
+    c = counts.setdefault("extraction", Counts())
+    county = s["county"].astype(object).where(s["county"].notna(), UNKNOWN_COUNTY)
+    scored = ~bad & ~key.isin(held).to_numpy(dtype=bool)
+    rows = pd.DataFrame({"county": county, "key": key, "school": who["school"],
+                         "ok": (verdicts != "不合规").astype(int)})
+    for table, by in (("counties", "county"), ("schools", "key")):
+        for name, (num, den) in rows[scored].groupby(by)["ok"].agg(["sum", "size"]).iterrows():
+            c.add(table, name, num, den)
+    for k, school, place in rows.dropna(subset=["key"])[["key", "school", "county"]].itertuples(index=False):
+        names.setdefault(k, school)        # a held school is listed too, its figure 无数据
+        county_of.setdefault(k, place)
+    left_out = sorted(set(county[bad | ~scored]))
+    if left_out:
+        notes.append(f"财务报表有无法计入的行（见问题清单）：{'、'.join(left_out)}的校内资助金提取达标率只按其余能审核的学校计算，"
+                     "涉及的学校为无数据")
+    places = pd.Series([f"{t.place(int(r))}" for t, r in zip((tables[int(i)] for i in s["table"]), s["row"])],
+                       index=s.index, dtype="string")
+    shown = ~bad
+    if (who["by"][shown] == "no_register").any():
+        notes.append("工作目录没有 schools.xlsx：财务报表的学校按报表所写的学校名称计分，未按学校代码或别名归入登记的学校；"
+                     "请在工作目录中放置 schools.xlsx（学校代码、名称、别名）")
+    said = C.unregistered_note(who[shown], places[shown], "财务报表", "行", "按报表所写的学校名称单独计分")
+    if said:
+        notes.append(said)
+    coded = (who["code_unregistered"] & shown).to_numpy(dtype=bool)
+    if coded.any():
+        notes.append("财务报表中 " + f"{int(coded.sum())} 行的学校代码不在 schools.xlsx 中，已按学校名称（或别名）归入登记的学校："
+                     + "、".join(f"{p}“{code}”→{school}" for p, code, school in
+                                zip(places[coded].iloc[:10], s["school_code"][coded].iloc[:10], who["school"][coded].iloc[:10]))
+                     + "；请核对学校代码")
+    return [t.file for t in tables], {k for k in held if isinstance(k, str)}
 
 
 def _complaints(summary: C.ComplaintSummary, counts: dict, county_of: dict, names: dict,
@@ -309,7 +353,8 @@ def _complaints(summary: C.ComplaintSummary, counts: dict, county_of: dict, name
         closure.add("schools", key, r.closed_on_time, r.closed + r.overdue_open)
     for f in summary.findings:
         if f["severity"] == "error":   # a row that could not be counted (a warning is in the complaints output)
-            problems.append({"source": "complaints", "file": f["file"], "row": f["row"], "message": f["message"]})
+            problems.append({"source": "complaints", "file": f["file"], "sheet": f.get("sheet"), "row": f["row"],
+                             "message": f["message"]})
 
 
 def _loans(paths: list[Path], displays: list[str], ws: Workspace, year: int, as_of: date, counts: dict,
@@ -329,7 +374,7 @@ def _loans(paths: list[Path], displays: list[str], ws: Workspace, year: int, as_
         for r in s.counties.itertuples(index=False):
             c.add("counties", r.county, r.repaid_on_time, r.due)
         for e in s.excluded:
-            problems.append({"source": "loans", "file": e["file"], "row": e["row"],
+            problems.append({"source": "loans", "file": e["file"], "sheet": e.get("sheet"), "row": e["row"],
                              "message": "；".join(e["reasons"]) if isinstance(e["reasons"], list) else str(e["reasons"])})
     if not used:
         del counts["loan_performance"]
@@ -352,6 +397,7 @@ def assess(ws: Workspace, year: int, *, finance: list[Path] | None = None, compl
     county_of: dict[str, str] = {}
     names: dict[str, str] = {}
     problems: list[dict] = []
+    held: set[str] = set()       # schools a finance row may be that could not be counted: listed, 无数据
     sources: dict = {"ledger": False, "intake_history": False, "finance": None, "complaints": None, "loans": None}
 
     has_ledger = bool(db) or ws.has_ledger()
@@ -369,7 +415,7 @@ def assess(ws: Workspace, year: int, *, finance: list[Path] | None = None, compl
 
     paths, displays, _ = given(finance, "finance")
     if paths:
-        sources["finance"] = _extraction(paths, displays, ws, year, counts, county_of, names, problems)
+        sources["finance"], held = _extraction(paths, displays, ws, year, counts, county_of, names, problems, notes)
     else:
         notes.append("没有财务报表（--finance 或 finance/）：校内资助金提取达标率为无数据")
     paths, displays, _ = given(complaints, "complaints")
@@ -403,7 +449,7 @@ def assess(ws: Workspace, year: int, *, finance: list[Path] | None = None, compl
                 counts[key_ind].add("counties", county_of.get(school, UNKNOWN_COUNTY), num, den)
 
     counties = sorted({c for k in counts.values() for c in k.counties})
-    schools = sorted({s for k in counts.values() for s in k.schools},
+    schools = sorted({s for k in counts.values() for s in k.schools} | held,
                      key=lambda s: (county_of.get(s, UNKNOWN_COUNTY), names.get(s, s)))
     county_cards = [{"county": c, **card(counts, "counties", c, book)} for c in counties]
     school_cards = [{"school": names.get(s, s), "county": county_of.get(s, UNKNOWN_COUNTY),
