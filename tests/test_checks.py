@@ -327,6 +327,17 @@ def test_a_roster_naming_no_school_is_said(tmp_path, run):
     assert not any("没有写明学校" in n for n in check(run, "a.xlsx", expect_exit=0)["notes"])
 
 
+@pytest.mark.parametrize("remark", ["未报到", "已迁出", "已离世", "不再就读", "长期未到校", "外出打工", "没来上学",
+                                    "已离开本校", "已注销学籍", "重读生（已享受过）", "已领取", "已发放", "已在外校申报",
+                                    "家长要求不要", "已就业", "退回", "未入学"])
+def test_remarks_of_a_student_gone_or_paid_elsewhere_withdraw_them(tmp_path, run, remark):
+    """A 备注 saying the student never came, left, is paid already or elsewhere, or works was paid
+    without a word; 外校转入 (a student who came in) still says nothing."""
+    headers = VOC_HEADERS + ["备注"]
+    roster(tmp_path, [{**voc_row(1), "备注": remark}, {**voc_row(2), "备注": "外校转入"}], headers=headers)
+    assert codes(check(run, "a.xlsx", expect_exit=1)) == {("a.xlsx", 4, "remark.withdrawn")}
+
+
 def test_remark_withdrawn(tmp_path, run):
     """The school says in 备注 that a student left or is not to be paid: not paid, whatever else the
     row says. A remark about the future (毕业) or a student who came in (转入) says nothing."""
