@@ -175,7 +175,8 @@ def test_a_figure_below_zero_is_invalid_never_audited_or_summed(run, tmp_path):
     assert codes(doc) == [["extraction.invalid"], ["extraction.invalid"], []]
     assert finding(doc, 0, code="extraction.invalid")["message"].startswith("事业收入“-1000000”为空、为负数")
     assert finding(doc, 1, code="extraction.invalid")["message"].startswith("提取金额“-50000”")
-    assert doc["summary"]["income"] == "2000000.00" and doc["summary"]["extracted"] == "50000.00"
+    # every total is over the one school whose figures were all read
+    assert doc["summary"]["income"] == "1000000.00" and doc["summary"]["extracted"] == "50000.00"
 
 
 def test_a_school_type_without_a_rate_is_invalid(run, tmp_path):
@@ -615,7 +616,8 @@ def test_a_figure_in_a_merged_range_is_not_read_for_each_school_it_spans(run, tm
     message = finding(doc, 1, code="extraction.invalid")["message"]
     assert message.startswith("事业收入“2000000”在合并单元格E3:E4中") and "无法审核" in message
     assert "F5:G5" in doc["schools"][2]["findings"][0]["message"]
-    assert doc["summary"]["income"] == "1000000.00" and doc["summary"]["compliant"] == 0
+    # no school has all its figures read: no total (丙's 事业收入 alone would be a total of other schools)
+    assert doc["summary"]["income"] is None and doc["summary"]["compliant"] == 0 and doc["summary"]["totalled"] == 0
 
 
 def test_what_the_reader_passed_over_in_a_workbook_is_said_aloud(run, tmp_path):
@@ -980,3 +982,108 @@ def test_a_group_header_stating_its_unit_is_no_unit_line_for_the_sheet(run, tmp_
     wb.save(path)
     code, doc = run_sheet(run, tmp_path, path)
     assert len(doc["schools"]) == 1 and doc["schools"][0]["income"] == "1000000.00", doc["schools"]
+
+
+# --- a school counted twice by a mistyped code, a school that sent nothing, totals over one set of schools,
+#     事业收入 of 0
+
+
+def test_a_code_schools_xlsx_does_not_hold_beside_a_registered_name_is_never_a_second_school(run, tmp_path):
+    """3210 typed for 第一中学 (registered 3201) beside its row of 3201: two schools, both 合规, the totals
+    doubled, no finding. The row is now the school-year standing twice (extraction.duplicate naming
+    3210 and 3201), kept out of the totals; alone, which school it is cannot be told (extraction.invalid)."""
+    registry(tmp_path / "schools.xlsx", [["3201", "第一中学", "普通高中", "城关区", "公办", 2400],
+                                         ["3101", "第一职业中学", "中职", "城关区", "公办", 1850, "市一职"]])
+    pupil = {"kind": "普高", "county": "城关区", "income": 30_000_000, "extracted": 1_200_000}
+    doc = audit_sheet(run, tmp_path, [school(code="3201", name="第一中学", **pupil),
+                                      school(code="3210", name="第一中学", **pupil),
+                                      school(code="3101", name="第一职业中学", county="城关区")],
+                      headers=HEAD, exit_code=1)
+    assert codes(doc) == [["extraction.duplicate"], ["extraction.duplicate"], []]
+    assert [x["counted"] for x in doc["schools"]] == [True, False, True]
+    message = finding(doc, 1, code="extraction.duplicate")["message"]
+    assert doc["schools"][1]["row"] == 4 and "finance.xlsx 第3行；" in message, message
+    assert "学校代码“3210”在 schools.xlsx 中没有登记" in message and "读作学校代码3201" in message, message
+    s = doc["summary"]
+    assert (s["schools"], s["income"], s["extracted"]) == (2, "31000000.00", "1250000.00"), s
+    # alone, by its 别名: a mistyped code or another school? 无法审核, outside the totals
+    doc = audit_sheet(run, tmp_path, [school(code="3201", name="第一中学", **pupil),
+                                      school(code="3110", name="市一职", county="城关区", extracted=30_000)],
+                      headers=HEAD, exit_code=1)
+    assert codes(doc) == [[], ["extraction.invalid"]]
+    stray = doc["schools"][1]
+    assert (stray["row"], stray["verdict"], stray["counted"], stray["in_totals"]) == (4, "无法审核", False, False)
+    message = finding(doc, 1, code="extraction.invalid")["message"]
+    assert message.startswith("学校代码“3110”在 schools.xlsx 中没有登记，而学校名称“市一职”是 schools.xlsx 中学校代码3101"), message
+    assert "不计入合计" in message
+    assert (doc["summary"]["schools"], doc["summary"]["income"]) == (1, "30000000.00")
+
+
+def test_a_registered_school_that_sent_no_row_is_named_and_the_audit_is_incomplete(run, tmp_path):
+    """schools.xlsx registers 第一中学 (普高), which sent no row for 2011: the summary read 1 of 1 合规,
+    exit 0, not a word. It is now listed in missing_schools and a note, on its own sheet of the
+    workbook, and the exit is 1. A 幼儿园 (学前: no rate in rules/extraction.yaml) is not expected;
+    a school given by its 别名 alone did send its row."""
+    registry(tmp_path / "schools.xlsx", [["3101", "第一职业中学", "中职", "城关区", "公办", 1850, "市一职"],
+                                         ["3201", "第一中学", "普通高中", "城关区", "公办", 2400],
+                                         ["3501", "城关幼儿园", "学前", "城关区", "公办", 300]])
+    path = sheet(tmp_path / "finance.xlsx", [school(name="市一职", county="城关区")[1:]], HEAD[1:])
+    out = tmp_path / "审核.xlsx"
+    code, doc, err = run("audit-extraction", path, "--format", "json", "--workspace", tmp_path, "--report", out,
+                         as_json=True)
+    assert code == 1, err
+    assert codes(doc) == [[]] and doc["schools"][0]["verdict"] == "合规" and doc["summary"]["errors"] == 0
+    assert doc["missing_schools"] == [{"school_code": "3201", "school_name": "第一中学", "county": "城关区",
+                                       "type": "普高"}]
+    note = [n for n in doc["notes"] if "没有2011年度的数据行" in n]
+    assert len(note) == 1 and "3201 第一中学（城关区，普高）" in note[0] and "未审核" in note[0], doc["notes"]
+    assert "幼儿园" not in note[0] and "3201 第一中学" in err
+    rows = list(openpyxl.load_workbook(out)["未报送学校"].iter_rows(min_row=4, values_only=True))
+    assert rows == [("3201", "第一中学", "城关区", "普高")]
+    # every school sent its row: nothing missing, exit 0; without schools.xlsx that cannot be told, and is said
+    path = sheet(tmp_path / "finance.xlsx", [school(code="3101", name="第一职业中学"),
+                                             school(code="3201", name="第一中学", kind="普高", extracted=40_000)])
+    code, doc, err = run("audit-extraction", path, "--format", "json", "--workspace", tmp_path, as_json=True)
+    assert code == 0 and doc["missing_schools"] == [], err
+    (tmp_path / "schools.xlsx").unlink()
+    code, doc, err = run("audit-extraction", path, "--format", "json", "--workspace", tmp_path, as_json=True)
+    assert code == 0 and doc["missing_schools"] == []
+    assert any("没有 schools.xlsx" in n and "无法核对" in n for n in doc["notes"]), doc["notes"]
+
+
+def test_every_total_is_over_the_same_schools(run, tmp_path):
+    """乙's 事业收入 unread kept its 提取金额 in `extracted`; 丙's 提取金额 unread kept its income and required
+    amount in theirs: income, required and extracted were sums over different schools. Every total, in
+    the JSON and in the county roll-up, is now over the schools whose figures were all read, and a note
+    says how many were left out."""
+    rows = [school(code="9001"), school(code="9002", name="乙职业中学", income="一百万"),
+            school(code="9003", name="丙职业中学", income=2_000_000, extracted="-", deposited=100_000, spent=100_000)]
+    path = sheet(tmp_path / "f.xlsx", rows)
+    out = tmp_path / "r.xlsx"
+    code, doc, err = run("audit-extraction", path, "--format", "json", "--workspace", tmp_path, "--report", out,
+                         as_json=True)
+    assert code == 1, err
+    assert [x["in_totals"] for x in doc["schools"]] == [True, False, False]
+    s = doc["summary"]
+    assert (s["schools"], s["totalled"], s["unauditable"]) == (3, 1, 2)
+    assert [s[k] for k in ("income", "required_min", "extracted", "deposited", "spent", "shortfall")] == \
+        ["1000000.00", "50000.00", "50000.00", "50000.00", "50000.00", "0.00"], s
+    assert any("2所学校（乙职业中学、丙职业中学）" in n and "只包括其余1所学校" in n for n in doc["notes"]), doc["notes"]
+    rollup = [r for r in openpyxl.load_workbook(out)["县区汇总"].iter_rows(min_row=4, values_only=True) if r[0]]
+    total = [r for r in rollup if r[0] == "合计"][0]
+    assert (total[1], total[3], total[4], total[5], total[10]) == (3, 1_000_000, 50_000, 50_000, 1), total
+    assert any(str(r[0]).startswith("金额只合计数据全部读出的1所学校；另有2所学校") for r in rollup), rollup
+
+
+def test_income_of_zero_is_not_compliant_but_unauditable_and_named(run, tmp_path):
+    """事业收入 0 (a sheet never filled in, or 0 typed for a figure): rate × 0 asks nothing, so the row
+    was 合规 with no rate and no word. It is now extraction.invalid naming the cell: 无法审核, outside
+    the totals."""
+    code, doc = audit(run, tmp_path, school(code="9001"), school(code="9002", name="乙职业中学", income=0, extracted=0))
+    assert code == 1 and codes(doc) == [[], ["extraction.invalid"]]
+    zero = doc["schools"][1]
+    assert (zero["row"], zero["verdict"], zero["rate"], zero["in_totals"]) == (4, "无法审核", None, False)
+    message = finding(doc, 1, code="extraction.invalid")["message"]
+    assert message.startswith("事业收入为0（“0”）") and "无法审核" in message and "不计入合计" in message, message
+    s = doc["summary"]
+    assert (s["compliant"], s["unauditable"], s["totalled"], s["income"]) == (1, 1, 1, "1000000.00")

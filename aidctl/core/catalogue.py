@@ -147,8 +147,9 @@ CATALOGUE: dict[str, FindingType] = dict([
        "audit-extraction: a figure is blank, below zero or not an amount, in a merged range, or in a "
        "column whose unit the sheet's 单位 lines (above and below the table) state two ways, or its 年度 "
        "is not one year, its column was not read, the school is not named or cannot be told (by name, by "
-       "code and name, or a 学校代码 that lost its leading zeros beside codes it may be), "
-       "or the school type has no rate that year; the school is 无法审核, never 合规"),
+       "code and name, or a 学校代码 that lost its leading zeros beside codes it may be, or a 学校代码 "
+       "schools.xlsx does not hold beside a registered school's name), or the school type has no rate that "
+       "year, or 事业收入 is 0; the school is 无法审核, never 合规"),
     _t("extraction.duplicate", ERROR, "同一学校同一年度重复填报",
        "audit-extraction: one school-year stands on more than one row (one file given twice, or two files); "
        "every row is flagged, the school is 无法审核 and counted once in the totals"),

@@ -6,7 +6,10 @@ column by column, or for the sheet by a 单位：万元 line above the header or
 lines state two ways leaves the figures it governs unread). Money is integer fen throughout; required
 amounts are rate × income rounded half up to the fen, computed exactly with the rate as a fraction.
 A 学校代码 typed as a number has lost its leading zeros (00123 → 123): it is read as the code it
-lost them from only where that is one school, else not guessed (`_lost_zeros`).
+lost them from only where that is one school, else not guessed (`_lost_zeros`); one schools.xlsx does not
+hold beside a registered school's name is not a school of its own (`_who`). Every total is over the same
+school-years, those whose figures were all read (`in_totals`), and the registered schools of the types
+audited that sent no row are listed (`missing`): the audit is then incomplete.
 """
 
 from __future__ import annotations
@@ -50,6 +53,8 @@ _YEAR = re.compile(r"(\d{4})\s*年")
 COMPLIANT, ATTENTION, NON_COMPLIANT, UNAUDITABLE = "合规", "需关注", "不合规", "无法审核"
 BREACHES = ("extraction.under", "extraction.not_deposited")  # found on figures that were read
 UNREADABLE = ("extraction.invalid", "extraction.duplicate")   # the figures could not be audited
+MISSING_COLUMNS = ["school_code", "school", "v_county", "v_school_type"]
+TOTALLED = ["income", "required_min", "required_max", "extracted", "deposited", "spent", "shortfall"]
 
 
 @dataclass
@@ -57,9 +62,18 @@ class ExtractionAudit(FindingCounts):
     year: int
     year_source: str
     tables: list[Table]
-    schools: pd.DataFrame      # one row per school row read, with its figures (fen); `counted` once a school-year
+    schools: pd.DataFrame      # one row per school row read, with its figures (fen); `counted` once a school-year,
+    #                            `in_totals` where it is counted and every figure was read (what every total sums)
     findings: pd.DataFrame     # rec (school row), table, column, code, severity, message
     notes: list[str] = field(default_factory=list)   # said aloud: the year chosen, rows left out
+    # the schools of schools.xlsx, of a type the year has a rate for, that no row of the year names
+    missing: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MISSING_COLUMNS))
+
+    @property
+    def errors(self) -> int:
+        """The error findings, and each school of schools.xlsx that sent no row (the audit is then
+        incomplete): what exit 1 rests on. `summary.errors` counts the findings alone."""
+        return int((self.findings["severity"] == ERROR).sum()) + len(self.missing)
 
     def verdicts(self) -> pd.Series:
         """Per school row: 不合规 (a shortfall or a gap in the deposit, found on figures read), 无法审核
@@ -83,16 +97,19 @@ class ExtractionAudit(FindingCounts):
         return pd.Series([one(c, sv) for c, sv in zip(codes, severities)], index=self.schools.index, dtype=object)
 
     def by_county(self) -> pd.DataFrame:
-        """The county roll-up over the school-years counted (each once)."""
+        """The county roll-up over the school-years counted (each once): the schools, 不合规 and 无法审核
+        among them, and `totalled`, those in the sums; every sum is over those (`in_totals`), so that
+        事业收入, 应提 and 实提 of a county are of the same schools."""
         s = self.schools.assign(verdict=self.verdicts(), county=self.schools["county"].fillna(UNKNOWN_COUNTY))
         s = s[s["counted"].astype(bool)]
         grouped = s.groupby("county", sort=True)
+        summed = s[s["in_totals"].astype(bool)].groupby("county", sort=True)
         out = pd.DataFrame({
             "schools": grouped.size(),
             "non_compliant": grouped["verdict"].agg(lambda v: int((v == NON_COMPLIANT).sum())),
             "unauditable": grouped["verdict"].agg(lambda v: int((v == UNAUDITABLE).sum())),
-            **{c: grouped[c].sum(min_count=1) for c in
-               ["income", "required_min", "required_max", "extracted", "deposited", "spent", "shortfall"]},
+            "totalled": summed.size().reindex(grouped.size().index, fill_value=0),
+            **{c: summed[c].sum(min_count=1).reindex(grouped.size().index) for c in TOTALLED},
         }).reset_index()
         return out
 
@@ -112,22 +129,29 @@ class ExtractionAudit(FindingCounts):
                 "required_max": yuan_text_or_none(r.required_max), "extracted": yuan_text_or_none(r.extracted),
                 "deposited": yuan_text_or_none(r.deposited), "spent": yuan_text_or_none(r.spent), "rate": r.rate,
                 "min_rate": r.min_rate, "max_rate": r.max_rate, "shortfall": yuan_text_or_none(r.shortfall),
-                "verdict": verdicts[rec], "counted": bool(r.counted), "findings": by_rec.get(rec, [])})
+                "verdict": verdicts[rec], "counted": bool(r.counted), "in_totals": bool(r.in_totals),
+                "findings": by_rec.get(rec, [])})
         file_level = [{"file": self.tables[int(t)].file, "code": c, "severity": sv, "message": m}
                       for t, c, sv, m in f.loc[f["rec"] < 0, ["table", "code", "severity", "message"]]
                       .itertuples(index=False, name=None)]
         counted = s["counted"].astype(bool).to_numpy()
         once = s[counted]
         v = verdicts[counted]
-        total = lambda col: yuan_text_or_none(once[col].sum(min_count=1))  # noqa: E731
+        summed = s[s["in_totals"].astype(bool).to_numpy()]   # every total over the same schools
+        total = lambda col: yuan_text_or_none(summed[col].sum(min_count=1))  # noqa: E731
+        missing = [{"school_code": c, "school_name": n, "county": k, "type": t}
+                   for c, n, k, t in self.missing[MISSING_COLUMNS].astype(object)
+                   .where(self.missing[MISSING_COLUMNS].notna(), None).itertuples(index=False, name=None)]
         return {"version": 1, "year": self.year, "year_source": self.year_source,
                 "files": file_info(self.tables),
-                "schools": schools, "file_findings": file_level, "notes": self.notes,
+                "schools": schools, "file_findings": file_level, "missing_schools": missing, "notes": self.notes,
                 "summary": {"schools": len(once), "compliant": int((v == COMPLIANT).sum()),
                             "attention": int((v == ATTENTION).sum()),
                             "non_compliant": int((v == NON_COMPLIANT).sum()),
                             "unauditable": int((v == UNAUDITABLE).sum()),
-                            "errors": self.errors, "warnings": int((f["severity"] == WARNING).sum()),
+                            "errors": int((f["severity"] == ERROR).sum()),
+                            "warnings": int((f["severity"] == WARNING).sum()),
+                            "totalled": len(summed),
                             "income": total("income"), "required_min": total("required_min"),
                             "extracted": total("extracted"), "deposited": total("deposited"),
                             "spent": total("spent"), "shortfall": total("shortfall")}}
@@ -263,14 +287,19 @@ def audit(paths: list[Path] | None, ws: Workspace, *, year: int | None = None,
     notes += [n for n in (shared_note(attrs, "报表", "", "行"), contradicted_note(attrs, "报表", "", "行"),
                           guessed_note(attrs, "提取比例")) if n]
     _requirements(frame, rules)
-    frame["who"], frame["unsure"], frame["clash"] = _who(frame, register)
+    frame["who"], frame["unsure"], frame["clash"], frame["stray"] = _who(frame, register)
     frame["counted"] = _first_of_school_year(frame)
     findings = _findings(frame, tables, rules, header)
+    frame["in_totals"] = _in_totals(frame, findings)
+    notes += _totals_note(frame)
+    missing = _missing(frame, register, rules, the_year)
+    notes += _missing_note(missing, register, rules, the_year)
     columns = ["file", "row", "table", "school_code", "school", "school_type", "county", "year", *AMOUNTS,
                "required_min", "required_max", "shortfall", "deposit_gap", "unspent", "rate",
-               "min_rate", "max_rate", "counted"]
+               "min_rate", "max_rate", "counted", "in_totals"]
     result = ExtractionAudit(the_year, source, tables, frame[columns].astype(object).where(frame[columns].notna(),
-                                                                                           None), findings, notes)
+                                                                                           None), findings, notes,
+                             missing)
     if report is not None:
         from aidctl.oversight.workbooks import write_extraction_report
 
@@ -278,13 +307,17 @@ def audit(paths: list[Path] | None, ws: Workspace, *, year: int | None = None,
     return result
 
 
-def _who(frame: pd.DataFrame, schools: pd.DataFrame | None) -> tuple[pd.Series, pd.Series, pd.Series]:
+def _who(frame: pd.DataFrame, schools: pd.DataFrame | None) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
     """Who each row is: its 学校代码; without one, the 学校代码 that the other rows and schools.xlsx (by
     name or 别名) give its name, when they give it one (a school's own file without the column beside
     the county's file with it); else its name folded (NA without either). Then, where which school it
     is cannot be told (NA elsewhere): for a row without a code whose name they give two or more codes
     (两所第一中学), those codes (“9001、9002”); for a row whose code schools.xlsx gives one school and
-    its name another (3201 beside 城关职业技术学校, 3102), the two schools as the register names them."""
+    its name another (3201 beside 城关职业技术学校, 3102), the two schools as the register names them.
+    Last, `stray`: for a row whose code schools.xlsx does not hold while its name (or 别名) is a
+    registered school's (3210 第一中学, registered 3201), the registered code(s) of that name (NA
+    elsewhere). Such a row is that school where the name gives one code (so that the school-year
+    standing twice is seen), else no school; it is never counted (`_first_of_school_year`)."""
     name = frame["school"].map(fold_one, na_action="ignore").replace("", None).astype("string")
     code = frame["school_code"].astype("string")
     register = pd.DataFrame({"name": pd.Series(dtype="string"), "code": pd.Series(dtype="string")})
@@ -294,17 +327,24 @@ def _who(frame: pd.DataFrame, schools: pd.DataFrame | None) -> tuple[pd.Series, 
             keys = pd.concat([keys, schools["aliases"].astype(object).map(aliases_of).explode()])
         register = pd.DataFrame({"name": keys.to_numpy(), "code": schools.loc[keys.index, "school_code"].to_numpy()},
                                 dtype="string").replace("", None).dropna().drop_duplicates()
-    pairs = pd.concat([pd.DataFrame({"name": name, "code": code}).dropna(), register]).drop_duplicates()
-    codes = pairs.groupby("name")["code"].agg(list) if len(pairs) else pd.Series(dtype=object)
-    one = name.map(codes[codes.map(len) == 1].map(lambda c: c[0])).astype("string")
-    several = name.map(codes[codes.map(len) > 1].map("、".join)).astype("string")
     registered = register.groupby("name")["code"].agg(list) if len(register) else pd.Series(dtype=object)
     name_codes = name.map(registered)
     named_by = dict(zip(schools["school_code"].astype("string"), schools["school"])) if len(register) else {}
+    # a code the register does not hold beside a name it does: a mistyped code, or another school of that
+    # name? (a code that lost its leading zeros has its own finding, code_unsure)
+    stray = (code.notna() & ~code.isin(list(named_by)) & name_codes.notna()
+             & frame["code_unsure"].isna()).fillna(False).astype(bool)
+    stray_codes = name.map(registered.map("、".join)).where(stray).astype("string")
+    registered_one = name.map(registered[registered.map(len) == 1].map(lambda c: c[0])).astype("string")
+    pairs = pd.concat([pd.DataFrame({"name": name, "code": code})[~stray].dropna(), register]).drop_duplicates()
+    codes = pairs.groupby("name")["code"].agg(list) if len(pairs) else pd.Series(dtype=object)
+    one = name.map(codes[codes.map(len) == 1].map(lambda c: c[0])).astype("string")
+    several = name.map(codes[codes.map(len) > 1].map("、".join)).astype("string")
     clash = pd.Series([f"学校代码{c}在 schools.xlsx 中是“{named_by[c]}”，而“{n}”登记的学校代码是{'、'.join(r)}"
                        if isinstance(r, list) and c in named_by and c not in r else None
                        for c, n, r in zip(code, frame["school"], name_codes)], index=frame.index, dtype="string")
-    return code.fillna(one).fillna(name), several.where(code.isna()), clash
+    who = code.fillna(one).fillna(name).mask(stray, registered_one)
+    return who, several.where(code.isna()), clash, stray_codes
 
 
 def _school_year_key(frame: pd.DataFrame) -> pd.Series:
@@ -386,9 +426,71 @@ def _lost_zeros(frame: pd.DataFrame, schools: pd.DataFrame | None) -> tuple[pd.S
 def _first_of_school_year(frame: pd.DataFrame) -> pd.Series:
     """True for the first row of each school-year: what totals count. A row whose 年度 could not be
     read is of no known year, and one naming no school (a total row without a label, its figures
-    the sum of the rows above), or whose school cannot be told, is of no known school: never counted."""
+    the sum of the rows above), or whose school cannot be told, is of no known school: never counted.
+    Nor is a row whose code schools.xlsx does not hold (`stray`): the school-year is counted from its
+    first row with a registered code, if any."""
     key = _school_year_key(frame)
-    return key.notna() & ~key.duplicated(keep="first")
+    stray = frame["stray"].notna().to_numpy(dtype=bool)
+    order = np.argsort(stray, kind="stable")  # the rows with a registered code first
+    first = pd.Series(~key.iloc[order].duplicated(keep="first").to_numpy(), index=key.index[order])
+    return key.notna() & first.reindex(key.index) & ~stray
+
+
+def _in_totals(frame: pd.DataFrame, findings: pd.DataFrame) -> pd.Series:
+    """The school-years every total sums: counted, every figure read (事业收入, 提取, 划入专户, 发放, and the
+    required amount, so the school has a rate) and no extraction.invalid on the row (事业收入 of 0). A
+    total over other schools than its neighbour (事业收入 without the school whose income is unread,
+    实提 with it) is no total."""
+    invalid = findings.loc[(findings["rec"] >= 0) & (findings["code"] == "extraction.invalid"), "rec"]
+    read = frame[[*AMOUNTS, "required_min"]].notna().all(axis=1)
+    return frame["counted"].astype(bool) & read & ~frame.index.isin(invalid.astype("int64"))
+
+
+def _totals_note(frame: pd.DataFrame) -> list[str]:
+    """The school-years counted but not in the totals, said aloud: the totals are over the rest."""
+    out = frame["counted"].astype(bool) & ~frame["in_totals"]
+    if not out.any():
+        return []
+    names = frame.loc[out, "school"].fillna(frame.loc[out, "school_code"]).astype("string").fillna("（未填校名）")
+    shown = "、".join(names.iloc[:10]) + ("等" if out.sum() > 10 else "")
+    rest = int(frame["in_totals"].sum())
+    return [f"{int(out.sum())}所学校（{shown}）的数据未能全部读出或无法审核，已读出的金额也不计入合计："
+            + (f"事业收入、应提、实提、划入专户、发放和少提金额的合计都只包括其余{rest}所学校" if rest else
+               "没有一所学校的数据全部读出，各项金额合计为空")]
+
+
+def _missing(frame: pd.DataFrame, schools: pd.DataFrame | None, rules, year: int) -> pd.DataFrame:
+    """The schools of schools.xlsx whose type has a rate for the year (rules/extraction.yaml: the types
+    the audit covers) and that no row of the year names, by 学校代码 or by name or 别名."""
+    if schools is None or schools.empty:
+        return pd.DataFrame(columns=MISSING_COLUMNS)
+    types = schools["v_school_type"].astype("string")
+    covered = types.map({t: rules.extraction.rates(t, year) is not None for t in types.dropna().unique()})
+    codes = schools["school_code"].astype("string") if "school_code" in schools \
+        else pd.Series(pd.NA, index=schools.index, dtype="string")
+    keys = schools["school"].map(fold_one)
+    if "aliases" in schools:
+        keys = pd.concat([keys, schools["aliases"].astype(object).map(aliases_of).explode()])
+    written = set(frame["school"].map(fold_one, na_action="ignore").dropna()) - {""}
+    by_name = keys.isin(written).groupby(level=0).any().reindex(schools.index, fill_value=False)
+    sent = codes.isin(set(frame["school_code"].astype("string").dropna())).fillna(False) | by_name
+    out = schools.loc[covered.fillna(False).astype(bool).to_numpy() & ~sent.to_numpy(), MISSING_COLUMNS]
+    return out.drop_duplicates().reset_index(drop=True)
+
+
+def _missing_note(missing: pd.DataFrame, schools: pd.DataFrame | None, rules, year: int) -> list[str]:
+    """The schools of schools.xlsx that sent no row, said aloud; without schools.xlsx, that whether
+    any school sent none cannot be told."""
+    types = "、".join(t for t in rules.extraction.by_school_type if rules.extraction.rates(t, year) is not None)
+    if schools is None or schools.empty:
+        return [f"工作区中没有 schools.xlsx：无法核对是否有学校（{types}）没有报送{year}年度的财务数据，本次只审核了表中的学校"]
+    if missing.empty:
+        return []
+    m = missing.astype(object).where(missing.notna(), None)
+    shown = "、".join(f"{c + ' ' if c else ''}{n}（{k or '县区不明'}，{t}）" for c, n, k, t in
+                      m[MISSING_COLUMNS].iloc[:10].itertuples(index=False, name=None))
+    return [f"schools.xlsx 登记的{len(missing)}所学校（{types}）在报表中没有{year}年度的数据行，未审核：{shown}"
+            f"{'等' if len(missing) > 10 else ''}；本次审核不完整，请这些学校补报后重新审核"]
 
 
 def _requirements(frame: pd.DataFrame, rules) -> None:
@@ -451,6 +553,13 @@ def _findings(frame: pd.DataFrame, tables: list[Table], rules, header: list[pd.D
         out.append(build(~present, "extraction.invalid", key,
                          "表中没有读出“{title}”列（表头见第{h}行），该校的{title}无法审核：请按每列一个表头填写",
                          None, title=titles[key], h=frame["table"].map(lambda t: tables[t].header_row).astype("string")))
+    # 事业收入 of 0: rate × 0 requires nothing, so any extraction would be 合规; a sheet never filled in
+    # (or a figure typed as 0) cannot be told from a school with no income
+    zero = read["income"] & (frame["income"] == 0).fillna(False)
+    out.append(build(zero, "extraction.invalid", "income",
+                     "{title}为0（“{v}”）：应提取金额按比例为0，提取是否足额无从审核，不知是确无事业收入还是未填写："
+                     "该校无法审核，不计入合计；请核实，确无事业收入的请附说明", frame["income_text"].astype("string"),
+                     title=titles["income"], v=frame["income_text"].astype("string")))
     nameless = frame["school"].isna() & frame["school_code"].isna()
     out.append(build(nameless, "extraction.invalid", "school",
                      "学校名称为空：无法确定是哪所学校（或是没有标明的合计行），未审核，不计入合计：请填写学校名称，"
@@ -470,16 +579,25 @@ def _findings(frame: pd.DataFrame, tables: list[Table], rules, header: list[pd.D
                      "请核对学校代码和学校名称", frame["school_code"].astype("string"), clash=frame["clash"]))
     key = _school_year_key(frame)
     twice = key.notna() & key.duplicated(keep=False)
+    stray = frame["stray"]
+    out.append(build(stray.notna() & ~twice, "extraction.invalid", "school_code",
+                     "学校代码“{c}”在 schools.xlsx 中没有登记，而学校名称“{school}”是 schools.xlsx 中学校代码{r}的学校："
+                     "不知是学校代码填错还是另一所学校，该校无法审核，不计入合计：请按 schools.xlsx 登记的代码填写，"
+                     "或在 schools.xlsx 中登记该校", frame["school_code"].astype("string"),
+                     c=frame["school_code"].astype("string"), school=frame["school"].astype("string"), r=stray))
     if twice.any():
         where = frame["file"] + " 第" + frame["row"].astype("string") + "行"
         others = pd.Series(pd.NA, index=frame.index, dtype="string")
         for _, group in frame[twice].groupby(key[twice]):  # the rows standing twice: few
             for i in group.index:
                 others[i] = "、".join(where[j] for j in group.index if j != i)
+        # a row whose code schools.xlsx does not hold is the school its name is: said, with both codes
+        why = ("；本行的学校代码“" + frame["school_code"].astype("string") + "”在 schools.xlsx 中没有登记，按学校名称“"
+               + frame["school"].astype("string") + "”读作学校代码" + stray + "的学校，本行不计入合计").fillna("")
         out.append(build(twice, "extraction.duplicate", "school",
-                         "“{school}”{year}年度的数据不止一行（另见 {others}）：请只保留一行，重复的不计入合计；该校无法审核",
+                         "“{school}”{year}年度的数据不止一行（另见 {others}{why}）：请只保留一行，重复的不计入合计；该校无法审核",
                          frame["school"].astype("string"), school=frame["school"].fillna(frame["school_code"]),
-                         year=frame["year"].astype("string"), others=others))
+                         year=frame["year"].astype("string"), others=others, why=why))
     no_rate = frame["min_rate"].isna()
     out.append(build(no_rate & ~nameless, "extraction.invalid", "school_type",
                      "学校类型为“{t}”，{y}年度没有该类学校的提取比例规定（见 rules/extraction.yaml）：请在学校名单中登记学校类型",

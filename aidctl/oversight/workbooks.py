@@ -34,7 +34,7 @@ def write_extraction_report(audit, target: Path) -> Path:
         headers = [("所属县区", 10), ("学校代码", 9), ("学校名称", 20), ("学校类型", 8), ("事业收入（元）", 15),
                    ("应提比例", 10), ("应提下限（元）", 14), ("应提上限（元）", 14), ("实提金额（元）", 14),
                    ("实提比例", 9), ("少提金额（元）", 13), ("划入专户（元）", 14), ("发放金额（元）", 14),
-                   ("结论", 8), ("问题", 60)]
+                   ("结论", 8), ("问题", 60), ("计入合计", 8)]
         for j, (h, w) in enumerate(headers):
             ws.set_column(j, j, w)
             ws.write(2, j, h, fmt["head"])
@@ -53,6 +53,7 @@ def write_extraction_report(audit, target: Path) -> Path:
                 ws.write(n, j, num(getattr(r, col)), amount)
             ws.write_string(n, 13, verdicts[rec], bad if verdicts[rec] in ("不合规", "无法审核") else fmt["cell"])
             ws.write_string(n, 14, messages.get(rec, ""), fmt["wrap"])
+            ws.write_string(n, 15, "是" if r.in_totals else "否", fmt["cell"])
         ws.autofilter(2, 0, max(2 + len(s), 3), len(headers) - 1)
         ws.freeze_panes(3, 3)
 
@@ -61,7 +62,7 @@ def write_extraction_report(audit, target: Path) -> Path:
         cs.write(0, 0, f"{audit.year}年度各县区校内资助资金提取情况", fmt["title"])
         heads = [("所属县区", 12), ("学校数", 8), ("不合规学校", 10), ("事业收入（元）", 16),
                  ("应提下限（元）", 16), ("实提金额（元）", 16), ("少提金额（元）", 14), ("划入专户（元）", 16),
-                 ("发放金额（元）", 16), ("无法审核学校", 10)]
+                 ("发放金额（元）", 16), ("无法审核学校", 10), ("计入金额合计学校", 12)]
         for j, (h, w) in enumerate(heads):
             cs.set_column(j, j, w)
             cs.write(2, j, h, fmt["head"])
@@ -70,6 +71,7 @@ def write_extraction_report(audit, target: Path) -> Path:
             cs.write_number(n, 1, int(r.schools), fmt["cell"])
             cs.write_number(n, 2, int(r.non_compliant), fmt["cell"])
             cs.write_number(n, 9, int(r.unauditable), fmt["cell"])
+            cs.write_number(n, 10, int(r.totalled), fmt["cell"])
             for j, col in enumerate(["income", "required_min", "extracted", "shortfall", "deposited", "spent"],
                                     start=3):
                 cs.write(n, j, num(getattr(r, col)), amount)
@@ -78,6 +80,11 @@ def write_extraction_report(audit, target: Path) -> Path:
         cs.write_number(total_row, 1, int(county["schools"].sum()), fmt["total"])
         cs.write_number(total_row, 2, int(county["non_compliant"].sum()), fmt["total"])
         cs.write_number(total_row, 9, int(county["unauditable"].sum()), fmt["total"])
+        cs.write_number(total_row, 10, int(county["totalled"].sum()), fmt["total"])
+        if county["totalled"].sum() < county["schools"].sum():   # the sums are over the schools fully read
+            cs.write_string(total_row + 1, 0, f"金额只合计数据全部读出的{int(county['totalled'].sum())}所学校；另有"
+                            f"{int(county['schools'].sum() - county['totalled'].sum())}所学校数据未能全部读出或无法审核，"
+                            "其金额不计入（见学校明细“计入合计”列和问题清单）", fmt["cell"])
         for j, col in enumerate(["income", "required_min", "extracted", "shortfall", "deposited", "spent"], start=3):
             cs.write(total_row, j, num(county[col].sum(min_count=1)), fmt["total_money"])
         chart = wb.add_chart({"type": "column"})
@@ -90,6 +97,13 @@ def write_extraction_report(audit, target: Path) -> Path:
         chart.set_y_axis({"num_format": "#,##0"})
         chart.set_legend({"position": "bottom"})
         chart_below(cs, chart, total_row + 2, len(heads))
+
+        if len(audit.missing):   # schools.xlsx's schools that sent no row: the audit is incomplete
+            ms = wb.add_worksheet("未报送学校")
+            ms.write(0, 0, f"schools.xlsx 登记、报表中没有{audit.year}年度数据行的学校（未审核）", fmt["title"])
+            m = audit.missing.astype(object).where(audit.missing.notna(), None)
+            write_table(ms, fmt, 2, [("学校代码", 10), ("学校名称", 24), ("所属县区", 12), ("学校类型", 10)],
+                        m[["school_code", "school", "v_county", "v_school_type"]].itertuples(index=False, name=None))
 
         fs = wb.add_worksheet("问题清单")
         rows = []
