@@ -214,6 +214,29 @@ def test_an_amount_for_the_term_is_read(tmp_path, run, header):
     assert plan["school_funded"] == 3, (code, plan, err)
 
 
+@pytest.mark.parametrize("amounts, flagged", [
+    ([1000, 1000, 1000, 100000], [7]),            # a slip of the keyboard: 100000 among 1000s
+    ([1000, 100000], [4, 5]),                     # two students, 100 times apart: which is right?
+    ([1000, 1000, 100000, 1001000], [4, 5, 6, 7]),  # half far from the other half: every one
+    ([1000, 2000, 3500, 4999], []),               # fees differ by major, within 5 times
+    ([1000, 5000, 5000], []),                     # 5 times is within (more than 5 is not)
+])
+def test_a_roster_amount_far_from_its_tables_others_is_not_paid(tmp_path, run, amounts, flagged):
+    """中职免学费 pays the school's own figure: 100000 among 1000s was paid as written. More than
+    `spread` (5) times the table's lower median, or less than its upper median divided by it, is
+    amount.outlier, not paid; the message gives the table's range."""
+    rows = [free_row(i, **{"资助金额（元）": a}) for i, a in enumerate(amounts, start=1)]
+    path = roster(tmp_path, rows, headers=list(rows[0]))
+    doc = check(run, "a.xlsx", expect_exit=1 if flagged else 0)
+    got = found(doc, "amount.outlier")
+    assert sorted(f["row"] for f in got) == flagged, got
+    if flagged:
+        assert_finding(got[0], code="amount.outlier", severity="error", row=flagged[0], column="资助金额（元）",
+                       says=("相差5倍以上", f"从{min(amounts)}.00元到{max(amounts)}.00元", "请核对"))
+    code, plan, err = dry_run(run, tmp_path, path)
+    assert plan["school_funded"] == len(amounts) - len(flagged), (code, plan, err)
+
+
 def test_an_only_column_set_aside_is_said(tmp_path, run):
     """A roster whose only amount column is last term's (资助金额（上学期）) for a programme with a
     standard: the standard is paid, as for a roster without the column, but the column set aside is

@@ -234,6 +234,11 @@ RULES = {
     "an amount beyond what a roster's amount can hold":
         _broken("programmes.yaml", 'per_term: "750.00"', 'per_term: "1000000000000000"',
                 "键 programmes.中职国家助学金.periods.0.amount.per_term", "金额“1000000000000000”不是正的元金额"),
+    "a spread for a fixed amount":
+        _broken("programmes.yaml", 'amount: {per_term: "750.00"}', 'amount: {per_term: "750.00", spread: "5"}',
+                "键 programmes.中职国家助学金.periods.0.amount", "spread", "只用于 from_roster"),
+    "a spread of one":
+        _broken("programmes.yaml", 'spread: "5"', 'spread: "1"', "spread", "倍数须大于1"),
     "a tier amount of nothing":
         _broken("programmes.yaml", '{一档: "1000.00"', '{一档: "0"',
                 "键 programmes.普高国家助学金.periods.0.amount.tiers.per_term.一档", "金额“0”不是正的元金额"),

@@ -244,6 +244,8 @@ def _amounts(f: pd.DataFrame, d: pd.DataFrame, rows: np.ndarray, rp: RulePeriod,
                          "资助金额单元格合并了{rows}，{n}名学生共用一个金额“{a}”：“{name}”按学校填报的金额发放，"
                          "无法判断这是每人的金额还是合计，本次不予发放：请取消合并，逐行填写每名学生的金额",
                          f["amount"], rows=down, n=sharing.astype("string"), a=f["amount"], name=rp.programme))
+    if amount.spread is not None:
+        out.append(_outliers(f, rows & has_amount & ~invalid & ~merged, rp, amount.spread))
     expected = d["standard_fen"]
     # a blank amount in a table whose other records have theirs: the standard is paid, and said
     filled_elsewhere = pd.Series(has_amount).groupby(f["table"].to_numpy()).transform("any").to_numpy()
@@ -266,6 +268,38 @@ def _amounts(f: pd.DataFrame, d: pd.DataFrame, rows: np.ndarray, rp: RulePeriod,
                          e=yuan_text(expected[differs]), cited=cited))
     parts = [p for p in out if len(p)]
     return pd.concat(parts, ignore_index=True) if parts else empty()
+
+
+def _outliers(f: pd.DataFrame, considered: np.ndarray, rp: RulePeriod, spread) -> pd.DataFrame:
+    """amount.outlier: among the amounts the roster gives (from_roster) for the programme in one table
+    (two or more), one more than `spread` times the lower median, or less than the upper median
+    divided by it: 75000 among 750s is a slip of the keyboard as likely as a student's due. Where
+    half the table is far from the other half (750, 750, 75000, 750750) which half is right cannot be
+    told, and every one of them is flagged. Exact: the medians are amounts, `spread` a fraction."""
+    at = np.flatnonzero(considered)
+    if len(at) < 2:
+        return empty()
+    fen = pd.Series(f["amount_fen"].to_numpy()[at].astype(np.int64))
+    table = f["table"].to_numpy()[at]
+    by = fen.groupby(table)
+    low = by.transform(lambda v: np.sort(v.to_numpy())[(len(v) - 1) // 2]).to_numpy()
+    high = by.transform(lambda v: np.sort(v.to_numpy())[len(v) // 2]).to_numpy()
+    counts = by.transform("size").to_numpy()
+    num, den = spread.as_integer_ratio()
+    values = fen.to_numpy()
+    odd = (counts >= 2) & ((values * den > num * low) | (values * num < high * den))
+    if not odd.any():
+        return empty()
+    flagged = np.zeros(len(f), dtype=bool)
+    flagged[at[odd]] = True
+    lo, hi = (pd.Series(pd.NA, index=f.index, dtype="Int64") for _ in range(2))
+    lo.iloc[at[odd]] = by.transform("min").to_numpy()[odd]
+    hi.iloc[at[odd]] = by.transform("max").to_numpy()[odd]
+    return build(flagged, "amount.outlier", "amount",
+                 "资助金额{a}元，与本表“{name}”其他学生的金额相差{k}倍以上（本表该项目的金额从{lo}元到{hi}元）："
+                 "该项目按学校填报的金额发放，请核对是否多写或少写了位数，更正后重新报送", f["amount"],
+                 a=f["amount_yuan"], name=rp.programme, k=f"{spread.normalize():f}",
+                 lo=yuan_text(lo[flagged]), hi=yuan_text(hi[flagged]))
 
 
 def describe(decisions: Decisions, roster: Roster, rules: Rulebook, rec: int) -> dict:

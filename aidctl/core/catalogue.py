@@ -119,6 +119,11 @@ CATALOGUE: dict[str, FindingType] = dict([
        "the amount cell is merged down over two or more students' rows where the programme pays the roster's own "
        "amount (no standard in the rules, or a tier not given): one figure shown on each row may be each one's "
        "or theirs together, so none of them is paid until the school writes each student's amount"),
+    _t("amount.outlier", ERROR, "资助金额与本表同项目其他学生相差悬殊",
+       "where the programme pays the roster's own amount (from_roster), the amount is more than the rule's "
+       "`spread` times the median of its table's amounts for the programme (three or more), or less than "
+       "that median divided by it (75000 among 750s): a slip of the keyboard is as likely as the student's "
+       "due, so the record is not paid until the school corrects or confirms it"),
     _t("amount.blank", WARNING, "资助金额为空，按标准发放",
        "the amount is blank while other records of the table have theirs: the programme's standard is "
        "paid (a standard from the rules; where the rules take the amount from the roster it is amount.invalid)"),

@@ -55,11 +55,19 @@ class AmountRule(Strict):
     per_term: Decimal | None = None
     tiers: Tiers | None = None
     from_roster: bool = False
+    # from_roster: a record's amount more than `spread` times the median of its table's amounts for the
+    # programme (three or more), or less than that median divided by it, is amount.outlier
+    spread: Decimal | None = None
 
     @model_validator(mode="after")
     def _one_form(self):
         forms = {"per_term": self.per_term is not None, "tiers": self.tiers is not None,
                  "from_roster: true": self.from_roster}
+        if self.spread is not None and self.spread <= 1:
+            raise KeyedValueError("spread", f"倍数须大于1（写的是 {self.spread}）")
+        if self.spread is not None and not self.from_roster:
+            raise ValueError("spread（与本表中位数相差的倍数）只用于 from_roster: true（按花名册填写的金额）；"
+                             "定额和按档发放的金额已按标准核对")
         if sum(forms.values()) != 1:
             given = [f for f, on in forms.items() if on]
             said = f"这里同时写了 {'、'.join(given)}，aidctl 不替您选择按哪一个发放" if given else "这里一种也没有写"
