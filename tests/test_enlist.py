@@ -392,6 +392,36 @@ def test_a_loan_merged_across_two_years_is_refused(run, tmp_path):
     assert "贷款与其他列合并为一个单元格" in s["years"][0]["reason"]
 
 
+def test_an_amount_merged_down_over_two_students_is_refused_not_paid_to_each(run, tmp_path):
+    """第1学年学费 10000 typed once and merged over two students' rows (H4:H5) was read as each one's:
+    10000 paid to both, exit 0, no finding. Whether it is each one's or their total no reader can
+    tell, so it is read for neither: both are refused, each finding names the rows, and the year's
+    reason says so. So is a 贷款本金 merged down over two students (L6:L7). A 0 merged down is 0
+    either way, and read (I8:I9)."""
+    rows = [student(1, tuition=(10000, 5000)), student(2, tuition=(None, 5000)),
+            student(3, **{"贷款本金（元）": 6000}), student(4), student(5, tuition=(5850, 0)), student(6, tuition=(5850, None))]
+    path = _merge(write_roster(tmp_path / "入伍名单.xlsx", rows, HEAD, above=TITLE), "H4:H5", "L6:L7", "I8:I9")
+    code, doc, err = run("enlist", path.name, "--year", YEAR, "--format", "json", as_json=True)
+    assert code == 1, err
+    for i in (0, 1):
+        s = doc["students"][i]
+        assert not s["payable"] and s["total"] is None
+        f = finding(doc, i, code="enlist.invalid")
+        assert f["column"] == "第1学年学费（元）"
+        assert "第1学年学费单元格合并了第4—5行，2名学生共用一个金额“10000”" in f["message"]
+        assert "无法确定这是每名学生的金额还是他们的合计" in f["message"]
+        reason = s["years"][0]["reason"]
+        assert "合并了第4—5行" in reason and "与其他列合并" not in reason and "学费为空" not in reason
+    for i in (2, 3):
+        s = doc["students"][i]
+        assert not s["payable"] and s["loan_repayment"] is None
+        f = finding(doc, i, code="enlist.invalid")
+        assert f["column"] == "贷款本金（元）" and "贷款本金单元格合并了第6—7行" in f["message"]
+        assert "贷款本金单元格合并了第6—7行" in s["years"][0]["reason"]
+    assert codes(doc)[4:] == [[], []] and [s["total"] for s in doc["students"][4:]] == ["5850.00", "5850.00"]
+    assert doc["totals"]["payable"] == 2 and doc["totals"]["amount"] == "11700.00"
+
+
 def test_a_year_counted_without_its_column_is_invalid(run, tmp_path):
     headers = [h for h in HEAD if not h.startswith(("第3", "第4"))]
     doc = enlist(run, tmp_path, student(1, 入学年份=2019, 入伍年份=2022), headers=headers, expect_exit=1)

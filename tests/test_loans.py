@@ -317,6 +317,43 @@ def test_amounts_honour_the_unit_in_the_header(run, tmp_path):
 
 # --- loan.duplicate_contract ------------------------------------------------------------------------
 
+def _merged(path: Path, *ranges: str) -> Path:
+    wb = openpyxl.load_workbook(path)
+    for cells in ranges:
+        wb.active.merge_cells(cells)
+    wb.save(path)
+    return path
+
+
+def test_a_money_cell_merged_down_over_two_contracts_is_invalid_not_counted_on_each(run, tmp_path):
+    """贷款金额 8000 typed once and merged over two contracts (G3:G4) was read as 8000 on each: new
+    loans, 贴息 and 风险补偿金 counted it twice, and `loans check` said nothing. So was an 应还本金 merged
+    over two graduates' rows (L6:L7), in their 到期应还 and arrears. Each is loan.invalid now, naming
+    the range, and the contracts are left out of the figures that need the amount. A 发放日期 and a
+    还款状态 merged down (H8:H9, J8:J9) are a fill-down, the same for each, and stay read."""
+    rows = [contract(1), contract(2, **{"贷款金额（元）": None}), contract(3),
+            repaying(4, unpaid=1000), repaying(5, 应还本金=None),
+            contract(6), contract(7, 发放日期=None, 还款状态=None)]
+    path = _merged(register(tmp_path, rows), "G3:G4", "L6:L7", "H8:H9", "J8:J9")
+    doc = check(run, path, expect_exit=1)
+    assert codes(doc) == {(3, "loan.invalid"), (4, "loan.invalid"), (6, "loan.invalid"), (7, "loan.invalid")}
+    for row in (3, 4):
+        f = finding(doc, row, code="loan.invalid")
+        assert f["column"] == "贷款金额（元）" and f["value"] == "8000", f
+        assert "单元格G3:G4合并了第3—4行，2份合同共用一个金额“8000”" in f["message"]
+        assert "无法确定这是每份合同的金额还是几份合同的合计" in f["message"]
+    f = finding(doc, 6, code="loan.invalid")
+    assert f["column"] == "应还本金" and "L6:L7合并了第6—7行" in f["message"] and "催收名单" in f["message"]
+    t = summary(run, path, 2023, "--as-of", "2025-01-10", expect_exit=1)
+    assert [e["row"] for e in t["excluded"]] == [3, 4, 6, 7]
+    totals = t["totals"]
+    # contracts 3, 6 and 7 (8, 9: the dates merged down read for each), never 8000 twice more
+    assert (totals["new_loans"], totals["new_amount"], totals["risk_compensation"]) == (3, "24000.00", "3600.00")
+    assert (totals["due"], totals["overdue"]) == (0, 0)            # 6 and 7: out of the repayment figures
+    code, got, _ = collect(run, path)
+    assert code == 1 and got["borrowers"] == [] and [e["row"] for e in got["excluded"]] == [6, 7]   # the amount: not needed
+
+
 def test_two_contracts_of_one_borrower_in_one_year_are_both_flagged(run, tmp_path):
     same = make_id(BIRTH, seq=222)
     path = register(tmp_path, [contract(1, 身份证号=same), contract(2), contract(3, 身份证号=same, **{"贷款金额（元）": 2000}),
@@ -364,6 +401,28 @@ def test_graduation_bounds_are_rules_a_workspace_can_change(run, tmp_path):
 
 
 # --- loan.invalid -----------------------------------------------------------------------------------
+
+def test_a_graduation_year_written_as_a_school_year_or_a_class_is_invalid(run, tmp_path):
+    """“2025-2026学年” was read as 2025 (a 贷款年度's first year), so the 贴息 of 2026 was cut, and
+    “2022级”, a class by its year of entry, as graduation in 2022. Neither is a graduation year now:
+    loan.invalid, saying why, and out of 贴息. A year as a whole (2026, 2026年, 2026届, 2026年6月) is read."""
+    rows = [contract(1, 预计毕业年份="2025-2026学年"), contract(2, 预计毕业年份="2026-2027"),
+            contract(3, 预计毕业年份="2022级"), contract(4, 预计毕业年份="2026年"),
+            contract(5, 预计毕业年份="2026届"), contract(6, 预计毕业年份="2026年6月"), contract(7)]
+    path = register(tmp_path, rows)
+    doc = check(run, path, expect_exit=1)
+    assert codes(doc) == {(3, "loan.invalid"), (4, "loan.invalid"), (5, "loan.invalid")}
+    for row, value in ((3, "2025-2026学年"), (4, "2026-2027")):
+        f = finding(doc, row, code="loan.invalid")
+        assert (f["column"], f["value"]) == ("预计毕业年份", value)
+        assert f"预计毕业年份“{value}”是一个学年，不是毕业年份" in f["message"] and "4位年份" in f["message"]
+    f = finding(doc, 5, code="loan.invalid")
+    assert "预计毕业年份“2022级”是按入学年份称呼的年级，不是毕业年份" in f["message"]
+    t = summary(run, path, 2026, "--as-of", "2026-12-31", expect_exit=1)
+    assert [e["row"] for e in t["excluded"]] == [3, 4, 5]
+    # 2026: 1 January to 31 August in study for the four read (none cut at 2025, none taken from 2022)
+    assert t["totals"]["interest_loans"] == 4
+
 
 def test_blank_or_unreadable_figures_are_invalid_not_guessed(run, tmp_path):
     path = register(tmp_path, [
@@ -891,13 +950,44 @@ def test_overdue_is_arrears_with_a_due_date_before_as_of(run, tmp_path):
             repaying(3, unpaid=100, 应还日期="2025-01-10"),             # due that day: not yet overdue
             repaying(4, unpaid=100, 应还日期=None, 逾期天数=45),         # no due date: the bank's days
             repaying(5, unpaid=100, 应还日期=None, 逾期天数=0),
-            repaying(6, unpaid=100, 还款状态="已结清"),
+            repaying(6, unpaid=100, 还款状态="已结清"),                # settled, yet owing: excluded, said
             repaying(7, unpaid=100, 还款状态="代偿")]
     code, doc, _ = collect(run, register(tmp_path, rows))
-    assert code == 0
+    assert code == 1
     got = [(b["name"], b["days_overdue"], b["days_source"], b["amount_due"]) for b in doc["borrowers"]]
     assert got == [("借款人4", 45, "register", "100.00"), ("借款人1", 21, "due_date", "320.00")]
     assert doc["totals"] == {"borrowers": 2, "amount_due": "420.00"}
+    assert [(e["row"], e["contract"]) for e in doc["excluded"]] == [(FIRST_ROW + 5, "HT20230006")]
+
+
+def test_arrears_neither_on_time_nor_overdue_are_excluded_and_said(run, tmp_path):
+    """Two contracts in arrears were counted fallen due but neither on time nor overdue: 履约率 fell with
+    no note, and `collect` left the borrower off the 催收 list without a word. One has neither 应还日期
+    nor 逾期天数 (whether overdue cannot be read); one is 结清 yet owes 100 (the word contradicts the
+    figures). Each is loan.invalid now, naming what contradicts what, listed under `excluded`, out of
+    every repayment figure (the 结清 one, whose settlement is in doubt, out of every figure)."""
+    rows = [repaying(1), repaying(2, unpaid=320),
+            repaying(3, unpaid=100, 应还日期=None, 逾期天数=None),
+            repaying(4, unpaid=100, 还款状态="结清")]
+    path = register(tmp_path, rows)
+    doc = check(run, path, expect_exit=1)
+    assert codes(doc) == {(5, "loan.invalid"), (6, "loan.invalid")}
+    f = finding(doc, 5, code="loan.invalid")
+    assert f["column"] == "应还日期" and "尚欠100.00元，但应还日期和逾期天数都为空" in f["message"]
+    assert "是否逾期无法判断" in f["message"]
+    f = finding(doc, 6, code="loan.invalid")
+    assert (f["column"], f["value"]) == ("还款状态", "结清")
+    assert "还款状态为“结清”，但应还本金＋应还利息1320.00元，实还金额1220.00元，尚欠100.00元" in f["message"]
+    t = summary(run, path, 2024, "--as-of", "2025-01-10", expect_exit=1)
+    assert [(e["row"], e["contract"]) for e in t["excluded"]] == [(5, "HT20230003"), (6, "HT20230004")]
+    totals = t["totals"]
+    assert (totals["due"], totals["repaid_on_time"], totals["overdue"], totals["performance_rate"]) == \
+        (2, 1, 1, "50.00%")
+    assert totals["new_loans"] == 0 and totals["in_repayment"] == 2
+    code, got, _ = collect(run, path)
+    assert code == 1 and [b["rows"] for b in got["borrowers"]] == [[4]]
+    assert [e["row"] for e in got["excluded"]] == [5, 6]
+    assert any("结清" in r for r in got["excluded"][1]["reasons"])
 
 
 def test_one_line_per_borrower_with_contracts_summed(run, tmp_path):

@@ -160,7 +160,8 @@ CATALOGUE: dict[str, FindingType] = dict([
        "every row is flagged, the school is 无法审核 and counted once in the totals"),
     _t("enlist.invalid", ERROR, "入伍学生信息不全或无法识别",
        "enlist: a blank or non-numeric figure, an unknown 学历层次 (or 研究生 where 硕士 and 博士 differ), a year or "
-       "学制 that cannot be read, 入伍年份 before 入学年份 or after the year compensated, loan totals that disagree"),
+       "学制 that cannot be read, 入伍年份 before 入学年份 or after the year compensated, loan totals that disagree, "
+       "a figure merged across columns or down over students"),
     _t("enlist.duplicate", ERROR, "同一入伍学生重复申报",
        "enlist: the same person stands more than once in the lists checked together"),
     _t("enlist.not_covered", ERROR, "入伍时间不在补偿政策范围内",
@@ -180,7 +181,9 @@ CATALOGUE: dict[str, FindingType] = dict([
     _t("loan.invalid", ERROR, "贷款台账数据不全或无法识别",
        "loans: a blank or unreadable amount, 贷款年度, date, 预计毕业年份 or repayment figure, a 学历层次 that is "
        "neither 本专科 nor 研究生 (the message names it), a loan year before the first cap in rules/loans.yaml, "
-       "or a contract repaid early (提前结清) without its 结清日期"),
+       "or a contract repaid early (提前结清) without its 结清日期, a money cell merged down over contracts or across "
+       "columns, a graduation year written as a school year or a 级, or arrears on a 结清 contract or with neither "
+       "应还日期 nor 逾期天数"),
     _t("loan.over_cap", ERROR, "贷款金额超过当年额度",
        "loans: the amount is over the cap for the level of study in force for the 贷款年度"),
     _t("loan.duplicate_contract", ERROR, "同一借款人同一年度有多份合同",

@@ -19,6 +19,7 @@ import pandas as pd
 from aidctl.core import money
 from aidctl.core.money import times_half_up
 
+ACROSS = "across"   # a year's cell merged across columns (_merged_by_year)
 LINE_COLUMNS = ["rec", "year_of_study", "school_year", "tuition_fen", "loan_counted_fen", "cap_fen", "amount_fen",
                 "loan_fen", "to_student_fen", "reason"]
 
@@ -100,7 +101,17 @@ def loan_figures(f: pd.DataFrame, loan_keys: list[str], present) -> None:
     p_text, word = f["loan_fen"].map(yuan).astype("string"), pd.Series("多于", index=f.index).where(more, "少于")
     f["loan_principal_conflict"] = ("贷款本金" + p_text + "元" + word + "各学年贷款合计" + r + "元").where(more | fewer)
     unknown = total_conflict.fillna(f["loan_principal_conflict"])
-    unknown = unknown.mask(unread & unknown.isna(), "有贷款金额不是有效金额")
+    # a loan figure in a merged range is not read (compensation.compute): say which and why
+    merged = pd.Series(pd.NA, index=f.index, dtype="string")
+    labels = {**{k: f"第{j}学年贷款" for j, k in enumerate(loan_keys, start=1)},
+              "loan": "贷款本金", "loan_interest": "贷款利息", "loan_total": "贷款本息"}
+    for key, label in labels.items():
+        if f"{key}_down" in f:
+            merged = merged.fillna(label + "单元格合并了" + f[f"{key}_down"].astype("string")
+                                   + "，几名学生共用一个金额（不知是该生的还是他们的合计）")
+        if f"{key}_merged" in f:
+            merged = merged.fillna(label + "与其他列合并为一个单元格（" + f[f"{key}_merged"].astype("string") + "）")
+    unknown = unknown.mask(unread & unknown.isna(), merged.fillna("有贷款金额不是有效金额"))
     f["loan_unknown"] = unknown
     known = unknown.isna()
     f["principal_fen"] = principal.where(known)
@@ -200,12 +211,16 @@ def _by_year(src: pd.DataFrame, k: np.ndarray, keys: list[str], index: pd.Index,
 
 
 def _merged_by_year(src: pd.DataFrame, k: np.ndarray, keys: list[str]) -> np.ndarray:
-    """Whether each line's cell of its year lies in a range merged across columns (not read)."""
-    out = np.zeros(len(k), dtype=bool)
+    """How each line's cell of its year lies in a merged range that keeps it unread: the rows (“第4—5行”)
+    of one merged down over other students' rows, ACROSS for one merged across columns, "" for none."""
+    out = np.full(len(k), "", dtype=object)
     for j, key in enumerate(keys, start=1):
+        at = k == j
         if f"{key}_merged" in src:
-            at = k == j
-            out[at] = src[f"{key}_merged"].notna().to_numpy()[at]
+            out[at] = np.where(src[f"{key}_merged"].notna().to_numpy()[at], ACROSS, out[at])
+        if f"{key}_down" in src:
+            down = src[f"{key}_down"]
+            out[at] = np.where(down.notna().to_numpy()[at], down.fillna("").to_numpy(dtype=object)[at], out[at])
     return out
 
 
@@ -216,14 +231,22 @@ def _reasons(lines: pd.DataFrame, src: pd.DataFrame) -> list[str]:
             lines.itertuples(), src["enlisted_year"], src["group"], src["cap_basis"], src["cap_level"],
             src["by_year"], src["owed_fen"], totals, src["loan_unknown"]):
         head = f"第{ln.year_of_study}学年（{ln.school_year.replace('-', '—')}学年）"
-        if ln.tuition_fen is pd.NA and ln.tuition_merged:
+        if ln.tuition_fen is pd.NA and ln.tuition_merged == ACROSS:
             out.append(f"{head}学费与其他列合并为一个单元格，无法确定该学年的学费，无法计算：请学校取消合并、按学年分别填写")
+            continue
+        if ln.tuition_fen is pd.NA and ln.tuition_merged:
+            out.append(f"{head}学费单元格合并了{ln.tuition_merged}，几名学生共用一个金额，无法确定这是该生的学费还是"
+                       "几名学生的合计，无法计算：请学校取消合并、逐行填写每名学生的学费")
             continue
         if ln.tuition_fen is pd.NA:
             out.append(f"{head}学费为空或不是有效金额，无法计算：请学校补填实际缴纳的学费")
             continue
-        if ln.amount_fen is pd.NA and ln.loan_merged:
+        if ln.amount_fen is pd.NA and ln.loan_merged == ACROSS:
             out.append(f"{head}贷款与其他列合并为一个单元格，无法确定该学年的贷款，无法计算：请学校取消合并、按学年分别填写")
+            continue
+        if ln.amount_fen is pd.NA and ln.loan_merged:
+            out.append(f"{head}贷款单元格合并了{ln.loan_merged}，几名学生共用一个金额，无法确定这是该生的贷款还是"
+                       "几名学生的合计，无法计算：请学校取消合并、逐行填写每名学生的贷款")
             continue
         if ln.amount_fen is pd.NA:
             why = unknown if isinstance(unknown, str) else "贷款不能确定"

@@ -39,6 +39,7 @@ from aidctl.read import (
     file_info,
     having_column,
     merged_across,
+    merged_down,
     missing_columns,
     read_tables,
     shown,
@@ -181,12 +182,17 @@ def compute(paths: list[Path], ws: Workspace, *, year: int, bank: str | None = N
         # parsed with their units by stack(); a negative figure is no figure
         f[f"{key}_ok"] = f[f"{key}_ok"] & (f[f"{key}_fen"].fillna(-1) >= 0).to_numpy()
     # a figure merged across columns (one amount over 第1学年 and 第2学年) is one value shown in each:
-    # each year's, or their total? It is not read (enlist.invalid names the range)
+    # each year's, or their total? So is one merged down over two or more students' rows (10000 over
+    # 张伟 and 李强: each one's, or theirs together?). Neither is read (enlist.invalid names the range).
+    # A blank or a 0 merged down is the same either way; a range over one student and blank rows is
+    # no question (merged_down leaves it)
     for key in money_keys:
         f[f"{key}_merged"] = merged_across(f, tables, key, row="row")
-        across = f[f"{key}_merged"].notna().to_numpy()
-        f[f"{key}_ok"] = f[f"{key}_ok"] & ~across
-        f[f"{key}_fen"] = f[f"{key}_fen"].mask(across)
+        zero = (f[f"{key}_ok"] & (f[f"{key}_fen"] == 0)).fillna(False)
+        f[f"{key}_down"] = merged_down(f, tables, key, row="row").where(f[key].notna() & ~zero)
+        unread = f[f"{key}_merged"].notna().to_numpy() | f[f"{key}_down"].notna().to_numpy()
+        f[f"{key}_ok"] = f[f"{key}_ok"] & ~unread
+        f[f"{key}_fen"] = f[f"{key}_fen"].mask(unread)
     f["loan_given"] = f["loan"].notna()
     f["loan_fen"] = f["loan_fen"].where(f["loan_given"], 0).astype("Int64")  # blank: no loan
 
@@ -330,6 +336,12 @@ def _years_reasons(f: pd.DataFrame) -> pd.Series:
     return pd.Series(out, index=f.index, dtype=object)
 
 
+def _alone(f: pd.DataFrame, key: str) -> pd.Series:
+    """Whether each student's cell of `key` is in no merged range that keeps it unread (across columns,
+    or down over other students' rows): its own finding says why, not “不是有效金额”."""
+    return f[f"{key}_merged"].isna() & f[f"{key}_down"].isna()
+
+
 def _refused(f: pd.DataFrame, findings: pd.DataFrame) -> pd.Series:
     errors = findings[findings["severity"] == ERROR]
     bad_recs = set(errors.loc[errors["rec"] >= 0, "rec"].astype(int))
@@ -365,11 +377,17 @@ def _findings(f: pd.DataFrame, tables: list[Table], rules: Rulebook, year: int, 
     out += _tuition_findings(f, present, rules, tuition_keys)
     for key in [k for k in spec.columns if f"{k}_merged" in f]:
         text = f[key].astype("string")
-        out.append(build(f[f"{key}_merged"].notna(), "enlist.invalid", key,
+        down = f[f"{key}_down"]
+        out.append(build(f[f"{key}_merged"].notna() & down.isna(), "enlist.invalid", key,
                          "{cols}合并为一个单元格“{v}”：无法确定这是每一列的金额还是几列的合计，本列不读取该数："
                          "请取消合并，每列分别填写（没有的填0）", text, cols=f[f"{key}_merged"], v=text))
+        sharing = down.groupby([f["table"], down]).transform("size").astype("string")
+        out.append(build(down.notna(), "enlist.invalid", key,
+                         spec.columns[key].title + "单元格合并了{rows}，{n}名学生共用一个金额“{v}”：无法确定这是每名学生的"
+                         "金额还是他们的合计，本行不读取该数：请取消合并，逐行填写每名学生的金额（没有的填0）",
+                         text, rows=down, n=sharing, v=text))
     loan_text = f["loan"].astype("string")
-    out.append(build(f["loan_given"] & ~f["loan_ok"] & f["loan_merged"].isna(), "enlist.invalid", "loan",
+    out.append(build(f["loan_given"] & ~f["loan_ok"] & _alone(f, "loan"), "enlist.invalid", "loan",
                      "贷款本金“{v}”不是有效金额：没有贷款请留空或填0", loan_text, v=loan_text))
     out.append(build(f["cap_fen"].notna() & f["counted"].fillna(-1).astype(int).eq(0), "enlist.no_years", "enlisted",
                      "入学年份与入伍年份同为{e}年，入伍前没有完整的学年：新生入伍如已缴纳第1学年学费，请按政策另行核定",
@@ -452,7 +470,7 @@ def _tuition_findings(f: pd.DataFrame, present: Callable[[str], pd.Series], rule
         title = spec.columns[key].title
         text = f[key].astype("string")
         need = measurable & (counted >= k)
-        out.append(build(need & present(key) & ~f[f"{key}_ok"] & f[f"{key}_merged"].isna(), "enlist.invalid", key,
+        out.append(build(need & present(key) & ~f[f"{key}_ok"] & _alone(f, key), "enlist.invalid", key,
                          title + "“{v}”为空或不是有效金额：计入的每个学年都要填写实际缴纳的学费（未缴纳填0）",
                          text, v=text))
         out.append(build(need & ~present(key), "enlist.invalid", key,
@@ -495,12 +513,12 @@ def _loan_input_findings(f: pd.DataFrame, tables: list[Table], loan_keys: list[s
     out = []
     for key, label in (("loan_interest", "贷款利息"), ("loan_total", "贷款本息")):
         text = f[key].astype("string")
-        out.append(build(present(key) & f[key].notna() & ~f[f"{key}_ok"] & f[f"{key}_merged"].isna(),
+        out.append(build(present(key) & f[key].notna() & ~f[f"{key}_ok"] & _alone(f, key),
                          "enlist.invalid", key, label + "“{v}”不是有效金额：没有请留空或填0", text, v=text))
     counted = f["counted"].fillna(-1).astype(int)
     for k, key in enumerate(loan_keys, start=1):
         text = f[key].astype("string")
-        out.append(build(present(key) & f[key].notna() & ~f[f"{key}_ok"] & f[f"{key}_merged"].isna(),
+        out.append(build(present(key) & f[key].notna() & ~f[f"{key}_ok"] & _alone(f, key),
                          "enlist.invalid", key, f"第{k}学年贷款“{{v}}”不是有效金额：该学年没有贷款请留空或填0", text,
                          v=text))
         beyond = (counted < k) & (counted >= 0) & present(key) & f[f"{key}_ok"] & (f[f"{key}_fen"].fillna(0) > 0)

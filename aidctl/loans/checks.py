@@ -4,13 +4,14 @@ loan.contract_shared, loan.graduation_year and loan.disbursed_early against rule
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from aidctl.check import identity_findings
 from aidctl.core import money
 from aidctl.core.findings import build, empty, group_places
-from aidctl.loans.register import CLOSED, UNDATED_OK
-from aidctl.read import Table, having_column, missing_columns
+from aidctl.loans.register import CLOSED, MONEY, UNDATED_OK
+from aidctl.read import Table, having_column, merged_across, merged_down, merged_range, missing_columns
 from aidctl.rulebook import Rulebook
 
 KIND = "loan_register"
@@ -31,6 +32,8 @@ def check(frame: pd.DataFrame, tables: list[Table], rules: Rulebook) -> pd.DataF
                              reference=reference, reference_label="贷款年度开学日", who="借款学生")
     out += _invalid(frame, present, title, rules)
     out += _contradictions(frame, title)
+    out += _merged_money(frame, tables, title)
+    out += _arrears_unjudged(frame, title)
     out.append(_over_cap(frame))
     out.append(_duplicates(frame, tables))
     out.append(_shared_contracts(frame, tables))
@@ -93,8 +96,17 @@ def _invalid(frame: pd.DataFrame, present, title, rules: Rulebook) -> list[pd.Da
                      "请与经办银行核对还款状态和结清日期", status, d=frame["settled"].dt.strftime("%Y-%m-%d"),
                      s=status.fillna("空")))
     grad = frame["graduation_year"]
-    out.append(build(present("graduation_year") & frame["graduation"].isna(), "loan.invalid", "graduation_year",
-                     "预计毕业年份“{v}”为空或无法识别：请填写4位年份（它决定在校贴息的截止日期）", grad, v=grad))
+    form = frame["graduation_form"]
+    out.append(build(present("graduation_year") & frame["graduation"].isna() & form.isna(), "loan.invalid",
+                     "graduation_year", "预计毕业年份“{v}”为空或无法识别：请填写4位年份（它决定在校贴息的截止日期）",
+                     grad, v=grad))
+    # a year read, but not of graduation (register.graduation_years): never its first year taken
+    out.append(build(present("graduation_year") & (form == "school_year").fillna(False), "loan.invalid",
+                     "graduation_year", "预计毕业年份“{v}”是一个学年，不是毕业年份：学年跨两个年份，学生在哪一年毕业无法确定"
+                     "（在校贴息的截止日期随之不同）：请填写毕业那年的4位年份（如2028年6月毕业填2028）", grad, v=grad))
+    out.append(build(present("graduation_year") & (form == "class").fillna(False), "loan.invalid",
+                     "graduation_year", "预计毕业年份“{v}”是按入学年份称呼的年级，不是毕业年份：请填写毕业那年的4位年份"
+                     "（如2028年6月毕业填2028），它决定在校贴息的截止日期", grad, v=grad))
     for key in ("principal_due", "interest_due", "repaid"):
         text = frame[key]
         bad = present(key) & text.notna() & ~(frame[f"{key}_ok"].astype(bool) & (frame[f"{key}_fen"] >= 0).fillna(False))
@@ -126,6 +138,77 @@ def _contradictions(frame: pd.DataFrame, title) -> list[pd.DataFrame]:
              f"请核对{paid}和预计毕业年份（贴息只计在校期间）")):
         out.append(build(bad.fillna(False).to_numpy(dtype=bool), "loan.invalid", key, message, frame[key], **day))
     return out
+
+
+# what a money figure not read keeps the contract out of (register.Register.invalid by its column)
+_LEFT_OUT = {"amount": "本合同不计入新增贷款、在校期间贴息和风险补偿金"}
+_LEFT_OUT_REPAYMENT = "本合同不计入到期应还、履约率、逾期和催收名单"
+
+
+def _merged_money(frame: pd.DataFrame, tables: list[Table], title) -> list[pd.DataFrame]:
+    """loan.invalid on a money cell (贷款金额, 应还本金, 应还利息, 实还金额) in a range merged down over
+    two or more contracts' rows, or across columns: its one value shows in every cell it spans, and
+    whether it is each contract's (each column's) or their total no reader can tell. A blank or a 0 is
+    the same either way. Dates, 还款状态 and 学历层次 merged down over contracts are a fill-down (one
+    value for each) and stay read."""
+    out = []
+    for key in MONEY:
+        down = merged_down(frame, tables, key)
+        across = merged_across(frame, tables, key)
+        if down.isna().all() and across.isna().all():
+            continue
+        text = frame[key].astype("string")
+        zero = (frame[f"{key}_ok"].astype(bool) & (frame[f"{key}_fen"] == 0)).fillna(False)
+        written = (text.notna() & ~zero).to_numpy(dtype=bool)
+        cells = merged_range(frame, tables, key)
+        effect = _LEFT_OUT.get(key, _LEFT_OUT_REPAYMENT)
+        sharing = down.groupby([frame["table"], down]).transform("size").astype("string")
+        out.append(build(written & down.notna().to_numpy(), "loan.invalid", key,
+                         f"{title(key)}单元格{{cells}}合并了{{rows}}，{{n}}份合同共用一个金额“{{v}}”：无法确定这是每份合同的"
+                         f"金额还是几份合同的合计，{effect}：请与经办银行核对，取消合并，逐行填写每份合同的金额",
+                         text, cells=cells, rows=down, n=sharing, v=text))
+        out.append(build(written & across.notna().to_numpy() & down.isna().to_numpy(), "loan.invalid", key,
+                         f"{{cols}}合并为一个单元格{{cells}}“{{v}}”：无法确定这是哪一列的金额，还是几列的合计，{effect}："
+                         "请与经办银行核对，取消合并，每列分别填写", text, cols=across, cells=cells, v=text))
+    return out
+
+
+def _arrears_unjudged(frame: pd.DataFrame, title) -> list[pd.DataFrame]:
+    """loan.invalid on a contract in arrears (应还本金 + 应还利息 − 实还金额 > 0, each figure readable)
+    whose arrears can be judged neither on time nor overdue (register.repayment would count it fallen
+    due and neither, lowering 履约率 and leaving the borrower off the 催收 list without a word):
+    - 还款状态 结清 or 提前结清: a settled contract owes nothing, so the word or a figure is wrong, and
+      whether it is settled (贴息 stops at its 结清日期) is not known either: on 还款状态, counted nowhere;
+    - neither settled nor repaid by the state, with 应还日期 and 逾期天数 both blank: whether the
+      arrears have fallen due, and are overdue, cannot be read: on 应还日期, out of the repayment figures.
+    A 代偿 contract is nobody's default (out of 履约率 and the 催收 list), arrears or not."""
+    figures = ("principal_due", "interest_due", "repaid")
+    readable = np.logical_and.reduce([(frame[k].isna() | (frame[f"{k}_ok"].astype(bool) & (frame[f"{k}_fen"] >= 0)))
+                                      .fillna(False).to_numpy(dtype=bool) for k in figures])
+    due = frame["principal_due_fen"].fillna(0) + frame["interest_due_fen"].fillna(0)
+    repaid = frame["repaid_fen"].fillna(0)
+    arrears = due - repaid
+    owing = readable & (arrears > 0).fillna(False).to_numpy(dtype=bool)
+    if not owing.any():
+        return []
+    said = {"due": money.yuan_text(due.astype("int64")), "repaid": money.yuan_text(repaid.astype("int64")),
+            "arrears": money.yuan_text(arrears.astype("int64"))}
+    owed = (f"{title('principal_due')}＋{title('interest_due')}{{due}}元，{title('repaid')}{{repaid}}元，"
+            "尚欠{arrears}元")
+    status = frame["status"]
+    settled = owing & frame["v_status"].isin([k for k in CLOSED if k != "compensated"]).to_numpy()
+    undated = owing & ~frame["v_status"].isin(CLOSED).to_numpy() & frame["due_date"].isna().to_numpy() \
+        & frame["days_overdue"].isna().to_numpy()
+    return [
+        build(settled, "loan.invalid", "status",
+              f"{title('status')}为“{{s}}”，但{owed}：已结清的合同不会有欠款，还款状态与还款金额必有一处有误，"
+              "是否已结清、是否逾期无法确定，本合同不计入汇总，也不列入催收名单：请与经办银行核对还款状态和还款金额",
+              status, s=status, **said),
+        build(undated, "loan.invalid", "due_date",
+              f"{owed}，但{title('due_date')}和{title('days_overdue')}都为空：欠款是否已到期、是否逾期无法判断，"
+              f"{_LEFT_OUT_REPAYMENT}：请与经办银行核对，导出含{title('due_date')}或{title('days_overdue')}的台账",
+              frame["due_date"], **said),
+    ]
 
 
 def _over_cap(frame: pd.DataFrame) -> pd.DataFrame:

@@ -221,7 +221,7 @@ def derive(frame: pd.DataFrame, rules: Rulebook, *, today: date) -> None:
     frame["signed"] = cell_dates(frame["signed_on"])
     frame["settled"] = cell_dates(frame["settled_on"])
     frame["due"] = cell_dates(frame["due_date"])
-    frame["graduation"] = cell_years(frame["graduation_year"])
+    frame["graduation"], frame["graduation_form"] = graduation_years(frame["graduation_year"])
     frame["days_overdue_n"] = pd.to_numeric(
         frame["days_overdue"].astype("string").str.replace("天", "", regex=False).str.extract(r"^(\d{1,5})$",
                                                                                               expand=False),
@@ -238,6 +238,25 @@ def derive(frame: pd.DataFrame, rules: Rulebook, *, today: date) -> None:
     frame["interest_end"] = ends.where(~(before < ends).fillna(False), before)
     county = frame["county"].astype(object)
     frame["county"] = county.where(county.notna(), None)
+
+
+# 预计毕业年份 is a year as a whole: 2027, 2027年, 2027届, 2027年6月, a date (cell_years, as 贷款年度). Not a
+# school year (2026-2027学年, 2027-2028, 2027学年): cell_years takes its first year, right for a
+# 贷款年度 and a year short for a graduation (in the summer of the second), so which year is meant
+# is not known; nor a class by its year of entry (2024级): neither is taken for a graduation year
+_GRADUATION_SCHOOL_YEAR = r"^\s*\d{4}\s*(?:[-—–~至/]\s*\d{4}\s*(?:学年度?|年度?)?|学年度?)\s*$"
+_GRADUATION_CLASS = r"^\s*\d{4}\s*级\s*$"
+
+
+def graduation_years(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(the graduation year each cell gives as a whole, Int64; why a year read is no graduation year:
+    "school_year" or "class", NA else). The year is NA where it is either, or unreadable."""
+    year = cell_years(text)
+    t = text.astype("string")
+    form = pd.Series(pd.NA, index=text.index, dtype="string")
+    form = form.mask(year.notna() & t.str.match(_GRADUATION_SCHOOL_YEAR).fillna(False), "school_year")
+    form = form.mask(year.notna() & t.str.match(_GRADUATION_CLASS).fillna(False), "class")
+    return year.mask(form.notna()), form
 
 
 # --- repayment at a date ---------------------------------------------------------------------------
@@ -259,6 +278,8 @@ def repayment(frame: pd.DataFrame, as_of: date, rules: Rulebook) -> pd.DataFrame
     it is **on time** when they have fallen due, it is not overdue and nothing is left unpaid.
     It is **in repayment** when not settled or compensated and its status is a grace or repayment
     word, or (no such word) its study ended before `as_of`.
+    A contract in arrears that could be neither on time nor overdue (结清 yet owing; no 应还日期 and
+    no 逾期天数) is loan.invalid (checks._arrears_unjudged), so Register.invalid keeps it out.
     """
     due = frame["principal_due_fen"].fillna(0) + frame["interest_due_fen"].fillna(0)
     repaid = frame["repaid_fen"].fillna(0)
