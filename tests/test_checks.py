@@ -316,6 +316,7 @@ def test_a_unit_line_without_a_colon_states_the_rosters_unit(tmp_path, run, abov
     ("金额：每生每学期750元", 750, None),
     ("资助标准：每生每年一千五百元", 750, None),
     ("填报单位：万元村职业中学", 750, None),             # 万元村 is a place
+    ("本表总金额（万元）：0.15", 750, None),             # a figure's own unit
     ("注：资助金额为万元", 0.075, "“注：资助金额为万元”提到了金额单位"),   # whose unit? never 元, never a guess
     ("资助金额：万元", 0.075, "“资助金额：万元”提到了金额单位"),
     ("本表万元", 750, "“本表万元”提到了金额单位")])

@@ -1228,3 +1228,173 @@ def test_the_longest_declared_word_wins():
     figures = declared_figures(table, None, words, list(rules.columns.units), ["元"])
     read_figures(figures, rules.bank("ccb-xlsx"), table, rules, words, "回盘.xlsx", _amounts)
     assert [(f.key, f.value) for f in figures] == [("paid_count", 2), ("count", 3)]
+
+
+# --- never silently wrong: a line is read with confidence or reported --------------------------------
+
+def pain002_report(batch: str, ids: str, blocks: list[tuple[str | None, list[str]]], grp: str | None = None) -> str:
+    """A pain.002 whose message and blocks carry aidctl's ids (<batch>-<first>-<last>), with a GrpSts
+    and each block's PmtInfSts where given."""
+    body = "".join(f"<OrgnlPmtInfAndSts><OrgnlPmtInfId>{ids}</OrgnlPmtInfId>"
+                   + (f"<PmtInfSts>{status}</PmtInfSts>" if status else "") + "".join(txs) + "</OrgnlPmtInfAndSts>"
+                   for status, txs in blocks)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.03"><CstmrPmtStsRpt>'
+            f'<GrpHdr><MsgId>STS-{batch}</MsgId><CreDtTm>2011-09-21T10:00:00</CreDtTm></GrpHdr>'
+            f'<OrgnlGrpInfAndSts><OrgnlMsgId>{ids}</OrgnlMsgId><OrgnlMsgNmId>pain.001.001.03</OrgnlMsgNmId>'
+            + (f"<GrpSts>{grp}</GrpSts>" if grp else "") + f"</OrgnlGrpInfAndSts>{body}</CstmrPmtStsRpt></Document>\n")
+
+
+def test_a_group_status_that_contradicts_its_entries_settles_nothing_of_the_group(tmp_path, run):
+    """GrpSts or PmtInfSts RJCT over entries saying ACSC marked every payment paid, exit 0; a block
+    ACSC listing two RJCT failed those and left the rest sent without a word. As ISO 20022 defines
+    it a group's status is each of its transactions' (a group whose transactions differ is PART):
+    a final group status its entries or blocks contradict is a problem and nothing of the group is
+    settled. A block's payments it does not list take its status where final, else are pending."""
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 5)]}, toml=PAYER)
+    batch = disburse(run, root, "--bank", "iso20022", expect=0)["batch"]
+    ids = f"{batch}-1-4"
+    acsc = [tx(f"{batch}-{i}", "ACSC") for i in range(1, 5)]
+    contradicting = {"GrpSts RJCT": pain002_report(batch, ids, [(None, acsc)], grp="RJCT"),
+                     "PmtInfSts RJCT": pain002_report(batch, ids, [("RJCT", acsc)]),
+                     "PmtInfSts ACSC": pain002_report(batch, ids, [("ACSC", [tx(f"{batch}-1", "RJCT", reason="AC04"),
+                                                                             tx(f"{batch}-2", "RJCT", reason="AC04")])]),
+                     "GrpSts RJCT over a block ACSC": pain002_report(batch, ids, [("ACSC", [])], grp="RJCT")}
+    for n, (case, xml) in enumerate(contradicting.items()):
+        report = tmp_path / f"status{n}.xml"
+        report.write_text(xml, encoding="utf-8")
+        doc = reconcile(run, root, report, expect=1)
+        assert doc["paid"] == doc["failed"] == doc["pending"] == [], case
+        summary = [p["issue"] for p in doc["problems"] if p["row"] is None]
+        assert len(summary) == 1 and "相互矛盾" in summary[0] and "PART" in summary[0] and "4 笔付款均未入账" in summary[0], case
+        assert set(statuses(root).values()) == {"sent"}, case
+    # PART: the two rejections listed fail, the two payments not listed stay sent and are said to
+    part = tmp_path / "part.xml"
+    part.write_text(pain002_report(batch, ids, [("PART", [tx(f"{batch}-1", "RJCT", reason="AC04")])]), encoding="utf-8")
+    doc = reconcile(run, root, part, expect=1)
+    assert len(doc["failed"]) == 1 and doc["problems"] == []
+    assert sorted(p["status"] for p in doc["pending"]) == ["PART（整组状态，本笔未逐笔列出）"] * 3
+    assert sorted(statuses(root).values()) == ["failed", "sent", "sent", "sent"]
+    # a block ACSC listing some of its payments ACSC: the block's status is each of its payments'
+    settled = tmp_path / "settled.xml"
+    settled.write_text(pain002_report(batch, ids, [("ACSC", [tx(f"{batch}-2", "ACSC")])]), encoding="utf-8")
+    doc = reconcile(run, root, settled, expect=0)
+    assert len(doc["paid"]) == 3 and doc["problems"] == []
+    assert sorted(statuses(root).values()) == ["failed", "paid", "paid", "paid"]
+
+
+def test_a_batch_id_the_ledger_never_held_refuses_the_file(tmp_path, run):
+    """A 回盘 whose name and title line name B20261205000000DEAD, a batch this ledger never held, was
+    bound by 序号 to the term's batch and applied, exit 0. A batch id is known by its form, not only
+    among the ledger's: the file is refused, naming it."""
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(1), voc_row(2)]})
+    disburse(run, root, expect=0)
+    ghost = "B20261205000000DEAD"
+    lines = [f"{i}|{voc_row(i)['银行卡号']}|学生{i}|750.00|成功|" for i in (1, 2)]
+    named = result_file(tmp_path / f"代发_工商银行_{TERM}_{ghost}_01_回盘.txt", lines)
+    above = tmp_path / "回盘.txt"
+    above.write_bytes(("\r\n".join([f"总笔数|2|总金额|1500.00|批次号|{ghost}", "序号|账号|户名|金额|处理结果|失败原因",
+                                    *lines]) + "\r\n").encode("gbk"))
+    for result, where in ((named, "文件名"), (above, "表头上方的文字")):
+        code, out, err = run("reconcile", result, "--term", TERM, "--workspace", root)
+        assert code == 2 and f"“{ghost}”（{where}）不在账本中" in err and "整份文件未入账" in err, (code, err)
+    assert set(statuses(root).values()) == {"sent"}
+
+
+def test_a_line_with_a_blank_card_or_amount_is_held(tmp_path, run):
+    """A line with its 序号 and 成功 but a blank 账号 or 金额 was marked paid, the JSON showing the
+    ledger's card and amount as the bank's. The line's card and amount bind it: a blank one is a
+    problem, shown blank. A result table without a 金额 column at all is refused (it was an
+    internal error); a pain.002 entry without OrgnlTxRef is bound by its EndToEndId (tested above)."""
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 5)]})
+    batch = disburse(run, root, expect=0)["batch"]
+    card = {i: voc_row(i)["银行卡号"] for i in range(1, 5)}
+    result = result_file(tmp_path / f"回盘_{batch}.txt", [
+        "1||学生1|750.00|成功|", f"2|{card[2]}|学生2||成功|", "3||||成功|", f"4|{card[4]}|学生4|750.00|成功|"])
+    doc = reconcile(run, root, result, expect=1)
+    assert [p["name"] for p in doc["paid"]] == ["学生4"]
+    assert [(p["row"], p["card"], p["amount"]) for p in doc["problems"]] == \
+        [(2, None, "750.00"), (3, card[2], None), (4, None, None)]
+    assert [p["issue"].split("：")[0] for p in doc["problems"]] == ["本行的账号为空", "本行的金额为空", "本行的账号和金额为空"]
+    assert sorted(statuses(root).values()) == ["paid", "sent", "sent", "sent"]
+    no_amount = tmp_path / f"回盘2_{batch}.txt"
+    no_amount.write_bytes(("序号|账号|户名|处理结果|失败原因\r\n" + f"1|{card[1]}|学生1|成功|\r\n").encode("gbk"))
+    assert "回盘没有“金额”列" in refused(run, root, no_amount)
+
+
+def test_a_result_row_taken_for_a_footer_is_named(tmp_path, run):
+    """A 回盘 whose 失败原因 comes first: a line whose reason begins with a signature word (审核未通过…)
+    was dropped as a footer row without a word. A row taken for a footer that holds a 序号 and a
+    result is a problem now, named with its row, and its payment stays sent."""
+    root = ccb_paid(tmp_path, run, 3)
+    card = {i: voc_row(i)["银行卡号"] for i in range(1, 4)}
+    head = ["交易状态", "失败原因", "序号", "收款人账号", "收款人姓名", "金额"]
+    rows = [["成功", None, 1, card[1], "学生1", "750.00"], ["失败", "审核未通过：户名与账号不符", 2, card[2], "学生2", "750.00"],
+            ["成功", None, 3, card[3], "学生3", "750.00"]]
+    doc = reconcile(run, root, ccb_result(tmp_path / "ccb.xlsx", rows, head=head), expect=1)
+    assert [p["name"] for p in doc["paid"]] == ["学生1", "学生3"] and doc["failed"] == []
+    assert [(p["row"], p["card"], p["status"]) for p in doc["problems"]] == [(3, card[2], "失败")]
+    assert "没有作为结果行读取" in doc["problems"][0]["issue"] and "序号 2、处理结果“失败”" in doc["problems"][0]["issue"]
+    assert sorted(statuses(root).values()) == ["paid", "paid", "sent"]
+
+
+def test_a_sheet_not_read_beside_the_result_refuses_the_workbook(tmp_path, run):
+    """A 失败明细 sheet without a 交易状态 column was skipped, its failures lost, exit 0. A sheet of the
+    workbook that holds text and is not read is named and the file refused, as a hidden one is; a
+    blank sheet is no such sheet."""
+    root = ccb_paid(tmp_path, run, 2)
+    card = {i: voc_row(i)["银行卡号"] for i in range(1, 3)}
+    book = tmp_path / "ccb.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "成功明细"
+    for line in [CCB_RESULT, [1, card[1], "学生1", "750.00", "成功", None]]:
+        wb.active.append(line)
+    wb.create_sheet("Sheet2")   # blank, as a new workbook has
+    failures = wb.create_sheet("失败明细")
+    for line in [["序号", "收款人账号", "收款人姓名", "金额", "失败原因"], [2, card[2], "学生2", "750.00", "账户冻结"]]:
+        failures.append(line)
+    wb.save(book)
+    err = refused(run, root, book)
+    assert "工作表“失败明细”没有读取" in err and "没有“交易状态”列" in err and "Sheet2" not in err, err
+    del wb["失败明细"]
+    wb.save(book)
+    doc = reconcile(run, root, book, expect=0)
+    assert [p["name"] for p in doc["paid"]] == ["学生1"]
+
+
+def test_a_success_line_its_own_row_contradicts_is_held(tmp_path, run):
+    """成功 beside a 失败原因 (账户已销户), or beside a column aidctl does not read saying 退票标志 是, was
+    marked paid. Such a line contradicts itself: a problem naming the column, never settled. A
+    blank, a no (否, 无) or a success word there agrees."""
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 5)]})
+    batch = disburse(run, root, expect=0)["batch"]
+    card = {i: voc_row(i)["银行卡号"] for i in range(1, 5)}
+    result = tmp_path / f"回盘_{batch}.txt"
+    result.write_bytes(("\r\n".join([
+        "序号|账号|户名|金额|处理结果|失败原因|退票标志|备注",
+        f"1|{card[1]}|学生1|750.00|成功|账户已销户||", f"2|{card[2]}|学生2|750.00|成功||是|已退票",
+        f"3|{card[3]}|学生3|750.00|成功|无|否|", f"4|{card[4]}|学生4|750.00|交易成功|交易成功||"]) + "\r\n").encode("gbk"))
+    doc = reconcile(run, root, result, expect=1)
+    assert [p["name"] for p in doc["paid"]] == ["学生3", "学生4"]
+    assert [(p["row"], p["issue"]) for p in doc["problems"]] == [
+        (2, "处理结果为“成功”，但“失败原因”列写有“账户已销户”：结果相互矛盾，未入账：请与银行核对"),
+        (3, "处理结果为“成功”，但“退票标志”列写有“是”：结果相互矛盾，未入账：请与银行核对")]
+    assert sorted(statuses(root).values()) == ["paid", "paid", "sent", "sent"]
+
+
+def test_a_name_that_is_not_the_payees_is_held(tmp_path, run):
+    """The bank's 户名 was never compared: another person's name on a line whose 序号, card and
+    amount agree was marked paid. It must be the payee's name or its beginning (a bank cuts a long
+    name); a blank one says nothing against it, and spaces and middle dots are not compared."""
+    rows = [voc_row(1), voc_row(2, 姓名="买买提·艾力江"), voc_row(3), voc_row(4)]
+    root = make_ws(tmp_path, {"a.xlsx": rows})
+    batch = disburse(run, root, expect=0)["batch"]
+    card = {i: voc_row(i)["银行卡号"] for i in range(1, 5)}
+    doc = reconcile(run, root, result_file(tmp_path / f"回盘_{batch}.txt", [
+        f"1|{card[1]}|王小明|750.00|成功|", f"2|{card[2]}|买买提艾力|750.00|成功|",
+        f"3|{card[3]}||750.00|成功|", f"4|{card[4]}|学生 4|750.00|失败|账户冻结"]), expect=1)
+    assert sorted(p["id_number"] for p in doc["paid"]) == sorted(voc_row(i)["身份证号码"] for i in (2, 3))
+    assert len(doc["failed"]) == 1
+    assert [(p["row"], p["issue"]) for p in doc["problems"]] == [
+        (2, "户名“王小明”与该笔付款的收款人“学生1”不符（银行截短的户名须是收款人姓名的开头部分），未入账：请与银行核对")]
+    assert sorted(statuses(root).values()) == ["failed", "paid", "paid", "sent"]

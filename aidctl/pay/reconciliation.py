@@ -9,11 +9,15 @@ and the line agrees with that batch's attempt:
 - or, when nothing names it, by 序号: the line's 序号, card and amount must be those of one attempt
   of the term. Such a file must not agree as well with a batch of another term (unless its name
   names this term).
-A file naming a batch of another term, or one the ledger does not hold, or naming another term,
-is refused as a whole (exit 2), saying what it answers. Within a known batch the 序号 (or
-EndToEndId) picks the attempt, and card and amount must agree with it. Unknown accounts,
-amounts that differ, unknown status words, contradicting 序号, lines already settled and
-conflicting repeats are reported and never applied. All updates are one transaction.
+A file naming a batch of another term, or one the ledger does not hold (a batch id is known by its
+form, _BATCH_ID, in the file name and the text above the table), or naming another term, is refused
+as a whole (exit 2), saying what it answers. Within a known batch the 序号 (or EndToEndId) picks the
+attempt, and card and amount must agree with it; a line of a result table leaving either blank is
+not bound. The bank's 户名, where written, must be the payee's name or its beginning. Unknown
+accounts, amounts that differ, unknown status words, contradicting 序号, a blank card or amount,
+another name, lines already settled and conflicting repeats are reported and never applied; so is
+every payment of a pain.002 group whose final status its entries contradict. All updates are one
+transaction.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import bindparam, select, update
 
@@ -36,6 +41,9 @@ from aidctl.pay.results import LINE_COLUMNS, ResultFile, outcomes, read_result
 from aidctl.read import Workspace, regular_file, shown
 
 _TERM_IN_NAME = re.compile(r"(?<![0-9])(\d{4}-(?:spring|autumn))(?![a-z])")
+# a batch id as aidctl writes them (pay.batch.new_batch_id: B, the time to the second, four hex digits),
+# found by its form in a file's name and the text above its table, whether or not the ledger holds it
+_BATCH_ID = re.compile(r"(?<![0-9A-Za-z])B\d{14}[0-9A-Fa-f]{4}(?![0-9A-Za-z])")
 
 
 @dataclass
@@ -125,13 +133,16 @@ def reconcile(ws: Workspace, term: Term, result: Path, *, bank: str | None = Non
             file = read_result(profile, result, display, rules)
             lines = file.lines.assign(card=file.lines["card"].astype("string").str.replace(r"\s", "", regex=True))
             named, bound_by = _named_batches(file, lines, Path(display).name, known, str(term), batch, display)
-            lines = pd.concat([lines, _group_lines(file, named, attempts, bank, profile)], ignore_index=True)
+            lines = pd.concat([lines, _group_lines(file, lines, named, attempts, bank, profile)], ignore_index=True)
             if lines.empty:
                 raise ReadError("回盘文件中没有任何付款结果（没有逐笔结果，也没有可适用的整组状态）：请核对文件", file=display)
             if not named:
                 with ledger.connect() as conn:
                     bound_by = _by_sequence(lines, attempts, known, str(term), Path(display).name, conn, display)
-            matched, problems = _match(lines, attempts[attempts["bank_profile"] == bank], attempts, named)
+            # the columns every line must fill to be bound: a profile's result table has card and amount
+            # (rulebook); a pain.002 entry may leave out OrgnlTxRef, its EndToEndId binding it
+            needs = [k for k in ("card", "amount") if k in profile.result.columns]
+            matched, problems = _match(lines, attempts[attempts["bank_profile"] == bank], attempts, named, needs)
             applied = matched[matched["outcome"].isin(["paid", "failed"])]
             with interrupts_deferred("aidctl: 收到中断：正在完成本次对账的账本记录，完成后退出……"), \
                     ledger.transaction() as conn:
@@ -188,6 +199,14 @@ def _named_batches(file: ResultFile, lines: pd.DataFrame, name: str, known: dict
             found.setdefault(b, "文件名")
         if any(b in text for text in file.text):
             found.setdefault(b, "表头上方的文字")
+    # an id of aidctl's form the ledger does not hold (a batch of another ledger, or lost with a
+    # restored one) names a batch all the same: the file is not bound by 序号 to another one
+    for where, texts in (("文件名", [name]), ("表头上方的文字", file.text)):
+        for value in dict.fromkeys(m.group() for text in texts for m in _BATCH_ID.finditer(text)):
+            if value.upper() in known:   # the hex digits written in lower case: that batch
+                found.setdefault(value.upper(), where)
+            elif value not in known:
+                unknown.append((value, where))
     for col, where in (("batch", "批次号列"), ("e2e", "OrgnlEndToEndId")):
         values = lines[col].dropna().astype(str)
         if col == "e2e":
@@ -258,26 +277,78 @@ def _by_sequence(lines: pd.DataFrame, attempts: pd.DataFrame, known: dict, term:
     return "序号"
 
 
-def _group_lines(file: ResultFile, named: list[str], attempts: pd.DataFrame, bank: str, profile) -> pd.DataFrame:
-    """pain.002 statuses given for a whole message or payment-information block without entries per
-    payment: one line per payment that block held (<batch>-<first>-<last>), with the block's status.
+def _group_lines(file: ResultFile, lines: pd.DataFrame, named: list[str], attempts: pd.DataFrame, bank: str,
+                 profile) -> pd.DataFrame:
+    """pain.002 statuses given for a whole message (GrpSts) or payment-information block (PmtInfSts),
+    read as ISO 20022 defines them: a group's status is the status of every transaction in it (a
+    group whose transactions differ is PART, partially accepted), and a block without a status of
+    its own has its message's.
+
+    - A group whose status is final (ACSC, RJCT: the profile's success and failure words) and that
+      holds an entry, or a block, saying anything else contradicts itself: one problem line, each
+      of its entries a problem too (`lines`' issue is set), nothing of that group applied.
+    - A block without entries per payment: one line per payment the block held
+      (<batch>-<first>-<last>), with the block's status.
+    - A block with entries: its entries apply as they say; the payments it held that it does not
+      list, still sent, take the block's status where it is final, else are listed as pending
+      (PART, ACSP …: the bank has not said whether they are settled).
     A block whose payments cannot be told from the ledger, or whose count or control sum differs
     from them, is one problem line."""
-    groups = [g for g in file.groups if g["level"] == "OrgnlPmtInfId" and not g.get("has_transactions")]
-    if not groups and not len(file.lines):
-        groups = [g for g in file.groups if g["level"] == "OrgnlMsgId"]
-    out = []
-    for g in groups:
-        if not g.get("status"):
+    final = {**dict.fromkeys(profile.result.success, "paid"), **dict.fromkeys(profile.result.failure, "failed")}
+    kinds = {**dict.fromkeys(profile.result.pending, "pending"), **final}
+    message = next((g for g in file.groups if g["level"] == "OrgnlMsgId"), None)
+    blocks = [g for g in file.groups if g["level"] == "OrgnlPmtInfId"]
+    alone = not blocks and not len(lines) and message is not None   # a message status, nothing under it
+    if alone:
+        blocks = [message]
+    out: list[dict] = []
+
+    def contradicted(g: dict, status: str, said: str, rows: pd.Series, inner: list[dict]) -> bool:
+        """Whether group `g` (final status `status`, meaning `said`) holds an entry (the lines
+        where `rows`) or a block (`inner`) saying otherwise; if so its lines are problems."""
+        entries = lines[rows & lines["outcome"].notna() & (lines["outcome"] != said)]
+        others = [b for b in inner if b.get("status") and kinds.get(b["status"]) != said]
+        if not len(entries) and not others:
+            return False
+        label = "原报文" if g["level"] == "OrgnlMsgId" else "付款信息块"
+        words = "、".join(dict.fromkeys(entries["status"].astype(str)))
+        detail = "、".join([*([f"其中 {len(entries)} 笔的逐笔状态为 {words}"] if len(entries) else []),
+                            *(f"付款信息块 {b['id']} 的状态为 {b['status']}" for b in others)])
+        m = re.fullmatch(r"(.+)-(\d+)-(\d+)", g.get("id") or "")
+        held = attempts[(attempts["batch_id"] == m.group(1)) & attempts["file_seq"].between(
+            int(m.group(2)), int(m.group(3))) & (attempts["bank_profile"] == bank)] if m else lines[rows]
+        out.append({"row": 0, "sheet": None, "seq": None, "name": None, "reason": g.get("reason"), "e2e": None,
+                    "status": status, "outcome": None, "card": None, "amount_fen": None,
+                    "batch": m.group(1) if m and m.group(1) in named else None,
+                    "issue": f"状态报告对{label} {g.get('id')} 整组给出 {status}，而{detail}：整组状态与组内的状态"
+                             "相互矛盾（ISO 20022 中组状态是组内每一笔的状态，部分成功的组应为 PART），该组"
+                             f" {len(held)} 笔付款均未入账：请向银行核对"})
+        lines.loc[rows & lines["issue"].isna(), "issue"] = \
+            f"{label} {g.get('id')} 的整组状态 {status} 与组内的状态相互矛盾，该组付款均未入账：请向银行核对"
+        return True
+
+    if message is not None and message.get("status") in final and not alone \
+            and contradicted(message, message["status"], final[message["status"]],
+                             pd.Series(True, index=lines.index), blocks):
+        return _frame(out, profile)
+    inherited = message.get("status") if message is not None else None
+    for g in blocks:
+        status = g.get("status") or inherited
+        rows = lines["row"].isin(g.get("rows") or [])
+        listed = bool(rows.any()) and g is not message
+        if listed and status in final and contradicted(g, status, final[status], rows, []):
+            continue
+        if not status and not listed:
             continue
         m = re.fullmatch(r"(.+)-(\d+)-(\d+)", g["id"] or "")
         batch = m.group(1) if m else None
-        base = {"row": 0, "sheet": None, "seq": None, "name": None, "reason": g.get("reason"), "e2e": None, "status": g["status"],
-                "outcome": None}
+        base = {"row": 0, "sheet": None, "seq": None, "name": None, "reason": g.get("reason"), "e2e": None,
+                "status": status, "outcome": None}
         if not m or batch not in named:
-            out.append(base | {"card": None, "amount_fen": None, "batch": None,
-                               "issue": f"状态报告对原报文 {g['id']} 整组给出 {g['status']}，没有逐笔结果，"
-                                        "该报文含哪些付款无法从账本确定：请人工核对，未入账"})
+            if not listed:   # a block listing its entries is answered by them; its other payments unknown
+                out.append(base | {"card": None, "amount_fen": None, "batch": None,
+                                   "issue": f"状态报告对原报文 {g['id']} 整组给出 {status}，没有逐笔结果，"
+                                            "该报文含哪些付款无法从账本确定：请人工核对，未入账"})
             continue
         first, last = int(m.group(2)), int(m.group(3))
         held = attempts[(attempts["batch_id"] == batch) & attempts["file_seq"].between(first, last)
@@ -290,21 +361,39 @@ def _group_lines(file: ResultFile, named: list[str], attempts: pd.DataFrame, ban
                                "issue": f"状态报告对原报文 {g['id']} 的笔数或金额（{g.get('count')} 笔，{g.get('ctrl_sum')}）"
                                         f"与账本（{len(held)} 笔，{yuan(int(held['amount_fen'].sum()))}）不符：未入账"})
             continue
+        waiting = False
+        if listed:   # the payments of the block it does not list, still waiting for their result
+            said = lines.loc[rows & (lines["batch"] == batch), "seq"].dropna().astype("int64")
+            held = held[~held["file_seq"].isin(said) & (held["status"] == "sent")]
+            waiting = status not in final
+            if waiting:
+                base = base | {"status": f"{status}（整组状态，本笔未逐笔列出）" if status else "（状态报告未逐笔列出本笔）"}
         for r in held.itertuples():
             out.append(base | {"row": 0, "seq": r.file_seq, "card": r.card, "amount_fen": r.amount_fen,
-                               "batch": batch, "e2e": f"{batch}-{r.file_seq}", "issue": None})
+                               "batch": batch, "e2e": f"{batch}-{r.file_seq}", "issue": None, "pending": waiting})
+    return _frame(out, profile)
+
+
+def _frame(out: list[dict], profile) -> pd.DataFrame:
+    """The lines _group_lines made (LINE_COLUMNS), each with its outcome by its status word; a line
+    marked `pending` (a payment its block does not list) stays sent whatever its block says."""
     if not out:
         return pd.DataFrame(columns=LINE_COLUMNS)
     frame = outcomes(profile, pd.DataFrame(out))
-    return frame.astype({"seq": "Int64", "amount_fen": "Int64"})
+    if "pending" in frame:
+        frame.loc[frame["pending"].fillna(False).astype(bool), "outcome"] = "pending"
+    return frame[LINE_COLUMNS].astype({"seq": "Int64", "amount_fen": "Int64"})
 
 
 # --- each line to its attempt ----------------------------------------------------------------------
 
-def _match(lines: pd.DataFrame, mine: pd.DataFrame, everything: pd.DataFrame, named: list[str]):
+def _match(lines: pd.DataFrame, mine: pd.DataFrame, everything: pd.DataFrame, named: list[str],
+           needs: list[str] = ()):
     """Each result line to one attempt of its batch (or, bound by 序号, of the term) among `mine`
     (the attempts paid through this bank profile), by merges; the lines that cannot apply become
-    problems with the reason (`everything`: all the term's attempts, to explain them)."""
+    problems with the reason (`everything`: all the term's attempts, to explain them). A line
+    leaving blank a column of `needs` (card, amount: the file has them) is a problem: the ledger's
+    card and amount are never shown for what the bank did not write."""
     lines = lines.reset_index(drop=True).assign(line=lambda d: d.index)
     if "issue" not in lines:
         lines["issue"] = None
@@ -314,6 +403,14 @@ def _match(lines: pd.DataFrame, mine: pd.DataFrame, everything: pd.DataFrame, na
                                      "batch_id": "att_batch", "name": "att_name"})
     issues = lines["issue"].copy()
     hit = pd.Series(pd.NA, index=lines.index, dtype="Int64")    # the attempt each line binds to
+
+    # 0. a line that leaves its card or its amount blank says nothing that binds it to a payment
+    blank_card = ~filled(lines["card"]) if "card" in needs else pd.Series(False, index=lines.index)
+    blank_amount = lines["amount_fen"].isna() if "amount" in needs else pd.Series(False, index=lines.index)
+    blank = (blank_card | blank_amount) & issues.isna()
+    what = pd.Series(np.select([blank_card & blank_amount, blank_card], ["账号和金额", "账号"], "金额"), index=lines.index)
+    issues[blank] = ("本行的" + what[blank] + "为空：回盘每行须写明账号和金额，才能确认它答复的是哪一笔付款，未入账："
+                     "请与银行核对")
 
     # 1. a line whose batch is known and whose 序号 is given: that attempt, card and amount agreeing
     with_seq = lines[lines["batch"].notna() & lines["seq"].notna() & issues.isna()]
@@ -374,6 +471,18 @@ def _match(lines: pd.DataFrame, mine: pd.DataFrame, everything: pd.DataFrame, na
 
     lines["attempt_id"] = hit
     bound = lines[lines["attempt_id"].notna()].merge(att, on="attempt_id", how="left")
+    # the bank's 户名, where it writes one, must be the payee's name or its beginning (a bank cuts a
+    # long name to its field); spaces and the middle dots of a name (买买提·艾力) are not compared
+    dots = r"[\s·•・‧．.\-]"
+    said = bound["name"].astype("string").str.replace(dots, "", regex=True).fillna("")
+    payee = bound["att_name"].astype("string").str.replace(dots, "", regex=True).fillna("")
+    other = (said != "").to_numpy() & ~np.char.startswith(payee.to_numpy(dtype=str), said.to_numpy(dtype=str))
+    if other.any():
+        wrong = bound[other]
+        issues[wrong["line"].to_numpy()] = ("户名“" + wrong["name"].astype("string") + "”与该笔付款的收款人“"
+                                            + wrong["att_name"].astype("string") + "”不符（银行截短的户名须是收款人姓名"
+                                            "的开头部分），未入账：请与银行核对").to_numpy()
+        bound = bound[~other]
     # unmatched lines get their own explanation
     unmatched = lines[lines["attempt_id"].isna() & issues.isna()]
     for r in unmatched.itertuples():

@@ -24,7 +24,8 @@ class ResultFile:
     """A result file as read: its lines (LINE_COLUMNS; `issue` says why a line cannot apply where
     reading it shows already: a 序号 or 金额 that is no number), the text around its table (where a
     bank echoes a batch id), and for pain.002 its groups: one dict per original message or payment
-    information block {level, id, status, reason, count, ctrl_sum, has_transactions, row}."""
+    information block {level, id, status, reason, count, ctrl_sum, has_transactions, row, rows}
+    (`rows`: the rows of the lines its entries per payment are)."""
 
     lines: pd.DataFrame
     text: list[str] = field(default_factory=list)
@@ -53,17 +54,20 @@ def read_result(profile: BankProfile, path, display: str, rules) -> ResultFile:
     spec = result_spec_table(profile)
     words = words_of(profile, rules)
     unit_words = [*rules.columns.units, *words.count_units]
-    parts, above, checked = [], [], []
+    parts, above, checked, dropped = [], [], [], []
     sheets = open_sheets(path, display)
     hidden = sheets[0].hidden_sheets if sheets else []
     if hidden:  # every sheet with the header is read: one that cannot be seen may hold lines too
         raise ReadError(f"回盘工作簿有隐藏的工作表“{'”“'.join(hidden)}”，aidctl 不读取隐藏的工作表，其中是否也有"
                         "回盘明细无法确定：整份回盘未入账；请取消隐藏（或删除不用的工作表）后重新对账",
                         file=display, sheet=hidden[0])
+    unread_sheets = []
     for sheet in sheets:
         # every sheet holding the result's header: a bank may answer in two (成功明细, 失败明细). The
         # header words as a roster's: a unit its header or a 单位： line above states is known
         header = find_header(sheet, spec, rules.columns.units, rules.columns.header_words)
+        if not header and _holds_text(sheet):
+            unread_sheets.append(sheet)
         if header:
             # a footer beginning with a declared word (总笔数：1250) is no line: its figures are read below
             table = extract(path, display, sheet, header.row, header.first_choice(), spec, rules, header,
@@ -72,7 +76,8 @@ def read_result(profile: BankProfile, path, display: str, rules) -> ResultFile:
             refuse_struck(table)
             refuse_formatted(table)
             _refuse_two_columns(table, spec, display)
-            parts.append(_table_lines(profile, table, rules, display))
+            parts.append(_contradicted(profile, sheet, table, _table_lines(profile, table, rules, display), rules))
+            dropped.append(_dropped_lines(profile, table, rules, display))
             above += table.above
             # what the bank declares above the table or under it (总笔数：1250), read as the lines' amounts are
             figures = declared_figures(table, _sheet(table), words, unit_words,
@@ -82,9 +87,38 @@ def read_result(profile: BankProfile, path, display: str, rules) -> ResultFile:
     if not parts:
         titles = "、".join(profile.result.columns.values())
         raise ReadError(f"没有找到回盘文件的表头（应含 {titles}）：这是“{profile.name}”的回盘吗？", file=display)
+    if unread_sheets:
+        _refuse_unread_sheet(profile, spec, unread_sheets[0], rules, display)
     refuse_disagreeing_figures(checked, display, lambda table: _stated_totals(profile, table, rules, display))
+    # the rows taken for a footer that hold a result: problems after the lines, never counted as read
+    parts += [d for d in dropped if len(d)]
     return ResultFile(pd.concat(parts, ignore_index=True)[LINE_COLUMNS], above,
                       declared=[f for _, _, figures in checked for f in figures])
+
+
+def _holds_text(sheet) -> bool:
+    """Whether a sheet holds any text (a blank Sheet2 of a new workbook does not)."""
+    import pyarrow.compute as pc
+
+    return not sheet.empty and any(pc.any(pc.match_substring_regex(sheet.column(c), r"\S")).as_py()
+                                   for c in sheet.columns)
+
+
+def _refuse_unread_sheet(profile: BankProfile, spec: TableSpec, sheet, rules, display: str) -> None:
+    """A sheet of the result workbook not read, beside one that is: as a hidden sheet, it may hold
+    lines (a 失败明细 without the 交易状态 column), so the file is refused, naming it and what its
+    header lacks where it has the result's other columns."""
+    from aidctl.read import find_header
+
+    loose = spec.model_copy(update={"min_header_matches": 2, "header_must_have": ["card"]})
+    header = find_header(sheet, loose, rules.columns.units, rules.columns.header_words)
+    if header is not None:
+        lacking = "、".join(f"“{spec.columns[k].title}”" for k in spec.columns if k not in header.first_choice())
+        why = f"它有回盘的列，却没有{lacking}列"
+    else:
+        why = f"没有找到回盘的表头（应含 {'、'.join(profile.result.columns.values())}）"
+    raise ReadError(f"回盘工作簿的工作表“{sheet.name}”没有读取：{why}，其中是否也有回盘明细无法确定：整份回盘未入账；"
+                    "请向银行核对（或删除不用的工作表）后重新对账", file=display, sheet=sheet.name)
 
 
 def _refuse_two_columns(table, spec, display: str) -> None:
@@ -101,6 +135,10 @@ def _refuse_two_columns(table, spec, display: str) -> None:
 def _table_lines(profile: BankProfile, table, rules, display: str) -> pd.DataFrame:
     """The lines of one sheet's result table (LINE_COLUMNS), its 合计 checked against them."""
     data = table.data
+    absent = [profile.result.columns[k] for k in ("card", "amount") if k not in data.columns]
+    if absent:   # each line is bound by its card and amount: a table without one binds none
+        raise ReadError(f"回盘没有“{'”“'.join(absent)}”列：每行须写明账号和金额，才能确认它答复的是哪一笔付款，"
+                        "整份回盘未入账；请向银行核对回盘格式", file=display, sheet=_sheet(table), row=table.header_row)
     out = pd.DataFrame({"row": data.index.astype("int64")})
     out["sheet"] = _sheet(table)
     for key in ("seq", "card", "name", "status", "reason", "batch"):
@@ -113,6 +151,77 @@ def _table_lines(profile: BankProfile, table, rules, display: str) -> pd.DataFra
     out = outcomes(profile, out)
     _refuse_disagreeing_total(profile, table, out, rules, display)
     return out
+
+
+def _contradicted(profile: BankProfile, sheet, table, out: pd.DataFrame, rules) -> pd.DataFrame:
+    """`out` (a sheet's lines) with an issue on each line marked successful that its own row
+    contradicts: a 失败原因 written (anything but a blank, a success word or a no: 无, 否), or, in a
+    column aidctl does not read whose header holds a word of bank_results.yaml `watch` (退票标志, 冲正, 退回原因,
+    入账状态), anything but a blank, a no or a success word. The bank's word for the line is then
+    not one; the line is held, naming the column and what it says."""
+    import pyarrow as pa
+
+    no = {w.upper() for w in rules.vocabulary.yes_no.get(rules.vocabulary.pay_words.declined, [])}
+    agree = no | set(profile.result.success)
+
+    def against(values: pd.Series) -> pd.Series:
+        text = values.astype("string").str.strip()
+        return (out["outcome"] == "paid").to_numpy() & filled(text) & ~text.str.upper().isin(agree).fillna(False) \
+            & out["issue"].isna()
+
+    said = []
+    if "reason" in table.columns:
+        said.append((table.columns["reason"].header, out["reason"]))
+    used = {m.index for m in table.columns.values()} | {m.index for c in table.contests for m in c.others}
+    at = pa.array(out["row"].to_numpy() - 1)
+    for col in sheet.columns:
+        head = sheet.column(col)[table.header_row - 1].as_py() if table.header_row <= sheet.rows else None
+        if col in used or not head or not any(w in head for w in rules.bank_results.watch):
+            continue
+        said.append((head.strip(), pd.Series(sheet.column(col).take(at).to_pylist(), index=out.index, dtype="string")))
+    for header, values in said:
+        hit = against(values)
+        if hit.any():
+            out.loc[hit, "issue"] = ("处理结果为“" + out.loc[hit, "status"].astype("string") + f"”，但“{header}”列写有“"
+                                     + values[hit].astype("string").str.strip() + "”：结果相互矛盾，未入账："
+                                     "请与银行核对").astype(object)
+    return out
+
+
+def _dropped_lines(profile: BankProfile, table, rules, display: str) -> pd.DataFrame:
+    """The rows under the header the reader did not read as lines (a signature, note or footer word
+    began one of their first cells: 审核未通过…, 联系开户行…, 以下账户…) that hold a result all the same:
+    a status word of the profile, or a 序号 beside a status or an amount. Each is a problem line
+    (LINE_COLUMNS, `issue` set), never applied and never dropped without a word. 合计 rows are
+    checked as totals (_refuse_disagreeing_total) and are not looked at here."""
+    totals = {row for row, _, _ in table.totals}
+    rows = [(row, dict(cells)) for row, cells in table.below_cells if row not in totals]
+    if not rows:
+        return pd.DataFrame(columns=LINE_COLUMNS)
+    index = pd.RangeIndex(len(rows))
+    cell = {key: pd.Series([cells.get(match.index) for _, cells in rows], index=index, dtype="string")
+            for key, match in table.columns.items()}
+    blank = pd.Series(pd.NA, index=index, dtype="string")
+    status = cell.get("status", blank).str.strip()
+    seq, _ = whole_numbers(cell.get("seq", blank))
+    words = [*profile.result.success, *profile.result.failure, *profile.result.pending]
+    result = status.isin(words).fillna(False) | (seq.notna() & (filled(status) | filled(cell.get("amount", blank))))
+    if not result.any():
+        return pd.DataFrame(columns=LINE_COLUMNS)
+    out = pd.DataFrame({"row": [row for row, _ in rows]}, index=index)[result].reset_index(drop=True)
+    out["sheet"] = _sheet(table)
+    for key in ("card", "name", "reason"):
+        out[key] = cell.get(key, blank)[result].reset_index(drop=True)
+    out["card"] = out["card"].str.replace(r"\s", "", regex=True)
+    out["status"] = status[result].reset_index(drop=True)
+    out["seq"] = seq[result].reset_index(drop=True)
+    out["amount_fen"] = _amounts(profile, table, cell.get("amount", blank)[result].reset_index(drop=True), rules,
+                                 display).to_numpy()
+    out["batch"], out["e2e"], out["outcome"] = None, None, None
+    said = ("序号 " + out["seq"].astype("string") + "、").fillna("") + "处理结果“" + out["status"].fillna("") + "”"
+    out["issue"] = ("该行有一格以表尾的用语（签字、审核、说明等）开头，没有作为结果行读取，但它写有" + said
+                    + "：未入账；请与银行核对该行").astype(object)
+    return out[LINE_COLUMNS]
 
 
 def _sheet(table) -> str | None:
@@ -289,17 +398,19 @@ def _read_pain002(profile: BankProfile, path, display: str) -> ResultFile:
         groups.append({"level": "OrgnlPmtInfId", "id": _text(_child(info, "OrgnlPmtInfId")),
                        "status": _text(_child(info, "PmtInfSts")), "reason": _reason(_child(info, "StsRsnInf")),
                        "count": _text(_child(info, "OrgnlNbOfTxs")), "ctrl_sum": _text(_child(info, "OrgnlCtrlSum")),
-                       "has_transactions": bool(txs), "row": 0})
+                       "has_transactions": bool(txs), "row": 0,
+                       "rows": list(range(len(rows) + 1, len(rows) + len(txs) + 1))})   # its entries' rows
         for tx in txs:
-            e2e = _text(_child(tx, "OrgnlEndToEndId")) or ""
+            e2e = _text(_child(tx, "OrgnlEndToEndId"))   # None where absent: no reference, not a batch named ""
             ref = _child(tx, "OrgnlTxRef")
-            tail = e2e.rsplit("-", 1)[1] if "-" in e2e else ""
+            tail = e2e.rsplit("-", 1)[1] if e2e and "-" in e2e else ""
             rows.append({"row": len(rows) + 1, "e2e": e2e, "seq": int(tail) if tail.isdigit() else None,
                          "card": _text(_find(ref, "CdtrAcct")) if ref is not None else None, "name": None,
                          "status": _text(_child(tx, "TxSts")), "reason": _reason(tx), "batch": None,
                          "amount_text": _text(_find(ref, "InstdAmt")) if ref is not None else None})
     if groups and groups[0]["level"] == "OrgnlMsgId":
         groups[0]["has_transactions"] = bool(rows)
+        groups[0]["rows"] = [r["row"] for r in rows]
     out = pd.DataFrame(rows, columns=["row", "e2e", "seq", "card", "name", "status", "reason", "batch", "amount_text"])
     out["sheet"] = None
     out["amount_fen"] = fen_from_text(out["amount_text"]) if len(out) else pd.Series(dtype="Int64")

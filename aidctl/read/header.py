@@ -194,11 +194,12 @@ class _Matcher:
                                      rf"|^\(?\s*({known})\s*\)?$|\(\s*({known})\s*\)$")
         self.unit_words = re.compile("|".join(x for x in (labels, suffix) if x))   # a cell that may state one
         # a unit of the rules other than the bare suffix (万元, not 元: 张元 is a name), standing as a
-        # unit: not after a figure (2000万元, 两千元 are amounts), nor leading a word (万元村)
+        # unit: not after a figure (2000万元, 两千元 are amounts), nor before one (总金额（万元）：0.2249, a
+        # figure's own unit), nor leading a word (万元村)
         larger = [u for u in units if u.endswith(self.money_suffix) and u not in self.money_suffix]
         if larger:
             self.unit_named = re.compile(rf"(?<![\d.{_NUMERALS}{''.join(figures)}])(?:{'|'.join(map(re.escape, larger))})"
-                                         rf"(?![\u4e00-\u9fff])")
+                                         rf"(?![\u4e00-\u9fff])(?!\)?:?[\d.])")
 
     def unit_lines(self, cells, below: bool = False) -> list[UnitLine]:
         """The cells of `cells` ((Excel row, value) pairs) that state a unit of money: 单位：万元,

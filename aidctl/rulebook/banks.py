@@ -130,6 +130,7 @@ class BankResultsFile(Strict):
     description: str
     source: str
     declared: DeclaredWords
+    watch: list[str] = []   # an unread column's header words that may speak of a line's result (退票)
 
 
 class ResultSpec(Strict):
