@@ -287,21 +287,95 @@ def test_a_workspace_profile_replaces_the_packaged_one_of_the_same_name(tmp_path
     assert Rulebook().bank("icbc-txt").max_records == 5000
 
 
-# --- which names are tried against the bank's encoding -------------------------------------------
+# --- what the bank's encoding writes: asked of the codec itself ------------------------------------
 
-BOUNDARY = [chr(c) for c in (0x41, 0x7F, 0x80, 0xB7, 0x2022, 0x3000, 0x303F, 0x3040, 0x3400, 0x4DFF, 0x4E00,
-                             0x9FA5, 0x9FA6, 0xFF00, 0xFFEF, 0xFFF0, 0x20000, 0x1)]
+# • (U+2022), the CJK brackets and marks of U+3018–303F, half-width katakana (U+FF61–FF9F) and the rest of
+# U+FF00–FFEF were once taken as written by every Chinese bank encoding: 171 of them are not in GBK, and a
+# name holding one passed the plan, was recorded, and broke the GBK file after the ledger took the batch.
+ONCE_TAKEN_AS_COMMON = [chr(c) for c in (0xB7, 0x2022, *range(0x3000, 0x3040), *range(0xFF00, 0xFFF0))]
+BOUNDARY = [chr(c) for c in (0x41, 0x7F, 0x80, 0xB7, 0x2022, 0x3000, 0x3018, 0x303B, 0x303F, 0x3040, 0x30FB,
+                             0x3400, 0x4DFF, 0x4E00, 0x9FA5, 0x9FA6, 0xFF00, 0xFF65, 0xFFE0, 0xFFEF, 0xFFF0,
+                             0x20000, 0x1, 0x7C)]
 
 
-@settings(max_examples=200, deadline=None)
+def gbk_writes(text: str, encoding: str = "gbk") -> bool:
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def test_every_character_once_taken_as_common_is_asked_of_the_codec(rules):
+    """Each of •, U+3000–303F and U+FF00–FFEF in a name: refused by the GBK profiles exactly when GBK
+    cannot write it (171 of them), never when it can; the renderer writes the rest and refuses those
+    same ones by name, never with a UnicodeEncodeError."""
+    from aidctl.pay.bankfiles import UnwritableRecords
+
+    names = ["张" + ch + "三" for ch in ONCE_TAKEN_AS_COMMON]
+    writable = [gbk_writes(n) for n in names]
+    assert writable.count(False) == 171
+    for pid in ("icbc-txt", "abc-fixed"):
+        profile = rules.bank(pid)
+        reasons = unwritable(profile, frame(names, [75000] * len(names)))
+        assert reasons.isna().tolist() == writable, pid
+        for name, why in zip(names, reasons):
+            if why is not None:
+                assert f"“{name[1]}”（U+{ord(name[1]):04X}）无法用 GBK 编码写入" in why
+        good = frame(names, [75000] * len(names))[writable]
+        content = b"".join(f.content for f in render(pid, profile, good, CTX))
+        assert b"?" not in content
+        with pytest.raises(UnwritableRecords, match="U\\+2022"):
+            render(pid, profile, frame(["热依拉•艾力"], [75000]), CTX)
+    # GB18030 writes every one of them: allowed, none is refused and the file says them as they are
+    gb18030 = rules.bank("icbc-txt").model_copy(update={"allow_gb18030": True})
+    assert unwritable(gb18030, frame(names, [75000] * len(names))).isna().all()
+    [f] = render("icbc-txt", gb18030, frame(names, [75000] * len(names)), CTX)
+    assert f.encoding == "gb18030" and all(n in f.content.decode("gb18030") for n in names)
+
+
+def test_an_xlsx_profile_is_refused_what_its_encoding_cannot_write(rules):
+    """An xlsx file is UTF-8 whatever the profile says; a profile whose encoding is GBK (the bank's
+    system takes no more) refuses by GBK all the same, the renderer too."""
+    from aidctl.pay.bankfiles import UnwritableRecords
+
+    records = frame(["热依拉•艾力", "李〘补〙", "迪丽热巴･迪力木拉提", "张三"], [75000] * 4)
+    assert unwritable(rules.bank("ccb-xlsx"), records).isna().all()
+    gbk = rules.bank("ccb-xlsx").model_copy(update={"encoding": "gbk"})
+    assert unwritable(gbk, records).isna().tolist() == [False, False, False, True]
+    with pytest.raises(UnwritableRecords):
+        render("ccb-xlsx", gbk, records, CTX)
+    render("ccb-xlsx", gbk, records.iloc[3:], CTX)
+
+
+@settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(st.none(), st.text(alphabet=BOUNDARY, max_size=4), st.text(max_size=4)), min_size=1,
-                max_size=30))
-def test_uncommon_characters_are_found_as_python_finds_them(values):
-    """The RE2 pass over a column flags exactly the values Python's re flags with the same class."""
-    import re
+                max_size=30),
+       st.sampled_from([("icbc-txt", "gbk"), ("icbc-txt", "gb18030"), ("abc-fixed", "gbk"), ("ccb-xlsx", "utf-8"),
+                        ("ccb-xlsx", "gbk")]))
+def test_a_name_is_refused_exactly_when_the_codec_cannot_write_it_and_the_rest_is_written(values, case):
+    """unwritable refuses a name for its encoding exactly when Python's codec cannot encode it, and
+    names its first such character; render writes every record unwritable passes, and refuses (by
+    name, UnwritableRecords) a batch holding one it refuses: the plan and the renderer cannot drift."""
+    from aidctl.pay.bankfiles import UnwritableRecords, unencodable
 
-    from aidctl.pay.bankfiles import _uncommon
-
-    common = re.compile(r"[^\x00-\x7f\u3000-\u303f\uff00-\uffef\u4e00-\u9fa5·•]")
-    want = [v is not None and common.search(v) is not None for v in values]
-    assert _uncommon(pd.Series(values, dtype=object)).tolist() == want
+    pid, encoding = case
+    profile = Rulebook().bank(pid).model_copy(update={"encoding": encoding})
+    names = ["" if v is None else v for v in values]
+    for codec in ("gbk", "gb18030", "big5", "utf-8"):
+        first = [next((ch for ch in n if not gbk_writes(ch, codec)), None) for n in names]
+        assert unencodable(pd.Series(values, dtype=object), (codec,)).tolist() == first
+    want = [next((ch for ch in n if not gbk_writes(ch, encoding)), None) for n in names]
+    records = frame(names, [75000] * len(names))
+    reasons = unwritable(profile, records)
+    for name, ch, why in zip(names, want, reasons):
+        if ch is not None:
+            assert why is not None and f"“{ch}”（U+{ord(ch):04X}）" in why
+        elif profile.format != "delimited" or profile.delimiter not in name:
+            assert why is None, (name, why)
+    ok = reasons.isna().to_numpy()
+    if ok.any():
+        render(pid, profile, records[ok], CTX)
+    if not ok.all() and any(ch is not None for ch in want):
+        with pytest.raises(UnwritableRecords):
+            render(pid, profile, records, CTX)

@@ -24,8 +24,10 @@ from test_disburse import (
     ledger_rows,
     make_ws,
     out_dir,
+    read_icbc,
     staging,
     verify_manifest,
+    workspace_profile,
 )
 
 import aidctl.pay.batch as E
@@ -146,6 +148,45 @@ def test_ctrl_c_before_the_files_is_completed_with_its_workbook(tmp_path, run, m
     batch = assert_recorded_and_nothing_ready(root)
     monkeypatch.undo()
     assert_completed(run, root, batch, payments=3)
+
+
+
+def test_a_batch_recorded_with_a_character_its_bank_file_lacks_stops_with_what_to_do(tmp_path, run, monkeypatch):
+    """A ledger an older aidctl left: it let • (U+2022) by as GBK, recorded the batch and broke writing
+    the file, and every later run broke the same way (内部错误), the roster corrected or not: recovery
+    writes the name the ledger holds. Recovery now stops (exit 2) naming the batch, the student, the
+    character and the way out, and changes nothing; with GB18030 allowed (where the bank takes it) the
+    next run completes the batch."""
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(1, 姓名="张三"), voc_row(2, 姓名="热依拉·艾力"), voc_row(3, 姓名="王五")]})
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(E, "put_in_place", interrupted)
+    code, out, err = run("disburse", "--term", TERM, "--workspace", root)
+    assert code == 130, err
+    batch = assert_recorded_and_nothing_ready(root)
+    monkeypatch.undo()
+    # the name as the older aidctl recorded it (the roster keeps the corrected ·, U+00B7)
+    ledger_rows(root, "UPDATE payments SET name = ? WHERE name = ?", "热依拉•艾力", "热依拉·艾力")
+    for _ in range(2):
+        code, out, err = run("disburse", "--term", TERM, "--workspace", root, "--format", "json")
+        assert (code, out) == (2, ""), err
+        [line] = err.strip().splitlines()
+        assert line.startswith("aidctl: 错误：") and "内部错误" not in err and "UnicodeEncodeError" not in err
+        for said in (f"批次 {batch} 已记入账本", "学生 热依拉•艾力（intake/2011-autumn/a.xlsx 第5行）", "“•”（U+2022）",
+                     "GBK", "更正花名册无济于事", "rules/banks/icbc-txt.yaml", "allow_gb18030: true",
+                     "没有作废已记入批次的命令", "请勿手工修改账本"):
+            assert said in line, (said, line)
+        assert ledger_rows(root, "SELECT status FROM batches") == [("recorded",)]
+        assert ledger_rows(root, "SELECT DISTINCT status FROM payments") == [("pending",)]
+        assert bank_files(root) == [] and staging(root) == []
+    workspace_profile(root, allow_gb18030=True)
+    doc = disburse(run, root, expect=0)
+    assert doc["recovered_batches"] == [batch] and doc["payments"] == []
+    assert ledger_rows(root, "SELECT status FROM batches") == [("complete",)]
+    head, records = read_icbc(bank_files(root)[0], encoding="gb18030")
+    assert [r["户名"] for r in records] == ["张三", "热依拉•艾力", "王五"] and head["batch"] == batch
 
 
 def test_an_interrupt_inside_pythons_threading_code_is_an_interrupt(tmp_path, run, monkeypatch):

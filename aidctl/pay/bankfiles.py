@@ -9,6 +9,7 @@ delimiter inside a value) is found before anything is written.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from dataclasses import dataclass
@@ -21,21 +22,89 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from aidctl.core.errors import RuleError
+from aidctl.core.errors import AidctlError, RuleError
 from aidctl.core.money import exact_total, fen_from_text, yuan, yuan_text
 from aidctl.core.text import arrow_text, integer_text, text_series
 from aidctl.rulebook import BankProfile, check_file_name
 
-# characters every Chinese bank encoding carries: ASCII, CJK punctuation, full-width forms, and
-# the 20,902 ideographs of the basic CJK block (all in GBK); only others need a closer look
-# Characters outside ASCII, CJK punctuation, full-width forms and the common hanzi: only values with
-# one are tried against the bank's encoding. RE2 syntax (Arrow's regex engine), one pass per column.
-_UNCOMMON = r"[^\x{00}-\x{7f}\x{3000}-\x{303f}\x{ff00}-\x{ffef}\x{4e00}-\x{9fa5}·•]"
+TEXT_FORMATS = ("delimited", "fixed_width")   # written in the profile's encoding; xlsx and pain.001 in UTF-8
+MADE = ("seq", "amount")   # columns aidctl writes itself, in ASCII digits: every other one comes from a roster
 
 
-def _uncommon(values: pd.Series) -> np.ndarray:
-    """True where a text value holds a character outside the common set (see _UNCOMMON)."""
-    return pc.fill_null(pc.match_substring_regex(arrow_text(values), _UNCOMMON), False).to_numpy(zero_copy_only=False)
+class UnwritableRecords(AidctlError):
+    """Records a bank file cannot carry, met by the renderer. The plan refuses them as bank.unwritable
+    by the same test (unwritable), so only a batch recorded by an older aidctl gets here. `records`
+    are the offending ones (with their file_seq), `reasons` what each holds (without advice)."""
+
+    def __init__(self, profile_id: str, profile: BankProfile, records: pd.DataFrame, reasons: pd.Series):
+        self.profile_id, self.profile, self.records, self.reasons = profile_id, profile, records, reasons
+        more = f"（共 {len(records)} 条记录无法写入）" if len(records) > 1 else ""
+        super().__init__(f"银行文件没有写出：{reasons.iloc[0]}{more}")
+
+
+def file_encodings(profile: BankProfile, encoding: str) -> tuple[str, ...]:
+    """The codecs a value must pass to go into this profile's file written in `encoding` (the profile's,
+    or GB18030 where it allows it): a text file is that encoding; an xlsx or pain.001 file is UTF-8,
+    and the profile's encoding restricts its characters further (the bank's system takes no more)."""
+    return (encoding,) if profile.format in TEXT_FORMATS else tuple(dict.fromkeys([encoding, "utf-8"]))
+
+
+@functools.cache
+def _encodes(encoding: str, ch: str) -> bool:
+    try:
+        ch.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@functools.cache
+def _writes_ascii(encodings: tuple[str, ...]) -> bool:
+    return all(_encodes(e, chr(c)) for e in encodings for c in range(128))
+
+
+def unencodable(values: pd.Series, encodings: tuple[str, ...]) -> np.ndarray:
+    """The first character of each value that one of `encodings` cannot write, or None where every
+    one writes it all: the one definition the plan's check (unwritable) and the renderer both use.
+    Asked of the codecs themselves, once for each distinct character of the column (a stateless
+    codec writes a text exactly when it writes each of its characters); the values holding one are
+    found in one RE2 pass. Linear in rows, without a Python loop over them (only over the values
+    found). Values of ASCII alone are passed over at once where the codecs write all of ASCII
+    (every encoding a bank uses)."""
+    arr = pc.fill_null(arrow_text(values), "")
+    out = np.full(len(arr), None, dtype=object)
+    at = np.arange(len(arr))
+    if len(arr) and _writes_ascii(encodings):
+        at = np.flatnonzero(pc.not_equal(pc.utf8_length(arr), pc.binary_length(arr)).to_numpy(zero_copy_only=False))
+        arr = arr.take(at)
+    if not len(arr):
+        return out
+    # the column's distinct characters: its text joined by Arrow, each code point marked in a table
+    whole = pc.binary_join(pa.LargeListArray.from_arrays(pa.array([0, len(arr)], pa.int64()), arr),
+                           pa.scalar("", pa.large_string()))[0].as_py()
+    seen = np.zeros(0x110000, dtype=bool)
+    seen[np.frombuffer(whole.encode("utf-32-le"), dtype="<u4")] = True
+    bad = [ch for ch in map(chr, np.flatnonzero(seen)) if not all(_encodes(e, ch) for e in encodings)]
+    if not bad:
+        return out
+    pattern = "[" + "".join(f"\\x{{{ord(ch):x}}}" for ch in bad) + "]"
+    hit = np.flatnonzero(pc.match_substring_regex(arr, pattern).to_numpy(zero_copy_only=False))
+    found = re.compile("[" + "".join(re.escape(ch) for ch in bad) + "]")
+    held = arr.take(hit).to_pylist()  # the values holding one: their first such character, once a value
+    first = {v: found.search(v).group() for v in set(held)}
+    out[at[hit]] = [first[v] for v in held]
+    return out
+
+
+def _encoding_of(profile: BankProfile, records: pd.DataFrame) -> str:
+    """The encoding the file of these records is written in: the profile's, or GB18030 where the
+    profile allows it and a value needs it (a value neither writes is refused: see unwritable)."""
+    if profile.allow_gb18030:
+        encodings = file_encodings(profile, profile.encoding)
+        if any(pd.notna(unencodable(_field_text(profile, records, c.field), encodings)).any()
+               for c in profile.columns if c.field not in MADE):
+            return "gb18030"
+    return profile.encoding
 
 
 @dataclass
@@ -88,39 +157,43 @@ def byte_width(values: pd.Series, encoding: str) -> pd.Series:
     return pd.Series(out, index=values.index)
 
 
-def unwritable(profile: BankProfile, records: pd.DataFrame) -> pd.Series:
-    """Why each record cannot go into this profile's file (None where it can)."""
-    reasons = pd.Series(None, index=records.index, dtype=object)
-    text_fields = [c for c in profile.columns if c.field in ("name", "memo", "school", "programme")]
-    for col in text_fields:
-        values = records[col.field].astype("string").fillna("")
-        odd = _uncommon(values)
-        for value in values[odd].unique():
-            try:
-                value.encode(profile.encoding)
-            except UnicodeEncodeError as exc:
-                ch = value[exc.start:exc.end]
-                if profile.allow_gb18030:
-                    continue
-                where = (values == value).to_numpy() & reasons.isna().to_numpy()
-                reasons[where] = (f"{col.title}“{value}”中的“{ch}”（U+{ord(ch[0]):04X}）无法用 "
-                                  f"{profile.encoding.upper()} 编码写入“{profile.name}”文件：请与银行核对"
-                                  f"该字的录入方式，或在银行格式中允许 GB18030")
-        if profile.format == "delimited":
-            bad = values.str.contains(re.escape(profile.delimiter)).fillna(False).to_numpy() & reasons.isna().to_numpy()
-            reasons[bad] = f"{col.title}中含有分隔符“{profile.delimiter}”，银行文件无法写入：请更正"
-    if profile.format == "fixed_width":
-        if "file_seq" not in records:  # planning: the 序号 are given later, none above the count
-            records = records.assign(file_seq=np.arange(1, len(records) + 1))
+def unwritable(profile: BankProfile, records: pd.DataFrame, *, widths: bool = True, advice: bool = True) -> pd.Series:
+    """Why each record cannot go into this profile's file (None where it can). Every column the file
+    takes from the roster is asked of the file's codecs (unencodable); a fixed-width field also of
+    its width. The renderer runs the same test on what it is given (render: `widths`=False, as it
+    proves the widths of what it writes; `advice`=False, the what-to-do said by its caller)."""
+    why = np.full(len(records), None, dtype=object)
+    if "file_seq" not in records:  # planning: the 序号 are given later, none above the count
+        records = records.assign(file_seq=np.arange(1, len(records) + 1))
+    fields = {c.field: _field_text(profile, records, c.field) for c in profile.columns if c.field not in MADE}
+    encoding = _encoding_of(profile, records)
+    encodings = file_encodings(profile, encoding)
+    allow = "" if profile.allow_gb18030 else "，或在银行格式中允许 GB18030"
+    for col in profile.columns:
+        if col.field in MADE:
+            continue
+        values = fields[col.field]
+        first = unencodable(values, encodings)
+        hit = np.flatnonzero(pd.notna(first) & pd.isna(why))
+        if len(hit):  # few: said a record at a time
+            why[hit] = [f"{col.title}“{v}”中的“{ch}”（U+{ord(ch):04X}）无法用 {encoding.upper()} 编码写入"
+                        f"“{profile.name}”文件" + (f"：请与银行核对该字的录入方式{allow}" if advice else "")
+                        for v, ch in zip(values.iloc[hit].tolist(), first[hit])]
+        if profile.format == "delimited" and col.field in ("name", "memo", "school", "programme"):
+            inside = pc.match_substring(pc.fill_null(arrow_text(values), ""), profile.delimiter)
+            why[inside.to_numpy(zero_copy_only=False) & pd.isna(why)] = \
+                f"{col.title}中含有分隔符“{profile.delimiter}”，银行文件无法写入" + ("：请更正" if advice else "")
+    if widths and profile.format == "fixed_width":
         # a profile that allows GB18030 writes its file so when any name needs it: a value must fit either way
         encodings = [profile.encoding, *(["gb18030"] if profile.allow_gb18030 else [])]
         for col in profile.columns:
-            values = _field_text(profile, records, col.field)
+            values = fields[col.field] if col.field in fields else _field_text(profile, records, col.field)
             width = np.maximum.reduce([byte_width(values, e).to_numpy() for e in encodings])
-            wide = (width > col.width) & reasons.isna().to_numpy()
-            reasons[wide] = (f"{col.title}“" + values[wide] + f"”超过银行文件规定的 {col.width} 字节宽度："
-                             f"请与银行核对").to_numpy()
-    return reasons
+            wide = np.flatnonzero((width > col.width) & pd.isna(why))
+            if len(wide):
+                why[wide] = (f"{col.title}“" + values.iloc[wide] + f"”超过银行文件规定的 {col.width} 字节宽度："
+                             f"请与银行核对").to_numpy(dtype=object)
+    return pd.Series(why, index=records.index, dtype=object)
 
 
 def _field_text(profile: BankProfile, records: pd.DataFrame, field: str) -> pd.Series:
@@ -129,20 +202,7 @@ def _field_text(profile: BankProfile, records: pd.DataFrame, field: str) -> pd.S
         return text_series(integer_text(amount), amount.index) if profile.amount == "fen" else yuan_text(amount)
     if field == "seq":
         return text_series(integer_text(records["file_seq"]), records.index)
-    return records[field].astype("string").fillna("")
-
-
-def _needs_gb18030(profile: BankProfile, records: pd.DataFrame) -> bool:
-    if not profile.allow_gb18030:
-        return False
-    names = pd.concat([records[c.field].astype("string").fillna("") for c in profile.columns
-                       if c.field in ("name", "memo", "school", "programme")])
-    for value in names[_uncommon(names)].unique():
-        try:
-            value.encode(profile.encoding)
-        except UnicodeEncodeError:
-            return True
-    return False
+    return text_series(pc.fill_null(arrow_text(records[field]), ""), records.index)  # Arrow's: not copied
 
 
 def render(profile_id: str, profile: BankProfile, records: pd.DataFrame, ctx: dict) -> list[BankFile]:
@@ -151,7 +211,13 @@ def render(profile_id: str, profile: BankProfile, records: pd.DataFrame, ctx: di
     files = []
     records = records.sort_values("file_seq").reset_index(drop=True)
     parts = max(1, -(-len(records) // profile.max_records))
-    encoding = "gb18030" if _needs_gb18030(profile, records) else profile.encoding
+    # what the plan refuses is never written, by the plan's own test: a value no codec of the file
+    # writes stops here, named, before a byte is made (never a UnicodeEncodeError, never a "?")
+    reasons = unwritable(profile, records, widths=False, advice=False)
+    bad = reasons.notna().to_numpy()
+    if bad.any():
+        raise UnwritableRecords(profile_id, profile, records[bad], reasons[bad])
+    encoding = _encoding_of(profile, records)
     lines = None
     if profile.format in _LINES:  # one record a line: every line made at once, then cut into files
         lines, amounts = _LINES[profile.format](profile, records, encoding)
@@ -220,7 +286,12 @@ def _text_file(profile, values, body: pd.Series, encoding) -> bytes:
     if profile.format == "delimited" and profile.column_titles:
         lines.append(profile.delimiter.join(c.title for c in profile.columns))
     text = profile.newline.join([*lines, *body.tolist(), *_lines(profile, values, profile.trailer)]) + profile.newline
-    content = text.encode(encoding)
+    try:  # the records were proven writable (render): what is left is the profile's own text
+        content = text.encode(encoding)
+    except UnicodeEncodeError as exc:
+        ch = exc.object[exc.start:exc.end]
+        raise RuleError(f"银行格式的首尾行或列名中的“{ch}”（U+{ord(ch[0]):04X}）无法用 {encoding.upper()} 编码写入",
+                        key=profile.name) from None
     if profile.format == "fixed_width":  # the widths are a contract with the bank: prove them
         width = sum(c.width for c in profile.columns)
         records = content.split(profile.newline.encode())[len(lines):len(lines) + len(body)]

@@ -23,7 +23,7 @@ from aidctl.core.files import atomic_path, fsync_folder, sha256, write_failure
 from aidctl.core.money import disagreement
 from aidctl.core.terms import Term
 from aidctl.core.text import arrow_text
-from aidctl.pay.bankfiles import BankFile, render, write_files
+from aidctl.pay.bankfiles import BankFile, UnwritableRecords, render, unwritable, write_files
 from aidctl.pay.plan import Plan
 from aidctl.read import Workspace
 
@@ -55,20 +55,24 @@ def execute(plan: Plan, ws: Workspace, ledger: L.Ledger, operator: str | None = 
     operator = operator or ws.settings.operator or getpass.getuser()
     progress.stage(f"写入账本（{len(pay):,} 笔）")
     try:
-        records, rendering = _record(plan, ws, ledger, batch_id, created, operator, pay)
+        records, rendered = _record(plan, ws, ledger, batch_id, created, operator, pay)
     except IntegrityError as exc:  # the ledger's unique key: another run on the same ledger came first
         raise AidctlError("账本拒绝了本批次（其中有学生在同一项目和学期已有付款记录：另一个使用同一账本的发放任务"
                           f"在本次计划之后记入了他们）；本次没有记录任何内容：请重新运行 disburse，已发放的学生不会"
                           f"重复发放（{L.first_line(exc.orig)}）", file=ledger.shown) from None
+    except UnwritableRecords as exc:  # the plan passed them by the renderer's own test: never expected
+        raise AidctlError(f"{exc.message}；本次没有记录任何内容（发放计划本应已将其列为 bank.unwritable："
+                          "这是 aidctl 的缺陷，请报告）") from None
     progress.stage("写出银行报盘文件")
-    files = put_in_place(ws, ledger, batch_id, records=records, files=rendering.result(),
+    files = put_in_place(ws, ledger, batch_id, records=records, files=rendered,
                          expected_total_fen=plan.total_fen, expected_count=len(pay))
     return batch_id, files
 
 
 def _record(plan: Plan, ws: Workspace, ledger: L.Ledger, batch_id: str, created: str, operator: str,
             pay: pd.DataFrame):
-    """The batch, its payments and attempts, in one transaction; its files rendered meanwhile."""
+    """The batch, its payments and attempts, in one transaction; its files rendered meanwhile, and
+    waited for before it commits: a batch whose files cannot be made is not recorded."""
     rules = ws.rules
     with ledger.transaction() as conn, ThreadPoolExecutor(max_workers=1) as pool:
         _serialise(conn)
@@ -118,7 +122,8 @@ def _record(plan: Plan, ws: Workspace, ledger: L.Ledger, batch_id: str, created:
             "amount_fen": pay["amount_fen"].astype("int64")}).sort_values("payment_id", kind="stable")
         L.bulk_insert(conn, L.attempts, attempts, {"batch_id": batch_id, "status": "pending",
                                                    "created_at": created})
-    return records, rendering
+        files = rendering.result()  # (the pool waits for it before the commit anyway)
+    return records, files
 
 
 def _serialise(conn) -> None:
@@ -211,7 +216,10 @@ def put_in_place(ws: Workspace, ledger: L.Ledger, batch_id: str, *, records: pd.
         raise AidctlError(f"批次 {batch_id} 的发放明细与账本记录不一致（按银行格式的笔数、金额或序号），银行文件没有写出："
                           "请报告此问题，勿手工改账")
     if files is None:
-        files = render_batch(ws, batch, records)
+        try:
+            files = render_batch(ws, batch, records)
+        except UnwritableRecords as exc:  # recorded by an older aidctl, whose check let the character by
+            raise _stuck(ledger, batch_id, exc) from None
     _prove_totals(batch_id, files, records, count, total, batch, expected_total_fen, expected_count)
     out = ws.out_dir(Term.parse(batch["term"]))
     try:
@@ -219,6 +227,31 @@ def put_in_place(ws: Workspace, ledger: L.Ledger, batch_id: str, *, records: pd.
     except AidctlError as exc:
         raise AidctlError(f"{exc.message}；批次 {batch_id} 已记入账本，其银行文件没有放入 {out.name}/，"
                           "下次运行 disburse 时会先补全", file=exc.file) from None
+
+
+def _stuck(ledger: L.Ledger, batch_id: str, exc: UnwritableRecords) -> AidctlError:
+    """What to do about a recorded batch holding a record its bank file cannot carry (an older aidctl
+    let • and other characters outside GBK by). The ledger keeps the name as recorded, so correcting
+    the roster changes nothing, and aidctl has no command to void a batch: the one way out is a
+    profile that writes the character, offered only where it would (GB18030 carries every record),
+    and only where the bank takes such a file."""
+    first = exc.records.iloc[0]
+    a, p = L.attempts.c, L.payments.c
+    with ledger.connect() as conn:
+        source = conn.execute(select(p.source_file, p.source_row).select_from(_batch_join())
+                              .where(a.batch_id == batch_id, a.file_seq == int(first["file_seq"]))).first()
+    where = f"（{source.source_file} 第{source.source_row}行）" if source else ""
+    others = f"；同批次共 {len(exc.records)} 名学生如此" if len(exc.records) > 1 else ""
+    pid, profile = exc.profile_id, exc.profile
+    gb18030 = profile.model_copy(update={"allow_gb18030": True})
+    way = (f"若代理银行接受 GB18030 编码的报盘，在工作目录的 rules/banks/{pid}.yaml（没有时复制 aidctl 自带的同名格式）"
+           "中设 allow_gb18030: true 后再运行 disburse，该批次即以 GB18030 写出并补全。否则，"
+           if not profile.allow_gb18030 and unwritable(gb18030, exc.records).isna().all() else "")
+    return AidctlError(
+        f"批次 {batch_id} 已记入账本，但其银行文件无法写出：学生 {first['name']}{where}的{exc.reasons.iloc[0]}{others}。"
+        "该批次记入时没有查出这一点（旧版 aidctl 的检查遗漏，或此后改过银行格式），其付款都还没有发送；"
+        "补全批次用的是账本记下的内容，更正花名册无济于事，每次 disburse 都会停在这里。"
+        f"{way}aidctl 没有作废已记入批次的命令：请勿手工修改账本，将批次号 {batch_id} 和本提示报告 aidctl 维护人员")
 
 
 def publish(out: Path, batch_id: str, files: list[BankFile]) -> list[Path]:
