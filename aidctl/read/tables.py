@@ -18,12 +18,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from aidctl.core import identity
 from aidctl.core.errors import ReadError
 from aidctl.core.findings import file_finding
-from aidctl.core.text import blank_text, fold_arrow, fold_one, one_array, starts_with, text_series
+from aidctl.core.text import blank_text, fold_arrow, one_array, text_series
 from aidctl.read.header import (
     HEADER_SEARCH_ROWS,
     ColumnMatch,
@@ -35,7 +34,6 @@ from aidctl.read.header import (
     locate,
     matcher_of,
     settle,
-    split_header_remarks,
     with_unit_lines,
 )
 from aidctl.read.merged import placed_above
@@ -43,13 +41,27 @@ from aidctl.read.numformat import formatted_cells
 from aidctl.read.rows import (
     BLANK,
     NOTE,
-    TOTAL,
+    OTHER_HEADER,
+    REPEATED_HEADER,
+    Captions,
     captions,
     colour_notes,
-    lead,
+    counted,
+    first_other,
+    grand_totals,
+    header_again,
+    header_at,
+    header_block,
+    header_difference,
+    header_shown,
+    header_texts,
+    name_words,
     reasons,
+    refining,
+    struck_cells,
     unread_cells,
     unread_rows,
+    unrecognised_columns,
     with_unit_notes,
     withdrawn_parts,
 )
@@ -57,8 +69,8 @@ from aidctl.read.unknown import refuse_formatted, refuse_struck, refuse_uncalcul
 from aidctl.read.workbook import RawSheet, open_sheets
 from aidctl.rulebook import Rulebook, TableSpec
 
-__all__ = ["ColumnMatch", "Contest", "Table", "extract", "locate", "read_tables", "stack", "file_info",
-           "having_column", "missing_columns", "set_aside"]
+__all__ = ["ColumnMatch", "Contest", "Table", "extract", "extract_parts", "locate", "read_tables", "stack",
+           "file_info", "having_column", "missing_columns", "set_aside", "unrecognised_columns"]
 
 FOLD_THREADS = 2
 THREADED_FROM_ROWS = 20_000  # a table this long is folded on two threads
@@ -258,22 +270,92 @@ def set_aside(t: Table, key: str, title: str) -> str:
 def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
             columns: dict[str, ColumnMatch], spec: TableSpec, rules: Rulebook, header: Header | None = None,
             footers: list[str] | None = None) -> Table:
+    """The table under the header of a sheet read whole (extract_parts, another header stops it)."""
+    return extract_parts(path, display, sheet, header_row, columns, spec, rules, header, footers, split=False)[0]
+
+
+@dataclass
+class _Part:
+    """The rows of a sheet under one header, up to the next header that is not that header again."""
+
+    header_row: int
+    header: Header | None
+    columns: dict[str, ColumnMatch]
+    contests: list[Contest]
+    body: dict[int, pa.ChunkedArray]
+    excel_rows: np.ndarray
+    data: dict[str, pa.Array]
+    why: np.ndarray
+
+
+def extract_parts(path: Path, display: str, sheet: RawSheet, header_row: int,
+                  columns: dict[str, ColumnMatch], spec: TableSpec, rules: Rulebook, header: Header | None = None,
+                  footers: list[str] | None = None, split: bool = True) -> list[Table]:
     """Cut the data rows below the header into canonical columns, dropping blank, total, signature
     and note rows and the header repeated; with the `header` found by read_tables, the column read
     for each field is settled by the rule of header.settle. Done in Arrow: a school's table of a
     few hundred rows costs a fixed number of calls, not one a cell or a pandas object a column.
     With `footers` (a bank's 总笔数, 成功笔数 …), a row beginning with one is a note, and the cells
-    of the rows not read are kept (Table.below_cells)."""
+    of the rows not read are kept (Table.below_cells). A row that looks like a header and is not
+    the header again (rows.OTHER_HEADER) starts another table, read by that header (rows.header_at)
+    with the sheet's title, 单位 lines and captions: a Table each. Without `split` (an input read
+    whole) it stops the command, naming the row and how the headers differ."""
+    matcher = matcher_of(spec, rules.columns.units, rules.columns.header_words)
+    markers = with_unit_notes(rules.vocabulary.rows.markers(), rules.columns.header_words.unit_line)
+    if footers:
+        markers = {**markers, NOTE: [*markers.get(NOTE, []), *footers]}
+    judged = functools.partial(_judge, sheet, spec=spec, rules=rules, matcher=matcher, markers=markers)
+    origin, parts = (header_row, header), []
+    looked: np.ndarray | None = None   # the rows that look like a header under the first (where a table may end)
+    while True:
+        again = header_again(sheet, header, header_row, spec, matcher)
+        stop, later, size = sheet.rows, looked[looked > header_row] if looked is not None else looked, 8
+        while later is not None and len(later):   # where this table ends at the latest: a few looked at
+            head, later, size = later[:size], later[size:], size * 2
+            same = again.same([sheet.column(c).take(pa.array(head - 1)) for c in sheet.columns])
+            if (differ := first_other(head, same, sheet, again, matcher)) is not None:
+                stop, later = differ - 1, None
+        part = judged(header_row, header, columns, stop, again)
+        flagged = part.excel_rows[np.isin(part.why, [REPEATED_HEADER, OTHER_HEADER])]
+        looked = flagged if looked is None else looked
+        refining(part.why, part.excel_rows, sheet, again, matcher)
+        other = part.excel_rows[part.why == OTHER_HEADER]
+        at = int(other[0]) if len(other) else stop + 1
+        if at > sheet.rows:
+            parts.append(part)
+            break
+        block = header_block(at, np.union1d(looked, flagged), header_row)
+        nxt = header_at(sheet, block, spec, rules.columns.units, rules.columns.header_words)
+        begins = nxt.parent_row or nxt.row
+        if begins - 1 != stop or len(other):   # the rows up to the next header only
+            part = judged(header_row, header, columns, begins - 1, again)
+            refining(part.why, part.excel_rows, sheet, again, matcher)
+            part.why[part.why == OTHER_HEADER] = REPEATED_HEADER   # header-like rows right above it
+        parts.append(part)
+        header, header_row, columns = nxt, nxt.row, nxt.first_choice()
+    parts = [p for p in parts if len(p.excel_rows)] or parts[-1:]  # a header right above another: no table
+    if not split and len(parts) > 1:
+        shown = [header_shown(sheet, p.header, p.header_row) for p in parts[:2]]
+        raise ReadError(f"第{parts[1].header_row}行又有一行表头，与第{parts[0].header_row}行的表头不同"
+                        f"（{header_difference(*shown)}）：其下的行不能按第{parts[0].header_row}行的表头读取，本文件未读取；"
+                        "请把两部分分别放在各自的工作表，或把表头改为一致后重新提交",
+                        file=display, sheet=sheet.name, row=parts[1].header_row)
+    return _tables(path, display, sheet, parts, origin, spec, rules, matcher, footers)
+
+
+def _judge(sheet: RawSheet, header_row: int, header: Header | None, columns: dict[str, ColumnMatch], stop: int,
+           again, *, spec: TableSpec, rules: Rulebook, matcher, markers) -> _Part:
+    """The rows under `header_row` down to Excel row `stop`: their columns settled, folded and judged."""
     first = min(header_row, sheet.rows)  # the first row under the header, from 0
-    body = {c: sheet.column(c).slice(first) for c in sheet.columns}
-    excel_rows = np.arange(first + 1, sheet.rows + 1, dtype=np.int64)
+    stop = max(first, min(stop, sheet.rows))
+    body = {c: sheet.column(c).slice(first, stop - first) for c in sheet.columns}
+    excel_rows = np.arange(first + 1, stop + 1, dtype=np.int64)
     contests: list[Contest] = []
     if header is not None:
         columns, contests = settle(header, spec, cells_of(body))
     # an amount keeps its inner spaces for money.parse to judge: "7 500" is grouped, "7 50" is not 750
     keep_spaces = {key: (spec.columns[key].kind == "text" and key in KEEP_SPACES) or spec.columns[key].kind == "money"
                    for key in columns}
-
     if len(excel_rows) >= THREADED_FROM_ROWS:
         # Arrow's string kernels run without the GIL: two threads fold the columns on two cores
         def fold_column(key: str) -> pa.Array:
@@ -287,39 +369,70 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
     for key, values in data.items():
         if key != "seq":
             empty &= values.is_null().to_numpy(zero_copy_only=False)
-    matcher = matcher_of(spec, rules.columns.units, rules.columns.header_words)
-    markers = with_unit_notes(rules.vocabulary.rows.markers(), rules.columns.header_words.unit_line)
-    if footers:
-        markers = {**markers, NOTE: [*markers.get(NOTE, []), *footers]}
-    why = reasons(list(body.values()), data, _header_texts(sheet, header_row, header, columns),
-                  _name_words(spec), markers, rules.vocabulary.rows.total_anywhere, empty, matcher.states_unit,
-                  matcher.unit_words)
-    formulas = _cells_of(sheet.formulas, "formula", columns)
-    errors = _cells_of(sheet.errors, "value", columns)
-    for unknown in (formulas, errors):
-        if len(unknown):  # a row whose only content is formulas without a value or errors is not blank: unknown
-            content = unknown.loc[unknown["key"] != "seq", "excel_row"].to_numpy()
-            why[np.isin(excel_rows, content) & (why == BLANK)] = None
-    totals = _totals(why, body, data, excel_rows, rules.vocabulary.rows.grand_total)
-    found = captions(why, list(body.values()), excel_rows, sheet.merges,
-                     [columns[k].index for k in ("name", "id_number") if k in columns])
-    # a 单位：万元 under the table (beside 制表人, under 合计, in a note) states the unit as one above it does
-    above_lines = header.unit_lines if header is not None else \
-        matcher.sheet_unit(sheet.top(max(HEADER_SEARCH_ROWS, header_row)), header_row)
-    below_lines = matcher.unit_lines(unread_cells(why, list(body.values()), excel_rows, matcher.unit_words), below=True)
-    if below_lines:
-        lines = above_lines + below_lines
+    why = reasons(list(body.values()), data, header_texts(sheet, header_row, header, columns),
+                  name_words(spec), markers, rules.vocabulary.rows.total_anywhere, empty, matcher.states_unit,
+                  matcher.unit_words, again)
+    return _Part(header_row, header, columns, contests, body, excel_rows, data, why)
+
+
+def _tables(path: Path, display: str, sheet: RawSheet, parts: list[_Part], origin: tuple[int, Header | None],
+            spec: TableSpec, rules: Rulebook, matcher, footers: list[str] | None) -> list[Table]:
+    """A Table of each part, with what the sheet says of them all: its title above the first header
+    (`origin`: its row, its header), 单位 lines anywhere, captions that withdraw rows, colour notes."""
+    first, header = origin
+    top = sheet.top(max(HEADER_SEARCH_ROWS, first))
+    lines = list(header.unit_lines) if header is not None else matcher.sheet_unit(top, first)
+    formulas, errors, totals, found, below = [], [], [], [], []
+    for p in parts:
+        formulas.append(_cells_of(sheet.formulas, "formula", p.columns))
+        errors.append(_cells_of(sheet.errors, "value", p.columns))
+        for unknown in (formulas[-1], errors[-1]):
+            if len(unknown):  # a row whose only content is formulas without a value or errors is not blank: unknown
+                content = unknown.loc[unknown["key"] != "seq", "excel_row"].to_numpy()
+                p.why[np.isin(p.excel_rows, content) & (p.why == BLANK)] = None
+        totals.append(grand_totals(p.why, p.body, p.data, p.excel_rows, rules.vocabulary.rows.grand_total))
+        found.append(captions(p.why, list(p.body.values()), p.excel_rows, sheet.merges,
+                              [p.columns[k].index for k in ("name", "id_number") if k in p.columns]))
+        # a 单位：万元 under the table (beside 制表人, under 合计, in a note) states the unit as one above it does
+        below += matcher.unit_lines(unread_cells(p.why, list(p.body.values()), p.excel_rows, matcher.unit_words),
+                                    below=True)
+    above = []
+    for row in top.values[:first - 1]:
+        if cells_above := [v.strip() for v in row if isinstance(v, str) and v.strip()]:
+            above.append("  ".join(dict.fromkeys(cells_above)))  # a title merged across the sheet: once
+    above_cells = placed_above(top, first, sheet.merges)
+    every = Captions(np.concatenate([f.rows for f in found]), pa.concat_arrays([f.texts for f in found]),
+                     pa.concat_arrays([f.folded for f in found])) if len(found) > 1 else found[0]
+    words = rules.vocabulary
+    last = parts[-1].excel_rows
+    withdrawn = withdrawn_parts(every, int(last[-1]) if len(last) else parts[-1].header_row, words.status,
+                                words.rows.colour_words)
+    colours = colour_notes(every, above, words.rows.colour_words, words.status)
+    # the lines in a header's own rows (a cell of its group row: 资助金额（万元） merged down) are its own
+    own = [[u for u in p.header.unit_lines if u.row >= (p.header.parent_row or p.header.row)] if p.header else []
+           for p in parts]
+    lines = [u for u in lines if header is None or u.row < (header.parent_row or header.row)]
+    return [_table(path, display, sheet, p, spec, matcher, lines + own[i] + below, formulas[i], errors[i], totals[i],
+                   footers,
+                   above=above, above_cells=above_cells, withdrawn_parts=withdrawn, colour_notes=colours)
+            for i, p in enumerate(parts)]
+
+
+def _table(path: Path, display: str, sheet: RawSheet, p: _Part, spec: TableSpec, matcher, lines: list[UnitLine],
+           formulas: pd.DataFrame, errors: pd.DataFrame, totals: list, footers: list[str] | None, **shared) -> Table:
+    """The Table of one part of a sheet; `shared` what the sheet says of every part."""
+    columns, why, excel_rows = p.columns, p.why, p.excel_rows
+    if lines:
         columns = {key: with_unit_lines(m, lines) if spec.columns[key].kind == "money" else m
                    for key, m in columns.items()}
     keep = why == None  # noqa: E711 (an object array, element by element)
     kept = pa.array(np.flatnonzero(keep))
-    cells = pa.table({key: values.take(kept) for key, values in data.items()})
+    cells = pa.table({key: values.take(kept) for key, values in p.data.items()})
     rows = excel_rows[keep]
     if len(formulas):
         formulas = formulas[formulas["excel_row"].isin(rows)].reset_index(drop=True)
     if len(errors):
         errors = errors[errors["excel_row"].isin(rows)].reset_index(drop=True)
-    dropped = _counted(why[~keep])
     big = {}
     for key, match in columns.items():
         if spec.columns[key].kind in ("id", "card"):
@@ -327,44 +440,24 @@ def extract(path: Path, display: str, sheet: RawSheet, header_row: int,
             if sheet.kind == "csv":
                 big[key] |= csv_digits_lost(text_series(one_array(cells.column(key)), pd.RangeIndex(len(rows))),
                                             spec.columns[key].kind)
-    top = sheet.top(max(HEADER_SEARCH_ROWS, header_row))
-    above = []
-    for row in top.values[:header_row - 1]:
-        cells_above = [v.strip() for v in row if isinstance(v, str) and v.strip()]
-        if cells_above:  # a title merged across the sheet shows in every cell of its range: once
-            above.append("  ".join(dict.fromkeys(cells_above)))
-    above_cells = placed_above(top, header_row, sheet.merges)
-    below_cells = unread_rows(why, body, excel_rows) if footers is not None else []
-    words = rules.vocabulary
-    withdrawn = withdrawn_parts(found, int(excel_rows[-1]) if len(excel_rows) else header_row, words.status,
-                                words.rows.colour_words)
-    colours = colour_notes(found, above, words.rows.colour_words, words.status)
     hidden_at = rows[np.isin(rows, sheet.hidden_rows)] if len(sheet.hidden_rows) else rows[:0]
-    struck = _struck(sheet, columns, rows)
     formatted = formatted_cells(sheet, columns, rows, cells, spec, matcher) if sheet.formatted else None
     # a column another one won a field from is named by schema.ambiguous_column, not as unrecognised
-    used = {m.index for m in columns.values()} | {m.index for c in contests for m in c.others}
-    others = [v.strip() for j, v in top.row(header_row).items() if j not in used and v.strip()]
-    return Table(display, path, sheet.name, header_row, columns, cells, rows, above, big,
-                 parent_row=header.parent_row if header else None, contests=contests, dropped=dropped,
-                 hidden_rows=len(hidden_at), hidden_known=sheet.hidden_known, hidden_at=hidden_at, formulas=formulas,
-                 unplaced_formulas=sheet.unplaced_formulas,
+    used = {m.index for m in columns.values()} | {m.index for c in p.contests for m in c.others}
+    others = [v.strip() for j, v in header_shown(sheet, None, p.header_row).items() if j not in used and v.strip()]
+    return Table(display, path, sheet.name, p.header_row, columns, cells, rows, big_numbers=big,
+                 parent_row=p.header.parent_row if p.header else None, contests=p.contests,
+                 dropped=counted(why[~keep]), hidden_rows=len(hidden_at), hidden_known=sheet.hidden_known,
+                 hidden_at=hidden_at, formulas=formulas, unplaced_formulas=sheet.unplaced_formulas,
                  errors=errors, unplaced_errors=sheet.unplaced_errors,
-                 struck=struck, unplaced_struck=sheet.unplaced_struck,
+                 struck=struck_cells(sheet, columns, rows), unplaced_struck=sheet.unplaced_struck,
                  formatted=_no_formatted() if formatted is None else formatted,
                  unplaced_formatted=sheet.unplaced_formatted,
                  workbook_sheets=sheet.workbook_sheets, hidden_sheets=list(sheet.hidden_sheets),
-                 sheet_kind=sheet.kind, other_headers=others, totals=totals, above_cells=above_cells,
-                 below_cells=below_cells,
-                 withdrawn_parts=withdrawn, colour_notes=colours, unit_lines=above_lines + below_lines,
-                 merges=[m for m in sheet.merges if (m[3] > m[1] or m[2] > m[0]) and m[2] > header_row])
-
-
-def _counted(values: np.ndarray) -> dict[str, int]:
-    """Each value with its count, the commonest first (ties: the first seen first)."""
-    kinds, first, counts = np.unique(values.astype(str), return_index=True, return_counts=True)
-    order = sorted(range(len(kinds)), key=lambda i: (-counts[i], first[i]))
-    return {str(kinds[i]): int(counts[i]) for i in order}
+                 sheet_kind=sheet.kind, other_headers=others, totals=totals,
+                 below_cells=unread_rows(why, p.body, excel_rows) if footers is not None else [],
+                 unit_lines=lines, merges=[m for m in sheet.merges if (m[3] > m[1] or m[2] > m[0]) and m[2] > p.header_row],
+                 **shared)
 
 
 def _fold_together(body: dict[int, pa.ChunkedArray], columns: dict[str, ColumnMatch],
@@ -391,47 +484,6 @@ def _fold_together(body: dict[int, pa.ChunkedArray], columns: dict[str, ColumnMa
     return {key: out[key] for key in columns}
 
 
-def unrecognised_columns(tables: list[Table], spec: TableSpec, units: dict[str, Decimal],
-                         kind: str) -> list[pd.DataFrame]:
-    """schema.unrecognised_column for each header that holds one of the table's `watch` words (it
-    names money or a date aidctl reads) but matches no alias: a whole-file finding naming the header
-    and the columns it may be, so that it is mapped (an alias) or renamed, never dropped silently."""
-    out = []
-    for i, t in enumerate(tables):
-        for header in t.other_headers:
-            base, _, _ = split_header_remarks(header, units)
-            words = [w for w in spec.watch if fold_one(w) in base]
-            if not words:
-                continue
-            maybe = [c.title for c in spec.columns.values()
-                     if any(fold_one(w) in fold_one(a) for w in words for a in [c.title, *c.aliases])]
-            out.append(file_finding(i, "schema.unrecognised_column", header,
-                                    f"列“{header}”不是可识别的表头写法，本次没有读取"
-                                    + (f"（可能是“{'”“'.join(maybe)}”）" if maybe else "")
-                                    + f"：请改用标准表头，或在 rules/columns.yaml 的 {kind} 表中为该列增加别名"))
-    return out
-
-
-def _header_texts(sheet: RawSheet, header_row: int, header: Header | None,
-                  columns: dict[str, ColumnMatch]) -> dict[str, set[str]]:
-    """For each field, the folded header texts of its column (header row and group header)."""
-    if header is None:
-        cells = {c: fold_one(v) for c, v in sheet.top(max(HEADER_SEARCH_ROWS, header_row)).row(header_row).items()}
-        parents: dict[int, str] = {}
-    else:
-        cells, parents = header.header_cells, header.parent_cells
-    out = {}
-    for key, match in columns.items():
-        out[key] = {t for t in (cells.get(match.index), parents.get(match.index)) if t}
-    return out
-
-
-def _name_words(spec: TableSpec) -> set[str]:
-    if "name" not in spec.columns:
-        return set()
-    return {fold_one(a) for a in [spec.columns["name"].title, *spec.columns["name"].aliases]}
-
-
 def _cells_of(cells: list[tuple[int, int, str]], what: str, columns: dict[str, ColumnMatch]) -> pd.DataFrame:
     """The cells of the table's columns among `cells` (row, column, text: the sheet's formulas
     without a value, or its error values): Excel row, field, and the text as `what`."""
@@ -441,39 +493,6 @@ def _cells_of(cells: list[tuple[int, int, str]], what: str, columns: dict[str, C
     found = pd.DataFrame(cells, columns=["excel_row", "col", what]).astype({"excel_row": "int64"})
     found["key"] = found["col"].map(key_of).astype(object)
     return found.loc[found["key"].notna(), ["excel_row", "key", what]].reset_index(drop=True)
-
-
-def _totals(why: np.ndarray, body: dict[int, pa.Array], data: dict[str, pa.Array], excel_rows: np.ndarray,
-            grand_words: list[str]) -> list[tuple[int, str | None, str | None]]:
-    """The whole-table total rows dropped (their first text begins with a word of `grand_words`:
-    合计, not 一班小计), with that text and their amount as read (folded), for the check of a
-    school's own total (check.totals)."""
-    at = np.flatnonzero(why == TOTAL)
-    if not len(at) or "amount" not in data or not body or not grand_words:
-        return []
-    take = pa.array(at)
-    cells = [column.take(take).cast(pa.large_string()) for column in body.values()]
-    label = pc.coalesce(*[pc.if_else(pc.equal(pc.utf8_trim_whitespace(c), ""), pa.scalar(None, c.type), c)
-                          for c in cells])
-    grand = starts_with(lead(fold_arrow(label)), grand_words)
-    return list(zip(excel_rows[at][grand].tolist(), label.filter(pa.array(grand)).to_pylist(),
-                    data["amount"].take(take).filter(pa.array(grand)).to_pylist()))
-
-
-def _struck(sheet: RawSheet, columns: dict[str, ColumnMatch], rows: np.ndarray) -> dict[str, np.ndarray] | None:
-    """The records' cells of the table's columns whose text is struck out: field → Excel rows."""
-    if sheet.struck is None:
-        return None
-    if not sheet.struck:  # nearly every sheet
-        return {}
-    cells = np.asarray(sheet.struck, dtype=np.int64).reshape(-1, 2)
-    out = {}
-    for key, match in columns.items():
-        hit = np.unique(cells[cells[:, 1] == match.index, 0])
-        hit = hit[np.isin(hit, rows)]
-        if len(hit):
-            out[key] = hit
-    return out
 
 
 def csv_digits_lost(cells: pd.Series, kind: str) -> np.ndarray:
@@ -553,11 +572,14 @@ def read_tables(path: Path, display: str, kind: str, rules: Rulebook, all_sheets
         if header is None:
             unread.append(sheet.name)
             continue
-        tables.append(extract(path, display, sheet, header.row, header.first_choice(), spec, rules, header))
-        if not per_record:
-            refuse_uncalculated(tables[-1])
-            refuse_struck(tables[-1])
-            refuse_formatted(tables[-1])
+        # a roster's table under another header in the data is read by it; an input read whole stops
+        parts = extract_parts(path, display, sheet, header.row, header.first_choice(), spec, rules, header,
+                              split=per_record)
+        for table in parts if not per_record else []:
+            refuse_uncalculated(table)
+            refuse_struck(table)
+            refuse_formatted(table)
+        tables += parts
         if not all_sheets:
             break
     for table in tables:
