@@ -158,3 +158,67 @@ def test_an_amount_shown_as_another_number_in_files_libreoffice_writes(tmp_path,
     assert "7500000" in hits[0]["message"] and "万元" in hits[1]["message"] and "百分数" in hits[2]["message"], hits
     code, plan, err = dry_run(run, tmp_path / "ws", tmp_path / f"a.{kind}")
     assert sorted(p["row"] for p in plan["payments"]) == [7], (code, err)
+
+
+# --- words instead of the number or beside it; a record's key cell hidden or added to -----------------
+
+@pytest.mark.parametrize("code, text_shows", [
+    ('@"（已退学）"', "在文字旁显示“（已退学）”"), (";;;", "不显示文字"), ('0;-0;0;"已退学"', "不显示文字，只显示“已退学”"),
+    ('0.00;-0.00;0.00;"万元"@', "在文字旁显示“万元”"), ("@", None), ("0.00;;", None), ('0"（暂缓发放）"', None),
+    ('_(¥* #,##0.00_);_(¥* (#,##0.00);_(¥* "-"??_);_(@_)', None),
+])
+def test_the_text_section_says_what_a_text_cell_shows(code, text_shows):
+    """The fourth section (or a lone one holding @) is a text cell's: without @ it hides the text,
+    with words beside @ it adds them; padding beside @ says nothing, and a format without one shows
+    text as it is."""
+    found_ = display(code)
+    assert (found_.text_shows if found_ else None) == text_shows
+
+
+def test_a_format_of_words_alone_shows_no_number():
+    """"不发放" shows 不发放 whatever the cell holds: no number at all, as ;;; shows nothing."""
+    assert display('"不发放"').change == "不显示数值" and display('"不发放"').literal == "不发放"
+    assert display('0"（暂缓发放）"').change is None and display('0"（暂缓发放）"').literal == "（暂缓发放）"
+
+
+def test_an_amount_shown_with_words_or_as_words_is_an_error_and_not_paid(tmp_path, run):
+    """750 shown as 不发放 (format "不发放"), as 750（暂缓发放） and as 750.00元整 was paid 750.00: what
+    the clerk saw is no plain amount. ¥/人民币 and 元 beside a column read in 元 say nothing."""
+    path = _formatted_roster(tmp_path, {4: '"不发放"', 5: '0"（暂缓发放）"', 6: '0.00"元整"', 7: '"人民币"#,##0.00"元"'})
+    doc = check(run, path.name, expect_exit=1)
+    hits = sorted(found(doc, "cell.number_format"), key=lambda f: f["row"])
+    assert [f["row"] for f in hits] == [4, 5, 6], doc["findings"]
+    assert_finding(hits[0], code="cell.number_format", severity="error", row=4, column="资助金额（元）",
+                   says=("不显示数值", "“不发放”", "（750）"))
+    assert "“（暂缓发放）”" in hits[1]["message"] and "“元整”" in hits[2]["message"], hits
+    code, plan, err = dry_run(run, tmp_path, path)
+    assert sorted(p["row"] for p in plan["payments"]) == [7], (code, err)
+
+
+def test_a_key_number_cell_a_format_hides_is_an_error_and_not_paid(tmp_path, run):
+    """An old 15-digit ID typed as a number (intact: only id.legacy) and formatted ;;; shows the clerk
+    an empty cell: cell.number_format on its record, not paid; 序号 formatted ;;; says nothing."""
+    path = _formatted_roster(tmp_path, {5: ";;;"}, {5: 420102950312201}, column=1 + VOC_HEADERS.index("身份证号码"))
+    wb = openpyxl.load_workbook(path)
+    wb.active.cell(6, 1 + VOC_HEADERS.index("序号")).number_format = ";;;"
+    wb.save(path)
+    doc = check(run, path.name, expect_exit=1)
+    hit = found(doc, "cell.number_format")
+    assert [(f["row"], f["column"]) for f in hit] == [(5, "身份证号码")], doc["findings"]
+    assert "不显示单元格的内容" in hit[0]["message"], hit
+    code, plan, err = dry_run(run, tmp_path, path)
+    assert sorted(p["row"] for p in plan["payments"]) == [4, 6, 7], (code, err)
+
+
+def test_a_key_text_cell_a_format_hides_or_adds_to_is_an_error_and_not_paid(tmp_path, run):
+    """The name formatted @"（已退学）" shows 学生1（已退学）: typed, it is remark.withdrawn; a card
+    typed as text and formatted ;;; shows nothing. Each is cell.number_format and not paid."""
+    path = _formatted_roster(tmp_path, {4: '@"（已退学）"'}, column=1 + VOC_HEADERS.index("姓名"))
+    wb = openpyxl.load_workbook(path)
+    wb.active.cell(5, 1 + VOC_HEADERS.index("银行卡号")).number_format = ";;;"
+    wb.save(path)
+    doc = check(run, path.name, expect_exit=1)
+    hits = sorted(found(doc, "cell.number_format"), key=lambda f: f["row"])
+    assert [(f["row"], f["column"]) for f in hits] == [(4, "姓名"), (5, "银行卡号")], doc["findings"]
+    code, plan, err = dry_run(run, tmp_path, path)
+    assert sorted(p["row"] for p in plan["payments"]) == [6, 7], (code, err)

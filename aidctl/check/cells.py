@@ -51,8 +51,8 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
     parts.append(_struck(roster, rules))
     hit = _on_records(roster, "formatted")
     if hit is not None:
-        parts.append(_cell_findings(hit, rules, FORMATTED, hit["display"] + "，表中显示的数与单元格的值（"
-                                    + hit["value"].fillna("") + "）不同，金额以哪个为准无法确定", FORMAT_ADVICE,
+        parts.append(_cell_findings(hit, rules, FORMATTED, hit["display"] + "，表中显示的内容与单元格的值（"
+                                    + hit["value"].fillna("") + "）不同，以哪个为准无法确定", FORMAT_ADVICE,
                                     hit["value"]))
     for i, t in enumerate(roster.tables):
         if t.unplaced_formatted:

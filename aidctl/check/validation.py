@@ -108,7 +108,8 @@ def judge(roster: Roster, rules: Rulebook, also_standard: pd.Series | None = Non
     record of each record that the eligibility check made its findings from (`also_standard`:
     eligibility.check)."""
     decisions = eligibility.decide(roster, rules)
-    parts = [family(roster, rules, decisions, also_standard) if family is eligibility.check else family(roster, rules)
+    parts = [family(roster, rules, decisions, also_standard) if family is eligibility.check
+             else family(roster, rules, decisions) if family is totals.check else family(roster, rules)
              for family in FAMILIES]
     parts = [p for p in parts if len(p)]
     findings = cells.withdraw_covered(pd.concat(parts, ignore_index=True)) if parts else empty()

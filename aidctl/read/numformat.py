@@ -37,6 +37,10 @@ class Display:
     change: str | None
     literal: str
     text: bool = False   # `code` is the text an .ods shows (display_of_text), not a format's code
+    # what the format does to a text cell (its text section: the fourth, or a lone section with @):
+    # hides it (;;;), shows words instead of it ("已退学"), or writes words beside it (@"（已退学）");
+    # None: the text is shown as it is
+    text_shows: str | None = None
 
     def describe(self, more: list[str] = ()) -> str:
         """What a message says of it, with `more` the caller found: 数字格式“0!.0,”在数字中间插入文字…,
@@ -85,11 +89,14 @@ def format_code(num_fmt_id: int, custom: dict[int, str]) -> str | None:
 
 
 def display(code: str) -> Display | None:
-    """How a number format's code shows a number (None when it shows the number as it is and
-    writes nothing beside it). Of its sections (positive;negative;zero;text) the three for numbers
-    are read; a section's [colour], [condition] and [$-804] are skipped; "text", \\x and !x are
-    literal text; _x and *x are padding."""
-    sections = _sections(code)[:3]
+    """How a number format's code shows a number (None when it shows the number as it is, writes
+    nothing beside it and shows a text cell as it is). Of its sections (positive;negative;zero;text)
+    the three for numbers are read; a section's [colour], [condition] and [$-804] are skipped; "text",
+    \\x and !x are literal text; _x and *x are padding. A first section without a digit placeholder,
+    a date code or @ shows no number, only its words ("不发放") or nothing (;;;). The text section is
+    read apart (`text_shows`)."""
+    every = _sections(code)
+    sections = every[:3]
     changes: list[str] = []
     literal = ""
     for index, section in enumerate(sections):
@@ -101,6 +108,8 @@ def display(code: str) -> Display | None:
         if not tokens and index == 0:
             changes.append("不显示数值")
             continue
+        if index == 0 and not placed and "@" not in codes and not any(value in _DATE_CODES for value in codes):
+            changes.append("不显示数值")   # only words ("不发放"), or padding: no number at all
         if any(value in _DATE_CODES for value in codes) and not placed:
             changes.append("显示为日期或时间")
         if "%" in codes:
@@ -123,9 +132,30 @@ def display(code: str) -> Display | None:
                 changes.append(f"缩小{1000 ** scaled:,}倍显示")
     change = "、".join(dict.fromkeys(changes)) or None
     literal = literal.strip()
-    if change is None and not literal:
+    text_shows = _text_shows(every)
+    if change is None and not literal and text_shows is None:
         return None
-    return Display(code, change, literal)
+    return Display(code, change, literal, text_shows=text_shows)
+
+
+def _text_shows(sections: list[str]) -> str | None:
+    """What a format does to a text cell: the fourth section is for text, and so is a lone section
+    holding @; a format without one shows text as it is. A text section without @ shows its words
+    instead of the text, or nothing (;;;); one with @ and words or digits beside it adds them
+    (@"（已退学）" shows 张三（已退学）). Padding, spaces and punctuation beside @ say nothing."""
+    if len(sections) >= 4:
+        section = sections[3]
+    elif len(sections) == 1 and any(kind == "code" and value == "@" for kind, value in _tokens(sections[0])):
+        section = sections[0]
+    else:
+        return None
+    tokens = _tokens(section)
+    words = "".join(value for kind, value in tokens if kind == "text").strip()
+    if not any(kind == "code" and value == "@" for kind, value in tokens):
+        return f"不显示文字，只显示“{words}”" if words else "不显示文字"
+    if any(ch.isalnum() for ch in words):
+        return f"在文字旁显示“{words}”"
+    return None
 
 
 def _sections(code: str) -> list[str]:
@@ -199,7 +229,8 @@ _FORMAT_ID = re.compile(rb'numFmtId="(\d+)"')
 
 def number_formats(styles: bytes) -> dict[int, Display]:
     """The cell style numbers (a cell's `s`) of xl/styles.xml whose number format shows another number
-    than the cell holds, or writes words beside it (see `display`). Most workbooks use plain formats
+    than the cell holds, writes words beside it, or hides a text cell or adds words to it (see
+    `display`, `telling`). Most workbooks use plain formats
     only: a look at the ids they name settles that without parsing the part."""
     from xml.etree import ElementTree
 
@@ -221,31 +252,49 @@ def number_formats(styles: bytes) -> dict[int, Display]:
 
 
 def telling(found: Display | None) -> bool:
-    """Whether a format's Display is worth a look at its cells: it shows another number, or writes
-    words beside it (a unit, maybe: the column judges); ¥ or a sign beside the number is nothing."""
-    return found is not None and bool(found.change or any(ch.isalpha() for ch in found.literal))
+    """Whether a format's Display is worth a look at its cells: it shows another number, writes
+    words beside it (a unit, maybe: the column judges), or hides a text cell or adds words to it
+    (text_shows); ¥ or a sign beside the number is nothing."""
+    return found is not None and bool(found.change or any(ch.isalpha() for ch in found.literal)
+                                      or found.text_shows)
+
+
+# the record's cells other than its amounts that decide who is paid and where: a format that hides
+# one (;;;) or writes words beside it (@"（已退学）") shows the clerk what the file does not hold
+KEY_KINDS = ("id", "card")
+KEY_FIELDS = ("name", "status", "remarks", "pay", "bank")
+HIDES = "不显示数值"
 
 
 def formatted_cells(sheet, columns: dict, rows, cells, spec, matcher):
-    """The records' money cells of `sheet` whose number format shows another number than the cell
-    holds, or writes beside it a unit that is not the column's (0.00"万元" in a column read in 元):
-    a frame of Excel row, field (key), what the format does (display) and the value read; None when
-    there is none. `rows` are the records' Excel rows (ascending), `cells` their Arrow columns."""
+    """The records' cells of `sheet` whose number format shows the clerk another thing than the cell
+    holds: in a money column, another number, no number, or words beside it other than the column's
+    own unit (0.00"万元" in a column read in 元, 0"（暂缓发放）", "不发放"); in a record's key column
+    (KEY_KINDS, KEY_FIELDS: name, ID, card, 学籍状态, 备注 …), a format that hides the cell (;;;) or
+    writes words or digits beside it (@"（已退学）"). A frame of Excel row, field (key), what the
+    format does (display) and the value read; None when there is none. `rows` are the records' Excel
+    rows (ascending), `cells` their Arrow columns. Linear in the formatted cells the scan found."""
     import numpy as np
     import pandas as pd
 
+    money = {m.index: k for k, m in columns.items() if spec.columns[k].kind == "money"}
+    key_cols = {m.index: k for k, m in columns.items()
+                if spec.columns[k].kind in KEY_KINDS or k in KEY_FIELDS}
     found = []
     for row, col, style in sheet.formatted:
-        key = next((k for k, m in columns.items() if m.index == col and spec.columns[k].kind == "money"), None)
         fmt = sheet.formats.get(style)
-        if key is None or fmt is None:
+        if fmt is None:
             continue
-        word = "".join(ch for ch in fmt.literal if ch.isalpha())
-        states = word and (word in matcher.units or matcher.unknown_unit([word]))
-        unit = [f"在数字旁显示“{fmt.literal}”，与该列读取的金额单位不符"] \
-            if states and matcher.units.get(word) != columns[key].unit else []
-        if fmt.change or unit:
-            found.append((row, key, fmt.describe(unit)))
+        if col in money:
+            key = money[col]
+            said = _money_says(fmt, matcher, columns[key].unit)
+            if fmt.change or said:
+                found.append((row, key, fmt.describe(said)))
+        elif col in key_cols:
+            said = _key_says(fmt)
+            if said:
+                found.append((row, key_cols[col], fmt.describe(said) if fmt.text else
+                              f"数字格式“{fmt.code}”" + "、".join(said)))
     at = np.searchsorted(rows, np.asarray([row for row, _, _ in found], dtype=np.int64))
     on = [i < len(rows) and rows[i] == row for i, (row, _, _) in zip(at.tolist(), found)]
     kept = [(row, key, said, cells.column(key)[i].as_py())
@@ -253,3 +302,31 @@ def formatted_cells(sheet, columns: dict, rows, cells, spec, matcher):
     if not kept:
         return None
     return pd.DataFrame(kept, columns=["excel_row", "key", "display", "value"]).astype({"excel_row": "int64"})
+
+
+def _money_says(fmt: Display, matcher, unit) -> list[str]:
+    """What the words a format writes beside an amount say: nothing where they are the unit the
+    column is read in (元 under 资助金额（元）) or a currency word (人民币, RMB: `currency_words`); a
+    unit of money other than the column's, or any other word (暂缓发放, 不发放, 整), is said."""
+    words = "".join(ch for ch in fmt.literal if ch.isalpha())
+    currency = getattr(matcher, "currency", None)
+    if currency is not None:
+        words = currency.sub("", words)
+    if not words:
+        return []
+    if words in matcher.units or matcher.unknown_unit([words]):
+        return [] if matcher.units.get(words) == unit else [f"在数字旁显示“{fmt.literal}”，与该列读取的金额单位不符"]
+    return [f"显示文字“{fmt.literal}”"]
+
+
+def _key_says(fmt: Display) -> list[str]:
+    """What a format does to a record's key cell, number or text (the scan does not tell which): it
+    hides it (;;;, or a format of words alone), or writes words or digits beside it."""
+    hides = bool(fmt.change and HIDES in fmt.change)
+    words = any(ch.isalnum() for ch in fmt.literal)
+    if hides and not words and (fmt.text_shows or "").startswith("不显示文字"):
+        return ["不显示单元格的内容"]   # ;;;: neither a number nor a text
+    said = [fmt.text_shows] if fmt.text_shows else [HIDES] if hides else []
+    if words and not fmt.text_shows:
+        said.append(f"显示文字“{fmt.literal}”")
+    return said

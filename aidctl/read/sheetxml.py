@@ -263,8 +263,10 @@ def scan_sheet(source: Path | zipfile.ZipFile, part: str, data: bytes | None = N
             for hit in formatted.finditer(buf) if formatted is not None else ():
                 tag = hit.group(0)
                 kind = _CELL_TYPE.search(tag)
-                if tag.endswith(b"/>") or (kind is not None and kind.group(1) != b"n"):
-                    continue  # an empty cell, or text: a number format shows no other number
+                if tag.endswith(b"/>"):
+                    continue  # an empty cell
+                if kind is not None and kind.group(1) != b"n" and not struck.formats[int(hit.group(1))].text_shows:
+                    continue  # text: a number format shows no other number (unless it hides or adds to text)
                 ref = _CELL_REF.search(tag)
                 if ref is None:
                     out.unplaced_formatted += 1

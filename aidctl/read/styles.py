@@ -37,7 +37,9 @@ class Struck:
                  formats: dict[int, Display] | None = None):
         self.styles = styles
         # and, read from the same part, the style numbers whose number format shows another number
-        # than the cell holds (numformat.number_formats): the look of a cell, as its strike is
+        # than the cell holds, writes words beside it, or hides or adds to a text cell (;;;,
+        # @"（已退学）": Display.text_shows) (numformat.number_formats): the look of a cell, as its
+        # strike is; a workbook without custom or built-in telling formats costs one search
         self.formats = formats or {}
         self._strings = strings
         # (the workbook, the part of its shared strings), or the part itself when inflated already:

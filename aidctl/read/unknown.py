@@ -235,7 +235,7 @@ def refuse_struck(table: Table) -> None:
 
 
 STRUCK_ADVICE = "如该行已作废，请删除该行；如仍有效，请取消删除线，再重新提交"
-FORMAT_ADVICE = "请将该列设为“常规”或“数值”格式，核对金额（含单位）后重新提交"
+FORMAT_ADVICE = "请将该列设为“常规”、“数值”或“文本”格式，核对表中显示的内容（金额含单位）后重新提交"
 
 
 def refuse_formatted(table: Table) -> None:
