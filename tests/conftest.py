@@ -43,9 +43,15 @@ def make_card(prefix: str = "622202", length: int = 19, seed: int = 1) -> str:
 VOC_HEADERS = ["序号", "姓名", "性别", "身份证号码", "年级", "户口性质", "学籍状态", "资助项目", "资助金额（元）", "银行卡号"]
 
 
+def hanzi(i: int) -> str:
+    """A number as hanzi digits (12 → 一二): a name holding a digit is name.invalid."""
+    return "".join("〇一二三四五六七八九"[int(d)] for d in str(i))
+
+
 def voc_row(i: int, **over) -> dict:
-    """A clean, eligible 中职国家助学金 record for 2011-autumn (override any header)."""
-    row = {"序号": i, "姓名": f"学生{i}", "性别": "男", "身份证号码": make_id(seq=100 + 2 * i),
+    """A clean, eligible 中职国家助学金 record for 2011-autumn (override any header), named 学生一,
+    学生二 … (学生1 is no name)."""
+    row = {"序号": i, "姓名": f"学生{hanzi(i)}", "性别": "男", "身份证号码": make_id(seq=100 + 2 * i),
            "年级": "一年级", "户口性质": "农村", "学籍状态": "在籍", "资助项目": "中职国家助学金",
            "资助金额（元）": 750, "银行卡号": make_card(seed=i)}
     row.update(over)

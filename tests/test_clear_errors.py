@@ -384,7 +384,7 @@ def test_every_refusal_of_a_rule_model_is_in_chinese():
 
 
 def test_a_gbk_rule_file_under_a_memory_limit(ws):
-    path = _rule(ws, "vocabulary.yaml", packaged("vocabulary.yaml").encode("gbk"))
+    path = _rule(ws, "vocabulary.yaml", packaged("vocabulary.yaml").encode("gb18030"))   # what a Chinese Windows saves
     proc = limited("rules", "check", "--workspace", ws, cwd=ws)
     assert proc.returncode == 2, proc.stderr
     one_clear_line(proc.stderr, str(path), "请以 UTF-8 保存")

@@ -25,7 +25,7 @@ import openpyxl
 import pandas as pd
 import pytest
 import yaml
-from conftest import VOC_HEADERS, make_card, make_id, voc_row, write_roster
+from conftest import VOC_HEADERS, hanzi, make_card, make_id, voc_row, write_roster
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -177,7 +177,7 @@ def assert_refused(doc: dict, name: str, *, code: str) -> dict:
 
 
 def hs_row(i: int, tier: str = "一档", **over) -> dict:
-    row = {"序号": i, "姓名": f"高中生{i}", "性别": "男", "身份证号": make_id("19950601", seq=300 + 2 * i),
+    row = {"序号": i, "姓名": f"高中生{hanzi(i)}", "性别": "男", "身份证号": make_id("19950601", seq=300 + 2 * i),
            "年级": "高一", "困难等级": tier, "学籍状态": "在籍", "资助项目": "普高国家助学金",
            "金额": HS_STANDARD[tier], "账号": make_card(seed=500 + i)}
     row.update(over)
@@ -206,7 +206,7 @@ def test_dry_run_writes_nothing_and_lists_what_would_be_paid(tmp_path, run):
     assert len(doc["payments"]) == 4
     for i, p in enumerate(doc["payments"], start=1):
         assert {"id_number", "name", "school", "programme", "amount", "file", "row"} <= set(p)
-        assert p["id_number"] == make_id(seq=100 + 2 * i) and p["name"] == f"学生{i}"
+        assert p["id_number"] == make_id(seq=100 + 2 * i) and p["name"] == f"学生{hanzi(i)}"
         assert p["school"] == SCHOOL and p["programme"] == "中职国家助学金"
         assert p["amount"] == "750.00"
         assert Path(p["file"]).name == "a.xlsx" and p["row"] == 3 + i   # header on row 3
@@ -324,9 +324,9 @@ def test_second_run_pays_nobody_and_a_third_pays_only_the_new_student(tmp_path, 
     assert len(bank_files(root)) == 1
     verify_manifest(out_dir(root))
 
-    add_roster(root, "a.xlsx", [voc_row(i) for i in range(1, 6)])   # the school adds 学生5
+    add_roster(root, "a.xlsx", [voc_row(i) for i in range(1, 6)])   # the school adds 学生五
     third = disburse(run, root, expect=0)
-    assert [p["name"] for p in third["payments"]] == ["学生5"]
+    assert [p["name"] for p in third["payments"]] == ["学生五"]
     assert third["batch"] not in (None, batch)
     assert len(third["already_paid"]) == 4
     assert ledger_rows(root, "SELECT count(*) FROM batches") == [(2,)]
@@ -334,7 +334,7 @@ def test_second_run_pays_nobody_and_a_third_pays_only_the_new_student(tmp_path, 
     new_file = [f for f in bank_files(root) if third["batch"] in f.name]
     assert len(new_file) == 1
     head, records = read_icbc(new_file[0])
-    assert [r["户名"] for r in records] == ["学生5"] and head["total"] == Decimal("750.00")
+    assert [r["户名"] for r in records] == ["学生五"] and head["total"] == Decimal("750.00")
     verify_manifest(out_dir(root))
 
 
@@ -683,7 +683,7 @@ def test_others_are_paid_and_the_file_has_no_replacement_characters(tmp_path, ru
     content = bank_files(root)[0].read_bytes()
     assert b"?" not in content
     text = content.decode("gbk")
-    assert "李" not in text and "学生1" in text and "学生3" in text
+    assert "李" not in text and "学生一" in text and "学生三" in text
     head, records = read_icbc(bank_files(root)[0])
     assert head["count"] == 2 and head["total"] == Decimal("1500.00")
 
@@ -696,9 +696,56 @@ def test_with_gb18030_allowed_the_rare_name_is_paid_intact(tmp_path, run):
     content = bank_files(root)[0].read_bytes()
     assert b"?" not in content
     head, records = read_icbc(bank_files(root)[0], encoding="gb18030")
-    assert [r["户名"] for r in records] == ["学生1", RARE]
+    assert [r["户名"] for r in records] == ["学生一", RARE]
     assert head["count"] == 2 and head["total"] == Decimal("1500.00")
-    assert ledger_rows(root, "SELECT name FROM payments ORDER BY id") == [("学生1",), (RARE,)]
+    assert ledger_rows(root, "SELECT name FROM payments ORDER BY id") == [("学生一",), (RARE,)]
+
+
+
+# • (U+2022), 〻 (U+303B, of U+3018–303F) and ･ (U+FF65, half-width katakana; read as ・ U+30FB) were once
+# taken as written by GBK: the plan passed them, the ledger took the batch, and the GBK file then broke
+NOT_IN_GBK = {5: "热依拉•艾力", 6: "迪丽热巴･迪力木拉提", 7: "王〻"}   # Excel row → name
+
+
+def test_names_with_characters_gbk_lacks_are_refused_and_never_recorded(tmp_path, run):
+    rows = [voc_row(1, 姓名="张三"), *(voc_row(i, 姓名=n) for i, n in zip((2, 3, 4), NOT_IN_GBK.values())),
+            voc_row(5, 姓名="李四")]
+    root = make_ws(tmp_path, {"a.xlsx": rows})
+    dry = disburse(run, root, dry=True, expect=1)
+    assert {r["row"]: r["codes"] for r in dry["refused"]} == {row: ["bank.unwritable"] for row in NOT_IN_GBK}
+    assert [p["name"] for p in dry["payments"]] == ["张三", "李四"]
+
+    doc = disburse(run, root, expect=1)   # the others are paid; those three are recorded nowhere
+    assert "内部错误" not in doc["_err"]
+    assert {r["row"]: r["codes"] for r in doc["refused"]} == {row: ["bank.unwritable"] for row in NOT_IN_GBK}
+    assert ledger_rows(root, "SELECT id, status FROM batches") == [(doc["batch"], "complete")]
+    assert ledger_rows(root, "SELECT name, status FROM payments ORDER BY id") == [("张三", "sent"), ("李四", "sent")]
+    head, records = read_icbc(bank_files(root)[0])
+    assert [r["户名"] for r in records] == ["张三", "李四"] and head["total"] == Decimal("1500.00")
+
+    # a term of only such names records no batch at all
+    alone = make_ws(tmp_path, {"a.xlsx": [voc_row(i, 姓名=n) for i, n in enumerate(NOT_IN_GBK.values(), 1)]},
+                    name="alone")
+    doc = disburse(run, alone, expect=1)
+    assert doc["batch"] is None and len(doc["refused"]) == 3 and "内部错误" not in doc["_err"]
+    assert ledger_rows(alone, "SELECT count(*) FROM batches") == [(0,)] and bank_files(alone) == []
+
+
+def test_a_batch_the_renderer_refuses_is_not_recorded(tmp_path, run, monkeypatch):
+    """Should the plan's check ever pass a record the renderer refuses (as an older aidctl's did), the
+    batch's files are rendered before its transaction commits: the run stops with a clear message
+    (exit 2) and nothing is recorded, never a batch left `recorded` with files that cannot be made."""
+    import aidctl.pay.plan as P
+
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(1, 姓名="张三"), voc_row(2, 姓名="热依拉•艾力")]})
+    monkeypatch.setattr(P, "unwritable", lambda profile, records: pd.Series(None, index=records.index, dtype=object))
+    code, out, err = run("disburse", "--term", TERM, "--workspace", root)
+    assert ledger_rows(root, "SELECT count(*) FROM batches") == [(0,)]
+    assert ledger_rows(root, "SELECT count(*) FROM payments") == [(0,)]
+    assert bank_files(root) == []
+    assert code == 2 and "内部错误" not in err and "UnicodeEncodeError" not in err, err
+    [line] = err.strip().splitlines()
+    assert "热依拉•艾力" in line and "U+2022" in line and "本次没有记录任何内容" in line
 
 
 # --- routing by 开户银行 ----------------------------------------------------------------------------
@@ -709,10 +756,10 @@ def test_each_record_goes_to_its_banks_profile_or_is_refused_as_bank_unknown(tmp
             voc_row(3, 开户银行=None), voc_row(4, 开户银行="中国建设银行"), voc_row(5)]
     root = make_ws(tmp_path, {"a.xlsx": rows}, headers=headers, toml='bank_profile = "abc-fixed"\n')
     doc = disburse(run, root, expect=1)
-    r = assert_refused(doc, "学生1", code="bank.unknown")
+    r = assert_refused(doc, "学生一", code="bank.unknown")
     assert r["codes"] == ["bank.unknown"]
     assert {p["name"]: p["bank_profile"] for p in doc["payments"]} == \
-        {"学生2": "ccb-xlsx", "学生3": "abc-fixed", "学生4": "ccb-xlsx", "学生5": "abc-fixed"}
+        {"学生二": "ccb-xlsx", "学生三": "abc-fixed", "学生四": "ccb-xlsx", "学生五": "abc-fixed"}
     assert doc["totals"] == {"payments": 4, "amount": "3000.00"}
 
     ccb = sorted(out_dir(root).glob("代发_建设银行_*.xlsx"))
@@ -725,7 +772,7 @@ def test_each_record_goes_to_its_banks_profile_or_is_refused_as_bank_unknown(tmp
     cells = list(sheet.iter_rows(values_only=True))
     assert cells[1][:4] == ("总笔数", "2", "总金额", "1500.00")
     assert cells[2][:4] == ("序号", "收款人账号", "收款人姓名", "金额")
-    assert [(c[2], c[3]) for c in cells[3:]] == [("学生2", "750.00"), ("学生4", "750.00")]
+    assert [(c[2], c[3]) for c in cells[3:]] == [("学生二", "750.00"), ("学生四", "750.00")]
     assert [c[1] for c in cells[3:]] == [voc_row(2)["银行卡号"], voc_row(4)["银行卡号"]]  # text, all digits
 
     lines = abc[0].read_bytes().split(b"\r\n")
@@ -736,8 +783,8 @@ def test_each_record_goes_to_its_banks_profile_or_is_refused_as_bank_unknown(tmp
     assert header.decode("gbk")[9:] == "00000002000000000150000"   # H + date, then count and fen
     assert trailer.decode("gbk") == "T00000002000000000150000"
     assert [r[47:59].decode("gbk") for r in records] == ["000000075000"] * 2
-    assert [r[27:47].decode("gbk").rstrip() for r in records] == ["学生3", "学生5"]
-    assert "学生1" not in abc[0].read_bytes().decode("gbk")
+    assert [r[27:47].decode("gbk").rstrip() for r in records] == ["学生三", "学生五"]
+    assert "学生一" not in abc[0].read_bytes().decode("gbk")
 
 
 def test_a_bank_name_holding_the_banks_of_two_profiles_is_refused_never_settled_by_their_order(tmp_path, run):
@@ -746,10 +793,10 @@ def test_a_bank_name_holding_the_banks_of_two_profiles_is_refused_never_settled_
             voc_row(3, 开户银行="工商银行")]
     root = make_ws(tmp_path, {"a.xlsx": rows}, headers=headers, toml='bank_profile = "abc-fixed"\n')
     doc = disburse(run, root, expect=1)
-    assert {p["name"]: p["bank_profile"] for p in doc["payments"]} == {"学生1": "ccb-xlsx", "学生3": "icbc-txt"}
-    assert assert_refused(doc, "学生2", code="bank.unknown")["codes"] == ["bank.unknown"]
+    assert {p["name"]: p["bank_profile"] for p in doc["payments"]} == {"学生一": "ccb-xlsx", "学生三": "icbc-txt"}
+    assert assert_refused(doc, "学生二", code="bank.unknown")["codes"] == ["bank.unknown"]
     sheet = openpyxl.load_workbook(root / doc["report"])["不予发放"]
-    said = [r[5] for r in sheet.iter_rows(min_row=2, values_only=True) if r[2] == "学生2"]
+    said = [r[5] for r in sheet.iter_rows(min_row=2, values_only=True) if r[2] == "学生二"]
     assert said == ["开户银行“建设银行(工商银行代发)”没有对应的报盘格式，或对应不止一个（rules/banks/ 的 bank_names）"]  # folded
 
 
@@ -806,8 +853,9 @@ def test_iso20022_without_a_payer_account_stops_naming_aidctl_toml(tmp_path, run
 
 
 def test_iso20022_writes_a_pain001_whose_control_sums_match(tmp_path, run):
-    toml = 'payer_name = "某市学生资助管理中心"\npayer_account = "9558800000000000001"\n'
-    rows = [hs_row(1, "一档"), hs_row(2, "二档"), hs_row(3, "三档", 姓名="A&B<高>")]
+    # markup in the payer's name is escaped (a student's name holds none: name.invalid)
+    toml = 'payer_name = "某市学生资助管理中心（A&B<中心>）"\npayer_account = "9558800000000000001"\n'
+    rows = [hs_row(1, "一档"), hs_row(2, "二档"), hs_row(3, "三档", 姓名="阿依古丽·买买提")]
     root = make_ws(tmp_path, {"h.xlsx": rows}, headers=HS_HEADERS, school="第一中学", toml=toml)
     doc = disburse(run, root, "--bank", "iso20022", expect=0)
     files = sorted(out_dir(root).glob("pain001_*.xml"))
@@ -821,7 +869,8 @@ def test_iso20022_writes_a_pain001_whose_control_sums_match(tmp_path, run):
     txs = tree.findall(".//p:CdtTrfTxInf", ns)
     assert sum(Decimal(t.find("p:Amt/p:InstdAmt", ns).text) for t in txs) == Decimal("2250.00")
     assert [t.find("p:PmtId/p:EndToEndId", ns).text for t in txs] == [f"{doc['batch']}-{i}" for i in (1, 2, 3)]
-    assert [t.find("p:Cdtr/p:Nm", ns).text for t in txs] == ["高中生1", "高中生2", "A&B<高>"]
+    assert [t.find("p:Cdtr/p:Nm", ns).text for t in txs] == ["高中生一", "高中生二", "阿依古丽·买买提"]
+    assert tree.find(".//p:Dbtr/p:Nm", ns).text == "某市学生资助管理中心（A&B<中心>）"
     assert tree.find(".//p:DbtrAcct/p:Id/p:Othr/p:Id", ns).text == "9558800000000000001"
 
 
@@ -1076,7 +1125,7 @@ def test_bulk_insert_takes_every_row_whatever_the_rows_per_statement(tmp_path, m
     ledger = L.Ledger(f"sqlite:///{tmp_path / 'aidctl.db'}")
     n = 7
     rows = pd.DataFrame({"id": range(1, n + 1), "programme": ["中职国家助学金"] * n,
-                         "person": [f"11010120000101{i:04d}" for i in range(n)], "name": [f"学生{i}" for i in range(n)],
+                         "person": [f"11010120000101{i:04d}" for i in range(n)], "name": [f"学生{hanzi(i)}" for i in range(n)],
                          "school": [None if i % 3 else f"学校{i}" for i in range(n)], "card": [f"62220{i}" for i in range(n)],
                          "bank_profile": ["icbc-txt"] * n, "amount_fen": [75000 + i for i in range(n)]})
     with ledger.transaction() as conn:
@@ -1085,7 +1134,7 @@ def test_bulk_insert_takes_every_row_whatever_the_rows_per_statement(tmp_path, m
         L.bulk_insert(conn, L.payments, rows, {"term": TERM, "status": "pending", "batch_id": "B1",
                                               "updated_at": "2011-09-01T00:00:00"})
     assert ledger_rows(tmp_path, "SELECT id, person, name, school, card, amount_fen FROM payments ORDER BY id") == [
-        (i + 1, f"11010120000101{i:04d}", f"学生{i}", None if i % 3 else f"学校{i}", f"62220{i}", 75000 + i)
+        (i + 1, f"11010120000101{i:04d}", f"学生{hanzi(i)}", None if i % 3 else f"学校{i}", f"62220{i}", 75000 + i)
         for i in range(n)]
 
 
@@ -1177,7 +1226,7 @@ def test_the_ledger_helpers_core_path_gives_the_same(tmp_path, monkeypatch):
 
     n = 7
     rows = pd.DataFrame({"id": range(1, n + 1), "programme": ["中职国家助学金"] * n,
-                         "person": [f"11010120000101{i:04d}" for i in range(n)], "name": [f"学生{i}" for i in range(n)],
+                         "person": [f"11010120000101{i:04d}" for i in range(n)], "name": [f"学生{hanzi(i)}" for i in range(n)],
                          "school": [None if i % 3 else f"学校{i}" for i in range(n)], "card": [f"62220{i}" for i in range(n)],
                          "bank_profile": ["icbc-txt"] * n, "amount_fen": [75000 + i for i in range(n)]})
     constants = {"term": TERM, "status": "pending", "batch_id": "B1", "updated_at": "2011-09-01T00:00:00"}
@@ -1274,7 +1323,7 @@ def test_a_later_batch_lists_every_payment_already_made_in_one_sheet(tmp_path, r
     assert len(rows) == 6 and rows[0][:3] == ("文件", "行号", "身份证号码")
     assert [r[1] for r in rows[1:]] == [4, 5, 6, 7, 8] and all("********" in r[2] for r in rows[1:])
     assert wb["已发放"].auto_filter.ref == "A1:F6"
-    assert [r[2] for r in wb["本次发放"].iter_rows(min_row=2, values_only=True)] == ["学生6"]
+    assert [r[2] for r in wb["本次发放"].iter_rows(min_row=2, values_only=True)] == ["学生六"]
 
 
 # --- name.invalid ------------------------------------------------------------------------------------
@@ -1309,7 +1358,7 @@ def test_a_name_with_a_control_character_or_a_formula_start_is_refused_before_an
     assert [r["codes"] for r in dry["refused"]] == [["name.invalid"]]
     doc = disburse(run, root, expect=1)
     assert [r["row"] for r in doc["refused"]] == [3] and doc["refused"][0]["codes"] == ["name.invalid"]
-    assert [p["name"] for p in doc["payments"]] == ["学生1", "学生3"]
+    assert [p["name"] for p in doc["payments"]] == ["学生一", "学生三"]
     content = bank_files(root)[0].read_bytes().decode("gbk")
     assert name not in content and "\x00" not in content and "\x1b" not in content and "=HYPERLINK" not in content
     assert ledger_rows(root, "SELECT count(*) FROM payments WHERE name = ?", name) == [(0,)]

@@ -281,4 +281,4 @@ def test_a_file_and_row_that_name_no_single_record_are_exit_2(ws, run, file, ext
     if file == "两个工作表":   # as the message says: --sheet picks the one meant
         doc = explain(run, ws, "--file", path, *extra, "--sheet", "二年级", expect=0)
         assert [(r["sheet"], r["row"]) for r in doc["records"]] == [("二年级", 3)]
-        assert doc["student"]["name"] == "学生3"
+        assert doc["student"]["name"] == "学生三"

@@ -523,7 +523,7 @@ def test_one_card_given_for_three_thousand_students_is_one_short_warning_each(tm
     people = len({r["身份证号码"] for r in rows})
     assert len(shared) == n
     for f in shared:
-        assert len(f["message"]) < 300 and f"{people}名" in f["message"] and "一卡.csv 第2行（学生1）" in f["message"]
+        assert len(f["message"]) < 300 and f"{people}名" in f["message"] and "一卡.csv 第2行（学生一）" in f["message"]
 
 
 def test_enlistment_and_loan_duplicates_are_described_once_too(run, tmp_path):

@@ -346,3 +346,65 @@ def test_masked_ids_known():
     ids = pd.Series(["420124199001014356", "420124900101435", None], dtype="string")
     assert list(DEFAULT.ids(ids).fillna("")) == ["420124********4356", "420124*****1435", ""]
     assert DEFAULT.id("420124900101435") == "420124*****1435"
+
+
+# --- footnote marks: folded, never a digit ---------------------------------------------------------
+
+def test_the_characters_kept_through_folding_are_those_nfkc_makes_digits_of():
+    """text.DIGIT_LIKE_RANGES is every character that is no decimal digit (Nd) and that Arrow's NFKC
+    (the folding every roster cell goes through) turns into text holding one: over all of Unicode
+    that Python's unicodedata knows (Arrow's may be newer: its outlined digits 𜳰, U+1CCF0-1CCF9 of
+    Unicode 16, are Nd there, and fold to 0-9 as ０-９ do)."""
+    import unicodedata
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from aidctl.core.text import DIGIT_LIKE_RANGES
+
+    points = [cp for cp in range(0x110000) if unicodedata.category(chr(cp)) not in ("Cs", "Cn")]
+    folded = pc.utf8_normalize(pa.array([chr(cp) for cp in points]), form="NFKC").to_pylist()
+    found = {cp for cp, text in zip(points, folded)
+             if unicodedata.category(chr(cp)) != "Nd" and any(unicodedata.category(c) == "Nd" for c in text)}
+    assert found == {cp for a, b in DIGIT_LIKE_RANGES for cp in range(a, b + 1)}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(alphabet="7X张１（) \u3000¹①⑴⒈½㉑🄁\u0301e", max_size=8), st.none()),
+                min_size=1, max_size=30), st.booleans())
+def test_fold_keeps_the_marks_and_agrees_with_fold_one(values, repeat):
+    """The vectorised folding (marked values split around their marks in Arrow) gives what folding
+    one value gives, on the shared path too; no mark ever becomes a digit."""
+    from aidctl.core.text import DIGIT_LIKE_RANGES, fold, fold_one
+
+    marks = {chr(cp) for a, b in DIGIT_LIKE_RANGES for cp in range(a, b + 1)}
+    column = pd.Series(values * (40 if repeat else 1), dtype="string[pyarrow]")
+    for value, folded in zip(column, fold(column)):
+        want = fold_one(value) if isinstance(value, str) else ""
+        assert (folded if isinstance(folded, str) else "") == want, repr(value)
+        if isinstance(value, str):
+            assert [c for c in value if c in marks] == [c for c in want if c in marks]
+            assert sum(c.isdigit() and c not in marks for c in want) == sum(c in "7１" for c in value)
+
+
+def test_an_id_or_a_card_with_a_footnote_mark_is_no_id_or_card():
+    """An 18-digit card written with ① after it (见备注) was folded to a 19-digit card passing Luhn;
+    an ID likewise. Folded as roster cells are, they are of no shape; ０-９ still fold to digits."""
+    from aidctl.core.text import fold
+
+    body = next(f"62220816479447{n:03d}" for n in range(1000)
+                if luhn.is_valid(f"62220816479447{n:03d}" + luhn.calc_check_digit(f"62220816479447{n:03d}") + "1"))
+    card18 = body + luhn.calc_check_digit(body)
+    assert luhn.is_valid(card18 + "1")   # what folding ① to 1 used to make of it: a valid 19-digit card
+    cards = identity.clean_card(fold(pd.Series([card18 + "①", card18 + "¹", card18.translate(FULL_WIDTH)],
+                                               dtype="string[pyarrow]")))
+    got = identity.bank_cards(cards, pd.Series([False] * 3))
+    assert got["card_shape_ok"].tolist() == [False, False, True]
+    number = "11010519491231002X"
+    ids = identity.clean_id(fold(pd.Series([number[:17] + "⑴", number[:17] + "①", "１１０１０５１９４９１２３１００２Ｘ"],
+                                           dtype="string[pyarrow]")))
+    got = identity.resident_ids(ids, pd.Series([False] * 3), dt.date(2011, 9, 1))
+    assert got["id18"].isna().tolist() == [True, True, False]
+
+
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")

@@ -64,7 +64,7 @@ def test_a_sqlite_ledger_made_by_the_old_schema_is_migrated_and_keeps_its_paymen
     assert ledger_rows(root, "SELECT version FROM schema_version ORDER BY version") == [(1,), (2,)]
     [(old_batch, old_total)] = ledger_rows(root, "SELECT id, total_fen FROM batches")
     doc = disburse(run, root, expect=0)
-    assert [p["name"] for p in doc["payments"]] == ["学生4"]          # 学生1–3 were paid by the old ledger
+    assert [p["name"] for p in doc["payments"]] == ["学生四"]          # 学生一–3 were paid by the old ledger
     assert {a["batch"] for a in doc["already_paid"]} == {old_batch}
     assert ledger_rows(root, "SELECT version FROM schema_version ORDER BY version") == [(1,), (2,), (3,), (4,)]
     assert ledger_rows(root, "SELECT id, total_fen, workspace FROM batches ORDER BY created_at") == [
@@ -386,7 +386,7 @@ def test_a_batch_another_workspace_left_unfinished_is_its_to_complete(tmp_path, 
     batch = cut_before_files(a, monkeypatch)
     doc = disburse(run, b, expect=0)
     assert doc["unfinished_elsewhere"] == [{"batch": batch, "workspace": str(a)}] and doc["recovered_batches"] == []
-    assert [p["name"] for p in doc["payments"]] == ["学生4"] and {x["batch"] for x in doc["already_paid"]} == {batch}
+    assert [p["name"] for p in doc["payments"]] == ["学生四"] and {x["batch"] for x in doc["already_paid"]} == {batch}
     assert all(batch not in f.name for f in bank_files(b))
     again = disburse(run, a, expect=0)
     assert again["recovered_batches"] == [batch] and len(again["recovered_reports"]) == 1

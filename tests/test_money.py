@@ -82,3 +82,19 @@ def test_disagreement_names_every_figure_only_when_they_differ():
         "银行文件笔数 40；账本笔数 39；银行文件金额 30000.00；账本金额 30000.00"
     assert money.disagreement({"银行文件笔数": 40}, {"银行文件金额": 3000000, "账本金额": 2999999}) == \
         "银行文件笔数 40；银行文件金额 30000.00；账本金额 29999.99"
+
+
+# --- footnote marks: folded, never a digit ---------------------------------------------------------
+
+def test_an_amount_with_a_footnote_mark_is_no_amount():
+    """750¹ and 750① (750 with a note mark) were folded by NFKC to 7501 and paid 7,501.00. The cells
+    are folded as a roster's are (text.fold), then parsed: a mark that is no decimal digit is no
+    amount; full-width and mathematical digits (category Nd) still are."""
+    from aidctl.core.text import fold
+
+    cells = pd.Series(["750¹", "750①", "7⑸0", "1½", "750⒈", "７５０", "𝟕𝟓𝟎", "750"], dtype="string[pyarrow]")
+    folded = fold(cells, keep_inner_spaces=True)
+    assert folded.tolist()[:5] == ["750¹", "750①", "7⑸0", "1½", "750⒈"]
+    yuan, fen, ok = money.parse(folded)
+    assert ok.tolist() == [False] * 5 + [True] * 3
+    assert fen.tolist() == [pd.NA] * 5 + [75000] * 3

@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 import numpy as np
 import openpyxl
 import pytest
-from conftest import SAMPLES, VOC_HEADERS, make_card, make_id, voc_row, write_roster
+from conftest import SAMPLES, VOC_HEADERS, hanzi, make_card, make_id, voc_row, write_roster
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -294,7 +294,7 @@ def test_totals_signatures_notes_and_blank_rows_are_dropped(check, tmp_path):
     assert doc["files"][0]["records"] == 6
     frame = frame_of(tmp_path / "a.xlsx")
     assert list(frame["excel_row"]) == [4, 5, 6, 9, 10, 11]
-    assert list(frame["name"]) == [f"学生{i}" for i in range(1, 7)]
+    assert list(frame["name"]) == [f"学生{hanzi(i)}" for i in range(1, 7)]
 
 
 @pytest.mark.parametrize("first", ["合计", "合  计", "合　计", "总 计", "小计：", "共计3人",
@@ -341,6 +341,107 @@ def test_header_repeated_in_the_data_is_dropped(check, tmp_path):
     assert list(frame_of(tmp_path / "a.xlsx")["excel_row"]) == [2, 3, 4, 7, 8, 9]
 
 
+# --- a header again inside the data: the same header, or another table's ---------------------------
+
+KINDER = ["序号", "姓名", "性别", "身份证号码", "困难等级", "学籍状态", "资助项目", "资助金额（万元）", "银行卡号"]
+KINDER_ABOVE = [["城关幼儿园2011年秋季学期受助幼儿名单"], ["填报单位：城关幼儿园"]]
+
+
+def kinder(i: int, amount) -> list:
+    """A 学前教育资助 record in KINDER's order (its standard is the roster's own amount)."""
+    return [i, f"幼儿{hanzi(i)}", "男", make_id(birth="20080312", seq=100 + 2 * i), "一档", "在籍", "学前教育资助",
+            amount, make_card(seed=i)]
+
+
+def named(i: int, **over) -> list:
+    """values() of a student whose name holds no digit (学生一)."""
+    return values(i, 姓名=f"学生{hanzi(i)}", **over)
+
+
+def plan(run, tmp_path: Path, rows: list[list], merges: list[str] = ()) -> tuple[Path, dict]:
+    """The roster `rows` as the one roster of a workspace's term; (its path, disburse --dry-run JSON)."""
+    path = book(tmp_path / "ws" / "intake" / "2011-autumn" / "a.xlsx", {"rows": rows, "merges": list(merges)})
+    code, doc, err = run("disburse", "--dry-run", "--term", "2011-autumn", "--workspace", tmp_path / "ws",
+                         "--format", "json", as_json=True)
+    assert code in (0, 1) and isinstance(doc, dict), (code, err)
+    return path, doc
+
+
+def test_a_part_under_a_header_in_another_unit_is_read_in_that_unit(run, check, tmp_path):
+    """资助金额（万元） 0.075 above; 二班 under the same header again (and its lower row 本学期 alone),
+    read as the first; a 补报 part under 资助金额（元） 750 is read in 元: 750.00 each, never
+    7,500,000.00 (its header was dropped as the one repeated and its rows read in 万元)."""
+    again = KINDER[:7] + ["本学期", "银行卡号"]
+    yuan = KINDER[:7] + ["资助金额（元）", "银行卡号"]
+    rows = [*KINDER_ABOVE, KINDER, kinder(1, 0.075), ["二班"], KINDER, again, kinder(2, 0.075),
+            ["补报幼儿"], yuan, kinder(3, 750), kinder(4, 750)]
+    path, doc = plan(run, tmp_path, rows)
+    assert [(p["row"], p["amount"]) for p in doc["payments"]] == [(4, "750.00"), (8, "750.00"), (11, "750.00"),
+                                                                    (12, "750.00")], doc["refused"]
+    assert doc["refused"] == [] and doc["totals"]["amount"] == "3000.00"
+    code, doc = check(str(path))
+    assert code == 0 and doc["findings"] == [], doc["findings"]
+    assert [(f["header_row"], f["records"], f["dropped"]) for f in doc["files"]] == [
+        (3, 2, {"blank": 2, "repeated_header": 2}), (10, 2, {})]
+
+
+def test_a_part_under_a_header_in_another_order_is_read_by_that_header(run, tmp_path):
+    """A 补报 part whose header puts 监护人姓名 before 姓名: its rows are read by it, so the bank file
+    holds the students, never their guardians (read by the first header's places)."""
+    headers = ["序号", "姓名", "监护人姓名", *VOC_HEADERS[2:]]
+    swapped = ["序号", "监护人姓名", "姓名", *VOC_HEADERS[2:]]
+
+    def row(i: int, order: list[str]) -> list:
+        student = dict(zip(VOC_HEADERS, named(i)), 监护人姓名=f"家长{hanzi(i)}")
+        return [student[h] for h in order]
+
+    rows = [[TITLE], headers, row(1, headers), row(2, headers), [], ["补报学生名单"], swapped, row(3, swapped),
+            row(4, swapped)]
+    path, doc = plan(run, tmp_path, rows)
+    assert [(p["row"], p["name"]) for p in doc["payments"]] == [(3, "学生一"), (4, "学生二"), (8, "学生三"),
+                                                                  (9, "学生四")], doc["refused"]
+    tables = read_tables(path, "a.xlsx", "roster", Workspace(path.parent).rules, per_record=True)
+    assert [(t.header_row, t.records) for t in tables] == [(2, 2), (7, 2)]
+
+
+def test_a_header_with_a_column_more_in_front_starts_another_table(run, tmp_path):
+    """民族 put before every column of the header again moves them all: no column holds its header
+    text there, yet the row names the fields; the rows under it are read by it."""
+    more = ["民族", *VOC_HEADERS]
+    rows = [[TITLE], VOC_HEADERS, named(1), named(2), ["补报"], more, ["汉", *named(3)], ["回", *named(4)]]
+    _, doc = plan(run, tmp_path, rows)
+    assert doc["refused"] == []
+    assert [(p["row"], p["name"], p["amount"]) for p in doc["payments"]] == [
+        (3, "学生一", "750.00"), (4, "学生二", "750.00"), (7, "学生三", "750.00"), (8, "学生四", "750.00")]
+
+
+def test_a_caption_above_another_tables_header_still_withdraws_its_rows(check, tmp_path):
+    """二、未通过审核学生名单 over a part under another header: the part is read by its header and
+    withdrawn by the caption above it, as under the same header again."""
+    swapped = ["序号", "性别", "姓名", *VOC_HEADERS[3:]]
+    rows = [[TITLE], VOC_HEADERS, named(1), named(2), ["二、未通过审核学生名单"], swapped]
+    rows += [[r[0], r[2], r[1], *r[3:]] for r in (named(3), named(4))]
+    book(tmp_path / "a.xlsx", {"rows": rows})
+    code, doc = check("a.xlsx")
+    assert where(doc) == [(7, None, "section.withdrawn"), (8, None, "section.withdrawn")]
+    ws = Workspace(tmp_path)
+    frame = build(read_tables(tmp_path / "a.xlsx", "a.xlsx", "roster", ws.rules, per_record=True),
+                  Term.parse("2011-autumn"), ws).frame
+    assert list(zip(frame["excel_row"], frame["name"])) == [(3, "学生一"), (4, "学生二"), (7, "学生三"), (8, "学生四")]
+
+
+def test_an_input_read_whole_stops_at_another_header(run, check, tmp_path):
+    """A 学籍 export whose second part puts 姓名 before 身份证号: exit 2 naming the row and the
+    columns that differ, never its rows read by the first header's places."""
+    book(tmp_path / "a.xlsx", {"rows": [[TITLE], VOC_HEADERS, named(1), named(2)]})
+    first, second = named(1), named(2)
+    book(tmp_path / "reg.xlsx", {"rows": [["身份证号", "姓名", "学校", "学籍状态"], [first[3], first[1], "第一职业中学", "在籍"],
+                                          ["姓名", "身份证号", "学校", "学籍状态"], [second[1], second[3], "第一职业中学", "在籍"]]})
+    code, _, err = run("validate", "a.xlsx", "--term", "2011-autumn", "--registry", "reg.xlsx", "--format", "json")
+    assert code == 2, err
+    assert "第3行又有一行表头，与第1行的表头不同（A列“身份证号”，此处为“姓名”；B列“姓名”，此处为“身份证号”）" in err
+
+
 def test_rows_are_excel_rows_even_with_rows_dropped_above(check, tmp_path):
     data = [values(1), _blank_row(), ["小计", None, None, None, None, None, None, None, 750, None],
             values(2), [], values(3, 学籍状态="退学"), values(4)]
@@ -349,7 +450,7 @@ def test_rows_are_excel_rows_even_with_rows_dropped_above(check, tmp_path):
     code, doc = check("a.xlsx")
     assert doc["files"][0]["header_row"] == 5
     assert doc["files"][0]["records"] == 4
-    # header 5; data: 6 学生1, 7 blank, 8 小计, 9 学生2, 10 blank, 11 学生3 (退学), 12 学生4
+    # header 5; data: 6 学生一, 7 blank, 8 小计, 9 学生二, 10 blank, 11 学生三 (退学), 12 学生四
     assert where(doc) == [(11, "学籍状态", "status.not_enrolled")]
     f = doc["findings"][0]
     assert f["sheet"] == "Sheet1" and f["file"] == "a.xlsx" and f["value"] == "退学"
@@ -422,7 +523,7 @@ def test_card_stored_as_number_is_precision_lost(check, tmp_path):
 
 def test_legacy_15_digit_id_as_number_is_not_precision_lost(check, tmp_path):
     rows = [values(1), values(2, 身份证号码=420104951116869, 性别="男"), values(3, 身份证号码="420104951116869")]
-    rows[2][1] = "学生2"  # the same student typed again as text: a duplicate by the upgraded ID
+    rows[2][1] = "学生二"  # the same student typed again as text: a duplicate by the upgraded ID
     roster(tmp_path / "a.xlsx", rows[:2])
     code, doc = check("a.xlsx")
     assert where(doc) == [(3, "身份证号码", "id.legacy")]
@@ -865,7 +966,7 @@ def test_tables_with_other_columns_in_another_order_stack_by_name(tmp_path):
     for key in expected.columns:
         assert frame[key].tolist() == expected[key].tolist(), key
     assert frame["gender"].isna().tolist() == [False] * 5 + [True] * 4
-    assert frame["name"].tolist() == [f"学生{i}" for i in range(1, 10)]
+    assert frame["name"].tolist() == [f"学生{hanzi(i)}" for i in range(1, 10)]
 
 
 def test_one_table_is_stacked_without_copying_its_columns(tmp_path):

@@ -325,7 +325,7 @@ def test_guardian_group_header_sets_its_columns_aside(run, tmp_path):
     assert sorted((f["column"], f["severity"]) for f in doc["findings"]) == [
         ("姓名", "warning"), ("身份证号码", "warning")]
     frame = frame_of(path)
-    assert list(frame["name"]) == ["学生1", "学生2"] and list(frame["phone"]) == ["13807160000"] * 2
+    assert list(frame["name"]) == ["学生一", "学生二"] and list(frame["phone"]) == ["13807160000"] * 2
 
 
 def test_a_title_merged_over_part_of_the_header_is_no_group_header(run, tmp_path):
@@ -417,7 +417,7 @@ def test_rosters_naming_two_terms_without_term_given(run, tmp_path):
     code, doc, err = validate(run, a, b, c, term=None)
     assert doc["term"] == "2011-autumn"
     assert [(Path(f["file"]).name, f["code"]) for f in doc["findings"]] == [("c.xlsx", "term.mismatch")]
-    assert len(doc["notes"]) == 2 and "不一致" in doc["notes"][1]
+    assert len(doc["notes"]) == 3 and "不一致" in doc["notes"][1] and "没有写明学校" in doc["notes"][2]
 
 
 # --- 6. rows that are not students -----------------------------------------------------------------
@@ -727,12 +727,14 @@ def test_a_text_cell_holding_an_errors_text_is_an_error_value_as_in_a_csv(run, t
     assert code == 1
     assert where(doc) == [(4, amount, "cell.error_value", "error"), (5, "银行卡号", "cell.error_value", "error"),
                           (6, "身份证号码", "cell.error_value", "error"), (7, "姓名", "cell.error_value", "error"),
-                          (8, amount, "cell.error_value", "error")]
-    assert [f["value"] for f in doc["findings"]] == ["#N/A", "#REF!", "#N/A", "#N/A", "#DIV/0!"]
+                          (8, amount, "cell.error_value", "error"), (9, "姓名", "name.invalid", "error")]
+    assert [f["value"] for f in doc["findings"]] == ["#N/A", "#REF!", "#N/A", "#N/A", "#DIV/0!", "#N/A张三"]
     assert "错误值“#N/A”" in doc["findings"][0]["message"] and "标准金额" in doc["findings"][0]["message"]
     code, plan = dry_run(run, root)
-    assert sorted(p["row"] for p in plan["payments"]) == [3, 9]   # “#N/A 张三” is a name, not an error
-    assert {r["row"]: r["codes"] for r in plan["refused"]} == {r: ["cell.error_value"] for r in range(4, 9)}
+    assert sorted(p["row"] for p in plan["payments"]) == [3]
+    # “#N/A 张三” is no error value, but a name holds no # nor /: name.invalid
+    assert {r["row"]: r["codes"] for r in plan["refused"]} == {**{r: ["cell.error_value"] for r in range(4, 9)},
+                                                               9: ["name.invalid"]}
 
 
 def test_every_errors_text_in_a_text_cell_is_found_in_one_pass():

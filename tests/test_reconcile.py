@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 import openpyxl
 import pytest
 import yaml
-from conftest import SAMPLES, VOC_HEADERS, make_card, voc_row
+from conftest import SAMPLES, VOC_HEADERS, hanzi, make_card, voc_row
 from test_disburse import TERM, add_roster, cut_before_files, disburse, ledger_rows, make_ws, workspace_profile
 
 from aidctl.rulebook import packaged_rules_dir
@@ -158,13 +158,13 @@ def test_lines_that_do_not_match_are_reported_and_never_applied(tmp_path, run):
     card = {i: voc_row(i)["银行卡号"] for i in range(1, 5)}
     stranger = make_card("622848", seed=77)
     result = result_file(tmp_path / "回盘.txt", [
-        f"1|{card[1]}|学生1|700.00|成功|",          # the amount differs from the ledger's 750.00
-        f"2|{stranger}|学生2|750.00|成功|",          # an account the ledger never paid
-        f"3|{card[3]}|学生3|750.00|处理中|",         # a status word that is neither success nor failure
-        f"4|{card[4]}|学生4|750.00|成功|",           # the one good line
+        f"1|{card[1]}|学生一|700.00|成功|",          # the amount differs from the ledger's 750.00
+        f"2|{stranger}|学生二|750.00|成功|",          # an account the ledger never paid
+        f"3|{card[3]}|学生三|750.00|处理中|",         # a status word that is neither success nor failure
+        f"4|{card[4]}|学生四|750.00|成功|",           # the one good line
     ])
     doc = reconcile(run, root, result, expect=1)
-    assert [p["name"] for p in doc["paid"]] == ["学生4"] and doc["failed"] == []
+    assert [p["name"] for p in doc["paid"]] == ["学生四"] and doc["failed"] == []
     problems = {p["row"]: p for p in doc["problems"]}
     assert sorted(problems) == [2, 3, 4]
     assert "金额 700.00" in problems[2]["issue"] and "750.00" in problems[2]["issue"] and "未入账" in problems[2]["issue"]
@@ -177,8 +177,8 @@ def test_lines_that_do_not_match_are_reported_and_never_applied(tmp_path, run):
 
     # the corrected result file settles the rest
     fixed = result_file(tmp_path / "回盘2.txt", [
-        f"1|{card[1]}|学生1|750.00|成功|", f"2|{card[2]}|学生2|750.00|失败|账户冻结",
-        f"3|{card[3]}|学生3|750.00|交易成功|"])
+        f"1|{card[1]}|学生一|750.00|成功|", f"2|{card[2]}|学生二|750.00|失败|账户冻结",
+        f"3|{card[3]}|学生三|750.00|交易成功|"])
     doc = reconcile(run, root, fixed, expect=1)
     assert (doc["totals"]["paid"], doc["totals"]["failed"], doc["totals"]["problems"]) == (2, 1, 0)
     assert [f["reason"] for f in doc["failed"]] == ["账户冻结"]
@@ -187,7 +187,7 @@ def test_lines_that_do_not_match_are_reported_and_never_applied(tmp_path, run):
 def test_a_clean_result_file_exits_0(tmp_path, run):
     root = make_ws(tmp_path, {"a.xlsx": [voc_row(1), voc_row(2)]})
     disburse(run, root, expect=0)
-    result = result_file(tmp_path / "回盘.txt", [f"{i}|{voc_row(i)['银行卡号']}|学生{i}|750.00|成功|" for i in (1, 2)])
+    result = result_file(tmp_path / "回盘.txt", [f"{i}|{voc_row(i)['银行卡号']}|学生{hanzi(i)}|750.00|成功|" for i in (1, 2)])
     doc = reconcile(run, root, result, expect=0)
     assert doc["totals"]["paid"] == 2 and doc["totals"]["paid_amount"] == "1500.00"
     assert set(statuses(root).values()) == {"paid"}
@@ -297,12 +297,12 @@ def test_without_bank_a_term_sent_through_two_banks_asks_which(tmp_path, run):
     rows = [voc_row(1, 开户银行="建设银行"), voc_row(2)]
     root = make_ws(tmp_path, {"a.xlsx": rows}, headers=VOC_HEADERS + ["开户银行"])
     disburse(run, root, expect=0)
-    result = result_file(tmp_path / "回盘.txt", [f"2|{voc_row(2)['银行卡号']}|学生2|750.00|成功|"])   # 序号 of the batch
+    result = result_file(tmp_path / "回盘.txt", [f"2|{voc_row(2)['银行卡号']}|学生二|750.00|成功|"])   # 序号 of the batch
     code, out, err = run("reconcile", result, "--term", TERM, "--workspace", root)
     assert code == 2 and "2 个银行格式" in err and "--bank" in err
     assert set(statuses(root).values()) == {"sent"}
     doc = reconcile(run, root, result, "--bank", "icbc-txt", expect=0)
-    assert [p["name"] for p in doc["paid"]] == ["学生2"]
+    assert [p["name"] for p in doc["paid"]] == ["学生二"]
 
 
 def test_reconcile_without_a_ledger_payment_in_the_ledger_reports_everything(tmp_path, run):
@@ -371,7 +371,7 @@ def run_cli(root):
 
 
 def autumn_lines() -> list[str]:
-    return [f"{i}|{voc_row(i)['银行卡号']}|学生{i}|750.00|{'失败|账户冻结' if i == 2 else '成功|'}" for i in range(1, 5)]
+    return [f"{i}|{voc_row(i)['银行卡号']}|学生{hanzi(i)}|750.00|{'失败|账户冻结' if i == 2 else '成功|'}" for i in range(1, 5)]
 
 
 def all_statuses(root: Path) -> list[tuple]:
@@ -439,14 +439,14 @@ def test_a_sequence_number_that_contradicts_card_and_amount_is_never_applied(tmp
     batch = disburse(run, root, expect=0)["batch"]
     card = {i: voc_row(i)["银行卡号"] for i in range(1, 5)}
     result = result_file(tmp_path / f"代发_工商银行_{TERM}_{batch}_01_回盘.txt", [
-        f"1|{card[1]}|学生1|750.00|成功|",
-        f"2|{card[3]}|学生3|750.00|成功|",      # 序号 2 is 学生2's payment: 学生3's card under it
-        f"3|{card[2]}|学生2|750.00|失败|账户冻结",  # and the other way round
-        f"9|{card[4]}|学生4|750.00|成功|",      # the batch has no 序号 9
+        f"1|{card[1]}|学生一|750.00|成功|",
+        f"2|{card[3]}|学生三|750.00|成功|",      # 序号 2 is 学生二's payment: 学生三's card under it
+        f"3|{card[2]}|学生二|750.00|失败|账户冻结",  # and the other way round
+        f"9|{card[4]}|学生四|750.00|成功|",      # the batch has no 序号 9
     ])
     doc = reconcile(run, root, result, expect=1)
     assert doc["batches"] == [batch] and doc["bound_by"] == "文件名"
-    assert [p["name"] for p in doc["paid"]] == ["学生1"] and doc["failed"] == []
+    assert [p["name"] for p in doc["paid"]] == ["学生一"] and doc["failed"] == []
     issues = {p["row"]: p["issue"] for p in doc["problems"]}
     assert sorted(issues) == [3, 4, 5]
     assert "序号 2" in issues[3] and card[2] in issues[3] and "不符" in issues[3]
@@ -462,14 +462,14 @@ def test_a_sequence_or_amount_that_cannot_be_read_is_named_and_never_applied(tmp
     batch = disburse(run, root, expect=0)["batch"]
     card = {i: voc_row(i)["银行卡号"] for i in range(1, 6)}
     result = result_file(tmp_path / f"代发_工商银行_{TERM}_{batch}_01_回盘.txt", [
-        f"1|{card[1]}|学生1|750.00|成功|",
-        f"2a|{card[2]}|学生2|750.00|成功|",       # card and amount alone are 学生2's payment
-        f"2.5|{card[3]}|学生3|750.00|成功|",
-        f"1e3|{card[4]}|学生4|750.00|成功|",      # not 序号 1000
-        f"5|{card[5]}|学生5|七百五十元|成功|",
+        f"1|{card[1]}|学生一|750.00|成功|",
+        f"2a|{card[2]}|学生二|750.00|成功|",       # card and amount alone are 学生二's payment
+        f"2.5|{card[3]}|学生三|750.00|成功|",
+        f"1e3|{card[4]}|学生四|750.00|成功|",      # not 序号 1000
+        f"5|{card[5]}|学生五|七百五十元|成功|",
     ])
     doc = reconcile(run, root, result, expect=1)
-    assert [p["name"] for p in doc["paid"]] == ["学生1"] and doc["failed"] == []
+    assert [p["name"] for p in doc["paid"]] == ["学生一"] and doc["failed"] == []
     issues = {p["row"]: p["issue"] for p in doc["problems"]}
     assert issues == {3: "序号“2a”无法读取，未入账：请与银行核对", 4: "序号“2.5”无法读取，未入账：请与银行核对",
                       5: "序号“1e3”无法读取，未入账：请与银行核对", 6: "金额“七百五十元”无法读取，未入账：请与银行核对"}
@@ -484,13 +484,13 @@ def test_a_line_whose_result_is_blank_is_named_and_never_applied(tmp_path, run):
     batch = disburse(run, root, expect=0)["batch"]
     card = {i: voc_row(i)["银行卡号"] for i in range(1, 5)}
     result = result_file(tmp_path / f"代发_工商银行_{TERM}_{batch}_01_回盘.txt", [
-        f"1|{card[1]}|学生1|750.00|成功|",
-        f"2|{card[2]}|学生2|750.00||",          # the 处理结果 field empty
-        f"3|{card[3]}|学生3|750.00",            # the line stops before 处理结果
-        f"4|{card[4]}|学生4|750.00| |",         # a space
+        f"1|{card[1]}|学生一|750.00|成功|",
+        f"2|{card[2]}|学生二|750.00||",          # the 处理结果 field empty
+        f"3|{card[3]}|学生三|750.00",            # the line stops before 处理结果
+        f"4|{card[4]}|学生四|750.00| |",         # a space
     ])
     doc = reconcile(run, root, result, expect=1)
-    assert [p["name"] for p in doc["paid"]] == ["学生1"] and doc["failed"] == []
+    assert [p["name"] for p in doc["paid"]] == ["学生一"] and doc["failed"] == []
     issues = {p["row"]: p["issue"] for p in doc["problems"]}
     assert issues == dict.fromkeys((3, 4, 5), "处理结果为空，无法识别为成功、失败或处理中，未入账：请与银行核对")
     assert sorted(s for _, s in ledger_rows(root, "SELECT person, status FROM payments")) == ["paid"] + ["sent"] * 3
@@ -501,7 +501,7 @@ def test_a_file_without_batch_or_sequence_is_refused_unless_batch_is_given(tmp_p
     batch = disburse(run, root, expect=0)["batch"]
     result = tmp_path / "result.txt"
     result.write_bytes(("\r\n".join(["账号|户名|金额|处理结果|失败原因"] + [
-        f"{voc_row(i)['银行卡号']}|学生{i}|750.00|成功|" for i in (1, 2)]) + "\r\n").encode("gbk"))
+        f"{voc_row(i)['银行卡号']}|学生{hanzi(i)}|750.00|成功|" for i in (1, 2)]) + "\r\n").encode("gbk"))
     code, out, err = run("reconcile", result, "--term", TERM, "--workspace", root)
     assert code == 2 and "--batch" in err and "整份文件未入账" in err
     assert set(ledger_rows(root, "SELECT status FROM payments")) == {("sent",)}
@@ -517,21 +517,21 @@ def test_a_line_whose_card_and_amount_stand_for_two_payments_of_its_batch_is_hel
     root = make_ws(tmp_path, {"a.xlsx": [voc_row(1), voc_row(2, 银行卡号=card), voc_row(3)]})
     batch = disburse(run, root)["batch"]
     result = tmp_path / "result.txt"
-    result.write_bytes(("\r\n".join(["账号|户名|金额|处理结果|失败原因", f"{card}|学生1|750.00|成功|",
-                                     f"{card}|学生2|750.00|失败|账户冻结",
-                                     f"{voc_row(3)['银行卡号']}|学生3|750.00|成功|"]) + "\r\n").encode("gbk"))
+    result.write_bytes(("\r\n".join(["账号|户名|金额|处理结果|失败原因", f"{card}|学生一|750.00|成功|",
+                                     f"{card}|学生二|750.00|失败|账户冻结",
+                                     f"{voc_row(3)['银行卡号']}|学生三|750.00|成功|"]) + "\r\n").encode("gbk"))
     doc = reconcile(run, root, result, "--batch", batch, expect=1)
-    assert [p["name"] for p in doc["paid"]] == ["学生3"] and doc["failed"] == []
+    assert [p["name"] for p in doc["paid"]] == ["学生三"] and doc["failed"] == []
     issues = {p["row"]: p["issue"] for p in doc["problems"]}
     assert sorted(issues) == [2, 3] and all("无法确定是哪一笔" in i for i in issues.values())
     assert dict(ledger_rows(root, "SELECT name, status FROM payments")) == {
-        "学生1": "sent", "学生2": "sent", "学生3": "paid"}
+        "学生一": "sent", "学生二": "sent", "学生三": "paid"}
 
 
 def test_a_batch_the_ledger_does_not_hold_given_on_the_command_line_is_refused(tmp_path, run):
     root = make_ws(tmp_path, {"a.xlsx": [voc_row(1)]})
     disburse(run, root, expect=0)
-    result = result_file(tmp_path / "回盘.txt", [f"1|{voc_row(1)['银行卡号']}|学生1|750.00|成功|"])
+    result = result_file(tmp_path / "回盘.txt", [f"1|{voc_row(1)['银行卡号']}|学生一|750.00|成功|"])
     code, out, err = run("reconcile", result, "--term", TERM, "--batch", "B20110901000000FFFF", "--workspace", root)
     assert code == 2 and "B20110901000000FFFF" in err and "不在账本中" in err
     assert set(statuses(root).values()) == {"sent"}
@@ -544,7 +544,7 @@ def test_a_file_named_for_a_term_this_ledger_never_paid_is_refused(tmp_path, run
     root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 3)]})
     disburse(run, root, expect=0)
     result = result_file(tmp_path / "回盘_2012-spring.txt",
-                         [f"{i}|{voc_row(i)['银行卡号']}|学生{i}|750.00|成功|" for i in (1, 2)])
+                         [f"{i}|{voc_row(i)['银行卡号']}|学生{hanzi(i)}|750.00|成功|" for i in (1, 2)])
     code, out, err = run("reconcile", result, "--term", TERM, "--workspace", root)
     assert code == 2 and "文件名写的是 2012-spring 学期" in err and "整份文件未入账" in err
     assert set(statuses(root).values()) == {"sent"}
@@ -555,7 +555,7 @@ def test_a_file_naming_two_batches_whose_lines_do_not_say_which_is_refused(tmp_p
     first = disburse(run, root)["batch"]
     add_roster(root, "b.xlsx", [voc_row(2, 序号=1)])
     second = disburse(run, root)["batch"]
-    result = result_file(tmp_path / f"回盘_{first}_{second}.txt", [f"1|{voc_row(2)['银行卡号']}|学生2|750.00|成功|"])
+    result = result_file(tmp_path / f"回盘_{first}_{second}.txt", [f"1|{voc_row(2)['银行卡号']}|学生二|750.00|成功|"])
     code, out, err = run("reconcile", result, "--term", TERM, "--workspace", root)
     assert code == 2 and "多个批次" in err and first in err and second in err
     assert set(statuses(root).values()) == {"sent"}
@@ -571,13 +571,13 @@ def test_a_line_naming_no_batch_that_fits_a_payment_of_two_batches_is_held(tmp_p
     add_roster(root, "b.xlsx", [voc_row(2, 序号=1, 银行卡号=card)])
     second = disburse(run, root)["batch"]
     assert first != second
-    result = result_file(tmp_path / f"回盘_{TERM}.txt", [f"1|{card}|学生2|750.00|成功|"])
+    result = result_file(tmp_path / f"回盘_{TERM}.txt", [f"1|{card}|学生二|750.00|成功|"])
     doc = reconcile(run, root, result, expect=1)
     assert doc["paid"] == [] and len(doc["problems"]) == 1
     assert "无法确定是哪一笔" in doc["problems"][0]["issue"] and "--batch" in doc["problems"][0]["issue"]
     assert set(ledger_rows(root, "SELECT status FROM payments")) == {("sent",)}
     doc = reconcile(run, root, result, "--batch", second, expect=0)
-    assert [p["name"] for p in doc["paid"]] == ["学生2"]
+    assert [p["name"] for p in doc["paid"]] == ["学生二"]
 
 
 def test_repeated_lines_conflicting_are_held_agreeing_apply_once(tmp_path, run, ledger_db):
@@ -585,24 +585,24 @@ def test_repeated_lines_conflicting_are_held_agreeing_apply_once(tmp_path, run, 
     disburse(run, root, expect=0)
     card = {i: voc_row(i)["银行卡号"] for i in range(1, 4)}
     result = result_file(tmp_path / f"回盘_{TERM}.txt", [
-        f"1|{card[1]}|学生1|750.00|成功|", f"1|{card[1]}|学生1|750.00|失败|账户冻结",   # conflicting
-        f"2|{card[2]}|学生2|750.00|成功|", f"2|{card[2]}|学生2|750.00|成功|",          # the same twice
-        f"3|{card[3]}|学生3|750.00|成功|"])
+        f"1|{card[1]}|学生一|750.00|成功|", f"1|{card[1]}|学生一|750.00|失败|账户冻结",   # conflicting
+        f"2|{card[2]}|学生二|750.00|成功|", f"2|{card[2]}|学生二|750.00|成功|",          # the same twice
+        f"3|{card[3]}|学生三|750.00|成功|"])
     doc = reconcile(run, root, result, expect=1)
-    assert sorted(p["name"] for p in doc["paid"]) == ["学生2", "学生3"] and doc["failed"] == []
+    assert sorted(p["name"] for p in doc["paid"]) == sorted(["学生二", "学生三"]) and doc["failed"] == []
     issues = {p["row"]: p["issue"] for p in doc["problems"]}
     assert sorted(issues) == [2, 3, 5]
     assert "相互矛盾" in issues[2] and "成功、失败" in issues[2] and "待人工核对" in issues[2] and issues[3] == issues[2]
     assert "不止一次" in issues[5]
     st = dict(ledger_rows(root, "SELECT name, status FROM payments"))
-    assert st == {"学生1": "sent", "学生2": "paid", "学生3": "paid"}
+    assert st == {"学生一": "sent", "学生二": "paid", "学生三": "paid"}
 
 
 @pytest.mark.parametrize("cut", [30, 0])
 def test_a_truncated_text_result_is_said_to_be_truncated(tmp_path, run, cut):
     root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 4)]})
     disburse(run, root, expect=0)
-    whole = result_file(tmp_path / f"回盘_{TERM}.txt", [f"{i}|{voc_row(i)['银行卡号']}|学生{i}|750.00|成功|"
+    whole = result_file(tmp_path / f"回盘_{TERM}.txt", [f"{i}|{voc_row(i)['银行卡号']}|学生{hanzi(i)}|750.00|成功|"
                                                        for i in range(1, 4)]).read_bytes()
     short = tmp_path / f"回盘短_{TERM}.txt"
     short.write_bytes(whole[:len(whole) - 2 - cut] if cut else whole[:-2])  # cut in a line / only the last CRLF
@@ -629,7 +629,7 @@ def test_truncated_xml_and_xlsx_results_are_said_to_be_truncated(tmp_path, run):
     book = tmp_path / "ccb.xlsx"
     wb = openpyxl.Workbook()
     wb.active.append(["序号", "收款人账号", "收款人姓名", "金额", "交易状态", "失败原因"])
-    wb.active.append([1, voc_row(1)["银行卡号"], "学生1", "750.00", "成功", None])
+    wb.active.append([1, voc_row(1)["银行卡号"], "学生一", "750.00", "成功", None])
     wb.save(book)
     book.write_bytes(book.read_bytes()[:-300])
     code, out, err = run("reconcile", book, "--term", TERM, "--workspace", other)
@@ -646,7 +646,7 @@ def test_an_xlsx_result_whose_amount_is_a_formula_without_its_value_is_refused(t
     book = tmp_path / "ccb.xlsx"
     wb = openpyxl.Workbook()
     wb.active.append(["序号", "收款人账号", "收款人姓名", "金额", "交易状态", "失败原因", "单价"])
-    wb.active.append([1, voc_row(1)["银行卡号"], "学生1", "=G2*1", "成功", None, 750])
+    wb.active.append([1, voc_row(1)["银行卡号"], "学生一", "=G2*1", "成功", None, 750])
     wb.save(book)
     code, out, err = run("reconcile", book, "--term", TERM, "--workspace", root)
     assert code == 2 and "第2行" in err and "“金额”" in err and "单元格是公式“=G2*1”" in err, err
@@ -665,7 +665,7 @@ def test_an_xlsx_result_with_a_struck_out_line_is_refused(tmp_path, run):
     book = tmp_path / "ccb.xlsx"
     wb = openpyxl.Workbook()
     wb.active.append(["序号", "收款人账号", "收款人姓名", "金额", "交易状态", "失败原因"])
-    wb.active.append([1, voc_row(1)["银行卡号"], "学生1", 750, "成功", None])
+    wb.active.append([1, voc_row(1)["银行卡号"], "学生一", 750, "成功", None])
     for cell in wb.active[2]:
         cell.font = Font(strike=True)
     wb.save(book)
@@ -685,7 +685,7 @@ def test_an_xlsx_result_whose_amount_shows_another_number_is_refused(tmp_path, r
     book = tmp_path / "ccb.xlsx"
     wb = openpyxl.Workbook()
     wb.active.append(["序号", "收款人账号", "收款人姓名", "金额", "交易状态", "失败原因"])
-    wb.active.append([1, voc_row(1)["银行卡号"], "学生1", 750, "成功", None])
+    wb.active.append([1, voc_row(1)["银行卡号"], "学生一", 750, "成功", None])
     wb.active["D2"].number_format = "0!.00"
     wb.save(book)
     code, out, err = run("reconcile", book, "--term", TERM, "--workspace", root)
@@ -704,7 +704,7 @@ def test_an_xlsx_result_whose_amount_is_an_error_value_is_refused(tmp_path, run)
     book = tmp_path / "ccb.xlsx"
     wb = openpyxl.Workbook()
     wb.active.append(["序号", "收款人账号", "收款人姓名", "金额", "交易状态", "失败原因"])
-    wb.active.append([1, voc_row(1)["银行卡号"], "学生1", "#N/A", "成功", None])
+    wb.active.append([1, voc_row(1)["银行卡号"], "学生一", "#N/A", "成功", None])
     wb.save(book)
     code, out, err = run("reconcile", book, "--term", TERM, "--workspace", root)
     assert code == 2 and "第2行" in err and "“金额”" in err and "单元格是错误值“#N/A”" in err, err
@@ -739,17 +739,17 @@ def test_an_amount_under_a_unit_the_result_states_is_read_in_that_unit(tmp_path,
     root = ccb_paid(tmp_path, run, 3)
     card = {i: voc_row(i)["银行卡号"] for i in range(1, 4)}
     under = ["序号", "收款人账号", "收款人姓名", "金额（万元）", "交易状态", "失败原因"]
-    doc = reconcile(run, root, ccb_result(tmp_path / "a.xlsx", [[1, card[1], "学生1", "750.00", "成功", None],
-                                                               [2, card[2], "学生2", "0.075", "成功", None]],
+    doc = reconcile(run, root, ccb_result(tmp_path / "a.xlsx", [[1, card[1], "学生一", "750.00", "成功", None],
+                                                               [2, card[2], "学生二", "0.075", "成功", None]],
                                         head=under), expect=1)
-    assert [p["name"] for p in doc["paid"]] == ["学生2"]
+    assert [p["name"] for p in doc["paid"]] == ["学生二"]
     assert [(p["row"], p["amount"]) for p in doc["problems"]] == [(2, "7500000.00")]
     assert "750.00" in doc["problems"][0]["issue"] and "未入账" in doc["problems"][0]["issue"]
-    doc = reconcile(run, root, ccb_result(tmp_path / "b.xlsx", [[3, card[3], "学生3", "750.00", "成功", None]],
+    doc = reconcile(run, root, ccb_result(tmp_path / "b.xlsx", [[3, card[3], "学生三", "750.00", "成功", None]],
                                         above=[["单位：万元"]]), expect=1)
     assert doc["paid"] == [] and [(p["row"], p["amount"]) for p in doc["problems"]] == [(3, "7500000.00")]
     dollars = ["序号", "收款人账号", "收款人姓名", "金额（美元）", "交易状态", "失败原因"]
-    code, out, err = run("reconcile", ccb_result(tmp_path / "c.xlsx", [[3, card[3], "学生3", "750.00", "成功", None]],
+    code, out, err = run("reconcile", ccb_result(tmp_path / "c.xlsx", [[3, card[3], "学生三", "750.00", "成功", None]],
                                                  head=dollars), "--term", TERM, "--workspace", root)
     assert code == 2 and "“金额（美元）”列（第D列）" in err and "美元" in err and "未入账" in err, err
     with sqlite3.connect(root / "aidctl.db") as conn:
@@ -764,14 +764,14 @@ def test_a_total_line_that_disagrees_with_the_lines_refuses_the_file(tmp_path, r
     batch = disburse(run, root, expect=0)["batch"]
     card = {i: voc_row(i)["银行卡号"] for i in range(1, 4)}
     name = f"代发_工商银行_{TERM}_{batch}_01_回盘.txt"
-    lines = [f"1|{card[1]}|学生1|750.00|成功|", f"2|{card[2]}|学生2|750.00|成功|"]   # the third line lost
+    lines = [f"1|{card[1]}|学生一|750.00|成功|", f"2|{card[2]}|学生二|750.00|成功|"]   # the third line lost
     code, out, err = run("reconcile", result_file(tmp_path / name, [*lines, "合计|||2250.00||"]), "--term", TERM,
                          "--workspace", root)
     assert code == 2 and f"{name}，第4行，“金额”列" in err and "合计金额为 2250.00 元" in err, err
     assert "2 笔逐笔结果金额合计为 1500.00 元" in err and "整份回盘未入账" in err, err
     assert set(statuses(root).values()) == {"sent"}
     # a total of every line, or of the successful ones only, agrees: the lines apply
-    whole = [*lines, f"3|{card[3]}|学生3|750.00|失败|账户冻结"]
+    whole = [*lines, f"3|{card[3]}|学生三|750.00|失败|账户冻结"]
     doc = reconcile(run, root, result_file(tmp_path / name, [*whole, "合计|||1,500.00||"]), expect=1)
     assert (doc["totals"]["paid"], doc["totals"]["failed"], doc["totals"]["problems"]) == (2, 1, 0)
 
@@ -785,15 +785,15 @@ def test_a_result_workbook_answering_in_two_sheets_is_read_whole(tmp_path, run):
     book = tmp_path / "ccb.xlsx"
     wb = openpyxl.Workbook()
     wb.active.title = "成功明细"
-    for line in [CCB_RESULT, [1, card[1], "学生1", "750.00", "成功", None], [2, card[2], "学生2", "750.00", "成功", None]]:
+    for line in [CCB_RESULT, [1, card[1], "学生一", "750.00", "成功", None], [2, card[2], "学生二", "750.00", "成功", None]]:
         wb.active.append(line)
     failures = wb.create_sheet("失败明细")
-    for line in [CCB_RESULT, [3, card[3], "学生3", "750.00", "失败", "账户冻结"], [2, card[2], "学生2", "750.00", "失败", "户名不符"]]:
+    for line in [CCB_RESULT, [3, card[3], "学生三", "750.00", "失败", "账户冻结"], [2, card[2], "学生二", "750.00", "失败", "户名不符"]]:
         failures.append(line)
     wb.save(book)
     doc = reconcile(run, root, book, expect=1)
-    assert [p["name"] for p in doc["paid"]] == ["学生1"]
-    assert [(f["name"], f["sheet"], f["row"], f["reason"]) for f in doc["failed"]] == [("学生3", "失败明细", 2, "账户冻结")]
+    assert [p["name"] for p in doc["paid"]] == ["学生一"]
+    assert [(f["name"], f["sheet"], f["row"], f["reason"]) for f in doc["failed"]] == [("学生三", "失败明细", 2, "账户冻结")]
     assert [(p["sheet"], p["row"]) for p in doc["problems"]] == [("成功明细", 3), ("失败明细", 3)]
     assert "工作表“成功明细”第 3 行、工作表“失败明细”第 3 行" in doc["problems"][0]["issue"]
     assert sorted(statuses(root).values()) == ["failed", "paid", "sent"]
@@ -808,10 +808,10 @@ def test_a_result_workbook_with_a_hidden_sheet_is_refused(tmp_path, run):
     book = tmp_path / "ccb.xlsx"
     wb = openpyxl.Workbook()
     wb.active.title = "成功明细"
-    for line in [CCB_RESULT, [1, card[1], "学生1", "750.00", "成功", None]]:
+    for line in [CCB_RESULT, [1, card[1], "学生一", "750.00", "成功", None]]:
         wb.active.append(line)
     failures = wb.create_sheet("失败明细")
-    for line in [CCB_RESULT, [2, card[2], "学生2", "750.00", "失败", "账户冻结"]]:
+    for line in [CCB_RESULT, [2, card[2], "学生二", "750.00", "失败", "账户冻结"]]:
         failures.append(line)
     failures.sheet_state = "hidden"
     wb.save(book)
@@ -828,7 +828,7 @@ def test_a_result_with_two_status_columns_that_differ_is_refused(tmp_path, run):
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append([*CCB_RESULT, "交易状态"])
-    ws.append([1, voc_row(1)["银行卡号"], "学生1", "750.00", "失败", "账户冻结", "成功"])
+    ws.append([1, voc_row(1)["银行卡号"], "学生一", "750.00", "失败", "账户冻结", "成功"])
     ws.column_dimensions["E"].hidden = True
     wb.save(book)
     code, out, err = run("reconcile", book, "--term", TERM, "--workspace", root)
@@ -914,7 +914,7 @@ def test_a_group_rejection_fails_every_payment_of_its_message(tmp_path, run, led
 
 def ccb_lines(outcomes: dict[int, str]) -> list[list]:
     """The 建设银行 result lines of students `outcomes` names (750.00 each), 成功 or 失败."""
-    return [[i, voc_row(i)["银行卡号"], f"学生{i}", "750.00", word, None if word == "成功" else "账户冻结"]
+    return [[i, voc_row(i)["银行卡号"], f"学生{hanzi(i)}", "750.00", word, None if word == "成功" else "账户冻结"]
             for i, word in outcomes.items()]
 
 
@@ -982,7 +982,7 @@ def test_a_text_result_with_a_footer_declaring_more_lines_is_refused(tmp_path, r
     batch = disburse(run, root, expect=0)["batch"]
     card = {i: voc_row(i)["银行卡号"] for i in range(1, 4)}
     path = tmp_path / f"回盘_{batch}.txt"
-    lines = ["序号|账号|户名|金额|处理结果|失败原因", *[f"{i}|{card[i]}|学生{i}|750.00|成功|" for i in (1, 2)],
+    lines = ["序号|账号|户名|金额|处理结果|失败原因", *[f"{i}|{card[i]}|学生{hanzi(i)}|750.00|成功|" for i in (1, 2)],
              "总笔数|3|总金额|2250.00"]
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
     err = refused(run, root, path)
@@ -1065,7 +1065,7 @@ def test_a_text_result_declaring_more_lines_than_it_holds_is_refused(tmp_path, r
     root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 4)]})
     batch = disburse(run, root, expect=0)["batch"]
     card = {i: voc_row(i)["银行卡号"] for i in range(1, 4)}
-    lines = [f"{i}|{card[i]}|学生{i}|750.00|成功|" for i in (1, 2)]
+    lines = [f"{i}|{card[i]}|学生{hanzi(i)}|750.00|成功|" for i in (1, 2)]
 
     def text(head: str, rows: list[str]) -> Path:
         path = tmp_path / f"回盘_{len(rows)}.txt"
@@ -1075,7 +1075,7 @@ def test_a_text_result_declaring_more_lines_than_it_holds_is_refused(tmp_path, r
     err = refused(run, root, text(f"总笔数|3|总金额|2250.00|批次号|{batch}|第1/1个文件", lines))
     assert "回盘_2.txt，第1行" in err and "“总笔数”为 3 笔" in err and "少 1 笔" in err, err
     doc = reconcile(run, root, text(f"总笔数|3|总金额|2250.00|批次号|{batch}|第1/1个文件",
-                                    [*lines, f"3|{card[3]}|学生3|750.00|成功|"]), expect=0)
+                                    [*lines, f"3|{card[3]}|学生三|750.00|成功|"]), expect=0)
     assert doc["totals"]["paid"] == 3 and doc["bound_by"] == "表头上方的文字"
 
 
@@ -1099,7 +1099,7 @@ def test_a_total_below_whose_amount_cannot_be_read_refuses_the_file(tmp_path, ru
     refuses the file now. A 合计 with its 金额 blank states none, as before."""
     root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 3)]})
     disburse(run, root, expect=0)
-    lines = [f"{i}|{voc_row(i)['银行卡号']}|学生{i}|750.00|成功|" for i in (1, 2)]
+    lines = [f"{i}|{voc_row(i)['银行卡号']}|学生{hanzi(i)}|750.00|成功|" for i in (1, 2)]
     err = refused(run, root, result_file(tmp_path / "a.txt", [*lines, "合计|||壹仟伍佰元||"]))
     assert "a.txt，第4行，“金额”列" in err and "合计金额“壹仟伍佰元”无法读取为金额" in err, err
     doc = reconcile(run, root, result_file(tmp_path / "b.txt", [*lines, "合计|||||"]), expect=0)
@@ -1290,7 +1290,7 @@ def test_a_batch_id_the_ledger_never_held_refuses_the_file(tmp_path, run):
     root = make_ws(tmp_path, {"a.xlsx": [voc_row(1), voc_row(2)]})
     disburse(run, root, expect=0)
     ghost = "B20261205000000DEAD"
-    lines = [f"{i}|{voc_row(i)['银行卡号']}|学生{i}|750.00|成功|" for i in (1, 2)]
+    lines = [f"{i}|{voc_row(i)['银行卡号']}|学生{hanzi(i)}|750.00|成功|" for i in (1, 2)]
     named = result_file(tmp_path / f"代发_工商银行_{TERM}_{ghost}_01_回盘.txt", lines)
     above = tmp_path / "回盘.txt"
     above.write_bytes(("\r\n".join([f"总笔数|2|总金额|1500.00|批次号|{ghost}", "序号|账号|户名|金额|处理结果|失败原因",
@@ -1310,15 +1310,15 @@ def test_a_line_with_a_blank_card_or_amount_is_held(tmp_path, run):
     batch = disburse(run, root, expect=0)["batch"]
     card = {i: voc_row(i)["银行卡号"] for i in range(1, 5)}
     result = result_file(tmp_path / f"回盘_{batch}.txt", [
-        "1||学生1|750.00|成功|", f"2|{card[2]}|学生2||成功|", "3||||成功|", f"4|{card[4]}|学生4|750.00|成功|"])
+        "1||学生一|750.00|成功|", f"2|{card[2]}|学生二||成功|", "3||||成功|", f"4|{card[4]}|学生四|750.00|成功|"])
     doc = reconcile(run, root, result, expect=1)
-    assert [p["name"] for p in doc["paid"]] == ["学生4"]
+    assert [p["name"] for p in doc["paid"]] == ["学生四"]
     assert [(p["row"], p["card"], p["amount"]) for p in doc["problems"]] == \
         [(2, None, "750.00"), (3, card[2], None), (4, None, None)]
     assert [p["issue"].split("：")[0] for p in doc["problems"]] == ["本行的账号为空", "本行的金额为空", "本行的账号和金额为空"]
     assert sorted(statuses(root).values()) == ["paid", "sent", "sent", "sent"]
     no_amount = tmp_path / f"回盘2_{batch}.txt"
-    no_amount.write_bytes(("序号|账号|户名|处理结果|失败原因\r\n" + f"1|{card[1]}|学生1|成功|\r\n").encode("gbk"))
+    no_amount.write_bytes(("序号|账号|户名|处理结果|失败原因\r\n" + f"1|{card[1]}|学生一|成功|\r\n").encode("gbk"))
     assert "回盘没有“金额”列" in refused(run, root, no_amount)
 
 
@@ -1329,10 +1329,10 @@ def test_a_result_row_taken_for_a_footer_is_named(tmp_path, run):
     root = ccb_paid(tmp_path, run, 3)
     card = {i: voc_row(i)["银行卡号"] for i in range(1, 4)}
     head = ["交易状态", "失败原因", "序号", "收款人账号", "收款人姓名", "金额"]
-    rows = [["成功", None, 1, card[1], "学生1", "750.00"], ["失败", "审核未通过：户名与账号不符", 2, card[2], "学生2", "750.00"],
-            ["成功", None, 3, card[3], "学生3", "750.00"]]
+    rows = [["成功", None, 1, card[1], "学生一", "750.00"], ["失败", "审核未通过：户名与账号不符", 2, card[2], "学生二", "750.00"],
+            ["成功", None, 3, card[3], "学生三", "750.00"]]
     doc = reconcile(run, root, ccb_result(tmp_path / "ccb.xlsx", rows, head=head), expect=1)
-    assert [p["name"] for p in doc["paid"]] == ["学生1", "学生3"] and doc["failed"] == []
+    assert [p["name"] for p in doc["paid"]] == ["学生一", "学生三"] and doc["failed"] == []
     assert [(p["row"], p["card"], p["status"]) for p in doc["problems"]] == [(3, card[2], "失败")]
     assert "没有作为结果行读取" in doc["problems"][0]["issue"] and "序号 2、处理结果“失败”" in doc["problems"][0]["issue"]
     assert sorted(statuses(root).values()) == ["paid", "paid", "sent"]
@@ -1347,11 +1347,11 @@ def test_a_sheet_not_read_beside_the_result_refuses_the_workbook(tmp_path, run):
     book = tmp_path / "ccb.xlsx"
     wb = openpyxl.Workbook()
     wb.active.title = "成功明细"
-    for line in [CCB_RESULT, [1, card[1], "学生1", "750.00", "成功", None]]:
+    for line in [CCB_RESULT, [1, card[1], "学生一", "750.00", "成功", None]]:
         wb.active.append(line)
     wb.create_sheet("Sheet2")   # blank, as a new workbook has
     failures = wb.create_sheet("失败明细")
-    for line in [["序号", "收款人账号", "收款人姓名", "金额", "失败原因"], [2, card[2], "学生2", "750.00", "账户冻结"]]:
+    for line in [["序号", "收款人账号", "收款人姓名", "金额", "失败原因"], [2, card[2], "学生二", "750.00", "账户冻结"]]:
         failures.append(line)
     wb.save(book)
     err = refused(run, root, book)
@@ -1359,7 +1359,7 @@ def test_a_sheet_not_read_beside_the_result_refuses_the_workbook(tmp_path, run):
     del wb["失败明细"]
     wb.save(book)
     doc = reconcile(run, root, book, expect=0)
-    assert [p["name"] for p in doc["paid"]] == ["学生1"]
+    assert [p["name"] for p in doc["paid"]] == ["学生一"]
 
 
 def test_a_success_line_its_own_row_contradicts_is_held(tmp_path, run):
@@ -1372,10 +1372,10 @@ def test_a_success_line_its_own_row_contradicts_is_held(tmp_path, run):
     result = tmp_path / f"回盘_{batch}.txt"
     result.write_bytes(("\r\n".join([
         "序号|账号|户名|金额|处理结果|失败原因|退票标志|备注",
-        f"1|{card[1]}|学生1|750.00|成功|账户已销户||", f"2|{card[2]}|学生2|750.00|成功||是|已退票",
-        f"3|{card[3]}|学生3|750.00|成功|无|否|", f"4|{card[4]}|学生4|750.00|交易成功|交易成功||"]) + "\r\n").encode("gbk"))
+        f"1|{card[1]}|学生一|750.00|成功|账户已销户||", f"2|{card[2]}|学生二|750.00|成功||是|已退票",
+        f"3|{card[3]}|学生三|750.00|成功|无|否|", f"4|{card[4]}|学生四|750.00|交易成功|交易成功||"]) + "\r\n").encode("gbk"))
     doc = reconcile(run, root, result, expect=1)
-    assert [p["name"] for p in doc["paid"]] == ["学生3", "学生4"]
+    assert [p["name"] for p in doc["paid"]] == ["学生三", "学生四"]
     assert [(p["row"], p["issue"]) for p in doc["problems"]] == [
         (2, "处理结果为“成功”，但“失败原因”列写有“账户已销户”：结果相互矛盾，未入账：请与银行核对"),
         (3, "处理结果为“成功”，但“退票标志”列写有“是”：结果相互矛盾，未入账：请与银行核对")]
@@ -1392,9 +1392,9 @@ def test_a_name_that_is_not_the_payees_is_held(tmp_path, run):
     card = {i: voc_row(i)["银行卡号"] for i in range(1, 5)}
     doc = reconcile(run, root, result_file(tmp_path / f"回盘_{batch}.txt", [
         f"1|{card[1]}|王小明|750.00|成功|", f"2|{card[2]}|买买提艾力|750.00|成功|",
-        f"3|{card[3]}||750.00|成功|", f"4|{card[4]}|学生 4|750.00|失败|账户冻结"]), expect=1)
+        f"3|{card[3]}||750.00|成功|", f"4|{card[4]}|学生 四|750.00|失败|账户冻结"]), expect=1)
     assert sorted(p["id_number"] for p in doc["paid"]) == sorted(voc_row(i)["身份证号码"] for i in (2, 3))
     assert len(doc["failed"]) == 1
     assert [(p["row"], p["issue"]) for p in doc["problems"]] == [
-        (2, "户名“王小明”与该笔付款的收款人“学生1”不符（银行截短的户名须是收款人姓名的开头部分），未入账：请与银行核对")]
+        (2, "户名“王小明”与该笔付款的收款人“学生一”不符（银行截短的户名须是收款人姓名的开头部分），未入账：请与银行核对")]
     assert sorted(statuses(root).values()) == ["failed", "paid", "paid", "sent"]

@@ -33,7 +33,7 @@ def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
 
 
 def two_schools(tmp_path: Path) -> Path:
-    a = [voc_row(i) for i in range(1, 5)] + [voc_row(5, 身份证号码=BAD_ID)]   # 学生5 refused: id.checksum
+    a = [voc_row(i) for i in range(1, 5)] + [voc_row(5, 身份证号码=BAD_ID)]   # 学生五 refused: id.checksum
     b = [voc_row(i) for i in range(11, 14)]
     root = make_ws(tmp_path, {"a.xlsx": a})
     add_roster(root, "b.xlsx", b, school="第二职业中学")
@@ -72,14 +72,14 @@ def test_a_changed_roster_is_never_skipped(tmp_path, run):
     returns = out_dir(root) / "退回修改"
     kept = snapshot(returns)
 
-    # the school corrects 学生5's ID: a new file's content, a new payment, a new workbook
+    # the school corrects 学生五's ID: a new file's content, a new payment, a new workbook
     add_roster(root, "a.xlsx", [voc_row(i) for i in range(1, 6)])
     doc = disburse(run, root, expect=0)
-    assert [p["name"] for p in doc["payments"]] == ["学生5"] and doc["batch"] not in (None, first["batch"])
+    assert [p["name"] for p in doc["payments"]] == ["学生五"] and doc["batch"] not in (None, first["batch"])
     assert doc["report"] and doc["report"] != first["report"] and doc["last_report"] is None
     assert not any("没有写出新的发放审核表" in n for n in doc["notes"])
     wb = openpyxl.load_workbook(root / doc["report"])
-    assert [r[2] for r in wb["本次发放"].iter_rows(min_row=2, values_only=True)] == ["学生5"]
+    assert [r[2] for r in wb["本次发放"].iter_rows(min_row=2, values_only=True)] == ["学生五"]
     assert doc["returns"] == [] and not any(returns.glob("*.xlsx")) and kept   # a.xlsx is clean now
     verify_manifest(out_dir(root))
 
@@ -101,7 +101,7 @@ def test_a_changed_roster_that_pays_nobody_gets_its_correction_workbook_made_aga
 def test_a_failed_payment_on_a_corrected_card_is_reissued_by_the_retry(tmp_path, run):
     root = two_schools(tmp_path)
     first = disburse(run, root, expect=1)
-    person = next(p["id_number"] for p in first["payments"] if p["name"] == "学生12")
+    person = next(p["id_number"] for p in first["payments"] if p["name"] == "学生一二")
     with sqlite3.connect(root / "aidctl.db") as conn:   # the bank returned it: 账户已销户
         conn.execute("UPDATE payments SET status = 'failed', failure_reason = '账户已销户' WHERE person = ?",
                      (person,))
@@ -127,13 +127,13 @@ def test_a_paid_record_is_reported_as_paid_whatever_its_bank_now_says(tmp_path, 
     root = make_ws(tmp_path, {"a.xlsx": [voc_row(i, 开户银行=banks[i]) for i in range(1, 4)]}, headers=headers)
     first = disburse(run, root, expect=0)
     assert first["totals"]["payments"] == 3
-    # 学生1's bank has no profile now, and 学生2's name is one the 农业银行 file (GBK) cannot carry
+    # 学生一's bank has no profile now, and 学生二's name is one the 农业银行 file (GBK) cannot carry
     rows = [voc_row(1, 开户银行="某某村镇银行"), voc_row(2, 开户银行="农业银行", 姓名=RARE),
             voc_row(3, 开户银行="建设银行"), voc_row(4, 开户银行="某某村镇银行"), voc_row(5, 开户银行="农业银行", 姓名=RARE)]
     add_roster(root, "a.xlsx", rows, headers=headers)
     doc = disburse(run, root, expect=1)
     assert sorted(a["id_number"] for a in doc["already_paid"]) == sorted(p["id_number"] for p in first["payments"])
-    # 学生4 and 学生5 are not paid yet: refused as before
+    # 学生四 and 学生五 are not paid yet: refused as before
     assert [(r["row"], r["codes"]) for r in doc["refused"]] == [(7, ["bank.unknown"]), (8, ["bank.unwritable"])]
     assert doc["payments"] == [] and ledger_rows(root, "SELECT count(*) FROM payments") == [(3,)]
 

@@ -108,7 +108,7 @@ def test_the_sheet_sent_back_is_read_again_as_the_roster_it_is(run, tmp_path):
     back = next(out.iterdir())
     fixed = openpyxl.load_workbook(back)   # the school corrects the cells in place and sends the file again
     fixed["花名册"]["D5"] = make_id(seq=104)
-    fixed["花名册"]["B6"] = "学生3"
+    fixed["花名册"]["B6"] = "学生三"
     fixed.save(back)
     code, doc, err = run("validate", back, "--term", TERM, "--format", "json", as_json=True)
     assert code == 0, doc["findings"]
@@ -162,7 +162,7 @@ def test_disburse_writes_them_in_its_output_folder_and_removes_stale_ones(run, t
     # the school corrects its roster: the next run leaves no stale workbook to be mailed
     fixed = openpyxl.load_workbook(a)
     fixed["花名册"]["D5"] = make_id(seq=104)
-    fixed["花名册"]["B6"] = "学生3"
+    fixed["花名册"]["B6"] = "学生三"
     fixed["花名册"]["J7"] = make_card(seed=4)
     fixed.save(a)
     code, doc, err = run("disburse", "--term", TERM, "--workspace", tmp_path, "--format", "json", as_json=True)

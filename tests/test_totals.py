@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
-from conftest import make_card, make_id, write_roster
+from conftest import hanzi, make_card, make_id, write_roster
 
 from aidctl.core import money
 
@@ -33,7 +33,7 @@ def finance_sheet(path: Path, rows: list[list], headers: list[str] = FINANCE) ->
 
 def kinder_row(i: int, amount) -> dict:
     """A 学前教育资助 record (its standard is the roster's own amount), amount in 万元."""
-    return {"序号": i, "姓名": f"幼儿{i}", "性别": "男", "身份证号码": make_id(birth="20080312", seq=100 + 2 * i),
+    return {"序号": i, "姓名": f"幼儿{hanzi(i)}", "性别": "男", "身份证号码": make_id(birth="20080312", seq=100 + 2 * i),
             "困难等级": "一档", "学籍状态": "在籍", "资助项目": "学前教育资助", "资助金额（万元）": amount,
             "银行卡号": make_card(seed=i)}
 
@@ -209,7 +209,8 @@ def test_rules_diff_counts_amounts_beyond_2_to_the_53_exactly(run, tmp_path):
 
     from aidctl.rulebook import RULE_FILES, packaged_rules_dir
 
-    root = kinder_workspace(tmp_path, ["9999999999.999999", "0.05"])
+    # two such amounts (two far apart would be amount.outlier and paid nobody)
+    root = kinder_workspace(tmp_path, ["9999999999.999999", "9999999999.999998"])
     folder = tmp_path / "same"
     folder.mkdir()
     for name in RULE_FILES:
@@ -218,5 +219,81 @@ def test_rules_diff_counts_amounts_beyond_2_to_the_53_exactly(run, tmp_path):
                          as_json=True)
     assert code == 0, (code, err)
     t = doc["totals"]
-    assert (t["amount_before"], t["amount_after"], t["delta"]) == ("100000000000499.99", "100000000000499.99", "0.00")
+    assert (t["amount_before"], t["amount_after"], t["delta"]) == ("199999999999999.97", "199999999999999.97", "0.00")
     assert doc["amounts"] == [] and doc["verdicts"] == []
+
+
+# --- the school's own 合计 (total.mismatch): a blank amount, and students under the 合计 ----------------
+
+def _voc_table(tmp_path: Path, rows: list[dict], name: str = "a.xlsx") -> Path:
+    from test_checks import roster
+
+    return roster(tmp_path, rows, name=name)
+
+
+BLANK = {"资助金额（元）": None}
+SIGNED = {"序号": "制表人：李老师", "身份证号码": "审核人：张校长"}
+
+
+def _plan(run, tmp_path: Path, path: Path, folder: str) -> dict:
+    from test_checks import dry_run
+
+    code, plan, err = dry_run(run, tmp_path / folder, path)
+    assert isinstance(plan, dict), (code, err)
+    return plan
+
+
+def test_a_blank_amount_does_not_switch_off_the_total_and_students_under_it_are_not_paid(tmp_path, run):
+    """Three students (one amount blank), 合计 1500, the 制表人/审核人 line, then three more students:
+    the blank used to take the table out of the comparison, and all six were paid (4500.00) against
+    the school's own 1500. The blank counts as the standard it is paid; the table disagrees, the
+    message names the blank and the students under the 合计, and none of it is paid."""
+    from conftest import voc_row
+    from test_checks import assert_finding, check, found, only
+
+    path = _voc_table(tmp_path, [voc_row(1), voc_row(2), voc_row(3, **BLANK), {"序号": "合计", "资助金额（元）": 1500},
+                                 SIGNED, voc_row(4), voc_row(5), voc_row(6)])
+    doc = check(run, path.name, expect_exit=1)
+    assert_finding(only(doc, "total.mismatch"), code="total.mismatch", severity="error", row=None,
+                   column="资助金额（元）", says=("第7行", "1500.00 元", "6 条学生记录", "4500.00 元", "第6行资助金额为空",
+                                                 "按标准计 750.00 元", "多 3000.00 元", "合计以下还有 3 条学生记录",
+                                                 "第9、10、11行", "本表暂不发放"))
+    assert [f["row"] for f in found(doc, "amount.blank")] == [6]
+    assert _plan(run, tmp_path, path, "ws")["payments"] == []
+
+
+def test_a_total_of_the_filled_amounts_alone_is_not_what_would_be_paid(tmp_path, run):
+    """合计 1500 over 750, blank, 750: the school's total asks nothing for the blank student, and the
+    standard paid for it would exceed what the school signed for: total.mismatch, saying so. A 合计 of
+    2250 counts the standard: it agrees, and the blank is only amount.blank (paid, listed)."""
+    from conftest import voc_row
+    from test_checks import check, found, only
+
+    rows = [voc_row(1), voc_row(2, **BLANK), voc_row(3), {"序号": "合计", "资助金额（元）": 1500}]
+    path = _voc_table(tmp_path, rows)
+    f = only(check(run, path.name, expect_exit=1), "total.mismatch")
+    assert "2250.00 元" in f["message"] and "合计与已填写的金额相符" in f["message"], f["message"]
+    assert _plan(run, tmp_path, path, "ws1")["payments"] == []
+    rows[-1] = {"序号": "合计", "资助金额（元）": 2250}
+    path = _voc_table(tmp_path, rows, name="b.xlsx")
+    doc = check(run, path.name, expect_exit=0)
+    assert not found(doc, "total.mismatch") and [f["row"] for f in found(doc, "amount.blank")] == [5]
+    assert len(_plan(run, tmp_path, path, "ws2")["payments"]) == 3
+
+
+def test_students_under_a_total_that_cannot_be_compared_are_not_paid_on_trust(tmp_path, run):
+    """Students under the 合计 and the signatures, where the 合计 cannot vouch for them: its amount
+    blank, or a record above whose amount cannot be read (amount.invalid, so nothing is compared). The
+    table is total.mismatch naming them; a table with nothing under its 合计 is as before."""
+    from conftest import voc_row
+    from test_checks import check, found, only
+
+    path = _voc_table(tmp_path, [voc_row(1), voc_row(2), {"序号": "合计"}, SIGNED, voc_row(3)])
+    f = only(check(run, path.name, expect_exit=1), "total.mismatch")
+    assert "第6行合计以下还有 1 条学生记录（第8行）" in f["message"] and "为空或无法读取" in f["message"], f["message"]
+    assert _plan(run, tmp_path, path, "ws1")["payments"] == []
+    path = _voc_table(tmp_path, [voc_row(1), voc_row(2, **{"资助金额（元）": "七百五"}),
+                                 {"序号": "合计", "资助金额（元）": 1500}, voc_row(3)], name="b.xlsx")
+    doc = check(run, path.name, expect_exit=1)
+    assert found(doc, "amount.invalid") and "第7行" in only(doc, "total.mismatch")["message"]
+    assert _plan(run, tmp_path, path, "ws2")["payments"] == []

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import SAMPLES, make_card, make_id, voc_row, write_roster
+from conftest import SAMPLES, hanzi, make_card, make_id, voc_row, write_roster
 
 TERM = "2011-autumn"
 
@@ -25,7 +25,7 @@ def term_folder(root: Path) -> Path:
     shutil.copytree(SAMPLES, ws)
     intake = ws / "intake" / TERM
     for k in range(6):
-        rows = [voc_row(i, 姓名=f"学生{k}_{i}", 身份证号码=make_id(area="420103", seq=2 * (40 * k + i)),
+        rows = [voc_row(i, 姓名=f"学生{hanzi(k)}之{hanzi(i)}", 身份证号码=make_id(area="420103", seq=2 * (40 * k + i)),
                         银行卡号=make_card(seed=1000 + 40 * k + i)) for i in range(1, 31)]
         if k == 2:
             rows[3]["身份证号码"] = rows[3]["身份证号码"][:-1] + "0"   # a bad check character
@@ -272,7 +272,7 @@ def test_a_table_a_worker_hands_back_is_the_table_it_read(tmp_path):
     from aidctl.read import Workspace
     from aidctl.read.tables import read_tables
 
-    rows = [voc_row(i, 姓名=f"学生{i}", 身份证号码=make_id(area="420103", seq=2 * i), 银行卡号=make_card(seed=i))
+    rows = [voc_row(i, 姓名=f"学生{hanzi(i)}", 身份证号码=make_id(area="420103", seq=2 * i), 银行卡号=make_card(seed=i))
             for i in range(1, 6)]
     plain = write_roster(tmp_path / "plain.xlsx", rows, above=[["2011年秋季学期中职国家助学金名单"]])
     odd = write_roster(tmp_path / "odd.xlsx", rows, above=[["2011年秋季学期中职国家助学金名单"]])

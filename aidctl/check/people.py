@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from aidctl.core.findings import build, empty
+from aidctl.core.text import NOT_A_DIGIT, digit_like_marks, fold_one, holds_digit_like, per_distinct
 from aidctl.read import Roster
 from aidctl.rulebook import Rulebook
 
@@ -21,7 +22,7 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
                      "性别填“{g}”，身份证号码第17位表示“{id_g}”：请核对性别或身份证号码", f["gender"],
                      g=f["gender"], id_g=male.map({True: "男", False: "女"})))
     out.append(_ages(roster, rules))
-    out.append(invalid_names(f))
+    out.append(invalid_names(f, rules.vocabulary.names.joiners))
     out.append(_birth_dates(roster))
     parts = [p for p in out if len(p)]
     return pd.concat(parts, ignore_index=True) if parts else empty()
@@ -29,8 +30,8 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
 
 # What no name can hold and a bank file must not carry: C0/C1 control characters (NUL, ESC, line
 # breaks …), and the invisible format characters that reorder or hide text (bidirectional overrides,
-# zero-width characters, BOM). RE2 syntax (Arrow's regex engine).
-_CONTROL = r"[\x{00}-\x{1f}\x{7f}-\x{9f}\x{200b}-\x{200f}\x{202a}-\x{202e}\x{2060}-\x{2064}\x{2066}-\x{2069}\x{feff}]"
+# zero-width characters, BOM). They are found as characters outside a name's (below), and named as
+# such (_what_is_wrong).
 # A leading = + - @ makes a spreadsheet (the bank's xlsx file, the audit workbook opened by a clerk, a
 # CSV export) read the cell as a formula: OWASP, "CSV Injection".
 _FORMULA_START = "=+-@"
@@ -38,25 +39,72 @@ _CONTROL_NAMES = {0x00: "NUL", 0x07: "BEL", 0x08: "BS", 0x09: "TAB", 0x0A: "LF",
                   0x7F: "DEL", 0x200B: "零宽空格", 0x202E: "从右至左强制", 0xFEFF: "BOM"}
 
 
-def invalid_names(f: pd.DataFrame) -> pd.DataFrame:
+# What a name is made of: hanzi (RE2's Han script: the CJK blocks, 〇, 々), or for a foreign student
+# Latin letters alone (with their accents, and the spaces between words where a name keeps them); and
+# between its parts the joiners of rules/vocabulary.yaml (names.joiners: ·, -, ' …). Anything else (a
+# digit, a bracket, a slash, punctuation, another script's letter, a symbol) or a Latin letter beside
+# hanzi is a note or a second student in the cell, not a name (王五（补）, 赵六2, 刘一/刘二, 吴十A).
+_HAN = r"\p{Han}"
+_LATIN = r"\p{Latin}\p{M} "
+
+
+def _joiner_class(joiners: list[str]) -> str:
+    """The joiners (folded as the names are) as RE2 class members."""
+    return "".join(f"\\x{{{ord(c):x}}}" for c in dict.fromkeys(fold_one(j) for j in joiners) if len(c) == 1)
+
+
+def invalid_names(f: pd.DataFrame, joiners: list[str] | None = None) -> pd.DataFrame:
     """name.invalid: a name holding a control or invisible format character, or starting with a
-    character that makes a spreadsheet read it as a formula; the message names the character."""
+    character that makes a spreadsheet read it as a formula; or holding a character no name on a
+    resident ID card holds (a digit, a bracket, a slash, punctuation: a note, or two students in one
+    cell), or a Latin letter beside hanzi. `joiners` (rules/vocabulary.yaml names.joiners; the packaged
+    ones when not given) may stand between a name's parts. The message names the character(s)."""
     import pyarrow.compute as pc
 
-    from aidctl.core.text import arrow_text, per_distinct
+    from aidctl.core.text import arrow_text
+    from aidctl.rulebook import NameWords
 
     names = arrow_text(f["name"])
-    odd = pc.or_(pc.match_substring_regex(names, _CONTROL),
-                 pc.match_substring_regex(names, "^[" + "".join("\\" + c for c in _FORMULA_START) + "]"))
-    odd = pc.fill_null(odd, False).to_numpy(zero_copy_only=False)
+    joined = _joiner_class(NameWords().joiners if joiners is None else joiners)
+    odd = pc.fill_null(pc.match_substring_regex(names, "^[" + "".join("\\" + c for c in _FORMULA_START) + "]"),
+                       False).to_numpy(zero_copy_only=False).copy()
+    # one pass over every name: a name of hanzi and joiners alone (nearly all) is a name; the few others
+    # (a control character, a note, a Latin name) are looked at again
+    rest = np.flatnonzero(pc.fill_null(pc.match_substring_regex(names, f"[^{_HAN}{joined}]"), False)
+                          .to_numpy(zero_copy_only=False))
+    if len(rest):
+        others = names.take(rest)
+        odd[rest] |= pc.fill_null(pc.or_(pc.match_substring_regex(others, _HAN),  # beside hanzi: a note
+                                         pc.match_substring_regex(others, f"[^{_LATIN}{joined}]")),
+                                  False).to_numpy(zero_copy_only=False)
     if not odd.any():
         return empty()
-    why = per_distinct(f["name"].where(odd), _what_is_wrong)
-    return build(odd, "name.invalid", "name", "姓名“{v}”{why}：银行文件不能写入，请更正后重新报送",
-                 f["name"], v=f["name"].where(odd).map(_shown, na_action="ignore"), why=why)
+    flagged = f["name"].where(odd)
+    kinds = _kinds(flagged.dropna().unique(), joined)
+    why = per_distinct(flagged, lambda name: _what_is_wrong(name, kinds))
+    return build(odd, "name.invalid", "name", "姓名“{v}”{why}",
+                 f["name"], v=flagged.map(_shown, na_action="ignore"), why=why)
 
 
-def _what_is_wrong(name: str) -> str | None:
+def _kinds(names, joined: str) -> dict[str, tuple[bool, bool, bool, bool]]:
+    """For each character of `names`: (hanzi, Latin letter, fits a name of hanzi, fits a Latin name),
+    by the classes the column is judged by (Arrow's regex engine), all characters in one array."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    chars = pa.array(sorted({c for n in names for c in n}), pa.large_string())
+    tests = [f"^{_HAN}$", r"^\p{Latin}$", f"^[{_HAN}{joined}]$", f"^[{_LATIN}{joined}]$"]
+    flags = [pc.match_substring_regex(chars, t).to_pylist() for t in tests]
+    return {c: tuple(f[i] for f in flags) for i, c in enumerate(chars.to_pylist())}
+
+
+_NOT_A_NAME = ("：身份证上的姓名只有汉字（少数民族姓名各部分之间用间隔点“·”）或外籍学生的拉丁字母姓名，没有数字、括号、"
+               "斜杠、标点或其他符号。补报、代领、监护人等说明请写在“备注”列；一格只填一名学生，两名学生请分两行填写。"
+               "请更正后重新报送")
+
+
+def _what_is_wrong(name: str, kinds: dict[str, tuple[bool, bool, bool, bool]]) -> str | None:
+    """Why `name` is no name, for the message; `kinds` classes its characters (_kinds)."""
     import re
 
     for ch in name:
@@ -64,10 +112,21 @@ def _what_is_wrong(name: str) -> str | None:
         if cp < 0x20 or 0x7F <= cp <= 0x9F or re.match(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]",
                                                      ch):
             label = _CONTROL_NAMES.get(cp, "控制字符")
-            return f"含有控制字符 {label}（U+{cp:04X}）"
+            return f"含有控制字符 {label}（U+{cp:04X}）：银行文件不能写入，请更正后重新报送"
     if name[:1] in _FORMULA_START:
-        return f"以“{name[0]}”开头，电子表格会把它当作公式"
-    return None
+        return f"以“{name[0]}”开头，电子表格会把它当作公式：银行文件不能写入，请更正后重新报送"
+    chars = list(dict.fromkeys(name))
+    if any(kinds[c][0] for c in chars):   # a name of hanzi: a Latin letter in it is a note
+        letters = [c for c in chars if not kinds[c][2] and kinds[c][1]]
+        others = [c for c in chars if not kinds[c][2] and not kinds[c][1]]
+    else:
+        letters, others = [], [c for c in chars if not kinds[c][3]]
+    said = []
+    if others:
+        said.append("含有" + "".join(f"“{c}”" for c in others))
+    if letters:
+        said.append("在汉字中夹有拉丁字母" + "".join(f"“{c}”" for c in letters))
+    return "，".join(said) + _NOT_A_NAME if said else None
 
 
 def _shown(name: str) -> str:
@@ -95,9 +154,14 @@ def identity_findings(f: pd.DataFrame, *, has_name: pd.Series, has_id: pd.Series
                      "身份证号码以数字格式保存，Excel 只保留15位有效数字，末几位已丢失（现为“{v}”）："
                      "请把该列设为“文本”格式，照原件重新录入", ids, v=ids))
     checkable = ids.notna() & ~lost
-    out.append(build(checkable & f["id18"].isna(), "id.format", "id_number",
+    malformed = (checkable & f["id18"].isna()).to_numpy(dtype=bool)
+    marked = malformed & holds_digit_like(ids)  # 4201…①: a footnote mark, never read as a digit
+    out.append(build(malformed & ~marked, "id.format", "id_number",
                      "身份证号码“{v}”不是18位（17位数字加校验位数字或X），共{n}位：请核对原件后更正",
                      ids, v=ids, n=ids.str.len()))
+    out.append(build(marked, "id.format", "id_number", "身份证号码“{v}”中的{m}" + NOT_A_DIGIT +
+                     "：号码只填身份证上的18位（17位数字加校验位数字或X），说明请写在“备注”列", ids, v=ids,
+                     m=per_distinct(ids.where(marked), digit_like_marks)))
     out.append(build(checkable & f["id_legacy"], "id.legacy", "id_number",
                      f"15位旧身份证号码“{{v}}”，已按国标升位为“{{new}}”核对：请收集{who}的18位新号码",
                      ids, v=ids, new=f["id18"]))

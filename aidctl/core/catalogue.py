@@ -50,19 +50,22 @@ CATALOGUE: dict[str, FindingType] = dict([
        "row); whether the student is meant is not known, so the record is not paid (.xlsx, .ods, .xls). An "
        ".xls whose records cannot be read does not say: one error for the table, none of it paid, and "
        "struck_rows is null"),
-    _t("cell.number_format", ERROR, "数字格式使显示的金额与单元格的值不同",
+    _t("cell.number_format", ERROR, "数字格式使显示的内容与单元格的值不同",
        "a record's amount cell has a number format that shows another number than the cell holds (.xlsx, .xls, "
-       ".ods): it "
-       "scales it (#,##0, in thousands), multiplies it (0%), puts text among its digits (0!.0000, the way to "
-       "show 元 as 万元), shows a date, a fraction or nothing (;;;), or writes beside it a unit the column is "
-       "not read in (0.00\"万元\" under 资助金额（元）); the clerk saw one number, the file holds another: not paid"),
+       ".ods): it scales it (#,##0, in thousands), multiplies it (0%), puts text among its digits (0!.0000, the "
+       "way to show 元 as 万元), shows a date, a fraction, nothing (;;;) or a word and no number (\"不发放\"), or "
+       "writes beside it a unit the column is not read in or another word (0.00\"万元\" under 资助金额（元）, "
+       "0\"（暂缓发放）\"); or a key cell (name, ID, card, 学籍状态, 备注 …) is hidden (;;;) or has words added "
+       "(@\"（已退学）\"); the clerk saw one thing, the file holds another: not paid"),
     _t("schema.unrecognised_column", WARNING, "表头无法识别，该列未读取",
        "rosters, loans, enlist, complaints: a header naming money, a date, an account or whether to pay "
        "(the table's `watch` words) matches no alias in rules/columns.yaml; the column is not read (row is null)"),
     _t("name.missing", ERROR, "姓名为空", "no name"),
-    _t("name.invalid", ERROR, "姓名含有银行文件不能写入的字符",
-       "a control character (NUL, ESC, a line break …) or an invisible format character in the name, or a "
-       "leading = + - @ (a spreadsheet formula); the message names the character"),
+    _t("name.invalid", ERROR, "姓名含有不能用作姓名的字符",
+       "a control or invisible format character, a leading = + - @ (a spreadsheet formula), or a character no "
+       "ID-card name holds: a digit, bracket, slash or punctuation (a note, or two students in one cell), or a "
+       "Latin letter beside hanzi; hanzi, Latin-only names and names.joiners (rules/vocabulary.yaml) are names; "
+       "the message names the characters"),
     _t("id.missing", ERROR, "身份证号码为空", "no ID number"),
     _t("id.format", ERROR, "身份证号码格式错误",
        "not 18 characters (17 digits + digit or X) after normalisation"),

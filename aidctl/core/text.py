@@ -1,4 +1,4 @@
-"""Vectorised text clean-up: full-width to half-width (NFKC), spaces, vocabulary look-ups."""
+"""Vectorised text clean-up: full-width to half-width (NFKC, footnote marks kept), spaces, vocabulary look-ups."""
 
 from __future__ import annotations
 
@@ -12,6 +12,23 @@ import pyarrow.compute as pc
 
 STRING = pd.StringDtype("pyarrow")
 CARDINALITY_SAMPLE = 2_048
+
+# Characters that are no decimal digit (Unicode category Nd) but that NFKC turns into digits:
+# superscripts and subscripts (¹ ₂), circled, parenthesised and full-stop numbers (① ㉑ ⑴ ⒈ ⓪ 🄁),
+# fractions (½ ⅟), and the squared telegraph and unit symbols (㋀ 9月, ㏠ 1日, ㍘ 0点, ㎡ m2). Schools
+# write them as footnote marks after an amount or a card number (750¹, 6222…①: 见备注); folded,
+# they would become one more digit of it (7501, a 19-digit card). Folding leaves each of them as
+# written, so that a number holding one is no number and is reported. Full-width digits (０-９, Nd)
+# and the mathematical digits (𝟕, Nd) still fold to 0-9; Roman numerals (Ⅱ, Ⅹ) fold to Latin letters,
+# never to digits. The set is NFKC's, found over every code point (tests/test_identity.py keeps it so).
+DIGIT_LIKE_RANGES = ((0xB2, 0xB3), (0xB9, 0xB9), (0xBC, 0xBE), (0x2070, 0x2070), (0x2074, 0x2079),
+                     (0x2080, 0x2089), (0x2150, 0x215F), (0x2189, 0x2189), (0x2460, 0x249B),
+                     (0x24EA, 0x24EA), (0x3251, 0x325F), (0x32B1, 0x32CB), (0x3358, 0x3370),
+                     (0x3378, 0x3379), (0x339F, 0x33A6), (0x33A8, 0x33A8), (0x33AF, 0x33AF),
+                     (0x33E0, 0x33FE), (0x1F100, 0x1F10A))
+DIGIT_LIKE = "[" + "".join(f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in DIGIT_LIKE_RANGES) + "]"  # RE2 (Arrow)
+NOT_A_DIGIT = "不是数字（上标、圈码、带括号或带点的序号、分数等脚注记号都不算数字）"  # the messages' words for them
+_DIGIT_LIKE_RE = re.compile("([" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in DIGIT_LIKE_RANGES) + "])")
 
 
 def one_array(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -101,7 +118,7 @@ def value_bytes(arr: pa.Array) -> np.ndarray:
 
 
 def _fold_array(arr: pa.Array, keep_inner_spaces: bool) -> pa.Array:
-    arr = pc.utf8_normalize(arr, form="NFKC")
+    arr = nfkc(arr)
     # RE2's \s is ASCII whitespace only (after NFKC, U+3000 and U+00A0 are plain spaces too): one
     # pass over the bytes tells whether any value holds some, which most columns do not
     if (value_bytes(arr) <= 0x20).any():
@@ -114,6 +131,71 @@ def _fold_array(arr: pa.Array, keep_inner_spaces: bool) -> pa.Array:
     if pc.any(pc.equal(pc.binary_length(arr), 0)).as_py():
         arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
     return arr
+
+
+def nfkc(arr: pa.Array) -> pa.Array:
+    """NFKC of an Arrow text array, each character of DIGIT_LIKE left as written ("750¹" stays
+    "750¹", "７５０" is "750"). Only values holding one are split around them (an ASCII column, or one
+    without any, costs a pass over its bytes)."""
+    marked = None
+    if _may_hold_digit_like(value_bytes(arr)):
+        marked = pc.fill_null(pc.match_substring_regex(arr, DIGIT_LIKE), False)
+    if marked is None or not pc.any(marked).as_py():
+        return pc.utf8_normalize(arr, form="NFKC")
+    kept = _nfkc_around_marks(pc.filter(arr, marked))
+    return pc.replace_with_mask(pc.utf8_normalize(arr, form="NFKC"), marked, kept)  # in order, marked rows
+
+
+# The first two bytes of the UTF-8 of every DIGIT_LIKE character: C2 B2-BE, E2 81-93, E3 89-8F, F0 9F
+_LEADS = {0xC2: (0xB2, 0xBE), 0xE2: (0x81, 0x93), 0xE3: (0x89, 0x8F), 0xF0: (0x9F, 0x9F)}
+
+
+def _may_hold_digit_like(data: np.ndarray) -> bool:
+    """False when no DIGIT_LIKE character can be in these UTF-8 bytes: a test of their leading bytes
+    (a column of IDs, or of names in the common hanzi, E4-E9, has none), then of the byte after each."""
+    if not (data >= 0xC2).any():  # ASCII (IDs, cards, amounts)
+        return False
+    head = data[:-1]
+    lead = np.flatnonzero((head == 0xC2) | (head == 0xE2) | (head == 0xE3) | (head == 0xF0))
+    for first, (low, high) in _LEADS.items():
+        at = lead[data[lead] == first]
+        if ((data[at + 1] >= low) & (data[at + 1] <= high)).any():
+            return True
+    return False
+
+
+def _nfkc_around_marks(arr: pa.Array) -> pa.Array:
+    """NFKC of the text between the DIGIT_LIKE marks of each value, the marks kept: the value is split
+    at its marks into k + 1 pieces, its marks alone (k of them, one per piece but the last) are lined
+    up with the pieces, and each piece is normalised and joined with the mark that followed it."""
+    pieces = pc.split_pattern_regex(arr, DIGIT_LIKE)
+    only_marks = pc.replace_substring_regex(arr, DIGIT_LIKE.replace("[", "[^", 1), "")
+    # only marks are left, so a line break can stand after each without meeting one in the text
+    marks = pc.split_pattern(pc.replace_substring_regex(only_marks, "(.)", "\\1\n"), "\n")
+    if not pieces.offsets.equals(marks.offsets):  # one mark per split, always: never joined out of step
+        raise AssertionError("NFKC around footnote marks: pieces and marks out of step")
+    nothing = pa.scalar("", pa.large_string())
+    joined = pc.binary_join_element_wise(pc.utf8_normalize(pieces.flatten(), form="NFKC"), marks.flatten(), nothing)
+    return pc.binary_join(type(pieces).from_arrays(pieces.offsets, joined), nothing)
+
+
+def nfkc_one(text: str) -> str:
+    """`nfkc` of one value."""
+    parts = _DIGIT_LIKE_RE.split(text)
+    parts[::2] = [unicodedata.normalize("NFKC", p) for p in parts[::2]]
+    return "".join(parts)
+
+
+def holds_digit_like(series: pd.Series) -> np.ndarray:
+    """True where the (folded) text holds a DIGIT_LIKE character (a footnote mark: 750¹, 6222…①)."""
+    return pc.fill_null(pc.match_substring_regex(arrow_text(series), DIGIT_LIKE), False).to_numpy(zero_copy_only=False)
+
+
+def digit_like_marks(text: object) -> str:
+    """The DIGIT_LIKE characters of one value, each once, quoted for a message ("“①”"); "" if none."""
+    if missing(text):
+        return ""
+    return "".join(f"“{c}”" for c in dict.fromkeys(_DIGIT_LIKE_RE.findall(str(text))))
 
 
 def missing(value: object) -> bool:
@@ -145,7 +227,7 @@ def fold_one(text: object) -> str:
     """The same folding for one value (headers, vocabulary words)."""
     if missing(text):
         return ""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text)))
+    return re.sub(r"\s+", "", nfkc_one(str(text)))
 
 
 def per_distinct(series: pd.Series, fn) -> pd.Series:

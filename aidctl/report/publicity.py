@@ -43,7 +43,7 @@ from aidctl.core.masking import Masking
 from aidctl.core.terms import Term
 from aidctl.core.text import text_series
 from aidctl.core.xlsx import Book
-from aidctl.pay.plan import plan_validation
+from aidctl.pay import plan_validation
 from aidctl.read import Workspace
 from aidctl.rulebook import PublicityFile
 

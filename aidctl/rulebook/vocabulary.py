@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import model_validator
+import unicodedata
+
+from pydantic import field_validator, model_validator
 
 from aidctl.rulebook.base import KeyedValueError, Strict
 
@@ -50,6 +52,24 @@ class PayWords(Strict):
     declined: str
 
 
+class NameWords(Strict):
+    """What a 姓名 may hold between its parts besides hanzi and (in a name wholly of them) Latin
+    letters: anything else is name.invalid (check.people.invalid_names)."""
+
+    # the packaged list, for a workspace copy of vocabulary.yaml made before the key was added
+    joiners: list[str] = ["·", "・", "•", "‧", "-", "'", "’"]
+
+    @field_validator("joiners")
+    @classmethod
+    def _one_mark_each(cls, joiners: list[str]) -> list[str]:
+        for j in joiners:
+            folded = unicodedata.normalize("NFKC", j)
+            if len(folded) != 1 or unicodedata.category(folded)[0] in "LNZC":
+                raise ValueError(f"“{j}”不是一个标点或符号：joiners 中每项须是姓名各部分之间可以出现的一个字符"
+                                 "（如 · 或 -），不能是汉字、字母、数字、空白或控制字符")
+        return joiners
+
+
 class VocabularyFile(Strict):
     description: str
     source: str
@@ -63,6 +83,7 @@ class VocabularyFile(Strict):
     pay_words: PayWords
     ownership: dict[str, list[str]]
     rows: RowWords
+    names: NameWords = NameWords()
 
     @model_validator(mode="after")
     def _pay_words_are_yes_no(self):
