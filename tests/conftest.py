@@ -91,6 +91,15 @@ needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice
                                    "no .ods/.xls is written here (CI installs it)")
 
 
+def merge_cells(path: Path, *ranges: str) -> Path:
+    """Merge `ranges` (Excel's "G3:G4") on the workbook's active sheet, as a clerk does."""
+    wb = openpyxl.load_workbook(path)
+    for cells in ranges:
+        wb.active.merge_cells(cells)
+    wb.save(path)
+    return path
+
+
 def saved_by_libreoffice(path: Path, kind: str, out: Path) -> Path:
     """`path` (an .xlsx built with openpyxl) opened and saved by LibreOffice as `kind` (ods, xls, xlsx)
     in `out`, with its own profile (helpers run side by side): formulas calculated, as a school's

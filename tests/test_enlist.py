@@ -17,7 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
-from conftest import SAMPLES, make_card, make_id, write_roster
+from conftest import SAMPLES, make_card, make_id, merge_cells, write_roster
 
 from aidctl.rulebook import packaged_rules_dir
 
@@ -353,19 +353,11 @@ def test_invalid_figures_are_refused_not_guessed(run, tmp_path, over, column, sa
     assert doc["totals"]["payable"] == 1 and doc["totals"]["amount"] == "11700.00"
 
 
-def _merge(path: Path, *ranges: str) -> Path:
-    wb = openpyxl.load_workbook(path)
-    for cells in ranges:
-        wb.active.merge_cells(cells)
-    wb.save(path)
-    return path
-
-
 def test_an_amount_merged_across_two_years_is_refused_not_read_twice(run, tmp_path):
     """11700 typed once and merged over 第1学年学费 and 第2学年学费 (H4:I4): each year's, or the two
     years' total? It was read as 11700 in both years (23400 paid). It is now read in neither: the
     student is refused, naming both columns, and no year shows an amount."""
-    path = _merge(write_roster(tmp_path / "入伍名单.xlsx", [student(1, tuition=(11700, None)), student(2)], HEAD,
+    path = merge_cells(write_roster(tmp_path / "入伍名单.xlsx", [student(1, tuition=(11700, None)), student(2)], HEAD,
                                above=TITLE), "H4:I4")
     code, doc, err = run("enlist", path.name, "--year", YEAR, "--format", "json", as_json=True)
     assert code == 1, err
@@ -382,7 +374,7 @@ def test_an_amount_merged_across_two_years_is_refused_not_read_twice(run, tmp_pa
 def test_a_loan_merged_across_two_years_is_refused(run, tmp_path):
     """A loan of 16000 merged over 第1学年贷款 and 第2学年贷款: not read as 16000 a year (32000 counted)."""
     head = [*HEAD, "第1学年贷款（元）", "第2学年贷款（元）"]
-    path = _merge(write_roster(tmp_path / "入伍名单.xlsx", [student(1, **{"第1学年贷款（元）": 16000})], head,
+    path = merge_cells(write_roster(tmp_path / "入伍名单.xlsx", [student(1, **{"第1学年贷款（元）": 16000})], head,
                                above=TITLE), "N4:O4")
     code, doc, err = run("enlist", path.name, "--year", YEAR, "--format", "json", as_json=True)
     assert code == 1, err
@@ -400,7 +392,7 @@ def test_an_amount_merged_down_over_two_students_is_refused_not_paid_to_each(run
     either way, and read (I8:I9)."""
     rows = [student(1, tuition=(10000, 5000)), student(2, tuition=(None, 5000)),
             student(3, **{"贷款本金（元）": 6000}), student(4), student(5, tuition=(5850, 0)), student(6, tuition=(5850, None))]
-    path = _merge(write_roster(tmp_path / "入伍名单.xlsx", rows, HEAD, above=TITLE), "H4:H5", "L6:L7", "I8:I9")
+    path = merge_cells(write_roster(tmp_path / "入伍名单.xlsx", rows, HEAD, above=TITLE), "H4:H5", "L6:L7", "I8:I9")
     code, doc, err = run("enlist", path.name, "--year", YEAR, "--format", "json", as_json=True)
     assert code == 1, err
     for i in (0, 1):

@@ -19,7 +19,7 @@ import numpy as np
 import openpyxl
 import pytest
 import yaml
-from conftest import SAMPLES, make_id, voc_row, write_roster
+from conftest import SAMPLES, make_id, merge_cells, voc_row, write_roster
 
 from aidctl.rulebook import Rulebook, packaged_rules_dir
 
@@ -317,14 +317,6 @@ def test_amounts_honour_the_unit_in_the_header(run, tmp_path):
 
 # --- loan.duplicate_contract ------------------------------------------------------------------------
 
-def _merged(path: Path, *ranges: str) -> Path:
-    wb = openpyxl.load_workbook(path)
-    for cells in ranges:
-        wb.active.merge_cells(cells)
-    wb.save(path)
-    return path
-
-
 def test_a_money_cell_merged_down_over_two_contracts_is_invalid_not_counted_on_each(run, tmp_path):
     """贷款金额 8000 typed once and merged over two contracts (G3:G4) was read as 8000 on each: new
     loans, 贴息 and 风险补偿金 counted it twice, and `loans check` said nothing. So was an 应还本金 merged
@@ -334,7 +326,7 @@ def test_a_money_cell_merged_down_over_two_contracts_is_invalid_not_counted_on_e
     rows = [contract(1), contract(2, **{"贷款金额（元）": None}), contract(3),
             repaying(4, unpaid=1000), repaying(5, 应还本金=None),
             contract(6), contract(7, 发放日期=None, 还款状态=None)]
-    path = _merged(register(tmp_path, rows), "G3:G4", "L6:L7", "H8:H9", "J8:J9")
+    path = merge_cells(register(tmp_path, rows), "G3:G4", "L6:L7", "H8:H9", "J8:J9")
     doc = check(run, path, expect_exit=1)
     assert codes(doc) == {(3, "loan.invalid"), (4, "loan.invalid"), (6, "loan.invalid"), (7, "loan.invalid")}
     for row in (3, 4):

@@ -799,17 +799,22 @@ def test_a_result_workbook_answering_in_two_sheets_is_read_whole(tmp_path, run):
     assert sorted(statuses(root).values()) == ["failed", "paid", "sent"]
 
 
-def test_a_result_workbook_with_a_hidden_sheet_is_refused(tmp_path, run):
-    """Every sheet holding the result's header is read, and a hidden one is not opened: a 失败明细
-    sheet hidden by whoever exported it was never read, its failures lost, exit 0. Now the file is
-    refused, naming the hidden sheet, and nothing is applied."""
+def _two_sheet_result(tmp_path: Path, run):
+    """Two students paid by ccb-xlsx, and the bank's workbook begun: its 成功明细 sheet with the first."""
     root = ccb_paid(tmp_path, run, 2)
     card = {i: voc_row(i)["银行卡号"] for i in range(1, 3)}
-    book = tmp_path / "ccb.xlsx"
     wb = openpyxl.Workbook()
     wb.active.title = "成功明细"
     for line in [CCB_RESULT, [1, card[1], "学生一", "750.00", "成功", None]]:
         wb.active.append(line)
+    return root, card, tmp_path / "ccb.xlsx", wb
+
+
+def test_a_result_workbook_with_a_hidden_sheet_is_refused(tmp_path, run):
+    """Every sheet holding the result's header is read, and a hidden one is not opened: a 失败明细
+    sheet hidden by whoever exported it was never read, its failures lost, exit 0. Now the file is
+    refused, naming the hidden sheet, and nothing is applied."""
+    root, card, book, wb = _two_sheet_result(tmp_path, run)
     failures = wb.create_sheet("失败明细")
     for line in [CCB_RESULT, [2, card[2], "学生二", "750.00", "失败", "账户冻结"]]:
         failures.append(line)
@@ -1342,13 +1347,7 @@ def test_a_sheet_not_read_beside_the_result_refuses_the_workbook(tmp_path, run):
     """A 失败明细 sheet without a 交易状态 column was skipped, its failures lost, exit 0. A sheet of the
     workbook that holds text and is not read is named and the file refused, as a hidden one is; a
     blank sheet is no such sheet."""
-    root = ccb_paid(tmp_path, run, 2)
-    card = {i: voc_row(i)["银行卡号"] for i in range(1, 3)}
-    book = tmp_path / "ccb.xlsx"
-    wb = openpyxl.Workbook()
-    wb.active.title = "成功明细"
-    for line in [CCB_RESULT, [1, card[1], "学生一", "750.00", "成功", None]]:
-        wb.active.append(line)
+    root, card, book, wb = _two_sheet_result(tmp_path, run)
     wb.create_sheet("Sheet2")   # blank, as a new workbook has
     failures = wb.create_sheet("失败明细")
     for line in [["序号", "收款人账号", "收款人姓名", "金额", "失败原因"], [2, card[2], "学生二", "750.00", "账户冻结"]]:
