@@ -415,6 +415,18 @@ def test_a_header_with_a_column_more_in_front_starts_another_table(run, tmp_path
         (3, "学生一", "750.00"), (4, "学生二", "750.00"), (7, "学生三", "750.00"), (8, "学生四", "750.00")]
 
 
+def test_a_later_header_naming_more_fields_does_not_hide_the_students_above_it(run, tmp_path):
+    """A 补报 part under a header with a column more (班级) within the first rows: that header names
+    more fields, and was taken for the table's header: the students above it were not read, and
+    nothing said. The first header is the table's; the later one starts another part."""
+    more = [*VOC_HEADERS, "班级"]
+    rows = [[TITLE], VOC_HEADERS, named(1), named(2), more, [*named(3), "1班"], [*named(4), "2班"]]
+    _, doc = plan(run, tmp_path, rows)
+    assert doc["refused"] == []
+    assert [(p["row"], p["name"]) for p in doc["payments"]] == [(3, "学生一"), (4, "学生二"), (6, "学生三"),
+                                                                  (7, "学生四")]
+
+
 def test_a_caption_above_another_tables_header_still_withdraws_its_rows(check, tmp_path):
     """二、未通过审核学生名单 over a part under another header: the part is read by its header and
     withdrawn by the caption above it, as under the same header again."""

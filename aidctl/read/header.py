@@ -388,16 +388,22 @@ def matcher_of(spec: TableSpec, units: dict[str, Decimal], words) -> _Matcher:
 
 
 def find_header(sheet: RawSheet, spec: TableSpec, units: dict[str, Decimal], words=None) -> Header | None:
-    """The header row (the one with the most known fields in the first rows, holding the fields the
-    spec must have), or None if the sheet holds no table."""
+    """The header row (the first row of the first rows that names enough known fields, the fields the
+    spec must have among them, or the row under it where that names more: the lower row of a two-row
+    header), or None if the sheet holds no table. A header further down that names more fields is
+    another part of the table (read.rows), never taken for the header: the records above it would
+    not be read."""
     matcher = matcher_of(spec, units, words)
     best: tuple | None = None
     best_score = 0
+    first = None   # the first row that qualifies
     head = sheet.top(HEADER_SEARCH_ROWS)
     columns = head.columns
     must = spec.header_must_have
     for i in range(head.rows):
         row = i + 1
+        if first is not None and row > first + 1:
+            break
         lower = head.row(row)
         if not lower:
             continue
@@ -416,6 +422,7 @@ def find_header(sheet: RawSheet, spec: TableSpec, units: dict[str, Decimal], wor
         below_its_group = best is not None and parents and best[0] == row - 1 and len(fields) == best_score
         if best is None or len(fields) > best_score or below_its_group:
             best, best_score = (row, lower, found, parents), len(fields)
+        first = row if first is None else first
     if best is None:
         return None
     lines = matcher.sheet_unit(head, best[0], best[3])
