@@ -53,19 +53,18 @@ def _joiner_class(joiners: list[str]) -> str:
     return "".join(f"\\x{{{ord(c):x}}}" for c in dict.fromkeys(fold_one(j) for j in joiners) if len(c) == 1)
 
 
-def invalid_names(f: pd.DataFrame, joiners: list[str] | None = None) -> pd.DataFrame:
+def invalid_names(f: pd.DataFrame, joiners: list[str]) -> pd.DataFrame:
     """name.invalid: a name holding a control or invisible format character, or starting with a
     character that makes a spreadsheet read it as a formula; or holding a character no name on a
     resident ID card holds (a digit, a bracket, a slash, punctuation: a note, or two students in one
-    cell), or a Latin letter beside hanzi. `joiners` (rules/vocabulary.yaml names.joiners; the packaged
-    ones when not given) may stand between a name's parts. The message names the character(s)."""
+    cell), or a Latin letter beside hanzi. `joiners` (rules/vocabulary.yaml names.joiners) may stand
+    between a name's parts. The message names the character(s)."""
     import pyarrow.compute as pc
 
     from aidctl.core.text import arrow_text
-    from aidctl.rulebook import NameWords
 
     names = arrow_text(f["name"])
-    joined = _joiner_class(NameWords().joiners if joiners is None else joiners)
+    joined = _joiner_class(joiners)
     odd = pc.fill_null(pc.match_substring_regex(names, "^[" + "".join("\\" + c for c in _FORMULA_START) + "]"),
                        False).to_numpy(zero_copy_only=False).copy()
     # one pass over every name: a name of hanzi and joiners alone (nearly all) is a name; the few others

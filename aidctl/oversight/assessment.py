@@ -54,7 +54,7 @@ from aidctl.core.money import number, percent
 from aidctl.core.terms import Term
 from aidctl.core.text import fold_one, missing
 from aidctl.oversight import complaints as C
-from aidctl.read import Workspace
+from aidctl.read import Workspace, registered_schools, unregistered_note
 from aidctl.rulebook import COMPUTED_INDICATORS
 
 UNPLACED = {NO_SCHOOL_NAMED, UNKNOWN_SCHOOL}
@@ -183,7 +183,7 @@ def _registered(ws: Workspace, schools) -> dict:
     """Each distinct school name of a source → the name schools.xlsx registers (by name or 别名, the
     one reading every command makes: registered_schools), else the name as written."""
     distinct = pd.Series(list(dict.fromkeys(x for x in schools if isinstance(x, str) and x)), dtype=object)
-    return dict(zip(distinct, C.registered_schools(ws, distinct)["school"].astype(object)))
+    return dict(zip(distinct, registered_schools(ws, distinct)["school"].astype(object)))
 
 
 def _payments(ws: Workspace, year: int, db: str | None, book, counts: dict, county_of: dict,
@@ -290,7 +290,7 @@ def _extraction(paths: list[Path], displays: list[str], ws: Workspace, year: int
         lambda m: "；".join(dict.fromkeys(m))).reindex(s.index)
     verdicts = result.verdicts()
     bad = (~s["counted"].astype(bool) | verdicts.eq(UNAUDITABLE) | why.notna()).to_numpy(dtype=bool)
-    who = C.registered_schools(ws, s["school"], s["school_code"])
+    who = registered_schools(ws, s["school"], s["school_code"])
     key = who["school"].map(fold_one, na_action="ignore")
     by_name = who["by_name"].map(fold_one, na_action="ignore")
     held = set(key[bad].dropna()) | set(by_name[bad].dropna())   # a code and a name of two schools: both
@@ -322,7 +322,7 @@ def _extraction(paths: list[Path], displays: list[str], ws: Workspace, year: int
     if (who["by"][shown] == "no_register").any():
         notes.append("工作目录没有 schools.xlsx：财务报表的学校按报表所写的学校名称计分，未按学校代码或别名归入登记的学校；"
                      "请在工作目录中放置 schools.xlsx（学校代码、名称、别名）")
-    said = C.unregistered_note(who[shown], places[shown], "财务报表", "行", "按报表所写的学校名称单独计分")
+    said = unregistered_note(who[shown], places[shown], "财务报表", "行", "按报表所写的学校名称单独计分")
     if said:
         notes.append(said)
     coded = (who["code_unregistered"] & shown).to_numpy(dtype=bool)

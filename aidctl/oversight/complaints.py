@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from aidctl.check import settle_headers
@@ -49,7 +48,15 @@ from aidctl.core.findings import CATALOGUE, severities
 from aidctl.core.labels import NO_SCHOOL_NAMED, UNKNOWN_COUNTY
 from aidctl.core.money import number, percent, ratio
 from aidctl.core.text import fold_one, text_or_empty
-from aidctl.read import Table, Workspace, file_info, named, read_tables, school_attributes
+from aidctl.read import (
+    Table,
+    Workspace,
+    file_info,
+    read_tables,
+    registered_schools,
+    school_attributes,
+    unregistered_note,
+)
 
 KIND = "complaints"
 NO_CATEGORY = "（未分类）"
@@ -59,9 +66,6 @@ NO_REGISTER = "没有给出投诉登记台账，{folder} 下也没有：请在�
 COUNTS = ["complaints", "closed", "closed_on_time", "closed_late", "open", "overdue_open"]
 STATUS_WORDS = {"on_time": "按时办结", "late": "超期办结", "overdue": "超期未办结", "open": "办理中"}
 
-
-# what two schools of one name or 别名 may differ on: a key giving such schools tells none of them
-SCHOOL_KEYS = ["school", "school_code", "v_county"]
 
 COMPLAINT_HEADS = [("投诉件数", "complaints"), ("受助学生", "aided_students"), ("每千名受助学生投诉", "rate_per_thousand"),
                    ("已办结", "closed"), ("按时办结", "closed_on_time"), ("超期办结", "closed_late"),
@@ -85,62 +89,6 @@ class Aided:
 
     def county(self, name: str) -> int | None:
         return self.by_county.get(name, 0) if self.known else None
-
-
-def registered_schools(ws: Workspace, names: pd.Series, codes: pd.Series | None = None) -> pd.DataFrame:
-    """Each school as every command reads it: schools.xlsx by 学校代码, else by its name or a 别名
-    (read.named, names folded). One row per value of `names` (its index):
-    - `school`: the name schools.xlsx registers, else the name as written; NA where blank;
-    - `by`: how it was told: "code", "name" or "alias"; else why it names no registered school:
-      "shared" (a name or 别名 schools.xlsx gives two schools that differ), "unregistered" (neither
-      code nor name nor 别名 is in schools.xlsx), "no_register" (there is no schools.xlsx); NA where
-      both name and code are blank;
-    - `by_name`: the school its name or 别名 alone gives (NA: none, or shared), where a clash of code
-      and name leaves two candidates;
-    - `code_unregistered`: a 学校代码 schools.xlsx does not register, the school told by its name."""
-    index = names.index
-    written = names.astype("string").str.strip().replace("", pd.NA)
-    folded = written.map(fold_one, na_action="ignore").astype("string")
-    code = codes.astype("string").str.strip().replace("", pd.NA) if codes is not None else \
-        pd.Series(pd.NA, index=index, dtype="string")
-    given = (written.notna() | code.notna()).to_numpy(dtype=bool)
-    none = pd.Series(pd.NA, index=index, dtype="string")
-    out = pd.DataFrame({"school": written, "by": none, "by_name": none, "code_unregistered": False})
-    schools = ws.schools
-    if schools is None:
-        out.loc[given, "by"] = "no_register"
-        return out
-    register = named(schools, SCHOOL_KEYS)
-    listed = schools.assign(code=schools["school_code"].astype("string")).dropna(subset=["code"])
-    by_code = code.map(listed.drop_duplicates("code").set_index("code")["school"]).astype("string")
-    shared = folded.map(register["shared"]).astype("boolean").fillna(False).to_numpy(dtype=bool)
-    by_name = folded.map(register["school"]).astype("string").where(~shared)
-    alias = folded.map(register["alias"]).astype("boolean").fillna(False).to_numpy(dtype=bool)
-    coded = by_code.notna().to_numpy(dtype=bool)
-    by_name_only = ~coded & by_name.notna().to_numpy(dtype=bool)
-    out["school"] = by_code.fillna(by_name).fillna(written)
-    out["by_name"] = by_name
-    out["by"] = pd.Series(np.select([coded, by_name_only & alias, by_name_only, given & shared, given],
-                                    ["code", "alias", "name", "shared", "unregistered"], None),
-                          index=index, dtype="string")
-    out["code_unregistered"] = code.notna().to_numpy(dtype=bool) & by_name_only
-    return out
-
-
-def unregistered_note(resolved: pd.DataFrame, places: pd.Series, source: str, unit: str,
-                      kept: str) -> str | None:
-    """What `registered_schools` could not tell, said aloud: the rows (`places`, as a reader finds
-    them) whose school is no school of schools.xlsx, or one of several, and what was done (`kept`)."""
-    said = []
-    for by, why in (("unregistered", "不在 schools.xlsx 中（学校代码、学校名称和别名都没有登记）"),
-                    ("shared", "在 schools.xlsx 中是不止一所学校的名称或别名，无法确定是哪一所")):
-        hit = (resolved["by"] == by).fillna(False).to_numpy(dtype=bool)
-        if hit.any():
-            shown = [f"{p}“{s}”" for p, s in zip(places[hit].iloc[:10], resolved["school"][hit].iloc[:10])]
-            said.append(f"{source}中 {int(hit.sum())} {unit}的学校{why}：{'、'.join(shown)}{'等' if hit.sum() > 10 else ''}")
-    if not said:
-        return None
-    return "；".join(said) + f"：{kept}；请核对学校名称或代码，或在 schools.xlsx 中登记该校（名称或别名）"
 
 
 def aided_students(ws: Workspace, year: int, db: str | None = None) -> Aided:

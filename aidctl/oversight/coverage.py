@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from aidctl.core.text import fold_one
-from aidctl.read import aliases_of
+from aidctl.read import school_keys
 
 AMOUNTS = ["income", "extracted", "deposited", "spent"]   # the figures a finance row gives
 MISSING_COLUMNS = ["school_code", "school", "v_county", "v_school_type"]
@@ -44,9 +44,7 @@ def missing_schools(frame: pd.DataFrame, schools: pd.DataFrame | None, rules, ye
     covered = types.map({t: rules.extraction.rates(t, year) is not None for t in types.dropna().unique()})
     codes = schools["school_code"].astype("string") if "school_code" in schools \
         else pd.Series(pd.NA, index=schools.index, dtype="string")
-    keys = schools["school"].map(fold_one)
-    if "aliases" in schools:
-        keys = pd.concat([keys, schools["aliases"].astype(object).map(aliases_of).explode()])
+    keys = school_keys(schools)["key"]
     written = set(frame["school"].map(fold_one, na_action="ignore").dropna()) - {""}
     by_name = keys.isin(written).groupby(level=0).any().reindex(schools.index, fill_value=False)
     sent = codes.isin(set(frame["school_code"].astype("string").dropna())).fillna(False) | by_name

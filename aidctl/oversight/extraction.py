@@ -43,6 +43,7 @@ from aidctl.read import (
     missing_columns,
     read_tables,
     school_attributes,
+    school_keys,
     shared_note,
     sheet_notes,
     stack,
@@ -321,9 +322,7 @@ def _who(frame: pd.DataFrame, schools: pd.DataFrame | None) -> tuple[pd.Series, 
     code = frame["school_code"].astype("string")
     register = pd.DataFrame({"name": pd.Series(dtype="string"), "code": pd.Series(dtype="string")})
     if schools is not None and "school_code" in schools:
-        keys = schools["school"].map(fold_one)
-        if "aliases" in schools:
-            keys = pd.concat([keys, schools["aliases"].astype(object).map(aliases_of).explode()])
+        keys = school_keys(schools)["key"]
         register = pd.DataFrame({"name": keys.to_numpy(), "code": schools.loc[keys.index, "school_code"].to_numpy()},
                                 dtype="string").replace("", None).dropna().drop_duplicates()
     registered = register.groupby("name")["code"].agg(list) if len(register) else pd.Series(dtype=object)

@@ -157,16 +157,18 @@ def byte_width(values: pd.Series, encoding: str) -> pd.Series:
     return pd.Series(out, index=values.index)
 
 
-def unwritable(profile: BankProfile, records: pd.DataFrame, *, widths: bool = True, advice: bool = True) -> pd.Series:
+def unwritable(profile: BankProfile, records: pd.DataFrame, *, widths: bool = True, advice: bool = True,
+               encoding: str | None = None) -> pd.Series:
     """Why each record cannot go into this profile's file (None where it can). Every column the file
     takes from the roster is asked of the file's codecs (unencodable); a fixed-width field also of
     its width. The renderer runs the same test on what it is given (render: `widths`=False, as it
-    proves the widths of what it writes; `advice`=False, the what-to-do said by its caller)."""
+    proves the widths of what it writes; `advice`=False, the what-to-do said by its caller; `encoding`,
+    the file's as it has settled it)."""
     why = np.full(len(records), None, dtype=object)
     if "file_seq" not in records:  # planning: the 序号 are given later, none above the count
         records = records.assign(file_seq=np.arange(1, len(records) + 1))
     fields = {c.field: _field_text(profile, records, c.field) for c in profile.columns if c.field not in MADE}
-    encoding = _encoding_of(profile, records)
+    encoding = encoding or _encoding_of(profile, records)
     encodings = file_encodings(profile, encoding)
     allow = "" if profile.allow_gb18030 else "，或在银行格式中允许 GB18030"
     for col in profile.columns:
@@ -213,11 +215,11 @@ def render(profile_id: str, profile: BankProfile, records: pd.DataFrame, ctx: di
     parts = max(1, -(-len(records) // profile.max_records))
     # what the plan refuses is never written, by the plan's own test: a value no codec of the file
     # writes stops here, named, before a byte is made (never a UnicodeEncodeError, never a "?")
-    reasons = unwritable(profile, records, widths=False, advice=False)
+    encoding = _encoding_of(profile, records)
+    reasons = unwritable(profile, records, widths=False, advice=False, encoding=encoding)
     bad = reasons.notna().to_numpy()
     if bad.any():
         raise UnwritableRecords(profile_id, profile, records[bad], reasons[bad])
-    encoding = _encoding_of(profile, records)
     lines = None
     if profile.format in _LINES:  # one record a line: every line made at once, then cut into files
         lines, amounts = _LINES[profile.format](profile, records, encoding)

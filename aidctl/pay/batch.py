@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 import secrets
 import shutil
 from concurrent.futures import ThreadPoolExecutor
@@ -35,6 +36,11 @@ BATCH_KEY = 0x61696433         # the advisory lock class id of a batch's transac
 
 def new_batch_id() -> str:
     return "B" + datetime.now().strftime("%Y%m%d%H%M%S") + secrets.token_hex(2).upper()
+
+
+# a batch id as new_batch_id writes it (B, the time to the second, four hex digits), found by its form
+# in a 回盘's name and text whether or not the ledger holds it (pay.reconciliation)
+BATCH_ID = re.compile(r"(?<![0-9A-Za-z])B\d{14}[0-9A-Fa-f]{4}(?![0-9A-Za-z])")
 
 
 def execute(plan: Plan, ws: Workspace, ledger: L.Ledger, operator: str | None = None,

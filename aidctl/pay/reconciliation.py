@@ -10,7 +10,7 @@ and the line agrees with that batch's attempt:
   of the term. Such a file must not agree as well with a batch of another term (unless its name
   names this term).
 A file naming a batch of another term, or one the ledger does not hold (a batch id is known by its
-form, _BATCH_ID, in the file name and the text above the table), or naming another term, is refused
+form, pay.batch.BATCH_ID, in the file name and the text above the table), or naming another term, is refused
 as a whole (exit 2), saying what it answers. Within a known batch the 序号 (or EndToEndId) picks the
 attempt, and card and amount must agree with it; a line of a result table leaving either blank is
 not bound. The bank's 户名, where written, must be the payee's name or its beginning. Unknown
@@ -37,13 +37,11 @@ from aidctl.core.interrupts import interrupts_deferred
 from aidctl.core.money import fen_from_text, yuan
 from aidctl.core.terms import Term
 from aidctl.core.text import filled, missing
+from aidctl.pay.batch import BATCH_ID
 from aidctl.pay.results import LINE_COLUMNS, ResultFile, outcomes, read_result
 from aidctl.read import Workspace, regular_file, shown
 
 _TERM_IN_NAME = re.compile(r"(?<![0-9])(\d{4}-(?:spring|autumn))(?![a-z])")
-# a batch id as aidctl writes them (pay.batch.new_batch_id: B, the time to the second, four hex digits),
-# found by its form in a file's name and the text above its table, whether or not the ledger holds it
-_BATCH_ID = re.compile(r"(?<![0-9A-Za-z])B\d{14}[0-9A-Fa-f]{4}(?![0-9A-Za-z])")
 
 
 @dataclass
@@ -202,7 +200,7 @@ def _named_batches(file: ResultFile, lines: pd.DataFrame, name: str, known: dict
     # an id of aidctl's form the ledger does not hold (a batch of another ledger, or lost with a
     # restored one) names a batch all the same: the file is not bound by 序号 to another one
     for where, texts in (("文件名", [name]), ("表头上方的文字", file.text)):
-        for value in dict.fromkeys(m.group() for text in texts for m in _BATCH_ID.finditer(text)):
+        for value in dict.fromkeys(m.group() for text in texts for m in BATCH_ID.finditer(text)):
             if value.upper() in known:   # the hex digits written in lower case: that batch
                 found.setdefault(value.upper(), where)
             elif value not in known:

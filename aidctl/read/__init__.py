@@ -39,7 +39,8 @@ EXPORTS = {"Workspace": "workspace", "open_sheets": "workbook", "RawSheet": "wor
            "infer_term": "term", "settle_term": "term", "term_evidence": "term:evidence",
            "find_header": "header", "Contest": "tables", "school_attributes": "schools", "named": "schools",
            "shared_note": "schools", "contradicted_note": "schools", "guessed_note": "schools",
-           "aliases_of": "schools",
+           "aliases_of": "schools", "school_keys": "schools", "registered_schools": "schools",
+           "unregistered_note": "schools",
            "check_input": "limits", "check_text_file": "limits", "regular_file": "limits", "shown": "limits"}
 __all__ = sorted(EXPORTS)
 __getattr__, __dir__ = lazy(__name__, EXPORTS)

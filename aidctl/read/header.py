@@ -28,7 +28,8 @@ HEADER_SEARCH_ROWS = 30  # how far down a sheet a header may start
 CODE_LENGTH = 8          # a cell of this many ASCII letters and digits is a code (an ID, a card), no header
 MEMO_LIMIT = 100_000     # header texts decided, kept for the next sheets (a few MB at most)
 _UNIT_RE = re.compile(r"^(.*?)[(\[]\s*(?:单位[:：])?\s*([^()\[\]]*?)\s*[)\]]$")
-_MARKERS_RE = re.compile(r"^[*＊★※#]+")
+MARKERS = r"^[*＊★※#]+"   # before a header (*姓名): dropped (the same in Python's re and Arrow's RE2)
+_MARKERS_RE = re.compile(MARKERS)
 _PER_UNIT_RE = re.compile(r"^(.*?)[/／](元|万元|千元)$")
 _NUMERALS = "零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖"   # a unit after one of these is an amount's (两千元)
 

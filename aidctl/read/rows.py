@@ -29,6 +29,7 @@ from aidctl.core.findings import file_finding
 from aidctl.core.text import column_letters, fold_arrow, fold_one, one_array, starts_with
 from aidctl.read.header import (
     HEADER_SEARCH_ROWS,
+    MARKERS,
     ColumnMatch,
     Header,
     find_header,
@@ -49,7 +50,6 @@ NOTE = "note"        # the kind of rules' skip_markers whose rows are notes (注
 CAPTION = "caption"  # a row merged across the student's columns: a part's title, not a student (read.tables)
 _LEADING_PUNCT = r"^[\s(\[（【〔<《*＊#\-—_·.。、]+"
 _CJK = "[\u3400-\u9fff]"  # the characters themselves: Arrow's RE2 knows no \u escape
-_MARKS = r"^[*＊★※#]+"     # before a header (*姓名), as header.split_header_remarks drops them
 _REMARKS = r"(\([^()]*\))+$"  # after one, folded: 身份证号码(必填), 资助金额(元)
 
 
@@ -314,7 +314,7 @@ class HeaderAgain:
             return np.zeros(count, dtype=bool)
         keys = pa.array(list(self.spellings), pa.large_string())
         field_of = np.array([fields.index(v) for v in self.spellings.values()], dtype=np.int64)
-        text = pc.replace_substring_regex(pc.replace_substring_regex(_folded(cells, grid=False), _MARKS, ""),
+        text = pc.replace_substring_regex(pc.replace_substring_regex(_folded(cells, grid=False), MARKERS, ""),
                                           _REMARKS, "")
         at = pc.fill_null(pc.index_in(pc.utf8_upper(text), value_set=keys), -1).to_numpy(zero_copy_only=False)
         hit = np.flatnonzero(at >= 0)

@@ -39,6 +39,16 @@ def counts(cells: pd.Series | None, index: pd.Index) -> tuple[pd.Series, pd.Seri
     return number, text.where(filled(text) & number.isna())
 
 
+def school_keys(schools: pd.DataFrame) -> pd.DataFrame:
+    """Every name and 别名 of schools.xlsx, folded (`key`), indexed by its school's row: the names
+    first, then the 别名 (`alias`: a key that is a school's name is no alias); blank ones left out."""
+    aliases = schools["aliases"] if "aliases" in schools else pd.Series(None, index=schools.index)
+    names, others = schools["school"].map(fold_one), aliases.astype(object).map(aliases_of).explode()
+    keys = pd.DataFrame({"key": pd.concat([names, others]),
+                         "alias": np.repeat([False, True], [len(names), len(others)])})
+    return keys[(keys["key"].notna() & (keys["key"] != "")).to_numpy()]
+
+
 def named(schools: pd.DataFrame | None, compared: list[str], kept: list[str] = ()) -> pd.DataFrame:
     """schools.xlsx by every name and 别名 it gives (folded, the index): the `compared` and `kept`
     columns of the school a key names (the first row giving it), `alias` (no school has it as its
@@ -50,15 +60,10 @@ def named(schools: pd.DataFrame | None, compared: list[str], kept: list[str] = (
     if schools is None or schools.empty:
         return pd.DataFrame({**{c: pd.Series(dtype=object) for c in columns}, "alias": pd.Series(dtype=bool),
                              "shared": pd.Series(dtype=bool)}, index=pd.Index([], dtype=object, name="key"))
-    aliases = schools["aliases"] if "aliases" in schools else pd.Series(None, index=schools.index)
-    names = schools["school"].map(fold_one)
-    others = aliases.astype(object).map(aliases_of).explode()
-    keys = pd.concat([names, others])  # names first: a key that is a school's name is no alias
-    given = (keys.notna() & (keys != "")).to_numpy()
-    keys = keys[given]
+    keys = school_keys(schools)
     rows = schools.loc[keys.index, columns].astype(object)
-    rows = rows.where(rows.notna(), None).set_axis(pd.Index(keys.to_numpy(), name="key"))
-    rows["alias"] = np.repeat([False, True], [len(names), len(others)])[given]
+    rows = rows.where(rows.notna(), None).set_axis(pd.Index(keys["key"].to_numpy(), name="key"))
+    rows["alias"] = keys["alias"].to_numpy()
     told = rows[compared].astype("string").fillna("")
     differ = told.groupby(level="key", sort=False).nunique().gt(1)
     out = rows[~rows.index.duplicated()].copy()[[*columns, "alias"]]
@@ -67,6 +72,66 @@ def named(schools: pd.DataFrame | None, compared: list[str], kept: list[str] = (
         out.loc[differ[column].to_numpy(), column] = None
     out["shared"] = differ.any(axis=1).to_numpy()
     return out
+
+
+# what two schools of one name or 别名 may differ on: a key giving such schools tells none of them
+SCHOOL_KEYS = ["school", "school_code", "v_county"]
+
+
+def registered_schools(ws, names: pd.Series, codes: pd.Series | None = None) -> pd.DataFrame:
+    """Each school as every command reads it: schools.xlsx by 学校代码, else by its name or a 别名
+    (named, names folded; `ws` the workspace, its schools.xlsx). One row per value of `names` (its index):
+    - `school`: the name schools.xlsx registers, else the name as written; NA where blank;
+    - `by`: how it was told: "code", "name" or "alias"; else why it names no registered school:
+      "shared" (a name or 别名 schools.xlsx gives two schools that differ), "unregistered" (neither
+      code nor name nor 别名 is in schools.xlsx), "no_register" (there is no schools.xlsx); NA where
+      both name and code are blank;
+    - `by_name`: the school its name or 别名 alone gives (NA: none, or shared), where a clash of code
+      and name leaves two candidates;
+    - `code_unregistered`: a 学校代码 schools.xlsx does not register, the school told by its name."""
+    index = names.index
+    written = names.astype("string").str.strip().replace("", pd.NA)
+    folded = written.map(fold_one, na_action="ignore").astype("string")
+    code = codes.astype("string").str.strip().replace("", pd.NA) if codes is not None else \
+        pd.Series(pd.NA, index=index, dtype="string")
+    given = (written.notna() | code.notna()).to_numpy(dtype=bool)
+    none = pd.Series(pd.NA, index=index, dtype="string")
+    out = pd.DataFrame({"school": written, "by": none, "by_name": none, "code_unregistered": False})
+    schools = ws.schools
+    if schools is None:
+        out.loc[given, "by"] = "no_register"
+        return out
+    register = named(schools, SCHOOL_KEYS)
+    listed = schools.assign(code=schools["school_code"].astype("string")).dropna(subset=["code"])
+    by_code = code.map(listed.drop_duplicates("code").set_index("code")["school"]).astype("string")
+    shared = folded.map(register["shared"]).astype("boolean").fillna(False).to_numpy(dtype=bool)
+    by_name = folded.map(register["school"]).astype("string").where(~shared)
+    alias = folded.map(register["alias"]).astype("boolean").fillna(False).to_numpy(dtype=bool)
+    coded = by_code.notna().to_numpy(dtype=bool)
+    by_name_only = ~coded & by_name.notna().to_numpy(dtype=bool)
+    out["school"] = by_code.fillna(by_name).fillna(written)
+    out["by_name"] = by_name
+    out["by"] = pd.Series(np.select([coded, by_name_only & alias, by_name_only, given & shared, given],
+                                    ["code", "alias", "name", "shared", "unregistered"], None),
+                          index=index, dtype="string")
+    out["code_unregistered"] = code.notna().to_numpy(dtype=bool) & by_name_only
+    return out
+
+
+def unregistered_note(resolved: pd.DataFrame, places: pd.Series, source: str, unit: str,
+                      kept: str) -> str | None:
+    """What `registered_schools` could not tell, said aloud: the rows (`places`, as a reader finds
+    them) whose school is no school of schools.xlsx, or one of several, and what was done (`kept`)."""
+    said = []
+    for by, why in (("unregistered", "不在 schools.xlsx 中（学校代码、学校名称和别名都没有登记）"),
+                    ("shared", "在 schools.xlsx 中是不止一所学校的名称或别名，无法确定是哪一所")):
+        hit = (resolved["by"] == by).fillna(False).to_numpy(dtype=bool)
+        if hit.any():
+            shown = [f"{p}“{s}”" for p, s in zip(places[hit].iloc[:10], resolved["school"][hit].iloc[:10])]
+            said.append(f"{source}中 {int(hit.sum())} {unit}的学校{why}：{'、'.join(shown)}{'等' if hit.sum() > 10 else ''}")
+    if not said:
+        return None
+    return "；".join(said) + f"：{kept}；请核对学校名称或代码，或在 schools.xlsx 中登记该校（名称或别名）"
 
 
 def school_attributes(frame: pd.DataFrame, rules: Rulebook, ws, source: str = "花名册",

@@ -17,6 +17,6 @@ EXPORTS = {"Rulebook": "book", "RULE_FILES": "book:FILES", "packaged_rules_dir":
            "FIGURES": "banks", "check_file_name": "banks", "Case": "cases",
            "case_files": "cases", "load_cases": "cases", "write_case_file": "cases", "rules_in_force": "view:in_force",
            "rule_files": "view:files", "amount_text": "view", "describe_condition": "view",
-           "terms_named": "terms", "NameWords": "vocabulary"}
+           "terms_named": "terms"}
 __all__ = sorted(EXPORTS)
 __getattr__, __dir__ = lazy(__name__, EXPORTS)
