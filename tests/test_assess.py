@@ -352,3 +352,26 @@ def test_finance_rows_audit_extraction_could_not_count_are_problems_and_their_sc
     counties = {c["county"]: c for c in doc["counties"]}
     assert counties["东区"]["indicators"]["extraction"]["value"] is None
     assert any("财务报表有无法计入的行" in n and "东区" in n for n in doc["notes"])
+
+
+def receipts(root: Path, rows: list[tuple]) -> None:
+    """Receipts (term, sha256 as submit makes it: school + version, received_at, source)."""
+    ledger = L.Ledger.for_workspace(root)
+    with ledger.transaction() as conn:
+        for term, digest, when, source in rows:
+            conn.execute(insert(L.receipts).values(term=term, sha256=digest, file=f"intake/{term}/{digest}.xlsx",
+                                                   received_at=when, source=source, recorded_at=when))
+
+
+def test_on_time_submission_is_the_earliest_receipt_not_version_one(ws, run):
+    """乙校's version 1 (as a ledger numbered by reading order has it) was received 10-20, its version
+    2 on 10-12, before the deadline: on time. 甲校's only receipt is intake receive's time without --at:
+    counted, and said."""
+    receipts(ws, [("2011-autumn", "乙校1", "2011-10-20T09:00:00", "receive"),
+                  ("2011-autumn", "乙校2", "2011-10-12T09:00:00", "receive"),
+                  ("2011-autumn", "甲校1", "2011-10-10T09:00:00", "now")])
+    code, doc, err = _json(run, ws)
+    assert code == 0, err
+    on_time = {s["school"]: s["indicators"]["on_time_submission"]["value"] for s in doc["schools"]}
+    assert on_time == {"甲校": "100.00%", "乙校": "100.00%"}
+    assert any(n.startswith("1 份首次报送的接收时间是 intake receive 未指定 --at") for n in doc["notes"]), doc["notes"]

@@ -334,3 +334,77 @@ def test_a_complaint_naming_a_registered_alias_counts_for_its_school(tmp_path, r
                          "--format", "json", as_json=True)
     assert "甲职" in {s["school"] for s in doc["schools"]}
     assert any("没有 schools.xlsx" in n for n in doc["notes"])
+
+
+# --- 办理结果: a 办结日期 beside a result saying the complaint is not closed -----------------------------
+
+RESULT_HEADERS = [*HEADERS, "办理结果"]
+
+
+def test_a_closing_date_beside_a_result_saying_not_closed_is_invalid_never_closed(tmp_path, run):
+    """办结日期 written, yet 办理结果 says 未办结，退回学校重新核查 or 办理中: the register contradicts itself.
+    The complaint is complaint.invalid (the 办理结果 cell named, the word found said) and not counted,
+    never counted as closed on time; a result saying it is closed, or an open one saying 办理中, stands."""
+    reg = write_register(tmp_path / "complaints" / "台账.xlsx", [
+        ["T1", D(2011, 9, 20), "东区", "甲校", "资金发放", "王某", D(2011, 9, 26), "未办结，退回学校重新核查"],
+        ["T2", D(2011, 9, 20), "东区", "甲校", "资金发放", "李某", D(2011, 9, 26), "办理 中"],
+        ["T3", D(2011, 9, 20), "西区", "乙校", "资金发放", "赵某", D(2011, 9, 26), "已办结，已补发"],
+        ["T4", D(2011, 12, 22), "西区", "乙校", "资金发放", "钱某", None, "办理中"],
+    ], RESULT_HEADERS)
+    code, doc, err = run("complaints", reg, "--year", "2011", "--as-of", "2011-12-31", "--workspace", tmp_path,
+                         "--format", "json", as_json=True)
+    assert code == 1, err
+    assert [(f["row"], f["code"], f["column"], f["severity"]) for f in doc["findings"]] == [
+        (4, "complaint.invalid", "办理结果", "error"), (5, "complaint.invalid", "办理结果", "error")]
+    assert "“未办结”" in finding(doc, 4, code="complaint.invalid")["message"]
+    assert "“办理中”" in finding(doc, 5, code="complaint.invalid")["message"]     # spaces folded
+    assert {c["number"]: c["status"] for c in doc["complaints"]} == {"T3": "on_time", "T4": "open"}
+    t = doc["totals"]
+    assert (t["complaints"], t["closed"], t["closed_on_time"], t["open"], t["on_time_rate"]) == (2, 1, 1, 1, "100.00%")
+    # assess counts from the same reading: the two rows are problems, not closed complaints
+    code, doc, err = run("assess", "--year", "2011", "--as-of", "2011-12-31", "--complaints", reg,
+                         "--workspace", tmp_path, "--format", "json", as_json=True)
+    assert sorted(p["row"] for p in doc["problems"] if p["source"] == "complaints") == [4, 5], (code, err)
+
+
+def test_the_not_closed_words_are_rules(tmp_path, run):
+    """The words live in rules/assessment.yaml complaints.not_closed_results: a workspace copy naming
+    its own word is obeyed; a copy made before the key existed takes the packaged words, said aloud."""
+    import yaml
+
+    from aidctl.rulebook import Rulebook, packaged_rules_dir
+
+    packaged = yaml.safe_load((packaged_rules_dir() / "assessment.yaml").read_text(encoding="utf-8"))
+    assert "未办结" in packaged["complaints"]["not_closed_results"]
+    reg = write_register(tmp_path / "complaints" / "台账.xlsx", [
+        ["T1", D(2011, 9, 20), "东区", "甲校", "资金发放", "王某", D(2011, 9, 26), "挂起待复查"]], RESULT_HEADERS)
+    args = ("complaints", reg, "--year", "2011", "--as-of", "2011-12-31", "--workspace", tmp_path, "--format", "json")
+    code, doc, _ = run(*args, as_json=True)
+    assert code == 0 and doc["totals"]["closed"] == 1            # not a word the packaged rules know
+    own = dict(packaged, complaints={**packaged["complaints"], "not_closed_results": ["挂起"]})
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "assessment.yaml").write_text(yaml.safe_dump(own, allow_unicode=True), encoding="utf-8")
+    code, doc, _ = run(*args, as_json=True)
+    assert code == 1 and doc["totals"]["complaints"] == 0 and "“挂起”" in doc["findings"][0]["message"]
+    old = dict(packaged, complaints={k: v for k, v in packaged["complaints"].items() if k != "not_closed_results"})
+    (tmp_path / "rules" / "assessment.yaml").write_text(yaml.safe_dump(old, allow_unicode=True), encoding="utf-8")
+    rules = Rulebook(tmp_path / "rules")
+    assert rules.assessment.complaints.not_closed_results == packaged["complaints"]["not_closed_results"]
+    assert any("not_closed_results" in n and "办理结果中表示尚未办结的用词" in n for n in rules.notes), rules.notes
+
+
+def test_a_student_whose_every_payment_failed_is_no_aided_student(ws, run):
+    """As `report` counts them: a student whose payments of the year the bank all returned is not in
+    the rate's denominator, and the notes say how many were left out. 甲校: 4 paid, one of them
+    returned → 3 aided, 3 complaints → 1000.00 per 1,000 (not 750.00)."""
+    import sqlite3
+
+    seed_ledger(ws, _students("甲校", "东区", 4) + _students("乙校", "西区", 2))
+    with sqlite3.connect(ws / "aidctl.db") as conn:
+        conn.execute("UPDATE payments SET status = 'failed' WHERE person = 'P甲校0'")
+    code, doc, err = run("complaints", "--year", "2011", "--workspace", ws, "--format", "json", as_json=True)
+    assert code == 0, err
+    a = {s["school"]: s for s in doc["schools"]}["甲校"]
+    assert (a["aided_students"], a["rate_per_thousand"]) == (3, "1000.00")
+    assert doc["totals"]["aided_students"] == 5
+    assert any(n.startswith("1 名学生2011年的付款全部失败") for n in doc["notes"]), doc["notes"]

@@ -17,7 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
-from conftest import SAMPLES, make_card, make_id, merge_cells, write_roster
+from conftest import SAMPLES, hanzi, make_card, make_id, merge_cells, write_roster
 
 from aidctl.rulebook import packaged_rules_dir
 
@@ -31,7 +31,7 @@ FIRST_ROW = 4
 
 def student(i: int, *, tuition=(5850, 5850), **over) -> dict:
     """A clean 本科 student who enrolled in 2020 and enlisted in 2022 (2 years, cap 12000)."""
-    row = {"序号": i, "姓名": f"入伍生{i}", "身份证号码": make_id("20020301", area="420102", seq=200 + 2 * i),
+    row = {"序号": i, "姓名": f"入伍生{hanzi(i)}", "身份证号码": make_id("20020301", area="420102", seq=200 + 2 * i),
            "学校": "江城大学", "学历层次": "本科", "入学年份": 2020, "入伍年份": 2022, "贷款本金（元）": None,
            "银行卡号": make_card(seed=700 + i)}
     for k, fee in enumerate(tuition, start=1):
@@ -482,7 +482,8 @@ def test_an_enrolment_year_before_the_birth_year_is_refused(run, tmp_path, enrol
     doc = enlist(run, tmp_path, student(1, tuition=(5850, 5850, 5850, 5850), 入学年份=value), student(2),
                  expect_exit=1)
     f = finding(doc, 0, code="enlist.invalid")
-    assert f["column"] == "入学年份" and "入学年份1900早于身份证号码中的出生年份2002" in f["message"]
+    assert f["column"] == "入学年份" and "入学年份1900早于身份证号码中的出生年份：" in f["message"]
+    assert "2002" not in f["message"]   # the birth year is part of the masked ID: never quoted
     s = doc["students"][0]
     assert (s["years_counted"], s["years"], s["total"], s["payable"]) == (None, [], None, False)
     assert doc["totals"]["amount"] == "11700.00"
@@ -495,6 +496,25 @@ def test_identity_and_card_are_checked_as_in_rosters(run, tmp_path):
                  student(4, 身份证号码=int(good[:15]) * 1000), expect_exit=1)
     assert codes(doc) == [[], ["id.checksum"], ["card.missing"], ["id.precision_lost"]]
     assert [s["payable"] for s in doc["students"]] == [True, False, False, False]
+
+
+def test_a_name_holding_a_note_or_two_students_is_refused_as_in_rosters(run, tmp_path):
+    """姓名 on the enlistment list was never checked as roster names are: 王五（补）, 刘一/刘二 and 吴十A
+    went into the bank file's 户名 and were paid, exit 0. Each is name.invalid now (the rosters'
+    check, naming the characters; a minority name's ·, and a Latin-only name, stay allowed), and the
+    student is not paid, as with an ID in error."""
+    doc = enlist(run, tmp_path, student(1), student(2, 姓名="王五（补）"), student(3, 姓名="刘一/刘二"),
+                 student(4, 姓名="吴十A"), student(5, 姓名="阿依古丽·买买提"), student(6, 姓名="Anna"),
+                 expect_exit=1)
+    assert codes(doc) == [[], ["name.invalid"], ["name.invalid"], ["name.invalid"], [], []]
+    f = finding(doc, 1, code="name.invalid")
+    assert f["column"] == "姓名" and f["severity"] == "error" and "“(”“)”" in f["message"]
+    assert "“/”" in finding(doc, 2, code="name.invalid")["message"]
+    assert "在汉字中夹有拉丁字母“A”" in finding(doc, 3, code="name.invalid")["message"]
+    assert [s["payable"] for s in doc["students"]] == [True, False, False, False, True, True]
+    assert (doc["totals"]["payments"], doc["totals"]["refused"]) == (3, 3)
+    [bank] = [tmp_path / p for p in doc["bank_files"]]
+    assert [r[1] for r in _icbc_lines(bank)[2:]] == ["入伍生一", "阿依古丽·买买提", "Anna"]
 
 
 def test_a_missing_required_column_is_a_sheet_finding(run, tmp_path):
@@ -578,7 +598,7 @@ def test_bank_file_totals_equal_the_json_and_nothing_goes_to_the_ledger(run, tmp
     assert Decimal(doc["totals"]["to_students"]) == Decimal("24000.00") + (Decimal("11700.00") - Decimal(5000))
     assert Decimal(doc["totals"]["amount"]) == Decimal(doc["totals"]["loan_repayment"]) + \
         Decimal(doc["totals"]["to_students"])
-    assert [r[1] for r in body] == ["入伍生1", "入伍生2"]            # 入伍生3: all of it repays the loan
+    assert [r[1] for r in body] == ["入伍生一", "入伍生二"]            # 入伍生三: all of it repays the loan
     assert body[0][5] == "2024年应征入伍学费补偿"
     assert not (tmp_path / "aidctl.db").exists()                      # not a disbursement: no ledger
     sums = (tmp_path / "out" / "enlist-2024" / "SHA256SUMS").read_text(encoding="utf-8")

@@ -69,7 +69,8 @@ def test_a_payable_student_every_value_every_check_the_period_and_its_source(ws,
     assert cell(r, "county")["normalised"] == "东河县"
     assert {c["check"]: c["verdict"] for c in r["checks"]} == {
         "file": "passed", "name": "passed", "id": "passed", "gender": "passed", "birth": "not_checked",
-        "age": "passed", "card": "passed", "status": "passed", "remarks": "not_checked", "pay": "not_checked", "listed": "passed", "eligibility": "passed", "amount": "passed",
+        "age": "passed", "card": "passed", "status": "passed", "remarks": "not_checked", "pay": "not_checked", "listed": "passed",
+        "grade": "passed", "eligibility": "passed", "amount": "passed",
         "duplicate": "passed", "registry": "not_checked", "ledger": "passed", "bank": "passed"}
     d = r["decision"]
     assert d["period"] == {"id": "中职国家助学金@2007-09-01", "from": "2007-09-01", "until": None,
@@ -82,6 +83,38 @@ def test_a_payable_student_every_value_every_check_the_period_and_its_source(ws,
         ("fixed", {"per_term": "750.00"}, "750.00", "750.00")
     assert r["outcome"] == {"status": "payable", "amount": "750.00", "bank_profile": "icbc-txt", "codes": []}
     assert doc["ledger"] == [] and not (ws / "aidctl.db").exists()   # no ledger made by asking
+
+
+def test_a_cell_blank_or_not_read_is_not_compared_never_passed(tmp_path, run):
+    """A 性别 no word of rules/vocabulary.yaml reads (0: GB/T 2261.1's 未知的性别) was shown （空） and its
+    comparison with the ID 通过; so was a blank one, and a blank 出生日期. Each is 未检查 and says why
+    (the unread one with its gender.unread warning). 年级 is a check of its own: the year of study it
+    was read as, 未检查 where no grade word reads it (初一), and an error where it is written 2011届
+    (grade.ambiguous) with the student refused, not paid as 一年级."""
+    from conftest import hanzi, write_roster
+
+    root = tmp_path / "ws"
+    headers = VOC_HEADERS[:4] + ["出生日期"] + VOC_HEADERS[4:]
+    rows = [voc_row(1, 性别="0", 年级="初一"), voc_row(2, 出生日期="1995-03-12", 年级="2011届"),
+            voc_row(3, 性别=None, 出生日期="1995年3月")]
+    write_roster(root / "intake" / TERM / "a.xlsx", rows, headers, above=[["填报单位：第一职业中学"]])
+    checks = {}
+    for i in range(1, len(rows) + 1):
+        doc = explain(run, root, f"学生{hanzi(i)}")
+        checks[i] = {c["check"]: (c["verdict"], c["detail"] or "", [f["code"] for f in c["findings"]])
+                     for c in doc["records"][0]["checks"]}
+    assert checks[1]["gender"] == ("not_checked", "性别“0”无法识别（rules/vocabulary.yaml），没有与身份证号码比对",
+                                   ["gender.unread"])
+    assert checks[1]["birth"] == ("not_checked", "出生日期为空，没有与身份证号码比对", [])
+    assert checks[1]["grade"][0] == "not_checked" and "年级“初一”不是 rules/vocabulary.yaml 的年级写法" in checks[1]["grade"][1]
+    assert checks[2]["gender"] == ("passed", "", []) and checks[2]["birth"] == ("passed", "", [])
+    assert checks[2]["grade"] == ("error", "", ["grade.ambiguous"])
+    assert checks[3]["gender"] == ("not_checked", "性别为空，没有与身份证号码比对", [])
+    assert checks[3]["grade"] == ("passed", "读作第1学年", []) and checks[3]["birth"][0] == "passed"
+    assert explain(run, root, "学生二")["verdict"] == "refused"
+    code, out, err = run("explain", "学生一", "--term", TERM, "--workspace", root)
+    line = next(li for li in out.splitlines() if "性别与身份证号码" in li)
+    assert "未检查" in line and "通过" not in line, out
 
 
 def test_a_refused_student_names_the_failed_condition_and_its_source(ws, run):

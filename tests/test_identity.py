@@ -324,7 +324,8 @@ def test_bank_cards_agree_with_stdnum_value_by_value(cards):
 def test_a_column_of_ids_is_masked_as_each_id_alone(values, head, tail):
     """Masking.ids (a column, vectorised) and Masking.id (one ID, in messages) agree character for
     character whatever the widths and lengths: a 15-digit ID keeps its 15 characters, a text no longer
-    than the head and tail together is shown as it is (no ID), and no character is shown twice."""
+    than the head and tail together is shown as it is (no ID), and no character is shown twice. The
+    tail shown never reaches into the birth date (Masking.tail: 3 of an old 15-digit number)."""
     from aidctl.core.masking import Masking
 
     m = Masking(id_head=head, id_tail=tail)
@@ -335,17 +336,90 @@ def test_a_column_of_ids_is_masked_as_each_id_alone(values, head, tail):
             assert masked is pd.NA
             continue
         assert masked == m.id(value) and len(masked) == len(value)
-        if len(value) > head + tail:
-            assert masked[:head] == value[:head] and masked[len(value) - tail:] == value[len(value) - tail:]
-            assert set(masked[head:len(value) - tail]) == {"*"}
+        shown = m.tail(len(value))
+        assert shown <= tail   # never more than the widths; never into the birth date
+        assert len(value) < 15 or len(value) - shown >= (12 if len(value) == 15 else 14)
+        if len(value) > head + shown:
+            assert masked[:head] == value[:head] and masked[len(value) - shown:] == value[len(value) - shown:]
+            assert set(masked[head:len(value) - shown]) == {"*"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(born=st.dates(min_value=dt.date(1930, 1, 1), max_value=dt.date(2011, 8, 31)),
+       head=st.integers(0, 6), tail=st.integers(0, 4), seq=digit_string(3))
+def test_no_masked_id_shows_a_digit_of_its_birth_date(born, head, tail, seq):
+    """Within the widths rules/publicity.yaml allows (first ≤ 6, last ≤ 4), an 18-character ID and an
+    old 15-digit one masked show no character of the birth date (characters 7–14, 7–12), alone and
+    in a column; so a message that quotes the number beside its column gives nothing more."""
+    from aidctl.core.masking import Masking
+
+    m = Masking(id_head=head, id_tail=tail)
+    first17 = f"420124{born:%Y%m%d}{seq}"
+    long, old = first17 + stdnum_check(first17), f"420124{born:%y%m%d}{seq}"
+    for number, birth in ((long, range(6, 14)), (old, range(6, 12))):
+        for masked in (m.id(number), m.ids(pd.Series([number], dtype="string")).iloc[0],
+                       m.text(f"身份证号码“{number}”")[len("身份证号码“"):-1]):
+            assert all(masked[i] == "*" for i in birth), (number, masked)
 
 
 def test_masked_ids_known():
     from aidctl.core.masking import DEFAULT
 
     ids = pd.Series(["420124199001014356", "420124900101435", None], dtype="string")
-    assert list(DEFAULT.ids(ids).fillna("")) == ["420124********4356", "420124*****1435", ""]
-    assert DEFAULT.id("420124900101435") == "420124*****1435"
+    assert list(DEFAULT.ids(ids).fillna("")) == ["420124********4356", "420124******435", ""]
+    assert DEFAULT.id("420124900101435") == "420124******435"   # 900101: the birth date, all hidden
+
+
+SEVENTEEN = "42011319950312213"            # an ID with a digit dropped (id.format)
+CARD_15 = "622202133949434"                # a card of 15 digits (card.format)
+
+
+@pytest.mark.parametrize("text, masked", [
+    # a number is masked as the name before it says, as its column is: an ID of any length as IDs are,
+    # a card as cards are (the 15-digit card was masked as an ID, showing 6 digits more than its column)
+    (f"身份证号码“{SEVENTEEN}”不是18位", "身份证号码“420113********213”不是18位"),
+    (f"银行卡号“{CARD_15}”不是16—19位数字", "银行卡号“****9434”不是16—19位数字"),
+    (f"卡号{CARD_15}，身份证{SEVENTEEN}", "卡号****9434，身份证420113********213"),
+    # a run after another with no name between is of its kind
+    ("15位旧身份证号码“420102950312123”，已按国标升位为“420102199503121232”核对",
+     "15位旧身份证号码“420102******123”，已按国标升位为“420102********1232”核对"),
+    # nothing names it: its length says (two numbers a single space apart are one run: all hidden)
+    ("备注 420124199511114356，6222021339494349278", "备注 420124********4356，****9278"),
+    ("备注 420124199511114356 6222021339494349278", "备注 ****9278"),
+    # the 全国学籍号 is G (J, L) and the ID
+    ("学籍号“G420102199503121234”不一致", "学籍号“G420102********1234”不一致"),
+    # a number cell read as text in scientific notation: the ID's first 15 digits, the birth date among them
+    ("末几位已丢失（现为“4.20102199503121E+17”）", "末几位已丢失（现为“4.20102*********E+17”）"),
+    ("银行卡号以数字格式保存（现为“6.22202133949435E+18”）", "银行卡号以数字格式保存（现为“*.**************E+18”）"),
+    # no person's number: a batch id, a SHA-256, a code behind a hex letter, a small number in notation
+    ("批次 B20261126111242962D 校验 3fa9c0e1b2d3a4f5e6d7c8b9a0f1e2d3c4b5a6978877665544332211aabbccdd",
+     "批次 B20261126111242962D 校验 3fa9c0e1b2d3a4f5e6d7c8b9a0f1e2d3c4b5a6978877665544332211aabbccdd"),
+    ("金额 7.50000000000E+02 元，编号 K12345678901234567", "金额 7.50000000000E+02 元，编号 K12345678901234567"),
+    # a shorter run is a person's number only right after its name (digits dropped: id.format, card.format)
+    ("身份证号码“4201131995031”不是18位，共13位", "身份证号码“420113***5031”不是18位，共13位"),
+    ("银行卡号“62220213394”不是16—19位数字", "银行卡号“****3394”不是16—19位数字"),
+    ("联系电话 13812345678，开学日 20110901，身份证号码以数字格式保存，Excel 只保留15位有效数字",
+     "联系电话 13812345678，开学日 20110901，身份证号码以数字格式保存，Excel 只保留15位有效数字"),
+])
+def test_a_number_in_text_is_masked_as_its_name_says(text, masked):
+    from aidctl.core.masking import DEFAULT, has_number
+
+    assert DEFAULT.text(text) == masked
+    assert list(DEFAULT.series(pd.Series([text, "无"], dtype="string"))) == [masked, "无"]
+    assert has_number(text) == (text != masked) and not has_number(masked)
+
+
+def test_a_number_in_a_message_is_masked_as_its_column():
+    """The ID and card columns of a workbook (Masking.ids, .cards) and a message quoting the cell
+    (Masking.text) show the same characters, whatever the length."""
+    from aidctl.core.masking import DEFAULT
+
+    for number in ["420124199511114356", "420124951111435", SEVENTEEN, SEVENTEEN + "45", "4201131995031"]:
+        column = DEFAULT.ids(pd.Series([number], dtype="string")).iloc[0]
+        assert DEFAULT.text(f"身份证号码“{number}”有误") == f"身份证号码“{column}”有误", number
+    for card in [CARD_15, "6222021339494349278", "6222021339494349"]:
+        column = DEFAULT.cards(pd.Series([card], dtype="string")).iloc[0]
+        assert DEFAULT.text(f"银行卡号“{card}”有误") == f"银行卡号“{column}”有误", card
 
 
 # --- footnote marks: folded, never a digit ---------------------------------------------------------

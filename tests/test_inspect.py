@@ -401,6 +401,42 @@ def test_a_signed_and_dated_sheet_is_not_unsigned(ws, run, signoff):
         ("李明", "王建国", "2011-11-16")
 
 
+def sign_in_cell(path: Path, cells: dict[str, object]) -> Path:
+    """Write the sign-off line as a person would: each name in the label's own cell, after its colon."""
+    wb = openpyxl.load_workbook(path)
+    sheet = wb.worksheets[0]
+    row = next(r[0].row for r in sheet.iter_rows() if r[0].value == "检查人签字：")
+    for column, value in cells.items():
+        sheet[f"{column}{row}"] = value
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("cells", [
+    {"A": "检查人签字：李明", "E": "学校负责人签字：王建国", "I": "日期：2011-11-20"},
+    {"A": "检查人签字:李明", "E": "学校负责人签字:王建国", "I": "日期:2011-11-20"},
+    {"A": "检查人签字 李明", "E": "学校负责人签字（盖章）：王建国", "I": "日期： 2011-11-20"},
+    {"A": "检查人签字：李明　学校负责人签字：王建国　日期：2011-11-20", "E": None, "I": None},   # one cell
+])
+def test_a_signature_written_after_the_colon_in_its_own_cell_is_read(ws, run, signoff, cells):
+    path, _, _ = signoff
+    filled = sign_in_cell(fill(path, AGREED, inspector=None, head=None, day=None), cells)
+    doc = record(run, ws, filled, expect=0)
+    assert (doc["inspector"], doc["school_head"], doc["inspected_on"]) == ("李明", "王建国", "2011-11-20")
+    assert doc["findings"] == []
+    assert {r[0] for r in q(ws, "SELECT inspector FROM inspection_results")} == {"李明"}
+
+
+def test_a_blank_signature_line_never_takes_the_next_label_signed_in_its_cell(ws, run, signoff):
+    path, _, _ = signoff
+    filled = sign_in_cell(fill(path, AGREED, inspector=None, head=None, day="2011-11-20"),
+                          {"A": "检查人签字：", "E": "学校负责人签字：王建国", "I": "日期："})
+    doc = record(run, ws, filled, expect=1)
+    assert (doc["inspector"], doc["school_head"], doc["inspected_on"]) == (None, "王建国", "2011-11-20")
+    f = unsigned(doc, code="inspect.unsigned")
+    assert "没有检查人签字：" in f["message"] and "学校负责人签字" not in f["message"].split("：")[0]
+
+
 def test_receiving_more_than_was_paid_is_a_discrepancy_too(ws, run, signoff):
     path, _, _ = signoff
     doc = record(run, ws, fill(path, {**AGREED, 2: ("是", "是", 800, "多发")}), expect=1)

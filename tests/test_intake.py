@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import SAMPLES, voc_row, write_roster
-from test_disburse import TERM, disburse, make_ws
+from test_disburse import TERM, add_roster, disburse, make_ws
 
 import aidctl.ledger as L
 
@@ -158,8 +158,8 @@ def test_on_time_late_and_nothing_sent(sample_ws, run, clock):
     assert nothing == {"school": "西山县第二中学", "status": "未报送", "on_time": None, "versions": 0,
                        "first_submitted": None, "latest_submitted": None, "first": None, "latest": None}
     assert doc["totals"] == {"schools": 6, "on_time": 4, "late": 1, "nothing": 1, "submissions": 5}
-    assert set(doc["submissions"][0]) == {"school", "version", "file", "sha256", "first_seen", "received_at",
-                                         "received_source", "records", "errors", "warnings", "command"}
+    assert set(doc["submissions"][0]) == {"school", "school_written", "version", "file", "sha256", "first_seen",
+                                         "received_at", "received_source", "records", "errors", "warnings", "command"}
     code, out, err = run("intake", "show", "--term", TERM, "--workspace", sample_ws)
     assert code == 1 and "未报送" in out and "逾期" in out and "西山县第二中学" in out
 
@@ -314,3 +314,175 @@ def test_an_explicit_receipt_replaces_the_files_time(tmp_path, run, clock):
     receive(run, root, path, at="2011-10-12 11:00")          # … but the mail came on the 12th
     school = show(run, root)["schools"][0]
     assert (school["status"], school["first_submitted"]) == ("按时", "2011-10-12T11:00:00")
+
+
+# --- a school by its 别名, versions by receipt, a receipt nobody stated ---------------------------------
+
+def alias_register(root: Path) -> None:
+    """schools.xlsx: 第一职业中学 (别名 市一职), 实验中学, and 一职 the 别名 of two schools that differ."""
+    write_roster(root / "schools.xlsx", [
+        {"学校代码": "3101", "学校名称": "第一职业中学", "学校类型": "中职", "所属县区": "城关区", "别名": "市一职"},
+        {"学校代码": "3202", "学校名称": "实验中学", "学校类型": "普高", "所属县区": "东河县", "别名": "一职"},
+        {"学校代码": "3102", "学校名称": "城关职业技术学校", "学校类型": "中职", "所属县区": "城关区", "别名": "一职"}],
+        ["学校代码", "学校名称", "学校类型", "所属县区", "别名"])
+
+
+def test_a_roster_sent_under_its_registered_alias_is_its_school(tmp_path, run, clock):
+    """第一职业中学 sends its roster as 市一职 (its 别名 in schools.xlsx), then a correction under its
+    full name: one school, two versions, on time; never 市一职 按时 beside 第一职业中学 未报送."""
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(1), voc_row(2)]}, school="市一职")
+    alias_register(root)
+    arrive("2011-10-10T10:00:00", root / "intake" / TERM / "a.xlsx")
+    clock("2011-10-10T11:00:00")
+    run("validate", "--term", TERM, "--workspace", root)
+    add_roster(root, "b.xlsx", [voc_row(1), voc_row(2), voc_row(3)], school="第一职业中学")
+    arrive("2011-10-20T10:00:00", root / "intake" / TERM / "b.xlsx")
+    clock("2011-10-20T11:00:00")
+    run("validate", "--term", TERM, "--workspace", root)
+    doc = show(run, root, expect=1)     # 实验中学 and 城关职业技术学校 sent nothing, the deadline has passed
+    status = {s["school"]: (s["status"], s["versions"]) for s in doc["schools"]}
+    assert status == {"第一职业中学": ("按时", 2), "实验中学": ("未报送", 0), "城关职业技术学校": ("未报送", 0)}
+    assert [(v["school"], v["school_written"], v["version"], v["file"]) for v in doc["submissions"]] == [
+        ("第一职业中学", "市一职", 1, f"intake/{TERM}/a.xlsx"), ("第一职业中学", "第一职业中学", 2, f"intake/{TERM}/b.xlsx")]
+    school = doc["schools"][0]
+    assert (school["first_submitted"], school["latest_submitted"]) == ("2011-10-10T10:00:00", "2011-10-20T10:00:00")
+    assert doc["notes"] == []
+    code, out, _ = run("intake", "show", "--term", TERM, "--workspace", root)
+    assert "表中为 市一职" in out and "市一职 " not in out.replace("表中为 市一职", "")
+
+
+def test_a_school_schools_xlsx_cannot_place_is_said_not_guessed(tmp_path, run):
+    """一职 is the 别名 of two schools, 乙校 is in no register: each is listed as written, neither is
+    taken for a registered school, and intake show says so."""
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(1)]}, school="一职")
+    add_roster(root, "b.xlsx", [voc_row(2)], school="乙校")
+    alias_register(root)
+    arrive("2011-10-10T10:00:00", *(root / "intake" / TERM).glob("*.xlsx"))
+    run("validate", "--term", TERM, "--workspace", root)
+    doc = show(run, root, expect=1)
+    status = {s["school"]: s["status"] for s in doc["schools"]}
+    assert status == {"一职": "按时", "乙校": "按时", "第一职业中学": "未报送", "实验中学": "未报送",
+                      "城关职业技术学校": "未报送"}
+    [note] = [n for n in doc["notes"] if "schools.xlsx" in n]
+    assert "不在 schools.xlsx 中" in note and "“乙校”" in note
+    assert "不止一所学校的名称或别名" in note and "“一职”" in note
+
+
+def test_versions_of_one_run_follow_their_receipts_not_the_file_names(tmp_path, run, clock):
+    """初报 received 10-12, 修改版 10-20, both first read by one validate: the 修改版's name sorts
+    first, yet the 初报 is version 1 and the school is on time (it was 逾期: version 1 was the 修改版)."""
+    root = make_ws(tmp_path, {"a_修改版.xlsx": [voc_row(1), voc_row(2), voc_row(3)],
+                              "b_初报.xlsx": [voc_row(1), voc_row(2)]})
+    arrive("2011-10-20T09:00:00", root / "intake" / TERM / "a_修改版.xlsx")
+    arrive("2011-10-12T09:00:00", root / "intake" / TERM / "b_初报.xlsx")
+    clock("2011-10-21T09:00:00")
+    run("validate", "--term", TERM, "--workspace", root)
+    assert [r[1:3] for r in rows(root)] == [(1, f"intake/{TERM}/b_初报.xlsx"), (2, f"intake/{TERM}/a_修改版.xlsx")]
+    doc = show(run, root, expect=0)
+    (school,) = doc["schools"]
+    assert (school["status"], school["first_submitted"], school["latest_submitted"]) == (
+        "按时", "2011-10-12T09:00:00", "2011-10-20T09:00:00")
+    assert (school["first"]["records"], school["latest"]["records"]) == (2, 3)
+    code, card, err = run("assess", "--year", "2011", "--workspace", root, "--format", "json", as_json=True)
+    on_time = {s["school"]: s["indicators"]["on_time_submission"]["value"] for s in card["schools"]}
+    assert on_time == {"第一职业中学": "100.00%"}
+
+
+def test_a_version_received_earlier_but_read_later_is_the_first(tmp_path, run, clock):
+    """The 修改版 (saved 10-20) was checked first; the 初报, mailed 10-12, was received and read later:
+    on time by the earliest receipt, and shown as version 1."""
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(1), voc_row(2), voc_row(3)]})
+    arrive("2011-10-20T09:00:00", root / "intake" / TERM / "a.xlsx")
+    clock("2011-10-20T10:00:00")
+    run("validate", "--term", TERM, "--workspace", root)
+    assert show(run, root)["schools"][0]["status"] == "逾期"
+    mail = write_roster(tmp_path / "mail" / "b.xlsx", [voc_row(1), voc_row(2)], above=[["填报单位：第一职业中学"]])
+    receive(run, root, mail, at="2011-10-12 09:00")
+    clock("2011-10-22T10:00:00")
+    run("validate", "--term", TERM, "--workspace", root)
+    doc = show(run, root, expect=0)
+    school = doc["schools"][0]
+    assert (school["status"], school["first_submitted"], school["first"]["file"]) == (
+        "按时", "2011-10-12T09:00:00", f"intake/{TERM}/b.xlsx")
+    assert [(v["version"], v["file"]) for v in doc["submissions"]] == [(1, f"intake/{TERM}/b.xlsx"),
+                                                                      (2, f"intake/{TERM}/a.xlsx")]
+
+
+def test_receive_without_at_keeps_the_file_time_receipt_and_says_so(tmp_path, run, clock):
+    """The roster was saved into intake/ on 10-12 and checked: on time. `intake receive` of it without
+    --at (weeks later) keeps that receipt and says so; it never turns the school 逾期."""
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(1)]})
+    path = root / "intake" / TERM / "a.xlsx"
+    arrive("2011-10-12T09:00:00", path)
+    run("validate", "--term", TERM, "--workspace", root)
+    clock("2011-11-30T10:00:00")
+    code, doc, err = run("intake", "receive", path, "--term", TERM, "--workspace", root, "--format", "json",
+                         as_json=True)
+    assert code == 0, err
+    [r] = doc["received"]
+    assert (r["received_at"], r["source"], r["new"], r["replaced"]) == ("2011-10-12T09:00:00", "file_time", False, None)
+    [note] = doc["notes"]
+    assert note.startswith("未用 --at 指定接收时间") and "2011-10-12 09:00:00" in note
+    assert "aidctl: 提醒：" + note in err
+    school = show(run, root, expect=0)["schools"][0]
+    assert (school["status"], school["first_submitted"]) == ("按时", "2011-10-12T09:00:00")
+    code, out, err = run("intake", "receive", path, "--term", TERM, "--workspace", root)   # table mode too
+    assert code == 0 and "aidctl: 提醒：未用 --at 指定接收时间" in err
+
+
+def test_receive_without_at_of_a_file_in_intake_takes_its_file_time(tmp_path, run, clock):
+    """Never checked yet, the roster saved into intake/ on 10-12: received without --at, the receipt is
+    its file time (as validate would take it), not now, and that is said."""
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(1)]})
+    path = root / "intake" / TERM / "a.xlsx"
+    arrive("2011-10-12T09:00:00", path)
+    clock("2011-11-30T10:00:00")
+    doc = receive(run, root, path)
+    [r] = doc["received"]
+    assert (r["received_at"], r["source"], r["new"]) == ("2011-10-12T09:00:00", "file_time", True)
+    assert len(doc["notes"]) == 1 and "按其修改时间" in doc["notes"][0]
+    run("validate", "--term", TERM, "--workspace", root)
+    assert show(run, root, expect=0)["schools"][0]["status"] == "按时"
+
+
+def test_receive_without_at_of_a_new_file_is_now_said_and_at_replaces_it(tmp_path, run, clock):
+    """A mailed roster received without --at is received now, said so (and by intake show and assess,
+    since it decides 按时/逾期); a later --at corrects it, and says what it replaced."""
+    root = tmp_path / "ws"
+    root.mkdir()
+    mail = write_roster(tmp_path / "mail" / "a.xlsx", [voc_row(1)], above=[["填报单位：第一职业中学"]])
+    clock("2011-10-18T10:00:00")
+    doc = receive(run, root, mail)
+    [r] = doc["received"]
+    assert (r["received_at"], r["source"], r["new"], r["copied"]) == ("2011-10-18T10:00:00", "now", True, True)
+    assert doc["at"] is None and "按现在（2011-10-18 10:00:00）" in doc["notes"][0]
+    run("validate", "--term", TERM, "--workspace", root)
+    shown = show(run, root, expect=1)
+    assert shown["schools"][0]["status"] == "逾期" and shown["submissions"][0]["received_source"] == "now"
+    assert any("未指定 --at" in n for n in shown["notes"])
+    code, card, err = run("assess", "--year", "2011", "--workspace", root, "--format", "json", as_json=True)
+    assert any("未指定 --at" in n for n in card["notes"])
+    again = receive(run, root, mail)["received"][0]       # a default never replaces a receipt
+    assert (again["received_at"], again["new"]) == ("2011-10-18T10:00:00", False)
+    fixed = receive(run, root, mail, at="2011-10-14 16:30")
+    [r] = fixed["received"]
+    assert (r["received_at"], r["source"], r["new"]) == ("2011-10-14T16:30:00", "receive", True)
+    assert r["replaced"] == {"received_at": "2011-10-18T10:00:00", "source": "now"}
+    assert any("已替换为 --at 指定的时间" in n for n in fixed["notes"])
+    assert show(run, root, expect=0)["schools"][0]["status"] == "按时"
+
+
+def test_versions_received_at_the_same_time_are_said_to_be_ordered_by_name(tmp_path, run):
+    """Two versions with one receipt time (--at given as a day): which is first and latest is the
+    file names' order, not the school's: said, never passed off as the order sent."""
+    root = tmp_path / "ws"
+    root.mkdir()
+    a = write_roster(tmp_path / "mail" / "a.xlsx", [voc_row(1)], above=[["填报单位：第一职业中学"]])
+    b = write_roster(tmp_path / "mail" / "b.xlsx", [voc_row(1), voc_row(2)], above=[["填报单位：第一职业中学"]])
+    receive(run, root, a, b, at="2011-10-12")
+    run("validate", "--term", TERM, "--workspace", root)
+    doc = show(run, root, expect=0)
+    assert [(v["version"], v["file"]) for v in doc["submissions"]] == [(1, f"intake/{TERM}/a.xlsx"),
+                                                                      (2, f"intake/{TERM}/b.xlsx")]
+    [note] = doc["notes"]
+    assert note.startswith("第一职业中学 有接收时间相同的几个版本") and "文件名" in note

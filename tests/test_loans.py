@@ -19,7 +19,7 @@ import numpy as np
 import openpyxl
 import pytest
 import yaml
-from conftest import SAMPLES, make_id, merge_cells, voc_row, write_roster
+from conftest import SAMPLES, hanzi, make_id, merge_cells, voc_row, write_roster
 
 from aidctl.rulebook import Rulebook, packaged_rules_dir
 
@@ -38,7 +38,7 @@ BIRTH = "19880315"        # borrowers born before every loan year the tests use 
 
 def contract(i: int, **over) -> dict:
     """A clean contract in study: 本专科, loan year 2023, 8000 yuan, graduating 2026."""
-    row = {"合同编号": f"HT2023{i:04d}", "借款人姓名": f"借款人{i}", "身份证号": make_id(BIRTH, seq=100 + 2 * i),
+    row = {"合同编号": f"HT2023{i:04d}", "借款人姓名": f"借款人{hanzi(i)}", "身份证号": make_id(BIRTH, seq=100 + 2 * i),
            "学校": "湖北大学", "学历层次": "本专科", "贷款年度": "2023", "贷款金额（元）": 8000, "发放日期": "2023-10-15",
            "预计毕业年份": 2026, "还款状态": "在读", "应还日期": None, "应还本金": 0, "应还利息": 0, "实还金额": 0,
            "逾期天数": 0, "所属县区": "城关区", "联系电话": f"1380000{i:04d}", "家庭住址": "城关区解放街道红星村3组"}
@@ -58,7 +58,7 @@ def register(tmp_path: Path, rows: list[dict], name: str = "台账.xlsx", header
 
 def applications(tmp_path: Path, rows: list[tuple[str, str]], name: str = "受理清单.xlsx") -> Path:
     """(county, result) pairs as an application list for loan year 2024."""
-    data = [{"序号": i, "受理日期": "2024-07-15", "所属县区": county, "姓名": f"申请人{i}",
+    data = [{"序号": i, "受理日期": "2024-07-15", "所属县区": county, "姓名": f"申请人{hanzi(i)}",
              "身份证号": make_id("20050101", seq=100 + 2 * i), "贷款年度": "2024", "审核结果": result}
             for i, (county, result) in enumerate(rows, start=1)]
     return write_roster(tmp_path / name, data, APP_HEAD, above=[["2024年度生源地信用助学贷款申请受理清单"]])
@@ -238,6 +238,53 @@ def test_a_contract_without_its_borrowers_name_is_counted_nowhere(run, tmp_path)
     code, col, _ = collect(run, path)
     assert code == 1 and [b["rows"] for b in col["borrowers"]] == [[6]]
     assert [e["row"] for e in col["excluded"]] == [3, 5]
+
+
+def test_a_borrowers_name_holding_a_note_or_two_people_is_invalid_and_counted_nowhere(run, tmp_path):
+    """借款人姓名 was never checked as roster names are: 张三（补）, 李四/王五 and 赵六2 were counted in new
+    loans, 贴息, 风险补偿金 and the 催收 list, exit 0. Each is name.invalid now (the rosters' check,
+    joiners allowed), and the contract is treated as a blank name is: counted nowhere, listed."""
+    new = {"贷款年度": "2024", "发放日期": "2024-10-15", "预计毕业年份": 2027}
+    rows = [contract(1, 借款人姓名="张三（补）", **new), contract(2, 借款人姓名="李四/王五", **new),
+            repaying(3, 借款人姓名="赵六2", unpaid=320), contract(4, 借款人姓名="阿依古丽·买买提", **new),
+            repaying(5, unpaid=100)]
+    path = register(tmp_path, rows)
+    doc = check(run, path, expect_exit=1)
+    assert codes(doc) == {(3, "name.invalid"), (4, "name.invalid"), (5, "name.invalid")}
+    f = finding(doc, 3, code="name.invalid")
+    assert (f["column"], f["value"], f["severity"]) == ("借款人姓名", "张三(补)", "error")   # read folded
+    assert "“(”“)”" in f["message"]
+    assert "“/”" in finding(doc, 4, code="name.invalid")["message"]
+    assert "“2”" in finding(doc, 5, code="name.invalid")["message"]
+    t = summary(run, path, 2024, "--as-of", "2025-01-10", expect_exit=1)
+    totals = t["totals"]
+    assert (totals["new_loans"], totals["new_amount"], totals["risk_compensation"]) == (1, "8000.00", "1200.00")
+    assert (totals["due"], totals["overdue"], totals["overdue_amount"], totals["unjudged"]) == (1, 1, "100.00", 3)
+    assert [e["row"] for e in t["excluded"]] == [3, 4, 5]
+    code, got, _ = collect(run, path)
+    assert code == 1 and [b["rows"] for b in got["borrowers"]] == [[7]]
+    assert [e["row"] for e in got["excluded"]] == [3, 4, 5]
+
+
+def test_applications_whose_name_is_no_name_are_named_not_counted(run, tmp_path):
+    """An application list's 姓名 was not checked: 刘一/刘二 (two students, or one?) counted as one
+    application, exit 0. The rosters' check applies: such an application of the year is counted in
+    no 受理 figure, listed under `unread` with its column, said in a note naming the characters."""
+    path = register(tmp_path, [contract(1)])
+    apps = applications(tmp_path, [("城关区", "审核通过"), ("城关区", "审核通过"), ("城关区", "不通过"),
+                                   ("城关区", "审核通过")])
+    wb = openpyxl.load_workbook(apps)
+    wb.active.cell(row=3, column=4).value = "刘一/刘二"
+    wb.active.cell(row=4, column=4).value = "王五（补）"
+    wb.active.cell(row=6, column=4).value = "阿依古丽·买买提"
+    wb.save(apps)
+    doc = summary(run, path, 2024, "--applications", apps, expect_exit=1)
+    c = county(doc, "城关区")
+    assert (c["applications"], c["approved"], c["rejected"], c["approval_rate"]) == (2, 1, 1, "50.00%")
+    assert doc["applications"]["unread"] == [
+        {"file": str(apps), "sheet": "Sheet1", "row": 3, "column": "姓名", "value": "刘一/刘二"},
+        {"file": str(apps), "sheet": "Sheet1", "row": 4, "column": "姓名", "value": "王五(补)"}]
+    assert any("2条本年度申请的姓名不是一名学生的姓名" in n and "第3行姓名“刘一/刘二”含有“/”" in n for n in doc["notes"])
 
 
 # --- loan.over_cap: the caps change by loan year ------------------------------------------------------
@@ -868,7 +915,7 @@ def test_summary_json_shape(run, tmp_path):
                         "risk_compensation", "overdue_rule", "excluded", "notes"}
     fields = {"applications", "approved", "rejected", "pending", "approval_rate", "new_loans", "new_amount",
               "interest_loans", "interest", "risk_compensation", "in_repayment", "due", "due_amount",
-              "repaid_on_time", "repaid_amount", "performance_rate", "overdue", "overdue_amount"}
+              "repaid_on_time", "repaid_amount", "performance_rate", "overdue", "overdue_amount", "unjudged"}
     assert set(doc["counties"][0]) == fields | {"county"} and set(doc["totals"]) == fields
     assert set(doc["interest"]) == {"day_count", "repricing", "study_ends", "pricing_date", "reprice_existing",
                                     "rounding", "rates"}
@@ -941,15 +988,16 @@ def test_overdue_is_arrears_with_a_due_date_before_as_of(run, tmp_path):
             repaying(2),                                               # paid
             repaying(3, unpaid=100, 应还日期="2025-01-10"),             # due that day: not yet overdue
             repaying(4, unpaid=100, 应还日期=None, 逾期天数=45),         # no due date: the bank's days
-            repaying(5, unpaid=100, 应还日期=None, 逾期天数=0),
+            repaying(5, unpaid=100, 应还日期=None, 逾期天数=0),         # owing, 0 days, no date: excluded, said
             repaying(6, unpaid=100, 还款状态="已结清"),                # settled, yet owing: excluded, said
             repaying(7, unpaid=100, 还款状态="代偿")]
     code, doc, _ = collect(run, register(tmp_path, rows))
     assert code == 1
     got = [(b["name"], b["days_overdue"], b["days_source"], b["amount_due"]) for b in doc["borrowers"]]
-    assert got == [("借款人4", 45, "register", "100.00"), ("借款人1", 21, "due_date", "320.00")]
+    assert got == [("借款人四", 45, "register", "100.00"), ("借款人一", 21, "due_date", "320.00")]
     assert doc["totals"] == {"borrowers": 2, "amount_due": "420.00"}
-    assert [(e["row"], e["contract"]) for e in doc["excluded"]] == [(FIRST_ROW + 5, "HT20230006")]
+    assert [(e["row"], e["contract"]) for e in doc["excluded"]] == [(FIRST_ROW + 4, "HT20230005"),
+                                                                    (FIRST_ROW + 5, "HT20230006")]
 
 
 def test_arrears_neither_on_time_nor_overdue_are_excluded_and_said(run, tmp_path):
@@ -982,6 +1030,64 @@ def test_arrears_neither_on_time_nor_overdue_are_excluded_and_said(run, tmp_path
     assert any("结清" in r for r in got["excluded"][1]["reasons"])
 
 
+def test_arrears_with_zero_days_overdue_and_no_due_date_are_unjudged_and_said(run, tmp_path):
+    """A contract owing 100 with no 应还日期 and 逾期天数 0 was counted fallen due yet neither on time
+    nor overdue: 履约率 fell (2 of 4 instead of 2 of 3) with no word, and `collect` left the borrower
+    off the 催收 list without a word. Owing with 0 days and no due date cannot be judged (not yet due,
+    or due and the 0 wrong), as with neither 应还日期 nor 逾期天数: loan.invalid on 逾期天数, naming the
+    cell, out of every repayment figure, counted as 还款情况无法判断 and listed; the totals add up."""
+    rows = [repaying(1), repaying(2, unpaid=320),
+            repaying(3, unpaid=100, 应还日期=None, 逾期天数=0),
+            repaying(4, unpaid=100, 应还日期=None, 逾期天数="0天", 所属县区="东河县"),
+            repaying(5, 应还日期=None, 逾期天数=0),                                   # paid in full: on time
+            repaying(6, unpaid=100, 应还日期=None, 逾期天数=0, 还款状态="代偿"),      # the state's: no default
+            contract(7)]                                                              # in study: nothing owed
+    path = register(tmp_path, rows)
+    doc = check(run, path, expect_exit=1)
+    assert codes(doc) == {(5, "loan.invalid"), (6, "loan.invalid")}
+    f = finding(doc, 5, code="loan.invalid")
+    assert (f["file"], f["sheet"], f["column"], f["value"]) == (str(path), "Sheet1", "逾期天数", "0")
+    assert "尚欠100.00元，但应还日期为空、逾期天数为“0”" in f["message"] and "无法判断" in f["message"]
+    assert finding(doc, 6, code="loan.invalid")["value"] == "0天"
+    out = tmp_path / "汇总.xlsx"
+    t = summary(run, path, 2024, "--as-of", "2025-01-10", "--report", out, expect_exit=1)
+    assert [(e["row"], e["contract"]) for e in t["excluded"]] == [(5, "HT20230003"), (6, "HT20230004")]
+    assert any("逾期天数为“0”" in r for r in t["excluded"][0]["reasons"])
+    totals = t["totals"]
+    assert (totals["due"], totals["repaid_on_time"], totals["overdue"], totals["performance_rate"],
+            totals["unjudged"]) == (3, 2, 1, "66.67%", 2)
+    for c in [*t["counties"], totals]:        # every contract fallen due is on time or overdue, never neither
+        assert c["due"] == c["repaid_on_time"] + c["overdue"]
+    assert (county(t, "城关区")["unjudged"], county(t, "东河县")["unjudged"]) == (1, 1)
+    code, shown, _ = run("loans", "summary", "--year", 2024, path, "--as-of", "2025-01-10", "--workspace", tmp_path)
+    assert code == 1 and "无法判断" in shown.split("还款情况无法判断")[0]   # a column of the table, above the note
+    assert any(n.startswith("2 份合同的还款情况无法判断") and "第5行" in n and "第6行" in n for n in t["notes"])
+    sheet = openpyxl.load_workbook(out)["县区汇总"]
+    assert sheet.cell(row=3, column=18).value == "还款情况无法判断（笔）"
+    last = list(sheet.iter_rows(min_row=4, values_only=True))[-1]
+    assert last[0] == "合计" and last[17] == 2
+    code, got, _ = collect(run, path)
+    assert code == 1 and [b["rows"] for b in got["borrowers"]] == [[4]]
+    assert [e["row"] for e in got["excluded"]] == [5, 6]
+    assert "逾期天数为0" not in got["rule"] and "逾期天数为空或为0" in got["rule"]
+
+
+def test_the_repayment_buckets_hold_every_contract_once(run, tmp_path, monkeypatch):
+    """Were a contract in arrears ever judged neither on time nor overdue with no check saying so,
+    it would count in 到期应还 alone (the old fault): it is taken out of every repayment figure,
+    counted as 还款情况无法判断 and listed with the reason, in `summary` and in `collect`."""
+    from aidctl.loans import checks
+
+    monkeypatch.setattr(checks, "_arrears_unjudged", lambda frame, title: [])   # a check that misses one
+    path = register(tmp_path, [repaying(1), repaying(2, unpaid=100, 应还日期=None, 逾期天数=0)])
+    t = summary(run, path, 2024, "--as-of", "2025-01-10", expect_exit=1)["totals"]
+    assert (t["due"], t["repaid_on_time"], t["overdue"], t["unjudged"]) == (1, 1, 0, 1)
+    code, got, _ = collect(run, path)
+    assert code == 1 and got["borrowers"] == []
+    assert [(e["row"], e["reasons"]) for e in got["excluded"]] == \
+        [(4, ["有欠款，既不能认定按期还款也不能认定逾期：是否逾期无法判断，未列入催收名单"])]
+
+
 def test_one_line_per_borrower_with_contracts_summed(run, tmp_path):
     same = make_id("20000101", seq=500)
     rows = [repaying(1, 身份证号=same, unpaid=320, 应还日期="2023-12-20"),
@@ -1006,7 +1112,7 @@ def test_collect_workbook_one_sheet_per_county_sorted_with_contact_columns(run, 
     assert {"借款人姓名", "逾期天数", "逾期金额（元）", "联系电话", "家庭住址"} <= set(header)
     data = [dict(zip(header, r)) for r in ws.iter_rows(min_row=4, values_only=True) if r[0] is not None]
     assert [(r["借款人姓名"], r["逾期天数"], r["逾期金额（元）"]) for r in data] == \
-        [("借款人2", 204, 900), ("借款人1", 21, 100), ("借款人3", 21, 50)]   # most overdue first, then amount
+        [("借款人二", 204, 900), ("借款人一", 21, 100), ("借款人三", 21, 50)]   # most overdue first, then amount
     assert all(r["联系日期"] is None and r["经办人"] is None for r in data)
     assert data[0]["联系电话"] == "13800000002" and data[0]["身份证号"].count("*") == 8
     assert ws.freeze_panes == "C4" and ws.print_title_rows == "$3:$3"
@@ -1160,7 +1266,7 @@ def test_one_contract_number_on_two_borrowers_is_a_finding(run, tmp_path):
     doc = check(run, register(tmp_path, rows), expect_exit=1)
     assert codes(doc) == {(FIRST_ROW, "loan.contract_shared"), (FIRST_ROW + 1, "loan.contract_shared")}
     f = finding(doc, FIRST_ROW, code="loan.contract_shared")
-    assert f["column"] == "合同编号" and "2名借款人" in f["message"] and "借款人2" in f["message"]
+    assert f["column"] == "合同编号" and "2名借款人" in f["message"] and "借款人二" in f["message"]
     # the same contract twice for one borrower is not this finding (a duplicate contract of a year is)
     same = contract(4, 合同编号="HT20230009")
     doc = check(run, register(tmp_path, [same, {**same}], name="b.xlsx"))

@@ -184,6 +184,40 @@ def test_lines_that_do_not_match_are_reported_and_never_applied(tmp_path, run):
     assert [f["reason"] for f in doc["failed"]] == ["账户冻结"]
 
 
+def test_a_name_differing_only_by_a_joiner_matches_one_differing_by_a_letter_does_not(tmp_path, run):
+    """The 户名 is compared with the payee's name without the joiners of rules/vocabulary.yaml
+    (names.joiners), folded as a roster's names are: the list was written in Python (spaces and
+    ·•・‧．.-), so an apostrophe (a packaged joiner) held a line, and a workspace's own joiners were
+    never asked. A letter that differs holds the line, a footnote mark too (never folded to a digit)."""
+    root = make_ws(tmp_path, {"a.xlsx": [voc_row(i) for i in range(1, 6)]})
+    disburse(run, root, expect=0)
+    card = {i: voc_row(i)["银行卡号"] for i in range(1, 6)}
+    result = result_file(tmp_path / "回盘.txt", [
+        f"1|{card[1]}|学生’一|750.00|成功|",       # an apostrophe between the parts: the same name
+        f"2|{card[2]}|学生 · 二|750.00|成功|",     # spaces and a middle dot: the same name
+        f"3|{card[3]}|学生五|750.00|成功|",        # another student's name
+        f"4|{card[4]}|学生四①|750.00|成功|",       # a footnote mark is no joiner
+        f"5|{card[5]}|学生=五|750.00|成功|",       # = is no joiner of the packaged list
+    ])
+    doc = reconcile(run, root, result, expect=1)
+    assert sorted(p["name"] for p in doc["paid"]) == ["学生一", "学生二"], doc
+    problems = {p["row"]: p["issue"] for p in doc["problems"]}
+    assert sorted(problems) == [4, 5, 6], problems
+    assert all("与该笔付款的收款人" in problems[r] and "未入账" in problems[r] for r in (4, 5, 6)), problems
+    assert "户名“学生五”与该笔付款的收款人“学生三”不符" in problems[4], problems
+
+    # the joiners are the workspace's: with = among them (and ’ not), 学生=五 is 学生五, 学生’四 is not 学生四
+    vocabulary = yaml.safe_load((packaged_rules_dir() / "vocabulary.yaml").read_text(encoding="utf-8"))
+    vocabulary["names"]["joiners"] = ["·", "="]
+    (root / "rules").mkdir(exist_ok=True)
+    (root / "rules" / "vocabulary.yaml").write_text(yaml.safe_dump(vocabulary, allow_unicode=True), encoding="utf-8")
+    again = result_file(tmp_path / "回盘2.txt", [f"4|{card[4]}|学生’四|750.00|成功|",
+                                                 f"5|{card[5]}|学生=五|750.00|成功|"])
+    doc = reconcile(run, root, again, expect=1)
+    assert [p["name"] for p in doc["paid"]] == ["学生五"], doc
+    assert [p["row"] for p in doc["problems"]] == [2] and "户名“学生’四”" in doc["problems"][0]["issue"], doc
+
+
 def test_a_clean_result_file_exits_0(tmp_path, run):
     root = make_ws(tmp_path, {"a.xlsx": [voc_row(1), voc_row(2)]})
     disburse(run, root, expect=0)
@@ -1039,8 +1073,13 @@ def test_a_declared_amount_or_split_that_disagrees_refuses_the_file(tmp_path, ru
     ([["总金额（含手续费）：2250.00"]], "写有“总金额”，其后的“2250.00”（注明“含手续费”）无法读取为金额"),
     ([["总笔数：3元"]], "写有“总笔数”，其后的“3元”无法读取为笔数"),
     ([["总笔数：3"], ["记录数：2"]], "两处写的笔数不同：表头上方第1行“总笔数”为 3 笔，表头上方第2行“记录数”为 2 笔"),
+    # a footnote mark is no digit: NFKC read 1500¹ as 15001 (the file then refused for lines said to be
+    # missing), and ③ as 3, which agreed with the lines and applied the file
+    ([["总笔数：3", "总金额：1500¹"]], "其后的“1500¹”（其中的“¹”不是数字"),
+    ([["总笔数：③"]], "其后的“③”（其中的“③”不是数字"),
 ], ids=["words", "blank cell", "nothing after", "in words", "not whole", "ten thousand", "bad grouping",
-        "below a fen", "unknown unit", "a remark", "count in yuan", "two counts"])
+        "below a fen", "unknown unit", "a remark", "count in yuan", "two counts", "superscript mark",
+        "circled mark"])
 def test_a_declared_figure_that_cannot_be_read_refuses_the_file(tmp_path, run, above, said):
     """A figure the bank declares is checked or the file is refused: one that cannot be read (words, a
     blank, 0.23万, a unit not known) or two of one kind that differ is never passed over."""

@@ -151,12 +151,9 @@ def test_ctrl_c_before_the_files_is_completed_with_its_workbook(tmp_path, run, m
 
 
 
-def test_a_batch_recorded_with_a_character_its_bank_file_lacks_stops_with_what_to_do(tmp_path, run, monkeypatch):
-    """A ledger an older aidctl left: it let • (U+2022) by as GBK, recorded the batch and broke writing
-    the file, and every later run broke the same way (内部错误), the roster corrected or not: recovery
-    writes the name the ledger holds. Recovery now stops (exit 2) naming the batch, the student, the
-    character and the way out, and changes nothing; with GB18030 allowed (where the bank takes it) the
-    next run completes the batch."""
+def stuck_batch(tmp_path, run, monkeypatch) -> tuple[pathlib.Path, str]:
+    """A ledger an older aidctl left: it let • (U+2022) by as GBK, recorded the batch of 张三, 热依拉•艾力
+    and 王五 and broke writing the file. The roster keeps the corrected · (U+00B7)."""
     root = make_ws(tmp_path, {"a.xlsx": [voc_row(1, 姓名="张三"), voc_row(2, 姓名="热依拉·艾力"), voc_row(3, 姓名="王五")]})
 
     def interrupted(*args, **kwargs):
@@ -169,24 +166,63 @@ def test_a_batch_recorded_with_a_character_its_bank_file_lacks_stops_with_what_t
     monkeypatch.undo()
     # the name as the older aidctl recorded it (the roster keeps the corrected ·, U+00B7)
     ledger_rows(root, "UPDATE payments SET name = ? WHERE name = ?", "热依拉•艾力", "热依拉·艾力")
+    return root, batch
+
+
+def assert_stuck_said(err: str, batch: str) -> None:
+    """One line on stderr naming the batch, the student, the character and the way out; the ledger and
+    out/ as they were."""
+    [line] = err.strip().splitlines()
+    assert line.startswith("aidctl: 错误：") and "内部错误" not in err and "UnicodeEncodeError" not in err
+    for said in (f"批次 {batch} 已记入账本", "学生 热依拉•艾力（intake/2011-autumn/a.xlsx 第5行）", "“•”（U+2022）",
+                 "GBK", "更正花名册无济于事", "rules/banks/icbc-txt.yaml", "allow_gb18030: true",
+                 "没有作废已记入批次的命令", "请勿手工修改账本"):
+        assert said in line, (said, line)
+
+
+def assert_still_stuck(root) -> None:
+    assert ledger_rows(root, "SELECT status FROM batches") == [("recorded",)]
+    assert ledger_rows(root, "SELECT DISTINCT status FROM payments") == [("pending",)]
+    assert bank_files(root) == [] and staging(root) == []
+
+
+def test_a_batch_recorded_with_a_character_its_bank_file_lacks_stops_with_what_to_do(tmp_path, run, monkeypatch):
+    """Every run after the older aidctl's broke the same way (内部错误), the roster corrected or not:
+    recovery writes the name the ledger holds. Recovery now stops (exit 2) naming the batch, the
+    student, the character and the way out, and changes nothing; with GB18030 allowed (where the bank
+    takes it) the next run completes the batch."""
+    root, batch = stuck_batch(tmp_path, run, monkeypatch)
     for _ in range(2):
         code, out, err = run("disburse", "--term", TERM, "--workspace", root, "--format", "json")
         assert (code, out) == (2, ""), err
-        [line] = err.strip().splitlines()
-        assert line.startswith("aidctl: 错误：") and "内部错误" not in err and "UnicodeEncodeError" not in err
-        for said in (f"批次 {batch} 已记入账本", "学生 热依拉•艾力（intake/2011-autumn/a.xlsx 第5行）", "“•”（U+2022）",
-                     "GBK", "更正花名册无济于事", "rules/banks/icbc-txt.yaml", "allow_gb18030: true",
-                     "没有作废已记入批次的命令", "请勿手工修改账本"):
-            assert said in line, (said, line)
-        assert ledger_rows(root, "SELECT status FROM batches") == [("recorded",)]
-        assert ledger_rows(root, "SELECT DISTINCT status FROM payments") == [("pending",)]
-        assert bank_files(root) == [] and staging(root) == []
+        assert_stuck_said(err, batch)
+        assert_still_stuck(root)
     workspace_profile(root, allow_gb18030=True)
     doc = disburse(run, root, expect=0)
     assert doc["recovered_batches"] == [batch] and doc["payments"] == []
     assert ledger_rows(root, "SELECT status FROM batches") == [("complete",)]
     head, records = read_icbc(bank_files(root)[0], encoding="gb18030")
     assert [r["户名"] for r in records] == ["张三", "热依拉•艾力", "王五"] and head["batch"] == batch
+
+
+def test_a_dry_run_over_a_stuck_batch_says_the_real_run_would_stop(tmp_path, run, monkeypatch):
+    """disburse --dry-run planned past a batch recovery cannot complete: it listed the batch's three
+    students under already_paid (pending), exit 0, and never named the batch, while the real run
+    stops before paying anyone. The dry run now stops where the real run would (exit 2), saying so,
+    with the real run's message and way out, and changes nothing. Once the profile writes the
+    character, the dry run says the real run would first complete that batch."""
+    root, batch = stuck_batch(tmp_path, run, monkeypatch)
+    for fmt in ("json", "table"):
+        code, out, err = run("disburse", "--term", TERM, "--workspace", root, "--dry-run", "--format", fmt)
+        assert (code, out) == (2, ""), (code, out, err)
+        assert_stuck_said(err, batch)
+        assert "试运行：实际运行 disburse 会先补全" in err and "停在这里（退出码 2）" in err and "不会发放任何学生" in err
+        assert_still_stuck(root)
+    workspace_profile(root, allow_gb18030=True)
+    doc = disburse(run, root, expect=0, dry=True)
+    assert doc["dry_run"] and doc["payments"] == [] and len(doc["already_paid"]) == 3
+    assert any(f"实际运行会先补全上次没有完成的批次 {batch}（3 笔" in n for n in doc["notes"]), doc["notes"]
+    assert_still_stuck(root)
 
 
 def test_an_interrupt_inside_pythons_threading_code_is_an_interrupt(tmp_path, run, monkeypatch):

@@ -26,8 +26,8 @@ from aidctl.rulebook import Rulebook, packaged_rules_dir
 TERM = "2011-autumn"
 REPORT = Path("out") / TERM / f"资助情况报告_{TERM}.xlsx"
 SHEETS = ["汇总", "按县区", "按学校", "按项目", "不予发放原因"]
-TOP_KEYS = {"version", "term", "ledger", "totals", "by_county", "by_school", "by_programme", "refused_by_code",
-            "over_quota", "quota", "rosters", "notes", "report"}
+TOP_KEYS = {"version", "term", "ledger", "students_rule", "totals", "by_county", "by_school", "by_programme",
+            "refused_by_code", "over_quota", "quota", "rosters", "notes", "report"}
 MONEY_KEYS = {"amount", "paid", "sent", "failed"}
 
 
@@ -112,7 +112,7 @@ def test_paid_and_failed_amounts_after_the_sample_cycle(cycle):
     assert t["failed"] == {"count": 2, "amount": "1500.00"}
     assert t["sent"] == {"count": 0, "amount": "0.00"}
     assert t["payments"] == {"count": 40, "amount": "30000.00"}
-    assert t["students"] == 40
+    assert (t["students"], t["students_all_failed"]) == (38, 2)     # the two failed are no aided students
     assert t["statuses"]["paid"]["count"] == 38 and t["statuses"]["reissued"] == {"count": 0, "amount": "0.00"}
     assert doc["report"] == str(REPORT)
     assert (ws / REPORT).is_file()
@@ -121,12 +121,14 @@ def test_paid_and_failed_amounts_after_the_sample_cycle(cycle):
 def test_json_shape(cycle):
     _, doc, _ = cycle
     assert set(doc) == TOP_KEYS
-    assert set(doc["totals"]) == {"students", "payments", "paid", "sent", "failed", "statuses"}
+    assert set(doc["totals"]) == {"students", "students_all_failed", "payments", "paid", "sent", "failed", "statuses"}
     assert set(doc["totals"]["statuses"]) == {"paid", "sent", "reissued", "failed", "pending"}
-    assert set(doc["by_county"][0]) == {"county", "roster_records", "refused", "students", "payments"} | MONEY_KEYS
-    assert set(doc["by_school"][0]) == {"county", "school", "school_type", "roster_records", "refused", "students",
-                                        "payments", "enrolment", "share", "quota", "over_quota"} | MONEY_KEYS
-    assert set(doc["by_programme"][0]) == {"programme", "students", "payments", "amount_share"} | MONEY_KEYS
+    students = {"students", "students_all_failed"}
+    assert set(doc["by_county"][0]) == {"county", "roster_records", "refused", "payments"} | students | MONEY_KEYS
+    assert set(doc["by_school"][0]) == {"county", "school", "school_type", "roster_records", "refused", "payments",
+                                        "enrolment", "share", "quota", "over_quota"} | students | MONEY_KEYS
+    assert set(doc["by_programme"][0]) == {"programme", "payments", "amount_share"} | students | MONEY_KEYS
+    assert "至少有一笔付款未被银行退回" in doc["students_rule"] and "付款全部失败" in doc["students_rule"]
     assert set(doc["refused_by_code"][0]) == {"code", "title", "count"}
     assert doc["quota"] == {"region": "centre", "tolerance": "2.0"}
     assert set(doc["rosters"]) == {"files", "records", "refused", "school_funded"}
@@ -171,7 +173,8 @@ def test_roster_and_ledger_sides_agree_per_school(cycle):
     assert schools["西山县第二中学"]["roster_records"] == 0 and schools["西山县第二中学"]["enrolment"] == 1300
     for name in ("第一职业中学", "城关职业技术学校", "第一中学", "实验中学", "东河县职业高级中学"):
         r = schools[name]
-        assert r["roster_records"] == r["refused"] + r["students"], name  # everyone else was paid once
+        # everyone else was paid once: aided, or returned by the bank
+        assert r["roster_records"] == r["refused"] + r["students"] + r["students_all_failed"], name
     assert schools["第一中学"]["school_type"] == "普高" and schools["第一中学"]["quota"] == "20.0"
     assert schools["第一职业中学"]["quota"] is None  # 中职: no quota
     assert schools["第一中学"]["share"] == "0.4"      # 10 of 2400
@@ -214,7 +217,7 @@ def test_workbook_sheets_charts_and_totals(cycle):
     assert {"受助学生", "在校生人数", "受助比例", "核定比例", "超出比例"} <= set(names)
     total = total_row(school)
     assert cell_fen(total[names.index("金额合计（元）")]) == ledger_fen
-    assert total[names.index("受助学生")] == 40
+    assert (total[names.index("受助学生")], total[names.index("付款全部失败学生")]) == (38, 2)
     assert sum(cell_fen(r["金额合计（元）"]) for r in data_rows(school)) == ledger_fen
     first = {r["学校"]: r for r in data_rows(school)}["第一中学"]
     assert first["在校生人数"] == 2400 and first["核定比例"] == pytest.approx(0.2) and first["超出比例"] == ""
@@ -238,7 +241,8 @@ def test_workbook_sheets_charts_and_totals(cycle):
     values = [v for row in summary.iter_rows(values_only=True) for v in row if v is not None]
     assert values[0] == "2011年秋季学期学生资助情况报告"
     assert any(isinstance(v, str) and TERM in v and "规则指纹" in v for v in values)
-    assert any(isinstance(v, str) and "受助学生 40 人" in v for v in values)
+    assert any(isinstance(v, str) and "受助学生 38 人（本学期账本中至少有一笔付款未被银行退回" in v
+               and "另有 2 名学生的付款全部失败" in v for v in values)
     rows = {r[0]: r for r in summary.iter_rows(values_only=True) if r[0]}
     assert rows["已入账（银行确认）"][1:3] == (38, 28500)
     assert rows["失败（银行退回，待更正卡号后重发）"][1:3] == (2, 1500)
@@ -450,6 +454,96 @@ def set_enrolment(ws: Path, enrolment: dict[str, int]) -> None:
         if school in enrolment:
             row[names.index("在校生人数")].value = enrolment[school]
     wb.save(ws / "schools.xlsx")
+
+
+def fail_payments(ws: Path, school: str, n: int) -> list[int]:
+    """The bank returned `n` of the school's paid payments (the ledger's status, as reconcile sets it)."""
+    with sqlite3.connect(ws / "aidctl.db") as conn:
+        ids = [r[0] for r in conn.execute("SELECT id FROM payments WHERE school = ? AND status = 'paid' "
+                                          "ORDER BY id LIMIT ?", (school, n))]
+        conn.executemany("UPDATE payments SET status = 'failed' WHERE id = ?", [(i,) for i in ids])
+    assert len(ids) == n
+    return ids
+
+
+def test_a_student_whose_only_payment_failed_is_no_aided_student_anywhere(paid_ws):
+    """The sample cycle leaves two payments failed (东河县职业高级中学, 城关职业技术学校): 38 students
+    aided, not 40. By county, school and programme, and on every sheet of the workbook and the
+    terminal, 受助学生 counts a payment the bank has not returned; 付款全部失败学生 counts the rest."""
+    code, doc, err = aidctl(paid_ws, "report", "--term", TERM, "--format", "json", as_json=True)
+    assert code == 0, err
+    t = doc["totals"]
+    assert (t["students"], t["students_all_failed"], t["failed"]["count"]) == (38, 2, 2)
+    schools = {r["school"]: r for r in doc["by_school"]}
+    assert [(schools[s]["students"], schools[s]["students_all_failed"]) for s in ("东河县职业高级中学", "城关职业技术学校")] \
+        == [(5, 1), (8, 1)]
+    assert schools["城关职业技术学校"]["share"] == "0.9"            # 8 of 920, not 9 of 920 (1.0)
+    counties = {r["county"]: r for r in doc["by_county"]}
+    assert [(counties[c]["students"], counties[c]["students_all_failed"]) for c in ("东河县", "城关区", "西山县")] == \
+        [(12, 1), (26, 1), (0, 0)]
+    programmes = {r["programme"]: r for r in doc["by_programme"]}
+    assert (programmes["中职国家助学金"]["students"], programmes["中职国家助学金"]["students_all_failed"]) == (21, 2)
+
+    wb = openpyxl.load_workbook(paid_ws / REPORT)
+    for sheet, key, part in (("按县区", "县区", "by_county"), ("按学校", "学校", "by_school"),
+                             ("按项目", "资助项目", "by_programme")):
+        rows = {r[key]: r for r in data_rows(wb[sheet])}
+        json_key = {"县区": "county", "学校": "school", "资助项目": "programme"}[key]
+        assert {k: (r["受助学生"], r["付款全部失败学生"]) for k, r in rows.items()} == \
+            {r[json_key]: (r["students"], r["students_all_failed"]) for r in doc[part]}, sheet
+        names = header(wb[sheet])
+        total = total_row(wb[sheet])
+        assert (total[names.index("受助学生")], total[names.index("付款全部失败学生")]) == (38, 2), sheet
+        said = [c for r in wb[sheet].iter_rows(values_only=True) for c in r if isinstance(c, str)]
+        assert any(doc["students_rule"] in c for c in said), sheet
+    share = {r["学校"]: r["受助比例"] for r in data_rows(wb["按学校"])}
+    assert share["城关职业技术学校"] == pytest.approx(0.009)
+    summary = {r[0]: r for r in wb["汇总"].iter_rows(values_only=True) if r[0]}
+    assert [summary[c][1] for c in ("东河县", "城关区", "西山县")] == [12, 26, 0]
+
+    code, out, err = aidctl(paid_ws, "report", "--term", TERM)
+    assert code == 0, err
+    assert "受助学生 38 人，付款全部失败 2 人" in out and "付款全部失败学生" in out
+    assert "至少有一笔付款未被银行退回" in re.sub(r"\s+", "", out)
+
+
+def test_a_student_with_one_payment_not_failed_is_aided(paid_ws):
+    """A student with a failed payment and one the bank paid is aided, once; counted apart only by
+    the programme whose payment failed."""
+    with sqlite3.connect(paid_ws / "aidctl.db") as conn:
+        failed = conn.execute("SELECT id, school FROM payments WHERE status = 'failed' ORDER BY id LIMIT 1").fetchone()
+        person = conn.execute("SELECT person FROM payments WHERE school = ? AND status = 'paid' ORDER BY id LIMIT 1",
+                              (failed[1],)).fetchone()[0]
+        # the same student's 中职免学费 (one payment a student, programme and term), returned by the bank
+        conn.execute("UPDATE payments SET person = ?, programme = '中职免学费' WHERE id = ?", (person, failed[0]))
+    code, doc, err = aidctl(paid_ws, "report", "--term", TERM, "--format", "json", as_json=True)
+    assert code == 0, err
+    assert (doc["totals"]["students"], doc["totals"]["students_all_failed"]) == (38, 1)
+    school = {r["school"]: r for r in doc["by_school"]}[failed[1]]
+    assert school["students_all_failed"] == 0
+    programmes = {r["programme"]: r for r in doc["by_programme"]}
+    assert (programmes["中职免学费"]["students"], programmes["中职免学费"]["students_all_failed"]) == (0, 1)
+
+
+def test_the_share_counts_aided_students_and_says_who_the_failed_would_take_over(paid_ws):
+    """第一中学 (普高, quota 20% + 2): 10 students of 45. One payment returned: 9 aided = 20.0%, not over
+    its quota, and not silently so: with the returned student (to be paid again) it would be 22.2%,
+    and the report says so in its notes, the terminal and the 汇总 sheet."""
+    set_enrolment(paid_ws, {"第一中学": 45})
+    fail_payments(paid_ws, "第一中学", 1)
+    code, doc, err = aidctl(paid_ws, "report", "--term", TERM, "--format", "json", as_json=True)
+    assert code == 0, err
+    school = {r["school"]: r for r in doc["by_school"]}["第一中学"]
+    assert (school["students"], school["students_all_failed"], school["share"], school["over_quota"]) == \
+        (9, 1, "20.0", False)
+    assert doc["over_quota"] == []
+    [said] = [n for n in doc["notes"] if "付款全部失败的学生" in n]
+    assert "第一中学（受助 9 人，另有付款全部失败 1 人，计入后 22.2%，核定比例 20.0%）" in said
+    summary = [c for r in openpyxl.load_workbook(paid_ws / REPORT)["汇总"].iter_rows(values_only=True) for c in r]
+    assert said in summary
+    fail_payments(paid_ws, "第一中学", 1)                       # two returned: 8 of 45, 17.8%; with them 22.2%
+    code, doc, err = aidctl(paid_ws, "report", "--term", TERM, "--format", "json", as_json=True)
+    assert [n for n in doc["notes"] if "第一中学（受助 8 人，另有付款全部失败 2 人" in n]
 
 
 def test_a_school_above_its_quota_is_flagged(paid_ws):

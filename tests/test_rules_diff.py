@@ -304,3 +304,27 @@ def test_a_diff_that_does_not_add_up_stops_before_anything_is_shown_or_written(w
     assert (code, out) == (2, ""), (code, out, err)
     one_clear_line(err, *words, "这是 aidctl 的缺陷，请报告")
     assert not target.exists() and len(calls) >= nth
+
+
+# --- rules show: a term nobody chose is said aloud ------------------------------------------------------
+
+def test_rules_show_without_a_term_says_it_used_todays_term(tmp_path, run):
+    """Without --term, rules show shows the term today falls in: nobody chose it, so it is said on
+    stderr (table and JSON alike, as validate says its term) and in JSON `notes`; with --term, nothing."""
+    from datetime import date
+
+    from aidctl.core.terms import Term
+
+    today = date.today()
+    term = str(Term.from_date(today))
+    code, doc, err = run("rules", "show", "--workspace", tmp_path, "--format", "json", as_json=True)
+    assert code == 0, err
+    [said] = [n for n in doc["notes"] if "--term" in n]
+    assert doc["term"] == term and f"未用 --term 指定学期：按今天（{today:%Y-%m-%d}）所在的 {term}" in said
+    assert said in err
+    code, out, err = run("rules", "show", "--workspace", tmp_path)
+    assert code == 0 and f"aidctl: 提醒：未用 --term 指定学期：按今天（{today:%Y-%m-%d}）" in err
+    assert out.startswith(f"{term}（")
+    code, doc, err = run("rules", "show", "--term", TERM, "--workspace", tmp_path, "--format", "json", as_json=True)
+    assert code == 0 and doc["notes"] == [] and "--term" not in err
+

@@ -185,7 +185,7 @@ def test_the_risk_compensation_of_a_large_county_total_is_exact(run, tmp_path):
     (tmp_path / "rules").mkdir(exist_ok=True)
     (tmp_path / "rules" / "loans.yaml").write_text(text.replace(capped, '本专科: "999999999999999", 研究生: "25000"'),
                                                    encoding="utf-8")
-    rows = [{"合同编号": f"HT2024{i:04d}", "借款人姓名": f"借款人{i}", "身份证号": make_id("19880315", seq=100 + 2 * i),
+    rows = [{"合同编号": f"HT2024{i:04d}", "借款人姓名": f"借款人{hanzi(i)}", "身份证号": make_id("19880315", seq=100 + 2 * i),
              "学校": "湖北大学", "学历层次": "本专科", "贷款年度": "2024", "贷款金额（元）": "999999999999999",
              "发放日期": "2024-10-15", "预计毕业年份": 2027, "还款状态": "在读", "所属县区": "城关区"}
             for i in range(1, 36)]

@@ -12,7 +12,7 @@ from aidctl.core.exports import lazy
 EXPORTS = {"validate": "validation", "Validation": "validation", "locate_in": "validation",
            "run_all": "validation", "judge": "validation", "ledger_match": "validation", "expected_fen": "eligibility",
            "Decisions": "eligibility", "describe_decision": "eligibility:describe", "settle_headers": "schema", "unknown_units": "schema",
-           "unit_conflict_words": "schema", "UNIT_CONFLICT_ADVICE": "schema", "identity_findings": "people",
+           "unit_conflict_words": "schema", "UNIT_CONFLICT_ADVICE": "schema", "identity_findings": "people", "invalid_names": "people",
            "card_findings": "cards:check", "write_validation_report": "workbook", "run_case": "cases",
            "write_returns": "returns", "RETURNS_FOLDER": "returns:FOLDER"}
 __all__ = sorted(EXPORTS)

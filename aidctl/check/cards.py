@@ -5,8 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from aidctl.check.duplicates import places
-from aidctl.core.findings import build, empty, group_places
-from aidctl.core.text import NOT_A_DIGIT, digit_like_marks, holds_digit_like, per_distinct
+from aidctl.core.findings import build, empty, group_places, malformed_number
 from aidctl.read import Roster
 from aidctl.rulebook import Rulebook
 
@@ -21,13 +20,9 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
                      "银行卡号以数字格式保存，Excel 只保留15位有效数字，末几位已丢失（现为“{v}”）："
                      "请把该列设为“文本”格式，照卡面重新录入", card, v=card))
     malformed = (card.notna() & ~lost & ~f["card_shape_ok"]).to_numpy(dtype=bool)
-    marked = malformed & holds_digit_like(card)  # 6222…①: a footnote mark, never read as a digit
-    out.append(build(malformed & ~marked, "card.format", "card",
-                     "银行卡号“{v}”不是16—19位数字（现为{n}位）：请照卡面核对后更正",
-                     card, v=card, n=card.str.len()))
-    out.append(build(marked, "card.format", "card", "银行卡号“{v}”中的{m}" + NOT_A_DIGIT +
-                     "：卡号只填卡面上的16—19位数字，说明请写在“备注”列", card, v=card,
-                     m=per_distinct(card.where(marked), digit_like_marks)))
+    out += malformed_number(malformed, "card.format", "card", card,
+                            "银行卡号", "“{v}”不是16—19位数字（现为{n}位）：请照卡面核对后更正",
+                            "卡号只填卡面上的16—19位数字，说明请写在“备注”列", n=card.str.len())
     out.append(build(f["card_shape_ok"] & ~f["card_luhn_ok"], "card.luhn", "card",
                      "银行卡号“{v}”未通过校验位检查：不少真实借记卡和存折也不通过，请对照卡面核实后再发放",
                      card, v=card))

@@ -1,7 +1,8 @@
 """cell.formula_uncalculated: a cell whose formula has no value saved is never read as empty;
 cell.error_value: nor is a cell that holds an error value (#N/A, #DIV/0!, #REF! …);
 cell.struck_out: a record whose text is struck out (删除线) is not taken as meant;
-cell.number_format: nor is an amount whose number format shows another number than the cell holds.
+cell.number_format: nor is an amount whose number format shows another number than the cell holds;
+cell.invisible: nor is a key cell or an amount whose text nobody sees (a font coloured as its fill, or too small).
 
 A file written by a program (openpyxl, a school's own system) and never opened in Excel keeps its
 formulas without their results; fastexcel reads such a cell as empty. The reader computes plain
@@ -35,6 +36,9 @@ ADVICE = FORMULA_ADVICE
 STRUCK = "cell.struck_out"
 STRUCK_ADVICE = "如已删去该学生，请删除该行；如仍申报，请取消删除线，再重新提交"
 FORMATTED = "cell.number_format"
+INVISIBLE = "cell.invisible"
+INVISIBLE_ADVICE = ("请将该单元格的字体颜色改为与底色不同（如黑色）、字号改为常规大小，核对表中显示的内容后重新提交；"
+                    "如该内容不应填报，请删除")
 
 
 def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
@@ -58,6 +62,7 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
         if t.unplaced_formatted:
             parts.append(file_finding(i, FORMATTED, None, f"有 {t.unplaced_formatted} 个金额单元格的数字格式使表中显示的数与"
                                                       f"单元格的值不同，且无法确定在哪一行：{FORMAT_ADVICE}"))
+    parts += _invisible(roster, rules)
     parts = [p for p in parts if len(p)]
     return pd.concat(parts, ignore_index=True) if parts else empty()
 
@@ -133,10 +138,41 @@ def _struck(roster: Roster, rules: Rulebook) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if parts else empty()
 
 
+def _invisible(roster: Roster, rules: Rulebook) -> list[pd.DataFrame]:
+    """cell.invisible on each record's key cell or amount whose text nobody sees (read.styles: a font
+    coloured as the cell's fill, or smaller than the rules' `look`), and on the file for such cells
+    that carry no reference: the clerk who signed the roster saw an empty cell, the file holds a value."""
+    found = [t.invisible.assign(table=i) for i, t in enumerate(roster.tables) if t.invisible is not None]
+    if not found:
+        return []
+    cells = pd.concat(found, ignore_index=True)
+    cells = cells[cells["watched"]]   # a name, an ID, a card, an amount, 学籍状态, 备注 …: not 序号 or 班级
+    parts = [file_finding(int(i), INVISIBLE, None, f"有 {len(g)} 个单元格{g['said'].iloc[0]}，表中看上去是空白，"
+                                                   f"且无法确定在哪一行：{INVISIBLE_ADVICE}")
+             for i, g in cells[cells["excel_row"] < 0].groupby("table")]
+    recs = roster.frame[["table", "excel_row"]].reset_index(names="rec")
+    hit = cells[cells["excel_row"] >= 0].merge(recs, on=["table", "excel_row"], how="inner")
+    if len(hit):
+        titles = {k: c.title for k, c in rules.columns.tables["roster"].columns.items()}
+        value = hit["value"].astype(str)
+        shown = value.where(value.str.len() <= 40, value.str.slice(0, 40) + "…")
+        # a run of the text hidden (部分文字…): the rest shows; else the cell looks empty
+        seen = hit["said"].str.startswith("部分").map({True: "，表中看不到这部分文字", False: "，表中看上去是空白"})
+        parts.append(pd.DataFrame({
+            "rec": hit["rec"].astype("int64"),
+            "column": hit["key"].astype(object),
+            "code": INVISIBLE,
+            "message": ("“" + hit["key"].map(titles) + "”" + hit["said"] + seen + "，文件中却有内容“" + shown
+                        + "”：签字审核的人看到的与文件不同，以哪个为准无法确定，本次不予发放：" + INVISIBLE_ADVICE).to_numpy(dtype=object),
+            "value": hit["value"].astype(object).to_numpy(dtype=object),
+        }))
+    return parts
+
+
 # A finding of these codes on a record's cell says all there is to say about that cell: the cell
-# holds a formula whose value is unknown or an error value, or the record's programme needs a column
-# the table lacks.
-COVERING = (CODE, ERROR_CODE, FORMATTED, "schema.missing_column")
+# holds a formula whose value is unknown or an error value, shows another thing than it holds (its
+# number format, or text nobody sees), or the record's programme needs a column the table lacks.
+COVERING = (CODE, ERROR_CODE, FORMATTED, INVISIBLE, "schema.missing_column")
 
 
 def withdraw_covered(findings: pd.DataFrame) -> pd.DataFrame:

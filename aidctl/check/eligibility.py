@@ -205,6 +205,8 @@ def check(roster: Roster, rules: Rulebook, decisions: Decisions | None = None,
                          name=name, types="、".join(prog.school_types), t=school_type, cited=cited))
         for i, cond in enumerate(rp.period.conditions):
             fails = rows & (failed >> i & 1).astype(bool)
+            if "grade" in cond.fields():   # 2011届 is not known to fail: grade.ambiguous says so instead
+                fails &= f["grade_class_of"].isna().to_numpy()
             column = cond.fields()[0]
             out.append(build(fails, "eligibility.not_eligible", column,
                              "不符合“{name}”{term}的资格条件“{label}”：{shown}{cited}。请核实，不符合条件的不得申报",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from aidctl.core.findings import build, empty
-from aidctl.core.text import NOT_A_DIGIT, digit_like_marks, fold_one, holds_digit_like, per_distinct
+from aidctl.core.findings import WARNING, build, empty, malformed_number
+from aidctl.core.text import fold_one, per_distinct
 from aidctl.read import Roster
 from aidctl.rulebook import Rulebook
 
@@ -21,9 +21,15 @@ def check(roster: Roster, rules: Rulebook) -> pd.DataFrame:
     out.append(build(mismatch, "gender.mismatch", "gender",
                      "性别填“{g}”，身份证号码第17位表示“{id_g}”：请核对性别或身份证号码", f["gender"],
                      g=f["gender"], id_g=male.map({True: "男", False: "女"})))
+    # a 性别 no word of rules/vocabulary.yaml gender reads (男生 before it was listed, 0, 未知) is never
+    # taken for a blank: said, and not compared with the ID
+    words = "或".join(f"“{w}”" for w in rules.vocabulary.gender)
+    out.append(build(f["gender"].notna() & said.isna(), "gender.unread", "gender",
+                     "性别“{g}”无法识别，没有与身份证号码核对：请填写" + words, f["gender"], g=f["gender"]))
     out.append(_ages(roster, rules))
     out.append(invalid_names(f, rules.vocabulary.names.joiners))
     out.append(_birth_dates(roster))
+    out.append(_ambiguous_grades(roster, rules))
     parts = [p for p in out if len(p)]
     return pd.concat(parts, ignore_index=True) if parts else empty()
 
@@ -154,13 +160,9 @@ def identity_findings(f: pd.DataFrame, *, has_name: pd.Series, has_id: pd.Series
                      "请把该列设为“文本”格式，照原件重新录入", ids, v=ids))
     checkable = ids.notna() & ~lost
     malformed = (checkable & f["id18"].isna()).to_numpy(dtype=bool)
-    marked = malformed & holds_digit_like(ids)  # 4201…①: a footnote mark, never read as a digit
-    out.append(build(malformed & ~marked, "id.format", "id_number",
-                     "身份证号码“{v}”不是18位（17位数字加校验位数字或X），共{n}位：请核对原件后更正",
-                     ids, v=ids, n=ids.str.len()))
-    out.append(build(marked, "id.format", "id_number", "身份证号码“{v}”中的{m}" + NOT_A_DIGIT +
-                     "：号码只填身份证上的18位（17位数字加校验位数字或X），说明请写在“备注”列", ids, v=ids,
-                     m=per_distinct(ids.where(marked), digit_like_marks)))
+    out += malformed_number(malformed, "id.format", "id_number", ids,
+                            "身份证号码", "“{v}”不是18位（17位数字加校验位数字或X），共{n}位：请核对原件后更正",
+                            "号码只填身份证上的18位（17位数字加校验位数字或X），说明请写在“备注”列", n=ids.str.len())
     out.append(build(checkable & f["id_legacy"], "id.legacy", "id_number",
                      f"15位旧身份证号码“{{v}}”，已按国标升位为“{{new}}”核对：请收集{who}的18位新号码",
                      ids, v=ids, new=f["id18"]))
@@ -168,10 +170,24 @@ def identity_findings(f: pd.DataFrame, *, has_name: pd.Series, has_id: pd.Series
     out.append(build(wrong_check, "id.checksum", "id_number",
                      "身份证号码“{v}”校验位错误（按前17位应为“{c}”）：号码有误，请核对身份证原件后更正",
                      ids, v=ids, c=f["id_expected_check"]))
-    out.append(build(checkable & f["id_checksum_ok"] & ~f["birth_ok"], "id.birthdate", "id_number",
-                     f"身份证号码“{{v}}”中的出生日期“{{d}}”不存在或晚于{reference_label}（{{start}}）："
-                     "请核对身份证原件后更正", ids, v=ids, d=f["id18"].str.slice(6, 14), start=reference))
+    # the message names what is wrong with the birth date, never its digits: beside an ID masked in a
+    # workbook (420124********4356: the eight hidden are the birth date) they would give the whole number
+    bad_birth = checkable & f["id_checksum_ok"] & ~f["birth_ok"]
+    out.append(build(bad_birth, "id.birthdate", "id_number", "身份证号码“{v}”中的出生日期{why}：请核对身份证原件后更正",
+                     ids, v=ids, why=_birth_wrong(f["birth_date"], bad_birth, reference, reference_label)))
     return out
+
+
+def _birth_wrong(born: pd.Series, flagged: pd.Series, reference: str | pd.Series, label: str) -> pd.Series:
+    """Why each flagged ID's birth date is wrong, in words without its digits: no real date, before
+    1900, or after `reference` (text, or a Series per record)."""
+    rows = flagged[flagged.fillna(False)].index
+    start = reference.reindex(rows) if isinstance(reference, pd.Series) else pd.Series(reference, index=rows)
+    date = born.reindex(rows)
+    why = ("晚于" + label + "（" + start.astype("string") + "）").astype(object)
+    why[date.isna()] = "不是真实存在的日期"
+    why[date.notna() & (date.dt.year < 1900)] = "早于1900年"
+    return why
 
 
 def _ages(roster: Roster, rules: Rulebook) -> pd.DataFrame:
@@ -198,7 +214,10 @@ _BIRTH = (r"^(?P<y>(?:19|20)\d{2})(?:[-/.年](?P<m1>\d{1,2})(?:[-/.月](?P<d1>\d
 
 def _birth_dates(roster: Roster) -> pd.DataFrame:
     """birthdate.mismatch: the 出生日期 column against the birth date in a valid ID (to the month
-    where only 出生年月 is written); a value that is no date is named too."""
+    where only 出生年月 is written); a value that is no date is named too. The messages quote neither
+    date: beside an ID masked in a workbook the ID's birth date is the eight characters hidden, and the
+    written one is most often it with a slip (1995-03-21 for 19950312), or it in a form not read
+    (95.3.12). They say which part differs; the cell stays in the finding's value."""
     f = roster.frame
     written = f["date_of_birth"]
     checkable = (written.notna() & f["id_valid"]).to_numpy()
@@ -214,20 +233,69 @@ def _birth_dates(roster: Roster) -> pd.DataFrame:
     id_month = pd.to_numeric(born.str.slice(4, 6))
     id_day = pd.to_numeric(born.str.slice(6, 8))
     unreadable = year.isna() | month.isna() | ~month.between(1, 12) | (day.notna() & ~day.between(1, 31))
-    differs = ~unreadable & ((year != id_year) | (month != id_month) | (day.notna() & (day != id_day)))
-    flagged = np.zeros(len(f), dtype=bool)
+    year_differs, month_differs = (year != id_year), (month != id_month)
+    day_differs = day.notna() & (day != id_day)
+    differs = ~unreadable & (year_differs | month_differs | day_differs)
     idx = np.flatnonzero(checkable)
-    shown = pd.Series(pd.NA, index=f.index, dtype="string")
-    shown[idx] = (born.str.slice(0, 4) + "年" + born.str.slice(4, 6) + "月" + born.str.slice(6, 8) + "日").to_numpy()
+    hit = differs.to_numpy(dtype=bool)
+    which = pd.Series(pd.NA, index=f.index, dtype=object)   # 年份、月份 … : the few that differ, in words
+    which.iloc[idx[hit]] = ["、".join(w for w, d in zip(("年份", "月份", "日"), flags) if d)
+                            for flags in zip(*(part.fillna(False).to_numpy(dtype=bool)[hit]
+                                               for part in (year_differs, month_differs, day_differs)))]
     out = []
-    flagged[idx[differs.to_numpy(dtype=bool)]] = True
+    flagged = np.zeros(len(f), dtype=bool)
+    flagged[idx[hit]] = True
     out.append(build(flagged, "birthdate.mismatch", "date_of_birth",
-                     "出生日期填“{v}”，身份证号码中的出生日期是{d}：请核对出生日期或身份证号码", written,
-                     v=written, d=shown))
+                     "出生日期与身份证号码中的出生日期不符（{which}不同）：请核对出生日期或身份证号码", written,
+                     which=which))
     bad = np.zeros(len(f), dtype=bool)
     bad[idx[unreadable.to_numpy(dtype=bool)]] = True
     out.append(build(bad, "birthdate.mismatch", "date_of_birth",
-                     "出生日期“{v}”无法识别为日期（身份证号码中的出生日期是{d}）：请按 2011-09-01 的格式填写", written,
-                     v=written, d=shown))
+                     "出生日期无法识别为日期：请按 2011-09-01 的格式填写身份证上的出生日期", written))
     parts = [p for p in out if len(p)]
     return pd.concat(parts, ignore_index=True) if parts else empty()
+
+
+def _ambiguous_grades(roster: Roster, rules: Rulebook) -> pd.DataFrame:
+    """grade.ambiguous: a 年级 written as a year with a suffix whose meaning the rules leave undecided
+    (2011届: rules/vocabulary.yaml grades.class_of_suffixes, class_of_means: undecided), from which no
+    year of study is read (read.roster._grades). An error where the record's programme in force reads
+    the grade (or the programme is not known); a warning, paid, where it does not (学前教育资助)."""
+    f = roster.frame
+    suffix = f["grade_class_of"]
+    flagged = suffix.notna().to_numpy()
+    if not flagged.any():
+        return empty()
+    reads = {}
+    for name in rules.programmes.programmes:
+        period = rules.period_in_force(name, roster.term)
+        reads[name] = period is None or any("grade" in c.fields() for c in period.conditions) \
+            or (period.amount.tiers is not None and period.amount.tiers.field == "grade")
+    decides = f["programme_name"].astype(object).map(reads).fillna(True).astype(bool).to_numpy()
+    year = per_distinct(f["grade"].where(flagged), _year_of)
+    cohort = (rules.vocabulary.grades.cohort_suffixes or ["级"])[0]
+    said = ("年级“{v}”读不出是几年级：“{s}”有的学校按毕业年份称呼（“{v}”即{y}年毕业的一届），有的按入学年份，"
+            "两种读法得出的年级不同")
+    ask = f"请学校写明入学年级（入学年份加“{cohort}”）或“一年级”“二年级”等"
+    out = [build(flagged & decides, "grade.ambiguous", "grade",
+                 said + "，而年级决定是否符合资助条件：不予发放，" + ask + "后重新报送", f["grade"],
+                 v=f["grade"], s=suffix, y=year)]
+    light = build(flagged & ~decides, "grade.ambiguous", "grade",
+                  said + "；该项目不按年级审核，照常发放：" + ask, f["grade"], v=f["grade"], s=suffix, y=year)
+    if len(light):
+        light["severity"] = WARNING
+    out.append(light)
+    parts = [p for p in out if len(p)]
+    return pd.concat(parts, ignore_index=True) if parts else empty()
+
+
+def _year_of(grade: str) -> str:
+    """The year a grade such as 2011届 or 11届 is written with, in four digits (2011)."""
+    import re
+
+    from aidctl.read import TWO_DIGIT_YEARS_FROM
+
+    m = re.match(r"\d+", fold_one(grade))
+    if m is None:
+        return fold_one(grade)
+    return str(int(m.group()) + (TWO_DIGIT_YEARS_FROM if len(m.group()) == 2 else 0))

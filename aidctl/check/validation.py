@@ -188,7 +188,7 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
         school_notes = [n for n in (shared_school(roster.frame), contradicted_note(roster.frame),
                                     unnamed_school_note(roster)) if n]
         result = Validation(chosen.term, roster, locate(findings, roster, rules),
-                            [*ws.unread_notes(), *chosen.notes, *registry_notes, *school_notes],
+                            [*rules.notes, *ws.unread_notes(), *chosen.notes, *registry_notes, *school_notes],
                             decisions=decisions)
         bar.stage("写入")
         if record_intake:

@@ -78,7 +78,8 @@ def intake_receive(
     term: Annotated[str, typer.Option("--term", help="学期，如 2011-autumn。")] = ...,
     at: Annotated[datetime | None, typer.Option(
         "--at", formats=["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"],
-        help="学校发出（资助中心收到）的时间，如 \"2011-10-14 16:30\"；默认现在。")] = None,
+        help="学校发出（资助中心收到）的时间，如 \"2011-10-14 16:30\"；不指定时，已在 intake/<学期>/ 中的文件按其修改时间，"
+             "新复制进去的按现在，并在标准错误输出上说明。")] = None,
     db: DbOpt = None,
     format: FormatOpt = Format.table,
     workspace: WorkspaceOpt = None,
@@ -87,7 +88,9 @@ def intake_receive(
     """登记收到的花名册：复制到 intake/<学期>/（已在其中的不复制），并把接收时间记入账本。
 
     是否按时报送按接收时间判断，不按 aidctl 第一次读到文件的时间。没有登记的，按文件放入 intake/ 时的修改时间计。
-    同一内容再次登记时沿用第一次的接收时间；intake/<学期>/ 中已有同名而内容不同的文件时拒绝接收（退出码 2）。
+    不指定 --at 时：已在 intake/<学期>/ 中的文件按其修改时间登记，新复制进去的按现在登记，并说明；这样的默认时间
+    不替换已有的接收时间。--at 给出的时间替换按文件时间或默认登记的接收时间；同一内容已用 --at 登记过的，沿用第一次的。
+    intake/<学期>/ 中已有同名而内容不同的文件时拒绝接收（退出码 2）。
 
     示例：aidctl intake receive 第一职业中学_2011秋.xlsx --term 2011-autumn --at "2011-10-14 16:30" --workspace samples
     """
@@ -95,6 +98,8 @@ def intake_receive(
 
     ws = workspace_at(workspace)
     doc = receive(ws, term_of(term), files, at=at, db=db)
+    for note in doc["notes"]:
+        say(note)
     if format is Format.json:
         emit_json(doc)
     else:
@@ -112,8 +117,10 @@ def intake_show(
     workspace: WorkspaceOpt = None,
     debug: DebugOpt = False,
 ):
-    """列出本学期各校报送的花名册：版本数、首次和最近报送时间、按时或逾期（按首版的接收时间与
+    """列出本学期各校报送的花名册：版本数、首次和最近报送时间、按时或逾期（按最早的接收时间与
     rules/oversight.yaml 的报送期限比较）、首版和最新版的记录数、错误数、警告数，以及 schools.xlsx 中未报送的学校。
+
+    学校按 schools.xlsx 认定（花名册写的是登记的别名时计入该校）；各版本按接收时间先后编号，不按读入的先后。
 
     报送记录由 aidctl validate（工作目录自己的花名册）和 aidctl disburse 写入账本；接收时间由 aidctl intake receive
     登记，没有登记的按文件放入 intake/ 时的修改时间计。

@@ -19,6 +19,7 @@ from aidctl.cli.common import (
     emit_bytes,
     emit_json,
     guarded,
+    say,
     show_progress,
     stdout_console,
     term_of,
@@ -65,7 +66,7 @@ def disburse(
         else:
             doc = outcome.to_json(ws.root)
     for note in outcome.notes:
-        typer.echo(f"aidctl: 提醒：{note}", err=True)
+        say(note)
     if format is Format.json:
         emit_bytes(data)
     else:
@@ -105,6 +106,8 @@ def reconcile(
     ws = workspace_at(workspace)
     outcome = run(ws, term_of(term), result, bank=bank, db=db, display=None, wait=wait, batch=batch)
     doc = outcome.to_json()
+    for line in doc["notes"]:
+        say(line)
     if format is Format.json:
         emit_json(doc)
     else:

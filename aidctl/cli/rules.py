@@ -58,13 +58,33 @@ def rules_show(term: TermOpt = None, format: FormatOpt = Format.table, workspace
     """
     from aidctl.rulebook import rules_in_force
 
-    doc = rules_in_force(workspace_at(workspace).rules, term_of(term))
+    rules = workspace_at(workspace).rules
+    the_term, notes = _term_or_today(term, rules)
+    doc = rules_in_force(rules, the_term)
+    # nobody chose today's term, nor a key a copy of a rule file leaves out: said on stderr and in JSON
+    doc["notes"] = list(dict.fromkeys([*notes, *getattr(rules, "notes", [])]))
+    for line in doc["notes"]:
+        say(line)
     if format is Format.json:
         emit_json(doc)
     else:
         from aidctl.cli.render import rules as render
 
         render.rules_in_force(stdout_console(), doc)
+
+
+def _term_or_today(term: str | None, rules):
+    """(the term given, else the one today falls in; the note saying the latter aloud)."""
+    from datetime import date
+
+    from aidctl.core.terms import Term
+
+    if term:
+        return term_of(term), []
+    today = date.today()
+    the_term = Term.from_date(today)
+    return the_term, [f"未用 --term 指定学期：按今天（{today:%Y-%m-%d}）所在的 {the_term}（{rules.term_label(the_term)}）"
+                      "显示执行的规则。如需其他学期，请用 --term 指定"]
 
 
 @rules_app.command("diff")

@@ -57,6 +57,14 @@ CATALOGUE: dict[str, FindingType] = dict([
        "writes beside it a unit the column is not read in or another word (0.00\"万元\" under 资助金额（元）, "
        "0\"（暂缓发放）\"); or a key cell (name, ID, card, 学籍状态, 备注 …) is hidden (;;;) or has words added "
        "(@\"（已退学）\"); the clerk saw one thing, the file holds another: not paid"),
+    _t("cell.invisible", ERROR, "单元格内容不可见（字色与底色相同或字号过小）",
+       "a record's key cell (name, ID, card, 学籍状态, 备注, 是否发放, 开户银行) or amount holds text drawn so that "
+       "nobody sees it, wholly or a run of it: its font colour is its fill's (white on no fill or on white, black on "
+       "black; rgb, indexed or theme colours as Excel draws them) or its font is smaller than rules/columns.yaml "
+       "`look.font_size_below` points; the clerk who signed the roster saw an empty cell (or part of the text), "
+       "the file holds a value: not paid, the other findings on that cell withdrawn (.xlsx cell styles and "
+       "rich text; .ods cell and text styles; .xls cell formats). An input read whole with such a cell in any "
+       "column stops (exit 2)"),
     _t("schema.unrecognised_column", WARNING, "表头无法识别，该列未读取",
        "rosters, loans, enlist, complaints: a header naming money, a date, an account or whether to pay "
        "(the table's `watch` words) matches no alias in rules/columns.yaml; the column is not read (row is null)"),
@@ -73,14 +81,25 @@ CATALOGUE: dict[str, FindingType] = dict([
        "a valid 15-digit number, upgraded to 18 digits for the checks; ask for the new number"),
     _t("id.checksum", ERROR, "身份证号码校验位错误", "check character wrong"),
     _t("id.birthdate", ERROR, "身份证号码出生日期错误",
-       "the birth date in the ID does not exist or is after the term start"),
+       "the birth date in the ID does not exist, is before 1900 or is after the term start; the message says which, "
+       "without the date"),
     _t("id.precision_lost", ERROR, "身份证号码以数字格式保存，末位已丢失",
        "the cell holds a number: digits are already lost in the file"),
     _t("id.duplicate", ERROR, "同一学生重复申报",
        "one person claimed twice for one programme, or by two schools, in the rosters checked together"),
     _t("gender.mismatch", WARNING, "性别与身份证号码不符", "性别 disagrees with the ID"),
+    _t("gender.unread", WARNING, "性别无法识别，未与身份证号码核对",
+       "性别 holds something no word of rules/vocabulary.yaml gender reads (男/女, the GB/T 2261.1 codes 1/2 …; "
+       "0 未知 and 9 未说明 are none): paid, not compared with the ID, and said"),
     _t("birthdate.mismatch", WARNING, "出生日期与身份证号码不符",
-       "出生日期 disagrees with the birth date in the ID, or cannot be read as a date"),
+       "出生日期 disagrees with the birth date in the ID (the message says whether year, month or day, and "
+       "quotes neither date: beside a masked ID they would undo the mask), or cannot be read as a date"),
+    _t("grade.ambiguous", ERROR, "年级写法有歧义（届）",
+       "年级 is a year with a suffix whose meaning rules/vocabulary.yaml leaves undecided (2011届: the year of "
+       "graduation in most schools, of entry in some; grades.class_of_suffixes, class_of_means: undecided): "
+       "no year of study is read, and the record is not paid until the school writes 2011级 or 一年级; a "
+       "warning, paid, where the programme in force reads no grade. A bureau that has found its schools "
+       "mean the year of entry sets class_of_means: entry"),
     _t("age.out_of_range", WARNING, "年龄超出合理范围",
        "age at term start outside the range the rules give for the school type"),
     _t("card.missing", ERROR, "银行卡号为空", "no bank card"),
@@ -99,6 +118,14 @@ CATALOGUE: dict[str, FindingType] = dict([
        "the record's 备注 says the student has left or is not to be paid (已转学, 退学, 不予发放, 重复申报 …: "
        "rules/vocabulary.yaml status.withdrawn_remarks); whether the student is still meant is not known, so "
        "the record is not paid until the school deletes the row or the remark"),
+    _t("remark.unsettled", ERROR, "备注否定、暂缓或待定",
+       "what the record's 备注 says beside its harmless words (rules/vocabulary.yaml status.harmless_remarks: "
+       "建档立卡, 低保户, 新生 …) holds a word that negates, pauses or doubts the claim (不, 未, 非, 暂, 待, 核实 …: "
+       "status.unsettled_remarks; 本学期不申请, 待核实, 非建档立卡): not paid until the school deletes or rewrites the remark"),
+    _t("remark.unread", WARNING, "备注未能识别，请人工核对",
+       "the record's 备注 holds something beside its harmless words that no word list of rules/vocabulary.yaml "
+       "reads (见附件, 2012年6月毕业, 家长说下学期再报): paid, and listed for the bureau to read; the common harmless "
+       "writings belong in status.harmless_remarks"),
     _t("sheet.withdrawn", ERROR, "工作表名称说明不应发放",
        "the name of the sheet a roster table is on says its list is not put forward (作废, 未通过, 备份 …: "
        "rules/vocabulary.yaml status.withdrawn_sheets): none of the table's students is paid until the school "
@@ -185,8 +212,8 @@ CATALOGUE: dict[str, FindingType] = dict([
        "loans: a blank or unreadable amount, 贷款年度, date, 预计毕业年份 or repayment figure, a 学历层次 that is "
        "neither 本专科 nor 研究生 (the message names it), a loan year before the first cap in rules/loans.yaml, "
        "or a contract repaid early (提前结清) without its 结清日期, a money cell merged down over contracts or across "
-       "columns, a graduation year written as a school year or a 级, or arrears on a 结清 contract or with neither "
-       "应还日期 nor 逾期天数"),
+       "columns, a graduation year written as a school year or a 级, or arrears on a 结清 contract or with no "
+       "应还日期 and a 逾期天数 blank or 0"),
     _t("loan.over_cap", ERROR, "贷款金额超过当年额度",
        "loans: the amount is over the cap for the level of study in force for the 贷款年度"),
     _t("loan.duplicate_contract", ERROR, "同一借款人同一年度有多份合同",
@@ -201,8 +228,9 @@ CATALOGUE: dict[str, FindingType] = dict([
        "inspect record: the returned sign-off sheet lacks the inspector's or the school head's signature, or "
        "a date that can be read"),
     _t("complaint.invalid", ERROR, "投诉登记数据不全或无法识别",
-       "complaints: a blank or unreadable 受理日期, an unreadable 办结日期 or one before 受理日期, or neither 学校 "
-       "nor 县区; the complaint is left out of the figures"),
+       "complaints: a blank or unreadable 受理日期, an unreadable 办结日期 or one before 受理日期, a 办结日期 beside a "
+       "办理结果 saying the complaint is not closed (rules/assessment.yaml complaints.not_closed_results), or "
+       "neither 学校 nor 县区; the complaint is left out of the figures"),
 ])
 
 

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from aidctl.core.catalogue import CATALOGUE, ERROR, WARNING, catalogue_doc  # noqa: F401  (named here too)
-from aidctl.core.text import arrow_text
+from aidctl.core.text import NOT_A_DIGIT, arrow_text, digit_like_marks, holds_digit_like, per_distinct
 
 
 def school_errors(findings: pd.DataFrame) -> pd.Series:
@@ -75,6 +75,17 @@ def build(mask: pd.Series | np.ndarray, code: str, column: str | None, message: 
         "message": pd.array(text(message, len(idx), **picked), dtype="str"),  # what pandas infers from text
         "value": value.reindex(idx).astype(object).to_numpy() if value is not None else None,
     })
+
+
+def malformed_number(malformed: np.ndarray, code: str, column: str, values: pd.Series, what: str,
+                     shape: str, marked: str, **parts: pd.Series | str) -> list[pd.DataFrame]:
+    """`code` for the records whose number `what` (身份证号码, 银行卡号) in `values` is `malformed`, in
+    two messages: `shape` for a number of the wrong form, `marked` (what to write instead) for one
+    holding a footnote mark (4201…①, 6222…¹), which is never read as a digit."""
+    with_mark = malformed & holds_digit_like(values)
+    return [build(malformed & ~with_mark, code, column, what + shape, values, v=values, **parts),
+            build(with_mark, code, column, what + "“{v}”中的{m}" + NOT_A_DIGIT + "：" + marked, values, v=values,
+                  m=per_distinct(values.where(with_mark), digit_like_marks))]
 
 
 def file_finding(rec_file: int, code: str, column: str | None, message: str,

@@ -351,7 +351,7 @@ def _refused(f: pd.DataFrame, findings: pd.DataFrame) -> pd.Series:
 
 def _findings(f: pd.DataFrame, tables: list[Table], rules: Rulebook, year: int, tuition_keys: list[str],
               reference: pd.Series) -> list[pd.DataFrame]:
-    from aidctl.check import card_findings, identity_findings
+    from aidctl.check import card_findings, identity_findings, invalid_names
     from aidctl.core.terms import Term
     from aidctl.read import Roster
 
@@ -366,9 +366,11 @@ def _findings(f: pd.DataFrame, tables: list[Table], rules: Rulebook, year: int, 
     def present(key: str) -> pd.Series:
         return having_column(f, tables, key)
 
-    # who the student is, and the card: the same checks and messages as rosters
+    # who the student is, and the card: the same checks and messages as rosters (a note or a second
+    # student in 姓名 is name.invalid, an error: the student is not paid, as on rosters)
     out += identity_findings(f, has_name=present("name"), has_id=present("id_number"),
                               reference=reference.dt.strftime("%Y-%m-%d"), reference_label="入伍时间")
+    out.append(invalid_names(f, rules.vocabulary.names.joiners))
     term = Term(year, "autumn")  # card checks read no dates; a Roster needs one
     out.append(card_findings(Roster(f, tables, term), rules))
 
@@ -413,9 +415,9 @@ def _level_and_year_findings(f: pd.DataFrame, present: Callable[[str], pd.Series
                          label + "“{v}”不是年份：请填写四位年份，如 2012（或写明年月，如 2014年9月）", text, v=text))
     early = _enrolled_before_birth(f)
     out.append(build(early, "enlist.invalid", "enrolled",
-                     "入学年份{s}早于身份证号码中的出生年份{b}：可能是空白或错误的日期单元格（Excel 把空日期显示为1900年），"
-                     "不计算入伍前的学年：请填写实际入学年份", f["enrolled"].astype("string"), s=f["enrolled_year"],
-                     b=f["birth_date"].dt.year.astype("Int64")))
+                     # the birth year is not quoted: beside a masked ID it would give back part of it
+                     "入学年份{s}早于身份证号码中的出生年份：可能是空白或错误的日期单元格（Excel 把空日期显示为1900年），"
+                     "不计算入伍前的学年：请填写实际入学年份", f["enrolled"].astype("string"), s=f["enrolled_year"]))
     both = f["enrolled_year"].notna() & f["enlisted_year"].notna()
     out.append(build(both & (f["enlisted_year"] < f["enrolled_year"]).fillna(False), "enlist.invalid", "enlisted",
                      "入伍年份{e}早于入学年份{s}：请核对两个年份", f["enlisted"].astype("string"),

@@ -17,7 +17,7 @@ EXPORTS = {"SCHEMA_VERSION": "schema", "MIGRATIONS": "schema", "metadata": "sche
            "inspection_items": "schema", "inspection_results": "schema", "receipts": "schema", "Ledger": "store", "now": "store",
            "bulk_insert": "store", "fetch_frame": "store", "status_totals": "store", "paid_keys": "store", "paid_rows": "store",
            "PAID_OR_UNDER_WAY": "store", "first_line": "store", "exclusive": "store", "INTAKE_KEY": "store",
-           "INSPECTION_KEY": "store", "record_intake": "intake:record",
+           "INSPECTION_KEY": "store", "record_intake": "intake:record", "FILE_TIME": "intake", "NOW": "intake", "STATED": "intake",
            "intake_history": "intake:history", "record_validation": "intake", "is_workspace_intake": "intake",
            "intake_names": "intake:workspace_names",
            "record_receipt": "intake", "file_time": "intake"}

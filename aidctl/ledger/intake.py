@@ -2,10 +2,12 @@
 school sent it.
 
 A file is known by its SHA-256: the same content seen again is the same submission (its first
-sighting is kept); new content from the same school for the same term is its next version. When it
-was received is a receipt per term and content: recorded by `aidctl intake receive` (the time given,
-or now), else, the first time a run sees the file, the file's modification time in intake/ (when it
-was saved there). Lateness is judged by the receipt, never by when aidctl first read the file.
+sighting is kept); new content from the same school for the same term is its next version (the new
+files of one run numbered in the order they were received, ties by name). When it was received is a
+receipt per term and content: recorded by `aidctl intake receive` (the time given with --at; without
+it the file's time in intake/, or now for a file it files there), else, the first time a run sees the
+file, the file's modification time in intake/ (when it was saved there). Lateness is judged by the
+receipt, never by when aidctl first read the file.
 """
 
 from __future__ import annotations
@@ -20,6 +22,12 @@ from aidctl.core.labels import UNKNOWN_SCHOOL
 
 if TYPE_CHECKING:
     from aidctl import ledger as L
+
+
+# how a receipt's time was told: by the user (intake receive --at), by the file's modification time in
+# intake/ (a validate or disburse run, or intake receive without --at of a file already there), or by
+# the time intake receive ran without --at (a new file: it came no later than then)
+STATED, FILE_TIME, NOW = "receive", "file_time", "now"
 
 
 def record(ledger: L.Ledger, validation, command: str, display=None, digests: dict | None = None) -> int:
@@ -73,19 +81,24 @@ def record(ledger: L.Ledger, validation, command: str, display=None, digests: di
         # read, then written: two runs recording at once (two validates, or a validate beside a
         # disburse) would both find a file new and both insert it, or number two versions alike
         L.exclusive(conn, L.INTAKE_KEY)
-        received = {row[0] for row in conn.execute(select(r.c.sha256).where(r.c.term == term))}
-        new_receipts = [{"term": term, "sha256": digest, "file": name, "received_at": when, "source": "file_time",
+        received = dict(conn.execute(select(r.c.sha256, r.c.received_at).where(r.c.term == term)).all())
+        new_receipts = [{"term": term, "sha256": digest, "file": name, "received_at": when, "source": FILE_TIME,
                          "recorded_at": now}
                         for digest, (name, when) in times.items() if digest not in received]
+        for receipt in new_receipts:
+            received[receipt["sha256"]] = receipt["received_at"]
         known = conn.execute(select(s.c.school, s.c.sha256).where(s.c.term == term)).all()
         seen = {(school, digest) for school, digest in known}
         versions: dict[str, int] = {}
         for school, _ in known:
             versions[school] = versions.get(school, 0) + 1
         new_rows = []
-        for file, school, n, err, warn, err_file, warn_file in rows[
-                ["file", "school", "n", "error", "warning", "error_file", "warning_file"]].itertuples(
-                index=False, name=None):  # one row per file and school: a few per file
+        # the files of one run are numbered in the order the school sent them (their receipts, ties by
+        # name), never in the order they were read (file-name order): 初报 before 修改版
+        table = rows[["file", "school", "n", "error", "warning", "error_file", "warning_file"]]
+        order = sorted(table.itertuples(index=False, name=None),  # one row per file and school: a few per file
+                       key=lambda row: (received[hashes[row[0]]], shown[row[0]]))
+        for file, school, n, err, warn, err_file, warn_file in order:
             digest = hashes[file]
             if (school, digest) in seen:
                 continue
@@ -110,31 +123,36 @@ def file_time(path) -> str:
     return datetime.fromtimestamp(Path(path).stat().st_mtime).isoformat(timespec="seconds")
 
 
-def _receipt(conn, term: str, digest: str, file: str, when: str, source: str) -> tuple[str, str, bool]:
-    """Record that the content was received at `when`, unless a receipt stands already; an explicit
-    receipt (source receive) replaces one taken from the file's time. (received_at, source, new)."""
+def _receipt(conn, term: str, digest: str, file: str, when: str,
+             source: str) -> tuple[str, str, bool, tuple | None]:
+    """Record that the content was received at `when`, unless a receipt stands already. Only a time the
+    user stated (STATED) replaces one, and only one nobody stated (FILE_TIME, NOW): a default never
+    replaces a receipt, the first stated one stands. (received_at, source, new, replaced: the
+    (received_at, source) it replaced, or None)."""
     from sqlalchemy import delete, insert, select
 
     from aidctl import ledger as L
 
     r = L.receipts
     known = conn.execute(select(r.c.received_at, r.c.source).where(r.c.term == term, r.c.sha256 == digest)).first()
-    if known and not (source == "receive" and known[1] == "file_time"):
-        return known[0], known[1], False
+    if known and not (source == STATED and known[1] in (FILE_TIME, NOW)):
+        return known[0], known[1], False, None
     if known:
         conn.execute(delete(r).where(r.c.term == term, r.c.sha256 == digest))
     conn.execute(insert(r).values(term=term, sha256=digest, file=file, received_at=when, source=source,
                                   recorded_at=L.now()))
-    return when, source, True
+    return when, source, True, (tuple(known) if known else None)
 
 
-def record_receipt(ledger: L.Ledger, term: str, digest: str, file: str, when: str) -> tuple[str, str, bool]:
-    """`aidctl intake receive`: the school sent this content at `when` (received_at, source, new)."""
+def record_receipt(ledger: L.Ledger, term: str, digest: str, file: str, when: str,
+                   source: str = STATED) -> tuple[str, str, bool, tuple | None]:
+    """`aidctl intake receive`: the school sent this content at `when`, told by `source` (_receipt:
+    received_at, source, new, replaced)."""
     from aidctl import ledger as L
 
     with ledger.transaction() as conn:
         L.exclusive(conn, L.INTAKE_KEY)
-        return _receipt(conn, term, digest, file, when, "receive")
+        return _receipt(conn, term, digest, file, when, source)
 
 
 def history(ledger: L.Ledger, term: str | None = None) -> pd.DataFrame:

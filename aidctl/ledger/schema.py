@@ -160,7 +160,7 @@ receipts = Table(
     Column("sha256", String, nullable=False),        # the file's content: a submission's sha256
     Column("file", String, nullable=False),          # its name when received (relative to the workspace)
     Column("received_at", String, nullable=False),   # when the school sent it (local ISO time to the second)
-    Column("source", String, nullable=False),        # receive (aidctl intake receive) / file_time (its mtime)
+    Column("source", String, nullable=False),        # receive (intake receive --at) / file_time (its mtime) / now (intake receive without --at, a new file)
     Column("recorded_at", String, nullable=False),
     UniqueConstraint("term", "sha256", name="one_receipt_per_content"),
 )

@@ -1,4 +1,4 @@
-"""The loan register's checks: the borrower's identity (as on rosters), then loan.invalid (a value
+"""The loan register's checks: the borrower's identity and name (as on rosters), then loan.invalid (a value
 unreadable, or two dates that contradict each other), loan.over_cap, loan.duplicate_contract,
 loan.contract_shared, loan.graduation_year and loan.disbursed_early against rules/loans.yaml."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from aidctl.check import identity_findings
+from aidctl.check import identity_findings, invalid_names
 from aidctl.core import money
 from aidctl.core.findings import build, empty, group_places
 from aidctl.loans.register import CLOSED, MONEY, UNDATED_OK
@@ -30,6 +30,9 @@ def check(frame: pd.DataFrame, tables: list[Table], rules: Rulebook) -> pd.DataF
     reference = frame["year_start"].dt.strftime("%Y-%m-%d").astype("string").fillna("今天")
     out += identity_findings(frame, has_name=present("name"), has_id=present("id_number"),
                              reference=reference, reference_label="贷款年度开学日", who="借款学生")
+    # a note or a second borrower in 借款人姓名 (张三（补）, 李四/王五): name.invalid, as on rosters
+    # (register.ID_ERRORS: the borrower is not known, the contract counted nowhere)
+    out.append(invalid_names(frame, rules.vocabulary.names.joiners))
     out += _invalid(frame, present, title, rules)
     out += _contradictions(frame, title)
     out += _merged_money(frame, tables, title)
@@ -180,7 +183,10 @@ def _arrears_unjudged(frame: pd.DataFrame, title) -> list[pd.DataFrame]:
     - 还款状态 结清 or 提前结清: a settled contract owes nothing, so the word or a figure is wrong, and
       whether it is settled (贴息 stops at its 结清日期) is not known either: on 还款状态, counted nowhere;
     - neither settled nor repaid by the state, with 应还日期 and 逾期天数 both blank: whether the
-      arrears have fallen due, and are overdue, cannot be read: on 应还日期, out of the repayment figures.
+      arrears have fallen due, and are overdue, cannot be read: on 应还日期, out of the repayment figures;
+    - the same with 应还日期 blank and 逾期天数 0 (0天): arrears fallen due and unpaid would be days
+      overdue, so either the 0 or the arrears is wrong, or the arrears have not fallen due, which
+      without a 应还日期 cannot be told: on 逾期天数, out of the repayment figures, as the blank case.
     A 代偿 contract is nobody's default (out of 履约率 and the 催收 list), arrears or not."""
     figures = ("principal_due", "interest_due", "repaid")
     readable = np.logical_and.reduce([(frame[k].isna() | (frame[f"{k}_ok"].astype(bool) & (frame[f"{k}_fen"] >= 0)))
@@ -197,8 +203,9 @@ def _arrears_unjudged(frame: pd.DataFrame, title) -> list[pd.DataFrame]:
             "尚欠{arrears}元")
     status = frame["status"]
     settled = owing & frame["v_status"].isin([k for k in CLOSED if k != "compensated"]).to_numpy()
-    undated = owing & ~frame["v_status"].isin(CLOSED).to_numpy() & frame["due_date"].isna().to_numpy() \
-        & frame["days_overdue"].isna().to_numpy()
+    open_undated = owing & ~frame["v_status"].isin(CLOSED).to_numpy() & frame["due_date"].isna().to_numpy()
+    undated = open_undated & frame["days_overdue"].isna().to_numpy()
+    zero_days = open_undated & (frame["days_overdue_n"] == 0).fillna(False).to_numpy(dtype=bool)
     return [
         build(settled, "loan.invalid", "status",
               f"{title('status')}为“{{s}}”，但{owed}：已结清的合同不会有欠款，还款状态与还款金额必有一处有误，"
@@ -208,6 +215,11 @@ def _arrears_unjudged(frame: pd.DataFrame, title) -> list[pd.DataFrame]:
               f"{owed}，但{title('due_date')}和{title('days_overdue')}都为空：欠款是否已到期、是否逾期无法判断，"
               f"{_LEFT_OUT_REPAYMENT}：请与经办银行核对，导出含{title('due_date')}或{title('days_overdue')}的台账",
               frame["due_date"], **said),
+        build(zero_days, "loan.invalid", "days_overdue",
+              f"{owed}，但{title('due_date')}为空、{title('days_overdue')}为“{{v}}”：已到期未还的欠款应有逾期天数，"
+              "欠款是尚未到期还是已到期逾期无法判断（不是按期还款，也不能认定逾期），"
+              f"{_LEFT_OUT_REPAYMENT}：请与经办银行核对，导出含{title('due_date')}的台账，或更正{title('days_overdue')}或还款金额",
+              frame["days_overdue"], v=frame["days_overdue"], **said),
     ]
 
 

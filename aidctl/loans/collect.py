@@ -7,10 +7,11 @@ contracts listed. Each county gets a sheet, most overdue first, with columns to 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from aidctl.core import money
@@ -26,6 +27,9 @@ class Collection:
     register: Register
     borrowers: pd.DataFrame      # one row a borrower, sorted by county, days (desc), arrears (desc)
     out: Path | None = None
+    # contracts (by position) fallen due that could be judged neither on time nor overdue, yet no
+    # check said so (none expected: checks._arrears_unjudged): listed, never left off without a word
+    left_out: dict[int, str] = field(default_factory=dict)
 
     def counties(self) -> pd.DataFrame:
         b = self.borrowers
@@ -52,7 +56,7 @@ class Collection:
                 else str(self.out)
         return {"version": 1, "as_of": str(self.as_of), "rule": OVERDUE_RULE,
                 "files": self.register.file_info(), "counties": counties, "borrowers": people,
-                "excluded": self.register.excluded(REPAYMENT),
+                "excluded": self.register.excluded(REPAYMENT, also=self.left_out),
                 "totals": {"borrowers": len(b), "amount_due": str(money.yuan(money.exact_total(b["arrears_fen"])))},
                 "out": out}
 
@@ -81,13 +85,17 @@ def collect(path: Path, ws: Workspace, as_of: date, *, display: str | None = Non
                              file=t.file, sheet=t.sheet)
     f = register.frame
     rep = repayment(f, as_of, ws.rules)
-    overdue = rep["overdue"].to_numpy() & ~register.invalid(REPAYMENT).to_numpy()
+    judged = ~register.invalid(REPAYMENT).to_numpy()
+    overdue = rep["overdue"].to_numpy() & judged
+    limbo = np.flatnonzero(judged & rep["unjudged"].to_numpy(dtype=bool)).tolist()
+    left_out = dict.fromkeys(limbo, "有欠款，既不能认定按期还款也不能认定逾期：是否逾期无法判断，未列入催收名单")
     rows = f[overdue].assign(arrears_fen=rep.loc[overdue, "arrears_fen"], days=rep.loc[overdue, "days"],
                              days_source=rep.loc[overdue, "days_source"])
     # exact, and refused beyond 64 bits: then no sum by borrower or county, nor the 合计, wraps round
     for column, what, cells in SUMMED:
         register.held_total(rows[column], what, cells)
-    result = Collection(as_of, register, _borrowers(rows, register, ws.rules.publicity.masking.masking()))
+    result = Collection(as_of, register, _borrowers(rows, register, ws.rules.publicity.masking.masking()),
+                        left_out=left_out)
     from aidctl.loans.workbooks import write_collection
 
     result.out = write_collection(result, target, ws.rules)

@@ -45,7 +45,8 @@ UNCOUNTED = ("loan.duplicate_contract", "loan.contract_shared")
 # nowhere either, as an UNCOUNTED contract is (a register is not read without the column at all).
 # So is one whose 借款人姓名 is blank (name.missing): the name and the ID are the two things the
 # register says of the borrower, each the check of the other, and an ID alone cannot be told from
-# another borrower's copied onto the row (as on rosters, where a record without a name is not paid)
+# another borrower's copied onto the row (as on rosters, where a record without a name is not paid).
+# So is one whose 借款人姓名 holds a note or a second borrower (name.invalid: 张三（补）, 李四/王五)
 ID_ERRORS = tuple(c for c, t in CATALOGUE.items() if c.startswith(("id.", "name.")) and t.severity == ERROR)
 # faults on a value (the finding's column) that keep the contract out of the figures needing it.
 # loan.over_cap is on 贷款金额: an amount above the cap in force is one the bank is asked to verify
@@ -263,12 +264,13 @@ def graduation_years(text: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 OVERDUE_RULE = ("逾期认定：应还本金＋应还利息－实还金额＞0（欠款），且台账有应还日期的，应还日期早于截止日"
                 "（逾期天数＝截止日－应还日期）；没有应还日期的，按银行导出时的逾期天数＞0认定（天数照录）。"
-                "还款状态为结清、代偿的合同不计逾期。")
+                "还款状态为结清、代偿的合同不计逾期。有欠款、没有应还日期而逾期天数为空或为0的，"
+                "是否到期、是否逾期无法判断，不计入到期应还、履约率和逾期，也不列入催收名单（列为数据有误）。")
 
 
 def repayment(frame: pd.DataFrame, as_of: date, rules: Rulebook) -> pd.DataFrame:
     """Per contract at `as_of`: due_fen (应还本金 + 应还利息, blank = 0), repaid_fen, arrears_fen,
-    fallen_due, days (overdue), days_source, overdue, on_time, closed, in_repayment.
+    fallen_due, days (overdue), days_source, overdue, on_time, unjudged, closed, in_repayment.
 
     A contract is **overdue** at `as_of` when its arrears (应还 − 实还) are positive, it is neither
     settled nor compensated, and: its 应还日期 is before `as_of` (days = as_of − 应还日期); or,
@@ -279,7 +281,9 @@ def repayment(frame: pd.DataFrame, as_of: date, rules: Rulebook) -> pd.DataFrame
     It is **in repayment** when not settled or compensated and its status is a grace or repayment
     word, or (no such word) its study ended before `as_of`.
     A contract in arrears that could be neither on time nor overdue (结清 yet owing; no 应还日期 and
-    no 逾期天数) is loan.invalid (checks._arrears_unjudged), so Register.invalid keeps it out.
+    逾期天数 blank or 0) is loan.invalid (checks._arrears_unjudged), so Register.invalid keeps it out.
+    **unjudged** marks any contract fallen due that is still neither: none once the checks have run,
+    and the figures keep such a one out of every repayment bucket, with a reason, never in `due` alone.
     """
     due = frame["principal_due_fen"].fillna(0) + frame["interest_due_fen"].fillna(0)
     repaid = frame["repaid_fen"].fillna(0)
@@ -295,6 +299,7 @@ def repayment(frame: pd.DataFrame, as_of: date, rules: Rulebook) -> pd.DataFrame
     fallen = ((due > 0) & (~has_date | (frame["due"] < cutoff))).to_numpy(dtype=bool) & ~compensated
     overdue = fallen & ~closed & (arrears > 0).to_numpy(dtype=bool) & (days > 0).to_numpy()
     on_time = fallen & ~overdue & (arrears <= 0).to_numpy(dtype=bool)
+    unjudged = fallen & ~overdue & ~on_time
     worded = status.isin(["grace", "repayment"]).to_numpy()
     unworded = status.isna().to_numpy()            # blank (an unknown word is loan.invalid)
     studied = (frame["study_end"] < cutoff).fillna(False).to_numpy(dtype=bool)
@@ -302,6 +307,6 @@ def repayment(frame: pd.DataFrame, as_of: date, rules: Rulebook) -> pd.DataFrame
     return pd.DataFrame({"due_fen": due.astype("int64"), "repaid_fen": repaid.astype("int64"),
                          "arrears_fen": arrears.astype("int64"), "fallen_due": fallen,
                          "days": np.where(overdue, days, 0), "days_source": np.where(has_date, "due_date", "register"),
-                         "overdue": overdue, "on_time": on_time, "closed": closed, "in_repayment": in_repayment},
+                         "overdue": overdue, "on_time": on_time, "unjudged": unjudged, "closed": closed, "in_repayment": in_repayment},
                         index=frame.index)
 

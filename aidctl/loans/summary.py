@@ -42,8 +42,11 @@ from aidctl.loans.register import (
 from aidctl.read import Table, Workspace, read_tables, shown, stack
 from aidctl.rulebook import LoanInterest
 
+# unjudged: the contracts whose repayment could not be judged (left out of in_repayment, due,
+# repaid_on_time and overdue, each listed under `excluded` with its reason): every contract is judged
+# or unjudged, and every judged contract fallen due is on time or overdue, never neither
 COUNTS = ["applications", "approved", "rejected", "pending", "new_loans", "interest_loans", "in_repayment",
-          "due", "repaid_on_time", "overdue"]
+          "due", "repaid_on_time", "overdue", "unjudged"]
 AMOUNTS = ["new_amount", "interest", "risk_compensation", "due_amount", "repaid_amount", "overdue_amount"]
 APPLICATION_FIELDS = ["applications", "approved", "rejected", "pending", "approval_rate"]
 # the money figures summed from the contracts, what they are called, and the register's columns they come from
@@ -52,7 +55,7 @@ PER_CONTRACT = (("new_amount", "新增贷款", ("amount",)), ("interest", "在�
                 ("overdue_amount", "逾期", ("principal_due", "interest_due", "repaid")))
 ORDER = [*APPLICATION_FIELDS, "new_loans", "new_amount", "interest_loans", "interest", "risk_compensation",
          "in_repayment", "due", "due_amount", "repaid_on_time", "repaid_amount", "performance_rate", "overdue",
-         "overdue_amount"]
+         "overdue_amount", "unjudged"]
 
 
 @dataclass
@@ -67,6 +70,14 @@ class Applications:
     unread: list[dict] = field(default_factory=list)
     # one student's applications of the year on several rows (see _repeated)
     repeated: list[dict] = field(default_factory=list)
+    # the year's applications whose 姓名 is no one's name (name.invalid, as on rosters: a note, or two
+    # students in one cell): counted in no year, as `unread` (the JSON lists them there, the column named)
+    bad_names: list[dict] = field(default_factory=list)
+
+    def unread_all(self) -> list[dict]:
+        """`unread` and `bad_names` as the JSON's `unread`: the applications not counted, each located."""
+        keys = ("file", "sheet", "row", "column", "value")
+        return self.unread + [{k: b[k] for k in keys} for b in self.bad_names]
 
 
 @dataclass
@@ -113,7 +124,8 @@ class LoanSummary:
         apps = None
         if self.applications is not None:
             apps = {"file": self.applications.file, "year_source": self.applications.year_source,
-                    "unknown_results": self.applications.unknown_results, "unread": self.applications.unread,
+                    "unknown_results": self.applications.unknown_results,
+                    "unread": self.applications.unread_all(),
                     "repeated": self.applications.repeated}
         return {"version": 1, "year": self.year, "as_of": str(self.as_of),
                 "files": self.register.file_info(), "applications": apps,
@@ -151,11 +163,33 @@ def _applications(path: Path, display: str, ws: Workspace, year: int) -> Applica
     county = frame["county"].astype(object)
     verdict = result.where(result.notna(), "pending")
     keep = (row_year == year).fillna(False).to_numpy(dtype=bool)
+    keep, bad_names = _bad_names(frame, keep, tables, spec, rules.vocabulary.names.joiners)
     keep, repeated = _repeated(frame, verdict, keep, tables, rules.publicity.masking.masking())
     out = pd.DataFrame({"county": county.where(county.notna(), UNKNOWN_COUNTY).to_numpy()[keep],
                         "v_result": verdict.to_numpy()[keep]})
     problems = [f"{tables[int(p['table'].iat[0])].place()}：{p['message'].iat[0]}" for p in header]
-    return Applications(display, tables, out, source, unknown, problems, unread, repeated)
+    return Applications(display, tables, out, source, unknown, problems, unread, repeated, bad_names)
+
+
+def _bad_names(frame: pd.DataFrame, keep: np.ndarray, tables: list[Table], spec,
+               joiners: list[str]) -> tuple[np.ndarray, list[dict]]:
+    """The year's applications (`keep`) whose 姓名 is name.invalid (check.people.invalid_names, the
+    rosters' check): one application or two in the cell cannot be told, so none is counted. The rows
+    kept, and each left out, located, with the finding's message."""
+    from aidctl.check import invalid_names
+
+    found = invalid_names(frame, joiners)
+    if not len(found):
+        return keep, []
+    found = found[keep[found["rec"].to_numpy(dtype=np.int64)]]
+    bad = [{"file": tables[t].file, "sheet": tables[t].sheet, "row": int(r),
+            "column": tables[t].columns["name"].header if "name" in tables[t].columns else spec.columns["name"].title,
+            "value": text_or_none(v), "message": m}
+           for t, r, v, m in zip(frame["table"].to_numpy()[found["rec"]], frame["excel_row"].to_numpy()[found["rec"]],
+                                 frame["name"].to_numpy()[found["rec"]], found["message"])]
+    out = keep.copy()
+    out[found["rec"].to_numpy(dtype=np.int64)] = False
+    return out, bad
 
 
 def _repeated(frame: pd.DataFrame, verdict: pd.Series, keep: np.ndarray,
@@ -214,6 +248,8 @@ def summarise(path: Path, ws: Workspace, year: int, *, applications: Path | None
     in_study = days > 0
     # repayment at as_of
     rep = repayment(f, as_of, rules)
+    payable = _judged(register, payable, rep, left_out)
+    notes += _unjudged_note(register, payable)
     apps = None
     if applications is not None:
         apps = _applications(applications, applications_display or shown(applications), ws, year)
@@ -314,6 +350,29 @@ def _undated_settlements(register: Register, fen: np.ndarray, days: np.ndarray, 
     return np.where(hit, 0, fen), np.where(hit, 0, days), reasons
 
 
+def _judged(register: Register, payable: np.ndarray, rep: pd.DataFrame, left_out: dict[int, str]) -> np.ndarray:
+    """The contracts whose repayment is judged: `payable`, less any fallen due that repayment() could
+    judge neither on time nor overdue (the checks make them loan.invalid first, so none is expected):
+    such a one joins the unjudged, listed in `left_out` with the reason, never counted in 到期应还 alone."""
+    limbo = payable & rep["unjudged"].to_numpy(dtype=bool)
+    if limbo.any():
+        reason = "到期应还，但既不能认定按期还款也不能认定逾期：还款情况无法判断，未计入还款期、到期应还、履约率和逾期"
+        for i in np.flatnonzero(limbo).tolist():
+            left_out[i] = f"{left_out[i]}；{reason}" if i in left_out else reason
+    return payable & ~limbo
+
+
+def _unjudged_note(register: Register, judged: np.ndarray) -> list[str]:
+    """Say how many contracts' repayment was not judged, and where: the 履约率 is over the others only."""
+    hit = ~judged
+    if not hit.any():
+        return []
+    county = register.frame["county"].astype("string").fillna(UNKNOWN_COUNTY)
+    said = "所属县区" + county
+    return [f"{int(hit.sum())} 份合同的还款情况无法判断（数据有误或不全），未计入还款期、到期应还、按期还款、履约率和逾期，"
+            f"另计为“还款情况无法判断”：{_places(register, hit, said)}。原因见 excluded（--report 的“未计入”表）"]
+
+
 def _places(register: Register, hit: np.ndarray, said: pd.Series, shown_: int = 5) -> str:
     """The first contracts of `hit` by file, sheet, row and 合同编号 with what `said` says of each
     (text per contract), and how many in all beyond them."""
@@ -355,6 +414,11 @@ def _application_notes(apps: Applications) -> list[str]:
         more = f"等{len(apps.unread)}条" if len(apps.unread) > 5 else ""
         notes.append(f"申请受理清单中{len(apps.unread)}条申请的{apps.unread[0]['column']}无法识别，未计入任何年度的受理数："
                      f"{shown_rows}{more}。请填写4位年份（如2024）或有效日期后重新汇总")
+    if apps.bad_names:
+        shown_rows = "；".join(f"{b['file']}（{b['sheet']}）第{b['row']}行{b['message']}" for b in apps.bad_names[:5])
+        more = f"等{len(apps.bad_names)}条" if len(apps.bad_names) > 5 else ""
+        notes.append(f"申请受理清单中{len(apps.bad_names)}条本年度申请的{apps.bad_names[0]['column']}不是一名学生的姓名"
+                     f"（name.invalid），是一条申请还是两条无法确定，未计入受理数：{shown_rows}{more}")
     for r in apps.repeated:
         rows = "、".join(f"{p}（{w}）" for p, w in zip(r["rows"], r["results"]))
         notes.append(f"身份证号{r['id_number']}的本年度申请重复登记{len(r['rows'])}次：{rows}。"
@@ -381,6 +445,7 @@ def _per_loan(county: pd.Series, new: np.ndarray, principal: np.ndarray, fen: np
                                   np.minimum(rep["repaid_fen"].to_numpy(), rep["due_fen"].to_numpy()), 0),
         "overdue": (payable & rep["overdue"].to_numpy()).astype(np.int64),
         "overdue_amount": np.where(payable & rep["overdue"].to_numpy(), rep["arrears_fen"].to_numpy(), 0),
+        "unjudged": (~payable).astype(np.int64),
     })
 
 

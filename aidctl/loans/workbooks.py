@@ -80,7 +80,8 @@ def write_summary_report(summary, target: Path, masking) -> Path:
                  ("还款期贷款（笔）", 10, "in_repayment"), ("到期应还（笔）", 10, "due"),
                  ("到期应还金额（元）", 16, "due_amount"), ("按期还款（笔）", 10, "repaid_on_time"),
                  ("已还金额（元）", 14, "repaid_amount"), ("履约率", 9, "performance_rate"),
-                 ("逾期（笔）", 9, "overdue"), ("逾期金额（元）", 14, "overdue_amount")]
+                 ("逾期（笔）", 9, "overdue"), ("逾期金额（元）", 14, "overdue_amount"),
+                 ("还款情况无法判断（笔）", 12, "unjudged")]
         money_keys = {"new_amount", "interest", "risk_compensation", "due_amount", "repaid_amount", "overdue_amount"}
         for j, (h, w, _) in enumerate(heads):
             ws.set_column(j, j, w)
@@ -141,7 +142,10 @@ def write_summary_report(summary, target: Path, masking) -> Path:
             *[("执行利率", f"{r['from']} 起 {r['rate']}%（{r['basis']}）：{r['source']}") for r in summary.rates],
             ("风险补偿金", f"新增贷款金额×{risk['ratio']}（{risk['source']}），各县区分别四舍五入到分"),
             ("审批通过率", "审核通过人数÷受理申请人数（待审核的计入受理）"),
-            ("履约率", "按期还款笔数÷到期应还笔数；按期还款＝到期应还且未逾期、已足额还清"),
+            ("履约率", "按期还款笔数÷到期应还笔数；按期还款＝到期应还且未逾期、已足额还清；"
+                    "到期应还的合同不是按期还款就是逾期"),
+            ("还款情况无法判断", "数据有误或不全、无法判断是否到期或逾期的合同（如有欠款而没有应还日期、逾期天数为空或为0），"
+                         "不计入还款期、到期应还、按期还款、履约率和逾期，另列笔数，原因见“未计入”表"),
             ("逾期", OVERDUE_RULE),
             *[("说明", n) for n in summary.notes],
             ("生成时间", f"{datetime.now():%Y-%m-%d %H:%M}"),

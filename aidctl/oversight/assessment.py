@@ -234,7 +234,7 @@ def _history(ws: Workspace, year: int, db: str | None, rules, counts: dict, name
     accuracy = counts.setdefault("data_accuracy", Counts())
     timely = counts.setdefault("on_time_submission", Counts())
     any_term = False
-    later = 0
+    later = by_default = 0
     for term in _terms(year):
         h = history(ledger, str(term))
         if h.empty:
@@ -254,8 +254,11 @@ def _history(ws: Workspace, year: int, db: str | None, rules, counts: dict, name
             records = int(first["records"].sum())
             clean = int((first["records"] - first["errors"]).clip(lower=0).sum())
             accuracy.add("schools", key, clean, records)
-            # on time by when the school sent its first version (the receipt), not when aidctl read it
-            day = date.fromisoformat(str(g.iloc[0]["received_at"])[:10])
+            # on time by when the school first sent a version (its earliest receipt), not by when aidctl
+            # read it nor by the order it read the files in
+            earliest = g.loc[g["received_at"].astype(str).idxmin()]
+            by_default += earliest["received_source"] == "now"
+            day = date.fromisoformat(str(earliest["received_at"])[:10])
             later += day.year > year
             timely.add("schools", key, day <= deadline, 1)
         if ws.schools is not None:
@@ -268,6 +271,9 @@ def _history(ws: Workspace, year: int, db: str | None, rules, counts: dict, name
         notes.append(f"报送记录（intake）中没有{year}年春季、秋季学期的花名册：数据准确率、按时报送率为无数据")
     elif later:
         notes.append(f"{later} 份首次报送的接收日期晚于{year}年（没有接收记录的按 aidctl 第一次读到文件的日期）：按逾期报送计")
+    if by_default:
+        notes.append(f"{by_default} 份首次报送的接收时间是 intake receive 未指定 --at 时按登记当时的时间记的，可能晚于学校实际发出的时间："
+                     "按时报送率据此计算；请用 intake receive --at 登记实际接收时间")
     return any_term
 
 

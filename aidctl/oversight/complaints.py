@@ -14,13 +14,16 @@ and 4, and the deadline is Monday 10 October.
 
 As of a date (--as-of, default today or 31 December of the year if earlier): a complaint counts
 when its 受理日期 lies in the year and not after that date. It is closed when its 办结日期 is on or
-before that date (a later 办结日期 is not known yet: the complaint is open); an open complaint is
+before that date (a later 办结日期 is not known yet: the complaint is open); a 办结日期 beside a
+办理结果 that says the complaint is not closed (rules/assessment.yaml complaints.not_closed_results:
+未办结、退回重新核查、办理中 …) is complaint.invalid, left out until corrected; an open complaint is
 overdue when its deadline is before that date. 投诉按时办结率 = closed on time ÷ (closed + overdue
 open): complaints still open within their deadline are not judged yet.
 
-Aided students: the distinct students (by resident ID) in the ledger's payments for the spring and
-autumn terms of the year, by the school and county the payments record; the total counts a student
-once. Rate per 1,000 = complaints × 1000 ÷ aided students, exact, rounded half up for display.
+Aided students: the distinct students (by resident ID) with a payment the bank has not returned
+(any status but failed, as `report` counts them) in the ledger for the spring and autumn terms of
+the year, by the school and county the payments record; the total counts a student once. Students
+whose every payment of the year failed are no aided students; the notes say how many. Rate per 1,000 = complaints × 1000 ÷ aided students, exact, rounded half up for display.
 Without payments (no ledger, or none for the year) the rate is 无数据 (null), never 0.
 """
 
@@ -83,6 +86,7 @@ class Aided:
     by_county: dict[str, int] = field(default_factory=dict)
     county_of_school: dict[str, str] = field(default_factory=dict)
     school_names: dict[str, str] = field(default_factory=dict)  # folded → as recorded
+    all_failed: int = 0          # students of the year whose every payment failed: not aided
 
     def school(self, name: str) -> int | None:
         return self.by_school.get(fold_one(name), 0) if self.known else None
@@ -92,7 +96,7 @@ class Aided:
 
 
 def aided_students(ws: Workspace, year: int, db: str | None = None) -> Aided:
-    """Distinct students in the ledger's payments for the spring and autumn terms of `year`."""
+    """Distinct students with a payment not failed in the ledger for the spring and autumn terms of `year`."""
     terms = [f"{year}-spring", f"{year}-autumn"]
     if not db and not ws.has_ledger():  # never create a ledger just to find it empty
         return Aided(terms, False)
@@ -103,10 +107,14 @@ def aided_students(ws: Workspace, year: int, db: str | None = None) -> Aided:
     ledger = L.Ledger(ws.ledger_url(db))
     p = L.payments
     with ledger.connect() as conn:
-        rows = conn.execute(select(p.c.person, p.c.school, p.c.county).where(p.c.term.in_(terms))).all()
+        rows = conn.execute(select(p.c.person, p.c.school, p.c.county, p.c.status).where(p.c.term.in_(terms))).all()
     if not rows:
         return Aided(terms, False)
-    frame = pd.DataFrame(list(map(tuple, rows)), columns=["person", "school", "county"])
+    frame = pd.DataFrame(list(map(tuple, rows)), columns=["person", "school", "county", "status"])
+    everyone = int(frame["person"].nunique())
+    frame = frame[frame["status"] != "failed"].drop(columns="status")   # returned by the bank: not aided
+    if frame.empty:
+        return Aided(terms, True, 0, all_failed=everyone)
     frame["county"] = frame["county"].where(frame["county"].notna(), UNKNOWN_COUNTY)
     # a school the payments record by a 别名 is the school schools.xlsx registers, as a complaint is
     school = registered_schools(ws, frame["school"])["school"]
@@ -119,7 +127,8 @@ def aided_students(ws: Workspace, year: int, db: str | None = None) -> Aided:
                  {k: int(v) for k, v in by_school.items()},
                  {k: int(v) for k, v in frame.groupby("county")["person"].nunique().items()},
                  {k: str(v) for k, v in county_of.items()},
-                 {k: (str(v) if v else NO_SCHOOL_NAMED) for k, v in names.items()})
+                 {k: (str(v) if v else NO_SCHOOL_NAMED) for k, v in names.items()},
+                 everyone - int(frame["person"].nunique()))
 
 
 @dataclass
@@ -232,6 +241,9 @@ def summarise(paths: list[Path] | None, ws: Workspace, year: int, *, as_of: date
     aided = aided if aided is not None else aided_students(ws, year, db)
     if not aided.known:
         notes.append(f"账本中没有{year}年春季、秋季学期的发放记录：受助学生数不明，投诉率显示为无数据")
+    elif aided.all_failed:
+        notes.append(f"{aided.all_failed} 名学生{year}年的付款全部失败（银行退回）：不计入受助学生"
+                     "（每千名受助学生投诉的分母），重发成功后计入")
     flags = _flags(work)
     schools = _schools(flags, aided)
     counties = _counties(flags, aided)
@@ -276,6 +288,10 @@ def _findings(frame: pd.DataFrame, tables: list[Table], ws: Workspace, accepted:
          lambda i: f"办结日期“{text_or_empty(frame.at[i, 'closed_on'])}”不是日期：该投诉未计入，请改为日期或留空（未办结）")
     flag(closed < accepted, "closed_on",
          lambda i: f"办结日期{closed[i]:%Y-%m-%d}早于受理日期{accepted[i]:%Y-%m-%d}：该投诉未计入，请核对日期")
+    says_open = _says_not_closed(frame["result"], rules.assessment.complaints.not_closed_results)
+    flag(closed.notna() & says_open.notna(), "result",
+         lambda i: f"办结日期{closed[i]:%Y-%m-%d}已填写，但办理结果“{text_or_empty(frame.at[i, 'result'])}”写明尚未办结"
+                   f"（“{says_open[i]}”）：该投诉未计入，请核对：确已办结的请更正办理结果，尚未办结的请清空办结日期")
     flag(frame["school"].isna() & frame["county"].isna(), "school",
          lambda i: "学校和所属县区都为空：无法归入县区或学校，该投诉未计入，请补填")
     if header:  # a header read as nothing, or columns that could not be told apart
@@ -287,6 +303,18 @@ def _findings(frame: pd.DataFrame, tables: list[Table], ws: Workspace, accepted:
                              "code": code, "severity": severity, "message": message, "value": None})
     findings.sort(key=lambda f: (f["file"], f["row"] is not None, f["row"] or 0))
     return findings, bad
+
+
+def _says_not_closed(result: pd.Series, words: list[str]) -> pd.Series:
+    """The first of `words` (rules/assessment.yaml complaints.not_closed_results) each 办理结果 holds,
+    spaces and full-width forms folded; None where it holds none, or is blank."""
+    folded = [(w, fold_one(w)) for w in words if fold_one(w)]
+
+    def found(value) -> str | None:
+        text = fold_one(value)
+        return next((w for w, f in folded if f in text), None) if text else None
+
+    return pd.Series([found(v) for v in result], index=result.index, dtype=object)
 
 
 def _in_year(frame: pd.DataFrame, bad: pd.Series, accepted: pd.Series, closed: pd.Series, ws: Workspace,

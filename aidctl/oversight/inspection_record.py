@@ -85,6 +85,34 @@ def _amount_fen(value) -> tuple[int | None, bool]:
     return int(fen), True
 
 
+# the sign-off line inspect sample writes (inspection.py): each label, then what was written for it
+SIGN_LABELS = (("检查人签字", "inspector"), ("学校负责人签字", "head"), ("日期", "date"))
+SIGN_LABEL = re.compile("|".join(label for label, _ in SIGN_LABELS))
+
+
+def _signatures(text: str) -> list[tuple[str, str | None]]:
+    """(key, what was written after it) of each label in a cell that starts with one: after its colon
+    (full-width or not: _text folds ： to :), else the rest (检查人签字 李明), up to the next label
+    (检查人签字：李明 日期：2011-11-20 in one cell); None when nothing was."""
+    found = list(SIGN_LABEL.finditer(text))
+    keys = dict(SIGN_LABELS)
+    out = []
+    for i, m in enumerate(found):
+        rest = text[m.end():found[i + 1].start() if i + 1 < len(found) else len(text)]
+        rest = re.split(r"[:：]", rest, maxsplit=1)[1] if re.search(r"[:：]", rest) else rest
+        out.append((keys[m.group(0)], rest.strip() or None))
+    return out
+
+
+def _next_signature(cells: dict, j: int) -> str | None:
+    """The first non-blank cell right of column j, when the label's own cell holds nothing after it;
+    never another label (its line left blank, or signed in its own cell), nor a cell ending in a colon."""
+    nxt = next((_text(v) for k, v in sorted(cells.items()) if k > j and _text(v)), None)
+    if nxt is None or nxt.endswith((":", "：")) or any(nxt.startswith(label) for label, _ in SIGN_LABELS):
+        return None
+    return nxt
+
+
 def _read(path: Path, display: str):
     import openpyxl
 
@@ -133,13 +161,12 @@ def _read(path: Path, display: str):
                 continue
             for j, value in sorted(cells.items()):
                 t = _text(value) or ""
-                for label, key in (("检查人签字", "inspector"), ("学校负责人签字", "head"), ("日期", "date")):
-                    if t.startswith(label) and key not in labels:
-                        after = t.split("：", 1)[1] if "：" in t else ""
-                        nxt = next((_text(v) for k2, v in sorted(cells.items()) if k2 > j and _text(v)), None)
-                        if nxt and nxt.endswith(("：", ":")):  # the next label: this one was left blank
-                            nxt = None
-                        labels[key] = after or nxt or None
+                if not SIGN_LABEL.match(t):
+                    continue
+                said = _signatures(t)
+                for i, (key, written) in enumerate(said):
+                    if key not in labels:  # the last label of the cell may be signed in the next cell
+                        labels[key] = written or (_next_signature(cells, j) if i == len(said) - 1 else None)
         if not meta.get("sample_id"):  # the hidden sheet was deleted: the 抽样编号 line, the footer, the file name
             texts = [_text(v) or "" for row in sheet.iter_rows(min_row=1, max_row=header_row, values_only=True)
                      for v in row]

@@ -211,6 +211,22 @@ def put_in_place(ws: Workspace, ledger: L.Ledger, batch_id: str, *, records: pd.
     rendered here. Either way the files come from the same columns through render_batch, and the
     records' count, amount and Σ 序号 × amount per bank profile must equal the ledger's before
     anything is written."""
+    out, files = prepare(ws, ledger, batch_id, records=records, files=files, expected_total_fen=expected_total_fen,
+                         expected_count=expected_count)
+    try:
+        return publish(out, batch_id, files)
+    except AidctlError as exc:
+        raise AidctlError(f"{exc.message}；批次 {batch_id} 已记入账本，其银行文件没有放入 {out.name}/，"
+                          "下次运行 disburse 时会先补全", file=exc.file) from None
+
+
+def prepare(ws: Workspace, ledger: L.Ledger, batch_id: str, *, records: pd.DataFrame | None = None,
+            files: list[BankFile] | None = None, expected_total_fen: int | None = None,
+            expected_count: int | None = None) -> tuple[Path, list[BankFile]]:
+    """put_in_place up to the writing: the batch's files rendered (from the ledger where `records`
+    are not given) and proven against the ledger, in memory; the folder they go to. Nothing is
+    written or changed, so that disburse --dry-run can ask it of a batch the real run would
+    complete (foresee), and meet the error the real run would stop with."""
     with ledger.connect() as conn:
         batch = conn.execute(select(L.batches).where(L.batches.c.id == batch_id)).mappings().one()
         if records is None:
@@ -227,12 +243,7 @@ def put_in_place(ws: Workspace, ledger: L.Ledger, batch_id: str, *, records: pd.
         except UnwritableRecords as exc:  # recorded by an older aidctl, whose check let the character by
             raise _stuck(ledger, batch_id, exc) from None
     _prove_totals(batch_id, files, records, count, total, batch, expected_total_fen, expected_count)
-    out = ws.out_dir(Term.parse(batch["term"]))
-    try:
-        return publish(out, batch_id, files)
-    except AidctlError as exc:
-        raise AidctlError(f"{exc.message}；批次 {batch_id} 已记入账本，其银行文件没有放入 {out.name}/，"
-                          "下次运行 disburse 时会先补全", file=exc.file) from None
+    return ws.out_dir(Term.parse(batch["term"])), files
 
 
 def _stuck(ledger: L.Ledger, batch_id: str, exc: UnwritableRecords) -> AidctlError:
@@ -370,9 +381,27 @@ def recover(ws: Workspace, ledger: L.Ledger, term: Term) -> tuple[dict[str, list
     """Complete every batch of the term that this workspace recorded but whose files were never put
     in place: batch id → its files. Batches another workspace sharing the ledger recorded are its
     to complete (their files belong in its out/): they are returned as {batch, workspace}."""
+    mine, elsewhere = _unfinished(ws, ledger, term)
+    return {b["id"]: complete_batch(ws, ledger, b["id"]) for b in mine}, elsewhere
+
+
+def foresee(ws: Workspace, ledger: L.Ledger, term: Term) -> tuple[dict[str, int], list[dict]]:
+    """What recover would do, doing none of it (disburse --dry-run): each batch the real run would
+    complete first (batch id → its payments), its files rendered from the ledger and proven as
+    recovery renders and proves them, in memory; and the batches of other workspaces. A batch
+    recovery could not complete (one an older aidctl recorded with a name its bank file cannot
+    carry) raises the error the real run stops with: the dry run never shows its students as paid."""
+    mine, elsewhere = _unfinished(ws, ledger, term)
+    for b in mine:
+        prepare(ws, ledger, b["id"])
+    return {b["id"]: int(b["payments"]) for b in mine}, elsewhere
+
+
+def _unfinished(ws: Workspace, ledger: L.Ledger, term: Term) -> tuple[list, list[dict]]:
+    """The term's batches not complete: this workspace's (or a workspace's whose folder is gone), as
+    their ledger rows, oldest first; the others' as {batch, workspace}."""
     with ledger.connect() as conn:
         pending = ledger.unfinished_batches(conn, str(term))
-    mine = [b["id"] for b in pending if b.get("workspace") in (None, str(ws.root))
-            or not Path(b["workspace"]).is_dir()]
-    elsewhere = [{"batch": b["id"], "workspace": b["workspace"]} for b in pending if b["id"] not in mine]
-    return {batch_id: complete_batch(ws, ledger, batch_id) for batch_id in mine}, elsewhere
+    mine = [b for b in pending if b.get("workspace") in (None, str(ws.root)) or not Path(b["workspace"]).is_dir()]
+    ids = {b["id"] for b in mine}
+    return mine, [{"batch": b["id"], "workspace": b["workspace"]} for b in pending if b["id"] not in ids]

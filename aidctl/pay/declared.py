@@ -9,7 +9,6 @@ be read refuses the file too: what the bank declares is checked or the file is n
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -17,6 +16,7 @@ import pandas as pd
 
 from aidctl.core.errors import ReadError
 from aidctl.core.money import exact_total, parse, yuan
+from aidctl.core.text import NOT_A_DIGIT, digit_like_marks, nfkc_one
 from aidctl.rulebook import FIGURES, BankProfile, DeclaredWords
 
 # what the messages call each figure, and what its number counts
@@ -116,8 +116,10 @@ def declared_figures(table, sheet: str | None, words: DeclaredWords, unit_words:
 
 
 def _fold(text: str) -> str:
-    """Full-width to half-width (：→:, （→(, ，→,, １→1), spaces kept: they part a figure from the next."""
-    return unicodedata.normalize("NFKC", text).strip()
+    """Full-width to half-width (：→:, （→(, ，→,, １→1), spaces kept: they part a figure from the next.
+    A footnote mark stays as written (core.text.nfkc_one: "1500¹" is no 15001, "①" no 1), so that a
+    figure holding one is no figure, and the file is refused saying so."""
+    return nfkc_one(text).strip()
 
 
 def _split(figure: Figure, rest: str, remark: str | None, units: list[str], money_suffix: list[str]) -> None:
@@ -184,6 +186,8 @@ def read_figures(figures: list[Figure], profile: BankProfile, table, rules, word
             f.value = _value(f, profile, table, rules, display, amounts)
         if f.value is None:
             noted = f"（注明“{f.unit}”）" if f.unit and f.unit not in f.text else ""
+            if marks := digit_like_marks(f.text):
+                noted += f"（其中的{marks}{NOT_A_DIGIT}）"
             raise ReadError(f"回盘在{f.where}写有“{f.label}”，其后的“{f.text}”{noted}无法读取为{what}：回盘写明的笔数和金额"
                             f"用于核对文件是否完整，aidctl 不略过它；{_REFUSED}", file=display, sheet=f.sheet, row=f.row)
     for key in FIGURES:

@@ -31,6 +31,7 @@ import pandas as pd
 from aidctl import ledger as L
 from aidctl.check import RETURNS_FOLDER, write_returns
 from aidctl.core import progress
+from aidctl.core.errors import AidctlError
 from aidctl.core.interrupts import interrupts_deferred
 from aidctl.core.money import yuan, yuan_text
 from aidctl.core.terms import Term
@@ -40,6 +41,7 @@ from aidctl.pay.batch import (
     MANIFEST,
     batch_records,
     execute,
+    foresee,
     mark_sent,
     new_batch_id,
     recover,
@@ -136,8 +138,12 @@ def disbursing(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, 
     ws.rules.banks  # noqa: B018  (read now: a bad bank profile stops the run before the lock and the ledger)
     if dry_run:
         ledger = L.Ledger(ws.ledger_url(db)) if (db or ws.has_ledger()) else None
+        ahead, elsewhere = _foreseen(ws, ledger, term) if ledger is not None else ({}, [])
         plan = make_plan(ws, term, rosters, ledger, bank, displays)
-        yield Outcome(plan, None, [], [], None, dry_run=True, notes=list(plan.notes))
+        notes = [f"实际运行会先补全上次没有完成的批次 {b}（{n} 笔：已记入账本，银行文件尚未写出），再按本计划发放；"
+                 "该批次的学生在此列为已发放（待发）" for b, n in ahead.items()]
+        yield Outcome(plan, None, [], [], None, dry_run=True, notes=[*notes, *plan.notes],
+                      unfinished_elsewhere=elsewhere)
         return
     holder = f"aidctl pid={os.getpid()} {ws.root}"
     # one bar for the whole run (validate's stages report on it): 读取花名册, 审核, 写入账本 …
@@ -203,6 +209,18 @@ def disbursing(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, 
 
 
 HOLDING = "aidctl: 收到中断：正在完成本批次的账本记录和银行文件，完成后退出……"
+
+
+def _foreseen(ws: Workspace, ledger: L.Ledger, term: Term) -> tuple[dict[str, int], list[dict]]:
+    """The batches the real run would complete before planning (batch.foresee). One it could not
+    complete stops the dry run as it stops the real run (exit 2, the same message and way out):
+    a plan after it, listing the batch's students as paid, is not what the real run would do."""
+    try:
+        return foresee(ws, ledger, term)
+    except AidctlError as exc:
+        raise AidctlError("试运行：实际运行 disburse 会先补全本学期已记入账本的批次，并停在这里（退出码 2），"
+                          f"不会发放任何学生（花名册的审核结果可用 aidctl validate 查看）。{exc.message}",
+                          file=exc.file) from None
 
 
 def last_report(out: Path, term: Term) -> Path | None:

@@ -36,7 +36,7 @@ from aidctl.core.errors import ReadError, UsageError
 from aidctl.core.interrupts import interrupts_deferred
 from aidctl.core.money import fen_from_text, yuan
 from aidctl.core.terms import Term
-from aidctl.core.text import filled, missing
+from aidctl.core.text import filled, fold, fold_one, missing
 from aidctl.pay.batch import BATCH_ID
 from aidctl.pay.results import LINE_COLUMNS, ResultFile, outcomes, read_result
 from aidctl.read import Workspace, regular_file, shown
@@ -56,6 +56,7 @@ class Reconciliation:
     batches: list[str] = field(default_factory=list)
     bound_by: str = ""
     declared: list[dict] = field(default_factory=list)   # the figures above the table, each agreeing
+    notes: list[str] = field(default_factory=list)      # said aloud: rule keys a workspace copy leaves out
 
     def to_json(self) -> dict:
         def items(df, cols):
@@ -69,7 +70,7 @@ class Reconciliation:
         cols = ["row", "sheet", "id_number", "name", "programme", "card", "amount", "batch"]
         pending = self.pending if len(self.pending) else pd.DataFrame(columns=[*cols, "status"])
         return {"version": 1, "term": str(self.term), "file": self.file, "bank_profile": self.profile,
-                "batches": self.batches, "bound_by": self.bound_by, "declared": self.declared,
+                "batches": self.batches, "bound_by": self.bound_by, "declared": self.declared, "notes": self.notes,
                 "paid": items(self.paid, cols), "failed": items(self.failed, cols + ["reason"]),
                 "pending": items(pending, cols + ["status"]),
                 "problems": items(self.problems, ["row", "sheet", "card", "amount", "status", "issue"]),
@@ -140,7 +141,8 @@ def reconcile(ws: Workspace, term: Term, result: Path, *, bank: str | None = Non
             # the columns every line must fill to be bound: a profile's result table has card and amount
             # (rulebook); a pain.002 entry may leave out OrgnlTxRef, its EndToEndId binding it
             needs = [k for k in ("card", "amount") if k in profile.result.columns]
-            matched, problems = _match(lines, attempts[attempts["bank_profile"] == bank], attempts, named, needs)
+            matched, problems = _match(lines, attempts[attempts["bank_profile"] == bank], attempts, named, needs,
+                                       joiners=rules.vocabulary.names.joiners)
             applied = matched[matched["outcome"].isin(["paid", "failed"])]
             with interrupts_deferred("aidctl: 收到中断：正在完成本次对账的账本记录，完成后退出……"), \
                     ledger.transaction() as conn:
@@ -161,7 +163,7 @@ def reconcile(ws: Workspace, term: Term, result: Path, *, bank: str | None = Non
     answered = sorted(set(matched["batch_id"].dropna()) | set(named))
     return Reconciliation(term, display, bank, view[view["outcome"] == "paid"], view[view["outcome"] == "failed"],
                           problems, view[view["outcome"] == "pending"], answered, bound_by,
-                          [f.to_json() for f in file.declared])
+                          [f.to_json() for f in file.declared], list(ws.rules.notes))
 
 
 def _reason(value) -> str | None:
@@ -386,12 +388,13 @@ def _frame(out: list[dict], profile) -> pd.DataFrame:
 # --- each line to its attempt ----------------------------------------------------------------------
 
 def _match(lines: pd.DataFrame, mine: pd.DataFrame, everything: pd.DataFrame, named: list[str],
-           needs: list[str] = ()):
+           needs: list[str] = (), *, joiners: list[str]):
     """Each result line to one attempt of its batch (or, bound by 序号, of the term) among `mine`
     (the attempts paid through this bank profile), by merges; the lines that cannot apply become
     problems with the reason (`everything`: all the term's attempts, to explain them). A line
     leaving blank a column of `needs` (card, amount: the file has them) is a problem: the ledger's
-    card and amount are never shown for what the bank did not write."""
+    card and amount are never shown for what the bank did not write. `joiners`: the characters
+    between a name's parts (rules/vocabulary.yaml names.joiners), not compared in a 户名."""
     lines = lines.reset_index(drop=True).assign(line=lambda d: d.index)
     if "issue" not in lines:
         lines["issue"] = None
@@ -470,10 +473,10 @@ def _match(lines: pd.DataFrame, mine: pd.DataFrame, everything: pd.DataFrame, na
     lines["attempt_id"] = hit
     bound = lines[lines["attempt_id"].notna()].merge(att, on="attempt_id", how="left")
     # the bank's 户名, where it writes one, must be the payee's name or its beginning (a bank cuts a
-    # long name to its field); spaces and the middle dots of a name (买买提·艾力) are not compared
-    dots = r"[\s·•・‧．.\-]"
-    said = bound["name"].astype("string").str.replace(dots, "", regex=True).fillna("")
-    payee = bound["att_name"].astype("string").str.replace(dots, "", regex=True).fillna("")
+    # long name to its field); both are folded as a roster's names are (full width, spaces; a footnote
+    # mark kept), and the joiners of a name (买买提·艾力, rules/vocabulary.yaml names.joiners) are not compared
+    said = _name_compared(bound["name"], joiners)
+    payee = _name_compared(bound["att_name"], joiners)
     other = (said != "").to_numpy() & ~np.char.startswith(payee.to_numpy(dtype=str), said.to_numpy(dtype=str))
     if other.any():
         wrong = bound[other]
@@ -528,6 +531,16 @@ def _match(lines: pd.DataFrame, mine: pd.DataFrame, everything: pd.DataFrame, na
     matched = matched.assign(card=matched["card_"], amount_fen=matched["amount_fen_"], name=matched["name_"])
     matched = matched.assign(row=matched["row"].where(matched["row"] > 0, None))
     return matched[cols].reset_index(drop=True), problems.reset_index(drop=True)
+
+
+def _name_compared(names: pd.Series, joiners: list[str]) -> pd.Series:
+    """A name as the 户名 check compares it: folded (fold: full width to half, spaces dropped, a
+    footnote mark kept as written) and without the joiners (folded alike); blank → ""."""
+    folded = fold(names.astype("string"))
+    marks = "".join(dict.fromkeys(c for c in map(fold_one, joiners) if len(c) == 1))
+    if marks:
+        folded = folded.str.replace(f"[{re.escape(marks)}]", "", regex=True)
+    return folded.fillna("")
 
 
 def _why_unmatched(line, everything: pd.DataFrame) -> str:

@@ -49,13 +49,21 @@ def read_result(profile: BankProfile, path, display: str, rules) -> ResultFile:
         return _read_pain002(profile, path, display)
     _refuse_truncated(profile, Path(path), display)
     from aidctl.pay.declared import declared_figures, read_figures, refuse_disagreeing_figures, words_of
-    from aidctl.read import extract, find_header, open_sheets, refuse_formatted, refuse_struck, refuse_uncalculated
+    from aidctl.read import (
+        extract,
+        find_header,
+        open_sheets,
+        refuse_formatted,
+        refuse_invisible,
+        refuse_struck,
+        refuse_uncalculated,
+    )
 
     spec = result_spec_table(profile)
     words = words_of(profile, rules)
     unit_words = [*rules.columns.units, *words.count_units]
     parts, above, checked, dropped = [], [], [], []
-    sheets = open_sheets(path, display)
+    sheets = open_sheets(path, display, rules.columns.look)
     hidden = sheets[0].hidden_sheets if sheets else []
     if hidden:  # every sheet with the header is read: one that cannot be seen may hold lines too
         raise ReadError(f"回盘工作簿有隐藏的工作表“{'”“'.join(hidden)}”，aidctl 不读取隐藏的工作表，其中是否也有"
@@ -75,6 +83,7 @@ def read_result(profile: BankProfile, path, display: str, rules) -> ResultFile:
             refuse_uncalculated(table)
             refuse_struck(table)
             refuse_formatted(table)
+            refuse_invisible(table)
             _refuse_two_columns(table, spec, display)
             parts.append(_contradicted(profile, sheet, table, _table_lines(profile, table, rules, display), rules))
             dropped.append(_dropped_lines(profile, table, rules, display))

@@ -7,6 +7,9 @@ sheetxml   the layout the cell text hides: merged ranges, hidden rows and column
            value, error values, struck-out cells, long numbers, cells of a number format that shows
            another number (a streaming scan of the sheet's XML; for .xls: biff)
 numformat  which number formats show another number than the cell holds (0!.0, #,##0, 0% …)
+styles     an .xlsx's styles part: struck-out fonts and strings, the fonts, fills and runs that hide text
+unseen     text nobody sees (a font coloured as its fill, or too small): .ods and .xls styles, the
+           records' cells it hides (cell.invisible), an input read whole refused
 biff       what an .xls's BIFF records say beyond its cells: error values, hidden rows and columns,
            struck-out cells (a walk through a sheet's records, only where there is something to find)
 header     find the header (one row or two under merged group headers) and settle which column is
@@ -34,13 +37,14 @@ EXPORTS = {"Workspace": "workspace", "open_sheets": "workbook", "RawSheet": "wor
            "refuse_uncalculated": "unknown", "FORMULA_ADVICE": "unknown",
            "ERROR_ADVICE": "unknown", "error_value_words": "unknown",
            "refuse_struck": "unknown", "refuse_formatted": "unknown", "FORMAT_ADVICE": "unknown",
+           "refuse_invisible": "unseen",
            "unrecognised_columns": "tables",
            "Roster": "roster", "read_roster_tables": "roster", "build_roster": "roster:build",
            "infer_term": "term", "settle_term": "term", "term_evidence": "term:evidence",
            "find_header": "header", "Contest": "tables", "school_attributes": "schools", "named": "schools",
            "shared_note": "schools", "contradicted_note": "schools", "guessed_note": "schools",
            "aliases_of": "schools", "school_keys": "schools", "registered_schools": "schools",
-           "unregistered_note": "schools",
+           "unregistered_note": "schools", "TWO_DIGIT_YEARS_FROM": "roster",
            "check_input": "limits", "check_text_file": "limits", "regular_file": "limits", "shown": "limits"}
 __all__ = sorted(EXPORTS)
 __getattr__, __dir__ = lazy(__name__, EXPORTS)

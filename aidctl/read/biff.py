@@ -14,6 +14,7 @@ result is a sheetxml.SheetScan a sheet, as for the other formats.
 from __future__ import annotations
 
 import codecs
+import math
 import re
 import struct
 from dataclasses import dataclass, field
@@ -24,9 +25,10 @@ import numpy as np
 
 from aidctl.read.numformat import Display, display, format_code, telling
 from aidctl.read.sheetxml import SheetScan
+from aidctl.read.unseen import AUTO_COLOUR, xls_invisible_xfs
 
 _BIFF_BOF, _BIFF_EOF, _BIFF_BOUNDSHEET, _BIFF_BOOLERR, _BIFF_FORMULA = 0x0809, 0x000A, 0x0085, 0x0205, 0x0006
-_BIFF_CODEPAGE, _BIFF_FORMAT = 0x0042, 0x041E
+_BIFF_CODEPAGE, _BIFF_FORMAT, _BIFF_PALETTE = 0x0042, 0x041E, 0x0092
 _BIFF_ROW, _BIFF_COLINFO, _BIFF_FONT, _BIFF_XF, _BIFF_SST, _BIFF_CONTINUE = 0x0208, 0x007D, 0x0031, 0x00E0, 0x00FC, 0x003C
 _BIFF_LABELSST, _BIFF_LABEL, _BIFF_RSTRING, _BIFF_NUMBER, _BIFF_RK, _BIFF_MULRK = (0x00FD, 0x0204, 0x00D6, 0x0203,
                                                                                    0x027E, 0x00BD)
@@ -110,6 +112,11 @@ class XlsBook:
     xf_formats: list[int | None] = field(default_factory=list)  # by XF record: its ifmt (None: a style's)
     sst: list[tuple[int, int]] = field(default_factory=list)  # (start of data, length): SST, its CONTINUEs
     scans: dict[int, SheetScan] = field(default_factory=dict)
+    # who sees a cell's text: each FONT's height (twips) and colour (icv), each XF's fill (pattern, its
+    # foreground colour: MS-XLS 2.4.353 fls, icvFore), the palette a PALETTE record gives (icv 8 on)
+    font_looks: list[tuple[int, int]] = field(default_factory=list)
+    xf_fills: list[tuple[int, int]] = field(default_factory=list)
+    palette: list[str] = field(default_factory=list)
 
     @property
     def encoding(self) -> str:
@@ -170,13 +177,18 @@ def xls_book(stream: bytes) -> XlsBook:
             found.append((at, length))
         elif typ == _BIFF_FONT and length >= 4:
             book.fonts.append(bool(stream[at + 2] & _FONT_STRUCK))
+            book.font_looks.append(_U16X3(stream, at)[::2] if length >= 6 else (_U16(stream, at)[0], AUTO_COLOUR))
         elif typ == _BIFF_XF and length >= 2:
             book.xf_fonts.append(_U16(stream, at)[0])
+            book.xf_fills.append(_xf_fill(stream, at, length, book.biff8))
             book.xf_formats.append(_U16(stream, at + 2)[0] if length >= 6 and not stream[at + 4] & _XF_STYLE else None)
         elif typ == _BIFF_FORMAT and length >= 3:
             code = _format_code(stream[at + 2:at + length], book)
             if code is not None:
                 book.formats[_U16(stream, at)[0]] = code
+        elif typ == _BIFF_PALETTE and length >= 2:
+            count = min(_U16(stream, at)[0], (length - 2) // 4)
+            book.palette = [stream[at + 2 + 4 * k:at + 5 + 4 * k].hex().upper() for k in range(count)]
         elif typ == _BIFF_SST and not book.sst:
             book.sst.append((at, length))
             in_sst = True
@@ -185,6 +197,19 @@ def xls_book(stream: bytes) -> XlsBook:
     book.sheets = [(struct.unpack_from("<L", stream, at)[0], xls_sheet_name(stream[at:at + length], book))
                    for at, length in found]
     return book
+
+
+def _xf_fill(stream: bytes, at: int, length: int, biff8: bool) -> tuple[int, int]:
+    """An XF's fill pattern (0 none, 1 solid …) and foreground colour index. BIFF8 (MS-XLS 2.4.353,
+    CellXF): fls the top 6 bits of the 4 bytes at 14, icvFore the low 7 bits of the 2 at 18; BIFF5
+    (OpenOffice.org's "Excel File Format"): icvFore the low 7 bits, the pattern bits 16–21, of the 4
+    bytes at 8. A record too short to say: (-1, 0), not compared."""
+    if biff8 and length >= 20:
+        return struct.unpack_from("<L", stream, at + 14)[0] >> 26, _U16(stream, at + 18)[0] & 0x7F
+    if not biff8 and length >= 12:
+        word = struct.unpack_from("<L", stream, at + 8)[0]
+        return (word >> 16) & 0x3F, word & 0x7F
+    return -1, 0
 
 
 def _format_code(data: bytes, book: XlsBook) -> str | None:
@@ -314,7 +339,7 @@ def _rstring_struck(stream: bytes, at: int, length: int, biff8: bool, fonts: fro
                for j in range(runs))
 
 
-def scan_xls(stream: bytes, book: XlsBook | None = None) -> dict[int, SheetScan]:
+def scan_xls(stream: bytes, book: XlsBook | None = None, look=None) -> dict[int, SheetScan]:
     """Sheet index (BOUNDSHEET order) → the layout of each sheet of an .xls Workbook stream that
     python-calamine does not give: the cells holding an error value (it reads them as empty; a BOOLERR
     error, or a formula whose result is an error), the hidden rows and columns, the struck-out
@@ -326,24 +351,29 @@ def scan_xls(stream: bytes, book: XlsBook | None = None) -> dict[int, SheetScan]
     One walk through a sheet's records, and only where it can find something: none for a sheet with no
     error value, no hidden row or column (the bytes of such a record are looked for first) and a
     workbook with no struck font and no cell format that shows another number, which is nearly
-    every file."""
+    every file. With `look` (rules/columns.yaml), a row lower than it allows (a ROW's miyRw) is hidden
+    too, and the cells of an XF whose text nobody sees are listed (unseen.xls_invisible_xfs)."""
     book = book or xls_book(stream)
+    unseen = xls_invisible_xfs(book, look.font_size_below) if look is not None else {}
+    low = _heights_below(math.ceil(look.row_height_below * 20)) if look is not None else None
     fonts = book.struck_fonts
     xfs = book.struck_xfs(fonts)
     numbers = frozenset(book.formatted_xfs)   # formats that show another number (numformat)
     strings = xls_struck_strings(stream, book, fonts) if book.biff8 else frozenset()
     starts = [start for start, _ in book.sheets]
-    hints = [_hinted(patterns, stream, starts) for patterns in (_XLS_ERROR_HINTS, (_XLS_HIDDEN_ROW_HINT,),
+    low_rows = (re.compile(rb"\x08\x02\x10\x00.{6}" + low, re.DOTALL),) if low else ()
+    hints = [_hinted(patterns, stream, starts) for patterns in (_XLS_ERROR_HINTS, (_XLS_HIDDEN_ROW_HINT, *low_rows),
                                                                (_XLS_HIDDEN_COL_HINT, _XLS_NO_WIDTH_COL_HINT))]
     out: dict[int, SheetScan] = {}
     for index, start in enumerate(starts):
         if start + 4 > len(stream) or _U16(stream, start)[0] != _BIFF_BOF:
             continue
-        wanted = (start in hints[0], start in hints[1], start in hints[2], bool(fonts), bool(numbers))
+        wanted = (start in hints[0], start in hints[1], start in hints[2], bool(fonts), bool(numbers), bool(unseen))
         if not any(wanted):
             out[index] = SheetScan()
             continue
-        scan = _scan_xls_sheet(stream, start, book.biff8, wanted, fonts, xfs, strings, numbers)
+        scan = _scan_xls_sheet(stream, start, book.biff8, wanted, fonts, xfs, strings, numbers, unseen,
+                               low if wanted[1] else None)
         if scan is not None:
             out[index] = scan
     return out
@@ -374,29 +404,47 @@ def _none_of(values: frozenset[int], fmt: str) -> bytes:
     return b"(?!" + b"|".join(re.escape(struct.pack(fmt, v)) for v in sorted(values)) + b")" + b"." * width
 
 
+def _heights_below(twips: int) -> bytes | None:
+    """A regex of the 2 bytes of a ROW's miyRw (the row's height in twips, 1/20 pt) holding a height
+    below `twips`; None where none is. (In BIFF5 its top bit says the row has the sheet's default
+    height: such a row is not taken for a low one.)"""
+    most = min(twips - 1, 0x7FFF)
+    if most < 0:
+        return None
+    parts = []
+    for hi in range(most >> 8, -1, -1):
+        top = 0xFF if hi < most >> 8 else most & 0xFF
+        parts.append(b"[\\x00-" + b"\\x%02x" % top + b"]" + b"\\x%02x" % hi)
+    return b"(?:" + b"|".join(parts) + b")"
+
+
 def _skip_pattern(errors: bool, rows: bool, struck: bool, xfs: frozenset[int],
-                  strings: frozenset[int] | None, numbers: frozenset[int] = frozenset()) -> re.Pattern:
+                  strings: frozenset[int] | None, numbers: frozenset[int] = frozenset(),
+                  unseen: frozenset[int] = frozenset(), low: bytes | None = None) -> re.Pattern:
     """A run of the records a sheet's walk passes over, matched in C rather than looked at one by one
     (a 65,536-row sheet is a million records): the commonest cells, fixed in size (LABELSST, RK,
     NUMBER, BOOLERR, BLANK), that say nothing the walk asks for, and the ROW records of visible rows.
     Not in it: a cell whose format is struck (`xfs`), a number cell (RK, NUMBER) whose format shows
     another number (`numbers`), a LABELSST of a struck string, a BOOLERR holding an error (`errors`),
-    a hidden row (`rows`); a record of another size, and every record of another type (MULRK,
-    FORMULA, LABEL …), are looked at by the walk. Possessive: no backtracking, no state kept for the
-    records passed."""
+    a hidden row (`rows`: marked so, or lower than `low`, a regex of its miyRw), a cell whose XF hides
+    its text (`unseen`); a record of another size, and every record of another type (MULRK, FORMULA,
+    LABEL …), are looked at by the walk. Possessive: no backtracking, no state kept for the records
+    passed."""
     def record(typ: int, length: int) -> bytes:
         return re.escape(struct.pack("<HH", typ, length))
 
-    if (struck and len(xfs) > _LOOKAHEAD_MAX) or len(xfs | numbers) > _LOOKAHEAD_MAX:   # every cell is looked at
-        return re.compile(record(_BIFF_ROW, 16) + rb".{12}" + _bit_clear(_ROW_HIDDEN) + rb".{3}" if rows
-                          else record(_BIFF_ROW, 16) + rb".{16}", re.DOTALL)
-    fmt = rb".{4}" + (_none_of(xfs, "<H") if struck else rb"..")   # rw, col, then the cell's XF
-    watched = (xfs if struck else frozenset()) | numbers
+    row = record(_BIFF_ROW, 16) + (rb".{6}" + (b"(?!" + low + b")" if low else b"") + rb".{6}"
+                                   + _bit_clear(_ROW_HIDDEN) + rb".{3}" if rows else rb".{16}")
+    cell_xfs = (xfs if struck else frozenset()) | unseen
+    if len(cell_xfs) > _LOOKAHEAD_MAX or len(cell_xfs | numbers) > _LOOKAHEAD_MAX:   # every cell is looked at
+        return re.compile(row, re.DOTALL)
+    fmt = rb".{4}" + (_none_of(cell_xfs, "<H") if cell_xfs else rb"..")   # rw, col, then the cell's XF
+    watched = cell_xfs | numbers
     number = rb".{4}" + (_none_of(watched, "<H") if watched else rb"..")
     alternatives = [record(_BIFF_RK, 10) + number + rb".{4}", record(_BIFF_NUMBER, 14) + number + rb".{8}",
                     record(_BIFF_BOOLERR, 8) + fmt + (rb".[^\x01]" if errors else rb".."),
                     record(0x0201, 6) + rb".{6}",   # BLANK: an empty cell, struck or not
-                    record(_BIFF_ROW, 16) + (rb".{12}" + _bit_clear(_ROW_HIDDEN) + rb".{3}" if rows else rb".{16}")]
+                    row]
     if not struck or strings is None or len(strings) <= _LOOKAHEAD_MAX:
         sst = _none_of(strings, "<L") if struck and strings else rb".{4}"
         alternatives.insert(0, record(_BIFF_LABELSST, 10) + fmt + sst)
@@ -408,13 +456,17 @@ def _bit_clear(mask: int) -> bytes:
     return b"[" + b"".join(re.escape(bytes([b])) for b in range(256) if not b & mask) + b"]"
 
 
-def _scan_xls_sheet(stream: bytes, start: int, biff8: bool, wanted: tuple[bool, bool, bool, bool, bool],
+def _scan_xls_sheet(stream: bytes, start: int, biff8: bool, wanted: tuple[bool, ...],
                     fonts: frozenset[int], xfs: frozenset[int], strings: frozenset[int] | None,
-                    numbers: frozenset[int] = frozenset()) -> SheetScan | None:
+                    numbers: frozenset[int] = frozenset(), unseen: dict[int, str] | None = None,
+                    low: bytes | None = None) -> SheetScan | None:
     """scan_xls for the sheet whose BOF is at `start`: one walk through its records, looking at those
     `wanted` asks for (error values, hidden rows, hidden columns, struck cells, number cells of the
-    XFs `numbers`) and passing over runs of the others in C (_skip_pattern)."""
-    errors, rows, cols, struck, formats = wanted
+    XFs `numbers`, cells of the XFs `unseen` whose text nobody sees) and passing over runs of the
+    others in C (_skip_pattern)."""
+    errors, rows, cols, struck, formats = wanted[:5]
+    unseen = unseen or {}
+    below = (re.compile(low, re.DOTALL).fullmatch if low else None)
     types = {_BIFF_BOF, _BIFF_EOF}
     if errors:
         types |= {_BIFF_BOOLERR, _BIFF_FORMULA}
@@ -422,11 +474,12 @@ def _scan_xls_sheet(stream: bytes, start: int, biff8: bool, wanted: tuple[bool, 
         types.add(_BIFF_ROW)
     if cols:
         types.add(_BIFF_COLINFO)
-    if struck:
+    if struck or unseen:
         types |= _XLS_CELLS
     if formats:
         types |= {_BIFF_NUMBER, _BIFF_RK, _BIFF_MULRK, _BIFF_FORMULA}
-    skip = _skip_pattern(errors, rows, struck, xfs, strings, numbers if formats else frozenset()).match
+    skip = _skip_pattern(errors, rows, struck, xfs, strings, numbers if formats else frozenset(),
+                         frozenset(unseen), low).match
     out = SheetScan()
     hidden_rows: list[int] = []
     hidden_cols: set[int] = set()
@@ -457,7 +510,7 @@ def _scan_xls_sheet(stream: bytes, start: int, biff8: bool, wanted: tuple[bool, 
         if depth != 1:
             continue   # a chart's records
         if typ == _BIFF_ROW:   # the lengths the hints look for: a record of another is none MS-XLS knows
-            if length == 16 and stream[at + 12] & _ROW_HIDDEN:
+            if length == 16 and (stream[at + 12] & _ROW_HIDDEN or (below and below(stream, at + 6, at + 8))):
                 hidden_rows.append(_U16(stream, at)[0] + 1)
             continue
         if typ == _BIFF_COLINFO:
@@ -482,6 +535,13 @@ def _scan_xls_sheet(stream: bytes, start: int, biff8: bool, wanted: tuple[bool, 
             elif xf in numbers and (typ in (_BIFF_NUMBER, _BIFF_RK) or (
                     typ == _BIFF_FORMULA and length >= 14 and stream[at + 12:at + 14] != b"\xff\xff")):
                 out.formatted.append((row + 1, col, xf))   # a number, or a formula whose result is one
+        if unseen and typ in _XLS_CELLS:
+            if typ == _BIFF_MULRK:
+                for j in range((length - 6) // 6):
+                    if (why := unseen.get(_U16(stream, at + 4 + 6 * j)[0])) is not None:
+                        out.invisible.append((row + 1, col + j, why))
+            elif xf in unseen:
+                out.invisible.append((row + 1, col, unseen[xf]))
         if not struck:
             continue
         if typ == _BIFF_MULRK:   # rw, the first column, (ixfe, rk) a cell, the last column
@@ -519,12 +579,12 @@ def xls_workbook_stream(path: Path) -> bytes | None:
         return None
 
 
-def xls_layout(path: Path) -> XlsBook:
+def xls_layout(path: Path, look=None) -> XlsBook:
     """An .xls's globals (xls_book) with the layout of each sheet, by sheet index (scan_xls); no
     sheet's where the container does not give the Workbook stream."""
     stream = xls_workbook_stream(path)
     if stream is None:
         return XlsBook()
     book = xls_book(stream)
-    book.scans = scan_xls(stream, book)
+    book.scans = scan_xls(stream, book, look)
     return book

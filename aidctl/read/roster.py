@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from aidctl.core import identity, money
 from aidctl.core.terms import Term
-from aidctl.core.text import blank_text, fold_one, lookup, one_array, per_distinct, per_distinct_rows, text_series
+from aidctl.core.text import blank_text, fold_one, lookup, one_array, per_distinct_rows, text_series
 from aidctl.read.schools import school_attributes
 from aidctl.read.tables import Table, having_column, read_tables
 from aidctl.read.workspace import Workspace
@@ -187,7 +187,7 @@ def _derive(frame: pd.DataFrame, rules: Rulebook, term: Term, ws: Workspace) -> 
             "v_pay": lookup(frame["pay"], vocab.yes_no),
             "v_status": lookup(frame["status"], {"enrolled": vocab.status.enrolled,
                                                  "not_enrolled": vocab.status.not_enrolled}),
-            "v_grade": _grades(frame["grade"], rules, term),
+            **dict(zip(["v_grade", "grade_class_of"], _grades(frame["grade"], rules, term))),
         }
         coded.update(school_attributes(frame, rules, ws).items())
         # the cell × its header's unit (元/万元), exact; NA and not ok where blank, not a number, or
@@ -218,24 +218,39 @@ def _people(cells: pd.DataFrame, term_start) -> pd.DataFrame:
     return ids.assign(age=age.where(ids["id_valid"]).astype("Int64"), person=identity.person(ids))
 
 
-def _grades(grade: pd.Series, rules: Rulebook, term: Term) -> pd.Series:
-    """Year of study from 一年级 / 高二 / 2011级 (the cohort that entered in that school year)."""
-    words = {fold_one(k).upper(): v for k, v in rules.vocabulary.grades.words.items()}
-    cohort = re.compile(r"^(\d{2}|\d{4})(?:" + "|".join(map(re.escape, rules.vocabulary.grades.cohort_suffixes))
-                        + r")$")
+def _grades(grade: pd.Series, rules: Rulebook, term: Term) -> tuple[pd.Series, pd.Series]:
+    """Year of study from 一年级 / 高二 / 2011级 (the cohort that entered in that school year); and, for
+    a grade written as a year with a class_of suffix (2011届) whose meaning the rules leave undecided
+    (rules/vocabulary.yaml grades.class_of_means), the suffix: no year of study is read from it
+    (check.people: grade.ambiguous). With class_of_means: entry, 2011届 is read as 2011级."""
+    vocab = rules.vocabulary.grades
+    words = {fold_one(k).upper(): v for k, v in vocab.words.items()}
+    class_of = list(dict.fromkeys(fold_one(s).upper() for s in vocab.class_of_suffixes))
+    cohort = [s for s in dict.fromkeys(fold_one(s).upper() for s in vocab.cohort_suffixes) if s not in class_of]
+    if vocab.class_of_means == "entry":
+        cohort, class_of = cohort + class_of, []
+    year_suffix = re.compile(r"^(\d{2}|\d{4})(" + "|".join(map(re.escape, sorted(cohort + class_of, key=len,
+                                                                                reverse=True))) + r")$") \
+        if cohort or class_of else None
     school_year = rules.school_year(term)
 
     def year_of_study(text: str):
         key = fold_one(text).upper()
         if key in words:
-            return words[key]
-        m = cohort.match(key)
-        if m:
-            year = int(m.group(1)) + (TWO_DIGIT_YEARS_FROM if len(m.group(1)) == 2 else 0)
-            return school_year - year + 1 if school_year >= year else None
-        return None
+            return words[key], None
+        m = year_suffix.match(key) if year_suffix else None
+        if m is None:
+            return None, None
+        if m.group(2) in class_of:
+            return None, m.group(2)
+        year = int(m.group(1)) + (TWO_DIGIT_YEARS_FROM if len(m.group(1)) == 2 else 0)
+        return (school_year - year + 1 if school_year >= year else None), None
 
-    return per_distinct(grade, year_of_study).astype("Int64")
+    codes, uniques = pd.factorize(grade)   # a handful of distinct grades among many rows: each read once
+    read = [year_of_study(u) for u in uniques]
+    study = pd.array([y for y, _ in read] + [None], dtype="Int64")[codes]
+    suffix = pd.array([s for _, s in read] + [None], dtype="string[pyarrow]")[codes]
+    return pd.Series(study, index=grade.index), pd.Series(suffix, index=grade.index)
 
 
 def _resolve_programmes(frame: pd.DataFrame, rules: Rulebook) -> pd.Series:

@@ -389,6 +389,21 @@ def first_other(rows: np.ndarray, same: np.ndarray, sheet: RawSheet, again: Head
     return None
 
 
+
+def last_row(sheet: RawSheet, again, matcher, looks: np.ndarray) -> int:
+    """The last row a part under a later header can hold: the row above the first of `looks` (the rows
+    under it that the first pass found looking like a header, in order) that neither is its header
+    again nor only adds to it (rows.first_other); the sheet's last row when none. Looked at a few at a
+    time, then twice as many: a long table repeats its header on every printed page."""
+    size = 8
+    while len(looks):
+        head, looks, size = looks[:size], looks[size:], size * 2
+        same = again.same([sheet.column(c).take(pa.array(head - 1)) for c in sheet.columns])
+        if (differ := first_other(head, same, sheet, again, matcher)) is not None:
+            return differ - 1
+    return sheet.rows
+
+
 def refining(why: np.ndarray, excel_rows: np.ndarray, sheet: RawSheet, again: HeaderAgain, matcher) -> None:
     """The rows that look like a header and only add to it (refines), before the first that starts
     another table: set to REPEATED_HEADER in `why`, part of the header, as they always were."""

@@ -25,7 +25,8 @@ from xml.etree import ElementTree
 import numpy as np
 
 from aidctl.read.numformat import display_of_text, telling
-from aidctl.read.styles import NONE_STRUCK, STRIKE_MARK, Struck, strike_on
+from aidctl.read.styles import NONE_STRUCK, RUN_MARK, STRIKE_MARK, Struck, hidden_runs, strike_on, text_runs
+from aidctl.read.unseen import OdsLook
 
 # A number value with 16+ integer digits: Excel keeps 15 significant digits, so the rest is gone.
 # The scan looks for such values first (rare, and a literal-prefixed pattern is fast), then reads
@@ -34,6 +35,7 @@ _BIG_VALUE = rb'v>(?:\d{16,}(?:\.\d*)?|\d(?:\.\d+)?[eE]\+?(?:1[5-9]|[2-9]\d|\d{3
 _CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})(\d+)"')
 _CELL_TYPE = re.compile(rb'\st="(\w+)"')
 _ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
+_STYLE_NUMBER = re.compile(rb'\ss="(\d+)"')
 _COL_SPAN = re.compile(rb'\smin="(\d+)"[^>]*?\smax="(\d+)"|\smax="(\d+)"[^>]*?\smin="(\d+)"')
 _ROOT_PREFIX = re.compile(rb'<(\w+:)?worksheet\b')
 CHUNK = 1 << 22
@@ -68,6 +70,10 @@ class SheetScan:
     # here), as the text it keeps beside the number tells (numformat.display_of_text); an .xlsx's or
     # .xls's formats are its workbook's styles (Struck.formats, XlsBook.formatted_xfs)
     formats: dict = field(default_factory=dict)
+    # (row, col, what hides it): cells holding something drawn so that nobody sees it (a font coloured
+    # as the fill, or too small: styles.StylesLook, unseen.OdsLook, unseen.xls_invisible_xfs); row and
+    # col -1: a cell without a reference
+    invisible: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -117,9 +123,13 @@ def letter_index(letters: str | bytes) -> int:
 class _Patterns:
     """The scan's patterns for one namespace prefix (most files have none, some write "x:")."""
 
-    def __init__(self, prefix: bytes):
+    def __init__(self, prefix: bytes, row_height_below: float | None = None):
         self.prefix = prefix
         p = re.escape(prefix)
+        # a row lower than the rules' row_height_below (rules/columns.yaml `look`) is hidden too; without
+        # the rules, a row of no height. `small` matches a superset of those heights, checked after
+        self.row_height_below = row_height_below
+        small = heights_up_to(row_height_below) if row_height_below else rb"0+(?:\.0+)?"
         self.cell_start = b"<" + prefix + b"c "
         # literal marks, looked for first: re's literal search is twice as fast as `in` for a
         # needle that starts with "<", the commonest byte of the file
@@ -127,14 +137,17 @@ class _Patterns:
         self.hidden_mark = re.compile(rb'hidden="')
         # a row of no height, a column of no width: hidden to whoever reads the sheet, though the
         # file does not say hidden (written so by WPS or a program, not by Excel's own Hide)
-        self.zero_mark = re.compile(rb'ht="0')
+        # (not customHeight="1", which many a writer puts on every row: a match each, each looked at)
+        self.zero_mark = re.compile(rb'ht="(?<![Hh]eight=")' + small + b'"')
         self.zero_width_mark = re.compile(rb'width="0')
         self.big = re.compile(b"<" + p + _BIG_VALUE + p)
         # what `big` needs somewhere in the part, each found by a literal-led search (a third of the
         # time of `big` itself, whose alternation is tried at every value): 16 digits opening a
         # value, or an exponent of two or more digits
         self.big_gates = (re.compile(b"<" + p + rb"v>\d{16}"), re.compile(rb"E\+?\d\d"), re.compile(rb"e\+?\d\d"))
-        self.row = re.compile(b"<" + p + rb'row\s[^>]*?\b(?:hidden="(?:1|true)"|ht="0+(?:\.0+)?")[^>]*>')
+        self.row = re.compile(b"<" + p + rb'row\s[^>]*?\b(?:hidden="(?:1|true)"|ht="' + small + rb'")[^>]*>')
+        self.any_row = re.compile(b"<" + p + rb"row\s[^>]*>")
+        self.default_height = re.compile(b"<" + p + rb'sheetFormatPr\b[^>]*?\bdefaultRowHeight="([^"]*)"')
         self.col = re.compile(b"<" + p + rb'col\s[^>]*?\b(?:hidden="(?:1|true)"|width="0+(?:\.0+)?")[^>]*>')
         # a cell whose formula is followed by no value, or by an empty one
         self.formula = re.compile(b"<" + p + rb"c\s([^>]*[^/])>\s*<" + p + rb"f\b[^>]*?(?:/>|>([^<]*)</" + p
@@ -144,6 +157,7 @@ class _Patterns:
         self.error_mark = re.compile(rb't="e"')   # a literal: a gate before `error`, 5× faster than with \s
         self.error = re.compile(b"<" + p + rb'c\s((?:[^>]*?\s)?t="e"[^>]*?)>(?:<' + p + rb"f\b[^>]*?/>|<" + p
                                 + rb"f\b[^>]*>[^<]*</" + p + rb"f>)?\s*<" + p + rb"v>([^<]*)</" + p + rb"v>")
+        self.empty_end = re.compile(rb"\s*</" + p + b"c>")
         self.merge = re.compile(b"<" + p + rb'mergeCell\s[^>]*?ref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"')
 
     def struck(self, struck: Struck) -> list[re.Pattern]:
@@ -161,6 +175,36 @@ class _Patterns:
                                     + rb")\s*</" + p + b"v>"))
         return found
 
+    def style_marks(self, numbers) -> re.Pattern | None:
+        """The style attribute (s="N") of one of `numbers`, its number group 1: a literal-led search, nine
+        times faster over a sheet than `styled` (whose "<c" is at every cell); its cell is looked at
+        after (styled_cell)."""
+        if not numbers:
+            return None
+        return re.compile(rb's="(' + b"|".join(str(n).encode() for n in sorted(numbers)) + rb')"')
+
+    def styled_cell(self, buf: bytes, hit: re.Match) -> bytes | None:
+        """The tag of the cell whose style attribute `hit` (style_marks) is, where the cell holds
+        something; None for another element's (a row's style) or another attribute (spans="…"), and
+        for an empty cell."""
+        start = buf.rfind(b"<", 0, hit.start())
+        if not buf.startswith(self.cell_start, start) or not buf[hit.start() - 1:hit.start()].isspace():
+            return None
+        end = buf.find(b">", hit.end())
+        tag = buf[start:end + 1]
+        if tag.endswith(b"/>") or self.empty_end.match(buf, end + 1):
+            return None
+        return tag
+
+    def strings(self, numbers) -> re.Pattern | None:
+        """A shared-string cell whose string is one of `numbers`: its tag (group 1), the number (2)."""
+        if not numbers:
+            return None
+        p = re.escape(self.prefix)
+        alternatives = b"|".join(str(n).encode() for n in sorted(numbers))
+        return re.compile(b"(<" + p + rb'c\s[^>]*?\bt="s"[^>]*>)\s*<' + p + rb"v>\s*(" + alternatives + rb")\s*</"
+                          + p + b"v>")
+
     def styled(self, numbers) -> re.Pattern | None:
         """A non-empty cell's tag whose style (`s`) is one of `numbers`; its style is group 1."""
         if not numbers:
@@ -168,6 +212,34 @@ class _Patterns:
         p = re.escape(self.prefix)
         alternatives = b"|".join(str(n).encode() for n in sorted(numbers))
         return re.compile(b"<" + p + rb'c\s[^>]*?\bs="(' + alternatives + rb')"[^>]*>(?!\s*</' + p + b"c>)")
+
+
+def heights_up_to(limit: float) -> bytes:
+    """A regex of the decimal numbers whose whole part is at most `limit`'s (3 for 3.0: 0.75, 2.25,
+    3.5): a superset of the heights below `limit`, each then compared (low_row)."""
+    whole = int(limit)
+    if whole > 999:
+        return rb"\d+(?:\.\d*)?"
+    return rb"0*(?:" + b"|".join(str(n).encode() for n in range(whole, -1, -1)) + rb")(?:\.\d*)?"
+
+
+_HT = re.compile(rb'\sht="([^"]*)"')
+_HIDDEN_ATTR = re.compile(rb'\shidden="(?:1|true)"')
+
+
+def low_row(tag: bytes, below: float | None, default_low: bool = False) -> bool:
+    """Whether a <row> tag is hidden: marked so, or lower than `below` points (of no height without
+    the rules); one without a height of its own is as low as the sheet's default (`default_low`)."""
+    if _HIDDEN_ATTR.search(tag):
+        return True
+    ht = _HT.search(tag)
+    if ht is None:
+        return default_low
+    try:
+        height = float(ht.group(1))
+    except ValueError:
+        return False
+    return height < below if below else height == 0
 
 
 def _attribute(mark: re.Pattern, buf: bytes) -> bool:
@@ -196,9 +268,16 @@ def scan_sheet(source: Path | zipfile.ZipFile, part: str, data: bytes | None = N
             fh = stack.enter_context(zf.open(part))
         head = fh.read(1 << 16)
         m = _ROOT_PREFIX.search(head)
-        pat = _Patterns((m.group(1) or b"") if m else b"")
+        below = struck.look.row_height_below if struck.look is not None else None
+        pat = _Patterns((m.group(1) or b"") if m else b"", below)
         struck_cells = pat.struck(struck)
         formatted = pat.styled(struck.formats)
+        unseen = pat.style_marks(struck.invisible)
+        runs = pat.strings(struck.runs)   # shared strings with a run of rich text that may be hidden
+        default = pat.default_height.search(head) if below else None
+        # a sheet whose rows are by default lower than the rules allow (defaultRowHeight="1"): every
+        # row without a height of its own is hidden, each looked at
+        default_low = default is not None and low_row(b' ht="' + default.group(1) + b'"', below)
 
         def place(buf: bytes, start: int) -> None:
             """Note the struck-out cell whose tag begins at `start`."""
@@ -224,11 +303,11 @@ def scan_sheet(source: Path | zipfile.ZipFile, part: str, data: bytes | None = N
                     unplaced_big += 1
                     continue
                 big.setdefault(letter_index(ref.group(1)), []).append(int(ref.group(2)))
-            if (pat.hidden_mark.search(buf) or _attribute(pat.zero_mark, buf)
+            if (default_low or pat.hidden_mark.search(buf) or _attribute(pat.zero_mark, buf)
                     or (first and _attribute(pat.zero_width_mark, buf))):
-                for hit in pat.row.finditer(buf):
+                for hit in (pat.any_row if default_low else pat.row).finditer(buf):
                     r = _ROW_NUMBER.search(hit.group(0))
-                    if r:
+                    if r and low_row(hit.group(0), pat.row_height_below, default_low):
                         hidden_rows.append(int(r.group(1)))
                 for hit in pat.col.finditer(buf) if first else ():
                     span = _COL_SPAN.search(hit.group(0))
@@ -272,9 +351,48 @@ def scan_sheet(source: Path | zipfile.ZipFile, part: str, data: bytes | None = N
                     out.unplaced_formatted += 1
                 else:
                     out.formatted.append((int(ref.group(2)), letter_index(ref.group(1)), int(hit.group(1))))
-            for hit in STRIKE_MARK.finditer(buf):  # a struck run of an inline string
-                if strike_on(buf, hit.end()):
-                    place(buf, buf.rfind(pat.cell_start, 0, hit.start()))
+            for hit in unseen.finditer(buf) if unseen is not None else ():
+                tag = pat.styled_cell(buf, hit)
+                if tag is None:
+                    continue  # not a cell's style, or an empty cell: nothing to see
+                ref = _CELL_REF.search(tag)
+                why = struck.invisible[int(hit.group(1))]
+                out.invisible.append((int(ref.group(2)), letter_index(ref.group(1)), why) if ref else (-1, -1, why))
+            for hit in runs.finditer(buf) if runs is not None else ():
+                style = _STYLE_NUMBER.search(hit.group(1))
+                fill = struck.styles_look.fill_of(int(style.group(1)) if style else 0)
+                why = hidden_runs(struck.runs[int(hit.group(2))], fill, struck.look.font_size_below)
+                ref = _CELL_REF.search(hit.group(1))
+                if why:
+                    out.invisible.append((int(ref.group(2)), letter_index(ref.group(1)), why) if ref else (-1, -1, why))
+            judged = -1   # the inline string whose runs were judged last (one look a cell)
+            for hit in RUN_MARK.finditer(buf):  # a run of rich text of an inline string: struck, or hidden?
+                lt = buf.rfind(b"<", 0, hit.start())
+                if buf[lt + 1:lt + 2] == b"/":
+                    continue   # </rPr> (</x:rPr>): its run was looked at from its <rPr>
+                close = buf.find(b"rPr>", hit.end())
+                close = len(buf) if close < 0 else close
+                for mark in STRIKE_MARK.finditer(buf, hit.end(), close):
+                    if strike_on(buf, mark.end()):
+                        place(buf, buf.rfind(pat.cell_start, 0, hit.start()))
+                if struck.look is None or struck.styles_look is None:
+                    continue
+                start = buf.rfind(pat.cell_start, 0, hit.start())
+                if start < 0 or start == judged:
+                    continue
+                judged = start
+                tag_end = buf.find(b">", start)
+                found = text_runs(buf, tag_end, buf.find(b"</" + pat.prefix + b"is>", tag_end),
+                                  struck.look.font_size_below, struck.styles_look.colours)
+                if found is None:
+                    continue
+                tag = buf[start:tag_end]
+                style = _STYLE_NUMBER.search(tag)
+                why = hidden_runs(found, struck.styles_look.fill_of(int(style.group(1)) if style else 0),
+                                  struck.look.font_size_below)
+                ref = _CELL_REF.search(tag)
+                if why:
+                    out.invisible.append((int(ref.group(2)), letter_index(ref.group(1)), why) if ref else (-1, -1, why))
             if last:  # <mergeCells> follows the cells: looked for after the end of <sheetData> when it is here
                 for hit in pat.merge.finditer(buf, max(buf.rfind(b"sheetData>"), 0)):
                     r1, c1 = int(hit.group(2)), letter_index(hit.group(1))
@@ -314,15 +432,19 @@ _HIDDEN = {"collapse", "filter"}
 _MAX_REPEAT = 10_000  # a longer run of repeated rows or columns is the sheet's empty remainder
 
 
-def scan_ods(path: Path) -> dict[str, SheetScan]:
+def scan_ods(path: Path, look=None) -> dict[str, SheetScan]:
     """Merged ranges, hidden rows and columns, error values and struck-out cells of each table of an
     .ods (content.xml). An error value (LibreOffice: calcext:value-type="error") is read by
-    python-calamine as empty."""
+    python-calamine as empty. With `look` (rules/columns.yaml), a row lower than it allows is hidden
+    and a cell whose text nobody sees is listed (SheetScan.invisible: unseen.OdsLook)."""
     out: dict[str, SheetScan] = {}
     struck: set[str] = set()    # automatic styles (of cells, of text spans) that strike text out
     cell: tuple[int, int] | None = None  # the cell being read, (row, col), while inside it
+    cell_style: str | None = None        # … and its style
     row_style: str | None = None
+    column_styles: list[tuple[int, int, str]] = []   # a table's columns' default cell styles: from, to, style
     with zipfile.ZipFile(path) as zf, zf.open("content.xml") as fh:
+        looks = OdsLook(look, zf.read("styles.xml") if "styles.xml" in zf.NameToInfo else None) if look else None
         scan: SheetScan | None = None
         row = col = 0
         rows_repeat = 1
@@ -335,21 +457,27 @@ def scan_ods(path: Path) -> dict[str, SheetScan]:
                 if tag == f"{_TEXT}span":
                     if cell is not None and el.get(f"{_TEXT}style-name") in struck and scan is not None:
                         scan.struck.append(cell)
+                    if looks is not None and cell is not None and scan is not None and \
+                            (why := looks.span(el.get(f"{_TEXT}style-name"), cell_style)):
+                        scan.invisible.append((*cell, why))
                 elif tag == f"{_T}table":
                     scan = out.setdefault(el.get(f"{_T}name", ""), SheetScan())
                     row = column = 0
-                    hidden_rows, hidden_cols = [], set()
+                    hidden_rows, hidden_cols, column_styles = [], set(), []
                 elif scan is None:
                     continue
                 elif tag == f"{_T}table-column":
                     repeat = int(el.get(f"{_T}number-columns-repeated", "1"))
                     if el.get(f"{_T}visibility") in _HIDDEN and repeat <= _MAX_REPEAT:
                         hidden_cols.update(range(column, column + repeat))
+                    if el.get(f"{_T}default-cell-style-name"):
+                        column_styles.append((column, column + repeat, el.get(f"{_T}default-cell-style-name")))
                     column += repeat
                 elif tag == f"{_T}table-row":
                     rows_repeat = int(el.get(f"{_T}number-rows-repeated", "1"))
                     row_style = el.get(f"{_T}default-cell-style-name")
-                    if el.get(f"{_T}visibility") in _HIDDEN and rows_repeat <= _MAX_REPEAT:
+                    low = looks is not None and looks.low_row(el.get(f"{_T}style-name"))
+                    if (el.get(f"{_T}visibility") in _HIDDEN or low) and rows_repeat <= _MAX_REPEAT:
                         hidden_rows.extend(range(row + 1, row + rows_repeat + 1))
                     col = 0
                 elif tag in (f"{_T}table-cell", f"{_T}covered-table-cell"):
@@ -361,6 +489,12 @@ def scan_ods(path: Path) -> dict[str, SheetScan]:
                     cell = (row + 1, col)
                     if el.get(f"{_OFFICE}value-type") and el.get(f"{_T}style-name", row_style) in struck:
                         scan.struck.extend((row + 1, c) for c in range(col, col + min(repeat, _MAX_REPEAT)))
+                    if looks is not None:
+                        cell_style = el.get(f"{_T}style-name") or row_style or next(
+                            (s for lo, hi, s in column_styles if lo <= col < hi), None)
+                        why = looks.cell(cell_style)[0] if el.get(f"{_OFFICE}value-type") else None
+                        if why:
+                            scan.invisible.extend((row + 1, c, why) for c in range(col, col + min(repeat, _MAX_REPEAT)))
                     col += repeat
             else:
                 if tag == f"{_T}table-cell" and scan is not None and f"{_T}formula" in el.attrib:
@@ -385,6 +519,8 @@ def scan_ods(path: Path) -> dict[str, SheetScan]:
                         scan.formatted.extend((r, c, style) for r in range(row + 1, row + rows_repeat + 1)
                                               for c in range(col - repeat, col))
                 if tag == f"{_STYLE}style":
+                    if looks is not None:
+                        looks.add(el)
                     props = el.find(f"{_STYLE}text-properties")
                     if props is not None and any(props.get(f"{_STYLE}text-line-through-{a}", "none") != "none"
                                                  for a in ("style", "type")):

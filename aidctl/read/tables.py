@@ -47,7 +47,6 @@ from aidctl.read.rows import (
     captions,
     colour_notes,
     counted,
-    first_other,
     grand_totals,
     header_again,
     header_at,
@@ -55,6 +54,7 @@ from aidctl.read.rows import (
     header_difference,
     header_shown,
     header_texts,
+    last_row,
     name_words,
     reasons,
     refining,
@@ -66,6 +66,7 @@ from aidctl.read.rows import (
     withdrawn_parts,
 )
 from aidctl.read.unknown import refuse_formatted, refuse_struck, refuse_uncalculated
+from aidctl.read.unseen import invisible_cells, refuse_invisible
 from aidctl.read.workbook import RawSheet, open_sheets
 from aidctl.rulebook import Rulebook, TableSpec
 
@@ -142,6 +143,7 @@ class Table:
     # 0!.0, shows 元 as 万元): Excel row, field, what the format does (display) and the value read
     formatted: pd.DataFrame = field(default_factory=lambda: _no_formatted())
     unplaced_formatted: int = 0             # such cells without a reference
+    invisible: pd.DataFrame | None = None   # text nobody sees: excel_row (-1: no reference), key, said, value
     workbook_sheets: int = 1            # visible sheets of the workbook
     hidden_sheets: list[str] = field(default_factory=list)
     unread_sheets: list[str] = field(default_factory=list)  # the workbook's visible sheets with content and no header
@@ -306,29 +308,30 @@ def extract_parts(path: Path, display: str, sheet: RawSheet, header_row: int,
         markers = {**markers, NOTE: [*markers.get(NOTE, []), *footers]}
     judged = functools.partial(_judge, sheet, spec=spec, rules=rules, matcher=matcher, markers=markers)
     origin, parts = (header_row, header), []
-    looked: np.ndarray | None = None   # the rows that look like a header under the first (where a table may end)
+    looked: np.ndarray | None = None   # the rows the first pass found looking like a header (where a part may end)
     while True:
         again = header_again(sheet, header, header_row, spec, matcher)
-        stop, later, size = sheet.rows, looked[looked > header_row] if looked is not None else looked, 8
-        while later is not None and len(later):   # where this table ends at the latest: a few looked at
-            head, later, size = later[:size], later[size:], size * 2
-            same = again.same([sheet.column(c).take(pa.array(head - 1)) for c in sheet.columns])
-            if (differ := first_other(head, same, sheet, again, matcher)) is not None:
-                stop, later = differ - 1, None
+        # the first header's rows are judged down to the sheet's end; a later one's down to the row above
+        # the first of the rows looked at that is not its header again
+        stop = sheet.rows if looked is None else last_row(sheet, again, matcher, looked[looked > header_row])
         part = judged(header_row, header, columns, stop, again)
         flagged = part.excel_rows[np.isin(part.why, [REPEATED_HEADER, OTHER_HEADER])]
         looked = flagged if looked is None else looked
         refining(part.why, part.excel_rows, sheet, again, matcher)
         other = part.excel_rows[part.why == OTHER_HEADER]
-        at = int(other[0]) if len(other) else stop + 1
+        at = int(other[0]) if len(other) else stop + 1   # where the next header is, or the row after the sheet
         if at > sheet.rows:
             parts.append(part)
             break
-        block = header_block(at, np.union1d(looked, flagged), header_row)
-        nxt = header_at(sheet, block, spec, rules.columns.units, rules.columns.header_words)
-        begins = nxt.parent_row or nxt.row
-        if begins - 1 != stop or len(other):   # the rows up to the next header only
-            part = judged(header_row, header, columns, begins - 1, again)
+        nxt = header_at(sheet, header_block(at, np.union1d(looked, flagged), header_row), spec,
+                        rules.columns.units, rules.columns.header_words)
+        end = (nxt.parent_row or nxt.row) - 1
+        if end != stop or len(other):
+            # the rows judged do not end right above the next header (under the first header, the whole
+            # sheet; a group row above the row that differs; a row over it that only adds to it): judged
+            # again down to the row above it, so that no row of the next part settles this part's columns
+            # and no row above that header is left unjudged
+            part = judged(header_row, header, columns, end, again)
             refining(part.why, part.excel_rows, sheet, again, matcher)
             part.why[part.why == OTHER_HEADER] = REPEATED_HEADER   # header-like rows right above it
         parts.append(part)
@@ -452,7 +455,7 @@ def _table(path: Path, display: str, sheet: RawSheet, p: _Part, spec: TableSpec,
                  errors=errors, unplaced_errors=sheet.unplaced_errors,
                  struck=struck_cells(sheet, columns, rows), unplaced_struck=sheet.unplaced_struck,
                  formatted=_no_formatted() if formatted is None else formatted,
-                 unplaced_formatted=sheet.unplaced_formatted,
+                 unplaced_formatted=sheet.unplaced_formatted, invisible=invisible_cells(sheet, columns, rows, cells, spec),
                  workbook_sheets=sheet.workbook_sheets, hidden_sheets=list(sheet.hidden_sheets),
                  sheet_kind=sheet.kind, other_headers=others, totals=totals,
                  below_cells=unread_rows(why, p.body, excel_rows) if footers is not None else [],
@@ -564,7 +567,7 @@ def read_tables(path: Path, display: str, kind: str, rules: Rulebook, all_sheets
     units = rules.columns.units
     tables = []
     unread = []
-    sheets = open_sheets(path, display)
+    sheets = open_sheets(path, display, rules.columns.look)
     for sheet in sheets:
         if sheet.empty:
             continue
@@ -579,6 +582,7 @@ def read_tables(path: Path, display: str, kind: str, rules: Rulebook, all_sheets
             refuse_uncalculated(table)
             refuse_struck(table)
             refuse_formatted(table)
+            refuse_invisible(table)
         tables += parts
         if not all_sheets:
             break

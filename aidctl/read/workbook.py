@@ -104,7 +104,7 @@ class RawSheet:
         self.unplaced_errors = 0
         # cells whose text is struck out (row, column); None: unknown (an .xls whose records could not be read)
         self.struck: list[tuple[int, int]] | None = []
-        self.unplaced_struck = 0
+        self.unplaced_struck, self.invisible = 0, []  # invisible: text nobody sees (SheetScan.invisible)
         # number cells whose format shows another number (row, column, style): style → formats (numformat)
         self.formatted: list[tuple[int, int, int]] = []
         self.unplaced_formatted = 0
@@ -179,16 +179,16 @@ class RawSheet:
         return np.isin(np.asarray(rows), found)
 
 
-def open_sheets(path: Path, display: str | None = None) -> list[RawSheet]:
+def open_sheets(path: Path, display: str | None = None, look=None) -> list[RawSheet]:
     """All visible sheets of a workbook (or the single table of a CSV) as RawSheets."""
     display = display or shown(path)
     # a regular file, within the limits (read/limits.py), before any parsing; what the check opened
     # of a workbook (the zip, its small sheets inflated) is read on, not opened again
     with checked_input(path, display) as opened:
-        return _open_checked(path, display, opened)
+        return _open_checked(path, display, opened, look)
 
 
-def _open_checked(path: Path, display: str, opened: Opened) -> list[RawSheet]:
+def _open_checked(path: Path, display: str, opened: Opened, look=None) -> list[RawSheet]:
     try:
         with path.open("rb") as fh:
             head = fh.read(8)
@@ -200,12 +200,12 @@ def _open_checked(path: Path, display: str, opened: Opened) -> list[RawSheet]:
         raise ReadError(f"无法打开文件（{exc.strerror}）", file=display) from None
     suffix = path.suffix.lower()
     if head.startswith(ZIP_MAGIC):
-        return _in_workbook(_open_zip(path, display, opened))
+        return _in_workbook(_open_zip(path, display, opened, look))
     if head.startswith(OLE_MAGIC):
         if _ENCRYPTED_MARK in path.read_bytes()[:1 << 20]:
             raise ReadError("文件设置了打开密码，aidctl 无法读取；请去掉密码后另存为 .xlsx 再提交",
                             file=display)
-        return _in_workbook(_open_calamine(path, display, "xls"))
+        return _in_workbook(_open_calamine(path, display, "xls", look))
     if suffix in (".csv", ".txt"):
         return [_open_csv(path, display)]
     if len(head) == 0:
@@ -223,7 +223,7 @@ def _in_workbook(found: tuple[list[RawSheet], list[str]]) -> list[RawSheet]:
     return sheets
 
 
-def _open_zip(path: Path, display: str, opened: Opened) -> tuple[list[RawSheet], list[str]]:
+def _open_zip(path: Path, display: str, opened: Opened, look=None) -> tuple[list[RawSheet], list[str]]:
     """An .xlsx, or an .ods (an OpenDocument spreadsheet is a zip too)."""
     try:
         with contextlib.nullcontext(opened.zip) if opened.zip is not None else zipfile.ZipFile(path) as zf:
@@ -231,7 +231,7 @@ def _open_zip(path: Path, display: str, opened: Opened) -> tuple[list[RawSheet],
             if "xl/workbook.xml" not in names:
                 mime = zf.read("mimetype").strip() if "mimetype" in names else b""
                 if mime.startswith(ODS_MIME):
-                    return _open_calamine(path, display, "ods")
+                    return _open_calamine(path, display, "ods", look)
                 if "word/document.xml" in names or mime.startswith(b"application/vnd.oasis.opendocument.text"):
                     kind = "文字处理文档（Word/WPS 文字）"
                 else:
@@ -239,7 +239,7 @@ def _open_zip(path: Path, display: str, opened: Opened) -> tuple[list[RawSheet],
                 raise ReadError(f"这是{kind}，不是电子表格；请提交 .xlsx 花名册", file=display)
             parts = _sheet_xml_paths(opened.read if opened.zip is not None else zf.read)
             sizes = {info.filename: info.file_size for info in zf.infolist()}
-            struck = workbook_struck(zf, opened.parts, reopen=None if opened.zip is not None else path)
+            struck = workbook_struck(zf, opened.parts, reopen=None if opened.zip is not None else path, look=look)
     except zipfile.BadZipFile:
         raise ReadError("文件已损坏，无法作为 .xlsx 打开；请用 Excel 打开另存后重新提交", file=display) from None
     except ElementTree.ParseError:
@@ -338,7 +338,7 @@ def _open_xlsx(path: Path, display: str, parts: dict[str, tuple[str | None, bool
             big = big_numbers_in(_typed_rows(path, display, name))
         raw = RawSheet(name, None, big, "xlsx", layout.merges, layout.hidden_rows, layout.hidden_columns,
                        layout.unplaced_formulas, table=table, columns=cols)
-        raw.struck, raw.unplaced_struck = layout.struck, layout.unplaced_struck
+        raw.struck, raw.unplaced_struck, raw.invisible = layout.struck, layout.unplaced_struck, layout.invisible
         raw.formatted, raw.unplaced_formatted, raw.formats = layout.formatted, layout.unplaced_formatted, struck.formats
         if targets:
             _spread_big_numbers(raw, targets)
@@ -457,7 +457,7 @@ def _calamine(path: Path, kind: str):
     return CalamineWorkbook.from_object(io.BytesIO(source) if isinstance(source, bytes) else source)
 
 
-def _open_calamine(path: Path, display: str, kind: str) -> tuple[list[RawSheet], list[str]]:
+def _open_calamine(path: Path, display: str, kind: str, look=None) -> tuple[list[RawSheet], list[str]]:
     label = ".xls" if kind == "xls" else ".ods"
     try:
         wb = _calamine(path, kind)
@@ -465,7 +465,7 @@ def _open_calamine(path: Path, display: str, kind: str) -> tuple[list[RawSheet],
         raise ReadError(f"无法读取 {label} 工作簿（{_short(exc)}）；请用 Excel 另存为 .xlsx 后重新提交",
                         file=display) from None
     layouts = {}
-    book = xls_layout(path) if kind == "xls" else XlsBook()
+    book = xls_layout(path, look) if kind == "xls" else XlsBook()
     if kind == "xls":
         _refuse_undecoded_xls(book, wb, display)
     # the BIFF records' sheets are calamine's, in the same order: their layouts go by place, not by a name
@@ -473,7 +473,7 @@ def _open_calamine(path: Path, display: str, kind: str) -> tuple[list[RawSheet],
     by_place = len(book.sheets) == len(wb.sheets_metadata)
     if kind == "ods":
         try:
-            layouts = scan_ods(path)
+            layouts = scan_ods(path, look)
         except (ElementTree.ParseError, KeyError, zipfile.BadZipFile) as exc:
             raise ReadError(f"无法读取 .ods 工作簿（{_short(exc)}）；请另存为 .xlsx 后重新提交",
                             file=display) from None
@@ -497,7 +497,7 @@ def _open_calamine(path: Path, display: str, kind: str) -> tuple[list[RawSheet],
             layout = layouts.get(meta.name, SheetScan())
             raw = RawSheet(meta.name, grid, big_numbers_in(rows), "ods", layout.merges, layout.hidden_rows,
                            layout.hidden_columns)
-            raw.struck = layout.struck
+            raw.struck, raw.invisible = layout.struck, layout.invisible
             raw.formatted, raw.formats = layout.formatted, layout.formats
         else:
             place = index if by_place else next((i for i, (_, n) in enumerate(book.sheets) if n == meta.name), -1)
@@ -505,7 +505,7 @@ def _open_calamine(path: Path, display: str, kind: str) -> tuple[list[RawSheet],
             merges = [(r1 + 1, c1, r2 + 1, c2) for (r1, c1), (r2, c2) in merged]
             raw = RawSheet(meta.name, grid, big_numbers_in(rows), "xls", merges,
                            layout.hidden_rows if layout else None, layout.hidden_columns if layout else None)
-            raw.struck = layout.struck if layout else None
+            raw.struck, raw.invisible = (layout.struck, layout.invisible) if layout else (None, [])
             layout = layout or SheetScan()
             raw.formatted, raw.formats = layout.formatted, book.formatted_xfs
         _fill_merged(raw)

@@ -32,18 +32,19 @@ from aidctl.read import Workspace, open_sheets, shown
 # field the record's table lacks was not run on it; tests hold every roster code to one check here.
 CHECKS = [
     ("file", "表格与学期", None, ["schema.missing_column", "schema.ambiguous_column", "schema.unknown_unit", "term.mismatch",
-                               "cell.formula_uncalculated", "cell.error_value", "cell.struck_out"]),
+                               "cell.formula_uncalculated", "cell.error_value", "cell.struck_out", "cell.invisible"]),
     ("name", "姓名", "name", ["name.missing", "name.invalid"]),
     ("id", "身份证号码", "id_number", ["id.missing", "id.format", "id.legacy", "id.checksum", "id.birthdate",
                                    "id.precision_lost"]),
-    ("gender", "性别与身份证号码", "gender", ["gender.mismatch"]),
+    ("gender", "性别与身份证号码", "gender", ["gender.mismatch", "gender.unread"]),
     ("birth", "出生日期与身份证号码", "date_of_birth", ["birthdate.mismatch"]),
     ("age", "开学时年龄", "id_number", ["age.out_of_range"]),
     ("card", "银行卡号", "card", ["card.missing", "card.format", "card.precision_lost", "card.luhn", "card.shared"]),
     ("status", "学籍状态", "status", ["status.not_enrolled"]),
-    ("remarks", "备注", "remarks", ["remark.withdrawn"]),
+    ("remarks", "备注", "remarks", ["remark.withdrawn", "remark.unsettled", "remark.unread"]),
     ("pay", "是否发放", "pay", ["pay.declined"]),
     ("listed", "工作表名与表中说明", None, ["sheet.withdrawn", "section.withdrawn", "note.colour"]),
+    ("grade", "年级", "grade", ["grade.ambiguous"]),
     ("eligibility", "资助项目与资格条件", "programme", ["eligibility.unknown_program", "eligibility.not_eligible"]),
     ("amount", "资助金额", "amount", ["amount.invalid", "amount.mismatch", "amount.merged", "amount.outlier", "amount.blank",
                                         "total.mismatch",
@@ -54,6 +55,11 @@ CHECKS = [
     ("bank", "银行报盘", None, ["bank.unknown", "bank.unwritable"]),
 ]
 NEEDS_VALID_ID = {"gender", "birth", "age"}   # compared with the ID: not run where the ID is not valid
+# a check that compares a cell: not run where the cell is blank, or where it could not be read (the
+# code that says so; its finding is listed, the verdict is 未检查, never 通过)
+COMPARES = {"gender": ("性别", "与身份证号码比对", "gender.unread"),
+            "birth": ("出生日期", "与身份证号码比对", None),
+            "grade": ("年级", "读出学年", None)}
 NORMALISED = {"gender": "v_gender", "household": "v_household", "difficulty": "v_difficulty",
               "agricultural": "v_agricultural", "school_type": "v_school_type", "ownership": "v_ownership",
               "county": "v_county", "programme": "programme_name"}
@@ -388,6 +394,8 @@ def _checks(plan: Plan, rec: int, table, with_registry: bool, with_ledger: bool)
         verdict, detail = _verdict_of(items)
         if verdict == "passed":
             verdict, detail = _not_run(key, column, f, rec, table, with_registry, with_ledger) or (verdict, detail)
+        if key in COMPARES and column in table.columns and (verdict == "passed" or items):
+            verdict, detail = _not_compared(key, column, items, f, rec) or (verdict, detail)
         if key == "bank" or (key == "ledger" and with_ledger):
             verdict, detail, items = _from_plan(key, plan, rec, items)
         out.append({"check": key, "title": title, "verdict": verdict, "detail": detail, "findings": items})
@@ -414,6 +422,27 @@ def _not_run(key: str, column: str | None, f: pd.DataFrame, rec: int, table, wit
         return "not_checked", "身份证号码无效，无法比对"
     if key == "duplicate" and pd.isna(f["person"].iloc[rec]):
         return "not_checked", "身份证号码末位已丢失，无法查重"
+    return None
+
+
+def _not_compared(key: str, column: str, items: list[dict], f: pd.DataFrame, rec: int) -> tuple[str, str] | None:
+    """未检查 for a check of COMPARES whose cell is blank or was not read; for the grade, the year of
+    study read (or that none was)."""
+    title, compare, unread = COMPARES[key]
+    codes = {i["code"] for i in items}
+    written = text_or_none(f[column].iloc[rec])
+    if unread is not None and codes == {unread}:
+        return "not_checked", f"{title}“{written}”无法识别（rules/vocabulary.yaml），没有{compare}"
+    if codes:
+        return None
+    if written is None:
+        return "not_checked", f"{title}为空，没有{compare}"
+    if key == "grade":
+        grade = f["v_grade"].iloc[rec]
+        if pd.isna(grade):
+            return "not_checked", (f"年级“{written}”不是 rules/vocabulary.yaml 的年级写法，读不出学年"
+                                   "（按年级的资格条件按不符合处理）")
+        return "passed", f"读作第{int(grade)}学年"
     return None
 
 

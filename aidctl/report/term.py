@@ -7,8 +7,12 @@ terminal tables and an Excel workbook with native charts and a one-page printabl
 - money by county, school and programme: the ledger's amount, split into paid (confirmed by the
   bank), sent and not yet confirmed (sent, reissued, pending) and failed (returned by the bank);
 - refused roster records by finding code;
+- students aided: the distinct students (by resident ID) with at least one payment of the term the
+  bank has not returned (paid, or sent and not yet confirmed); a student whose every payment failed
+  is no aided student, and is counted apart (students_all_failed) until the payment is reissued;
 - the share of each school's students aided, against 在校生人数 in schools.xlsx and the quota for
-  its school type in rules/quotas.yaml; schools above it by more than the tolerance are listed.
+  its school type in rules/quotas.yaml; schools above it by more than the tolerance are listed, and
+  a school the students whose payments all failed would take above it is said aloud.
 
 Money is integer fen until it is rendered (Decimal yuan text in JSON). Before anything is written,
 the totals by county, by school and by programme are checked against the ledger's own sums.
@@ -57,13 +61,19 @@ OVER_QUOTA_LINES = 15          # schools over the quota listed on the summary; a
 
 # the words the workbook and the terminal use
 WORDS = {"county": "县区", "school": "学校", "school_type": "学校类型", "programme": "资助项目",
-         "roster_records": "报送记录", "refused": "不予发放", "students": "受助学生", "payments": "笔数",
+         "roster_records": "报送记录", "refused": "不予发放", "students": "受助学生",
+         "students_all_failed": "付款全部失败学生", "payments": "笔数",
          "amount": "金额合计（元）", "paid": "已入账（元）", "sent": "待银行确认（元）", "failed": "失败（元）",
          "enrolment": "在校生人数", "share": "受助比例", "quota": "核定比例", "over_quota": "超出比例",
          "amount_share": "金额占比"}
 
 
 REGION_WORDS = {"east": "东部", "centre": "中部", "west": "西部"}
+
+
+# what 受助学生 counts, said in the JSON (students_rule), the terminal and the workbook
+STUDENTS_RULE = ("受助学生：本学期账本中至少有一笔付款未被银行退回（已入账或待银行确认）的学生，按身份证号码计一次；"
+                 "付款全部失败（银行退回）的学生不计入受助学生和受助比例，另计为“付款全部失败学生”")
 
 
 @dataclass
@@ -76,7 +86,8 @@ class TermReport:
     generated_at: datetime
     ledger: bool                    # the ledger holds payments for the term
     statuses: dict[str, tuple[int, int]]   # status → (count, fen), from the ledger's own sums
-    students: int                   # distinct students with a payment in the ledger for the term
+    students: int                   # distinct students with a payment of the term not failed (STUDENTS_RULE)
+    students_all_failed: int        # distinct students of the term whose every payment failed
     by_county: pd.DataFrame
     by_school: pd.DataFrame
     by_programme: pd.DataFrame
@@ -109,7 +120,9 @@ class TermReport:
             report = str(self.path.relative_to(root)) if self.path.is_relative_to(root) else str(self.path)
         return {
             "version": 1, "term": str(self.term), "ledger": self.ledger,
-            "totals": {"students": self.students, "payments": money(self.all_payments),
+            "students_rule": STUDENTS_RULE,
+            "totals": {"students": self.students, "students_all_failed": self.students_all_failed,
+                       "payments": money(self.all_payments),
                        **{g: money(self.group(g)) for g in GROUPS},
                        "statuses": {s: money(self.statuses.get(s, (0, 0))) for s in STATUSES}},
             "by_county": _records(self.by_county, ["county"]),
@@ -134,7 +147,8 @@ def _records(frame: pd.DataFrame, keys: list[str], *, school: bool = False, prog
         item = {k: r[k] for k in keys}
         if not programme:
             item |= {"roster_records": int(r["roster_records"]), "refused": int(r["refused"])}
-        item |= {"students": int(r["students"]), "payments": int(r["payments"])}
+        item |= {"students": int(r["students"]), "students_all_failed": int(r["students_all_failed"]),
+                 "payments": int(r["payments"])}
         item |= {m: str(yuan(r[m])) for m in MONEY}
         if school:
             item |= {"enrolment": None if r["enrolment"] is None else int(r["enrolment"]),
@@ -176,12 +190,14 @@ def term_report(ws: Workspace, term: Term, *, out: Path | None = None, db: str |
     for g in GROUPS:
         pay[g] = pay["amount_fen"].where(pay["group"] == g, 0)
     pay["amount"] = pay["amount_fen"]
+    # a student is aided by a payment the bank has not returned (STUDENTS_RULE)
+    pay["aided"] = pay["person"].where(pay["group"] != "failed")
 
     roster_rows["key"] = _canonical(roster_rows["school"].map(fold_one), schools)
     roster_rows["county"] = _county(roster_rows["county"], roster_rows["key"], schools)
 
     by_county = _by_county(pay, roster_rows, schools)
-    by_school = _by_school(pay, roster_rows, schools, rules, term)
+    by_school, held_under = _by_school(pay, roster_rows, schools, rules, term)
     by_programme = _by_programme(pay)
     _cross_check(statuses, pay, by_county, by_school, by_programme, roster_rows)
 
@@ -211,11 +227,18 @@ def term_report(ws: Workspace, term: Term, *, out: Path | None = None, db: str |
         if len(missing):
             notes.append(f"{len(missing)} 所学校不在 schools.xlsx 中或没有在校生人数，未计算受助比例："
                          + "、".join(missing["school"].head(10)) + ("等" if len(missing) > 10 else ""))
+    if held_under:
+        listed = "、".join(f"{r.school}（受助 {r.counted} 人，另有付款全部失败 {r.counted_all_failed} 人，"
+                          f"计入后 {pct(r.share_all)}%，核定比例 {pct(r.quota)}%）" for r in held_under[:10])
+        notes.append(f"{len(held_under)} 所学校若计入付款全部失败的学生（待更正卡号后重发），受助比例将超出核定比例："
+                     f"{listed}{'等' if len(held_under) > 10 else ''}；重发成功后这些学生计入受助学生，请复核")
+    aided = int(pay["aided"].nunique())
     quotas = rules.quotas
     report = TermReport(
         term=term, term_label=rules.term_label(term), fingerprint=rules.fingerprint,
         generated_at=datetime.now(), ledger=bool(statuses), statuses=statuses,
-        students=int(pay["person"].nunique()), by_county=by_county, by_school=by_school,
+        students=aided, students_all_failed=int(pay["person"].nunique()) - aided,
+        by_county=by_county, by_school=by_school,
         by_programme=by_programme, refused_by_code=refused_by_code, rosters=roster_info,
         region=quotas.region, tolerance=quotas.tolerance, notes=notes)
     if write:
@@ -332,12 +355,14 @@ def _county(written: pd.Series, key: pd.Series, schools: pd.DataFrame | None) ->
 
 
 def _money(pay: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """students (distinct), payments and fen by status group for each key."""
+    """students aided (distinct, a payment not failed: STUDENTS_RULE), students whose every payment
+    of the key failed, payments and fen by status group for each key."""
     if pay.empty:
-        return pd.DataFrame(columns=[*keys, "students", "payments", *MONEY])
+        return pd.DataFrame(columns=[*keys, "students", "students_all_failed", "payments", *MONEY])
     g = pay.groupby(keys, sort=False, dropna=False)
-    out = pd.concat([g["person"].nunique().rename("students"), g.size().rename("payments"),
-                     g[list(MONEY)].sum()], axis=1)
+    aided = g["aided"].nunique()
+    out = pd.concat([aided.rename("students"), (g["person"].nunique() - aided).rename("students_all_failed"),
+                     g.size().rename("payments"), g[list(MONEY)].sum()], axis=1)
     return out.reset_index()
 
 
@@ -359,13 +384,16 @@ def _by_county(pay, roster_rows, schools) -> pd.DataFrame:
     if schools is not None:  # every county of schools.xlsx, even one with no roster and no payment
         listed = pd.DataFrame({"county": schools["county"].dropna().unique()})
         merged = merged.merge(listed, on="county", how="outer")
-    merged = _fill(merged, ["roster_records", "refused", "students", "payments", *MONEY])
+    merged = _fill(merged, ["roster_records", "refused", "students", "students_all_failed", "payments", *MONEY])
     merged["_unknown"] = merged["county"] == UNKNOWN_COUNTY
     merged = merged.sort_values(["_unknown", "county"], kind="stable").drop(columns="_unknown")
-    return merged[["county", "roster_records", "refused", "students", "payments", *MONEY]].reset_index(drop=True)
+    return merged[["county", "roster_records", "refused", "students", "students_all_failed", "payments",
+                   *MONEY]].reset_index(drop=True)
 
 
-def _by_school(pay, roster_rows, schools, rules, term: Term) -> pd.DataFrame:
+def _by_school(pay, roster_rows, schools, rules, term: Term) -> tuple[pd.DataFrame, list]:
+    """One row a school; and the schools the students whose payments all failed would take over the
+    quota (said aloud: the share counts aided students only, STUDENTS_RULE)."""
     keys = ["county", "key"]
     merged = _money(pay, keys).merge(_roster_counts(roster_rows, keys), on=keys, how="outer")
     if schools is not None:  # every school of schools.xlsx, even one that sent no roster
@@ -373,7 +401,7 @@ def _by_school(pay, roster_rows, schools, rules, term: Term) -> pd.DataFrame:
         listed = listed[~listed["key"].isin(merged["key"])].assign(
             county=lambda t: t["county"].where(t["county"].notna(), UNKNOWN_COUNTY))
         merged = pd.concat([merged, listed], ignore_index=True)
-    merged = _fill(merged, ["roster_records", "refused", "students", "payments", *MONEY])
+    merged = _fill(merged, ["roster_records", "refused", "students", "students_all_failed", "payments", *MONEY])
     # the school's name and type: schools.xlsx, else the ledger's and the roster's
     seen_names = pd.concat([pay[["key", "school"]], roster_rows[["key", "school"]]]).drop_duplicates("key") \
         .set_index("key")["school"]
@@ -391,31 +419,44 @@ def _by_school(pay, roster_rows, schools, rules, term: Term) -> pd.DataFrame:
     enrolment = merged["key"].map(reg["enrolment"]).astype(object)  # a positive whole number, or none read
     merged["enrolment"] = pd.Series([None if pd.isna(e) else int(e) for e in enrolment], index=merged.index, dtype=object)
 
-    # the share aided: distinct students in the quota's programmes (every programme when it names none)
+    # the share aided: distinct students aided (STUDENTS_RULE) in the quota's programmes (every
+    # programme when it names none); those whose payments there all failed counted apart
     quotas = rules.quotas
     restricted = {t: e.programmes for t, e in quotas.by_school_type.items() if e.programmes}
-    typed = pay[["county", "key", "programme", "person"]].merge(merged[[*keys, "school_type"]], on=keys, how="left")
+    typed = pay[["county", "key", "programme", "person", "aided"]].merge(merged[[*keys, "school_type"]], on=keys,
+                                                                        how="left")
     if restricted:
         pairs = pd.DataFrame([(t, p) for t, ps in restricted.items() for p in ps], columns=["school_type", "programme"])
         typed = typed.merge(pairs.assign(_counted=True), on=["school_type", "programme"], how="left")
         typed = typed[~typed["school_type"].isin(list(restricted)) | typed["_counted"].notna()]
-    counted = typed.groupby(keys)["person"].nunique().rename("counted").reset_index() if len(typed) \
-        else pd.DataFrame(columns=[*keys, "counted"])
-    merged = _fill(merged.merge(counted, on=keys, how="left"), ["counted"])
+    if len(typed):
+        g = typed.groupby(keys)
+        counted = pd.concat([g["aided"].nunique().rename("counted"),
+                             (g["person"].nunique() - g["aided"].nunique()).rename("counted_all_failed")],
+                            axis=1).reset_index()
+    else:
+        counted = pd.DataFrame(columns=[*keys, "counted", "counted_all_failed"])
+    merged = _fill(merged.merge(counted, on=keys, how="left"), ["counted", "counted_all_failed"])
     day = rules.term_start(term)
     merged["quota"] = pd.Series([quotas.quota(t, day) for t in merged["school_type"]], index=merged.index, dtype=object)
     merged["share"] = pd.Series([None if e is None else Decimal(int(n) * 100) / Decimal(e)
                                  for n, e in zip(merged["counted"], merged["enrolment"])], index=merged.index, dtype=object)
     merged["over_quota"] = [quotas.over(s, q) for s, q in zip(merged["share"], merged["quota"])]
+    merged["share_all"] = pd.Series([None if e is None else Decimal(int(n + f) * 100) / Decimal(e) for n, f, e
+                                     in zip(merged["counted"], merged["counted_all_failed"], merged["enrolment"])],
+                                    index=merged.index, dtype=object)
     merged["_unknown"] = merged["county"] == UNKNOWN_COUNTY
     merged = merged.sort_values(["_unknown", "county", "school"], kind="stable")
-    return merged[["county", "school", "school_type", "roster_records", "refused", "students", "payments", *MONEY,
-                   "enrolment", "counted", "share", "quota", "over_quota"]].reset_index(drop=True)
+    held_under = [r for r in merged.itertuples() if not r.over_quota and quotas.over(r.share_all, r.quota)]
+    return merged[["county", "school", "school_type", "roster_records", "refused", "students", "students_all_failed",
+                   "payments", *MONEY, "enrolment", "counted", "counted_all_failed", "share", "quota",
+                   "over_quota"]].reset_index(drop=True), held_under
 
 
 def _by_programme(pay) -> pd.DataFrame:
     out = _money(pay, ["programme"])
-    out = _fill(out, ["students", "payments", *MONEY]).sort_values("amount", ascending=False, kind="stable")
+    out = _fill(out, ["students", "students_all_failed", "payments", *MONEY]).sort_values("amount", ascending=False,
+                                                                                          kind="stable")
     total = int(out["amount"].sum())
     out["amount_share"] = [Decimal(a * 100) / Decimal(total) if total else None for a in out["amount"]]
     return out.reset_index(drop=True)

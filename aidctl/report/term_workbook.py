@@ -11,7 +11,17 @@ from aidctl.core.files import atomic_path
 from aidctl.core.money import yuan
 from aidctl.core.text import missing
 from aidctl.core.xlsx import chart_below
-from aidctl.report.term import MONEY, OVER_QUOTA_LINES, REFUSED_TOP_LINES, REGION_WORDS, TOTAL, WORDS, TermReport, pct
+from aidctl.report.term import (
+    MONEY,
+    OVER_QUOTA_LINES,
+    REFUSED_TOP_LINES,
+    REGION_WORDS,
+    STUDENTS_RULE,
+    TOTAL,
+    WORDS,
+    TermReport,
+    pct,
+)
 
 
 def _yuan_number(fen: int) -> float:
@@ -52,6 +62,7 @@ def _formats(wb) -> dict:
         "subtitle": wb.add_format({"font_size": 10, "align": "center"}),
         "section": wb.add_format({"bold": True, "font_size": 12}),
         "note": wb.add_format({"font_size": 9, "italic": True, "text_wrap": True, "valign": "top"}),
+        "line": wb.add_format({"text_wrap": True, "valign": "top"}),
         "warn": wb.add_format({"font_size": 10, "bold": True, "font_color": "#C00000", "text_wrap": True}),
         "head": wb.fmt["head"],
         "text": wb.add_format(base),
@@ -144,7 +155,10 @@ def _summary_sheet(sheet, fmt, report: TermReport) -> None:
 
     sheet.write_string(r, 0, "一、发放情况（发放账本）", fmt["section"])
     paid, sent, failed, total = report.group("paid"), report.group("sent"), report.group("failed"), report.all_payments
-    sheet.write_string(r + 1, 0, f"受助学生 {report.students} 人（本学期账本中有付款的学生，按身份证号码计一次）")
+    failed_only = (f"；另有 {report.students_all_failed} 名学生的付款全部失败（银行退回，待更正卡号后重发），"
+                   "不计入受助学生和受助比例") if report.students_all_failed else ""
+    _note(sheet, r + 1, width, f"受助学生 {report.students} 人（本学期账本中至少有一笔付款未被银行退回——已入账或"
+                                f"待银行确认——的学生，按身份证号码计一次）{failed_only}", fmt["line"])
     rows = [["已入账（银行确认）", paid[0], paid[1]],
             ["已发送、待银行确认（含重发、待发）", sent[0], sent[1]],
             ["失败（银行退回，待更正卡号后重发）", failed[0], failed[1]]]
@@ -180,7 +194,7 @@ def _summary_sheet(sheet, fmt, report: TermReport) -> None:
     r += 1
     band = REGION_WORDS.get(report.region, report.region)
     sheet.write_string(r, 0, "四、受助比例超出核定比例的学校（供复核）", fmt["section"])
-    _note(sheet, r + 1, width, f"受助比例 = 受助学生 ÷ schools.xlsx 的在校生人数；核定比例见 rules/quotas.yaml"
+    _note(sheet, r + 1, width, f"受助比例 = 受助学生（付款未全部失败）÷ schools.xlsx 的在校生人数；核定比例见 rules/quotas.yaml"
                                 f"（{band}地区），高出 {pct(report.tolerance)} 个百分点以上的学校列于此", fmt["note"])
     over = report.over_quota
     if len(over):
@@ -214,74 +228,96 @@ def _note(sheet, row: int, width: int, text: str, style) -> None:
 
 def _county_sheet(wb, sheet, fmt, report: TermReport) -> None:
     c = report.by_county
+    # 付款全部失败学生 after 失败（元）: the columns before it keep their places (printed, charted)
     columns = [("县区", "text", 16), (WORDS["roster_records"], "int", 10), (WORDS["refused"], "int", 10),
-               (WORDS["students"], "int", 10), (WORDS["payments"], "int", 8), *MONEY_COLUMNS]
-    rows = [[x["county"], x["roster_records"], x["refused"], x["students"], x["payments"], *_money_values(x)]
-            for x in c.to_dict("records")]
+               (WORDS["students"], "int", 10), (WORDS["payments"], "int", 8), *MONEY_COLUMNS,
+               (WORDS["students_all_failed"], "int", 10)]
+    rows = [[x["county"], x["roster_records"], x["refused"], x["students"], x["payments"], *_money_values(x),
+             x["students_all_failed"]] for x in c.to_dict("records")]
     total = [TOTAL, int(c["roster_records"].sum()), int(c["refused"].sum()), report.students,
-             report.all_payments[0], *_totals(c)]
+             report.all_payments[0], *_totals(c), report.students_all_failed]
     end = _table(sheet, fmt, 0, columns, rows, total)
+    _table_note(sheet, fmt, end + 1, columns, STUDENTS_RULE + "。")
     sheet.freeze_panes(1, 1)
     _print_setup(sheet, report)
     if report.ledger and rows:
         chart = wb.add_chart({"type": "column", "subtype": "stacked"})
         # the columns 已入账, 待银行确认, 失败 of the table above, stacked: each bar is the county's total
-        for j, colour in ((6, "#548235"), (7, "#FFC000"), (8, "#C00000")):
+        heads = [h for h, _, _ in columns]
+        for j, colour in ((heads.index(WORDS["paid"]), "#548235"), (heads.index(WORDS["sent"]), "#FFC000"),
+                          (heads.index(WORDS["failed"]), "#C00000")):
             chart.add_series({"name": ["按县区", 0, j], "categories": ["按县区", 1, 0, len(rows), 0],
                               "values": ["按县区", 1, j, len(rows), j], "fill": {"color": colour}, "gap": 60})
         chart.set_title({"name": f"{report.term_label}各县区资助金额（元）"})
         chart.set_x_axis({"name": "县区"})
         chart.set_y_axis({"name": "金额（元）", "num_format": "#,##0", "major_gridlines": {"visible": True}})
         chart.set_legend({"position": "bottom"})
-        chart_below(sheet, chart, end + 1, len(columns))
+        chart_below(sheet, chart, end + 2, len(columns))
+
+
+def _table_note(sheet, fmt, row: int, columns: list[tuple[str, str, int]], text: str) -> None:
+    """A note under a table, across its columns and tall enough for its lines (Excel does not grow
+    merged rows): what 受助学生 counts (STUDENTS_RULE), how the share is computed."""
+    units = sum(width or 8.43 for _, _, width in columns)
+    sheet.merge_range(row, 0, row, len(columns) - 1, text, fmt["note"])
+    lines = -(-len(text) * 2 // int(units))  # a CJK character is about two width units
+    if lines > 1:
+        sheet.set_row(row, 13 * lines)
 
 
 def _school_sheet(sheet, fmt, report: TermReport) -> None:
     s = report.by_school
     columns = [("县区", "text", 12), ("学校", "text", 24), ("学校类型", "text", 8),
                (WORDS["roster_records"], "int", 9), (WORDS["refused"], "int", 9), (WORDS["students"], "int", 9),
-               (WORDS["payments"], "int", 7), *MONEY_COLUMNS, (WORDS["enrolment"], "int", 10),
+               (WORDS["payments"], "int", 7), *MONEY_COLUMNS, (WORDS["students_all_failed"], "int", 9),
+               (WORDS["enrolment"], "int", 10),
                (WORDS["share"], "pct", 9), (WORDS["quota"], "pct", 9), (WORDS["over_quota"], "flag", 9)]
     rows = [[x["county"], x["school"], x["school_type"], x["roster_records"], x["refused"], x["students"],
-             x["payments"], *_money_values(x), x["enrolment"], x["share"], x["quota"],
+             x["payments"], *_money_values(x), x["students_all_failed"], x["enrolment"], x["share"], x["quota"],
              "是" if x["over_quota"] else ""] for x in s.to_dict("records")]
     enrolled = s["enrolment"].dropna()
     total = [TOTAL, "", "", int(s["roster_records"].sum()), int(s["refused"].sum()), report.students,
-             report.all_payments[0], *_totals(s), int(enrolled.sum()) if len(enrolled) else None, None, None, None]
+             report.all_payments[0], *_totals(s), report.students_all_failed,
+             int(enrolled.sum()) if len(enrolled) else None, None, None, None]
     end = _table(sheet, fmt, 0, columns, rows, total)
+    share_col = [h for h, _, _ in columns].index(WORDS["share"])
     for i, x in enumerate(s.to_dict("records"), start=1):  # the share of a school over its quota, in red
         if x["over_quota"]:
-            _cell(sheet, {"pct": fmt["pct_over"]}, i, 12, x["share"], "pct")
+            _cell(sheet, {"pct": fmt["pct_over"]}, i, share_col, x["share"], "pct")
     sheet.freeze_panes(1, 2)
     if rows:
         sheet.autofilter(0, 0, len(rows), len(columns) - 1)
     band = REGION_WORDS.get(report.region, report.region)
-    sheet.write_string(end + 1, 0, f"受助比例 = 受助学生（核定比例所计项目的学生）÷ schools.xlsx 的在校生人数；"
-                                   f"核定比例见 rules/quotas.yaml（{band}地区），超出 {pct(report.tolerance)} 个百分点"
-                                   f"以上在“超出比例”列标“是”，供复核，不是不予发放的理由。", fmt["note"])
+    _table_note(sheet, fmt, end + 1, columns, f"受助比例 = 受助学生（核定比例所计项目中至少有一笔付款未被银行退回的学生）"
+                                              f"÷ schools.xlsx 的在校生人数；核定比例见 rules/quotas.yaml（{band}地区），"
+                                              f"超出 {pct(report.tolerance)} 个百分点以上在“超出比例”列标“是”，供复核，"
+                                              f"不是不予发放的理由。")
+    _table_note(sheet, fmt, end + 2, columns, STUDENTS_RULE + "。")
     _print_setup(sheet, report)
 
 
 def _programme_sheet(wb, sheet, fmt, report: TermReport) -> None:
     p = report.by_programme
     columns = [("资助项目", "text", 20), (WORDS["students"], "int", 10), (WORDS["payments"], "int", 8), *MONEY_COLUMNS,
-               (WORDS["amount_share"], "pct", 10)]
-    rows = [[x["programme"], x["students"], x["payments"], *_money_values(x), x["amount_share"]]
-            for x in p.to_dict("records")]
-    total = [TOTAL, report.students, report.all_payments[0], *_totals(p),
+               (WORDS["students_all_failed"], "int", 10), (WORDS["amount_share"], "pct", 10)]
+    rows = [[x["programme"], x["students"], x["payments"], *_money_values(x), x["students_all_failed"],
+             x["amount_share"]] for x in p.to_dict("records")]
+    total = [TOTAL, report.students, report.all_payments[0], *_totals(p), report.students_all_failed,
              Decimal(100) if report.all_payments[1] else None]
     end = _table(sheet, fmt, 0, columns, rows, total)
+    _table_note(sheet, fmt, end + 1, columns, STUDENTS_RULE + "。")
+    amount_col = [h for h, _, _ in columns].index(WORDS["amount"])
     sheet.freeze_panes(1, 1)
     _print_setup(sheet, report)
     if report.ledger and rows:
         chart = wb.add_chart({"type": "pie"})
         chart.add_series({"name": "各资助项目金额占比", "categories": ["按项目", 1, 0, len(rows), 0],
-                          "values": ["按项目", 1, 3, len(rows), 3],
+                          "values": ["按项目", 1, amount_col, len(rows), amount_col],
                           "data_labels": {"percentage": True, "category": True, "separator": "\n",
                                           "position": "best_fit"}})
         chart.set_title({"name": f"{report.term_label}各资助项目金额占比"})
         chart.set_legend({"position": "right"})
-        chart_below(sheet, chart, end + 1, len(columns), height=340)
+        chart_below(sheet, chart, end + 2, len(columns), height=340)
 
 
 def _refused_sheet(sheet, fmt, report: TermReport) -> None:

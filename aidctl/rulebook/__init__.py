@@ -10,7 +10,7 @@ from aidctl.core.exports import lazy
 
 EXPORTS = {"Rulebook": "book", "RULE_FILES": "book:FILES", "packaged_rules_dir": "base", "load_yaml": "base", "parse_file": "base",
            "validation_error": "base",
-           "Strict": "base", "ColumnSpec": "columns", "TableSpec": "columns", "Condition": "programmes",
+           "Strict": "base", "StatusWords": "vocabulary", "ColumnSpec": "columns", "TableSpec": "columns", "Condition": "programmes",
            "Period": "programmes", "period_id": "programmes", "AmountRule": "programmes", "walk_conditions": "programmes",
            "PublicityFile": "publicity", "EnlistCapPeriod": "enlistment", "LoanInterest": "loans",
            "COMPUTED_INDICATORS": "assessment", "BankProfile": "banks", "DeclaredWords": "banks",

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from aidctl.core.terms import Term
-from aidctl.rulebook.base import KeyedValueError, Strict
+from aidctl.rulebook.base import KeyedValueError, Strict, unwritten_said
 from aidctl.rulebook.oversight import OversightFile
 
 # The indicators aidctl computes, with their unit and direction; any other indicator of the file
@@ -55,6 +55,9 @@ class Indicator(Strict):
 class ComplaintRules(Strict):
     closing_working_days: int = Field(ge=1)
     source: str
+    # 办理结果 words saying a complaint is not closed: beside a 办结日期, complaint.invalid
+    not_closed_results: list[str] = Field([], json_schema_extra=unwritten_said(
+        "办理结果中表示尚未办结的用词", inherit=True))
 
 
 class AssessmentFile(Strict):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from importlib import resources
@@ -17,6 +18,144 @@ from aidctl.core.errors import RuleError
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# -- keys an older copy of a rule file does not write -------------------------------------------------
+#
+# A workspace (or `rules diff`) copy of a rule file made before a key was added to the packaged one
+# runs with what its model takes when the key is not written: nobody chose that, so the rulebook says
+# it aloud (Rulebook.notes). A key's model field tells what it is for and what applies without it:
+#     spread: Decimal | None = Field(None, json_schema_extra=unwritten_said("异常金额检查", "按不检查处理"))
+# or, with inherit=True, that the packaged file's value applies (said aloud as well): for a key whose
+# model has no default of its own to offer, the packaged list being the only list.
+
+
+def unwritten_said(what: str, instead: str | None = None, advice: str | None = None, *,
+                   inherit: bool = False) -> dict:
+    """A field's `json_schema_extra`: what the key is for (`what`), and what applies where a copy of
+    its file leaves it out that the packaged file writes: `instead` (the model's default, in words),
+    or, `inherit`, the packaged file's value; `advice`: what the user may do about it."""
+    return {"unwritten": {"what": what, "instead": instead, "advice": advice, "inherit": inherit}}
+
+
+@dataclass(frozen=True)
+class Unwritten:
+    """A key the packaged file writes that a copy of it (workspace, overlay) leaves out."""
+
+    steps: tuple            # from the top of the file: ("field", name, alias) or ("item", key or position)
+    owner: type             # the model the key belongs to
+    name: str               # the field's name
+    packaged: Any           # the packaged file's value there
+    applies: Any            # the copy's value: its model's default
+
+    @property
+    def key(self) -> str:
+        """The key as written in the file, dotted: programmes.中职免学费.periods.0.amount.spread."""
+        return ".".join(str(s[2] if s[0] == "field" else s[1]) for s in self.steps)
+
+    @property
+    def field(self) -> str:
+        return str(self.steps[-1][2])
+
+    @property
+    def said(self) -> dict:
+        """The field's unwritten_said, or {} where it has none."""
+        extra = self.owner.model_fields[self.name].json_schema_extra
+        return extra.get("unwritten", {}) if isinstance(extra, dict) else {}
+
+    @property
+    def inherit(self) -> bool:
+        return bool(self.said.get("inherit"))
+
+
+def unwritten_keys(packaged: BaseModel, own: BaseModel) -> list[Unwritten]:
+    """The keys `packaged` (a rule file as shipped) writes and `own` (a copy of it: same model) does
+    not, where `own` could hold them: each key at the highest level it is missing (a table left out
+    whole is one key), in the order of `own`. Tables (dicts) are compared key by key, lists position
+    by position; a key whose packaged value is what the copy takes anyway is no difference, and one
+    the copy's own values would not allow there (spread beside a fixed per_term) is not one it lacks."""
+    out: list[Unwritten] = []
+    _walk(packaged, own, (), out)
+    return out
+
+
+def _walk(pkg: Any, own: Any, steps: tuple, out: list[Unwritten]) -> None:
+    if isinstance(own, BaseModel) and type(pkg) is type(own):
+        for name, info in type(own).model_fields.items():
+            step = ("field", name, info.alias or name)
+            pv, ov = getattr(pkg, name), getattr(own, name)
+            if name in own.model_fields_set:
+                if name in pkg.model_fields_set:
+                    _walk(pv, ov, (*steps, step), out)
+            elif name in pkg.model_fields_set and pv != ov and _could_hold(own, pkg, name):
+                out.append(Unwritten((*steps, step), type(own), name, pv, ov))
+    elif isinstance(own, dict) and isinstance(pkg, dict):
+        for k in own:
+            if k in pkg:
+                _walk(pkg[k], own[k], (*steps, ("item", k)), out)
+    elif isinstance(own, list) and isinstance(pkg, list):
+        for i, (p, o) in enumerate(zip(pkg, own)):
+            _walk(p, o, (*steps, ("item", i)), out)
+
+
+def _could_hold(own: BaseModel, pkg: BaseModel, name: str) -> bool:
+    """Whether `own` would be valid with the packaged value of `name` written in (or whether that
+    cannot be told: `own` as dumped is not valid by itself)."""
+    data = own.model_dump(by_alias=True, exclude_unset=True)
+    given = pkg.model_dump(by_alias=True, exclude_unset=True, include={name})
+    try:
+        type(own).model_validate({**data, **given})
+        return True
+    except ValidationError:
+        pass
+    try:
+        type(own).model_validate(data)
+    except ValidationError:
+        return True   # cannot be told: said rather than kept quiet
+    return False
+
+
+def with_value(node: Any, steps: tuple, value: Any) -> Any:
+    """`node` (a frozen model, a dict, a list) with the value at `steps` (Unwritten.steps) replaced."""
+    if not steps:
+        return value
+    (kind, key, *_), rest = steps[0], steps[1:]
+    if kind == "field":
+        return node.model_copy(update={key: with_value(getattr(node, key), rest, value)})
+    copy = dict(node) if isinstance(node, dict) else list(node)
+    copy[key] = with_value(node[key], rest, value)
+    return copy
+
+
+def shown_value(value: Any, limit: int = 60) -> str:
+    """A rule value in a message: a list as 甲、乙, a table or model as 键: 值; cut at `limit`."""
+    if isinstance(value, BaseModel):
+        value = {info.alias or n: getattr(value, n) for n, info in type(value).model_fields.items()
+                 if n in value.model_fields_set}
+    if isinstance(value, dict):
+        text = "；".join(f"{k}: {shown_value(v, limit)}" for k, v in value.items())
+    elif isinstance(value, (list, tuple)):
+        text = "、".join(shown_value(v, limit) for v in value)
+    else:
+        text = value if isinstance(value, str) else written_value(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def written_value(value: Any) -> str:
+    """A value as one writes it in a rule file, on one line: null, [], {}, false, 750, [甲, 乙]."""
+    text = yaml.safe_dump(_plain(value), allow_unicode=True, default_flow_style=True, width=10_000).strip()
+    return text.removesuffix("...").strip()
+
+
+def _plain(value: Any) -> Any:
+    """A rule value as YAML's plain types (a model as the table it was written as, 750.00 as text)."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return str(value) if isinstance(value, (Decimal, date)) else value
 
 
 def _month_day(text: str) -> str:

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from aidctl.rulebook.base import KeyedValueError, Strict
+from aidctl.rulebook.base import KeyedValueError, Strict, unwritten_said
 
 
 class ColumnSpec(Strict):
@@ -75,9 +75,20 @@ class HeaderWords(Strict):
         return self
 
 
+class Look(Strict):
+    """What nobody reading a sheet sees though the file holds it, in points (1/72 inch): a row lower
+    than `row_height_below` is hidden, as a row of no height is; text smaller than `font_size_below`
+    is not seen, as text coloured as its fill is not (cell.invisible)."""
+
+    row_height_below: float = Field(gt=0, allow_inf_nan=False)
+    font_size_below: float = Field(gt=0, allow_inf_nan=False)
+
+
 class ColumnsFile(Strict):
     description: str
     source: str
     units: dict[str, Decimal]
     header_words: HeaderWords = HeaderWords()
+    # a copy of the file made before `look` takes the packaged sizes, said aloud; `look: null` looks for nothing
+    look: Look | None = Field(None, json_schema_extra=unwritten_said("看不见的行和文字 cell.invisible", inherit=True))
     tables: dict[str, TableSpec]

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from aidctl.rulebook.base import KeyedValueError, Strict, fen_amount_problem, is_fen_amount
+from aidctl.rulebook.base import KeyedValueError, Strict, fen_amount_problem, is_fen_amount, unwritten_said
 
 
 class Condition(Strict):
@@ -56,8 +56,11 @@ class AmountRule(Strict):
     tiers: Tiers | None = None
     from_roster: bool = False
     # from_roster: a record's amount more than `spread` times the median of its table's amounts for the
-    # programme (three or more), or less than that median divided by it, is amount.outlier
-    spread: Decimal | None = None
+    # programme (three or more), or less than that median divided by it, is amount.outlier. Not written:
+    # no such check (a copy of programmes.yaml made before the key existed is told so: Rulebook.notes)
+    spread: Decimal | None = Field(None, json_schema_extra=unwritten_said(
+        "异常金额检查 amount.outlier", "按不检查处理",
+        "如需检查，请从内置规则复制该键；确不检查，请写 spread: null"))
 
     @model_validator(mode="after")
     def _one_form(self):

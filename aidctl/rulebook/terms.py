@@ -4,11 +4,11 @@ and file names use for a term."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 from typing import Literal
 
 from aidctl.core.terms import FIRST_YEAR, LAST_YEAR, Term
+from aidctl.core.text import nfkc_one
 from aidctl.rulebook.base import MonthDay, Strict
 
 
@@ -72,7 +72,7 @@ def _reader(words_json: str):
     code = re.compile(r"(?<!\d)(\d{4})[-_ ]?(spring|autumn)", re.IGNORECASE)
 
     def read(text: str) -> frozenset[Term]:
-        text = unicodedata.normalize("NFKC", text)
+        text = nfkc_one(text)   # ２０１１ is 2011; a footnote mark (201①, ²⁰¹¹) stays as written: no year
         if digit_run is not None:
             text = digit_run.sub(lambda m: "".join(words.digits[c] for c in m.group(0)), text)
         if not_terms is not None:

@@ -56,7 +56,7 @@ def summary(console: Console, doc: dict) -> None:
              ("新增笔数", "new_loans"), ("新增金额", "new_amount"), ("贴息", "interest"),
              ("风险补偿金", "risk_compensation"), ("还款期", "in_repayment"), ("到期应还", "due"),
              ("按期还款", "repaid_on_time"), ("履约率", "performance_rate"), ("逾期笔数", "overdue"),
-             ("逾期金额", "overdue_amount")]
+             ("逾期金额", "overdue_amount"), ("无法判断", "unjudged")]
     for h, _ in heads:
         table.add_column(h, justify="left" if h == "县区" else "right", overflow="fold")
     for r in [*doc["counties"], {"county": "合计", **doc["totals"]}]:

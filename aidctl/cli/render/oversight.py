@@ -37,9 +37,12 @@ def intake(console: Console, doc: dict) -> None:
         files = RichTable(title="各版本文件", box=box.SIMPLE_HEAD, title_justify="left")
         for h in ("学校", "版本", "文件", "接收时间", "首次读到", "记录", "错误", "警告", "来自"):
             files.add_column(h, overflow="fold")
-        how = {"receive": "（登记）", "file_time": "（文件时间）", "first_seen": "（无接收记录）"}
+        how = {"receive": "（登记）", "file_time": "（文件时间）", "now": "（未指定时间，按登记当时）",
+               "first_seen": "（无接收记录）"}
         for v in doc["submissions"]:
-            files.add_row(v["school"], str(v["version"]), v["file"],
+            written = v.get("school_written")
+            files.add_row(v["school"] + (f"（表中为 {written}）" if written and written != v["school"] else ""),
+                          str(v["version"]), v["file"],
                           v["received_at"].replace("T", " ") + how.get(v["received_source"], ""),
                           v["first_seen"].replace("T", " "), str(v["records"]), str(v["errors"]), str(v["warnings"]),
                           v["command"])
@@ -52,9 +55,11 @@ def intake_receipts(console: Console, doc: dict) -> None:
     table = RichTable(title=f"{doc['term']} 接收的花名册", box=box.SIMPLE_HEAD, title_justify="left")
     for h in ("文件", "接收时间", "说明"):
         table.add_column(h, overflow="fold")
+    told = {"receive": "--at 指定", "file_time": "按文件时间", "now": "未指定 --at，按现在"}
     for r in doc["received"]:
         note = ("已复制到 intake 目录" if r["copied"] else "已在 intake 目录") + \
-            ("" if r["new"] else "；此前已登记接收，沿用原接收时间")
+            (f"；{told.get(r['source'], r['source'])}" if r["new"] else f"；此前已有接收时间（{told.get(r['source'], r['source'])}），沿用") + \
+            ("；替换了原接收时间 " + r["replaced"]["received_at"].replace("T", " ") if r.get("replaced") else "")
         table.add_row(r["file"], r["received_at"].replace("T", " "), note)
     console.print(table)
 

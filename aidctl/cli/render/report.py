@@ -36,32 +36,34 @@ def publicity(console: Console, doc: dict) -> None:
 
 def term_report(console: Console, doc: dict) -> None:
     t = doc["totals"]
-    console.print(Text(f"{doc['term']} 资助情况：受助学生 {t['students']} 人；已入账 {t['paid']['count']} 笔 "
+    failed_only = f"，付款全部失败 {t['students_all_failed']} 人" if t["students_all_failed"] else ""
+    console.print(Text(f"{doc['term']} 资助情况：受助学生 {t['students']} 人{failed_only}；已入账 {t['paid']['count']} 笔 "
                        f"{t['paid']['amount']} 元，待银行确认 {t['sent']['count']} 笔 {t['sent']['amount']} 元，"
                        f"失败 {t['failed']['count']} 笔 {t['failed']['amount']} 元", style="bold"))
+    console.print(Text(doc["students_rule"], style="dim"))
     for note in doc["notes"]:
         console.print(Text(note, style="yellow"))
     money = ("金额合计（元）", "已入账（元）", "待银行确认（元）", "失败（元）")
     counties = RichTable(title="按县区", box=box.SIMPLE_HEAD, title_justify="left")
-    for h in ("县区", "报送记录", "不予发放", "受助学生", "笔数", *money):
+    for h in ("县区", "报送记录", "不予发放", "受助学生", "笔数", *money, "付款全部失败学生"):
         counties.add_column(h, justify="left" if h == "县区" else "right")
     for r in doc["by_county"]:
         counties.add_row(r["county"], str(r["roster_records"]), str(r["refused"]), str(r["students"]),
-                         str(r["payments"]), r["amount"], r["paid"], r["sent"], r["failed"])
+                         str(r["payments"]), r["amount"], r["paid"], r["sent"], r["failed"], str(r["students_all_failed"]))
     counties.add_row(Text("合计", style="bold"), str(sum(r["roster_records"] for r in doc["by_county"])),
                      str(sum(r["refused"] for r in doc["by_county"])), str(t["students"]),
                      str(t["payments"]["count"]), t["payments"]["amount"], t["paid"]["amount"], t["sent"]["amount"],
-                     t["failed"]["amount"])
+                     t["failed"]["amount"], str(t["students_all_failed"]))
     console.print(counties)
     programmes = RichTable(title="按资助项目", box=box.SIMPLE_HEAD, title_justify="left")
-    for h in ("资助项目", "受助学生", "笔数", *money, "金额占比"):
+    for h in ("资助项目", "受助学生", "笔数", *money, "付款全部失败学生", "金额占比"):
         programmes.add_column(h, justify="left" if h == "资助项目" else "right")
     for r in doc["by_programme"]:
         programmes.add_row(r["programme"], str(r["students"]), str(r["payments"]), r["amount"], r["paid"], r["sent"],
-                           r["failed"], f"{r['amount_share']}%" if r["amount_share"] else "")
+                           r["failed"], str(r["students_all_failed"]), f"{r['amount_share']}%" if r["amount_share"] else "")
     programmes.add_row(Text("合计", style="bold"), str(t["students"]), str(t["payments"]["count"]),
                        t["payments"]["amount"], t["paid"]["amount"], t["sent"]["amount"], t["failed"]["amount"],
-                       "100.0%" if doc["by_programme"] else "")
+                       str(t["students_all_failed"]), "100.0%" if doc["by_programme"] else "")
     console.print(programmes)
     if doc["rosters"] is not None:
         refused = RichTable(title=f"不予发放原因（花名册记录 {doc['rosters']['records']} 条，"
