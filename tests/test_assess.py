@@ -11,7 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import SAMPLES
+from conftest import SAMPLES, voc_row, write_roster
 from sqlalchemy import insert
 from test_complaints import seed_ledger, write_register, write_schools
 
@@ -375,3 +375,51 @@ def test_on_time_submission_is_the_earliest_receipt_not_version_one(ws, run):
     on_time = {s["school"]: s["indicators"]["on_time_submission"]["value"] for s in doc["schools"]}
     assert on_time == {"甲校": "100.00%", "乙校": "100.00%"}
     assert any(n.startswith("1 份首次报送的接收时间是 intake receive 未指定 --at") for n in doc["notes"]), doc["notes"]
+
+
+def two_versions(tmp_path: Path, run, first_at: str, fixed_at: str) -> Path:
+    """第一职业中学 sent a 初报 (4 records, one ID wrong) and a 修改版 (4 clean records), received at
+    `first_at` and `fixed_at` (intake receive --at), then both checked by one validate run: the
+    history has them with the same first_seen, as versions 1 and 2."""
+    from test_disburse import BAD_ID
+
+    root = tmp_path / "ws"
+    root.mkdir()
+    above = [["第一职业中学2011年秋季学期受助学生名单"], ["填报单位：第一职业中学"]]
+    first = write_roster(tmp_path / "mail" / "第一职业中学_初报.xlsx",
+                         [voc_row(1), voc_row(2, 身份证号码=BAD_ID), voc_row(3), voc_row(4)], above=above)
+    fixed = write_roster(tmp_path / "mail" / "第一职业中学_修改版.xlsx", [voc_row(i) for i in range(5, 9)], above=above)
+    for path, at in ((first, first_at), (fixed, fixed_at)):
+        code, _, err = run("intake", "receive", path, "--term", "2011-autumn", "--at", at, "--workspace", root)
+        assert code == 0, err
+    run("validate", "--term", "2011-autumn", "--workspace", root)
+    return root
+
+
+def test_data_accuracy_is_the_first_receipt_alone_not_the_first_run(tmp_path, run):
+    """The 初报 (received 10-10) and the 修改版 (10-14) were first read by the same run: 数据准确率 is
+    the 初报's alone, 3/4 = 75.00% (not 7/8 = 87.50%, which the 修改版 would flatter it to)."""
+    root = two_versions(tmp_path, run, "2011-10-10 09:00", "2011-10-14 09:00")
+    code, doc, err = _json(run, root)
+    assert code == 0, err
+    [school] = doc["schools"]
+    a = school["indicators"]["data_accuracy"]
+    assert (a["value"], a["numerator"], a["denominator"]) == ("75.00%", 3, 4)
+    assert not any("接收时间相同" in n for n in doc["notes"]), doc["notes"]
+
+
+def test_data_accuracy_on_versions_received_at_the_same_time_is_said(tmp_path, run):
+    """Both versions received at the same time: which was first is not known. The one intake show
+    takes as first (same first reading, then file name: the 修改版) is counted, and a note names the
+    school and both files."""
+    root = two_versions(tmp_path, run, "2011-10-10 09:00", "2011-10-10 09:00")
+    code, doc, err = _json(run, root)
+    assert code == 0, err
+    a = doc["schools"][0]["indicators"]["data_accuracy"]
+    code, shown, _ = run("intake", "show", "--term", "2011-autumn", "--workspace", root, "--format", "json",
+                         as_json=True)
+    assert shown["schools"][0]["first"]["file"] == "intake/2011-autumn/第一职业中学_修改版.xlsx"
+    assert (a["numerator"], a["denominator"]) == (4, 4)                     # the same version, alone
+    [note] = [n for n in doc["notes"] if "接收时间相同" in n]
+    assert note.startswith("2011-autumn 第一职业中学（按 intake/2011-autumn/第一职业中学_修改版.xlsx 计，同时接收的还有 "
+                           "intake/2011-autumn/第一职业中学_初报.xlsx）"), note

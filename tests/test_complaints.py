@@ -393,6 +393,84 @@ def test_the_not_closed_words_are_rules(tmp_path, run):
     assert any("not_closed_results" in n and "办理结果中表示尚未办结的用词" in n for n in rules.notes), rules.notes
 
 
+def test_a_result_saying_closed_beside_a_blank_closing_date_is_invalid_never_open(tmp_path, run):
+    """办结日期 blank, yet 办理结果 says 已答复并办结 or 已 办结: the register contradicts itself. The
+    complaint is complaint.invalid on the 办结日期 cell (the word found said), counted neither as open
+    (it would be 超期未办结 by now) nor as closed. Not-closed words are read first: 未办结 and 没办结
+    are never read as 办结, and beside a blank 办结日期 the complaint is open, no finding."""
+    reg = write_register(tmp_path / "complaints" / "台账.xlsx", [
+        ["T1", D(2011, 9, 20), "东区", "甲校", "资金发放", "王某", None, "已答复并办结"],
+        ["T2", D(2011, 9, 20), "东区", "甲校", "资金发放", "李某", None, "已 办结，已补发"],
+        ["T3", D(2011, 9, 20), "西区", "乙校", "资金发放", "赵某", None, "未办结，正在核查"],
+        ["T4", D(2011, 9, 20), "西区", "乙校", "资金发放", "钱某", D(2011, 9, 26), "已办结"],
+        ["T5", D(2011, 12, 22), "西区", "乙校", "资金发放", "孙某", None, "没办结"],
+    ], RESULT_HEADERS)
+    code, doc, err = run("complaints", reg, "--year", "2011", "--as-of", "2011-12-31", "--workspace", tmp_path,
+                         "--format", "json", as_json=True)
+    assert code == 1, err
+    assert [(f["row"], f["code"], f["column"], f["severity"], f["value"]) for f in doc["findings"]] == [
+        (4, "complaint.invalid", "办结时间", "error", None), (5, "complaint.invalid", "办结时间", "error", None)]
+    assert "“办结”" in finding(doc, 4, code="complaint.invalid")["message"]
+    assert "“已办结”" in finding(doc, 5, code="complaint.invalid")["message"]     # spaces folded
+    assert "办结日期为空" in finding(doc, 5, code="complaint.invalid")["message"]
+    assert {c["number"]: c["status"] for c in doc["complaints"]} == {"T3": "overdue", "T4": "on_time", "T5": "open"}
+    t = doc["totals"]
+    assert (t["complaints"], t["closed"], t["open"], t["overdue_open"], t["on_time_rate"]) == (3, 1, 2, 1, "50.00%")
+    assert not any("不在2011年内" in n for n in doc["notes"]), doc["notes"]   # left out as invalid, not as out of year
+    # assess counts from the same reading: the two rows are problems, not overdue open complaints
+    code, doc, err = run("assess", "--year", "2011", "--as-of", "2011-12-31", "--complaints", reg,
+                         "--workspace", tmp_path, "--format", "json", as_json=True)
+    assert sorted(p["row"] for p in doc["problems"] if p["source"] == "complaints") == [4, 5], (code, err)
+    closure = {s["school"]: s["indicators"]["complaint_closure"]["value"] for s in doc["schools"]}
+    assert closure == {"乙校": "50.00%"}                      # T3 overdue, T4 on time; 甲校 nothing counted
+
+
+def test_a_register_without_a_closing_date_column_cannot_say_closed(tmp_path, run):
+    """A register with 办理结果 but no 办结日期 column: a complaint it says is 已办结 cannot be judged on
+    time; it is complaint.invalid (the message says the column is missing), never 超期未办结."""
+    headers = [h for h in RESULT_HEADERS if h != "办结时间"]
+    reg = write_register(tmp_path / "r.xlsx", [
+        ["T1", D(2011, 9, 20), "东区", "甲校", "资金发放", "王某", "已结案"],
+        ["T2", D(2011, 9, 20), "东区", "甲校", "资金发放", "李某", "办理中"],
+    ], headers)
+    code, doc, err = run("complaints", reg, "--year", "2011", "--as-of", "2011-12-31", "--workspace", tmp_path,
+                         "--format", "json", as_json=True)
+    assert code == 1, err
+    [f] = doc["findings"]
+    assert (f["row"], f["column"]) == (4, "办结日期") and "台账没有办结日期列" in f["message"] and "“已结案”" in f["message"]
+    assert {c["number"]: c["status"] for c in doc["complaints"]} == {"T2": "overdue"}
+
+
+def test_the_closed_words_are_rules(tmp_path, run):
+    """The words live in rules/assessment.yaml complaints.closed_results: a workspace copy naming its
+    own word is obeyed; a copy made before the key existed takes the packaged words, said aloud."""
+    import yaml
+
+    from aidctl.rulebook import Rulebook, packaged_rules_dir
+
+    packaged = yaml.safe_load((packaged_rules_dir() / "assessment.yaml").read_text(encoding="utf-8"))
+    assert {"已办结", "办结"} <= set(packaged["complaints"]["closed_results"])
+    reg = write_register(tmp_path / "complaints" / "台账.xlsx", [
+        ["T1", D(2011, 12, 20), "东区", "甲校", "资金发放", "王某", None, "已归档"]], RESULT_HEADERS)
+    args = ("complaints", reg, "--year", "2011", "--as-of", "2011-12-31", "--workspace", tmp_path, "--format", "json")
+    code, doc, _ = run(*args, as_json=True)
+    assert code == 0 and doc["totals"]["open"] == 1              # not a word the packaged rules know
+    own = dict(packaged, complaints={**packaged["complaints"], "closed_results": ["归档"]})
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "assessment.yaml").write_text(yaml.safe_dump(own, allow_unicode=True), encoding="utf-8")
+    code, doc, _ = run(*args, as_json=True)
+    assert code == 1 and doc["totals"]["complaints"] == 0 and "“归档”" in doc["findings"][0]["message"]
+    old = dict(packaged, complaints={k: v for k, v in packaged["complaints"].items() if k != "closed_results"})
+    (tmp_path / "rules" / "assessment.yaml").write_text(yaml.safe_dump(old, allow_unicode=True), encoding="utf-8")
+    rules = Rulebook(tmp_path / "rules")
+    assert rules.assessment.complaints.closed_results == packaged["complaints"]["closed_results"]
+    assert any("closed_results" in n and "办理结果中表示已经办结的用词" in n for n in rules.notes), rules.notes
+    reg = write_register(tmp_path / "complaints" / "台账.xlsx", [
+        ["T1", D(2011, 12, 20), "东区", "甲校", "资金发放", "王某", None, "已办结"]], RESULT_HEADERS)
+    code, doc, _ = run(*args, as_json=True)
+    assert code == 1 and "“已办结”" in doc["findings"][0]["message"]   # the packaged words apply
+
+
 def test_a_student_whose_every_payment_failed_is_no_aided_student(ws, run):
     """As `report` counts them: a student whose payments of the year the bank all returned is not in
     the rate's denominator, and the notes say how many were left out. 甲校: 4 paid, one of them

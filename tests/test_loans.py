@@ -1072,6 +1072,97 @@ def test_arrears_with_zero_days_overdue_and_no_due_date_are_unjudged_and_said(ru
     assert "逾期天数为0" not in got["rule"] and "逾期天数为空或为0" in got["rule"]
 
 
+def test_a_status_saying_arrears_on_a_contract_owing_nothing_is_invalid_and_unjudged(run, tmp_path):
+    """逾期, 违约 and 欠款 (rules/loans.yaml status_claims.in_arrears) on a contract whose 应还本金 +
+    应还利息 − 实还金额 is 0 (or below), with 逾期天数 0, blank or even above 0, were counted 按期还款:
+    the register contradicts itself, and a borrower the bank marks in arrears was off the 催收 list
+    without a word. Each is loan.invalid on 还款状态, naming the word and the money, out of every
+    repayment figure (还款情况无法判断) and the 催收 list, listed; its loan figures, which do not rest on
+    the word, stand. A word and money that agree (逾期 owing 320) stay counted."""
+    rows = [repaying(1), repaying(2, unpaid=320),
+            repaying(3, 还款状态="逾期"),                                           # owes 0, 逾期天数 0
+            repaying(4, 还款状态="违约", 逾期天数=None, 所属县区="东河县"),          # owes 0, 逾期天数 blank
+            repaying(5, 还款状态="欠款", 应还日期=None, 逾期天数=None),             # owes 0, no date, no days
+            repaying(6, 还款状态="逾期", 实还金额=1500, 逾期天数=30),               # overpaid 180, 30 days
+            repaying(7, unpaid=320, 还款状态="逾期", 逾期天数=21)]                  # agrees: overdue
+    path = register(tmp_path, rows)
+    doc = check(run, path, expect_exit=1)
+    assert codes(doc) == {(5, "loan.invalid"), (6, "loan.invalid"), (7, "loan.invalid"), (8, "loan.invalid")}
+    f = finding(doc, 5, code="loan.invalid")
+    assert (f["file"], f["sheet"], f["column"], f["value"]) == (str(path), "Sheet1", "还款状态", "逾期")
+    assert "还款状态为“逾期”（欠款逾期），但应还本金＋应还利息1320.00元，实还金额1320.00元，尚欠0.00元，逾期天数为“0”" \
+        in f["message"] and "台账自相矛盾" in f["message"] and "不计入到期应还、履约率、逾期和催收名单" in f["message"]
+    assert "逾期天数为空" in finding(doc, 6, code="loan.invalid")["message"]
+    assert finding(doc, 7, code="loan.invalid")["value"] == "欠款"
+    assert "多还180.00元，逾期天数为“30”" in finding(doc, 8, code="loan.invalid")["message"]
+    t = summary(run, path, 2019, "--as-of", "2025-01-10", expect_exit=1)
+    assert [(e["row"], e["contract"]) for e in t["excluded"]] == [(5, "HT20230003"), (6, "HT20230004"),
+                                                                 (7, "HT20230005"), (8, "HT20230006")]
+    assert any("“违约”" in r and "尚欠0.00元" in r for r in t["excluded"][1]["reasons"])
+    totals = t["totals"]
+    assert (totals["in_repayment"], totals["due"], totals["repaid_on_time"], totals["overdue"],
+            totals["overdue_amount"], totals["performance_rate"], totals["unjudged"]) == \
+        (3, 3, 1, 2, "640.00", "33.33%", 4)
+    assert (totals["new_loans"], totals["new_amount"]) == (7, "56000.00")    # the loan figures keep them all
+    for c in [*t["counties"], totals]:        # every contract fallen due is on time or overdue, never neither
+        assert c["due"] == c["repaid_on_time"] + c["overdue"]
+    assert (county(t, "城关区")["unjudged"], county(t, "东河县")["unjudged"]) == (3, 1)
+    assert any(n.startswith("4 份合同的还款情况无法判断") for n in t["notes"])
+    code, got, _ = collect(run, path)
+    assert code == 1 and sorted(b["rows"] for b in got["borrowers"]) == [[4], [9]]
+    assert [e["row"] for e in got["excluded"]] == [5, 6, 7, 8]
+    assert "还款状态与还款金额、逾期天数相互矛盾" in got["rule"]
+
+
+def test_a_status_saying_in_order_on_a_contract_the_bank_counts_overdue_is_invalid(run, tmp_path):
+    """正常 and 正常还款 (status_claims.current) on a contract owing money whose 逾期天数, the bank's own
+    count at the export, is above 0: counted overdue and called on days the bank's word denies. The
+    register contradicts itself: loan.invalid on 还款状态, out of the repayment figures and the 催收
+    list, listed. 正常 owing with 逾期天数 0 and an 应还日期 before --as-of is no contradiction in the
+    register (the word and the days are the export's, the date is judged at --as-of): overdue by the date."""
+    rows = [repaying(1, unpaid=320, 还款状态="正常", 逾期天数=21),
+            repaying(2, unpaid=100, 还款状态="正常还款", 应还日期=None, 逾期天数="45天"),
+            repaying(3, unpaid=100, 还款状态="正常", 逾期天数=0),                 # overdue by its 应还日期
+            repaying(4, 还款状态="正常")]                                          # paid: on time
+    path = register(tmp_path, rows)
+    doc = check(run, path, expect_exit=1)
+    assert codes(doc) == {(3, "loan.invalid"), (4, "loan.invalid")}
+    f = finding(doc, 3, code="loan.invalid")
+    assert (f["column"], f["value"]) == ("还款状态", "正常")
+    assert "还款状态为“正常”（正常还款），但应还本金＋应还利息1320.00元，实还金额1000.00元，尚欠320.00元，逾期天数为“21”" \
+        in f["message"] and "请与经办银行核对还款状态和逾期天数" in f["message"]
+    assert "逾期天数为“45天”" in finding(doc, 4, code="loan.invalid")["message"]
+    t = summary(run, path, 2024, "--as-of", "2025-01-10", expect_exit=1)["totals"]
+    assert (t["due"], t["repaid_on_time"], t["overdue"], t["overdue_amount"], t["unjudged"]) == (2, 1, 1, "100.00", 2)
+    code, got, _ = collect(run, path)
+    assert code == 1 and [(b["rows"], b["days_overdue"]) for b in got["borrowers"]] == [([5], 21)]
+    assert [e["row"] for e in got["excluded"]] == [3, 4]
+
+
+def test_which_status_words_say_arrears_or_order_is_a_rule(run, tmp_path):
+    """status_claims is data: a workspace that lists no word finds no contradiction; a word that is no
+    repayment word is refused naming the file and key; a copy of loans.yaml made before the key
+    existed takes the packaged words, and is told so."""
+    rows = [repaying(1, 还款状态="逾期")]
+    _workspace_rules(tmp_path, "  in_arrears: [逾期, 违约, 欠款]", "  in_arrears: []")
+    assert check(run, register(tmp_path, rows), expect_exit=0)["findings"] == []
+    _workspace_rules(tmp_path, "  in_arrears: [逾期, 违约, 欠款]", "  in_arrears: [逾期, 违约, 欠款, 已结清]")
+    code, _, err = run("loans", "check", register(tmp_path, rows), "--workspace", tmp_path)
+    assert code == 2 and "loans.yaml" in err and "status_claims.in_arrears" in err and "“已结清”不是" in err, err
+    _workspace_rules(tmp_path, "  current: [正常, 正常还款]", "  current: [正常, 逾期]")
+    code, _, err = run("loans", "check", register(tmp_path, rows), "--workspace", tmp_path)
+    assert code == 2 and "“逾期”同时列在 in_arrears 和 current 中" in err, err
+    text = (packaged_rules_dir() / "loans.yaml").read_text(encoding="utf-8")
+    (tmp_path / "rules" / "loans.yaml").write_text(text.split("status_claims:")[0] + "applications:"
+                                                   + text.split("applications:", 1)[1], encoding="utf-8")
+    book = Rulebook(tmp_path / "rules")
+    assert book.loans.status_claims.in_arrears == ["逾期", "违约", "欠款"]
+    [said] = book.notes
+    assert "未写 status_claims" in said and "按内置规则的值" in said, said
+    doc = check(run, register(tmp_path, rows), expect_exit=1)
+    assert [(f["row"], f["column"]) for f in doc["findings"]] == [(FIRST_ROW, "还款状态")]
+
+
 def test_the_repayment_buckets_hold_every_contract_once(run, tmp_path, monkeypatch):
     """Were a contract in arrears ever judged neither on time nor overdue with no check saying so,
     it would count in 到期应还 alone (the old fault): it is taken out of every repayment figure,

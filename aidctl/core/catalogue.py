@@ -213,7 +213,8 @@ CATALOGUE: dict[str, FindingType] = dict([
        "neither 本专科 nor 研究生 (the message names it), a loan year before the first cap in rules/loans.yaml, "
        "or a contract repaid early (提前结清) without its 结清日期, a money cell merged down over contracts or across "
        "columns, a graduation year written as a school year or a 级, or arrears on a 结清 contract or with no "
-       "应还日期 and a 逾期天数 blank or 0"),
+       "应还日期 and a 逾期天数 blank or 0, or a 还款状态 saying in arrears on a contract owing nothing, or 正常 on "
+       "one owing money with 逾期天数 above 0 (rules/loans.yaml status_claims)"),
     _t("loan.over_cap", ERROR, "贷款金额超过当年额度",
        "loans: the amount is over the cap for the level of study in force for the 贷款年度"),
     _t("loan.duplicate_contract", ERROR, "同一借款人同一年度有多份合同",
@@ -229,8 +230,9 @@ CATALOGUE: dict[str, FindingType] = dict([
        "a date that can be read"),
     _t("complaint.invalid", ERROR, "投诉登记数据不全或无法识别",
        "complaints: a blank or unreadable 受理日期, an unreadable 办结日期 or one before 受理日期, a 办结日期 beside a "
-       "办理结果 saying the complaint is not closed (rules/assessment.yaml complaints.not_closed_results), or "
-       "neither 学校 nor 县区; the complaint is left out of the figures"),
+       "办理结果 saying the complaint is not closed (rules/assessment.yaml complaints.not_closed_results), a blank "
+       "办结日期 beside a 办理结果 saying it is closed (complaints.closed_results), or neither 学校 nor 县区; "
+       "the complaint is left out of the figures"),
 ])
 
 

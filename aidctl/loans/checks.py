@@ -10,7 +10,7 @@ import pandas as pd
 from aidctl.check import identity_findings, invalid_names
 from aidctl.core import money
 from aidctl.core.findings import build, empty, group_places
-from aidctl.loans.register import CLOSED, MONEY, UNDATED_OK
+from aidctl.loans.register import CLOSED, MONEY, STATUS_REPAYMENT, UNDATED_OK
 from aidctl.read import Table, having_column, merged_across, merged_down, merged_range, missing_columns
 from aidctl.rulebook import Rulebook
 
@@ -37,6 +37,7 @@ def check(frame: pd.DataFrame, tables: list[Table], rules: Rulebook) -> pd.DataF
     out += _contradictions(frame, title)
     out += _merged_money(frame, tables, title)
     out += _arrears_unjudged(frame, title)
+    out += _status_contradicts(frame, present, title)
     out.append(_over_cap(frame))
     out.append(_duplicates(frame, tables))
     out.append(_shared_contracts(frame, tables))
@@ -188,17 +189,11 @@ def _arrears_unjudged(frame: pd.DataFrame, title) -> list[pd.DataFrame]:
       overdue, so either the 0 or the arrears is wrong, or the arrears have not fallen due, which
       without a 应还日期 cannot be told: on 逾期天数, out of the repayment figures, as the blank case.
     A 代偿 contract is nobody's default (out of 履约率 and the 催收 list), arrears or not."""
-    figures = ("principal_due", "interest_due", "repaid")
-    readable = np.logical_and.reduce([(frame[k].isna() | (frame[f"{k}_ok"].astype(bool) & (frame[f"{k}_fen"] >= 0)))
-                                      .fillna(False).to_numpy(dtype=bool) for k in figures])
-    due = frame["principal_due_fen"].fillna(0) + frame["interest_due_fen"].fillna(0)
-    repaid = frame["repaid_fen"].fillna(0)
-    arrears = due - repaid
+    readable, due, repaid, arrears = _balance(frame)
     owing = readable & (arrears > 0).fillna(False).to_numpy(dtype=bool)
     if not owing.any():
         return []
-    said = {"due": money.yuan_text(due.astype("int64")), "repaid": money.yuan_text(repaid.astype("int64")),
-            "arrears": money.yuan_text(arrears.astype("int64"))}
+    said = _money_said(due, repaid, arrears)
     owed = (f"{title('principal_due')}＋{title('interest_due')}{{due}}元，{title('repaid')}{{repaid}}元，"
             "尚欠{arrears}元")
     status = frame["status"]
@@ -221,6 +216,72 @@ def _arrears_unjudged(frame: pd.DataFrame, title) -> list[pd.DataFrame]:
               f"{_LEFT_OUT_REPAYMENT}：请与经办银行核对，导出含{title('due_date')}的台账，或更正{title('days_overdue')}或还款金额",
               frame["days_overdue"], v=frame["days_overdue"], **said),
     ]
+
+
+def _balance(frame: pd.DataFrame) -> tuple[np.ndarray, pd.Series, pd.Series, pd.Series]:
+    """(whether 应还本金, 应还利息 and 实还金额 are each blank or a readable amount not below 0 (an
+    unreadable one is loan.invalid already), 应还本金 + 应还利息, 实还金额, their difference: the
+    arrears), in fen, a blank figure 0."""
+    figures = ("principal_due", "interest_due", "repaid")
+    readable = np.logical_and.reduce([(frame[k].isna() | (frame[f"{k}_ok"].astype(bool) & (frame[f"{k}_fen"] >= 0)))
+                                      .fillna(False).to_numpy(dtype=bool) for k in figures])
+    due = frame["principal_due_fen"].fillna(0) + frame["interest_due_fen"].fillna(0)
+    repaid = frame["repaid_fen"].fillna(0)
+    return readable, due, repaid, due - repaid
+
+
+def _money_said(due: pd.Series, repaid: pd.Series, arrears: pd.Series) -> dict[str, pd.Series]:
+    return {"due": money.yuan_text(due.astype("int64")), "repaid": money.yuan_text(repaid.astype("int64")),
+            "arrears": money.yuan_text(arrears.astype("int64"))}
+
+
+def _status_contradicts(frame: pd.DataFrame, present, title) -> list[pd.DataFrame]:
+    """loan.invalid on 还款状态 where its word says the opposite of the register's money or days, all
+    as of the one export (register.v_claim, from rules/loans.yaml status_claims):
+    - a word saying the borrower is in arrears (逾期, 违约, 欠款) on a contract owing nothing: 应还本金 +
+      应还利息 − 实还金额 ≤ 0 (a blank figure 0, as everywhere), whatever its 逾期天数. It was counted
+      按期还款 (or not yet due), the borrower the bank marks in arrears off the 催收 list, without a word;
+    - a word saying repayment is in order (正常, 正常还款) on a contract owing money whose 逾期天数,
+      the bank's own count, is above 0. It was counted overdue, and the borrower called, on days the
+      bank's own word denies.
+    Which is right is the bank's to say. Neither is a fault of the loan figures (the word is a
+    repayment word either way): keyed STATUS_REPAYMENT, the contract is out of the repayment
+    figures and the 催收 list only (还款情况无法判断, listed under `excluded`), as the arrears that
+    _arrears_unjudged cannot judge. The money figures must be in the register and readable (else
+    what is owed is not known, or a figure is loan.invalid already)."""
+    claim = frame["v_claim"]
+    if not claim.notna().any():
+        return []
+    readable, due, repaid, arrears = _balance(frame)
+    known = readable & present("principal_due").to_numpy(dtype=bool) & present("repaid").to_numpy(dtype=bool)
+    owing = (arrears > 0).fillna(False).to_numpy(dtype=bool)
+    days_n = frame["days_overdue_n"]
+    in_arrears = known & ~owing & (claim == "in_arrears").to_numpy()
+    current = known & owing & (claim == "current").to_numpy() & (days_n > 0).fillna(False).to_numpy(dtype=bool)
+    if not (in_arrears.any() or current.any()):
+        return []
+    said = _money_said(due, repaid, arrears)
+    said["balance"] = ("多还" + money.yuan_text((-arrears).astype("int64")) + "元").where(arrears < 0, "尚欠0.00元")
+    days = frame["days_overdue"].astype("string")
+    dtitle = title("days_overdue")
+    said["days"] = ("，" + dtitle + "为“" + days + "”").fillna(f"，{dtitle}为空") \
+        .where(present("days_overdue"), f"，台账没有{dtitle}列")
+    status = frame["status"]
+    money_said = f"{title('principal_due')}＋{title('interest_due')}{{due}}元，{title('repaid')}{{repaid}}元"
+    out = [
+        build(in_arrears, "loan.invalid", "status",
+              f"{title('status')}为“{{s}}”（欠款逾期），但{money_said}，{{balance}}{{days}}：还款状态说有欠款逾期，"
+              "还款金额说没有欠款，台账自相矛盾，是按期还款还是逾期无法判断，"
+              f"{_LEFT_OUT_REPAYMENT}：请与经办银行核对还款状态和还款金额", status, s=status, **said),
+        build(current, "loan.invalid", "status",
+              f"{title('status')}为“{{s}}”（正常还款），但{money_said}，尚欠{{arrears}}元{{days}}：还款状态说正常还款，"
+              f"{dtitle}说已逾期，台账自相矛盾，是否逾期无法判断，"
+              f"{_LEFT_OUT_REPAYMENT}：请与经办银行核对还款状态和{dtitle}", status, s=status, **said),
+    ]
+    for part in out:
+        if len(part):
+            part["figures_key"] = STATUS_REPAYMENT
+    return out
 
 
 def _over_cap(frame: pd.DataFrame) -> pd.DataFrame:

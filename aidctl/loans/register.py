@@ -26,9 +26,15 @@ from aidctl.rulebook import Rulebook
 
 KIND = "loan_register"
 MONEY = ["amount", "principal_due", "interest_due", "repaid"]
+# a finding on 还款状态 whose fault bears on the repayment figures only: its word (rules/loans.yaml
+# status_claims) says the opposite of the money and 逾期天数 (checks._status_contradicts). The loan
+# figures (new loans, 贴息, 风险补偿金) do not rest on it, as they do on a word not understood: its
+# `key` (Register.invalid) is this, not "status"; it stands on the 还款状态 cell all the same
+STATUS_REPAYMENT = "status:repayment"
 # the columns the repayment figures need: the amounts and dates, and the 还款状态 that says whether a
 # contract is settled, compensated or in repayment
-REPAYMENT = frozenset({"principal_due", "interest_due", "repaid", "due_date", "days_overdue", "status"})
+REPAYMENT = frozenset({"principal_due", "interest_due", "repaid", "due_date", "days_overdue", "status",
+                       STATUS_REPAYMENT})
 CARRY = ("name", "id_number", "contract", "county")   # carried onto each finding
 # the 还款状态 kinds (rules/loans.yaml statuses) that end the loan: 贴息 stops the day before its
 # 结清日期, so a contract of these kinds in study bears none without it. settled_early must give the
@@ -170,7 +176,11 @@ def read_register(path: Path, ws: Workspace, display: str | None = None, *,
     if header:
         findings = pd.concat([findings, *header], ignore_index=True)
     findings["key"] = findings["column"]          # the canonical column, before locate writes the header
-    return Register(frame, tables, locate_in(findings, frame, tables, rules, KIND, CARRY))
+    located = locate_in(findings, frame, tables, rules, KIND, CARRY)
+    if "figures_key" in located:                  # a fault bearing on some figures only (STATUS_REPAYMENT)
+        located["key"] = located["figures_key"].where(located["figures_key"].notna(), located["key"])
+        located = located.drop(columns="figures_key")
+    return Register(frame, tables, located)
 
 
 def check_register(path: Path, ws: Workspace, display: str | None = None, *,
@@ -204,6 +214,10 @@ def derive(frame: pd.DataFrame, rules: Rulebook, *, today: date) -> None:
     frame["person"] = identity.person(frame)
     frame["v_level"] = lookup(frame["level"], loans.levels).astype(object)
     frame["v_status"] = lookup(frame["status"], loans.statuses.model_dump()).astype(object)
+    # what a repayment word also says of the money (status_claims): in_arrears, current, or NA
+    claims = {w: kind for kind, words in loans.status_claims.model_dump().items() for w in words}
+    claim = lookup(frame["status"], claims).astype(object)
+    frame["v_claim"] = claim.where((frame["v_status"] == "repayment").to_numpy() & claim.notna().to_numpy(), None)
 
     def cap(level, year):
         if level is None or year is None:
@@ -265,7 +279,10 @@ def graduation_years(text: pd.Series) -> tuple[pd.Series, pd.Series]:
 OVERDUE_RULE = ("逾期认定：应还本金＋应还利息－实还金额＞0（欠款），且台账有应还日期的，应还日期早于截止日"
                 "（逾期天数＝截止日－应还日期）；没有应还日期的，按银行导出时的逾期天数＞0认定（天数照录）。"
                 "还款状态为结清、代偿的合同不计逾期。有欠款、没有应还日期而逾期天数为空或为0的，"
-                "是否到期、是否逾期无法判断，不计入到期应还、履约率和逾期，也不列入催收名单（列为数据有误）。")
+                "是否到期、是否逾期无法判断，不计入到期应还、履约率和逾期，也不列入催收名单（列为数据有误）。"
+                "还款状态与还款金额、逾期天数相互矛盾的（还款状态说欠款逾期而应还本金＋应还利息－实还金额≤0，"
+                "或说正常还款而有欠款且逾期天数＞0；用语见 rules/loans.yaml status_claims），同样无法判断，"
+                "不计入、不列入，列为数据有误。")
 
 
 def repayment(frame: pd.DataFrame, as_of: date, rules: Rulebook) -> pd.DataFrame:
@@ -281,7 +298,9 @@ def repayment(frame: pd.DataFrame, as_of: date, rules: Rulebook) -> pd.DataFrame
     It is **in repayment** when not settled or compensated and its status is a grace or repayment
     word, or (no such word) its study ended before `as_of`.
     A contract in arrears that could be neither on time nor overdue (结清 yet owing; no 应还日期 and
-    逾期天数 blank or 0) is loan.invalid (checks._arrears_unjudged), so Register.invalid keeps it out.
+    逾期天数 blank or 0) is loan.invalid (checks._arrears_unjudged), so Register.invalid keeps it out;
+    so is one whose 还款状态 word contradicts the money or the days (checks._status_contradicts: 逾期
+    owing nothing would be on time here, 正常 owing with days overdue would be overdue).
     **unjudged** marks any contract fallen due that is still neither: none once the checks have run,
     and the figures keep such a one out of every repayment bucket, with a reason, never in `due` alone.
     """

@@ -5,9 +5,12 @@ spring and autumn terms):
 - 及时发放率 (timely_payment): the ledger's payments of the terms; on time when the first attempt
   that went to the bank (sent or paid, not failed) was recorded on or before the term's payment
   deadline (rules/assessment.yaml `payment_deadlines`). A payment never sent is not on time.
-- 数据准确率 (data_accuracy): from the intake history, each school's first submission of a term
-  (version 1, with any file first seen in the same run): Σ max(records − error findings, 0) ÷
-  Σ records. A record with two errors counts twice, so the figure never flatters a school.
+- 数据准确率 (data_accuracy): from the intake history, each school's first submission of a term:
+  the version with the earliest receipt (as 按时报送率 and intake show take it), alone, even when a
+  later version was first read in the same run: Σ max(records − error findings, 0) ÷ Σ records.
+  A record with two errors counts twice, so the figure never flatters a school. Versions sharing
+  the earliest receipt are ordered as intake show orders them (first reading, then file name), and
+  a note names them.
 - 按时报送率 (on_time_submission): school-terms whose first submission was received (aidctl intake
   receive, or the file's time in intake/) on or before rules/oversight.yaml's deadline ÷ school-terms
   expected. A term counts only when the history holds
@@ -235,6 +238,7 @@ def _history(ws: Workspace, year: int, db: str | None, rules, counts: dict, name
     timely = counts.setdefault("on_time_submission", Counts())
     any_term = False
     later = by_default = 0
+    tied: list[str] = []        # schools whose first submission shares its receipt time with another version
     for term in _terms(year):
         h = history(ledger, str(term))
         if h.empty:
@@ -243,20 +247,28 @@ def _history(ws: Workspace, year: int, db: str | None, rules, counts: dict, name
         deadline = rules.oversight.deadline(term)
         h = h[~h["school"].isin(UNPLACED)]
         h = h.assign(school=h["school"].map(_registered(ws, h["school"])))   # a 别名 is its school
+        h = h.assign(_at=h["received_at"].astype(str), _seen=h["first_seen"].astype(str), _file=h["file"].astype(str))
         sent = set()
         for school, g in h.groupby("school", sort=True):
-            g = g.sort_values(["version", "first_seen"], kind="stable")
-            first_seen = g.iloc[0]["first_seen"]
-            first = g[g["first_seen"] == first_seen]       # the files of the school's first run
+            # the school's first submission is the content it sent first (its earliest receipt), never
+            # the files aidctl happened to read first (a 初报 and a 修改版 read in one run are two
+            # submissions); receipts tied are ordered as intake show orders them (first reading, then
+            # file name), and said
+            g = g.sort_values(["_at", "_seen", "_file"], kind="stable")
+            earliest = g.iloc[0]
+            first = g[g["sha256"] == earliest["sha256"]]   # one content: its rows under a name and a 别名
             key = fold_one(school)
             names.setdefault(key, school)
             sent.add(key)
             records = int(first["records"].sum())
             clean = int((first["records"] - first["errors"]).clip(lower=0).sum())
             accuracy.add("schools", key, clean, records)
+            rivals = g[(g["_at"] == earliest["_at"]) & (g["sha256"] != earliest["sha256"])]
+            if len(rivals):
+                tied.append(f"{term} {school}（按 {earliest['_file']} 计，同时接收的还有 "
+                            f"{'、'.join(dict.fromkeys(rivals['_file']))}）")
             # on time by when the school first sent a version (its earliest receipt), not by when aidctl
             # read it nor by the order it read the files in
-            earliest = g.loc[g["received_at"].astype(str).idxmin()]
             by_default += earliest["received_source"] == "now"
             day = date.fromisoformat(str(earliest["received_at"])[:10])
             later += day.year > year
@@ -274,6 +286,10 @@ def _history(ws: Workspace, year: int, db: str | None, rules, counts: dict, name
     if by_default:
         notes.append(f"{by_default} 份首次报送的接收时间是 intake receive 未指定 --at 时按登记当时的时间记的，可能晚于学校实际发出的时间："
                      "按时报送率据此计算；请用 intake receive --at 登记实际接收时间")
+    if tied:
+        notes.append(f"{'；'.join(tied[:10])}{'等' if len(tied) > 10 else ''}：首次报送有接收时间相同的几个版本，"
+                     "哪一版是首次报送按 aidctl 第一次读到的时间和文件名排（与 intake show 相同），不一定是学校先发出的一版，"
+                     "数据准确率按排在前的一版计；请用 intake receive --at 登记各版本的实际接收时间")
     return any_term
 
 

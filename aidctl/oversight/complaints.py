@@ -16,7 +16,9 @@ As of a date (--as-of, default today or 31 December of the year if earlier): a c
 when its 受理日期 lies in the year and not after that date. It is closed when its 办结日期 is on or
 before that date (a later 办结日期 is not known yet: the complaint is open); a 办结日期 beside a
 办理结果 that says the complaint is not closed (rules/assessment.yaml complaints.not_closed_results:
-未办结、退回重新核查、办理中 …) is complaint.invalid, left out until corrected; an open complaint is
+未办结、退回重新核查、办理中 …) is complaint.invalid, left out until corrected, and so is a blank
+办结日期 beside a 办理结果 that says it is closed (complaints.closed_results: 已办结、办结、已结案 …;
+read only where no not-closed word is found, so 未办结 is never 办结); an open complaint is
 overdue when its deadline is before that date. 投诉按时办结率 = closed on time ÷ (closed + overdue
 open): complaints still open within their deadline are not judged yet.
 
@@ -288,10 +290,17 @@ def _findings(frame: pd.DataFrame, tables: list[Table], ws: Workspace, accepted:
          lambda i: f"办结日期“{text_or_empty(frame.at[i, 'closed_on'])}”不是日期：该投诉未计入，请改为日期或留空（未办结）")
     flag(closed < accepted, "closed_on",
          lambda i: f"办结日期{closed[i]:%Y-%m-%d}早于受理日期{accepted[i]:%Y-%m-%d}：该投诉未计入，请核对日期")
-    says_open = _says_not_closed(frame["result"], rules.assessment.complaints.not_closed_results)
+    words = rules.assessment.complaints
+    says_open, says_closed = _says(frame["result"], words.not_closed_results, words.closed_results)
     flag(closed.notna() & says_open.notna(), "result",
          lambda i: f"办结日期{closed[i]:%Y-%m-%d}已填写，但办理结果“{text_or_empty(frame.at[i, 'result'])}”写明尚未办结"
                    f"（“{says_open[i]}”）：该投诉未计入，请核对：确已办结的请更正办理结果，尚未办结的请清空办结日期")
+    no_column = {i for i, t in enumerate(tables) if "closed_on" not in t.columns}
+    flag(frame["closed_on"].isna() & says_closed.notna(), "closed_on",
+         lambda i: f"办理结果“{text_or_empty(frame.at[i, 'result'])}”写明已办结（“{says_closed[i]}”），但"
+                   + ("台账没有办结日期列" if int(frame.at[i, "table"]) in no_column else "办结日期为空")
+                   + "：无法判断是否按时办结，该投诉未计入（既不按已办结、也不按未办结计），请核对："
+                     "确已办结的请填写办结日期，尚未办结的请更正办理结果")
     flag(frame["school"].isna() & frame["county"].isna(), "school",
          lambda i: "学校和所属县区都为空：无法归入县区或学校，该投诉未计入，请补填")
     if header:  # a header read as nothing, or columns that could not be told apart
@@ -305,16 +314,22 @@ def _findings(frame: pd.DataFrame, tables: list[Table], ws: Workspace, accepted:
     return findings, bad
 
 
-def _says_not_closed(result: pd.Series, words: list[str]) -> pd.Series:
-    """The first of `words` (rules/assessment.yaml complaints.not_closed_results) each 办理结果 holds,
-    spaces and full-width forms folded; None where it holds none, or is blank."""
-    folded = [(w, fold_one(w)) for w in words if fold_one(w)]
+def _says(result: pd.Series, not_closed: list[str], closed: list[str]) -> tuple[pd.Series, pd.Series]:
+    """(the first of `not_closed`, the first of `closed` each 办理结果 holds: rules/assessment.yaml
+    complaints.not_closed_results and closed_results), spaces and full-width forms folded; None where
+    it holds none, or is blank. The not-closed words are read first: a result holding one of them
+    says nothing closed (未办结 is never read as 办结), whatever else it holds."""
+    open_words = [(w, fold_one(w)) for w in not_closed if fold_one(w)]
+    closed_words = [(w, fold_one(w)) for w in closed if fold_one(w)]
 
-    def found(value) -> str | None:
+    def found(value, words) -> str | None:
         text = fold_one(value)
-        return next((w for w, f in folded if f in text), None) if text else None
+        return next((w for w, f in words if f in text), None) if text else None
 
-    return pd.Series([found(v) for v in result], index=result.index, dtype=object)
+    says_open = [found(v, open_words) for v in result]
+    says_closed = [None if o is not None else found(v, closed_words) for v, o in zip(result, says_open)]
+    return (pd.Series(says_open, index=result.index, dtype=object),
+            pd.Series(says_closed, index=result.index, dtype=object))
 
 
 def _in_year(frame: pd.DataFrame, bad: pd.Series, accepted: pd.Series, closed: pd.Series, ws: Workspace,

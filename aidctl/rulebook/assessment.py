@@ -58,6 +58,10 @@ class ComplaintRules(Strict):
     # 办理结果 words saying a complaint is not closed: beside a 办结日期, complaint.invalid
     not_closed_results: list[str] = Field([], json_schema_extra=unwritten_said(
         "办理结果中表示尚未办结的用词", inherit=True))
+    # 办理结果 words saying a complaint is closed (read after not_closed_results): beside a blank
+    # 办结日期, complaint.invalid
+    closed_results: list[str] = Field([], json_schema_extra=unwritten_said(
+        "办理结果中表示已经办结的用词", inherit=True))
 
 
 class AssessmentFile(Strict):

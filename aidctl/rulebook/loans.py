@@ -8,7 +8,15 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from aidctl.rulebook.base import KeyedValueError, MonthDay, Strict, day_twice, fen_amount_problem, is_fen_amount
+from aidctl.rulebook.base import (
+    KeyedValueError,
+    MonthDay,
+    Strict,
+    day_twice,
+    fen_amount_problem,
+    is_fen_amount,
+    unwritten_said,
+)
 
 
 class LoanCapPeriod(Strict):
@@ -111,6 +119,16 @@ class LoanStatusWords(Strict):
     compensated: list[str]
 
 
+class StatusClaims(Strict):
+    """Among the `repayment` words of 还款状态, those that also say something of the money, at the
+    export as the register's amounts and 逾期天数 are: in arrears (逾期, 违约, 欠款), or in order (正常,
+    正常还款). Overdue is never taken from them; where one says the opposite of the register's money
+    and days, the contract is loan.invalid on 还款状态 (aidctl/loans/checks.py)."""
+
+    in_arrears: list[str] = []
+    current: list[str] = []
+
+
 class ApplicationWords(Strict):
     """审核结果 as the county offices write it."""
 
@@ -129,6 +147,9 @@ class LoansFile(Strict):
     interest: LoanInterest
     risk_compensation: list[RatioPeriod] = Field(min_length=1)
     statuses: LoanStatusWords
+    # a copy of loans.yaml made before the key existed takes the packaged words, and is told so
+    status_claims: StatusClaims = Field(StatusClaims(), json_schema_extra=unwritten_said(
+        "还款状态中表示欠款逾期或正常还款、须与还款金额和逾期天数相符的用语", inherit=True))
     applications: ApplicationWords
     collection_results: list[str] = Field(min_length=1)
 
@@ -146,11 +167,32 @@ class LoansFile(Strict):
             raise KeyedValueError("graduation", (f"缺少 {'、'.join(missing)} 的毕业年限" if missing else
                                                  f"{'、'.join(unknown)} 不是 levels 中的学历层次")
                                   + f"：graduation 须为 levels 的每个学历层次（{'、'.join(sorted(levels))}）各写一项")
+        self._claims()
         for name in ("caps", "risk_compensation"):
             starts = [p.from_ for p in getattr(self, name)]
             if (twice := day_twice(starts)) is not None:
                 raise KeyedValueError(name, f"两个时段同从 {twice} 起执行：同一天只能有一个值")
         return self
+
+    def _claims(self) -> None:
+        """Each status_claims word is a `repayment` word of statuses (compared folded, as the register
+        is read), and none says both in arrears and in order."""
+        from aidctl.core.text import fold_one
+
+        def folded(word: str) -> str:
+            return fold_one(word).upper()
+
+        repayment = {folded(w) for w in self.statuses.repayment}
+        said: dict[str, str] = {}
+        for kind in ("in_arrears", "current"):
+            for word in getattr(self.status_claims, kind):
+                if folded(word) not in repayment:
+                    raise KeyedValueError(f"status_claims.{kind}", f"“{word}”不是 statuses.repayment 中的还款状态用语："
+                                          f"只有还款期的用语才能说明是否欠款（statuses.repayment："
+                                          f"{'、'.join(self.statuses.repayment)}）")
+                if said.setdefault(folded(word), kind) != kind:
+                    raise KeyedValueError("status_claims", f"“{word}”同时列在 in_arrears 和 current 中：一个用语不能"
+                                          "既表示欠款逾期又表示正常还款")
 
     @staticmethod
     def _in_force(periods, day: date):
