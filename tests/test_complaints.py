@@ -367,32 +367,6 @@ def test_a_closing_date_beside_a_result_saying_not_closed_is_invalid_never_close
     assert sorted(p["row"] for p in doc["problems"] if p["source"] == "complaints") == [4, 5], (code, err)
 
 
-def test_the_not_closed_words_are_rules(tmp_path, run):
-    """The words live in rules/assessment.yaml complaints.not_closed_results: a workspace copy naming
-    its own word is obeyed; a copy made before the key existed takes the packaged words, said aloud."""
-    import yaml
-
-    from aidctl.rulebook import Rulebook, packaged_rules_dir
-
-    packaged = yaml.safe_load((packaged_rules_dir() / "assessment.yaml").read_text(encoding="utf-8"))
-    assert "未办结" in packaged["complaints"]["not_closed_results"]
-    reg = write_register(tmp_path / "complaints" / "台账.xlsx", [
-        ["T1", D(2011, 9, 20), "东区", "甲校", "资金发放", "王某", D(2011, 9, 26), "挂起待复查"]], RESULT_HEADERS)
-    args = ("complaints", reg, "--year", "2011", "--as-of", "2011-12-31", "--workspace", tmp_path, "--format", "json")
-    code, doc, _ = run(*args, as_json=True)
-    assert code == 0 and doc["totals"]["closed"] == 1            # not a word the packaged rules know
-    own = dict(packaged, complaints={**packaged["complaints"], "not_closed_results": ["挂起"]})
-    (tmp_path / "rules").mkdir()
-    (tmp_path / "rules" / "assessment.yaml").write_text(yaml.safe_dump(own, allow_unicode=True), encoding="utf-8")
-    code, doc, _ = run(*args, as_json=True)
-    assert code == 1 and doc["totals"]["complaints"] == 0 and "“挂起”" in doc["findings"][0]["message"]
-    old = dict(packaged, complaints={k: v for k, v in packaged["complaints"].items() if k != "not_closed_results"})
-    (tmp_path / "rules" / "assessment.yaml").write_text(yaml.safe_dump(old, allow_unicode=True), encoding="utf-8")
-    rules = Rulebook(tmp_path / "rules")
-    assert rules.assessment.complaints.not_closed_results == packaged["complaints"]["not_closed_results"]
-    assert any("not_closed_results" in n and "办理结果中表示尚未办结的用词" in n for n in rules.notes), rules.notes
-
-
 def test_a_result_saying_closed_beside_a_blank_closing_date_is_invalid_never_open(tmp_path, run):
     """办结日期 blank, yet 办理结果 says 已答复并办结 or 已 办结: the register contradicts itself. The
     complaint is complaint.invalid on the 办结日期 cell (the word found said), counted neither as open
@@ -441,35 +415,42 @@ def test_a_register_without_a_closing_date_column_cannot_say_closed(tmp_path, ru
     assert {c["number"]: c["status"] for c in doc["complaints"]} == {"T2": "overdue"}
 
 
-def test_the_closed_words_are_rules(tmp_path, run):
-    """The words live in rules/assessment.yaml complaints.closed_results: a workspace copy naming its
-    own word is obeyed; a copy made before the key existed takes the packaged words, said aloud."""
+@pytest.mark.parametrize("key, received, closed, unknown, own, packaged_word, counted, what", [
+    ("not_closed_results", D(2011, 9, 20), D(2011, 9, 26), "挂起待复查", "挂起", "未办结", "closed", "尚未办结"),
+    ("closed_results", D(2011, 12, 20), None, "已归档", "归档", "已办结", "open", "已经办结"),
+])
+def test_the_result_words_are_rules(tmp_path, run, key, received, closed, unknown, own, packaged_word, counted, what):
+    """The words live in rules/assessment.yaml complaints.not_closed_results / closed_results: a word
+    the packaged rules do not know is not read; a workspace copy naming its own word is obeyed; a copy
+    made before the key existed takes the packaged words, said aloud."""
     import yaml
 
     from aidctl.rulebook import Rulebook, packaged_rules_dir
 
     packaged = yaml.safe_load((packaged_rules_dir() / "assessment.yaml").read_text(encoding="utf-8"))
-    assert {"已办结", "办结"} <= set(packaged["complaints"]["closed_results"])
-    reg = write_register(tmp_path / "complaints" / "台账.xlsx", [
-        ["T1", D(2011, 12, 20), "东区", "甲校", "资金发放", "王某", None, "已归档"]], RESULT_HEADERS)
-    args = ("complaints", reg, "--year", "2011", "--as-of", "2011-12-31", "--workspace", tmp_path, "--format", "json")
+    assert packaged_word in packaged["complaints"][key]
+
+    def register(result: str) -> Path:
+        return write_register(tmp_path / "complaints" / "台账.xlsx", [
+            ["T1", received, "东区", "甲校", "资金发放", "王某", closed, result]], RESULT_HEADERS)
+
+    args = ("complaints", register(unknown), "--year", "2011", "--as-of", "2011-12-31", "--workspace", tmp_path,
+            "--format", "json")
     code, doc, _ = run(*args, as_json=True)
-    assert code == 0 and doc["totals"]["open"] == 1              # not a word the packaged rules know
-    own = dict(packaged, complaints={**packaged["complaints"], "closed_results": ["归档"]})
+    assert code == 0 and doc["totals"][counted] == 1            # not a word the packaged rules know
+    mine = dict(packaged, complaints={**packaged["complaints"], key: [own]})
     (tmp_path / "rules").mkdir()
-    (tmp_path / "rules" / "assessment.yaml").write_text(yaml.safe_dump(own, allow_unicode=True), encoding="utf-8")
+    (tmp_path / "rules" / "assessment.yaml").write_text(yaml.safe_dump(mine, allow_unicode=True), encoding="utf-8")
     code, doc, _ = run(*args, as_json=True)
-    assert code == 1 and doc["totals"]["complaints"] == 0 and "“归档”" in doc["findings"][0]["message"]
-    old = dict(packaged, complaints={k: v for k, v in packaged["complaints"].items() if k != "closed_results"})
+    assert code == 1 and doc["totals"]["complaints"] == 0 and f"“{own}”" in doc["findings"][0]["message"]
+    old = dict(packaged, complaints={k: v for k, v in packaged["complaints"].items() if k != key})
     (tmp_path / "rules" / "assessment.yaml").write_text(yaml.safe_dump(old, allow_unicode=True), encoding="utf-8")
     rules = Rulebook(tmp_path / "rules")
-    assert rules.assessment.complaints.closed_results == packaged["complaints"]["closed_results"]
-    assert any("closed_results" in n and "办理结果中表示已经办结的用词" in n for n in rules.notes), rules.notes
-    reg = write_register(tmp_path / "complaints" / "台账.xlsx", [
-        ["T1", D(2011, 12, 20), "东区", "甲校", "资金发放", "王某", None, "已办结"]], RESULT_HEADERS)
+    assert getattr(rules.assessment.complaints, key) == packaged["complaints"][key]
+    assert any(key in n and f"办理结果中表示{what}的用词" in n for n in rules.notes), rules.notes
+    register(packaged_word)
     code, doc, _ = run(*args, as_json=True)
-    assert code == 1 and "“已办结”" in doc["findings"][0]["message"]   # the packaged words apply
-
+    assert code == 1 and f"“{packaged_word}”" in doc["findings"][0]["message"]   # the packaged words apply
 
 def test_a_student_whose_every_payment_failed_is_no_aided_student(ws, run):
     """As `report` counts them: a student whose payments of the year the bank all returned is not in

@@ -225,6 +225,25 @@ def test_a_dry_run_over_a_stuck_batch_says_the_real_run_would_stop(tmp_path, run
     assert_still_stuck(root)
 
 
+def test_explain_over_a_stuck_batch_names_it(tmp_path, run, monkeypatch):
+    """explain showed a student of a batch recovery cannot complete as 待发, and never named the
+    batch; it now says, in its notes, that the real run would stop there and why (it explains, it
+    does not stop), and, once the batch can be completed, that the real run would complete it first."""
+    root, batch = stuck_batch(tmp_path, run, monkeypatch)
+
+    def explained() -> list[str]:
+        code, doc, err = run("explain", "王五", "--term", TERM, "--workspace", root, "--format", "json", as_json=True)
+        assert isinstance(doc, dict), (code, err)
+        return doc["notes"]
+
+    notes = [n for n in explained() if batch in n]
+    assert len(notes) == 1 and "停在这里（退出码 2）" in notes[0] and "“•”（U+2022）" in notes[0], notes
+    assert_still_stuck(root)
+    workspace_profile(root, allow_gb18030=True)
+    assert any(f"实际运行会先补全上次没有完成的批次 {batch}（3 笔" in n for n in explained())
+    assert_still_stuck(root)
+
+
 def test_an_interrupt_inside_pythons_threading_code_is_an_interrupt(tmp_path, run, monkeypatch):
     """Ctrl-C while the main thread waits on a worker can surface as RuntimeError: cannot release
     un-acquired lock (raised while the KeyboardInterrupt is handled): it is reported as the

@@ -273,10 +273,10 @@ def _ambiguous_grades(roster: Roster, rules: Rulebook) -> pd.DataFrame:
             or (period.amount.tiers is not None and period.amount.tiers.field == "grade")
     decides = f["programme_name"].astype(object).map(reads).fillna(True).astype(bool).to_numpy()
     year = per_distinct(f["grade"].where(flagged), _year_of)
-    cohort = (rules.vocabulary.grades.cohort_suffixes or ["级"])[0]
+    cohorts = rules.vocabulary.grades.cohort_suffixes
     said = ("年级“{v}”读不出是几年级：“{s}”有的学校按毕业年份称呼（“{v}”即{y}年毕业的一届），有的按入学年份，"
             "两种读法得出的年级不同")
-    ask = f"请学校写明入学年级（入学年份加“{cohort}”）或“一年级”“二年级”等"
+    ask = "请学校写明入学年级" + (f"（入学年份加“{cohorts[0]}”）" if cohorts else "") + "或“一年级”“二年级”等"
     out = [build(flagged & decides, "grade.ambiguous", "grade",
                  said + "，而年级决定是否符合资助条件：不予发放，" + ask + "后重新报送", f["grade"],
                  v=f["grade"], s=suffix, y=year)]

@@ -19,7 +19,7 @@ EXPORTS = {"Plan": "plan", "make_plan": "plan", "plan_validation": "plan", "exec
            "mark_sent": "batch", "batch_records": "batch", "render_batch": "batch",
            "write_manifest": "batch", "MANIFEST": "batch", "recover": "batch",
            "complete_batch": "batch", "disburse": "disbursement", "disbursing": "disbursement",
-           "Outcome": "disbursement", "BankFile": "bankfiles", "render_bank_files": "bankfiles:render",
+           "Outcome": "disbursement", "foreseen_notes": "disbursement", "BankFile": "bankfiles", "render_bank_files": "bankfiles:render",
            "write_bank_files": "bankfiles:write_files", "unwritable": "bankfiles", "now_context": "bankfiles",
            "byte_width": "bankfiles", "read_result": "results", "reconcile": "reconciliation",
            "write_payment_report": "workbook", "workspace_lock": "lock", "ledger_overview": "overview"}

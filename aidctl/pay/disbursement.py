@@ -140,9 +140,7 @@ def disbursing(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, 
         ledger = L.Ledger(ws.ledger_url(db)) if (db or ws.has_ledger()) else None
         ahead, elsewhere = _foreseen(ws, ledger, term) if ledger is not None else ({}, [])
         plan = make_plan(ws, term, rosters, ledger, bank, displays)
-        notes = [f"实际运行会先补全上次没有完成的批次 {b}（{n} 笔：已记入账本，银行文件尚未写出），再按本计划发放；"
-                 "该批次的学生在此列为已发放（待发）" for b, n in ahead.items()]
-        yield Outcome(plan, None, [], [], None, dry_run=True, notes=[*notes, *plan.notes],
+        yield Outcome(plan, None, [], [], None, dry_run=True, notes=[*ahead_notes(ahead), *plan.notes],
                       unfinished_elsewhere=elsewhere)
         return
     holder = f"aidctl pid={os.getpid()} {ws.root}"
@@ -211,6 +209,9 @@ def disbursing(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, 
 HOLDING = "aidctl: 收到中断：正在完成本批次的账本记录和银行文件，完成后退出……"
 
 
+WOULD_STOP = "实际运行 disburse 会先补全本学期已记入账本的批次，并停在这里（退出码 2），不会发放任何学生"
+
+
 def _foreseen(ws: Workspace, ledger: L.Ledger, term: Term) -> tuple[dict[str, int], list[dict]]:
     """The batches the real run would complete before planning (batch.foresee). One it could not
     complete stops the dry run as it stops the real run (exit 2, the same message and way out):
@@ -218,9 +219,24 @@ def _foreseen(ws: Workspace, ledger: L.Ledger, term: Term) -> tuple[dict[str, in
     try:
         return foresee(ws, ledger, term)
     except AidctlError as exc:
-        raise AidctlError("试运行：实际运行 disburse 会先补全本学期已记入账本的批次，并停在这里（退出码 2），"
-                          f"不会发放任何学生（花名册的审核结果可用 aidctl validate 查看）。{exc.message}",
+        raise AidctlError(f"试运行：{WOULD_STOP}（花名册的审核结果可用 aidctl validate 查看）。{exc.message}",
                           file=exc.file) from None
+
+
+def ahead_notes(ahead: dict[str, int]) -> list[str]:
+    """What a plan made without running (dry run, explain) says of each batch the real run would
+    complete first (batch id → its payments): its students are shown as paid, pending."""
+    return [f"实际运行会先补全上次没有完成的批次 {b}（{n} 笔：已记入账本，银行文件尚未写出），再按本计划发放；"
+            "该批次的学生在此列为已发放（待发）" for b, n in ahead.items()]
+
+
+def foreseen_notes(ws: Workspace, ledger: L.Ledger, term: Term) -> list[str]:
+    """ahead_notes of the term's unfinished batches, or, where one cannot be completed, the note that
+    the real run would stop there and why (explain: it explains, it does not stop)."""
+    try:
+        return ahead_notes(foresee(ws, ledger, term)[0])
+    except AidctlError as exc:
+        return [f"{WOULD_STOP}：{exc.message}"]
 
 
 def last_report(out: Path, term: Term) -> Path | None:

@@ -25,7 +25,7 @@ from aidctl.core.masking import Masking
 from aidctl.core.money import yuan_text_or_none
 from aidctl.core.terms import Term
 from aidctl.core.text import column_letters, fold_one, text_or_none
-from aidctl.pay import Plan, plan_validation
+from aidctl.pay import Plan, foreseen_notes, plan_validation
 from aidctl.read import Workspace, open_sheets, shown
 
 # Every check a roster record goes through: (key, title, the field it reads, its codes). A check whose
@@ -104,6 +104,8 @@ def explain_student(ws: Workspace, term: Term, student: str | None = None, *, fi
     notes: list[str] = []
     paths, displays = _rosters(ws, term, rosters, file, notes)
     ledger = _ledger(ws, db)
+    if ledger is not None:   # a batch the real run would complete first, or could not: its students show as pending
+        notes += foreseen_notes(ws, ledger, term)
     plan = None
     if paths:
         v = validate(paths, ws, term=term, displays=displays, check_ledger=False, registry=registry)
