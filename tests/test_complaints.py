@@ -341,6 +341,12 @@ def test_a_complaint_naming_a_registered_alias_counts_for_its_school(tmp_path, r
 RESULT_HEADERS = [*HEADERS, "办理结果"]
 
 
+def complaints_2011(run, reg: Path, workspace: Path) -> tuple[int, dict, str]:
+    """`complaints` on `reg` for 2011 as of its last day, JSON parsed: (exit code, document, stderr)."""
+    return run("complaints", reg, "--year", "2011", "--as-of", "2011-12-31", "--workspace", workspace,
+               "--format", "json", as_json=True)
+
+
 def test_a_closing_date_beside_a_result_saying_not_closed_is_invalid_never_closed(tmp_path, run):
     """办结日期 written, yet 办理结果 says 未办结，退回学校重新核查 or 办理中: the register contradicts itself.
     The complaint is complaint.invalid (the 办理结果 cell named, the word found said) and not counted,
@@ -351,8 +357,7 @@ def test_a_closing_date_beside_a_result_saying_not_closed_is_invalid_never_close
         ["T3", D(2011, 9, 20), "西区", "乙校", "资金发放", "赵某", D(2011, 9, 26), "已办结，已补发"],
         ["T4", D(2011, 12, 22), "西区", "乙校", "资金发放", "钱某", None, "办理中"],
     ], RESULT_HEADERS)
-    code, doc, err = run("complaints", reg, "--year", "2011", "--as-of", "2011-12-31", "--workspace", tmp_path,
-                         "--format", "json", as_json=True)
+    code, doc, err = complaints_2011(run, reg, tmp_path)
     assert code == 1, err
     assert [(f["row"], f["code"], f["column"], f["severity"]) for f in doc["findings"]] == [
         (4, "complaint.invalid", "办理结果", "error"), (5, "complaint.invalid", "办理结果", "error")]
@@ -379,8 +384,7 @@ def test_a_result_saying_closed_beside_a_blank_closing_date_is_invalid_never_ope
         ["T4", D(2011, 9, 20), "西区", "乙校", "资金发放", "钱某", D(2011, 9, 26), "已办结"],
         ["T5", D(2011, 12, 22), "西区", "乙校", "资金发放", "孙某", None, "没办结"],
     ], RESULT_HEADERS)
-    code, doc, err = run("complaints", reg, "--year", "2011", "--as-of", "2011-12-31", "--workspace", tmp_path,
-                         "--format", "json", as_json=True)
+    code, doc, err = complaints_2011(run, reg, tmp_path)
     assert code == 1, err
     assert [(f["row"], f["code"], f["column"], f["severity"], f["value"]) for f in doc["findings"]] == [
         (4, "complaint.invalid", "办结时间", "error", None), (5, "complaint.invalid", "办结时间", "error", None)]
@@ -407,8 +411,7 @@ def test_a_register_without_a_closing_date_column_cannot_say_closed(tmp_path, ru
         ["T1", D(2011, 9, 20), "东区", "甲校", "资金发放", "王某", "已结案"],
         ["T2", D(2011, 9, 20), "东区", "甲校", "资金发放", "李某", "办理中"],
     ], headers)
-    code, doc, err = run("complaints", reg, "--year", "2011", "--as-of", "2011-12-31", "--workspace", tmp_path,
-                         "--format", "json", as_json=True)
+    code, doc, err = complaints_2011(run, reg, tmp_path)
     assert code == 1, err
     [f] = doc["findings"]
     assert (f["row"], f["column"]) == (4, "办结日期") and "台账没有办结日期列" in f["message"] and "“已结案”" in f["message"]
@@ -434,14 +437,13 @@ def test_the_result_words_are_rules(tmp_path, run, key, received, closed, unknow
         return write_register(tmp_path / "complaints" / "台账.xlsx", [
             ["T1", received, "东区", "甲校", "资金发放", "王某", closed, result]], RESULT_HEADERS)
 
-    args = ("complaints", register(unknown), "--year", "2011", "--as-of", "2011-12-31", "--workspace", tmp_path,
-            "--format", "json")
-    code, doc, _ = run(*args, as_json=True)
+    reg = register(unknown)
+    code, doc, _ = complaints_2011(run, reg, tmp_path)
     assert code == 0 and doc["totals"][counted] == 1            # not a word the packaged rules know
     mine = dict(packaged, complaints={**packaged["complaints"], key: [own]})
     (tmp_path / "rules").mkdir()
     (tmp_path / "rules" / "assessment.yaml").write_text(yaml.safe_dump(mine, allow_unicode=True), encoding="utf-8")
-    code, doc, _ = run(*args, as_json=True)
+    code, doc, _ = complaints_2011(run, reg, tmp_path)
     assert code == 1 and doc["totals"]["complaints"] == 0 and f"“{own}”" in doc["findings"][0]["message"]
     old = dict(packaged, complaints={k: v for k, v in packaged["complaints"].items() if k != key})
     (tmp_path / "rules" / "assessment.yaml").write_text(yaml.safe_dump(old, allow_unicode=True), encoding="utf-8")
@@ -449,7 +451,7 @@ def test_the_result_words_are_rules(tmp_path, run, key, received, closed, unknow
     assert getattr(rules.assessment.complaints, key) == packaged["complaints"][key]
     assert any(key in n and f"办理结果中表示{what}的用词" in n for n in rules.notes), rules.notes
     register(packaged_word)
-    code, doc, _ = run(*args, as_json=True)
+    code, doc, _ = complaints_2011(run, reg, tmp_path)
     assert code == 1 and f"“{packaged_word}”" in doc["findings"][0]["message"]   # the packaged words apply
 
 def test_a_student_whose_every_payment_failed_is_no_aided_student(ws, run):
