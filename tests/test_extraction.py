@@ -964,13 +964,15 @@ def test_a_unit_line_under_many_rows_not_read_is_found_as_under_a_few(run, tmp_p
 
 def test_a_group_header_stating_its_unit_is_no_unit_line_for_the_sheet(run, tmp_path):
     """校内资助资金（单位：万元） merged over 提取金额 | 划入专户金额 | 发放金额 is their unit, not the
-    sheet's: 事业收入 beside it, with no unit of its own, stays in 元; repeated under the table, the
-    header is no unit line either."""
+    sheet's: 事业收入 beside it, with no unit of its own, is never read as 万元 on its account (nor as 元:
+    beside columns in 万元, which of the two it is cannot be told); repeated under the table, the header
+    is no unit line either."""
     rows = [school(income=1_000_000, extracted=5, deposited=5, spent=5)]
     path = merged_sheet(tmp_path / "f.xlsx", rows, unit="（单位：万元）", income_head="事业收入")
     code, doc = run_sheet(run, tmp_path, path)
     s = doc["schools"][0]
-    assert (s["income"], s["extracted"], s["verdict"]) == ("1000000.00", "50000.00", "合规"), s
+    assert (s["income"], s["extracted"], s["verdict"]) == (None, "50000.00", "无法审核"), s
+    assert "不知该列是按元还是按万元填写" in finding(doc, 0, code="extraction.invalid")["message"]
     assert not any("写明了金额单位" in n for n in doc["notes"]), doc["notes"]
     wb = openpyxl.load_workbook(path)
     wb.active.append([])
@@ -981,7 +983,7 @@ def test_a_group_header_stating_its_unit_is_no_unit_line_for_the_sheet(run, tmp_
     wb.active.merge_cells("G6:I6")
     wb.save(path)
     code, doc = run_sheet(run, tmp_path, path)
-    assert len(doc["schools"]) == 1 and doc["schools"][0]["income"] == "1000000.00", doc["schools"]
+    assert len(doc["schools"]) == 1 and doc["schools"][0]["extracted"] == "50000.00", doc["schools"]
 
 
 # --- a school counted twice by a mistyped code, a school that sent nothing, totals over one set of schools,

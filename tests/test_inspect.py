@@ -554,7 +554,8 @@ def test_older_students_weigh_more_shown_on_the_sheet_and_reproducibly(ws, run):
     school = next(s for s in doc["schools"] if s["school"] == "东河县职业高级中学")
     sheet = openpyxl.load_workbook(ws / school["file"]).worksheets[0]
     rows = {r[1]: r for r in sheet.iter_rows(min_row=4, values_only=True) if r[1] and str(r[1]).startswith("P")}
-    assert rows[older][11] == "2（高年龄，27周岁）"
+    assert rows[older][11] == "2（高年龄）"   # never the age beside the masked ID: it narrows the birth year
+    assert not any("周岁" in str(c) for r in sheet.iter_rows(min_row=4, values_only=True) for c in r if c)
     flat = " ".join(str(c) for r in sheet.iter_rows(values_only=True) for c in r if c)
     assert "抽样权重：民办学校抽查人数×2" in flat and "高年龄受助学生" in flat
     assert sample(run, ws, "--seed", "2011", "--per-school", "3")["students"] == doc["students"]

@@ -1249,7 +1249,7 @@ def test_collect_json_shape_and_table(run, tmp_path):
     path = register(tmp_path, [repaying(1, unpaid=320), repaying(2, 应还本金="一千")])
     code, doc, _ = collect(run, path)
     assert code == 1                                                  # a contract could not be judged
-    assert set(doc) == {"version", "as_of", "rule", "files", "counties", "borrowers", "excluded", "totals", "out"}
+    assert set(doc) == {"version", "as_of", "rule", "files", "counties", "borrowers", "excluded", "totals", "notes", "out"}
     assert set(doc["borrowers"][0]) == {"county", "name", "id_number", "contracts", "loan_years", "days_overdue",
                                         "days_source", "amount_due", "due_date", "phone", "co_borrower", "co_phone",
                                         "address", "school", "file", "rows"}

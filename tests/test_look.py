@@ -146,7 +146,7 @@ def test_an_ordinary_roster_has_nothing_invisible_and_no_low_row(run, tmp_path):
 def test_colours_are_compared_as_excel_draws_them(tmp_path):
     """A theme colour (theme 0 is "背景 1", white) on no fill, an indexed one (9: white), black on a
     black fill are not seen; the same theme colour darkened (tint -0.5: grey), white on a fill of
-    yellow, an indexed red: seen. Only the cells holding something are listed (an empty white cell
+    red, an indexed red: seen (white on yellow, 1.07:1, is too close: test_look_more). Only the cells holding something are listed (an empty white cell
     hides nothing)."""
     rows = [voc_row(i) for i in range(1, 8)]
     path = styled(tmp_path / "a.xlsx", rows,
@@ -154,7 +154,7 @@ def test_colours_are_compared_as_excel_draws_them(tmp_path):
                    (4, "姓名"): {"font": Font(color=Color(indexed=9))},
                    (5, "姓名"): {"font": Font(color="000000"), "fill": PatternFill("solid", fgColor="000000")},
                    (6, "姓名"): {"font": Font(color=Color(theme=0, tint=-0.5))},
-                   (7, "姓名"): {"font": Font(color="FFFFFF"), "fill": PatternFill("solid", fgColor="FFFF00")},
+                   (7, "姓名"): {"font": Font(color="FFFFFF"), "fill": PatternFill("solid", fgColor="FF0000")},
                    (8, "姓名"): {"font": Font(color=Color(indexed=10))}})
     wb = openpyxl.load_workbook(path)
     wb.active.cell(12, 2).font = Font(color="FFFFFF")   # an empty cell below the table

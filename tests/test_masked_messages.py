@@ -128,3 +128,54 @@ def test_a_number_in_a_message_is_masked_as_its_column_is(tmp_path, run):
         assert "id.format" in codes and "*" in masked and f"身份证号码“{masked}”" in message, (masked, message)
     file, row, person, masked, codes, message = refused[3 + names.index("card15")]
     assert re.search(r"银行卡号“\*{4}\d{4}”", message), message
+
+
+def test_age_out_of_range_says_the_side_of_the_range_never_the_age(tmp_path, run):
+    """Beside an ID masked over its birth date (420124********4356), the age at term start gave the
+    birth year back to two years (开学时27周岁 → born 1983 or 1984). age.out_of_range says whether the age
+    is below or above the range, not the age, in validate's JSON, the validation workbook, the
+    returns workbook, the payment audit workbook and explain; the finding's cell is the ID (masked in
+    the workbooks), not the age."""
+    root = tmp_path / "ws"
+    (root / "intake" / TERM).mkdir(parents=True)
+    shutil.copy(SAMPLES / "schools.xlsx", root / "schools.xlsx")
+    older, younger = make_id("19840416", seq=421), make_id("20000101", seq=423)   # 27 and 11 on 2011-09-01
+    write_roster(root / "intake" / TERM / "第一职业中学.xlsx", [student(1, older), student(2, younger)], HEADERS,
+                 above=[["第一职业中学2011年秋季学期中职国家助学金发放花名册"]])
+    ages = ("27", "11")
+
+    def ageless(text: str) -> bool:
+        # the range's bounds (14—25周岁) are the rules', not the student's: nothing else is a number
+        return not re.search(r"\d", re.sub(r"（\d+—\d+周岁）", "", text))
+
+    code, doc, err = run("validate", "--term", TERM, "--workspace", root, "--format", "json", as_json=True)
+    found = {f["row"]: f for f in doc["findings"] if f["code"] == "age.out_of_range"}
+    assert set(found) == {3, 4}, doc["findings"]
+    assert "高于" in found[3]["message"] and "低于" in found[4]["message"], found
+    for f in found.values():
+        assert ageless(f["message"]) and "中职" in f["message"], f["message"]
+        assert f["value"] not in ages, f
+
+    report, returns = tmp_path / "审核.xlsx", tmp_path / "退回"
+    run("validate", "--term", TERM, "--workspace", root, "--report", report, "--returns", returns)
+    wb = openpyxl.load_workbook(report, read_only=True)
+    rows = [r for r in wb["问题清单"].iter_rows(min_row=2, values_only=True) if r[4] == "age.out_of_range"]
+    assert len(rows) == 2
+    for r in rows:
+        assert ageless(r[7]) and str(r[8]) not in ages and "*" in str(r[8]), r
+    [back] = returns.glob("*.xlsx")
+    said = [t for t in texts(back) if "合理范围" in t]
+    wb = openpyxl.load_workbook(back)
+    said += [c.comment.text for ws in wb for row in ws.iter_rows() for c in row if c.comment and "合理范围" in c.comment.text]
+    assert said and all(ageless(t.split("合理范围", 1)[1]) and "周岁，超出" not in t for t in said), said
+
+    code, out, err = run("disburse", "--term", TERM, "--workspace", root)
+    [book] = (root / "out" / TERM).glob("发放审核_*.xlsx")
+    said = [t for t in texts(book) if "合理范围" in t]
+    assert len(said) >= 2 and all(ageless(t) for t in said), said
+
+    code, doc, err = run("explain", "--file", root / "intake" / TERM / "第一职业中学.xlsx", "--row", 3, "--term", TERM,
+                         "--workspace", root, "--format", "json", as_json=True)
+    [age] = [c for r in doc["records"] for c in r["checks"] if c["check"] == "age"]
+    assert age["verdict"] == "warning" and [i["code"] for i in age["findings"]] == ["age.out_of_range"], age
+    assert all(ageless(i["message"]) and "高于" in i["message"] for i in age["findings"]), age

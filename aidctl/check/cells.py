@@ -158,6 +158,7 @@ def _invisible(roster: Roster, rules: Rulebook) -> list[pd.DataFrame]:
         shown = value.where(value.str.len() <= 40, value.str.slice(0, 40) + "…")
         # a run of the text hidden (部分文字…): the rest shows; else the cell looks empty
         seen = hit["said"].str.startswith("部分").map({True: "，表中看不到这部分文字", False: "，表中看上去是空白"})
+        seen = seen.where(~hit["said"].str.startswith("条件格式可能"), "，表中可能看上去是空白")   # read.conditional.MAYBE
         parts.append(pd.DataFrame({
             "rec": hit["rec"].astype("int64"),
             "column": hit["key"].astype(object),

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from aidctl.check import cards, cells, duplicates, eligibility, enrolment, people, schema, terms, totals
+from aidctl.check import cards, cells, duplicates, eligibility, enrolment, people, schema, terms, totals, versions
 from aidctl.check import registry as registry_check
 from aidctl.check.eligibility import Decisions
 from aidctl.core.files import digests
@@ -171,6 +171,8 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
         if built is not None:
             built(roster)
         findings, decisions = judge(roster, rules, also_standard)
+        # a 初报 and its 修改版 read together: one finding a file, none of either paid
+        findings = versions.check(roster, rules, findings, ws)
         if check_ledger and ws.has_ledger():
             from aidctl.check import ledger as ledger_check
             from aidctl.ledger import Ledger

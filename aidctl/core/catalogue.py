@@ -87,6 +87,12 @@ CATALOGUE: dict[str, FindingType] = dict([
        "the cell holds a number: digits are already lost in the file"),
     _t("id.duplicate", ERROR, "同一学生重复申报",
        "one person claimed twice for one programme, or by two schools, in the rosters checked together"),
+    _t("roster.two_versions", ERROR, "同一学校花名册的两个版本同时报送",
+       "two files of one school read together share at least rules/oversight.yaml versions.shared_share of the "
+       "smaller one's students (a 初报 and its 修改版): which one counts is not guessed, none of either file is "
+       "paid; one finding a file (row is null) naming both, the one the intake history received later and the "
+       "students shared, whose id.duplicate between the two files it replaces; a file naming no school is "
+       "compared with every file"),
     _t("gender.mismatch", WARNING, "性别与身份证号码不符", "性别 disagrees with the ID"),
     _t("gender.unread", WARNING, "性别无法识别，未与身份证号码核对",
        "性别 holds something no word of rules/vocabulary.yaml gender reads (男/女, the GB/T 2261.1 codes 1/2 …; "

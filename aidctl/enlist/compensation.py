@@ -33,6 +33,7 @@ from aidctl.core.money import yuan_text_or_none
 from aidctl.core.text import lookup, missing, text_or_none
 from aidctl.enlist.amounts import lines as year_lines
 from aidctl.enlist.amounts import loan_figures, student_totals
+from aidctl.enlist.seasons import not_read, season_findings, season_months
 from aidctl.read import (
     Table,
     Workspace,
@@ -223,12 +224,17 @@ def _levels_and_caps(f: pd.DataFrame, rules: Rulebook) -> None:
     f["schooling_years"] = _schooling(f["schooling"])
     f["enrolled_year"], _ = _years(f["enrolled"])
     f["enlisted_year"], month = _years(f["enlisted"])
+    f["enlisted_year"] = f["enlisted_year"].mask(not_read(f["enlisted"], month, book))  # 2021-2022: no year
+    # 2024年春: the season's first month; no day where a cap changes within its months (enlist.invalid)
+    season, f["season_unsure"] = season_months(f["enlisted"], f["enlisted_year"], book)
+    month = month.fillna(season)
     # 2019.1: January, or 2019.10 that Excel stored as a number? No day is taken (enlist.invalid)
     f["month_1_or_10"] = f["enlisted"].astype("string").str.match(_MONTH_1_OR_10).fillna(False).astype(bool)
     f["enlisted_month"] = month.mask(f["month_1_or_10"])
     only_month, only_day = (int(x) for x in book.year_only_date.split("-"))
     days = []
-    for y, m, unsure in zip(f["enlisted_year"], month, f["month_1_or_10"]):  # a few distinct values
+    no_day = f["month_1_or_10"] | f["season_unsure"].notna()
+    for y, m, unsure in zip(f["enlisted_year"], month, no_day):  # a few distinct values
         days.append(None if y is pd.NA or unsure else date(int(y), only_month if m is pd.NA else int(m),
                                                            only_day if m is pd.NA else 1))
     f["enlist_day"] = pd.Series(days, index=f.index, dtype=object)
@@ -443,6 +449,7 @@ def _level_and_year_findings(f: pd.DataFrame, present: Callable[[str], pd.Series
                      "入伍时间“{v}”可能是{y}年1月，也可能是{y}年10月（Excel 把数字 {y}.10 显示为 {y}.1）{both}，"
                      "不按任何一种计算：请写成文字，如“{y}年10月”或“{y}年1月”", f["enlisted"].astype("string"),
                      v=f["enlisted"].astype("string"), y=f["enlisted_year"], both=both))
+    out.append(season_findings(f))
     first = min(p.from_ for p in book.caps)
     no_cap = f["enlist_day"].notna() & f["cap_from"].isna()
     out.append(build(no_cap, "enlist.not_covered", "enlisted",

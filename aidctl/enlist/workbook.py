@@ -136,6 +136,8 @@ def write_enlistment_report(result, target: Path, rules) -> Path:
         row = write_table(caps, fmt, 2, heads, rows)
         caps.write(row + 1, 0, "计算方法：" + book.description)
         levels = "；".join(f"{k}（{v.group}，学制{v.normal_years}年）" for k, v in book.levels.items())
-        caps.write(row + 2, 0, f"学历层次：{levels}；只写年份的入伍时间按 {book.year_only_date} 计")
+        seasons = "、".join(f"{w}（{a}—{b}月）" for w, (a, b) in book.season_months.items())
+        caps.write(row + 2, 0, f"学历层次：{levels}；只写年份的入伍时间按 {book.year_only_date} 计"
+                   + (f"；写季节的按该季节首月1日计：{seasons}，其间上限有调整的不予计算" if seasons else ""))
         wb.close()
     return target

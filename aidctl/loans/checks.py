@@ -38,6 +38,7 @@ def check(frame: pd.DataFrame, tables: list[Table], rules: Rulebook) -> pd.DataF
     out += _merged_money(frame, tables, title)
     out += _arrears_unjudged(frame, title)
     out += _status_contradicts(frame, present, title)
+    out += _days_without_arrears(frame, present, title)
     out.append(_over_cap(frame))
     out.append(_duplicates(frame, tables))
     out.append(_shared_contracts(frame, tables))
@@ -243,7 +244,10 @@ def _status_contradicts(frame: pd.DataFrame, present, title) -> list[pd.DataFram
       按期还款 (or not yet due), the borrower the bank marks in arrears off the 催收 list, without a word;
     - a word saying repayment is in order (正常, 正常还款) on a contract owing money whose 逾期天数,
       the bank's own count, is above 0. It was counted overdue, and the borrower called, on days the
-      bank's own word denies.
+      bank's own word denies;
+    - the same word on a contract owing money whose 逾期天数 is 0 or blank and whose 应还日期 is before
+      the export date the sheet writes above its header (exported.export_dates): at the export the
+      arrears had fallen due unpaid. Without that date it is judged by the 应还日期 (a note says so).
     Which is right is the bank's to say. Neither is a fault of the loan figures (the word is a
     repayment word either way): keyed STATUS_REPAYMENT, the contract is out of the repayment
     figures and the 催收 list only (还款情况无法判断, listed under `excluded`), as the arrears that
@@ -258,7 +262,10 @@ def _status_contradicts(frame: pd.DataFrame, present, title) -> list[pd.DataFram
     days_n = frame["days_overdue_n"]
     in_arrears = known & ~owing & (claim == "in_arrears").to_numpy()
     current = known & owing & (claim == "current").to_numpy() & (days_n > 0).fillna(False).to_numpy(dtype=bool)
-    if not (in_arrears.any() or current.any()):
+    quiet = (days_n.eq(0) | frame["days_overdue"].isna()).fillna(False).to_numpy(dtype=bool)
+    stale = known & owing & (claim == "current").to_numpy() & quiet \
+        & (frame["due"] < frame["exported"]).fillna(False).to_numpy(dtype=bool)
+    if not (in_arrears.any() or current.any() or stale.any()):
         return []
     said = _money_said(due, repaid, arrears)
     said["balance"] = ("多还" + money.yuan_text((-arrears).astype("int64")) + "元").where(arrears < 0, "尚欠0.00元")
@@ -277,11 +284,49 @@ def _status_contradicts(frame: pd.DataFrame, present, title) -> list[pd.DataFram
               f"{title('status')}为“{{s}}”（正常还款），但{money_said}，尚欠{{arrears}}元{{days}}：还款状态说正常还款，"
               f"{dtitle}说已逾期，台账自相矛盾，是否逾期无法判断，"
               f"{_LEFT_OUT_REPAYMENT}：请与经办银行核对还款状态和{dtitle}", status, s=status, **said),
+        build(stale, "loan.invalid", "status",
+              f"{title('status')}为“{{s}}”（正常还款）{{days}}，但{money_said}，尚欠{{arrears}}元，"
+              f"{title('due_date')}{{due_on}}早于台账注明的数据截至日期{{exported}}：银行导出时欠款已到期未还，"
+              f"还款状态和{dtitle}却说没有逾期，台账自相矛盾，是否逾期无法判断，"
+              f"{_LEFT_OUT_REPAYMENT}：请与经办银行核对还款状态、{title('due_date')}、{dtitle}和还款金额",
+              status, s=status, due_on=frame["due"].dt.strftime("%Y-%m-%d"),
+              exported=frame["exported"].dt.strftime("%Y-%m-%d"), **said),
     ]
     for part in out:
         if len(part):
             part["figures_key"] = STATUS_REPAYMENT
     return out
+
+
+def _days_without_arrears(frame: pd.DataFrame, present, title) -> list[pd.DataFrame]:
+    """loan.invalid on 逾期天数 above 0 on a contract owing nothing (应还本金 + 应还利息 − 实还金额 ≤ 0,
+    each figure in the register and readable) whose 还款状态 claims no arrears: a word that says
+    nothing of the money (还款期, 宽限期, 在读, blank), or 正常. The bank's own count says the borrower
+    is overdue, its money says nothing is owed: the register contradicts itself, as when the word is
+    逾期 (_status_contradicts, which says that case). Were the days a record of a past default, the
+    contract was repaid late, not on time; were the figures stale, it is overdue: it was counted on time
+    (or not yet due) without a word. Out of the repayment figures and the 催收 list (key 逾期天数, which
+    the loan figures do not rest on). A settled or compensated contract is never overdue: not here."""
+    days_n = frame["days_overdue_n"]
+    if not (days_n > 0).any():
+        return []
+    readable, due, repaid, arrears = _balance(frame)
+    known = readable & present("principal_due").to_numpy(dtype=bool) & present("repaid").to_numpy(dtype=bool)
+    quiet = ~frame["v_status"].isin(CLOSED).to_numpy() & (frame["v_claim"] != "in_arrears").to_numpy()
+    hit = known & quiet & (arrears <= 0).fillna(False).to_numpy(dtype=bool) & (days_n > 0).fillna(False).to_numpy(dtype=bool)
+    if not hit.any():
+        return []
+    said = _money_said(due, repaid, arrears)
+    said["balance"] = ("多还" + money.yuan_text((-arrears).astype("int64")) + "元").where(arrears < 0, "尚欠0.00元")
+    status = frame["status"].astype("string")
+    said["word"] = ("，" + title("status") + "为“" + status + "”").fillna(f"，{title('status')}为空")
+    dtitle = title("days_overdue")
+    return [build(hit, "loan.invalid", "days_overdue",
+                  f"{dtitle}为“{{v}}”{{word}}，但{title('principal_due')}＋{title('interest_due')}{{due}}元，"
+                  f"{title('repaid')}{{repaid}}元，{{balance}}：没有欠款不会逾期，{dtitle}与还款金额必有一处有误"
+                  f"（或{dtitle}是以往的逾期记录，那么本合同是逾期后才还清的），是按期还款还是逾期无法判断，"
+                  f"{_LEFT_OUT_REPAYMENT}：请与经办银行核对{dtitle}和还款金额",
+                  frame["days_overdue"], v=frame["days_overdue"], **said)]
 
 
 def _over_cap(frame: pd.DataFrame) -> pd.DataFrame:

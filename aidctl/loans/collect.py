@@ -17,6 +17,7 @@ import pandas as pd
 from aidctl.core import money
 from aidctl.core.errors import UsageError
 from aidctl.core.labels import UNKNOWN_COUNTY
+from aidctl.loans.exported import unread_notes
 from aidctl.loans.register import OVERDUE_RULE, REPAYMENT, Register, read_register, repayment
 from aidctl.read import Workspace
 
@@ -30,6 +31,7 @@ class Collection:
     # contracts (by position) fallen due that could be judged neither on time nor overdue, yet no
     # check said so (none expected: checks._arrears_unjudged): listed, never left off without a word
     left_out: dict[int, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)   # said once: a default the figures took (exported.unread_notes)
 
     def counties(self) -> pd.DataFrame:
         b = self.borrowers
@@ -58,7 +60,7 @@ class Collection:
                 "files": self.register.file_info(), "counties": counties, "borrowers": people,
                 "excluded": self.register.excluded(REPAYMENT, also=self.left_out),
                 "totals": {"borrowers": len(b), "amount_due": str(money.yuan(money.exact_total(b["arrears_fen"])))},
-                "out": out}
+                "notes": list(self.notes), "out": out}
 
 
 NEEDED = (("principal_due", "repaid"), ("due_date", "days_overdue"))
@@ -95,7 +97,8 @@ def collect(path: Path, ws: Workspace, as_of: date, *, display: str | None = Non
     for column, what, cells in SUMMED:
         register.held_total(rows[column], what, cells)
     result = Collection(as_of, register, _borrowers(rows, register, ws.rules.publicity.masking.masking()),
-                        left_out=left_out)
+                        left_out=left_out,
+                        notes=unread_notes(f, register.tables, ws.rules.loans.export_date_labels, judged, as_of))
     from aidctl.loans.workbooks import write_collection
 
     result.out = write_collection(result, target, ws.rules)

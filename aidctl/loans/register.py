@@ -197,8 +197,12 @@ def check_register(path: Path, ws: Workspace, display: str | None = None, *,
 
 
 def build_frame(tables: list[Table], rules: Rulebook, *, today: date | None = None) -> pd.DataFrame:
+    from aidctl.loans.exported import export_dates, per_record
+
     frame = stack(tables, rules.columns.tables[KIND])
     derive(frame, rules, today=today or date.today())
+    # the day the bank exported each sheet (数据截至 above the header), NaT where it does not say
+    frame["exported"] = per_record(frame, export_dates(tables, rules.loans.export_date_labels))
     return frame
 
 
@@ -281,8 +285,9 @@ OVERDUE_RULE = ("逾期认定：应还本金＋应还利息－实还金额＞0�
                 "还款状态为结清、代偿的合同不计逾期。有欠款、没有应还日期而逾期天数为空或为0的，"
                 "是否到期、是否逾期无法判断，不计入到期应还、履约率和逾期，也不列入催收名单（列为数据有误）。"
                 "还款状态与还款金额、逾期天数相互矛盾的（还款状态说欠款逾期而应还本金＋应还利息－实还金额≤0，"
-                "或说正常还款而有欠款且逾期天数＞0；用语见 rules/loans.yaml status_claims），同样无法判断，"
-                "不计入、不列入，列为数据有误。")
+                "或说正常还款而有欠款且逾期天数＞0，或说正常还款、逾期天数为空或为0而有欠款且应还日期早于表头上方注明的数据截至日期；"
+                "用语见 rules/loans.yaml status_claims、export_date_labels），以及没有欠款而逾期天数＞0的（结清、代偿除外），"
+                "同样无法判断，不计入、不列入，列为数据有误。")
 
 
 def repayment(frame: pd.DataFrame, as_of: date, rules: Rulebook) -> pd.DataFrame:

@@ -21,6 +21,7 @@ from aidctl.core.dates import as_of_said, cell_dates, cell_years
 from aidctl.core.labels import UNKNOWN_COUNTY
 from aidctl.core.terms import Term
 from aidctl.core.text import lookup, text_or_none
+from aidctl.loans.exported import unread_notes
 from aidctl.loans.interest import (
     NoRate,
     contracts_interest,
@@ -250,6 +251,7 @@ def summarise(path: Path, ws: Workspace, year: int, *, applications: Path | None
     rep = repayment(f, as_of, rules)
     payable = _judged(register, payable, rep, left_out)
     notes += _unjudged_note(register, payable)
+    notes += unread_notes(f, register.tables, loans.export_date_labels, payable, as_of)
     apps = None
     if applications is not None:
         apps = _applications(applications, applications_display or shown(applications), ws, year)

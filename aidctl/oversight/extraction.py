@@ -31,6 +31,7 @@ from aidctl.core.labels import UNKNOWN_COUNTY
 from aidctl.core.money import yuan_text_or_none
 from aidctl.core.text import filled, fold_one
 from aidctl.oversight.coverage import AMOUNTS, MISSING_COLUMNS, in_totals, missing_note, missing_schools, totals_note
+from aidctl.oversight.finance_units import UNSAID_ADVICE, unit_notes, unsaid_units
 from aidctl.read import (
     Table,
     Workspace,
@@ -157,32 +158,6 @@ class ExtractionAudit(FindingCounts):
                             "spent": total("spent"), "shortfall": total("shortfall")}}
 
 
-def _unit_notes(tables: list[Table], spec, units: dict) -> list[str]:
-    """The money columns whose header states no unit, read in the unit a 单位 line of their sheet
-    states (above the header or under the table: 单位：万元 under the 合计 row), said aloud: a figure
-    ten thousand times what it looks like rests on that line."""
-    name = {}
-    for word, value in units.items():
-        name.setdefault(value, word)
-    notes = []
-    for t in tables:
-        money = [m for m in t.columns.values() if spec.columns[m.key].kind == "money" and not m.unknown_unit]
-        own = [m for m in money if m.unit_stated and m.unit_line is None]
-        for line in t.unit_lines:  # the header's own unit wins: where a line states another, that is said
-            other = [m for m in own if line.unit is not None and m.unit != line.unit]
-            if other:
-                notes.append(f"{t.place()} {line.shown()}与{'、'.join(f'“{m.header}”' for m in other)}表头写的单位不同："
-                             "这些列按表头写的单位读取；如不对，请更正后重新提交")
-        taken = [m for m in money if m.unit_line is not None and not m.unit_conflict]
-        if not taken:
-            continue
-        line = next((line for line in t.unit_lines if line.row == taken[0].unit_line), None)
-        said = line.shown() if line else f"第{taken[0].unit_line}行"
-        notes.append(f"{t.place()} {said}写明了金额单位：表头未写单位的"
-                     f"{'、'.join(f'“{m.header}”' for m in taken)}按{name.get(taken[0].unit, taken[0].unit)}读取")
-    return notes
-
-
 def _title_year(table: Table) -> int | None:
     """The year a table's title (the rows above its header), else its file's name, states."""
     for text in [*table.above, table.path.stem]:
@@ -241,6 +216,7 @@ def audit(paths: list[Path] | None, ws: Workspace, *, year: int | None = None,
         example = f"（如“{names.iloc[0]}”）" if len(names) else ""
         notes.append(f"略去{int(subtotal.sum()) + read_away}个小计/合计行{example}：它们不是学校")
     frame = frame[~subtotal.to_numpy()].reset_index(drop=True)
+    unsaid = [unsaid_units(t, spec, rules.columns.units) for t in tables]
     for key in AMOUNTS:  # the figures in fen, under their own names from here on; none is below zero
         fen = frame[f"{key}_fen"]
         # a figure in a merged range (事业收入 merged down over two schools, 提取金额 across 划入专户金额)
@@ -248,9 +224,14 @@ def audit(paths: list[Path] | None, ws: Workspace, *, year: int | None = None,
         frame[f"{key}_merged"] = merged_range(frame, tables, key, row="row")
         # a figure whose column states no unit while the sheet's 单位 lines state two (单位：元 above, 单位：万元
         # under the table): in which of them it is written is not known
+        # So is one whose column states no unit, nor any line, while another money column states 万元:
+        # 元 or 万元 is not known (`unsaid_units`)
         frame[f"{key}_unit_conflict"] = frame["table"].map(
-            {i: unit_conflict_words(t, t.columns[key]) for i, t in enumerate(tables)
-             if key in t.columns and t.columns[key].unit_conflict}).astype("string")
+            {i: unit_conflict_words(t, t.columns[key]) if t.columns[key].unit_conflict else unsaid[i][key]
+             for i, t in enumerate(tables) if key in t.columns and (t.columns[key].unit_conflict or key in unsaid[i])}
+        ).astype("string")
+        frame[f"{key}_unit_advice"] = frame["table"].map(
+            lambda i: UNSAID_ADVICE if key in unsaid[i] else UNIT_CONFLICT_ADVICE)  # noqa: B023
         ok = frame[f"{key}_ok"].to_numpy(dtype=bool) & ~(fen < 0).fillna(False).to_numpy(dtype=bool) \
             & frame[f"{key}_merged"].isna().to_numpy() & frame[f"{key}_unit_conflict"].isna().to_numpy()
         frame[f"{key}_text"], frame[f"{key}_ok"], frame[key] = frame[key], ok, fen.where(ok)  # the text names a cell
@@ -271,7 +252,7 @@ def audit(paths: list[Path] | None, ws: Workspace, *, year: int | None = None,
     if blank.any():
         notes.append(f"{int(blank.sum())}行的年度为空，按{the_year}年度审核")
     frame = frame[~other].reset_index(drop=True)
-    notes += sheet_notes(tables, "学校", frame, row="row") + _unit_notes(tables, spec, rules.columns.units)
+    notes += sheet_notes(tables, "学校", frame, row="row") + unit_notes(tables, spec, rules.columns.units)
     frame["year_written"] = frame["year"]
     frame["year_unread"] = unread[~other]  # its school is not audited: a finding names the cell
     frame["year"] = the_year
@@ -482,8 +463,8 @@ def _findings(frame: pd.DataFrame, tables: list[Table], rules, header: list[pd.D
         merged = frame[f"{key}_merged"].notna()
         conflict = frame[f"{key}_unit_conflict"].notna() & ~merged
         out.append(build(conflict, "extraction.invalid", key,
-                         "{title}“{v}”未读取：{c}；该校无法审核：" + UNIT_CONFLICT_ADVICE + "后重新提交",
-                         written, title=titles[key], v=written.fillna("空"), c=frame[f"{key}_unit_conflict"]))
+                         "{title}“{v}”未读取：{c}；该校无法审核：{a}后重新提交", written, title=titles[key],
+                         v=written.fillna("空"), c=frame[f"{key}_unit_conflict"], a=frame[f"{key}_unit_advice"]))
         out.append(build(merged, "extraction.invalid", key,
                          "{title}“{v}”在合并单元格{m}中，这一个数显示在合并的每一格里，不知是本校的数还是几所学校"
                          "（或几列）共用的合计：未读取，该校无法审核：请取消合并，每格填写本校该项的数",

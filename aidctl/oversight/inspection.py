@@ -343,7 +343,8 @@ def write_signoff(target: Path, s: Sample, school: str, group: pd.DataFrame, ter
             for j in (PRESENT, CARD_HELD, NOTE):
                 sheet.write_blank(r, j, None, fill_fmt)
             sheet.write_blank(r, RECEIVED, None, fill_money)
-            weight = f"{int(row.tickets)}（高年龄，{int(row.age)}周岁）" if row.older else str(int(row.tickets))
+            # no age beside the masked ID: it would narrow the birth date the mask hides
+            weight = f"{int(row.tickets)}（高年龄）" if row.older else str(int(row.tickets))
             sheet.write_string(r, WEIGHT, weight, cell_fmt)
         first, end = 3, max(r, 3)
         for j in (PRESENT, CARD_HELD):

@@ -16,7 +16,7 @@ import pandas as pd
 
 from aidctl.core.errors import ReadError
 from aidctl.core.money import exact_total, parse, yuan
-from aidctl.core.text import NOT_A_DIGIT, digit_like_marks, nfkc_one
+from aidctl.core.text import NOT_A_DIGIT, column_letters, digit_like_marks, nfkc_one
 from aidctl.rulebook import FIGURES, BankProfile, DeclaredWords
 
 # what the messages call each figure, and what its number counts
@@ -321,3 +321,51 @@ def _refuse_disagreeing_total(table, figures: list[Figure], mine: Tally, totals:
     raise ReadError(f"回盘在此行写的合计金额为 {yuan(value)} 元，而{f.where}第{f.row}行写的“{f.label}”为 {f.shown()}，"
                     f"两者不符：可能有结果行缺失或没有作为结果读取，或金额有误；{_REFUSED}",
                     file=display, sheet=f.sheet, row=row, column=table.columns["amount"].header)
+
+
+def refuse_disagreeing_total_row(profile: BankProfile, table, lines: pd.DataFrame, rules, display: str,
+                                 sheet: str | None, amounts) -> None:
+    """The figures a 合计 row writes outside its 金额 column: a count beside it (合计 | 41笔 | | 30000.00),
+    or the whole total in one cell (总计：41笔，30750.00元). Only the 金额 cell was compared, so such a row
+    was passed over without a word. Each number there must be what the lines read say: a count (笔,
+    条: rules/bank_results.yaml count_units) the number of lines, or of those paid or failed; an amount
+    (元, 万元) their sum, or that of those paid or failed (where their amounts were read); a number
+    without a unit either. Otherwise, or where a number cannot be read (3.5万), the file is refused.
+    `sheet`: the sheet to name; `amounts`: how the file's amounts are read (results._amounts)."""
+    rows = {row for row, _, _ in table.totals}
+    if not rows:
+        return
+    tally = Tally.of(lines)
+    counts = {tally.count, tally.paid_count, tally.failed_count}
+    sums = {tally.amount, tally.paid_amount, tally.failed_amount} - {None}
+    count_units = words_of(profile, rules).count_units
+    units = sorted([*rules.columns.units, *count_units], key=len, reverse=True)
+    at = table.columns["amount"].index if "amount" in table.columns else None
+    heads = {m.index: m.header for m in table.columns.values()}
+    for row, cells in table.below_cells:
+        for col, text in cells if row in rows else []:
+            if col == at:
+                continue
+            written = _fold(text)
+            for m in _NUMBER.finditer(written):
+                unit, used = _unit_after(written[m.end():], units, rules.columns.header_words.money_unit_suffix)
+                number = m.group("sign") + m.group("number").replace(",", "")
+                as_count = int(number) if unit not in rules.columns.units and number.isdigit() else None
+                fen = None
+                if unit not in count_units and _FOLLOWS.match(written[m.end() + used:]):
+                    fen = parse(pd.Series([number], dtype="string"), rules.columns.units[unit])[1].iloc[0] \
+                        if unit in rules.columns.units else amounts(profile, table, pd.Series([number], dtype="string"),
+                                                                    rules, display).iloc[0]
+                    fen = None if pd.isna(fen) else int(fen)
+                if as_count in counts or fen in sums or (fen is not None and tally.amount is None):
+                    continue
+                unread = as_count is None and fen is None
+                figure = (written[m.start():].split() or [""])[0] if unread else written[m.start():m.end() + used].strip()
+                said = "无法读取为笔数或金额" if unread else \
+                    (f"与读取的 {tally.count} 笔逐笔结果（其中成功 {tally.paid_count} 笔、失败 {tally.failed_count} 笔"
+                     + (f"；金额合计 {yuan(tally.amount)} 元，其中成功 {yuan(tally.paid_amount)} 元" if tally.amount is not None
+                        and tally.paid_amount is not None else "") + "）不符")
+                part = "" if figure == text.strip() else f"，其中的“{figure}”"
+                raise ReadError(f"回盘的合计行在“{heads.get(col, column_letters(col) + '列')}”处写有“{text}”{part}，"
+                                f"{said}：合计用于核对回盘是否完整，aidctl 不略过它；可能有结果行缺失或没有作为结果读取，或金额有误；"
+                                "整份回盘未入账，请向银行核对或重新获取回盘", file=display, sheet=sheet, row=row)

@@ -39,6 +39,7 @@ from aidctl.core.terms import Term
 from aidctl.core.text import filled, fold, fold_one, missing
 from aidctl.pay.batch import BATCH_ID
 from aidctl.pay.results import LINE_COLUMNS, ResultFile, outcomes, read_result
+from aidctl.pay.settled import WORDS, hidden_notes, settled_issues, unanswered, unanswered_note
 from aidctl.read import Workspace, regular_file, shown
 
 _TERM_IN_NAME = re.compile(r"(?<![0-9])(\d{4}-(?:spring|autumn))(?![a-z])")
@@ -56,7 +57,9 @@ class Reconciliation:
     batches: list[str] = field(default_factory=list)
     bound_by: str = ""
     declared: list[dict] = field(default_factory=list)   # the figures above the table, each agreeing
-    notes: list[str] = field(default_factory=list)      # said aloud: rule keys a workspace copy leaves out
+    notes: list[str] = field(default_factory=list)      # said aloud: rule keys a workspace copy leaves out,
+    # lines read from hidden rows, payments of the batches answered still sent after the file
+    unanswered: list[dict] = field(default_factory=list)  # per batch answered: payments still sent after it
 
     def to_json(self) -> dict:
         def items(df, cols):
@@ -71,6 +74,7 @@ class Reconciliation:
         pending = self.pending if len(self.pending) else pd.DataFrame(columns=[*cols, "status"])
         return {"version": 1, "term": str(self.term), "file": self.file, "bank_profile": self.profile,
                 "batches": self.batches, "bound_by": self.bound_by, "declared": self.declared, "notes": self.notes,
+                "unanswered": [u | {"amount": str(yuan(u["amount"]))} for u in self.unanswered],
                 "paid": items(self.paid, cols), "failed": items(self.failed, cols + ["reason"]),
                 "pending": items(pending, cols + ["status"]),
                 "problems": items(self.problems, ["row", "sheet", "card", "amount", "status", "issue"]),
@@ -81,13 +85,14 @@ class Reconciliation:
 
 
 ATTEMPT_COLUMNS = ["attempt_id", "payment_id", "batch_id", "file_seq", "card", "amount_fen", "status", "person",
-                   "name", "programme", "bank_profile"]
+                   "name", "programme", "bank_profile", "reason"]
 
 
 def _attempts(conn, term: str) -> pd.DataFrame:
     q = (select(L.attempts.c.id.label("attempt_id"), L.attempts.c.payment_id, L.attempts.c.batch_id,
                 L.attempts.c.file_seq, L.attempts.c.card, L.attempts.c.amount_fen, L.attempts.c.status,
-                L.payments.c.person, L.payments.c.name, L.payments.c.programme, L.payments.c.bank_profile)
+                L.payments.c.person, L.payments.c.name, L.payments.c.programme, L.payments.c.bank_profile,
+                L.attempts.c.reason)
          .join(L.payments, L.payments.c.id == L.attempts.c.payment_id).where(L.payments.c.term == term))
     frame = L.fetch_frame(conn, q, ATTEMPT_COLUMNS)
     return frame.astype({"file_seq": "int64", "amount_fen": "int64"}) if len(frame) else frame
@@ -161,9 +166,12 @@ def reconcile(ws: Workspace, term: Term, result: Path, *, bank: str | None = Non
                                          updated_at=stamp), rows)
     view = matched.rename(columns={"person": "id_number", "amount_fen": "amount", "batch_id": "batch"})
     answered = sorted(set(matched["batch_id"].dropna()) | set(named))
+    left = unanswered(attempts, applied["attempt_id"], answered, bank)
     return Reconciliation(term, display, bank, view[view["outcome"] == "paid"], view[view["outcome"] == "failed"],
                           problems, view[view["outcome"] == "pending"], answered, bound_by,
-                          [f.to_json() for f in file.declared], list(ws.rules.notes))
+                          [f.to_json() for f in file.declared],
+                          [*ws.rules.notes, *hidden_notes(file.hidden), *(unanswered_note(u, profile.name) for u in left)],
+                          left)
 
 
 def _reason(value) -> str | None:
@@ -401,7 +409,7 @@ def _match(lines: pd.DataFrame, mine: pd.DataFrame, everything: pd.DataFrame, na
     lines["seq"] = lines["seq"].astype("Int64")
     lines["amount_fen"] = lines["amount_fen"].astype("Int64")
     att = mine.rename(columns={"status": "attempt_status", "card": "att_card", "amount_fen": "att_amount",
-                                     "batch_id": "att_batch", "name": "att_name"})
+                                     "batch_id": "att_batch", "name": "att_name", "reason": "att_reason"})
     issues = lines["issue"].copy()
     hit = pd.Series(pd.NA, index=lines.index, dtype="Int64")    # the attempt each line binds to
 
@@ -496,7 +504,7 @@ def _match(lines: pd.DataFrame, mine: pd.DataFrame, everything: pd.DataFrame, na
         filled(written), "处理结果为空，无法识别为成功、失败或处理中，未入账：请与银行核对").to_numpy()
     bound = bound[bound["outcome"].notna()]
     settled = bound[bound["attempt_status"].isin(["paid", "failed"])]
-    issues[settled["line"].to_numpy()] = [f"该笔已在此前的回盘中处理（{s}），未重复入账" for s in settled["attempt_status"]]
+    issues[settled["line"].to_numpy()] = settled_issues(settled, everything)   # a repeat, or a result contradicting it
     early = bound[bound["attempt_status"] == "pending"]
     issues[early["line"].to_numpy()] = "该笔付款尚未发出，未入账：请核对回盘文件"
     bound = bound[bound["attempt_status"] == "sent"]
@@ -554,6 +562,6 @@ def _why_unmatched(line, everything: pd.DataFrame) -> str:
         return f"金额 {got} 与发放记录（{expected}）不符，未入账：请与银行核对"
     settled = same[same["status"].isin(["paid", "failed"])]
     if len(settled):
-        return f"该笔已在此前的回盘中处理（{settled.iloc[0]['status']}），未重复入账"
+        return f"该笔已在此前的回盘中处理（{WORDS.get(settled.iloc[0]['status'])}），未重复入账"
     return "该笔付款尚未发出，未入账：请核对回盘文件"
 

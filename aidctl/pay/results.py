@@ -31,6 +31,7 @@ class ResultFile:
     text: list[str] = field(default_factory=list)
     groups: list[dict] = field(default_factory=list)
     declared: list = field(default_factory=list)   # the figures above the table, checked (pay.declared.Figure)
+    hidden: list = field(default_factory=list)     # (sheet, [Excel rows]): the lines read from hidden rows
 
 
 def result_spec_table(profile: BankProfile) -> TableSpec:
@@ -62,7 +63,7 @@ def read_result(profile: BankProfile, path, display: str, rules) -> ResultFile:
     spec = result_spec_table(profile)
     words = words_of(profile, rules)
     unit_words = [*rules.columns.units, *words.count_units]
-    parts, above, checked, dropped = [], [], [], []
+    parts, above, checked, dropped, hidden_lines = [], [], [], [], []
     sheets = open_sheets(path, display, rules.columns.look)
     hidden = sheets[0].hidden_sheets if sheets else []
     if hidden:  # every sheet with the header is read: one that cannot be seen may hold lines too
@@ -93,6 +94,9 @@ def read_result(profile: BankProfile, path, display: str, rules) -> ResultFile:
                                        rules.columns.header_words.money_unit_suffix)
             read_figures(figures, profile, table, rules, words, display, _amounts)
             checked.append((table, parts[-1], figures))
+            at = parts[-1]["row"][parts[-1]["row"].isin(sheet.hidden_rows)]
+            if len(at):   # read as a roster's are, and named: a filter hides rows, and so may a clerk
+                hidden_lines.append((sheet.name, [int(r) for r in at]))
     if not parts:
         titles = "、".join(profile.result.columns.values())
         raise ReadError(f"没有找到回盘文件的表头（应含 {titles}）：这是“{profile.name}”的回盘吗？", file=display)
@@ -102,7 +106,7 @@ def read_result(profile: BankProfile, path, display: str, rules) -> ResultFile:
     # the rows taken for a footer that hold a result: problems after the lines, never counted as read
     parts += [d for d in dropped if len(d)]
     return ResultFile(pd.concat(parts, ignore_index=True)[LINE_COLUMNS], above,
-                      declared=[f for _, _, figures in checked for f in figures])
+                      declared=[f for _, _, figures in checked for f in figures], hidden=hidden_lines)
 
 
 def _holds_text(sheet) -> bool:
@@ -159,6 +163,9 @@ def _table_lines(profile: BankProfile, table, rules, display: str) -> pd.DataFra
     out["issue"] = unread(bad_seq, amount.where(out["amount_fen"].isna()))
     out = outcomes(profile, out)
     _refuse_disagreeing_total(profile, table, out, rules, display)
+    from aidctl.pay.declared import refuse_disagreeing_total_row
+
+    refuse_disagreeing_total_row(profile, table, out, rules, display, _sheet(table), _amounts)
     return out
 
 

@@ -95,7 +95,7 @@ def display(code: str) -> Display | None:
     \\x and !x are literal text; _x and *x are padding. A first section without a digit placeholder,
     a date code or @ shows no number, only its words ("不发放") or nothing (;;;). The text section is
     read apart (`text_shows`)."""
-    every = _sections(code)
+    every = split_sections(code)
     sections = every[:3]
     changes: list[str] = []
     literal = ""
@@ -158,7 +158,7 @@ def _text_shows(sections: list[str]) -> str | None:
     return None
 
 
-def _sections(code: str) -> list[str]:
+def split_sections(code: str) -> list[str]:
     """The code cut at each ; that is not inside quotes or escaped."""
     out, current, quoted, escaped = [], [], False, False
     for ch in code:

@@ -24,6 +24,7 @@ from xml.etree import ElementTree
 
 import numpy as np
 
+from aidctl.read.conditional import sheet_rules, styled_cells
 from aidctl.read.numformat import display_of_text, telling
 from aidctl.read.styles import NONE_STRUCK, RUN_MARK, STRIKE_MARK, Struck, hidden_runs, strike_on, text_runs
 from aidctl.read.unseen import OdsLook
@@ -32,7 +33,7 @@ from aidctl.read.unseen import OdsLook
 # The scan looks for such values first (rare, and a literal-prefixed pattern is fast), then reads
 # the enclosing cell tag for its reference and type.
 _BIG_VALUE = rb'v>(?:\d{16,}(?:\.\d*)?|\d(?:\.\d+)?[eE]\+?(?:1[5-9]|[2-9]\d|\d{3}))</'
-_CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})(\d+)"')
+CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})(\d+)"')
 _CELL_TYPE = re.compile(rb'\st="(\w+)"')
 _ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
 _STYLE_NUMBER = re.compile(rb'\ss="(\d+)"')
@@ -73,7 +74,14 @@ class SheetScan:
     # (row, col, what hides it): cells holding something drawn so that nobody sees it (a font coloured
     # as the fill, or too small: styles.StylesLook, unseen.OdsLook, unseen.xls_invisible_xfs); row and
     # col -1: a cell without a reference
-    invisible: list[tuple[int, int, str]] = field(default_factory=list)
+    invisible: list[tuple[int, int, str]] = field(default_factory=lambda: Invisible())
+
+
+class Invisible(list):
+    """SheetScan.invisible, with an .xlsx sheet's conditional formats that hide text in some cells
+    (`rules`: conditional.Rule), judged against the records' values when the table is read."""
+
+    rules: list | tuple = ()   # (a class default: replaced, never changed in place)
 
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -248,6 +256,15 @@ def _attribute(mark: re.Pattern, buf: bytes) -> bool:
     return any(buf[m.start() - 1:m.start()].isspace() for m in mark.finditer(buf))
 
 
+def open_part(stack: contextlib.ExitStack, source, part: str, data: bytes | None):
+    """A sheet part to read in chunks: `data` when the caller inflated it whole, else the part of
+    `source` (an open ZipFile or a path), closed with `stack`."""
+    if data is not None:
+        return io.BytesIO(data)
+    zf = source if isinstance(source, zipfile.ZipFile) else stack.enter_context(zipfile.ZipFile(source))
+    return stack.enter_context(zf.open(part))
+
+
 def scan_sheet(source: Path | zipfile.ZipFile, part: str, data: bytes | None = None,
                struck: Struck = NONE_STRUCK) -> SheetScan:
     """Scan a worksheet part of an .xlsx (a path or an open zip) for its layout, in chunks, without
@@ -261,11 +278,7 @@ def scan_sheet(source: Path | zipfile.ZipFile, part: str, data: bytes | None = N
     formulas_seen = False  # a sheet's first formula cell holds its text (</f>); later ones may not
     big_seen = False       # a long number may be in the part: no more gates before `big` (a third of its cost)
     with contextlib.ExitStack() as stack:
-        if data is not None:
-            fh = io.BytesIO(data)
-        else:
-            zf = source if isinstance(source, zipfile.ZipFile) else stack.enter_context(zipfile.ZipFile(source))
-            fh = stack.enter_context(zf.open(part))
+        fh = open_part(stack, source, part, data)
         head = fh.read(1 << 16)
         m = _ROOT_PREFIX.search(head)
         below = struck.look.row_height_below if struck.look is not None else None
@@ -274,6 +287,12 @@ def scan_sheet(source: Path | zipfile.ZipFile, part: str, data: bytes | None = N
         formatted = pat.styled(struck.formats)
         unseen = pat.style_marks(struck.invisible)
         runs = pat.strings(struck.runs)   # shared strings with a run of rich text that may be hidden
+        # styles whose number format's colour hides one kind of value and not another (drawn.Judged)
+        sectioned = pat.style_marks(struck.styles_look.sectioned) if struck.styles_look is not None else None
+        p = re.escape(pat.prefix)
+        value_after = re.compile(rb"\s*(?:<" + p + rb"f\b[^>]*?(?:/>|>[^<]*</" + p + rb"f>))?\s*(?:<" + p
+                                 + rb"v>([^<]*)</" + p + rb"v>)?")
+        contrast_below = getattr(struck.look, "contrast_below", None)
         default = pat.default_height.search(head) if below else None
         # a sheet whose rows are by default lower than the rules allow (defaultRowHeight="1"): every
         # row without a height of its own is hidden, each looked at
@@ -281,7 +300,7 @@ def scan_sheet(source: Path | zipfile.ZipFile, part: str, data: bytes | None = N
 
         def place(buf: bytes, start: int) -> None:
             """Note the struck-out cell whose tag begins at `start`."""
-            ref = _CELL_REF.search(buf[start:buf.find(b">", start)]) if start >= 0 else None
+            ref = CELL_REF.search(buf[start:buf.find(b">", start)]) if start >= 0 else None
             if ref is None:
                 out.unplaced_struck += 1
             else:
@@ -295,7 +314,7 @@ def scan_sheet(source: Path | zipfile.ZipFile, part: str, data: bytes | None = N
             for hit in pat.big.finditer(buf) if big_seen else ():
                 start = buf.rfind(pat.cell_start, 0, hit.start())
                 tag = buf[start:buf.find(b">", start)] if start >= 0 else b""
-                ref = _CELL_REF.search(tag)
+                ref = CELL_REF.search(tag)
                 kind = _CELL_TYPE.search(tag)
                 if kind is not None and kind.group(1) != b"n":
                     continue
@@ -321,7 +340,7 @@ def scan_sheet(source: Path | zipfile.ZipFile, part: str, data: bytes | None = N
                     kind = _CELL_TYPE.search(attrs)
                     if kind is not None and kind.group(1) == b"str" and hit.group(3):
                         continue  # a formula whose value is the empty string: calculated
-                    ref = _CELL_REF.search(b" " + attrs)
+                    ref = CELL_REF.search(b" " + attrs)
                     if ref is None:
                         out.unplaced_formulas += 1
                         continue
@@ -329,7 +348,7 @@ def scan_sheet(source: Path | zipfile.ZipFile, part: str, data: bytes | None = N
                     out.formulas.append((int(ref.group(2)), letter_index(ref.group(1)), text))
             if pat.error_mark.search(buf):
                 for hit in pat.error.finditer(buf):
-                    ref = _CELL_REF.search(b" " + hit.group(1))
+                    ref = CELL_REF.search(b" " + hit.group(1))
                     if ref is None:
                         out.unplaced_errors += 1
                         continue
@@ -346,7 +365,7 @@ def scan_sheet(source: Path | zipfile.ZipFile, part: str, data: bytes | None = N
                     continue  # an empty cell
                 if kind is not None and kind.group(1) != b"n" and not struck.formats[int(hit.group(1))].text_shows:
                     continue  # text: a number format shows no other number (unless it hides or adds to text)
-                ref = _CELL_REF.search(tag)
+                ref = CELL_REF.search(tag)
                 if ref is None:
                     out.unplaced_formatted += 1
                 else:
@@ -355,14 +374,25 @@ def scan_sheet(source: Path | zipfile.ZipFile, part: str, data: bytes | None = N
                 tag = pat.styled_cell(buf, hit)
                 if tag is None:
                     continue  # not a cell's style, or an empty cell: nothing to see
-                ref = _CELL_REF.search(tag)
+                ref = CELL_REF.search(tag)
                 why = struck.invisible[int(hit.group(1))]
                 out.invisible.append((int(ref.group(2)), letter_index(ref.group(1)), why) if ref else (-1, -1, why))
+            for hit in sectioned.finditer(buf) if sectioned is not None else ():
+                tag = pat.styled_cell(buf, hit)
+                if tag is None:
+                    continue
+                kind = _CELL_TYPE.search(tag)
+                value = value_after.match(buf, buf.find(b">", hit.end()) + 1)
+                why = struck.styles_look.sectioned[int(hit.group(1))].why(kind.group(1) if kind else None,
+                                                                         value.group(1) if value else None)
+                ref = CELL_REF.search(tag)
+                if why:
+                    out.invisible.append((int(ref.group(2)), letter_index(ref.group(1)), why) if ref else (-1, -1, why))
             for hit in runs.finditer(buf) if runs is not None else ():
                 style = _STYLE_NUMBER.search(hit.group(1))
                 fill = struck.styles_look.fill_of(int(style.group(1)) if style else 0)
-                why = hidden_runs(struck.runs[int(hit.group(2))], fill, struck.look.font_size_below)
-                ref = _CELL_REF.search(hit.group(1))
+                why = hidden_runs(struck.runs[int(hit.group(2))], fill, struck.look.font_size_below, contrast_below)
+                ref = CELL_REF.search(hit.group(1))
                 if why:
                     out.invisible.append((int(ref.group(2)), letter_index(ref.group(1)), why) if ref else (-1, -1, why))
             judged = -1   # the inline string whose runs were judged last (one look a cell)
@@ -389,8 +419,8 @@ def scan_sheet(source: Path | zipfile.ZipFile, part: str, data: bytes | None = N
                 tag = buf[start:tag_end]
                 style = _STYLE_NUMBER.search(tag)
                 why = hidden_runs(found, struck.styles_look.fill_of(int(style.group(1)) if style else 0),
-                                  struck.look.font_size_below)
-                ref = _CELL_REF.search(tag)
+                                  struck.look.font_size_below, contrast_below)
+                ref = CELL_REF.search(tag)
                 if why:
                     out.invisible.append((int(ref.group(2)), letter_index(ref.group(1)), why) if ref else (-1, -1, why))
             if last:  # <mergeCells> follows the cells: looked for after the end of <sheetData> when it is here
@@ -399,6 +429,9 @@ def scan_sheet(source: Path | zipfile.ZipFile, part: str, data: bytes | None = N
                     r2, c2 = (int(hit.group(4)), letter_index(hit.group(3))) if hit.group(3) else (r1, c1)
                     if (r1, c1) != (r2, c2):
                         out.merges.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
+                if struck.look is not None and struck.styles_look is not None:
+                    out.invisible.rules = sheet_rules(buf[max(buf.rfind(b"sheetData>"), 0):], struck.styles_look,
+                                                      contrast_below)
 
         pending = head
         first = True
@@ -415,6 +448,8 @@ def scan_sheet(source: Path | zipfile.ZipFile, part: str, data: bytes | None = N
             collect(buf[:cut], first, False)
             first = False
             pending = buf[cut:]
+    if any(rule.styles is not None for rule in out.invisible.rules):
+        styled_cells(source, part, data, pat, out.invisible.rules)
     out.big_numbers = None if unplaced_big else {c: np.asarray(r, dtype=np.int64) for c, r in big.items()}
     out.hidden_rows = np.unique(np.asarray(hidden_rows, dtype=np.int64))
     out.hidden_columns = frozenset(hidden_cols)

@@ -171,7 +171,8 @@ def workbook_struck(zf: zipfile.ZipFile, held: dict[str, bytes], reopen: Path | 
     styles_look = StylesLook(part, read(theme) if look is not None and theme in names else b"") \
         if look is not None else None
     return Struck(struck_styles(part), source=source, formats=number_formats(part), look=look, styles_look=styles_look,
-                  invisible=styles_look.invisible(look.font_size_below) if styles_look is not None else {})
+                  invisible=styles_look.invisible(look.font_size_below, getattr(look, "contrast_below", None))
+                  if styles_look is not None else {})
 
 
 def _has_mark(zf: zipfile.ZipFile, part: str, rich: bool = False) -> tuple[bool, bool]:
@@ -246,6 +247,38 @@ def tinted(rgb: str, tint: float) -> str:
 def colour_name(rgb: str) -> str:
     """白色, 黑色, or the colour's #RRGGBB, for a message."""
     return {WHITE: "白色", BLACK: "黑色"}.get(rgb, f"#{rgb}")
+
+
+def luminance(rgb: str) -> float:
+    """A colour's relative luminance, as WCAG 2.1 defines it (sRGB channels linearised, weighted
+    0.2126, 0.7152, 0.0722): 0 for black, 1 for white."""
+    channels = []
+    for i in (0, 2, 4):
+        c = int(rgb[i:i + 2], 16) / 255
+        channels.append(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
+    return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+
+
+def contrast(one: str, other: str) -> float:
+    """WCAG 2.1's contrast ratio of two colours, (L1 + 0.05) / (L2 + 0.05) with L1 the lighter's
+    relative luminance: 1 for the same colour, 21 for black on white."""
+    a, b = sorted((luminance(one), luminance(other)))
+    return (b + 0.05) / (a + 0.05)
+
+
+def hides(colour: str | None, fill: str | None, contrast_below: float | None = None) -> str | None:
+    """What hides text of `colour` on `fill` (None: it is seen, or a colour is unknown): the same
+    colour, or (`contrast_below`, rules/columns.yaml look.contrast_below) a contrast ratio below it."""
+    if colour is None or fill is None:
+        return None
+    if colour == fill:
+        return f"字体颜色与单元格底色相同（均为{colour_name(fill)}）"
+    if contrast_below is not None:
+        ratio = contrast(colour, fill)
+        if ratio < contrast_below:
+            return (f"字体颜色（{colour_name(colour)}）与单元格底色（{colour_name(fill)}）几乎相同"
+                    f"（对比度 {ratio:.2f}:1，低于 {contrast_below:g}:1）")
+    return None
 
 
 def parse_number(text: bytes | str | None) -> float | None:
@@ -335,16 +368,25 @@ class StylesLook:
                 self.fill_rgb.append(self.colours.rgb(_attrs(fg.group(1)), BLACK) if fg else BLACK)
             else:
                 self.fill_rgb.append(None)   # a pattern of two colours, a gradient: not compared
-        self._xfs: list[tuple[int, int]] | None = None
+        self._xfs: list[tuple[int, int, int]] | None = None
+        # the cell styles whose number format draws some of its sections in a colour of their own, and
+        # so hides one kind of value and not another (drawn.Sections: judged a cell at a time)
+        self.sectioned: dict = {}
 
     @property
-    def xfs(self) -> list[tuple[int, int]]:
-        """Each cell style's (font, fill), in cellXfs order, read once."""
+    def xfs(self) -> list[tuple[int, int, int]]:
+        """Each cell style's (font, fill, number format), in cellXfs order, read once."""
         if self._xfs is None:
             block = _BLOCK[b"cellXfs"].search(self.styles)
-            self._xfs = [(_index(a.get(b"fontId")), _index(a.get(b"fillId")))
+            self._xfs = [(_index(a.get(b"fontId")), _index(a.get(b"fillId")), _index(a.get(b"numFmtId")))
                          for a in (_attrs(m.group(1)) for m in _XF.finditer(block.group(1) if block else b""))]
         return self._xfs
+
+    def font_of(self, style: int) -> str | None:
+        """The colour of the font of a cell of this style (None: unknown)."""
+        xfs = self.xfs
+        font = xfs[style][0] if 0 <= style < len(xfs) else 0
+        return self.font_rgb[font] if 0 <= font < len(self.font_rgb) else None
 
     def fill_of(self, style: int) -> str | None:
         """The colour a cell of this style is filled with (None: not compared)."""
@@ -352,25 +394,43 @@ class StylesLook:
         fill = xfs[style][1] if 0 <= style < len(xfs) else 0
         return self.fill_rgb[fill] if 0 <= fill < len(self.fill_rgb) else None
 
-    def invisible(self, font_size_below: float) -> dict[int, str]:
+    def invisible(self, font_size_below: float, contrast_below: float | None = None) -> dict[int, str]:
         """The cell style numbers (a cell's `s`) whose text nobody sees, each with what hides it: a
         font smaller than `font_size_below` points, or a font colour equal to the cell's fill (white
-        text on no fill or on a white one; black on black). Colours are compared as Excel draws them:
-        an rgb, an indexed colour (the workbook's palette or Excel's), a theme colour with its tint."""
+        text on no fill or on a white one; black on black) or, with `contrast_below`, too close to it
+        (hides). Colours are compared as Excel draws them: an rgb, an indexed colour (the workbook's
+        palette or Excel's), a theme colour with its tint; and where the style's number format draws
+        a section in a colour of its own ([White], [Color2]), by that colour for that section: a style
+        hiding every value alike is listed here, one hiding some only in `sectioned`."""
+        from aidctl.read.drawn import coloured_formats
+
         tiny = {i: size for i, size in enumerate(self.font_sizes) if size is not None and size < font_size_below}
-        by_colour: dict[str, set[int]] = {}
-        for i, rgb in enumerate(self.fill_rgb):
-            if rgb is not None:
-                by_colour.setdefault(rgb, set()).add(i)
-        matched = {i: by_colour[rgb] for i, rgb in enumerate(self.font_rgb) if rgb in by_colour}
-        if not tiny and not matched:
+        matched = {}
+        for i, rgb in enumerate(self.font_rgb):
+            fills = {j: why for j, fill in enumerate(self.fill_rgb) if (why := hides(rgb, fill, contrast_below))}
+            if fills:
+                matched[i] = fills
+        coloured = coloured_formats(self.styles, self.colours.palette)
+        if not tiny and not matched and not coloured:
             return {}
         out: dict[int, str] = {}
-        for index, (font, fill) in enumerate(self.xfs):
+        self.sectioned = {}
+        for index, (font, fill, number) in enumerate(self.xfs):
             if font in tiny:
                 out[index] = f"字号为 {tiny[font]:g} 磅，小于 {font_size_below:g} 磅"
-            elif font in matched and fill in matched[font]:
-                out[index] = f"字体颜色与单元格底色相同（均为{colour_name(self.fill_rgb[fill])}）"
+                continue
+            base = matched.get(font, {}).get(fill)
+            sections = coloured.get(number)
+            if sections is None:
+                if base:
+                    out[index] = base
+                continue
+            judged = sections.judged(base, self.fill_rgb[fill] if 0 <= fill < len(self.fill_rgb) else None,
+                                     contrast_below)
+            if judged.every is not None:
+                out[index] = judged.every
+            elif judged.some:
+                self.sectioned[index] = judged
         return out
 
 
@@ -431,16 +491,19 @@ def text_runs(data: bytes, start: int, end: int, font_size_below: float, colours
     return runs if telling else None
 
 
-def hidden_runs(runs: list[tuple], fill: str | None, font_size_below: float) -> str | None:
+def hidden_runs(runs: list[tuple], fill: str | None, font_size_below: float,
+                contrast_below: float | None = None) -> str | None:
     """What hides a rich string's text in a cell filled with `fill` (None: nothing): a run smaller
-    than `font_size_below` points or coloured as the fill; the whole text so hidden is said as a
-    cell's is, a part as 部分文字."""
+    than `font_size_below` points, or coloured as the fill or (`contrast_below`) too close to it; the
+    whole text so hidden is said as a cell's is, a part as 部分文字."""
     shown = [(small, rgb) for blank, small, rgb in runs if not blank]
-    hidden = [(small, rgb) for small, rgb in shown if small is not None or (rgb is not None and rgb == fill)]
+    hidden = [(small, rgb, hides(rgb, fill, contrast_below)) for small, rgb in shown]
+    hidden = [(small, rgb, why) for small, rgb, why in hidden if small is not None or why]
     if not hidden:
         return None
     part = len(hidden) < len(shown)
-    small = [s for s, _ in hidden if s is not None]
+    small = [s for s, _, _ in hidden if s is not None]
     if small:
         return f"{'部分文字' if part else ''}字号为 {min(small):g} 磅，小于 {font_size_below:g} 磅"
-    return f"{'部分文字的颜色' if part else '字体颜色'}与单元格底色相同（均为{colour_name(fill)}）"
+    why = hidden[0][2]
+    return f"部分文字的{why[2:]}" if part else why

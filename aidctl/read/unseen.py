@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from aidctl.read.styles import BLACK, PALETTE, WHITE, colour_name, parse_number
+from aidctl.read.conditional import MAYBE
+from aidctl.read.styles import BLACK, PALETTE, WHITE, colour_name, hides, parse_number
 
 # --- the records' cells nobody sees (cell.invisible; an input read whole is refused) ----------------
 
@@ -32,8 +33,10 @@ def invisible_cells(sheet, columns: dict, rows, cells, spec):
     read whole by any. A cell whose value reads as blank is left out (nothing is hidden there); a cell
     without a reference is a row of its own with excel_row -1 (no record can be named); None when
     there is none. `rows` are the records' Excel rows (ascending), `cells` their Arrow columns. Linear
-    in the cells the scan found."""
-    if not sheet.invisible:
+    in the cells the scan found, and in the records a conditional format's ranges hold
+    (conditional.conditional_cells)."""
+    rules = getattr(sheet.invisible, "rules", None)
+    if not sheet.invisible and not rules:
         return None
     import numpy as np
     import pandas as pd
@@ -43,6 +46,12 @@ def invisible_cells(sheet, columns: dict, rows, cells, spec):
     key_of = {m.index: k for k, m in columns.items()}
     # one a cell (its style and a run of its text may both hide it: the first said), in row order
     placed = {(row, col): why for row, col, why in reversed(sheet.invisible) if row >= 0 and col in key_of}
+    if rules:   # a cell's own look is said first; a conditional format's where it has none
+        from aidctl.read.conditional import conditional_cells
+
+        index_of = {k: i for i, k in key_of.items()}
+        for row, key, why in conditional_cells(rules, key_of, rows, cells):
+            placed.setdefault((row, index_of[key]), why)
     found = sorted((row, key_of[col], why) for (row, col), why in placed.items())
     at = np.searchsorted(rows, np.asarray([row for row, _, _ in found], dtype=np.int64))
     kept = []
@@ -75,7 +84,8 @@ def refuse_invisible(table) -> None:
                         file=table.file, sheet=table.sheet)
     first = placed.assign(place=placed["key"].map(lambda k: table.columns[k].index)).sort_values(
         ["excel_row", "place"]).iloc[0]
-    seen = "表中看不到这部分文字" if first["said"].startswith("部分") else "表中看上去是空白"
+    seen = "表中看不到这部分文字" if first["said"].startswith("部分") else \
+        "表中可能看上去是空白" if first["said"].startswith(MAYBE) else "表中看上去是空白"
     raise ReadError(f"单元格{first['said']}，{seen}，文件中却有内容“{quoted(first['value'])}”，以哪个为准无法确定"
                     f"{many}：{INVISIBLE_ADVICE}", file=table.file, sheet=table.sheet, row=int(first["excel_row"]),
                     column=table.columns[first["key"]].header)
@@ -184,8 +194,8 @@ class OdsLook:
             small = [s for s in sizes if s < self.look.font_size_below]
             if small:
                 why = f"字号为 {min(small):g} 磅，小于 {self.look.font_size_below:g} 磅"
-            elif colour == background:
-                why = f"字体颜色与单元格底色相同（均为{colour_name(colour)}）"
+            else:
+                why = hides(colour, background, getattr(self.look, "contrast_below", None))
             self._why[name] = (why, background, min(sizes) if sizes else None)
         return self._why[name]
 
@@ -201,9 +211,8 @@ class OdsLook:
         if small:
             return f"部分文字字号为 {min(small):g} 磅，小于 {self.look.font_size_below:g} 磅"
         _, background, _ = self.cell(cell_style)
-        if own.get("colour") == background:
-            return f"部分文字的颜色与单元格底色相同（均为{colour_name(background)}）"
-        return None
+        why = hides(own.get("colour"), background, getattr(self.look, "contrast_below", None))
+        return f"部分文字的{why[2:]}" if why else None
 
     def low_row(self, name: str | None) -> bool:
         """Whether a row of style `name` is lower than the rules' row_height_below."""

@@ -49,7 +49,7 @@ CHECKS = [
     ("amount", "资助金额", "amount", ["amount.invalid", "amount.mismatch", "amount.merged", "amount.outlier", "amount.blank",
                                         "total.mismatch",
                                         "cell.number_format"]),
-    ("duplicate", "重复申报", "id_number", ["id.duplicate"]),
+    ("duplicate", "重复申报", "id_number", ["id.duplicate", "roster.two_versions"]),
     ("registry", "学籍库核对", None, ["registry.not_found", "registry.mismatch"]),
     ("ledger", "本学期发放账本", None, ["ledger.already_paid"]),
     ("bank", "银行报盘", None, ["bank.unknown", "bank.unwritable"]),

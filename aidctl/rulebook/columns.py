@@ -82,6 +82,10 @@ class Look(Strict):
 
     row_height_below: float = Field(gt=0, allow_inf_nan=False)
     font_size_below: float = Field(gt=0, allow_inf_nan=False)
+    # text whose colour's WCAG 2.1 contrast ratio with its fill is below this is not seen either; a copy
+    # of `look` written before the key takes the packaged value, said aloud
+    contrast_below: float | None = Field(None, gt=1, allow_inf_nan=False, json_schema_extra=unwritten_said(
+        "与底色几乎相同的字色 cell.invisible", inherit=True))
 
 
 class ColumnsFile(Strict):

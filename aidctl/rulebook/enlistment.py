@@ -40,6 +40,8 @@ class EnlistmentFile(Strict):
     unit: str
     source: str
     year_only_date: MonthDay
+    # an 入伍时间 written with a season (2024年春): the first and last month it enlists in
+    season_months: dict[str, list[int]] = {}
     loan_first: bool = True
     levels: dict[str, EnlistLevel] = Field(min_length=1)
     caps: list[EnlistCapPeriod] = Field(min_length=1)
@@ -62,6 +64,9 @@ class EnlistmentFile(Strict):
             raise KeyedValueError("caps", f"两个上限时段同从 {twice} 起执行：同一天只能有一个上限")
         month, day = (int(x) for x in self.year_only_date.split("-"))
         date(2000, month, day)  # a ValueError names a day that does not exist
+        for word, months in self.season_months.items():
+            if len(months) != 2 or not 1 <= months[0] <= months[1] <= 12:
+                raise KeyedValueError(f"season_months.{word}", "应写成 [起始月, 结束月]，如 [2, 3]，月份为1—12且起始不晚于结束")
         return self
 
     def cap(self, day: date) -> EnlistCapPeriod | None:

@@ -150,6 +150,9 @@ class LoansFile(Strict):
     # a copy of loans.yaml made before the key existed takes the packaged words, and is told so
     status_claims: StatusClaims = Field(StatusClaims(), json_schema_extra=unwritten_said(
         "还款状态中表示欠款逾期或正常还款、须与还款金额和逾期天数相符的用语", inherit=True))
+    # a copy of loans.yaml made before the key existed takes the packaged labels, and is told so
+    export_date_labels: list[str] = Field([], json_schema_extra=unwritten_said(
+        "台账表头上方注明数据截至（导出）日期的用语", inherit=True))
     applications: ApplicationWords
     collection_results: list[str] = Field(min_length=1)
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field, field_validator
 
 from aidctl.core.terms import Term
-from aidctl.rulebook.base import KeyedValueError, Strict
+from aidctl.rulebook.base import KeyedValueError, Strict, unwritten_said
 
 
 class InspectionWeights(Strict):
@@ -23,11 +24,20 @@ class InspectionDefaults(Strict):
     weights: InspectionWeights = InspectionWeights()
 
 
+class VersionRules(Strict):
+    """When two files of one school read together are two versions of one roster (check.versions)."""
+
+    shared_share: Decimal = Field(gt=0, le=1)
+
+
 class OversightFile(Strict):
     description: str
     source: str
     submission_deadlines: dict[Literal["spring", "autumn"], str]
     inspection: InspectionDefaults
+    # a copy of the file made before `versions` takes the packaged share, said aloud
+    versions: VersionRules | None = Field(None, json_schema_extra=unwritten_said(
+        "同一学校两个文件相同学生达到多少比例即为同一花名册的两个版本 roster.two_versions", inherit=True))
 
     @field_validator("submission_deadlines")
     @classmethod

@@ -85,6 +85,8 @@ def collection(console: Console, doc: dict) -> None:
         table.add_row(c["county"], str(c["borrowers"]), c["amount_due"], str(c["max_days_overdue"]))
     console.print(table)
     console.print(doc["rule"])
+    for n in doc.get("notes", []):
+        console.print(Text(f"说明：{n}", style="yellow"))
     if doc["excluded"]:
         console.print(Text(f"{len(doc['excluded'])} 份合同有错误或数据不全，未列入名单（原因见 JSON 的 excluded）", style="red"))
     if doc["out"]:

@@ -1,0 +1,61 @@
+"""An 入伍时间 written with a season instead of a month (2024年春, 2024年下半年).
+
+The season was once passed over: 2024年春 was read as the year alone, taken as year_only_date (1
+September) and given the cap that rose on that day, while the student enlisted in the spring, under
+the older one. A season of rules/enlistment.yaml's `season_months` is now the months its conscription
+enlists in: the first of them is the day of enlistment, and where a cap changes within them no day is
+taken (the student is refused, naming the change). An 入伍时间 in no form read in full (2024年冬, a word
+the rules do not list; 2021-2022; 2022年13月) is no year at all (`not_read`): enlist.invalid names it.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+import pandas as pd
+
+from aidctl.core.findings import build
+
+_SEASON = r"^\s*(?:19|20)\d{2}\s*年?\s*(\S.*?)\s*$"
+_YEAR_ALONE = r"^\s*(?:19|20)\d{2}(?:\.0+)?\s*(?:年度?)?\s*(?:入伍)?\s*$"   # 2022, 2022.0 (a number), 2022年
+# 2022年9月, 2022.09, 2022年9月10日, 2022-09-10 00:00:00 (a date cell), 2022年9月入伍
+_WITH_MONTH = (r"^\s*(?:19|20)\d{2}\s*[年./-]\s*\d{1,2}\s*(?:月份?)?\s*(?:[./-]?\s*\d{1,2}\s*[日号]?)?"
+               r"\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*(?:入伍)?\s*$")
+
+
+def not_read(text: pd.Series, month: pd.Series, book) -> pd.Series:
+    """True for an 入伍时间 that is none of the forms read in full: a year alone, a year with a month
+    (1–12) and perhaps a day, a year with a season of `book.season_months`. Its year was once taken from
+    its first four digits and the rest passed over: 2021-2022 was 2021, 2022年13月 the year alone."""
+    t = text.astype("string")
+    season = t.str.extract(_SEASON, expand=False).str.strip().isin(list(book.season_months))
+    full = t.str.match(_YEAR_ALONE) | (t.str.match(_WITH_MONTH) & month.notna()) | season
+    return (t.notna() & ~full.fillna(False)).astype(bool)
+
+
+def season_months(text: pd.Series, year: pd.Series, book) -> tuple[pd.Series, pd.Series]:
+    """(month, why) for each 入伍时间 that is a year and a season of `book.season_months`: the season's
+    first month, and where a cap period begins within its months, why no day is taken (NA elsewhere)."""
+    word = text.astype("string").str.extract(_SEASON, expand=False).str.strip()
+    months = book.season_months
+    known = word.isin(list(months)).fillna(False).astype(bool) & year.notna()
+    first = pd.Series(pd.NA, index=text.index, dtype="Int64")
+    why = pd.Series(pd.NA, index=text.index, dtype="string")
+    for (y, w), rows in word[known].groupby([year[known], word[known]]).groups.items():  # a few seasons
+        a, b = months[w]
+        first[rows] = a
+        start, end = date(int(y), a, 1), date(int(y), b, calendar.monthrange(int(y), b)[1])
+        changes = [p.from_ for p in book.caps if start < p.from_ <= end]
+        if changes:
+            why[rows] = (f"“{w}”按{a}—{b}月计（rules/enlistment.yaml 的 season_months），其间"
+                         f"{'、'.join(map(str, changes))}起补偿上限有调整")
+    return first, why
+
+
+def season_findings(f: pd.DataFrame) -> pd.DataFrame:
+    """enlist.invalid for a season within whose months a cap changes: neither cap is taken."""
+    text = f["enlisted"].astype("string")
+    return build(f["season_unsure"].notna(), "enlist.invalid", "enlisted",
+                 "入伍时间“{v}”：{why}，不知适用调整前还是调整后的上限，不按任何一个计算：请填写入伍月份（如 2024年3月）",
+                 text, v=text, why=f["season_unsure"])

@@ -1,0 +1,82 @@
+"""What reconcile says of a result line whose payment an earlier 回盘 settled already. The same result
+again is a repeat, not applied twice. Another final result (退票 after 成功, 成功 after 失败) is no
+repeat: it contradicts the ledger, which is not changed, and the line says so, naming the earlier
+result and, where the failed payment was re-sent since, the batch that re-sent it (a 成功 for the
+attempt that failed means the student may be paid twice). Both used to read "已在此前的回盘中处理，
+未重复入账", which a clerk takes for a harmless repeat."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+# the ledger's statuses as the messages name them
+WORDS = {"paid": "已入账", "failed": "失败", "sent": "已发送", "pending": "待发", "reissued": "已重发"}
+
+
+def settled_issues(settled: pd.DataFrame, everything: pd.DataFrame) -> list[str]:
+    """The issue of each line of `settled` (result lines bound to an attempt already paid or failed:
+    attempt_id, payment_id, attempt_status, att_reason, outcome, status, reason), in order;
+    `everything`: the term's attempts (attempt_id, payment_id, batch_id, status), for a re-send."""
+    later = everything.merge(settled[["payment_id", "attempt_id"]].rename(columns={"attempt_id": "settled_id"}),
+                             on="payment_id")
+    later = later[later["attempt_id"] > later["settled_id"]].drop_duplicates("settled_id", keep="last")
+    resent = dict(zip(later["settled_id"], zip(later["batch_id"], later["status"])))
+    before_said = settled["attempt_status"].map(WORDS).fillna(settled["attempt_status"]).astype(str)
+    out = ("该笔已在此前的回盘中处理（" + before_said + "），未重复入账").tolist()   # a repeat: nearly every line
+    contradicting = (settled["outcome"].isin(["paid", "failed"]).to_numpy(dtype=bool)
+                     & settled["outcome"].ne(settled["attempt_status"]).astype("boolean").to_numpy(dtype=bool, na_value=True))
+    for i, r in zip(contradicting.nonzero()[0].tolist(), settled[contradicting].itertuples()):   # few
+        before = r.attempt_status
+        said = _text(r.reason)
+        earlier = _text(r.att_reason)
+        issue = (f"此前的回盘已将该笔记为{WORDS[before]}{f'（{earlier}）' if earlier else ''}，本回盘为“{r.status}”"
+                 f"{f'（{said}）' if said else ''}：与此前的结果相互矛盾，本回盘的结果未入账，账本未改动（仍为{WORDS[before]}）")
+        if before == "paid":
+            issue += "：请与银行核对该笔是否已退回"
+        elif r.attempt_id in resent:
+            batch, status = resent[r.attempt_id]
+            issue += (f"；该付款已在批次 {batch} 重发（{WORDS.get(status, status)}），如银行确已入账，学生可能收到两笔："
+                      "请立即与银行核对")
+        else:
+            issue += "：请与银行核对该笔是否已入账"
+        out[i] = issue
+    return out
+
+
+def _text(value) -> str:
+    """A reason as text; "" where blank (None, NaN, pd.NA)."""
+    return "" if value is None or pd.isna(value) or not str(value).strip() else str(value).strip()
+
+
+def unanswered(attempts: pd.DataFrame, applied: pd.Series, batches: list[str], bank: str) -> list[dict]:
+    """Per batch the file answers, the payments through `bank` still sent once it is applied
+    (`attempts`: the term's, as they were; `applied`: the attempt ids it settles): {batch, count,
+    amount (fen)}. A 回盘 answering part of its batch (one part file of several, half the lines) used to
+    print "答复的批次：B…" and nothing of the rest, which looks like the batch answered."""
+    still = attempts[(attempts["bank_profile"] == bank) & attempts["batch_id"].isin(batches)
+                     & (attempts["status"] == "sent") & ~attempts["attempt_id"].isin(applied)]
+    if still.empty:
+        return []
+    per = still.groupby("batch_id")["amount_fen"].agg(["size", "sum"])
+    return [{"batch": b, "count": int(r["size"]), "amount": int(r["sum"])} for b, r in per.iterrows()]
+
+
+def unanswered_note(left: dict, paid_through: str) -> str:
+    """The line said aloud of a batch whose payments are not all settled by the file."""
+    from aidctl.core.money import yuan
+
+    return (f"批次 {left['batch']} 中经“{paid_through}”发放的付款还有 {left['count']} 笔（{yuan(left['amount'])} 元）"
+            "在本回盘后仍为已发送、没有最终结果（回盘只答复了其中一部分，或其行未入账、尚未完成）："
+            "请待银行的其余回盘，或向银行核对")
+
+
+def hidden_notes(hidden: list) -> list[str]:
+    """A line said aloud per sheet of an xlsx 回盘 whose lines were read from hidden rows (`hidden`:
+    (sheet, Excel rows)): they are read and applied as a roster's are, never passed over, and named,
+    as hiding a row does not withdraw it: a clerk who meant it so now sees which."""
+    out = []
+    for sheet, rows in hidden:
+        shown = "、".join(str(r) for r in rows[:10]) + ("等" if len(rows) > 10 else "")
+        out.append(f"回盘工作表“{sheet}”的第 {shown} 行（共 {len(rows)} 行）是隐藏的行，已照常读取并按其结果处理："
+                   "隐藏不等于作废，如其中有不应入账的行，请立即与银行核对")
+    return out
