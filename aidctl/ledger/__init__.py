@@ -11,7 +11,7 @@ intake  the intake history: every roster file a run saw, per school and term, an
 
 from aidctl.core.exports import lazy
 
-EXPORTS = {"SCHEMA_VERSION": "schema", "MIGRATIONS": "schema", "metadata": "schema",
+EXPORTS = {"SCHEMA_VERSION": "schema", "STATUS_WORDS": "schema", "MIGRATIONS": "schema", "metadata": "schema",
            "schema_version": "schema", "batches": "schema", "batch_inputs": "schema", "payments": "schema",
            "attempts": "schema", "submissions": "schema", "inspection_samples": "schema",
            "inspection_items": "schema", "inspection_results": "schema", "receipts": "schema", "Ledger": "store", "now": "store",

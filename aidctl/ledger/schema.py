@@ -26,6 +26,9 @@ from sqlalchemy import (
 from aidctl.core.money import yuan  # noqa: F401  (the ledger hands out yuan)
 
 SCHEMA_VERSION = 4
+# the words people read for the statuses of batches, payments and attempts
+STATUS_WORDS = {"pending": "待发", "sent": "已发送", "paid": "已入账", "failed": "失败", "reissued": "已重发",
+                "recorded": "已登记（文件未写出）", "complete": "完成"}
 
 
 metadata = MetaData()

@@ -39,7 +39,7 @@ from aidctl.core.terms import Term
 from aidctl.core.text import filled, fold, fold_one, missing
 from aidctl.pay.batch import BATCH_ID
 from aidctl.pay.results import LINE_COLUMNS, ResultFile, outcomes, read_result
-from aidctl.pay.settled import WORDS, hidden_notes, settled_issues, unanswered, unanswered_note
+from aidctl.pay.settled import hidden_notes, settled_issues, unanswered, unanswered_note
 from aidctl.read import Workspace, regular_file, shown
 
 _TERM_IN_NAME = re.compile(r"(?<![0-9])(\d{4}-(?:spring|autumn))(?![a-z])")
@@ -562,6 +562,6 @@ def _why_unmatched(line, everything: pd.DataFrame) -> str:
         return f"金额 {got} 与发放记录（{expected}）不符，未入账：请与银行核对"
     settled = same[same["status"].isin(["paid", "failed"])]
     if len(settled):
-        return f"该笔已在此前的回盘中处理（{WORDS.get(settled.iloc[0]['status'])}），未重复入账"
+        return f"该笔已在此前的回盘中处理（{L.STATUS_WORDS.get(settled.iloc[0]['status'])}），未重复入账"
     return "该笔付款尚未发出，未入账：请核对回盘文件"
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-# the ledger's statuses as the messages name them
-WORDS = {"paid": "已入账", "failed": "失败", "sent": "已发送", "pending": "待发", "reissued": "已重发"}
+from aidctl.ledger import STATUS_WORDS
 
 
 def settled_issues(settled: pd.DataFrame, everything: pd.DataFrame) -> list[str]:
@@ -21,7 +20,7 @@ def settled_issues(settled: pd.DataFrame, everything: pd.DataFrame) -> list[str]
                              on="payment_id")
     later = later[later["attempt_id"] > later["settled_id"]].drop_duplicates("settled_id", keep="last")
     resent = dict(zip(later["settled_id"], zip(later["batch_id"], later["status"])))
-    before_said = settled["attempt_status"].map(WORDS).fillna(settled["attempt_status"]).astype(str)
+    before_said = settled["attempt_status"].map(STATUS_WORDS).fillna(settled["attempt_status"]).astype(str)
     out = ("该笔已在此前的回盘中处理（" + before_said + "），未重复入账").tolist()   # a repeat: nearly every line
     contradicting = (settled["outcome"].isin(["paid", "failed"]).to_numpy(dtype=bool)
                      & settled["outcome"].ne(settled["attempt_status"]).astype("boolean").to_numpy(dtype=bool, na_value=True))
@@ -29,13 +28,13 @@ def settled_issues(settled: pd.DataFrame, everything: pd.DataFrame) -> list[str]
         before = r.attempt_status
         said = _text(r.reason)
         earlier = _text(r.att_reason)
-        issue = (f"此前的回盘已将该笔记为{WORDS[before]}{f'（{earlier}）' if earlier else ''}，本回盘为“{r.status}”"
-                 f"{f'（{said}）' if said else ''}：与此前的结果相互矛盾，本回盘的结果未入账，账本未改动（仍为{WORDS[before]}）")
+        issue = (f"此前的回盘已将该笔记为{STATUS_WORDS[before]}{f'（{earlier}）' if earlier else ''}，本回盘为“{r.status}”"
+                 f"{f'（{said}）' if said else ''}：与此前的结果相互矛盾，本回盘的结果未入账，账本未改动（仍为{STATUS_WORDS[before]}）")
         if before == "paid":
             issue += "：请与银行核对该笔是否已退回"
         elif r.attempt_id in resent:
             batch, status = resent[r.attempt_id]
-            issue += (f"；该付款已在批次 {batch} 重发（{WORDS.get(status, status)}），如银行确已入账，学生可能收到两笔："
+            issue += (f"；该付款已在批次 {batch} 重发（{STATUS_WORDS.get(status, status)}），如银行确已入账，学生可能收到两笔："
                       "请立即与银行核对")
         else:
             issue += "：请与银行核对该笔是否已入账"

@@ -18,18 +18,11 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from aidctl.read.styles import WHITE, StylesLook, hides
+from aidctl.read.styles import BLOCK, COLOR, FG, ITEM, WHITE, StylesLook, hides, tag_attrs
 
-_DXFS = re.compile(rb"<(?:\w+:)?dxfs\b[^>]*>(.*?)</(?:\w+:)?dxfs>", re.S)
-_DXF = re.compile(rb"<(?:\w+:)?dxf\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?dxf>)", re.S)
-_FONT = re.compile(rb"<(?:\w+:)?font\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?font>)", re.S)
-_FILL = re.compile(rb"<(?:\w+:)?fill\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?fill>)", re.S)
-_COLOR = re.compile(rb"<(?:\w+:)?color\b([^>]*)>")
 _BG = re.compile(rb"<(?:\w+:)?bgColor\b([^>]*)>")
-_FG = re.compile(rb"<(?:\w+:)?fgColor\b([^>]*)>")
 _PATTERN = re.compile(rb'patternType="([^"]*)"')
-_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
-_BLOCK = re.compile(rb"<(?:\w+:)?conditionalFormatting\b([^>]*)>(.*?)</(?:\w+:)?conditionalFormatting>", re.S)
+_CF_BLOCK = re.compile(rb"<(?:\w+:)?conditionalFormatting\b([^>]*)>(.*?)</(?:\w+:)?conditionalFormatting>", re.S)
 _SQREF = re.compile(rb'\bsqref="([^"]*)"')
 _RULE = re.compile(rb"<(?:\w+:)?cfRule\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?cfRule>)", re.S)
 _FORMULA = re.compile(rb"<(?:\w+:)?formula>(.*?)</(?:\w+:)?formula>", re.S)
@@ -43,29 +36,28 @@ MAYBE = "条件格式可能使其不可见"
 
 
 def _attrs(raw: bytes) -> dict[str, str]:
-    return {k.decode(): html.unescape(v.decode("utf-8", "replace")) for k, v in _ATTR.findall(raw)}
+    return {k.decode(): html.unescape(v.decode("utf-8", "replace")) for k, v in tag_attrs(raw).items()}
 
 
 def dxf_looks(look: StylesLook) -> list[tuple[str | None, str | None]]:
     """Each differential style's (font colour, fill colour) of a styles part, None where it says none.
     A dxf's solid fill is its bgColor (ECMA-376 Part 1, 18.8.17), or its fgColor where it gives only that."""
-    block = _DXFS.search(look.styles)
+    block = BLOCK[b"dxfs"].search(look.styles)
     out = []
-    for m in _DXF.finditer(block.group(1) if block else b""):
-        body = m.group(1) or b""
-        font = _FONT.search(body)
-        colour = _COLOR.search(font.group(1) or b"") if font else None
-        rgb = look.colours.rgb({k.encode(): v.encode() for k, v in _attrs(colour.group(1)).items()}, None) \
-            if colour else None
-        fill = _FILL.search(body)
+    for m in ITEM[b"dxf"].finditer(block.group(1) if block else b""):
+        body = m.group(2) or b""
+        font = ITEM[b"font"].search(body)
+        colour = COLOR.search(font.group(2) or b"") if font else None
+        rgb = look.colours.rgb(tag_attrs(colour.group(1)), None) if colour else None
+        fill = ITEM[b"fill"].search(body)
         back = None
         if fill:
-            inner = fill.group(1) or b""
+            inner = fill.group(2) or b""
             kind = _PATTERN.search(inner)
             if kind is not None and kind.group(1) == b"none":
                 back = WHITE
-            elif given := (_BG.search(inner) or _FG.search(inner)):
-                back = look.colours.rgb({k.encode(): v.encode() for k, v in _attrs(given.group(1)).items()}, None)
+            elif given := (_BG.search(inner) or FG.search(inner)):
+                back = look.colours.rgb(tag_attrs(given.group(1)), None)
         out.append((rgb, back))
     return out
 
@@ -148,7 +140,7 @@ def sheet_rules(tail: bytes, look: StylesLook, contrast_below: float | None) -> 
     dxfs = dxf_looks(look)
     xfs = range(max(len(look.xfs), 1))
     out = []
-    for block in _BLOCK.finditer(tail):
+    for block in _CF_BLOCK.finditer(tail):
         sqref = _SQREF.search(block.group(1))
         if sqref is None:
             continue   # an x14 extension's (its sqref an element): not looked at

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from aidctl.read.numformat import split_sections
+from aidctl.read.numformat import custom_formats, split_sections
 
 # Excel's named format colours (ECMA-376 Part 1, 18.8.31), as Chinese Excel and WPS write them too
 _NAMED = {"black": "000000", "white": "FFFFFF", "red": "FF0000", "green": "00FF00", "blue": "0000FF",
@@ -26,8 +26,6 @@ _BRACKET = re.compile(r'"[^"]*"|\\.|!.|\[([^\]]*)\]')
 # Excel's built-in formats that draw a section in a colour (ECMA-376 Part 1, 18.8.30)
 _BUILT_IN = {6: '"$"#,##0_);[Red]("$"#,##0)', 8: '"$"#,##0.00_);[Red]("$"#,##0.00)',
              38: "#,##0_);[Red](#,##0)", 40: "#,##0.00_);[Red](#,##0.00)"}
-_NUM_FMT = re.compile(rb'<(?:\w+:)?numFmt\b[^>]*?\bnumFmtId="(\d+)"[^>]*?\bformatCode="([^"]*)"'
-                      rb'|<(?:\w+:)?numFmt\b[^>]*?\bformatCode="([^"]*)"[^>]*?\bnumFmtId="(\d+)"')
 _OPS = {"<": float.__lt__, ">": float.__gt__, "=": float.__eq__, "<=": float.__le__, ">=": float.__ge__,
         "<>": float.__ne__}
 
@@ -120,16 +118,10 @@ class Judged:
 
 def coloured_formats(styles: bytes, palette: tuple[str, ...]) -> dict[int, Sections]:
     """The number formats (by numFmtId) of a styles part that draw some section in a colour of its
-    own: the workbook's (numFmts) and Excel's built-in ones that do. A workbook of no such format
-    costs one search for "[" in its format codes."""
-    import html
-
-    custom = {}
-    for m in _NUM_FMT.finditer(styles):
-        number, code = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
-        custom[int(number)] = html.unescape(code.decode("utf-8", "replace"))
+    own: the workbook's (numFmts, numformat.custom_formats) and Excel's built-in ones that do; a
+    format without "[" in its code is passed over at once."""
     out = {}
-    for number, code in {**_BUILT_IN, **custom}.items():
+    for number, code in {**_BUILT_IN, **custom_formats(styles)}.items():
         if "[" not in code:
             continue
         every = split_sections(code)

@@ -227,6 +227,18 @@ _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _FORMAT_ID = re.compile(rb'numFmtId="(\d+)"')
 
 
+def custom_formats(styles: bytes, root=None) -> dict[int, str]:
+    """The workbook's own number formats (numFmts) of a styles part, by numFmtId; `root`: the part
+    already parsed (ElementTree), else it is parsed where it names a numFmt at all."""
+    if root is None:
+        if re.search(rb"numFmt\s", styles) is None:
+            return {}
+        from xml.etree import ElementTree
+
+        root = ElementTree.fromstring(styles)
+    return {int(f.get("numFmtId", "-1")): f.get("formatCode", "") for f in root.iter(f"{_NS_MAIN}numFmt")}
+
+
 def number_formats(styles: bytes) -> dict[int, Display]:
     """The cell style numbers (a cell's `s`) of xl/styles.xml whose number format shows another number
     than the cell holds, writes words beside it, or hides a text cell or adds words to it (see
@@ -239,7 +251,7 @@ def number_formats(styles: bytes) -> dict[int, Display]:
             and b":numFmt " not in styles:
         return {}
     root = ElementTree.fromstring(styles)
-    custom = {int(f.get("numFmtId", "-1")): f.get("formatCode", "") for f in root.iter(f"{_NS_MAIN}numFmt")}
+    custom = custom_formats(styles, root)
     xfs = root.find(f"{_NS_MAIN}cellXfs")
     out: dict[int, Display] = {}
     for index, xf in enumerate(xfs.iter(f"{_NS_MAIN}xf") if xfs is not None else ()):

@@ -212,14 +212,14 @@ _THEME_ORDER = (b"lt1", b"dk1", b"lt2", b"dk2", b"accent1", b"accent2", b"accent
 _NO_THEME = (WHITE, BLACK)
 _THEME_COLOUR = {name: re.compile(rb"<(?:\w+:)?" + name + rb">\s*<(?:\w+:)?(?:srgbClr\b[^>]*?\bval|sysClr\b[^>]*?\blastClr)"
                                   rb'="([0-9A-Fa-f]{6})"') for name in _THEME_ORDER}
-_BLOCK = {name: re.compile(rb"<(?:\w+:)?" + name + rb"\b[^>]*>(.*?)</(?:\w+:)?" + name + rb">", re.S)
-          for name in (b"fonts", b"fills", b"cellXfs", b"indexedColors")}
-_ITEM = {name: re.compile(rb"<(?:\w+:)?" + name + rb"\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?" + name + rb">)", re.S)
-         for name in (b"font", b"fill")}
+BLOCK = {name: re.compile(rb"<(?:\w+:)?" + name + rb"\b[^>]*>(.*?)</(?:\w+:)?" + name + rb">", re.S)
+         for name in (b"fonts", b"fills", b"cellXfs", b"indexedColors", b"dxfs")}
+ITEM = {name: re.compile(rb"<(?:\w+:)?" + name + rb"\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?" + name + rb">)", re.S)
+        for name in (b"font", b"fill", b"dxf")}
 _XF = re.compile(rb"<(?:\w+:)?xf\b([^>]*)>")
 _SIZE = re.compile(rb'<(?:\w+:)?sz\b[^>]*?\bval="([^"]*)"')
-_COLOR = re.compile(rb"<(?:\w+:)?color\b([^>]*)>")
-_FG = re.compile(rb"<(?:\w+:)?fgColor\b([^>]*)>")
+COLOR = re.compile(rb"<(?:\w+:)?color\b([^>]*)>")
+FG = re.compile(rb"<(?:\w+:)?fgColor\b([^>]*)>")
 _PATTERN = re.compile(rb"<(?:\w+:)?patternFill\b([^>]*)>")
 _RGB = re.compile(rb"<(?:\w+:)?rgbColor\b[^>]*?\brgb=\"([0-9A-Fa-f]{6,8})\"")
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
@@ -321,7 +321,7 @@ class _Colours:
         return tinted(found, tint) if found is not None and tint else found
 
 
-def _attrs(raw: bytes) -> dict[bytes, bytes]:
+def tag_attrs(raw: bytes) -> dict[bytes, bytes]:
     return dict(_ATTR.findall(raw))
 
 
@@ -339,7 +339,7 @@ class StylesLook:
 
     def __init__(self, styles: bytes, theme: bytes = b""):
         self.styles = styles
-        palette_block = _BLOCK[b"indexedColors"].search(styles)
+        palette_block = BLOCK[b"indexedColors"].search(styles)
         palette = PALETTE
         if palette_block is not None:
             given = [m.decode().upper()[-6:] for m in _RGB.findall(palette_block.group(1))]
@@ -347,25 +347,25 @@ class StylesLook:
         self.colours = _Colours(palette, lambda: theme_colours(theme))
         self.font_sizes: list[float | None] = []
         self.font_rgb: list[str | None] = []
-        fonts_block = _BLOCK[b"fonts"].search(styles)
-        for m in _ITEM[b"font"].finditer(fonts_block.group(1) if fonts_block else b""):
+        fonts_block = BLOCK[b"fonts"].search(styles)
+        for m in ITEM[b"font"].finditer(fonts_block.group(1) if fonts_block else b""):
             body = m.group(2) or b""
             size = _SIZE.search(body)
             self.font_sizes.append(parse_number(size.group(1)) if size else None)
-            colour = _COLOR.search(body)
-            self.font_rgb.append(self.colours.rgb(_attrs(colour.group(1)) if colour else {}, BLACK))
-        fills_block = _BLOCK[b"fills"].search(styles)
+            colour = COLOR.search(body)
+            self.font_rgb.append(self.colours.rgb(tag_attrs(colour.group(1)) if colour else {}, BLACK))
+        fills_block = BLOCK[b"fills"].search(styles)
         self.fill_rgb: list[str | None] = []
-        for m in _ITEM[b"fill"].finditer(fills_block.group(1) if fills_block else b""):
+        for m in ITEM[b"fill"].finditer(fills_block.group(1) if fills_block else b""):
             body = m.group(2) or b""
             pattern = _PATTERN.search(body)
-            kind = _attrs(pattern.group(1)).get(b"patternType", b"none").strip() if pattern else \
+            kind = tag_attrs(pattern.group(1)).get(b"patternType", b"none").strip() if pattern else \
                 (b"gradient" if b"gradientFill" in body else b"none")
             if kind == b"none":
                 self.fill_rgb.append(WHITE)
             elif kind == b"solid":
-                fg = _FG.search(body)   # none: the system's foreground colour, black (as Excel draws it)
-                self.fill_rgb.append(self.colours.rgb(_attrs(fg.group(1)), BLACK) if fg else BLACK)
+                fg = FG.search(body)   # none: the system's foreground colour, black (as Excel draws it)
+                self.fill_rgb.append(self.colours.rgb(tag_attrs(fg.group(1)), BLACK) if fg else BLACK)
             else:
                 self.fill_rgb.append(None)   # a pattern of two colours, a gradient: not compared
         self._xfs: list[tuple[int, int, int]] | None = None
@@ -377,9 +377,9 @@ class StylesLook:
     def xfs(self) -> list[tuple[int, int, int]]:
         """Each cell style's (font, fill, number format), in cellXfs order, read once."""
         if self._xfs is None:
-            block = _BLOCK[b"cellXfs"].search(self.styles)
+            block = BLOCK[b"cellXfs"].search(self.styles)
             self._xfs = [(_index(a.get(b"fontId")), _index(a.get(b"fillId")), _index(a.get(b"numFmtId")))
-                         for a in (_attrs(m.group(1)) for m in _XF.finditer(block.group(1) if block else b""))]
+                         for a in (tag_attrs(m.group(1)) for m in _XF.finditer(block.group(1) if block else b""))]
         return self._xfs
 
     def font_of(self, style: int) -> str | None:
@@ -484,8 +484,8 @@ def text_runs(data: bytes, start: int, end: int, font_size_below: float, colours
         size = _SIZE.search(props)
         size = parse_number(size.group(1)) if size else None
         small = size if size is not None and size < font_size_below else None
-        colour = _COLOR.search(props)
-        rgb = colours.rgb(_attrs(colour.group(1)), BLACK) if colour else None
+        colour = COLOR.search(props)
+        rgb = colours.rgb(tag_attrs(colour.group(1)), BLACK) if colour else None
         telling = telling or small is not None or rgb is not None
         runs.append((not (run.group(2) or b"").strip(), small, rgb))
     return runs if telling else None

@@ -7,7 +7,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from aidctl.cli.render.pay import STATUS_WORDS
+from aidctl.ledger import STATUS_WORDS
 
 VERDICTS = {"paid": ("已发放", "green"), "payable": ("可发放", "green"), "refused": ("不予发放", "red"),
             "failed": ("银行退回，未重发", "red")}

@@ -7,8 +7,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
 
-STATUS_WORDS = {"pending": "待发", "sent": "已发送", "paid": "已入账", "failed": "失败", "reissued": "已重发",
-                "recorded": "已登记（文件未写出）", "complete": "完成"}
+from aidctl.ledger import STATUS_WORDS
 
 
 def disbursement(console: Console, doc: dict) -> None:
