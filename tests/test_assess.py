@@ -218,7 +218,7 @@ def test_as_of_is_the_day_complaints_are_judged_by(ws, run):
     the day is 31 December of the year, and a note says so."""
     _, doc, err = _json(run, ws)
     assert doc["as_of"] == "2011-12-31"
-    said = "未指定 --as-of：按 2011-12-31 判断投诉办结与贷款履约（今天，或2011年12月31日如更早）"
+    said = "未指定 --as-of：按 2011-12-31 判断投诉办结、贷款履约，以及发放和报送期限是否已过（今天，或2011年12月31日如更早）"
     assert said in doc["notes"]   # a day nobody chose is said aloud
     closure = {s["school"]: s for s in doc["schools"]}["甲校"]["indicators"]["complaint_closure"]
     assert closure["value"] == "100.00%"

@@ -149,6 +149,15 @@ def test_not_deposited_is_an_error_naming_the_gap(run, tmp_path):
     assert "差5000.00元" in finding(doc, 0, code="extraction.not_deposited")["message"]
 
 
+def test_figures_that_contradict_each_other_are_warnings_naming_both(run, tmp_path):
+    """More paid into the 专户 than extracted, more paid out than in: 需关注, never 合规 in silence."""
+    code, doc = audit(run, tmp_path, school(extracted=50_000, deposited=80_000, spent=80_000),
+                      school(code="9002", extracted=50_000, deposited=50_000, spent=70_000))
+    assert code == 0 and codes(doc) == [["extraction.over_deposited"], ["extraction.overspent"]]
+    assert "多30000.00元" in finding(doc, 0, code="extraction.over_deposited")["message"]
+    assert "发放多于划入专户20000.00元" in finding(doc, 1, code="extraction.overspent")["message"]
+
+
 def test_unspent_over_the_threshold_is_a_warning_and_at_it_is_not(run, tmp_path):
     code, doc = audit(run, tmp_path, school(extracted=50_000, spent=34_999),     # 30.002% unspent
                       school(code="9002", extracted=50_000, spent=35_000))       # exactly 30%

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 import sqlite3
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +18,8 @@ from test_disburse import TERM
 
 RESULT = SAMPLES / "bank" / f"回盘_工商银行_{TERM}.txt"
 SAMPLE_FILE = SAMPLES / "inspection" / f"第一职业中学_{TERM}_资助资金抽查核对表_已填.xlsx"
+# the checks are signed on the day the tests draw their samples: a date before the draw is no record
+TODAY = date.today().isoformat()
 SCHOOLS = ["东河县职业高级中学", "城关职业技术学校", "实验中学", "第一中学", "第一职业中学"]
 
 
@@ -69,7 +71,7 @@ def drawn(doc: dict) -> list[tuple]:
 
 
 def fill(path: Path, results: dict[int, tuple], *, reverse: bool = False, inspector: str | None = "李明",
-         head: str | None = "王建国", day: object = "2011-11-16", target: Path | None = None) -> Path:
+         head: str | None = "王建国", day: object = TODAY, target: Path | None = None) -> Path:
     """Fill the result columns by 序号 (present, card held, amount, note); optionally re-sort the rows;
     sign as the inspector and the school head, with the date."""
     wb = openpyxl.load_workbook(path)
@@ -293,7 +295,7 @@ def test_all_agree_exit_0_even_re_sorted(ws, run, signoff):
                              "unchanged": 0}
     assert [r["reference"] for r in doc["results"]] == [students[i]["reference"] for i in (1, 2, 3)]
     assert [r["row"] for r in doc["results"]] == [6, 5, 4]     # re-sorted: matched by 核对编号, not position
-    assert doc["inspector"] == "李明" and doc["inspected_on"] == "2011-11-16"
+    assert doc["inspector"] == "李明" and doc["inspected_on"] == TODAY
     stored = q(ws, "SELECT payment_id, present, card_held, amount_received_fen, discrepancy, inspector "
                    "FROM inspection_results ORDER BY payment_id")
     assert sorted(stored) == sorted((int(s["reference"][1:]), "是", "是", 75000, None, "李明")
@@ -385,6 +387,9 @@ AGREED = {1: ("是", "是", 750, None), 2: ("是", "是", 750, None), 3: ("是",
     ({"head": None}, "学校负责人签字"),
     ({"day": None}, "日期"),
     ({"day": "下周"}, "“下周”不是日期"),
+    # a check cannot precede its draw, nor be made tomorrow: a sheet so dated is no record of one
+    ({"day": "2011-11-16"}, "“2011-11-16”早于抽样日期"),
+    ({"day": (date.today() + timedelta(days=1)).isoformat()}, "晚于今天"),
 ])
 def test_a_sheet_without_both_signatures_and_a_date_is_unsigned(ws, run, signoff, missing, says):
     path, _, _ = signoff
@@ -396,9 +401,9 @@ def test_a_sheet_without_both_signatures_and_a_date_is_unsigned(ws, run, signoff
 
 def test_a_signed_and_dated_sheet_is_not_unsigned(ws, run, signoff):
     path, _, _ = signoff
-    doc = record(run, ws, fill(path, AGREED, day=date(2011, 11, 16)), expect=0)    # a date cell
+    doc = record(run, ws, fill(path, AGREED, day=date.today()), expect=0)    # a date cell
     assert doc["findings"] == [] and (doc["inspector"], doc["school_head"], doc["inspected_on"]) == \
-        ("李明", "王建国", "2011-11-16")
+        ("李明", "王建国", TODAY)
 
 
 def sign_in_cell(path: Path, cells: dict[str, object]) -> Path:
@@ -413,26 +418,26 @@ def sign_in_cell(path: Path, cells: dict[str, object]) -> Path:
 
 
 @pytest.mark.parametrize("cells", [
-    {"A": "检查人签字：李明", "E": "学校负责人签字：王建国", "I": "日期：2011-11-20"},
-    {"A": "检查人签字:李明", "E": "学校负责人签字:王建国", "I": "日期:2011-11-20"},
-    {"A": "检查人签字 李明", "E": "学校负责人签字（盖章）：王建国", "I": "日期： 2011-11-20"},
-    {"A": "检查人签字：李明　学校负责人签字：王建国　日期：2011-11-20", "E": None, "I": None},   # one cell
+    {"A": "检查人签字：李明", "E": "学校负责人签字：王建国", "I": f"日期：{TODAY}"},
+    {"A": "检查人签字:李明", "E": "学校负责人签字:王建国", "I": f"日期:{TODAY}"},
+    {"A": "检查人签字 李明", "E": "学校负责人签字（盖章）：王建国", "I": f"日期： {TODAY}"},
+    {"A": f"检查人签字：李明　学校负责人签字：王建国　日期：{TODAY}", "E": None, "I": None},   # one cell
 ])
 def test_a_signature_written_after_the_colon_in_its_own_cell_is_read(ws, run, signoff, cells):
     path, _, _ = signoff
     filled = sign_in_cell(fill(path, AGREED, inspector=None, head=None, day=None), cells)
     doc = record(run, ws, filled, expect=0)
-    assert (doc["inspector"], doc["school_head"], doc["inspected_on"]) == ("李明", "王建国", "2011-11-20")
+    assert (doc["inspector"], doc["school_head"], doc["inspected_on"]) == ("李明", "王建国", TODAY)
     assert doc["findings"] == []
     assert {r[0] for r in q(ws, "SELECT inspector FROM inspection_results")} == {"李明"}
 
 
 def test_a_blank_signature_line_never_takes_the_next_label_signed_in_its_cell(ws, run, signoff):
     path, _, _ = signoff
-    filled = sign_in_cell(fill(path, AGREED, inspector=None, head=None, day="2011-11-20"),
+    filled = sign_in_cell(fill(path, AGREED, inspector=None, head=None, day=TODAY),
                           {"A": "检查人签字：", "E": "学校负责人签字：王建国", "I": "日期："})
     doc = record(run, ws, filled, expect=1)
-    assert (doc["inspector"], doc["school_head"], doc["inspected_on"]) == (None, "王建国", "2011-11-20")
+    assert (doc["inspector"], doc["school_head"], doc["inspected_on"]) == (None, "王建国", TODAY)
     f = unsigned(doc, code="inspect.unsigned")
     assert "没有检查人签字：" in f["message"] and "学校负责人签字" not in f["message"].split("：")[0]
 

@@ -30,16 +30,18 @@ def test_days_overdue_on_a_contract_owing_nothing_is_invalid_and_unjudged(run, t
     """The bank's own 逾期天数 says the borrower is overdue, its money says nothing is owed: either the
     figures are stale (overdue) or the days record a past default (repaid late): never 按期还款 on a
     guess. loan.invalid on 逾期天数 naming the word, the figures and the days; out of the repayment
-    figures and the 催收 list, listed; the loan figures stand. 结清 and 代偿 contracts are never overdue:
-    not flagged; nor a contract owing nothing with 0 days (the negative control)."""
+    figures and the 催收 list, listed; the loan figures stand. A 结清 contract with days overdue was
+    settled late or its days are wrong: flagged as well, never 按期还款. A contract owing nothing with
+    0 days is not flagged (the negative control)."""
     rows = [repaying(1),                                                   # owes 0, 0 days: on time
             repaying(2, 逾期天数=30),                                        # 还款期, owes 0, 30 days
             repaying(3, 还款状态="正常", 实还金额=1500, 逾期天数="12天"),       # overpaid 180, 12 days
             repaying(4, 还款状态=None, 逾期天数=5, 所属县区="东河县"),         # blank word, owes 0, 5 days
-            repaying(5, 还款状态="已结清", 逾期天数=30)]                      # settled: never overdue
+            repaying(5, 还款状态="已结清", 逾期天数=30)]                      # settled late, or days wrong
     path = register(tmp_path, rows)
     doc = check(run, path, expect_exit=1)
-    assert codes(doc) == {(4, "loan.invalid"), (5, "loan.invalid"), (6, "loan.invalid")}, doc["findings"]
+    assert codes(doc) == {(r, "loan.invalid") for r in (4, 5, 6, 7)}, doc["findings"]
+    assert "已结清的合同现在不会逾期" in finding(doc, 7, code="loan.invalid")["message"]
     f = finding(doc, 4, code="loan.invalid")
     assert (f["column"], f["value"]) == ("逾期天数", "30")
     assert ("逾期天数为“30”，还款状态为“还款期”，但应还本金＋应还利息1320.00元，实还金额1320.00元，尚欠0.00元："
@@ -49,13 +51,13 @@ def test_days_overdue_on_a_contract_owing_nothing_is_invalid_and_unjudged(run, t
     assert "还款状态为空" in finding(doc, 6, code="loan.invalid")["message"]
 
     t = summary(run, path, 2019, "--as-of", "2025-01-10", expect_exit=1)
-    # (row 7, 结清 without a 结清日期, is left out of 贴息 alone, as before)
+    # (row 7, 结清 with 30 days, is excluded for its own reason: 已结清的合同现在不会逾期)
     assert [e["row"] for e in t["excluded"] if any("没有欠款不会逾期" in r for r in e["reasons"])] == [4, 5, 6]
     totals = t["totals"]
-    assert (totals["due"], totals["repaid_on_time"], totals["overdue"], totals["unjudged"]) == (2, 2, 0, 3), totals
+    assert (totals["due"], totals["repaid_on_time"], totals["overdue"], totals["unjudged"]) == (1, 1, 0, 4), totals
     assert totals["new_loans"] == 5                       # the loan figures do not rest on 逾期天数
     code, got, _ = collect(run, path)
-    assert got["borrowers"] == [] and [e["row"] for e in got["excluded"]] == [4, 5, 6]
+    assert got["borrowers"] == [] and [e["row"] for e in got["excluded"]] == [4, 5, 6, 7]
 
 
 def test_a_word_saying_in_order_against_the_export_date_is_invalid(run, tmp_path):
@@ -63,25 +65,25 @@ def test_a_word_saying_in_order_against_the_export_date_is_invalid(run, tmp_path
     date written above the header (数据截至：2025年1月10日): at the export the arrears had fallen due
     unpaid, yet the word and the days say it was in order. loan.invalid on 还款状态, naming both dates
     and the figures; out of the repayment figures and the 催收 list. Its 应还日期 after the export
-    (2025-02-20) is no contradiction: overdue by the date at --as-of. A neutral word (还款期) is judged
-    by the date, as before."""
+    (2025-02-20) is no contradiction: overdue by the date at --as-of. A neutral word (还款期) with 0
+    days before the export contradicts the date too: loan.invalid on 逾期天数 (test_loans_export_date)."""
     rows = [repaying(1, unpaid=100, 还款状态="正常"),                                   # due before the export
             repaying(2, unpaid=100, 还款状态="正常", 应还日期="2025-02-20"),            # due after it
             repaying(3, unpaid=100, 还款状态="正常", 逾期天数=None),                     # days blank: the same
-            repaying(4, unpaid=100)]                                                    # 还款期: by its date
+            repaying(4, unpaid=100)]                                                    # 还款期, 0 days: the same
     path = register(tmp_path, rows, EXPORT_LINE)
     doc = check(run, path, expect_exit=1)
-    assert codes(doc) == {(4, "loan.invalid"), (6, "loan.invalid")}, doc["findings"]
+    assert codes(doc) == {(4, "loan.invalid"), (6, "loan.invalid"), (7, "loan.invalid")}, doc["findings"]
     f = finding(doc, 4, code="loan.invalid")
     assert (f["column"], f["value"]) == ("还款状态", "正常")
     assert ("还款状态为“正常”（正常还款），逾期天数为“0”，但应还本金＋应还利息1320.00元，实还金额1220.00元，尚欠100.00元，"
             "应还日期2024-12-20早于台账注明的数据截至日期2025-01-10") in f["message"], f["message"]
     assert "逾期天数为空" in finding(doc, 6, code="loan.invalid")["message"]
     code, got, _ = collect(run, path, "2025-03-01")
-    assert sorted((b["rows"], b["days_overdue"]) for b in got["borrowers"]) == [([5], 9), ([7], 71)]
-    assert [e["row"] for e in got["excluded"]] == [4, 6] and got["notes"] == []
+    assert sorted((b["rows"], b["days_overdue"]) for b in got["borrowers"]) == [([5], 9)]
+    assert [e["row"] for e in got["excluded"]] == [4, 6, 7] and got["notes"] == []
     t = summary(run, path, 2019, "--as-of", "2025-03-01", expect_exit=1)
-    assert (t["totals"]["overdue"], t["totals"]["unjudged"]) == (2, 2)
+    assert (t["totals"]["overdue"], t["totals"]["unjudged"]) == (1, 3)
     assert not any("数据截至（导出）日期不明" in n for n in t["notes"])
 
 

@@ -58,7 +58,7 @@ def publish(
         from aidctl.cli.render import report as render
 
         render.publicity(stdout_console(), doc)
-    raise typer.Exit(Exit.DATA_ERRORS if doc["masked_cells"] else Exit.OK)
+    raise typer.Exit(Exit.DATA_ERRORS if doc["masked_cells"] or doc["paid_not_listed"] else Exit.OK)
 
 
 @app.command("report")

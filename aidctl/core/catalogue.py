@@ -184,6 +184,12 @@ CATALOGUE: dict[str, FindingType] = dict([
        "audit-extraction: less was paid into the 资助专户 than was extracted"),
     _t("extraction.unspent", WARNING, "专户资金结余过多",
        "audit-extraction: much of the deposit is unspent at year end"),
+    _t("extraction.over_deposited", WARNING, "划入专户金额多于提取金额",
+       "audit-extraction: more was paid into the 资助专户 than was extracted; the message names both figures, "
+       "extraction is audited on 提取金额 and the school is 需关注, never 合规"),
+    _t("extraction.overspent", WARNING, "发放金额多于划入专户金额",
+       "audit-extraction: more was paid out of the 资助专户 than was paid in (a 结余 below zero); the message "
+       "names both figures, the school is 需关注, never 合规, and no 结余 share is given"),
     _t("extraction.invalid", ERROR, "财务数据不全或无法识别",
        "audit-extraction: a figure is blank, below zero or not an amount, in a merged range, or in a "
        "column whose unit the sheet's 单位 lines (above and below the table) state two ways, or its 年度 "
@@ -197,7 +203,9 @@ CATALOGUE: dict[str, FindingType] = dict([
     _t("enlist.invalid", ERROR, "入伍学生信息不全或无法识别",
        "enlist: a blank or non-numeric figure, an unknown 学历层次 (or 研究生 where 硕士 and 博士 differ), a year or "
        "学制 that cannot be read, 入伍年份 before 入学年份 or after the year compensated, loan totals that disagree, "
-       "a figure merged across columns or down over students"),
+       "a figure merged across columns or down over students, a 入伍月份 that is no month (1–12) or is not the "
+       "month 入伍时间 gives, a year's tuition or loan in a column stated in 万元 (any unit but 元) that is above "
+       "the year's cap once read in 元 (5000 under 学费（万元）: 元 or 万元 is not known, never paid at the cap)"),
     _t("enlist.duplicate", ERROR, "同一入伍学生重复申报",
        "enlist: the same person stands more than once in the lists checked together"),
     _t("enlist.not_covered", ERROR, "入伍时间不在补偿政策范围内",
@@ -213,7 +221,8 @@ CATALOGUE: dict[str, FindingType] = dict([
        "enlist: the list gives the loan's total only, for two or more years counted; the years' loans could "
        "only raise the amount"),
     _t("enlist.month_unknown", WARNING, "入伍时间未写月份，当年上限有调整",
-       "enlist: 入伍年份 without a month in a year whose cap changes; the rules' year_only_date decides"),
+       "enlist: 入伍年份 without a month (nor a 入伍月份 column filled in) in a year whose cap changes; the message "
+       "quotes what was written and the year read from it; the rules' year_only_date decides"),
     _t("loan.invalid", ERROR, "贷款台账数据不全或无法识别",
        "loans: a blank or unreadable amount, 贷款年度, date, 预计毕业年份 or repayment figure, a 学历层次 that is "
        "neither 本专科 nor 研究生 (the message names it), a loan year before the first cap in rules/loans.yaml, "

@@ -160,7 +160,7 @@ def lines(f: pd.DataFrame, tuition_keys: list[str], loan_keys: list[str], loan_f
     # the loan's total only: each year its tuition, the excess of the total over the tuition added in
     # order of study within each year's cap, as far as every split of the total would give it
     owed = pd.Series(src["owed_fen"].to_numpy(), index=out.index, dtype="Int64")
-    base = tuition.where((tuition < cap).fillna(False), cap)
+    base = tuition.where((tuition < cap).fillna(False), cap).where(tuition.notna())   # never the cap for no figure
     room = (cap - base).clip(lower=0)
     # only what every split of the total over the years would give: a year whose tuition reaches its cap
     # could hold the whole excess to no effect, so no more than the smallest room of the years is added
@@ -169,8 +169,9 @@ def lines(f: pd.DataFrame, tuition_keys: list[str], loan_keys: list[str], loan_f
     excess = excess.where((excess < smallest).fillna(True), smallest).where(~by_year, 0)  # NA: not known
     room_before = room.groupby(group).cumsum() - room
     added = (excess - room_before).clip(lower=0)
+    # a year's tuition unread leaves the excess over the others unknown; with no loan there is none to add
     added = added.where((added < room).fillna(True), room).where(tuition.groupby(group).transform(
-        lambda s: s.notna().all()).astype(bool))
+        lambda s: s.notna().all()).astype(bool) | (owed == 0).fillna(False))
     amount = higher.where((higher < cap).fillna(False), cap).where(higher.notna())
     amount = amount.where(by_year, base + added)
     out["tuition_fen"] = tuition
@@ -188,6 +189,7 @@ def lines(f: pd.DataFrame, tuition_keys: list[str], loan_keys: list[str], loan_f
     out["to_student_fen"] = (amount - repaid).astype("Int64")
     out["tuition_merged"] = _merged_by_year(src, k, tuition_keys)
     out["loan_merged"] = _merged_by_year(src, k, loan_keys)
+    out["unit_doubt"] = _unit_doubt_by_year(src, k, [*tuition_keys, *loan_keys])
     out["reason"] = _reasons(out, src)
     return out[[*LINE_COLUMNS, "added_fen"]]
 
@@ -208,6 +210,17 @@ def _by_year(src: pd.DataFrame, k: np.ndarray, keys: list[str], index: pd.Index,
     if blank_is_zero and len(keys) < int(k.max(initial=0)):
         value[k > len(keys)] = 0
     return value
+
+
+def _unit_doubt_by_year(src: pd.DataFrame, k: np.ndarray, keys: list[str]) -> np.ndarray:
+    """Why each line's tuition or loan of its year is not read for its unit (units.py), "" for none."""
+    out = np.full(len(k), "", dtype=object)
+    for key in keys:
+        j = int(key.rsplit("_", 1)[1])
+        if f"{key}_unit_doubt" in src:
+            doubt = src[f"{key}_unit_doubt"].to_numpy(dtype=object)
+            out = np.where((k == j) & (out == "") & pd.notna(doubt), doubt, out)
+    return out
 
 
 def _merged_by_year(src: pd.DataFrame, k: np.ndarray, keys: list[str]) -> np.ndarray:
@@ -237,6 +250,9 @@ def _reasons(lines: pd.DataFrame, src: pd.DataFrame) -> list[str]:
         if ln.tuition_fen is pd.NA and ln.tuition_merged:
             out.append(f"{head}学费单元格合并了{ln.tuition_merged}，几名学生共用一个金额，无法确定这是该生的学费还是"
                        "几名学生的合计，无法计算：请学校取消合并、逐行填写每名学生的学费")
+            continue
+        if ln.unit_doubt:   # 5000 under 学费（万元）: never the cap in silence (units.py)
+            out.append(f"{head}{ln.unit_doubt}，无法计算：请学校核对金额单位后重新提交")
             continue
         if ln.tuition_fen is pd.NA:
             out.append(f"{head}学费为空或不是有效金额，无法计算：请学校补填实际缴纳的学费")

@@ -33,7 +33,8 @@ from aidctl.core.money import yuan_text_or_none
 from aidctl.core.text import lookup, missing, text_or_none
 from aidctl.enlist.amounts import lines as year_lines
 from aidctl.enlist.amounts import loan_figures, student_totals
-from aidctl.enlist.seasons import not_read, season_findings, season_months
+from aidctl.enlist.seasons import month_column, not_read, season_findings, season_months
+from aidctl.enlist.units import unit_doubts, unit_findings
 from aidctl.read import (
     Table,
     Workspace,
@@ -199,12 +200,13 @@ def compute(paths: list[Path], ws: Workspace, *, year: int, bank: str | None = N
 
     reference = _identity(f, year)
     _years_counted(f, year)
+    unit_doubts(f, tables, [*tuition_keys, *loan_keys], rules.columns.units)   # 5000 under 学费（万元）
     loan_figures(f, loan_keys, lambda key: having_column(f, tables, key))
 
     lines = year_lines(f, tuition_keys, loan_keys, book.loan_first)
     student_totals(f, lines)
     raw = _findings(f, tables, rules, year, tuition_keys, reference)
-    raw += _loan_input_findings(f, tables, loan_keys)
+    raw += _loan_input_findings(f, tables, loan_keys) + unit_findings(f, money_keys)
     raw += header
     if book.loan_first:
         raw.append(_loan_findings(f))
@@ -227,13 +229,13 @@ def _levels_and_caps(f: pd.DataFrame, rules: Rulebook) -> None:
     f["enlisted_year"] = f["enlisted_year"].mask(not_read(f["enlisted"], month, book))  # 2021-2022: no year
     # 2024年春: the season's first month; no day where a cap changes within its months (enlist.invalid)
     season, f["season_unsure"] = season_months(f["enlisted"], f["enlisted_year"], book)
-    month = month.fillna(season)
+    month, f["month_unsure"] = month_column(f, month.fillna(season))   # 入伍月份 3 beside 入伍年份 2024
     # 2019.1: January, or 2019.10 that Excel stored as a number? No day is taken (enlist.invalid)
     f["month_1_or_10"] = f["enlisted"].astype("string").str.match(_MONTH_1_OR_10).fillna(False).astype(bool)
     f["enlisted_month"] = month.mask(f["month_1_or_10"])
     only_month, only_day = (int(x) for x in book.year_only_date.split("-"))
     days = []
-    no_day = f["month_1_or_10"] | f["season_unsure"].notna()
+    no_day = f["month_1_or_10"] | f["season_unsure"].notna() | f["month_unsure"].notna()
     for y, m, unsure in zip(f["enlisted_year"], month, no_day):  # a few distinct values
         days.append(None if y is pd.NA or unsure else date(int(y), only_month if m is pd.NA else int(m),
                                                            only_day if m is pd.NA else 1))
@@ -345,7 +347,8 @@ def _years_reasons(f: pd.DataFrame) -> pd.Series:
 def _alone(f: pd.DataFrame, key: str) -> pd.Series:
     """Whether each student's cell of `key` is in no merged range that keeps it unread (across columns,
     or down over other students' rows): its own finding says why, not “不是有效金额”."""
-    return f[f"{key}_merged"].isna() & f[f"{key}_down"].isna()
+    doubt = f[f"{key}_unit_doubt"] if f"{key}_unit_doubt" in f else pd.Series(pd.NA, index=f.index)  # units.py
+    return f[f"{key}_merged"].isna() & f[f"{key}_down"].isna() & doubt.isna()
 
 
 def _refused(f: pd.DataFrame, findings: pd.DataFrame) -> pd.Series:
@@ -449,7 +452,7 @@ def _level_and_year_findings(f: pd.DataFrame, present: Callable[[str], pd.Series
                      "入伍时间“{v}”可能是{y}年1月，也可能是{y}年10月（Excel 把数字 {y}.10 显示为 {y}.1）{both}，"
                      "不按任何一种计算：请写成文字，如“{y}年10月”或“{y}年1月”", f["enlisted"].astype("string"),
                      v=f["enlisted"].astype("string"), y=f["enlisted_year"], both=both))
-    out.append(season_findings(f))
+    out += season_findings(f)
     first = min(p.from_ for p in book.caps)
     no_cap = f["enlist_day"].notna() & f["cap_from"].isna()
     out.append(build(no_cap, "enlist.not_covered", "enlisted",
@@ -461,10 +464,11 @@ def _level_and_year_findings(f: pd.DataFrame, present: Callable[[str], pd.Series
     change = f["enlisted_year"].map(lambda y: "、".join(map(str, changes.get(y, []))) if y is not pd.NA else "")
     unsure = f["cap_fen"].notna() & f["enlisted_month"].isna() & change.astype(bool)
     out.append(build(unsure, "enlist.month_unknown", "enlisted",
-                     "入伍时间只写了年份“{v}”，该年补偿上限有调整（{c}起）：按{d}计，每学年上限{cap}元；"
+                     "入伍时间“{v}”只读出{y}年，没有月份{m}，而该年补偿上限有调整（{c}起）：按{d}计，每学年上限{cap}元；"
                      "调整前入伍的适用原上限，请核实入伍月份后填写（如 2024年3月）", f["enlisted"].astype("string"),
                      v=f["enlisted"].astype("string"), c=change.astype("string"), d=f["enlist_day"].astype("string"),
-                     cap=f["cap_fen"].map(yuan_text_or_none)))
+                     cap=f["cap_fen"].map(yuan_text_or_none), y=f["enlisted_year"].astype("string"),
+                     m=pd.Series(np.where(present("enlisted_month"), "（入伍月份为空）", ""), index=f.index)))
     return out
 
 

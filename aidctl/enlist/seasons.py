@@ -6,6 +6,10 @@ the older one. A season of rules/enlistment.yaml's `season_months` is now the mo
 enlists in: the first of them is the day of enlistment, and where a cap changes within them no day is
 taken (the student is refused, naming the change). An 入伍时间 in no form read in full (2024年冬, a word
 the rules do not list; 2021-2022; 2022年13月) is no year at all (`not_read`): enlist.invalid names it.
+
+A month in a column of its own (入伍年份 2024 beside 入伍月份 3) was once passed over: the student was
+taken as enlisting on year_only_date and told the list “只写了年份”. It is read (`month_column`); one
+that is no month, or that another month written in 入伍时间 contradicts, takes no day (enlist.invalid).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from aidctl.core.findings import build
 _SEASON = r"^\s*(?:19|20)\d{2}\s*年?\s*(\S.*?)\s*$"
 _YEAR_ALONE = r"^\s*(?:19|20)\d{2}(?:\.0+)?\s*(?:年度?)?\s*(?:入伍)?\s*$"   # 2022, 2022.0 (a number), 2022年
 # 2022年9月, 2022.09, 2022年9月10日, 2022-09-10 00:00:00 (a date cell), 2022年9月入伍
+_MONTH_ALONE = r"^(\d{1,2})(?:\.0+)?\s*(?:月份?)?$"   # 入伍月份: 3, 3.0 (a number), 3月, 03月份
 _WITH_MONTH = (r"^\s*(?:19|20)\d{2}\s*[年./-]\s*\d{1,2}\s*(?:月份?)?\s*(?:[./-]?\s*\d{1,2}\s*[日号]?)?"
                r"\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*(?:入伍)?\s*$")
 
@@ -53,9 +58,29 @@ def season_months(text: pd.Series, year: pd.Series, book) -> tuple[pd.Series, pd
     return first, why
 
 
-def season_findings(f: pd.DataFrame) -> pd.DataFrame:
-    """enlist.invalid for a season within whose months a cap changes: neither cap is taken."""
+def month_column(f: pd.DataFrame, month: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(month, why) with the 入伍月份 column read: 3, 3月, 3月份 (a number cell 3.0) is the month where
+    入伍时间 gives none; why no day is taken (NA elsewhere) where it is no month (1–12) or another month
+    written in 入伍时间 contradicts it (2024年3月 beside 10)."""
+    text = f["enlisted_month"].astype("string").str.strip().replace("", pd.NA)
+    said = pd.to_numeric(text.str.extract(_MONTH_ALONE, expand=False), errors="coerce").astype("Int64")
+    said = said.where((said >= 1) & (said <= 12))
+    why = pd.Series(pd.NA, index=f.index, dtype="string")
+    why = why.mask(text.notna() & said.isna(), "入伍月份“" + text + "”不是月份（1—12）")
+    clash = (said.notna() & month.notna() & (said != month)).fillna(False).astype(bool)
+    why = why.mask(clash, "入伍时间“" + f["enlisted"].astype("string") + "”与入伍月份“" + text + "”不是同一个月")
+    return month.fillna(said).where(why.isna()), why
+
+
+def season_findings(f: pd.DataFrame) -> list[pd.DataFrame]:
+    """enlist.invalid for a season within whose months a cap changes, or a 入伍月份 that is no month or
+    contradicts 入伍时间: neither cap is taken."""
     text = f["enlisted"].astype("string")
-    return build(f["season_unsure"].notna(), "enlist.invalid", "enlisted",
-                 "入伍时间“{v}”：{why}，不知适用调整前还是调整后的上限，不按任何一个计算：请填写入伍月份（如 2024年3月）",
-                 text, v=text, why=f["season_unsure"])
+    month = f["enlisted_month"].astype("string")
+    return [
+        build(f["season_unsure"].notna(), "enlist.invalid", "enlisted",
+              "入伍时间“{v}”：{why}，不知适用调整前还是调整后的上限，不按任何一个计算：请填写入伍月份（如 2024年3月）",
+              text, v=text, why=f["season_unsure"]),
+        build(f["month_unsure"].notna(), "enlist.invalid", "enlisted_month",
+              "{why}：不知在哪个月入伍，不按任何补偿上限计算：请按实际入伍月份填写（如 3）", month, why=f["month_unsure"]),
+    ]

@@ -39,6 +39,7 @@ def check(frame: pd.DataFrame, tables: list[Table], rules: Rulebook) -> pd.DataF
     out += _arrears_unjudged(frame, title)
     out += _status_contradicts(frame, present, title)
     out += _days_without_arrears(frame, present, title)
+    out += _days_against_export(frame, present, title)
     out.append(_over_cap(frame))
     out.append(_duplicates(frame, tables))
     out.append(_shared_contracts(frame, tables))
@@ -306,15 +307,20 @@ def _days_without_arrears(frame: pd.DataFrame, present, title) -> list[pd.DataFr
     逾期 (_status_contradicts, which says that case). Were the days a record of a past default, the
     contract was repaid late, not on time; were the figures stale, it is overdue: it was counted on time
     (or not yet due) without a word. Out of the repayment figures and the 催收 list (key 逾期天数, which
-    the loan figures do not rest on). A settled or compensated contract is never overdue: not here."""
+    the loan figures do not rest on). A compensated contract (代偿) is nobody's default: not here.
+    A settled one (结清, 提前结清) is never overdue, but days above 0 on it say it was overdue once (or
+    the days are wrong): repaid late, not 按期还款, or not known. It was counted 按期还款 without a
+    word; now the second message, out of the repayment figures and the 催收 list as the others."""
     days_n = frame["days_overdue_n"]
     if not (days_n > 0).any():
         return []
     readable, due, repaid, arrears = _balance(frame)
     known = readable & present("principal_due").to_numpy(dtype=bool) & present("repaid").to_numpy(dtype=bool)
+    late = known & (arrears <= 0).fillna(False).to_numpy(dtype=bool) & (days_n > 0).fillna(False).to_numpy(dtype=bool)
+    settled = late & frame["v_status"].isin([k for k in CLOSED if k != "compensated"]).to_numpy()
     quiet = ~frame["v_status"].isin(CLOSED).to_numpy() & (frame["v_claim"] != "in_arrears").to_numpy()
-    hit = known & quiet & (arrears <= 0).fillna(False).to_numpy(dtype=bool) & (days_n > 0).fillna(False).to_numpy(dtype=bool)
-    if not hit.any():
+    hit = late & quiet
+    if not (hit.any() or settled.any()):
         return []
     said = _money_said(due, repaid, arrears)
     said["balance"] = ("多还" + money.yuan_text((-arrears).astype("int64")) + "元").where(arrears < 0, "尚欠0.00元")
@@ -326,7 +332,64 @@ def _days_without_arrears(frame: pd.DataFrame, present, title) -> list[pd.DataFr
                   f"{title('repaid')}{{repaid}}元，{{balance}}：没有欠款不会逾期，{dtitle}与还款金额必有一处有误"
                   f"（或{dtitle}是以往的逾期记录，那么本合同是逾期后才还清的），是按期还款还是逾期无法判断，"
                   f"{_LEFT_OUT_REPAYMENT}：请与经办银行核对{dtitle}和还款金额",
+                  frame["days_overdue"], v=frame["days_overdue"], **said),
+            build(settled, "loan.invalid", "days_overdue",
+                  f"{dtitle}为“{{v}}”{{word}}，{title('principal_due')}＋{title('interest_due')}{{due}}元，"
+                  f"{title('repaid')}{{repaid}}元，{{balance}}：已结清的合同现在不会逾期，{dtitle}若是以往的逾期记录，"
+                  f"本合同是逾期后才结清的，不是按期还款；若{dtitle}有误，才是按期还款。是否按期还款无法判断，"
+                  f"{_LEFT_OUT_REPAYMENT}：请与经办银行核对{dtitle}（结清前是否逾期过）",
                   frame["days_overdue"], v=frame["days_overdue"], **said)]
+
+
+def _days_against_export(frame: pd.DataFrame, present, title) -> list[pd.DataFrame]:
+    """loan.invalid where 逾期天数 and 应还日期 say opposite things as of the export date the sheet
+    writes above its header (exported.export_dates), on a contract owing money (each figure in the
+    register and readable) that is neither settled nor repaid by the state (结清, 代偿 are never overdue):
+    - 逾期天数 0 (written, not blank) whose 应还日期 is before the export date, under a 还款状态 that says
+      nothing of the money (还款期, 宽限期, 在读, blank …; 正常 is _status_contradicts's to say, and 逾期
+      agrees with the date): at the export the arrears had fallen due unpaid, yet the bank counted no
+      day overdue. Judged by the date alone it was overdue and on the 催收 list without a word.
+      On 逾期天数;
+    - 逾期天数 above 0 whose 应还日期 is on or after the export date (any word but 正常, which
+      _status_contradicts says already): the bank counts the borrower overdue at the export, yet its
+      应还日期 had not come (perhaps the next instalment's date). Judged by the date it was not yet due
+      at an earlier --as-of, off the 催收 list and out of 到期应还 without a word. On 应还日期.
+    Which is right is the bank's to say: out of the repayment figures and the 催收 list (keys
+    逾期天数, 应还日期: the loan figures do not rest on them). Without an export date the sheet is
+    judged by its 应还日期 at --as-of, said in a note (exported.unread_notes)."""
+    exported = frame["exported"]
+    if not exported.notna().any():
+        return []
+    readable, due, repaid, arrears = _balance(frame)
+    known = readable & present("principal_due").to_numpy(dtype=bool) & present("repaid").to_numpy(dtype=bool)
+    open_ = known & (arrears > 0).fillna(False).to_numpy(dtype=bool) & ~frame["v_status"].isin(CLOSED).to_numpy()
+    days_n = frame["days_overdue_n"]
+    claim = frame["v_claim"]
+    zero = open_ & days_n.eq(0).fillna(False).to_numpy(dtype=bool) & claim.isna().to_numpy() \
+        & (frame["due"] < exported).fillna(False).to_numpy(dtype=bool)
+    early = open_ & (days_n > 0).fillna(False).to_numpy(dtype=bool) & (claim != "current").to_numpy() \
+        & (frame["due"] >= exported).fillna(False).to_numpy(dtype=bool)
+    if not (zero.any() or early.any()):
+        return []
+    said = _money_said(due, repaid, arrears)
+    status = frame["status"].astype("string")
+    said["word"] = ("，" + title("status") + "为“" + status + "”").fillna(f"，{title('status')}为空")
+    said["due_on"] = frame["due"].dt.strftime("%Y-%m-%d")
+    said["exported"] = exported.dt.strftime("%Y-%m-%d")
+    dtitle, ddate = title("days_overdue"), title("due_date")
+    owed = f"{title('principal_due')}＋{title('interest_due')}{{due}}元，{title('repaid')}{{repaid}}元，尚欠{{arrears}}元"
+    return [
+        build(zero, "loan.invalid", "days_overdue",
+              f"{dtitle}为“{{v}}”{{word}}，但{owed}，{ddate}{{due_on}}早于台账注明的数据截至日期{{exported}}："
+              f"银行导出时欠款已到期未还，{dtitle}却说没有逾期，台账自相矛盾，是否逾期、逾期多少天无法判断，"
+              f"{_LEFT_OUT_REPAYMENT}：请与经办银行核对{ddate}、{dtitle}和还款金额",
+              frame["days_overdue"], v=frame["days_overdue"], **said),
+        build(early, "loan.invalid", "due_date",
+              f"{ddate}为{{due_on}}，不早于台账注明的数据截至日期{{exported}}，但{dtitle}为“{{days}}”{{word}}，{owed}："
+              f"银行导出时说已逾期，{ddate}却还没到（可能是下一期的应还日期），台账自相矛盾，"
+              f"是否逾期、逾期多少天无法判断，{_LEFT_OUT_REPAYMENT}：请与经办银行核对{ddate}和{dtitle}",
+              frame["due_date"], days=frame["days_overdue"].astype("string"), **said),
+    ]
 
 
 def _over_cap(frame: pd.DataFrame) -> pd.DataFrame:

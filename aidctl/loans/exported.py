@@ -4,8 +4,9 @@ the header writes it (数据截至：2025年1月10日; the labels are rules/loan
 A sheet gives it or not: one date beside a label, in the rows above the header, is read; none, two
 different ones, or a label beside no real date, and the sheet's export date is not known (never taken
 from 打印日期, the file's own dates, or the latest date in the register). checks._status_contradicts
-judges a 正常 contract owing money with 逾期天数 0 against a date read; where none is, `unread_notes`
-says once that such contracts are judged by their 应还日期 at --as-of alone.
+judges a 正常 contract owing money with 逾期天数 0 against a date read, checks._days_against_export
+any contract owing money whose 逾期天数 and 应还日期 disagree at it; where none is, `unread_notes`
+says once, naming the first rows, that such contracts are judged by their 应还日期 at --as-of alone.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from aidctl.core.dates import cell_dates
+from aidctl.loans.register import CLOSED
 from aidctl.read import Table
 
 _DATE = r"(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|\d{8})"
@@ -61,24 +63,57 @@ def per_record(frame: pd.DataFrame, dates: list[Exported]) -> pd.Series:
 
 def unread_notes(frame: pd.DataFrame, tables: list[Table], labels: list[str], judged: np.ndarray,
                  as_of: date) -> list[str]:
-    """The note, once, where contracts worded 正常 (status_claims current), owing money, with 逾期天数
-    0 or blank and an 应还日期 before `as_of` are judged overdue by that date alone: their sheet gives no
-    export date, so whether the word and the 0 days contradict the date at the export is not known.
+    """The notes, each once, where contracts owing money (neither settled nor repaid by the state)
+    are judged by their 应还日期 at `as_of` alone, their sheet giving no export date, so whether the
+    word, 逾期天数 and the date contradict each other at the export (checks._status_contradicts,
+    checks._days_against_export) is not known:
+    - 应还日期 before `as_of`, and 正常 (status_claims current) with 逾期天数 0 or blank, or a word that
+      says nothing of the money (还款期, blank …) with 逾期天数 0: judged overdue;
+    - 逾期天数 above 0, 应还日期 on or after `as_of`: judged not yet due, off the 催收 list.
     `judged`: the contracts the repayment figures count (the others are listed with their reasons)."""
     due = frame["principal_due_fen"].fillna(0) + frame["interest_due_fen"].fillna(0)
     owing = (due - frame["repaid_fen"].fillna(0) > 0).fillna(False).to_numpy(dtype=bool)
-    quiet = (frame["days_overdue_n"].eq(0) | frame["days_overdue"].isna()).fillna(False).to_numpy(dtype=bool)
-    hit = judged & owing & quiet & (frame["v_claim"] == "current").to_numpy() \
-        & (frame["due"] < pd.Timestamp(as_of)).fillna(False).to_numpy(dtype=bool) & frame["exported"].isna().to_numpy()
-    if not hit.any():
+    days = frame["days_overdue_n"]
+    zero = days.eq(0).fillna(False).to_numpy(dtype=bool)
+    quiet = zero | frame["days_overdue"].isna().to_numpy()
+    claim = frame["v_claim"]
+    open_ = judged & owing & frame["exported"].isna().to_numpy() & ~frame["v_status"].isin(CLOSED).to_numpy()
+    cutoff = pd.Timestamp(as_of)
+    past = open_ & (frame["due"] < cutoff).fillna(False).to_numpy(dtype=bool) \
+        & (((claim == "current").to_numpy() & quiet) | (claim.isna().to_numpy() & zero))
+    ahead = open_ & (days > 0).fillna(False).to_numpy(dtype=bool) & (frame["due"] >= cutoff).fillna(False).to_numpy(dtype=bool)
+    if not (past.any() or ahead.any()):
         return []
     dates = export_dates(tables, labels)
+    hint = ("若应还日期早于银行导出台账的日期，还款状态和逾期天数与之相互矛盾，是否逾期应由经办银行确认，"
+            "这一点无法核对：请向经办银行索取表头注明“数据截至”日期的台账（用语见 rules/loans.yaml export_date_labels）")
+    notes = []
+    if past.any():
+        notes.append(f"台账的数据截至（导出）日期不明：{_sheets(frame, tables, dates, past)}。其中{int(past.sum())}份合同有欠款、"
+                     f"应还日期早于截止日{as_of}，而还款状态为正常还款、逾期天数为0或空，或还款状态未说明还款情况（如还款期）、"
+                     f"逾期天数为0（{_rows(frame, tables, past)}）：按应还日期认定逾期（逾期天数＝截止日－应还日期）。{hint}")
+    if ahead.any():
+        notes.append(f"台账的数据截至（导出）日期不明：{_sheets(frame, tables, dates, ahead)}。其中{int(ahead.sum())}份合同有欠款、"
+                     f"逾期天数＞0，而应还日期不早于截止日{as_of}（{_rows(frame, tables, ahead)}）：按应还日期认定截止日尚未到期，"
+                     "未计入到期应还和逾期，也未列入催收名单。若银行导出台账时应还日期还没到，逾期天数与之相互矛盾"
+                     "（应还日期可能是下一期的），是否逾期应由经办银行确认，这一点无法核对："
+                     "请向经办银行索取表头注明“数据截至”日期的台账（用语见 rules/loans.yaml export_date_labels）")
+    return notes
+
+
+def _sheets(frame: pd.DataFrame, tables: list[Table], dates: list[Exported], hit: np.ndarray) -> str:
     sheets = []
     for t in sorted(set(frame.loc[hit, "table"].astype(int))):
         d = dates[t]
         why = f"写有{'、'.join(d.found)}，无法确定是哪一天" if d.found else "表头上方没有注明"
         sheets.append(f"{tables[t].file} {tables[t].sheet}（{why}）")
-    return [f"台账的数据截至（导出）日期不明：{'；'.join(sheets)}。其中{int(hit.sum())}份合同还款状态为正常还款、"
-            f"逾期天数为0或空而有欠款，应还日期早于截止日{as_of}：按应还日期认定逾期（逾期天数＝截止日－应还日期）。"
-            "若应还日期早于银行导出台账的日期，还款状态和逾期天数与之相互矛盾，是否逾期应由经办银行确认，"
-            "这一点无法核对：请向经办银行索取表头注明“数据截至”日期的台账（用语见 rules/loans.yaml export_date_labels）"]
+    return "；".join(sheets)
+
+
+def _rows(frame: pd.DataFrame, tables: list[Table], hit: np.ndarray, shown: int = 5) -> str:
+    """The first contracts of `hit` by place and 合同编号, and how many in all beyond them."""
+    at = np.flatnonzero(hit)
+    rows = frame.iloc[at[:shown]]
+    text = "、".join(f"{tables[int(t)].place(int(r))}合同{c if isinstance(c, str) and c else '编号空'}"
+                     for t, r, c in zip(rows["table"], rows["excel_row"], rows["contract"]))
+    return text + (f"等{len(at)}份" if len(at) > shown else "")

@@ -14,7 +14,12 @@ spring and autumn terms):
 - 按时报送率 (on_time_submission): school-terms whose first submission was received (aidctl intake
   receive, or the file's time in intake/) on or before rules/oversight.yaml's deadline ÷ school-terms
   expected. A term counts only when the history holds
-  submissions for it; a school of schools.xlsx that sent nothing that term counts as not on time.
+  submissions for it (a note names a term left out); a school of schools.xlsx that sent nothing that
+  term counts as not on time. A submission that names no school (（学校不明）) counts for no school,
+  and a note names its file.
+- Not yet due: as of --as-of, before a term's deadline has passed (payment or submission), a payment
+  not yet sent and a school-term not yet received are not judged (neither on time nor late; a note
+  says how many); a school or county with nothing judged yet is covered, nothing due (not_due).
 - 校内资助金提取达标率 (extraction): schools of the finance sheet that comply (audit-extraction:
   no error finding) ÷ schools audited; a school scores 100% or 0%.
 - 投诉率 (complaint_rate, per 1,000 aided students, lower is better) and 投诉按时办结率
@@ -63,6 +68,9 @@ from aidctl.rulebook import COMPUTED_INDICATORS
 UNPLACED = {NO_SCHOOL_NAMED, UNKNOWN_SCHOOL}
 COUNTY_ONLY = {"loan_performance"}                     # a loan belongs to the borrower's home county
 NOTHING_DUE = {"complaint_closure", "loan_performance"}  # a zero denominator is nothing due, not missing data
+# a deadline not passed as of --as-of: a payment not yet sent, a roster not yet received is not judged;
+# a school or county whose every one is so has a zero denominator: nothing due yet, not missing data
+NOT_YET_DUE = {"timely_payment", "on_time_submission"}
 TOTAL_RULE = ("总分 = 100 × 有数据指标得分之和 ÷ 有数据指标权重之和（无数据的指标不计分、也不按0分计入）；"
               "比例类指标按比例计分：得分 = 权重 × min(1, 实际值 ÷ 目标值)；投诉率越低越好：不超过目标值得满分，"
               "否则得分 = 权重 × 目标值 ÷ 实际值；pass_fail 计分：达到目标得满分，否则0分")
@@ -153,7 +161,7 @@ def card(counts: dict[str, Counts], table: str, key: str, book) -> dict:
         num, den = slot if slot else (None, None)
         if not den:
             out[k] = {"value": None, "numerator": num, "denominator": den, "score": None, "meets": None}
-            if applies and k in NOTHING_DUE:
+            if applies and (k in NOTHING_DUE or (k in NOT_YET_DUE and slot is not None)):
                 covered += Fraction(ind.weight)
                 not_due.append(k)
             elif applies:
@@ -190,7 +198,7 @@ def _registered(ws: Workspace, schools) -> dict:
 
 
 def _payments(ws: Workspace, year: int, db: str | None, book, counts: dict, county_of: dict,
-              names: dict, notes: list[str]) -> bool:
+              names: dict, notes: list[str], as_of: date) -> bool:
     from sqlalchemy import select
 
     from aidctl import ledger as L
@@ -205,6 +213,10 @@ def _payments(ws: Workspace, year: int, db: str | None, book, counts: dict, coun
     if not pays:
         notes.append(f"账本中没有{year}年春季、秋季学期的付款：及时发放率为无数据")
         return False
+    held = {term for _, term, _, _ in pays}
+    if len(held) < len(terms):
+        notes.append(f"账本中没有{'、'.join(t for t in terms if t not in held)}的付款：及时发放率只按"
+                     f"{'、'.join(t for t in terms if t in held)}计算（没有付款的学期不计）")
     canonical = _registered(ws, [school for _, _, school, _ in pays])
     first: dict[int, str] = {}
     for pid, created in sent:
@@ -212,24 +224,32 @@ def _payments(ws: Workspace, year: int, db: str | None, book, counts: dict, coun
             first[pid] = created
     c = counts.setdefault("timely_payment", Counts())
     late_dates = 0
+    waiting: dict[str, int] = {}    # term → payments not sent as of as_of, its deadline not passed: not judged
     for pid, term, school, county in pays:
         when = first.get(pid)
-        on_time = when is not None and date.fromisoformat(when[:10]) <= terms[term]
-        late_dates += when is not None and date.fromisoformat(when[:10]).year > year
+        day = date.fromisoformat(when[:10]) if when is not None else None
+        on_time = day is not None and day <= terms[term]
+        judged = terms[term] < as_of or (day is not None and day <= as_of)
+        waiting[term] = waiting.get(term, 0) + (not judged)
+        late_dates += judged and day is not None and day.year > year
         county = county or UNKNOWN_COUNTY
-        c.add("counties", county, on_time, 1)
+        c.add("counties", county, on_time and judged, judged)
         school = canonical.get(school)
         if school:
-            c.add("schools", fold_one(school), on_time, 1)
+            c.add("schools", fold_one(school), on_time and judged, judged)
             county_of.setdefault(fold_one(school), county)
             names.setdefault(fold_one(school), school)
     if late_dates:
         notes.append(f"{late_dates} 笔付款的发送日期晚于{year}年（账本记录的是 aidctl 实际发送的日期）：按未及时发放计")
+    for term, n in waiting.items():
+        if n:
+            notes.append(f"截至{as_of}，{term}的发放期限{terms[term]}未到：{n} 笔尚未发送的付款不计入及时发放率"
+                         "（不按未及时发放计，期限过后再评）")
     return True
 
 
 def _history(ws: Workspace, year: int, db: str | None, rules, counts: dict, names: dict,
-             notes: list[str]) -> bool:
+             notes: list[str], as_of: date) -> bool:
     from aidctl import ledger as L
     from aidctl.ledger import intake_history as history
 
@@ -239,13 +259,18 @@ def _history(ws: Workspace, year: int, db: str | None, rules, counts: dict, name
     any_term = False
     later = by_default = 0
     tied: list[str] = []        # schools whose first submission shares its receipt time with another version
+    empty, waiting, unplaced = [], [], []
     for term in _terms(year):
         h = history(ledger, str(term))
         if h.empty:
+            empty.append(str(term))
             continue
         any_term = True
         deadline = rules.oversight.deadline(term)
-        h = h[~h["school"].isin(UNPLACED)]
+        due = deadline < as_of       # as of as_of the deadline has passed: a school that sent nothing is late
+        nowhere = h["school"].isin(UNPLACED)
+        unplaced += [f"{term} {f}" for f in dict.fromkeys(h.loc[nowhere, "file"].astype(str))]
+        h = h[~nowhere]
         h = h.assign(school=h["school"].map(_registered(ws, h["school"])))   # a 别名 is its school
         h = h.assign(_at=h["received_at"].astype(str), _seen=h["first_seen"].astype(str), _file=h["file"].astype(str))
         sent = set()
@@ -271,17 +296,31 @@ def _history(ws: Workspace, year: int, db: str | None, rules, counts: dict, name
             # read it nor by the order it read the files in
             by_default += earliest["received_source"] == "now"
             day = date.fromisoformat(str(earliest["received_at"])[:10])
-            later += day.year > year
-            timely.add("schools", key, day <= deadline, 1)
+            judged = due or day <= as_of   # not received as of as_of, the deadline not passed: not judged yet
+            later += judged and day.year > year
+            waiting += [] if judged else [f"{term} {school}"]
+            timely.add("schools", key, judged and day <= deadline, judged)
         if ws.schools is not None:
             for name in ws.schools["school"].astype(str):
                 if fold_one(name) not in sent:
                     names.setdefault(fold_one(name), name)
-                    timely.add("schools", fold_one(name), 0, 1)
+                    timely.add("schools", fold_one(name), 0, due)
+                    waiting += [] if due else [f"{term} {name}"]
     if not any_term:
         del counts["data_accuracy"], counts["on_time_submission"]
         notes.append(f"报送记录（intake）中没有{year}年春季、秋季学期的花名册：数据准确率、按时报送率为无数据")
-    elif later:
+    elif empty:
+        notes.append(f"报送记录（intake）中没有{'、'.join(empty)}的花名册：数据准确率、按时报送率只按"
+                     f"{'、'.join(str(t) for t in _terms(year) if str(t) not in empty)}计算（没有报送记录的学期不计，"
+                     "其学校不按未报送计）")
+    if unplaced:
+        notes.append(f"{len(unplaced)} 份报送无法确定是哪所学校的（花名册没有写学校，intake show 列为{UNKNOWN_SCHOOL}）："
+                     f"{'、'.join(unplaced[:10])}{'等' if len(unplaced) > 10 else ''}；未计入任何学校的数据准确率和按时报送率，"
+                     "报送它的学校可能因此按未报送计：请在花名册中写明填报单位，或用学校名称命名文件")
+    if waiting:
+        notes.append(f"截至{as_of}报送期限未到、尚未收到花名册的 {len(waiting)} 个学校学期不计入按时报送率（不按逾期计，期限过后再评）："
+                     f"{'、'.join(waiting[:10])}{'等' if len(waiting) > 10 else ''}")
+    if later:
         notes.append(f"{later} 份首次报送的接收日期晚于{year}年（没有接收记录的按 aidctl 第一次读到文件的日期）：按逾期报送计")
     if by_default:
         notes.append(f"{by_default} 份首次报送的接收时间是 intake receive 未指定 --at 时按登记当时的时间记的，可能晚于学校实际发出的时间："
@@ -414,7 +453,7 @@ def assess(ws: Workspace, year: int, *, finance: list[Path] | None = None, compl
     rules = ws.rules
     book = rules.assessment
     notes: list[str] = []
-    as_of = as_of_said(as_of, year, "判断投诉办结与贷款履约", notes)
+    as_of = as_of_said(as_of, year, "判断投诉办结、贷款履约，以及发放和报送期限是否已过", notes)
     counts: dict[str, Counts] = {}
     county_of: dict[str, str] = {}
     names: dict[str, str] = {}
@@ -424,8 +463,8 @@ def assess(ws: Workspace, year: int, *, finance: list[Path] | None = None, compl
 
     has_ledger = bool(db) or ws.has_ledger()
     if has_ledger:
-        sources["ledger"] = _payments(ws, year, db, book, counts, county_of, names, notes)
-        sources["intake_history"] = _history(ws, year, db, rules, counts, names, notes)
+        sources["ledger"] = _payments(ws, year, db, book, counts, county_of, names, notes, as_of)
+        sources["intake_history"] = _history(ws, year, db, rules, counts, names, notes, as_of)
     else:
         notes.append("工作目录没有账本（aidctl.db）：及时发放率、数据准确率、按时报送率、投诉率为无数据")
 
@@ -465,6 +504,11 @@ def assess(ws: Workspace, year: int, *, finance: list[Path] | None = None, compl
         for key, county in zip(names, known):
             if not missing(county):   # a school neither schools.xlsx nor the ledger knows keeps its source's county
                 county_of[key] = county
+        shared = [n for n, by in zip(names.values(), registered_schools(ws, frame["school"])["by"]) if by == "shared"]
+        if shared:
+            notes.append(f"schools.xlsx 中{'、'.join(f'“{n}”' for n in shared)}是不止一所学校的名称或别名：付款、报送记录和"
+                         "投诉按名称无法确定是哪一所，按该名称合并为一所学校计分，所属县区按付款等记录所填；"
+                         "同名的学校各自的指标没有计算：请在 schools.xlsx 中区分学校名称，或让学校在花名册中写明学校代码")
     for key_ind in ("data_accuracy", "on_time_submission"):
         if key_ind in counts:
             for school, (num, den) in counts[key_ind].schools.items():

@@ -246,6 +246,7 @@ def summarise(paths: list[Path] | None, ws: Workspace, year: int, *, as_of: date
     elif aided.all_failed:
         notes.append(f"{aided.all_failed} 名学生{year}年的付款全部失败（银行退回）：不计入受助学生"
                      "（每千名受助学生投诉的分母），重发成功后计入")
+    notes += [n for n in [_unknown_counties(work, ws, aided)] if n]
     flags = _flags(work)
     schools = _schools(flags, aided)
     counties = _counties(flags, aided)
@@ -365,6 +366,25 @@ def _as_registered(work: pd.DataFrame, ws: Workspace) -> str | None:
                 "请在工作目录中放置 schools.xlsx（学校名称、别名）")
     places = work["file"].astype("string") + " 第" + work["row"].astype("string") + "行"
     return unregistered_note(resolved, places, "投诉登记台账", "件投诉", "按台账所写的学校名称单独统计，所属县区按台账所填")
+
+
+def _unknown_counties(work: pd.DataFrame, ws: Workspace, aided: Aided) -> str | None:
+    """The note on complaints whose 所属县区 (as the register writes it: their school is not in
+    schools.xlsx, or none is named) is neither a county schools.xlsx registers nor one the ledger's
+    payments record: a misspelt county would otherwise stand as a county of its own, unsaid."""
+    registered = ws.schools["v_county"].dropna().astype(str) if ws.schools is not None else pd.Series(dtype=str)
+    known = {fold_one(c) for c in [*registered, *aided.by_county] if c != UNKNOWN_COUNTY}
+    if not known or work.empty:     # nothing to compare with: the notes on schools.xlsx and the ledger say so
+        return None
+    odd = (~work["county"].map(fold_one).isin(known) & (work["county"] != UNKNOWN_COUNTY)).to_numpy(dtype=bool)
+    if not odd.any():
+        return None
+    places = [f"{f} 第{r}行“{c}”" for f, r, c in zip(work["file"][odd], work["row"][odd], work["county"][odd])]
+    sources = "，也不是".join([*([" schools.xlsx 登记的县区"] if len(registered) else []),
+                              *(["账本中付款记录的县区"] if aided.by_county else [])])
+    return (f"投诉登记台账中 {len(places)} 件投诉的所属县区不是{sources}：{'、'.join(places[:10])}"
+            f"{'等' if len(places) > 10 else ''}；按台账所填的县区单独统计（没有受助学生记录，投诉率为无数据），"
+            "请核对县区名称（是否写错），或在 schools.xlsx 中登记该县区的学校")
 
 
 def _deadlines(work: pd.DataFrame, n_days: int, as_of: date) -> tuple[list[date], list[int], list[str], str]:

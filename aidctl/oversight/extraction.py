@@ -442,6 +442,10 @@ def _requirements(frame: pd.DataFrame, rules) -> None:
     frame["shortfall"] = (frame["required_min"] - frame["extracted"]).clip(lower=0)
     frame["deposit_gap"] = (frame["extracted"] - frame["deposited"]).clip(lower=0)
     frame["unspent"] = frame["deposited"] - frame["spent"]
+    # figures the sheet gives that contradict each other: more paid into the 专户 than was extracted, more
+    # paid out of it than was paid in (a 结余 below zero)
+    frame["over_deposit"] = (frame["deposited"] - frame["extracted"]).clip(lower=0)
+    frame["overspent"] = (frame["spent"] - frame["deposited"]).clip(lower=0)
     frame["rate"] = money.share_text(frame["extracted"], income)
 
 
@@ -453,7 +457,8 @@ def _findings(frame: pd.DataFrame, tables: list[Table], rules, header: list[pd.D
     spec = rules.columns.tables["finance"]
     out = missing_columns(tables, spec) + header
     yuan = {k: frame[k].map(lambda v: None if v is pd.NA else str(money.yuan(v))) for k in
-            [*AMOUNTS, "required_min", "required_max", "shortfall", "deposit_gap", "unspent"]}
+            [*AMOUNTS, "required_min", "required_max", "shortfall", "deposit_gap", "unspent", "over_deposit",
+             "overspent"]}
     titles = {k: spec.columns[k].title for k in AMOUNTS}
     read = {}  # key → the figure was read (its column is there and the cell is an amount)
     for key in AMOUNTS:
@@ -543,6 +548,19 @@ def _findings(frame: pd.DataFrame, tables: list[Table], rules, header: list[pd.D
     out.append(build(short_deposit, "extraction.not_deposited", "deposited",
                      "提取{e}元，划入专户{d}元，差{g}元：提取的资金须全部划入国家助学金资助专户统一管理",
                      yuan["deposited"], e=yuan["extracted"], d=yuan["deposited"], g=yuan["deposit_gap"]))
+    # 划入专户 above 提取, or 发放 above 划入专户 (a 结余 below zero): the sheet's figures disagree, said with both
+    # figures; never a 结余 share nor 合规 in silence
+    more_in = audited & read["extracted"] & read["deposited"] & (frame["over_deposit"] > 0).fillna(False)
+    out.append(build(more_in, "extraction.over_deposited", "deposited",
+                     "划入专户{d}元，多于提取金额{e}元，多{x}元：划入专户的应是提取的资金，两数不符，不知是提取金额少填、"
+                     "划入专户金额多填，还是专户另有资金（如上年结余）划入；提取是否足额按提取金额{e}元审核：请核实，"
+                     "另有资金划入的请附说明", yuan["deposited"], d=yuan["deposited"], e=yuan["extracted"],
+                     x=yuan["over_deposit"]))
+    more_out = audited & read["deposited"] & read["spent"] & (frame["overspent"] > 0).fillna(False)
+    out.append(build(more_out, "extraction.overspent", "spent",
+                     "划入专户{d}元，年内发放{s}元，发放多于划入专户{x}元，结余为负：不知是动用了上年结余、由其他资金垫付，"
+                     "还是金额填错：请核实并说明多发放部分的资金来源", yuan["spent"], d=yuan["deposited"],
+                     s=yuan["spent"], x=yuan["overspent"]))
     threshold = Fraction(rules.extraction.unspent_warning_share)
     deposited = frame["deposited"]
     kept = audited & read["deposited"] & read["spent"] & (deposited > 0).fillna(False) & \

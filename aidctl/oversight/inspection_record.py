@@ -232,12 +232,16 @@ def record(ws: Workspace, path: Path, *, db: str | None = None, display: str | N
     counts = _counts(expected, rows, results, discrepancies, stored)
     return Recording(sample_id, known["term"], school, display, results, discrepancies, counts,
                      labels.get("inspector"), labels.get("date"), labels.get("head"),
-                     _unsigned(labels, ws, display, sheet_name))
+                     _unsigned(labels, ws, display, sheet_name, known["created_at"]))
 
 
-def _unsigned(labels: dict, ws: Workspace, display: str, sheet: str) -> list[dict]:
+def _unsigned(labels: dict, ws: Workspace, display: str, sheet: str, drawn: str) -> list[dict]:
     """inspect.unsigned when the sheet lacks the inspector's or the school head's signature, or a
-    date that can be read (检查情况签字确认并存档备查: an unsigned sheet is no record)."""
+    date that can be read (检查情况签字确认并存档备查: an unsigned sheet is no record), or its date is
+    one the check cannot have been made on: before the sample was drawn (`drawn`, the ledger's
+    time), or after today."""
+    import datetime
+
     import pandas as pd
 
     from aidctl.core.dates import cell_dates
@@ -247,8 +251,12 @@ def _unsigned(labels: dict, ws: Workspace, display: str, sheet: str) -> list[dic
     day = labels.get("date")
     if not day:
         missing.append("日期")
-    elif pd.isna(cell_dates(pd.Series([day], dtype="string")).iat[0]):
+    elif pd.isna(read := cell_dates(pd.Series([day], dtype="string")).iat[0]):
         missing.append(f"日期（“{day}”不是日期）")
+    elif read.date() < datetime.date.fromisoformat(drawn[:10]):
+        missing.append(f"可信的日期（“{day}”早于抽样日期 {drawn[:10]}：抽查只能在抽样之后进行）")
+    elif read.date() > datetime.date.today():
+        missing.append(f"可信的日期（“{day}”晚于今天 {datetime.date.today().isoformat()}）")
     if not missing:
         return []
     code = "inspect.unsigned"

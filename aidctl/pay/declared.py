@@ -30,6 +30,8 @@ _LEAD = re.compile(r"^[\s:=]*(?:\((?P<remark>[^()]*)\)[\s:=]*)?")
 _NUMBER = re.compile(r"(?P<sign>[-+]?)\s*¥?\s*(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)")
 # what may follow a figure and its unit: nothing, a space or a separator (not a comma before a digit:
 # "3,5" is neither 3 nor 35 for sure)
+# what may stand before a total row's word: brackets, dashes, stars (（本页小计）, —小计—)
+_LEADING = re.compile(r"^[\s(\[（【〔<《*＊#\-—_·.。、]+")
 _FOLLOWS = re.compile(r"^(?:$|[\s;、|()/。]|,(?!\d))")
 
 
@@ -336,36 +338,147 @@ def refuse_disagreeing_total_row(profile: BankProfile, table, lines: pd.DataFram
     if not rows:
         return
     tally = Tally.of(lines)
-    counts = {tally.count, tally.paid_count, tally.failed_count}
-    sums = {tally.amount, tally.paid_amount, tally.failed_amount} - {None}
+    heads = {m.index: m.header for m in table.columns.values()}
+    for row, cells in table.below_cells:
+        if row not in rows:
+            continue
+        found = _disagreeing_cell(profile, table, cells, [tally], rules, display, amounts)
+        if found is None:
+            continue
+        col, text, figure, unread = found
+        said = "无法读取为笔数或金额" if unread else f"与读取的 {_tally_said(tally)}不符"
+        part = "" if figure == text.strip() else f"，其中的“{figure}”"
+        raise ReadError(f"回盘的合计行在“{heads.get(col, column_letters(col) + '列')}”处写有“{text}”{part}，"
+                        f"{said}：合计用于核对回盘是否完整，aidctl 不略过它；可能有结果行缺失或没有作为结果读取，或金额有误；"
+                        f"{_REFUSED}", file=display, sheet=sheet, row=row)
+
+
+def _tally_said(tally: Tally) -> str:
+    """The lines read, for a message: 19 笔逐笔结果（其中成功 18 笔、失败 1 笔；金额合计 …，其中成功 … 元）."""
+    money = (f"；金额合计 {yuan(tally.amount)} 元，其中成功 {yuan(tally.paid_amount)} 元"
+             if tally.amount is not None and tally.paid_amount is not None else "")
+    return f"{tally.count} 笔逐笔结果（其中成功 {tally.paid_count} 笔、失败 {tally.failed_count} 笔{money}）"
+
+
+def _disagreeing_cell(profile: BankProfile, table, cells: list[tuple[int, str]], tallies: list[Tally], rules,
+                      display: str, amounts, label: re.Pattern | None = None):
+    """The first number a total row (`cells`: column, text) writes outside its 金额 column that is none
+    of what `tallies` (the lines it may speak for) say: (column, the cell's text, the figure as
+    written, whether it could not be read at all), or None where each agrees. A count (笔, 条) must be
+    one of their counts (all, paid, failed), an amount (元, 万元) one of their sums, a number without a
+    unit either; an amount is not compared where the amounts a tally sums were not all read. In the
+    cell where `label` (the row's total word) is found, only what follows the word and a bracketed
+    remark after it is read: 第2页小计（江汉支行） holds no figure."""
+    counts = {n for t in tallies for n in (t.count, t.paid_count, t.failed_count)}
+    sums = {v for t in tallies for v in (t.amount, t.paid_amount, t.failed_amount)} - {None}
+    unknown = any(t.amount is None for t in tallies)
     count_units = words_of(profile, rules).count_units
     units = sorted([*rules.columns.units, *count_units], key=len, reverse=True)
     at = table.columns["amount"].index if "amount" in table.columns else None
-    heads = {m.index: m.header for m in table.columns.values()}
-    for row, cells in table.below_cells:
-        for col, text in cells if row in rows else []:
-            if col == at:
+    labelled = False
+    for col, text in cells:
+        if col == at:
+            continue
+        written = _fold(text)
+        word = label.search(written) if label is not None and not labelled else None
+        if word is not None:
+            labelled = True
+            lead = _LEAD.match(written[word.end():])
+            written = lead.string[lead.end():]
+        for m in _NUMBER.finditer(written):
+            unit, used = _unit_after(written[m.end():], units, rules.columns.header_words.money_unit_suffix)
+            number = m.group("sign") + m.group("number").replace(",", "")
+            as_count = int(number) if unit not in rules.columns.units and number.isdigit() else None
+            fen = None
+            if unit not in count_units and _FOLLOWS.match(written[m.end() + used:]):
+                fen = parse(pd.Series([number], dtype="string"), rules.columns.units[unit])[1].iloc[0] \
+                    if unit in rules.columns.units else amounts(profile, table, pd.Series([number], dtype="string"),
+                                                                rules, display).iloc[0]
+                fen = None if pd.isna(fen) else int(fen)
+            if as_count in counts or fen in sums or (fen is not None and unknown):
                 continue
-            written = _fold(text)
-            for m in _NUMBER.finditer(written):
-                unit, used = _unit_after(written[m.end():], units, rules.columns.header_words.money_unit_suffix)
-                number = m.group("sign") + m.group("number").replace(",", "")
-                as_count = int(number) if unit not in rules.columns.units and number.isdigit() else None
-                fen = None
-                if unit not in count_units and _FOLLOWS.match(written[m.end() + used:]):
-                    fen = parse(pd.Series([number], dtype="string"), rules.columns.units[unit])[1].iloc[0] \
-                        if unit in rules.columns.units else amounts(profile, table, pd.Series([number], dtype="string"),
-                                                                    rules, display).iloc[0]
-                    fen = None if pd.isna(fen) else int(fen)
-                if as_count in counts or fen in sums or (fen is not None and tally.amount is None):
-                    continue
-                unread = as_count is None and fen is None
-                figure = (written[m.start():].split() or [""])[0] if unread else written[m.start():m.end() + used].strip()
-                said = "无法读取为笔数或金额" if unread else \
-                    (f"与读取的 {tally.count} 笔逐笔结果（其中成功 {tally.paid_count} 笔、失败 {tally.failed_count} 笔"
-                     + (f"；金额合计 {yuan(tally.amount)} 元，其中成功 {yuan(tally.paid_amount)} 元" if tally.amount is not None
-                        and tally.paid_amount is not None else "") + "）不符")
-                part = "" if figure == text.strip() else f"，其中的“{figure}”"
-                raise ReadError(f"回盘的合计行在“{heads.get(col, column_letters(col) + '列')}”处写有“{text}”{part}，"
-                                f"{said}：合计用于核对回盘是否完整，aidctl 不略过它；可能有结果行缺失或没有作为结果读取，或金额有误；"
-                                "整份回盘未入账，请向银行核对或重新获取回盘", file=display, sheet=sheet, row=row)
+            unread = as_count is None and fen is None
+            figure = (written[m.start():].split() or [""])[0] if unread else written[m.start():m.end() + used].strip()
+            return col, text, figure, unread
+    return None
+
+
+def refuse_disagreeing_subtotals(profile: BankProfile, table, lines: pd.DataFrame, rules, display: str,
+                                 sheet: str | None, amounts) -> None:
+    """The 小计 rows under a bank's lines (a subtotal per branch or per page: 小计 | | 15000.00, 江汉支行小计
+    20笔 15000.00, 本页合计), dropped as a roster's total rows are, and never compared: a 回盘 whose
+    小计 said 20 笔 above 19 lines applied the 19, the lost one taken for a payment the bank had not
+    yet answered. A subtotal is a row the reader took for a total (a word of vocabulary.yaml
+    rows.skip_markers.total beginning it, or one of rows.total_anywhere in its first cell or 户名) that
+    is not a 合计 of the whole table (rows.grand_total, checked by refuse_disagreeing_total_row).
+    It speaks for the lines between the row above it that bounds them (the header, or the total
+    before it) and itself, or (a running 累计) for all the lines above it: its 金额 must be the sum of
+    either, or of those paid or failed, and any other figure it writes (20笔) their count or sum, as
+    a 合计's. Otherwise, or where a figure cannot be read, the file is refused as a whole."""
+    words = rules.vocabulary.rows
+    markers = words.markers()   # as the reader judged the rows: a declared figure's word begins a note
+    markers = {**markers, "note": [*markers.get("note", []), *(w for ws in words_of(profile, rules).words().values()
+                                                               for w in ws)]}
+    grand = {row for row, _, _ in table.totals}
+    rows = _subtotal_rows(table, markers, words.total_anywhere, grand)
+    if not rows:
+        return
+    label = re.compile("|".join(re.escape(_fold(w)) for w in sorted(
+        {*markers.get("total", []), *words.total_anywhere}, key=len, reverse=True)))
+    bounds = sorted({table.parent_row or table.header_row, *grand, *rows})
+    at = lines["row"].to_numpy()
+    heads = {m.index: m.header for m in table.columns.values()}
+    amount = table.columns.get("amount")
+    for row, cells in table.below_cells:
+        if row not in rows:
+            continue
+        start = max(b for b in bounds if b < row)
+        own, running = Tally.of(lines[(at > start) & (at < row)]), Tally.of(lines[at < row])
+        first = int(lines.loc[(at > start) & (at < row), "row"].min()) if own.count else None
+        span = f"其上第{first}至{row - 1}行的 " if first is not None else "其上（至上一个小计或表头）没有逐笔结果，即 "
+        said = span + _tally_said(own) + (f"，也不是自表头起累计的 {_tally_said(running)}" if running.count != own.count else "")
+        text = dict(cells).get(amount.index) if amount is not None else None
+        if text is not None and text.strip():
+            fen = amounts(profile, table, pd.Series([text], dtype="string"), rules, display).iloc[0]
+            if pd.isna(fen):
+                raise ReadError(f"回盘在此行写的小计金额“{text}”无法读取为金额：小计用于核对其上的结果行是否完整，aidctl 不略过它；"
+                                f"{_REFUSED}", file=display, sheet=sheet, row=row, column=amount.header)
+            sums = {v for t in (own, running) for v in (t.amount, t.paid_amount, t.failed_amount)}
+            if None not in sums and int(fen) not in sums:
+                raise ReadError(f"回盘在此行写的小计金额为 {yuan(int(fen))} 元，不是{said}：可能有结果行缺失或没有作为"
+                                f"结果读取，或金额有误；{_REFUSED}", file=display, sheet=sheet, row=row,
+                                column=amount.header)
+        found = _disagreeing_cell(profile, table, cells, [own, running], rules, display, amounts, label)
+        if found is not None:
+            col, text, figure, unread = found
+            part = "" if figure == text.strip() else f"，其中的“{figure}”"
+            why = "无法读取为笔数或金额" if unread else f"不是{said}"
+            raise ReadError(f"回盘的小计行在“{heads.get(col, column_letters(col) + '列')}”处写有“{text}”{part}，{why}："
+                            f"小计用于核对其上的结果行是否完整，aidctl 不略过它；可能有结果行缺失或没有作为结果读取，或金额有误；"
+                            f"{_REFUSED}", file=display, sheet=sheet, row=row)
+
+
+def _subtotal_rows(table, markers: dict[str, list[str]], anywhere: list[str], grand: set[int]) -> set[int]:
+    """The rows under the lines that the reader took for a total, as read.rows judges them: the first
+    kind of `markers` (rules/vocabulary.yaml rows.skip_markers, by their keys) beginning the row's first
+    two cells, its first filled cell, 序号 or 户名 (folded, brackets and dashes before the word aside)
+    is `total`; or, none beginning it, a word of `anywhere` is in its first filled cell or 户名. The
+    合计 rows of the whole table (`grand`) are not among them. A few rows, looked at one by one."""
+    from aidctl.core.text import fold_one
+
+    keyed = [table.columns[k].index for k in ("seq", "name") if k in table.columns]
+    named = table.columns["name"].index if "name" in table.columns else None
+    words = {kind: [fold_one(w) for w in ws] for kind, ws in markers.items()}
+    inside = [fold_one(w) for w in anywhere]
+    out = set()
+    for row, cells in table.below_cells:
+        if row in grand or not cells:
+            continue
+        by_col = dict(cells)
+        texts = [_LEADING.sub("", fold_one(t or "")) for t in
+                 [by_col.get(0), by_col.get(1), cells[0][1], *(by_col.get(c) for c in keyed)]]
+        kind = next((k for k, ws in words.items() if any(t.startswith(w) for t in texts if t for w in ws)), None)
+        held = [texts[2], fold_one(by_col.get(named) or "")]
+        if kind == "total" or (kind is None and any(w in t for t in held for w in inside)):
+            out.add(row)
+    return out

@@ -39,7 +39,7 @@ from aidctl.core.terms import Term
 from aidctl.core.text import filled, fold, fold_one, missing
 from aidctl.pay.batch import BATCH_ID
 from aidctl.pay.results import LINE_COLUMNS, ResultFile, outcomes, read_result
-from aidctl.pay.settled import hidden_notes, settled_issues, unanswered, unanswered_note
+from aidctl.pay.settled import dates_against, hidden_notes, settled_issues, unanswered, unanswered_note
 from aidctl.read import Workspace, regular_file, shown
 
 _TERM_IN_NAME = re.compile(r"(?<![0-9])(\d{4}-(?:spring|autumn))(?![a-z])")
@@ -149,6 +149,7 @@ def reconcile(ws: Workspace, term: Term, result: Path, *, bank: str | None = Non
             matched, problems = _match(lines, attempts[attempts["bank_profile"] == bank], attempts, named, needs,
                                        joiners=rules.vocabulary.names.joiners)
             applied = matched[matched["outcome"].isin(["paid", "failed"])]
+            dated = dates_against(file.dates, sorted(set(matched["batch_id"].dropna()) | set(named)), ledger, display)
             with interrupts_deferred("aidctl: 收到中断：正在完成本次对账的账本记录，完成后退出……"), \
                     ledger.transaction() as conn:
                 stamp = L.now()
@@ -170,7 +171,8 @@ def reconcile(ws: Workspace, term: Term, result: Path, *, bank: str | None = Non
     return Reconciliation(term, display, bank, view[view["outcome"] == "paid"], view[view["outcome"] == "failed"],
                           problems, view[view["outcome"] == "pending"], answered, bound_by,
                           [f.to_json() for f in file.declared],
-                          [*ws.rules.notes, *hidden_notes(file.hidden), *(unanswered_note(u, profile.name) for u in left)],
+                          [*ws.rules.notes, *hidden_notes(file.hidden), *dated,
+                           *(unanswered_note(u, profile.name) for u in left)],
                           left)
 
 

@@ -4,8 +4,10 @@ message and payment-information ids and group statuses). A file cut short is sai
 
 from __future__ import annotations
 
+import re
 import zipfile
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -32,6 +34,7 @@ class ResultFile:
     groups: list[dict] = field(default_factory=list)
     declared: list = field(default_factory=list)   # the figures above the table, checked (pay.declared.Figure)
     hidden: list = field(default_factory=list)     # (sheet, [Excel rows]): the lines read from hidden rows
+    dates: list = field(default_factory=list)      # the dates written above the table or under it (Dated)
 
 
 def result_spec_table(profile: BankProfile) -> TableSpec:
@@ -63,7 +66,7 @@ def read_result(profile: BankProfile, path, display: str, rules) -> ResultFile:
     spec = result_spec_table(profile)
     words = words_of(profile, rules)
     unit_words = [*rules.columns.units, *words.count_units]
-    parts, above, checked, dropped, hidden_lines = [], [], [], [], []
+    parts, above, checked, dropped, hidden_lines, dates = [], [], [], [], [], []
     sheets = open_sheets(path, display, rules.columns.look)
     hidden = sheets[0].hidden_sheets if sheets else []
     if hidden:  # every sheet with the header is read: one that cannot be seen may hold lines too
@@ -94,6 +97,7 @@ def read_result(profile: BankProfile, path, display: str, rules) -> ResultFile:
                                        rules.columns.header_words.money_unit_suffix)
             read_figures(figures, profile, table, rules, words, display, _amounts)
             checked.append((table, parts[-1], figures))
+            dates += dates_written(table, _sheet(table), rules.bank_results.dates)
             at = parts[-1]["row"][parts[-1]["row"].isin(sheet.hidden_rows)]
             if len(at):   # read as a roster's are, and named: a filter hides rows, and so may a clerk
                 hidden_lines.append((sheet.name, [int(r) for r in at]))
@@ -106,7 +110,55 @@ def read_result(profile: BankProfile, path, display: str, rules) -> ResultFile:
     # the rows taken for a footer that hold a result: problems after the lines, never counted as read
     parts += [d for d in dropped if len(d)]
     return ResultFile(pd.concat(parts, ignore_index=True)[LINE_COLUMNS], above,
-                      declared=[f for _, _, figures in checked for f in figures], hidden=hidden_lines)
+                      declared=[f for _, _, figures in checked for f in figures], hidden=hidden_lines, dates=dates)
+
+
+@dataclass
+class Dated:
+    """A date a result file writes after a word of bank_results.yaml `dates` (交易日期：2011-09-20), in the
+    rows above its table or under its lines: `day` None where what follows cannot be read as one."""
+
+    label: str
+    text: str
+    day: date | None
+    sheet: str | None
+    row: int
+    below: bool
+
+    @property
+    def where(self) -> str:
+        return "表格下方" if self.below else "表头上方"
+
+
+# a date as written after its word: 2011-09-20, 2011/9/20, 2011.9.20, 2011年9月20日, 20110920 (a time may follow)
+_DATE = re.compile(r"^[\s:=]*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|\d{8})(?![\d.])")
+
+
+def dates_written(table, sheet: str | None, words: list[str]) -> list[Dated]:
+    """The dates written in the rows above `table`'s header and under its lines (Table.above_cells,
+    below_cells) after a word of `words`: in the word's cell (交易日期：2011-09-20), or, where nothing
+    follows it there, in the next cell of the row that holds text (批次日期 | 2011年9月20日)."""
+    from aidctl.core.dates import cell_dates
+    from aidctl.core.text import nfkc_one
+
+    if not words:
+        return []
+    pattern = re.compile("|".join(re.escape(nfkc_one(w)) for w in sorted(words, key=len, reverse=True)))
+    found = []
+    for row, cells in [*table.above_cells, *table.below_cells]:
+        texts = [nfkc_one(text).strip() for _, text in cells]
+        for i, text in enumerate(texts):
+            for m in pattern.finditer(text):
+                rest = text[m.end():].lstrip(" \t:=")
+                if not rest.strip() and i + 1 < len(texts) and not pattern.match(texts[i + 1]):
+                    rest = texts[i + 1]
+                found.append((m.group(), rest.strip(), sheet, row, row > table.header_row))
+    if not found:
+        return []
+    shown = [(_DATE.match(rest).group(1) if _DATE.match(rest) else None) for _, rest, *_ in found]
+    days = cell_dates(pd.Series([re.sub(r"\s", "", d) if d else None for d in shown], dtype="string"))
+    return [Dated(label, d or (rest.split() or [""])[0], None if pd.isna(day) else day.date(),
+                  sheet, row, below) for (label, rest, sheet, row, below), d, day in zip(found, shown, days)]
 
 
 def _holds_text(sheet) -> bool:
@@ -163,9 +215,10 @@ def _table_lines(profile: BankProfile, table, rules, display: str) -> pd.DataFra
     out["issue"] = unread(bad_seq, amount.where(out["amount_fen"].isna()))
     out = outcomes(profile, out)
     _refuse_disagreeing_total(profile, table, out, rules, display)
-    from aidctl.pay.declared import refuse_disagreeing_total_row
+    from aidctl.pay.declared import refuse_disagreeing_subtotals, refuse_disagreeing_total_row
 
     refuse_disagreeing_total_row(profile, table, out, rules, display, _sheet(table), _amounts)
+    refuse_disagreeing_subtotals(profile, table, out, rules, display, _sheet(table), _amounts)
     return out
 
 

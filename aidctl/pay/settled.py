@@ -79,3 +79,36 @@ def hidden_notes(hidden: list) -> list[str]:
         out.append(f"回盘工作表“{sheet}”的第 {shown} 行（共 {len(rows)} 行）是隐藏的行，已照常读取并按其结果处理："
                    "隐藏不等于作废，如其中有不应入账的行，请立即与银行核对")
     return out
+
+
+def dates_against(dates: list, batches: list[str], ledger, display: str) -> list[str]:
+    """The dates a 回盘 writes (results.Dated: 交易日期, 批次日期 …) against the day each batch it answers
+    (`batches`) was generated, from the ledger: the bank answers a batch after receiving its file,
+    so a date earlier than that day says the file answers another batch (an earlier one, another
+    term's, one paid by another system), whatever binds it to this one (序号, card and amount alike,
+    a batch id pasted in its name). The file is then refused as a whole, before anything is applied.
+    Returns the notes said aloud: a date word followed by no date that can be read is not compared."""
+    from sqlalchemy import select
+
+    from aidctl import ledger as L
+    from aidctl.core.errors import ReadError
+
+    notes = [f"回盘 {display}{f' 工作表“{d.sheet}”' if d.sheet else ''}在{d.where}第{d.row}行写有“{d.label}”，"
+             + (f"其后的“{d.text}”无法读取为日期" if d.text else "其后没有日期") + "，未与所答复批次的生成日期核对"
+             for d in dates if d.day is None]
+    read = [d for d in dates if d.day is not None]
+    if not read or not batches:
+        return notes
+    with ledger.connect() as conn:
+        made = dict(conn.execute(select(L.batches.c.id, L.batches.c.created_at).where(L.batches.c.id.in_(batches))).all())
+    days = {b: str(at)[:10] for b, at in made.items() if at}
+    if not days:
+        return notes
+    latest = max(days, key=days.get)
+    early = next((d for d in read if d.day.isoformat() < days[latest]), None)
+    if early is not None:
+        raise ReadError(f"回盘在{early.where}写的“{early.label}”为 {early.day.isoformat()}，早于它所答复的批次 {latest} "
+                        f"的生成日期 {days[latest]}：银行只能在收到报盘之后处理，这份回盘答复的不是该批次（可能是此前批次、"
+                        "其他学期或其他系统发出的报盘的回盘）；整份回盘未入账，请向银行核对或重新获取回盘",
+                        file=display, sheet=early.sheet, row=early.row)
+    return notes

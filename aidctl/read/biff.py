@@ -23,9 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
+from aidctl.read.biffstyle import XlsLook, cf_rule, condfmt_ranges, rstring_runs, xls_rich_strings
 from aidctl.read.numformat import Display, display, format_code, telling
 from aidctl.read.sheetxml import SheetScan
-from aidctl.read.unseen import AUTO_COLOUR, xls_invisible_xfs
+from aidctl.read.unseen import AUTO_COLOUR
 
 _BIFF_BOF, _BIFF_EOF, _BIFF_BOUNDSHEET, _BIFF_BOOLERR, _BIFF_FORMULA = 0x0809, 0x000A, 0x0085, 0x0205, 0x0006
 _BIFF_CODEPAGE, _BIFF_FORMAT, _BIFF_PALETTE = 0x0042, 0x041E, 0x0092
@@ -61,7 +62,13 @@ _XLS_HIDDEN_ROW_HINT = re.compile(rb"\x08\x02\x10\x00.{12}" + _bit_set(_ROW_HIDD
 _XLS_HIDDEN_COL_HINT = re.compile(rb"\x7d\x00[\x0a-\x0c]\x00.{8}" + _bit_set(_COL_HIDDEN), re.DOTALL)
 # … or of no width (coldx 0), which nobody reading the sheet sees either though fHidden is clear (a ROW's
 # height may not be 0: MS-XLS 2.4.221 asks at least 2 twips, and a row of none is fDyZero)
+# (or, with the rules, narrower than look.column_width_below: coldx is in 1/256 of a character, the
+# unit of an .xlsx's width; _narrow_hint)
 _XLS_NO_WIDTH_COL_HINT = re.compile(rb"\x7d\x00[\x0a-\x0c]\x00.{4}\x00\x00", re.DOTALL)
+_XLS_RSTRING_HINT = re.compile(rb"\xd6\x00")
+# a CF record (BIFF8: a conditional format's rule): its type, length, ct (1 or 2) and cp (0 to 8)
+_XLS_CF_HINT = re.compile(rb"\xb1\x01..[\x01\x02][\x00-\x08]", re.DOTALL)
+_BIFF_CONDFMT, _BIFF_CF = 0x01B0, 0x01B1
 # CODEPAGE values that are no Windows code page number Python knows by cpNNN (MS-XLS 2.4.52)
 _CODEPAGES = {367: "ascii", 1200: "utf-16-le", 10000: "mac_roman", 0x8000: "mac_roman", 0x8001: "cp1252"}
 _U16 = struct.Struct("<H").unpack_from
@@ -239,104 +246,26 @@ def xls_sheet_name(data: bytes, book: XlsBook) -> str | None:
     return raw.decode("utf-16-le" if flags & 1 else "latin-1", "replace") or None
 
 
-def xls_struck_strings(stream: bytes, book: XlsBook, fonts: frozenset[int]) -> frozenset[int] | None:
+def xls_struck_strings(stream: bytes, book: XlsBook, fonts: frozenset[int],
+                       rich: dict | None | bool = False) -> frozenset[int] | None:
     """The numbers of the shared strings (SST, BIFF8) with a run of text in one of `fonts`, as
     struck_strings finds them in an .xlsx: a name struck inside its cell counts, wholly or in part.
     None where the table cannot be read to its end (which strings are struck is then unknown).
-
-    Each string: its length in characters (2 bytes), flags (1: fHighByte, 4: fExtSt, 8: fRichSt),
-    the count of runs (2 bytes, fRichSt) and the size of the phonetic block (4 bytes, fExtSt), its
-    characters (1 or 2 bytes each), its runs (4 bytes each: the first character, the font index) and
-    the phonetic block. Where the SST record ends, the table goes on in the next CONTINUE record; a
-    string's characters cut there go on after a flags byte of their own (MS-XLS SST,
-    XLUnicodeRichExtendedString)."""
+    `rich`: the table's rich strings read already (biffstyle.xls_rich_strings), else read here."""
     if not fonts or not book.sst:
         return frozenset()
-    pieces = [stream[at:at + length] for at, length in book.sst]
-    out = set()
-    k, pos, data = 0, 8, pieces[0]
-    size = len(data)
-
-    def take(n: int) -> bytes:
-        """The next `n` bytes, across records (IndexError past the last one)."""
-        nonlocal k, pos, data, size
-        got = b""
-        while len(got) < n:
-            if pos >= size:
-                k += 1
-                data, pos = pieces[k], 0
-                size = len(data)
-            part = data[pos:pos + n - len(got)]
-            got += part
-            pos += len(part)
-        return got
-
-    head = struct.Struct("<HB").unpack_from
-    try:
-        count = struct.unpack_from("<L", data, 4)[0]   # the unique strings
-        for index in range(count):
-            if pos >= size and k + 1 == len(pieces):
-                break   # the table ends at a string's end: fewer strings than it counted, none cut short
-            if pos + 3 <= size:   # nearly every string lies whole in its record: read in place
-                cch, flags = head(data, pos)
-                pos += 3
-            else:
-                cch, flags = head(take(3))
-            runs = _U16(take(2))[0] if flags & 0x08 else 0
-            phonetic = struct.unpack("<L", take(4))[0] if flags & 0x04 else 0
-            left, wide = cch, flags & 0x01
-            while True:
-                here = min((size - pos) >> wide, left)
-                pos += here << wide
-                left -= here
-                if not left:
-                    break
-                k += 1
-                data = pieces[k]
-                size = len(data)
-                wide, pos = data[0] & 0x01, 1
-            if runs:
-                raw = take(4 * runs)
-                if any(_U16(raw, 4 * j + 2)[0] in fonts for j in range(runs)):
-                    out.add(index)
-            if phonetic:
-                take(phonetic)
-    except (IndexError, struct.error):
+    if rich is False:
+        rich = xls_rich_strings(stream, book)
+    if rich is None:
         return None
-    return frozenset(out)
+    return frozenset(i for i, (_, runs) in rich.items() if any(font in fonts for _, font in runs))
 
 
-def _rstring_struck(stream: bytes, at: int, length: int, biff8: bool, fonts: frozenset[int]) -> bool | None:
+def _rstring_struck(stream: bytes, at: int, length: int, book: XlsBook, fonts: frozenset[int]) -> bool | None:
     """Whether an RSTRING cell (text with runs of fonts) has a run in one of `fonts`; None where its
-    runs cannot be read. BIFF8: the text as a Unicode string, then the runs' count (2 bytes) and runs
-    of 4 bytes (first character, font); BIFF5: the text's length (2 bytes) and bytes, the count (1
-    byte) and runs of 2 bytes."""
-    end = at + length
-    try:
-        cch = _U16(stream, at + 6)[0]
-        if biff8:
-            flags = stream[at + 8]
-            p, skip = at + 9, 0
-            if flags & 0x08:
-                skip += 4 * _U16(stream, p)[0]
-                p += 2
-            if flags & 0x04:
-                skip += struct.unpack_from("<L", stream, p)[0]
-                p += 4
-            p += cch * (2 if flags & 0x01 else 1) + skip
-            runs = _U16(stream, p)[0]
-            first, size, font = p + 2, 4, 2
-        else:
-            p = at + 8 + cch
-            runs = stream[p]
-            first, size, font = p + 1, 2, 1
-    except (IndexError, struct.error):
-        return None
-    if first + runs * size != end:
-        return None
-    read = _U16 if size == 4 else None
-    return any((read(stream, first + size * j + font)[0] if read else stream[first + size * j + font]) in fonts
-               for j in range(runs))
+    runs cannot be read (biffstyle.rstring_runs)."""
+    found = rstring_runs(stream, at, length, book.biff8, book.encoding)
+    return None if found is None else any(font in fonts for _, font in found[1])
 
 
 def scan_xls(stream: bytes, book: XlsBook | None = None, look=None) -> dict[int, SheetScan]:
@@ -352,31 +281,57 @@ def scan_xls(stream: bytes, book: XlsBook | None = None, look=None) -> dict[int,
     error value, no hidden row or column (the bytes of such a record are looked for first) and a
     workbook with no struck font and no cell format that shows another number, which is nearly
     every file. With `look` (rules/columns.yaml), a row lower than it allows (a ROW's miyRw) is hidden
-    too, and the cells of an XF whose text nobody sees are listed (unseen.xls_invisible_xfs)."""
+    too, and the cells whose text nobody sees are listed (biffstyle.XlsLook: by their XF, their number
+    format's colour for their value, a run of their rich text)."""
     book = book or xls_book(stream)
-    unseen = xls_invisible_xfs(book, look.font_size_below) if look is not None else {}
     low = _heights_below(math.ceil(look.row_height_below * 20)) if look is not None else None
+    narrow = _narrow(look)
     fonts = book.struck_fonts
     xfs = book.struck_xfs(fonts)
     numbers = frozenset(book.formatted_xfs)   # formats that show another number (numformat)
-    strings = xls_struck_strings(stream, book, fonts) if book.biff8 else frozenset()
+    unseen = XlsLook(book, look) if look is not None else None
+    # the rich shared strings, read where a font strikes text out or may hide it
+    rich = xls_rich_strings(stream, book) if book.biff8 and (fonts or unseen is not None and unseen.hiding) else {}
+    strings = xls_struck_strings(stream, book, fonts, rich) if book.biff8 else frozenset()
+    if unseen is not None:
+        unseen.read_strings(rich)
     starts = [start for start, _ in book.sheets]
     low_rows = (re.compile(rb"\x08\x02\x10\x00.{6}" + low, re.DOTALL),) if low else ()
     hints = [_hinted(patterns, stream, starts) for patterns in (_XLS_ERROR_HINTS, (_XLS_HIDDEN_ROW_HINT, *low_rows),
-                                                               (_XLS_HIDDEN_COL_HINT, _XLS_NO_WIDTH_COL_HINT))]
+                                                               (_XLS_HIDDEN_COL_HINT, _narrow_hint(narrow)))]
+    # an RSTRING record's type (cells of rich text, BIFF5's above all), where some font may hide a run
+    rstrings = _hinted((_XLS_RSTRING_HINT,), stream, starts) if unseen is not None and unseen.hiding else set()
+    # conditional formats (biffstyle.cf_rule): a sheet with one has each of its cells looked at
+    formats_cf = _hinted((_XLS_CF_HINT,), stream, starts) if unseen is not None and book.biff8 else set()
     out: dict[int, SheetScan] = {}
     for index, start in enumerate(starts):
         if start + 4 > len(stream) or _U16(stream, start)[0] != _BIFF_BOF:
             continue
-        wanted = (start in hints[0], start in hints[1], start in hints[2], bool(fonts), bool(numbers), bool(unseen))
+        wanted = (start in hints[0], start in hints[1], start in hints[2], bool(fonts), bool(numbers),
+                  bool(unseen) or start in rstrings or start in formats_cf)
         if not any(wanted):
             out[index] = SheetScan()
             continue
-        scan = _scan_xls_sheet(stream, start, book.biff8, wanted, fonts, xfs, strings, numbers, unseen,
-                               low if wanted[1] else None)
+        scan = _scan_xls_sheet(stream, start, book, wanted, fonts, xfs, strings, numbers,
+                               unseen if wanted[5] else None, low if wanted[1] else None, start in formats_cf,
+                               narrow)
         if scan is not None:
             out[index] = scan
     return out
+
+
+def _narrow(look) -> int:
+    """The COLINFO width (coldx, 1/256 of a character) below which a column is hidden: the rules'
+    look.column_width_below, else a width of 0 alone."""
+    below = getattr(look, "column_width_below", None) if look is not None else None
+    return max(1, math.ceil(below * 256)) if below else 1
+
+
+def _narrow_hint(narrow: int) -> re.Pattern:
+    """The bytes of a COLINFO (12 bytes; 10 or 11 from some writers) whose coldx is below `narrow`."""
+    if narrow <= 1:
+        return _XLS_NO_WIDTH_COL_HINT
+    return re.compile(rb"\x7d\x00[\x0a-\x0c]\x00.{4}" + _heights_below(narrow), re.DOTALL)
 
 
 def _hinted(patterns: tuple[re.Pattern, ...], stream: bytes, starts: list[int]) -> set[int]:
@@ -420,14 +375,16 @@ def _heights_below(twips: int) -> bytes | None:
 
 def _skip_pattern(errors: bool, rows: bool, struck: bool, xfs: frozenset[int],
                   strings: frozenset[int] | None, numbers: frozenset[int] = frozenset(),
-                  unseen: frozenset[int] = frozenset(), low: bytes | None = None) -> re.Pattern:
+                  unseen: frozenset[int] = frozenset(), low: bytes | None = None,
+                  rich_xfs: frozenset[int] = frozenset(), every_cell: bool = False) -> re.Pattern:
     """A run of the records a sheet's walk passes over, matched in C rather than looked at one by one
     (a 65,536-row sheet is a million records): the commonest cells, fixed in size (LABELSST, RK,
     NUMBER, BOOLERR, BLANK), that say nothing the walk asks for, and the ROW records of visible rows.
     Not in it: a cell whose format is struck (`xfs`), a number cell (RK, NUMBER) whose format shows
     another number (`numbers`), a LABELSST of a struck string, a BOOLERR holding an error (`errors`),
-    a hidden row (`rows`: marked so, or lower than `low`, a regex of its miyRw), a cell whose XF hides
-    its text (`unseen`); a record of another size, and every record of another type (MULRK, FORMULA,
+    a hidden row (`rows`: marked so, or lower than `low`, a regex of its miyRw), a cell whose XF may
+    hide its text (`unseen`), a LABELSST of an XF whose fill may hide a run of a rich string
+    (`rich_xfs`); every cell where `every_cell` (a sheet with conditional formats); a record of another size, and every record of another type (MULRK, FORMULA,
     LABEL …), are looked at by the walk. Possessive: no backtracking, no state kept for the records
     passed."""
     def record(typ: int, length: int) -> bytes:
@@ -436,8 +393,8 @@ def _skip_pattern(errors: bool, rows: bool, struck: bool, xfs: frozenset[int],
     row = record(_BIFF_ROW, 16) + (rb".{6}" + (b"(?!" + low + b")" if low else b"") + rb".{6}"
                                    + _bit_clear(_ROW_HIDDEN) + rb".{3}" if rows else rb".{16}")
     cell_xfs = (xfs if struck else frozenset()) | unseen
-    if len(cell_xfs) > _LOOKAHEAD_MAX or len(cell_xfs | numbers) > _LOOKAHEAD_MAX:   # every cell is looked at
-        return re.compile(row, re.DOTALL)
+    if every_cell or len(cell_xfs) > _LOOKAHEAD_MAX or len(cell_xfs | numbers) > _LOOKAHEAD_MAX:   # every cell is looked at
+        return re.compile(b"(?:" + row + b")*+", re.DOTALL)
     fmt = rb".{4}" + (_none_of(cell_xfs, "<H") if cell_xfs else rb"..")   # rw, col, then the cell's XF
     watched = cell_xfs | numbers
     number = rb".{4}" + (_none_of(watched, "<H") if watched else rb"..")
@@ -445,9 +402,11 @@ def _skip_pattern(errors: bool, rows: bool, struck: bool, xfs: frozenset[int],
                     record(_BIFF_BOOLERR, 8) + fmt + (rb".[^\x01]" if errors else rb".."),
                     record(0x0201, 6) + rb".{6}",   # BLANK: an empty cell, struck or not
                     row]
-    if not struck or strings is None or len(strings) <= _LOOKAHEAD_MAX:
+    labels = cell_xfs | rich_xfs   # the XFs whose LABELSST is looked at
+    if (not struck or strings is None or len(strings) <= _LOOKAHEAD_MAX) and len(labels) <= _LOOKAHEAD_MAX:
         sst = _none_of(strings, "<L") if struck and strings else rb".{4}"
-        alternatives.insert(0, record(_BIFF_LABELSST, 10) + fmt + sst)
+        alternatives.insert(0, record(_BIFF_LABELSST, 10) + rb".{4}" + (_none_of(labels, "<H") if labels else rb"..")
+                            + sst)
     return re.compile(b"(?:" + b"|".join(alternatives) + b")*+", re.DOTALL)
 
 
@@ -456,16 +415,17 @@ def _bit_clear(mask: int) -> bytes:
     return b"[" + b"".join(re.escape(bytes([b])) for b in range(256) if not b & mask) + b"]"
 
 
-def _scan_xls_sheet(stream: bytes, start: int, biff8: bool, wanted: tuple[bool, ...],
+def _scan_xls_sheet(stream: bytes, start: int, book: XlsBook, wanted: tuple[bool, ...],
                     fonts: frozenset[int], xfs: frozenset[int], strings: frozenset[int] | None,
-                    numbers: frozenset[int] = frozenset(), unseen: dict[int, str] | None = None,
-                    low: bytes | None = None) -> SheetScan | None:
+                    numbers: frozenset[int] = frozenset(), unseen: XlsLook | None = None,
+                    low: bytes | None = None, conditional: bool = False, narrow: int = 1) -> SheetScan | None:
     """scan_xls for the sheet whose BOF is at `start`: one walk through its records, looking at those
     `wanted` asks for (error values, hidden rows, hidden columns, struck cells, number cells of the
-    XFs `numbers`, cells of the XFs `unseen` whose text nobody sees) and passing over runs of the
-    others in C (_skip_pattern)."""
+    XFs `numbers`, cells whose text nobody sees: `unseen`, biffstyle.XlsLook) and passing over runs of
+    the others in C (_skip_pattern). With `conditional` (and `unseen`), the rules of its conditional
+    formats that hide text (biffstyle.cf_rule: SheetScan.invisible.rules), each cell's XF noted where
+    a rule hides text on some XFs only (Rule.cells)."""
     errors, rows, cols, struck, formats = wanted[:5]
-    unseen = unseen or {}
     below = (re.compile(low, re.DOTALL).fullmatch if low else None)
     types = {_BIFF_BOF, _BIFF_EOF}
     if errors:
@@ -474,12 +434,19 @@ def _scan_xls_sheet(stream: bytes, start: int, biff8: bool, wanted: tuple[bool, 
         types.add(_BIFF_ROW)
     if cols:
         types.add(_BIFF_COLINFO)
-    if struck or unseen:
+    if struck or unseen is not None:
         types |= _XLS_CELLS
     if formats:
         types |= {_BIFF_NUMBER, _BIFF_RK, _BIFF_MULRK, _BIFF_FORMULA}
+    conditional = conditional and unseen is not None
+    if conditional:
+        types |= {_BIFF_CONDFMT, _BIFF_CF}
+    placed: list[tuple[int, int, int]] | None = [] if conditional else None   # (row, col, XF) of each cell
+    ranges: list[tuple[int, int, int, int]] = []   # the last CONDFMT's, its CF records' ranges
+    rules = []
     skip = _skip_pattern(errors, rows, struck, xfs, strings, numbers if formats else frozenset(),
-                         frozenset(unseen), low).match
+                         unseen.xfs if unseen is not None else frozenset(), low,
+                         unseen.rich_xfs if unseen is not None else frozenset(), conditional).match
     out = SheetScan()
     hidden_rows: list[int] = []
     hidden_cols: set[int] = set()
@@ -514,13 +481,25 @@ def _scan_xls_sheet(stream: bytes, start: int, biff8: bool, wanted: tuple[bool, 
                 hidden_rows.append(_U16(stream, at)[0] + 1)
             continue
         if typ == _BIFF_COLINFO:
-            if 10 <= length <= 12 and (stream[at + 8] & _COL_HIDDEN or _U16(stream, at + 4)[0] == 0):
+            if 10 <= length <= 12 and (stream[at + 8] & _COL_HIDDEN or _U16(stream, at + 4)[0] < narrow):
                 first, last = _U16X2(stream, at)
                 hidden_cols.update(range(first, min(last, XLS_COLUMNS - 1) + 1))
+            continue
+        if typ == _BIFF_CONDFMT:
+            ranges = condfmt_ranges(stream, at, length)
+            continue
+        if typ == _BIFF_CF:
+            if ranges and (rule := cf_rule(unseen, stream, at, length, ranges)) is not None:
+                rules.append(rule)
             continue
         if length < 6:
             continue
         row, col, xf = _U16X3(stream, at)
+        if placed is not None and typ in _XLS_CELLS:
+            if typ == _BIFF_MULRK:
+                placed += [(row + 1, col + j, _U16(stream, at + 4 + 6 * j)[0]) for j in range((length - 6) // 6)]
+            else:
+                placed.append((row + 1, col, xf))
         if errors:
             if typ == _BIFF_BOOLERR and length == 8 and stream[at + 7] == 1:
                 out.errors.append((row + 1, col, XLS_ERRORS.get(stream[at + 6], "#N/A")))
@@ -535,13 +514,11 @@ def _scan_xls_sheet(stream: bytes, start: int, biff8: bool, wanted: tuple[bool, 
             elif xf in numbers and (typ in (_BIFF_NUMBER, _BIFF_RK) or (
                     typ == _BIFF_FORMULA and length >= 14 and stream[at + 12:at + 14] != b"\xff\xff")):
                 out.formatted.append((row + 1, col, xf))   # a number, or a formula whose result is one
-        if unseen and typ in _XLS_CELLS:
+        if unseen is not None and typ in _XLS_CELLS:
             if typ == _BIFF_MULRK:
-                for j in range((length - 6) // 6):
-                    if (why := unseen.get(_U16(stream, at + 4 + 6 * j)[0])) is not None:
-                        out.invisible.append((row + 1, col + j, why))
-            elif xf in unseen:
-                out.invisible.append((row + 1, col, unseen[xf]))
+                out.invisible += [(row + 1, col + j, why) for j, why in unseen.mulrk(stream, at, length)]
+            elif (why := unseen.why(typ, stream, at, length, xf)) is not None:
+                out.invisible.append((row + 1, col, why))
         if not struck:
             continue
         if typ == _BIFF_MULRK:   # rw, the first column, (ixfe, rk) a cell, the last column
@@ -554,7 +531,7 @@ def _scan_xls_sheet(stream: bytes, start: int, biff8: bool, wanted: tuple[bool, 
             if strings and length >= 10 and struct.unpack_from("<L", stream, at + 6)[0] in strings:
                 cells.append((row + 1, col))
         elif typ == _BIFF_RSTRING:
-            hit = _rstring_struck(stream, at, length, biff8, fonts)
+            hit = _rstring_struck(stream, at, length, book, fonts)
             if hit is None:
                 unread_runs = True
             elif hit:
@@ -564,7 +541,24 @@ def _scan_xls_sheet(stream: bytes, start: int, biff8: bool, wanted: tuple[bool, 
     out.hidden_rows = np.unique(np.asarray(hidden_rows, dtype=np.int64))
     out.hidden_columns = frozenset(hidden_cols)
     out.struck = None if unread_runs else cells
+    if rules:
+        _place_rules(rules, placed or [])
+        out.invisible.rules = rules
     return out
+
+
+def _place_rules(rules: list, placed: list[tuple[int, int, int]]) -> None:
+    """Each rule that hides text on some XFs only is given the XF of each cell of its ranges (Rule.cells:
+    (row, col) → XF), from the cells of the sheet (`placed`: row, col, XF), a mask a range."""
+    cells = np.asarray(placed, dtype=np.int64).reshape(-1, 3)
+    for rule in rules:
+        if rule.styles is None:
+            continue
+        inside = np.zeros(len(cells), dtype=bool)
+        for r1, c1, r2, c2 in rule.ranges:
+            inside |= (cells[:, 0] >= r1) & (cells[:, 0] <= r2) & (cells[:, 1] >= c1) & (cells[:, 1] <= c2)
+        hit = cells[inside]
+        rule.cells = dict(zip(zip(hit[:, 0].tolist(), hit[:, 1].tolist()), hit[:, 2].tolist()))
 
 
 def xls_workbook_stream(path: Path) -> bytes | None:

@@ -29,7 +29,7 @@ _FORMULA = re.compile(rb"<(?:\w+:)?formula>(.*?)</(?:\w+:)?formula>", re.S)
 _REF = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?")
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?")
 _TEXT_TYPES = {"containsText", "notContainsText", "beginsWith", "endsWith"}
-_OPERATORS = {"equal": "等于", "notEqual": "不等于", "greaterThan": "大于", "lessThan": "小于",
+OPERATORS = {"equal": "等于", "notEqual": "不等于", "greaterThan": "大于", "lessThan": "小于",
               "greaterThanOrEqual": "大于或等于", "lessThanOrEqual": "小于或等于", "between": "介于",
               "notBetween": "不介于"}
 MAYBE = "条件格式可能使其不可见"
@@ -106,13 +106,13 @@ def _constant(formula: str) -> tuple[str, float | str] | None:
     return None
 
 
-def _judged(kind: str, attrs: dict[str, str], formulas: list[str]) -> tuple[tuple | None, str]:
+def judged(kind: str, attrs: dict[str, str], formulas: list[str]) -> tuple[tuple | None, str]:
     """How a rule is judged by a cell's value (None: it cannot be), and what it says, for a message."""
     if kind == "cellIs":
         operator = attrs.get("operator", "equal")
         operands = [_constant(f) for f in formulas]
-        said = f"单元格值{_OPERATORS.get(operator, operator)}{'与'.join(formulas)}"
-        if operator in _OPERATORS and operands and all(operands) and \
+        said = f"单元格值{OPERATORS.get(operator, operator)}{'与'.join(formulas)}"
+        if operator in OPERATORS and operands and all(operands) and \
                 len(operands) >= (2 if operator in ("between", "notBetween") else 1):
             return ("cellIs", operator, operands), said
         return None, said
@@ -158,7 +158,7 @@ def sheet_rules(tail: bytes, look: StylesLook, contrast_below: float | None) -> 
             if not hidden:
                 continue
             formulas = [html.unescape(f.decode("utf-8", "replace")) for f in _FORMULA.findall(m.group(2) or b"")]
-            test, said = _judged(attrs.get("type", ""), attrs, formulas)
+            test, said = judged(attrs.get("type", ""), attrs, formulas)
             if test == ("never",) or test == ("containsBlanks",):
                 continue   # applies to no cell holding something
             why = whys[min(hidden)]

@@ -120,15 +120,27 @@ def coloured_formats(styles: bytes, palette: tuple[str, ...]) -> dict[int, Secti
     """The number formats (by numFmtId) of a styles part that draw some section in a colour of its
     own: the workbook's (numFmts, numformat.custom_formats) and Excel's built-in ones that do; a
     format without "[" in its code is passed over at once."""
+    custom = custom_formats(styles)
     out = {}
-    for number, code in {**_BUILT_IN, **custom_formats(styles)}.items():
-        if "[" not in code:
-            continue
-        every = split_sections(code)
-        looks = [_colour_and_condition(s, palette) for s in every]
-        text_section = len(every) >= 4 or (len(every) == 1 and "@" in _BRACKET.sub("", every[0]))
-        numbers = tuple(looks[:3]) if not (len(every) == 1 and text_section) else ((None, None),)
-        text = looks[3][0] if len(every) >= 4 else looks[0][0] if text_section else None
-        if any(colour for colour, _ in numbers) or text:
-            out[number] = Sections(code, numbers, text, text_section)
+    for number in {**_BUILT_IN, **custom}:
+        if (found := coloured_sections(number, custom, palette)) is not None:
+            out[number] = found
     return out
+
+
+def coloured_sections(number: int, custom: dict[int, str], palette: tuple[str, ...]) -> Sections | None:
+    """The sections of number format `number` (the workbook's own code in `custom`, else Excel's
+    built-in one) where it draws some section in a colour of its own ([ColorN]: `palette`, indexed
+    from 0); None where it draws none (a code without "[" is passed over at once). An .xlsx's numFmtId
+    and an .xls's ifmt alike (biffstyle)."""
+    code = custom.get(number, _BUILT_IN.get(number))
+    if not code or "[" not in code:
+        return None
+    every = split_sections(code)
+    looks = [_colour_and_condition(s, palette) for s in every]
+    text_section = len(every) >= 4 or (len(every) == 1 and "@" in _BRACKET.sub("", every[0]))
+    numbers = tuple(looks[:3]) if not (len(every) == 1 and text_section) else ((None, None),)
+    text = looks[3][0] if len(every) >= 4 else looks[0][0] if text_section else None
+    if any(colour for colour, _ in numbers) or text:
+        return Sections(code, numbers, text, text_section)
+    return None

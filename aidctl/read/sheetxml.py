@@ -131,7 +131,8 @@ def letter_index(letters: str | bytes) -> int:
 class _Patterns:
     """The scan's patterns for one namespace prefix (most files have none, some write "x:")."""
 
-    def __init__(self, prefix: bytes, row_height_below: float | None = None):
+    def __init__(self, prefix: bytes, row_height_below: float | None = None,
+                 column_width_below: float | None = None):
         self.prefix = prefix
         p = re.escape(prefix)
         # a row lower than the rules' row_height_below (rules/columns.yaml `look`) is hidden too; without
@@ -147,7 +148,10 @@ class _Patterns:
         # file does not say hidden (written so by WPS or a program, not by Excel's own Hide)
         # (not customHeight="1", which many a writer puts on every row: a match each, each looked at)
         self.zero_mark = re.compile(rb'ht="(?<![Hh]eight=")' + small + b'"')
-        self.zero_width_mark = re.compile(rb'width="0')
+        # … and a column narrower than the rules' column_width_below (without the rules, of no width)
+        self.column_width_below = column_width_below
+        narrow = heights_up_to(column_width_below) if column_width_below else rb"0+(?:\.0+)?"
+        self.zero_width_mark = re.compile(rb'width="' + narrow + b'"')
         self.big = re.compile(b"<" + p + _BIG_VALUE + p)
         # what `big` needs somewhere in the part, each found by a literal-led search (a third of the
         # time of `big` itself, whose alternation is tried at every value): 16 digits opening a
@@ -156,7 +160,7 @@ class _Patterns:
         self.row = re.compile(b"<" + p + rb'row\s[^>]*?\b(?:hidden="(?:1|true)"|ht="' + small + rb'")[^>]*>')
         self.any_row = re.compile(b"<" + p + rb"row\s[^>]*>")
         self.default_height = re.compile(b"<" + p + rb'sheetFormatPr\b[^>]*?\bdefaultRowHeight="([^"]*)"')
-        self.col = re.compile(b"<" + p + rb'col\s[^>]*?\b(?:hidden="(?:1|true)"|width="0+(?:\.0+)?")[^>]*>')
+        self.col = re.compile(b"<" + p + rb'col\s[^>]*?\b(?:hidden="(?:1|true)"|width="' + narrow + rb'")[^>]*>')
         # a cell whose formula is followed by no value, or by an empty one
         self.formula = re.compile(b"<" + p + rb"c\s([^>]*[^/])>\s*<" + p + rb"f\b[^>]*?(?:/>|>([^<]*)</" + p
                                   + rb"f>)\s*(<" + p + rb"v\s*/>|<" + p + rb"v>\s*</" + p + rb"v>)?\s*</" + p
@@ -233,6 +237,20 @@ def heights_up_to(limit: float) -> bytes:
 
 _HT = re.compile(rb'\sht="([^"]*)"')
 _HIDDEN_ATTR = re.compile(rb'\shidden="(?:1|true)"')
+_WIDTH = re.compile(rb'\swidth="([^"]*)"')
+
+
+def narrow_column(tag: bytes, below: float | None) -> bool:
+    """Whether a <col> tag hides its columns: marked hidden, or narrower than `below` (characters; of
+    no width without the rules)."""
+    if _HIDDEN_ATTR.search(tag):
+        return True
+    width = _WIDTH.search(tag)
+    try:
+        value = float(width.group(1)) if width else None
+    except ValueError:
+        return False
+    return value is not None and (value < below if below else value == 0)
 
 
 def low_row(tag: bytes, below: float | None, default_low: bool = False) -> bool:
@@ -282,7 +300,7 @@ def scan_sheet(source: Path | zipfile.ZipFile, part: str, data: bytes | None = N
         head = fh.read(1 << 16)
         m = _ROOT_PREFIX.search(head)
         below = struck.look.row_height_below if struck.look is not None else None
-        pat = _Patterns((m.group(1) or b"") if m else b"", below)
+        pat = _Patterns((m.group(1) or b"") if m else b"", below, getattr(struck.look, "column_width_below", None))
         struck_cells = pat.struck(struck)
         formatted = pat.styled(struck.formats)
         unseen = pat.style_marks(struck.invisible)
@@ -330,7 +348,7 @@ def scan_sheet(source: Path | zipfile.ZipFile, part: str, data: bytes | None = N
                         hidden_rows.append(int(r.group(1)))
                 for hit in pat.col.finditer(buf) if first else ():
                     span = _COL_SPAN.search(hit.group(0))
-                    if span:
+                    if span and narrow_column(hit.group(0), pat.column_width_below):
                         lo, hi = (span.group(1), span.group(2)) if span.group(1) else (span.group(4), span.group(3))
                         hidden_cols.update(range(int(lo) - 1, min(int(hi), 16_384)))
             formulas_seen = formulas_seen or pat.formula_mark.search(buf) is not None
@@ -503,7 +521,8 @@ def scan_ods(path: Path, look=None) -> dict[str, SheetScan]:
                     continue
                 elif tag == f"{_T}table-column":
                     repeat = int(el.get(f"{_T}number-columns-repeated", "1"))
-                    if el.get(f"{_T}visibility") in _HIDDEN and repeat <= _MAX_REPEAT:
+                    narrow = looks is not None and looks.narrow_column(el.get(f"{_T}style-name"))
+                    if (el.get(f"{_T}visibility") in _HIDDEN or narrow) and repeat <= _MAX_REPEAT:
                         hidden_cols.update(range(column, column + repeat))
                     if el.get(f"{_T}default-cell-style-name"):
                         column_styles.append((column, column + repeat, el.get(f"{_T}default-cell-style-name")))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from aidctl.read.conditional import MAYBE
-from aidctl.read.styles import BLACK, PALETTE, WHITE, colour_name, hides, parse_number
+from aidctl.read.styles import BLACK, PALETTE, WHITE, hides, parse_number
 
 # --- the records' cells nobody sees (cell.invisible; an input read whole is refused) ----------------
 
@@ -97,6 +97,9 @@ _ODS_STYLE = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
 _ODS_FO = "{urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0}"
 _POINTS = {"pt": 1.0, "in": 72.0, "cm": 72 / 2.54, "mm": 72 / 25.4, "pc": 12.0, "px": 0.75}
 _LENGTH = re.compile(r"\s*([0-9.]+)\s*([a-z%]*)\s*$")
+# Excel's column width unit in points: the digit of its default font (Calibri 11) with the padding, 7
+# pixels at 96 per inch (ECMA-376 Part 1, 18.3.1.13); an .ods column's length is compared in it
+POINTS_PER_WIDTH = 7 * 0.75
 
 
 def _points(text: str | None, of: float | None = None) -> float | None:
@@ -129,6 +132,7 @@ class OdsLook:
         self.look = look
         self._own: dict[str, dict] = {}     # style → what it says itself, and its parent
         self._rows: dict[str, float] = {}   # row style → its height in points
+        self._columns: dict[str, float] = {}   # column style → its width in points
         self._why: dict[str, tuple[str | None, str, float | None]] = {}
         if named:
             import io
@@ -142,11 +146,13 @@ class OdsLook:
         """A style:style element, read whole."""
         name = el.get(f"{_ODS_STYLE}name", "")
         family = el.get(f"{_ODS_STYLE}family")
-        if family == "table-row":
-            props = el.find(f"{_ODS_STYLE}table-row-properties")
-            height = _points(props.get(f"{_ODS_STYLE}row-height")) if props is not None else None
-            if height is not None:
-                self._rows[name] = height
+        if family in ("table-row", "table-column"):   # a row's height, a column's width
+            kind = family.removeprefix("table-")
+            props = el.find(f"{_ODS_STYLE}{family}-properties")
+            size = _points(props.get(f"{_ODS_STYLE}{kind}-{'height' if kind == 'row' else 'width'}")) \
+                if props is not None else None
+            if size is not None:
+                (self._rows if kind == "row" else self._columns)[name] = size
             return
         if family not in ("table-cell", "text"):
             return
@@ -219,6 +225,13 @@ class OdsLook:
         height = self._rows.get(name or "")
         return height is not None and height < self.look.row_height_below
 
+    def narrow_column(self, name: str | None) -> bool:
+        """Whether a column of style `name` is narrower than the rules' column_width_below (Excel's
+        width unit: POINTS_PER_WIDTH points)."""
+        width = self._columns.get(name or "")
+        below = getattr(self.look, "column_width_below", None)
+        return width is not None and below is not None and width / POINTS_PER_WIDTH < below
+
 
 # --- .xls: the fonts and fills of its cell formats ---------------------------------------------------
 
@@ -235,22 +248,48 @@ def xls_colour(book, icv: int) -> str | None:
     return PALETTE[icv] if 0 <= icv < len(PALETTE) else None
 
 
-def xls_invisible_xfs(book, font_size_below: float) -> dict[int, str]:
+def xls_font(book, font: int) -> tuple[float, str | None] | None:
+    """The size (points) and colour of an .xls font index, as an XF or a run of rich text gives it
+    (font index 4 is never written: MS-XLS FontIndex); None where no FONT record is there."""
+    record = font if font < 4 else font - 1
+    if not 0 <= record < len(book.font_looks):
+        return None
+    height, icv = book.font_looks[record]
+    return height / 20, xls_colour(book, icv)
+
+
+def xls_fill(book, xf: int) -> str | None:
+    """The colour an .xls cell of XF `xf` is filled with: no fill, the sheet's white; a solid one, its
+    foreground colour; another pattern (or an XF too short to say): None, not compared."""
+    pattern, fore = book.xf_fills[xf] if 0 <= xf < len(book.xf_fills) else (-1, 0)
+    return WHITE if pattern == 0 else xls_colour(book, fore) if pattern == 1 else None
+
+
+def xls_invisible_xfs(book, font_size_below: float, contrast_below: float | None = None,
+                      sections: dict | None = None, sectioned: dict | None = None) -> dict[int, str]:
     """The cells' XF indexes of an .xls (biff.XlsBook) whose text nobody sees, each with what hides
-    it: a font smaller than `font_size_below` points, or a font colour equal to the cell's fill (no
-    fill: the sheet's white; a solid one: its foreground colour; another pattern is not compared),
-    as StylesLook.invisible finds them in an .xlsx."""
+    it: a font smaller than `font_size_below` points, or a font colour equal to the cell's fill
+    (xls_fill) or, with `contrast_below`, too close to it (styles.hides); and where the XF's number
+    format draws a section in a colour of its own (`sections`: XF → drawn.Sections), by that colour
+    for that section: an XF hiding every value alike is listed, one hiding some only is put in
+    `sectioned` (XF → drawn.Judged), as StylesLook.invisible finds them in an .xlsx."""
     out = {}
     for i, font in enumerate(book.xf_fonts):
-        record = font if font < 4 else font - 1   # font index 4 is never written (MS-XLS FontIndex)
-        if not 0 <= record < len(book.font_looks) or i >= len(book.xf_fills):
+        look = xls_font(book, font)
+        if look is None or i >= len(book.xf_fills):
             continue
-        height, icv = book.font_looks[record]
-        pattern, fore = book.xf_fills[i]
-        fill = WHITE if pattern == 0 else xls_colour(book, fore) if pattern == 1 else None
-        colour = xls_colour(book, icv)
-        if height / 20 < font_size_below:
-            out[i] = f"字号为 {height / 20:g} 磅，小于 {font_size_below:g} 磅"
-        elif colour is not None and colour == fill:
-            out[i] = f"字体颜色与单元格底色相同（均为{colour_name(colour)}）"
+        size, colour = look
+        fill = xls_fill(book, i)
+        if size < font_size_below:
+            out[i] = f"字号为 {size:g} 磅，小于 {font_size_below:g} 磅"
+            continue
+        why = hides(colour, fill, contrast_below)
+        judged = sections[i].judged(why, fill, contrast_below) if sections and i in sections else None
+        if judged is None:
+            if why:
+                out[i] = why
+        elif judged.every is not None:
+            out[i] = judged.every
+        elif judged.some and sectioned is not None:
+            sectioned[i] = judged
     return out

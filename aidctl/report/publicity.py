@@ -19,6 +19,14 @@ roster holds, three more defences stand between it and a public file:
    the command (exit 2) rather than write the file.
 The internal check list shows the ID masked to the widths of rules/publicity.yaml `masking` (first 6
 + last 4 at most) and is scrubbed the same way; its file name never contains 公示.
+
+A school is listed under the name schools.xlsx registers for it (by name or 别名, read.registered_schools,
+as the report groups it), names that differ only in spaces or full-width forms are one school: one
+school's rosters written 第一职业中学 and 一职中 make one list, never two half lists; a name taken for
+another is said aloud. Before anything is written, the ledger (when the workspace has one) is read
+for the term's payments the bank has not returned (paid, sent, reissued, pending): one whose student
+and programme is on no list (its roster record now refused, or gone) is said aloud, with its school,
+name, roster file and row (JSON `paid_not_listed`): a student paid must not be missing from the 公示.
 """
 
 from __future__ import annotations
@@ -41,7 +49,7 @@ from aidctl.core.files import atomic_path, file_stems
 from aidctl.core.labels import UNKNOWN_SCHOOL
 from aidctl.core.masking import Masking
 from aidctl.core.terms import Term
-from aidctl.core.text import text_series
+from aidctl.core.text import fold_one, text_series
 from aidctl.core.xlsx import Book
 from aidctl.pay import plan_validation
 from aidctl.read import Workspace
@@ -83,6 +91,7 @@ class Publication:
     schools: list[SchoolList] = field(default_factory=list)
     masked_cells: list[dict] = field(default_factory=list)  # school, file, row, column
     not_listed: int = 0                                     # records refused by validation
+    paid_not_listed: list[dict] = field(default_factory=list)  # the ledger's payments on no list
     warnings: list[str] = field(default_factory=list)             # on stderr, and the JSON's notes
 
     def to_json(self, root: Path) -> dict:
@@ -94,6 +103,7 @@ class Publication:
                 "schools": [{"school": s.school, "students": s.students, "public_file": rel(s.public_file),
                              "internal_file": rel(s.internal_file)} for s in self.schools],
                 "masked_cells": self.masked_cells, "not_listed": self.not_listed,
+                "paid_not_listed": self.paid_not_listed,
                 "complaint_phone": self.complaint_phone, "notes": list(self.warnings)}
 
 
@@ -146,6 +156,7 @@ def publish(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, sta
     rules = ws.rules
     pub = rules.publicity
     settings = ws.settings
+    chosen_rosters = bool(rosters)  # only the rosters named: the ledger's other schools are not compared
     if not rosters:
         rosters = ws.intake(term)
         displays = [ws.display(p) for p in rosters]
@@ -180,6 +191,10 @@ def publish(ws: Workspace, term: Term, rosters: list[Path] | None = None, *, sta
     table = frame["table"].to_numpy()[recs]
     data, hits = _listed(frame, recs, shown, table, tables, pub.masking.masking())
     result.masked_cells = _masked_report(data, hits, table, tables, rules)
+    data["school"], renamed = _registered(ws, data["school"])
+    result.warnings += renamed
+    result.paid_not_listed = _paid_not_listed(ws, term, data, frame if chosen_rosters else None)
+    result.warnings += _paid_not_listed_note(result.paid_not_listed)
     students = _students(data, rules)
     programmes_of = data.groupby("school", sort=False)["programme"].agg(
         lambda s: "、".join(_in_rule_order(s, rules)))  # once a school
@@ -272,6 +287,79 @@ def _warnings(complaint_phone: str | None, calendar: str, start: date, until: da
         warnings.append(f"{len(masked_cells)} 个单元格含有一长串数字（疑似身份证号、卡号或电话），"
                         "已在名单中用＊遮盖：请学校更正花名册中这些单元格")
     return warnings
+
+
+def _registered(ws: Workspace, written: pd.Series) -> tuple[pd.Series, list[str]]:
+    """Each school as it is listed: the name schools.xlsx registers for it (by name or 别名), else the
+    name written; names that fold alike (spaces, full-width forms) under the first one written. With
+    the notes naming each name taken for another (one per distinct name: few)."""
+    from aidctl.read import registered_schools
+
+    names = pd.Series(written.dropna().unique(), dtype="string")
+    if names.empty:
+        return written, []
+    resolved = registered_schools(ws, names)["school"].astype("string").fillna(names)
+    folded = resolved.map(fold_one)
+    first = pd.Series(resolved.to_numpy(), index=folded.to_numpy()).groupby(level=0, sort=False).first()
+    listed = pd.Series(folded.map(first).to_numpy(), index=names.to_numpy(), dtype="string")
+    taken = names[(names != listed.to_numpy()).to_numpy()]
+    notes = [f"花名册中的学校名称“{n}”按 schools.xlsx（学校名称或别名）或去除空格、全角后，列入“{listed[n]}”的公示名单"
+             for n in taken.head(10)]
+    if len(taken) > 10:
+        notes.append(f"另有 {len(taken) - 10} 个学校名称同样列入已登记的学校名称下")
+    out = written.map(listed).astype("string")
+    return out.where(written.notna(), written).astype("string[pyarrow]"), notes
+
+
+def _paid_not_listed(ws: Workspace, term: Term, data: pd.DataFrame, frame: pd.DataFrame | None) -> list[dict]:
+    """The ledger's payments of the term the bank has not returned whose student and programme is on no
+    list: school, name, programme, status, batch, roster file and row (never the ID). `frame` given
+    (the rosters named on the command line): only the payments of the schools those rosters hold."""
+    if not ws.has_ledger():
+        return []
+    from sqlalchemy import select
+
+    from aidctl.ledger import Ledger, payments
+    from aidctl.report.term import GROUP_OF_STATUS
+
+    returned = [s for s, g in GROUP_OF_STATUS.items() if g == "failed"]  # no money went out
+    columns = ["person", "name", "school", "programme", "status", "batch_id", "source_file", "source_row"]
+    ledger = Ledger(ws.ledger_url())
+    with ledger.connect() as conn:
+        rows = conn.execute(select(*(payments.c[c] for c in columns)).where(
+            payments.c.term == str(term), payments.c.status.notin_(returned)).order_by(payments.c.id)).all()
+    if not rows:
+        return []
+    paid = pd.DataFrame(list(map(tuple, rows)), columns=columns).astype(object)
+    listed = pd.MultiIndex.from_arrays([data["person"].astype(object), data["programme"].astype(object)])
+    gone = paid[~pd.MultiIndex.from_frame(paid[["person", "programme"]]).isin(listed)]
+    if frame is not None and len(gone):
+        school = gone["school"].astype("string")
+        resolved, _ = _registered(ws, school)
+        mine, _ = _registered(ws, frame["school"].astype("string"))
+        keep = resolved.map(fold_one).isin(set(mine.dropna().map(fold_one)))
+        gone = gone[keep.to_numpy(dtype=bool)]
+    if gone.empty:
+        return []
+    gone = gone.assign(school=_registered(ws, gone["school"].astype("string"))[0].astype(object))
+    gone = gone.sort_values(["school", "source_file", "source_row"], kind="stable", na_position="last")
+    school = gone["school"]
+    return [{"school": s if isinstance(s, str) else UNKNOWN_SCHOOL, "name": n, "programme": p, "status": st,
+             "batch": b, "file": f, "row": None if r is None else int(r)}
+            for s, n, p, st, b, f, r in zip(school.astype(object).where(school.notna(), None), gone["name"],
+                                            gone["programme"], gone["status"], gone["batch_id"],
+                                            gone["source_file"], gone["source_row"])]
+
+
+def _paid_not_listed_note(gone: list[dict]) -> list[str]:
+    if not gone:
+        return []
+    shown = "、".join(f"{g['school']} {g['name']}（{g['programme']}，批次 {g['batch']}"
+                     + (f"，{g['file']} 第{g['row']}行" if g["file"] else "") + "）" for g in gone[:10])
+    students = len({(g["school"], g["name"]) for g in gone})
+    return [f"账本中本学期已发放或正在发放的 {len(gone)} 笔付款（{students} 名学生）不在本次公示名单中：{shown}"
+            f"{'等' if len(gone) > 10 else ''}。这些学生的花名册记录本次未通过审核或已不在花名册中，"
+            "已发放的学生没有公示：请用 aidctl validate 核对花名册，更正后重新生成公示名单"]
 
 
 def _column(frame: pd.DataFrame, key: str) -> pd.Series:

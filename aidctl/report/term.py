@@ -34,7 +34,7 @@ from aidctl.core.labels import UNKNOWN_COUNTY, UNKNOWN_SCHOOL
 from aidctl.core.money import half_up, yuan
 from aidctl.core.terms import Term
 from aidctl.core.text import fold_one, missing
-from aidctl.ledger import Ledger, payments
+from aidctl.ledger import Ledger, batches, payments
 from aidctl.read import Workspace, named
 
 STATUSES = ("paid", "sent", "reissued", "failed", "pending")
@@ -174,7 +174,7 @@ def term_report(ws: Workspace, term: Term, *, out: Path | None = None, db: str |
                        ws.spreadsheets(Path("intake") / str(term)), db=db)
     if out is not None and Path(out).suffix.lower() != ".xlsx":
         raise UsageError(f"--out 应是 .xlsx 文件：{out}")
-    paid_rows, statuses, unfinished = _ledger_side(ws, term, db)
+    paid_rows, statuses, unfinished, elsewhere = _ledger_side(ws, term, db)
     rosters = _roster_files(ws, term)
     if not statuses and not rosters:
         raise UsageError(f"{term}：账本中没有该学期的付款，intake/{term}/ 下也没有花名册，没有可报告的内容；"
@@ -204,6 +204,7 @@ def term_report(ws: Workspace, term: Term, *, out: Path | None = None, db: str |
     # what reading the rosters said aloud (a file in intake/ not read, a school the register cannot
     # tell …), as disburse says it: the roster figures below are without what was not read
     notes = list(dict.fromkeys([*ws.unread_notes(), *roster_notes])) + _unfinished_notes(unfinished, term)
+    notes += _elsewhere_notes(elsewhere, term)
     if not statuses:
         notes.append("本学期账本中还没有付款（尚未运行 aidctl disburse）：本报告只有花名册审核情况。")
     if not rosters:
@@ -248,13 +249,16 @@ def term_report(ws: Workspace, term: Term, *, out: Path | None = None, db: str |
     return report
 
 
-def _ledger_side(ws: Workspace, term: Term, db: str | None) -> tuple[pd.DataFrame, dict, list]:
-    """The term's payments (one row each), count and fen by status from a separate SQL sum, and the
-    term's batches not complete (recorded by a run interrupted before its bank files were in place)."""
+def _ledger_side(ws: Workspace, term: Term, db: str | None) -> tuple[pd.DataFrame, dict, list, list]:
+    """The term's payments (one row each), count and fen by status from a separate SQL sum, the
+    term's batches not complete (recorded by a run interrupted before its bank files were in place),
+    and (workspace, payments, fen) of the term's payments whose batch another workspace recorded (a
+    ledger shared by several workspaces, or this workspace copied from another: its rosters are
+    not here)."""
     columns = ["person", "school", "county", "programme", "status", "amount_fen"]
     empty = pd.DataFrame({c: pd.Series(dtype="int64" if c == "amount_fen" else object) for c in columns})
     if not db and not ws.has_ledger():
-        return empty, {}, []
+        return empty, {}, [], []
     ledger = Ledger(ws.ledger_url(db))
     with ledger.connect() as conn:
         unfinished = ledger.unfinished_batches(conn, str(term))
@@ -262,15 +266,33 @@ def _ledger_side(ws: Workspace, term: Term, db: str | None) -> tuple[pd.DataFram
                             .where(payments.c.term == str(term))).all()
         sums = conn.execute(select(payments.c.status, func.count(), func.coalesce(func.sum(payments.c.amount_fen), 0))
                             .where(payments.c.term == str(term)).group_by(payments.c.status)).all()
+        elsewhere = conn.execute(
+            select(batches.c.workspace, func.count(), func.coalesce(func.sum(payments.c.amount_fen), 0))
+            .select_from(payments.join(batches, payments.c.batch_id == batches.c.id))
+            .where(payments.c.term == str(term), batches.c.workspace.is_not(None),
+                   batches.c.workspace != str(ws.root))
+            .group_by(batches.c.workspace).order_by(batches.c.workspace)).all()
     statuses = {s: (int(n), int(fen)) for s, n, fen in sums}
     unknown = [s for s in statuses if s not in GROUP_OF_STATUS]
     if unknown:
         raise AidctlError(f"账本中有未知的付款状态 {unknown}：请升级 aidctl 或报告此问题", file=ledger.shown)
+    elsewhere = [(w, int(n), int(fen)) for w, n, fen in elsewhere]
     if not rows:
-        return empty, statuses, unfinished
+        return empty, statuses, unfinished, elsewhere
     frame = pd.DataFrame(list(map(tuple, rows)), columns=columns)
     frame["amount_fen"] = frame["amount_fen"].astype("int64")
-    return frame.astype({c: object for c in columns if c != "amount_fen"}), statuses, unfinished
+    return frame.astype({c: object for c in columns if c != "amount_fen"}), statuses, unfinished, elsewhere
+
+
+def _elsewhere_notes(elsewhere: list, term: Term) -> list[str]:
+    """The term's payments another workspace's batches made (a shared ledger, or a copied workspace):
+    in the money and the students aided, but their rosters are not among this report's. Said aloud."""
+    if not elsewhere:
+        return []
+    n, fen = sum(c for _, c, _ in elsewhere), sum(f for _, _, f in elsewhere)
+    where = "、".join(f"{w}（{c} 笔 {yuan(f)} 元）" for w, c, f in elsewhere[:5]) + ("等" if len(elsewhere) > 5 else "")
+    return [f"账本中本学期有 {n} 笔付款（{yuan(fen)} 元）是在其他工作目录发放的：{where}。金额和受助学生含这些付款，"
+            f"但报送记录和不予发放只来自本工作目录 intake/{term}/ 的花名册；这些学校的花名册审核情况请在发放它们的工作目录生成报告"]
 
 
 def _unfinished_notes(unfinished: list, term: Term) -> list[str]:

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from aidctl.rulebook.base import KeyedValueError, Strict
+from aidctl.rulebook.base import KeyedValueError, Strict, unwritten_said
 
 FIELDS = Literal["seq", "name", "card", "amount", "id_number", "memo", "school", "programme"]
 
@@ -131,6 +131,9 @@ class BankResultsFile(Strict):
     source: str
     declared: DeclaredWords
     watch: list[str] = []   # an unread column's header words that may speak of a line's result (退票)
+    # the words before a date the bank writes above or under its lines (交易日期：2011-09-20)
+    dates: list[str] = Field([], json_schema_extra=unwritten_said("回盘写明日期的用词，用于核对回盘日期不早于所答复批次的生成日期",
+                                                                  inherit=True))
 
 
 class ResultSpec(Strict):

@@ -77,8 +77,9 @@ class HeaderWords(Strict):
 
 class Look(Strict):
     """What nobody reading a sheet sees though the file holds it, in points (1/72 inch): a row lower
-    than `row_height_below` is hidden, as a row of no height is; text smaller than `font_size_below`
-    is not seen, as text coloured as its fill is not (cell.invisible)."""
+    than `row_height_below` is hidden, as a row of no height is, and so is a column narrower than
+    `column_width_below` (characters); text smaller than `font_size_below` is not seen, as text
+    coloured as its fill is not (cell.invisible)."""
 
     row_height_below: float = Field(gt=0, allow_inf_nan=False)
     font_size_below: float = Field(gt=0, allow_inf_nan=False)
@@ -86,6 +87,10 @@ class Look(Strict):
     # of `look` written before the key takes the packaged value, said aloud
     contrast_below: float | None = Field(None, gt=1, allow_inf_nan=False, json_schema_extra=unwritten_said(
         "与底色几乎相同的字色 cell.invisible", inherit=True))
+    # a column narrower than this (Excel's width unit, as the file stores it) is hidden, as one of no
+    # width is; a copy of `look` written before the key takes the packaged value, said aloud
+    column_width_below: float | None = Field(None, gt=0, allow_inf_nan=False, json_schema_extra=unwritten_said(
+        "窄到看不见的列", inherit=True))
 
 
 class ColumnsFile(Strict):

@@ -23,6 +23,15 @@ def publicity(console: Console, doc: dict) -> None:
         console.print("没有可公示的学生。")
     if doc["not_listed"]:
         console.print(f"另有 {doc['not_listed']} 条记录未通过审核，不列入公示（用 aidctl validate 查看原因）。")
+    if doc.get("paid_not_listed"):
+        gone = RichTable(title="账本中已发放或正在发放、但不在本次公示名单中的学生：请核对花名册后重新生成",
+                         box=box.SIMPLE_HEAD, title_justify="left")
+        for h in ("学校", "姓名", "资助项目", "批次", "花名册文件", "行"):
+            gone.add_column(h, overflow="fold")
+        for g in doc["paid_not_listed"]:
+            gone.add_row(g["school"], g["name"], g["programme"], g["batch"], g["file"] or "",
+                         "" if g["row"] is None else str(g["row"]))
+        console.print(gone)
     if doc["masked_cells"]:
         masked = RichTable(title="已用＊遮盖的单元格（含一长串数字，疑似证件号、卡号或电话）：请学校更正花名册",
                            box=box.SIMPLE_HEAD, title_justify="left")
