@@ -107,8 +107,8 @@ def test_rows_of_a_mutated_standard_follow_the_record(tmp_path, monkeypatch):
 
     real = validation.judge
 
-    def doubled(roster, rules, also_standard=None):
-        findings, decisions = real(roster, rules, also_standard)
+    def doubled(roster, rules, also_standard=None, ws=None):
+        findings, decisions = real(roster, rules, also_standard, ws)
         decisions.frame["amount_fen"] = decisions.frame["amount_fen"] * 2
         return findings, decisions
 

@@ -103,13 +103,16 @@ def run_all(roster: Roster, rules: Rulebook) -> pd.DataFrame:
     return judge(roster, rules)[0]
 
 
-def judge(roster: Roster, rules: Rulebook, also_standard: pd.Series | None = None) -> tuple[pd.DataFrame, Decisions]:
+def judge(roster: Roster, rules: Rulebook, also_standard: pd.Series | None = None,
+          ws: Workspace | None = None) -> tuple[pd.DataFrame, Decisions]:
     """Every roster check over the records read together: one findings frame, and the decision
     record of each record that the eligibility check made its findings from (`also_standard`:
-    eligibility.check)."""
+    eligibility.check). `ws`: the workspace, whose schools.xlsx tells the schools of the duplicate
+    check (without it, schools are told by their names as written)."""
     decisions = eligibility.decide(roster, rules)
     parts = [family(roster, rules, decisions, also_standard) if family is eligibility.check
-             else family(roster, rules, decisions) if family is totals.check else family(roster, rules)
+             else family(roster, rules, decisions) if family is totals.check
+             else family(roster, rules, ws) if family is duplicates.check else family(roster, rules)
              for family in FAMILIES]
     parts = [p for p in parts if len(p)]
     findings = cells.withdraw_covered(pd.concat(parts, ignore_index=True)) if parts else empty()
@@ -170,7 +173,7 @@ def validate(paths: list[Path], ws: Workspace, *, term: Term | None = None,
         matched = beside.submit(ledger_match, roster, paid) if paid is not None and chosen.term == term else None
         if built is not None:
             built(roster)
-        findings, decisions = judge(roster, rules, also_standard)
+        findings, decisions = judge(roster, rules, also_standard, ws)
         # a 初报 and its 修改版 read together: one finding a file, none of either paid
         findings = versions.check(roster, rules, findings, ws)
         if check_ledger and ws.has_ledger():

@@ -27,8 +27,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from aidctl.check import duplicates
 from aidctl.core.findings import file_finding
-from aidctl.core.text import fold_one
 from aidctl.read import Roster
 from aidctl.rulebook import Rulebook
 
@@ -41,7 +41,8 @@ TOLD = {"receive": "intake receive --at 登记", "file_time": "文件放入 inta
 def check(roster: Roster, rules: Rulebook, findings: pd.DataFrame, ws=None) -> pd.DataFrame:
     """`findings` with a roster.two_versions finding on every table of each file of a pair of
     versions, and the id.duplicate findings between exactly those two files folded into it. `ws` (the
-    workspace) tells schools by schools.xlsx and the files' receipts by the ledger's intake history."""
+    workspace) tells schools by schools.xlsx (as the duplicate check did) and the files' receipts by
+    the ledger's intake history."""
     pairs = version_pairs(roster, rules, ws)
     if pairs.empty:
         return findings
@@ -148,27 +149,14 @@ def _pairs(again: pd.DataFrame) -> pd.DataFrame:
 
 
 def _schools(sub: pd.DataFrame, ws) -> tuple[np.ndarray, list[str]]:
-    """Each record's school as every command reads it (schools.xlsx by 学校代码, name or 别名, else
-    the name as written, folded), as a number (-1: the roster names none), and each number's name."""
-    from aidctl.read import registered_schools
-
-    names = sub["school"].astype("string")
-    codes = sub["school_code"].astype("string") if "school_code" in sub.columns else \
-        pd.Series(pd.NA, index=sub.index, dtype="string")
-    at, _ = pd.factorize(names.fillna("\x00") + "\x1f" + codes.fillna("\x00"))
-    first = pd.Series(np.arange(len(at))).groupby(at).first().to_numpy()
-    distinct_names = names.iloc[first].reset_index(drop=True)
-    distinct_codes = codes.iloc[first].reset_index(drop=True)
-    if ws is not None:
-        resolved = registered_schools(ws, distinct_names, distinct_codes)["school"]
-    else:
-        resolved = distinct_names
-    folded = resolved.map(fold_one, na_action="ignore").astype(object)
-    folded = folded.where(folded.notna() & (folded != ""), None)
-    code, keys = pd.factorize(folded)   # -1 where no school is named
-    shown = (pd.Series(resolved.astype(object).to_numpy()).groupby(code).first()
-             .reindex(range(len(keys))).astype(str).tolist())
-    return code[at], shown
+    """Each record's school as every command reads it (duplicates.schools: schools.xlsx by 学校代码,
+    name or 别名, else the name as written, folded), as a number (-1: the roster names none), and each
+    number's name."""
+    at, told = duplicates.told_schools(sub, ws)
+    key = told["key"].to_numpy()
+    shown = (pd.Series(told["school"].to_numpy(dtype=object)).groupby(key).first()
+             .reindex(range(int(key.max()) + 1 if len(key) else 0)).astype(str).tolist())
+    return key[at], shown
 
 
 def _receipts(ws, roster: Roster, files: list[str], paths: dict[str, Path]) -> dict[str, tuple[str, str]]:

@@ -205,7 +205,11 @@ CATALOGUE: dict[str, FindingType] = dict([
        "学制 that cannot be read, 入伍年份 before 入学年份 or after the year compensated, loan totals that disagree, "
        "a figure merged across columns or down over students, a 入伍月份 that is no month (1–12) or is not the "
        "month 入伍时间 gives, a year's tuition or loan in a column stated in 万元 (any unit but 元) that is above "
-       "the year's cap once read in 元 (5000 under 学费（万元）: 元 or 万元 is not known, never paid at the cap)"),
+       "the year's cap once read in 元 (5000 under 学费（万元）: 元 or 万元 is not known, never paid at the cap), "
+       "an 入伍时间 or 入学年份 date cell whose number format shows no year (m\"月\"d\"日\"), or an 入伍时间 date cell "
+       "shown without its month (yyyy) and no 入伍月份 beside it, in a year whose cap for the student changes, or "
+       "without its day (yyyy\"年\"m\"月\") in a month whose cap changes on another day than the 1st; an 入伍时间 "
+       "with a month and no day in such a month (2013年8月: before or after 2013-08-20?), or a day the month lacks"),
     _t("enlist.duplicate", ERROR, "同一入伍学生重复申报",
        "enlist: the same person stands more than once in the lists checked together"),
     _t("enlist.not_covered", ERROR, "入伍时间不在补偿政策范围内",
@@ -222,7 +226,9 @@ CATALOGUE: dict[str, FindingType] = dict([
        "only raise the amount"),
     _t("enlist.month_unknown", WARNING, "入伍时间未写月份，当年上限有调整",
        "enlist: 入伍年份 without a month (nor a 入伍月份 column filled in) in a year whose cap changes; the message "
-       "quotes what was written and the year read from it; the rules' year_only_date decides"),
+       "quotes what was written and the year read from it; the rules' year_only_date decides. Also an 入伍时间 "
+       "date cell shown as its year alone (yyyy) in a year whose changes leave the student's cap as it was: the "
+       "month it holds is read, and the message says what is shown and what is held"),
     _t("loan.invalid", ERROR, "贷款台账数据不全或无法识别",
        "loans: a blank or unreadable amount, 贷款年度, date, 预计毕业年份 or repayment figure, a 学历层次 that is "
        "neither 本专科 nor 研究生 (the message names it), a loan year before the first cap in rules/loans.yaml, "

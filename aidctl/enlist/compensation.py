@@ -33,7 +33,8 @@ from aidctl.core.money import yuan_text_or_none
 from aidctl.core.text import lookup, missing, text_or_none
 from aidctl.enlist.amounts import lines as year_lines
 from aidctl.enlist.amounts import loan_figures, student_totals
-from aidctl.enlist.seasons import month_column, not_read, season_findings, season_months
+from aidctl.enlist.seasons import day_of_month, month_column, not_read, season_findings, season_months
+from aidctl.enlist.shown import hidden_dates, shown_dates, shown_findings
 from aidctl.enlist.units import unit_doubts, unit_findings
 from aidctl.read import (
     Table,
@@ -50,13 +51,8 @@ from aidctl.read import (
 from aidctl.rulebook import BankProfile, EnlistCapPeriod, Rulebook
 
 KIND = "enlist"
-
-
 PROGRAMME = "应征入伍学费补偿"
-
-
 _YEAR = re.compile(r"^\D*((?:19|20)\d{2})(?:\s*(?:年|\.|-|/)\s*(\d{1,2}))?")
-
 
 # 2019.1 as a number is 2019.10 too (Excel drops the trailing 0): January or October?
 _MONTH_1_OR_10 = r"^\s*(?:19|20)\d{2}\.1\s*$"
@@ -176,7 +172,9 @@ def compute(paths: list[Path], ws: Workspace, *, year: int, bank: str | None = N
     tuition_keys = [k for k in spec.columns if k.startswith("tuition_")]
     loan_keys = [k for k in spec.columns if k.startswith("loan_") and k[5:].isdigit()]
 
+    shown_dates(f, tables, rules.columns.look)   # a date cell formatted yyyy: its month is not shown
     _levels_and_caps(f, rules)
+    hidden_dates(f, book)
 
     # money: tuition and loan per year, the loan's totals, each with its column's unit
     money_keys = [*tuition_keys, *loan_keys, "loan", "loan_interest", "loan_total"]
@@ -206,7 +204,7 @@ def compute(paths: list[Path], ws: Workspace, *, year: int, bank: str | None = N
     lines = year_lines(f, tuition_keys, loan_keys, book.loan_first)
     student_totals(f, lines)
     raw = _findings(f, tables, rules, year, tuition_keys, reference)
-    raw += _loan_input_findings(f, tables, loan_keys) + unit_findings(f, money_keys)
+    raw += _loan_input_findings(f, tables, loan_keys) + unit_findings(f, money_keys) + shown_findings(f)
     raw += header
     if book.loan_first:
         raw.append(_loan_findings(f))
@@ -235,10 +233,11 @@ def _levels_and_caps(f: pd.DataFrame, rules: Rulebook) -> None:
     f["enlisted_month"] = month.mask(f["month_1_or_10"])
     only_month, only_day = (int(x) for x in book.year_only_date.split("-"))
     days = []
-    no_day = f["month_1_or_10"] | f["season_unsure"].notna() | f["month_unsure"].notna()
-    for y, m, unsure in zip(f["enlisted_year"], month, no_day):  # a few distinct values
+    day, f["day_unsure"] = day_of_month(f, month.mask(f["month_1_or_10"]), book)   # 2013-08-25, not the 1st
+    no_day = f["month_1_or_10"] | f["season_unsure"].notna() | f["month_unsure"].notna() | f["day_unsure"].notna()
+    for y, m, d, unsure in zip(f["enlisted_year"], month, day, no_day):  # a few distinct values
         days.append(None if y is pd.NA or unsure else date(int(y), only_month if m is pd.NA else int(m),
-                                                           only_day if m is pd.NA else 1))
+                                                           only_day if m is pd.NA else 1 if d is pd.NA else int(d)))
     f["enlist_day"] = pd.Series(days, index=f.index, dtype=object)
     periods: dict[date, EnlistCapPeriod | None] = {d: book.cap(d) for d in set(days) if d is not None}
     period = f["enlist_day"].map(lambda d: periods.get(d) if d is not None else None)

@@ -8,12 +8,13 @@ and the line agrees with that batch's attempt:
   and OrgnlEndToEndId (<batch>-<序号>);
 - or, when nothing names it, by 序号: the line's 序号, card and amount must be those of one attempt
   of the term. Such a file must not agree as well with a batch of another term (unless its name
-  names this term).
+  or its title names this term).
 A file naming a batch of another term, or one the ledger does not hold (a batch id is known by its
-form, pay.batch.BATCH_ID, in the file name and the text above the table), or naming another term, is refused
-as a whole (exit 2), saying what it answers. Within a known batch the 序号 (or EndToEndId) picks the
-attempt, and card and amount must agree with it; a line of a result table leaving either blank is
-not bound. The bank's 户名, where written, must be the payee's name or its beginning. Unknown
+form, pay.batch.BATCH_ID, in the file name and the text above the table), or naming another term (its
+name, or a title row above its table: settled.title_terms_against), is refused as a whole (exit 2),
+saying what it answers. Within a known batch the 序号 (or EndToEndId) picks the attempt, and card
+and amount must agree with it; a line of a result table leaving either blank is not bound. The
+bank's 户名, where written, must be the payee's name or its beginning. Unknown
 accounts, amounts that differ, unknown status words, contradicting 序号, a blank card or amount,
 another name, lines already settled and conflicting repeats are reported and never applied; so is
 every payment of a pain.002 group whose final status its entries contradict. All updates are one
@@ -116,6 +117,7 @@ def reconcile(ws: Workspace, term: Term, result: Path, *, bank: str | None = Non
               display: str | None = None, wait: float = 0, batch: str | None = None) -> Reconciliation:
     """Apply the bank's result file to the batch it answers (see the module docstring)."""
     from aidctl.pay.lock import workspace_lock
+    from aidctl.pay.settled import title_terms_against
 
     rules = ws.rules
     display = display or shown(result)
@@ -137,12 +139,14 @@ def reconcile(ws: Workspace, term: Term, result: Path, *, bank: str | None = Non
             file = read_result(profile, result, display, rules)
             lines = file.lines.assign(card=file.lines["card"].astype("string").str.replace(r"\s", "", regex=True))
             named, bound_by = _named_batches(file, lines, Path(display).name, known, str(term), batch, display)
+            titled, titles_said = title_terms_against(file.titles, term, named, display, rules)   # its title's term
             lines = pd.concat([lines, _group_lines(file, lines, named, attempts, bank, profile)], ignore_index=True)
             if lines.empty:
                 raise ReadError("回盘文件中没有任何付款结果（没有逐笔结果，也没有可适用的整组状态）：请核对文件", file=display)
             if not named:
                 with ledger.connect() as conn:
-                    bound_by = _by_sequence(lines, attempts, known, str(term), Path(display).name, conn, display)
+                    bound_by = _by_sequence(lines, attempts, known, str(term), Path(display).name, conn, display,
+                                            titled)
             # the columns every line must fill to be bound: a profile's result table has card and amount
             # (rulebook); a pain.002 entry may leave out OrgnlTxRef, its EndToEndId binding it
             needs = [k for k in ("card", "amount") if k in profile.result.columns]
@@ -171,7 +175,7 @@ def reconcile(ws: Workspace, term: Term, result: Path, *, bank: str | None = Non
     return Reconciliation(term, display, bank, view[view["outcome"] == "paid"], view[view["outcome"] == "failed"],
                           problems, view[view["outcome"] == "pending"], answered, bound_by,
                           [f.to_json() for f in file.declared],
-                          [*ws.rules.notes, *hidden_notes(file.hidden), *dated,
+                          [*ws.rules.notes, *hidden_notes(file.hidden), *titles_said, *dated,
                            *(unanswered_note(u, profile.name) for u in left)],
                           left)
 
@@ -264,9 +268,10 @@ def _named_batches(file: ResultFile, lines: pd.DataFrame, name: str, known: dict
 
 
 def _by_sequence(lines: pd.DataFrame, attempts: pd.DataFrame, known: dict, term: str, name: str, conn,
-                 display: str) -> str:
+                 display: str, titled: bool = False) -> str:
     """A file that names no batch is bound line by line by 序号 + card + amount; it is refused when
-    it has no 序号, or when it agrees at least as well with a batch of another term."""
+    it has no 序号, or when it agrees at least as well with a batch of another term (unless its name
+    or, `titled`, its title names this term)."""
     if not lines["seq"].notna().any():
         raise ReadError("回盘文件没有写明批次号（文件名、表头上方或批次号列），也没有序号：无法确定它答复哪一批发放，"
                         "整份文件未入账；请用 --batch 指明批次", file=display)
@@ -275,7 +280,7 @@ def _by_sequence(lines: pd.DataFrame, attempts: pd.DataFrame, known: dict, term:
         file_seq=lambda d: d["seq"].astype("int64"), amount_fen=lambda d: d["amount_fen"].astype("int64"),
         line=lambda d: d.index)[["line", *keys]]   # a line, not its row: two sheets have a row 2 each
     here = probe.merge(attempts[[*keys, "batch_id"]], on=keys)["line"].nunique()
-    if term not in _TERM_IN_NAME.findall(name):
+    if term not in _TERM_IN_NAME.findall(name) and not titled:
         cards = sorted(set(probe["card"].dropna()))
         there = probe.merge(_elsewhere(conn, term, cards).astype({"file_seq": "int64", "amount_fen": "int64"}),
                             on=keys)

@@ -35,6 +35,7 @@ class ResultFile:
     declared: list = field(default_factory=list)   # the figures above the table, checked (pay.declared.Figure)
     hidden: list = field(default_factory=list)     # (sheet, [Excel rows]): the lines read from hidden rows
     dates: list = field(default_factory=list)      # the dates written above the table or under it (Dated)
+    titles: list = field(default_factory=list)     # the rows above the table that write a term (settled.TitleTerm)
 
 
 def result_spec_table(profile: BankProfile) -> TableSpec:
@@ -53,6 +54,7 @@ def read_result(profile: BankProfile, path, display: str, rules) -> ResultFile:
         return _read_pain002(profile, path, display)
     _refuse_truncated(profile, Path(path), display)
     from aidctl.pay.declared import declared_figures, read_figures, refuse_disagreeing_figures, words_of
+    from aidctl.pay.settled import title_terms
     from aidctl.read import (
         extract,
         find_header,
@@ -66,7 +68,7 @@ def read_result(profile: BankProfile, path, display: str, rules) -> ResultFile:
     spec = result_spec_table(profile)
     words = words_of(profile, rules)
     unit_words = [*rules.columns.units, *words.count_units]
-    parts, above, checked, dropped, hidden_lines, dates = [], [], [], [], [], []
+    parts, above, checked, dropped, hidden_lines, dates, titles = [], [], [], [], [], [], []
     sheets = open_sheets(path, display, rules.columns.look)
     hidden = sheets[0].hidden_sheets if sheets else []
     if hidden:  # every sheet with the header is read: one that cannot be seen may hold lines too
@@ -98,6 +100,7 @@ def read_result(profile: BankProfile, path, display: str, rules) -> ResultFile:
             read_figures(figures, profile, table, rules, words, display, _amounts)
             checked.append((table, parts[-1], figures))
             dates += dates_written(table, _sheet(table), rules.bank_results.dates)
+            titles += title_terms(table, _sheet(table), rules)   # 2012年春季学期…代发结果: compared with --term
             at = parts[-1]["row"][parts[-1]["row"].isin(sheet.hidden_rows)]
             if len(at):   # read as a roster's are, and named: a filter hides rows, and so may a clerk
                 hidden_lines.append((sheet.name, [int(r) for r in at]))
@@ -110,7 +113,8 @@ def read_result(profile: BankProfile, path, display: str, rules) -> ResultFile:
     # the rows taken for a footer that hold a result: problems after the lines, never counted as read
     parts += [d for d in dropped if len(d)]
     return ResultFile(pd.concat(parts, ignore_index=True)[LINE_COLUMNS], above,
-                      declared=[f for _, _, figures in checked for f in figures], hidden=hidden_lines, dates=dates)
+                      declared=[f for _, _, figures in checked for f in figures], hidden=hidden_lines, dates=dates,
+                      titles=titles)
 
 
 @dataclass

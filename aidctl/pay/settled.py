@@ -7,8 +7,11 @@ attempt that failed means the student may be paid twice). Both used to read "已
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
+from aidctl.core.terms import Term
 from aidctl.ledger import STATUS_WORDS
 
 
@@ -112,3 +115,69 @@ def dates_against(dates: list, batches: list[str], ledger, display: str) -> list
                         "其他学期或其他系统发出的报盘的回盘）；整份回盘未入账，请向银行核对或重新获取回盘",
                         file=display, sheet=early.sheet, row=early.row)
     return notes
+
+
+@dataclass(frozen=True)
+class TitleTerm:
+    """A row above a 回盘's table (its title, a 学期： line) that writes a term, read as a roster's title
+    is (rulebook.terms_named with terms.yaml `words`, as read.term does): `terms` empty where a term
+    word stands in it but no term can be read from it (2012年第二学期, 2O12-spring)."""
+
+    sheet: str | None
+    row: int
+    text: str
+    terms: frozenset[Term]
+
+    def says(self, rules) -> str:
+        """'标题“…”写的是2012年春季学期（2012-spring）', as a roster's term.mismatch says (read.term.Evidence)."""
+        return f"标题“{self.text}”写的是{'或'.join(f'{rules.term_label(t)}（{t}）' for t in sorted(self.terms))}"
+
+
+def title_terms(table, sheet: str | None, rules) -> list[TitleTerm]:
+    """The rows above `table`'s header (Table.above_cells) that write a term, or a word of a term
+    (terms.yaml `words`: a half, a school year, a season word of two characters or more, a season's
+    code such as spring) from which none is read. A lone 春 or 秋 (a branch's name) is no term word."""
+    from aidctl.core.text import nfkc_one
+    from aidctl.rulebook import terms_named
+
+    words = rules.terms.words
+    marks = [*(w for ws in words.halves.values() for w in ws), *words.school_year,
+             *(w for ws in words.seasons.values() for w in ws if len(w) > 1), *rules.terms.seasons]
+    out = []
+    for row, cells in table.above_cells:   # the few rows above a header, not a roster's lines
+        text = "  ".join(dict.fromkeys(t for _, t in cells))
+        terms = terms_named(words, text)
+        plain = nfkc_one(text).lower()
+        for w in words.not_terms:
+            plain = plain.replace(nfkc_one(w).lower(), " ")
+        if terms or any(nfkc_one(w).lower() in plain for w in marks):
+            out.append(TitleTerm(sheet, row, text.strip()[:60], terms))
+    return out
+
+
+def title_terms_against(titles: list[TitleTerm], term, batches: list[str], display: str,
+                        rules) -> tuple[bool, list[str]]:
+    """The terms a 回盘's title rows write against the term reconciled (--term, the term of every batch
+    it answers: `batches`). The file name's term was compared (reconciliation._TERM_IN_NAME), its title's
+    was not: a 回盘 of the same students paid in another term (same 序号, cards and amounts) applied
+    under a title naming that term. A title naming other terms only refuses the file as a whole,
+    naming its row and both terms; one naming this term alone is silent and returns True (the file
+    names its term, as its name may); a school year (两个学期) or a term word naming none is said aloud."""
+    from aidctl.core.errors import ReadError
+
+    label = f"{term}（{rules.term_label(term)}）"
+    other = next((t for t in titles if t.terms and term not in t.terms), None)
+    if other is not None:
+        names = " 或 ".join(str(t) for t in sorted(other.terms))
+        answered = f"，回盘所指的批次 {'、'.join(batches)} 也属于 {term}" if batches else ""
+        advice = "请向银行核对这份回盘答复的是哪一学期的哪一批" if batches else f"请核对文件，或用 --term {names} 对账"
+        raise ReadError(f"回盘表头上方的{other.says(rules)}，而本次对账的学期是 {label}{answered}：这份回盘答复的"
+                        "可能是另一学期的发放（同一批学生在两个学期的序号、账号和金额可以完全相同），整份回盘未入账；"
+                        f"{advice}", file=display, sheet=other.sheet, row=other.row)
+    agreed = any(t.terms == {term} for t in titles)   # then a school year holding it is no doubt
+    where = [f"回盘 {display}{f' 工作表“{t.sheet}”' if t.sheet else ''}在表头上方第{t.row}行" for t in titles]
+    notes = [f"{w}写有“{t.text}”，其中的学期无法读取，未与本次对账的学期 {label}核对：请核对这份回盘答复的是否为本学期"
+             if not t.terms else
+             f"{w}的{t.says(rules)}，是整个学年，没有写明是哪一学期：按本次对账的学期 {label} 处理，请核对"
+             for w, t in zip(where, titles) if not t.terms or (len(t.terms) > 1 and not agreed)]
+    return agreed, notes

@@ -43,7 +43,7 @@ EXPORTS = {"Workspace": "workspace", "open_sheets": "workbook", "RawSheet": "wor
            "infer_term": "term", "settle_term": "term", "term_evidence": "term:evidence",
            "find_header": "header", "Contest": "tables", "school_attributes": "schools", "named": "schools",
            "shared_note": "schools", "contradicted_note": "schools", "guessed_note": "schools",
-           "aliases_of": "schools", "school_keys": "schools", "registered_schools": "schools",
+           "aliases_of": "schools", "school_keys": "schools", "registered_schools": "schools", "SCHOOL_KEYS": "schools",
            "unregistered_note": "schools", "TWO_DIGIT_YEARS_FROM": "roster",
            "check_input": "limits", "check_text_file": "limits", "regular_file": "limits", "shown": "limits"}
 __all__ = sorted(EXPORTS)

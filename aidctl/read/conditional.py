@@ -85,7 +85,8 @@ class Rule:
         return self.styles is None or self.cells.get((row, col), 0) in self.styles
 
 
-def _ranges(sqref: str) -> list[tuple[int, int, int, int]]:
+def cell_ranges(sqref: str) -> list[tuple[int, int, int, int]]:
+    """(row1, col1, row2, col2) of each range of an sqref ("B2:B9 D4"): Excel rows, 0-based columns."""
     from aidctl.read.sheetxml import letter_index
 
     out = []
@@ -144,7 +145,7 @@ def sheet_rules(tail: bytes, look: StylesLook, contrast_below: float | None) -> 
         sqref = _SQREF.search(block.group(1))
         if sqref is None:
             continue   # an x14 extension's (its sqref an element): not looked at
-        ranges = _ranges(sqref.group(1).decode("ascii", "replace"))
+        ranges = cell_ranges(sqref.group(1).decode("ascii", "replace"))
         for m in _RULE.finditer(block.group(2)):
             attrs = _attrs(m.group(1))
             dxf = attrs.get("dxfId", "")
@@ -161,12 +162,16 @@ def sheet_rules(tail: bytes, look: StylesLook, contrast_below: float | None) -> 
             test, said = judged(attrs.get("type", ""), attrs, formulas)
             if test == ("never",) or test == ("containsBlanks",):
                 continue   # applies to no cell holding something
-            why = whys[min(hidden)]
-            why = f"条件格式（{said}）使其{why}" if test is not None else \
-                f"{MAYBE}（{said}无法在不计算公式的情况下判断是否生效，生效时{why}）"
+            why = rule_why(test, said, whys[min(hidden)])
             out.append(Rule(ranges, attrs.get("type", ""), test, said, why,
                             None if len(hidden) == len(xfs) else hidden, len(xfs)))
     return out
+
+
+def rule_why(test: tuple | None, said: str, why: str) -> str:
+    """What a rule that hides text (`why`) where it applies says of a cell: judged (`test`), or not."""
+    return f"条件格式（{said}）使其{why}" if test is not None else \
+        f"{MAYBE}（{said}无法在不计算公式的情况下判断是否生效，生效时{why}）"
 
 
 def applies(rule: Rule, values):

@@ -20,6 +20,7 @@ _NAMED = {"black": "000000", "white": "FFFFFF", "red": "FF0000", "green": "00FF0
           "yellow": "FFFF00", "magenta": "FF00FF", "cyan": "00FFFF",
           "黑色": "000000", "白色": "FFFFFF", "红色": "FF0000", "绿色": "00FF00", "蓝色": "0000FF",
           "黄色": "FFFF00", "洋红": "FF00FF", "青色": "00FFFF"}
+NAMED = _NAMED   # read by odsstyle, which writes an .ods format's colour as Excel names it
 _COLOR_N = re.compile(r"(?:color|颜色)\s*(\d{1,2})$", re.IGNORECASE)
 _CONDITION = re.compile(r"(<=|>=|<>|<|>|=)\s*([-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)$")
 _BRACKET = re.compile(r'"[^"]*"|\\.|!.|\[([^\]]*)\]')

@@ -154,12 +154,18 @@ def _programme_from_title(t: Table, rules: Rulebook, words: list[tuple[str, str]
     return max(hits, key=lambda h: len(h[1]))[0] if hits else None
 
 
+_SPACED_OUT = re.compile(r"[\u3400-\u9fff](?:[ \u3000]+[\u3400-\u9fff])+(?=\s|$)")
+
+
 def _school_from_title(t: Table, rules: Rulebook, ws: Workspace) -> str | None:
     prefixes = "|".join(re.escape(p) for p in rules.vocabulary.rows.school_prefixes)
     for line in t.above:
-        m = re.search(rf"(?:{prefixes})\s*[:：]\s*(\S+)", line)
-        if m:
-            return re.sub(r"[(（].*?[)）]$", "", fold_one(m.group(1))) or None
+        m = re.search(rf"(?:{prefixes})\s*[:：]\s*", line)
+        # the name: up to the next space (fields share a line: 填报单位：一中 联系人 …), or a name spaced
+        # out a character at a time (一 职 中), which the first space would cut to 一
+        name = (_SPACED_OUT.match(line, m.end()) or re.compile(r"\S+").match(line, m.end())) if m else None
+        if name:
+            return re.sub(r"[(（].*?[)）]$", "", fold_one(name.group(0))) or None
     for line in t.above:  # "第一职业中学2011年秋季学期…"
         m = re.match(r"^\s*(\S+?)\s*\d{4}\s*年", line)
         if m and len(m.group(1)) >= 3:

@@ -26,6 +26,7 @@ import numpy as np
 
 from aidctl.read.conditional import sheet_rules, styled_cells
 from aidctl.read.numformat import display_of_text, telling
+from aidctl.read.odsstyle import TAGS, OdsStyles
 from aidctl.read.styles import NONE_STRUCK, RUN_MARK, STRIKE_MARK, Struck, hidden_runs, strike_on, text_runs
 from aidctl.read.unseen import OdsLook
 
@@ -489,7 +490,7 @@ def scan_ods(path: Path, look=None) -> dict[str, SheetScan]:
     """Merged ranges, hidden rows and columns, error values and struck-out cells of each table of an
     .ods (content.xml). An error value (LibreOffice: calcext:value-type="error") is read by
     python-calamine as empty. With `look` (rules/columns.yaml), a row lower than it allows is hidden
-    and a cell whose text nobody sees is listed (SheetScan.invisible: unseen.OdsLook)."""
+    and a cell whose text nobody sees is listed (SheetScan.invisible: unseen.OdsLook, odsstyle.OdsStyles)."""
     out: dict[str, SheetScan] = {}
     struck: set[str] = set()    # automatic styles (of cells, of text spans) that strike text out
     cell: tuple[int, int] | None = None  # the cell being read, (row, col), while inside it
@@ -497,7 +498,9 @@ def scan_ods(path: Path, look=None) -> dict[str, SheetScan]:
     row_style: str | None = None
     column_styles: list[tuple[int, int, str]] = []   # a table's columns' default cell styles: from, to, style
     with zipfile.ZipFile(path) as zf, zf.open("content.xml") as fh:
-        looks = OdsLook(look, zf.read("styles.xml") if "styles.xml" in zf.NameToInfo else None) if look else None
+        named = zf.read("styles.xml") if "styles.xml" in zf.NameToInfo else None
+        looks = OdsLook(look, named) if look else None
+        extra = OdsStyles(looks, named) if look else None   # number and conditional formats, rich text
         scan: SheetScan | None = None
         row = col = 0
         rows_repeat = 1
@@ -510,9 +513,8 @@ def scan_ods(path: Path, look=None) -> dict[str, SheetScan]:
                 if tag == f"{_TEXT}span":
                     if cell is not None and el.get(f"{_TEXT}style-name") in struck and scan is not None:
                         scan.struck.append(cell)
-                    if looks is not None and cell is not None and scan is not None and \
-                            (why := looks.span(el.get(f"{_TEXT}style-name"), cell_style)):
-                        scan.invisible.append((*cell, why))
+                    if looks is not None and cell is not None and looks.span(el.get(f"{_TEXT}style-name"), cell_style):
+                        extra.spans = True   # the cell's runs are judged whole at its end
                 elif tag == f"{_T}table":
                     scan = out.setdefault(el.get(f"{_T}name", ""), SheetScan())
                     row = column = 0
@@ -549,8 +551,11 @@ def scan_ods(path: Path, look=None) -> dict[str, SheetScan]:
                         why = looks.cell(cell_style)[0] if el.get(f"{_OFFICE}value-type") else None
                         if why:
                             scan.invisible.extend((row + 1, c, why) for c in range(col, col + min(repeat, _MAX_REPEAT)))
+                        extra.cell(scan, row + 1, col, min(repeat, _MAX_REPEAT), cell_style, el)
                     col += repeat
             else:
+                if extra is not None and tag in TAGS:
+                    extra.end(el, scan, cell, cell_style)
                 if tag == f"{_T}table-cell" and scan is not None and f"{_T}formula" in el.attrib:
                     shows = "".join(el.itertext()).strip()
                     if el.get(f"{_CALCEXT}value-type") == "error" or (

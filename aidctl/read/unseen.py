@@ -157,6 +157,8 @@ class OdsLook:
         if family not in ("table-cell", "text"):
             return
         own: dict = {"parent": el.get(f"{_ODS_STYLE}parent-style-name")}
+        if el.get(f"{_ODS_STYLE}data-style-name"):   # its number format (odsstyle.OdsStyles)
+            own["data"] = el.get(f"{_ODS_STYLE}data-style-name")
         text = el.find(f"{_ODS_STYLE}text-properties")
         if text is not None:
             if text.get(f"{_ODS_STYLE}use-window-font-color") == "true":
@@ -172,16 +174,21 @@ class OdsLook:
         self._own[name] = own
         self._why.clear()
 
-    def _said(self, name: str | None, key: str, depth: int = 0):
-        """What style `name` or its nearest parent that says it says of `key` (sizes as written)."""
+    def _said(self, name: str | None, key: str, depth: int = 0, root: bool = True):
+        """What style `name` or its nearest parent that says it says of `key` (sizes as written);
+        without `root`, not what the root among its parents (Default) says."""
         while name is not None and depth < 16:
             own = self._own.get(name)
-            if own is None:
+            if own is None or not root and depth and own["parent"] is None:
                 return None
             if key in own:
                 return own[key]
             name, depth = own["parent"], depth + 1
         return None
+
+    def said(self, name: str | None, key: str, root: bool = True):
+        """_said, for odsstyle: "colour", "background", "data" (its number format)."""
+        return self._said(name, key, 0, root)
 
     def _size(self, name: str | None, key: str) -> float | None:
         said = self._said(name, key)
@@ -208,17 +215,21 @@ class OdsLook:
     def span(self, name: str | None, cell_style: str | None) -> str | None:
         """What hides a run of text (text:span of style `name`) in a cell of style `cell_style`: its own
         colour the cell's background, or its own size too small."""
-        own = self._own.get(name or "")
-        if own is None:
+        if name not in self._own:
             return None
-        size = _points(own.get("size"))
-        asian = _points(own.get("asian"))
-        small = [s for s in (size, asian) if s is not None and s < self.look.font_size_below]
-        if small:
-            return f"部分文字字号为 {min(small):g} 磅，小于 {self.look.font_size_below:g} 磅"
+        colour, small = self.span_look(name)
+        if small is not None:
+            return f"部分文字字号为 {small:g} 磅，小于 {self.look.font_size_below:g} 磅"
         _, background, _ = self.cell(cell_style)
-        why = hides(own.get("colour"), background, getattr(self.look, "contrast_below", None))
+        why = hides(colour, background, getattr(self.look, "contrast_below", None))
         return f"部分文字的{why[2:]}" if why else None
+
+    def span_look(self, name: str | None) -> tuple[str | None, float | None]:
+        """A text style's own colour (None: the cell's) and its size where smaller than the rules allow."""
+        own = self._own.get(name or "", {})
+        small = [s for s in (_points(own.get("size")), _points(own.get("asian")))
+                 if s is not None and s < self.look.font_size_below]
+        return own.get("colour"), min(small) if small else None
 
     def low_row(self, name: str | None) -> bool:
         """Whether a row of style `name` is lower than the rules' row_height_below."""

@@ -101,6 +101,22 @@ class AssessmentFile(Strict):
                                       f"本文件写的是 unit: {ind.unit}、better: {ind.better}")
         return self
 
+    @model_validator(mode="after")
+    def _no_misspelt_keys(self):
+        """A key aidctl does not compute, spelt nearly as one it does that the file leaves out
+        (timely_paymnet), is a slip: taken as written, the indicator would be 未计算 for want of data,
+        its weight left out of every total, without a word."""
+        import difflib
+
+        absent = [k for k in COMPUTED_INDICATORS if k not in self.indicators]
+        for key, ind in self.indicators.items():
+            near = [] if key in COMPUTED_INDICATORS else difflib.get_close_matches(key, absent, n=1, cutoff=0.8)
+            if near:
+                raise KeyedValueError(f"indicators.{key}", f"“{ind.name}”的键 {key} 不是 aidctl 计算的指标，与 aidctl "
+                                      f"计算的 {near[0]} 只差几个字母，而本文件没有 {near[0]}：是否写错？写错时该指标会"
+                                      f"列为未计算、不计入总分。请改为 {near[0]}；如确是另一个指标，请换一个不易混淆的键名")
+        return self
+
     def payment_deadline(self, term: Term) -> date:
         """The last day on which a term's aid counts as sent on time."""
         month, day = map(int, self.payment_deadlines[term.season].split("-"))
